@@ -1,0 +1,1 @@
+"""Sign-in with MSAL and the encrypted token cache."""

@@ -1,0 +1,1 @@
+"""The synthetic demo tenant and the fake Graph service that serves it."""
