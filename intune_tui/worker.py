@@ -1,0 +1,268 @@
+"""The background Graph worker: the only place Graph I/O happens.
+
+It runs its own asyncio loop in a daemon thread and owns the Intune service (and so the httpx
+client). The UI submits streams (paged lists) and jobs (one-shot calls) and receives plain event
+objects through a `deliver` callback; the Textual app wraps them in messages. Nothing here imports
+Textual, so the worker is testable on its own.
+
+Rules it keeps:
+- a newer stream for the same view cancels the older one, and stale events are never delivered;
+- a job with `replace=True` cancels the running job of the same key (detail tabs); remote actions
+  use `replace=False` so nothing ever cancels a POST in flight;
+- concurrency is capped so a burst of detail tabs cannot flood Graph.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+log = logging.getLogger("intune_tui.worker")
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class StreamPage:
+    """One page of a stream arrived."""
+
+    view: str
+    stream_id: int
+    page: Any
+    number: int
+
+
+@dataclass(frozen=True)
+class StreamFinished:
+    """A stream delivered its last page."""
+
+    view: str
+    stream_id: int
+    pages: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class StreamFailed:
+    """A stream stopped on an error; pages already delivered stay valid."""
+
+    view: str
+    stream_id: int
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class JobDone:
+    key: str
+    job_id: int
+    result: Any
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    key: str
+    job_id: int
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class ThrottleChanged:
+    """The Graph client's tenant-wide throttle gate changed (state object from graph.client)."""
+
+    state: Any
+
+
+WorkerEvent = StreamPage | StreamFinished | StreamFailed | JobDone | JobFailed | ThrottleChanged
+Deliver = Callable[[WorkerEvent], None]
+ServiceFactory = Callable[[Callable[[Any], None]], Awaitable[S]]
+"""Builds the service inside the worker loop; receives the throttle callback to wire in."""
+
+
+class GraphWorker(Generic[S]):
+    """A thread with an asyncio loop that runs every Graph call of the app."""
+
+    def __init__(
+        self,
+        make_service: ServiceFactory[S],
+        deliver: Deliver,
+        *,
+        max_concurrency: int = 6,
+        close_service: Callable[[S], Awaitable[None]] | None = None,
+    ) -> None:
+        self._make_service = make_service
+        self._deliver = deliver
+        self._max_concurrency = max_concurrency
+        self._close_service = close_service
+        self._ids = itertools.count(1)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._service: S | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._streams: dict[str, tuple[int, asyncio.Task[None]]] = {}
+        self._jobs: dict[str, tuple[int, asyncio.Task[None]]] = {}
+        self._ready = threading.Event()
+        self._start_error: BaseException | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the thread and build the service in it. Raises what the factory raised."""
+        self._thread = threading.Thread(target=self._run, name="graph-worker", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the Graph worker did not start in time")
+        if self._start_error is not None:
+            raise self._start_error
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Cancel everything, close the service and end the thread."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            return
+        future = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+        try:
+            future.result(timeout)
+        except Exception:  # a hung close must not hang the app's exit
+            log.warning("graph worker did not shut down cleanly", exc_info=True)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None and self._loop.is_running()
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            self._semaphore = asyncio.Semaphore(self._max_concurrency)
+            self._service = loop.run_until_complete(self._make_service(self._on_throttle))
+        except BaseException as error:  # reported to start(), which re-raises it
+            self._start_error = error
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+
+    async def _shutdown(self) -> None:
+        tasks = [task for _, task in (*self._streams.values(), *self._jobs.values())]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._close_service is not None and self._service is not None:
+            await self._close_service(self._service)
+
+    def _on_throttle(self, state: Any) -> None:
+        self._emit(ThrottleChanged(state))
+
+    def _emit(self, event: WorkerEvent) -> None:
+        try:
+            self._deliver(event)
+        except Exception:  # the UI may be closing; never kill the worker loop for it
+            log.debug("event not delivered: %s", type(event).__name__, exc_info=True)
+
+    # -- submitting work (called from the UI thread) --------------------------------------------
+
+    def stream(self, view: str, pages: Callable[[S], AsyncIterator[Any]]) -> int:
+        """Stream pages for `view`, replacing any stream already running for it."""
+        stream_id = next(self._ids)
+        self._submit(self._start_stream(view, stream_id, pages))
+        return stream_id
+
+    def job(
+        self, key: str, call: Callable[[S], Awaitable[Any]], *, replace: bool = True
+    ) -> int:
+        """Run one call. `replace=True` cancels a running job with the same key."""
+        job_id = next(self._ids)
+        self._submit(self._start_job(key, job_id, call, replace))
+        return job_id
+
+    def cancel(self, view: str) -> None:
+        """Cancel the stream of `view`, if any (the view was closed)."""
+        self._submit(self._cancel_stream(view))
+
+    def _submit(self, coro: Awaitable[None]) -> Future[None]:
+        if self._loop is None:
+            raise RuntimeError("the Graph worker is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+
+    # -- inside the worker loop ----------------------------------------------------------------
+
+    async def _cancel_stream(self, view: str) -> None:
+        current = self._streams.pop(view, None)
+        if current is not None:
+            current[1].cancel()
+
+    async def _start_stream(
+        self, view: str, stream_id: int, pages: Callable[[S], AsyncIterator[Any]]
+    ) -> None:
+        await self._cancel_stream(view)
+        task = asyncio.create_task(self._run_stream(view, stream_id, pages))
+        self._streams[view] = (stream_id, task)
+
+    def _is_current_stream(self, view: str, stream_id: int) -> bool:
+        current = self._streams.get(view)
+        return current is not None and current[0] == stream_id
+
+    async def _run_stream(
+        self, view: str, stream_id: int, pages: Callable[[S], AsyncIterator[Any]]
+    ) -> None:
+        assert self._service is not None and self._semaphore is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        number = 0
+        try:
+            async with self._semaphore:
+                async for page in pages(self._service):
+                    number += 1
+                    if not self._is_current_stream(view, stream_id):
+                        return
+                    self._emit(StreamPage(view, stream_id, page, number))
+            if self._is_current_stream(view, stream_id):
+                self._emit(StreamFinished(view, stream_id, number, loop.time() - started))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.info("stream %s failed: %s", view, error)
+            if self._is_current_stream(view, stream_id):
+                self._emit(StreamFailed(view, stream_id, error))
+        finally:
+            if self._is_current_stream(view, stream_id):
+                del self._streams[view]
+
+    async def _start_job(
+        self, key: str, job_id: int, call: Callable[[S], Awaitable[Any]], replace: bool
+    ) -> None:
+        previous = self._jobs.get(key)
+        if replace and previous is not None:
+            previous[1].cancel()
+        task = asyncio.create_task(self._run_job(key, job_id, call))
+        self._jobs[f"{key}#{job_id}" if not replace else key] = (job_id, task)
+
+    async def _run_job(self, key: str, job_id: int, call: Callable[[S], Awaitable[Any]]) -> None:
+        assert self._service is not None and self._semaphore is not None
+        try:
+            async with self._semaphore:
+                result = await call(self._service)
+            self._emit(JobDone(key, job_id, result))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.info("job %s failed: %s", key, error)
+            self._emit(JobFailed(key, job_id, error))
+        finally:
+            for name, (known_id, _) in list(self._jobs.items()):
+                if known_id == job_id:
+                    del self._jobs[name]
