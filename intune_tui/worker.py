@@ -107,18 +107,18 @@ class GraphWorker(Generic[S]):
         self._streams: dict[str, tuple[int, asyncio.Task[None]]] = {}
         self._jobs: dict[str, tuple[int, asyncio.Task[None]]] = {}
         self._ready = threading.Event()
-        self._start_error: BaseException | None = None
+        self._service_task: asyncio.Task[S] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def start(self, timeout: float = 30.0) -> None:
-        """Start the thread and build the service in it. Raises what the factory raised."""
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the thread. Returns as soon as its loop runs; the service is built in the
+        background, and work submitted meanwhile waits for it (a failure to build it is
+        reported by every stream and job)."""
         self._thread = threading.Thread(target=self._run, name="graph-worker", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout):
             raise TimeoutError("the Graph worker did not start in time")
-        if self._start_error is not None:
-            raise self._start_error
 
     def stop(self, timeout: float = 5.0) -> None:
         """Cancel everything, close the service and end the thread."""
@@ -142,25 +142,30 @@ class GraphWorker(Generic[S]):
         loop = asyncio.new_event_loop()
         self._loop = loop
         asyncio.set_event_loop(loop)
-        try:
-            self._semaphore = asyncio.Semaphore(self._max_concurrency)
-            self._service = loop.run_until_complete(self._make_service(self._on_throttle))
-        except BaseException as error:  # reported to start(), which re-raises it
-            self._start_error = error
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
+        self._semaphore = asyncio.Semaphore(self._max_concurrency)
+        self._service_task = loop.create_task(self._build_service())
+        loop.call_soon(self._ready.set)
         try:
             loop.run_forever()
         finally:
             loop.close()
+
+    async def _build_service(self) -> S:
+        self._service = await self._make_service(self._on_throttle)
+        return self._service
+
+    async def _get_service(self) -> S:
+        assert self._service_task is not None
+        # shield: one cancelled job must not cancel the build every other job waits for
+        return await asyncio.shield(self._service_task)
 
     async def _shutdown(self) -> None:
         tasks = [task for _, task in (*self._streams.values(), *self._jobs.values())]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._service_task is not None and not self._service_task.done():
+            self._service_task.cancel()
         if self._close_service is not None and self._service is not None:
             await self._close_service(self._service)
 
@@ -219,13 +224,14 @@ class GraphWorker(Generic[S]):
     async def _run_stream(
         self, view: str, stream_id: int, pages: Callable[[S], AsyncIterator[Any]]
     ) -> None:
-        assert self._service is not None and self._semaphore is not None
+        assert self._semaphore is not None
         loop = asyncio.get_running_loop()
         started = loop.time()
         number = 0
         try:
+            service = await self._get_service()
             async with self._semaphore:
-                async for page in pages(self._service):
+                async for page in pages(service):
                     number += 1
                     if not self._is_current_stream(view, stream_id):
                         return
@@ -252,10 +258,11 @@ class GraphWorker(Generic[S]):
         self._jobs[f"{key}#{job_id}" if not replace else key] = (job_id, task)
 
     async def _run_job(self, key: str, job_id: int, call: Callable[[S], Awaitable[Any]]) -> None:
-        assert self._service is not None and self._semaphore is not None
+        assert self._semaphore is not None
         try:
+            service = await self._get_service()
             async with self._semaphore:
-                result = await call(self._service)
+                result = await call(service)
             self._emit(JobDone(key, job_id, result))
         except asyncio.CancelledError:
             raise

@@ -120,10 +120,32 @@ def test_throttle_callback_becomes_an_event(worker: Any) -> None:
     assert next_event(worker, ThrottleChanged).state == "paused 2s"
 
 
-def test_start_reports_factory_failure() -> None:
+def test_service_that_cannot_be_built_fails_each_job_with_its_reason() -> None:
+    events: queue.Queue[Any] = queue.Queue()
+
     async def make(on_throttle: Any) -> Service:
         raise RuntimeError("no token")
 
-    broken: GraphWorker[Service] = GraphWorker(make, lambda event: None)
-    with pytest.raises(RuntimeError, match="no token"):
-        broken.start()
+    async def call(service: Service) -> None:
+        return None
+
+    broken: GraphWorker[Service] = GraphWorker(make, events.put)
+    broken.start()
+    try:
+        broken.job("first", call)
+        broken.stream("devices", lambda service: service.pages(1))
+        failures = [events.get(timeout=5) for _ in range(2)]
+        assert {type(event) for event in failures} == {JobFailed, StreamFailed}
+        assert all("no token" in str(event.error) for event in failures)
+    finally:
+        broken.stop()
+
+
+def test_stop_closes_the_service(worker: Any) -> None:
+    async def grab(service: Service) -> Service:
+        return service
+
+    worker.job("grab", grab)
+    service = next_event(worker, JobDone).result
+    worker.stop()
+    assert service.closed
