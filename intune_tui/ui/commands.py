@@ -1,0 +1,69 @@
+"""The `:` command language: what commands exist, how a line parses, what completes."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    help: str
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("devices", ":devices", "Managed devices"),
+    CommandSpec("apps", ":apps", "Apps, categories, protection and configuration policies"),
+    CommandSpec("policies", ":policies", "Configuration, compliance and settings catalog policies"),
+    CommandSpec("roles", ":roles", "Intune roles and their assignments"),
+    CommandSpec("health", ":health", "Tenant health: certificates, tokens, connectors"),
+    CommandSpec("access", ":access", "My access: scopes granted, what each allows"),
+    CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
+    CommandSpec("tenant", ":tenant NAME", "Switch to the profile NAME (another tenant)"),
+    CommandSpec("export", ":export csv|json", "Export the current view"),
+    CommandSpec("help", ":help", "Keys of the current screen"),
+    CommandSpec("q", ":q", "Quit"),
+)
+COMMAND_NAMES = {spec.name for spec in COMMANDS} | {"quit"}
+
+
+class CommandError(ValueError):
+    """A command line that does not parse; the message says what would."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: tuple[str, ...] = ()
+
+
+def parse_command(line: str) -> Command:
+    """Parse ':name args…' (the colon is optional)."""
+    text = line.strip().removeprefix(":").strip()
+    if not text:
+        raise CommandError("Empty command. Try :devices, :apps, :policies, :roles or :q")
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise CommandError(f"Cannot read that command: {error}") from None
+    name, args = words[0].lower(), tuple(words[1:])
+    if name == "quit":
+        name = "q"
+    if name not in COMMAND_NAMES:
+        raise CommandError(f"Unknown command :{name}. Known: " + ", ".join(
+            f":{spec.name}" for spec in COMMANDS))
+    if name == "tenant" and len(args) != 1:
+        raise CommandError("Usage: :tenant NAME (a profile from your config)")
+    if name == "export" and (len(args) != 1 or args[0].lower() not in {"csv", "json"}):
+        raise CommandError("Usage: :export csv or :export json")
+    return Command(name, tuple(arg.lower() if name == "export" else arg for arg in args))
+
+
+def completions(profiles: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Every complete command line the `:` prompt can suggest."""
+    lines = [f":{spec.name}" for spec in COMMANDS if spec.name not in {"tenant", "export"}]
+    lines += [":export csv", ":export json"]
+    lines += [f":tenant {name}" for name in profiles]
+    return lines

@@ -1,0 +1,36 @@
+"""The `:` prompt: one line at the bottom, with completion of commands and profile names."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input
+
+from intune_tui.ui.commands import completions
+
+
+class CommandLine(ModalScreen[str | None]):
+    """Dismisses with the typed line, or None on Esc."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="command.cancel")]
+
+    def __init__(self, profiles: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._profiles = profiles
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            value=":",
+            placeholder=":devices, :apps, :tenant NAME, :export csv, :q",
+            suggester=SuggestFromList(completions(self._profiles), case_sensitive=False),
+            id="command-input",
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

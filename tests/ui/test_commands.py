@@ -1,0 +1,39 @@
+import pytest
+
+from intune_tui.ui.commands import Command, CommandError, completions, parse_command
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (":devices", Command("devices")),
+        ("apps", Command("apps")),
+        (":tenant fabrikam", Command("tenant", ("fabrikam",))),
+        (":export CSV", Command("export", ("csv",))),
+        (":quit", Command("q")),
+    ],
+)
+def test_commands_parse(line: str, expected: Command) -> None:
+    assert parse_command(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        (":", "Empty command"),
+        (":wipe-all", "Unknown command :wipe-all"),
+        (":tenant", "Usage: :tenant NAME"),
+        (":export xml", "Usage: :export csv"),
+        (':tenant "unclosed', "Cannot read"),
+    ],
+)
+def test_bad_commands_say_what_would_work(line: str, says: str) -> None:
+    with pytest.raises(CommandError, match=says):
+        parse_command(line)
+
+
+def test_completions_offer_profiles_for_tenant() -> None:
+    lines = completions(("contoso", "fabrikam"))
+    assert ":tenant fabrikam" in lines
+    assert ":export json" in lines
+    assert ":devices" in lines
