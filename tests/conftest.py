@@ -1,0 +1,19 @@
+"""Every test runs with its own config, data and log directories and no INTUNE_TUI_* settings
+from the machine that runs it, so no test reads or writes the real home directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    for name in [name for name in os.environ if name.startswith("INTUNE_TUI_")]:
+        monkeypatch.delenv(name)
+    root: Path = tmp_path_factory.mktemp("intune-tui-home")
+    for kind in ("CONFIG", "DATA", "LOG"):
+        monkeypatch.setenv(f"INTUNE_TUI_{kind}_DIR", str(root / kind.lower()))
+    return root

@@ -1,0 +1,358 @@
+from __future__ import annotations
+
+import os
+import re
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from intune_tui.config import (
+    CLOUDS,
+    GRAPH_POWERSHELL_CLIENT_ID,
+    ConfigError,
+    Settings,
+    default_config_path,
+    load_settings,
+    validate_graph_url,
+)
+
+CONTOSO_ID = "11111111-2222-3333-4444-555555555555"
+
+
+def write_config(text: str) -> Path:
+    path = default_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load(args: Namespace | None = None, **env: str) -> Settings:
+    return load_settings(args, {**os.environ, **{f"INTUNE_TUI_{k}": v for k, v in env.items()}})
+
+
+TWO_TENANTS = f"""
+default_profile = "contoso"
+theme = "nord"
+api_version = "beta"
+bulk_destructive_cap = 10
+
+[keymap]
+refresh = "ctrl+r"
+
+[profiles.contoso]
+tenant = "contoso.onmicrosoft.com"
+client_id = "{CONTOSO_ID}"
+
+[profiles.fabrikam-gov]
+tenant = "fabrikam.onmicrosoft.us"
+cloud = "usgov"
+read_only = true
+"""
+
+
+def test_without_file_or_environment_every_setting_has_its_default() -> None:
+    settings = load()
+
+    assert settings.profile == "default"
+    assert settings.tenant is None
+    assert settings.client_id is None  # no silent default app registration
+    assert settings.cloud == "global"
+    assert settings.graph_url == "https://graph.microsoft.com"
+    assert settings.authority == "https://login.microsoftonline.com/organizations"
+    assert settings.api_version == "v1.0"
+    assert (settings.read_only, settings.debug, settings.demo) == (False, False, False)
+    assert settings.mouse is True
+    assert settings.auth_mode == "auto"
+    assert settings.access_token is None
+    assert settings.allow_plaintext_token_cache is False
+    assert settings.keyring_timeout == 3.0
+    assert settings.bulk_destructive_cap == 50
+    assert settings.keymap == {}
+
+
+def test_paths_follow_the_directory_variables() -> None:
+    settings = load()
+
+    assert settings.config_path == Path(os.environ["INTUNE_TUI_CONFIG_DIR"]) / "config.toml"
+    assert settings.data_dir == Path(os.environ["INTUNE_TUI_DATA_DIR"])
+    assert settings.log_dir == Path(os.environ["INTUNE_TUI_LOG_DIR"])
+    assert settings.audit_path == settings.data_dir / "audit.jsonl"
+
+
+def test_default_profile_from_the_file_supplies_tenant_and_app_wide_keys() -> None:
+    write_config(TWO_TENANTS)
+
+    settings = load()
+
+    assert settings.profile == "contoso"
+    assert settings.tenant == "contoso.onmicrosoft.com"
+    assert settings.client_id == CONTOSO_ID
+    assert settings.theme == "nord"
+    assert settings.api_version == "beta"
+    assert settings.bulk_destructive_cap == 10
+    assert settings.keymap == {"refresh": "ctrl+r"}
+    assert set(settings.profiles) == {"contoso", "fabrikam-gov"}
+
+
+def test_flags_beat_environment_which_beats_the_file() -> None:
+    write_config(TWO_TENANTS)
+
+    from_env = load(TENANT="env.onmicrosoft.com", API_VERSION="v1.0")
+    from_flag = load(Namespace(tenant="flag.onmicrosoft.com"), TENANT="env.onmicrosoft.com")
+
+    assert (from_env.tenant, from_env.api_version) == ("env.onmicrosoft.com", "v1.0")
+    assert from_flag.tenant == "flag.onmicrosoft.com"
+
+
+def test_profile_flag_beats_profile_variable_and_default_profile() -> None:
+    write_config(TWO_TENANTS)
+
+    assert load(PROFILE="fabrikam-gov").profile == "fabrikam-gov"
+    settings = load(Namespace(profile="contoso"), PROFILE="fabrikam-gov")
+    assert settings.tenant == "contoso.onmicrosoft.com"
+
+
+def test_a_profile_cloud_sets_graph_and_sign_in_hosts() -> None:
+    write_config(TWO_TENANTS)
+
+    settings = load(Namespace(profile="fabrikam-gov"))
+
+    assert settings.graph_url == "https://graph.microsoft.us"
+    assert settings.authority == "https://login.microsoftonline.us/fabrikam.onmicrosoft.us"
+    assert settings.read_only is True
+
+
+@pytest.mark.parametrize("cloud", sorted(CLOUDS))
+def test_cloud_flag_picks_that_clouds_endpoints(cloud: str) -> None:
+    settings = load(Namespace(cloud=cloud))
+
+    assert settings.graph_url == CLOUDS[cloud].graph_url
+    assert settings.authority_host == CLOUDS[cloud].authority_host
+
+
+def test_cloud_flag_overrides_a_graph_url_the_profile_set_for_another_cloud() -> None:
+    write_config('[profiles.p]\ngraph_url = "https://graph.example.com"\n')
+
+    assert load(Namespace(profile="p")).graph_url == "https://graph.example.com"
+    assert load(Namespace(profile="p", cloud="china")).graph_url == CLOUDS["china"].graph_url
+
+
+def test_read_only_precedence_and_absent_flag_does_not_undo_the_file() -> None:
+    write_config(TWO_TENANTS)
+
+    assert load(Namespace(profile="fabrikam-gov", read_only=False)).read_only is True
+    assert load(Namespace(profile="fabrikam-gov"), READ_ONLY="0").read_only is False
+    assert load(Namespace(read_only=True), READ_ONLY="no").read_only is True
+
+
+def test_no_mouse_flag_and_environment_booleans() -> None:
+    assert load(Namespace(mouse=False)).mouse is False
+    assert load(Namespace(mouse=True), MOUSE="off").mouse is False
+    assert load(DEBUG="yes").debug is True
+
+
+def test_graph_powershell_alias_is_an_explicit_opt_in() -> None:
+    write_config('[profiles.p]\nclient_id = "graph-powershell"\n')
+
+    assert load(Namespace(profile="p")).client_id == GRAPH_POWERSHELL_CLIENT_ID
+    assert load(CLIENT_ID="graph-powershell").client_id == GRAPH_POWERSHELL_CLIENT_ID
+
+
+def test_a_client_id_that_is_no_guid_is_refused_naming_the_alias() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(Namespace(client_id="contoso-app"))
+
+    assert str(caught.value) == (
+        "--client-id must be an application (client) ID GUID or 'graph-powershell', "
+        "got 'contoso-app'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://graph.microsoft.com/", "https://graph.microsoft.com"),
+        ("https://graph.example.com:8443", "https://graph.example.com:8443"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://127.9.8.7", "http://127.9.8.7"),
+        ("http://localhost:1234", "http://localhost:1234"),
+        ("http://[::1]:9000", "http://[::1]:9000"),
+    ],
+)
+def test_graph_url_accepts_https_anywhere_and_http_only_on_loopback(
+    url: str, expected: str
+) -> None:
+    assert validate_graph_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("http://graph.microsoft.com", "must use https:// unless the host is loopback"),
+        ("http://10.0.0.5:8080", "must use https:// unless the host is loopback"),
+        ("http://localhost.evil.example", "must use https:// unless the host is loopback"),
+        ("ftp://127.0.0.1", "must be an https:// origin"),
+        ("graph.microsoft.com", "must be an https:// origin"),
+        ("https://user:pw@graph.microsoft.com", "must be an https:// origin"),
+        ("https://graph.microsoft.com/v1.0", "must be just scheme://host[:port]"),
+    ],
+)
+def test_graph_url_refuses_anything_else(url: str, complaint: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(complaint)):
+        validate_graph_url(url, "--graph-url")
+
+
+def test_graph_url_from_the_environment_is_checked_too() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(GRAPH_URL="http://graph.example.com")
+
+    assert str(caught.value).startswith("environment variable INTUNE_TUI_GRAPH_URL must use")
+
+
+def test_unknown_profile_key_names_file_key_table_and_allowed_keys() -> None:
+    path = write_config('[profiles.contoso]\ntenant = "contoso.com"\nread_onyl = true\n')
+
+    with pytest.raises(ConfigError) as caught:
+        load()
+
+    assert str(caught.value) == (
+        f"{path}: unknown key 'read_onyl' in [profiles.contoso]; "
+        "allowed: tenant, client_id, cloud, graph_url, read_only"
+    )
+
+
+def test_unknown_top_level_key_lists_the_allowed_top_level_keys() -> None:
+    path = write_config('tenant = "contoso.com"\n')
+
+    with pytest.raises(ConfigError) as caught:
+        load()
+
+    message = str(caught.value)
+    assert message.startswith(f"{path}: unknown key 'tenant' at the top level; allowed: ")
+    assert "read_only" in message and "profiles" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('mouse = "yes"\n', "'mouse' must be true or false, got 'yes'"),
+        ("bulk_destructive_cap = 0\n", "'bulk_destructive_cap' must be a whole number of at"),
+        ("keyring_timeout = true\n", "'keyring_timeout' must be a number of seconds"),
+        ('api_version = "v2"\n', "'api_version' must be one of v1.0, beta, got 'v2'"),
+        ('[profiles.x]\ncloud = "mars"\n', "'cloud' in [profiles.x] must be one of global, usgov"),
+        ("[profiles.x]\nread_only = 1\n", "'read_only' in [profiles.x] must be true or false"),
+        ("[keymap]\nquit = 5\n", "'keymap' entry 'quit' must be a key name"),
+        ("profiles = 3\n", "'profiles' must be a set of [profiles.NAME] tables"),
+    ],
+)
+def test_wrong_types_name_the_file_the_key_and_what_is_allowed(text: str, expected: str) -> None:
+    path = write_config(text)
+
+    with pytest.raises(ConfigError) as caught:
+        load()
+
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected in str(caught.value)
+
+
+def test_broken_toml_names_the_file_and_the_line() -> None:
+    path = write_config('theme = "nord"\nmouse = \n')
+
+    with pytest.raises(ConfigError) as caught:
+        load()
+
+    assert str(caught.value).startswith(f"{path}: is not valid TOML")
+    assert "line 2" in str(caught.value)
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error() -> None:
+    path = default_config_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'theme = "\xff"\n')
+
+    with pytest.raises(ConfigError, match="is not UTF-8"):
+        load()
+
+
+def test_default_profile_naming_no_profile_is_refused() -> None:
+    path = write_config('default_profile = "ghost"\n[profiles.real]\n')
+
+    with pytest.raises(ConfigError) as caught:
+        load()
+
+    assert str(caught.value) == (
+        f"{path}: default_profile = 'ghost' names no profile; defined profiles: real"
+    )
+
+
+def test_choosing_a_profile_that_does_not_exist_lists_the_defined_ones() -> None:
+    write_config(TWO_TENANTS)
+
+    with pytest.raises(ConfigError, match=r"no profile 'ghost'.*contoso, fabrikam-gov"):
+        load(Namespace(profile="ghost"))
+
+
+def test_bad_environment_boolean_names_the_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(READ_ONLY="maybe")
+
+    assert str(caught.value) == (
+        "environment variable INTUNE_TUI_READ_ONLY must be true or false "
+        "(1/0, yes/no, on/off), got 'maybe'"
+    )
+
+
+def test_negative_demo_devices_is_refused() -> None:
+    with pytest.raises(ConfigError, match="--demo-devices must be a whole number of at least 0"):
+        load(Namespace(demo_devices=-1))
+
+
+def test_access_token_comes_from_the_environment_and_never_shows_in_repr() -> None:
+    settings = load(ACCESS_TOKEN="Bearer eyJ0eXAi.eyJzZWNyZXQ.c2ln")
+
+    assert settings.access_token == "eyJ0eXAi.eyJzZWNyZXQ.c2ln"
+    assert "eyJ" not in repr(settings)
+    assert "access_token='<redacted>'" in repr(settings)
+
+
+def test_directly_built_settings_derive_endpoints_from_the_cloud() -> None:
+    settings = Settings(cloud="usgov-dod", tenant="army.mil")
+
+    assert settings.graph_url == "https://dod-graph.microsoft.us"
+    assert settings.authority == "https://login.microsoftonline.us/army.mil"
+
+
+def test_for_profile_switches_tenant_and_keeps_app_wide_settings() -> None:
+    write_config(TWO_TENANTS)
+    settings = load(Namespace(debug=True), ACCESS_TOKEN="opaque-token-for-contoso")
+
+    switched = settings.for_profile("fabrikam-gov")
+
+    assert switched.profile == "fabrikam-gov"
+    assert switched.tenant == "fabrikam.onmicrosoft.us"
+    assert switched.client_id is None
+    assert switched.graph_url == "https://graph.microsoft.us"
+    assert switched.read_only is True  # that profile is read-only
+    assert switched.access_token is None  # the token belonged to the first tenant
+    assert (switched.debug, switched.theme, switched.api_version) == (True, "nord", "beta")
+    back = switched.for_profile("contoso")
+    assert back.read_only is False
+    assert back.graph_url == "https://graph.microsoft.com"
+
+
+def test_for_profile_keeps_a_read_only_flag_and_drops_a_tenant_flag() -> None:
+    write_config(TWO_TENANTS)
+    settings = load(Namespace(read_only=True, tenant="other.onmicrosoft.com"))
+
+    switched = settings.for_profile("contoso")
+
+    assert switched.read_only is True
+    assert switched.tenant == "contoso.onmicrosoft.com"
+
+
+def test_for_profile_refuses_an_unknown_profile() -> None:
+    write_config(TWO_TENANTS)
+
+    with pytest.raises(ConfigError, match="no profile 'nope'"):
+        load().for_profile("nope")
