@@ -1,0 +1,536 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.message import Message
+
+from intune_tui.ui.widgets.resource_table import (
+    ResourceTable,
+    TableColumn,
+    fit_to_cells,
+    merge_sorted_page,
+    sort_rows,
+)
+
+SCREEN = (80, 24)
+PAGE = SCREEN[1] - 1  # the table fills the screen; one line is the header
+
+
+@dataclass(slots=True)
+class FakeRow:
+    key: str
+    cells: tuple[str, ...]
+    sort_keys: tuple[Any, ...]
+    search_text: str
+    marks: tuple[str | None, ...]
+    item: dict[str, Any] = field(default_factory=dict)
+
+
+COLUMNS = [
+    TableColumn("name", "Device name", 16, min_width=10, flex=True),
+    TableColumn("user", "User", 22, min_width=8, flex=True),
+    TableColumn("os", "OS", 8),
+    TableColumn("compliance", "Compliance", 13),
+]
+
+
+def device(number: int, *, os: str = "Windows", user: str | None = None) -> FakeRow:
+    compliance = "noncompliant" if number % 3 == 0 else "compliant"
+    cells = (f"PC-{number:05d}", user or f"user{number}@contoso.com", os, compliance)
+    return FakeRow(
+        key=f"id-{number}",
+        cells=cells,
+        sort_keys=(cells[0].lower(), cells[1].lower(), os.lower(), compliance),
+        search_text=" ".join(cells).lower(),
+        marks=(None, None, None, "bad" if compliance == "noncompliant" else "good"),
+    )
+
+
+def devices(start: int, stop: int) -> list[FakeRow]:
+    return [device(number) for number in range(start, stop)]
+
+
+def every_fourth_is_ios(start: int, stop: int) -> list[FakeRow]:
+    return [device(n, os="iOS" if n % 4 == 0 else "Windows") for n in range(start, stop)]
+
+
+def raw_row(key: str, cells: tuple[str, ...], sort_keys: tuple[Any, ...] | None = None) -> FakeRow:
+    return FakeRow(
+        key=key,
+        cells=cells,
+        sort_keys=sort_keys if sort_keys is not None else cells,
+        search_text=" ".join(cells).lower(),
+        marks=(None,) * len(cells),
+    )
+
+
+class TableApp(App[None]):
+    def __init__(self, columns: list[TableColumn] | None = None) -> None:
+        super().__init__()
+        self.columns = columns or COLUMNS
+        self.messages: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(self.columns, id="table")
+
+    def on_mount(self) -> None:
+        self.query_one(ResourceTable).focus()
+
+    def on_resource_table_cursor_moved(self, message: ResourceTable.CursorMoved) -> None:
+        self.messages.append(message)
+
+    def on_resource_table_row_activated(self, message: ResourceTable.RowActivated) -> None:
+        self.messages.append(message)
+
+    def on_resource_table_marks_changed(self, message: ResourceTable.MarksChanged) -> None:
+        self.messages.append(message)
+
+    @property
+    def table(self) -> ResourceTable[FakeRow]:
+        return self.query_one(ResourceTable)
+
+    def of_type(self, kind: type[Message]) -> list[Any]:
+        return [message for message in self.messages if isinstance(message, kind)]
+
+
+def screen_lines(table: ResourceTable[FakeRow]) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def shown_names(table: ResourceTable[FakeRow]) -> list[str]:
+    """First cell of every row line on screen (header skipped, blank lines dropped)."""
+    names = []
+    for line in screen_lines(table)[1:]:
+        text = line[3:].split(" ", 1)[0]
+        if text:
+            names.append(text)
+    return names
+
+
+def cursor_line(table: ResourceTable[FakeRow]) -> int:
+    """Screen line showing the cursor glyph."""
+    lines = screen_lines(table)
+    matches = [y for y, line in enumerate(lines) if line.startswith("›")]
+    assert len(matches) == 1, lines
+    return matches[0]
+
+
+async def test_hostile_cells_render_literally() -> None:
+    hostile = raw_row(
+        "hostile",
+        ("Kiosk [/old]", "[bold red]x", "Lap [old", "漢字の端末"),
+    )
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        app.table.append_rows([hostile])
+        await pilot.pause()
+        line = screen_lines(app.table)[1]
+        assert "Kiosk [/old]" in line
+        assert "[bold red]x" in line
+        assert "Lap [old" in line
+        assert "漢字の端末" in line
+        assert app.table.render_line(1).cell_length == app.table.scrollable_content_region.width
+        assert "Kiosk&#160;[/old]" in app.export_screenshot()
+
+
+async def test_long_and_wide_cells_are_cut_with_an_ellipsis_by_cell_width() -> None:
+    columns = [TableColumn("name", "Name", 10), TableColumn("os", "OS", 5)]
+    rows = [
+        raw_row("a", ("DESKTOP-LONGNAME-01", "Windows")),
+        raw_row("b", ("漢字漢字漢字", "iOS")),
+    ]
+    app = TableApp(columns)
+    async with app.run_test(size=SCREEN) as pilot:
+        app.table.append_rows(rows)
+        await pilot.pause()
+        lines = screen_lines(app.table)
+        assert lines[1][3:].startswith("DESKTOP-L… Wind…")
+        # Five wide characters and the ellipsis need 11 cells: four fit, one cell is padding.
+        assert lines[2][3:].startswith("漢字漢字…  iOS")
+        width = app.table.scrollable_content_region.width
+        assert all(app.table.render_line(y).cell_length == width for y in range(3))
+
+
+def test_fit_to_cells_pads_cuts_and_handles_wide_characters() -> None:
+    assert fit_to_cells("abc", 5) == "abc  "
+    assert fit_to_cells("abcdef", 4) == "abc…"
+    assert fit_to_cells("漢字漢字", 6) == "漢字… "
+    assert cell_len(fit_to_cells("漢字漢字", 6)) == 6
+    assert fit_to_cells("anything", 1) == "…"
+
+
+async def test_cursor_keys_move_and_report_the_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 100))
+        await pilot.pause()
+        await pilot.press("down", "j", "j", "k")
+        await pilot.pause()
+        assert table.cursor_index == 2
+        assert table.cursor_row is not None and table.cursor_row.key == "id-2"
+        assert screen_lines(table)[cursor_line(table)][3:].startswith("PC-00002")
+        moved = app.of_type(ResourceTable.CursorMoved)
+        assert [m.row.key for m in moved] == ["id-0", "id-1", "id-2", "id-3", "id-2"]
+
+
+async def test_g_and_shift_g_jump_to_first_and_last_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 500))
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.cursor_row is not None and table.cursor_row.key == "id-499"
+        assert shown_names(table)[-1] == "PC-00499"
+        assert cursor_line(table) == PAGE
+        await pilot.press("g")
+        await pilot.pause()
+        assert table.cursor_index == 0
+        assert shown_names(table)[0] == "PC-00000"
+        await pilot.press("ctrl+end")
+        assert table.cursor_index == 499
+        await pilot.press("ctrl+home")
+        assert table.cursor_index == 0
+
+
+async def test_page_down_and_up_move_a_screenful() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 500))
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.cursor_index == PAGE
+        assert shown_names(table)[0] == f"PC-{PAGE:05d}"
+        assert cursor_line(table) == 1
+        await pilot.press("pagedown", "pageup")
+        await pilot.pause()
+        assert table.cursor_index == PAGE
+        await pilot.press("pageup", "pageup")
+        assert table.cursor_index == 0
+
+
+async def test_append_keeps_the_cursor_row_and_scroll_position() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 100))
+        await pilot.pause()
+        await pilot.press("pagedown", "down", "down")
+        await pilot.pause()
+        before_row, before_line = table.cursor_row, cursor_line(table)
+        before_names = shown_names(table)
+        moves_before = len(app.of_type(ResourceTable.CursorMoved))
+        table.append_rows(devices(100, 1100))
+        await pilot.pause()
+        assert table.rows_count == 1100
+        assert table.cursor_row is before_row
+        assert cursor_line(table) == before_line
+        assert shown_names(table) == before_names
+        assert len(app.of_type(ResourceTable.CursorMoved)) == moves_before
+
+
+async def test_first_page_puts_the_cursor_on_the_first_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        app.table.append_rows(devices(0, 5))
+        await pilot.pause()
+        moved = app.of_type(ResourceTable.CursorMoved)
+        assert [m.row.key for m in moved] == ["id-0"]
+        assert cursor_line(app.table) == 1
+
+
+async def test_append_under_a_sort_merges_in_order_and_keeps_the_cursor_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows([device(n) for n in range(0, 200, 2)])  # even numbers
+        table.sort_by(0, reverse=True)
+        await pilot.pause()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        before_row, before_line = table.cursor_row, cursor_line(table)
+        assert before_row is not None and before_row.key == "id-192"
+        table.append_rows([device(n) for n in range(1, 200, 2)])  # odd ones sort in between
+        await pilot.pause()
+        assert table.cursor_row is before_row
+        assert cursor_line(table) == before_line
+        names = [row.cells[0] for row in table.visible_rows]
+        assert names == [f"PC-{n:05d}" for n in range(199, -1, -1)]
+
+
+async def test_filter_shows_matches_and_clearing_it_brings_all_rows_back() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(every_fourth_is_ios(0, 400))
+        await pilot.pause()
+        table.set_filter(lambda row: "ios" in row.search_text)
+        await pilot.pause()
+        assert table.visible_count == 100
+        assert table.rows_count == 400
+        assert table.filter_active
+        assert shown_names(table)[:3] == ["PC-00000", "PC-00004", "PC-00008"]
+        assert all(" iOS " in line for line in screen_lines(table)[1:])
+        # A page arriving while filtered: only its matches appear.
+        table.append_rows(every_fourth_is_ios(400, 440))
+        await pilot.pause()
+        assert table.visible_count == 110
+        table.set_filter(None)
+        await pilot.pause()
+        assert table.visible_count == 440
+        assert shown_names(table)[:2] == ["PC-00000", "PC-00001"]
+
+
+async def test_filter_keeps_the_cursor_on_its_row_when_it_still_matches() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 300))
+        await pilot.pause()
+        table.move_cursor(150)
+        await pilot.pause()
+        table.set_filter(lambda row: row.key.endswith("0"))
+        await pilot.pause()
+        assert table.cursor_row is not None and table.cursor_row.key == "id-150"
+        table.set_filter(lambda row: row.key.endswith("7"))
+        await pilot.pause()
+        assert table.cursor_index == 0
+        assert table.cursor_row is not None and table.cursor_row.key == "id-7"
+        assert app.of_type(ResourceTable.CursorMoved)[-1].row.key == "id-7"
+
+
+async def test_filter_with_no_match_shows_the_empty_text() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.empty_text = "No devices match"
+        table.append_rows(devices(0, 10))
+        table.set_filter(lambda row: "nothing" in row.search_text)
+        await pilot.pause()
+        lines = screen_lines(table)
+        assert "No devices match" in lines[1]
+        assert table.cursor_row is None
+        assert app.of_type(ResourceTable.CursorMoved)[-1].row is None
+        table.empty_text = "Loading…"
+        await pilot.pause()
+        assert "Loading…" in screen_lines(table)[1]
+
+
+async def test_s_sorts_by_the_highlighted_column_and_shift_s_reverses() -> None:
+    app = TableApp()
+    users = ["carol", "alice", "dave", "bob"]
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(
+            [device(n, user=f"{name}@contoso.com") for n, name in enumerate(users)]
+        )
+        await pilot.pause()
+        await pilot.press("l", "s")
+        await pilot.pause()
+        header = screen_lines(table)[0]
+        assert "User ▲" in header
+        assert "▼" not in header
+        assert table.sort_column == 1 and not table.sort_reverse
+        assert [row.cells[1][:-12] for row in table.visible_rows] == sorted(users)
+        await pilot.press("S")
+        await pilot.pause()
+        assert "User ▼" in screen_lines(table)[0]
+        assert [row.cells[1][:-12] for row in table.visible_rows] == sorted(users, reverse=True)
+        await pilot.press("h", "s")
+        await pilot.pause()
+        header = screen_lines(table)[0]
+        assert "Device name ▲" in header and "User ▼" not in header
+        await pilot.press("s")  # the same column again: descending
+        assert table.sort_column == 0 and table.sort_reverse
+
+
+async def test_missing_sort_keys_sort_last_in_both_directions() -> None:
+    rows = [
+        raw_row("b", ("b",), ("b",)),
+        raw_row("none1", ("-",), (None,)),
+        raw_row("a", ("a",), ("a",)),
+        raw_row("none2", ("-",), (None,)),
+        raw_row("c", ("c",), ("c",)),
+    ]
+    app = TableApp([TableColumn("name", "Name", 10)])
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(rows)
+        table.sort_by(0)
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows] == ["a", "b", "c", "none1", "none2"]
+        table.sort_by(0, reverse=True)
+        assert [row.key for row in table.visible_rows] == ["c", "b", "a", "none1", "none2"]
+        table.sort_by(None)
+        assert [row.key for row in table.visible_rows] == ["b", "none1", "a", "none2", "c"]
+
+
+async def test_mixed_sort_key_types_do_not_crash_the_sort() -> None:
+    rows = [raw_row("x", ("x",), ("x",)), raw_row("2", ("2",), (2,)), raw_row("1", ("1",), (1,))]
+    app = TableApp([TableColumn("name", "Name", 10)])
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(rows)
+        table.sort_by(0)
+        table.append_rows([raw_row("0", ("0",), (0,))])
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows] == ["0", "1", "2", "x"]
+
+
+def test_merging_pages_equals_sorting_everything() -> None:
+    def key(row: FakeRow) -> Any:
+        return row.sort_keys[0]
+
+    everything = [
+        raw_row(str(n), (str(n),), ((n * 37) % 11 if n % 5 else None,)) for n in range(60)
+    ]
+    for reverse in (False, True):
+        merged: list[FakeRow] = []
+        for start in range(0, 60, 7):
+            page = sort_rows(everything[start : start + 7], key, reverse)
+            merged, _ = merge_sorted_page(merged, page, key, reverse)
+        assert [r.key for r in merged] == [r.key for r in sort_rows(everything, key, reverse)]
+
+
+async def test_space_marks_rows_with_a_visible_marker() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 20))
+        await pilot.pause()
+        await pilot.press("space", "down", "down", "space")
+        await pilot.pause()
+        lines = screen_lines(table)
+        assert lines[1].startswith(" ●")
+        assert lines[2].startswith("  ")
+        assert lines[3].startswith("›●")
+        assert [row.key for row in table.marked_rows] == ["id-0", "id-2"]
+        assert [m.count for m in app.of_type(ResourceTable.MarksChanged)] == [1, 2]
+        await pilot.press("space")
+        await pilot.pause()
+        assert [row.key for row in table.marked_rows] == ["id-0"]
+        assert screen_lines(table)[3].startswith("› ")
+        table.clear_marks()
+        await pilot.pause()
+        assert table.marked_rows == []
+        assert app.of_type(ResourceTable.MarksChanged)[-1].count == 0
+        assert not any("●" in line for line in screen_lines(table))
+
+
+async def test_enter_posts_row_activated_with_the_cursor_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 20))
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        activated = app.of_type(ResourceTable.RowActivated)
+        assert len(activated) == 1
+        assert activated[0].row.key == "id-2"
+        assert activated[0].control is table
+
+
+async def test_enter_on_an_empty_table_posts_nothing() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        await pilot.press("enter", "space", "s")
+        await pilot.pause()
+        assert app.of_type(ResourceTable.RowActivated) == []
+        assert app.of_type(ResourceTable.MarksChanged) == []
+
+
+async def test_replace_rows_keep_key_keeps_the_cursor_and_marks() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 100))
+        await pilot.pause()
+        table.move_cursor(40)
+        table.toggle_mark()
+        await pilot.pause()
+        line_before = cursor_line(table)
+        refreshed = devices(10, 120)  # new objects, some rows gone, some new
+        table.replace_rows(refreshed, keep_key=True)
+        await pilot.pause()
+        assert table.cursor_row is refreshed[30]
+        assert cursor_line(table) == line_before
+        assert table.marked_rows == [refreshed[30]]
+        table.replace_rows(devices(0, 50))
+        await pilot.pause()
+        assert table.cursor_index == 0
+        assert table.marked_rows == []
+        assert app.of_type(ResourceTable.MarksChanged)[-1].count == 0
+
+
+async def test_replace_rows_keep_key_when_the_row_is_gone_stays_near() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 100))
+        table.move_cursor(60)
+        table.replace_rows([row for row in devices(0, 100) if row.key != "id-60"], keep_key=True)
+        await pilot.pause()
+        assert table.cursor_row is not None and table.cursor_row.key == "id-61"
+
+
+async def test_clear_empties_the_table() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 30))
+        table.toggle_mark()
+        table.clear()
+        await pilot.pause()
+        assert table.rows_count == 0 and table.visible_count == 0
+        assert table.cursor_row is None and table.marked_rows == []
+        assert table.empty_text in screen_lines(table)[1]
+
+
+async def test_narrow_terminal_shrinks_then_scrolls_to_the_highlighted_column() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 30))
+        await pilot.pause()
+        header = screen_lines(table)[0]
+        assert "Compliance" not in header
+        # Every column is at its minimum width and the rest is reachable by scrolling.
+        assert header.startswith("   Device na… User     OS       Compli")
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        header = screen_lines(table)[0]
+        assert "Compliance" in header
+        assert header.startswith("   ")  # the gutter stays pinned
+        assert "noncompliant" in screen_lines(table)[1]
+
+
+async def test_clicks_move_the_cursor_and_the_header_sorts() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 30))
+        await pilot.pause()
+        await pilot.click(table, offset=(5, 4))
+        assert table.cursor_index == 3
+        await pilot.click(table, offset=(5, 4))
+        assert app.of_type(ResourceTable.RowActivated)[-1].row.key == "id-3"
+        await pilot.click(table, offset=(5, 0))
+        await pilot.pause()
+        assert table.sort_column == 0
+        assert "Device name ▲" in screen_lines(table)[0]
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    for binding in ResourceTable.BINDINGS:
+        assert binding.id and binding.id.startswith("table.")
+        assert binding.description
+    shown = [binding.id for binding in ResourceTable.BINDINGS if binding.show]
+    assert shown == ["table.activate", "table.mark", "table.sort"]
