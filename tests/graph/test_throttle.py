@@ -1,6 +1,9 @@
+from __future__ import annotations
+
 import asyncio
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,23 +16,10 @@ from intune_tui.graph.throttle import (
     server_now,
 )
 
+if TYPE_CHECKING:
+    from conftest import FakeTime
+
 NOW = datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC).timestamp()
-
-
-class FakeTime:
-    """A clock that only moves when someone sleeps on it; records every requested sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 @pytest.mark.parametrize(
@@ -76,8 +66,8 @@ def test_backoff_jitter_keeps_between_half_and_full() -> None:
     assert backoff_delay(500, base=1.0, cap=30.0, jitter=1.0) == 30.0
 
 
-async def test_gate_holds_every_waiter_until_the_pause_ends() -> None:
-    time = FakeTime()
+async def test_gate_holds_every_waiter_until_the_pause_ends(fake_time: FakeTime) -> None:
+    time = fake_time
     states: list[ThrottleState] = []
     gate = ThrottleGate(clock=time.clock, sleep=time.sleep, on_change=states.append)
 
@@ -98,8 +88,8 @@ async def test_gate_holds_every_waiter_until_the_pause_ends() -> None:
     assert gate.state().paused is False
 
 
-async def test_gate_state_counts_down_for_the_status_bar() -> None:
-    time = FakeTime()
+async def test_gate_state_counts_down_for_the_status_bar(fake_time: FakeTime) -> None:
+    time = fake_time
     gate = ThrottleGate(clock=time.clock, sleep=time.sleep)
 
     gate.pause(3.0, "Graph throttled")
@@ -113,8 +103,8 @@ async def test_gate_state_counts_down_for_the_status_bar() -> None:
     assert gate.state().describe() == ""
 
 
-async def test_a_later_longer_pause_extends_a_shorter_one_never_the_reverse() -> None:
-    time = FakeTime()
+async def test_a_later_longer_pause_extends_a_shorter_one(fake_time: FakeTime) -> None:
+    time = fake_time
     gate = ThrottleGate(clock=time.clock, sleep=time.sleep)
 
     gate.pause(5.0, "first")
@@ -126,8 +116,8 @@ async def test_a_later_longer_pause_extends_a_shorter_one_never_the_reverse() ->
     assert time.now == pytest.approx(1008.0)
 
 
-async def test_gate_without_pause_does_not_sleep() -> None:
-    time = FakeTime()
+async def test_gate_without_pause_does_not_sleep(fake_time: FakeTime) -> None:
+    time = fake_time
     gate = ThrottleGate(clock=time.clock, sleep=time.sleep)
 
     await gate.wait()

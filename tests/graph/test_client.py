@@ -1,0 +1,409 @@
+"""GraphClient tests.
+
+Against the project's fake Graph (`intune_tui.demo.fake_graph`) for what Graph does; against
+`httpx.MockTransport` server handlers only for protocol edge cases the fake cannot produce (an
+HTTP-date Retry-After, a nextLink to another host, a CAE claims challenge, a read timeout).
+Sleeps go through an injected clock, so no test waits and none asserts on wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from intune_tui.graph.client import BatchItem, GraphClient, ThrottleState
+from intune_tui.graph.errors import (
+    GraphBadResponse,
+    GraphNetworkError,
+    GraphServerError,
+    GraphThrottled,
+    GraphUnauthorized,
+    OutcomeUnknown,
+)
+from intune_tui.graph.odata import ODataQuery
+from intune_tui.graph.tokens import StaticTokenProvider
+
+if TYPE_CHECKING:
+    from conftest import FakeTime, RecordingTokens
+
+Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
+BASE = "https://graph.microsoft.com"
+SECRET = "eyJ0eXAiOiJKV1QiLCJhbGciOi-secret-token"
+
+
+def mock_client(handler: Handler, fake_time: FakeTime, **options: Any) -> GraphClient:
+    options.setdefault("token_provider", StaticTokenProvider(SECRET))
+    return GraphClient(
+        options.pop("token_provider"),
+        base_url=BASE,
+        transport=httpx.MockTransport(handler),
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+        jitter=lambda: 1.0,
+        **options,
+    )
+
+
+def graph_json(body: Any, status: int = 200, **headers: str) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=headers)
+
+
+# --- URLs and the token ----------------------------------------------------------------------
+
+
+async def test_path_goes_under_the_api_version_with_graph_style_query(fake_time: FakeTime) -> None:
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return graph_json({"id": "1"})
+
+    client = mock_client(handler, fake_time)
+    query = ODataQuery(select=("id", "deviceName"), filter="deviceName eq 'a+b'")
+    await client.get("/deviceManagement/managedDevices/1", query=query)
+    await client.get("deviceManagement/configurationPolicies", api_version="beta")
+
+    assert seen[0].url.raw_path == (
+        b"/v1.0/deviceManagement/managedDevices/1"
+        b"?$select=id,deviceName&$filter=deviceName%20eq%20'a%2Bb'"
+    )
+    assert seen[1].url.path == "/beta/deviceManagement/configurationPolicies"
+    assert seen[0].headers["authorization"] == f"Bearer {SECRET}"
+    assert client.request_count == 2
+
+
+async def test_next_link_followed_verbatim(fake_time: FakeTime) -> None:
+    next_link = (
+        f"{BASE}/beta/deviceManagement/configurationPolicies?$top=25"
+        "&$skiptoken=%5Bcosmosdb%5D%5B%7B%22compositeToken%22%3A%7B%22token%22%3Anull%7D%7D%5D"
+    )
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return graph_json({"value": [{"id": "a"}], "@odata.nextLink": next_link})
+        return graph_json({"value": [{"id": "b"}]})
+
+    client = mock_client(handler, fake_time)
+    pages = [page async for page in client.paginate("/deviceManagement/configurationPolicies")]
+
+    assert str(seen[1].url) == next_link
+    assert [page.number for page in pages] == [1, 2]
+    assert [item["id"] for page in pages for item in page.items] == ["a", "b"]
+    assert pages[1].next_link is None
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "https://graph.evil.example/v1.0/x?$skiptoken=1",
+        "http://graph.microsoft.com/v1.0/x?$skiptoken=1",  # same host, not https
+        "https://graph.microsoft.com:8443/v1.0/x?$skiptoken=1",
+    ],
+)
+async def test_next_link_to_another_origin_is_refused(fake_time: FakeTime, foreign: str) -> None:
+    hosts: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        hosts.append(f"{request.url.scheme}://{request.url.netloc.decode()}")
+        return graph_json({"value": [{"id": "a"}], "@odata.nextLink": foreign})
+
+    client = mock_client(handler, fake_time)
+    pages = []
+    with pytest.raises(GraphBadResponse, match="token is only ever sent to Graph"):
+        async for page in client.paginate("/deviceManagement/managedDevices"):
+            pages.append(page)
+
+    assert len(pages) == 1
+    assert hosts == [BASE]
+
+
+async def test_token_never_logged_and_not_in_repr(
+    fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ReadTimeout("timed out", request=request)
+        return graph_json({"id": "1"}, **{"request-id": "rid-77"})
+
+    client = mock_client(handler, fake_time)
+    caplog.set_level(logging.DEBUG, logger="intune_tui.graph")
+
+    await client.get("/deviceManagement/managedDevices/1")
+    with pytest.raises(OutcomeUnknown) as lost:
+        await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+
+    log_text = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"GET {BASE}/v1.0/deviceManagement/managedDevices/1 -> 200" in log_text
+    assert "rid-77" in log_text
+    assert SECRET not in log_text
+    assert "authorization" not in log_text.lower()
+    assert SECRET not in repr(client)
+    assert SECRET not in str(lost.value) and SECRET not in repr(lost.value)
+
+
+# --- retries ---------------------------------------------------------------------------------
+
+
+async def test_retry_after_as_http_date_is_honoured(fake_time: FakeTime) -> None:
+    answers = iter([
+        httpx.Response(429, headers={
+            "Retry-After": "Fri, 20 Nov 2026 09:00:04 GMT",
+            "Date": "Fri, 20 Nov 2026 09:00:00 GMT",
+        }),
+        graph_json({"id": "1"}),
+    ])
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    client = mock_client(handler, fake_time)
+    assert await client.get("/deviceManagement/managedDevices/1") == {"id": "1"}
+
+    assert fake_time.sleeps == [pytest.approx(4.0)]
+    assert client.request_count == 2
+
+
+async def test_429_without_retry_after_backs_off_then_gives_up(fake_time: FakeTime) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return graph_json({"error": {"code": "TooManyRequests", "message": "Too many"}}, 429)
+
+    client = mock_client(handler, fake_time, max_retries=4, backoff_base=0.5, backoff_cap=3.0)
+    with pytest.raises(GraphThrottled, match="after 5 tries"):
+        await client.get("/deviceManagement/detectedApps")
+
+    assert fake_time.sleeps == [0.5, 1.0, 2.0, 3.0]
+    assert client.request_count == 5
+
+
+async def test_one_429_holds_back_requests_started_during_the_pause(
+    fake_time: FakeTime,
+) -> None:
+    served_at: list[tuple[str, float, int]] = []
+    states: list[ThrottleState] = []
+    later: list[asyncio.Task[dict[str, Any]]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        first = not served_at
+        served_at.append((request.url.path, fake_time.now, 429 if first else 200))
+        if first:
+            return httpx.Response(429, headers={"Retry-After": "2.5"})
+        return graph_json({"id": request.url.path})
+
+    def on_throttle(state: ThrottleState) -> None:
+        states.append(state)
+        if state.paused:  # another screen asks for something while the tenant is throttled
+            later.append(asyncio.ensure_future(client.get("/deviceManagement/deviceCategories")))
+
+    client = mock_client(handler, fake_time, on_throttle=on_throttle)
+    throttled_at = fake_time.now
+    await client.get("/deviceManagement/managedDevices")
+    await asyncio.gather(*later)
+
+    assert [status for _, _, status in served_at].count(429) == 1
+    assert all(at >= throttled_at + 2.5 for _, at, status in served_at if status == 200)
+    assert {path for path, _, _ in served_at} == {
+        "/v1.0/deviceManagement/managedDevices", "/v1.0/deviceManagement/deviceCategories"
+    }
+    assert states[0].paused and states[0].seconds_left == pytest.approx(2.5)
+    assert states[-1] == ThrottleState(paused=False, seconds_left=0.0, reason="")
+    assert client.throttle.state().paused is False
+
+
+async def test_get_read_timeout_is_retried(fake_time: FakeTime) -> None:
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise httpx.ReadTimeout("timed out", request=request)
+        return graph_json({"id": "1"})
+
+    client = mock_client(handler, fake_time)
+    assert await client.get("/deviceManagement/managedDevices/1") == {"id": "1"}
+    assert calls == 2
+
+
+async def test_get_unreachable_retries_then_network_error(fake_time: FakeTime) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = mock_client(handler, fake_time, max_retries=2)
+    with pytest.raises(GraphNetworkError, match="nothing was changed"):
+        await client.get("/deviceManagement/managedDevices")
+
+    assert len(fake_time.sleeps) == 2
+    assert client.request_count == 0  # nothing ever left this machine
+
+
+async def test_post_not_connected_is_not_retried_and_changed_nothing(fake_time: FakeTime) -> None:
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        raise httpx.ConnectTimeout("connect timeout", request=request)
+
+    client = mock_client(handler, fake_time)
+    with pytest.raises(GraphNetworkError, match="nothing was changed"):
+        await client.post_action("/deviceManagement/managedDevices/1/remoteLock")
+    assert attempts == 1
+
+
+@pytest.mark.parametrize(
+    "lost", [httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError]
+)
+async def test_post_answer_lost_is_outcome_unknown_and_sent_once(
+    fake_time: FakeTime, lost: type[httpx.TransportError]
+) -> None:
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        raise lost("gone", request=request)
+
+    client = mock_client(handler, fake_time)
+    with pytest.raises(OutcomeUnknown, match="may or may not have happened"):
+        await client.post_action("/deviceManagement/managedDevices/1/wipe", json={})
+    assert attempts == 1
+    assert client.request_count == 1
+
+
+async def test_post_gateway_timeout_is_outcome_unknown_but_503_is_retried(
+    fake_time: FakeTime,
+) -> None:
+    statuses = iter([503, 200, 504])
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        status = next(statuses)
+        return graph_json({"ok": True} if status == 200 else {"error": {"code": "x"}}, status)
+
+    client = mock_client(handler, fake_time)
+    done = await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+    assert done.body == {"ok": True}
+    with pytest.raises(OutcomeUnknown, match="HTTP 504"):
+        await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+    assert attempts == 3
+
+
+async def test_claims_challenge_reacquires_once_with_the_claims(
+    fake_time: FakeTime, recording_tokens: Callable[..., RecordingTokens]
+) -> None:
+    tokens = recording_tokens(lambda n: f"token-{n}")
+    challenge = (
+        'Bearer realm="", error="insufficient_claims", '
+        'claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiY3AxIn19fQ=="'
+    )
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers["authorization"] == "Bearer token-1":
+            return httpx.Response(401, headers={"WWW-Authenticate": challenge})
+        return graph_json({"id": "1"})
+
+    client = mock_client(handler, fake_time, token_provider=tokens)
+    assert await client.get("/deviceManagement/managedDevices/1") == {"id": "1"}
+
+    assert tokens.calls[1].force_refresh is True
+    claims = tokens.calls[1].claims_challenge
+    assert claims is not None and json.loads(claims)["access_token"]["acrs"]["value"] == "cp1"
+    assert len(tokens.calls) == 2
+
+
+async def test_second_401_is_unauthorized(
+    fake_time: FakeTime, recording_tokens: Callable[..., RecordingTokens]
+) -> None:
+    tokens = recording_tokens(lambda n: f"token-{n}")
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return graph_json({"error": {"code": "InvalidAuthenticationToken",
+                                     "message": "Lifetime validation failed"}}, 401)
+
+    client = mock_client(handler, fake_time, token_provider=tokens)
+    with pytest.raises(GraphUnauthorized, match="sign in again"):
+        await client.get("/deviceManagement/managedDevices")
+
+    assert [call.force_refresh for call in tokens.calls] == [False, True]
+
+
+async def test_html_page_instead_of_json_is_a_bad_response(fake_time: FakeTime) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, text="<html><body>Sign in to the proxy</body></html>",
+            headers={"content-type": "text/html"},
+        )
+
+    client = mock_client(handler, fake_time)
+    with pytest.raises(GraphBadResponse, match="HTML page"):
+        await client.get("/deviceManagement/managedDevices/1")
+
+
+@pytest.mark.parametrize(
+    "body", [{"items": []}, {"value": {"id": "1"}}, {"value": [1, 2]}, [{"id": "1"}]]
+)
+async def test_list_answer_without_value_list_is_a_bad_response(
+    fake_time: FakeTime, body: Any
+) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return graph_json(body)
+
+    client = mock_client(handler, fake_time)
+    with pytest.raises(GraphBadResponse):
+        async for _ in client.paginate("/deviceManagement/managedDevices"):
+            pass
+
+
+async def test_server_error_on_a_read_backs_off_then_gives_up(fake_time: FakeTime) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(504, text="<html>Gateway Timeout</html>")
+
+    client = mock_client(handler, fake_time, max_retries=3, backoff_base=1.0)
+    with pytest.raises(GraphServerError, match=r"HTTP 504.*after 4 tries"):
+        await client.get("/deviceManagement/managedDevices/1")
+    assert fake_time.sleeps == [1.0, 2.0, 4.0]
+
+
+# --- $batch ----------------------------------------------------------------------------------
+
+
+async def test_batch_sub_answers_each_on_their_own_in_input_order(fake_time: FakeTime) -> None:
+    posts: list[list[str]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1.0/$batch"
+        requests = json.loads(request.content)["requests"]
+        posts.append([sub["id"] for sub in requests])
+        answers = []
+        for sub in reversed(requests):  # Graph may answer in any order
+            if sub["id"] == "3" and len(posts) == 1:
+                answers.append({"id": "3", "status": 429, "headers": {"Retry-After": "1.5"}})
+            elif sub["id"] == "4":
+                answers.append({"id": "4", "status": 404, "body": {"error": {
+                    "code": "ResourceNotFound", "message": "Not here"}}})
+            else:
+                answers.append({"id": sub["id"], "status": 200, "body": {"n": sub["id"]}})
+        return graph_json({"responses": answers})
+
+    client = mock_client(handler, fake_time)
+    items = [BatchItem(str(n), "GET", f"/deviceManagement/managedDevices/{n}") for n in range(45)]
+    results = await client.batch(items)
+
+    assert [result.id for result in results] == [str(n) for n in range(45)]
+    assert [len(ids) for ids in posts] == [20, 1, 20, 5]  # chunk of 20, then only the 429 one
+    assert posts[1] == ["3"]
+    assert fake_time.sleeps == [pytest.approx(1.5)]
+    assert results[3].status == 200 and results[3].body == {"n": "3"}
+    assert results[4].status == 404 and results[4].error is not None
+    assert str(results[4].error).startswith("Not found: Not here")
+    assert all(result.error is None for n, result in enumerate(results) if n != 4)
