@@ -1,0 +1,228 @@
+"""Command line: run the app, sign in and out, export headlessly, serve the demo tenant.
+
+A bad flag or setting ends with exit status 2 and one line on stderr, never a traceback. An
+unexpected failure is written (with its traceback) to the log, and the user gets one line naming
+the log file and exit status 1. The modules that do the work are imported only when dispatched to,
+so `--help` and `--version` stay fast and a broken module cannot break argument parsing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from intune_tui import __version__
+from intune_tui.config import API_VERSIONS, CLOUDS, ConfigError, Settings, load_settings
+from intune_tui.text import clean
+
+PROG = "intune-tui"
+EXPORT_FORMATS = ("csv", "json")
+
+
+class UsageError(Exception):
+    """The command line is wrong: exit status 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text}")
+    return value
+
+
+def _non_negative_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    """Options that shape the session; accepted before or after a sub-command.
+
+    On sub-commands their default is SUPPRESS, so a sub-command does not reset a value that
+    was given before it (`intune-tui --demo export devices`).
+    """
+    unset = None if top_level else argparse.SUPPRESS
+    group = parser.add_argument_group("session options")
+    group.add_argument("--demo", action="store_true", default=unset,
+                       help="use the built-in synthetic tenant (no sign-in)")
+    group.add_argument("--demo-devices", type=_whole_number(0), metavar="N", default=unset,
+                       help="number of devices in the demo tenant (default 2000)")
+    group.add_argument("--profile", metavar="NAME", default=unset,
+                       help="[profiles.NAME] from the config file")
+    group.add_argument("--tenant", metavar="TENANT", default=unset,
+                       help="tenant domain or GUID")
+    group.add_argument("--client-id", metavar="ID", default=unset,
+                       help="application (client) ID, or 'graph-powershell'")
+    group.add_argument("--cloud", choices=tuple(CLOUDS), default=unset,
+                       help="national cloud (default global)")
+    group.add_argument("--graph-url", metavar="URL", default=unset,
+                       help="Graph origin; https, or http on loopback only")
+    group.add_argument("--api-version", choices=API_VERSIONS, default=unset,
+                       help="Graph API version (default v1.0)")
+    group.add_argument("--read-only", action="store_true", default=unset,
+                       help="hide every remote action")
+    group.add_argument("--no-mouse", dest="mouse", action="store_false", default=unset,
+                       help="ignore the mouse")
+    sign_in = group.add_mutually_exclusive_group()
+    sign_in.add_argument("--device-code", dest="auth_mode", action="store_const",
+                         const="device-code", default=unset,
+                         help="sign in with a device code (good over SSH)")
+    sign_in.add_argument("--browser", dest="auth_mode", action="store_const", const="browser",
+                         default=unset, help="sign in with a browser on this machine")
+    group.add_argument("--access-token-command", metavar="CMD", default=unset,
+                       help="a command that prints a Graph access token")
+    group.add_argument("--debug", action="store_true", default=unset,
+                       help="write DEBUG lines to the log file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        usage="%(prog)s [options] [COMMAND [command options]]",
+        description="Keyboard-first terminal explorer for Microsoft Intune.",
+        epilog="Without a command, the explorer starts. Settings: config.toml, INTUNE_TUI_* "
+        "variables, then these flags (flags win).",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_session_options(parser, top_level=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    for name, summary in (
+        ("login", "sign in and keep the session for next time"),
+        ("logout", "sign out and forget the cached session"),
+        ("whoami", "show who is signed in, to which tenant, with which permissions"),
+    ):
+        sub = commands.add_parser(name, help=summary, description=summary)
+        _add_session_options(sub, top_level=False)
+
+    export = commands.add_parser(
+        "export", help="write a list to CSV or JSON without the UI",
+        description="Write a list (devices, apps, ...) to CSV or JSON without the UI.",
+    )
+    export.add_argument("resource", metavar="RESOURCE", help="which list, e.g. devices")
+    export.add_argument("--filter", default="", metavar="QUERY",
+                        help='search as in the app, e.g. "os:ios compliance:noncompliant"')
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+    export.add_argument("--output", metavar="PATH", default=None,
+                        help="file to write (default: a timestamped file under the data dir)")
+    _add_session_options(export, top_level=False)
+
+    server = commands.add_parser(
+        "demo-server", help="serve the demo tenant as a fake Graph on loopback",
+        description="Serve the demo tenant as a fake Graph on 127.0.0.1 until Ctrl+C.",
+    )
+    server.add_argument("--port", type=_whole_number(0), default=8765,
+                        help="TCP port on 127.0.0.1 (0 picks a free one; default 8765)")
+    server.add_argument("--devices", type=_whole_number(0), default=2000, metavar="N")
+    server.add_argument("--latency-ms", type=_non_negative_number, default=0.0, metavar="N")
+    server.add_argument("--seed", type=int, default=7, metavar="N")
+    for fault in ("429", "503", "504", "drop", "malformed"):
+        server.add_argument(f"--rate-{fault}", type=_fraction, default=0.0, metavar="F",
+                            help=f"share of requests answered with {fault} (0 to 1)")
+    _add_session_options(server, top_level=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "demo-server" and args.port > 65535:
+            raise UsageError(f"argument --port: must be at most 65535, got {args.port}")
+        settings = load_settings(args)
+    except SystemExit as done:  # --help and --version
+        return int(done.code or 0)
+    except (UsageError, ConfigError) as error:
+        return _usage_failure(str(error))
+
+    from intune_tui.logs import log_crash, setup_logging
+
+    try:
+        setup_logging(settings)
+        return _dispatch(args, settings)
+    except ConfigError as error:
+        return _usage_failure(str(error))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        print(log_crash(error), file=sys.stderr)
+        return 1
+
+
+def _usage_failure(message: str) -> int:
+    print(f"{PROG}: error: {clean(message)}", file=sys.stderr)
+    return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command is None:
+        from intune_tui.ui.app import run_app
+
+        return _status(run_app(settings))
+    if command in ("login", "logout", "whoami"):
+        from intune_tui.auth.commands import login, logout, whoami
+
+        auth_command = {"login": login, "logout": logout, "whoami": whoami}[command]
+        return _status(auth_command(settings))
+    if command == "export":
+        from intune_tui.export import export_command
+
+        return _status(
+            export_command(settings, args.resource, args.filter, args.format, args.output)
+        )
+    if command == "demo-server":
+        return _run_demo_server(args)
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _run_demo_server(args: argparse.Namespace) -> int:
+    from intune_tui.demo.server import run_demo_server
+
+    return _status(
+        run_demo_server(
+            port=args.port,
+            devices=args.devices,
+            latency_ms=args.latency_ms,
+            seed=args.seed,
+            rate_429=args.rate_429,
+            rate_503=args.rate_503,
+            rate_504=args.rate_504,
+            rate_drop=args.rate_drop,
+            rate_malformed=args.rate_malformed,
+        )
+    )
+
+
+def _status(result: object) -> int:
+    return result if isinstance(result, int) else 0
