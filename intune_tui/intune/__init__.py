@@ -1,1 +1,2 @@
-"""Intune knowledge as data (resources, actions, scopes) and typed operations over the Graph client."""
+"""Intune knowledge as data (resources, actions, scopes) and typed operations over the Graph
+client."""

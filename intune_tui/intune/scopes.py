@@ -1,0 +1,282 @@
+"""The Intune permission scopes of Microsoft Graph, as the seed article tables them.
+
+One place for what each scope is called in the admin center ("Enable Access" wording), what it
+permits, and which scopes imply which. The "my access" screen and the 403 help read this.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class Access(enum.Enum):
+    READ = "read"
+    READ_WRITE = "readwrite"
+    PRIVILEGED = "privileged"  # user-impacting remote actions
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One Graph permission scope for Intune.
+
+    name: the scope as it appears in a token's `scp` claim.
+    enable_access: the admin center's "Enable Access" wording.
+    permits_reading / permits_changing: the entities the seed lists for this scope.
+    remote_actions: remote actions the seed lists under this scope.
+    implies: narrower scopes this one includes (ReadWrite includes Read).
+    """
+
+    name: str
+    enable_access: str
+    area: str
+    access: Access
+    permits_reading: tuple[str, ...] = ()
+    permits_changing: tuple[str, ...] = ()
+    remote_actions: tuple[str, ...] = ()
+    implies: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One sentence: what holding this scope lets the app do."""
+        parts: list[str] = []
+        if self.permits_reading:
+            parts.append("read " + ", ".join(self.permits_reading))
+        if self.permits_changing:
+            parts.append("change " + ", ".join(self.permits_changing))
+        if self.remote_actions:
+            parts.append("run remote actions: " + ", ".join(self.remote_actions))
+        return ("Lets the app " + "; ".join(parts) + ".") if parts else ""
+
+
+PRIVILEGED_OPERATIONS = "DeviceManagementManagedDevices.PrivilegedOperations.All"
+MANAGED_DEVICES_READ = "DeviceManagementManagedDevices.Read.All"
+MANAGED_DEVICES_READ_WRITE = "DeviceManagementManagedDevices.ReadWrite.All"
+RBAC_READ = "DeviceManagementRBAC.Read.All"
+RBAC_READ_WRITE = "DeviceManagementRBAC.ReadWrite.All"
+APPS_READ = "DeviceManagementApps.Read.All"
+APPS_READ_WRITE = "DeviceManagementApps.ReadWrite.All"
+CONFIGURATION_READ = "DeviceManagementConfiguration.Read.All"
+CONFIGURATION_READ_WRITE = "DeviceManagementConfiguration.ReadWrite.All"
+SERVICE_CONFIG_READ = "DeviceManagementServiceConfig.Read.All"
+SERVICE_CONFIG_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
+
+_APP_ENTITIES = ("client apps", "mobile app categories", "app protection policies",
+                 "app configurations")
+_CONFIGURATION_ENTITIES = ("device configuration", "device compliance policies",
+                           "notification messages")
+_SERVICE_CONFIG_ENTITIES = (
+    "device enrollment", "Apple push notification certificate", "Apple Device Enrollment Program",
+    "Apple Volume Purchase Program", "Exchange connector", "terms and conditions", "Cloud PKI",
+    "branding", "mobile threat defense",
+)
+
+# Order follows the seed's table (admin center order).
+SCOPES: dict[str, Scope] = {
+    scope.name: scope
+    for scope in (
+        Scope(
+            PRIVILEGED_OPERATIONS,
+            "Perform user-impacting remote actions on Microsoft Intune devices",
+            "devices",
+            Access.PRIVILEGED,
+            remote_actions=("retire", "wipe", "reset/recover passcode", "remote lock",
+                            "enable/disable lost mode", "clean PC", "reboot",
+                            "delete user from shared device"),
+        ),
+        Scope(
+            MANAGED_DEVICES_READ_WRITE,
+            "Read and write Microsoft Intune devices",
+            "devices",
+            Access.READ_WRITE,
+            permits_changing=("managed devices", "device categories"),
+            remote_actions=("locate devices", "disable Activation Lock",
+                            "request remote assistance"),
+            implies=(MANAGED_DEVICES_READ,),
+        ),
+        Scope(
+            MANAGED_DEVICES_READ,
+            "Read Microsoft Intune devices",
+            "devices",
+            Access.READ,
+            permits_reading=("managed devices", "device categories", "detected apps",
+                             "remote actions", "malware information"),
+        ),
+        Scope(
+            RBAC_READ_WRITE,
+            "Read and write Microsoft Intune RBAC settings",
+            "roles",
+            Access.READ_WRITE,
+            permits_changing=("role assignments", "role definitions"),
+            implies=(RBAC_READ,),
+        ),
+        Scope(
+            RBAC_READ,
+            "Read Microsoft Intune RBAC settings",
+            "roles",
+            Access.READ,
+            permits_reading=("role assignments", "role definitions", "resource operations"),
+        ),
+        Scope(
+            APPS_READ_WRITE,
+            "Read and write Microsoft Intune apps",
+            "apps",
+            Access.READ_WRITE,
+            permits_changing=_APP_ENTITIES,
+            implies=(APPS_READ,),
+        ),
+        Scope(APPS_READ, "Read Microsoft Intune apps", "apps", Access.READ,
+              permits_reading=_APP_ENTITIES),
+        Scope(
+            CONFIGURATION_READ_WRITE,
+            "Read and write Microsoft Intune Device Configuration and Policies",
+            "policies",
+            Access.READ_WRITE,
+            permits_changing=_CONFIGURATION_ENTITIES,
+            implies=(CONFIGURATION_READ,),
+        ),
+        Scope(
+            CONFIGURATION_READ,
+            "Read Microsoft Intune Device Configuration and Policies",
+            "policies",
+            Access.READ,
+            permits_reading=_CONFIGURATION_ENTITIES,
+        ),
+        Scope(
+            SERVICE_CONFIG_READ_WRITE,
+            "Read and write Microsoft Intune configuration",
+            "tenant",
+            Access.READ_WRITE,
+            permits_changing=_SERVICE_CONFIG_ENTITIES,
+            implies=(SERVICE_CONFIG_READ,),
+        ),
+        Scope(SERVICE_CONFIG_READ, "Read Microsoft Intune configuration", "tenant", Access.READ,
+              permits_reading=_SERVICE_CONFIG_ENTITIES),
+    )
+}
+
+# What the app asks for at sign-in. PrivilegedOperations is requested only at the first remote
+# action (incremental consent), so a read-only helpdesk user never has to consent to it.
+READ_SCOPES: tuple[str, ...] = (
+    MANAGED_DEVICES_READ,
+    APPS_READ,
+    CONFIGURATION_READ,
+    RBAC_READ,
+    SERVICE_CONFIG_READ,
+)
+
+
+def scope_granted(required: str, granted: Iterable[str]) -> bool:
+    """True when `granted` holds `required` itself or a scope that implies it.
+
+    Case-insensitive, and tolerant of the resource prefix
+    ("https://graph.microsoft.com/DeviceManagementApps.Read.All").
+    """
+    wanted = _bare(required)
+    for name in granted:
+        bare = _bare(name)
+        if bare == wanted:
+            return True
+        scope = _SCOPES_LOWER.get(bare)
+        if scope is not None and wanted in (_bare(i) for i in scope.implies):
+            return True
+    return False
+
+
+def missing_scopes(required: Iterable[str], granted: Iterable[str]) -> list[str]:
+    """The scopes of `required` that `granted` does not cover, in the order given."""
+    held = list(granted)
+    return [scope for scope in required if not scope_granted(scope, held)]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeUse:
+    """Something in the app that needs a scope: a list screen or a remote action."""
+
+    kind: str  # "resource" or "action"
+    key: str
+    title: str
+
+
+def screens_needing(scope: str) -> list[ScopeUse]:
+    """The resources (lists, detail tabs) and remote actions whose required scope is `scope`."""
+    # Imported here: resources and actions import this module for their scope constants.
+    from intune_tui.intune.actions import ACTIONS
+    from intune_tui.intune.resources import RESOURCES
+
+    wanted = _bare(scope)
+    uses = [
+        ScopeUse("resource", key, resource.title)
+        for key, resource in RESOURCES.items()
+        if _bare(resource.required_scope) == wanted
+    ]
+    uses.extend(
+        ScopeUse("action", key, action.label)
+        for key, action in ACTIONS.items()
+        if _bare(action.required_scope) == wanted
+    )
+    return uses
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLine:
+    """One row of the "my access" screen."""
+
+    scope: Scope
+    granted: bool
+    uses: tuple[ScopeUse, ...]
+
+
+def access_report(granted: Iterable[str]) -> list[AccessLine]:
+    """Every scope of the table, whether the token holds it, and what needs it."""
+    held = list(granted)
+    return [
+        AccessLine(scope, scope_granted(scope.name, held), tuple(screens_needing(scope.name)))
+        for scope in SCOPES.values()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ForbiddenCheck:
+    """One thing to verify when Graph answers 403."""
+
+    title: str
+    detail: str
+
+
+def forbidden_checklist(missing_scope: str | None = None) -> list[ForbiddenCheck]:
+    """What to verify after a 403, from the seed: permission, consent, role, licence."""
+    scope = missing_scope or "the Intune permission this screen needs"
+    scope_info = SCOPES.get(missing_scope or "")
+    wording = f' ("{scope_info.enable_access}")' if scope_info else ""
+    return [
+        ForbiddenCheck(
+            "Application permission",
+            f"The app registration has the Microsoft Graph permission {scope}{wording}.",
+        ),
+        ForbiddenCheck(
+            "Admin consent",
+            "An administrator has granted consent for that permission in this tenant "
+            "(all Intune permission scopes require administrator access).",
+        ),
+        ForbiddenCheck(
+            "Intune role",
+            "Your account holds an Intune role (for example Help Desk Operator or Intune "
+            "Service Administrator) that allows this operation.",
+        ),
+        ForbiddenCheck(
+            "Intune licence",
+            "Your account has an Intune licence assigned (admin.microsoft.com) and the tenant "
+            "has an active Intune subscription.",
+        ),
+    ]
+
+
+def _bare(name: str | None) -> str:
+    """The scope name without a resource prefix, lower-cased."""
+    if not name:
+        return ""
+    return name.rsplit("/", 1)[-1].strip().lower()
+
+
+_SCOPES_LOWER: dict[str, Scope] = {_bare(name): scope for name, scope in SCOPES.items()}

@@ -1,0 +1,85 @@
+from intune_tui.intune.actions import ACTIONS
+from intune_tui.intune.resources import RESOURCES
+from intune_tui.intune.scopes import (
+    PRIVILEGED_OPERATIONS,
+    READ_SCOPES,
+    SCOPES,
+    Access,
+    access_report,
+    forbidden_checklist,
+    missing_scopes,
+    scope_granted,
+    screens_needing,
+)
+
+
+def test_the_seed_table_has_all_eleven_scopes_with_admin_center_wording() -> None:
+    assert len(SCOPES) == 11
+    assert SCOPES[PRIVILEGED_OPERATIONS].enable_access == (
+        "Perform user-impacting remote actions on Microsoft Intune devices"
+    )
+    assert SCOPES["DeviceManagementRBAC.Read.All"].enable_access == (
+        "Read Microsoft Intune RBAC settings"
+    )
+    assert "wipe" in SCOPES[PRIVILEGED_OPERATIONS].remote_actions
+    assert "locate devices" in SCOPES["DeviceManagementManagedDevices.ReadWrite.All"].remote_actions
+    assert "Cloud PKI" in SCOPES["DeviceManagementServiceConfig.Read.All"].permits_reading
+
+
+def test_every_readwrite_scope_implies_its_read_scope() -> None:
+    for scope in SCOPES.values():
+        if scope.access is Access.READ_WRITE:
+            assert scope.implies == (scope.name.replace("ReadWrite", "Read"),)
+
+
+def test_read_scopes_are_the_five_login_scopes() -> None:
+    assert set(READ_SCOPES) == {
+        "DeviceManagementManagedDevices.Read.All",
+        "DeviceManagementApps.Read.All",
+        "DeviceManagementConfiguration.Read.All",
+        "DeviceManagementRBAC.Read.All",
+        "DeviceManagementServiceConfig.Read.All",
+    }
+    assert PRIVILEGED_OPERATIONS not in READ_SCOPES
+
+
+def test_readwrite_grants_read_but_not_the_other_way_round() -> None:
+    assert scope_granted("DeviceManagementApps.Read.All", ["DeviceManagementApps.ReadWrite.All"])
+    assert not scope_granted("DeviceManagementApps.ReadWrite.All",
+                             ["DeviceManagementApps.Read.All"])
+    read_write = ["DeviceManagementManagedDevices.ReadWrite.All"]
+    assert not scope_granted(PRIVILEGED_OPERATIONS, read_write)
+
+
+def test_scope_matching_ignores_case_and_resource_prefix() -> None:
+    granted = ["https://graph.microsoft.com/devicemanagementrbac.read.all"]
+    assert scope_granted("DeviceManagementRBAC.Read.All", granted)
+    assert missing_scopes(READ_SCOPES, granted) == [s for s in READ_SCOPES if "RBAC" not in s]
+
+
+def test_screens_needing_lists_resources_and_actions_from_the_catalogs() -> None:
+    privileged = screens_needing(PRIVILEGED_OPERATIONS)
+    assert {use.key for use in privileged if use.kind == "action"} == set(ACTIONS)
+    rbac = {use.key for use in screens_needing("DeviceManagementRBAC.Read.All")}
+    assert {"role_definitions", "role_assignments", "resource_operations"} <= rbac
+    devices = {use.key for use in screens_needing("DeviceManagementManagedDevices.Read.All")}
+    assert "devices" in devices and "apps" not in devices
+    assert all(RESOURCES[k].required_scope == "DeviceManagementManagedDevices.Read.All"
+               for k in devices)
+
+
+def test_access_report_marks_what_the_token_holds() -> None:
+    report = {line.scope.name: line for line in access_report(READ_SCOPES)}
+    assert report["DeviceManagementApps.Read.All"].granted
+    assert not report[PRIVILEGED_OPERATIONS].granted
+    assert any(use.key == "wipe" for use in report[PRIVILEGED_OPERATIONS].uses)
+
+
+def test_forbidden_checklist_names_the_scope_and_the_four_checks() -> None:
+    checks = forbidden_checklist("DeviceManagementApps.Read.All")
+    assert [c.title for c in checks] == [
+        "Application permission", "Admin consent", "Intune role", "Intune licence",
+    ]
+    assert "DeviceManagementApps.Read.All" in checks[0].detail
+    assert "Read Microsoft Intune apps" in checks[0].detail
+    assert forbidden_checklist(None)[0].detail  # still a usable sentence without a scope
