@@ -1,0 +1,178 @@
+from datetime import UTC, datetime, timedelta
+
+from intune_tui.intune.formatting import MISSING
+from intune_tui.intune.models import (
+    APP_TYPE_NAMES,
+    ApnsCertificate,
+    Assignment,
+    DepToken,
+    DeviceActionResult,
+    ManagedDevice,
+    MobileApp,
+    Permission,
+    Policy,
+    RoleAssignment,
+    RoleDefinition,
+    VppToken,
+    app_type_name,
+    expiry_status,
+    expiry_words,
+    setting_instance_words,
+)
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+V10_APP_TYPES = [
+    "androidLobApp", "androidStoreApp", "iosLobApp", "iosStoreApp", "iosVppApp",
+    "iosiPadOSWebClip", "macOSDmgApp", "macOSLobApp", "macOSMicrosoftDefenderApp",
+    "macOSMicrosoftEdgeApp", "macOSOfficeSuiteApp", "managedAndroidLobApp",
+    "managedAndroidStoreApp", "managedApp", "managedIOSLobApp", "managedIOSStoreApp",
+    "managedMobileLobApp", "microsoftStoreForBusinessApp", "mobileLobApp", "webApp",
+    "win32LobApp", "windowsAppX", "windowsMicrosoftEdgeApp", "windowsMobileMSI",
+    "windowsUniversalAppX", "windowsWebApp",
+]
+BETA_APP_TYPES = [
+    "androidForWorkApp", "androidManagedStoreApp", "androidManagedStoreWebApp", "macOSPkgApp",
+    "macOsVppApp", "macOSWebClip", "officeSuiteApp", "win32CatalogApp",
+    "windowsAutoUpdateCatalogApp", "windowsPhone81AppX", "windowsPhone81AppXBundle",
+    "windowsPhone81StoreApp", "windowsPhoneXAP", "windowsStoreApp", "winGetApp",
+]
+
+
+def test_every_reference_app_type_has_a_friendly_name() -> None:
+    assert len(V10_APP_TYPES) == 26 and len(BETA_APP_TYPES) == 15
+    for name in V10_APP_TYPES + BETA_APP_TYPES:
+        assert name in APP_TYPE_NAMES, name
+        assert APP_TYPE_NAMES[name] != name
+    assert app_type_name("#microsoft.graph.win32LobApp") == "Windows app (Win32)"
+    assert app_type_name("#microsoft.graph.winGetApp") == "Microsoft Store app (new)"
+    assert app_type_name("#microsoft.graph.iosVppApp") == "iOS volume-purchase app"
+
+
+def test_unknown_app_type_shows_its_raw_name_without_prefix() -> None:
+    assert app_type_name("#microsoft.graph.quantumApp") == "quantumApp"
+    app = MobileApp.from_graph({"@odata.type": "#microsoft.graph.quantumApp", "id": "q"})
+    assert app.odata_type == "quantumApp" and app.type_name == "quantumApp"
+    assert app_type_name(None) == MISSING
+
+
+def test_managed_device_tolerates_missing_and_wrong_types() -> None:
+    device = ManagedDevice.from_graph({"id": "d", "isSupervised": "yes",
+                                       "totalStorageSpaceInBytes": "1024",
+                                       "lastSyncDateTime": "garbage",
+                                       "deviceActionResults": [{"actionName": "wipe"}, "junk"]})
+    assert device.name is None and device.is_supervised is None
+    assert device.total_storage_bytes == 1024
+    assert device.last_sync is None
+    assert [r.action_name for r in device.action_results] == ["wipe"]
+
+
+def test_latest_action_result_matches_names_case_insensitively() -> None:
+    device = ManagedDevice.from_graph({"deviceActionResults": [
+        {"actionName": "RebootNow", "actionState": "done", "startDateTime": "2026-11-01T00:00:00Z"},
+        {"actionName": "rebootNow", "actionState": "pending",
+         "startDateTime": "2026-11-20T08:00:00Z"},
+        {"actionName": "syncDevice", "actionState": "done",
+         "startDateTime": "2026-11-20T08:30:00Z"},
+    ]})
+    latest = device.latest_result("rebootNow")
+    assert latest is not None and latest.state == "pending" and not latest.finished
+    assert device.latest_result(("wipe", "factoryReset")) is None
+
+
+def test_device_action_result_keeps_its_beta_subtype_payload() -> None:
+    result = DeviceActionResult.from_graph({
+        "@odata.type": "#microsoft.graph.locateDeviceActionResult", "actionName": "locateDevice",
+        "actionState": "done", "deviceLocation": {"latitude": 47.6}})
+    assert result.odata_type == "locateDeviceActionResult"
+    assert result.raw["deviceLocation"]["latitude"] == 47.6
+    assert result.finished and result.state_words == "Done"
+
+
+def test_policy_platform_and_kind_in_words() -> None:
+    compliance = Policy.from_graph({"@odata.type": "#microsoft.graph.windows10CompliancePolicy",
+                                    "displayName": "Win baseline", "version": 3})
+    assert (compliance.platform, compliance.kind) == ("Windows 10 and later", "Compliance policy")
+    ios = Policy.from_graph({"@odata.type": "#microsoft.graph.iosGeneralDeviceConfiguration"})
+    assert (ios.platform, ios.kind) == ("iOS/iPadOS", "Device restrictions")
+    work = Policy.from_graph({"@odata.type":
+                              "#microsoft.graph.androidWorkProfileCompliancePolicy"})
+    assert work.platform == "Android Enterprise (work profile)"
+    catalog = Policy.from_graph({"name": "Edge", "platforms": "windows10",
+                                 "technologies": "mdm"})
+    assert (catalog.name, catalog.platform, catalog.kind) == (
+        "Edge", "Windows 10 and later", "Settings catalog")
+    odd = Policy.from_graph({"@odata.type": "#microsoft.graph.fooBarConfiguration"})
+    assert odd.platform == MISSING and odd.kind == "Foo bar configuration"
+
+
+def test_intune_permissions_parse_to_resource_and_operation() -> None:
+    permission = Permission.parse("Microsoft.Intune_ManagedDevices_Read")
+    assert (permission.resource, permission.operation) == ("Managed devices", "Read")
+    lock = Permission.parse("Microsoft.Intune_RemoteTasks_RemoteLock")
+    assert (lock.resource, lock.operation) == ("Remote tasks", "Remote lock")
+    odd = Permission.parse("Something.Else")
+    assert (odd.resource, odd.operation) == ("Other", "Something.Else")
+
+
+def test_role_definition_groups_permissions_by_resource() -> None:
+    role = RoleDefinition.from_graph({
+        "displayName": "Help Desk Operator", "isBuiltIn": True,
+        "rolePermissions": [{"resourceActions": [{
+            "allowedResourceActions": [
+                "Microsoft.Intune_ManagedDevices_Read", "Microsoft.Intune_ManagedDevices_Update",
+                "Microsoft.Intune_RemoteTasks_Wipe", "Microsoft.Intune_ManagedDevices_Read",
+            ],
+            "notAllowedResourceActions": ["Microsoft.Intune_RemoteTasks_Retire"],
+        }]}, {"actions": ["Microsoft.Intune_MobileApps_Read"]}],
+    })
+    assert role.permissions_by_resource() == {
+        "Managed devices": ["Read", "Update"],
+        "Mobile apps": ["Read"],
+        "Remote tasks": ["Wipe"],
+    }
+    assert [p.operation for p in role.not_allowed] == ["Retire"]
+
+
+def test_role_assignment_reads_members_and_scopes() -> None:
+    assignment = RoleAssignment.from_graph({"displayName": "EU helpdesk", "members": ["g1", "g2"],
+                                            "resourceScopes": ["s1"], "roleDefinition": None})
+    assert assignment.members == ("g1", "g2") and assignment.resource_scopes == ("s1",)
+    assert assignment.role_definition_id is None
+
+
+def test_assignment_targets_in_words() -> None:
+    group = Assignment.from_graph({"intent": "required", "target": {
+        "@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "g-1"}})
+    assert group.target == "Group g-1" and group.intent == "required"
+    everyone = Assignment.from_graph({"target": {
+        "@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}})
+    assert everyone.target == "All users"
+    assert Assignment.from_graph({}).target == MISSING
+
+
+def test_settings_catalog_instance_words() -> None:
+    setting = {"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
+               "settingDefinitionId": "device_vendor_msft_policy_config_camera_allowcamera",
+               "choiceSettingValue": {
+                   "value": "device_vendor_msft_policy_config_camera_allowcamera_0"}}
+    assert setting_instance_words(setting) == (
+        "device_vendor_msft_policy_config_camera_allowcamera", "0")
+    assert setting_instance_words(None) == (MISSING, MISSING)
+
+
+def test_service_config_expiry_helpers() -> None:
+    soon = (NOW + timedelta(days=12)).isoformat()
+    apns = ApnsCertificate.from_graph({"appleIdentifier": "it@contoso.com",
+                                       "expirationDateTime": soon})
+    assert apns.days_left(NOW) == 12
+    assert expiry_status(apns.expires, NOW) == "warn"
+    assert expiry_words(apns.expires, NOW) == "expires in 12 days"
+    expired = VppToken.from_graph({"expirationDateTime": (NOW - timedelta(days=3)).isoformat(),
+                                   "state": "expired"})
+    assert expiry_status(expired.expires, NOW) == "bad"
+    assert expiry_words(expired.expires, NOW) == "expired 3 days ago"
+    dep = DepToken.from_graph({"tokenName": "ABM", "tokenExpirationDateTime":
+                               (NOW + timedelta(days=300)).isoformat()})
+    assert expiry_status(dep.expires, NOW) == "good" and dep.days_left(NOW) == 300
+    assert expiry_status(None, NOW) is None
