@@ -1,0 +1,164 @@
+"""The token cache's encryption key in the OS keyring, probed without ever hanging the caller.
+
+Only a 32-byte key lives in the keyring (a Windows credential holds 2,560 bytes; a token cache is
+8-12 KB). Every keyring call runs on a daemon thread and is abandoned after `timeout` seconds: a
+locked Secret Service over SSH can wait for an unlock prompt nobody will ever see. A daemon
+thread (not a thread pool) so that an abandoned call cannot block interpreter exit either.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import keyring
+import keyring.core
+import keyring.errors
+
+KEYRING_SERVICE = "intune-tui"
+KEY_BYTES = 32
+
+T = TypeVar("T")
+
+
+class KeyringTimeout(Exception):
+    """The keyring did not answer in time."""
+
+
+@dataclass(frozen=True)
+class KeyringProbe:
+    """What the keyring gave: a key, or why there is none.
+
+    created: the key is new, so a cache file written under an older key cannot be read.
+    """
+
+    key: bytes | None = field(repr=False)
+    backend: str
+    problem: str | None = None
+    created: bool = False
+
+    @property
+    def usable(self) -> bool:
+        return self.key is not None
+
+
+def key_name(profile: str) -> str:
+    """The keyring user name of one profile's cache key (one key per profile)."""
+    return f"token-cache-key:{profile}"
+
+
+def load_or_create_key(profile: str, *, timeout: float, create: bool = True) -> KeyringProbe:
+    """The profile's cache key from the keyring, created there if missing (when `create`).
+
+    Never raises and never waits longer than `timeout` seconds.
+    """
+    try:
+        return call_with_timeout(lambda: _load_or_create(profile, create), timeout)
+    except KeyringTimeout:
+        return KeyringProbe(
+            None,
+            backend=_backend_name_quietly(),
+            problem=(
+                f"the OS keyring did not answer within {timeout:g} s (a locked keyring waiting "
+                "for an unlock prompt?)"
+            ),
+        )
+
+
+def delete_key(profile: str, *, timeout: float) -> str | None:
+    """Remove the profile's key. Returns None when done (or there was none), else the problem."""
+
+    def delete() -> None:
+        backend = keyring.get_keyring()
+        try:
+            backend.delete_password(KEYRING_SERVICE, key_name(profile))
+        except keyring.errors.PasswordDeleteError:
+            return  # there was no key
+
+    try:
+        call_with_timeout(delete, timeout)
+    except KeyringTimeout:
+        return f"the OS keyring did not answer within {timeout:g} s"
+    except Exception as error:  # any backend failure is reported, not raised
+        return f"the OS keyring refused ({type(error).__name__})"
+    return None
+
+
+def call_with_timeout(function: Callable[[], T], timeout: float) -> T:
+    """Run `function` on a daemon thread; its result, its exception, or KeyringTimeout."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="intune-tui-keyring", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise KeyringTimeout
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def _load_or_create(profile: str, create: bool) -> KeyringProbe:
+    try:
+        backend = keyring.get_keyring()
+    except Exception as error:
+        return KeyringProbe(None, backend="none", problem=f"no keyring ({type(error).__name__})")
+    name = _backend_name(backend)
+    try:
+        priority = float(backend.priority)
+    except Exception:
+        priority = 0.0
+    if priority < 1:
+        # fail/null backends, and keyrings.alt's plaintext file (priority 0.5): not a secure store.
+        return KeyringProbe(None, backend=name, problem=f"no secure OS keyring ({name})")
+    try:
+        stored = backend.get_password(KEYRING_SERVICE, key_name(profile))
+        key = _decode_key(stored)
+        if key is not None:
+            return KeyringProbe(key, backend=name)
+        if not create:
+            return KeyringProbe(None, backend=name, problem="no key saved for this profile")
+        key = secrets.token_bytes(KEY_BYTES)
+        encoded = base64.b64encode(key).decode("ascii")
+        backend.set_password(KEYRING_SERVICE, key_name(profile), encoded)
+        if backend.get_password(KEYRING_SERVICE, key_name(profile)) != encoded:
+            return KeyringProbe(None, backend=name, problem=f"{name} did not keep the key")
+        return KeyringProbe(key, backend=name, created=True)
+    except keyring.errors.KeyringLocked:
+        return KeyringProbe(None, backend=name, problem=f"the OS keyring ({name}) is locked")
+    except Exception as error:
+        return KeyringProbe(
+            None, backend=name, problem=f"the OS keyring ({name}) failed: {type(error).__name__}"
+        )
+
+
+def _decode_key(stored: str | None) -> bytes | None:
+    if not stored:
+        return None
+    try:
+        key = base64.b64decode(stored.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+def _backend_name(backend: object) -> str:
+    kind = type(backend)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _backend_name_quietly() -> str:
+    # Only the already-chosen backend's class name; asking the keyring again could hang too.
+    chosen = getattr(keyring.core, "_keyring_backend", None)
+    return _backend_name(chosen) if chosen is not None else "unknown"
