@@ -241,12 +241,13 @@ _ACTIONS: tuple[RemoteAction, ...] = (
         "in Intune on Android and Windows. The user's current passcode stops working.",
         _PASSCODE_PLATFORMS, ("resetPasscode",),
     ),
-    # No platform list in the reference; Graph's remoteAction enum groups it with resetPasscode.
+    # The reference gives no platforms; offered on the mobile platforms the passcode actions
+    # were built for (Windows uses resetPasscode).
     RemoteAction(
         "recoverPasscode", "Recover passcode", "recoverPasscode", "v1.0", Tier.DESTRUCTIVE,
         "Retrieves a recovery passcode so the user can unlock the device; the passcode becomes "
         "visible to Intune administrators.",
-        _PASSCODE_PLATFORMS, ("recoverPasscode",),
+        APPLE_MOBILE | {Platform.ANDROID}, ("recoverPasscode",),
     ),
     RemoteAction(
         "rebootNow", "Restart", "rebootNow", "v1.0", Tier.DESTRUCTIVE,

@@ -304,6 +304,7 @@ class Resource:
     list_property: the rows are a list property of the returned object (deviceActionResults).
     parent: the resource this one is a tab of (its rows need the parent's id).
     shared_values: item properties whose values repeat across rows (interned to save memory).
+    request_count: send `$count=true` so the first page says how many match ("loaded N of M").
     """
 
     key: str
@@ -322,6 +323,7 @@ class Resource:
     parent: str | None = None
     also_accepted_scopes: tuple[str, ...] = ()
     shared_values: tuple[str, ...] = ()
+    request_count: bool = False
 
     def path_for(self, parent_id: str | None = None) -> str:
         """The request path, with the parent's id filled in for child resources."""
@@ -589,7 +591,7 @@ def _build_resources() -> dict[str, Resource]:
     resources = [
         _make("devices", "Devices", "/deviceManagement/managedDevices", MANAGED_DEVICES_READ,
               DEVICE_COLUMNS, extra_select=DEVICE_ACTION_FIELDS, page_size=1000,
-              filterable=DEVICE_FILTERABLE,
+              filterable=DEVICE_FILTERABLE, request_count=True,
               shared_values=("operatingSystem", "model", "manufacturer", "deviceEnrollmentType")),
         # Apps on beta: v1.0 does not list "Microsoft Store app (new)" (winGetApp). Page of 20 per
         # the seed's advice after 503s on large app listings.

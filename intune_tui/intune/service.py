@@ -1,0 +1,732 @@
+"""IntuneService: the typed operations the UI calls, over the Graph client and the catalogs.
+
+- `stream(resource_key, ...)` yields pages of display rows as Graph sends them.
+- `get_device`, the `device_*` / `app_*` / `policy_*` fetchers and the `*_details` fan-outs fill
+  the detail panes; a fan-out reports each part's error separately instead of failing whole.
+- `run_action` posts one remote action exactly once; `bulk_action` sends one through `$batch`.
+- `tenant_health` reads the certificates, tokens and connectors that expire or break.
+
+Graph errors reach the caller as the client's typed `GraphError`s, except where a method says it
+folds them into its result (fan-outs, actions, health).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, Literal, TypeVar
+
+from intune_tui.graph.client import BatchItem, BatchResult, GraphClient
+from intune_tui.graph.errors import GraphError, GraphNotFound, OutcomeUnknown
+from intune_tui.graph.odata import ODataQuery
+from intune_tui.intune.actions import BulkAction, BulkRequest, RemoteAction, build_body
+from intune_tui.intune.formatting import (
+    age_in_days,
+    enum_word,
+    format_datetime,
+    parse_datetime,
+    relative_time,
+)
+from intune_tui.intune.models import (
+    ApnsCertificate,
+    DepToken,
+    DeviceActionResult,
+    HealthItem,
+    InstallSummary,
+    ManagedDevice,
+    RoleAssignment,
+    RoleDefinition,
+    StatusOverview,
+    VppToken,
+    expiry_status,
+    expiry_words,
+)
+from intune_tui.intune.resources import (
+    DEVICE_ACTION_STATE_SELECT,
+    DEVICE_DETAIL_SELECT,
+    RESOURCES,
+    Resource,
+    Row,
+)
+from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
+
+T = TypeVar("T")
+Outcome = Literal["succeeded", "failed", "unknown"]
+
+# A result that started this long before we sent the action still counts as ours when the
+# answer was lost: Intune's and our clocks differ, and Graph stamps when it queued the action.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """One page of a stream: its rows, and how many match in all when Graph said (`count`)."""
+
+    rows: list[Row]
+    count: int | None
+    number: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Part(Generic[T]):
+    """One part of a detail fan-out: its value, or the error that kept it from loading."""
+
+    value: T | None = None
+    error: GraphError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class DeviceDetails:
+    device: ManagedDevice
+    compliance: Part[list[Row]]
+    configuration: Part[list[Row]]
+    detected_apps: Part[list[Row]]
+    users: Part[list[Row]]
+    actions: Part[list[Row]]
+
+
+@dataclass(frozen=True)
+class AppDetails:
+    app: dict[str, Any]
+    assignments: Part[list[Row]]
+    install_summary: Part[InstallSummary]
+
+
+@dataclass(frozen=True)
+class PolicyDetails:
+    policy: dict[str, Any]
+    assignments: Part[list[Row]]
+    status_overview: Part[StatusOverview] | None  # None: this kind of policy has none
+    device_statuses: Part[list[Row]] | None
+    settings: Part[list[Row]] | None  # settings catalog only
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What happened to one remote action on one device.
+
+    outcome: "succeeded" (Intune accepted it; the device carries it out at its next check-in,
+        follow it with `action_status`), "failed" (refused, or not sent: see `sent`), or
+        "unknown" (sent, answer lost; never re-sent: `action_result` is what a fresh read of the
+        device's deviceActionResults showed, if anything).
+    error: one sentence for the user; support: status/code/request-id for a support ticket.
+    """
+
+    device_id: str
+    device_name: str
+    action_key: str
+    outcome: Outcome
+    status: int | None = None
+    request_id: str | None = None
+    error: str | None = None
+    support: str | None = None
+    sent: bool = True
+    action_result: DeviceActionResult | None = None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class IntuneService:
+    """Intune operations for one tenant over one `GraphClient`."""
+
+    def __init__(
+        self, client: GraphClient, *, now: Callable[[], datetime] = _utc_now
+    ) -> None:
+        self.client = client
+        self._now = now
+
+    # -- lists ----------------------------------------------------------------------------------
+
+    async def stream(
+        self,
+        resource_key: str,
+        *,
+        server_filter: str | None = None,
+        orderby: str | None = None,
+        top: int | None = None,
+        parent_id: str | None = None,
+    ) -> AsyncIterator[RowPage]:
+        """Yield the rows of a catalog list page by page, following Graph's next links.
+
+        `parent_id` fills in the parent for a tab (`device_compliance_states` of one device).
+        Singletons and list properties (APNs certificate, deviceActionResults) come as one page.
+        """
+        resource = _resource(resource_key)
+        path = resource.path_for(parent_id)
+        if resource.singleton:
+            if server_filter:
+                raise ValueError(f"{resource.title} cannot be filtered on Graph")
+            yield RowPage(await self._singleton_rows(resource, path), None, 1, False)
+            return
+        query = ODataQuery(
+            select=resource.select,
+            filter=server_filter or None,
+            top=top or resource.page_size,
+            orderby=orderby or resource.default_orderby,
+            count=resource.request_count and not _uncountable(server_filter),
+        )
+        pages = self.client.paginate(
+            path, query=query, api_version=resource.api_version,
+            required_scope=resource.required_scope,
+            min_page_size=min(20, query.top or 20),
+        )
+        async for page in pages:
+            rows = resource.to_rows(_dicts(page.items), self._now())
+            yield RowPage(rows, page.count, page.number, page.next_link is not None)
+
+    async def rows(self, resource_key: str, *, parent_id: str | None = None,
+                   server_filter: str | None = None) -> list[Row]:
+        """Every row of a list, paged to the end."""
+        collected: list[Row] = []
+        async for page in self.stream(resource_key, parent_id=parent_id,
+                                      server_filter=server_filter):
+            collected.extend(page.rows)
+        return collected
+
+    async def _singleton_rows(self, resource: Resource, path: str) -> list[Row]:
+        query = ODataQuery(select=resource.select) if resource.select else None
+        if resource.list_property:
+            query = ODataQuery(select=("id", resource.list_property))
+        body = await self.client.get(path, query=query, api_version=resource.api_version,
+                                     required_scope=resource.required_scope)
+        items = body.get(resource.list_property) if resource.list_property else [body]
+        return resource.to_rows(_dicts(items if isinstance(items, list) else []), self._now())
+
+    # -- devices --------------------------------------------------------------------------------
+
+    async def get_device(self, device_id: str) -> dict[str, Any]:
+        """One device with the fields a list leaves out (hardware, IMEI/MEID, MACs, storage,
+        memory, encryption, Entra device id, enrollment type, action results)."""
+        devices = RESOURCES["devices"]
+        return await self.client.get(
+            devices.path_for() + "/" + _segment(device_id),
+            query=ODataQuery(select=DEVICE_DETAIL_SELECT),
+            api_version=devices.api_version, required_scope=devices.required_scope,
+        )
+
+    async def device_action_state(self, device_id: str) -> dict[str, Any]:
+        """The device's deviceActionResults and managementState, for following an action."""
+        devices = RESOURCES["devices"]
+        return await self.client.get(
+            devices.path_for() + "/" + _segment(device_id),
+            query=ODataQuery(select=DEVICE_ACTION_STATE_SELECT),
+            api_version=devices.api_version, required_scope=devices.required_scope,
+        )
+
+    async def device_action_results(self, device_id: str) -> list[DeviceActionResult]:
+        return ManagedDevice.from_graph(await self.device_action_state(device_id)).action_results
+
+    async def action_status(self, device_id: str, action: RemoteAction
+                            ) -> DeviceActionResult | None:
+        """The latest deviceActionResults entry for `action` on the device (for polling)."""
+        device = ManagedDevice.from_graph(await self.device_action_state(device_id))
+        return device.latest_result(action.result_names)
+
+    async def device_compliance_states(self, device_id: str) -> list[Row]:
+        """Compliance policies on the device, each item with its `settingStates`."""
+        return await self.rows("device_compliance_states", parent_id=device_id)
+
+    async def device_configuration_states(self, device_id: str) -> list[Row]:
+        return await self.rows("device_configuration_states", parent_id=device_id)
+
+    async def device_detected_apps(self, device_id: str) -> list[Row]:
+        """Apps Intune discovered on the device (beta only)."""
+        return await self.rows("device_detected_apps", parent_id=device_id)
+
+    async def device_users(self, device_id: str) -> list[Row]:
+        return await self.rows("device_users", parent_id=device_id)
+
+    async def device_details(self, device_id: str) -> DeviceDetails:
+        """The device and every tab, fetched concurrently. The device itself must load (its
+        error is raised); a tab that fails carries its error and the others still show."""
+        device, compliance, configuration, apps, users = await asyncio.gather(
+            self.get_device(device_id),
+            _part(self.device_compliance_states(device_id)),
+            _part(self.device_configuration_states(device_id)),
+            _part(self.device_detected_apps(device_id)),
+            _part(self.device_users(device_id)),
+        )
+        results = RESOURCES["device_action_results"]
+        action_rows = results.to_rows(
+            _dicts(device.get("deviceActionResults") or []), self._now())
+        return DeviceDetails(ManagedDevice.from_graph(device), compliance, configuration, apps,
+                             users, Part(action_rows))
+
+    # -- apps -----------------------------------------------------------------------------------
+
+    async def get_app(self, app_id: str) -> dict[str, Any]:
+        apps = RESOURCES["apps"]
+        return await self.client.get(apps.path_for() + "/" + _segment(app_id),
+                                     api_version=apps.api_version,
+                                     required_scope=apps.required_scope)
+
+    async def app_assignments(self, app_id: str) -> list[Row]:
+        return await self.rows("app_assignments", parent_id=app_id)
+
+    async def app_install_summary(self, app_id: str) -> InstallSummary:
+        summary = RESOURCES["app_install_summary"]
+        body = await self.client.get(summary.path_for(app_id), api_version=summary.api_version,
+                                     required_scope=summary.required_scope)
+        return InstallSummary.from_graph(body)
+
+    async def app_details(self, app_id: str) -> AppDetails:
+        app, assignments, summary = await asyncio.gather(
+            self.get_app(app_id), _part(self.app_assignments(app_id)),
+            _part(self.app_install_summary(app_id)),
+        )
+        return AppDetails(app, assignments, summary)
+
+    # -- policies -------------------------------------------------------------------------------
+
+    async def get_policy(self, resource_key: str, policy_id: str) -> dict[str, Any]:
+        policies = _policy_resource(resource_key)
+        return await self.client.get(policies.path_for() + "/" + _segment(policy_id),
+                                     api_version=policies.api_version,
+                                     required_scope=policies.required_scope)
+
+    async def policy_assignments(self, resource_key: str, policy_id: str) -> list[Row]:
+        _policy_resource(resource_key)
+        return await self.rows(f"{resource_key}.assignments", parent_id=policy_id)
+
+    async def policy_device_statuses(self, resource_key: str, policy_id: str) -> list[Row]:
+        _policy_resource(resource_key)
+        return await self.rows(f"{resource_key}.device_statuses", parent_id=policy_id)
+
+    async def policy_status_overview(self, resource_key: str, policy_id: str) -> StatusOverview:
+        _policy_resource(resource_key)
+        overview = _resource(f"{resource_key}.device_status_overview")
+        body = await self.client.get(overview.path_for(policy_id),
+                                     api_version=overview.api_version,
+                                     required_scope=overview.required_scope)
+        return StatusOverview.from_graph(body)
+
+    async def policy_settings(self, policy_id: str) -> list[Row]:
+        """A settings-catalog policy's settings, every page (Graph sends 25 at a time)."""
+        return await self.rows("settings_catalog.settings", parent_id=policy_id)
+
+    async def policy_details(self, resource_key: str, policy_id: str) -> PolicyDetails:
+        """A policy with its assignments and status (configuration and compliance policies) or
+        its settings (settings catalog), fetched concurrently; each part fails on its own."""
+        _policy_resource(resource_key)
+        if resource_key == "settings_catalog":
+            policy, assignments, settings = await asyncio.gather(
+                self.get_policy(resource_key, policy_id),
+                _part(self.policy_assignments(resource_key, policy_id)),
+                _part(self.policy_settings(policy_id)),
+            )
+            return PolicyDetails(policy, assignments, None, None, settings)
+        policy, assignments, overview, statuses = await asyncio.gather(
+            self.get_policy(resource_key, policy_id),
+            _part(self.policy_assignments(resource_key, policy_id)),
+            _part(self.policy_status_overview(resource_key, policy_id)),
+            _part(self.policy_device_statuses(resource_key, policy_id)),
+        )
+        return PolicyDetails(policy, assignments, overview, statuses, None)
+
+    # -- roles ----------------------------------------------------------------------------------
+
+    async def role_definitions(self) -> list[RoleDefinition]:
+        return [RoleDefinition.from_graph(row.item) for row in await self.rows("role_definitions")]
+
+    async def role_definition(self, role_id: str) -> RoleDefinition:
+        roles = RESOURCES["role_definitions"]
+        body = await self.client.get(roles.path_for() + "/" + _segment(role_id),
+                                     api_version=roles.api_version,
+                                     required_scope=roles.required_scope)
+        return RoleDefinition.from_graph(body)
+
+    async def role_assignments(self) -> list[RoleAssignment]:
+        return [RoleAssignment.from_graph(row.item) for row in await self.rows("role_assignments")]
+
+    async def role_assignments_of(self, role_id: str) -> list[RoleAssignment]:
+        """The assignments of one role definition."""
+        roles = RESOURCES["role_definitions"]
+        items: list[dict[str, Any]] = []
+        pages = self.client.paginate(
+            f"{roles.path_for()}/{_segment(role_id)}/roleAssignments",
+            api_version=roles.api_version, required_scope=roles.required_scope)
+        async for page in pages:
+            items.extend(_dicts(page.items))
+        return [RoleAssignment.from_graph(item) for item in items]
+
+    # -- tenant health --------------------------------------------------------------------------
+
+    async def tenant_health(self) -> list[HealthItem]:
+        """Certificates, tokens and connectors, each with a status in words. A part that cannot
+        be read becomes an item with `error`; the others still show."""
+        now = self._now()
+        parts = await asyncio.gather(
+            self._health_part("Apple push certificate", self._apns_health(now)),
+            self._health_part("Apple enrollment tokens", self._dep_health(now)),
+            self._health_part("Apple VPP tokens", self._vpp_health(now)),
+            self._health_part("Exchange connectors", self._exchange_health(now)),
+            self._health_part("Mobile threat defense", self._mtd_health(now)),
+        )
+        return [item for part in parts for item in part]
+
+    async def _health_part(self, area: str, items: Awaitable[list[HealthItem]]
+                           ) -> list[HealthItem]:
+        try:
+            return await items
+        except GraphError as error:
+            return [HealthItem(area, area, None, "could not be read", error=str(error))]
+
+    async def _apns_health(self, now: datetime) -> list[HealthItem]:
+        area = "Apple push certificate"
+        apns = RESOURCES["apns"]
+        try:
+            body = await self.client.get(apns.path_for(), api_version=apns.api_version,
+                                         required_scope=apns.required_scope)
+        except GraphNotFound:
+            return [HealthItem(area, area, None, "not set up")]
+        cert = ApnsCertificate.from_graph(body)
+        return [HealthItem(area, cert.apple_id or area, expiry_status(cert.expires, now),
+                           expiry_words(cert.expires, now), cert.expires,
+                           cert.days_left(now))]
+
+    async def _dep_health(self, now: datetime) -> list[HealthItem]:
+        area = "Apple enrollment tokens"
+        items = []
+        for row in await self.rows("dep_settings"):
+            token = DepToken.from_graph(row.item)
+            status = expiry_status(token.expires, now)
+            summary = expiry_words(token.expires, now)
+            if token.last_sync_error and token.last_sync_error.lower() not in ("", "none", "0"):
+                status, summary = "bad", f"{summary}; last sync failed ({token.last_sync_error})"
+            items.append(HealthItem(area, token.name or token.apple_id or "token", status,
+                                    summary, token.expires, token.days_left(now),
+                                    token.last_sync))
+        return items
+
+    async def _vpp_health(self, now: datetime) -> list[HealthItem]:
+        area = "Apple VPP tokens"
+        items = []
+        for row in await self.rows("vpp_tokens"):
+            token = VppToken.from_graph(row.item)
+            status = expiry_status(token.expires, now)
+            summary = expiry_words(token.expires, now)
+            if token.state and token.state.lower() != "valid":
+                status, summary = "bad", f"{enum_word(token.state)}; {summary}"
+            items.append(HealthItem(area, token.organization or token.apple_id or "token",
+                                    status, summary, token.expires, token.days_left(now),
+                                    token.last_sync))
+        return items
+
+    async def _exchange_health(self, now: datetime) -> list[HealthItem]:
+        area = "Exchange connectors"
+        items = []
+        for row in await self.rows("exchange_connectors"):
+            item = row.item
+            state = str(item.get("status") or "")
+            last_sync = _date(item.get("lastSyncDateTime"))
+            status = {"healthy": "good", "unhealthy": "bad", "connectionerror": "bad"}.get(
+                state.lower())
+            summary = f"{enum_word(state)}, last sync {relative_time(last_sync, now)}"
+            if status == "good" and (age_in_days(last_sync, now) or 0) > 1:
+                status = "warn"
+            items.append(HealthItem(area, str(item.get("serverName") or "connector"), status,
+                                    summary, last_sync=last_sync))
+        return items
+
+    async def _mtd_health(self, now: datetime) -> list[HealthItem]:
+        area = "Mobile threat defense"
+        items = []
+        for row in await self.rows("mtd_connectors"):
+            item = row.item
+            state = str(item.get("partnerState") or "")
+            heartbeat = _date(item.get("lastHeartbeatDateTime"))
+            status = {"enabled": "good", "available": "good", "unavailable": "bad",
+                      "unresponsive": "bad"}.get(state.lower())
+            summary = f"{enum_word(state)}, last heartbeat {relative_time(heartbeat, now)}"
+            if status == "good" and (age_in_days(heartbeat, now) or 0) > 1:
+                status = "warn"
+            items.append(HealthItem(area, str(item.get("id") or "connector"), status, summary,
+                                    last_sync=heartbeat))
+        return items
+
+    # -- remote actions -------------------------------------------------------------------------
+
+    async def run_action(
+        self,
+        device: Mapping[str, Any],
+        action: RemoteAction,
+        options: Mapping[str, object] | None = None,
+    ) -> ActionOutcome:
+        """POST `action` for one device, once. Asks the token provider for PrivilegedOperations
+        (incremental consent). Never raises for Graph errors: they become the outcome.
+
+        An inapplicable action or bad options give a "failed" outcome with sent=False. A lost
+        answer gives "unknown" after re-reading the device's deviceActionResults.
+        """
+        device_id = str(device.get("id") or "")
+        name = str(device.get("deviceName") or device_id)
+        not_sent = _not_sent_outcome(device, action)
+        if not_sent is not None:
+            return not_sent
+        try:
+            body = build_body(action, options, device=device)
+            path = action.path(device_id)
+        except ValueError as error:
+            return ActionOutcome(device_id, name, action.key, "failed", error=str(error),
+                                 sent=False)
+        sent_at = self._now()
+        try:
+            response = await self.client.post_action(
+                path, json=body, api_version=action.api_version,
+                scopes=[PRIVILEGED_OPERATIONS], required_scope=action.required_scope,
+            )
+        except OutcomeUnknown as error:
+            return await self._unknown_outcome(device_id, name, action, error, sent_at)
+        except GraphError as error:
+            return _failed_outcome(device_id, name, action, error)
+        return ActionOutcome(device_id, name, action.key, "succeeded", status=response.status,
+                             request_id=response.request_id)
+
+    async def bulk_action(
+        self,
+        devices: Iterable[Mapping[str, Any]],
+        action: RemoteAction,
+        options: Mapping[str, object] | None = None,
+    ) -> list[ActionOutcome]:
+        """Send `action` to many devices through `$batch` (20 per call), one outcome per
+        distinct device in the order given. A device's failure does not stop the others;
+        devices the action does not apply to are "failed" with sent=False. Sub-requests whose
+        answer was lost are "unknown" and their action state is re-read (also by `$batch`).
+
+        Options wrong for every device (unknown key, missing required text) raise OptionError
+        before anything is sent.
+        """
+        device_list = list(devices)
+        plan = BulkAction.plan(device_list, action, options)
+        sent_at = self._now()
+        items = [BatchItem(id=str(i), method="POST", url=request.url, body=request.body)
+                 for i, request in enumerate(plan.requests)]
+        results = await self.client.batch(
+            items, api_version=action.api_version, scopes=[PRIVILEGED_OPERATIONS],
+            required_scope=action.required_scope,
+        ) if items else []
+        by_device: dict[str, ActionOutcome] = {}
+        for skip in plan.skipped:
+            by_device[skip.device_id] = ActionOutcome(skip.device_id, skip.device_name,
+                                                      action.key, "failed", error=skip.reason,
+                                                      sent=False)
+        unknown: list[BulkRequest] = []
+        for request, result in zip(plan.requests, results, strict=True):
+            outcome = _batch_outcome(request, action, result)
+            by_device[request.device_id] = outcome
+            if outcome.outcome == "unknown":
+                unknown.append(request)
+        if unknown:
+            found = await self._reread_many([r.device_id for r in unknown], action, sent_at)
+            for request in unknown:
+                current = by_device[request.device_id]
+                result = found.get(request.device_id)
+                by_device[request.device_id] = _with_reread(current, action, result)
+        ordered: list[ActionOutcome] = []
+        for device in device_list:
+            outcome = by_device.pop(str(device.get("id") or ""), None)
+            if outcome is not None:
+                ordered.append(outcome)
+        return ordered
+
+    async def _unknown_outcome(self, device_id: str, name: str, action: RemoteAction,
+                               error: OutcomeUnknown, sent_at: datetime) -> ActionOutcome:
+        outcome = ActionOutcome(device_id, name, action.key, "unknown",
+                                request_id=error.request_id, error=str(error),
+                                support=error.support_line() or None)
+        try:
+            state = ManagedDevice.from_graph(await self.device_action_state(device_id))
+        except GraphError:
+            return _with_reread(outcome, action, None, reread_failed=True)
+        return _with_reread(outcome, action, _result_since(state, action, sent_at))
+
+    async def _reread_many(self, device_ids: Sequence[str], action: RemoteAction,
+                           sent_at: datetime) -> dict[str, DeviceActionResult | None]:
+        devices = RESOURCES["devices"]
+        select = ",".join(DEVICE_ACTION_STATE_SELECT)
+        items = [BatchItem(id=str(i), method="GET",
+                           url=f"{devices.path_for()}/{_segment(device_id)}?$select={select}")
+                 for i, device_id in enumerate(device_ids)]
+        try:
+            results = await self.client.batch(items, api_version=devices.api_version,
+                                              required_scope=devices.required_scope)
+        except GraphError:
+            return {}
+        found: dict[str, DeviceActionResult | None] = {}
+        for device_id, result in zip(device_ids, results, strict=True):
+            if result.error is None and isinstance(result.body, dict):
+                state = ManagedDevice.from_graph(result.body)
+                found[device_id] = _result_since(state, action, sent_at)
+        return found
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _resource(key: str) -> Resource:
+    try:
+        return RESOURCES[key]
+    except KeyError:
+        raise ValueError(f"no such list in the catalog: {key!r}") from None
+
+
+_POLICY_KEYS = ("device_configurations", "compliance_policies", "settings_catalog")
+
+
+def _policy_resource(key: str) -> Resource:
+    if key not in _POLICY_KEYS:
+        raise ValueError(f"{key!r} is not a policy list; use one of {', '.join(_POLICY_KEYS)}")
+    return RESOURCES[key]
+
+
+def _segment(value: str) -> str:
+    text = str(value)
+    if not text or any(ch in text for ch in "/?#%\\") or text in (".", ".."):
+        raise ValueError(f"not a valid Graph id: {text!r}")
+    return text
+
+
+def _uncountable(server_filter: str | None) -> bool:
+    # Graph: azureADDeviceId "not combine with count".
+    return bool(server_filter) and "azureADDeviceId" in str(server_filter)
+
+
+def _dicts(items: Iterable[Any]) -> list[dict[str, Any]]:
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _date(value: Any) -> datetime | None:
+    return parse_datetime(value)
+
+
+async def _part(call: Awaitable[T]) -> Part[T]:
+    try:
+        return Part(value=await call)
+    except GraphError as error:
+        return Part(error=error)
+
+
+def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> ActionOutcome | None:
+    device_id = str(device.get("id") or "")
+    name = str(device.get("deviceName") or device_id)
+    if not device_id:
+        return ActionOutcome("", name, action.key, "failed", error="The device has no id.",
+                             sent=False)
+    reason = action.why_not(device)
+    if reason is not None:
+        return ActionOutcome(device_id, name, action.key, "failed", error=reason, sent=False)
+    return None
+
+
+def _failed_outcome(device_id: str, name: str, action: RemoteAction,
+                    error: GraphError) -> ActionOutcome:
+    return ActionOutcome(device_id, name, action.key, "failed", status=error.status,
+                         request_id=error.request_id, error=str(error),
+                         support=error.support_line() or None)
+
+
+def _batch_outcome(request: BulkRequest, action: RemoteAction,
+                   result: BatchResult) -> ActionOutcome:
+    if result.error is None and 200 <= result.status < 300:
+        return ActionOutcome(request.device_id, request.device_name, action.key, "succeeded",
+                             status=result.status)
+    error = result.error
+    if isinstance(error, OutcomeUnknown) or (error is None and result.status == 0):
+        return ActionOutcome(
+            request.device_id, request.device_name, action.key, "unknown",
+            request_id=error.request_id if error else None,
+            error=str(error) if error else "The answer for this device was lost.",
+            support=(error.support_line() or None) if error else None,
+        )
+    if error is None:
+        return ActionOutcome(request.device_id, request.device_name, action.key, "failed",
+                             status=result.status,
+                             error=f"Graph answered HTTP {result.status}.")
+    return _failed_outcome(request.device_id, request.device_name, action, error)
+
+
+def _result_since(device: ManagedDevice, action: RemoteAction,
+                  sent_at: datetime) -> DeviceActionResult | None:
+    latest = device.latest_result(action.result_names)
+    if latest is None:
+        return None
+    started = latest.started or latest.last_updated
+    if started is not None and started < sent_at - _CLOCK_SKEW:
+        return None  # an older run of the same action, not the one we just sent
+    return latest
+
+
+def _with_reread(outcome: ActionOutcome, action: RemoteAction,
+                 result: DeviceActionResult | None, *, reread_failed: bool = False
+                 ) -> ActionOutcome:
+    if reread_failed:
+        note = (f"The answer to {action.label} was lost and the device could not be re-read. "
+                "Check its remote actions before trying again.")
+    elif result is None:
+        note = (f"The answer to {action.label} was lost and Intune shows no {action.label} "
+                "since it was sent. Check again in a minute before trying again.")
+    else:
+        started = format_datetime(result.started) if result.started else "recently"
+        note = (f"The answer to {action.label} was lost, but Intune lists {action.label} "
+                f"started {started} ({result.state_words.lower()}).")
+    return ActionOutcome(
+        outcome.device_id, outcome.device_name, outcome.action_key, "unknown",
+        status=outcome.status, request_id=outcome.request_id, error=note,
+        support=outcome.support, sent=True, action_result=result,
+    )
+
+
+# -- tokens -------------------------------------------------------------------------------------
+
+
+def granted_scopes(token: str) -> frozenset[str]:
+    """The scopes a JWT access token carries (`scp`, plus app-only `roles`), for display only.
+
+    The signature is NOT verified: this says what the token claims, nothing more. A token that
+    cannot be decoded gives an empty set.
+    """
+    claims = _jwt_claims(token)
+    scopes: set[str] = set()
+    scp = claims.get("scp")
+    if isinstance(scp, str):
+        scopes.update(part for part in scp.split() if part)
+    roles = claims.get("roles")
+    if isinstance(roles, list):
+        scopes.update(role for role in roles if isinstance(role, str) and role)
+    return frozenset(scopes)
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    parts = str(token).split(".")
+    if len(parts) < 2:
+        return {}
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+__all__ = [
+    "ActionOutcome",
+    "AppDetails",
+    "DeviceDetails",
+    "IntuneService",
+    "Part",
+    "PolicyDetails",
+    "RowPage",
+    "granted_scopes",
+]
