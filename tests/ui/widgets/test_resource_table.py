@@ -11,8 +11,9 @@ from intune_tui.ui.widgets.resource_table import (
     ResourceTable,
     TableColumn,
     fit_to_cells,
-    merge_sorted_page,
-    sort_rows,
+    insertion_positions,
+    sort_order,
+    splice,
 )
 
 SCREEN = (80, 24)
@@ -306,6 +307,29 @@ async def test_filter_keeps_the_cursor_on_its_row_when_it_still_matches() -> Non
         assert app.of_type(ResourceTable.CursorMoved)[-1].row.key == "id-7"
 
 
+async def test_sorted_and_filtered_pages_arrive_in_place() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.sort_by(0, reverse=True)
+        table.set_filter(lambda row: "ios" in row.search_text)
+        for start in range(0, 400, 100):
+            table.append_rows(every_fourth_is_ios(start, start + 100)[::-1])
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows] == [
+            f"id-{n}" for n in range(396, -1, -4)
+        ]
+        # The cursor stayed on the first row it got; later rows sorted in above it.
+        assert table.cursor_row is not None and table.cursor_row.key == "id-96"
+        assert cursor_line(table) == 1
+        await pilot.press("g")
+        await pilot.pause()
+        assert shown_names(table)[:2] == ["PC-00396", "PC-00392"]
+        table.set_filter(None)
+        assert table.visible_count == 400
+        assert table.visible_rows[0].key == "id-399"
+
+
 async def test_filter_with_no_match_shows_the_empty_text() -> None:
     app = TableApp()
     async with app.run_test(size=SCREEN) as pilot:
@@ -384,19 +408,23 @@ async def test_mixed_sort_key_types_do_not_crash_the_sort() -> None:
         assert [row.key for row in table.visible_rows] == ["0", "1", "2", "x"]
 
 
-def test_merging_pages_equals_sorting_everything() -> None:
-    def key(row: FakeRow) -> Any:
-        return row.sort_keys[0]
-
-    everything = [
-        raw_row(str(n), (str(n),), ((n * 37) % 11 if n % 5 else None,)) for n in range(60)
-    ]
+def test_merging_sorted_pages_equals_sorting_everything() -> None:
+    keys = [(n * 37) % 11 if n % 5 else None for n in range(60)]
     for reverse in (False, True):
-        merged: list[FakeRow] = []
+        expected = [keys[index] for index in sort_order(keys, reverse)]
+        assert expected[0] is not None and expected[-1] is None
+        merged_keys: list[Any] = []
+        merged_numbers: list[int] = []
         for start in range(0, 60, 7):
-            page = sort_rows(everything[start : start + 7], key, reverse)
-            merged, _ = merge_sorted_page(merged, page, key, reverse)
-        assert [r.key for r in merged] == [r.key for r in sort_rows(everything, key, reverse)]
+            page_keys = keys[start : start + 7]
+            order = sort_order(page_keys, reverse)
+            sorted_keys = [page_keys[index] for index in order]
+            positions = insertion_positions(merged_keys, sorted_keys, reverse)
+            merged_keys = splice(merged_keys, sorted_keys, positions)
+            merged_numbers = splice(merged_numbers, [start + index for index in order], positions)
+        assert merged_keys == expected
+        # Ties keep arrival order, exactly like one stable sort of everything.
+        assert merged_numbers == sort_order(keys, reverse)
 
 
 async def test_space_marks_rows_with_a_visible_marker() -> None:
