@@ -1,0 +1,107 @@
+"""The cache key in the OS keyring: created once, never a hang, and a clear reason when absent."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import keyring.backends.null
+
+from intune_tui.auth.keystore import (
+    KEYRING_SERVICE,
+    delete_key,
+    key_name,
+    load_or_create_key,
+)
+
+from .conftest import HangingKeyring, LockedKeyring, MemoryKeyring
+
+
+def test_a_key_is_created_once_and_read_back_on_the_next_start(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    first = load_or_create_key("contoso", timeout=2)
+    second = load_or_create_key("contoso", timeout=2)
+
+    assert first.usable and first.created and first.problem is None
+    assert second.key == first.key and not second.created
+    stored = memory_keyring.passwords[(KEYRING_SERVICE, key_name("contoso"))]
+    assert base64.b64decode(stored) == first.key and len(first.key or b"") == 32
+    assert "key=" not in repr(first) and stored not in repr(first)
+
+
+def test_each_profile_gets_its_own_key(memory_keyring: MemoryKeyring) -> None:
+    contoso = load_or_create_key("contoso", timeout=2)
+    northwind = load_or_create_key("northwind", timeout=2)
+
+    assert contoso.key != northwind.key
+    assert len(memory_keyring.passwords) == 2
+
+
+def test_without_create_a_missing_key_is_not_made(memory_keyring: MemoryKeyring) -> None:
+    probe = load_or_create_key("contoso", timeout=2, create=False)
+
+    assert not probe.usable and memory_keyring.passwords == {}
+
+
+def test_a_damaged_key_is_replaced(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.passwords[(KEYRING_SERVICE, key_name("contoso"))] = "not base64!"
+
+    probe = load_or_create_key("contoso", timeout=2)
+
+    assert probe.usable and probe.created
+
+
+def test_no_keyring_backend_is_reported_not_raised(no_keyring: Any) -> None:
+    probe = load_or_create_key("contoso", timeout=2)
+
+    assert not probe.usable
+    assert "no secure OS keyring" in (probe.problem or "")
+    assert "fail" in probe.backend
+
+
+def test_the_null_keyring_is_not_a_secure_store(use_keyring: Callable[[Any], Any]) -> None:
+    use_keyring(keyring.backends.null.Keyring())
+
+    probe = load_or_create_key("contoso", timeout=2)
+
+    assert not probe.usable and "null" in (probe.problem or "")
+
+
+def test_a_hanging_keyring_is_abandoned_after_the_timeout(
+    use_keyring: Callable[[Any], Any],
+) -> None:
+    hanging = use_keyring(HangingKeyring())
+
+    probe = load_or_create_key("contoso", timeout=0.2)
+
+    assert hanging.calls == 1  # it was asked, and never answered
+    assert not probe.usable
+    assert "did not answer within 0.2 s" in (probe.problem or "")
+    assert "HangingKeyring" in probe.backend
+
+
+def test_a_locked_keyring_is_reported(use_keyring: Callable[[Any], Any]) -> None:
+    use_keyring(LockedKeyring())
+
+    probe = load_or_create_key("contoso", timeout=2)
+
+    assert not probe.usable and "locked" in (probe.problem or "")
+
+
+def test_delete_key_removes_it_and_tolerates_a_missing_one(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    load_or_create_key("contoso", timeout=2)
+
+    assert delete_key("contoso", timeout=2) is None
+    assert memory_keyring.passwords == {}
+    assert delete_key("contoso", timeout=2) is None
+
+
+def test_delete_key_on_a_hanging_keyring_gives_up(use_keyring: Callable[[Any], Any]) -> None:
+    hanging = use_keyring(HangingKeyring())
+    hanging.delete_password = lambda service, username: hanging.release.wait(60)  # type: ignore[method-assign]
+
+    assert "did not answer" in (delete_key("contoso", timeout=0.2) or "")
