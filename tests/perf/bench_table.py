@@ -284,16 +284,22 @@ def _ms(figures: dict[str, float]) -> dict[str, float]:
     return {f"{name}_ms": round(value * 1000, 1) for name, value in figures.items()}
 
 
-async def bench_resource_table(count: int) -> dict[str, Any]:
+async def bench_resource_table(count: int, freeze_gc: bool = False) -> dict[str, Any]:
     from textual.app import App, ComposeResult
 
     from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
-    columns = [TableColumn(key, title, width, low, flex) for key, title, width, low, flex in
-               COLUMN_SPECS]
-    result: dict[str, Any] = {"impl": "ResourceTable", "rows": count, "rss_start_mib": rss_mib()}
+    columns = [
+        TableColumn(key, title, width, low, flex) for key, title, width, low, flex in COLUMN_SPECS
+    ]
+    name = "ResourceTable + gc.freeze()" if freeze_gc else "ResourceTable"
+    result: dict[str, Any] = {"impl": name, "rows": count, "rss_start_mib": rss_mib()}
     rows = make_rows(count)
     result["rss_rows_built_mib"] = rss_mib()
+    if freeze_gc:
+        # What an app can do once rows are built: move them out of the cyclic GC's way, so
+        # full collections stop walking 100k rows (rows are freed by refcount as usual).
+        gc.freeze()
 
     class BenchApp(App[None]):
         def compose(self) -> ComposeResult:
@@ -326,9 +332,7 @@ async def bench_resource_table(count: int) -> dict[str, Any]:
             await watch.measure(lambda: table.sort_by(SORT_COLUMN, reverse=True))
         )
         table.set_filter(contains(TYPED_QUERY[:3]))
-        result["sort_while_filtered"] = _ms(
-            await watch.measure(lambda: table.sort_by(0))
-        )
+        result["sort_while_filtered"] = _ms(await watch.measure(lambda: table.sort_by(0)))
         result["filter_while_sorted"] = await type_query(watch, apply_filter, lambda: False)
 
         # Reload with a sort and a filter active: each page is filtered, sorted and merged.
@@ -340,8 +344,10 @@ async def bench_resource_table(count: int) -> dict[str, Any]:
         result["append_sorted_filtered"] = await load_in_pages(watch, rows, table.append_rows)
         expected = sorted(
             (row for row in rows if FILTER_WHILE_LOADING in row.search_text),
-            key=lambda row: (row.sort_keys[SORT_COLUMN] is not None, row.sort_keys[SORT_COLUMN]
-                             or ""),
+            key=lambda row: (
+                row.sort_keys[SORT_COLUMN] is not None,
+                row.sort_keys[SORT_COLUMN] or "",
+            ),
             reverse=True,
         )
         assert [r.key for r in table.visible_rows[:50]] == [r.key for r in expected[:50]]
@@ -391,9 +397,7 @@ async def bench_datatable(count: int) -> dict[str, Any]:
         result["rss_app_mib"] = rss_mib()
 
         def busy() -> bool:
-            return bool(
-                table._require_update_dimensions or table._new_rows or table._updated_cells
-            )
+            return bool(table._require_update_dimensions or table._new_rows or table._updated_cells)
 
         def append(page: list[BenchRow]) -> None:
             table.add_rows(as_cells(page))
@@ -424,8 +428,13 @@ async def bench_datatable(count: int) -> dict[str, Any]:
     return result
 
 
+async def bench_resource_table_frozen_gc(count: int) -> dict[str, Any]:
+    return await bench_resource_table(count, freeze_gc=True)
+
+
 IMPLEMENTATIONS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "resource_table": bench_resource_table,
+    "resource_table_frozen_gc": bench_resource_table_frozen_gc,
     "datatable": bench_datatable,
 }
 
@@ -478,6 +487,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--datatable-cap", type=int, default=20_000)
     parser.add_argument("--skip-datatable", action="store_true")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="also run the ResourceTable with gc.freeze() after the rows are built",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--impl", choices=sorted(IMPLEMENTATIONS), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -492,6 +506,9 @@ def main() -> None:
     for count in args.rows:
         print(f"ResourceTable, {count:,} rows ...", file=sys.stderr, flush=True)
         results.append(run_in_subprocess("resource_table", count))
+        if args.gc_freeze:
+            print(f"ResourceTable + gc.freeze(), {count:,} rows ...", file=sys.stderr, flush=True)
+            results.append(run_in_subprocess("resource_table_frozen_gc", count))
     if not args.skip_datatable:
         for count in sorted({min(count, args.datatable_cap) for count in args.rows}):
             print(f"DataTable, {count:,} rows ...", file=sys.stderr, flush=True)

@@ -148,9 +148,7 @@ def _grow_flex_widths(widths: list[int], columns: Sequence[TableColumn], spare: 
 
 def minimum_table_width(columns: Sequence[TableColumn]) -> int:
     """Width of the columns at their narrowest, separators included (gutter excluded)."""
-    return sum(column.narrowest for column in columns) + len(COLUMN_SEPARATOR) * (
-        len(columns) - 1
-    )
+    return sum(column.narrowest for column in columns) + len(COLUMN_SEPARATOR) * (len(columns) - 1)
 
 
 def clip_to_cells(text: str, width: int) -> tuple[str, int]:
@@ -424,9 +422,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "activate", "Open", id="table.activate", tooltip="Open the row"),
-        Binding(
-            "space", "toggle_mark", "Mark", id="table.mark", tooltip="Mark or unmark the row"
-        ),
+        Binding("space", "toggle_mark", "Mark", id="table.mark", tooltip="Mark or unmark the row"),
         Binding(
             "s",
             "sort_column",
@@ -448,9 +444,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         Binding("pagedown", "cursor_page_down", "Page down", show=False, id="table.page_down"),
         Binding("g,home,ctrl+home", "cursor_top", "First row", show=False, id="table.top"),
         Binding("G,end,ctrl+end", "cursor_bottom", "Last row", show=False, id="table.bottom"),
-        Binding(
-            "left,h", "column_left", "Previous column", show=False, id="table.column_left"
-        ),
+        Binding("left,h", "column_left", "Previous column", show=False, id="table.column_left"),
         Binding("right,l", "column_right", "Next column", show=False, id="table.column_right"),
     ]
 
@@ -595,6 +589,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return
         was_empty = not self._view
         old_length = len(self._view)
+        previous_row, previous_screen_line = self.cursor_row, self._cursor - self._scroll_top
         first_origin = len(self._rows)
         self._rows.extend(page)
         if self._sort_column is None:
@@ -605,8 +600,11 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             try:
                 first_changed, inserted_above_cursor = self._merge_page(page, first_origin)
             except TypeError:
+                # Keys of mixed types (bad data): switch to a tolerant key and sort everything.
                 self._use_tolerant_sort_key()
                 self._rebuild_order()
+                index = _index_of_identity(self._view, previous_row)
+                self._place_cursor(max(index, 0), previous_screen_line)
                 first_changed, inserted_above_cursor = 0, 0
         self._after_rows_added(was_empty, first_changed, inserted_above_cursor)
 

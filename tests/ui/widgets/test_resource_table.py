@@ -316,9 +316,7 @@ async def test_sorted_and_filtered_pages_arrive_in_place() -> None:
         for start in range(0, 400, 100):
             table.append_rows(every_fourth_is_ios(start, start + 100)[::-1])
         await pilot.pause()
-        assert [row.key for row in table.visible_rows] == [
-            f"id-{n}" for n in range(396, -1, -4)
-        ]
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in range(396, -1, -4)]
         # The cursor stayed on the first row it got; later rows sorted in above it.
         assert table.cursor_row is not None and table.cursor_row.key == "id-96"
         assert cursor_line(table) == 1
@@ -352,9 +350,7 @@ async def test_s_sorts_by_the_highlighted_column_and_shift_s_reverses() -> None:
     users = ["carol", "alice", "dave", "bob"]
     async with app.run_test(size=SCREEN) as pilot:
         table = app.table
-        table.append_rows(
-            [device(n, user=f"{name}@contoso.com") for n, name in enumerate(users)]
-        )
+        table.append_rows([device(n, user=f"{name}@contoso.com") for n, name in enumerate(users)])
         await pilot.pause()
         await pilot.press("l", "s")
         await pilot.pause()
@@ -406,6 +402,21 @@ async def test_mixed_sort_key_types_do_not_crash_the_sort() -> None:
         table.append_rows([raw_row("0", ("0",), (0,))])
         await pilot.pause()
         assert [row.key for row in table.visible_rows] == ["0", "1", "2", "x"]
+
+
+async def test_a_page_with_a_different_key_type_falls_back_without_losing_the_cursor() -> None:
+    numbers = [raw_row(str(n), (str(n),), (n,)) for n in (5, 3, 9, 1)]
+    app = TableApp([TableColumn("name", "Name", 10)])
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(numbers)
+        table.sort_by(0)
+        table.move_cursor(2)
+        assert table.cursor_row is not None and table.cursor_row.key == "5"
+        table.append_rows([raw_row("text", ("text",), ("text",)), raw_row("0", ("0",), (0,))])
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows] == ["0", "1", "3", "5", "9", "text"]
+        assert table.cursor_row is not None and table.cursor_row.key == "5"
 
 
 def test_merging_sorted_pages_equals_sorting_everything() -> None:
