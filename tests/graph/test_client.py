@@ -11,16 +11,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
+from intune_tui.demo.fake_graph import FakeGraph
+from intune_tui.demo.rules import ALL_DEMO_SCOPES
+from intune_tui.demo.tenant import DemoTenant, build_tenant
 from intune_tui.graph.client import BatchItem, GraphClient, ThrottleState
 from intune_tui.graph.errors import (
+    GraphBadRequest,
     GraphBadResponse,
+    GraphForbidden,
     GraphNetworkError,
+    GraphNotFound,
     GraphServerError,
     GraphThrottled,
     GraphUnauthorized,
@@ -407,3 +413,329 @@ async def test_batch_sub_answers_each_on_their_own_in_input_order(fake_time: Fak
     assert results[4].status == 404 and results[4].error is not None
     assert str(results[4].error).startswith("Not found: Not here")
     assert all(result.error is None for n, result in enumerate(results) if n != 4)
+
+
+# --- against the fake Graph ------------------------------------------------------------------
+
+DEVICES = "/deviceManagement/managedDevices"
+APPS = "/deviceAppManagement/mobileApps"
+
+
+class FakeSignIn:
+    """A token provider over the fake's token issuer: caches one token like MSAL does."""
+
+    def __init__(self, fake: FakeGraph, scopes: Sequence[str] = ALL_DEMO_SCOPES) -> None:
+        self._fake = fake
+        self._scopes = scopes
+        self._token: str | None = None
+        self.force_refresh_calls = 0
+
+    async def get_token(
+        self,
+        *,
+        scopes: Sequence[str] | None = None,
+        force_refresh: bool = False,
+        claims_challenge: str | None = None,
+    ) -> str:
+        if force_refresh:
+            self.force_refresh_calls += 1
+        if self._token is None or force_refresh:
+            self._token = self._fake.issue_token(scopes=self._scopes)
+        return self._token
+
+
+@pytest.fixture
+def tenant() -> DemoTenant:
+    return build_tenant(devices=2500)
+
+
+@pytest.fixture
+def fake(tenant: DemoTenant) -> FakeGraph:
+    return FakeGraph(tenant)
+
+
+@pytest.fixture
+def sign_in(fake: FakeGraph) -> FakeSignIn:
+    return FakeSignIn(fake)
+
+
+@pytest.fixture
+async def client(
+    fake: FakeGraph, sign_in: FakeSignIn, fake_time: FakeTime
+) -> AsyncIterator[GraphClient]:
+    graph = GraphClient(
+        sign_in,
+        transport=fake.transport(),
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+        jitter=lambda: 1.0,
+    )
+    yield graph
+    await graph.aclose()
+
+
+def device_ids(tenant: DemoTenant) -> set[str]:
+    return {tenant.devices.id_of(index) for index in tenant.devices.live_indices()}
+
+
+async def all_items(
+    client: GraphClient, path: str, query: ODataQuery | None = None, **options: Any
+) -> list[dict[str, Any]]:
+    return [
+        item
+        async for page in client.paginate(path, query=query, **options)
+        for item in page.items
+    ]
+
+
+def statuses(fake: FakeGraph, method: str, path_contains: str) -> list[int | None]:
+    return [
+        recorded.status
+        for recorded in fake.requests
+        if recorded.method == method and path_contains in recorded.path
+    ]
+
+
+async def test_paging_returns_every_device_exactly_once(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    pages = [
+        page async for page in client.paginate(DEVICES, query=ODataQuery(top=1000))
+    ]
+
+    ids = [item["id"] for page in pages for item in page.items]
+    assert [len(page.items) for page in pages] == [1000, 1000, 500]
+    assert len(ids) == len(set(ids)) == 2500
+    assert set(ids) == device_ids(tenant)
+    assert client.request_count == 3
+    assert [recorded.params.get("$top") for recorded in fake.requests] == ["1000"] * 3
+    assert "$skiptoken" not in fake.requests[0].params
+    assert all("$skiptoken" in recorded.params for recorded in fake.requests[1:])
+
+
+async def test_select_trims_properties(client: GraphClient) -> None:
+    query = ODataQuery(select=("id", "deviceName", "complianceState"), top=50)
+
+    page = await anext(client.paginate(DEVICES, query=query))
+
+    assert len(page.items) == 50
+    for item in page.items:
+        assert set(item) - {"@odata.type"} == {"id", "deviceName", "complianceState"}
+
+
+async def test_count_is_reported_with_the_first_page(client: GraphClient) -> None:
+    page = await anext(client.paginate(DEVICES, query=ODataQuery(top=10, count=True)))
+    assert page.count == 2500
+
+
+async def test_429_with_retry_after_waits_that_long_then_succeeds(
+    client: GraphClient, fake: FakeGraph, fake_time: FakeTime
+) -> None:
+    fake.faults.fail_next(429, path_contains="managedDevices", retry_after=1.5)
+
+    items = await all_items(client, DEVICES, ODataQuery(top=1000))
+
+    assert len(items) == 2500
+    assert fake_time.sleeps == [pytest.approx(1.5)]
+    assert statuses(fake, "GET", "managedDevices") == [429, 200, 200, 200]
+
+
+async def test_429_storm_loses_and_duplicates_nothing(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
+) -> None:
+    fake.faults.rate_429 = 0.3
+    fake.faults.retry_after_range = (0.2, 2.5)
+
+    items = await all_items(client, DEVICES, ODataQuery(top=100))
+
+    ids = [item["id"] for item in items]
+    assert len(ids) == len(set(ids)) == 2500
+    assert set(ids) == device_ids(tenant)
+    answered = statuses(fake, "GET", "managedDevices")
+    assert answered.count(200) == 25  # every page fetched once, none twice
+    assert answered.count(429) >= 5
+    assert len(fake_time.sleeps) >= answered.count(429)
+
+
+async def test_503_and_504_are_retried_then_succeed(
+    client: GraphClient, fake: FakeGraph, fake_time: FakeTime
+) -> None:
+    fake.faults.fail_next(503, path_contains="managedDevices")
+    fake.faults.fail_next(504, path_contains="managedDevices")
+
+    page = await anext(client.paginate(DEVICES, query=ODataQuery(top=20)))
+
+    assert len(page.items) == 20
+    assert statuses(fake, "GET", "managedDevices") == [503, 504, 200]
+    assert fake_time.sleeps == [0.5, 1.0]  # backoff (jitter pinned to its maximum)
+
+
+async def test_persistent_server_errors_give_up_with_a_clear_error(
+    client: GraphClient, fake: FakeGraph
+) -> None:
+    fake.faults.fail_next(504, path_contains="managedDevices", times=50)
+
+    with pytest.raises(GraphServerError) as failure:
+        await client.get(f"{DEVICES}?$top=1")
+
+    assert str(failure.value).startswith("Graph had a server error (HTTP 504")
+    assert "after 6 tries" in str(failure.value)
+    assert failure.value.request_id is not None
+    assert len(statuses(fake, "GET", "managedDevices")) == 6
+
+
+async def test_503_on_a_large_app_list_retries_with_smaller_pages(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    fake.faults.app_list_503_above = 20
+
+    apps = await all_items(client, APPS, ODataQuery(select=("id", "displayName"), top=100))
+
+    expected = {app["id"] for app in tenant.collection(APPS.lstrip("/"))
+                if not app.get("_betaOnly")}
+    assert [app["id"] for app in apps].count(apps[0]["id"]) == 1
+    assert {app["id"] for app in apps} == expected and len(apps) == len(expected)
+    tops = [recorded.params.get("$top") for recorded in fake.requests]
+    assert tops[:4] == ["100", "50", "25", "20"]
+    assert set(tops[4:]) == {"20"}
+
+
+async def test_expired_token_is_refreshed_once(
+    client: GraphClient, fake: FakeGraph, sign_in: FakeSignIn
+) -> None:
+    await client.get(f"{DEVICES}?$top=1")
+    fake.expire_tokens()
+
+    body = await client.get(f"{DEVICES}?$top=1")
+
+    assert len(body["value"]) == 1
+    assert sign_in.force_refresh_calls == 1
+    assert statuses(fake, "GET", "managedDevices") == [200, 401, 200]
+
+
+async def test_a_token_graph_keeps_rejecting_means_sign_in_again(
+    fake: FakeGraph, fake_time: FakeTime, recording_tokens: Callable[..., RecordingTokens]
+) -> None:
+    tokens = recording_tokens(lambda n: fake.issue_token(expires_in=-60))
+    client = GraphClient(
+        tokens, transport=fake.transport(), sleep=fake_time.sleep, clock=fake_time.clock
+    )
+
+    with pytest.raises(GraphUnauthorized, match="sign in again"):
+        await client.get(DEVICES)
+
+    assert [call.force_refresh for call in tokens.calls] == [False, True]
+    assert statuses(fake, "GET", "managedDevices") == [401, 401]
+
+
+async def test_403_names_the_missing_scope_from_intunes_nested_message(
+    fake: FakeGraph, fake_time: FakeTime
+) -> None:
+    devices_only = FakeSignIn(fake, scopes=("DeviceManagementManagedDevices.Read.All",))
+    client = GraphClient(devices_only, transport=fake.transport(), sleep=fake_time.sleep)
+
+    with pytest.raises(GraphForbidden) as denied:
+        await all_items(client, APPS, required_scope="SomethingElse.Read.All")
+
+    assert denied.value.missing_scope == "DeviceManagementApps.Read.All"
+    assert str(denied.value).startswith(
+        "Access denied: the app's token lacks one of DeviceManagementApps.Read.All, "
+        "DeviceManagementApps.ReadWrite.All (request-id "
+    )
+    assert "Operation ID" not in str(denied.value)
+    assert denied.value.request_id is not None
+    assert denied.value.missing_role is False
+
+
+async def test_unsupported_filter_is_a_bad_request_with_graphs_reason(
+    client: GraphClient,
+) -> None:
+    with pytest.raises(GraphBadRequest) as refused:
+        await all_items(client, DEVICES, ODataQuery(filter="lastSyncDateTime eq 2026-11-01"))
+
+    assert str(refused.value).startswith("Graph refused the request: ")
+    assert "lastSyncDateTime" in str(refused.value)
+
+
+async def test_missing_device_is_not_found(client: GraphClient) -> None:
+    with pytest.raises(GraphNotFound, match="does not exist"):
+        await client.get(f"{DEVICES}/00000000-0000-0000-0000-00000000dead")
+
+
+async def test_beta_only_resource_on_v1_is_refused_but_works_on_beta(
+    client: GraphClient,
+) -> None:
+    with pytest.raises(GraphBadRequest, match="Resource not found for the segment"):
+        await all_items(client, "/deviceManagement/configurationPolicies")
+
+    policies = await all_items(client, "/deviceManagement/configurationPolicies",
+                               api_version="beta")
+    assert policies
+
+
+async def test_malformed_json_is_a_bad_response(client: GraphClient, fake: FakeGraph) -> None:
+    fake.faults.rate_malformed = 1.0
+
+    with pytest.raises(GraphBadResponse, match="malformed JSON"):
+        await all_items(client, DEVICES, ODataQuery(top=10))
+
+
+async def test_lost_get_answer_is_fetched_again(client: GraphClient, fake: FakeGraph) -> None:
+    fake.faults.drop_next(path_contains="managedDevices", after_processing=True)
+
+    items = await all_items(client, DEVICES, ODataQuery(top=1000))
+
+    assert len(items) == 2500
+    assert [recorded.dropped for recorded in fake.requests] == [True, False, False, False]
+
+
+async def test_action_whose_answer_is_lost_is_sent_once_and_unknown(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    device_id = tenant.devices.id_of(7)
+    fake.faults.drop_next(path_contains="syncDevice", after_processing=True)
+
+    with pytest.raises(OutcomeUnknown, match="may or may not have happened"):
+        await client.post_action(f"{DEVICES}/{device_id}/syncDevice")
+
+    posts = [recorded for recorded in fake.requests if recorded.method == "POST"]
+    assert len(posts) == 1 and posts[0].dropped
+    device = await client.get(f"{DEVICES}/{device_id}",
+                              query=ODataQuery(select=("id", "deviceActionResults")))
+    assert "syncDevice" in {result["actionName"] for result in device["deviceActionResults"]}
+
+
+async def test_action_answered_429_was_not_processed_and_is_retried(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
+) -> None:
+    device_id = tenant.devices.id_of(3)
+    fake.faults.fail_next(429, path_contains="remoteLock", retry_after=0.75)
+
+    done = await client.post_action(f"{DEVICES}/{device_id}/remoteLock")
+
+    assert done.status == 204 and done.body is None
+    assert statuses(fake, "POST", "remoteLock") == [429, 204]
+    assert fake_time.sleeps == [pytest.approx(0.75)]
+
+
+async def test_batch_against_the_fake_retries_throttled_sub_requests(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
+) -> None:
+    ids = [tenant.devices.id_of(index) for index in range(25)]
+    fake.faults.fail_next(429, path_contains=ids[4], retry_after=2.0)
+    items = [
+        BatchItem(str(n), "GET", f"{DEVICES}/{device_id}?$select=id,deviceName")
+        for n, device_id in enumerate(ids)
+    ]
+    items.append(BatchItem("gone", "GET", f"{DEVICES}/00000000-0000-0000-0000-00000000dead"))
+
+    results = await client.batch(items)
+
+    assert [result.id for result in results] == [item.id for item in items]
+    assert [result.body["id"] for result in results[:25]] == ids
+    assert all(result.status == 200 and result.error is None for result in results[:25])
+    assert results[25].status == 404 and isinstance(results[25].error, GraphNotFound)
+    sub_statuses = [r.status for r in fake.requests if r.in_batch and ids[4] in r.path]
+    assert sub_statuses == [429, 200]
+    assert fake_time.sleeps == [pytest.approx(2.0)]
+    assert len([r for r in fake.requests if r.path == "/v1.0/$batch"]) == 3
