@@ -1,0 +1,147 @@
+"""Fault injection for the fake Graph: throttling, server errors, lost answers, bad bodies.
+
+Rates are probabilities per request drawn from a seeded RNG, so a run is reproducible.
+One-shots fire on the next matching request(s) and are consumed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FailureShot:
+    status: int
+    path_contains: str | None
+    times: int
+    retry_after: float | str | None
+    body: Any
+
+
+@dataclass
+class DropShot:
+    path_contains: str | None
+    after_processing: bool
+
+
+@dataclass(frozen=True)
+class InjectedFailure:
+    """What the fake should answer instead of processing the request."""
+
+    status: int
+    retry_after: float | str | None = None
+    body: Any = None
+
+
+@dataclass
+class Faults:
+    """Switchable faults. All rates are 0..1 per request; 0 means off.
+
+    rate_429: answer 429 with a fractional `Retry-After` drawn from retry_after_range (seconds).
+    rate_503 / rate_504: answer 503 / 504 without processing (503 carries a Retry-After).
+    rate_drop: the connection drops before any answer (nothing was processed).
+    rate_malformed: a GET is processed and answered 200 with a truncated JSON body.
+    app_list_503_above: when set, a mobileApps list page holding more than this many apps
+        answers 503 (the seed: "If you receive a large amount of data while requesting your
+        app listing ... you may encounter a 503 ... try again with a smaller page size").
+    """
+
+    rate_429: float = 0.0
+    retry_after_range: tuple[float, float] = (0.1, 1.0)
+    rate_503: float = 0.0
+    rate_504: float = 0.0
+    rate_drop: float = 0.0
+    rate_malformed: float = 0.0
+    app_list_503_above: int | None = None
+    seed: int = 7
+    _failures: list[FailureShot] = field(default_factory=list, repr=False)
+    _drops: list[DropShot] = field(default_factory=list, repr=False)
+    _expire_listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    # --- one-shots -------------------------------------------------------------------------------
+    def fail_next(
+        self,
+        status: int,
+        *,
+        path_contains: str | None = None,
+        times: int = 1,
+        retry_after: float | str | None = None,
+        body: Any = None,
+    ) -> None:
+        """Answer the next `times` matching requests with `status` (without processing them).
+
+        body: a dict (sent as JSON), str/bytes (sent as is, e.g. an HTML error page) or None
+        for Graph's error body for that status.
+        """
+        self._failures.append(FailureShot(status, path_contains, times, retry_after, body))
+
+    def drop_next(self, *, path_contains: str | None = None, after_processing: bool = True) -> None:
+        """Lose the answer of the next matching request.
+
+        after_processing=True: the request takes effect (the wipe really happens), then the
+        connection drops; False: the connection drops before anything happens.
+        """
+        self._drops.append(DropShot(path_contains, after_processing))
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far answers 401 "expired" from now on."""
+        for listener in self._expire_listeners:
+            listener()
+
+    def attach(self, on_expire_tokens: Callable[[], None]) -> None:
+        """Used by FakeGraph: called when expire_tokens() is."""
+        self._expire_listeners.append(on_expire_tokens)
+
+    def clear(self) -> None:
+        """Turn every fault off and forget pending one-shots."""
+        self.rate_429 = self.rate_503 = self.rate_504 = 0.0
+        self.rate_drop = self.rate_malformed = 0.0
+        self.app_list_503_above = None
+        self._failures.clear()
+        self._drops.clear()
+
+    # --- used by the fake ------------------------------------------------------------------------
+    def take_failure(self, path: str) -> InjectedFailure | None:
+        for shot in self._failures:
+            if _matches(path, shot.path_contains):
+                shot.times -= 1
+                if shot.times <= 0:
+                    self._failures.remove(shot)
+                return InjectedFailure(shot.status, shot.retry_after, shot.body)
+        return None
+
+    def take_drop(self, path: str) -> DropShot | None:
+        for shot in self._drops:
+            if _matches(path, shot.path_contains):
+                self._drops.remove(shot)
+                return shot
+        return None
+
+    def roll_failure(self) -> InjectedFailure | None:
+        """A random 429/503/504 per the rates, or None."""
+        if self.rate_429 and self._rng.random() < self.rate_429:
+            low, high = self.retry_after_range
+            return InjectedFailure(429, round(self._rng.uniform(low, high), 3))
+        if self.rate_503 and self._rng.random() < self.rate_503:
+            low, high = self.retry_after_range
+            return InjectedFailure(503, round(self._rng.uniform(low, high), 3))
+        if self.rate_504 and self._rng.random() < self.rate_504:
+            return InjectedFailure(504)
+        return None
+
+    def roll_drop(self) -> bool:
+        return bool(self.rate_drop) and self._rng.random() < self.rate_drop
+
+    def roll_malformed(self) -> bool:
+        return bool(self.rate_malformed) and self._rng.random() < self.rate_malformed
+
+
+def _matches(path: str, needle: str | None) -> bool:
+    return needle is None or needle in path
