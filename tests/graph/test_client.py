@@ -739,3 +739,20 @@ async def test_batch_against_the_fake_retries_throttled_sub_requests(
     assert sub_statuses == [429, 200]
     assert fake_time.sleeps == [pytest.approx(2.0)]
     assert len([r for r in fake.requests if r.path == "/v1.0/$batch"]) == 3
+
+
+async def test_batch_of_actions_whose_answer_is_lost_is_never_resent(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    ids = [tenant.devices.id_of(index) for index in range(22)]
+    items = [BatchItem(str(n), "POST", f"{DEVICES}/{device_id}/syncDevice")
+             for n, device_id in enumerate(ids)]
+    fake.faults.drop_next(path_contains="$batch", after_processing=True)
+
+    results = await client.batch(items)
+
+    assert all(isinstance(result.error, OutcomeUnknown) for result in results[:20])
+    assert all(result.status == 204 and result.error is None for result in results[20:])
+    assert len([r for r in fake.requests if r.path == "/v1.0/$batch"]) == 2
+    synced = [r.path for r in fake.requests if r.in_batch and r.method == "POST"]
+    assert len(synced) == len(set(synced)) == 22  # each device asked exactly once
