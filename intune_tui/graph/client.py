@@ -345,16 +345,10 @@ class GraphClient:
             sign_in.token_requested()
             try:
                 response = await self._transmit(method, url, token, json_body, headers)
-            except _NOT_SENT as exc:
-                if not safe or retries >= self.max_retries:
-                    raise _network_error(exc, retries + 1) from exc
-                await self._sleep(self._backoff(retries))
-                retries += 1
-                continue
             except httpx.TransportError as exc:
-                if not safe:
+                if not safe and not isinstance(exc, _NOT_SENT):
                     raise _outcome_unknown(method, exc) from exc
-                if retries >= self.max_retries:
+                if not safe or retries >= self.max_retries:
                     raise _network_error(exc, retries + 1) from exc
                 await self._sleep(self._backoff(retries))
                 retries += 1
