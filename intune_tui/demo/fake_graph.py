@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -360,7 +361,11 @@ class FakeGraph:
                 and len(page) > self.faults.app_list_503_above):
             return _error(503, "ServiceUnavailable", "The service is temporarily unavailable. "
                           "Please try again with a smaller page size.", call.request_id)
-        items = [self._shape(call, pattern, rule, source.render(record), query.select,
+        render = source.render
+        if query.select and "*" not in query.select and source.render_only is not None:
+            only = frozenset(query.select)
+            render = partial(source.render_only, only=only)
+        items = [self._shape(call, pattern, rule, render(record), query.select,
                              query.expand, single=False) for record in page]
         body: dict[str, Any] = {"@odata.context": self._context(call, query.select)}
         if query.count or call.version in rule.count_always_on:

@@ -476,19 +476,19 @@ class DeviceStore:
         now = self.clock()
         return [record.to_json(now) for record in self.actions.get(index, ())]
 
-    def to_json(self, index: int, *, beta: bool, with_non_default: bool = False) -> dict[str, Any]:
+    def to_json(self, index: int, *, beta: bool, with_non_default: bool = False,
+                only: frozenset[str] | None = None) -> dict[str, Any]:
         """The device as Graph sends it. Non-default properties carry their list default
-        unless with_non_default (a GET by id that $selects them)."""
+        unless with_non_default (a GET by id that $selects them). `only` limits the work to
+        the properties a `$select` names."""
         body: dict[str, Any] = {"@odata.type": "#microsoft.graph.managedDevice"}
-        for prop in rules.MANAGED_DEVICE_V1_PROPERTIES:
-            body[prop] = self.value(index, prop)
-        if beta:
-            for prop in rules.MANAGED_DEVICE_BETA_PROPERTIES:
+        names = (rules.MANAGED_DEVICE_V1_PROPERTIES + rules.MANAGED_DEVICE_BETA_PROPERTIES
+                 if beta else rules.MANAGED_DEVICE_V1_PROPERTIES)
+        for prop in names:
+            if only is None or prop in only or prop == "id":
                 body[prop] = self.value(index, prop)
-        else:
-            enrollment = body["deviceEnrollmentType"]
-            if enrollment in rules.ENROLLMENT_TYPES_BETA_ONLY:
-                body["deviceEnrollmentType"] = "unknownFutureValue"
+        if not beta and body.get("deviceEnrollmentType") in rules.ENROLLMENT_TYPES_BETA_ONLY:
+            body["deviceEnrollmentType"] = "unknownFutureValue"
         if not with_non_default:
             for prop, default in rules.MANAGED_DEVICE_NON_DEFAULT.items():
                 if prop in body:
@@ -999,6 +999,8 @@ class RecordSet:
     getter: Callable[[Any, str], Any] = dict_getter
     render: Callable[[Any], dict[str, Any]] = dict_render
     key: Callable[[Any], str] = lambda record: str(record.get("id"))
+    # Optional fast path: render only the named properties (used for `$select`).
+    render_only: Callable[[Any, frozenset[str]], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -1135,7 +1137,8 @@ def _device_index(tenant: DemoTenant, device_id: str) -> int | None:
 def _device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
     store = tenant.devices
     return RecordSet(store.live_indices(), store.value,
-                     lambda index: store.to_json(index, beta=beta), store.id_of)
+                     lambda index: store.to_json(index, beta=beta), store.id_of,
+                     lambda index, only: store.to_json(index, beta=beta, only=only))
 
 
 def _device_users(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
