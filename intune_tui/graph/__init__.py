@@ -1,1 +1,1 @@
-"""Graph over async httpx: requests, paging, batching, retries, errors. Knows HTTP and OData, not Intune."""
+"""Graph over async httpx: requests, paging, batching, retries, errors. Knows HTTP, not Intune."""

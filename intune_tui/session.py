@@ -1,0 +1,169 @@
+"""A session: one tenant, one way to get tokens, one Graph service. No Textual here.
+
+The app receives a Session and never decides by itself where data comes from:
+- demo: the synthetic tenant served in-process by the fake Graph (no account, no network);
+- token: a bearer token from INTUNE_TUI_ACCESS_TOKEN or --access-token-command;
+- msal: interactive sign-in per profile (device code over SSH, browser otherwise).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from intune_tui.graph.client import GraphClient
+from intune_tui.graph.tokens import TokenProvider
+from intune_tui.intune.service import IntuneService
+
+if TYPE_CHECKING:
+    from intune_tui.auth.provider import SignInInteraction
+    from intune_tui.config import Settings
+    from intune_tui.demo.fake_graph import FakeGraph
+
+ServiceFactory = Callable[[Callable[[Any], None]], Awaitable[IntuneService]]
+
+
+class SessionError(Exception):
+    """The session cannot be opened; the message says why and what to do."""
+
+
+@dataclass
+class Session:
+    profile: str
+    tenant_label: str
+    account: str
+    demo: bool
+    read_only: bool
+    make_service: ServiceFactory
+    token_provider: TokenProvider | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    notices: tuple[str, ...] = ()
+    fake: FakeGraph | None = None
+
+    @property
+    def header_text(self) -> str:
+        who = self.account or "not signed in yet"
+        return f"{self.tenant_label} · {who}"
+
+    async def close_service(self, service: IntuneService) -> None:
+        await service.client.aclose()
+
+    async def claims(self) -> dict[str, Any]:
+        """The current token's claims (scp, upn, tid, exp), never the token itself."""
+        from intune_tui.auth.provider import token_claims
+
+        if self.token_provider is None:
+            return {}
+        return token_claims(await self.token_provider.get_token())
+
+
+def open_session(
+    settings: Settings,
+    *,
+    interaction: SignInInteraction | None = None,
+    demo_clock: Callable[[], float] = time.monotonic,
+) -> Session:
+    """The session `settings` describe. Raises SessionError with a sentence for the user."""
+    if settings.demo:
+        return demo_session(settings, clock=demo_clock)
+    return graph_session(settings, interaction=interaction)
+
+
+def demo_session(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    frozen: bool = False,
+    fake_clock: Callable[[], float] = time.time,
+) -> Session:
+    """The demo tenant. Its clock starts at the tenant's own 'now' (so "synced 3h ago" reads the
+    same on any day) and runs with real time unless `frozen` (snapshots)."""
+    from intune_tui.demo.tenant import DEMO_NOW, DEMO_OPERATOR_UPN, DEMO_TENANT_NAME
+
+    started = clock()
+
+    def now() -> datetime:
+        return DEMO_NOW if frozen else DEMO_NOW + timedelta(seconds=clock() - started)
+
+    holder: dict[str, FakeGraph] = {}
+    session = Session(
+        profile="demo",
+        tenant_label=f"{DEMO_TENANT_NAME} (demo tenant)",
+        account=DEMO_OPERATOR_UPN,
+        demo=True,
+        read_only=settings.read_only,
+        make_service=lambda on_throttle: _demo_service(
+            settings, holder, session, on_throttle, now, fake_clock),
+        clock=now,
+    )
+    return session
+
+
+async def _demo_service(
+    settings: Settings,
+    holder: dict[str, FakeGraph],
+    session: Session,
+    on_throttle: Callable[[Any], None],
+    now: Callable[[], datetime],
+    fake_clock: Callable[[], float],
+) -> IntuneService:
+    from intune_tui.demo.fake_graph import FakeGraph
+    from intune_tui.demo.tenant import build_tenant
+    from intune_tui.graph.tokens import StaticTokenProvider
+
+    # Built in the worker thread: a 100,000-device tenant takes seconds, the UI paints meanwhile.
+    fake = FakeGraph(build_tenant(devices=settings.demo_devices), clock=fake_clock)
+    holder["fake"] = fake
+    session.fake = fake
+    provider = StaticTokenProvider(fake.issue_token())
+    session.token_provider = provider
+    client = GraphClient(
+        provider,
+        api_version=settings.api_version,
+        transport=fake.transport(),
+        on_throttle=on_throttle,
+    )
+    return IntuneService(client, now=now)
+
+
+def graph_session(
+    settings: Settings, *, interaction: SignInInteraction | None = None
+) -> Session:
+    """A real tenant (or any Graph endpoint given by --graph-url with a bearer token)."""
+    from intune_tui.auth.provider import make_token_provider, token_claims
+    from intune_tui.graph.tokens import StaticTokenProvider
+
+    try:
+        provider = make_token_provider(settings, interaction=interaction)
+    except Exception as error:  # ClientIdMissing and friends carry the sentence to show
+        raise SessionError(str(error)) from None
+    tenant = settings.tenant or ""
+    account = ""
+    if isinstance(provider, StaticTokenProvider) and settings.access_token:
+        claims = token_claims(settings.access_token)
+        tenant = tenant or str(claims.get("tid", ""))
+        account = str(claims.get("upn") or claims.get("unique_name") or "")
+    notices = tuple(getattr(provider, "notices", ()) or ())
+
+    async def make_service(on_throttle: Callable[[Any], None]) -> IntuneService:
+        client = GraphClient(
+            provider,
+            base_url=settings.graph_url,
+            api_version=settings.api_version,
+            on_throttle=on_throttle,
+        )
+        return IntuneService(client)
+
+    return Session(
+        profile=settings.profile,
+        tenant_label=tenant or f"profile {settings.profile}",
+        account=account,
+        demo=False,
+        read_only=settings.read_only,
+        make_service=make_service,
+        token_provider=provider,
+        notices=notices,
+    )

@@ -1,0 +1,351 @@
+"""The Textual app: modes per area, a header naming tenant and account, worker events to views."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.signal import Signal
+
+from intune_tui.graph.errors import GraphError, GraphForbidden
+from intune_tui.session import Session
+from intune_tui.ui.commands import CommandError, parse_command
+from intune_tui.ui.palette import ContextCommands
+from intune_tui.worker import (
+    GraphWorker,
+    JobDone,
+    JobFailed,
+    StreamFailed,
+    StreamFinished,
+    StreamPage,
+    ThrottleChanged,
+    WorkerEvent,
+)
+
+if TYPE_CHECKING:
+    from intune_tui.config import Settings
+    from intune_tui.intune.service import IntuneService
+
+log = logging.getLogger("intune_tui.ui")
+
+MODE_KEYS = ("devices", "apps", "policies", "roles", "health")
+
+
+class GraphEvent(Message):
+    """A worker event, carried into the UI thread."""
+
+    def __init__(self, event: WorkerEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+@dataclass
+class _StreamHandlers:
+    view: str
+    on_page: Callable[[Any], None]
+    on_done: Callable[[StreamFinished], None] | None
+    on_error: Callable[[BaseException], None] | None
+
+
+@dataclass
+class _JobHandlers:
+    key: str
+    on_done: Callable[[Any], None]
+    on_error: Callable[[BaseException], None] | None
+
+
+def _modes() -> dict[str, Callable[[], Any]]:
+    from intune_tui.ui.screens.apps import AppsScreen
+    from intune_tui.ui.screens.devices import DevicesScreen
+    from intune_tui.ui.screens.health import HealthScreen
+    from intune_tui.ui.screens.policies import PoliciesScreen
+    from intune_tui.ui.screens.roles import RolesScreen
+
+    return {
+        "devices": DevicesScreen,
+        "apps": AppsScreen,
+        "policies": PoliciesScreen,
+        "roles": RolesScreen,
+        "health": HealthScreen,
+    }
+
+
+class IntuneApp(App[None]):
+    """intune-tui. Receives its session (and so its Graph service) from outside: tests pass one
+    backed by the fake Graph."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "intune-tui"
+    COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('devices')", "Devices", id="app.devices", show=False),
+        Binding("2", "switch_mode('apps')", "Apps", id="app.apps", show=False),
+        Binding("3", "switch_mode('policies')", "Policies", id="app.policies", show=False),
+        Binding("4", "switch_mode('roles')", "Roles", id="app.roles", show=False),
+        Binding("5", "switch_mode('health')", "Tenant", id="app.health", show=False),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("colon", "command_line", "Cmd", id="app.command"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    throttle_text: reactive[str] = reactive("")
+
+    def __init__(self, settings: Settings, session: Session) -> None:
+        super().__init__()
+        self.settings = settings
+        self.session = session
+        self.session_changed: Signal[Session] = Signal(self, "session-changed")
+        self.last_forbidden: GraphForbidden | None = None
+        self._worker: GraphWorker[IntuneService] | None = None
+        self._streams: dict[int, _StreamHandlers] = {}
+        self._jobs: dict[int, _JobHandlers] = {}
+        self._throttle_deadline = 0.0
+        for name, factory in _modes().items():
+            self.add_mode(name, factory)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self._apply_session_header()
+        self._start_worker()
+        for notice in self.session.notices:
+            self.notify(notice, title="Sign-in", severity="warning", timeout=10, markup=False)
+        self.switch_mode("devices")
+
+    def on_unmount(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+
+    def _start_worker(self) -> None:
+        self._worker = GraphWorker(
+            self.session.make_service,
+            lambda event: self.post_message(GraphEvent(event)),
+            close_service=self.session.close_service,
+        )
+        self._worker.start()
+
+    def _apply_session_header(self) -> None:
+        self.sub_title = self.session.header_text
+
+    def now(self) -> datetime:
+        """The app's clock (frozen in snapshot tests, shifted in the demo)."""
+        return self.session.clock()
+
+    # -- data: the only way screens reach Graph ---------------------------------------------------
+
+    def stream(
+        self,
+        view: str,
+        pages: Callable[[IntuneService], AsyncIterator[Any]],
+        *,
+        on_page: Callable[[Any], None],
+        on_done: Callable[[StreamFinished], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> int:
+        """Stream pages for `view` through the worker; a newer stream of the view replaces it."""
+        assert self._worker is not None
+        for stream_id in [key for key, value in self._streams.items() if value.view == view]:
+            del self._streams[stream_id]
+        stream_id = self._worker.stream(view, pages)
+        self._streams[stream_id] = _StreamHandlers(view, on_page, on_done, on_error)
+        return stream_id
+
+    def cancel_stream(self, view: str) -> None:
+        if self._worker is None:
+            return
+        for stream_id in [key for key, value in self._streams.items() if value.view == view]:
+            del self._streams[stream_id]
+        self._worker.cancel(view)
+
+    def job(
+        self,
+        key: str,
+        call: Callable[[IntuneService], Awaitable[Any]],
+        *,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        replace: bool = True,
+    ) -> int:
+        """Run one Graph call through the worker; results come back on the UI thread."""
+        assert self._worker is not None
+        job_id = self._worker.job(key, call, replace=replace)
+        self._jobs[job_id] = _JobHandlers(key, on_done, on_error)
+        return job_id
+
+    def on_graph_event(self, message: GraphEvent) -> None:
+        event = message.event
+        match event:
+            case StreamPage():
+                handlers = self._streams.get(event.stream_id)
+                if handlers is not None:
+                    self._safely(handlers.on_page, event.page)
+            case StreamFinished():
+                handlers = self._streams.pop(event.stream_id, None)
+                if handlers is not None and handlers.on_done is not None:
+                    self._safely(handlers.on_done, event)
+            case StreamFailed():
+                handlers = self._streams.pop(event.stream_id, None)
+                if handlers is not None:
+                    self._fail(handlers.on_error, event.error)
+            case JobDone():
+                job = self._jobs.pop(event.job_id, None)
+                if job is not None:
+                    self._safely(job.on_done, event.result)
+            case JobFailed():
+                job = self._jobs.pop(event.job_id, None)
+                if job is not None:
+                    self._fail(job.on_error, event.error)
+            case ThrottleChanged():
+                self._show_throttle(event.state)
+
+    def _show_throttle(self, state: Any) -> None:
+        """Count the back-off down in the status bar while Graph has us paused."""
+        paused = bool(getattr(state, "paused", False))
+        seconds = float(getattr(state, "seconds_left", 0.0))
+        self._throttle_deadline = time.monotonic() + seconds if paused else 0.0
+        self._tick_throttle()
+        if paused:
+            self.set_timer(0.5, self._tick_throttle)
+
+    def _tick_throttle(self) -> None:
+        left = self._throttle_deadline - time.monotonic()
+        if left <= 0:
+            self.throttle_text = ""
+            return
+        self.throttle_text = f"throttled by Graph, retrying in {left:.0f} s"
+        self.set_timer(min(0.5, left), self._tick_throttle)
+
+    def _safely(self, handler: Callable[[Any], None], value: Any) -> None:
+        try:
+            handler(value)
+        except Exception:  # a view that closed meanwhile, or a bug: log, never crash the app
+            log.exception("a view failed to take a worker result")
+
+    def _fail(self, handler: Callable[[BaseException], None] | None, error: BaseException) -> None:
+        if isinstance(error, GraphForbidden):
+            self.last_forbidden = error
+        if handler is not None:
+            self._safely(handler, error)
+        else:
+            self.report_error(error)
+
+    def report_error(self, error: BaseException) -> None:
+        """Tell the user what went wrong in one sentence; details go to the log."""
+        if isinstance(error, GraphForbidden):
+            self.last_forbidden = error
+            text = f"{error} Open :access to see what is missing."
+        elif isinstance(error, GraphError):
+            text = str(error)
+        else:
+            log.error("unexpected error", exc_info=error)
+            text = f"Something went wrong ({type(error).__name__}); details are in the log."
+        self.notify(text, title="Graph", severity="error", timeout=8, markup=False)
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from intune_tui.ui.screens.help import HelpScreen, KeyHelp
+
+        keys = [
+            KeyHelp(self.get_key_display(binding), binding.description, binding.id or "")
+            for _, binding, enabled, _ in self.screen.active_bindings.values()
+            if enabled and binding.description
+        ]
+        self.push_screen(HelpScreen(self.screen.title or self.current_mode, keys))
+
+    def action_command_line(self) -> None:
+        from intune_tui.ui.screens.command_line import CommandLine
+
+        self.push_screen(CommandLine(tuple(self.settings.profiles)), self.run_command_line)
+
+    def run_command_line(self, line: str | None) -> None:
+        if not line or line.strip() == ":":
+            return
+        try:
+            command = parse_command(line)
+        except CommandError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.run_command(command.name, command.args)
+
+    def run_command(self, name: str, args: tuple[str, ...] = ()) -> None:
+        if name in MODE_KEYS:
+            self.switch_mode(name)
+        elif name == "q":
+            self.exit()
+        elif name == "help":
+            self.action_help()
+        elif name == "access":
+            self.action_show_access()
+        elif name == "audit":
+            self.action_show_audit()
+        elif name == "tenant":
+            self.switch_tenant(args[0])
+        elif name == "export":
+            self.export_current_view(args[0])
+
+    def export_current_view(self, fmt: str) -> None:
+        export = getattr(self.screen, "export_view", None)
+        if export is None:
+            self.notify("This screen has no list to export.", severity="warning")
+            return
+        export(fmt)
+
+    def action_show_access(self) -> None:
+        from intune_tui.ui.screens.access import AccessScreen
+
+        self.push_screen(AccessScreen(highlight=self.last_forbidden))
+
+    def action_show_audit(self) -> None:
+        from intune_tui.ui.screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen())
+
+    # -- tenants -------------------------------------------------------------------------------
+
+    def switch_tenant(self, profile: str) -> None:
+        """Switch to another profile's tenant without restarting; no data crosses over."""
+        from intune_tui.config import ConfigError
+        from intune_tui.session import SessionError, open_session
+
+        try:
+            settings = self.settings.for_profile(profile)
+            session = open_session(settings)
+        except (ConfigError, SessionError) as error:
+            self.notify(str(error), title="Tenant", severity="error", markup=False)
+            return
+        if self._worker is not None:
+            self._worker.stop()
+        self._streams.clear()
+        self._jobs.clear()
+        self.settings, self.session = settings, session
+        self.last_forbidden = None
+        self.throttle_text = ""
+        self._apply_session_header()
+        self._start_worker()
+        self.session_changed.publish(session)
+        self.notify(f"Switched to {session.tenant_label}", title="Tenant", markup=False)
+
+
+def run_app(settings: Settings) -> int:
+    """Entry point used by the CLI: build the session, run the app, return an exit code."""
+    from intune_tui.session import SessionError, open_session
+
+    try:
+        session = open_session(settings)
+    except SessionError as error:
+        print(f"intune-tui: {error}")
+        return 1
+    app = IntuneApp(settings, session)
+    app.run(mouse=settings.mouse)
+    return app.return_code or 0

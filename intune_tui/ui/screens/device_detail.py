@@ -1,0 +1,219 @@
+"""Everything about one device, one tab per part, each loaded in parallel through the worker.
+
+A tab that fails shows its own error; the others still load. `c` jumps to the first failing
+compliance policy and Enter on it shows the failing settings: "why is this device non-compliant?"
+in two keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from intune_tui.intune.formatting import (
+    enum_word,
+    format_bool,
+    format_bytes,
+    format_datetime,
+    relative_time,
+)
+from intune_tui.intune.models import ManagedDevice
+from intune_tui.intune.resources import RESOURCES, Row
+from intune_tui.text import clean
+from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:
+    from intune_tui.intune.service import IntuneService
+    from intune_tui.ui.app import IntuneApp
+
+# tab id -> (catalog resource, service call, text when empty)
+TABS: tuple[tuple[str, str, str], ...] = (
+    ("compliance", "device_compliance_states", "No compliance policy applies"),
+    ("configuration", "device_configuration_states", "No configuration profile applies"),
+    ("apps", "device_detected_apps", "No discovered apps"),
+    ("users", "device_users", "No users"),
+)
+_FAILING = {"noncompliant", "error", "conflict"}
+
+
+def overview_fields(device: ManagedDevice, now: Any) -> list[Field]:
+    """The Overview tab: hardware, OS, enrollment, ownership, security and identifiers."""
+    storage = "—"
+    if device.total_storage_bytes:
+        storage = (f"{format_bytes(device.free_storage_bytes)} free of "
+                   f"{format_bytes(device.total_storage_bytes)}")
+    return [
+        ("Device name", device.name),
+        ("Primary user", _user(device)),
+        ("Operating system", " ".join(filter(None, (device.operating_system,
+                                                    device.os_version)))),
+        ("Compliance", enum_word(device.compliance_state)),
+        ("Management state", enum_word(device.management_state)),
+        ("Last sync", f"{relative_time(device.last_sync, now)} "
+                      f"({format_datetime(device.last_sync)})" if device.last_sync else None),
+        ("Ownership", {"company": "Corporate", "personal": "Personal"}.get(
+            device.owner_type or "", enum_word(device.owner_type))),
+        ("Enrolled", format_datetime(device.enrolled) if device.enrolled else None),
+        ("Enrollment type", enum_word(device.enrollment_type)),
+        ("Manufacturer / model", " ".join(filter(None, (device.manufacturer, device.model)))),
+        ("Serial number", device.serial_number),
+        ("Encrypted", format_bool(device.is_encrypted) if device.is_encrypted is not None
+         else None),
+        ("Supervised", format_bool(device.is_supervised) if device.is_supervised is not None
+         else None),
+        ("Storage", storage),
+        ("Memory", format_bytes(device.physical_memory_bytes)
+         if device.physical_memory_bytes else None),
+        ("IMEI", device.imei),
+        ("MEID", device.meid),
+        ("Wi-Fi MAC", device.wifi_mac),
+        ("Ethernet MAC", device.ethernet_mac),
+        ("Entra device id", device.azure_ad_device_id),
+        ("Intune device id", device.id),
+    ]
+
+
+def _user(device: ManagedDevice) -> str | None:
+    if device.user_display_name and device.user_principal_name:
+        return f"{device.user_display_name} <{device.user_principal_name}>"
+    return device.user_principal_name or device.user_display_name
+
+
+def title_line(item: dict[str, Any]) -> Text:
+    """'NAME · user · OS version · Compliance' from the list row's item, literal text."""
+    parts = [clean(item.get("deviceName")) or "(no name)", clean(item.get("userPrincipalName")),
+             " ".join(filter(None, (clean(item.get("operatingSystem")),
+                                    clean(item.get("osVersion"))))),
+             enum_word(item.get("complianceState"))]
+    return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
+
+
+class DeviceDetailScreen(Screen[None]):
+    """Overview, compliance, configuration, discovered apps, action history, users."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("r", "reload", "Refresh", id="detail.refresh"),
+        Binding("c", "why_noncompliant", "Why non-compliant", id="detail.why"),
+        Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
+    ]
+
+    def __init__(self, item: dict[str, Any], *, start_tab: str | None = None) -> None:
+        super().__init__()
+        self.item = item
+        self.start_tab = start_tab
+        self.device_id = str(item.get("id", ""))
+        self.device: ManagedDevice = ManagedDevice.from_graph(item)
+        self._jobs: set[str] = set()
+
+    @property
+    def intune_app(self) -> IntuneApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(title_line(self.item), id="device-title", classes="panel-title")
+        with TabbedContent(id="device-tabs"):
+            with TabPane("Overview", id="overview"), VerticalScroll():
+                yield Static("", id="overview-problem", classes="error-panel")
+                yield FieldList(id="overview-fields")
+            for tab_id, resource_key, _ in TABS:
+                with TabPane(RESOURCES[resource_key].title, id=tab_id):
+                    yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
+            with TabPane("Actions", id="actions"):
+                yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = clean(self.item.get("deviceName")) or "Device"
+        if self.start_tab:
+            self.query_one(TabbedContent).active = self.start_tab
+        self.query_one("#overview-problem").display = False
+        self.query_one("#overview-fields", FieldList).show(
+            overview_fields(self.device, self.intune_app.now()))
+        self.load()
+
+    def load(self) -> None:
+        """Start every tab at once; each arrives (or fails) on its own."""
+        device_id = self.device_id
+        self._job("overview", lambda service: service.get_device(device_id),
+                  self._show_device, self._device_failed)
+        for tab_id, resource_key, empty in TABS:
+            self._load_tab(tab_id, resource_key, empty)
+
+    def _load_tab(self, tab_id: str, resource_key: str, empty: str) -> None:
+        pane = self.query_one(f"#{tab_id}-pane", RowsPane)
+        device_id = self.device_id
+
+        def call(service: IntuneService) -> Awaitable[list[Row]]:
+            return service.rows(resource_key, parent_id=device_id)
+
+        def show(rows: list[Row]) -> None:
+            pane.show_rows(rows, empty=empty)
+            if tab_id == self.start_tab == "compliance":
+                self.action_why_noncompliant()
+
+        self._job(tab_id, call, show, pane.show_error)
+
+    def _job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
+             on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
+        self.intune_app.job(f"device:{self.device_id}:{part}", call, on_done=on_done,
+                            on_error=on_error)
+
+    def _show_device(self, data: dict[str, Any]) -> None:
+        merged = {**self.item, **{k: v for k, v in data.items() if v is not None}}
+        self.item = merged
+        self.device = ManagedDevice.from_graph(merged)
+        self.query_one("#device-title", Static).update(title_line(merged))
+        self.query_one("#overview-fields", FieldList).show(
+            overview_fields(self.device, self.intune_app.now()))
+        now = self.intune_app.now()
+        rows = RESOURCES["device_action_results"].to_rows(
+            [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
+        self.query_one("#actions-pane", RowsPane).show_rows(rows, empty="No remote actions yet")
+
+    def _device_failed(self, error: BaseException) -> None:
+        problem = self.query_one("#overview-problem", Static)
+        problem.update(Text(f"Could not load this device's details: {error}\n"
+                            "What the list showed is below."))
+        problem.display = True
+        self.query_one("#actions-pane", RowsPane).show_error(error)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_copy_id(self) -> None:
+        self.app.copy_to_clipboard(self.device_id)
+        self.notify(f"Copied device id {self.device_id}", markup=False)
+
+    def action_why_noncompliant(self) -> None:
+        """Show the compliance tab with the cursor on the first failing policy."""
+        self.query_one(TabbedContent).active = "compliance"
+        table = self.query_one("#compliance-pane", RowsPane).table
+        table.focus()
+        for index, row in enumerate(table.visible_rows):
+            if str(row.item.get("state", "")).lower() in _FAILING:
+                table.move_cursor(index)
+                return
+
+    def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
+        event.stop()
+        pane = event.table.parent
+        if isinstance(pane, RowsPane) and pane.id == "compliance-pane":
+            from intune_tui.ui.screens.setting_states import SettingStatesScreen
+
+            row: Row = event.row  # type: ignore[assignment]
+            self.app.push_screen(SettingStatesScreen(self.item, row.item))

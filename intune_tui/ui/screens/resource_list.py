@@ -1,0 +1,380 @@
+"""A screen that lists one catalog resource (or several, as sub-views): the shape of every area.
+
+It streams pages through the app's worker into the virtual table, filters with `/` (locally at
+once, on Graph where Graph can), refreshes in place, exports what is shown, and turns errors into
+a sentence in the status bar instead of an empty list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
+
+from intune_tui.graph.errors import GraphForbidden
+from intune_tui.intune.resources import RESOURCES, Resource, Row
+from intune_tui.intune.search import QueryError, SearchQuery, parse_query
+from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
+from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
+
+if TYPE_CHECKING:
+    from intune_tui.intune.service import RowPage
+    from intune_tui.ui.app import IntuneApp
+    from intune_tui.worker import StreamFinished
+
+# While the list is still loading, typing waits this long before asking Graph to filter.
+SERVER_SEARCH_DELAY = 0.6
+
+
+@dataclass(frozen=True)
+class ListView:
+    """One sub-view of a list screen: a catalog resource and its tab label."""
+
+    resource: str
+    label: str
+    noun: str = "items"
+
+
+def table_columns(resource: Resource) -> list[TableColumn]:
+    """The catalog's columns as table columns; the first (the name) takes spare width."""
+    return [
+        TableColumn(column.key, column.title, column.width, flex=index == 0)
+        for index, column in enumerate(resource.columns)
+    ]
+
+
+def export_records(resource: Resource, rows: tuple[Row, ...] | list[Row]) -> tuple[
+        list[tuple[str, str]], list[tuple[str, ...]]]:
+    """Columns and records of what the table shows: the id first, then the visible cells."""
+    columns = [("id", "Id"), *((column.key, column.title) for column in resource.columns)]
+    return columns, [(row.key, *row.cells) for row in rows]
+
+
+class ResourceListScreen(Screen[None]):
+    """Base of every list area. Subclasses set VIEWS and react to `open_row`."""
+
+    VIEWS: ClassVar[tuple[ListView, ...]] = ()
+    AREA: ClassVar[str] = ""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="list.search"),
+        Binding("r", "refresh", "Refresh", id="list.refresh"),
+        Binding("e", "export", "Export", id="list.export"),
+        Binding("y", "copy_id", "Copy id", show=False, id="list.copy_id"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
+        Binding("right_square_bracket", "next_view", "Next list", show=False,
+                id="list.next_view"),
+        Binding("left_square_bracket", "previous_view", "Previous list", show=False,
+                id="list.previous_view"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view_index = 0
+        self._status = ListStatus(noun=self.VIEWS[0].noun)
+        self._query: SearchQuery | None = None
+        self._server_filter: str | None = None
+        self._complete = False
+        self._refresh_buffer: list[Row] | None = None
+        self._search_timer: Timer | None = None
+
+    # -- composition ---------------------------------------------------------------------------
+
+    @property
+    def intune_app(self) -> IntuneApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def view(self) -> ListView:
+        return self.VIEWS[self._view_index]
+
+    @property
+    def resource(self) -> Resource:
+        return RESOURCES[self.view.resource]
+
+    @property
+    def stream_key(self) -> str:
+        return f"{self.AREA}:{self.view.resource}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        if len(self.VIEWS) > 1:
+            yield Tabs(*(Tab(view.label, id=f"view-{index}")
+                         for index, view in enumerate(self.VIEWS)), id="views")
+        yield Input(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …",
+                    id="search")
+        yield Static("", id="list-problem", classes="error-panel")
+        yield self._new_table()
+        yield StatusBar()
+        yield Footer()
+
+    def _new_table(self) -> ResourceTable[Row]:
+        table: ResourceTable[Row] = ResourceTable(table_columns(self.resource), id="list")
+        table.empty_text = "Loading…"
+        return table
+
+    def on_mount(self) -> None:
+        self.title = self.AREA.capitalize()
+        self.query_one("#list-problem").display = False
+        status_bar = self.query_one(StatusBar)
+        status_bar.throttle = self.intune_app.throttle_text
+        self.watch(self.app, "throttle_text", self._on_throttle_text, init=False)
+        self.intune_app.session_changed.subscribe(self, self._on_session_changed)
+        self.table.focus()
+        self.load()
+
+    def _on_throttle_text(self, text: str) -> None:
+        self.query_one(StatusBar).throttle = text
+
+    def _on_session_changed(self, session: Any) -> None:
+        """Another tenant: forget every row of the old one before anything else."""
+        self.table.clear()
+        self._clear_query()
+        self.load()
+
+    @property
+    def table(self) -> ResourceTable[Row]:
+        return self.query_one("#list", ResourceTable)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load(self, *, keep_rows: bool = False) -> None:
+        """(Re)load the current view with the current server filter."""
+        resource_key, server_filter = self.view.resource, self._server_filter
+        self._complete = False
+        self._hide_problem()
+        if keep_rows:
+            self._refresh_buffer = []
+        else:
+            self._refresh_buffer = None
+            self.table.clear()
+            self.table.empty_text = "Loading…"
+        self._set_status(loaded=0 if not keep_rows else self.table.rows_count, total=None,
+                         loading=True, error="")
+        self.intune_app.stream(
+            self.stream_key,
+            lambda service: service.stream(resource_key, server_filter=server_filter),
+            on_page=self._on_page,
+            on_done=self._on_done,
+            on_error=self._on_error,
+        )
+
+    def _on_page(self, page: RowPage) -> None:
+        if self._refresh_buffer is not None:
+            self._refresh_buffer.extend(page.rows)
+            self._set_status(total=page.count if page.count is not None else self._status.total)
+            return
+        self.table.append_rows(page.rows)
+        self._set_status(loaded=self.table.rows_count,
+                         total=page.count if page.count is not None else self._status.total)
+        self._update_shown()
+
+    def _on_done(self, finished: StreamFinished) -> None:
+        if self._refresh_buffer is not None:
+            self.table.replace_rows(self._refresh_buffer, keep_key=True)
+            self._refresh_buffer = None
+        self._complete = True
+        self.table.empty_text = self._empty_text()
+        self._set_status(loaded=self.table.rows_count, loading=False,
+                         refreshed_at=self.intune_app.now())
+        self._update_shown()
+
+    def _on_error(self, error: BaseException) -> None:
+        self._refresh_buffer = None
+        self._set_status(loading=False, error=_short(error))
+        self.table.empty_text = "Could not load this list (see below)"
+        self._show_problem(error)
+
+    def _empty_text(self) -> str:
+        if self._query is not None and not self._query.is_empty:
+            return f"No {self.view.noun} match"
+        return f"No {self.view.noun}"
+
+    # -- problems (403 explained) --------------------------------------------------------------
+
+    def _show_problem(self, error: BaseException) -> None:
+        panel = self.query_one("#list-problem", Static)
+        text = Text(str(error))
+        if isinstance(error, GraphForbidden):
+            text.append("\n:access shows which scopes and roles you have, and the checklist: "
+                        "the app permission, admin consent, an Intune role that allows this, "
+                        "an Intune licence.")
+        elif not hasattr(error, "support_line"):
+            self.intune_app.report_error(error)
+        support = getattr(error, "support_line", None)
+        if callable(support) and support():
+            text.append(f"\n{support()}", style="dim")
+        panel.update(text)
+        panel.display = True
+
+    def _hide_problem(self) -> None:
+        self.query_one("#list-problem").display = False
+
+    # -- status --------------------------------------------------------------------------------
+
+    def _set_status(self, **changes: Any) -> None:
+        self._status = self._status.update(**changes)
+        self.query_one(StatusBar).status = self._status
+
+    def _update_shown(self) -> None:
+        filtered = self.table.filter_active
+        self._set_status(shown=self.table.visible_count if filtered else None)
+
+    # -- search --------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("-visible")
+        search.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        self._apply_local(event.value)
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if not self._complete and self._query is not None:
+            self._search_timer = self.set_timer(SERVER_SEARCH_DELAY, self._apply_server)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        self._apply_local(event.value)
+        self._apply_server()
+        self.table.focus()
+
+    def _apply_local(self, text: str) -> None:
+        """Filter the rows already loaded, at once, with every part of the query."""
+        if not text.strip():
+            self._query = None
+            self.table.set_filter(None)
+            self._set_status(filter_text="", filter_split="", error="")
+            self._update_shown()
+            return
+        parsed = parse_query(text, self.resource, now=self.intune_app.now())
+        if isinstance(parsed, QueryError):
+            self._set_status(filter_text=text, filter_split="", error=parsed.message)
+            return
+        self._query = parsed
+        self.table.set_filter(parsed.matches_all)
+        self._set_status(filter_text=text, filter_split=parsed.description, error="")
+        self._update_shown()
+
+    def _apply_server(self) -> None:
+        """Send what Graph can filter to Graph; keep the rest as the local filter."""
+        query = self._query
+        server_filter = query.server_filter if query is not None else None
+        if server_filter == self._server_filter:
+            return
+        self._server_filter = server_filter
+        self.load()
+        if query is not None:
+            self.table.set_filter(query.matches if query.needs_local_filter else None)
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.has_class("-visible") and self._query is None:
+            return
+        search.value = ""
+        search.remove_class("-visible")
+        had_server_filter = self._server_filter is not None
+        self._clear_query()
+        if had_server_filter:
+            self.load()
+        self.table.focus()
+
+    def _clear_query(self) -> None:
+        self._query = None
+        self._server_filter = None
+        self.table.set_filter(None)
+        self._set_status(filter_text="", filter_split="", shown=None, error="")
+
+    # -- other keys ----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """Reload in place: the old rows stay until the new ones are in; the cursor stays."""
+        self.load(keep_rows=True)
+
+    def action_export(self) -> None:
+        self.export_view("csv")
+
+    def export_view(self, fmt: str) -> None:
+        from intune_tui.export import default_export_path, write_export
+
+        settings = self.intune_app.settings
+        path = default_export_path(settings.data_dir, self.view.resource, fmt)
+        columns, records = export_records(self.resource, self.table.visible_rows)
+        try:
+            count = write_export(path, fmt, columns, records)
+        except OSError as error:
+            self.notify(f"Export failed: {error.strerror or error}", severity="error",
+                        markup=False)
+            return
+        self.notify(f"Exported {count:,} {self.view.noun} to {path}", title="Export",
+                    markup=False, timeout=8)
+
+    def action_copy_id(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            return
+        self.app.copy_to_clipboard(row.key)
+        self.notify(f"Copied id {row.key}", markup=False)
+
+    def action_next_view(self) -> None:
+        self._switch_view((self._view_index + 1) % len(self.VIEWS))
+
+    def action_previous_view(self) -> None:
+        self._switch_view((self._view_index - 1) % len(self.VIEWS))
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        if event.tab is None or event.tab.id is None:
+            return
+        self._switch_view(int(event.tab.id.removeprefix("view-")))
+
+    def _switch_view(self, index: int) -> None:
+        if index == self._view_index or len(self.VIEWS) < 2:
+            return
+        self.intune_app.cancel_stream(self.stream_key)
+        self._view_index = index
+        self.query_one(Tabs).active = f"view-{index}"
+        old = self.table
+        new = self._new_table()
+        self.mount(new, after=old)
+        old.remove()
+        new.focus()
+        self._status = ListStatus(noun=self.view.noun)
+        self._clear_query()
+        self.query_one("#search", Input).value = ""
+        self.load()
+
+    def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
+        event.stop()
+        self.open_row(event.row)  # type: ignore[arg-type]
+
+    def on_resource_table_marks_changed(self, event: ResourceTable.MarksChanged) -> None:
+        self._set_status(marked=event.count)
+
+    def open_row(self, row: Row) -> None:
+        """Enter on a row. Subclasses open their detail screen."""
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("Search this list", "/", self.action_search),
+            ("Refresh this list", "r", self.action_refresh),
+            ("Export this list as CSV", "e", self.action_export),
+        ]
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 80 else text[:79] + "…"
+

@@ -1,0 +1,82 @@
+"""Why is this device non-compliant? One policy's settings on one device, failing first."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from intune_tui.intune.formatting import enum_word
+from intune_tui.text import clean
+
+_FAILING = ("noncompliant", "error", "conflict")
+
+
+def _state_order(setting: dict[str, Any]) -> int:
+    state = str(setting.get("state", "")).lower()
+    return _FAILING.index(state) if state in _FAILING else len(_FAILING)
+
+
+def settings_table(setting_states: list[dict[str, Any]]) -> Table:
+    """Setting, state (in words, failing marked with text), error and current value."""
+    table = Table(expand=True, show_edge=False, header_style="bold")
+    table.add_column("Setting", ratio=3, overflow="fold")
+    table.add_column("State", no_wrap=True)
+    table.add_column("Error", ratio=2, overflow="fold")
+    table.add_column("Current value", ratio=1, overflow="fold")
+    for setting in sorted(setting_states, key=_state_order):
+        state = str(setting.get("state", ""))
+        failing = state.lower() in _FAILING
+        name = clean(setting.get("settingName") or setting.get("setting")) or "—"
+        error = " ".join(filter(None, (clean(setting.get("errorDescription")),
+                                       _code(setting.get("errorCode")))))
+        table.add_row(
+            Text(name),
+            Text(("✗ " if failing else "") + enum_word(state), style="bold" if failing else ""),
+            Text(error or "—"),
+            Text(clean(setting.get("currentValue")) or "—"),
+        )
+    return table
+
+
+def _code(code: object) -> str:
+    return f"(code {code})" if code not in (None, 0, "0", "") else ""
+
+
+class SettingStatesScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="settings.back")]
+
+    def __init__(self, device: dict[str, Any], policy_state: dict[str, Any]) -> None:
+        super().__init__()
+        self.device = device
+        self.policy_state = policy_state
+
+    def compose(self) -> ComposeResult:
+        device_name = clean(self.device.get("deviceName")) or "device"
+        policy_name = clean(self.policy_state.get("displayName")) or "policy"
+        state = enum_word(self.policy_state.get("state"))
+        settings = [s for s in self.policy_state.get("settingStates") or [] if isinstance(s, dict)]
+        failing = sum(1 for s in settings if _state_order(s) < len(_FAILING))
+        yield Header()
+        yield Static(Text(f"{policy_name} on {device_name}: {state}, "
+                          f"{failing} of {len(settings)} settings failing"),
+                     classes="panel-title", id="setting-states-title")
+        with VerticalScroll():
+            if settings:
+                yield Static(settings_table(settings), id="setting-states")
+            else:
+                yield Static(Text("Graph gave no per-setting states for this policy on this "
+                                  "device. Its state is " + state + "."), id="setting-states")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Why non-compliant"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
