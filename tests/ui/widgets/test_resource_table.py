@@ -328,6 +328,28 @@ async def test_sorted_and_filtered_pages_arrive_in_place() -> None:
         assert table.visible_rows[0].key == "id-399"
 
 
+async def test_word_filter_needs_every_word_and_combines_with_a_predicate() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(every_fourth_is_ios(0, 200))
+        table.set_filter(words=["IOS", "pc-001"])
+        await pilot.pause()
+        expected = [f"PC-{n:05d}" for n in range(100, 200, 4)]
+        assert shown_names(table) == expected[: len(shown_names(table))]
+        assert table.visible_count == 25
+        table.set_filter(lambda row: row.cells[3] == "noncompliant", words=["ios"])
+        assert [row.key for row in table.visible_rows][:3] == ["id-0", "id-12", "id-24"]
+        table.sort_by(0, reverse=True)
+        table.append_rows(every_fourth_is_ios(200, 240))
+        await pilot.press("g")
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows][:2] == ["id-228", "id-216"]
+        table.set_filter()
+        assert not table.filter_active
+        assert table.visible_count == 240
+
+
 async def test_filter_with_no_match_shows_the_empty_text() -> None:
     app = TableApp()
     async with app.run_test(size=SCREEN) as pilot:
