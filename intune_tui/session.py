@@ -78,6 +78,7 @@ def demo_session(
     clock: Callable[[], float] = time.monotonic,
     frozen: bool = False,
     fake_clock: Callable[[], float] = time.time,
+    scopes: tuple[str, ...] | None = None,
 ) -> Session:
     """The demo tenant. Its clock starts at the tenant's own 'now' (so "synced 3h ago" reads the
     same on any day) and runs with real time unless `frozen` (snapshots)."""
@@ -96,7 +97,7 @@ def demo_session(
         demo=True,
         read_only=settings.read_only,
         make_service=lambda on_throttle: _demo_service(
-            settings, holder, session, on_throttle, now, fake_clock),
+            settings, holder, session, on_throttle, now, fake_clock, scopes),
         clock=now,
     )
     return session
@@ -109,6 +110,7 @@ async def _demo_service(
     on_throttle: Callable[[Any], None],
     now: Callable[[], datetime],
     fake_clock: Callable[[], float],
+    scopes: tuple[str, ...] | None,
 ) -> IntuneService:
     from intune_tui.demo.fake_graph import FakeGraph
     from intune_tui.demo.tenant import build_tenant
@@ -118,7 +120,8 @@ async def _demo_service(
     fake = FakeGraph(build_tenant(devices=settings.demo_devices), clock=fake_clock)
     holder["fake"] = fake
     session.fake = fake
-    provider = StaticTokenProvider(fake.issue_token())
+    token = fake.issue_token() if scopes is None else fake.issue_token(scopes=scopes)
+    provider = StaticTokenProvider(token)
     session.token_provider = provider
     client = GraphClient(
         provider,

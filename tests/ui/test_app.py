@@ -1,0 +1,48 @@
+"""The app shell on the demo tenant: header, modes, help, command line, palette."""
+
+from __future__ import annotations
+
+from intune_tui.ui.screens.devices import DevicesScreen
+
+
+async def test_header_names_the_tenant_and_account(make_app, wait_until) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert "Contoso Demo (demo tenant)" in app.sub_title
+        assert "helpdesk@contoso-demo.onmicrosoft.com" in app.sub_title
+
+
+async def test_number_keys_switch_areas_and_back(make_app, wait_until) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        for key, mode in (("2", "apps"), ("3", "policies"), ("4", "roles"), ("5", "health"),
+                          ("1", "devices")):
+            await pilot.press(key)
+            await wait_until(pilot, lambda mode=mode: app.current_mode == mode)
+
+
+async def test_command_line_switches_area_and_reports_unknown(make_app, wait_until) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("colon", *"apps", "enter")
+        await wait_until(pilot, lambda: app.current_mode == "apps")
+        await pilot.press("colon", *"wipe", "enter")
+        await pilot.pause()
+        assert any("Unknown command :wipe" in n.message for n in app._notifications)
+
+
+async def test_help_lists_the_keys_of_the_current_screen(make_app, wait_until) -> None:
+    from intune_tui.ui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        ids = {item.binding_id for item in app.screen._keys}
+        assert {"list.search", "list.refresh", "table.sort", "app.quit"} <= ids
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
