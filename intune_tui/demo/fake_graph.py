@@ -341,7 +341,7 @@ class FakeGraph:
         if call.method != "GET":
             raise _GraphAnswer(_method_not_allowed(call))
         self._require(call, rule.read_scopes, pattern)
-        query = _parse_query(call.params, rule, call.request_id)
+        query = _parse_query(call.params, rule, call.request_id, call.version)
         self._validate_select(call, pattern, query.select)
         source = self._records_for(pattern, ids, call.version)
         if source is None:
@@ -518,7 +518,7 @@ class FakeGraph:
         select = odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
         expand = odata_or_400(odata.parse_expand, call.params.get("$expand"), call.request_id)
         for name in expand:
-            if name not in rule.expand:
+            if not expandable(rule, name, call.version):
                 raise _GraphAnswer(_error(400, "BadRequest", f"Could not find a navigation "
                                           f"property named '{name}'.", call.request_id))
         if is_device:
@@ -884,7 +884,17 @@ def odata_or_400(parse: Callable[[str], Any], text: str | None, request_id: str)
         raise _GraphAnswer(_error(400, "BadRequest", str(error), request_id)) from None
 
 
-def _parse_query(params: dict[str, str], rule: rules.CollectionRule, request_id: str) -> _Query:
+def expandable(rule: rules.CollectionRule, name: str, version: str) -> bool:
+    """A navigation `$expand` may name: listed for the collection and served in this version."""
+    if name not in rule.expand:
+        return False
+    nested = f"{rule.path}/{{id}}/{name}"
+    nested_rule = rules.COLLECTION_RULES.get(nested) or rules.SINGLETON_RULES.get(nested)
+    return nested_rule is None or version in nested_rule.versions
+
+
+def _parse_query(params: dict[str, str], rule: rules.CollectionRule, request_id: str,
+                 version: str) -> _Query:
     def bad(message: str) -> _GraphAnswer:
         return _GraphAnswer(_error(400, "BadRequest", message, request_id))
 
@@ -920,7 +930,7 @@ def _parse_query(params: dict[str, str], rule: rules.CollectionRule, request_id:
         if key.prop not in rule.orderby:
             raise bad(f"Sorting by '{key.prop}' is not supported on {resource}.")
     for name in query.expand:
-        if name not in rule.expand:
+        if not expandable(rule, name, version):
             raise bad(f"Could not find a navigation property named '{name}' on {resource}.")
     if "$search" in params:
         if not rule.search:
@@ -946,9 +956,10 @@ _QUERY_SAFE = "$'(),/:@*!"
 
 def _check_param_type(key: str, kind: str, value: Any, request_id: str) -> None:
     valid = {
-        "bool": isinstance(value, bool),
+        "bool": isinstance(value, bool) or value is None,
         "string": isinstance(value, str) or value is None,
-        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "number": value is None or (isinstance(value, int | float)
+                                    and not isinstance(value, bool)),
         "object": isinstance(value, dict) or value is None,
         "array": isinstance(value, list),
         "enum": isinstance(value, str) and value in rules.OBLITERATION_BEHAVIORS,

@@ -499,6 +499,7 @@ SINGLETONS: tuple[SingletonRule, ...] = (
     SingletonRule(f"{_DM}/deviceCompliancePolicies/{{id}}/deviceStatusOverview", CONFIG_R),
     SingletonRule(f"{_DAM}/mobileApps/{{id}}/installSummary", APPS_R, versions=BETA_ONLY),
     SingletonRule(f"{_DM}/roleAssignments/{{id}}/roleDefinition", RBAC_R),
+    SingletonRule(f"{_DM}/managedDevices/{{id}}/deviceCategory", DEVICES_READ),
 )
 
 COLLECTION_RULES: Mapping[str, CollectionRule] = {rule.path: rule for rule in COLLECTIONS}

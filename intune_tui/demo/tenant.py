@@ -926,12 +926,28 @@ def build_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
         store.name.append(_device_name(rng, os_name, model, given, stem, rng.getrandbits(20)))
         if rng.random() < 0.01:
             store.notes[index] = rng.choice(NOTES)
+    _give_alice_a_device(store)
     _ensure_every_value(store.compliance, [state for state, _ in COMPLIANCE_WEIGHTS], rng)
     _ensure_config_manager(store)
     _ensure_every_value(store.management, [state for state, _ in MANAGEMENT_WEIGHTS], rng)
     for position, name in zip(HOSTILE_DEVICE_POSITIONS, HOSTILE_DEVICE_NAMES, strict=True):
         if position < count:
             store.name[position] = name
+
+
+def _give_alice_a_device(store: DeviceStore) -> None:
+    """alice.smith@ (user 0) always owns a device, so the demo has a name to search for."""
+    if 0 in store.user:
+        return
+    for index in range(len(store)):
+        previous = store.user[index]
+        if previous >= 0 and index not in HOSTILE_DEVICE_POSITIONS:
+            users = store.users
+            old_stem = users.upn[previous].split("@")[0].replace(".", "")
+            name = store.name[index].replace(users.given[previous], users.given[0], 1)
+            store.name[index] = name.replace(old_stem[:8], "alicesmith"[:8], 1)
+            store.user[index] = 0
+            return
 
 
 def _ensure_every_value(column: list[str], values: list[str], rng: random.Random) -> None:
@@ -1698,7 +1714,22 @@ _COMPUTED_ITEM_SINGLETONS: dict[str, Callable[[DemoTenant, str], dict[str, Any] 
         lambda tenant, item_id: policy_overview(
             tenant, "deviceManagement/deviceCompliancePolicies", item_id),
     "deviceAppManagement/mobileApps/{id}/installSummary": _app_install_summary,
+    "deviceManagement/managedDevices/{id}/deviceCategory": lambda tenant, device_id:
+        _device_category(tenant, device_id),
 }
+
+
+def _device_category(tenant: DemoTenant, device_id: str) -> dict[str, Any] | None:
+    index = tenant.devices.index_of(device_id)
+    if index is None:
+        return None
+    name = tenant.devices.category[index]
+    for category in tenant.collections.get("deviceManagement/deviceCategories", []):
+        if category["displayName"] == name:
+            return dict_render(category)
+    return {"@odata.type": "#microsoft.graph.deviceCategory",
+            "id": "00000000-0000-0000-0000-000000000000", "displayName": name,
+            "description": None}
 
 
 # --- the static catalog: groups, apps, policies, RBAC, service configuration -----------------

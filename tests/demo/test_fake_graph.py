@@ -281,3 +281,427 @@ async def test_singletons(client: httpx.AsyncClient, tenant: DemoTenant) -> None
     overview = (await client.get("/v1.0/deviceManagement/managedDeviceOverview")).json()
     assert overview["enrolledDeviceCount"] == len(tenant.devices)
     assert rules.COLLECTION_RULES  # the rule table is populated
+
+
+# --- $filter through HTTP ------------------------------------------------------------------------
+async def all_pages(client: httpx.AsyncClient, url: str, params: dict | None = None) -> list[dict]:
+    page = (await client.get(url, params=params)).json()
+    items = list(page["value"])
+    while "@odata.nextLink" in page:
+        page = (await client.get(page["@odata.nextLink"])).json()
+        items.extend(page["value"])
+    return items
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("operatingSystem eq 'iOS' and complianceState eq 'noncompliant'",
+     lambda d: d.operatingSystem == "iOS" and d.complianceState == "noncompliant"),
+    ("operatingSystem eq 'ios' or operatingSystem eq 'IPADOS'",
+     lambda d: d.operatingSystem in ("iOS", "iPadOS")),
+    ("contains(deviceName,'contoso-lt')", lambda d: "contoso-lt" in d.deviceName.lower()),
+    ("contains(osVersion,'10.0.226')", lambda d: "10.0.226" in d.osVersion),
+    ("userPrincipalName eq 'alice.smith@contoso-demo.onmicrosoft.com'",
+     lambda d: d.userPrincipalName == "alice.smith@contoso-demo.onmicrosoft.com"),
+    ("userPrincipalName ne ''", lambda d: d.userPrincipalName != ""),
+    ("lastSyncDateTime lt 2026-10-21T09:00:00Z", lambda d: d.lastSyncDateTime
+     < "2026-10-21T09:00:00Z"),
+    ("enrolledDateTime gt 2026-06-01T00:00:00Z and managementAgent eq 'mdm'",
+     lambda d: d.enrolledDateTime > "2026-06-01T00:00:00Z" and d.managementAgent == "mdm"),
+    ("jailBroken eq 'True'", lambda d: d.jailBroken == "True"),
+    ("manufacturer eq 'apple' or manufacturer eq 'Google'",
+     lambda d: d.manufacturer in ("Apple", "Google")),
+])
+async def test_device_filters_match_brute_force(client: httpx.AsyncClient, tenant: DemoTenant,
+                                                text: str, expected) -> None:
+    class View:
+        def __init__(self, index: int) -> None:
+            self.index = index
+
+        def __getattr__(self, name: str):
+            return tenant.devices.value(self.index, name)
+
+    wanted = {tenant.devices.id_of(index) for index in range(len(tenant.devices))
+              if expected(View(index))}
+    got = await all_pages(client, DEVICES, {"$filter": text, "$select": "id", "$top": "100"})
+    assert {item["id"] for item in got} == wanted
+    assert wanted or text.startswith("jailBroken")
+
+
+async def test_every_filter_refusal_is_a_graph_400(client: httpx.AsyncClient) -> None:
+    for text in ("startswith(deviceName,'LAP')",
+                 "operatingSystem eq 'iOS' or complianceState eq 'noncompliant'",
+                 "isEncrypted eq false", "bogusProperty eq 1",
+                 "lastSyncDateTime lt '2026-01-01'"):
+        response = await client.get(DEVICES, params={"$filter": text})
+        assert response.status_code == 400, text
+        error = response.json()["error"]
+        assert error["code"] == "BadRequest"
+        assert error["message"].startswith("Invalid filter clause")
+        assert error["innerError"]["request-id"]
+
+
+async def test_azure_ad_device_id_filter_cannot_be_counted(client: httpx.AsyncClient,
+                                                           tenant: DemoTenant) -> None:
+    aad = tenant.devices.value(12, "azureADDeviceId")
+    ok = await client.get(DEVICES, params={"$filter": f"azureADDeviceId eq '{aad}'"})
+    assert [item["id"] for item in ok.json()["value"]] == [tenant.devices.id_of(12)]
+    counted = await client.get(DEVICES, params={"$filter": f"azureADDeviceId eq '{aad}'",
+                                                "$count": "true"})
+    assert counted.status_code == 400
+
+
+async def test_orderby_documented_columns_only(client: httpx.AsyncClient) -> None:
+    ordered = await all_pages(client, DEVICES, {"$orderby": "lastSyncDateTime desc",
+                                                "$select": "lastSyncDateTime"})
+    times = [item["lastSyncDateTime"] for item in ordered]
+    assert times == sorted(times, reverse=True)
+    assert (await client.get(DEVICES, params={"$orderby": "wiFiMacAddress"})).status_code == 400
+
+
+# --- tokens and scopes ---------------------------------------------------------------------------
+async def get_devices(fake: FakeGraph, authorization: str | None) -> httpx.Response:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com") as c:
+        return await c.get(DEVICES, headers=headers)
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer ", "Basic dXNlcjpwYXNz",
+                                           "Bearer not-a-jwt", "Bearer a.b.c"])
+async def test_missing_or_garbage_token_is_401_with_challenge(fake: FakeGraph,
+                                                             authorization: str | None) -> None:
+    response = await get_devices(fake, authorization)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "InvalidAuthenticationToken"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer realm=")
+
+
+async def test_token_with_edited_scopes_is_refused(fake: FakeGraph) -> None:
+    import base64
+
+    token = fake.issue_token(scopes=[rules.APPS_READ])
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["scp"] = " ".join(rules.ALL_DEMO_SCOPES)
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    assert (await get_devices(fake, f"Bearer {header}.{forged}.{signature}")).status_code == 401
+
+
+async def test_token_claims(fake: FakeGraph, clock) -> None:
+    import base64
+
+    token = fake.issue_token(scopes=[rules.MD_READ, rules.APPS_READ], expires_in=600,
+                             upn="bob@contoso-demo.onmicrosoft.com")
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["scp"] == f"{rules.MD_READ} {rules.APPS_READ}"
+    assert claims["tid"] == fake.tenant.tenant_id
+    assert claims["upn"] == "bob@contoso-demo.onmicrosoft.com"
+    assert claims["exp"] == int(clock() + 600)
+    assert claims["name"]
+
+
+async def test_expired_token_is_401_lifetime(fake: FakeGraph, clock) -> None:
+    token = fake.issue_token(expires_in=60)
+    assert (await get_devices(fake, f"Bearer {token}")).status_code == 200
+    clock.advance(61)
+    response = await get_devices(fake, f"Bearer {token}")
+    assert response.status_code == 401
+    assert "expired" in response.json()["error"]["message"]
+
+
+async def test_expire_tokens_kills_old_tokens_only(fake: FakeGraph) -> None:
+    old = fake.issue_token()
+    fake.faults.expire_tokens()
+    new = fake.issue_token()
+    assert (await get_devices(fake, f"Bearer {old}")).status_code == 401
+    assert (await get_devices(fake, f"Bearer {new}")).status_code == 200
+
+
+async def test_missing_scope_is_intune_nested_403(fake: FakeGraph) -> None:
+    token = fake.issue_token(scopes=[rules.APPS_READ])
+    response = await get_devices(fake, f"Bearer {token}")
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "Forbidden"
+    assert error["innerError"]["request-id"] == response.headers["request-id"]
+    inner = json.loads(error["message"])
+    assert inner["_version"] == 3
+    assert inner["Message"].startswith(
+        "Application is not authorized to perform this operation. Application must have one "
+        "of the following scopes: DeviceManagementManagedDevices.Read.All, "
+        "DeviceManagementManagedDevices.ReadWrite.All - Operation ID")
+    assert "Activity ID: " in inner["Message"] and " - Url: https://" in inner["Message"]
+    assert "CustomApiErrorPhrase" in inner and "RetryAfter" in inner
+    assert "\r\n" in error["message"]
+
+
+async def test_readwrite_grants_read(fake: FakeGraph) -> None:
+    token = fake.issue_token(scopes=[rules.MD_READWRITE])
+    assert (await get_devices(fake, f"Bearer {token}")).status_code == 200
+
+
+# --- remote actions ------------------------------------------------------------------------------
+def managed_device(tenant: DemoTenant, os_name: str, *, fresh: bool = True) -> int:
+    store = tenant.devices
+    return next(index for index in range(len(store))
+                if store.os[index] == os_name and store.management[index] == "managed"
+                and (store.sync_age[index] < 86_400) == fresh and index not in store.actions)
+
+
+async def device_json(client: httpx.AsyncClient, tenant: DemoTenant, index: int,
+                      select: str = "deviceActionResults,managementState,deviceName") -> dict:
+    return (await client.get(f"{DEVICES}/{tenant.devices.id_of(index)}",
+                             params={"$select": select})).json()
+
+
+@pytest.mark.parametrize("action", [rule.name for rule in rules.ACTIONS
+                                    if rule.versions == rules.BOTH])
+async def test_every_v1_action_answers_204_and_records_a_result(
+        client: httpx.AsyncClient, tenant: DemoTenant, action: str) -> None:
+    rule = rules.ACTION_RULES[action]
+    os_name = sorted(rule.platforms)[0] if rule.platforms else "Windows"
+    index = managed_device(tenant, os_name)
+    body = {"keepUserData": True} if action == "cleanWindowsDevice" else (
+        {"quickScan": True} if action == "windowsDefenderScan" else
+        {"userPrincipalName": "alice.smith@contoso-demo.onmicrosoft.com"}
+        if action == "deleteUserFromSharedAppleDevice" else
+        {"updateWindowsDeviceAccountActionParameter": {"deviceAccountEmail": "hub@x"}}
+        if action == "updateWindowsDeviceAccount" else None)
+    response = await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/{action}", json=body)
+    assert response.status_code == 204, response.text
+    assert response.content == b""
+    results = (await device_json(client, tenant, index))["deviceActionResults"]
+    assert [(r["actionName"], r["actionState"]) for r in results] == [(action, "pending")]
+
+
+async def test_action_progresses_with_the_injected_clock(client: httpx.AsyncClient,
+                                                         tenant: DemoTenant, clock) -> None:
+    index = managed_device(tenant, "Windows")
+    await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/rebootNow")
+    clock.advance(19)
+    first = (await device_json(client, tenant, index))["deviceActionResults"][0]
+    assert first["actionState"] == "pending"
+    clock.advance(42)
+    done = (await device_json(client, tenant, index))["deviceActionResults"][0]
+    assert done["actionState"] == "done"
+    assert done["lastUpdatedDateTime"] > done["startDateTime"]
+    assert done["startDateTime"] == "2026-11-20T09:00:00Z"
+
+
+async def test_retire_moves_management_state(client: httpx.AsyncClient, tenant: DemoTenant,
+                                             clock) -> None:
+    index = managed_device(tenant, "iOS")
+    await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/retire")
+    assert (await device_json(client, tenant, index))["managementState"] == "retirePending"
+    clock.advance(61)
+    assert (await device_json(client, tenant, index))["managementState"] == "retireIssued"
+
+
+async def test_wipe_on_a_stale_device_stays_pending(client: httpx.AsyncClient,
+                                                    tenant: DemoTenant, clock) -> None:
+    index = next(index for index in range(len(tenant.devices))
+                 if tenant.devices.sync_age[index] > 31 * 86_400
+                 and tenant.devices.management[index] == "managed")
+    await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/wipe",
+                      json={"keepEnrollmentData": False, "keepUserData": False})
+    clock.advance(1800)  # well past any delay, still inside the token's hour
+    device = await device_json(client, tenant, index)
+    assert device["managementState"] == "wipePending"
+    assert device["deviceActionResults"][-1]["actionState"] == "pending"
+
+
+async def test_wrong_platform_ends_not_supported_and_retired_device_fails(
+        client: httpx.AsyncClient, tenant: DemoTenant, clock) -> None:
+    android = managed_device(tenant, "Android")
+    await client.post(f"{DEVICES}/{tenant.devices.id_of(android)}/windowsDefenderScan",
+                      json={"quickScan": True})
+    retired = next(index for index in range(len(tenant.devices))
+                   if tenant.devices.management[index] == "retireIssued")
+    await client.post(f"{DEVICES}/{tenant.devices.id_of(retired)}/syncDevice")
+    clock.advance(61)
+    assert (await device_json(client, tenant, android))["deviceActionResults"][-1][
+        "actionState"] == "notSupported"
+    assert (await device_json(client, tenant, retired))["deviceActionResults"][-1][
+        "actionState"] == "failed"
+
+
+@pytest.mark.parametrize(("action", "body", "fragment"), [
+    ("wipe", {"keepUserData": "yes"}, "Edm.Boolean"),
+    ("wipe", {"obliterationBehavior": "always"}, "not a valid parameter"),
+    ("wipe", {"wipeEverything": True}, "not a valid parameter"),
+    ("syncDevice", {"force": True}, "not a valid parameter"),
+    ("cleanWindowsDevice", {}, "'keepUserData' is required"),
+    ("windowsDefenderScan", {"quickScan": None}, "'quickScan' is required"),
+    ("deleteUserFromSharedAppleDevice", {}, "'userPrincipalName' is required"),
+])
+async def test_action_body_is_validated(client: httpx.AsyncClient, tenant: DemoTenant,
+                                        action: str, body: dict, fragment: str) -> None:
+    index = managed_device(tenant, "Windows")
+    response = await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/{action}", json=body)
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]["message"]
+    assert "deviceActionResults" not in tenant.devices.actions.get(index, [])
+
+
+async def test_beta_only_actions_and_parameters(client: httpx.AsyncClient, tenant: DemoTenant,
+                                                clock) -> None:
+    index = managed_device(tenant, "Windows")
+    device_id = tenant.devices.id_of(index)
+    v1 = await client.post(f"{DEVICES}/{device_id}/setDeviceName", json={"deviceName": "NEW"})
+    assert v1.status_code == 400
+    assert v1.json()["error"]["message"] == "Resource not found for the segment 'setDeviceName'."
+    beta = await client.post(f"/beta/deviceManagement/managedDevices/{device_id}/setDeviceName",
+                             json={"deviceName": "CONTOSO-NEW-01"})
+    assert beta.status_code == 204
+    clock.advance(61)
+    assert (await device_json(client, tenant, index))["deviceName"] == "CONTOSO-NEW-01"
+    wipe = await client.post(f"/beta/deviceManagement/managedDevices/{device_id}/wipe",
+                             json={"obliterationBehavior": "doNotObliterate",
+                                   "useProtectedWipe": True})
+    assert wipe.status_code == 204
+
+
+async def test_actions_need_privileged_operations(fake: FakeGraph, tenant: DemoTenant) -> None:
+    index = managed_device(tenant, "iOS")
+    token = fake.issue_token(scopes=[rules.MD_READWRITE])
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com",
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        sync = await c.post(f"{DEVICES}/{tenant.devices.id_of(index)}/syncDevice")
+        locate = await c.post(f"{DEVICES}/{tenant.devices.id_of(index)}/locateDevice")
+    assert sync.status_code == 403
+    assert rules.MD_PRIVILEGED in json.loads(sync.json()["error"]["message"])["Message"]
+    assert locate.status_code == 204
+    assert [r.action_name for r in tenant.devices.actions[index]] == ["locateDevice"]
+
+
+async def test_locate_result_carries_a_location_once_done(client: httpx.AsyncClient,
+                                                          tenant: DemoTenant, clock) -> None:
+    index = managed_device(tenant, "iOS")
+    await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/locateDevice")
+    clock.advance(61)
+    result = (await device_json(client, tenant, index))["deviceActionResults"][-1]
+    assert result["@odata.type"] == "#microsoft.graph.locateDeviceActionResult"
+    assert -90 <= result["deviceLocation"]["latitude"] <= 90
+
+
+async def test_delete_and_patch_device(client: httpx.AsyncClient, tenant: DemoTenant) -> None:
+    index = managed_device(tenant, "macOS")
+    url = f"{DEVICES}/{tenant.devices.id_of(index)}"
+    assert (await client.patch(url, json={"notes": "Returned to IT"})).status_code == 204
+    assert (await client.get(url, params={"$select": "notes"})).json()["notes"] == "Returned to IT"
+    assert (await client.patch(url, json={"deviceName": "x"})).status_code == 400
+    assert (await client.delete(url)).status_code == 204
+    assert (await client.get(url)).status_code == 404
+
+
+async def test_bulk_execute_action_result_shape(client: httpx.AsyncClient,
+                                                tenant: DemoTenant) -> None:
+    windows = managed_device(tenant, "Windows")
+    ios = managed_device(tenant, "iOS")
+    ids = [tenant.devices.id_of(windows), tenant.devices.id_of(ios),
+           "00000000-0000-0000-0000-00000000dead"]
+    url = "/beta/deviceManagement/managedDevices/executeAction"
+    response = await client.post(url, json={"actionName": "quickScan", "deviceIds": ids})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["successfulDeviceIds"] == ids[:1]
+    assert body["notSupportedDeviceIds"] == ids[1:2]
+    assert body["notFoundDeviceIds"] == ids[2:]
+    assert body["failedDeviceIds"] == []
+    assert (await client.post("/v1.0/deviceManagement/managedDevices/executeAction",
+                              json={"actionName": "syncDevice", "deviceIds": ids})
+            ).status_code == 400
+    bad = await client.post(url, json={"actionName": "explode", "deviceIds": ids})
+    assert bad.status_code == 400
+
+
+async def test_remote_action_audit_records_the_operator(client: httpx.AsyncClient,
+                                                        tenant: DemoTenant) -> None:
+    index = managed_device(tenant, "Android")
+    device_id = tenant.devices.id_of(index)
+    await client.post(f"{DEVICES}/{device_id}/remoteLock")
+    audits = await all_pages(client, "/beta/deviceManagement/remoteActionAudits",
+                             {"$filter": f"managedDeviceId eq '{device_id}'"})
+    assert [(a["action"], a["actionState"], a["initiatedByUserPrincipalName"])
+            for a in audits] == [("remoteLock", "pending",
+                                  "helpdesk@contoso-demo.onmicrosoft.com")]
+
+
+# --- $batch --------------------------------------------------------------------------------------
+async def test_batch_dispatches_each_request_with_its_own_status(
+        client: httpx.AsyncClient, fake: FakeGraph, tenant: DemoTenant) -> None:
+    index = managed_device(tenant, "Windows")
+    device_id = tenant.devices.id_of(index)
+    requests = [
+        {"id": "1", "method": "GET",
+         "url": f"/deviceManagement/managedDevices/{device_id}?$select=id,deviceName"},
+        {"id": "2", "method": "POST", "url": f"/deviceManagement/managedDevices/{device_id}"
+         "/syncDevice"},
+        {"id": "3", "method": "GET", "url": "/deviceManagement/managedDevices/nope"},
+        {"id": "4", "method": "GET", "url": "/deviceManagement/managedDevices/nope/users",
+         "dependsOn": ["3"]},
+        {"id": "5", "method": "POST", "url": f"/deviceManagement/managedDevices/{device_id}"
+         "/windowsDefenderScan", "body": {"quickScan": True},
+         "headers": {"Content-Type": "application/json"}},
+    ]
+    fake.faults.fail_next(429, path_contains="syncDevice", retry_after=0.4)
+    response = await client.post("/v1.0/$batch", json={"requests": requests})
+    assert response.status_code == 200
+    by_id = {item["id"]: item for item in response.json()["responses"]}
+    assert by_id["1"]["status"] == 200 and by_id["1"]["body"]["id"] == device_id
+    assert by_id["2"]["status"] == 429 and by_id["2"]["headers"]["Retry-After"] == "0.4"
+    assert by_id["3"]["status"] == 404
+    assert by_id["4"]["status"] == 424
+    assert by_id["5"]["status"] == 204 and "body" not in by_id["5"]
+    batched = [recorded for recorded in fake.requests if recorded.in_batch]
+    assert {recorded.path for recorded in batched} >= {
+        f"/v1.0/deviceManagement/managedDevices/{device_id}"}
+    assert [r.action_name for r in tenant.devices.actions[index]] == ["windowsDefenderScan"]
+
+
+async def test_batch_limits_and_shape(client: httpx.AsyncClient) -> None:
+    one = {"method": "GET", "url": "/deviceManagement/deviceCategories"}
+    too_many = [{"id": str(n), **one} for n in range(21)]
+    assert (await client.post("/v1.0/$batch", json={"requests": too_many})).status_code == 400
+    twenty = [{"id": str(n), **one} for n in range(20)]
+    response = await client.post("/beta/$batch", json={"requests": twenty})
+    assert response.status_code == 200
+    assert sorted(int(item["id"]) for item in response.json()["responses"]) == list(range(20))
+    duplicate = [{"id": "1", **one}, {"id": "1", **one}]
+    assert (await client.post("/v1.0/$batch", json={"requests": duplicate})).status_code == 400
+    absolute = [{"id": "1", "method": "GET",
+                 "url": "https://graph.microsoft.com/v1.0/deviceManagement/deviceCategories"}]
+    assert (await client.post("/v1.0/$batch", json={"requests": absolute})).status_code == 400
+    no_type = [{"id": "1", "method": "POST", "url": "/deviceManagement/managedDevices/x/wipe",
+                "body": {}}]
+    assert (await client.post("/v1.0/$batch", json={"requests": no_type})).status_code == 400
+
+
+async def test_batch_sub_requests_check_scopes(fake: FakeGraph) -> None:
+    token = fake.issue_token(scopes=[rules.APPS_READ])
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com",
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        response = await c.post("/v1.0/$batch", json={"requests": [
+            {"id": "a", "method": "GET", "url": "/deviceAppManagement/mobileApps?$top=1"},
+            {"id": "b", "method": "GET", "url": "/deviceManagement/managedDevices?$top=1"}]})
+    statuses = {item["id"]: item["status"] for item in response.json()["responses"]}
+    assert statuses == {"a": 200, "b": 403}
+
+
+async def test_expand_follows_version_rules(client: httpx.AsyncClient,
+                                            tenant: DemoTenant) -> None:
+    device_id = tenant.devices.id_of(0)
+    beta = await client.get(f"/beta/deviceManagement/managedDevices/{device_id}",
+                            params={"$expand": "detectedApps", "$select": "id"})
+    assert beta.status_code == 200 and beta.json()["detectedApps"]
+    v1 = await client.get(f"{DEVICES}/{device_id}", params={"$expand": "detectedApps"})
+    assert v1.status_code == 400
+    category = await client.get(f"{DEVICES}/{device_id}", params={"$expand": "deviceCategory"})
+    assert category.json()["deviceCategory"]["displayName"] == tenant.devices.category[0]
+    apps = (await client.get("/v1.0/deviceAppManagement/mobileApps",
+                             params={"$expand": "assignments", "$top": "5"})).json()["value"]
+    assert all(isinstance(app["assignments"], list) for app in apps)
+    assert any(app["assignments"] for app in apps)

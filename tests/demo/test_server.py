@@ -1,0 +1,132 @@
+"""The fake Graph over loopback HTTP: same answers as in-process, real sockets."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from intune_tui.demo.faults import Faults
+from intune_tui.demo.server import DemoServer, is_loopback, run_demo_server
+
+DEVICES = "/v1.0/deviceManagement/managedDevices"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com", "::"])
+def test_non_loopback_hosts_are_refused(host: str) -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        DemoServer(host=host, devices=10)
+
+
+def test_loopback_detection() -> None:
+    assert all(is_loopback(host) for host in ("127.0.0.1", "127.8.9.10", "::1", "localhost"))
+    assert not any(is_loopback(host) for host in ("10.0.0.1", "", "graph.microsoft.com"))
+
+
+def test_pages_over_keep_alive_with_absolute_next_links() -> None:
+    with DemoServer(devices=2500) as server, httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as client:
+        body = client.get(DEVICES, params={"$select": "id"}).json()
+        assert body["@odata.nextLink"].startswith(f"{server.url}{DEVICES}?")
+        ids = [item["id"] for item in body["value"]]
+        while "@odata.nextLink" in body:
+            body = client.get(body["@odata.nextLink"]).json()
+            ids.extend(item["id"] for item in body["value"])
+        assert len(set(ids)) == 2500
+        requests = [r for r in server.fake.requests if r.path == DEVICES]
+        assert len(requests) == 3
+
+
+def test_hundred_thousand_devices_filter_matches_brute_force() -> None:
+    with DemoServer(devices=100_000) as server, httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {server.token}"},
+            timeout=60) as client:
+        store = server.tenant.devices
+        expected = {store.id_of(index) for index in range(len(store))
+                    if store.os[index] == "iOS" and store.compliance[index] == "noncompliant"}
+        body = client.get(DEVICES, params={
+            "$filter": "operatingSystem eq 'iOS' and complianceState eq 'noncompliant'",
+            "$select": "id,operatingSystem,complianceState", "$count": "true"}).json()
+        got = [item["id"] for item in body["value"]]
+        while "@odata.nextLink" in body:
+            body = client.get(body["@odata.nextLink"]).json()
+            got.extend(item["id"] for item in body["value"])
+        assert len(got) == len(set(got))
+        assert set(got) == expected
+        assert len(expected) > 1000
+
+
+def test_dropped_answer_closes_the_socket_and_errors_travel_as_json() -> None:
+    with DemoServer(devices=50) as server, httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as client:
+        server.fake.faults.drop_next(path_contains="managedDevices")
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(DEVICES)
+        server.fake.faults.fail_next(429, retry_after=0.5)
+        throttled = client.get(DEVICES)
+        assert throttled.status_code == 429
+        assert throttled.headers["Retry-After"] == "0.5"
+        assert throttled.json()["error"]["code"] == "TooManyRequests"
+        unauthenticated = httpx.get(server.url + DEVICES)
+        assert unauthenticated.status_code == 401
+        assert "WWW-Authenticate" in unauthenticated.headers
+        assert client.get(DEVICES, params={"$top": "1"}).status_code == 200
+
+
+def test_post_actions_and_batch_over_http() -> None:
+    with DemoServer(devices=50) as server, httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {server.token}"}) as client:
+        device_id = server.tenant.devices.id_of(13)
+        assert client.post(f"{DEVICES}/{device_id}/syncDevice").status_code == 204
+        batch = client.post("/v1.0/$batch", json={"requests": [
+            {"id": "1", "method": "GET", "url": f"/deviceManagement/managedDevices/{device_id}"
+             "?$select=deviceActionResults"}]})
+        result = batch.json()["responses"][0]
+        assert result["status"] == 200
+        assert result["body"]["deviceActionResults"][-1]["actionName"] == "syncDevice"
+
+
+def test_server_faults_and_ipv6_loopback() -> None:
+    try:
+        server = DemoServer(host="::1", devices=20, faults=Faults(rate_503=1.0)).start()
+    except OSError:
+        pytest.skip("IPv6 loopback is not available here")
+    try:
+        assert server.url.startswith("http://[::1]:")
+        response = httpx.get(server.url + DEVICES,
+                             headers={"Authorization": f"Bearer {server.token}"})
+        assert response.status_code == 503
+    finally:
+        server.stop()
+
+
+def test_run_demo_server_prints_how_to_connect_and_writes_private_token(tmp_path: Path) -> None:
+    lines: list[str] = []
+    stop = threading.Event()
+    token_file = tmp_path / "token"
+    worker = threading.Thread(target=run_demo_server, kwargs={
+        "port": 0, "devices": 20, "token_file": token_file, "output": lines.append,
+        "stop": stop})
+    worker.start()
+    try:
+        for _ in range(200):
+            if any("--graph-url" in line for line in lines):
+                break
+            threading.Event().wait(0.05)
+        command = next(line for line in lines if "--graph-url" in line)
+        url = command.rsplit(" ", 1)[1]
+        assert url.startswith("http://127.0.0.1:")
+        assert f'INTUNE_TUI_ACCESS_TOKEN="$(cat {token_file})"' in command
+        token = token_file.read_text().strip()
+        assert token not in "\n".join(lines)
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        response = httpx.get(url + DEVICES, params={"$top": "1"},
+                             headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+    finally:
+        stop.set()
+        worker.join(10)
+    assert not worker.is_alive()
