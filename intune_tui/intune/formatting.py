@@ -14,7 +14,9 @@ MISSING = "—"
 # Graph's "no date" placeholder: 0001-01-01T00:00:00Z means "never", not year 1.
 _EPOCH_PLACEHOLDER_YEAR = 1
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL_BOUNDARY = re.compile(
+    r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-z]{2})(?=[0-9])"
+)
 
 # Words a plain camelCase split gets wrong; keys are lower-cased enum values.
 _ENUM_WORDS: dict[str, str] = {
@@ -50,6 +52,16 @@ _ENUM_WORDS: dict[str, str] = {
     "microsoft365managedmdm": "Microsoft 365 managed MDM",
     "mssense": "Microsoft Defender for Endpoint",
     "jamf": "Jamf",
+    # policyPlatformType
+    "windows10andlater": "Windows 10 and later",
+    "windows81andlater": "Windows 8.1 and later",
+    "windowsphone81": "Windows Phone 8.1",
+    "windows10xprofile": "Windows 10X",
+    "androidforwork": "Android for Work",
+    "androidworkprofile": "Android work profile",
+    "androidaosp": "Android (AOSP)",
+    # Exchange connector
+    "connectionpending": "Connection pending",
 }
 
 

@@ -382,6 +382,11 @@ _POLICY_KIND_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("EditionUpgradeConfiguration", "Edition upgrade"),
     ("SharedPCConfiguration", "Shared multi-user device"),
     ("TeamGeneralConfiguration", "Device restrictions"),
+    ("EnrollmentCompletionPageConfiguration", "Enrollment status page"),
+    ("deviceEnrollmentLimitConfiguration", "Device limit"),
+    ("deviceEnrollmentPlatformRestrictionsConfiguration", "Platform restrictions"),
+    ("deviceEnrollmentPlatformRestrictionConfiguration", "Platform restrictions"),
+    ("deviceEnrollmentWindowsHelloForBusinessConfiguration", "Windows Hello for Business"),
 )
 
 

@@ -422,6 +422,12 @@ _STATUS_MARKS = {
     "unknown": MUTED, "notsupported": MUTED, "canceled": MUTED, "none": MUTED,
 }
 _OWNER_WORDS = {"company": "Corporate", "personal": "Personal"}
+# deviceManagementExchangeConnectorStatus
+EXCHANGE_CONNECTOR_MARKS = {"connected": GOOD, "connectionpending": WARN, "disconnected": BAD,
+                            "none": MUTED}
+# mobileThreatPartnerTenantState
+MTD_PARTNER_MARKS = {"enabled": GOOD, "available": None, "unavailable": BAD,
+                     "unresponsive": BAD, "notsetup": MUTED}
 
 
 def _name(key: str = "displayName", title: str = "Name", width: int = 32) -> Column:
@@ -504,9 +510,10 @@ DEVICE_COLUMNS: tuple[Column, ...] = (
     Column("model", "Model", 18, searchable=True),
 )
 
-# Fields remote actions and the confirmation modal need that are not columns.
+# Fields remote actions, the confirmation modal and search (`enrolled>90d`, `manufacturer:`)
+# need that are not columns.
 DEVICE_ACTION_FIELDS: tuple[str, ...] = (
-    "isSupervised", "deviceEnrollmentType", "userDisplayName", "manufacturer",
+    "isSupervised", "deviceEnrollmentType", "userDisplayName", "manufacturer", "enrolledDateTime",
 )
 
 # Non-default fields Graph returns only on a per-device GET with $select (reference §1.2), plus
@@ -654,7 +661,7 @@ def _build_resources() -> dict[str, Resource]:
                Column("description", "Description", 40, searchable=True))),
         _make("resource_operations", "Resource operations",
               "/deviceManagement/resourceOperations", RBAC_READ,
-              (Column("resourceName", "Resource", 28, searchable=True),
+              (Column("resourceName", "Resource", 28, Kind.ENUM, searchable=True),
                Column("actionName", "Operation", 20, searchable=True),
                Column("description", "Description", 50, searchable=True))),
         _make("apns", "Apple push notification certificate",
@@ -696,17 +703,13 @@ def _build_resources() -> dict[str, Resource]:
         _make("exchange_connectors", "Exchange connectors",
               "/deviceManagement/exchangeConnectors", SERVICE_CONFIG_READ,
               (Column("serverName", "Server", 28, searchable=True),
-               Column("status", "Status", 14, Kind.ENUM,
-                      marks={"healthy": GOOD, "unhealthy": BAD, "connectionerror": BAD,
-                             "none": MUTED}),
+               Column("status", "Status", 14, Kind.ENUM, marks=EXCHANGE_CONNECTOR_MARKS),
                Column("lastSyncDateTime", "Last sync", 12, Kind.AGE, stale_after_days=1),
                Column("exchangeConnectorType", "Type", 14, Kind.ENUM))),
         _make("mtd_connectors", "Mobile threat defense connectors",
               "/deviceManagement/mobileThreatDefenseConnectors", SERVICE_CONFIG_READ,
               (Column("id", "Partner", 38, searchable=True),
-               Column("partnerState", "State", 14, Kind.ENUM,
-                      marks={"enabled": GOOD, "available": None, "unavailable": BAD,
-                             "unresponsive": BAD, "notsetup": MUTED}),
+               Column("partnerState", "State", 14, Kind.ENUM, marks=MTD_PARTNER_MARKS),
                Column("lastHeartbeatDateTime", "Last heartbeat", 14, Kind.AGE,
                       stale_after_days=1),
                Column("androidEnabled", "Android", 7, Kind.BOOL),

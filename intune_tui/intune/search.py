@@ -298,7 +298,8 @@ def _field_term(match: re.Match[str], start: int) -> _Term | QueryError:
 
 
 def _property_for(field: QueryField, resource: Resource) -> str | None:
-    known = {c.key for c in resource.columns} | set(resource.select) | set(resource.filterable)
+    # Only properties the rows carry: every part must be checkable here too (`matches_all`).
+    known = {c.key for c in resource.columns} | set(resource.select)
     return next((prop for prop in field.properties if prop in known), None)
 
 

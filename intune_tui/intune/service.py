@@ -49,6 +49,8 @@ from intune_tui.intune.models import (
 from intune_tui.intune.resources import (
     DEVICE_ACTION_STATE_SELECT,
     DEVICE_DETAIL_SELECT,
+    EXCHANGE_CONNECTOR_MARKS,
+    MTD_PARTNER_MARKS,
     RESOURCES,
     Resource,
     Row,
@@ -431,8 +433,8 @@ class IntuneService:
             item = row.item
             state = str(item.get("status") or "")
             last_sync = _date(item.get("lastSyncDateTime"))
-            status = {"healthy": "good", "unhealthy": "bad", "connectionerror": "bad"}.get(
-                state.lower())
+            status = EXCHANGE_CONNECTOR_MARKS.get(state.lower())
+            status = status if status in ("good", "warn", "bad") else None
             summary = f"{enum_word(state)}, last sync {relative_time(last_sync, now)}"
             if status == "good" and (age_in_days(last_sync, now) or 0) > 1:
                 status = "warn"
@@ -447,8 +449,8 @@ class IntuneService:
             item = row.item
             state = str(item.get("partnerState") or "")
             heartbeat = _date(item.get("lastHeartbeatDateTime"))
-            status = {"enabled": "good", "available": "good", "unavailable": "bad",
-                      "unresponsive": "bad"}.get(state.lower())
+            status = MTD_PARTNER_MARKS.get(state.lower())
+            status = status if status in ("good", "warn", "bad") else None
             summary = f"{enum_word(state)}, last heartbeat {relative_time(heartbeat, now)}"
             if status == "good" and (age_in_days(heartbeat, now) or 0) > 1:
                 status = "warn"

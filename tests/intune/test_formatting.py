@@ -75,3 +75,4 @@ def test_camel_words_keep_acronyms() -> None:
     assert camel_words("deviceHealthAttestationState") == "Device health attestation state"
     assert camel_words("MDMOnly") == "MDM only"
     assert camel_words("ManagedDevices") == "Managed devices"
+    assert enum_word("windows10AndLater") == "Windows 10 and later"

@@ -1,0 +1,438 @@
+"""IntuneService against the real GraphClient and the fake Graph (its own copy of Graph's rules):
+a wrong path, version, $select, $filter operator or action body in our catalogs fails here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from intune_tui.demo.fake_graph import FakeGraph
+from intune_tui.demo.tenant import DEMO_NOW, build_tenant
+from intune_tui.graph.client import GraphClient
+from intune_tui.intune.actions import ACTIONS, actions_for
+from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
+from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
+from intune_tui.intune.search import SearchQuery, parse_query
+from intune_tui.intune.service import IntuneService, granted_scopes
+
+DEVICE_COUNT = 1200
+
+
+class TenantClock:
+    """The fake's clock: moves only when a test says so (actions finish 20-60 s after start)."""
+
+    def __init__(self) -> None:
+        self.seconds = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+class ScopeRecordingTokens:
+    """A token provider that hands out one fake token and records the extra scopes asked for."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.scopes_asked: list[tuple[str, ...] | None] = []
+
+    async def get_token(self, *, scopes: Sequence[str] | None = None,
+                        force_refresh: bool = False, claims_challenge: str | None = None) -> str:
+        self.scopes_asked.append(tuple(scopes) if scopes else None)
+        return self.token
+
+
+async def _no_sleep(seconds: float) -> None:
+    await asyncio.sleep(0)
+
+
+@pytest.fixture
+def clock() -> TenantClock:
+    return TenantClock()
+
+
+@pytest.fixture
+def fake(clock: TenantClock) -> FakeGraph:
+    return FakeGraph(build_tenant(devices=DEVICE_COUNT), clock=clock)
+
+
+def _service(fake: FakeGraph, clock: TenantClock, tokens: ScopeRecordingTokens
+             ) -> tuple[IntuneService, GraphClient]:
+    client = GraphClient(tokens, transport=fake.transport(), sleep=_no_sleep)
+    return IntuneService(client, now=lambda: fake.tenant_now()), client
+
+
+@pytest.fixture
+def tokens(fake: FakeGraph) -> ScopeRecordingTokens:
+    return ScopeRecordingTokens(fake.issue_token())
+
+
+@pytest.fixture
+async def service(fake: FakeGraph, clock: TenantClock,
+                  tokens: ScopeRecordingTokens) -> AsyncIterator[IntuneService]:
+    svc, client = _service(fake, clock, tokens)
+    yield svc
+    await client.aclose()
+
+
+def requests_to(fake: FakeGraph, fragment: str, method: str | None = None) -> list[Any]:
+    return [r for r in fake.requests
+            if fragment in r.path and (method is None or r.method == method)]
+
+
+async def all_devices(service: IntuneService) -> list[dict[str, Any]]:
+    return [row.item for row in await service.rows("devices")]
+
+
+def pick(devices: list[dict[str, Any]], **wanted: Any) -> dict[str, Any]:
+    for device in devices:
+        if all(device.get(key) == value for key, value in wanted.items()):
+            return device
+    raise AssertionError(f"the demo tenant has no device with {wanted}")
+
+
+# -- lists --------------------------------------------------------------------------------------
+
+
+async def test_device_stream_pages_through_the_tenant_with_catalog_select_and_count(
+        service: IntuneService, fake: FakeGraph) -> None:
+    pages = [page async for page in service.stream("devices")]
+    rows = [row for page in pages for row in page.rows]
+    assert len(rows) == DEVICE_COUNT
+    assert len({row.key for row in rows}) == DEVICE_COUNT
+    assert pages[0].count == DEVICE_COUNT
+    assert [page.has_more for page in pages] == [True, False]
+    first = requests_to(fake, "/v1.0/deviceManagement/managedDevices")[0]
+    assert first.params["$select"] == ",".join(RESOURCES["devices"].select)
+    assert first.params["$top"] == "1000"
+    assert first.params["$count"] == "true"
+    assert all(r.status == 200 for r in fake.requests)
+    assert isinstance(rows[0], Row) and len(rows[0].cells) == len(RESOURCES["devices"].columns)
+
+
+async def test_search_filters_are_accepted_by_graph_and_rows_match_them(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await all_devices(service)
+    someone = pick(devices, operatingSystem="Windows")["userPrincipalName"]
+    for text in ("os:ios compliance:noncompliant", "os:ios,android synced<7d",
+                 "synced>30d", "name:a state:managed", f"user:{someone}",
+                 "compliance:grace enrolled>2025-01-01", "model:surface", "version:10."):
+        query = parse_query(text, now=DEMO_NOW)
+        assert isinstance(query, SearchQuery), text
+        assert query.server_filter, text
+        fake.requests.clear()
+        rows = [row async for page in service.stream("devices", server_filter=query.server_filter)
+                for row in page.rows]
+        assert all(r.status == 200 for r in fake.requests), (text, fake.requests[-1])
+        assert all(query.matches_all(row) for row in rows), text
+        expected = [d for d in devices if query.matches_all(RESOURCES["devices"].to_row(d))]
+        assert len(rows) == len(expected), text
+
+
+async def test_partial_serial_is_filtered_here_not_on_graph(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await all_devices(service)
+    serial = pick(devices, operatingSystem="macOS")["serialNumber"]
+    query = parse_query(f"serial:{serial[:5]}", now=DEMO_NOW)
+    assert isinstance(query, SearchQuery) and query.server_filter is None
+    rows = [row for row in await service.rows("devices") if query.matches(row)]
+    assert any(row.item["serialNumber"] == serial for row in rows)
+    assert all(serial[:5].lower() in row.item["serialNumber"].lower() for row in rows)
+
+
+async def test_apps_come_from_beta_twenty_at_a_time_with_friendly_types(
+        service: IntuneService, fake: FakeGraph) -> None:
+    pages = [page async for page in service.stream("apps")]
+    assert len(pages) > 1
+    calls = requests_to(fake, "/deviceAppManagement/mobileApps")
+    assert all(call.path.startswith("/beta/") for call in calls)
+    assert calls[0].params["$top"] == "20"
+    rows = [row for page in pages for row in page.rows]
+    type_column = RESOURCES["apps"].column_index("@odata.type")
+    shown = {row.cells[type_column] for row in rows}
+    assert "Windows app (Win32)" in shown
+    assert not any(text.startswith("#microsoft.graph.") for text in shown)
+
+
+async def test_every_catalog_list_is_served_by_graph_as_the_catalog_describes(
+        service: IntuneService, fake: FakeGraph) -> None:
+    for key, resource in RESOURCES.items():
+        if resource.parent is not None:
+            continue
+        fake.requests.clear()
+        rows = [row async for page in service.stream(key) for row in page.rows]
+        assert fake.requests and all(r.status == 200 for r in fake.requests), (
+            key, fake.requests[-1])
+        assert all(r.path.startswith(f"/{resource.api_version}/") for r in fake.requests), key
+        assert rows, key
+
+
+async def test_every_child_list_is_served_for_a_real_parent(
+        service: IntuneService, fake: FakeGraph) -> None:
+    parents = {key: (await service.rows(key))[0].key
+               for key in ("devices", "apps", "device_configurations", "compliance_policies",
+                           "settings_catalog")}
+    for key, resource in RESOURCES.items():
+        if resource.parent is None:
+            continue
+        fake.requests.clear()
+        [row async for page in service.stream(key, parent_id=parents[resource.parent])
+         for row in page.rows]
+        assert all(r.status == 200 for r in fake.requests), (key, fake.requests[-1])
+
+
+async def test_settings_catalog_settings_are_paged_to_the_end(
+        service: IntuneService, fake: FakeGraph) -> None:
+    policies = await service.rows("settings_catalog")
+    calls = requests_to(fake, "/beta/deviceManagement/configurationPolicies")
+    assert calls[0].params["$top"] == "25"
+    biggest = max(policies, key=lambda row: row.item.get("settingCount") or 0)
+    fake.requests.clear()
+    settings = await service.policy_settings(biggest.key)
+    assert len(settings) == biggest.item["settingCount"]
+    assert len(requests_to(fake, "/settings")) == -(-len(settings) // 25)
+
+
+# -- details ------------------------------------------------------------------------------------
+
+
+async def test_get_device_selects_the_non_default_fields(
+        service: IntuneService, fake: FakeGraph) -> None:
+    windows = pick(await all_devices(service), operatingSystem="Windows")
+    fake.requests.clear()
+    device = await service.get_device(windows["id"])
+    call = fake.requests[0]
+    assert call.path.endswith(f"/managedDevices/{windows['id']}")
+    assert call.params["$select"] == ",".join(DEVICE_DETAIL_SELECT)
+    assert device["physicalMemoryInBytes"] > 0
+    assert device["ethernetMacAddress"]
+    assert "activationLockBypassCode" not in device
+
+
+async def test_device_details_fetch_every_tab(service: IntuneService, fake: FakeGraph) -> None:
+    device = pick(await all_devices(service), operatingSystem="Windows")
+    details = await service.device_details(device["id"])
+    assert details.device.id == device["id"]
+    for part in (details.compliance, details.configuration, details.detected_apps,
+                 details.users, details.actions):
+        assert part.ok and part.value is not None
+    assert details.compliance.value and "settingStates" in details.compliance.value[0].item
+    assert requests_to(fake, "/beta/deviceManagement/managedDevices/")  # detected apps
+
+
+async def test_a_failing_tab_does_not_hide_the_others(
+        service: IntuneService, fake: FakeGraph) -> None:
+    device = pick(await all_devices(service), operatingSystem="iOS")
+    fake.faults.fail_next(403, path_contains="deviceConfigurationStates")
+    details = await service.device_details(device["id"])
+    assert not details.configuration.ok
+    assert details.configuration.error is not None and details.configuration.error.status == 403
+    assert details.compliance.ok and details.users.ok
+
+
+async def test_policy_details_bring_assignments_status_and_device_statuses(
+        service: IntuneService) -> None:
+    policy = (await service.rows("compliance_policies"))[0]
+    details = await service.policy_details("compliance_policies", policy.key)
+    assert details.policy["id"] == policy.key
+    assert details.assignments.ok and details.device_statuses and details.device_statuses.ok
+    assert details.status_overview and details.status_overview.ok
+    overview = details.status_overview.value
+    assert overview is not None and overview.succeeded is not None
+    with pytest.raises(ValueError):
+        await service.policy_details("apps", policy.key)
+
+
+async def test_app_details_with_assignments_and_install_summary(service: IntuneService) -> None:
+    app = (await service.rows("apps"))[0]
+    details = await service.app_details(app.key)
+    assert details.app["id"] == app.key
+    assert details.assignments.ok
+    assert details.install_summary.ok and details.install_summary.value is not None
+
+
+async def test_roles_parse_permissions_into_words(service: IntuneService) -> None:
+    roles = await service.role_definitions()
+    assert roles and any(role.is_built_in for role in roles)
+    grouped = next(r for r in roles if r.allowed).permissions_by_resource()
+    assert all(not resource.startswith("Microsoft.") for resource in grouped)
+    assignments = await service.role_assignments()
+    assert all(a.name for a in assignments)
+
+
+async def test_tenant_health_reports_each_part_and_survives_one_failing(
+        service: IntuneService, fake: FakeGraph) -> None:
+    items = await service.tenant_health()
+    areas = {item.area for item in items}
+    assert {"Apple push certificate", "Apple VPP tokens", "Exchange connectors"} <= areas
+    assert all(item.summary for item in items)
+    for item in items:
+        if item.area == "Exchange connectors":
+            expected = "bad" if item.summary.startswith("Disconnected") else "good"
+            assert item.status == expected, item
+    fake.faults.fail_next(403, path_contains="vppTokens")
+    items = await service.tenant_health()
+    vpp = [item for item in items if item.area == "Apple VPP tokens"]
+    assert len(vpp) == 1 and vpp[0].error and vpp[0].status is None
+    assert any(item.area == "Apple push certificate" and item.error is None for item in items)
+
+
+# -- remote actions -----------------------------------------------------------------------------
+
+
+async def test_sync_posts_once_with_privileged_scope_and_is_then_pending(
+        service: IntuneService, fake: FakeGraph, tokens: ScopeRecordingTokens,
+        clock: TenantClock) -> None:
+    device = pick(await all_devices(service), operatingSystem="Windows", managementState="managed")
+    fake.requests.clear()
+    outcome = await service.run_action(device, ACTIONS["syncDevice"])
+    assert outcome.outcome == "succeeded" and outcome.status == 204 and outcome.sent
+    posts = requests_to(fake, "/syncDevice", "POST")
+    assert [p.path for p in posts] == [
+        f"/v1.0/deviceManagement/managedDevices/{device['id']}/syncDevice"]
+    assert posts[0].json is None
+    assert (PRIVILEGED_OPERATIONS,) in tokens.scopes_asked
+    result = await service.action_status(device["id"], ACTIONS["syncDevice"])
+    assert result is not None and result.state == "pending"
+    clock.seconds += 120
+    result = await service.action_status(device["id"], ACTIONS["syncDevice"])
+    assert result is not None and result.finished
+
+
+async def test_wipe_sends_only_the_options_for_the_device_platform(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await all_devices(service)
+    windows = pick(devices, operatingSystem="Windows", managementState="managed")
+    mac = pick(devices, operatingSystem="macOS", managementState="managed")
+    options = {"keepUserData": True, "macOsUnlockCode": "123456"}
+    assert (await service.run_action(windows, ACTIONS["wipe"], options)).outcome == "succeeded"
+    assert (await service.run_action(mac, ACTIONS["wipe"], options)).outcome == "succeeded"
+    bodies = {p.path.split("/")[-2]: p.json for p in requests_to(fake, "/wipe", "POST")}
+    assert bodies[windows["id"]] == {"keepEnrollmentData": False, "keepUserData": True}
+    assert bodies[mac["id"]] == {"macOsUnlockCode": "123456"}
+    state = await service.device_action_state(windows["id"])
+    assert state["managementState"] == "wipePending"
+
+
+async def test_beta_actions_go_to_beta(service: IntuneService, fake: FakeGraph) -> None:
+    devices = await all_devices(service)
+    supervised = pick(devices, operatingSystem="iOS", isSupervised=True,
+                      managementState="managed")
+    assert ACTIONS["enableLostMode"] in actions_for(supervised)
+    outcome = await service.run_action(supervised, ACTIONS["enableLostMode"],
+                                       {"message": "Return to IT", "phoneNumber": "+1 555 0100"})
+    assert outcome.outcome == "succeeded"
+    post = requests_to(fake, "/enableLostMode", "POST")[0]
+    assert post.path.startswith("/beta/")
+    assert post.json == {"message": "Return to IT", "phoneNumber": "+1 555 0100"}
+
+
+async def test_an_action_that_does_not_apply_is_never_sent(
+        service: IntuneService, fake: FakeGraph) -> None:
+    mac = pick(await all_devices(service), operatingSystem="macOS")
+    fake.requests.clear()
+    outcome = await service.run_action(mac, ACTIONS["cleanWindowsDevice"])
+    assert outcome.outcome == "failed" and not outcome.sent
+    assert "Windows" in (outcome.error or "")
+    lost = await service.run_action(pick(await all_devices(service), operatingSystem="iOS",
+                                         isSupervised=True),
+                                    ACTIONS["enableLostMode"], {"message": ""})
+    assert lost.outcome == "failed" and not lost.sent and "message" in (lost.error or "")
+    assert not [r for r in fake.requests if r.method == "POST"]
+
+
+async def test_a_lost_answer_is_unknown_never_resent_and_the_device_is_re_read(
+        service: IntuneService, fake: FakeGraph) -> None:
+    device = pick(await all_devices(service), operatingSystem="Windows", managementState="managed")
+    fake.requests.clear()
+    fake.faults.drop_next(path_contains="/rebootNow", after_processing=True)
+    outcome = await service.run_action(device, ACTIONS["rebootNow"])
+    assert outcome.outcome == "unknown" and outcome.sent
+    assert len(requests_to(fake, "/rebootNow", "POST")) == 1
+    reread = [r for r in fake.requests if r.method == "GET"]
+    assert reread and "deviceActionResults" in reread[-1].params["$select"]
+    assert outcome.action_result is not None and outcome.action_result.action_name == "rebootNow"
+    assert "Intune lists Restart" in (outcome.error or "")
+
+
+async def test_a_lost_request_that_never_arrived_says_nothing_shows_yet(
+        service: IntuneService, fake: FakeGraph) -> None:
+    device = pick(await all_devices(service), operatingSystem="Android", managementState="managed")
+    fake.faults.drop_next(path_contains="/remoteLock", after_processing=False)
+    outcome = await service.run_action(device, ACTIONS["remoteLock"])
+    assert outcome.outcome == "unknown"
+    assert outcome.action_result is None
+    assert "shows no Remote lock" in (outcome.error or "")
+
+
+async def test_an_old_result_of_the_same_action_is_not_taken_for_the_new_one(
+        service: IntuneService, fake: FakeGraph, clock: TenantClock) -> None:
+    device = pick(await all_devices(service), operatingSystem="Windows", managementState="managed")
+    assert (await service.run_action(device, ACTIONS["rebootNow"])).outcome == "succeeded"
+    clock.seconds += timedelta(hours=2).total_seconds()
+    fake.faults.drop_next(path_contains="/rebootNow", after_processing=False)
+    outcome = await service.run_action(device, ACTIONS["rebootNow"])
+    assert outcome.outcome == "unknown" and outcome.action_result is None
+
+
+async def test_missing_privileged_scope_fails_with_the_scope_named(
+        fake: FakeGraph, clock: TenantClock) -> None:
+    read_only = ScopeRecordingTokens(fake.issue_token(scopes=READ_SCOPES))
+    svc, client = _service(fake, clock, read_only)
+    try:
+        device = pick([row.item for row in await svc.rows("devices")], operatingSystem="Windows")
+        outcome = await svc.run_action(device, ACTIONS["syncDevice"])
+    finally:
+        await client.aclose()
+    assert outcome.outcome == "failed" and outcome.status == 403
+    assert PRIVILEGED_OPERATIONS in (outcome.error or "")
+    assert outcome.support and "403" in outcome.support
+
+
+async def test_bulk_action_uses_batches_of_twenty_and_reports_every_device(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await all_devices(service)
+    windows = [d for d in devices if d["operatingSystem"] == "Windows"
+               and d["managementState"] == "managed"][:45]
+    mac = pick(devices, operatingSystem="macOS")
+    fake.requests.clear()
+    outcomes = await service.bulk_action([*windows, mac], ACTIONS["windowsDefenderQuickScan"])
+    batches = [r for r in fake.requests if r.path == "/v1.0/$batch"]
+    assert [len(b.json["requests"]) for b in batches] == [20, 20, 5]
+    assert [o.device_id for o in outcomes] == [d["id"] for d in [*windows, mac]]
+    assert all(o.outcome == "succeeded" for o in outcomes[:45])
+    assert outcomes[45].outcome == "failed" and not outcomes[45].sent
+    scans = [r for r in fake.requests if r.in_batch and r.path.endswith("/windowsDefenderScan")]
+    assert len(scans) == 45 and all(r.json == {"quickScan": True} for r in scans)
+
+
+async def test_one_device_failing_in_a_bulk_action_does_not_stop_the_rest(
+        service: IntuneService, fake: FakeGraph) -> None:
+    windows = [d for d in await all_devices(service) if d["operatingSystem"] == "Windows"][:5]
+    fake.faults.fail_next(404, path_contains=f"{windows[2]['id']}/syncDevice")
+    outcomes = await service.bulk_action(windows, ACTIONS["syncDevice"])
+    assert [o.outcome for o in outcomes] == ["succeeded", "succeeded", "failed", "succeeded",
+                                             "succeeded"]
+    assert outcomes[2].status == 404 and outcomes[2].error
+
+
+async def test_a_lost_batch_answer_makes_its_devices_unknown_and_re_reads_them(
+        service: IntuneService, fake: FakeGraph) -> None:
+    windows = [d for d in await all_devices(service)
+               if d["operatingSystem"] == "Windows" and d["managementState"] == "managed"][:3]
+    fake.requests.clear()
+    fake.faults.drop_next(path_contains="/$batch", after_processing=True)
+    outcomes = await service.bulk_action(windows, ACTIONS["rebootNow"])
+    assert [o.outcome for o in outcomes] == ["unknown"] * 3
+    assert len([r for r in fake.requests if r.in_batch and r.method == "POST"]) == 3
+    assert all(o.action_result is not None and o.action_result.state == "pending"
+               for o in outcomes)
+
+
+def test_granted_scopes_reads_the_token_claims_without_verifying(fake: FakeGraph) -> None:
+    assert granted_scopes(fake.issue_token(scopes=READ_SCOPES)) == frozenset(READ_SCOPES)
+    assert granted_scopes("not-a-token") == frozenset()
+    assert granted_scopes("a.!!!.c") == frozenset()
