@@ -129,6 +129,9 @@ class FakeGraph:
         self._clock_origin = clock()
         self._rng = random.Random(tenant.seed ^ 0x5EED)
         self._filter_cache: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._actions_started = 0
+        # A long-running demo server must not grow without bound: the oldest entries go first.
+        self.max_recorded_requests = 50_000
         tenant.devices.clock = self.tenant_now
 
     # --- public helpers --------------------------------------------------------------------------
@@ -194,6 +197,9 @@ class FakeGraph:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
             )
+        delay = self.faults.take_delay(path)
+        if delay:
+            await asyncio.sleep(delay)
         answer = self._answer_or_fault(request, path, params, content, origin, request_id)
         if (answer.status == 200 and request.method == "GET" and isinstance(answer.body, dict)
                 and self.faults.roll_malformed()):
@@ -227,6 +233,8 @@ class FakeGraph:
                 status: int | None, *, in_batch: bool = False, dropped: bool = False) -> None:
         self.requests.append(RecordedRequest(method, path, params, body, status, in_batch,
                                              dropped))
+        if len(self.requests) > self.max_recorded_requests:
+            del self.requests[: len(self.requests) - self.max_recorded_requests]
 
     def _to_response(self, answer: _Answer, request_id: str, client_request_id: str,
                      request: httpx.Request) -> httpx.Response:
@@ -643,8 +651,9 @@ class FakeGraph:
             outcome = "notSupported"
         elif devices.management[index] not in ("managed", "unhealthy"):
             outcome = "failed"  # retired/wiped/deleting devices no longer take commands
-        attempts = sum(1 for record in self.requests if record.method == "POST")
-        delay = 20 + mix64(index * 7919 + attempts + zlib.crc32(action.encode())) % 41
+        self._actions_started += 1
+        delay = 20 + mix64(index * 7919 + self._actions_started
+                           + zlib.crc32(action.encode())) % 41
         stale = devices.sync_age[index] > 30 * 86_400
         finish = None if stale and outcome == "done" else now + timedelta(seconds=delay)
         payload = _action_payload(action, body, index, self.tenant)
@@ -796,7 +805,7 @@ class FakeGraph:
 
     # --- faults ----------------------------------------------------------------------------------
     def _injected(self, failure: InjectedFailure, request_id: str, path: str) -> _Answer:
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(failure.headers)
         if failure.retry_after is not None:
             headers["Retry-After"] = str(failure.retry_after)
         if failure.body is not None:

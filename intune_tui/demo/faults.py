@@ -11,6 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+# The claims challenge Graph sends under continuous access evaluation (learn: claims-challenge).
+CLAIMS_CHALLENGE = (
+    'Bearer realm="", '
+    'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+    'error="insufficient_claims", '
+    'claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiY3AxIn19fQ=="'
+)
+
 
 @dataclass
 class FailureShot:
@@ -19,6 +27,13 @@ class FailureShot:
     times: int
     retry_after: float | str | None
     body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DelayShot:
+    seconds: float
+    path_contains: str | None
 
 
 @dataclass
@@ -27,13 +42,14 @@ class DropShot:
     after_processing: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class InjectedFailure:
     """What the fake should answer instead of processing the request."""
 
     status: int
     retry_after: float | str | None = None
     body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +75,7 @@ class Faults:
     seed: int = 7
     _failures: list[FailureShot] = field(default_factory=list, repr=False)
     _drops: list[DropShot] = field(default_factory=list, repr=False)
+    _delays: list[DelayShot] = field(default_factory=list, repr=False)
     _expire_listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
     _rng: random.Random = field(init=False, repr=False)
 
@@ -90,6 +107,21 @@ class Faults:
         """
         self._drops.append(DropShot(path_contains, after_processing))
 
+    def slow_next(self, seconds: float, *, path_contains: str | None = None) -> None:
+        """Hold the answer of the next matching request for `seconds` (to trip a timeout)."""
+        self._delays.append(DelayShot(seconds, path_contains))
+
+    def claims_challenge_next(self, *, path_contains: str | None = None) -> None:
+        """Answer the next matching request with a CAE claims challenge (401 with
+        error="insufficient_claims" and base64 claims in WWW-Authenticate)."""
+        self._failures.append(FailureShot(
+            401, path_contains, 1, None,
+            {"error": {"code": "InvalidAuthenticationToken",
+                       "message": "Continuous access evaluation resulted in challenge with "
+                       "result: InteractionRequired and code: "
+                       "TokenIssuedBeforeRevocationTimestamp"}},
+            {"WWW-Authenticate": CLAIMS_CHALLENGE}))
+
     def expire_tokens(self) -> None:
         """Every token issued so far answers 401 "expired" from now on."""
         for listener in self._expire_listeners:
@@ -106,6 +138,7 @@ class Faults:
         self.app_list_503_above = None
         self._failures.clear()
         self._drops.clear()
+        self._delays.clear()
 
     # --- used by the fake ------------------------------------------------------------------------
     def take_failure(self, path: str) -> InjectedFailure | None:
@@ -114,8 +147,16 @@ class Faults:
                 shot.times -= 1
                 if shot.times <= 0:
                     self._failures.remove(shot)
-                return InjectedFailure(shot.status, shot.retry_after, shot.body)
+                return InjectedFailure(shot.status, shot.retry_after, shot.body,
+                                       dict(shot.headers))
         return None
+
+    def take_delay(self, path: str) -> float:
+        for shot in self._delays:
+            if _matches(path, shot.path_contains):
+                self._delays.remove(shot)
+                return shot.seconds
+        return 0.0
 
     def take_drop(self, path: str) -> DropShot | None:
         for shot in self._drops:

@@ -1038,6 +1038,9 @@ class DemoTenant:
     # "deviceManagement/deviceConfigurations/{id}/deviceStatusOverview" -> {id -> dict}
     item_singletons: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     audits: list[tuple[int, ActionRecord, str, str]] = field(default_factory=list)
+    # Compliance that devices report but deviceCompliancePolicies does not list: Linux
+    # compliance lives in the (beta) settings catalog, yet shows in the device's policy states.
+    extra_compliance_policies: list[dict[str, Any]] = field(default_factory=list)
 
     def collection(self, path: str) -> list[dict[str, Any]]:
         return self.collections.setdefault(path, [])
@@ -1104,8 +1107,9 @@ class DemoTenant:
 
     # --- consistency helpers (policy state per device) ------------------------------------
     def compliance_policies_for(self, os_name: str) -> list[dict[str, Any]]:
-        return [policy for policy in self.collections.get(
-            "deviceManagement/deviceCompliancePolicies", []) if policy["_platform"] == os_name]
+        policies = [*self.collections.get("deviceManagement/deviceCompliancePolicies", []),
+                    *self.extra_compliance_policies]
+        return [policy for policy in policies if policy["_platform"] == os_name]
 
     def configuration_profiles_for(self, os_name: str) -> list[dict[str, Any]]:
         return [profile for profile in self.collections.get(
@@ -2869,6 +2873,11 @@ def _build_settings_catalog(catalog: _Catalog) -> None:
             "priorityMetaData": None,
         }
         catalog.add("deviceManagement/configurationPolicies", policy)
+        if name == "Linux - compliance (custom script)":
+            catalog.tenant.extra_compliance_policies.append({
+                "id": policy["id"], "displayName": name, "version": 1,
+                "_platform": "Linux", "_platformType": "linux", "_primary": True,
+                "_salt": 990, "_settings": _COMPLIANCE_SETTINGS["Linux"]})
         catalog.add_children("deviceManagement/configurationPolicies/{id}/settings",
                              policy["id"], [
                                  {"@odata.type":

@@ -145,3 +145,30 @@ async def test_latency_is_applied_per_request(tenant: DemoTenant, monkeypatch) -
         await c.get(DEVICES, params={"$top": "1"})
         await c.get(DEVICES, params={"$top": "1"})
     assert slept == [0.25, 0.25]
+
+
+async def test_claims_challenge_next(client: httpx.AsyncClient, fake: FakeGraph) -> None:
+    import base64
+
+    fake.faults.claims_challenge_next(path_contains="managedDevices")
+    response = await client.get(DEVICES)
+    assert response.status_code == 401
+    header = response.headers["WWW-Authenticate"]
+    assert 'error="insufficient_claims"' in header
+    claims = header.split('claims="')[1].rstrip('"')
+    assert json.loads(base64.b64decode(claims))["access_token"]["acrs"]["value"] == "cp1"
+    assert (await client.get(DEVICES)).status_code == 200
+
+
+async def test_slow_next_holds_one_answer(client: httpx.AsyncClient, fake: FakeGraph,
+                                          monkeypatch) -> None:
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("intune_tui.demo.fake_graph.asyncio.sleep", fake_sleep)
+    fake.faults.slow_next(31.0, path_contains="managedDevices")
+    await client.get(DEVICES)
+    await client.get(DEVICES)
+    assert slept == [31.0]
