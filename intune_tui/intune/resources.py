@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -94,6 +94,7 @@ class Column:
     get: Callable[[Mapping[str, Any]], Any] | None = None
     select: tuple[str, ...] | None = None
     searchable: bool = False
+    repeats: bool = False  # set by the catalog for `Resource.shared_values` columns
     _renderer: Callable[[Column, Any, datetime], Cell] = field(
         init=False, repr=False, compare=False, default=None)  # type: ignore[assignment]
     _words_key: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False,
@@ -127,7 +128,15 @@ def _render_text(column: Column, value: Any, now: datetime) -> Cell:
     text = clean(value).strip()
     if not text:
         return _MISSING_CELL
+    if column.repeats:
+        return Cell(text, None, _shared_fold(text))
     return Cell(text, None, _folded(text))
+
+
+@lru_cache(maxsize=16384)
+def _shared_fold(text: str) -> str:
+    """The fold of a value many rows repeat (OS, model): one string object for all of them."""
+    return sys.intern(_folded(text))
 
 
 def _folded(text: str) -> str:
@@ -466,9 +475,11 @@ def _make(
         names = ["id", *(p for c in cols for p in c.select_properties), *extra_select]
         selected = tuple(dict.fromkeys(n for n in names if not n.startswith("@")))
     shared = tuple(dict.fromkeys((
+        "@odata.type",
         *(c.key for c in cols if c.kind in (Kind.ENUM, Kind.VERSION, Kind.BOOL)),
         *options.pop("shared_values", ()),
     )))
+    cols = tuple(replace(c, repeats=True) if c.key in shared else c for c in cols)
     return Resource(
         key=key, title=title, path=path, api_version=api_version, select=selected, columns=cols,
         filterable=options.pop("filterable", {}), required_scope=scope, page_size=page_size,
