@@ -140,14 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-server", help="serve the demo tenant as a fake Graph on loopback",
         description="Serve the demo tenant as a fake Graph on 127.0.0.1 until Ctrl+C.",
     )
-    server.add_argument("--port", type=_whole_number(0), default=8765,
-                        help="TCP port on 127.0.0.1 (0 picks a free one; default 8765)")
+    server.add_argument("--port", type=_whole_number(0), default=8080,
+                        help="TCP port on 127.0.0.1 (0 picks a free one; default 8080)")
     server.add_argument("--devices", type=_whole_number(0), default=2000, metavar="N")
     server.add_argument("--latency-ms", type=_non_negative_number, default=0.0, metavar="N")
     server.add_argument("--seed", type=int, default=7, metavar="N")
     for fault in ("429", "503", "504", "drop", "malformed"):
         server.add_argument(f"--rate-{fault}", type=_fraction, default=0.0, metavar="F",
                             help=f"share of requests answered with {fault} (0 to 1)")
+    server.add_argument("--token-file", metavar="PATH", default=None,
+                        help="write the demo token to this 0600 file instead of printing it")
     _add_session_options(server, top_level=False)
     return parser
 
@@ -220,6 +222,7 @@ def _run_demo_server(args: argparse.Namespace) -> int:
             rate_504=args.rate_504,
             rate_drop=args.rate_drop,
             rate_malformed=args.rate_malformed,
+            token_file=args.token_file,
         )
     )
 

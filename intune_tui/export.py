@@ -1,5 +1,9 @@
 """CSV and JSON export of any list, and the headless `intune-tui export` command.
 
+`export_table(resource, rows)` turns catalog rows into columns and records: the id first, then
+each column as the table shows it, except that times are ISO 8601 UTC (a file outlives "3h ago"),
+counts, sizes and yes/no are plain numbers and booleans, and a missing value is empty, not "—".
+
 Files are written atomically (a temporary file in the same directory, then a rename), 0600
 because they hold tenant data. CSV cells that a spreadsheet would run as a formula (starting with
 `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`. Exports hold tenant data only:
@@ -8,11 +12,14 @@ nothing here ever sees a token.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
 import json
+import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -21,6 +28,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from intune_tui.config import Settings
+    from intune_tui.graph.throttle import ThrottleState
+    from intune_tui.intune.resources import Resource, Row
+    from intune_tui.intune.search import SearchQuery
+    from intune_tui.session import Session
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "json")
 Columns = Sequence[tuple[str, str]]  # (record key, header title)
@@ -141,3 +154,154 @@ def default_export_path(
         candidate = folder / f"{name}-{stamp}-{number}.{fmt}"
         number += 1
     return candidate
+
+
+# --- catalog rows -> columns and records ----------------------------------------------------------
+
+_TIME_KINDS = ("AGE", "DATE", "EXPIRY")
+_NUMBER_KINDS = ("COUNT", "BYTES")
+
+
+def export_table(
+    resource: Resource, rows: Iterable[Row]
+) -> tuple[list[tuple[str, str]], Iterable[tuple[Any, ...]]]:
+    """Columns and records for a catalog list: "id", then one per column of the table.
+
+    Two columns reading the same property (e.g. Platform and Type, both from @odata.type) are
+    keyed by their titles, so JSON objects never lose one of them.
+    """
+    from intune_tui.intune.formatting import MISSING, parse_datetime
+
+    keys = [column.key for column in resource.columns]
+    columns = [("id", "Id")]
+    for column in resource.columns:
+        key = column.key
+        if keys.count(key) > 1 or key == "id":
+            key = re.sub(r"[^a-z0-9]+", "_", column.title.lower()).strip("_")
+        columns.append((key, column.title))
+    kinds = [column.kind.name for column in resource.columns]
+
+    def value(index: int, row: Row) -> Any:
+        kind = kinds[index]
+        if kind in _TIME_KINDS:
+            when = parse_datetime(resource.columns[index].raw_value(row.item))
+            return when.isoformat().replace("+00:00", "Z") if when else None
+        if kind in _NUMBER_KINDS or kind == "BOOL":
+            return _plain_value(kind, resource.columns[index].raw_value(row.item))
+        text = row.cells[index]
+        return None if text == MISSING else text
+
+    records = (
+        (row.key, *(value(index, row) for index in range(len(resource.columns))))
+        for row in rows
+    )
+    return columns, records
+
+
+def _plain_value(kind: str, raw: Any) -> int | float | bool | None:
+    if kind == "BOOL":
+        return raw if isinstance(raw, bool) else None
+    if kind == "COUNT" and isinstance(raw, list):
+        return len(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    return raw
+
+
+# --- the headless command -------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """The export cannot start: bad list name, bad query. Exit status 2."""
+
+
+def exportable_resources() -> list[str]:
+    """Lists that stand alone (no parent device/app/policy needed)."""
+    from intune_tui.intune.resources import RESOURCES
+
+    return [key for key, resource in RESOURCES.items() if resource.parent is None]
+
+
+def export_command(
+    settings: Settings, resource: str, query: str, fmt: str, output: str | None
+) -> int:
+    """`intune-tui export RESOURCE --filter QUERY --format csv|json [--output PATH]`.
+
+    Prints "<n> rows written to <path>" and returns 0; a refused list, format or query prints
+    one line and returns 2; a Graph or sign-in failure prints its sentence and returns 1.
+    """
+    from intune_tui.auth.errors import AuthError
+    from intune_tui.graph.errors import GraphError
+    from intune_tui.session import SessionError, open_session
+
+    try:
+        target, search = _prepare(resource, query, fmt)
+    except _Refused as refused:
+        print(f"intune-tui: error: {refused}", file=sys.stderr)
+        return 2
+    path = Path(output).expanduser() if output else default_export_path(
+        settings.data_dir, target.key, fmt
+    )
+    try:
+        session = open_session(settings)
+        rows = asyncio.run(_collect(session, target, search))
+        count = write_export(path, fmt, *export_table(target, rows))
+    except GraphError as error:
+        log.warning("export of %s failed: %s (%s)", target.key, error, error.support_line())
+        support = error.support_line()
+        print(f"intune-tui: {error}" + (f" ({support})" if support else ""), file=sys.stderr)
+        return 1
+    except AuthError as error:
+        print(f"intune-tui: {error.explain()}", file=sys.stderr)
+        return 1
+    except SessionError as error:
+        print(f"intune-tui: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"intune-tui: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    log.info("exported %d %s rows to %s", count, target.key, path)
+    print(f"{count} {'row' if count == 1 else 'rows'} written to {path}")
+    return 0
+
+
+def _prepare(resource: str, query: str, fmt: str) -> tuple[Resource, SearchQuery]:
+    from intune_tui.intune.resources import RESOURCES
+    from intune_tui.intune.search import QueryError, parse_query
+
+    if fmt not in FORMATS:
+        raise _Refused(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    target = RESOURCES.get(resource)
+    if target is None or target.parent is not None:
+        raise _Refused(
+            f"no list {resource!r} to export; choose one of {', '.join(exportable_resources())}"
+        )
+    search = parse_query(query or "", target)
+    if isinstance(search, QueryError):
+        raise _Refused(f"--filter: {search.message}")
+    if target.singleton and search.server_filter:
+        raise _Refused(f"{target.title} cannot be filtered on Graph; drop --filter")
+    return target, search
+
+
+async def _collect(session: Session, resource: Resource, search: SearchQuery) -> list[Row]:
+    service = await session.make_service(_ThrottleReport())
+    rows: list[Row] = []
+    try:
+        async for page in service.stream(resource.key, server_filter=search.server_filter):
+            rows.extend(row for row in page.rows if search.matches(row))
+    finally:
+        await session.close_service(service)
+    return rows
+
+
+class _ThrottleReport:
+    """Says on stderr when Graph throttles: headless users would otherwise see a silent pause."""
+
+    def __init__(self) -> None:
+        self._paused = False
+
+    def __call__(self, state: ThrottleState) -> None:
+        if state.paused and not self._paused:
+            print(f"intune-tui: Graph is busy: {state.describe()}", file=sys.stderr)
+        self._paused = state.paused

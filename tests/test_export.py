@@ -2,14 +2,27 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from intune_tui.export import default_export_path, write_csv, write_export, write_json
+from intune_tui.cli import main
+from intune_tui.config import Settings
+from intune_tui.export import (
+    default_export_path,
+    export_command,
+    export_table,
+    write_csv,
+    write_export,
+    write_json,
+)
+from intune_tui.intune.resources import RESOURCES
+from intune_tui.logs import reset_logging
 
 COLUMNS = [("deviceName", "Device"), ("userPrincipalName", "User"), ("storage", "Free bytes")]
 
@@ -156,3 +169,192 @@ def test_default_path_cannot_escape_the_exports_folder(tmp_path: Path) -> None:
 
     assert path.parent == tmp_path / "exports"
     assert path.name.startswith("etc-passwd-")
+
+
+# --- catalog rows and the headless command (demo tenant through the real service and client) ----
+
+
+@pytest.fixture
+def demo_settings() -> Settings:
+    return Settings(demo=True, demo_devices=150)
+
+
+def exported(capsys: pytest.CaptureFixture[str]) -> tuple[int, Path]:
+    out = capsys.readouterr().out.strip()
+    count, _rows, _written, _to, path = out.split(" ", 4)
+    return int(count), Path(path)
+
+
+def test_export_table_names_duplicate_columns_by_title_and_times_in_iso() -> None:
+    resource = RESOURCES["device_configurations"]
+    item = {
+        "id": "cfg-1",
+        "displayName": "Baseline",
+        "@odata.type": "#microsoft.graph.windows10GeneralConfiguration",
+        "lastModifiedDateTime": "2026-07-03T16:47:30.1234567Z",
+        "version": 4,
+    }
+
+    columns, records = export_table(resource, [resource.to_row(item)])
+
+    keys = [key for key, _title in columns]
+    assert keys[0] == "id" and len(set(keys)) == len(keys)
+    row = dict(zip(keys, next(iter(records)), strict=True))
+    assert row["id"] == "cfg-1"
+    assert row["displayName"] == "Baseline"
+    assert row["lastModifiedDateTime"] == "2026-07-03T16:47:30.123456Z"
+    assert row["version"] == 4
+
+
+def test_a_missing_value_is_empty_not_a_dash() -> None:
+    resource = RESOURCES["devices"]
+
+    columns, records = export_table(resource, [resource.to_row({"id": "d1"})])
+
+    assert next(iter(records)) == ("d1",) + (None,) * (len(columns) - 1)
+
+
+def test_headless_export_applies_the_graph_filter(
+    demo_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    everything = tmp_path / "all.csv"
+    ios = tmp_path / "ios.csv"
+
+    assert export_command(demo_settings, "devices", "", "csv", str(everything)) == 0
+    total, _ = exported(capsys)
+    assert export_command(demo_settings, "devices", "os:ios", "csv", str(ios)) == 0
+    count, path = exported(capsys)
+
+    assert path == ios
+    all_rows = read_csv(everything)
+    ios_rows = read_csv(ios)
+    os_column = all_rows[0].index("OS")
+    assert total == demo_settings.demo_devices == len(all_rows) - 1
+    expected = sorted(row for row in all_rows[1:] if row[os_column] == "iOS")
+    assert 0 < count == len(ios_rows) - 1 == len(expected)
+    assert sorted(ios_rows[1:]) == expected
+
+
+def test_headless_export_applies_local_checks_graph_cannot_do(
+    demo_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "serials.json"
+
+    assert export_command(demo_settings, "devices", "serial:C0", "json", str(path)) == 0
+
+    count, _ = exported(capsys)
+    records = json.loads(path.read_text(encoding="utf-8"))
+    assert len(records) == count
+    assert all("c0" in record["serialNumber"].lower() for record in records)
+    assert all(record["lastSyncDateTime"].endswith("Z") for record in records)
+
+
+def test_headless_export_defaults_to_a_timestamped_file_under_the_data_dir(
+    demo_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export_command(demo_settings, "role_definitions", "", "json", None) == 0
+
+    count, path = exported(capsys)
+    assert path.parent == demo_settings.data_dir / "exports"
+    assert path.name.startswith("role_definitions-") and path.suffix == ".json"
+    assert len(json.loads(path.read_text(encoding="utf-8"))) == count > 0
+
+
+def test_no_token_ever_lands_in_an_export(
+    demo_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "devices.json"
+
+    export_command(demo_settings, "devices", "", "json", str(path))
+
+    captured = capsys.readouterr()
+    for text in (path.read_text(encoding="utf-8"), captured.out, captured.err):
+        assert "eyJ" not in text and "Bearer" not in text
+
+
+@pytest.mark.parametrize(
+    ("resource", "query", "fmt", "complaint"),
+    [
+        ("gadgets", "", "csv", "no list 'gadgets' to export; choose one of devices, apps"),
+        ("device_users", "", "csv", "no list 'device_users' to export"),
+        ("devices", 'name:"LAP', "csv", "--filter: The quote at position"),
+        ("devices", "", "xlsx", "format must be one of csv, json"),
+    ],
+)
+def test_headless_export_refuses_bad_requests_with_exit_2(
+    demo_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    resource: str,
+    query: str,
+    fmt: str,
+    complaint: str,
+) -> None:
+    assert export_command(demo_settings, resource, query, fmt, None) == 2
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("intune-tui: error: ") and complaint in captured.err
+    assert not (demo_settings.data_dir / "exports").exists()
+
+
+def test_a_graph_error_prints_its_sentence_exits_1_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intune_tui import session as session_module
+
+    # The demo tenant signed in without any Intune read permission: Graph answers 403.
+    monkeypatch.setattr(
+        session_module, "open_session",
+        lambda settings: session_module.demo_session(settings, scopes=()),
+    )
+    path = tmp_path / "devices.csv"
+
+    status = export_command(Settings(demo=True, demo_devices=20), "devices", "", "csv", str(path))
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out == ""
+    assert captured.err.startswith("intune-tui: ") and "Traceback" not in captured.err
+    assert "DeviceManagementManagedDevices.Read" in captured.err
+    assert not path.exists()
+
+
+def test_an_unwritable_output_exits_1_naming_the_path(
+    demo_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    status = export_command(demo_settings, "apps", "", "csv", str(blocker / "apps.csv"))
+
+    assert status == 1
+    assert f"cannot write {blocker / 'apps.csv'}" in capsys.readouterr().err
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    reset_logging()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_the_export_command_line_runs_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "out.json"
+
+    status = main(
+        ["--demo", "--demo-devices", "40", "export", "devices", "--filter", "os:android",
+         "--format", "json", "--output", str(path)]
+    )
+
+    assert status == 0
+    count, written = exported(capsys)
+    assert written == path
+    records = json.loads(path.read_text(encoding="utf-8"))
+    assert 0 < len(records) == count
+    assert {record["operatingSystem"] for record in records} == {"Android"}
