@@ -171,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         setup_logging(settings)
+    except OSError as error:  # the app works without a log file; say so once and go on
+        print(f"{PROG}: warning: no log file in {settings.log_dir} "
+              f"({error.strerror or error})", file=sys.stderr)
+    try:
         return _dispatch(args, settings)
     except ConfigError as error:
         return _usage_failure(str(error))

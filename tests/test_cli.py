@@ -277,3 +277,19 @@ def test_ctrl_c_exits_130_without_a_traceback(
 
     assert main([]) == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unusable_log_directory_is_a_warning_not_a_failure(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: Calls,
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("INTUNE_TUI_LOG_DIR", str(blocker / "logs"))
+
+    assert main(["--demo"]) == 0
+
+    assert [name for name, _args, _kwargs in calls] == ["run_app"]
+    err = capsys.readouterr().err
+    assert err.startswith(f"intune-tui: warning: no log file in {blocker / 'logs'}")
+    assert err.count("\n") == 1
