@@ -23,7 +23,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -238,6 +238,7 @@ class FakeGraph:
 
     def _to_response(self, answer: _Answer, request_id: str, client_request_id: str,
                      request: httpx.Request) -> httpx.Response:
+        _stamp_date(answer.body, self.tenant_now(), client_request_id)
         headers = {
             "request-id": request_id,
             "client-request-id": client_request_id,
@@ -351,7 +352,7 @@ class FakeGraph:
         self._require(call, rule.read_scopes, pattern)
         query = _parse_query(call.params, rule, call.request_id, call.version)
         self._validate_select(call, pattern, query.select)
-        source = self._records_for(pattern, ids, call.version)
+        source = self.tenant.record_set(pattern, ids, beta=call.version == rules.BETA)
         if source is None:
             raise _GraphAnswer(_not_found(call.request_id, pattern))
         if query.count and rule.filter is not None and query.filter_tree is not None:
@@ -374,7 +375,7 @@ class FakeGraph:
             only = frozenset(query.select)
             render = partial(source.render_only, only=only)
         items = [self._shape(call, pattern, rule, render(record), query.select,
-                             query.expand, single=False) for record in page]
+                             query.expand) for record in page]
         body: dict[str, Any] = {"@odata.context": self._context(call, query.select)}
         if query.count or call.version in rule.count_always_on:
             body["@odata.count"] = len(matched)
@@ -411,10 +412,6 @@ class FakeGraph:
             self._filter_cache.popitem(last=False)
         return result
 
-    def _records_for(self, pattern: str, ids: list[str], version: str) -> RecordSet | None:
-        source = self.tenant.record_set(pattern, ids, beta=version == rules.BETA)
-        return source
-
     def _context(self, call: _Call, select: tuple[str, ...]) -> str:
         fragment = "/".join(call.segments)
         if select:
@@ -422,13 +419,13 @@ class FakeGraph:
         return f"{call.origin}/{call.version}/$metadata#{fragment}"
 
     # --- paging tokens ---------------------------------------------------------------------------
-    def _fingerprint(self, call: _Call, pattern: str, query: _Query) -> bytes:
+    def _fingerprint(self, call: _Call, query: _Query) -> bytes:
         text = "|".join([call.version, "/".join(call.segments), query.filter_text or "",
                          query.search or "", query.orderby_text or ""])
         return hashlib.sha256(text.encode()).digest()
 
     def _skiptoken(self, call: _Call, pattern: str, query: _Query, offset: int) -> str:
-        fingerprint = self._fingerprint(call, pattern, query)
+        fingerprint = self._fingerprint(call, query)
         mask = hmac.new(self._secret, b"mask" + fingerprint, hashlib.sha256).digest()[:8]
         packed = bytes(a ^ b for a, b in zip(offset.to_bytes(8, "big"), mask, strict=True))
         mac = hmac.new(self._secret, fingerprint + packed, hashlib.sha256).digest()[:12]
@@ -449,7 +446,7 @@ class FakeGraph:
             raise invalid from None
         if len(raw) != 20:
             raise invalid
-        fingerprint = self._fingerprint(call, pattern, query)
+        fingerprint = self._fingerprint(call, query)
         packed, mac = raw[:8], raw[8:]
         expected = hmac.new(self._secret, fingerprint + packed, hashlib.sha256).digest()[:12]
         if not hmac.compare_digest(mac, expected):
@@ -459,8 +456,8 @@ class FakeGraph:
 
     # --- shaping ---------------------------------------------------------------------------------
     def _shape(self, call: _Call, pattern: str, rule: rules.CollectionRule | None,
-               item: dict[str, Any], select: tuple[str, ...], expand: tuple[str, ...],
-               *, single: bool) -> dict[str, Any]:
+               item: dict[str, Any], select: tuple[str, ...],
+               expand: tuple[str, ...]) -> dict[str, Any]:
         beta = call.version == rules.BETA
         if rule is not None and not beta:
             for prop in rule.beta_only_properties:
@@ -547,7 +544,7 @@ class FakeGraph:
                 raise _GraphAnswer(_not_found(call.request_id, pattern))
             item = source.render(record)
         self._validate_select(call, pattern, select)
-        shaped = self._shape(call, pattern, rule, item, select, expand, single=True)
+        shaped = self._shape(call, pattern, rule, item, select, expand)
         context = "/".join(part if part != "{id}" else "" for part in pattern.split("/"))
         body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                 f"{context.replace('//', '/').rstrip('/')}/$entity", **shaped}
@@ -563,7 +560,7 @@ class FakeGraph:
         if item is None:
             raise _GraphAnswer(_not_found(call.request_id, pattern))
         select = odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
-        shaped = self._shape(call, pattern, None, dict(item), select, (), single=True)
+        shaped = self._shape(call, pattern, None, dict(item), select, ())
         body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                 f"{'/'.join(call.segments)}/$entity", **shaped}
         return _Answer(200, body)
@@ -770,6 +767,7 @@ class FakeGraph:
         else:
             answer = self._sub_answer(outer, sub, request_id)
         statuses[sub_id] = answer.status
+        _stamp_date(answer.body, self.tenant_now())
         response: dict[str, Any] = {"id": sub_id, "status": answer.status,
                                     "headers": {"request-id": request_id, **answer.headers}}
         if answer.body is not None:
@@ -1029,8 +1027,16 @@ _STATUS_ERRORS: dict[int, tuple[str, str]] = {
 
 
 def _inner(request_id: str) -> dict[str, str]:
-    return {"date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-            "request-id": request_id, "client-request-id": request_id}
+    # "date" is filled in from the tenant clock when the answer leaves (see _stamp_date).
+    return {"date": "", "request-id": request_id, "client-request-id": request_id}
+
+
+def _stamp_date(body: Any, now: datetime, client_request_id: str | None = None) -> None:
+    inner = body.get("error", {}).get("innerError") if isinstance(body, dict) else None
+    if isinstance(inner, dict):
+        inner["date"] = now.strftime("%Y-%m-%dT%H:%M:%S")
+        if client_request_id:
+            inner["client-request-id"] = client_request_id
 
 
 def _error(status: int, code: str, message: str, request_id: str) -> _Answer:

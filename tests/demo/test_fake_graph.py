@@ -147,6 +147,7 @@ async def test_every_response_has_request_ids(client: httpx.AsyncClient) -> None
     for response in (ok, bad):
         assert response.headers["request-id"]
     assert bad.json()["error"]["innerError"]["request-id"] == bad.headers["request-id"]
+    assert bad.json()["error"]["innerError"]["date"] == "2026-11-20T09:00:00"  # tenant clock
 
 
 async def test_settings_catalog_pages_in_25s(client: httpx.AsyncClient) -> None:
