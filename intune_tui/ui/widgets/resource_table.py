@@ -19,7 +19,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, count, islice, repeat
 from operator import and_, contains
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -278,6 +278,24 @@ def splice(target: SequenceT, inserts: Iterable[Any], positions: Sequence[int]) 
     return merged
 
 
+def _view_positions(
+    ordered_mask: list[bool], ordered_positions: list[int], matches: list[bool]
+) -> list[int]:
+    """Where matching page rows go in the filtered view, from where they go in the full order.
+
+    A row inserted before `_ordered[p]` goes after every visible row above p.
+    """
+    positions: list[int] = []
+    visible_above = 0
+    previous = 0
+    for position, matched in zip(ordered_positions, matches, strict=True):
+        visible_above += ordered_mask[previous:position].count(True)
+        previous = position
+        if matched:
+            positions.append(visible_above)
+    return positions
+
+
 def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
     """Index of this very object in `rows`, or -1 (C-level scan: no __eq__ on dataclasses)."""
     if row is None:
@@ -505,12 +523,13 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self._rows: list[RowT] = []
         self._ordered: list[RowT] = self._rows
         self._view: list[RowT] = self._rows
-        # While a sort is active: the sort keys alongside `_ordered` and `_view`, and for each
-        # row of `_ordered` its index in `_rows` (filters test rows in arrival order, which is
-        # also memory order: about twice as fast at 100k rows as walking them sorted).
+        # While a sort is active: the sort keys alongside `_ordered`, and for each row of
+        # `_ordered` its index in `_rows` (filters test rows in arrival order, which is also
+        # memory order: about twice as fast at 100k rows as walking them sorted).
         self._ordered_keys: list[Any] = []
         self._ordered_origins: array[int] = array("q")
-        self._view_keys: list[Any] = []
+        # While a filter is active: for each row of `_ordered`, whether it is in `_view`.
+        self._view_mask: list[bool] | None = None
         self._predicate: RowPredicate[RowT] | None = None
         self._filter_words: tuple[str, ...] = ()
         # `row.search_text` of every row, in arrival order: word filters run in C over it.
@@ -599,8 +618,10 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         page_texts = [row.search_text for row in page]
         self._search_texts.extend(page_texts)
         if self._sort_column is None:
-            if self.filter_active:
-                self._view.extend(compress(page, self._matches(page, page_texts)))
+            if self._view_mask is not None:
+                matches = self._matches(page, page_texts)
+                self._view.extend(compress(page, matches))
+                self._view_mask.extend(matches)
             first_changed, inserted_above_cursor = old_length, 0
         else:
             try:
@@ -670,18 +691,16 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         The cursor stays on its row (at the same screen line) if that row still matches,
         otherwise it goes to the first row. O(rows), nothing re-sorted.
         """
-        previous_row = self.cursor_row
         previous_screen_line = self._cursor - self._scroll_top
-        cursor_in_ordered = self._cursor if self._view is self._ordered else None
+        position = self._cursor_position_in_ordered()
         self._predicate = predicate
         self._filter_words = tuple(word.lower() for word in words if word)
-        matches = self._apply_filter()
-        if previous_row is not None and matches is not None and cursor_in_ordered is not None:
-            # Unfiltered before: count the matches above the cursor instead of searching.
-            above = filter(None, matches[:cursor_in_ordered])
-            index = len(list(above)) if matches[cursor_in_ordered] else -1
+        self._apply_filter()
+        mask = self._view_mask
+        if position is None or (mask is not None and not mask[position]):
+            index = -1
         else:
-            index = _index_of_identity(self._view, previous_row)
+            index = position if mask is None else mask[:position].count(True)
         if index >= 0:
             self._place_cursor(index, previous_screen_line)
         else:
@@ -1011,7 +1030,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _rebuild_order(self) -> None:
         if self._sort_column is None:
-            self._ordered, self._ordered_keys, self._ordered_origins = self._rows, [], array("q")
+            self._ordered, self._ordered_keys = self._rows, []
+            self._ordered_origins = array("q")
         else:
             keys = list(map(self._sort_key, self._rows))
             order = sort_order(keys, self._sort_reverse)
@@ -1020,19 +1040,24 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             self._ordered_origins = array("q", order)
         self._apply_filter()
 
-    def _apply_filter(self) -> list[bool] | None:
-        """Recompute `_view`; returns which rows of `_ordered` matched (None: no filter)."""
+    def _apply_filter(self) -> None:
         if not self.filter_active:
-            self._view, self._view_keys = self._ordered, self._ordered_keys
-            return None
+            self._view, self._view_mask = self._ordered, None
+            return
         matches = self._matches(self._rows, self._search_texts)
-        if self._sort_column is None:
-            self._view, self._view_keys = list(compress(self._rows, matches)), []
-            return matches
-        matches = list(map(matches.__getitem__, self._ordered_origins))
+        if self._sort_column is not None:
+            matches = list(map(matches.__getitem__, self._ordered_origins))
+        self._view_mask = matches
         self._view = list(compress(self._ordered, matches))
-        self._view_keys = list(compress(self._ordered_keys, matches))
-        return matches
+
+    def _cursor_position_in_ordered(self) -> int | None:
+        """Index in `_ordered` of the cursor row (None: no row), without searching for it."""
+        if not self._view:
+            return None
+        if self._view_mask is None:
+            return self._cursor
+        # The position of the cursor-th True in the mask, counted in C.
+        return next(islice(compress(count(), self._view_mask), self._cursor, None))
 
     def _matches(self, rows: list[RowT], texts: list[str]) -> list[bool]:
         """Which of `rows` (with their search texts) pass the filter, as a list of bools."""
@@ -1074,13 +1099,15 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         )
         old_view_length = len(self._view)
         if not self.filter_active:
-            self._view, self._view_keys = self._ordered, self._ordered_keys
+            self._view = self._ordered
         else:
+            old_mask = self._view_mask
+            assert old_mask is not None
             matches = self._matches(page, page_texts)
-            keys = list(compress(keys, matches))
-            positions = insertion_positions(self._view_keys, keys, reverse)
+            ordered_positions = positions
+            positions = _view_positions(old_mask, ordered_positions, matches)
             self._view = splice(self._view, compress(page, matches), positions)
-            self._view_keys = splice(self._view_keys, keys, positions)
+            self._view_mask = splice(old_mask, matches, ordered_positions)
         if not positions:
             return old_view_length, 0
         if old_view_length == 0:
