@@ -315,7 +315,21 @@ class _Palette:
         self._combined: dict[tuple[Any, ...], Style] = {}
 
     def _part(self, name: str) -> Style:
-        return self._table.get_component_rich_style(f"resource-table--{name}", partial=True)
+        """Only what the component class sets, so layers combine (mark colour on a marked row).
+
+        Colours come from Textual's full style, which blends translucent colours
+        (`$accent 20%`) and resolves `auto` ones; the partial style would drop the alpha.
+        """
+        component = f"resource-table--{name}"
+        styles = self._table.get_component_styles(component)
+        full = self._table.get_component_rich_style(component)
+        return (
+            Style(
+                color=full.color if styles.has_rule("color") else None,
+                bgcolor=full.bgcolor if styles.has_rule("background") else None,
+            )
+            + styles.text_style
+        )
 
     def row(self, cursor: bool, marked: bool) -> Style:
         key = ("row", cursor, marked)
