@@ -6,11 +6,12 @@ lists, column widths come from the column definitions (nothing is measured), onl
 screen are rendered (`render_line` -> `Strip`), and rendered lines are kept in a small LRU cache.
 Cells are written as plain `Segment`s, so `"Kiosk [/old]"` is shown literally.
 
-Ordering model: `_rows` holds rows in arrival order, `_ordered` the same rows in sort order (the
-same list object when unsorted) and `_view` the rows that pass the filter, in display order (the
-same list object as `_ordered` when unfiltered); while sorted, each has its sort keys alongside. A
-page appended under an active sort is sorted on its own and merged in by binary search over those
-keys, so a page costs O(page * log(total)) comparisons and one list copy, never a full re-sort.
+Ordering model: `_rows` holds rows in arrival order; `_ordered` the same rows in sort order (the
+same list object when unsorted), with their sort keys alongside while sorted; `_view` the rows
+that pass the filter, in display order (the same list object as `_ordered` when unfiltered), with
+a mask over `_ordered` saying which rows are in it. A page appended under an active sort is sorted
+on its own and merged in by binary search over the keys: O(page * log(total)) comparisons plus a
+C-level list copy, never a full re-sort. Filters test rows in arrival order (memory order).
 """
 
 from __future__ import annotations

@@ -485,6 +485,29 @@ async def test_space_marks_rows_with_a_visible_marker() -> None:
         assert not any("●" in line for line in screen_lines(table))
 
 
+def segment_styles(table: ResourceTable[FakeRow], y: int) -> dict[str, Any]:
+    """Text of each segment on screen line `y` -> its Rich style."""
+    return {segment.text.strip(): segment.style for segment in table.render_line(y)}
+
+
+async def test_marks_and_markers_take_their_colours_from_component_classes() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 5))
+        await pilot.press("down", "down", "space", "up")
+        await pilot.pause()
+        bad = table.get_component_rich_style("resource-table--bad")
+        good = table.get_component_rich_style("resource-table--good")
+        assert bad.color != good.color
+        assert segment_styles(table, 4)["noncompliant"].color == bad.color  # PC-00003
+        assert segment_styles(table, 3)["compliant"].color == good.color  # PC-00002, marked
+        marker = segment_styles(table, 3)["●"]
+        assert marker.color != marker.bgcolor  # the marker stays visible on a marked row
+        cursor = table.get_component_rich_style("resource-table--cursor")
+        assert segment_styles(table, 2)["PC-00001"].bgcolor == cursor.bgcolor
+
+
 async def test_enter_posts_row_activated_with_the_cursor_row() -> None:
     app = TableApp()
     async with app.run_test(size=SCREEN) as pilot:
