@@ -618,3 +618,14 @@ def test_every_binding_has_an_id_and_a_description() -> None:
         assert binding.description
     shown = [binding.id for binding in ResourceTable.BINDINGS if binding.show]
     assert shown == ["table.activate", "table.mark", "table.sort"]
+
+
+async def test_binding_ids_let_the_app_remap_keys() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        app.table.append_rows(devices(0, 5))
+        app.set_keymap({"table.mark": "m", "table.sort": "o"})
+        await pilot.press("m", "o")
+        await pilot.pause()
+        assert [row.key for row in app.table.marked_rows] == ["id-0"]
+        assert app.table.sort_column == 0
