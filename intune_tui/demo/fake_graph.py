@@ -252,7 +252,9 @@ class FakeGraph:
             return httpx.Response(answer.status, headers=headers, request=request)
         if isinstance(answer.body, bytes | str):
             content = answer.body.encode() if isinstance(answer.body, str) else answer.body
-            headers.setdefault("Content-Type", JSON_TYPE)
+            looks_like_html = content.lstrip()[:1] == b"<"
+            headers.setdefault("Content-Type",
+                               "text/html; charset=utf-8" if looks_like_html else JSON_TYPE)
         else:
             content = _encode(answer.body)
             headers["Content-Type"] = JSON_TYPE

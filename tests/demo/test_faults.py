@@ -31,8 +31,10 @@ async def test_fail_next_answers_once_with_graph_body_and_retry_after(
 async def test_fail_next_times_and_custom_body(client: httpx.AsyncClient,
                                                fake: FakeGraph) -> None:
     fake.faults.fail_next(502, times=2, body="<html>Bad Gateway</html>")
-    statuses = [(await client.get(DEVICES)).status_code for _ in range(3)]
-    assert statuses == [502, 502, 200]
+    responses = [await client.get(DEVICES) for _ in range(3)]
+    assert [response.status_code for response in responses] == [502, 502, 200]
+    assert responses[0].headers["Content-Type"].startswith("text/html")
+    assert responses[0].text == "<html>Bad Gateway</html>"
     fake.faults.fail_next(503, body={"error": {"code": "custom", "message": "m"}})
     assert (await client.get(DEVICES)).json()["error"]["code"] == "custom"
 
