@@ -77,10 +77,6 @@ class RecordedRequest:
     dropped: bool = False
 
 
-class _Dropped(Exception):
-    """Internal: the answer is lost (in-process raises httpx.RemoteProtocolError)."""
-
-
 @dataclass
 class _Call:
     method: str
@@ -522,10 +518,10 @@ class FakeGraph:
             if option.startswith("$") and option not in ENTITY_QUERY_OPTIONS:
                 raise _GraphAnswer(_error(400, "BadRequest", f"Query option '{option}' is not "
                                           "allowed on a single entity.", call.request_id))
-        select = odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
-        expand = odata_or_400(odata.parse_expand, call.params.get("$expand"), call.request_id)
+        select = _odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
+        expand = _odata_or_400(odata.parse_expand, call.params.get("$expand"), call.request_id)
         for name in expand:
-            if not expandable(rule, name, call.version):
+            if not _expandable(rule, name, call.version):
                 raise _GraphAnswer(_error(400, "BadRequest", f"Could not find a navigation "
                                           f"property named '{name}'.", call.request_id))
         if is_device:
@@ -561,7 +557,7 @@ class FakeGraph:
                 else self.tenant.item_singleton(pattern, ids[-1]))
         if item is None:
             raise _GraphAnswer(_not_found(call.request_id, pattern))
-        select = odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
+        select = _odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
         shaped = self._shape(call, pattern, None, dict(item), select, ())
         body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                 f"{'/'.join(call.segments)}/$entity", **shaped}
@@ -884,7 +880,7 @@ class _Query:
     skiptoken: str | None = None
 
 
-def odata_or_400(parse: Callable[[str], Any], text: str | None, request_id: str) -> Any:
+def _odata_or_400(parse: Callable[[str], Any], text: str | None, request_id: str) -> Any:
     if text is None:
         return ()
     try:
@@ -893,7 +889,7 @@ def odata_or_400(parse: Callable[[str], Any], text: str | None, request_id: str)
         raise _GraphAnswer(_error(400, "BadRequest", str(error), request_id)) from None
 
 
-def expandable(rule: rules.CollectionRule, name: str, version: str) -> bool:
+def _expandable(rule: rules.CollectionRule, name: str, version: str) -> bool:
     """A navigation `$expand` may name: listed for the collection and served in this version."""
     if name not in rule.expand:
         return False
@@ -939,7 +935,7 @@ def _parse_query(params: dict[str, str], rule: rules.CollectionRule, request_id:
         if key.prop not in rule.orderby:
             raise bad(f"Sorting by '{key.prop}' is not supported on {resource}.")
     for name in query.expand:
-        if not expandable(rule, name, version):
+        if not _expandable(rule, name, version):
             raise bad(f"Could not find a navigation property named '{name}' on {resource}.")
     if "$search" in params:
         if not rule.search:
