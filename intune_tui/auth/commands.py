@@ -135,7 +135,6 @@ def whoami(settings: Settings, *, now: Callable[[], float] = time.time) -> int:
         print(f"Run: intune-tui login --profile {settings.profile}")
         return EXIT_FAILED
     entries = session.cached_access_tokens()
-    store.save()  # search() dropped expired access tokens
     _print_rows(
         [
             ("Profile", settings.profile),

@@ -13,6 +13,7 @@ exact scope strings, so mixing short and long names would miss the cache on ever
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import filelock
 import httpx
 import msal
 import msal.authority
@@ -52,6 +54,8 @@ from intune_tui.text import clean
 
 if TYPE_CHECKING:
     from intune_tui.config import Settings
+
+log = logging.getLogger("intune_tui.auth")
 
 CLIENT_CAPABILITIES = ["CP1"]  # we handle CAE claims challenges
 BROWSER_SIGN_IN_SECONDS = 300.0
@@ -223,7 +227,7 @@ class MsalSession:
         Returns the usernames that were signed in.
         """
         usernames = forget_all(self.store.cache)
-        self.store.save()
+        self._persist()
         return usernames
 
     def _pick(self, accounts: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -268,7 +272,7 @@ class MsalSession:
         except _NETWORK_ERRORS as error:
             raise self._unreachable(error) from None
         finally:
-            self.store.save()
+            self._persist()
         if result is None:
             raise SignInRequired(
                 "The saved sign-in has no token for the permissions needed; sign in again.",
@@ -418,7 +422,18 @@ class MsalSession:
             )
             raise
         finally:
+            self._persist()
+
+    def _persist(self) -> None:
+        """Save the cache; a full disk or a stuck lock must not turn a sign-in into a failure."""
+        try:
             self.store.save()
+        except (OSError, filelock.Timeout) as error:
+            log.warning(
+                "Token cache for profile %r not saved: %s",
+                self.settings.profile,
+                getattr(error, "strerror", None) or type(error).__name__,
+            )
 
     def _keep_only(self, username: str) -> None:
         """One account per profile: a new sign-in replaces whoever was signed in before."""

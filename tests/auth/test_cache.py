@@ -85,6 +85,31 @@ def test_encrypted_round_trip_in_a_private_file(
     assert "AES-GCM" in reopened.describe() and str(path) in reopened.describe()
 
 
+def test_a_failed_write_leaves_the_previous_cache_intact(
+    make_settings: Callable[..., Settings],
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = make_settings()
+    saved(settings)
+    before = encrypted_path(settings).read_bytes()
+    store = open_token_cache(settings)
+    store.replace_cache(msal_state("RT.a-newer-refresh-token"))
+
+    def disk_full(source: str, target: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError):
+        store.save()
+
+    assert encrypted_path(settings).read_bytes() == before
+    assert sorted(p.name for p in token_cache_dir(settings).iterdir()) == [
+        "contoso.bin",
+        "contoso.lock",
+    ]
+
+
 def test_save_writes_only_when_msal_changed_something(
     make_settings: Callable[..., Settings], memory_keyring: MemoryKeyring
 ) -> None:

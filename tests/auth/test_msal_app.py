@@ -335,3 +335,25 @@ def test_unknown_client_id_and_unknown_tenant_are_explained(
     with pytest.raises(TenantError) as caught_tenant:
         start(wrong, http_client).start_device_code(sign_in_scopes(wrong))
     assert "AADSTS90002" in str(caught_tenant.value)
+
+
+def test_a_cache_that_cannot_be_saved_does_not_fail_the_sign_in(
+    entra: FakeEntra,
+    http_client: httpx.Client,
+    make_settings: SettingsFactory,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = make_settings()
+    session = start(settings, http_client)
+
+    def disk_full() -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(session.store, "save", disk_full)
+    _, token = device_code_login(session, settings)
+
+    assert token.username == HELPDESK.upn
+    assert "not saved: No space left on device" in caplog.text
+    assert token.token not in caplog.text
