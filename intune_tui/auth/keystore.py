@@ -75,6 +75,8 @@ def delete_key(profile: str, *, timeout: float) -> str | None:
 
     def delete() -> None:
         backend = keyring.get_keyring()
+        if float(backend.priority) < 1:
+            return  # not a store we ever put a key in
         try:
             backend.delete_password(KEYRING_SERVICE, key_name(profile))
         except keyring.errors.PasswordDeleteError:

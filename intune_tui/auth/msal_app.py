@@ -213,13 +213,12 @@ class MsalSession:
         info = self.account()
         if info is None:
             return []
-        return [
-            entry
-            for entry in self.store.cache.search(
+        return list(
+            self.store.cache.search(
                 msal.TokenCache.CredentialType.ACCESS_TOKEN,
                 query={"home_account_id": info.home_account_id, "environment": self.environment},
             )
-        ]
+        )
 
     def forget_accounts(self) -> list[str]:
         """Remove every account and token from the profile's cache (sign out). No network.
@@ -252,15 +251,20 @@ class MsalSession:
 
         Raises SignInRequired when nothing usable is cached, or the classified Entra error.
         """
+        if self.account() is None:  # checked in the cache first: no network for "signed out"
+            raise SignInRequired(
+                f"Not signed in to profile {self.settings.profile!r} "
+                f"({tenant_label(self.settings)}).",
+                help=f"Run intune-tui login --profile {self.settings.profile}, or sign in "
+                "in the app.",
+                interaction_may_help=True,
+            )
         app = self.application()
         try:
             account = self._pick(app.get_accounts())
             if account is None:
                 raise SignInRequired(
-                    f"Not signed in to profile {self.settings.profile!r} "
-                    f"({tenant_label(self.settings)}).",
-                    help=f"Run intune-tui login --profile {self.settings.profile}, or sign in "
-                    "in the app.",
+                    "The saved sign-in is for another sign-in service; sign in again.",
                     interaction_may_help=True,
                 )
             result = app.acquire_token_silent_with_error(

@@ -100,6 +100,10 @@ def test_delete_key_removes_it_and_tolerates_a_missing_one(
     assert delete_key("contoso", timeout=2) is None
 
 
+def test_delete_key_without_a_keyring_is_not_a_problem(no_keyring: Any) -> None:
+    assert delete_key("contoso", timeout=2) is None
+
+
 def test_delete_key_on_a_hanging_keyring_gives_up(use_keyring: Callable[[Any], Any]) -> None:
     hanging = use_keyring(HangingKeyring())
     hanging.delete_password = lambda service, username: hanging.release.wait(60)  # type: ignore[method-assign]
