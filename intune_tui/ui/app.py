@@ -92,7 +92,7 @@ class IntuneApp(App[None]):
         Binding("4", "switch_mode('roles')", "Roles", id="app.roles", show=False),
         Binding("5", "switch_mode('health')", "Tenant", id="app.health", show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("colon", "command_line", "Cmd", id="app.command"),
+        Binding("colon", "command_line", "Command", id="app.command", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 

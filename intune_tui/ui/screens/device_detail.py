@@ -102,8 +102,8 @@ class DeviceDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
-        Binding("c", "why_noncompliant", "Why non-compliant", id="detail.why"),
-        Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
+        Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
+        Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
     ]
 
     def __init__(self, item: dict[str, Any], *, start_tab: str | None = None) -> None:

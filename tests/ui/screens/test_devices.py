@@ -1,0 +1,224 @@
+"""The devices screen on the demo tenant: search (here and on Graph), sort, detail, export,
+hostile names, and snapshots of the list and the detail."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+from intune_tui.ui.screens.devices import DevicesScreen
+from intune_tui.ui.widgets.detail import RowsPane
+
+DEVICES = 300
+KIOSK_ID = "b1cd1cd7-7a36-4bd6-af4a-c26efee84186"  # 'Kiosk [/old]', serial FQX5J1QCURNB, iOS
+
+
+def tenant_devices() -> list[dict[str, Any]]:
+    store = build_tenant(devices=DEVICES).devices
+    return [store.to_json(index, beta=False) for index in range(len(store))]
+
+
+def table_lines(app: Any) -> list[str]:
+    table = app.screen.table
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def device_gets(app: Any) -> list[Any]:
+    return [request for request in app.session.fake.requests
+            if request.method == "GET" and request.path.endswith("/managedDevices")]
+
+
+async def loaded(pilot: Any, app: Any, wait_until: Any, rows: int = DEVICES) -> None:
+    await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                     and app.screen.table.rows_count >= rows and app.screen._complete)
+
+
+async def test_list_asks_graph_only_for_its_columns(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        selected = set(device_gets(app)[0].params["$select"].split(","))
+        assert {"deviceName", "userPrincipalName", "serialNumber", "lastSyncDateTime"} <= selected
+        assert "imei" not in selected and "physicalMemoryInBytes" not in selected
+        assert (app.screen._status.loaded, app.screen._status.total) == (DEVICES, DEVICES)
+
+
+async def test_part_of_a_serial_finds_the_device_and_back_returns_to_it(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash", *"QCURN")
+        table = app.screen.table
+        assert [row.key for row in table.visible_rows] == [KIOSK_ID]
+        await pilot.press("enter")  # search submitted: focus goes to the table
+        await pilot.press("enter")  # open the device
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        await wait_until(pilot, lambda: all(
+            pane.table.empty_text != "Loading…" for pane in detail.query(RowsPane)))
+        assert detail.device.imei  # the per-device GET brought the non-default fields
+        assert not any(pane.query_one(".rows-problem").display for pane in detail.query(RowsPane))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert app.screen.table.cursor_row.key == KIOSK_ID
+
+
+async def test_field_search_goes_to_graph_as_a_supported_filter(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash", *"os:ios compliance:noncompliant", "enter")
+        await wait_until(pilot, lambda: len(device_gets(app)) == 2 and app.screen._complete)
+        sent = device_gets(app)[-1].params["$filter"]
+        assert sent == "operatingSystem eq 'iOS' and complianceState eq 'noncompliant'"
+        expected = {d["id"] for d in tenant_devices()
+                    if d["operatingSystem"] == "iOS" and d["complianceState"] == "noncompliant"}
+        assert {row.key for row in app.screen.table.visible_rows} == expected
+        assert "Graph:" in app.screen._status.filter_split
+
+
+async def test_what_graph_cannot_filter_is_done_here_and_said(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash", *"os:ios serial:FQX", "enter")
+        await wait_until(pilot, lambda: len(device_gets(app)) == 2 and app.screen._complete)
+        assert device_gets(app)[-1].params["$filter"] == "operatingSystem eq 'iOS'"
+        split = app.screen._status.filter_split
+        assert "Graph:" in split and "Here:" in split
+        keys = {row.key for row in app.screen.table.visible_rows}
+        expected = {d["id"] for d in tenant_devices()
+                    if d["operatingSystem"] == "iOS" and "fqx" in d["serialNumber"].lower()}
+        assert keys == expected and KIOSK_ID in keys
+        await pilot.press("escape")  # clearing the search lists everything again
+        await wait_until(pilot, lambda: app.screen._complete
+                         and app.screen.table.visible_count == DEVICES)
+
+
+async def test_a_query_graph_would_reject_is_explained(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash", *'serial:"unclosed')
+        assert "never closed" in app.screen._status.error
+        assert len(device_gets(app)) == 1
+
+
+async def test_sort_by_name_and_reverse_with_indicator(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("s")
+        names = [row.sort_keys[0] for row in app.screen.table.visible_rows]
+        assert names == sorted(names)
+        assert "▲" in table_lines(app)[0]
+        await pilot.press("S")
+        names = [row.sort_keys[0] for row in app.screen.table.visible_rows]
+        assert names == sorted(names, reverse=True)
+        assert "▼" in table_lines(app)[0]
+
+
+async def test_one_failing_tab_shows_its_error_and_the_others_load(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        app.session.fake.faults.fail_next(404, path_contains="/deviceConfigurationStates")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        await wait_until(pilot, lambda: all(
+            pane.table.empty_text != "Loading…" for pane in detail.query(RowsPane)))
+        failed = detail.query_one("#configuration-pane", RowsPane)
+        assert failed.query_one(".rows-problem").display
+        assert "Could not load" in str(failed.query_one(".rows-problem").render())
+        compliance = detail.query_one("#compliance-pane", RowsPane)
+        assert not compliance.query_one(".rows-problem").display
+        assert compliance.table.rows_count > 0
+
+
+async def test_export_writes_the_filtered_view(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash", *"os:macos", "enter")
+        await wait_until(pilot, lambda: len(device_gets(app)) == 2 and app.screen._complete)
+        await pilot.press("e")
+        await pilot.pause()
+        message = next(n.message for n in app._notifications if "Exported" in n.message)
+        path = Path(message.split(" to ", 1)[1])
+        with path.open(newline="", encoding="utf-8") as stream:
+            rows = list(csv.DictReader(stream))
+        expected = {d["id"] for d in tenant_devices() if d["operatingSystem"] == "macOS"}
+        assert {row["Id"] for row in rows} == expected
+        assert {row["OS"] for row in rows} == {"macOS"}
+
+
+async def test_hostile_device_names_render_literally(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        screen_text = ""
+        for query in ("kiosk", "bold red", "laptop-red", "invoice"):
+            await pilot.press("slash", *query)
+            lines = table_lines(app)
+            screen_text += "\n".join(lines)
+            await pilot.press("escape")
+        assert "Kiosk [/old]" in screen_text
+        assert "[bold red]x" in screen_text
+        rows = {row.key: row.cells[0] for row in app.screen.table.visible_rows}
+        assert rows["b8cc9d2f-8245-42b5-a4ab-c114ab6a0d02"] == "LAPTOP-RED"
+        assert rows["8e9e1941-bc06-4f90-880f-e7dc7d502394"] == "invoicegnp.exe-PC"
+        assert "\x1b" not in screen_text and "\u202e" not in screen_text
+        await pilot.press("slash", *"kiosk", "enter", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        assert app.screen.title == "Kiosk [/old]"
+
+
+async def test_refresh_keeps_the_cursor_on_the_same_device(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("down", "down", "down")
+        key = app.screen.table.cursor_row.key
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(device_gets(app)) == 2 and app.screen._complete)
+        assert app.screen.table.cursor_row.key == key
+
+
+async def wait_for_list(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(300):
+        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def open_kiosk_detail(pilot: Any) -> None:
+    await wait_for_list(pilot)
+    await pilot.press("slash", *"FQX5J1", "enter", "enter")
+    app = pilot.app
+    for _ in range(300):
+        screen = app.screen
+        if isinstance(screen, DeviceDetailScreen) and all(
+                pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_devices_list(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(devices=DEVICES), terminal_size=size, run_before=wait_for_list)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_device_detail(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
+                        run_before=open_kiosk_detail)
