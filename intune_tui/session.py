@@ -51,6 +51,24 @@ class Session:
     async def close_service(self, service: IntuneService) -> None:
         await service.client.aclose()
 
+    async def prepare(self) -> tuple[list[str], str]:
+        """Open the token cache (keyring probed with a timeout, off the UI thread) and learn who
+        is signed in. Returns the notices to show and the account name ("" if not known yet)."""
+        notices: list[str] = []
+        prepare = getattr(self.token_provider, "prepare", None)
+        if callable(prepare):
+            notice = await prepare()
+            if notice:
+                notices.append(notice)
+        account = self.account
+        read_account = getattr(self.token_provider, "account", None)
+        if not account and callable(read_account):
+            info = await read_account()
+            account = str(getattr(info, "username", "") or "") if info is not None else ""
+        if account:
+            self.account = account
+        return notices, account
+
     async def claims(self) -> dict[str, Any]:
         """The current token's claims (scp, upn, tid, exp), never the token itself."""
         from intune_tui.auth.provider import token_claims
@@ -136,13 +154,14 @@ def graph_session(
     settings: Settings, *, interaction: SignInInteraction | None = None
 ) -> Session:
     """A real tenant (or any Graph endpoint given by --graph-url with a bearer token)."""
+    from intune_tui.auth.errors import AuthError
     from intune_tui.auth.provider import make_token_provider, token_claims
     from intune_tui.graph.tokens import StaticTokenProvider
 
     try:
         provider = make_token_provider(settings, interaction=interaction)
-    except Exception as error:  # ClientIdMissing and friends carry the sentence to show
-        raise SessionError(str(error)) from None
+    except AuthError as error:  # ClientIdMissing explains how to register the app
+        raise SessionError(error.explain()) from None
     tenant = settings.tenant or ""
     account = ""
     if isinstance(provider, StaticTokenProvider) and settings.access_token:

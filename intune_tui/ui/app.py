@@ -98,10 +98,14 @@ class IntuneApp(App[None]):
 
     throttle_text: reactive[str] = reactive("")
 
-    def __init__(self, settings: Settings, session: Session) -> None:
+    def __init__(
+        self, settings: Settings, session: Session, *, sign_in: AppSignIn | None = None
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.session = session
+        self.sign_in = sign_in or AppSignIn()
+        self.sign_in.app = self
         self.session_changed: Signal[Session] = Signal(self, "session-changed")
         self.last_forbidden: GraphForbidden | None = None
         self._worker: GraphWorker[IntuneService] | None = None
@@ -118,9 +122,23 @@ class IntuneApp(App[None]):
             self.set_keymap(self.settings.keymap)
         self._apply_session_header()
         self._start_worker()
-        for notice in self.session.notices:
-            self.notify(notice, title="Sign-in", severity="warning", timeout=10, markup=False)
+        self._prepare_session()
         self.switch_mode("devices")
+
+    def _prepare_session(self) -> None:
+        """Open the token cache and learn the account in the worker; show what it says."""
+        session = self.session
+
+        def prepared(result: tuple[list[str], str]) -> None:
+            notices, _account = result
+            if session is not self.session:
+                return
+            self._apply_session_header()
+            for notice in (*session.notices, *notices):
+                self.notify(notice, title="Sign-in", severity="warning", timeout=12,
+                            markup=False)
+
+        self.job("session:prepare", lambda service: session.prepare(), on_done=prepared)
 
     def on_unmount(self) -> None:
         if self._worker is not None:
@@ -241,9 +259,13 @@ class IntuneApp(App[None]):
 
     def report_error(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; details go to the log."""
+        from intune_tui.auth.errors import AuthError
+
         if isinstance(error, GraphForbidden):
             self.last_forbidden = error
             text = f"{error} Open :access to see what is missing."
+        elif isinstance(error, AuthError):
+            text = error.explain()
         elif isinstance(error, GraphError):
             text = str(error)
         else:
@@ -320,7 +342,7 @@ class IntuneApp(App[None]):
 
         try:
             settings = self.settings.for_profile(profile)
-            session = open_session(settings)
+            session = open_session(settings, interaction=self.sign_in)
         except (ConfigError, SessionError) as error:
             self.notify(str(error), title="Tenant", severity="error", markup=False)
             return
@@ -333,19 +355,41 @@ class IntuneApp(App[None]):
         self.throttle_text = ""
         self._apply_session_header()
         self._start_worker()
+        self._prepare_session()
         self.session_changed.publish(session)
         self.notify(f"Switched to {session.tenant_label}", title="Tenant", markup=False)
+
+
+class AppSignIn:
+    """Lets the token provider show a sign-in (device code or browser) on the app's screen.
+
+    The provider calls `sign_in_started` from the Graph worker's thread; the screen is pushed on
+    the UI thread and closes itself when the sign-in ends or the user cancels it.
+    """
+
+    def __init__(self) -> None:
+        self.app: IntuneApp | None = None
+
+    def sign_in_started(self, pending: Any) -> None:
+        from intune_tui.ui.screens.signin import SignInScreen
+
+        app = self.app
+        if app is None or not app.is_running:
+            pending.cancel()
+            return
+        app.call_from_thread(app.push_screen, SignInScreen(pending))
 
 
 def run_app(settings: Settings) -> int:
     """Entry point used by the CLI: build the session, run the app, return an exit code."""
     from intune_tui.session import SessionError, open_session
 
+    sign_in = AppSignIn()
     try:
-        session = open_session(settings)
+        session = open_session(settings, interaction=sign_in)
     except SessionError as error:
         print(f"intune-tui: {error}")
         return 1
-    app = IntuneApp(settings, session)
+    app = IntuneApp(settings, session, sign_in=sign_in)
     app.run(mouse=settings.mouse)
     return app.return_code or 0
