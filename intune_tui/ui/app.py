@@ -120,10 +120,19 @@ class IntuneApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        self._apply_theme(self.settings.theme)
         self._apply_session_header()
         self._start_worker()
         self._prepare_session()
         self.switch_mode("devices")
+
+    def _apply_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+            return
+        known = ", ".join(sorted(self.available_themes))
+        self.notify(f"Unknown theme {name!r} in your config; known themes: {known}.",
+                    severity="warning", markup=False, timeout=10)
 
     def _prepare_session(self) -> None:
         """Open the token cache and learn the account in the worker; show what it says."""
