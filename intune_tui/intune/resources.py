@@ -81,6 +81,8 @@ class Column:
     get: reads the raw value from the item instead of `item[key]`.
     select: the properties to `$select` for this column; None means `(key,)`.
     searchable: part of the row's free-text search string.
+    min_width: how narrow the column may get on a small terminal (None: never narrower than
+        `width`); what still does not fit scrolls sideways.
     """
 
     key: str
@@ -94,6 +96,7 @@ class Column:
     get: Callable[[Mapping[str, Any]], Any] | None = None
     select: tuple[str, ...] | None = None
     searchable: bool = False
+    min_width: int | None = None
     repeats: bool = False  # set by the catalog for `Resource.shared_values` columns
     _renderer: Callable[[Column, Any, datetime], Cell] = field(
         init=False, repr=False, compare=False, default=None)  # type: ignore[assignment]
@@ -314,6 +317,8 @@ class Resource:
     parent: the resource this one is a tab of (its rows need the parent's id).
     shared_values: item properties whose values repeat across rows (interned to save memory).
     request_count: send `$count=true` so the first page says how many match ("loaded N of M").
+    min_page_size: the smallest `$top` a 503 on the first page may shrink to (None: 20, or the
+        page size when that is smaller).
     """
 
     key: str
@@ -333,6 +338,7 @@ class Resource:
     also_accepted_scopes: tuple[str, ...] = ()
     shared_values: tuple[str, ...] = ()
     request_count: bool = False
+    min_page_size: int | None = None
 
     def path_for(self, parent_id: str | None = None) -> str:
         """The request path, with the parent's id filled in for child resources."""
@@ -431,6 +437,9 @@ _STATUS_MARKS = {
     "unknown": MUTED, "notsupported": MUTED, "canceled": MUTED, "none": MUTED,
 }
 _OWNER_WORDS = {"company": "Corporate", "personal": "Personal"}
+# resultantAppState of an app on a device
+_INSTALL_MARKS = {"installed": GOOD, "failed": BAD, "pendinginstall": WARN,
+                  "notapplicable": MUTED, "unknown": MUTED}
 # deviceManagementExchangeConnectorStatus
 EXCHANGE_CONNECTOR_MARKS = {"connected": GOOD, "connectionpending": WARN, "disconnected": BAD,
                             "none": MUTED}
@@ -509,16 +518,20 @@ DEVICE_FILTERABLE: dict[str, frozenset[str]] = {
 }
 
 DEVICE_COLUMNS: tuple[Column, ...] = (
-    Column("deviceName", "Device name", 20, searchable=True),
-    Column("userPrincipalName", "User", 28, searchable=True),
-    Column("operatingSystem", "OS", 8),
-    Column("osVersion", "OS version", 14, Kind.VERSION),
-    Column("complianceState", "Compliance", 14, Kind.ENUM, marks=_COMPLIANCE_MARKS),
-    Column("managementState", "Management", 13, Kind.ENUM, marks=_MANAGEMENT_MARKS),
-    Column("lastSyncDateTime", "Last sync", 15, Kind.AGE, stale_after_days=STALE_SYNC_DAYS),
+    # min widths keep name, user, OS, version and compliance whole on an 80-column terminal
+    Column("deviceName", "Device name", 20, searchable=True, min_width=16),
+    Column("userPrincipalName", "User", 28, searchable=True, min_width=16),
+    Column("operatingSystem", "OS", 8, min_width=7),
+    Column("osVersion", "OS version", 14, Kind.VERSION, min_width=8),
+    Column("complianceState", "Compliance", 14, Kind.ENUM, marks=_COMPLIANCE_MARKS,
+           min_width=12),
+    Column("managementState", "Management", 13, Kind.ENUM, marks=_MANAGEMENT_MARKS,
+           min_width=10),
+    Column("lastSyncDateTime", "Last sync", 15, Kind.AGE, stale_after_days=STALE_SYNC_DAYS,
+           min_width=10),
     Column("managedDeviceOwnerType", "Ownership", 9, Kind.ENUM, words=_OWNER_WORDS),
-    Column("serialNumber", "Serial", 14, searchable=True),
-    Column("model", "Model", 18, searchable=True),
+    Column("serialNumber", "Serial", 14, searchable=True, min_width=10),
+    Column("model", "Model", 18, searchable=True, min_width=12),
 )
 
 # Fields remote actions, the confirmation modal and search (`enrolled>90d`, `manufacturer:`)
@@ -612,7 +625,8 @@ def _build_resources() -> dict[str, Resource]:
               filterable=DEVICE_FILTERABLE, request_count=True,
               shared_values=("operatingSystem", "model", "manufacturer", "deviceEnrollmentType")),
         # Apps on beta: v1.0 does not list "Microsoft Store app (new)" (winGetApp). Page of 20 per
-        # the seed's advice after 503s on large app listings.
+        # the seed's advice after 503s on large app listings ("20 or fewer": a 503 even at 20
+        # halves on down to 5).
         _make("apps", "Apps", "/deviceAppManagement/mobileApps", APPS_READ,
               (_name(), _odata_type("Type", models.app_type_name, 30),
                Column("publisher", "Publisher", 20, searchable=True),
@@ -620,7 +634,7 @@ def _build_resources() -> dict[str, Resource]:
                Column("publishingState", "State", 12, Kind.ENUM,
                       marks={"processing": WARN, "notpublished": MUTED}),
                _modified()),
-              api_version="beta", page_size=20),
+              api_version="beta", page_size=20, min_page_size=5),
         _make("app_categories", "App categories", "/deviceAppManagement/mobileAppCategories",
               APPS_READ, (_name(), _modified())),
         _make("app_protection_ios", "App protection (iOS/iPadOS)",
@@ -779,6 +793,15 @@ def _build_resources() -> dict[str, Resource]:
                Column("notInstalledDeviceCount", "Not installed", 13, Kind.COUNT),
                Column("notApplicableDeviceCount", "Not applicable", 14, Kind.COUNT)),
               select=False, api_version="beta", singleton=True, page_size=None, parent="apps"),
+        _make("app_device_statuses", "Install status by device",
+              "/deviceAppManagement/mobileApps/{id}/deviceStatuses", APPS_READ,
+              (Column("deviceName", "Device", 20, searchable=True),
+               Column("userPrincipalName", "User", 28, searchable=True),
+               Column("installState", "Install state", 14, Kind.ENUM, marks=_INSTALL_MARKS),
+               Column("installStateDetail", "Detail", 24, Kind.ENUM),
+               Column("lastSyncDateTime", "Last sync", 10, Kind.AGE),
+               Column("osVersion", "OS version", 14, Kind.VERSION)),
+              select=False, api_version="beta", parent="apps"),
         *_policy_children("device_configurations", "/deviceManagement/deviceConfigurations",
                           "Configuration profile"),
         *_policy_children("compliance_policies", "/deviceManagement/deviceCompliancePolicies",
@@ -801,3 +824,61 @@ RESOURCES: dict[str, Resource] = _build_resources()
 def children_of(parent_key: str) -> list[Resource]:
     """The tabs of a parent resource ('devices' -> its compliance, configuration, ... lists)."""
     return [resource for resource in RESOURCES.values() if resource.parent == parent_key]
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists a detail screen shows that are not served on a path of their own: lists that come inside
+# their parent item when it is read with `$expand=<list_property>`, and readable re-shapings of
+# what a detail holds (a policy's settings as name/value rows). Nothing streams these, so they
+# are not in RESOURCES; `to_rows` gives the rows for a detail tab's table.
+
+def _expanded(key: str, title: str, parent: str, list_property: str, scope: str,
+              columns: Iterable[Column], api_version: str = "v1.0") -> Resource:
+    parent_path = RESOURCES[parent].path
+    return _make(key, title, parent_path + "/{id}", scope, columns, select=False,
+                 page_size=None, singleton=True, list_property=list_property, parent=parent,
+                 api_version=api_version)
+
+
+def _assignment_list(parent: str, scope: str, api_version: str = "v1.0") -> Resource:
+    return _expanded(f"{parent}.assignments", "Assignments", parent, "assignments", scope,
+                     _assignment_columns()[:1], api_version)
+
+
+def _managed_app_list(parent: str, api_version: str = "v1.0") -> Resource:
+    return _expanded(f"{parent}.apps", "Protected apps", parent, "apps", APPS_READ,
+                     (Column("mobileAppIdentifier", "App", 44, Kind.CUSTOM,
+                             format=models.managed_app_identifier, searchable=True),
+                      Column("mobileAppIdentifier", "Platform", 10, Kind.CUSTOM,
+                             format=models.managed_app_platform),
+                      Column("version", "Version", 8)), api_version)
+
+
+_MANAGED_APP_POLICIES = (("app_protection_ios", "v1.0"), ("app_protection_android", "v1.0"),
+                         ("app_protection_windows", "beta"), ("app_config_mam", "v1.0"))
+
+DETAIL_LISTS: dict[str, Resource] = {resource.key: resource for resource in (
+    *(_assignment_list(parent, APPS_READ, version) for parent, version in _MANAGED_APP_POLICIES),
+    *(_managed_app_list(parent, version) for parent, version in _MANAGED_APP_POLICIES),
+    _assignment_list("app_config_mdm", APPS_READ),
+    _expanded("notification_templates.messages", "Messages", "notification_templates",
+              "localizedNotificationMessages", CONFIGURATION_READ,
+              (Column("subject", "Subject", 36, searchable=True),
+               Column("locale", "Locale", 8),
+               Column("isDefault", "Default", 7, Kind.BOOL),
+               Column("messageTemplate", "Message", 60, searchable=True))),
+    # scheduledActionsForRule[].scheduledActionConfigurations[], one row per action.
+    _expanded("compliance_policies.actions", "Actions for noncompliance", "compliance_policies",
+              "scheduledActionsForRule", CONFIGURATION_READ,
+              (Column("actionType", "Action", 34, Kind.CUSTOM,
+                      format=models.compliance_action_words, searchable=True),
+               Column("gracePeriodHours", "When", 20, Kind.CUSTOM,
+                      format=models.grace_period_words),
+               Column("notificationTemplateId", "Message template", 38))),
+    # A policy's settings as readable rows: {"id", "name", "value"} (models.readable_properties,
+    # models.setting_rows).
+    _make("policy_settings", "Settings", "", CONFIGURATION_READ,
+          (Column("name", "Setting", 48, searchable=True),
+           Column("value", "Value", 40, searchable=True)),
+          select=False, page_size=None),
+)}

@@ -23,7 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient
 from intune_tui.graph.errors import GraphError, GraphNotFound, OutcomeUnknown
-from intune_tui.graph.odata import ODataQuery
+from intune_tui.graph.odata import ODataQuery, quote
 from intune_tui.intune.actions import BulkAction, BulkRequest, RemoteAction, build_body
 from intune_tui.intune.formatting import (
     age_in_days,
@@ -182,7 +182,7 @@ class IntuneService:
         pages = self.client.paginate(
             path, query=query, api_version=resource.api_version,
             required_scope=resource.required_scope,
-            min_page_size=min(20, query.top or 20),
+            min_page_size=resource.min_page_size or min(20, query.top or 20),
         )
         async for page in pages:
             rows = resource.to_rows(_dicts(page.items), self._now())
@@ -289,6 +289,46 @@ class IntuneService:
             _part(self.app_install_summary(app_id)),
         )
         return AppDetails(app, assignments, summary)
+
+    async def app_device_statuses(self, app_id: str) -> list[Row]:
+        """The app's install state on each device it targets (beta), with the device's id."""
+        return await self.rows("app_device_statuses", parent_id=app_id)
+
+    async def apps_in_category(self, category_id: str) -> list[Row]:
+        """Apps in one app category. Graph cannot filter apps by category, so the list is read
+        with its categories expanded (pages of the apps list's size) and filtered here."""
+        apps = RESOURCES["apps"]
+        query = ODataQuery(select=apps.select, top=apps.page_size, expand="categories")
+        wanted = category_id.lower()
+        found: list[Row] = []
+        async for page in self.client.paginate(
+                apps.path_for(), query=query, api_version=apps.api_version,
+                required_scope=apps.required_scope,
+                min_page_size=apps.min_page_size or min(20, apps.page_size or 20)):
+            for item in _dicts(page.items):
+                categories = item.pop("categories", None)
+                if any(isinstance(c, dict) and str(c.get("id", "")).lower() == wanted
+                       for c in categories or []):
+                    found.append(apps.to_row(item, self._now()))
+        return found
+
+    # -- any list item --------------------------------------------------------------------------
+
+    async def get_item(self, resource_key: str, item_id: str, *,
+                       expand: Sequence[str] = ()) -> dict[str, Any]:
+        """One item of a catalog list with all its properties, and the lists named in `expand`
+        read with it (`$expand`: an app protection policy's apps and assignments)."""
+        resource = _resource(resource_key)
+        if resource.parent is not None or resource.singleton:
+            raise ValueError(f"{resource.title} has no items of its own to read")
+        query = ODataQuery(expand=",".join(expand)) if expand else None
+        return await self.client.get(resource.path_for() + "/" + _segment(item_id), query=query,
+                                     api_version=resource.api_version,
+                                     required_scope=resource.required_scope)
+
+    async def devices_named(self, name: str) -> list[Row]:
+        """Devices whose name is exactly `name` (a status report names a device, not its id)."""
+        return await self.rows("devices", server_filter=f"deviceName eq {quote(name)}")
 
     # -- policies -------------------------------------------------------------------------------
 
