@@ -980,7 +980,7 @@ _SETTING_PREFIXES = (
 # Words setting definition ids are glued from ('allowrealtimemonitoring'); a part that cannot be
 # covered by these stays as it is.
 _SETTING_WORDS = """
-assistant declarative malware mdm ranges to
+after all any assistant before declarative during first malware mdm ranges running to when
 access account accounts action actions active add address admin administrator age agent aggressive
 allow allowed always android app apps application archive ask attack audit authentication auto
 autofill automatic autoupdate avg backup based basic behavior behaviour biometric bitlocker block
@@ -1035,8 +1035,9 @@ def _glued_words(part: str) -> str:
                 options.append((head[0] + 1, [*head[1], part[start:end]], head[2]))
         best[end] = min(options, key=lambda option: option[0]) if options else None
     result = best[len(part)]
-    if result is None or result[2] * 3 > len(part):
-        return part
+    if result is None or result[2] * 3 > len(part) or any(
+            piece.startswith("?") and len(piece) < 4 for piece in result[1]):
+        return part  # mostly unknown, or split around stray letters: not words
     return " ".join(piece.lstrip("?") for piece in result[1])
 
 

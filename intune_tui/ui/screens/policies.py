@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
+from intune_tui.intune.resources import Row
+from intune_tui.ui.screens.apps import ViewsListScreen
+from intune_tui.ui.screens.resource_list import ListView
 
 
-class PoliciesScreen(ResourceListScreen):
+class PoliciesScreen(ViewsListScreen):
     AREA = "policies"
     VIEWS = (
         ListView("device_configurations", "Configuration", "profiles"),
@@ -13,3 +15,8 @@ class PoliciesScreen(ResourceListScreen):
         ListView("settings_catalog", "Settings catalog", "policies"),
         ListView("notification_templates", "Notifications", "templates"),
     )
+
+    def open_row(self, row: Row) -> None:
+        from intune_tui.ui.screens.policy_detail import PolicyDetailScreen
+
+        self.app.push_screen(PolicyDetailScreen(self.view.resource, row.item))

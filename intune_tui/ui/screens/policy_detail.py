@@ -1,0 +1,620 @@
+"""One policy (or app protection/configuration policy, category, notification template) in tabs.
+
+Each tab loads on its own through the worker; one that fails shows its sentence while the others
+fill. Every tab that holds a list can be filtered with `/`, sorted with `s` and exported with
+`e`. Enter on a device in the status list opens that device.
+
+`DetailScreen` is the shared base of this screen and the app detail: tabs, the filter box, export,
+reloading, and opening a device from a status row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+
+from intune_tui.intune.formatting import (
+    MISSING,
+    enum_word,
+    format_bool,
+    format_datetime,
+    relative_time,
+)
+from intune_tui.intune.models import (
+    HIDDEN_PROPERTIES,
+    Policy,
+    StatusOverview,
+    flags_words,
+    readable_properties,
+    setting_rows,
+)
+from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
+from intune_tui.text import clean
+from intune_tui.ui.screens.resource_list import export_records
+from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.resource_table import ResourceTable
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from intune_tui.intune.service import IntuneService
+    from intune_tui.ui.app import IntuneApp
+
+POLICY_KEYS = ("device_configurations", "compliance_policies", "settings_catalog")
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared base
+
+
+class DetailScreen(Screen[None]):
+    """Tabs of one item. Subclasses compose the tabs and start their jobs in `load`."""
+
+    AUTO_FOCUS = None  # the hidden filter box must not take the keys; `focus_tab` decides
+    DEFAULT_CSS = """
+    DetailScreen .detail-summary { height: auto; padding: 0 1; text-style: bold;
+                                   background: $boost; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("r", "reload", "Refresh", id="detail.refresh"),
+        Binding("slash", "search", "Filter", id="detail.search",
+                tooltip="Filter the list in this tab"),
+        Binding("e", "export", "Export", id="detail.export",
+                tooltip="Export the list in this tab as CSV"),
+        Binding("right_square_bracket", "next_tab", "Next tab", show=False,
+                id="detail.next_tab"),
+        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False,
+                id="detail.previous_tab"),
+        Binding("y", "copy_id", "Copy id", show=False, id="detail.copy_id"),
+    ]
+
+    def __init__(self, item: dict[str, Any], *, job_prefix: str) -> None:
+        super().__init__()
+        self.item = item
+        self.item_id = str(item.get("id", ""))
+        self.job_prefix = job_prefix
+
+    @property
+    def intune_app(self) -> IntuneApp:
+        return self.app  # type: ignore[return-value]
+
+    def search_input(self) -> Input:
+        return Input(placeholder="Filter this tab's list: words it must contain", id="search")
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Start every tab's job."""
+
+    def job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
+            on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
+        self.intune_app.job(f"{self.job_prefix}:{self.item_id}:{part}", call, on_done=on_done,
+                            on_error=on_error)
+
+    def load_rows(self, part: str, pane_id: str,
+                  call: Callable[[IntuneService], Awaitable[list[Row]]], empty: str) -> None:
+        pane = self.query_one(f"#{pane_id}", RowsPane)
+        self.job(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
+
+    # -- tabs ----------------------------------------------------------------------------------
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one(TabbedContent)
+
+    def tab_ids(self) -> list[str]:
+        return [str(pane.id) for pane in self.tabs.query(TabPane)
+                if pane.parent is not None and pane.id]
+
+    def active_pane(self) -> RowsPane | None:
+        active = self.tabs.active
+        if not active:
+            return None
+        panes = self.tabs.get_pane(active).query(RowsPane)
+        return panes.first() if panes else None
+
+    def action_next_tab(self) -> None:
+        self._move_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._move_tab(-1)
+
+    def _move_tab(self, step: int) -> None:
+        ids = self.tab_ids()
+        if not ids:
+            return
+        current = ids.index(self.tabs.active) if self.tabs.active in ids else 0
+        self.tabs.active = ids[(current + step) % len(ids)]
+        self.focus_tab()
+
+    def focus_tab(self) -> None:
+        """Give the keys to the active tab: its list, or its scrolling text."""
+        pane = self.active_pane()
+        if pane is not None:
+            pane.table.focus()
+            return
+        active = self.tabs.active
+        if active:
+            scrolls = self.tabs.get_pane(active).query(VerticalScroll)
+            if scrolls:
+                scrolls.first().focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._close_search()
+
+    # -- filter --------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        if self.active_pane() is None:
+            self.notify("This tab has no list to filter.", severity="warning")
+            return
+        search = self.query_one("#search", Input)
+        search.add_class("-visible")
+        search.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        pane = self.active_pane()
+        if pane is not None:
+            pane.table.set_filter(_cells_contain(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        pane = self.active_pane()
+        if pane is not None:
+            pane.table.focus()
+
+    def _close_search(self) -> bool:
+        """Hide the filter box and show every row again; False when it was not open."""
+        search = self.query_one("#search", Input)
+        if not search.has_class("-visible") and not search.value:
+            return False
+        search.value = ""
+        search.remove_class("-visible")
+        for pane in self.query(RowsPane):
+            pane.table.set_filter(None)
+        return True
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self._close_search():
+            pane = self.active_pane()
+            if pane is not None:
+                pane.table.focus()
+            return
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_copy_id(self) -> None:
+        self.app.copy_to_clipboard(self.item_id)
+        self.notify(f"Copied id {self.item_id}", markup=False)
+
+    def action_export(self) -> None:
+        self.export_view("csv")
+
+    def export_view(self, fmt: str) -> None:
+        """Write the active tab's list, as filtered and sorted, to a file."""
+        from intune_tui.export import default_export_path, write_export
+
+        pane = self.active_pane()
+        if pane is None:
+            self.notify("This tab has no list to export.", severity="warning")
+            return
+        path = default_export_path(self.intune_app.settings.data_dir,
+                                   pane.resource.key.replace(".", "-"), fmt)
+        columns, records = export_records(pane.resource, pane.table.visible_rows)
+        try:
+            count = write_export(path, fmt, columns, records)
+        except OSError as error:
+            self.notify(f"Export failed: {error.strerror or error}", severity="error",
+                        markup=False)
+            return
+        self.notify(f"Exported {count:,} rows to {path}", title="Export", markup=False,
+                    timeout=8)
+
+    # -- devices named in status rows ----------------------------------------------------------
+
+    def open_device(self, status: dict[str, Any]) -> None:
+        """Open the device a status row is about: by its id when the row carries one,
+        otherwise by its name (preferring the device of the row's user)."""
+        device_id = status.get("deviceId") or status.get("managedDeviceId")
+        if isinstance(device_id, str) and device_id:
+            self.job("device", lambda service: service.get_device(device_id),
+                     self._push_device, self._device_failed)
+            return
+        name = status.get("deviceDisplayName") or status.get("deviceName")
+        if not isinstance(name, str) or not name:
+            self.notify("This row names no device.", severity="warning")
+            return
+        user = str(status.get("userPrincipalName") or "").lower()
+        self.job("device", lambda service: service.devices_named(name),
+                 lambda rows: self._pick_device(name, user, rows), self._device_failed)
+
+    def _pick_device(self, name: str, user: str, rows: list[Row]) -> None:
+        if not rows:
+            self.notify(f"No device named {clean(name)} in Intune any more.",
+                        severity="warning", markup=False)
+            return
+        mine = [row for row in rows
+                if user and str(row.item.get("userPrincipalName") or "").lower() == user]
+        chosen = (mine or rows)[0]
+        if len(rows) > 1 and not mine:
+            self.notify(f"{len(rows)} devices are named {clean(name)}; showing the first.",
+                        markup=False)
+        self._push_device(chosen.item)
+
+    def _push_device(self, device: dict[str, Any]) -> None:
+        from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+
+        self.app.push_screen(DeviceDetailScreen(device))
+
+    def _device_failed(self, error: BaseException) -> None:
+        self.notify(f"Could not open the device: {error}", severity="error", markup=False)
+
+
+def _cells_contain(text: str) -> Callable[[Any], bool] | None:
+    words = [word.casefold() for word in text.split() if word]
+    if not words:
+        return None
+
+    def matches(row: Any) -> bool:
+        shown = "\t".join(row.cells).casefold()
+        return all(word in shown for word in words)
+
+    return matches
+
+
+def problem_text(what: str, error: BaseException) -> Text:
+    text = Text(f"Could not load {what}: {error}")
+    support = getattr(error, "support_line", None)
+    if callable(support) and support():
+        text.append(f"\n{support()}", style="dim")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# What a policy detail shows
+
+
+@dataclass(frozen=True)
+class DetailKind:
+    """The tabs one kind of item has.
+
+    expand: lists read with the item (`$expand`).
+    settings: "properties" (the item's own properties as rows) or "catalog" (settings-catalog
+        settings, a list of their own).
+    status: deviceStatusOverview and deviceStatuses exist.
+    actions: compliance actions for noncompliance (from the expanded scheduledActionsForRule).
+    messages: a notification template's localized messages (expanded).
+    apps: "expanded" (an app policy's targeted apps) or "category" (apps in a category).
+    assignments: "child" (their own list) or "expanded".
+    """
+
+    expand: tuple[str, ...] = ()
+    settings: str | None = None
+    status: bool = False
+    actions: bool = False
+    messages: bool = False
+    apps: str | None = None
+    assignments: str | None = None
+
+
+_APP_POLICY = DetailKind(expand=("apps", "assignments"), settings="properties", apps="expanded",
+                         assignments="expanded")
+KINDS: dict[str, DetailKind] = {
+    "device_configurations": DetailKind(settings="properties", status=True, assignments="child"),
+    "compliance_policies": DetailKind(expand=("scheduledActionsForRule",), settings="properties",
+                                      status=True, actions=True, assignments="child"),
+    "settings_catalog": DetailKind(settings="catalog", assignments="child"),
+    "notification_templates": DetailKind(expand=("localizedNotificationMessages",),
+                                         messages=True),
+    "app_categories": DetailKind(apps="category"),
+    "app_protection_ios": _APP_POLICY,
+    "app_protection_android": _APP_POLICY,
+    "app_protection_windows": _APP_POLICY,
+    "app_config_mdm": DetailKind(expand=("assignments",), settings="properties",
+                                 assignments="expanded"),
+    "app_config_mam": _APP_POLICY,
+}
+
+# Shown in the overview rather than among the settings.
+_OVERVIEW_PROPERTIES = HIDDEN_PROPERTIES | {
+    "platforms", "technologies", "settingCount", "templateReference", "creationSource",
+    "priorityMetaData", "defaultLocale", "brandingOptions", "deployedAppCount",
+    "targetedMobileApps", "isBuiltIn",
+}
+
+
+def overview_fields(resource_key: str, data: dict[str, Any], now: datetime) -> list[Field]:
+    """Name, type, platform, assignment and dates of any item a policy detail shows."""
+    policy = Policy.from_graph(data)
+    resource = RESOURCES[resource_key]
+    kind = policy.kind if resource_key in POLICY_KEYS else resource.title
+    fields: list[Field] = [("Name", policy.name), ("Description", policy.description),
+                           ("Type", kind)]
+    if policy.platform != MISSING:
+        fields.append(("Platform", policy.platform))
+    if resource_key == "settings_catalog":
+        template = data.get("templateReference")
+        family = template.get("templateFamily") if isinstance(template, dict) else None
+        fields += [("Technologies", flags_words(data.get("technologies"))),
+                   ("Template", enum_word(family) if family not in (None, "", "none")
+                    else "None (custom)"),
+                   ("Settings", data.get("settingCount"))]
+    if resource_key == "notification_templates":
+        fields += [("Default locale", data.get("defaultLocale")),
+                   ("Branding", flags_words(data.get("brandingOptions")))]
+    if "deployedAppCount" in data:
+        fields.append(("Apps", data.get("deployedAppCount")))
+    targeted = data.get("targetedMobileApps")
+    if isinstance(targeted, list) and targeted:
+        fields.append(("Targeted app ids", ", ".join(str(app) for app in targeted)))
+    if isinstance(data.get("isAssigned"), bool):
+        fields.append(("Assigned", format_bool(data["isAssigned"])))
+    if data.get("version") not in (None, ""):
+        fields.append(("Version", str(data["version"]).strip('"')))
+    fields += [("Created", _when(policy.created, now)),
+               ("Modified", _when(policy.last_modified, now))]
+    tags = data.get("roleScopeTagIds")
+    if isinstance(tags, list) and tags:
+        fields.append(("Scope tags", ", ".join(str(tag) for tag in tags)))
+    fields.append(("Id", policy.id))
+    return [(label, value) for label, value in fields if resource_key in POLICY_KEYS
+            or value not in (None, "", MISSING) or label in ("Name", "Id")]
+
+
+def _when(moment: datetime | None, now: datetime) -> str | None:
+    if moment is None:
+        return None
+    return f"{format_datetime(moment)} ({relative_time(moment, now)})"
+
+
+_STATUS_WORDS = {
+    "compliance_policies": ("Compliant", "Not compliant"),
+    "device_configurations": ("Succeeded", "Failed"),
+}
+
+
+def status_words(resource_key: str, overview: StatusOverview, now: datetime) -> str:
+    """'Succeeded 128 · Error 1 · Conflict 2 · Pending 10 · Not applicable 1 · Failed 4'."""
+    success, failed = _STATUS_WORDS.get(resource_key, ("Succeeded", "Failed"))
+    parts = [(success, overview.succeeded), ("Error", overview.errors),
+             ("Conflict", overview.conflicts), ("Pending", overview.pending),
+             ("Not applicable", overview.not_applicable), (failed, overview.failed)]
+    text = " · ".join(f"{label} {count:,}" for label, count in parts if count is not None)
+    if overview.last_update is not None:
+        text += f" (updated {relative_time(overview.last_update, now)})"
+    return text or "Graph gave no counts"
+
+
+def property_rows(data: dict[str, Any], skip: frozenset[str]) -> list[Row]:
+    """An item's own properties as Setting/Value rows."""
+    items = [{"id": f"{position}", "name": name, "value": value}
+             for position, (name, value) in enumerate(readable_properties(data, skip=skip))]
+    return DETAIL_LISTS["policy_settings"].to_rows(items)
+
+
+def catalog_setting_rows(settings: list[Row]) -> list[Row]:
+    """Settings-catalog settings as Setting/Value rows, nested settings under their parent."""
+    items = []
+    for row in settings:
+        for position, (depth, name, value) in enumerate(
+                setting_rows(row.item.get("settingInstance"))):
+            items.append({"id": f"{row.key}.{position}",
+                          "name": ("↳ " * depth) + name if depth else name, "value": value})
+    return DETAIL_LISTS["policy_settings"].to_rows(items)
+
+
+def compliance_action_items(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The actions for noncompliance of a compliance policy, one item per action."""
+    items = []
+    for rule in data.get("scheduledActionsForRule") or []:
+        if not isinstance(rule, dict):
+            continue
+        for action in rule.get("scheduledActionConfigurations") or []:
+            if isinstance(action, dict):
+                items.append(dict(action))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# The screen
+
+
+class PolicyDetailScreen(DetailScreen):
+    """Overview, device status, settings, assignments, … as the item's kind has them."""
+
+    def __init__(self, resource_key: str, item: dict[str, Any]) -> None:
+        super().__init__(item, job_prefix=f"detail:{resource_key}")
+        self.resource_key = resource_key
+        self.kind = KINDS.get(resource_key, DetailKind())
+        self._status_text: str | None = None
+
+    def compose(self) -> ComposeResult:
+        kind = self.kind
+        yield Header()
+        yield Static(self._title(), id="detail-title", classes="panel-title")
+        yield self.search_input()
+        with TabbedContent(id="detail-tabs"):
+            with TabPane("Overview", id="overview"), VerticalScroll():
+                yield Static("", id="overview-problem", classes="error-panel")
+                yield FieldList(id="overview-fields")
+            if kind.status:
+                with TabPane("Device status", id="status"), Vertical():
+                    yield Static("Loading…", id="status-counts", classes="detail-summary")
+                    yield RowsPane(RESOURCES[f"{self.resource_key}.device_statuses"],
+                                   id="status-pane")
+            if kind.settings:
+                with TabPane("Settings", id="settings"):
+                    yield RowsPane(DETAIL_LISTS["policy_settings"], id="settings-pane")
+            if kind.actions:
+                with TabPane("Noncompliance actions", id="actions"):
+                    yield RowsPane(DETAIL_LISTS[f"{self.resource_key}.actions"],
+                                   id="actions-pane")
+            if kind.messages:
+                with TabPane("Messages", id="messages"):
+                    yield RowsPane(DETAIL_LISTS[f"{self.resource_key}.messages"],
+                                   id="messages-pane")
+            if kind.apps:
+                with TabPane("Apps", id="apps"):
+                    yield RowsPane(self._apps_resource(), id="apps-pane")
+            if kind.assignments:
+                with TabPane("Assignments", id="assignments"):
+                    yield RowsPane(self._assignments_resource(), id="assignments-pane")
+        yield Footer()
+
+    def _apps_resource(self) -> Resource:
+        if self.kind.apps == "category":
+            return RESOURCES["apps"]
+        return DETAIL_LISTS[f"{self.resource_key}.apps"]
+
+    def _assignments_resource(self) -> Resource:
+        key = f"{self.resource_key}.assignments"
+        return RESOURCES[key] if self.kind.assignments == "child" else DETAIL_LISTS[key]
+
+    def _title(self) -> Text:
+        policy = Policy.from_graph(self.item)
+        kind = (policy.kind if self.resource_key in POLICY_KEYS
+                else RESOURCES[self.resource_key].title)
+        parts = [clean(policy.name) or "(no name)", kind]
+        if policy.platform != MISSING:
+            parts.append(policy.platform)
+        return Text(" · ".join(parts))
+
+    def on_mount(self) -> None:
+        self.title = clean(self.item.get("displayName") or self.item.get("name")) or "Policy"
+        self.query_one("#overview-problem").display = False
+        self._show_overview()
+        self.focus_tab()
+        self.load()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        kind, key, item_id = self.kind, self.resource_key, self.item_id
+        self.job("item", lambda service: service.get_item(key, item_id, expand=kind.expand),
+                 self._show_item, self._item_failed)
+        if kind.status:
+            self.job("status-overview",
+                     lambda service: service.policy_status_overview(key, item_id),
+                     self._show_status, self._status_failed)
+            self.load_rows("device-statuses", "status-pane",
+                           lambda service: service.policy_device_statuses(key, item_id),
+                           "No device has reported this policy")
+        if kind.settings == "catalog":
+            pane = self.query_one("#settings-pane", RowsPane)
+            self.job("settings", lambda service: service.policy_settings(item_id),
+                     lambda rows: pane.show_rows(catalog_setting_rows(rows),
+                                                 empty="This policy has no settings"),
+                     pane.show_error)
+        if kind.assignments == "child":
+            self.load_rows("assignments", "assignments-pane",
+                           lambda service: service.policy_assignments(key, item_id),
+                           "Not assigned")
+        if kind.apps == "category":
+            self.load_rows("apps", "apps-pane",
+                           lambda service: service.apps_in_category(item_id),
+                           "No app is in this category")
+
+    def _show_overview(self, status: str | None = None) -> None:
+        fields = overview_fields(self.resource_key, self.item, self.intune_app.now())
+        if status is not None:
+            labels = [label for label, _ in fields]
+            after = labels.index("Platform") if "Platform" in labels else labels.index("Type")
+            fields.insert(after + 1, ("Device status", status))
+        self.query_one("#overview-fields", FieldList).show(fields)
+
+    def _show_item(self, data: dict[str, Any]) -> None:
+        self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
+        self.query_one("#overview-problem").display = False
+        self.query_one("#detail-title", Static).update(self._title())
+        self._show_overview(self._status_text)
+        kind = self.kind
+        if kind.settings == "properties":
+            skip = _OVERVIEW_PROPERTIES | frozenset(kind.expand)
+            self.query_one("#settings-pane", RowsPane).show_rows(
+                property_rows(data, skip), empty="No setting is configured")
+        if kind.actions:
+            self._show_actions(data)
+        if kind.messages:
+            self._show_expanded("messages", data, "localizedNotificationMessages",
+                                "No messages")
+        if kind.apps == "expanded":
+            self._show_expanded("apps", data, "apps", "No apps are targeted")
+        if kind.assignments == "expanded":
+            self._show_expanded("assignments", data, "assignments", "Not assigned")
+
+    def _show_expanded(self, tab: str, data: dict[str, Any], prop: str, empty: str) -> None:
+        pane = self.query_one(f"#{tab}-pane", RowsPane)
+        items = [item for item in data.get(prop) or [] if isinstance(item, dict)]
+        pane.show_rows(pane.resource.to_rows(items, self.intune_app.now()), empty=empty)
+
+    def _show_actions(self, data: dict[str, Any]) -> None:
+        pane = self.query_one("#actions-pane", RowsPane)
+        items = compliance_action_items(data)
+        pane.show_rows(pane.resource.to_rows(items), empty="No actions for noncompliance")
+        if any(item.get("notificationTemplateId") for item in items):
+            self.job("templates", lambda service: service.rows("notification_templates"),
+                     lambda rows: self._name_templates(items, rows), lambda error: None)
+
+    def _name_templates(self, items: list[dict[str, Any]], templates: list[Row]) -> None:
+        names = {row.key: row.item.get("displayName") for row in templates}
+        named = [{**item, "notificationTemplateId": names.get(
+            str(item.get("notificationTemplateId")), item.get("notificationTemplateId"))}
+            for item in items]
+        pane = self.query_one("#actions-pane", RowsPane)
+        pane.show_rows(pane.resource.to_rows(named), empty="No actions for noncompliance")
+
+    def _item_failed(self, error: BaseException) -> None:
+        problem = self.query_one("#overview-problem", Static)
+        problem.update(problem_text("this item's details", error)
+                       + Text("\nWhat the list showed is below."))
+        problem.display = True
+        for tab in self._tabs_from_item():
+            self.query_one(f"#{tab}-pane", RowsPane).show_error(error)
+
+    def _tabs_from_item(self) -> list[str]:
+        """The tabs filled from the item itself (its properties or its expanded lists)."""
+        kind = self.kind
+        return [tab for tab, filled in (
+            ("settings", kind.settings == "properties"), ("actions", kind.actions),
+            ("messages", kind.messages), ("apps", kind.apps == "expanded"),
+            ("assignments", kind.assignments == "expanded")) if filled]
+
+    def _show_status(self, overview: StatusOverview) -> None:
+        self._status_text = status_words(self.resource_key, overview, self.intune_app.now())
+        self.query_one("#status-counts", Static).update(Text(self._status_text))
+        self._show_overview(self._status_text)
+
+    def _status_failed(self, error: BaseException) -> None:
+        self.query_one("#status-counts", Static).update(problem_text("the status counts", error))
+
+    # -- Enter ---------------------------------------------------------------------------------
+
+    def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
+        event.stop()
+        pane = event.table.parent
+        row: Row = event.row  # type: ignore[assignment]
+        if isinstance(pane, RowsPane) and pane.id == "status-pane":
+            self.open_device(row.item)
+        elif isinstance(pane, RowsPane) and pane.id == "apps-pane" and self.kind.apps == "category":
+            from intune_tui.ui.screens.app_detail import AppDetailScreen
+
+            self.app.push_screen(AppDetailScreen(row.item))
