@@ -27,6 +27,7 @@ from intune_tui.intune.formatting import (
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
+from intune_tui.ui.action_flow import ActionTracker, SentAction, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
@@ -104,6 +105,8 @@ class DeviceDetailScreen(Screen[None]):
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
+        Binding("a", "actions", "Actions", show=False, id="detail.actions",
+                tooltip="Remote actions for this device"),
     ]
 
     def __init__(self, item: dict[str, Any], *, start_tab: str | None = None) -> None:
@@ -113,6 +116,7 @@ class DeviceDetailScreen(Screen[None]):
         self.device_id = str(item.get("id", ""))
         self.device: ManagedDevice = ManagedDevice.from_graph(item)
         self._jobs: set[str] = set()
+        self._tracker: ActionTracker | None = None
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -129,6 +133,7 @@ class DeviceDetailScreen(Screen[None]):
                 with TabPane(RESOURCES[resource_key].title, id=tab_id):
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
             with TabPane("Actions", id="actions"):
+                yield Static("", id="action-tracking", classes="panel-note")
                 yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
         yield Footer()
 
@@ -139,7 +144,9 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#overview-problem").display = False
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
+        self.query_one("#action-tracking").display = False
         self.load()
+        self._follow_sent_actions()
 
     def load(self) -> None:
         """Start every tab at once; each arrives (or fails) on its own."""
@@ -187,6 +194,40 @@ class DeviceDetailScreen(Screen[None]):
         problem.display = True
         self.query_one("#actions-pane", RowsPane).show_error(error)
 
+    # -- remote actions ------------------------------------------------------------------------
+
+    def _follow_sent_actions(self) -> None:
+        """Follow what this session already sent to the device, and whatever it sends next."""
+        flow = action_flow(self.intune_app)
+        self._tracker = ActionTracker(self, self.device_id, self._show_tracking)
+        for sent in flow.sent_to(self.device_id):
+            self._tracker.track(sent)
+        flow.sent_listeners.append(self._action_sent)
+
+    def on_unmount(self) -> None:
+        listeners = action_flow(self.intune_app).sent_listeners
+        if self._action_sent in listeners:
+            listeners.remove(self._action_sent)
+
+    def _action_sent(self, sent: SentAction) -> None:
+        if sent.device_id == self.device_id and self._tracker is not None:
+            self.query_one(TabbedContent).active = "actions"
+            self._tracker.track(sent)
+
+    def _show_tracking(self, state: dict[str, Any] | None, status: str) -> None:
+        line = self.query_one("#action-tracking", Static)
+        line.update(Text(status))
+        line.display = True
+        if state is not None:
+            rows = RESOURCES["device_action_results"].to_rows(
+                [r for r in state.get("deviceActionResults") or [] if isinstance(r, dict)],
+                self.intune_app.now())
+            self.query_one("#actions-pane", RowsPane).show_rows(
+                rows, empty="No remote actions yet")
+
+    def action_actions(self) -> None:
+        action_flow(self.intune_app).open_menu(self.item)
+
     # -- keys ----------------------------------------------------------------------------------
 
     def action_back(self) -> None:
@@ -194,6 +235,8 @@ class DeviceDetailScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+        if self._tracker is not None:
+            self._tracker.refresh()
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.device_id)

@@ -15,6 +15,11 @@ class DevicesScreen(ResourceListScreen):
     VIEWS = (ListView("devices", "Devices", "devices"),)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "why_noncompliant", "Why non-compliant", show=False, id="devices.why"),
+        # Not in the footer (its snapshot is shared); `?` lists both.
+        Binding("a", "actions", "Actions", show=False, id="devices.actions",
+                tooltip="Remote actions for the device under the cursor"),
+        Binding("A", "bulk_actions", "Bulk actions", show=False, id="devices.bulk_actions",
+                tooltip="One remote action on every marked device"),
     ]
 
     def open_row(self, row: Row) -> None:
@@ -31,3 +36,18 @@ class DevicesScreen(ResourceListScreen):
             return
         screen = DeviceDetailScreen(row.item, start_tab="compliance")
         self.app.push_screen(screen)
+
+    def action_actions(self) -> None:
+        """The remote actions menu for the device under the cursor."""
+        from intune_tui.ui.action_flow import action_flow
+
+        row = self.table.cursor_row
+        if row is None:
+            return
+        action_flow(self.intune_app).open_menu(row.item)
+
+    def action_bulk_actions(self) -> None:
+        """One remote action on every marked device: preview, confirm, progress, results."""
+        from intune_tui.ui.action_flow import action_flow
+
+        action_flow(self.intune_app).open_bulk_menu([row.item for row in self.table.marked_rows])
