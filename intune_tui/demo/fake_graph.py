@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import random
+import re
 import time
 import uuid
 import zlib
@@ -89,6 +90,7 @@ class _Call:
     request_id: str
     in_batch: bool = False
     scopes: frozenset[str] = frozenset()
+    upn: str = ""
 
     @property
     def path(self) -> str:
@@ -296,6 +298,7 @@ class FakeGraph:
         if claims.get("tid") != self.tenant.tenant_id:
             raise _GraphAnswer(_unauthorized(
                 "Access token validation failure. Invalid audience.", call.request_id))
+        call.upn = str(claims.get("upn") or claims.get("unique_name") or "")
         return frozenset(str(claims.get("scp", "")).split())
 
     def _verify(self, token: str) -> dict[str, Any] | None:
@@ -322,6 +325,8 @@ class FakeGraph:
                 raise _GraphAnswer(_error(400, "BadRequest", "Nested batch requests are not "
                                           "supported.", call.request_id))
             return self._batch(call)
+        if _is_function(call.segments, "getEffectivePermissions"):
+            return self._effective_permissions(call)
         route = _route(call.segments, call.version)
         if route is None:
             raise _GraphAnswer(_segment_not_found(call.segments, call.version,
@@ -562,6 +567,24 @@ class FakeGraph:
         body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                 f"{'/'.join(call.segments)}/$entity", **shaped}
         return _Answer(200, body)
+
+    # --- functions -------------------------------------------------------------------------------
+    def _effective_permissions(self, call: _Call) -> _Answer:
+        """getEffectivePermissions(scope='…'): the caller's permissions from their groups' role
+        assignments; like Graph, allowed actions only (notAllowedResourceActions stays empty)."""
+        if call.method != "GET":
+            raise _GraphAnswer(_method_not_allowed(call))
+        if _FUNCTION_SCOPE_ARGUMENT.fullmatch(call.segments[-1].partition("(")[2]) is None:
+            raise _GraphAnswer(_error(400, "BadRequest", "The function 'getEffectivePermissions' "
+                                      "requires the parameter 'scope'.", call.request_id))
+        self._require(call, rules.FUNCTION_SCOPES[rules.EFFECTIVE_PERMISSIONS],
+                      rules.EFFECTIVE_PERMISSIONS)
+        allowed = self.tenant.effective_permissions(call.upn)
+        permissions = [{"actions": allowed, "resourceActions": [
+            {"allowedResourceActions": allowed, "notAllowedResourceActions": []}]}]
+        return _Answer(200, {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
+                             "Collection(microsoft.graph.rolePermission)",
+                             "value": permissions if allowed else []})
 
     # --- device writes ---------------------------------------------------------------------------
     def _delete_device(self, call: _Call, device_id: str) -> _Answer:
@@ -857,6 +880,15 @@ def _match(segments: list[str], table: Any, version: str) -> tuple[str, list[str
         else:
             return pattern, ids
     return None
+
+
+_FUNCTION_SCOPE_ARGUMENT = re.compile(r"scope='[^']*'\)")
+
+
+def _is_function(segments: list[str], name: str) -> bool:
+    """deviceManagement/<name> or deviceManagement/<name>(arguments…)."""
+    return (len(segments) == 2 and segments[0] == "deviceManagement"
+            and segments[1].partition("(")[0] == name)
 
 
 def _ids_of(call: _Call, pattern: str) -> list[str]:

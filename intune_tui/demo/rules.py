@@ -502,6 +502,11 @@ SINGLETONS: tuple[SingletonRule, ...] = (
     SingletonRule(f"{_DM}/managedDevices/{{id}}/deviceCategory", DEVICES_READ),
 )
 
+# Functions: `deviceManagement/getEffectivePermissions(scope='…')` answers the caller's Intune
+# permissions (docs intune-rbac-devicemanagement-geteffectivepermissions, v1.0 and beta).
+EFFECTIVE_PERMISSIONS = f"{_DM}/getEffectivePermissions"
+FUNCTION_SCOPES: Mapping[str, tuple[str, ...]] = {EFFECTIVE_PERMISSIONS: RBAC_R}
+
 COLLECTION_RULES: Mapping[str, CollectionRule] = {rule.path: rule for rule in COLLECTIONS}
 SINGLETON_RULES: Mapping[str, SingletonRule] = {rule.path: rule for rule in SINGLETONS}
 

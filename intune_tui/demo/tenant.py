@@ -1049,6 +1049,8 @@ class DemoTenant:
     # Compliance that devices report but deviceCompliancePolicies does not list: Linux
     # compliance lives in the (beta) settings catalog, yet shows in the device's policy states.
     extra_compliance_policies: list[dict[str, Any]] = field(default_factory=list)
+    # Entra group ids of the people who sign in (lower-case UPN -> [group id, ...]).
+    memberships: dict[str, list[str]] = field(default_factory=dict)
 
     def collection(self, path: str) -> list[dict[str, Any]]:
         return self.collections.setdefault(path, [])
@@ -1059,6 +1061,22 @@ class DemoTenant:
             if str(item.get("id", "")).lower() == wanted:
                 return item
         return None
+
+    def effective_permissions(self, upn: str) -> list[str]:
+        """What Intune computes for getEffectivePermissions: every action allowed by a role
+        assigned to one of the user's groups (an unknown user holds none)."""
+        groups = set(self.memberships.get(upn.lower(), ()))
+        roles = {role["id"]: role for role in
+                 self.collections.get("deviceManagement/roleDefinitions", [])}
+        allowed: set[str] = set()
+        for assignment in self.collections.get("deviceManagement/roleAssignments", []):
+            role = roles.get(assignment.get("_roleId"))
+            if role is None or not groups.intersection(assignment.get("members") or ()):
+                continue
+            for permission in role.get("rolePermissions", []):
+                for resource_action in permission.get("resourceActions", []):
+                    allowed.update(resource_action.get("allowedResourceActions", []))
+        return sorted(allowed)
 
     # --- what the fake serves ---------------------------------------------------------------
     def record_set(self, pattern: str, ids: Sequence[str], *, beta: bool) -> RecordSet | None:
@@ -3000,6 +3018,12 @@ _ROLES: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
       "Microsoft.Intune_RemoteTasks_LocateDevice", "Microsoft.Intune_RemoteTasks_RebootNow",
       "Microsoft.Intune_RemoteTasks_RemoteLock")),
 )
+# Who is in which group, for the accounts that sign in to the demo: the operator is helpdesk
+# staff (Help Desk Operator and the Tier-1 custom role through two assignments).
+_SIGN_IN_MEMBERSHIPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (DEMO_OPERATOR_UPN, ("Helpdesk staff",)),
+    (f"jamal.haddad@{DEMO_DOMAIN}", ("Intune admins", "Helpdesk staff")),
+)
 _SCOPE_TAGS = (("0", "Default", "Built-in default scope tag"),
                ("1", "EMEA", "Devices and policies for EMEA"),
                ("2", "Americas", "Devices and policies for the Americas"),
@@ -3008,6 +3032,8 @@ _SCOPE_TAGS = (("0", "Default", "Built-in default scope tag"),
 
 def _build_rbac(catalog: _Catalog) -> None:
     tenant = catalog.tenant
+    for upn, groups in _SIGN_IN_MEMBERSHIPS:
+        tenant.memberships[upn.lower()] = [catalog.groups[group] for group in groups]
     for tag_id, name, description in _SCOPE_TAGS:
         catalog.add("deviceManagement/roleScopeTags", {
             "@odata.type": "#microsoft.graph.roleScopeTag", "id": tag_id,

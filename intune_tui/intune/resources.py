@@ -448,6 +448,13 @@ MTD_PARTNER_MARKS = {"enabled": GOOD, "available": None, "unavailable": BAD,
                      "unresponsive": BAD, "notsetup": MUTED}
 
 
+def _dep_sync_words(code: Any) -> str:
+    """depOnboardingSetting.lastSyncErrorCode: 0 means the last sync succeeded."""
+    if code is None or str(code).strip().lower() in ("", "0", "none"):
+        return "OK" if code is not None else MISSING
+    return f"Failed ({code})"
+
+
 def _name(key: str = "displayName", title: str = "Name", width: int = 32) -> Column:
     return Column(key, title, width, searchable=True)
 
@@ -703,6 +710,8 @@ def _build_resources() -> dict[str, Resource]:
                Column("tokenExpirationDateTime", "Expires", 24, Kind.EXPIRY),
                Column("lastSuccessfulSyncDateTime", "Last sync", 12, Kind.AGE,
                       stale_after_days=7),
+               Column("lastSyncErrorCode", "Sync result", 12, Kind.CUSTOM,
+                      format=_dep_sync_words),
                Column("syncedDeviceCount", "Devices", 8, Kind.COUNT)),
               api_version="beta", also_accepted_scopes=(CONFIGURATION_READ,)),
         # The seed puts Apple VPP under ServiceConfig; the reference's table says Apps.

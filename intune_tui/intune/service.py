@@ -446,7 +446,9 @@ class IntuneService:
             status = expiry_status(token.expires, now)
             summary = expiry_words(token.expires, now)
             if token.last_sync_error and token.last_sync_error.lower() not in ("", "none", "0"):
-                status, summary = "bad", f"{summary}; last sync failed ({token.last_sync_error})"
+                status = "bad"
+                summary = _problems_first(summary, [f"sync failed ({token.last_sync_error})"],
+                                          token.expires, now)
             items.append(HealthItem(area, token.name or token.apple_id or "token", status,
                                     summary, token.expires, token.days_left(now),
                                     token.last_sync))
@@ -459,8 +461,15 @@ class IntuneService:
             token = VppToken.from_graph(row.item)
             status = expiry_status(token.expires, now)
             summary = expiry_words(token.expires, now)
-            if token.state and token.state.lower() != "valid":
-                status, summary = "bad", f"{enum_word(token.state)}; {summary}"
+            problems: list[str] = []
+            state = (token.state or "").lower()
+            if state and state != "valid" and not (state == "expired" and status == "bad"):
+                problems.append(enum_word(token.state))  # an expired date already says expired
+            if (token.last_sync_status or "").lower() == "failed":
+                problems.append("sync failed")
+            if problems or state == "expired":
+                status = "bad"
+                summary = _problems_first(summary, problems, token.expires, now)
             items.append(HealthItem(area, token.organization or token.apple_id or "token",
                                     status, summary, token.expires, token.days_left(now),
                                     token.last_sync))
@@ -651,6 +660,14 @@ def _dicts(items: Iterable[Any]) -> list[dict[str, Any]]:
 
 def _date(value: Any) -> datetime | None:
     return parse_datetime(value)
+
+
+def _problems_first(expiry: str, problems: list[str], expires: datetime | None,
+                    now: datetime) -> str:
+    """'sync failed; expires in 240 days', but 'expired 40 days ago; sync failed' (worst first)."""
+    if expires is not None and expires <= now:
+        return "; ".join([expiry, *problems])
+    return "; ".join([*problems, expiry])
 
 
 async def _part(call: Awaitable[T]) -> Part[T]:
