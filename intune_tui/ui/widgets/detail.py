@@ -53,7 +53,7 @@ class RowsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="rows-problem")
         table: ResourceTable[Row] = ResourceTable(
-            [TableColumn(c.key, c.title, c.width, flex=i == 0)
+            [TableColumn(c.key, c.title, c.width, min_width=c.min_width, flex=i == 0)
              for i, c in enumerate(self.resource.columns)])
         table.empty_text = "Loading…"
         yield table
