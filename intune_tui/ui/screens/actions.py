@@ -60,7 +60,8 @@ def menu_entries(devices: Sequence[Mapping[str, Any]], access: TokenAccess) -> l
 
 def entry_prompt(entry: MenuEntry, total: int) -> Text:
     action = entry.action
-    text = Text(action.label.ljust(30), style=TIER_STYLES[action.tier] if entry.enabled else "")
+    style = TIER_STYLES[action.tier] if entry.enabled else "dim"
+    text = Text(action.label.ljust(30), style=style)
     text.append(f" {TIER_WORDS[action.tier]:<12}", style="dim")
     if total > 1:
         text.append(f" {entry.applies} of {total}")
@@ -119,8 +120,10 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
             yield Static(Text("Bulk remote action" if bulk else "Remote actions"),
                          id="actions-title")
             yield Static(device_summary(self.devices), id="actions-devices")
-            options = [Option(entry_prompt(entry, len(self.devices)), id=entry.action.key,
-                              disabled=not entry.enabled) for entry in self.entries]
+            # Not OptionList's `disabled`: a disabled option cannot be highlighted, and then its
+            # reason could never be read. Enter on it does nothing instead.
+            options = [Option(entry_prompt(entry, len(self.devices)), id=entry.action.key)
+                       for entry in self.entries]
             yield OptionList(*options, id="actions-list")
             yield Static("", id="actions-about")
             yield Static(Text("Enter choose · Esc cancel · a confirmation follows"),
@@ -145,7 +148,9 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
             return
         entry = self.entries[index]
         text = Text(entry.action.consequence)
-        if entry.note:
+        if not entry.enabled:
+            text.append("\nNot available: " + entry.note, style="italic")
+        elif entry.note:
             text.append("\n" + entry.note, style="italic")
         about.update(text)
 

@@ -1,0 +1,361 @@
+"""The three confirmation tiers against the fake Graph: cancel sends nothing, confirm sends one
+POST with the body shown, repeated keys and clicks send nothing more, a lost answer is reported
+as unknown and never re-sent, and every attempt is in the audit file (without the token)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from textual.widgets import Button, Input, Static
+
+from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
+from intune_tui.ui.screens.confirm import (
+    BenignConfirm,
+    DestructiveConfirm,
+    IrreversibleConfirm,
+)
+from intune_tui.ui.screens.devices import DevicesScreen
+
+from .remote_action_support import (
+    DEVICES,
+    IOS_ESCAPES_ID,
+    IOS_SUPERVISED_ID,
+    MACOS_ID,
+    WINDOWS_ID,
+    action_posts,
+    at_device,
+    audit_lines,
+    choose,
+    list_ready,
+    messages,
+    open_menu,
+    settle,
+)
+
+WIPE_PATH = f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/wipe"
+
+
+async def confirm_for(pilot, app, wait_until, device_id: str, action_key: str):
+    await at_device(pilot, app, wait_until, device_id)
+    await open_menu(pilot, app, wait_until)
+    await choose(pilot, app, wait_until, action_key)
+    return app.screen
+
+
+def shown(screen, selector: str) -> str:
+    """The text a widget shows on screen (lines joined), whatever it renders from."""
+    widget = screen.query_one(selector, Static)
+    return "\n".join(strip.text.rstrip() for strip in widget.render_lines(widget.size.region))
+
+
+def squeezed(text: str) -> str:
+    """Text without whitespace: what was shown, however the dialog wrapped it."""
+    return re.sub(r"\s", "", text)
+
+
+def shown_body(screen) -> str:
+    return squeezed(shown(screen, "#confirm-request").split("Body", 1)[1])
+
+
+async def choose_windows_wipe_options(pilot) -> None:
+    """Keep enrollment data: No (right, enter); keep user data: Yes (enter)."""
+    await pilot.press("right", "enter", "tab", "enter")
+
+
+# -- benign ------------------------------------------------------------------------------------
+
+
+async def test_benign_cancel_by_n_escape_or_enter_sends_nothing(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        for key in ("n", "escape", "enter"):
+            screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "syncDevice")
+            assert isinstance(screen, BenignConfirm)
+            assert app.focused is screen.query_one("#cancel", Button)
+            await pilot.press(key)
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.pause(0.2)
+        assert action_posts(app) == [] and audit_lines(app) == []
+
+
+async def test_benign_yes_sends_one_post_and_audits_it(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "syncDevice")
+        await pilot.press("y", "y", "y")  # key repeat: only the first answers the dialog
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.2)
+        posts = action_posts(app)
+        assert [(p.path, p.json, p.status) for p in posts] == [
+            (f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/syncDevice", None, 204)]
+        attempt, result = audit_lines(app)
+        assert attempt["phase"] == "attempt" and result["phase"] == "result"
+        assert attempt["attempt_id"] == result["attempt_id"]
+        assert (attempt["tenant"], attempt["operator"], attempt["action"], attempt["device_id"],
+                attempt["device_name"], attempt["serial"], attempt["options"]) == (
+            "Contoso Demo (demo tenant)", "helpdesk@contoso-demo.onmicrosoft.com", "syncDevice",
+            WINDOWS_ID, "CONTOSO-DT-91956", "9490-4390-1554", {})
+        assert (result["outcome"], result["http_status"]) == ("succeeded", 204)
+        assert result["request_id"]
+        assert any("Sync sent to CONTOSO-DT-91956" in message for message in messages(app))
+
+
+# -- destructive -------------------------------------------------------------------------------
+
+
+async def test_destructive_names_tenant_device_user_serial_and_consequence(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "remoteLock")
+        assert isinstance(screen, DestructiveConfirm)
+        facts = shown(screen, "#confirm-facts")
+        for text in ("Contoso Demo (demo tenant)", "CONTOSO-DT-91956",
+                     "alice.smith@contoso-demo.onmicrosoft.com", "9490-4390-1554", "Windows"):
+            assert text in facts
+        assert "Locks the device screen now" in shown(screen, "#confirm-consequence")
+        assert app.focused is screen.query_one("#cancel", Button)
+        await pilot.press("enter")  # Enter alone: Cancel
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert action_posts(app) == []
+
+
+async def test_destructive_enter_pressed_repeatedly_on_confirm_sends_one(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "remoteLock")
+        await pilot.press("tab", "enter", "enter", "enter")
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.3)
+        assert [p.path for p in action_posts(app)] == [
+            f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/remoteLock"]
+        assert [line["phase"] for line in audit_lines(app)] == ["attempt", "result"]
+
+
+async def test_a_second_click_on_confirm_sends_nothing_more(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "rebootNow")
+        button = screen.query_one("#confirm", Button)
+        await pilot.click(button)
+        await pilot.click(button)
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.3)
+        assert len(action_posts(app)) == 1
+
+
+async def test_clean_windows_needs_keep_user_data_chosen_and_sends_it(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "cleanWindowsDevice")
+        assert isinstance(screen, DestructiveConfirm)
+        confirm = screen.query_one("#confirm", Button)
+        assert confirm.disabled
+        assert "Keep user data" in shown(screen, "#confirm-problem")
+        await pilot.press("enter")  # radio set focused first: Yes
+        assert not confirm.disabled
+        assert shown_body(screen) == squeezed('{"keepUserData": true}')
+        await pilot.press("tab", "tab", "enter")  # past Cancel to the confirm button
+        await settle(pilot, app, wait_until, 1)
+        assert [(p.path.rsplit("/", 1)[1], p.json) for p in action_posts(app)] == [
+            ("cleanWindowsDevice", {"keepUserData": True})]
+        assert audit_lines(app)[0]["options"] == {"keepUserData": True}
+
+
+async def test_lost_mode_sends_message_phone_and_footer_to_beta(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, IOS_SUPERVISED_ID, "enableLostMode")
+        assert screen.query_one("#confirm", Button).disabled  # the message is required
+        await pilot.press(*"Call IT", "tab", *"+1 555 0100", "tab", *"[b]Contoso[/b]")
+        request = shown(screen, "#confirm-request")
+        assert squeezed('"footer": "[b]Contoso[/b]"') in squeezed(request)  # not markup
+        await pilot.press("tab", "tab", "enter")
+        await settle(pilot, app, wait_until, 1)
+        (post,) = action_posts(app)
+        assert post.path == f"/beta/deviceManagement/managedDevices/{IOS_SUPERVISED_ID}/" \
+                            "enableLostMode"
+        assert post.json == {"message": "Call IT", "phoneNumber": "+1 555 0100",
+                             "footer": "[b]Contoso[/b]"}
+
+
+# -- irreversible ------------------------------------------------------------------------------
+
+
+async def test_wrong_device_name_keeps_wipe_disabled(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "wipe")
+        assert isinstance(screen, IrreversibleConfirm)
+        await choose_windows_wipe_options(pilot)
+        await pilot.press("tab", *"contoso-dt-91956")  # wrong case
+        wipe = screen.query_one("#confirm", Button)
+        assert wipe.disabled
+        assert "Type the device name exactly" in shown(screen, "#confirm-problem")
+        await pilot.press("enter", "tab", "tab", "enter", "enter")
+        await pilot.pause(0.2)
+        assert action_posts(app) == [] and audit_lines(app) == []
+        screen.query_one("#confirm-name", Input).value = "CONTOSO-DT-9195"  # one short
+        await pilot.pause()
+        assert wipe.disabled
+
+
+async def test_wipe_options_must_be_chosen_before_the_name_counts(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "wipe")
+        screen.query_one("#confirm-name", Input).value = "CONTOSO-DT-91956"
+        await pilot.pause()
+        assert screen.query_one("#confirm", Button).disabled
+        problem = shown(screen, "#confirm-problem")
+        assert "Keep enrollment state and user account" in problem and "Keep user data" in problem
+        assert "shown once every option is chosen" in shown(screen, "#confirm-request")
+
+
+async def test_wipe_sends_one_post_with_the_body_shown(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "wipe")
+        await choose_windows_wipe_options(pilot)
+        await pilot.press("tab", *"CONTOSO-DT-91956")
+        body = {"keepEnrollmentData": False, "keepUserData": True}
+        assert shown_body(screen) == squeezed(json.dumps(body))
+        await pilot.press("enter")  # the name is right: focus moves to Wipe
+        assert app.focused is screen.query_one("#confirm", Button)
+        await pilot.press("enter", "enter", "enter")
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.3)
+        (post,) = action_posts(app)
+        assert (post.path, post.json, post.status) == (WIPE_PATH, body, 204)
+        assert audit_lines(app)[0]["options"] == body
+
+
+async def test_macos_wipe_offers_the_unlock_pin_and_checks_it(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, MACOS_ID, "wipe")
+        assert [option.key for option in screen.options] == ["macOsUnlockCode"]
+        await pilot.press(*"12ab")
+        screen.query_one("#confirm-name", Input).value = "Björn’s MacBook"
+        await pilot.pause()
+        assert screen.query_one("#confirm", Button).disabled
+        assert "6 digits" in shown(screen, "#confirm-problem")
+        screen.query_one("#option-macOsUnlockCode", Input).value = "123456"
+        await pilot.pause()
+        assert not screen.query_one("#confirm", Button).disabled
+        assert shown_body(screen) == squeezed('{"macOsUnlockCode": "123456"}')
+
+
+async def test_a_hostile_name_is_shown_and_typed_as_the_clean_text(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, IOS_ESCAPES_ID, "wipe")
+        assert "LAPTOP-RED" in shown(screen, "#confirm-name-prompt")
+        assert "\x1b" not in shown(screen, "#confirm-facts")
+        await pilot.press("enter")  # keep the eSIM plan: Yes
+        screen.query_one("#confirm-name", Input).value = "LAPTOP-RED"
+        await pilot.pause()
+        assert not screen.query_one("#confirm", Button).disabled
+
+
+async def test_lost_answer_to_a_processed_wipe_is_unknown_and_never_resent(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await list_ready(pilot, app, wait_until)
+        app.session.fake.faults.drop_next(path_contains="/wipe", after_processing=True)
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "wipe")
+        await choose_windows_wipe_options(pilot)
+        await pilot.press("tab", *"CONTOSO-DT-91956", "enter", "enter")
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.5)
+        (post,) = action_posts(app)
+        assert (post.path, post.status, post.dropped) == (WIPE_PATH, 204, True)
+        # The device's action state was read again instead.
+        assert any(r.method == "GET" and r.path.endswith(f"/managedDevices/{WINDOWS_ID}")
+                   and "deviceActionResults" in r.params.get("$select", "")
+                   for r in app.session.fake.requests)
+        assert any("Outcome unknown — check the device" in m for m in messages(app))
+        result = audit_lines(app)[1]
+        assert result["outcome"] == "unknown"
+        assert "lost" in result["error"]
+
+
+async def test_forbidden_names_the_missing_scope(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await list_ready(pilot, app, wait_until)
+        app.session.fake.faults.fail_next(403, path_contains="/remoteLock")
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "remoteLock")
+        await pilot.press("tab", "enter")
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.2)
+        failure = [m for m in messages(app) if "Remote lock on CONTOSO-DT-91956 failed" in m]
+        assert failure and PRIVILEGED_OPERATIONS in failure[0]
+        result = audit_lines(app)[1]
+        assert (result["outcome"], result["http_status"]) == ("failed", 403)
+        assert len(action_posts(app)) == 1
+
+
+async def test_the_audit_file_never_holds_the_token(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await list_ready(pilot, app, wait_until)
+        app.session.fake.faults.drop_next(path_contains="/wipe", after_processing=True)
+        app.session.fake.faults.fail_next(403, path_contains="/rebootNow")
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "syncDevice")
+        await pilot.press("y")
+        await settle(pilot, app, wait_until, 1)
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "rebootNow")
+        await pilot.press("tab", "enter")
+        await settle(pilot, app, wait_until, 2)
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "wipe")
+        await choose_windows_wipe_options(pilot)
+        await pilot.press("tab", *"CONTOSO-DT-91956", "enter", "enter")
+        await settle(pilot, app, wait_until, 3)
+        token = await app.session.token_provider.get_token()
+        text = app.settings.audit_path.read_text()
+        assert [json.loads(line)["phase"] for line in text.splitlines()] == [
+            "attempt", "result"] * 3
+        assert [json.loads(line).get("outcome") for line in text.splitlines()][1::2] == [
+            "succeeded", "failed", "unknown"]
+        for secret in (token, *token.split(".")):
+            assert secret not in text
+        assert "Bearer" not in text
+
+
+# -- snapshots of each tier at 80x24 -------------------------------------------------------------
+
+
+def _confirm_snapshot(snap_compare, make_app, action_key: str, *keys: str) -> bool:
+    app = make_app(devices=DEVICES)
+
+    async def open_confirmation(pilot) -> None:
+        async def wait_until(pilot, predicate, timeout: float = 15.0) -> None:
+            waited = 0.0
+            while not predicate():
+                assert waited < timeout, "the app did not reach the expected state"
+                await pilot.pause(0.05)
+                waited += 0.05
+
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, action_key)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return snap_compare(app, terminal_size=(80, 24), run_before=open_confirmation)
+
+
+def test_snapshot_benign_confirmation(snap_compare, make_app) -> None:
+    assert _confirm_snapshot(snap_compare, make_app, "syncDevice")
+
+
+def test_snapshot_destructive_confirmation(snap_compare, make_app) -> None:
+    assert _confirm_snapshot(snap_compare, make_app, "remoteLock")
+
+
+def test_snapshot_irreversible_confirmation_ready_to_wipe(snap_compare, make_app) -> None:
+    assert _confirm_snapshot(snap_compare, make_app, "wipe", "right", "enter", "tab", "enter",
+                             "tab", *"CONTOSO-DT-91956")
