@@ -304,9 +304,9 @@ class BulkActionScreen(ModalScreen[None]):
         self.query_one(ProgressBar).display = True
         self.query_one("#bulk-results").display = True
         self.query_one("#bulk-detail").display = True
-        close = self.query_one("#close", Button)
-        close.display = True
-        close.focus()
+        self.query_one("#close", Button).display = True
+        # The results, not Close, get the focus: a repeated Enter must not hide them.
+        self.query_one("#bulk-results", ResourceTable).focus()
 
     def show_progress(self, progress: BulkProgress) -> None:
         if not self.is_attached:

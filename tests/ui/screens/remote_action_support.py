@@ -4,9 +4,10 @@ action, read what the fake Graph received and what the audit file says."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from intune_tui.demo.fake_graph import RecordedRequest
 from intune_tui.ui.screens.actions import ActionsMenu
@@ -74,3 +75,14 @@ async def settle(pilot: Any, app: Any, wait_until: Any, posts: int) -> None:
     await wait_until(pilot, lambda: len(action_posts(app)) >= posts
                      and sum(1 for line in audit_lines(app) if line["phase"] == "result")
                      >= posts)
+
+
+def shown(screen: Any, selector: str) -> str:
+    """The text a widget shows on screen (lines joined), whatever it renders from."""
+    widget = screen.query_one(selector, Static)
+    return "\n".join(strip.text.rstrip() for strip in widget.render_lines(widget.size.region))
+
+
+def squeezed(text: str) -> str:
+    """Text without whitespace: what was shown, however the dialog wrapped it."""
+    return re.sub(r"\s", "", text)

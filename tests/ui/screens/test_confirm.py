@@ -5,9 +5,8 @@ as unknown and never re-sent, and every attempt is in the audit file (without th
 from __future__ import annotations
 
 import json
-import re
 
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 from intune_tui.ui.screens.confirm import (
@@ -31,6 +30,8 @@ from .remote_action_support import (
     messages,
     open_menu,
     settle,
+    shown,
+    squeezed,
 )
 
 WIPE_PATH = f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/wipe"
@@ -41,17 +42,6 @@ async def confirm_for(pilot, app, wait_until, device_id: str, action_key: str):
     await open_menu(pilot, app, wait_until)
     await choose(pilot, app, wait_until, action_key)
     return app.screen
-
-
-def shown(screen, selector: str) -> str:
-    """The text a widget shows on screen (lines joined), whatever it renders from."""
-    widget = screen.query_one(selector, Static)
-    return "\n".join(strip.text.rstrip() for strip in widget.render_lines(widget.size.region))
-
-
-def squeezed(text: str) -> str:
-    """Text without whitespace: what was shown, however the dialog wrapped it."""
-    return re.sub(r"\s", "", text)
 
 
 def shown_body(screen) -> str:
