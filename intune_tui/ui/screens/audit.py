@@ -65,20 +65,21 @@ def entry_row(entry: AuditEntry) -> Row:
 
 
 def entry_details(entry: AuditEntry) -> Text:
-    """Everything recorded about one attempt, literally."""
+    """Everything recorded about one attempt, literally, in a few lines."""
     lines = [
-        ("Attempt", entry.attempt_id), ("When", entry.time), ("Tenant", entry.tenant),
-        ("By", entry.operator), ("Action", f"{action_words(entry.action)} ({entry.action})"),
-        ("Device", f"{entry.device_name} ({entry.device_id})"), ("Serial", entry.serial),
+        ("Device", f"{entry.device_name} ({entry.device_id}), serial {entry.serial or '—'}, "
+                   f"tenant {entry.tenant}"),
         ("Options", json.dumps(entry.options, ensure_ascii=True)),
-        ("Outcome", entry.outcome), ("HTTP", str(entry.http_status or "—")),
-        ("Request id", entry.request_id or "—"), ("Answered", entry.completed_at or "—"),
+        ("Outcome", f"{entry.outcome}, HTTP {entry.http_status or '—'}, request id "
+                    f"{entry.request_id or '—'}"),
         ("Error", entry.error or "—"),
+        ("Attempt", f"{entry.attempt_id} by {entry.operator}, sent {entry.time}, answered "
+                    f"{entry.completed_at or '—'}"),
     ]
     text = Text()
-    for label, value in lines:
-        text.append(f"{label:<11}", style="bold")
-        text.append(clean(value) + "\n")
+    for index, (label, value) in enumerate(lines):
+        text.append(f"{label:<8}", style="bold")
+        text.append(clean(value) + ("\n" if index < len(lines) - 1 else ""))
     return text
 
 
@@ -86,7 +87,7 @@ class AuditScreen(Screen[None]):
     """The audit of remote actions: this app's record and Intune's."""
 
     DEFAULT_CSS = """
-    AuditScreen #audit-local-detail { height: auto; max-height: 8; padding: 0 1;
+    AuditScreen #audit-local-detail { height: auto; max-height: 10; padding: 0 1;
                                       border-top: solid $panel; }
     AuditScreen .audit-note { height: auto; padding: 0 1; color: $text-muted; }
     AuditScreen #audit-remote-problem { display: none; }
