@@ -130,3 +130,37 @@ def test_other_lists_search_locally_by_name() -> None:
 def test_times_and_colons_in_free_text_are_not_fields() -> None:
     query = parse("10:30")
     assert query.server_filter is None and len(query.clauses) == 1
+
+
+def _table_filter(query: SearchQuery, rows: list, *, include_server: bool) -> list:
+    """What a table does with `row_filter`: every word in search_text, then the predicate."""
+    predicate, words = query.row_filter(include_server=include_server)
+    return [r for r in rows if all(word in r.search_text for word in words)
+            and (predicate is None or predicate(r))]
+
+
+def test_free_words_are_handed_out_separately_in_lower_case() -> None:
+    query = parse('os:ios Alice "iPhone 15" serial:C02')
+    assert query.words == ("alice", "iphone 15")
+    predicate, words = query.row_filter(include_server=False)
+    assert words == ("alice", "iphone 15") and predicate is not None
+    assert parse("os:ios").row_filter(include_server=False) == (None, ())
+
+
+def test_a_table_filter_from_row_filter_keeps_the_same_rows_as_matches() -> None:
+    rows = [
+        row(),
+        row(deviceName="DESKTOP-9", operatingSystem="Windows"),
+        row(serialNumber="FVFZ0001"),
+        row(userPrincipalName="bob@contoso.com", model="iPhone 14"),
+        row(lastSyncDateTime="2026-01-01T00:00:00Z", complianceState="compliant"),
+        row(lastSyncDateTime=None),
+    ]
+    for text in ("alice", "os:ios alice", "serial:c02 laptop", "os:ios,windows synced<7d",
+                 'compliance:compliant "iphone 15"', "name:desk os:windows 9",
+                 "user:bob iphone synced>30d", "laptop alice c02xy"):
+        query = parse(text)
+        assert _table_filter(query, rows, include_server=True) == [
+            r for r in rows if query.matches_all(r)], text
+        assert _table_filter(query, rows, include_server=False) == [
+            r for r in rows if query.matches(r)], text
