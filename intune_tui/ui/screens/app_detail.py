@@ -450,6 +450,7 @@ class AppDetailScreen(DetailScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.title = clean(self.item.get("displayName")) or "App"
         self.query_one("#overview-problem").display = False
         self._show_sections()

@@ -83,6 +83,28 @@ class DetailScreen(Screen[None]):
         self.item = item
         self.item_id = str(item.get("id", ""))
         self.job_prefix = job_prefix
+        self._other_tenant = False
+
+    def on_mount(self) -> None:
+        self.intune_app.session_changed.subscribe(self, self._on_session_changed)
+
+    def _on_session_changed(self, session: Any) -> None:
+        """Another tenant: this item belongs to the old one, so the screen closes."""
+        self._other_tenant = True
+        if self.is_current:
+            self.app.pop_screen()
+
+    def on_screen_resume(self) -> None:
+        if self._other_tenant:
+            self.app.pop_screen()
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("Filter the list in this tab", "/", self.action_search),
+            ("Export the list in this tab as CSV", "e", self.action_export),
+            ("Next tab", "]", self.action_next_tab),
+            ("Refresh this item", "r", self.action_reload),
+        ]
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -499,6 +521,7 @@ class PolicyDetailScreen(DetailScreen):
         return Text(" · ".join(parts))
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.title = clean(self.item.get("displayName") or self.item.get("name")) or "Policy"
         self.query_one("#overview-problem").display = False
         self._show_overview()

@@ -164,6 +164,15 @@ async def test_an_unknown_app_type_shows_its_raw_name_and_its_properties(
     assert "Shininess level" in text and "11" in text and "volumetric" in text
 
 
+async def test_switching_tenant_closes_the_detail_of_the_old_tenant(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_app(pilot, app, wait_until, WIN32_NAME)
+        app.session_changed.publish(app.session)  # what :tenant does once it has switched
+        await wait_until(pilot, lambda: isinstance(app.screen, AppsScreen))
+
+
 def test_store_licence_web_and_winget_apps_show_their_own_facts() -> None:
     vpp = tenant_app("Microsoft Teams")
     text = plain(_sections(vpp))
