@@ -152,7 +152,7 @@ def outcome_message(action: RemoteAction, outcome: ActionOutcome) -> tuple[str, 
     if outcome.outcome == "succeeded":
         status = f"HTTP {outcome.status}" if outcome.status else "accepted"
         return (f"{action.label} sent to {name} ({status}). Intune shows it pending until the "
-                "device checks in.", "information")
+                "device checks in; the device's Actions tab follows it.", "information")
     if outcome.outcome == "unknown":
         return f"{OUTCOME_UNKNOWN}: {name}. {clean(outcome.error)}", "warning"
     if not outcome.sent:

@@ -162,7 +162,7 @@ async def test_an_action_sent_from_the_list_is_followed_when_the_device_opens(
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         screen = app.screen
-        screen.query_one("TabbedContent").active = "actions"
+        assert screen.query_one("TabbedContent").active == "actions"  # shown at once
         await wait_until(pilot, lambda: "Retire: Pending" in shown(screen, "#action-tracking"))
         await wait_until(pilot, lambda: "Management state: Retire pending"
                          in shown(screen, "#action-tracking"))

@@ -8,6 +8,7 @@ in two keys.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -42,6 +43,8 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("apps", "device_detected_apps", "No discovered apps"),
     ("users", "device_users", "No users"),
 )
+# An action sent this recently is followed (and its tab shown) when the device is opened.
+RECENT_ACTION = timedelta(minutes=10)
 _FAILING = {"noncompliant", "error", "conflict"}
 
 
@@ -200,8 +203,12 @@ class DeviceDetailScreen(Screen[None]):
         """Follow what this session already sent to the device, and whatever it sends next."""
         flow = action_flow(self.intune_app)
         self._tracker = ActionTracker(self, self.device_id, self._show_tracking)
-        for sent in flow.sent_to(self.device_id):
+        recent = [sent for sent in flow.sent_to(self.device_id)
+                  if self.intune_app.now() - sent.sent_at < RECENT_ACTION]
+        for sent in recent:
             self._tracker.track(sent)
+        if recent and not self.start_tab:
+            self.query_one(TabbedContent).active = "actions"
         flow.sent_listeners.append(self._action_sent)
 
     def on_unmount(self) -> None:
