@@ -290,6 +290,25 @@ async def test_forbidden_names_the_missing_scope(make_app, wait_until) -> None:
         assert len(action_posts(app)) == 1
 
 
+async def test_forbidden_by_intune_rbac_names_the_missing_role(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    intune_message = json.dumps({"_version": 3, "Message": "User is not authorized to perform "
+                                 "this operation - Operation ID (for customer support): 1234",
+                                 "CustomApiErrorPhrase": ""})
+    async with app.run_test() as pilot:
+        await list_ready(pilot, app, wait_until)
+        app.session.fake.faults.fail_next(
+            403, path_contains="/retire",
+            body={"error": {"code": "Forbidden", "message": intune_message}})
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "retire")
+        await pilot.press("tab", "enter")
+        await settle(pilot, app, wait_until, 1)
+        await pilot.pause(0.2)
+        failure = [m for m in messages(app) if "Retire on CONTOSO-DT-91956 failed" in m]
+        assert failure and "no Intune role that allows this" in failure[0]
+        assert "role" in audit_lines(app)[1]["error"]
+
+
 async def test_the_audit_file_never_holds_the_token(make_app, wait_until) -> None:
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(100, 40)) as pilot:
