@@ -143,16 +143,27 @@ class GraphWorker(Generic[S]):
         self._loop = loop
         asyncio.set_event_loop(loop)
         self._semaphore = asyncio.Semaphore(self._max_concurrency)
-        self._service_task = loop.create_task(self._build_service())
+        # Ready first: the UI thread goes on composing while the service is built (an HTTP
+        # client with its TLS context takes tens of milliseconds).
         loop.call_soon(self._ready.set)
+        self._service_task = loop.create_task(self._build_service())
         try:
             loop.run_forever()
         finally:
             loop.close()
 
     async def _build_service(self) -> S:
-        self._service = await self._make_service(self._on_throttle)
-        return self._service
+        service = await self._make_service(self._on_throttle)
+        self._service = service
+        # A service may get ready for its first call (load its network backend) now, while the
+        # UI is still being composed, rather than when the first list is asked for.
+        warm_up = getattr(service, "warm_up", None)
+        if callable(warm_up):
+            try:
+                await warm_up()
+            except Exception:  # only an optimisation: the first call will do it then
+                log.debug("service warm-up failed", exc_info=True)
+        return service
 
     async def _get_service(self) -> S:
         assert self._service_task is not None
