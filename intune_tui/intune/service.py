@@ -16,12 +16,13 @@ import asyncio
 import base64
 import binascii
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Literal, TypeVar
 
-from intune_tui.graph.client import BatchItem, BatchResult, GraphClient
+from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
 from intune_tui.graph.errors import GraphError, GraphNotFound, OutcomeUnknown
 from intune_tui.graph.odata import ODataQuery, quote
 from intune_tui.intune.actions import BulkAction, BulkRequest, RemoteAction, build_body
@@ -59,6 +60,17 @@ from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 
 T = TypeVar("T")
 Outcome = Literal["succeeded", "failed", "unknown"]
+
+log = logging.getLogger("intune_tui.intune")
+
+# Long lists are fetched as several listings in parallel, one per value of a property every item
+# has exactly one value of. The split is used only when Graph's counts prove it complete: the
+# counts of the parts add up to the count of the whole list; otherwise the plain listing goes on.
+PARTITIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "devices": ("operatingSystem", ("Windows", "iOS", "iPadOS", "Android", "macOS", "Linux")),
+}
+# Split only lists longer than this many pages: shorter ones are as fast one page after another.
+SPLIT_ABOVE_PAGES = 4
 
 # A result that started this long before we sent the action still counts as ours when the
 # answer was lost: Intune's and our clocks differ, and Graph stamps when it queued the action.
@@ -179,14 +191,39 @@ class IntuneService:
             orderby=orderby or resource.default_orderby,
             count=resource.request_count and not _uncountable(server_filter),
         )
-        pages = self.client.paginate(
+        split = _partition_for(resource, query)
+        pages = self._pages(resource, path, query)
+        try:
+            first = await anext(pages)
+            yield self._row_page(resource, first, first.number, first.next_link is not None)
+            if split is not None and _worth_splitting(first, query):
+                listing = _SplitListing(self, resource, path, query, split, first, pages)
+                async for row_page in listing.pages():
+                    yield row_page
+                return
+            async for page in pages:
+                yield self._row_page(resource, page, page.number, page.next_link is not None)
+        finally:
+            await pages.aclose()
+
+    async def warm_up(self) -> None:
+        """Get ready for the first call (see GraphClient.warm_up); sends nothing."""
+        await self.client.warm_up()
+
+    def _pages(self, resource: Resource, path: str, query: ODataQuery) -> AsyncIterator[Page]:
+        return self.client.paginate(
             path, query=query, api_version=resource.api_version,
             required_scope=resource.required_scope,
             min_page_size=resource.min_page_size or min(20, query.top or 20),
         )
-        async for page in pages:
-            rows = resource.to_rows(_dicts(page.items), self._now())
-            yield RowPage(rows, page.count, page.number, page.next_link is not None)
+
+    def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
+                  skip: set[str] | None = None) -> RowPage:
+        rows = resource.to_rows(_dicts(page.items), self._now())
+        if skip is not None:
+            rows = [row for row in rows if row.key not in skip]
+            skip.update(row.key for row in rows)
+        return RowPage(rows, page.count, number, has_more)
 
     async def rows(self, resource_key: str, *, parent_id: str | None = None,
                    server_filter: str | None = None) -> list[Row]:
@@ -745,6 +782,138 @@ def _with_reread(outcome: ActionOutcome, action: RemoteAction,
         status=outcome.status, request_id=outcome.request_id, error=note,
         support=outcome.support, sent=True, action_result=result,
     )
+
+
+# -- split listings -----------------------------------------------------------------------------
+
+
+def _partition_for(resource: Resource, query: ODataQuery) -> tuple[str, tuple[str, ...]] | None:
+    """The property and values to split this listing by, or None when it must stay whole: no
+    split known, Graph was asked for an order (parts would interleave), no `$count` (nothing to
+    prove the split complete), or the filter already names the property."""
+    split = PARTITIONS.get(resource.key)
+    if split is None or query.orderby or not query.count:
+        return None
+    if query.filter and split[0] in query.filter:
+        return None
+    return split
+
+
+def _worth_splitting(first: Page, query: ODataQuery) -> bool:
+    page_size = max(query.top or 0, len(first.items), 1)
+    return (first.next_link is not None and first.count is not None
+            and first.count > SPLIT_ABOVE_PAGES * page_size)
+
+
+Arrival = tuple[int, "Page | BaseException | None"]
+
+
+class _SplitListing:
+    """The rest of a long list after its first page, as one listing per partition value, run in
+    parallel and merged as pages arrive.
+
+    Nothing is passed on from the parts until every part's first page is in and their
+    `@odata.count`s add up to the whole list's count (from its first page). If they do not (a
+    value outside the known ones, or a part Graph refused), the parts are dropped and the whole
+    list's own next links are followed instead, exactly as without a split. The first page's
+    rows come again in the parts: each row is passed on once (by key).
+    """
+
+    def __init__(self, service: IntuneService, resource: Resource, path: str,
+                 query: ODataQuery, split: tuple[str, tuple[str, ...]], first: Page,
+                 whole: AsyncIterator[Page]) -> None:
+        self._service = service
+        self._resource = resource
+        self._path = path
+        self._query = query
+        self._property, self._values = split
+        self._first = first
+        self._whole = whole
+        self._number = first.number
+        self._seen = {resource.row_key(item) for item in _dicts(first.items)}
+
+    async def pages(self) -> AsyncIterator[RowPage]:
+        arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
+        tasks = [asyncio.create_task(self._pump(index, value, arrivals))
+                 for index, value in enumerate(self._values)]
+        try:
+            firsts = await self._first_pages(arrivals, len(tasks))
+            if firsts is None:
+                for task in tasks:
+                    task.cancel()
+                async for page in self._whole:
+                    yield self._next(page, has_more=page.next_link is not None)
+                return
+            open_parts = len(tasks)
+            for page in firsts:
+                open_parts -= page.next_link is None
+                yield self._next(page, has_more=open_parts > 0)
+            while open_parts > 0:
+                _, item = await arrivals.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    continue
+                open_parts -= item.next_link is None
+                yield self._next(item, has_more=open_parts > 0)
+            if len(self._seen) != self._first.count:
+                log.warning("split listing of %s gave %d items, Graph counted %s",
+                            self._resource.key, len(self._seen), self._first.count)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _first_pages(self, arrivals: asyncio.Queue[Arrival], parts: int
+                           ) -> list[Page] | None:
+        """Every part's first page, then any later page that came meanwhile (in arrival order);
+        None when the parts do not provably make up the whole list."""
+        firsts: dict[int, Page] = {}
+        later: list[Page] = []
+        while len(firsts) < parts:
+            index, item = await arrivals.get()
+            if isinstance(item, BaseException):
+                log.info("split listing of %s: a part failed (%s); listing it whole",
+                         self._resource.key, item)
+                return None
+            if item is None:
+                continue
+            if index in firsts:
+                later.append(item)
+            else:
+                firsts[index] = item
+        counts = [page.count for page in firsts.values()]
+        total = sum(count for count in counts if count is not None)
+        if None in counts or total != self._first.count:
+            log.info("split listing of %s: the parts count %s, the whole %s; listing it whole",
+                     self._resource.key, counts, self._first.count)
+            return None
+        return [*firsts.values(), *later]
+
+    def _part_query(self, value: str) -> ODataQuery:
+        clause = f"{self._property} eq {quote(value)}"
+        query_filter = f"({self._query.filter}) and {clause}" if self._query.filter else clause
+        return replace(self._query, filter=query_filter)
+
+    async def _pump(self, index: int, value: str, arrivals: asyncio.Queue[Arrival]) -> None:
+        pages = self._service._pages(self._resource, self._path, self._part_query(value))
+        try:
+            async for page in pages:
+                await arrivals.put((index, page))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # handed to the merging side, which decides
+            await arrivals.put((index, error))
+            return
+        finally:
+            await pages.aclose()
+        await arrivals.put((index, None))
+
+    def _next(self, page: Page, *, has_more: bool) -> RowPage:
+        self._number += 1
+        row_page = self._service._row_page(self._resource, page, self._number, has_more,
+                                           skip=self._seen)
+        return RowPage(row_page.rows, self._first.count, row_page.number, has_more)
 
 
 # -- tokens -------------------------------------------------------------------------------------

@@ -436,3 +436,84 @@ def test_granted_scopes_reads_the_token_claims_without_verifying(fake: FakeGraph
     assert granted_scopes(fake.issue_token(scopes=READ_SCOPES)) == frozenset(READ_SCOPES)
     assert granted_scopes("not-a-token") == frozenset()
     assert granted_scopes("a.!!!.c") == frozenset()
+
+
+# -- long lists split by operating system -------------------------------------------------------
+
+
+def tenant_device_ids(fake: FakeGraph) -> set[str]:
+    store = fake.tenant.devices
+    return {store.id_of(index) for index in store.live_indices()}
+
+
+def device_list_filters(fake: FakeGraph) -> list[str | None]:
+    return [r.params.get("$filter")
+            for r in requests_to(fake, "/v1.0/deviceManagement/managedDevices", "GET")]
+
+
+async def test_a_long_device_list_is_fetched_split_by_os_and_every_device_comes_once(
+        service: IntuneService, fake: FakeGraph) -> None:
+    pages = [page async for page in service.stream("devices", top=100)]
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert set(keys) == tenant_device_ids(fake)
+    assert all(page.count == DEVICE_COUNT for page in pages)
+    assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
+    filters = set(device_list_filters(fake))
+    assert {f"operatingSystem eq '{name}'" for name in
+            ("Windows", "iOS", "iPadOS", "Android", "macOS", "Linux")} <= filters
+    assert all(r.status == 200 and r.params.get("$count") == "true"
+               for r in requests_to(fake, "/v1.0/deviceManagement/managedDevices"))
+
+
+async def test_a_split_whose_counts_do_not_add_up_falls_back_to_the_plain_list(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intune_tui.intune import service as service_module
+
+    monkeypatch.setitem(service_module.PARTITIONS, "devices",
+                        ("operatingSystem", ("Windows", "iOS", "Android")))
+    pages = [page async for page in service.stream("devices", top=100)]
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert set(keys) == tenant_device_ids(fake)
+    assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
+    plain = [f for f in device_list_filters(fake) if f is None]
+    assert len(plain) == DEVICE_COUNT // 100  # the whole list, page after page, to its end
+
+
+async def test_a_split_part_that_graph_refuses_falls_back_to_the_plain_list(
+        service: IntuneService, fake: FakeGraph) -> None:
+    pages = service.stream("devices", top=100)
+    first = await anext(pages)
+    fake.faults.fail_next(400, path_contains="/managedDevices")
+    rest = [page async for page in pages]
+    keys = [row.key for page in (first, *rest) for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert any(r.status == 400 for r in fake.requests)
+
+
+async def test_short_or_ordered_device_lists_are_not_split(
+        service: IntuneService, fake: FakeGraph) -> None:
+    await service.rows("devices")
+    assert device_list_filters(fake) == [None, None]
+    fake.requests.clear()
+    rows = [row async for page in service.stream("devices", top=100, orderby="deviceName")
+            for row in page.rows]
+    assert len(rows) == DEVICE_COUNT
+    assert set(device_list_filters(fake)) == {None}
+
+
+async def test_stopping_a_split_listing_early_cancels_its_parts(
+        service: IntuneService, fake: FakeGraph) -> None:
+    pages = service.stream("devices", top=100)
+    await anext(pages)
+    await anext(pages)
+    await pages.aclose()
+    sent = len(fake.requests)
+    await asyncio.sleep(0.05)
+    assert len(fake.requests) == sent
+
+
+async def test_warm_up_sends_nothing(service: IntuneService, fake: FakeGraph) -> None:
+    await service.warm_up()
+    assert fake.requests == [] and service.client.request_count == 0
