@@ -1,13 +1,42 @@
-"""Tenant health: Apple certificates and tokens, enrollment, terms, connectors."""
+"""Tenant health: Apple certificates and tokens, enrollment, terms, connectors.
+
+The first view, Attention, is every certificate, token and connector worst first: what expired,
+fails or expires within 30 days comes before what is fine, each with its state in words and the
+days left. Enter on one of its rows opens that area's own list. The other views are the areas'
+lists as Graph serves them.
+"""
 
 from __future__ import annotations
 
-from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import Static, Tab
+
+from intune_tui.graph.errors import GraphForbidden
+from intune_tui.intune.health import ATTENTION, ATTENTION_STATES, attention_pages
+from intune_tui.intune.resources import Resource, Row
+from intune_tui.ui.screens.access import ACCESS_KEY, show_forbidden
+from intune_tui.ui.screens.apps import ViewsListScreen
+from intune_tui.ui.screens.resource_list import ListView
+from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
+
+if TYPE_CHECKING:
+    from intune_tui.intune.service import RowPage
+
+ATTENTION_LABEL = "Attention"
 
 
-class HealthScreen(ResourceListScreen):
+def attention_columns() -> list[TableColumn]:
+    """The state word first; the details take the spare width."""
+    return [TableColumn(column.key, column.title, column.width, flex=column.key == "details")
+            for column in ATTENTION.columns]
+
+
+class HealthScreen(ViewsListScreen):
     AREA = "health"
     VIEWS = (
+        ListView(ATTENTION.key, ATTENTION_LABEL, "items"),
         ListView("apns", "APNs", "certificates"),
         ListView("dep_settings", "ADE/DEP", "tokens"),
         ListView("vpp_tokens", "VPP", "tokens"),
@@ -16,3 +45,78 @@ class HealthScreen(ResourceListScreen):
         ListView("exchange_connectors", "Exchange", "connectors"),
         ListView("mtd_connectors", "MTD", "connectors"),
     )
+    # Attention rows name their area by these words; Enter opens that area's view.
+    AREA_VIEWS: ClassVar[dict[str, str]] = {
+        "Apple push certificate": "apns",
+        "Apple enrollment tokens": "dep_settings",
+        "Apple VPP tokens": "vpp_tokens",
+        "Exchange connectors": "exchange_connectors",
+        "Mobile threat defense": "mtd_connectors",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(ACCESS_KEY, "show_access", "My access", show=False, id="health.access",
+                tooltip="Which scopes and Intune permissions you hold (also :access)"),
+    ]
+
+    @property
+    def resource(self) -> Resource:
+        if self.view.resource == ATTENTION.key:
+            return ATTENTION
+        return super().resource
+
+    def _new_table(self) -> ResourceTable[Row]:
+        table = super()._new_table()
+        if self.view.resource != ATTENTION.key:
+            return table
+        attention: ResourceTable[Row] = ResourceTable(attention_columns(), id=table.id)
+        attention.empty_text = table.empty_text
+        return attention
+
+    def load(self, *, keep_rows: bool = False) -> None:
+        """The per-area views stream from Graph as every list does; Attention is read from the
+        service's tenant health (all areas at once) and arrives as one page."""
+        if self.view.resource != ATTENTION.key:
+            super().load(keep_rows=keep_rows)
+            return
+        self._complete = False
+        self._hide_problem()
+        if keep_rows:
+            self._refresh_buffer = []
+        else:
+            self._refresh_buffer = None
+            self.table.clear()
+            self.table.empty_text = "Loading…"
+        self._set_status(loaded=0 if not keep_rows else self.table.rows_count, total=None,
+                         loading=True, error="")
+        self.intune_app.stream(self.stream_key, attention_pages, on_page=self._on_page,
+                               on_done=self._on_done, on_error=self._on_error)
+
+    def _on_page(self, page: RowPage) -> None:
+        super()._on_page(page)
+        if self.view.resource == ATTENTION.key:
+            count = sum(1 for row in page.rows if row.item.get("state") in ATTENTION_STATES)
+            self.query_one("#view-0", Tab).label = (
+                f"{ATTENTION_LABEL} ({count})" if count else ATTENTION_LABEL)
+
+    def open_row(self, row: Row) -> None:
+        """On Attention, open the row's area list; elsewhere there is nothing more to show."""
+        if self.view.resource != ATTENTION.key:
+            return
+        target = self.AREA_VIEWS.get(str(row.item.get("area", "")))
+        for index, view in enumerate(self.VIEWS):
+            if view.resource == target:
+                self._switch_view(index)
+                return
+
+    def _show_problem(self, error: BaseException) -> None:
+        if not isinstance(error, GraphForbidden):
+            super()._show_problem(error)
+            return
+        show_forbidden(self.query_one("#list-problem", Static), self.table, error)
+
+    def _hide_problem(self) -> None:
+        super()._hide_problem()
+        self.table.display = True
+
+    def action_show_access(self) -> None:
+        self.intune_app.action_show_access()

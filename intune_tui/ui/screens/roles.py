@@ -1,14 +1,71 @@
-"""Roles: Intune role definitions, assignments and resource operations."""
+"""Roles: Intune role definitions, assignments and resource operations.
+
+Enter on a role opens its permissions in words and its assignments; on an assignment, the role it
+assigns with that assignment marked; on an operation, the roles that allow it. A 403 shows the
+seed's checklist for the missing scope, and `p` opens my access.
+"""
 
 from __future__ import annotations
 
-from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from intune_tui.graph.errors import GraphForbidden
+from intune_tui.intune.rbac import assignment_role
+from intune_tui.intune.resources import Row
+from intune_tui.ui.screens.access import ACCESS_KEY, show_forbidden
+from intune_tui.ui.screens.apps import ViewsListScreen
+from intune_tui.ui.screens.resource_list import ListView
 
 
-class RolesScreen(ResourceListScreen):
+class RolesScreen(ViewsListScreen):
     AREA = "roles"
     VIEWS = (
         ListView("role_definitions", "Roles", "roles"),
         ListView("role_assignments", "Assignments", "assignments"),
         ListView("resource_operations", "Operations", "operations"),
     )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(ACCESS_KEY, "show_access", "My access", show=False, id="roles.access",
+                tooltip="Which scopes and Intune permissions you hold (also :access)"),
+    ]
+
+    def open_row(self, row: Row) -> None:
+        from intune_tui.ui.screens.role_detail import OperationScreen, RoleDetailScreen
+
+        resource = self.view.resource
+        if resource == "role_definitions":
+            self.app.push_screen(RoleDetailScreen(row.item))
+        elif resource == "role_assignments":
+            self._open_assignment(row)
+        elif resource == "resource_operations":
+            self.app.push_screen(OperationScreen(row.item))
+
+    def _open_assignment(self, row: Row) -> None:
+        """The role an assignment assigns, on its Assignments tab with this one marked."""
+        from intune_tui.ui.screens.role_detail import RoleDetailScreen
+
+        assignment_id = row.key
+
+        def opened(role: dict[str, object]) -> None:
+            self.app.push_screen(RoleDetailScreen(role, start_tab="assignments",
+                                                  assignment_id=assignment_id))
+
+        self.intune_app.job("roles:assignment-role",
+                            lambda service: assignment_role(service.client, assignment_id),
+                            on_done=opened, on_error=self.intune_app.report_error)
+
+    def _show_problem(self, error: BaseException) -> None:
+        if not isinstance(error, GraphForbidden):
+            super()._show_problem(error)
+            return
+        show_forbidden(self.query_one("#list-problem", Static), self.table, error)
+
+    def _hide_problem(self) -> None:
+        super()._hide_problem()
+        self.table.display = True
+
+    def action_show_access(self) -> None:
+        self.intune_app.action_show_access()
