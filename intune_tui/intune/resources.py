@@ -694,7 +694,7 @@ def _build_resources() -> dict[str, Resource]:
         _make("resource_operations", "Resource operations",
               "/deviceManagement/resourceOperations", RBAC_READ,
               (Column("resourceName", "Resource", 28, Kind.ENUM, searchable=True),
-               Column("actionName", "Operation", 20, searchable=True),
+               Column("actionName", "Operation", 24, Kind.ENUM, searchable=True),
                Column("description", "Description", 50, searchable=True))),
         _make("apns", "Apple push notification certificate",
               "/deviceManagement/applePushNotificationCertificate", SERVICE_CONFIG_READ,

@@ -286,6 +286,16 @@ class AccessScreen(Screen[None]):
         self._show_claims({})
         self._show_roles()
         self.query_one("#access-body").focus()
+        self.intune_app.session_changed.subscribe(self, self._on_session_changed)
+        self.load()
+
+    def _on_session_changed(self, session: Any) -> None:
+        """Another tenant: its token, its roles; the old tenant's 403 no longer applies."""
+        self.highlight = None
+        self.query_one("#access-refused").display = False
+        self.query_one("#access-checklist", Static).update(self._checklist())
+        self.access, self.access_error = None, None
+        self._show_claims({})
         self.load()
 
     def load(self) -> None:

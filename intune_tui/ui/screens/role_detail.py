@@ -149,6 +149,7 @@ class RoleDetailScreen(Screen[None]):
         self.start_tab = start_tab
         self.assignment_id = assignment_id
         self.details: RoleDetails | None = None
+        self._other_tenant = False
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -171,7 +172,18 @@ class RoleDetailScreen(Screen[None]):
         self.query_one("#role-problem").display = False
         if self.start_tab:
             self.query_one(TabbedContent).active = self.start_tab
+        self.intune_app.session_changed.subscribe(self, self._on_session_changed)
         self.load()
+
+    def _on_session_changed(self, session: Any) -> None:
+        """Another tenant: this role belongs to the old one, so the screen closes."""
+        self._other_tenant = True
+        if self.is_current:
+            self.app.pop_screen()
+
+    def on_screen_resume(self) -> None:
+        if self._other_tenant:
+            self.app.pop_screen()
 
     def load(self) -> None:
         role_id = self.role_id
@@ -286,6 +298,7 @@ class OperationScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._show()
+        self.intune_app.session_changed.subscribe(self, lambda session: self.dismiss(None))
         self.intune_app.job("operation:roles", lambda service: service.role_definitions(),
                             on_done=self._roles_loaded, on_error=self._roles_failed)
         self.intune_app.job("operation:mine",

@@ -151,6 +151,30 @@ async def test_a_refused_role_is_named_at_the_top_and_marked(make_app, wait_unti
     assert set(status.values()) == {"granted"}
 
 
+async def test_another_tenant_forgets_the_old_refusal(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        refused = GraphForbidden("Access denied: the app's token lacks X", status=403,
+                                 missing_scope="DeviceManagementApps.Read.All")
+        await app.push_screen(AccessScreen(highlight=refused))
+        await wait_until(pilot, lambda: bool(app.screen.claims))
+        screen: AccessScreen = app.screen  # type: ignore[assignment]
+        await pilot.pause()
+        before = [line for line in widget_text(screen.query_one("#access-overview")).splitlines()
+                  if "◀ refused" in line]
+        app.session_changed.publish(app.session)
+        await wait_until(pilot, lambda: bool(screen.claims) and screen.access is not None)
+        await pilot.pause()
+        after = widget_text(screen.query_one("#access-overview"))
+        checklist = flat(screen.query_one("#access-checklist"))
+        top_shown = screen.query_one("#access-refused").display
+
+    assert len(before) == 1 and "DeviceManagementApps.Read.All" in before[0]
+    assert "◀ refused" not in after and not top_shown
+    assert "DeviceManagementApps.Read.All" not in checklist
+
+
 async def open_access_after_wait(pilot: Any) -> None:
     app = pilot.app
     for _ in range(300):

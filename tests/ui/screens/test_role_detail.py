@@ -163,6 +163,15 @@ async def test_a_role_whose_assignments_fail_still_shows_its_permissions(
     assert note.startswith("Could not load the assignments:")
 
 
+async def test_a_role_of_the_old_tenant_closes_when_the_tenant_changes(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_role(pilot, app, wait_until, "Read Only Operator")
+        app.session_changed.publish(app.session)
+        await wait_until(pilot, lambda: isinstance(app.screen, RolesScreen))
+
+
 async def open_help_desk_operator(pilot: Any) -> None:
     app = pilot.app
     for _ in range(300):

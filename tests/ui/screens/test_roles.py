@@ -79,6 +79,8 @@ async def test_enter_on_an_operation_names_the_roles_that_allow_it(make_app, wai
         rows = screen.table.visible_rows
         wipe = next(index for index, row in enumerate(rows)
                     if row.item.get("id") == "Microsoft.Intune_RemoteTasks_Wipe")
+        assert rows[wipe].cells[:2] == ("Remote tasks", "Wipe")
+        assert ("Remote tasks", "Update device account") in {row.cells[:2] for row in rows}
         screen.table.move_cursor(wipe)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, OperationScreen)
