@@ -371,7 +371,7 @@ class RemoteActionFlow:
         self.app = app
         self.sent: dict[str, list[SentAction]] = {}
         self.sent_listeners: list[Callable[[SentAction], None]] = []
-        self._menu_opening = False
+        self._menu_asked_at: float | None = None
         self.access: TokenAccess | None = None
 
     @property
@@ -398,20 +398,22 @@ class RemoteActionFlow:
             self.app.notify(READ_ONLY_MESSAGE, title="Remote actions", severity="warning",
                             markup=False)
             return
-        if self._menu_opening:
+        # A second `a` while the token is being read opens nothing more; the guard expires in
+        # case the answer never comes (a tenant switch drops the worker's pending jobs).
+        if self._menu_asked_at is not None and time.monotonic() - self._menu_asked_at < 10:
             return
-        self._menu_opening = True
+        self._menu_asked_at = time.monotonic()
         origin = self.app.screen
         session = self.app.session
 
         def done(claims: Any) -> None:
-            self._menu_opening = False
+            self._menu_asked_at = None
             self.access = token_access(session, claims if isinstance(claims, dict) else None)
             if self.app.screen is origin:
                 then(self.access)
 
         def failed(error: BaseException) -> None:
-            self._menu_opening = False
+            self._menu_asked_at = None
             self.access = TokenAccess(None, sign_in_can_ask(session), session.account)
             if self.app.screen is origin:
                 then(self.access)

@@ -158,3 +158,13 @@ async def test_privileged_scope_is_requested_only_when_an_action_is_confirmed(
         after = asked[before_confirm:]
         assert any(PRIVILEGED_OPERATIONS in scopes for scopes in after)
         assert len(action_posts(app)) == 1
+
+
+async def test_a_pressed_twice_opens_one_menu(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await at_device(pilot, app, wait_until, WINDOWS_ID)
+        await pilot.press("a", "a", "a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu))
+        await pilot.pause(0.3)
+        assert sum(isinstance(screen, ActionsMenu) for screen in app.screen_stack) == 1
