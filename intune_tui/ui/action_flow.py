@@ -342,7 +342,6 @@ class ActionTracker:
 class _Pending:
     attempt_id: str
     device: dict[str, Any]
-    body: dict[str, Any] | None
 
 
 _LOGS: dict[Path, AuditLog] = {}
@@ -386,6 +385,8 @@ class RemoteActionFlow:
 
     def open_bulk_menu(self, devices: Sequence[Mapping[str, Any]]) -> None:
         """The actions menu for the marked devices, then the bulk preview."""
+        if self._refused_read_only():
+            return
         if not devices:
             self.app.notify("Mark devices with space first, then press A.", markup=False,
                             severity="warning")
@@ -393,10 +394,15 @@ class RemoteActionFlow:
         chosen = [dict(device) for device in devices]
         self._with_access(lambda access: self._show_bulk_menu(chosen, access))
 
-    def _with_access(self, then: Callable[[TokenAccess], None]) -> None:
+    def _refused_read_only(self) -> bool:
         if is_read_only(self.app):
             self.app.notify(READ_ONLY_MESSAGE, title="Remote actions", severity="warning",
                             markup=False)
+            return True
+        return False
+
+    def _with_access(self, then: Callable[[TokenAccess], None]) -> None:
+        if self._refused_read_only():
             return
         # A second `a` while the token is being read opens nothing more; the guard expires in
         # case the answer never comes (a tenant switch drops the worker's pending jobs).
@@ -468,7 +474,7 @@ class RemoteActionFlow:
             self.app.notify(str(error), title="Audit log", severity="error", markup=False,
                             timeout=15)
             return False
-        pending = _Pending(attempt_id, device, body)
+        pending = _Pending(attempt_id, device)
         sent_at = self.app.now()
         chosen = dict(options or {})
         self.app.job(

@@ -83,7 +83,7 @@ def result_row(outcome: ActionOutcome) -> Row:
                 (None, _OUTCOME_MARKS.get(outcome.outcome), None, None))
 
 
-def skipped_outcome(device: Mapping[str, Any], action: RemoteAction, reason: str) -> Row:
+def skipped_row(device: Mapping[str, Any], reason: str) -> Row:
     name = device.get("deviceName") or device.get("id") or ""
     return _row(str(device.get("id") or ""), (name, "Skipped", "", reason),
                 (None, "muted", None, None))
@@ -314,7 +314,7 @@ class BulkActionScreen(ModalScreen[None]):
         self.progress = progress
         self.query_one(ProgressBar).update(progress=progress.done)
         rows = [result_row(outcome) for outcome in progress.outcomes]
-        rows += [skipped_outcome(d, self.action, self.reasons[str(d.get("id") or "")] or "")
+        rows += [skipped_row(d, self.reasons[str(d.get("id") or "")] or "")
                  for d in self.devices if self.reasons[str(d.get("id") or "")] is not None]
         rows.sort(key=lambda row: {"Failed": 0, "Unknown": 1, "Not sent": 2}.get(row.cells[1],
                                                                                  3))

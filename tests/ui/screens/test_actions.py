@@ -59,16 +59,16 @@ async def test_read_only_mode_opens_nothing_and_says_why(make_app, wait_until) -
     app = make_app(devices=DEVICES, read_only=True)
     async with app.run_test() as pilot:
         await at_device(pilot, app, wait_until, WINDOWS_ID)
-        await pilot.press("space", "a", "A")
+        await pilot.press("a", "A", "space", "A")
         await pilot.pause()
         assert isinstance(app.screen, DevicesScreen)
-        assert sum("Read-only mode" in message for message in messages(app)) == 2
+        assert sum("Read-only mode" in message for message in messages(app)) == 3
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, DeviceDetailScreen)
-        assert sum("Read-only mode" in message for message in messages(app)) == 3
+        assert sum("Read-only mode" in message for message in messages(app)) == 4
         assert action_posts(app) == []
 
 
