@@ -46,3 +46,26 @@ async def test_help_lists_the_keys_of_the_current_screen(make_app, wait_until) -
         assert {"list.search", "list.refresh", "table.sort", "app.quit"} <= ids
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+
+
+async def test_sub_views_switch_with_brackets_and_load_their_own_list(make_app, wait_until):
+    from intune_tui.ui.screens.resource_list import ResourceListScreen
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("3")  # policies: configuration, compliance, settings catalog, …
+        await wait_until(pilot, lambda: app.current_mode == "policies"
+                         and app.screen._complete)
+        screen: ResourceListScreen = app.screen  # type: ignore[assignment]
+        seen = [screen.view.resource]
+        for _ in range(len(screen.VIEWS)):
+            await pilot.press("right_square_bracket")
+            await wait_until(pilot, lambda: screen._complete)
+            seen.append(screen.view.resource)
+            assert screen.table.columns[0].title == screen.resource.columns[0].title
+        assert seen[0] == seen[-1]
+        assert len(set(seen)) == len(screen.VIEWS)
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: screen._complete)
+        assert screen.view.resource == seen[-2]

@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 from intune_tui.intune.resources import Row
-from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen, table_columns
-from intune_tui.ui.widgets.resource_table import ResourceTable
+from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 
-
-class ViewsListScreen(ResourceListScreen):
-    """A list screen whose sub-views can be switched.
-
-    The base mounts the next view's table with the id of the table it replaces, which Textual
-    refuses (DuplicateIds) because the old one is removed only afterwards; here every table gets
-    an id of its own.
-    """
-
-    def __init__(self) -> None:
-        self._table_number = 0
-        super().__init__()
-
-    def _new_table(self) -> ResourceTable[Row]:
-        self._table_number += 1
-        table: ResourceTable[Row] = ResourceTable(table_columns(self.resource),
-                                                  id=f"list-{self._table_number}")
-        table.empty_text = "Loading…"
-        return table
-
-    @property
-    def table(self) -> ResourceTable[Row]:
-        return self.query_one(f"#list-{self._table_number}", ResourceTable)
+# Kept for the screens that subclass it by this name; the base now switches sub-views itself.
+ViewsListScreen = ResourceListScreen
 
 
 class AppsScreen(ViewsListScreen):

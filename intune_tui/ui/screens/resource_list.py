@@ -44,7 +44,8 @@ class ListView:
 def table_columns(resource: Resource) -> list[TableColumn]:
     """The catalog's columns as table columns; the first (the name) takes spare width."""
     return [
-        TableColumn(column.key, column.title, column.width, flex=index == 0)
+        TableColumn(column.key, column.title, column.width, min_width=column.min_width,
+                    flex=index == 0)
         for index, column in enumerate(resource.columns)
     ]
 
@@ -328,28 +329,28 @@ class ResourceListScreen(Screen[None]):
         self.app.copy_to_clipboard(row.key)
         self.notify(f"Copied id {row.key}", markup=False)
 
-    def action_next_view(self) -> None:
-        self._switch_view((self._view_index + 1) % len(self.VIEWS))
+    async def action_next_view(self) -> None:
+        await self._switch_view((self._view_index + 1) % len(self.VIEWS))
 
-    def action_previous_view(self) -> None:
-        self._switch_view((self._view_index - 1) % len(self.VIEWS))
+    async def action_previous_view(self) -> None:
+        await self._switch_view((self._view_index - 1) % len(self.VIEWS))
 
-    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+    async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         if event.tab is None or event.tab.id is None:
             return
-        self._switch_view(int(event.tab.id.removeprefix("view-")))
+        await self._switch_view(int(event.tab.id.removeprefix("view-")))
 
-    def _switch_view(self, index: int) -> None:
+    async def _switch_view(self, index: int) -> None:
         if index == self._view_index or len(self.VIEWS) < 2:
             return
         self.intune_app.cancel_stream(self.stream_key)
         self._view_index = index
         self.query_one(Tabs).active = f"view-{index}"
-        old = self.table
+        # The new view has other columns: a new table, mounted once the old one (same id) is gone.
+        await self.table.remove()
         new = self._new_table()
-        self.mount(new, after=old)
-        old.remove()
+        await self.mount(new, before=self.query_one(StatusBar))
         new.focus()
         self._status = ListStatus(noun=self.view.noun)
         self._clear_query()
