@@ -7,6 +7,7 @@ a sentence in the status bar instead of an empty list.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 # While the list is still loading, typing waits this long before asking Graph to filter.
 SERVER_SEARCH_DELAY = 0.6
+# Lists at least this long are kept out of the garbage collector's full collections.
+FREEZE_ABOVE_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -170,11 +173,13 @@ class ResourceListScreen(Screen[None]):
         if self._refresh_buffer is not None:
             self._refresh_buffer.extend(page.rows)
             self._set_status(total=page.count if page.count is not None else self._status.total)
+            _keep_out_of_full_collections(len(self._refresh_buffer) + self.table.rows_count)
             return
         self.table.append_rows(page.rows)
         self._set_status(loaded=self.table.rows_count,
                          total=page.count if page.count is not None else self._status.total)
         self._update_shown()
+        _keep_out_of_full_collections(self.table.rows_count)
 
     def _on_done(self, finished: StreamFinished) -> None:
         if self._refresh_buffer is not None:
@@ -265,7 +270,8 @@ class ResourceListScreen(Screen[None]):
             self._set_status(filter_text=text, filter_split="", error=parsed.message)
             return
         self._query = parsed
-        self.table.set_filter(parsed.matches_all)
+        predicate, words = parsed.row_filter(include_server=True)
+        self.table.set_filter(predicate, words=words)
         self._set_status(filter_text=text, filter_split=parsed.description, error="")
         self._update_shown()
 
@@ -278,7 +284,8 @@ class ResourceListScreen(Screen[None]):
         self._server_filter = server_filter
         self.load()
         if query is not None:
-            self.table.set_filter(query.matches if query.needs_local_filter else None)
+            predicate, words = query.row_filter(include_server=False)
+            self.table.set_filter(predicate, words=words)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -373,6 +380,22 @@ class ResourceListScreen(Screen[None]):
             ("Refresh this list", "r", self.action_refresh),
             ("Export this list as CSV", "e", self.action_export),
         ]
+
+
+def _keep_out_of_full_collections(rows_alive: int) -> None:
+    """With a large list loaded, move every object alive now out of the cyclic garbage
+    collector's generations (`gc.freeze`).
+
+    A full collection walks every tracked object: with 100,000 rows alive that is a 90-170 ms
+    freeze of the UI, several times during a load. Rows hold no reference cycles, so they are
+    still freed by reference counting when the list is dropped; what a freeze costs is that
+    cyclic garbage not yet collected at that moment is never collected. A young collection
+    first keeps that to what is already old.
+    """
+    if rows_alive < FREEZE_ABOVE_ROWS:
+        return
+    gc.collect(1)
+    gc.freeze()
 
 
 def _short(error: BaseException) -> str:
