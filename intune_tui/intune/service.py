@@ -210,11 +210,14 @@ class IntuneService:
         """Get ready for the first call (see GraphClient.warm_up); sends nothing."""
         await self.client.warm_up()
 
-    def _pages(self, resource: Resource, path: str, query: ODataQuery) -> AsyncIterator[Page]:
+    def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
+               keep_page_size: bool = False) -> AsyncIterator[Page]:
+        min_page_size = resource.min_page_size or min(20, query.top or 20)
+        if keep_page_size and query.top:
+            min_page_size = query.top
         return self.client.paginate(
             path, query=query, api_version=resource.api_version,
-            required_scope=resource.required_scope,
-            min_page_size=resource.min_page_size or min(20, query.top or 20),
+            required_scope=resource.required_scope, min_page_size=min_page_size,
         )
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
@@ -896,7 +899,10 @@ class _SplitListing:
         return replace(self._query, filter=query_filter)
 
     async def _pump(self, index: int, value: str, arrivals: asyncio.Queue[Arrival]) -> None:
-        pages = self._service._pages(self._resource, self._path, self._part_query(value))
+        # The whole list's first page was answered at this page size: a 503 on a part is
+        # passing trouble, retried as it is, not a reason to halve the part's pages.
+        pages = self._service._pages(self._resource, self._path, self._part_query(value),
+                                     keep_page_size=True)
         try:
             async for page in pages:
                 await arrivals.put((index, page))

@@ -517,3 +517,16 @@ async def test_stopping_a_split_listing_early_cancels_its_parts(
 async def test_warm_up_sends_nothing(service: IntuneService, fake: FakeGraph) -> None:
     await service.warm_up()
     assert fake.requests == [] and service.client.request_count == 0
+
+
+async def test_a_split_part_answering_503_is_retried_without_shrinking_its_pages(
+        service: IntuneService, fake: FakeGraph) -> None:
+    pages = service.stream("devices", top=100)
+    first = await anext(pages)
+    fake.faults.fail_next(503, path_contains="/managedDevices", retry_after=0)
+    rest = [page async for page in pages]
+    keys = [row.key for page in (first, *rest) for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    answered = requests_to(fake, "/v1.0/deviceManagement/managedDevices", "GET")
+    assert any(r.status == 503 for r in answered)
+    assert {r.params["$top"] for r in answered} == {"100"}
