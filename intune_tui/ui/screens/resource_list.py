@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 # While the list is still loading, typing waits this long before asking Graph to filter.
 SERVER_SEARCH_DELAY = 0.6
-# Lists at least this long are kept out of the garbage collector's full collections.
-FREEZE_ABOVE_ROWS = 5_000
+# Lists at least this long (a full page of devices) are kept out of the garbage collector's
+# full collections, and with them everything the app built before (Textual, imports).
+FREEZE_ABOVE_ROWS = 1_000
 
 
 @dataclass(frozen=True)
