@@ -1,0 +1,204 @@
+"""Instruments for driving the real IntuneApp headless in benchmarks (not a test module).
+
+- `token_app(url, token_or_command)`: the real app on a token session pointing at a loopback fake
+  Graph (settings through `load_settings`, config/data/log dirs in a temp dir).
+- `Probe`: installed on the app before it runs; records when the app mounted, every frame the
+  compositor produced (`App._display`), every `ResourceTable.append_rows` / `set_filter` /
+  `sort_by` call, full garbage collections, and the event-loop lag seen by a ticker task on the
+  app's own loop (how late each `asyncio.sleep(interval)` wakes up: what a key press arriving at
+  that moment would wait for).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+SCREEN_SIZE = (120, 40)
+TICK_SECONDS = 0.005
+
+
+def token_app(url: str, *, token: str | None = None, token_command: str | None = None) -> Any:
+    """The real IntuneApp on a token session against `url` (a loopback fake Graph)."""
+    from intune_tui.config import load_settings
+    from intune_tui.session import graph_session
+    from intune_tui.ui import app as app_module
+    from intune_tui.ui.app import IntuneApp
+
+    home = tempfile.mkdtemp(prefix="intune-tui-bench-")
+    env = {f"INTUNE_TUI_{kind}_DIR": str(Path(home) / kind.lower())
+           for kind in ("CONFIG", "DATA", "LOG")}
+    env["INTUNE_TUI_GRAPH_URL"] = url
+    if token is not None:
+        env["INTUNE_TUI_ACCESS_TOKEN"] = token
+    if token_command is not None:
+        env["INTUNE_TUI_ACCESS_TOKEN_COMMAND"] = token_command
+    settings = load_settings(None, env=env)
+
+    class MeasuredIntuneApp(IntuneApp):
+        """Runs `mount_hooks` first when mounted (Textual then runs IntuneApp.on_mount too)."""
+
+        CSS_PATH = str(Path(app_module.__file__).parent / str(IntuneApp.CSS_PATH))
+        mount_hooks: ClassVar[list[Callable[[], None]]] = []
+
+        def on_mount(self) -> None:
+            for hook in self.mount_hooks:
+                hook()
+
+    return MeasuredIntuneApp(settings, graph_session(settings))
+
+
+def rss_mib() -> float:
+    return round(psutil.Process(os.getpid()).memory_info().rss / 2**20, 1)
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def lag_summary(lags: Sequence[float]) -> dict[str, Any]:
+    """max, p95, p99 and median of ticker lateness, in ms."""
+    if not lags:
+        return {"samples": 0}
+    ordered = sorted(lags)
+
+    def pick(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+    return {
+        "samples": len(ordered),
+        "max_ms": ms(ordered[-1]),
+        "p99_ms": ms(pick(0.99)),
+        "p95_ms": ms(pick(0.95)),
+        "median_ms": ms(statistics.median(ordered)),
+    }
+
+
+class Probe:
+    """Timestamps (time.perf_counter) of what the app did, taken on its own loop."""
+
+    def __init__(self, app: Any) -> None:
+        from intune_tui.ui.widgets.resource_table import ResourceTable
+
+        self.app = app
+        self.mounted: float | None = None
+        self.frames: list[float] = []
+        self.appends: list[tuple[float, int]] = []  # (end of call, rows loaded after it)
+        self.filters: list[float] = []  # end of each set_filter call
+        self.sorts: list[float] = []  # end of each sort_by call
+        self.lags: list[tuple[float, float]] = []  # (when, lateness)
+        self.full_gcs: list[tuple[float, float]] = []  # (when, seconds)
+        self._gc_started = 0.0
+        self._ticking = False
+        self._patch_display(app)
+        self._patch_table(ResourceTable)
+        self._patch_mount(app)
+        gc.callbacks.append(self._on_gc)
+
+    # -- installation ------------------------------------------------------------------------
+
+    def _patch_display(self, app: Any) -> None:
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if renderable is not None:
+                self.frames.append(time.perf_counter())
+
+        app._display = display
+
+    def _patch_table(self, table_class: Any) -> None:
+        probe = self
+        append_rows, set_filter, sort_by = (table_class.append_rows, table_class.set_filter,
+                                            table_class.sort_by)
+
+        def timed_append(table: Any, rows: Any) -> None:
+            append_rows(table, rows)
+            if table.id == "list":
+                probe.appends.append((time.perf_counter(), table.rows_count))
+
+        def timed_filter(table: Any, *args: Any, **kwargs: Any) -> None:
+            set_filter(table, *args, **kwargs)
+            probe.filters.append(time.perf_counter())
+
+        def timed_sort(table: Any, *args: Any, **kwargs: Any) -> None:
+            sort_by(table, *args, **kwargs)
+            probe.sorts.append(time.perf_counter())
+
+        table_class.append_rows = timed_append
+        table_class.set_filter = timed_filter
+        table_class.sort_by = timed_sort
+
+    def _patch_mount(self, app: Any) -> None:
+        def on_mount() -> None:
+            self.mounted = time.perf_counter()
+            self.start_ticker()
+
+        app.mount_hooks.append(on_mount)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif info["generation"] == 2:
+            now = time.perf_counter()
+            self.full_gcs.append((now, now - self._gc_started))
+
+    # -- the ticker --------------------------------------------------------------------------
+
+    def start_ticker(self) -> None:
+        if not self._ticking:
+            self._ticking = True
+            asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while self._ticking:
+            before = time.perf_counter()
+            await asyncio.sleep(TICK_SECONDS)
+            now = time.perf_counter()
+            self.lags.append((now, max(0.0, now - before - TICK_SECONDS)))
+
+    def stop(self) -> None:
+        self._ticking = False
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def frame_after(self, moment: float) -> float | None:
+        return next((frame for frame in self.frames if frame >= moment), None)
+
+    def lags_between(self, start: float, end: float) -> list[float]:
+        return [lag for when, lag in self.lags if start <= when <= end]
+
+    def full_gcs_between(self, start: float, end: float) -> list[float]:
+        return [seconds for when, seconds in self.full_gcs if start <= when <= end]
+
+    def first_append_at_least(self, rows: int) -> float | None:
+        return next((when for when, count in self.appends if count >= rows), None)
+
+    async def wait_for(self, condition: Callable[[], bool], timeout: float,
+                       poll: float = 0.01) -> bool:
+        deadline = time.perf_counter() + timeout
+        while not condition():
+            if time.perf_counter() > deadline:
+                return False
+            await asyncio.sleep(poll)
+        return True
+
+    async def next_frame_after(self, moment: float, timeout: float = 2.0) -> float | None:
+        await self.wait_for(lambda: self.frame_after(moment) is not None, timeout, 0.001)
+        return self.frame_after(moment)

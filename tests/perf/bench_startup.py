@@ -1,0 +1,208 @@
+"""Start-up: `intune-tui --demo` from process start to the first device rows painted, beside a bare
+Textual app's start to its first paint (the floor), in one run, several repetitions, medians.
+
+    .venv/bin/python tests/perf/bench_startup.py                 # 7 repetitions of each
+    .venv/bin/python tests/perf/bench_startup.py --repeat 11 --demo-devices 2000
+
+Method: real processes on a real pseudo-terminal, nothing added to the product.
+- Each run forks a fresh interpreter on a pty sized 120x40 (TIOCSWINSZ before the exec, so
+  Textual's first layout already has that size) with TERM=xterm-256color and private
+  config/data/log directories (INTUNE_TUI_*_DIR), and reads everything it writes.
+- The clock starts just before the fork and stops when the bytes of a marker have been read from
+  the pty: for intune-tui the name of one of the first devices of the demo tenant (the first
+  page's names are computed beforehand from the same seeded tenant, outside the timing; a cell is
+  one Rich segment, so a name reaches the terminal in one piece); for the floor, a bare
+  `textual.app.App` showing one Static with a marker word. Both are therefore "from exec to the
+  frame holding the thing on the terminal", including interpreter start, imports, CSS, the
+  driver's terminal setup and, for intune-tui, building the demo tenant and the first page.
+- Also recorded for intune-tui: first byte written (the driver started) and the first frame of
+  the devices screen, still without rows ("Loading…").
+- The process is then asked to quit (`q` / Ctrl+Q) and killed if it has not after 5 s.
+Runs alternate (floor, app, floor, app, ...) so drift in machine load hits both alike; the
+figure that matters is the ratio of the medians (target: intune-tui <= 1.5x the floor).
+`python -X importtime` alone would miss everything after imports, and `run_test` skips the
+driver, so neither is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+RESULTS = HERE / "results" / "bench_startup.json"
+COLUMNS, LINES = 120, 40
+FLOOR_MARKER = "FLOOR-READY-7f3a"
+LOADING_MARKER = "Loading…".encode()
+TIMEOUT = 60.0
+
+BARE_APP = f"""
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self) -> ComposeResult:
+        yield Static("{FLOOR_MARKER}")
+
+Bare().run()
+"""
+
+
+def first_device_names(devices: int, how_many: int = 40) -> list[bytes]:
+    """Names on the demo tenant's first device page, as the table will show them."""
+    from intune_tui.demo.fake_graph import FakeGraph
+    from intune_tui.demo.tenant import build_tenant
+    from intune_tui.graph.client import GraphClient
+    from intune_tui.graph.tokens import StaticTokenProvider
+    from intune_tui.intune.service import IntuneService
+
+    async def names() -> list[str]:
+        fake = FakeGraph(build_tenant(devices=devices))
+        client = GraphClient(StaticTokenProvider(fake.issue_token()), transport=fake.transport())
+        try:
+            page = await anext(IntuneService(client).stream("devices"))
+        finally:
+            await client.aclose()
+        return [row.cells[0] for row in page.rows[:how_many]]
+
+    # Long enough to be unambiguous, short enough to survive column truncation.
+    return [name[:12].encode() for name in asyncio.run(names()) if len(name) >= 8
+            and name.isascii()]
+
+
+def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes
+             ) -> dict[str, float | None]:
+    """Fork `argv` on a pty; seconds from fork until each marker group's bytes were read."""
+    home = tempfile.mkdtemp(prefix="intune-tui-startup-")
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS),
+           "LINES": str(LINES)}
+    for kind in ("CONFIG", "DATA", "LOG"):
+        env[f"INTUNE_TUI_{kind}_DIR"] = str(Path(home) / kind.lower())
+    started = time.perf_counter()
+    pid, master = pty.fork()
+    if pid == 0:  # the child: set the size, then become the program
+        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ,
+                    struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+        os.chdir(REPO)
+        os.execve(argv[0], argv, env)
+    seen: dict[str, float | None] = {name: None for name in ("first_byte", *markers)}
+    output = b""
+    deadline = started + TIMEOUT
+    try:
+        while time.perf_counter() < deadline and any(v is None for v in seen.values()):
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            now = time.perf_counter()
+            if not chunk:
+                break
+            if seen["first_byte"] is None:
+                seen["first_byte"] = now - started
+            # Keep a tail so a marker split across two reads is still found.
+            output = output[-256:] + chunk
+            for name, needles in markers.items():
+                if seen[name] is None and any(needle in output for needle in needles):
+                    seen[name] = now - started
+        _stop(pid, master, quit_key)
+    finally:
+        os.close(master)
+    return {name: None if value is None else round(value, 3) for name, value in seen.items()}
+
+
+def _stop(pid: int, master: int, quit_key: bytes) -> None:
+    with contextlib.suppress(OSError):
+        os.write(master, quit_key)
+    deadline = time.perf_counter() + 5
+    while time.perf_counter() < deadline:
+        # Keep draining so a child writing its last frame never blocks on a full pty.
+        if select.select([master], [], [], 0.05)[0]:
+            with contextlib.suppress(OSError):
+                os.read(master, 65536)
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def median(values: list[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return round(statistics.median(present), 3) if present else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--demo-devices", type=int, default=2000)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    names = first_device_names(args.demo_devices)
+    app_argv = [sys.executable, "-m", "intune_tui", "--demo", "--demo-devices",
+                str(args.demo_devices)]
+    floor_argv = [sys.executable, "-c", BARE_APP]
+    floor_runs, app_runs = [], []
+    for repetition in range(args.repeat):
+        print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
+        floor_runs.append(run_once(floor_argv, {"painted": [FLOOR_MARKER.encode()]},
+                                   b"\x11"))
+        app_runs.append(run_once(app_argv, {"list_painted": [LOADING_MARKER], "device_rows": names},
+                                 b"q"))
+    floor = median([run["painted"] for run in floor_runs])
+    app_rows = median([run["device_rows"] for run in app_runs])
+    report: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 2),
+        "repeat": args.repeat,
+        "demo_devices": args.demo_devices,
+        "bare_textual_first_paint_s": {
+            "median": floor, "runs": [run["painted"] for run in floor_runs]},
+        "intune_tui": {
+            "first_byte_median_s": median([run["first_byte"] for run in app_runs]),
+            "empty_list_painted_median_s": median([run["list_painted"] for run in app_runs]),
+            "device_rows_painted_median_s": app_rows,
+            "device_rows_runs": [run["device_rows"] for run in app_runs],
+        },
+        "ratio": round(app_rows / floor, 2) if app_rows and floor else None,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"bare Textual app, exec to first paint: median {floor} s "
+          f"(runs: {report['bare_textual_first_paint_s']['runs']})")
+    print(f"intune-tui --demo, exec to first device rows: median {app_rows} s "
+          f"(runs: {report['intune_tui']['device_rows_runs']}); first byte "
+          f"{report['intune_tui']['first_byte_median_s']} s, the list painted still empty "
+          f"(\"Loading…\") {report['intune_tui']['empty_list_painted_median_s']} s")
+    ratio = report["ratio"]
+    verdict = "met" if ratio is not None and ratio <= 1.5 else "NOT met"
+    print(f"ratio {ratio}x (target <= 1.5x): {verdict}; 1-minute load average "
+          f"{report['load_average']} on {report['cpus']} cores")
+    print(f"JSON: {args.output}")
+
+
+if __name__ == "__main__":
+    main()
