@@ -36,12 +36,12 @@ if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
 
-# tab id -> (catalog resource, service call, text when empty)
-TABS: tuple[tuple[str, str, str], ...] = (
-    ("compliance", "device_compliance_states", "No compliance policy applies"),
-    ("configuration", "device_configuration_states", "No configuration profile applies"),
-    ("apps", "device_detected_apps", "No discovered apps"),
-    ("users", "device_users", "No users"),
+# tab id -> (catalog resource, tab label short enough for 80 columns, text when empty)
+TABS: tuple[tuple[str, str, str, str], ...] = (
+    ("compliance", "device_compliance_states", "Compliance", "No compliance policy applies"),
+    ("configuration", "device_configuration_states", "Config", "No configuration profile applies"),
+    ("apps", "device_detected_apps", "Apps", "No discovered apps"),
+    ("users", "device_users", "Users", "No users"),
 )
 # An action sent this recently is followed (and its tab shown) when the device is opened.
 RECENT_ACTION = timedelta(minutes=10)
@@ -132,8 +132,8 @@ class DeviceDetailScreen(Screen[None]):
             with TabPane("Overview", id="overview"), VerticalScroll():
                 yield Static("", id="overview-problem", classes="error-panel")
                 yield FieldList(id="overview-fields")
-            for tab_id, resource_key, _ in TABS:
-                with TabPane(RESOURCES[resource_key].title, id=tab_id):
+            for tab_id, resource_key, label, _ in TABS:
+                with TabPane(label, id=tab_id):
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
             with TabPane("Actions", id="actions"):
                 yield Static("", id="action-tracking", classes="panel-note")
@@ -156,7 +156,7 @@ class DeviceDetailScreen(Screen[None]):
         device_id = self.device_id
         self._job("overview", lambda service: service.get_device(device_id),
                   self._show_device, self._device_failed)
-        for tab_id, resource_key, empty in TABS:
+        for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
 
     def _load_tab(self, tab_id: str, resource_key: str, empty: str) -> None:
