@@ -38,7 +38,6 @@ from intune_tui.intune.models import (
 )
 from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
 from intune_tui.text import clean
-from intune_tui.ui.screens.resource_list import export_records
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
@@ -233,7 +232,7 @@ class DetailScreen(Screen[None]):
 
     def export_view(self, fmt: str) -> None:
         """Write the active tab's list, as filtered and sorted, to a file."""
-        from intune_tui.export import default_export_path, write_export
+        from intune_tui.export import default_export_path, export_table, write_export
 
         pane = self.active_pane()
         if pane is None:
@@ -241,7 +240,7 @@ class DetailScreen(Screen[None]):
             return
         path = default_export_path(self.intune_app.settings.data_dir,
                                    pane.resource.key.replace(".", "-"), fmt)
-        columns, records = export_records(pane.resource, pane.table.visible_rows)
+        columns, records = export_table(pane.resource, pane.table.visible_rows)
         try:
             count = write_export(path, fmt, columns, records)
         except OSError as error:

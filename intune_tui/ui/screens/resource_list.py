@@ -54,13 +54,6 @@ def table_columns(resource: Resource) -> list[TableColumn]:
     ]
 
 
-def export_records(resource: Resource, rows: tuple[Row, ...] | list[Row]) -> tuple[
-        list[tuple[str, str]], list[tuple[str, ...]]]:
-    """Columns and records of what the table shows: the id first, then the visible cells."""
-    columns = [("id", "Id"), *((column.key, column.title) for column in resource.columns)]
-    return columns, [(row.key, *row.cells) for row in rows]
-
-
 class ResourceListScreen(Screen[None]):
     """Base of every list area. Subclasses set VIEWS and react to `open_row`."""
 
@@ -316,11 +309,11 @@ class ResourceListScreen(Screen[None]):
         self.export_view("csv")
 
     def export_view(self, fmt: str) -> None:
-        from intune_tui.export import default_export_path, write_export
+        from intune_tui.export import default_export_path, export_table, write_export
 
         settings = self.intune_app.settings
         path = default_export_path(settings.data_dir, self.view.resource, fmt)
-        columns, records = export_records(self.resource, self.table.visible_rows)
+        columns, records = export_table(self.resource, self.table.visible_rows)
         try:
             count = write_export(path, fmt, columns, records)
         except OSError as error:
