@@ -50,7 +50,8 @@ AREA_WORDS = {"devices": "Devices 1", "apps": "Apps 2", "policies": "Policies 3"
 def forbidden_explanation(error: GraphForbidden, *, access_key: str = ACCESS_KEY) -> Text:
     """A 403 for a list's problem panel: Graph's sentence, the seed's checklist for the missing
     scope (the role first when Intune refused the account), and how to open my access."""
-    text = Text(str(error), style="bold")
+    text = Text()
+    text.append(str(error), style="bold")
     checks = forbidden_checklist(error.missing_scope)
     if error.missing_role:
         checks.sort(key=lambda check: check.title != "Intune role")
@@ -74,7 +75,8 @@ def show_forbidden(panel: Static, table: Widget, error: GraphForbidden) -> None:
 
 def refused_summary(error: GraphForbidden) -> Text:
     """The two lines at the top of my access when it opens after a 403."""
-    text = Text("Refused: ", style="bold")
+    text = Text()
+    text.append("Refused: ", style="bold")
     if error.missing_role:
         text.append("your account has no Intune role that allows it (see Intune roles)")
     elif error.missing_scope:
@@ -180,6 +182,9 @@ def roles_text(access: MyIntuneAccess | None, claims: Mapping[str, Any],
                error: BaseException | None) -> RenderableType:
     """What Intune's roles let the account do, or why Graph did not say."""
     text = Text()
+    if not isinstance(claims.get("scp"), str) and isinstance(claims.get("roles"), list):
+        text.append("An application token: Intune role assignments do not apply to it; its "
+                    "application permissions (above) decide.\n", style="bold")
     admin_roles = directory_admin_roles(claims)
     if admin_roles:
         text.append(f"Entra role {', '.join(admin_roles)}: every Intune permission, "

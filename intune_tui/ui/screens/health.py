@@ -17,8 +17,7 @@ from intune_tui.graph.errors import GraphForbidden
 from intune_tui.intune.health import ATTENTION, ATTENTION_STATES, attention_pages
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.ui.screens.access import ACCESS_KEY, show_forbidden
-from intune_tui.ui.screens.apps import ViewsListScreen
-from intune_tui.ui.screens.resource_list import ListView
+from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ def attention_columns() -> list[TableColumn]:
             for column in ATTENTION.columns]
 
 
-class HealthScreen(ViewsListScreen):
+class HealthScreen(ResourceListScreen):
     AREA = "health"
     VIEWS = (
         ListView(ATTENTION.key, ATTENTION_LABEL, "items"),
@@ -105,7 +104,7 @@ class HealthScreen(ViewsListScreen):
         target = self.AREA_VIEWS.get(str(row.item.get("area", "")))
         for index, view in enumerate(self.VIEWS):
             if view.resource == target:
-                self._switch_view(index)
+                self.call_later(self._switch_view, index)
                 return
 
     def _show_problem(self, error: BaseException) -> None:

@@ -255,7 +255,8 @@ class RoleDetailScreen(Screen[None]):
 def operation_heading(operation: Mapping[str, Any]) -> Text:
     """'Remote tasks: Wipe' and the operation's description."""
     permission = Permission.parse(operation_permission(operation))
-    text = Text(f"{permission.resource}: {permission.operation}", style="bold")
+    text = Text()
+    text.append(f"{permission.resource}: {permission.operation}", style="bold")
     if operation.get("description"):
         text.append(f"\n{clean(operation.get('description'))}", style="italic")
     text.append(f"\nPermission name: {clean(permission.raw)}")

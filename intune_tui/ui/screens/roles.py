@@ -16,11 +16,10 @@ from intune_tui.graph.errors import GraphForbidden
 from intune_tui.intune.rbac import assignment_role
 from intune_tui.intune.resources import Row
 from intune_tui.ui.screens.access import ACCESS_KEY, show_forbidden
-from intune_tui.ui.screens.apps import ViewsListScreen
-from intune_tui.ui.screens.resource_list import ListView
+from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 
 
-class RolesScreen(ViewsListScreen):
+class RolesScreen(ResourceListScreen):
     AREA = "roles"
     VIEWS = (
         ListView("role_definitions", "Roles", "roles"),

@@ -10,7 +10,7 @@ import pytest
 from intune_tui.demo.rules import ALL_DEMO_SCOPES, READ_ONLY_SCOPES
 from intune_tui.graph.errors import GraphForbidden
 from intune_tui.intune.scopes import SCOPES
-from intune_tui.ui.screens.access import AccessScreen
+from intune_tui.ui.screens.access import AccessScreen, roles_text
 from intune_tui.ui.screens.devices import DevicesScreen
 
 DEVICES = 50
@@ -173,6 +173,14 @@ async def test_another_tenant_forgets_the_old_refusal(make_app, wait_until) -> N
     assert len(before) == 1 and "DeviceManagementApps.Read.All" in before[0]
     assert "◀ refused" not in after and not top_shown
     assert "DeviceManagementApps.Read.All" not in checklist
+
+
+def test_roles_text_for_app_tokens_and_directory_admins() -> None:
+    app_only = roles_text(None, {"roles": ["DeviceManagementManagedDevices.Read.All"]}, None)
+    assert str(app_only).startswith("An application token: Intune role assignments do not")
+    admin = roles_text(None, {"scp": "x", "wids": ["62e90394-69f5-4237-9190-012177145e10"]},
+                       None)
+    assert str(admin).startswith("Entra role Global Administrator: every Intune permission")
 
 
 async def open_access_after_wait(pilot: Any) -> None:
