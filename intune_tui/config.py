@@ -22,6 +22,8 @@ top-level keys, the defaults below. The file lives at `<config dir>/config.toml`
     cloud = "global"                   # global, usgov, usgov-dod, china
     graph_url = "https://graph.microsoft.com"            # only to override the cloud's
     read_only = true
+    # access_token_command = "az account get-access-token --tenant contoso.onmicrosoft.com
+    #   --resource-type ms-graph"  (a token from elsewhere, for this tenant only; no MSAL)
 
 Every mistake (broken TOML, unknown key, wrong type, bad value) raises `ConfigError` whose message
 names the file or variable or flag, the key and what is allowed. Nothing here imports Textual.
@@ -86,9 +88,10 @@ class Profile:
     cloud: str | None = None
     graph_url: str | None = None
     read_only: bool | None = None
+    access_token_command: str | None = None
 
 
-PROFILE_KEYS = ("tenant", "client_id", "cloud", "graph_url", "read_only")
+PROFILE_KEYS = ("tenant", "client_id", "cloud", "graph_url", "read_only", "access_token_command")
 TOP_LEVEL_KEYS = (
     "default_profile",
     "read_only",
@@ -219,8 +222,9 @@ class Settings:
 
         App-wide settings stay. The tenant, client id, cloud, Graph URL and sign-in host come from
         the profile alone: a flag or variable that overrode them was meant for the first tenant.
-        A bring-your-own token (or token command) belongs to the first tenant and is dropped.
-        A read-only flag or variable still applies.
+        A bring-your-own token (or token command) from a flag or variable belongs to the first
+        tenant and is dropped; the profile's own `access_token_command` is used. A read-only
+        flag or variable still applies.
         """
         if name != "default" and name not in self.profiles:
             raise ConfigError(_unknown_profile_message(self.config_path, name, self.profiles))
@@ -241,7 +245,7 @@ class Settings:
             authority_host="",
             read_only=read_only,
             access_token=None,
-            access_token_command=None,
+            access_token_command=chosen.access_token_command,
         )
 
 
@@ -599,7 +603,8 @@ def _from_args(args: object | None) -> dict[str, Any]:
 
 # --- putting it together --------------------------------------------------------------------------
 
-_PROFILE_SCOPED = ("tenant", "client_id", "cloud", "graph_url", "read_only")
+_PROFILE_SCOPED = (
+    "tenant", "client_id", "cloud", "graph_url", "read_only", "access_token_command")
 _FILE_TOP, _FILE_PROFILE, _ENVIRONMENT, _FLAGS = range(4)
 
 

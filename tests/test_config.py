@@ -218,7 +218,7 @@ def test_unknown_profile_key_names_file_key_table_and_allowed_keys() -> None:
 
     assert str(caught.value) == (
         f"{path}: unknown key 'read_onyl' in [profiles.contoso]; "
-        "allowed: tenant, client_id, cloud, graph_url, read_only"
+        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command"
     )
 
 
@@ -356,3 +356,22 @@ def test_for_profile_refuses_an_unknown_profile() -> None:
 
     with pytest.raises(ConfigError, match="no profile 'nope'"):
         load().for_profile("nope")
+
+
+def test_a_profile_brings_its_own_token_command_and_switching_uses_the_other_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Path(os.environ["INTUNE_TUI_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        'default_profile = "contoso"\n'
+        '[profiles.contoso]\ntenant = "contoso.onmicrosoft.com"\n'
+        'access_token_command = "get-token contoso"\n'
+        '[profiles.fabrikam]\ntenant = "fabrikam.onmicrosoft.com"\n'
+        'access_token_command = "get-token fabrikam"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(None)
+    assert settings.access_token_command == "get-token contoso"
+    assert settings.for_profile("fabrikam").access_token_command == "get-token fabrikam"
+    monkeypatch.setenv("INTUNE_TUI_ACCESS_TOKEN_COMMAND", "from-env")
+    assert load_settings(None).access_token_command == "from-env"

@@ -15,32 +15,53 @@ from intune_tui.ui.screens.devices import DevicesScreen
 
 
 @pytest.fixture
-def two_tenants(monkeypatch: pytest.MonkeyPatch):
+def two_tenants(tmp_path: Path):
+    """Two loopback tenants of different sizes, each profile with its own token command."""
     with DemoServer(devices=120, seed=7) as contoso, DemoServer(devices=80, seed=11) as fabrikam:
+        lines = ['default_profile = "contoso"']
+        for name, server in (("contoso", contoso), ("fabrikam", fabrikam)):
+            token_file = tmp_path / f"{name}.token"
+            token_file.write_text(server.token, encoding="utf-8")
+            lines += [f"[profiles.{name}]", f'tenant = "{name}.onmicrosoft.com"',
+                      f'graph_url = "{server.url}"', f'access_token_command = "cat {token_file}"']
         config = Path(os.environ["INTUNE_TUI_CONFIG_DIR"]) / "config.toml"
         config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(
-            'default_profile = "contoso"\n'
-            "[profiles.contoso]\n"
-            'tenant = "contoso.onmicrosoft.com"\n'
-            f'graph_url = "{contoso.url}"\n'
-            "[profiles.fabrikam]\n"
-            'tenant = "fabrikam.onmicrosoft.com"\n'
-            f'graph_url = "{fabrikam.url}"\n',
-            encoding="utf-8",
-        )
-        # The demo servers share the demo tenant's signing key, so one token serves both.
-        monkeypatch.setenv("INTUNE_TUI_ACCESS_TOKEN", contoso.token)
+        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
         yield contoso, fabrikam
 
 
-async def test_unknown_profile_is_named_and_nothing_changes(two_tenants, wait_until):
+def open_app() -> IntuneApp:
     settings = load_settings(None)
-    app = IntuneApp(settings, open_session(settings))
+    return IntuneApp(settings, open_session(settings))
+
+
+async def test_switching_tenant_reloads_from_the_other_tenant_only(two_tenants, wait_until):
+    contoso, fabrikam = two_tenants
+    app = open_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen._complete)
+        assert app.sub_title.startswith("contoso.onmicrosoft.com")
+        contoso_keys = {row.key for row in app.screen.table.visible_rows}
+        assert len(contoso_keys) == 120
+        asked_contoso = len(contoso.fake.requests)
+
+        await pilot.press("colon", *"tenant fabrikam", "enter")
+        await wait_until(pilot, lambda: app.sub_title.startswith("fabrikam")
+                         and app.screen._complete and app.screen.table.rows_count == 80)
+
+        shown = {row.key for row in app.screen.table.visible_rows}
+        assert shown == {fabrikam.tenant.devices.id_of(i) for i in range(80)}
+        assert len(contoso.fake.requests) == asked_contoso  # the old tenant is not asked again
+        assert fabrikam.fake.requests
+
+
+async def test_unknown_profile_is_named_and_nothing_changes(two_tenants, wait_until):
+    app = open_app()
     async with app.run_test() as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
                          and app.screen._complete)
         await pilot.press("colon", *"tenant nowhere", "enter")
         await pilot.pause()
-        assert "contoso.onmicrosoft.com" in app.sub_title
+        assert app.sub_title.startswith("contoso.onmicrosoft.com")
         assert any("nowhere" in n.message for n in app._notifications)
