@@ -46,6 +46,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(rf"""((?:{_SECRET_FIELDS})['"]?\s*[:=]\s*['"]?)[^'"&\s,}}]+""", re.IGNORECASE),
         rf"\g<1>{REDACTED}",
     ),
+    # OAuth authorization/device codes MSAL logs at debug ("code": "0.AX…"): long opaque values
+    # only, so Graph's short error codes ("code": "Forbidden") stay readable.
+    (
+        re.compile(r"""(\bcode['"]?\s*[:=]\s*['"]?)[A-Za-z0-9._~+/=-]{24,}""", re.IGNORECASE),
+        rf"\g<1>{REDACTED}",
+    ),
 )
 
 

@@ -172,3 +172,12 @@ def test_log_crash_before_setup_writes_to_the_configured_log_dir() -> None:
     assert JWT not in message
     assert "ValueError" in log_path.read_text(encoding="utf-8")
     assert JWT not in log_path.read_text(encoding="utf-8")
+
+
+def test_long_oauth_codes_are_redacted_but_graph_error_codes_stay() -> None:
+    from intune_tui.logs import redact
+
+    spent = "0.AXoAaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-_abcdefgh"
+    assert spent not in redact(f'POST token body {{"code": "{spent}", "grant_type": "x"}}')
+    assert spent not in redact(f"grant_type=authorization_code&code={spent}&client_id=1")
+    assert '"code": "Forbidden"' in redact('{"error": {"code": "Forbidden"}}')
