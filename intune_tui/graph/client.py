@@ -269,11 +269,16 @@ class GraphClient:
         number = 1
         while True:
             page = self._page(response, number)
+            status, request_id = response.status_code, response.headers.get("request-id")
+            # Not held while the caller works on the page: an httpx response sits in a reference
+            # cycle, so only the cyclic collector frees it, and its body is the size of the page.
+            del response
             yield page
             if page.next_link is None:
                 return
             if page.next_link in links_followed:
-                raise self._bad_response("Graph sent the same next-page link twice", response)
+                raise _bad_response("Graph sent the same next-page link twice", status,
+                                    request_id)
             links_followed.add(page.next_link)
             url = self._url(page.next_link, None, None)
             response = await self._send("GET", url, headers=headers, required_scope=required_scope)
@@ -493,11 +498,7 @@ class GraphClient:
             raise self._bad_response(f"Graph answered with {what}", response) from None
 
     def _bad_response(self, sentence: str, response: httpx.Response) -> GraphBadResponse:
-        request_id = response.headers.get("request-id")
-        suffix = f" (request-id {request_id})" if request_id else ""
-        return GraphBadResponse(
-            sentence + suffix, status=response.status_code, request_id=request_id
-        )
+        return _bad_response(sentence, response.status_code, response.headers.get("request-id"))
 
     async def _first_page(
         self,
@@ -627,6 +628,11 @@ class GraphClient:
             attempts=attempts,
         )
         return BatchResult(item.id, status, body, error)
+
+
+def _bad_response(sentence: str, status: int, request_id: str | None) -> GraphBadResponse:
+    suffix = f" (request-id {request_id})" if request_id else ""
+    return GraphBadResponse(sentence + suffix, status=status, request_id=request_id)
 
 
 def _retryable(method: str, status: int) -> bool:

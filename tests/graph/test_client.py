@@ -756,3 +756,28 @@ async def test_batch_of_actions_whose_answer_is_lost_is_never_resent(
     assert len([r for r in fake.requests if r.path == "/v1.0/$batch"]) == 2
     synced = [r.path for r in fake.requests if r.in_batch and r.method == "POST"]
     assert len(synced) == len(set(synced)) == 22  # each device asked exactly once
+
+
+async def test_a_page_s_http_answer_is_not_kept_while_the_caller_holds_the_page(
+        fake_time: FakeTime) -> None:
+    # A page body is up to a few MB; an httpx response is freed only by the cyclic collector,
+    # which an app with a big list may keep away from old objects (gc.freeze).
+    import gc
+    import weakref
+
+    answers: list[weakref.ref[httpx.Response]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        body: dict[str, Any] = {"value": [{"id": str(len(answers))}]}
+        if not answers:
+            body["@odata.nextLink"] = f"{BASE}/v1.0/deviceManagement/managedDevices?$skiptoken=2"
+        response = graph_json(body)
+        answers.append(weakref.ref(response))
+        return response
+
+    pages = mock_client(handler, fake_time).paginate("/deviceManagement/managedDevices")
+    first = await anext(pages)
+    gc.collect()
+    assert first.items == [{"id": "0"}]
+    assert answers[0]() is None
+    assert [page.items async for page in pages] == [[{"id": "1"}]]
