@@ -102,6 +102,7 @@ def health_record(item: HealthItem) -> dict[str, Any]:
         "what": what_words(item),
         "details": details,
         "area": item.area,
+        "name": item.name,
         "daysLeft": item.days_left,
     }
 

@@ -22,6 +22,7 @@ from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import RowPage
+    from intune_tui.worker import StreamFinished
 
 ATTENTION_LABEL = "Attention"
 
@@ -56,6 +57,11 @@ class HealthScreen(ResourceListScreen):
         Binding(ACCESS_KEY, "show_access", "My access", show=False, id="health.access",
                 tooltip="Which scopes and Intune permissions you hold (also :access)"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        # (view, first cell) to put the cursor on once that view has loaded
+        self._select_when_loaded: tuple[str, str] | None = None
 
     @property
     def resource(self) -> Resource:
@@ -97,13 +103,25 @@ class HealthScreen(ResourceListScreen):
             self.query_one("#view-0", Tab).label = (
                 f"{ATTENTION_LABEL} ({count})" if count else ATTENTION_LABEL)
 
+    def _on_done(self, finished: StreamFinished) -> None:
+        super()._on_done(finished)
+        pending, self._select_when_loaded = self._select_when_loaded, None
+        if pending is None or pending[0] != self.view.resource:
+            return
+        for index, row in enumerate(self.table.visible_rows):
+            if row.cells and row.cells[0] == pending[1]:
+                self.table.move_cursor(index)
+                return
+
     def open_row(self, row: Row) -> None:
-        """On Attention, open the row's area list; elsewhere there is nothing more to show."""
+        """On Attention, open the row's area list on that item; elsewhere there is nothing
+        more to show."""
         if self.view.resource != ATTENTION.key:
             return
         target = self.AREA_VIEWS.get(str(row.item.get("area", "")))
         for index, view in enumerate(self.VIEWS):
             if view.resource == target:
+                self._select_when_loaded = (view.resource, str(row.item.get("name", "")))
                 self.call_later(self._switch_view, index)
                 return
 

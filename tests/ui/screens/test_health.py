@@ -65,10 +65,12 @@ async def test_enter_on_a_problem_opens_its_area(make_app, wait_until) -> None:
                          and screen._complete)
         vpp = {row.cells[0]: row.cells for row in screen.table.visible_rows}
         columns = [column.title for column in screen.resource.columns]
+        under_cursor = screen.table.cursor_row.cells[0]
 
     sync = columns.index("Sync status")
     expires = columns.index("Expires")
     assert set(vpp) == {"Contoso Demo Ltd", "Contoso Retail", "Contoso Education (old)"}
+    assert under_cursor == "Contoso Retail"
     assert vpp["Contoso Retail"][expires].endswith("(18d left)")
     assert vpp["Contoso Education (old)"][expires].endswith("(expired)")
     assert vpp["Contoso Education (old)"][sync] == "Failed"
