@@ -136,6 +136,8 @@ async def _demo_service(
 
     # Built in the worker thread: a 100,000-device tenant takes seconds, the UI paints meanwhile.
     fake = FakeGraph(build_tenant(devices=settings.demo_devices), clock=fake_clock)
+    # The seed: large app listings answer 503 ("use 20 or fewer"); the demo behaves so too.
+    fake.faults.app_list_503_above = 50
     holder["fake"] = fake
     session.fake = fake
     token = fake.issue_token() if scopes is None else fake.issue_token(scopes=scopes)
