@@ -222,11 +222,14 @@ class IntuneService:
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
                   skip: set[str] | None = None) -> RowPage:
-        rows = resource.to_rows(_dicts(page.items), self._now())
+        """The page as rows; with `skip`, items whose key is in it are left out (before they
+        are made into rows) and the keys passed on are added to it."""
+        items = _dicts(page.items)
         if skip is not None:
-            rows = [row for row in rows if row.key not in skip]
-            skip.update(row.key for row in rows)
-        return RowPage(rows, page.count, number, has_more)
+            keys = [resource.row_key(item) for item in items]
+            items = [item for item, key in zip(items, keys, strict=True) if key not in skip]
+            skip.update(keys)
+        return RowPage(resource.to_rows(items, self._now()), page.count, number, has_more)
 
     async def rows(self, resource_key: str, *, parent_id: str | None = None,
                    server_filter: str | None = None) -> list[Row]:
