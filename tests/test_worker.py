@@ -184,3 +184,10 @@ def test_the_service_warms_up_before_its_first_job_and_a_failed_warm_up_fails_no
         assert isinstance(event, JobDone) and event.result is not fail
     finally:
         warming.stop()
+
+
+def test_a_running_worker_hands_the_gil_back_to_the_ui_thread_within_a_millisecond(
+        worker: Any) -> None:
+    import sys
+
+    assert sys.getswitchinterval() <= 0.001

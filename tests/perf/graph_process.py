@@ -164,12 +164,14 @@ def serve(args: argparse.Namespace) -> None:
     out.write(json.dumps({"url": server.url, "token": server.token,
                           "build_seconds": round(time.perf_counter() - started, 2)}) + "\n")
     out.flush()
+    cpu_mark = time.process_time()
     for line in sys.stdin:
         message = json.loads(line)
         command = message.pop("command")
         result: Any = None
         if command == "stats":
             result = request_stats(list(fake.requests))
+            result["server_cpu_s"] = round(time.process_time() - cpu_mark, 2)
         elif command == "device_ids":
             store = server.tenant.devices
             result = [store.id_of(index) for index in store.live_indices()]
@@ -182,6 +184,7 @@ def serve(args: argparse.Namespace) -> None:
             fake.expire_tokens()
         elif command == "clear_requests":
             fake.requests.clear()
+            cpu_mark = time.process_time()
         elif command == "set_faults":
             for key, value in message.items():
                 setattr(fake.faults, key, value)
