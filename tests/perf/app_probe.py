@@ -104,8 +104,10 @@ class Probe:
         self.full_gcs: list[tuple[float, float]] = []  # (when, seconds)
         self._gc_started = 0.0
         self._ticking = False
+        self.loads: list[float] = []  # each list screen's load() (the stream is asked for)
         self._patch_display(app)
         self._patch_table(ResourceTable)
+        self._patch_screen_load()
         self._patch_mount(app)
         gc.callbacks.append(self._on_gc)
 
@@ -142,6 +144,18 @@ class Probe:
         table_class.append_rows = timed_append
         table_class.set_filter = timed_filter
         table_class.sort_by = timed_sort
+
+    def _patch_screen_load(self) -> None:
+        from intune_tui.ui.screens.resource_list import ResourceListScreen
+
+        probe = self
+        load = ResourceListScreen.load
+
+        def timed_load(screen: Any, *args: Any, **kwargs: Any) -> None:
+            probe.loads.append(time.perf_counter())
+            load(screen, *args, **kwargs)
+
+        ResourceListScreen.load = timed_load
 
     def _patch_mount(self, app: Any) -> None:
         def on_mount() -> None:
