@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.binding import Binding, BindingType
-from textual.widgets import Static, Tab
+from textual.widgets import Tab
 
-from intune_tui.graph.errors import GraphForbidden
 from intune_tui.intune.health import ATTENTION, ATTENTION_STATES, attention_pages
 from intune_tui.intune.resources import Resource, Row
-from intune_tui.ui.screens.access import ACCESS_KEY, show_forbidden
 from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
@@ -53,10 +50,6 @@ class HealthScreen(ResourceListScreen):
         "Exchange connectors": "exchange_connectors",
         "Mobile threat defense": "mtd_connectors",
     }
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(ACCESS_KEY, "show_access", "My access", show=False, id="health.access",
-                tooltip="Which scopes and Intune permissions you hold (also :access)"),
-    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,16 +117,3 @@ class HealthScreen(ResourceListScreen):
                 self._select_when_loaded = (view.resource, str(row.item.get("name", "")))
                 self.call_later(self._switch_view, index)
                 return
-
-    def _show_problem(self, error: BaseException) -> None:
-        if not isinstance(error, GraphForbidden):
-            super()._show_problem(error)
-            return
-        show_forbidden(self.query_one("#list-problem", Static), self.table, error)
-
-    def _hide_problem(self) -> None:
-        super()._hide_problem()
-        self.table.display = True
-
-    def action_show_access(self) -> None:
-        self.intune_app.action_show_access()

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
 
-from intune_tui.graph.errors import GraphForbidden
+from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, SearchQuery, parse_query
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
@@ -66,6 +66,8 @@ class ResourceListScreen(Screen[None]):
         Binding("e", "export", "Export", id="list.export"),
         Binding("y", "copy_id", "Copy id", show=False, id="list.copy_id"),
         Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
+        Binding("p", "show_access", "My access", show=False, id="list.access",
+                tooltip="Which scopes and Intune permissions you hold (also :access)"),
         Binding("right_square_bracket", "next_view", "Next list", show=False,
                 id="list.next_view"),
         Binding("left_square_bracket", "previous_view", "Previous list", show=False,
@@ -188,7 +190,7 @@ class ResourceListScreen(Screen[None]):
     def _on_error(self, error: BaseException) -> None:
         self._refresh_buffer = None
         self._set_status(loading=False, error=_short(error))
-        self.table.empty_text = "Could not load this list (see below)"
+        self.table.empty_text = "Could not load this list (see above)"
         self._show_problem(error)
 
     def _empty_text(self) -> str:
@@ -200,21 +202,25 @@ class ResourceListScreen(Screen[None]):
 
     def _show_problem(self, error: BaseException) -> None:
         panel = self.query_one("#list-problem", Static)
-        text = Text(str(error))
         if isinstance(error, GraphForbidden):
-            text.append("\n:access shows which scopes and roles you have, and the checklist: "
-                        "the app permission, admin consent, an Intune role that allows this, "
-                        "an Intune licence.")
-        elif not hasattr(error, "support_line"):
+            from intune_tui.ui.screens.access import show_forbidden
+
+            show_forbidden(panel, self.table, error)
+            return
+        if not isinstance(error, GraphError):
             self.intune_app.report_error(error)
-        support = getattr(error, "support_line", None)
-        if callable(support) and support():
-            text.append(f"\n{support()}", style="dim")
+        text = Text(str(error))
+        if isinstance(error, GraphError) and error.support_line():
+            text.append(f"\n{error.support_line()}", style="dim")
         panel.update(text)
         panel.display = True
 
     def _hide_problem(self) -> None:
         self.query_one("#list-problem").display = False
+        self.table.display = True
+
+    def action_show_access(self) -> None:
+        self.intune_app.action_show_access()
 
     # -- status --------------------------------------------------------------------------------
 

@@ -7,15 +7,8 @@ seed's checklist for the missing scope, and `p` opens my access.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual.binding import Binding, BindingType
-from textual.widgets import Static
-
-from intune_tui.graph.errors import GraphForbidden
 from intune_tui.intune.rbac import assignment_role
 from intune_tui.intune.resources import Row
-from intune_tui.ui.screens.access import ACCESS_KEY, show_forbidden
 from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 
 
@@ -26,10 +19,6 @@ class RolesScreen(ResourceListScreen):
         ListView("role_assignments", "Assignments", "assignments"),
         ListView("resource_operations", "Operations", "operations"),
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(ACCESS_KEY, "show_access", "My access", show=False, id="roles.access",
-                tooltip="Which scopes and Intune permissions you hold (also :access)"),
-    ]
 
     def open_row(self, row: Row) -> None:
         from intune_tui.ui.screens.role_detail import OperationScreen, RoleDetailScreen
@@ -55,16 +44,3 @@ class RolesScreen(ResourceListScreen):
         self.intune_app.job("roles:assignment-role",
                             lambda service: assignment_role(service.client, assignment_id),
                             on_done=opened, on_error=self.intune_app.report_error)
-
-    def _show_problem(self, error: BaseException) -> None:
-        if not isinstance(error, GraphForbidden):
-            super()._show_problem(error)
-            return
-        show_forbidden(self.query_one("#list-problem", Static), self.table, error)
-
-    def _hide_problem(self) -> None:
-        super()._hide_problem()
-        self.table.display = True
-
-    def action_show_access(self) -> None:
-        self.intune_app.action_show_access()

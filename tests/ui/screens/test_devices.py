@@ -222,3 +222,19 @@ def test_snapshot_devices_list(snap_compare, make_app, size) -> None:
 def test_snapshot_device_detail(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
                         run_before=open_kiosk_detail)
+
+
+async def test_a_403_is_explained_and_p_opens_my_access(make_app, wait_until) -> None:
+    from intune_tui.demo.rules import ALL_DEMO_SCOPES
+    from intune_tui.ui.screens.access import AccessScreen
+
+    scopes = tuple(s for s in ALL_DEMO_SCOPES if not s.startswith("DeviceManagementManagedDevices"))
+    app = make_app(devices=DEVICES, scopes=scopes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen.query_one("#list-problem").display)
+        explained = str(app.screen.query_one("#list-problem").render())
+        assert "DeviceManagementManagedDevices.Read.All" in explained
+        assert "admin consent" in explained.lower()
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, AccessScreen))
