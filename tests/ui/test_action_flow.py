@@ -167,7 +167,9 @@ async def test_an_action_sent_from_the_list_is_followed_when_the_device_opens(
         await wait_until(pilot, lambda: "Management state: Retire pending"
                          in shown(screen, "#action-tracking"))
         clock.now += 120
-        await wait_until(pilot, lambda: "Retire: Done" in shown(screen, "#action-tracking"))
+        # the next poll comes on the back-off schedule (real time, up to 16 s at this point)
+        await wait_until(pilot, lambda: "Retire: Done" in shown(screen, "#action-tracking"),
+                         timeout=45)
         assert "Management state: Retire issued" in shown(screen, "#action-tracking")
 
 
