@@ -159,17 +159,8 @@ class GraphWorker(Generic[S]):
             loop.close()
 
     async def _build_service(self) -> S:
-        service = await self._make_service(self._on_throttle)
-        self._service = service
-        # A service may get ready for its first call (load its network backend) now, while the
-        # UI is still being composed, rather than when the first list is asked for.
-        warm_up = getattr(service, "warm_up", None)
-        if callable(warm_up):
-            try:
-                await warm_up()
-            except Exception:  # only an optimisation: the first call will do it then
-                log.debug("service warm-up failed", exc_info=True)
-        return service
+        self._service = await self._make_service(self._on_throttle)
+        return self._service
 
     async def _get_service(self) -> S:
         assert self._service_task is not None

@@ -151,41 +151,6 @@ def test_stop_closes_the_service(worker: Any) -> None:
     assert service.closed
 
 
-class WarmingService(Service):
-    """A service with a warm_up step (IntuneService loads its network backend there)."""
-
-    def __init__(self, on_throttle: Any, *, fail: bool = False) -> None:
-        super().__init__(on_throttle)
-        self.fail = fail
-        self.warmed = False
-
-    async def warm_up(self) -> None:
-        if self.fail:
-            raise OSError("no network backend")
-        self.warmed = True
-
-
-@pytest.mark.parametrize("fail", [False, True])
-def test_the_service_warms_up_before_its_first_job_and_a_failed_warm_up_fails_nothing(
-        fail: bool) -> None:
-    events: queue.Queue[Any] = queue.Queue()
-
-    async def make(on_throttle: Any) -> WarmingService:
-        return WarmingService(on_throttle, fail=fail)
-
-    async def was_warmed(service: WarmingService) -> bool:
-        return service.warmed
-
-    warming: GraphWorker[WarmingService] = GraphWorker(make, events.put)
-    warming.start()
-    try:
-        warming.job("check", was_warmed)
-        event = events.get(timeout=5)
-        assert isinstance(event, JobDone) and event.result is not fail
-    finally:
-        warming.stop()
-
-
 def test_a_running_worker_hands_the_gil_back_to_the_ui_thread_within_a_millisecond(
         worker: Any) -> None:
     import sys

@@ -190,13 +190,6 @@ class GraphClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def warm_up(self) -> None:
-        """Load the async network backend httpx runs on (anyio's asyncio backend) now rather
-        than in the first request, where it costs tens of milliseconds. Sends nothing."""
-        import anyio
-
-        await anyio.sleep(0)
-
     async def __aenter__(self) -> GraphClient:
         return self
 

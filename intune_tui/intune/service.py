@@ -206,10 +206,6 @@ class IntuneService:
         finally:
             await pages.aclose()
 
-    async def warm_up(self) -> None:
-        """Get ready for the first call (see GraphClient.warm_up); sends nothing."""
-        await self.client.warm_up()
-
     def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
                keep_page_size: bool = False) -> AsyncIterator[Page]:
         min_page_size = resource.min_page_size or min(20, query.top or 20)

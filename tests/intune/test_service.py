@@ -514,11 +514,6 @@ async def test_stopping_a_split_listing_early_cancels_its_parts(
     assert len(fake.requests) == sent
 
 
-async def test_warm_up_sends_nothing(service: IntuneService, fake: FakeGraph) -> None:
-    await service.warm_up()
-    assert fake.requests == [] and service.client.request_count == 0
-
-
 async def test_a_split_part_answering_503_is_retried_without_shrinking_its_pages(
         service: IntuneService, fake: FakeGraph) -> None:
     pages = service.stream("devices", top=100)
