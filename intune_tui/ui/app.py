@@ -85,6 +85,9 @@ class IntuneApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "intune-tui"
     COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
+    # Screens narrower than 100 columns get the class -narrow (app.tcss tightens the footer).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('devices')", "Devices", id="app.devices", show=False),
         Binding("2", "switch_mode('apps')", "Apps", id="app.apps", show=False),
@@ -285,13 +288,9 @@ class IntuneApp(App[None]):
     # -- commands ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from intune_tui.ui.screens.help import HelpScreen, KeyHelp
+        from intune_tui.ui.screens.help import HelpScreen, screen_keys
 
-        keys = [
-            KeyHelp(self.get_key_display(binding), binding.description, binding.id or "")
-            for _, binding, enabled, _ in self.screen.active_bindings.values()
-            if enabled and binding.description
-        ]
+        keys = screen_keys(self, self.screen.active_bindings.values())
         self.push_screen(HelpScreen(self.screen.title or self.current_mode, keys))
 
     def action_command_line(self) -> None:

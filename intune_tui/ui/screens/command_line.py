@@ -12,9 +12,12 @@ from intune_tui.ui.commands import completions
 
 
 class CommandLine(ModalScreen[str | None]):
-    """Dismisses with the typed line, or None on Esc."""
+    """Dismisses with the typed line, or None on Esc. Tab or → takes the grey completion."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="command.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="command.cancel"),
+        Binding("tab", "complete", "Complete", id="command.complete", priority=True),
+    ]
 
     def __init__(self, profiles: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -26,11 +29,19 @@ class CommandLine(ModalScreen[str | None]):
             placeholder=":devices, :apps, :tenant NAME, :export csv, :q",
             suggester=SuggestFromList(completions(self._profiles), case_sensitive=False),
             id="command-input",
+            # Keep the ':' typed by the prompt: selecting it on focus would let the first key
+            # replace it, and the completions all start with ':'.
+            select_on_focus=False,
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
+
+    def action_complete(self) -> None:
+        command_input = self.query_one(Input)
+        command_input.action_end()
+        command_input.action_cursor_right()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

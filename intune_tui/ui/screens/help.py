@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 SEARCH_HELP = (
@@ -27,6 +29,34 @@ class KeyHelp:
     binding_id: str
 
 
+def screen_keys(app: Any, active: Iterable[Any]) -> list[KeyHelp]:
+    """One line per binding: all its keys together, the screen's own first, the app's last.
+
+    `active` is `screen.active_bindings.values()` (node, binding, enabled, tooltip); bindings
+    without a description (Textual internals) and disabled ones are left out.
+    """
+    keys: dict[tuple[str, str, str], list[str]] = {}
+    rank: dict[tuple[str, str, str], int] = {}
+    for node, binding, enabled, _tooltip in active:
+        if not enabled or not binding.description:
+            continue
+        name = (binding.id or "", binding.action, binding.description)
+        keys.setdefault(name, []).append(app.get_key_display(binding))
+        rank.setdefault(name, _source_rank(app, node, binding))
+    ordered = sorted(keys, key=lambda name: rank[name])
+    return [KeyHelp(" ".join(keys[name]), name[2], name[0]) for name in ordered]
+
+
+def _source_rank(app: Any, node: Any, binding: Any) -> int:
+    """This screen's keys first, then moving around (widgets), then the app's; Textual's own
+    keys (no id, so not remappable) last."""
+    if not binding.id:
+        return 3
+    if node is app:
+        return 2
+    return 0 if isinstance(node, Screen) else 1
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal table of bindings; Esc, q or ? closes it."""
 
@@ -41,9 +71,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        table.add_column("Key", no_wrap=True)
-        table.add_column("Does")
-        table.add_column("Id (remap in config [keymap])", no_wrap=True)
+        table.add_column(Text("Key"), no_wrap=True)
+        table.add_column(Text("Does"))
+        table.add_column(Text("Id for [keymap]"), no_wrap=True)
         for item in self._keys:
             table.add_row(Text(item.key), Text(item.description), Text(item.binding_id))
         with VerticalScroll(id="help-body"):
