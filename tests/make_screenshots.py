@@ -1,0 +1,564 @@
+"""Regenerate every screenshot in screenshots/ from the demo tenant.
+
+    .venv/bin/python tests/make_screenshots.py              # every scene, 120x40
+    .venv/bin/python tests/make_screenshots.py help signin  # only these scenes
+    .venv/bin/python tests/make_screenshots.py --list       # scene names and what they show
+    .venv/bin/python tests/make_screenshots.py --keys       # print the key map (README table)
+    .venv/bin/python tests/make_screenshots.py --readme     # rewrite the key map in README.md
+
+Each scene drives the real app headless with the keys a person would press, on the seeded
+300-device demo tenant, with the demo clock frozen, no cursor blink and config/data directories
+in a throw-away folder (your own config.toml and audit file are never read). Running it twice
+gives byte-identical SVGs.
+
+The same scenes are the snapshot tests in tests/ui/test_snapshots.py (at 80x24 and 120x40): the
+README's pictures and the tests cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from intune_tui.auth.flows import DeviceCodeFlow
+from intune_tui.config import Settings, load_settings
+from intune_tui.session import demo_session
+from intune_tui.ui.app import IntuneApp
+
+REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = REPO / "screenshots"
+SIZE = (120, 40)
+DEVICES = 300
+# Devices of the seeded 300-device demo tenant the scenes open.
+WINDOWS_DEVICE = "CONTOSO-DT-91956"  # Windows, compliant, every Windows action applies
+NONCOMPLIANT_DEVICE = "DESKTOP-GW28D86"  # Windows, non-compliant: the "why?" story
+ACTED_ON_DEVICE = "CONTOSO-LT-56414"  # a passcode reset that failed, in its action history
+# The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
+AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
+POLL = 0.05
+PATIENCE = 15.0  # seconds a scene waits for the demo tenant before it gives up
+
+Driver = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One picture: the app in a state a person reaches with keys."""
+
+    name: str
+    title: str
+    drive: Driver
+    settings: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[Settings], None] | None = None
+
+
+# -- waiting --------------------------------------------------------------------------------------
+
+
+async def wait_for(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> None:
+    waited = 0.0
+    while not ready():
+        if waited >= PATIENCE:
+            raise TimeoutError(f"the app did not reach: {what}")
+        await pilot.pause(POLL)
+        waited += POLL
+    await pilot.pause()
+
+
+def screen_is(pilot: Pilot[Any], class_name: str) -> bool:
+    return type(pilot.app.screen).__name__ == class_name
+
+
+def list_complete(pilot: Pilot[Any], class_name: str) -> bool:
+    screen = pilot.app.screen
+    return screen_is(pilot, class_name) and bool(getattr(screen, "_complete", False))
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let timers, animations and late layout finish before the picture is taken."""
+    await pilot.pause(0.2)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
+    from intune_tui.ui.widgets.detail import RowsPane
+
+    return all(pane.table.empty_text != "Loading…" for pane in pilot.app.screen.query(RowsPane))
+
+
+# -- steps ----------------------------------------------------------------------------------------
+
+
+async def devices_loaded(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: list_complete(pilot, "DevicesScreen"), "the devices list")
+
+
+async def area(pilot: Pilot[Any], key: str, screen_class: str) -> None:
+    """Press an area's number key and wait for its list."""
+    await devices_loaded(pilot)
+    await pilot.press(key)
+    await wait_for(pilot, lambda: list_complete(pilot, screen_class), f"the {screen_class}")
+
+
+async def find_device(pilot: Pilot[Any], name: str) -> None:
+    """`/` NAME Enter: the list narrows to the device and the cursor sits on it."""
+    await devices_loaded(pilot)
+    await pilot.press("slash", *name, "enter")
+    await wait_for(pilot, lambda: pilot.app.screen.table.cursor_row is not None
+                   and pilot.app.screen.table.cursor_row.cells[0] == name, f"device {name}")
+
+
+async def open_device(pilot: Pilot[Any], name: str, key: str = "enter") -> None:
+    await find_device(pilot, name)
+    await pilot.press(key)
+    await wait_for(pilot, lambda: screen_is(pilot, "DeviceDetailScreen")
+                   and detail_tabs_loaded(pilot), f"the detail of {name}")
+
+
+async def actions_menu(pilot: Pilot[Any], device: str = WINDOWS_DEVICE) -> None:
+    await find_device(pilot, device)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: screen_is(pilot, "ActionsMenu"), "the actions menu")
+
+
+async def choose_action(pilot: Pilot[Any], label: str) -> None:
+    """In the open actions menu, arrow down to `label` and press Enter."""
+    menu: Any = pilot.app.screen
+    labels = [entry.action.label for entry in menu.entries]
+    for _ in range(labels.index(label)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen is not menu, f"the {label} confirmation")
+
+
+def stop_cursor_blink(app: Any) -> None:
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+# -- scenes ---------------------------------------------------------------------------------------
+
+
+async def devices(pilot: Pilot[Any]) -> None:
+    await devices_loaded(pilot)
+    await settle(pilot)
+
+
+async def device_overview(pilot: Pilot[Any]) -> None:
+    await open_device(pilot, WINDOWS_DEVICE)
+    await settle(pilot)
+
+
+async def device_compliance(pilot: Pilot[Any]) -> None:
+    """`w` on a non-compliant device: its compliance tab, cursor on the failing policy."""
+    await find_device(pilot, NONCOMPLIANT_DEVICE)
+    await pilot.press("w")
+    await wait_for(pilot, lambda: screen_is(pilot, "DeviceDetailScreen")
+                   and detail_tabs_loaded(pilot), "the compliance tab")
+    await settle(pilot)
+
+
+async def setting_states(pilot: Pilot[Any]) -> None:
+    """…and Enter on the failing policy: which settings fail, and why."""
+    await device_compliance(pilot)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "SettingStatesScreen")
+                   and getattr(pilot.app.screen, "_complete", True), "the setting states")
+    await settle(pilot)
+
+
+async def device_actions_tab(pilot: Pilot[Any]) -> None:
+    """The Actions tab (history and tracking): the tab bar has the focus, → moves along it."""
+    from textual.widgets import TabbedContent
+
+    await open_device(pilot, ACTED_ON_DEVICE)
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    for _ in range(len(tabs.query("TabPane"))):
+        if tabs.active == "actions":
+            break
+        await pilot.press("right")
+    await settle(pilot)
+
+
+async def actions(pilot: Pilot[Any]) -> None:
+    await actions_menu(pilot)
+    await settle(pilot)
+
+
+async def confirm_benign(pilot: Pilot[Any]) -> None:
+    await actions_menu(pilot)
+    await choose_action(pilot, "Sync")
+    await settle(pilot)
+
+
+async def confirm_destructive(pilot: Pilot[Any]) -> None:
+    await actions_menu(pilot)
+    await choose_action(pilot, "Remote lock")
+    await settle(pilot)
+
+
+async def confirm_irreversible(pilot: Pilot[Any]) -> None:
+    """Wipe: options chosen with the keyboard, the device name typed, Wipe ready."""
+    await actions_menu(pilot)
+    await choose_action(pilot, "Wipe")
+    await pilot.press("right", "enter", "tab", "enter", "tab", *WINDOWS_DEVICE)
+    stop_cursor_blink(pilot.app)
+    await settle(pilot)
+
+
+async def bulk(pilot: Pilot[Any]) -> None:
+    """Five devices marked with space, `A`, Sync: the preview before anything is sent."""
+    await devices_loaded(pilot)
+    for _ in range(5):
+        await pilot.press("space", "down")
+    await pilot.press("A")
+    await wait_for(pilot, lambda: screen_is(pilot, "ActionsMenu"), "the bulk actions menu")
+    await choose_action(pilot, "Sync")
+    await wait_for(pilot, lambda: screen_is(pilot, "BulkActionScreen"), "the bulk preview")
+    await settle(pilot)
+
+
+def write_audit_file(settings: Settings) -> None:
+    """Three earlier attempts, as the app writes them (fixed ids and times, so the picture holds
+    still): a sync and a lock that succeeded, a wipe whose answer never came."""
+    lines: list[dict[str, Any]] = []
+    attempts = (
+        ("a1", "2026-11-20T08:41:07Z", "syncDevice", "succeeded", 204, {}),
+        ("a2", "2026-11-20T08:47:55Z", "remoteLock", "succeeded", 204, {}),
+        ("a3", "2026-11-20T08:52:30Z", "wipe", None, None,
+         {"keepEnrollmentData": False, "keepUserData": True}),
+    )
+    for attempt_id, time, action, outcome, status, options in attempts:
+        lines.append({"phase": "attempt", "attempt_id": attempt_id * 16, "time": time,
+                      "tenant": "Contoso Demo (demo tenant)",
+                      "operator": "helpdesk@contoso-demo.onmicrosoft.com", "action": action,
+                      "device_id": "c3c8756d-70ff-4078-892d-f05e7f2ea3cc",
+                      "device_name": WINDOWS_DEVICE, "serial": "9490-4390-1554",
+                      "options": options})
+        if outcome is not None:
+            lines.append({"phase": "result", "attempt_id": attempt_id * 16, "time": time,
+                          "outcome": outcome, "http_status": status,
+                          "request_id": f"{attempt_id}000000-0000-4000-8000-000000000000",
+                          "error": None})
+    settings.audit_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.audit_path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+async def audit(pilot: Pilot[Any]) -> None:
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"audit", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "AuditScreen"), "the audit")
+    await pilot.pause(0.3)
+    await settle(pilot)
+
+
+async def apps(pilot: Pilot[Any]) -> None:
+    await area(pilot, "2", "AppsScreen")
+    await settle(pilot)
+
+
+async def app_detail(pilot: Pilot[Any]) -> None:
+    await area(pilot, "2", "AppsScreen")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "AppDetailScreen")
+                   and detail_tabs_loaded(pilot), "the app detail")
+    await settle(pilot)
+
+
+async def policies(pilot: Pilot[Any]) -> None:
+    await area(pilot, "3", "PoliciesScreen")
+    await settle(pilot)
+
+
+async def policy_detail(pilot: Pilot[Any]) -> None:
+    await area(pilot, "3", "PoliciesScreen")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "PolicyDetailScreen")
+                   and detail_tabs_loaded(pilot), "the policy detail")
+    await settle(pilot)
+
+
+async def roles(pilot: Pilot[Any]) -> None:
+    await area(pilot, "4", "RolesScreen")
+    await settle(pilot)
+
+
+async def role_detail(pilot: Pilot[Any]) -> None:
+    await area(pilot, "4", "RolesScreen")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "RoleDetailScreen")
+                   and getattr(pilot.app.screen, "details", None) is not None, "the role")
+    await settle(pilot)
+
+
+async def health(pilot: Pilot[Any]) -> None:
+    await area(pilot, "5", "HealthScreen")
+    await settle(pilot)
+
+
+async def access(pilot: Pilot[Any]) -> None:
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"access", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "AccessScreen")
+                   and bool(getattr(pilot.app.screen, "claims", None))
+                   and getattr(pilot.app.screen, "access", None) is not None, "my access")
+    await settle(pilot)
+
+
+async def help_keys(pilot: Pilot[Any]) -> None:
+    await devices_loaded(pilot)
+    await pilot.press("question_mark")
+    await wait_for(pilot, lambda: screen_is(pilot, "HelpScreen"), "the help")
+    await settle(pilot)
+
+
+async def command_line(pilot: Pilot[Any]) -> None:
+    """`:` and two letters: the completion shows in grey; Tab or → takes it."""
+    await devices_loaded(pilot)
+    await pilot.press("colon", "p", "o")
+    await wait_for(pilot, lambda: screen_is(pilot, "CommandLine"), "the command line")
+    stop_cursor_blink(pilot.app)
+    await settle(pilot)
+
+
+async def palette(pilot: Pilot[Any]) -> None:
+    """ctrl+p, "exp": this list's export commands next to the app's."""
+    await devices_loaded(pilot)
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: screen_is(pilot, "CommandPalette"), "the palette")
+    await pilot.press(*"exp")
+    stop_cursor_blink(pilot.app)
+    await pilot.pause(0.5)
+    await settle(pilot)
+
+
+SIGN_IN_STARTED = 1_800_000_000.0
+
+
+def fake_device_code() -> DeviceCodeFlow:
+    """A device code sign-in as Entra hands it out; the code is made up and nothing polls."""
+    return DeviceCodeFlow(
+        verification_uri="https://microsoft.com/devicelogin",
+        user_code="GJ8XNPQ2E",
+        message="To sign in, open https://microsoft.com/devicelogin and enter GJ8XNPQ2E.",
+        expires_at=SIGN_IN_STARTED + 900,
+        interval=5,
+        tenant_label="contoso.onmicrosoft.com",
+        msal_flow={},
+        clock=lambda: SIGN_IN_STARTED,
+    )
+
+
+async def signin(pilot: Pilot[Any]) -> None:
+    from intune_tui.ui.screens.signin import SignInScreen
+
+    await devices_loaded(pilot)
+    await pilot.app.push_screen(SignInScreen(fake_device_code(), clock=lambda: SIGN_IN_STARTED))
+    await wait_for(pilot, lambda: screen_is(pilot, "SignInScreen"), "the sign-in")
+    await settle(pilot)
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("devices", "Devices", devices),
+    Scene("device-overview", "Device detail: overview", device_overview),
+    Scene("device-compliance", "Device detail: why non-compliant (w)", device_compliance),
+    Scene("setting-states", "Failing settings of a compliance policy", setting_states),
+    Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
+    Scene("actions-menu", "Remote actions menu (a)", actions),
+    Scene("confirm-benign", "Benign action: y/n, No focused", confirm_benign),
+    Scene("confirm-destructive", "Destructive action: device, user, serial, tenant",
+          confirm_destructive),
+    Scene("confirm-irreversible", "Irreversible action: options and the name typed",
+          confirm_irreversible),
+    Scene("bulk", "Bulk action preview (space to mark, A)", bulk),
+    Scene("audit", "Audit of remote actions (:audit)", audit, prepare=write_audit_file,
+          settings={"data_dir": AUDIT_SCENE_DATA_DIR}),
+    Scene("apps", "Apps", apps),
+    Scene("app-detail", "App detail", app_detail),
+    Scene("policies", "Policies", policies),
+    Scene("policy-detail", "Policy detail", policy_detail),
+    Scene("roles", "Intune roles", roles),
+    Scene("role-detail", "Role detail", role_detail),
+    Scene("access", "My access (:access)", access),
+    Scene("health", "Tenant health", health),
+    Scene("help", "Keys of the current screen (?)", help_keys),
+    Scene("command-line", "Command line with completion (:)", command_line),
+    Scene("palette", "Command palette (ctrl+p)", palette),
+    Scene("signin", "Sign-in with a device code", signin),
+)
+SCENES_BY_NAME = {scene.name: scene for scene in SCENES}
+
+
+# -- the key map, from the real bindings ----------------------------------------------------------
+
+# (heading, module, class): where each group of keys lives, in the order a user meets them.
+KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Everywhere", "intune_tui.ui.app", "IntuneApp"),
+    ("Every list (devices, apps, policies, roles, tenant health)",
+     "intune_tui.ui.screens.resource_list", "ResourceListScreen"),
+    ("Moving in a table (lists and the lists inside detail tabs)",
+     "intune_tui.ui.widgets.resource_table", "ResourceTable"),
+    ("Devices", "intune_tui.ui.screens.devices", "DevicesScreen"),
+    ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
+    ("An app or a policy", "intune_tui.ui.screens.policy_detail", "DetailScreen"),
+    ("Roles", "intune_tui.ui.screens.roles", "RolesScreen"),
+    ("A role", "intune_tui.ui.screens.role_detail", "RoleDetailScreen"),
+    ("An operation of a role", "intune_tui.ui.screens.role_detail", "OperationScreen"),
+    ("Tenant health", "intune_tui.ui.screens.health", "HealthScreen"),
+    ("My access (:access)", "intune_tui.ui.screens.access", "AccessScreen"),
+    ("Audit (:audit)", "intune_tui.ui.screens.audit", "AuditScreen"),
+    ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
+    ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
+    ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),
+    ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",
+     "ActionConfirmScreen"),
+    ("Bulk action", "intune_tui.ui.screens.bulk", "BulkActionScreen"),
+    ("Sign-in", "intune_tui.ui.screens.signin", "SignInScreen"),
+    ("Help (?)", "intune_tui.ui.screens.help", "HelpScreen"),
+    ("Command line (:)", "intune_tui.ui.screens.command_line", "CommandLine"),
+)
+KEYMAP_START = "<!-- key map: generated by tests/make_screenshots.py --readme -->"
+KEYMAP_END = "<!-- end of key map -->"
+_KEY_WORDS = {"⏎": "Enter", "esc": "Esc", "space": "Space", "tab": "Tab"}
+
+
+def key_text(keys: str) -> str:
+    """'escape,q' -> '`Esc` `q`', as a person reads keys."""
+    from textual.keys import format_key
+
+    shown = []
+    for key in keys.split(","):
+        name = format_key(key.strip())
+        name = _KEY_WORDS.get(name, name)
+        if name.startswith("ctrl+"):
+            name = "Ctrl+" + name.removeprefix("ctrl+")
+        shown.append(f"`{name}`")
+    return " ".join(shown)
+
+
+def keymap_markdown() -> str:
+    """The README's key map: one table per screen, every binding with its id (for [keymap])."""
+    import importlib
+
+    from textual.binding import Binding
+
+    lines = [KEYMAP_START]
+    for heading, module_name, class_name in KEYMAP_SECTIONS:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        bindings = [item for item in cls.__dict__.get("BINDINGS", []) if isinstance(item, Binding)]
+        if not bindings:  # a screen that only inherits its keys (listed under its base)
+            continue
+        lines += ["", f"**{heading}**", "", "| Key | Does | Id |", "| --- | --- | --- |"]
+        lines += [f"| {key_text(binding.key)} | {binding.description} | `{binding.id}` |"
+                  for binding in bindings]
+    lines += ["", KEYMAP_END]
+    return "\n".join(lines)
+
+
+def rewrite_readme_keymap(readme: Path = REPO / "README.md") -> bool:
+    """Put the generated key map between its markers in README.md; True if it changed."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(KEYMAP_START), text.index(KEYMAP_END) + len(KEYMAP_END)
+    updated = text[:start] + keymap_markdown() + text[end:]
+    if updated != text:
+        readme.write_text(updated, encoding="utf-8", newline="\n")
+    return updated != text
+
+
+# -- running a scene ------------------------------------------------------------------------------
+
+
+def make_app(scene: Scene) -> IntuneApp:
+    """The demo app as the tests build it: 300 devices, frozen clock, the scene's settings."""
+    settings = dataclasses.replace(load_settings(None), demo=True, demo_devices=DEVICES,
+                                   **scene.settings)
+    if scene.prepare is not None:
+        scene.prepare(settings)
+    return IntuneApp(settings, demo_session(settings, frozen=True))
+
+
+def no_cursor_blink() -> None:
+    """A blinking cursor makes two pictures of the same screen differ."""
+    Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
+
+
+@contextmanager
+def isolated_dirs() -> Iterator[Path]:
+    """Config, data and log directories of our own, and no INTUNE_TUI_* from the shell."""
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="intune-tui-screens-") as root:
+        for name in [name for name in os.environ if name.startswith("INTUNE_TUI_")]:
+            del os.environ[name]
+        for kind in ("CONFIG", "DATA", "LOG"):
+            os.environ[f"INTUNE_TUI_{kind}_DIR"] = str(Path(root) / kind.lower())
+        try:
+            yield Path(root)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def take(scene: Scene, size: tuple[int, int] = SIZE) -> str:
+    """Drive a fresh app into the scene and return the screen as SVG."""
+    app = make_app(scene)
+
+    async def auto_pilot(pilot: Pilot[Any]) -> None:
+        await scene.drive(pilot)
+        await pilot.pause()
+        pilot.app.exit(pilot.app.export_screenshot(title=f"intune-tui · {scene.title}"))
+
+    svg = app.run(headless=True, size=size, auto_pilot=auto_pilot)
+    if not isinstance(svg, str):
+        raise RuntimeError(f"scene {scene.name} ended without a screenshot")
+    return svg
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenes", nargs="*", metavar="SCENE", help="default: every scene")
+    parser.add_argument("--list", action="store_true", help="list the scenes and stop")
+    parser.add_argument("--keys", action="store_true", help="print the key map and stop")
+    parser.add_argument("--readme", action="store_true",
+                        help="rewrite the key map in README.md and stop")
+    parser.add_argument("--out", type=Path, default=SCREENSHOTS, help="default: screenshots/")
+    args = parser.parse_args(argv)
+    if args.list:
+        for scene in SCENES:
+            print(f"{scene.name:22} {scene.title}")
+        return 0
+    if args.keys:
+        print(keymap_markdown())
+        return 0
+    if args.readme:
+        print("README.md key map " + ("rewritten" if rewrite_readme_keymap() else "unchanged"))
+        return 0
+    unknown = [name for name in args.scenes if name not in SCENES_BY_NAME]
+    if unknown:
+        parser.error(f"unknown scene {', '.join(unknown)}; --list shows them")
+    chosen = [SCENES_BY_NAME[name] for name in args.scenes] or list(SCENES)
+    no_cursor_blink()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for scene in chosen:
+        with isolated_dirs():
+            svg = take(scene)
+        path = args.out / f"{scene.name}.svg"
+        path.write_text(svg, encoding="utf-8", newline="\n")
+        print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
