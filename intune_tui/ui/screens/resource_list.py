@@ -265,6 +265,8 @@ class ResourceListScreen(Screen[None]):
             self._set_status(filter_text="", filter_split="", error="")
             self._update_shown()
             return
+        if self._query is not None and self._query.text.rstrip() == text.rstrip():
+            return  # a trailing space: the same rows, and re-filtering 100k rows is not free
         parsed = parse_query(text, self.resource, now=self.intune_app.now())
         if isinstance(parsed, QueryError):
             self._set_status(filter_text=text, filter_split="", error=parsed.message)

@@ -238,3 +238,19 @@ async def test_a_403_is_explained_and_p_opens_my_access(make_app, wait_until) ->
         assert "admin consent" in explained.lower()
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, AccessScreen))
+
+
+async def test_a_trailing_space_does_not_filter_again(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash", *"os:ios")
+        table = app.screen.table
+        shown = [row.key for row in table.visible_rows]
+        calls: list[object] = []
+        original = table.set_filter
+        table.set_filter = lambda *args, **kwargs: (calls.append(args), original(*args, **kwargs))
+        await pilot.press("space")
+        assert calls == [] and [row.key for row in table.visible_rows] == shown
+        await pilot.press("m")  # a new word filters again
+        assert len(calls) == 1
