@@ -1,7 +1,7 @@
 """Benchmark: build a 100,000-device tenant and serve it over loopback. Prints figures; asserts
 nothing (timings belong in a report, not in a test). Run:
 
-    .venv/bin/python tests/demo/bench_demo_server.py [devices]
+    .venv/bin/python tests/perf/bench_demo_server.py [devices]
 """
 
 from __future__ import annotations
