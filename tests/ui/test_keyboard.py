@@ -260,8 +260,18 @@ async def test_palette_lists_the_commands_of_the_current_screen(make_app) -> Non
         await devices_loaded(pilot)
         on_list = " | ".join(await palette_entries(pilot))
         for expected in ("Search this list", "Export this list as CSV", "Refresh this list",
-                         "Switch tenant: fabrikam", "My access"):
+                         "Remote actions for the device under the cursor",
+                         "Bulk action on the marked devices", "Switch tenant: fabrikam",
+                         "My access"):
             assert expected in on_list
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DeviceDetailScreen",
+                       "a device")
+        on_device = " | ".join(await palette_entries(pilot))
+        assert "Remote actions for this device" in on_device
+        assert "Why is this device non-compliant?" in on_device
+        assert "Search this list" not in on_device
+        await pilot.press("escape")
         await pilot.press("2")
         await wait_for(pilot, lambda: app.current_mode == "apps", "apps")
         await wait_for(pilot, lambda: getattr(app.screen, "_complete", False), "apps loaded")
@@ -304,6 +314,12 @@ async def test_every_area_and_modal_is_reachable_with_keys_alone(make_app) -> No
             await pilot.press("right")
             seen.add(tabs.active)
         assert seen == {"overview", "compliance", "configuration", "apps", "users", "actions"}
+        await pilot.press("tab")  # into the tab's list: [ and ] still change tabs
+        before = tabs.active
+        await pilot.press("right_square_bracket")
+        assert tabs.active != before
+        await pilot.press("left_square_bracket")
+        assert tabs.active == before
         await pilot.press("escape", "escape")
         await reach(pilot, "DevicesScreen")
         await find_device(pilot, NONCOMPLIANT_DEVICE)

@@ -110,6 +110,10 @@ class DeviceDetailScreen(Screen[None]):
         Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
+        Binding("right_square_bracket", "next_tab", "Next tab", show=False,
+                id="detail.next_tab"),
+        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False,
+                id="detail.previous_tab"),
     ]
 
     def __init__(self, item: dict[str, Any], *, start_tab: str | None = None) -> None:
@@ -244,6 +248,26 @@ class DeviceDetailScreen(Screen[None]):
         self.load()
         if self._tracker is not None:
             self._tracker.refresh()
+
+    def action_next_tab(self) -> None:
+        self._move_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._move_tab(-1)
+
+    def _move_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        ids = [str(pane.id) for pane in tabs.query(TabPane)]
+        tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("Remote actions for this device", "a", self.action_actions),
+            ("Why is this device non-compliant?", "c", self.action_why_noncompliant),
+            ("Next tab", "]", self.action_next_tab),
+            ("Refresh this device", "r", self.action_reload),
+            ("Copy this device's id", "y", self.action_copy_id),
+        ]
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.device_id)

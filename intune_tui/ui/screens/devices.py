@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
@@ -21,6 +21,14 @@ class DevicesScreen(ResourceListScreen):
         Binding("A", "bulk_actions", "Bulk actions", show=False, id="devices.bulk_actions",
                 tooltip="One remote action on every marked device"),
     ]
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [
+            *super().palette_commands(),
+            ("Remote actions for the device under the cursor", "a", self.action_actions),
+            ("Bulk action on the marked devices", "A", self.action_bulk_actions),
+            ("Why is this device non-compliant?", "w", self.action_why_noncompliant),
+        ]
 
     def open_row(self, row: Row) -> None:
         from intune_tui.ui.screens.device_detail import DeviceDetailScreen
