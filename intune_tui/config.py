@@ -13,8 +13,8 @@ top-level keys, the defaults below. The file lives at `<config dir>/config.toml`
     allow_plaintext_token_cache = false
     keyring_timeout = 3.0
 
-    [keymap]                           # binding id -> key
-    refresh = "ctrl+r"
+    [keymap]                           # binding id -> key (ids: press ? in the app)
+    "list.refresh" = "ctrl+r"
 
     [profiles.contoso]
     tenant = "contoso.onmicrosoft.com" # domain or tenant GUID

@@ -148,7 +148,8 @@ DEVICE_CODE_ALTERNATIVES = "\n".join(
         "  - Run intune-tui on a computer with a browser (your workstation); browser sign-in is "
         "used there automatically.",
         "  - Bring a token obtained elsewhere: INTUNE_TUI_ACCESS_TOKEN=<token>, or "
-        'access_token_command = "<a command that prints a Graph token>".',
+        'access_token_command = "<a command that prints a Graph token>" in the profile\'s '
+        "[profiles.NAME] table (or --access-token-command).",
     )
 )
 

@@ -259,7 +259,7 @@ async def test_palette_lists_the_commands_of_the_current_screen(make_app) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await devices_loaded(pilot)
         on_list = " | ".join(await palette_entries(pilot))
-        for expected in ("Search this list", "Export this list as CSV", "Refresh this list",
+        for expected in ("Search this list", "Export view as CSV", "Refresh this list",
                          "Remote actions for the device under the cursor",
                          "Bulk action on the marked devices", "Switch tenant: fabrikam",
                          "My access"):

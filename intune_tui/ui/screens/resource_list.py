@@ -377,11 +377,17 @@ class ResourceListScreen(Screen[None]):
         """Enter on a row. Subclasses open their detail screen."""
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
+        # Export is the app's own palette entry (CSV and JSON), for every screen alike.
         return [
             ("Search this list", "/", self.action_search),
             ("Refresh this list", "r", self.action_refresh),
-            ("Export this list as CSV", "e", self.action_export),
         ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`[` and `]` exist only where there is more than one list to switch between."""
+        if action in ("next_view", "previous_view"):
+            return len(self.VIEWS) > 1
+        return True
 
 
 def _keep_out_of_full_collections(rows_alive: int) -> None:
