@@ -485,41 +485,37 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     empty_text: reactive[str] = reactive("Nothing to show")
     """Shown under the header when no row is visible ("Loading…", "No devices match")."""
 
-    class CursorMoved(Message):
+    class _TableMessage(Message):
+        """A message from one table: `control` is the table, so `@on(..., "#id")` works."""
+
+        def __init__(self, table: ResourceTable[Any]) -> None:
+            self.table = table
+            super().__init__()
+
+        @property
+        def control(self) -> ResourceTable[Any]:
+            return self.table
+
+    class CursorMoved(_TableMessage):
         """The row under the cursor changed (None: the table shows no row)."""
 
         def __init__(self, table: ResourceTable[Any], row: TableRow | None) -> None:
-            self.table = table
             self.row = row
-            super().__init__()
+            super().__init__(table)
 
-        @property
-        def control(self) -> ResourceTable[Any]:
-            return self.table
-
-    class RowActivated(Message):
+    class RowActivated(_TableMessage):
         """Enter (or a click on the cursor row) on `row`."""
 
         def __init__(self, table: ResourceTable[Any], row: TableRow) -> None:
-            self.table = table
             self.row = row
-            super().__init__()
+            super().__init__(table)
 
-        @property
-        def control(self) -> ResourceTable[Any]:
-            return self.table
-
-    class MarksChanged(Message):
+    class MarksChanged(_TableMessage):
         """The number of marked rows changed to `count`."""
 
         def __init__(self, table: ResourceTable[Any], count: int) -> None:
-            self.table = table
             self.count = count
-            super().__init__()
-
-        @property
-        def control(self) -> ResourceTable[Any]:
-            return self.table
+            super().__init__(table)
 
     def __init__(
         self,
