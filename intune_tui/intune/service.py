@@ -515,35 +515,34 @@ class IntuneService:
         return items
 
     async def _exchange_health(self, now: datetime) -> list[HealthItem]:
-        area = "Exchange connectors"
-        items = []
-        for row in await self.rows("exchange_connectors"):
-            item = row.item
-            state = str(item.get("status") or "")
-            last_sync = _date(item.get("lastSyncDateTime"))
-            status = EXCHANGE_CONNECTOR_MARKS.get(state.lower())
-            status = status if status in ("good", "warn", "bad") else None
-            summary = f"{enum_word(state)}, last sync {relative_time(last_sync, now)}"
-            if status == "good" and (age_in_days(last_sync, now) or 0) > 1:
-                status = "warn"
-            items.append(HealthItem(area, str(item.get("serverName") or "connector"), status,
-                                    summary, last_sync=last_sync))
-        return items
+        return await self._connector_health(
+            "Exchange connectors", "exchange_connectors", now, name="serverName",
+            state="status", when="lastSyncDateTime", marks=EXCHANGE_CONNECTOR_MARKS,
+            when_words="last sync")
 
     async def _mtd_health(self, now: datetime) -> list[HealthItem]:
-        area = "Mobile threat defense"
+        return await self._connector_health(
+            "Mobile threat defense", "mtd_connectors", now, name="id",
+            state="partnerState", when="lastHeartbeatDateTime", marks=MTD_PARTNER_MARKS,
+            when_words="last heartbeat")
+
+    async def _connector_health(
+        self, area: str, resource_key: str, now: datetime, *, name: str, state: str, when: str,
+        marks: Mapping[str, str], when_words: str,
+    ) -> list[HealthItem]:
+        """A connector is healthy when its state says so and it was heard from within a day."""
         items = []
-        for row in await self.rows("mtd_connectors"):
+        for row in await self.rows(resource_key):
             item = row.item
-            state = str(item.get("partnerState") or "")
-            heartbeat = _date(item.get("lastHeartbeatDateTime"))
-            status = MTD_PARTNER_MARKS.get(state.lower())
+            current = str(item.get(state) or "")
+            last = _date(item.get(when))
+            status = marks.get(current.lower())
             status = status if status in ("good", "warn", "bad") else None
-            summary = f"{enum_word(state)}, last heartbeat {relative_time(heartbeat, now)}"
-            if status == "good" and (age_in_days(heartbeat, now) or 0) > 1:
+            summary = f"{enum_word(current)}, {when_words} {relative_time(last, now)}"
+            if status == "good" and (age_in_days(last, now) or 0) > 1:
                 status = "warn"
-            items.append(HealthItem(area, str(item.get("id") or "connector"), status, summary,
-                                    last_sync=heartbeat))
+            items.append(HealthItem(area, str(item.get(name) or "connector"), status, summary,
+                                    last_sync=last))
         return items
 
     # -- remote actions -------------------------------------------------------------------------
