@@ -5,11 +5,8 @@ from __future__ import annotations
 from intune_tui.intune.resources import Row
 from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 
-# Kept for the screens that subclass it by this name; the base now switches sub-views itself.
-ViewsListScreen = ResourceListScreen
 
-
-class AppsScreen(ViewsListScreen):
+class AppsScreen(ResourceListScreen):
     AREA = "apps"
     VIEWS = (
         ListView("apps", "Apps", "apps"),

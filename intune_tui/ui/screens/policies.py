@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from intune_tui.intune.resources import Row
-from intune_tui.ui.screens.apps import ViewsListScreen
-from intune_tui.ui.screens.resource_list import ListView
+from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 
 
-class PoliciesScreen(ViewsListScreen):
+class PoliciesScreen(ResourceListScreen):
     AREA = "policies"
     VIEWS = (
         ListView("device_configurations", "Configuration", "profiles"),
