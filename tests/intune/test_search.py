@@ -133,18 +133,45 @@ def test_times_and_colons_in_free_text_are_not_fields() -> None:
 
 
 def _table_filter(query: SearchQuery, rows: list, *, include_server: bool) -> list:
-    """What a table does with `row_filter`: every word in search_text, then the predicate."""
-    predicate, words = query.row_filter(include_server=include_server)
-    return [r for r in rows if all(word in r.search_text for word in words)
-            and (predicate is None or predicate(r))]
+    """What a table does with `row_filter`: every word in search_text, every column test over
+    the column's keys of all rows at once, then the predicate."""
+    row_filter = query.row_filter(include_server=include_server)
+    passed = [all(word in r.search_text for word in row_filter.words) for r in rows]
+    for test in row_filter.column_tests:
+        keys = [r.sort_keys[test.column] for r in rows]
+        passed = [a and b for a, b in zip(passed, test.matches_keys(keys), strict=True)]
+    return [r for r, ok in zip(rows, passed, strict=True)
+            if ok and (row_filter.predicate is None or row_filter.predicate(r))]
 
 
 def test_free_words_are_handed_out_separately_in_lower_case() -> None:
-    query = parse('os:ios Alice "iPhone 15" serial:C02')
+    query = parse('os:ios Alice "iPhone 15" version:17')
     assert query.words == ("alice", "iphone 15")
-    predicate, words = query.row_filter(include_server=False)
-    assert words == ("alice", "iphone 15") and predicate is not None
-    assert parse("os:ios").row_filter(include_server=False) == (None, ())
+    row_filter = query.row_filter(include_server=True)
+    assert row_filter.words == ("alice", "iphone 15")
+    assert row_filter.predicate is not None  # OS version sorts as numbers: no column test
+    empty = parse("os:ios").row_filter(include_server=False)
+    assert (empty.predicate, empty.words, empty.column_tests) == (None, (), ())
+
+
+def test_fields_shown_in_a_column_become_column_tests_with_no_predicate() -> None:
+    row_filter = parse("os:apple serial:C02 synced<7d compliance:nc").row_filter(
+        include_server=True)
+    assert row_filter.predicate is None
+    tests = {DEVICES.columns[t.column].key: (t.op, t.operand) for t in row_filter.column_tests}
+    assert tests["operatingSystem"] == ("in", frozenset({"ios", "ipados"}))
+    assert tests["serialNumber"] == ("contains", "c02")
+    assert tests["lastSyncDateTime"] == ("after", NOW - timedelta(days=7))
+    assert tests["complianceState"][0] == "in"
+    assert [r for r in (row(), row(complianceState="compliant"))
+            if parse("compliance:nc").matches_all(r)] == [row()]
+
+
+def test_a_column_test_matches_what_the_row_shows_whatever_the_case() -> None:
+    query = parse("os:ios serial:c02xy")
+    assert query.matches_all(row(operatingSystem="IOS", serialNumber="c02xy9"))
+    assert not query.matches_all(row(operatingSystem=None))
+    assert not query.matches_all(row(serialNumber=None))
 
 
 def test_a_table_filter_from_row_filter_keeps_the_same_rows_as_matches() -> None:
@@ -158,7 +185,8 @@ def test_a_table_filter_from_row_filter_keeps_the_same_rows_as_matches() -> None
     ]
     for text in ("alice", "os:ios alice", "serial:c02 laptop", "os:ios,windows synced<7d",
                  'compliance:compliant "iphone 15"', "name:desk os:windows 9",
-                 "user:bob iphone synced>30d", "laptop alice c02xy"):
+                 "user:bob iphone synced>30d", "laptop alice c02xy", "version:17 os:ios",
+                 "user=alice@contoso.com", "synced<2026-11-19 compliance:noncompliant"):
         query = parse(text)
         assert _table_filter(query, rows, include_server=True) == [
             r for r in rows if query.matches_all(r)], text

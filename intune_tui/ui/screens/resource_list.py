@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
 
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
-from intune_tui.intune.search import QueryError, SearchQuery, parse_query
+from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
@@ -272,8 +272,7 @@ class ResourceListScreen(Screen[None]):
             self._set_status(filter_text=text, filter_split="", error=parsed.message)
             return
         self._query = parsed
-        predicate, words = parsed.row_filter(include_server=True)
-        self.table.set_filter(predicate, words=words)
+        self._filter_table(parsed.row_filter(include_server=True))
         self._set_status(filter_text=text, filter_split=parsed.description, error="")
         self._update_shown()
 
@@ -286,8 +285,11 @@ class ResourceListScreen(Screen[None]):
         self._server_filter = server_filter
         self.load()
         if query is not None:
-            predicate, words = query.row_filter(include_server=False)
-            self.table.set_filter(predicate, words=words)
+            self._filter_table(query.row_filter(include_server=False))
+
+    def _filter_table(self, row_filter: RowFilter) -> None:
+        self.table.set_filter(row_filter.predicate, words=row_filter.words,
+                              key_tests=row_filter.column_tests)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)

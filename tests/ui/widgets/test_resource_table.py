@@ -350,6 +350,41 @@ async def test_word_filter_needs_every_word_and_combines_with_a_predicate() -> N
         assert table.visible_count == 240
 
 
+@dataclass(frozen=True)
+class KeyIn:
+    """A key test as the search module makes them: the column's key is one of `values`."""
+
+    column: int
+    values: frozenset[str]
+
+    def matches_keys(self, keys: list[Any]) -> list[bool]:
+        return [key in self.values for key in keys]
+
+
+async def test_key_tests_filter_on_a_column_and_follow_appended_pages_and_sorts() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(every_fourth_is_ios(0, 100))
+        ios = KeyIn(2, frozenset({"ios"}))
+        table.set_filter(words=["pc-000"], key_tests=[ios])
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in range(0, 100, 4)]
+        table.set_filter(key_tests=[ios, KeyIn(3, frozenset({"noncompliant"}))])
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in range(0, 100, 12)]
+        table.append_rows(every_fourth_is_ios(100, 130))  # the kept key list grows with them
+        assert [row.key for row in table.visible_rows][-2:] == ["id-108", "id-120"]
+        table.sort_by(0, reverse=True)
+        table.append_rows(every_fourth_is_ios(130, 160))  # merged into a sorted, filtered view
+        await pilot.press("g")
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows][:2] == ["id-156", "id-144"]
+        assert shown_names(table)[:2] == ["PC-00156", "PC-00144"]
+        table.replace_rows(every_fourth_is_ios(0, 8))  # a new generation: keys read again
+        assert [row.key for row in table.visible_rows] == ["id-0"]
+        table.set_filter()
+        assert table.visible_count == 8
+
+
 async def test_filter_with_no_match_shows_the_empty_text() -> None:
     app = TableApp()
     async with app.run_test(size=SCREEN) as pilot:
