@@ -15,6 +15,7 @@ The bearer token goes only to `base_url`'s origin, is never logged, and is not i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -23,6 +24,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore  # noqa: F401 (imported early on purpose: see below)
 import httpx
 
 from intune_tui.graph.errors import (
@@ -44,6 +46,13 @@ from intune_tui.graph.throttle import (
 )
 from intune_tui.graph.tokens import TokenProvider
 from intune_tui.text import clean
+
+# httpx imports its transport (httpcore, h11, anyio and anyio's asyncio backend: ~100 modules)
+# when the first client is made and the first request sent: in the worker thread, while the UI
+# thread paints its first screen. The two then fight over the GIL, and the first request went
+# out ~150 ms later. They are imported here, at start-up, instead.
+with contextlib.suppress(ImportError):  # anyio's own module name: a later anyio may move it
+    import anyio._backends._asyncio  # noqa: F401
 
 __all__ = [
     "BatchItem",
@@ -189,6 +198,7 @@ class GraphClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
 
     async def __aenter__(self) -> GraphClient:
         return self

@@ -192,19 +192,56 @@ class IntuneService:
             count=resource.request_count and not _uncountable(server_filter),
         )
         split = _partition_for(resource, query)
+        preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         pages = self._pages(resource, path, query)
+        first_page = asyncio.ensure_future(anext(pages))
         try:
-            first = await anext(pages)
-            yield self._row_page(resource, first, first.number, first.next_link is not None)
+            shown: frozenset[str] = frozenset()
+            if preview is not None:
+                await asyncio.wait((first_page, preview), return_when=asyncio.FIRST_COMPLETED)
+                if not first_page.done() and _succeeded(preview):
+                    early = preview.result()
+                    shown = frozenset(resource.row_key(item) for item in _dicts(early.items))
+                    yield self._row_page(resource, early, 0, early.next_link is not None)
+                    if early.next_link is None:
+                        return  # the whole list fitted in the preview
+            first = await first_page
+            yield self._row_page(resource, first, first.number, first.next_link is not None,
+                                 skip=set(shown))
             if split is not None and _worth_splitting(first, query):
-                listing = _SplitListing(self, resource, path, query, split, first, pages)
+                listing = _SplitListing(self, resource, path, query, split, first, pages,
+                                        shown)
                 async for row_page in listing.pages():
                     yield row_page
                 return
             async for page in pages:
-                yield self._row_page(resource, page, page.number, page.next_link is not None)
+                yield self._row_page(resource, page, page.number, page.next_link is not None,
+                                     skip=set(shown) if shown else None)
         finally:
+            for task in (first_page, preview):
+                if task is not None:
+                    task.cancel()
+            await asyncio.gather(first_page, *(t for t in (preview,) if t), return_exceptions=True)
             await pages.aclose()
+
+    def _start_preview(self, resource: Resource, path: str, query: ODataQuery
+                       ) -> asyncio.Task[Page] | None:
+        """A short first page asked for beside the full one (`Resource.preview_size`): it is
+        rendered and answered sooner, so the first rows show while Graph still builds the full
+        page. Only a preview: the full listing still brings every row (its rows already shown
+        are left out), and a preview that fails is ignored."""
+        size = resource.preview_size
+        if not size or not query.top or size >= query.top:
+            return None
+
+        async def first_of_preview() -> Page:
+            pages = self._pages(resource, path, replace(query, top=size), keep_page_size=True)
+            try:
+                return await anext(pages)
+            finally:
+                await pages.aclose()
+
+        return asyncio.ensure_future(first_of_preview())
 
     def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
                keep_page_size: bool = False) -> AsyncIterator[Page]:
@@ -692,6 +729,15 @@ def _uncountable(server_filter: str | None) -> bool:
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
 
 
+def _succeeded(task: asyncio.Future[Any]) -> bool:
+    if not task.done() or task.cancelled():
+        return False
+    error = task.exception()
+    if error is not None:
+        log.debug("list preview failed (the full page still comes): %s", error)
+    return error is None
+
+
 def _dicts(items: Iterable[Any]) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
@@ -817,12 +863,12 @@ class _SplitListing:
     `@odata.count`s add up to the whole list's count (from its first page). If they do not (a
     value outside the known ones, or a part Graph refused), the parts are dropped and the whole
     list's own next links are followed instead, exactly as without a split. The first page's
-    rows come again in the parts: each row is passed on once (by key).
+    rows (and a preview's, `shown`) come again in the parts: each row is passed on once (by key).
     """
 
     def __init__(self, service: IntuneService, resource: Resource, path: str,
                  query: ODataQuery, split: tuple[str, tuple[str, ...]], first: Page,
-                 whole: AsyncIterator[Page]) -> None:
+                 whole: AsyncIterator[Page], shown: frozenset[str] = frozenset()) -> None:
         self._service = service
         self._resource = resource
         self._path = path
@@ -831,7 +877,7 @@ class _SplitListing:
         self._first = first
         self._whole = whole
         self._number = first.number
-        self._seen = {resource.row_key(item) for item in _dicts(first.items)}
+        self._seen = {*shown, *(resource.row_key(item) for item in _dicts(first.items))}
 
     async def pages(self) -> AsyncIterator[RowPage]:
         arrivals: asyncio.Queue[Arrival] = asyncio.Queue()

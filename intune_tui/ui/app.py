@@ -120,13 +120,18 @@ class IntuneApp(App[None]):
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Before the terminal is set up and the first screen composed: the worker builds its
+        # HTTP client (and the demo tenant) meanwhile, so the first list request is not queued
+        # behind that work.
+        self._start_worker()
+        self._prepare_session()
+
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self._apply_theme(self.settings.theme)
         self._apply_session_header()
-        self._start_worker()
-        self._prepare_session()
         self.switch_mode("devices")
 
     def _apply_theme(self, name: str) -> None:

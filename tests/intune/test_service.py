@@ -104,13 +104,50 @@ async def test_device_stream_pages_through_the_tenant_with_catalog_select_and_co
     assert len(rows) == DEVICE_COUNT
     assert len({row.key for row in rows}) == DEVICE_COUNT
     assert pages[0].count == DEVICE_COUNT
-    assert [page.has_more for page in pages] == [True, False]
-    first = requests_to(fake, "/v1.0/deviceManagement/managedDevices")[0]
-    assert first.params["$select"] == ",".join(RESOURCES["devices"].select)
-    assert first.params["$top"] == "1000"
-    assert first.params["$count"] == "true"
+    assert [page.has_more for page in pages][-2:] == [True, False]
+    sent = requests_to(fake, "/v1.0/deviceManagement/managedDevices")
+    assert all(r.params["$select"] == ",".join(RESOURCES["devices"].select) for r in sent)
+    assert all(r.params["$count"] == "true" for r in sent)
+    assert [r.params["$top"] for r in sent[:2]] == ["100", "1000"]  # the preview, then the page
     assert all(r.status == 200 for r in fake.requests)
     assert isinstance(rows[0], Row) and len(rows[0].cells) == len(RESOURCES["devices"].columns)
+
+
+def _answer_the_preview_first(fake: FakeGraph) -> None:
+    """The preview is sent first: answer it at once and hold the full first page a moment."""
+    fake.faults.slow_next(0.0, path_contains="/managedDevices")
+    fake.faults.slow_next(0.2, path_contains="/managedDevices")
+
+
+async def test_a_short_preview_shows_first_and_every_device_still_comes_once(
+        service: IntuneService, fake: FakeGraph) -> None:
+    _answer_the_preview_first(fake)
+    pages = [page async for page in service.stream("devices")]
+    assert len(pages[0].rows) == 100 and pages[0].count == DEVICE_COUNT and pages[0].has_more
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == [
+        "100", "1000", "1000"]
+
+
+async def test_a_preview_holding_the_whole_list_ends_it(
+        service: IntuneService, fake: FakeGraph) -> None:
+    linux = "operatingSystem eq 'Linux'"
+    expected = len(await service.rows("devices", server_filter=linux))
+    assert 0 < expected < 100
+    fake.requests.clear()
+    _answer_the_preview_first(fake)
+    pages = [page async for page in service.stream("devices", server_filter=linux)]
+    assert [(len(page.rows), page.has_more) for page in pages] == [(expected, False)]
+
+
+async def test_a_failing_preview_is_ignored_and_the_list_loads_whole(
+        service: IntuneService, fake: FakeGraph) -> None:
+    fake.faults.fail_next(400, path_contains="/managedDevices")  # the preview, sent first
+    pages = [page async for page in service.stream("devices")]
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert [r.status for r in requests_to(fake, "/managedDevices")] == [400, 200, 200]
 
 
 async def test_search_filters_are_accepted_by_graph_and_rows_match_them(
@@ -495,7 +532,7 @@ async def test_a_split_part_that_graph_refuses_falls_back_to_the_plain_list(
 async def test_short_or_ordered_device_lists_are_not_split(
         service: IntuneService, fake: FakeGraph) -> None:
     await service.rows("devices")
-    assert device_list_filters(fake) == [None, None]
+    assert device_list_filters(fake) == [None, None, None]  # the preview and two pages
     fake.requests.clear()
     rows = [row async for page in service.stream("devices", top=100, orderby="deviceName")
             for row in page.rows]

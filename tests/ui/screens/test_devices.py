@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from intune_tui.demo.tenant import build_tenant
+from intune_tui.intune.resources import RESOURCES
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.widgets.detail import RowsPane
@@ -29,8 +30,23 @@ def table_lines(app: Any) -> list[str]:
 
 
 def device_gets(app: Any) -> list[Any]:
+    """The device listings Graph received (each list load also asks for a short preview page
+    beside the first full page: those are left out here)."""
+    preview = str(RESOURCES["devices"].preview_size)
     return [request for request in app.session.fake.requests
-            if request.method == "GET" and request.path.endswith("/managedDevices")]
+            if request.method == "GET" and request.path.endswith("/managedDevices")
+            and request.params.get("$top") != preview]
+
+
+async def test_each_list_load_also_asks_for_a_short_preview_page(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, wait_until)
+        tops = [request.params.get("$top") for request in app.session.fake.requests
+                if request.path.endswith("/managedDevices")]
+        assert tops == ["100", "1000"]
+        assert app.screen.table.rows_count == DEVICES
+        assert len({row.key for row in app.screen.table.visible_rows}) == DEVICES
 
 
 async def loaded(pilot: Any, app: Any, wait_until: Any, rows: int = DEVICES) -> None:
