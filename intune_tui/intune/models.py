@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from intune_tui.intune.formatting import (
@@ -826,9 +827,7 @@ class HealthItem:
 # Readable properties: a policy's or app's Graph properties as (name, value) words, never JSON.
 
 # Words a camelCase split gets wrong, fixed after splitting (lower-cased phrase -> words).
-_PHRASE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", re.IGNORECASE), right)
-    for wrong, right in (
+_PHRASE_FIXES: tuple[tuple[str, str], ...] = (
         ("i cloud", "iCloud"), ("bit locker", "BitLocker"), ("air drop", "AirDrop"),
         ("air play", "AirPlay"), ("one drive", "OneDrive"), ("share point", "SharePoint"),
         ("smart screen", "SmartScreen"), ("face id", "Face ID"), ("touch id", "Touch ID"),
@@ -841,8 +840,14 @@ _PHRASE_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ("laps", "LAPS"), ("ioav", "IOAV"), ("mau", "MAU"), ("dns", "DNS"), ("usb", "USB"),
         ("in mb", "(MB)"), ("in days", "(days)"), ("in hours", "(hours)"),
         ("in minutes", "(minutes)"), ("in seconds", "(seconds)"), ("in m hz", "(MHz)"),
-    )
 )
+
+
+@cache
+def _phrase_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """`_PHRASE_FIXES` compiled, on first use (compiling them all at import slowed start-up)."""
+    return tuple((re.compile(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", re.IGNORECASE), right)
+                 for wrong, right in _PHRASE_FIXES)
 _CAMEL_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][A-Za-z0-9]*)+$")
 _ISO_DURATION = re.compile(
     r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
@@ -865,7 +870,7 @@ def property_words(key: str) -> str:
 
 
 def _fix_phrases(text: str) -> str:
-    for pattern, right in _PHRASE_FIXES:
+    for pattern, right in _phrase_patterns():
         text = pattern.sub(right, text)
     if text[:1].islower() and not text.startswith(("iCloud", "iOS", "iPadOS", "iTunes", "macOS")):
         text = text[:1].upper() + text[1:]

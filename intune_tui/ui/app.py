@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -62,20 +63,24 @@ class _JobHandlers:
     on_error: Callable[[BaseException], None] | None
 
 
-def _modes() -> dict[str, Callable[[], Any]]:
-    from intune_tui.ui.screens.apps import AppsScreen
-    from intune_tui.ui.screens.devices import DevicesScreen
-    from intune_tui.ui.screens.health import HealthScreen
-    from intune_tui.ui.screens.policies import PoliciesScreen
-    from intune_tui.ui.screens.roles import RolesScreen
+# Each area's screen, imported when the area is first opened: start-up imports only the first.
+_MODE_SCREENS: dict[str, tuple[str, str]] = {
+    "devices": ("intune_tui.ui.screens.devices", "DevicesScreen"),
+    "apps": ("intune_tui.ui.screens.apps", "AppsScreen"),
+    "policies": ("intune_tui.ui.screens.policies", "PoliciesScreen"),
+    "roles": ("intune_tui.ui.screens.roles", "RolesScreen"),
+    "health": ("intune_tui.ui.screens.health", "HealthScreen"),
+}
 
-    return {
-        "devices": DevicesScreen,
-        "apps": AppsScreen,
-        "policies": PoliciesScreen,
-        "roles": RolesScreen,
-        "health": HealthScreen,
-    }
+
+def _modes() -> dict[str, Callable[[], Any]]:
+    def factory(module: str, name: str) -> Callable[[], Any]:
+        def make_screen() -> Any:
+            return getattr(importlib.import_module(module), name)()
+
+        return make_screen
+
+    return {mode: factory(*where) for mode, where in _MODE_SCREENS.items()}
 
 
 class IntuneApp(App[None]):
