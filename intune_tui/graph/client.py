@@ -199,7 +199,6 @@ class GraphClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-
     async def __aenter__(self) -> GraphClient:
         return self
 

@@ -828,18 +828,18 @@ class HealthItem:
 
 # Words a camelCase split gets wrong, fixed after splitting (lower-cased phrase -> words).
 _PHRASE_FIXES: tuple[tuple[str, str], ...] = (
-        ("i cloud", "iCloud"), ("bit locker", "BitLocker"), ("air drop", "AirDrop"),
-        ("air play", "AirPlay"), ("one drive", "OneDrive"), ("share point", "SharePoint"),
-        ("smart screen", "SmartScreen"), ("face id", "Face ID"), ("touch id", "Touch ID"),
-        ("wi fi", "Wi-Fi"), ("app store", "App Store"), ("i tunes", "iTunes"),
-        ("mac os", "macOS"), ("ios", "iOS"), ("ipad os", "iPadOS"), ("os", "OS"), ("pin", "PIN"),
-        ("vpn", "VPN"), ("tpm", "TPM"), ("mdm", "MDM"), ("url", "URL"), ("urls", "URLs"),
-        ("id", "ID"), ("ids", "IDs"), ("sdk", "SDK"), ("oma uri", "OMA-URI"), ("msi", "MSI"),
-        ("win 32", "Win32"), ("oma", "OMA"), ("cpu", "CPU"), ("aad", "AAD"), ("ssl", "SSL"),
-        ("pua", "PUA"),
-        ("laps", "LAPS"), ("ioav", "IOAV"), ("mau", "MAU"), ("dns", "DNS"), ("usb", "USB"),
-        ("in mb", "(MB)"), ("in days", "(days)"), ("in hours", "(hours)"),
-        ("in minutes", "(minutes)"), ("in seconds", "(seconds)"), ("in m hz", "(MHz)"),
+    ("i cloud", "iCloud"), ("bit locker", "BitLocker"), ("air drop", "AirDrop"),
+    ("air play", "AirPlay"), ("one drive", "OneDrive"), ("share point", "SharePoint"),
+    ("smart screen", "SmartScreen"), ("face id", "Face ID"), ("touch id", "Touch ID"),
+    ("wi fi", "Wi-Fi"), ("app store", "App Store"), ("i tunes", "iTunes"),
+    ("mac os", "macOS"), ("ios", "iOS"), ("ipad os", "iPadOS"), ("os", "OS"), ("pin", "PIN"),
+    ("vpn", "VPN"), ("tpm", "TPM"), ("mdm", "MDM"), ("url", "URL"), ("urls", "URLs"),
+    ("id", "ID"), ("ids", "IDs"), ("sdk", "SDK"), ("oma uri", "OMA-URI"), ("msi", "MSI"),
+    ("win 32", "Win32"), ("oma", "OMA"), ("cpu", "CPU"), ("aad", "AAD"), ("ssl", "SSL"),
+    ("pua", "PUA"),
+    ("laps", "LAPS"), ("ioav", "IOAV"), ("mau", "MAU"), ("dns", "DNS"), ("usb", "USB"),
+    ("in mb", "(MB)"), ("in days", "(days)"), ("in hours", "(hours)"),
+    ("in minutes", "(minutes)"), ("in seconds", "(seconds)"), ("in m hz", "(MHz)"),
 )
 
 
@@ -848,6 +848,8 @@ def _phrase_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """`_PHRASE_FIXES` compiled, on first use (compiling them all at import slowed start-up)."""
     return tuple((re.compile(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", re.IGNORECASE), right)
                  for wrong, right in _PHRASE_FIXES)
+
+
 _CAMEL_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][A-Za-z0-9]*)+$")
 _ISO_DURATION = re.compile(
     r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"

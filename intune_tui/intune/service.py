@@ -207,7 +207,7 @@ class IntuneService:
                         return  # the whole list fitted in the preview
             first = await first_page
             yield self._row_page(resource, first, first.number, first.next_link is not None,
-                                 skip=set(shown))
+                                 skip=_unseen(shown))
             if split is not None and _worth_splitting(first, query):
                 listing = _SplitListing(self, resource, path, query, split, first, pages,
                                         shown)
@@ -216,12 +216,12 @@ class IntuneService:
                 return
             async for page in pages:
                 yield self._row_page(resource, page, page.number, page.next_link is not None,
-                                     skip=set(shown) if shown else None)
+                                     skip=_unseen(shown))
         finally:
-            for task in (first_page, preview):
-                if task is not None:
-                    task.cancel()
-            await asyncio.gather(first_page, *(t for t in (preview,) if t), return_exceptions=True)
+            tasks = [task for task in (first_page, preview) if task is not None]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await pages.aclose()
 
     def _start_preview(self, resource: Resource, path: str, query: ODataQuery
@@ -727,6 +727,11 @@ def _segment(value: str) -> str:
 def _uncountable(server_filter: str | None) -> bool:
     # Graph: azureADDeviceId "not combine with count".
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
+
+
+def _unseen(shown: frozenset[str]) -> set[str] | None:
+    """A page's `skip` set after a preview showed `shown` (None: nothing to leave out)."""
+    return set(shown) if shown else None
 
 
 def _succeeded(task: asyncio.Future[Any]) -> bool:
