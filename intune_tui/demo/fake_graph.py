@@ -59,6 +59,8 @@ KNOWN_QUERY_OPTIONS = frozenset(
     {"$select", "$filter", "$top", "$orderby", "$count", "$expand", "$search", "$skiptoken"}
 )
 ENTITY_QUERY_OPTIONS = frozenset({"$select", "$expand"})
+# Filtered and sorted answers kept for paging (a listing split in parallel pages many at once).
+FILTER_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -393,7 +395,7 @@ class FakeGraph:
         if query.filter_tree is None and query.search is None and not query.orderby:
             return list(source.records)
         key = (call.version, pattern, tuple(ids), query.filter_text, query.search,
-               query.orderby_text, self.tenant.devices.generation, int(self.clock()))
+               query.orderby_text, self.tenant.devices.generation, self._moment(source, query))
         cached = self._filter_cache.get(key)
         if cached is not None:
             self._filter_cache.move_to_end(key)
@@ -411,9 +413,18 @@ class FakeGraph:
             records = odata.sort_records(records, query.orderby, source.getter)
         result = list(records)
         self._filter_cache[key] = result
-        if len(self._filter_cache) > 8:
+        if len(self._filter_cache) > FILTER_CACHE_SIZE:
             self._filter_cache.popitem(last=False)
         return result
+
+    def _moment(self, source: RecordSet, query: _Query) -> int:
+        """The clock second a filtered or sorted answer holds for (0: it does not change)."""
+        if source.moving is None or query.search is not None:
+            return int(self.clock())
+        tested = {key.prop for key in query.orderby}
+        if query.filter_tree is not None:
+            tested |= odata.filtered_properties(query.filter_tree)
+        return int(self.clock()) if tested & source.moving else 0
 
     def _context(self, call: _Call, select: tuple[str, ...]) -> str:
         fragment = "/".join(call.segments)

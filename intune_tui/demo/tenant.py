@@ -1025,6 +1025,13 @@ class RecordSet:
     key: Callable[[Any], str] = lambda record: str(record.get("id"))
     # Optional fast path: render only the named properties (used for `$select`).
     render_only: Callable[[Any, frozenset[str]], dict[str, Any]] | None = None
+    # The properties whose values move with the tenant clock (None: any of them may), so that
+    # a $filter or $orderby on the others gives the same answer a second later.
+    moving: frozenset[str] | None = None
+
+
+# A device's management state and name follow its remote actions as they progress.
+DEVICE_PROPERTIES_MOVING = frozenset({"managementState", "deviceName", "deviceActionResults"})
 
 
 @dataclass
@@ -1184,7 +1191,8 @@ def _device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet
     store = tenant.devices
     return RecordSet(store.live_indices(), store.comparable,
                      lambda index: store.to_json(index, beta=beta), store.id_of,
-                     lambda index, only: store.to_json(index, beta=beta, only=only))
+                     lambda index, only: store.to_json(index, beta=beta, only=only),
+                     moving=DEVICE_PROPERTIES_MOVING)
 
 
 def _device_users(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:

@@ -499,6 +499,23 @@ async def test_retire_moves_management_state(client: httpx.AsyncClient, tenant: 
     assert (await device_json(client, tenant, index))["managementState"] == "retireIssued"
 
 
+async def test_a_list_filtered_on_management_state_follows_the_clock(
+        client: httpx.AsyncClient, tenant: DemoTenant, clock) -> None:
+    index = managed_device(tenant, "iOS")
+    device_id = tenant.devices.id_of(index)
+    await client.post(f"{DEVICES}/{device_id}/retire")
+    pending = {"$filter": "managementState eq 'retirePending'", "$select": "id", "$top": "1000"}
+
+    async def listed() -> set[str]:
+        response = await client.get(DEVICES, params=pending)
+        assert response.status_code == 200 and "@odata.nextLink" not in response.json()
+        return {item["id"] for item in response.json()["value"]}
+
+    assert device_id in await listed()
+    clock.advance(61)  # the retire is issued: the same filter no longer lists the device
+    assert device_id not in await listed()
+
+
 async def test_wipe_on_a_stale_device_stays_pending(client: httpx.AsyncClient,
                                                     tenant: DemoTenant, clock) -> None:
     index = next(index for index in range(len(tenant.devices))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from intune_tui.intune.actions import ACTIONS, actions_for
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
-from intune_tui.intune.service import IntuneService, granted_scopes
+from intune_tui.intune.service import IntuneService, granted_scopes, time_ranges
 
 DEVICE_COUNT = 1200
 
@@ -475,7 +475,7 @@ def test_granted_scopes_reads_the_token_claims_without_verifying(fake: FakeGraph
     assert granted_scopes("a.!!!.c") == frozenset()
 
 
-# -- long lists split by operating system -------------------------------------------------------
+# -- long lists split by enrollment time -------------------------------------------------------
 
 
 def tenant_device_ids(fake: FakeGraph) -> set[str]:
@@ -488,7 +488,23 @@ def device_list_filters(fake: FakeGraph) -> list[str | None]:
             for r in requests_to(fake, "/v1.0/deviceManagement/managedDevices", "GET")]
 
 
-async def test_a_long_device_list_is_fetched_split_by_os_and_every_device_comes_once(
+def enrolled_at(fake: FakeGraph) -> list[datetime]:
+    store = fake.tenant.devices
+    return [store.comparable(index, "enrolledDateTime") for index in store.live_indices()]
+
+
+def in_range(clause: str, moment: datetime) -> bool:
+    """Whether `moment` passes a split clause (`p lt T`, `p gt T and p lt U`, `p gt T`)."""
+    tests = [part.split() for part in clause.split(" and ")]
+    return all((moment < parse(literal)) if op == "lt" else (moment > parse(literal))
+               for _, op, literal in tests)
+
+
+def parse(literal: str) -> datetime:
+    return datetime.fromisoformat(literal)
+
+
+async def test_a_long_device_list_is_fetched_split_by_enrollment_and_every_device_comes_once(
         service: IntuneService, fake: FakeGraph) -> None:
     pages = [page async for page in service.stream("devices", top=100)]
     keys = [row.key for page in pages for row in page.rows]
@@ -496,19 +512,45 @@ async def test_a_long_device_list_is_fetched_split_by_os_and_every_device_comes_
     assert set(keys) == tenant_device_ids(fake)
     assert all(page.count == DEVICE_COUNT for page in pages)
     assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
-    filters = set(device_list_filters(fake))
-    assert {f"operatingSystem eq '{name}'" for name in
-            ("Windows", "iOS", "iPadOS", "Android", "macOS", "Linux")} <= filters
-    assert all(r.status == 200 and r.params.get("$count") == "true"
-               for r in requests_to(fake, "/v1.0/deviceManagement/managedDevices"))
+    parts = [f for f in dict.fromkeys(device_list_filters(fake)) if f is not None]
+    assert len(parts) == 6  # 12 pages, about 2 per part
+    assert parts[0].startswith("enrolledDateTime lt ")
+    assert parts[-1].startswith("enrolledDateTime gt ")
+    # Every device of the tenant is in exactly one part.
+    assert all(sum(in_range(part, moment) for part in parts) == 1
+               for moment in enrolled_at(fake))
+    answered = requests_to(fake, "/v1.0/deviceManagement/managedDevices")
+    assert all(r.status == 200 and r.params.get("$count") == "true" for r in answered)
+    # The whole list's first page, then each part's pages, and nothing asked for twice.
+    assert len(answered) == len({(r.params.get("$filter"), r.params.get("$skiptoken"))
+                                 for r in answered})
+
+
+async def test_a_split_starts_from_the_preview_and_the_first_page_still_counts_once(
+        service: IntuneService, fake: FakeGraph) -> None:
+    _answer_the_preview_first(fake)
+    pages = [page async for page in service.stream("devices", top=200)]
+    assert len(pages[0].rows) == 100 and pages[0].count == DEVICE_COUNT
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert set(keys) == tenant_device_ids(fake)
+    filters = device_list_filters(fake)
+    assert len(set(filters) - {None}) == 3  # 6 pages of 200: 3 parts
+    # The parts were asked for on the preview's count: Graph answered them while it still held
+    # the whole list's first page (which the parts made unneeded: it may never be answered).
+    assert filters[0] is None and filters[1] is not None
 
 
 async def test_a_split_whose_counts_do_not_add_up_falls_back_to_the_plain_list(
         service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
     from intune_tui.intune import service as service_module
 
-    monkeypatch.setitem(service_module.PARTITIONS, "devices",
-                        ("operatingSystem", ("Windows", "iOS", "Android")))
+    def with_a_gap(prop: str, sample: Sequence[datetime], parts: int) -> list[str] | None:
+        clauses = time_ranges(prop, sample, parts)
+        assert clauses is not None and len(clauses) > 2
+        return clauses[:2] + clauses[3:]  # the devices of the third range are on no part
+
+    monkeypatch.setattr(service_module, "time_ranges", with_a_gap)
     pages = [page async for page in service.stream("devices", top=100)]
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
@@ -516,6 +558,26 @@ async def test_a_split_whose_counts_do_not_add_up_falls_back_to_the_plain_list(
     assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
     plain = [f for f in device_list_filters(fake) if f is None]
     assert len(plain) == DEVICE_COUNT // 100  # the whole list, page after page, to its end
+
+
+def test_time_ranges_cut_a_sample_into_even_parts_between_its_values() -> None:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    sample = [start + timedelta(hours=7 * n) for n in range(100)]
+    clauses = time_ranges("enrolledDateTime", sample, 4)
+    assert clauses is not None and len(clauses) == 4
+    assert clauses[0] == "enrolledDateTime lt 2025-01-08T03:30:00.5Z"  # between items 24 and 25
+    assert clauses[1].startswith("enrolledDateTime gt 2025-01-08T03:30:00.5Z and ")
+    shares = [sum(in_range(clause, moment) for moment in sample) for clause in clauses]
+    assert shares == [25, 25, 25, 25]
+
+
+def test_time_ranges_need_two_distinct_values_and_make_no_more_parts_than_values() -> None:
+    moment = datetime(2025, 1, 1, tzinfo=UTC)
+    assert time_ranges("enrolledDateTime", [], 4) is None
+    assert time_ranges("enrolledDateTime", [moment, moment], 4) is None
+    two = time_ranges("enrolledDateTime", [moment, moment + timedelta(days=1)], 8)
+    assert two == ["enrolledDateTime lt 2025-01-01T12:00:00.5Z",
+                   "enrolledDateTime gt 2025-01-01T12:00:00.5Z"]
 
 
 async def test_a_split_part_that_graph_refuses_falls_back_to_the_plain_list(

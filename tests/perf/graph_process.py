@@ -7,7 +7,7 @@ app's figures would include the fake's cost. `GraphProcess` starts
 
 which runs `intune_tui.demo.server.DemoServer` on 127.0.0.1 (port chosen by the OS) and answers
 one JSON command per line on stdin (`stats`, `device_ids`, `drop_next`, `expire_tokens`,
-`clear_requests`, `set_faults`, `stop`) with one JSON line on stdout.
+`clear_requests`, `set_faults`, `filter_counts`, `stop`) with one JSON line on stdout.
 
 It also listens on a Unix socket (a file in a private temp directory, no network) that hands out a
 freshly issued demo token to whoever connects:
@@ -134,6 +134,19 @@ def _warm_up(server: Any) -> None:
     server.fake.requests.clear()
 
 
+def _filter_counts(server: Any, filters: list[str]) -> dict[str, int]:
+    """How many devices each `$filter` matches, by the fake's own filter code over the tenant
+    (not over HTTP: the soak's faults are still on)."""
+    from intune_tui.demo import odata
+
+    store = server.tenant.devices
+    counts: dict[str, int] = {}
+    for text in filters:
+        matches = odata.compile_filter(odata.parse_filter(text), store.comparable)
+        counts[text] = sum(1 for index in store.live_indices() if matches(index))
+    return counts
+
+
 def _serve_tokens(path: str, issue: Any) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -175,9 +188,8 @@ def serve(args: argparse.Namespace) -> None:
         elif command == "device_ids":
             store = server.tenant.devices
             result = [store.id_of(index) for index in store.live_indices()]
-        elif command == "os_counts":
-            store = server.tenant.devices
-            result = dict(Counter(store.os[index] for index in store.live_indices()))
+        elif command == "filter_counts":
+            result = _filter_counts(server, message["filters"])
         elif command == "drop_next":
             fake.faults.drop_next(**message)
         elif command == "expire_tokens":

@@ -24,8 +24,9 @@ Checks, one PASS/FAIL line each (exit status 1 if any fails):
   printed) while the fake answered 429s;
 - requests within 5% of the minimum plus the retries: device-list requests the fake saw <=
   1.05 x (pages + every 429/503/504/401/dropped answer it gave), where pages is what the
-  strategy the app took needs: ceil(N / 1000) for plain paging; for the listing split by OS, the
-  whole list's first page plus ceil(n / 1000) per OS (printed beside the plain figure).
+  strategy the app took needs: ceil(N / 1000) for plain paging; for a listing split in parts (by
+  enrollment time), the whole list's first page plus ceil(n / 1000) for each part's n devices, as
+  the fake counts them (printed beside the plain figure).
 Writes tests/perf/results/soak.json.
 """
 
@@ -134,7 +135,7 @@ async def soak(graph: GraphProcess, devices: int) -> dict[str, Any]:
 
 
 def checks(result: dict[str, Any], ids: list[str], stats: dict[str, Any], devices: int,
-           os_counts: dict[str, int]) -> list[tuple[bool, str]]:
+           part_counts: dict[str, int]) -> list[tuple[bool, str]]:
     keys = result.pop("keys")
     expected = set(ids)
     seen = set(keys)
@@ -162,15 +163,14 @@ def checks(result: dict[str, Any], ids: list[str], stats: dict[str, Any], device
                          f"{samples['app_text']}) while Graph answered 429 {throttled} times;"
                          f" e.g. {samples['examples'][:1]}"))
     plain_pages = math.ceil(devices / PAGE_CAP)
-    split = any(value != "-" for value in stats["device_list_filters"])
     # A split listing needs the whole list's first page plus every part's pages.
-    pages = (1 + sum(math.ceil(count / PAGE_CAP) for count in os_counts.values())
-             if split else plain_pages)
+    pages = (1 + sum(math.ceil(count / PAGE_CAP) for count in part_counts.values())
+             if part_counts else plain_pages)
     retries = sum(by_status.get(status, 0) for status in RETRIED_ANSWERS)
     allowed = 1.05 * (pages + retries)
     sent = stats["device_list"]
-    how = (f"split by OS: 1 + the parts' pages = {pages}, plain paging would need "
-           f"{plain_pages}" if split else f"plain paging: {pages} pages")
+    how = (f"split in {len(part_counts)} parts: 1 + the parts' pages = {pages}, plain paging "
+           f"would need {plain_pages}" if part_counts else f"plain paging: {pages} pages")
     lines.append((sent <= allowed, f"requests: {sent} device-list requests <= 1.05 x ({pages} "
                                    f"pages + {retries} retried answers) = {allowed:.0f} "
                                    f"[{how}; answers by status: {by_status}]"))
@@ -189,10 +189,11 @@ def main() -> int:
           f"{FAULTS}", file=sys.stderr, flush=True)
     with GraphProcess(args.devices, args.latency_ms, seed=args.seed, faults=FAULTS) as graph:
         ids = graph.call("device_ids")
-        os_counts = graph.call("os_counts")
         result = asyncio.run(soak(graph, args.devices))
         stats = graph.call("stats")
-    lines = checks(result, ids, stats, args.devices, os_counts)
+        parts = [text for text in stats["device_list_filters"] if text != "-"]
+        part_counts = graph.call("filter_counts", filters=parts)
+    lines = checks(result, ids, stats, args.devices, part_counts)
     report = {"devices": args.devices, "latency_ms": args.latency_ms, "faults": FAULTS,
               "load_average": round(os.getloadavg()[0], 2), "result": result,
               "fake_graph": stats,
