@@ -602,6 +602,22 @@ async def test_short_or_ordered_device_lists_are_not_split(
     assert set(device_list_filters(fake)) == {None}
 
 
+async def test_a_list_filtered_on_enrollment_is_not_split_again(
+        service: IntuneService, fake: FakeGraph) -> None:
+    query = parse_query("enrolled>90d", now=DEMO_NOW)
+    assert isinstance(query, SearchQuery)
+    enrolled_before = query.server_filter
+    assert enrolled_before is not None and "enrolledDateTime lt " in enrolled_before
+    expected = len(await service.rows("devices", server_filter=enrolled_before))
+    assert expected > 4 * 100  # long enough to be split, were it not filtered on that
+    fake.requests.clear()
+    rows = [row async for page in service.stream("devices", top=100,
+                                                 server_filter=enrolled_before)
+            for row in page.rows]
+    assert len(rows) == expected
+    assert set(device_list_filters(fake)) == {enrolled_before}
+
+
 async def test_stopping_a_split_listing_early_cancels_its_parts(
         service: IntuneService, fake: FakeGraph) -> None:
     pages = service.stream("devices", top=100)
