@@ -363,6 +363,10 @@ MANAGEMENT_STATE_ACTIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# The timestamps kept as ages (seconds before the tenant's fixed `now`), by property.
+_AGE_COLUMNS = {"lastSyncDateTime": "sync_age", "enrolledDateTime": "enroll_age"}
+
+
 class DeviceStore:
     """managedDevices as columns; `to_json` builds the Graph dict for one device."""
 
@@ -382,6 +386,7 @@ class DeviceStore:
         self.agent: list[str] = []
         self.sync_age: list[int] = []
         self.enroll_age: list[int] = []
+        self._moment_cache: dict[str, list[datetime]] = {}
         self.encrypted: list[bool] = []
         self.jailbroken: list[str] = []
         self.category: list[str] = []
@@ -451,11 +456,19 @@ class DeviceStore:
 
     def comparable(self, index: int, prop: str) -> Any:
         """Like value(), but dates as datetimes: the cheap getter for $filter and $orderby."""
-        if prop == "lastSyncDateTime":
-            return self.now - timedelta(seconds=self.sync_age[index])
-        if prop == "enrolledDateTime":
-            return self.now - timedelta(seconds=self.enroll_age[index])
+        if prop in _AGE_COLUMNS:
+            return self._moments(prop)[index]
         return self.value(index, prop)
+
+    def _moments(self, prop: str) -> list[datetime]:
+        """Every device's `prop` as a datetime, computed once (a filter reads all of them)."""
+        ages: list[int] = getattr(self, _AGE_COLUMNS[prop])
+        moments = self._moment_cache.get(prop)
+        if moments is None or len(moments) != len(ages):
+            now = self.now
+            moments = [now - timedelta(seconds=age) for age in ages]
+            self._moment_cache[prop] = moments
+        return moments
 
     def management_state(self, index: int) -> str:
         records = self.actions.get(index)

@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -74,10 +75,10 @@ log = logging.getLogger("intune_tui.intune")
 PARTITIONS: dict[str, str] = {"devices": "enrolledDateTime"}
 # Split only lists longer than this many pages: shorter ones are as fast one page after another.
 SPLIT_ABOVE_PAGES = 4
-# About this many pages per part, and at most this many parts: past that Graph answers no faster
-# and every part costs one more (short) last page.
-SPLIT_PAGES_PER_PART = 2
-SPLIT_MAX_PARTS = 8
+# Parts of about 0.8 of a page, so that most parts of a short list fit in one page; and at most
+# this many parts: past that Graph answers no faster and every part costs one more short page.
+SPLIT_PAGES_PER_PART = 0.8
+SPLIT_MAX_PARTS = 16
 
 # A result that started this long before we sent the action still counts as ours when the
 # answer was lost: Intune's and our clocks differ, and Graph stamps when it queued the action.
@@ -871,7 +872,7 @@ def _split_clauses(prop: str, head: Page, query: ODataQuery) -> list[str] | None
     pages = -(-head.count // page_size)
     if pages <= SPLIT_ABOVE_PAGES:
         return None
-    parts = min(SPLIT_MAX_PARTS, -(-pages // SPLIT_PAGES_PER_PART))
+    parts = min(SPLIT_MAX_PARTS, math.ceil(head.count / (page_size * SPLIT_PAGES_PER_PART)))
     stamps = (parse_datetime(item.get(prop)) for item in _dicts(head.items))
     return time_ranges(prop, [stamp for stamp in stamps if stamp is not None], parts)
 
