@@ -79,6 +79,9 @@ SPLIT_ABOVE_PAGES = 4
 # this many parts: past that Graph answers no faster and every part costs one more short page.
 SPLIT_PAGES_PER_PART = 0.8
 SPLIT_MAX_PARTS = 16
+# After their first pages, this many parts page on at a time: enough to keep Graph busy; more
+# only hold more pages in memory at once and take the UI's time in bursts.
+SPLIT_PAGING_PARTS = 8
 
 # A result that started this long before we sent the action still counts as ours when the
 # answer was lost: Intune's and our clocks differ, and Graph stamps when it queued the action.
@@ -954,6 +957,7 @@ class _SplitListing:
         self._whole_first = whole_first
         self._number = head.number if whole_first is None else 0
         self._seen = {*shown, *(resource.row_key(item) for item in _dicts(head.items))}
+        self._paging = asyncio.Semaphore(SPLIT_PAGING_PARTS)
 
     async def pages(self) -> AsyncIterator[RowPage]:
         arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
@@ -1031,8 +1035,11 @@ class _SplitListing:
         # passing trouble, retried as it is, not a reason to halve the part's pages.
         pages = self._service._pages(self._resource, self._path, query, keep_page_size=True)
         try:
-            async for page in pages:
+            page = await anext(pages, None)  # every part's first page at once: the count check
+            while page is not None:
                 await arrivals.put((index, page))
+                async with self._paging:  # then only so many parts page on at a time
+                    page = await anext(pages, None)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # handed to the merging side, which decides
