@@ -456,6 +456,9 @@ class DeviceStore:
 
     def comparable(self, index: int, prop: str) -> Any:
         """Like value(), but dates as datetimes: the cheap getter for $filter and $orderby."""
+        moments = self._moment_cache.get(prop)
+        if moments is not None:  # devices are only added while the tenant is built
+            return moments[index]
         if prop in _AGE_COLUMNS:
             return self._moments(prop)[index]
         return self.value(index, prop)
@@ -463,11 +466,8 @@ class DeviceStore:
     def _moments(self, prop: str) -> list[datetime]:
         """Every device's `prop` as a datetime, computed once (a filter reads all of them)."""
         ages: list[int] = getattr(self, _AGE_COLUMNS[prop])
-        moments = self._moment_cache.get(prop)
-        if moments is None or len(moments) != len(ages):
-            now = self.now
-            moments = [now - timedelta(seconds=age) for age in ages]
-            self._moment_cache[prop] = moments
+        now = self.now
+        moments = self._moment_cache[prop] = [now - timedelta(seconds=age) for age in ages]
         return moments
 
     def management_state(self, index: int) -> str:
