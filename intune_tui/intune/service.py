@@ -872,8 +872,7 @@ def _split_clauses(prop: str, head: Page, query: ODataQuery) -> list[str] | None
     page_size = max(query.top or 0, len(head.items), 1)
     if head.next_link is None or head.count is None:
         return None
-    pages = -(-head.count // page_size)
-    if pages <= SPLIT_ABOVE_PAGES:
+    if math.ceil(head.count / page_size) <= SPLIT_ABOVE_PAGES:
         return None
     parts = min(SPLIT_MAX_PARTS, math.ceil(head.count / (page_size * SPLIT_PAGES_PER_PART)))
     stamps = (parse_datetime(item.get(prop)) for item in _dicts(head.items))
