@@ -541,6 +541,32 @@ async def test_a_split_starts_from_the_preview_and_the_first_page_still_counts_o
     assert filters[0] is None and filters[1] is not None
 
 
+async def test_after_their_first_pages_only_eight_parts_page_on_at_a_time(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake.latency_ms = 5  # answers overlap, as over a network
+    answering = fake.handle
+    in_flight: dict[str, int] = {"first": 0, "later": 0}
+    most: dict[str, int] = {"first": 0, "later": 0}
+
+    async def counted(request: Any) -> Any:
+        params = request.url.params
+        kind = "later" if "$skiptoken" in params else "first"
+        if "$filter" not in params:
+            return await answering(request)
+        in_flight[kind] += 1
+        most[kind] = max(most[kind], in_flight[kind])
+        try:
+            return await answering(request)
+        finally:
+            in_flight[kind] -= 1
+
+    monkeypatch.setattr(fake, "handle", counted)
+    keys = [row.key async for page in service.stream("devices", top=20) for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert most["first"] == 16  # 1,200 devices in pages of 20: 16 parts, all asked for at once
+    assert 1 < most["later"] <= 8
+
+
 async def test_a_split_whose_counts_do_not_add_up_falls_back_to_the_plain_list(
         service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
     from intune_tui.intune import service as service_module
