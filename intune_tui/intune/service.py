@@ -207,10 +207,10 @@ class IntuneService:
         pages = self._pages(resource, path, query)
         first_page: asyncio.Future[Page] | None = asyncio.ensure_future(anext(pages))
         try:
-            shown: frozenset[str] = frozenset()
+            shown: frozenset[str] = frozenset()  # the preview's keys, when it came first
             head = await _preview_before(first_page, preview)
             if head is not None:
-                shown = frozenset(resource.row_key(item) for item in _dicts(head.items))
+                shown = _keys(resource, head)
                 yield self._row_page(resource, head, 0, head.next_link is not None)
                 if head.next_link is None:
                     return  # the whole list fitted in the preview
@@ -220,7 +220,7 @@ class IntuneService:
             parts = _split_clauses(split, head, query) if split is not None else None
             if parts is not None:
                 listing = _SplitListing(self, resource, path, query, parts, head, pages,
-                                        first_page, shown)
+                                        first_page, passed_on=shown or _keys(resource, head))
                 async for row_page in listing.pages():
                     yield row_page
                 return
@@ -743,6 +743,10 @@ def _uncountable(server_filter: str | None) -> bool:
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
 
 
+def _keys(resource: Resource, page: Page) -> frozenset[str]:
+    return frozenset(resource.row_key(item) for item in _dicts(page.items))
+
+
 def _unseen(shown: frozenset[str]) -> set[str] | None:
     """A page's `skip` set after a preview showed `shown` (None: nothing to leave out)."""
     return set(shown) if shown else None
@@ -938,14 +942,14 @@ class _SplitListing:
     `@odata.count`s add up to the whole list's count (from `head`). If they do not (an item on
     no part, or a part Graph refused), the parts are dropped and the whole list's own next links
     are followed instead, exactly as without a split. Rows already passed on (`head`'s, a
-    preview's `shown`, the whole list's first page while it is still on its way, `whole_first`)
-    come again in the parts: each row is passed on once (by key).
+    preview's, the whole list's first page while it is still on its way, `whole_first`) come
+    again in the parts: each row is passed on once (by key; `passed_on`: the keys passed so far).
     """
 
     def __init__(self, service: IntuneService, resource: Resource, path: str,
                  query: ODataQuery, clauses: list[str], head: Page,
-                 whole: AsyncIterator[Page], whole_first: asyncio.Future[Page] | None = None,
-                 shown: frozenset[str] = frozenset()) -> None:
+                 whole: AsyncIterator[Page], whole_first: asyncio.Future[Page] | None, *,
+                 passed_on: frozenset[str]) -> None:
         self._service = service
         self._resource = resource
         self._path = path
@@ -955,7 +959,7 @@ class _SplitListing:
         self._whole = whole
         self._whole_first = whole_first
         self._number = head.number if whole_first is None else 0
-        self._seen = {*shown, *(resource.row_key(item) for item in _dicts(head.items))}
+        self._seen = set(passed_on)
         self._paging = asyncio.Semaphore(SPLIT_PAGING_PARTS)
 
     async def pages(self) -> AsyncIterator[RowPage]:
