@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.graph.client import GraphClient
+from intune_tui.graph.client import GraphClient, preload_network_transport
 from intune_tui.graph.tokens import TokenProvider
 from intune_tui.intune.service import IntuneService
 
@@ -159,6 +159,8 @@ def graph_session(
     from intune_tui.auth.errors import AuthError
     from intune_tui.auth.provider import make_token_provider, token_claims
     from intune_tui.graph.tokens import StaticTokenProvider
+
+    preload_network_transport()
 
     try:
         provider = make_token_provider(settings, interaction=interaction)

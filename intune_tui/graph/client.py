@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpcore  # noqa: F401 (imported early on purpose: see below)
 import httpx
 
 from intune_tui.graph.errors import (
@@ -47,13 +46,6 @@ from intune_tui.graph.throttle import (
 from intune_tui.graph.tokens import TokenProvider
 from intune_tui.text import clean
 
-# httpx imports its transport (httpcore, h11, anyio and anyio's asyncio backend: ~100 modules)
-# when the first client is made and the first request sent: in the worker thread, while the UI
-# thread paints its first screen. The two then fight over the GIL, and the first request went
-# out ~150 ms later. They are imported here, at start-up, instead.
-with contextlib.suppress(ImportError):  # anyio's own module name: a later anyio may move it
-    import anyio._backends._asyncio  # noqa: F401
-
 __all__ = [
     "BatchItem",
     "BatchResult",
@@ -62,6 +54,21 @@ __all__ = [
     "Page",
     "ThrottleState",
 ]
+
+
+def preload_network_transport() -> None:
+    """Import what httpx's network transport needs (httpcore, h11, anyio and anyio's asyncio
+    backend: ~100 modules, ~35 ms), on the thread that calls this, at start-up.
+
+    httpx imports them when the first client is made and the first request sent: in the
+    worker thread, while the UI thread paints its first screen. The two then fight over the
+    GIL, and the first request went out ~150 ms later. A session on an in-process transport
+    (the demo) never needs them.
+    """
+    import httpcore  # noqa: F401
+
+    with contextlib.suppress(ImportError):  # anyio's own module name: a later anyio may move it
+        import anyio._backends._asyncio  # noqa: F401
 
 log = logging.getLogger("intune_tui.graph")
 
