@@ -9,6 +9,7 @@ so `--help` and `--version` stay fast and a broken module cannot break argument 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -193,9 +194,15 @@ def _usage_failure(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command is None:
-        from intune_tui.ui.app import run_app
+        # Off for start-up only: the app turns it on once its first list is painted
+        # (START_UP_GC_AT_THE_LATEST), and it is on again whatever way the app ends.
+        gc.disable()
+        try:
+            from intune_tui.ui.app import run_app
 
-        return _status(run_app(settings))
+            return _status(run_app(settings))
+        finally:
+            gc.enable()
     if command in ("login", "logout", "whoami"):
         from intune_tui.auth.commands import login, logout, whoami
 

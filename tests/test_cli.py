@@ -162,6 +162,26 @@ def test_without_a_command_the_app_runs_with_the_flags_applied(calls: Calls) -> 
     assert (settings.read_only, settings.mouse) == (True, False)
 
 
+def test_the_app_starts_with_the_garbage_collector_paused_and_it_is_on_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    def run_app(settings: Settings) -> int:
+        seen.append(gc.isenabled())
+        raise RuntimeError("the app broke")
+
+    monkeypatch.setattr(sys.modules["intune_tui.ui.app"], "run_app", run_app)
+    try:
+        assert main(["--demo"]) == 1
+        assert seen == [False]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_flags_beat_environment_end_to_end(
     calls: Calls, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -69,3 +69,34 @@ async def test_sub_views_switch_with_brackets_and_load_their_own_list(make_app, 
         await pilot.press("left_square_bracket")
         await wait_until(pilot, lambda: screen._complete)
         assert screen.view.resource == seen[-2]
+
+
+async def test_the_garbage_collector_paused_for_start_up_is_on_once_rows_are_shown(
+        make_app, wait_until) -> None:
+    import gc
+
+    gc.disable()  # as the CLI does before it imports the app
+    try:
+        app = make_app()
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                             and app.screen.table.rows_count > 0)
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_garbage_collector_is_on_again_when_the_first_list_fails(
+        make_app, wait_until) -> None:
+    import gc
+
+    gc.disable()
+    try:
+        app = make_app(scopes=())  # a token with no scope: the device list answers 403
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                             and app.screen.query_one("#list-problem").display)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
