@@ -21,7 +21,9 @@ Method: real processes on a real pseudo-terminal, nothing added to the product.
 - Also recorded for intune-tui: first byte written (the driver started) and the first frame of
   the devices screen, still without rows ("Loading…").
 - The process is then asked to quit (`q` / Ctrl+Q) and killed if it has not after 5 s.
-Runs alternate (floor, app, floor, app, ...) so drift in machine load hits both alike; the
+A reference is timed beside them: the bare app with `import httpx` first (every Graph client
+on Textual pays that import).
+Runs alternate (floor, reference, app, floor, ...) so drift in machine load hits both alike; the
 figure that matters is the ratio of the medians (target: intune-tui <= 1.5x the floor).
 `python -X importtime` alone would miss everything after imports, and `run_test` skips the
 driver, so neither is used.
@@ -68,6 +70,9 @@ class Bare(App):
 
 Bare().run()
 """
+# A reference, not the target: the same bare app with httpx imported first, since any Graph
+# client on Textual pays that import (and the ratio's budget is spent by it in part).
+BARE_HTTPX_APP = "import httpx\n" + BARE_APP
 
 
 def first_device_names(devices: int, how_many: int = 40) -> list[bytes]:
@@ -177,7 +182,8 @@ def main() -> None:
     app_argv = [sys.executable, "-m", "intune_tui", "--demo", "--demo-devices",
                 str(args.demo_devices)]
     floor_argv = [sys.executable, "-c", BARE_APP]
-    floor_runs, app_runs = [], []
+    httpx_argv = [sys.executable, "-c", BARE_HTTPX_APP]
+    floor_runs, httpx_runs, app_runs = [], [], []
     # One untimed run of each first: it writes the bytecode and warms the file cache.
     run_once(floor_argv, {"painted": [FLOOR_MARKER.encode()]}, b"\x11")
     run_once(app_argv, {"device_rows": names}, b"q")
@@ -185,9 +191,12 @@ def main() -> None:
         print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
         floor_runs.append(run_once(floor_argv, {"painted": [FLOOR_MARKER.encode()]},
                                    b"\x11"))
+        httpx_runs.append(run_once(httpx_argv, {"painted": [FLOOR_MARKER.encode()]},
+                                   b"\x11"))
         app_runs.append(run_once(app_argv, {"list_painted": [LOADING_MARKER], "device_rows": names},
                                  b"q"))
     floor = median([run["painted"] for run in floor_runs])
+    httpx_floor = median([run["painted"] for run in httpx_runs])
     app_rows = median([run["device_rows"] for run in app_runs])
     report: dict[str, Any] = {
         "python": sys.version.split()[0],
@@ -197,6 +206,8 @@ def main() -> None:
         "demo_devices": args.demo_devices,
         "bare_textual_first_paint_s": {
             "median": floor, "runs": [run["painted"] for run in floor_runs]},
+        "bare_textual_with_httpx_first_paint_s": {
+            "median": httpx_floor, "runs": [run["painted"] for run in httpx_runs]},
         "intune_tui": {
             "first_byte_median_s": median([run["first_byte"] for run in app_runs]),
             "empty_list_painted_median_s": median([run["list_painted"] for run in app_runs]),
@@ -209,6 +220,8 @@ def main() -> None:
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"bare Textual app, exec to first paint: median {floor} s "
           f"(runs: {report['bare_textual_first_paint_s']['runs']})")
+    print(f"the same with httpx imported first (a reference, not the target): median "
+          f"{httpx_floor} s, {round(httpx_floor / floor, 2) if httpx_floor and floor else None}x")
     print(f"intune-tui --demo, exec to first device rows: median {app_rows} s "
           f"(runs: {report['intune_tui']['device_rows_runs']}); first byte "
           f"{report['intune_tui']['first_byte_median_s']} s, the list painted still empty "
