@@ -126,6 +126,7 @@ class IntuneApp(App[None]):
         self._streams: dict[int, _StreamHandlers] = {}
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
+        self._starting = True  # until the first list page is painted (START_UP_GC_AT_THE_LATEST)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
 
@@ -147,7 +148,8 @@ class IntuneApp(App[None]):
         self.set_timer(START_UP_GC_AT_THE_LATEST, self._start_up_over)
 
     def _start_up_over(self) -> None:
-        if not gc.isenabled():
+        if self._starting:
+            self._starting = False
             gc.enable()
 
     def _apply_theme(self, name: str) -> None:
@@ -240,7 +242,8 @@ class IntuneApp(App[None]):
                 handlers = self._streams.get(event.stream_id)
                 if handlers is not None:
                     self._safely(handlers.on_page, event.page)
-                self.call_after_refresh(self._start_up_over)
+                if self._starting:
+                    self.call_after_refresh(self._start_up_over)
             case StreamFinished():
                 handlers = self._streams.pop(event.stream_id, None)
                 if handlers is not None and handlers.on_done is not None:
