@@ -12,11 +12,14 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from intune_tui import __version__
 from intune_tui.config import API_VERSIONS, CLOUDS, ConfigError, Settings, load_settings
 from intune_tui.text import clean
+
+if TYPE_CHECKING:
+    from intune_tui.demo.process import DemoGraphProcess
 
 PROG = "intune-tui"
 EXPORT_FORMATS = ("csv", "json")
@@ -198,9 +201,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         # (START_UP_GC_AT_THE_LATEST), and it is on again whatever way the app ends.
         gc.disable()
         try:
+            demo_graph = _start_demo_graph(settings) if settings.demo else None
             from intune_tui.ui.app import run_app
 
-            return _status(run_app(settings))
+            return _status(run_app(settings, demo_graph=demo_graph))
         finally:
             gc.enable()
     if command in ("login", "logout", "whoami"):
@@ -217,6 +221,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "demo-server":
         return _run_demo_server(args)
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _start_demo_graph(settings: Settings) -> DemoGraphProcess | None:
+    """The demo's fake Graph in its own process, started before the UI's imports so that the
+    tenant is built on another core meanwhile (None: the app serves it in-process)."""
+    from intune_tui.demo.process import DemoGraphProcess
+    from intune_tui.logs import current_log_path
+
+    log_path = current_log_path()
+    return DemoGraphProcess.start(settings.demo_devices,
+                                  log_dir=log_path.parent if log_path is not None else None)
 
 
 def _run_demo_server(args: argparse.Namespace) -> int:

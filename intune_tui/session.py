@@ -1,13 +1,16 @@
 """A session: one tenant, one way to get tokens, one Graph service. No Textual here.
 
 The app receives a Session and never decides by itself where data comes from:
-- demo: the synthetic tenant served in-process by the fake Graph (no account, no network);
+- demo: the synthetic tenant served by the fake Graph (no account): from a process of its own on
+  loopback when the CLI started one (`demo/process.py`), in-process otherwise (tests);
 - token: a bearer token from INTUNE_TUI_ACCESS_TOKEN or --access-token-command;
 - msal: interactive sign-in per profile (device code over SSH, browser otherwise).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,13 +18,16 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.graph.client import GraphClient, preload_network_transport
-from intune_tui.graph.tokens import TokenProvider
+from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
 from intune_tui.intune.service import IntuneService
 
 if TYPE_CHECKING:
     from intune_tui.auth.provider import SignInInteraction
     from intune_tui.config import Settings
     from intune_tui.demo.fake_graph import FakeGraph
+    from intune_tui.demo.process import DemoGraphProcess
+
+log = logging.getLogger("intune_tui.session")
 
 ServiceFactory = Callable[[Callable[[Any], None]], Awaitable[IntuneService]]
 
@@ -42,6 +48,8 @@ class Session:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     notices: tuple[str, ...] = ()
     fake: FakeGraph | None = None
+    # Ended with the service: the demo's Graph process, when there is one.
+    release: Callable[[], None] | None = None
 
     @property
     def header_text(self) -> str:
@@ -50,6 +58,8 @@ class Session:
 
     async def close_service(self, service: IntuneService) -> None:
         await service.client.aclose()
+        if self.release is not None:
+            await asyncio.to_thread(self.release)
 
     async def prepare(self) -> tuple[list[str], str]:
         """Open the token cache (keyring probed with a timeout, off the UI thread) and learn who
@@ -83,10 +93,14 @@ def open_session(
     *,
     interaction: SignInInteraction | None = None,
     demo_clock: Callable[[], float] = time.monotonic,
+    demo_graph: DemoGraphProcess | None = None,
 ) -> Session:
-    """The session `settings` describe. Raises SessionError with a sentence for the user."""
+    """The session `settings` describe. Raises SessionError with a sentence for the user.
+
+    `demo_graph`: the demo's Graph, already started in its own process (the CLI starts it
+    first thing); without it the demo tenant is served in-process."""
     if settings.demo:
-        return demo_session(settings, clock=demo_clock)
+        return demo_session(settings, clock=demo_clock, graph_process=demo_graph)
     return graph_session(settings, interaction=interaction)
 
 
@@ -97,9 +111,13 @@ def demo_session(
     frozen: bool = False,
     fake_clock: Callable[[], float] = time.time,
     scopes: tuple[str, ...] | None = None,
+    graph_process: DemoGraphProcess | None = None,
 ) -> Session:
     """The demo tenant. Its clock starts at the tenant's own 'now' (so "synced 3h ago" reads the
-    same on any day) and runs with real time unless `frozen` (snapshots)."""
+    same on any day) and runs with real time unless `frozen` (snapshots).
+
+    With `graph_process` the tenant is served by that process over loopback, or in-process if it
+    fails to come up."""
     from intune_tui.demo.tenant import DEMO_NOW, DEMO_OPERATOR_UPN, DEMO_TENANT_NAME
 
     started = clock()
@@ -118,6 +136,24 @@ def demo_session(
             settings, holder, session, on_throttle, now, fake_clock, scopes),
         clock=now,
     )
+    if graph_process is not None:
+        preload_network_transport()
+        in_process = session.make_service
+        session.release = graph_process.stop
+
+        async def make_service(on_throttle: Callable[[Any], None]) -> IntuneService:
+            endpoint = await asyncio.to_thread(graph_process.wait_ready)
+            if endpoint is None:
+                log.warning("the demo Graph process did not come up (%s); serving the demo "
+                            "tenant in-process", graph_process.failure)
+                return await in_process(on_throttle)
+            provider = StaticTokenProvider(endpoint.token)
+            session.token_provider = provider
+            client = GraphClient(provider, base_url=endpoint.url,
+                                 api_version=settings.api_version, on_throttle=on_throttle)
+            return IntuneService(client, now=now)
+
+        session.make_service = make_service
     return session
 
 
@@ -131,13 +167,12 @@ async def _demo_service(
     scopes: tuple[str, ...] | None,
 ) -> IntuneService:
     from intune_tui.demo.fake_graph import FakeGraph
+    from intune_tui.demo.process import APP_LIST_503_ABOVE
     from intune_tui.demo.tenant import build_tenant
-    from intune_tui.graph.tokens import StaticTokenProvider
 
     # Built in the worker thread: a 100,000-device tenant takes seconds, the UI paints meanwhile.
     fake = FakeGraph(build_tenant(devices=settings.demo_devices), clock=fake_clock)
-    # The seed: large app listings answer 503 ("use 20 or fewer"); the demo behaves so too.
-    fake.faults.app_list_503_above = 50
+    fake.faults.app_list_503_above = APP_LIST_503_ABOVE
     holder["fake"] = fake
     session.fake = fake
     token = fake.issue_token() if scopes is None else fake.issue_token(scopes=scopes)
@@ -158,7 +193,6 @@ def graph_session(
     """A real tenant (or any Graph endpoint given by --graph-url with a bearer token)."""
     from intune_tui.auth.errors import AuthError
     from intune_tui.auth.provider import make_token_provider, token_claims
-    from intune_tui.graph.tokens import StaticTokenProvider
 
     preload_network_transport()
 

@@ -51,6 +51,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
             "whoami": recorder("whoami", 3),
         },
         "intune_tui.demo.server": {"run_demo_server": recorder("run_demo_server", 0)},
+        # The demo's Graph process: "started" as a tuple naming its size, passed to run_app.
+        "intune_tui.demo.process": {"DemoGraphProcess": types.SimpleNamespace(
+            start=lambda devices, log_dir=None: ("demo graph", devices, log_dir))},
     }
     for module_name, functions in modules.items():
         module = types.ModuleType(module_name)
@@ -160,6 +163,14 @@ def test_without_a_command_the_app_runs_with_the_flags_applied(calls: Calls) -> 
     assert calls[0][0] == "run_app"
     assert (settings.demo, settings.demo_devices) == (True, 50)
     assert (settings.read_only, settings.mouse) == (True, False)
+    # The demo's Graph was started before the app, sized by the flag, logging beside the app.
+    assert calls[0][2] == {"demo_graph": ("demo graph", 50, settings.log_dir)}
+
+
+def test_without_demo_no_demo_graph_is_started(calls: Calls) -> None:
+    assert main(["--tenant", "contoso.com"]) == 0
+
+    assert calls[0][2] == {"demo_graph": None}
 
 
 def test_the_app_starts_with_the_garbage_collector_paused_and_it_is_on_after(
@@ -169,11 +180,13 @@ def test_the_app_starts_with_the_garbage_collector_paused_and_it_is_on_after(
 
     seen: list[bool] = []
 
-    def run_app(settings: Settings) -> int:
+    def run_app(settings: Settings, **kwargs: Any) -> int:
         seen.append(gc.isenabled())
         raise RuntimeError("the app broke")
 
-    monkeypatch.setattr(sys.modules["intune_tui.ui.app"], "run_app", run_app)
+    monkeypatch.setattr("intune_tui.ui.app.run_app", run_app)
+    monkeypatch.setattr("intune_tui.demo.process.DemoGraphProcess.start",
+                        lambda devices, log_dir=None: None)
     try:
         assert main(["--demo"]) == 1
         assert seen == [False]
@@ -243,22 +256,26 @@ def test_demo_server_dispatches_with_its_options(calls: Calls) -> None:
 def test_the_real_dispatch_targets_accept_what_the_cli_passes(calls: Calls) -> None:
     main(["demo-server"])
     demo_kwargs = calls[0][2]
-    for name in ("intune_tui.ui.app", "intune_tui.auth.commands", "intune_tui.demo.server"):
+    for name in ("intune_tui.ui.app", "intune_tui.auth.commands", "intune_tui.demo.server",
+                 "intune_tui.demo.process"):
         sys.modules.pop(name)  # the real modules, not the recorders
     from intune_tui.auth.commands import login, logout, whoami
+    from intune_tui.demo.process import DemoGraphProcess
     from intune_tui.demo.server import run_demo_server
     from intune_tui.ui.app import run_app
 
     settings = Settings()
-    for target in (run_app, login, logout, whoami):
+    for target in (login, logout, whoami):
         inspect.signature(target).bind(settings)
+    inspect.signature(run_app).bind(settings, demo_graph=None)
+    inspect.signature(DemoGraphProcess.start).bind(settings.demo_devices, log_dir=Path("logs"))
     inspect.signature(run_demo_server).bind(**demo_kwargs)
 
 
 def test_an_unexpected_error_exits_1_with_one_line_naming_the_log(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: Calls
 ) -> None:
-    def crash(settings: Settings) -> int:
+    def crash(settings: Settings, **kwargs: Any) -> int:
         raise RuntimeError("boom while sending Authorization: Bearer abc.secret")
 
     monkeypatch.setattr(sys.modules["intune_tui.ui.app"], "run_app", crash)
@@ -290,7 +307,7 @@ def test_a_config_error_raised_later_is_still_exit_2(
 def test_ctrl_c_exits_130_without_a_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, calls: Calls
 ) -> None:
-    def interrupted(settings: Settings) -> int:
+    def interrupted(settings: Settings, **kwargs: Any) -> int:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(sys.modules["intune_tui.ui.app"], "run_app", interrupted)

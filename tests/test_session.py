@@ -1,9 +1,16 @@
-"""Sessions: which transport each kind of session loads at start-up."""
+"""Sessions: which transport each kind of session loads at start-up, and where the demo's
+Graph runs."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+
+import pytest
+
+from intune_tui.config import Settings
+from intune_tui.demo.process import DemoGraphProcess
+from intune_tui.session import Session, open_session
 
 # Each check runs in a fresh interpreter: this test process has imported everything already.
 DEMO_SESSION = """
@@ -53,3 +60,51 @@ def test_the_demo_lists_devices_without_loading_the_network_transport() -> None:
 def test_a_graph_session_loads_the_network_transport_before_the_ui_starts() -> None:
     # Loaded on the opening thread, so the worker does not import them during the first paint.
     assert _run(TOKEN_SESSION) == "True True"
+
+
+async def _first_page_and_close(session: Session) -> tuple[str, int]:
+    service = await session.make_service(lambda state: None)
+    try:
+        page = await anext(service.stream("devices"))
+        return service.client.base_url, len(page.rows)
+    finally:
+        await session.close_service(service)
+
+
+async def test_a_demo_with_its_graph_process_reads_over_loopback_and_stops_it() -> None:
+    settings = Settings(demo=True, demo_devices=40)
+    process = DemoGraphProcess.start(settings.demo_devices)
+    assert process is not None
+    session = open_session(settings, demo_graph=process)
+
+    base_url, rows = await _first_page_and_close(session)
+
+    assert base_url.startswith("http://127.0.0.1:")
+    assert rows == 40
+    assert session.fake is None  # nothing served in this process
+    assert not process.running  # closing the service ended it
+
+
+class _DeadProcess:
+    failure = "it ended with status 1"
+    stopped = False
+
+    def wait_ready(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+async def test_a_demo_whose_graph_process_died_is_served_in_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = Settings(demo=True, demo_devices=30)
+    session = open_session(settings, demo_graph=_DeadProcess())  # type: ignore[arg-type]
+
+    base_url, rows = await _first_page_and_close(session)
+
+    assert rows == 30
+    assert session.fake is not None
+    assert base_url == "https://graph.microsoft.com"
+    assert "it ended with status 1" in caplog.text

@@ -34,6 +34,7 @@ from intune_tui.worker import (
 
 if TYPE_CHECKING:
     from intune_tui.config import Settings
+    from intune_tui.demo.process import DemoGraphProcess
     from intune_tui.intune.service import IntuneService
 
 log = logging.getLogger("intune_tui.ui")
@@ -414,13 +415,15 @@ class AppSignIn:
         app.call_from_thread(app.push_screen, SignInScreen(pending))
 
 
-def run_app(settings: Settings) -> int:
-    """Entry point used by the CLI: build the session, run the app, return an exit code."""
+def run_app(settings: Settings, *, demo_graph: DemoGraphProcess | None = None) -> int:
+    """Entry point used by the CLI: build the session, run the app, return an exit code.
+
+    `demo_graph`: the demo tenant's Graph, already started in its own process by the CLI."""
     from intune_tui.session import SessionError, open_session
 
     sign_in = AppSignIn()
     try:
-        session = open_session(settings, interaction=sign_in)
+        session = open_session(settings, interaction=sign_in, demo_graph=demo_graph)
     except SessionError as error:
         print(f"intune-tui: {error}")
         return 1

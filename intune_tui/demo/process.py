@@ -1,0 +1,151 @@
+"""The demo's fake Graph in a process of its own, as Graph is a service of its own.
+
+`intune-tui --demo` starts it before the UI's own imports, so the tenant is built and the first
+pages are rendered on another core while Textual starts, and the fake's work never holds the UI
+process's GIL (building a 100,000-device tenant takes seconds). The app talks to it over
+loopback HTTP with a bearer token, the path a real tenant takes. Tests keep the in-process fake.
+
+The child says it is ready with one JSON line on its stdout (`url`, `token`) and serves until its
+stdin closes: when the app ends, however it ends, the child ends too. Anything it writes to
+stderr goes to `demo-graph.log` in the log folder.
+
+This module imports only the standard library: the app imports it first thing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, NamedTuple
+
+log = logging.getLogger("intune_tui.demo")
+
+LOG_FILE_NAME = "demo-graph.log"
+# The seed: large app listings answer 503 ("use 20 or fewer"); the demo behaves so too.
+APP_LIST_503_ABOVE = 50
+# How long to wait after closing the child's stdin before killing it.
+STOP_GRACE_SECONDS = 2.0
+
+
+class DemoEndpoint(NamedTuple):
+    url: str
+    token: str
+
+    def __repr__(self) -> str:  # the token stays out of logs and tracebacks
+        return f"DemoEndpoint(url={self.url!r}, token=<hidden>)"
+
+
+class DemoGraphProcess:
+    """The app's side of the child process: start it, wait for its endpoint, stop it."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+        self.failure = ""
+
+    @classmethod
+    def start(cls, devices: int, *, log_dir: Path | None = None) -> DemoGraphProcess | None:
+        """Start serving a `devices`-device demo tenant; None (and a log line) if it cannot."""
+        command = [sys.executable, "-m", __name__, "--devices", str(devices)]
+        stderr = _open_child_log(log_dir)
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=stderr if stderr is not None else subprocess.DEVNULL,
+                close_fds=True, **_detached(),
+            )
+        except (OSError, ValueError) as error:
+            log.warning("the demo Graph process could not start (%s)", error)
+            return None
+        finally:
+            if stderr is not None:  # the child has its own copy
+                stderr.close()
+        return cls(process)
+
+    def wait_ready(self) -> DemoEndpoint | None:
+        """Block until the child has built the tenant and listens; None if it ended first."""
+        stdout = self._process.stdout
+        line = stdout.readline() if stdout is not None else b""
+        try:
+            answer = json.loads(line)
+            return DemoEndpoint(url=str(answer["url"]), token=str(answer["token"]))
+        except (ValueError, KeyError, TypeError):
+            self.stop()
+            self.failure = (f"it ended with status {self._process.returncode}" if not line
+                            else "it answered something other than its endpoint")
+            return None
+
+    def stop(self) -> None:
+        """Close its stdin (it stops serving), then kill it if it has not ended soon after."""
+        process = self._process
+        if process.poll() is not None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            if process.stdin is not None:
+                process.stdin.close()
+        try:
+            process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+
+def _open_child_log(log_dir: Path | None) -> IO[bytes] | None:
+    if log_dir is None:
+        return None
+    try:
+        return open(log_dir / LOG_FILE_NAME, "ab")
+    except OSError:
+        return None
+
+
+def _detached() -> dict[str, object]:
+    """Out of the terminal's process group: Ctrl+C, Ctrl+Z and job control stay the app's."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def serve(devices: int, seed: int) -> int:
+    """The child: build the tenant, listen on loopback, announce, serve until stdin closes."""
+    from intune_tui.demo.faults import Faults
+    from intune_tui.demo.server import DemoServer
+
+    gc.disable()  # the tenant is hundreds of thousands of objects that all stay alive
+    server = DemoServer(devices=devices, seed=seed,
+                        faults=Faults(app_list_503_above=APP_LIST_503_ABOVE, seed=seed))
+    gc.enable()
+    with server:
+        sys.stdout.write(json.dumps({"url": server.url, "token": server.token}) + "\n")
+        sys.stdout.flush()
+        while sys.stdin.buffer.read(4096):
+            pass
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"python -m {__name__}",
+                                     description="Serve the demo tenant for one intune-tui.")
+    parser.add_argument("--devices", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    return serve(args.devices, args.seed)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
