@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.graph.client import GraphClient, preload_network_transport
+from intune_tui.graph.client import (
+    GraphClient,
+    loopback_http_transport,
+    preload_network_transport,
+)
 from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
 from intune_tui.intune.service import IntuneService
 
@@ -150,7 +154,8 @@ def demo_session(
             provider = StaticTokenProvider(endpoint.token)
             session.token_provider = provider
             client = GraphClient(provider, base_url=endpoint.url,
-                                 api_version=settings.api_version, on_throttle=on_throttle)
+                                 api_version=settings.api_version, on_throttle=on_throttle,
+                                 transport=loopback_http_transport())
             return IntuneService(client, now=now)
 
         session.make_service = make_service

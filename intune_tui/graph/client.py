@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,17 @@ def preload_network_transport() -> None:
 
     with contextlib.suppress(ImportError):  # anyio's own module name: a later anyio may move it
         import anyio._backends._asyncio  # noqa: F401
+
+
+def loopback_http_transport() -> httpx.AsyncHTTPTransport:
+    """httpx's network transport for a plain-http loopback origin (the demo's Graph process).
+
+    httpx's default loads the CA bundle (~45 ms, on the first request's path) for TLS that plain
+    http never uses. This one's TLS context trusts no CA at all: an https URL given to it fails
+    verification rather than going unverified.
+    """
+    return httpx.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+
 
 log = logging.getLogger("intune_tui.graph")
 

@@ -9,9 +9,13 @@ Sleeps go through an injected clock, so no test waits and none asserts on wall t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import socket
+import ssl
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -20,7 +24,12 @@ import pytest
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.rules import ALL_DEMO_SCOPES
 from intune_tui.demo.tenant import DemoTenant, build_tenant
-from intune_tui.graph.client import BatchItem, GraphClient, ThrottleState
+from intune_tui.graph.client import (
+    BatchItem,
+    GraphClient,
+    ThrottleState,
+    loopback_http_transport,
+)
 from intune_tui.graph.errors import (
     GraphBadRequest,
     GraphBadResponse,
@@ -781,3 +790,63 @@ async def test_a_page_s_http_answer_is_not_kept_while_the_caller_holds_the_page(
     assert first.items == [{"id": "0"}]
     assert answers[0]() is None
     assert [page.items async for page in pages] == [[{"id": "1"}]]
+
+
+# -- the loopback transport (the demo's Graph process) ------------------------------------------
+
+
+async def test_the_loopback_transport_reads_a_plain_http_graph() -> None:
+    from intune_tui.demo.server import DemoServer
+
+    with DemoServer(devices=3) as server:
+        client = GraphClient(StaticTokenProvider(server.token), base_url=server.url,
+                             transport=loopback_http_transport())
+        try:
+            page = await anext(client.paginate("/deviceManagement/managedDevices"))
+        finally:
+            await client.aclose()
+
+    assert len(page.items) == 3
+
+
+@contextlib.contextmanager
+def _tls_listener() -> Iterator[int]:
+    """A loopback TLS port whose certificate comes from a throw-away CA nobody trusts."""
+    import trustme
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            # A client that skipped the certificate check would get this answer.
+            with contextlib.suppress(OSError, ssl.SSLError), context.wrap_socket(
+                    connection, server_side=True) as tls:
+                tls.recv(65536)
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        thread.join(timeout=5)
+
+
+async def test_the_loopback_transport_never_skips_certificate_checks() -> None:
+    # Given an https origin by mistake, it fails the handshake instead of going unverified.
+    with _tls_listener() as port:
+        client = GraphClient(StaticTokenProvider("a.b.c"), base_url=f"https://127.0.0.1:{port}",
+                             transport=loopback_http_transport(), max_retries=0, timeout=5)
+        try:
+            with pytest.raises(GraphNetworkError):
+                await client.get("/me")
+        finally:
+            await client.aclose()
