@@ -100,3 +100,75 @@ async def test_the_garbage_collector_is_on_again_when_the_first_list_fails(
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def _device_list_requests(app) -> list:
+    return [request for request in app.session.fake.requests
+            if request.path.endswith("/deviceManagement/managedDevices")]
+
+
+async def test_the_first_list_is_asked_for_before_its_screen_is_composed_and_only_once(
+        make_app, wait_until, monkeypatch) -> None:
+    from intune_tui.worker import GraphWorker
+
+    order: list[str] = []
+    real_stream, real_compose = GraphWorker.stream, DevicesScreen.compose
+
+    def stream(self, view, pages):
+        order.append(f"stream {view}")
+        return real_stream(self, view, pages)
+
+    def compose(self):
+        order.append("compose")
+        return real_compose(self)
+
+    monkeypatch.setattr(GraphWorker, "stream", stream)
+    monkeypatch.setattr(DevicesScreen, "compose", compose)
+    app = make_app(devices=300)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen._complete)
+        assert app.screen.table.rows_count == 300
+        assert order == ["stream devices:devices", "compose"]
+        # The screen took the app's stream over: the preview and the full page, asked once.
+        assert len(_device_list_requests(app)) == 2
+
+
+def _load_late(monkeypatch, ready) -> None:
+    """The devices screen asks for its list only once `ready(app)` holds."""
+    real_load = DevicesScreen.load
+
+    def load(self, **kwargs) -> None:
+        def when_ready() -> None:
+            if ready(self.app):
+                real_load(self, **kwargs)
+            else:
+                self.set_timer(0.05, when_ready)
+
+        when_ready()
+
+    monkeypatch.setattr(DevicesScreen, "load", load)
+
+
+async def test_a_first_list_done_before_its_screen_asked_is_handed_over_whole(
+        make_app, wait_until, monkeypatch) -> None:
+    _load_late(monkeypatch, lambda app: len(_device_list_requests(app)) == 2)
+    app = make_app(devices=300)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen._complete)
+        await pilot.pause(0.2)
+        assert app.screen.table.rows_count == 300
+        assert len(_device_list_requests(app)) == 2
+        assert "300 devices" in str(app.screen.query_one("StatusBar").render())
+
+
+async def test_a_first_list_that_failed_before_its_screen_asked_shows_why(
+        make_app, wait_until, monkeypatch) -> None:
+    _load_late(monkeypatch, lambda app: bool(_device_list_requests(app)))
+    app = make_app(scopes=())  # a token with no scope: the device list answers 403
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen.query_one("#list-problem").display)
+        assert "DeviceManagementManagedDevices.Read.All" in str(
+            app.screen.query_one("#list-problem").render())

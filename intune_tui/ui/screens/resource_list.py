@@ -25,7 +25,9 @@ from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from intune_tui.intune.service import RowPage
+    from collections.abc import AsyncIterator, Callable
+
+    from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
     from intune_tui.worker import StreamFinished
 
@@ -47,6 +49,11 @@ class ListView:
 
 # The key bar comes after the first rows, and at the latest this long after the screen mounts.
 FOOTER_AT_THE_LATEST = 0.5
+
+
+def _pages(resource_key: str, server_filter: str | None
+           ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
+    return lambda service: service.stream(resource_key, server_filter=server_filter)
 
 
 def table_columns(resource: Resource) -> list[TableColumn]:
@@ -104,7 +111,18 @@ class ResourceListScreen(Screen[None]):
 
     @property
     def stream_key(self) -> str:
-        return f"{self.AREA}:{self.view.resource}"
+        return self._stream_key(self.view)
+
+    @classmethod
+    def _stream_key(cls, view: ListView) -> str:
+        return f"{cls.AREA}:{view.resource}"
+
+    @classmethod
+    def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
+        """The stream key and the pages of this screen's first load (first view, no search):
+        the app asks for them at start-up, before the screen exists."""
+        view = cls.VIEWS[0]
+        return cls._stream_key(view), _pages(view.resource, None)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -160,7 +178,7 @@ class ResourceListScreen(Screen[None]):
 
     def load(self, *, keep_rows: bool = False) -> None:
         """(Re)load the current view with the current server filter."""
-        resource_key, server_filter = self.view.resource, self._server_filter
+        server_filter = self._server_filter
         self._complete = False
         self._hide_problem()
         if keep_rows:
@@ -173,10 +191,11 @@ class ResourceListScreen(Screen[None]):
                          loading=True, error="")
         self.intune_app.stream(
             self.stream_key,
-            lambda service: service.stream(resource_key, server_filter=server_filter),
+            _pages(self.view.resource, server_filter),
             on_page=self._on_page,
             on_done=self._on_done,
             on_error=self._on_error,
+            take_early=server_filter is None and self._view_index == 0 and not keep_rows,
         )
 
     def _on_page(self, page: RowPage) -> None:
