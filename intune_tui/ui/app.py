@@ -113,6 +113,9 @@ class IntuneApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "intune-tui"
+    # The first area is the app's first screen: switching to it from Textual's default screen
+    # re-parsed every stylesheet once more before the first frame.
+    DEFAULT_MODE = FIRST_MODE
     COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
     # Screens narrower than 100 columns get the class -narrow (app.tcss tightens the footer).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -164,7 +167,6 @@ class IntuneApp(App[None]):
             self.set_keymap(self.settings.keymap)
         self._apply_theme(self.settings.theme)
         self._apply_session_header()
-        self.switch_mode(FIRST_MODE)
         self.set_timer(START_UP_GC_AT_THE_LATEST, self._start_up_over)
 
     def _start_up_over(self) -> None:
