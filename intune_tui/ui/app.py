@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -64,20 +65,37 @@ class _StreamHandlers:
     on_error: Callable[[BaseException], None] | None
 
 
-@dataclass
 class _EarlyStream:
-    """The first list, asked for before its screen existed: what has come of it so far."""
+    """The first list, asked for before its screen existed.
 
-    stream_id: int = 0
-    pages: list[Any] = field(default_factory=list)
-    finished: StreamFinished | None = None
-    error: BaseException | None = None
+    Until a screen claims it, the worker's events for it are kept here, from the worker's
+    thread, rather than posted: the UI thread is busy composing that screen and would only
+    read them after the first frame. The screen then shows them before the first frame.
+    """
 
-    def finish(self, event: StreamFinished) -> None:
-        self.finished = event
+    def __init__(self, view: str) -> None:
+        self.view = view
+        self.stream_id = 0
+        self._lock = threading.Lock()
+        self._events: list[WorkerEvent] = []
+        self._claimed = False
 
-    def fail(self, error: BaseException) -> None:
-        self.error = error
+    def keep(self, event: WorkerEvent) -> bool:
+        """Keep `event` if it belongs here and nobody claimed it yet (any thread)."""
+        if getattr(event, "view", None) != self.view:
+            return False
+        with self._lock:
+            if self._claimed:
+                return False
+            self._events.append(event)
+            return True
+
+    def claim(self) -> list[WorkerEvent]:
+        """What came so far; what comes next is posted to the app as usual."""
+        with self._lock:
+            self._claimed = True
+            events, self._events = self._events, []
+        return events
 
 
 @dataclass
@@ -145,7 +163,7 @@ class IntuneApp(App[None]):
         self.last_forbidden: GraphForbidden | None = None
         self._worker: GraphWorker[IntuneService] | None = None
         self._streams: dict[int, _StreamHandlers] = {}
-        self._early: dict[str, _EarlyStream] = {}
+        self._early: _EarlyStream | None = None
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
         self._starting = True  # until the first list page is painted (START_UP_GC_AT_THE_LATEST)
@@ -202,20 +220,26 @@ class IntuneApp(App[None]):
             self._worker.stop()
 
     def _start_first_list(self) -> None:
-        """Ask for the first area's list now, not once its screen is composed and mounted (~0.1 s
-        later), so Graph's answer is on its way while the UI starts. The screen takes this stream
-        over (`stream(..., take_early=True)`): nothing is asked twice."""
+        """Ask for the first area's list now, not once its screen is composed (~0.1 s later), so
+        Graph's answer is on its way while the UI starts. The screen takes this stream over
+        (`stream(..., take_early=True)`): nothing is asked twice."""
         module, name = _MODE_SCREENS[FIRST_MODE]
         view, pages = getattr(importlib.import_module(module), name).first_list()
-        early = _EarlyStream()
-        early.stream_id = self.stream(view, pages, on_page=early.pages.append,
-                                      on_done=early.finish, on_error=early.fail)
-        self._early[view] = early
+        assert self._worker is not None
+        self._early = _EarlyStream(view)
+        self._early.stream_id = self._worker.stream(view, pages)
+
+    def _deliver(self, event: WorkerEvent) -> None:
+        """From the worker's thread: an event for the UI."""
+        early = self._early
+        if early is not None and early.keep(event):
+            return
+        self.post_message(GraphEvent(event))
 
     def _start_worker(self) -> None:
         self._worker = GraphWorker(
             self.session.make_service,
-            lambda event: self.post_message(GraphEvent(event)),
+            self._deliver,
             close_service=self.session.close_service,
         )
         self._worker.start()
@@ -245,9 +269,12 @@ class IntuneApp(App[None]):
         if that stream is still unclaimed, the caller gets its pages so far and the rest of it.
         """
         handlers = _StreamHandlers(view, on_page, on_done, on_error)
-        early = self._early.pop(view, None)
-        if early is not None and take_early:
-            return self._take_over(early, handlers)
+        early = self._early
+        if early is not None and early.view == view:
+            self._early = None
+            if take_early:
+                return self._take_over(early, handlers)
+            early.claim()  # replaced: the worker cancels it, nothing of it is shown
         assert self._worker is not None
         for stream_id in [key for key, value in self._streams.items() if value.view == view]:
             del self._streams[stream_id]
@@ -256,14 +283,9 @@ class IntuneApp(App[None]):
         return stream_id
 
     def _take_over(self, early: _EarlyStream, handlers: _StreamHandlers) -> int:
-        if early.stream_id in self._streams:  # still running: what comes next goes to the caller
-            self._streams[early.stream_id] = handlers
-        for page in early.pages:
-            self._safely(handlers.on_page, page)
-        if early.finished is not None and handlers.on_done is not None:
-            self._safely(handlers.on_done, early.finished)
-        if early.error is not None:
-            self._fail(handlers.on_error, early.error)
+        self._streams[early.stream_id] = handlers
+        for event in early.claim():
+            self._handle_worker_event(event)
         return early.stream_id
 
     def cancel_stream(self, view: str) -> None:
@@ -289,7 +311,9 @@ class IntuneApp(App[None]):
         return job_id
 
     def on_graph_event(self, message: GraphEvent) -> None:
-        event = message.event
+        self._handle_worker_event(message.event)
+
+    def _handle_worker_event(self, event: WorkerEvent) -> None:
         match event:
             case StreamPage():
                 handlers = self._streams.get(event.stream_id)
@@ -436,7 +460,7 @@ class IntuneApp(App[None]):
         if self._worker is not None:
             self._worker.stop()
         self._streams.clear()
-        self._early.clear()
+        self._early = None
         self._jobs.clear()
         self.settings, self.session = settings, session
         self.last_forbidden = None

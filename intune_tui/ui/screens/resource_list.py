@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
 
 from intune_tui.graph.errors import GraphError, GraphForbidden
@@ -141,15 +142,19 @@ class ResourceListScreen(Screen[None]):
         table.empty_text = "Loading…"
         return table
 
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        await super().mount_composed_widgets(widgets)
+        # Load as soon as the widgets exist, before the screen's Mount: Textual paints the first
+        # frame in between, and the first list's pages that came meanwhile are then in it.
+        self.load()
+
     def on_mount(self) -> None:
         self.title = self.AREA.capitalize()
-        self.query_one("#list-problem").display = False
         status_bar = self.query_one(StatusBar)
         status_bar.throttle = self.intune_app.throttle_text
         self.watch(self.app, "throttle_text", self._on_throttle_text, init=False)
         self.intune_app.session_changed.subscribe(self, self._on_session_changed)
         self.table.focus()
-        self.load()
         self.set_timer(FOOTER_AT_THE_LATEST, self._show_footer)
 
     async def _show_footer(self) -> None:
