@@ -7,7 +7,7 @@ loopback HTTP with a bearer token, the path a real tenant takes. Tests keep the 
 
 The child says it is ready with one JSON line on its stdout (`url`, `token`) and serves until its
 stdin closes: when the app ends, however it ends, the child ends too. Anything it writes to
-stderr goes to `demo-graph.log` in the log folder.
+stderr goes to `demo-graph.log` in the log folder (this run's only, mode 0600).
 
 This module imports only the standard library: the app imports it first thing.
 """
@@ -104,10 +104,12 @@ class DemoGraphProcess:
 
 
 def _open_child_log(log_dir: Path | None) -> IO[bytes] | None:
+    """The child's stderr: this run's only (it cannot grow across runs), private like the log."""
     if log_dir is None:
         return None
     try:
-        return open(log_dir / LOG_FILE_NAME, "ab")
+        return open(log_dir / LOG_FILE_NAME, "wb",
+                    opener=lambda path, flags: os.open(path, flags, 0o600))
     except OSError:
         return None
 

@@ -136,3 +136,15 @@ def test_the_token_is_not_in_the_endpoints_repr() -> None:
 
     assert "signature" not in repr(endpoint)
     assert "127.0.0.1:1" in repr(endpoint)
+
+
+def test_its_log_is_private_and_holds_only_the_last_run(tmp_path: Path) -> None:
+    log_file = tmp_path / LOG_FILE_NAME
+    for run in ("first", "second"):
+        process = DemoGraphProcess.start(-1, log_dir=tmp_path)
+        assert process is not None and process.wait_ready() is None
+        assert log_file.stat().st_mode & 0o777 == 0o600
+        if run == "first":
+            log_file.write_text("the first run's traceback\n")
+
+    assert "first run" not in log_file.read_text(encoding="utf-8")
