@@ -2,7 +2,9 @@
 
 - `token_app(url, token_or_command)`: the real app on a token session pointing at a loopback fake
   Graph (settings through `load_settings`, config/data/log dirs in a temp dir).
-- `Probe`: installed on the app before it runs; records when the app mounted, every frame the
+- `Probe`: installed on the app before it runs; records when the app started (its Load event,
+  before the terminal is set up and the first screen composed: Textual sends Mount only after
+  that screen is composed, with the first rows often in it already), every frame the
   compositor produced (`App._display`), every `ResourceTable.append_rows` / `set_filter` /
   `sort_by` call, full garbage collections, and the event-loop lag seen by a ticker task on the
   app's own loop (how late each `asyncio.sleep(interval)` wakes up: what a key press arriving at
@@ -50,13 +52,13 @@ def token_app(url: str, *, token: str | None = None, token_command: str | None =
     settings = load_settings(None, env=env)
 
     class MeasuredIntuneApp(IntuneApp):
-        """Runs `mount_hooks` first when mounted (Textual then runs IntuneApp.on_mount too)."""
+        """Runs `load_hooks` first when loaded (Textual then runs IntuneApp.on_load too)."""
 
         CSS_PATH = str(Path(app_module.__file__).parent / str(IntuneApp.CSS_PATH))
-        mount_hooks: ClassVar[list[Callable[[], None]]] = []
+        load_hooks: ClassVar[list[Callable[[], None]]] = []
 
-        def on_mount(self) -> None:
-            for hook in self.mount_hooks:
+        def on_load(self) -> None:
+            for hook in self.load_hooks:
                 hook()
 
     return MeasuredIntuneApp(settings, graph_session(settings))
@@ -95,7 +97,7 @@ class Probe:
         from intune_tui.ui.widgets.resource_table import ResourceTable
 
         self.app = app
-        self.mounted: float | None = None
+        self.started: float | None = None
         self.frames: list[float] = []
         self.appends: list[tuple[float, int]] = []  # (end of call, rows loaded after it)
         self.filters: list[float] = []  # end of each set_filter call
@@ -108,7 +110,7 @@ class Probe:
         self._patch_display(app)
         self._patch_table(ResourceTable)
         self._patch_screen_load()
-        self._patch_mount(app)
+        self._patch_load(app)
         gc.callbacks.append(self._on_gc)
 
     # -- installation ------------------------------------------------------------------------
@@ -157,12 +159,12 @@ class Probe:
 
         ResourceListScreen.load = timed_load
 
-    def _patch_mount(self, app: Any) -> None:
-        def on_mount() -> None:
-            self.mounted = time.perf_counter()
+    def _patch_load(self, app: Any) -> None:
+        def on_load() -> None:
+            self.started = time.perf_counter()
             self.start_ticker()
 
-        app.mount_hooks.append(on_mount)
+        app.load_hooks.append(on_load)
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":

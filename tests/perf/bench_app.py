@@ -10,7 +10,9 @@ added to every answer (default 50 ms). Then, each in a fresh subprocess (clean R
 
 1. app: the real `IntuneApp` headless (`run_test`, 120x40) on a token session whose Graph URL is
    the loopback fake (INTUNE_TUI_GRAPH_URL + INTUNE_TUI_ACCESS_TOKEN through `load_settings`).
-   Measured from the app's `on_mount` (`app_probe.Probe`):
+   Measured from the app's start, its Load event (`app_probe.Probe`): before the terminal is set
+   up and the first screen composed, and before the first list is asked for (Textual sends Mount
+   only once that screen is composed, which would hide its cost):
    - first rows: until the first frame drawn after the first device page reached the table;
    - full list: until the first frame drawn after the table held all N devices;
    - event-loop lag during the load: a ticker task on the app's loop sleeps 5 ms at a time and
@@ -86,8 +88,8 @@ async def run_app(url: str, token: str, devices: int) -> dict[str, Any]:
         loaded = await probe.wait_for(
             lambda: screen.table.rows_count >= devices and screen._complete, LOAD_TIMEOUT)
         done = time.perf_counter()
-        assert probe.mounted is not None
-        mounted = probe.mounted
+        assert probe.started is not None
+        started = probe.started
         first_append = probe.first_append_at_least(1)
         full_append = probe.first_append_at_least(devices)
         result["app_cpu_s"] = round(time.process_time() - cpu_started, 2)
@@ -98,13 +100,13 @@ async def run_app(url: str, token: str, devices: int) -> dict[str, Any]:
             "loaded": loaded,
             "rows": screen.table.rows_count,
             "status": str(screen._status.text) if hasattr(screen._status, "text") else "",
-            "first_rows_s": _since(mounted, first_frame),
-            "list_asked_s": _since(mounted, probe.loads[0] if probe.loads else None),
-            "first_page_in_table_s": _since(mounted, first_append),
-            "full_list_s": _since(mounted, full_frame),
+            "first_rows_s": _since(started, first_frame),
+            "list_asked_s": _since(started, probe.loads[0] if probe.loads else None),
+            "first_page_in_table_s": _since(started, first_append),
+            "full_list_s": _since(started, full_frame),
             "pages_received": len(probe.appends),
-            "load_lag": lag_summary(probe.lags_between(mounted, load_end)),
-            "load_full_gcs_ms": [ms(s) for s in probe.full_gcs_between(mounted, load_end)],
+            "load_lag": lag_summary(probe.lags_between(started, load_end)),
+            "load_full_gcs_ms": [ms(s) for s in probe.full_gcs_between(started, load_end)],
             "requests_sent": app._worker._service.client.request_count
             if app._worker and app._worker._service else None,
         })
@@ -378,8 +380,8 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         shown = "n/a" if value is None else f"{value}{unit} (target <= {round(limit, 3)}{unit})"
         rows.append((what, shown, None if value is None else value <= limit))
 
-    add("first rows after mount", app["first_rows_s"], latency + 0.150)
-    add("full list after mount", app["full_list_s"], 1.2 * bound)
+    add("first rows after start", app["first_rows_s"], latency + 0.150)
+    add("full list after start", app["full_list_s"], 1.2 * bound)
     if app["full_list_s"] and "full_list_s" in plain:
         ratio = round(plain["full_list_s"] / app["full_list_s"], 2)
         rows.append(("faster than plain paging (plain / ours)", f"{ratio}x", ratio > 1))
@@ -418,9 +420,9 @@ def print_report(results: list[dict[str, Any]]) -> None:
         print(f"app: first rows {app['first_rows_s']} s, full list {app['full_list_s']} s "
               f"({app['rows']:,} rows, {app['pages_received']} pages to the table, "
               f"{app['requests_sent']} requests)")
-        print(f"     first rows (the median run): the screen asked for the list "
-              f"{app['list_asked_s']} s after mount, the first page was in the table at "
-              f"{app['first_page_in_table_s']} s")
+        print(f"     first rows (the median run): the list screen loaded (taking over the list "
+              f"the app asked for at start) {app['list_asked_s']} s after start, the first page "
+              f"was in the table at {app['first_page_in_table_s']} s")
         print(f"     load lag max {app['load_lag'].get('max_ms')} ms, p99 "
               f"{app['load_lag'].get('p99_ms')} ms, p95 {app['load_lag'].get('p95_ms')} ms; "
               f"full GCs during load (ms): {app['load_full_gcs_ms']}")

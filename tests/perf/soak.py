@@ -113,12 +113,12 @@ async def soak(graph: GraphProcess, devices: int) -> dict[str, Any]:
         sampler.running = False
         await sampler_task
         keys = [row.key for row in screen.table._rows]
-        assert probe.mounted is not None
+        assert probe.started is not None
         result: dict[str, Any] = {
             "finished": finished,
             "error": screen._status.error,
             "load_seconds": round(load_seconds, 2),
-            "lag": lag_summary(probe.lags_between(probe.mounted, time.perf_counter())),
+            "lag": lag_summary(probe.lags_between(probe.started, time.perf_counter())),
             "full_gcs_ms": [ms(seconds) for _, seconds in probe.full_gcs],
             "client_requests": app._worker._service.client.request_count
             if app._worker and app._worker._service else None,
