@@ -174,8 +174,7 @@ class IntuneApp(App[None]):
 
     def on_load(self) -> None:
         # Before the terminal is set up and the first screen composed: the worker builds its
-        # HTTP client (and the demo tenant) meanwhile, so the first list request is not queued
-        # behind that work.
+        # HTTP client (or waits for the demo's Graph) and asks for the first list meanwhile.
         self._start_worker()
         self._prepare_session()
         self._start_first_list()
