@@ -122,7 +122,7 @@ def demo_session(
 
     With `graph_process` the tenant is served by that process over loopback, or in-process if it
     fails to come up."""
-    from intune_tui.demo.tenant import DEMO_NOW, DEMO_OPERATOR_UPN, DEMO_TENANT_NAME
+    from intune_tui.demo.identity import DEMO_NOW, DEMO_OPERATOR_UPN, DEMO_TENANT_NAME
 
     started = clock()
 

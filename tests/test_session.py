@@ -45,6 +45,28 @@ print("httpcore" in sys.modules, "anyio._backends._asyncio" in sys.modules)
 """
 
 
+DEMO_WITH_ITS_GRAPH_PROCESS = """
+import asyncio, os, sys
+from intune_tui.config import load_settings
+from intune_tui.demo.process import DemoGraphProcess
+from intune_tui.session import open_session
+
+settings = load_settings(None, env={**os.environ, "INTUNE_TUI_DEMO": "1",
+                                    "INTUNE_TUI_DEMO_DEVICES": "50"})
+session = open_session(settings, demo_graph=DemoGraphProcess.start(50))
+
+async def first_page():
+    service = await session.make_service(lambda state: None)
+    try:
+        return await anext(service.stream("devices"))
+    finally:
+        await session.close_service(service)
+
+page = asyncio.run(first_page())
+print(len(page.rows), session.header_text, "intune_tui.demo.tenant" in sys.modules)
+"""
+
+
 def _run(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=False)
@@ -108,3 +130,9 @@ async def test_a_demo_whose_graph_process_died_is_served_in_process(
     assert session.fake is not None
     assert base_url == "https://graph.microsoft.com"
     assert "it ended with status 1" in caplog.text
+
+
+def test_with_its_graph_process_the_demo_builds_no_tenant_in_the_app() -> None:
+    # The tenant builder (and its ~4,000 lines) is the demo Graph process's, not the app's.
+    assert _run(DEMO_WITH_ITS_GRAPH_PROCESS) == (
+        "50 Contoso Demo (demo tenant) · helpdesk@contoso-demo.onmicrosoft.com False")

@@ -33,9 +33,8 @@ import httpx
 
 from intune_tui.demo import odata, rules
 from intune_tui.demo.faults import Faults, InjectedFailure
+from intune_tui.demo.identity import DEMO_OPERATOR_NAME, DEMO_OPERATOR_UPN
 from intune_tui.demo.tenant import (
-    DEMO_OPERATOR_NAME,
-    DEMO_OPERATOR_UPN,
     ActionRecord,
     DemoTenant,
     RecordSet,

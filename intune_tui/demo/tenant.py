@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from intune_tui.demo import rules
-
-DEMO_NOW = datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)
-DEMO_TENANT_ID = "7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f"
-DEMO_TENANT_NAME = "Contoso Demo"
-DEMO_DOMAIN = "contoso-demo.onmicrosoft.com"
-DEMO_OPERATOR_UPN = f"helpdesk@{DEMO_DOMAIN}"
-DEMO_OPERATOR_NAME = "Helpdesk Operator"
+from intune_tui.demo.identity import (
+    DEMO_DOMAIN,
+    DEMO_NOW,
+    DEMO_OPERATOR_UPN,
+    DEMO_TENANT_ID,
+    DEMO_TENANT_NAME,
+)
 
 NEVER = "0001-01-01T00:00:00Z"  # Intune's "no value" for dates it always sends
 NO_GRACE = "9999-12-31T23:59:59.9999999Z"

@@ -6,8 +6,8 @@ import json
 from collections import Counter
 
 from intune_tui.demo import rules
+from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import (
-    DEMO_NOW,
     HOSTILE_DEVICE_NAMES,
     OPERATING_SYSTEMS,
     build_tenant,

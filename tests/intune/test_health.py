@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from intune_tui.demo.fake_graph import FakeGraph
-from intune_tui.demo.tenant import DEMO_NOW, build_tenant
+from intune_tui.demo.identity import DEMO_NOW
+from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.tokens import StaticTokenProvider
 from intune_tui.intune.health import (

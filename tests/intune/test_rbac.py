@@ -9,7 +9,8 @@ import pytest
 
 from intune_tui.demo import rules
 from intune_tui.demo.fake_graph import FakeGraph
-from intune_tui.demo.tenant import DEMO_NOW, build_tenant
+from intune_tui.demo.identity import DEMO_NOW
+from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphForbidden
 from intune_tui.graph.tokens import StaticTokenProvider

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from intune_tui.demo.fake_graph import FakeGraph
-from intune_tui.demo.tenant import DEMO_NOW, build_tenant
+from intune_tui.demo.identity import DEMO_NOW
+from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
 from intune_tui.intune.actions import ACTIONS, actions_for
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from intune_tui.demo.tenant import DEMO_NOW, build_tenant
+from intune_tui.demo.identity import DEMO_NOW
+from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.models import (
     StatusOverview,
     readable_properties,
