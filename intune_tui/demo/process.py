@@ -108,10 +108,14 @@ def _open_child_log(log_dir: Path | None) -> IO[bytes] | None:
     if log_dir is None:
         return None
     try:
-        return open(log_dir / LOG_FILE_NAME, "wb",
-                    opener=lambda path, flags: os.open(path, flags, 0o600))
+        handle = open(log_dir / LOG_FILE_NAME, "wb",  # noqa: SIM115 (closed once the child has it)
+                      opener=lambda path, flags: os.open(path, flags, 0o600))
     except OSError:
         return None
+    if hasattr(os, "fchmod"):  # also a file an older version left readable
+        with contextlib.suppress(OSError):
+            os.fchmod(handle.fileno(), 0o600)
+    return handle
 
 
 def _detached() -> dict[str, object]:

@@ -140,6 +140,8 @@ def test_the_token_is_not_in_the_endpoints_repr() -> None:
 
 def test_its_log_is_private_and_holds_only_the_last_run(tmp_path: Path) -> None:
     log_file = tmp_path / LOG_FILE_NAME
+    log_file.write_text("left by an older version, readable by all\n")
+    log_file.chmod(0o644)
     for run in ("first", "second"):
         process = DemoGraphProcess.start(-1, log_dir=tmp_path)
         assert process is not None and process.wait_ready() is None
