@@ -67,6 +67,20 @@ print(len(page.rows), session.header_text, "intune_tui.demo.tenant" in sys.modul
 """
 
 
+SIGN_IN_SESSION = """
+import os, sys
+from intune_tui.config import load_settings
+from intune_tui.session import open_session
+
+settings = load_settings(None, env={**os.environ, "INTUNE_TUI_TENANT": "contoso.onmicrosoft.com",
+                                    "INTUNE_TUI_CLIENT_ID": "graph-powershell"})
+session = open_session(settings)
+print(type(session.token_provider).__name__,
+      [name for name in ("msal", "requests", "keyring", "cryptography", "filelock")
+       if name in sys.modules])
+"""
+
+
 def _run(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=False)
@@ -136,3 +150,8 @@ def test_with_its_graph_process_the_demo_builds_no_tenant_in_the_app() -> None:
     # The tenant builder (and its ~4,000 lines) is the demo Graph process's, not the app's.
     assert _run(DEMO_WITH_ITS_GRAPH_PROCESS) == (
         "50 Contoso Demo (demo tenant) · helpdesk@contoso-demo.onmicrosoft.com False")
+
+
+def test_a_sign_in_session_leaves_msal_and_the_keyring_to_the_worker() -> None:
+    # Imported where the token is first asked for (the Graph worker), not before the first frame.
+    assert _run(SIGN_IN_SESSION) == "MsalTokenProvider []"

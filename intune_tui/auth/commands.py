@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.auth.browser import BrowserOpener, choose_sign_in_method
 from intune_tui.auth.cache import forget_all, open_token_cache, remove_token_cache
-from intune_tui.auth.errors import AuthError, ClientIdMissing, SignInCancelled
+from intune_tui.auth.errors import AuthError, ClientIdMissing, SignInCancelled, resolve_client_id
 from intune_tui.auth.flows import BrowserSignIn, DeviceCodeFlow, PendingSignIn
 from intune_tui.auth.msal_app import (
     AccessToken,
     MsalSession,
     graph_resource,
-    resolve_client_id,
     sign_in_scopes,
     tenant_label,
 )

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from intune_tui.config import GRAPH_POWERSHELL_ALIAS, GRAPH_POWERSHELL_CLIENT_ID
+from intune_tui.config import GRAPH_POWERSHELL_ALIAS, GRAPH_POWERSHELL_CLIENT_ID, Settings
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.text import clean, truncate
 
@@ -376,3 +376,17 @@ def _scope_list(scopes: Sequence[str]) -> str:
     if not names:
         return "the permissions it needs"
     return ("the permission " if len(names) == 1 else "the permissions ") + ", ".join(names)
+
+
+def resolve_client_id(settings: Settings) -> str:
+    """The application (client) ID to sign in with; ClientIdMissing (with the steps) if none."""
+    client_id = (settings.client_id or "").strip()
+    if client_id == GRAPH_POWERSHELL_ALIAS:
+        return GRAPH_POWERSHELL_CLIENT_ID
+    if not client_id:
+        raise ClientIdMissing(
+            f"No client ID is configured for profile {settings.profile!r}: intune-tui signs in "
+            "through an app registration of your organization.",
+            help=registration_steps(settings.profile),
+        )
+    return client_id

@@ -30,16 +30,13 @@ import requests
 from intune_tui.auth.browser import BrowserOpener, find_gui_browser
 from intune_tui.auth.cache import TokenCacheStore, forget_all
 from intune_tui.auth.errors import (
-    GRAPH_POWERSHELL_ALIAS,
-    GRAPH_POWERSHELL_CLIENT_ID,
     AuthError,
-    ClientIdMissing,
     SignInCancelled,
     SignInRequired,
     SignInTimedOut,
     TenantError,
     error_from_entra,
-    registration_steps,
+    resolve_client_id,
 )
 from intune_tui.auth.flows import (
     BrowserSignIn,
@@ -89,20 +86,6 @@ class AccessToken:
     scopes: tuple[str, ...]
     source: str  # "cache" or "identity_provider"
     username: str | None = None
-
-
-def resolve_client_id(settings: Settings) -> str:
-    """The application (client) ID to sign in with; ClientIdMissing (with the steps) if none."""
-    client_id = (settings.client_id or "").strip()
-    if client_id == GRAPH_POWERSHELL_ALIAS:
-        return GRAPH_POWERSHELL_CLIENT_ID
-    if not client_id:
-        raise ClientIdMissing(
-            f"No client ID is configured for profile {settings.profile!r}: intune-tui signs in "
-            "through an app registration of your organization.",
-            help=registration_steps(settings.profile),
-        )
-    return client_id
 
 
 def graph_resource(settings: Settings) -> str:

@@ -19,8 +19,8 @@ from intune_tui.auth.errors import (
     TenantError,
     error_from_entra,
     parse_entra_error,
+    resolve_client_id,
 )
-from intune_tui.auth.msal_app import resolve_client_id
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 
 
