@@ -13,14 +13,16 @@ from intune_tui.demo.process import DemoGraphProcess
 from intune_tui.session import Session, open_session
 
 # Each check runs in a fresh interpreter: this test process has imported everything already.
-DEMO_SESSION = """
+# A 50-device demo session (`{open_session}` opens it), its first device page read and closed.
+_DEMO_FIRST_PAGE = """
 import asyncio, os, sys
 from intune_tui.config import load_settings
+from intune_tui.demo.process import DemoGraphProcess
 from intune_tui.session import open_session
 
-settings = load_settings(None, env={**os.environ, "INTUNE_TUI_DEMO": "1",
-                                    "INTUNE_TUI_DEMO_DEVICES": "50"})
-session = open_session(settings)
+settings = load_settings(None, env={{**os.environ, "INTUNE_TUI_DEMO": "1",
+                                    "INTUNE_TUI_DEMO_DEVICES": "50"}})
+session = {open_session}
 
 async def first_page():
     service = await session.make_service(lambda state: None)
@@ -30,6 +32,8 @@ async def first_page():
         await session.close_service(service)
 
 page = asyncio.run(first_page())
+"""
+DEMO_SESSION = _DEMO_FIRST_PAGE.format(open_session="open_session(settings)") + """
 print(len(page.rows), "httpcore" in sys.modules)
 """
 
@@ -45,24 +49,8 @@ print("httpcore" in sys.modules, "anyio._backends._asyncio" in sys.modules)
 """
 
 
-DEMO_WITH_ITS_GRAPH_PROCESS = """
-import asyncio, os, sys
-from intune_tui.config import load_settings
-from intune_tui.demo.process import DemoGraphProcess
-from intune_tui.session import open_session
-
-settings = load_settings(None, env={**os.environ, "INTUNE_TUI_DEMO": "1",
-                                    "INTUNE_TUI_DEMO_DEVICES": "50"})
-session = open_session(settings, demo_graph=DemoGraphProcess.start(50))
-
-async def first_page():
-    service = await session.make_service(lambda state: None)
-    try:
-        return await anext(service.stream("devices"))
-    finally:
-        await session.close_service(service)
-
-page = asyncio.run(first_page())
+DEMO_WITH_ITS_GRAPH_PROCESS = _DEMO_FIRST_PAGE.format(
+    open_session="open_session(settings, demo_graph=DemoGraphProcess.start(50))") + """
 print(len(page.rows), session.header_text, "intune_tui.demo.tenant" in sys.modules)
 """
 
