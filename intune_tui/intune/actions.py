@@ -119,7 +119,8 @@ class ActionOption:
 class RemoteAction:
     """One remote action on a managed device.
 
-    segment: the action's URL segment after `/managedDevices/{id}/`.
+    segment: the action's URL segment after `/managedDevices/{id}/` ("" for the device itself).
+    http_method: POST for every action but Delete (DELETE on the device).
     required_scope: what the app requests before posting (PrivilegedOperations for all: a live
         test saw syncDevice refused without it, and the docs list it for every action).
     seed_scope: the scope the seed article lists the action under (None: not in the seed).
@@ -144,6 +145,7 @@ class RemoteAction:
     fixed_body: Mapping[str, Any] | None = None
     required_scope: str = PRIVILEGED_OPERATIONS
     seed_scope: str | None = PRIVILEGED_OPERATIONS
+    http_method: str = "POST"  # Delete is `DELETE managedDevices/{id}` with an empty segment
 
     @property
     def action_name(self) -> str:
@@ -155,7 +157,8 @@ class RemoteAction:
         text = str(device_id)
         if not text or any(ch in text for ch in "/?#%\\") or text in (".", ".."):
             raise ValueError(f"not a valid device id: {text!r}")
-        return f"/deviceManagement/managedDevices/{text}/{self.segment}"
+        base = f"/deviceManagement/managedDevices/{text}"
+        return f"{base}/{self.segment}" if self.segment else base
 
     def why_not(self, device: Mapping[str, Any]) -> str | None:
         """Why this action is not offered for `device`, or None when it is."""
