@@ -111,6 +111,7 @@ class GraphWorker(Generic[S]):
         self._jobs: dict[str, tuple[int, asyncio.Task[None]]] = {}
         self._ready = threading.Event()
         self._service_task: asyncio.Task[S] | None = None
+        self._protected: set[asyncio.Task[None]] = set()  # writes: never cancelled
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -127,7 +128,8 @@ class GraphWorker(Generic[S]):
             raise TimeoutError("the Graph worker did not start in time")
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Cancel everything, close the service and end the thread."""
+        """Cancel everything but writes in flight (waited for), close the service, end the
+        thread."""
         loop = self._loop
         if loop is None or not loop.is_running():
             return
@@ -170,7 +172,8 @@ class GraphWorker(Generic[S]):
     async def _shutdown(self) -> None:
         tasks = [task for _, task in (*self._streams.values(), *self._jobs.values())]
         for task in tasks:
-            task.cancel()
+            if task not in self._protected:
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._service_task is not None and not self._service_task.done():
             self._service_task.cancel()
@@ -195,11 +198,14 @@ class GraphWorker(Generic[S]):
         return stream_id
 
     def job(
-        self, key: str, call: Callable[[S], Awaitable[Any]], *, replace: bool = True
+        self, key: str, call: Callable[[S], Awaitable[Any]], *, replace: bool = True,
+        protect: bool = False,
     ) -> int:
-        """Run one call. `replace=True` cancels a running job with the same key."""
+        """Run one call. `replace=True` cancels a running job with the same key.
+
+        `protect=True` (a write): never cancelled; shutting down waits for it."""
         job_id = next(self._ids)
-        self._submit(self._start_job(key, job_id, call, replace))
+        self._submit(self._start_job(key, job_id, call, replace, protect))
         return job_id
 
     def cancel(self, view: str) -> None:
@@ -257,12 +263,16 @@ class GraphWorker(Generic[S]):
                 del self._streams[view]
 
     async def _start_job(
-        self, key: str, job_id: int, call: Callable[[S], Awaitable[Any]], replace: bool
+        self, key: str, job_id: int, call: Callable[[S], Awaitable[Any]], replace: bool,
+        protect: bool,
     ) -> None:
         previous = self._jobs.get(key)
         if replace and previous is not None:
             previous[1].cancel()
         task = asyncio.create_task(self._run_job(key, job_id, call))
+        if protect:
+            self._protected.add(task)
+            task.add_done_callback(self._protected.discard)
         self._jobs[f"{key}#{job_id}" if not replace else key] = (job_id, task)
 
     async def _run_job(self, key: str, job_id: int, call: Callable[[S], Awaitable[Any]]) -> None:

@@ -146,6 +146,8 @@ class RemoteAction:
     required_scope: str = PRIVILEGED_OPERATIONS
     seed_scope: str | None = PRIVILEGED_OPERATIONS
     http_method: str = "POST"  # Delete is `DELETE managedDevices/{id}` with an empty segment
+    bulk_excluded: str | None = None  # why the action is never sent to many devices at once
+    watches_management_state: bool = False  # following it also shows the managementState
 
     @property
     def action_name(self) -> str:
@@ -308,6 +310,7 @@ _ACTIONS: tuple[RemoteAction, ...] = (
         "not synced to the cloud is lost.",
         frozenset({Platform.IPADOS}), ("deleteUserFromSharedAppleDevice",),
         supervised_on=frozenset({Platform.IPADOS}),
+        bulk_excluded="The user to delete differs per iPad; do it one by one.",
         options=(
             ActionOption("userPrincipalName", "User to delete (sign-in name)", "str", "",
                          required=True, check=_check_upn),
@@ -319,6 +322,7 @@ _ACTIONS: tuple[RemoteAction, ...] = (
         "people who know the old name will no longer find it.",
         frozenset({Platform.WINDOWS, Platform.MACOS}) | APPLE_MOBILE, ("setDeviceName",),
         supervised_on=APPLE_MOBILE, seed_scope=None,
+        bulk_excluded="Renaming gives every device the same name; rename devices one by one.",
         options=(
             ActionOption("deviceName", "New device name", "str", "", required=True,
                          check=_check_device_name),
@@ -338,13 +342,13 @@ _ACTIONS: tuple[RemoteAction, ...] = (
         "retire", "Retire", "retire", "v1.0", Tier.DESTRUCTIVE,
         "Removes company data, apps, email profiles and settings Intune put on the device and "
         "stops managing it. The user's personal data stays.",
-        _ALL, ("retire", "removeCompanyData"),
+        _ALL, ("retire", "removeCompanyData"), watches_management_state=True,
     ),
     RemoteAction(
         "wipe", "Wipe", "wipe", "v1.0", Tier.IRREVERSIBLE,
         "Erases all data on the device and returns it to factory settings. The user loses "
         "everything not backed up.",
-        _NOT_LINUX, ("wipe", "factoryReset"),
+        _NOT_LINUX, ("wipe", "factoryReset"), watches_management_state=True,
         options=(
             ActionOption("keepEnrollmentData", "Keep enrollment state and user account", "bool",
                          False, platforms=frozenset({Platform.WINDOWS})),

@@ -62,7 +62,7 @@ from intune_tui.intune.resources import (
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 
 T = TypeVar("T")
-Outcome = Literal["succeeded", "failed", "unknown"]
+Outcome = Literal["succeeded", "failed", "unknown", "not_sent"]
 
 log = logging.getLogger("intune_tui.intune")
 

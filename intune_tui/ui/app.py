@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import logging
@@ -302,12 +303,37 @@ class IntuneApp(App[None]):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
         replace: bool = True,
+        write: bool = False,
     ) -> int:
-        """Run one Graph call through the worker; results come back on the UI thread."""
+        """Run one Graph call through the worker; results come back on the UI thread.
+
+        `write=True`: the call changes something in the tenant. It replaces nothing and nothing
+        cancels it, not even the worker's shutdown (which waits for it instead)."""
         assert self._worker is not None
-        job_id = self._worker.job(key, call, replace=replace)
+        job_id = self._worker.job(key, call, replace=replace and not write, protect=write)
         self._jobs[job_id] = _JobHandlers(key, on_done, on_error)
         return job_id
+
+    def call(
+        self,
+        key: str,
+        call: Callable[[IntuneService], Awaitable[Any]],
+        *,
+        write: bool = False,
+    ) -> asyncio.Future[Any]:
+        """`job` for a coroutine: a future of the call's result (or its exception)."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def done(result: Any) -> None:
+            if not future.done():
+                future.set_result(result)
+
+        def failed(error: BaseException) -> None:
+            if not future.done():
+                future.set_exception(error)
+
+        self.job(key, call, on_done=done, on_error=failed, replace=False, write=write)
+        return future
 
     def on_graph_event(self, message: GraphEvent) -> None:
         self._handle_worker_event(message.event)
@@ -414,7 +440,7 @@ class IntuneApp(App[None]):
         if name in MODE_KEYS:
             self.switch_mode(name)
         elif name == "q":
-            self.exit()
+            self.run_worker(self.action_quit())
         elif name == "help":
             self.action_help()
         elif name == "access":
@@ -445,8 +471,49 @@ class IntuneApp(App[None]):
 
     # -- tenants -------------------------------------------------------------------------------
 
+    async def action_quit(self) -> None:
+        """Quit; while a remote action is on the wire, ask first (it is never cancelled)."""
+        from intune_tui.ui.action_flow import action_flow
+
+        if action_flow(self).in_flight:
+            self.run_worker(self._quit_when_answered(), group="quit", exclusive=True)
+        else:
+            self.exit()
+
+    async def _quit_when_answered(self) -> None:
+        from intune_tui.ui.action_flow import action_flow
+        from intune_tui.ui.screens.in_flight import QuitWhileSending
+
+        flow = action_flow(self)
+        if not await self.push_screen_wait(QuitWhileSending(flow.in_flight_words())):
+            return
+        if flow.in_flight:
+            self.notify(f"Quitting once {flow.in_flight_words()} has been answered…",
+                        title="Quit", markup=False, timeout=30)
+        await flow.idle()
+        self.exit()
+
     def switch_tenant(self, profile: str) -> None:
-        """Switch to another profile's tenant without restarting; no data crosses over."""
+        """Switch to another profile's tenant without restarting; no data crosses over.
+
+        A remote action still on the wire is waited for first: stopping the worker would
+        otherwise cut it off and leave its audit without a result."""
+        from intune_tui.ui.action_flow import action_flow
+
+        flow = action_flow(self)
+        if flow.in_flight:
+            self.notify(f"Waiting for {flow.in_flight_words()} before switching to {profile}…",
+                        title="Tenant", markup=False, timeout=30)
+        self.run_worker(self._switch_tenant_when_idle(profile), group="tenant",
+                        exclusive=True)
+
+    async def _switch_tenant_when_idle(self, profile: str) -> None:
+        from intune_tui.ui.action_flow import action_flow
+
+        await action_flow(self).idle()
+        self._switch_tenant_now(profile)
+
+    def _switch_tenant_now(self, profile: str) -> None:
         from intune_tui.config import ConfigError
         from intune_tui.session import SessionError, open_session
 

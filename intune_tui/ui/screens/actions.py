@@ -18,9 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from intune_tui.intune.action_run import TIER_WORDS, Permission, TokenAccess
 from intune_tui.intune.actions import ACTIONS, RemoteAction, Tier, platform_of
 from intune_tui.text import clean
-from intune_tui.ui.action_flow import BULK_EXCLUDED, TIER_WORDS, Permission, TokenAccess
 
 TIER_STYLES = {Tier.BENIGN: "", Tier.DESTRUCTIVE: "bold", Tier.IRREVERSIBLE: "bold reverse"}
 
@@ -53,7 +53,7 @@ def menu_entries(devices: Sequence[Mapping[str, Any]], access: TokenAccess) -> l
         applies = sum(1 for device in devices if action.applies_to(device))
         if not applies:
             continue
-        excluded = BULK_EXCLUDED.get(action.key) if bulk else None
+        excluded = action.bulk_excluded if bulk else None
         entries.append(MenuEntry(action, applies, access.permission(action), excluded))
     return entries
 

@@ -20,6 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, ProgressBar, RadioSet, Static
 
+from intune_tui.intune.action_run import (
+    OUTCOME_UNKNOWN,
+    TIER_WORDS,
+    BulkProgress,
+    literal_json,
+    request_path,
+)
 from intune_tui.intune.actions import (
     BATCH_LIMIT,
     OptionError,
@@ -30,13 +37,7 @@ from intune_tui.intune.actions import (
 )
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
-from intune_tui.ui.action_flow import (
-    OUTCOME_UNKNOWN,
-    TIER_WORDS,
-    BulkProgress,
-    action_flow,
-    literal_json,
-)
+from intune_tui.ui.action_flow import action_flow
 from intune_tui.ui.screens.confirm import IncompleteOptions, OptionsForm, facts_table
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
@@ -50,8 +51,9 @@ PREVIEW_COLUMNS = [TableColumn("device", "Device", 22, flex=True),
 RESULT_COLUMNS = [TableColumn("device", "Device", 22, flex=True),
                   TableColumn("outcome", "Outcome", 12), TableColumn("status", "HTTP", 5),
                   TableColumn("detail", "Detail", 40)]
-_OUTCOME_WORDS = {"succeeded": "Succeeded", "failed": "Failed", "unknown": "Unknown"}
-_OUTCOME_MARKS = {"succeeded": "good", "failed": "bad", "unknown": "warn"}
+_OUTCOME_WORDS = {"succeeded": "Accepted", "failed": "Failed", "unknown": "Unknown",
+                  "not_sent": "Not sent"}
+_OUTCOME_MARKS = {"succeeded": "good", "failed": "bad", "unknown": "warn", "not_sent": "bad"}
 
 
 def _row(key: str, cells: Sequence[str], marks: Sequence[str | None] | None = None,
@@ -232,10 +234,9 @@ class BulkActionScreen(ModalScreen[None]):
         if self._answered:
             return
         problem, bodies = self.problem()
-        path = f"/{self.action.api_version}/deviceManagement/managedDevices/{{id}}/" \
-               f"{self.action.segment}"
+        path = request_path(self.action, "{id}")
         self.query_one("#bulk-bodies", Static).update(
-            facts_table([("POST", f"{path} (one per device, via $batch)"),
+            facts_table([(self.action.http_method, f"{path} (one per device, via $batch)"),
                          ("Body", bodies or "—")]))
         shown = self.query_one("#bulk-problem", Static)
         shown.update(Text(problem or ""))
@@ -319,7 +320,6 @@ class BulkActionScreen(ModalScreen[None]):
         rows.sort(key=lambda row: {"Failed": 0, "Unknown": 1, "Not sent": 2}.get(row.cells[1],
                                                                                  3))
         self.query_one("#bulk-results", ResourceTable).replace_rows(rows)
-        summary = (f"{progress.count('succeeded')} succeeded, {progress.count('failed')} "
-                   f"failed, {progress.count('unknown')} outcome unknown")
+        summary = progress.summary()
         state = "Done" if progress.finished else f"Sending… {progress.done} of {progress.total}"
         self.query_one("#bulk-summary", Static).update(Text(f"{state}: {summary}."))

@@ -27,9 +27,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from intune_tui.intune.action_run import TIER_WORDS, device_word, literal_json, request_path
 from intune_tui.intune.actions import ActionOption, OptionError, RemoteAction, Tier, build_body
 from intune_tui.text import clean
-from intune_tui.ui.action_flow import TIER_WORDS, device_word, literal_json, request_path
 
 
 @dataclass(frozen=True)

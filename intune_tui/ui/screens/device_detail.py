@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.formatting import (
     enum_word,
     format_bool,
@@ -28,7 +29,7 @@ from intune_tui.intune.formatting import (
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
-from intune_tui.ui.action_flow import ActionTracker, SentAction, action_flow
+from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 

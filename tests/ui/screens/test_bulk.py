@@ -72,11 +72,11 @@ async def test_bulk_sync_of_45_with_3_failing_reports_each_device(make_app, wait
         results = table_cells(screen, "#bulk-results")
         assert len(results) == 45
         failed = {cells[0]: cells for cells in results if cells[1] == "Failed"}
-        assert len(failed) == 3 and sum(cells[1] == "Succeeded" for cells in results) == 42
+        assert len(failed) == 3 and sum(cells[1] == "Accepted" for cells in results) == 42
         assert sorted(cells[2] for cells in failed.values()) == ["403", "404", "500"]
         assert all(cells[3] for cells in failed.values())  # each with its error sentence
-        assert "42 succeeded, 3 failed" in shown(screen, "#bulk-summary")
-        assert any("Bulk Sync: 42 succeeded, 3 failed" in m for m in messages(app))
+        assert "42 accepted by Intune, 3 failed" in shown(screen, "#bulk-summary")
+        assert any("Bulk Sync: 42 accepted by Intune, 3 failed" in m for m in messages(app))
 
         lines = audit_lines(app)
         attempts = [line for line in lines if line["phase"] == "attempt"]

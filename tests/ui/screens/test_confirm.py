@@ -88,7 +88,8 @@ async def test_benign_yes_sends_one_post_and_audits_it(make_app, wait_until) -> 
             WINDOWS_ID, "CONTOSO-DT-91956", "9490-4390-1554", {})
         assert (result["outcome"], result["http_status"]) == ("succeeded", 204)
         assert result["request_id"]
-        assert any("Sync sent to CONTOSO-DT-91956" in message for message in messages(app))
+        assert any("Sync accepted by Intune for CONTOSO-DT-91956" in message
+                   for message in messages(app))
 
 
 # -- destructive -------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ async def test_lost_answer_to_a_processed_wipe_is_unknown_and_never_resent(
         assert any(r.method == "GET" and r.path.endswith(f"/managedDevices/{WINDOWS_ID}")
                    and "deviceActionResults" in r.params.get("$select", "")
                    for r in app.session.fake.requests)
-        assert any("Outcome unknown — check the device" in m for m in messages(app))
+        assert any("Outcome unknown — checking the device" in m for m in messages(app))
         result = audit_lines(app)[1]
         assert result["outcome"] == "unknown"
         assert "lost" in result["error"]
