@@ -136,8 +136,10 @@ class GraphWorker(Generic[S]):
         future = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
         try:
             future.result(timeout)
-        except Exception:  # a hung close must not hang the app's exit
-            log.warning("graph worker did not shut down cleanly", exc_info=True)
+        except Exception:  # a hung close (or write) must not hang the app's exit
+            log.warning("graph worker did not shut down within %.0f s; a write still in flight "
+                        "is left to the audit as unanswered", timeout, exc_info=True)
+            asyncio.run_coroutine_threadsafe(self._abandon(), loop).result(timeout)
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(timeout)
@@ -179,6 +181,13 @@ class GraphWorker(Generic[S]):
             self._service_task.cancel()
         if self._close_service is not None and self._service is not None:
             await self._close_service(self._service)
+
+    async def _abandon(self) -> None:
+        """Cancel what is left, writes included: only when the app is going away anyway."""
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def _on_throttle(self, state: Any) -> None:
         self._emit(ThrottleChanged(state))

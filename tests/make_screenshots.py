@@ -219,6 +219,17 @@ async def confirm_irreversible(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def quit_while_sending(pilot: Pilot[Any]) -> None:
+    """`q` while a Sync is still on the wire (the fake Graph holds its answer for a few
+    seconds): the app asks instead of quitting, and never cancels the POST."""
+    await actions_menu(pilot)
+    pilot.app.session.fake.faults.slow_next(6.0, path_contains="/syncDevice")
+    await choose_action(pilot, "Sync")
+    await pilot.press("y", "q")
+    await wait_for(pilot, lambda: screen_is(pilot, "QuitWhileSending"), "the quit question")
+    await settle(pilot)
+
+
 async def bulk(pilot: Pilot[Any]) -> None:
     """Five devices marked with space, `A`, Sync: the preview before anything is sent."""
     await devices_loaded(pilot)
@@ -384,6 +395,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("confirm-irreversible", "Irreversible action: options and the name typed",
           confirm_irreversible),
     Scene("bulk", "Bulk action preview (space to mark, A)", bulk),
+    Scene("quit-while-sending", "Quitting while an action is on the wire asks first",
+          quit_while_sending),
     Scene("audit", "Audit of remote actions (:audit)", audit, prepare=write_audit_file,
           settings={"data_dir": AUDIT_SCENE_DATA_DIR}),
     Scene("apps", "Apps", apps),
@@ -426,6 +439,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",
      "ActionConfirmScreen"),
     ("Bulk action", "intune_tui.ui.screens.bulk", "BulkActionScreen"),
+    ("Quitting while an action is sent", "intune_tui.ui.screens.in_flight",
+     "QuitWhileSending"),
     ("Sign-in", "intune_tui.ui.screens.signin", "SignInScreen"),
     ("Help (?)", "intune_tui.ui.screens.help", "HelpScreen"),
     ("Command line (:)", "intune_tui.ui.screens.command_line", "CommandLine"),

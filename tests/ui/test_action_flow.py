@@ -9,7 +9,9 @@ import pytest
 from screens.remote_action_support import (
     DEVICES,
     WINDOWS_ID,
+    action_posts,
     at_device,
+    audit_lines,
     choose,
     open_menu,
     settle,
@@ -23,6 +25,7 @@ from intune_tui.ui import action_flow
 from intune_tui.ui.app import IntuneApp
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
+from intune_tui.ui.screens.in_flight import QuitWhileSending
 
 
 class Clock:
@@ -118,3 +121,42 @@ async def test_following_stops_when_the_device_view_closes(tracking_app, wait_un
         reads = state_reads(app)
         await pilot.pause(0.5)
         assert state_reads(app) <= reads + 1  # at most the read already in flight
+
+
+# -- quitting while a write is on the wire -------------------------------------------------
+
+
+async def test_quitting_during_a_remote_action_asks_then_waits_for_its_answer(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, WINDOWS_ID)
+        app.session.fake.faults.slow_next(3.0, path_contains="/syncDevice")
+        await open_menu(pilot, app, wait_until)
+        await choose(pilot, app, wait_until, "syncDevice")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(action_flow.action_flow(app).in_flight))
+
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitWhileSending))
+        assert "Sync → CONTOSO-DT-91956" in shown(app.screen, "#in-flight-text")
+        await pilot.press("escape")  # stay
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert app.return_code is None
+
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitWhileSending))
+        await pilot.press("enter")  # "Wait, then quit" is focused
+        await wait_until(pilot, lambda: app.return_code is not None, timeout=20)
+        assert action_posts(app) and not action_flow.action_flow(app).in_flight
+
+    phases = [(line["phase"], line.get("outcome")) for line in audit_lines(app)]
+    assert phases == [("attempt", None), ("result", "succeeded")]
+
+
+async def test_quitting_with_nothing_on_the_wire_asks_nothing(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, WINDOWS_ID)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code is not None)

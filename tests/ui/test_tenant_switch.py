@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from screens.remote_action_support import choose
 
 from intune_tui.config import load_settings
 from intune_tui.demo.server import DemoServer
 from intune_tui.session import open_session
+from intune_tui.ui.action_flow import action_flow
 from intune_tui.ui.app import IntuneApp
+from intune_tui.ui.screens.actions import ActionsMenu
 from intune_tui.ui.screens.devices import DevicesScreen
 
 
@@ -65,3 +69,40 @@ async def test_unknown_profile_is_named_and_nothing_changes(two_tenants, wait_un
         await pilot.pause()
         assert app.sub_title.startswith("contoso.onmicrosoft.com")
         assert any("nowhere" in n.message for n in app._notifications)
+
+
+def _audit_lines() -> list[dict]:
+    settings = load_settings(None)
+    path = settings.audit_path
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+async def test_switching_tenant_waits_for_a_remote_action_on_the_wire(two_tenants, wait_until):
+    """`:tenant` during a slow POST: the POST is answered and audited before the switch."""
+    contoso, _fabrikam = two_tenants
+    contoso.fake.faults.slow_next(4.0, path_contains="/syncDevice")
+    app = open_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen._complete)
+        device_id = app.screen.table.visible_rows[0].key
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu))
+        await choose(pilot, app, wait_until, "syncDevice")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(action_flow(app).in_flight))
+
+        await pilot.press("colon", *"tenant fabrikam", "enter")
+        await wait_until(pilot, lambda: any("Waiting for 1 action (Sync" in n.message
+                                            for n in app._notifications))
+        # not switched while the POST is out
+        assert app.sub_title.startswith("contoso") and action_flow(app).in_flight
+        await wait_until(pilot, lambda: app.sub_title.startswith("fabrikam"), timeout=20)
+
+    posts = [r for r in contoso.fake.requests if r.method == "POST"]
+    assert [(r.path, r.status) for r in posts] == [
+        (f"/v1.0/deviceManagement/managedDevices/{device_id}/syncDevice", 204)]
+    phases = [(line["phase"], line.get("outcome")) for line in _audit_lines()]
+    assert phases == [("attempt", None), ("result", "succeeded")]
