@@ -246,8 +246,9 @@ class RemoteActionFlow:
             return None
         return await self.send(device, action, answer.options, answer.body)
 
-    async def bulk_flow(self, devices: list[dict[str, Any]]) -> None:
-        """Menu for the marked devices -> the bulk preview, whose confirm starts `run_bulk`."""
+    async def bulk_flow(self, devices: list[dict[str, Any]]) -> BulkProgress | None:
+        """Menu for the marked devices -> the bulk preview and typed count -> `bulk_run`, its
+        progress shown on the preview's screen."""
         from intune_tui.ui.screens.actions import ActionsMenu
         from intune_tui.ui.screens.bulk import BulkActionScreen
 
@@ -256,12 +257,18 @@ class RemoteActionFlow:
             origin = self.app.screen
             access = await self.read_access()
             if self.app.screen is not origin:
-                return
+                return None
             action = await self.app.push_screen_wait(ActionsMenu(devices, access))
+            if action is None:
+                return None
+            screen = BulkActionScreen(devices, action)
+            await self.app.push_screen(screen)
+            options = await screen.confirmed_options()
         finally:
             self._choosing = False
-        if action is not None:
-            await self.app.push_screen(BulkActionScreen(devices, action))
+        if options is None:
+            return None
+        return await self.bulk_run(screen.planned, action, options, screen.show_progress)
 
     async def read_access(self) -> TokenAccess:
         """What the signed-in token may do (its claims are read in the worker)."""
@@ -377,14 +384,6 @@ class RemoteActionFlow:
         await self._idle.wait()
 
     # -- many devices --------------------------------------------------------------------------
-
-    def run_bulk(self, devices: Sequence[Mapping[str, Any]], action: RemoteAction,
-                 options: Mapping[str, object] | None,
-                 on_progress: Callable[[BulkProgress], None]) -> None:
-        """Start `bulk_run` as the app's own worker: closing the bulk screen does not stop it."""
-        self.app.run_worker(self.bulk_run([dict(d) for d in devices], action,
-                                          dict(options or {}), on_progress),
-                            group="remote-actions")
 
     async def bulk_run(self, devices: list[dict[str, Any]], action: RemoteAction,
                        options: dict[str, object],

@@ -9,6 +9,7 @@ audit line per device; the results list every device with its own outcome.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,7 +38,6 @@ from intune_tui.intune.actions import (
 )
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
-from intune_tui.ui.action_flow import action_flow
 from intune_tui.ui.screens.confirm import IncompleteOptions, OptionsForm, facts_table
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
@@ -130,7 +130,23 @@ class BulkActionScreen(ModalScreen[None]):
                              if any(option.applies_to(p) for p in platforms))
         self.needs_count = action.tier >= Tier.DESTRUCTIVE
         self._answered = False
+        self._answer: asyncio.Future[dict[str, object] | None] | None = None
         self.progress: BulkProgress | None = None
+
+    async def confirmed_options(self) -> dict[str, object] | None:
+        """The options the user confirmed, or None when the dialog was closed first. The flow
+        awaits this, then sends and feeds `show_progress`."""
+        return await self._answer_future()
+
+    def _answer_future(self) -> asyncio.Future[dict[str, object] | None]:
+        if self._answer is None:
+            self._answer = asyncio.get_running_loop().create_future()
+        return self._answer
+
+    def _give_answer(self, options: dict[str, object] | None) -> None:
+        future = self._answer_future()
+        if not future.done():
+            future.set_result(options)
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -275,12 +291,12 @@ class BulkActionScreen(ModalScreen[None]):
         self._answered = True
         self.query_one("#confirm", Button).disabled = True
         self._show_progress_phase()
-        action_flow(self.intune_app).run_bulk(self.planned, self.action, options,
-                                              self.show_progress)
+        self._give_answer(options)
 
     def action_close(self) -> None:
         if not self._answered:
             self._answered = True
+        self._give_answer(None)
         self.dismiss(None)
 
     def on_resource_table_cursor_moved(self, event: ResourceTable.CursorMoved) -> None:
