@@ -131,7 +131,7 @@ async def test_quitting_during_a_remote_action_asks_then_waits_for_its_answer(
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(120, 40)) as pilot:
         await at_device(pilot, app, wait_until, WINDOWS_ID)
-        app.session.fake.faults.slow_next(3.0, path_contains="/syncDevice")
+        app.session.fake.faults.slow_next(8.0, path_contains="/syncDevice")
         await open_menu(pilot, app, wait_until)
         await choose(pilot, app, wait_until, "syncDevice")
         await pilot.press("y")

@@ -20,7 +20,7 @@ class QuitWhileSending(ModalScreen[bool]):
     """True: quit once every write in flight is answered; False: stay."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "stay", "Stay", id="in-flight.stay"),
+        Binding("escape", "stay", "Stay", id="in_flight.stay"),
     ]
 
     def __init__(self, what: str) -> None:
