@@ -373,12 +373,12 @@ async def test_an_action_that_does_not_apply_is_never_sent(
     mac = pick(await all_devices(service), operatingSystem="macOS")
     fake.requests.clear()
     outcome = await service.run_action(mac, ACTIONS["cleanWindowsDevice"])
-    assert outcome.outcome == "failed" and not outcome.sent
+    assert outcome.outcome == "not_sent" and not outcome.sent
     assert "Windows" in (outcome.error or "")
     lost = await service.run_action(pick(await all_devices(service), operatingSystem="iOS",
                                          isSupervised=True),
                                     ACTIONS["enableLostMode"], {"message": ""})
-    assert lost.outcome == "failed" and not lost.sent and "message" in (lost.error or "")
+    assert lost.outcome == "not_sent" and not lost.sent and "message" in (lost.error or "")
     assert not [r for r in fake.requests if r.method == "POST"]
 
 
@@ -442,7 +442,7 @@ async def test_bulk_action_uses_batches_of_twenty_and_reports_every_device(
     assert [len(b.json["requests"]) for b in batches] == [20, 20, 5]
     assert [o.device_id for o in outcomes] == [d["id"] for d in [*windows, mac]]
     assert all(o.outcome == "succeeded" for o in outcomes[:45])
-    assert outcomes[45].outcome == "failed" and not outcomes[45].sent
+    assert outcomes[45].outcome == "not_sent" and not outcomes[45].sent
     scans = [r for r in fake.requests if r.in_batch and r.path.endswith("/windowsDefenderScan")]
     assert len(scans) == 45 and all(r.json == {"quickScan": True} for r in scans)
 
