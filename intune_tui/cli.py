@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     for fault in ("429", "503", "504", "drop", "malformed"):
         server.add_argument(f"--rate-{fault}", type=_fraction, default=0.0, metavar="F",
                             help=f"share of requests answered with {fault} (0 to 1)")
-    for fault, what in (("503", "answered 503"), ("drop", "whose connection then drops"),
+    for fault, what in (("503", "answered 503"), ("drop", "left unanswered (the connection drops)"),
                         ("truncated", "answered 200 with a cut-off body")):
         server.add_argument(f"--rate-write-{fault}", type=_fraction, default=0.0, metavar="F",
                             help=f"share of changes (POST, PATCH, DELETE, $batch) done, then "
