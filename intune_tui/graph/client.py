@@ -270,6 +270,8 @@ class GraphClient:
         response = await self._send(
             method, url, json_body=json, scopes=scopes, required_scope=required_scope
         )
+        if method not in _SAFE_METHODS:
+            return self._accepted(method, url, response)
         return GraphResponse(
             status=response.status_code,
             headers=response.headers,
@@ -348,6 +350,10 @@ class GraphClient:
         response = await self._send(
             method, url, json_body=json, scopes=scopes, required_scope=required_scope
         )
+        return self._accepted(method, url, response)
+
+    def _accepted(self, method: str, url: str, response: httpx.Response) -> GraphResponse:
+        """A change's 2xx: accepted whatever its body; an unreadable body is only noted."""
         try:
             body, unreadable = self._decode(response), False
         except GraphBadResponse:

@@ -719,7 +719,11 @@ class IntuneService:
             state = await self.device_action_state(device_id)
         except GraphNotFound:
             return _settle(outcome, action, _REREAD_GONE)
-        except GraphError:
+        except Exception as reread_error:
+            # Any failure here (a sign-in error too) leaves the outcome unknown and says the
+            # check failed: it must not turn an action that was sent into an error.
+            log.info("re-reading %s after a lost answer failed: %s", device_id,
+                     type(reread_error).__name__)
             return _settle(outcome, action, _REREAD_FAILED)
         return _settle(outcome, action, _reread_of(state, action, sent_at))
 
@@ -735,7 +739,9 @@ class IntuneService:
         try:
             results = await self.client.batch(items, api_version=devices.api_version,
                                               required_scope=devices.required_scope)
-        except GraphError:
+        except Exception as reread_error:  # as in _unknown_outcome
+            log.info("re-reading %d devices after lost answers failed: %s", len(items),
+                     type(reread_error).__name__)
             return {}
         found: dict[str, _Reread] = {}
         for device_id, result in zip(device_ids, results, strict=True):

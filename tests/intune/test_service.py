@@ -537,6 +537,30 @@ async def test_a_lost_outcome_whose_re_read_fails_too_says_so(
     assert "could not be re-read" in (outcome.error or "")
 
 
+class _SignInLostAfterSending(ScopeRecordingTokens):
+    """The sign-in works for the action, then fails (a session revoked meanwhile)."""
+
+    async def get_token(self, *, scopes: Sequence[str] | None = None,
+                        force_refresh: bool = False, claims_challenge: str | None = None) -> str:
+        if self.scopes_asked and self.scopes_asked[-1] == (PRIVILEGED_OPERATIONS,):
+            raise SignInCancelled("Sign-in required.")
+        return await super().get_token(scopes=scopes)
+
+
+async def test_a_lost_outcome_whose_re_read_cannot_sign_in_is_still_an_honest_unknown(
+        fake: FakeGraph, clock: TenantClock) -> None:
+    svc, client = _service(fake, clock, _SignInLostAfterSending(fake.issue_token()))
+    try:
+        [device] = _fresh(await all_devices(svc), "Windows")
+        fake.requests.clear()
+        _after_processing_503(fake, "/syncDevice")
+        outcome = await svc.run_action(device, ACTIONS["syncDevice"])
+    finally:
+        await client.aclose()
+    assert [r.method for r in fake.requests] == ["POST"]
+    assert outcome.outcome == "unknown" and outcome.sent and not outcome.checked
+    assert "could not be re-read" in (outcome.error or "")
+
 async def test_a_2xx_with_an_unreadable_body_is_accepted_and_not_re_read(
         service: IntuneService, fake: FakeGraph) -> None:
     [device] = await _fresh_devices(service, "Windows")
