@@ -438,7 +438,8 @@ class GraphClient:
             token = await self._token(scopes, sign_in, safe)
             sign_in.token_requested()
             try:
-                response = await self._transmit(method, url, token, json_body, headers)
+                response = await self._transmit(method, url, token, json_body, headers,
+                                                 keep_status=not safe)
             except httpx.TransportError as exc:
                 if not safe and not isinstance(exc, _NOT_SENT):
                     raise _outcome_unknown(method, exc) from exc
@@ -490,14 +491,20 @@ class GraphClient:
         token: str,
         json_body: Any,
         extra_headers: Mapping[str, str] | None,
+        *,
+        keep_status: bool = False,
     ) -> httpx.Response:
+        """Send once. keep_status (a change): the status line is read first, so an answer whose
+        body is cut off after it still counts by its status (see `_read_or_status_only`)."""
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if extra_headers:
             headers.update(extra_headers)
         request = self._http.build_request(method, url, headers=headers, json=json_body)
         started = self._clock()
         try:
-            response = await self._http.send(request)
+            response = await self._http.send(request, stream=keep_status)
+            if keep_status:
+                response = await _read_or_status_only(response, method, url)
         except _NOT_SENT as exc:
             log.debug("%s %s not sent: %s", method, url, type(exc).__name__)
             raise
@@ -794,6 +801,30 @@ def _network_error(exc: Exception, attempts: int) -> GraphNetworkError:
         f"Could not reach Graph{tries} ({reason}): nothing was changed",
         detail=type(exc).__name__,
     )
+
+
+# The body given to an answer whose status came but whose body was cut off: never valid JSON.
+_CUT_OFF = b"\x00"
+
+
+async def _read_or_status_only(response: httpx.Response, method: str, url: str
+                               ) -> httpx.Response:
+    """The answer with its body read; when the connection breaks after the status line, the
+    answer's status and headers with a body that says it was cut off (a 2xx is then accepted
+    with an unreadable body; another status counts as that status)."""
+    try:
+        await response.aread()
+        return response
+    except httpx.TransportError as exc:
+        await response.aclose()
+        log.debug("%s %s -> %s, then the body was cut off: %s", method, url,
+                  response.status_code, type(exc).__name__)
+        kept = [(name, value) for name, value in response.headers.multi_items()
+                if name.lower() not in ("content-length", "content-encoding",
+                                        "transfer-encoding", "content-type")]
+        cut = _CUT_OFF if 200 <= response.status_code < 300 else b""
+        return httpx.Response(response.status_code, headers=kept, content=cut,
+                              request=response.request)
 
 
 def _not_sent(method: str, exc: Exception) -> NotSent:

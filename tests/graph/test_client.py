@@ -314,6 +314,40 @@ async def test_post_answered_a_5xx_that_can_follow_processing_is_unknown_and_sen
     assert lost.value.status == status
 
 
+class _CutOffBody(httpx.AsyncByteStream):
+    """A body whose connection breaks after its first bytes."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"@odata.context": "https://graph.micro'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (200, None), (204, None), (400, GraphBadRequest), (503, OutcomeUnknown)])
+async def test_a_change_whose_body_is_cut_off_after_the_status_counts_by_its_status(
+    fake_time: FakeTime, status: int, expected: type[Exception] | None,
+) -> None:
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        return httpx.Response(status, headers={"Content-Type": "application/json",
+                                               "Content-Length": "400", "request-id": "rid-9"},
+                              stream=_CutOffBody())
+
+    client = mock_client(handler, fake_time)
+    if expected is None:
+        done = await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+        assert done.status == status and done.body is None and done.request_id == "rid-9"
+        assert done.body_unreadable == (status == 200)  # a 204 has no body to read anyway
+    else:
+        with pytest.raises(expected) as failed:
+            await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+        assert failed.value.status == status and failed.value.request_id == "rid-9"
+    assert attempts == 1
+
+
 @pytest.mark.parametrize("status", [501, 507, 509])
 async def test_post_answered_a_5xx_refusal_failed_and_is_sent_once(
     fake_time: FakeTime, status: int,
