@@ -908,28 +908,45 @@ def _settle(outcome: ActionOutcome, action: RemoteAction, reread: _Reread) -> Ac
     lost, and a listed action may be someone else's), except a Delete whose device is gone:
     the device's absence is the delete having happened."""
     label = action.label
-    if reread.failed:
-        note = (f"The answer to {label} was lost and the device could not be re-read. "
-                "Check its remote actions before trying again.")
-    elif reread.gone and action.http_method == "DELETE":
+    if reread.gone and action.http_method == "DELETE":
         return replace(outcome, outcome="succeeded", status=None, error=None, checked=True,
                        device_gone=True, sent=True)
+    why = _why_unknown(outcome, label)
+    state = reread.management_state
+    if reread.failed:
+        note = (f"{why} and the device could not be re-read. Check its remote actions before "
+                "trying again.")
     elif reread.gone:
-        note = (f"The answer to {label} was lost and the device is no longer in Intune "
-                "(deleted, or retired and removed).")
+        note = f"{why} and the device is no longer in Intune (deleted, or retired and removed)."
     elif reread.result is None:
-        still = (f" Intune still lists the device ({enum_word(reread.management_state)})."
-                 if action.http_method == "DELETE" and reread.management_state else "")
-        note = (f"The answer to {label} was lost and Intune shows no {label} since it was "
-                f"sent.{still} Check again in a minute before trying again.")
+        if action.http_method == "DELETE":
+            shows = f" Intune still lists the device ({enum_word(state)})." if state else ""
+        else:
+            shows = _state_words(state)
+        note = (f"{why} and Intune shows no {label} since it was sent.{shows} Check again in a "
+                "minute before trying again.")
     else:
         result = reread.result
         started = format_datetime(result.started) if result.started else "recently"
-        note = (f"The answer to {label} was lost, but Intune lists {label} started {started} "
-                f"({result.state_words.lower()}).")
+        note = (f"{why}, but Intune lists {label} started {started} "
+                f"({result.state_words.lower()}).{_state_words(state)}")
     return replace(outcome, outcome="unknown", error=note, sent=True,
                    checked=not reread.failed, action_result=reread.result,
-                   management_state=reread.management_state, device_gone=reread.gone)
+                   management_state=state, device_gone=reread.gone)
+
+
+def _why_unknown(outcome: ActionOutcome, label: str) -> str:
+    if outcome.status:
+        return f"Graph answered HTTP {outcome.status} to {label} (which it can do after acting)"
+    return f"The answer to {label} was lost"
+
+
+def _state_words(state: str | None) -> str:
+    """The device's management state when it says more than "managed" (retire and wipe show
+    there first: retirePending, wipePending)."""
+    if not state or state.lower() == "managed":
+        return ""
+    return f" The device's management state is {enum_word(state).lower()}."
 
 
 # -- split listings -----------------------------------------------------------------------------

@@ -525,6 +525,16 @@ async def test_a_write_whose_outcome_is_lost_is_sent_once_then_the_device_is_re_
     assert "Intune lists Restart" in (outcome.error or "")
 
 
+async def test_a_wipe_answered_503_reports_the_management_state_read_back(
+        service: IntuneService, fake: FakeGraph) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    _after_processing_503(fake, "/wipe")
+    outcome = await service.run_action(device, ACTIONS["wipe"])
+    assert len(requests_to(fake, "/wipe", "POST")) == 1
+    assert outcome.outcome == "unknown" and outcome.status == 503 and outcome.checked
+    assert outcome.management_state == "wipePending"
+    assert "HTTP 503" in (outcome.error or "") and "wipe pending" in (outcome.error or "")
+
 async def test_a_lost_outcome_whose_re_read_fails_too_says_so(
         service: IntuneService, fake: FakeGraph) -> None:
     [device] = await _fresh_devices(service, "Windows")
