@@ -668,6 +668,17 @@ async def test_a_batch_sub_request_answered_503_is_unknown_re_read_and_never_res
     assert outcomes[1].status == 503
 
 
+async def test_a_batch_sub_request_answered_429_is_sent_again_once(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await _fresh_devices(service, "Windows", 3)
+    fake.requests.clear()
+    fake.faults.fail_next(429, path_contains=f"{devices[0]['id']}/syncDevice", retry_after=1)
+    outcomes = await service.bulk_action(devices, ACTIONS["syncDevice"])
+    assert [o.outcome for o in outcomes] == ["succeeded"] * 3
+    sent = [r.status for r in fake.requests if r.in_batch and devices[0]["id"] in r.path]
+    assert sent == [429, 204]
+    assert len([r for r in fake.requests if r.in_batch and r.method == "POST"]) == 4
+
 DELETE = replace(ACTIONS["retire"], key="delete", label="Delete", segment="", options=(),
                  result_names=("delete",), http_method="DELETE")
 
