@@ -25,7 +25,7 @@ from intune_tui.logs import redact
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("succeeded", "failed", "unknown", "cancelled")
+OUTCOMES = ("succeeded", "failed", "unknown", "not_sent", "cancelled")
 OUTCOME_NO_ANSWER = "unknown — app closed before the answer"
 OUTCOME_IN_PROGRESS = "in progress"
 

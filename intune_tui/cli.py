@@ -152,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     for fault in ("429", "503", "504", "drop", "malformed"):
         server.add_argument(f"--rate-{fault}", type=_fraction, default=0.0, metavar="F",
                             help=f"share of requests answered with {fault} (0 to 1)")
+    for fault, what in (("503", "answered 503"), ("drop", "left unanswered (the connection drops)"),
+                        ("truncated", "answered 200 with a cut-off body")):
+        server.add_argument(f"--rate-write-{fault}", type=_fraction, default=0.0, metavar="F",
+                            help=f"share of changes (POST, PATCH, DELETE, $batch) done, then "
+                                 f"{what} (0 to 1)")
     server.add_argument("--token-file", metavar="PATH", default=None,
                         help="write the demo token to this 0600 file instead of printing it")
     _add_session_options(server, top_level=False)
@@ -248,6 +253,9 @@ def _run_demo_server(args: argparse.Namespace) -> int:
             rate_504=args.rate_504,
             rate_drop=args.rate_drop,
             rate_malformed=args.rate_malformed,
+            rate_write_503=args.rate_write_503,
+            rate_write_drop=args.rate_write_drop,
+            rate_write_truncated=args.rate_write_truncated,
             token_file=args.token_file,
         )
     )

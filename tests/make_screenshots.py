@@ -223,7 +223,8 @@ async def quit_while_sending(pilot: Pilot[Any]) -> None:
     """`q` while a Sync is still on the wire (the fake Graph holds its answer for a few
     seconds): the app asks instead of quitting, and never cancels the POST."""
     await actions_menu(pilot)
-    pilot.app.session.fake.faults.slow_next(6.0, path_contains="/syncDevice")
+    # Held until the app goes away: the picture never shows the answer's notification.
+    pilot.app.session.fake.faults.hold_next(path_contains="/syncDevice", at_most=3.0)
     await choose_action(pilot, "Sync")
     await pilot.press("y", "q")
     await wait_for(pilot, lambda: screen_is(pilot, "QuitWhileSending"), "the quit question")

@@ -187,7 +187,7 @@ def test_an_unknown_outcome_is_refused(tmp_path: Path) -> None:
     audit = AuditLog(tmp_path / "audit.jsonl")
     attempt_id = audit.begin(wipe_record())
 
-    with pytest.raises(ValueError, match="succeeded, failed, unknown, cancelled"):
+    with pytest.raises(ValueError, match="succeeded, failed, unknown, not_sent, cancelled"):
         audit.complete(attempt_id, outcome="done")
 
 

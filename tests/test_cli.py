@@ -240,7 +240,8 @@ def test_export_defaults_to_csv_everything_and_a_default_path(calls: Calls) -> N
 
 def test_demo_server_dispatches_with_its_options(calls: Calls) -> None:
     argv = ["demo-server", "--port", "0", "--devices", "300", "--latency-ms", "25", "--seed",
-            "3", "--rate-429", "0.1", "--rate-drop", "0.05", "--token-file", "t.txt"]
+            "3", "--rate-429", "0.1", "--rate-drop", "0.05", "--rate-write-503", "0.2",
+            "--rate-write-drop", "0.3", "--rate-write-truncated", "0.4", "--token-file", "t.txt"]
 
     assert main(argv) == 0
 
@@ -249,6 +250,7 @@ def test_demo_server_dispatches_with_its_options(calls: Calls) -> None:
     assert kwargs == {
         "port": 0, "devices": 300, "latency_ms": 25.0, "seed": 3, "rate_429": 0.1,
         "rate_503": 0.0, "rate_504": 0.0, "rate_drop": 0.05, "rate_malformed": 0.0,
+        "rate_write_503": 0.2, "rate_write_drop": 0.3, "rate_write_truncated": 0.4,
         "token_file": "t.txt",
     }
 

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import httpx
 
 from intune_tui.demo import odata, rules
-from intune_tui.demo.faults import Faults, InjectedFailure
+from intune_tui.demo.faults import DelayShot, DropShot, Faults, InjectedFailure
 from intune_tui.demo.identity import DEMO_OPERATOR_NAME, DEMO_OPERATOR_UPN
 from intune_tui.demo.tenant import (
     ActionRecord,
@@ -58,6 +58,8 @@ KNOWN_QUERY_OPTIONS = frozenset(
     {"$select", "$filter", "$top", "$orderby", "$count", "$expand", "$search", "$skiptoken"}
 )
 ENTITY_QUERY_OPTIONS = frozenset({"$select", "$expand"})
+# Methods that change something: the write faults (after processing) apply to these.
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # Filtered and sorted answers kept for paging (a listing split in parallel pages many at once).
 FILTER_CACHE_SIZE = 32
 
@@ -196,14 +198,18 @@ class FakeGraph:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
             )
-        delay = self.faults.take_delay(path)
-        if delay:
-            await asyncio.sleep(delay)
+        write = request.method.upper() in WRITE_METHODS
+        if drop is None and write and self.faults.roll_write_drop():
+            drop = DropShot(None, after_processing=True)
+        await _wait_out(self.faults.take_delay(path))
         answer = self._answer_or_fault(request, path, params, content, origin, request_id)
         if (answer.status == 200 and request.method == "GET" and isinstance(answer.body, dict)
                 and self.faults.roll_malformed()):
             encoded = _encode(answer.body)
             answer = _Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
+        if (write and 200 <= answer.status < 300
+                and (self.faults.take_truncation(path) or self.faults.roll_write_truncated())):
+            answer = _truncated(answer, f"{origin}/{path.split('/')[1]}/$metadata")
         self._record(request.method, path, params, body_json, answer.status,
                      dropped=drop is not None)
         if drop is not None:
@@ -215,18 +221,22 @@ class FakeGraph:
     def _answer_or_fault(self, request: httpx.Request, path: str, params: dict[str, str],
                          content: bytes, origin: str, request_id: str) -> _Answer:
         injected = self.faults.take_failure(path) or self.faults.roll_failure()
-        if injected is not None:
+        if injected is None and request.method.upper() in WRITE_METHODS:
+            injected = self.faults.roll_write_failure()
+        if injected is not None and not injected.after_processing:
             return self._injected(injected, request_id, path)
         try:
             call = self._parse_call(request.method, path, params, content, request.headers,
                                     origin, request_id)
-            return self._process(call)
-        except _GraphAnswer as answer:
-            return answer.answer
+            answer = self._process(call)
+        except _GraphAnswer as refused:
+            answer = refused.answer
         except Exception:  # a bug in the fake must not kill the server; Graph says 500 too
             log.exception("fake Graph failed on %s %s", request.method, path)
-            return _error(500, "InternalServerError", "An internal server error occurred.",
-                          request_id)
+            answer = _error(500, "InternalServerError", "An internal server error occurred.",
+                            request_id)
+        # after_processing: the request took effect above; its answer is lost to the fault.
+        return self._injected(injected, request_id, path) if injected is not None else answer
 
     def _record(self, method: str, path: str, params: dict[str, str], body: Any,
                 status: int | None, *, in_batch: bool = False, dropped: bool = False) -> None:
@@ -815,7 +825,7 @@ class FakeGraph:
         headers = httpx.Headers({**{str(k): str(v) for k, v in (sub.get("headers") or {}).items()},
                                  "authorization": outer.headers.get("authorization", "")})
         injected = self.faults.take_failure(path) or self.faults.roll_failure()
-        if injected is not None:
+        if injected is not None and not injected.after_processing:
             answer = self._injected(injected, request_id, path)
         else:
             try:
@@ -828,6 +838,8 @@ class FakeGraph:
                 log.exception("fake Graph failed on batched %s %s", sub["method"], path)
                 answer = _error(500, "InternalServerError", "An internal server error "
                                 "occurred.", request_id)
+            if injected is not None:  # after processing: the sub-request took effect
+                answer = self._injected(injected, request_id, path)
         self._record(str(sub["method"]).upper(), path, params, sub.get("body"), answer.status,
                      in_batch=True)
         return answer
@@ -1162,6 +1174,13 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _truncated(answer: _Answer, context: str) -> _Answer:
+    """A 200 whose JSON body stops halfway (a 204's body is the metadata context, cut)."""
+    body = answer.body if isinstance(answer.body, dict | list) else {"@odata.context": context}
+    encoded = _encode(body)
+    return _Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
+
+
 def _encode(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -1173,6 +1192,20 @@ def _try_json(content: bytes) -> Any:
         return json.loads(content)
     except ValueError:
         return None
+
+
+async def _wait_out(delay: DelayShot | None) -> None:
+    """Sleep a delay shot's seconds, or until its event is set (polled: it is set from another
+    thread), whichever comes first."""
+    if delay is None:
+        return
+    if delay.released is None:
+        await asyncio.sleep(delay.seconds)
+        return
+    waited = 0.0
+    while not delay.released.is_set() and waited < delay.seconds:
+        await asyncio.sleep(0.01)
+        waited += 0.01
 
 
 def _single_params(url: httpx.URL) -> dict[str, str]:

@@ -2,11 +2,16 @@
 
 Rates are probabilities per request drawn from a seeded RNG, so a run is reproducible.
 One-shots fire on the next matching request(s) and are consumed.
+
+Faults "after processing" let the request take effect first (the wipe really happens) and only
+then spoil the answer, as a gateway that answers 503 after Intune queued the action does: a
+client that sends the change again would do it twice.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,12 +33,14 @@ class FailureShot:
     retry_after: float | str | None
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    after_processing: bool = False
 
 
 @dataclass
 class DelayShot:
     seconds: float
     path_contains: str | None
+    released: threading.Event | None = None  # held until set (then `seconds` is the limit)
 
 
 @dataclass
@@ -44,12 +51,14 @@ class DropShot:
 
 @dataclass
 class InjectedFailure:
-    """What the fake should answer instead of processing the request."""
+    """What the fake should answer instead of processing the request (or, after_processing,
+    in place of the answer to a request it did process)."""
 
     status: int
     retry_after: float | str | None = None
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    after_processing: bool = False
 
 
 @dataclass
@@ -60,6 +69,10 @@ class Faults:
     rate_503 / rate_504: answer 503 / 504 without processing (503 carries a Retry-After).
     rate_drop: the connection drops before any answer (nothing was processed).
     rate_malformed: a GET is processed and answered 200 with a truncated JSON body.
+    rate_write_503: a change (POST, PATCH, PUT, DELETE; `$batch` too) is processed, then
+        answered 503 with a Retry-After, as a gateway can after the service acted.
+    rate_write_drop: a change is processed, then the connection drops before the answer.
+    rate_write_truncated: a change is processed and answered 200 with a cut-off JSON body.
     app_list_503_above: when set, a mobileApps list page holding more than this many apps
         answers 503 (the seed: "If you receive a large amount of data while requesting your
         app listing ... you may encounter a 503 ... try again with a smaller page size").
@@ -71,9 +84,13 @@ class Faults:
     rate_504: float = 0.0
     rate_drop: float = 0.0
     rate_malformed: float = 0.0
+    rate_write_503: float = 0.0
+    rate_write_drop: float = 0.0
+    rate_write_truncated: float = 0.0
     app_list_503_above: int | None = None
     seed: int = 7
     _failures: list[FailureShot] = field(default_factory=list, repr=False)
+    _truncations: list[str | None] = field(default_factory=list, repr=False)
     _drops: list[DropShot] = field(default_factory=list, repr=False)
     _delays: list[DelayShot] = field(default_factory=list, repr=False)
     _expire_listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
@@ -91,13 +108,23 @@ class Faults:
         times: int = 1,
         retry_after: float | str | None = None,
         body: Any = None,
+        after_processing: bool = False,
     ) -> None:
         """Answer the next `times` matching requests with `status` (without processing them).
 
         body: a dict (sent as JSON), str/bytes (sent as is, e.g. an HTML error page) or None
         for Graph's error body for that status.
+        after_processing=True: the request takes effect first, then `status` is answered (a
+        503 or 504 from a gateway after Intune acted). Also inside `$batch`, per sub-request.
         """
-        self._failures.append(FailureShot(status, path_contains, times, retry_after, body))
+        self._failures.append(FailureShot(status, path_contains, times, retry_after, body,
+                                          after_processing=after_processing))
+
+    def truncate_next(self, *, path_contains: str | None = None) -> None:
+        """Process the next matching change (not a GET), then answer it 200 with a JSON body cut
+        off halfway (a 204 action gets a cut-off body too). On `$batch` the whole batch runs
+        and its list of answers is what is cut off."""
+        self._truncations.append(path_contains)
 
     def drop_next(self, *, path_contains: str | None = None, after_processing: bool = True) -> None:
         """Lose the answer of the next matching request.
@@ -110,6 +137,15 @@ class Faults:
     def slow_next(self, seconds: float, *, path_contains: str | None = None) -> None:
         """Hold the answer of the next matching request for `seconds` (to trip a timeout)."""
         self._delays.append(DelayShot(seconds, path_contains))
+
+    def hold_next(self, *, path_contains: str | None = None,
+                  at_most: float = 60.0) -> threading.Event:
+        """Hold the next matching request, before it is processed, until the returned event is
+        set (from any thread), or `at_most` seconds: a write kept "on the wire" for as long
+        as a test needs it."""
+        released = threading.Event()
+        self._delays.append(DelayShot(at_most, path_contains, released))
+        return released
 
     def claims_challenge_next(self, *, path_contains: str | None = None) -> None:
         """Answer the next matching request with a CAE claims challenge (401 with
@@ -135,8 +171,10 @@ class Faults:
         """Turn every fault off and forget pending one-shots."""
         self.rate_429 = self.rate_503 = self.rate_504 = 0.0
         self.rate_drop = self.rate_malformed = 0.0
+        self.rate_write_503 = self.rate_write_drop = self.rate_write_truncated = 0.0
         self.app_list_503_above = None
         self._failures.clear()
+        self._truncations.clear()
         self._drops.clear()
         self._delays.clear()
 
@@ -148,15 +186,22 @@ class Faults:
                 if shot.times <= 0:
                     self._failures.remove(shot)
                 return InjectedFailure(shot.status, shot.retry_after, shot.body,
-                                       dict(shot.headers))
+                                       dict(shot.headers), shot.after_processing)
         return None
 
-    def take_delay(self, path: str) -> float:
+    def take_truncation(self, path: str) -> bool:
+        for needle in self._truncations:
+            if _matches(path, needle):
+                self._truncations.remove(needle)
+                return True
+        return False
+
+    def take_delay(self, path: str) -> DelayShot | None:
         for shot in self._delays:
             if _matches(path, shot.path_contains):
                 self._delays.remove(shot)
-                return shot.seconds
-        return 0.0
+                return shot
+        return None
 
     def take_drop(self, path: str) -> DropShot | None:
         for shot in self._drops:
@@ -179,6 +224,20 @@ class Faults:
 
     def roll_drop(self) -> bool:
         return bool(self.rate_drop) and self._rng.random() < self.rate_drop
+
+    def roll_write_failure(self) -> InjectedFailure | None:
+        """A 503 after processing a change, per rate_write_503, or None."""
+        if self.rate_write_503 and self._rng.random() < self.rate_write_503:
+            low, high = self.retry_after_range
+            return InjectedFailure(503, round(self._rng.uniform(low, high), 3),
+                                   after_processing=True)
+        return None
+
+    def roll_write_drop(self) -> bool:
+        return bool(self.rate_write_drop) and self._rng.random() < self.rate_write_drop
+
+    def roll_write_truncated(self) -> bool:
+        return bool(self.rate_write_truncated) and self._rng.random() < self.rate_write_truncated
 
     def roll_malformed(self) -> bool:
         return bool(self.rate_malformed) and self._rng.random() < self.rate_malformed

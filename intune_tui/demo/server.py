@@ -252,6 +252,9 @@ def run_demo_server(
     rate_504: float = 0.0,
     rate_drop: float = 0.0,
     rate_malformed: float = 0.0,
+    rate_write_503: float = 0.0,
+    rate_write_drop: float = 0.0,
+    rate_write_truncated: float = 0.0,
     app_list_503_above: int | None = None,
     token_file: str | os.PathLike[str] | None = None,
     output: Callable[[str], None] = print,
@@ -262,9 +265,12 @@ def run_demo_server(
     Prints the URL and the command that points the app at it. With token_file the all-scopes
     demo token is written there (mode 0600) and the printed command reads it from the file;
     without, the demo token (valid only against this server) is printed in the command.
+    The rate_write_* faults spoil the answer to a change after doing it (see `Faults`).
     """
     faults = Faults(rate_429=rate_429, rate_503=rate_503, rate_504=rate_504,
                     rate_drop=rate_drop, rate_malformed=rate_malformed,
+                    rate_write_503=rate_write_503, rate_write_drop=rate_write_drop,
+                    rate_write_truncated=rate_write_truncated,
                     app_list_503_above=app_list_503_above, seed=seed)
     started = time.perf_counter()
     server = DemoServer(host=host, port=port, devices=devices, latency_ms=latency_ms, seed=seed,

@@ -4,9 +4,20 @@ Retry rules, in short:
 - 429: wait `Retry-After` (or backoff without one) through the tenant-wide throttle gate.
 - 503/504 (and 502) on a read: jittered exponential backoff; a 503 on a list's first page is
   retried with a smaller `$top` first (large Intune app listings answer 503).
-- A change (POST, PATCH, DELETE, ...) is retried only when Graph *answered* 429 or 503, which means
-  it was not processed. An answer lost after sending, or a gateway timeout, raises `OutcomeUnknown`
-  and is never sent again.
+- A change (POST, PATCH, DELETE, ...) is sent again only when Graph *answered* 429, which says it
+  was not processed (after its Retry-After, through the gate); and after a 401, which Graph
+  answers before it processes anything. Everything else is sent once:
+  - a 5xx that can come after the service acted (500, 502, 503, 504: a gateway can answer 503
+    after Intune queued the action), a timeout or a connection lost after sending raise
+    `OutcomeUnknown`: the caller re-reads the resource to settle it;
+  - any 2xx is accepted, whatever its body: an unreadable body is `GraphResponse.body_unreadable`,
+    never an error;
+  - a token that could not be had (consent cancelled, sign-in failed) or a connection that could
+    not be opened raise `NotSent`: nothing left this machine;
+  - other answers (4xx, 429 through every retry, 501/507/509) are Graph's refusal.
+  In `$batch`, a change's sub-request is sent again only after its own 429; one answered 5xx is
+  unknown, and so is every change of a call whose answer was lost or unreadable. A `$batch` of
+  reads only is retried as a read.
 - 401: one retry with a fresh token (or with the claims of a CAE challenge).
 
 The bearer token goes only to `base_url`'s origin, is never logged, and is not in any repr.
@@ -31,6 +42,7 @@ from intune_tui.graph.errors import (
     GraphBadResponse,
     GraphError,
     GraphNetworkError,
+    NotSent,
     OutcomeUnknown,
 )
 from intune_tui.graph.odata import ODataQuery, encode_params
@@ -88,11 +100,17 @@ MAX_BATCH = 20
 # Assumed page size when a list that answers 503 was asked without `$top` (Graph's usual default).
 ASSUMED_DEFAULT_PAGE = 100
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
-# Statuses that mean "not processed, try again later". Only these are retried for a change.
-_NOT_PROCESSED = frozenset({429, 503})
+# The one status that says "not processed, try again later": the only one a change is re-sent
+# after. learn.microsoft.com/graph/errors (read 2026-12-06): 429 "shouldn't attempt to repeat the
+# request until an amount of time has elapsed"; 503 "may repeat the request after a delay" says
+# nothing about whether a change was done, and a gateway can answer 503 after Intune acted.
+_NOT_PROCESSED = frozenset({429})
 _RETRIED_READ = frozenset({429, 502, 503, 504})
-# A gateway error on a change: the gateway gave up waiting, the service may have done it.
-_GATEWAY_GAVE_UP = frozenset({502, 504})
+# 5xx answers to a change that are Graph's refusal, not a lost outcome (the same page: 501 "the
+# requested feature isn't implemented", 507 "the maximum storage quota has been reached", 509
+# "throttled for exceeding the maximum bandwidth cap"). Every other 5xx to a change is unknown:
+# 500 is "an internal server error while processing the request", after work may have begun.
+_REFUSED_5XX = frozenset({501, 507, 509})
 # Failures where the request never left this machine: retrying can't repeat anything.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
              httpx.UnsupportedProtocol)
@@ -100,12 +118,17 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 @dataclass(frozen=True)
 class GraphResponse:
-    """A successful answer: status, headers, decoded JSON body (None for 204), request-id."""
+    """A successful answer: status, headers, decoded JSON body (None for 204), request-id.
+
+    body_unreadable: a change's 2xx came with a body that is not JSON (cut off, garbled). The
+    change was accepted all the same; `body` is None.
+    """
 
     status: int
     headers: httpx.Headers
     body: Any
     request_id: str | None
+    body_unreadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,6 +270,8 @@ class GraphClient:
         response = await self._send(
             method, url, json_body=json, scopes=scopes, required_scope=required_scope
         )
+        if method not in _SAFE_METHODS:
+            return self._accepted(method, url, response)
         return GraphResponse(
             status=response.status_code,
             headers=response.headers,
@@ -305,6 +330,44 @@ class GraphClient:
             response = await self._send("GET", url, headers=headers, required_scope=required_scope)
             number += 1
 
+    async def write(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        api_version: str | None = None,
+        scopes: Sequence[str] | None = None,
+        required_scope: str | None = None,
+    ) -> GraphResponse:
+        """Send one change (POST, DELETE, PATCH) exactly once, as the module doc says: any 2xx
+        is returned (its body may be unreadable), `OutcomeUnknown` when it may or may not have
+        happened, `NotSent` when it never left, another `GraphError` when Graph refused it."""
+        method = method.upper()
+        if method in _SAFE_METHODS:
+            raise ValueError(f"{method} is not a change; use get or request")
+        url = self._url(path, api_version, None)
+        response = await self._send(
+            method, url, json_body=json, scopes=scopes, required_scope=required_scope
+        )
+        return self._accepted(method, url, response)
+
+    def _accepted(self, method: str, url: str, response: httpx.Response) -> GraphResponse:
+        """A change's 2xx: accepted whatever its body; an unreadable body is only noted."""
+        try:
+            body, unreadable = self._decode(response), False
+        except GraphBadResponse:
+            log.debug("%s %s accepted (HTTP %s) with an unreadable body", method, url,
+                      response.status_code)
+            body, unreadable = None, True
+        return GraphResponse(
+            status=response.status_code,
+            headers=response.headers,
+            body=body,
+            request_id=response.headers.get("request-id"),
+            body_unreadable=unreadable,
+        )
+
     async def post_action(
         self,
         path: str,
@@ -314,8 +377,8 @@ class GraphClient:
         scopes: Sequence[str] | None = None,
         required_scope: str | None = None,
     ) -> GraphResponse:
-        """POST an action (e.g. a remote device action). Never re-sent once it may have arrived."""
-        return await self.request(
+        """POST an action (e.g. a remote device action) exactly once: see `write`."""
+        return await self.write(
             "POST",
             path,
             api_version=api_version,
@@ -334,9 +397,11 @@ class GraphClient:
     ) -> list[BatchResult]:
         """Send `items` through `$batch`, 20 per call; one result per item, in input order.
 
-        Each sub-answer stands on its own: 429/503 ones are sent again (after their Retry-After),
-        others become a result with `error` set. When a whole call fails (a lost answer, a network
-        error), every item of that call gets that error; the other calls still go out.
+        Each sub-answer stands on its own: a change is sent again only after its own 429, a
+        read after 429/502/503/504 (after their Retry-After); others become a result with `error`
+        set (`OutcomeUnknown` for a change answered 5xx). When a whole call fails (a lost or
+        unreadable answer, a network error), every item of that call gets that error, a change
+        `OutcomeUnknown` when the call may have been run; the other calls still go out.
         """
         ids = [item.id for item in items]
         if len(set(ids)) != len(ids):
@@ -344,11 +409,7 @@ class GraphClient:
         results: dict[str, BatchResult] = {}
         for start in range(0, len(items), MAX_BATCH):
             chunk = items[start : start + MAX_BATCH]
-            try:
-                results.update(await self._batch_chunk(chunk, api_version, scopes, required_scope))
-            except GraphError as error:
-                for item in chunk:
-                    results[item.id] = BatchResult(item.id, error.status or 0, None, error)
+            results.update(await self._batch_chunk(chunk, api_version, scopes, required_scope))
         return [results[item.id] for item in items]
 
     # -- sending and retrying -----------------------------------------------------------------
@@ -363,25 +424,28 @@ class GraphClient:
         scopes: Sequence[str] | None = None,
         required_scope: str | None = None,
         shrinkable: bool = False,
+        as_read: bool = False,
     ) -> httpx.Response:
-        """Send until a success, a final error, or a lost answer to a change. Returns a 2xx."""
-        safe = method in _SAFE_METHODS
+        """Send until a success, a final error, or a lost answer to a change. Returns a 2xx.
+
+        as_read: retry this POST as a read (a `$batch` of GETs changes nothing).
+        """
+        safe = method in _SAFE_METHODS or as_read
         retries = 0
         sign_in = _SignInRetry()
         while True:
             await self.throttle.wait()
-            token = await self._tokens.get_token(
-                scopes=scopes,
-                force_refresh=sign_in.force_refresh,
-                claims_challenge=sign_in.claims,
-            )
+            token = await self._token(scopes, sign_in, safe)
             sign_in.token_requested()
             try:
-                response = await self._transmit(method, url, token, json_body, headers)
+                response = await self._transmit(method, url, token, json_body, headers,
+                                                 keep_status=not safe)
             except httpx.TransportError as exc:
                 if not safe and not isinstance(exc, _NOT_SENT):
                     raise _outcome_unknown(method, exc) from exc
-                if not safe or retries >= self.max_retries:
+                if not safe:
+                    raise _not_sent(method, exc) from exc
+                if retries >= self.max_retries:
                     raise _network_error(exc, retries + 1) from exc
                 await self._sleep(self._backoff(retries))
                 retries += 1
@@ -393,14 +457,32 @@ class GraphClient:
                 continue
             if shrinkable and status == 503:
                 raise _PageTooLarge
-            if _retryable(method, status) and retries < self.max_retries:
+            if _retryable("GET" if safe else method, status) and retries < self.max_retries:
                 await self._wait_before_retry(status, response.headers, retries, method, url)
                 retries += 1
                 continue
             raise self._failure(
-                method, status, response.content, response.headers.get("request-id"),
-                required_scope, attempts=retries + 1,
+                "GET" if safe else method, status, response.content,
+                response.headers.get("request-id"), required_scope, attempts=retries + 1,
             )
+
+    async def _token(self, scopes: Sequence[str] | None, sign_in: _SignInRetry,
+                     safe: bool) -> str:
+        """A token for the next attempt. For a change, a failure here means nothing was sent
+        (every earlier attempt was answered 401 or 429, which Graph does not process): it
+        becomes `NotSent`. For a read, the sign-in error goes up as it is."""
+        try:
+            return await self._tokens.get_token(
+                scopes=scopes,
+                force_refresh=sign_in.force_refresh,
+                claims_challenge=sign_in.claims,
+            )
+        except Exception as exc:
+            if safe:
+                raise
+            reason = clean(str(exc)) or type(exc).__name__
+            raise NotSent(f"Not sent: no sign-in token ({reason}). Nothing was changed.",
+                          detail=type(exc).__name__) from exc
 
     async def _transmit(
         self,
@@ -409,14 +491,20 @@ class GraphClient:
         token: str,
         json_body: Any,
         extra_headers: Mapping[str, str] | None,
+        *,
+        keep_status: bool = False,
     ) -> httpx.Response:
+        """Send once. keep_status (a change): the status line is read first, so an answer whose
+        body is cut off after it still counts by its status (see `_read_or_status_only`)."""
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if extra_headers:
             headers.update(extra_headers)
         request = self._http.build_request(method, url, headers=headers, json=json_body)
         started = self._clock()
         try:
-            response = await self._http.send(request)
+            response = await self._http.send(request, stream=keep_status)
+            if keep_status:
+                response = await _read_or_status_only(response, method, url)
         except _NOT_SENT as exc:
             log.debug("%s %s not sent: %s", method, url, type(exc).__name__)
             raise
@@ -472,10 +560,10 @@ class GraphClient:
         *,
         attempts: int,
     ) -> GraphError:
-        if method not in _SAFE_METHODS and status in _GATEWAY_GAVE_UP:
+        if method not in _SAFE_METHODS and status >= 500 and status not in _REFUSED_5XX:
             return OutcomeUnknown(
-                f"Graph's gateway gave up waiting (HTTP {status}): the change may or may not "
-                "have happened; check before trying again",
+                f"Graph answered HTTP {status}, which can come after the change was made: it "
+                "may or may not have happened; check before trying again",
                 status=status,
                 request_id=request_id,
             )
@@ -576,14 +664,29 @@ class GraphClient:
         retries = 0
         url = self._url("/$batch", api_version, None)
         while pending:
-            response = await self._send(
-                "POST",
-                url,
-                json_body={"requests": [_batch_request(item) for item in pending]},
-                scopes=scopes,
-                required_scope=required_scope,
-            )
-            answers = self._batch_answers(response)
+            reads_only = all(item.method.upper() in _SAFE_METHODS for item in pending)
+            try:
+                response = await self._send(
+                    "POST",
+                    url,
+                    json_body={"requests": [_batch_request(item) for item in pending]},
+                    scopes=scopes,
+                    required_scope=required_scope,
+                    as_read=reads_only,
+                )
+            except GraphError as error:
+                # The call failed whole: only the items it carried share its fate (the items
+                # an earlier round settled keep their own answers).
+                for item in pending:
+                    results[item.id] = BatchResult(item.id, error.status or 0, None, error)
+                break
+            try:
+                answers = self._batch_answers(response)
+            except GraphBadResponse as error:
+                # Graph ran the call (200) but its answer cannot be read: each change may or may
+                # not have happened.
+                results.update(_batch_unreadable(pending, error))
+                break
             again: list[BatchItem] = []
             delays: list[float] = []
             throttled = False
@@ -594,7 +697,7 @@ class GraphClient:
                     results[item.id] = self._unanswered(item, response)
                     continue
                 headers = _sub_headers(answer)
-                if status in _NOT_PROCESSED and retries < self.max_retries:
+                if _retryable(item.method.upper(), status) and retries < self.max_retries:
                     again.append(item)
                     delays.append(self._retry_delay(headers, retries))
                     throttled = throttled or status == 429
@@ -698,6 +801,50 @@ def _network_error(exc: Exception, attempts: int) -> GraphNetworkError:
         f"Could not reach Graph{tries} ({reason}): nothing was changed",
         detail=type(exc).__name__,
     )
+
+
+# The body given to an answer whose status came but whose body was cut off: never valid JSON.
+_CUT_OFF = b"\x00"
+
+
+async def _read_or_status_only(response: httpx.Response, method: str, url: str
+                               ) -> httpx.Response:
+    """The answer with its body read; when the connection breaks after the status line, the
+    answer's status and headers with a body that says it was cut off (a 2xx is then accepted
+    with an unreadable body; another status counts as that status)."""
+    try:
+        await response.aread()
+        return response
+    except httpx.TransportError as exc:
+        await response.aclose()
+        log.debug("%s %s -> %s, then the body was cut off: %s", method, url,
+                  response.status_code, type(exc).__name__)
+        kept = [(name, value) for name, value in response.headers.multi_items()
+                if name.lower() not in ("content-length", "content-encoding",
+                                        "transfer-encoding", "content-type")]
+        cut = _CUT_OFF if 200 <= response.status_code < 300 else b""
+        return httpx.Response(response.status_code, headers=kept, content=cut,
+                              request=response.request)
+
+
+def _not_sent(method: str, exc: Exception) -> NotSent:
+    reason = clean(str(exc)) or type(exc).__name__
+    return NotSent(f"Could not reach Graph ({reason}): the {method} was not sent, nothing was "
+                   "changed", detail=type(exc).__name__)
+
+
+def _batch_unreadable(items: Sequence[BatchItem], error: GraphBadResponse
+                      ) -> dict[str, BatchResult]:
+    results: dict[str, BatchResult] = {}
+    for item in items:
+        item_error: GraphError = error
+        if item.method.upper() not in _SAFE_METHODS:
+            item_error = OutcomeUnknown(
+                f"Graph ran the batch but its answer could not be read: request {item.id} may "
+                "or may not have happened; check before trying again",
+                status=error.status, request_id=error.request_id)
+        results[item.id] = BatchResult(item.id, 0, None, item_error)
+    return results
 
 
 def _outcome_unknown(method: str, exc: Exception) -> OutcomeUnknown:

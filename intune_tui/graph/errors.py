@@ -87,7 +87,15 @@ class GraphNetworkError(GraphError):
 
 
 class OutcomeUnknown(GraphError):
-    """A POST was sent but its answer was lost. It may or may not have happened.
+    """A change (POST, DELETE, PATCH) was sent and may or may not have happened: its answer was
+    lost (a drop or timeout after sending) or Graph answered a 5xx that can come after the
+    service acted (500, 502, 503, 504).
 
     Never retried automatically: the caller re-reads the resource to find out.
     """
+
+
+class NotSent(GraphError):
+    """A change never left this machine: getting the token failed (consent cancelled, sign-in
+    failed, the sign-in service unreachable) or the connection to Graph could not be opened.
+    Nothing was changed; `__cause__` holds the sign-in error when there is one."""

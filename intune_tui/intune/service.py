@@ -3,7 +3,8 @@
 - `stream(resource_key, ...)` yields pages of display rows as Graph sends them.
 - `get_device`, the `device_*` / `app_*` / `policy_*` fetchers and the `*_details` fan-outs fill
   the detail panes; a fan-out reports each part's error separately instead of failing whole.
-- `run_action` posts one remote action exactly once; `bulk_action` sends one through `$batch`.
+- `run_action` sends one remote action exactly once; `bulk_action` sends one through `$batch`;
+  an answer that may have been lost is settled by re-reading the device, never by sending again.
 - `tenant_health` reads the certificates, tokens and connectors that expire or break.
 
 Graph errors reach the caller as the client's typed `GraphError`s, except where a method says it
@@ -26,7 +27,7 @@ from itertools import pairwise
 from typing import Any, Generic, Literal, TypeVar
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
-from intune_tui.graph.errors import GraphError, GraphNotFound, OutcomeUnknown
+from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
 from intune_tui.graph.odata import ODataQuery, quote
 from intune_tui.intune.actions import BulkAction, BulkRequest, RemoteAction, build_body
 from intune_tui.intune.formatting import (
@@ -140,11 +141,28 @@ class PolicyDetails:
 class ActionOutcome:
     """What happened to one remote action on one device.
 
-    outcome: "succeeded" (Intune accepted it; the device carries it out at its next check-in,
-        follow it with `action_status`), "failed" (refused, or not sent: see `sent`), or
-        "unknown" (sent, answer lost; never re-sent: `action_result` is what a fresh read of the
-        device's deviceActionResults showed, if anything).
-    error: one sentence for the user; support: status/code/request-id for a support ticket.
+    outcome:
+        "succeeded": Graph answered 2xx, whatever its body (`body_unreadable` when it could not
+            be read): Intune accepted the action, and the device carries it out at its next
+            check-in (follow it with `action_status`). Also a Delete whose answer was lost
+            when the re-read finds the device gone (`device_gone`, `checked`).
+        "failed": Graph refused it (a 4xx, 429 through every retry, 501/507/509): nothing
+            was changed.
+        "unknown": sent once, and it may or may not have happened (a lost answer, a timeout,
+            500/502/503/504); never re-sent. The device was then re-read (`checked`) and
+            `action_result` / `management_state` / `device_gone` say what that showed.
+        "not_sent": nothing left this machine (`sent` is False): the action does not apply to
+            the device, its options were wrong, or no token could be had (consent cancelled,
+            sign-in failed, no network to the sign-in service or to Graph).
+    error: one sentence for the user (for "unknown", what the re-read showed); support:
+        status/code/request-id for a support ticket.
+    checked: the device was re-read after an unknown answer and the read worked (False on an
+        unknown outcome means the re-read failed too; `error` says so).
+    action_result: the device's deviceActionResults entry for this action since it was sent,
+        as the re-read (after "unknown") showed it.
+    management_state: the device's managementState as the re-read showed it (retire and wipe
+        show there first: retirePending, wipePending).
+    device_gone: the re-read found no such device (HTTP 404).
     """
 
     device_id: str
@@ -157,6 +175,10 @@ class ActionOutcome:
     support: str | None = None
     sent: bool = True
     action_result: DeviceActionResult | None = None
+    checked: bool = False
+    management_state: str | None = None
+    device_gone: bool = False
+    body_unreadable: bool = False
 
 
 def _utc_now() -> datetime:
@@ -604,11 +626,30 @@ class IntuneService:
         action: RemoteAction,
         options: Mapping[str, object] | None = None,
     ) -> ActionOutcome:
-        """POST `action` for one device, once. Asks the token provider for PrivilegedOperations
-        (incremental consent). Never raises for Graph errors: they become the outcome.
+        """`send_action` with the body `options` make for this device ("not_sent" when they
+        are wrong for it)."""
+        try:
+            body = build_body(action, options, device=device)
+        except ValueError as error:
+            device_id = str(device.get("id") or "")
+            return ActionOutcome(device_id, str(device.get("deviceName") or device_id),
+                                 action.key, "not_sent", error=str(error), sent=False)
+        return await self.send_action(device, action, body)
 
-        An inapplicable action or bad options give a "failed" outcome with sent=False. A lost
-        answer gives "unknown" after re-reading the device's deviceActionResults.
+    async def send_action(
+        self,
+        device: Mapping[str, Any],
+        action: RemoteAction,
+        body: Mapping[str, Any] | None,
+    ) -> ActionOutcome:
+        """Send `action` (its `http_method`: POST, or DELETE for Delete) for one device, once,
+        with exactly `body` (what the user confirmed and the audit holds). Asks the token
+        provider for PrivilegedOperations (incremental consent). Never raises for Graph or
+        sign-in errors: they become the outcome (see `ActionOutcome`).
+
+        An inapplicable action or no token give "not_sent". An answer that may have been lost
+        gives "unknown" after re-reading the device's deviceActionResults and managementState
+        (a Delete whose device is then gone is "succeeded").
         """
         device_id = str(device.get("id") or "")
         name = str(device.get("deviceName") or device_id)
@@ -616,23 +657,25 @@ class IntuneService:
         if not_sent is not None:
             return not_sent
         try:
-            body = build_body(action, options, device=device)
             path = action.path(device_id)
         except ValueError as error:
-            return ActionOutcome(device_id, name, action.key, "failed", error=str(error),
+            return ActionOutcome(device_id, name, action.key, "not_sent", error=str(error),
                                  sent=False)
         sent_at = self._now()
         try:
-            response = await self.client.post_action(
-                path, json=body, api_version=action.api_version,
+            response = await self.client.write(
+                action.http_method, path, json=body, api_version=action.api_version,
                 scopes=[PRIVILEGED_OPERATIONS], required_scope=action.required_scope,
             )
+        except NotSent as error:
+            return _not_sent_error(device_id, name, action, error)
         except OutcomeUnknown as error:
             return await self._unknown_outcome(device_id, name, action, error, sent_at)
         except GraphError as error:
             return _failed_outcome(device_id, name, action, error)
         return ActionOutcome(device_id, name, action.key, "succeeded", status=response.status,
-                             request_id=response.request_id)
+                             request_id=response.request_id,
+                             body_unreadable=response.body_unreadable)
 
     async def bulk_action(
         self,
@@ -642,38 +685,16 @@ class IntuneService:
     ) -> list[ActionOutcome]:
         """Send `action` to many devices through `$batch` (20 per call), one outcome per
         distinct device in the order given. A device's failure does not stop the others;
-        devices the action does not apply to are "failed" with sent=False. Sub-requests whose
-        answer was lost are "unknown" and their action state is re-read (also by `$batch`).
+        devices the action does not apply to are "not_sent". Sub-requests that may or may not
+        have happened (a lost or unreadable batch answer, a sub-status 5xx) are "unknown", each
+        device is re-read (also by `$batch`) and settled as `run_action` does.
 
         Options wrong for every device (unknown key, missing required text) raise OptionError
         before anything is sent.
         """
         device_list = list(devices)
-        plan = BulkAction.plan(device_list, action, options)
-        sent_at = self._now()
-        items = [BatchItem(id=str(i), method="POST", url=request.url, body=request.body)
-                 for i, request in enumerate(plan.requests)]
-        results = await self.client.batch(
-            items, api_version=action.api_version, scopes=[PRIVILEGED_OPERATIONS],
-            required_scope=action.required_scope,
-        ) if items else []
-        by_device: dict[str, ActionOutcome] = {}
-        for skip in plan.skipped:
-            by_device[skip.device_id] = ActionOutcome(skip.device_id, skip.device_name,
-                                                      action.key, "failed", error=skip.reason,
-                                                      sent=False)
-        unknown: list[BulkRequest] = []
-        for request, result in zip(plan.requests, results, strict=True):
-            outcome = _batch_outcome(request, action, result)
-            by_device[request.device_id] = outcome
-            if outcome.outcome == "unknown":
-                unknown.append(request)
-        if unknown:
-            found = await self._reread_many([r.device_id for r in unknown], action, sent_at)
-            for request in unknown:
-                current = by_device[request.device_id]
-                result = found.get(request.device_id)
-                by_device[request.device_id] = _with_reread(current, action, result)
+        outcomes = await self.send_bulk(BulkAction.plan(device_list, action, options))
+        by_device = {outcome.device_id: outcome for outcome in outcomes}
         ordered: list[ActionOutcome] = []
         for device in device_list:
             outcome = by_device.pop(str(device.get("id") or ""), None)
@@ -681,19 +702,57 @@ class IntuneService:
                 ordered.append(outcome)
         return ordered
 
+    async def send_bulk(self, plan: BulkAction) -> list[ActionOutcome]:
+        """Send a planned bulk action, each device with exactly the body the plan holds (what
+        the audit recorded); one outcome per request, then one "not_sent" per skipped device."""
+        action = plan.action
+        sent_at = self._now()
+        items = [BatchItem(id=str(i), method=action.http_method, url=request.url,
+                           body=request.body)
+                 for i, request in enumerate(plan.requests)]
+        results = await self.client.batch(
+            items, api_version=action.api_version, scopes=[PRIVILEGED_OPERATIONS],
+            required_scope=action.required_scope,
+        ) if items else []
+        outcomes: list[ActionOutcome] = []
+        unknown: list[int] = []
+        for request, result in zip(plan.requests, results, strict=True):
+            outcome = _batch_outcome(request, action, result)
+            if outcome.outcome == "unknown":
+                unknown.append(len(outcomes))
+            outcomes.append(outcome)
+        if unknown:
+            ids = [outcomes[index].device_id for index in unknown]
+            found = await self._reread_many(ids, action, sent_at)
+            for index in unknown:
+                current = outcomes[index]
+                outcomes[index] = _settle(current, action,
+                                          found.get(current.device_id, _REREAD_FAILED))
+        outcomes.extend(ActionOutcome(skip.device_id, skip.device_name, action.key, "not_sent",
+                                      error=skip.reason, sent=False) for skip in plan.skipped)
+        return outcomes
+
     async def _unknown_outcome(self, device_id: str, name: str, action: RemoteAction,
                                error: OutcomeUnknown, sent_at: datetime) -> ActionOutcome:
-        outcome = ActionOutcome(device_id, name, action.key, "unknown",
+        outcome = ActionOutcome(device_id, name, action.key, "unknown", status=error.status,
                                 request_id=error.request_id, error=str(error),
                                 support=error.support_line() or None)
         try:
-            state = ManagedDevice.from_graph(await self.device_action_state(device_id))
-        except GraphError:
-            return _with_reread(outcome, action, None, reread_failed=True)
-        return _with_reread(outcome, action, _result_since(state, action, sent_at))
+            state = await self.device_action_state(device_id)
+        except GraphNotFound:
+            return _settle(outcome, action, _REREAD_GONE)
+        except Exception as reread_error:
+            # Any failure here (a sign-in error too) leaves the outcome unknown and says the
+            # check failed: it must not turn an action that was sent into an error.
+            log.info("re-reading %s after a lost answer failed: %s", device_id,
+                     type(reread_error).__name__)
+            return _settle(outcome, action, _REREAD_FAILED)
+        return _settle(outcome, action, _reread_of(state, action, sent_at))
 
     async def _reread_many(self, device_ids: Sequence[str], action: RemoteAction,
-                           sent_at: datetime) -> dict[str, DeviceActionResult | None]:
+                           sent_at: datetime) -> dict[str, _Reread]:
+        """What a `$batch` of reads shows of each device (a device whose read failed is left
+        out)."""
         devices = RESOURCES["devices"]
         select = ",".join(DEVICE_ACTION_STATE_SELECT)
         items = [BatchItem(id=str(i), method="GET",
@@ -702,13 +761,16 @@ class IntuneService:
         try:
             results = await self.client.batch(items, api_version=devices.api_version,
                                               required_scope=devices.required_scope)
-        except GraphError:
+        except Exception as reread_error:  # as in _unknown_outcome
+            log.info("re-reading %d devices after lost answers failed: %s", len(items),
+                     type(reread_error).__name__)
             return {}
-        found: dict[str, DeviceActionResult | None] = {}
+        found: dict[str, _Reread] = {}
         for device_id, result in zip(device_ids, results, strict=True):
-            if result.error is None and isinstance(result.body, dict):
-                state = ManagedDevice.from_graph(result.body)
-                found[device_id] = _result_since(state, action, sent_at)
+            if isinstance(result.error, GraphNotFound):
+                found[device_id] = _REREAD_GONE
+            elif result.error is None and isinstance(result.body, dict):
+                found[device_id] = _reread_of(result.body, action, sent_at)
         return found
 
 
@@ -788,12 +850,18 @@ def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> Action
     device_id = str(device.get("id") or "")
     name = str(device.get("deviceName") or device_id)
     if not device_id:
-        return ActionOutcome("", name, action.key, "failed", error="The device has no id.",
+        return ActionOutcome("", name, action.key, "not_sent", error="The device has no id.",
                              sent=False)
     reason = action.why_not(device)
     if reason is not None:
-        return ActionOutcome(device_id, name, action.key, "failed", error=reason, sent=False)
+        return ActionOutcome(device_id, name, action.key, "not_sent", error=reason, sent=False)
     return None
+
+
+def _not_sent_error(device_id: str, name: str, action: RemoteAction,
+                    error: GraphError) -> ActionOutcome:
+    return ActionOutcome(device_id, name, action.key, "not_sent", error=str(error),
+                         support=error.support_line() or None, sent=False)
 
 
 def _failed_outcome(device_id: str, name: str, action: RemoteAction,
@@ -809,9 +877,12 @@ def _batch_outcome(request: BulkRequest, action: RemoteAction,
         return ActionOutcome(request.device_id, request.device_name, action.key, "succeeded",
                              status=result.status)
     error = result.error
+    if isinstance(error, NotSent):
+        return _not_sent_error(request.device_id, request.device_name, action, error)
     if isinstance(error, OutcomeUnknown) or (error is None and result.status == 0):
         return ActionOutcome(
             request.device_id, request.device_name, action.key, "unknown",
+            status=result.status or None,
             request_id=error.request_id if error else None,
             error=str(error) if error else "The answer for this device was lost.",
             support=(error.support_line() or None) if error else None,
@@ -834,24 +905,70 @@ def _result_since(device: ManagedDevice, action: RemoteAction,
     return latest
 
 
-def _with_reread(outcome: ActionOutcome, action: RemoteAction,
-                 result: DeviceActionResult | None, *, reread_failed: bool = False
-                 ) -> ActionOutcome:
-    if reread_failed:
-        note = (f"The answer to {action.label} was lost and the device could not be re-read. "
-                "Check its remote actions before trying again.")
-    elif result is None:
-        note = (f"The answer to {action.label} was lost and Intune shows no {action.label} "
-                "since it was sent. Check again in a minute before trying again.")
+@dataclass(frozen=True)
+class _Reread:
+    """What re-reading a device showed after an unknown answer."""
+
+    failed: bool = False
+    gone: bool = False
+    result: DeviceActionResult | None = None
+    management_state: str | None = None
+
+
+_REREAD_FAILED = _Reread(failed=True)
+_REREAD_GONE = _Reread(gone=True)
+
+
+def _reread_of(state: Mapping[str, Any], action: RemoteAction, sent_at: datetime) -> _Reread:
+    device = ManagedDevice.from_graph(state)
+    return _Reread(result=_result_since(device, action, sent_at),
+                   management_state=device.management_state)
+
+
+def _settle(outcome: ActionOutcome, action: RemoteAction, reread: _Reread) -> ActionOutcome:
+    """The unknown `outcome` with what the re-read showed. It stays "unknown" (the answer was
+    lost, and a listed action may be someone else's), except a Delete whose device is gone:
+    the device's absence is the delete having happened."""
+    label = action.label
+    if reread.gone and action.http_method == "DELETE":
+        return replace(outcome, outcome="succeeded", status=None, error=None, checked=True,
+                       device_gone=True, sent=True)
+    why = _why_unknown(outcome, label)
+    state = reread.management_state
+    if reread.failed:
+        note = (f"{why} and the device could not be re-read. Check its remote actions before "
+                "trying again.")
+    elif reread.gone:
+        note = f"{why} and the device is no longer in Intune (deleted, or retired and removed)."
+    elif reread.result is None:
+        if action.http_method == "DELETE":
+            shows = f" Intune still lists the device ({enum_word(state)})." if state else ""
+        else:
+            shows = _state_words(state)
+        note = (f"{why} and Intune shows no {label} since it was sent.{shows} Check again in a "
+                "minute before trying again.")
     else:
+        result = reread.result
         started = format_datetime(result.started) if result.started else "recently"
-        note = (f"The answer to {action.label} was lost, but Intune lists {action.label} "
-                f"started {started} ({result.state_words.lower()}).")
-    return ActionOutcome(
-        outcome.device_id, outcome.device_name, outcome.action_key, "unknown",
-        status=outcome.status, request_id=outcome.request_id, error=note,
-        support=outcome.support, sent=True, action_result=result,
-    )
+        note = (f"{why}, but Intune lists {label} started {started} "
+                f"({result.state_words.lower()}).{_state_words(state)}")
+    return replace(outcome, outcome="unknown", error=note, sent=True,
+                   checked=not reread.failed, action_result=reread.result,
+                   management_state=state, device_gone=reread.gone)
+
+
+def _why_unknown(outcome: ActionOutcome, label: str) -> str:
+    if outcome.status:
+        return f"Graph answered HTTP {outcome.status} to {label} (which it can do after acting)"
+    return f"The answer to {label} was lost"
+
+
+def _state_words(state: str | None) -> str:
+    """The device's management state when it says more than "managed" (retire and wipe show
+    there first: retirePending, wipePending)."""
+    if not state or state.lower() == "managed":
+        return ""
+    return f" The device's management state is {enum_word(state).lower()}."
 
 
 # -- split listings -----------------------------------------------------------------------------

@@ -39,7 +39,13 @@ from intune_tui.intune.action_run import (
     token_access,
     tracking_text,
 )
-from intune_tui.intune.actions import BATCH_LIMIT, OptionError, RemoteAction, build_body
+from intune_tui.intune.actions import (
+    BATCH_LIMIT,
+    BulkAction,
+    OptionError,
+    RemoteAction,
+    build_body,
+)
 from intune_tui.intune.service import ActionOutcome
 from intune_tui.text import clean
 
@@ -306,12 +312,11 @@ class RemoteActionFlow:
                             timeout=15)
             return None
         sent_at = self.app.now()
-        chosen = dict(options or {})
         key = f"action:{device.get('id')}:{action.key}:{attempt_id}"
         async with self.writing(f"{action.label} → {clean(device.get('deviceName'))}"):
             try:
                 outcome: ActionOutcome = await self.app.call(
-                    key, lambda service: service.run_action(device, action, chosen),
+                    key, lambda service: service.send_action(device, action, body),
                     write=True)
             except Exception as error:
                 outcome = crashed_outcome(device, action, error)
@@ -338,7 +343,7 @@ class RemoteActionFlow:
         text, severity = outcome_message(action, outcome)
         self.app.notify(text, title=action.label, severity=severity,  # type: ignore[arg-type]
                         markup=False, timeout=8 if severity == "information" else 20)
-        if outcome.sent and outcome.outcome in ("succeeded", "unknown"):
+        if may_follow(outcome):
             self.remember(SentAction(action, outcome.device_id, sent_at, outcome))
 
     def complete_attempt(self, attempt_id: str, outcome: ActionOutcome) -> None:
@@ -397,7 +402,8 @@ class RemoteActionFlow:
         chunks = [devices[i:i + BATCH_LIMIT] for i in range(0, len(devices), BATCH_LIMIT)]
         for index, chunk in enumerate(chunks):
             try:
-                attempts = self._begin_chunk(chunk, action, options)
+                plan = BulkAction.plan(chunk, action, options)
+                attempts = self._begin_chunk(plan, chunk)
             except (AuditWriteError, OptionError) as error:
                 self._not_sent([d for rest in chunks[index:] for d in rest], action, progress,
                                str(error))
@@ -406,8 +412,7 @@ class RemoteActionFlow:
                 try:
                     outcomes = await self.app.call(
                         f"bulk:{action.key}:{next(iter(attempts.values()), '')}:{index}",
-                        lambda service, chunk=chunk: service.bulk_action(chunk, action, options),
-                        write=True)
+                        lambda service, plan=plan: service.send_bulk(plan), write=True)
                 except Exception as error:
                     outcomes = [crashed_outcome(device, action, error) for device in chunk]
             self._chunk_done(chunk, attempts, outcomes, action, sent_at, progress)
@@ -417,16 +422,17 @@ class RemoteActionFlow:
         self._notify_summary(action, progress)
         return progress
 
-    def _begin_chunk(self, chunk: list[dict[str, Any]], action: RemoteAction,
-                     options: Mapping[str, object]) -> dict[str, str]:
-        """An audit attempt per device of the chunk; on failure the ones begun are closed."""
+    def _begin_chunk(self, plan: BulkAction, chunk: list[dict[str, Any]]) -> dict[str, str]:
+        """An audit attempt per device the plan sends to, with the body it will be sent; on a
+        failure the attempts begun are closed as not sent."""
+        devices = {str(device.get("id") or ""): device for device in chunk}
         attempts: dict[str, str] = {}
         try:
-            for device in chunk:
-                body = build_body(action, options, device=device)
-                record = self.audit_record(device, action, body)
-                attempts[str(device.get("id") or "")] = self.audit.begin(record)
-        except (AuditWriteError, OptionError) as error:
+            for request in plan.requests:
+                record = self.audit_record(devices[request.device_id], plan.action,
+                                           request.body)
+                attempts[request.device_id] = self.audit.begin(record)
+        except AuditWriteError as error:
             for attempt_id in attempts.values():
                 # If this fails too, the attempt reads back as "unknown", still honest.
                 with contextlib.suppress(AuditWriteError):
@@ -443,9 +449,10 @@ class RemoteActionFlow:
             outcome = by_id.get(device_id) or ActionOutcome(
                 device_id, str(device.get("deviceName") or device_id), action.key,
                 "unknown", error="Graph's answer did not mention this device; check it.")
-            self.complete_attempt(attempts[device_id], outcome)
+            if device_id in attempts:
+                self.complete_attempt(attempts[device_id], outcome)
             progress.outcomes.append(outcome)
-            if outcome.sent and outcome.outcome in ("succeeded", "unknown"):
+            if may_follow(outcome):
                 self.remember(SentAction(action, outcome.device_id, sent_at, outcome))
 
     @staticmethod
@@ -463,6 +470,13 @@ class RemoteActionFlow:
         severity = "error" if failed else "warning" if unknown else "information"
         self.app.notify(f"Bulk {action.label}: {progress.summary()}.", title="Bulk action",
                         severity=severity, markup=False, timeout=10)  # type: ignore[arg-type]
+
+
+def may_follow(outcome: ActionOutcome) -> bool:
+    """Whether the device can show this action's state: it may have been sent, and the device
+    still exists (a Delete that went through leaves nothing to read)."""
+    return (outcome.sent and outcome.outcome in ("succeeded", "unknown")
+            and not outcome.device_gone)
 
 
 def crashed_outcome(device: Mapping[str, Any], action: RemoteAction,

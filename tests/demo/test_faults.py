@@ -174,3 +174,90 @@ async def test_slow_next_holds_one_answer(client: httpx.AsyncClient, fake: FakeG
     await client.get(DEVICES)
     await client.get(DEVICES)
     assert slept == [31.0]
+
+
+def _fresh_device(tenant: DemoTenant) -> int:
+    return next(i for i in range(len(tenant.devices))
+                if tenant.devices.management[i] == "managed" and i not in tenant.devices.actions)
+
+
+async def test_fail_next_after_processing_does_the_action_then_answers_503(
+        client: httpx.AsyncClient, fake: FakeGraph, tenant: DemoTenant) -> None:
+    index = _fresh_device(tenant)
+    fake.faults.fail_next(503, path_contains="/remoteLock", retry_after=2, after_processing=True)
+    response = await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/remoteLock")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert response.json()["error"]["code"]
+    assert [record.action_name for record in tenant.devices.actions[index]] == ["remoteLock"]
+    assert (fake.requests[-1].method, fake.requests[-1].status) == ("POST", 503)
+
+
+async def test_fail_next_after_processing_inside_a_batch_does_that_sub_request(
+        client: httpx.AsyncClient, fake: FakeGraph, tenant: DemoTenant) -> None:
+    index = _fresh_device(tenant)
+    device_id = tenant.devices.id_of(index)
+    fake.faults.fail_next(504, path_contains=f"{device_id}/syncDevice", after_processing=True)
+    response = await client.post("/v1.0/$batch", json={"requests": [
+        {"id": "1", "method": "POST", "url": f"/deviceManagement/managedDevices/{device_id}"
+         "/syncDevice"}]})
+    assert response.status_code == 200
+    assert [sub["status"] for sub in response.json()["responses"]] == [504]
+    assert [record.action_name for record in tenant.devices.actions[index]] == ["syncDevice"]
+
+
+async def test_truncate_next_does_the_change_and_cuts_its_2xx_body(
+        client: httpx.AsyncClient, fake: FakeGraph, tenant: DemoTenant) -> None:
+    index = _fresh_device(tenant)
+    fake.faults.truncate_next(path_contains="/syncDevice")
+    listed = await client.get(DEVICES, params={"$top": "1"})  # a read is never cut
+    response = await client.post(f"{DEVICES}/{tenant.devices.id_of(index)}/syncDevice")
+    assert listed.status_code == 200 and listed.json()["value"]
+    assert response.status_code == 200 and response.content
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(response.content)
+    assert [record.action_name for record in tenant.devices.actions[index]] == ["syncDevice"]
+
+
+async def test_truncate_next_on_batch_runs_every_sub_request(
+        client: httpx.AsyncClient, fake: FakeGraph, tenant: DemoTenant) -> None:
+    indices = [i for i in range(len(tenant.devices))
+               if tenant.devices.management[i] == "managed"
+               and i not in tenant.devices.actions][:3]
+    fake.faults.truncate_next(path_contains="$batch")
+    response = await client.post("/v1.0/$batch", json={"requests": [
+        {"id": str(n), "method": "POST",
+         "url": f"/deviceManagement/managedDevices/{tenant.devices.id_of(i)}/syncDevice"}
+        for n, i in enumerate(indices)]})
+    assert response.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(response.content)
+    assert all(tenant.devices.actions[i][-1].action_name == "syncDevice" for i in indices)
+
+
+async def test_write_rates_spoil_only_changes_after_doing_them(
+        client: httpx.AsyncClient, fake: FakeGraph, tenant: DemoTenant) -> None:
+    fake.faults.rate_write_503 = 1.0
+    assert (await client.get(DEVICES, params={"$top": "1"})).status_code == 200
+    first = _fresh_device(tenant)
+    assert (await client.post(f"{DEVICES}/{tenant.devices.id_of(first)}/syncDevice")
+            ).status_code == 503
+    assert tenant.devices.actions[first][-1].action_name == "syncDevice"
+    fake.faults.clear()
+    fake.faults.rate_write_drop = 1.0
+    assert (await client.get(DEVICES, params={"$top": "1"})).status_code == 200
+    second = _fresh_device(tenant)
+    with pytest.raises(httpx.RemoteProtocolError):
+        await client.post(f"{DEVICES}/{tenant.devices.id_of(second)}/syncDevice")
+    assert tenant.devices.actions[second][-1].action_name == "syncDevice"
+    assert fake.requests[-1].dropped and fake.requests[-1].status == 204
+    fake.faults.clear()
+    fake.faults.rate_write_truncated = 1.0
+    assert (await client.get(DEVICES, params={"$top": "1"})).json()["value"]
+    third = _fresh_device(tenant)
+    cut = await client.post(f"{DEVICES}/{tenant.devices.id_of(third)}/syncDevice")
+    assert cut.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(cut.content)
+    fake.faults.clear()
+    assert (fake.faults.rate_write_503, fake.faults.rate_write_drop,
+            fake.faults.rate_write_truncated) == (0.0, 0.0, 0.0)

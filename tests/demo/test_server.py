@@ -130,3 +130,34 @@ def test_run_demo_server_prints_how_to_connect_and_writes_private_token(tmp_path
         stop.set()
         worker.join(10)
     assert not worker.is_alive()
+
+
+@pytest.mark.parametrize(("rates", "expect"), [
+    ({"rate_write_503": 1.0}, "unknown"), ({"rate_write_drop": 1.0}, "unknown"),
+    ({"rate_write_truncated": 1.0}, "accepted")])
+async def test_write_faults_over_http_spoil_the_answer_after_the_action_is_done(
+        rates: dict[str, float], expect: str) -> None:
+    from intune_tui.graph.client import GraphClient, loopback_http_transport
+    from intune_tui.graph.errors import OutcomeUnknown
+    from intune_tui.graph.tokens import StaticTokenProvider
+
+    with DemoServer(devices=30, faults=Faults(**rates)) as server:
+        index = next(i for i in range(30) if i not in server.tenant.devices.actions
+                     and server.tenant.devices.management[i] == "managed")
+        client = GraphClient(StaticTokenProvider(server.token), base_url=server.url,
+                             transport=loopback_http_transport())
+        device = f"/deviceManagement/managedDevices/{server.tenant.devices.id_of(index)}"
+        try:
+            assert await client.get(device)  # a read is never spoiled by a write fault
+            path = f"{device}/syncDevice"
+            if expect == "unknown":
+                with pytest.raises(OutcomeUnknown):
+                    await client.post_action(path)
+            else:
+                done = await client.post_action(path)
+                assert done.status == 200 and done.body_unreadable
+        finally:
+            await client.aclose()
+        posts = [r for r in server.fake.requests if r.method == "POST"]
+        assert len(posts) == 1
+        assert [a.action_name for a in server.tenant.devices.actions[index]] == ["syncDevice"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from intune_tui.auth.errors import SignInCancelled
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.rules import ALL_DEMO_SCOPES
 from intune_tui.demo.tenant import DemoTenant, build_tenant
@@ -39,6 +40,7 @@ from intune_tui.graph.errors import (
     GraphServerError,
     GraphThrottled,
     GraphUnauthorized,
+    NotSent,
     OutcomeUnknown,
 )
 from intune_tui.graph.odata import ODataQuery
@@ -268,7 +270,7 @@ async def test_post_not_connected_is_not_retried_and_changed_nothing(fake_time: 
         raise httpx.ConnectTimeout("connect timeout", request=request)
 
     client = mock_client(handler, fake_time)
-    with pytest.raises(GraphNetworkError, match="nothing was changed"):
+    with pytest.raises(NotSent, match="nothing was changed"):
         await client.post_action("/deviceManagement/managedDevices/1/remoteLock")
     assert attempts == 1
 
@@ -293,24 +295,119 @@ async def test_post_answer_lost_is_outcome_unknown_and_sent_once(
     assert client.request_count == 1
 
 
-async def test_post_gateway_timeout_is_outcome_unknown_but_503_is_retried(
-    fake_time: FakeTime,
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_post_answered_a_5xx_that_can_follow_processing_is_unknown_and_sent_once(
+    fake_time: FakeTime, status: int,
 ) -> None:
-    statuses = iter([503, 200, 504])
     attempts = 0
 
     async def handler(request: httpx.Request) -> httpx.Response:
         nonlocal attempts
         attempts += 1
-        status = next(statuses)
-        return graph_json({"ok": True} if status == 200 else {"error": {"code": "x"}}, status)
+        return graph_json({"error": {"code": "x", "message": "m"}}, status,
+                          **{"Retry-After": "1"})
 
     client = mock_client(handler, fake_time)
-    done = await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
-    assert done.body == {"ok": True}
-    with pytest.raises(OutcomeUnknown, match="HTTP 504"):
+    with pytest.raises(OutcomeUnknown, match=f"HTTP {status}") as lost:
         await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
-    assert attempts == 3
+    assert attempts == 1 and fake_time.sleeps == []
+    assert lost.value.status == status
+
+
+class _CutOffBody(httpx.AsyncByteStream):
+    """A body whose connection breaks after its first bytes."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"@odata.context": "https://graph.micro'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (200, None), (204, None), (400, GraphBadRequest), (503, OutcomeUnknown)])
+async def test_a_change_whose_body_is_cut_off_after_the_status_counts_by_its_status(
+    fake_time: FakeTime, status: int, expected: type[Exception] | None,
+) -> None:
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        return httpx.Response(status, headers={"Content-Type": "application/json",
+                                               "Content-Length": "400", "request-id": "rid-9"},
+                              stream=_CutOffBody())
+
+    client = mock_client(handler, fake_time)
+    if expected is None:
+        done = await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+        assert done.status == status and done.body is None and done.request_id == "rid-9"
+        assert done.body_unreadable == (status == 200)  # a 204 has no body to read anyway
+    else:
+        with pytest.raises(expected) as failed:
+            await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+        assert failed.value.status == status and failed.value.request_id == "rid-9"
+    assert attempts == 1
+
+
+@pytest.mark.parametrize("status", [501, 507, 509])
+async def test_post_answered_a_5xx_refusal_failed_and_is_sent_once(
+    fake_time: FakeTime, status: int,
+) -> None:
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        return graph_json({"error": {"code": "x", "message": "m"}}, status)
+
+    client = mock_client(handler, fake_time)
+    with pytest.raises(GraphServerError) as refused:
+        await client.post_action("/deviceManagement/managedDevices/1/syncDevice")
+    assert not isinstance(refused.value, OutcomeUnknown)
+    assert attempts == 1
+
+
+class FailingTokens:
+    """A sign-in that fails (consent cancelled) when asked for the scopes of a change."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def get_token(self, *, scopes: Sequence[str] | None = None,
+                        force_refresh: bool = False, claims_challenge: str | None = None) -> str:
+        if scopes:
+            raise SignInCancelled("Sign-in cancelled.")
+        return self.token
+
+
+async def test_a_write_whose_token_cannot_be_had_is_not_sent(fake_time: FakeTime) -> None:
+    attempts = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        return httpx.Response(204)
+
+    client = mock_client(handler, fake_time, token_provider=FailingTokens(SECRET))
+    with pytest.raises(NotSent, match="Sign-in cancelled") as not_sent:
+        await client.post_action("/deviceManagement/managedDevices/1/wipe", json={},
+                                 scopes=["DeviceManagementManagedDevices.PrivilegedOperations.All"])
+    [batched] = await client.batch(
+        [BatchItem("1", "POST", "/deviceManagement/managedDevices/1/wipe")],
+        scopes=["DeviceManagementManagedDevices.PrivilegedOperations.All"])
+    assert isinstance(batched.error, NotSent)
+    assert isinstance(not_sent.value.__cause__, SignInCancelled)
+    assert attempts == 0 and client.request_count == 0
+
+
+async def test_a_read_whose_token_cannot_be_had_raises_the_sign_in_error(
+    fake_time: FakeTime,
+) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return graph_json({"id": "1"})
+
+    client = mock_client(handler, fake_time, token_provider=FailingTokens(SECRET))
+    with pytest.raises(SignInCancelled):
+        await client.request("GET", "/me", scopes=["User.Read"])
 
 
 async def test_claims_challenge_reacquires_once_with_the_claims(
@@ -725,6 +822,130 @@ async def test_action_answered_429_was_not_processed_and_is_retried(
     assert done.status == 204 and done.body is None
     assert statuses(fake, "POST", "remoteLock") == [429, 204]
     assert fake_time.sleeps == [pytest.approx(0.75)]
+
+
+async def test_action_answered_503_after_it_was_done_is_unknown_and_never_sent_again(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
+) -> None:
+    index = next(i for i in range(len(tenant.devices)) if i not in tenant.devices.actions)
+    fake.faults.fail_next(503, path_contains="remoteLock", retry_after=0.5,
+                          after_processing=True)
+
+    with pytest.raises(OutcomeUnknown, match="HTTP 503") as lost:
+        await client.post_action(f"{DEVICES}/{tenant.devices.id_of(index)}/remoteLock")
+
+    assert statuses(fake, "POST", "remoteLock") == [503]
+    assert [record.action_name for record in tenant.devices.actions[index]] == ["remoteLock"]
+    assert lost.value.status == 503 and lost.value.request_id
+    assert fake_time.sleeps == []
+
+
+async def test_action_accepted_with_a_cut_off_body_is_accepted(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    index = next(i for i in range(len(tenant.devices)) if i not in tenant.devices.actions)
+    fake.faults.truncate_next(path_contains="syncDevice")
+
+    done = await client.post_action(f"{DEVICES}/{tenant.devices.id_of(index)}/syncDevice")
+
+    assert done.status == 200 and done.body_unreadable and done.body is None
+    assert done.request_id
+    assert statuses(fake, "POST", "syncDevice") == [200]
+    assert [record.action_name for record in tenant.devices.actions[index]] == ["syncDevice"]
+
+
+async def test_delete_is_a_write_sent_once_whatever_the_answer(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    first, second = tenant.devices.id_of(5), tenant.devices.id_of(6)
+
+    done = await client.write("DELETE", f"{DEVICES}/{first}")
+    fake.faults.fail_next(503, path_contains=second, after_processing=True)
+    with pytest.raises(OutcomeUnknown):
+        await client.write("DELETE", f"{DEVICES}/{second}")
+
+    assert done.status == 204 and not done.body_unreadable
+    assert statuses(fake, "DELETE", first) == [204]
+    assert statuses(fake, "DELETE", second) == [503]
+    with pytest.raises(GraphNotFound):
+        await client.get(f"{DEVICES}/{second}")
+    with pytest.raises(ValueError):
+        await client.write("GET", f"{DEVICES}/{first}")
+
+
+async def test_batch_sub_request_answered_503_after_it_was_done_is_unknown_not_resent(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
+) -> None:
+    ids = [tenant.devices.id_of(index) for index in range(4)]
+    fake.faults.fail_next(503, path_contains=f"{ids[2]}/syncDevice", retry_after=1.0,
+                          after_processing=True)
+    items = [BatchItem(str(n), "POST", f"{DEVICES}/{device_id}/syncDevice")
+             for n, device_id in enumerate(ids)]
+
+    results = await client.batch(items)
+
+    assert isinstance(results[2].error, OutcomeUnknown) and results[2].status == 503
+    assert all(results[n].status == 204 and results[n].error is None for n in (0, 1, 3))
+    synced = [r.path for r in fake.requests if r.in_batch and r.method == "POST"]
+    assert len(synced) == len(set(synced)) == 4
+    assert len([r for r in fake.requests if r.path == "/v1.0/$batch"]) == 1
+    assert fake_time.sleeps == []
+
+
+async def test_batch_whose_answer_is_cut_off_makes_each_change_unknown(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant
+) -> None:
+    ids = [tenant.devices.id_of(index) for index in range(3)]
+    fake.faults.truncate_next(path_contains="$batch")
+    items = [BatchItem(str(n), "POST", f"{DEVICES}/{device_id}/syncDevice")
+             for n, device_id in enumerate(ids)]
+
+    results = await client.batch(items)
+
+    assert all(isinstance(result.error, OutcomeUnknown) for result in results)
+    assert [r.status for r in fake.requests if r.path == "/v1.0/$batch"] == [200]
+    assert len([r for r in fake.requests if r.in_batch and r.method == "POST"]) == 3
+
+
+async def test_batch_keeps_the_answers_of_an_earlier_round_when_a_later_one_is_lost(
+    fake_time: FakeTime,
+) -> None:
+    calls: list[list[str]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        ids = [sub["id"] for sub in json.loads(request.content)["requests"]]
+        calls.append(ids)
+        if len(calls) == 2:  # the round that re-sends the throttled one loses its answer
+            raise httpx.RemoteProtocolError("gone", request=request)
+        return graph_json({"responses": [
+            {"id": sub_id, "status": 429, "headers": {"Retry-After": "1"}} if sub_id == "1"
+            else {"id": sub_id, "status": 204} for sub_id in ids]})
+
+    client = mock_client(handler, fake_time)
+    items = [BatchItem(str(n), "POST", f"/deviceManagement/managedDevices/{n}/syncDevice")
+             for n in range(3)]
+
+    results = await client.batch(items)
+
+    assert calls == [["0", "1", "2"], ["1"]]
+    assert [result.status for result in results] == [204, 0, 204]
+    assert results[0].error is None and results[2].error is None
+    assert isinstance(results[1].error, OutcomeUnknown)
+
+
+async def test_batch_of_reads_answered_503_is_retried_as_a_read(
+    client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
+) -> None:
+    ids = [tenant.devices.id_of(index) for index in range(2)]
+    fake.faults.fail_next(503, path_contains="$batch", retry_after=0.25)
+    items = [BatchItem(str(n), "GET", f"{DEVICES}/{device_id}?$select=id")
+             for n, device_id in enumerate(ids)]
+
+    results = await client.batch(items)
+
+    assert [result.body["id"] for result in results] == ids
+    assert [r.status for r in fake.requests if r.path == "/v1.0/$batch"] == [503, 200]
+    assert fake_time.sleeps == [pytest.approx(0.25)]
 
 
 async def test_batch_against_the_fake_retries_throttled_sub_requests(

@@ -4,17 +4,19 @@ a wrong path, version, $select, $filter operator or action body in our catalogs 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from intune_tui.auth.errors import SignInCancelled
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
-from intune_tui.intune.actions import ACTIONS, actions_for
+from intune_tui.intune.actions import ACTIONS, RemoteAction, actions_for
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
@@ -373,12 +375,12 @@ async def test_an_action_that_does_not_apply_is_never_sent(
     mac = pick(await all_devices(service), operatingSystem="macOS")
     fake.requests.clear()
     outcome = await service.run_action(mac, ACTIONS["cleanWindowsDevice"])
-    assert outcome.outcome == "failed" and not outcome.sent
+    assert outcome.outcome == "not_sent" and not outcome.sent
     assert "Windows" in (outcome.error or "")
     lost = await service.run_action(pick(await all_devices(service), operatingSystem="iOS",
                                          isSupervised=True),
                                     ACTIONS["enableLostMode"], {"message": ""})
-    assert lost.outcome == "failed" and not lost.sent and "message" in (lost.error or "")
+    assert lost.outcome == "not_sent" and not lost.sent and "message" in (lost.error or "")
     assert not [r for r in fake.requests if r.method == "POST"]
 
 
@@ -442,7 +444,7 @@ async def test_bulk_action_uses_batches_of_twenty_and_reports_every_device(
     assert [len(b.json["requests"]) for b in batches] == [20, 20, 5]
     assert [o.device_id for o in outcomes] == [d["id"] for d in [*windows, mac]]
     assert all(o.outcome == "succeeded" for o in outcomes[:45])
-    assert outcomes[45].outcome == "failed" and not outcomes[45].sent
+    assert outcomes[45].outcome == "not_sent" and not outcomes[45].sent
     scans = [r for r in fake.requests if r.in_batch and r.path.endswith("/windowsDefenderScan")]
     assert len(scans) == 45 and all(r.json == {"quickScan": True} for r in scans)
 
@@ -468,6 +470,267 @@ async def test_a_lost_batch_answer_makes_its_devices_unknown_and_re_reads_them(
     assert len([r for r in fake.requests if r.in_batch and r.method == "POST"]) == 3
     assert all(o.action_result is not None and o.action_result.state == "pending"
                for o in outcomes)
+
+
+# -- exactly once, under every fault ------------------------------------------------------------
+
+
+def _fresh(devices: list[dict[str, Any]], os_name: str, count: int = 1
+           ) -> list[dict[str, Any]]:
+    """Managed devices of `os_name` with no remote action yet (so one found later is ours)."""
+    found = [d for d in devices if d["operatingSystem"] == os_name
+             and d["managementState"] == "managed" and not d.get("deviceActionResults")]
+    assert len(found) >= count
+    return found[:count]
+
+
+async def _fresh_devices(service: IntuneService, os_name: str, count: int = 1
+                         ) -> list[dict[str, Any]]:
+    devices = await all_devices(service)
+    states = [await service.device_action_state(d["id"]) for d in devices
+              if d["operatingSystem"] == os_name and d["managementState"] == "managed"][:40]
+    ids = {state["id"] for state in states if not state.get("deviceActionResults")}
+    return _fresh([d for d in devices if d["id"] in ids], os_name, count)
+
+
+def _after_processing_503(fake: FakeGraph, fragment: str) -> None:
+    fake.faults.fail_next(503, path_contains=fragment, retry_after=1, after_processing=True)
+
+
+def _after_processing_504(fake: FakeGraph, fragment: str) -> None:
+    fake.faults.fail_next(504, path_contains=fragment, after_processing=True)
+
+
+def _after_processing_drop(fake: FakeGraph, fragment: str) -> None:
+    fake.faults.drop_next(path_contains=fragment, after_processing=True)
+
+
+@pytest.mark.parametrize("inject", [_after_processing_503, _after_processing_504,
+                                    _after_processing_drop], ids=["503", "504", "drop"])
+async def test_a_write_whose_outcome_is_lost_is_sent_once_then_the_device_is_re_read(
+        service: IntuneService, fake: FakeGraph,
+        inject: Callable[[FakeGraph, str], None]) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    fake.requests.clear()
+    inject(fake, "/rebootNow")
+    outcome = await service.run_action(device, ACTIONS["rebootNow"])
+    assert len(requests_to(fake, "/rebootNow", "POST")) == 1
+    assert outcome.outcome == "unknown" and outcome.sent and outcome.checked
+    reread = fake.requests[-1]
+    assert reread.method == "GET" and reread.path.endswith(device["id"])
+    assert "deviceActionResults" in reread.params["$select"]
+    assert outcome.action_result is not None
+    assert outcome.action_result.action_name == "rebootNow"
+    assert outcome.management_state == "managed" and not outcome.device_gone
+    assert "Intune lists Restart" in (outcome.error or "")
+
+
+async def test_a_wipe_answered_503_reports_the_management_state_read_back(
+        service: IntuneService, fake: FakeGraph) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    _after_processing_503(fake, "/wipe")
+    outcome = await service.run_action(device, ACTIONS["wipe"])
+    assert len(requests_to(fake, "/wipe", "POST")) == 1
+    assert outcome.outcome == "unknown" and outcome.status == 503 and outcome.checked
+    assert outcome.management_state == "wipePending"
+    assert "HTTP 503" in (outcome.error or "") and "wipe pending" in (outcome.error or "")
+
+async def test_a_lost_outcome_whose_re_read_fails_too_says_so(
+        service: IntuneService, fake: FakeGraph) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    fake.requests.clear()
+    _after_processing_503(fake, "/rebootNow")  # the first matching shot: the POST's
+    fake.faults.fail_next(500, path_contains=device["id"])  # then the re-read's
+    outcome = await service.run_action(device, ACTIONS["rebootNow"])
+    assert [(r.method, r.status) for r in fake.requests] == [("POST", 503), ("GET", 500)]
+    assert outcome.outcome == "unknown" and outcome.sent and not outcome.checked
+    assert "could not be re-read" in (outcome.error or "")
+
+
+class _SignInLostAfterSending(ScopeRecordingTokens):
+    """The sign-in works for the action, then fails (a session revoked meanwhile)."""
+
+    async def get_token(self, *, scopes: Sequence[str] | None = None,
+                        force_refresh: bool = False, claims_challenge: str | None = None) -> str:
+        if self.scopes_asked and self.scopes_asked[-1] == (PRIVILEGED_OPERATIONS,):
+            raise SignInCancelled("Sign-in required.")
+        return await super().get_token(scopes=scopes)
+
+
+async def test_a_lost_outcome_whose_re_read_cannot_sign_in_is_still_an_honest_unknown(
+        fake: FakeGraph, clock: TenantClock) -> None:
+    svc, client = _service(fake, clock, _SignInLostAfterSending(fake.issue_token()))
+    try:
+        [device] = _fresh(await all_devices(svc), "Windows")
+        fake.requests.clear()
+        _after_processing_503(fake, "/syncDevice")
+        outcome = await svc.run_action(device, ACTIONS["syncDevice"])
+    finally:
+        await client.aclose()
+    assert [r.method for r in fake.requests] == ["POST"]
+    assert outcome.outcome == "unknown" and outcome.sent and not outcome.checked
+    assert "could not be re-read" in (outcome.error or "")
+
+async def test_a_2xx_with_an_unreadable_body_is_accepted_and_not_re_read(
+        service: IntuneService, fake: FakeGraph) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    fake.requests.clear()
+    fake.faults.truncate_next(path_contains="/syncDevice")
+    outcome = await service.run_action(device, ACTIONS["syncDevice"])
+    assert outcome.outcome == "succeeded" and outcome.body_unreadable
+    assert outcome.status == 200 and outcome.request_id and outcome.error is None
+    assert [r.method for r in fake.requests] == ["POST"]
+
+
+class _Time:
+    """A monotonic clock that moves only when slept on."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+async def test_a_write_answered_429_is_sent_again_once_after_retry_after(
+        fake: FakeGraph, tokens: ScopeRecordingTokens) -> None:
+    time = _Time()
+    client = GraphClient(tokens, transport=fake.transport(), sleep=time.sleep, clock=time.clock)
+    svc = IntuneService(client, now=lambda: fake.tenant_now())
+    try:
+        [device] = _fresh(await all_devices(svc), "Windows")
+        fake.faults.fail_next(429, path_contains="/syncDevice", retry_after=2.5)
+        outcome = await svc.run_action(device, ACTIONS["syncDevice"])
+    finally:
+        await client.aclose()
+    assert outcome.outcome == "succeeded" and outcome.status == 204
+    assert [r.status for r in requests_to(fake, "/syncDevice", "POST")] == [429, 204]
+    assert time.sleeps == [pytest.approx(2.5)]
+
+
+class _ConsentCancelled(ScopeRecordingTokens):
+    """The user cancels the consent prompt for PrivilegedOperations."""
+
+    async def get_token(self, *, scopes: Sequence[str] | None = None,
+                        force_refresh: bool = False, claims_challenge: str | None = None) -> str:
+        if scopes and PRIVILEGED_OPERATIONS in scopes:
+            raise SignInCancelled("Sign-in cancelled.")
+        return await super().get_token(scopes=scopes)
+
+
+async def test_no_token_for_a_write_is_not_sent_and_nothing_reaches_graph(
+        fake: FakeGraph, clock: TenantClock) -> None:
+    svc, client = _service(fake, clock, _ConsentCancelled(fake.issue_token()))
+    try:
+        devices = [d for d in await all_devices(svc) if d["operatingSystem"] == "Windows"][:3]
+        fake.requests.clear()
+        one = await svc.run_action(devices[0], ACTIONS["wipe"])
+        many = await svc.bulk_action(devices, ACTIONS["syncDevice"])
+    finally:
+        await client.aclose()
+    assert one.outcome == "not_sent" and not one.sent and "Sign-in cancelled" in (one.error or "")
+    assert [o.outcome for o in many] == ["not_sent"] * 3 and not any(o.sent for o in many)
+    assert fake.requests == []
+
+
+async def test_a_batch_whose_answer_is_unreadable_makes_every_device_unknown_and_re_reads_each(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await _fresh_devices(service, "Windows", 3)
+    fake.requests.clear()
+    fake.faults.truncate_next(path_contains="/$batch")
+    outcomes = await service.bulk_action(devices, ACTIONS["rebootNow"])
+    assert [o.outcome for o in outcomes] == ["unknown"] * 3
+    posts = [r.path for r in fake.requests if r.in_batch and r.method == "POST"]
+    assert len(posts) == len(set(posts)) == 3
+    reads = [r for r in fake.requests if r.in_batch and r.method == "GET"]
+    assert {r.path.rsplit("/", 1)[1] for r in reads} == {d["id"] for d in devices}
+    assert all(o.checked and o.action_result is not None and o.action_result.state == "pending"
+               for o in outcomes)
+
+
+async def test_a_batch_sub_request_answered_503_is_unknown_re_read_and_never_resent(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await _fresh_devices(service, "Windows", 3)
+    fake.requests.clear()
+    fake.faults.fail_next(503, path_contains=f"{devices[1]['id']}/syncDevice", retry_after=1,
+                          after_processing=True)
+    outcomes = await service.bulk_action(devices, ACTIONS["syncDevice"])
+    assert [o.outcome for o in outcomes] == ["succeeded", "unknown", "succeeded"]
+    posts = [r.path for r in fake.requests if r.in_batch and r.method == "POST"]
+    assert len(posts) == len(set(posts)) == 3
+    assert outcomes[1].checked and outcomes[1].action_result is not None
+    assert outcomes[1].status == 503
+
+
+async def test_a_batch_sub_request_answered_429_is_sent_again_once(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await _fresh_devices(service, "Windows", 3)
+    fake.requests.clear()
+    fake.faults.fail_next(429, path_contains=f"{devices[0]['id']}/syncDevice", retry_after=1)
+    outcomes = await service.bulk_action(devices, ACTIONS["syncDevice"])
+    assert [o.outcome for o in outcomes] == ["succeeded"] * 3
+    sent = [r.status for r in fake.requests if r.in_batch and devices[0]["id"] in r.path]
+    assert sent == [429, 204]
+    assert len([r for r in fake.requests if r.in_batch and r.method == "POST"]) == 4
+
+DELETE = replace(ACTIONS["retire"], key="delete", label="Delete", segment="", options=(),
+                 result_names=("delete",), http_method="DELETE")
+
+
+async def test_delete_is_sent_as_delete_on_the_device_once(
+        service: IntuneService, fake: FakeGraph) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    fake.requests.clear()
+    outcome = await service.run_action(device, DELETE)
+    assert outcome.outcome == "succeeded" and outcome.status == 204
+    assert [(r.method, r.path) for r in fake.requests] == [
+        ("DELETE", f"/v1.0/deviceManagement/managedDevices/{device['id']}")]
+
+
+@pytest.mark.parametrize("inject", [_after_processing_503, _after_processing_drop],
+                         ids=["503", "drop"])
+async def test_a_delete_whose_answer_is_lost_is_settled_by_the_device_being_gone(
+        service: IntuneService, fake: FakeGraph,
+        inject: Callable[[FakeGraph, str], None]) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    fake.requests.clear()
+    inject(fake, device["id"])
+    outcome = await service.run_action(device, DELETE)
+    assert [r.method for r in fake.requests] == ["DELETE", "GET"]
+    assert fake.requests[1].status == 404
+    assert outcome.outcome == "succeeded" and outcome.device_gone and outcome.checked
+
+
+async def test_a_delete_lost_before_it_arrived_stays_unknown_with_the_device_still_listed(
+        service: IntuneService, fake: FakeGraph) -> None:
+    [device] = await _fresh_devices(service, "Windows")
+    fake.requests.clear()
+    fake.faults.drop_next(path_contains=device["id"], after_processing=False)
+    outcome = await service.run_action(device, DELETE)
+    assert [r.method for r in fake.requests] == ["DELETE", "GET"]
+    assert outcome.outcome == "unknown" and outcome.checked and not outcome.device_gone
+    assert "still lists the device" in (outcome.error or "")
+
+
+async def test_a_bulk_delete_whose_batch_answer_is_lost_settles_each_gone_device(
+        service: IntuneService, fake: FakeGraph) -> None:
+    devices = await _fresh_devices(service, "Windows", 2)
+    fake.requests.clear()
+    fake.faults.drop_next(path_contains="/$batch", after_processing=True)
+    outcomes = await service.bulk_action(devices, DELETE)
+    assert [r.method for r in fake.requests if r.in_batch][:2] == ["DELETE", "DELETE"]
+    assert [o.outcome for o in outcomes] == ["succeeded", "succeeded"]
+    assert all(o.device_gone and o.checked for o in outcomes)
+
+
+def test_the_delete_action_used_here_is_a_remote_action() -> None:
+    assert isinstance(DELETE, RemoteAction) and DELETE.path("x").endswith("/managedDevices/x")
 
 
 def test_granted_scopes_reads_the_token_claims_without_verifying(fake: FakeGraph) -> None:

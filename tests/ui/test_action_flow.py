@@ -131,7 +131,7 @@ async def test_quitting_during_a_remote_action_asks_then_waits_for_its_answer(
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(120, 40)) as pilot:
         await at_device(pilot, app, wait_until, WINDOWS_ID)
-        app.session.fake.faults.slow_next(8.0, path_contains="/syncDevice")
+        answer = app.session.fake.faults.hold_next(path_contains="/syncDevice")
         await open_menu(pilot, app, wait_until)
         await choose(pilot, app, wait_until, "syncDevice")
         await pilot.press("y")
@@ -147,7 +147,10 @@ async def test_quitting_during_a_remote_action_asks_then_waits_for_its_answer(
         await pilot.press("q")
         await wait_until(pilot, lambda: isinstance(app.screen, QuitWhileSending))
         await pilot.press("enter")  # "Wait, then quit" is focused
-        await wait_until(pilot, lambda: app.return_code is not None, timeout=20)
+        await pilot.pause(0.3)
+        assert app.return_code is None  # still waiting for Graph's answer
+        answer.set()
+        await wait_until(pilot, lambda: app.return_code is not None)
         assert action_posts(app) and not action_flow.action_flow(app).in_flight
 
     phases = [(line["phase"], line.get("outcome")) for line in audit_lines(app)]

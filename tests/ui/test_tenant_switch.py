@@ -82,7 +82,7 @@ def _audit_lines() -> list[dict]:
 async def test_switching_tenant_waits_for_a_remote_action_on_the_wire(two_tenants, wait_until):
     """`:tenant` during a slow POST: the POST is answered and audited before the switch."""
     contoso, _fabrikam = two_tenants
-    contoso.fake.faults.slow_next(4.0, path_contains="/syncDevice")
+    answer = contoso.fake.faults.hold_next(path_contains="/syncDevice")
     app = open_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
@@ -97,9 +97,11 @@ async def test_switching_tenant_waits_for_a_remote_action_on_the_wire(two_tenant
         await pilot.press("colon", *"tenant fabrikam", "enter")
         await wait_until(pilot, lambda: any("Waiting for 1 action (Sync" in n.message
                                             for n in app._notifications))
+        await pilot.pause(0.3)
         # not switched while the POST is out
         assert app.sub_title.startswith("contoso") and action_flow(app).in_flight
-        await wait_until(pilot, lambda: app.sub_title.startswith("fabrikam"), timeout=20)
+        answer.set()
+        await wait_until(pilot, lambda: app.sub_title.startswith("fabrikam"))
 
     posts = [r for r in contoso.fake.requests if r.method == "POST"]
     assert [(r.path, r.status) for r in posts] == [

@@ -53,7 +53,7 @@ async def test_bulk_sync_of_45_with_3_failing_reports_each_device(make_app, wait
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(120, 40)) as pilot:
         ids = await mark_first(pilot, app, wait_until, 45)
-        failing = {ids[3]: 404, ids[21]: 500, ids[44]: 403}
+        failing = {ids[3]: 404, ids[21]: 409, ids[44]: 403}
         for device_id, status in failing.items():
             app.session.fake.faults.fail_next(
                 status, path_contains=f"/managedDevices/{device_id}/syncDevice")
@@ -68,12 +68,12 @@ async def test_bulk_sync_of_45_with_3_failing_reports_each_device(make_app, wait
         posts = action_posts(app)
         assert len(posts) == 45 and all(post.in_batch for post in posts)
         assert batch_calls(app) == 3  # 20 + 20 + 5
-        assert sorted(p.status for p in posts) == sorted([204] * 42 + [403, 404, 500])
+        assert sorted(p.status for p in posts) == sorted([204] * 42 + [403, 404, 409])
         results = table_cells(screen, "#bulk-results")
         assert len(results) == 45
         failed = {cells[0]: cells for cells in results if cells[1] == "Failed"}
         assert len(failed) == 3 and sum(cells[1] == "Accepted" for cells in results) == 42
-        assert sorted(cells[2] for cells in failed.values()) == ["403", "404", "500"]
+        assert sorted(cells[2] for cells in failed.values()) == ["403", "404", "409"]
         assert all(cells[3] for cells in failed.values())  # each with its error sentence
         assert "42 accepted by Intune, 3 failed" in shown(screen, "#bulk-summary")
         assert any("Bulk Sync: 42 accepted by Intune, 3 failed" in m for m in messages(app))
