@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from intune_tui.intune.actions import RemoteAction, Tier
@@ -20,15 +20,13 @@ from intune_tui.intune.formatting import enum_word
 from intune_tui.intune.models import DeviceActionResult, ManagedDevice
 from intune_tui.intune.scopes import scope_granted
 from intune_tui.intune.service import ActionOutcome
+from intune_tui.intune.service import result_since as service_result_since
 from intune_tui.text import clean
 
 OUTCOME_UNKNOWN = "Outcome unknown — checking the device"
 ACCEPTED = "accepted by Intune"
 TIER_WORDS = {Tier.BENIGN: "benign", Tier.DESTRUCTIVE: "destructive",
               Tier.IRREVERSIBLE: "irreversible"}
-
-# A result that started a little before we sent still counts as ours: clocks differ.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def device_word(device: Mapping[str, Any]) -> str:
@@ -175,13 +173,7 @@ class PollSchedule:
 def result_since(state: Mapping[str, Any], action: RemoteAction,
                  sent_at: datetime) -> DeviceActionResult | None:
     """The device's latest result for `action` that is not older than what we sent."""
-    latest = ManagedDevice.from_graph(state).latest_result(action.result_names)
-    if latest is None:
-        return None
-    started = latest.started or latest.last_updated
-    if started is not None and started < sent_at - CLOCK_SKEW:
-        return None
-    return latest
+    return service_result_since(ManagedDevice.from_graph(state), action, sent_at)
 
 
 def management_state_of(state: Mapping[str, Any]) -> str | None:

@@ -894,8 +894,9 @@ def _batch_outcome(request: BulkRequest, action: RemoteAction,
     return _failed_outcome(request.device_id, request.device_name, action, error)
 
 
-def _result_since(device: ManagedDevice, action: RemoteAction,
-                  sent_at: datetime) -> DeviceActionResult | None:
+def result_since(device: ManagedDevice, action: RemoteAction,
+                 sent_at: datetime) -> DeviceActionResult | None:
+    """The device's latest result for `action` that is not older than what we sent."""
     latest = device.latest_result(action.result_names)
     if latest is None:
         return None
@@ -921,7 +922,7 @@ _REREAD_GONE = _Reread(gone=True)
 
 def _reread_of(state: Mapping[str, Any], action: RemoteAction, sent_at: datetime) -> _Reread:
     device = ManagedDevice.from_graph(state)
-    return _Reread(result=_result_since(device, action, sent_at),
+    return _Reread(result=result_since(device, action, sent_at),
                    management_state=device.management_state)
 
 
