@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import re
+import secrets
 import time
 import uuid
 import zlib
@@ -122,7 +123,9 @@ class FakeGraph:
         self.faults = faults if faults is not None else Faults(seed=tenant.seed)
         self.faults.attach(self._revoke_issued_tokens)
         self.requests: list[RecordedRequest] = []
-        self._secret = hashlib.sha256(f"intune-tui-demo:{tenant.tenant_id}".encode()).digest()
+        # Random per instance: a key derived from anything public (the tenant id) would let anyone
+        # on the host sign a token this server accepts.
+        self._secret = secrets.token_bytes(32)
         self._token_serial = 0
         self._revoked_through = 0
         self._clock_origin = clock()

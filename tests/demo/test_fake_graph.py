@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,8 @@ import pytest
 from intune_tui.demo import rules
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.tenant import DemoTenant, build_tenant
+
+from .conftest import ManualClock
 
 DEVICES = "/v1.0/deviceManagement/managedDevices"
 
@@ -723,3 +726,32 @@ async def test_expand_follows_version_rules(client: httpx.AsyncClient,
                              params={"$expand": "assignments", "$top": "5"})).json()["value"]
     assert all(isinstance(app["assignments"], list) for app in apps)
     assert any(app["assignments"] for app in apps)
+
+
+async def test_a_token_signed_with_a_key_derived_from_public_data_is_refused(
+    tenant: DemoTenant, clock: ManualClock
+) -> None:
+    """The signing key is random per server: knowing the tenant id (which every token carries)
+    is not enough to forge a token, and another server's token is not accepted either."""
+    import hashlib
+    import hmac
+
+    fake = FakeGraph(tenant, clock=clock)
+    genuine = fake.issue_token()
+    header, payload, _signature = genuine.split(".")
+    derived = hashlib.sha256(f"intune-tui-demo:{tenant.tenant_id}".encode()).digest()
+    forged_signature = base64.urlsafe_b64encode(
+        hmac.new(derived, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    ).rstrip(b"=").decode()
+    other_server = FakeGraph(tenant, clock=clock).issue_token()
+
+    for token in (f"{header}.{payload}.{forged_signature}", other_server):
+        async with httpx.AsyncClient(transport=fake.transport(),
+                                     base_url="https://graph.microsoft.com",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+            answer = await http.get("/v1.0/deviceManagement/managedDevices")
+        assert answer.status_code == 401
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com",
+                                 headers={"Authorization": f"Bearer {genuine}"}) as http:
+        assert (await http.get("/v1.0/deviceManagement/managedDevices")).status_code == 200
