@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     export.add_argument("--output", metavar="PATH", default=None,
                         help="file to write (default: a timestamped file under the data dir)")
+    export.add_argument("--force", action="store_true",
+                        help="replace the --output file if it exists (refused otherwise)")
     _add_session_options(export, top_level=False)
 
     server = commands.add_parser(
@@ -216,7 +218,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from intune_tui.export import export_command
 
         return _status(
-            export_command(settings, args.resource, args.filter, args.format, args.output)
+            export_command(settings, args.resource, args.filter, args.format, args.output,
+                           force=args.force)
         )
     if command == "demo-server":
         return _run_demo_server(args)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from intune_tui import __version__
+from intune_tui.private_files import make_private_dir
 from intune_tui.text import clean, truncate
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def setup_logging(settings: Settings) -> Path:
 
 def _install(log_dir: Path, level: int) -> Path:
     global _installed
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(log_dir)
     path = log_dir / LOG_FILE_NAME
     if path.exists() and os.name == "posix":
         path.chmod(0o600)

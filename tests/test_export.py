@@ -358,3 +358,35 @@ def test_the_export_command_line_runs_end_to_end(
     records = json.loads(path.read_text(encoding="utf-8"))
     assert 0 < len(records) == count
     assert {record["operatingSystem"] for record in records} == {"Android"}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_data_and_exports_folders_are_created_private(
+    demo_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = os.umask(0o022)
+    try:
+        assert export_command(demo_settings, "role_definitions", "", "json", None) == 0
+    finally:
+        os.umask(old)
+
+    _count, path = exported(capsys)
+    for folder in (demo_settings.data_dir, demo_settings.data_dir / "exports"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_an_existing_output_file_is_refused_unless_forced(
+    demo_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text("last week's export\n", encoding="utf-8")
+
+    refused = main(["--demo", "--demo-devices", "20", "export", "devices", "--output", str(path)])
+    refusal = capsys.readouterr()
+    forced = main(["--demo", "--demo-devices", "20", "export", "devices", "--output", str(path),
+                   "--force"])
+
+    assert refused == 2 and refusal.out == ""
+    assert f"{path} already exists; add --force" in refusal.err
+    assert forced == 0
+    assert len(read_csv(path)) == 21

@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intune_tui.auth.keystore import KeyringProbe, delete_key, load_or_create_key
+from intune_tui.private_files import make_private_dir
 
 if TYPE_CHECKING:
     from intune_tui.config import Settings
@@ -304,7 +305,7 @@ def _open_encrypted(
 
 
 def _make_private_dir(directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(directory)  # the data folder above tokens/ too, when it is new
     if os.name == "posix":
         directory.chmod(0o700)
 
