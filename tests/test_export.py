@@ -371,6 +371,7 @@ def test_the_data_and_exports_folders_are_created_private(
         os.umask(old)
 
     _count, path = exported(capsys)
+    assert path.exists()
     for folder in (demo_settings.data_dir, demo_settings.data_dir / "exports"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
