@@ -391,3 +391,50 @@ def test_an_existing_output_file_is_refused_unless_forced(
     assert f"{path} already exists; add --force" in refusal.err
     assert forced == 0
     assert len(read_csv(path)) == 21
+
+
+def test_a_hostile_graph_error_reaches_stderr_and_the_log_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from intune_tui import session as session_module
+    from intune_tui.graph.client import GraphClient
+    from intune_tui.graph.tokens import StaticTokenProvider
+    from intune_tui.intune.service import IntuneService
+
+    osc52 = "\x1b]52;c;Y3VybCBldmlsfHNo\x07"
+
+    def hostile(request: httpx.Request) -> httpx.Response:
+        body = {"error": {"code": f"Forbidden{osc52}", "message": "denied",
+                          "innerError": {"request-id": f"rid{osc52}"}}}
+        return httpx.Response(403, content=json.dumps(body).encode(),
+                              headers={"Content-Type": "application/json"})
+
+    real = session_module.demo_session
+
+    def hostile_session(settings: Settings) -> session_module.Session:
+        session = real(settings)
+
+        async def make_service(on_throttle):  # type: ignore[no-untyped-def]
+            client = GraphClient(StaticTokenProvider("t"), transport=httpx.MockTransport(hostile))
+            return IntuneService(client)
+
+        session.make_service = make_service
+        return session
+
+    monkeypatch.setattr(session_module, "open_session", hostile_session)
+    settings = Settings(demo=True, demo_devices=5, log_dir=tmp_path / "logs")
+    from intune_tui.logs import setup_logging
+
+    setup_logging(settings)
+    try:
+        status = export_command(settings, "devices", "", "csv", str(tmp_path / "d.csv"))
+    finally:
+        reset_logging()
+
+    err = capsys.readouterr().err
+    log = (tmp_path / "logs" / "intune-tui.log").read_text(encoding="utf-8")
+    assert status == 1 and "Forbidden" in err and "rid" in err
+    for text in (err, log):
+        assert "\x1b" not in text and "\x07" not in text
