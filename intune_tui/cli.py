@@ -90,6 +90,9 @@ def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) ->
                        help="national cloud (default global)")
     group.add_argument("--graph-url", metavar="URL", default=unset,
                        help="Graph origin; https, or http on loopback only")
+    group.add_argument("--allow-custom-graph-host", action="store_true", default=unset,
+                       help="let --graph-url name a host other than Microsoft Graph's "
+                       "(your sign-in token is sent there)")
     group.add_argument("--api-version", choices=API_VERSIONS, default=unset,
                        help="Graph API version (default v1.0)")
     group.add_argument("--read-only", action="store_true", default=unset,
