@@ -207,11 +207,12 @@ def open_token_cache(settings: Settings, *, create_key: bool = True) -> TokenCac
     the encrypted file. Without: memory only, or the plaintext file when the user opted in.
     create_key=False (logout) reads an existing key but does not make one.
     """
-    probe = load_or_create_key(
-        settings.profile, timeout=settings.keyring_timeout, create=create_key
-    )
     directory = token_cache_dir(settings)
     lock_path = directory / f"{file_stem(settings.profile)}.lock"
+    probe = load_or_create_key(
+        settings.profile, timeout=settings.keyring_timeout, create=create_key,
+        lock_path=lock_path,
+    )
     if probe.usable:
         return _open_encrypted(settings, probe, directory, lock_path)
     if settings.allow_plaintext_token_cache:
