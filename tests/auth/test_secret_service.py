@@ -10,6 +10,7 @@ collection for good, so it is the last one in this file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import subprocess
@@ -68,10 +69,8 @@ def settings(tmp_path: Path, secret_service: keyring.backend.KeyringBackend) -> 
     profile = f"ss-{uuid.uuid4().hex[:12]}"  # never another run's key
     yield Settings(profile=profile, data_dir=tmp_path / "data", log_dir=tmp_path / "logs",
                    config_path=tmp_path / "config.toml", keyring_timeout=5.0)
-    try:
+    with contextlib.suppress(Exception):  # the collection may be locked by the last test
         secret_service.delete_password(KEYRING_SERVICE, key_name(profile))
-    except Exception:  # noqa: S110 - the collection may be locked by the last test
-        pass
 
 
 def cache_state(marker: str) -> str:
