@@ -28,7 +28,7 @@ from intune_tui.private_files import write_private
 
 if TYPE_CHECKING:
     from intune_tui.config import Settings
-    from intune_tui.graph.throttle import ThrottleState
+    from intune_tui.graph.throttle import RetryNotice, ThrottleState
     from intune_tui.intune.resources import Resource, Row
     from intune_tui.intune.search import SearchQuery
     from intune_tui.session import Session
@@ -303,12 +303,18 @@ async def _collect(session: Session, resource: Resource, search: SearchQuery) ->
 
 
 class _ThrottleReport:
-    """Says on stderr when Graph throttles: headless users would otherwise see a silent pause."""
+    """Says on stderr when Graph throttles or a read is tried again: headless users would
+    otherwise see a silent pause."""
 
     def __init__(self) -> None:
         self._paused = False
 
-    def __call__(self, state: ThrottleState) -> None:
+    def __call__(self, state: ThrottleState | RetryNotice) -> None:
+        from intune_tui.graph.throttle import RetryNotice
+
+        if isinstance(state, RetryNotice):
+            print(f"intune-tui: {state.describe()}", file=sys.stderr, flush=True)
+            return
         if state.paused and not self._paused:
             print(f"intune-tui: Graph is busy: {state.describe()}", file=sys.stderr)
         self._paused = state.paused

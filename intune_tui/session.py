@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("intune_tui.session")
 
 ServiceFactory = Callable[[Callable[[Any], None]], Awaitable[IntuneService]]
+"""Builds the service; its argument hears how Graph is doing: a `ThrottleState` (the tenant-wide
+pause) or a `RetryNotice` (a read is tried again), each shown in the status bar or on stderr."""
 
 
 class SessionError(Exception):
@@ -155,7 +157,7 @@ def demo_session(
             session.token_provider = provider
             client = GraphClient(provider, base_url=endpoint.url,
                                  api_version=settings.api_version, on_throttle=on_throttle,
-                                 transport=loopback_http_transport())
+                                 on_retry=on_throttle, transport=loopback_http_transport())
             return IntuneService(client, now=now)
 
         session.make_service = make_service
@@ -188,6 +190,7 @@ async def _demo_service(
         api_version=settings.api_version,
         transport=fake.transport(),
         on_throttle=on_throttle,
+        on_retry=on_throttle,
     )
     return IntuneService(client, now=now)
 
@@ -219,6 +222,7 @@ def graph_session(
             base_url=settings.graph_url,
             api_version=settings.api_version,
             on_throttle=on_throttle,
+            on_retry=on_throttle,
         )
         return IntuneService(client)
 

@@ -438,3 +438,34 @@ def test_a_hostile_graph_error_reaches_stderr_and_the_log_clean(
     assert status == 1 and "Forbidden" in err and "rid" in err
     for text in (err, log):
         assert "\x1b" not in text and "\x07" not in text
+
+
+def test_a_retried_read_is_said_on_stderr_and_the_export_completes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intune_tui import session as session_module
+
+    real = session_module.demo_session
+
+    def flaky_session(settings: Settings) -> session_module.Session:
+        session = real(settings)
+        make_service = session.make_service
+
+        async def make_flaky_service(on_progress):  # type: ignore[no-untyped-def]
+            service = await make_service(on_progress)
+            assert session.fake is not None
+            session.fake.faults.fail_next(504, path_contains="managedDevices", times=2)
+            return service
+
+        session.make_service = make_flaky_service
+        return session
+
+    monkeypatch.setattr(session_module, "open_session", flaky_session)
+    path = tmp_path / "devices.csv"
+
+    status = export_command(Settings(demo=True, demo_devices=30), "devices", "", "csv", str(path))
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "intune-tui: retrying (2 of 6) — Graph answered HTTP 504" in captured.err
+    assert len(read_csv(path)) == 31
