@@ -214,7 +214,7 @@ class IntuneApp(App[None]):
                 self.notify(notice, title="Sign-in", severity="warning", timeout=12,
                             markup=False)
 
-        self.job("session:prepare", lambda service: session.prepare(), on_done=prepared)
+        self.job("session:prepare", lambda service: session.prepare(service), on_done=prepared)
 
     def on_unmount(self) -> None:
         if self._worker is not None:

@@ -755,3 +755,33 @@ async def test_a_token_signed_with_a_key_derived_from_public_data_is_refused(
                                  base_url="https://graph.microsoft.com",
                                  headers={"Authorization": f"Bearer {genuine}"}) as http:
         assert (await http.get("/v1.0/deviceManagement/managedDevices")).status_code == 200
+
+
+@pytest.mark.parametrize(("scopes", "status", "full"), [
+    ((), 403, False),
+    (("User.Read",), 200, False),
+    (("Organization.Read.All",), 200, True),
+    (("Directory.Read.All",), 200, True),
+])
+async def test_organization_is_one_object_read_as_its_scopes_allow(
+    fake: FakeGraph, scopes: tuple[str, ...], status: int, full: bool
+) -> None:
+    token = fake.issue_token(scopes=scopes)
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com",
+                                 headers={"Authorization": f"Bearer {token}"}) as http:
+        answer = await http.get("/v1.0/organization")
+        selected = await http.get("/v1.0/organization", params={"$select": "displayName"})
+
+    assert answer.status_code == status
+    if status == 403:
+        assert answer.json()["error"]["code"] == "Authorization_RequestDenied"
+        return
+    body = answer.json()
+    assert body["@odata.context"].endswith("/v1.0/$metadata#organization")
+    [organization] = body["value"]
+    assert organization["id"] == fake.tenant.tenant_id
+    assert organization["displayName"] == fake.tenant.display_name
+    assert organization["verifiedDomains"][0]["name"] == fake.tenant.domain
+    assert (organization["tenantType"] is not None) is full
+    assert set(selected.json()["value"][0]) == {"id", "displayName"}
