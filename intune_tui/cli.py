@@ -90,6 +90,9 @@ def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) ->
                        help="national cloud (default global)")
     group.add_argument("--graph-url", metavar="URL", default=unset,
                        help="Graph origin; https, or http on loopback only")
+    group.add_argument("--allow-custom-graph-host", action="store_true", default=unset,
+                       help="let --graph-url name a host other than Microsoft Graph's "
+                       "(your sign-in token is sent there)")
     group.add_argument("--api-version", choices=API_VERSIONS, default=unset,
                        help="Graph API version (default v1.0)")
     group.add_argument("--read-only", action="store_true", default=unset,
@@ -138,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     export.add_argument("--output", metavar="PATH", default=None,
                         help="file to write (default: a timestamped file under the data dir)")
+    export.add_argument("--force", action="store_true",
+                        help="replace the --output file if it exists (refused otherwise)")
     _add_session_options(export, top_level=False)
 
     server = commands.add_parser(
@@ -221,7 +226,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from intune_tui.export import export_command
 
         return _status(
-            export_command(settings, args.resource, args.filter, args.format, args.output)
+            export_command(settings, args.resource, args.filter, args.format, args.output,
+                           force=args.force)
         )
     if command == "demo-server":
         return _run_demo_server(args)

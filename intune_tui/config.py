@@ -11,6 +11,7 @@ top-level keys, the defaults below. The file lives at `<config dir>/config.toml`
     auth_mode = "auto"                 # or "device-code", "browser"
     bulk_destructive_cap = 50
     allow_plaintext_token_cache = false
+    allow_custom_graph_host = false    # true lets graph_url name a host that is not Graph's
     keyring_timeout = 3.0
 
     [keymap]                           # binding id -> key (ids: press ? in the app)
@@ -76,6 +77,11 @@ CLOUDS: dict[str, Cloud] = {
     "usgov-dod": Cloud("usgov-dod", "login.microsoftonline.us", "https://dod-graph.microsoft.us"),
     "china": Cloud("china", "login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
 }
+# Microsoft Graph's service roots, from "Microsoft Graph national cloud deployments"
+# (learn.microsoft.com/graph/deployments, read 2026-12): the only hosts a graph_url may name
+# without allow_custom_graph_host, besides loopback (the demo server, tests). The sign-in token
+# goes to this host.
+GRAPH_HOSTS = frozenset(urlsplit(cloud.graph_url).hostname or "" for cloud in CLOUDS.values())
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ TOP_LEVEL_KEYS = (
     "auth_mode",
     "bulk_destructive_cap",
     "allow_plaintext_token_cache",
+    "allow_custom_graph_host",
     "keyring_timeout",
     "keymap",
     "profiles",
@@ -161,6 +168,7 @@ class Settings:
     access_token: str | None = None  # bring-your-own token (INTUNE_TUI_ACCESS_TOKEN only)
     access_token_command: str | None = None  # a command printing a token
     allow_plaintext_token_cache: bool = False  # 0600 plaintext file when no keyring
+    allow_custom_graph_host: bool = False  # graph_url may name a host other than Graph's
     keyring_timeout: float = 3.0  # seconds to wait for a (possibly locked) keyring
     bulk_destructive_cap: int = 50  # more devices than this needs a second step
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> key
@@ -180,6 +188,7 @@ class Settings:
             self.graph_url = CLOUDS[self.cloud].graph_url
         if not self.authority_host:
             self.authority_host = CLOUDS[self.cloud].authority_host
+        _check_graph_host(self.graph_url, self.allow_custom_graph_host)
         if self._read_only_pinned is None:
             defined = self.profiles.get(self.profile)
             explained = self._read_only_base
@@ -364,6 +373,19 @@ def validate_graph_url(value: object, where: str = "graph_url") -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _check_graph_host(graph_url: str, allowed_anywhere: bool) -> None:
+    host = (urlsplit(graph_url).hostname or "").lower()
+    if allowed_anywhere or host in GRAPH_HOSTS or is_loopback_host(host):
+        return
+    hosts = ", ".join(sorted(GRAPH_HOSTS))
+    raise ConfigError(
+        f"graph_url {graph_url!r} is not a Microsoft Graph host ({hosts}) or loopback, and your "
+        "sign-in token would be sent to it; if you trust that host, set "
+        "allow_custom_graph_host = true in the config file (or "
+        "INTUNE_TUI_ALLOW_CUSTOM_GRAPH_HOST=1, or --allow-custom-graph-host)"
+    )
+
+
 def _check_authority_host(value: object, where: str) -> str:
     if not isinstance(value, str) or not _HOST_PORT.match(value.strip()):
         raise _fail(where, "a host name such as login.microsoftonline.com (no https://)", value)
@@ -409,6 +431,7 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "demo": _check_bool,
     "mouse": _check_bool,
     "allow_plaintext_token_cache": _check_bool,
+    "allow_custom_graph_host": _check_bool,
     "demo_devices": _int_at_least(0),
     "bulk_destructive_cap": _int_at_least(1),
     "keyring_timeout": _check_timeout,
@@ -528,11 +551,13 @@ ENV_KEYS = (
     "access_token",
     "access_token_command",
     "allow_plaintext_token_cache",
+    "allow_custom_graph_host",
     "keyring_timeout",
     "bulk_destructive_cap",
 )
 # Flags that can only switch one way: an absent store_true flag must not undo the file's value.
-_ONE_WAY_FLAGS = {"read_only": True, "debug": True, "demo": True, "mouse": False}
+_ONE_WAY_FLAGS = {"read_only": True, "debug": True, "demo": True, "mouse": False,
+                  "allow_custom_graph_host": True}
 FLAG_KEYS = (
     "profile",
     "tenant",
@@ -547,6 +572,7 @@ FLAG_KEYS = (
     "demo_devices",
     "mouse",
     "access_token_command",
+    "allow_custom_graph_host",
 )
 
 

@@ -13,22 +13,22 @@ nothing here ever sees a token.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import json
 import logging
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from intune_tui.private_files import write_private
+
 if TYPE_CHECKING:
     from intune_tui.config import Settings
-    from intune_tui.graph.throttle import ThrottleState
+    from intune_tui.graph.throttle import RetryNotice, ThrottleState
     from intune_tui.intune.resources import Resource, Row
     from intune_tui.intune.search import SearchQuery
     from intune_tui.session import Session
@@ -78,8 +78,12 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def write_csv(path: Path, columns: Columns, records: Iterable[Record]) -> int:
-    """Write a UTF-8 CSV with a header row of column titles; return the number of data rows."""
+def write_csv(
+    path: Path, columns: Columns, records: Iterable[Record], *, overwrite: bool = True
+) -> int:
+    """Write a UTF-8 CSV with a header row of column titles; return the number of data rows.
+
+    overwrite=False raises FileExistsError instead of replacing an existing file."""
 
     def write(stream: IO[str]) -> int:
         writer = csv.writer(stream)
@@ -90,10 +94,12 @@ def write_csv(path: Path, columns: Columns, records: Iterable[Record]) -> int:
             count += 1
         return count
 
-    return _write_atomically(Path(path), write, newline="")
+    return int(write_private(Path(path), write, overwrite=overwrite, newline=""))
 
 
-def write_json(path: Path, columns: Columns, records: Iterable[Record]) -> int:
+def write_json(
+    path: Path, columns: Columns, records: Iterable[Record], *, overwrite: bool = True
+) -> int:
     """Write a JSON list of objects keyed by column key; return the number of objects."""
 
     def write(stream: IO[str]) -> int:
@@ -110,32 +116,18 @@ def write_json(path: Path, columns: Columns, records: Iterable[Record]) -> int:
         stream.write("\n]\n" if count else "]\n")
         return count
 
-    return _write_atomically(Path(path), write, newline="\n")
+    return int(write_private(Path(path), write, overwrite=overwrite, newline="\n"))
 
 
-def write_export(path: Path, fmt: str, columns: Columns, records: Iterable[Record]) -> int:
+def write_export(
+    path: Path, fmt: str, columns: Columns, records: Iterable[Record], *, overwrite: bool = True
+) -> int:
     """write_csv or write_json by format name ("csv" or "json")."""
     if fmt == "csv":
-        return write_csv(path, columns, records)
+        return write_csv(path, columns, records, overwrite=overwrite)
     if fmt == "json":
-        return write_json(path, columns, records)
+        return write_json(path, columns, records, overwrite=overwrite)
     raise ValueError(f"export format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-
-
-def _write_atomically(path: Path, write: Any, *, newline: str) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline=newline) as stream:
-            count = write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    return int(count)
 
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -223,12 +215,19 @@ def exportable_resources() -> list[str]:
 
 
 def export_command(
-    settings: Settings, resource: str, query: str, fmt: str, output: str | None
+    settings: Settings,
+    resource: str,
+    query: str,
+    fmt: str,
+    output: str | None,
+    *,
+    force: bool = False,
 ) -> int:
-    """`intune-tui export RESOURCE --filter QUERY --format csv|json [--output PATH]`.
+    """`intune-tui export RESOURCE --filter QUERY --format csv|json [--output PATH [--force]]`.
 
-    Prints "<n> rows written to <path>" and returns 0; a refused list, format or query prints
-    one line and returns 2; a Graph or sign-in failure prints its sentence and returns 1.
+    Prints "<n> rows written to <path>" and returns 0; a refused list, format or query, or an
+    existing --output file without `force`, prints one line and returns 2; a Graph or sign-in
+    failure prints its sentence and returns 1.
     """
     from intune_tui.auth.errors import AuthError
     from intune_tui.graph.errors import GraphError
@@ -242,10 +241,14 @@ def export_command(
     path = Path(output).expanduser() if output else default_export_path(
         settings.data_dir, target.key, fmt
     )
+    if os.path.lexists(path) and not force:
+        print(f"intune-tui: error: {path} already exists; add --force to replace it",
+              file=sys.stderr)
+        return 2
     try:
         session = open_session(settings)
         rows = asyncio.run(_collect(session, target, search))
-        count = write_export(path, fmt, *export_table(target, rows))
+        count = write_export(path, fmt, *export_table(target, rows), overwrite=force)
     except GraphError as error:
         log.warning("export of %s failed: %s (%s)", target.key, error, error.support_line())
         support = error.support_line()
@@ -257,6 +260,10 @@ def export_command(
     except SessionError as error:
         print(f"intune-tui: {error}", file=sys.stderr)
         return 1
+    except FileExistsError:
+        print(f"intune-tui: error: {path} appeared while exporting; add --force to replace it",
+              file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"intune-tui: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -296,12 +303,18 @@ async def _collect(session: Session, resource: Resource, search: SearchQuery) ->
 
 
 class _ThrottleReport:
-    """Says on stderr when Graph throttles: headless users would otherwise see a silent pause."""
+    """Says on stderr when Graph throttles or a read is tried again: headless users would
+    otherwise see a silent pause."""
 
     def __init__(self) -> None:
         self._paused = False
 
-    def __call__(self, state: ThrottleState) -> None:
+    def __call__(self, state: ThrottleState | RetryNotice) -> None:
+        from intune_tui.graph.throttle import RetryNotice
+
+        if isinstance(state, RetryNotice):
+            print(f"intune-tui: {state.describe()}", file=sys.stderr, flush=True)
+            return
         if state.paused and not self._paused:
             print(f"intune-tui: Graph is busy: {state.describe()}", file=sys.stderr)
         self._paused = state.paused

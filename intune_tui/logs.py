@@ -3,7 +3,8 @@
 The TUI owns the terminal, so a stray log line or warning on stderr would garble the screen.
 Everything goes to `<log dir>/intune-tui.log` (about 1 MB, 3 old copies kept). A filter on the
 handler rewrites every record, whatever logger it came from (httpx, msal, ours), so that bearer
-tokens, Authorization headers, OAuth token fields and JWT-looking strings never reach the disk.
+tokens, Authorization headers, OAuth token fields and JWT-looking strings never reach the disk,
+and cleans it (`text.clean`): no control characters or escape sequences, one line per record.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from intune_tui import __version__
+from intune_tui.private_files import make_private_dir
 from intune_tui.text import clean, truncate
 
 if TYPE_CHECKING:
@@ -74,9 +76,9 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = _clean_lines(redact(record.exc_text))
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = _clean_lines(redact(record.stack_info))
         return True
 
 
@@ -107,8 +109,14 @@ def _redact_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # a bad format string must not break logging, nor print to stderr
         message = f"{record.msg!r} (could not format arguments {record.args!r})"
-    record.msg = redact(message)
+    # One clean line per record: a terminal escape (an OSC 52 clipboard write) or a forged
+    # newline in Graph's text must not act when someone runs `tail -f` or `less -R` on the log.
+    record.msg = clean(redact(message))
     record.args = ()
+
+
+def _clean_lines(text: str) -> str:
+    return "\n".join(clean(line) for line in text.splitlines())
 
 
 def _install_record_factory() -> None:
@@ -138,7 +146,7 @@ def setup_logging(settings: Settings) -> Path:
 
 def _install(log_dir: Path, level: int) -> Path:
     global _installed
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(log_dir)
     path = log_dir / LOG_FILE_NAME
     if path.exists() and os.name == "posix":
         path.chmod(0o600)

@@ -24,6 +24,7 @@ from intune_tui.graph.client import (
 )
 from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
 from intune_tui.intune.service import IntuneService
+from intune_tui.text import clean
 
 if TYPE_CHECKING:
     from intune_tui.auth.provider import SignInInteraction
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("intune_tui.session")
 
 ServiceFactory = Callable[[Callable[[Any], None]], Awaitable[IntuneService]]
+"""Builds the service; its argument hears how Graph is doing: a `ThrottleState` (the tenant-wide
+pause) or a `RetryNotice` (a read is tried again), each shown in the status bar or on stderr."""
 
 
 class SessionError(Exception):
@@ -54,6 +57,8 @@ class Session:
     fake: FakeGraph | None = None
     # Ended with the service: the demo's Graph process, when there is one.
     release: Callable[[], None] | None = None
+    # A bring-your-own token: who and which tenant are what its (unverified) claims say.
+    token_identity: bool = False
 
     @property
     def header_text(self) -> str:
@@ -65,9 +70,10 @@ class Session:
         if self.release is not None:
             await asyncio.to_thread(self.release)
 
-    async def prepare(self) -> tuple[list[str], str]:
+    async def prepare(self, service: IntuneService | None = None) -> tuple[list[str], str]:
         """Open the token cache (keyring probed with a timeout, off the UI thread) and learn who
-        is signed in. Returns the notices to show and the account name ("" if not known yet)."""
+        is signed in; with a bring-your-own token and `service`, also the tenant's name. Returns
+        the notices to show and the account name ("" if not known yet)."""
         notices: list[str] = []
         prepare = getattr(self.token_provider, "prepare", None)
         if callable(prepare):
@@ -81,7 +87,38 @@ class Session:
             account = str(getattr(info, "username", "") or "") if info is not None else ""
         if account:
             self.account = account
-        return notices, account
+        if service is not None and self.token_identity:
+            await self._name_the_tenant(service)
+        return notices, self.account
+
+    async def _name_the_tenant(self, service: IntuneService) -> None:
+        """Who and which tenant, from the token's claims (cleaned, and said to be from the
+        token), then the tenant's name from Graph's /organization when the token may read it."""
+        from intune_tui.graph.errors import GraphError
+        from intune_tui.intune.service import ORGANIZATION_SCOPES
+
+        try:
+            claims = await self.claims()
+        except Exception as error:  # a failing token command: the first list says why
+            log.info("no token claims for the header: %s", type(error).__name__)
+            return
+        if not self.account:
+            self.account = from_the_token(claims.get("upn") or claims.get("unique_name"))
+        if self.tenant_label == f"profile {self.profile}" and claims.get("tid"):
+            self.tenant_label = "tenant " + from_the_token(claims.get("tid"))
+        scopes = set(str(claims.get("scp") or "").split())
+        roles = claims.get("roles")  # an app-only token's permissions
+        if isinstance(roles, list):
+            scopes.update(str(role) for role in roles)
+        if not scopes.intersection(ORGANIZATION_SCOPES):
+            return
+        try:
+            name = await service.organization_name()
+        except GraphError as error:
+            log.info("the tenant's name could not be read: %s", error)
+            return
+        if name:
+            self.tenant_label = name
 
     async def claims(self) -> dict[str, Any]:
         """The current token's claims (scp, upn, tid, exp), never the token itself."""
@@ -155,7 +192,7 @@ def demo_session(
             session.token_provider = provider
             client = GraphClient(provider, base_url=endpoint.url,
                                  api_version=settings.api_version, on_throttle=on_throttle,
-                                 transport=loopback_http_transport())
+                                 on_retry=on_throttle, transport=loopback_http_transport())
             return IntuneService(client, now=now)
 
         session.make_service = make_service
@@ -188,6 +225,7 @@ async def _demo_service(
         api_version=settings.api_version,
         transport=fake.transport(),
         on_throttle=on_throttle,
+        on_retry=on_throttle,
     )
     return IntuneService(client, now=now)
 
@@ -197,7 +235,7 @@ def graph_session(
 ) -> Session:
     """A real tenant (or any Graph endpoint given by --graph-url with a bearer token)."""
     from intune_tui.auth.errors import AuthError
-    from intune_tui.auth.provider import make_token_provider, token_claims
+    from intune_tui.auth.provider import MsalTokenProvider, make_token_provider, token_claims
 
     preload_network_transport()
 
@@ -208,9 +246,11 @@ def graph_session(
     tenant = settings.tenant or ""
     account = ""
     if isinstance(provider, StaticTokenProvider) and settings.access_token:
+        # Unverified claims of a token from elsewhere: cleaned, and said to be the token's.
         claims = token_claims(settings.access_token)
-        tenant = tenant or str(claims.get("tid", ""))
-        account = str(claims.get("upn") or claims.get("unique_name") or "")
+        if not tenant and claims.get("tid"):
+            tenant = "tenant " + from_the_token(claims.get("tid"))
+        account = from_the_token(claims.get("upn") or claims.get("unique_name"))
     notices = tuple(getattr(provider, "notices", ()) or ())
 
     async def make_service(on_throttle: Callable[[Any], None]) -> IntuneService:
@@ -219,6 +259,7 @@ def graph_session(
             base_url=settings.graph_url,
             api_version=settings.api_version,
             on_throttle=on_throttle,
+            on_retry=on_throttle,
         )
         return IntuneService(client)
 
@@ -231,4 +272,11 @@ def graph_session(
         make_service=make_service,
         token_provider=provider,
         notices=notices,
+        token_identity=not isinstance(provider, MsalTokenProvider),
     )
+
+
+def from_the_token(value: object) -> str:
+    """A claim as the header and the audit show it: cleaned, marked as the token's own word."""
+    text = clean(value).strip()
+    return f"{text} (from the token)" if text else ""

@@ -132,7 +132,8 @@ def test_cloud_flag_picks_that_clouds_endpoints(cloud: str) -> None:
 
 
 def test_cloud_flag_overrides_a_graph_url_the_profile_set_for_another_cloud() -> None:
-    write_config('[profiles.p]\ngraph_url = "https://graph.example.com"\n')
+    write_config('allow_custom_graph_host = true\n'
+                 '[profiles.p]\ngraph_url = "https://graph.example.com"\n')
 
     assert load(Namespace(profile="p")).graph_url == "https://graph.example.com"
     assert load(Namespace(profile="p", cloud="china")).graph_url == CLOUDS["china"].graph_url
@@ -375,3 +376,31 @@ def test_a_profile_brings_its_own_token_command_and_switching_uses_the_other_one
     assert settings.for_profile("fabrikam").access_token_command == "get-token fabrikam"
     monkeypatch.setenv("INTUNE_TUI_ACCESS_TOKEN_COMMAND", "from-env")
     assert load_settings(None).access_token_command == "from-env"
+
+
+@pytest.mark.parametrize("host", ["graph.microsoft.com", "graph.microsoft.us",
+                                  "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"])
+def test_the_national_cloud_graph_hosts_are_accepted(host: str) -> None:
+    write_config(f'[profiles.p]\ngraph_url = "https://{host}"\n')
+
+    assert load(Namespace(profile="p")).graph_url == f"https://{host}"
+
+
+def test_loopback_is_accepted_for_the_demo_server_and_tests() -> None:
+    assert load(Namespace(graph_url="http://127.0.0.1:8080")).graph_url == "http://127.0.0.1:8080"
+
+
+def test_any_other_graph_host_needs_the_explicit_opt_in() -> None:
+    write_config('[profiles.p]\ngraph_url = "https://graph.example.com"\n')
+
+    with pytest.raises(ConfigError) as refused:
+        load(Namespace(profile="p"))
+    assert "graph.example.com" in str(refused.value)
+    assert "allow_custom_graph_host = true" in str(refused.value)
+    assert "sign-in token would be sent" in str(refused.value)
+    with pytest.raises(ConfigError):
+        load(Namespace(graph_url="https://graph.microsoft.com.evil.example"))
+
+    opted_in = load(Namespace(profile="p", allow_custom_graph_host=True))
+    assert opted_in.graph_url == "https://graph.example.com"
+    assert load(Namespace(profile="p"), ALLOW_CUSTOM_GRAPH_HOST="1").allow_custom_graph_host

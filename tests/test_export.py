@@ -358,3 +358,114 @@ def test_the_export_command_line_runs_end_to_end(
     records = json.loads(path.read_text(encoding="utf-8"))
     assert 0 < len(records) == count
     assert {record["operatingSystem"] for record in records} == {"Android"}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_data_and_exports_folders_are_created_private(
+    demo_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = os.umask(0o022)
+    try:
+        assert export_command(demo_settings, "role_definitions", "", "json", None) == 0
+    finally:
+        os.umask(old)
+
+    _count, path = exported(capsys)
+    assert path.exists()
+    for folder in (demo_settings.data_dir, demo_settings.data_dir / "exports"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_an_existing_output_file_is_refused_unless_forced(
+    demo_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text("last week's export\n", encoding="utf-8")
+
+    refused = main(["--demo", "--demo-devices", "20", "export", "devices", "--output", str(path)])
+    refusal = capsys.readouterr()
+    forced = main(["--demo", "--demo-devices", "20", "export", "devices", "--output", str(path),
+                   "--force"])
+
+    assert refused == 2 and refusal.out == ""
+    assert f"{path} already exists; add --force" in refusal.err
+    assert forced == 0
+    assert len(read_csv(path)) == 21
+
+
+def test_a_hostile_graph_error_reaches_stderr_and_the_log_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from intune_tui import session as session_module
+    from intune_tui.graph.client import GraphClient
+    from intune_tui.graph.tokens import StaticTokenProvider
+    from intune_tui.intune.service import IntuneService
+
+    osc52 = "\x1b]52;c;Y3VybCBldmlsfHNo\x07"
+
+    def hostile(request: httpx.Request) -> httpx.Response:
+        body = {"error": {"code": f"Forbidden{osc52}", "message": "denied",
+                          "innerError": {"request-id": f"rid{osc52}"}}}
+        return httpx.Response(403, content=json.dumps(body).encode(),
+                              headers={"Content-Type": "application/json"})
+
+    real = session_module.demo_session
+
+    def hostile_session(settings: Settings) -> session_module.Session:
+        session = real(settings)
+
+        async def make_service(on_throttle):  # type: ignore[no-untyped-def]
+            client = GraphClient(StaticTokenProvider("t"), transport=httpx.MockTransport(hostile))
+            return IntuneService(client)
+
+        session.make_service = make_service
+        return session
+
+    monkeypatch.setattr(session_module, "open_session", hostile_session)
+    settings = Settings(demo=True, demo_devices=5, log_dir=tmp_path / "logs")
+    from intune_tui.logs import setup_logging
+
+    setup_logging(settings)
+    try:
+        status = export_command(settings, "devices", "", "csv", str(tmp_path / "d.csv"))
+    finally:
+        reset_logging()
+
+    err = capsys.readouterr().err
+    log = (tmp_path / "logs" / "intune-tui.log").read_text(encoding="utf-8")
+    assert status == 1 and "Forbidden" in err and "rid" in err
+    for text in (err, log):
+        assert "\x1b" not in text and "\x07" not in text
+
+
+def test_a_retried_read_is_said_on_stderr_and_the_export_completes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intune_tui import session as session_module
+
+    real = session_module.demo_session
+
+    def flaky_session(settings: Settings) -> session_module.Session:
+        session = real(settings)
+        make_service = session.make_service
+
+        async def make_flaky_service(on_progress):  # type: ignore[no-untyped-def]
+            service = await make_service(on_progress)
+            assert session.fake is not None
+            session.fake.faults.fail_next(504, path_contains="managedDevices", times=2)
+            return service
+
+        session.make_service = make_flaky_service
+        return session
+
+    monkeypatch.setattr(session_module, "open_session", flaky_session)
+    path = tmp_path / "devices.csv"
+
+    status = export_command(Settings(demo=True, demo_devices=30), "devices", "", "csv", str(path))
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "intune-tui: retrying (2 of 6) — Graph answered HTTP 504" in captured.err
+    assert len(read_csv(path)) == 31

@@ -181,3 +181,20 @@ def test_long_oauth_codes_are_redacted_but_graph_error_codes_stay() -> None:
     assert spent not in redact(f'POST token body {{"code": "{spent}", "grant_type": "x"}}')
     assert spent not in redact(f"grant_type=authorization_code&code={spent}&client_id=1")
     assert '"code": "Forbidden"' in redact('{"error": {"code": "Forbidden"}}')
+
+
+def test_every_log_line_is_cleaned_of_escape_sequences_and_forged_newlines() -> None:
+    settings = Settings()
+    setup_logging(settings)
+    osc52 = "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGV8c2g=\x07"
+
+    logging.getLogger("intune_tui.graph").warning("Graph said %s\n2099-01-01 INFO forged", osc52)
+    try:
+        raise RuntimeError(f"boom {osc52}")
+    except RuntimeError:
+        logging.getLogger("intune_tui").exception("failed \x9b31m")
+
+    text = log_text(settings)
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    assert "forged" in text and "\n2099-01-01 INFO forged" not in text
+    assert "RuntimeError: boom" in text

@@ -143,3 +143,56 @@ def test_with_its_graph_process_the_demo_builds_no_tenant_in_the_app() -> None:
 def test_a_sign_in_session_leaves_msal_and_the_keyring_to_the_worker() -> None:
     # Imported where the token is first asked for (the Graph worker), not before the first frame.
     assert _run(SIGN_IN_SESSION) == "MsalTokenProvider []"
+
+
+# --- a bring-your-own token: its claims are cleaned, marked, and the tenant named by Graph --------
+
+
+def _unsigned_token(claims: dict[str, object]) -> str:
+    import base64
+    import json
+
+    def part(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'typ': 'JWT', 'alg': 'none'})}.{part(claims)}.c2ln"
+
+
+def test_token_claims_in_the_header_are_cleaned_and_said_to_come_from_the_token() -> None:
+    token = _unsigned_token({"upn": "boss@contoso.com\x1b]52;c;ZXZpbA==\x07\u202e",
+                             "tid": "11111111-2222-3333-4444-555555555555\x1b[2J"})
+    settings = Settings(access_token=token, graph_url="http://127.0.0.1:9")
+
+    session = open_session(settings)
+
+    header = session.header_text
+    assert "\x1b" not in header and "\x07" not in header and "\u202e" not in header
+    assert session.account == "boss@contoso.com (from the token)"
+    assert session.tenant_label == "tenant 11111111-2222-3333-4444-555555555555 (from the token)"
+
+
+@pytest.mark.parametrize(("scopes", "label"), [
+    (("DeviceManagementManagedDevices.Read.All", "User.Read"), "Contoso Demo"),
+    (("DeviceManagementManagedDevices.Read.All",), "(from the token)"),
+])
+async def test_the_tenant_is_named_from_graph_when_the_token_may_read_it(
+    scopes: tuple[str, ...], label: str
+) -> None:
+    from intune_tui.demo.server import DemoServer
+
+    with DemoServer(devices=5) as server:
+        token = server.fake.issue_token(scopes=scopes)
+        settings = Settings(access_token=token, graph_url=server.url)
+        session = open_session(settings)
+        service = await session.make_service(lambda state: None)
+        try:
+            await session.prepare(service)
+        finally:
+            await session.close_service(service)
+        organization_calls = [request for request in server.fake.requests
+                               if request.path == "/v1.0/organization"]
+
+    assert label in session.tenant_label
+    assert "(from the token)" in session.account
+    # Without a scope that may read it, /organization is not even asked (no 403 to explain).
+    assert len(organization_calls) == (1 if "User.Read" in scopes else 0)

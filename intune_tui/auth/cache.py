@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intune_tui.auth.keystore import KeyringProbe, delete_key, load_or_create_key
+from intune_tui.private_files import make_private_dir
 
 if TYPE_CHECKING:
     from intune_tui.config import Settings
@@ -206,11 +207,12 @@ def open_token_cache(settings: Settings, *, create_key: bool = True) -> TokenCac
     the encrypted file. Without: memory only, or the plaintext file when the user opted in.
     create_key=False (logout) reads an existing key but does not make one.
     """
-    probe = load_or_create_key(
-        settings.profile, timeout=settings.keyring_timeout, create=create_key
-    )
     directory = token_cache_dir(settings)
     lock_path = directory / f"{file_stem(settings.profile)}.lock"
+    probe = load_or_create_key(
+        settings.profile, timeout=settings.keyring_timeout, create=create_key,
+        lock_path=lock_path,
+    )
     if probe.usable:
         return _open_encrypted(settings, probe, directory, lock_path)
     if settings.allow_plaintext_token_cache:
@@ -304,7 +306,7 @@ def _open_encrypted(
 
 
 def _make_private_dir(directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(directory)  # the data folder above tokens/ too, when it is new
     if os.name == "posix":
         directory.chmod(0o700)
 

@@ -4,24 +4,49 @@ Only a 32-byte key lives in the keyring (a Windows credential holds 2,560 bytes;
 8-12 KB). Every keyring call runs on a daemon thread and is abandoned after `timeout` seconds: a
 locked Secret Service over SSH can wait for an unlock prompt nobody will ever see. A daemon
 thread (not a thread pool) so that an abandoned call cannot block interpreter exit either.
+
+Only a real OS store is trusted with the key (`OS_KEYRING_BACKENDS`): keyring's priority says
+how *preferred* a backend is, not whether it is safe, and a `ChainerBackend` has the highest
+priority of all even when it chains nothing but a plaintext file. A chainer is accepted when its
+first backend is an OS store, and then only that backend is used.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
+import filelock
 import keyring
+import keyring.backend
+import keyring.backends.chainer
 import keyring.core
 import keyring.errors
 
+from intune_tui.private_files import make_private_dir
+
 KEYRING_SERVICE = "intune-tui"
 KEY_BYTES = 32
+# keyring 25's backends that keep secrets in the operating system's own store: the Secret
+# Service (over D-Bus or libsecret), KWallet, the Windows Credential Manager, the macOS Keychain.
+OS_KEYRING_BACKENDS = frozenset({
+    "keyring.backends.SecretService.Keyring",
+    "keyring.backends.libsecret.Keyring",
+    "keyring.backends.kwallet.DBusKeyring",
+    "keyring.backends.kwallet.DBusKeyringKWallet4",
+    "keyring.backends.Windows.WinVaultKeyring",
+    "keyring.backends.macOS.Keyring",
+})
+# Two first starts of the same profile must not each create a key: the second would replace the
+# first's, whose cache then no longer decrypts.
+KEY_LOCK_TIMEOUT = 10.0
 
 T = TypeVar("T")
 
@@ -52,13 +77,17 @@ def key_name(profile: str) -> str:
     return f"token-cache-key:{profile}"
 
 
-def load_or_create_key(profile: str, *, timeout: float, create: bool = True) -> KeyringProbe:
+def load_or_create_key(
+    profile: str, *, timeout: float, create: bool = True, lock_path: Path | None = None
+) -> KeyringProbe:
     """The profile's cache key from the keyring, created there if missing (when `create`).
 
-    Never raises and never waits longer than `timeout` seconds.
+    A missing key is created while holding the file lock at `lock_path` (the profile's cache
+    lock), after reading again: of two processes starting at once, one creates and the other
+    reads. Never raises and never waits longer than `timeout` seconds.
     """
     try:
-        return call_with_timeout(lambda: _load_or_create(profile, create), timeout)
+        return call_with_timeout(lambda: _load_or_create(profile, create, lock_path), timeout)
     except KeyringTimeout:
         return KeyringProbe(
             None,
@@ -74,8 +103,8 @@ def delete_key(profile: str, *, timeout: float) -> str | None:
     """Remove the profile's key. Returns None when done (or there was none), else the problem."""
 
     def delete() -> None:
-        backend = keyring.get_keyring()
-        if float(backend.priority) < 1:
+        backend = os_keyring(keyring.get_keyring())
+        if backend is None:
             return  # not a store we ever put a key in
         try:
             backend.delete_password(KEYRING_SERVICE, key_name(profile))
@@ -111,38 +140,67 @@ def call_with_timeout(function: Callable[[], T], timeout: float) -> T:
     return outcome["value"]  # type: ignore[return-value]
 
 
-def _load_or_create(profile: str, create: bool) -> KeyringProbe:
+def os_keyring(backend: Any) -> keyring.backend.KeyringBackend | None:
+    """`backend` if it is an OS store, a chainer's first backend if that one is; else None."""
+    if isinstance(backend, keyring.backends.chainer.ChainerBackend):
+        try:
+            chained = list(backend.backends)
+        except Exception:
+            return None
+        backend = chained[0] if chained else None
+    if backend is not None and _backend_name(backend) in OS_KEYRING_BACKENDS:
+        return backend  # type: ignore[no-any-return]
+    return None
+
+
+def _load_or_create(profile: str, create: bool, lock_path: Path | None) -> KeyringProbe:
     try:
-        backend = keyring.get_keyring()
+        chosen = keyring.get_keyring()
     except Exception as error:
         return KeyringProbe(None, backend="none", problem=f"no keyring ({type(error).__name__})")
+    backend = os_keyring(chosen)
+    if backend is None:
+        # fail/null backends, keyrings.alt's files, a chainer over them: not a secure store.
+        name = _backend_name(chosen)
+        return KeyringProbe(None, backend=name, problem=f"no secure OS keyring ({name})")
     name = _backend_name(backend)
     try:
-        priority = float(backend.priority)
-    except Exception:
-        priority = 0.0
-    if priority < 1:
-        # fail/null backends, and keyrings.alt's plaintext file (priority 0.5): not a secure store.
-        return KeyringProbe(None, backend=name, problem=f"no secure OS keyring ({name})")
-    try:
-        stored = backend.get_password(KEYRING_SERVICE, key_name(profile))
-        key = _decode_key(stored)
+        key = _decode_key(backend.get_password(KEYRING_SERVICE, key_name(profile)))
         if key is not None:
             return KeyringProbe(key, backend=name)
         if not create:
             return KeyringProbe(None, backend=name, problem="no key saved for this profile")
-        key = secrets.token_bytes(KEY_BYTES)
-        encoded = base64.b64encode(key).decode("ascii")
-        backend.set_password(KEYRING_SERVICE, key_name(profile), encoded)
-        if backend.get_password(KEYRING_SERVICE, key_name(profile)) != encoded:
-            return KeyringProbe(None, backend=name, problem=f"{name} did not keep the key")
-        return KeyringProbe(key, backend=name, created=True)
+        with _key_lock(lock_path):
+            return _create_key(backend, name, profile)
     except keyring.errors.KeyringLocked:
         return KeyringProbe(None, backend=name, problem=f"the OS keyring ({name}) is locked")
     except Exception as error:
         return KeyringProbe(
             None, backend=name, problem=f"the OS keyring ({name}) failed: {type(error).__name__}"
         )
+
+
+def _key_lock(lock_path: Path | None) -> contextlib.AbstractContextManager[object]:
+    if lock_path is None:
+        return contextlib.nullcontext()
+    try:
+        make_private_dir(lock_path.parent)
+    except OSError:  # no folder for the lock: the key is still made (two starts may race)
+        return contextlib.nullcontext()
+    return filelock.FileLock(str(lock_path), timeout=KEY_LOCK_TIMEOUT)
+
+
+def _create_key(backend: keyring.backend.KeyringBackend, name: str, profile: str) -> KeyringProbe:
+    # Read again under the lock: another process may have created it since the first read.
+    key = _decode_key(backend.get_password(KEYRING_SERVICE, key_name(profile)))
+    if key is not None:
+        return KeyringProbe(key, backend=name)
+    key = secrets.token_bytes(KEY_BYTES)
+    encoded = base64.b64encode(key).decode("ascii")
+    backend.set_password(KEYRING_SERVICE, key_name(profile), encoded)
+    if backend.get_password(KEYRING_SERVICE, key_name(profile)) != encoded:
+        return KeyringProbe(None, backend=name, problem=f"{name} did not keep the key")
+    return KeyringProbe(key, backend=name, created=True)
 
 
 def _decode_key(stored: str | None) -> bytes | None:

@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import re
+import secrets
 import time
 import uuid
 import zlib
@@ -124,7 +125,9 @@ class FakeGraph:
         self.faults = faults if faults is not None else Faults(seed=tenant.seed)
         self.faults.attach(self._revoke_issued_tokens)
         self.requests: list[RecordedRequest] = []
-        self._secret = hashlib.sha256(f"intune-tui-demo:{tenant.tenant_id}".encode()).digest()
+        # Random per instance: a key derived from anything public (the tenant id) would let anyone
+        # on the host sign a token this server accepts.
+        self._secret = secrets.token_bytes(32)
         self._token_serial = 0
         self._revoked_through = 0
         self._clock_origin = clock()
@@ -338,6 +341,8 @@ class FakeGraph:
             return self._batch(call)
         if _is_function(call.segments, "getEffectivePermissions"):
             return self._effective_permissions(call)
+        if call.segments == ["organization"]:
+            return self._organization(call)
         route = _route(call.segments, call.version)
         if route is None:
             raise _GraphAnswer(_segment_not_found(call.segments, call.version,
@@ -352,6 +357,44 @@ class FakeGraph:
         if kind == "bulk":
             return self._bulk_action(call)
         return self._device_action(call, ids[0], call.segments[-1])
+
+    # --- the directory's organization -----------------------------------------------------------
+    def _organization(self, call: _Call) -> _Answer:
+        """GET /organization: a collection of exactly one organization (rules.py has the source).
+
+        Without any of its scopes the directory's 403 (not Intune's); with User.Read alone only
+        id, displayName and verifiedDomains carry values, the rest is null.
+        """
+        if call.method != "GET":
+            raise _GraphAnswer(_method_not_allowed(call))
+        granted = call.scopes.intersection(rules.ORGANIZATION_READ_SCOPES)
+        if not granted:
+            raise _GraphAnswer(_error(403, "Authorization_RequestDenied",
+                                      "Insufficient privileges to complete the operation.",
+                                      call.request_id))
+        tenant = self.tenant
+        organization: dict[str, Any] = {
+            "id": tenant.tenant_id,
+            "displayName": tenant.display_name,
+            "verifiedDomains": [{"capabilities": "Email, OfficeCommunicationsOnlineService",
+                                 "isDefault": True, "isInitial": True, "name": tenant.domain,
+                                 "type": "Managed"}],
+            "countryLetterCode": "US",
+            "preferredLanguage": "en",
+            "tenantType": "AAD",
+            "createdDateTime": "2019-03-04T10:00:00Z",
+        }
+        if granted == {"User.Read"}:
+            organization = {key: (value if key in rules.ORGANIZATION_USER_READ_PROPERTIES
+                                  else None) for key, value in organization.items()}
+        select = [name for name in call.params.get("$select", "").split(",") if name]
+        if select:
+            organization = {key: value for key, value in organization.items()
+                            if key in select or key == "id"}
+        context = f"{call.origin}/{call.version}/$metadata#organization"
+        if select:
+            context += "(" + ",".join(select) + ")"
+        return _Answer(200, {"@odata.context": context, "value": [organization]})
 
     # --- scopes ----------------------------------------------------------------------------------
     def _require(self, call: _Call, one_of: Sequence[str], url_path: str) -> None:

@@ -31,6 +31,15 @@ RBAC_READWRITE = "DeviceManagementRBAC.ReadWrite.All"
 SERVICE_READ = "DeviceManagementServiceConfig.Read.All"
 SERVICE_READWRITE = "DeviceManagementServiceConfig.ReadWrite.All"
 
+# GET /organization, delegated (learn.microsoft.com/graph/api/organization-list, read 2026-12):
+# least to most privileged. With User.Read only id, displayName and verifiedDomains have values;
+# every other property comes back null.
+ORGANIZATION_READ_SCOPES: tuple[str, ...] = (
+    "User.Read", "Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All",
+    "Directory.ReadWrite.All",
+)
+ORGANIZATION_USER_READ_PROPERTIES = frozenset({"id", "displayName", "verifiedDomains"})
+
 ALL_DEMO_SCOPES: tuple[str, ...] = (
     MD_READ,
     MD_READWRITE,

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from intune_tui.demo import rules
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.faults import Faults
 from intune_tui.demo.tenant import DemoTenant, build_tenant
+from intune_tui.private_files import UnsafeFile, check_replaceable, write_private
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -267,6 +269,12 @@ def run_demo_server(
     without, the demo token (valid only against this server) is printed in the command.
     The rate_write_* faults spoil the answer to a change after doing it (see `Faults`).
     """
+    if token_file is not None:
+        try:
+            check_replaceable(Path(token_file))
+        except UnsafeFile as refused:
+            print(f"intune-tui: error: --token-file: {refused}", file=sys.stderr)
+            return 2
     faults = Faults(rate_429=rate_429, rate_503=rate_503, rate_504=rate_504,
                     rate_drop=rate_drop, rate_malformed=rate_malformed,
                     rate_write_503=rate_write_503, rate_write_drop=rate_write_drop,
@@ -299,8 +307,6 @@ def run_demo_server(
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-    os.chmod(path, 0o600)
+    """A new 0600 file moved into place: never through a symlink, never over another user's
+    file (a planted link would otherwise receive the token, or truncate what it points to)."""
+    write_private(path, lambda handle: handle.write(text + "\n"))

@@ -19,6 +19,13 @@ Retry rules, in short:
   unknown, and so is every change of a call whose answer was lost or unreadable. A `$batch` of
   reads only is retried as a read.
 - 401: one retry with a fresh token (or with the claims of a CAE challenge).
+- A read whose 2xx body is unreadable (truncated, malformed, an HTML page) is asked again with
+  the same bounded back-off, like a dropped answer; a list keeps the pages it has and asks for
+  the failed page again.
+- `Retry-After: 0` (or a negative one, or one shorter than the back-off) waits the back-off: a
+  server that says "now" must not use up every retry at once.
+- Each retry that is not a throttle pause (which has its own countdown) is announced through
+  `on_retry` before the wait: "retrying (2 of 6) — Graph answered HTTP 503".
 
 The bearer token goes only to `base_url`'s origin, is never logged, and is not in any repr.
 """
@@ -34,7 +41,8 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 
@@ -49,6 +57,7 @@ from intune_tui.graph.odata import ODataQuery, encode_params
 from intune_tui.graph.parsing import claims_challenge, error_for_status
 from intune_tui.graph.throttle import (
     Clock,
+    RetryNotice,
     Sleep,
     ThrottleGate,
     ThrottleState,
@@ -65,6 +74,7 @@ __all__ = [
     "GraphClient",
     "GraphResponse",
     "Page",
+    "RetryNotice",
     "ThrottleState",
 ]
 
@@ -95,6 +105,7 @@ def loopback_http_transport() -> httpx.AsyncHTTPTransport:
 
 
 log = logging.getLogger("intune_tui.graph")
+T = TypeVar("T")
 
 MAX_BATCH = 20
 # Assumed page size when a list that answers 503 was asked without `$top` (Graph's usual default).
@@ -210,6 +221,7 @@ class GraphClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         on_throttle: Callable[[ThrottleState], None] | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
@@ -228,6 +240,7 @@ class GraphClient:
         self._clock = clock
         self._wall_clock = wall_clock
         self._jitter = jitter
+        self._on_retry = on_retry
         self._http = httpx.AsyncClient(
             transport=transport, timeout=timeout, follow_redirects=False
         )
@@ -267,15 +280,18 @@ class GraphClient:
         """
         method = method.upper()
         url = self._url(url_or_path, api_version, params)
-        response = await self._send(
-            method, url, json_body=json, scopes=scopes, required_scope=required_scope
-        )
         if method not in _SAFE_METHODS:
+            response = await self._send(
+                method, url, json_body=json, scopes=scopes, required_scope=required_scope
+            )
             return self._accepted(method, url, response)
+        response, body = await self._read(
+            method, url, self._decode, scopes=scopes, required_scope=required_scope
+        )
         return GraphResponse(
             status=response.status_code,
             headers=response.headers,
-            body=self._decode(response),
+            body=body,
             request_id=response.headers.get("request-id"),
         )
 
@@ -290,12 +306,10 @@ class GraphClient:
         """GET one object (JSON object expected)."""
         params = query.to_params() if query else None
         url = self._url(path, api_version, params)
-        response = await self._send(
-            "GET", url, headers=_query_headers(query), required_scope=required_scope
+        _response, body = await self._read(
+            "GET", url, self._object, headers=_query_headers(query),
+            required_scope=required_scope,
         )
-        body = self._decode(response)
-        if not isinstance(body, dict):
-            raise self._bad_response("Graph's answer was not a JSON object", response)
         return body
 
     async def paginate(
@@ -310,11 +324,12 @@ class GraphClient:
         """Yield every page of a list, following `@odata.nextLink` exactly as Graph sent it."""
         query = query or ODataQuery()
         headers = _query_headers(query)
-        response = await self._first_page(path, query, api_version, required_scope, min_page_size)
+        response, page = await self._first_page(
+            path, query, api_version, required_scope, min_page_size
+        )
         links_followed: set[str] = set()
         number = 1
         while True:
-            page = self._page(response, number)
             status, request_id = response.status_code, response.headers.get("request-id")
             # Not held while the caller works on the page: an httpx response sits in a reference
             # cycle, so only the cyclic collector frees it, and its body is the size of the page.
@@ -327,8 +342,11 @@ class GraphClient:
                                     request_id)
             links_followed.add(page.next_link)
             url = self._url(page.next_link, None, None)
-            response = await self._send("GET", url, headers=headers, required_scope=required_scope)
             number += 1
+            response, page = await self._read(
+                "GET", url, partial(self._page, number=number), headers=headers,
+                required_scope=required_scope,
+            )
 
     async def write(
         self,
@@ -447,7 +465,9 @@ class GraphClient:
                     raise _not_sent(method, exc) from exc
                 if retries >= self.max_retries:
                     raise _network_error(exc, retries + 1) from exc
-                await self._sleep(self._backoff(retries))
+                delay = self._backoff(retries)
+                self._announce_retry(retries, f"no answer from Graph ({type(exc).__name__})", delay)
+                await self._sleep(delay)
                 retries += 1
                 continue
             status = response.status_code
@@ -536,6 +556,7 @@ class GraphClient:
             reason = f"Graph throttled a request (HTTP 429), waiting {delay:.1f} s"
             self.throttle.pause(delay, reason)
         else:
+            self._announce_retry(retries, f"Graph answered HTTP {status}", delay)
             await self._sleep(delay)
 
     def _retry_delay(self, headers: Mapping[str, str], retries: int) -> float:
@@ -543,7 +564,54 @@ class GraphClient:
         retry_after = parse_retry_after(
             headers.get("retry-after"), now=server_now(headers, wall_now)
         )
-        return retry_after if retry_after is not None else self._backoff(retries)
+        backoff = self._backoff(retries)
+        # "Retry-After: 0" (or negative, clamped to 0) must not spend every retry at once.
+        return backoff if retry_after is None else max(retry_after, backoff)
+
+    def _announce_retry(self, retries: int, reason: str, delay: float) -> None:
+        """Tell `on_retry` before waiting, so a user sees why nothing arrives (never raises)."""
+        if self._on_retry is None:
+            return
+        notice = RetryNotice(attempt=retries + 2, attempts=self.max_retries + 1,
+                             reason=clean(reason), delay=delay)
+        try:
+            self._on_retry(notice)
+        except Exception:  # a closing UI must not break the request
+            log.debug("retry notice not delivered", exc_info=True)
+
+    async def _read(
+        self,
+        method: str,
+        url: str,
+        parse: Callable[[httpx.Response], T],
+        *,
+        headers: Mapping[str, str] | None = None,
+        scopes: Sequence[str] | None = None,
+        required_scope: str | None = None,
+        shrinkable: bool = False,
+    ) -> tuple[httpx.Response, T]:
+        """Send a read and `parse` its answer; an unreadable 2xx body is asked for again.
+
+        A truncated or malformed body is a transport failure that happened to arrive with a
+        200: the same bounded back-off as a dropped answer, then the last error.
+        """
+        unreadable = 0
+        while True:
+            response = await self._send(
+                method, url, headers=headers, scopes=scopes, required_scope=required_scope,
+                shrinkable=shrinkable,
+            )
+            try:
+                return response, parse(response)
+            except GraphBadResponse as error:
+                if unreadable >= self.max_retries:
+                    raise
+                delay = self._backoff(unreadable)
+                log.debug("%s %s: unreadable answer (%s), retry %d of %d in %.2f s",
+                          method, url, error, unreadable + 1, self.max_retries, delay)
+                self._announce_retry(unreadable, _unreadable_reason(error), delay)
+                await self._sleep(delay)
+                unreadable += 1
 
     def _backoff(self, retries: int) -> float:
         return backoff_delay(
@@ -606,6 +674,12 @@ class GraphClient:
             what = "an HTML page" if "html" in content_type.lower() else "malformed JSON"
             raise self._bad_response(f"Graph answered with {what}", response) from None
 
+    def _object(self, response: httpx.Response) -> dict[str, Any]:
+        body = self._decode(response)
+        if not isinstance(body, dict):
+            raise self._bad_response("Graph's answer was not a JSON object", response)
+        return body
+
     def _bad_response(self, sentence: str, response: httpx.Response) -> GraphBadResponse:
         return _bad_response(sentence, response.status_code, response.headers.get("request-id"))
 
@@ -616,16 +690,17 @@ class GraphClient:
         api_version: str | None,
         required_scope: str | None,
         min_page_size: int,
-    ) -> httpx.Response:
+    ) -> tuple[httpx.Response, Page]:
         """Fetch page 1, halving `$top` on each 503 down to `min_page_size` before giving up."""
         headers = _query_headers(query)
         while True:
             smaller = _smaller_page(query.top, min_page_size)
             url = self._url(path, api_version, query.to_params())
             try:
-                return await self._send(
+                return await self._read(
                     "GET",
                     url,
+                    partial(self._page, number=1),
                     headers=headers,
                     required_scope=required_scope,
                     shrinkable=smaller is not None,
@@ -757,6 +832,11 @@ class GraphClient:
 def _bad_response(sentence: str, status: int, request_id: str | None) -> GraphBadResponse:
     suffix = f" (request-id {request_id})" if request_id else ""
     return GraphBadResponse(sentence + suffix, status=status, request_id=request_id)
+
+
+def _unreadable_reason(error: GraphBadResponse) -> str:
+    # The sentence without its request-id: a status line has no room for it.
+    return str(error).split(" (request-id", 1)[0]
 
 
 def _retryable(method: str, status: int) -> bool:

@@ -1,10 +1,18 @@
 """Typed Graph errors. Every error carries one sentence a helpdesk user can act on.
 
 `str(error)` is that sentence. Details for support (status, Graph error code, request-id) are
-attributes, never tokens or headers.
+attributes, never tokens or headers. Every text part is cleaned here, once, because any of them
+may come from an answer's body (a hostile `error.code` or `innerError.request-id` could carry a
+terminal escape sequence) and they reach the screen, stderr and the log.
 """
 
 from __future__ import annotations
+
+from intune_tui.text import clean
+
+
+def _cleaned(value: str | None) -> str | None:
+    return None if value is None else clean(value)
 
 
 class GraphError(Exception):
@@ -19,12 +27,13 @@ class GraphError(Exception):
         request_id: str | None = None,
         detail: str | None = None,
     ) -> None:
+        message = clean(message)
         super().__init__(message)
         self.message = message
         self.status = status
-        self.code = code
-        self.request_id = request_id
-        self.detail = detail
+        self.code = _cleaned(code)
+        self.request_id = _cleaned(request_id)
+        self.detail = _cleaned(detail)
 
     def support_line(self) -> str:
         """A short line for logs and 'copy for support': status, code, request-id."""

@@ -41,6 +41,20 @@ class ThrottleState:
 NOT_THROTTLED = ThrottleState(paused=False, seconds_left=0.0, reason="")
 
 
+@dataclass(frozen=True)
+class RetryNotice:
+    """A read is about to be tried again: attempt `attempt` of `attempts`, after `delay` s."""
+
+    attempt: int
+    attempts: int
+    reason: str
+    delay: float
+
+    def describe(self) -> str:
+        """One line for the status bar and stderr: "retrying (2 of 6) — Graph answered 503"."""
+        return f"retrying ({self.attempt} of {self.attempts}) — {self.reason}"
+
+
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait from a `Retry-After` header, or None when absent or unreadable.
 

@@ -61,6 +61,7 @@ from intune_tui.intune.resources import (
     Row,
 )
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
+from intune_tui.text import clean
 
 T = TypeVar("T")
 Outcome = Literal["succeeded", "failed", "unknown", "not_sent"]
@@ -514,6 +515,24 @@ class IntuneService:
         async for page in pages:
             items.extend(_dicts(page.items))
         return [RoleAssignment.from_graph(item) for item in items]
+
+    # -- the tenant's own name -------------------------------------------------------------------
+
+    async def organization_name(self) -> str | None:
+        """The tenant's display name from GET /organization (a collection of one), cleaned.
+
+        User.Read is enough for `displayName` (learn.microsoft.com/graph/api/organization-list,
+        read 2026-12); the caller checks the token holds one of ORGANIZATION_SCOPES first.
+        """
+        body = await self.client.get(
+            "/organization", query=ODataQuery(select=("id", "displayName")),
+            required_scope=ORGANIZATION_SCOPES[0],
+        )
+        for item in _dicts(body.get("value") or []):
+            name = clean(item.get("displayName")).strip()
+            if name:
+                return name
+        return None
 
     # -- tenant health --------------------------------------------------------------------------
 
@@ -1178,6 +1197,11 @@ class _SplitListing:
 
 
 # -- tokens -------------------------------------------------------------------------------------
+
+
+# Delegated scopes that may read /organization's displayName, least privileged first.
+ORGANIZATION_SCOPES = ("User.Read", "Organization.Read.All", "Directory.Read.All",
+                       "Organization.ReadWrite.All", "Directory.ReadWrite.All")
 
 
 def granted_scopes(token: str) -> frozenset[str]:

@@ -20,7 +20,9 @@ from textual.reactive import reactive
 from textual.signal import Signal
 
 from intune_tui.graph.errors import GraphError, GraphForbidden
+from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
+from intune_tui.text import clean
 from intune_tui.ui.commands import CommandError, parse_command
 from intune_tui.ui.palette import ContextCommands
 from intune_tui.worker import (
@@ -213,7 +215,7 @@ class IntuneApp(App[None]):
                 self.notify(notice, title="Sign-in", severity="warning", timeout=12,
                             markup=False)
 
-        self.job("session:prepare", lambda service: session.prepare(), on_done=prepared)
+        self.job("session:prepare", lambda service: session.prepare(service), on_done=prepared)
 
     def on_unmount(self) -> None:
         if self._worker is not None:
@@ -367,13 +369,29 @@ class IntuneApp(App[None]):
                 self._show_throttle(event.state)
 
     def _show_throttle(self, state: Any) -> None:
-        """Count the back-off down in the status bar while Graph has us paused."""
+        """Count the back-off down in the status bar while Graph has us paused; say when a read
+        is tried again ("retrying (2 of 6) — …") from its first failure on."""
+        if isinstance(state, RetryNotice):
+            self._show_retry(state)
+            return
         paused = bool(getattr(state, "paused", False))
         seconds = float(getattr(state, "seconds_left", 0.0))
         self._throttle_deadline = time.monotonic() + seconds if paused else 0.0
         self._tick_throttle()
         if paused:
             self.set_timer(0.5, self._tick_throttle)
+
+    def _show_retry(self, notice: RetryNotice) -> None:
+        if self._throttle_deadline > time.monotonic():
+            return  # the throttle countdown says more
+        text = clean(notice.describe())
+        self.throttle_text = text
+
+        def expire() -> None:
+            if self.throttle_text == text:
+                self.throttle_text = ""
+
+        self.set_timer(notice.delay + 2.0, expire)
 
     def _tick_throttle(self) -> None:
         left = self._throttle_deadline - time.monotonic()

@@ -69,8 +69,24 @@ class LockedKeyring(MemoryKeyring):
         raise keyring.errors.KeyringLocked("locked")
 
 
+def _qualified(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+# The in-memory stand-ins play an OS store in these tests (the real one: test_secret_service.py).
+STAND_IN_OS_KEYRINGS = frozenset(
+    _qualified(kind) for kind in (MemoryKeyring, HangingKeyring, LockedKeyring)
+)
+
+
 @pytest.fixture
-def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], Any]]:
+def use_keyring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[[keyring.backend.KeyringBackend], Any]]:
+    from intune_tui.auth import keystore
+
+    monkeypatch.setattr(keystore, "OS_KEYRING_BACKENDS",
+                        keystore.OS_KEYRING_BACKENDS | STAND_IN_OS_KEYRINGS)
     previous = keyring.get_keyring()
     installed: list[keyring.backend.KeyringBackend] = []
 

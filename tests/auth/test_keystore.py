@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import keyring.backends.chainer
 import keyring.backends.null
+import pytest
 
 from intune_tui.auth.keystore import (
     KEYRING_SERVICE,
@@ -109,3 +113,87 @@ def test_delete_key_on_a_hanging_keyring_gives_up(use_keyring: Callable[[Any], A
     hanging.delete_password = lambda service, username: hanging.release.wait(60)  # type: ignore[method-assign]
 
     assert "did not answer" in (delete_key("contoso", timeout=0.2) or "")
+
+
+class InsecureKeyring(MemoryKeyring):
+    """A plaintext store with a high priority (as a misconfigured keyrings.alt can have)."""
+
+
+class ChainOverInsecure(keyring.backends.chainer.ChainerBackend):
+    backends = (InsecureKeyring(), InsecureKeyring())
+
+
+class ChainOverOsStore(keyring.backends.chainer.ChainerBackend):
+    backends = (MemoryKeyring(), InsecureKeyring())
+
+
+def test_a_chainer_over_insecure_backends_is_not_a_secure_keyring(
+    use_keyring: Callable[[Any], Any],
+) -> None:
+    chainer = use_keyring(ChainOverInsecure())
+    assert float(chainer.priority) >= 1  # keyring's priority alone would have trusted it
+
+    probe = load_or_create_key("contoso", timeout=2)
+
+    assert not probe.usable and "no secure OS keyring" in (probe.problem or "")
+    assert ChainOverInsecure.backends[0].passwords == {}  # the key did not land in plaintext
+
+
+def test_a_chainer_whose_first_backend_is_an_os_store_uses_only_that_store(
+    use_keyring: Callable[[Any], Any],
+) -> None:
+    use_keyring(ChainOverOsStore())
+    first, insecure = ChainOverOsStore.backends
+    planted = base64.b64encode(b"k" * 32).decode()
+    insecure.passwords[(KEYRING_SERVICE, key_name("contoso"))] = planted
+
+    probe = load_or_create_key("contoso", timeout=2)
+
+    assert probe.usable and probe.created and probe.key != b"k" * 32
+    assert (KEYRING_SERVICE, key_name("contoso")) in first.passwords
+
+
+class SlowKeyring(MemoryKeyring):
+    """Its first two reads answer together: two processes asked at the same moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.together = threading.Barrier(2, timeout=5)
+        self.reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        answer = super().get_password(service, username)
+        if self.reads <= 2:  # both have read before either answer arrives
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.together.wait()
+        return answer
+
+
+def test_two_first_starts_at_once_share_one_key(
+    make_settings: Callable[..., Any], use_keyring: Callable[[Any], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from intune_tui.auth import keystore
+    from intune_tui.auth.cache import CacheMode, open_token_cache
+
+    trusted = getattr(keystore, "OS_KEYRING_BACKENDS", frozenset())
+    monkeypatch.setattr(keystore, "OS_KEYRING_BACKENDS", trusted | {
+        f"{SlowKeyring.__module__}.{SlowKeyring.__qualname__}"}, raising=False)
+    use_keyring(SlowKeyring())
+    settings = make_settings(keyring_timeout=10.0)
+    stores: list[Any] = [None, None]
+
+    def start(index: int) -> None:
+        stores[index] = open_token_cache(settings)
+
+    threads = [threading.Thread(target=start, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert [store.mode for store in stores] == [CacheMode.ENCRYPTED, CacheMode.ENCRYPTED]
+    stores[0].replace_cache('{"AccessToken": {}}')
+    assert stores[0].save()
+    assert stores[1].load() is None  # what one process wrote, the other can read

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,8 @@ import pytest
 from intune_tui.demo import rules
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.tenant import DemoTenant, build_tenant
+
+from .conftest import ManualClock
 
 DEVICES = "/v1.0/deviceManagement/managedDevices"
 
@@ -723,3 +726,62 @@ async def test_expand_follows_version_rules(client: httpx.AsyncClient,
                              params={"$expand": "assignments", "$top": "5"})).json()["value"]
     assert all(isinstance(app["assignments"], list) for app in apps)
     assert any(app["assignments"] for app in apps)
+
+
+async def test_a_token_signed_with_a_key_derived_from_public_data_is_refused(
+    tenant: DemoTenant, clock: ManualClock
+) -> None:
+    """The signing key is random per server: knowing the tenant id (which every token carries)
+    is not enough to forge a token, and another server's token is not accepted either."""
+    import hashlib
+    import hmac
+
+    fake = FakeGraph(tenant, clock=clock)
+    genuine = fake.issue_token()
+    header, payload, _signature = genuine.split(".")
+    derived = hashlib.sha256(f"intune-tui-demo:{tenant.tenant_id}".encode()).digest()
+    forged_signature = base64.urlsafe_b64encode(
+        hmac.new(derived, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    ).rstrip(b"=").decode()
+    other_server = FakeGraph(tenant, clock=clock).issue_token()
+
+    for token in (f"{header}.{payload}.{forged_signature}", other_server):
+        async with httpx.AsyncClient(transport=fake.transport(),
+                                     base_url="https://graph.microsoft.com",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+            answer = await http.get("/v1.0/deviceManagement/managedDevices")
+        assert answer.status_code == 401
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com",
+                                 headers={"Authorization": f"Bearer {genuine}"}) as http:
+        assert (await http.get("/v1.0/deviceManagement/managedDevices")).status_code == 200
+
+
+@pytest.mark.parametrize(("scopes", "status", "full"), [
+    ((), 403, False),
+    (("User.Read",), 200, False),
+    (("Organization.Read.All",), 200, True),
+    (("Directory.Read.All",), 200, True),
+])
+async def test_organization_is_one_object_read_as_its_scopes_allow(
+    fake: FakeGraph, scopes: tuple[str, ...], status: int, full: bool
+) -> None:
+    token = fake.issue_token(scopes=scopes)
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com",
+                                 headers={"Authorization": f"Bearer {token}"}) as http:
+        answer = await http.get("/v1.0/organization")
+        selected = await http.get("/v1.0/organization", params={"$select": "displayName"})
+
+    assert answer.status_code == status
+    if status == 403:
+        assert answer.json()["error"]["code"] == "Authorization_RequestDenied"
+        return
+    body = answer.json()
+    assert body["@odata.context"].endswith("/v1.0/$metadata#organization")
+    [organization] = body["value"]
+    assert organization["id"] == fake.tenant.tenant_id
+    assert organization["displayName"] == fake.tenant.display_name
+    assert organization["verifiedDomains"][0]["name"] == fake.tenant.domain
+    assert (organization["tenantType"] is not None) is full
+    assert set(selected.json()["value"][0]) == {"id", "displayName"}

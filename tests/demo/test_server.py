@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import threading
 from pathlib import Path
@@ -161,3 +162,56 @@ async def test_write_faults_over_http_spoil_the_answer_after_the_action_is_done(
         posts = [r for r in server.fake.requests if r.method == "POST"]
         assert len(posts) == 1
         assert [a.action_name for a in server.tenant.devices.actions[index]] == ["syncDevice"]
+
+
+def _serve_briefly(token_file: Path) -> tuple[int, list[str]]:
+    lines: list[str] = []
+    stop = threading.Event()
+    stop.set()  # serve no requests: only the token file's handling is under test
+    status = run_demo_server(port=0, devices=5, token_file=token_file, output=lines.append,
+                             stop=stop)
+    return status, lines
+
+
+def test_a_token_file_that_is_a_symlink_is_refused_and_its_target_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    link = tmp_path / "token"
+    link.symlink_to(victim)
+
+    status, lines = _serve_briefly(link)
+
+    assert status == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert victim.read_text() == "precious\n" and link.is_symlink()
+    assert not any("eyJ" in line for line in lines)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="handing a file to another user needs root")
+def test_a_token_file_owned_by_someone_else_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    theirs = tmp_path / "token"
+    theirs.write_text("theirs\n")
+    os.chown(theirs, 12345, 12345)
+
+    status, _lines = _serve_briefly(theirs)
+
+    assert status == 2
+    assert "belongs to another user" in capsys.readouterr().err
+    assert theirs.read_text() == "theirs\n"
+
+
+def test_a_token_file_of_ours_is_replaced_with_a_private_one(tmp_path: Path) -> None:
+    ours = tmp_path / "token"
+    ours.write_text("old token\n")
+    ours.chmod(0o644)
+
+    status, _lines = _serve_briefly(ours)
+
+    assert status == 0
+    assert ours.read_text().startswith("eyJ")
+    assert stat.S_IMODE(ours.stat().st_mode) == 0o600

@@ -937,7 +937,7 @@ async def test_batch_of_reads_answered_503_is_retried_as_a_read(
     client: GraphClient, fake: FakeGraph, tenant: DemoTenant, fake_time: FakeTime
 ) -> None:
     ids = [tenant.devices.id_of(index) for index in range(2)]
-    fake.faults.fail_next(503, path_contains="$batch", retry_after=0.25)
+    fake.faults.fail_next(503, path_contains="$batch", retry_after=2.0)
     items = [BatchItem(str(n), "GET", f"{DEVICES}/{device_id}?$select=id")
              for n, device_id in enumerate(ids)]
 
@@ -945,7 +945,7 @@ async def test_batch_of_reads_answered_503_is_retried_as_a_read(
 
     assert [result.body["id"] for result in results] == ids
     assert [r.status for r in fake.requests if r.path == "/v1.0/$batch"] == [503, 200]
-    assert fake_time.sleeps == [pytest.approx(0.25)]
+    assert fake_time.sleeps == [pytest.approx(2.0)]
 
 
 async def test_batch_against_the_fake_retries_throttled_sub_requests(
@@ -1071,3 +1071,85 @@ async def test_the_loopback_transport_never_skips_certificate_checks() -> None:
                 await client.get("/me")
         finally:
             await client.aclose()
+
+
+# --- unreadable answers and visible retries (issue 19) -----------------------------------------
+
+
+async def test_a_truncated_page_is_asked_again_and_the_list_keeps_what_arrived(
+    fake: FakeGraph, sign_in: FakeSignIn, fake_time: FakeTime, tenant: DemoTenant
+) -> None:
+    """At a malformed-answer rate this high, a list without retries of unreadable pages
+    never finishes; with them every device arrives exactly once."""
+    fake.faults.rate_malformed = 0.3
+    notices: list[str] = []
+    graph = GraphClient(sign_in, transport=fake.transport(), sleep=fake_time.sleep,
+                        clock=fake_time.clock, jitter=lambda: 1.0,
+                        on_retry=lambda notice: notices.append(notice.describe()))
+
+    ids = [item["id"] for item in await all_items(graph, DEVICES, ODataQuery(top=100))]
+    await graph.aclose()
+
+    assert len(ids) == len(set(ids)) == 2500 and set(ids) == device_ids(tenant)
+    malformed = sum(1 for recorded in fake.requests if recorded.status == 200) - 25
+    assert malformed > 0  # some pages really were unreadable and were asked again
+    assert len(notices) >= malformed
+    assert all(notice.startswith("retrying (") and " of 6) — " in notice for notice in notices)
+    assert any("malformed JSON" in notice for notice in notices)
+    assert len(fake_time.sleeps) >= malformed  # each re-ask waited its back-off
+
+
+async def test_an_unreadable_object_is_asked_again_then_given_up(fake_time: FakeTime) -> None:
+    answers = [b'{"id": "1", "deviceN', b"<html>gateway</html>", b'{"id": "1"}']
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=answers[min(len(seen), 3) - 1])
+
+    client = mock_client(handler, fake_time)
+    assert await client.get("/deviceManagement/managedDevices/1") == {"id": "1"}
+    assert len(seen) == 3 and len(fake_time.sleeps) == 2
+
+    async def always_broken(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"id": ')
+
+    broken = mock_client(always_broken, fake_time)
+    with pytest.raises(GraphBadResponse):
+        await broken.get("/deviceManagement/managedDevices/1")
+    assert broken.request_count == 6  # bounded: 1 + 5 retries
+
+
+async def test_a_down_network_is_announced_at_the_first_failure(fake_time: FakeTime) -> None:
+    notices: list[tuple[float, str]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    client = mock_client(handler, fake_time,
+                         on_retry=lambda notice: notices.append((fake_time.now,
+                                                                 notice.describe())))
+    started = fake_time.now
+    with pytest.raises(GraphNetworkError):
+        await client.get("/me")
+
+    assert notices[0] == (started, "retrying (2 of 6) — no answer from Graph (ConnectError)")
+    assert [text.split(")")[0] for _when, text in notices] == [
+        f"retrying ({n} of 6" for n in range(2, 7)]
+
+
+@pytest.mark.parametrize("retry_after", ["0", "-5", "0.0"])
+async def test_retry_after_zero_or_negative_waits_at_least_the_back_off(
+    fake_time: FakeTime, retry_after: str
+) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return graph_json({"error": {"code": "ServiceUnavailable", "message": "busy"}},
+                          status=503, **{"Retry-After": retry_after})
+
+    client = mock_client(handler, fake_time)
+    with pytest.raises(GraphServerError):
+        await client.get("/me")
+
+    assert len(fake_time.sleeps) == 5
+    assert all(delay > 0 for delay in fake_time.sleeps)
+    assert fake_time.sleeps == sorted(fake_time.sleeps)  # the back-off grows between tries

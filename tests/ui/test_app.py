@@ -172,3 +172,25 @@ async def test_a_first_list_that_failed_before_its_screen_asked_shows_why(
                          and app.screen.query_one("#list-problem").display)
         assert "DeviceManagementManagedDevices.Read.All" in str(
             app.screen.query_one("#list-problem").render())
+
+
+async def test_a_retried_read_is_shown_in_the_status_bar_at_its_first_failure(
+    make_app, wait_until
+) -> None:
+    import time
+
+    from intune_tui.ui.widgets.status_bar import StatusBar
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen.table.rows_count > 0 and app.screen._complete)
+        app.session.fake.faults.fail_next(503, path_contains="managedDevices", times=2)
+        await pilot.press("r")
+        asked = time.monotonic()
+        bar = app.screen.query_one(StatusBar)
+        await wait_until(pilot, lambda: "retrying (2 of 6)" in bar.throttle, timeout=5)
+        assert time.monotonic() - asked < 1.0
+        assert "Graph answered HTTP 503" in bar.throttle
+        await wait_until(pilot, lambda: app.screen._complete, timeout=15)
+        assert app.screen.table.rows_count == 300

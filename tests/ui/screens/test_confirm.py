@@ -369,3 +369,26 @@ def test_snapshot_destructive_confirmation(snap_compare, make_app) -> None:
 def test_snapshot_irreversible_confirmation_ready_to_wipe(snap_compare, make_app) -> None:
     assert _confirm_snapshot(snap_compare, make_app, "wipe", "right", "enter", "tab", "enter",
                              "tab", *"CONTOSO-DT-91956")
+
+
+async def test_a_name_with_invisible_characters_is_typed_as_it_is_shown() -> None:
+    """Soft hyphen, invisible operator, tag, Hangul filler: none is drawn, none must be typed."""
+    from textual.app import App
+
+    from intune_tui.intune.actions import ACTIONS
+
+    device = {"id": "0d5e6f70-0000-4000-8000-000000000001", "operatingSystem": "Android",
+              "deviceName": "ANNA\u00ad-\u2061PHONE\U000e0041\u3164\u180e",
+              "serialNumber": "R58N", "userPrincipalName": "anna@contoso.com"}
+    screen = IrreversibleConfirm(ACTIONS["wipe"], device, tenant="Contoso")
+    app = App()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.push_screen(screen)
+        await pilot.pause()
+        prompt = shown(screen, "#confirm-name-prompt")
+        assert "ANNA-PHONE to confirm" in prompt
+        screen.query_one("#confirm-name", Input).focus()
+        await pilot.press(*"ANNA-PHONE")
+        await pilot.pause()
+        assert screen.query_one("#confirm-name", Input).value == "ANNA-PHONE"
+        assert screen.guard_problem() is None  # the name counts; only options may remain

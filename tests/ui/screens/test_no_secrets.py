@@ -62,3 +62,52 @@ async def test_no_token_in_logs_audit_exports_or_screen(wait_until) -> None:
     _header, payload, signature = token.split(".")
     for secret in (token, payload, signature):
         assert secret not in everything
+
+
+async def test_no_token_on_disk_after_a_debug_session_over_loopback_http(wait_until) -> None:
+    """The real transport (httpx, httpcore) logs at DEBUG too: a bring-your-own token, sent over
+    HTTP to the demo server, is in no file the app or its headless export wrote."""
+    import os
+    import subprocess
+    import sys
+
+    from intune_tui.demo.server import DemoServer
+    from intune_tui.session import open_session
+
+    root = Path(__file__).resolve().parents[3]
+    with DemoServer(devices=300) as server:
+        token = server.token
+        settings = dataclasses.replace(load_settings(None), access_token=token,
+                                       graph_url=server.url, debug=True)
+        setup_logging(settings)
+        app = IntuneApp(settings, open_session(settings))
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await at_device(pilot, app, wait_until, WINDOWS_ID)
+                await open_menu(pilot, app, wait_until)
+                await choose(pilot, app, wait_until, "syncDevice")
+                await pilot.press("y")
+                await wait_until(pilot, lambda: any(
+                    request.method == "POST" for request in server.fake.requests))
+                await pilot.press("colon", *"export json", "enter")
+                await pilot.pause(0.5)
+        finally:
+            reset_logging()
+        output = settings.data_dir / "headless.csv"
+        env = {**os.environ, "PYTHONPATH": str(root), "INTUNE_TUI_ACCESS_TOKEN": token}
+        headless = subprocess.run(
+            [sys.executable, "-m", "intune_tui", "--debug", "--graph-url", server.url,
+             "export", "devices", "--output", str(output)],
+            env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    assert headless.returncode == 0, headless.stderr
+    assert output.exists() and settings.audit_path.exists()
+    log = settings.log_path.read_text(encoding="utf-8")
+    assert "managedDevices" in log and "httpcore" in log  # the debug log of the real transport
+    config_dir = settings.config_path.parent
+    folders = [folder for folder in (settings.data_dir, settings.log_dir, config_dir)
+               if folder.exists()]
+    everything = written_text(*folders) + headless.stdout + headless.stderr
+    _header, payload, signature = token.split(".")
+    for secret in (token, payload, signature):
+        assert secret not in everything

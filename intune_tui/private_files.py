@@ -1,0 +1,106 @@
+"""Folders and files that only the user can read: tenant data, tokens, logs, exports.
+
+`Path.mkdir(parents=True, mode=0o700)` applies the mode to the last folder only; the parents it
+creates get the umask's mode (usually 0755). Here every folder that has to be created is made
+0700, and a file is either created new (never through a symlink, never over someone else's file)
+or replaced atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TypeVar
+
+T = TypeVar("T")
+
+
+class UnsafeFile(OSError):
+    """The target is a symlink or belongs to another user: we will not write through it."""
+
+
+def make_private_dir(directory: Path) -> None:
+    """Create `directory` and any missing parents, each 0700.
+
+    A folder that already exists keeps its mode: it may be one the user chose (a log folder
+    under /tmp) and is not ours to change."""
+    directory = Path(directory)
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            folder.mkdir(mode=0o700)
+        if os.name == "posix":
+            folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+
+
+def check_replaceable(path: Path) -> None:
+    """Refuse a target that is a symlink or a file owned by another user (POSIX)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFile(f"{path} is a symbolic link; refusing to write through it")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(f"{path} is not a regular file")
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        raise UnsafeFile(f"{path} belongs to another user; refusing to replace it")
+
+
+def write_private(
+    path: Path,
+    write: Callable[[IO[str]], T],
+    *,
+    overwrite: bool = True,
+    newline: str | None = None,
+) -> T:
+    """Write a 0600 text file through a temporary file in the same folder, then move it into place.
+
+    overwrite=False refuses an existing file (FileExistsError), also one that appears meanwhile:
+    the temporary file is hard-linked to the name, which fails if the name exists. A failed
+    `write` leaves the previous file (or none) and no temporary file.
+    """
+    path = Path(path)
+    make_private_dir(path.parent)
+    if overwrite:
+        check_replaceable(path)
+    elif os.path.lexists(path):
+        raise FileExistsError(17, "File exists", str(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline=newline) as stream:
+            result = write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return result
+
+
+def _link_new(temporary: str, path: Path) -> None:
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: check, then move (a small race)
+        if os.path.lexists(path):
+            raise FileExistsError(17, "File exists", str(path)) from None
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)

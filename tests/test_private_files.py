@@ -1,0 +1,61 @@
+"""Private folders and files: 0700 folders all the way down, no writes through links."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from intune_tui.private_files import UnsafeFile, make_private_dir, write_private
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_every_created_folder_is_0700_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        make_private_dir(tmp_path / "data" / "exports")
+    finally:
+        os.umask(old)
+
+    assert mode(tmp_path / "data") == 0o700
+    assert mode(tmp_path / "data" / "exports") == 0o700
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+
+    make_private_dir(shared / "mine")
+
+    assert mode(shared) == 0o755 and mode(shared / "mine") == 0o700
+
+
+def test_a_new_only_write_refuses_an_existing_file_and_leaves_it(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    path.write_text("keep me")
+
+    with pytest.raises(FileExistsError):
+        write_private(path, lambda stream: stream.write("new"), overwrite=False)
+
+    assert path.read_text() == "keep me"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_a_symlink_is_never_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    link = tmp_path / "token"
+    link.symlink_to(victim)
+
+    with pytest.raises(UnsafeFile):
+        write_private(link, lambda stream: stream.write("token"))
+
+    assert victim.read_text() == "precious" and link.is_symlink()
