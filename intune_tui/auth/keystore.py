@@ -52,13 +52,18 @@ def key_name(profile: str) -> str:
     return f"token-cache-key:{profile}"
 
 
-def load_or_create_key(profile: str, *, timeout: float, create: bool = True) -> KeyringProbe:
+def load_or_create_key(
+    profile: str, *, timeout: float, create: bool = True, entry: str | None = None
+) -> KeyringProbe:
     """The profile's cache key from the keyring, created there if missing (when `create`).
 
+    `entry` names another key kept the same way (the audit chain's key, app-wide, which logout
+    must not delete); by default the profile's token cache key.
     Never raises and never waits longer than `timeout` seconds.
     """
+    name = entry if entry is not None else key_name(profile)
     try:
-        return call_with_timeout(lambda: _load_or_create(profile, create), timeout)
+        return call_with_timeout(lambda: _load_or_create(name, create), timeout)
     except KeyringTimeout:
         return KeyringProbe(
             None,
@@ -111,7 +116,7 @@ def call_with_timeout(function: Callable[[], T], timeout: float) -> T:
     return outcome["value"]  # type: ignore[return-value]
 
 
-def _load_or_create(profile: str, create: bool) -> KeyringProbe:
+def _load_or_create(entry: str, create: bool) -> KeyringProbe:
     try:
         backend = keyring.get_keyring()
     except Exception as error:
@@ -125,16 +130,16 @@ def _load_or_create(profile: str, create: bool) -> KeyringProbe:
         # fail/null backends, and keyrings.alt's plaintext file (priority 0.5): not a secure store.
         return KeyringProbe(None, backend=name, problem=f"no secure OS keyring ({name})")
     try:
-        stored = backend.get_password(KEYRING_SERVICE, key_name(profile))
+        stored = backend.get_password(KEYRING_SERVICE, entry)
         key = _decode_key(stored)
         if key is not None:
             return KeyringProbe(key, backend=name)
         if not create:
-            return KeyringProbe(None, backend=name, problem="no key saved for this profile")
+            return KeyringProbe(None, backend=name, problem="no key saved")
         key = secrets.token_bytes(KEY_BYTES)
         encoded = base64.b64encode(key).decode("ascii")
-        backend.set_password(KEYRING_SERVICE, key_name(profile), encoded)
-        if backend.get_password(KEYRING_SERVICE, key_name(profile)) != encoded:
+        backend.set_password(KEYRING_SERVICE, entry, encoded)
+        if backend.get_password(KEYRING_SERVICE, entry) != encoded:
             return KeyringProbe(None, backend=name, problem=f"{name} did not keep the key")
         return KeyringProbe(key, backend=name, created=True)
     except keyring.errors.KeyringLocked:
