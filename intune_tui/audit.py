@@ -177,8 +177,8 @@ class ChainReport:
         """One sentence for the top of the audit screen."""
         if self.breaks:
             first = self.breaks[0]
-            more = f" ({len(self.breaks)} breaks in all)" if len(self.breaks) > 1 else ""
-            return f"AUDIT CHAIN BROKEN: {first.detail}{more}"
+            places = f" in {len(self.breaks)} places, first" if len(self.breaks) > 1 else ""
+            return f"AUDIT CHAIN BROKEN{places} ({first.kind}): {first.detail}"
         if self.lines == 0:
             return "No audit file yet."
         chained = self.lines - self.before_chaining
@@ -665,8 +665,10 @@ class _Verifier:
                         "line")
         elif seq > expected and not any(n in self.all_seqs for n in range(expected, seq)):
             missing = seq - expected
+            which = f"record {expected} is" if missing == 1 else \
+                f"records {expected}–{seq - 1} are"
             self._break(line, "removed", f"{missing} record(s) removed before line "
-                        f"{line.number} (records {expected}–{seq - 1} are missing)")
+                        f"{line.number} ({which} missing)")
         else:
             self._break(line, "reordered", f"line {line.number} is out of order: record {seq} "
                         f"where record {expected} belongs")

@@ -117,16 +117,13 @@ def entry_details(entry: AuditEntry) -> Text:
 def chain_words(report: ChainReport) -> Text:
     """The verification, for the top of the screen: breaks first, then what weakens the check."""
     text = Text()
-    if report.breaks:
-        text.append(clean(report.headline()), style="bold")
-        for item in report.breaks[:SHOWN_BREAKS]:
-            where = f"line {item.line}" if item.line else "the file"
-            text.append(f"\n  {where}, {item.kind}: ", style="bold")
-            text.append(clean(item.detail))
-        if len(report.breaks) > SHOWN_BREAKS:
-            text.append(f"\n  … and {len(report.breaks) - SHOWN_BREAKS} more break(s)")
-    else:
-        text.append(clean(report.headline()))
+    text.append(clean(report.headline()), style="bold" if report.breaks else "")
+    later = report.breaks[1:SHOWN_BREAKS]
+    for item in later:
+        text.append(f"\n  then ({item.kind}): ", style="bold")
+        text.append(clean(item.detail))
+    if len(report.breaks) > SHOWN_BREAKS:
+        text.append(f"\n  … and {len(report.breaks) - SHOWN_BREAKS} more break(s)")
     for note in report.warnings():
         text.append("\n" + clean(note))
     return text

@@ -123,8 +123,7 @@ async def test_an_edited_line_shows_as_a_break_above_the_table(make_app, wait_un
         await list_ready(pilot, app, wait_until)
         screen = await open_audit(pilot, app, wait_until)
         banner = shown(screen, "#audit-chain")
-        assert "AUDIT CHAIN BROKEN: line 3 was changed after it was written" in banner
-        assert "line 3, edited" in banner
+        assert "AUDIT CHAIN BROKEN (edited): line 3 was changed after it was written" in banner
         assert screen.query_one("#audit-chain").has_class("-broken")
         assert outcomes(screen) == {"PC-3": "accepted by Intune", "PC-7": "⚠ accepted by Intune",
                                     "PC-1": "accepted by Intune"}
@@ -142,7 +141,7 @@ async def test_a_deleted_line_shows_as_a_break(make_app, wait_until) -> None:
         await list_ready(pilot, app, wait_until)
         screen = await open_audit(pilot, app, wait_until)
         banner = squeeze_spaces(shown(screen, "#audit-chain"))
-        assert "AUDIT CHAIN BROKEN: 1 record(s) removed before line 4 (records 4–4 are " \
+        assert "AUDIT CHAIN BROKEN (removed): 1 record(s) removed before line 4 (record 4 is " \
                "missing)" in banner
         # The removed line was PC-2's result: its attempt now reads as never answered.
         assert outcomes(screen)["PC-2"] == OUTCOME_NO_ANSWER
@@ -160,8 +159,8 @@ async def test_an_appended_forged_result_shows_as_a_break(make_app, wait_until) 
         await list_ready(pilot, app, wait_until)
         screen = await open_audit(pilot, app, wait_until)
         banner = squeeze_spaces(shown(screen, "#audit-chain"))
-        assert "AUDIT CHAIN BROKEN: line 8 has no chain link: added or rewritten outside " \
-               "intune-tui" in banner
+        assert "AUDIT CHAIN BROKEN (unchained): line 8 has no chain link: added or " \
+               "rewritten outside intune-tui" in banner
         assert outcomes(screen)["WIPED"] == "⚠ failed"
 
 
@@ -226,7 +225,22 @@ def whole(screen: AuditScreen, selector: str) -> str:
 
 
 def squeeze_spaces(text: str) -> str:
-    """Shown text with its wrapping undone: runs of whitespace as one space."""
-    return " ".join(text.split())
+    """Shown text with its wrapping (and the banner's left border) undone."""
+    return " ".join(text.replace("█", " ").split())
 
 
+
+
+async def test_several_breaks_are_each_named(make_app, wait_until) -> None:
+    app = make_app()
+    write_three(app.settings.audit_path)
+    rewrite(app.settings.audit_path,
+            lambda lines: [lines[0].replace(b'"PC-1"', b'"PC-0"'), *lines[1:3], *lines[4:]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await list_ready(pilot, app, wait_until)
+        screen = await open_audit(pilot, app, wait_until)
+        banner = squeeze_spaces(shown(screen, "#audit-chain"))
+        assert banner.startswith("AUDIT CHAIN BROKEN in 2 places, first (edited): line 1 was "
+                                 "changed after it was written (its seal does not match) then "
+                                 "(removed): 1 record(s) removed before line 4 (record 4 is "
+                                 "missing)")
