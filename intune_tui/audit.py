@@ -288,6 +288,14 @@ class AuditLog:
                     self._key = ChainKey(None, f"the keyring failed ({type(error).__name__})")
             return self._key
 
+    def warm_key(self) -> None:
+        """Ask for the key on a daemon thread now, so the first write does not wait for it.
+
+        Call it when a remote action becomes likely (the actions menu opens): `begin` runs on
+        the event loop, and a first keyring probe can take up to its timeout.
+        """
+        threading.Thread(target=self.chain_key, name="intune-tui-audit-key", daemon=True).start()
+
     def begin(self, record: AuditRecord | Mapping[str, Any]) -> str:
         """Record an attempt before the call is sent; return its attempt_id.
 
@@ -431,9 +439,8 @@ class AuditLog:
         temporary = self.head_path.with_name(self.head_path.name + ".tmp")
         try:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
+            try:  # no fsync: a head lost in a crash only weakens the cut-tail check
                 _write_all(descriptor, head + b"\n", 0)
-                os.fsync(descriptor)
             finally:
                 os.close(descriptor)
             os.replace(temporary, self.head_path)
@@ -489,6 +496,19 @@ def _write_all(descriptor: int, data: bytes, size_before: int) -> None:
     )
 
 
+def _read_at(descriptor: int, count: int, offset: int) -> bytes:
+    """`count` bytes from `offset` (lseek + read: os.pread is not on Windows)."""
+    os.lseek(descriptor, offset, os.SEEK_SET)
+    parts: list[bytes] = []
+    while count > 0:
+        part = os.read(descriptor, count)
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+    return b"".join(parts)
+
+
 def _last_line(descriptor: int, size: int) -> tuple[bytes, bool]:
     """The file's last non-empty line (exact bytes), and whether it lacks its newline."""
     start = size
@@ -496,7 +516,7 @@ def _last_line(descriptor: int, size: int) -> tuple[bytes, bool]:
     chunk = 4096
     while start > 0:
         start = max(0, start - chunk)
-        tail = os.pread(descriptor, size - start, start)
+        tail = _read_at(descriptor, size - start, start)
         stripped = tail.rstrip(b"\n")
         if b"\n" in stripped or start == 0:
             return stripped.rsplit(b"\n", 1)[-1], bool(tail) and not tail.endswith(b"\n")
@@ -508,11 +528,11 @@ def _next_seq(descriptor: int, last: bytes, size: int) -> int:
     """The seq of a line appended now: one more than the last line's, else a count of lines."""
     try:
         value = json.loads(last) if last else None
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if isinstance(value, dict) and type(value.get("seq")) is int and _SEAL_TAIL.search(last):
         return value["seq"] + 1
-    whole = os.pread(descriptor, size, 0)  # only after unchained lines: the first chained write
+    whole = _read_at(descriptor, size, 0)  # only after unchained lines: the first chained write
     return sum(1 for piece in whole.split(b"\n") if piece.strip()) + 1
 
 
@@ -554,7 +574,7 @@ def _split_lines(raw: bytes) -> list[_Line]:
             continue
         try:
             value = json.loads(piece)
-        except ValueError:
+        except (ValueError, RecursionError):  # a hostile line nested past the parser's limit
             value = None
         match = _SEAL_TAIL.search(piece)
         lines.append(_Line(index, piece, value if isinstance(value, dict) else None,
@@ -711,7 +731,7 @@ def _check_head(lines: list[_Line], key: ChainKey, head: bytes | None) -> ChainB
         return None
     try:
         value = json.loads(head)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     match = _SEAL_TAIL.search(head)
     if not isinstance(value, dict) or match is None or type(value.get("seq")) is not int:

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -430,17 +431,37 @@ def test_outcomes_read_as_a_helpdesk_says_them_and_settle_records_the_device_fin
         audit.settle(never, state="succeeded")
 
 
-def test_the_key_is_asked_for_once(tmp_path: Path) -> None:
-    calls: list[int] = []
+def test_the_key_is_asked_for_once_and_can_be_asked_for_ahead(tmp_path: Path) -> None:
+    calls: list[str] = []
+    asked = threading.Event()
 
     def provider() -> ChainKey:
-        calls.append(1)
+        calls.append(threading.current_thread().name)
+        asked.set()
         return ChainKey(KEY)
 
-    audit = three_attempts(tmp_path / "audit.jsonl", key_provider=provider)
+    audit = AuditLog(tmp_path / "audit.jsonl", key_provider=provider)
+    audit.warm_key()
+    assert asked.wait(5)
+    audit.begin(wipe_record())
     audit.read_newest_first()
 
-    assert calls == [1]
+    assert calls == ["intune-tui-audit-key"]
+    assert lines(tmp_path / "audit.jsonl")[0]["alg"] == "hmac-sha256"
+
+
+def test_a_failing_key_provider_leaves_an_unkeyed_chain_that_says_why(tmp_path: Path) -> None:
+    def provider() -> ChainKey:
+        raise RuntimeError("dbus went away")
+
+    audit = AuditLog(tmp_path / "audit.jsonl", key_provider=provider)
+    audit.begin(wipe_record())
+
+    report = audit.verify()
+    assert report.intact and not report.keyed
+    assert report.warnings() == [
+        "chain not keyed: an editor who recomputes hashes is not detected (the keyring failed "
+        "(RuntimeError))."]
 
 
 def test_a_short_write_is_an_error_and_leaves_nothing_half_written(
@@ -535,3 +556,14 @@ def test_two_processes_appending_at_once_lose_no_line_and_keep_the_chain(tmp_pat
     assert switches > 1  # the two really wrote at the same time
     report = AuditLog(path, key_provider=keyed).verify()
     assert report.intact and report.keyed and report.lines == 400
+
+
+def test_a_hostile_line_nested_past_the_parser_is_a_break_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    audit = three_attempts(path)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("[" * 200_000 + "]" * 200_000 + "\n")
+    audit.begin(wipe_record(device_name="AFTER"))
+
+    assert breaks(path) == [(7, "damaged")]
+    assert AuditLog(path).read_newest_first()[0].device_name == "AFTER"
