@@ -183,6 +183,7 @@ def test_secrets_in_options_and_errors_never_reach_the_file(tmp_path: Path) -> N
         outcome="failed",
         error='401 {"access_token": "leaked-at"} Authorization: Bearer more-secret',
     )
+    audit.settle(attempt_id, state="failed", detail=f"device said {JWT}")
 
     text = path.read_text(encoding="utf-8")
     for secret in (JWT, "abc-secret", "leaked-at", "more-secret"):
@@ -567,3 +568,26 @@ def test_a_hostile_line_nested_past_the_parser_is_a_break_not_a_crash(tmp_path: 
 
     assert breaks(path) == [(7, "damaged")]
     assert AuditLog(path).read_newest_first()[0].device_name == "AFTER"
+
+
+def test_a_write_that_takes_several_calls_is_finished_not_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "audit.jsonl"
+    audit = three_attempts(path)
+    real_write = os.write
+    audit_inode = path.stat().st_ino
+    calls: list[int] = []
+
+    def trickle(descriptor: int, data: bytes) -> int:
+        if os.fstat(descriptor).st_ino != audit_inode:
+            return real_write(descriptor, data)
+        calls.append(len(data))
+        return real_write(descriptor, data[:25])  # legal: a write may take fewer bytes
+
+    monkeypatch.setattr(os, "write", trickle)
+    audit.begin(wipe_record(device_name="SLOW-DISK"))
+    monkeypatch.undo()
+
+    assert len(calls) > 5
+    assert AuditLog(path).verify().intact
+    assert AuditLog(path).read_newest_first()[0].device_name == "SLOW-DISK"
