@@ -110,7 +110,8 @@ class AuditEntry:
     @property
     def outcome_words(self) -> str:
         """The outcome as the audit screen says it ("accepted by Intune", "not sent", …)."""
-        if self.settled in _SETTLED_WORDS and self.outcome == "succeeded":
+        # An unknown outcome (the answer was lost) is settled the same way, by reading the device.
+        if self.settled in _SETTLED_WORDS and self.outcome in ("succeeded", "unknown"):
             return _SETTLED_WORDS[self.settled]
         return _OUTCOME_WORDS.get(self.outcome, self.outcome)
 
@@ -350,9 +351,10 @@ class AuditLog:
         self._pending.discard(attempt_id)
 
     def settle(self, attempt_id: str, *, state: str, detail: str | None = None) -> None:
-        """Record that tracking saw the device finish an accepted action ("done" or "failed").
+        """Record that tracking saw the device finish the action ("done" or "failed").
 
-        Until then the audit says "accepted by Intune" for a succeeded attempt.
+        For a succeeded attempt (until then "accepted by Intune") or an unknown one (the answer
+        was lost and the device's deviceActionResults settled it). The last settle line counts.
         """
         if state not in SETTLED_STATES:
             raise ValueError(f"state must be one of {', '.join(SETTLED_STATES)}, got {state!r}")
@@ -391,6 +393,8 @@ class AuditLog:
     def _append(self, record: dict[str, Any]) -> None:
         key = self.chain_key()
         scrubbed = _scrub(record)
+        consequence = ("The action was not sent." if record["phase"] == "attempt" else
+                       "The action was sent; this record of it is missing from the audit.")
         with self._write_lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -399,13 +403,15 @@ class AuditLog:
             except filelock.Timeout as error:
                 raise AuditWriteError(
                     f"The audit log {self.path} is locked by another intune-tui for more than "
-                    f"{LOCK_TIMEOUT:g} s; the action was not sent."
+                    f"{LOCK_TIMEOUT:g} s. {consequence}"
                 ) from error
+            except AuditWriteError as error:
+                raise AuditWriteError(f"{error} {consequence}") from error
             except OSError as error:
                 log.error("audit write failed: %s", error)
                 raise AuditWriteError(
-                    f"Could not write the audit log {self.path} ({error.strerror or error}); "
-                    "the action was not sent."
+                    f"Could not write the audit log {self.path} ({error.strerror or error}). "
+                    f"{consequence}"
                 ) from error
 
     def _append_locked(self, record: dict[str, Any], key: ChainKey) -> None:
@@ -492,7 +498,7 @@ def _write_all(descriptor: int, data: bytes, size_before: int) -> None:
     log.error("audit short write: %d of %d bytes (%s)", written, len(data), problem)
     raise AuditWriteError(
         f"Only {written} of {len(data)} bytes of the audit line were written ({problem}); "
-        f"{undone}. The action was not sent."
+        f"{undone}."
     )
 
 

@@ -4,6 +4,7 @@ import errno
 import itertools
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -221,7 +222,7 @@ def test_an_unwritable_audit_file_is_an_error_the_caller_must_see(tmp_path: Path
     blocker.write_text("")
     audit = AuditLog(blocker / "audit.jsonl")
 
-    with pytest.raises(AuditWriteError, match="the action was not sent"):
+    with pytest.raises(AuditWriteError, match="The action was not sent"):
         audit.begin(wipe_record())
 
 
@@ -417,6 +418,12 @@ def test_outcomes_read_as_a_helpdesk_says_them_and_settle_records_the_device_fin
     audit.settle(broke, state="failed", detail="device reported failed")
     never = audit.begin(wipe_record(device_name="NEVER"))
     audit.complete(never, outcome="not_sent", error="consent cancelled")
+    lost = audit.begin(wipe_record(device_name="LOST-ANSWER"))
+    audit.complete(lost, outcome="unknown", http_status=503)
+    audit.settle(lost, state="done")
+    refused = audit.begin(wipe_record(device_name="REFUSED"))
+    audit.complete(refused, outcome="failed", http_status=400)
+    audit.settle(refused, state="done")  # a refused call cannot have finished: not shown so
 
     words = {e.device_name: (e.outcome, e.outcome_words, e.settled)
              for e in AuditLog(path).read_newest_first()}
@@ -426,6 +433,8 @@ def test_outcomes_read_as_a_helpdesk_says_them_and_settle_records_the_device_fin
         "FINISHED": ("succeeded", "done on the device", "done"),
         "BROKE": ("succeeded", "failed on the device", "failed"),
         "NEVER": ("not_sent", "not sent", None),
+        "LOST-ANSWER": ("unknown", "done on the device", "done"),
+        "REFUSED": ("failed", "failed", "done"),
     }
     assert AuditLog(path).verify().intact
     with pytest.raises(ValueError, match="done, failed"):
@@ -484,8 +493,12 @@ def test_a_short_write_is_an_error_and_leaves_nothing_half_written(
     short_write.calls = 0  # type: ignore[attr-defined]
     monkeypatch.setattr(os, "write", short_write)
 
-    with pytest.raises(AuditWriteError, match=r"Only 40 of \d+ bytes .*No space left on device"):
+    with pytest.raises(AuditWriteError, match=r"Only 40 of \d+ bytes .*No space left on device.*"
+                       "nothing of it was left in the file. The action was not sent."):
         audit.begin(wipe_record(device_name="NOT-SENT"))
+    with pytest.raises(AuditWriteError, match=re.escape(
+            "The action was sent; this record of it is missing from the audit.")):
+        audit.complete("a-sent-one", outcome="succeeded")
 
     monkeypatch.undo()
     assert path.read_bytes() == before
