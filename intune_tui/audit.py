@@ -714,8 +714,9 @@ def _verify(lines: list[_Line], key: ChainKey, head: bytes | None) -> _Checked:
     verifier = _Verifier(lines, key)
     verifier.run()
     tail_break = _check_head(lines, key, head)
-    if tail_break is not None:
-        verifier.breaks[tail_break.line] = tail_break
+    torn_tail = bool(lines) and lines[-1].torn  # already named as a cut-off line
+    if tail_break is not None and not (torn_tail and tail_break.kind == "truncated"):
+        verifier.breaks.setdefault(tail_break.line, tail_break)
     breaks = tuple(sorted(verifier.breaks.values(), key=lambda item: item.line))
     report = ChainReport(
         lines=len(lines),
@@ -756,9 +757,9 @@ def _check_head(lines: list[_Line], key: ChainKey, head: bytes | None) -> ChainB
                               "rewritten")
         return None
     end = lines[-1].number if lines else 0
+    stops = f"it stops at record {last}" if last else "it holds no chained record"
     return ChainBreak(end + 1, "truncated", f"{value['seq'] - last} record(s) cut off the end "
-                      f"of the file: it stops at record {last}, the chain's head says "
-                      f"{value['seq']}")
+                      f"of the file: {stops}, the chain's head says {value['seq']}")
 
 
 # --- entries ---------------------------------------------------------------------------------

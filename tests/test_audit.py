@@ -604,3 +604,59 @@ def test_a_write_that_takes_several_calls_is_finished_not_refused(
     assert len(calls) > 5
     assert AuditLog(path).verify().intact
     assert AuditLog(path).read_newest_first()[0].device_name == "SLOW-DISK"
+
+
+def _forge_a_chained_copy(lines: list[bytes]) -> list[bytes]:
+    copy = json.loads(lines[1])
+    copy["outcome"] = "failed"
+    return [*lines[:3], json.dumps(copy).encode(), *lines[3:]]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda lines: [*lines[:3], b'{"phase": "result", "attempt_id": "x"}', *lines[3:]],
+     [(4, "inserted")]),
+    (_forge_a_chained_copy, [(4, "inserted")]),
+    (lambda lines: lines[1:], [(1, "removed")]),
+    (lambda lines: lines[:2] + lines[4:], [(3, "removed")]),
+    (lambda lines: [lines[-1], *lines[:-1]], [(1, "reordered")]),
+    (lambda lines: [*lines[:-2], lines[-1], lines[-2]], [(5, "reordered")]),
+    (lambda lines: [*lines[:-1], lines[-1].replace(b"succeeded", b"failed")], [(6, "edited")]),
+    (lambda lines: [], [(1, "truncated")]),
+], ids=["unchained-insert", "forged-copy-insert", "first-removed", "two-removed",
+        "last-moved-first", "last-two-swapped", "last-edited", "emptied"])
+def test_each_kind_of_tampering_is_named_once(
+        tmp_path: Path, change: Callable[[list[bytes]], list[bytes]],
+        expected: list[tuple[int, str]]) -> None:
+    path = tmp_path / "audit.jsonl"
+    three_attempts(path, key_provider=keyed)
+
+    rewrite(path, change)
+
+    assert breaks(path, key_provider=keyed) == expected
+
+
+def test_a_line_cut_mid_way_is_named_once(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    three_attempts(path)
+
+    path.write_bytes(path.read_bytes()[:-30])
+
+    report = AuditLog(path).verify()
+    assert [(item.line, item.kind) for item in report.breaks] == [(6, "truncated")]
+    assert "line 6, the last, is cut off" in report.headline()
+
+
+def test_two_results_for_one_attempt_are_flagged_even_when_both_are_chained(
+        tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    audit = AuditLog(path)
+    attempt_id = audit.begin(wipe_record())
+    audit.complete(attempt_id, outcome="failed", http_status=503)
+    audit.complete(attempt_id, outcome="succeeded", http_status=204)
+
+    (entry,) = AuditLog(path).read_newest_first()
+
+    assert AuditLog(path).verify().intact
+    assert (entry.outcome, entry.http_status) == ("failed", 503)  # the first, not the last
+    assert entry.problems == (
+        "2 results recorded for this attempt (lines 2, 3); an attempt has one",)
