@@ -54,6 +54,7 @@ UNKEYED = "sha256"
 NOT_KEYED_WARNING = "chain not keyed: an editor who recomputes hashes is not detected"
 AUDIT_KEY_ENTRY = "audit-chain-key"  # app-wide keyring entry; logout (per profile) keeps it
 LOCK_TIMEOUT = 10.0
+LOCK_POLL = 0.01  # seconds between tries for a held lock (filelock polls; its default is 0.05)
 
 _SEAL_TAIL = re.compile(rb', "seal": "([0-9a-f]{64})"\}$')
 
@@ -105,6 +106,7 @@ class AuditEntry:
     settled: str | None = None  # one of SETTLED_STATES once tracking saw the device finish
     settled_at: str | None = None
     before_chaining: bool = False  # written before the audit had a hash chain
+    unverified: bool = False  # sealed with a key this session cannot use
     problems: tuple[str, ...] = ()  # chain breaks touching this attempt, as sentences
 
     @property
@@ -374,7 +376,7 @@ class AuditLog:
         key = self.chain_key()
         lines = _split_lines(raw)
         checked = _verify(lines, key, self._read_head())
-        entries = _entries(checked.records, checked.line_problems, checked.legacy, self._pending)
+        entries = _entries(checked, self._pending)
         return AuditReading(entries, checked.report)
 
     def verify(self) -> ChainReport:
@@ -398,7 +400,8 @@ class AuditLog:
         with self._write_lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                with filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=0o600):
+                with filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=0o600,
+                                       poll_interval=LOCK_POLL):
                     self._append_locked(scrubbed, key)
             except filelock.Timeout as error:
                 raise AuditWriteError(
@@ -569,6 +572,7 @@ class _Checked:
     records: list[_Line]  # readable JSON objects, in file order
     line_problems: dict[int, str]  # file line number -> sentence
     legacy: set[int]  # file line numbers written before chaining
+    unverified: set[int]  # file line numbers sealed with a key this session cannot use
 
 
 def _split_lines(raw: bytes) -> list[_Line]:
@@ -729,7 +733,7 @@ def _verify(lines: list[_Line], key: ChainKey, head: bytes | None) -> _Checked:
     )
     problems = {item.line: item.detail for item in breaks}
     records = [line for line in lines if line.value is not None]
-    return _Checked(report, records, problems, verifier.legacy)
+    return _Checked(report, records, problems, verifier.legacy, set(verifier.unverified))
 
 
 def _check_head(lines: list[_Line], key: ChainKey, head: bytes | None) -> ChainBreak | None:
@@ -765,13 +769,11 @@ def _check_head(lines: list[_Line], key: ChainKey, head: bytes | None) -> ChainB
 # --- entries ---------------------------------------------------------------------------------
 
 
-def _entries(
-    records: list[_Line], problems: dict[int, str], legacy: set[int], pending: set[str]
-) -> list[AuditEntry]:
+def _entries(checked: _Checked, pending: set[str]) -> list[AuditEntry]:
     attempts: dict[str, _Line] = {}
     results: dict[str, list[_Line]] = {}
     settles: dict[str, list[_Line]] = {}
-    for line in records:
+    for line in checked.records:
         assert line.value is not None
         attempt_id = line.value.get("attempt_id")
         if not isinstance(attempt_id, str):
@@ -784,28 +786,25 @@ def _entries(
         elif phase == "settled":
             settles.setdefault(attempt_id, []).append(line)
     return [
-        _entry(attempt, results.get(attempt_id, []), settles.get(attempt_id, []), problems,
-               legacy, attempt_id in pending)
+        _entry(attempt, results.get(attempt_id, []), settles.get(attempt_id, []), checked,
+               attempt_id in pending)
         for attempt_id, attempt in reversed(attempts.items())
     ]
 
 
 def _entry(
-    attempt: _Line,
-    results: list[_Line],
-    settles: list[_Line],
-    problems: dict[int, str],
-    legacy: set[int],
-    pending: bool,
+    attempt: _Line, results: list[_Line], settles: list[_Line], checked: _Checked, pending: bool
 ) -> AuditEntry:
-    notes = [problems[line.number] for line in (attempt, *results, *settles)
-             if line.number in problems]
+    problems = checked.line_problems
+    own_lines = (attempt, *results, *settles)
+    notes = [problems[line.number] for line in own_lines if line.number in problems]
     sound = [line for line in results if line.number not in problems]
     if len(results) > 1:
         numbers = ", ".join(str(line.number) for line in results)
         notes.append(f"{len(results)} results recorded for this attempt (lines {numbers}); "
                      "an attempt has one")
-    result_line = (sound or results or [None])[0]
+    chosen = sound or results  # the first sound result counts, not the last line
+    result_line = chosen[0] if chosen else None
     result = result_line.value if result_line is not None and result_line.value else {}
     if result_line is not None:
         outcome = str(result.get("outcome") or "unknown")
@@ -834,7 +833,8 @@ def _entry(
         completed_at=_optional_text(result.get("time")),
         settled=state if state in SETTLED_STATES else None,
         settled_at=_optional_text(settled.get("time")),
-        before_chaining=attempt.number in legacy,
+        before_chaining=attempt.number in checked.legacy,
+        unverified=any(line.number in checked.unverified for line in own_lines),
         problems=tuple(notes),
     )
 

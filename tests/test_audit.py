@@ -546,6 +546,7 @@ while not go.exists():
 for number in range(200):
     audit.begin(AuditRecord(tenant="t", operator=name, action="syncDevice",
                             device_id=f"{name}-{number}"))
+    time.sleep(0.002)  # as the app does between attempts (a POST between): the lock is free
 """
 
 
@@ -660,3 +661,18 @@ def test_two_results_for_one_attempt_are_flagged_even_when_both_are_chained(
     assert (entry.outcome, entry.http_status) == ("failed", 503)  # the first, not the last
     assert entry.problems == (
         "2 results recorded for this attempt (lines 2, 3); an attempt has one",)
+
+
+def test_lines_sealed_with_a_key_this_session_lacks_are_unverified_not_broken(
+        tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    three_attempts(path, key_provider=keyed)
+
+    report = AuditLog(path).verify()  # a session without the keyring (over SSH, say)
+    entries = AuditLog(path).read_newest_first()
+
+    assert report.intact and report.unverified == (1, 2, 3, 4, 5, 6)
+    assert "6 line(s) sealed with a key this session cannot use" in report.warnings()[1]
+    assert all(entry.unverified and not entry.problems for entry in entries)
+    assert not any(entry.unverified for entry in AuditLog(path, key_provider=keyed)
+                   .read_newest_first())

@@ -86,12 +86,14 @@ def entry_row(entry: AuditEntry) -> Row:
 
 def entry_details(entry: AuditEntry) -> Text:
     """Everything recorded about one attempt, literally, in a few lines."""
-    settled = (f", {entry.outcome_words} at {entry.settled_at or '—'}"
+    settled = (f"; the device reported {entry.settled} at {entry.settled_at or '—'}"
                if entry.settled else "")
     if entry.problems:
         chain = "BROKEN: " + "; ".join(entry.problems)
     elif entry.before_chaining:
         chain = "before chaining (written by an older intune-tui; not verifiable)"
+    elif entry.unverified:
+        chain = "not verifiable here (sealed with a key this session cannot use)"
     else:
         chain = "verified"
     lines = [
