@@ -185,7 +185,7 @@ class ChainReport:
         if self.lines == 0:
             return "No audit file yet."
         chained = self.lines - self.before_chaining
-        words = f"Chain intact over {chained} line(s)"
+        words = f"Chain intact over {chained} line(s)" if chained else "No chained line yet"
         if self.before_chaining:
             words += f"; {self.before_chaining} older line(s) before chaining, not verifiable"
         return words + "."

@@ -268,7 +268,11 @@ def write_audit_file(settings: Settings) -> None:
               "outcome": "succeeded", "http_status": 204, "request_id": None, "error": None}
     lines.append(json.dumps(forged).encode())
     settings.audit_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.audit_path.write_bytes(b"".join(line + b"\n" for line in lines))
+    # One fixed path (the picture shows it) that other runs may write at the same time: whole
+    # files only, never one half-written.
+    staged = settings.audit_path.with_name(f"{settings.audit_path.name}.{os.getpid()}.tmp")
+    staged.write_bytes(b"".join(line + b"\n" for line in lines))
+    os.replace(staged, settings.audit_path)
     settings.audit_path.with_name(settings.audit_path.name + ".head").unlink(missing_ok=True)
 
 

@@ -393,6 +393,8 @@ def test_an_old_unchained_file_reads_and_new_lines_chain_after_it(tmp_path: Path
 
     audit = AuditLog(path)
     assert audit.verify().intact and audit.verify().before_chaining == 2
+    assert audit.verify().headline() == (
+        "No chained line yet; 2 older line(s) before chaining, not verifiable.")
     audit.begin(wipe_record(device_name="NEW"))
 
     report = AuditLog(path).verify()

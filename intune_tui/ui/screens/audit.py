@@ -84,6 +84,12 @@ def entry_row(entry: AuditEntry) -> Row:
                item={"entry": entry})
 
 
+def outcome_text(entry: AuditEntry) -> str:
+    """The words, and the recorded value where it differs ("accepted by Intune (succeeded)")."""
+    words = entry.outcome_words
+    return words if words == entry.outcome else f"{words} ({entry.outcome})"
+
+
 def entry_details(entry: AuditEntry) -> Text:
     """Everything recorded about one attempt, literally, in a few lines."""
     settled = (f"; the device reported {entry.settled} at {entry.settled_at or '—'}"
@@ -100,7 +106,7 @@ def entry_details(entry: AuditEntry) -> Text:
         ("Device", f"{entry.device_name} ({entry.device_id}), serial {entry.serial or '—'}, "
                    f"tenant {entry.tenant}"),
         ("Options", json.dumps(entry.options, ensure_ascii=True)),
-        ("Outcome", f"{entry.outcome_words} ({entry.outcome}), HTTP {entry.http_status or '—'}, "
+        ("Outcome", f"{outcome_text(entry)}, HTTP {entry.http_status or '—'}, "
                     f"request id {entry.request_id or '—'}{settled}"),
         ("Error", entry.error or "—"),
         ("Attempt", f"{entry.attempt_id} by {entry.operator}, sent {entry.time}, answered "
