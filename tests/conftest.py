@@ -17,3 +17,13 @@ def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     for kind in ("CONFIG", "DATA", "LOG"):
         monkeypatch.setenv(f"INTUNE_TUI_{kind}_DIR", str(root / kind.lower()))
     return root
+
+
+@pytest.fixture(autouse=True)
+def no_keyring_for_the_audit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit chain never asks the machine's keyring in tests: an unkeyed chain unless a test
+    gives an AuditLog its own key provider."""
+    from intune_tui import audit
+
+    monkeypatch.setattr(audit, "DEFAULT_KEY_PROVIDER",
+                        lambda: audit.ChainKey(None, "no keyring in tests"))

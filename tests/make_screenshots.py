@@ -32,6 +32,8 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from intune_tui import audit as audit_module
+from intune_tui.audit import ChainKey, link_of, sealed_line
 from intune_tui.auth.flows import DeviceCodeFlow
 from intune_tui.config import Settings, load_settings
 from intune_tui.session import demo_session
@@ -244,35 +246,54 @@ async def bulk(pilot: Pilot[Any]) -> None:
 
 
 def write_audit_file(settings: Settings) -> None:
-    """Three earlier attempts, as the app writes them (fixed ids and times, so the picture holds
-    still): a sync and a lock that succeeded, a wipe whose answer never came."""
-    lines: list[dict[str, Any]] = []
+    """Earlier attempts, chained as the app writes them (fixed ids and times, so the picture
+    holds still): a sync the device finished, a lock Intune accepted, a wipe whose answer never
+    came, and a result for that wipe appended by hand afterwards, which breaks the chain."""
+    records: list[dict[str, Any]] = []
     attempts = (
-        ("a1", "2026-11-20T08:41:07Z", "syncDevice", "succeeded", 204, {}),
-        ("a2", "2026-11-20T08:47:55Z", "remoteLock", "succeeded", 204, {}),
+        ("a1", "2026-11-20T08:41:07Z", "syncDevice", "succeeded", 204, {}, "done"),
+        ("a2", "2026-11-20T08:47:55Z", "remoteLock", "succeeded", 204, {}, None),
         ("a3", "2026-11-20T08:52:30Z", "wipe", None, None,
-         {"keepEnrollmentData": False, "keepUserData": True}),
+         {"keepEnrollmentData": False, "keepUserData": True}, None),
     )
-    for attempt_id, time, action, outcome, status, options in attempts:
-        lines.append({"phase": "attempt", "attempt_id": attempt_id * 16, "time": time,
-                      "tenant": "Contoso Demo (demo tenant)",
-                      "operator": "helpdesk@contoso-demo.onmicrosoft.com", "action": action,
-                      "device_id": "c3c8756d-70ff-4078-892d-f05e7f2ea3cc",
-                      "device_name": WINDOWS_DEVICE, "serial": "9490-4390-1554",
-                      "options": options})
+    for attempt_id, time, action, outcome, status, options, settled in attempts:
+        records.append({"phase": "attempt", "attempt_id": attempt_id * 16, "time": time,
+                        "tenant": "Contoso Demo (demo tenant)",
+                        "operator": "helpdesk@contoso-demo.onmicrosoft.com", "action": action,
+                        "device_id": "c3c8756d-70ff-4078-892d-f05e7f2ea3cc",
+                        "device_name": WINDOWS_DEVICE, "serial": "9490-4390-1554",
+                        "options": options})
         if outcome is not None:
-            lines.append({"phase": "result", "attempt_id": attempt_id * 16, "time": time,
-                          "outcome": outcome, "http_status": status,
-                          "request_id": f"{attempt_id}000000-0000-4000-8000-000000000000",
-                          "error": None})
+            records.append({"phase": "result", "attempt_id": attempt_id * 16, "time": time,
+                            "outcome": outcome, "http_status": status,
+                            "request_id": f"{attempt_id}000000-0000-4000-8000-000000000000",
+                            "error": None})
+        if settled is not None:
+            records.append({"phase": "settled", "attempt_id": attempt_id * 16, "time": time,
+                            "state": settled, "detail": None})
+    lines: list[bytes] = []
+    for seq, record in enumerate(records, start=1):
+        chained = {**record, "seq": seq, "prev": link_of(lines[-1] if lines else b"", None),
+                   "alg": "sha256", "key_id": None}
+        lines.append(sealed_line(chained, None))
+    forged = {"phase": "result", "attempt_id": "a3" * 16, "time": "2026-11-20T08:52:31Z",
+              "outcome": "succeeded", "http_status": 204, "request_id": None, "error": None}
+    lines.append(json.dumps(forged).encode())
     settings.audit_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.audit_path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    # One fixed path (the picture shows it) that other runs may write at the same time: whole
+    # files only, never one half-written.
+    staged = settings.audit_path.with_name(f"{settings.audit_path.name}.{os.getpid()}.tmp")
+    staged.write_bytes(b"".join(line + b"\n" for line in lines))
+    os.replace(staged, settings.audit_path)
+    settings.audit_path.with_name(settings.audit_path.name + ".head").unlink(missing_ok=True)
 
 
 async def audit(pilot: Pilot[Any]) -> None:
     await devices_loaded(pilot)
     await pilot.press("colon", *"audit", "enter")
     await wait_for(pilot, lambda: screen_is(pilot, "AuditScreen"), "the audit")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#audit-local-table").rows_count > 0,
+                   "the audit file read and verified")
     await pilot.pause(0.3)
     await settle(pilot)
 
@@ -501,6 +522,8 @@ def make_app(scene: Scene) -> IntuneApp:
     """The demo app as the tests build it: 300 devices, frozen clock, the scene's settings."""
     settings = dataclasses.replace(load_settings(None), demo=True, demo_devices=DEVICES,
                                    **scene.settings)
+    # Pictures never ask the machine's keyring: the audit chain is unkeyed, and says so.
+    audit_module.DEFAULT_KEY_PROVIDER = lambda: ChainKey(None, "no keyring for screenshots")
     if scene.prepare is not None:
         scene.prepare(settings)
     return IntuneApp(settings, demo_session(settings, frozen=True))

@@ -78,16 +78,20 @@ def key_name(profile: str) -> str:
 
 
 def load_or_create_key(
-    profile: str, *, timeout: float, create: bool = True, lock_path: Path | None = None
+    profile: str, *, timeout: float, create: bool = True, lock_path: Path | None = None,
+    entry: str | None = None,
 ) -> KeyringProbe:
     """The profile's cache key from the keyring, created there if missing (when `create`).
 
+    `entry` names another key kept the same way (the audit chain's key, app-wide, which logout
+    must not delete); by default the profile's token cache key.
     A missing key is created while holding the file lock at `lock_path` (the profile's cache
     lock), after reading again: of two processes starting at once, one creates and the other
     reads. Never raises and never waits longer than `timeout` seconds.
     """
+    name = entry if entry is not None else key_name(profile)
     try:
-        return call_with_timeout(lambda: _load_or_create(profile, create, lock_path), timeout)
+        return call_with_timeout(lambda: _load_or_create(name, create, lock_path), timeout)
     except KeyringTimeout:
         return KeyringProbe(
             None,
@@ -153,7 +157,7 @@ def os_keyring(backend: Any) -> keyring.backend.KeyringBackend | None:
     return None
 
 
-def _load_or_create(profile: str, create: bool, lock_path: Path | None) -> KeyringProbe:
+def _load_or_create(entry: str, create: bool, lock_path: Path | None) -> KeyringProbe:
     try:
         chosen = keyring.get_keyring()
     except Exception as error:
@@ -165,13 +169,13 @@ def _load_or_create(profile: str, create: bool, lock_path: Path | None) -> Keyri
         return KeyringProbe(None, backend=name, problem=f"no secure OS keyring ({name})")
     name = _backend_name(backend)
     try:
-        key = _decode_key(backend.get_password(KEYRING_SERVICE, key_name(profile)))
+        key = _decode_key(backend.get_password(KEYRING_SERVICE, entry))
         if key is not None:
             return KeyringProbe(key, backend=name)
         if not create:
-            return KeyringProbe(None, backend=name, problem="no key saved for this profile")
+            return KeyringProbe(None, backend=name, problem="no key saved")
         with _key_lock(lock_path):
-            return _create_key(backend, name, profile)
+            return _create_key(backend, name, entry)
     except keyring.errors.KeyringLocked:
         return KeyringProbe(None, backend=name, problem=f"the OS keyring ({name}) is locked")
     except Exception as error:
@@ -190,15 +194,15 @@ def _key_lock(lock_path: Path | None) -> contextlib.AbstractContextManager[objec
     return filelock.FileLock(str(lock_path), timeout=KEY_LOCK_TIMEOUT)
 
 
-def _create_key(backend: keyring.backend.KeyringBackend, name: str, profile: str) -> KeyringProbe:
+def _create_key(backend: keyring.backend.KeyringBackend, name: str, entry: str) -> KeyringProbe:
     # Read again under the lock: another process may have created it since the first read.
-    key = _decode_key(backend.get_password(KEYRING_SERVICE, key_name(profile)))
+    key = _decode_key(backend.get_password(KEYRING_SERVICE, entry))
     if key is not None:
         return KeyringProbe(key, backend=name)
     key = secrets.token_bytes(KEY_BYTES)
     encoded = base64.b64encode(key).decode("ascii")
-    backend.set_password(KEYRING_SERVICE, key_name(profile), encoded)
-    if backend.get_password(KEYRING_SERVICE, key_name(profile)) != encoded:
+    backend.set_password(KEYRING_SERVICE, entry, encoded)
+    if backend.get_password(KEYRING_SERVICE, entry) != encoded:
         return KeyringProbe(None, backend=name, problem=f"{name} did not keep the key")
     return KeyringProbe(key, backend=name, created=True)
 

@@ -197,3 +197,28 @@ def test_two_first_starts_at_once_share_one_key(
     stores[0].replace_cache('{"AccessToken": {}}')
     assert stores[0].save()
     assert stores[1].load() is None  # what one process wrote, the other can read
+
+
+def test_the_audit_chain_key_is_its_own_entry_and_logout_keeps_it(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    from intune_tui.audit import AUDIT_KEY_ENTRY, keyring_key_provider
+
+    load_or_create_key("contoso", timeout=2)
+    first = keyring_key_provider(timeout=2)()
+    again = keyring_key_provider(timeout=2)()
+    assert delete_key("contoso", timeout=2) is None  # logout of the profile
+
+    assert first.key is not None and again.key == first.key and first.problem is None
+    assert set(memory_keyring.passwords) == {(KEYRING_SERVICE, AUDIT_KEY_ENTRY)}
+    assert base64.b64decode(memory_keyring.passwords[(KEYRING_SERVICE, AUDIT_KEY_ENTRY)]) == \
+        first.key
+    assert keyring_key_provider(timeout=2)().key == first.key
+
+
+def test_without_a_secure_keyring_the_audit_key_says_why(no_keyring: Any) -> None:
+    from intune_tui.audit import keyring_key_provider
+
+    chain_key = keyring_key_provider(timeout=2)()
+
+    assert chain_key.key is None and chain_key.problem and "keyring" in chain_key.problem
