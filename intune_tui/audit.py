@@ -41,6 +41,7 @@ from typing import Any
 import filelock
 
 from intune_tui.logs import redact
+from intune_tui.private_files import make_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -399,7 +400,7 @@ class AuditLog:
                        "The action was sent; this record of it is missing from the audit.")
         with self._write_lock:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                make_private_dir(self.path.parent)
                 with filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=0o600,
                                        poll_interval=LOCK_POLL):
                     self._append_locked(scrubbed, key)

@@ -139,6 +139,7 @@ class SentAction:
     device_id: str
     sent_at: datetime
     outcome: ActionOutcome
+    attempt_id: str | None = None  # its audit attempt, settled once the device finishes it
 
 
 # Following an action: first check after 2 s, doubling up to a minute, for ten minutes at most.
@@ -187,10 +188,19 @@ class TrackedAction:
 
     sent: SentAction
     result: DeviceActionResult | None = None
+    settled: bool = False  # its audit attempt holds how the device finished it
 
     @property
     def finished(self) -> bool:
         return self.result is not None and self.result.finished
+
+    @property
+    def settled_state(self) -> str | None:
+        """"done" or "failed" once the device finished it (cancelled and not supported are
+        failures for the audit); None while it is pending."""
+        if self.result is None or not self.result.finished:
+            return None
+        return "done" if (self.result.state or "").casefold() == "done" else "failed"
 
     def words(self) -> str:
         label = self.sent.action.label

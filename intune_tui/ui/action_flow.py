@@ -142,10 +142,12 @@ class ActionTracker:
         self._reading = False
         if not self.screen.is_attached:
             return
+        flow = action_flow(self.app)
         for tracked in self.tracked:
             found = result_since(state, tracked.sent.action, tracked.sent.sent_at)
             if found is not None:
                 tracked.result = found
+            flow.settle(tracked)
         self.management_state = management_state_of(state)
         checked = self.app.now().strftime("%H:%M:%S")
         self.on_update(state, self.status_text(f"checked {checked}; {self._arm()}"))
@@ -236,6 +238,7 @@ class RemoteActionFlow:
         from intune_tui.ui.screens.confirm import confirm_screen
 
         self._choosing = True
+        self.audit.warm_key()  # the first audit write must not wait for the keyring
         try:
             origin = self.app.screen
             access = await self.read_access()
@@ -259,6 +262,7 @@ class RemoteActionFlow:
         from intune_tui.ui.screens.bulk import BulkActionScreen
 
         self._choosing = True
+        self.audit.warm_key()
         try:
             origin = self.app.screen
             access = await self.read_access()
@@ -344,7 +348,7 @@ class RemoteActionFlow:
         self.app.notify(text, title=action.label, severity=severity,  # type: ignore[arg-type]
                         markup=False, timeout=8 if severity == "information" else 20)
         if may_follow(outcome):
-            self.remember(SentAction(action, outcome.device_id, sent_at, outcome))
+            self.remember(SentAction(action, outcome.device_id, sent_at, outcome, attempt_id))
 
     def complete_attempt(self, attempt_id: str, outcome: ActionOutcome) -> None:
         try:
@@ -353,6 +357,21 @@ class RemoteActionFlow:
         except AuditWriteError as error:
             self.app.notify(f"The result could not be written to the audit log: {error}",
                             title="Audit log", severity="error", markup=False, timeout=15)
+
+    def settle(self, tracked: TrackedAction) -> None:
+        """Once the device has finished an action this session sent, the audit says how."""
+        state = tracked.settled_state
+        attempt_id = tracked.sent.attempt_id
+        if tracked.settled or state is None or attempt_id is None:
+            return
+        tracked.settled = True
+        detail = tracked.result.state_words if tracked.result is not None else None
+        try:
+            self.audit.settle(attempt_id, state=state, detail=detail)
+        except AuditWriteError as error:
+            self.app.notify(f"How the device finished could not be written to the audit log: "
+                            f"{error}", title="Audit log", severity="error", markup=False,
+                            timeout=15)
 
     def remember(self, sent: SentAction) -> None:
         self.sent.setdefault(sent.device_id, []).append(sent)
@@ -453,7 +472,8 @@ class RemoteActionFlow:
                 self.complete_attempt(attempts[device_id], outcome)
             progress.outcomes.append(outcome)
             if may_follow(outcome):
-                self.remember(SentAction(action, outcome.device_id, sent_at, outcome))
+                self.remember(SentAction(action, outcome.device_id, sent_at, outcome,
+                                         attempts.get(device_id)))
 
     @staticmethod
     def _not_sent(devices: list[dict[str, Any]], action: RemoteAction, progress: BulkProgress,

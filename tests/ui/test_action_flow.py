@@ -77,6 +77,10 @@ async def test_device_view_follows_an_action_until_done_then_stops(
         clock.now += 120  # the device checked in
         await wait_until(pilot, lambda: "Sync: Done" in shown(screen, "#action-tracking"))
         assert "finished" in shown(screen, "#action-tracking")
+        # the audit says the device did it: no longer only "accepted by Intune"
+        settled = [line for line in audit_lines(app) if line["phase"] == "settled"]
+        assert [(line["state"], line["attempt_id"]) for line in settled] == [
+            ("done", audit_lines(app)[0]["attempt_id"])]
         reads = state_reads(app)
         await pilot.pause(0.5)
         assert state_reads(app) == reads  # no more polling once finished
