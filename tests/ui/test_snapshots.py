@@ -43,8 +43,14 @@ ELSEWHERE: dict[tuple[str, tuple[int, int]], str] = {
     ("health", (80, 24)): "test_health/test_snapshot_tenant_health[size0].svg",
 }
 
+# Scenes that write a fixed path (the audit's file, named on screen) run on one xdist worker,
+# one after the other, so two sizes never write it at the same time.
+_SHARED_PATH_SCENES = {"audit"}
+
 TAKEN_HERE = [
-    pytest.param(scene, size, id=f"{scene.name}-{size[0]}x{size[1]}")
+    pytest.param(scene, size, id=f"{scene.name}-{size[0]}x{size[1]}",
+                 marks=[pytest.mark.xdist_group(scene.name)]
+                 if scene.name in _SHARED_PATH_SCENES else [])
     for scene in SCENES
     for size in SIZES
     if (scene.name, size) not in ELSEWHERE
