@@ -140,6 +140,28 @@ def build_parser() -> argparse.ArgumentParser:
                         help="file to write (default: a timestamped file under the data dir)")
     _add_session_options(export, top_level=False)
 
+    offboard = commands.add_parser(
+        "offboard", help="retire and remove devices from Intune, Autopilot and Entra ID",
+        description="Look up the devices a file names (serials, names or ids; one a line or a "
+        "CSV column) and offboard them in Microsoft's order: retire or wipe, delete the Intune "
+        "record, delete the Autopilot identity, disable or delete the Entra ID device.",
+        epilog="Exit status: 0 done, 1 Graph or sign-in failure, 2 bad input, 3 not confirmed "
+        "(nothing sent), 4 some inputs matched no device or several, 5 some steps failed.",
+    )
+    offboard.add_argument("--from", dest="source", metavar="FILE", default=None,
+                          help="file of serials, device names or ids ('-' reads stdin)")
+    offboard.add_argument("--steps", default=None, metavar="LIST",
+                          help="comma-separated, from retire|wipe, delete-intune, "
+                          "delete-autopilot, disable-entra|delete-entra (default: retire,"
+                          "delete-intune,delete-autopilot,disable-entra)")
+    offboard.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    offboard.add_argument("--yes-i-typed", dest="typed", type=_whole_number(1), metavar="N",
+                          default=None, help="confirm without a terminal: N must be the number "
+                          "of devices in the plan")
+    offboard.add_argument("--resume", action="store_true",
+                          help="continue the newest stopped run from its journal")
+    _add_session_options(offboard, top_level=False)
+
     server = commands.add_parser(
         "demo-server", help="serve the demo tenant as a fake Graph on loopback",
         description="Serve the demo tenant as a fake Graph on 127.0.0.1 until Ctrl+C.",
@@ -218,6 +240,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _status(
             export_command(settings, args.resource, args.filter, args.format, args.output)
         )
+    if command == "offboard":
+        from intune_tui.offboard import offboard_command
+
+        return _status(offboard_command(settings, args.source, args.steps, dry_run=args.dry_run,
+                                        typed=args.typed, resume=args.resume))
     if command == "demo-server":
         return _run_demo_server(args)
     raise AssertionError(f"unhandled command {command!r}")

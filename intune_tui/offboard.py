@@ -1,0 +1,220 @@
+"""`intune-tui offboard --from FILE [--steps ...] [--dry-run] [--yes-i-typed N] [--resume]`.
+
+Reads serials / names / ids (one a line, or a CSV with a serial, name or id column), looks them up
+in Intune, Entra ID and Autopilot, prints the plan, and, only after the number of devices has been
+typed (on a terminal, or `--yes-i-typed N` in a script), runs it with a journal so that a stopped
+run continues with `--resume`. Unmatched and ambiguous inputs are listed and left out of the plan.
+
+Exit status: 0 every step done (or, with --dry-run, every input matched one device); 1 Graph or
+sign-in failure; 2 bad command line, file or steps; 3 not confirmed, nothing sent; 4 the plan ran
+(or was printed) but some inputs matched no device or several; 5 some steps failed or could not be
+confirmed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from intune_tui.text import clean
+
+if TYPE_CHECKING:
+    from intune_tui.config import Settings
+    from intune_tui.graph.client import GraphClient
+    from intune_tui.intune.lifecycle import LookupReport
+    from intune_tui.intune.offboarding import Journal, OffboardReport
+    from intune_tui.session import Session
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_CONFIRMED, EXIT_INPUTS, EXIT_STEPS = 0, 1, 2, 3, 4, 5
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+
+class _Refused(Exception):
+    """One sentence; exit status in `code`."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def offboard_command(
+    settings: Settings,
+    source: str | None,
+    steps: str | None,
+    *,
+    dry_run: bool,
+    typed: int | None,
+    resume: bool,
+    session: Session | None = None,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
+    from intune_tui.auth.errors import AuthError
+    from intune_tui.graph.errors import GraphError
+    from intune_tui.session import SessionError, open_session
+
+    try:
+        session = session or open_session(settings)
+        return asyncio.run(_with_service(settings, session, source, steps, dry_run, typed,
+                                         resume, stdin, out))
+    except _Refused as refused:
+        print(f"intune-tui: {refused}", file=err)
+        return refused.code
+    except GraphError as error:
+        support = error.support_line()
+        print(f"intune-tui: {clean(str(error))}" + (f" ({support})" if support else ""),
+              file=err)
+        return EXIT_FAILED
+    except AuthError as error:
+        print(f"intune-tui: {error.explain()}", file=err)
+        return EXIT_FAILED
+    except SessionError as error:
+        print(f"intune-tui: {error}", file=err)
+        return EXIT_FAILED
+
+
+async def _with_service(settings: Settings, session: Session, source: str | None,
+                        steps_text: str | None, dry_run: bool, typed: int | None, resume: bool,
+                        stdin: TextIO, out: TextIO) -> int:
+    service = await session.make_service(lambda state: None)
+    try:
+        return await _offboard(settings, service.client, session, source, steps_text, dry_run,
+                               typed, resume, stdin, out)
+    finally:
+        await session.close_service(service)
+
+
+async def _offboard(settings: Settings, client: GraphClient, session: Session,
+                    source: str | None,
+                    steps_text: str | None, dry_run: bool, typed: int | None, resume: bool,
+                    stdin: TextIO, out: TextIO) -> int:
+    from intune_tui.audit import AuditLog
+    from intune_tui.intune.offboarding import (
+        DEFAULT_STEPS,
+        JOURNAL_DIR,
+        Journal,
+        OffboardRunner,
+        PlanError,
+        build_plan,
+        describe_plan,
+        parse_steps,
+        unfinished_journals,
+    )
+
+    journal_dir = settings.data_dir / JOURNAL_DIR
+    if resume:
+        if source or steps_text:
+            raise _Refused("--resume continues a stopped run; give no --from or --steps",
+                           EXIT_USAGE)
+        pending = unfinished_journals(journal_dir)
+        if not pending:
+            raise _Refused(f"no stopped offboarding run in {journal_dir}", EXIT_USAGE)
+        journal: Journal | None = Journal.load(pending[-1])
+        assert journal is not None
+        plan, report = journal.plan, None
+        print(f"Resuming {journal.path}", file=out)
+    else:
+        if not source:
+            raise _Refused("--from FILE is required (or --resume)", EXIT_USAGE)
+        try:
+            step_list = parse_steps(steps_text) if steps_text else DEFAULT_STEPS
+        except PlanError as error:
+            raise _Refused(f"--steps: {error}", EXIT_USAGE) from None
+        report = await _look_up(client, _read_source(source, stdin))
+        chosen = [result.devices[0] for result in report.matched()]
+        plan = build_plan(chosen, step_list, tenant=session.tenant_label,
+                          operator=session.account)
+        journal = None
+        _print_inputs(report, out)
+    for line in describe_plan(plan):
+        print(line, file=out)
+    incomplete = report is not None and len(report.matched()) != len(report.results)
+    if dry_run:
+        print("Dry run: nothing was sent.", file=out)
+        return EXIT_INPUTS if incomplete else EXIT_OK
+    if not plan.devices:
+        print("Nothing to offboard.", file=out)
+        return EXIT_INPUTS if incomplete else EXIT_OK
+    _confirm(len(plan.devices), typed, stdin, out)
+    if journal is None:
+        journal = Journal.create(journal_dir, plan)
+    print(f"Journal: {journal.path} (resume a stopped run with `intune-tui offboard --resume`)",
+          file=out)
+    result = await OffboardRunner(client, journal, AuditLog(settings.audit_path)).run()
+    _print_report(result, out)
+    if not result.complete:
+        return EXIT_STEPS
+    return EXIT_INPUTS if incomplete else EXIT_OK
+
+
+def _read_source(source: str, stdin: TextIO) -> str:
+    if source == "-":
+        return stdin.read(MAX_INPUT_BYTES)
+    path = Path(source).expanduser()
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise _Refused(f"{path} is larger than 10 MB; split it", EXIT_USAGE)
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as error:
+        raise _Refused(f"cannot read {path}: {error.strerror or error}", EXIT_USAGE) from None
+
+
+async def _look_up(client: GraphClient, text: str) -> LookupReport:
+    from intune_tui.intune.lifecycle import DeviceLookup, parse_inputs
+
+    inputs = parse_inputs(text)
+    if not inputs:
+        raise _Refused("the file names no serial, device name or id", EXIT_USAGE)
+    return await DeviceLookup(client).lookup(inputs)
+
+
+def _print_inputs(report: LookupReport, out: TextIO) -> None:
+    def where(line: int) -> str:
+        return f" (line {line})" if line else ""
+
+    print(f"Looked up {len(report.results)} input(s): {len(report.matched())} matched one "
+          f"device, {len(report.unmatched())} matched none, {len(report.ambiguous())} matched "
+          f"several, {len(report.failed())} could not be looked up.", file=out)
+    for result in report.unmatched():
+        print(f"  not found: {result.input.kind.value} {result.input.text}"
+              f"{where(result.input.line)}", file=out)
+    for result in report.ambiguous():
+        names = ", ".join(clean(device.name) or clean(device.serial) for device in result.devices)
+        print(f"  ambiguous, left out: {result.input.kind.value} {result.input.text}"
+              f"{where(result.input.line)} matches {names}", file=out)
+    for result in report.failed():
+        print(f"  not looked up: {result.input.text}{where(result.input.line)}: "
+              f"{'; '.join(result.errors)}", file=out)
+    for result in report.matched():
+        if result.errors:
+            print(f"  partly looked up: {result.input.text}: {'; '.join(result.errors)}",
+                  file=out)
+
+
+def _confirm(count: int, typed: int | None, stdin: TextIO, out: TextIO) -> None:
+    if typed is not None:
+        if typed != count:
+            raise _Refused(f"--yes-i-typed {typed} does not match the {count} device(s) in the "
+                           "plan; nothing was sent", EXIT_NOT_CONFIRMED)
+        return
+    if not stdin.isatty():
+        raise _Refused(f"not confirmed: run on a terminal to type the count, or pass "
+                       f"--yes-i-typed {count}; nothing was sent", EXIT_NOT_CONFIRMED)
+    print(f"Type {count} (the number of devices) to run these steps; anything else cancels: ",
+          end="", file=out, flush=True)
+    answer = stdin.readline().strip()
+    if answer != str(count):
+        raise _Refused("not confirmed; nothing was sent", EXIT_NOT_CONFIRMED)
+
+
+def _print_report(report: OffboardReport, out: TextIO) -> None:
+    for line in report.lines():
+        print(line, file=out)
+

@@ -1,0 +1,134 @@
+"""`intune-tui offboard` headless: the plan, typed confirmation, exit codes, the same audit."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from intune_tui.audit import AuditLog
+from intune_tui.cli import main
+from intune_tui.config import Settings
+from intune_tui.demo import lifecycle
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.offboard import (
+    EXIT_INPUTS,
+    EXIT_NOT_CONFIRMED,
+    EXIT_OK,
+    EXIT_USAGE,
+    offboard_command,
+)
+from intune_tui.session import Session, demo_session
+
+DEVICES = 300
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def serials() -> list[str]:
+    directories = lifecycle.LifecycleDirectories.build(build_tenant(devices=DEVICES))
+    return [item["serialNumber"] for item in directories.autopilot
+            if item["enrollmentState"] == "enrolled"][:3]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(demo=True, demo_devices=DEVICES, data_dir=tmp_path / "data")
+
+
+def run(settings: Settings, session: Session, source: Path, *, dry_run: bool = False,
+        typed: int | None = None, stdin: io.StringIO | None = None,
+        steps: str | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = offboard_command(settings, str(source), steps, dry_run=dry_run, typed=typed,
+                              resume=False, session=session, stdin=stdin or io.StringIO(),
+                              out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def writes(session: Session) -> list[tuple[str, str]]:
+    assert session.fake is not None
+    return [(r.method, r.path) for r in session.fake.requests
+            if r.method != "GET" and r.path != "/v1.0/$batch"]
+
+
+def source_file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "returned.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_dry_run_prints_the_plan_lists_unmatched_inputs_and_sends_nothing(
+        settings: Settings, tmp_path: Path, serials: list[str]) -> None:
+    session = demo_session(settings)
+    status, out, err = run(settings, session, source_file(tmp_path, [*serials, "NO-SUCH-ONE"]),
+                           dry_run=True)
+    assert status == EXIT_INPUTS and err == ""
+    assert "3 matched one device, 1 matched none" in out
+    assert "not found: serial NO-SUCH-ONE (line 4)" in out
+    assert "3 device(s), 12 step(s)" in out
+    assert out.index("retire (remove company data)") < out.index("delete the Intune record") \
+        < out.index("delete the Autopilot identity") < out.index("disable the Entra ID device")
+    assert out.rstrip().endswith("Dry run: nothing was sent.")
+    assert writes(session) == []
+    assert session.fake is not None and all(
+        r.method == "GET" for r in session.fake.requests if r.in_batch)
+    assert not (settings.data_dir / "offboarding").exists()
+
+
+def test_without_a_terminal_or_the_typed_count_nothing_is_sent(
+        settings: Settings, tmp_path: Path, serials: list[str]) -> None:
+    session = demo_session(settings)
+    status, _, err = run(settings, session, source_file(tmp_path, serials))
+    assert status == EXIT_NOT_CONFIRMED
+    assert "pass --yes-i-typed 3; nothing was sent" in err
+    assert writes(session) == []
+    wrong = demo_session(settings)
+    status, _, err = run(settings, wrong, source_file(tmp_path, serials), typed=2)
+    assert status == EXIT_NOT_CONFIRMED and "does not match the 3 device(s)" in err
+    assert writes(wrong) == []
+
+
+def test_a_terminal_user_types_the_count_and_the_plan_runs_audited(
+        settings: Settings, tmp_path: Path, serials: list[str]) -> None:
+    session = demo_session(settings)
+    status, out, _ = run(settings, session, source_file(tmp_path, serials),
+                         stdin=Terminal("3\n"), steps="delete-intune,delete-autopilot")
+    assert status == EXIT_OK
+    assert "Type 3 (the number of devices)" in out
+    assert "6 done, 0 failed, 0 unknown" in out
+    sent = writes(session)
+    assert len(sent) == 6 and len(set(sent)) == 6 and {m for m, _ in sent} == {"DELETE"}
+    entries = AuditLog(settings.audit_path).read_newest_first()
+    assert len(entries) == 6 and {e.outcome for e in entries} == {"succeeded"}
+    assert {e.serial for e in entries} == set(serials)
+
+
+def test_a_wrong_typed_answer_cancels(settings: Settings, tmp_path: Path,
+                                      serials: list[str]) -> None:
+    session = demo_session(settings)
+    status, _, err = run(settings, session, source_file(tmp_path, serials),
+                         stdin=Terminal("yes\n"))
+    assert status == EXIT_NOT_CONFIRMED and "not confirmed" in err
+    assert writes(session) == []
+
+
+def test_bad_steps_and_unreadable_files_are_usage_errors(
+        settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--demo", "offboard", "--from", str(tmp_path / "missing.txt"),
+                 "--dry-run"]) == EXIT_USAGE
+    assert "cannot read" in capsys.readouterr().err
+    path = source_file(tmp_path, ["SN1"])
+    assert main(["--demo", "offboard", "--from", str(path), "--steps", "retire,wipe"]) == \
+        EXIT_USAGE
+    assert "--steps: choose retire or wipe, not both" in capsys.readouterr().err
+    assert main(["--demo", "offboard", "--dry-run"]) == EXIT_USAGE
+    assert "--from FILE is required" in capsys.readouterr().err
+    assert main(["--demo", "offboard", "--from", str(path), "--yes-i-typed", "0"]) == 2
+    assert main(["--demo", "offboard", "--resume"]) == EXIT_USAGE
+    assert "no stopped offboarding run" in capsys.readouterr().err
