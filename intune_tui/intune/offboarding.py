@@ -57,6 +57,9 @@ MANAGED_READ_WRITE = "DeviceManagementManagedDevices.ReadWrite.All"
 # Intune "devices" writes: 200 per 20 s per app and tenant (reference §4); kept a little under.
 WRITES_PER_WINDOW = 180
 CONCURRENT_DEVICES = 4
+# A DELETE/PATCH whose answer was lost is sent again only after a re-read proves it did not
+# happen, and at most this many times in all.
+MAX_ATTEMPTS = 3
 JOURNAL_DIR = "offboarding"
 
 
@@ -438,11 +441,13 @@ class OffboardRunner:
             settled = StepState(DONE, state.http_status, None, state.request_id, state.attempts)
             await self._record(step.key, settled)
             return settled
-        if step.method in ("DELETE", "PATCH"):
+        if step.method in ("DELETE", "PATCH") and state.attempts < MAX_ATTEMPTS:
             return await self._send(device, step, state.attempts)  # proven not to have happened
-        settled = StepState(UNKNOWN, state.http_status,
-                            "Intune shows no such action on the device; check it before trying "
-                            "again", state.request_id, state.attempts)
+        reason = ("Intune shows no such action on the device; check it before trying again"
+                  if step.method == "POST" else
+                  f"no answer after {state.attempts} tries and the record is still there")
+        settled = StepState(UNKNOWN, state.http_status, reason, state.request_id,
+                            state.attempts)
         await self._record(step.key, settled)
         return settled
 

@@ -180,6 +180,7 @@ async def test_a_crash_between_steps_resumes_without_repeating_one(
                              on_step=crash_after_five).run()
     assert len(writes(fake)) == 5
     assert unfinished_journals(tmp_path / "offboarding") == [journal.path]
+
     resumed = Journal.load(journal.path)
     report = await OffboardRunner(client, resumed, audit).run()
     assert report.complete
@@ -245,3 +246,60 @@ async def test_an_already_deleted_record_counts_as_done(fake: FakeGraph, client:
     journal = Journal.create(tmp_path / "offboarding", plan_for(devices, (Step.DELETE_INTUNE,)))
     report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl")).run()
     assert [o.state.state for o in report.outcomes] == [GONE] and report.complete
+
+
+
+async def test_faults_on_each_step_still_end_with_each_change_made_once(
+        fake: FakeGraph, client: GraphClient, tmp_path: Path) -> None:
+    devices = await devices_with_all_three(fake, client, 1)
+    # 429 (not processed, retried by the client after Retry-After) on the retire and the Entra
+    # PATCH; 504 (outcome unknown: settled by re-reading, then sent again only because the
+    # record is still there) on both DELETEs. Each fault is armed as its step starts.
+    faults = {"retire": 429, "delete-intune": 504, "delete-autopilot": 504, "disable-entra": 429}
+
+    def arm(step: Any) -> None:
+        status = faults.pop(step.step, None)
+        if status is not None:
+            fake.faults.fail_next(status, path_contains=step.path, retry_after=0)
+
+    journal = Journal.create(tmp_path / "offboarding", plan_for(devices))
+    report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl"),
+                                  before_send=arm).run()
+    assert report.complete
+    applied = [(r.method, r.path) for r in fake.requests
+               if r.method != "GET" and r.path != "/v1.0/$batch" and r.status
+               and 200 <= r.status < 300]
+    assert len(applied) == 4 and len(set(applied)) == 4
+    refused = [r.status for r in fake.requests if r.method != "GET" and r.status in (429, 504)]
+    assert sorted(refused) == [429, 429, 504, 504]
+
+
+async def test_a_retire_without_an_answer_is_not_sent_again_and_stops_the_device(
+        fake: FakeGraph, client: GraphClient, tmp_path: Path) -> None:
+    devices = await devices_with_all_three(fake, client, 1)
+    fake.faults.fail_next(504, path_contains="/retire")
+    journal = Journal.create(tmp_path / "offboarding", plan_for(devices))
+    report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl")).run()
+    assert [o.state.state for o in report.outcomes] == ["unknown", "blocked", "blocked",
+                                                        "blocked"]
+    assert "check it before trying again" in (report.outcomes[0].state.error or "")
+    assert [m for m, _ in writes(fake)] == ["POST"]
+    assert unfinished_journals(tmp_path / "offboarding") == [journal.path]
+
+
+async def test_a_delete_that_never_gets_an_answer_is_tried_a_bounded_number_of_times(
+        fake: FakeGraph, client: GraphClient, tmp_path: Path) -> None:
+    devices = await devices_with_all_three(fake, client, 1)
+    path = f"windowsAutopilotDeviceIdentities/{devices[0].autopilot[0].id}"
+    journal = Journal.create(tmp_path / "offboarding",
+                             plan_for(devices, (Step.DELETE_AUTOPILOT,)))
+
+    def always_504(step: Any) -> None:
+        fake.faults.fail_next(504, path_contains=path)
+
+    report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl"),
+                                  before_send=always_504).run()
+    [outcome] = report.outcomes
+    assert outcome.state.state == "unknown" and outcome.state.attempts == 3
+    assert "no answer after 3 tries" in (outcome.state.error or "")
+    assert [r.status for r in fake.requests if r.method == "DELETE"] == [504, 504, 504]
