@@ -73,6 +73,21 @@ class LifecycleDirectories:
 
     entra: list[dict[str, Any]] = field(default_factory=list)
     autopilot: list[dict[str, Any]] = field(default_factory=list)
+    generation: int = 0  # bumped by every write, for the lookup index
+    _index: dict[str, tuple[int, dict[str, list[dict[str, Any]]]]] = field(default_factory=dict)
+
+    def indexed(self, records: list[dict[str, Any]], prop: str
+                ) -> dict[str, list[dict[str, Any]]]:
+        """records by lower-cased `prop`, rebuilt after a write (filters by the thousand)."""
+        key = f"{id(records)}:{prop}"
+        cached = self._index.get(key)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        index: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            index.setdefault(str(record.get(prop) or "").lower(), []).append(record)
+        self._index[key] = (self.generation, index)
+        return index
 
     @classmethod
     def build(cls, tenant: DemoTenant) -> LifecycleDirectories:
@@ -200,8 +215,8 @@ def _entra(fake: fg.FakeGraph, directories: LifecycleDirectories, call: fg._Call
         if call.method != "GET":
             raise fg._GraphAnswer(fg._method_not_allowed(call))
         _require_directory(call, DEVICES_R)
-        return _list(fake, call, directories.entra, ENTRA_FILTER, ENTRA_PAGE, ENTRA_MAX_PAGE,
-                     "devices", _entra_render)
+        return _list(directories, call, directories.entra, ENTRA_FILTER, ENTRA_PAGE,
+                     ENTRA_MAX_PAGE, "devices", _entra_render)
     record = directories.find(directories.entra, segments[1])
     if call.method == "GET":
         _require_directory(call, DEVICES_R)
@@ -213,6 +228,8 @@ def _entra(fake: fg.FakeGraph, directories: LifecycleDirectories, call: fg._Call
         raise fg._GraphAnswer(_directory_error(
             404, "Request_ResourceNotFound", f"Resource '{segments[1]}' does not exist or one of "
             "its queried reference-property objects are not present.", call.request_id))
+    if call.method != "GET":
+        directories.generation += 1
     if call.method == "DELETE":
         directories.entra.remove(record)
         return fg._Answer(204)
@@ -243,8 +260,9 @@ def _autopilot(fake: fg.FakeGraph, directories: LifecycleDirectories,
             raise fg._GraphAnswer(fg._method_not_allowed(call))
         fake._require(call, rules.SERVICE_R, path)
         beta = call.version == rules.BETA
-        return _list(fake, call, directories.autopilot, AUTOPILOT_FILTER, AUTOPILOT_PAGE,
-                     AUTOPILOT_PAGE, path, lambda record: _autopilot_render(record, beta))
+        return _list(directories, call, directories.autopilot, AUTOPILOT_FILTER,
+                     AUTOPILOT_PAGE, AUTOPILOT_PAGE, path,
+                     lambda record: _autopilot_render(record, beta))
     if len(segments) > 4 or (len(segments) == 4 and segments[3] != "updateDeviceProperties"):
         raise fg._GraphAnswer(fg._segment_not_found(segments, call.version, call.request_id))
     if call.method == "GET" and len(segments) == 3:
@@ -257,6 +275,8 @@ def _autopilot(fake: fg.FakeGraph, directories: LifecycleDirectories,
     record = directories.find(directories.autopilot, segments[2])
     if record is None:
         raise fg._GraphAnswer(fg._not_found(call.request_id, path))
+    if call.method != "GET":
+        directories.generation += 1
     if call.method == "DELETE":
         directories.autopilot.remove(record)
         return fg._Answer(204)
@@ -278,7 +298,7 @@ def _autopilot(fake: fg.FakeGraph, directories: LifecycleDirectories,
     return _entity(call, record, f"{path}/$entity", lambda item: _autopilot_render(item, beta))
 
 
-def _list(fake: fg.FakeGraph, call: fg._Call, records: list[dict[str, Any]],
+def _list(directories: LifecycleDirectories, call: fg._Call, records: list[dict[str, Any]],
           rule: rules.FilterRule, default_page: int, max_page: int, context: str,
           render: Callable[[dict[str, Any]], dict[str, Any]]) -> fg._Answer:
     for option in call.params:
@@ -298,8 +318,13 @@ def _list(fake: fg.FakeGraph, call: fg._Call, records: list[dict[str, Any]],
                     f"clause specified: {error}", call.request_id)) from None
             raise fg._GraphAnswer(fg._error(400, "BadRequest", str(error),
                                             call.request_id)) from None
-        predicate = odata.compile_filter(tree, lambda record, prop: record.get(prop))
-        matched = [record for record in records if predicate(record)]
+        if (isinstance(tree, odata.Compare) and tree.op == rules.EQ
+                and tree.literal.kind in ("string", "guid")):
+            wanted = str(tree.literal.value).lower()
+            matched = directories.indexed(records, tree.prop).get(wanted, [])
+        else:
+            predicate = odata.compile_filter(tree, lambda record, prop: record.get(prop))
+            matched = [record for record in records if predicate(record)]
     try:
         top = min(odata.parse_top(call.params["$top"]), max_page) if "$top" in call.params \
             else default_page

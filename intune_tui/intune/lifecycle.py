@@ -41,7 +41,7 @@ from typing import Any
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient
 from intune_tui.graph.errors import GraphError
-from intune_tui.graph.odata import encode_params, quote
+from intune_tui.graph.odata import ODataQuery, encode_params, quote
 from intune_tui.intune.models import ManagedDevice, bool_field, date_field, text_field
 from intune_tui.text import clean
 
@@ -76,8 +76,18 @@ SERIALS_PER_QUERY = 15
 # throttling-intune includes); each directory gets its own budget a little under that.
 REQUESTS_PER_WINDOW = 1800
 WINDOW_SECONDS = 20.0
+# Autopilot identities are Intune "enrollment" objects; the smaller Intune per-app figure
+# (1,000 / 20 s, reference §4) is used for them. Entra ID meters resource units per app and
+# tenant: 3,500 per 10 s for the smallest tenants, a request not listed costing 1
+# (learn.microsoft.com/graph/throttling-limits, "Identity and access service limits").
+AREA_BUDGETS = {"intune": (1800, 20.0), "autopilot": (900, 20.0), "entra": (3000, 10.0)}
 CONCURRENT_BATCHES = 6
 MAX_ROUNDS = 4
+# From this many serials on, the Autopilot list is read whole (1,000 a page) and matched here:
+# fewer requests than one contains() query per serial in any tenant under ~50,000 identities
+# per 50 serials.
+AUTOPILOT_LIST_FROM = 50
+AUTOPILOT_PAGE = 1000
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -373,10 +383,11 @@ class DeviceLookup:
                  on_progress: Callable[[int, int], None] | None = None) -> None:
         self.client = client
         self.budgets = dict(budgets) if budgets is not None else {
-            area: RequestBudget() for area in ("intune", "autopilot", "entra")}
+            area: RequestBudget(limit, window) for area, (limit, window) in AREA_BUDGETS.items()}
         self._gate = asyncio.Semaphore(concurrency)
         self._on_progress = on_progress
         self._answers: dict[Query, list[dict[str, Any]] | str] = {}
+        self._autopilot_by_serial: dict[str, list[dict[str, Any]]] | None = None
         self.requests = 0
 
     async def lookup(self, inputs: Sequence[LookupInput]) -> LookupReport:
@@ -401,6 +412,10 @@ class DeviceLookup:
         return LookupReport(results, self.requests)
 
     async def _run(self, queries: list[Query]) -> None:
+        by_serial = [query for query in queries if query[0] is _Q.AUTOPILOT_BY_SERIAL]
+        if len(by_serial) >= AUTOPILOT_LIST_FROM or self._autopilot_by_serial is not None:
+            await self._answer_from_autopilot_list(by_serial)
+            queries = [query for query in queries if query[0] is not _Q.AUTOPILOT_BY_SERIAL]
         serials = [value for kind, value in queries if kind is _Q.MANAGED_BY_SERIAL]
         others = [query for query in queries if query[0] is not _Q.MANAGED_BY_SERIAL]
         items: list[tuple[BatchItem, list[Query]]] = []
@@ -435,6 +450,27 @@ class DeviceLookup:
         tasks = [send(area, chunk[start:start + 20]) for area, chunk in by_area.items()
                  for start in range(0, len(chunk), 20)]
         await asyncio.gather(*tasks)
+
+    async def _answer_from_autopilot_list(self, queries: list[Query]) -> None:
+        if self._autopilot_by_serial is None:
+            index: dict[str, list[dict[str, Any]]] = {}
+            query = ODataQuery(select=tuple(self._autopilot_select().split(",")),
+                               top=AUTOPILOT_PAGE)
+            try:
+                async for page in self.client.paginate(AUTOPILOT_PATH, query=query,
+                                                       required_scope=AUTOPILOT_READ):
+                    await self.budgets["autopilot"].take(1)
+                    self.requests += 1
+                    for item in page.items:
+                        index.setdefault(str(item.get("serialNumber") or "").lower(),
+                                         []).append(item)
+            except GraphError as error:
+                for wanted in queries:
+                    self._answers[wanted] = f"autopilot: {clean(str(error))}"
+                return
+            self._autopilot_by_serial = index
+        for wanted in queries:
+            self._answers[wanted] = self._autopilot_by_serial.get(wanted[1].lower(), [])
 
     def _url(self, query: Query) -> str:
         kind, value = query
@@ -507,23 +543,28 @@ def _first_queries(item: LookupInput) -> list[Query]:
 
 
 def _next_queries(found: _Found) -> set[Query]:
-    """Every id the records found so far carry, as the queries that would find its partners."""
+    """Every id the records found so far carry, as the queries that would find its partners
+    (a partner already in hand is not asked for again)."""
+    managed_ids = set(found.managed)
+    managed_entra = {(m.azure_ad_device_id or "").lower() for m in found.managed.values()}
+    entra_ids = {(e.device_id or "").lower() for e in found.entra.values()}
     queries: set[Query] = set()
     for managed in found.managed.values():
         if managed.serial_number:
             queries.add((_Q.AUTOPILOT_BY_SERIAL, managed.serial_number))
         entra_id = _real_id(managed.azure_ad_device_id)
-        if entra_id:
+        if entra_id and entra_id.lower() not in entra_ids:
             queries.add((_Q.ENTRA_BY_DEVICE_ID, entra_id.lower()))
     for identity in found.autopilot.values():
         if identity.serial_number:
             queries.add((_Q.MANAGED_BY_SERIAL, identity.serial_number))
-        if identity.azure_ad_device_id:
-            queries.add((_Q.ENTRA_BY_DEVICE_ID, identity.azure_ad_device_id.lower()))
-        if identity.managed_device_id:
+        entra_id = identity.azure_ad_device_id
+        if entra_id and entra_id.lower() not in entra_ids:
+            queries.add((_Q.ENTRA_BY_DEVICE_ID, entra_id.lower()))
+        if identity.managed_device_id and identity.managed_device_id.lower() not in managed_ids:
             queries.add((_Q.MANAGED_BY_ID, identity.managed_device_id.lower()))
     for entra in found.entra.values():
-        if entra.device_id:
+        if entra.device_id and entra.device_id.lower() not in managed_entra:
             queries.add((_Q.MANAGED_BY_ENTRA_ID, entra.device_id.lower()))
     return queries
 

@@ -212,3 +212,22 @@ async def test_the_request_budget_spreads_requests_over_its_window() -> None:
     started = time.monotonic()
     await asyncio.gather(*(budget.take(2) for _ in range(4)))
     assert time.monotonic() - started >= 0.2
+
+
+async def test_many_serials_read_the_autopilot_list_whole_with_the_same_answers(
+        fake: FakeGraph, client: GraphClient) -> None:
+    built = directories(fake)
+    serials = [item["serialNumber"] for item in built.autopilot][:60]
+    few = await DeviceLookup(client).lookup([serial(value) for value in serials[:10]])
+    fake.requests.clear()
+    many = await DeviceLookup(client).lookup([serial(value) for value in serials])
+    autopilot = [r for r in fake.requests if "windowsAutopilotDeviceIdentities" in r.path]
+    assert autopilot and all(not r.in_batch and "$filter" not in r.params for r in autopilot)
+    assert len(autopilot) == 1  # one page holds this tenant's identities
+
+    def shape(results: Any) -> list[tuple[str, list[tuple[int, int, int]]]]:
+        return [(r.status, [(len(d.managed), len(d.entra), len(d.autopilot)) for d in r.devices])
+                for r in results]
+
+    assert shape(many.results[:10]) == shape(few.results)
+    assert all(result.status == "matched" for result in many.results)
