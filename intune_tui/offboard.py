@@ -176,26 +176,8 @@ async def _look_up(client: GraphClient, text: str) -> LookupReport:
 
 
 def _print_inputs(report: LookupReport, out: TextIO) -> None:
-    def where(line: int) -> str:
-        return f" (line {line})" if line else ""
-
-    print(f"Looked up {len(report.results)} input(s): {len(report.matched())} matched one "
-          f"device, {len(report.unmatched())} matched none, {len(report.ambiguous())} matched "
-          f"several, {len(report.failed())} could not be looked up.", file=out)
-    for result in report.unmatched():
-        print(f"  not found: {result.input.kind.value} {result.input.text}"
-              f"{where(result.input.line)}", file=out)
-    for result in report.ambiguous():
-        names = ", ".join(clean(device.name) or clean(device.serial) for device in result.devices)
-        print(f"  ambiguous, left out: {result.input.kind.value} {result.input.text}"
-              f"{where(result.input.line)} matches {names}", file=out)
-    for result in report.failed():
-        print(f"  not looked up: {result.input.text}{where(result.input.line)}: "
-              f"{'; '.join(result.errors)}", file=out)
-    for result in report.matched():
-        if result.errors:
-            print(f"  partly looked up: {result.input.text}: {'; '.join(result.errors)}",
-                  file=out)
+    for line in report.lines():
+        print(line, file=out)
 
 
 def _confirm(count: int, typed: int | None, stdin: TextIO, out: TextIO) -> None:

@@ -240,6 +240,31 @@ class LookupReport:
     def failed(self) -> list[LookupResult]:
         return [result for result in self.results if result.status == "error"]
 
+    def lines(self) -> list[str]:
+        """What was found, then every input left out and why (tenant text cleaned)."""
+        def where(item: LookupInput) -> str:
+            return f" (line {item.line})" if item.line else ""
+
+        lines = [f"Looked up {len(self.results)} input(s): {len(self.matched())} matched one "
+                 f"device, {len(self.unmatched())} matched none, {len(self.ambiguous())} "
+                 f"matched several, {len(self.failed())} could not be looked up."]
+        for result in self.unmatched():
+            lines.append(f"  not found: {result.input.kind.value} {result.input.text}"
+                         f"{where(result.input)}")
+        for result in self.ambiguous():
+            names = ", ".join(clean(device.name) or clean(device.serial)
+                              for device in result.devices)
+            lines.append(f"  ambiguous, left out: {result.input.kind.value} "
+                         f"{result.input.text}{where(result.input)} matches {names}")
+        for result in self.failed():
+            lines.append(f"  not looked up: {result.input.text}{where(result.input)}: "
+                         f"{'; '.join(result.errors)}")
+        for result in self.matched():
+            if result.errors:
+                lines.append(f"  partly looked up: {result.input.text}: "
+                             f"{'; '.join(result.errors)}")
+        return lines
+
 
 # --- inputs ----------------------------------------------------------------------------------
 _CSV_COLUMNS = {
