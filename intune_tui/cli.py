@@ -160,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "of devices in the plan")
     offboard.add_argument("--resume", action="store_true",
                           help="continue the newest stopped run from its journal")
+    offboard.add_argument("--stale-days", type=_whole_number(1), metavar="DAYS", default=None,
+                          help="instead of --from: devices not synced for DAYS days (e.g. 30, "
+                          "90, 180), oldest first, at most bulk_destructive_cap of them")
+    offboard.add_argument("--os", dest="operating_system", metavar="OS", default=None,
+                          help="with --stale-days: only this operatingSystem (e.g. Windows)")
     _add_session_options(offboard, top_level=False)
 
     server = commands.add_parser(
@@ -244,7 +249,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from intune_tui.offboard import offboard_command
 
         return _status(offboard_command(settings, args.source, args.steps, dry_run=args.dry_run,
-                                        typed=args.typed, resume=args.resume))
+                                        typed=args.typed, resume=args.resume,
+                                        stale_days=args.stale_days,
+                                        operating_system=args.operating_system))
     if command == "demo-server":
         return _run_demo_server(args)
     raise AssertionError(f"unhandled command {command!r}")

@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from intune_tui.intune.lifecycle import DeviceLookup, LookupInput, parse_inputs
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ def offboard_command(
     dry_run: bool,
     typed: int | None,
     resume: bool,
+    stale_days: int | None = None,
+    operating_system: str | None = None,
     session: Session | None = None,
     stdin: TextIO | None = None,
     out: TextIO | None = None,
@@ -62,8 +66,8 @@ def offboard_command(
 
     try:
         session = session or open_session(settings)
-        return asyncio.run(_with_service(settings, session, source, steps, dry_run, typed,
-                                         resume, stdin, out))
+        choice = _Choice(source, steps, dry_run, typed, resume, stale_days, operating_system)
+        return asyncio.run(_with_service(settings, session, choice, stdin, out))
     except _Refused as refused:
         print(f"intune-tui: {refused}", file=err)
         return refused.code
@@ -80,20 +84,27 @@ def offboard_command(
         return EXIT_FAILED
 
 
-async def _with_service(settings: Settings, session: Session, source: str | None,
-                        steps_text: str | None, dry_run: bool, typed: int | None, resume: bool,
-                        stdin: TextIO, out: TextIO) -> int:
+@dataclass(frozen=True)
+class _Choice:
+    source: str | None
+    steps: str | None
+    dry_run: bool
+    typed: int | None
+    resume: bool
+    stale_days: int | None
+    operating_system: str | None
+
+
+async def _with_service(settings: Settings, session: Session, choice: _Choice, stdin: TextIO,
+                        out: TextIO) -> int:
     service = await session.make_service(lambda state: None)
     try:
-        return await _offboard(settings, service.client, session, source, steps_text, dry_run,
-                               typed, resume, stdin, out)
+        return await _offboard(settings, service.client, session, choice, stdin, out)
     finally:
         await session.close_service(service)
 
 
-async def _offboard(settings: Settings, client: GraphClient, session: Session,
-                    source: str | None,
-                    steps_text: str | None, dry_run: bool, typed: int | None, resume: bool,
+async def _offboard(settings: Settings, client: GraphClient, session: Session, choice: _Choice,
                     stdin: TextIO, out: TextIO) -> int:
     from intune_tui.audit import AuditLog
     from intune_tui.intune.offboarding import (
@@ -108,8 +119,14 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session,
         unfinished_journals,
     )
 
+    source, steps_text, dry_run, typed = choice.source, choice.steps, choice.dry_run, choice.typed
     journal_dir = settings.data_dir / JOURNAL_DIR
-    if resume:
+    if choice.operating_system and not choice.stale_days:
+        raise _Refused("--os goes with --stale-days", EXIT_USAGE)
+    if choice.stale_days and (source or choice.resume):
+        raise _Refused("--stale-days replaces --from and --resume; give one of them",
+                       EXIT_USAGE)
+    if choice.resume:
         if source or steps_text:
             raise _Refused("--resume continues a stopped run; give no --from or --steps",
                            EXIT_USAGE)
@@ -121,13 +138,18 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session,
         plan, report = journal.plan, None
         print(f"Resuming {journal.path}", file=out)
     else:
-        if not source:
-            raise _Refused("--from FILE is required (or --resume)", EXIT_USAGE)
+        if not source and not choice.stale_days:
+            raise _Refused("--from FILE (or --stale-days DAYS, or --resume) is required",
+                           EXIT_USAGE)
         try:
             step_list = parse_steps(steps_text) if steps_text else DEFAULT_STEPS
         except PlanError as error:
             raise _Refused(f"--steps: {error}", EXIT_USAGE) from None
-        report = await _look_up(client, _read_source(source, stdin))
+        if choice.stale_days:
+            inputs = await _stale(client, session, settings, choice, out)
+            report = await DeviceLookup(client).lookup(inputs)
+        else:
+            report = await _look_up(client, _read_source(source, stdin))
         chosen = [result.devices[0] for result in report.matched()]
         plan = build_plan(chosen, step_list, tenant=session.tenant_label,
                           operator=session.account)
@@ -154,6 +176,28 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session,
     return EXIT_INPUTS if incomplete else EXIT_OK
 
 
+async def _stale(client: GraphClient, session: Session, settings: Settings, choice: _Choice,
+                 out: TextIO) -> list[LookupInput]:
+    from intune_tui.intune.lifecycle import stale_devices, stale_inputs
+
+    assert choice.stale_days is not None
+    stale = await stale_devices(client, choice.stale_days, now=session.clock(),
+                                operating_system=choice.operating_system)
+    where = f" ({choice.operating_system})" if choice.operating_system else ""
+    print(f"{len(stale)} device(s){where} not synced for {choice.stale_days} days.", file=out)
+    for item in stale:
+        if item.exclusion is not None:
+            print(f"  left out: {clean(item.device.name or '')} serial "
+                  f"{clean(item.device.serial_number or '-')}: {item.exclusion}", file=out)
+    inputs = stale_inputs(stale)
+    cap = settings.bulk_destructive_cap
+    if len(inputs) > cap:
+        print(f"  {len(inputs) - cap} more left for a later run: at most {cap} "
+              "(bulk_destructive_cap) in one plan, oldest first.", file=out)
+        inputs = inputs[:cap]
+    return inputs
+
+
 def _read_source(source: str, stdin: TextIO) -> str:
     if source == "-":
         return stdin.read(MAX_INPUT_BYTES)
@@ -167,8 +211,6 @@ def _read_source(source: str, stdin: TextIO) -> str:
 
 
 async def _look_up(client: GraphClient, text: str) -> LookupReport:
-    from intune_tui.intune.lifecycle import DeviceLookup, parse_inputs
-
     inputs = parse_inputs(text)
     if not inputs:
         raise _Refused("the file names no serial, device name or id", EXIT_USAGE)

@@ -128,7 +128,29 @@ def test_bad_steps_and_unreadable_files_are_usage_errors(
         EXIT_USAGE
     assert "--steps: choose retire or wipe, not both" in capsys.readouterr().err
     assert main(["--demo", "offboard", "--dry-run"]) == EXIT_USAGE
-    assert "--from FILE is required" in capsys.readouterr().err
+    assert "--from FILE (or --stale-days DAYS, or --resume) is required" in capsys.readouterr().err
     assert main(["--demo", "offboard", "--from", str(path), "--yes-i-typed", "0"]) == 2
     assert main(["--demo", "offboard", "--resume"]) == EXIT_USAGE
     assert "no stopped offboarding run" in capsys.readouterr().err
+
+
+def test_stale_days_plans_the_oldest_devices_under_the_bulk_cap(tmp_path: Path) -> None:
+    import dataclasses
+
+    settings = dataclasses.replace(
+        Settings(demo=True, demo_devices=1000, data_dir=tmp_path / "data"),
+        bulk_destructive_cap=5)
+    session = demo_session(settings)
+    out, err = io.StringIO(), io.StringIO()
+    status = offboard_command(settings, None, "delete-intune", dry_run=True, typed=None,
+                              resume=False, stale_days=90, session=session, out=out, err=err)
+    text = out.getvalue()
+    assert status == EXIT_OK, err.getvalue()
+    assert "not synced for 90 days." in text
+    assert "(bulk_destructive_cap) in one plan, oldest first." in text
+    assert "5 device(s), 5 step(s)" in text
+    assert session.fake is not None
+    [stale_query] = [r for r in session.fake.requests
+                     if "lastSyncDateTime lt" in r.params.get("$filter", "")]
+    assert stale_query.method == "GET"
+    assert writes(session) == []

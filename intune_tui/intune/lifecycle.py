@@ -35,7 +35,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -701,8 +701,56 @@ def _real_id(value: str | None) -> str | None:
     return value
 
 
-__all__ = [
-    "AutopilotIdentity", "DeviceLookup", "EntraDevice", "Flag", "GraphError", "InputKind",
-    "JoinedDevice", "LookupInput", "LookupReport", "LookupResult", "RequestBudget", "join",
-    "parse_inputs",
-]
+
+
+# --- stale devices ---------------------------------------------------------------------------
+STALE_PRESETS = (30, 90, 180)
+# Shown, never silently applied (issue 18): devices a stale sweep should usually leave alone.
+PENDING_STATES = frozenset({"retirePending", "retireIssued", "wipePending", "wipeIssued",
+                            "deletePending"})
+DEDICATED_ENROLLMENT = "androidEnterpriseDedicatedDevice"  # beta member of the enum
+
+
+@dataclass(frozen=True)
+class StaleDevice:
+    device: ManagedDevice
+    exclusion: str | None  # why a sweep would usually leave it alone; None: a candidate
+
+
+async def stale_devices(client: GraphClient, days: int, *, now: datetime,
+                        operating_system: str | None = None) -> list[StaleDevice]:
+    """Managed devices not synced for `days` days, oldest first, filtered on Graph
+    (`lastSyncDateTime lt …`, CSDL: lt/gt; `operatingSystem eq`, joined with `and`)."""
+    cutoff = (now - timedelta(days=days)).astimezone(UTC)
+    clauses = [f"lastSyncDateTime lt {cutoff.strftime('%Y-%m-%dT%H:%M:%SZ')}"]
+    if operating_system:
+        clauses.append(f"operatingSystem eq {quote(operating_system)}")
+    query = ODataQuery(select=tuple(MANAGED_SELECT.split(",")), filter=" and ".join(clauses),
+                       top=1000)
+    found: list[StaleDevice] = []
+    async for page in client.paginate(MANAGED_PATH, query=query, required_scope=MANAGED_READ):
+        for item in page.items:
+            device = ManagedDevice.from_graph(item)
+            found.append(StaleDevice(device, _exclusion(device)))
+    found.sort(key=lambda stale: stale.device.last_sync or datetime.min.replace(tzinfo=UTC))
+    return found
+
+
+def _exclusion(device: ManagedDevice) -> str | None:
+    if device.management_state in PENDING_STATES:
+        return f"a retire or wipe is already under way ({device.management_state})"
+    if device.enrollment_type == DEDICATED_ENROLLMENT:
+        return "Android dedicated device (kiosk): it may sync rarely by design"
+    return None
+
+
+def stale_inputs(stale: Sequence[StaleDevice]) -> list[LookupInput]:
+    """Lookup inputs for the candidates: the serial where there is one, else the id."""
+    inputs = []
+    for item in stale:
+        if item.exclusion is not None:
+            continue
+        serial, device_id = item.device.serial_number, item.device.id or ""
+        inputs.append(LookupInput(serial, InputKind.SERIAL) if serial
+                      else LookupInput(device_id, InputKind.ID))
+    return inputs

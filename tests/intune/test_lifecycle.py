@@ -231,3 +231,30 @@ async def test_many_serials_read_the_autopilot_list_whole_with_the_same_answers(
 
     assert shape(many.results[:10]) == shape(few.results)
     assert all(result.status == "matched" for result in many.results)
+
+
+async def test_stale_devices_are_filtered_on_graph_and_exclusions_are_shown(
+        fake: FakeGraph, client: GraphClient) -> None:
+    from datetime import timedelta
+
+    from intune_tui.intune.lifecycle import stale_devices, stale_inputs
+
+    now = fake.tenant_now()
+    devices = fake.tenant.devices
+    old = [i for i in devices.live_indices() if devices.sync_age[i] > 90 * 86_400]
+    devices.management[old[0]] = "wipePending"
+    stale = await stale_devices(client, 90, now=now)
+    [sent] = [r for r in fake.requests if r.path == "/v1.0/deviceManagement/managedDevices"]
+    cutoff = (now - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert sent.params["$filter"] == f"lastSyncDateTime lt {cutoff}"
+    expected = {devices.id_of(i) for i in old}
+    assert {item.device.id for item in stale} == expected and expected
+    syncs = [item.device.last_sync for item in stale]
+    assert syncs == sorted(syncs)  # oldest first
+    pending = [item for item in stale if item.device.management_state in (
+        "retirePending", "retireIssued", "wipePending", "wipeIssued", "deletePending")]
+    assert devices.id_of(old[0]) in {item.device.id for item in pending}
+    assert all(item.exclusion and "already under way" in item.exclusion for item in pending)
+    assert len(stale_inputs(stale)) == len(stale) - len(pending)
+    windows = await stale_devices(client, 90, now=now, operating_system="Windows")
+    assert windows and all(item.device.operating_system == "Windows" for item in windows)
