@@ -166,7 +166,11 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session, c
         return EXIT_INPUTS if incomplete else EXIT_OK
     _confirm(len(plan.devices), typed, stdin, out)
     if journal is None:
-        journal = Journal.create(journal_dir, plan)
+        try:
+            journal = Journal.create(journal_dir, plan)
+        except OSError as error:
+            raise _Refused(f"cannot write the journal, nothing was sent: {error}",
+                           EXIT_FAILED) from None
     print(f"Journal: {journal.path} (resume a stopped run with `intune-tui offboard --resume`)",
           file=out)
     result = await OffboardRunner(client, journal, AuditLog(settings.audit_path)).run()

@@ -28,9 +28,9 @@ cannot be confirmed is left "unknown" for a human.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -172,8 +172,13 @@ def build_plan(devices: Iterable[JoinedDevice], steps: Sequence[Step], *, tenant
     for number, device in enumerate(devices, start=1):
         planned.append(_plan_device(number, device, steps))
     moment = (now or datetime.now(UTC)).astimezone(UTC)
+    # The id names the moment and the content: the same plan at the same second is one id
+    # (Journal.create never overwrites one), another plan another id.
+    digest = hashlib.sha256(json.dumps([[asdict(step) for device in planned
+                                         for step in device.steps], tenant, operator],
+                                       sort_keys=True).encode()).hexdigest()[:8]
     return OffboardPlan(
-        id=moment.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8],
+        id=moment.strftime("%Y%m%dT%H%M%SZ") + "-" + digest,
         created=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         tenant=tenant, operator=operator, steps=tuple(step.value for step in steps),
         devices=tuple(planned))
@@ -257,6 +262,8 @@ class Journal:
     def create(cls, directory: Path, plan: OffboardPlan) -> Journal:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = directory / f"{plan.id}.jsonl"
+        if path.exists():
+            raise FileExistsError(f"{path} already holds this plan; resume it instead")
         temporary = path.with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:

@@ -36,9 +36,8 @@ if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
 
-INTRO = ("Paste serials, device names (name:PC-01) or ids, one a line; ctrl+l looks them up in "
-         "Intune, Entra ID and Autopilot. Nothing is changed before you type the number of "
-         "devices below and press ctrl+r.")
+INTRO = ("Paste serials, names (name:PC-01) or ids, one a line; ctrl+l looks them up in "
+         "Intune, Entra ID and Autopilot. Nothing changes until you type the count + ctrl+r.")
 
 
 class OffboardScreen(Screen[None]):
@@ -102,7 +101,8 @@ class OffboardScreen(Screen[None]):
             self.report = report
             session = self.intune_app.session
             self.plan = build_plan([result.devices[0] for result in report.matched()], steps,
-                                   tenant=session.tenant_label, operator=session.account)
+                                   tenant=session.tenant_label, operator=session.account,
+                                   now=session.clock())
             lines = [*report.lines(), "", *describe_plan(self.plan)]
             if self.plan.devices:
                 lines += ["", f"Type {len(self.plan.devices)} below and press ctrl+r to run "
@@ -125,13 +125,18 @@ class OffboardScreen(Screen[None]):
                         "nothing was sent.", severity="warning")
             return
         settings = self.intune_app.settings
-        journal = Journal.create(settings.data_dir / JOURNAL_DIR, plan)
+        try:
+            journal = Journal.create(settings.data_dir / JOURNAL_DIR, plan)
+        except OSError as error:
+            self.notify(f"Cannot write the journal, nothing was sent: {error}",
+                        severity="error", markup=False)
+            return
         audit = audit_log_at(settings.audit_path)
         self.running = True
         self.plan = None  # one confirmation, one run
         self.query_one("#offboard-confirm", Input).value = ""
         self._show(Text(f"Running {plan.step_count} step(s) on {len(plan.devices)} device(s)… "
-                        f"Journal: {journal.path}"))
+                        f"Journal: offboarding/{journal.path.name} in the data folder"))
 
         async def run(service: IntuneService) -> OffboardReport:
             return await OffboardRunner(service.client, journal, audit).run()
@@ -141,7 +146,9 @@ class OffboardScreen(Screen[None]):
             self.result = result
             heading = ("Every step is done." if result.complete else
                        "Not every step finished; resume with `intune-tui offboard --resume`.")
-            self._show(Text("\n".join([heading, *result.lines(), f"Journal: {journal.path}"])))
+            self._show(Text("\n".join([heading, *result.lines(),
+                                        f"Journal: offboarding/{journal.path.name} in the data "
+                                        "folder"])))
 
         def failed(error: BaseException) -> None:
             self.running = False

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from intune_tui.demo import lifecycle
 from intune_tui.demo.tenant import build_tenant
@@ -77,3 +78,47 @@ async def test_read_only_sessions_do_not_open_it(make_app: Any, wait_until: Any)
         await pilot.press("colon", *"offboard", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, OffboardScreen)
+
+
+SNAPSHOT_SERIALS = ("9490-4390-1554", "5CGGVYLUC0", "NOT-A-SERIAL")  # two of the demo's, one not
+
+
+async def _plan_shown(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(300):
+        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
+            break
+        await pilot.pause(0.05)
+    await pilot.press("colon", *"offboard", "enter")
+    await pilot.pause()
+    screen = app.screen
+    for widget in (*screen.query(Input), *screen.query(TextArea)):
+        widget.cursor_blink = False  # deterministic pictures
+    screen.query_one("#offboard-input").text = "\n".join(SNAPSHOT_SERIALS)
+    await pilot.press("ctrl+l")
+    for _ in range(300):
+        if screen.plan is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+async def _report_shown(pilot: Any) -> None:
+    await _plan_shown(pilot)
+    screen = pilot.app.screen
+    await pilot.press("2", "ctrl+r")
+    for _ in range(300):
+        if screen.result is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+def test_snapshot_offboard_plan(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(devices=DEVICES), terminal_size=(80, 24),
+                        run_before=_plan_shown)
+
+
+def test_snapshot_offboard_report(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(devices=DEVICES), terminal_size=(80, 24),
+                        run_before=_report_shown)
