@@ -167,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --stale-days: only this operatingSystem (e.g. Windows)")
     _add_session_options(offboard, top_level=False)
 
+    autopilot = commands.add_parser(
+        "autopilot-update", help="change Autopilot group tag, assigned user or name",
+        description="Look up the devices a file names and change their Windows Autopilot "
+        "identities (updateDeviceProperties) after a preview and the typed count.",
+    )
+    autopilot.add_argument("--from", dest="source", metavar="FILE", required=True,
+                           help="file of serials, device names or ids ('-' reads stdin)")
+    autopilot.add_argument("--group-tag", default=None, metavar="TAG")
+    autopilot.add_argument("--user", default=None, metavar="UPN", help="assigned user")
+    autopilot.add_argument("--name", default=None, metavar="NAME", help="device name")
+    autopilot.add_argument("--dry-run", action="store_true", help="preview, send nothing")
+    autopilot.add_argument("--yes-i-typed", dest="typed", type=_whole_number(1), metavar="N",
+                           default=None, help="confirm without a terminal: N = identities")
+    _add_session_options(autopilot, top_level=False)
+
     server = commands.add_parser(
         "demo-server", help="serve the demo tenant as a fake Graph on loopback",
         description="Serve the demo tenant as a fake Graph on 127.0.0.1 until Ctrl+C.",
@@ -252,6 +267,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                                         typed=args.typed, resume=args.resume,
                                         stale_days=args.stale_days,
                                         operating_system=args.operating_system))
+    if command == "autopilot-update":
+        from intune_tui.offboard import autopilot_command
+
+        return _status(autopilot_command(settings, args.source, group_tag=args.group_tag,
+                                         user=args.user, name=args.name,
+                                         dry_run=args.dry_run, typed=args.typed))
     if command == "demo-server":
         return _run_demo_server(args)
     raise AssertionError(f"unhandled command {command!r}")

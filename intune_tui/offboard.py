@@ -226,16 +226,17 @@ def _print_inputs(report: LookupReport, out: TextIO) -> None:
         print(line, file=out)
 
 
-def _confirm(count: int, typed: int | None, stdin: TextIO, out: TextIO) -> None:
+def _confirm(count: int, typed: int | None, stdin: TextIO, out: TextIO,
+             noun: str = "device(s)") -> None:
     if typed is not None:
         if typed != count:
-            raise _Refused(f"--yes-i-typed {typed} does not match the {count} device(s) in the "
+            raise _Refused(f"--yes-i-typed {typed} does not match the {count} {noun} in the "
                            "plan; nothing was sent", EXIT_NOT_CONFIRMED)
         return
     if not stdin.isatty():
         raise _Refused(f"not confirmed: run on a terminal to type the count, or pass "
                        f"--yes-i-typed {count}; nothing was sent", EXIT_NOT_CONFIRMED)
-    print(f"Type {count} (the number of devices) to run these steps; anything else cancels: ",
+    print(f"Type {count} (the number of {noun}) to go ahead; anything else cancels: ",
           end="", file=out, flush=True)
     answer = stdin.readline().strip()
     if answer != str(count):
@@ -246,3 +247,67 @@ def _print_report(report: OffboardReport, out: TextIO) -> None:
     for line in report.lines():
         print(line, file=out)
 
+
+def autopilot_command(settings: Settings, source: str, *, group_tag: str | None,
+                      user: str | None, name: str | None, dry_run: bool, typed: int | None,
+                      session: Session | None = None, stdin: TextIO | None = None,
+                      out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`intune-tui autopilot-update --from FILE --group-tag TAG ...`: preview, typed count, once.
+
+    Exit status as for offboard (0, 1, 2, 3, 4 some inputs unmatched, 5 some changes failed)."""
+    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
+    from intune_tui.auth.errors import AuthError
+    from intune_tui.graph.errors import GraphError
+    from intune_tui.session import SessionError, open_session
+
+    try:
+        session = session or open_session(settings)
+        return asyncio.run(_autopilot(settings, session, source, {
+            "group_tag": group_tag, "user_principal_name": user, "display_name": name},
+            dry_run, typed, stdin, out))
+    except _Refused as refused:
+        print(f"intune-tui: {refused}", file=err)
+        return refused.code
+    except GraphError as error:
+        print(f"intune-tui: {clean(str(error))}", file=err)
+        return EXIT_FAILED
+    except (AuthError, SessionError) as error:
+        print(f"intune-tui: {error}", file=err)
+        return EXIT_FAILED
+
+
+async def _autopilot(settings: Settings, session: Session, source: str,
+                     values: dict[str, str | None], dry_run: bool, typed: int | None,
+                     stdin: TextIO, out: TextIO) -> int:
+    from intune_tui.audit import AuditLog
+    from intune_tui.intune.autopilot import apply_changes, plan_changes
+
+    if all(value is None for value in values.values()):
+        raise _Refused("say what to change: --group-tag, --user or --name", EXIT_USAGE)
+    text = _read_source(source, stdin)
+    service = await session.make_service(lambda state: None)
+    try:
+        report = await _look_up(service.client, text)
+        _print_inputs(report, out)
+        identities = [identity for result in report.matched()
+                      for identity in result.devices[0].autopilot]
+        changes = plan_changes(identities, **values)
+        incomplete = len(report.matched()) != len(report.results)
+        print(f"Autopilot changes for {len(changes)} identity(ies):", file=out)
+        for change in changes:
+            print(f"  {change.preview()}", file=out)
+        if dry_run or not changes:
+            print("Dry run: nothing was sent." if dry_run else "Nothing to change.", file=out)
+            return EXIT_INPUTS if incomplete else EXIT_OK
+        _confirm(len(changes), typed, stdin, out, noun="Autopilot identity(ies)")
+        outcomes = await apply_changes(service.client, changes, AuditLog(settings.audit_path),
+                                       tenant=session.tenant_label, operator=session.account)
+    finally:
+        await session.close_service(service)
+    for outcome in outcomes:
+        detail = f" ({outcome.error})" if outcome.error else ""
+        print(f"  serial {clean(outcome.change.identity.serial_number or '-')}: "
+              f"{outcome.state}{detail}", file=out)
+    if any(outcome.state != "done" for outcome in outcomes):
+        return EXIT_STEPS
+    return EXIT_INPUTS if incomplete else EXIT_OK

@@ -100,7 +100,7 @@ def test_a_terminal_user_types_the_count_and_the_plan_runs_audited(
     status, out, _ = run(settings, session, source_file(tmp_path, serials),
                          stdin=Terminal("3\n"), steps="delete-intune,delete-autopilot")
     assert status == EXIT_OK
-    assert "Type 3 (the number of devices)" in out
+    assert "Type 3 (the number of device(s)) to go ahead" in out
     assert "6 done, 0 failed, 0 unknown" in out
     sent = writes(session)
     assert len(sent) == 6 and len(set(sent)) == 6 and {m for m, _ in sent} == {"DELETE"}
