@@ -174,6 +174,7 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session, c
     print(f"Journal: {journal.path} (resume a stopped run with `intune-tui offboard --resume`)",
           file=out)
     result = await OffboardRunner(client, journal, AuditLog(settings.audit_path)).run()
+    _write_report(journal, result, out)
     _print_report(result, out)
     if not result.complete:
         return EXIT_STEPS
@@ -241,6 +242,19 @@ def _confirm(count: int, typed: int | None, stdin: TextIO, out: TextIO,
     answer = stdin.readline().strip()
     if answer != str(count):
         raise _Refused("not confirmed; nothing was sent", EXIT_NOT_CONFIRMED)
+
+
+def _write_report(journal: Journal, report: OffboardReport, out: TextIO) -> None:
+    from intune_tui.export import write_export
+    from intune_tui.intune.offboarding import REPORT_COLUMNS, report_records
+
+    path = journal.path.with_name(journal.path.stem + "-report.csv")
+    try:
+        write_export(path, "csv", REPORT_COLUMNS, report_records(report))
+    except OSError as error:
+        print(f"The report could not be written to {path}: {error.strerror or error}", file=out)
+        return
+    print(f"Report: {path}", file=out)
 
 
 def _print_report(report: OffboardReport, out: TextIO) -> None:

@@ -106,6 +106,12 @@ def test_a_terminal_user_types_the_count_and_the_plan_runs_audited(
     assert len(sent) == 6 and len(set(sent)) == 6 and {m for m, _ in sent} == {"DELETE"}
     entries = AuditLog(settings.audit_path).read_newest_first()
     assert len(entries) == 6 and {e.outcome for e in entries} == {"succeeded"}
+    [report] = (settings.data_dir / "offboarding").glob("*-report.csv")
+    assert f"Report: {report}" in out
+    rows = report.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "Device,Serial,Step,Record id,Outcome,HTTP,Request id,Error"
+    assert len(rows) == 7 and all(",done,204," in row for row in rows[1:])
+    assert oct(report.stat().st_mode & 0o777) == "0o600"
     assert {e.serial for e in entries} == set(serials)
 
 

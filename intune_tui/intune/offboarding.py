@@ -354,6 +354,20 @@ class OffboardReport:
         return lines
 
 
+REPORT_COLUMNS = [("device", "Device"), ("serial", "Serial"), ("step", "Step"),
+                  ("target", "Record id"), ("state", "Outcome"), ("http_status", "HTTP"),
+                  ("request_id", "Request id"), ("error", "Error")]
+
+
+def report_records(report: OffboardReport) -> list[dict[str, object]]:
+    """One row per step, for the CSV/JSON export of a run's report."""
+    return [{"device": outcome.device.name, "serial": outcome.device.serial,
+             "step": STEP_WORDS[Step(outcome.step.step)], "target": outcome.step.target,
+             "state": outcome.state.state, "http_status": outcome.state.http_status,
+             "request_id": outcome.state.request_id, "error": outcome.state.error}
+            for outcome in report.outcomes]
+
+
 class OffboardRunner:
     """Runs a journal's plan: devices side by side, each device's steps one after another."""
 

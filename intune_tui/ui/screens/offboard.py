@@ -16,10 +16,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
+from intune_tui.export import write_export
 from intune_tui.intune.lifecycle import DeviceLookup, LookupReport, parse_inputs
 from intune_tui.intune.offboarding import (
     DEFAULT_STEPS,
     JOURNAL_DIR,
+    REPORT_COLUMNS,
     Journal,
     OffboardPlan,
     OffboardReport,
@@ -28,6 +30,7 @@ from intune_tui.intune.offboarding import (
     build_plan,
     describe_plan,
     parse_steps,
+    report_records,
 )
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
@@ -146,9 +149,15 @@ class OffboardScreen(Screen[None]):
             self.result = result
             heading = ("Every step is done." if result.complete else
                        "Not every step finished; resume with `intune-tui offboard --resume`.")
+            report_path = journal.path.with_name(journal.path.stem + "-report.csv")
+            try:
+                write_export(report_path, "csv", REPORT_COLUMNS, report_records(result))
+                saved = f"Report: offboarding/{report_path.name} in the data folder"
+            except OSError as error:
+                saved = f"The report could not be saved: {error.strerror or error}"
             self._show(Text("\n".join([heading, *result.lines(),
                                         f"Journal: offboarding/{journal.path.name} in the data "
-                                        "folder"])))
+                                        "folder", saved])))
 
         def failed(error: BaseException) -> None:
             self.running = False
