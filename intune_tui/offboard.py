@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -147,7 +148,7 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session, c
             raise _Refused(f"--steps: {error}", EXIT_USAGE) from None
         if choice.stale_days:
             inputs = await _stale(client, session, settings, choice, out)
-            report = await DeviceLookup(client).lookup(inputs)
+            report = await DeviceLookup(client, on_progress=_progress_line()).lookup(inputs)
         else:
             report = await _look_up(client, _read_source(source, stdin))
         chosen = [result.devices[0] for result in report.matched()]
@@ -219,7 +220,20 @@ async def _look_up(client: GraphClient, text: str) -> LookupReport:
     inputs = parse_inputs(text)
     if not inputs:
         raise _Refused("the file names no serial, device name or id", EXIT_USAGE)
-    return await DeviceLookup(client).lookup(inputs)
+    return await DeviceLookup(client, on_progress=_progress_line()).lookup(inputs)
+
+
+def _progress_line() -> Callable[[int, int], None] | None:
+    """On a terminal, one stderr line counting the answered requests (none in scripts)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\rLooking up: {done} of {total} Graph requests answered", end=end,
+              file=sys.stderr, flush=True)
+
+    return show
 
 
 def _print_inputs(report: LookupReport, out: TextIO) -> None:

@@ -97,8 +97,12 @@ class OffboardScreen(Screen[None]):
         self._show(Text(f"Looking up {len(inputs)} input(s)…"))
         self.plan = None
 
+        def progress(done: int, total: int) -> None:  # called in the Graph worker's thread
+            self.app.call_from_thread(self._show, Text(
+                f"Looking up {len(inputs)} input(s)… {done} of {total} Graph requests answered"))
+
         async def look_up(service: IntuneService) -> LookupReport:
-            return await DeviceLookup(service.client).lookup(inputs)
+            return await DeviceLookup(service.client, on_progress=progress).lookup(inputs)
 
         def done(report: LookupReport) -> None:
             self.report = report
