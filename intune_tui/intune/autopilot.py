@@ -73,6 +73,7 @@ async def _apply(client: GraphClient, change: AutopilotChange, audit: AuditLog, 
         serial=identity.serial_number or "", options=dict(change.body)))
     try:
         response = await client.post_action(path, json=dict(change.body),
+                                            scopes=[AUTOPILOT_READ_WRITE],
                                             required_scope=AUTOPILOT_READ_WRITE)
     except OutcomeUnknown as error:
         audit.complete(attempt, outcome="unknown", error=clean(str(error)))

@@ -463,7 +463,10 @@ class DeviceLookup:
             nonlocal done
             await self.budgets[area].take(len(chunk))
             async with self._gate:
+                # `scopes`: Entra's Device.Read.All is not asked at sign-in; it is consented
+                # to here, the first time it is needed (incremental consent).
                 results = await self.client.batch([item for item, _ in chunk],
+                                                  scopes=[_SCOPE[area]],
                                                   required_scope=_SCOPE[area])
             self.requests += len(chunk)
             for (_, covered), result in zip(chunk, results, strict=True):

@@ -430,6 +430,7 @@ class OffboardRunner:
         await self.writes[_area(step)].take(1)
         try:
             response = await self.client.request(step.method, step.path, json=step.body,
+                                                 scopes=[step.required_scope],
                                                  required_scope=step.required_scope)
             state = StepState(DONE, response.status, None, response.request_id, attempts + 1)
             audit_outcome = "succeeded"

@@ -258,3 +258,28 @@ async def test_stale_devices_are_filtered_on_graph_and_exclusions_are_shown(
     assert len(stale_inputs(stale)) == len(stale) - len(pending)
     windows = await stale_devices(client, 90, now=now, operating_system="Windows")
     assert windows and all(item.device.operating_system == "Windows" for item in windows)
+
+
+class ScopeRecordingTokens:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.asked: list[tuple[str, ...]] = []
+
+    async def get_token(self, *, scopes: Any = None, force_refresh: bool = False,
+                        claims_challenge: str | None = None) -> str:
+        if scopes:
+            self.asked.append(tuple(scopes))
+        return self.token
+
+
+async def test_entra_and_autopilot_scopes_are_asked_for_when_first_needed(
+        fake: FakeGraph) -> None:
+    built = directories(fake)
+    tokens = ScopeRecordingTokens(fake.issue_token())
+    graph = GraphClient(tokens, transport=fake.transport())
+    identity = next(item for item in built.autopilot if item["enrollmentState"] == "enrolled")
+    await DeviceLookup(graph).lookup([serial(identity["serialNumber"])])
+    await graph.aclose()
+    assert {scopes for scopes in tokens.asked} == {
+        ("DeviceManagementManagedDevices.Read.All",),
+        ("DeviceManagementServiceConfig.Read.All",), ("Device.Read.All",)}
