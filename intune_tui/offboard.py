@@ -136,6 +136,10 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session, c
             raise _Refused(f"no stopped offboarding run in {journal_dir}", EXIT_USAGE)
         journal: Journal | None = Journal.load(pending[-1])
         assert journal is not None
+        if journal.plan.tenant != session.tenant_label:
+            raise _Refused(f"the stopped run {journal.path.name} was for {journal.plan.tenant}, "
+                           f"not {session.tenant_label}; use that profile to resume it",
+                           EXIT_USAGE)
         plan, report = journal.plan, None
         print(f"Resuming {journal.path}", file=out)
     else:

@@ -12,6 +12,7 @@ from intune_tui.cli import main
 from intune_tui.config import Settings
 from intune_tui.demo import lifecycle
 from intune_tui.demo.tenant import build_tenant
+from intune_tui.intune.offboarding import Journal
 from intune_tui.offboard import (
     EXIT_INPUTS,
     EXIT_NOT_CONFIRMED,
@@ -160,3 +161,36 @@ def test_stale_days_plans_the_oldest_devices_under_the_bulk_cap(tmp_path: Path) 
                      if "lastSyncDateTime lt" in r.params.get("$filter", "")]
     assert stale_query.method == "GET"
     assert writes(session) == []
+
+
+
+def test_resume_continues_a_stopped_run_without_repeating_finished_steps(
+        settings: Settings, tmp_path: Path, serials: list[str]) -> None:
+    first = demo_session(settings)
+    status, _, _ = run(settings, first, source_file(tmp_path, serials[:2]), typed=2,
+                       steps="delete-intune,delete-autopilot")
+    assert status == EXIT_OK and len(writes(first)) == 4
+    # The process died right after journaling "sending" for the last step: its answer line
+    # never reached the disk.
+    [journal] = (settings.data_dir / "offboarding").glob("*.jsonl")
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert '"state": "done"' in lines[-1]
+    journal.write_text("".join(lines[:-1]), encoding="utf-8")
+    states = Journal.load(journal).states
+    [stuck] = [key for key, state in states.items() if state.state == "sending"]
+
+    second = demo_session(settings)  # a fresh demo tenant, where that record still exists
+    out, err = io.StringIO(), io.StringIO()
+    status = offboard_command(settings, None, None, dry_run=False, typed=2, resume=True,
+                              session=second, stdin=io.StringIO(), out=out, err=err)
+    assert status == EXIT_OK, err.getvalue()
+    assert f"Resuming {journal}" in out.getvalue()
+    # The re-read found the record, so only that step went out again; the three steps that
+    # finished are not repeated.
+    [(method, path)] = writes(second)
+    assert method == "DELETE" and path.endswith(stuck.rsplit(":", 1)[1])
+    assert (method, path) in writes(first)
+    status = offboard_command(settings, None, None, dry_run=False, typed=2, resume=True,
+                              session=demo_session(settings), stdin=io.StringIO(),
+                              out=io.StringIO(), err=err)
+    assert status == EXIT_USAGE and "no stopped offboarding run" in err.getvalue()
