@@ -157,7 +157,7 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session, c
             report = await _look_up(client, _read_source(source, stdin))
         chosen = [result.devices[0] for result in report.matched()]
         plan = build_plan(chosen, step_list, tenant=session.tenant_label,
-                          operator=session.account)
+                          operator=session.account, now=session.clock())
         journal = None
         _print_inputs(report, out)
     for line in describe_plan(plan):

@@ -33,7 +33,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,13 @@ from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphError, GraphNotFound, OutcomeUnknown
 from intune_tui.intune.lifecycle import (
     AUTOPILOT_PATH,
+    AUTOPILOT_READ,
     AUTOPILOT_READ_WRITE,
     ENTRA_PATH,
+    ENTRA_READ,
     ENTRA_READ_WRITE,
     MANAGED_PATH,
+    MANAGED_READ,
     JoinedDevice,
     RequestBudget,
 )
@@ -62,6 +65,9 @@ CONCURRENT_DEVICES = 4
 # A DELETE/PATCH whose answer was lost is sent again only after a re-read proves it did not
 # happen, and at most this many times in all.
 MAX_ATTEMPTS = 3
+# This machine's clock and Graph's may disagree; an action up to this much older than the plan
+# still counts as the plan's own when a lost answer is settled.
+CLOCK_SKEW = timedelta(hours=1)
 JOURNAL_DIR = "offboarding"
 
 
@@ -479,20 +485,40 @@ class OffboardRunner:
     async def _happened(self, step: PlannedStep) -> bool:
         read_path = step.path.rsplit("/", 1)[0] if step.method == "POST" else step.path
         try:
-            body = await self.client.get(read_path, required_scope=step.required_scope)
+            body = await self.client.get(read_path, required_scope=_READ_SCOPES[_area(step)])
         except GraphNotFound:
             return True  # the record is gone: nothing is left for this step to do
         if step.method == "DELETE":
             return False
         if step.method == "PATCH":
             return all(body.get(key) == value for key, value in (step.body or {}).items())
+        # Only an action of this name started since the plan was made counts (an old retire in
+        # the device's history does not).
         action = step.path.rsplit("/", 1)[1].lower()
-        results = body.get("deviceActionResults") or []
-        return any(str(result.get("actionName", "")).lower() == action for result in results
-                   if isinstance(result, dict))
+        created = _parse_time(self.journal.plan.created)
+        since = created - CLOCK_SKEW if created is not None else None
+        for result in body.get("deviceActionResults") or []:
+            if not isinstance(result, dict):
+                continue
+            started = _parse_time(str(result.get("startDateTime") or ""))
+            if str(result.get("actionName", "")).lower() == action and (
+                    started is None or since is None or started >= since):
+                return True
+        return False
 
 
 def _area(step: PlannedStep) -> str:
     if step.path.startswith(ENTRA_PATH + "/"):
         return "entra"
     return "autopilot" if step.path.startswith(AUTOPILOT_PATH) else "intune"
+
+
+_READ_SCOPES = {"intune": MANAGED_READ, "autopilot": AUTOPILOT_READ, "entra": ENTRA_READ}
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -82,9 +82,10 @@ def writes(fake: FakeGraph) -> list[tuple[str, str]]:
             if r.method != "GET" and r.path != "/v1.0/$batch"]
 
 
-def plan_for(devices: list[JoinedDevice], steps: tuple[Step, ...] = DEFAULT_STEPS
-             ) -> OffboardPlan:
-    return build_plan(devices, steps, tenant="Contoso Demo", operator="helpdesk@contoso")
+def plan_for(devices: list[JoinedDevice], steps: tuple[Step, ...] = DEFAULT_STEPS,
+             fake: FakeGraph | None = None) -> OffboardPlan:
+    return build_plan(devices, steps, tenant="Contoso Demo", operator="helpdesk@contoso",
+                      now=fake.tenant_now() if fake is not None else None)
 
 
 # -- steps and plans ----------------------------------------------------------------------------
@@ -303,3 +304,14 @@ async def test_a_delete_that_never_gets_an_answer_is_tried_a_bounded_number_of_t
     assert outcome.state.state == "unknown" and outcome.state.attempts == 3
     assert "no answer after 3 tries" in (outcome.state.error or "")
     assert [r.status for r in fake.requests if r.method == "DELETE"] == [504, 504, 504]
+
+
+async def test_a_retire_whose_answer_was_lost_is_found_in_the_device_and_not_resent(
+        fake: FakeGraph, client: GraphClient, tmp_path: Path) -> None:
+    devices = await devices_with_all_three(fake, client, 1)
+    fake.faults.drop_next(path_contains="/retire", after_processing=True)
+    journal = Journal.create(tmp_path / "offboarding",
+                             plan_for(devices, (Step.RETIRE, Step.DELETE_INTUNE), fake))
+    report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl")).run()
+    assert [o.state.state for o in report.outcomes] == [DONE, DONE]
+    assert [m for m, _ in writes(fake)] == ["POST", "DELETE"]
