@@ -159,9 +159,14 @@ class OffboardScreen(Screen[None]):
                 saved = f"Report: offboarding/{report_path.name} in the data folder"
             except OSError as error:
                 saved = f"The report could not be saved: {error.strerror or error}"
-            self._show(Text("\n".join([heading, *result.lines(),
-                                        f"Journal: offboarding/{journal.path.name} in the data "
-                                        "folder", saved])))
+            # The screen may have been left meanwhile: the app says it was finished either way.
+            self.app.notify(result.lines()[-1], title="Offboarding finished",
+                            severity="information" if result.complete else "warning",
+                            markup=False)
+            if self.is_attached:
+                self._show(Text("\n".join([heading, *result.lines(),
+                                            f"Journal: offboarding/{journal.path.name} in the "
+                                            "data folder", saved])))
 
         def failed(error: BaseException) -> None:
             self.running = False
