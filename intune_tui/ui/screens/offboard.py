@@ -7,6 +7,7 @@ runner); this screen only shows their text (never as markup) and asks for the ty
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -17,7 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from intune_tui.export import write_export
-from intune_tui.intune.lifecycle import DeviceLookup, LookupReport, parse_inputs
+from intune_tui.intune.lifecycle import (
+    DeviceLookup,
+    LookupReport,
+    StaleDevice,
+    parse_inputs,
+    stale_devices,
+    stale_inputs,
+)
 from intune_tui.intune.offboarding import (
     DEFAULT_STEPS,
     JOURNAL_DIR,
@@ -39,8 +47,12 @@ if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
 
-INTRO = ("Paste serials, names (name:PC-01) or ids, one a line; ctrl+l looks them up in "
-         "Intune, Entra ID and Autopilot. Nothing changes until you type the count + ctrl+r.")
+# `stale:90` or `stale:180 os:Windows` instead of a list: devices not synced for that long.
+STALE_REQUEST = re.compile(r"stale:(?P<days>[1-9][0-9]{0,3})(?:\s+os:(?P<os>[A-Za-z]+))?",
+                           re.IGNORECASE)
+INTRO = ("Paste serials, names (name:PC-01) or ids, one a line, or type stale:90; ctrl+l looks "
+         "them up in Intune, Entra ID and Autopilot. Nothing changes until you type the count "
+         "+ ctrl+r.")
 
 
 class OffboardScreen(Screen[None]):
@@ -90,27 +102,40 @@ class OffboardScreen(Screen[None]):
         except PlanError as error:
             self.notify(f"Steps: {error}", severity="warning", markup=False)
             return
-        inputs = parse_inputs(self.query_one("#offboard-input", TextArea).text)
-        if not inputs:
-            self.notify("Paste at least one serial, device name or id.", severity="warning")
+        text = self.query_one("#offboard-input", TextArea).text
+        stale = STALE_REQUEST.fullmatch(text.strip())
+        inputs = [] if stale else parse_inputs(text)
+        if not stale and not inputs:
+            self.notify("Paste at least one serial, device name or id, or type stale:90.",
+                        severity="warning")
             return
-        self._show(Text(f"Looking up {len(inputs)} input(s)…"))
+        self._show(Text("Asking Graph for stale devices…" if stale
+                        else f"Looking up {len(inputs)} input(s)…"))
         self.plan = None
+        session = self.intune_app.session
+        cap = self.intune_app.settings.bulk_destructive_cap
+        notes: list[str] = []
 
         def progress(done: int, total: int) -> None:  # called in the Graph worker's thread
             self.app.call_from_thread(self._show, Text(
-                f"Looking up {len(inputs)} input(s)… {done} of {total} Graph requests answered"))
+                f"Looking up… {done} of {total} Graph requests answered"))
 
         async def look_up(service: IntuneService) -> LookupReport:
-            return await DeviceLookup(service.client, on_progress=progress).lookup(inputs)
+            wanted = inputs
+            if stale:
+                found = await stale_devices(service.client, int(stale["days"]),
+                                            now=session.clock(),
+                                            operating_system=stale["os"] or None)
+                notes.extend(_stale_notes(found, int(stale["days"]), cap))
+                wanted = stale_inputs(found)[:cap]
+            return await DeviceLookup(service.client, on_progress=progress).lookup(wanted)
 
         def done(report: LookupReport) -> None:
             self.report = report
-            session = self.intune_app.session
             self.plan = build_plan([result.devices[0] for result in report.matched()], steps,
                                    tenant=session.tenant_label, operator=session.account,
                                    now=session.clock())
-            lines = [*report.lines(), "", *describe_plan(self.plan)]
+            lines = [*notes, *report.lines(), "", *describe_plan(self.plan)]
             if self.plan.devices:
                 lines += ["", f"Type {len(self.plan.devices)} below and press ctrl+r to run "
                           "these steps."]
@@ -183,3 +208,16 @@ class OffboardScreen(Screen[None]):
 
     def _failed(self, error: BaseException) -> None:
         self._show(Text(f"Failed: {clean(str(error))}"))
+
+
+def _stale_notes(found: list[StaleDevice], days: int, cap: int) -> list[str]:
+    """What the stale query found, what it leaves out and why, and the bulk cap."""
+    notes = [f"{len(found)} device(s) not synced for {days} days, oldest first."]
+    notes += [f"  left out: {clean(item.device.name or '')} serial "
+              f"{clean(item.device.serial_number or '-')}: {item.exclusion}"
+              for item in found if item.exclusion is not None]
+    candidates = sum(1 for item in found if item.exclusion is None)
+    if candidates > cap:
+        notes.append(f"  {candidates - cap} more left for a later run: at most {cap} "
+                     "(bulk_destructive_cap) in one plan.")
+    return [*notes, ""]

@@ -71,6 +71,24 @@ async def test_paste_three_serials_plan_confirm_report(
     assert list((tmp_path / "data" / "offboarding").glob("*.jsonl"))
 
 
+async def test_stale_90_plans_the_oldest_devices_under_the_bulk_cap(
+        make_app: Any, wait_until: Any, tmp_path: Path) -> None:
+    app = make_app(devices=DEVICES, data_dir=tmp_path / "data", bulk_destructive_cap=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_offboard(pilot, app, wait_until)
+        screen.query_one("#offboard-input").text = "stale:90 os:Windows"
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: screen.plan is not None)
+        shown = plan_text(screen)
+        assert "not synced for 90 days, oldest first." in shown
+        assert "(bulk_destructive_cap) in one plan." in shown
+        assert screen.plan is not None and len(screen.plan.devices) == 3
+        [query] = [r for r in app.session.fake.requests
+                   if "lastSyncDateTime lt" in r.params.get("$filter", "")]
+        assert query.params["$filter"].endswith("and operatingSystem eq 'Windows'")
+        assert writes(app) == []
+
+
 async def test_read_only_sessions_do_not_open_it(make_app: Any, wait_until: Any) -> None:
     app = make_app(devices=50, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
