@@ -145,6 +145,48 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replace the --output file if it exists (refused otherwise)")
     _add_session_options(export, top_level=False)
 
+    offboard = commands.add_parser(
+        "offboard", help="retire and remove devices from Intune, Autopilot and Entra ID",
+        description="Look up the devices a file names (serials, names or ids; one a line or a "
+        "CSV column) and offboard them in Microsoft's order: retire or wipe, delete the Intune "
+        "record, delete the Autopilot identity, disable or delete the Entra ID device.",
+        epilog="Exit status: 0 done, 1 Graph or sign-in failure, 2 bad input, 3 not confirmed "
+        "(nothing sent), 4 some inputs matched no device or several, 5 some steps failed.",
+    )
+    offboard.add_argument("--from", dest="source", metavar="FILE", default=None,
+                          help="file of serials, device names or ids ('-' reads stdin)")
+    offboard.add_argument("--steps", default=None, metavar="LIST",
+                          help="comma-separated, from retire|wipe, delete-intune, "
+                          "delete-autopilot, disable-entra|delete-entra (default: retire,"
+                          "delete-intune,delete-autopilot,disable-entra)")
+    offboard.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    offboard.add_argument("--yes-i-typed", dest="typed", type=_whole_number(1), metavar="N",
+                          default=None, help="confirm without a terminal: N must be the number "
+                          "of devices in the plan")
+    offboard.add_argument("--resume", action="store_true",
+                          help="continue the newest stopped run from its journal")
+    offboard.add_argument("--stale-days", type=_whole_number(1), metavar="DAYS", default=None,
+                          help="instead of --from: devices not synced for DAYS days (e.g. 30, "
+                          "90, 180), oldest first, at most bulk_destructive_cap of them")
+    offboard.add_argument("--os", dest="operating_system", metavar="OS", default=None,
+                          help="with --stale-days: only this operatingSystem (e.g. Windows)")
+    _add_session_options(offboard, top_level=False)
+
+    autopilot = commands.add_parser(
+        "autopilot-update", help="change Autopilot group tag, assigned user or name",
+        description="Look up the devices a file names and change their Windows Autopilot "
+        "identities (updateDeviceProperties) after a preview and the typed count.",
+    )
+    autopilot.add_argument("--from", dest="source", metavar="FILE", required=True,
+                           help="file of serials, device names or ids ('-' reads stdin)")
+    autopilot.add_argument("--group-tag", default=None, metavar="TAG")
+    autopilot.add_argument("--user", default=None, metavar="UPN", help="assigned user")
+    autopilot.add_argument("--name", default=None, metavar="NAME", help="device name")
+    autopilot.add_argument("--dry-run", action="store_true", help="preview, send nothing")
+    autopilot.add_argument("--yes-i-typed", dest="typed", type=_whole_number(1), metavar="N",
+                           default=None, help="confirm without a terminal: N = identities")
+    _add_session_options(autopilot, top_level=False)
+
     server = commands.add_parser(
         "demo-server", help="serve the demo tenant as a fake Graph on loopback",
         description="Serve the demo tenant as a fake Graph on 127.0.0.1 until Ctrl+C.",
@@ -229,6 +271,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             export_command(settings, args.resource, args.filter, args.format, args.output,
                            force=args.force)
         )
+    if command == "offboard":
+        from intune_tui.offboard import offboard_command
+
+        return _status(offboard_command(settings, args.source, args.steps, dry_run=args.dry_run,
+                                        typed=args.typed, resume=args.resume,
+                                        stale_days=args.stale_days,
+                                        operating_system=args.operating_system))
+    if command == "autopilot-update":
+        from intune_tui.offboard import autopilot_command
+
+        return _status(autopilot_command(settings, args.source, group_tag=args.group_tag,
+                                         user=args.user, name=args.name,
+                                         dry_run=args.dry_run, typed=args.typed))
     if command == "demo-server":
         return _run_demo_server(args)
     raise AssertionError(f"unhandled command {command!r}")

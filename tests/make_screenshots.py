@@ -455,6 +455,7 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Tenant health", "intune_tui.ui.screens.health", "HealthScreen"),
     ("My access (:access)", "intune_tui.ui.screens.access", "AccessScreen"),
     ("Audit (:audit)", "intune_tui.ui.screens.audit", "AuditScreen"),
+    ("Offboarding (:offboard)", "intune_tui.ui.screens.offboard", "OffboardScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),

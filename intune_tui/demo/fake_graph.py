@@ -343,6 +343,10 @@ class FakeGraph:
             return self._effective_permissions(call)
         if call.segments == ["organization"]:
             return self._organization(call)
+        from intune_tui.demo import lifecycle  # Entra devices and Autopilot (issue 18)
+
+        if lifecycle.owns(call.segments):
+            return lifecycle.serve(self, call)
         route = _route(call.segments, call.version)
         if route is None:
             raise _GraphAnswer(_segment_not_found(call.segments, call.version,

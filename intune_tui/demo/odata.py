@@ -384,6 +384,15 @@ def compile_filter(node: Node, getter: Getter, type_getter: Getter | None = None
             return lambda record: first(record) and second(record)
         return lambda record: all(part(record) for part in parts)
     if isinstance(node, Or):
+        same = _same_property_text_eq(node)
+        if same is not None:  # `serialNumber eq 'a' or serialNumber eq 'b' ...`: one read
+            prop, wanted = same
+
+            def any_of(record: Any) -> bool:
+                value = getter(record, prop)
+                return value is not None and str(value).lower() in wanted
+
+            return any_of
         parts = [compile_filter(item, getter, type_getter) for item in node.items]
         if len(parts) == 2:
             first, second = parts
@@ -397,6 +406,19 @@ def compile_filter(node: Node, getter: Getter, type_getter: Getter | None = None
     if isinstance(node, Function):
         return _compile_function(node, getter)
     return _compile_compare(node, getter)
+
+
+def _same_property_text_eq(node: Or) -> tuple[str, frozenset[str]] | None:
+    """(property, lower-cased values) when every clause is `prop eq '<text>'` on one property."""
+    props = set()
+    values = set()
+    for item in node.items:
+        if not (isinstance(item, Compare) and item.op == EQ
+                and item.literal.kind in ("string", "guid")):
+            return None
+        props.add(item.prop)
+        values.add(str(item.literal.value).lower())
+    return (props.pop(), frozenset(values)) if len(props) == 1 else None
 
 
 def _compile_isof(node: IsOf, getter: Getter, type_getter: Getter | None) -> Predicate:

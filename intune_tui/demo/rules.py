@@ -52,8 +52,12 @@ ALL_DEMO_SCOPES: tuple[str, ...] = (
     RBAC_READWRITE,
     SERVICE_READ,
     SERVICE_READWRITE,
+    # Entra ID device objects (issue 18: offboarding).
+    "Device.Read.All",
+    "Device.ReadWrite.All",
 )
-READ_ONLY_SCOPES: tuple[str, ...] = (MD_READ, APPS_READ, CONFIG_READ, RBAC_READ, SERVICE_READ)
+READ_ONLY_SCOPES: tuple[str, ...] = (MD_READ, APPS_READ, CONFIG_READ, RBAC_READ, SERVICE_READ,
+                                     "Device.Read.All")
 
 # "One of" lists: a token needs any one of them. ReadWrite grants what Read grants.
 DEVICES_READ = (MD_READ, MD_READWRITE)

@@ -575,6 +575,18 @@ _CORE_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
 
 # --- derived identifiers (hash of the index; computed when read) ---------------------------------
 def _serial(store: DeviceStore, index: int) -> str:
+    # Read by every serialNumber filter (offboarding looks serials up by the thousand): computed
+    # once per device.
+    cache: dict[int, str] | None = store.__dict__.get("_serial_cache")
+    if cache is None:
+        cache = store.__dict__["_serial_cache"] = {}
+    serial = cache.get(index)
+    if serial is None:
+        serial = cache[index] = _serial_uncached(store, index)
+    return serial
+
+
+def _serial_uncached(store: DeviceStore, index: int) -> str:
     value = _hash(store, index, 3)
     style = store.model[index].serial_style
     if style == "apple":

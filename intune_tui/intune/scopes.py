@@ -60,6 +60,8 @@ CONFIGURATION_READ = "DeviceManagementConfiguration.Read.All"
 CONFIGURATION_READ_WRITE = "DeviceManagementConfiguration.ReadWrite.All"
 SERVICE_CONFIG_READ = "DeviceManagementServiceConfig.Read.All"
 SERVICE_CONFIG_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
+ENTRA_DEVICES_READ = "Device.Read.All"
+ENTRA_DEVICES_READ_WRITE = "Device.ReadWrite.All"
 
 _APP_ENTITIES = ("client apps", "mobile app categories", "app protection policies",
                  "app configurations")
@@ -152,6 +154,13 @@ SCOPES: dict[str, Scope] = {
         ),
         Scope(SERVICE_CONFIG_READ, "Read Microsoft Intune configuration", "tenant", Access.READ,
               permits_reading=_SERVICE_CONFIG_ENTITIES),
+        # Not in the seed's table: Entra ID device objects, for offboarding (issue 18). Names as
+        # the Graph permissions reference gives them ("Read all devices", "Read and write
+        # devices"); the autopilot identities fall under ServiceConfig above.
+        Scope(ENTRA_DEVICES_READ_WRITE, "Read and write devices", "devices", Access.READ_WRITE,
+              permits_changing=("Entra ID devices",), implies=(ENTRA_DEVICES_READ,)),
+        Scope(ENTRA_DEVICES_READ, "Read all devices", "devices", Access.READ,
+              permits_reading=("Entra ID devices",)),
     )
 }
 

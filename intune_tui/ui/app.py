@@ -465,6 +465,8 @@ class IntuneApp(App[None]):
             self.action_show_access()
         elif name == "audit":
             self.action_show_audit()
+        elif name == "offboard":
+            self.action_show_offboard()
         elif name == "tenant":
             self.switch_tenant(args[0])
         elif name == "export":
@@ -486,6 +488,15 @@ class IntuneApp(App[None]):
         from intune_tui.ui.screens.audit import AuditScreen
 
         self.push_screen(AuditScreen())
+
+    def action_show_offboard(self) -> None:
+        if self.settings.read_only:
+            self.notify("Offboarding changes devices; this session is read-only.",
+                        severity="warning")
+            return
+        from intune_tui.ui.screens.offboard import OffboardScreen
+
+        self.push_screen(OffboardScreen())
 
     # -- tenants -------------------------------------------------------------------------------
 

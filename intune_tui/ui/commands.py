@@ -21,6 +21,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("health", ":health", "Tenant health: certificates, tokens, connectors"),
     CommandSpec("access", ":access", "My access: scopes granted, what each allows"),
     CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
+    CommandSpec("offboard", ":offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
     CommandSpec("tenant", ":tenant NAME", "Switch to the profile NAME (another tenant)"),
     CommandSpec("export", ":export csv|json", "Export the current view"),
     CommandSpec("help", ":help", "Keys of the current screen"),

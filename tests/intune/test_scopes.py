@@ -14,7 +14,9 @@ from intune_tui.intune.scopes import (
 
 
 def test_the_seed_table_has_all_eleven_scopes_with_admin_center_wording() -> None:
-    assert len(SCOPES) == 11
+    # The seed's eleven Intune scopes, then Entra's two device scopes (offboarding).
+    assert len(SCOPES) == 13
+    assert list(SCOPES)[-2:] == ["Device.ReadWrite.All", "Device.Read.All"]
     assert SCOPES[PRIVILEGED_OPERATIONS].enable_access == (
         "Perform user-impacting remote actions on Microsoft Intune devices"
     )

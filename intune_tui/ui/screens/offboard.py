@@ -1,0 +1,223 @@
+"""`:offboard`: paste serials, names or ids -> look them up in Intune, Entra ID and Autopilot ->
+the plan in Microsoft's order -> type the number of devices -> run -> the report.
+
+The work is intune/lifecycle.py (lookup, join) and intune/offboarding.py (plan, journaled
+runner); this screen only shows their text (never as markup) and asks for the typed count.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, TextArea
+
+from intune_tui.export import write_export
+from intune_tui.intune.lifecycle import (
+    DeviceLookup,
+    LookupReport,
+    StaleDevice,
+    parse_inputs,
+    stale_devices,
+    stale_inputs,
+)
+from intune_tui.intune.offboarding import (
+    DEFAULT_STEPS,
+    JOURNAL_DIR,
+    REPORT_COLUMNS,
+    Journal,
+    OffboardPlan,
+    OffboardReport,
+    OffboardRunner,
+    PlanError,
+    build_plan,
+    describe_plan,
+    parse_steps,
+    report_records,
+)
+from intune_tui.text import clean
+from intune_tui.ui.action_flow import audit_log_at
+
+if TYPE_CHECKING:
+    from intune_tui.intune.service import IntuneService
+    from intune_tui.ui.app import IntuneApp
+
+# `stale:90` or `stale:180 os:Windows` instead of a list: devices not synced for that long.
+STALE_REQUEST = re.compile(r"stale:(?P<days>[1-9][0-9]{0,3})(?:\s+os:(?P<os>[A-Za-z]+))?",
+                           re.IGNORECASE)
+INTRO = ("Paste serials, names (name:PC-01) or ids, one a line, or type stale:90; ctrl+l looks "
+         "them up in Intune, Entra ID and Autopilot. Nothing changes until you type the count "
+         "+ ctrl+r.")
+
+
+class OffboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "look_up", "Look up", id="offboard.look_up",
+                tooltip="Look the pasted inputs up and build the plan"),
+        Binding("ctrl+r", "run_plan", "Run plan", id="offboard.run",
+                tooltip="Run the plan once the number of devices is typed"),
+        Binding("escape", "app.pop_screen", "Back", id="offboard.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = "Offboard devices"
+        self.report: LookupReport | None = None
+        self.plan: OffboardPlan | None = None
+        self.result: OffboardReport | None = None
+        self.running = False
+
+    @property
+    def intune_app(self) -> IntuneApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(INTRO), id="offboard-intro")
+        yield TextArea(id="offboard-input", soft_wrap=False, show_line_numbers=True)
+        yield Input(",".join(step.value for step in DEFAULT_STEPS), id="offboard-steps",
+                    placeholder="steps: retire|wipe, delete-intune, delete-autopilot, "
+                    "disable-entra|delete-entra")
+        with VerticalScroll(id="offboard-output"):
+            yield Static(Text("No plan yet."), id="offboard-plan")
+        yield Input(id="offboard-confirm", placeholder="type the number of devices, then ctrl+r")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#offboard-input", TextArea).focus()
+
+    # -- look up -------------------------------------------------------------------------------
+
+    def action_look_up(self) -> None:
+        if self.running:
+            self.notify("A plan is running; wait for its report.", severity="warning")
+            return
+        try:
+            steps = parse_steps(self.query_one("#offboard-steps", Input).value)
+        except PlanError as error:
+            self.notify(f"Steps: {error}", severity="warning", markup=False)
+            return
+        text = self.query_one("#offboard-input", TextArea).text
+        stale = STALE_REQUEST.fullmatch(text.strip())
+        inputs = [] if stale else parse_inputs(text)
+        if not stale and not inputs:
+            self.notify("Paste at least one serial, device name or id, or type stale:90.",
+                        severity="warning")
+            return
+        self._show(Text("Asking Graph for stale devices…" if stale
+                        else f"Looking up {len(inputs)} input(s)…"))
+        self.plan = None
+        session = self.intune_app.session
+        cap = self.intune_app.settings.bulk_destructive_cap
+        notes: list[str] = []
+
+        def progress(done: int, total: int) -> None:  # called in the Graph worker's thread
+            self.app.call_from_thread(self._show, Text(
+                f"Looking up… {done} of {total} Graph requests answered"))
+
+        async def look_up(service: IntuneService) -> LookupReport:
+            wanted = inputs
+            if stale:
+                found = await stale_devices(service.client, int(stale["days"]),
+                                            now=session.clock(),
+                                            operating_system=stale["os"] or None)
+                notes.extend(_stale_notes(found, int(stale["days"]), cap))
+                wanted = stale_inputs(found)[:cap]
+            return await DeviceLookup(service.client, on_progress=progress).lookup(wanted)
+
+        def done(report: LookupReport) -> None:
+            self.report = report
+            self.plan = build_plan([result.devices[0] for result in report.matched()], steps,
+                                   tenant=session.tenant_label, operator=session.account,
+                                   now=session.clock())
+            lines = [*notes, *report.lines(), "", *describe_plan(self.plan)]
+            if self.plan.devices:
+                lines += ["", f"Type {len(self.plan.devices)} below and press ctrl+r to run "
+                          "these steps."]
+            self._show(Text("\n".join(lines)))
+            self.query_one("#offboard-confirm", Input).focus()
+
+        self.intune_app.job("offboard:lookup", look_up, on_done=done, on_error=self._failed)
+
+    # -- run -----------------------------------------------------------------------------------
+
+    def action_run_plan(self) -> None:
+        plan = self.plan
+        if plan is None or not plan.devices or self.running:
+            self.notify("Look the devices up first (ctrl+l).", severity="warning")
+            return
+        typed = self.query_one("#offboard-confirm", Input).value.strip()
+        if typed != str(len(plan.devices)):
+            self.notify(f"Type {len(plan.devices)} (the number of devices) to run the plan; "
+                        "nothing was sent.", severity="warning")
+            return
+        settings = self.intune_app.settings
+        try:
+            journal = Journal.create(settings.data_dir / JOURNAL_DIR, plan)
+        except OSError as error:
+            self.notify(f"Cannot write the journal, nothing was sent: {error}",
+                        severity="error", markup=False)
+            return
+        audit = audit_log_at(settings.audit_path)
+        self.running = True
+        self.plan = None  # one confirmation, one run
+        self.query_one("#offboard-confirm", Input).value = ""
+        self._show(Text(f"Running {plan.step_count} step(s) on {len(plan.devices)} device(s)… "
+                        f"Journal: offboarding/{journal.path.name} in the data folder"))
+
+        async def run(service: IntuneService) -> OffboardReport:
+            return await OffboardRunner(service.client, journal, audit).run()
+
+        def done(result: OffboardReport) -> None:
+            self.running = False
+            self.result = result
+            heading = ("Every step is done." if result.complete else
+                       "Not every step finished; resume with `intune-tui offboard --resume`.")
+            report_path = journal.path.with_name(journal.path.stem + "-report.csv")
+            try:
+                write_export(report_path, "csv", REPORT_COLUMNS, report_records(result))
+                saved = f"Report: offboarding/{report_path.name} in the data folder"
+            except OSError as error:
+                saved = f"The report could not be saved: {error.strerror or error}"
+            # The screen may have been left meanwhile: the app says it was finished either way.
+            self.app.notify(result.lines()[-1], title="Offboarding finished",
+                            severity="information" if result.complete else "warning",
+                            markup=False)
+            if self.is_attached:
+                self._show(Text("\n".join([heading, *result.lines(),
+                                            f"Journal: offboarding/{journal.path.name} in the "
+                                            "data folder", saved])))
+
+        def failed(error: BaseException) -> None:
+            self.running = False
+            self._failed(error)
+
+        # A unique key: nothing may cancel a run once it was confirmed.
+        self.intune_app.job(f"offboard:run:{plan.id}", run, on_done=done, on_error=failed,
+                            replace=False)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _show(self, text: Text) -> None:
+        self.query_one("#offboard-plan", Static).update(text)
+
+    def _failed(self, error: BaseException) -> None:
+        self._show(Text(f"Failed: {clean(str(error))}"))
+
+
+def _stale_notes(found: list[StaleDevice], days: int, cap: int) -> list[str]:
+    """What the stale query found, what it leaves out and why, and the bulk cap."""
+    notes = [f"{len(found)} device(s) not synced for {days} days, oldest first."]
+    notes += [f"  left out: {clean(item.device.name or '')} serial "
+              f"{clean(item.device.serial_number or '-')}: {item.exclusion}"
+              for item in found if item.exclusion is not None]
+    candidates = sum(1 for item in found if item.exclusion is None)
+    if candidates > cap:
+        notes.append(f"  {candidates - cap} more left for a later run: at most {cap} "
+                     "(bulk_destructive_cap) in one plan.")
+    return [*notes, ""]

@@ -1,0 +1,142 @@
+"""`:offboard` at 80x24 on the demo tenant: paste three serials -> plan -> typed count -> report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from intune_tui.demo import lifecycle
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.ui.screens.devices import DevicesScreen
+from intune_tui.ui.screens.offboard import OffboardScreen
+
+DEVICES = 300
+
+
+@pytest.fixture(scope="module")
+def serials() -> list[str]:
+    directories = lifecycle.LifecycleDirectories.build(build_tenant(devices=DEVICES))
+    return [item["serialNumber"] for item in directories.autopilot
+            if item["enrollmentState"] == "enrolled"][:3]
+
+
+def plan_text(screen: OffboardScreen) -> str:
+    return str(screen.query_one("#offboard-plan").render())
+
+
+def writes(app: Any) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in app.session.fake.requests
+            if r.method != "GET" and r.path != "/v1.0/$batch"]
+
+
+async def open_offboard(pilot: Any, app: Any, wait_until: Any) -> OffboardScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                     and app.screen._complete)
+    await pilot.press("colon", *"offboard", "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, OffboardScreen))
+    return app.screen  # type: ignore[return-value]
+
+
+async def test_paste_three_serials_plan_confirm_report(
+        make_app: Any, wait_until: Any, serials: list[str], tmp_path: Path) -> None:
+    app = make_app(devices=DEVICES, data_dir=tmp_path / "data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_offboard(pilot, app, wait_until)
+        screen.query_one("#offboard-input").text = "\n".join([*serials, "NOT-A-SERIAL"])
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: screen.plan is not None)
+        shown = plan_text(screen)
+        assert "3 matched one device, 1 matched none" in shown
+        assert "not found: serial NOT-A-SERIAL (line 4)" in shown
+        assert "3 device(s), 12 step(s)" in shown
+        assert "Type 3 below and press ctrl+r" in shown
+        assert writes(app) == []
+
+        await pilot.press("2", "ctrl+r")  # the wrong count sends nothing
+        await pilot.pause()
+        assert writes(app) == [] and screen.plan is not None
+        await pilot.press("backspace", "3", "ctrl+r")
+        await wait_until(pilot, lambda: screen.result is not None)
+        shown = plan_text(screen)
+        assert shown.startswith("Every step is done.")
+        assert "12 done, 0 failed, 0 unknown" in shown
+        sent = writes(app)
+        assert len(sent) == 12 and len(set(sent)) == 12
+        await pilot.press("ctrl+r")  # one confirmation, one run
+        await pilot.pause()
+        assert len(writes(app)) == 12
+    assert list((tmp_path / "data" / "offboarding").glob("*.jsonl"))
+
+
+async def test_stale_90_plans_the_oldest_devices_under_the_bulk_cap(
+        make_app: Any, wait_until: Any, tmp_path: Path) -> None:
+    app = make_app(devices=DEVICES, data_dir=tmp_path / "data", bulk_destructive_cap=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_offboard(pilot, app, wait_until)
+        screen.query_one("#offboard-input").text = "stale:90 os:Windows"
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: screen.plan is not None)
+        shown = plan_text(screen)
+        assert "not synced for 90 days, oldest first." in shown
+        assert "(bulk_destructive_cap) in one plan." in shown
+        assert screen.plan is not None and len(screen.plan.devices) == 3
+        [query] = [r for r in app.session.fake.requests
+                   if "lastSyncDateTime lt" in r.params.get("$filter", "")]
+        assert query.params["$filter"].endswith("and operatingSystem eq 'Windows'")
+        assert writes(app) == []
+
+
+async def test_read_only_sessions_do_not_open_it(make_app: Any, wait_until: Any) -> None:
+    app = make_app(devices=50, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("colon", *"offboard", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, OffboardScreen)
+
+
+SNAPSHOT_SERIALS = ("9490-4390-1554", "5CGGVYLUC0", "NOT-A-SERIAL")  # two of the demo's, one not
+
+
+async def _plan_shown(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(300):
+        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
+            break
+        await pilot.pause(0.05)
+    await pilot.press("colon", *"offboard", "enter")
+    await pilot.pause()
+    screen = app.screen
+    for widget in (*screen.query(Input), *screen.query(TextArea)):
+        widget.cursor_blink = False  # deterministic pictures
+    screen.query_one("#offboard-input").text = "\n".join(SNAPSHOT_SERIALS)
+    await pilot.press("ctrl+l")
+    for _ in range(300):
+        if screen.plan is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+async def _report_shown(pilot: Any) -> None:
+    await _plan_shown(pilot)
+    screen = pilot.app.screen
+    await pilot.press("2", "ctrl+r")
+    for _ in range(300):
+        if screen.result is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+def test_snapshot_offboard_plan(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(devices=DEVICES), terminal_size=(80, 24),
+                        run_before=_plan_shown)
+
+
+def test_snapshot_offboard_report(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(devices=DEVICES), terminal_size=(80, 24),
+                        run_before=_report_shown)
