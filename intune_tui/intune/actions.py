@@ -294,6 +294,37 @@ class ActionOption:
         return platform is None or self.platforms is None or platform in self.platforms
 
 
+# Run remediation's script list: beta `GET /deviceManagement/deviceHealthScripts` (the entity is
+# beta-only; properties from msgraph-beta-sdk-python models/device_health_script.py; the list
+# needs DeviceManagementConfiguration.Read.All or ReadWrite.All).
+REMEDIATION_SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
+REMEDIATION_SCRIPTS_VERSION = "beta"
+REMEDIATION_SCRIPT_SELECT: tuple[str, ...] = (
+    "id", "displayName", "description", "publisher", "version", "isGlobalScript",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RemediationScript:
+    """One remediation script package (deviceHealthScript) the user can run on a device."""
+
+    id: str
+    display_name: str
+    publisher: str = ""
+    description: str = ""
+    is_global: bool = False
+
+    @classmethod
+    def from_graph(cls, item: Mapping[str, Any]) -> RemediationScript:
+        return cls(
+            id=str(item.get("id") or ""),
+            display_name=str(item.get("displayName") or item.get("id") or ""),
+            publisher=str(item.get("publisher") or ""),
+            description=str(item.get("description") or ""),
+            is_global=item.get("isGlobalScript") is True,
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Actions
 
@@ -458,7 +489,7 @@ _ACTIONS: tuple[RemoteAction, ...] = (
         "createDeviceLogCollectionRequest", "Collect diagnostics",
         "createDeviceLogCollectionRequest", "beta", Tier.BENIGN,
         "Asks Windows to collect its diagnostic logs and upload them to Intune, where they can "
-        "be downloaded from the device's diagnostics for 28 days.",
+        "be downloaded from the device's diagnostics.",
         _WIN, ("collectDiagnostics", "createDeviceLogCollectionRequest"),
         fixed_body={"templateType": {"@odata.type": "microsoft.graph.deviceLogCollectionRequest",
                                      "templateType": "predefined"}},

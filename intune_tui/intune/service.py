@@ -28,7 +28,16 @@ from typing import Any, Generic, Literal, TypeVar
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
 from intune_tui.graph.errors import GraphError, GraphNotFound, OutcomeUnknown
 from intune_tui.graph.odata import ODataQuery, quote
-from intune_tui.intune.actions import BulkAction, BulkRequest, RemoteAction, build_body
+from intune_tui.intune.actions import (
+    REMEDIATION_SCRIPT_SELECT,
+    REMEDIATION_SCRIPTS_PATH,
+    REMEDIATION_SCRIPTS_VERSION,
+    BulkAction,
+    BulkRequest,
+    RemediationScript,
+    RemoteAction,
+    build_body,
+)
 from intune_tui.intune.formatting import (
     age_in_days,
     enum_word,
@@ -59,7 +68,7 @@ from intune_tui.intune.resources import (
     Resource,
     Row,
 )
-from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
+from intune_tui.intune.scopes import CONFIGURATION_READ, PRIVILEGED_OPERATIONS
 
 T = TypeVar("T")
 Outcome = Literal["succeeded", "failed", "unknown"]
@@ -492,6 +501,19 @@ class IntuneService:
         async for page in pages:
             items.extend(_dicts(page.items))
         return [RoleAssignment.from_graph(item) for item in items]
+
+    # -- remediation scripts (Run remediation) -------------------------------------------------
+
+    async def remediation_scripts(self) -> list[RemediationScript]:
+        """The tenant's remediation script packages (beta deviceHealthScripts), every page, by
+        name; what Run remediation lets the user choose from."""
+        scripts: list[RemediationScript] = []
+        pages = self.client.paginate(
+            REMEDIATION_SCRIPTS_PATH, query=ODataQuery(select=REMEDIATION_SCRIPT_SELECT),
+            api_version=REMEDIATION_SCRIPTS_VERSION, required_scope=CONFIGURATION_READ)
+        async for page in pages:
+            scripts.extend(RemediationScript.from_graph(item) for item in _dicts(page.items))
+        return sorted((s for s in scripts if s.id), key=lambda s: s.display_name.casefold())
 
     # -- tenant health --------------------------------------------------------------------------
 

@@ -399,11 +399,11 @@ async def test_a_lost_answer_is_unknown_never_resent_and_the_device_is_re_read(
 async def test_a_lost_request_that_never_arrived_says_nothing_shows_yet(
         service: IntuneService, fake: FakeGraph) -> None:
     device = pick(await all_devices(service), operatingSystem="Android", managementState="managed")
-    fake.faults.drop_next(path_contains="/remoteLock", after_processing=False)
-    outcome = await service.run_action(device, ACTIONS["remoteLock"])
+    fake.faults.drop_next(path_contains="/syncDevice", after_processing=False)
+    outcome = await service.run_action(device, ACTIONS["syncDevice"])
     assert outcome.outcome == "unknown"
     assert outcome.action_result is None
-    assert "shows no Remote lock" in (outcome.error or "")
+    assert "shows no Sync" in (outcome.error or "")
 
 
 async def test_an_old_result_of_the_same_action_is_not_taken_for_the_new_one(
