@@ -119,7 +119,7 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
     ActionsMenu #actions-title { text-style: bold; }
     ActionsMenu #actions-devices { color: $text-muted; }
     ActionsMenu OptionList, ActionsMenu OptionList:focus {
-        height: auto; max-height: 16; border: none; padding: 0; margin: 1 0;
+        height: auto; max-height: 12; border: none; padding: 0; margin: 1 0;
     }
     ActionsMenu #actions-about { height: auto; min-height: 2; }
     ActionsMenu #actions-keys { color: $text-muted; }
