@@ -14,6 +14,7 @@ from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
+from intune_tui.graph.errors import GraphError
 from intune_tui.intune.actions import ACTIONS, actions_for
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
@@ -667,3 +668,34 @@ async def test_a_split_part_answering_503_is_retried_without_shrinking_its_pages
     answered = requests_to(fake, "/v1.0/deviceManagement/managedDevices", "GET")
     assert any(r.status == 503 for r in answered)
     assert {r.params["$top"] for r in answered} == {"100"}
+
+
+# -- remediation scripts (Run remediation's choices) ------------------------------------------
+
+
+async def test_remediation_scripts_come_from_beta_by_name_with_select(
+        service: IntuneService, fake: FakeGraph) -> None:
+    scripts = await service.remediation_scripts()
+    stored = fake.tenant.collections["deviceManagement/deviceHealthScripts"]
+    assert [s.id for s in scripts] == [
+        item["id"] for item in sorted(stored, key=lambda item: item["displayName"].casefold())]
+    assert scripts[0].display_name == "Clear Teams cache"
+    office = next(s for s in scripts if s.display_name.startswith("Restart stopped Office"))
+    assert office.is_global and office.publisher == "Microsoft"
+    (request,) = requests_to(fake, "/deviceHealthScripts")
+    assert request.path == "/beta/deviceManagement/deviceHealthScripts"
+    assert set(request.params["$select"].split(",")) >= {"id", "displayName", "publisher"}
+
+
+async def test_remediation_scripts_without_configuration_read_is_forbidden(
+        fake: FakeGraph, clock: TenantClock) -> None:
+    tokens = ScopeRecordingTokens(fake.issue_token(
+        scopes=["DeviceManagementManagedDevices.Read.All"]))
+    service, client = _service(fake, clock, tokens)
+    try:
+        with pytest.raises(GraphError) as raised:
+            await service.remediation_scripts()
+        assert raised.value.status == 403
+        assert "DeviceManagementConfiguration" in str(raised.value)
+    finally:
+        await client.aclose()
