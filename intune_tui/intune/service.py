@@ -645,10 +645,16 @@ class IntuneService:
                                  sent=False)
         sent_at = self._now()
         try:
-            response = await self.client.post_action(
-                path, json=body, api_version=action.api_version,
-                scopes=[PRIVILEGED_OPERATIONS], required_scope=action.required_scope,
-            )
+            if action.http_method == "POST":
+                response = await self.client.post_action(
+                    path, json=body, api_version=action.api_version,
+                    scopes=[PRIVILEGED_OPERATIONS], required_scope=action.required_scope,
+                )
+            else:  # Delete: `DELETE managedDevices/{id}`, same retry rules as a POST
+                response = await self.client.request(
+                    action.http_method, path, api_version=action.api_version,
+                    scopes=[action.required_scope], required_scope=action.required_scope,
+                )
         except OutcomeUnknown as error:
             return await self._unknown_outcome(device_id, name, action, error, sent_at)
         except GraphError as error:
@@ -673,7 +679,7 @@ class IntuneService:
         device_list = list(devices)
         plan = BulkAction.plan(device_list, action, options)
         sent_at = self._now()
-        items = [BatchItem(id=str(i), method="POST", url=request.url, body=request.body)
+        items = [BatchItem(id=str(i), method=request.method, url=request.url, body=request.body)
                  for i, request in enumerate(plan.requests)]
         results = await self.client.batch(
             items, api_version=action.api_version, scopes=[PRIVILEGED_OPERATIONS],

@@ -699,3 +699,28 @@ async def test_remediation_scripts_without_configuration_read_is_forbidden(
         assert "DeviceManagementConfiguration" in str(raised.value)
     finally:
         await client.aclose()
+
+
+# -- Delete: DELETE on the device itself ----------------------------------------------------------
+
+
+async def test_delete_sends_one_delete_and_the_device_is_gone(service: IntuneService,
+                                                              fake: FakeGraph) -> None:
+    device = pick(await all_devices(service), operatingSystem="Windows", managementState="managed")
+    outcome = await service.run_action(device, ACTIONS["delete"])
+    assert (outcome.outcome, outcome.status) == ("succeeded", 204)
+    path = f"/v1.0/deviceManagement/managedDevices/{device['id']}"
+    assert [(r.method, r.path) for r in fake.requests if r.method != "GET"] == [("DELETE", path)]
+    assert fake.tenant.devices.index_of(device["id"]) is None
+
+
+async def test_bulk_delete_goes_out_as_delete_sub_requests(service: IntuneService,
+                                                           fake: FakeGraph) -> None:
+    devices = [d for d in await all_devices(service)
+               if d["operatingSystem"] == "Android" and d["managementState"] == "managed"][:3]
+    outcomes = await service.bulk_action(devices, ACTIONS["delete"])
+    assert [o.outcome for o in outcomes] == ["succeeded"] * 3
+    subs = [r for r in fake.requests if r.in_batch]
+    assert {(r.method, r.path.rsplit("/", 1)[-1]) for r in subs} == {
+        ("DELETE", d["id"]) for d in devices}
+    assert all(fake.tenant.devices.index_of(d["id"]) is None for d in devices)
