@@ -402,6 +402,28 @@ async def test_custom_notification_sends_title_and_body(make_app, wait_until) ->
             {"notificationTitle": "IT notice", "notificationBody": "Please restart today"})]
 
 
+async def test_delete_asks_for_the_typed_name_and_sends_one_delete(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "delete")
+        assert isinstance(screen, IrreversibleConfirm)
+        request = squeezed(shown(screen, "#confirm-request"))
+        assert f"DELETE/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}Body(nobody)" == request
+        assert "takeprecedenceovereveryotheraction" in squeezed(
+            shown(screen, "#confirm-consequence"))
+        assert screen.query_one("#confirm", Button).disabled
+        await pilot.press(*"CONTOSO-DT-91956", "enter", "enter")
+        await wait_until(pilot, lambda: any(r.method == "DELETE"
+                                            for r in app.session.fake.requests))
+        await wait_until(pilot, lambda: sum(1 for line in audit_lines(app)
+                                            if line["phase"] == "result") == 1)
+        deletes = [r for r in app.session.fake.requests if r.method == "DELETE"]
+        assert [(r.path, r.status) for r in deletes] == [
+            (f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}", 204)]
+        assert app.session.fake.tenant.devices.index_of(WINDOWS_ID) is None
+        assert audit_lines(app)[0]["action"] == "delete"
+
+
 # -- snapshots of each tier at 80x24 -------------------------------------------------------------
 
 
