@@ -1,10 +1,11 @@
 """The remote-action catalog: Microsoft's per-platform matrix of remote device actions.
 
-Which actions exist per platform is the Intune docs page "Remote device actions"
-(https://learn.microsoft.com/intune/device-management/actions/ , formerly
-/intune/intune-service/remote-actions/ ; stored copy MicrosoftDocs/memdocs
-`intune/device-management/actions/index.md` at commit 0df91200, ms.date 2026-03-09). Each
-platform tab's list is one `doc_name` per platform here; nothing is offered on a platform
+Which actions exist per platform is the Intune docs page "Remote device actions", read from its
+source: MicrosoftDocs/memdocs `intune/device-management/actions/index.md` at commit 0df91200,
+ms.date 2026-03-09 (published under learn.microsoft.com/intune/device-management/actions/; the
+older copy `intune/intune-service/remote-actions/index.md`, ms.date 2025-09-22, lists the same
+actions but for macOS "Rotate Recovery Lock passcode"). An action's `platforms` are the tabs
+that list it and `name_on(platform)` is the tab's name for it; nothing is offered on a platform
 whose tab does not list it (Linux has no tab, so no action is offered there). Where Intune
 needs more than the platform (supervised, corporate-owned, an Android Enterprise mode, an OS
 version), that is a `Condition` from the action's own docs page (memdocs
@@ -72,12 +73,6 @@ class Platform(enum.Enum):
 
 
 APPLE_MOBILE = frozenset({Platform.IOS, Platform.IPADOS})
-# The platforms the docs page has a tab for, in the page's order.
-DOCUMENTED_PLATFORMS: tuple[Platform, ...] = (
-    Platform.WINDOWS, Platform.IOS, Platform.IPADOS, Platform.MACOS, Platform.ANDROID,
-    Platform.CHROMEOS,
-)
-MANAGED_PLATFORMS = frozenset(Platform) - {Platform.OTHER}
 
 
 def platform_of(device: Mapping[str, Any]) -> Platform:
