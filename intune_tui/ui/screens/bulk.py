@@ -232,10 +232,9 @@ class BulkActionScreen(ModalScreen[None]):
         if self._answered:
             return
         problem, bodies = self.problem()
-        path = f"/{self.action.api_version}/deviceManagement/managedDevices/{{id}}/" \
-               f"{self.action.segment}"
+        path = f"/{self.action.api_version}{self.action.path('{id}')}"
         self.query_one("#bulk-bodies", Static).update(
-            facts_table([("POST", f"{path} (one per device, via $batch)"),
+            facts_table([(self.action.http_method, f"{path} (one per device, via $batch)"),
                          ("Body", bodies or "—")]))
         shown = self.query_one("#bulk-problem", Static)
         shown.update(Text(problem or ""))
