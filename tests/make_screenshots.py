@@ -47,6 +47,7 @@ DEVICES = 300
 WINDOWS_DEVICE = "CONTOSO-DT-91956"  # Windows, compliant, every Windows action applies
 NONCOMPLIANT_DEVICE = "DESKTOP-GW28D86"  # Windows, non-compliant: the "why?" story
 ACTED_ON_DEVICE = "CONTOSO-LT-56414"  # a passcode reset that failed, in its action history
+PERSONAL_ANDROID = "Sara-Galaxy-S918B-445"  # personally owned: corporate-only actions disabled
 # The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
 AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
 POLL = 0.05
@@ -139,7 +140,7 @@ async def actions_menu(pilot: Pilot[Any], device: str = WINDOWS_DEVICE) -> None:
 async def choose_action(pilot: Pilot[Any], label: str) -> None:
     """In the open actions menu, arrow down to `label` and press Enter."""
     menu: Any = pilot.app.screen
-    labels = [entry.action.label for entry in menu.entries]
+    labels = [entry.label for entry in menu.entries]
     for _ in range(labels.index(label)):
         await pilot.press("down")
     await pilot.press("enter")
@@ -208,7 +209,40 @@ async def confirm_benign(pilot: Pilot[Any]) -> None:
 
 async def confirm_destructive(pilot: Pilot[Any]) -> None:
     await actions_menu(pilot)
-    await choose_action(pilot, "Remote lock")
+    await choose_action(pilot, "Restart")
+    await settle(pilot)
+
+
+async def actions_disabled(pilot: Pilot[Any]) -> None:
+    """A personally owned Android phone: the corporate-only actions are listed, disabled, and
+    the highlighted one says why."""
+    await actions_menu(pilot, PERSONAL_ANDROID)
+    menu: Any = pilot.app.screen
+    labels = [entry.label for entry in menu.entries]
+    for _ in range(labels.index("Locate device")):
+        await pilot.press("down")
+    await settle(pilot)
+
+
+async def confirm_remediation(pilot: Pilot[Any]) -> None:
+    """Run remediation: the tenant's script packages read from Graph, the first one chosen."""
+    from textual.widgets import Select
+
+    await actions_menu(pilot)
+    await choose_action(pilot, "Run remediation")
+    select: Any = pilot.app.screen.query_one(Select)
+    await wait_for(pilot, lambda: select.prompt == "Choose a script", "the remediation scripts")
+    await pilot.press("enter", "down", "enter")
+    await wait_for(pilot, lambda: isinstance(select.value, str), "a chosen script")
+    await settle(pilot)
+
+
+async def confirm_notification(pilot: Pilot[Any]) -> None:
+    """Send custom notification: a title and a message, within Intune's 50/500 characters."""
+    await actions_menu(pilot, PERSONAL_ANDROID)
+    await choose_action(pilot, "Send custom notification")
+    await pilot.press(*"IT notice", "tab", *"Please restart today to finish the update.")
+    stop_cursor_blink(pilot.app)
     await settle(pilot)
 
 
@@ -416,6 +450,12 @@ SCENES: tuple[Scene, ...] = (
           confirm_destructive),
     Scene("confirm-irreversible", "Irreversible action: options and the name typed",
           confirm_irreversible),
+    Scene("actions-disabled", "Actions that do not apply to this device, with the reason",
+          actions_disabled),
+    Scene("confirm-remediation", "Run remediation: choose the script package",
+          confirm_remediation),
+    Scene("confirm-notification", "Send custom notification: title and message",
+          confirm_notification),
     Scene("bulk", "Bulk action preview (space to mark, A)", bulk),
     Scene("quit-while-sending", "Quitting while an action is on the wire asks first",
           quit_while_sending),

@@ -696,7 +696,29 @@ class FakeGraph:
         if index is None:
             raise _GraphAnswer(_not_found(call.request_id, "deviceManagement/managedDevices"))
         self._start_action(index, action, body, bulk_id=None, initiator=self._initiator(call))
+        if rule.answer == "logCollection":
+            return _Answer(200, self._log_collection_response(call, index))
         return _Answer(204)
+
+    def _log_collection_response(self, call: _Call, index: int) -> dict[str, Any]:
+        """createDeviceLogCollectionRequest's answer: `{"value": deviceLogCollectionResponse}`
+        (beta docs example), pending until the device uploads its logs."""
+        now = self.tenant_now()
+        device_id = self.tenant.devices.id_of(index)
+        request = uuid.UUID(int=self._rng.getrandbits(128), version=4)
+        return {
+            "@odata.context": f"{call.origin}/{call.version}/$metadata#"
+                              "microsoft.graph.deviceLogCollectionResponse",
+            "value": {
+                "@odata.type": "#microsoft.graph.deviceLogCollectionResponse",
+                "id": f"{self.tenant.tenant_id}_{device_id}_{request}",
+                "status": "pending", "managedDeviceId": device_id, "errorCode": 0,
+                "requestedDateTimeUTC": iso(now), "receivedDateTimeUTC": None,
+                "initiatedByUserPrincipalName": call.upn or DEMO_OPERATOR_UPN,
+                "expirationDateTimeUTC": None,
+                "size": 0.0, "sizeInKB": 0.0, "enrolledByUser": None,
+            },
+        }
 
     def _action_body(self, call: _Call, rule: rules.ActionRule) -> dict[str, Any]:
         body = call.body if call.body is not None else {}
@@ -742,7 +764,8 @@ class FakeGraph:
         stale = devices.sync_age[index] > 30 * 86_400
         finish = None if stale and outcome == "done" else now + timedelta(seconds=delay)
         payload = _action_payload(action, body, index, self.tenant)
-        devices.add_action(index, ActionRecord(action, now, finish, outcome, payload))
+        name = rule.action_name if rule is not None else action
+        devices.add_action(index, ActionRecord(name, now, finish, outcome, payload))
         self.tenant.audits.append((index, devices.actions[index][-1], initiator, bulk_id or ""))
         return outcome
 

@@ -403,6 +403,10 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
                    default_page=100),
     CollectionRule(f"{_DM}/deviceCategories", (*DEVICES_READ, *CONFIG_R),
                    (MD_READWRITE, CONFIG_READWRITE)),
+    # Remediations (deviceHealthScript): beta only; DeviceManagementConfiguration scopes
+    # (beta docs intune-devices-devicehealthscript-list). Page size undocumented: 100 chosen.
+    CollectionRule(f"{_DM}/deviceHealthScripts", CONFIG_R, CONFIG_W, versions=BETA_ONLY,
+                   filter=DISPLAY_NAME_FILTER, orderby=frozenset({"displayName"})),
     CollectionRule(f"{_DM}/remoteActionAudits", DEVICES_READ, DEVICES_WRITE,
                    versions=BETA_ONLY, filter=REMOTE_ACTION_AUDIT_FILTER,
                    orderby=frozenset({"requestDateTime"})),
@@ -541,6 +545,12 @@ class ActionRule:
     versions: frozenset[str] = BOTH
     scopes: tuple[str, ...] = (MD_PRIVILEGED,)
     platforms: frozenset[str] | None = None
+    answer: str = "noContent"  # "logCollection": 200 with a deviceLogCollectionResponse
+    result_name: str = ""  # its actionName in deviceActionResults when not `name`
+
+    @property
+    def action_name(self) -> str:
+        return self.result_name or self.name
 
 
 _APPLE = frozenset({"iOS", "iPadOS"})
@@ -585,18 +595,24 @@ ACTIONS: tuple[ActionRule, ...] = (
     ActionRule("enableLostMode", params={"message": "string", "phoneNumber": "string",
                                          "footer": "string"},
                required=frozenset({"message"}), versions=BETA_ONLY, platforms=_APPLE),
+    # Intune docs device-play-lost-mode-sound.md: Android Enterprise corporate, supervised iOS.
     ActionRule("playLostModeSound", params={"durationInMinutes": "string"},
-               versions=BETA_ONLY, platforms=_APPLE),
+               versions=BETA_ONLY, platforms=_MOBILE),
+    # device-rename.md: Android Enterprise corporate, supervised iOS/iPadOS, macOS, Windows.
     ActionRule("setDeviceName", params={"deviceName": "string"},
                required=frozenset({"deviceName"}), versions=BETA_ONLY,
-               platforms=frozenset({"Windows", "iOS", "iPadOS", "macOS"})),
+               platforms=frozenset({"Windows", "iOS", "iPadOS", "macOS", "Android"})),
+    # custom-notifications.md: iOS/iPadOS and Android personally-owned work profile.
     ActionRule("sendCustomNotificationToCompanyPortal",
                params={"notificationTitle": "string", "notificationBody": "string"},
                required=frozenset({"notificationTitle", "notificationBody"}),
-               versions=BETA_ONLY),
+               versions=BETA_ONLY, platforms=_MOBILE),
     ActionRule("rotateBitLockerKeys", versions=BETA_ONLY, platforms=_WINDOWS),
     ActionRule("rotateFileVaultKey", versions=BETA_ONLY, platforms=frozenset({"macOS"})),
     ActionRule("rotateLocalAdminPassword", versions=BETA_ONLY, platforms=_WINDOWS),
+    # msgraph-beta-sdk-python rotate_recovery_lock_passcode: POST, no body; macOS (docs
+    # rotate-recovery-lock-passcode.md).
+    ActionRule("rotateRecoveryLockPasscode", versions=BETA_ONLY, platforms=frozenset({"macOS"})),
     ActionRule("activateDeviceEsim", params={"carrierUrl": "string"},
                required=frozenset({"carrierUrl"}), versions=BETA_ONLY, platforms=_MOBILE),
     ActionRule("removeDeviceEsim", versions=BETA_ONLY, platforms=_MOBILE),
@@ -606,7 +622,12 @@ ACTIONS: tuple[ActionRule, ...] = (
     ActionRule("pauseConfigurationRefresh", params={"pauseTimePeriodInMinutes": "number"},
                required=frozenset({"pauseTimePeriodInMinutes"}), versions=BETA_ONLY,
                platforms=_WINDOWS),
-    ActionRule("collectDiagnostics", versions=BETA_ONLY, platforms=_WINDOWS),
+    # Beta docs intune-devices-manageddevice-createdevicelogcollectionrequest: body
+    # {"templateType": deviceLogCollectionRequest}, 200 with a deviceLogCollectionResponse,
+    # ManagedDevices.ReadWrite.All or Configuration.ReadWrite.All. (Not in the v1.0 CSDL.)
+    ActionRule("createDeviceLogCollectionRequest", params={"templateType": "object"},
+               versions=BETA_ONLY, scopes=(MD_READWRITE, CONFIG_READWRITE),
+               platforms=_WINDOWS, answer="logCollection", result_name="collectDiagnostics"),
 )
 ACTION_RULES: Mapping[str, ActionRule] = {rule.name: rule for rule in ACTIONS}
 
@@ -633,7 +654,8 @@ BULK_TO_DEVICE_ACTION: Mapping[str, str] = {
     "setDeviceName": "setDeviceName", "fullScan": "windowsDefenderScan",
     "quickScan": "windowsDefenderScan", "signatureUpdate": "windowsDefenderUpdateSignatures",
     "customTextNotification": "sendCustomNotificationToCompanyPortal",
-    "activateDeviceEsim": "activateDeviceEsim", "collectDiagnostics": "collectDiagnostics",
+    "activateDeviceEsim": "activateDeviceEsim",
+    "collectDiagnostics": "createDeviceLogCollectionRequest",
 }
 
 # --- batching ------------------------------------------------------------------------------------

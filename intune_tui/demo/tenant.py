@@ -3129,6 +3129,46 @@ def _build_rbac(catalog: _Catalog) -> None:
             "enabledForScopeValidation": resource in ("ManagedDevices", "RemoteTasks")})
 
 
+# Remediation script packages (beta deviceHealthScript, msgraph-beta-sdk-python
+# models/device_health_script.py). The first two are Microsoft's own packages (isGlobalScript).
+REMEDIATION_SCRIPTS: tuple[tuple[str, str, str, bool], ...] = (
+    ("Restart stopped Office C2R svc", "Microsoft",
+     "Restarts the Office Click-to-Run service if it is stopped.", True),
+    ("Update stale Group Policies", "Microsoft",
+     "Runs gpupdate when Group Policy has not refreshed for 7 days.", True),
+    *((name, "Contoso IT", description, False) for name, description in (
+        ("Clear Teams cache", "Clears the new Teams client cache when it exceeds 1 GB."),
+        ("Reset Windows Update components", "Resets the update services and their caches."),
+        ("Repair Defender platform", "Reinstalls the Defender platform when it is outdated."),
+        ("Free disk space", "Empties temp folders and the recycle bin below 10 GB free."),
+        ("Fix OneDrive Known Folder Move", "Re-runs KFM when Desktop is not redirected."),
+        ("Reset print spooler", "Restarts the spooler and clears stuck jobs."),
+        ("Renew device certificate", "Requests a new SCEP certificate before it expires."),
+        ("Re-register Windows Hello", "Removes a broken Hello container for re-enrollment."),
+        ("Remove local admin accounts", "Removes unexpected members of Administrators."),
+        ("Enable BitLocker on OS drive", "Starts BitLocker where the policy failed to."),
+        ("Sync time with Contoso NTP", "Resyncs the clock when it drifts over 5 minutes."),
+        ("Restart Intune Management Extension", "Restarts IME when it has not synced."),
+    )),
+)
+
+
+def _build_remediation_scripts(catalog: _Catalog) -> None:
+    for name, publisher, description, is_global in REMEDIATION_SCRIPTS:
+        catalog.add("deviceManagement/deviceHealthScripts", {
+            "@odata.type": "#microsoft.graph.deviceHealthScript",
+            "id": catalog.new_id(), "displayName": name, "description": description,
+            "publisher": publisher, "version": "1.0" if not is_global else "2.1",
+            "isGlobalScript": is_global, "highestAvailableVersion": "2.1" if is_global else None,
+            "runAsAccount": "system", "enforceSignatureCheck": is_global, "runAs32Bit": False,
+            "deviceHealthScriptType": "deviceHealthScript", "roleScopeTagIds": ["0"],
+            "createdDateTime": catalog.moment(100, 400),
+            "lastModifiedDateTime": catalog.moment(1, 99),
+            "detectionScriptContent": None, "remediationScriptContent": None,
+            "detectionScriptParameters": [], "remediationScriptParameters": [],
+        })
+
+
 def _build_service_config(catalog: _Catalog) -> None:
     tenant = catalog.tenant
     now = tenant.now
@@ -3313,5 +3353,6 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
     _build_settings_catalog(catalog)
     _build_rbac(catalog)
     _build_service_config(catalog)
+    _build_remediation_scripts(catalog)  # last: it must not shift what the others draw
     _build_history_audits(tenant)
     return tenant

@@ -29,7 +29,16 @@ from typing import Any, Generic, Literal, TypeVar
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
 from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
 from intune_tui.graph.odata import ODataQuery, quote
-from intune_tui.intune.actions import BulkAction, BulkRequest, RemoteAction, build_body
+from intune_tui.intune.actions import (
+    REMEDIATION_SCRIPT_SELECT,
+    REMEDIATION_SCRIPTS_PATH,
+    REMEDIATION_SCRIPTS_VERSION,
+    BulkAction,
+    BulkRequest,
+    RemediationScript,
+    RemoteAction,
+    build_body,
+)
 from intune_tui.intune.formatting import (
     age_in_days,
     enum_word,
@@ -60,7 +69,7 @@ from intune_tui.intune.resources import (
     Resource,
     Row,
 )
-from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
+from intune_tui.intune.scopes import CONFIGURATION_READ
 from intune_tui.text import clean
 
 T = TypeVar("T")
@@ -534,6 +543,19 @@ class IntuneService:
                 return name
         return None
 
+    # -- remediation scripts (Run remediation) -------------------------------------------------
+
+    async def remediation_scripts(self) -> list[RemediationScript]:
+        """The tenant's remediation script packages (beta deviceHealthScripts), every page, by
+        name; what Run remediation lets the user choose from."""
+        scripts: list[RemediationScript] = []
+        pages = self.client.paginate(
+            REMEDIATION_SCRIPTS_PATH, query=ODataQuery(select=REMEDIATION_SCRIPT_SELECT),
+            api_version=REMEDIATION_SCRIPTS_VERSION, required_scope=CONFIGURATION_READ)
+        async for page in pages:
+            scripts.extend(RemediationScript.from_graph(item) for item in _dicts(page.items))
+        return sorted((s for s in scripts if s.id), key=lambda s: s.display_name.casefold())
+
     # -- tenant health --------------------------------------------------------------------------
 
     async def tenant_health(self) -> list[HealthItem]:
@@ -682,9 +704,11 @@ class IntuneService:
                                  sent=False)
         sent_at = self._now()
         try:
+            # The scope the action needs is the one asked for (incremental consent): the
+            # PrivilegedOperations actions ask for it, Delete and log collection ReadWrite.
             response = await self.client.write(
                 action.http_method, path, json=body, api_version=action.api_version,
-                scopes=[PRIVILEGED_OPERATIONS], required_scope=action.required_scope,
+                scopes=[action.required_scope], required_scope=action.required_scope,
             )
         except NotSent as error:
             return _not_sent_error(device_id, name, action, error)
@@ -726,11 +750,10 @@ class IntuneService:
         the audit recorded); one outcome per request, then one "not_sent" per skipped device."""
         action = plan.action
         sent_at = self._now()
-        items = [BatchItem(id=str(i), method=action.http_method, url=request.url,
-                           body=request.body)
+        items = [BatchItem(id=str(i), method=request.method, url=request.url, body=request.body)
                  for i, request in enumerate(plan.requests)]
         results = await self.client.batch(
-            items, api_version=action.api_version, scopes=[PRIVILEGED_OPERATIONS],
+            items, api_version=action.api_version, scopes=[action.required_scope],
             required_scope=action.required_scope,
         ) if items else []
         outcomes: list[ActionOutcome] = []

@@ -61,7 +61,11 @@ def test_scope_matching_ignores_case_and_resource_prefix() -> None:
 
 def test_screens_needing_lists_resources_and_actions_from_the_catalogs() -> None:
     privileged = screens_needing(PRIVILEGED_OPERATIONS)
-    assert {use.key for use in privileged if use.kind == "action"} == set(ACTIONS)
+    # Delete and Collect diagnostics document ManagedDevices.ReadWrite.All instead.
+    read_write = {"delete", "createDeviceLogCollectionRequest"}
+    assert {use.key for use in privileged if use.kind == "action"} == set(ACTIONS) - read_write
+    writes = screens_needing("DeviceManagementManagedDevices.ReadWrite.All")
+    assert {use.key for use in writes if use.kind == "action"} == read_write
     rbac = {use.key for use in screens_needing("DeviceManagementRBAC.Read.All")}
     assert {"role_definitions", "role_assignments", "resource_operations"} <= rbac
     devices = {use.key for use in screens_needing("DeviceManagementManagedDevices.Read.All")}

@@ -16,6 +16,7 @@ from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
+from intune_tui.graph.errors import GraphError
 from intune_tui.intune.actions import ACTIONS, RemoteAction, actions_for
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
@@ -401,11 +402,11 @@ async def test_a_lost_answer_is_unknown_never_resent_and_the_device_is_re_read(
 async def test_a_lost_request_that_never_arrived_says_nothing_shows_yet(
         service: IntuneService, fake: FakeGraph) -> None:
     device = pick(await all_devices(service), operatingSystem="Android", managementState="managed")
-    fake.faults.drop_next(path_contains="/remoteLock", after_processing=False)
-    outcome = await service.run_action(device, ACTIONS["remoteLock"])
+    fake.faults.drop_next(path_contains="/syncDevice", after_processing=False)
+    outcome = await service.run_action(device, ACTIONS["syncDevice"])
     assert outcome.outcome == "unknown"
     assert outcome.action_result is None
-    assert "shows no Remote lock" in (outcome.error or "")
+    assert "shows no Sync" in (outcome.error or "")
 
 
 async def test_an_old_result_of_the_same_action_is_not_taken_for_the_new_one(
@@ -930,3 +931,59 @@ async def test_a_split_part_answering_503_is_retried_without_shrinking_its_pages
     answered = requests_to(fake, "/v1.0/deviceManagement/managedDevices", "GET")
     assert any(r.status == 503 for r in answered)
     assert {r.params["$top"] for r in answered} == {"100"}
+
+
+# -- remediation scripts (Run remediation's choices) ------------------------------------------
+
+
+async def test_remediation_scripts_come_from_beta_by_name_with_select(
+        service: IntuneService, fake: FakeGraph) -> None:
+    scripts = await service.remediation_scripts()
+    stored = fake.tenant.collections["deviceManagement/deviceHealthScripts"]
+    assert [s.id for s in scripts] == [
+        item["id"] for item in sorted(stored, key=lambda item: item["displayName"].casefold())]
+    assert scripts[0].display_name == "Clear Teams cache"
+    office = next(s for s in scripts if s.display_name.startswith("Restart stopped Office"))
+    assert office.is_global and office.publisher == "Microsoft"
+    (request,) = requests_to(fake, "/deviceHealthScripts")
+    assert request.path == "/beta/deviceManagement/deviceHealthScripts"
+    assert set(request.params["$select"].split(",")) >= {"id", "displayName", "publisher"}
+
+
+async def test_remediation_scripts_without_configuration_read_is_forbidden(
+        fake: FakeGraph, clock: TenantClock) -> None:
+    tokens = ScopeRecordingTokens(fake.issue_token(
+        scopes=["DeviceManagementManagedDevices.Read.All"]))
+    service, client = _service(fake, clock, tokens)
+    try:
+        with pytest.raises(GraphError) as raised:
+            await service.remediation_scripts()
+        assert raised.value.status == 403
+        assert "DeviceManagementConfiguration" in str(raised.value)
+    finally:
+        await client.aclose()
+
+
+# -- Delete: DELETE on the device itself ----------------------------------------------------------
+
+
+async def test_delete_sends_one_delete_and_the_device_is_gone(service: IntuneService,
+                                                              fake: FakeGraph) -> None:
+    device = pick(await all_devices(service), operatingSystem="Windows", managementState="managed")
+    outcome = await service.run_action(device, ACTIONS["delete"])
+    assert (outcome.outcome, outcome.status) == ("succeeded", 204)
+    path = f"/v1.0/deviceManagement/managedDevices/{device['id']}"
+    assert [(r.method, r.path) for r in fake.requests if r.method != "GET"] == [("DELETE", path)]
+    assert fake.tenant.devices.index_of(device["id"]) is None
+
+
+async def test_bulk_delete_goes_out_as_delete_sub_requests(service: IntuneService,
+                                                           fake: FakeGraph) -> None:
+    devices = [d for d in await all_devices(service)
+               if d["operatingSystem"] == "Android" and d["managementState"] == "managed"][:3]
+    outcomes = await service.bulk_action(devices, ACTIONS["delete"])
+    assert [o.outcome for o in outcomes] == ["succeeded"] * 3
+    subs = [r for r in fake.requests if r.in_batch]
+    assert {(r.method, r.path.rsplit("/", 1)[-1]) for r in subs} == {
+        ("DELETE", d["id"]) for d in devices}
+    assert all(fake.tenant.devices.index_of(d["id"]) is None for d in devices)

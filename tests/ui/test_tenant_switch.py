@@ -87,7 +87,12 @@ async def test_switching_tenant_waits_for_a_remote_action_on_the_wire(two_tenant
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
                          and app.screen._complete)
-        device_id = app.screen.table.visible_rows[0].key
+        rows = app.screen.table.visible_rows
+        index = next(i for i, row in enumerate(rows)
+                     if row.item.get("operatingSystem") == "Windows")
+        app.screen.table.move_cursor(index)
+        device_id = rows[index].key
+        await pilot.pause()
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu))
         await choose(pilot, app, wait_until, "syncDevice")

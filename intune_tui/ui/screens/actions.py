@@ -1,13 +1,17 @@
-"""The `a` menu: the remote actions that apply to a device (or to marked devices, `A`).
+"""The `a` menu: Microsoft's remote actions for the device's platform (or, `A`, for the
+marked devices' platforms).
 
-Only actions whose platform matches are listed. An action the token may not run is listed
-disabled with the reason; one the sign-in can still ask consent for says so and stays enabled.
-Choosing an action only closes the menu: the confirmation of its tier comes next.
+Every action the platform's tab of Microsoft's "Remote device actions" page lists is shown; one
+that does not apply to this device (not supervised, personally owned, too old an OS, not sent
+by this app), that bulk leaves out, or that the token may not run is shown disabled with the
+reason. Actions of other platforms never appear. Choosing an action only closes the menu: the
+confirmation of its tier comes next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,49 +23,65 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from intune_tui.intune.action_run import TIER_WORDS, Permission, TokenAccess
-from intune_tui.intune.actions import ACTIONS, RemoteAction, Tier, platform_of
+from intune_tui.intune.actions import (
+    RemoteAction,
+    Tier,
+    menu_for,
+    no_actions_reason,
+    offered_on,
+    platform_of,
+)
 from intune_tui.text import clean
 
 TIER_STYLES = {Tier.BENIGN: "", Tier.DESTRUCTIVE: "bold", Tier.IRREVERSIBLE: "bold reverse"}
 
 
-class MenuEntry:
-    """One line of the menu: an action, how many of the devices it applies to, and whether it
-    may be chosen (with the sentence saying why not)."""
+@dataclass(frozen=True)
+class MenuLine:
+    """One line of the menu: an action, its name here, how many of the devices it can be sent
+    to, the token's permission, and why it cannot be chosen (None: it can)."""
 
-    def __init__(self, action: RemoteAction, applies: int, permission: Permission,
-                 excluded: str | None = None) -> None:
-        self.action = action
-        self.applies = applies
-        self.permission = permission
-        self.excluded = excluded
+    action: RemoteAction
+    label: str
+    applies: int
+    permission: Permission
+    reason: str | None = None
 
     @property
     def enabled(self) -> bool:
-        return self.permission.allowed and self.excluded is None
+        return self.permission.allowed and self.reason is None
 
     @property
     def note(self) -> str:
-        return self.excluded or self.permission.note
+        return self.reason or self.permission.note
 
 
-def menu_entries(devices: Sequence[Mapping[str, Any]], access: TokenAccess) -> list[MenuEntry]:
-    """Catalog actions applying to at least one device, benign first (catalog order within)."""
-    bulk = len(devices) > 1
-    entries = []
-    for action in sorted(ACTIONS.values(), key=lambda item: item.tier):
-        applies = sum(1 for device in devices if action.applies_to(device))
-        if not applies:
-            continue
-        excluded = action.bulk_excluded if bulk else None
-        entries.append(MenuEntry(action, applies, access.permission(action), excluded))
-    return entries
+def menu_lines(devices: Sequence[Mapping[str, Any]], access: TokenAccess) -> list[MenuLine]:
+    """The menu for one device (its platform's whole list) or for marked devices (every action
+    listed for at least one of their platforms), benign first, catalog order within a tier."""
+    if len(devices) == 1:
+        device = devices[0]
+        return [MenuLine(entry.action, entry.label_for(device), int(entry.enabled),
+                         access.permission(entry.action), entry.reason_disabled)
+                for entry in menu_for(device)]
+    platforms = {platform_of(device) for device in devices}
+    actions = {action.key: action for platform in platforms for action in offered_on(platform)}
+    lines = []
+    for action in sorted(actions.values(), key=lambda item: item.tier):
+        reasons = [action.why_not(device) for device in devices]
+        applies = sum(1 for reason in reasons if reason is None)
+        reason = action.bulk_excluded
+        if reason is None and not applies:
+            first = next(reason for reason in reasons if reason)
+            reason = f"None of the marked devices can take it. {first}"
+        lines.append(MenuLine(action, action.label, applies, access.permission(action), reason))
+    return lines
 
 
-def entry_prompt(entry: MenuEntry, total: int) -> Text:
+def entry_prompt(entry: MenuLine, total: int, width: int = 30) -> Text:
     action = entry.action
     style = TIER_STYLES[action.tier] if entry.enabled else "dim"
-    text = Text(action.label.ljust(30), style=style)
+    text = Text(entry.label.ljust(width), style=style)
     text.append(f" {TIER_WORDS[action.tier]:<12}", style="dim")
     if total > 1:
         text.append(f" {entry.applies} of {total}")
@@ -93,13 +113,13 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
     DEFAULT_CSS = """
     ActionsMenu { align: center middle; }
     ActionsMenu > #actions-dialog {
-        width: 74; max-width: 100%; height: auto; max-height: 100%;
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }
     ActionsMenu #actions-title { text-style: bold; }
     ActionsMenu #actions-devices { color: $text-muted; }
     ActionsMenu OptionList, ActionsMenu OptionList:focus {
-        height: auto; max-height: 16; border: none; padding: 0; margin: 1 0;
+        height: auto; max-height: 12; border: none; padding: 0; margin: 1 0;
     }
     ActionsMenu #actions-about { height: auto; min-height: 2; }
     ActionsMenu #actions-keys { color: $text-muted; }
@@ -112,7 +132,7 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
     def __init__(self, devices: Sequence[Mapping[str, Any]], access: TokenAccess) -> None:
         super().__init__()
         self.devices = list(devices)
-        self.entries = menu_entries(self.devices, access)
+        self.entries = menu_lines(self.devices, access)
         self._chosen = False
 
     def compose(self) -> ComposeResult:
@@ -123,7 +143,8 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
             yield Static(device_summary(self.devices), id="actions-devices")
             # Not OptionList's `disabled`: a disabled option cannot be highlighted, and then its
             # reason could never be read. Enter on it does nothing instead.
-            options = [Option(entry_prompt(entry, len(self.devices)), id=entry.action.key)
+            width = max((len(entry.label) for entry in self.entries), default=0)
+            options = [Option(entry_prompt(entry, len(self.devices), width), id=entry.action.key)
                        for entry in self.entries]
             yield OptionList(*options, id="actions-list")
             yield Static("", id="actions-about")
@@ -145,7 +166,7 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
     def _describe(self, index: int) -> None:
         about = self.query_one("#actions-about", Static)
         if not self.entries:
-            about.update(Text("No remote action applies to this device's platform."))
+            about.update(Text(no_actions_reason(self.devices[0]) if self.devices else ""))
             return
         entry = self.entries[index]
         text = Text(entry.action.consequence)

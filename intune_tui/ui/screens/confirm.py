@@ -15,8 +15,9 @@ All tenant text is rendered as literal `Text`, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -25,10 +26,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
 from intune_tui.intune.action_run import TIER_WORDS, device_word, literal_json, request_path
-from intune_tui.intune.actions import ActionOption, OptionError, RemoteAction, Tier, build_body
+from intune_tui.intune.actions import (
+    ActionOption,
+    OptionError,
+    RemediationScript,
+    RemoteAction,
+    Tier,
+    build_body,
+)
 from intune_tui.text import clean
 
 
@@ -67,9 +75,24 @@ def facts_table(fields: list[tuple[str, object]]) -> Table:
     return table
 
 
+LOADING = "loading…"
+
+
+def script_choices(scripts: Sequence[RemediationScript]) -> list[tuple[Text, str]]:
+    """Select options for Run remediation: the package name (Microsoft's own marked), its id."""
+    choices = []
+    for script in scripts:
+        text = Text(clean(script.display_name) or script.id)
+        if script.is_global or script.publisher:
+            text.append(f"  {clean(script.publisher) or 'Microsoft'}", style="dim")
+        choices.append((text, script.id))
+    return choices
+
+
 class OptionsForm(Vertical):
     """The action's options for one device (or for several platforms in bulk): yes/no options
-    as an unset pair of radio buttons, text options as inputs."""
+    as an unset pair of radio buttons, text and number options as inputs, choice options as a
+    drop-down whose entries arrive later (`set_choices`)."""
 
     DEFAULT_CSS = """
     OptionsForm { height: auto; margin: 1 0 0 0; }
@@ -77,7 +100,7 @@ class OptionsForm(Vertical):
     OptionsForm > .option-row > Label { width: 40; }
     OptionsForm RadioSet { layout: horizontal; width: auto; height: 1; }
     OptionsForm RadioSet > RadioButton { width: auto; margin: 0 2 0 0; }
-    OptionsForm Input { width: 1fr; }
+    OptionsForm Input, OptionsForm Select { width: 1fr; }
     OptionsForm RadioSet:blur > RadioButton.-selected > .toggle--label {
         background: transparent;
     }
@@ -95,9 +118,19 @@ class OptionsForm(Vertical):
                 if option.kind == "bool":
                     yield RadioSet(RadioButton("Yes"), RadioButton("No"), compact=True,
                                    id=f"option-{option.key}")
+                elif option.kind == "choice":
+                    yield Select[str]([], prompt=LOADING, compact=True,
+                                      id=f"option-{option.key}")
                 else:
                     yield Input(placeholder=option.help or option.label, compact=True,
+                                max_length=option.max_length or 0,
+                                type="integer" if option.kind == "int" else "text",
                                 id=f"option-{option.key}")
+
+    def set_choices(self, key: str, choices: list[tuple[Text, str]], prompt: str) -> None:
+        select = self.query_one(f"#option-{key}", Select)
+        select.set_options(choices)
+        select.prompt = prompt
 
     def chosen(self) -> dict[str, object]:
         """The options as set; raises IncompleteOptions naming a yes/no option still unset."""
@@ -110,6 +143,9 @@ class OptionsForm(Vertical):
                     unset.append(option.label)
                 else:
                     values[option.key] = index == 0
+            elif option.kind == "choice":
+                value = self.query_one(f"#option-{option.key}", Select).value
+                values[option.key] = value if isinstance(value, str) else ""
             else:
                 values[option.key] = self.query_one(f"#option-{option.key}", Input).value
         if unset:
@@ -153,6 +189,7 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         self.tenant = tenant
         self.options = action.options_for(self.device)
         self._answered = False
+        self._choices_problem: str | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -189,6 +226,34 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
     def on_mount(self) -> None:
         self.refresh_state()
         self.first_focus().focus()
+        for option in self.options:
+            if option.kind == "choice":
+                self.load_choices(option)
+
+    def load_choices(self, option: ActionOption) -> None:
+        """Read a choice option's entries from Graph (only remediation scripts exist)."""
+        if option.source != "remediation_scripts":
+            self._choices_failed(option, ValueError(f"no list named {option.source}"))
+            return
+        self.app.job(f"confirm:choices:{option.key}",
+                     lambda service: service.remediation_scripts(),
+                     on_done=partial(self._choices_loaded, option),
+                     on_error=partial(self._choices_failed, option))
+
+    def _choices_loaded(self, option: ActionOption, scripts: list[RemediationScript]) -> None:
+        if not self.is_attached:
+            return
+        choices = script_choices(scripts)
+        prompt = "Choose a script" if choices else "No remediation scripts in this tenant"
+        self.query_one(OptionsForm).set_choices(option.key, choices, prompt)
+        self.refresh_state()
+
+    def _choices_failed(self, option: ActionOption, error: BaseException) -> None:
+        if not self.is_attached:
+            return
+        self._choices_problem = f"Could not read the list for {option.label}: {clean(error)}"
+        self.query_one(OptionsForm).set_choices(option.key, [], "not available")
+        self.refresh_state()
 
     def first_focus(self) -> Any:
         if self.options:
@@ -202,6 +267,10 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         self.refresh_state()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.refresh_state()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.refresh_state()
 
@@ -221,14 +290,14 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         try:
             confirmation = self.confirmation()
         except (IncompleteOptions, OptionError) as error:
-            problem = str(error)
+            problem = self._choices_problem or str(error)
             body = "shown once every option is chosen"
         else:
             problem = self.guard_problem()
             body = literal_json(confirmation.body)
         request = request_path(self.action, str(self.device.get("id") or ""))
         self.query_one("#confirm-request", Static).update(
-            facts_table([("POST", request), ("Body", body)]))
+            facts_table([(self.action.http_method, request), ("Body", body)]))
         shown_problem = self.query_one("#confirm-problem", Static)
         shown_problem.update(Text(problem or ""))
         shown_problem.display = problem is not None

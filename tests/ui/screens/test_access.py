@@ -85,7 +85,7 @@ async def test_read_only_token_misses_write_and_privileged_scopes(make_app, wait
     assert privileged.startswith("missing DeviceManagementManagedDevices.PrivilegedOperations")
     assert "Perform user-impacting remote actions on Microsoft Intune devices" in privileged
     assert "Lets the app run remote actions: retire, wipe" in privileged
-    assert "Needed by remote actions: Sync," in privileged and "Wipe." in privileged
+    assert "Needed by remote actions: Sync," in privileged and " Wipe," in privileged
     assert devices_read.startswith("granted DeviceManagementManagedDevices.Read.All")
     assert "Needed by lists: Devices, Remote action history; detail tabs:" in devices_read
 

@@ -13,6 +13,7 @@ from intune_tui.ui.screens.devices import DevicesScreen
 
 from .remote_action_support import (
     DEVICES,
+    IOS_ESCAPES_ID,
     IOS_SUPERVISED_ID,
     WINDOWS_ID,
     action_posts,
@@ -37,9 +38,11 @@ async def test_windows_device_gets_windows_actions_and_no_activation_lock(
         menu = await open_menu(pilot, app, wait_until)
         keys = offered(menu)
         assert {"syncDevice", "cleanWindowsDevice", "windowsDefenderQuickScan", "wipe",
-                "retire", "remoteLock"} <= keys
-        assert "bypassActivationLock" not in keys
-        assert "enableLostMode" not in keys
+                "retire", "rebootNow", "delete", "rotateBitLockerKeys",
+                "initiateOnDemandProactiveRemediation"} <= keys
+        # Microsoft's Windows tab lists neither Remote lock nor Reset passcode.
+        assert not keys & {"remoteLock", "resetPasscode", "bypassActivationLock",
+                           "enableLostMode"}
 
 
 async def test_ios_device_gets_no_clean_windows_device(make_app, wait_until) -> None:
@@ -51,8 +54,8 @@ async def test_ios_device_gets_no_clean_windows_device(make_app, wait_until) -> 
         assert "cleanWindowsDevice" not in keys
         assert "windowsDefenderQuickScan" not in keys
         assert {"bypassActivationLock", "enableLostMode", "wipe"} <= keys
-        # Benign first, wipe (irreversible) last.
-        assert [entry.action.key for entry in menu.entries][-1] == "wipe"
+        # Benign first, the irreversible ones (wipe, delete) last.
+        assert [entry.action.key for entry in menu.entries][-2:] == ["wipe", "delete"]
 
 
 async def test_read_only_mode_opens_nothing_and_says_why(make_app, wait_until) -> None:
@@ -82,7 +85,9 @@ async def test_actions_the_token_cannot_run_are_disabled_with_the_reason(
         enabled = {entry.action.key for entry in menu.entries if entry.enabled}
         disabled = {entry.action.key: entry.note for entry in menu.entries if not entry.enabled}
         # The seed lists these under ReadWrite.All, which the token holds.
-        assert enabled == {"locateDevice", "requestRemoteAssistance"}
+        # Delete and Collect diagnostics document ManagedDevices.ReadWrite.All.
+        assert enabled == {"locateDevice", "requestRemoteAssistance", "delete",
+                           "createDeviceLogCollectionRequest"}
         assert PRIVILEGED_OPERATIONS in disabled["wipe"]
         # The highlighted disabled entry explains itself on screen.
         wipe_index = [entry.action.key for entry in menu.entries].index("wipe")
@@ -168,3 +173,38 @@ async def test_a_pressed_twice_opens_one_menu(make_app, wait_until) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu))
         await pilot.pause(0.3)
         assert sum(isinstance(screen, ActionsMenu) for screen in app.screen_stack) == 1
+
+
+LINUX_ID = "7f330faa-3bc0-42a6-a9d3-b551201fbcce"  # ubuntu-rosafisc-397
+
+
+async def test_unsupervised_iphone_sees_supervised_actions_disabled_with_the_reason(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await at_device(pilot, app, wait_until, IOS_ESCAPES_ID)
+        menu = await open_menu(pilot, app, wait_until)
+        lines = {line.action.key: line for line in menu.entries}
+        assert not lines["enableLostMode"].enabled
+        assert lines["enableLostMode"].note == "Lost mode needs a supervised iOS/iPadOS device."
+        assert lines["syncDevice"].enabled and lines["wipe"].enabled
+        index = [line.action.key for line in menu.entries].index("enableLostMode")
+        menu.query_one("#actions-list").highlighted = index
+        await pilot.pause()
+        about = str(menu.query_one("#actions-about", Static).render())
+        assert "Not available: Lost mode needs a supervised iOS/iPadOS device." in about
+        await pilot.press("enter")  # disabled: nothing happens
+        assert app.screen is menu
+
+
+async def test_linux_device_gets_no_action_and_the_reason(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await at_device(pilot, app, wait_until, LINUX_ID)
+        menu = await open_menu(pilot, app, wait_until)
+        assert menu.entries == []
+        about = str(menu.query_one("#actions-about", Static).render())
+        assert "lists no remote action for Linux devices" in about
+        await pilot.press("enter", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert action_posts(app) == []

@@ -193,3 +193,35 @@ async def test_bulk_wipe_options_are_chosen_per_platform_and_shown(make_app, wai
                                                      "keepUserData": False},
             "b1cd1cd7-7a36-4bd6-af4a-c26efee84186": {"persistEsimDataPlan": True},
         }
+
+
+async def test_bulk_delete_shows_delete_and_sends_delete_sub_requests(make_app,
+                                                                      wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        marked = await mark_first(pilot, app, wait_until, 3)
+        screen = await bulk_screen(pilot, app, wait_until, "delete")
+        assert squeezed(shown(screen, "#bulk-bodies")).startswith(
+            "DELETE/v1.0/deviceManagement/managedDevices/{id}(onepe")
+        screen.query_one("#bulk-count", Input).value = "3"
+        await pilot.pause()
+        await pilot.click(screen.query_one("#confirm", Button))
+        await wait_until(pilot, lambda: screen.progress is not None and screen.progress.finished)
+        deletes = [r for r in app.session.fake.requests if r.method == "DELETE"]
+        assert sorted(r.path.rsplit("/", 1)[1] for r in deletes) == sorted(marked)
+        assert all(app.session.fake.tenant.devices.index_of(key) is None for key in marked)
+
+
+async def test_bulk_menu_shows_what_bulk_leaves_out_with_the_reason(make_app,
+                                                                    wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await mark_first(pilot, app, wait_until, 3)  # Windows, supervised iOS, Windows
+        menu = await open_menu(pilot, app, wait_until, key="A")
+        lines = {line.action.key: line for line in menu.entries}
+        assert not lines["setDeviceName"].enabled
+        assert "one by one" in lines["setDeviceName"].note
+        assert not lines["initiateOnDemandProactiveRemediation"].enabled
+        assert lines["windowsDefenderQuickScan"].applies == 2
+        assert "cleanWindowsDevice" in lines and "enableLostMode" in lines
+        assert "chromeOsWipe" not in lines  # no ChromeOS device is marked

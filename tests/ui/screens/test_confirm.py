@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Select
 
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 from intune_tui.ui.screens.confirm import (
@@ -99,13 +99,13 @@ async def test_destructive_names_tenant_device_user_serial_and_consequence(
         make_app, wait_until) -> None:
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "remoteLock")
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "rebootNow")
         assert isinstance(screen, DestructiveConfirm)
         facts = shown(screen, "#confirm-facts")
         for text in ("Contoso Demo (demo tenant)", "CONTOSO-DT-91956",
                      "alice.smith@contoso-demo.onmicrosoft.com", "9490-4390-1554", "Windows"):
             assert text in facts
-        assert "Locks the device screen now" in shown(screen, "#confirm-consequence")
+        assert "Restarts the device now" in shown(screen, "#confirm-consequence")
         assert app.focused is screen.query_one("#cancel", Button)
         await pilot.press("enter")  # Enter alone: Cancel
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
@@ -116,12 +116,12 @@ async def test_destructive_enter_pressed_repeatedly_on_confirm_sends_one(
         make_app, wait_until) -> None:
     app = make_app(devices=DEVICES)
     async with app.run_test() as pilot:
-        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "remoteLock")
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "rebootNow")
         await pilot.press("tab", "enter", "enter", "enter")
         await settle(pilot, app, wait_until, 1)
         await pilot.pause(0.3)
         assert [p.path for p in action_posts(app)] == [
-            f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/remoteLock"]
+            f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/rebootNow"]
         assert [line["phase"] for line in audit_lines(app)] == ["attempt", "result"]
 
 
@@ -279,12 +279,12 @@ async def test_forbidden_names_the_missing_scope(make_app, wait_until) -> None:
     app = make_app(devices=DEVICES)
     async with app.run_test() as pilot:
         await list_ready(pilot, app, wait_until)
-        app.session.fake.faults.fail_next(403, path_contains="/remoteLock")
-        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "remoteLock")
+        app.session.fake.faults.fail_next(403, path_contains="/rebootNow")
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "rebootNow")
         await pilot.press("tab", "enter")
         await settle(pilot, app, wait_until, 1)
         await pilot.pause(0.2)
-        failure = [m for m in messages(app) if "Remote lock on CONTOSO-DT-91956 failed" in m]
+        failure = [m for m in messages(app) if "Restart on CONTOSO-DT-91956 failed" in m]
         assert failure and PRIVILEGED_OPERATIONS in failure[0]
         result = audit_lines(app)[1]
         assert (result["outcome"], result["http_status"]) == ("failed", 403)
@@ -337,6 +337,94 @@ async def test_the_audit_file_never_holds_the_token(make_app, wait_until) -> Non
         assert "Bearer" not in text
 
 
+# -- new option kinds: a script chosen from Graph's list, a title and a body --------------------
+
+
+ANDROID_PERSONAL_ID = "71e8f009-c89d-40c0-9705-da0cc8b6a639"  # Sara-Galaxy-S918B-445, personal
+
+
+async def test_run_remediation_offers_the_tenants_scripts_and_sends_the_chosen_id(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID,
+                                   "initiateOnDemandProactiveRemediation")
+        assert isinstance(screen, DestructiveConfirm)
+        select = screen.query_one("#option-scriptPolicyId", Select)
+        await wait_until(pilot, lambda: select.prompt == "Choose a script")
+        scripts = app.session.fake.tenant.collections["deviceManagement/deviceHealthScripts"]
+        reads = [r for r in app.session.fake.requests if r.path.endswith("/deviceHealthScripts")]
+        assert [r.path for r in reads] == ["/beta/deviceManagement/deviceHealthScripts"]
+        assert screen.query_one("#confirm", Button).disabled  # nothing chosen yet
+        assert "Remediation script" in shown(screen, "#confirm-problem")
+        await pilot.press("enter", "down", "enter")  # open the list, first script, choose it
+        first = min(scripts, key=lambda s: s["displayName"].casefold())
+        await wait_until(pilot, lambda: select.value == first["id"])
+        assert first["id"] in shown_body(screen)
+        await pilot.click("#confirm")
+        await settle(pilot, app, wait_until, 1)
+        posts = action_posts(app)
+        assert [(p.path, p.json) for p in posts] == [(
+            f"/beta/deviceManagement/managedDevices/{WINDOWS_ID}/"
+            "initiateOnDemandProactiveRemediation", {"scriptPolicyId": first["id"]})]
+        assert audit_lines(app)[0]["options"] == {"scriptPolicyId": first["id"]}
+
+
+async def test_run_remediation_says_so_when_the_script_list_cannot_be_read(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await list_ready(pilot, app, wait_until)
+        app.session.fake.faults.fail_next(403, path_contains="/deviceHealthScripts")
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID,
+                                   "initiateOnDemandProactiveRemediation")
+        await wait_until(pilot, lambda: "Could not read" in shown(screen, "#confirm-problem"))
+        assert screen.query_one("#confirm", Button).disabled
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        assert action_posts(app) == []
+
+
+async def test_custom_notification_sends_title_and_body(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, ANDROID_PERSONAL_ID,
+                                   "sendCustomNotificationToCompanyPortal")
+        assert isinstance(screen, BenignConfirm)
+        title = screen.query_one("#option-notificationTitle", Input)
+        assert title.max_length == 50
+        assert screen.query_one("#option-notificationBody", Input).max_length == 500
+        await pilot.press(*"IT notice", "tab", *"Please restart today", "tab")
+        await pilot.press("y")
+        await settle(pilot, app, wait_until, 1)
+        assert [(p.path, p.json) for p in action_posts(app)] == [(
+            f"/beta/deviceManagement/managedDevices/{ANDROID_PERSONAL_ID}/"
+            "sendCustomNotificationToCompanyPortal",
+            {"notificationTitle": "IT notice", "notificationBody": "Please restart today"})]
+
+
+async def test_delete_asks_for_the_typed_name_and_sends_one_delete(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, WINDOWS_ID, "delete")
+        assert isinstance(screen, IrreversibleConfirm)
+        request = squeezed(shown(screen, "#confirm-request"))
+        assert f"DELETE/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}Body(nobody)" == request
+        assert "takeprecedenceovereveryotheraction" in squeezed(
+            shown(screen, "#confirm-consequence"))
+        assert screen.query_one("#confirm", Button).disabled
+        await pilot.press(*"CONTOSO-DT-91956", "enter", "enter")
+        await wait_until(pilot, lambda: any(r.method == "DELETE"
+                                            for r in app.session.fake.requests))
+        await wait_until(pilot, lambda: sum(1 for line in audit_lines(app)
+                                            if line["phase"] == "result") == 1)
+        deletes = [r for r in app.session.fake.requests if r.method == "DELETE"]
+        assert [(r.path, r.status) for r in deletes] == [
+            (f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}", 204)]
+        assert app.session.fake.tenant.devices.index_of(WINDOWS_ID) is None
+        assert audit_lines(app)[0]["action"] == "delete"
+
+
 # -- snapshots of each tier at 80x24 -------------------------------------------------------------
 
 
@@ -363,7 +451,7 @@ def test_snapshot_benign_confirmation(snap_compare, make_app) -> None:
 
 
 def test_snapshot_destructive_confirmation(snap_compare, make_app) -> None:
-    assert _confirm_snapshot(snap_compare, make_app, "remoteLock")
+    assert _confirm_snapshot(snap_compare, make_app, "rebootNow")
 
 
 def test_snapshot_irreversible_confirmation_ready_to_wipe(snap_compare, make_app) -> None:
