@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from textual.widgets import Button, Input, Select
 
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
@@ -480,3 +481,49 @@ async def test_a_name_with_invisible_characters_is_typed_as_it_is_shown() -> Non
         await pilot.pause()
         assert screen.query_one("#confirm-name", Input).value == "ANNA-PHONE"
         assert screen.guard_problem() is None  # the name counts; only options may remain
+
+
+SYNC_PATH = f"/v1.0/deviceManagement/managedDevices/{WINDOWS_ID}/syncDevice"
+
+
+def _503_after_processing(faults) -> None:
+    faults.fail_next(503, path_contains="/syncDevice", after_processing=True)
+
+
+def _drop_after_processing(faults) -> None:
+    faults.drop_next(path_contains="/syncDevice", after_processing=True)
+
+
+def _truncated_2xx(faults) -> None:
+    faults.truncate_next(path_contains="/syncDevice")
+
+
+def _throttled(faults) -> None:
+    faults.fail_next(429, path_contains="/syncDevice", retry_after=0.2)
+
+
+@pytest.mark.parametrize(("fault", "posts", "words"), [
+    pytest.param(_503_after_processing, 1, "Outcome unknown — checking the device", id="503"),
+    pytest.param(_drop_after_processing, 1, "Outcome unknown — checking the device", id="drop"),
+    pytest.param(_truncated_2xx, 1, "Sync accepted by Intune", id="truncated-2xx"),
+    pytest.param(_throttled, 2, "Sync accepted by Intune", id="429"),
+])
+async def test_one_confirmation_under_a_write_fault_sends_once_and_says_what_happened(
+        make_app, wait_until, fault, posts: int, words: str) -> None:
+    """One POST on the wire whatever the fault (two only after a 429, which Graph did not
+    process); the user reads "unknown — checking" and what the device showed when read back."""
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await list_ready(pilot, app, wait_until)
+        fault(app.session.fake.faults)
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "syncDevice")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any(words in m for m in messages(app)))
+        await pilot.pause(0.3)
+        assert [p.path for p in action_posts(app)] == [SYNC_PATH] * posts
+        message = next(m for m in messages(app) if words in m)
+        if "unknown" in words:
+            # the device was read back, and what it showed is in the sentence
+            assert "Intune lists Sync started" in message, message
+            outcome = [line for line in audit_lines(app) if line["phase"] == "result"]
+            assert [line["outcome"] for line in outcome] == ["unknown"]
