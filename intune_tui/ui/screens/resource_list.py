@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
@@ -130,7 +131,7 @@ class ResourceListScreen(Screen[None]):
         if len(self.VIEWS) > 1:
             yield Tabs(*(Tab(view.label, id=f"view-{index}")
                          for index, view in enumerate(self.VIEWS)), id="views")
-        yield Input(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …",
+        yield LineInput(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …",
                     id="search")
         yield Static("", id="list-problem", classes="error-panel")
         yield self._new_table()
