@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.formatting import (
@@ -31,6 +31,7 @@ from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ def title_line(item: dict[str, Any]) -> Text:
 class DeviceDetailScreen(Screen[None]):
     """Overview, compliance, configuration, discovered apps, action history, users."""
 
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "detail.actions", "detail.back", "detail.why", "app.help", "app.quit", "detail.refresh")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
@@ -143,7 +146,7 @@ class DeviceDetailScreen(Screen[None]):
             with TabPane("Actions", id="actions"):
                 yield Static("", id="action-tracking", classes="panel-note")
                 yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = clean(self.item.get("deviceName")) or "Device"

@@ -17,11 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
+from textual.widgets import Header, Input, Static, Tab, Tabs
 
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
@@ -72,6 +73,10 @@ class ResourceListScreen(Screen[None]):
 
     VIEWS: ClassVar[tuple[ListView, ...]] = ()
     AREA: ClassVar[str] = ""
+    # The key bar, most important first (KeyFooter shows as many as fit; `?` lists them all).
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "table.activate", "table.mark", "list.search", "app.help", "app.quit", "table.sort",
+        "list.refresh", "list.export")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="list.search"),
@@ -162,9 +167,9 @@ class ResourceListScreen(Screen[None]):
         """Mount the key bar. Textual's Footer is one widget per key, restyled at every focus
         change: on a first screen that is ~100 ms of UI-thread work, which held the first rows
         back (bench_app at 100k: first rows 0.18 s after mount with it composed, 0.12 s not)."""
-        if self.query(Footer):
+        if self.query(KeyFooter):
             return
-        await self.mount(Footer())
+        await self.mount(KeyFooter())
         self.refresh_bindings()  # a Footer shows its keys at the first bindings update
 
     def _on_throttle_text(self, text: str) -> None:
