@@ -30,8 +30,9 @@ class ListStatus:
 
 
 def describe(status: ListStatus, throttle: str) -> Text:
-    """The status line as plain text with light styling; nothing in it is parsed as markup."""
-    line = Text(no_wrap=True, overflow="ellipsis")
+    """The status line as plain text with light styling; nothing in it is parsed as markup.
+    It wraps onto more lines rather than cut what ran on Graph and what ran here."""
+    line = Text(overflow="fold")
     count = f"{status.loaded:,}"
     if status.total is not None and status.total != status.loaded:
         count += f" of {status.total:,}"
@@ -58,11 +59,32 @@ class StatusBar(Widget):
     """Shows a `ListStatus` plus the app-wide throttle state."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; width: 1fr; }
+    StatusBar { height: auto; max-height: 4; width: 1fr; }
     """
 
+    # No layout pass per status update (they come at every page while loading): only when the
+    # line count changes (`_relayout_if_taller`).
     status: reactive[ListStatus] = reactive(ListStatus, layout=False)
     throttle: reactive[str] = reactive("")
+    _lines = 1
 
     def render(self) -> Text:
         return describe(self.status, self.throttle)
+
+    def watch_status(self) -> None:
+        self._relayout_if_taller()
+
+    def watch_throttle(self) -> None:
+        self._relayout_if_taller()
+
+    def on_resize(self) -> None:
+        self._relayout_if_taller()
+
+    def _relayout_if_taller(self) -> None:
+        width = self.content_size.width
+        if not self.is_mounted or width <= 0:
+            return
+        lines = len(describe(self.status, self.throttle).wrap(self.app.console, width))
+        if lines != self._lines:
+            self._lines = lines
+            self.refresh(layout=True)

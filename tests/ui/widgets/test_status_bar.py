@@ -1,6 +1,11 @@
 from datetime import datetime
 
-from intune_tui.ui.widgets.status_bar import ListStatus, describe
+import pytest
+from make_screenshots import devices_loaded
+from textual.geometry import Region
+from textual.widget import Widget
+
+from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar, describe
 
 
 def test_status_line_says_loaded_of_total_filter_split_and_throttle() -> None:
@@ -24,3 +29,25 @@ def test_status_line_says_loaded_of_total_filter_split_and_throttle() -> None:
 def test_markup_in_filter_text_stays_literal() -> None:
     text = describe(ListStatus(filter_text="[bold]x"), "")
     assert "[bold]x" in text.plain
+
+
+def visible_text(widget: Widget) -> str:
+    """What the widget draws, its lines joined by spaces."""
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return " ".join(strip.text.strip() for strip in lines)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_status_line_is_not_cut_at_narrow_widths(make_app, size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await devices_loaded(pilot)
+        await pilot.press("slash", *"4441 os:windows", "enter")
+        await pilot.pause(1.0)
+        bar = app.screen.query_one(StatusBar)
+        status = bar.status
+        assert status.filter_split.startswith("Graph:"), status
+        shown = " ".join(visible_text(bar).split())
+        for part in (status.filter_text, status.filter_split, "refreshed"):
+            assert " ".join(part.split()) in shown, shown
+        assert "…" not in shown
