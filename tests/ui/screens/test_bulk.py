@@ -37,7 +37,7 @@ async def mark_first(pilot, app, wait_until, count: int) -> list[str]:
     table = app.screen.table
     table.move_cursor(0)
     for _ in range(count):
-        await pilot.press("space", "down")
+        await pilot.press("space")  # marks and moves down
     assert len(table.marked_rows) == count
     return [row.key for row in table.marked_rows]
 
