@@ -148,6 +148,9 @@ class IntuneApp(App[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("colon", "command_line", "Command", id="app.command", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # SSH users press Ctrl+C to quit (Textual binds it to a "press ctrl+q" hint): the same
+        # action as q, so a remote action on the wire is still asked about first.
+        Binding("ctrl+c", "quit", "Quit", id="app.interrupt", show=False, priority=True),
     ]
 
     throttle_text: reactive[str] = reactive("")
