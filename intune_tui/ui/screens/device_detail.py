@@ -111,7 +111,8 @@ class DeviceDetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
-        Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
+        Binding("y", "copy_field", "Copy field", id="detail.copy_id", show=False,
+                tooltip="Copy the cell under the cursor of a tab's list (Overview: the id)"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False,
@@ -273,9 +274,14 @@ class DeviceDetailScreen(Screen[None]):
             ("Copy this device's id", "y", self.action_copy_id),
         ]
 
-    def action_copy_id(self) -> None:
+    def action_copy_field(self) -> None:
+        from intune_tui.ui.screens.resource_list import copy_cell
+
+        if isinstance(self.focused, ResourceTable):
+            copy_cell(self.app, self.focused)
+            return
         self.app.copy_to_clipboard(self.device_id)
-        self.notify(f"Copied device id {self.device_id}", markup=False)
+        self.notify(f"Copied device id: {self.device_id}", markup=False)
 
     def action_why_noncompliant(self) -> None:
         """Show the compliance tab with the cursor on the first failing policy."""
@@ -295,3 +301,21 @@ class DeviceDetailScreen(Screen[None]):
 
             row: Row = event.row  # type: ignore[assignment]
             self.app.push_screen(SettingStatesScreen(self.item, row.item))
+        elif isinstance(pane, RowsPane) and pane.id == "users-pane":
+            upn = clean(event.row.item.get("userPrincipalName"))  # type: ignore[attr-defined]
+            if upn:
+                # The app runs it: popping this screen would cancel a worker of its own.
+                self.app.run_worker(self._show_devices_of(upn), group="user-devices")
+
+    async def _show_devices_of(self, upn: str) -> None:
+        """The devices list, searched on Graph for this user's devices (`user:UPN` with a full
+        sign-in name is an `eq` filter on userPrincipalName)."""
+        from intune_tui.ui.screens.devices import DevicesScreen
+
+        app = self.app
+        if not any(isinstance(screen, DevicesScreen) for screen in app.screen_stack):
+            await app.switch_mode("devices")
+        while not isinstance(app.screen, DevicesScreen) and len(app.screen_stack) > 1:
+            await app.pop_screen()
+        if isinstance(app.screen, DevicesScreen):
+            app.screen.search_for(f'user:"{upn}"')

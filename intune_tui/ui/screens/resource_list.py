@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
@@ -59,6 +59,17 @@ def _pages(resource_key: str, server_filter: str | None
     return lambda service: service.stream(resource_key, server_filter=server_filter)
 
 
+def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
+    """Copy the cell under the cursor through OSC 52 (works over SSH) and say what was copied."""
+    cell = table.cursor_cell
+    if cell is None or not cell[1].strip() or cell[1].strip() == "—":
+        app.notify("Nothing to copy here", severity="warning", markup=False)
+        return
+    title, value = cell
+    app.copy_to_clipboard(value)
+    app.notify(f"Copied {title}: {value}", markup=False)
+
+
 def table_columns(resource: Resource) -> list[TableColumn]:
     """The catalog's columns as table columns; the first (the name) takes spare width."""
     return [
@@ -82,7 +93,8 @@ class ResourceListScreen(Screen[None]):
         Binding("slash", "search", "Search", id="list.search"),
         Binding("r", "refresh", "Refresh", id="list.refresh"),
         Binding("e", "export", "Export", id="list.export"),
-        Binding("y", "copy_id", "Copy id", show=False, id="list.copy_id"),
+        Binding("y", "copy_field", "Copy field", show=False, id="list.copy_id",
+                tooltip="Copy the cell under the cursor (← → choose the column), over SSH too"),
         Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
         Binding("p", "show_access", "My access", show=False, id="list.access",
                 tooltip="Which scopes and Intune permissions you hold (also :access)"),
@@ -304,6 +316,15 @@ class ResourceListScreen(Screen[None]):
         self._apply_server()
         self.table.focus()
 
+    def search_for(self, text: str) -> None:
+        """Run `text` as if typed in the search box and submitted (shown in the box)."""
+        search = self.query_one("#search", Input)
+        search.value = text
+        search.add_class("-visible")
+        self._apply_local(text)
+        self._apply_server()
+        self.table.focus()
+
     def _apply_local(self, text: str) -> None:
         """Filter the rows already loaded, at once, with every part of the query."""
         if not text.strip():
@@ -380,12 +401,8 @@ class ResourceListScreen(Screen[None]):
         self.notify(f"Exported {count:,} {self.view.noun} to {path}", title="Export",
                     markup=False, timeout=8)
 
-    def action_copy_id(self) -> None:
-        row = self.table.cursor_row
-        if row is None:
-            return
-        self.app.copy_to_clipboard(row.key)
-        self.notify(f"Copied id {row.key}", markup=False)
+    def action_copy_field(self) -> None:
+        copy_cell(self.app, self.table)
 
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))

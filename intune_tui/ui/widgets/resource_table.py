@@ -612,6 +612,15 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         return self._view[self._cursor] if self._view else None
 
     @property
+    def cursor_cell(self) -> tuple[str, str] | None:
+        """(column title, cell text) under the cursor: what `y` copies."""
+        row = self.cursor_row
+        if row is None or not self._columns:
+            return None
+        column = min(self._column_cursor, len(self._columns) - 1)
+        return self._columns[column].title, str(row.cells[column])
+
+    @property
     def column_cursor(self) -> int:
         """Index of the highlighted column (what `s` sorts by)."""
         return self._column_cursor
