@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from intune_tui.intune.action_run import TIER_WORDS, Permission, TokenAccess
 from intune_tui.intune.actions import ACTIONS, RemoteAction, Tier, platform_of
+from intune_tui.intune.formatting import count_of
 from intune_tui.text import clean
 
 TIER_STYLES = {Tier.BENIGN: "", Tier.DESTRUCTIVE: "bold", Tier.IRREVERSIBLE: "bold reverse"}
@@ -84,7 +85,7 @@ def device_summary(devices: Sequence[Mapping[str, Any]]) -> Text:
         name = platform_of(device).value
         platforms[name] = platforms.get(name, 0) + 1
     spread = ", ".join(f"{count} {name}" for name, count in sorted(platforms.items()))
-    return Text(f"{len(devices)} marked devices ({spread})")
+    return Text(f"{count_of(len(devices), 'marked devices')} ({spread})")
 
 
 class ActionsMenu(ModalScreen[RemoteAction | None]):

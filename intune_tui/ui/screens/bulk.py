@@ -36,6 +36,7 @@ from intune_tui.intune.actions import (
     build_body,
     platform_of,
 )
+from intune_tui.intune.formatting import count_of
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
 from intune_tui.ui.screens.confirm import IncompleteOptions, OptionsForm, facts_table
@@ -172,7 +173,7 @@ class BulkActionScreen(ModalScreen[None]):
         action = self.action
         with Vertical(id="bulk-dialog"):
             yield Static(Text(f"Bulk {action.label}: {TIER_WORDS[action.tier]} remote action "
-                              f"on {len(self.planned)} devices"), id="bulk-title")
+                              f"on {count_of(len(self.planned), 'devices')}"), id="bulk-title")
             yield Static(self.summary_text(), id="bulk-summary")
             preview: ResourceTable[Row] = ResourceTable(PREVIEW_COLUMNS, id="bulk-preview")
             yield preview
@@ -191,7 +192,8 @@ class BulkActionScreen(ModalScreen[None]):
             yield Static("", id="bulk-problem")
             with Horizontal(id="bulk-buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
-                yield Button(f"{action.label} {len(self.planned)} devices", id="confirm",
+                yield Button(f"{action.label} {count_of(len(self.planned), 'devices')}",
+                             id="confirm",
                              variant="error" if self.needs_count else "primary", compact=True)
                 yield Button("Close", id="close", compact=True)
 
@@ -199,8 +201,8 @@ class BulkActionScreen(ModalScreen[None]):
         skipped = len(self.devices) - len(self.planned)
         calls = -(-len(self.planned) // BATCH_LIMIT)
         text = Text(f"Tenant {self.intune_app.session.tenant_label}. {len(self.planned)} of "
-                    f"{len(self.devices)} marked devices will receive it, in {calls} $batch "
-                    f"call(s) of up to {BATCH_LIMIT}")
+                    f"{count_of(len(self.devices), 'marked devices')} will receive it, in "
+                    f"{count_of(calls, '$batch calls')} of up to {BATCH_LIMIT}")
         text.append(f"; {skipped} skipped:" if skipped else ".")
         reasons = [self.reasons[str(d.get("id") or "")] for d in self.devices]
         for reason, number in numbered_reasons(reasons).items():

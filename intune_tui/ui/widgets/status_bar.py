@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from intune_tui.intune.formatting import count_of
+
 
 @dataclass(frozen=True)
 class ListStatus:
@@ -33,12 +35,13 @@ def describe(status: ListStatus, throttle: str) -> Text:
     """The status line as plain text with light styling; nothing in it is parsed as markup.
     It wraps onto more lines rather than cut what ran on Graph and what ran here."""
     line = Text(overflow="fold")
-    count = f"{status.loaded:,}"
     if status.total is not None and status.total != status.loaded:
-        count += f" of {status.total:,}"
-    line.append(f"{'Loading ' if status.loading else ''}{count} {status.noun}")
+        count = f"{status.loaded:,} of {count_of(status.total, status.noun)}"
+    else:
+        count = count_of(status.loaded, status.noun)
+    line.append(f"{'Loading ' if status.loading else ''}{count}")
     if status.shown is not None and status.shown != status.loaded:
-        line.append(f" · {status.shown:,} match")
+        line.append(f" · {count_of(status.shown, 'matches')}")
     if status.marked:
         line.append(f" · {status.marked} marked", style="bold")
     if status.filter_text:

@@ -5,6 +5,7 @@ from make_screenshots import devices_loaded
 from textual.geometry import Region
 from textual.widget import Widget
 
+from intune_tui.intune.formatting import count_of
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar, describe
 
 
@@ -20,10 +21,26 @@ def test_status_line_says_loaded_of_total_filter_split_and_throttle() -> None:
         refreshed_at=datetime(2026, 11, 20, 9, 0, 5),
     )
     text = describe(status, "throttled by Graph, retrying in 3 s").plain
-    assert text.startswith("Loading 3,000 of 100,000 devices · 12 match")
+    assert text.startswith("Loading 3,000 of 100,000 devices · 12 matches")
     assert "filter: os:ios serial:C02 (Graph: operatingSystem; here: serial)" in text
     assert "retrying in 3 s" in text
     assert text.endswith("refreshed 09:00:05")
+
+
+@pytest.mark.parametrize(("loaded", "shown", "words"), [
+    (1, None, "1 device"),
+    (2000, 1, "2,000 devices · 1 match"),
+    (2000, 34, "2,000 devices · 34 matches"),
+])
+def test_counts_agree_with_their_nouns(loaded: int, shown: int | None, words: str) -> None:
+    text = describe(ListStatus(noun="devices", loaded=loaded, shown=shown), "").plain
+    assert text == words
+
+
+def test_nouns_take_their_singular() -> None:
+    assert [count_of(1, noun) for noun in ("policies", "apps", "statuses", "terms")] == [
+        "1 policy", "1 app", "1 status", "1 term"]
+    assert count_of(0, "policies") == "0 policies"
 
 
 def test_markup_in_filter_text_stays_literal() -> None:
