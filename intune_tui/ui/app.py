@@ -248,7 +248,9 @@ class IntuneApp(App[None]):
         self._worker.start()
 
     def _apply_session_header(self) -> None:
-        self.sub_title = self.session.header_text
+        # Whenever remote actions are off, the header says so on every screen.
+        read_only = self.settings.read_only or self.session.read_only
+        self.sub_title = ("READ-ONLY · " if read_only else "") + self.session.header_text
 
     def now(self) -> datetime:
         """The app's clock (frozen in snapshot tests, shifted in the demo)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from intune_tui.ui.screens.devices import DevicesScreen
 
 
@@ -172,3 +174,18 @@ async def test_a_first_list_that_failed_before_its_screen_asked_shows_why(
                          and app.screen.query_one("#list-problem").display)
         assert "DeviceManagementManagedDevices.Read.All" in str(
             app.screen.query_one("#list-problem").render())
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+async def test_the_header_says_read_only_whenever_actions_are_off(make_app, wait_until,
+                                                                  read_only: bool) -> None:
+    from textual.widgets._header import HeaderTitle
+
+    app = make_app(read_only=read_only)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query(HeaderTitle)))
+        await pilot.pause(0.2)
+        title = app.screen.query_one(HeaderTitle)
+        shown = " ".join(strip.text for strip in title.render_lines(title.size.region))
+        assert ("READ-ONLY" in shown) is read_only
+        assert "Contoso Demo" in shown
