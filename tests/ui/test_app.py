@@ -189,3 +189,21 @@ async def test_the_header_says_read_only_whenever_actions_are_off(make_app, wait
         shown = " ".join(strip.text for strip in title.render_lines(title.size.region))
         assert ("READ-ONLY" in shown) is read_only
         assert "Contoso Demo" in shown
+
+
+async def test_the_header_takes_the_colour_of_the_profile(make_app, wait_until) -> None:
+    from textual.color import Color
+    from textual.widgets import Header
+
+    from intune_tui.config import Profile
+
+    app = make_app(profile="prod", profiles={"prod": Profile("prod", color="red")})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query(Header)))
+        await pilot.pause(0.2)
+        assert app.screen.query_one(Header).styles.background == Color.parse("red")
+    plain = make_app()
+    async with plain.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: bool(plain.screen.query(Header)))
+        await pilot.pause(0.2)
+        assert plain.screen.query_one(Header).styles.background != Color.parse("red")
