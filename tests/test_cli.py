@@ -143,7 +143,7 @@ def test_a_broken_config_file_exits_2_naming_the_file(
     err = capsys.readouterr().err
     assert err == (
         f"intune-tui: error: {path}: unknown key 'read_onyl' in [profiles.contoso]; "
-        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command\n"
+        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command, color\n"
     )
     assert calls == []
 

@@ -111,7 +111,7 @@ class DeviceDetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
-        Binding("y", "copy_field", "Copy field", id="detail.copy_id", show=False,
+        Binding("y", "copy_id", "Copy field", id="detail.copy_id", show=False,
                 tooltip="Copy the cell under the cursor of a tab's list (Overview: the id)"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
@@ -274,7 +274,9 @@ class DeviceDetailScreen(Screen[None]):
             ("Copy this device's id", "y", self.action_copy_id),
         ]
 
-    def action_copy_field(self) -> None:
+    def action_copy_id(self) -> None:
+        """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
+        a tab's list; on the Overview, the device id."""
         from intune_tui.ui.screens.resource_list import copy_cell
 
         if isinstance(self.focused, ResourceTable):
