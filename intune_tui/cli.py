@@ -11,11 +11,19 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 from intune_tui import __version__
-from intune_tui.config import API_VERSIONS, CLOUDS, ConfigError, Settings, load_settings
+from intune_tui.config import (
+    API_VERSIONS,
+    CLOUDS,
+    ConfigError,
+    Settings,
+    default_config_path,
+    load_settings,
+)
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -30,8 +38,46 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    # A sub-command's session options: its usage line says "[session options]" for them.
+    session_actions: frozenset[argparse.Action] = frozenset()
+    epilog_when_asked: Callable[[], str] | None = None
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def format_usage(self) -> str:
+        with self._short_usage():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        if self.epilog_when_asked is not None:
+            self.epilog = self.epilog_when_asked()
+        with self._short_usage():
+            return super().format_help()
+
+    @contextmanager
+    def _short_usage(self) -> Iterator[None]:
+        if self.usage is not None or not self.session_actions:
+            yield
+            return
+        own = [action for action in self._actions if action not in self.session_actions]
+        groups = [group for group in self._mutually_exclusive_groups
+                  if not set(group._group_actions) & self.session_actions]
+        formatter = self._get_formatter()
+        formatter.add_usage(None, own, groups, prefix="")
+        self.usage = formatter.format_help().strip() + " [session options]"
+        try:
+            yield
+        finally:
+            self.usage = None
+
+
+def _export_epilog() -> str:
+    """The lists `export` takes, read from the catalog only when help is asked for (so parsing
+    stays fast)."""
+    from intune_tui.export import exportable_resources
+
+    return f"Lists: {', '.join(exportable_resources())}. Formats: {', '.join(EXPORT_FORMATS)}."
 
 
 def _whole_number(minimum: int) -> Callable[[str], int]:
@@ -75,6 +121,7 @@ def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) ->
     was given before it (`intune-tui --demo export devices`).
     """
     unset = None if top_level else argparse.SUPPRESS
+    before = set(parser._actions)
     group = parser.add_argument_group("session options")
     group.add_argument("--demo", action="store_true", default=unset,
                        help="use the built-in synthetic tenant (no sign-in)")
@@ -109,6 +156,8 @@ def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) ->
                        help="a command that prints a Graph access token")
     group.add_argument("--debug", action="store_true", default=unset,
                        help="write DEBUG lines to the log file")
+    if not top_level and isinstance(parser, _Parser):
+        parser.session_actions = frozenset(set(parser._actions) - before)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,12 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         usage="%(prog)s [options] [COMMAND [command options]]",
         description="Keyboard-first terminal explorer for Microsoft Intune.",
-        epilog="Without a command, the explorer starts. Settings: config.toml, INTUNE_TUI_* "
-        "variables, then these flags (flags win).",
+        # Raw: the config file's path on a line of its own, never broken at a hyphen.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Without a command, the explorer starts. Settings come from the config file\n"
+        f"  {default_config_path()}\n"
+        "then INTUNE_TUI_* variables, then these flags (flags win).",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_session_options(parser, top_level=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                     prog=PROG)
 
     for name, summary in (
         ("login", "sign in and keep the session for next time"),
@@ -135,10 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write a list to CSV or JSON without the UI",
         description="Write a list (devices, apps, ...) to CSV or JSON without the UI.",
     )
+    export.epilog_when_asked = _export_epilog  # type: ignore[attr-defined]
     export.add_argument("resource", metavar="RESOURCE", help="which list, e.g. devices")
     export.add_argument("--filter", default="", metavar="QUERY",
                         help='search as in the app, e.g. "os:ios compliance:noncompliant"')
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv",
+                        help="file format (default csv)")
     export.add_argument("--output", metavar="PATH", default=None,
                         help="file to write (default: a timestamped file under the data dir)")
     export.add_argument("--force", action="store_true",
@@ -232,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"({error.strerror or error})", file=sys.stderr)
     try:
         return _dispatch(args, settings)
-    except ConfigError as error:
+    except (ConfigError, UsageError) as error:
         return _usage_failure(str(error))
     except KeyboardInterrupt:
         return 130
@@ -260,6 +315,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             gc.enable()
     if command in ("login", "logout", "whoami"):
+        if settings.demo:
+            raise UsageError(f"{command} is for a real tenant: the demo tenant (--demo) has no "
+                             "sign-in; drop --demo (or INTUNE_TUI_DEMO / demo in the config)")
         from intune_tui.auth.commands import login, logout, whoami
 
         auth_command = {"login": login, "logout": logout, "whoami": whoami}[command]

@@ -23,6 +23,7 @@ top-level keys, the defaults below. The file lives at `<config dir>/config.toml`
     cloud = "global"                   # global, usgov, usgov-dod, china
     graph_url = "https://graph.microsoft.com"            # only to override the cloud's
     read_only = true
+    color = "red"                      # the header's colour for this tenant (e.g. production)
     # access_token_command = "az account get-access-token --tenant contoso.onmicrosoft.com
     #   --resource-type ms-graph"  (a token from elsewhere, for this tenant only; no MSAL)
 
@@ -95,9 +96,13 @@ class Profile:
     graph_url: str | None = None
     read_only: bool | None = None
     access_token_command: str | None = None
+    color: str | None = None
 
 
-PROFILE_KEYS = ("tenant", "client_id", "cloud", "graph_url", "read_only", "access_token_command")
+PROFILE_KEYS = ("tenant", "client_id", "cloud", "graph_url", "read_only", "access_token_command",
+                "color")
+# Header colours a profile may choose (named, so every terminal and theme shows them).
+PROFILE_COLORS = ("red", "orange", "yellow", "green", "cyan", "blue", "magenta", "purple", "gray")
 TOP_LEVEL_KEYS = (
     "default_profile",
     "read_only",
@@ -422,6 +427,7 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "tenant": _check_tenant,
     "client_id": _check_client_id,
     "cloud": _choice(tuple(CLOUDS)),
+    "color": _choice(PROFILE_COLORS),
     "graph_url": validate_graph_url,
     "authority_host": _check_authority_host,
     "api_version": _choice(API_VERSIONS),

@@ -271,7 +271,7 @@ async def bulk(pilot: Pilot[Any]) -> None:
     """Five devices marked with space, `A`, Sync: the preview before anything is sent."""
     await devices_loaded(pilot)
     for _ in range(5):
-        await pilot.press("space", "down")
+        await pilot.press("space")  # marks and moves down
     await pilot.press("A")
     await wait_for(pilot, lambda: screen_is(pilot, "ActionsMenu"), "the bulk actions menu")
     await choose_action(pilot, "Sync")

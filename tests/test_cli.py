@@ -143,7 +143,7 @@ def test_a_broken_config_file_exits_2_naming_the_file(
     err = capsys.readouterr().err
     assert err == (
         f"intune-tui: error: {path}: unknown key 'read_onyl' in [profiles.contoso]; "
-        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command\n"
+        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command, color\n"
     )
     assert calls == []
 
@@ -332,3 +332,57 @@ def test_an_unusable_log_directory_is_a_warning_not_a_failure(
     err = capsys.readouterr().err
     assert err.startswith(f"intune-tui: warning: no log file in {blocker / 'logs'}")
     assert err.count("\n") == 1
+
+
+# -- newcomers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["whoami", "login", "logout"])
+def test_account_commands_refuse_demo_instead_of_ignoring_it(
+        command: str, calls: Calls, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--demo"]) == 2
+
+    err = capsys.readouterr().err
+    assert f"{command} is for a real tenant" in err and "--demo" in err
+    assert calls == []
+
+
+def test_help_names_the_real_config_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert str(default_config_path()) in out
+
+
+def test_the_no_client_id_steps_name_the_real_config_file() -> None:
+    from intune_tui.auth.errors import ClientIdMissing, resolve_client_id
+    from intune_tui.config import load_settings
+
+    settings = load_settings(None)
+    with pytest.raises(ClientIdMissing) as raised:
+        resolve_client_id(settings)
+    assert str(settings.config_path) in (raised.value.help or "")
+
+
+def test_export_help_lists_the_lists_and_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    from intune_tui.export import exportable_resources
+
+    assert main(["export", "--help"]) == 0
+
+    out = " ".join(capsys.readouterr().out.split())
+    listed = out.split("Lists: ", 1)[1]
+    assert all(name in listed for name in exportable_resources())
+    assert "Formats: csv, json" in listed
+
+
+@pytest.mark.parametrize("command", ["whoami", "export", "demo-server"])
+def test_sub_command_usage_does_not_repeat_the_session_flags(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+
+    out = capsys.readouterr().out
+    usage = out.split("\n\n", 1)[0]
+    assert usage.startswith(f"usage: intune-tui {command}")
+    assert "[session options]" in usage
+    assert "--tenant" not in usage and "--access-token-command" not in usage
+    assert "--tenant TENANT" in out  # still documented below

@@ -219,8 +219,17 @@ def test_unknown_profile_key_names_file_key_table_and_allowed_keys() -> None:
 
     assert str(caught.value) == (
         f"{path}: unknown key 'read_onyl' in [profiles.contoso]; "
-        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command"
+        "allowed: tenant, client_id, cloud, graph_url, read_only, access_token_command, color"
     )
+
+
+def test_a_profile_colour_is_one_of_the_named_colours() -> None:
+    write_config('[profiles.prod]\ntenant = "contoso.com"\ncolor = "red"\n')
+    assert load().profiles["prod"].color == "red"
+    path = write_config('[profiles.prod]\ntenant = "contoso.com"\ncolor = "#ff0000; x"\n')
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert str(caught.value).startswith(f"{path}: 'color' in [profiles.prod] must be one of red")
 
 
 def test_unknown_top_level_key_lists_the_allowed_top_level_keys() -> None:

@@ -99,7 +99,7 @@ class TokenCommandFailed(AuthError):
 ALL_PERMISSIONS: tuple[str, ...] = (*READ_SCOPES, PRIVILEGED_OPERATIONS)
 
 
-def registration_steps(profile: str) -> str:
+def registration_steps(profile: str, config_path: object = "the config file") -> str:
     """How an administrator registers the public client app intune-tui signs in with."""
     permissions = ", ".join(READ_SCOPES)
     return "\n".join(
@@ -115,7 +115,7 @@ def registration_steps(profile: str) -> str:
             f"{permissions}; "
             f"for remote actions also {PRIVILEGED_OPERATIONS}. Then 'Grant admin consent' (every "
             "Intune permission needs administrator consent).",
-            f"  5. Put the Application (client) ID in the config file under [profiles.{profile}] "
+            f"  5. Put the Application (client) ID in {config_path} under [profiles.{profile}] "
             'as client_id = "<id>", or set INTUNE_TUI_CLIENT_ID.',
             "Or opt in to Microsoft's 'Microsoft Graph Command Line Tools' app (used by Graph "
             f"PowerShell, {GRAPH_POWERSHELL_CLIENT_ID}) with client_id = "
@@ -387,6 +387,6 @@ def resolve_client_id(settings: Settings) -> str:
         raise ClientIdMissing(
             f"No client ID is configured for profile {settings.profile!r}: intune-tui signs in "
             "through an app registration of your organization.",
-            help=registration_steps(settings.profile),
+            help=registration_steps(settings.profile, settings.config_path),
         )
     return client_id

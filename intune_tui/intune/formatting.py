@@ -162,6 +162,22 @@ def format_count(value: object) -> str:
     return f"{int(number):,}"
 
 
+def singular(noun: str) -> str:
+    """'devices' -> 'device', 'policies' -> 'policy', 'statuses' -> 'status'."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith(("sses", "uses", "xes", "ches", "shes")):
+        return noun[:-2]
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun[:-1]
+    return noun
+
+
+def count_of(count: int, noun: str) -> str:
+    """'1 device', '2,000 devices' (noun given in the plural)."""
+    return f"{count:,} {singular(noun) if count == 1 else noun}"
+
+
 def format_bool(value: object, *, yes: str = "Yes", no: str = "No") -> str:
     """'Yes'/'No' for booleans, MISSING for anything else."""
     if value is True:

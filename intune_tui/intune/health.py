@@ -8,6 +8,7 @@ alone), what it is, and the details in words ("expires in 12 days", "expired 40 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +105,63 @@ def health_record(item: HealthItem) -> dict[str, Any]:
         "area": item.area,
         "name": item.name,
         "daysLeft": item.days_left,
+        "error": item.error,
     }
+
+
+@dataclass(frozen=True)
+class StaleArea:
+    """An area whose refresh failed: its rows are the last good read, from `since`."""
+
+    area: str
+    since: datetime
+    error: str
+
+
+@dataclass
+class LastGoodHealth:
+    """The last good rows of each area, so a failed refresh keeps them (marked stale) instead
+    of replacing them with "could not be read"."""
+
+    rows: dict[str, tuple[list[Row], datetime]] = field(default_factory=dict)
+
+    def merge(self, rows: list[Row], now: datetime) -> tuple[list[Row], list[StaleArea]]:
+        """Rows to show for a fresh read: failed areas with a last good read keep it."""
+        failed = {str(row.item.get("area")): str(row.item.get("error"))
+                  for row in rows if row.item.get("error")}
+        by_area: dict[str, list[Row]] = {}
+        for row in rows:
+            by_area.setdefault(str(row.item.get("area")), []).append(row)
+        shown: list[Row] = []
+        stale: list[StaleArea] = []
+        for area, area_rows in by_area.items():
+            if area not in failed:
+                self.rows[area] = (area_rows, now)
+                shown += area_rows
+            elif area in self.rows:
+                kept, since = self.rows[area]
+                stale.append(StaleArea(area, since, failed[area]))
+                shown += stale_rows(kept, since)
+            else:
+                shown += area_rows
+        return sorted(shown, key=lambda row: _record_order(row.item)), stale
+
+
+def _record_order(record: dict[str, Any]) -> tuple[Any, ...]:
+    """`attention_order` for a row's record: worst first, fewest days left first."""
+    days = record.get("daysLeft")
+    return (_STATE_ORDER.index(record["state"]), days if days is not None else 1 << 30,
+            record["area"], record["name"])
+
+
+def stale_rows(rows: list[Row], since: datetime) -> list[Row]:
+    """The last good rows with their details saying they are stale and since when."""
+    records = []
+    for row in rows:
+        record = dict(row.item)
+        record["details"] = f"{record['details']} (stale: last read {since:%H:%M:%S})"
+        records.append(record)
+    return ATTENTION.to_rows(records, since)
 
 
 def attention_rows(items: Iterable[HealthItem], now: datetime | None = None) -> list[Row]:

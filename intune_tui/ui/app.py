@@ -150,6 +150,9 @@ class IntuneApp(App[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("colon", "command_line", "Command", id="app.command", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # SSH users press Ctrl+C to quit (Textual binds it to a "press ctrl+q" hint): the same
+        # action as q, so a remote action on the wire is still asked about first.
+        Binding("ctrl+c", "quit", "Quit", id="app.interrupt", show=False, priority=True),
     ]
 
     throttle_text: reactive[str] = reactive("")
@@ -247,7 +250,25 @@ class IntuneApp(App[None]):
         self._worker.start()
 
     def _apply_session_header(self) -> None:
-        self.sub_title = self.session.header_text
+        # Whenever remote actions are off, the header says so on every screen.
+        read_only = self.settings.read_only or self.session.read_only
+        self.sub_title = ("READ-ONLY · " if read_only else "") + self.session.header_text
+        if self.is_running:
+            self.refresh_css()  # the profile's header colour ($profile-header)
+
+    def profile_color(self) -> str | None:
+        """The `color` of the profile in use ([profiles.NAME] color = "red"), if any."""
+        profile = self.settings.profiles.get(self.settings.profile)
+        return profile.color if profile is not None else None
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        color = self.profile_color() if hasattr(self, "settings") else None
+        variables["profile-header"] = color or variables.get("panel", "ansi_default")
+        variables["profile-header-text"] = (
+            "black" if color in ("yellow", "orange", "cyan") else
+            "white" if color else variables.get("foreground", "ansi_default"))
+        return variables
 
     def now(self) -> datetime:
         """The app's clock (frozen in snapshot tests, shifted in the demo)."""

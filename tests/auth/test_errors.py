@@ -127,7 +127,8 @@ def test_codes_are_read_from_the_description_when_error_codes_is_missing() -> No
 
 
 def test_missing_client_id_explains_how_to_register_one() -> None:
-    settings = SimpleNamespace(profile="contoso", client_id=None)
+    settings = SimpleNamespace(profile="contoso", client_id=None,
+                               config_path="/home/ann/.config/intune-tui/config.toml")
 
     with pytest.raises(ClientIdMissing) as caught:
         resolve_client_id(settings)  # type: ignore[arg-type]
@@ -138,6 +139,7 @@ def test_missing_client_id_explains_how_to_register_one() -> None:
     for scope in (*READ_SCOPES, PRIVILEGED_OPERATIONS):
         assert scope in text
     assert "[profiles.contoso]" in text and "INTUNE_TUI_CLIENT_ID" in text
+    assert "in /home/ann/.config/intune-tui/config.toml under [profiles.contoso]" in text
     assert 'client_id = "graph-powershell"' in text
     assert "14d82eec-204b-4c2f-b7e8-296a70dab67e" in text
 

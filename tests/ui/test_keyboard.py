@@ -376,3 +376,38 @@ async def test_every_area_and_modal_is_reachable_with_keys_alone(make_app) -> No
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+# -- Ctrl+C ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("in_search", [False, True])
+async def test_ctrl_c_quits_like_q(make_app, in_search: bool) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await devices_loaded(pilot)
+        if in_search:
+            await pilot.press("slash", "x")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_ctrl_c_during_a_remote_action_asks_first(make_app, wait_until) -> None:
+    from screens.remote_action_support import DEVICES, WINDOWS_ID, at_device, choose, open_menu
+
+    from intune_tui.ui.action_flow import action_flow
+    from intune_tui.ui.screens.in_flight import QuitWhileSending
+
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, WINDOWS_ID)
+        app.session.fake.faults.slow_next(8.0, path_contains="/syncDevice")
+        await open_menu(pilot, app, wait_until)
+        await choose(pilot, app, wait_until, "syncDevice")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(action_flow(app).in_flight))
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitWhileSending))
+        assert app.is_running and app.return_code is None
+        await pilot.press("escape")  # stay

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -36,6 +36,7 @@ from intune_tui.intune.actions import (
     build_body,
     platform_of,
 )
+from intune_tui.intune.formatting import count_of
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
 from intune_tui.ui.screens.confirm import IncompleteOptions, OptionsForm, facts_table
@@ -64,8 +65,18 @@ def _row(key: str, cells: Sequence[str], marks: Sequence[str | None] | None = No
                marks=tuple(marks) if marks else (None,) * len(shown), item=item or {})
 
 
-def preview_row(device: Mapping[str, Any], reason: str | None) -> Row:
-    plan = "send" if reason is None else f"skip: {reason}"
+def numbered_reasons(reasons: Iterable[str | None]) -> dict[str, int]:
+    """Each distinct skip reason, numbered in order of first appearance: the preview's "Will"
+    column is too narrow for a sentence: it says "skip, reason N" and the summary spells N out."""
+    numbers: dict[str, int] = {}
+    for reason in reasons:
+        if reason is not None and reason not in numbers:
+            numbers[reason] = len(numbers) + 1
+    return numbers
+
+
+def preview_row(device: Mapping[str, Any], reason: str | None, number: int = 0) -> Row:
+    plan = "send" if reason is None else f"skip, reason {number}"
     return _row(str(device.get("id") or ""),
                 (device.get("deviceName") or "(no name)", device.get("userPrincipalName") or "",
                  device.get("operatingSystem") or "", device.get("serialNumber") or "", plan),
@@ -162,7 +173,7 @@ class BulkActionScreen(ModalScreen[None]):
         action = self.action
         with Vertical(id="bulk-dialog"):
             yield Static(Text(f"Bulk {action.label}: {TIER_WORDS[action.tier]} remote action "
-                              f"on {len(self.planned)} devices"), id="bulk-title")
+                              f"on {count_of(len(self.planned), 'devices')}"), id="bulk-title")
             yield Static(self.summary_text(), id="bulk-summary")
             preview: ResourceTable[Row] = ResourceTable(PREVIEW_COLUMNS, id="bulk-preview")
             yield preview
@@ -181,7 +192,8 @@ class BulkActionScreen(ModalScreen[None]):
             yield Static("", id="bulk-problem")
             with Horizontal(id="bulk-buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
-                yield Button(f"{action.label} {len(self.planned)} devices", id="confirm",
+                yield Button(f"{action.label} {count_of(len(self.planned), 'devices')}",
+                             id="confirm",
                              variant="error" if self.needs_count else "primary", compact=True)
                 yield Button("Close", id="close", compact=True)
 
@@ -189,16 +201,23 @@ class BulkActionScreen(ModalScreen[None]):
         skipped = len(self.devices) - len(self.planned)
         calls = -(-len(self.planned) // BATCH_LIMIT)
         text = Text(f"Tenant {self.intune_app.session.tenant_label}. {len(self.planned)} of "
-                    f"{len(self.devices)} marked devices will receive it, in {calls} $batch "
-                    f"call(s) of up to {BATCH_LIMIT}")
-        text.append(f"; {skipped} skipped (see why below)." if skipped else ".")
+                    f"{count_of(len(self.devices), 'marked devices')} will receive it, in "
+                    f"{count_of(calls, '$batch calls')} of up to {BATCH_LIMIT}")
+        text.append(f"; {skipped} skipped:" if skipped else ".")
+        reasons = [self.reasons[str(d.get("id") or "")] for d in self.devices]
+        for reason, number in numbered_reasons(reasons).items():
+            count = reasons.count(reason)
+            text.append(f"\n  reason {number} ({count} device{'' if count == 1 else 's'}): "
+                        f"{reason}")
         text.append("\n" + self.action.consequence)
         return text
 
     def on_mount(self) -> None:
         preview = self.query_one("#bulk-preview", ResourceTable)
-        preview.replace_rows([preview_row(d, self.reasons[str(d.get("id") or "")])
-                              for d in self.devices])
+        numbers = numbered_reasons(self.reasons.values())
+        preview.replace_rows([preview_row(d, reason, numbers.get(reason or "", 0))
+                              for d in self.devices
+                              for reason in (self.reasons[str(d.get("id") or "")],)])
         self.refresh_state()
         if self.options:
             self.query_one(f"#option-{self.options[0].key}").focus()

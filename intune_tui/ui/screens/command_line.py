@@ -9,6 +9,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
 from intune_tui.ui.commands import completions
+from intune_tui.ui.widgets.line_input import LineInput
 
 
 class CommandLine(ModalScreen[str | None]):
@@ -24,7 +25,7 @@ class CommandLine(ModalScreen[str | None]):
         self._profiles = profiles
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield LineInput(
             value=":",
             placeholder=":devices, :apps, :tenant NAME, :export csv, :q",
             suggester=SuggestFromList(completions(self._profiles), case_sensitive=False),

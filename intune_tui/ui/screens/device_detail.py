@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.formatting import (
@@ -31,6 +31,7 @@ from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
@@ -104,11 +105,14 @@ def title_line(item: dict[str, Any]) -> Text:
 class DeviceDetailScreen(Screen[None]):
     """Overview, compliance, configuration, discovered apps, action history, users."""
 
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "detail.actions", "detail.back", "detail.why", "app.help", "app.quit", "detail.refresh")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
-        Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
+        Binding("y", "copy_id", "Copy field", id="detail.copy_id", show=False,
+                tooltip="Copy the cell under the cursor of a tab's list (Overview: the id)"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False,
@@ -143,7 +147,7 @@ class DeviceDetailScreen(Screen[None]):
             with TabPane("Actions", id="actions"):
                 yield Static("", id="action-tracking", classes="panel-note")
                 yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = clean(self.item.get("deviceName")) or "Device"
@@ -271,8 +275,15 @@ class DeviceDetailScreen(Screen[None]):
         ]
 
     def action_copy_id(self) -> None:
+        """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
+        a tab's list; on the Overview, the device id."""
+        from intune_tui.ui.screens.resource_list import copy_cell
+
+        if isinstance(self.focused, ResourceTable):
+            copy_cell(self.app, self.focused)
+            return
         self.app.copy_to_clipboard(self.device_id)
-        self.notify(f"Copied device id {self.device_id}", markup=False)
+        self.notify(f"Copied device id: {self.device_id}", markup=False)
 
     def action_why_noncompliant(self) -> None:
         """Show the compliance tab with the cursor on the first failing policy."""
@@ -292,3 +303,21 @@ class DeviceDetailScreen(Screen[None]):
 
             row: Row = event.row  # type: ignore[assignment]
             self.app.push_screen(SettingStatesScreen(self.item, row.item))
+        elif isinstance(pane, RowsPane) and pane.id == "users-pane":
+            upn = clean(event.row.item.get("userPrincipalName"))  # type: ignore[attr-defined]
+            if upn:
+                # The app runs it: popping this screen would cancel a worker of its own.
+                self.app.run_worker(self._show_devices_of(upn), group="user-devices")
+
+    async def _show_devices_of(self, upn: str) -> None:
+        """The devices list, searched on Graph for this user's devices (`user:UPN` with a full
+        sign-in name is an `eq` filter on userPrincipalName)."""
+        from intune_tui.ui.screens.devices import DevicesScreen
+
+        app = self.app
+        if not any(isinstance(screen, DevicesScreen) for screen in app.screen_stack):
+            await app.switch_mode("devices")
+        while not isinstance(app.screen, DevicesScreen) and len(app.screen_stack) > 1:
+            await app.pop_screen()
+        if isinstance(app.screen, DevicesScreen):
+            app.screen.search_for(f'user:"{upn}"')

@@ -13,9 +13,11 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 class DevicesScreen(ResourceListScreen):
     AREA = "devices"
     VIEWS = (ListView("devices", "Devices", "devices"),)
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "table.activate", "devices.actions", "devices.why", "devices.bulk_actions", "table.mark",
+        "list.search", "app.help", "app.quit", "table.sort", "list.refresh", "list.export")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "why_noncompliant", "Why non-compliant", show=False, id="devices.why"),
-        # Not in the footer (its snapshot is shared); `?` lists both.
         Binding("a", "actions", "Actions", show=False, id="devices.actions",
                 tooltip="Remote actions for the device under the cursor"),
         Binding("A", "bulk_actions", "Bulk actions", show=False, id="devices.bulk_actions",

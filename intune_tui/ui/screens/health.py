@@ -8,11 +8,18 @@ lists as Graph serves them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.widgets import Tab
 
-from intune_tui.intune.health import ATTENTION, ATTENTION_STATES, attention_pages
+from intune_tui.intune.health import (
+    ATTENTION,
+    ATTENTION_STATES,
+    LastGoodHealth,
+    StaleArea,
+    attention_pages,
+)
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
@@ -22,6 +29,14 @@ if TYPE_CHECKING:
     from intune_tui.worker import StreamFinished
 
 ATTENTION_LABEL = "Attention"
+
+
+def stale_words(stale: list[StaleArea]) -> str:
+    """'refresh failed for Apple VPP tokens (…): showing the last good data, read at 09:00:00'"""
+    parts = [f"{area.area} ({area.error})" for area in stale]
+    since = min(area.since for area in stale)
+    return (f"refresh failed for {'; '.join(parts)}: showing the last good data, read at "
+            f"{since:%H:%M:%S}")
 
 
 def attention_columns() -> list[TableColumn]:
@@ -55,6 +70,8 @@ class HealthScreen(ResourceListScreen):
         super().__init__()
         # (view, first cell) to put the cursor on once that view has loaded
         self._select_when_loaded: tuple[str, str] | None = None
+        self._last_good = LastGoodHealth()
+        self._stale: list[StaleArea] = []
 
     @property
     def resource(self) -> Resource:
@@ -90,6 +107,9 @@ class HealthScreen(ResourceListScreen):
                                on_done=self._on_done, on_error=self._on_error)
 
     def _on_page(self, page: RowPage) -> None:
+        if self.view.resource == ATTENTION.key:
+            rows, self._stale = self._last_good.merge(page.rows, self.intune_app.now())
+            page = replace(page, rows=rows)
         super()._on_page(page)
         if self.view.resource == ATTENTION.key:
             count = sum(1 for row in page.rows if row.item.get("state") in ATTENTION_STATES)
@@ -98,6 +118,8 @@ class HealthScreen(ResourceListScreen):
 
     def _on_done(self, finished: StreamFinished) -> None:
         super()._on_done(finished)
+        if self.view.resource == ATTENTION.key and self._stale:
+            self._set_status(error=stale_words(self._stale))
         pending, self._select_when_loaded = self._select_when_loaded, None
         if pending is None or pending[0] != self.view.resource:
             return

@@ -39,6 +39,7 @@ from intune_tui.intune.models import (
 from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class DetailScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def search_input(self) -> Input:
-        return Input(placeholder="Filter this tab's list: words it must contain", id="search")
+        return LineInput(placeholder="Filter this tab's list: words it must contain", id="search")
 
     # -- jobs ----------------------------------------------------------------------------------
 

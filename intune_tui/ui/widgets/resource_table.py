@@ -473,7 +473,10 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "activate", "Open", id="table.activate", tooltip="Open the row"),
-        Binding("space", "toggle_mark", "Mark", id="table.mark", tooltip="Mark or unmark the row"),
+        Binding("space", "toggle_mark", "Mark", id="table.mark",
+                tooltip="Mark or unmark the row, then move down"),
+        Binding("asterisk", "mark_all_visible", "Mark all shown", show=False,
+                id="table.mark_all", tooltip="Mark every row the search shows (again: unmark)"),
         Binding(
             "s",
             "sort_column",
@@ -607,6 +610,15 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     @property
     def cursor_row(self) -> RowT | None:
         return self._view[self._cursor] if self._view else None
+
+    @property
+    def cursor_cell(self) -> tuple[str, str] | None:
+        """(column title, cell text) under the cursor: what `y` copies."""
+        row = self.cursor_row
+        if row is None or not self._columns:
+            return None
+        column = min(self._column_cursor, len(self._columns) - 1)
+        return self._columns[column].title, str(row.cells[column])
 
     @property
     def column_cursor(self) -> int:
@@ -848,7 +860,22 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self.sort_by(column, reverse=reverse)
 
     def action_toggle_mark(self) -> None:
+        """Mark (or unmark) and move down, so space x4 marks four rows."""
         self.toggle_mark()
+        self.move_cursor(self._cursor + 1)
+
+    def action_mark_all_visible(self) -> None:
+        """Mark every row the filter shows; if all already are, unmark them."""
+        if not self._view:
+            return
+        if all(row.key in self._marked for row in self._view):
+            for row in self._view:
+                self._marked.pop(row.key, None)
+        else:
+            for row in self._view:
+                self._marked.setdefault(row.key, row)
+        self.refresh()
+        self.post_message(self.MarksChanged(self, len(self._marked)))
 
     def action_activate(self) -> None:
         row = self.cursor_row

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from intune_tui.intune.formatting import count_of
+
 
 @dataclass(frozen=True)
 class ListStatus:
@@ -30,14 +32,16 @@ class ListStatus:
 
 
 def describe(status: ListStatus, throttle: str) -> Text:
-    """The status line as plain text with light styling; nothing in it is parsed as markup."""
-    line = Text(no_wrap=True, overflow="ellipsis")
-    count = f"{status.loaded:,}"
+    """The status line as plain text with light styling; nothing in it is parsed as markup.
+    It wraps onto more lines rather than cut what ran on Graph and what ran here."""
+    line = Text(overflow="fold")
     if status.total is not None and status.total != status.loaded:
-        count += f" of {status.total:,}"
-    line.append(f"{'Loading ' if status.loading else ''}{count} {status.noun}")
+        count = f"{status.loaded:,} of {count_of(status.total, status.noun)}"
+    else:
+        count = count_of(status.loaded, status.noun)
+    line.append(f"{'Loading ' if status.loading else ''}{count}")
     if status.shown is not None and status.shown != status.loaded:
-        line.append(f" · {status.shown:,} match")
+        line.append(f" · {count_of(status.shown, 'matches')}")
     if status.marked:
         line.append(f" · {status.marked} marked", style="bold")
     if status.filter_text:
@@ -58,11 +62,32 @@ class StatusBar(Widget):
     """Shows a `ListStatus` plus the app-wide throttle state."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; width: 1fr; }
+    StatusBar { height: auto; max-height: 4; width: 1fr; }
     """
 
+    # No layout pass per status update (they come at every page while loading): only when the
+    # line count changes (`_relayout_if_taller`).
     status: reactive[ListStatus] = reactive(ListStatus, layout=False)
     throttle: reactive[str] = reactive("")
+    _lines = 1
 
     def render(self) -> Text:
         return describe(self.status, self.throttle)
+
+    def watch_status(self) -> None:
+        self._relayout_if_taller()
+
+    def watch_throttle(self) -> None:
+        self._relayout_if_taller()
+
+    def on_resize(self) -> None:
+        self._relayout_if_taller()
+
+    def _relayout_if_taller(self) -> None:
+        width = self.content_size.width
+        if not self.is_mounted or width <= 0:
+            return
+        lines = len(describe(self.status, self.throttle).wrap(self.app.console, width))
+        if lines != self._lines:
+            self._lines = lines
+            self.refresh(layout=True)

@@ -37,7 +37,7 @@ async def mark_first(pilot, app, wait_until, count: int) -> list[str]:
     table = app.screen.table
     table.move_cursor(0)
     for _ in range(count):
-        await pilot.press("space", "down")
+        await pilot.press("space")  # marks and moves down
     assert len(table.marked_rows) == count
     return [row.key for row in table.marked_rows]
 
@@ -159,7 +159,7 @@ async def test_devices_the_action_does_not_apply_to_are_listed_as_skipped(
         screen = await bulk_screen(pilot, app, wait_until, "windowsDefenderQuickScan")
         preview = {cells[0]: cells[-1] for cells in table_cells(screen, "#bulk-preview")}
         assert preview["CONTOSO-DT-91956"] == "send"
-        assert preview["Kiosk [/old]"].startswith("skip:")
+        assert preview["Kiosk [/old]"] == "skip, reason 1"
         assert len(screen.planned) == 2
         await pilot.press("tab", "enter")
         await wait_until(pilot, lambda: screen.progress is not None and screen.progress.finished)
@@ -168,6 +168,20 @@ async def test_devices_the_action_does_not_apply_to_are_listed_as_skipped(
         results = {cells[0]: cells[1] for cells in table_cells(screen, "#bulk-results")}
         assert results["Kiosk [/old]"] == "Skipped"
         assert len([line for line in audit_lines(app) if line["phase"] == "attempt"]) == 2
+
+
+async def test_skip_reasons_are_shown_in_full_at_80_columns(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await mark_first(pilot, app, wait_until, 3)  # Windows, supervised iOS, Windows
+        screen = await bulk_screen(pilot, app, wait_until, "windowsDefenderQuickScan")
+        reason = screen.reasons[next(key for key, why in screen.reasons.items() if why)]
+        assert reason and len(reason) > 24  # longer than the "Will" column
+        summary = squeezed(shown(screen, "#bulk-summary"))
+        assert squeezed(f"reason 1 (1 device): {reason}") in summary
+        assert "…" not in summary
+        plans = [cells[-1] for cells in table_cells(screen, "#bulk-preview")]
+        assert sorted(plans) == ["send", "send", "skip, reason 1"]
 
 
 async def test_bulk_wipe_options_are_chosen_per_platform_and_shown(make_app, wait_until) -> None:

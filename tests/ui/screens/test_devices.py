@@ -270,3 +270,68 @@ async def test_a_trailing_space_does_not_filter_again(make_app, wait_until) -> N
         assert calls == [] and [row.key for row in table.visible_rows] == shown
         await pilot.press("m")  # a new word filters again
         assert len(calls) == 1
+
+
+# -- y copies the field under the cursor; Enter on a user lists that user's devices ------------
+
+
+def messages(app: Any) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_y_copies_the_cell_under_the_cursor_and_says_what(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        table = app.screen.table
+        await pilot.press("right")  # the User column
+        row = table.cursor_row
+        upn = row.cells[1]
+        assert "@" in upn
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == upn
+        assert f"Copied User: {upn}" in messages(app)
+
+
+async def test_y_on_a_detail_tab_copies_its_cell(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        await pilot.press("right_square_bracket", "right_square_bracket",
+                          "right_square_bracket", "right_square_bracket")  # Users
+        pane = detail.query_one("#users-pane", RowsPane)
+        await wait_until(pilot, lambda: bool(pane.table.visible_rows))
+        pane.table.focus()
+        await pilot.press("right")  # the User column
+        upn = pane.table.cursor_row.cells[1]
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == upn and f"Copied User: {upn}" in messages(app)
+
+
+async def test_enter_on_a_device_user_lists_that_users_devices_from_graph(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        detail.query_one("TabbedContent").active = "users"
+        pane = detail.query_one("#users-pane", RowsPane)
+        await wait_until(pilot, lambda: bool(pane.table.visible_rows))
+        upn = pane.table.cursor_row.item["userPrincipalName"]
+        pane.table.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await wait_until(pilot, lambda: any(
+            "userPrincipalName eq" in (r.params.get("$filter") or "")
+            for r in app.session.fake.requests))
+        await wait_until(pilot, lambda: bool(app.screen.table.visible_rows))
+        await pilot.pause(0.5)
+        users = {row.item.get("userPrincipalName") for row in app.screen.table.visible_rows}
+        assert users == {upn}

@@ -169,3 +169,24 @@ async def wait_for_health(pilot: Any) -> None:
 def test_snapshot_tenant_health(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
                         run_before=wait_for_health)
+
+
+async def test_a_failed_refresh_keeps_the_last_good_data_and_says_it_is_stale(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_health(pilot, app, wait_until)
+        before = {row.cells[1]: row.cells for row in screen.table.visible_rows}
+        assert before["VPP Contoso Retail"][0] == "EXPIRING"
+        app.session.fake.faults.fail_next(403, path_contains="vppTokens", times=5)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen._complete and not screen._status.loading)
+        await pilot.pause(0.3)
+        after = {row.cells[1]: row.cells for row in screen.table.visible_rows}
+        status = screen._status
+
+    assert after["VPP Contoso Retail"][0] == "EXPIRING"  # not UNKNOWN
+    assert "expires in 18 days (stale: last read 09:00:00)" in after["VPP Contoso Retail"][2]
+    assert not any(cells[0] == "UNKNOWN" for cells in after.values())
+    assert "refresh failed for Apple VPP tokens" in status.error
+    assert "read at 09:00:00" in status.error

@@ -501,23 +501,55 @@ async def test_space_marks_rows_with_a_visible_marker() -> None:
         table = app.table
         table.append_rows(devices(0, 20))
         await pilot.pause()
-        await pilot.press("space", "down", "down", "space")
+        await pilot.press("space", "down", "space")  # space marks and moves down
         await pilot.pause()
         lines = screen_lines(table)
         assert lines[1].startswith(" ●")
         assert lines[2].startswith("  ")
-        assert lines[3].startswith("›●")
+        assert lines[3].startswith(" ●")
+        assert lines[4].startswith("› ")
         assert [row.key for row in table.marked_rows] == ["id-0", "id-2"]
         assert [m.count for m in app.of_type(ResourceTable.MarksChanged)] == [1, 2]
-        await pilot.press("space")
+        await pilot.press("up", "space")
         await pilot.pause()
         assert [row.key for row in table.marked_rows] == ["id-0"]
-        assert screen_lines(table)[3].startswith("› ")
+        assert screen_lines(table)[3].startswith("  ")
+        assert screen_lines(table)[4].startswith("› ")
         table.clear_marks()
         await pilot.pause()
         assert table.marked_rows == []
         assert app.of_type(ResourceTable.MarksChanged)[-1].count == 0
         assert not any("●" in line for line in screen_lines(table))
+
+
+async def test_space_four_times_marks_four_rows() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 20))
+        await pilot.pause()
+        await pilot.press("space", "space", "space", "space")
+        await pilot.pause()
+        assert [row.key for row in table.marked_rows] == ["id-0", "id-1", "id-2", "id-3"]
+        assert table.cursor_row is not None and table.cursor_row.key == "id-4"
+
+
+async def test_asterisk_marks_every_shown_row_and_again_unmarks_them() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 20))
+        table.set_filter(words=["noncompliant"])
+        await pilot.pause()
+        shown = [row.key for row in table.visible_rows]
+        assert 0 < len(shown) < 20
+        await pilot.press("asterisk")
+        await pilot.pause()
+        assert sorted(row.key for row in table.marked_rows) == sorted(shown)
+        assert app.of_type(ResourceTable.MarksChanged)[-1].count == len(shown)
+        await pilot.press("asterisk")
+        await pilot.pause()
+        assert table.marked_rows == []
 
 
 def segment_styles(table: ResourceTable[FakeRow], y: int) -> dict[str, Any]:
@@ -530,7 +562,7 @@ async def test_marks_and_markers_take_their_colours_from_component_classes() -> 
     async with app.run_test(size=SCREEN) as pilot:
         table = app.table
         table.append_rows(devices(0, 5))
-        await pilot.press("down", "down", "space", "up")
+        await pilot.press("down", "down", "space", "up", "up")
         await pilot.pause()
         bad = table.get_component_rich_style("resource-table--bad")
         good = table.get_component_rich_style("resource-table--good")

@@ -1,6 +1,12 @@
 from datetime import datetime
 
-from intune_tui.ui.widgets.status_bar import ListStatus, describe
+import pytest
+from make_screenshots import devices_loaded
+from textual.geometry import Region
+from textual.widget import Widget
+
+from intune_tui.intune.formatting import count_of
+from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar, describe
 
 
 def test_status_line_says_loaded_of_total_filter_split_and_throttle() -> None:
@@ -15,12 +21,50 @@ def test_status_line_says_loaded_of_total_filter_split_and_throttle() -> None:
         refreshed_at=datetime(2026, 11, 20, 9, 0, 5),
     )
     text = describe(status, "throttled by Graph, retrying in 3 s").plain
-    assert text.startswith("Loading 3,000 of 100,000 devices · 12 match")
+    assert text.startswith("Loading 3,000 of 100,000 devices · 12 matches")
     assert "filter: os:ios serial:C02 (Graph: operatingSystem; here: serial)" in text
     assert "retrying in 3 s" in text
     assert text.endswith("refreshed 09:00:05")
 
 
+@pytest.mark.parametrize(("loaded", "shown", "words"), [
+    (1, None, "1 device"),
+    (2000, 1, "2,000 devices · 1 match"),
+    (2000, 34, "2,000 devices · 34 matches"),
+])
+def test_counts_agree_with_their_nouns(loaded: int, shown: int | None, words: str) -> None:
+    text = describe(ListStatus(noun="devices", loaded=loaded, shown=shown), "").plain
+    assert text == words
+
+
+def test_nouns_take_their_singular() -> None:
+    assert [count_of(1, noun) for noun in ("policies", "apps", "statuses", "terms")] == [
+        "1 policy", "1 app", "1 status", "1 term"]
+    assert count_of(0, "policies") == "0 policies"
+
+
 def test_markup_in_filter_text_stays_literal() -> None:
     text = describe(ListStatus(filter_text="[bold]x"), "")
     assert "[bold]x" in text.plain
+
+
+def visible_text(widget: Widget) -> str:
+    """What the widget draws, its lines joined by spaces."""
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return " ".join(strip.text.strip() for strip in lines)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_status_line_is_not_cut_at_narrow_widths(make_app, size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await devices_loaded(pilot)
+        await pilot.press("slash", *"4441 os:windows", "enter")
+        await pilot.pause(1.0)
+        bar = app.screen.query_one(StatusBar)
+        status = bar.status
+        assert status.filter_split.startswith("Graph:"), status
+        shown = " ".join(visible_text(bar).split())
+        for part in (status.filter_text, status.filter_split, "refreshed"):
+            assert " ".join(part.split()) in shown, shown
+        assert "…" not in shown

@@ -1,0 +1,116 @@
+"""The key bar: the keys that matter on a screen first, as many as fit, short labels when narrow.
+
+Textual 8.2.8's Footer shows every `show=True` binding in binding-chain order (focused widget
+first, then screen, then app) and lets the ones that do not fit run off the right edge; it has no
+notion of which keys matter most (`Binding.priority` is about dispatch, `Footer.compact` only
+tightens the spacing). Here a screen lists the ids of its keys in order of importance
+(`FOOTER_KEYS`); those are shown even when their binding says `show=False`, in that order, and a
+key that does not fit in the width is left out (every key is still in `?`) rather than cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import Resize
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+NARROW_BELOW = 100  # the app's -narrow breakpoint (app.tcss tightens the footer under it)
+
+# Labels used when the long ones do not all fit, by binding id: the shortest word that still
+# says what the key does.
+SHORT_LABELS: dict[str, str] = {
+    "devices.why": "Why",
+    "devices.bulk_actions": "Bulk",
+    "detail.why": "Why",
+    "list.refresh": "Reload",
+    "detail.refresh": "Reload",
+}
+
+
+def key_width(key_display: str, label: str, *, narrow: bool) -> int:
+    """Cells one key takes: app.tcss (narrow) or Textual's FooterKey padding (wide)."""
+    if narrow:
+        return len(key_display) + 1 + len(label) + 1  # "k Label" + margin-right 1
+    return 1 + len(key_display) + 1 + len(label) + 1  # " k " + "Label "
+
+
+def ranked(bindings: Iterable[Binding], order: tuple[str, ...]) -> list[Binding]:
+    """Listed ids first in their order, then the other shown keys in their own order."""
+    listed = {binding_id: index for index, binding_id in enumerate(order)}
+    chosen = [binding for binding in bindings
+              if binding.id in listed or binding.show]
+    return sorted(chosen, key=lambda binding: listed.get(binding.id or "", len(listed)))
+
+
+def one_per_action(bindings: list[Binding]) -> list[Binding]:
+    """A key per action (`? f1` both help: the first one shown, as Textual's Footer does)."""
+    seen: set[str] = set()
+    unique = []
+    for binding in bindings:
+        if binding.action not in seen:
+            seen.add(binding.action)
+            unique.append(binding)
+    return unique
+
+
+def fit(widths: list[int], budget: int) -> list[bool]:
+    """Which keys to keep, most important first: each one that still fits."""
+    kept: list[bool] = []
+    for width in widths:
+        kept.append(width <= budget)
+        if width <= budget:
+            budget -= width
+    return kept
+
+
+class KeyFooter(Footer):
+    """A Footer ordered by the screen's `FOOTER_KEYS` that drops what does not fit."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        width = self.app.size.width
+        narrow = width < NARROW_BELOW
+        active = self.screen.active_bindings
+        order: tuple[str, ...] = getattr(self.screen, "FOOTER_KEYS", ())
+        bindings = one_per_action(ranked((binding for _node, binding, _enabled, _tooltip
+                                          in active.values()), order))
+        displays = [self.app.get_key_display(binding) for binding in bindings]
+        palette = 0 if narrow else len(" ^p palette ") + 1
+        budget = width - (1 if narrow else 0) - palette
+        labels = [binding.description for binding in bindings]
+        widths = [key_width(display, label, narrow=narrow)
+                  for display, label in zip(displays, labels, strict=True)]
+        if sum(widths) > budget:
+            labels = [SHORT_LABELS.get(binding.id or "", binding.description)
+                      for binding in bindings]
+            widths = [key_width(display, label, narrow=narrow)
+                      for display, label in zip(displays, labels, strict=True)]
+        for binding, display, label, keep in zip(bindings, displays, labels,
+                                                 fit(widths, budget), strict=True):
+            if keep:
+                yield FooterKey(binding.key, display, label, binding.action,
+                                disabled=not active[binding.key].enabled,
+                                tooltip=binding.tooltip or binding.description,
+                                ).data_bind(compact=Footer.compact)
+        yield from self._palette_key()
+
+    def _palette_key(self) -> ComposeResult:
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+            return
+        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if found is None:
+            return
+        _node, binding, enabled, _tooltip = found
+        yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                        binding.action, classes="-command-palette", disabled=not enabled,
+                        tooltip=binding.tooltip or binding.description)
+
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width != getattr(self, "_laid_out_for", None):
+            self._laid_out_for = event.size.width
+            self.call_after_refresh(self.recompose)
