@@ -46,6 +46,7 @@ from intune_tui.intune.actions import (
     RemoteAction,
     build_body,
 )
+from intune_tui.intune.formatting import count_of
 from intune_tui.intune.service import ActionOutcome
 from intune_tui.text import clean
 
@@ -401,7 +402,7 @@ class RemoteActionFlow:
         items = list(self.in_flight.values())
         if len(items) == 1:
             return f"1 action ({items[0]})"
-        return f"{len(items)} actions"
+        return count_of(len(items), "actions")
 
     async def idle(self) -> None:
         """Returns once no write is in flight."""
@@ -427,7 +428,7 @@ class RemoteActionFlow:
                 self._not_sent([d for rest in chunks[index:] for d in rest], action, progress,
                                str(error))
                 break
-            async with self.writing(f"{action.label} → {len(chunk)} devices"):
+            async with self.writing(f"{action.label} → {count_of(len(chunk), 'devices')}"):
                 try:
                     outcomes = await self.app.call(
                         f"bulk:{action.key}:{next(iter(attempts.values()), '')}:{index}",
