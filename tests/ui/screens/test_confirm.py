@@ -527,3 +527,30 @@ async def test_one_confirmation_under_a_write_fault_sends_once_and_says_what_hap
             assert "Intune lists Sync started" in message, message
             outcome = [line for line in audit_lines(app) if line["phase"] == "result"]
             assert [line["outcome"] for line in outcome] == ["unknown"]
+
+
+async def test_consent_cancelled_before_sending_is_not_sent_on_screen_and_in_the_audit(
+        make_app, wait_until) -> None:
+    """No token for the action's scope (the user cancels the consent prompt): nothing reaches
+    Graph, the user reads "not sent", and the audit says not_sent, never "unknown"."""
+    from intune_tui.auth.errors import SignInCancelled
+
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await list_ready(pilot, app, wait_until)
+        provider = app.session.token_provider
+        read_token = provider.get_token
+
+        async def cancel_consent(*, scopes=None, **kwargs):
+            if scopes and PRIVILEGED_OPERATIONS in scopes:
+                raise SignInCancelled("Sign-in cancelled.")
+            return await read_token(scopes=scopes, **kwargs)
+
+        provider.get_token = cancel_consent
+        await confirm_for(pilot, app, wait_until, WINDOWS_ID, "syncDevice")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: any("was not sent to CONTOSO-DT-91956" in m
+                                            for m in messages(app)))
+        assert action_posts(app) == []
+        results = [line for line in audit_lines(app) if line["phase"] == "result"]
+        assert [line["outcome"] for line in results] == ["not_sent"]
