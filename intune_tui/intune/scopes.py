@@ -181,13 +181,13 @@ def scope_granted(required: str, granted: Iterable[str]) -> bool:
     Case-insensitive, and tolerant of the resource prefix
     ("https://graph.microsoft.com/DeviceManagementApps.Read.All").
     """
-    wanted = _bare(required)
+    wanted = bare_name(required)
     for name in granted:
-        bare = _bare(name)
+        bare = bare_name(name)
         if bare == wanted:
             return True
         scope = _SCOPES_LOWER.get(bare)
-        if scope is not None and wanted in (_bare(i) for i in scope.implies):
+        if scope is not None and wanted in (bare_name(i) for i in scope.implies):
             return True
     return False
 
@@ -196,53 +196,6 @@ def missing_scopes(required: Iterable[str], granted: Iterable[str]) -> list[str]
     """The scopes of `required` that `granted` does not cover, in the order given."""
     held = list(granted)
     return [scope for scope in required if not scope_granted(scope, held)]
-
-
-@dataclass(frozen=True, slots=True)
-class ScopeUse:
-    """Something in the app that needs a scope: a list screen or a remote action."""
-
-    kind: str  # "resource" or "action"
-    key: str
-    title: str
-
-
-def screens_needing(scope: str) -> list[ScopeUse]:
-    """The resources (lists, detail tabs) and remote actions whose required scope is `scope`."""
-    # Imported here: resources and actions import this module for their scope constants.
-    from intune_tui.intune.actions import ACTIONS
-    from intune_tui.intune.resources import RESOURCES
-
-    wanted = _bare(scope)
-    uses = [
-        ScopeUse("resource", key, resource.title)
-        for key, resource in RESOURCES.items()
-        if _bare(resource.required_scope) == wanted
-    ]
-    uses.extend(
-        ScopeUse("action", key, action.label)
-        for key, action in ACTIONS.items()
-        if _bare(action.required_scope) == wanted
-    )
-    return uses
-
-
-@dataclass(frozen=True, slots=True)
-class AccessLine:
-    """One row of the "my access" screen."""
-
-    scope: Scope
-    granted: bool
-    uses: tuple[ScopeUse, ...]
-
-
-def access_report(granted: Iterable[str]) -> list[AccessLine]:
-    """Every scope of the table, whether the token holds it, and what needs it."""
-    held = list(granted)
-    return [
-        AccessLine(scope, scope_granted(scope.name, held), tuple(screens_needing(scope.name)))
-        for scope in SCOPES.values()
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,11 +234,11 @@ def forbidden_checklist(missing_scope: str | None = None) -> list[ForbiddenCheck
     ]
 
 
-def _bare(name: str | None) -> str:
+def bare_name(name: str | None) -> str:
     """The scope name without a resource prefix, lower-cased."""
     if not name:
         return ""
     return name.rsplit("/", 1)[-1].strip().lower()
 
 
-_SCOPES_LOWER: dict[str, Scope] = {_bare(name): scope for name, scope in SCOPES.items()}
+_SCOPES_LOWER: dict[str, Scope] = {bare_name(name): scope for name, scope in SCOPES.items()}

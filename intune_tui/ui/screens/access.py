@@ -21,19 +21,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from intune_tui.graph.errors import GraphForbidden
+from intune_tui.intune.access import AccessLine, ScopeUse, access_report
 from intune_tui.intune.rbac import (
     MyIntuneAccess,
     directory_admin_roles,
     my_intune_access,
 )
 from intune_tui.intune.resources import RESOURCES
-from intune_tui.intune.scopes import (
-    SCOPES,
-    AccessLine,
-    ScopeUse,
-    access_report,
-    forbidden_checklist,
-)
+from intune_tui.intune.scopes import SCOPES, forbidden_checklist
 from intune_tui.text import clean
 from intune_tui.ui.widgets.detail import FieldList
 
