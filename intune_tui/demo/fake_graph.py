@@ -34,6 +34,7 @@ import httpx
 from intune_tui.demo import odata, rules
 from intune_tui.demo.faults import Faults, InjectedFailure
 from intune_tui.demo.identity import DEMO_OPERATOR_NAME, DEMO_OPERATOR_UPN
+from intune_tui.demo.recovery import RecoveryVault
 from intune_tui.demo.tenant import (
     ActionRecord,
     DemoTenant,
@@ -132,6 +133,7 @@ class FakeGraph:
         # A long-running demo server must not grow without bound: the oldest entries go first.
         self.max_recorded_requests = 50_000
         tenant.devices.clock = self.tenant_now
+        self.recovery = RecoveryVault(tenant)
 
     # --- public helpers --------------------------------------------------------------------------
     def tenant_now(self) -> datetime:
@@ -328,6 +330,9 @@ class FakeGraph:
             return self._batch(call)
         if _is_function(call.segments, "getEffectivePermissions"):
             return self._effective_permissions(call)
+        recovered = self._recovery_secret(call)
+        if recovered is not None:
+            return recovered
         route = _route(call.segments, call.version)
         if route is None:
             raise _GraphAnswer(_segment_not_found(call.segments, call.version,
@@ -342,6 +347,29 @@ class FakeGraph:
         if kind == "bulk":
             return self._bulk_action(call)
         return self._device_action(call, ids[0], call.segments[-1])
+
+    # --- recovery secrets (demo/recovery.py) ------------------------------------------------------
+    def _recovery_secret(self, call: _Call) -> _Answer | None:
+        """BitLocker keys, LAPS passwords (Entra) and FileVault keys (Intune, beta)."""
+        segments = call.segments
+        if (call.version == rules.BETA and len(segments) == 4 and segments[3] == "getFileVaultKey"
+                and segments[:2] == ["deviceManagement", "managedDevices"]):
+            return self._filevault_key(call, segments[2])
+        answer = self.recovery.serve(call.method, segments, call.params, call.scopes,
+                                     call.headers, call.upn, call.request_id,
+                                     f"{call.origin}/{call.version}")
+        return None if answer is None else _Answer(*answer)
+
+    def _filevault_key(self, call: _Call, device_id: str) -> _Answer:
+        if call.method != "GET":
+            raise _GraphAnswer(_method_not_allowed(call))
+        self._require(call, (rules.MD_PRIVILEGED,), "deviceManagement/managedDevices/"
+                      f"{device_id}/getFileVaultKey")
+        key = self.recovery.filevault_key(device_id)
+        if key is None:
+            raise _GraphAnswer(_not_found(call.request_id, call.path))
+        return _Answer(200, {"@odata.context": f"{call.origin}/beta/$metadata#Edm.String",
+                             "value": key})
 
     # --- scopes ----------------------------------------------------------------------------------
     def _require(self, call: _Call, one_of: Sequence[str], url_path: str) -> None:

@@ -43,6 +43,11 @@ ALL_DEMO_SCOPES: tuple[str, ...] = (
     RBAC_READWRITE,
     SERVICE_READ,
     SERVICE_READWRITE,
+    # Recovery secrets (demo/recovery.py): BitLocker keys and Windows LAPS passwords in Entra.
+    "BitlockerKey.ReadBasic.All",
+    "BitlockerKey.Read.All",
+    "DeviceLocalCredential.ReadBasic.All",
+    "DeviceLocalCredential.Read.All",
 )
 READ_ONLY_SCOPES: tuple[str, ...] = (MD_READ, APPS_READ, CONFIG_READ, RBAC_READ, SERVICE_READ)
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from intune_tui import __version__
 from intune_tui.graph.errors import (
     GraphBadResponse,
     GraphError,
@@ -55,6 +56,11 @@ __all__ = [
     "Page",
     "ThrottleState",
 ]
+
+
+# Graph documents User-Agent as "Required" on the BitLocker key and LAPS reads
+# (bitlockerrecoverykey-get, devicelocalcredentialinfo-get; learn.microsoft.com, read 2026-12-06).
+USER_AGENT = f"intune-tui/{__version__}"
 
 
 def preload_network_transport() -> None:
@@ -206,7 +212,8 @@ class GraphClient:
         self._wall_clock = wall_clock
         self._jitter = jitter
         self._http = httpx.AsyncClient(
-            transport=transport, timeout=timeout, follow_redirects=False
+            transport=transport, timeout=timeout, follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
         )
 
     def __repr__(self) -> str:

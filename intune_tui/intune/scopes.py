@@ -60,6 +60,10 @@ CONFIGURATION_READ = "DeviceManagementConfiguration.Read.All"
 CONFIGURATION_READ_WRITE = "DeviceManagementConfiguration.ReadWrite.All"
 SERVICE_CONFIG_READ = "DeviceManagementServiceConfig.Read.All"
 SERVICE_CONFIG_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
+BITLOCKER_KEY_READ = "BitlockerKey.Read.All"
+BITLOCKER_KEY_READ_BASIC = "BitlockerKey.ReadBasic.All"
+LAPS_READ = "DeviceLocalCredential.Read.All"
+LAPS_READ_BASIC = "DeviceLocalCredential.ReadBasic.All"
 
 _APP_ENTITIES = ("client apps", "mobile app categories", "app protection policies",
                  "app configurations")
@@ -152,6 +156,17 @@ SCOPES: dict[str, Scope] = {
         ),
         Scope(SERVICE_CONFIG_READ, "Read Microsoft Intune configuration", "tenant", Access.READ,
               permits_reading=_SERVICE_CONFIG_ENTITIES),
+        # Recovery secrets (intune/secrets.py), asked for only when the Recovery tab needs them.
+        # Names and what they allow: the Graph permissions reference and the bitlockerRecoveryKey
+        # / deviceLocalCredentialInfo pages (learn.microsoft.com, read 2026-12-06).
+        Scope(BITLOCKER_KEY_READ, "Read BitLocker keys", "recovery", Access.READ,
+              permits_reading=("BitLocker recovery keys",), implies=(BITLOCKER_KEY_READ_BASIC,)),
+        Scope(BITLOCKER_KEY_READ_BASIC, "Read BitLocker keys basic information", "recovery",
+              Access.READ, permits_reading=("which BitLocker keys a device has",)),
+        Scope(LAPS_READ, "Read device local credential passwords", "recovery", Access.READ,
+              permits_reading=("Windows LAPS passwords",), implies=(LAPS_READ_BASIC,)),
+        Scope(LAPS_READ_BASIC, "Read device local credential properties", "recovery",
+              Access.READ, permits_reading=("when a device's LAPS password was backed up",)),
     )
 }
 

@@ -14,7 +14,7 @@ from intune_tui.intune.scopes import (
 
 
 def test_the_seed_table_has_all_eleven_scopes_with_admin_center_wording() -> None:
-    assert len(SCOPES) == 11
+    assert len([scope for scope in SCOPES.values() if scope.area != "recovery"]) == 11
     assert SCOPES[PRIVILEGED_OPERATIONS].enable_access == (
         "Perform user-impacting remote actions on Microsoft Intune devices"
     )
@@ -83,3 +83,13 @@ def test_forbidden_checklist_names_the_scope_and_the_four_checks() -> None:
     assert "DeviceManagementApps.Read.All" in checks[0].detail
     assert "Read Microsoft Intune apps" in checks[0].detail
     assert forbidden_checklist(None)[0].detail  # still a usable sentence without a scope
+
+
+def test_recovery_scopes_are_listed_and_read_implies_read_basic() -> None:
+    recovery = {name for name, scope in SCOPES.items() if scope.area == "recovery"}
+    assert recovery == {"BitlockerKey.Read.All", "BitlockerKey.ReadBasic.All",
+                        "DeviceLocalCredential.Read.All", "DeviceLocalCredential.ReadBasic.All"}
+    assert scope_granted("BitlockerKey.ReadBasic.All", ["BitlockerKey.Read.All"])
+    assert not scope_granted("DeviceLocalCredential.Read.All",
+                             ["DeviceLocalCredential.ReadBasic.All"])
+    assert "recovery" not in {SCOPES[name].area for name in READ_SCOPES}
