@@ -45,6 +45,7 @@ DEVICES = 300
 WINDOWS_DEVICE = "CONTOSO-DT-91956"  # Windows, compliant, every Windows action applies
 NONCOMPLIANT_DEVICE = "DESKTOP-GW28D86"  # Windows, non-compliant: the "why?" story
 ACTED_ON_DEVICE = "CONTOSO-LT-56414"  # a passcode reset that failed, in its action history
+RECOVERY_DEVICE = "CONTOSO-LT-63219"  # Windows: a BitLocker key and three LAPS backups
 # The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
 AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
 POLL = 0.05
@@ -177,6 +178,17 @@ async def setting_states(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen_is(pilot, "SettingStatesScreen")
                    and getattr(pilot.app.screen, "_complete", True), "the setting states")
+    await settle(pilot)
+
+
+async def device_recovery_tab(pilot: Pilot[Any]) -> None:
+    """The Recovery tab (k) of a Windows laptop: BitLocker key and LAPS password, both masked."""
+    from intune_tui.ui.widgets.recovery import RecoveryPanel
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    await pilot.press("k")
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query_one(RecoveryPanel).items),
+                   "the recovery secrets")
     await settle(pilot)
 
 
@@ -377,6 +389,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("device-compliance", "Device detail: why non-compliant (w)", device_compliance),
     Scene("setting-states", "Failing settings of a compliance policy", setting_states),
     Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
+    Scene("device-recovery", "Device detail: BitLocker key and LAPS password, masked (k)",
+          device_recovery_tab),
     Scene("actions-menu", "Remote actions menu (a)", actions),
     Scene("confirm-benign", "Benign action: y/n, No focused", confirm_benign),
     Scene("confirm-destructive", "Destructive action: device, user, serial, tenant",
@@ -413,6 +427,7 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
      "intune_tui.ui.widgets.resource_table", "ResourceTable"),
     ("Devices", "intune_tui.ui.screens.devices", "DevicesScreen"),
     ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
+    ("A device's Recovery tab (k)", "intune_tui.ui.widgets.recovery", "RecoveryPanel"),
     ("An app or a policy", "intune_tui.ui.screens.policy_detail", "DetailScreen"),
     ("Roles", "intune_tui.ui.screens.roles", "RolesScreen"),
     ("A role", "intune_tui.ui.screens.role_detail", "RoleDetailScreen"),

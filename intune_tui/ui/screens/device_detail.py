@@ -30,6 +30,7 @@ from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, SentAction, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.recovery import RecoveryPanel
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class DeviceDetailScreen(Screen[None]):
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
+        Binding("k", "show_recovery", "Keys", id="detail.recovery",
+                tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False,
@@ -139,6 +142,8 @@ class DeviceDetailScreen(Screen[None]):
             for tab_id, resource_key, label, _ in TABS:
                 with TabPane(label, id=tab_id):
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
+            with TabPane("Recovery", id="recovery"):
+                yield RecoveryPanel(id="recovery-panel")
             with TabPane("Actions", id="actions"):
                 yield Static("", id="action-tracking", classes="panel-note")
                 yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
@@ -189,6 +194,8 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#device-title", Static).update(title_line(merged))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
+        # Listed once the device's Entra id is known (the list row does not carry it).
+        self.query_one(RecoveryPanel).load(self.device)
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -200,6 +207,16 @@ class DeviceDetailScreen(Screen[None]):
                             "What the list showed is below."))
         problem.display = True
         self.query_one("#actions-pane", RowsPane).show_error(error)
+        self.query_one(RecoveryPanel).show_error(error)
+
+    # -- recovery secrets: masked again whenever they are out of sight -------------------------
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(RecoveryPanel).mask_all()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != "recovery":
+            self.query_one(RecoveryPanel).mask_all()
 
     # -- remote actions ------------------------------------------------------------------------
 
@@ -267,7 +284,12 @@ class DeviceDetailScreen(Screen[None]):
             ("Next tab", "]", self.action_next_tab),
             ("Refresh this device", "r", self.action_reload),
             ("Copy this device's id", "y", self.action_copy_id),
+            ("Recovery keys and LAPS password", "k", self.action_show_recovery),
         ]
+
+    def action_show_recovery(self) -> None:
+        self.query_one(TabbedContent).active = "recovery"
+        self.query_one("#recovery-list").focus()
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.device_id)
