@@ -192,6 +192,19 @@ async def device_recovery_tab(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def user_devices(pilot: Pilot[Any]) -> None:
+    """`u` on a device: its primary user's card and every device of theirs (Graph-filtered)."""
+    from intune_tui.ui.widgets.detail import RowsPane
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    await pilot.press("u")
+    await wait_for(pilot, lambda: screen_is(pilot, "UserDevicesScreen")
+                   and pilot.app.screen.query_one(RowsPane).table.empty_text != "Loading…"
+                   and "Loading" not in str(pilot.app.screen.query_one("#user-card").render()),
+                   "the user's devices")
+    await settle(pilot)
+
+
 async def device_actions_tab(pilot: Pilot[Any]) -> None:
     """The Actions tab (history and tracking): the tab bar has the focus, → moves along it."""
     from textual.widgets import TabbedContent
@@ -391,6 +404,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
     Scene("device-recovery", "Device detail: BitLocker key and LAPS password, masked (k)",
           device_recovery_tab),
+    Scene("user-devices", "A user's card and all their devices (u on a device, :user NAME)",
+          user_devices),
     Scene("actions-menu", "Remote actions menu (a)", actions),
     Scene("confirm-benign", "Benign action: y/n, No focused", confirm_benign),
     Scene("confirm-destructive", "Destructive action: device, user, serial, tenant",
@@ -428,6 +443,9 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Devices", "intune_tui.ui.screens.devices", "DevicesScreen"),
     ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
     ("A device's Recovery tab (k)", "intune_tui.ui.widgets.recovery", "RecoveryPanel"),
+    ("A user's devices (u, :user NAME)", "intune_tui.ui.screens.user_devices",
+     "UserDevicesScreen"),
+    ("Users found by :user NAME", "intune_tui.ui.screens.user_devices", "UserPickScreen"),
     ("An app or a policy", "intune_tui.ui.screens.policy_detail", "DetailScreen"),
     ("Roles", "intune_tui.ui.screens.roles", "RolesScreen"),
     ("A role", "intune_tui.ui.screens.role_detail", "RoleDetailScreen"),

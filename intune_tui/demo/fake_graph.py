@@ -32,6 +32,7 @@ from urllib.parse import quote
 import httpx
 
 from intune_tui.demo import odata, rules
+from intune_tui.demo.directory import DemoDirectory
 from intune_tui.demo.faults import Faults, InjectedFailure
 from intune_tui.demo.identity import DEMO_OPERATOR_NAME, DEMO_OPERATOR_UPN
 from intune_tui.demo.recovery import RecoveryVault
@@ -134,6 +135,7 @@ class FakeGraph:
         self.max_recorded_requests = 50_000
         tenant.devices.clock = self.tenant_now
         self.recovery = RecoveryVault(tenant)
+        self.directory = DemoDirectory(tenant)
 
     # --- public helpers --------------------------------------------------------------------------
     def tenant_now(self) -> datetime:
@@ -330,7 +332,7 @@ class FakeGraph:
             return self._batch(call)
         if _is_function(call.segments, "getEffectivePermissions"):
             return self._effective_permissions(call)
-        recovered = self._recovery_secret(call)
+        recovered = self._recovery_secret(call) or self._directory_answer(call)
         if recovered is not None:
             return recovered
         route = _route(call.segments, call.version)
@@ -358,6 +360,12 @@ class FakeGraph:
         answer = self.recovery.serve(call.method, segments, call.params, call.scopes,
                                      call.headers, call.upn, call.request_id,
                                      f"{call.origin}/{call.version}")
+        return None if answer is None else _Answer(*answer)
+
+    def _directory_answer(self, call: _Call) -> _Answer | None:
+        """Entra users (demo/directory.py)."""
+        answer = self.directory.serve(call.method, call.segments, call.params, call.scopes,
+                                      call.request_id, f"{call.origin}/{call.version}")
         return None if answer is None else _Answer(*answer)
 
     def _filevault_key(self, call: _Call, device_id: str) -> _Answer:

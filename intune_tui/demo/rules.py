@@ -48,6 +48,9 @@ ALL_DEMO_SCOPES: tuple[str, ...] = (
     "BitlockerKey.Read.All",
     "DeviceLocalCredential.ReadBasic.All",
     "DeviceLocalCredential.Read.All",
+    # Entra users (demo/directory.py).
+    "User.ReadBasic.All",
+    "User.Read.All",
 )
 READ_ONLY_SCOPES: tuple[str, ...] = (MD_READ, APPS_READ, CONFIG_READ, RBAC_READ, SERVICE_READ)
 

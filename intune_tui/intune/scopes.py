@@ -64,6 +64,8 @@ BITLOCKER_KEY_READ = "BitlockerKey.Read.All"
 BITLOCKER_KEY_READ_BASIC = "BitlockerKey.ReadBasic.All"
 LAPS_READ = "DeviceLocalCredential.Read.All"
 LAPS_READ_BASIC = "DeviceLocalCredential.ReadBasic.All"
+USER_READ_ALL = "User.Read.All"
+USER_READ_BASIC_ALL = "User.ReadBasic.All"
 
 _APP_ENTITIES = ("client apps", "mobile app categories", "app protection policies",
                  "app configurations")
@@ -167,6 +169,13 @@ SCOPES: dict[str, Scope] = {
               permits_reading=("Windows LAPS passwords",), implies=(LAPS_READ_BASIC,)),
         Scope(LAPS_READ_BASIC, "Read device local credential properties", "recovery",
               Access.READ, permits_reading=("when a device's LAPS password was backed up",)),
+        # Entra users (intune/directory.py): the basic profile is name, sign-in name and mail;
+        # job title, department and phones need User.Read.All (permissions reference).
+        Scope(USER_READ_ALL, "Read all users' full profiles", "directory", Access.READ,
+              permits_reading=("users' job title, department and office phone",),
+              implies=(USER_READ_BASIC_ALL,)),
+        Scope(USER_READ_BASIC_ALL, "Read all users' basic profiles", "directory", Access.READ,
+              permits_reading=("users' names, sign-in names and mail",)),
     )
 }
 

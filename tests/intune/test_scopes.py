@@ -14,7 +14,7 @@ from intune_tui.intune.scopes import (
 
 
 def test_the_seed_table_has_all_eleven_scopes_with_admin_center_wording() -> None:
-    assert len([scope for scope in SCOPES.values() if scope.area != "recovery"]) == 11
+    assert len([s for s in SCOPES.values() if s.area not in ("recovery", "directory")]) == 11
     assert SCOPES[PRIVILEGED_OPERATIONS].enable_access == (
         "Perform user-impacting remote actions on Microsoft Intune devices"
     )

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from intune_tui.intune.directory import user_card
 from intune_tui.intune.formatting import (
     enum_word,
     format_bool,
@@ -109,6 +110,8 @@ class DeviceDetailScreen(Screen[None]):
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
+        Binding("u", "user_devices", "User's devices", id="detail.user_devices",
+                tooltip="Every device of this device's primary user, and their card"),
         Binding("k", "show_recovery", "Keys", id="detail.recovery",
                 tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
@@ -141,6 +144,8 @@ class DeviceDetailScreen(Screen[None]):
                 yield FieldList(id="overview-fields")
             for tab_id, resource_key, label, _ in TABS:
                 with TabPane(label, id=tab_id):
+                    if tab_id == "users":
+                        yield FieldList(id="user-card")
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
             with TabPane("Recovery", id="recovery"):
                 yield RecoveryPanel(id="recovery-panel")
@@ -196,6 +201,7 @@ class DeviceDetailScreen(Screen[None]):
             overview_fields(self.device, self.intune_app.now()))
         # Listed once the device's Entra id is known (the list row does not carry it).
         self.query_one(RecoveryPanel).load(self.device)
+        self._load_user_card(merged.get("userId"))
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -208,6 +214,32 @@ class DeviceDetailScreen(Screen[None]):
         problem.display = True
         self.query_one("#actions-pane", RowsPane).show_error(error)
         self.query_one(RecoveryPanel).show_error(error)
+
+    # -- the primary user ----------------------------------------------------------------------
+
+    def _load_user_card(self, user_id: Any) -> None:
+        card = self.query_one("#user-card", FieldList)
+        if not isinstance(user_id, str) or not user_id:
+            card.update(Text("No primary user (a shared or userless device)."))
+            return
+        card.update(Text("Loading the primary user…"))
+        session = self.intune_app.session
+        self._job("user-card",
+                  lambda service: user_card(service.client, session.claims(), user_id),
+                  lambda found: card.show(found.fields()),
+                  lambda error: card.update(Text(f"Could not read the primary user from "
+                                                 f"Entra: {clean(str(error))}")))
+
+    def action_user_devices(self) -> None:
+        from intune_tui.ui.screens.user_devices import UserDevicesScreen
+
+        upn = self.device.user_principal_name
+        if not upn:
+            self.notify("This device has no primary user.", markup=False, severity="warning")
+            return
+        user_id = self.item.get("userId")
+        self.app.push_screen(UserDevicesScreen(upn, user_id if isinstance(user_id, str)
+                                               and user_id else None))
 
     # -- recovery secrets: masked again whenever they are out of sight -------------------------
 
@@ -285,6 +317,7 @@ class DeviceDetailScreen(Screen[None]):
             ("Refresh this device", "r", self.action_reload),
             ("Copy this device's id", "y", self.action_copy_id),
             ("Recovery keys and LAPS password", "k", self.action_show_recovery),
+            ("All devices of this device's user", "u", self.action_user_devices),
         ]
 
     def action_show_recovery(self) -> None:

@@ -1,0 +1,139 @@
+"""The demo tenant's Entra users as Graph serves them: /users and /users/{id | upn}.
+
+Rules kept (learn.microsoft.com, read 2026-12-06):
+- Scopes: User.ReadBasic.All, User.Read.All, User.ReadWrite.All, Directory.Read.All. With only
+  User.ReadBasic.All a user shows the basic profile (displayName, givenName, mail, photo, surname,
+  userPrincipalName, and id); other properties come back null (the docs say ReadBasic
+  "constrains app access" to that set; the fake answers with nulls rather than an error).
+- `$filter` on users: `startswith(displayName|userPrincipalName|mail, 'x')` and `eq` on those and
+  id, joined by `or`; anything else is a 400. Case-insensitive, as Entra compares.
+- `$top` up to 999, default page 100, with an absolute nextLink.
+- Job titles and office phones are derived from the seed here rather than stored by the tenant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from intune_tui.demo.tenant import DemoTenant, mix64
+
+READ_BASIC = "User.ReadBasic.All"
+READ_FULL = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All")
+USER_SCOPES = (READ_BASIC, *READ_FULL)
+BASIC_PROFILE = frozenset({"id", "displayName", "givenName", "mail", "surname",
+                           "userPrincipalName"})
+DEFAULT_PAGE = 100
+MAX_PAGE = 999
+_QUERY_SAFE = "$'(),/:@*!"
+_TITLES = {"Sales": "Account Executive", "Finance": "Financial Analyst", "IT": "Systems Engineer",
+           "HR": "HR Business Partner", "Marketing": "Marketing Manager",
+           "Engineering": "Software Engineer", "Operations": "Operations Coordinator",
+           "Legal": "Counsel", "Support": "Support Specialist"}
+_CLAUSE = re.compile(
+    r"^\s*(?:startswith\(\s*(?P<sprop>\w+)\s*,\s*'(?P<svalue>(?:[^']|'')*)'\s*\)"
+    r"|(?P<eprop>\w+)\s+eq\s+'(?P<evalue>(?:[^']|'')*)')\s*$", re.IGNORECASE)
+_FILTERABLE = frozenset({"displayName", "userPrincipalName", "mail", "id"})
+
+
+class DemoDirectory:
+    """Users of one demo tenant."""
+
+    def __init__(self, tenant: DemoTenant) -> None:
+        self.tenant = tenant
+        self._by_upn: dict[str, int] | None = None
+
+    def index_of(self, key: str) -> int | None:
+        users = self.tenant.users
+        index = users.index_of(key)
+        if index is not None:
+            return index
+        if self._by_upn is None:
+            self._by_upn = {upn.lower(): i for i, upn in enumerate(users.upn)}
+        return self._by_upn.get(key.lower())
+
+    def user_json(self, index: int) -> dict[str, Any]:
+        body = dict(self.tenant.users.to_json(index))
+        department = str(body.get("department") or "")
+        body["jobTitle"] = _TITLES.get(department, "Specialist")
+        body["businessPhones"] = [f"+1 425 555 {mix64(self.tenant.seed ^ index) % 10_000:04d}"]
+        return body
+
+    def serve(self, method: str, segments: list[str], params: Mapping[str, str],
+              scopes: frozenset[str], request_id: str, base: str
+              ) -> tuple[int, dict[str, Any]] | None:
+        """Graph's answer to /users or /users/{key}; None for any other path."""
+        if not segments or segments[0] != "users" or len(segments) > 2:
+            return None
+        if method != "GET":
+            return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
+                          request_id)
+        if not scopes.intersection(USER_SCOPES):
+            return _error(403, "Authorization_RequestDenied",
+                          "Insufficient privileges to complete the operation.", request_id)
+        full = bool(scopes.intersection(READ_FULL))
+        select = [name.strip() for name in params.get("$select", "").split(",") if name.strip()]
+        if len(segments) == 2:
+            index = self.index_of(segments[1])
+            if index is None:
+                return _error(404, "Request_ResourceNotFound",
+                              f"Resource '{segments[1]}' does not exist or one of its queried "
+                              "reference-property objects are not present.", request_id)
+            return 200, self._shaped(index, select, full)
+        return self._list(params, select, full, request_id, base)
+
+    def _shaped(self, index: int, select: list[str], full: bool) -> dict[str, Any]:
+        body = self.user_json(index)
+        if select:
+            body = {name: body.get(name) for name in ("id", *select)}
+        if not full:
+            body = {name: (value if name in BASIC_PROFILE or name.startswith("@") else None)
+                    for name, value in body.items()}
+        return body
+
+    def _list(self, params: Mapping[str, str], select: list[str], full: bool,
+              request_id: str, base: str) -> tuple[int, dict[str, Any]]:
+        try:
+            top = min(int(params.get("$top", DEFAULT_PAGE)), MAX_PAGE)
+            offset = int(params.get("$skiptoken", "0"))
+        except ValueError:
+            return _error(400, "BadRequest", "Invalid $top or skip token.", request_id)
+        indices = list(range(len(self.tenant.users)))
+        text = params.get("$filter")
+        if text:
+            tests = [_CLAUSE.match(part) for part in re.split(r"\s+or\s+", text)]
+            if not all(tests):
+                return _error(400, "Request_UnsupportedQuery", "Unsupported query.", request_id)
+            matchers = [_matcher(match) for match in tests if match is not None]
+            if any(matcher is None for matcher in matchers):
+                return _error(400, "Request_UnsupportedQuery", "Unsupported query.", request_id)
+            indices = [index for index in indices
+                       if any(matcher(self.user_json(index)) for matcher in matchers if matcher)]
+        page = indices[offset: offset + top]
+        body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#users",
+                                "value": [self._shaped(index, select, full) for index in page]}
+        if offset + top < len(indices):
+            query = "&".join(f"{key}={quote(value, safe=_QUERY_SAFE)}"
+                             for key, value in params.items() if key != "$skiptoken")
+            body["@odata.nextLink"] = (f"{base}/users?{query}&$skiptoken={offset + top}"
+                                       if query else f"{base}/users?$skiptoken={offset + top}")
+        return 200, body
+
+
+def _matcher(match: re.Match[str]) -> Any:
+    prop = match.group("sprop") or match.group("eprop")
+    if prop not in _FILTERABLE:
+        return None
+    if match.group("sprop"):
+        prefix = match.group("svalue").replace("''", "'").casefold()
+        return lambda user: str(user.get(prop) or "").casefold().startswith(prefix)
+    wanted = match.group("evalue").replace("''", "'").casefold()
+    return lambda user: str(user.get(prop) or "").casefold() == wanted
+
+
+def _error(status: int, code: str, message: str, request_id: str) -> tuple[int, dict[str, Any]]:
+    return status, {"error": {"code": code, "message": message,
+                              "innerError": {"request-id": request_id,
+                                             "client-request-id": request_id}}}

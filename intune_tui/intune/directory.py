@@ -1,0 +1,163 @@
+"""Entra users (and, next, groups and id -> name resolution) as the device screens need them.
+
+Graph facts (learn.microsoft.com, read 2026-12-06):
+- GET /users/{id | userPrincipalName}, GET /users with `$filter` (user resource page: displayName
+  and userPrincipalName support `startsWith` and `eq`).
+- Scopes: User.ReadBasic.All reads only the *basic profile* - displayName, givenName, mail, photo,
+  surname, userPrincipalName (permissions reference, "User permissions"). jobTitle, department
+  and businessPhones need User.Read.All; with ReadBasic the card shows name, sign-in name and mail
+  and says which scope the rest needs.
+- Devices of a user: managedDevices `$filter` on userPrincipalName (eq, ne) is documented in the
+  CSDL annotations; userId is not filterable, so the filter is on the sign-in name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from intune_tui.graph.client import GraphClient
+from intune_tui.graph.errors import GraphForbidden
+from intune_tui.graph.odata import quote
+from intune_tui.intune.scopes import USER_READ_ALL, USER_READ_BASIC_ALL
+from intune_tui.text import clean
+
+if TYPE_CHECKING:
+    from intune_tui.intune.resources import Row
+    from intune_tui.intune.service import IntuneService
+
+USER_READ_BASIC: Final = USER_READ_BASIC_ALL
+USER_READ: Final = USER_READ_ALL
+_FULL_FIELDS: Final = ("id", "displayName", "userPrincipalName", "mail", "jobTitle",
+                       "department", "businessPhones")
+_BASIC_FIELDS: Final = ("id", "displayName", "userPrincipalName", "mail")
+FIND_LIMIT: Final = 25
+
+
+@dataclass(frozen=True)
+class UserCard:
+    """A user as the helpdesk needs them on a call. `full`: False when only the basic profile
+    could be read (User.ReadBasic.All), so job title, department and phone are unknown."""
+
+    id: str
+    display_name: str
+    user_principal_name: str
+    mail: str = ""
+    job_title: str = ""
+    department: str = ""
+    phones: tuple[str, ...] = ()
+    full: bool = True
+
+    @classmethod
+    def from_graph(cls, item: dict[str, Any], *, full: bool) -> UserCard:
+        phones = item.get("businessPhones")
+        return cls(
+            id=clean(item.get("id")),
+            display_name=clean(item.get("displayName")),
+            user_principal_name=clean(item.get("userPrincipalName")),
+            mail=clean(item.get("mail")),
+            job_title=clean(item.get("jobTitle")),
+            department=clean(item.get("department")),
+            phones=tuple(clean(phone) for phone in phones if phone)
+            if isinstance(phones, list) else (),
+            full=full,
+        )
+
+    def fields(self) -> list[tuple[str, object]]:
+        """(label, value) lines of the card; the three full-profile ones say what they need."""
+        missing = f"(needs {USER_READ})"
+        return [
+            ("Name", self.display_name),
+            ("Sign-in name", self.user_principal_name),
+            ("Email", self.mail),
+            ("Job title", self.job_title if self.full else missing),
+            ("Department", self.department if self.full else missing),
+            ("Office phone", ", ".join(self.phones) if self.full else missing),
+        ]
+
+
+class Directory:
+    """Entra users over one GraphClient."""
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+
+    async def user(self, user_id: str, *, full_profile: bool | None = None) -> UserCard:
+        """The full card (User.Read.All), or the basic profile when only ReadBasic is granted.
+
+        `full_profile`: whether the token holds User.Read.All (from its claims), None when
+        unknown: then the full read is tried and a 403 falls back to the basic profile.
+        """
+        if full_profile is False:
+            return await self._basic_user(user_id)
+        try:
+            body = await self.client.request(
+                "GET", f"/users/{user_id}", api_version="v1.0",
+                params={"$select": ",".join(_FULL_FIELDS)}, scopes=[USER_READ],
+                required_scope=USER_READ)
+            return UserCard.from_graph(_object(body.body), full=True)
+        except GraphForbidden:
+            return await self._basic_user(user_id)
+
+    async def _basic_user(self, user_id: str) -> UserCard:
+        body = await self.client.request(
+            "GET", f"/users/{user_id}", api_version="v1.0",
+            params={"$select": ",".join(_BASIC_FIELDS)}, scopes=[USER_READ_BASIC],
+            required_scope=USER_READ_BASIC)
+        return UserCard.from_graph(_object(body.body), full=False)
+
+    async def find_users(self, text: str) -> list[UserCard]:
+        """Users whose name or sign-in name starts with `text` (at most FIND_LIMIT)."""
+        words = text.strip()
+        if not words:
+            return []
+        literal = quote(words)
+        response = await self.client.request(
+            "GET", "/users", api_version="v1.0",
+            params={"$filter": f"startswith(displayName,{literal}) or "
+                               f"startswith(userPrincipalName,{literal})",
+                    "$select": ",".join(_BASIC_FIELDS), "$top": str(FIND_LIMIT)},
+            scopes=[USER_READ_BASIC], required_scope=USER_READ_BASIC)
+        items = response.body.get("value") if isinstance(response.body, dict) else None
+        return [UserCard.from_graph(item, full=False) for item in items or []
+                if isinstance(item, dict)]
+
+
+async def user_card(client: GraphClient, claims_of_token: Any, user_id: str) -> UserCard:
+    """The card, reading the profile the token allows (`claims_of_token`: an awaitable of the
+    token's claims, e.g. `session.claims()`)."""
+    try:
+        claims = await claims_of_token
+    except Exception:  # the claims are a hint only; Graph still decides
+        claims = {}
+    full = full_profile_granted(claims) if isinstance(claims, Mapping) else None
+    return await Directory(client).user(user_id, full_profile=full)
+
+
+async def devices_of_user(service: IntuneService, user_principal_name: str) -> list[Row]:
+    """Every managed device of the user, filtered by Graph (not in the loaded list)."""
+    rows: list[Row] = []
+    async for page in service.stream(
+            "devices", server_filter=f"userPrincipalName eq {quote(user_principal_name)}"):
+        rows.extend(page.rows)
+    return rows
+
+
+def _object(body: Any) -> dict[str, Any]:
+    return body if isinstance(body, dict) else {}
+
+
+def full_profile_granted(claims: Mapping[str, Any]) -> bool | None:
+    """Whether a token's claims grant User.Read.All (or more); None when they list no scopes."""
+    scp, roles = claims.get("scp"), claims.get("roles")
+    names = set(scp.split()) if isinstance(scp, str) else set()
+    if isinstance(roles, list):
+        names.update(str(role) for role in roles)
+    if not names:
+        return None
+    return bool({name.rsplit("/", 1)[-1].lower() for name in names} & _FULL_PROFILE_SCOPES)
+
+
+_FULL_PROFILE_SCOPES: Final = frozenset({"user.read.all", "user.readwrite.all",
+                                         "directory.read.all", "directory.readwrite.all"})

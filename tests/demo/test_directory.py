@@ -1,0 +1,44 @@
+"""The fake Graph's /users keeps the documented scope, $filter and $select rules."""
+
+from __future__ import annotations
+
+import httpx
+
+from intune_tui.demo import rules
+from intune_tui.demo.fake_graph import FakeGraph
+
+
+async def get(fake: FakeGraph, url: str, scopes: tuple[str, ...] = rules.ALL_DEMO_SCOPES
+              ) -> httpx.Response:
+    token = fake.issue_token(scopes=scopes)
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com") as http:
+        return await http.get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_a_user_by_id_or_sign_in_name(fake: FakeGraph) -> None:
+    users = fake.tenant.users
+    by_id = await get(fake, f"/v1.0/users/{users.id_of(0)}")
+    by_upn = await get(fake, f"/v1.0/users/{users.upn[0]}")
+    assert by_id.json()["displayName"] == by_upn.json()["displayName"] == "Alice Smith"
+    assert (await get(fake, "/v1.0/users/nobody@example.com")).status_code == 404
+
+
+async def test_read_basic_gets_only_the_basic_profile(fake: FakeGraph) -> None:
+    basic = tuple(s for s in rules.ALL_DEMO_SCOPES if s != "User.Read.All")
+    body = (await get(fake, f"/v1.0/users/{fake.tenant.users.id_of(0)}"
+                            "?$select=displayName,jobTitle,department", basic)).json()
+    assert body["displayName"] == "Alice Smith"
+    assert body["jobTitle"] is None and body["department"] is None
+    none = tuple(s for s in rules.ALL_DEMO_SCOPES if not s.startswith("User."))
+    assert (await get(fake, "/v1.0/users", none)).status_code == 403
+
+
+async def test_startswith_filter_top_and_paging(fake: FakeGraph) -> None:
+    found = (await get(fake, "/v1.0/users?$filter=startswith(displayName,'alice') or "
+                             "startswith(userPrincipalName,'alice')")).json()["value"]
+    assert found and all(user["displayName"].lower().startswith("alice")
+                         or user["userPrincipalName"].startswith("alice") for user in found)
+    page = (await get(fake, "/v1.0/users?$top=5")).json()
+    assert len(page["value"]) == 5 and page["@odata.nextLink"].startswith("https://")
+    assert (await get(fake, "/v1.0/users?$filter=contains(displayName,'a')")).status_code == 400

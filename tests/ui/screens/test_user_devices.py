@@ -1,0 +1,102 @@
+"""The primary user on the device screen, `u` for all of their devices, and `:user NAME`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+from intune_tui.ui.screens.user_devices import UserDevicesScreen, UserPickScreen
+from intune_tui.ui.widgets.detail import RowsPane
+
+from .remote_action_support import at_device
+
+LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"  # CONTOSO-LT-63219, primary user uma.murphy
+
+
+def text_of(app: Any) -> str:
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+def user_devices_loaded(app: Any) -> bool:
+    return (isinstance(app.screen, UserDevicesScreen)
+            and app.screen.query_one(RowsPane).table.empty_text != "Loading…"
+            and "Loading" not in str(app.screen.query_one("#user-card").render()))
+
+
+async def open_laptop(pilot: Any, app: Any, wait_until: Any) -> None:
+    await at_device(pilot, app, wait_until, LAPTOP_ID)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+
+
+async def test_u_lists_every_device_of_the_primary_user_from_graph(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        fake = app.session.fake
+        store = fake.tenant.devices
+        owner = store.user[store.index_of(LAPTOP_ID)]
+        upn = fake.tenant.users.upn[owner]
+        expected = {store.id_of(i) for i in store.live_indices() if store.user[i] == owner}
+        detail = app.screen
+        await pilot.press("u")
+        await wait_until(pilot, lambda: user_devices_loaded(app))
+        shown = text_of(app)
+        table = app.screen.query_one(RowsPane).table
+        assert {row.key for row in table.visible_rows} == expected and len(expected) > 1
+        assert "CONTOSO-LT-63219" in shown
+        assert fake.tenant.users.display_name(owner) in shown
+        assert any(request.params.get("$filter") == f"userPrincipalName eq '{upn}'"
+                   for request in fake.requests)
+        card = fake.directory.user_json(owner)
+        assert card["jobTitle"] in shown and card["businessPhones"][0] in shown
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is detail)
+
+
+async def test_the_users_tab_shows_the_primary_user_card(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        fake = app.session.fake
+        owner = fake.tenant.devices.user[fake.tenant.devices.index_of(LAPTOP_ID)]
+        card = fake.directory.user_json(owner)
+        app.screen.query_one("TabbedContent").active = "users"
+        await wait_until(pilot, lambda: card["department"] in text_of(app))
+        shown = text_of(app)
+        assert card["jobTitle"] in shown and card["userPrincipalName"] in shown
+
+
+@pytest.mark.parametrize("typed", ["alice.smith", "Alice Smith"])
+async def test_user_command_with_one_match_opens_their_devices(make_app, wait_until,
+                                                                 typed: str) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "DevicesScreen")
+        await pilot.press("colon", *f"user {typed}", "enter")
+        await wait_until(pilot, lambda: user_devices_loaded(app))
+        assert "Alice Smith" in text_of(app)
+
+
+async def test_user_command_with_several_matches_lets_you_pick(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "DevicesScreen")
+        await pilot.press("colon", *"user a", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, UserPickScreen)
+                         and len(app.screen.users) > 1)
+        first = app.screen.users[0]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: user_devices_loaded(app))
+        assert first.user_principal_name in text_of(app)
+
+
+async def test_user_command_without_a_match_says_so(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "DevicesScreen")
+        await pilot.press("colon", *"user zzzz", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, UserPickScreen) and "No user's name"
+                         in str(app.screen.query_one("#user-pick-note").render()))
