@@ -446,6 +446,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("A user's devices (u, :user NAME)", "intune_tui.ui.screens.user_devices",
      "UserDevicesScreen"),
     ("Users found by :user NAME", "intune_tui.ui.screens.user_devices", "UserPickScreen"),
+    ("Choosing a new primary user (U)", "intune_tui.ui.screens.user_devices",
+     "ChooseUserScreen"),
     ("An app or a policy", "intune_tui.ui.screens.policy_detail", "DetailScreen"),
     ("Roles", "intune_tui.ui.screens.roles", "RolesScreen"),
     ("A role", "intune_tui.ui.screens.role_detail", "RoleDetailScreen"),

@@ -122,6 +122,29 @@ class DemoDirectory:
         return 200, body
 
 
+    def set_primary_user(self, device_key: str, body: Any, request_id: str
+                         ) -> tuple[int, dict[str, Any] | None]:
+        """POST managedDevices('{id}')/users/$ref {"@odata.id": ".../users/{id}"} -> 204."""
+        store = self.tenant.devices
+        device_id = device_key
+        if device_key.startswith("managedDevices("):
+            device_id = device_key[len("managedDevices("):].rstrip(")").strip("'")
+        index = store.index_of(device_id)
+        if index is None:
+            return _error(404, "ResourceNotFound", "The requested resource does not exist.",
+                          request_id)
+        reference = body.get("@odata.id") if isinstance(body, dict) else None
+        user_key = str(reference).rstrip("/").rsplit("/users/", 1)[-1] \
+            if isinstance(reference, str) and "/users/" in reference else ""
+        user = self.tenant.users.index_of(user_key) if user_key else None
+        if user is None:
+            return _error(400, "BadRequest", "Invalid @odata.id: it must name a user, "
+                          "https://graph.microsoft.com/beta/users/{id}.", request_id)
+        store.user[index] = user
+        store.generation += 1
+        return 204, None
+
+
 def _matcher(match: re.Match[str]) -> Any:
     prop = match.group("sprop") or match.group("eprop")
     if prop not in _FILTERABLE:

@@ -363,7 +363,20 @@ class FakeGraph:
         return None if answer is None else _Answer(*answer)
 
     def _directory_answer(self, call: _Call) -> _Answer | None:
-        """Entra users (demo/directory.py)."""
+        """Entra users, and a device's primary user (demo/directory.py)."""
+        segments = call.segments
+        if (len(segments) in (4, 5) and segments[0] == "deviceManagement"
+                and segments[-2:] == ["users", "$ref"]
+                and ((segments[1].startswith("managedDevices(") and len(segments) == 4)
+                     or (segments[1] == "managedDevices" and len(segments) == 5))):
+            if call.version != rules.BETA:
+                raise _GraphAnswer(_segment_not_found(segments, call.version, call.request_id))
+            if call.method != "POST":
+                raise _GraphAnswer(_method_not_allowed(call))
+            self._require(call, rules.DEVICES_WRITE, "deviceManagement/managedDevices")
+            status, body = self.directory.set_primary_user(
+                segments[1] if len(segments) == 4 else segments[2], call.body, call.request_id)
+            return _Answer(status, body)
         answer = self.directory.serve(call.method, call.segments, call.params, call.scopes,
                                       call.request_id, f"{call.origin}/{call.version}")
         return None if answer is None else _Answer(*answer)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Final
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphForbidden
 from intune_tui.graph.odata import quote
-from intune_tui.intune.scopes import USER_READ_ALL, USER_READ_BASIC_ALL
+from intune_tui.intune.actions import MANAGED_PLATFORMS, RemoteAction, Tier
+from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ _FULL_FIELDS: Final = ("id", "displayName", "userPrincipalName", "mail", "jobTit
                        "department", "businessPhones")
 _BASIC_FIELDS: Final = ("id", "displayName", "userPrincipalName", "mail")
 FIND_LIMIT: Final = 25
+CHANGE_PRIMARY_USER: Final = "changePrimaryUser"
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,42 @@ class Directory:
         items = response.body.get("value") if isinstance(response.body, dict) else None
         return [UserCard.from_graph(item, full=False) for item in items or []
                 if isinstance(item, dict)]
+
+
+def change_primary_user_action(graph_base_url: str, user: UserCard) -> RemoteAction:
+    """"Change primary user" as a one-off destructive action, so the existing confirmation shows
+    it (tenant, device, user, serial, consequence, the exact request and body).
+
+    Graph: beta `POST managedDevices('{id}')/users/$ref` with the user's `@odata.id`
+    (reference/demand.md; petervanderwoude.nl "Changing the primary user of Windows devices");
+    sent in the equivalent key-as-segment form `managedDevices/{id}/users/$ref` that the
+    confirmation shows. Scope: DeviceManagementManagedDevices.ReadWrite.All.
+    """
+    return RemoteAction(
+        key=CHANGE_PRIMARY_USER,
+        label=f"Change primary user to {user.display_name or user.user_principal_name}",
+        segment="users/$ref",
+        api_version="beta",
+        tier=Tier.DESTRUCTIVE,
+        consequence=(f"{user.user_principal_name} becomes the device's primary user: the "
+                     "device moves to their Company Portal and user-targeted policies and apps "
+                     "follow them; the current primary user loses it."),
+        platforms=MANAGED_PLATFORMS,
+        result_names=(CHANGE_PRIMARY_USER,),
+        fixed_body={"@odata.id": f"{graph_base_url.rstrip('/')}/beta/users/{user.id}"},
+        required_scope=MANAGED_DEVICES_READ_WRITE,
+        seed_scope=None,
+    )
+
+
+async def change_primary_user(client: GraphClient, device_id: str, action: RemoteAction,
+                              body: Mapping[str, Any]) -> int:
+    """POST the confirmed body once (never re-sent when the answer is lost: the client raises
+    OutcomeUnknown). Returns the HTTP status (204)."""
+    response = await client.post_action(
+        action.path(device_id), json=dict(body), api_version=action.api_version,
+        scopes=[action.required_scope], required_scope=action.required_scope)
+    return response.status
 
 
 async def user_card(client: GraphClient, claims_of_token: Any, user_id: str) -> UserCard:

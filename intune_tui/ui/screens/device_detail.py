@@ -112,6 +112,9 @@ class DeviceDetailScreen(Screen[None]):
         Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
         Binding("u", "user_devices", "User's devices", id="detail.user_devices",
                 tooltip="Every device of this device's primary user, and their card"),
+        Binding("U", "change_primary_user", "Change primary user", show=False,
+                id="detail.change_primary_user",
+                tooltip="Choose another primary user (destructive: confirmed and audited)"),
         Binding("k", "show_recovery", "Keys", id="detail.recovery",
                 tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
@@ -241,6 +244,13 @@ class DeviceDetailScreen(Screen[None]):
         self.app.push_screen(UserDevicesScreen(upn, user_id if isinstance(user_id, str)
                                                and user_id else None))
 
+    def action_change_primary_user(self) -> None:
+        from intune_tui.ui.screens.user_devices import change_primary_user_flow
+
+        self.app.run_worker(change_primary_user_flow(self.intune_app, dict(self.item),
+                                                     self.action_reload),
+                            exclusive=True, group="primary-user", exit_on_error=False)
+
     # -- recovery secrets: masked again whenever they are out of sight -------------------------
 
     def on_screen_suspend(self) -> None:
@@ -318,6 +328,7 @@ class DeviceDetailScreen(Screen[None]):
             ("Copy this device's id", "y", self.action_copy_id),
             ("Recovery keys and LAPS password", "k", self.action_show_recovery),
             ("All devices of this device's user", "u", self.action_user_devices),
+            ("Change this device's primary user", "U", self.action_change_primary_user),
         ]
 
     def action_show_recovery(self) -> None:

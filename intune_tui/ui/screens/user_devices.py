@@ -11,13 +11,24 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from intune_tui.intune.directory import Directory, UserCard, devices_of_user, user_card
+from intune_tui.audit import AuditWriteError
+from intune_tui.graph.errors import OutcomeUnknown
+from intune_tui.intune.directory import (
+    Directory,
+    UserCard,
+    change_primary_user,
+    change_primary_user_action,
+    devices_of_user,
+    user_card,
+)
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
+from intune_tui.ui.action_flow import OUTCOME_UNKNOWN
 from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
@@ -157,3 +168,126 @@ class UserPickScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+# -- changing a device's primary user (U on a device) ----------------------------------------------
+
+
+class ChooseUserScreen(ModalScreen[UserCard | None]):
+    """Type the start of a name or sign-in name, Enter searches Entra, Enter picks a user."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="chooseuser.cancel"),
+    ]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.users: list[UserCard] = []
+
+    @property
+    def intune_app(self) -> IntuneApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="choose-user"):
+            yield Static(Text(self.title_text, style="bold"))
+            yield Input(placeholder="start of a name or sign-in name, then Enter",
+                        id="choose-user-input")
+            yield Static(Text(""), id="choose-user-note")
+            yield OptionList(id="choose-user-list")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            return
+        self.query_one("#choose-user-note", Static).update(Text("Searching Entra…"))
+        self.intune_app.job(f"users:choose:{text}",
+                            lambda service: Directory(service.client).find_users(text),
+                            on_done=self._found, on_error=self._failed)
+
+    def _found(self, users: list[UserCard]) -> None:
+        self.users = users
+        options = self.query_one("#choose-user-list", OptionList)
+        options.clear_options()
+        note = self.query_one("#choose-user-note", Static)
+        if not users:
+            note.update(Text("No user starts with that."))
+            return
+        note.update(Text(f"{len(users)} found · Enter picks one · Esc cancels"))
+        options.add_options([Option(Text(f"{user.display_name}  <{user.user_principal_name}>"))
+                             for user in users])
+        options.highlighted = 0
+        options.focus()
+
+    def _failed(self, error: BaseException) -> None:
+        self.query_one("#choose-user-note", Static).update(
+            Text(f"Could not search Entra users: {clean(str(error))}"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.users[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+async def change_primary_user_flow(app: IntuneApp, device: dict[str, Any],
+                                   on_changed: Any) -> None:
+    """Choose a user -> the destructive confirmation -> audit -> one POST -> audit result.
+
+    Runs as a Textual worker (it waits for the two screens). `on_changed()` refreshes the
+    device once Graph accepted the change (or its outcome is unknown, so the re-read tells).
+    """
+    from intune_tui.ui.action_flow import READ_ONLY_MESSAGE, action_flow, is_read_only
+    from intune_tui.ui.screens.confirm import confirm_screen
+
+    if is_read_only(app):
+        app.notify(READ_ONLY_MESSAGE, severity="warning", markup=False)
+        return
+    name = clean(device.get("deviceName")) or "this device"
+    user = await app.push_screen_wait(ChooseUserScreen(f"New primary user of {name}"))
+    if user is None:
+        return
+    if user.user_principal_name.lower() == str(device.get("userPrincipalName") or "").lower():
+        app.notify(f"{user.user_principal_name} is already the primary user.", markup=False)
+        return
+    action = change_primary_user_action(app.settings.graph_url or "https://graph.microsoft.com",
+                                        user)
+    confirmed = await app.push_screen_wait(
+        confirm_screen(action, device, tenant=app.session.tenant_label))
+    if confirmed is None or confirmed.body is None:
+        return
+    flow = action_flow(app)
+    record = flow.audit_record(device, action, {**confirmed.body,
+                                                "userPrincipalName": user.user_principal_name})
+    try:
+        attempt_id = flow.audit.begin(record)
+    except AuditWriteError as error:
+        app.notify(f"Not sent: the audit log could not be written ({error}).",
+                   severity="error", markup=False)
+        return
+    device_id = str(device.get("id") or "")
+    body = confirmed.body
+
+    def done(status: int) -> None:
+        flow.audit.complete(attempt_id, outcome="succeeded", http_status=status)
+        app.notify(f"{user.user_principal_name} is now the primary user of {name}.",
+                   markup=False)
+        on_changed()
+
+    def failed(error: BaseException) -> None:
+        unknown = isinstance(error, OutcomeUnknown)
+        flow.audit.complete(attempt_id, outcome="unknown" if unknown else "failed",
+                            http_status=getattr(error, "status", None),
+                            request_id=getattr(error, "request_id", None),
+                            error=clean(str(error)))
+        app.notify(f"Primary user not changed: {clean(str(error))}" if not unknown else
+                   f"{OUTCOME_UNKNOWN}: {clean(str(error))}", severity="error", markup=False,
+                   timeout=10)
+        if unknown:
+            on_changed()
+
+    app.job(f"device:{device_id}:primary-user", lambda service: change_primary_user(
+        service.client, device_id, action, body), on_done=done, on_error=failed, replace=False)

@@ -100,3 +100,68 @@ async def test_user_command_without_a_match_says_so(make_app, wait_until) -> Non
         await pilot.press("colon", *"user zzzz", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, UserPickScreen) and "No user's name"
                          in str(app.screen.query_one("#user-pick-note").render()))
+
+
+async def change_to_alice(pilot: Any, app: Any, wait_until: Any) -> Any:
+    from intune_tui.ui.screens.confirm import DestructiveConfirm
+    from intune_tui.ui.screens.user_devices import ChooseUserScreen
+
+    await open_laptop(pilot, app, wait_until)
+    detail = app.screen
+    await pilot.press("U")
+    await wait_until(pilot, lambda: isinstance(app.screen, ChooseUserScreen))
+    await pilot.press(*"alice.smith", "enter")
+    await wait_until(pilot, lambda: bool(app.screen.users))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, DestructiveConfirm))
+    return detail
+
+
+async def test_change_primary_user_is_confirmed_sent_once_and_audited(
+        make_app, wait_until) -> None:
+    from .remote_action_support import audit_lines
+
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await change_to_alice(pilot, app, wait_until)
+        fake = app.session.fake
+        alice_id = fake.tenant.users.id_of(0)
+        shown = text_of(app)
+        assert "Change primary user to Alice Smith" in shown and "destructive" in shown
+        assert "CONTOSO-LT-63219" in shown and "uma.murphy" in shown  # device and current user
+        assert alice_id[:8] in shown and "$ref" in shown  # the exact request and body
+        await pilot.press("tab", "enter", "enter", "enter")
+        await wait_until(pilot, lambda: app.screen is detail and any(
+            line["phase"] == "result" for line in audit_lines(app)))
+        posts = [r for r in fake.requests if r.method == "POST"]
+        assert [r.path for r in posts] == [
+            f"/beta/deviceManagement/managedDevices/{LAPTOP_ID}/users/$ref"]
+        assert posts[0].json["@odata.id"].endswith(f"/beta/users/{alice_id}")
+        store = fake.tenant.devices
+        assert store.user[store.index_of(LAPTOP_ID)] == 0
+        lines = audit_lines(app)
+        assert [line["phase"] for line in lines] == ["attempt", "result"]
+        assert lines[0]["action"] == "changePrimaryUser" and lines[1]["outcome"] == "succeeded"
+        assert lines[0]["options"]["userPrincipalName"] == fake.tenant.users.upn[0]
+        await wait_until(pilot, lambda: "alice.smith" in text_of(app))  # the device re-read
+
+
+async def test_cancel_sends_nothing(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await change_to_alice(pilot, app, wait_until)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is detail)
+        await pilot.pause(0.2)
+        assert not [r for r in app.session.fake.requests if r.method == "POST"]
+
+
+async def test_read_only_mode_refuses(make_app, wait_until) -> None:
+    from .remote_action_support import messages
+
+    app = make_app(devices=300, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        await pilot.press("U")
+        await wait_until(pilot, lambda: any("Read-only" in m for m in messages(app)))
+        assert isinstance(app.screen, DeviceDetailScreen)
