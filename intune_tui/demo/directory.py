@@ -8,6 +8,8 @@ Rules kept (learn.microsoft.com, read 2026-12-06):
 - `$filter` on users: `startswith(displayName|userPrincipalName|mail, 'x')` and `eq` on those and
   id, joined by `or`; anything else is a 400. Case-insensitive, as Entra compares.
 - `$top` up to 999, default page 100, with an absolute nextLink.
+- POST /directoryObjects/getByIds {"ids", "types"}: Directory.Read.All, at most 1,000 ids, ids
+  that name nothing are left out; groups are the tenant's GROUPS (the ids assignments use).
 - Job titles and office phones are derived from the seed here rather than stored by the tenant.
 """
 
@@ -18,13 +20,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from intune_tui.demo.tenant import DemoTenant, mix64
+from intune_tui.demo.tenant import GROUPS, DemoTenant, guid_from, mix64
 
 READ_BASIC = "User.ReadBasic.All"
 READ_FULL = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All")
 USER_SCOPES = (READ_BASIC, *READ_FULL)
 BASIC_PROFILE = frozenset({"id", "displayName", "givenName", "mail", "surname",
                            "userPrincipalName"})
+DIRECTORY_SCOPES = ("Directory.Read.All", "Directory.ReadWrite.All")
+GET_BY_IDS_LIMIT = 1000  # directoryobject-getbyids: "up to 1000 ids"
 DEFAULT_PAGE = 100
 MAX_PAGE = 999
 _QUERY_SAFE = "$'(),/:@*!"
@@ -44,6 +48,7 @@ class DemoDirectory:
     def __init__(self, tenant: DemoTenant) -> None:
         self.tenant = tenant
         self._by_upn: dict[str, int] | None = None
+        self._groups: dict[str, str] | None = None
 
     def index_of(self, key: str) -> int | None:
         users = self.tenant.users
@@ -61,10 +66,54 @@ class DemoDirectory:
         body["businessPhones"] = [f"+1 425 555 {mix64(self.tenant.seed ^ index) % 10_000:04d}"]
         return body
 
+    def groups(self) -> dict[str, str]:
+        """Group id -> name: the groups assignments and roles name (tenant.GROUPS, salt 20)."""
+        if self._groups is None:
+            self._groups = {guid_from(self.tenant.seed, 20, position): name
+                            for position, name in enumerate(GROUPS)}
+        return self._groups
+
+    def get_by_ids(self, body: Any, scopes: frozenset[str], request_id: str
+                   ) -> tuple[int, dict[str, Any]]:
+        """POST /directoryObjects/getByIds: the objects among `ids` of the `types` asked for."""
+        if not scopes.intersection(DIRECTORY_SCOPES):
+            return _error(403, "Authorization_RequestDenied",
+                          "Insufficient privileges to complete the operation.", request_id)
+        ids = body.get("ids") if isinstance(body, dict) else None
+        types = body.get("types") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
+            return _error(400, "Request_BadRequest", "ids must be a collection of strings.",
+                          request_id)
+        if len(ids) > GET_BY_IDS_LIMIT:
+            return _error(400, "Request_BadRequest", f"Too many ids: at most "
+                          f"{GET_BY_IDS_LIMIT} are allowed.", request_id)
+        wanted = {str(kind).lower() for kind in types} if isinstance(types, list) else None
+        found: list[dict[str, Any]] = []
+        groups = self.groups()
+        for object_id in dict.fromkeys(item.lower() for item in ids):
+            if object_id in groups and (wanted is None or "group" in wanted):
+                found.append({"@odata.type": "#microsoft.graph.group", "id": object_id,
+                              "displayName": groups[object_id],
+                              "securityEnabled": True, "mailEnabled": False})
+                continue
+            index = self.tenant.users.index_of(object_id)
+            if index is not None and (wanted is None or "user" in wanted):
+                user = self.user_json(index)
+                found.append({"@odata.type": "#microsoft.graph.user", "id": user["id"],
+                              "displayName": user["displayName"],
+                              "userPrincipalName": user["userPrincipalName"]})
+        return 200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
+                                       "directoryObjects", "value": found}
+
     def serve(self, method: str, segments: list[str], params: Mapping[str, str],
-              scopes: frozenset[str], request_id: str, base: str
+              scopes: frozenset[str], request_id: str, base: str, body: Any = None
               ) -> tuple[int, dict[str, Any]] | None:
-        """Graph's answer to /users or /users/{key}; None for any other path."""
+        """Graph's answer to /users, /users/{key} or getByIds; None for any other path."""
+        if segments == ["directoryObjects", "getByIds"]:
+            if method != "POST":
+                return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
+                              request_id)
+            return self.get_by_ids(body, scopes, request_id)
         if not segments or segments[0] != "users" or len(segments) > 2:
             return None
         if method != "GET":

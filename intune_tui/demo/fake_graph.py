@@ -378,7 +378,8 @@ class FakeGraph:
                 segments[1] if len(segments) == 4 else segments[2], call.body, call.request_id)
             return _Answer(status, body)
         answer = self.directory.serve(call.method, call.segments, call.params, call.scopes,
-                                      call.request_id, f"{call.origin}/{call.version}")
+                                      call.request_id, f"{call.origin}/{call.version}",
+                                      call.body)
         return None if answer is None else _Answer(*answer)
 
     def _filevault_key(self, call: _Call, device_id: str) -> _Answer:

@@ -51,6 +51,7 @@ ALL_DEMO_SCOPES: tuple[str, ...] = (
     # Entra users (demo/directory.py).
     "User.ReadBasic.All",
     "User.Read.All",
+    "Directory.Read.All",
 )
 READ_ONLY_SCOPES: tuple[str, ...] = (MD_READ, APPS_READ, CONFIG_READ, RBAC_READ, SERVICE_READ)
 

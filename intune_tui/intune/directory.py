@@ -13,19 +13,23 @@ Graph facts (learn.microsoft.com, read 2026-12-06):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import re
+import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from intune_tui.graph.client import GraphClient
-from intune_tui.graph.errors import GraphForbidden
+from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import quote
 from intune_tui.intune.actions import MANAGED_PLATFORMS, RemoteAction, Tier
 from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
-    from intune_tui.intune.resources import Row
+    from intune_tui.intune.resources import Resource, Row
     from intune_tui.intune.service import IntuneService
 
 USER_READ_BASIC: Final = USER_READ_BASIC_ALL
@@ -35,6 +39,10 @@ _FULL_FIELDS: Final = ("id", "displayName", "userPrincipalName", "mail", "jobTit
 _BASIC_FIELDS: Final = ("id", "displayName", "userPrincipalName", "mail")
 FIND_LIMIT: Final = 25
 CHANGE_PRIMARY_USER: Final = "changePrimaryUser"
+DIRECTORY_READ: Final = "Directory.Read.All"
+GET_BY_IDS_LIMIT: Final = 1000
+NAME_TYPES: Final = ("group", "user", "device", "servicePrincipal")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,94 @@ async def user_card(client: GraphClient, claims_of_token: Any, user_id: str) -> 
         claims = {}
     full = full_profile_granted(claims) if isinstance(claims, Mapping) else None
     return await Directory(client).user(user_id, full_profile=full)
+
+
+# -- id -> name ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryName:
+    """What an Entra object id stands for: its display name and kind (group, user, ...)."""
+
+    id: str
+    name: str
+    kind: str
+
+
+class NameCache:
+    """Entra id -> name for one session (one IntuneService), filled in batches by getByIds.
+
+    POST /directoryObjects/getByIds {"ids": [...], "types": [...]}: up to 1,000 ids a call,
+    Directory.Read.All (directoryobject-getbyids, learn.microsoft.com, read 2026-12-06); ids
+    that name nothing are left out of the answer (and remembered, so not asked again).
+    """
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+        self.names: dict[str, DirectoryName] = {}
+        self.unknown: set[str] = set()
+        self.calls = 0
+
+    def known(self, object_id: str) -> DirectoryName | None:
+        return self.names.get(object_id.lower())
+
+    async def resolve(self, ids: Iterable[str]) -> dict[str, DirectoryName]:
+        """Names of `ids` (from the cache, the rest from Graph in parallel batches)."""
+        asked = {text.lower() for text in ids if isinstance(text, str) and _GUID.match(text)}
+        missing = sorted(asked - self.names.keys() - self.unknown)
+        batches = [missing[start:start + GET_BY_IDS_LIMIT]
+                   for start in range(0, len(missing), GET_BY_IDS_LIMIT)]
+        await asyncio.gather(*(self._batch(batch) for batch in batches))
+        return {key: self.names[key] for key in asked if key in self.names}
+
+    async def _batch(self, ids: list[str]) -> None:
+        self.calls += 1
+        response = await self.client.request(
+            "POST", "/directoryObjects/getByIds", api_version="v1.0",
+            json={"ids": ids, "types": list(NAME_TYPES)}, scopes=[DIRECTORY_READ],
+            required_scope=DIRECTORY_READ)
+        found = response.body.get("value") if isinstance(response.body, dict) else None
+        for item in found or []:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            kind = str(item.get("@odata.type") or "").rsplit(".", 1)[-1] or "object"
+            name = clean(item.get("displayName")) or clean(item.get("userPrincipalName"))
+            self.names[item["id"].lower()] = DirectoryName(item["id"], name, kind)
+        self.unknown.update(set(ids) - self.names.keys())
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, NameCache] = weakref.WeakKeyDictionary()
+
+
+def names_for(service: IntuneService) -> NameCache:
+    """The session's name cache (one per IntuneService, so a tenant switch starts afresh)."""
+    cache = _CACHES.get(service)
+    if cache is None:
+        cache = _CACHES[service] = NameCache(service.client)
+    return cache
+
+
+async def with_group_names(service: IntuneService, resource: Resource, rows: list[Row],
+                           now: datetime) -> list[Row]:
+    """Assignment rows again, their target groups named (`groupDisplayName` beside `groupId`,
+    which stays for copying). A failed lookup leaves the rows as they were."""
+    ids = [str(target.get("groupId")) for row in rows
+           if isinstance(target := row.item.get("target"), dict) and target.get("groupId")]
+    if not ids:
+        return rows
+    try:
+        names = await names_for(service).resolve(ids)
+    except GraphError:
+        return rows
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        item = dict(row.item)
+        target = item.get("target")
+        if isinstance(target, dict) and str(target.get("groupId") or "").lower() in names:
+            item["target"] = {**target, "groupDisplayName":
+                              names[str(target["groupId"]).lower()].name}
+        items.append(item)
+    return resource.to_rows(items, now)
 
 
 async def devices_of_user(service: IntuneService, user_principal_name: str) -> list[Row]:

@@ -66,6 +66,7 @@ LAPS_READ = "DeviceLocalCredential.Read.All"
 LAPS_READ_BASIC = "DeviceLocalCredential.ReadBasic.All"
 USER_READ_ALL = "User.Read.All"
 USER_READ_BASIC_ALL = "User.ReadBasic.All"
+DIRECTORY_READ_ALL = "Directory.Read.All"
 
 _APP_ENTITIES = ("client apps", "mobile app categories", "app protection policies",
                  "app configurations")
@@ -176,6 +177,10 @@ SCOPES: dict[str, Scope] = {
               implies=(USER_READ_BASIC_ALL,)),
         Scope(USER_READ_BASIC_ALL, "Read all users' basic profiles", "directory", Access.READ,
               permits_reading=("users' names, sign-in names and mail",)),
+        Scope(DIRECTORY_READ_ALL, "Read directory data", "directory", Access.READ,
+              permits_reading=("group and user names instead of ids (getByIds)",
+                               "a device's group memberships"),
+              implies=(USER_READ_ALL, USER_READ_BASIC_ALL)),
     )
 }
 

@@ -25,12 +25,14 @@ async def test_a_user_by_id_or_sign_in_name(fake: FakeGraph) -> None:
 
 
 async def test_read_basic_gets_only_the_basic_profile(fake: FakeGraph) -> None:
-    basic = tuple(s for s in rules.ALL_DEMO_SCOPES if s != "User.Read.All")
+    basic = tuple(s for s in rules.ALL_DEMO_SCOPES
+                  if s not in ("User.Read.All", "Directory.Read.All"))
     body = (await get(fake, f"/v1.0/users/{fake.tenant.users.id_of(0)}"
                             "?$select=displayName,jobTitle,department", basic)).json()
     assert body["displayName"] == "Alice Smith"
     assert body["jobTitle"] is None and body["department"] is None
-    none = tuple(s for s in rules.ALL_DEMO_SCOPES if not s.startswith("User."))
+    none = tuple(s for s in rules.ALL_DEMO_SCOPES
+                 if not s.startswith(("User.", "Directory.")))
     assert (await get(fake, "/v1.0/users", none)).status_code == 403
 
 
@@ -42,3 +44,31 @@ async def test_startswith_filter_top_and_paging(fake: FakeGraph) -> None:
     page = (await get(fake, "/v1.0/users?$top=5")).json()
     assert len(page["value"]) == 5 and page["@odata.nextLink"].startswith("https://")
     assert (await get(fake, "/v1.0/users?$filter=contains(displayName,'a')")).status_code == 400
+
+
+async def test_get_by_ids_names_groups_and_users_and_caps_at_1000(fake: FakeGraph) -> None:
+    from intune_tui.demo.tenant import guid_from
+
+    token = fake.issue_token()
+    group, user = guid_from(fake.tenant.seed, 20, 0), fake.tenant.users.id_of(0)
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com") as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        answer = await http.post("/v1.0/directoryObjects/getByIds", headers=auth,
+                                 json={"ids": [group, user, guid_from(1, 99, 1)],
+                                       "types": ["group", "user"]})
+        names = {item["id"]: item["displayName"] for item in answer.json()["value"]}
+        assert names == {group: "All Windows devices", user: "Alice Smith"}
+        only_groups = await http.post("/v1.0/directoryObjects/getByIds", headers=auth,
+                                      json={"ids": [group, user], "types": ["group"]})
+        assert [item["id"] for item in only_groups.json()["value"]] == [group]
+        too_many = await http.post("/v1.0/directoryObjects/getByIds", headers=auth,
+                                   json={"ids": [group] * 1001})
+        assert too_many.status_code == 400
+    no_directory = tuple(s for s in rules.ALL_DEMO_SCOPES if s != "Directory.Read.All")
+    refused = fake.issue_token(scopes=no_directory)
+    async with httpx.AsyncClient(transport=fake.transport(),
+                                 base_url="https://graph.microsoft.com") as http:
+        answer = await http.post("/v1.0/directoryObjects/getByIds", json={"ids": [group]},
+                                 headers={"Authorization": f"Bearer {refused}"})
+        assert answer.status_code == 403

@@ -50,7 +50,7 @@ async def test_the_card_has_job_department_and_phone_with_user_read_all(fake) ->
 
 
 async def test_with_only_read_basic_the_card_says_what_it_needs(fake) -> None:
-    basic = tuple(s for s in rules.ALL_DEMO_SCOPES if s != USER_READ)
+    basic = tuple(s for s in rules.ALL_DEMO_SCOPES if s not in (USER_READ, "Directory.Read.All"))
     token = fake.issue_token(scopes=basic)
     full = full_profile_granted(token_claims(token))
     assert full is False
@@ -82,3 +82,45 @@ async def test_devices_of_a_user_are_filtered_by_graph(fake) -> None:
     assert {row.key for row in rows} == expected and expected
     assert any(request.params.get("$filter") == f"userPrincipalName eq '{upn}'"
                for request in fake.requests)
+
+
+async def test_names_resolve_in_batches_of_1000_and_are_cached(fake) -> None:
+    from intune_tui.demo.tenant import GROUPS, guid_from
+    from intune_tui.intune.directory import NameCache
+
+    groups = [guid_from(7, 20, position) for position in range(len(GROUPS))]
+    strangers = [guid_from(7, 99, index) for index in range(5000 - len(groups))]
+    cache = NameCache(client(fake))
+    fake.requests.clear()
+    names = await cache.resolve(groups + strangers)
+    posts = [r for r in fake.requests if r.path.endswith("/directoryObjects/getByIds")]
+    assert len(posts) == 5 == cache.calls
+    assert all(len(post.json["ids"]) <= 1000 for post in posts)
+    assert {names[g].name for g in groups} == set(GROUPS)
+    assert names[groups[0]].kind == "group"
+    again = await cache.resolve(groups[:3] + strangers[:10])
+    assert len(again) == 3 and cache.calls == 5  # from the cache; unknown ids not asked again
+
+
+async def test_assignment_rows_name_their_groups(fake) -> None:
+    from datetime import UTC, datetime
+
+    from intune_tui.intune.directory import with_group_names
+    from intune_tui.intune.resources import RESOURCES
+
+    service = IntuneService(client(fake))
+    app = next(item for item in fake.tenant.collection("deviceAppManagement/mobileApps")
+               if any((a.get("target") or {}).get("groupId") for a in fake.tenant.children.get(
+                   "deviceAppManagement/mobileApps/{id}/assignments", {}).get(item["id"], [])))
+    rows = await service.app_assignments(app["id"])
+    named = await with_group_names(service, RESOURCES["app_assignments"], rows,
+                                   datetime.now(UTC))
+    from intune_tui.demo.tenant import GROUPS
+
+    cells = [cell for row in named for cell in row.cells]
+    assert any(cell.startswith(("Group ", "Excluded group ")) and
+               cell.split("roup ", 1)[1].split(" (")[0] in GROUPS for cell in cells)
+    before = [cell for row in rows for cell in row.cells]
+    assert not any(name in cell for cell in before for name in GROUPS)
+    assert all(row.item["target"].get("groupId") for row in named
+               if row.item["target"].get("groupDisplayName"))

@@ -54,6 +54,16 @@ POLICY_KEYS = ("device_configurations", "compliance_policies", "settings_catalog
 # The shared base
 
 
+def _with_group_names(call: Callable[[IntuneService], Awaitable[list[Row]]], resource: Resource,
+                      now: datetime) -> Callable[[IntuneService], Awaitable[list[Row]]]:
+    from intune_tui.intune.directory import with_group_names
+
+    async def named(service: IntuneService) -> list[Row]:
+        return await with_group_names(service, resource, await call(service), now)
+
+    return named
+
+
 class DetailScreen(Screen[None]):
     """Tabs of one item. Subclasses compose the tabs and start their jobs in `load`."""
 
@@ -125,6 +135,8 @@ class DetailScreen(Screen[None]):
     def load_rows(self, part: str, pane_id: str,
                   call: Callable[[IntuneService], Awaitable[list[Row]]], empty: str) -> None:
         pane = self.query_one(f"#{pane_id}", RowsPane)
+        if part == "assignments":  # target groups by name (intune/directory.py), same job
+            call = _with_group_names(call, pane.resource, self.intune_app.now())
         self.job(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
 
     # -- tabs ----------------------------------------------------------------------------------
