@@ -192,6 +192,21 @@ async def device_recovery_tab(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def device_groups_tab(pilot: Pilot[Any]) -> None:
+    """The Groups tab: the device's Entra groups and its primary user's, by name."""
+    from textual.widgets import TabbedContent
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    for _ in range(len(tabs.query("TabPane"))):
+        if tabs.active == "groups":
+            break
+        await pilot.press("right")
+    await wait_for(pilot, lambda: "groups (" in str(
+        pilot.app.screen.query_one("#groups-view").render()), "the device's groups")
+    await settle(pilot)
+
+
 async def user_devices(pilot: Pilot[Any]) -> None:
     """`u` on a device: its primary user's card and every device of theirs (Graph-filtered)."""
     from intune_tui.ui.widgets.detail import RowsPane
@@ -404,6 +419,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
     Scene("device-recovery", "Device detail: BitLocker key and LAPS password, masked (k)",
           device_recovery_tab),
+    Scene("device-groups", "Device detail: its Entra groups and its user's, by name",
+          device_groups_tab),
     Scene("user-devices", "A user's card and all their devices (u on a device, :user NAME)",
           user_devices),
     Scene("actions-menu", "Remote actions menu (a)", actions),

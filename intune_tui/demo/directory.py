@@ -10,6 +10,10 @@ Rules kept (learn.microsoft.com, read 2026-12-06):
 - `$top` up to 999, default page 100, with an absolute nextLink.
 - POST /directoryObjects/getByIds {"ids", "types"}: Directory.Read.All, at most 1,000 ids, ids
   that name nothing are left out; groups are the tenant's GROUPS (the ids assignments use).
+- Entra device objects (GET /devices?$filter=deviceId eq '...') and transitive memberships of
+  devices and users (/transitiveMemberOf[/microsoft.graph.group]): Directory.Read.All (or
+  Device.Read.All / GroupMember.Read.All); platform, region and pilot groups for devices, the
+  department's group and the tenant's sign-in memberships for users (no nesting modelled).
 - Job titles and office phones are derived from the seed here rather than stored by the tenant.
 """
 
@@ -29,6 +33,7 @@ BASIC_PROFILE = frozenset({"id", "displayName", "givenName", "mail", "surname",
                            "userPrincipalName"})
 DIRECTORY_SCOPES = ("Directory.Read.All", "Directory.ReadWrite.All")
 GET_BY_IDS_LIMIT = 1000  # directoryobject-getbyids: "up to 1000 ids"
+_SALT_DEVICE_OBJECT = 48
 DEFAULT_PAGE = 100
 MAX_PAGE = 999
 _QUERY_SAFE = "$'(),/:@*!"
@@ -49,6 +54,7 @@ class DemoDirectory:
         self.tenant = tenant
         self._by_upn: dict[str, int] | None = None
         self._groups: dict[str, str] | None = None
+        self._device_objects: dict[str, int] | None = None
 
     def index_of(self, key: str) -> int | None:
         users = self.tenant.users
@@ -105,6 +111,71 @@ class DemoDirectory:
         return 200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
                                        "directoryObjects", "value": found}
 
+    # --- Entra device objects and memberships --------------------------------------------------
+    def device_object_id(self, index: int) -> str:
+        return guid_from(self.tenant.seed, _SALT_DEVICE_OBJECT, index)
+
+    def device_for_object(self, object_id: str) -> int | None:
+        if self._device_objects is None:
+            self._device_objects = {self.device_object_id(index): index
+                                    for index in range(len(self.tenant.devices))}
+        return self._device_objects.get(object_id.lower())
+
+    def device_groups(self, index: int) -> list[str]:
+        """Group ids a device is in: its platform's group, a region, the pilot ring for some."""
+        store = self.tenant.devices
+        by_name = {name: group for group, name in self.groups().items()}
+        names = [f"All {store.os[index]} devices"]
+        names.append("EMEA devices" if mix64(self.tenant.seed ^ index ^ 0xE0) % 2 else
+                     "Americas devices")
+        if mix64(self.tenant.seed ^ index ^ 0x91) % 5 == 0:
+            names.append("Pilot ring")
+        return [by_name[name] for name in names if name in by_name]
+
+    def user_groups(self, index: int) -> list[str]:
+        """Group ids a user is in: their department's group and the tenant's sign-in
+        memberships (for the demo operators)."""
+        by_name = {name: group for group, name in self.groups().items()}
+        department = self.tenant.users.department[index]
+        names = [f"{department} users"]
+        found = [by_name[name] for name in names if name in by_name]
+        found += self.tenant.memberships.get(self.tenant.users.upn[index].lower(), [])
+        return list(dict.fromkeys(found))
+
+    def _devices(self, segments: list[str], params: Mapping[str, str], scopes: frozenset[str],
+                 request_id: str, base: str) -> tuple[int, dict[str, Any]]:
+        """GET /devices?$filter=deviceId eq '...' and /devices/{id}/transitiveMemberOf[...]."""
+        if not scopes.intersection((*DIRECTORY_SCOPES, "Device.Read.All")):
+            return _error(403, "Authorization_RequestDenied",
+                          "Insufficient privileges to complete the operation.", request_id)
+        store = self.tenant.devices
+        if len(segments) == 1:
+            match = _CLAUSE.match(params.get("$filter", ""))
+            if match is None or match.group("eprop") != "deviceId":
+                return _error(400, "Request_UnsupportedQuery", "Unsupported query.", request_id)
+            wanted = match.group("evalue").lower()
+            found = [index for index in store.live_indices()
+                     if str(store.value(index, "azureADDeviceId")).lower() == wanted]
+            return 200, {"@odata.context": f"{base}/$metadata#devices", "value": [
+                {"id": self.device_object_id(index), "deviceId": wanted,
+                 "displayName": store.device_name(index),
+                 "operatingSystem": store.os[index]} for index in found]}
+        index = self.device_for_object(segments[1])
+        if index is None or index in store.deleted:
+            return _not_found(segments[1], request_id)
+        return self._member_of(self.device_groups(index), segments[2:], request_id, base)
+
+    def _member_of(self, group_ids: list[str], rest: list[str], request_id: str, base: str
+                   ) -> tuple[int, dict[str, Any]]:
+        if rest not in (["transitiveMemberOf"], ["transitiveMemberOf", "microsoft.graph.group"],
+                        ["memberOf"], ["memberOf", "microsoft.graph.group"]):
+            return _error(400, "BadRequest", "Resource not found for the segment "
+                          f"'{rest[-1] if rest else ''}'.", request_id)
+        groups = self.groups()
+        return 200, {"@odata.context": f"{base}/$metadata#groups", "value": [
+            {"@odata.type": "#microsoft.graph.group", "id": group, "displayName": groups[group]}
+            for group in group_ids]}
+
     def serve(self, method: str, segments: list[str], params: Mapping[str, str],
               scopes: frozenset[str], request_id: str, base: str, body: Any = None
               ) -> tuple[int, dict[str, Any]] | None:
@@ -114,6 +185,20 @@ class DemoDirectory:
                 return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
                               request_id)
             return self.get_by_ids(body, scopes, request_id)
+        if segments and segments[0] == "devices" and len(segments) in (1, 3, 4):
+            if method != "GET":
+                return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
+                              request_id)
+            return self._devices(segments, params, scopes, request_id, base)
+        if (len(segments) in (3, 4) and segments[0] == "users"
+                and segments[2] in ("transitiveMemberOf", "memberOf")):
+            if not scopes.intersection((*DIRECTORY_SCOPES, "GroupMember.Read.All")):
+                return _error(403, "Authorization_RequestDenied",
+                              "Insufficient privileges to complete the operation.", request_id)
+            user = self.index_of(segments[1])
+            if user is None:
+                return _not_found(segments[1], request_id)
+            return self._member_of(self.user_groups(user), segments[2:], request_id, base)
         if not segments or segments[0] != "users" or len(segments) > 2:
             return None
         if method != "GET":
@@ -127,9 +212,7 @@ class DemoDirectory:
         if len(segments) == 2:
             index = self.index_of(segments[1])
             if index is None:
-                return _error(404, "Request_ResourceNotFound",
-                              f"Resource '{segments[1]}' does not exist or one of its queried "
-                              "reference-property objects are not present.", request_id)
+                return _not_found(segments[1], request_id)
             return 200, self._shaped(index, select, full)
         return self._list(params, select, full, request_id, base)
 
@@ -203,6 +286,12 @@ def _matcher(match: re.Match[str]) -> Any:
         return lambda user: str(user.get(prop) or "").casefold().startswith(prefix)
     wanted = match.group("evalue").replace("''", "'").casefold()
     return lambda user: str(user.get(prop) or "").casefold() == wanted
+
+
+def _not_found(item_id: str, request_id: str) -> tuple[int, dict[str, Any]]:
+    return _error(404, "Request_ResourceNotFound",
+                  f"Resource '{item_id}' does not exist or one of its queried reference-property "
+                  "objects are not present.", request_id)
 
 
 def _error(status: int, code: str, message: str, request_id: str) -> tuple[int, dict[str, Any]]:

@@ -41,6 +41,8 @@ FIND_LIMIT: Final = 25
 CHANGE_PRIMARY_USER: Final = "changePrimaryUser"
 DIRECTORY_READ: Final = "Directory.Read.All"
 GET_BY_IDS_LIMIT: Final = 1000
+_MAX_PAGES: Final = 50
+_NO_ENTRA_DEVICE: Final = "00000000-0000-0000-0000-000000000000"
 NAME_TYPES: Final = ("group", "user", "device", "servicePrincipal")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -117,6 +119,31 @@ class Directory:
             required_scope=USER_READ_BASIC)
         return UserCard.from_graph(_object(body.body), full=False)
 
+    async def get_list(self, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Every item of a directory list, following next links (Directory.Read.All)."""
+        items: list[dict[str, Any]] = []
+        url: str | None = path
+        query: Mapping[str, str] | None = params
+        for _page in range(_MAX_PAGES):
+            response = await self.client.request(
+                "GET", url, api_version="v1.0", params=query, scopes=[DIRECTORY_READ],
+                required_scope=DIRECTORY_READ)
+            body = _object(response.body)
+            items.extend(item for item in body.get("value") or [] if isinstance(item, dict))
+            link = body.get("@odata.nextLink")
+            if not isinstance(link, str):
+                break
+            url, query = link, None
+        return items
+
+    async def groups_of(self, path: str) -> tuple[DirectoryName, ...]:
+        """The groups `path` (/devices/{id} or /users/{id}) is in, nested ones included."""
+        items = await self.get_list(f"{path}/transitiveMemberOf/microsoft.graph.group",
+                                    {"$select": "id,displayName"})
+        names = [DirectoryName(str(item.get("id")), clean(item.get("displayName")), "group")
+                 for item in items if item.get("id")]
+        return tuple(sorted(names, key=lambda name: name.name.casefold()))
+
     async def find_users(self, text: str) -> list[UserCard]:
         """Users whose name or sign-in name starts with `text` (at most FIND_LIMIT)."""
         words = text.strip()
@@ -181,7 +208,7 @@ async def user_card(client: GraphClient, claims_of_token: Any, user_id: str) -> 
     return await Directory(client).user(user_id, full_profile=full)
 
 
-# -- id -> name ------------------------------------------------------------------------------------
+# -- id -> name -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -267,6 +294,56 @@ async def with_group_names(service: IntuneService, resource: Resource, rows: lis
                               names[str(target["groupId"]).lower()].name}
         items.append(item)
     return resource.to_rows(items, now)
+
+
+# -- group memberships ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Memberships:
+    """The Entra groups a device is in and those of its primary user, each with its own error
+    (None: not asked, e.g. a device without an Entra id or without a user)."""
+
+    device: tuple[DirectoryName, ...] | None
+    device_error: str | None
+    user: tuple[DirectoryName, ...] | None
+    user_error: str | None
+
+
+async def memberships(client: GraphClient, entra_device_id: str | None, user_id: str | None
+                      ) -> Memberships:
+    """Transitive group memberships of the device (found by its Entra deviceId) and its user.
+
+    GET /devices?$filter=deviceId eq '...' gives the Entra object id (device resource: deviceId
+    "Supports $filter (eq)"); GET /devices/{id}/transitiveMemberOf/microsoft.graph.group and
+    /users/{id}/transitiveMemberOf/microsoft.graph.group list the groups, nested ones included
+    (Directory.Read.All; learn.microsoft.com device-list-transitivememberof and
+    user-list-transitivememberof, read 2026-12-06).
+    """
+    directory = Directory(client)
+
+    async def of_device() -> tuple[DirectoryName, ...] | None:
+        if not entra_device_id or entra_device_id == _NO_ENTRA_DEVICE:
+            return None
+        found = await directory.get_list(
+            "/devices", {"$filter": f"deviceId eq {quote(entra_device_id)}",
+                         "$select": "id,displayName"})
+        if not found:
+            raise GraphError("Entra has no device object with this device's Entra id")
+        return await directory.groups_of(f"/devices/{found[0]['id']}")
+
+    async def of_user() -> tuple[DirectoryName, ...] | None:
+        return await directory.groups_of(f"/users/{user_id}") if user_id else None
+
+    device, user = await asyncio.gather(_settled(of_device()), _settled(of_user()))
+    return Memberships(device[0], device[1], user[0], user[1])
+
+
+async def _settled(call: Any) -> tuple[Any, str | None]:
+    try:
+        return await call, None
+    except GraphError as error:
+        return None, clean(str(error))
 
 
 async def devices_of_user(service: IntuneService, user_principal_name: str) -> list[Row]:

@@ -72,3 +72,19 @@ async def test_get_by_ids_names_groups_and_users_and_caps_at_1000(fake: FakeGrap
         answer = await http.post("/v1.0/directoryObjects/getByIds", json={"ids": [group]},
                                  headers={"Authorization": f"Bearer {refused}"})
         assert answer.status_code == 403
+
+
+async def test_device_objects_by_device_id_and_transitive_groups(fake: FakeGraph) -> None:
+    store = fake.tenant.devices
+    index = next(i for i in store.live_indices() if store.os[i] == "Windows")
+    entra_id = store.value(index, "azureADDeviceId")
+    found = (await get(fake, f"/v1.0/devices?$filter=deviceId eq '{entra_id}'")).json()["value"]
+    assert [item["deviceId"] for item in found] == [entra_id]
+    groups = (await get(fake, f"/v1.0/devices/{found[0]['id']}/transitiveMemberOf/"
+                              "microsoft.graph.group")).json()["value"]
+    assert "All Windows devices" in {group["displayName"] for group in groups}
+    assert (await get(fake, "/v1.0/devices?$filter=startswith(displayName,'a')")).status_code \
+        == 400
+    user = fake.tenant.users.id_of(0)
+    mine = (await get(fake, f"/v1.0/users/{user}/transitiveMemberOf")).json()["value"]
+    assert all(group["@odata.type"] == "#microsoft.graph.group" for group in mine)

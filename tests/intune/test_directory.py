@@ -124,3 +124,30 @@ async def test_assignment_rows_name_their_groups(fake) -> None:
     assert not any(name in cell for cell in before for name in GROUPS)
     assert all(row.item["target"].get("groupId") for row in named
                if row.item["target"].get("groupDisplayName"))
+
+
+async def test_memberships_of_a_device_and_its_user(fake) -> None:
+    from intune_tui.intune.directory import memberships
+
+    store = fake.tenant.devices
+    index = store.index_of("3ee9d80e-1689-47c4-9dbd-8029760df3f5")
+    entra_id = str(store.value(index, "azureADDeviceId"))
+    user_id = fake.tenant.users.id_of(store.user[index])
+    found = await memberships(client(fake), entra_id, user_id)
+    groups = fake.directory.groups()
+    assert {g.name for g in found.device or ()} == {
+        groups[g] for g in fake.directory.device_groups(index)}
+    assert "All Windows devices" in {g.name for g in found.device or ()}
+    assert {g.name for g in found.user or ()} == {
+        groups[g] for g in fake.directory.user_groups(store.user[index])}
+    none = await memberships(client(fake), "00000000-0000-0000-0000-000000000000", None)
+    assert none.device is None and none.user is None and none.device_error is None
+
+
+async def test_memberships_fail_each_on_their_own(fake) -> None:
+    from intune_tui.intune.directory import memberships
+
+    no_directory = tuple(s for s in rules.ALL_DEMO_SCOPES if s != "Directory.Read.All")
+    found = await memberships(client(fake, no_directory), "not-a-device", None)
+    assert found.device is None and found.device_error and "Directory.Read.All" in \
+        found.device_error

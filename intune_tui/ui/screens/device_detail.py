@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from intune_tui.intune.directory import user_card
+from intune_tui.intune.directory import Memberships, memberships, user_card
 from intune_tui.intune.formatting import (
     enum_word,
     format_bool,
@@ -93,6 +93,29 @@ def _user(device: ManagedDevice) -> str | None:
     return device.user_principal_name or device.user_display_name
 
 
+def groups_text(found: Memberships) -> Text:
+    """The device's Entra groups, then its primary user's (nested memberships included)."""
+    text = Text()
+    for heading, groups, error, absent in (
+            ("This device's groups", found.device, found.device_error,
+             "This device has no Entra device id."),
+            ("Its primary user's groups", found.user, found.user_error,
+             "This device has no primary user.")):
+        count = f" ({len(groups)})" if groups is not None else ""
+        text.append(f"{heading}{count}\n", style="bold")
+        if error is not None:
+            text.append(f"  Could not read them: {error}\n")
+        elif groups is None:
+            text.append(f"  {absent}\n")
+        elif not groups:
+            text.append("  None\n")
+        for group in groups or ():
+            text.append(f"  {clean(group.name) or '(no name)'}")
+            text.append(f"  {group.id}\n", style="dim")
+        text.append("\n")
+    return text
+
+
 def title_line(item: dict[str, Any]) -> Text:
     """'NAME · user · OS version · Compliance' from the list row's item, literal text."""
     parts = [clean(item.get("deviceName")) or "(no name)", clean(item.get("userPrincipalName")),
@@ -150,6 +173,8 @@ class DeviceDetailScreen(Screen[None]):
                     if tab_id == "users":
                         yield FieldList(id="user-card")
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
+            with TabPane("Groups", id="groups"), VerticalScroll():
+                yield Static(Text("Loading…"), id="groups-view")
             with TabPane("Recovery", id="recovery"):
                 yield RecoveryPanel(id="recovery-panel")
             with TabPane("Actions", id="actions"):
@@ -205,6 +230,7 @@ class DeviceDetailScreen(Screen[None]):
         # Listed once the device's Entra id is known (the list row does not carry it).
         self.query_one(RecoveryPanel).load(self.device)
         self._load_user_card(merged.get("userId"))
+        self._load_groups(merged.get("azureADDeviceId"), merged.get("userId"))
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -232,6 +258,15 @@ class DeviceDetailScreen(Screen[None]):
                   lambda found: card.show(found.fields()),
                   lambda error: card.update(Text(f"Could not read the primary user from "
                                                  f"Entra: {clean(str(error))}")))
+
+    def _load_groups(self, entra_id: Any, user_id: Any) -> None:
+        view = self.query_one("#groups-view", Static)
+        entra = entra_id if isinstance(entra_id, str) else None
+        user = user_id if isinstance(user_id, str) and user_id else None
+        self._job("groups", lambda service: memberships(service.client, entra, user),
+                  lambda found: view.update(groups_text(found)),
+                  lambda error: view.update(Text(f"Could not read group memberships: "
+                                                 f"{clean(str(error))}")))
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen

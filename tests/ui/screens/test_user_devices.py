@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"  # CONTOSO-LT-63219, primary 
 
 
 def text_of(app: Any) -> str:
-    return app.export_screenshot().replace("&#160;", " ")
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 def user_devices_loaded(app: Any) -> bool:
@@ -165,3 +166,20 @@ async def test_read_only_mode_refuses(make_app, wait_until) -> None:
         await pilot.press("U")
         await wait_until(pilot, lambda: any("Read-only" in m for m in messages(app)))
         assert isinstance(app.screen, DeviceDetailScreen)
+
+
+async def test_the_groups_tab_names_the_device_and_user_groups(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        fake = app.session.fake
+        store = fake.tenant.devices
+        index = store.index_of(LAPTOP_ID)
+        groups = fake.directory.groups()
+        device_groups = [groups[g] for g in fake.directory.device_groups(index)]
+        user_groups = [groups[g] for g in fake.directory.user_groups(store.user[index])]
+        app.screen.query_one("TabbedContent").active = "groups"
+        await wait_until(pilot, lambda: device_groups[0] in text_of(app))
+        shown = text_of(app)
+    assert all(name in shown for name in device_groups + user_groups)
+    assert f"This device's groups ({len(device_groups)})" in shown
