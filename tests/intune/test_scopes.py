@@ -93,3 +93,12 @@ def test_recovery_scopes_are_listed_and_read_implies_read_basic() -> None:
     assert not scope_granted("DeviceLocalCredential.Read.All",
                              ["DeviceLocalCredential.ReadBasic.All"])
     assert "recovery" not in {SCOPES[name].area for name in READ_SCOPES}
+
+
+def test_new_scopes_say_what_needs_them_and_which_entra_role_is_required() -> None:
+    laps = SCOPES["DeviceLocalCredential.Read.All"]
+    assert "Cloud Device Administrator or Intune Service Administrator" in laps.summary()
+    assert [use.title for use in screens_needing(laps.name)] == [
+        "Recovery tab: reveal the LAPS password"]
+    assert "Helpdesk Administrator" in SCOPES["BitlockerKey.Read.All"].summary()
+    assert "Entra role" not in SCOPES["DeviceManagementApps.Read.All"].summary()
