@@ -387,8 +387,12 @@ class DeviceDetailScreen(Screen[None]):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        if isinstance(pane, RowsPane) and pane.id == "compliance-pane":
+        if isinstance(pane, RowsPane) and pane.id in ("compliance-pane", "configuration-pane"):
             from intune_tui.ui.screens.setting_states import SettingStatesScreen
 
             row: Row = event.row  # type: ignore[assignment]
-            self.app.push_screen(SettingStatesScreen(self.item, row.item))
+            # A configuration profile's deviceConfigurationState carries settingStates too
+            # (state, errorCode, errorDescription per setting), like a compliance policy's.
+            title = ("Why non-compliant" if pane.id == "compliance-pane"
+                     else "Why is this profile failing")
+            self.app.push_screen(SettingStatesScreen(self.item, row.item, title=title))

@@ -183,3 +183,27 @@ async def test_the_groups_tab_names_the_device_and_user_groups(make_app, wait_un
         shown = text_of(app)
     assert all(name in shown for name in device_groups + user_groups)
     assert f"This device's groups ({len(device_groups)})" in shown
+
+
+async def test_enter_on_a_failing_profile_shows_its_setting_states(make_app, wait_until) -> None:
+    from intune_tui.ui.screens.setting_states import SettingStatesScreen
+
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        detail = app.screen
+        detail.query_one("TabbedContent").active = "configuration"
+        pane = detail.query_one("#configuration-pane", RowsPane)
+        await wait_until(pilot, lambda: pane.table.rows_count > 0)
+        index = next(i for i, row in enumerate(pane.table.visible_rows)
+                     if row.item.get("state") == "conflict")
+        pane.table.focus()
+        pane.table.move_cursor(index)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingStatesScreen))
+        await pilot.pause(0.2)
+        shown = text_of(app)
+    assert "Why is this profile failing" in shown
+    assert "Conflicting settings from another" in shown  # the error description, wrapped
+    assert "code -2016281211" in shown
+    assert "Windows - custom OMA-URI (legacy proxy) on CONTOSO-LT-63219: Conflict" in shown
