@@ -165,6 +165,25 @@ class DemoDirectory:
             return _not_found(segments[1], request_id)
         return self._member_of(self.device_groups(index), segments[2:], request_id, base)
 
+    def _intents(self, user_key: str, scopes: frozenset[str], request_id: str, base: str
+                 ) -> tuple[int, dict[str, Any]]:
+        """beta users/{id}/mobileAppIntentAndStates (demo/device_apps.py)."""
+        from intune_tui.demo.device_apps import SCOPES, intents_and_states
+
+        if not base.endswith("/beta"):
+            return _error(400, "BadRequest", "Resource not found for the segment "
+                          "'mobileAppIntentAndStates'.", request_id)
+        if not scopes.intersection(SCOPES):
+            return _error(403, "Forbidden", "Application is not authorized to perform this "
+                          "operation. Application must have one of the following scopes: "
+                          + ", ".join(SCOPES), request_id)
+        user = self.index_of(user_key)
+        if user is None:
+            return _not_found(user_key, request_id)
+        return 200, {"@odata.context": f"{base}/$metadata#users('{user_key}')/"
+                                       "mobileAppIntentAndStates",
+                     "value": intents_and_states(self.tenant, user)}
+
     def _member_of(self, group_ids: list[str], rest: list[str], request_id: str, base: str
                    ) -> tuple[int, dict[str, Any]]:
         if rest not in (["transitiveMemberOf"], ["transitiveMemberOf", "microsoft.graph.group"],
@@ -190,6 +209,9 @@ class DemoDirectory:
                 return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
                               request_id)
             return self._devices(segments, params, scopes, request_id, base)
+        if len(segments) == 3 and segments[0] == "users" and \
+                segments[2] == "mobileAppIntentAndStates":
+            return self._intents(segments[1], scopes, request_id, base)
         if (len(segments) in (3, 4) and segments[0] == "users"
                 and segments[2] in ("transitiveMemberOf", "memberOf")):
             if not scopes.intersection((*DIRECTORY_SCOPES, "GroupMember.Read.All")):

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from intune_tui.intune.device_apps import ManagedAppState, managed_app_states
 from intune_tui.intune.directory import Memberships, memberships, user_card
 from intune_tui.intune.formatting import (
     enum_word,
@@ -91,6 +92,21 @@ def _user(device: ManagedDevice) -> str | None:
     if device.user_display_name and device.user_principal_name:
         return f"{device.user_display_name} <{device.user_principal_name}>"
     return device.user_principal_name or device.user_display_name
+
+
+def managed_apps_text(states: list[ManagedAppState]) -> Text:
+    """Managed apps (intent · install state), failing first, above the discovered apps."""
+    failing = sum(1 for state in states if state.failing)
+    text = Text(f"Managed apps ({len(states)}, {failing} failing)\n" if states else
+                "Managed apps: none is targeted at this device or its user\n", style="bold")
+    for state in states:
+        text.append(f"  {state.name}", style="bold" if state.failing else "")
+        if state.version:
+            text.append(f" {state.version}", style="dim")
+        text.append(f" · {state.intent} · ")
+        text.append(state.state, style="bold reverse" if state.failing else "")
+        text.append("\n")
+    return text
 
 
 def groups_text(found: Memberships) -> Text:
@@ -172,6 +188,10 @@ class DeviceDetailScreen(Screen[None]):
                 with TabPane(label, id=tab_id):
                     if tab_id == "users":
                         yield FieldList(id="user-card")
+                    if tab_id == "apps":
+                        yield Static(Text("Loading the managed apps…"), id="managed-apps")
+                        yield Static(Text("Discovered apps (inventory)", style="bold"),
+                                     id="discovered-heading")
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
             with TabPane("Groups", id="groups"), VerticalScroll():
                 yield Static(Text("Loading…"), id="groups-view")
@@ -231,6 +251,7 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one(RecoveryPanel).load(self.device)
         self._load_user_card(merged.get("userId"))
         self._load_groups(merged.get("azureADDeviceId"), merged.get("userId"))
+        self._load_managed_apps(merged.get("userId"))
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -266,6 +287,19 @@ class DeviceDetailScreen(Screen[None]):
         self._job("groups", lambda service: memberships(service.client, entra, user),
                   lambda found: view.update(groups_text(found)),
                   lambda error: view.update(Text(f"Could not read group memberships: "
+                                                 f"{clean(str(error))}")))
+
+    def _load_managed_apps(self, user_id: Any) -> None:
+        view = self.query_one("#managed-apps", Static)
+        if not isinstance(user_id, str) or not user_id:
+            view.update(Text("Managed apps: Intune reports app intents per user, and this device "
+                             "has no primary user."))
+            return
+        device_id = self.device_id
+        self._job("managed-apps",
+                  lambda service: managed_app_states(service.client, user_id, device_id),
+                  lambda states: view.update(managed_apps_text(states)),
+                  lambda error: view.update(Text(f"Could not read the managed apps: "
                                                  f"{clean(str(error))}")))
 
     def action_user_devices(self) -> None:

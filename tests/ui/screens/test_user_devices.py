@@ -207,3 +207,15 @@ async def test_enter_on_a_failing_profile_shows_its_setting_states(make_app, wai
     assert "Conflicting settings from another" in shown  # the error description, wrapped
     assert "code -2016281211" in shown
     assert "Windows - custom OMA-URI (legacy proxy) on CONTOSO-LT-63219: Conflict" in shown
+
+
+async def test_the_apps_tab_lists_managed_apps_failing_first(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        app.screen.query_one("TabbedContent").active = "apps"
+        await wait_until(pilot, lambda: "Managed apps (" in text_of(app))
+        shown = text_of(app)
+    assert "failing)" in shown and "Failed to install" in shown
+    assert shown.index("Failed to install") < shown.index("· Installed")
+    assert "Discovered apps" in shown
