@@ -67,6 +67,9 @@ def _with_group_names(call: Callable[[IntuneService], Awaitable[list[Row]]], res
 class DetailScreen(Screen[None]):
     """Tabs of one item. Subclasses compose the tabs and start their jobs in `load`."""
 
+    # The device screen's tab a status row opens on (an app's install status: its Apps tab).
+    device_tab: ClassVar[str | None] = None
+
     AUTO_FOCUS = None  # the hidden filter box must not take the keys; `focus_tab` decides
     DEFAULT_CSS = """
     DetailScreen .detail-summary { height: auto; padding: 0 1; text-style: bold;
@@ -296,7 +299,7 @@ class DetailScreen(Screen[None]):
     def _push_device(self, device: dict[str, Any]) -> None:
         from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 
-        self.app.push_screen(DeviceDetailScreen(device))
+        self.app.push_screen(DeviceDetailScreen(device, start_tab=self.device_tab))
 
     def _device_failed(self, error: BaseException) -> None:
         self.notify(f"Could not open the device: {error}", severity="error", markup=False)

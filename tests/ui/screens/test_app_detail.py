@@ -120,6 +120,7 @@ async def test_enter_on_a_device_in_the_install_status_opens_that_device(
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         assert app.screen.device_id == wanted["deviceId"]
+        assert app.screen.query_one("TabbedContent").active == "apps"  # its managed apps
         assert any(request.path.endswith(f"/managedDevices/{wanted['deviceId']}")
                    for request in app.session.fake.requests)
 
