@@ -64,6 +64,13 @@ def _with_group_names(call: Callable[[IntuneService], Awaitable[list[Row]]], res
     return named
 
 
+def _given(rows: list[Row]) -> Callable[[IntuneService], Awaitable[list[Row]]]:
+    async def same(_service: IntuneService) -> list[Row]:
+        return rows
+
+    return same
+
+
 class DetailScreen(Screen[None]):
     """Tabs of one item. Subclasses compose the tabs and start their jobs in `load`."""
 
@@ -601,7 +608,12 @@ class PolicyDetailScreen(DetailScreen):
     def _show_expanded(self, tab: str, data: dict[str, Any], prop: str, empty: str) -> None:
         pane = self.query_one(f"#{tab}-pane", RowsPane)
         items = [item for item in data.get(prop) or [] if isinstance(item, dict)]
-        pane.show_rows(pane.resource.to_rows(items, self.intune_app.now()), empty=empty)
+        rows = pane.resource.to_rows(items, self.intune_app.now())
+        pane.show_rows(rows, empty=empty)
+        if tab == "assignments":  # then again with the target groups by name, once Entra says
+            named = _with_group_names(_given(rows), pane.resource, self.intune_app.now())
+            self.job("assignment-names", named,
+                     lambda found: pane.show_rows(found, empty=empty), lambda error: None)
 
     def _show_actions(self, data: dict[str, Any]) -> None:
         pane = self.query_one("#actions-pane", RowsPane)
