@@ -233,6 +233,7 @@ class NameCache:
         self.names: dict[str, DirectoryName] = {}
         self.unknown: set[str] = set()
         self.calls = 0
+        self._scope_tags: dict[str, str] | None = None
 
     def known(self, object_id: str) -> DirectoryName | None:
         return self.names.get(object_id.lower())
@@ -245,6 +246,14 @@ class NameCache:
                    for start in range(0, len(missing), GET_BY_IDS_LIMIT)]
         await asyncio.gather(*(self._batch(batch) for batch in batches))
         return {key: self.names[key] for key in asked if key in self.names}
+
+    async def scope_tags(self) -> dict[str, str]:
+        """Intune scope tag id -> name, read once a session (beta roleScopeTags, RBAC read)."""
+        if self._scope_tags is None:
+            from intune_tui.intune.rbac import role_scope_tags
+
+            self._scope_tags = await role_scope_tags(self.client)
+        return self._scope_tags
 
     async def _batch(self, ids: list[str]) -> None:
         self.calls += 1

@@ -10,7 +10,7 @@ reloading, and opening a device from a status row.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -385,7 +385,8 @@ _OVERVIEW_PROPERTIES = HIDDEN_PROPERTIES | {
 }
 
 
-def overview_fields(resource_key: str, data: dict[str, Any], now: datetime) -> list[Field]:
+def overview_fields(resource_key: str, data: dict[str, Any], now: datetime,
+                    tag_names: Mapping[str, str] | None = None) -> list[Field]:
     """Name, type, platform, assignment and dates of any item a policy detail shows."""
     policy = Policy.from_graph(data)
     resource = RESOURCES[resource_key]
@@ -417,7 +418,8 @@ def overview_fields(resource_key: str, data: dict[str, Any], now: datetime) -> l
                ("Modified", _when(policy.last_modified, now))]
     tags = data.get("roleScopeTagIds")
     if isinstance(tags, list) and tags:
-        fields.append(("Scope tags", ", ".join(str(tag) for tag in tags)))
+        names = tag_names or {}
+        fields.append(("Scope tags", ", ".join(names.get(str(tag)) or str(tag) for tag in tags)))
     fields.append(("Id", policy.id))
     return [(label, value) for label, value in fields if resource_key in POLICY_KEYS
             or value not in (None, "", MISSING) or label in ("Name", "Id")]
@@ -489,6 +491,7 @@ class PolicyDetailScreen(DetailScreen):
         self.resource_key = resource_key
         self.kind = KINDS.get(resource_key, DetailKind())
         self._status_text: str | None = None
+        self._tag_names: dict[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         kind = self.kind
@@ -578,12 +581,28 @@ class PolicyDetailScreen(DetailScreen):
                            "No app is in this category")
 
     def _show_overview(self, status: str | None = None) -> None:
-        fields = overview_fields(self.resource_key, self.item, self.intune_app.now())
+        fields = overview_fields(self.resource_key, self.item, self.intune_app.now(),
+                                 self._tag_names)
+        if self._tag_names is None and self.item.get("roleScopeTagIds"):
+            self._name_scope_tags(status)
         if status is not None:
             labels = [label for label, _ in fields]
             after = labels.index("Platform") if "Platform" in labels else labels.index("Type")
             fields.insert(after + 1, ("Device status", status))
         self.query_one("#overview-fields", FieldList).show(fields)
+
+    def _name_scope_tags(self, status: str | None) -> None:
+        """Scope tags by name (read once a session), then the overview again."""
+        from intune_tui.intune.directory import names_for
+
+        self._tag_names = {}  # asked once per screen, even if it fails
+
+        def named(names: dict[str, str]) -> None:
+            self._tag_names = names
+            self._show_overview(status)
+
+        self.job("scope-tags", lambda service: names_for(service).scope_tags(), named,
+                 lambda error: None)
 
     def _show_item(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
