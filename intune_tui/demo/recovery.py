@@ -96,10 +96,10 @@ class RecoveryVault:
         if self._by_entra_id is None:
             store = self.tenant.devices
             self._by_entra_id = {}
-            for index in range(len(store)):
-                value = str(store.value(index, "azureADDeviceId") or "")
+            for position in range(len(store)):
+                value = str(store.value(position, "azureADDeviceId") or "")
                 if value and value != _NO_DEVICE:
-                    self._by_entra_id[value.lower()] = index
+                    self._by_entra_id[value.lower()] = position
         index = self._by_entra_id.get(entra_id.lower())
         if index is None or self.tenant.devices.index_of(self.tenant.devices.id_of(index)) is None:
             return None

@@ -122,7 +122,7 @@ class Directory:
     async def get_list(self, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         """Every item of a directory list, following next links (Directory.Read.All)."""
         items: list[dict[str, Any]] = []
-        url: str | None = path
+        url = path
         query: Mapping[str, str] | None = params
         for _page in range(_MAX_PAGES):
             response = await self.client.request(
