@@ -149,7 +149,8 @@ class DeviceDetailScreen(Screen[None]):
         Binding("r", "reload", "Refresh", id="detail.refresh"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy id", id="detail.copy_id", show=False),
-        Binding("u", "user_devices", "User's devices", id="detail.user_devices",
+        # Not in the footer: at 80 columns it would push the last key off (help and palette).
+        Binding("u", "user_devices", "User's devices", id="detail.user_devices", show=False,
                 tooltip="Every device of this device's primary user, and their card"),
         Binding("U", "change_primary_user", "Change primary user", show=False,
                 id="detail.change_primary_user",
