@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import quote
-from intune_tui.intune.actions import MANAGED_PLATFORMS, RemoteAction, Tier
+from intune_tui.intune.actions import Platform, RemoteAction, Tier
 from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
 from intune_tui.text import clean
 
@@ -179,7 +179,7 @@ def change_primary_user_action(graph_base_url: str, user: UserCard) -> RemoteAct
         consequence=(f"{user.user_principal_name} becomes the device's primary user: the "
                      "device moves to their Company Portal and user-targeted policies and apps "
                      "follow them; the current primary user loses it."),
-        platforms=MANAGED_PLATFORMS,
+        platforms=frozenset(Platform) - {Platform.OTHER},
         result_names=(CHANGE_PRIMARY_USER,),
         fixed_body={"@odata.id": f"{graph_base_url.rstrip('/')}/beta/users/{user.id}"},
         required_scope=MANAGED_DEVICES_READ_WRITE,

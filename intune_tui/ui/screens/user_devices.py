@@ -28,7 +28,6 @@ from intune_tui.intune.directory import (
 )
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
-from intune_tui.ui.action_flow import OUTCOME_UNKNOWN
 from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
@@ -284,8 +283,8 @@ async def change_primary_user_flow(app: IntuneApp, device: dict[str, Any],
                             request_id=getattr(error, "request_id", None),
                             error=clean(str(error)))
         app.notify(f"Primary user not changed: {clean(str(error))}" if not unknown else
-                   f"{OUTCOME_UNKNOWN}: {clean(str(error))}", severity="error", markup=False,
-                   timeout=10)
+                   f"Outcome unknown, checking the device: {clean(str(error))}",
+                   severity="error", markup=False, timeout=10)
         if unknown:
             on_changed()
 
