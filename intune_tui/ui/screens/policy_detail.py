@@ -584,22 +584,23 @@ class PolicyDetailScreen(DetailScreen):
         fields = overview_fields(self.resource_key, self.item, self.intune_app.now(),
                                  self._tag_names)
         if self._tag_names is None and self.item.get("roleScopeTagIds"):
-            self._name_scope_tags(status)
+            self._name_scope_tags()
         if status is not None:
             labels = [label for label, _ in fields]
             after = labels.index("Platform") if "Platform" in labels else labels.index("Type")
             fields.insert(after + 1, ("Device status", status))
         self.query_one("#overview-fields", FieldList).show(fields)
 
-    def _name_scope_tags(self, status: str | None) -> None:
-        """Scope tags by name (read once a session), then the overview again."""
+    def _name_scope_tags(self) -> None:
+        """Scope tags by name (read once a session), then the overview again (with the device
+        status as it is by then)."""
         from intune_tui.intune.directory import names_for
 
         self._tag_names = {}  # asked once per screen, even if it fails
 
         def named(names: dict[str, str]) -> None:
             self._tag_names = names
-            self._show_overview(status)
+            self._show_overview(self._status_text)
 
         self.job("scope-tags", lambda service: names_for(service).scope_tags(), named,
                  lambda error: None)
