@@ -48,6 +48,7 @@ WINDOWS_DEVICE = "CONTOSO-DT-91956"  # Windows, compliant, every Windows action 
 NONCOMPLIANT_DEVICE = "DESKTOP-GW28D86"  # Windows, non-compliant: the "why?" story
 ACTED_ON_DEVICE = "CONTOSO-LT-56414"  # a passcode reset that failed, in its action history
 PERSONAL_ANDROID = "Sara-Galaxy-S918B-445"  # personally owned: corporate-only actions disabled
+RECOVERY_DEVICE = "CONTOSO-LT-63219"  # Windows: a BitLocker key and three LAPS backups
 # The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
 AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
 POLL = 0.05
@@ -180,6 +181,45 @@ async def setting_states(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen_is(pilot, "SettingStatesScreen")
                    and getattr(pilot.app.screen, "_complete", True), "the setting states")
+    await settle(pilot)
+
+
+async def device_recovery_tab(pilot: Pilot[Any]) -> None:
+    """The Recovery tab (k) of a Windows laptop: BitLocker key and LAPS password, both masked."""
+    from intune_tui.ui.widgets.recovery import RecoveryPanel
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    await pilot.press("k")
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query_one(RecoveryPanel).items),
+                   "the recovery secrets")
+    await settle(pilot)
+
+
+async def device_groups_tab(pilot: Pilot[Any]) -> None:
+    """The Groups tab: the device's Entra groups and its primary user's, by name."""
+    from textual.widgets import TabbedContent
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    for _ in range(len(tabs.query("TabPane"))):
+        if tabs.active == "groups":
+            break
+        await pilot.press("right")
+    await wait_for(pilot, lambda: "groups (" in str(
+        pilot.app.screen.query_one("#groups-view").render()), "the device's groups")
+    await settle(pilot)
+
+
+async def user_devices(pilot: Pilot[Any]) -> None:
+    """`u` on a device: its primary user's card and every device of theirs (Graph-filtered)."""
+    from intune_tui.ui.widgets.detail import RowsPane
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    await pilot.press("u")
+    await wait_for(pilot, lambda: screen_is(pilot, "UserDevicesScreen")
+                   and pilot.app.screen.query_one(RowsPane).table.empty_text != "Loading…"
+                   and "Loading" not in str(pilot.app.screen.query_one("#user-card").render()),
+                   "the user's devices")
     await settle(pilot)
 
 
@@ -444,6 +484,12 @@ SCENES: tuple[Scene, ...] = (
     Scene("device-compliance", "Device detail: why non-compliant (w)", device_compliance),
     Scene("setting-states", "Failing settings of a compliance policy", setting_states),
     Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
+    Scene("device-recovery", "Device detail: BitLocker key and LAPS password, masked (k)",
+          device_recovery_tab),
+    Scene("device-groups", "Device detail: its Entra groups and its user's, by name",
+          device_groups_tab),
+    Scene("user-devices", "A user's card and all their devices (u on a device, :user NAME)",
+          user_devices),
     Scene("actions-menu", "Remote actions menu (a)", actions),
     Scene("confirm-benign", "Benign action: y/n, No focused", confirm_benign),
     Scene("confirm-destructive", "Destructive action: device, user, serial, tenant",
@@ -488,6 +534,12 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
      "intune_tui.ui.widgets.resource_table", "ResourceTable"),
     ("Devices", "intune_tui.ui.screens.devices", "DevicesScreen"),
     ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
+    ("A device's Recovery tab (k)", "intune_tui.ui.widgets.recovery", "RecoveryPanel"),
+    ("A user's devices (u, :user NAME)", "intune_tui.ui.screens.user_devices",
+     "UserDevicesScreen"),
+    ("Users found by :user NAME", "intune_tui.ui.screens.user_devices", "UserPickScreen"),
+    ("Choosing a new primary user (U)", "intune_tui.ui.screens.user_devices",
+     "ChooseUserScreen"),
     ("An app or a policy", "intune_tui.ui.screens.policy_detail", "DetailScreen"),
     ("Roles", "intune_tui.ui.screens.roles", "RolesScreen"),
     ("A role", "intune_tui.ui.screens.role_detail", "RoleDetailScreen"),

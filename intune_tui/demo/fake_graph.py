@@ -33,8 +33,10 @@ from urllib.parse import quote
 import httpx
 
 from intune_tui.demo import odata, rules
+from intune_tui.demo.directory import DemoDirectory
 from intune_tui.demo.faults import DelayShot, DropShot, Faults, InjectedFailure
 from intune_tui.demo.identity import DEMO_OPERATOR_NAME, DEMO_OPERATOR_UPN
+from intune_tui.demo.recovery import RecoveryVault
 from intune_tui.demo.tenant import (
     ActionRecord,
     DemoTenant,
@@ -137,6 +139,8 @@ class FakeGraph:
         # A long-running demo server must not grow without bound: the oldest entries go first.
         self.max_recorded_requests = 50_000
         tenant.devices.clock = self.tenant_now
+        self.recovery = RecoveryVault(tenant)
+        self.directory = DemoDirectory(tenant)
 
     # --- public helpers --------------------------------------------------------------------------
     def tenant_now(self) -> datetime:
@@ -347,6 +351,9 @@ class FakeGraph:
 
         if lifecycle.owns(call.segments):
             return lifecycle.serve(self, call)
+        recovered = self._recovery_secret(call) or self._directory_answer(call)
+        if recovered is not None:
+            return recovered
         route = _route(call.segments, call.version)
         if route is None:
             raise _GraphAnswer(_segment_not_found(call.segments, call.version,
@@ -399,6 +406,49 @@ class FakeGraph:
         if select:
             context += "(" + ",".join(select) + ")"
         return _Answer(200, {"@odata.context": context, "value": [organization]})
+
+    # --- recovery secrets (demo/recovery.py) ------------------------------------------------------
+    def _recovery_secret(self, call: _Call) -> _Answer | None:
+        """BitLocker keys, LAPS passwords (Entra) and FileVault keys (Intune, beta)."""
+        segments = call.segments
+        if (call.version == rules.BETA and len(segments) == 4 and segments[3] == "getFileVaultKey"
+                and segments[:2] == ["deviceManagement", "managedDevices"]):
+            return self._filevault_key(call, segments[2])
+        answer = self.recovery.serve(call.method, segments, call.params, call.scopes,
+                                     call.headers, call.upn, call.request_id,
+                                     f"{call.origin}/{call.version}")
+        return None if answer is None else _Answer(*answer)
+
+    def _directory_answer(self, call: _Call) -> _Answer | None:
+        """Entra users, and a device's primary user (demo/directory.py)."""
+        segments = call.segments
+        if (len(segments) in (4, 5) and segments[0] == "deviceManagement"
+                and segments[-2:] == ["users", "$ref"]
+                and ((segments[1].startswith("managedDevices(") and len(segments) == 4)
+                     or (segments[1] == "managedDevices" and len(segments) == 5))):
+            if call.version != rules.BETA:
+                raise _GraphAnswer(_segment_not_found(segments, call.version, call.request_id))
+            if call.method != "POST":
+                raise _GraphAnswer(_method_not_allowed(call))
+            self._require(call, rules.DEVICES_WRITE, "deviceManagement/managedDevices")
+            status, body = self.directory.set_primary_user(
+                segments[1] if len(segments) == 4 else segments[2], call.body, call.request_id)
+            return _Answer(status, body)
+        answer = self.directory.serve(call.method, call.segments, call.params, call.scopes,
+                                      call.request_id, f"{call.origin}/{call.version}",
+                                      call.body)
+        return None if answer is None else _Answer(*answer)
+
+    def _filevault_key(self, call: _Call, device_id: str) -> _Answer:
+        if call.method != "GET":
+            raise _GraphAnswer(_method_not_allowed(call))
+        self._require(call, (rules.MD_PRIVILEGED,), "deviceManagement/managedDevices/"
+                      f"{device_id}/getFileVaultKey")
+        key = self.recovery.filevault_key(device_id)
+        if key is None:
+            raise _GraphAnswer(_not_found(call.request_id, call.path))
+        return _Answer(200, {"@odata.context": f"{call.origin}/beta/$metadata#Edm.String",
+                             "value": key})
 
     # --- scopes ----------------------------------------------------------------------------------
     def _require(self, call: _Call, one_of: Sequence[str], url_path: str) -> None:

@@ -55,6 +55,15 @@ ALL_DEMO_SCOPES: tuple[str, ...] = (
     # Entra ID device objects (issue 18: offboarding).
     "Device.Read.All",
     "Device.ReadWrite.All",
+    # Recovery secrets (demo/recovery.py): BitLocker keys and Windows LAPS passwords in Entra.
+    "BitlockerKey.ReadBasic.All",
+    "BitlockerKey.Read.All",
+    "DeviceLocalCredential.ReadBasic.All",
+    "DeviceLocalCredential.Read.All",
+    # Entra users (demo/directory.py).
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "Directory.Read.All",
 )
 READ_ONLY_SCOPES: tuple[str, ...] = (MD_READ, APPS_READ, CONFIG_READ, RBAC_READ, SERVICE_READ,
                                      "Device.Read.All")

@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from intune_tui import __version__
 from intune_tui.graph.errors import (
     GraphBadResponse,
     GraphError,
@@ -77,6 +78,11 @@ __all__ = [
     "RetryNotice",
     "ThrottleState",
 ]
+
+
+# Graph documents User-Agent as "Required" on the BitLocker key and LAPS reads
+# (bitlockerrecoverykey-get, devicelocalcredentialinfo-get; learn.microsoft.com, read 2026-12-06).
+USER_AGENT = f"intune-tui/{__version__}"
 
 
 def preload_network_transport() -> None:
@@ -242,7 +248,8 @@ class GraphClient:
         self._jitter = jitter
         self._on_retry = on_retry
         self._http = httpx.AsyncClient(
-            transport=transport, timeout=timeout, follow_redirects=False
+            transport=transport, timeout=timeout, follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
         )
 
     def __repr__(self) -> str:

@@ -16,7 +16,7 @@ from intune_tui.intune.scopes import SCOPES, Scope, bare_name, scope_granted
 class ScopeUse:
     """Something in the app that needs a scope: a list screen or a remote action."""
 
-    kind: str  # "resource" or "action"
+    kind: str  # "resource", "action" or "tab" (a part of a screen, from the scope table)
     key: str
     title: str
 
@@ -34,6 +34,9 @@ def screens_needing(scope: str) -> list[ScopeUse]:
         for key, action in ACTIONS.items()
         if bare_name(action.required_scope) == wanted
     )
+    scope = next((s for s in SCOPES.values() if bare_name(s.name) == wanted), None)
+    if scope is not None:
+        uses.extend(ScopeUse("tab", "", title) for title in scope.needed_by)
     return uses
 
 

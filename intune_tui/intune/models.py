@@ -485,7 +485,8 @@ def assignment_target_words(target: object) -> str:
     if not isinstance(target, dict):
         return MISSING
     kind = odata_type_name(target) or ""
-    group = target.get("groupId")
+    # A name the app resolved (intune/directory.py) beside Graph's groupId; else the id.
+    group = target.get("groupDisplayName") or target.get("groupId")
     if kind == "allLicensedUsersAssignmentTarget":
         text = "All users"
     elif kind == "allDevicesAssignmentTarget":

@@ -36,6 +36,10 @@ class Scope:
     permits_changing: tuple[str, ...] = ()
     remote_actions: tuple[str, ...] = ()
     implies: tuple[str, ...] = ()
+    # Scopes outside the seed's Intune table (asked for when a feature first needs them): the
+    # screens that need them, and the Entra roles the signed-in account must also hold.
+    needed_by: tuple[str, ...] = ()
+    entra_roles: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One sentence: what holding this scope lets the app do."""
@@ -46,7 +50,12 @@ class Scope:
             parts.append("change " + ", ".join(self.permits_changing))
         if self.remote_actions:
             parts.append("run remote actions: " + ", ".join(self.remote_actions))
-        return ("Lets the app " + "; ".join(parts) + ".") if parts else ""
+        text = ("Lets the app " + "; ".join(parts) + ".") if parts else ""
+        if self.entra_roles:
+            roles = self.entra_roles
+            named = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " or " + roles[-1]
+            text += f" Your account must also hold the Entra role {named}."
+        return text.strip()
 
 
 PRIVILEGED_OPERATIONS = "DeviceManagementManagedDevices.PrivilegedOperations.All"
@@ -62,6 +71,13 @@ SERVICE_CONFIG_READ = "DeviceManagementServiceConfig.Read.All"
 SERVICE_CONFIG_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
 ENTRA_DEVICES_READ = "Device.Read.All"
 ENTRA_DEVICES_READ_WRITE = "Device.ReadWrite.All"
+BITLOCKER_KEY_READ = "BitlockerKey.Read.All"
+BITLOCKER_KEY_READ_BASIC = "BitlockerKey.ReadBasic.All"
+LAPS_READ = "DeviceLocalCredential.Read.All"
+LAPS_READ_BASIC = "DeviceLocalCredential.ReadBasic.All"
+USER_READ_ALL = "User.Read.All"
+USER_READ_BASIC_ALL = "User.ReadBasic.All"
+DIRECTORY_READ_ALL = "Directory.Read.All"
 
 _APP_ENTITIES = ("client apps", "mobile app categories", "app protection policies",
                  "app configurations")
@@ -72,6 +88,12 @@ _SERVICE_CONFIG_ENTITIES = (
     "Apple Volume Purchase Program", "Exchange connector", "terms and conditions", "Cloud PKI",
     "branding", "mobile threat defense",
 )
+
+# The Entra roles the bitlockerRecoveryKey page lists (learn.microsoft.com, read 2026-12-06); the
+# device's registered owner may read its own keys too.
+_BITLOCKER_ROLES = ("Cloud Device Administrator", "Helpdesk Administrator",
+                    "Intune Service Administrator", "Security Administrator", "Security Reader",
+                    "Global Reader")
 
 # Order follows the seed's table (admin center order).
 SCOPES: dict[str, Scope] = {
@@ -161,6 +183,38 @@ SCOPES: dict[str, Scope] = {
               permits_changing=("Entra ID devices",), implies=(ENTRA_DEVICES_READ,)),
         Scope(ENTRA_DEVICES_READ, "Read all devices", "devices", Access.READ,
               permits_reading=("Entra ID devices",)),
+        # Recovery secrets (intune/secrets.py), asked for only when the Recovery tab needs them.
+        # Names and what they allow: the Graph permissions reference and the bitlockerRecoveryKey
+        # / deviceLocalCredentialInfo pages (learn.microsoft.com, read 2026-12-06).
+        Scope(BITLOCKER_KEY_READ, "Read BitLocker keys", "recovery", Access.READ,
+              permits_reading=("BitLocker recovery keys",), implies=(BITLOCKER_KEY_READ_BASIC,),
+              needed_by=("Recovery tab: reveal a BitLocker key",),
+              entra_roles=_BITLOCKER_ROLES),
+        Scope(BITLOCKER_KEY_READ_BASIC, "Read BitLocker keys basic information", "recovery",
+              Access.READ, permits_reading=("which BitLocker keys a device has",),
+              needed_by=("Recovery tab: list BitLocker keys",), entra_roles=_BITLOCKER_ROLES),
+        Scope(LAPS_READ, "Read device local credential passwords", "recovery", Access.READ,
+              permits_reading=("Windows LAPS passwords",), implies=(LAPS_READ_BASIC,),
+              needed_by=("Recovery tab: reveal the LAPS password",),
+              entra_roles=("Cloud Device Administrator", "Intune Service Administrator")),
+        Scope(LAPS_READ_BASIC, "Read device local credential properties", "recovery",
+              Access.READ, permits_reading=("when a device's LAPS password was backed up",),
+              needed_by=("Recovery tab: whether a LAPS password is backed up",),
+              entra_roles=_BITLOCKER_ROLES),
+        # Entra users (intune/directory.py): the basic profile is name, sign-in name and mail;
+        # job title, department and phones need User.Read.All (permissions reference).
+        Scope(USER_READ_ALL, "Read all users' full profiles", "directory", Access.READ,
+              permits_reading=("users' job title, department and office phone",),
+              implies=(USER_READ_BASIC_ALL,),
+              needed_by=("the primary user's card (job title, department, phone)",)),
+        Scope(USER_READ_BASIC_ALL, "Read all users' basic profiles", "directory", Access.READ,
+              permits_reading=("users' names, sign-in names and mail",),
+              needed_by=(":user NAME", "the primary user's card (name, sign-in name)")),
+        Scope(DIRECTORY_READ_ALL, "Read directory data", "directory", Access.READ,
+              permits_reading=("group and user names instead of ids (getByIds)",
+                               "a device's group memberships"),
+              implies=(USER_READ_ALL, USER_READ_BASIC_ALL),
+              needed_by=("group names in assignments and roles", "a device's Groups tab")),
     )
 }
 

@@ -490,6 +490,10 @@ class IntuneApp(App[None]):
             self.action_show_offboard()
         elif name == "tenant":
             self.switch_tenant(args[0])
+        elif name == "user":
+            from intune_tui.ui.screens.user_devices import UserPickScreen
+
+            self.push_screen(UserPickScreen(" ".join(args)))
         elif name == "export":
             self.export_current_view(args[0])
 

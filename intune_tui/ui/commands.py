@@ -23,6 +23,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
     CommandSpec("offboard", ":offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
     CommandSpec("tenant", ":tenant NAME", "Switch to the profile NAME (another tenant)"),
+    CommandSpec("user", ":user NAME", "A user's devices (name or sign-in name starts with NAME)"),
     CommandSpec("export", ":export csv|json", "Export the current view"),
     CommandSpec("help", ":help", "Keys of the current screen"),
     CommandSpec("q", ":q", "Quit"),
@@ -57,6 +58,8 @@ def parse_command(line: str) -> Command:
             f":{spec.name}" for spec in COMMANDS))
     if name == "tenant" and len(args) != 1:
         raise CommandError("Usage: :tenant NAME (a profile from your config)")
+    if name == "user" and not args:
+        raise CommandError("Usage: :user NAME (the start of a name or sign-in name)")
     if name == "export" and (len(args) != 1 or args[0].lower() not in {"csv", "json"}):
         raise CommandError("Usage: :export csv or :export json")
     return Command(name, tuple(arg.lower() if name == "export" else arg for arg in args))
@@ -64,7 +67,7 @@ def parse_command(line: str) -> Command:
 
 def completions(profiles: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Every complete command line the `:` prompt can suggest."""
-    lines = [f":{spec.name}" for spec in COMMANDS if spec.name not in {"tenant", "export"}]
+    lines = [f":{spec.name}" for spec in COMMANDS if spec.name not in {"tenant", "export", "user"}]
     lines += [":export csv", ":export json"]
     lines += [f":tenant {name}" for name in profiles]
     return lines

@@ -10,9 +10,11 @@ from intune_tui.intune.scopes import (
 
 
 def test_the_seed_table_has_all_eleven_scopes_with_admin_center_wording() -> None:
-    # The seed's eleven Intune scopes, then Entra's two device scopes (offboarding).
-    assert len(SCOPES) == 13
-    assert list(SCOPES)[-2:] == ["Device.ReadWrite.All", "Device.Read.All"]
+    # The seed's eleven Intune scopes, then Entra's device scopes (offboarding) and the
+    # recovery and directory scopes (device screen).
+    seed = [s for s in SCOPES.values() if s.area not in ("recovery", "directory", "devices")]
+    assert len(seed) == 11
+    assert {"Device.ReadWrite.All", "Device.Read.All"} <= set(SCOPES)
     assert SCOPES[PRIVILEGED_OPERATIONS].enable_access == (
         "Perform user-impacting remote actions on Microsoft Intune devices"
     )
@@ -63,3 +65,22 @@ def test_forbidden_checklist_names_the_scope_and_the_four_checks() -> None:
     assert "DeviceManagementApps.Read.All" in checks[0].detail
     assert "Read Microsoft Intune apps" in checks[0].detail
     assert forbidden_checklist(None)[0].detail  # still a usable sentence without a scope
+
+
+def test_recovery_scopes_are_listed_and_read_implies_read_basic() -> None:
+    recovery = {name for name, scope in SCOPES.items() if scope.area == "recovery"}
+    assert recovery == {"BitlockerKey.Read.All", "BitlockerKey.ReadBasic.All",
+                        "DeviceLocalCredential.Read.All", "DeviceLocalCredential.ReadBasic.All"}
+    assert scope_granted("BitlockerKey.ReadBasic.All", ["BitlockerKey.Read.All"])
+    assert not scope_granted("DeviceLocalCredential.Read.All",
+                             ["DeviceLocalCredential.ReadBasic.All"])
+    assert "recovery" not in {SCOPES[name].area for name in READ_SCOPES}
+
+
+def test_new_scopes_say_what_needs_them_and_which_entra_role_is_required() -> None:
+    laps = SCOPES["DeviceLocalCredential.Read.All"]
+    assert "Cloud Device Administrator or Intune Service Administrator" in laps.summary()
+    assert [use.title for use in screens_needing(laps.name)] == [
+        "Recovery tab: reveal the LAPS password"]
+    assert "Helpdesk Administrator" in SCOPES["BitlockerKey.Read.All"].summary()
+    assert "Entra role" not in SCOPES["DeviceManagementApps.Read.All"].summary()

@@ -310,10 +310,11 @@ async def test_every_area_and_modal_is_reachable_with_keys_alone(make_app) -> No
         await open_device(pilot, ACTED_ON_DEVICE)
         tabs = app.screen.query_one(TabbedContent)
         seen = {tabs.active}
-        for _ in range(6):
+        for _ in range(8):
             await pilot.press("right")
             seen.add(tabs.active)
-        assert seen == {"overview", "compliance", "configuration", "apps", "users", "actions"}
+        assert seen == {"overview", "compliance", "configuration", "apps", "users", "groups",
+                        "recovery", "actions"}
         await pilot.press("tab")  # into the tab's list: [ and ] still change tabs
         before = tabs.active
         await pilot.press("right_square_bracket")

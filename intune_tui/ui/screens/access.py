@@ -39,7 +39,8 @@ ACCESS_KEY = "p"
 REFUSED_MARK = "◀ refused last"
 # The scope table's areas, as the app's screens are called (and their number keys).
 AREA_WORDS = {"devices": "Devices 1", "apps": "Apps 2", "policies": "Policies 3",
-              "roles": "Roles 4", "tenant": "Tenant 5"}
+              "roles": "Roles 4", "tenant": "Tenant 5", "recovery": "Keys k",
+              "directory": "Entra"}
 
 
 def forbidden_explanation(error: GraphForbidden, *, access_key: str = ACCESS_KEY) -> Text:
@@ -90,7 +91,8 @@ def scope_uses_text(uses: Iterable[ScopeUse]) -> str:
     for use in uses:
         if use.kind == "action":
             actions.append(use.title)
-        elif RESOURCES.get(use.key) is not None and RESOURCES[use.key].parent:
+        elif use.kind == "tab" or (RESOURCES.get(use.key) is not None
+                                   and RESOURCES[use.key].parent):
             tabs.append(use.title)
         else:
             lists.append(use.title)

@@ -431,6 +431,8 @@ def app_title(item: dict[str, Any]) -> Text:
 class AppDetailScreen(DetailScreen):
     """Overview (by type), assignments, install status (summary and per device)."""
 
+    device_tab = "apps"
+
     def __init__(self, item: dict[str, Any]) -> None:
         super().__init__(item, job_prefix="app")
 

@@ -19,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
+from intune_tui.intune.device_apps import ManagedAppState, managed_app_states
+from intune_tui.intune.directory import Memberships, memberships, user_card
 from intune_tui.intune.formatting import (
     enum_word,
     format_bool,
@@ -32,6 +34,7 @@ from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
+from intune_tui.ui.widgets.recovery import RecoveryPanel
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
@@ -93,6 +96,44 @@ def _user(device: ManagedDevice) -> str | None:
     return device.user_principal_name or device.user_display_name
 
 
+def managed_apps_text(states: list[ManagedAppState]) -> Text:
+    """Managed apps (intent · install state), failing first, above the discovered apps."""
+    failing = sum(1 for state in states if state.failing)
+    text = Text(f"Managed apps ({len(states)}, {failing} failing)\n" if states else
+                "Managed apps: none is targeted at this device or its user\n", style="bold")
+    for state in states:
+        text.append(f"  {state.name}", style="bold" if state.failing else "")
+        if state.version:
+            text.append(f" {state.version}", style="dim")
+        text.append(f" · {state.intent} · ")
+        text.append(state.state, style="bold reverse" if state.failing else "")
+        text.append("\n")
+    return text
+
+
+def groups_text(found: Memberships) -> Text:
+    """The device's Entra groups, then its primary user's (nested memberships included)."""
+    text = Text()
+    for heading, groups, error, absent in (
+            ("This device's groups", found.device, found.device_error,
+             "This device has no Entra device id."),
+            ("Its primary user's groups", found.user, found.user_error,
+             "This device has no primary user.")):
+        count = f" ({len(groups)})" if groups is not None else ""
+        text.append(f"{heading}{count}\n", style="bold")
+        if error is not None:
+            text.append(f"  Could not read them: {error}\n")
+        elif groups is None:
+            text.append(f"  {absent}\n")
+        elif not groups:
+            text.append("  None\n")
+        for group in groups or ():
+            text.append(f"  {clean(group.name) or '(no name)'}")
+            text.append(f"  {group.id}\n", style="dim")
+        text.append("\n")
+    return text
+
+
 def title_line(item: dict[str, Any]) -> Text:
     """'NAME · user · OS version · Compliance' from the list row's item, literal text."""
     parts = [clean(item.get("deviceName")) or "(no name)", clean(item.get("userPrincipalName")),
@@ -113,6 +154,14 @@ class DeviceDetailScreen(Screen[None]):
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy field", id="detail.copy_id", show=False,
                 tooltip="Copy the cell under the cursor of a tab's list (Overview: the id)"),
+        # Not in the footer: at 80 columns it would push the last key off (help and palette).
+        Binding("u", "user_devices", "User's devices", id="detail.user_devices", show=False,
+                tooltip="Every device of this device's primary user, and their card"),
+        Binding("U", "change_primary_user", "Change primary user", show=False,
+                id="detail.change_primary_user",
+                tooltip="Choose another primary user (destructive: confirmed and audited)"),
+        Binding("k", "show_recovery", "Keys", id="detail.recovery",
+                tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False,
@@ -143,7 +192,17 @@ class DeviceDetailScreen(Screen[None]):
                 yield FieldList(id="overview-fields")
             for tab_id, resource_key, label, _ in TABS:
                 with TabPane(label, id=tab_id):
+                    if tab_id == "users":
+                        yield FieldList(id="user-card")
+                    if tab_id == "apps":
+                        yield Static(Text("Loading the managed apps…"), id="managed-apps")
+                        yield Static(Text("Discovered apps (inventory)", style="bold"),
+                                     id="discovered-heading")
                     yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
+            with TabPane("Groups", id="groups"), VerticalScroll():
+                yield Static(Text("Loading…"), id="groups-view")
+            with TabPane("Recovery", id="recovery"):
+                yield RecoveryPanel(id="recovery-panel")
             with TabPane("Actions", id="actions"):
                 yield Static("", id="action-tracking", classes="panel-note")
                 yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
@@ -194,6 +253,11 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#device-title", Static).update(title_line(merged))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
+        # Listed once the device's Entra id is known (the list row does not carry it).
+        self.query_one(RecoveryPanel).load(self.device)
+        self._load_user_card(merged.get("userId"))
+        self._load_groups(merged.get("azureADDeviceId"), merged.get("userId"))
+        self._load_managed_apps(merged.get("userId"))
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -205,6 +269,71 @@ class DeviceDetailScreen(Screen[None]):
                             "What the list showed is below."))
         problem.display = True
         self.query_one("#actions-pane", RowsPane).show_error(error)
+        self.query_one(RecoveryPanel).show_error(error)
+
+    # -- the primary user ----------------------------------------------------------------------
+
+    def _load_user_card(self, user_id: Any) -> None:
+        card = self.query_one("#user-card", FieldList)
+        if not isinstance(user_id, str) or not user_id:
+            card.update(Text("No primary user (a shared or userless device)."))
+            return
+        card.update(Text("Loading the primary user…"))
+        session = self.intune_app.session
+        self._job("user-card",
+                  lambda service: user_card(service.client, session.claims(), user_id),
+                  lambda found: card.show(found.fields()),
+                  lambda error: card.update(Text(f"Could not read the primary user from "
+                                                 f"Entra: {clean(str(error))}")))
+
+    def _load_groups(self, entra_id: Any, user_id: Any) -> None:
+        view = self.query_one("#groups-view", Static)
+        entra = entra_id if isinstance(entra_id, str) else None
+        user = user_id if isinstance(user_id, str) and user_id else None
+        self._job("groups", lambda service: memberships(service.client, entra, user),
+                  lambda found: view.update(groups_text(found)),
+                  lambda error: view.update(Text(f"Could not read group memberships: "
+                                                 f"{clean(str(error))}")))
+
+    def _load_managed_apps(self, user_id: Any) -> None:
+        view = self.query_one("#managed-apps", Static)
+        if not isinstance(user_id, str) or not user_id:
+            view.update(Text("Managed apps: Intune reports app intents per user, and this device "
+                             "has no primary user."))
+            return
+        device_id = self.device_id
+        self._job("managed-apps",
+                  lambda service: managed_app_states(service.client, user_id, device_id),
+                  lambda states: view.update(managed_apps_text(states)),
+                  lambda error: view.update(Text(f"Could not read the managed apps: "
+                                                 f"{clean(str(error))}")))
+
+    def action_user_devices(self) -> None:
+        from intune_tui.ui.screens.user_devices import UserDevicesScreen
+
+        upn = self.device.user_principal_name
+        if not upn:
+            self.notify("This device has no primary user.", markup=False, severity="warning")
+            return
+        user_id = self.item.get("userId")
+        self.app.push_screen(UserDevicesScreen(upn, user_id if isinstance(user_id, str)
+                                               and user_id else None))
+
+    def action_change_primary_user(self) -> None:
+        from intune_tui.ui.screens.user_devices import change_primary_user_flow
+
+        self.app.run_worker(change_primary_user_flow(self.intune_app, dict(self.item),
+                                                     self.action_reload),
+                            exclusive=True, group="primary-user", exit_on_error=False)
+
+    # -- recovery secrets: masked again whenever they are out of sight -------------------------
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(RecoveryPanel).mask_all()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != "recovery":
+            self.query_one(RecoveryPanel).mask_all()
 
     # -- remote actions ------------------------------------------------------------------------
 
@@ -272,7 +401,14 @@ class DeviceDetailScreen(Screen[None]):
             ("Next tab", "]", self.action_next_tab),
             ("Refresh this device", "r", self.action_reload),
             ("Copy this device's id", "y", self.action_copy_id),
+            ("Recovery keys and LAPS password", "k", self.action_show_recovery),
+            ("All devices of this device's user", "u", self.action_user_devices),
+            ("Change this device's primary user", "U", self.action_change_primary_user),
         ]
+
+    def action_show_recovery(self) -> None:
+        self.query_one(TabbedContent).active = "recovery"
+        self.query_one("#recovery-list").focus()
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
@@ -298,26 +434,21 @@ class DeviceDetailScreen(Screen[None]):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        if isinstance(pane, RowsPane) and pane.id == "compliance-pane":
+        if isinstance(pane, RowsPane) and pane.id in ("compliance-pane", "configuration-pane"):
             from intune_tui.ui.screens.setting_states import SettingStatesScreen
 
             row: Row = event.row  # type: ignore[assignment]
-            self.app.push_screen(SettingStatesScreen(self.item, row.item))
+            # A configuration profile's deviceConfigurationState carries settingStates too
+            # (state, errorCode, errorDescription per setting), like a compliance policy's.
+            title = ("Why non-compliant" if pane.id == "compliance-pane"
+                     else "Why is this profile failing")
+            self.app.push_screen(SettingStatesScreen(self.item, row.item, title=title))
         elif isinstance(pane, RowsPane) and pane.id == "users-pane":
-            upn = clean(event.row.item.get("userPrincipalName"))  # type: ignore[attr-defined]
+            from intune_tui.ui.screens.user_devices import UserDevicesScreen
+
+            item = event.row.item  # type: ignore[attr-defined]
+            upn = clean(item.get("userPrincipalName"))
             if upn:
-                # The app runs it: popping this screen would cancel a worker of its own.
-                self.app.run_worker(self._show_devices_of(upn), group="user-devices")
-
-    async def _show_devices_of(self, upn: str) -> None:
-        """The devices list, searched on Graph for this user's devices (`user:UPN` with a full
-        sign-in name is an `eq` filter on userPrincipalName)."""
-        from intune_tui.ui.screens.devices import DevicesScreen
-
-        app = self.app
-        if not any(isinstance(screen, DevicesScreen) for screen in app.screen_stack):
-            await app.switch_mode("devices")
-        while not isinstance(app.screen, DevicesScreen) and len(app.screen_stack) > 1:
-            await app.pop_screen()
-        if isinstance(app.screen, DevicesScreen):
-            app.screen.search_for(f'user:"{upn}"')
+                user_id = item.get("id")
+                self.app.push_screen(UserDevicesScreen(
+                    upn, user_id if isinstance(user_id, str) and user_id else None))

@@ -10,7 +10,7 @@ reloading, and opening a device from a status row.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -55,8 +55,28 @@ POLICY_KEYS = ("device_configurations", "compliance_policies", "settings_catalog
 # The shared base
 
 
+def _with_group_names(call: Callable[[IntuneService], Awaitable[list[Row]]], resource: Resource,
+                      now: datetime) -> Callable[[IntuneService], Awaitable[list[Row]]]:
+    from intune_tui.intune.directory import with_group_names
+
+    async def named(service: IntuneService) -> list[Row]:
+        return await with_group_names(service, resource, await call(service), now)
+
+    return named
+
+
+def _given(rows: list[Row]) -> Callable[[IntuneService], Awaitable[list[Row]]]:
+    async def same(_service: IntuneService) -> list[Row]:
+        return rows
+
+    return same
+
+
 class DetailScreen(Screen[None]):
     """Tabs of one item. Subclasses compose the tabs and start their jobs in `load`."""
+
+    # The device screen's tab a status row opens on (an app's install status: its Apps tab).
+    device_tab: ClassVar[str | None] = None
 
     AUTO_FOCUS = None  # the hidden filter box must not take the keys; `focus_tab` decides
     DEFAULT_CSS = """
@@ -126,6 +146,8 @@ class DetailScreen(Screen[None]):
     def load_rows(self, part: str, pane_id: str,
                   call: Callable[[IntuneService], Awaitable[list[Row]]], empty: str) -> None:
         pane = self.query_one(f"#{pane_id}", RowsPane)
+        if part == "assignments":  # target groups by name (intune/directory.py), same job
+            call = _with_group_names(call, pane.resource, self.intune_app.now())
         self.job(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
 
     # -- tabs ----------------------------------------------------------------------------------
@@ -285,7 +307,7 @@ class DetailScreen(Screen[None]):
     def _push_device(self, device: dict[str, Any]) -> None:
         from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 
-        self.app.push_screen(DeviceDetailScreen(device))
+        self.app.push_screen(DeviceDetailScreen(device, start_tab=self.device_tab))
 
     def _device_failed(self, error: BaseException) -> None:
         self.notify(f"Could not open the device: {error}", severity="error", markup=False)
@@ -364,7 +386,8 @@ _OVERVIEW_PROPERTIES = HIDDEN_PROPERTIES | {
 }
 
 
-def overview_fields(resource_key: str, data: dict[str, Any], now: datetime) -> list[Field]:
+def overview_fields(resource_key: str, data: dict[str, Any], now: datetime,
+                    tag_names: Mapping[str, str] | None = None) -> list[Field]:
     """Name, type, platform, assignment and dates of any item a policy detail shows."""
     policy = Policy.from_graph(data)
     resource = RESOURCES[resource_key]
@@ -396,7 +419,8 @@ def overview_fields(resource_key: str, data: dict[str, Any], now: datetime) -> l
                ("Modified", _when(policy.last_modified, now))]
     tags = data.get("roleScopeTagIds")
     if isinstance(tags, list) and tags:
-        fields.append(("Scope tags", ", ".join(str(tag) for tag in tags)))
+        names = tag_names or {}
+        fields.append(("Scope tags", ", ".join(names.get(str(tag)) or str(tag) for tag in tags)))
     fields.append(("Id", policy.id))
     return [(label, value) for label, value in fields if resource_key in POLICY_KEYS
             or value not in (None, "", MISSING) or label in ("Name", "Id")]
@@ -468,6 +492,7 @@ class PolicyDetailScreen(DetailScreen):
         self.resource_key = resource_key
         self.kind = KINDS.get(resource_key, DetailKind())
         self._status_text: str | None = None
+        self._tag_names: dict[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         kind = self.kind
@@ -557,12 +582,29 @@ class PolicyDetailScreen(DetailScreen):
                            "No app is in this category")
 
     def _show_overview(self, status: str | None = None) -> None:
-        fields = overview_fields(self.resource_key, self.item, self.intune_app.now())
+        fields = overview_fields(self.resource_key, self.item, self.intune_app.now(),
+                                 self._tag_names)
+        if self._tag_names is None and self.item.get("roleScopeTagIds"):
+            self._name_scope_tags()
         if status is not None:
             labels = [label for label, _ in fields]
             after = labels.index("Platform") if "Platform" in labels else labels.index("Type")
             fields.insert(after + 1, ("Device status", status))
         self.query_one("#overview-fields", FieldList).show(fields)
+
+    def _name_scope_tags(self) -> None:
+        """Scope tags by name (read once a session), then the overview again (with the device
+        status as it is by then)."""
+        from intune_tui.intune.directory import names_for
+
+        self._tag_names = {}  # asked once per screen, even if it fails
+
+        def named(names: dict[str, str]) -> None:
+            self._tag_names = names
+            self._show_overview(self._status_text)
+
+        self.job("scope-tags", lambda service: names_for(service).scope_tags(), named,
+                 lambda error: None)
 
     def _show_item(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
@@ -587,7 +629,12 @@ class PolicyDetailScreen(DetailScreen):
     def _show_expanded(self, tab: str, data: dict[str, Any], prop: str, empty: str) -> None:
         pane = self.query_one(f"#{tab}-pane", RowsPane)
         items = [item for item in data.get(prop) or [] if isinstance(item, dict)]
-        pane.show_rows(pane.resource.to_rows(items, self.intune_app.now()), empty=empty)
+        rows = pane.resource.to_rows(items, self.intune_app.now())
+        pane.show_rows(rows, empty=empty)
+        if tab == "assignments":  # then again with the target groups by name, once Entra says
+            named = _with_group_names(_given(rows), pane.resource, self.intune_app.now())
+            self.job("assignment-names", named,
+                     lambda found: pane.show_rows(found, empty=empty), lambda error: None)
 
     def _show_actions(self, data: dict[str, Any]) -> None:
         pane = self.query_one("#actions-pane", RowsPane)

@@ -36,10 +36,11 @@ from intune_tui.ui.screens.access import forbidden_explanation
 from intune_tui.ui.widgets.detail import field_table
 
 if TYPE_CHECKING:
+    from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
 
-GROUPS_BY_ID = ("Graph's Intune API names Entra groups by id only; their names need a "
-                "directory permission intune-tui does not ask for.")
+GROUPS_BY_ID = ("Graph's Intune API names Entra groups by id only; their names are looked up "
+                "in Entra (Directory.Read.All) and shown once they arrive.")
 _SCOPE_TYPE_WORDS = {
     "alldevices": "All devices",
     "alllicensedusers": "All licensed users",
@@ -90,11 +91,17 @@ def permissions_view(role: RoleDefinition) -> RenderableType:
     return Group(*parts)
 
 
-def scope_words(scope: AssignmentScope) -> str:
+def group_words(ids: Sequence[str], group_names: Mapping[str, str] | None) -> str:
+    """Groups by name where Entra named them (the id otherwise)."""
+    names = group_names or {}
+    return ", ".join(clean(names.get(str(group).lower())) or clean(group) for group in ids)
+
+
+def scope_words(scope: AssignmentScope, group_names: Mapping[str, str] | None = None) -> str:
     """Which devices and users the assignment covers: its scope groups, or 'All devices…'."""
     groups = scope.assignment.resource_scopes
     if groups:
-        return ", ".join(clean(group) for group in groups)
+        return group_words(groups, group_names)
     words = _SCOPE_TYPE_WORDS.get((scope.scope_type or "").lower())
     return words or (enum_word(scope.scope_type) if scope.scope_type else "—")
 
@@ -107,14 +114,16 @@ def tag_words(scope: AssignmentScope, tag_names: Mapping[str, str]) -> str:
                      for tag in scope.scope_tag_ids)
 
 
-def assignment_view(scope: AssignmentScope, tag_names: Mapping[str, str]) -> RenderableType:
+def assignment_view(scope: AssignmentScope, tag_names: Mapping[str, str],
+                    group_names: Mapping[str, str] | None = None) -> RenderableType:
     """One assignment: its name and description, member groups, scope groups and tags."""
     assignment = scope.assignment
     heading = Text(clean(assignment.name) or "(no name)", style="bold")
-    members = ", ".join(clean(member) for member in assignment.members) or "—"
+    members = group_words(assignment.members, group_names) or "—"
+    named = "groups" if group_names else "group ids"
     fields = field_table([
-        ("Members (group ids)", members),
-        ("Scope (group ids)", scope_words(scope)),
+        (f"Members ({named})", members),
+        (f"Scope ({named})", scope_words(scope, group_names)),
         ("Scope tags", tag_words(scope, tag_names)),
     ])
     if assignment.description:
@@ -149,6 +158,7 @@ class RoleDetailScreen(Screen[None]):
         self.start_tab = start_tab
         self.assignment_id = assignment_id
         self.details: RoleDetails | None = None
+        self.group_names: dict[str, str] = {}
         self._other_tenant = False
 
     @property
@@ -199,6 +209,28 @@ class RoleDetailScreen(Screen[None]):
         self.query_one("#role-title", Static).update(role_title(self.role))
         self.query_one("#role-permissions", Static).update(permissions_view(self.role))
         self._show_assignments(details)
+        self._name_groups(details)
+
+    def _name_groups(self, details: RoleDetails) -> None:
+        """Look the member and scope groups up in Entra; redraw the assignments with names."""
+        from intune_tui.intune.directory import names_for
+
+        ids = [group for scope in details.assignments or ()
+               for group in (*scope.assignment.members, *scope.assignment.resource_scopes)]
+        if not ids:
+            return
+
+        async def lookup(service: IntuneService) -> dict[str, str]:
+            found = await names_for(service).resolve(ids)
+            return {key: name.name for key, name in found.items()}
+
+        def named(names: dict[str, str]) -> None:
+            if names and self.details is details:
+                self.group_names = names
+                self._show_assignments(details)
+
+        self.intune_app.job(f"role:{self.role_id}:group-names", lookup, on_done=named,
+                            on_error=lambda _error: None)
 
     def _show_assignments(self, details: RoleDetails) -> None:
         container = self.query_one("#assignment-list", VerticalScroll)
@@ -216,7 +248,8 @@ class RoleDetailScreen(Screen[None]):
         note.update(Text("\n".join(lines), style="italic"))
         focused: Static | None = None
         for scope in details.assignments:
-            entry = Static(assignment_view(scope, details.scope_tags), classes="assignment")
+            entry = Static(assignment_view(scope, details.scope_tags, self.group_names),
+                           classes="assignment")
             if scope.assignment.id and scope.assignment.id == self.assignment_id:
                 entry.add_class("-focused")
                 focused = entry

@@ -52,10 +52,12 @@ def _code(code: object) -> str:
 class SettingStatesScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="settings.back")]
 
-    def __init__(self, device: dict[str, Any], policy_state: dict[str, Any]) -> None:
+    def __init__(self, device: dict[str, Any], policy_state: dict[str, Any], *,
+                 title: str = "Why non-compliant") -> None:
         super().__init__()
         self.device = device
         self.policy_state = policy_state
+        self.screen_title = title
 
     def compose(self) -> ComposeResult:
         device_name = clean(self.device.get("deviceName")) or "device"
@@ -76,7 +78,7 @@ class SettingStatesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Why non-compliant"
+        self.title = self.screen_title
 
     def action_back(self) -> None:
         self.app.pop_screen()

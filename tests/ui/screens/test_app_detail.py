@@ -120,6 +120,7 @@ async def test_enter_on_a_device_in_the_install_status_opens_that_device(
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         assert app.screen.device_id == wanted["deviceId"]
+        assert app.screen.query_one("TabbedContent").active == "apps"  # its managed apps
         assert any(request.path.endswith(f"/managedDevices/{wanted['deviceId']}")
                    for request in app.session.fake.requests)
 
@@ -262,3 +263,25 @@ async def open_win32_detail(pilot: Any) -> None:
 def test_snapshot_app_detail(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
                         run_before=open_win32_detail)
+
+
+async def test_assigned_groups_show_by_name_and_keep_their_id(make_app, wait_until) -> None:
+    from intune_tui.demo.tenant import GROUPS, guid_from
+
+    win32 = tenant_app(WIN32_NAME)
+    tenant = build_tenant(devices=DEVICES)
+    assignments = tenant.children[f"{APPS_PATH}/{{id}}/assignments"][win32["id"]]
+    names = {guid_from(tenant.seed, 20, i): name for i, name in enumerate(GROUPS)}
+    expected = {names[a["target"]["groupId"]] for a in assignments
+                if a["target"].get("groupId")}
+    assert expected
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_app(pilot, app, wait_until, WIN32_NAME)
+        assigned = screen.query_one("#assignments-pane", RowsPane)
+        await wait_until(pilot, lambda: assigned.table.rows_count == len(assignments))
+        targets = " ".join(row.cells[0] for row in assigned.table.visible_rows)
+        ids = {row.item["target"].get("groupId") for row in assigned.table.visible_rows}
+    assert all(name in targets for name in expected)
+    assert not any(group_id in targets for group_id in names)
+    assert {a["target"].get("groupId") for a in assignments} == ids

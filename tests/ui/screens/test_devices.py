@@ -13,6 +13,7 @@ from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.resources import RESOURCES
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
+from intune_tui.ui.screens.user_devices import UserDevicesScreen
 from intune_tui.ui.widgets.detail import RowsPane
 
 DEVICES = 300
@@ -327,11 +328,8 @@ async def test_enter_on_a_device_user_lists_that_users_devices_from_graph(
         upn = pane.table.cursor_row.item["userPrincipalName"]
         pane.table.focus()
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, UserDevicesScreen))
+        assert app.screen.user_principal_name == upn
         await wait_until(pilot, lambda: any(
-            "userPrincipalName eq" in (r.params.get("$filter") or "")
+            f"userPrincipalName eq '{upn}'" in (r.params.get("$filter") or "")
             for r in app.session.fake.requests))
-        await wait_until(pilot, lambda: bool(app.screen.table.visible_rows))
-        await pilot.pause(0.5)
-        users = {row.item.get("userPrincipalName") for row in app.screen.table.visible_rows}
-        assert users == {upn}

@@ -341,3 +341,34 @@ async def open_restrictions(pilot: Any) -> None:
 def test_snapshot_policy_detail(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
                         run_before=open_restrictions)
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The screenshot's text, one string per terminal line."""
+    import html
+    import re
+
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for match in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>',
+                             app.export_screenshot()):
+        rows.setdefault(float(match.group(2)), []).append(
+            (float(match.group(1)), html.unescape(match.group(3)).replace("\xa0", " ")))
+    return ["".join(text for _x, text in sorted(parts)).strip()
+            for _y, parts in sorted(rows.items())]
+
+
+async def test_scope_tags_and_assigned_groups_show_by_name(make_app, wait_until) -> None:
+    from intune_tui.demo.tenant import GROUPS
+
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 60)) as pilot:
+        screen = await open_policy(pilot, app, wait_until, 0, "Windows - device restrictions")
+        fields = screen.query_one("#overview-fields")
+        await wait_until(pilot, lambda: any(
+            line.startswith("Scope tags") and line.split()[2:3] == ["Default"]
+            for line in screen_lines(app)))
+        assert fields.display
+        assigned = screen.query_one("#assignments-pane", RowsPane)
+        await wait_until(pilot, lambda: assigned.table.rows_count > 0)
+        targets = [row.cells[0] for row in assigned.table.visible_rows]
+    assert any(name in target for target in targets for name in GROUPS)

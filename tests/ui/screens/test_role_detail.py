@@ -127,11 +127,12 @@ async def test_assignments_show_groups_and_scope_tags(make_app, wait_until) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         detail = await open_role(pilot, app, wait_until, "Help Desk Operator")
         detail.query_one("TabbedContent").active = "assignments"
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(detail.group_names))  # Entra named the groups
         entries = {widget_text(entry).splitlines()[0].strip(): widget_text(entry)
                    for entry in detail.query(".assignment")}
         note = widget_text(detail.query_one("#assignments-note"))
         tenant = app.session.fake.tenant
+        group_names = app.session.fake.directory.groups()
 
     assignments = {a["displayName"]: a for a in
                    tenant.collections["deviceManagement/roleAssignments"]}
@@ -140,9 +141,10 @@ async def test_assignments_show_groups_and_scope_tags(make_app, wait_until) -> N
     for name, text in entries.items():
         flat = " ".join(text.split())
         assignment = assignments[name]
-        assert f"Members (group ids) {assignment['members'][0]}" in flat
+        assert f"Members (groups) {group_names[assignment['members'][0]]}" in flat
+        assert assignment["members"][0] not in flat
         for group in assignment["resourceScopes"]:
-            assert group in flat
+            assert group_names[group] in flat
     assert "Scope tags Default" in " ".join(entries["Service desk - global"].split())
     assert "Scope tags EMEA" in " ".join(entries["Service desk - EMEA"].split())
 
