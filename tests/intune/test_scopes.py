@@ -1,3 +1,4 @@
+from intune_tui.intune.access import screens_needing
 from intune_tui.intune.scopes import (
     PRIVILEGED_OPERATIONS,
     READ_SCOPES,
