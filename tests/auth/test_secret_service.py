@@ -29,6 +29,10 @@ from intune_tui.auth.cache import MAGIC, CacheMode, encrypted_path, open_token_c
 from intune_tui.auth.keystore import KEYRING_SERVICE, key_name
 from intune_tui.config import Settings
 
+# One worker runs them all, in file order: the last one locks the collection for good, and the
+# keyring daemon is shared by every xdist worker.
+pytestmark = pytest.mark.xdist_group("secret-service")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
