@@ -55,7 +55,13 @@ def source_imports(*, with_type_checking: bool = True) -> dict[str, set[str]]:
     }
 
 
+# The package root only carries its version (the Graph client's User-Agent): no layer.
+_ROOT = {"intune_tui", "intune_tui.__version__"}
+
+
 def _under(name: str, prefix: str) -> bool:
+    if name in _ROOT:
+        return False
     return name == prefix or name.startswith(prefix + ".")
 
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from intune_tui.demo.tenant import GROUPS, DemoTenant, guid_from, mix64
+from intune_tui.demo.tenant import GROUPS, DemoTenant, entra_device_object_id, guid_from, mix64
 
 READ_BASIC = "User.ReadBasic.All"
 READ_FULL = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All")
@@ -33,7 +33,6 @@ BASIC_PROFILE = frozenset({"id", "displayName", "givenName", "mail", "surname",
                            "userPrincipalName"})
 DIRECTORY_SCOPES = ("Directory.Read.All", "Directory.ReadWrite.All")
 GET_BY_IDS_LIMIT = 1000  # directoryobject-getbyids: "up to 1000 ids"
-_SALT_DEVICE_OBJECT = 48
 DEFAULT_PAGE = 100
 MAX_PAGE = 999
 _QUERY_SAFE = "$'(),/:@*!"
@@ -113,7 +112,7 @@ class DemoDirectory:
 
     # --- Entra device objects and memberships --------------------------------------------------
     def device_object_id(self, index: int) -> str:
-        return guid_from(self.tenant.seed, _SALT_DEVICE_OBJECT, index)
+        return entra_device_object_id(self.tenant.seed, index)
 
     def device_for_object(self, object_id: str) -> int | None:
         if self._device_objects is None:

@@ -35,7 +35,7 @@ from typing import Any
 
 from intune_tui.demo import fake_graph as fg
 from intune_tui.demo import odata, rules
-from intune_tui.demo.tenant import DemoTenant, guid_from, iso, mix64
+from intune_tui.demo.tenant import DemoTenant, entra_device_object_id, guid_from, iso, mix64
 
 DEVICE_READ = "Device.Read.All"
 DEVICE_READWRITE = "Device.ReadWrite.All"
@@ -149,7 +149,7 @@ def _entra_from_managed(tenant: DemoTenant, index: int, aad_id: str) -> dict[str
     compliant = devices.value(index, "complianceState") == "compliant"
     last_sync = devices.value(index, "lastSyncDateTime")
     return {
-        "id": guid_from(tenant.seed, 71, index),
+        "id": entra_device_object_id(tenant.seed, index),
         "deviceId": aad_id,
         "displayName": devices.name[index],
         # Every 37th compliant device was disabled by hand in Entra (a deliberate mismatch).
@@ -193,8 +193,9 @@ def _autopilot_from_managed(tenant: DemoTenant, index: int, aad_id: str) -> dict
 # --- serving -------------------------------------------------------------------------------------
 def owns(segments: list[str]) -> bool:
     """True for the paths this module answers."""
-    return (bool(segments) and segments[0].partition("(")[0] == "devices") or \
-        segments[:2] == AUTOPILOT
+    # /devices and /devices/{id}; a device's memberships are demo/directory.py's.
+    return (bool(segments) and segments[0].partition("(")[0] == "devices"
+            and len(segments) <= 2) or segments[:2] == AUTOPILOT
 
 
 def serve(fake: fg.FakeGraph, call: fg._Call) -> fg._Answer:

@@ -62,6 +62,12 @@ def guid_from(seed: int, salt: int, index: int) -> str:
     return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{'89ab'[low & 3]}{text[17:20]}-{text[20:]}"
 
 
+def entra_device_object_id(seed: int, index: int) -> str:
+    """The Entra device *object* id of managed device `index` (not its deviceId): one formula
+    for every part of the fake that serves /devices (offboarding, group memberships)."""
+    return guid_from(seed, 71, index)
+
+
 _ALPHANUM = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 

@@ -147,7 +147,10 @@ async def test_memberships_of_a_device_and_its_user(fake) -> None:
 async def test_memberships_fail_each_on_their_own(fake) -> None:
     from intune_tui.intune.directory import memberships
 
-    no_directory = tuple(s for s in rules.ALL_DEMO_SCOPES if s != "Directory.Read.All")
+    # Neither the directory nor the Entra device scopes (the /devices lookup needs one of them).
+    no_directory = tuple(s for s in rules.ALL_DEMO_SCOPES
+                         if s not in ("Directory.Read.All", "Device.Read.All",
+                                      "Device.ReadWrite.All"))
     found = await memberships(client(fake, no_directory), "not-a-device", None)
     assert found.device is None and found.device_error and "Directory.Read.All" in \
         found.device_error
