@@ -540,7 +540,7 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Users found by :user NAME", "intune_tui.ui.screens.user_devices", "UserPickScreen"),
     ("Choosing a new primary user (U)", "intune_tui.ui.screens.user_devices",
      "ChooseUserScreen"),
-    ("An app or a policy", "intune_tui.ui.screens.policy_detail", "DetailScreen"),
+    ("An app or a policy", "intune_tui.ui.screens.detail", "DetailScreen"),
     ("Roles", "intune_tui.ui.screens.roles", "RolesScreen"),
     ("A role", "intune_tui.ui.screens.role_detail", "RoleDetailScreen"),
     ("An operation of a role", "intune_tui.ui.screens.role_detail", "OperationScreen"),

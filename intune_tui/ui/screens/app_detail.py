@@ -39,7 +39,7 @@ from intune_tui.intune.models import (
 )
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
-from intune_tui.ui.screens.policy_detail import DetailScreen, problem_text
+from intune_tui.ui.screens.detail import DetailScreen, problem_text
 from intune_tui.ui.widgets.detail import Field, RowsPane, field_table
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
