@@ -8,7 +8,7 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -513,6 +513,13 @@ class IntuneApp(App[None]):
         from intune_tui.ui.screens.audit import AuditScreen
 
         self.push_screen(AuditScreen())
+
+    def open_device(self, device: Mapping[str, Any], start_tab: str | None = None) -> None:
+        """The device screen for `device`; screens that list devices open it through here, so
+        that no screen imports the one that imports it."""
+        from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+
+        self.push_screen(DeviceDetailScreen(dict(device), start_tab=start_tab))
 
     def action_show_offboard(self) -> None:
         if self.settings.read_only:

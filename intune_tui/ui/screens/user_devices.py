@@ -101,10 +101,8 @@ class UserDevicesScreen(Screen[None]):
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
-        from intune_tui.ui.screens.device_detail import DeviceDetailScreen
-
         row: Row = event.row  # type: ignore[assignment]
-        self.app.push_screen(DeviceDetailScreen(row.item))
+        self.intune_app.open_device(row.item)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [("Refresh this user's devices", "r", self.action_reload)]
