@@ -108,6 +108,8 @@ def managed_apps_text(states: list[ManagedAppState]) -> Text:
         text.append(f" · {state.intent} · ")
         text.append(state.state, style="bold reverse" if state.failing else "")
         text.append("\n")
+        if state.error:
+            text.append(f"    {state.error}\n", style="dim")
     return text
 
 

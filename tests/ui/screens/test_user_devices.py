@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -219,3 +220,15 @@ async def test_the_apps_tab_lists_managed_apps_failing_first(make_app, wait_unti
     assert "failing)" in shown and "Failed to install" in shown
     assert shown.index("Failed to install") < shown.index("· Installed")
     assert "Discovered apps" in shown
+
+
+async def test_a_failing_managed_app_shows_its_error_code(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        app.screen.query_one("TabbedContent").active = "apps"
+        await wait_until(pilot, lambda: "Managed apps (" in text_of(app))
+        await pilot.pause(0.2)
+        shown = text_of(app)
+    # the code (hex, and its words when documented) right under the first failing app
+    assert re.search(r"Failed to install[^·]*?>\s+0x[0-9A-F]{8}(: \w|<)", shown)
