@@ -180,6 +180,8 @@ class DeviceDetailScreen(Screen[None]):
         self.device: ManagedDevice = ManagedDevice.from_graph(item)
         self._jobs: set[str] = set()
         self._tracker: ActionTracker | None = None
+        # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
+        self._side_ids: tuple[Any, Any] | None = None
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -228,6 +230,21 @@ class DeviceDetailScreen(Screen[None]):
                   self._show_device, self._device_failed)
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
+        self._side_ids = None
+        if "azureADDeviceId" in self.item and "userId" in self.item:
+            # The list row carries both ids: no need to wait for the device's GET.
+            self._load_side_tabs(self.item)
+
+    def _load_side_tabs(self, item: dict[str, Any]) -> None:
+        """Recovery, Groups, the user card and the managed apps, each on its own."""
+        ids = (item.get("azureADDeviceId"), item.get("userId"))
+        if ids == self._side_ids:
+            return
+        self._side_ids = ids
+        self.query_one(RecoveryPanel).load(ManagedDevice.from_graph(item))
+        self._load_user_card(ids[1])
+        self._load_groups(ids[0], ids[1])
+        self._load_managed_apps(ids[1])
 
     def _load_tab(self, tab_id: str, resource_key: str, empty: str) -> None:
         pane = self.query_one(f"#{tab_id}-pane", RowsPane)
@@ -255,11 +272,8 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#device-title", Static).update(title_line(merged))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
-        # Listed once the device's Entra id is known (the list row does not carry it).
-        self.query_one(RecoveryPanel).load(self.device)
-        self._load_user_card(merged.get("userId"))
-        self._load_groups(merged.get("azureADDeviceId"), merged.get("userId"))
-        self._load_managed_apps(merged.get("userId"))
+        # Already started from the list row unless it lacked the ids (or they changed).
+        self._load_side_tabs(merged)
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -271,7 +285,8 @@ class DeviceDetailScreen(Screen[None]):
                             "What the list showed is below."))
         problem.display = True
         self.query_one("#actions-pane", RowsPane).show_error(error)
-        self.query_one(RecoveryPanel).show_error(error)
+        if self._side_ids is None:  # the side tabs had no ids to start from
+            self.query_one(RecoveryPanel).show_error(error)
 
     # -- the primary user ----------------------------------------------------------------------
 
