@@ -79,9 +79,10 @@ class ManagedAppState:
     error: str = ""  # the install error in words, for a failing app
 
 
-async def managed_app_states(client: GraphClient, user_id: str, device_id: str
-                             ) -> list[ManagedAppState]:
-    """The apps Intune targets at this device (through its user), failing ones first."""
+async def managed_app_states(client: GraphClient, user_id: str, device_id: str, *,
+                             with_errors: bool = True) -> list[ManagedAppState]:
+    """The apps Intune targets at this device (through its user), failing ones first; with
+    their error codes unless `with_errors` is False (then `with_install_errors` adds them)."""
     response = await client.request(
         "GET", f"/users/{user_id}/mobileAppIntentAndStates", api_version="beta",
         required_scope=MANAGED_DEVICES_READ)
@@ -92,10 +93,17 @@ async def managed_app_states(client: GraphClient, user_id: str, device_id: str
                  == device_id.lower()), None)
     details = mine.get("mobileAppList") if mine else None
     states = [_state(detail) for detail in details or [] if isinstance(detail, dict)]
-    states = list(await asyncio.gather(*(
+    if with_errors:
+        states = await with_install_errors(client, states, device_id)
+    return sorted(states, key=lambda state: (not state.failing, state.name.casefold()))
+
+
+async def with_install_errors(client: GraphClient, states: list[ManagedAppState],
+                              device_id: str) -> list[ManagedAppState]:
+    """The same states, each failing one with its error code read (all in parallel)."""
+    return list(await asyncio.gather(*(
         _with_error(client, state, device_id) if state.failing and state.app_id else _same(state)
         for state in states)))
-    return sorted(states, key=lambda state: (not state.failing, state.name.casefold()))
 
 
 async def _same(state: ManagedAppState) -> ManagedAppState:

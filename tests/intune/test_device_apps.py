@@ -6,7 +6,7 @@ from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.tenant import _app_install_state, build_tenant
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.tokens import StaticTokenProvider
-from intune_tui.intune.device_apps import error_words, managed_app_states
+from intune_tui.intune.device_apps import error_words, managed_app_states, with_install_errors
 
 LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"
 
@@ -66,3 +66,16 @@ async def test_an_unreadable_error_code_is_said_on_the_row_and_the_list_still_sh
     states = await managed_app_states(client, user_id, LAPTOP_ID)
     failing = [state for state in states if state.failing]
     assert failing and all(state.error.startswith("error code not readable") for state in failing)
+
+
+async def test_the_list_comes_first_and_the_error_codes_after() -> None:
+    fake = FakeGraph(build_tenant(devices=300))
+    client = GraphClient(StaticTokenProvider(fake.issue_token()), transport=fake.transport())
+    store = fake.tenant.devices
+    user_id = fake.tenant.users.id_of(store.user[store.index_of(LAPTOP_ID)])
+    listed = await managed_app_states(client, user_id, LAPTOP_ID, with_errors=False)
+    assert not any(r.path.endswith("/deviceStatuses") for r in fake.requests)
+    assert any(state.failing for state in listed) and not any(state.error for state in listed)
+    found = await with_install_errors(client, listed, LAPTOP_ID)
+    assert [state.app_id for state in found] == [state.app_id for state in listed]
+    assert all(state.error.startswith("0x") for state in found if state.failing)

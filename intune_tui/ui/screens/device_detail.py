@@ -19,7 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
-from intune_tui.intune.device_apps import ManagedAppState, managed_app_states
+from intune_tui.intune.device_apps import (
+    ManagedAppState,
+    managed_app_states,
+    with_install_errors,
+)
 from intune_tui.intune.directory import Memberships, memberships, user_card
 from intune_tui.intune.formatting import (
     enum_word,
@@ -319,9 +323,20 @@ class DeviceDetailScreen(Screen[None]):
                              "has no primary user."))
             return
         device_id = self.device_id
+
+        def listed(states: list[ManagedAppState]) -> None:
+            # The list paints at once; failing apps' error codes follow (one more round trip).
+            view.update(managed_apps_text(states))
+            if any(state.failing for state in states):
+                self._job("managed-app-errors",
+                          lambda service: with_install_errors(service.client, states, device_id),
+                          lambda found: view.update(managed_apps_text(found)),
+                          lambda error: None)  # each row says why its code is missing
+
         self._job("managed-apps",
-                  lambda service: managed_app_states(service.client, user_id, device_id),
-                  lambda states: view.update(managed_apps_text(states)),
+                  lambda service: managed_app_states(service.client, user_id, device_id,
+                                                     with_errors=False),
+                  listed,
                   lambda error: view.update(Text(f"Could not read the managed apps: "
                                                  f"{clean(str(error))}")))
 

@@ -228,7 +228,8 @@ async def test_a_failing_managed_app_shows_its_error_code(make_app, wait_until) 
         await open_laptop(pilot, app, wait_until)
         app.screen.query_one("TabbedContent").active = "apps"
         await wait_until(pilot, lambda: "Managed apps (" in text_of(app))
-        await pilot.pause(0.2)
+        # the list paints first, the failing apps' codes follow
+        await wait_until(pilot, lambda: re.search(r">\s+0x[0-9A-F]{8}", text_of(app)) is not None)
         shown = text_of(app)
     # the code (hex, and its words when documented) right under the first failing app
     assert re.search(r"Failed to install[^·]*?>\s+0x[0-9A-F]{8}(: \w|<)", shown)
