@@ -283,6 +283,14 @@ DEVICE_STATUS_FILTER = FilterRule(
     enums={"status": COMPLIANCE_STATUSES},
 )
 
+# mobileAppInstallStatus: the device's Intune id, to read one device's row of an app.
+APP_INSTALL_STATUS_FILTER = FilterRule(
+    operators={"deviceId": _ops(EQ), "installState": _ops(EQ, OR_SAME_PROPERTY)},
+    kinds={"deviceId": "string", "installState": "enum"},
+    enums={"installState": ("installed", "failed", "notInstalled", "uninstallFailed",
+                            "pendingInstall", "unknown", "notApplicable")},
+)
+
 REMOTE_ACTION_AUDIT_FILTER = FilterRule(
     operators={
         "managedDeviceId": _ops(EQ),
@@ -430,7 +438,7 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
     CollectionRule(f"{_DAM}/mobileApps/{{id}}/assignments", APPS_R, APPS_W),
     CollectionRule(f"{_DAM}/mobileApps/{{id}}/categories", APPS_R, APPS_W),
     CollectionRule(f"{_DAM}/mobileApps/{{id}}/deviceStatuses", APPS_R, APPS_W,
-                   versions=BETA_ONLY),
+                   versions=BETA_ONLY, filter=APP_INSTALL_STATUS_FILTER),
     CollectionRule(f"{_DAM}/mobileAppCategories", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER,
                    orderby=frozenset({"displayName"})),
     CollectionRule(f"{_DAM}/managedAppPolicies", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER),

@@ -1723,6 +1723,15 @@ def _app_install_state(tenant: DemoTenant, app: dict[str, Any], index: int) -> s
     return "installed"
 
 
+# Failed installs report one of the documented codes (app-install-error-codes, learn.microsoft.com,
+# read 2026-12-06) or, now and then, one that page does not list (0x87D13C38).
+_APP_ERROR_CODES = (-2016345060, -942583883, -942583886, -942583878, -2016330696)
+
+
+def _app_error_code(app: dict[str, Any], index: int) -> int:
+    return _APP_ERROR_CODES[mix64(app["_salt"] * 7_919 + index) % len(_APP_ERROR_CODES)]
+
+
 def _app_device_statuses(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
     app = tenant.find("deviceAppManagement/mobileApps", ids[0])
     if app is None:
@@ -1742,7 +1751,7 @@ def _app_device_statuses(tenant: DemoTenant, ids: list[str], beta: bool) -> Reco
             "installState": state,
             "installStateDetail": "installingDependencies" if state == "pendingInstall"
             else ("contentDownloadFailed" if state == "failed" else "noAdditionalDetails"),
-            "errorCode": -2016330696 if state == "failed" else 0,
+            "errorCode": _app_error_code(app, index) if state == "failed" else 0,
             "osVersion": store.os_version[index],
             "osDescription": store.os[index],
             "userName": tenant.users.display_name(user) if user >= 0 else "",

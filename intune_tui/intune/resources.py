@@ -545,9 +545,11 @@ DEVICE_COLUMNS: tuple[Column, ...] = (
 )
 
 # Fields remote actions, the confirmation modal and search (`enrolled>90d`, `manufacturer:`)
-# need that are not columns.
+# need that are not columns; the Entra device id and the user id let the device screen start its
+# Recovery, Groups, user and Apps reads at Enter instead of after the device's own GET.
 DEVICE_ACTION_FIELDS: tuple[str, ...] = (
     "isSupervised", "deviceEnrollmentType", "userDisplayName", "manufacturer", "enrolledDateTime",
+    "azureADDeviceId", "userId",
 )
 
 # Non-default fields Graph returns only on a per-device GET with $select (reference §1.2), plus

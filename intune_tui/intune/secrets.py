@@ -23,7 +23,10 @@ Graph facts, as documented (learn.microsoft.com, read 2026-12-06):
   so `decode_password` accepts both. The example wraps the object in "value"; both are read.
 - managedDevice getFileVaultKey (beta intune-devices-manageddevice-getfilevaultkey): GET
   /deviceManagement/managedDevices/{id}/getFileVaultKey, DeviceManagementManagedDevices.
-  PrivilegedOperations.All, answers {"value": "<key>"}.
+  PrivilegedOperations.All, answers {"value": "<key>"}. Intune role (encrypt-devices-filevault,
+  "Permissions to manage FileVault", learn.microsoft.com/intune (MicrosoftDocs memdocs), read
+  2026-12-06): the Remote tasks permission "Get FileVault key", which the built-in roles Help Desk
+  Operator and Endpoint Security Manager grant (or a custom role holding it).
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ BITLOCKER_ROLES: Final = ("Cloud Device Administrator", "Helpdesk Administrator"
                           "Security Reader", "Global Reader")
 LAPS_PASSWORD_ROLES: Final = ("Cloud Device Administrator", "Intune Service Administrator")
 LAPS_METADATA_ROLES: Final = BITLOCKER_ROLES
+FILEVAULT_PERMISSION: Final = "Remote tasks / Get FileVault key"
+FILEVAULT_ROLES: Final = ("Help Desk Operator", "Endpoint Security Manager")
 
 Kind = Literal["bitlocker", "filevault", "laps"]
 # What the audit log calls each reveal.
@@ -144,6 +149,15 @@ def forbidden_sentence(what: str, scope: str, roles: Sequence[str], *, owner_ok:
                 f"one of the Entra roles {named}")
     if owner_ok:
         sentence += " (or to be the device's registered owner)"
+    return f"{sentence} (request-id {request_id})" if request_id else sentence
+
+
+def filevault_forbidden_sentence(request_id: str | None = None) -> str:
+    """FileVault is guarded by an Intune (not Entra) role: name the permission and the roles."""
+    sentence = (f"Access denied reading the FileVault key: the app's token needs "
+                f"{FILEVAULT_SCOPE}, and your account an Intune role with the permission "
+                f"{FILEVAULT_PERMISSION} ({' or '.join(FILEVAULT_ROLES)}, or a custom role that "
+                "holds it)")
     return f"{sentence} (request-id {request_id})" if request_id else sentence
 
 
@@ -324,13 +338,10 @@ class RecoverySecrets:
                 "GET", f"/deviceManagement/managedDevices/{managed_device_id}/getFileVaultKey",
                 api_version="beta", scopes=[FILEVAULT_SCOPE], required_scope=FILEVAULT_SCOPE)
         except GraphForbidden as error:
-            if error.missing_role:
-                raise
             raise SecretForbidden(
-                f"Access denied reading the FileVault key: the app's token needs "
-                f"{FILEVAULT_SCOPE}, and your account an Intune role that may see this "
-                "device's FileVault key", missing_scope=FILEVAULT_SCOPE, status=error.status,
-                code=error.code, request_id=error.request_id, detail=error.detail) from None
+                filevault_forbidden_sentence(error.request_id), missing_scope=FILEVAULT_SCOPE,
+                missing_role=error.missing_role, status=error.status, code=error.code,
+                request_id=error.request_id, detail=error.detail) from None
         except GraphNotFound:
             raise GraphNotFound("Intune holds no FileVault key for this Mac (not encrypted by "
                                 "an Intune policy, or the key was not escrowed)") from None

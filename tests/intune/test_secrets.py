@@ -17,6 +17,7 @@ from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphNotFound
 from intune_tui.intune.secrets import (
     BITLOCKER_READ,
+    FILEVAULT_SCOPE,
     LAPS_READ,
     RecoverySecrets,
     Secret,
@@ -177,3 +178,17 @@ async def test_the_client_names_itself_in_the_user_agent(fake) -> None:
     secrets = RecoverySecrets(GraphClient(Tokens(fake.issue_token()), transport=recorder))
     assert await secrets.bitlocker_keys(entra_id)
     assert recorder.user_agents == [f"intune-tui/{__version__}"]
+
+
+async def test_filevault_403_names_the_scope_and_the_intune_roles(fake) -> None:
+    store = fake.tenant.devices
+    mac = next(i for i in store.live_indices() if store.os[i] == "macOS" and store.encrypted[i])
+    secrets, _ = reader(fake, tuple(s for s in rules.ALL_DEMO_SCOPES if s != FILEVAULT_SCOPE))
+    listing = await secrets.listing("macOS", None)
+    with pytest.raises(SecretForbidden) as raised:
+        await secrets.reveal(listing.items[0], managed_device_id=store.id_of(mac),
+                             entra_device_id=None)
+    message = str(raised.value)
+    assert FILEVAULT_SCOPE in message and "Remote tasks / Get FileVault key" in message
+    assert "Help Desk Operator" in message and "Endpoint Security Manager" in message
+    assert raised.value.missing_scope == FILEVAULT_SCOPE

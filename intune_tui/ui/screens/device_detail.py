@@ -19,7 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
-from intune_tui.intune.device_apps import ManagedAppState, managed_app_states
+from intune_tui.intune.device_apps import (
+    ManagedAppState,
+    managed_app_states,
+    with_install_errors,
+)
 from intune_tui.intune.directory import Memberships, memberships, user_card
 from intune_tui.intune.formatting import (
     enum_word,
@@ -108,6 +112,8 @@ def managed_apps_text(states: list[ManagedAppState]) -> Text:
         text.append(f" · {state.intent} · ")
         text.append(state.state, style="bold reverse" if state.failing else "")
         text.append("\n")
+        if state.error:
+            text.append(f"    {state.error}\n", style="dim")
     return text
 
 
@@ -178,6 +184,8 @@ class DeviceDetailScreen(Screen[None]):
         self.device: ManagedDevice = ManagedDevice.from_graph(item)
         self._jobs: set[str] = set()
         self._tracker: ActionTracker | None = None
+        # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
+        self._side_ids: tuple[Any, Any] | None = None
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -226,6 +234,21 @@ class DeviceDetailScreen(Screen[None]):
                   self._show_device, self._device_failed)
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
+        self._side_ids = None
+        if "azureADDeviceId" in self.item and "userId" in self.item:
+            # The list row carries both ids: no need to wait for the device's GET.
+            self._load_side_tabs(self.item)
+
+    def _load_side_tabs(self, item: dict[str, Any]) -> None:
+        """Recovery, Groups, the user card and the managed apps, each on its own."""
+        ids = (item.get("azureADDeviceId"), item.get("userId"))
+        if ids == self._side_ids:
+            return
+        self._side_ids = ids
+        self.query_one(RecoveryPanel).load(ManagedDevice.from_graph(item))
+        self._load_user_card(ids[1])
+        self._load_groups(ids[0], ids[1])
+        self._load_managed_apps(ids[1])
 
     def _load_tab(self, tab_id: str, resource_key: str, empty: str) -> None:
         pane = self.query_one(f"#{tab_id}-pane", RowsPane)
@@ -253,11 +276,8 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#device-title", Static).update(title_line(merged))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
-        # Listed once the device's Entra id is known (the list row does not carry it).
-        self.query_one(RecoveryPanel).load(self.device)
-        self._load_user_card(merged.get("userId"))
-        self._load_groups(merged.get("azureADDeviceId"), merged.get("userId"))
-        self._load_managed_apps(merged.get("userId"))
+        # Already started from the list row unless it lacked the ids (or they changed).
+        self._load_side_tabs(merged)
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
             [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
@@ -269,7 +289,8 @@ class DeviceDetailScreen(Screen[None]):
                             "What the list showed is below."))
         problem.display = True
         self.query_one("#actions-pane", RowsPane).show_error(error)
-        self.query_one(RecoveryPanel).show_error(error)
+        if self._side_ids is None:  # the side tabs had no ids to start from
+            self.query_one(RecoveryPanel).show_error(error)
 
     # -- the primary user ----------------------------------------------------------------------
 
@@ -302,9 +323,20 @@ class DeviceDetailScreen(Screen[None]):
                              "has no primary user."))
             return
         device_id = self.device_id
+
+        def listed(states: list[ManagedAppState]) -> None:
+            # The list paints at once; failing apps' error codes follow (one more round trip).
+            view.update(managed_apps_text(states))
+            if any(state.failing for state in states):
+                self._job("managed-app-errors",
+                          lambda service: with_install_errors(service.client, states, device_id),
+                          lambda found: view.update(managed_apps_text(found)),
+                          lambda error: None)  # each row says why its code is missing
+
         self._job("managed-apps",
-                  lambda service: managed_app_states(service.client, user_id, device_id),
-                  lambda states: view.update(managed_apps_text(states)),
+                  lambda service: managed_app_states(service.client, user_id, device_id,
+                                                     with_errors=False),
+                  listed,
                   lambda error: view.update(Text(f"Could not read the managed apps: "
                                                  f"{clean(str(error))}")))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -219,3 +220,45 @@ async def test_the_apps_tab_lists_managed_apps_failing_first(make_app, wait_unti
     assert "failing)" in shown and "Failed to install" in shown
     assert shown.index("Failed to install") < shown.index("· Installed")
     assert "Discovered apps" in shown
+
+
+async def test_a_failing_managed_app_shows_its_error_code(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_laptop(pilot, app, wait_until)
+        app.screen.query_one("TabbedContent").active = "apps"
+        await wait_until(pilot, lambda: "Managed apps (" in text_of(app))
+        # the list paints first, the failing apps' codes follow
+        await wait_until(pilot, lambda: re.search(r">\s+0x[0-9A-F]{8}", text_of(app)) is not None)
+        shown = text_of(app)
+    # the code (hex, and its words when documented) right under the first failing app
+    assert re.search(r"Failed to install[^·]*?>\s+0x[0-9A-F]{8}(: \w|<)", shown)
+
+
+async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_get(
+        make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, LAPTOP_ID)
+        fake = app.session.fake
+        # The device's own GET is the first request after Enter for this path: hold it.
+        fake.faults.slow_next(4, path_contains=f"/managedDevices/{LAPTOP_ID}")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+
+        owner = fake.tenant.devices.user[fake.tenant.devices.index_of(LAPTOP_ID)]
+        user_id = fake.tenant.users.id_of(owner)
+        wanted = ("/informationProtection/bitlocker/recoveryKeys", "/transitiveMemberOf",
+                  f"/users/{user_id}/mobileAppIntentAndStates", f"/users/{user_id}")
+
+        def side_reads_answered() -> bool:
+            paths = [r.path for r in fake.requests]
+            return all(any(needle in path for path in paths) for needle in wanted)
+
+        await wait_until(pilot, side_reads_answered)
+        answered = [r.path for r in fake.requests]
+        detail.query_one("TabbedContent").active = "users"
+        await wait_until(pilot, lambda: fake.tenant.users.display_name(owner) in text_of(app))
+    # every side read was answered while the device's own GET was still held
+    assert not any(path.endswith(f"/managedDevices/{LAPTOP_ID}") for path in answered)
