@@ -13,19 +13,21 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from intune_tui.export import write_export
 from intune_tui.intune.lifecycle import (
     DeviceLookup,
+    JoinedDevice,
     LookupReport,
     StaleDevice,
     parse_inputs,
     stale_devices,
     stale_inputs,
 )
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.offboarding import (
     DEFAULT_STEPS,
     JOURNAL_DIR,
@@ -40,8 +42,10 @@ from intune_tui.intune.offboarding import (
     parse_steps,
     report_records,
 )
+from intune_tui.intune.secrets import Kind, platform_kinds
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
+from intune_tui.ui.widgets.recovery import RecoveryPanel
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
@@ -85,6 +89,7 @@ class OffboardScreen(Screen[None]):
                     "disable-entra|delete-entra")
         with VerticalScroll(id="offboard-output"):
             yield Static(Text("No plan yet."), id="offboard-plan")
+            yield Vertical(id="offboard-keys")
         yield Input(id="offboard-confirm", placeholder="type the number of devices, then ctrl+r")
         yield Footer()
 
@@ -112,6 +117,7 @@ class OffboardScreen(Screen[None]):
         self._show(Text("Asking Graph for stale devices…" if stale
                         else f"Looking up {len(inputs)} input(s)…"))
         self.plan = None
+        self._clear_keys()
         session = self.intune_app.session
         cap = self.intune_app.settings.bulk_destructive_cap
         notes: list[str] = []
@@ -136,10 +142,15 @@ class OffboardScreen(Screen[None]):
                                    tenant=session.tenant_label, operator=session.account,
                                    now=session.clock())
             lines = [*notes, *report.lines(), "", *describe_plan(self.plan)]
+            with_keys = _disk_encrypted([result.devices[0] for result in report.matched()])
+            if with_keys:
+                lines += ["", "Recovery keys below, masked: tab to one and press v to reveal "
+                          "it (audited) before confirming."]
             if self.plan.devices:
                 lines += ["", f"Type {len(self.plan.devices)} below and press ctrl+r to run "
                           "these steps."]
             self._show(Text("\n".join(lines)))
+            self._show_keys(with_keys)
             self.query_one("#offboard-confirm", Input).focus()
 
         self.intune_app.job("offboard:lookup", look_up, on_done=done, on_error=self._failed)
@@ -166,6 +177,7 @@ class OffboardScreen(Screen[None]):
         audit = audit_log_at(settings.audit_path)
         self.running = True
         self.plan = None  # one confirmation, one run
+        self._clear_keys()
         self.query_one("#offboard-confirm", Input).value = ""
         self._show(Text(f"Running {plan.step_count} step(s) on {len(plan.devices)} device(s)… "
                         f"Journal: offboarding/{journal.path.name} in the data folder"))
@@ -201,6 +213,26 @@ class OffboardScreen(Screen[None]):
         self.intune_app.job(f"offboard:run:{plan.id}", run, on_done=done, on_error=failed,
                             replace=False)
 
+    # -- recovery keys: the Recovery tab's panel, one per device, masked when out of sight -----
+
+    def _show_keys(self, devices: list[ManagedDevice]) -> None:
+        keys = self.query_one("#offboard-keys", Vertical)
+        for device in devices:
+            heading = Text(f"{clean(device.name) or '-'} · serial "
+                           f"{clean(device.serial_number) or '-'}", style="bold")
+            panel = RecoveryPanel(only=DISK_KEYS)
+            keys.mount(Static(heading, classes="offboard-key-device"), panel)
+            panel.call_after_refresh(panel.load, device)
+
+    def _clear_keys(self) -> None:
+        for panel in self.query(RecoveryPanel):
+            panel.mask_all()
+        self.query_one("#offboard-keys", Vertical).remove_children()
+
+    def on_screen_suspend(self) -> None:
+        for panel in self.query(RecoveryPanel):
+            panel.mask_all()
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _show(self, text: Text) -> None:
@@ -208,6 +240,15 @@ class OffboardScreen(Screen[None]):
 
     def _failed(self, error: BaseException) -> None:
         self._show(Text(f"Failed: {clean(str(error))}"))
+
+
+DISK_KEYS: tuple[Kind, ...] = ("bitlocker", "filevault")
+
+
+def _disk_encrypted(devices: list[JoinedDevice]) -> list[ManagedDevice]:
+    """The Intune record of each device that can have a BitLocker or FileVault key."""
+    return [joined.managed[0] for joined in devices if joined.managed
+            and set(platform_kinds(joined.managed[0].operating_system)) & set(DISK_KEYS)]
 
 
 def _stale_notes(found: list[StaleDevice], days: int, cap: int) -> list[str]:
