@@ -8,6 +8,8 @@ runner); this screen only shows their text (never as markup) and asks for the ty
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -18,7 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from intune_tui.export import write_export
+from intune_tui.intune.formatting import format_datetime
 from intune_tui.intune.lifecycle import (
+    STALE_PLATFORMS,
     DeviceLookup,
     JoinedDevice,
     LookupReport,
@@ -26,6 +30,7 @@ from intune_tui.intune.lifecycle import (
     parse_inputs,
     stale_devices,
     stale_inputs,
+    stale_platform,
 )
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.offboarding import (
@@ -68,9 +73,11 @@ class OffboardScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="offboard.back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, stale: str = "") -> None:
+        """`stale`: "90" or "90 Windows" (from `:stale`) looks those devices up at once."""
         super().__init__()
         self.title = "Offboard devices"
+        self.stale = stale
         self.report: LookupReport | None = None
         self.plan: OffboardPlan | None = None
         self.result: OffboardReport | None = None
@@ -95,6 +102,11 @@ class OffboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#offboard-input", TextArea).focus()
+        if self.stale:
+            days, _, platform = self.stale.partition(" ")
+            self.query_one("#offboard-input", TextArea).text = (
+                f"stale:{days}" + (f" os:{platform}" if platform else ""))
+            self.action_look_up()
 
     # -- look up -------------------------------------------------------------------------------
 
@@ -114,6 +126,11 @@ class OffboardScreen(Screen[None]):
             self.notify("Paste at least one serial, device name or id, or type stale:90.",
                         severity="warning")
             return
+        platform = stale_platform(stale["os"]) if stale and stale["os"] else None
+        if stale and stale["os"] and platform is None:
+            self.notify(f"Unknown platform {stale['os']}: use one of "
+                        f"{', '.join(STALE_PLATFORMS)}.", severity="warning", markup=False)
+            return
         self._show(Text("Asking Graph for stale devices…" if stale
                         else f"Looking up {len(inputs)} input(s)…"))
         self.plan = None
@@ -131,8 +148,8 @@ class OffboardScreen(Screen[None]):
             if stale:
                 found = await stale_devices(service.client, int(stale["days"]),
                                             now=session.clock(),
-                                            operating_system=stale["os"] or None)
-                notes.extend(_stale_notes(found, int(stale["days"]), cap))
+                                            operating_system=platform)
+                notes.extend(_stale_notes(found, int(stale["days"]), cap, session.clock()))
                 wanted = stale_inputs(found)[:cap]
             return await DeviceLookup(service.client, on_progress=progress).lookup(wanted)
 
@@ -242,6 +259,13 @@ class OffboardScreen(Screen[None]):
         self._show(Text(f"Failed: {clean(str(error))}"))
 
 
+def _last_sync(item: StaleDevice, now: datetime) -> str:
+    synced = item.device.last_sync
+    if synced is None:
+        return "never synced"
+    return f"last sync {format_datetime(synced)} ({(now - synced).days} days ago)"
+
+
 DISK_KEYS: tuple[Kind, ...] = ("bitlocker", "filevault")
 
 
@@ -251,14 +275,24 @@ def _disk_encrypted(devices: list[JoinedDevice]) -> list[ManagedDevice]:
             and set(platform_kinds(joined.managed[0].operating_system)) & set(DISK_KEYS)]
 
 
-def _stale_notes(found: list[StaleDevice], days: int, cap: int) -> list[str]:
-    """What the stale query found, what it leaves out and why, and the bulk cap."""
+def _stale_notes(found: list[StaleDevice], days: int, cap: int, now: datetime) -> list[str]:
+    """The stale view: what the query found by platform, each device's last sync, what a sweep
+    leaves out and why (shown, never silently applied), and the bulk cap."""
     notes = [f"{len(found)} device(s) not synced for {days} days, oldest first."]
+    platforms = Counter(clean(item.device.operating_system) or "unknown" for item in found)
+    if platforms:
+        notes.append("By platform: " + " · ".join(f"{name} {count}"
+                                                    for name, count in platforms.most_common()))
+    candidates = [item for item in found if item.exclusion is None]
+    notes += [f"  {clean(item.device.name) or '-'} serial "
+              f"{clean(item.device.serial_number) or '-'} · "
+              f"{clean(item.device.operating_system) or '-'} · {_last_sync(item, now)}"
+              for item in candidates[:cap]]
     notes += [f"  left out: {clean(item.device.name or '')} serial "
-              f"{clean(item.device.serial_number or '-')}: {item.exclusion}"
+              f"{clean(item.device.serial_number or '-')} · {_last_sync(item, now)}: "
+              f"{item.exclusion}"
               for item in found if item.exclusion is not None]
-    candidates = sum(1 for item in found if item.exclusion is None)
-    if candidates > cap:
-        notes.append(f"  {candidates - cap} more left for a later run: at most {cap} "
+    if len(candidates) > cap:
+        notes.append(f"  {len(candidates) - cap} more left for a later run: at most {cap} "
                      "(bulk_destructive_cap) in one plan.")
     return [*notes, ""]

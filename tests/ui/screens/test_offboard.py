@@ -194,3 +194,64 @@ async def test_recovery_key_is_masked_revealable_and_audited_before_confirming(
         await wait_until(pilot, lambda: panel.revealed_count == 0, timeout=5)
         assert key not in app.export_screenshot()
         assert screen.plan is not None and writes(app) == []  # still before the confirmation
+
+
+async def test_stale_command_shows_the_view_by_platform_with_its_exclusions(
+        make_app: Any, wait_until: Any, tmp_path: Path) -> None:
+    app = make_app(devices=DEVICES, data_dir=tmp_path / "data", bulk_destructive_cap=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen._complete)
+        await pilot.press("colon", *"stale 30", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OffboardScreen)
+                         and app.screen.plan is not None)
+        screen = app.screen
+        shown = plan_text(screen)
+        [query] = [r for r in app.session.fake.requests
+                   if "lastSyncDateTime lt" in r.params.get("$filter", "")]
+        assert "operatingSystem" not in query.params["$filter"]  # every platform
+        assert "not synced for 30 days, oldest first." in shown
+        assert "By platform: " in shown and "Windows " in shown
+        # The documented exclusions are listed with their reason, not dropped silently.
+        assert "left out:" in shown
+        assert ("a retire or wipe is already under way" in shown
+                or "Android dedicated device" in shown)
+        assert "last sync " in shown
+        assert screen.plan is not None and len(screen.plan.devices) <= 5
+        assert writes(app) == []
+
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("colon", *"stale 180 android", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OffboardScreen)
+                         and app.screen.plan is not None)
+        android = [r for r in app.session.fake.requests
+                   if "lastSyncDateTime lt" in r.params.get("$filter", "")][-1]
+        assert android.params["$filter"].endswith("and operatingSystem eq 'Android'")
+        assert "not synced for 180 days" in plan_text(app.screen)
+
+
+async def _stale_shown(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(300):
+        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
+            break
+        await pilot.pause(0.05)
+    await pilot.press("colon", *"stale 90", "enter")
+    for _ in range(300):
+        screen = app.screen
+        if isinstance(screen, OffboardScreen) and screen.plan is not None and not any(
+                "Loading" in str(panel.query_one("#recovery-note").render())
+                for panel in screen.query(RecoveryPanel)):
+            break
+        await pilot.pause(0.05)
+    for widget in (*app.screen.query(Input), *app.screen.query(TextArea)):
+        widget.cursor_blink = False
+    app.screen.query_one("#offboard-output").scroll_home(animate=False)
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_stale_view(snap_compare: Any, make_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(devices=DEVICES, bulk_destructive_cap=4), terminal_size=size,
+                        run_before=_stale_shown)
