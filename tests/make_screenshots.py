@@ -548,6 +548,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("My access (:access)", "intune_tui.ui.screens.access", "AccessScreen"),
     ("Audit (:audit)", "intune_tui.ui.screens.audit", "AuditScreen"),
     ("Offboarding (:offboard)", "intune_tui.ui.screens.offboard", "OffboardScreen"),
+    ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
+     "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),

@@ -70,6 +70,8 @@ class OffboardScreen(Screen[None]):
                 tooltip="Look the pasted inputs up and build the plan"),
         Binding("ctrl+r", "run_plan", "Run plan", id="offboard.run",
                 tooltip="Run the plan once the number of devices is typed"),
+        Binding("ctrl+t", "edit_autopilot", "Autopilot edit", id="offboard.autopilot",
+                tooltip="Change group tag / assigned user of the Autopilot identities found"),
         Binding("escape", "app.pop_screen", "Back", id="offboard.back"),
     ]
 
@@ -229,6 +231,18 @@ class OffboardScreen(Screen[None]):
         # A unique key: nothing may cancel a run once it was confirmed.
         self.intune_app.job(f"offboard:run:{plan.id}", run, on_done=done, on_error=failed,
                             replace=False)
+
+    # -- Autopilot edits ------------------------------------------------------------------------
+
+    def action_edit_autopilot(self) -> None:
+        from intune_tui.ui.screens.autopilot_edit import AutopilotEditScreen, identities_of
+
+        identities = identities_of(self.report) if self.report is not None else []
+        if not identities:
+            self.notify("Look devices up first (ctrl+l): no Autopilot identity was found yet.",
+                        severity="warning")
+            return
+        self.app.push_screen(AutopilotEditScreen(identities))
 
     # -- recovery keys: the Recovery tab's panel, one per device, masked when out of sight -----
 
