@@ -195,6 +195,17 @@ async def test_recovery_key_is_masked_revealable_and_audited_before_confirming(
         assert key not in app.export_screenshot()
         assert screen.plan is not None and writes(app) == []  # still before the confirmation
 
+        monkeypatch.setattr(RecoveryPanel, "mask_after", 30.0)
+        panel.query_one(OptionList).focus()
+        await pilot.press("v")
+        await wait_until(pilot, lambda: panel.revealed_count == 1)
+        await pilot.press("ctrl+t")  # another screen on top: the key is masked at once
+        await wait_until(pilot, lambda: app.screen is not screen)
+        assert panel.revealed_count == 0
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert key not in app.export_screenshot()
+
 
 async def test_stale_command_shows_the_view_by_platform_with_its_exclusions(
         make_app: Any, wait_until: Any, tmp_path: Path) -> None:
