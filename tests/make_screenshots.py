@@ -478,6 +478,53 @@ async def signin(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+OFFBOARD_SERIALS = ("9490-4390-1554", "5CGGVYLUC0", "NOT-A-SERIAL")  # two of the demo's, one not
+
+
+def keys_listed(pilot: Pilot[Any]) -> bool:
+    """The offboarding plan is built and every recovery key is listed (masked)."""
+    screen = pilot.app.screen
+    return getattr(screen, "plan", None) is not None and not any(
+        "Loading" in str(note.render()) for note in screen.query("#recovery-note"))
+
+
+async def offboard_plan(pilot: Pilot[Any]) -> None:
+    """`:offboard`, three pasted serials, ctrl+l: the plan, then the masked recovery keys."""
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"offboard", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "OffboardScreen"), "the offboarding screen")
+    pilot.app.screen.query_one("#offboard-input").text = "\n".join(OFFBOARD_SERIALS)
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: keys_listed(pilot), "the plan and its recovery keys")
+    pilot.app.screen.query_one("#offboard-output").scroll_end(animate=False)
+    await settle(pilot)
+
+
+async def stale_view(pilot: Pilot[Any]) -> None:
+    """`:stale 90`: by platform, each candidate's last sync, the left-out devices, the plan."""
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"stale 90", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "OffboardScreen") and keys_listed(pilot),
+                   "the stale view")
+    await settle(pilot)
+
+
+async def autopilot_edit(pilot: Pilot[Any]) -> None:
+    """ctrl+t after the lookup, a new group tag, ctrl+l: the preview per identity."""
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"offboard", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "OffboardScreen"), "the offboarding screen")
+    pilot.app.screen.query_one("#offboard-input").text = "\n".join(OFFBOARD_SERIALS[:2])
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "plan", None) is not None,
+                   "the lookup")
+    await pilot.press("ctrl+t")
+    await wait_for(pilot, lambda: screen_is(pilot, "AutopilotEditScreen"), "the Autopilot edit")
+    pilot.app.screen.query_one("#autopilot-group-tag").value = "Spares"
+    await pilot.press("ctrl+l")
+    await settle(pilot)
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("devices", "Devices", devices),
     Scene("device-overview", "Device detail: overview", device_overview),
@@ -507,6 +554,12 @@ SCENES: tuple[Scene, ...] = (
           quit_while_sending),
     Scene("audit", "Audit of remote actions (:audit)", audit, prepare=write_audit_file,
           settings={"data_dir": AUDIT_SCENE_DATA_DIR}),
+    Scene("offboard-plan", "Offboarding plan, recovery keys masked before confirming (:offboard)",
+          offboard_plan, settings={"bulk_destructive_cap": 4}),
+    Scene("stale-view", "Devices not synced for 90 days, by platform (:stale 90)", stale_view,
+          settings={"bulk_destructive_cap": 4}),
+    Scene("autopilot-edit", "Autopilot group tag / user, previewed (ctrl+t in :offboard)",
+          autopilot_edit),
     Scene("apps", "Apps", apps),
     Scene("app-detail", "App detail", app_detail),
     Scene("policies", "Policies", policies),
@@ -548,6 +601,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("My access (:access)", "intune_tui.ui.screens.access", "AccessScreen"),
     ("Audit (:audit)", "intune_tui.ui.screens.audit", "AuditScreen"),
     ("Offboarding (:offboard)", "intune_tui.ui.screens.offboard", "OffboardScreen"),
+    ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
+     "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),

@@ -708,6 +708,14 @@ def _real_id(value: str | None) -> str | None:
 
 # --- stale devices ---------------------------------------------------------------------------
 STALE_PRESETS = (30, 90, 180)
+# managedDevice.operatingSystem as Intune reports it, for `operatingSystem eq` on the stale query.
+STALE_PLATFORMS = ("Windows", "macOS", "iOS", "iPadOS", "Android", "Linux")
+
+
+def stale_platform(name: str) -> str | None:
+    """The platform as Graph spells it, whatever the case typed; None when unknown."""
+    return next((os_name for os_name in STALE_PLATFORMS if os_name.lower() == name.lower()),
+                None)
 # Shown, never silently applied (issue 18): devices a stale sweep should usually leave alone.
 PENDING_STATES = frozenset({"retirePending", "retireIssued", "wipePending", "wipeIssued",
                             "deletePending"})

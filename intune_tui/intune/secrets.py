@@ -209,10 +209,12 @@ class RecoverySecrets:
     def __init__(self, client: GraphClient) -> None:
         self.client = client
 
-    async def listing(self, operating_system: str | None, entra_device_id: str | None
-                      ) -> RecoveryListing:
-        """Every secret this device has, without values; each kind fails on its own."""
-        kinds = platform_kinds(operating_system)
+    async def listing(self, operating_system: str | None, entra_device_id: str | None,
+                      only: Sequence[Kind] | None = None) -> RecoveryListing:
+        """Every secret this device has (of the `only` kinds), without values; each kind fails
+        on its own."""
+        kinds = tuple(kind for kind in platform_kinds(operating_system)
+                      if only is None or kind in only)
         items: list[RecoveryItem] = []
         problems: list[str] = []
         entra_id = (entra_device_id or "").strip()

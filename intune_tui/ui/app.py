@@ -488,6 +488,8 @@ class IntuneApp(App[None]):
             self.action_show_audit()
         elif name == "offboard":
             self.action_show_offboard()
+        elif name == "stale":
+            self.action_show_offboard(stale=" ".join(args))
         elif name == "tenant":
             self.switch_tenant(args[0])
         elif name == "user":
@@ -521,14 +523,15 @@ class IntuneApp(App[None]):
 
         self.push_screen(DeviceDetailScreen(dict(device), start_tab=start_tab))
 
-    def action_show_offboard(self) -> None:
+    def action_show_offboard(self, stale: str = "") -> None:
+        """`stale`: "90" or "90 Windows" opens the stale view of those devices instead."""
         if self.settings.read_only:
             self.notify("Offboarding changes devices; this session is read-only.",
                         severity="warning")
             return
         from intune_tui.ui.screens.offboard import OffboardScreen
 
-        self.push_screen(OffboardScreen())
+        self.push_screen(OffboardScreen(stale=stale))
 
     # -- tenants -------------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from intune_tui.intune.lifecycle import STALE_PLATFORMS, STALE_PRESETS, stale_platform
+
 
 @dataclass(frozen=True)
 class CommandSpec:
@@ -22,6 +24,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("access", ":access", "My access: scopes granted, what each allows"),
     CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
     CommandSpec("offboard", ":offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
+    CommandSpec("stale", ":stale 30|90|180 [OS]",
+                "Devices not synced for that many days (one platform or all), to offboard"),
     CommandSpec("tenant", ":tenant NAME", "Switch to the profile NAME (another tenant)"),
     CommandSpec("user", ":user NAME", "A user's devices (name or sign-in name starts with NAME)"),
     CommandSpec("export", ":export csv|json", "Export the current view"),
@@ -62,12 +66,29 @@ def parse_command(line: str) -> Command:
         raise CommandError("Usage: :user NAME (the start of a name or sign-in name)")
     if name == "export" and (len(args) != 1 or args[0].lower() not in {"csv", "json"}):
         raise CommandError("Usage: :export csv or :export json")
+    if name == "stale":
+        return _stale(args)
     return Command(name, tuple(arg.lower() if name == "export" else arg for arg in args))
+
+
+def _stale(args: tuple[str, ...]) -> Command:
+    usage = (f"Usage: :stale 30|90|180 [OS] (any number of days 1-9999; OS one of "
+             f"{', '.join(STALE_PLATFORMS)})")
+    if not 1 <= len(args) <= 2 or not args[0].isdigit() or not 1 <= int(args[0]) <= 9999:
+        raise CommandError(usage)
+    if len(args) == 1:
+        return Command("stale", (str(int(args[0])),))
+    platform = stale_platform(args[1])
+    if platform is None:
+        raise CommandError(f"Unknown platform {args[1]}. {usage}")
+    return Command("stale", (str(int(args[0])), platform))
 
 
 def completions(profiles: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Every complete command line the `:` prompt can suggest."""
-    lines = [f":{spec.name}" for spec in COMMANDS if spec.name not in {"tenant", "export", "user"}]
+    lines = [f":{spec.name}" for spec in COMMANDS
+             if spec.name not in {"tenant", "export", "user", "stale"}]
     lines += [":export csv", ":export json"]
+    lines += [f":stale {days}" for days in STALE_PRESETS]
     lines += [f":tenant {name}" for name in profiles]
     return lines

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from intune_tui.intune.lifecycle import STALE_PRESETS
 from intune_tui.ui.commands import COMMANDS
 
 PaletteEntry = tuple[str, str, Callable[[], Any]]
@@ -27,6 +28,10 @@ class ContextCommands(Provider):
                 for profile in getattr(app.settings, "profiles", {}):
                     entries.append((f"Switch tenant: {profile}", spec.help,
                                     partial(app.run_command, "tenant", (profile,))))
+            elif spec.name == "stale":
+                for days in STALE_PRESETS:
+                    entries.append((f"Stale devices: not synced for {days} days", spec.help,
+                                    partial(app.run_command, "stale", (str(days),))))
             elif spec.name == "export":
                 for fmt in ("csv", "json"):
                     entries.append((f"Export view as {fmt.upper()}", spec.help,

@@ -11,6 +11,9 @@ from intune_tui.ui.commands import Command, CommandError, completions, parse_com
         (":tenant fabrikam", Command("tenant", ("fabrikam",))),
         (":export CSV", Command("export", ("csv",))),
         (":quit", Command("q")),
+        (":stale 90", Command("stale", ("90",))),
+        (":stale 180 WINDOWS", Command("stale", ("180", "Windows"))),
+        (":stale 30 macos", Command("stale", ("30", "macOS"))),
     ],
 )
 def test_commands_parse(line: str, expected: Command) -> None:
@@ -25,6 +28,10 @@ def test_commands_parse(line: str, expected: Command) -> None:
         (":tenant", "Usage: :tenant NAME"),
         (":export xml", "Usage: :export csv"),
         (':tenant "unclosed', "Cannot read"),
+        (":stale", "Usage: :stale 30|90|180"),
+        (":stale ninety", "Usage: :stale 30|90|180"),
+        (":stale 0", "Usage: :stale 30|90|180"),
+        (":stale 90 beos", "Unknown platform beos"),
     ],
 )
 def test_bad_commands_say_what_would_work(line: str, says: str) -> None:
@@ -37,3 +44,4 @@ def test_completions_offer_profiles_for_tenant() -> None:
     assert ":tenant fabrikam" in lines
     assert ":export json" in lines
     assert ":devices" in lines
+    assert ":stale 90" in lines

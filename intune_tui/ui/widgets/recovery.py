@@ -27,6 +27,7 @@ from intune_tui.intune.secrets import (
     AUDIT_ACTIONS,
     MASK,
     REVEAL_SECONDS,
+    Kind,
     RecoveryItem,
     RecoveryListing,
     RecoverySecrets,
@@ -71,8 +72,9 @@ class RecoveryPanel(Vertical):
                 tooltip="Copy the highlighted secret to the clipboard (OSC 52)"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, only: tuple[Kind, ...] | None = None) -> None:
         super().__init__(id=id)
+        self.only = only  # e.g. the offboarding plan shows disk keys, not LAPS
         self.device: ManagedDevice | None = None
         self.items: list[RecoveryItem] = []
         self._revealed: dict[int, RevealedSecret] = {}
@@ -93,14 +95,16 @@ class RecoveryPanel(Vertical):
         """List the device's secrets (never their values)."""
         self.device = device
         self.mask_all()
-        if not platform_kinds(device.operating_system):
+        if not [kind for kind in platform_kinds(device.operating_system)
+                if self.only is None or kind in self.only]:
             self._show([], [f"{clean(device.operating_system) or 'This platform'} devices have "
                             "no BitLocker key, FileVault key or LAPS password."])
             return
         operating_system, entra_id = device.operating_system, device.azure_ad_device_id
+        only = self.only
 
         def call(service: IntuneService) -> Any:
-            return RecoverySecrets(service.client).listing(operating_system, entra_id)
+            return RecoverySecrets(service.client).listing(operating_system, entra_id, only)
 
         self.intune_app.job(f"device:{device.id or ''}:recovery", call, on_done=self._listed,
                             on_error=self.show_error)
