@@ -10,11 +10,13 @@ inconsistencies a helpdesk meets in real tenants:
 - Intune devices whose Entra object was deleted by hand.
 
 Graph's rules kept here (read 2026-12-06), written from the docs, not from the client:
-- `/devices` (learn.microsoft.com/graph/api/resources/device): Device.Read.All to read,
-  Device.ReadWrite.All to PATCH/DELETE; `$filter` on deviceId (eq, startsWith), displayName (eq,
-  startsWith), accountEnabled (eq), operatingSystem (eq, startsWith),
-  approximateLastSignInDateTime (ge, le); others answer 400 Request_UnsupportedQuery; page size
-  100 by default, `$top` up to 999; a 403 is the directory's Authorization_RequestDenied.
+- `/devices` (learn.microsoft.com/graph/api/resources/device): Device.Read.All to read;
+  PATCH/DELETE with a delegated token (the only kind this fake issues) need
+  Directory.AccessAsUser.All ("device-update", "device-delete" pages); `$filter` on deviceId
+  (eq, startsWith), displayName (eq, startsWith), accountEnabled (eq), operatingSystem (eq,
+  startsWith), approximateLastSignInDateTime (ge, le); others answer 400
+  Request_UnsupportedQuery; page size 100 by default, `$top` up to 999; a 403 is the
+  directory's Authorization_RequestDenied.
 - windowsAutopilotDeviceIdentities (intune-enrollment-windowsautopilotdeviceidentity-*):
   DeviceManagementServiceConfig.Read.All / .ReadWrite.All; `$filter` only
   `contains(serialNumber,'…')` (the reference documents none; this is what the admin center and
@@ -40,7 +42,7 @@ from intune_tui.demo.tenant import DemoTenant, entra_device_object_id, guid_from
 DEVICE_READ = "Device.Read.All"
 DEVICE_READWRITE = "Device.ReadWrite.All"
 DEVICES_R = (DEVICE_READ, DEVICE_READWRITE)
-DEVICES_W = (DEVICE_READWRITE,)
+DEVICES_W = ("Directory.AccessAsUser.All",)  # delegated writes (see above)
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 AUTOPILOT = ["deviceManagement", "windowsAutopilotDeviceIdentities"]
 ORPHAN_AUTOPILOT = 6  # Autopilot identities with no Intune device

@@ -54,7 +54,7 @@ ALL_DEMO_SCOPES: tuple[str, ...] = (
     SERVICE_READWRITE,
     # Entra ID device objects (issue 18: offboarding).
     "Device.Read.All",
-    "Device.ReadWrite.All",
+    "Directory.AccessAsUser.All",  # delegated Entra device writes (demo/lifecycle.py)
     # Recovery secrets (demo/recovery.py): BitLocker keys and Windows LAPS passwords in Entra.
     "BitlockerKey.ReadBasic.All",
     "BitlockerKey.Read.All",

@@ -6,8 +6,11 @@ Sources (read 2026-12-06):
   approximateLastSignInDateTime, operatingSystem, isCompliant, isManaged, ... The `$filter`
   operators are from the Graph reference page "device resource type" (learn.microsoft.com/graph/
   api/resources/device): deviceId "eq, ne, not, startsWith", displayName "eq, ne, not, ge, le, in,
-  startsWith"; `eq`/`startsWith` work without advanced-query headers. Scopes Device.Read.All /
-  Device.ReadWrite.All.
+  startsWith"; `eq`/`startsWith` work without advanced-query headers. Reading needs
+  Device.Read.All. Changing one (PATCH accountEnabled, DELETE) with a *delegated* token needs
+  Directory.AccessAsUser.All, Device.ReadWrite.All being for app-only tokens, and the user needs
+  the Entra role Intune Administrator (Cloud Device Administrator may only enable or disable):
+  "device-update" and "device-delete" reference pages, Permissions (read 2026-12-06).
 - `windowsAutopilotDeviceIdentity` (v1.0, same CSDL): serialNumber, groupTag,
   azureActiveDirectoryDeviceId, managedDeviceId, enrollmentState, displayName, ... v1.0 has no
   `deploymentProfileAssignmentStatus`; beta has it (msgraph-beta-sdk enum
@@ -46,7 +49,8 @@ from intune_tui.intune.models import ManagedDevice, bool_field, date_field, text
 from intune_tui.text import clean
 
 ENTRA_READ = "Device.Read.All"
-ENTRA_READ_WRITE = "Device.ReadWrite.All"
+ENTRA_WRITE = "Directory.AccessAsUser.All"  # delegated PATCH/DELETE /devices/{id} (see above)
+ENTRA_WRITE_ROLES = ("Intune Administrator", "Cloud Device Administrator (disable only)")
 AUTOPILOT_READ = "DeviceManagementServiceConfig.Read.All"
 AUTOPILOT_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
 MANAGED_READ = "DeviceManagementManagedDevices.Read.All"

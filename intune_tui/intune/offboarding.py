@@ -14,7 +14,8 @@ later steps of that device (an Autopilot identity is not deleted while its Intun
 Calls (v1.0; see lifecycle.py for the sources): POST managedDevices/{id}/retire | wipe
 (PrivilegedOperations.All); DELETE managedDevices/{id} (ManagedDevices.ReadWrite.All); DELETE
 windowsAutopilotDeviceIdentities/{id} (ServiceConfig.ReadWrite.All); PATCH /devices/{id}
-{"accountEnabled": false} or DELETE /devices/{id} (Device.ReadWrite.All).
+{"accountEnabled": false} or DELETE /devices/{id} (Directory.AccessAsUser.All, the delegated
+permission those two document; plus the Entra role Intune Administrator).
 
 The journal (`<data dir>/offboarding/<plan id>.jsonl`, 0600) holds the plan on its first line and
 one line per step state, each fsync'ed: "sending" before the request leaves, the outcome after
@@ -40,14 +41,21 @@ from typing import Any
 
 from intune_tui.audit import AuditLog, AuditRecord
 from intune_tui.graph.client import GraphClient
-from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
+from intune_tui.graph.errors import (
+    GraphError,
+    GraphForbidden,
+    GraphNotFound,
+    NotSent,
+    OutcomeUnknown,
+)
 from intune_tui.intune.lifecycle import (
     AUTOPILOT_PATH,
     AUTOPILOT_READ,
     AUTOPILOT_READ_WRITE,
     ENTRA_PATH,
     ENTRA_READ,
-    ENTRA_READ_WRITE,
+    ENTRA_WRITE,
+    ENTRA_WRITE_ROLES,
     MANAGED_PATH,
     MANAGED_READ,
     JoinedDevice,
@@ -228,9 +236,9 @@ def _planned_step(key: str, step: Step, target: str) -> PlannedStep:
                            target, AUTOPILOT_READ_WRITE)
     if step is Step.DISABLE_ENTRA:
         return PlannedStep(key, step.value, "PATCH", f"{ENTRA_PATH}/{target}",
-                           {"accountEnabled": False}, target, ENTRA_READ_WRITE)
+                           {"accountEnabled": False}, target, ENTRA_WRITE)
     return PlannedStep(key, step.value, "DELETE", f"{ENTRA_PATH}/{target}", None, target,
-                       ENTRA_READ_WRITE)
+                       ENTRA_WRITE)
 
 
 def describe_plan(plan: OffboardPlan) -> list[str]:
@@ -451,7 +459,7 @@ class OffboardRunner:
             state = StepState(FAILED, None, clean(str(error)), None, attempts + 1)
             audit_outcome = "not_sent"
         except GraphError as error:
-            state = StepState(FAILED, error.status, clean(str(error)), error.request_id,
+            state = StepState(FAILED, error.status, _refusal_words(step, error), error.request_id,
                               attempts + 1)
             audit_outcome = "failed"
         self.audit.complete(attempt_id, outcome=audit_outcome, http_status=state.http_status,
@@ -514,6 +522,16 @@ def _area(step: PlannedStep) -> str:
     if step.path.startswith(ENTRA_PATH + "/"):
         return "entra"
     return "autopilot" if step.path.startswith(AUTOPILOT_PATH) else "intune"
+
+
+def _refusal_words(step: PlannedStep, error: GraphError) -> str:
+    """Graph's refusal; a 403 on the Entra step also names the Entra role the user needs (the
+    scope alone is not enough there)."""
+    words = clean(str(error))
+    if isinstance(error, GraphForbidden) and _area(step) == "entra":
+        words += (f" Your account also needs the Entra role {' or '.join(ENTRA_WRITE_ROLES)} "
+                  f"(and the delegated permission {ENTRA_WRITE}).")
+    return words
 
 
 _READ_SCOPES = {"intune": MANAGED_READ, "autopilot": AUTOPILOT_READ, "entra": ENTRA_READ}

@@ -70,7 +70,7 @@ CONFIGURATION_READ_WRITE = "DeviceManagementConfiguration.ReadWrite.All"
 SERVICE_CONFIG_READ = "DeviceManagementServiceConfig.Read.All"
 SERVICE_CONFIG_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
 ENTRA_DEVICES_READ = "Device.Read.All"
-ENTRA_DEVICES_READ_WRITE = "Device.ReadWrite.All"
+ENTRA_DEVICES_WRITE = "Directory.AccessAsUser.All"
 BITLOCKER_KEY_READ = "BitlockerKey.Read.All"
 BITLOCKER_KEY_READ_BASIC = "BitlockerKey.ReadBasic.All"
 LAPS_READ = "DeviceLocalCredential.Read.All"
@@ -177,10 +177,14 @@ SCOPES: dict[str, Scope] = {
         Scope(SERVICE_CONFIG_READ, "Read Microsoft Intune configuration", "tenant", Access.READ,
               permits_reading=_SERVICE_CONFIG_ENTITIES),
         # Not in the seed's table: Entra ID device objects, for offboarding (issue 18). Names as
-        # the Graph permissions reference gives them ("Read all devices", "Read and write
-        # devices"); the autopilot identities fall under ServiceConfig above.
-        Scope(ENTRA_DEVICES_READ_WRITE, "Read and write devices", "devices", Access.READ_WRITE,
-              permits_changing=("Entra ID devices",), implies=(ENTRA_DEVICES_READ,)),
+        # the Graph permissions reference gives them. Disabling or deleting an Entra device with
+        # a delegated token needs Directory.AccessAsUser.All ("device-update"/"device-delete"
+        # pages, read 2026-12-06; Device.ReadWrite.All is for app-only tokens there). The
+        # Autopilot identities fall under ServiceConfig above.
+        Scope(ENTRA_DEVICES_WRITE, "Access the directory as the signed-in user", "devices",
+              Access.READ_WRITE, permits_changing=("Entra ID devices (disable, delete)",),
+              needed_by=("offboarding: disable or delete the Entra device",),
+              entra_roles=("Intune Administrator", "Cloud Device Administrator (disable only)")),
         Scope(ENTRA_DEVICES_READ, "Read all devices", "devices", Access.READ,
               permits_reading=("Entra ID devices",)),
         # Recovery secrets (intune/secrets.py), asked for only when the Recovery tab needs them.

@@ -89,7 +89,7 @@ async def test_read_scopes_cannot_write_and_403s_take_each_service_form(
         fake: FakeGraph) -> None:
     directories = built(fake)
     read_only = tuple(scope for scope in ALL_DEMO_SCOPES
-                      if scope not in ("Device.ReadWrite.All",
+                      if scope not in ("Directory.AccessAsUser.All",
                                        "DeviceManagementServiceConfig.ReadWrite.All"))
     token = fake.issue_token(scopes=read_only)
     async with httpx.AsyncClient(transport=fake.transport(), base_url="https://graph.microsoft.com",

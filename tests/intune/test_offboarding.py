@@ -238,6 +238,28 @@ async def test_a_refused_step_stops_the_later_steps_of_that_device(
     assert "1 not sent" in report.lines()[-1]
 
 
+async def test_the_entra_step_needs_the_delegated_directory_permission_and_names_the_role(
+        fake: FakeGraph, tmp_path: Path) -> None:
+    """Device.ReadWrite.All alone (app-only on Graph's device pages) does not disable an Entra
+    device for a signed-in user: the 403 names Directory.AccessAsUser.All and the Entra role."""
+    without = tuple(scope for scope in ALL_DEMO_SCOPES if scope != "Directory.AccessAsUser.All")
+    client = make_client(fake, without)
+    devices = await devices_with_all_three(fake, client, 1)
+    journal = Journal.create(tmp_path / "offboarding", plan_for(devices))
+    report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl")).run()
+    await client.aclose()
+    entra = report.outcomes[-1].state
+    assert (entra.state, entra.http_status) == (FAILED, 403)
+    assert "Directory.AccessAsUser.All" in (entra.error or "")
+    assert "Intune Administrator" in (entra.error or "")
+    assert not any(p.startswith("/v1.0/devices/") and m in ("PATCH", "DELETE")
+                   and s == 204 for m, p, s in _write_statuses(fake))
+
+
+def _write_statuses(fake: FakeGraph) -> list[tuple[str, str, int | None]]:
+    return [(r.method, r.path, r.status) for r in fake.requests if r.method != "GET"]
+
+
 async def test_an_already_deleted_record_counts_as_done(fake: FakeGraph, client: GraphClient,
                                                         tmp_path: Path) -> None:
     devices = await devices_with_all_three(fake, client, 1)
