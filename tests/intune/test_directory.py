@@ -3,9 +3,8 @@ user's devices filtered by Graph."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
+from recording_tokens import RecordingTokens
 
 from intune_tui.auth.provider import token_claims
 from intune_tui.demo import rules
@@ -21,24 +20,13 @@ from intune_tui.intune.directory import (
 from intune_tui.intune.service import IntuneService
 
 
-class Tokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-        self.asked: list[tuple[str, ...]] = []
-
-    async def get_token(self, *, scopes: Sequence[str] | None = None, force_refresh: bool = False,
-                        claims_challenge: str | None = None) -> str:
-        self.asked.append(tuple(scopes or ()))
-        return self.token
-
-
 @pytest.fixture(scope="module")
 def fake() -> FakeGraph:
     return FakeGraph(build_tenant(devices=300, seed=7))
 
 
 def client(fake: FakeGraph, scopes: tuple[str, ...] = rules.ALL_DEMO_SCOPES) -> GraphClient:
-    return GraphClient(Tokens(fake.issue_token(scopes=scopes)), transport=fake.transport())
+    return GraphClient(RecordingTokens(fake.issue_token(scopes=scopes)), transport=fake.transport())
 
 
 async def test_the_card_has_job_department_and_phone_with_user_read_all(fake) -> None:

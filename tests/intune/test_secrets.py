@@ -4,10 +4,10 @@ LAPS decoding, and 403s that name the scope and the Entra role."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
 
 import httpx
 import pytest
+from recording_tokens import RecordingTokens
 
 from intune_tui import __version__
 from intune_tui.demo import rules
@@ -26,25 +26,14 @@ from intune_tui.intune.secrets import (
 )
 
 
-class Tokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-        self.asked: list[tuple[str, ...]] = []
-
-    async def get_token(self, *, scopes: Sequence[str] | None = None, force_refresh: bool = False,
-                        claims_challenge: str | None = None) -> str:
-        self.asked.append(tuple(scopes or ()))
-        return self.token
-
-
 @pytest.fixture(scope="module")
 def fake() -> FakeGraph:
     return FakeGraph(build_tenant(devices=300, seed=7))
 
 
 def reader(fake: FakeGraph, scopes: tuple[str, ...] = rules.ALL_DEMO_SCOPES
-           ) -> tuple[RecoverySecrets, Tokens]:
-    tokens = Tokens(fake.issue_token(scopes=scopes))
+           ) -> tuple[RecoverySecrets, RecordingTokens]:
+    tokens = RecordingTokens(fake.issue_token(scopes=scopes))
     return RecoverySecrets(GraphClient(tokens, transport=fake.transport())), tokens
 
 
@@ -175,7 +164,7 @@ class HeaderRecorder(httpx.AsyncBaseTransport):
 async def test_the_client_names_itself_in_the_user_agent(fake) -> None:
     _index, entra_id = windows_device(fake)
     recorder = HeaderRecorder(fake.transport())
-    secrets = RecoverySecrets(GraphClient(Tokens(fake.issue_token()), transport=recorder))
+    secrets = RecoverySecrets(GraphClient(RecordingTokens(fake.issue_token()), transport=recorder))
     assert await secrets.bitlocker_keys(entra_id)
     assert recorder.user_agents == [f"intune-tui/{__version__}"]
 
