@@ -3,27 +3,11 @@ that records what it was asked."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pytest
-
-
-class FakeTime:
-    """Monotonic clock + sleep: sleeping advances the clock at once and records the delay."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
+from fake_time import FakeTime
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fake_time import FakeTime
 
 from intune_tui.auth.errors import SignInCancelled
 from intune_tui.demo.fake_graph import FakeGraph
@@ -583,25 +584,9 @@ async def test_a_2xx_with_an_unreadable_body_is_accepted_and_not_re_read(
     assert [r.method for r in fake.requests] == ["POST"]
 
 
-class _Time:
-    """A monotonic clock that moves only when slept on."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
 async def test_a_write_answered_429_is_sent_again_once_after_retry_after(
         fake: FakeGraph, tokens: ScopeRecordingTokens) -> None:
-    time = _Time()
+    time = FakeTime()
     client = GraphClient(tokens, transport=fake.transport(), sleep=time.sleep, clock=time.clock)
     svc = IntuneService(client, now=lambda: fake.tenant_now())
     try:
