@@ -288,10 +288,7 @@ class GraphClient:
         method = method.upper()
         url = self._url(url_or_path, api_version, params)
         if method not in _SAFE_METHODS:
-            response = await self._send(
-                method, url, json_body=json, scopes=scopes, required_scope=required_scope
-            )
-            return self._accepted(method, url, response)
+            return await self._write_to(method, url, json, scopes, required_scope)
         response, body = await self._read(
             method, url, self._decode, scopes=scopes, required_scope=required_scope
         )
@@ -371,7 +368,12 @@ class GraphClient:
         method = method.upper()
         if method in _SAFE_METHODS:
             raise ValueError(f"{method} is not a change; use get or request")
-        url = self._url(path, api_version, None)
+        return await self._write_to(method, self._url(path, api_version, None), json, scopes,
+                                    required_scope)
+
+    async def _write_to(self, method: str, url: str, json: Any,
+                        scopes: Sequence[str] | None,
+                        required_scope: str | None) -> GraphResponse:
         response = await self._send(
             method, url, json_body=json, scopes=scopes, required_scope=required_scope
         )
