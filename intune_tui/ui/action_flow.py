@@ -44,7 +44,6 @@ from intune_tui.intune.actions import (
     BulkAction,
     OptionError,
     RemoteAction,
-    build_body,
 )
 from intune_tui.intune.formatting import count_of
 from intune_tui.intune.service import ActionOutcome
@@ -254,7 +253,7 @@ class RemoteActionFlow:
             self._choosing = False
         if answer is None:
             return None
-        return await self.send(device, action, answer.options, answer.body)
+        return await self.send(device, action, answer.body)
 
     async def bulk_flow(self, devices: list[dict[str, Any]]) -> BulkProgress | None:
         """Menu for the marked devices -> the bulk preview and typed count -> `bulk_run`, its
@@ -296,20 +295,10 @@ class RemoteActionFlow:
     # -- one device ----------------------------------------------------------------------------
 
     async def send(self, device: Mapping[str, Any], action: RemoteAction,
-                   options: Mapping[str, object] | None,
                    body: Mapping[str, Any] | None) -> ActionOutcome | None:
-        """Audit, send `action` once with `body`, audit its result, tell the user.
-
-        `body` is what the confirmation showed; it is checked against the options once more so
-        that what is audited and what is sent can never differ from what was confirmed.
-        """
+        """Audit, send `action` once with `body` (the object the confirmation built and showed),
+        audit its result, tell the user."""
         device = dict(device)
-        try:
-            if build_body(action, options, device=device) != (body or None):
-                raise OptionError("The request changed after it was confirmed; nothing sent.")
-        except OptionError as error:
-            self.app.notify(str(error), title=action.label, severity="error", markup=False)
-            return None
         try:
             attempt_id = self.audit.begin(self.audit_record(device, action, body))
         except AuditWriteError as error:
