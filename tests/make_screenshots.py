@@ -500,6 +500,18 @@ async def offboard_plan(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def offboard_report(pilot: Pilot[Any]) -> None:
+    """The plan above, confirmed by typing its count and ctrl+r: the report of every step."""
+    await offboard_plan(pilot)
+    count = len(pilot.app.screen.plan.devices)  # type: ignore[attr-defined]
+    pilot.app.screen.query_one("#offboard-confirm").focus()
+    await pilot.press(*str(count), "ctrl+r")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "result", None) is not None,
+                   "the report")
+    pilot.app.screen.query_one("#offboard-output").scroll_home(animate=False)
+    await settle(pilot)
+
+
 async def stale_view(pilot: Pilot[Any]) -> None:
     """`:stale 90`: by platform, each candidate's last sync, the left-out devices, the plan."""
     await devices_loaded(pilot)
@@ -556,6 +568,8 @@ SCENES: tuple[Scene, ...] = (
           settings={"data_dir": AUDIT_SCENE_DATA_DIR}),
     Scene("offboard-plan", "Offboarding plan, recovery keys masked before confirming (:offboard)",
           offboard_plan, settings={"bulk_destructive_cap": 4}),
+    Scene("offboard-report", "Offboarding report: each step's outcome, after the typed count",
+          offboard_report, settings={"bulk_destructive_cap": 4}),
     Scene("stale-view", "Devices not synced for 90 days, by platform (:stale 90)", stale_view,
           settings={"bulk_destructive_cap": 4}),
     Scene("autopilot-edit", "Autopilot group tag / user, previewed (ctrl+t in :offboard)",
