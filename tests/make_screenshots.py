@@ -602,6 +602,7 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Devices", "intune_tui.ui.screens.devices", "DevicesScreen"),
     ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
     ("A device's Recovery tab (k)", "intune_tui.ui.widgets.recovery", "RecoveryPanel"),
+    ("A device's Overview fields (Tab to them)", "intune_tui.ui.widgets.detail", "FieldList"),
     ("A user's devices (u, :user NAME)", "intune_tui.ui.screens.user_devices",
      "UserDevicesScreen"),
     ("Users found by :user NAME", "intune_tui.ui.screens.user_devices", "UserPickScreen"),

@@ -36,6 +36,7 @@ from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
+from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
@@ -170,6 +171,8 @@ class DeviceDetailScreen(Screen[None]):
                 tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
+        Binding("o", "admin_center", "Admin center", show=False, id="detail.admin_center",
+                tooltip="Copy (and show) this device's link in the Intune admin center"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False,
                 id="detail.next_tab"),
         Binding("left_square_bracket", "previous_tab", "Previous tab", show=False,
@@ -197,7 +200,7 @@ class DeviceDetailScreen(Screen[None]):
         with TabbedContent(id="device-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
                 yield Static("", id="overview-problem", classes="error-panel")
-                yield FieldList(id="overview-fields")
+                yield FieldList(id="overview-fields", selectable=True)
             for tab_id, resource_key, label, _ in TABS:
                 with TabPane(label, id=tab_id):
                     if tab_id == "users":
@@ -444,14 +447,24 @@ class DeviceDetailScreen(Screen[None]):
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
-        a tab's list; on the Overview, the device id."""
+        a tab's list, or the Overview field under its cursor; otherwise the device id."""
         from intune_tui.ui.screens.resource_list import copy_cell
 
         if isinstance(self.focused, ResourceTable):
             copy_cell(self.app, self.focused)
             return
+        if isinstance(self.focused, FieldList) and self.focused.current_field is not None:
+            label, value = self.focused.current_field
+            if value != "—":
+                self.app.copy_to_clipboard(value)
+                self.notify(f"Copied {label}: {value}", markup=False)
+                return
         self.app.copy_to_clipboard(self.device_id)
         self.notify(f"Copied device id: {self.device_id}", markup=False)
+
+    def action_admin_center(self) -> None:
+        copy_admin_center_link(self.intune_app, "devices", self.item,
+                               name=str(self.item.get("deviceName") or ""), noun="device")
 
     def action_why_noncompliant(self) -> None:
         """Show the compliance tab with the cursor on the first failing policy."""

@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Static, Tab, Tabs
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
@@ -70,6 +71,11 @@ def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     app.notify(f"Copied {title}: {value}", markup=False)
 
 
+def _one(noun: str) -> str:
+    """'policies' -> 'policy', 'devices' -> 'device'."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+
+
 def table_columns(resource: Resource) -> list[TableColumn]:
     """The catalog's columns as table columns; the first (the name) takes spare width."""
     return [
@@ -95,6 +101,8 @@ class ResourceListScreen(Screen[None]):
         Binding("e", "export", "Export", id="list.export"),
         Binding("y", "copy_field", "Copy field", show=False, id="list.copy_id",
                 tooltip="Copy the cell under the cursor (← → choose the column), over SSH too"),
+        Binding("o", "admin_center", "Admin center", show=False, id="list.admin_center",
+                tooltip="Copy (and show) the admin center link of the row under the cursor"),
         Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
         Binding("p", "show_access", "My access", show=False, id="list.access",
                 tooltip="Which scopes and Intune permissions you hold (also :access)"),
@@ -403,6 +411,14 @@ class ResourceListScreen(Screen[None]):
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
+
+    def action_admin_center(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify("No row under the cursor", severity="warning", markup=False)
+            return
+        copy_admin_center_link(self.intune_app, self.view.resource, row.item,
+                               name=row.cells[0], noun=_one(self.view.noun))
 
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))
