@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from intune_tui.demo.tenant import DemoTenant, _app_install_state, _app_target_devices
+from intune_tui.demo.tenant import DemoTenant
+from intune_tui.demo.tenant.app_status import _app_install_state, _app_target_devices
 
 APPS_PATH = "deviceAppManagement/mobileApps"
 SCOPES = ("DeviceManagementManagedDevices.Read.All", "DeviceManagementManagedDevices.ReadWrite.All",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from intune_tui.demo.fake_graph import FakeGraph
-from intune_tui.demo.tenant import _app_install_state, build_tenant
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.demo.tenant.app_status import _app_install_state
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.tokens import StaticTokenProvider
 from intune_tui.intune.device_apps import error_words, managed_app_states, with_install_errors

@@ -10,7 +10,8 @@ import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from intune_tui.demo import lifecycle
-from intune_tui.demo.tenant import _serial, build_tenant
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.demo.tenant.devices import _serial
 from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.offboard import OffboardScreen
 from intune_tui.ui.widgets.recovery import RecoveryPanel
