@@ -104,6 +104,18 @@ class LifecycleDirectories:
         self._index[key] = (self.generation, index)
         return index
 
+    def written(self, records: list[dict[str, Any]], record: dict[str, Any],
+                method: str) -> bool:
+        """Note a write to `record` (the lookup index goes stale) and carry out a DELETE;
+        True when the record was deleted."""
+        if method == "GET":
+            return False
+        self.generation += 1
+        if method == "DELETE":
+            records.remove(record)
+            return True
+        return False
+
     @classmethod
     def build(cls, tenant: DemoTenant) -> LifecycleDirectories:
         devices = tenant.devices
@@ -244,10 +256,7 @@ def _entra(fake: FakeGraph, directories: LifecycleDirectories, call: Call) -> An
         raise GraphAnswer(_directory_error(
             404, "Request_ResourceNotFound", f"Resource '{segments[1]}' does not exist or one of "
             "its queried reference-property objects are not present.", call.request_id))
-    if call.method != "GET":
-        directories.generation += 1
-    if call.method == "DELETE":
-        directories.entra.remove(record)
+    if directories.written(directories.entra, record, call.method):
         return Answer(204)
     if call.method == "PATCH":
         body = call.body if isinstance(call.body, dict) else None
@@ -291,10 +300,7 @@ def _autopilot(fake: FakeGraph, directories: LifecycleDirectories,
     record = directories.find(directories.autopilot, segments[2])
     if record is None:
         raise GraphAnswer(not_found(call.request_id, path))
-    if call.method != "GET":
-        directories.generation += 1
-    if call.method == "DELETE":
-        directories.autopilot.remove(record)
+    if directories.written(directories.autopilot, record, call.method):
         return Answer(204)
     if call.method == "POST":
         body = call.body if isinstance(call.body, dict) else {}

@@ -148,41 +148,40 @@ def _build_app_protection(catalog: _Catalog) -> None:
         ("Teams (iOS) - sign-in hint",
          [("com.microsoft.teams.signInEmail", "{{userprincipalname}}")]),
     ):
-        config = {
-            "@odata.type": "#microsoft.graph.iosMobileAppConfiguration",
-            "id": catalog.new_id(), "displayName": name, "description": "",
-            "targetedMobileApps": ios_targets[:1],
-            "createdDateTime": catalog.moment(100, 600),
-            "lastModifiedDateTime": catalog.moment(1, 99), "version": 2,
-            "encodedSettingXml": None,
-            "settings": [{"appConfigKey": key, "appConfigKeyType": "stringType",
-                          "appConfigKeyValue": value} for key, value in settings],
-        }
-        catalog.add("deviceAppManagement/mobileAppConfigurations", config)
-        catalog.add_children("deviceAppManagement/mobileAppConfigurations/{id}/assignments",
-                             config["id"], [{"@odata.type":
-                                             "#microsoft.graph.managedDeviceMobileAppConfigurationAssignment",
-                                             "id": f"{config['id']}_0",
-                                             "target": catalog.target("All iOS devices")}])
+        _add_device_app_configuration(
+            catalog, "iosMobileAppConfiguration", name, ios_targets[:1], 2, "All iOS devices",
+            {"encodedSettingXml": None,
+             "settings": [{"appConfigKey": key, "appConfigKeyType": "stringType",
+                           "appConfigKeyValue": value} for key, value in settings]})
     android_targets = [app["id"] for app in apps
                        if app["@odata.type"].endswith("androidManagedStoreApp")][:2]
     for name, package in (("Zebra OEMConfig - warehouse scanners", "com.zebra.oemconfig.common"),
                           ("Managed Home Screen - kiosk", "com.microsoft.launcher.enterprise")):
-        config = {
-            "@odata.type": "#microsoft.graph.androidManagedStoreAppConfiguration",
-            "id": catalog.new_id(), "displayName": name, "description": "",
-            "targetedMobileApps": android_targets[:1],
-            "createdDateTime": catalog.moment(100, 600),
-            "lastModifiedDateTime": catalog.moment(1, 99), "version": 5,
-            "packageId": f"app:{package}",
-            "payloadJson": "eyJraW5kIjoiYW5kcm9pZGVudGVycHJpc2UjbWFuYWdlZENvbmZpZ3VyYXRpb24ifQ==",
-            "permissionActions": [], "appSupportsOemConfig": "oemconfig" in package,
-            "profileApplicability": "androidDeviceOwner", "connectedAppsEnabled": False,
-            "_betaOnly": True,
-        }
-        catalog.add("deviceAppManagement/mobileAppConfigurations", config)
-        catalog.add_children("deviceAppManagement/mobileAppConfigurations/{id}/assignments",
-                             config["id"], [{"@odata.type":
-                                             "#microsoft.graph.managedDeviceMobileAppConfigurationAssignment",
-                                             "id": f"{config['id']}_0",
-                                             "target": catalog.target("Frontline kiosks")}])
+        _add_device_app_configuration(
+            catalog, "androidManagedStoreAppConfiguration", name, android_targets[:1], 5,
+            "Frontline kiosks",
+            {"packageId": f"app:{package}",
+             "payloadJson": "eyJraW5kIjoiYW5kcm9pZGVudGVycHJpc2UjbWFuYWdlZENvbmZpZ3VyYXRpb24ifQ==",
+             "permissionActions": [], "appSupportsOemConfig": "oemconfig" in package,
+             "profileApplicability": "androidDeviceOwner", "connectedAppsEnabled": False,
+             "_betaOnly": True})
+
+
+def _add_device_app_configuration(catalog: _Catalog, odata_type: str, name: str,
+                                  targets: list[str], version: int, group: str,
+                                  settings: dict[str, Any]) -> None:
+    """One app configuration policy for managed devices, assigned to `group`."""
+    config = {
+        "@odata.type": f"#microsoft.graph.{odata_type}",
+        "id": catalog.new_id(), "displayName": name, "description": "",
+        "targetedMobileApps": targets,
+        "createdDateTime": catalog.moment(100, 600),
+        "lastModifiedDateTime": catalog.moment(1, 99), "version": version,
+        **settings,
+    }
+    catalog.add("deviceAppManagement/mobileAppConfigurations", config)
+    catalog.add_children("deviceAppManagement/mobileAppConfigurations/{id}/assignments",
+                         config["id"], [{"@odata.type":
+                                         "#microsoft.graph.managedDeviceMobileAppConfigurationAssignment",
+                                         "id": f"{config['id']}_0",
+                                         "target": catalog.target(group)}])

@@ -118,47 +118,41 @@ def _version_key(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def _device_compliance_states(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
-    index = _device_index(tenant, ids[0])
-    if index is None:
-        return None
-    store = tenant.devices
-    os_name = store.os[index]
-    records = []
-    for policy in tenant.compliance_policies_for(os_name):
-        status = compliance_status(tenant, policy, index)
-        records.append({
-            "@odata.type": "#microsoft.graph.deviceCompliancePolicyState",
-            "id": policy["id"],
-            "displayName": policy["displayName"],
-            "version": policy["version"],
-            "platformType": policy["_platformType"],
-            "state": status,
-            "settingCount": len(policy["_settings"]),
-            "settingStates": _setting_states(tenant, policy, index, status),
-        })
-    return RecordSet(records)
+def _device_policy_states(
+    odata_type: str,
+    policies_for: Callable[[DemoTenant, str], list[dict[str, Any]]],
+    status_of: Callable[[DemoTenant, dict[str, Any], int], str],
+) -> Callable[[DemoTenant, list[str], bool], RecordSet | None]:
+    """A device's policy states: one record per policy of its platform (compliance policies
+    or configuration profiles), with the status and setting states on that device."""
+    def build(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
+        index = _device_index(tenant, ids[0])
+        if index is None:
+            return None
+        records = []
+        for policy in policies_for(tenant, tenant.devices.os[index]):
+            status = status_of(tenant, policy, index)
+            records.append({
+                "@odata.type": f"#microsoft.graph.{odata_type}",
+                "id": policy["id"],
+                "displayName": policy["displayName"],
+                "version": policy["version"],
+                "platformType": policy["_platformType"],
+                "state": status,
+                "settingCount": len(policy["_settings"]),
+                "settingStates": _setting_states(tenant, policy, index, status),
+            })
+        return RecordSet(records)
+
+    return build
 
 
-def _device_configuration_states(tenant: DemoTenant, ids: list[str],
-                                 beta: bool) -> RecordSet | None:
-    index = _device_index(tenant, ids[0])
-    if index is None:
-        return None
-    records = []
-    for profile in tenant.configuration_profiles_for(tenant.devices.os[index]):
-        status = configuration_status(tenant, profile, index)
-        records.append({
-            "@odata.type": "#microsoft.graph.deviceConfigurationState",
-            "id": profile["id"],
-            "displayName": profile["displayName"],
-            "version": profile["version"],
-            "platformType": profile["_platformType"],
-            "state": status,
-            "settingCount": len(profile["_settings"]),
-            "settingStates": _setting_states(tenant, profile, index, status),
-        })
-    return RecordSet(records)
+_device_compliance_states = _device_policy_states(
+    "deviceCompliancePolicyState",
+    lambda tenant, os_name: tenant.compliance_policies_for(os_name), compliance_status)
+_device_configuration_states = _device_policy_states(
+    "deviceConfigurationState",
+    lambda tenant, os_name: tenant.configuration_profiles_for(os_name), configuration_status)
 
 
 def _policy_device_statuses(collection: str) -> Callable[[DemoTenant, list[str], bool],

@@ -155,20 +155,19 @@ def _build_service_config(catalog: _Catalog) -> None:
             "description": "", "title": title,
             "bodyText": "By enrolling this device you agree to ...",
             "acceptanceStatement": "I accept", "version": version})
-    catalog.add("deviceManagement/exchangeConnectors", {
-        "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
-        "id": catalog.new_id(), "lastSyncDateTime": iso(now - timedelta(minutes=17)),
-        "status": "connected", "primarySmtpAddress": "intune-connector@contoso-demo.com",
-        "serverName": "outlook.office365.com", "connectorServerName": "Exchange Online",
-        "exchangeConnectorType": "serviceToService", "version": "1.0",
-        "exchangeAlias": None, "exchangeOrganization": "contoso-demo.onmicrosoft.com"})
-    catalog.add("deviceManagement/exchangeConnectors", {
-        "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
-        "id": catalog.new_id(), "lastSyncDateTime": iso(now - timedelta(days=19)),
-        "status": "disconnected", "primarySmtpAddress": "svc-exchange@contoso-demo.com",
-        "serverName": "mail.contoso-demo.com", "connectorServerName": "CONTOSO-EXCH01",
-        "exchangeConnectorType": "onPremises", "version": "19.3.5.0",
-        "exchangeAlias": None, "exchangeOrganization": "Contoso"})
+    for synced_ago, status, address, server, connector, kind, version, organization in (
+        (timedelta(minutes=17), "connected", "intune-connector@contoso-demo.com",
+         "outlook.office365.com", "Exchange Online", "serviceToService", "1.0",
+         "contoso-demo.onmicrosoft.com"),
+        (timedelta(days=19), "disconnected", "svc-exchange@contoso-demo.com",
+         "mail.contoso-demo.com", "CONTOSO-EXCH01", "onPremises", "19.3.5.0", "Contoso"),
+    ):
+        catalog.add("deviceManagement/exchangeConnectors", {
+            "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
+            "id": catalog.new_id(), "lastSyncDateTime": iso(now - synced_ago),
+            "status": status, "primarySmtpAddress": address, "serverName": server,
+            "connectorServerName": connector, "exchangeConnectorType": kind, "version": version,
+            "exchangeAlias": None, "exchangeOrganization": organization})
     for connector_id, heartbeat_minutes, state, android, ios, windows in (
         ("fc780465-2017-40d4-a0c5-307022471b92", 4, "enabled", True, True, True),
         (guid_from(tenant.seed, 23, 1), 60 * 24 * 6, "unresponsive", True, True, False),
