@@ -150,7 +150,8 @@ def segment_not_found(segments: list[str], version: str, request_id: str) -> Ans
 
 
 def _prefix_known(segments: list[str], version: str) -> bool:
-    patterns = [*rules.COLLECTION_RULES.items(), *rules.SINGLETON_RULES.items()]
+    patterns: list[tuple[str, rules.CollectionRule | rules.SingletonRule]] = [
+        *rules.COLLECTION_RULES.items(), *rules.SINGLETON_RULES.items()]
     for pattern, rule in patterns:
         parts = pattern.split("/")
         if version not in rule.versions or len(parts) + 1 < len(segments):

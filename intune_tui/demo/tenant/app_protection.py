@@ -118,7 +118,7 @@ def _build_app_protection(catalog: _Catalog) -> None:
         ("Teams - allowed accounts", [("IntuneMAMAllowedAccountsOnly", "Enabled"),
                                       ("IntuneMAMUPN", "{{userprincipalname}}")]),
     ):
-        config = {
+        config: dict[str, Any] = {
             "@odata.type": "#microsoft.graph.targetedManagedAppConfiguration",
             "id": catalog.new_id(), "displayName": name, "description": "",
             "createdDateTime": catalog.moment(100, 600),
@@ -171,7 +171,7 @@ def _add_device_app_configuration(catalog: _Catalog, odata_type: str, name: str,
                                   targets: list[str], version: int, group: str,
                                   settings: dict[str, Any]) -> None:
     """One app configuration policy for managed devices, assigned to `group`."""
-    config = {
+    config: dict[str, Any] = {
         "@odata.type": f"#microsoft.graph.{odata_type}",
         "id": catalog.new_id(), "displayName": name, "description": "",
         "targetedMobileApps": targets,

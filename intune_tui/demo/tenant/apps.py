@@ -215,7 +215,7 @@ class _AppFactory:
             plans.append(("uninstall", "Frontline kiosks"))
         if rng.random() < 0.08 and first_platform in ("iOS", "Android"):
             plans.append(("availableWithoutEnrollment", "all users"))
-        out = []
+        out: list[dict[str, Any]] = []
         for intent, group in plans:
             filter_name = None
             if first_platform == "Windows" and rng.random() < 0.25:

@@ -104,7 +104,7 @@ def _build_rbac(catalog: _Catalog) -> None:
             "rolePermissions": [{"actions": allowed, "resourceActions": [
                 {"allowedResourceActions": allowed, "notAllowedResourceActions": []}]}],
         })
-    assignment_specs = (
+    assignment_specs: tuple[tuple[str, str, list[str], list[str], list[str]], ...] = (
         ("Help Desk Operator", "Service desk - global", ["Helpdesk staff"],
          ["All Windows devices", "All iOS devices", "All Android devices", "All macOS devices"],
          ["0"]),

@@ -4,6 +4,7 @@ certificates, enrollment settings, device categories)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from intune_tui.demo.tenant.catalog import _Catalog
 from intune_tui.demo.tenant.ids import guid_from, iso
@@ -132,7 +133,7 @@ def _build_service_config(catalog: _Catalog) -> None:
                  "installProgressTimeoutInMinutes": 90, "allowDeviceUseOnInstallFailure": False}),
     )
     for odata_type, name, description, priority, extra in configs:
-        config = {
+        config: dict[str, Any] = {
             "@odata.type": f"#microsoft.graph.{odata_type}",
             "id": f"{catalog.new_id()}_{'Default' if priority == 0 else 'Custom'}"
                   f"{odata_type.replace('deviceEnrollment', '').replace('Configuration', '')}",
@@ -155,7 +156,7 @@ def _build_service_config(catalog: _Catalog) -> None:
             "description": "", "title": title,
             "bodyText": "By enrolling this device you agree to ...",
             "acceptanceStatement": "I accept", "version": version})
-    for synced_ago, status, address, server, connector, kind, version, organization in (
+    for synced_ago, status, address, server, connector, kind, release, organization in (
         (timedelta(minutes=17), "connected", "intune-connector@contoso-demo.com",
          "outlook.office365.com", "Exchange Online", "serviceToService", "1.0",
          "contoso-demo.onmicrosoft.com"),
@@ -166,7 +167,7 @@ def _build_service_config(catalog: _Catalog) -> None:
             "@odata.type": "#microsoft.graph.deviceManagementExchangeConnector",
             "id": catalog.new_id(), "lastSyncDateTime": iso(now - synced_ago),
             "status": status, "primarySmtpAddress": address, "serverName": server,
-            "connectorServerName": connector, "exchangeConnectorType": kind, "version": version,
+            "connectorServerName": connector, "exchangeConnectorType": kind, "version": release,
             "exchangeAlias": None, "exchangeOrganization": organization})
     for connector_id, heartbeat_minutes, state, android, ios, windows in (
         ("fc780465-2017-40d4-a0c5-307022471b92", 4, "enabled", True, True, True),

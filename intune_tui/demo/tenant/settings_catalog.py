@@ -166,7 +166,7 @@ def _build_settings_catalog(catalog: _Catalog) -> None:
         specs.append((f"{base[0]} - ring {ring}", *base[1:5], max(2, base[5] // 2)))
     for name, platforms, technologies, family, setting_family, count in specs:
         settings = _setting_instances(setting_family, count, rng)
-        policy = {
+        policy: dict[str, Any] = {
             "@odata.type": "#microsoft.graph.deviceManagementConfigurationPolicy",
             "id": catalog.new_id(), "name": name, "description": "",
             "platforms": platforms, "technologies": technologies,
