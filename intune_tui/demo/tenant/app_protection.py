@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from intune_tui.demo.tenant.apps import ANDROID_APPS, IOS_STORE_APPS
-from intune_tui.demo.tenant.catalog import _Catalog
+from intune_tui.demo.tenant.catalog import Catalog
 
 
-def _protection_base(catalog: _Catalog, name: str) -> dict[str, Any]:
+def _protection_base(catalog: Catalog, name: str) -> dict[str, Any]:
     rng = catalog.rng
     return {
         "id": catalog.new_id(), "displayName": name,
@@ -49,7 +49,7 @@ def _protection_base(catalog: _Catalog, name: str) -> dict[str, Any]:
     }
 
 
-def _managed_apps(catalog: _Catalog, platform: str, ids: list[str]) -> list[dict[str, Any]]:
+def _managed_apps(catalog: Catalog, platform: str, ids: list[str]) -> list[dict[str, Any]]:
     identifier_type = {"ios": "iosMobileAppIdentifier", "android": "androidMobileAppIdentifier",
                        "windows": "windowsAppIdentifier"}[platform]
     key = {"ios": "bundleId", "android": "packageId", "windows": "windowsAppId"}[platform]
@@ -58,7 +58,7 @@ def _managed_apps(catalog: _Catalog, platform: str, ids: list[str]) -> list[dict
                                      key: identifier}, "version": "1"} for identifier in ids]
 
 
-def _build_app_protection(catalog: _Catalog) -> None:
+def build_app_protection(catalog: Catalog) -> None:
     ios_ids = [bundle for _, _, bundle in IOS_STORE_APPS[:8]]
     android_ids = [package for _, _, package in ANDROID_APPS[:8]]
     specs = (
@@ -167,7 +167,7 @@ def _build_app_protection(catalog: _Catalog) -> None:
              "_betaOnly": True})
 
 
-def _add_device_app_configuration(catalog: _Catalog, odata_type: str, name: str,
+def _add_device_app_configuration(catalog: Catalog, odata_type: str, name: str,
                                   targets: list[str], version: int, group: str,
                                   settings: dict[str, Any]) -> None:
     """One app configuration policy for managed devices, assigned to `group`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.demo.tenant.devices import _seconds_ago
+from intune_tui.demo.tenant.devices import seconds_ago
 from intune_tui.demo.tenant.ids import mix64
 from intune_tui.demo.tenant.records import RecordSet
 
@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from intune_tui.demo.tenant.model import DemoTenant
 
 
-def _app_install_summary(tenant: DemoTenant, app_id: str) -> dict[str, Any] | None:
+def app_install_summary(tenant: DemoTenant, app_id: str) -> dict[str, Any] | None:
     app = tenant.find("deviceAppManagement/mobileApps", app_id)
     if app is None:
         return None
-    counts = Counter(_app_install_state(tenant, app, index)
-                     for index in _app_target_devices(tenant, app))
+    counts = Counter(app_install_state(tenant, app, index)
+                     for index in app_target_devices(tenant, app))
     users = max(1, len(tenant.users))
     scale = min(1.0, users / max(1, len(tenant.devices)))
     return {
@@ -37,7 +37,7 @@ def _app_install_summary(tenant: DemoTenant, app_id: str) -> dict[str, Any] | No
     }
 
 
-def _app_target_devices(tenant: DemoTenant, app: dict[str, Any]) -> list[int]:
+def app_target_devices(tenant: DemoTenant, app: dict[str, Any]) -> list[int]:
     if not app.get("_assigned"):
         return []
     store = tenant.devices
@@ -45,7 +45,7 @@ def _app_target_devices(tenant: DemoTenant, app: dict[str, Any]) -> list[int]:
     return [index for index in store.live_indices() if store.os[index] in platforms]
 
 
-def _app_install_state(tenant: DemoTenant, app: dict[str, Any], index: int) -> str:
+def app_install_state(tenant: DemoTenant, app: dict[str, Any], index: int) -> str:
     roll = mix64(app["_salt"] * 1_000_033 + index) % 1000
     if roll < 30:
         return "failed"
@@ -67,21 +67,21 @@ def _app_error_code(app: dict[str, Any], index: int) -> int:
     return _APP_ERROR_CODES[mix64(app["_salt"] * 7_919 + index) % len(_APP_ERROR_CODES)]
 
 
-def _app_device_statuses(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
+def app_device_statuses(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
     app = tenant.find("deviceAppManagement/mobileApps", ids[0])
     if app is None:
         return None
     store = tenant.devices
 
     def render(index: int) -> dict[str, Any]:
-        state = _app_install_state(tenant, app, index)
+        state = app_install_state(tenant, app, index)
         user = store.user[index]
         return {
             "@odata.type": "#microsoft.graph.mobileAppInstallStatus",
             "id": f"{app['id']}_{store.id_of(index)}",
             "deviceName": store.device_name(index),
             "deviceId": store.id_of(index),
-            "lastSyncDateTime": _seconds_ago(store, store.sync_age[index]),
+            "lastSyncDateTime": seconds_ago(store, store.sync_age[index]),
             "mobileAppInstallStatusValue": state,
             "installState": state,
             "installStateDetail": "installingDependencies" if state == "pendingInstall"
@@ -94,5 +94,5 @@ def _app_device_statuses(tenant: DemoTenant, ids: list[str], beta: bool) -> Reco
             "displayVersion": app.get("displayVersion"),
         }
 
-    return RecordSet(_app_target_devices(tenant, app), lambda index, prop: render(index).get(prop),
+    return RecordSet(app_target_devices(tenant, app), lambda index, prop: render(index).get(prop),
                      render, lambda index: f"{app['id']}_{store.id_of(index)}")

@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from intune_tui.demo import rules
-from intune_tui.demo.tenant.catalog import _Catalog
-from intune_tui.demo.tenant.ids import _chars, guid_from, iso, uuid_from_rng
+from intune_tui.demo.tenant.catalog import Catalog
+from intune_tui.demo.tenant.ids import chars, guid_from, iso, uuid_from_rng
 
 WIN32_APPS: tuple[tuple[str, str, str], ...] = (
     ("7-Zip", "Igor Pavlov", "24.08"), ("Notepad++", "Notepad++ Team", "8.7.1"),
@@ -141,7 +141,7 @@ _APP_ASSIGNMENT_SETTINGS: dict[str, dict[str, Any]] = {
 
 
 class _AppFactory:
-    def __init__(self, catalog: _Catalog) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.count = 0
 
@@ -297,7 +297,7 @@ def _win32_extra(rng: random.Random, name: str, publisher: str, version: str) ->
     }
 
 
-def _build_apps(catalog: _Catalog) -> None:
+def build_apps(catalog: Catalog) -> None:
     rng = catalog.rng
     for position, name in enumerate(APP_CATEGORIES):
         catalog.add("deviceAppManagement/mobileAppCategories", {
@@ -423,13 +423,13 @@ def _build_apps(catalog: _Catalog) -> None:
         total = rng.choice([50, 200, 1000])
         factory.add("microsoftStoreForBusinessApp", name, publisher, {
             "usedLicenseCount": rng.randrange(0, total), "totalLicenseCount": total,
-            "productKey": f"9{_chars(rng.getrandbits(60), 11)}/0016",
+            "productKey": f"9{chars(rng.getrandbits(60), 11)}/0016",
             "licenseType": rng.choice(["offline", "online"]),
             "packageIdentityName": f"Microsoft.{name.split()[0]}",
         })
     for name, publisher, identifier in WINGET_APPS:
         factory.add("winGetApp", name, publisher, {
-            "packageIdentifier": identifier, "manifestHash": _chars(rng.getrandbits(200), 40),
+            "packageIdentifier": identifier, "manifestHash": chars(rng.getrandbits(200), 40),
             "installExperience": {"runAsAccount": rng.choice(["user", "system"])},
         })
     for name, url in WEB_APPS:

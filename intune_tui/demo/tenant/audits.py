@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.demo.identity import DEMO_DOMAIN, DEMO_OPERATOR_UPN
-from intune_tui.demo.tenant.devices import ActionRecord, _imei
+from intune_tui.demo.tenant.devices import ActionRecord
 from intune_tui.demo.tenant.ids import guid_from, iso
 from intune_tui.demo.tenant.records import RecordSet
 
@@ -25,7 +25,7 @@ _AUDIT_ACTION = {"retire": "removeCompanyData", "wipe": "factoryReset",
                  "activateDeviceEsim": "activateDeviceEsim"}
 
 
-def _remote_action_audits(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
+def remote_action_audits(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
     store = tenant.devices
 
     def render(entry: tuple[int, ActionRecord, str, str]) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def _remote_action_audits(tenant: DemoTenant, ids: list[str], beta: bool) -> Rec
             "action": action,
             "requestDateTime": iso(record.start),
             "deviceOwnerUserPrincipalName": tenant.users.upn[user] if user >= 0 else "",
-            "deviceIMEI": _imei(store, index),
+            "deviceIMEI": store.value(index, "imei"),
             "actionState": record.state_at(store.clock()),
             "managedDeviceId": store.id_of(index),
             "deviceActionCategory": "bulk" if bulk_id else "single",
@@ -57,7 +57,7 @@ def _remote_action_audits(tenant: DemoTenant, ids: list[str], beta: bool) -> Rec
     return RecordSet(list(tenant.audits), getter, render, lambda entry: render(entry)["id"])
 
 
-def _build_history_audits(tenant: DemoTenant) -> None:
+def build_history_audits(tenant: DemoTenant) -> None:
     admins = (DEMO_OPERATOR_UPN, f"jamal.haddad@{DEMO_DOMAIN}", f"it-automation@{DEMO_DOMAIN}")
     for index, records in sorted(tenant.devices.actions.items()):
         for record in records:

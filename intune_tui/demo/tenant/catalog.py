@@ -18,7 +18,7 @@ GROUPS: tuple[str, ...] = (
 )
 
 
-class _Catalog:
+class Catalog:
     """Builds the static collections with one seeded RNG and stable ids."""
 
     def __init__(self, tenant: DemoTenant, rng: random.Random) -> None:
@@ -73,7 +73,7 @@ class _Catalog:
         return assignments
 
 
-def _build_filters(catalog: _Catalog) -> None:
+def build_filters(catalog: Catalog) -> None:
     specs = (
         ("Corporate devices only", "windows10AndLater", '(device.deviceOwnership -eq "Corporate")'),
         ("Windows 11 only", "windows10AndLater", '(device.osVersion -startsWith "10.0.22")'),

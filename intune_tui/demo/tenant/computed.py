@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.demo.tenant.app_status import _app_device_statuses, _app_install_summary
-from intune_tui.demo.tenant.audits import _remote_action_audits
+from intune_tui.demo.tenant.app_status import app_device_statuses, app_install_summary
+from intune_tui.demo.tenant.audits import remote_action_audits
 from intune_tui.demo.tenant.detected_apps import (
-    _detected_app_devices,
-    _device_detected_apps,
-    _tenant_detected_apps,
+    detected_app_devices,
+    device_detected_apps,
+    tenant_detected_apps,
 )
-from intune_tui.demo.tenant.device_views import _device_records, _device_users
-from intune_tui.demo.tenant.health import _compliance_state_summary, _managed_device_overview
+from intune_tui.demo.tenant.device_views import device_records, device_users
+from intune_tui.demo.tenant.health import compliance_state_summary, managed_device_overview
 from intune_tui.demo.tenant.policy_status import (
-    _device_compliance_states,
-    _device_configuration_states,
-    _policy_device_statuses,
+    device_compliance_states,
+    device_configuration_states,
+    policy_device_statuses,
     policy_overview,
 )
 from intune_tui.demo.tenant.records import RecordSet, dict_render
@@ -26,35 +26,35 @@ if TYPE_CHECKING:
     from intune_tui.demo.tenant.model import DemoTenant
 
 
-_COMPUTED: dict[str, Callable[[DemoTenant, list[str], bool], RecordSet | None]] = {
-    "deviceManagement/managedDevices": _device_records,
-    "deviceManagement/managedDevices/{id}/users": _device_users,
+COMPUTED: dict[str, Callable[[DemoTenant, list[str], bool], RecordSet | None]] = {
+    "deviceManagement/managedDevices": device_records,
+    "deviceManagement/managedDevices/{id}/users": device_users,
     "deviceManagement/managedDevices/{id}/deviceCompliancePolicyStates":
-        _device_compliance_states,
+        device_compliance_states,
     "deviceManagement/managedDevices/{id}/deviceConfigurationStates":
-        _device_configuration_states,
-    "deviceManagement/managedDevices/{id}/detectedApps": _device_detected_apps,
-    "deviceManagement/detectedApps": _tenant_detected_apps,
-    "deviceManagement/detectedApps/{id}/managedDevices": _detected_app_devices,
+        device_configuration_states,
+    "deviceManagement/managedDevices/{id}/detectedApps": device_detected_apps,
+    "deviceManagement/detectedApps": tenant_detected_apps,
+    "deviceManagement/detectedApps/{id}/managedDevices": detected_app_devices,
     "deviceManagement/deviceConfigurations/{id}/deviceStatuses":
-        _policy_device_statuses("deviceManagement/deviceConfigurations"),
+        policy_device_statuses("deviceManagement/deviceConfigurations"),
     "deviceManagement/deviceCompliancePolicies/{id}/deviceStatuses":
-        _policy_device_statuses("deviceManagement/deviceCompliancePolicies"),
-    "deviceManagement/remoteActionAudits": _remote_action_audits,
-    "deviceAppManagement/mobileApps/{id}/deviceStatuses": _app_device_statuses,
+        policy_device_statuses("deviceManagement/deviceCompliancePolicies"),
+    "deviceManagement/remoteActionAudits": remote_action_audits,
+    "deviceAppManagement/mobileApps/{id}/deviceStatuses": app_device_statuses,
 }
-_COMPUTED_SINGLETONS: dict[str, Callable[[DemoTenant], dict[str, Any]]] = {
-    "deviceManagement/managedDeviceOverview": _managed_device_overview,
-    "deviceManagement/deviceCompliancePolicyDeviceStateSummary": _compliance_state_summary,
+COMPUTED_SINGLETONS: dict[str, Callable[[DemoTenant], dict[str, Any]]] = {
+    "deviceManagement/managedDeviceOverview": managed_device_overview,
+    "deviceManagement/deviceCompliancePolicyDeviceStateSummary": compliance_state_summary,
 }
-_COMPUTED_ITEM_SINGLETONS: dict[str, Callable[[DemoTenant, str], dict[str, Any] | None]] = {
+COMPUTED_ITEM_SINGLETONS: dict[str, Callable[[DemoTenant, str], dict[str, Any] | None]] = {
     "deviceManagement/deviceConfigurations/{id}/deviceStatusOverview":
         lambda tenant, item_id: policy_overview(tenant, "deviceManagement/deviceConfigurations",
                                                 item_id),
     "deviceManagement/deviceCompliancePolicies/{id}/deviceStatusOverview":
         lambda tenant, item_id: policy_overview(
             tenant, "deviceManagement/deviceCompliancePolicies", item_id),
-    "deviceAppManagement/mobileApps/{id}/installSummary": _app_install_summary,
+    "deviceAppManagement/mobileApps/{id}/installSummary": app_install_summary,
     "deviceManagement/managedDevices/{id}/deviceCategory": lambda tenant, device_id:
         _device_category(tenant, device_id),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.demo.tenant.device_views import _device_index
+from intune_tui.demo.tenant.device_views import device_index
 from intune_tui.demo.tenant.ids import mix64
 from intune_tui.demo.tenant.records import RecordSet
 
@@ -114,8 +114,8 @@ def _stable_os_hash(os_name: str) -> int:
     return sum((position + 1) * ord(char) for position, char in enumerate(os_name))
 
 
-def _device_detected_apps(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
-    index = _device_index(tenant, ids[0])
+def device_detected_apps(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
+    index = device_index(tenant, ids[0])
     if index is None:
         return None
     os_name = tenant.devices.os[index]
@@ -148,14 +148,14 @@ def _detected_app_counts(tenant: DemoTenant) -> dict[tuple[str, int], list[int]]
 _DETECTED_CACHE: dict[int, tuple[int, dict[tuple[str, int], list[int]]]] = {}
 
 
-def _tenant_detected_apps(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
+def tenant_detected_apps(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
     holders = _detected_app_counts(tenant)
     records = [_detected_app_json(os_name, position, len(devices))
                for (os_name, position), devices in holders.items() if devices]
     return RecordSet(records)
 
 
-def _detected_app_devices(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
+def detected_app_devices(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
     store = tenant.devices
 
     def render(index: int) -> dict[str, Any]:

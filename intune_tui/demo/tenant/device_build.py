@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from intune_tui.demo.tenant.devices import ActionRecord, DeviceStore
-from intune_tui.demo.tenant.ids import _chars
+from intune_tui.demo.tenant.ids import chars
 from intune_tui.demo.tenant.platforms import (
     COMPLIANCE_WEIGHTS,
     DAY,
@@ -31,10 +31,10 @@ def _weighted(rng: random.Random, pairs: Iterable[tuple[Any, float]]) -> Any:
 
 def _windows_name(rng: random.Random, model: Model, user_stem: str) -> str:
     if model.serial_style == "cloudpc":
-        return f"CPC-{user_stem[:6]}-{_chars(rng.getrandbits(30), 5)}"
+        return f"CPC-{user_stem[:6]}-{chars(rng.getrandbits(30), 5)}"
     prefix = "CONTOSO-LT" if model.chassis in ("laptop", "tablet") else "CONTOSO-DT"
     if rng.random() < 0.3:
-        return f"DESKTOP-{_chars(rng.getrandbits(40), 7)}"
+        return f"DESKTOP-{chars(rng.getrandbits(40), 7)}"
     return f"{prefix}-{rng.randrange(10_000, 99_999)}"
 
 

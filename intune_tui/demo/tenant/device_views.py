@@ -10,11 +10,11 @@ if TYPE_CHECKING:
     from intune_tui.demo.tenant.model import DemoTenant
 
 
-def _device_index(tenant: DemoTenant, device_id: str) -> int | None:
+def device_index(tenant: DemoTenant, device_id: str) -> int | None:
     return tenant.devices.index_of(device_id)
 
 
-def _device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
+def device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
     store = tenant.devices
     return RecordSet(store.live_indices(), store.comparable,
                      lambda index: store.to_json(index, beta=beta), store.id_of,
@@ -22,8 +22,8 @@ def _device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet
                      moving=DEVICE_PROPERTIES_MOVING)
 
 
-def _device_users(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
-    index = _device_index(tenant, ids[0])
+def device_users(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
+    index = device_index(tenant, ids[0])
     if index is None:
         return None
     user = tenant.devices.user[index]

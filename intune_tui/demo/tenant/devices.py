@@ -12,10 +12,10 @@ from intune_tui.demo import rules
 from intune_tui.demo.tenant.ids import (
     NEVER,
     NO_GRACE,
-    _chars,
-    _luhn_complete,
+    chars,
     guid_from,
     iso,
+    luhn_complete,
     mix64,
 )
 from intune_tui.demo.tenant.platforms import CARRIERS, PLATFORM_BY_OS, Model, Platform
@@ -229,7 +229,7 @@ def _user_field(attribute: str) -> Callable[[DeviceStore, int], Any]:
     return read
 
 
-def _seconds_ago(store: DeviceStore, seconds: int) -> str:
+def seconds_ago(store: DeviceStore, seconds: int) -> str:
     return iso(store.now - timedelta(seconds=seconds))
 
 
@@ -250,8 +250,8 @@ _CORE_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
     "managementState": DeviceStore.management_state,
     "deviceEnrollmentType": lambda store, index: store.enrollment[index],
     "managementAgent": lambda store, index: store.agent[index],
-    "lastSyncDateTime": lambda store, index: _seconds_ago(store, store.sync_age[index]),
-    "enrolledDateTime": lambda store, index: _seconds_ago(store, store.enroll_age[index]),
+    "lastSyncDateTime": lambda store, index: seconds_ago(store, store.sync_age[index]),
+    "enrolledDateTime": lambda store, index: seconds_ago(store, store.enroll_age[index]),
     "isEncrypted": lambda store, index: store.encrypted[index],
     "jailBroken": lambda store, index: store.jailbroken[index],
     "deviceCategoryDisplayName": lambda store, index: store.category[index],
@@ -288,13 +288,13 @@ def _serial_uncached(store: DeviceStore, index: int) -> str:
     value = _hash(store, index, 3)
     style = store.model[index].serial_style
     if style == "apple":
-        return "C02" + _chars(value, 9) if store.os[index] == "macOS" else "F" + _chars(value, 11)
+        return "C02" + chars(value, 9) if store.os[index] == "macOS" else "F" + chars(value, 11)
     if style == "dell":
-        return _chars(value, 7)
+        return chars(value, 7)
     if style == "hp":
-        return "5CG" + _chars(value, 7)
+        return "5CG" + chars(value, 7)
     if style == "lenovo":
-        return "PF" + _chars(value, 6)
+        return "PF" + chars(value, 6)
     if style == "surface":
         return f"{value % 10**12:012d}"
     if style == "cloudpc":
@@ -303,19 +303,19 @@ def _serial_uncached(store: DeviceStore, index: int) -> str:
     if style == "vm":
         return f"{value % 10**4:04d}-{(value >> 16) % 10**4:04d}-{(value >> 32) % 10**4:04d}"
     if style == "samsung":
-        return "R5C" + _chars(value, 8)
+        return "R5C" + chars(value, 8)
     if style == "google":
         return f"{value % 16**12:012X}"
     if style == "zebra":
         return f"{value % 10**14:014d}"
-    return _chars(value, 10)
+    return chars(value, 10)
 
 
 def _imei(store: DeviceStore, index: int) -> str:
     if not store.model[index].is_phone:
         return ""
     value = _hash(store, index, 4)
-    return _luhn_complete(f"35{value % 10**12:012d}")
+    return luhn_complete(f"35{value % 10**12:012d}")
 
 
 def _meid(store: DeviceStore, index: int) -> str:
@@ -372,7 +372,7 @@ def _iccid(store: DeviceStore, index: int) -> str | None:
 def _activation_lock_code(store: DeviceStore, index: int) -> str | None:
     if not (store.supervised[index] and store.os[index] in ("iOS", "iPadOS")):
         return None
-    code = _chars(_hash(store, index, 13), 24)
+    code = chars(_hash(store, index, 13), 24)
     return "-".join(code[position:position + 4] for position in range(0, 24, 4))
 
 
@@ -487,7 +487,7 @@ _DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
     "configurationManagerClientEnabledFeatures": _cm_features,
     "hardwareInformation": _hardware_information,
     "easActivated": lambda store, index: store.model[index].is_phone,
-    "easDeviceId": lambda store, index: _chars(_hash(store, index, 19), 20)
+    "easDeviceId": lambda store, index: chars(_hash(store, index, 19), 20)
     if store.model[index].is_phone else "",
     "easActivationDateTime": lambda store, index: NEVER,
     "exchangeLastSuccessfulSyncDateTime": lambda store, index: NEVER,
@@ -523,7 +523,7 @@ _DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
     "autopilotEnrolled": lambda store, index: store.enrollment[index].startswith("windowsAzureAD"),
     "usersLoggedOn": lambda store, index: [
         {"userId": store.users.id_of(store.user[index]),
-         "lastLogOnDateTime": _seconds_ago(store, store.sync_age[index] + 3600)}
+         "lastLogOnDateTime": seconds_ago(store, store.sync_age[index] + 3600)}
     ] if store.os[index] == "Windows" and store.user[index] >= 0 else [],
     "retireAfterDateTime": lambda store, index: NEVER,
     "roleScopeTagIds": lambda store, index: ["0"],

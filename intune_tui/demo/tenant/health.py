@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.demo.tenant.devices import _exchange_state
-
 if TYPE_CHECKING:
     from intune_tui.demo.tenant.model import DemoTenant
 
 
-def _managed_device_overview(tenant: DemoTenant) -> dict[str, Any]:
+def managed_device_overview(tenant: DemoTenant) -> dict[str, Any]:
     store = tenant.devices
     live = store.live_indices()
     by_os = Counter(store.os[index] for index in live)
-    exchange = Counter(_exchange_state(store, index) for index in live)
+    exchange = Counter(store.value(index, "exchangeAccessState") for index in live)
     co_managed = sum(1 for index in live if store.agent[index] == "configurationManagerClientMdm")
     return {
         "@odata.type": "#microsoft.graph.managedDeviceOverview",
@@ -56,7 +54,7 @@ def _managed_device_overview(tenant: DemoTenant) -> dict[str, Any]:
     }
 
 
-def _compliance_state_summary(tenant: DemoTenant) -> dict[str, Any]:
+def compliance_state_summary(tenant: DemoTenant) -> dict[str, Any]:
     store = tenant.devices
     counts = Counter(store.compliance[index] for index in store.live_indices())
     return {

@@ -42,7 +42,7 @@ def entra_device_object_id(seed: int, index: int) -> str:
 _ALPHANUM = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-def _chars(value: int, length: int, alphabet: str = _ALPHANUM) -> str:
+def chars(value: int, length: int, alphabet: str = _ALPHANUM) -> str:
     out = []
     for _ in range(length):
         value, digit = divmod(value, len(alphabet))
@@ -50,7 +50,7 @@ def _chars(value: int, length: int, alphabet: str = _ALPHANUM) -> str:
     return "".join(out)
 
 
-def _luhn_complete(digits: str) -> str:
+def luhn_complete(digits: str) -> str:
     total = 0
     for position, char in enumerate(reversed(digits)):
         number = int(char)

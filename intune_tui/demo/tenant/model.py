@@ -9,9 +9,9 @@ from typing import Any
 
 from intune_tui.demo import rules
 from intune_tui.demo.tenant.computed import (
-    _COMPUTED,
-    _COMPUTED_ITEM_SINGLETONS,
-    _COMPUTED_SINGLETONS,
+    COMPUTED,
+    COMPUTED_ITEM_SINGLETONS,
+    COMPUTED_SINGLETONS,
 )
 from intune_tui.demo.tenant.devices import ActionRecord, DeviceStore
 from intune_tui.demo.tenant.records import RecordSet, dict_render
@@ -72,7 +72,7 @@ class DemoTenant:
     # --- what the fake serves ---------------------------------------------------------------
     def record_set(self, pattern: str, ids: Sequence[str], *, beta: bool) -> RecordSet | None:
         """The records behind a collection path (None: the parent item does not exist)."""
-        computed = _COMPUTED.get(pattern)
+        computed = COMPUTED.get(pattern)
         if computed is not None:
             return computed(self, list(ids), beta)
         if "{id}" not in pattern:
@@ -92,14 +92,14 @@ class DemoTenant:
         return item
 
     def singleton(self, pattern: str) -> dict[str, Any] | None:
-        computed = _COMPUTED_SINGLETONS.get(pattern)
+        computed = COMPUTED_SINGLETONS.get(pattern)
         if computed is not None:
             return computed(self)
         item = self.singletons.get(pattern)
         return None if item is None else dict_render(item)
 
     def item_singleton(self, pattern: str, item_id: str) -> dict[str, Any] | None:
-        computed = _COMPUTED_ITEM_SINGLETONS.get(pattern)
+        computed = COMPUTED_ITEM_SINGLETONS.get(pattern)
         if computed is not None:
             return computed(self, item_id)
         item = self.item_singletons.get(pattern, {}).get(item_id.lower())
@@ -115,7 +115,7 @@ class DemoTenant:
         if pattern == "deviceAppManagement/mobileApps":
             base = rules.MOBILE_APP_BASE_PROPERTIES
             return base if beta else base - rules.MOBILE_APP_BETA_ONLY_PROPERTIES
-        if pattern in _COMPUTED or "{id}" in pattern:
+        if pattern in COMPUTED or "{id}" in pattern:
             return None
         names = set()
         for item in self.collections.get(pattern, []):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from intune_tui.demo.tenant.catalog import _Catalog
+from intune_tui.demo.tenant.catalog import Catalog
 
 # (key, display name, compliant value, role) — role ties a setting to a device property.
-_COMPLIANCE_SETTINGS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+COMPLIANCE_SETTINGS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "Windows": (
         ("Windows10CompliancePolicy.BitLockerEnabled", "Require BitLocker", "true", "encryption"),
         ("Windows10CompliancePolicy.OsMinimumVersion", "Minimum OS version", "10.0.19045",
@@ -140,11 +140,11 @@ _PROFILE_SETTINGS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     os_name: tuple((key.replace("CompliancePolicy", "Configuration").replace("Compliance.",
                                                                              "Configuration."),
                     name, expected, "other") for key, name, expected, _ in settings[2:])
-    for os_name, settings in _COMPLIANCE_SETTINGS.items()
+    for os_name, settings in COMPLIANCE_SETTINGS.items()
 }
 
 
-def _build_device_policies(catalog: _Catalog) -> None:
+def build_device_policies(catalog: Catalog) -> None:
     rng = catalog.rng
     templates = catalog.tenant.collections.get("deviceManagement/notificationMessageTemplates",
                                                [])
@@ -159,8 +159,8 @@ def _build_device_policies(catalog: _Catalog) -> None:
             **extra,
             "_platform": platform, "_platformType": _PLATFORM_TYPES[platform],
             "_primary": primary, "_salt": 900 + salt,
-            "_settings": _COMPLIANCE_SETTINGS[platform] if primary
-            else _COMPLIANCE_SETTINGS[platform][3:5],
+            "_settings": COMPLIANCE_SETTINGS[platform] if primary
+            else COMPLIANCE_SETTINGS[platform][3:5],
         }
         catalog.add("deviceManagement/deviceCompliancePolicies", policy)
         group = {"Windows": "All Windows devices", "iOS": "All iOS devices",

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.demo.tenant.device_views import _device_index
-from intune_tui.demo.tenant.devices import _seconds_ago
+from intune_tui.demo.tenant.device_views import device_index
+from intune_tui.demo.tenant.devices import seconds_ago
 from intune_tui.demo.tenant.ids import NO_GRACE, iso, mix64
 from intune_tui.demo.tenant.records import RecordSet
 
@@ -126,7 +126,7 @@ def _device_policy_states(
     """A device's policy states: one record per policy of its platform (compliance policies
     or configuration profiles), with the status and setting states on that device."""
     def build(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
-        index = _device_index(tenant, ids[0])
+        index = device_index(tenant, ids[0])
         if index is None:
             return None
         records = []
@@ -147,15 +147,15 @@ def _device_policy_states(
     return build
 
 
-_device_compliance_states = _device_policy_states(
+device_compliance_states = _device_policy_states(
     "deviceCompliancePolicyState",
     lambda tenant, os_name: tenant.compliance_policies_for(os_name), compliance_status)
-_device_configuration_states = _device_policy_states(
+device_configuration_states = _device_policy_states(
     "deviceConfigurationState",
     lambda tenant, os_name: tenant.configuration_profiles_for(os_name), configuration_status)
 
 
-def _policy_device_statuses(collection: str) -> Callable[[DemoTenant, list[str], bool],
+def policy_device_statuses(collection: str) -> Callable[[DemoTenant, list[str], bool],
                                                           RecordSet | None]:
     def build(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:
         policy = tenant.find(collection, ids[0])
@@ -181,7 +181,7 @@ def _policy_device_statuses(collection: str) -> Callable[[DemoTenant, list[str],
                 "deviceModel": store.model[index].model,
                 "complianceGracePeriodExpirationDateTime": grace,
                 "status": status,
-                "lastReportedDateTime": _seconds_ago(store, store.sync_age[index]),
+                "lastReportedDateTime": seconds_ago(store, store.sync_age[index]),
                 "userPrincipalName": tenant.users.upn[user] if user >= 0 else "",
             }
 
@@ -201,7 +201,7 @@ def policy_overview(tenant: DemoTenant, collection: str, policy_id: str) -> dict
     policy = tenant.find(collection, policy_id)
     if policy is None:
         return None
-    statuses = _policy_device_statuses(collection)(tenant, [policy_id], True)
+    statuses = policy_device_statuses(collection)(tenant, [policy_id], True)
     assert statuses is not None
     counts = Counter(statuses.getter(index, "status") for index in statuses.records)
     is_compliance = collection.endswith("Policies")

@@ -4,7 +4,7 @@ groups."""
 from __future__ import annotations
 
 from intune_tui.demo.identity import DEMO_DOMAIN, DEMO_OPERATOR_UPN
-from intune_tui.demo.tenant.catalog import _Catalog
+from intune_tui.demo.tenant.catalog import Catalog
 from intune_tui.demo.tenant.ids import guid_from
 
 _READ_ALL = ("Microsoft.Intune_Organization_Read", "Microsoft.Intune_ManagedDevices_Read",
@@ -82,7 +82,7 @@ _SCOPE_TAGS = (("0", "Default", "Built-in default scope tag"),
                ("3", "Frontline", "Shared and kiosk devices"))
 
 
-def _build_rbac(catalog: _Catalog) -> None:
+def build_rbac(catalog: Catalog) -> None:
     tenant = catalog.tenant
     for upn, groups in _SIGN_IN_MEMBERSHIPS:
         tenant.memberships[upn.lower()] = [catalog.groups[group] for group in groups]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intune_tui.demo.tenant.catalog import _Catalog
+from intune_tui.demo.tenant.catalog import Catalog
 
 # Remediation script packages (beta deviceHealthScript, msgraph-beta-sdk-python
 # models/device_health_script.py). The first two are Microsoft's own packages (isGlobalScript).
@@ -28,7 +28,7 @@ REMEDIATION_SCRIPTS: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
-def _build_remediation_scripts(catalog: _Catalog) -> None:
+def build_remediation_scripts(catalog: Catalog) -> None:
     for name, publisher, description, is_global in REMEDIATION_SCRIPTS:
         catalog.add("deviceManagement/deviceHealthScripts", {
             "@odata.type": "#microsoft.graph.deviceHealthScript",

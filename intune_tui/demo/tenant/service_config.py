@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from intune_tui.demo.tenant.catalog import _Catalog
+from intune_tui.demo.tenant.catalog import Catalog
 from intune_tui.demo.tenant.ids import guid_from, iso
 from intune_tui.demo.tenant.platforms import DEVICE_CATEGORIES
 
 
-def _build_notifications(catalog: _Catalog) -> None:
+def build_notifications(catalog: Catalog) -> None:
     for name, subject, text in (
         ("Noncompliant device - first notice", "Your device is not compliant",
          "Your device {{DeviceName}} does not meet Contoso's security requirements. Open "
@@ -44,7 +44,7 @@ def _build_notifications(catalog: _Catalog) -> None:
             } for locale, subject_text, body, is_default in messages])
 
 
-def _build_service_config(catalog: _Catalog) -> None:
+def build_service_config(catalog: Catalog) -> None:
     tenant = catalog.tenant
     now = tenant.now
     tenant.singletons["deviceManagement/applePushNotificationCertificate"] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from intune_tui.demo.tenant.catalog import _Catalog
+from intune_tui.demo.tenant.catalog import Catalog
 from intune_tui.demo.tenant.ids import uuid_from_rng
-from intune_tui.demo.tenant.policies import _COMPLIANCE_SETTINGS
+from intune_tui.demo.tenant.policies import COMPLIANCE_SETTINGS
 
 _DEFENDER_SETTINGS = (
     "allowrealtimemonitoring", "allowbehaviormonitoring", "allowcloudprotection",
@@ -155,7 +155,7 @@ def _setting_instances(family: str, count: int, rng: random.Random) -> list[dict
     return out
 
 
-def _build_settings_catalog(catalog: _Catalog) -> None:
+def build_settings_catalog(catalog: Catalog) -> None:
     rng = catalog.rng
     # 60 policies: the named ones plus numbered copies, so a list needs three pages of 25.
     specs = list(_SETTINGS_CATALOG_POLICIES)
@@ -186,7 +186,7 @@ def _build_settings_catalog(catalog: _Catalog) -> None:
             catalog.tenant.extra_compliance_policies.append({
                 "id": policy["id"], "displayName": name, "version": 1,
                 "_platform": "Linux", "_platformType": "linux", "_primary": True,
-                "_salt": 990, "_settings": _COMPLIANCE_SETTINGS["Linux"]})
+                "_salt": 990, "_settings": COMPLIANCE_SETTINGS["Linux"]})
         catalog.add_children("deviceManagement/configurationPolicies/{id}/settings",
                              policy["id"], [
                                  {"@odata.type":
