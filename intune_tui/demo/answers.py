@@ -28,6 +28,9 @@ WWW_AUTHENTICATE = (
 
 @dataclass
 class Call:
+    """One request as the fake serves it: its path split under the version, the token's
+    scopes and user once checked, and the request-id its answer (and any error) carries."""
+
     method: str
     version: str
     segments: list[str]
@@ -47,6 +50,8 @@ class Call:
 
 @dataclass
 class Answer:
+    """What the fake answers: status, body and extra headers (the transport encodes it)."""
+
     status: int
     body: Any = None  # dict/list -> JSON, bytes/str -> raw, None -> empty
     headers: dict[str, str] = field(default_factory=dict)
@@ -64,6 +69,8 @@ _QUERY_SAFE = "$'(),/:@*!"
 
 
 class GraphAnswer(Exception):
+    """Raised anywhere while serving a call to answer with `answer` at once (mostly errors)."""
+
     def __init__(self, answer: Answer) -> None:
         super().__init__(answer.status)
         self.answer = answer
