@@ -627,6 +627,26 @@ class Permission:
         return cls(raw=raw, resource=words, operation=operation)
 
 
+def permission_actions(permissions: list[Any]) -> tuple[list[str], list[str]]:
+    """The allowed and the not-allowed action names in Graph rolePermission objects (a role's
+    `rolePermissions`, getEffectivePermissions' `value`), in order, repeats kept."""
+    allowed: list[str] = []
+    denied: list[str] = []
+    for permission in permissions:
+        if not isinstance(permission, dict):
+            continue
+        # v1.0 still carries the older flat `actions` list on some roles.
+        allowed.extend(a for a in list_field(permission, "actions") if isinstance(a, str))
+        for resource_action in list_field(permission, "resourceActions"):
+            if not isinstance(resource_action, dict):
+                continue
+            allowed.extend(a for a in list_field(resource_action, "allowedResourceActions")
+                           if isinstance(a, str))
+            denied.extend(a for a in list_field(resource_action, "notAllowedResourceActions")
+                          if isinstance(a, str))
+    return allowed, denied
+
+
 @dataclass(frozen=True, slots=True)
 class RoleDefinition:
     id: str | None
@@ -639,20 +659,7 @@ class RoleDefinition:
 
     @classmethod
     def from_graph(cls, data: Mapping[str, Any]) -> RoleDefinition:
-        allowed: list[str] = []
-        denied: list[str] = []
-        for permission in list_field(data, "rolePermissions"):
-            if not isinstance(permission, dict):
-                continue
-            # v1.0 still carries the older flat `actions` list on some roles.
-            allowed.extend(a for a in list_field(permission, "actions") if isinstance(a, str))
-            for resource_action in list_field(permission, "resourceActions"):
-                if not isinstance(resource_action, dict):
-                    continue
-                allowed.extend(a for a in list_field(resource_action, "allowedResourceActions")
-                               if isinstance(a, str))
-                denied.extend(a for a in list_field(resource_action, "notAllowedResourceActions")
-                              if isinstance(a, str))
+        allowed, denied = permission_actions(list_field(data, "rolePermissions"))
         return cls(
             id=text_field(data, "id"),
             name=text_field(data, "displayName"),

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.graph.errors import GraphError
-from intune_tui.intune.models import Permission, RoleAssignment, RoleDefinition, list_field
+from intune_tui.intune.models import (
+    Permission,
+    RoleAssignment,
+    RoleDefinition,
+    list_field,
+    permission_actions,
+)
 from intune_tui.intune.resources import RESOURCES
 from intune_tui.intune.scopes import RBAC_READ
 
@@ -66,15 +72,7 @@ class EffectivePermissions:
 
     @classmethod
     def from_graph(cls, body: Mapping[str, Any]) -> EffectivePermissions:
-        raw: list[str] = []
-        for permission in list_field(body, "value"):
-            if not isinstance(permission, dict):
-                continue
-            raw.extend(a for a in list_field(permission, "actions") if isinstance(a, str))
-            for resource_action in list_field(permission, "resourceActions"):
-                if isinstance(resource_action, dict):
-                    raw.extend(a for a in list_field(resource_action, "allowedResourceActions")
-                               if isinstance(a, str))
+        raw, _denied = permission_actions(list_field(body, "value"))
         unique = list(dict.fromkeys(a.strip() for a in raw if a.strip()))
         unrestricted = ALL_PERMISSIONS in unique
         return cls(unrestricted, tuple(Permission.parse(a) for a in unique

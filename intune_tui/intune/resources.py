@@ -602,6 +602,14 @@ _DEVICE_STATUS_COLUMNS = (
     Column("deviceModel", "Model", 16, searchable=True),
 )
 
+# A device's tab of compliance policies or of configuration profiles: the state of each.
+_DEVICE_POLICY_STATE_COLUMNS = (
+    _name(),
+    _status("state", "State"),
+    Column("platformType", "Platform", 14, Kind.ENUM),
+    Column("settingCount", "Settings", 8, Kind.COUNT),
+)
+
 _STATUS_OVERVIEW_COLUMNS = (
     Column("successCount", "Succeeded", 9, Kind.COUNT),
     Column("errorCount", "Errors", 7, Kind.COUNT),
@@ -765,18 +773,10 @@ def _build_resources() -> dict[str, Resource]:
         # Tabs of one device.
         _make("device_compliance_states", "Compliance policies",
               "/deviceManagement/managedDevices/{id}/deviceCompliancePolicyStates",
-              MANAGED_DEVICES_READ,
-              (_name(), _status("state", "State"),
-               Column("platformType", "Platform", 14, Kind.ENUM),
-               Column("settingCount", "Settings", 8, Kind.COUNT)),
-              select=False, parent="devices"),
+              MANAGED_DEVICES_READ, _DEVICE_POLICY_STATE_COLUMNS, select=False, parent="devices"),
         _make("device_configuration_states", "Configuration profiles",
               "/deviceManagement/managedDevices/{id}/deviceConfigurationStates",
-              MANAGED_DEVICES_READ,
-              (_name(), _status("state", "State"),
-               Column("platformType", "Platform", 14, Kind.ENUM),
-               Column("settingCount", "Settings", 8, Kind.COUNT)),
-              select=False, parent="devices"),
+              MANAGED_DEVICES_READ, _DEVICE_POLICY_STATE_COLUMNS, select=False, parent="devices"),
         _make("device_detected_apps", "Discovered apps",
               "/deviceManagement/managedDevices/{id}/detectedApps", MANAGED_DEVICES_READ,
               (_name(), Column("version", "Version", 16, Kind.VERSION),

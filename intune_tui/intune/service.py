@@ -14,9 +14,6 @@ folds them into its result (fan-outs, actions, health).
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
 import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -70,6 +67,7 @@ from intune_tui.intune.resources import (
     Row,
 )
 from intune_tui.intune.scopes import CONFIGURATION_READ
+from intune_tui.jwt_claims import token_claims
 from intune_tui.text import clean
 
 T = TypeVar("T")
@@ -1233,7 +1231,7 @@ def granted_scopes(token: str) -> frozenset[str]:
     The signature is NOT verified: this says what the token claims, nothing more. A token that
     cannot be decoded gives an empty set.
     """
-    claims = _jwt_claims(token)
+    claims = token_claims(token)
     scopes: set[str] = set()
     scp = claims.get("scp")
     if isinstance(scp, str):
@@ -1242,18 +1240,6 @@ def granted_scopes(token: str) -> frozenset[str]:
     if isinstance(roles, list):
         scopes.update(role for role in roles if isinstance(role, str) and role)
     return frozenset(scopes)
-
-
-def _jwt_claims(token: str) -> dict[str, Any]:
-    parts = str(token).split(".")
-    if len(parts) < 2:
-        return {}
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 __all__ = [
