@@ -37,7 +37,7 @@ import ipaddress
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,7 @@ TOP_LEVEL_KEYS = (
     "allow_custom_graph_host",
     "keyring_timeout",
     "keymap",
+    "columns",
     "profiles",
 )
 
@@ -177,6 +178,7 @@ class Settings:
     keyring_timeout: float = 3.0  # seconds to wait for a (possibly locked) keyring
     bulk_destructive_cap: int = 50  # more devices than this needs a second step
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> key
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # list -> column keys
     profiles: dict[str, Profile] = field(default_factory=dict)
     config_path: Path = field(default_factory=default_config_path)
     log_dir: Path = field(default_factory=default_log_dir)
@@ -421,6 +423,28 @@ def _check_keymap(value: object, where: str) -> dict[str, str]:
     return keymap
 
 
+_LIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _check_column_keys(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(
+            isinstance(key, str) and key.strip() for key in value):
+        raise _fail(where, 'a list of column keys such as ["deviceName", "userPrincipalName"]',
+                    value)
+    return tuple(key.strip() for key in value)
+
+
+def _check_columns(value: object, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise _fail(where, "a table of list name = [column keys]", value)
+    columns: dict[str, tuple[str, ...]] = {}
+    for list_name, keys in value.items():
+        if not _LIST_NAME.match(list_name):
+            raise _fail(f"{where} list name", "a list name such as devices", list_name)
+        columns[list_name] = _check_column_keys(keys, f"{where} entry '{list_name}'")
+    return columns
+
+
 _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "profile": _check_profile_name,
     "default_profile": _check_profile_name,
@@ -445,6 +469,7 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "access_token": _check_access_token,
     "access_token_command": _check_text,
     "keymap": _check_keymap,
+    "columns": _check_columns,
 }
 
 _BOOL_KEYS = {key for key, check in _CHECKS.items() if check is _check_bool}
@@ -687,3 +712,76 @@ def _highest(key: str, layers: list[dict[str, Any]]) -> Any:
         if key in layer:
             return layer[key]
     return None
+
+
+# --- writing the file ------------------------------------------------------------------------
+
+
+def update_config_file(path: Path, change: Callable[[Any], None]) -> ConfigFile:
+    """Apply `change` to config.toml's TOML document and write it back; return it, checked.
+
+    The user's comments, order and layout are kept (tomlkit edits the document in place). The
+    result is checked like any config before it is written, so a change never leaves a file the
+    app would refuse; the write goes through a temporary file and a rename, so an error at any
+    point leaves the old file as it was. A symlinked config.toml (dotfiles) stays a symlink: its
+    target is replaced. Raises ConfigError naming the file for anything that goes wrong.
+    """
+    import tomlkit  # only when writing: start-up reads with tomllib
+    from tomlkit.exceptions import TOMLKitError
+
+    from intune_tui.private_files import write_private
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({_reason(error)})") from error
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as error:
+        raise ConfigError(f"{path}: is not valid TOML: {error}") from error
+    _check_document(path, document.unwrap())  # a file already wrong is the user's to fix first
+    change(document)
+    checked = _check_document(path, document.unwrap())
+    try:
+        write_private(path.resolve(), lambda stream: stream.write(tomlkit.dumps(document)),
+                      newline="")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be written ({_reason(error)})") from error
+    return checked
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+def _table(document: Any, key: str, *, super_table: bool = False) -> Any:
+    """The document's top-level table `key`, made if missing."""
+    import tomlkit
+
+    if key not in document:
+        document[key] = tomlkit.table(is_super_table=super_table)
+    return document[key]
+
+
+def save_list_columns(list_name: str, columns: Sequence[str], *,
+                      path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Keep `columns` (column keys, in order) as the list's columns: `[columns]` in config.toml.
+
+    An empty `columns` forgets the list's choice (back to the catalog's columns). Returns every
+    list's saved columns after the change (for the caller's Settings.columns). Raises ConfigError.
+    """
+    path = default_config_path() if path is None else path
+
+    def change(document: Any) -> None:
+        table = _table(document, "columns")
+        if columns:
+            table[list_name] = list(columns)
+        elif list_name in table:
+            del table[list_name]
+
+    config = update_config_file(path, change)
+    return dict(config.app.get("columns", {}))

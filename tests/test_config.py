@@ -14,6 +14,7 @@ from intune_tui.config import (
     Settings,
     default_config_path,
     load_settings,
+    save_list_columns,
     validate_graph_url,
 )
 
@@ -413,3 +414,44 @@ def test_any_other_graph_host_needs_the_explicit_opt_in() -> None:
     opted_in = load(Namespace(profile="p", allow_custom_graph_host=True))
     assert opted_in.graph_url == "https://graph.example.com"
     assert load(Namespace(profile="p"), ALLOW_CUSTOM_GRAPH_HOST="1").allow_custom_graph_host
+
+
+def test_saved_list_columns_keep_the_users_comments_and_load_again() -> None:
+    path = write_config('# my tenants\ntheme = "nord"  # dark\n\n[profiles.x]\ntenant = "a.com"\n')
+
+    saved = save_list_columns("devices", ["deviceName", "serialNumber"])
+
+    assert saved == {"devices": ("deviceName", "serialNumber")}
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# my tenants\ntheme = "nord"  # dark\n\n[profiles.x]\n')
+    assert load().columns == {"devices": ("deviceName", "serialNumber")}
+    save_list_columns("devices", [])
+    assert load().columns == {}
+    assert "# my tenants" in path.read_text(encoding="utf-8")
+
+
+def test_a_write_that_would_break_the_file_leaves_it_as_it_was() -> None:
+    original = 'theme = "nord"\ncolumns = 3\n'
+    path = write_config(original)
+
+    with pytest.raises(ConfigError, match="'columns' must be a table"):
+        save_list_columns("devices", ["deviceName"])
+
+    assert path.read_text(encoding="utf-8") == original
+    assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[columns]\ndevices = []\n", "'columns' entry 'devices' must be a list of column keys"),
+        ('[columns]\ndevices = "name"\n', "'columns' entry 'devices' must be a list of column"),
+        ("columns = [1]\n", "'columns' must be a table of list name = [column keys]"),
+    ],
+)
+def test_bad_saved_columns_are_refused_clearly(text: str, expected: str) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected in str(caught.value)
