@@ -980,3 +980,34 @@ def save_list_columns(list_name: str, columns: Sequence[str], *,
 
     config = update_config_file(path, change)
     return dict(config.app.get("columns", {}))
+
+
+def save_view(view: View, *, path: Path | None = None) -> dict[str, View]:
+    """Write `view` as `[views.NAME]` in config.toml (replacing one of that name), keeping the
+    file's comments and layout. Returns every saved view after the change. Raises ConfigError."""
+    path = default_config_path() if path is None else path
+    check_view_name(view.name)
+
+    def change(document: Any) -> None:
+        import tomlkit
+
+        views = _table(document, "views", super_table=True)
+        fresh = view.name not in views
+        # An existing view is edited in place, so the comments inside its table stay.
+        table = tomlkit.table() if fresh else views[view.name]
+        for spec in VIEW_KEYS:
+            value = getattr(view, spec.attribute)
+            if value is None or (not spec.required and value == _VIEW_DEFAULTS[spec.attribute]):
+                if spec.name in table:
+                    del table[spec.name]
+            else:
+                table[spec.name] = list(value) if isinstance(value, tuple) else value
+        if fresh:
+            table.add(tomlkit.nl())
+            views[view.name] = table
+
+    config = update_config_file(path, change)
+    return dict(config.app.get("views", {}))
+
+
+_VIEW_DEFAULTS = {item.name: item.default for item in fields(View)}
