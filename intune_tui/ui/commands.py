@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from intune_tui.config import ConfigError, check_view_name
+from intune_tui.config import ConfigError, View, check_view_name
 from intune_tui.intune.lifecycle import STALE_PLATFORMS, STALE_PRESETS, stale_platform
 
 
@@ -124,3 +124,13 @@ def completions(profiles: Collection[str] = (), views: Collection[str] = ()) -> 
     lines += [f":stale {days}" for days in STALE_PRESETS]
     lines += [f":tenant {name}" for name in profiles]
     return lines
+
+
+def describe_view(view: View) -> str:
+    """A saved view in a few words: `devices · os:windows synced>7d · by lastSyncDateTime ↓`."""
+    parts = [view.list_name, view.search or "no search"]
+    if view.sort is not None:
+        parts.append(f"by {view.sort} {'↓' if view.descending else '↑'}")
+    if view.columns is not None:
+        parts.append(f"{len(view.columns)} columns")
+    return " · ".join(parts)
