@@ -307,3 +307,29 @@ async def test_help_and_palette_list_the_saved_views(make_app, wait_until) -> No
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
                          and app.screen.query_one("#search").value == "os:ios")
+
+
+async def test_a_view_of_a_sub_list_opens_its_area_and_tab(make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+    from intune_tui.ui.screens.policies import PoliciesScreen
+
+    path = default_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[views.compliance]\nlist = "compliance_policies"\nsort = "displayName"\n'
+                    'descending = true\nkey = "f7"\n\n[views.gone]\nlist = "printers"\n',
+                    encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, PoliciesScreen)
+                         and app.screen._complete and app.screen.view.resource
+                         == "compliance_policies")
+        screen = app.screen
+        assert screen.query_one("Tabs").active == "view-1"
+        names = [row.cells[0] for row in screen.table.visible_rows]
+        assert len(names) > 1 and names == sorted(names, key=str.casefold, reverse=True)
+
+        await pilot.press("colon", *"gone", "enter")
+        await wait_until(pilot, lambda: notified(app, "View gone shows the list 'printers'"))
+        assert app.screen is screen
