@@ -937,7 +937,11 @@ def update_config_file(path: Path, change: Callable[[Any], None]) -> ConfigFile:
     except TOMLKitError as error:
         raise ConfigError(f"{path}: is not valid TOML: {error}") from error
     _check_document(path, document.unwrap())  # a file already wrong is the user's to fix first
-    change(document)
+    try:
+        change(document)
+    except (TOMLKitError, ValueError, TypeError) as error:  # a layout tomlkit cannot extend
+        raise ConfigError(f"{path}: cannot be changed by the app ({error}); "
+                          "edit it by hand") from error
     checked = _check_document(path, document.unwrap())
     try:
         write_private(path.resolve(), lambda stream: stream.write(tomlkit.dumps(document)),
@@ -993,8 +997,13 @@ def save_view(view: View, *, path: Path | None = None) -> dict[str, View]:
 
         views = _table(document, "views", super_table=True)
         fresh = view.name not in views
-        # An existing view is edited in place, so the comments inside its table stay.
-        table = tomlkit.table() if fresh else views[view.name]
+        # An existing view is edited in place, so the comments inside its table stay; a new one
+        # takes the form of its neighbours (views = {a = {...}} holds inline tables only).
+        inline = isinstance(views, tomlkit.items.InlineTable)
+        if fresh:
+            table = tomlkit.inline_table() if inline else tomlkit.table()
+        else:
+            table = views[view.name]
         for spec in VIEW_KEYS:
             value = getattr(view, spec.attribute)
             if value is None or (not spec.required and value == _VIEW_DEFAULTS[spec.attribute]):
@@ -1003,7 +1012,8 @@ def save_view(view: View, *, path: Path | None = None) -> dict[str, View]:
             else:
                 table[spec.name] = list(value) if isinstance(value, tuple) else value
         if fresh:
-            table.add(tomlkit.nl())
+            if not inline:
+                table.add(tomlkit.nl())
             views[view.name] = table
 
     config = update_config_file(path, change)

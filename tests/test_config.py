@@ -21,6 +21,7 @@ from intune_tui.config import (
     default_config_path,
     load_settings,
     save_list_columns,
+    save_view,
     validate_graph_url,
 )
 
@@ -535,3 +536,40 @@ def test_a_bad_views_table_is_refused_naming_the_file_view_and_key(
         load()
     assert str(caught.value).startswith(f"{path}: ")
     assert expected in str(caught.value)
+
+
+def test_saving_a_view_keeps_comments_inside_it_and_follows_the_files_layout() -> None:
+    path = write_config('[views.a]  # mine\nlist = "apps"  # all apps\nsort = "x"\n')
+    save_view(View("a", "devices", "os:ios"))
+    assert path.read_text(encoding="utf-8") == (
+        '[views.a]  # mine\nlist = "devices"  # all apps\nsearch = "os:ios"\n')
+
+    path = write_config('views = {a = {list = "devices"}}\n')
+    saved = save_view(View("b", "apps", columns=("displayName",)))
+    assert set(saved) == {"a", "b"} and load().views["b"].columns == ("displayName",)
+    assert path.read_text(encoding="utf-8").startswith("views = {a = {")
+
+
+def test_saving_where_there_is_no_file_yet_makes_one() -> None:
+    path = default_config_path()
+    assert not path.exists()
+    save_view(View("ios", "devices", "os:ios", sort="lastSyncDateTime", key="f6"))
+    assert path.read_text(encoding="utf-8") == (
+        '[views.ios]\nlist = "devices"\nsearch = "os:ios"\nsort = "lastSyncDateTime"\n'
+        'key = "f6"\n\n')
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_symlinked_config_stays_a_symlink_and_its_target_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "dotfiles" / "intune.toml"
+    target.parent.mkdir()
+    target.write_text("# from my dotfiles\n", encoding="utf-8")
+    path = default_config_path()
+    path.parent.mkdir(parents=True)
+    path.symlink_to(target)
+
+    save_list_columns("devices", ["deviceName"])
+
+    assert path.is_symlink()
+    assert target.read_text(encoding="utf-8") == (
+        '# from my dotfiles\n\n[columns]\ndevices = ["deviceName"]\n')
