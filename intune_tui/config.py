@@ -470,10 +470,24 @@ class SettingSpec:
         return env_var(self.name) if self.env else None
 
 
-def setting(default: Any = MISSING, *, factory: Callable[[], Any] | None = None,
-            help: str, **where: Any) -> Any:
-    """A `Settings` field declared as a setting (see SettingSpec for `where`)."""
-    spec = SettingSpec(help=help, **where)
+def setting(
+    default: Any = MISSING,
+    *,
+    factory: Callable[[], Any] | None = None,
+    help: str,
+    check: Check | None = None,
+    top_level: bool = False,
+    profile: bool = False,
+    env: bool = False,
+    flags: tuple[Flag, ...] = (),
+    choices: tuple[str, ...] = (),
+    file_key: str = "",
+    shown_default: str = "",
+) -> Any:
+    """A `Settings` field declared as a setting (the arguments are SettingSpec's)."""
+    spec = SettingSpec(help=help, check=check, top_level=top_level, profile=profile, env=env,
+                       flags=flags, choices=choices, file_key=file_key,
+                       shown_default=shown_default)
     if factory is not None:
         return field(default_factory=factory, metadata={SPEC: spec})
     return field(default=default, metadata={SPEC: spec})

@@ -540,6 +540,12 @@ class IntuneApp(App[None]):
             self.notify("Only a list can be saved as a view; open one (:devices, :apps …) "
                         "first.", severity="warning", markup=False)
             return
+        taken = self.screen.active_bindings.get(key) if key is not None else None
+        if taken is not None and not taken.binding.action.startswith("recall_view("):
+            self.notify(f"{key} is already {taken.binding.description or taken.binding.action} "
+                        "here; choose another key for the view (f5-f12 are free).",
+                        severity="warning", markup=False)
+            return
         view = current(name, key)
         try:
             self.settings.views = save_view(view, path=self.settings.config_path)

@@ -333,3 +333,15 @@ async def test_a_view_of_a_sub_list_opens_its_area_and_tab(make_app, wait_until)
         await pilot.press("colon", *"gone", "enter")
         await wait_until(pilot, lambda: notified(app, "View gone shows the list 'printers'"))
         assert app.screen is screen
+
+
+async def test_save_refuses_a_key_the_screen_already_uses(make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("colon", *"save mine s", "enter")
+        await wait_until(pilot, lambda: notified(app, "s is already Sort here"))
+        assert not default_config_path().exists()
+        assert app.settings.views == {}
