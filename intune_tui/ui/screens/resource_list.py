@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static, Tab, Tabs
 
+from intune_tui.config import View
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
@@ -29,7 +30,7 @@ from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Sequence
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
@@ -447,6 +448,54 @@ class ResourceListScreen(Screen[None]):
         self._clear_query()
         self.query_one("#search", Input).value = ""
         self.load()
+
+    # -- saved views (:save NAME, :NAME) -------------------------------------------------------
+
+    def view_columns(self) -> tuple[str, ...] | None:
+        """The keys of the columns shown, in order, where the user chose them; None: the list's
+        own columns. (The column chooser fills this in.)"""
+        return None
+
+    def apply_columns(self, columns: Sequence[str] | None) -> None:
+        """Show these columns (keys, in order); None: the list's own. Nothing to do until the
+        list has a column chooser."""
+
+    def current_view(self, name: str, key: str | None = None) -> View:
+        """What this list shows now, as the saved view `name`: list, search, sort, columns."""
+        sort = self.table.sort_column
+        return View(
+            name,
+            self.view.resource,
+            search=self._query.text.strip() if self._query is not None else "",
+            sort=self.table.columns[sort].key if sort is not None else None,
+            descending=self.table.sort_reverse if sort is not None else False,
+            columns=self.view_columns(),
+            key=key,
+        )
+
+    @classmethod
+    def shows_list(cls, list_name: str) -> bool:
+        return any(view.resource == list_name for view in cls.VIEWS)
+
+    async def show_view(self, view: View) -> None:
+        """Bring back a saved view: its list, columns, search and sort."""
+        index = next(index for index, shown in enumerate(self.VIEWS)
+                     if shown.resource == view.list_name)
+        await self._switch_view(index)
+        self.apply_columns(view.columns)
+        if view.search:
+            self.search_for(view.search)
+        else:
+            self.action_clear_search()
+        keys = [column.key for column in self.table.columns]
+        if view.sort is not None and view.sort not in keys:
+            self.notify(f"View {view.name}: this list has no column {view.sort!r} to sort by "
+                        f"(columns: {', '.join(keys)})", severity="warning", markup=False)
+            self.table.sort_by(None)
+        else:
+            self.table.sort_by(keys.index(view.sort) if view.sort is not None else None,
+                               reverse=view.descending)
+        self.table.focus()
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
