@@ -166,7 +166,6 @@ def demo_session(
     def now() -> datetime:
         return DEMO_NOW if frozen else DEMO_NOW + timedelta(seconds=clock() - started)
 
-    holder: dict[str, FakeGraph] = {}
     session = Session(
         profile="demo",
         tenant_label=f"{DEMO_TENANT_NAME} (demo tenant)",
@@ -174,7 +173,7 @@ def demo_session(
         demo=True,
         read_only=settings.read_only,
         make_service=lambda on_throttle: _demo_service(
-            settings, holder, session, on_throttle, now, fake_clock, scopes),
+            settings, session, on_throttle, now, fake_clock, scopes),
         clock=now,
     )
     if graph_process is not None:
@@ -201,7 +200,6 @@ def demo_session(
 
 async def _demo_service(
     settings: Settings,
-    holder: dict[str, FakeGraph],
     session: Session,
     on_throttle: Callable[[Any], None],
     now: Callable[[], datetime],
@@ -215,7 +213,6 @@ async def _demo_service(
     # Built in the worker thread: a 100,000-device tenant takes seconds, the UI paints meanwhile.
     fake = FakeGraph(build_tenant(devices=settings.demo_devices), clock=fake_clock)
     fake.faults.app_list_503_above = APP_LIST_503_ABOVE
-    holder["fake"] = fake
     session.fake = fake
     token = fake.issue_token() if scopes is None else fake.issue_token(scopes=scopes)
     provider = StaticTokenProvider(token)

@@ -1,14 +1,14 @@
 """IntuneService: the typed operations the UI calls, over the Graph client and the catalogs.
 
 - `stream(resource_key, ...)` yields pages of display rows as Graph sends them.
-- `get_device`, the `device_*` / `app_*` / `policy_*` fetchers and the `*_details` fan-outs fill
-  the detail panes; a fan-out reports each part's error separately instead of failing whole.
-- `run_action` sends one remote action exactly once; `bulk_action` sends one through `$batch`;
-  an answer that may have been lost is settled by re-reading the device, never by sending again.
+- `get_device` and the `device_*` / `app_*` / `policy_*` fetchers fill the detail panes.
+- `send_action` sends one remote action exactly once; `send_bulk` sends a planned one through
+  `$batch`; an answer that may have been lost is settled by re-reading the device, never by
+  sending again.
 - `tenant_health` reads the certificates, tokens and connectors that expire or break.
 
 Graph errors reach the caller as the client's typed `GraphError`s, except where a method says it
-folds them into its result (fan-outs, actions, health).
+folds them into its result (actions, health).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import pairwise
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
 from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
@@ -37,7 +37,6 @@ from intune_tui.intune.actions import (
     BulkRequest,
     RemediationScript,
     RemoteAction,
-    build_body,
 )
 from intune_tui.intune.formatting import (
     age_in_days,
@@ -110,51 +109,13 @@ class RowPage:
 
 
 @dataclass(frozen=True)
-class Part(Generic[T]):
-    """One part of a detail fan-out: its value, or the error that kept it from loading."""
-
-    value: T | None = None
-    error: GraphError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(frozen=True)
-class DeviceDetails:
-    device: ManagedDevice
-    compliance: Part[list[Row]]
-    configuration: Part[list[Row]]
-    detected_apps: Part[list[Row]]
-    users: Part[list[Row]]
-    actions: Part[list[Row]]
-
-
-@dataclass(frozen=True)
-class AppDetails:
-    app: dict[str, Any]
-    assignments: Part[list[Row]]
-    install_summary: Part[InstallSummary]
-
-
-@dataclass(frozen=True)
-class PolicyDetails:
-    policy: dict[str, Any]
-    assignments: Part[list[Row]]
-    status_overview: Part[StatusOverview] | None  # None: this kind of policy has none
-    device_statuses: Part[list[Row]] | None
-    settings: Part[list[Row]] | None  # settings catalog only
-
-
-@dataclass(frozen=True)
 class ActionOutcome:
     """What happened to one remote action on one device.
 
     outcome:
         "succeeded": Graph answered 2xx, whatever its body (`body_unreadable` when it could not
             be read): Intune accepted the action, and the device carries it out at its next
-            check-in (follow it with `action_status`). Also a Delete whose answer was lost
+            check-in (follow it with `device_action_state`). Also a Delete whose answer was lost
             when the re-read finds the device gone (`device_gone`, `checked`).
         "failed": Graph refused it (a 4xx, 429 through every retry, 501/507/509): nothing
             was changed.
@@ -349,52 +310,7 @@ class IntuneService:
             api_version=devices.api_version, required_scope=devices.required_scope,
         )
 
-    async def device_action_results(self, device_id: str) -> list[DeviceActionResult]:
-        return ManagedDevice.from_graph(await self.device_action_state(device_id)).action_results
-
-    async def action_status(self, device_id: str, action: RemoteAction
-                            ) -> DeviceActionResult | None:
-        """The latest deviceActionResults entry for `action` on the device (for polling)."""
-        device = ManagedDevice.from_graph(await self.device_action_state(device_id))
-        return device.latest_result(action.result_names)
-
-    async def device_compliance_states(self, device_id: str) -> list[Row]:
-        """Compliance policies on the device, each item with its `settingStates`."""
-        return await self.rows("device_compliance_states", parent_id=device_id)
-
-    async def device_configuration_states(self, device_id: str) -> list[Row]:
-        return await self.rows("device_configuration_states", parent_id=device_id)
-
-    async def device_detected_apps(self, device_id: str) -> list[Row]:
-        """Apps Intune discovered on the device (beta only)."""
-        return await self.rows("device_detected_apps", parent_id=device_id)
-
-    async def device_users(self, device_id: str) -> list[Row]:
-        return await self.rows("device_users", parent_id=device_id)
-
-    async def device_details(self, device_id: str) -> DeviceDetails:
-        """The device and every tab, fetched concurrently. The device itself must load (its
-        error is raised); a tab that fails carries its error and the others still show."""
-        device, compliance, configuration, apps, users = await asyncio.gather(
-            self.get_device(device_id),
-            _part(self.device_compliance_states(device_id)),
-            _part(self.device_configuration_states(device_id)),
-            _part(self.device_detected_apps(device_id)),
-            _part(self.device_users(device_id)),
-        )
-        results = RESOURCES["device_action_results"]
-        action_rows = results.to_rows(
-            _dicts(device.get("deviceActionResults") or []), self._now())
-        return DeviceDetails(ManagedDevice.from_graph(device), compliance, configuration, apps,
-                             users, Part(action_rows))
-
     # -- apps -----------------------------------------------------------------------------------
-
-    async def get_app(self, app_id: str) -> dict[str, Any]:
-        apps = RESOURCES["apps"]
-        return await self.client.get(apps.path_for() + "/" + _segment(app_id),
-                                     api_version=apps.api_version,
-                                     required_scope=apps.required_scope)
 
     async def app_assignments(self, app_id: str) -> list[Row]:
         return await self.rows("app_assignments", parent_id=app_id)
@@ -404,13 +320,6 @@ class IntuneService:
         body = await self.client.get(summary.path_for(app_id), api_version=summary.api_version,
                                      required_scope=summary.required_scope)
         return InstallSummary.from_graph(body)
-
-    async def app_details(self, app_id: str) -> AppDetails:
-        app, assignments, summary = await asyncio.gather(
-            self.get_app(app_id), _part(self.app_assignments(app_id)),
-            _part(self.app_install_summary(app_id)),
-        )
-        return AppDetails(app, assignments, summary)
 
     async def app_device_statuses(self, app_id: str) -> list[Row]:
         """The app's install state on each device it targets (beta), with the device's id."""
@@ -454,12 +363,6 @@ class IntuneService:
 
     # -- policies -------------------------------------------------------------------------------
 
-    async def get_policy(self, resource_key: str, policy_id: str) -> dict[str, Any]:
-        policies = _policy_resource(resource_key)
-        return await self.client.get(policies.path_for() + "/" + _segment(policy_id),
-                                     api_version=policies.api_version,
-                                     required_scope=policies.required_scope)
-
     async def policy_assignments(self, resource_key: str, policy_id: str) -> list[Row]:
         _policy_resource(resource_key)
         return await self.rows(f"{resource_key}.assignments", parent_id=policy_id)
@@ -480,25 +383,6 @@ class IntuneService:
         """A settings-catalog policy's settings, every page (Graph sends 25 at a time)."""
         return await self.rows("settings_catalog.settings", parent_id=policy_id)
 
-    async def policy_details(self, resource_key: str, policy_id: str) -> PolicyDetails:
-        """A policy with its assignments and status (configuration and compliance policies) or
-        its settings (settings catalog), fetched concurrently; each part fails on its own."""
-        _policy_resource(resource_key)
-        if resource_key == "settings_catalog":
-            policy, assignments, settings = await asyncio.gather(
-                self.get_policy(resource_key, policy_id),
-                _part(self.policy_assignments(resource_key, policy_id)),
-                _part(self.policy_settings(policy_id)),
-            )
-            return PolicyDetails(policy, assignments, None, None, settings)
-        policy, assignments, overview, statuses = await asyncio.gather(
-            self.get_policy(resource_key, policy_id),
-            _part(self.policy_assignments(resource_key, policy_id)),
-            _part(self.policy_status_overview(resource_key, policy_id)),
-            _part(self.policy_device_statuses(resource_key, policy_id)),
-        )
-        return PolicyDetails(policy, assignments, overview, statuses, None)
-
     # -- roles ----------------------------------------------------------------------------------
 
     async def role_definitions(self) -> list[RoleDefinition]:
@@ -513,17 +397,6 @@ class IntuneService:
 
     async def role_assignments(self) -> list[RoleAssignment]:
         return [RoleAssignment.from_graph(row.item) for row in await self.rows("role_assignments")]
-
-    async def role_assignments_of(self, role_id: str) -> list[RoleAssignment]:
-        """The assignments of one role definition."""
-        roles = RESOURCES["role_definitions"]
-        items: list[dict[str, Any]] = []
-        pages = self.client.paginate(
-            f"{roles.path_for()}/{_segment(role_id)}/roleAssignments",
-            api_version=roles.api_version, required_scope=roles.required_scope)
-        async for page in pages:
-            items.extend(_dicts(page.items))
-        return [RoleAssignment.from_graph(item) for item in items]
 
     # -- the tenant's own name -------------------------------------------------------------------
 
@@ -661,22 +534,6 @@ class IntuneService:
 
     # -- remote actions -------------------------------------------------------------------------
 
-    async def run_action(
-        self,
-        device: Mapping[str, Any],
-        action: RemoteAction,
-        options: Mapping[str, object] | None = None,
-    ) -> ActionOutcome:
-        """`send_action` with the body `options` make for this device ("not_sent" when they
-        are wrong for it)."""
-        try:
-            body = build_body(action, options, device=device)
-        except ValueError as error:
-            device_id = str(device.get("id") or "")
-            return ActionOutcome(device_id, str(device.get("deviceName") or device_id),
-                                 action.key, "not_sent", error=str(error), sent=False)
-        return await self.send_action(device, action, body)
-
     async def send_action(
         self,
         device: Mapping[str, Any],
@@ -720,34 +577,13 @@ class IntuneService:
                              request_id=response.request_id,
                              body_unreadable=response.body_unreadable)
 
-    async def bulk_action(
-        self,
-        devices: Iterable[Mapping[str, Any]],
-        action: RemoteAction,
-        options: Mapping[str, object] | None = None,
-    ) -> list[ActionOutcome]:
-        """Send `action` to many devices through `$batch` (20 per call), one outcome per
-        distinct device in the order given. A device's failure does not stop the others;
-        devices the action does not apply to are "not_sent". Sub-requests that may or may not
-        have happened (a lost or unreadable batch answer, a sub-status 5xx) are "unknown", each
-        device is re-read (also by `$batch`) and settled as `run_action` does.
-
-        Options wrong for every device (unknown key, missing required text) raise OptionError
-        before anything is sent.
-        """
-        device_list = list(devices)
-        outcomes = await self.send_bulk(BulkAction.plan(device_list, action, options))
-        by_device = {outcome.device_id: outcome for outcome in outcomes}
-        ordered: list[ActionOutcome] = []
-        for device in device_list:
-            outcome = by_device.pop(str(device.get("id") or ""), None)
-            if outcome is not None:
-                ordered.append(outcome)
-        return ordered
-
     async def send_bulk(self, plan: BulkAction) -> list[ActionOutcome]:
-        """Send a planned bulk action, each device with exactly the body the plan holds (what
-        the audit recorded); one outcome per request, then one "not_sent" per skipped device."""
+        """Send a planned bulk action through `$batch` (20 per call), each device with exactly
+        the body the plan holds (what the audit recorded); one outcome per request, then one
+        "not_sent" per skipped device. A device's failure does not stop the others. Sub-requests
+        that may or may not have happened (a lost or unreadable batch answer, a sub-status 5xx)
+        are "unknown": each such device is re-read (also by `$batch`) and settled as
+        `send_action` does."""
         action = plan.action
         sent_at = self._now()
         items = [BatchItem(id=str(i), method=request.method, url=request.url, body=request.body)
@@ -879,13 +715,6 @@ def _problems_first(expiry: str, problems: list[str], expires: datetime | None,
     if expires is not None and expires <= now:
         return "; ".join([expiry, *problems])
     return "; ".join([*problems, expiry])
-
-
-async def _part(call: Awaitable[T]) -> Part[T]:
-    try:
-        return Part(value=await call)
-    except GraphError as error:
-        return Part(error=error)
 
 
 def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> ActionOutcome | None:
@@ -1258,11 +1087,7 @@ def _jwt_claims(token: str) -> dict[str, Any]:
 
 __all__ = [
     "ActionOutcome",
-    "AppDetails",
-    "DeviceDetails",
     "IntuneService",
-    "Part",
-    "PolicyDetails",
     "RowPage",
     "granted_scopes",
 ]
