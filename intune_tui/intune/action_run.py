@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import RemoteAction, Tier
 from intune_tui.intune.formatting import enum_word
 from intune_tui.intune.models import DeviceActionResult, ManagedDevice
@@ -90,24 +91,13 @@ class TokenAccess:
                                  "hold and this sign-in cannot ask for.")
 
 
-def scopes_from_claims(claims: Mapping[str, Any]) -> frozenset[str] | None:
-    """The scopes in a token's claims (`scp` delegated, `roles` app-only); None when neither."""
-    scp, roles = claims.get("scp"), claims.get("roles")
-    if not isinstance(scp, str) and not isinstance(roles, list):
-        return None
-    names = set(scp.split()) if isinstance(scp, str) else set()
-    if isinstance(roles, list):
-        names.update(role for role in roles if isinstance(role, str))
-    return frozenset(names)
-
-
 def token_access(claims: Mapping[str, Any] | None, *, can_ask: bool,
                  account: str) -> TokenAccess:
     """What a token with `claims` may do; the operator is the token's UPN, else `account`."""
     operator = ""
     if claims:
         operator = clean(claims.get("upn") or claims.get("unique_name") or "")
-    return TokenAccess(scopes_from_claims(claims or {}), can_ask, operator or account)
+    return TokenAccess(claimed_scopes(claims or {}), can_ask, operator or account)
 
 
 # -- what the user is told ------------------------------------------------------------------------

@@ -14,9 +14,6 @@ folds them into its result (actions, health).
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
 import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -1056,38 +1053,8 @@ ORGANIZATION_SCOPES = ("User.Read", "Organization.Read.All", "Directory.Read.All
                        "Organization.ReadWrite.All", "Directory.ReadWrite.All")
 
 
-def granted_scopes(token: str) -> frozenset[str]:
-    """The scopes a JWT access token carries (`scp`, plus app-only `roles`), for display only.
-
-    The signature is NOT verified: this says what the token claims, nothing more. A token that
-    cannot be decoded gives an empty set.
-    """
-    claims = _jwt_claims(token)
-    scopes: set[str] = set()
-    scp = claims.get("scp")
-    if isinstance(scp, str):
-        scopes.update(part for part in scp.split() if part)
-    roles = claims.get("roles")
-    if isinstance(roles, list):
-        scopes.update(role for role in roles if isinstance(role, str) and role)
-    return frozenset(scopes)
-
-
-def _jwt_claims(token: str) -> dict[str, Any]:
-    parts = str(token).split(".")
-    if len(parts) < 2:
-        return {}
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
-
-
 __all__ = [
     "ActionOutcome",
     "IntuneService",
     "RowPage",
-    "granted_scopes",
 ]

@@ -30,7 +30,7 @@ from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
-from intune_tui.intune.service import ActionOutcome, IntuneService, granted_scopes, time_ranges
+from intune_tui.intune.service import ActionOutcome, IntuneService, time_ranges
 
 DEVICE_COUNT = 1200
 
@@ -697,12 +697,6 @@ async def test_a_bulk_delete_whose_batch_answer_is_lost_settles_each_gone_device
 
 def test_the_delete_action_used_here_is_a_remote_action() -> None:
     assert isinstance(DELETE, RemoteAction) and DELETE.path("x").endswith("/managedDevices/x")
-
-
-def test_granted_scopes_reads_the_token_claims_without_verifying(fake: FakeGraph) -> None:
-    assert granted_scopes(fake.issue_token(scopes=READ_SCOPES)) == frozenset(READ_SCOPES)
-    assert granted_scopes("not-a-token") == frozenset()
-    assert granted_scopes("a.!!!.c") == frozenset()
 
 
 # -- long lists split by enrollment time -------------------------------------------------------
