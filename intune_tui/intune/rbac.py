@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.graph.errors import GraphError
-from intune_tui.intune.models import Permission, RoleAssignment, RoleDefinition, list_field
+from intune_tui.intune.fields import list_field
+from intune_tui.intune.models import Permission, RoleAssignment, RoleDefinition
 from intune_tui.intune.resources import RESOURCES
 from intune_tui.intune.scopes import RBAC_READ
 

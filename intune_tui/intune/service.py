@@ -54,7 +54,6 @@ from intune_tui.intune.models import (
     StatusOverview,
     VppToken,
     expiry_status,
-    expiry_words,
 )
 from intune_tui.intune.resources import (
     DEVICE_ACTION_STATE_SELECT,
@@ -66,6 +65,7 @@ from intune_tui.intune.resources import (
     Row,
 )
 from intune_tui.intune.scopes import CONFIGURATION_READ
+from intune_tui.intune.wording import expiry_words
 from intune_tui.text import clean
 
 T = TypeVar("T")

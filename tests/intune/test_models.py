@@ -2,7 +2,6 @@ from datetime import UTC, datetime, timedelta
 
 from intune_tui.intune.formatting import MISSING
 from intune_tui.intune.models import (
-    APP_TYPE_NAMES,
     ApnsCertificate,
     Assignment,
     DepToken,
@@ -14,40 +13,11 @@ from intune_tui.intune.models import (
     RoleAssignment,
     RoleDefinition,
     VppToken,
-    app_type_name,
     expiry_status,
-    expiry_words,
-    setting_instance_words,
 )
+from intune_tui.intune.wording import app_type_name, expiry_words
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-V10_APP_TYPES = [
-    "androidLobApp", "androidStoreApp", "iosLobApp", "iosStoreApp", "iosVppApp",
-    "iosiPadOSWebClip", "macOSDmgApp", "macOSLobApp", "macOSMicrosoftDefenderApp",
-    "macOSMicrosoftEdgeApp", "macOSOfficeSuiteApp", "managedAndroidLobApp",
-    "managedAndroidStoreApp", "managedApp", "managedIOSLobApp", "managedIOSStoreApp",
-    "managedMobileLobApp", "microsoftStoreForBusinessApp", "mobileLobApp", "webApp",
-    "win32LobApp", "windowsAppX", "windowsMicrosoftEdgeApp", "windowsMobileMSI",
-    "windowsUniversalAppX", "windowsWebApp",
-]
-BETA_APP_TYPES = [
-    "androidForWorkApp", "androidManagedStoreApp", "androidManagedStoreWebApp", "macOSPkgApp",
-    "macOsVppApp", "macOSWebClip", "officeSuiteApp", "win32CatalogApp",
-    "windowsAutoUpdateCatalogApp", "windowsPhone81AppX", "windowsPhone81AppXBundle",
-    "windowsPhone81StoreApp", "windowsPhoneXAP", "windowsStoreApp", "winGetApp",
-]
-
-
-def test_every_reference_app_type_has_a_friendly_name() -> None:
-    assert len(V10_APP_TYPES) == 26 and len(BETA_APP_TYPES) == 15
-    for name in V10_APP_TYPES + BETA_APP_TYPES:
-        assert name in APP_TYPE_NAMES, name
-        assert APP_TYPE_NAMES[name] != name
-    assert app_type_name("#microsoft.graph.win32LobApp") == "Windows app (Win32)"
-    assert app_type_name("#microsoft.graph.winGetApp") == "Microsoft Store app (new)"
-    assert app_type_name("#microsoft.graph.iosVppApp") == "iOS volume-purchase app"
-
 
 def test_unknown_app_type_shows_its_raw_name_without_prefix() -> None:
     assert app_type_name("#microsoft.graph.quantumApp") == "quantumApp"
@@ -149,16 +119,6 @@ def test_assignment_targets_in_words() -> None:
         "@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}})
     assert everyone.target == "All users"
     assert Assignment.from_graph({}).target == MISSING
-
-
-def test_settings_catalog_instance_words() -> None:
-    setting = {"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
-               "settingDefinitionId": "device_vendor_msft_policy_config_camera_allowcamera",
-               "choiceSettingValue": {
-                   "value": "device_vendor_msft_policy_config_camera_allowcamera_0"}}
-    assert setting_instance_words(setting) == (
-        "device_vendor_msft_policy_config_camera_allowcamera", "0")
-    assert setting_instance_words(None) == (MISSING, MISSING)
 
 
 def test_service_config_expiry_helpers() -> None:

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from intune_tui.intune.fields import odata_type_name
 from intune_tui.intune.formatting import (
     MISSING,
     enum_word,
@@ -27,17 +28,15 @@ from intune_tui.intune.formatting import (
     parse_datetime,
     relative_time,
 )
-from intune_tui.intune.models import (
+from intune_tui.intune.models import InstallSummary, MobileApp
+from intune_tui.intune.resources import RESOURCES, Row
+from intune_tui.intune.wording import (
     APP_TYPE_NAMES,
-    InstallSummary,
-    MobileApp,
     app_type_name,
-    odata_type_name,
     property_words,
     readable_properties,
     value_words,
 )
-from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.screens.detail import DetailScreen, problem_text
 from intune_tui.ui.widgets.detail import Field, RowsPane, field_table

@@ -25,15 +25,14 @@ from intune_tui.intune.formatting import (
     format_datetime,
     relative_time,
 )
-from intune_tui.intune.models import (
+from intune_tui.intune.models import Policy, StatusOverview
+from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
+from intune_tui.intune.wording import (
     HIDDEN_PROPERTIES,
-    Policy,
-    StatusOverview,
     flags_words,
     readable_properties,
     setting_rows,
 )
-from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.screens.detail import (
     DetailScreen,
