@@ -30,7 +30,8 @@ from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
-from intune_tui.intune.service import ActionOutcome, IntuneService, time_ranges
+from intune_tui.intune.service import ActionOutcome, IntuneService
+from intune_tui.intune.split_listing import time_ranges
 
 DEVICE_COUNT = 1200
 
@@ -793,14 +794,14 @@ async def test_after_their_first_pages_only_eight_parts_page_on_at_a_time(
 
 async def test_a_split_whose_counts_do_not_add_up_falls_back_to_the_plain_list(
         service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
-    from intune_tui.intune import service as service_module
+    from intune_tui.intune import split_listing
 
     def with_a_gap(prop: str, sample: Sequence[datetime], parts: int) -> list[str] | None:
         clauses = time_ranges(prop, sample, parts)
         assert clauses is not None and len(clauses) > 2
         return clauses[:2] + clauses[3:]  # the devices of the third range are on no part
 
-    monkeypatch.setattr(service_module, "time_ranges", with_a_gap)
+    monkeypatch.setattr(split_listing, "time_ranges", with_a_gap)
     pages = [page async for page in service.stream("devices", top=100)]
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
