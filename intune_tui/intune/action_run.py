@@ -18,10 +18,9 @@ from typing import Any
 from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import RemoteAction, Tier
 from intune_tui.intune.formatting import enum_word
-from intune_tui.intune.models import DeviceActionResult, ManagedDevice
+from intune_tui.intune.models import DeviceActionResult
 from intune_tui.intune.scopes import scope_granted
 from intune_tui.intune.service import ActionOutcome
-from intune_tui.intune.service import result_since as service_result_since
 from intune_tui.text import clean
 
 OUTCOME_UNKNOWN = "Outcome unknown — checking the device"
@@ -159,17 +158,6 @@ class PollSchedule:
         delay = self._next
         self._next = min(self._next * 2, self.cap)
         return delay
-
-
-def result_since(state: Mapping[str, Any], action: RemoteAction,
-                 sent_at: datetime) -> DeviceActionResult | None:
-    """The device's latest result for `action` that is not older than what we sent."""
-    return service_result_since(ManagedDevice.from_graph(state), action, sent_at)
-
-
-def management_state_of(state: Mapping[str, Any]) -> str | None:
-    value = state.get("managementState")
-    return clean(value) if value else None
 
 
 @dataclass

@@ -105,6 +105,7 @@ class ManagedDevice:
     free_storage_bytes: int | None
     physical_memory_bytes: int | None
     action_results: tuple[DeviceActionResult, ...]
+    user_id: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -140,8 +141,26 @@ class ManagedDevice:
                 for item in list_field(data, "deviceActionResults")
                 if isinstance(item, dict)
             ),
+            user_id=text_field(data, "userId"),
             raw=dict(data),
         )
+
+    @property
+    def label(self) -> str:
+        """The device's name, else its id: what an outcome or an audit line calls it."""
+        return self.name or self.id or ""
+
+    @property
+    def has_directory_ids(self) -> bool:
+        """Whether the item carries the Entra device id and the user id (a listing that selects
+        them has both keys even when a value is null), so the Entra reads need not wait for the
+        device's own GET."""
+        return "azureADDeviceId" in self.raw and "userId" in self.raw
+
+    def merged_with(self, newer: ManagedDevice) -> ManagedDevice:
+        """This device with the fields `newer` (a later read of it) has a value for."""
+        return ManagedDevice.from_graph(
+            {**self.raw, **{key: value for key, value in newer.raw.items() if value is not None}})
 
     def latest_result(self, action_names: tuple[str, ...] | str) -> DeviceActionResult | None:
         """The most recent action result for an action, by start (then update) time."""
@@ -156,6 +175,84 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 
 def _result_time(result: DeviceActionResult) -> datetime:
     return result.started or result.last_updated or _NEVER
+
+
+@dataclass(frozen=True, slots=True)
+class SettingState:
+    """One setting of a policy's state on a device (`settingStates` of a
+    deviceCompliancePolicyState or deviceConfigurationState)."""
+
+    name: str | None
+    state: str | None
+    error_description: str | None
+    error_code: str | None
+    current_value: str | None
+
+    @classmethod
+    def from_graph(cls, data: Mapping[str, Any]) -> SettingState:
+        return cls(
+            name=text_field(data, "settingName") or text_field(data, "setting"),
+            state=text_field(data, "state"),
+            error_description=text_field(data, "errorDescription"),
+            error_code=text_field(data, "errorCode"),
+            current_value=text_field(data, "currentValue"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyState:
+    """A compliance policy's or configuration profile's state on one device, per setting."""
+
+    id: str | None
+    name: str | None
+    state: str | None
+    settings: tuple[SettingState, ...]
+
+    @classmethod
+    def from_graph(cls, data: Mapping[str, Any]) -> PolicyState:
+        return cls(
+            id=text_field(data, "id"),
+            name=text_field(data, "displayName"),
+            state=text_field(data, "state"),
+            settings=tuple(SettingState.from_graph(item)
+                           for item in list_field(data, "settingStates")
+                           if isinstance(item, dict)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    """A row of a status report about one device (an app's install state or a policy's state
+    on it): which device, by id when the report carries one, else by name, and its user."""
+
+    device_id: str | None
+    device_name: str | None
+    user_principal_name: str | None
+
+    @classmethod
+    def from_graph(cls, data: Mapping[str, Any]) -> DeviceStatus:
+        return cls(
+            device_id=text_field(data, "deviceId") or text_field(data, "managedDeviceId"),
+            device_name=text_field(data, "deviceDisplayName") or text_field(data, "deviceName"),
+            user_principal_name=text_field(data, "userPrincipalName"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUser:
+    """A user of a device (`managedDevices/{id}/users`) or the user a report names."""
+
+    id: str | None
+    user_principal_name: str | None
+    display_name: str | None
+
+    @classmethod
+    def from_graph(cls, data: Mapping[str, Any]) -> DeviceUser:
+        return cls(
+            id=text_field(data, "id"),
+            user_principal_name=text_field(data, "userPrincipalName"),
+            display_name=text_field(data, "displayName"),
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -281,24 +281,24 @@ class IntuneService:
 
     # -- devices --------------------------------------------------------------------------------
 
-    async def get_device(self, device_id: str) -> dict[str, Any]:
+    async def get_device(self, device_id: str) -> ManagedDevice:
         """One device with the fields a list leaves out (hardware, IMEI/MEID, MACs, storage,
         memory, encryption, Entra device id, enrollment type, action results)."""
         devices = RESOURCES["devices"]
-        return await self.client.get(
+        return ManagedDevice.from_graph(await self.client.get(
             devices.path_for() + "/" + _segment(device_id),
             query=ODataQuery(select=DEVICE_DETAIL_SELECT),
             api_version=devices.api_version, required_scope=devices.required_scope,
-        )
+        ))
 
-    async def device_action_state(self, device_id: str) -> dict[str, Any]:
+    async def device_action_state(self, device_id: str) -> ManagedDevice:
         """The device's deviceActionResults and managementState, for following an action."""
         devices = RESOURCES["devices"]
-        return await self.client.get(
+        return ManagedDevice.from_graph(await self.client.get(
             devices.path_for() + "/" + _segment(device_id),
             query=ODataQuery(select=DEVICE_ACTION_STATE_SELECT),
             api_version=devices.api_version, required_scope=devices.required_scope,
-        )
+        ))
 
     # -- apps -----------------------------------------------------------------------------------
 
@@ -638,7 +638,8 @@ class IntuneService:
             if isinstance(result.error, GraphNotFound):
                 found[device_id] = _REREAD_GONE
             elif result.error is None and isinstance(result.body, dict):
-                found[device_id] = _reread_of(result.body, action, sent_at)
+                found[device_id] = _reread_of(ManagedDevice.from_graph(result.body), action,
+                                               sent_at)
         return found
 
 
@@ -781,8 +782,7 @@ _REREAD_FAILED = _Reread(failed=True)
 _REREAD_GONE = _Reread(gone=True)
 
 
-def _reread_of(state: Mapping[str, Any], action: RemoteAction, sent_at: datetime) -> _Reread:
-    device = ManagedDevice.from_graph(state)
+def _reread_of(device: ManagedDevice, action: RemoteAction, sent_at: datetime) -> _Reread:
     return _Reread(result=result_since(device, action, sent_at),
                    management_state=device.management_state)
 
