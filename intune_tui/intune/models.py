@@ -8,7 +8,7 @@ original dict for detail panes that show every field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -324,7 +324,13 @@ class InstallSummary:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """A device configuration, compliance policy or settings-catalog policy."""
+    """A device configuration, compliance policy or settings-catalog policy, or any other item a
+    policy detail shows (app protection and configuration, enrollment, notification template…).
+
+    version: as Graph gives it, a number or an ETag-like text, without its quotes.
+    compliance_actions: a compliance policy's actions for noncompliance (the
+        scheduledActionConfigurations of each of its rules), one dict per action.
+    """
 
     id: str | None
     name: str | None
@@ -332,9 +338,19 @@ class Policy:
     odata_type: str | None
     platform: str
     kind: str
-    version: int | None
+    version: str | None
     created: datetime | None
     last_modified: datetime | None
+    technologies: str | None
+    template_family: str | None
+    setting_count: int | None
+    default_locale: str | None
+    branding_options: str | None
+    deployed_app_count: int | None
+    targeted_mobile_apps: tuple[str, ...]
+    is_assigned: bool | None
+    role_scope_tag_ids: tuple[str, ...]
+    compliance_actions: tuple[dict[str, Any], ...]
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -353,11 +369,39 @@ class Policy:
             odata_type=odata_type,
             platform=platform,
             kind=kind,
-            version=int_field(data, "version"),
+            version=(text_field(data, "version") or "").strip('"') or None,
             created=date_field(data, "createdDateTime"),
             last_modified=date_field(data, "lastModifiedDateTime"),
+            technologies=text_field(data, "technologies"),
+            template_family=text_field(dict_field(data, "templateReference"), "templateFamily"),
+            setting_count=int_field(data, "settingCount"),
+            default_locale=text_field(data, "defaultLocale"),
+            branding_options=text_field(data, "brandingOptions"),
+            deployed_app_count=int_field(data, "deployedAppCount"),
+            targeted_mobile_apps=tuple(str(app) for app in list_field(data, "targetedMobileApps")),
+            is_assigned=bool_field(data, "isAssigned"),
+            role_scope_tag_ids=tuple(str(tag) for tag in list_field(data, "roleScopeTagIds")),
+            compliance_actions=tuple(
+                dict(action)
+                for rule in list_field(data, "scheduledActionsForRule") if isinstance(rule, dict)
+                for action in list_field(rule, "scheduledActionConfigurations")
+                if isinstance(action, dict)),
             raw=dict(data),
         )
+
+
+def uses_notification_templates(actions: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether any action for noncompliance sends a notification template (named by id)."""
+    return any(action.get("notificationTemplateId") for action in actions)
+
+
+def with_template_names(actions: Sequence[Mapping[str, Any]],
+                        names: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """The actions for noncompliance with each notification template id replaced by the
+    template's name where `names` has one."""
+    return [{**action, "notificationTemplateId": names.get(
+        str(action.get("notificationTemplateId")), action.get("notificationTemplateId"))}
+        for action in actions]
 
 
 

@@ -581,6 +581,12 @@ def setting_rows(instance: object, *, depth: int = 0) -> list[tuple[int, str, st
     return rows
 
 
+def catalog_setting_words(setting: Mapping[str, Any]) -> list[tuple[int, str, str]]:
+    """A settings-catalog policy's setting (deviceManagementConfigurationSetting) as
+    `setting_rows` of its instance."""
+    return setting_rows(setting.get("settingInstance"))
+
+
 def _choice_words(value: object, definition: str) -> str:
     text = _shorten_choice(value, definition)
     return {"true": "Yes", "false": "No"}.get(text.lower(), text) if text != MISSING else text

@@ -32,7 +32,7 @@ from intune_tui.intune.formatting import (
     format_datetime,
     relative_time,
 )
-from intune_tui.intune.models import DeviceUser, ManagedDevice
+from intune_tui.intune.models import DeviceUser, ManagedDevice, PolicyState
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
@@ -455,7 +455,7 @@ class DeviceDetailScreen(Screen[None]):
         table = self.query_one("#compliance-pane", RowsPane).table
         table.focus()
         for index, row in enumerate(table.visible_rows):
-            if str(row.item.get("state", "")).lower() in _FAILING:
+            if (PolicyState.from_graph(row.item).state or "").lower() in _FAILING:
                 table.move_cursor(index)
                 return
 

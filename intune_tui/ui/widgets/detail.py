@@ -10,11 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from intune_tui.intune.formatting import Field
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
-
-Field = tuple[str, object]
 
 
 def field_table(fields: Iterable[Field]) -> Table:

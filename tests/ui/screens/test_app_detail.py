@@ -15,9 +15,10 @@ from rich.console import Console
 
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
+from intune_tui.intune.app_overview import app_sections, rule_words
 from intune_tui.intune.formatting import MISSING
 from intune_tui.intune.wording import APP_TYPE_NAMES
-from intune_tui.ui.screens.app_detail import AppDetailScreen, app_sections, rule_words
+from intune_tui.ui.screens.app_detail import AppDetailScreen
 from intune_tui.ui.screens.apps import AppsScreen
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
