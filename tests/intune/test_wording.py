@@ -1,7 +1,12 @@
 """Graph's names and values in words (intune/wording.py)."""
 
 from intune_tui.intune.formatting import MISSING
-from intune_tui.intune.wording import APP_TYPE_NAMES, app_type_name, setting_instance_words
+from intune_tui.intune.wording import (
+    APP_TYPE_NAMES,
+    app_type_name,
+    catalog_setting_words,
+    setting_instance_words,
+)
 
 V10_APP_TYPES = [
     "androidLobApp", "androidStoreApp", "iosLobApp", "iosStoreApp", "iosVppApp",
@@ -38,3 +43,14 @@ def test_settings_catalog_instance_words() -> None:
     assert setting_instance_words(setting) == (
         "device_vendor_msft_policy_config_camera_allowcamera", "0")
     assert setting_instance_words(None) == (MISSING, MISSING)
+
+
+def test_a_catalog_setting_reads_as_its_instance_rows() -> None:
+    setting = {"id": "0", "settingInstance": {
+        "settingDefinitionId": "device_vendor_msft_policy_config_defender_allowrealtimemonitoring",
+        "choiceSettingValue": {
+            "value": "device_vendor_msft_policy_config_defender_allowrealtimemonitoring_1",
+            "children": []}}}
+    assert catalog_setting_words(setting) == [
+        (0, "Defender › Allow realtime monitoring", "1")]
+    assert catalog_setting_words({"id": "1"}) == []
