@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +39,6 @@ INTUNE_ADMIN_DIRECTORY_ROLES: Mapping[str, str] = {
     "3a2c62db-5318-420d-8d74-23affee5d9d5": "Intune Administrator",
     "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
 }
-
-
-def permission_lines(grouped: Mapping[str, Sequence[str]]) -> list[str]:
-    """{'Managed devices': ['Read', 'Update']} -> ['Managed devices: Read, Update']."""
-    return [f"{resource}: {', '.join(operations)}" for resource, operations in grouped.items()]
 
 
 def group_permissions(permissions: Iterable[Permission]) -> dict[str, list[str]]:

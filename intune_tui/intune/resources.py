@@ -835,11 +835,6 @@ def _build_resources() -> dict[str, Resource]:
 RESOURCES: dict[str, Resource] = _build_resources()
 
 
-def children_of(parent_key: str) -> list[Resource]:
-    """The tabs of a parent resource ('devices' -> its compliance, configuration, ... lists)."""
-    return [resource for resource in RESOURCES.values() if resource.parent == parent_key]
-
-
 # ---------------------------------------------------------------------------------------------
 # Lists a detail screen shows that are not served on a path of their own: lists that come inside
 # their parent item when it is read with `$expand=<list_property>`, and readable re-shapings of

@@ -538,10 +538,3 @@ def compile_checks(checks: list[Check]) -> Check | None:
         return head(row) and rest(row)
 
     return every
-
-
-def matching_rows(rows: list[Row], query: SearchQuery, *, include_server: bool = False
-                  ) -> list[Row]:
-    """The rows that pass the query's local checks (or all checks with include_server)."""
-    test = query.matches_all if include_server else query.matches
-    return [row for row in rows if test(row)]
