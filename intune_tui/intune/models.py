@@ -404,7 +404,6 @@ def with_template_names(actions: Sequence[Mapping[str, Any]],
         for action in actions]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """An app or policy assignment: which target, with which intent (apps only)."""
@@ -445,7 +444,6 @@ class StatusOverview:
             conflicts=int_field(data, "conflictCount"),
             last_update=date_field(data, "lastUpdateDateTime"),
         )
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +563,6 @@ def expiry_status(expires: datetime | None, now: datetime,
     if left < warn_days:
         return "warn"
     return "good"
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,6 @@ def app_type_name(odata_type: str | None) -> str:
     return APP_TYPE_NAMES.get(name, name)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Policies
 
@@ -268,7 +267,6 @@ PERMISSION_RESOURCE_WORDS = {
     "DeviceCompliancePolices": "Device compliance policies",  # Intune's own spelling
     "DeviceCompliancePolicies": "Device compliance policies",
 }
-
 
 
 # ---------------------------------------------------------------------------------------------
