@@ -96,9 +96,9 @@ def entry_prompt(entry: MenuLine, total: int, width: int = 30) -> Text:
 
 def device_summary(devices: Sequence[Mapping[str, Any]]) -> Text:
     if len(devices) == 1:
-        device = ManagedDevice.from_graph(devices[0])
-        parts = [clean(device.name) or "(no name)", clean(device.operating_system),
-                 clean(device.user_principal_name)]
+        only = ManagedDevice.from_graph(devices[0])
+        parts = [clean(only.name) or "(no name)", clean(only.operating_system),
+                 clean(only.user_principal_name)]
         return Text(" · ".join(part for part in parts if part))
     platforms: dict[str, int] = {}
     for device in devices:

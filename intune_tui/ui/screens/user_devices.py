@@ -244,12 +244,12 @@ async def change_primary_user_flow(app: IntuneApp, device: dict[str, Any],
     if is_read_only(app):
         app.notify(READ_ONLY_MESSAGE, severity="warning", markup=False)
         return
-    record = ManagedDevice.from_graph(device)
-    name = clean(record.name) or "this device"
+    current = ManagedDevice.from_graph(device)
+    name = clean(current.name) or "this device"
     user = await app.push_screen_wait(ChooseUserScreen(f"New primary user of {name}"))
     if user is None:
         return
-    if user.user_principal_name.lower() == (record.user_principal_name or "").lower():
+    if user.user_principal_name.lower() == (current.user_principal_name or "").lower():
         app.notify(f"{user.user_principal_name} is already the primary user.", markup=False)
         return
     action = change_primary_user_action(app.settings.graph_url or "https://graph.microsoft.com",
