@@ -539,8 +539,8 @@ class IntuneService:
         gives "unknown" after re-reading the device's deviceActionResults and managementState
         (a Delete whose device is then gone is "succeeded").
         """
-        device_id = str(device.get("id") or "")
-        name = str(device.get("deviceName") or device_id)
+        record = ManagedDevice.from_graph(device)
+        device_id, name = record.id or "", record.label
         not_sent = _not_sent_outcome(device, action)
         if not_sent is not None:
             return not_sent
@@ -709,8 +709,8 @@ def _problems_first(expiry: str, problems: list[str], expires: datetime | None,
 
 
 def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> ActionOutcome | None:
-    device_id = str(device.get("id") or "")
-    name = str(device.get("deviceName") or device_id)
+    record = ManagedDevice.from_graph(device)
+    device_id, name = record.id or "", record.label
     if not device_id:
         return ActionOutcome("", name, action.key, "not_sent", error="The device has no id.",
                              sent=False)

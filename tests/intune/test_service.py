@@ -26,7 +26,6 @@ from intune_tui.intune.actions import (
     actions_for,
     build_body,
 )
-from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
@@ -270,9 +269,10 @@ async def test_get_device_selects_the_non_default_fields(
     call = fake.requests[0]
     assert call.path.endswith(f"/managedDevices/{windows['id']}")
     assert call.params["$select"] == ",".join(DEVICE_DETAIL_SELECT)
-    assert device["physicalMemoryInBytes"] > 0
-    assert device["ethernetMacAddress"]
-    assert "activationLockBypassCode" not in device
+    assert device.id == windows["id"] and device.name == windows["deviceName"]
+    assert device.physical_memory_bytes and device.physical_memory_bytes > 0
+    assert device.ethernet_mac
+    assert "activationLockBypassCode" not in device.raw
 
 
 async def test_roles_parse_permissions_into_words(service: IntuneService) -> None:
@@ -316,11 +316,11 @@ async def test_sync_posts_once_with_privileged_scope_and_is_then_pending(
         f"/v1.0/deviceManagement/managedDevices/{device['id']}/syncDevice"]
     assert posts[0].json is None
     assert (PRIVILEGED_OPERATIONS,) in tokens.scopes_asked
-    state = ManagedDevice.from_graph(await service.device_action_state(device["id"]))
+    state = await service.device_action_state(device["id"])
     result = state.latest_result(ACTIONS["syncDevice"].result_names)
     assert result is not None and result.state == "pending"
     clock.seconds += 120
-    state = ManagedDevice.from_graph(await service.device_action_state(device["id"]))
+    state = await service.device_action_state(device["id"])
     result = state.latest_result(ACTIONS["syncDevice"].result_names)
     assert result is not None and result.finished
 
@@ -337,7 +337,7 @@ async def test_wipe_sends_only_the_options_for_the_device_platform(
     assert bodies[windows["id"]] == {"keepEnrollmentData": False, "keepUserData": True}
     assert bodies[mac["id"]] == {"macOsUnlockCode": "123456"}
     state = await service.device_action_state(windows["id"])
-    assert state["managementState"] == "wipePending"
+    assert state.management_state == "wipePending"
 
 
 async def test_beta_actions_go_to_beta(service: IntuneService, fake: FakeGraph) -> None:
@@ -472,7 +472,7 @@ async def _fresh_devices(service: IntuneService, os_name: str, count: int = 1
     devices = await all_devices(service)
     states = [await service.device_action_state(d["id"]) for d in devices
               if d["operatingSystem"] == os_name and d["managementState"] == "managed"][:40]
-    ids = {state["id"] for state in states if not state.get("deviceActionResults")}
+    ids = {state.id for state in states if not state.action_results}
     return _fresh([d for d in devices if d["id"] in ids], os_name, count)
 
 
