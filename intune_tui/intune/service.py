@@ -191,19 +191,8 @@ class IntuneService:
                 yield self._row_page(resource, head, head.number, head.next_link is not None)
             parts = split_clauses(split, head, query) if split is not None else None
             if parts is not None:
-                count = head.count
-
-                def to_page(page: Page, number: int, has_more: bool, seen: set[str]) -> RowPage:
-                    rows = self._row_page(resource, page, number, has_more, skip=seen)
-                    return replace(rows, count=count)
-
-                listing = SplitListing(
-                    resource.key, query, parts, head, pages, first_page,
-                    passed_on=shown or _keys(resource, head),
-                    # The whole list's first page was answered at this page size: a 503 on a
-                    # part is passing trouble, retried as it is, not a reason to halve pages.
-                    open_part=partial(self._pages, resource, path, keep_page_size=True),
-                    to_page=to_page)
+                listing = self._split_listing(resource, path, query, parts, head, pages,
+                                              first_page, shown or _keys(resource, head))
                 async for row_page in listing.pages():
                     yield row_page
                 return
@@ -220,6 +209,25 @@ class IntuneService:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await pages.aclose()
+
+    def _split_listing(self, resource: Resource, path: str, query: ODataQuery,
+                       clauses: list[str], head: Page, pages: AsyncIterator[Page],
+                       first_page: asyncio.Future[Page] | None, passed_on: frozenset[str]
+                       ) -> SplitListing[RowPage]:
+        """The rest of the list after `head` as parts listed in parallel (`SplitListing`),
+        each page as rows counted with the whole list's count."""
+        count = head.count
+
+        def to_page(page: Page, number: int, has_more: bool, seen: set[str]) -> RowPage:
+            rows = self._row_page(resource, page, number, has_more, skip=seen)
+            return replace(rows, count=count)
+
+        return SplitListing(
+            resource.key, query, clauses, head, pages, first_page, passed_on=passed_on,
+            # The whole list's first page was answered at this page size: a 503 on a part is
+            # passing trouble, retried as it is, not a reason to halve the part's pages.
+            open_part=partial(self._pages, resource, path, keep_page_size=True),
+            to_page=to_page)
 
     def _start_preview(self, resource: Resource, path: str, query: ODataQuery
                        ) -> asyncio.Task[Page] | None:
