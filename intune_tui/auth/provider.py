@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from intune_tui.auth.browser import BrowserOpener, SignInMethod, choose_sign_in_method
 from intune_tui.auth.errors import AuthError, TokenCommandFailed, resolve_client_id
 from intune_tui.auth.flows import PendingSignIn
-from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
-from intune_tui.jwt_claims import token_claims
+from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider, token_claims
 from intune_tui.logs import redact
 from intune_tui.text import clean, truncate
 

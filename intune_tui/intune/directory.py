@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import quote
+from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import Platform, RemoteAction, Tier
 from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
 from intune_tui.text import clean
@@ -370,10 +371,7 @@ def _object(body: Any) -> dict[str, Any]:
 
 def full_profile_granted(claims: Mapping[str, Any]) -> bool | None:
     """Whether a token's claims grant User.Read.All (or more); None when they list no scopes."""
-    scp, roles = claims.get("scp"), claims.get("roles")
-    names = set(scp.split()) if isinstance(scp, str) else set()
-    if isinstance(roles, list):
-        names.update(str(role) for role in roles)
+    names = claimed_scopes(claims)
     if not names:
         return None
     return bool({name.rsplit("/", 1)[-1].lower() for name in names} & _FULL_PROFILE_SCOPES)

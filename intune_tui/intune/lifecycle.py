@@ -45,7 +45,8 @@ from typing import Any
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import ODataQuery, encode_params, quote
-from intune_tui.intune.models import ManagedDevice, bool_field, date_field, text_field
+from intune_tui.intune.fields import bool_field, date_field, text_field
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.text import clean
 
 ENTRA_READ = "Device.Read.All"

@@ -13,16 +13,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.graph.errors import GraphError
+from intune_tui.intune.fields import list_field
 from intune_tui.intune.models import (
     Permission,
     RoleAssignment,
     RoleDefinition,
-    list_field,
     permission_actions,
 )
 from intune_tui.intune.resources import RESOURCES
@@ -44,11 +44,6 @@ INTUNE_ADMIN_DIRECTORY_ROLES: Mapping[str, str] = {
     "3a2c62db-5318-420d-8d74-23affee5d9d5": "Intune Administrator",
     "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
 }
-
-
-def permission_lines(grouped: Mapping[str, Sequence[str]]) -> list[str]:
-    """{'Managed devices': ['Read', 'Update']} -> ['Managed devices: Read, Update']."""
-    return [f"{resource}: {', '.join(operations)}" for resource, operations in grouped.items()]
 
 
 def group_permissions(permissions: Iterable[Permission]) -> dict[str, list[str]]:

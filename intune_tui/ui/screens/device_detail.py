@@ -32,7 +32,7 @@ from intune_tui.intune.formatting import (
     format_datetime,
     relative_time,
 )
-from intune_tui.intune.models import ManagedDevice
+from intune_tui.intune.models import DeviceUser, ManagedDevice, PolicyState
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
@@ -141,12 +141,12 @@ def groups_text(found: Memberships) -> Text:
     return text
 
 
-def title_line(item: dict[str, Any]) -> Text:
-    """'NAME · user · OS version · Compliance' from the list row's item, literal text."""
-    parts = [clean(item.get("deviceName")) or "(no name)", clean(item.get("userPrincipalName")),
-             " ".join(filter(None, (clean(item.get("operatingSystem")),
-                                    clean(item.get("osVersion"))))),
-             enum_word(item.get("complianceState"))]
+def title_line(device: ManagedDevice) -> Text:
+    """'NAME · user · OS version · Compliance' of the device, literal text."""
+    parts = [clean(device.name) or "(no name)", clean(device.user_principal_name),
+             " ".join(filter(None, (clean(device.operating_system),
+                                    clean(device.os_version)))),
+             enum_word(device.compliance_state)]
     return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
 
 
@@ -196,7 +196,7 @@ class DeviceDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(title_line(self.item), id="device-title", classes="panel-title")
+        yield Static(title_line(self.device), id="device-title", classes="panel-title")
         with TabbedContent(id="device-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
                 yield Static("", id="overview-problem", classes="error-panel")
@@ -220,7 +220,7 @@ class DeviceDetailScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.title = clean(self.item.get("deviceName")) or "Device"
+        self.title = clean(self.device.name) or "Device"
         if self.start_tab:
             self.query_one(TabbedContent).active = self.start_tab
         self.query_one("#overview-problem").display = False
@@ -238,17 +238,17 @@ class DeviceDetailScreen(Screen[None]):
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
         self._side_ids = None
-        if "azureADDeviceId" in self.item and "userId" in self.item:
+        if self.device.has_directory_ids:
             # The list row carries both ids: no need to wait for the device's GET.
-            self._load_side_tabs(self.item)
+            self._load_side_tabs(self.device)
 
-    def _load_side_tabs(self, item: dict[str, Any]) -> None:
+    def _load_side_tabs(self, device: ManagedDevice) -> None:
         """Recovery, Groups, the user card and the managed apps, each on its own."""
-        ids = (item.get("azureADDeviceId"), item.get("userId"))
+        ids = (device.azure_ad_device_id, device.user_id)
         if ids == self._side_ids:
             return
         self._side_ids = ids
-        self.query_one(RecoveryPanel).load(ManagedDevice.from_graph(item))
+        self.query_one(RecoveryPanel).load(device)
         self._load_user_card(ids[1])
         self._load_groups(ids[0], ids[1])
         self._load_managed_apps(ids[1])
@@ -272,18 +272,17 @@ class DeviceDetailScreen(Screen[None]):
         self.intune_app.job(f"device:{self.device_id}:{part}", call, on_done=on_done,
                             on_error=on_error)
 
-    def _show_device(self, data: dict[str, Any]) -> None:
-        merged = {**self.item, **{k: v for k, v in data.items() if v is not None}}
-        self.item = merged
-        self.device = ManagedDevice.from_graph(merged)
-        self.query_one("#device-title", Static).update(title_line(merged))
+    def _show_device(self, read: ManagedDevice) -> None:
+        self.device = self.device.merged_with(read)
+        self.item = self.device.raw
+        self.query_one("#device-title", Static).update(title_line(self.device))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
         # Already started from the list row unless it lacked the ids (or they changed).
-        self._load_side_tabs(merged)
+        self._load_side_tabs(self.device)
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
-            [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
+            [result.raw for result in self.device.action_results], now)
         self.query_one("#actions-pane", RowsPane).show_rows(rows, empty="No remote actions yet")
 
     def _device_failed(self, error: BaseException) -> None:
@@ -350,9 +349,7 @@ class DeviceDetailScreen(Screen[None]):
         if not upn:
             self.notify("This device has no primary user.", markup=False, severity="warning")
             return
-        user_id = self.item.get("userId")
-        self.app.push_screen(UserDevicesScreen(upn, user_id if isinstance(user_id, str)
-                                               and user_id else None))
+        self.app.push_screen(UserDevicesScreen(upn, self.device.user_id or None))
 
     def action_change_primary_user(self) -> None:
         from intune_tui.ui.screens.user_devices import change_primary_user_flow
@@ -394,14 +391,13 @@ class DeviceDetailScreen(Screen[None]):
             self.query_one(TabbedContent).active = "actions"
             self._tracker.track(sent)
 
-    def _show_tracking(self, state: dict[str, Any] | None, status: str) -> None:
+    def _show_tracking(self, state: ManagedDevice | None, status: str) -> None:
         line = self.query_one("#action-tracking", Static)
         line.update(Text(status))
         line.display = True
         if state is not None:
             rows = RESOURCES["device_action_results"].to_rows(
-                [r for r in state.get("deviceActionResults") or [] if isinstance(r, dict)],
-                self.intune_app.now())
+                [result.raw for result in state.action_results], self.intune_app.now())
             self.query_one("#actions-pane", RowsPane).show_rows(
                 rows, empty="No remote actions yet")
 
@@ -472,7 +468,7 @@ class DeviceDetailScreen(Screen[None]):
         table = self.query_one("#compliance-pane", RowsPane).table
         table.focus()
         for index, row in enumerate(table.visible_rows):
-            if str(row.item.get("state", "")).lower() in _FAILING:
+            if (PolicyState.from_graph(row.item).state or "").lower() in _FAILING:
                 table.move_cursor(index)
                 return
 
@@ -491,9 +487,7 @@ class DeviceDetailScreen(Screen[None]):
         elif isinstance(pane, RowsPane) and pane.id == "users-pane":
             from intune_tui.ui.screens.user_devices import UserDevicesScreen
 
-            item = event.row.item  # type: ignore[attr-defined]
-            upn = clean(item.get("userPrincipalName"))
+            user = DeviceUser.from_graph(event.row.item)  # type: ignore[attr-defined]
+            upn = clean(user.user_principal_name)
             if upn:
-                user_id = item.get("id")
-                self.app.push_screen(UserDevicesScreen(
-                    upn, user_id if isinstance(user_id, str) and user_id else None))
+                self.app.push_screen(UserDevicesScreen(upn, user.id or None))

@@ -12,11 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from intune_tui.intune.formatting import Field
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
-
-Field = tuple[str, object]
 
 
 def shown_value(value: object) -> str:
