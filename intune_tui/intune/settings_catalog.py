@@ -109,8 +109,16 @@ async def device_catalog_policies(client: GraphClient, device_id: str
     return sorted(states, key=lambda state: (not state.failing, state.name.casefold()))
 
 
+@dataclass(frozen=True)
+class CatalogSettings:
+    """A profile's settings on one device; `values_error` says why the values are blank."""
+
+    settings: list[CatalogSettingState]
+    values_error: str = ""
+
+
 async def catalog_setting_states(client: GraphClient, policy: CatalogPolicyState,
-                                 device_id: str) -> list[CatalogSettingState]:
+                                 device_id: str) -> CatalogSettings:
     """Each setting's state on the device beside the value the profile sets, failing first.
 
     The report and the profile's settings are read at once; the settings failing to load leave
@@ -124,6 +132,8 @@ async def catalog_setting_states(client: GraphClient, policy: CatalogPolicyState
         policy_settings(client, policy.policy_id), return_exceptions=True)
     if isinstance(report, BaseException):
         raise report
+    if isinstance(settings, BaseException) and not isinstance(settings, GraphError):
+        raise settings
     values = SettingValues([] if isinstance(settings, BaseException) else settings)
     states = []
     for row in report:
@@ -135,7 +145,9 @@ async def catalog_setting_states(client: GraphClient, policy: CatalogPolicyState
             or "—",
             state=state, failing=failing, error=error_code(row.get("ErrorCode")),
             value=values.value(definition_id)))
-    return sorted(states, key=lambda state: (not state.failing, state.name.casefold()))
+    return CatalogSettings(
+        sorted(states, key=lambda state: (not state.failing, state.name.casefold())),
+        clean(str(settings)) if isinstance(settings, BaseException) else "")
 
 
 async def policy_settings(client: GraphClient, policy_id: str) -> list[dict[str, Any]]:
@@ -143,7 +155,7 @@ async def policy_settings(client: GraphClient, policy_id: str) -> list[dict[str,
     items: list[dict[str, Any]] = []
     async for page in client.paginate(
             f"/deviceManagement/configurationPolicies/{policy_id}/settings",
-            query=ODataQuery(expand=("settingDefinitions",)), api_version="beta",
+            query=ODataQuery(expand="settingDefinitions"), api_version="beta",
             required_scope=CONFIGURATION_READ):
         items.extend(item for item in page.items if isinstance(item, dict))
     return items
