@@ -56,6 +56,9 @@ SETTING_COLUMNS: Final = ("SettingId", "SettingName", "SettingStatus", "ErrorCod
                           "SettingInstanceId")
 STATUS_WORDS: Final = {0: "Unknown", 1: "Not applicable", 2: "Succeeded", 3: "Remediated",
                        4: "Not compliant", 5: "Error", 6: "Conflict"}
+# The same codes in the spelling of Graph's complianceStatus (deviceConfigurationState.state).
+STATUS_NAMES: Final = {0: "unknown", 1: "notApplicable", 2: "compliant", 3: "remediated",
+                       4: "nonCompliant", 5: "error", 6: "conflict"}
 _FAILING: Final = frozenset({4, 5, 6})
 _FAILING_WORDS: Final = frozenset({"not compliant", "noncompliant", "error", "conflict"})
 
@@ -74,6 +77,7 @@ class CatalogPolicyState:
     failing: bool
     user_id: str
     user: str  # the UPN, '' for the device (system) context
+    status: str = "unknown"  # the same state in Graph's complianceStatus spelling
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ async def device_catalog_policies(client: GraphClient, device_id: str
         states.append(CatalogPolicyState(
             policy_id=clean(row.get("PolicyId")), name=clean(row.get("PolicyName")) or
             "(no name)", state=state, failing=failing, user_id=clean(row.get("UserId")),
-            user=clean(row.get("UPN"))))
+            user=clean(row.get("UPN")), status=_status_name(row.get("PolicyStatus"), state)))
     return sorted(states, key=lambda state: (not state.failing, state.name.casefold()))
 
 
@@ -271,6 +275,15 @@ def _status(row: dict[str, Any], column: str) -> tuple[str, bool]:
             clean(code) or "—")
     failing = number in _FAILING if number is not None else words.lower() in _FAILING_WORDS
     return words, failing
+
+
+def _status_name(code: Any, words: str) -> str:
+    try:
+        return STATUS_NAMES[int(code)]
+    except (TypeError, ValueError, KeyError):
+        folded = words.replace(" ", "").lower()
+        return next((name for name in STATUS_NAMES.values() if name.lower() == folded),
+                    "unknown")
 
 
 def error_code(code: Any) -> str:

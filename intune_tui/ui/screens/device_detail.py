@@ -34,6 +34,7 @@ from intune_tui.intune.formatting import (
 )
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
+from intune_tui.intune.settings_catalog import CatalogPolicyState, device_catalog_policies
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
@@ -140,6 +141,14 @@ def groups_text(found: Memberships) -> Text:
     return text
 
 
+def catalog_rows(policies: list[CatalogPolicyState], now: Any) -> list[Row]:
+    """Settings-catalog profiles as rows of the Config tab (beside the template profiles that
+    deviceConfigurationStates lists), their kind in the Platform column."""
+    return RESOURCES["device_configuration_states"].to_rows(
+        [{"id": policy.policy_id, "displayName": policy.name, "state": policy.status,
+          "platformType": "settingsCatalog", "settingCount": None} for policy in policies], now)
+
+
 def title_line(item: dict[str, Any]) -> Text:
     """'NAME · user · OS version · Compliance' from the list row's item, literal text."""
     parts = [clean(item.get("deviceName")) or "(no name)", clean(item.get("userPrincipalName")),
@@ -186,6 +195,9 @@ class DeviceDetailScreen(Screen[None]):
         self._tracker: ActionTracker | None = None
         # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
         self._side_ids: tuple[Any, Any] | None = None
+        # The Config tab's two sources: template profiles and settings-catalog profiles.
+        self._config: list[Row] | BaseException | None = None
+        self._catalog: list[CatalogPolicyState] | BaseException | None = None
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -202,6 +214,8 @@ class DeviceDetailScreen(Screen[None]):
                 with TabPane(label, id=tab_id):
                     if tab_id == "users":
                         yield FieldList(id="user-card")
+                    if tab_id == "configuration":
+                        yield Static("", id="configuration-note", classes="panel-note")
                     if tab_id == "apps":
                         yield Static(Text("Loading the managed apps…"), id="managed-apps")
                         yield Static(Text("Discovered apps (inventory)", style="bold"),
@@ -232,8 +246,10 @@ class DeviceDetailScreen(Screen[None]):
         device_id = self.device_id
         self._job("overview", lambda service: service.get_device(device_id),
                   self._show_device, self._device_failed)
+        self._config = self._catalog = None
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
+        self._load_catalog()
         self._side_ids = None
         if "azureADDeviceId" in self.item and "userId" in self.item:
             # The list row carries both ids: no need to wait for the device's GET.
@@ -258,11 +274,61 @@ class DeviceDetailScreen(Screen[None]):
             return service.rows(resource_key, parent_id=device_id)
 
         def show(rows: list[Row]) -> None:
+            if tab_id == "configuration":
+                self._config = rows
+                self._show_configuration()
+                return
             pane.show_rows(rows, empty=empty)
             if tab_id == self.start_tab == "compliance":
                 self.action_why_noncompliant()
 
-        self._job(tab_id, call, show, pane.show_error)
+        def failed(error: BaseException) -> None:
+            if tab_id == "configuration":
+                self._config = error
+                self._show_configuration()
+                return
+            pane.show_error(error)
+
+        self._job(tab_id, call, show, failed)
+
+    # -- the Config tab: template profiles and settings-catalog profiles, each on its own ------
+
+    def _load_catalog(self) -> None:
+        device_id = self.device_id
+
+        def done(policies: list[CatalogPolicyState]) -> None:
+            self._catalog = policies
+            self._show_configuration()
+
+        def failed(error: BaseException) -> None:
+            self._catalog = error
+            self._show_configuration()
+
+        self._job("configuration-catalog",
+                  lambda service: device_catalog_policies(service.client, device_id),
+                  done, failed)
+
+    def _show_configuration(self) -> None:
+        """Whatever of the two sources has come, merged; a source that failed says so above."""
+        pane = self.query_one("#configuration-pane", RowsPane)
+        note = self.query_one("#configuration-note", Static)
+        config, catalog = self._config, self._catalog
+        problems = []
+        if isinstance(config, BaseException):
+            problems.append(f"Could not load the template profiles: {clean(str(config))}")
+        if isinstance(catalog, BaseException):
+            problems.append(f"Could not load the settings-catalog profiles: "
+                            f"{clean(str(catalog))}")
+        elif catalog is None and config is not None:
+            problems.append("Loading the settings-catalog profiles…")
+        note.update(Text("\n".join(problems)))
+        note.display = bool(problems)
+        rows = (config if isinstance(config, list) else []) + (
+            catalog_rows(catalog, self.intune_app.now()) if isinstance(catalog, list) else [])
+        if isinstance(config, BaseException) and not isinstance(catalog, list):
+            pane.show_error(config)
+        elif config is not None or isinstance(catalog, list):
+            pane.show_rows(rows, empty="No configuration profile applies")
 
     def _job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
              on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
@@ -466,10 +532,17 @@ class DeviceDetailScreen(Screen[None]):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        if isinstance(pane, RowsPane) and pane.id in ("compliance-pane", "configuration-pane"):
+        row: Row = event.row  # type: ignore[assignment]
+        catalog = {policy.policy_id: policy for policy in self._catalog or []} if isinstance(
+            self._catalog, list) else {}
+        if isinstance(pane, RowsPane) and pane.id == "configuration-pane" and row.key in catalog:
+            from intune_tui.ui.screens.catalog_settings import CatalogSettingsScreen
+
+            self.app.push_screen(CatalogSettingsScreen(self.item, catalog[row.key]))
+        elif isinstance(pane, RowsPane) and pane.id in ("compliance-pane",
+                                                        "configuration-pane"):
             from intune_tui.ui.screens.setting_states import SettingStatesScreen
 
-            row: Row = event.row  # type: ignore[assignment]
             # A configuration profile's deviceConfigurationState carries settingStates too
             # (state, errorCode, errorDescription per setting), like a compliance policy's.
             title = ("Why non-compliant" if pane.id == "compliance-pane"
