@@ -128,6 +128,10 @@ _OPTIONS: dict[str, dict[str, str]] = {
                            "applications, but take no action."},
     "submitsamplesconsent": {"0": "Always prompt", "1": "Send safe samples automatically",
                              "2": "Never send"},
+    "scanparameter": {"0": "Not configured", "1": "Quick scan", "2": "Full scan"},
+    "schedulescanday": {"0": "Every day", "1": "Sunday", "2": "Monday"},
+    "realtimescandirection": {"0": "Monitor all files (bi-directional)",
+                              "1": "Monitor incoming files", "2": "Monitor outgoing files"},
 }
 
 
@@ -162,7 +166,7 @@ def _option_words(definition_id: str, value: str) -> str:
     if leaf.startswith(("allow", "check", "enable")):
         return {"0": "Not allowed", "1": "Allowed", "2": "Audit mode"}.get(value, value)
     if leaf.startswith("disable"):
-        return {"0": "Enabled", "1": "Disabled", "2": "Audit mode"}.get(value, value)
+        return {"0": "Disabled", "1": "Enabled"}.get(value, value)
     return {"0": "Off", "1": "On", "2": "Audit mode"}.get(value, value)
 
 

@@ -7,6 +7,7 @@ in two keys.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -276,10 +277,13 @@ class DeviceDetailScreen(Screen[None]):
         self.call_after_refresh(self._build_hidden_tabs)
 
     async def _build_hidden_tabs(self) -> None:
-        """The other tabs' widgets, after the first paint; then what waited for them."""
-        for pane in self.query_one(TabbedContent).query(TabPane):
-            if pane.id and pane.id not in self._built:
-                await pane.mount_all(self._tab_content(pane.id))
+        """The other tabs' widgets, after the first paint, in one batch (one layout pass);
+        then what waited for them."""
+        with self.app.batch_update():
+            mounts = [pane.mount_all(self._tab_content(pane.id))
+                      for pane in self.query_one(TabbedContent).query(TabPane)
+                      if pane.id and pane.id not in self._built]
+        await asyncio.gather(*mounts)
         self._flush()
 
     def _deliver(self, show: Callable[[], None]) -> None:
@@ -552,6 +556,9 @@ class DeviceDetailScreen(Screen[None]):
             self._tracker.track(sent)
 
     def _show_tracking(self, state: dict[str, Any] | None, status: str) -> None:
+        self._deliver(lambda: self._track(state, status))
+
+    def _track(self, state: dict[str, Any] | None, status: str) -> None:
         line = self.query_one("#action-tracking", Static)
         line.update(Text(status))
         line.display = True
@@ -600,7 +607,7 @@ class DeviceDetailScreen(Screen[None]):
 
     def action_show_recovery(self) -> None:
         self.query_one(TabbedContent).active = "recovery"
-        self.query_one("#recovery-list").focus()
+        self._deliver(lambda: self.query_one("#recovery-list").focus())
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
@@ -616,6 +623,9 @@ class DeviceDetailScreen(Screen[None]):
     def action_why_noncompliant(self) -> None:
         """Show the compliance tab with the cursor on the first failing policy."""
         self.query_one(TabbedContent).active = "compliance"
+        self._deliver(self._cursor_on_failing_policy)
+
+    def _cursor_on_failing_policy(self) -> None:
         table = self.query_one("#compliance-pane", RowsPane).table
         table.focus()
         for index, row in enumerate(table.visible_rows):
