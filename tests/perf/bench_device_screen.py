@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/perf/bench_device_screen.py                 # 50 ms, 3 runs
     .venv/bin/python tests/perf/bench_device_screen.py --latency-ms 50 --repeat 5
-    .venv/bin/python tests/perf/bench_device_screen.py --cpu --repeat 8  # local CPU ms, 0 ms latency
+    .venv/bin/python tests/perf/bench_device_screen.py --cpu --repeat 8    # CPU ms, 0 ms latency
 
 1. Tabs: the real `IntuneApp` headless (120x40) on the in-process demo tenant (300 devices). The
    device list loads without latency; then the fake Graph adds `--latency-ms` to every answer

@@ -29,14 +29,14 @@ def catalog_settings_table(found: CatalogSettings) -> Table:
     table = Table(expand=True, show_edge=False, header_style="bold")
     table.add_column("Setting", ratio=3, overflow="fold")
     table.add_column("State", no_wrap=True)
-    table.add_column("Error", ratio=1, overflow="fold")
+    table.add_column("Error", width=13, no_wrap=True)  # hex over decimal, each whole
     table.add_column("Profile sets", ratio=2, overflow="fold")
     for setting in found.settings:
         table.add_row(
             Text(setting.name),
             Text(("✗ " if setting.failing else "") + setting.state,
                  style="bold" if setting.failing else ""),
-            Text(setting.error or "—"),
+            Text(setting.error.replace(" (", "\n(") if setting.error else "—"),
             Text(setting.value or "—"),
         )
     return table
