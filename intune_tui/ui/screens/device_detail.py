@@ -279,6 +279,8 @@ class DeviceDetailScreen(Screen[None]):
     async def _build_hidden_tabs(self) -> None:
         """The other tabs' widgets, after the first paint, in one batch (one layout pass);
         then what waited for them."""
+        if not self.is_attached:  # left before its first paint
+            return
         with self.app.batch_update():
             mounts = [pane.mount_all(self._tab_content(pane.id))
                       for pane in self.query_one(TabbedContent).query(TabPane)
