@@ -50,6 +50,7 @@ NONCOMPLIANT_DEVICE = "DESKTOP-GW28D86"  # Windows, non-compliant: the "why?" st
 ACTED_ON_DEVICE = "CONTOSO-LT-56414"  # a passcode reset that failed, in its action history
 PERSONAL_ANDROID = "Sara-Galaxy-S918B-445"  # personally owned: corporate-only actions disabled
 RECOVERY_DEVICE = "CONTOSO-LT-63219"  # Windows: a BitLocker key and three LAPS backups
+CATALOG_DEVICE = "CONTOSO-DT-44835"  # Windows: its Defender baseline (settings catalog) in Error
 # The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
 AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
 POLL = 0.05
@@ -99,9 +100,14 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
+    """Every tab built (the hidden ones are built after the first paint) and its list loaded."""
+    from textual.widgets import TabPane
+
     from intune_tui.ui.widgets.detail import RowsPane
 
-    return all(pane.table.empty_text != "Loading…" for pane in pilot.app.screen.query(RowsPane))
+    screen = pilot.app.screen
+    return (all(pane.children for pane in screen.query(TabPane))
+            and all(pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)))
 
 
 # -- steps ----------------------------------------------------------------------------------------
@@ -182,6 +188,30 @@ async def setting_states(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen_is(pilot, "SettingStatesScreen")
                    and getattr(pilot.app.screen, "_complete", True), "the setting states")
+    await settle(pilot)
+
+
+async def catalog_settings(pilot: Pilot[Any]) -> None:
+    """Config tab (]]), Enter on a settings-catalog profile in Error: each setting's state, error
+    code and the value the profile sets, in the words of the setting's definition."""
+    from intune_tui.ui.widgets.detail import RowsPane
+
+    await open_device(pilot, CATALOG_DEVICE)
+    await pilot.press("right_square_bracket", "right_square_bracket")
+    pane = pilot.app.screen.query_one("#configuration-pane", RowsPane)
+
+    def failing_profile() -> int | None:
+        return next((index for index, row in enumerate(pane.table.visible_rows)
+                     if row.item.get("state") == "error" and "Settings catalog" in row.cells),
+                    None)
+
+    await wait_for(pilot, lambda: failing_profile() is not None, "the settings-catalog profiles")
+    pane.table.focus()
+    pane.table.move_cursor(failing_profile())
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "CatalogSettingsScreen") and "Loading" not in
+                   str(pilot.app.screen.query_one("#catalog-settings").render()),
+                   "the profile's settings")
     await settle(pilot)
 
 
@@ -543,6 +573,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("device-overview", "Device detail: overview", device_overview),
     Scene("device-compliance", "Device detail: why non-compliant (w)", device_compliance),
     Scene("setting-states", "Failing settings of a compliance policy", setting_states),
+    Scene("catalog-settings", "A settings-catalog profile in Error on a device, in words",
+          catalog_settings),
     Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
     Scene("device-recovery", "Device detail: BitLocker key and LAPS password, masked (k)",
           device_recovery_tab),
@@ -620,6 +652,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
+    ("A settings-catalog profile's settings", "intune_tui.ui.screens.catalog_settings",
+     "CatalogSettingsScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),
     ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",

@@ -333,6 +333,11 @@ class FakeGraph:
             return self._organization(call)
         if lifecycle.owns(call.segments):
             return lifecycle.serve(self, call)
+        from intune_tui.demo import settings_catalog  # per-device reports, definitions (issue 17)
+
+        catalog = settings_catalog.serve(self, call)
+        if catalog is not None:
+            return catalog
         recovered = self._recovery_secret(call) or self._directory_answer(call)
         if recovered is not None:
             return recovered
