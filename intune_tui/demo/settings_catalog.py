@@ -28,11 +28,15 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 from typing import Any
 
-from intune_tui.demo import fake_graph as fg
 from intune_tui.demo import rules
 from intune_tui.demo.tenant import DemoTenant, mix64
+
+# The fake's answer and error helpers, found through the fake itself when it calls `serve`
+# (fake_graph imports this module; importing it back would make a cycle).
+fg: Any = None
 
 POLICIES = "deviceManagement/configurationPolicies"
 REPORTS = ("deviceManagement", "reports")
@@ -285,8 +289,10 @@ def setting_rows(tenant: DemoTenant, index: int, policy: dict[str, Any]) -> list
 
 
 # --- serving -------------------------------------------------------------------------------------
-def serve(fake: fg.FakeGraph, call: fg._Call) -> fg._Answer | None:
+def serve(fake: Any, call: Any) -> Any:
     """The reports and the settings with their definitions; None for any other path."""
+    global fg
+    fg = sys.modules[type(fake).__module__]
     segments = call.segments
     if tuple(segments[:2]) == REPORTS and len(segments) == 3 and segments[2] in (
             POLICY_REPORT, SETTING_REPORT):
@@ -298,7 +304,7 @@ def serve(fake: fg.FakeGraph, call: fg._Call) -> fg._Answer | None:
     return None
 
 
-def _report(fake: fg.FakeGraph, call: fg._Call, name: str) -> fg._Answer:
+def _report(fake: Any, call: Any, name: str) -> Any:
     path = "/".join(call.segments)
     if call.version != rules.BETA:
         raise fg._GraphAnswer(fg._error(400, "BadRequest", f"Resource not found for the "
@@ -354,7 +360,7 @@ def _known(column: str, columns: tuple[str, ...], request_id: str) -> None:
                                         request_id))
 
 
-def _int(value: Any, default: int, call: fg._Call) -> int:
+def _int(value: Any, default: int, call: Any) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -464,11 +470,11 @@ class _Parser:
         return ("eq", column, value[1:-1].replace("''", "'"))
 
 
-def _bad_filter(text: str, request_id: str) -> fg._GraphAnswer:
+def _bad_filter(text: str, request_id: str) -> Any:
     return fg._GraphAnswer(fg._error(400, "BadRequest", f"Invalid filter '{text}'.", request_id))
 
 
-def _settings(fake: fg.FakeGraph, call: fg._Call, policy_id: str) -> fg._Answer:
+def _settings(fake: Any, call: Any, policy_id: str) -> Any:
     path = f"{POLICIES}/{{id}}/settings"
     if call.version != rules.BETA:
         raise fg._GraphAnswer(fg._segment_not_found(call.segments, call.version,
@@ -503,7 +509,7 @@ def _settings(fake: fg.FakeGraph, call: fg._Call, policy_id: str) -> fg._Answer:
     return fg._Answer(200, body)
 
 
-def _top(call: fg._Call) -> int:
+def _top(call: Any) -> int:
     text = call.params.get("$top")
     if text is None:
         return SETTINGS_PAGE
@@ -513,7 +519,7 @@ def _top(call: fg._Call) -> int:
     return int(text)
 
 
-def _offset(call: fg._Call) -> int:
+def _offset(call: Any) -> int:
     token = call.params.get("$skiptoken")
     if token is None:
         return 0
