@@ -652,8 +652,6 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
-    ("A settings-catalog profile's settings", "intune_tui.ui.screens.catalog_settings",
-     "CatalogSettingsScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),
     ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",
