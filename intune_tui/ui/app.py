@@ -25,6 +25,7 @@ from intune_tui.session import Session
 from intune_tui.text import clean
 from intune_tui.ui.commands import CommandError, parse_command
 from intune_tui.ui.palette import ContextCommands
+from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.worker import (
     GraphWorker,
     JobDone,
@@ -158,11 +159,17 @@ class IntuneApp(App[None]):
     throttle_text: reactive[str] = reactive("")
 
     def __init__(
-        self, settings: Settings, session: Session, *, sign_in: AppSignIn | None = None
+        self,
+        settings: Settings,
+        session: Session,
+        *,
+        sign_in: AppSignIn | None = None,
+        timings: Timings = DEFAULT_TIMINGS,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.session = session
+        self.timings = timings
         self.sign_in = sign_in or AppSignIn()
         self.sign_in.app = self
         self.session_changed: Signal[Session] = Signal(self, "session-changed")
@@ -400,7 +407,7 @@ class IntuneApp(App[None]):
         self._throttle_deadline = time.monotonic() + seconds if paused else 0.0
         self._tick_throttle()
         if paused:
-            self.set_timer(0.5, self._tick_throttle)
+            self.set_timer(self.timings.throttle_tick, self._tick_throttle)
 
     def _show_retry(self, notice: RetryNotice) -> None:
         if self._throttle_deadline > time.monotonic():
@@ -412,7 +419,7 @@ class IntuneApp(App[None]):
             if self.throttle_text == text:
                 self.throttle_text = ""
 
-        self.set_timer(notice.delay + 2.0, expire)
+        self.set_timer(notice.delay + self.timings.retry_note_linger, expire)
 
     def _tick_throttle(self) -> None:
         left = self._throttle_deadline - time.monotonic()
@@ -420,7 +427,7 @@ class IntuneApp(App[None]):
             self.throttle_text = ""
             return
         self.throttle_text = f"throttled by Graph, retrying in {left:.0f} s"
-        self.set_timer(min(0.5, left), self._tick_throttle)
+        self.set_timer(min(self.timings.throttle_tick, left), self._tick_throttle)
 
     def _safely(self, handler: Callable[[Any], None], value: Any) -> None:
         try:
