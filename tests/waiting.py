@@ -35,12 +35,13 @@ FAST_TIMINGS = Timings(
 
 
 async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object],
-                     timeout: float = TIMEOUT) -> None:
-    """Run the app until `predicate()` is true (then one more pause); fail after `timeout`."""
+                     timeout: float = TIMEOUT, *, what: str = "the expected state") -> None:
+    """Run the app until `predicate()` is true (then one more pause); fail after `timeout`
+    saying `what` was not reached."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() >= deadline:
-            raise AssertionError(f"the app did not reach the expected state in {timeout:.0f} s")
+            raise AssertionError(f"the app did not reach {what} in {timeout:.0f} s")
         await pilot.pause(POLL)
     await pilot.pause()
 
