@@ -29,8 +29,6 @@ FAST_TIMINGS = Timings(
     footer_at_the_latest=0.05,
     action_poll_first=0.05,
     action_poll_max=0.1,
-    throttle_tick=0.1,
-    retry_note_linger=0.2,
 )
 
 

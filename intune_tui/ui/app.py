@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
+from intune_tui.ui import startup
 from intune_tui.ui.commands import CommandError, parse_command
 from intune_tui.ui.palette import ContextCommands
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
@@ -46,11 +45,6 @@ log = logging.getLogger("intune_tui.ui")
 
 MODE_KEYS = ("devices", "apps", "policies", "roles", "health")
 FIRST_MODE = "devices"
-# The CLI turns the cyclic garbage collector off before it imports the app: start-up allocates
-# so many objects (imports, styles, widgets, the first page) that the collector ran ~165 times
-# during it, ~40 ms of a ~0.44 s start. It is on again once the first list page is painted,
-# the first list fails, or this long after mount at the latest (a sign-in may come first).
-START_UP_GC_AT_THE_LATEST = 3.0
 
 
 class GraphEvent(Message):
@@ -67,39 +61,6 @@ class _StreamHandlers:
     on_page: Callable[[Any], None]
     on_done: Callable[[StreamFinished], None] | None
     on_error: Callable[[BaseException], None] | None
-
-
-class _EarlyStream:
-    """The first list, asked for before its screen existed.
-
-    Until a screen claims it, the worker's events for it are kept here, from the worker's
-    thread, rather than posted: the UI thread is busy composing that screen and would only
-    read them after the first frame. The screen then shows them before the first frame.
-    """
-
-    def __init__(self, view: str) -> None:
-        self.view = view
-        self.stream_id = 0
-        self._lock = threading.Lock()
-        self._events: list[WorkerEvent] = []
-        self._claimed = False
-
-    def keep(self, event: WorkerEvent) -> bool:
-        """Keep `event` if it belongs here and nobody claimed it yet (any thread)."""
-        if getattr(event, "view", None) != self.view:
-            return False
-        with self._lock:
-            if self._claimed:
-                return False
-            self._events.append(event)
-            return True
-
-    def claim(self) -> list[WorkerEvent]:
-        """What came so far; what comes next is posted to the app as usual."""
-        with self._lock:
-            self._claimed = True
-            events, self._events = self._events, []
-        return events
 
 
 @dataclass
@@ -176,10 +137,10 @@ class IntuneApp(App[None]):
         self.last_forbidden: GraphForbidden | None = None
         self._worker: GraphWorker[IntuneService] | None = None
         self._streams: dict[int, _StreamHandlers] = {}
-        self._early: _EarlyStream | None = None
+        self._early: startup.EarlyStream | None = None
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
-        self._starting = True  # until the first list page is painted (START_UP_GC_AT_THE_LATEST)
+        self._starting = True  # until the first list page is painted (startup: GC pause)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
 
@@ -197,12 +158,12 @@ class IntuneApp(App[None]):
             self.set_keymap(self.settings.keymap)
         self._apply_theme(self.settings.theme)
         self._apply_session_header()
-        self.set_timer(START_UP_GC_AT_THE_LATEST, self._start_up_over)
+        self.set_timer(startup.START_UP_GC_AT_THE_LATEST, self._start_up_over)
 
     def _start_up_over(self) -> None:
         if self._starting:
             self._starting = False
-            gc.enable()
+            startup.resume_gc()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -238,7 +199,7 @@ class IntuneApp(App[None]):
         module, name = _MODE_SCREENS[FIRST_MODE]
         view, pages = getattr(importlib.import_module(module), name).first_list()
         assert self._worker is not None
-        self._early = _EarlyStream(view)
+        self._early = startup.EarlyStream(view)
         self._early.stream_id = self._worker.stream(view, pages)
 
     def _deliver(self, event: WorkerEvent) -> None:
@@ -249,6 +210,7 @@ class IntuneApp(App[None]):
         self.post_message(GraphEvent(event))
 
     def _start_worker(self) -> None:
+        startup.shorten_switch_interval()
         self._worker = GraphWorker(
             self.session.make_service,
             self._deliver,
@@ -312,7 +274,7 @@ class IntuneApp(App[None]):
         self._streams[stream_id] = handlers
         return stream_id
 
-    def _take_over(self, early: _EarlyStream, handlers: _StreamHandlers) -> int:
+    def _take_over(self, early: startup.EarlyStream, handlers: _StreamHandlers) -> int:
         self._streams[early.stream_id] = handlers
         for event in early.claim():
             self._handle_worker_event(event)
