@@ -118,6 +118,7 @@ class IntuneApp(App[None]):
     ]
 
     throttle_text: reactive[str] = reactive("")
+    _css_header_color: str | None = None  # the profile colour the styles were last built with
 
     def __init__(
         self,
@@ -222,8 +223,10 @@ class IntuneApp(App[None]):
         # Whenever remote actions are off, the header says so on every screen.
         read_only = self.settings.read_only or self.session.read_only
         self.sub_title = ("READ-ONLY · " if read_only else "") + self.session.header_text
-        if self.is_running:
-            self.refresh_css()  # the profile's header colour ($profile-header)
+        # The profile's header colour ($profile-header): a CSS refresh re-parses every style of
+        # the app (~0.1 s of the UI thread), so only when that colour is not the one in effect.
+        if self.is_running and self.profile_color() != self._css_header_color:
+            self.refresh_css()
 
     def profile_color(self) -> str | None:
         """The `color` of the profile in use ([profiles.NAME] color = "red"), if any."""
@@ -233,6 +236,7 @@ class IntuneApp(App[None]):
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()
         color = self.profile_color() if hasattr(self, "settings") else None
+        self._css_header_color = color
         variables["profile-header"] = color or variables.get("panel", "ansi_default")
         variables["profile-header-text"] = (
             "black" if color in ("yellow", "orange", "cyan") else
