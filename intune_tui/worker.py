@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Future
@@ -25,6 +26,7 @@ from typing import Any, Generic, TypeVar
 
 log = logging.getLogger("intune_tui.worker")
 
+GIL_SWITCH_INTERVAL = 0.001  # seconds
 
 S = TypeVar("S")
 
@@ -117,6 +119,9 @@ class GraphWorker(Generic[S]):
         """Start the thread. Returns as soon as its loop runs; the service is built in the
         background, and work submitted meanwhile waits for it (a failure to build it is
         reported by every stream and job)."""
+        # The worker turns pages into rows in Python while the UI thread waits for the GIL to
+        # handle a key or paint: by default it waits up to 5 ms per hand-over, 1 ms is enough.
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
         self._thread = threading.Thread(target=self._run, name="graph-worker", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout):

@@ -211,7 +211,6 @@ class IntuneApp(App[None]):
         self.post_message(GraphEvent(event))
 
     def _start_worker(self) -> None:
-        startup.shorten_switch_interval()
         self._worker = GraphWorker(
             self.session.make_service,
             self._deliver,
