@@ -20,7 +20,9 @@ from textual.pilot import Pilot
 
 from intune_tui.ui.timings import Timings
 
-POLL = 0.02  # seconds between looks; the app runs meanwhile
+# Seconds between looks; the app runs meanwhile. Each look walks the screen's widgets (Textual's
+# Pilot.pause), so looking more often costs CPU the other xdist worker could use.
+POLL = 0.05
 TIMEOUT = 15.0  # generous: the machine may be busy with the other tests
 
 # The app's delays, cut short. Not zero: a search typed key by key still asks Graph once.
