@@ -9,7 +9,6 @@ so `--help` and `--version` stay fast and a broken module cannot break argument 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -276,16 +275,18 @@ def _usage_failure(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command is None:
-        # Off for start-up only: the app turns it on once its first list is painted
-        # (START_UP_GC_AT_THE_LATEST), and it is on again whatever way the app ends.
-        gc.disable()
+        # The collector is off for start-up only (ui/startup.py): the app turns it on once its
+        # first list is painted, and it is on again whatever way the app ends.
+        from intune_tui.ui import startup
+
+        startup.pause_gc()
         try:
             demo_graph = _start_demo_graph(settings) if settings.demo else None
             from intune_tui.ui.app import run_app
 
             return _status(run_app(settings, demo_graph=demo_graph))
         finally:
-            gc.enable()
+            startup.resume_gc()
     if command in ("login", "logout", "whoami"):
         if settings.demo:
             raise UsageError(f"{command} is for a real tenant: the demo tenant (--demo) has no "

@@ -32,6 +32,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from waiting import wait_until
 
 from intune_tui import audit as audit_module
 from intune_tui.audit import ChainKey, link_of, sealed_line
@@ -53,7 +54,6 @@ RECOVERY_DEVICE = "CONTOSO-LT-63219"  # Windows: a BitLocker key and three LAPS 
 CATALOG_DEVICE = "CONTOSO-DT-44835"  # Windows: its Defender baseline (settings catalog) in Error
 # The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
 AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
-POLL = 0.05
 PATIENCE = 15.0  # seconds a scene waits for the demo tenant before it gives up
 
 Driver = Callable[[Pilot[Any]], Awaitable[None]]
@@ -74,13 +74,7 @@ class Scene:
 
 
 async def wait_for(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> None:
-    waited = 0.0
-    while not ready():
-        if waited >= PATIENCE:
-            raise TimeoutError(f"the app did not reach: {what}")
-        await pilot.pause(POLL)
-        waited += POLL
-    await pilot.pause()
+    await wait_until(pilot, ready, PATIENCE, what=what)
 
 
 def screen_is(pilot: Pilot[Any], class_name: str) -> bool:

@@ -25,9 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.audit import AuditLog, AuditRecord, AuditWriteError
 from intune_tui.intune.action_run import (
-    POLL_FIRST_DELAY,
-    POLL_LIMIT,
-    POLL_MAX_DELAY,
     BulkProgress,
     PollSchedule,
     SentAction,
@@ -73,7 +70,7 @@ def sign_in_can_ask(session: Session) -> bool:
 class ActionTracker:
     """Follows the actions sent to one device from a screen: reads the device's
     deviceActionResults (and managementState) with back-off until every action is finished,
-    `POLL_LIMIT` has passed, or the screen closes (its timers die with it).
+    the app's `timings.action_poll_limit` has passed, or the screen closes (its timers die with it).
 
     One read at a time: the next one is armed only when the previous answered.
     """
@@ -84,8 +81,10 @@ class ActionTracker:
         self.device_id = device_id
         self.on_update = on_update
         self.tracked: list[TrackedAction] = []
-        self.schedule = PollSchedule(first=POLL_FIRST_DELAY, cap=POLL_MAX_DELAY,
-                                     limit=POLL_LIMIT)
+        timings = screen.app.timings
+        self.schedule = PollSchedule(first=timings.action_poll_first,
+                                     cap=timings.action_poll_max,
+                                     limit=timings.action_poll_limit)
         self.management_state: str | None = None
         self._timer: Any = None
         self._reading = False
@@ -125,7 +124,8 @@ class ActionTracker:
             return "finished"
         delay = self.schedule.next_delay()
         if delay is None:
-            return (f"stopped following after {POLL_LIMIT / 60:.0f} minutes; press r to read "
+            minutes = self.schedule.limit / 60
+            return (f"stopped following after {minutes:.0f} minutes; press r to read "
                     "the device again")
         self._timer = self.screen.set_timer(delay, self._read)
         return f"next check in {delay:.0f} s"

@@ -345,3 +345,25 @@ async def test_save_refuses_a_key_the_screen_already_uses(make_app, wait_until) 
         await wait_until(pilot, lambda: notified(app, "s is already Sort here"))
         assert not default_config_path().exists()
         assert app.settings.views == {}
+
+
+async def test_the_profile_colour_is_in_the_styles_and_a_colourless_one_costs_no_restyle(
+    make_app, wait_until, monkeypatch
+) -> None:
+    from intune_tui.config import Profile
+
+    coloured = make_app(profile="prod", profiles={"prod": Profile("prod", color="red")})
+    async with coloured.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(coloured.screen, DevicesScreen)
+                         and coloured.screen._complete)
+        assert coloured.stylesheet._variables["profile-header"] == "red"
+
+    plain = make_app()
+    restyles: list[int] = []
+    monkeypatch.setattr(type(plain), "refresh_css", lambda self, animate=True: restyles.append(1))
+    async with plain.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(plain.screen, DevicesScreen)
+                         and plain.screen._complete)
+        # Textual's own, as the first mode starts; none of ours (each re-parses every style of
+        # the app, ~0.1 s of the UI thread at start-up)
+        assert len(restyles) == 1

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from intune_tui.ui.app import IntuneApp
     from intune_tui.worker import StreamFinished
 
-# While the list is still loading, typing waits this long before asking Graph to filter.
-SERVER_SEARCH_DELAY = 0.6
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
 # full collections, and with them everything the app built before (Textual, imports).
 FREEZE_ABOVE_ROWS = 1_000
@@ -51,9 +49,6 @@ class ListView:
     label: str
     noun: str = "items"
 
-
-# The key bar comes after the first rows, and at the latest this long after the screen mounts.
-FOOTER_AT_THE_LATEST = 0.5
 
 
 def _pages(resource_key: str, server_filter: str | None
@@ -182,12 +177,10 @@ class ResourceListScreen(Screen[None]):
         self.watch(self.app, "throttle_text", self._on_throttle_text, init=False)
         self.intune_app.session_changed.subscribe(self, self._on_session_changed)
         self.table.focus()
-        self.set_timer(FOOTER_AT_THE_LATEST, self._show_footer)
+        self.set_timer(self.intune_app.timings.footer_at_the_latest, self._show_footer)
 
     async def _show_footer(self) -> None:
-        """Mount the key bar. Textual's Footer is one widget per key, restyled at every focus
-        change: on a first screen that is ~100 ms of UI-thread work, which held the first rows
-        back (bench_app at 100k: first rows 0.18 s after mount with it composed, 0.12 s not)."""
+        """Mount the key bar, after the first rows (a start-up trick: ui/startup.py)."""
         if self.query(KeyFooter):
             return
         await self.mount(KeyFooter())
@@ -315,7 +308,8 @@ class ResourceListScreen(Screen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         if not self._complete and self._query is not None:
-            self._search_timer = self.set_timer(SERVER_SEARCH_DELAY, self._apply_server)
+            self._search_timer = self.set_timer(self.intune_app.timings.server_search_delay,
+                                                self._apply_server)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
@@ -222,22 +223,14 @@ def test_missing_and_odd_fields_render_without_error(item: dict[str, Any]) -> No
 
 async def open_win32_detail(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("2")
-    for _ in range(300):
-        if isinstance(app.screen, AppsScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, AppsScreen))
     await pilot.press("slash", *WIN32_NAME, "enter", "enter")
-    for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, AppDetailScreen) and "@odata.context" in screen.item and all(
-                pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)):
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, AppDetailScreen)
+                     and "@odata.context" in app.screen.item and all(
+                         pane.table.empty_text != "Loading…"
+                         for pane in app.screen.query(RowsPane)))
     await pilot.pause(0.3)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.resources import RESOURCES
@@ -216,10 +217,7 @@ async def test_refresh_keeps_the_cursor_on_the_same_device(make_app, wait_until)
 
 async def wait_for_list(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.pause()
 
 
@@ -227,12 +225,8 @@ async def open_kiosk_detail(pilot: Any) -> None:
     await wait_for_list(pilot)
     await pilot.press("slash", *"FQX5J1", "enter", "enter")
     app = pilot.app
-    for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, DeviceDetailScreen) and all(
-                pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)):
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen) and all(
+                pane.table.empty_text != "Loading…" for pane in app.screen.query(RowsPane)))
     await pilot.pause()
 
 

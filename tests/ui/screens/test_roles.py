@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.rules import ALL_DEMO_SCOPES
 from intune_tui.ui.screens.access import AccessScreen
@@ -167,15 +168,9 @@ async def test_the_roles_list_loads_again_once_it_can(make_app, wait_until) -> N
 
 async def wait_for_roles(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("4")
-    for _ in range(300):
-        if isinstance(app.screen, RolesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, RolesScreen))
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
