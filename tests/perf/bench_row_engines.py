@@ -495,7 +495,7 @@ class PolarsColumns:
             return expr > operand if op == "after" else expr < operand
         if op == "contains":
             return expr.cast(pl.String).str.contains(operand, literal=True)
-        return expr.cast(pl.String).is_in(sorted(operand))
+        return expr.is_in(sorted(operand))  # on the categories, not on strings cast per row
 
     def filter(self, row_filter: RowFilter) -> Any:
         pl = self.pl
@@ -507,9 +507,7 @@ class PolarsColumns:
     def sort(self, column: int, descending: bool, within: Any = None) -> Any:
         pl = self.pl
         name = f"k{column}"
-        key = pl.col(name)
-        if self.schema[name] == pl.Categorical:
-            key = key.cast(pl.String)
+        key = pl.col(name)  # a Categorical sorts by its values (lexical), no cast needed
         if within is None:
             return self.df.select(pl.arg_sort_by(key, descending=descending, nulls_last=True,
                                                  maintain_order=True)).to_series().to_numpy()
