@@ -367,3 +367,17 @@ async def test_the_profile_colour_is_in_the_styles_and_a_colourless_one_costs_no
         # Textual's own, as the first mode starts; none of ours (each re-parses every style of
         # the app, ~0.1 s of the UI thread at start-up)
         assert len(restyles) == 1
+
+
+async def test_the_profile_colour_paints_the_header(make_app, wait_until) -> None:
+    """A merge once dropped the Header rule: the variable was set and nothing drew it."""
+    from textual.color import Color
+    from textual.widgets import Header
+
+    from intune_tui.config import Profile
+
+    app = make_app(profile="prod", profiles={"prod": Profile("prod", color="red")})
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        header = app.screen.query_one(Header)
+        assert header.styles.background == Color.parse("red")
