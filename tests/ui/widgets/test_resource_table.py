@@ -7,14 +7,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from intune_tui.ui.widgets.resource_table import (
-    ResourceTable,
-    TableColumn,
-    fit_to_cells,
-    insertion_positions,
-    sort_order,
-    splice,
-)
+from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn, fit_to_cells
 
 SCREEN = (80, 24)
 PAGE = SCREEN[1] - 1  # the table fills the screen; one line is the header
@@ -474,25 +467,6 @@ async def test_a_page_with_a_different_key_type_falls_back_without_losing_the_cu
         await pilot.pause()
         assert [row.key for row in table.visible_rows] == ["0", "1", "3", "5", "9", "text"]
         assert table.cursor_row is not None and table.cursor_row.key == "5"
-
-
-def test_merging_sorted_pages_equals_sorting_everything() -> None:
-    keys = [(n * 37) % 11 if n % 5 else None for n in range(60)]
-    for reverse in (False, True):
-        expected = [keys[index] for index in sort_order(keys, reverse)]
-        assert expected[0] is not None and expected[-1] is None
-        merged_keys: list[Any] = []
-        merged_numbers: list[int] = []
-        for start in range(0, 60, 7):
-            page_keys = keys[start : start + 7]
-            order = sort_order(page_keys, reverse)
-            sorted_keys = [page_keys[index] for index in order]
-            positions = insertion_positions(merged_keys, sorted_keys, reverse)
-            merged_keys = splice(merged_keys, sorted_keys, positions)
-            merged_numbers = splice(merged_numbers, [start + index for index in order], positions)
-        assert merged_keys == expected
-        # Ties keep arrival order, exactly like one stable sort of everything.
-        assert merged_numbers == sort_order(keys, reverse)
 
 
 async def test_space_marks_rows_with_a_visible_marker() -> None:
