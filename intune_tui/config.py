@@ -17,6 +17,10 @@ top-level keys, the defaults below. The file lives at `<config dir>/config.toml`
     [keymap]                           # binding id -> key (ids: press ? in the app)
     "list.refresh" = "ctrl+r"
 
+    [columns.devices]                  # written by `c` on a list (see list_columns.py)
+    shown = ["deviceName", "complianceState", "lastSyncDateTime"]
+    widths = { deviceName = 24 }
+
     [profiles.contoso]
     tenant = "contoso.onmicrosoft.com" # domain or tenant GUID
     client_id = "00000000-0000-0000-0000-000000000000"   # or "graph-powershell"
@@ -44,6 +48,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
+
+from intune_tui.list_columns import ColumnsError, ListColumns, check_list_columns
 
 APP_NAME = "intune-tui"
 CONFIG_FILE_NAME = "config.toml"
@@ -115,6 +121,7 @@ TOP_LEVEL_KEYS = (
     "allow_custom_graph_host",
     "keyring_timeout",
     "keymap",
+    "columns",
     "profiles",
 )
 
@@ -177,6 +184,7 @@ class Settings:
     keyring_timeout: float = 3.0  # seconds to wait for a (possibly locked) keyring
     bulk_destructive_cap: int = 50  # more devices than this needs a second step
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> key
+    columns: dict[str, ListColumns] = field(default_factory=dict)  # list name -> its columns
     profiles: dict[str, Profile] = field(default_factory=dict)
     config_path: Path = field(default_factory=default_config_path)
     log_dir: Path = field(default_factory=default_log_dir)
@@ -410,6 +418,13 @@ def _check_access_token(value: object, where: str) -> str:
     return text
 
 
+def _check_columns(value: object, where: str) -> dict[str, ListColumns]:
+    try:
+        return check_list_columns(value, where)
+    except ColumnsError as error:
+        raise ConfigError(str(error)) from error
+
+
 def _check_keymap(value: object, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise _fail(where, 'a table of binding id = "key"', value)
@@ -445,6 +460,7 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "access_token": _check_access_token,
     "access_token_command": _check_text,
     "keymap": _check_keymap,
+    "columns": _check_columns,
 }
 
 _BOOL_KEYS = {key for key, check in _CHECKS.items() if check is _check_bool}

@@ -22,6 +22,14 @@ from textual.widgets import Header, Input, Static, Tab, Tabs
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.list_columns import (
+    ColumnsError,
+    ListColumns,
+    choice_of,
+    column_ids,
+    resolve,
+    save_list_columns,
+)
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
@@ -32,6 +40,7 @@ if TYPE_CHECKING:
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
+    from intune_tui.ui.screens.columns import ColumnChoice
     from intune_tui.worker import StreamFinished
 
 # While the list is still loading, typing waits this long before asking Graph to filter.
@@ -102,6 +111,8 @@ class ResourceListScreen(Screen[None]):
                 id="list.next_view"),
         Binding("left_square_bracket", "previous_view", "Previous list", show=False,
                 id="list.previous_view"),
+        Binding("c", "choose_columns", "Columns", show=False, id="list.columns",
+                tooltip="Show, hide, reorder and size this list's columns (kept in the config)"),
     ]
 
     def __init__(self) -> None:
@@ -156,7 +167,9 @@ class ResourceListScreen(Screen[None]):
         # No Footer yet: `_show_footer` mounts it once the first rows are painted.
 
     def _new_table(self) -> ResourceTable[Row]:
-        table: ResourceTable[Row] = ResourceTable(table_columns(self.resource), id="list")
+        chosen = resolve(self.resource, self.intune_app.settings.columns.get(self.view.resource))
+        table: ResourceTable[Row] = ResourceTable(
+            table_columns(self.resource), shown=chosen.shown, widths=chosen.widths, id="list")
         table.empty_text = "Loading…"
         return table
 
@@ -391,7 +404,8 @@ class ResourceListScreen(Screen[None]):
 
         settings = self.intune_app.settings
         path = default_export_path(settings.data_dir, self.view.resource, fmt)
-        columns, records = export_table(self.resource, self.table.visible_rows)
+        columns, records = export_table(self.resource, self.table.visible_rows,
+                                        self.table.shown_columns)
         try:
             count = write_export(path, fmt, columns, records)
         except OSError as error:
@@ -403,6 +417,55 @@ class ResourceListScreen(Screen[None]):
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
+
+    # -- columns -------------------------------------------------------------------------------
+
+    def action_choose_columns(self) -> None:
+        from intune_tui.ui.screens.columns import ColumnChooser
+
+        table = self.table
+        chooser = ColumnChooser(self.view.label, table.all_columns, table.shown_columns,
+                                table.column_widths)
+        self.app.push_screen(chooser, self._columns_chosen)
+
+    def _columns_chosen(self, choice: ColumnChoice | None) -> None:
+        if choice is None:
+            return
+        self.table.show_columns(choice.shown, choice.widths)
+        self._save_columns()
+
+    def _save_columns(self) -> None:
+        """Keep the table's columns for this list in the config file (and for this session)."""
+        settings = self.intune_app.settings
+        table = self.table
+        if list(table.shown_columns) == list(range(len(table.all_columns))) and not \
+                table.column_widths:
+            saved = None  # the list's own columns: nothing to keep
+        else:
+            saved = choice_of(self.resource, table.shown_columns, table.column_widths)
+        try:
+            save_list_columns(settings.config_path, self.view.resource, saved)
+        except (OSError, ColumnsError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.notify(f"Columns not saved: {reason}", severity="error", markup=False)
+        if saved is None:
+            settings.columns.pop(self.view.resource, None)
+        else:
+            settings.columns[self.view.resource] = saved
+
+    def view_columns(self) -> list[str]:
+        """The ids of the columns shown, in order (what a saved view keeps)."""
+        ids = column_ids(self.resource)
+        return [ids[index] for index in self.table.shown_columns]
+
+    def apply_columns(self, columns: list[str]) -> None:
+        """Show the columns with these ids, in this order (a saved view recalled); unknown ids
+        are left out, none known shows every column. Widths stay; nothing is saved."""
+        table = self.table
+        widths = {column_ids(self.resource)[index]: width
+                  for index, width in table.column_widths.items()}
+        chosen = resolve(self.resource, ListColumns(tuple(columns), widths))
+        table.show_columns(chosen.shown, chosen.widths)
 
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))
@@ -447,6 +510,7 @@ class ResourceListScreen(Screen[None]):
         return [
             ("Search this list", "/", self.action_search),
             ("Refresh this list", "r", self.action_refresh),
+            ("Choose this list's columns", "c", self.action_choose_columns),
         ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -12,8 +12,8 @@ the row store's (`intune_tui.table.store.RowStore`, no Textual); this module dra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic
 
 from rich.cells import cell_len, get_character_cell_size
@@ -119,9 +119,28 @@ def _grow_flex_widths(widths: list[int], columns: Sequence[TableColumn], spare: 
         widths[index] += share + (1 if position < remainder else 0)
 
 
+def _with_width(column: TableColumn, width: int | None) -> TableColumn:
+    """`column` at `width` cells (None: its own); it may still shrink down to its minimum, or
+    to the new width when that is narrower."""
+    if width is None or width == column.width:
+        return column
+    min_width = None if column.min_width is None else min(column.min_width, width)
+    return replace(column, width=width, min_width=min_width)
+
+
 def minimum_table_width(columns: Sequence[TableColumn]) -> int:
     """Width of the columns at their narrowest, separators included (gutter excluded)."""
     return sum(column.narrowest for column in columns) + len(COLUMN_SEPARATOR) * (len(columns) - 1)
+
+
+def frozen_width(layout: ColumnLayout, visible: int) -> int:
+    """Cells the first column (and its separator) keeps pinned while the table is scrolled right
+    in `visible` cells: 0 when nothing else would be left to scroll through (one column, or a
+    first column taking more than half the width)."""
+    if len(layout.widths) < 2 or layout.total <= visible:
+        return 0
+    frozen = layout.widths[0] + len(COLUMN_SEPARATOR)
+    return frozen if frozen * 2 <= visible else 0
 
 
 def clip_to_cells(text: str, width: int) -> tuple[str, int]:
@@ -370,6 +389,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self,
         columns: Sequence[TableColumn],
         *,
+        shown: Sequence[int] | None = None,
+        widths: Mapping[int, int] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -378,9 +399,16 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         if not columns:
             raise ValueError("a ResourceTable needs at least one column")
-        self._columns: tuple[TableColumn, ...] = tuple(columns)
-        self._minimum_width = GUTTER_WIDTH + minimum_table_width(self._columns)
-        self._store: RowStore[RowT] = RowStore(len(self._columns))
+        # The rows' columns (what `cells`, `sort_keys` and `marks` hold, in that order), and the
+        # ones shown: `_shown` indexes `_all_columns` in display order, `_columns` are those
+        # columns as drawn (with the widths chosen). Sorts and filters name rows' columns.
+        self._all_columns: tuple[TableColumn, ...] = tuple(columns)
+        self._shown: tuple[int, ...] = ()
+        self._widths: dict[int, int] = {}
+        self._columns: tuple[TableColumn, ...] = ()
+        self._minimum_width = GUTTER_WIDTH
+        self._choose(range(len(columns)) if shown is None else shown, widths or {})
+        self._store: RowStore[RowT] = RowStore(len(self._all_columns))
         self._column_cursor = 0
         self._reported_row: RowT | None = None
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
@@ -391,7 +419,23 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     @property
     def columns(self) -> tuple[TableColumn, ...]:
+        """The columns shown, in display order, as drawn."""
         return self._columns
+
+    @property
+    def all_columns(self) -> tuple[TableColumn, ...]:
+        """Every column the rows carry, in the rows' order (shown or not)."""
+        return self._all_columns
+
+    @property
+    def shown_columns(self) -> tuple[int, ...]:
+        """Indexes into `all_columns` of the columns shown, in display order."""
+        return self._shown
+
+    @property
+    def column_widths(self) -> dict[int, int]:
+        """Widths chosen for columns (index into `all_columns` -> cells) instead of theirs."""
+        return dict(self._widths)
 
     @property
     def rows_count(self) -> int:
@@ -424,15 +468,16 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         if row is None or not self._columns:
             return None
         column = min(self._column_cursor, len(self._columns) - 1)
-        return self._columns[column].title, str(row.cells[column])
+        return self._columns[column].title, str(row.cells[self._shown[column]])
 
     @property
     def column_cursor(self) -> int:
-        """Index of the highlighted column (what `s` sorts by)."""
+        """Display position of the highlighted column (what `s` sorts by)."""
         return self._column_cursor
 
     @property
     def sort_column(self) -> int | None:
+        """Index into `all_columns` of the column sorted by (None: arrival order)."""
         return self._store.sort_column
 
     @property
@@ -534,6 +579,18 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self._place_cursor(0, 0)
         self._after_view_changed()
 
+    def show_columns(self, shown: Sequence[int], widths: Mapping[int, int] | None = None) -> None:
+        """Show the columns `shown` (indexes into `all_columns`) in that order, `widths`
+        (index -> cells) replacing their own widths. Rows, sort, filter and marks stay."""
+        self._choose(shown, widths or {})
+        self._column_cursor = min(self._column_cursor, len(self._columns) - 1)
+        self._layouts.clear()
+        self._line_cache.clear()
+        self._update_virtual_size()
+        if self.is_mounted:
+            self._scroll_column_into_view()
+        self.refresh()
+
     def move_cursor(self, index: int) -> None:
         """Put the cursor on visible row `index` (clamped) and scroll it into view."""
         store = self._store
@@ -602,13 +659,13 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     def action_sort_column(self) -> None:
         """Sort ascending by the highlighted column; if it already is, sort descending."""
-        column = self._column_cursor
+        column = self._shown[self._column_cursor]
         already_ascending = self.sort_column == column and not self.sort_reverse
         self.sort_by(column, reverse=already_ascending)
 
     def action_reverse_sort(self) -> None:
         """Reverse the sort of the highlighted column (descending if it is not sorted yet)."""
-        column = self._column_cursor
+        column = self._shown[self._column_cursor]
         reverse = not self.sort_reverse if self.sort_column == column else True
         self.sort_by(column, reverse=reverse)
 
@@ -638,8 +695,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return
         column = None
         if offset.x >= GUTTER_WIDTH:
-            layout = self._layout(self._available_width)
-            column = layout.column_at(offset.x - GUTTER_WIDTH + self._scroll_left)
+            column = self._column_at(offset.x - GUTTER_WIDTH)
         if offset.y < HEADER_LINES:
             if column is not None:
                 self.move_column_cursor(column)
@@ -718,6 +774,30 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     def _scroll_left(self) -> int:
         return self.scroll_offset.x
 
+    def _choose(self, shown: Iterable[int], widths: Mapping[int, int]) -> None:
+        shown = tuple(dict.fromkeys(shown))
+        if not shown:
+            raise ValueError("a ResourceTable shows at least one column")
+        for index in (*shown, *widths):
+            if not 0 <= index < len(self._all_columns):
+                raise IndexError(f"no column {index}")
+        self._shown = shown
+        self._widths = {index: width for index, width in widths.items()
+                        if width != self._all_columns[index].width}
+        self._columns = tuple(_with_width(self._all_columns[index], self._widths.get(index))
+                              for index in shown)
+        self._minimum_width = GUTTER_WIDTH + minimum_table_width(self._columns)
+
+    def _column_at(self, x: int) -> int | None:
+        """Display position of the column at `x` cells right of the gutter, on screen."""
+        width = self._available_width
+        layout = self._layout(width)
+        scroll_left = self._scroll_left
+        frozen = frozen_width(layout, width - GUTTER_WIDTH) if scroll_left else 0
+        if x < frozen:
+            return 0
+        return layout.column_at(x + scroll_left)
+
     def _layout(self, width: int) -> ColumnLayout:
         layout = self._layouts.get(width)
         if layout is None:
@@ -763,14 +843,15 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         column_cursor = self._column_cursor if is_cursor else -1
         segments: list[Segment] = []
         last = len(layout.widths) - 1
-        for column, cell_width in enumerate(layout.widths):
-            text = cells[column] if column < len(cells) else ""
-            mark = marks[column] if column < len(marks) else None
+        for column, (source, cell_width) in enumerate(zip(self._shown, layout.widths,
+                                                          strict=True)):
+            text = cells[source] if source < len(cells) else ""
+            mark = marks[source] if source < len(marks) else None
             style = styles.cell(is_cursor, marked, mark, column == column_cursor)
             segments.append(Segment(fit_to_cells(text, cell_width), style))
             if column != last:
                 segments.append(Segment(COLUMN_SEPARATOR, row_style))
-        return self._assemble(gutter, segments, layout.total, width, scroll_left, row_style)
+        return self._assemble(gutter, segments, layout, width, scroll_left, row_style)
 
     def _header_strip(self, width: int) -> Strip:
         scroll_left = self._scroll_left
@@ -796,7 +877,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         last = len(layout.widths) - 1
         for column, cell_width in enumerate(layout.widths):
             title = self._columns[column].title
-            if column == self.sort_column:
+            if self._shown[column] == self.sort_column:
                 glyph = SORT_DESCENDING_GLYPH if self.sort_reverse else SORT_ASCENDING_GLYPH
                 clipped, _ = clip_to_cells(title, cell_width - 2)
                 title = f"{clipped} {glyph}" if clipped else glyph
@@ -805,19 +886,30 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             if column != last:
                 segments.append(Segment(COLUMN_SEPARATOR, header_style))
         gutter = [Segment(" " * GUTTER_WIDTH, header_style)]
-        return self._assemble(gutter, segments, layout.total, width, scroll_left, header_style)
+        return self._assemble(gutter, segments, layout, width, scroll_left, header_style)
 
     @staticmethod
     def _assemble(
         gutter: list[Segment],
         segments: list[Segment],
-        content_width: int,
+        layout: ColumnLayout,
         width: int,
         scroll_left: int,
         fill_style: Style,
     ) -> Strip:
-        """Pinned gutter + the columns scrolled by `scroll_left`, exactly `width` cells wide."""
+        """Pinned gutter + the columns scrolled by `scroll_left`, exactly `width` cells wide.
+
+        Scrolled right, the first column stays pinned beside the gutter (`segments` are cell,
+        separator, cell, …) and the others scroll behind it.
+        """
         visible = width - GUTTER_WIDTH
+        content_width = layout.total
+        frozen = frozen_width(layout, visible) if scroll_left else 0
+        if frozen:
+            pinned = Strip(segments[:2], frozen)
+            rest = Strip(segments[2:], content_width - frozen).crop_extend(
+                scroll_left, scroll_left + visible - frozen, fill_style)
+            return Strip.join([Strip(gutter, GUTTER_WIDTH), pinned, rest])
         columns = Strip(segments, content_width)
         if scroll_left or content_width != visible:
             columns = columns.crop_extend(scroll_left, scroll_left + visible, fill_style)
@@ -892,8 +984,14 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         width = self._available_width
         layout = self._layout(width)
         visible = width - GUTTER_WIDTH
-        start = layout.offsets[self._column_cursor]
+        frozen = frozen_width(layout, visible)
+        if self._column_cursor == 0:
+            self.scroll_to(x=0, animate=False, force=True)  # back to the start, as before
+            return
+        # Behind a pinned first column, `frozen` cells fewer show the scrolled ones.
+        start = layout.offsets[self._column_cursor] - frozen
         end = start + layout.widths[self._column_cursor]
+        visible -= frozen
         left = self._scroll_left
         if start < left:
             self.scroll_to(x=start, animate=False, force=True)
