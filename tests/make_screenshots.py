@@ -425,6 +425,15 @@ async def access(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def columns(pilot: Pilot[Any]) -> None:
+    """`c` on the devices list: OS hidden, OS version made wider, not kept yet."""
+    await devices_loaded(pilot)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: screen_is(pilot, "ColumnChooser"), "the column chooser")
+    await pilot.press("down", "down", "space", "down", "plus", "plus")
+    await settle(pilot)
+
+
 async def help_keys(pilot: Pilot[Any]) -> None:
     await devices_loaded(pilot)
     await pilot.press("question_mark")
@@ -568,6 +577,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("role-detail", "Role detail", role_detail),
     Scene("access", "My access (:access)", access),
     Scene("health", "Tenant health", health),
+    Scene("columns", "Columns of a list: show, hide, reorder, widths (c)", columns),
     Scene("help", "Keys of the current screen (?)", help_keys),
     Scene("command-line", "Command line with completion (:)", command_line),
     Scene("palette", "Command palette (ctrl+p)", palette),
@@ -604,6 +614,7 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
+    ("Columns of a list (c)", "intune_tui.ui.screens.columns", "ColumnChooser"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),
     ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",

@@ -413,3 +413,14 @@ def test_any_other_graph_host_needs_the_explicit_opt_in() -> None:
     opted_in = load(Namespace(profile="p", allow_custom_graph_host=True))
     assert opted_in.graph_url == "https://graph.example.com"
     assert load(Namespace(profile="p"), ALLOW_CUSTOM_GRAPH_HOST="1").allow_custom_graph_host
+
+
+def test_the_columns_chosen_per_list_are_read_and_a_bad_table_is_named() -> None:
+    from intune_tui.list_columns import ListColumns
+
+    write_config('[columns.devices]\nshown = ["deviceName", "model"]\nwidths = { model = 30 }\n')
+    assert load().columns == {"devices": ListColumns(("deviceName", "model"), {"model": 30})}
+    path = write_config('[columns.devices]\nshown = "deviceName"\n')
+    with pytest.raises(ConfigError, match=r"\[columns\.devices\]: shown must be a list") as error:
+        load()
+    assert str(path) in str(error.value)

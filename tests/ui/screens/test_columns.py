@@ -1,5 +1,6 @@
 """`c` on a list: show, hide, reorder and size its columns; the choice is saved in the config
-file, survives a restart, shapes the export, and the first column stays in sight."""
+file, survives a restart, shapes the export, and the first column stays in sight. (The chooser's
+own picture is the `columns` scene of tests/ui/test_snapshots.py.)"""
 
 from __future__ import annotations
 
@@ -162,16 +163,6 @@ async def test_the_first_column_stays_in_sight_when_scrolled_right(make_app, wai
         await pilot.press(*["h"] * 9)
         await pilot.pause()
         assert table.scroll_offset.x == 0
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_snapshot_column_chooser(snap_compare, make_app, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Any) -> None:
-        await _ready(pilot)
-        await pilot.press("c", "down", "down", "space", "shift+up", "plus", "plus")
-        await pilot.pause()
-
-    assert snap_compare(make_app(devices=DEVICES), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
