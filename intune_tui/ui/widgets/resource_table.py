@@ -8,6 +8,10 @@ Cells are written as plain `Segment`s, so `"Kiosk [/old]"` is shown literally.
 
 Which rows there are, in which order, filtered and marked, and which row the cursor is on, is
 the row store's (`intune_tui.table.store.RowStore`, no Textual); this module draws it and scrolls.
+
+The table shows a choice of the rows' columns (`show_columns`: which, in which order, how wide);
+sorts and filters still name the rows' own columns. Scrolled right, the first column shown stays
+pinned beside the gutter.
 """
 
 from __future__ import annotations
