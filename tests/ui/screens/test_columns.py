@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from intune_tui.config import load_settings
 from intune_tui.ui.screens.columns import ColumnChooser
 from intune_tui.ui.screens.devices import DevicesScreen
 
@@ -121,7 +120,7 @@ async def test_a_restart_keeps_the_choice(make_app, wait_until) -> None:
         await pilot.press("down", "space", "enter")  # hide User
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
     # A new process reads the file again.
-    again = make_app(devices=DEVICES, columns=load_settings(None).columns)
+    again = make_app(devices=DEVICES)  # make_app reads the config file again
     async with again.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, again, wait_until)
         assert " User " not in header(again) and "Device name" in header(again)
