@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from intune_tui.private_files import write_private
-
 if TYPE_CHECKING:
     from intune_tui.intune.resources import Resource
 
@@ -126,8 +124,11 @@ def check_list_columns(value: object, where: str) -> dict[str, ListColumns]:
 def save_list_columns(path: Path, list_name: str, choice: ListColumns | None) -> None:
     """Write `choice` as `[columns.<list_name>]` of the config file at `path` (None: remove it,
     the list shows its own columns again). Everything else in the file stays as it was."""
+    # Imported here: the config loader reads this module at every start, saving is rare.
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
+
+    from intune_tui.private_files import write_private
 
     if not _LIST_NAME.match(list_name):
         raise ColumnsError(f"no list named {list_name!r}")
