@@ -6,12 +6,14 @@
 
 A list is named by its catalog key (`devices`, `apps`, `device_configurations` …); a column by its
 id (`column_ids`: the Graph property it reads, or its title in snake case where two columns read
-the same property), the same names an export's JSON uses. The table, the export from the screen
-and `intune-tui export` all read the choice. Ids the catalog no longer has are left out, so an old
-file never breaks a list; a choice that leaves no known column shows the list's own columns.
+the same property), the same names an export's JSON and a saved view's `columns` use. The table,
+the export from the screen and `intune-tui export` all read the choice. Ids the catalog no longer
+has are left out, so an old file never breaks a list; a choice that leaves no known column shows
+the list's own columns.
 
-Saving rewrites only `[columns.<list>]` of the file (tomlkit keeps the user's comments and layout),
-through a temporary file and a rename, so a crash never leaves half a config.
+This module knows what is particular to columns (ids, resolving a choice, checking one
+`[columns.LIST]` table, its keys as `TABLE_KEYS`); `config.py` declares the `columns` setting,
+reads the file and writes it (`config.save_list_columns`, through `update_config_file`).
 """
 
 from __future__ import annotations
@@ -19,15 +21,29 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from intune_tui.intune.resources import Resource
 
-TABLE = "columns"
 WIDEST = 200  # cells: wider than any terminal this tool is used in
-_LIST_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
+
+
+@dataclass(frozen=True)
+class TableKey:
+    """One key of a `[columns.LIST]` table, as the README's configuration reference lists it."""
+
+    name: str
+    shown_default: str
+    help: str
+
+
+TABLE_KEYS: tuple[TableKey, ...] = (
+    TableKey("shown", "every column", "the column ids shown, in order (the Graph property a "
+             "column reads, e.g. `deviceName`; `c` on the list shows and writes them)"),
+    TableKey("widths", "the list's", f"column id = cells (1..{WIDEST}), for the columns made "
+             "wider or narrower, e.g. `{ deviceName = 24 }`"),
+)
 
 
 class ColumnsError(ValueError):
@@ -42,11 +58,6 @@ class ListColumns:
     shown: tuple[str, ...]
     widths: Mapping[str, int] = field(default_factory=dict)
 
-    def as_table(self) -> dict[str, Any]:
-        table: dict[str, Any] = {"shown": list(self.shown)}
-        if self.widths:
-            table["widths"] = dict(self.widths)
-        return table
 
 
 def column_ids(resource: Resource) -> list[str]:
@@ -91,75 +102,24 @@ def choice_of(resource: Resource, shown: Sequence[int], widths: Mapping[int, int
                        {ids[index]: width for index, width in sorted(widths.items())})
 
 
-# --- the config file ------------------------------------------------------------------------------
+# --- one [columns.LIST] table of the config file
 
 
-def check_list_columns(value: object, where: str) -> dict[str, ListColumns]:
-    """The `[columns]` table of the config file, checked: list name -> choice."""
-    if not isinstance(value, dict):
-        raise ColumnsError(f"{where} must be a set of [columns.LIST] tables")
-    checked: dict[str, ListColumns] = {}
-    for name, table in value.items():
-        place = f"{where} [columns.{name}]"
-        if not isinstance(name, str) or not _LIST_NAME.match(name):
-            raise ColumnsError(f"{place}: a list name is a catalog key such as devices or apps")
-        if not isinstance(table, dict):
-            raise ColumnsError(f"{place} must be a table with shown = [...]")
-        unknown = sorted(set(table) - {"shown", "widths"})
-        if unknown:
-            raise ColumnsError(f"{place}: unknown key {unknown[0]!r}; allowed: shown, widths")
-        shown = table.get("shown", [])
-        if not isinstance(shown, list) or not all(isinstance(item, str) for item in shown):
-            raise ColumnsError(f"{place}: shown must be a list of column ids (strings)")
-        widths = table.get("widths", {})
-        if not isinstance(widths, dict) or not all(
-            isinstance(width, int) and not isinstance(width, bool) and 1 <= width <= WIDEST
-            for width in widths.values()
-        ):
-            raise ColumnsError(f"{place}: widths must map column ids to 1..{WIDEST} cells")
-        checked[name] = ListColumns(tuple(shown), {str(key): int(w) for key, w in widths.items()})
-    return checked
-
-
-def save_list_columns(path: Path, list_name: str, choice: ListColumns | None) -> None:
-    """Write `choice` as `[columns.<list_name>]` of the config file at `path` (None: remove it,
-    the list shows its own columns again). Everything else in the file stays as it was."""
-    # Imported here: the config loader reads this module at every start, saving is rare.
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
-    from intune_tui.private_files import write_private
-
-    if not _LIST_NAME.match(list_name):
-        raise ColumnsError(f"no list named {list_name!r}")
-    path = Path(path)
-    try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        document = tomlkit.document()
-    except (UnicodeDecodeError, TOMLKitError) as error:
-        raise ColumnsError(f"{path}: cannot be updated, it is not valid TOML ({error})") from error
-    columns = document.get(TABLE)
-    if columns is None:
-        if choice is None:
-            return
-        columns = tomlkit.table(is_super_table=True)
-        document[TABLE] = columns
-    if choice is None:
-        columns.pop(list_name, None)
-        if not columns:
-            document.pop(TABLE)
-    else:
-        table = tomlkit.table()
-        table["shown"] = choice.shown
-        if choice.widths:
-            widths = tomlkit.inline_table()
-            widths.update(dict(choice.widths))
-            table["widths"] = widths
-        columns[list_name] = table
-    text = tomlkit.dumps(document)
-
-    def write(stream: IO[str]) -> None:
-        stream.write(text)
-
-    write_private(path, write)
+def check_list_columns(table: object, place: str) -> ListColumns:
+    """One list's `[columns.LIST]` table, checked (`place` names it in a message)."""
+    if not isinstance(table, dict):
+        raise ColumnsError(f"{place} must be a table with shown = [...]")
+    allowed = tuple(key.name for key in TABLE_KEYS)
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise ColumnsError(f"{place}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+    shown = table.get("shown", [])
+    if not isinstance(shown, list) or not all(isinstance(item, str) for item in shown):
+        raise ColumnsError(f"{place}: shown must be a list of column ids (strings)")
+    widths = table.get("widths", {})
+    if not isinstance(widths, dict) or not all(
+        isinstance(width, int) and not isinstance(width, bool) and 1 <= width <= WIDEST
+        for width in widths.values()
+    ):
+        raise ColumnsError(f"{place}: widths must map column ids to 1..{WIDEST} cells")
+    return ListColumns(tuple(shown), {str(key): int(w) for key, w in widths.items()})

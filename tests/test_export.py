@@ -485,11 +485,10 @@ def test_export_table_takes_the_chosen_columns_in_their_order() -> None:
 def test_the_export_command_uses_the_columns_chosen_for_the_list(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from intune_tui.config import default_config_path
-    from intune_tui.list_columns import ListColumns, save_list_columns
+    from intune_tui.config import save_list_columns
+    from intune_tui.list_columns import ListColumns
 
-    save_list_columns(default_config_path(), "devices",
-                      ListColumns(("complianceState", "deviceName", "retired")))
+    save_list_columns("devices", ListColumns(("complianceState", "deviceName", "retired")))
     path = tmp_path / "out.csv"
 
     status = main(["--demo", "--demo-devices", "20", "export", "devices", "--output", str(path)])

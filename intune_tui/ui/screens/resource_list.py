@@ -19,24 +19,19 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static, Tab, Tabs
 
+from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
-from intune_tui.list_columns import (
-    ColumnsError,
-    ListColumns,
-    choice_of,
-    column_ids,
-    resolve,
-    save_list_columns,
-)
+from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
+from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Sequence
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
@@ -79,6 +74,11 @@ def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     app.notify(f"Copied {title}: {value}", markup=False)
 
 
+def _one(noun: str) -> str:
+    """'policies' -> 'policy', 'devices' -> 'device'."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+
+
 def table_columns(resource: Resource) -> list[TableColumn]:
     """The catalog's columns as table columns; the first (the name) takes spare width."""
     return [
@@ -104,6 +104,8 @@ class ResourceListScreen(Screen[None]):
         Binding("e", "export", "Export", id="list.export"),
         Binding("y", "copy_field", "Copy field", show=False, id="list.copy_id",
                 tooltip="Copy the cell under the cursor (← → choose the column), over SSH too"),
+        Binding("o", "admin_center", "Admin center", show=False, id="list.admin_center",
+                tooltip="Copy (and show) the admin center link of the row under the cursor"),
         Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
         Binding("p", "show_access", "My access", show=False, id="list.access",
                 tooltip="Which scopes and Intune permissions you hold (also :access)"),
@@ -418,6 +420,14 @@ class ResourceListScreen(Screen[None]):
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
 
+    def action_admin_center(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify("No row under the cursor", severity="warning", markup=False)
+            return
+        copy_admin_center_link(self.intune_app, self.view.resource, row.item,
+                               name=row.cells[0], noun=_one(self.view.noun))
+
     # -- columns -------------------------------------------------------------------------------
 
     def action_choose_columns(self) -> None:
@@ -444,28 +454,15 @@ class ResourceListScreen(Screen[None]):
         else:
             saved = choice_of(self.resource, table.shown_columns, table.column_widths)
         try:
-            save_list_columns(settings.config_path, self.view.resource, saved)
-        except (OSError, ColumnsError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            self.notify(f"Columns not saved: {reason}", severity="error", markup=False)
-        if saved is None:
-            settings.columns.pop(self.view.resource, None)
-        else:
-            settings.columns[self.view.resource] = saved
-
-    def view_columns(self) -> list[str]:
-        """The ids of the columns shown, in order (what a saved view keeps)."""
-        ids = column_ids(self.resource)
-        return [ids[index] for index in self.table.shown_columns]
-
-    def apply_columns(self, columns: list[str]) -> None:
-        """Show the columns with these ids, in this order (a saved view recalled); unknown ids
-        are left out, none known shows every column. Widths stay; nothing is saved."""
-        table = self.table
-        widths = {column_ids(self.resource)[index]: width
-                  for index, width in table.column_widths.items()}
-        chosen = resolve(self.resource, ListColumns(tuple(columns), widths))
-        table.show_columns(chosen.shown, chosen.widths)
+            settings.columns = save_list_columns(self.view.resource, saved,
+                                                 path=settings.config_path)
+        except ConfigError as error:
+            self.notify(f"Columns not saved: {error}", severity="error", markup=False)
+            # Kept for this session all the same: the list shows what the user chose.
+            if saved is None:
+                settings.columns.pop(self.view.resource, None)
+            else:
+                settings.columns[self.view.resource] = saved
 
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))
@@ -494,6 +491,74 @@ class ResourceListScreen(Screen[None]):
         self._clear_query()
         self.query_one("#search", Input).value = ""
         self.load()
+
+    # -- saved views (:save NAME, :NAME) -------------------------------------------------------
+
+    def _own_columns(self) -> tuple[int, ...]:
+        """The columns this list shows when it opens: its `[columns.LIST]` or the catalog's."""
+        return resolve(self.resource,
+                       self.intune_app.settings.columns.get(self.view.resource)).shown
+
+    def view_columns(self) -> tuple[str, ...] | None:
+        """The ids of the columns shown, in order (`list_columns.column_ids`), so the view shows
+        them whatever the list's `[columns.LIST]` says later; None when neither the user nor the
+        list's `[columns.LIST]` changed the catalog's columns."""
+        shown = tuple(self.table.shown_columns)
+        every = tuple(range(len(self.table.all_columns)))
+        if shown == every and self._own_columns() == every:
+            return None
+        ids = column_ids(self.resource)
+        return tuple(ids[index] for index in shown)
+
+    def apply_columns(self, columns: Sequence[str] | None) -> None:
+        """Show the columns with these ids, in this order (a saved view recalled); None: the
+        list's own. Unknown ids are left out; none known shows the list's own. Widths stay,
+        nothing is saved."""
+        table = self.table
+        if columns is None:
+            table.show_columns(self._own_columns(), table.column_widths)
+            return
+        ids = column_ids(self.resource)
+        known = tuple(column for column in columns if column in ids)
+        shown = resolve(self.resource, ListColumns(known)).shown if known else self._own_columns()
+        table.show_columns(shown, table.column_widths)
+
+    def current_view(self, name: str, key: str | None = None) -> View:
+        """What this list shows now, as the saved view `name`: list, search, sort, columns."""
+        sort = self.table.sort_column
+        return View(
+            name,
+            self.view.resource,
+            search=self._query.text.strip() if self._query is not None else "",
+            sort=self.table.all_columns[sort].key if sort is not None else None,
+            descending=self.table.sort_reverse if sort is not None else False,
+            columns=self.view_columns(),
+            key=key,
+        )
+
+    @classmethod
+    def shows_list(cls, list_name: str) -> bool:
+        return any(view.resource == list_name for view in cls.VIEWS)
+
+    async def show_view(self, view: View) -> None:
+        """Bring back a saved view: its list, columns, search and sort."""
+        index = next(index for index, shown in enumerate(self.VIEWS)
+                     if shown.resource == view.list_name)
+        await self._switch_view(index)
+        self.apply_columns(view.columns)
+        if view.search:
+            self.search_for(view.search)
+        else:
+            self.action_clear_search()
+        keys = [column.key for column in self.table.all_columns]
+        if view.sort is not None and view.sort not in keys:
+            self.notify(f"View {view.name}: this list has no column {view.sort!r} to sort by "
+                        f"(columns: {', '.join(keys)})", severity="warning", markup=False)
+            self.table.sort_by(None)
+        else:
+            self.table.sort_by(keys.index(view.sort) if view.sort is not None else None,
+                               reverse=view.descending)
+        self.table.focus()
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()

@@ -84,7 +84,8 @@ async def test_shift_down_moves_a_column_and_plus_widens_it(make_app, wait_until
         assert line.index(" User ") < line.index("Device name")
         assert app.screen.table.columns[1].width == 24
         assert saved_columns(app)["devices"]["widths"] == {"deviceName": 24}
-        assert app.screen.view_columns()[:2] == ["userPrincipalName", "deviceName"]
+        assert saved_columns(app)["devices"]["shown"][:2] == ["userPrincipalName", "deviceName"]
+        assert app.screen.view_columns()[:2] == ("userPrincipalName", "deviceName")
 
 
 async def test_escape_leaves_the_columns_as_they_were(make_app, wait_until) -> None:
@@ -182,3 +183,4 @@ async def _ready(pilot: Any) -> None:
             break
         await pilot.pause(0.05)
     await pilot.pause()
+
