@@ -184,3 +184,42 @@ async def _ready(pilot: Any) -> None:
         await pilot.pause(0.05)
     await pilot.pause()
 
+
+async def test_a_saved_view_keeps_its_columns_across_a_restart(make_app, wait_until) -> None:
+    """`:save NAME` with a column hidden, the list's own columns back, a restart: `:NAME` shows
+    the view's columns again (config [views.NAME] columns), the list alone shows its own."""
+
+    def titles(app: Any) -> list[str]:
+        return [column.title for column in app.screen.table.columns]
+
+    def notified(app: Any, text: str) -> bool:
+        return any(text in notification.message for notification in app._notifications)
+
+    first = make_app(devices=DEVICES)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, first, wait_until)
+        everything = titles(first)
+        await open_chooser(pilot, first, wait_until)
+        await pilot.press("down", "down", "space", "enter")  # hide OS
+        await wait_until(pilot, lambda: isinstance(first.screen, DevicesScreen))
+        without_os = titles(first)
+        assert "OS" not in without_os and "OS" in everything
+        await pilot.press("colon", *"save no-os", "enter")
+        await wait_until(pilot, lambda: notified(first, "Saved view no-os"))
+        await open_chooser(pilot, first, wait_until)
+        await pilot.press("r", "enter")  # the list's own columns again: [columns.devices] goes
+        await wait_until(pilot, lambda: isinstance(first.screen, DevicesScreen))
+        assert titles(first) == everything
+
+    document = tomllib.loads(first.settings.config_path.read_text(encoding="utf-8"))
+    assert "columns" not in document
+    assert "operatingSystem" not in document["views"]["no-os"]["columns"]
+    assert document["views"]["no-os"]["columns"][:2] == ["deviceName", "userPrincipalName"]
+
+    second = make_app(devices=DEVICES)  # a new start on the same config directory
+    async with second.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, second, wait_until)
+        assert titles(second) == everything
+        await pilot.press("colon", *"no-os", "enter")
+        await wait_until(pilot, lambda: titles(second) == without_os)
+        assert header(second).split()[:5] == ["Device", "name", "User", "OS", "vers…"]
