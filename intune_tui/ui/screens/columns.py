@@ -21,10 +21,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from intune_tui.list_columns import WIDEST  # the config file's bound for a width
 from intune_tui.ui.widgets.resource_table import TableColumn
 
 NARROWEST = 3
-WIDEST = 200  # the same bound as the config file's (list_columns.WIDEST)
 
 
 @dataclass(frozen=True)
