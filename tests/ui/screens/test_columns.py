@@ -204,6 +204,10 @@ async def test_a_saved_view_keeps_its_columns_across_a_restart(make_app, wait_un
         await wait_until(pilot, lambda: isinstance(first.screen, DevicesScreen))
         without_os = titles(first)
         assert "OS" not in without_os and "OS" in everything
+        table = first.screen.table
+        while table.columns[table.column_cursor].key != "lastSyncDateTime":
+            await pilot.press("right")
+        await pilot.press("s")  # sorted by Last sync, one place left of where it was
         await pilot.press("colon", *"save no-os", "enter")
         await wait_until(pilot, lambda: notified(first, "Saved view no-os"))
         await open_chooser(pilot, first, wait_until)
@@ -215,6 +219,7 @@ async def test_a_saved_view_keeps_its_columns_across_a_restart(make_app, wait_un
     assert "columns" not in document
     assert "operatingSystem" not in document["views"]["no-os"]["columns"]
     assert document["views"]["no-os"]["columns"][:2] == ["deviceName", "userPrincipalName"]
+    assert document["views"]["no-os"]["sort"] == "lastSyncDateTime"
 
     second = make_app(devices=DEVICES)  # a new start on the same config directory
     async with second.run_test(size=(120, 40)) as pilot:
@@ -223,3 +228,5 @@ async def test_a_saved_view_keeps_its_columns_across_a_restart(make_app, wait_un
         await pilot.press("colon", *"no-os", "enter")
         await wait_until(pilot, lambda: titles(second) == without_os)
         assert header(second).split()[:5] == ["Device", "name", "User", "OS", "vers…"]
+        table = second.screen.table
+        assert table.all_columns[table.sort_column].key == "lastSyncDateTime"
