@@ -17,6 +17,10 @@ top-level keys, the defaults below. The file lives at `<config dir>/config.toml`
     sort = "lastSyncDateTime"
     key = "f5"
 
+    [columns.devices]                  # written by `c` on a list (see list_columns.py)
+    shown = ["deviceName", "complianceState", "lastSyncDateTime"]
+    widths = { deviceName = 24 }
+
     [profiles.contoso]
     tenant = "contoso.onmicrosoft.com" # domain or tenant GUID
     client_id = "00000000-0000-0000-0000-000000000000"   # or "graph-powershell"
@@ -27,7 +31,8 @@ Every setting is declared once, on its `Settings` field (`setting(...)`): its ty
 where it may appear (top level, profile, environment variable, flags), how its value is checked
 and one line of help. The file reader, the environment, the command line (cli.py), the checks
 and the README's configuration reference (tests/make_screenshots.py --readme) all read
-`SETTINGS`, made from those declarations; the keys of a saved view are declared in `VIEW_KEYS`.
+`SETTINGS`, made from those declarations; the keys of a saved view are declared in `VIEW_KEYS`,
+those of a list's columns in `list_columns.TABLE_KEYS`.
 
 Every mistake (broken TOML, unknown key, wrong type, bad value) raises `ConfigError` whose message
 names the file or variable or flag, the key and what is allowed. Nothing here imports Textual.
@@ -40,13 +45,15 @@ import ipaddress
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
+
+from intune_tui.list_columns import ColumnsError, ListColumns, check_list_columns
 
 APP_NAME = "intune-tui"
 CONFIG_FILE_NAME = "config.toml"
@@ -328,14 +335,16 @@ def _check_column_keys(value: object, where: str) -> tuple[str, ...]:
     return tuple(key.strip() for key in value)
 
 
-def _check_columns(value: object, where: str) -> dict[str, tuple[str, ...]]:
+def _check_columns(value: object, where: str) -> dict[str, ListColumns]:
     if not isinstance(value, dict):
-        raise _fail(where, "a table of list name = [column keys]", value)
-    columns: dict[str, tuple[str, ...]] = {}
-    for list_name, keys in value.items():
-        if not _LIST_NAME.match(list_name):
-            raise _fail(f"{where} list name", "a list name such as devices", list_name)
-        columns[list_name] = _check_column_keys(keys, f"{where} entry '{list_name}'")
+        raise _fail(where, "a set of [columns.LIST] tables", value)
+    columns: dict[str, ListColumns] = {}
+    for list_name, table in value.items():
+        _check_list_name(list_name, f"{where} list name")
+        try:
+            columns[list_name] = check_list_columns(table, _inside(where, list_name))
+        except ColumnsError as error:
+            raise ConfigError(str(error)) from error
     return columns
 
 
@@ -377,7 +386,7 @@ VIEW_KEYS: tuple[ViewKey, ...] = (
     ViewKey("descending", "descending", _check_bool, shown_default="`false`",
             help="`true`: that column from the highest down"),
     ViewKey("columns", "columns", _check_column_keys, shown_default="the list's",
-            help="the columns shown, in order, as column keys (where the list lets you choose)"),
+            help="the columns shown, in order, as column ids (as `shown` in `[columns.LIST]`)"),
     ViewKey("key", "key", _check_text,
             help="a key that recalls it, e.g. `f5` (one the screen does not use itself)"),
 )
@@ -455,6 +464,7 @@ class SettingSpec:
     flags: tuple[Flag, ...] = ()
     choices: tuple[str, ...] = ()
     file_key: str = ""  # its key in the file, when not its name
+    entry: str = ""  # a table of tables: how the README names one of them, e.g. "NAME"
     shown_default: str = ""  # how the README says the default, when not the value itself
     name: str = ""
     kind: str = "text"  # bool, int, float, text or table: how an environment value is read
@@ -482,12 +492,13 @@ def setting(
     flags: tuple[Flag, ...] = (),
     choices: tuple[str, ...] = (),
     file_key: str = "",
+    entry: str = "",
     shown_default: str = "",
 ) -> Any:
     """A `Settings` field declared as a setting (the arguments are SettingSpec's)."""
     spec = SettingSpec(help=help, check=check, top_level=top_level, profile=profile, env=env,
                        flags=flags, choices=choices, file_key=file_key,
-                       shown_default=shown_default)
+                       entry=entry, shown_default=shown_default)
     if factory is not None:
         return field(default_factory=factory, metadata={SPEC: spec})
     return field(default=default, metadata={SPEC: spec})
@@ -600,13 +611,15 @@ class Settings:
         factory=dict, check=_check_keymap, top_level=True,
         help="binding id = keys; see [Key map](#key-map)")
     views: dict[str, View] = setting(
-        factory=dict, check=_check_views, top_level=True,
+        factory=dict, check=_check_views, top_level=True, entry="NAME",
         help="saved views, one `[views.NAME]` table each (keys below); `:save NAME` writes one")
-    columns: dict[str, tuple[str, ...]] = setting(
-        factory=dict, check=_check_columns, top_level=True,
-        help="list name = the column keys it shows, in order (the column chooser writes it)")
+    columns: dict[str, ListColumns] = setting(
+        factory=dict, check=_check_columns, top_level=True, entry="LIST",
+        shown_default="the lists' own",
+        help="the columns a list shows and their widths, one `[columns.LIST]` table per list "
+        "(`LIST`: a list's key, e.g. `devices`; keys below); `c` on a list writes it")
     profiles: dict[str, Profile] = setting(
-        factory=dict, top_level=True,
+        factory=dict, top_level=True, entry="NAME",
         help="one table per tenant; see [Profiles](#profiles-tenants-and-clouds)")
     demo: bool = setting(
         False, env=True,
@@ -980,21 +993,36 @@ def _table(document: Any, key: str, *, super_table: bool = False) -> Any:
     return document[key]
 
 
-def save_list_columns(list_name: str, columns: Sequence[str], *,
-                      path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Keep `columns` (column keys, in order) as the list's columns: `[columns]` in config.toml.
-
-    An empty `columns` forgets the list's choice (back to the catalog's columns). Returns every
-    list's saved columns after the change (for the caller's Settings.columns). Raises ConfigError.
-    """
+def save_list_columns(list_name: str, choice: ListColumns | None, *,
+                      path: Path | None = None) -> dict[str, ListColumns]:
+    """Keep `choice` as the list's `[columns.LIST]` table in config.toml; None forgets it (the
+    list shows its own columns again). Returns every list's saved columns after the change (for
+    the caller's Settings.columns). Raises ConfigError."""
     path = default_config_path() if path is None else path
+    _check_list_name(list_name, "list name")
 
     def change(document: Any) -> None:
-        table = _table(document, "columns")
-        if columns:
-            table[list_name] = list(columns)
-        elif list_name in table:
-            del table[list_name]
+        import tomlkit
+
+        if choice is None:
+            if list_name in document.get("columns", {}):
+                del document["columns"][list_name]
+                if not document["columns"]:
+                    del document["columns"]
+            return
+        columns = _table(document, "columns", super_table=True)
+        fresh = list_name not in columns
+        # An existing table is edited in place, so the comments inside it stay.
+        table = tomlkit.table() if fresh else columns[list_name]
+        table["shown"] = list(choice.shown)
+        if choice.widths:
+            widths = tomlkit.inline_table()
+            widths.update(dict(choice.widths))
+            table["widths"] = widths
+        elif "widths" in table:
+            del table["widths"]
+        if fresh:
+            columns[list_name] = table
 
     config = update_config_file(path, change)
     return dict(config.app.get("columns", {}))

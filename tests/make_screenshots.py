@@ -38,6 +38,7 @@ from intune_tui import audit as audit_module
 from intune_tui.audit import ChainKey, link_of, sealed_line
 from intune_tui.auth.flows import DeviceCodeFlow
 from intune_tui.config import SETTINGS, VIEW_KEYS, Settings, SettingSpec, load_settings
+from intune_tui.list_columns import TABLE_KEYS as COLUMNS_KEYS
 from intune_tui.session import demo_session
 from intune_tui.ui.app import IntuneApp
 
@@ -450,6 +451,15 @@ async def access(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def columns(pilot: Pilot[Any]) -> None:
+    """`c` on the devices list: OS hidden, OS version made wider, not kept yet."""
+    await devices_loaded(pilot)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: screen_is(pilot, "ColumnChooser"), "the column chooser")
+    await pilot.press("down", "down", "space", "down", "plus", "plus")
+    await settle(pilot)
+
+
 async def help_keys(pilot: Pilot[Any]) -> None:
     await devices_loaded(pilot)
     await pilot.press("question_mark")
@@ -609,6 +619,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("role-detail", "Role detail", role_detail),
     Scene("access", "My access (:access)", access),
     Scene("health", "Tenant health", health),
+    Scene("columns", "Columns of a list: show, hide, reorder, widths (c)", columns),
     Scene("help", "Keys of the current screen (?)", help_keys),
     Scene("command-line", "Command line with completion (:)", command_line),
     Scene("palette", "Command palette (ctrl+p)", palette),
@@ -646,6 +657,9 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
+    ("Columns of a list (c)", "intune_tui.ui.screens.columns", "ColumnChooser"),
+    ("A settings-catalog profile's settings", "intune_tui.ui.screens.catalog_settings",
+     "CatalogSettingsScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),
     ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",
@@ -715,7 +729,7 @@ def _default_text(spec: SettingSpec) -> str:
 
 def _key_text(spec: SettingSpec) -> str:
     if spec.kind == "table":
-        return f"`[{spec.key}.NAME]`" if spec.key in ("views", "profiles") else f"`[{spec.key}]`"
+        return f"`[{spec.key}.{spec.entry}]`" if spec.entry else f"`[{spec.key}]`"
     where = {(True, False): "", (False, True): " (profile)",
              (True, True): " (top level or profile)"}.get((spec.top_level, spec.profile))
     return "—" if where is None else f"`{spec.key}`{where}"
@@ -736,6 +750,10 @@ def settings_markdown() -> str:
     lines += ["", "A saved view, `[views.NAME]` (`NAME`: letters, digits, `-`, `_`):", "",
               "| Key | Default | Meaning |", "| --- | --- | --- |"]
     lines += [f"| `{key.name}` | {key.shown_default} | {key.help} |" for key in VIEW_KEYS]
+    lines += ["", "A list's columns, `[columns.LIST]` (what `c` on the list writes; an id the "
+              "list does not have is left out):", "", "| Key | Default | Meaning |",
+              "| --- | --- | --- |"]
+    lines += [f"| `{key.name}` | {key.shown_default} | {key.help} |" for key in COLUMNS_KEYS]
     lines += ["", SETTINGS_END]
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from argparse import Namespace
 from dataclasses import fields
 from pathlib import Path
@@ -24,6 +25,7 @@ from intune_tui.config import (
     save_view,
     validate_graph_url,
 )
+from intune_tui.list_columns import ListColumns
 
 CONTOSO_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -423,26 +425,76 @@ def test_any_other_graph_host_needs_the_explicit_opt_in() -> None:
     assert load(Namespace(profile="p"), ALLOW_CUSTOM_GRAPH_HOST="1").allow_custom_graph_host
 
 
+def test_the_columns_chosen_per_list_are_read_and_a_bad_table_is_named() -> None:
+    write_config('[columns.devices]\nshown = ["deviceName", "model"]\nwidths = { model = 30 }\n')
+    assert load().columns == {"devices": ListColumns(("deviceName", "model"), {"model": 30})}
+    path = write_config('[columns.devices]\nshown = "deviceName"\n')
+    with pytest.raises(ConfigError, match=r"'columns\.devices': shown must be a list") as error:
+        load()
+    assert str(path) in str(error.value)
+
+
 def test_saved_list_columns_keep_the_users_comments_and_load_again() -> None:
     path = write_config('# my tenants\ntheme = "nord"  # dark\n\n[profiles.x]\ntenant = "a.com"\n')
 
-    saved = save_list_columns("devices", ["deviceName", "serialNumber"])
+    chosen = ListColumns(("deviceName", "serialNumber"), {"deviceName": 24})
+    saved = save_list_columns("devices", chosen)
 
-    assert saved == {"devices": ("deviceName", "serialNumber")}
+    assert saved == {"devices": chosen}
     text = path.read_text(encoding="utf-8")
     assert text.startswith('# my tenants\ntheme = "nord"  # dark\n\n[profiles.x]\n')
-    assert load().columns == {"devices": ("deviceName", "serialNumber")}
-    save_list_columns("devices", [])
+    assert '[columns.devices]\nshown = ["deviceName", "serialNumber"]\n' \
+        'widths = {deviceName = 24}\n' in text
+    assert load().columns == {"devices": chosen}
+    save_list_columns("devices", None)
     assert load().columns == {}
+    assert "[columns" not in path.read_text(encoding="utf-8")
     assert "# my tenants" in path.read_text(encoding="utf-8")
+
+
+USER_FILE = """\
+# my tenants
+default_profile = "contoso"   # the one I use most
+
+[profiles.contoso]
+tenant = "contoso.onmicrosoft.com"
+"""
+
+
+def test_saving_columns_writes_one_table_per_list_and_reads_back() -> None:
+    path = write_config(USER_FILE)
+    save_list_columns("devices", ListColumns(("deviceName", "serialNumber"),
+                                             {"deviceName": 24}))
+    save_list_columns("apps", ListColumns(("displayName",)))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(USER_FILE)  # the user's lines, comments included, untouched
+    assert load().columns == {
+        "devices": ListColumns(("deviceName", "serialNumber"), {"deviceName": 24}),
+        "apps": ListColumns(("displayName",)),
+    }
+    save_list_columns("devices", ListColumns(("model",)))
+    save_list_columns("apps", None)
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert document["columns"] == {"devices": {"shown": ["model"]}}
+    assert document["profiles"]["contoso"]["tenant"] == "contoso.onmicrosoft.com"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
+
+
+def test_saving_columns_refuses_a_broken_file_and_leaves_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("read_only = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        save_list_columns("devices", ListColumns(("deviceName",)), path=broken)
+    assert broken.read_text(encoding="utf-8") == "read_only = \n"
 
 
 def test_a_write_that_would_break_the_file_leaves_it_as_it_was() -> None:
     original = 'theme = "nord"\ncolumns = 3\n'
     path = write_config(original)
 
-    with pytest.raises(ConfigError, match="'columns' must be a table"):
-        save_list_columns("devices", ["deviceName"])
+    with pytest.raises(ConfigError, match=r"'columns' must be a set of \[columns.LIST\] tables"):
+        save_list_columns("devices", ListColumns(("deviceName",)))
 
     assert path.read_text(encoding="utf-8") == original
     assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
@@ -451,9 +503,12 @@ def test_a_write_that_would_break_the_file_leaves_it_as_it_was() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[columns]\ndevices = []\n", "'columns' entry 'devices' must be a list of column keys"),
-        ('[columns]\ndevices = "name"\n', "'columns' entry 'devices' must be a list of column"),
-        ("columns = [1]\n", "'columns' must be a table of list name = [column keys]"),
+        ("[columns]\ndevices = []\n", "'columns.devices' must be a table with shown = [...]"),
+        ('[columns.devices]\nshown = "name"\n', "'columns.devices': shown must be a list of"),
+        ("[columns.devices]\nwidths = { x = 0 }\n", "widths must map column ids to 1..200"),
+        ('[columns."a b"]\nshown = []\n', "'columns' list name must be a list's name"),
+        ("[columns.devices]\nshow = []\n", "unknown key 'show'; allowed: shown, widths"),
+        ("columns = [1]\n", "'columns' must be a set of [columns.LIST] tables"),
     ],
 )
 def test_bad_saved_columns_are_refused_clearly(text: str, expected: str) -> None:
@@ -568,8 +623,8 @@ def test_a_symlinked_config_stays_a_symlink_and_its_target_is_written(tmp_path: 
     path.parent.mkdir(parents=True)
     path.symlink_to(target)
 
-    save_list_columns("devices", ["deviceName"])
+    save_list_columns("devices", ListColumns(("deviceName",)))
 
     assert path.is_symlink()
     assert target.read_text(encoding="utf-8") == (
-        '# from my dotfiles\n\n[columns]\ndevices = ["deviceName"]\n')
+        '# from my dotfiles\n\n[columns.devices]\nshown = ["deviceName"]\n')

@@ -19,10 +19,11 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static, Tab, Tabs
 
-from intune_tui.config import View
+from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
+    from intune_tui.ui.screens.columns import ColumnChoice
     from intune_tui.worker import StreamFinished
 
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
@@ -106,6 +108,8 @@ class ResourceListScreen(Screen[None]):
                 id="list.next_view"),
         Binding("left_square_bracket", "previous_view", "Previous list", show=False,
                 id="list.previous_view"),
+        Binding("c", "choose_columns", "Columns", show=False, id="list.columns",
+                tooltip="Show, hide, reorder and size this list's columns (kept in the config)"),
     ]
 
     def __init__(self) -> None:
@@ -160,7 +164,9 @@ class ResourceListScreen(Screen[None]):
         # No Footer yet: `_show_footer` mounts it once the first rows are painted.
 
     def _new_table(self) -> ResourceTable[Row]:
-        table: ResourceTable[Row] = ResourceTable(table_columns(self.resource), id="list")
+        chosen = resolve(self.resource, self.intune_app.settings.columns.get(self.view.resource))
+        table: ResourceTable[Row] = ResourceTable(
+            table_columns(self.resource), shown=chosen.shown, widths=chosen.widths, id="list")
         table.empty_text = "Loading…"
         return table
 
@@ -394,7 +400,8 @@ class ResourceListScreen(Screen[None]):
 
         settings = self.intune_app.settings
         path = default_export_path(settings.data_dir, self.view.resource, fmt)
-        columns, records = export_table(self.resource, self.table.visible_rows)
+        columns, records = export_table(self.resource, self.table.visible_rows,
+                                        self.table.shown_columns)
         try:
             count = write_export(path, fmt, columns, records)
         except OSError as error:
@@ -414,6 +421,42 @@ class ResourceListScreen(Screen[None]):
             return
         copy_admin_center_link(self.intune_app, self.view.resource, row.item,
                                name=row.cells[0], noun=_one(self.view.noun))
+
+    # -- columns -------------------------------------------------------------------------------
+
+    def action_choose_columns(self) -> None:
+        from intune_tui.ui.screens.columns import ColumnChooser
+
+        table = self.table
+        chooser = ColumnChooser(self.view.label, table.all_columns, table.shown_columns,
+                                table.column_widths)
+        self.app.push_screen(chooser, self._columns_chosen)
+
+    def _columns_chosen(self, choice: ColumnChoice | None) -> None:
+        if choice is None:
+            return
+        self.table.show_columns(choice.shown, choice.widths)
+        self._save_columns()
+
+    def _save_columns(self) -> None:
+        """Keep the table's columns for this list in the config file (and for this session)."""
+        settings = self.intune_app.settings
+        table = self.table
+        if list(table.shown_columns) == list(range(len(table.all_columns))) and not \
+                table.column_widths:
+            saved = None  # the list's own columns: nothing to keep
+        else:
+            saved = choice_of(self.resource, table.shown_columns, table.column_widths)
+        try:
+            settings.columns = save_list_columns(self.view.resource, saved,
+                                                 path=settings.config_path)
+        except ConfigError as error:
+            self.notify(f"Columns not saved: {error}", severity="error", markup=False)
+            # Kept for this session all the same: the list shows what the user chose.
+            if saved is None:
+                settings.columns.pop(self.view.resource, None)
+            else:
+                settings.columns[self.view.resource] = saved
 
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))
@@ -445,14 +488,34 @@ class ResourceListScreen(Screen[None]):
 
     # -- saved views (:save NAME, :NAME) -------------------------------------------------------
 
+    def _own_columns(self) -> tuple[int, ...]:
+        """The columns this list shows when it opens: its `[columns.LIST]` or the catalog's."""
+        return resolve(self.resource,
+                       self.intune_app.settings.columns.get(self.view.resource)).shown
+
     def view_columns(self) -> tuple[str, ...] | None:
-        """The keys of the columns shown, in order, where the user chose them; None: the list's
-        own columns. (The column chooser fills this in.)"""
-        return None
+        """The ids of the columns shown, in order (`list_columns.column_ids`), so the view shows
+        them whatever the list's `[columns.LIST]` says later; None when neither the user nor the
+        list's `[columns.LIST]` changed the catalog's columns."""
+        shown = tuple(self.table.shown_columns)
+        every = tuple(range(len(self.table.all_columns)))
+        if shown == every and self._own_columns() == every:
+            return None
+        ids = column_ids(self.resource)
+        return tuple(ids[index] for index in shown)
 
     def apply_columns(self, columns: Sequence[str] | None) -> None:
-        """Show these columns (keys, in order); None: the list's own. Nothing to do until the
-        list has a column chooser."""
+        """Show the columns with these ids, in this order (a saved view recalled); None: the
+        list's own. Unknown ids are left out; none known shows the list's own. Widths stay,
+        nothing is saved."""
+        table = self.table
+        if columns is None:
+            table.show_columns(self._own_columns(), table.column_widths)
+            return
+        ids = column_ids(self.resource)
+        known = tuple(column for column in columns if column in ids)
+        shown = resolve(self.resource, ListColumns(known)).shown if known else self._own_columns()
+        table.show_columns(shown, table.column_widths)
 
     def current_view(self, name: str, key: str | None = None) -> View:
         """What this list shows now, as the saved view `name`: list, search, sort, columns."""
@@ -461,7 +524,7 @@ class ResourceListScreen(Screen[None]):
             name,
             self.view.resource,
             search=self._query.text.strip() if self._query is not None else "",
-            sort=self.table.columns[sort].key if sort is not None else None,
+            sort=self.table.all_columns[sort].key if sort is not None else None,
             descending=self.table.sort_reverse if sort is not None else False,
             columns=self.view_columns(),
             key=key,
@@ -481,7 +544,7 @@ class ResourceListScreen(Screen[None]):
             self.search_for(view.search)
         else:
             self.action_clear_search()
-        keys = [column.key for column in self.table.columns]
+        keys = [column.key for column in self.table.all_columns]
         if view.sort is not None and view.sort not in keys:
             self.notify(f"View {view.name}: this list has no column {view.sort!r} to sort by "
                         f"(columns: {', '.join(keys)})", severity="warning", markup=False)
@@ -506,6 +569,7 @@ class ResourceListScreen(Screen[None]):
         return [
             ("Search this list", "/", self.action_search),
             ("Refresh this list", "r", self.action_refresh),
+            ("Choose this list's columns", "c", self.action_choose_columns),
         ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
