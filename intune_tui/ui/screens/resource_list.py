@@ -54,11 +54,6 @@ class ListView:
 FOOTER_AT_THE_LATEST = 0.5
 
 
-def _pages(resource_key: str, server_filter: str | None
-           ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
-    return lambda service: service.stream(resource_key, server_filter=server_filter)
-
-
 def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     """Copy the cell under the cursor through OSC 52 (works over SSH) and say what was copied."""
     cell = table.cursor_cell
@@ -137,11 +132,19 @@ class ResourceListScreen(Screen[None]):
         return f"{cls.AREA}:{view.resource}"
 
     @classmethod
+    def pages(cls, view: ListView, server_filter: str | None
+              ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
+        """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
+        `server_filter`. A screen whose view is built otherwise (Health's Attention) says so."""
+        resource_key = view.resource
+        return lambda service: service.stream(resource_key, server_filter=server_filter)
+
+    @classmethod
     def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
         """The stream key and the pages of this screen's first load (first view, no search):
         the app asks for them at start-up, before the screen exists."""
         view = cls.VIEWS[0]
-        return cls._stream_key(view), _pages(view.resource, None)
+        return cls._stream_key(view), cls.pages(view, None)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -214,7 +217,7 @@ class ResourceListScreen(Screen[None]):
                          loading=True, error="")
         self.intune_app.stream(
             self.stream_key,
-            _pages(self.view.resource, server_filter),
+            self.pages(self.view, server_filter),
             on_page=self._on_page,
             on_done=self._on_done,
             on_error=self._on_error,
