@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.signal import Signal
+from textual.types import CSSPathType
 
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.throttle import RetryNotice
@@ -50,6 +51,8 @@ FIRST_MODE = "devices"
 # during it, ~40 ms of a ~0.44 s start. It is on again once the first list page is painted,
 # the first list fails, or this long after mount at the latest (a sign-in may come first).
 START_UP_GC_AT_THE_LATEST = 3.0
+# Next to this module: the app's look, then the screens' layouts (each rule names its screen).
+STYLESHEETS = ("app.tcss", "screens.tcss")
 
 
 class GraphEvent(Message):
@@ -132,7 +135,7 @@ class IntuneApp(App[None]):
     """intune-tui. Receives its session (and so its Graph service) from outside: tests pass one
     backed by the fake Graph."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[CSSPathType | None] = list(STYLESHEETS)
     TITLE = "intune-tui"
     # The first area is the app's first screen: switching to it from Textual's default screen
     # re-parsed every stylesheet once more before the first frame.

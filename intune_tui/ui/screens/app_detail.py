@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from intune_tui.intune.formatting import (
     MISSING,
@@ -437,12 +437,10 @@ class AppDetailScreen(DetailScreen):
         super().__init__(item, job_prefix="app")
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(app_title(self.item), id="detail-title", classes="panel-title")
-        yield self.search_input()
+        yield from self.compose_top(app_title(self.item))
         with TabbedContent(id="detail-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
-                yield Static("", id="overview-problem", classes="error-panel")
+                yield self.overview_problem()
                 yield Static("", id="app-sections", classes="field-list")
             with TabPane("Assignments", id="assignments"):
                 yield RowsPane(RESOURCES["app_assignments"], id="assignments-pane")
@@ -454,7 +452,6 @@ class AppDetailScreen(DetailScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = clean(self.item.get("displayName")) or "App"
-        self.query_one("#overview-problem").display = False
         self._show_sections()
         self.focus_tab()
         self.load()
@@ -478,15 +475,11 @@ class AppDetailScreen(DetailScreen):
 
     def _show_app(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
-        self.query_one("#overview-problem").display = False
-        self.query_one("#detail-title", Static).update(app_title(self.item))
+        self.show_title(app_title(self.item))
         self._show_sections()
 
     def _app_failed(self, error: BaseException) -> None:
-        problem = self.query_one("#overview-problem", Static)
-        problem.update(problem_text("this app's details", error)
-                       + Text("\nWhat the list showed is below."))
-        problem.display = True
+        self.show_overview_problem("this app's details", error)
 
     def _show_summary(self, summary: InstallSummary) -> None:
         self.query_one("#install-summary", Static).update(Text(install_summary_words(summary)))

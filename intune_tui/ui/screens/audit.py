@@ -140,16 +140,6 @@ def chain_words(report: ChainReport) -> Text:
 class AuditScreen(Screen[None]):
     """The audit of remote actions: this app's record and Intune's."""
 
-    DEFAULT_CSS = """
-    AuditScreen #audit-local-detail { height: auto; max-height: 10; padding: 0 1;
-                                      border-top: solid $panel; }
-    AuditScreen #audit-chain { height: auto; max-height: 7; padding: 0 1; color: $text-muted; }
-    AuditScreen #audit-chain.-broken { background: $error 25%; color: $text;
-                                       border-left: thick $error; }
-    AuditScreen .audit-note { height: auto; padding: 0 1; color: $text-muted; }
-    AuditScreen #audit-remote-problem { display: none; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back"),
         Binding("r", "reload", "Refresh", id="audit.refresh"),

@@ -7,7 +7,7 @@ in two keys.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,8 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.device_apps import (
@@ -36,6 +35,7 @@ from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
+from intune_tui.ui.screens.detail import DetailScreen
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
@@ -43,7 +43,6 @@ from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 # tab id -> (catalog resource, tab label short enough for 80 columns, text when empty)
 TABS: tuple[tuple[str, str, str, str], ...] = (
@@ -149,14 +148,17 @@ def title_line(item: dict[str, Any]) -> Text:
     return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
 
 
-class DeviceDetailScreen(Screen[None]):
+class DeviceDetailScreen(DetailScreen):
     """Overview, compliance, configuration, discovered apps, action history, users."""
 
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
         "detail.actions", "detail.back", "detail.why", "app.help", "app.quit", "detail.refresh")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="detail.back"),
-        Binding("r", "reload", "Refresh", id="detail.refresh"),
+        # The key bar has no room for these two here (they are in `?`).
+        Binding("slash", "search", "Filter", id="detail.search", show=False,
+                tooltip="Filter the list in this tab"),
+        Binding("e", "export", "Export", id="detail.export", show=False,
+                tooltip="Export the list in this tab as CSV"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy field", id="detail.copy_id", show=False,
                 tooltip="Copy the cell under the cursor of a tab's list (Overview: the id)"),
@@ -170,33 +172,22 @@ class DeviceDetailScreen(Screen[None]):
                 tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
-        Binding("right_square_bracket", "next_tab", "Next tab", show=False,
-                id="detail.next_tab"),
-        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False,
-                id="detail.previous_tab"),
     ]
 
     def __init__(self, item: dict[str, Any], *, start_tab: str | None = None) -> None:
-        super().__init__()
-        self.item = item
+        super().__init__(item, job_prefix="device")
         self.start_tab = start_tab
-        self.device_id = str(item.get("id", ""))
+        self.device_id = self.item_id
         self.device: ManagedDevice = ManagedDevice.from_graph(item)
-        self._jobs: set[str] = set()
         self._tracker: ActionTracker | None = None
         # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
         self._side_ids: tuple[Any, Any] | None = None
 
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(title_line(self.item), id="device-title", classes="panel-title")
+        yield from self.compose_top(title_line(self.item))
         with TabbedContent(id="device-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
-                yield Static("", id="overview-problem", classes="error-panel")
+                yield self.overview_problem()
                 yield FieldList(id="overview-fields")
             for tab_id, resource_key, label, _ in TABS:
                 with TabPane(label, id=tab_id):
@@ -217,10 +208,10 @@ class DeviceDetailScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.title = clean(self.item.get("deviceName")) or "Device"
         if self.start_tab:
             self.query_one(TabbedContent).active = self.start_tab
-        self.query_one("#overview-problem").display = False
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
         self.query_one("#action-tracking").display = False
@@ -230,8 +221,8 @@ class DeviceDetailScreen(Screen[None]):
     def load(self) -> None:
         """Start every tab at once; each arrives (or fails) on its own."""
         device_id = self.device_id
-        self._job("overview", lambda service: service.get_device(device_id),
-                  self._show_device, self._device_failed)
+        self.job("overview", lambda service: service.get_device(device_id),
+                 self._show_device, self._device_failed)
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
         self._side_ids = None
@@ -262,18 +253,13 @@ class DeviceDetailScreen(Screen[None]):
             if tab_id == self.start_tab == "compliance":
                 self.action_why_noncompliant()
 
-        self._job(tab_id, call, show, pane.show_error)
-
-    def _job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
-             on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
-        self.intune_app.job(f"device:{self.device_id}:{part}", call, on_done=on_done,
-                            on_error=on_error)
+        self.job(tab_id, call, show, pane.show_error)
 
     def _show_device(self, data: dict[str, Any]) -> None:
         merged = {**self.item, **{k: v for k, v in data.items() if v is not None}}
         self.item = merged
         self.device = ManagedDevice.from_graph(merged)
-        self.query_one("#device-title", Static).update(title_line(merged))
+        self.show_title(title_line(merged))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
         # Already started from the list row unless it lacked the ids (or they changed).
@@ -284,10 +270,7 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#actions-pane", RowsPane).show_rows(rows, empty="No remote actions yet")
 
     def _device_failed(self, error: BaseException) -> None:
-        problem = self.query_one("#overview-problem", Static)
-        problem.update(Text(f"Could not load this device's details: {error}\n"
-                            "What the list showed is below."))
-        problem.display = True
+        self.show_overview_problem("this device's details", error)
         self.query_one("#actions-pane", RowsPane).show_error(error)
         if self._side_ids is None:  # the side tabs had no ids to start from
             self.query_one(RecoveryPanel).show_error(error)
@@ -301,20 +284,20 @@ class DeviceDetailScreen(Screen[None]):
             return
         card.update(Text("Loading the primary user…"))
         session = self.intune_app.session
-        self._job("user-card",
-                  lambda service: user_card(service.client, session.claims(), user_id),
-                  lambda found: card.show(found.fields()),
-                  lambda error: card.update(Text(f"Could not read the primary user from "
-                                                 f"Entra: {clean(str(error))}")))
+        self.job("user-card",
+                 lambda service: user_card(service.client, session.claims(), user_id),
+                 lambda found: card.show(found.fields()),
+                 lambda error: card.update(Text(f"Could not read the primary user from "
+                                                f"Entra: {clean(str(error))}")))
 
     def _load_groups(self, entra_id: Any, user_id: Any) -> None:
         view = self.query_one("#groups-view", Static)
         entra = entra_id if isinstance(entra_id, str) else None
         user = user_id if isinstance(user_id, str) and user_id else None
-        self._job("groups", lambda service: memberships(service.client, entra, user),
-                  lambda found: view.update(groups_text(found)),
-                  lambda error: view.update(Text(f"Could not read group memberships: "
-                                                 f"{clean(str(error))}")))
+        self.job("groups", lambda service: memberships(service.client, entra, user),
+                 lambda found: view.update(groups_text(found)),
+                 lambda error: view.update(Text(f"Could not read group memberships: "
+                                                f"{clean(str(error))}")))
 
     def _load_managed_apps(self, user_id: Any) -> None:
         view = self.query_one("#managed-apps", Static)
@@ -328,17 +311,17 @@ class DeviceDetailScreen(Screen[None]):
             # The list paints at once; failing apps' error codes follow (one more round trip).
             view.update(managed_apps_text(states))
             if any(state.failing for state in states):
-                self._job("managed-app-errors",
-                          lambda service: with_install_errors(service.client, states, device_id),
-                          lambda found: view.update(managed_apps_text(found)),
-                          lambda error: None)  # each row says why its code is missing
+                self.job("managed-app-errors",
+                         lambda service: with_install_errors(service.client, states, device_id),
+                         lambda found: view.update(managed_apps_text(found)),
+                         lambda error: None)  # each row says why its code is missing
 
-        self._job("managed-apps",
-                  lambda service: managed_app_states(service.client, user_id, device_id,
-                                                     with_errors=False),
-                  listed,
-                  lambda error: view.update(Text(f"Could not read the managed apps: "
-                                                 f"{clean(str(error))}")))
+        self.job("managed-apps",
+                 lambda service: managed_app_states(service.client, user_id, device_id,
+                                                    with_errors=False),
+                 listed,
+                 lambda error: view.update(Text(f"Could not read the managed apps: "
+                                                f"{clean(str(error))}")))
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen
@@ -364,6 +347,7 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one(RecoveryPanel).mask_all()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        super().on_tabbed_content_tab_activated(event)
         if event.pane.id != "recovery":
             self.query_one(RecoveryPanel).mask_all()
 
@@ -407,24 +391,10 @@ class DeviceDetailScreen(Screen[None]):
 
     # -- keys ----------------------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_reload(self) -> None:
-        self.load()
+        super().action_reload()
         if self._tracker is not None:
             self._tracker.refresh()
-
-    def action_next_tab(self) -> None:
-        self._move_tab(1)
-
-    def action_previous_tab(self) -> None:
-        self._move_tab(-1)
-
-    def _move_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        ids = [str(pane.id) for pane in tabs.query(TabPane)]
-        tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [

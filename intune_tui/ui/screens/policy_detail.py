@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from intune_tui.intune.formatting import (
     MISSING,
@@ -210,12 +210,10 @@ class PolicyDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         kind = self.kind
-        yield Header()
-        yield Static(self._title(), id="detail-title", classes="panel-title")
-        yield self.search_input()
+        yield from self.compose_top(self._title())
         with TabbedContent(id="detail-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
-                yield Static("", id="overview-problem", classes="error-panel")
+                yield self.overview_problem()
                 yield FieldList(id="overview-fields")
             if kind.status:
                 with TabPane("Device status", id="status"), Vertical():
@@ -262,7 +260,6 @@ class PolicyDetailScreen(DetailScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = clean(self.item.get("displayName") or self.item.get("name")) or "Policy"
-        self.query_one("#overview-problem").display = False
         self._show_overview()
         self.focus_tab()
         self.load()
@@ -322,8 +319,7 @@ class PolicyDetailScreen(DetailScreen):
 
     def _show_item(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
-        self.query_one("#overview-problem").display = False
-        self.query_one("#detail-title", Static).update(self._title())
+        self.show_title(self._title())
         self._show_overview(self._status_text)
         kind = self.kind
         if kind.settings == "properties":
@@ -367,10 +363,7 @@ class PolicyDetailScreen(DetailScreen):
         pane.show_rows(pane.resource.to_rows(named), empty="No actions for noncompliance")
 
     def _item_failed(self, error: BaseException) -> None:
-        problem = self.query_one("#overview-problem", Static)
-        problem.update(problem_text("this item's details", error)
-                       + Text("\nWhat the list showed is below."))
-        problem.display = True
+        self.show_overview_problem("this item's details", error)
         for tab in self._tabs_from_item():
             self.query_one(f"#{tab}-pane", RowsPane).show_error(error)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,12 +24,12 @@ from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.ui.widgets.key_footer import KeyFooter
-from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
+from intune_tui.ui.widgets.search_box import SearchBox
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Sequence
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
@@ -63,6 +64,22 @@ def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     title, value = cell
     app.copy_to_clipboard(value)
     app.notify(f"Copied {title}: {value}", markup=False)
+
+
+def export_rows(app: IntuneApp, resource: Resource, rows: Sequence[Row], name: str, fmt: str,
+                noun: str = "rows") -> None:
+    """Write `rows` (what a table shows, as filtered and sorted) to a file named after `name` in
+    the data directory, and say where (or why not)."""
+    from intune_tui.export import default_export_path, export_table, write_export
+
+    path = default_export_path(app.settings.data_dir, name, fmt)
+    columns, records = export_table(resource, rows)
+    try:
+        count = write_export(path, fmt, columns, records)
+    except OSError as error:
+        app.notify(f"Export failed: {error.strerror or error}", severity="error", markup=False)
+        return
+    app.notify(f"Exported {count:,} {noun} to {path}", title="Export", markup=False, timeout=8)
 
 
 def table_columns(resource: Resource) -> list[TableColumn]:
@@ -151,8 +168,7 @@ class ResourceListScreen(Screen[None]):
         if len(self.VIEWS) > 1:
             yield Tabs(*(Tab(view.label, id=f"view-{index}")
                          for index, view in enumerate(self.VIEWS)), id="views")
-        yield LineInput(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …",
-                    id="search")
+        yield SearchBox(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …")
         yield Static("", id="list-problem", classes="error-panel")
         yield self._new_table()
         yield StatusBar()
@@ -296,14 +312,15 @@ class ResourceListScreen(Screen[None]):
 
     # -- search --------------------------------------------------------------------------------
 
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.add_class("-visible")
-        search.focus()
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one("#search", SearchBox)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "search":
-            return
+    def action_search(self) -> None:
+        self.search_box.open()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._apply_local(event.value)
         if self._search_timer is not None:
@@ -311,19 +328,15 @@ class ResourceListScreen(Screen[None]):
         if not self._complete and self._query is not None:
             self._search_timer = self.set_timer(SERVER_SEARCH_DELAY, self._apply_server)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "search":
-            return
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._apply_local(event.value)
-        self._apply_server()
-        self.table.focus()
+        self.search_for(event.value, shown=False)
 
-    def search_for(self, text: str) -> None:
-        """Run `text` as if typed in the search box and submitted (shown in the box)."""
-        search = self.query_one("#search", Input)
-        search.value = text
-        search.add_class("-visible")
+    def search_for(self, text: str, *, shown: bool = True) -> None:
+        """Run `text` as if typed in the search box and submitted (`shown`: put in the box)."""
+        if shown:
+            self.search_box.open(text)
         self._apply_local(text)
         self._apply_server()
         self.table.focus()
@@ -363,11 +376,9 @@ class ResourceListScreen(Screen[None]):
                               key_tests=row_filter.column_tests)
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        if not search.has_class("-visible") and self._query is None:
+        if not self.search_box.has_class("-visible") and self._query is None:
             return
-        search.value = ""
-        search.remove_class("-visible")
+        self.search_box.close()
         had_server_filter = self._server_filter is not None
         self._clear_query()
         if had_server_filter:
@@ -390,19 +401,8 @@ class ResourceListScreen(Screen[None]):
         self.export_view("csv")
 
     def export_view(self, fmt: str) -> None:
-        from intune_tui.export import default_export_path, export_table, write_export
-
-        settings = self.intune_app.settings
-        path = default_export_path(settings.data_dir, self.view.resource, fmt)
-        columns, records = export_table(self.resource, self.table.visible_rows)
-        try:
-            count = write_export(path, fmt, columns, records)
-        except OSError as error:
-            self.notify(f"Export failed: {error.strerror or error}", severity="error",
-                        markup=False)
-            return
-        self.notify(f"Exported {count:,} {self.view.noun} to {path}", title="Export",
-                    markup=False, timeout=8)
+        export_rows(self.intune_app, self.resource, self.table.visible_rows, self.view.resource,
+                    fmt, self.view.noun)
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
@@ -432,7 +432,7 @@ class ResourceListScreen(Screen[None]):
         new.focus()
         self._status = ListStatus(noun=self.view.noun)
         self._clear_query()
-        self.query_one("#search", Input).value = ""
+        self.search_box.value = ""
         self.load()
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
