@@ -58,7 +58,6 @@ class DetailScreen(Screen[None]):
     # What the id `y` copies is of, in its notification ("Copied role id …").
     id_noun: ClassVar[str] = ""
 
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
