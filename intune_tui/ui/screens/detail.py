@@ -300,9 +300,8 @@ class DetailScreen(Screen[None]):
         self._push_device(chosen.item)
 
     def _push_device(self, device: dict[str, Any]) -> None:
-        from intune_tui.ui.screens.device_detail import DeviceDetailScreen
-
-        self.app.push_screen(DeviceDetailScreen(device, start_tab=self.device_tab))
+        # Through the app: the device screen is built on this one and may not be imported here.
+        self.intune_app.open_device(device, start_tab=self.device_tab)
 
     def _open_device_failed(self, error: BaseException) -> None:
         self.notify(f"Could not open the device: {error}", severity="error", markup=False)
