@@ -221,7 +221,7 @@ class IntuneApp(App[None]):
                 self.notify(notice, title="Sign-in", severity="warning", timeout=12,
                             markup=False)
 
-        self.job("session:prepare", lambda service: session.prepare(service), on_done=prepared)
+        self.run_call("session:prepare", lambda service: session.prepare(service), on_done=prepared)
 
     def on_unmount(self) -> None:
         if self._worker is not None:
@@ -235,7 +235,7 @@ class IntuneApp(App[None]):
         view, pages = getattr(importlib.import_module(module), name).first_list()
         assert self._worker is not None
         self._early = _EarlyStream(view)
-        self._early.stream_id = self._worker.stream(view, pages)
+        self._early.stream_id = self._worker.submit_listing(view, pages)
 
     def _deliver(self, event: WorkerEvent) -> None:
         """From the worker's thread: an event for the UI."""
@@ -279,7 +279,7 @@ class IntuneApp(App[None]):
 
     # -- data: the only way screens reach Graph ---------------------------------------------------
 
-    def stream(
+    def run_listing(
         self,
         view: str,
         pages: Callable[[IntuneService], AsyncIterator[Any]],
@@ -304,7 +304,7 @@ class IntuneApp(App[None]):
         assert self._worker is not None
         for stream_id in [key for key, value in self._streams.items() if value.view == view]:
             del self._streams[stream_id]
-        stream_id = self._worker.stream(view, pages)
+        stream_id = self._worker.submit_listing(view, pages)
         self._streams[stream_id] = handlers
         return stream_id
 
@@ -314,14 +314,14 @@ class IntuneApp(App[None]):
             self._handle_worker_event(event)
         return early.stream_id
 
-    def cancel_stream(self, view: str) -> None:
+    def cancel_listing(self, view: str) -> None:
         if self._worker is None:
             return
         for stream_id in [key for key, value in self._streams.items() if value.view == view]:
             del self._streams[stream_id]
-        self._worker.cancel(view)
+        self._worker.cancel_listing(view)
 
-    def job(
+    def run_call(
         self,
         key: str,
         call: Callable[[IntuneService], Awaitable[Any]],
@@ -336,7 +336,7 @@ class IntuneApp(App[None]):
         `write=True`: the call changes something in the tenant. It replaces nothing and nothing
         cancels it, not even the worker's shutdown (which waits for it instead)."""
         assert self._worker is not None
-        job_id = self._worker.job(key, call, replace=replace and not write, protect=write)
+        job_id = self._worker.submit_call(key, call, replace=replace and not write, protect=write)
         self._jobs[job_id] = _JobHandlers(key, on_done, on_error)
         return job_id
 
@@ -347,7 +347,7 @@ class IntuneApp(App[None]):
         *,
         write: bool = False,
     ) -> asyncio.Future[Any]:
-        """`job` for a coroutine: a future of the call's result (or its exception)."""
+        """`run_call` for a coroutine: a future of the call's result (or its exception)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
         def done(result: Any) -> None:
@@ -358,7 +358,7 @@ class IntuneApp(App[None]):
             if not future.done():
                 future.set_exception(error)
 
-        self.job(key, call, on_done=done, on_error=failed, replace=False, write=write)
+        self.run_call(key, call, on_done=done, on_error=failed, replace=False, write=write)
         return future
 
     def on_graph_event(self, message: GraphEvent) -> None:

@@ -293,10 +293,10 @@ class AccessScreen(Screen[None]):
 
     def load(self) -> None:
         session = self.intune_app.session
-        self.intune_app.job("access:claims", lambda service: session.claims(),
-                            on_done=self._show_claims, on_error=self._claims_failed)
-        self.intune_app.job("access:roles", my_intune_access,
-                            on_done=self._roles_loaded, on_error=self._roles_failed)
+        self.intune_app.run_call("access:claims", lambda service: session.claims(),
+                                 on_done=self._show_claims, on_error=self._claims_failed)
+        self.intune_app.run_call("access:roles", my_intune_access,
+                                 on_done=self._roles_loaded, on_error=self._roles_failed)
 
     # -- results -------------------------------------------------------------------------------
 

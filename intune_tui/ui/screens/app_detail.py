@@ -458,13 +458,13 @@ class AppDetailScreen(DetailScreen):
 
     def load(self) -> None:
         app_id = self.item_id
-        self.job("item", lambda service: service.get_item("apps", app_id,
-                                                           expand=("categories",)),
-                 self._show_app, self._app_failed)
+        self.load_part("item", lambda service: service.get_item("apps", app_id,
+                                                                 expand=("categories",)),
+                       self._show_app, self._app_failed)
         self.load_rows("assignments", "assignments-pane",
                        lambda service: service.app_assignments(app_id), "Not assigned")
-        self.job("install-summary", lambda service: service.app_install_summary(app_id),
-                 self._show_summary, self._summary_failed)
+        self.load_part("install-summary", lambda service: service.app_install_summary(app_id),
+                       self._show_summary, self._summary_failed)
         self.load_rows("install-status", "install-pane",
                        lambda service: service.app_device_statuses(app_id),
                        "No device has reported this app")

@@ -177,7 +177,7 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-local-table", ResourceTable).focus()
 
     def on_unmount(self) -> None:
-        self.intune_app.cancel_stream(REMOTE_VIEW)
+        self.intune_app.cancel_listing(REMOTE_VIEW)
 
     def load(self) -> None:
         self.load_local()
@@ -220,8 +220,8 @@ class AuditScreen(Screen[None]):
         table.clear()
         table.empty_text = "Loading…"
         self.query_one("#audit-remote-problem").display = False
-        self.intune_app.stream(
-            REMOTE_VIEW, lambda service: service.stream("remote_action_audits"),
+        self.intune_app.run_listing(
+            REMOTE_VIEW, lambda service: service.list_pages("remote_action_audits"),
             on_page=self._remote_page, on_done=self._remote_done, on_error=self._remote_failed)
 
     def _remote_page(self, page: RowPage) -> None:

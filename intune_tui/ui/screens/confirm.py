@@ -253,10 +253,10 @@ class ActionConfirmScreen(ConfirmDialog[ConfirmedAction | None]):
         if option.source != "remediation_scripts":
             self._choices_failed(option, ValueError(f"no list named {option.source}"))
             return
-        self.app.job(f"confirm:choices:{option.key}",
-                     lambda service: service.remediation_scripts(),
-                     on_done=partial(self._choices_loaded, option),
-                     on_error=partial(self._choices_failed, option))
+        self.app.run_call(f"confirm:choices:{option.key}",
+                          lambda service: service.remediation_scripts(),
+                          on_done=partial(self._choices_loaded, option),
+                          on_error=partial(self._choices_failed, option))
 
     def _choices_loaded(self, option: ActionOption, scripts: list[RemediationScript]) -> None:
         if not self.is_attached:

@@ -144,17 +144,18 @@ class DetailScreen(Screen[None]):
     def load(self) -> None:
         """Start every tab's job."""
 
-    def job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
-            on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
-        self.intune_app.job(f"{self.job_prefix}:{self.item_id}:{part}", call, on_done=on_done,
-                            on_error=on_error)
+    def load_part(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
+                  on_done: Callable[[Any], None],
+                  on_error: Callable[[BaseException], None]) -> None:
+        self.intune_app.run_call(f"{self.job_prefix}:{self.item_id}:{part}", call, on_done=on_done,
+                                 on_error=on_error)
 
     def load_rows(self, part: str, pane_id: str,
                   call: Callable[[IntuneService], Awaitable[list[Row]]], empty: str) -> None:
         pane = self.query_one(f"#{pane_id}", RowsPane)
         if part == "assignments":  # target groups by name (intune/directory.py), same job
             call = with_group_names_in(call, pane.resource, self.intune_app.now())
-        self.job(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
+        self.load_part(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -275,16 +276,16 @@ class DetailScreen(Screen[None]):
         otherwise by its name (preferring the device of the row's user)."""
         device_id = status.get("deviceId") or status.get("managedDeviceId")
         if isinstance(device_id, str) and device_id:
-            self.job("device", lambda service: service.get_device(device_id),
-                     self._push_device, self._open_device_failed)
+            self.load_part("device", lambda service: service.get_device(device_id),
+                           self._push_device, self._open_device_failed)
             return
         name = status.get("deviceDisplayName") or status.get("deviceName")
         if not isinstance(name, str) or not name:
             self.notify("This row names no device.", severity="warning")
             return
         user = str(status.get("userPrincipalName") or "").lower()
-        self.job("device", lambda service: service.devices_named(name),
-                 lambda rows: self._pick_device(name, user, rows), self._open_device_failed)
+        self.load_part("device", lambda service: service.devices_named(name),
+                       lambda rows: self._pick_device(name, user, rows), self._open_device_failed)
 
     def _pick_device(self, name: str, user: str, rows: list[Row]) -> None:
         if not rows:

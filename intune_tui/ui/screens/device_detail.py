@@ -221,8 +221,8 @@ class DeviceDetailScreen(DetailScreen):
     def load(self) -> None:
         """Start every tab at once; each arrives (or fails) on its own."""
         device_id = self.device_id
-        self.job("overview", lambda service: service.get_device(device_id),
-                 self._show_device, self._device_failed)
+        self.load_part("overview", lambda service: service.get_device(device_id),
+                       self._show_device, self._device_failed)
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
         self._side_ids = None
@@ -253,7 +253,7 @@ class DeviceDetailScreen(DetailScreen):
             if tab_id == self.start_tab == "compliance":
                 self.action_why_noncompliant()
 
-        self.job(tab_id, call, show, pane.show_error)
+        self.load_part(tab_id, call, show, pane.show_error)
 
     def _show_device(self, data: dict[str, Any]) -> None:
         merged = {**self.item, **{k: v for k, v in data.items() if v is not None}}
@@ -284,20 +284,20 @@ class DeviceDetailScreen(DetailScreen):
             return
         card.update(Text("Loading the primary user…"))
         session = self.intune_app.session
-        self.job("user-card",
-                 lambda service: user_card(service.client, session.claims(), user_id),
-                 lambda found: card.show(found.fields()),
-                 lambda error: card.update(Text(f"Could not read the primary user from "
-                                                f"Entra: {clean(str(error))}")))
+        self.load_part("user-card",
+                       lambda service: user_card(service.client, session.claims(), user_id),
+                       lambda found: card.show(found.fields()),
+                       lambda error: card.update(Text(f"Could not read the primary user from "
+                                                      f"Entra: {clean(str(error))}")))
 
     def _load_groups(self, entra_id: Any, user_id: Any) -> None:
         view = self.query_one("#groups-view", Static)
         entra = entra_id if isinstance(entra_id, str) else None
         user = user_id if isinstance(user_id, str) and user_id else None
-        self.job("groups", lambda service: memberships(service.client, entra, user),
-                 lambda found: view.update(groups_text(found)),
-                 lambda error: view.update(Text(f"Could not read group memberships: "
-                                                f"{clean(str(error))}")))
+        self.load_part("groups", lambda service: memberships(service.client, entra, user),
+                       lambda found: view.update(groups_text(found)),
+                       lambda error: view.update(Text(f"Could not read group memberships: "
+                                                      f"{clean(str(error))}")))
 
     def _load_managed_apps(self, user_id: Any) -> None:
         view = self.query_one("#managed-apps", Static)
@@ -311,17 +311,18 @@ class DeviceDetailScreen(DetailScreen):
             # The list paints at once; failing apps' error codes follow (one more round trip).
             view.update(managed_apps_text(states))
             if any(state.failing for state in states):
-                self.job("managed-app-errors",
-                         lambda service: with_install_errors(service.client, states, device_id),
-                         lambda found: view.update(managed_apps_text(found)),
-                         lambda error: None)  # each row says why its code is missing
+                self.load_part("managed-app-errors",
+                               lambda service: with_install_errors(service.client, states,
+                                                                   device_id),
+                               lambda found: view.update(managed_apps_text(found)),
+                               lambda error: None)  # each row says why its code is missing
 
-        self.job("managed-apps",
-                 lambda service: managed_app_states(service.client, user_id, device_id,
-                                                    with_errors=False),
-                 listed,
-                 lambda error: view.update(Text(f"Could not read the managed apps: "
-                                                f"{clean(str(error))}")))
+        self.load_part("managed-apps",
+                       lambda service: managed_app_states(service.client, user_id, device_id,
+                                                          with_errors=False),
+                       listed,
+                       lambda error: view.update(Text(f"Could not read the managed apps: "
+                                                      f"{clean(str(error))}")))
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen

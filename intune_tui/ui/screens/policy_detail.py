@@ -268,21 +268,21 @@ class PolicyDetailScreen(DetailScreen):
 
     def load(self) -> None:
         kind, key, item_id = self.kind, self.resource_key, self.item_id
-        self.job("item", lambda service: service.get_item(key, item_id, expand=kind.expand),
-                 self._show_item, self._item_failed)
+        self.load_part("item", lambda service: service.get_item(key, item_id, expand=kind.expand),
+                       self._show_item, self._item_failed)
         if kind.status:
-            self.job("status-overview",
-                     lambda service: service.policy_status_overview(key, item_id),
-                     self._show_status, self._status_failed)
+            self.load_part("status-overview",
+                           lambda service: service.policy_status_overview(key, item_id),
+                           self._show_status, self._status_failed)
             self.load_rows("device-statuses", "status-pane",
                            lambda service: service.policy_device_statuses(key, item_id),
                            "No device has reported this policy")
         if kind.settings == "catalog":
             pane = self.query_one("#settings-pane", RowsPane)
-            self.job("settings", lambda service: service.policy_settings(item_id),
-                     lambda rows: pane.show_rows(catalog_setting_rows(rows),
-                                                 empty="This policy has no settings"),
-                     pane.show_error)
+            self.load_part("settings", lambda service: service.policy_settings(item_id),
+                           lambda rows: pane.show_rows(catalog_setting_rows(rows),
+                                                       empty="This policy has no settings"),
+                           pane.show_error)
         if kind.assignments == "child":
             self.load_rows("assignments", "assignments-pane",
                            lambda service: service.policy_assignments(key, item_id),
@@ -314,8 +314,8 @@ class PolicyDetailScreen(DetailScreen):
             self._tag_names = names
             self._show_overview(self._status_text)
 
-        self.job("scope-tags", lambda service: names_for(service).scope_tags(), named,
-                 lambda error: None)
+        self.load_part("scope-tags", lambda service: names_for(service).scope_tags(), named,
+                       lambda error: None)
 
     def _show_item(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
@@ -343,16 +343,16 @@ class PolicyDetailScreen(DetailScreen):
         pane.show_rows(rows, empty=empty)
         if tab == "assignments":  # then again with the target groups by name, once Entra says
             named = with_group_names_in(rows_as_call(rows), pane.resource, self.intune_app.now())
-            self.job("assignment-names", named,
-                     lambda found: pane.show_rows(found, empty=empty), lambda error: None)
+            self.load_part("assignment-names", named,
+                           lambda found: pane.show_rows(found, empty=empty), lambda error: None)
 
     def _show_actions(self, data: dict[str, Any]) -> None:
         pane = self.query_one("#actions-pane", RowsPane)
         items = compliance_action_items(data)
         pane.show_rows(pane.resource.to_rows(items), empty="No actions for noncompliance")
         if any(item.get("notificationTemplateId") for item in items):
-            self.job("templates", lambda service: service.rows("notification_templates"),
-                     lambda rows: self._name_templates(items, rows), lambda error: None)
+            self.load_part("templates", lambda service: service.rows("notification_templates"),
+                           lambda rows: self._name_templates(items, rows), lambda error: None)
 
     def _name_templates(self, items: list[dict[str, Any]], templates: list[Row]) -> None:
         names = {row.key: row.item.get("displayName") for row in templates}

@@ -154,7 +154,7 @@ class ResourceListScreen(Screen[None]):
         """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
         `server_filter`. A screen whose view is built otherwise (Health's Attention) says so."""
         resource_key = view.resource
-        return lambda service: service.stream(resource_key, server_filter=server_filter)
+        return lambda service: service.list_pages(resource_key, server_filter=server_filter)
 
     @classmethod
     def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
@@ -231,7 +231,7 @@ class ResourceListScreen(Screen[None]):
             self.table.empty_text = "Loading…"
         self._set_status(loaded=0 if not keep_rows else self.table.rows_count, total=None,
                          loading=True, error="")
-        self.intune_app.stream(
+        self.intune_app.run_listing(
             self.stream_key,
             self.pages(self.view, server_filter),
             on_page=self._on_page,
@@ -422,7 +422,7 @@ class ResourceListScreen(Screen[None]):
     async def _switch_view(self, index: int) -> None:
         if index == self._view_index or len(self.VIEWS) < 2:
             return
-        self.intune_app.cancel_stream(self.stream_key)
+        self.intune_app.cancel_listing(self.stream_key)
         self._view_index = index
         self.query_one(Tabs).active = f"view-{index}"
         # The new view has other columns: a new table, mounted once the old one (same id) is gone.

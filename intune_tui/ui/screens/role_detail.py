@@ -163,8 +163,8 @@ class RoleDetailScreen(DetailScreen):
 
     def load(self) -> None:
         role_id = self.role_id
-        self.job("details", lambda service: role_details(service, role_id),
-                 self._show_details, self._details_failed)
+        self.load_part("details", lambda service: role_details(service, role_id),
+                       self._show_details, self._details_failed)
 
     # -- results -------------------------------------------------------------------------------
 
@@ -195,7 +195,7 @@ class RoleDetailScreen(DetailScreen):
                 self.group_names = names
                 self._show_assignments(details)
 
-        self.job("group-names", lookup, named, lambda _error: None)
+        self.load_part("group-names", lookup, named, lambda _error: None)
 
     def _show_assignments(self, details: RoleDetails) -> None:
         container = self.query_one("#assignment-list", VerticalScroll)
@@ -308,7 +308,7 @@ class OperationScreen(ModalScreen[None]):
             asked.error = error
             self._show()
 
-        self.intune_app.job(key, call, on_done=answered, on_error=failed)
+        self.intune_app.run_call(key, call, on_done=answered, on_error=failed)
 
     def _show(self) -> None:
         permission = self.permission

@@ -80,12 +80,12 @@ class UserDevicesScreen(Screen[None]):
         def rows(service: IntuneService) -> Any:
             return devices_of_user(service, upn)
 
-        self.intune_app.job(f"user:{upn}:card", card, on_done=self._show_card,
-                            on_error=self._card_failed)
-        self.intune_app.job(f"user:{upn}:devices", rows,
-                            on_done=lambda found: pane.show_rows(
-                                found, empty="No managed device has this primary user"),
-                            on_error=pane.show_error)
+        self.intune_app.run_call(f"user:{upn}:card", card, on_done=self._show_card,
+                                 on_error=self._card_failed)
+        self.intune_app.run_call(f"user:{upn}:devices", rows,
+                                 on_done=lambda found: pane.show_rows(
+                                     found, empty="No managed device has this primary user"),
+                                 on_error=pane.show_error)
         pane.table.focus()
 
     def _show_card(self, card: UserCard) -> None:
@@ -117,10 +117,11 @@ def search_users(app: IntuneApp, purpose: str, text: str,
                  found: Callable[[list[UserCard]], None], note: Static) -> None:
     """Ask Entra for the users whose name or sign-in name starts with `text`; a failure is said
     in `note`."""
-    app.job(f"users:{purpose}:{text}", lambda service: Directory(service.client).find_users(text),
-            on_done=found,
-            on_error=lambda error: note.update(
-                Text(f"Could not search Entra users: {clean(str(error))}")))
+    app.run_call(f"users:{purpose}:{text}",
+                 lambda service: Directory(service.client).find_users(text),
+                 on_done=found,
+                 on_error=lambda error: note.update(
+                     Text(f"Could not search Entra users: {clean(str(error))}")))
 
 
 def list_users(users: list[UserCard], note: Static, options: OptionList, *, none: str,
@@ -291,5 +292,5 @@ async def change_primary_user_flow(app: IntuneApp, device: dict[str, Any],
         if unknown:
             on_changed()
 
-    app.job(f"device:{device_id}:primary-user", lambda service: change_primary_user(
+    app.run_call(f"device:{device_id}:primary-user", lambda service: change_primary_user(
         service.client, device_id, action, body), on_done=done, on_error=failed, replace=False)
