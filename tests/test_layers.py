@@ -150,10 +150,8 @@ def names_of_modules() -> frozenset[str]:
     return frozenset(module_name(path) for path in PACKAGE.rglob("*.py"))
 
 
-# The fake Graph's offboarding part reaches back into the fake's answer helpers (issue 22 tracks
-# moving them to a module of their own). No other cycle may appear.
-KNOWN_CYCLES = [["intune_tui.demo.fake_graph", "intune_tui.demo.lifecycle"]]
+KNOWN_CYCLES: list[list[str]] = []
 
 
-def test_no_import_cycles_but_the_known_one() -> None:
+def test_no_import_cycles() -> None:
     assert import_cycles() == KNOWN_CYCLES

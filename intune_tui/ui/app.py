@@ -20,11 +20,12 @@ from textual.reactive import reactive
 from textual.signal import Signal
 from textual.types import CSSPathType
 
+from intune_tui.config import ConfigError, View
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
-from intune_tui.ui.commands import CommandError, parse_command
+from intune_tui.ui.commands import CommandError, describe_view, parse_command
 from intune_tui.ui.palette import ContextCommands
 from intune_tui.worker import (
     GraphWorker,
@@ -121,6 +122,15 @@ _MODE_SCREENS: dict[str, tuple[str, str]] = {
 }
 
 
+def _area_of(list_name: str) -> str | None:
+    """The area (mode) whose screen shows the list `list_name` (a catalog resource)."""
+    for mode, (module, name) in _MODE_SCREENS.items():
+        screen_class = getattr(importlib.import_module(module), name)
+        if screen_class.shows_list(list_name):
+            return mode
+    return None
+
+
 def _modes() -> dict[str, Callable[[], Any]]:
     def factory(module: str, name: str) -> Callable[[], Any]:
         def make_screen() -> Any:
@@ -191,6 +201,7 @@ class IntuneApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        self._bind_view_keys()
         self._apply_theme(self.settings.theme)
         self._apply_session_header()
         self.set_timer(START_UP_GC_AT_THE_LATEST, self._start_up_over)
@@ -461,18 +472,20 @@ class IntuneApp(App[None]):
         from intune_tui.ui.screens.help import HelpScreen, screen_keys
 
         keys = screen_keys(self, self.screen.active_bindings.values())
-        self.push_screen(HelpScreen(self.screen.title or self.current_mode, keys))
+        self.push_screen(HelpScreen(self.screen.title or self.current_mode, keys,
+                                    tuple(self.settings.views.values())))
 
     def action_command_line(self) -> None:
         from intune_tui.ui.screens.command_line import CommandLine
 
-        self.push_screen(CommandLine(tuple(self.settings.profiles)), self.run_command_line)
+        self.push_screen(CommandLine(tuple(self.settings.profiles), tuple(self.settings.views)),
+                         self.run_command_line)
 
     def run_command_line(self, line: str | None) -> None:
         if not line or line.strip() == ":":
             return
         try:
-            command = parse_command(line)
+            command = parse_command(line, tuple(self.settings.views))
         except CommandError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
@@ -501,6 +514,79 @@ class IntuneApp(App[None]):
             self.push_screen(UserPickScreen(" ".join(args)))
         elif name == "export":
             self.export_current_view(args[0])
+        elif name == "save":
+            self.save_current_view(args[0], args[1] if len(args) > 1 else None)
+        elif name == "view":
+            self.action_recall_view(args[0])
+
+    # -- saved views ---------------------------------------------------------------------------
+
+    def _bind_view_keys(self) -> None:
+        """Each saved view's key recalls it. A view's key is looked up when pressed (see
+        check_action), so a key given to another view by :save stops recalling the old one."""
+        for view in self.settings.views.values():
+            if view.key is not None:
+                self.bind(view.key, f"recall_view({view.name!r}, {view.key!r})", show=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "recall_view" and len(parameters) == 2:
+            view = self.settings.views.get(str(parameters[0]))
+            return view is not None and view.key == parameters[1]
+        return True
+
+    def save_current_view(self, name: str, key: str | None = None) -> None:
+        """`:save NAME [KEY]`: the list on screen, as it is, into config.toml's [views.NAME]."""
+        from intune_tui.config import save_view
+
+        current = getattr(self.screen, "current_view", None)
+        if current is None:
+            self.notify("Only a list can be saved as a view; open one (:devices, :apps …) "
+                        "first.", severity="warning", markup=False)
+            return
+        taken = self.screen.active_bindings.get(key) if key is not None else None
+        if taken is not None and not taken.binding.action.startswith("recall_view("):
+            self.notify(f"{key} is already {taken.binding.description or taken.binding.action} "
+                        "here; choose another key for the view (f5-f12 are free).",
+                        severity="warning", markup=False)
+            return
+        view = current(name, key)
+        try:
+            self.settings.views = save_view(view, path=self.settings.config_path)
+        except ConfigError as error:
+            self.notify(f"View not saved: {error}", severity="error", markup=False, timeout=10)
+            return
+        self._bind_view_keys()
+        recall = f":{name}" + (f" or {key}" if key else "")
+        self.notify(f"Saved view {name}: {describe_view(view)}. {recall} brings it back.",
+                    title="View", markup=False, timeout=8)
+
+    def action_recall_view(self, name: str, key: str | None = None) -> None:
+        view = self.settings.views.get(name)
+        if view is None:
+            self.notify(f"No saved view {name}.", severity="warning", markup=False)
+            return
+        self.run_worker(self._show_view(view), group="view", exclusive=True)
+
+    async def _show_view(self, view: View) -> None:
+        from textual.screen import ModalScreen
+
+        area = _area_of(view.list_name)
+        if area is None:
+            self.notify(f"View {view.name} shows the list {view.list_name!r}, which this app "
+                        "does not have; fix [views." + view.name + "] in "
+                        f"{self.settings.config_path}", severity="error", markup=False,
+                        timeout=10)
+            return
+        if isinstance(self.screen, ModalScreen):
+            self.notify("Close this dialog first.", severity="warning")
+            return
+        if self.current_mode != area:
+            await self.switch_mode(area)
+        while len(self.screen_stack) > 1 and not hasattr(self.screen, "show_view"):
+            await self.pop_screen()  # a detail screen opened from the list
+        show = getattr(self.screen, "show_view", None)
+        if show is not None:
+            await show(view)
 
     def export_current_view(self, fmt: str) -> None:
         export = getattr(self.screen, "export_view", None)

@@ -9,7 +9,6 @@ from intune_tui.intune.action_run import (
     TokenAccess,
     device_word,
     literal_json,
-    scopes_from_claims,
     token_access,
 )
 from intune_tui.intune.actions import ACTIONS
@@ -46,12 +45,6 @@ def test_permission_follows_the_token_and_whether_the_sign_in_can_ask() -> None:
     unknown = TokenAccess(None, can_ask=False)
     assert unknown.permission(wipe).allowed and "could not be read" in \
         unknown.permission(wipe).note
-
-
-def test_scopes_come_from_scp_or_app_roles() -> None:
-    assert scopes_from_claims({"scp": "A.Read.All  B.Read.All"}) == {"A.Read.All", "B.Read.All"}
-    assert scopes_from_claims({"roles": ["C.ReadWrite.All", 7]}) == {"C.ReadWrite.All"}
-    assert scopes_from_claims({}) is None
 
 
 # -- what the user reads and types -------------------------------------------------------------

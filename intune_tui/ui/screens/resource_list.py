@@ -20,9 +20,11 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static, Tab, Tabs
 
+from intune_tui.config import View
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.search_box import SearchBox
@@ -82,6 +84,11 @@ def export_rows(app: IntuneApp, resource: Resource, rows: Sequence[Row], name: s
     app.notify(f"Exported {count:,} {noun} to {path}", title="Export", markup=False, timeout=8)
 
 
+def _one(noun: str) -> str:
+    """'policies' -> 'policy', 'devices' -> 'device'."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+
+
 def table_columns(resource: Resource) -> list[TableColumn]:
     """The catalog's columns as table columns; the first (the name) takes spare width."""
     return [
@@ -107,6 +114,8 @@ class ResourceListScreen(Screen[None]):
         Binding("e", "export", "Export", id="list.export"),
         Binding("y", "copy_field", "Copy field", show=False, id="list.copy_id",
                 tooltip="Copy the cell under the cursor (← → choose the column), over SSH too"),
+        Binding("o", "admin_center", "Admin center", show=False, id="list.admin_center",
+                tooltip="Copy (and show) the admin center link of the row under the cursor"),
         Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
         Binding("p", "show_access", "My access", show=False, id="list.access",
                 tooltip="Which scopes and Intune permissions you hold (also :access)"),
@@ -407,6 +416,14 @@ class ResourceListScreen(Screen[None]):
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
 
+    def action_admin_center(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify("No row under the cursor", severity="warning", markup=False)
+            return
+        copy_admin_center_link(self.intune_app, self.view.resource, row.item,
+                               name=row.cells[0], noun=_one(self.view.noun))
+
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))
 
@@ -434,6 +451,54 @@ class ResourceListScreen(Screen[None]):
         self._clear_query()
         self.search_box.value = ""
         self.load()
+
+    # -- saved views (:save NAME, :NAME) -------------------------------------------------------
+
+    def view_columns(self) -> tuple[str, ...] | None:
+        """The keys of the columns shown, in order, where the user chose them; None: the list's
+        own columns. (The column chooser fills this in.)"""
+        return None
+
+    def apply_columns(self, columns: Sequence[str] | None) -> None:
+        """Show these columns (keys, in order); None: the list's own. Nothing to do until the
+        list has a column chooser."""
+
+    def current_view(self, name: str, key: str | None = None) -> View:
+        """What this list shows now, as the saved view `name`: list, search, sort, columns."""
+        sort = self.table.sort_column
+        return View(
+            name,
+            self.view.resource,
+            search=self._query.text.strip() if self._query is not None else "",
+            sort=self.table.columns[sort].key if sort is not None else None,
+            descending=self.table.sort_reverse if sort is not None else False,
+            columns=self.view_columns(),
+            key=key,
+        )
+
+    @classmethod
+    def shows_list(cls, list_name: str) -> bool:
+        return any(view.resource == list_name for view in cls.VIEWS)
+
+    async def show_view(self, view: View) -> None:
+        """Bring back a saved view: its list, columns, search and sort."""
+        index = next(index for index, shown in enumerate(self.VIEWS)
+                     if shown.resource == view.list_name)
+        await self._switch_view(index)
+        self.apply_columns(view.columns)
+        if view.search:
+            self.search_for(view.search)
+        else:
+            self.action_clear_search()
+        keys = [column.key for column in self.table.columns]
+        if view.sort is not None and view.sort not in keys:
+            self.notify(f"View {view.name}: this list has no column {view.sort!r} to sort by "
+                        f"(columns: {', '.join(keys)})", severity="warning", markup=False)
+            self.table.sort_by(None)
+        else:
+            self.table.sort_by(keys.index(view.sort) if view.sort is not None else None,
+                               reverse=view.descending)
+        self.table.focus()
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()

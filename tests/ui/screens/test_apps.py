@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from intune_tui.demo.tenant import build_tenant
-from intune_tui.intune.models import APP_TYPE_NAMES
 from intune_tui.intune.resources import RESOURCES
+from intune_tui.intune.wording import APP_TYPE_NAMES
 from intune_tui.ui.screens.app_detail import AppDetailScreen
 from intune_tui.ui.screens.apps import AppsScreen
 from intune_tui.ui.screens.devices import DevicesScreen

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from intune_tui.demo import lifecycle
-from intune_tui.demo.tenant import _serial, build_tenant
+from intune_tui.demo.tenant import build_tenant
 from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.offboard import OffboardScreen
 from intune_tui.ui.widgets.recovery import RecoveryPanel
@@ -171,7 +171,7 @@ async def test_recovery_key_is_masked_revealable_and_audited_before_confirming(
         index = fake.tenant.devices.index_of(LAPTOP_ID)
         key = fake.recovery.bitlocker_keys(index)[0].key
         laps = fake.recovery.laps_backups(index)[-1].password
-        serial = _serial(fake.tenant.devices, index)
+        serial = fake.tenant.devices.value(index, "serialNumber")
         screen.query_one("#offboard-input").text = serial
         await pilot.press("ctrl+l")
         await wait_until(pilot, lambda: screen.plan is not None

@@ -15,12 +15,8 @@ from rich.console import Console
 
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
-from intune_tui.intune.models import (
-    StatusOverview,
-    readable_properties,
-    setting_definition_words,
-    setting_rows,
-)
+from intune_tui.intune.models import StatusOverview
+from intune_tui.intune.wording import readable_properties, setting_definition_words, setting_rows
 from intune_tui.ui.screens.apps import AppsScreen
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen

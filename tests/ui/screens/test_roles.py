@@ -185,3 +185,17 @@ async def wait_for_roles(pilot: Any) -> None:
 @pytest.mark.parametrize("size", [(80, 24)])
 def test_snapshot_roles_list(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size, run_before=wait_for_roles)
+
+
+async def test_o_on_a_role_copies_the_roles_list_and_says_it_is_not_the_role(
+        make_app: Any, wait_until: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_roles(pilot, app, wait_until)
+        await wait_until(pilot, lambda: screen.table.cursor_row is not None)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.clipboard.endswith(
+            "/#view/Microsoft_Intune_DeviceSettings/RolesLandingMenuBlade/~/roles")
+        shown = [n.message for n in app._notifications]
+        assert any("no link to one role" in m and app.clipboard in m for m in shown)
