@@ -69,7 +69,7 @@ def guids_from(seed: int, salt: int, indices: Iterable[int]) -> list[str]:
         low = ((low ^ (low >> 30)) * 0xBF58476D1CE4E5B9) & mask
         low = ((low ^ (low >> 27)) * 0x94D049BB133111EB) & mask
         low ^= low >> 31
-        text = f"{high:016x}{low:016x}"
+        text = ((high << 64) | low).to_bytes(16, "big").hex()
         out.append(f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{'89ab'[low & 3]}{text[17:20]}-"
                    f"{text[20:]}")
     return out
@@ -96,22 +96,22 @@ def index_from_guid(seed: int, salt: int, guid: str) -> int | None:
 
 class SecondsText:
     """Graph's date text of `now` minus a number of seconds, without a datetime per value:
-    one cached `YYYY-MM-DDT` per day, the time of day from integer arithmetic."""
+    one cached `YYYY-MM-DDTHH:` per hour, then the minute and second from a table."""
 
     def __init__(self, now: datetime) -> None:
         self.epoch = int(now.astimezone(UTC).timestamp())
-        self._days: dict[int, str] = {}
+        self._hours: dict[int, str] = {}
 
     def __call__(self, seconds: int) -> str:
-        moment = self.epoch - seconds
-        day, second = divmod(moment, 86_400)
-        prefix = self._days.get(day)
+        hour, second = divmod(self.epoch - seconds, 3600)
+        prefix = self._hours.get(hour)
         if prefix is None:
-            prefix = self._days[day] = datetime.fromtimestamp(day * 86_400, UTC).strftime(
-                "%Y-%m-%dT")
-        hour, second = divmod(second, 3600)
-        minute, second = divmod(second, 60)
-        return f"{prefix}{hour:02d}:{minute:02d}:{second:02d}Z"
+            prefix = self._hours[hour] = datetime.fromtimestamp(hour * 3600, UTC).strftime(
+                "%Y-%m-%dT%H:")
+        return prefix + _MINUTES_SECONDS[second]
+
+
+_MINUTES_SECONDS = [f"{second // 60:02d}:{second % 60:02d}Z" for second in range(3600)]
 
 
 def entra_device_object_id(seed: int, index: int) -> str:
@@ -124,11 +124,25 @@ _ALPHANUM = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def chars(value: int, length: int, alphabet: str = _ALPHANUM) -> str:
+    if alphabet is _ALPHANUM:  # two digits per division: serials are read a page at a time
+        pairs, odd = divmod(length, 2)
+        out = []
+        for _ in range(pairs):
+            value, pair = divmod(value, _PAIR_BASE)
+            out.append(_PAIRS[pair])
+        if odd:
+            out.append(_ALPHANUM[value % len(_ALPHANUM)])
+        return "".join(out)
     out = []
     for _ in range(length):
         value, digit = divmod(value, len(alphabet))
         out.append(alphabet[digit])
     return "".join(out)
+
+
+_PAIR_BASE = len(_ALPHANUM) ** 2
+_PAIRS = [_ALPHANUM[pair % len(_ALPHANUM)] + _ALPHANUM[pair // len(_ALPHANUM)]
+          for pair in range(_PAIR_BASE)]
 
 
 def luhn_complete(digits: str) -> str:
