@@ -75,7 +75,7 @@ def _age_mask(store: DeviceStore, node: odata.Compare) -> Mask | None:
             wanted.tzinfo is None:
         return None
     bound = (store.now - wanted).total_seconds()
-    ages: list[int] = getattr(store, _AGE_COLUMNS[node.prop])
+    ages: Sequence[int] = getattr(store, _AGE_COLUMNS[node.prop])
     # value < wanted <=> age > bound <=> bound < age, and so on.
     test = {LT: bound.__lt__, GT: bound.__gt__, LE: bound.__le__, GE: bound.__ge__,
             EQ: bound.__eq__, NE: bound.__ne__}.get(node.op)
