@@ -4,7 +4,7 @@ a hash of the device's index, computed when read)."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import repeat
@@ -234,7 +234,7 @@ class DeviceStore:
         the selection gives, built a column at a time (one pass per selected property)."""
         names = _PROPERTY_NAMES[beta]
         keys = ["id", *dict.fromkeys(name for name in select if name in names and name != "id")]
-        columns: list[Sequence[Any]] = [repeat("#microsoft.graph.managedDevice")]
+        columns: list[Iterable[Any]] = [repeat("#microsoft.graph.managedDevice")]
         for prop in keys:
             if prop in rules.MANAGED_DEVICE_NON_DEFAULT:
                 columns.append(repeat(rules.MANAGED_DEVICE_NON_DEFAULT[prop]))
