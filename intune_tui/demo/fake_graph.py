@@ -468,12 +468,7 @@ class FakeGraph:
                 and len(page) > self.faults.app_list_503_above):
             return graph_error(503, "ServiceUnavailable", "The service is temporarily unavailable. "
                                "Please try again with a smaller page size.", call.request_id)
-        render = source.render
-        if query.select and "*" not in query.select and source.render_only is not None:
-            only = frozenset(query.select)
-            render = partial(source.render_only, only=only)
-        items = [self._shape(call, pattern, rule, render(record), query.select,
-                             query.expand) for record in page]
+        items = self._page_items(call, pattern, rule, source, page, query)
         body: dict[str, Any] = {"@odata.context": self._context(call, query.select)}
         if query.count or call.version in rule.count_always_on:
             body["@odata.count"] = len(matched)
@@ -483,10 +478,21 @@ class FakeGraph:
         body["value"] = items
         return Answer(200, body)
 
+    def _page_items(self, call: Call, pattern: str, rule: rules.CollectionRule,
+                    source: RecordSet, page: Sequence[Any], query: _Query) -> list[Any]:
+        selected = bool(query.select) and "*" not in query.select
+        if selected and not query.expand and source.render_page is not None:
+            return source.render_page(page, query.select)
+        render = source.render
+        if selected and source.render_only is not None:
+            render = partial(source.render_only, only=frozenset(query.select))
+        return [self._shape(call, pattern, rule, render(record), query.select, query.expand)
+                for record in page]
+
     def _matching(self, call: Call, pattern: str, ids: list[str], source: RecordSet,
-                  query: _Query) -> list[Any]:
+                  query: _Query) -> Sequence[Any]:
         if query.filter_tree is None and query.search is None and not query.orderby:
-            return list(source.records)
+            return source.records  # sliced, never changed: no copy per page
         key = (call.version, pattern, tuple(ids), query.filter_text, query.search,
                query.orderby_text, self.tenant.devices.generation, self._moment(source, query))
         cached = self._filter_cache.get(key)
@@ -495,8 +501,12 @@ class FakeGraph:
             return cached
         records: Sequence[Any] = source.records
         if query.filter_tree is not None:
-            predicate = odata.compile_filter(query.filter_tree, source.getter)
-            records = [record for record in records if predicate(record)]
+            chosen = (source.filter_records(query.filter_tree)
+                      if source.filter_records is not None else None)
+            if chosen is None:
+                predicate = odata.compile_filter(query.filter_tree, source.getter)
+                chosen = [record for record in records if predicate(record)]
+            records = chosen
         if query.search is not None:
             needle = query.search.lower()
             records = [record for record in records if any(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
+from intune_tui.demo.tenant.device_filter import filter_indices
 from intune_tui.demo.tenant.records import DEVICE_PROPERTIES_MOVING, RecordSet
 
 if TYPE_CHECKING:
@@ -19,7 +21,10 @@ def device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
     return RecordSet(store.live_indices(), store.comparable,
                      lambda index: store.to_json(index, beta=beta), store.id_of,
                      lambda index, only: store.to_json(index, beta=beta, only=only),
-                     moving=DEVICE_PROPERTIES_MOVING)
+                     moving=DEVICE_PROPERTIES_MOVING,
+                     render_page=lambda indices, select: store.render_page(indices, select,
+                                                                           beta=beta),
+                     filter_records=partial(filter_indices, store))
 
 
 def device_users(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet | None:

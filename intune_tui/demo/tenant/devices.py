@@ -3,17 +3,22 @@ a hash of the device's index, computed when read)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
 from typing import Any
 
 from intune_tui.demo import rules
 from intune_tui.demo.tenant.ids import (
     NEVER,
     NO_GRACE,
+    SecondsText,
     chars,
     guid_from,
+    guids_from,
+    index_from_guid,
     iso,
     luhn_complete,
     mix64,
@@ -77,26 +82,28 @@ class DeviceStore:
         self.os_version: list[str] = []
         self.model: list[Model] = []
         self.owner: list[str] = []
-        self.user: list[int] = []
+        # Numbers as C arrays: 4 bytes a device, not a pointer and an int object (1M devices).
+        self.user = array("i")  # index into users, -1: userless
         self.compliance: list[str] = []
         self.management: list[str] = []
         self.enrollment: list[str] = []
         self.agent: list[str] = []
-        self.sync_age: list[int] = []
-        self.enroll_age: list[int] = []
+        self.sync_age = array("i")
+        self.enroll_age = array("i")
         self._moment_cache: dict[str, list[datetime]] = {}
         self.encrypted: list[bool] = []
         self.jailbroken: list[str] = []
         self.category: list[str] = []
-        self.storage_gb: list[int] = []
-        self.free_share: list[int] = []  # percent free
+        self.storage_gb = array("H")
+        self.free_share = array("B")  # percent free
         self.name: list[str] = []
         self.supervised: list[bool] = []
         self.notes: dict[int, str] = {}
         self.actions: dict[int, list[ActionRecord]] = {}
         self.deleted: set[int] = set()
         self.generation = 0  # bumped on every change, for caches
-        self._by_id: dict[str, int] | None = None
+        self._live: tuple[int, list[int]] | None = None  # (generation, indices) after deletes
+        self.seconds_text = SecondsText(now)
 
     def __len__(self) -> int:
         return len(self.os)
@@ -106,15 +113,22 @@ class DeviceStore:
         return guid_from(self.seed, 1, index)
 
     def index_of(self, device_id: str) -> int | None:
-        if self._by_id is None:
-            self._by_id = {self.id_of(index): index for index in range(len(self))}
-        index = self._by_id.get(device_id.lower())
-        return None if index is None or index in self.deleted else index
+        # Undone from the id (no table of a million ids to build on the first GET by id).
+        index = index_from_guid(self.seed, 1, device_id)
+        if index is None or index >= len(self) or index in self.deleted:
+            return None
+        return index
 
-    def live_indices(self) -> list[int]:
+    def live_indices(self) -> Sequence[int]:
+        """The devices not deleted, in order: a range until one is (a listing's every page
+        slices it, so it is never copied)."""
         if not self.deleted:
-            return list(range(len(self)))
-        return [index for index in range(len(self)) if index not in self.deleted]
+            return range(len(self))
+        if self._live is None or self._live[0] != self.generation:
+            deleted = self.deleted
+            self._live = (self.generation,
+                          [index for index in range(len(self)) if index not in deleted])
+        return self._live[1]
 
     def platform(self, index: int) -> Platform:
         return PLATFORM_BY_OS[self.os[index]]
@@ -163,7 +177,7 @@ class DeviceStore:
 
     def _moments(self, prop: str) -> list[datetime]:
         """Every device's `prop` as a datetime, computed once (a filter reads all of them)."""
-        ages: list[int] = getattr(self, _AGE_COLUMNS[prop])
+        ages: Sequence[int] = getattr(self, _AGE_COLUMNS[prop])
         now = self.now
         moments = self._moment_cache[prop] = [now - timedelta(seconds=age) for age in ages]
         return moments
@@ -214,6 +228,35 @@ class DeviceStore:
                     body[prop] = default
         return body
 
+    def render_page(self, indices: Sequence[int], select: Sequence[str], *,
+                    beta: bool) -> list[dict[str, Any]]:
+        """A listing's page with `$select` (no `*`): what `to_json(index, only=...)` shaped to
+        the selection gives, built a column at a time (one pass per selected property)."""
+        names = _PROPERTY_NAMES[beta]
+        keys = ["id", *dict.fromkeys(name for name in select if name in names and name != "id")]
+        columns: list[Iterable[Any]] = [repeat("#microsoft.graph.managedDevice")]
+        for prop in keys:
+            if prop in rules.MANAGED_DEVICE_NON_DEFAULT:
+                columns.append(repeat(rules.MANAGED_DEVICE_NON_DEFAULT[prop]))
+                continue
+            page_reader = _PAGE_READERS.get(prop)
+            if page_reader is not None:
+                column = page_reader(self, indices)
+            else:
+                column = [self.value(index, prop) for index in indices]
+            if prop == "deviceEnrollmentType" and not beta:
+                column = ["unknownFutureValue" if value in rules.ENROLLMENT_TYPES_BETA_ONLY
+                          else value for value in column]
+            columns.append(column)
+        keys.insert(0, "@odata.type")
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
+
+
+_PROPERTY_NAMES = {
+    False: frozenset(rules.MANAGED_DEVICE_V1_PROPERTIES),
+    True: frozenset(rules.MANAGED_DEVICE_V1_PROPERTIES + rules.MANAGED_DEVICE_BETA_PROPERTIES),
+}
+
 
 def _user_field(attribute: str) -> Callable[[DeviceStore, int], Any]:
     def read(store: DeviceStore, index: int) -> Any:
@@ -230,7 +273,7 @@ def _user_field(attribute: str) -> Callable[[DeviceStore, int], Any]:
 
 
 def seconds_ago(store: DeviceStore, seconds: int) -> str:
-    return iso(store.now - timedelta(seconds=seconds))
+    return store.seconds_text(seconds)
 
 
 def _hash(store: DeviceStore, index: int, salt: int) -> int:
@@ -533,4 +576,91 @@ _DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
     if store.user[index] >= 0 else "",
     "bootstrapTokenEscrowed": lambda store, index: store.os[index] == "macOS"
     and store.owner[index] == "company",
+}
+
+
+# --- a page at a time (DeviceStore.render_page): the same values as the readers above ------------
+PageReader = Callable[[DeviceStore, Sequence[int]], list[Any]]
+
+
+def _column_page(attribute: str) -> PageReader:
+    def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+        column = getattr(store, attribute)
+        return [column[index] for index in indices]
+
+    return read
+
+
+def _model_page(attribute: str) -> PageReader:
+    def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+        models = store.model
+        return [getattr(models[index], attribute) for index in indices]
+
+    return read
+
+
+def _age_page(attribute: str) -> PageReader:
+    def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+        ages, text = getattr(store, attribute), store.seconds_text
+        return [text(ages[index]) for index in indices]
+
+    return read
+
+
+def _acted_page(method: Callable[[DeviceStore, int], Any], attribute: str) -> PageReader:
+    """A column that remote actions override (the name, the management state)."""
+    def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+        column, actions = getattr(store, attribute), store.actions
+        return [method(store, index) if index in actions else column[index]
+                for index in indices]
+
+    return read
+
+
+def _user_page(attribute: str) -> PageReader:
+    def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+        owners = [store.user[index] for index in indices]
+        users = store.users
+        if attribute == "id":
+            ids = iter(guids_from(users.seed, 2, (user for user in owners if user >= 0)))
+            return [next(ids) if user >= 0 else "" for user in owners]
+        if attribute == "upn":
+            return [users.upn[user] if user >= 0 else "" for user in owners]
+        return [users.display_name(user) if user >= 0 else "" for user in owners]
+
+    return read
+
+
+def _azure_ad_device_id_page(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+    ids = guids_from(store.seed, 7, indices)
+    enrollment = store.enrollment
+    return [guid if enrollment[index] not in _USERLESS_ENROLLMENTS else _NIL_GUID
+            for index, guid in zip(indices, ids, strict=True)]
+
+
+_USERLESS_ENROLLMENTS = frozenset({"appleBulkWithoutUser", "androidEnterpriseDedicatedDevice"})
+_NIL_GUID = "00000000-0000-0000-0000-000000000000"
+
+_PAGE_READERS: dict[str, PageReader] = {
+    "id": lambda store, indices: guids_from(store.seed, 1, indices),
+    "deviceName": _acted_page(DeviceStore.device_name, "name"),
+    "managementState": _acted_page(DeviceStore.management_state, "management"),
+    **{prop: _column_page(attribute) for prop, attribute in (
+        ("operatingSystem", "os"), ("osVersion", "os_version"),
+        ("managedDeviceOwnerType", "owner"), ("ownerType", "owner"),
+        ("complianceState", "compliance"), ("deviceEnrollmentType", "enrollment"),
+        ("managementAgent", "agent"), ("isEncrypted", "encrypted"), ("jailBroken", "jailbroken"),
+        ("deviceCategoryDisplayName", "category"), ("isSupervised", "supervised"))},
+    "model": _model_page("model"),
+    "manufacturer": _model_page("manufacturer"),
+    "lastSyncDateTime": _age_page("sync_age"),
+    "enrolledDateTime": _age_page("enroll_age"),
+    "userPrincipalName": _user_page("upn"),
+    "emailAddress": _user_page("upn"),
+    "userDisplayName": _user_page("name"),
+    "userId": _user_page("id"),
+    "serialNumber": lambda store, indices: [_serial_uncached(store, index)
+                                            for index in indices],
+    "azureADDeviceId": _azure_ad_device_id_page,
+    "azureActiveDirectoryDeviceId": _azure_ad_device_id_page,
 }

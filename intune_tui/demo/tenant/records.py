@@ -34,6 +34,11 @@ class RecordSet:
     # The properties whose values move with the tenant clock (None: any of them may), so that
     # a $filter or $orderby on the others gives the same answer a second later.
     moving: frozenset[str] | None = None
+    # Optional fast paths for long collections: a page with `$select` (no `*`) rendered at
+    # once, exactly as `render_only` then the fake's shaping would; and the records matching a
+    # `$filter` tree (None: not one it evaluates, the fake tests each record).
+    render_page: Callable[[Sequence[Any], tuple[str, ...]], list[dict[str, Any]]] | None = None
+    filter_records: Callable[[Any], Sequence[Any] | None] | None = None
 
 
 # A device's management state and name follow its remote actions as they progress.

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from intune_tui.demo.identity import DEMO_DOMAIN
-from intune_tui.demo.tenant.ids import guid_from
+from intune_tui.demo.tenant.ids import guid_from, index_from_guid
 
 FIRST_NAMES = (
     "Alice", "Bob", "Carmen", "Dmitri", "Elena", "Farid", "Grace", "Hiroshi", "Ingrid", "Jamal",
@@ -61,7 +61,6 @@ class UserDirectory:
             self.upn.append(f"{stem}{suffix}@{DEMO_DOMAIN}")
             self.department.append(rng.choice(DEPARTMENTS))
             self.city.append(rng.choice(CITIES))
-        self._by_id: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.upn)
@@ -73,9 +72,8 @@ class UserDirectory:
         return f"{self.given[index]} {self.surname[index]}"
 
     def index_of(self, user_id: str) -> int | None:
-        if self._by_id is None:
-            self._by_id = {self.id_of(index): index for index in range(len(self))}
-        return self._by_id.get(user_id.lower())
+        index = index_from_guid(self.seed, 2, user_id)  # undone from the id, not looked up
+        return index if index is not None and index < len(self) else None
 
     def to_json(self, index: int) -> dict[str, Any]:
         return {
