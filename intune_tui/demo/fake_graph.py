@@ -26,7 +26,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -483,8 +482,7 @@ class FakeGraph:
                           "Please try again with a smaller page size.", call.request_id)
         render = source.render
         if query.select and "*" not in query.select and source.render_only is not None:
-            only = frozenset(query.select)
-            render = partial(source.render_only, only=only)
+            render = _rendering_only(source.render_only, frozenset(query.select))
         items = [self._shape(call, pattern, rule, render(record), query.select,
                              query.expand) for record in page]
         body: dict[str, Any] = {"@odata.context": self._context(call, query.select)}
@@ -1266,8 +1264,16 @@ def _segment_not_found(segments: list[str], version: str, request_id: str) -> _A
                   request_id)
 
 
+def _rendering_only(
+    render_only: Callable[[Any, frozenset[str]], dict[str, Any]], only: frozenset[str]
+) -> Callable[[Any], dict[str, Any]]:
+    return lambda record: render_only(record, only)
+
+
 def _prefix_known(segments: list[str], version: str) -> bool:
-    patterns = [*rules.COLLECTION_RULES.items(), *rules.SINGLETON_RULES.items()]
+    patterns: list[tuple[str, rules.CollectionRule | rules.SingletonRule]] = [
+        *rules.COLLECTION_RULES.items(), *rules.SINGLETON_RULES.items()
+    ]
     for pattern, rule in patterns:
         parts = pattern.split("/")
         if version not in rule.versions or len(parts) + 1 < len(segments):

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from intune_tui.demo import rules
 from intune_tui.demo.identity import (
@@ -24,6 +24,8 @@ from intune_tui.demo.identity import (
     DEMO_TENANT_ID,
     DEMO_TENANT_NAME,
 )
+
+_T = TypeVar("_T")
 
 NEVER = "0001-01-01T00:00:00Z"  # Intune's "no value" for dates it always sends
 NO_GRACE = "9999-12-31T23:59:59.9999999Z"
@@ -844,9 +846,10 @@ _DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
 }
 
 
-def _weighted(rng: random.Random, pairs: Iterable[tuple[Any, float]]) -> Any:
+def _weighted(rng: random.Random, pairs: Iterable[tuple[_T, float]]) -> _T:
     values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights)[0]
+    chosen: _T = rng.choices(values, weights)[0]
+    return chosen
 
 
 def _windows_name(rng: random.Random, model: Model, user_stem: str) -> str:
@@ -2098,7 +2101,7 @@ class _AppFactory:
             plans.append(("uninstall", "Frontline kiosks"))
         if rng.random() < 0.08 and first_platform in ("iOS", "Android"):
             plans.append(("availableWithoutEnrollment", "all users"))
-        out = []
+        out: list[dict[str, Any]] = []
         for intent, group in plans:
             filter_name = None
             if first_platform == "Windows" and rng.random() < 0.25:
@@ -2492,7 +2495,7 @@ def _build_app_protection(catalog: _Catalog) -> None:
         ("Teams - allowed accounts", [("IntuneMAMAllowedAccountsOnly", "Enabled"),
                                       ("IntuneMAMUPN", "{{userprincipalname}}")]),
     ):
-        config = {
+        config: dict[str, Any] = {
             "@odata.type": "#microsoft.graph.targetedManagedAppConfiguration",
             "id": catalog.new_id(), "displayName": name, "description": "",
             "createdDateTime": catalog.moment(100, 600),
@@ -2931,7 +2934,7 @@ def _build_settings_catalog(catalog: _Catalog) -> None:
         specs.append((f"{base[0]} - ring {ring}", *base[1:5], max(2, base[5] // 2)))
     for name, platforms, technologies, family, setting_family, count in specs:
         settings = _setting_instances(setting_family, count, rng)
-        policy = {
+        policy: dict[str, Any] = {
             "@odata.type": "#microsoft.graph.deviceManagementConfigurationPolicy",
             "id": catalog.new_id(), "name": name, "description": "",
             "platforms": platforms, "technologies": technologies,
@@ -3100,7 +3103,7 @@ def _build_rbac(catalog: _Catalog) -> None:
             "rolePermissions": [{"actions": allowed, "resourceActions": [
                 {"allowedResourceActions": allowed, "notAllowedResourceActions": []}]}],
         })
-    assignment_specs = (
+    assignment_specs: tuple[tuple[str, str, list[str], list[str], list[str]], ...] = (
         ("Help Desk Operator", "Service desk - global", ["Helpdesk staff"],
          ["All Windows devices", "All iOS devices", "All Android devices", "All macOS devices"],
          ["0"]),
@@ -3273,7 +3276,7 @@ def _build_service_config(catalog: _Catalog) -> None:
                  "installProgressTimeoutInMinutes": 90, "allowDeviceUseOnInstallFailure": False}),
     )
     for odata_type, name, description, priority, extra in configs:
-        config = {
+        config: dict[str, Any] = {
             "@odata.type": f"#microsoft.graph.{odata_type}",
             "id": f"{catalog.new_id()}_{'Default' if priority == 0 else 'Custom'}"
                   f"{odata_type.replace('deviceEnrollment', '').replace('Configuration', '')}",

@@ -777,7 +777,7 @@ class GraphClient:
             for item in pending:
                 answer = answers.get(item.id)
                 status = answer.get("status") if answer else None
-                if not isinstance(status, int):
+                if answer is None or not isinstance(status, int):
                     results[item.id] = self._unanswered(item, response)
                     continue
                 headers = _sub_headers(answer)
@@ -811,7 +811,9 @@ class GraphClient:
         }
 
     def _unanswered(self, item: BatchItem, response: httpx.Response) -> BatchResult:
-        error = self._bad_response(f"Graph's batch answer skipped request {item.id}", response)
+        error: GraphError = self._bad_response(
+            f"Graph's batch answer skipped request {item.id}", response
+        )
         if item.method.upper() not in _SAFE_METHODS:
             error = OutcomeUnknown(
                 f"Graph's batch answer said nothing about request {item.id}: it may or may not "
