@@ -541,7 +541,7 @@ def _next_seq(descriptor: int, last: bytes, size: int) -> int:
     except (ValueError, RecursionError):
         value = None
     if isinstance(value, dict) and type(value.get("seq")) is int and _SEAL_TAIL.search(last):
-        return value["seq"] + 1
+        return int(value["seq"]) + 1
     whole = _read_at(descriptor, size, 0)  # only after unchained lines: the first chained write
     return sum(1 for piece in whole.split(b"\n") if piece.strip()) + 1
 

@@ -39,7 +39,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -324,7 +324,7 @@ class GraphClient:
         api_version: str | None = None,
         required_scope: str | None = None,
         min_page_size: int = 20,
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         """Yield every page of a list, following `@odata.nextLink` exactly as Graph sent it."""
         query = query or ODataQuery()
         headers = _query_headers(query)

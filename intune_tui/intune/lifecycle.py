@@ -174,7 +174,8 @@ class JoinedDevice:
 
     @property
     def serial(self) -> str:
-        for record in (*self.managed, *self.autopilot):
+        records: tuple[ManagedDevice | AutopilotIdentity, ...] = (*self.managed, *self.autopilot)
+        for record in records:
             serial = record.serial_number
             if serial:
                 return serial
@@ -191,7 +192,9 @@ class JoinedDevice:
     @property
     def key(self) -> str:
         """A stable id for the device: the first record's id."""
-        for record in (*self.managed, *self.autopilot, *self.entra):
+        records: tuple[ManagedDevice | AutopilotIdentity | EntraDevice, ...] = (
+            *self.managed, *self.autopilot, *self.entra)
+        for record in records:
             if record.id:
                 return record.id
         return ""

@@ -90,7 +90,7 @@ class Column:
     width: int
     kind: Kind = Kind.TEXT
     words: Mapping[str, str] = field(default_factory=dict)
-    marks: Mapping[str, str] = field(default_factory=dict)
+    marks: Mapping[str, str | None] = field(default_factory=dict)
     stale_after_days: int | None = None
     format: Callable[[Any], str] | None = None
     get: Callable[[Mapping[str, Any]], Any] | None = None

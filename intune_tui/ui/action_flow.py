@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import count
 from pathlib import Path
@@ -46,7 +46,7 @@ from intune_tui.intune.actions import (
     RemoteAction,
 )
 from intune_tui.intune.formatting import count_of
-from intune_tui.intune.service import ActionOutcome
+from intune_tui.intune.service import ActionOutcome, IntuneService
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -421,7 +421,7 @@ class RemoteActionFlow:
                 try:
                     outcomes = await self.app.call(
                         f"bulk:{action.key}:{next(iter(attempts.values()), '')}:{index}",
-                        lambda service, plan=plan: service.send_bulk(plan), write=True)
+                        _bulk_sender(plan), write=True)
                 except Exception as error:
                     outcomes = [crashed_outcome(device, action, error) for device in chunk]
             self._chunk_done(chunk, attempts, outcomes, action, sent_at, progress)
@@ -498,3 +498,8 @@ def crashed_outcome(device: Mapping[str, Any], action: RemoteAction,
         device_id, str(device.get("deviceName") or device_id), action.key, "unknown",
         error=f"The app failed while sending ({type(error).__name__}); check the device's "
               "remote actions before trying again.")
+
+
+def _bulk_sender(plan: BulkAction) -> Callable[[IntuneService], Awaitable[list[ActionOutcome]]]:
+    """The call that sends one planned chunk (bound now: the loop moves on to the next plan)."""
+    return lambda service: service.send_bulk(plan)

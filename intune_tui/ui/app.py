@@ -139,7 +139,9 @@ class IntuneApp(App[None]):
     DEFAULT_MODE = FIRST_MODE
     COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
     # Screens narrower than 100 columns get the class -narrow (app.tcss tightens the footer).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    # Not ClassVar: Textual declares it "ClassVar[...] | None", which mypy reads as an instance
+    # variable that a ClassVar may not override.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [
         (0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('devices')", "Devices", id="app.devices", show=False),

@@ -21,7 +21,7 @@ from intune_tui.intune.autopilot import (
     apply_changes,
     plan_changes,
 )
-from intune_tui.intune.lifecycle import AutopilotIdentity
+from intune_tui.intune.lifecycle import AutopilotIdentity, LookupReport
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
 
@@ -144,7 +144,7 @@ class AutopilotEditScreen(Screen[None]):
         self.query_one("#autopilot-preview", Static).update(Text(text))
 
 
-def identities_of(report: object) -> list[AutopilotIdentity]:
+def identities_of(report: LookupReport) -> list[AutopilotIdentity]:
     """Every Autopilot identity of the lookup's matched devices, once each."""
     seen: dict[str, AutopilotIdentity] = {}
     for result in report.matched():

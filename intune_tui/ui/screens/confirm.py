@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -38,6 +38,11 @@ from intune_tui.intune.actions import (
     build_body,
 )
 from intune_tui.text import clean
+
+if TYPE_CHECKING:
+    from textual.widgets.button import ButtonVariant
+
+    from intune_tui.ui.app import IntuneApp
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,7 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
     def confirm_label(self) -> str:
         return self.action.label
 
-    def variant(self) -> str:
+    def variant(self) -> ButtonVariant:
         return "error" if self.action.tier >= Tier.DESTRUCTIVE else "primary"
 
     def compose_guard(self) -> ComposeResult:
@@ -235,10 +240,11 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         if option.source != "remediation_scripts":
             self._choices_failed(option, ValueError(f"no list named {option.source}"))
             return
-        self.app.job(f"confirm:choices:{option.key}",
-                     lambda service: service.remediation_scripts(),
-                     on_done=partial(self._choices_loaded, option),
-                     on_error=partial(self._choices_failed, option))
+        app = cast("IntuneApp", self.app)  # Textual types Screen.app as App[Any]
+        app.job(f"confirm:choices:{option.key}",
+                lambda service: service.remediation_scripts(),
+                on_done=partial(self._choices_loaded, option),
+                on_error=partial(self._choices_failed, option))
 
     def _choices_loaded(self, option: ActionOption, scripts: list[RemediationScript]) -> None:
         if not self.is_attached:

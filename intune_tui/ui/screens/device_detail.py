@@ -7,7 +7,7 @@ in two keys.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -391,7 +391,7 @@ class DeviceDetailScreen(Screen[None]):
             self.query_one(TabbedContent).active = "actions"
             self._tracker.track(sent)
 
-    def _show_tracking(self, state: dict[str, Any] | None, status: str) -> None:
+    def _show_tracking(self, state: Mapping[str, Any] | None, status: str) -> None:
         line = self.query_one("#action-tracking", Static)
         line.update(Text(status))
         line.display = True

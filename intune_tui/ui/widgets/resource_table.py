@@ -1158,9 +1158,9 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return matches
         if matches is None:
             return list(map(bool, map(predicate, rows)))
-        passed = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
+        kept = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
         matches = [False] * len(rows)
-        for index in passed:
+        for index in kept:
             matches[index] = True
         return matches
 
