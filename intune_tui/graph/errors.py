@@ -45,6 +45,8 @@ class GraphError(Exception):
         self.code = _cleaned(code)
         self.request_id = _cleaned(request_id)
         self.detail = _cleaned(detail)
+        # The number of this call's entry in the client's request log, set by the client.
+        self.request_entry: int | None = None
 
     def support_line(self) -> str:
         """A short line for logs and 'copy for support': status, code, request-id."""

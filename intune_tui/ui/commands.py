@@ -23,6 +23,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("health", ":health", "Tenant health: certificates, tokens, connectors"),
     CommandSpec("access", ":access", "My access: scopes granted, what each allows"),
     CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
+    CommandSpec("requests", ":requests", "Every Graph call of this session, newest first"),
     CommandSpec("offboard", ":offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
     CommandSpec("stale", ":stale 30|90|180 [OS]",
                 "Devices not synced for that many days (one platform or all), to offboard"),
@@ -33,6 +34,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("q", ":q", "Quit"),
 )
 COMMAND_NAMES = {spec.name for spec in COMMANDS} | {"quit"}
+# Said after a Graph error wherever one is shown: the app's `!` opens the call in `:requests`.
+SHOW_REQUEST_HINT = "! shows the request"
 
 
 class CommandError(ValueError):

@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Static, Tab, Tabs
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
@@ -270,7 +271,7 @@ class ResourceListScreen(Screen[None]):
             self.intune_app.report_error(error)
         text = Text(str(error))
         if isinstance(error, GraphError) and error.support_line():
-            text.append(f"\n{error.support_line()}", style="dim")
+            text.append(f"\n{error.support_line()} · {SHOW_REQUEST_HINT}", style="dim")
         panel.update(text)
         panel.display = True
 
