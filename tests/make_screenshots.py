@@ -372,6 +372,14 @@ async def audit(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def requests(pilot: Pilot[Any]) -> None:
+    """`:requests` once the devices list is in: its Graph calls, newest first, one in detail."""
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"requests", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "RequestLogScreen"), "the request log")
+    await settle(pilot)
+
+
 async def apps(pilot: Pilot[Any]) -> None:
     await area(pilot, "2", "AppsScreen")
     await settle(pilot)
@@ -554,6 +562,8 @@ SCENES: tuple[Scene, ...] = (
           quit_while_sending),
     Scene("audit", "Audit of remote actions (:audit)", audit, prepare=write_audit_file,
           settings={"data_dir": AUDIT_SCENE_DATA_DIR}),
+    Scene("requests", "Every Graph call of the session, copied as curl or PowerShell (:requests)",
+          requests),
     Scene("offboard-plan", "Offboarding plan, recovery keys masked before confirming (:offboard)",
           offboard_plan, settings={"bulk_destructive_cap": 4}),
     Scene("stale-view", "Devices not synced for 90 days, by platform (:stale 90)", stale_view,
@@ -600,6 +610,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Tenant health", "intune_tui.ui.screens.health", "HealthScreen"),
     ("My access (:access)", "intune_tui.ui.screens.access", "AccessScreen"),
     ("Audit (:audit)", "intune_tui.ui.screens.audit", "AuditScreen"),
+    ("Graph requests (:requests, ! after an error)", "intune_tui.ui.screens.requests",
+     "RequestLogScreen"),
     ("Offboarding (:offboard)", "intune_tui.ui.screens.offboard", "OffboardScreen"),
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),

@@ -151,7 +151,7 @@ class IntuneApp(App[None]):
         Binding("5", "switch_mode('health')", "Tenant", id="app.health", show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("colon", "command_line", "Command", id="app.command", show=False),
-        Binding("exclamation_mark", "show_failed_request", "Failed request",
+        Binding("exclamation_mark", "show_failed_request", "Show failed request",
                 id="app.failed_request", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
         # SSH users press Ctrl+C to quit (Textual binds it to a "press ctrl+q" hint): the same

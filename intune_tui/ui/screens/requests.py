@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from intune_tui.graph.request_log import TOKEN_PLACEHOLDER, RequestEntry, as_curl, as_powershell
+from intune_tui.intune.formatting import count_of
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
@@ -123,8 +124,9 @@ class RequestLogScreen(Screen[None]):
                 table.move_cursor(keys.index(str(self.focus_number)))
             self.focus_number = None
         self.query_one("#requests-note", Static).update(Text(
-            f"{len(entries)} call(s), newest first (the last {log.limit} are kept). c copies "
-            f"one as curl (token: {TOKEN_PLACEHOLDER}), p as PowerShell (after Connect-MgGraph)."
+            f"{count_of(len(entries), 'calls')}, newest first (the last {log.limit:,} are kept). "
+            f"c copies one as curl (token: {TOKEN_PLACEHOLDER}), p as PowerShell (after "
+            "Connect-MgGraph)."
         ))
         self._show_entry(table.cursor_row)
 

@@ -35,7 +35,7 @@ async def test_the_list_load_is_there_and_copies_as_curl_without_the_token(
                   and row[2].startswith("/v1.0/deviceManagement/managedDevices?")]
         assert listed, rows
         assert all(row[3] == "200" for row in listed)
-        assert "call(s), newest first" in shown(screen, "#requests-note")
+        assert f"{len(rows)} calls, newest first" in shown(screen, "#requests-note")
 
         # The cursor starts on the newest call; put it on the device list's.
         table = screen.query_one("#requests-table")
