@@ -667,7 +667,9 @@ class _Verifier:
             if seq != expected:
                 self._order_break(line, seq, expected, repeated)
             return
-        body = line.raw[: _SEAL_TAIL.search(line.raw).start()]  # type: ignore[union-attr]
+        seal = _SEAL_TAIL.search(line.raw)
+        assert seal is not None  # a chained line ends in its seal
+        body = line.raw[: seal.start()]
         if not hmac.compare_digest(seal_of(body, key), line.seal or ""):
             self._break(line, "edited", f"line {line.number} was changed after it was written "
                         "(its seal does not match)")

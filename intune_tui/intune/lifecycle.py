@@ -664,8 +664,9 @@ def _link_keys(record: Any) -> list[str]:
     keys: list[str] = []
     if isinstance(record, ManagedDevice):
         keys.append(f"md:{(record.id or '').lower()}")
-        if _real_id(record.azure_ad_device_id):
-            keys.append(f"aad:{record.azure_ad_device_id.lower()}")  # type: ignore[union-attr]
+        azure_id = _real_id(record.azure_ad_device_id)
+        if azure_id:
+            keys.append(f"aad:{azure_id.lower()}")
         if record.serial_number:
             keys.append(f"sn:{record.serial_number.lower()}")
     elif isinstance(record, EntraDevice):

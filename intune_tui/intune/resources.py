@@ -99,7 +99,8 @@ class Column:
     min_width: int | None = None
     repeats: bool = False  # set by the catalog for `Resource.shared_values` columns
     _renderer: Callable[[Column, Any, datetime], Cell] = field(
-        init=False, repr=False, compare=False, default=None)  # type: ignore[assignment]
+        init=False, repr=False, compare=False,
+        default=None)  # type: ignore[assignment]  # set in __post_init__, never None after
     _words_key: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False,
                                                     default=())
 

@@ -31,6 +31,7 @@ from intune_tui.intune.action_run import (
     BulkProgress,
     PollSchedule,
     SentAction,
+    Severity,
     TokenAccess,
     TrackedAction,
     management_state_of,
@@ -93,7 +94,7 @@ class ActionTracker:
 
     @property
     def app(self) -> IntuneApp:
-        return self.screen.app  # type: ignore[no-any-return]
+        return self.screen.app  # type: ignore[no-any-return]  # Textual: Screen.app is App[Any]
 
     def track(self, sent: SentAction) -> None:
         self.tracked = [t for t in self.tracked if t.sent.action.key != sent.action.key]
@@ -335,7 +336,7 @@ class RemoteActionFlow:
         """The audit result, the notification and, when it may have happened, tracking."""
         self.complete_attempt(attempt_id, outcome)
         text, severity = outcome_message(action, outcome)
-        self.app.notify(text, title=action.label, severity=severity,  # type: ignore[arg-type]
+        self.app.notify(text, title=action.label, severity=severity,
                         markup=False, timeout=8 if severity == "information" else 20)
         if may_follow(outcome):
             self.remember(SentAction(action, outcome.device_id, sent_at, outcome, attempt_id))
@@ -477,9 +478,9 @@ class RemoteActionFlow:
     def _notify_summary(self, action: RemoteAction, progress: BulkProgress) -> None:
         failed = progress.count("failed") + progress.count("not_sent")
         unknown = progress.count("unknown")
-        severity = "error" if failed else "warning" if unknown else "information"
+        severity: Severity = "error" if failed else "warning" if unknown else "information"
         self.app.notify(f"Bulk {action.label}: {progress.summary()}.", title="Bulk action",
-                        severity=severity, markup=False, timeout=10)  # type: ignore[arg-type]
+                        severity=severity, markup=False, timeout=10)
 
 
 def may_follow(outcome: ActionOutcome) -> bool:

@@ -161,7 +161,7 @@ class BulkActionScreen(ModalScreen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def cap(self) -> int:

@@ -101,7 +101,7 @@ class DetailScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def search_input(self) -> Input:
         return LineInput(placeholder="Filter this tab's list: words it must contain", id="search")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -189,7 +189,7 @@ class DeviceDetailScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -469,7 +469,7 @@ class DeviceDetailScreen(Screen[None]):
         if isinstance(pane, RowsPane) and pane.id in ("compliance-pane", "configuration-pane"):
             from intune_tui.ui.screens.setting_states import SettingStatesScreen
 
-            row: Row = event.row  # type: ignore[assignment]
+            row = cast(Row, event.row)  # the tables of a detail screen hold Rows
             # A configuration profile's deviceConfigurationState carries settingStates too
             # (state, errorCode, errorDescription per setting), like a compliance policy's.
             title = ("Why non-compliant" if pane.id == "compliance-pane"
@@ -478,7 +478,7 @@ class DeviceDetailScreen(Screen[None]):
         elif isinstance(pane, RowsPane) and pane.id == "users-pane":
             from intune_tui.ui.screens.user_devices import UserDevicesScreen
 
-            item = event.row.item  # type: ignore[attr-defined]
+            item = cast(Row, event.row).item
             upn = clean(item.get("userPrincipalName"))
             if upn:
                 user_id = item.get("id")

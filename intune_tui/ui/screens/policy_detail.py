@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -395,7 +395,7 @@ class PolicyDetailScreen(DetailScreen):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        row: Row = event.row  # type: ignore[assignment]
+        row = cast(Row, event.row)  # the tables of a detail screen hold Rows
         if isinstance(pane, RowsPane) and pane.id == "status-pane":
             self.open_device(row.item)
         elif isinstance(pane, RowsPane) and pane.id == "apps-pane" and self.kind.apps == "category":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -119,7 +119,7 @@ class ResourceListScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def view(self) -> ListView:
@@ -435,7 +435,7 @@ class ResourceListScreen(Screen[None]):
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
-        self.open_row(event.row)  # type: ignore[arg-type]
+        self.open_row(cast(Row, event.row))  # a list screen's table holds Rows
 
     def on_resource_table_marks_changed(self, event: ResourceTable.MarksChanged) -> None:
         self._set_status(marked=event.count)

@@ -164,7 +164,7 @@ class RoleDetailScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -323,7 +323,7 @@ class OperationScreen(ModalScreen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         with Vertical():
