@@ -8,7 +8,10 @@ from typing import Any
 from textual.widgets import Static
 
 from intune_tui.graph.request_log import as_curl, as_powershell
+from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.requests import RequestLogScreen
+from intune_tui.ui.widgets.recovery import RecoveryPanel
 
 from .remote_action_support import DEVICES, list_ready, messages, shown
 
@@ -81,3 +84,44 @@ async def test_an_error_on_a_list_opens_the_log_at_its_request(make_app, wait_un
         assert (entry.method, entry.status) == ("GET", 400)
         assert "/deviceAppManagement/mobileApps" in entry.path
         assert entry.number == app.last_failed_request
+
+
+# CONTOSO-LT-63219 of the seeded 300-device tenant: one BitLocker key, three LAPS backups.
+LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"
+
+
+async def test_revealed_recovery_key_and_laps_password_never_reach_the_log(
+    make_app, wait_until
+) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen._complete)
+        table = app.screen.table
+        table.move_cursor([row.key for row in table.visible_rows].index(LAPTOP_ID))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        await pilot.press("k")
+        recovery = app.screen.query_one(RecoveryPanel)
+        await wait_until(pilot, lambda: bool(recovery.items))
+        fake = app.session.fake
+
+        def read(select: str) -> bool:
+            return any(r.params.get("$select") == select for r in fake.requests)
+
+        await pilot.press("v")  # the BitLocker key
+        await wait_until(pilot, lambda: read("key") and recovery.revealed_count == 1)
+        await pilot.press("down", "v")  # the LAPS password
+        await wait_until(pilot, lambda: read("credentials") and recovery.revealed_count == 2)
+        index = fake.tenant.devices.index_of(LAPTOP_ID)
+        key = fake.recovery.bitlocker_keys(index)[0].key
+        password = fake.recovery.laps_backups(index)[-1].password
+
+        screen = await open_requests(pilot, app, wait_until)
+        paths = [row[2] for row in table_rows(screen)]
+        assert any(path.endswith("?$select=key") for path in paths)
+        assert any(path.endswith("?$select=credentials") for path in paths)
+        entries = app.session.requests.entries()
+        kept = repr(entries) + "".join(as_curl(e) + as_powershell(e) for e in entries)
+        kept += app.export_screenshot()
+        assert key not in kept and password not in kept
