@@ -78,12 +78,6 @@ def entry_details(entry: RequestEntry) -> Text:
 class RequestLogScreen(Screen[None]):
     """The session's Graph calls; `focus`: the number of the call to put the cursor on."""
 
-    DEFAULT_CSS = """
-    RequestLogScreen #requests-note { height: auto; padding: 0 1; color: $text-muted; }
-    RequestLogScreen #requests-detail { height: auto; max-height: 8; padding: 0 1;
-                                        border-top: solid $panel; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="requests.back"),
         Binding("c", "copy_curl", "Copy curl", id="requests.copy_curl"),
