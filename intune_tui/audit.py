@@ -220,6 +220,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _check_one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+
+
 def _scrub(value: Any) -> Any:
     """Redact every string inside `value`; make anything JSON cannot hold a string."""
     if isinstance(value, str):
@@ -312,10 +317,9 @@ class AuditLog:
                 raise ValueError(f"not an audit record: {error}") from error
         attempt_id = uuid.uuid4().hex
         self._append(
+            "attempt",
+            attempt_id,
             {
-                "phase": "attempt",
-                "attempt_id": attempt_id,
-                "time": self._now(),
                 "tenant": record.tenant,
                 "operator": record.operator,
                 "action": record.action,
@@ -338,18 +342,12 @@ class AuditLog:
         error: str | None = None,
     ) -> None:
         """Record what happened to an attempt after the call answered (or did not)."""
-        if outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+        _check_one_of("outcome", outcome, OUTCOMES)
         self._append(
-            {
-                "phase": "result",
-                "attempt_id": attempt_id,
-                "time": self._now(),
-                "outcome": outcome,
-                "http_status": http_status,
-                "request_id": request_id,
-                "error": error,
-            }
+            "result",
+            attempt_id,
+            {"outcome": outcome, "http_status": http_status, "request_id": request_id,
+             "error": error},
         )
         self._pending.discard(attempt_id)
 
@@ -359,17 +357,8 @@ class AuditLog:
         For a succeeded attempt (until then "accepted by Intune") or an unknown one (the answer
         was lost and the device's deviceActionResults settled it). The last settle line counts.
         """
-        if state not in SETTLED_STATES:
-            raise ValueError(f"state must be one of {', '.join(SETTLED_STATES)}, got {state!r}")
-        self._append(
-            {
-                "phase": "settled",
-                "attempt_id": attempt_id,
-                "time": self._now(),
-                "state": state,
-                "detail": detail,
-            }
-        )
+        _check_one_of("state", state, SETTLED_STATES)
+        self._append("settled", attempt_id, {"state": state, "detail": detail})
 
     def read(self) -> AuditReading:
         """Every attempt newest first, merged with its result, and the chain verified."""
@@ -393,10 +382,13 @@ class AuditLog:
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
-    def _append(self, record: dict[str, Any]) -> None:
+    def _append(self, phase: str, attempt_id: str, fields: dict[str, Any]) -> None:
+        """Write one line of an attempt: its phase ("attempt", "result", "settled"), the time,
+        then what that phase records."""
+        record = {"phase": phase, "attempt_id": attempt_id, "time": self._now(), **fields}
         key = self.chain_key()
         scrubbed = _scrub(record)
-        consequence = ("The action was not sent." if record["phase"] == "attempt" else
+        consequence = ("The action was not sent." if phase == "attempt" else
                        "The action was sent; this record of it is missing from the audit.")
         with self._write_lock:
             try:

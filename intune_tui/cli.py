@@ -9,20 +9,21 @@ so `--help` and `--version` stay fast and a broken module cannot break argument 
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from intune_tui import __version__
 from intune_tui.config import (
-    API_VERSIONS,
-    CLOUDS,
+    SETTINGS,
     ConfigError,
+    Flag,
     Settings,
+    SettingSpec,
     default_config_path,
     load_settings,
+    whole_number,
 )
 from intune_tui.text import clean
 
@@ -80,20 +81,6 @@ def _export_epilog() -> str:
     return f"Lists: {', '.join(exportable_resources())}. Formats: {', '.join(EXPORT_FORMATS)}."
 
 
-def _whole_number(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    parse.__name__ = "whole number"
-    return parse
-
-
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -123,41 +110,25 @@ def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) ->
     unset = None if top_level else argparse.SUPPRESS
     before = set(parser._actions)
     group = parser.add_argument_group("session options")
-    group.add_argument("--demo", action="store_true", default=unset,
-                       help="use the built-in synthetic tenant (no sign-in)")
-    group.add_argument("--demo-devices", type=_whole_number(0), metavar="N", default=unset,
-                       help="number of devices in the demo tenant (default 2000)")
-    group.add_argument("--profile", metavar="NAME", default=unset,
-                       help="[profiles.NAME] from the config file")
-    group.add_argument("--tenant", metavar="TENANT", default=unset,
-                       help="tenant domain or GUID")
-    group.add_argument("--client-id", metavar="ID", default=unset,
-                       help="application (client) ID, or 'graph-powershell'")
-    group.add_argument("--cloud", choices=tuple(CLOUDS), default=unset,
-                       help="national cloud (default global)")
-    group.add_argument("--graph-url", metavar="URL", default=unset,
-                       help="Graph origin; https, or http on loopback only")
-    group.add_argument("--allow-custom-graph-host", action="store_true", default=unset,
-                       help="let --graph-url name a host other than Microsoft Graph's "
-                       "(your sign-in token is sent there)")
-    group.add_argument("--api-version", choices=API_VERSIONS, default=unset,
-                       help="Graph API version (default v1.0)")
-    group.add_argument("--read-only", action="store_true", default=unset,
-                       help="hide every remote action")
-    group.add_argument("--no-mouse", dest="mouse", action="store_false", default=unset,
-                       help="ignore the mouse")
-    sign_in = group.add_mutually_exclusive_group()
-    sign_in.add_argument("--device-code", dest="auth_mode", action="store_const",
-                         const="device-code", default=unset,
-                         help="sign in with a device code (good over SSH)")
-    sign_in.add_argument("--browser", dest="auth_mode", action="store_const", const="browser",
-                         default=unset, help="sign in with a browser on this machine")
-    group.add_argument("--access-token-command", metavar="CMD", default=unset,
-                       help="a command that prints a Graph access token")
-    group.add_argument("--debug", action="store_true", default=unset,
-                       help="write DEBUG lines to the log file")
+    for spec in SETTINGS:
+        # Two flags of one setting (--device-code, --browser) exclude each other.
+        target = group.add_mutually_exclusive_group() if len(spec.flags) > 1 else group
+        for flag in spec.flags:
+            target.add_argument(flag.option, dest=spec.name, default=unset, help=flag.help,
+                                **_flag_action(spec, flag))
     if not top_level and isinstance(parser, _Parser):
         parser.session_actions = frozenset(set(parser._actions) - before)
+
+
+def _flag_action(spec: SettingSpec, flag: Flag) -> dict[str, Any]:
+    """argparse's way to read `flag`: a switch, or a value (a choice, a number, text)."""
+    if flag.const is not None and spec.kind == "bool":
+        return {"action": "store_true" if flag.const else "store_false"}
+    if flag.const is not None:
+        return {"action": "store_const", "const": flag.const}
+    if spec.choices:
+        return {"choices": spec.choices}
+    return {"metavar": flag.metavar, "type": flag.parse or str}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,12 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "delete-autopilot, disable-entra|delete-entra (default: retire,"
                           "delete-intune,delete-autopilot,disable-entra)")
     offboard.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
-    offboard.add_argument("--yes-i-typed", dest="typed", type=_whole_number(1), metavar="N",
+    offboard.add_argument("--yes-i-typed", dest="typed", type=whole_number(1), metavar="N",
                           default=None, help="confirm without a terminal: N must be the number "
                           "of devices in the plan")
     offboard.add_argument("--resume", action="store_true",
                           help="continue the newest stopped run from its journal")
-    offboard.add_argument("--stale-days", type=_whole_number(1), metavar="DAYS", default=None,
+    offboard.add_argument("--stale-days", type=whole_number(1), metavar="DAYS", default=None,
                           help="instead of --from: devices not synced for DAYS days (e.g. 30, "
                           "90, 180), oldest first, at most bulk_destructive_cap of them")
     offboard.add_argument("--os", dest="operating_system", metavar="OS", default=None,
@@ -238,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     autopilot.add_argument("--user", default=None, metavar="UPN", help="assigned user")
     autopilot.add_argument("--name", default=None, metavar="NAME", help="device name")
     autopilot.add_argument("--dry-run", action="store_true", help="preview, send nothing")
-    autopilot.add_argument("--yes-i-typed", dest="typed", type=_whole_number(1), metavar="N",
+    autopilot.add_argument("--yes-i-typed", dest="typed", type=whole_number(1), metavar="N",
                            default=None, help="confirm without a terminal: N = identities")
     _add_session_options(autopilot, top_level=False)
 
@@ -246,9 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-server", help="serve the demo tenant as a fake Graph on loopback",
         description="Serve the demo tenant as a fake Graph on 127.0.0.1 until Ctrl+C.",
     )
-    server.add_argument("--port", type=_whole_number(0), default=8080,
+    server.add_argument("--port", type=whole_number(0), default=8080,
                         help="TCP port on 127.0.0.1 (0 picks a free one; default 8080)")
-    server.add_argument("--devices", type=_whole_number(0), default=2000, metavar="N")
+    server.add_argument("--devices", type=whole_number(0), default=2000, metavar="N")
     server.add_argument("--latency-ms", type=_non_negative_number, default=0.0, metavar="N")
     server.add_argument("--seed", type=int, default=7, metavar="N")
     for fault in ("429", "503", "504", "drop", "malformed"):
@@ -304,16 +275,18 @@ def _usage_failure(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command is None:
-        # Off for start-up only: the app turns it on once its first list is painted
-        # (START_UP_GC_AT_THE_LATEST), and it is on again whatever way the app ends.
-        gc.disable()
+        # The collector is off for start-up only (ui/startup.py): the app turns it on once its
+        # first list is painted, and it is on again whatever way the app ends.
+        from intune_tui.ui import startup
+
+        startup.pause_gc()
         try:
             demo_graph = _start_demo_graph(settings) if settings.demo else None
             from intune_tui.ui.app import run_app
 
             return _status(run_app(settings, demo_graph=demo_graph))
         finally:
-            gc.enable()
+            startup.resume_gc()
     if command in ("login", "logout", "whoami"):
         if settings.demo:
             raise UsageError(f"{command} is for a real tenant: the demo tenant (--demo) has no "

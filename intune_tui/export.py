@@ -155,22 +155,20 @@ _NUMBER_KINDS = ("COUNT", "BYTES")
 
 
 def export_table(
-    resource: Resource, rows: Iterable[Row]
+    resource: Resource, rows: Iterable[Row], shown: Sequence[int] | None = None
 ) -> tuple[list[tuple[str, str]], Iterable[tuple[Any, ...]]]:
-    """Columns and records for a catalog list: "id", then one per column of the table.
+    """Columns and records for a catalog list: "id", then one per column of the table (`shown`:
+    those catalog columns, in that order, as the user chose them; None: every column).
 
     Two columns reading the same property (e.g. Platform and Type, both from @odata.type) are
-    keyed by their titles, so JSON objects never lose one of them.
+    keyed by their titles, so JSON objects never lose one of them (`list_columns.column_ids`).
     """
     from intune_tui.intune.formatting import MISSING, parse_datetime
+    from intune_tui.list_columns import column_ids
 
-    keys = [column.key for column in resource.columns]
-    columns = [("id", "Id")]
-    for column in resource.columns:
-        key = column.key
-        if keys.count(key) > 1 or key == "id":
-            key = re.sub(r"[^a-z0-9]+", "_", column.title.lower()).strip("_")
-        columns.append((key, column.title))
+    ids = column_ids(resource)
+    order = range(len(resource.columns)) if shown is None else shown
+    columns = [("id", "Id"), *((ids[index], resource.columns[index].title) for index in order)]
     kinds = [column.kind.name for column in resource.columns]
 
     def value(index: int, row: Row) -> Any:
@@ -183,10 +181,7 @@ def export_table(
         text = row.cells[index]
         return None if text == MISSING else text
 
-    records = (
-        (row.key, *(value(index, row) for index in range(len(resource.columns))))
-        for row in rows
-    )
+    records = ((row.key, *(value(index, row) for index in order)) for row in rows)
     return columns, records
 
 
@@ -231,6 +226,7 @@ def export_command(
     """
     from intune_tui.auth.errors import AuthError
     from intune_tui.graph.errors import GraphError
+    from intune_tui.list_columns import resolve
     from intune_tui.session import SessionError, open_session
 
     try:
@@ -248,7 +244,8 @@ def export_command(
     try:
         session = open_session(settings)
         rows = asyncio.run(_collect(session, target, search))
-        count = write_export(path, fmt, *export_table(target, rows), overwrite=force)
+        shown = resolve(target, settings.columns.get(target.key)).shown
+        count = write_export(path, fmt, *export_table(target, rows, shown), overwrite=force)
     except GraphError as error:
         log.warning("export of %s failed: %s (%s)", target.key, error, error.support_line())
         support = error.support_line()

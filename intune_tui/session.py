@@ -98,6 +98,7 @@ class Session:
         """Who and which tenant, from the token's claims (cleaned, and said to be from the
         token), then the tenant's name from Graph's /organization when the token may read it."""
         from intune_tui.graph.errors import GraphError
+        from intune_tui.graph.tokens import claimed_scopes
         from intune_tui.intune.service import ORGANIZATION_SCOPES
 
         try:
@@ -109,11 +110,7 @@ class Session:
             self.account = from_the_token(claims.get("upn") or claims.get("unique_name"))
         if self.tenant_label == f"profile {self.profile}" and claims.get("tid"):
             self.tenant_label = "tenant " + from_the_token(claims.get("tid"))
-        scopes = set(str(claims.get("scp") or "").split())
-        roles = claims.get("roles")  # an app-only token's permissions
-        if isinstance(roles, list):
-            scopes.update(str(role) for role in roles)
-        if not scopes.intersection(ORGANIZATION_SCOPES):
+        if not (claimed_scopes(claims) or frozenset()).intersection(ORGANIZATION_SCOPES):
             return
         try:
             name = await service.organization_name()
@@ -125,7 +122,7 @@ class Session:
 
     async def claims(self) -> dict[str, Any]:
         """The current token's claims (scp, upn, tid, exp), never the token itself."""
-        from intune_tui.auth.provider import token_claims
+        from intune_tui.graph.tokens import token_claims
 
         if self.token_provider is None:
             return {}
@@ -169,7 +166,6 @@ def demo_session(
     def now() -> datetime:
         return DEMO_NOW if frozen else DEMO_NOW + timedelta(seconds=clock() - started)
 
-    holder: dict[str, FakeGraph] = {}
     session = Session(
         profile="demo",
         tenant_label=f"{DEMO_TENANT_NAME} (demo tenant)",
@@ -177,7 +173,7 @@ def demo_session(
         demo=True,
         read_only=settings.read_only,
         make_service=lambda on_throttle: _demo_service(
-            settings, holder, session, on_throttle, now, fake_clock, scopes),
+            settings, session, on_throttle, now, fake_clock, scopes),
         clock=now,
         requests=RequestLog(clock=now),
     )
@@ -206,7 +202,6 @@ def demo_session(
 
 async def _demo_service(
     settings: Settings,
-    holder: dict[str, FakeGraph],
     session: Session,
     on_throttle: Callable[[Any], None],
     now: Callable[[], datetime],
@@ -220,7 +215,6 @@ async def _demo_service(
     # Built in the worker thread: a 100,000-device tenant takes seconds, the UI paints meanwhile.
     fake = FakeGraph(build_tenant(devices=settings.demo_devices), clock=fake_clock)
     fake.faults.app_list_503_above = APP_LIST_503_ABOVE
-    holder["fake"] = fake
     session.fake = fake
     token = fake.issue_token() if scopes is None else fake.issue_token(scopes=scopes)
     provider = StaticTokenProvider(token)
@@ -241,7 +235,8 @@ def graph_session(
 ) -> Session:
     """A real tenant (or any Graph endpoint given by --graph-url with a bearer token)."""
     from intune_tui.auth.errors import AuthError
-    from intune_tui.auth.provider import MsalTokenProvider, make_token_provider, token_claims
+    from intune_tui.auth.provider import MsalTokenProvider, make_token_provider
+    from intune_tui.graph.tokens import token_claims
 
     preload_network_transport()
 

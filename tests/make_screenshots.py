@@ -4,7 +4,8 @@
     .venv/bin/python tests/make_screenshots.py help signin  # only these scenes
     .venv/bin/python tests/make_screenshots.py --list       # scene names and what they show
     .venv/bin/python tests/make_screenshots.py --keys       # print the key map (README table)
-    .venv/bin/python tests/make_screenshots.py --readme     # rewrite the key map in README.md
+    .venv/bin/python tests/make_screenshots.py --readme     # rewrite the key map and the
+                                                            # configuration reference in README.md
 
 Each scene drives the real app headless with the keys a person would press, on the seeded
 300-device demo tenant, with the demo clock frozen, no cursor blink and config/data directories
@@ -31,11 +32,13 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from waiting import wait_until
 
 from intune_tui import audit as audit_module
 from intune_tui.audit import ChainKey, link_of, sealed_line
 from intune_tui.auth.flows import DeviceCodeFlow
-from intune_tui.config import Settings, load_settings
+from intune_tui.config import SETTINGS, VIEW_KEYS, Settings, SettingSpec, load_settings
+from intune_tui.list_columns import TABLE_KEYS as COLUMNS_KEYS
 from intune_tui.session import demo_session
 from intune_tui.ui.app import IntuneApp
 
@@ -49,9 +52,9 @@ NONCOMPLIANT_DEVICE = "DESKTOP-GW28D86"  # Windows, non-compliant: the "why?" st
 ACTED_ON_DEVICE = "CONTOSO-LT-56414"  # a passcode reset that failed, in its action history
 PERSONAL_ANDROID = "Sara-Galaxy-S918B-445"  # personally owned: corporate-only actions disabled
 RECOVERY_DEVICE = "CONTOSO-LT-63219"  # Windows: a BitLocker key and three LAPS backups
+CATALOG_DEVICE = "CONTOSO-DT-44835"  # Windows: its Defender baseline (settings catalog) in Error
 # The audit screen shows where its file is: one fixed place, so the picture is the same anywhere.
 AUDIT_SCENE_DATA_DIR = Path("/tmp/intune-tui-demo/data")
-POLL = 0.05
 PATIENCE = 15.0  # seconds a scene waits for the demo tenant before it gives up
 
 Driver = Callable[[Pilot[Any]], Awaitable[None]]
@@ -72,13 +75,7 @@ class Scene:
 
 
 async def wait_for(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> None:
-    waited = 0.0
-    while not ready():
-        if waited >= PATIENCE:
-            raise TimeoutError(f"the app did not reach: {what}")
-        await pilot.pause(POLL)
-        waited += POLL
-    await pilot.pause()
+    await wait_until(pilot, ready, PATIENCE, what=what)
 
 
 def screen_is(pilot: Pilot[Any], class_name: str) -> bool:
@@ -98,9 +95,14 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
+    """Every tab built (the hidden ones are built after the first paint) and its list loaded."""
+    from textual.widgets import TabPane
+
     from intune_tui.ui.widgets.detail import RowsPane
 
-    return all(pane.table.empty_text != "Loading…" for pane in pilot.app.screen.query(RowsPane))
+    screen = pilot.app.screen
+    return (all(pane.children for pane in screen.query(TabPane))
+            and all(pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)))
 
 
 # -- steps ----------------------------------------------------------------------------------------
@@ -181,6 +183,30 @@ async def setting_states(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: screen_is(pilot, "SettingStatesScreen")
                    and getattr(pilot.app.screen, "_complete", True), "the setting states")
+    await settle(pilot)
+
+
+async def catalog_settings(pilot: Pilot[Any]) -> None:
+    """Config tab (]]), Enter on a settings-catalog profile in Error: each setting's state, error
+    code and the value the profile sets, in the words of the setting's definition."""
+    from intune_tui.ui.widgets.detail import RowsPane
+
+    await open_device(pilot, CATALOG_DEVICE)
+    await pilot.press("right_square_bracket", "right_square_bracket")
+    pane = pilot.app.screen.query_one("#configuration-pane", RowsPane)
+
+    def failing_profile() -> int | None:
+        return next((index for index, row in enumerate(pane.table.visible_rows)
+                     if row.item.get("state") == "error" and "Settings catalog" in row.cells),
+                    None)
+
+    await wait_for(pilot, lambda: failing_profile() is not None, "the settings-catalog profiles")
+    pane.table.focus()
+    pane.table.move_cursor(failing_profile())
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "CatalogSettingsScreen") and "Loading" not in
+                   str(pilot.app.screen.query_one("#catalog-settings").render()),
+                   "the profile's settings")
     await settle(pilot)
 
 
@@ -433,6 +459,15 @@ async def access(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def columns(pilot: Pilot[Any]) -> None:
+    """`c` on the devices list: OS hidden, OS version made wider, not kept yet."""
+    await devices_loaded(pilot)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: screen_is(pilot, "ColumnChooser"), "the column chooser")
+    await pilot.press("down", "down", "space", "down", "plus", "plus")
+    await settle(pilot)
+
+
 async def help_keys(pilot: Pilot[Any]) -> None:
     await devices_loaded(pilot)
     await pilot.press("question_mark")
@@ -508,6 +543,18 @@ async def offboard_plan(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def offboard_report(pilot: Pilot[Any]) -> None:
+    """The plan above, confirmed by typing its count and ctrl+r: the report of every step."""
+    await offboard_plan(pilot)
+    count = len(pilot.app.screen.plan.devices)  # type: ignore[attr-defined]
+    pilot.app.screen.query_one("#offboard-confirm").focus()
+    await pilot.press(*str(count), "ctrl+r")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "result", None) is not None,
+                   "the report")
+    pilot.app.screen.query_one("#offboard-output").scroll_home(animate=False)
+    await settle(pilot)
+
+
 async def stale_view(pilot: Pilot[Any]) -> None:
     """`:stale 90`: by platform, each candidate's last sync, the left-out devices, the plan."""
     await devices_loaded(pilot)
@@ -538,6 +585,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("device-overview", "Device detail: overview", device_overview),
     Scene("device-compliance", "Device detail: why non-compliant (w)", device_compliance),
     Scene("setting-states", "Failing settings of a compliance policy", setting_states),
+    Scene("catalog-settings", "A settings-catalog profile in Error on a device, in words",
+          catalog_settings),
     Scene("device-actions-tab", "Device detail: remote actions history", device_actions_tab),
     Scene("device-recovery", "Device detail: BitLocker key and LAPS password, masked (k)",
           device_recovery_tab),
@@ -566,6 +615,8 @@ SCENES: tuple[Scene, ...] = (
           requests),
     Scene("offboard-plan", "Offboarding plan, recovery keys masked before confirming (:offboard)",
           offboard_plan, settings={"bulk_destructive_cap": 4}),
+    Scene("offboard-report", "Offboarding report: each step's outcome, after the typed count",
+          offboard_report, settings={"bulk_destructive_cap": 4}),
     Scene("stale-view", "Devices not synced for 90 days, by platform (:stale 90)", stale_view,
           settings={"bulk_destructive_cap": 4}),
     Scene("autopilot-edit", "Autopilot group tag / user, previewed (ctrl+t in :offboard)",
@@ -578,6 +629,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("role-detail", "Role detail", role_detail),
     Scene("access", "My access (:access)", access),
     Scene("health", "Tenant health", health),
+    Scene("columns", "Columns of a list: show, hide, reorder, widths (c)", columns),
     Scene("help", "Keys of the current screen (?)", help_keys),
     Scene("command-line", "Command line with completion (:)", command_line),
     Scene("palette", "Command palette (ctrl+p)", palette),
@@ -598,6 +650,7 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Devices", "intune_tui.ui.screens.devices", "DevicesScreen"),
     ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
     ("A device's Recovery tab (k)", "intune_tui.ui.widgets.recovery", "RecoveryPanel"),
+    ("A device's Overview fields (Tab to them)", "intune_tui.ui.widgets.detail", "FieldList"),
     ("A user's devices (u, :user NAME)", "intune_tui.ui.screens.user_devices",
      "UserDevicesScreen"),
     ("Users found by :user NAME", "intune_tui.ui.screens.user_devices", "UserPickScreen"),
@@ -616,6 +669,9 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),
     ("Failing settings", "intune_tui.ui.screens.setting_states", "SettingStatesScreen"),
+    ("Columns of a list (c)", "intune_tui.ui.screens.columns", "ColumnChooser"),
+    ("A settings-catalog profile's settings", "intune_tui.ui.screens.catalog_settings",
+     "CatalogSettingsScreen"),
     ("Remote actions menu", "intune_tui.ui.screens.actions", "ActionsMenu"),
     ("Benign confirmation", "intune_tui.ui.screens.confirm", "BenignConfirm"),
     ("Destructive and irreversible confirmation", "intune_tui.ui.screens.confirm",
@@ -665,11 +721,66 @@ def keymap_markdown() -> str:
     return "\n".join(lines)
 
 
+SETTINGS_START = "<!-- settings: generated by tests/make_screenshots.py --readme -->"
+SETTINGS_END = "<!-- end of settings -->"
+
+
+def _default_text(spec: SettingSpec) -> str:
+    if spec.shown_default:
+        return spec.shown_default
+    if spec.default is None:
+        return "none"
+    if isinstance(spec.default, bool):
+        return "`true`" if spec.default else "`false`"
+    if isinstance(spec.default, dict):
+        return "empty"
+    if isinstance(spec.default, str):
+        return f'`"{spec.default}"`'
+    return f"`{spec.default}`"
+
+
+def _key_text(spec: SettingSpec) -> str:
+    if spec.kind == "table":
+        return f"`[{spec.key}.{spec.entry}]`" if spec.entry else f"`[{spec.key}]`"
+    where = {(True, False): "", (False, True): " (profile)",
+             (True, True): " (top level or profile)"}.get((spec.top_level, spec.profile))
+    return "—" if where is None else f"`{spec.key}`{where}"
+
+
+def _flag_text(spec: SettingSpec) -> str:
+    return ", ".join(f"`{flag.option}{' ' + flag.metavar if flag.metavar else ''}`"
+                     for flag in spec.flags) or "—"
+
+
+def settings_markdown() -> str:
+    """The README's configuration reference, from the settings' declarations (config.SETTINGS)."""
+    lines = [SETTINGS_START, "", "| Key | Default | Environment | Flag | Meaning |",
+             "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {_key_text(spec)} | {_default_text(spec)} | "
+              f"{f'`{spec.env_var}`' if spec.env_var else '—'} | {_flag_text(spec)} | "
+              f"{spec.help} |" for spec in SETTINGS]
+    lines += ["", "A saved view, `[views.NAME]` (`NAME`: letters, digits, `-`, `_`):", "",
+              "| Key | Default | Meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{key.name}` | {key.shown_default} | {key.help} |" for key in VIEW_KEYS]
+    lines += ["", "A list's columns, `[columns.LIST]` (what `c` on the list writes; an id the "
+              "list does not have is left out):", "", "| Key | Default | Meaning |",
+              "| --- | --- | --- |"]
+    lines += [f"| `{key.name}` | {key.shown_default} | {key.help} |" for key in COLUMNS_KEYS]
+    lines += ["", SETTINGS_END]
+    return "\n".join(lines)
+
+
+def _between(text: str, start: str, end: str, generated: str) -> str:
+    first, last = text.index(start), text.index(end) + len(end)
+    return text[:first] + generated + text[last:]
+
+
 def rewrite_readme_keymap(readme: Path = REPO / "README.md") -> bool:
-    """Put the generated key map between its markers in README.md; True if it changed."""
+    """Put the generated key map and configuration reference between their markers in
+    README.md; True if it changed."""
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index(KEYMAP_START), text.index(KEYMAP_END) + len(KEYMAP_END)
-    updated = text[:start] + keymap_markdown() + text[end:]
+    updated = _between(text, KEYMAP_START, KEYMAP_END, keymap_markdown())
+    updated = _between(updated, SETTINGS_START, SETTINGS_END, settings_markdown())
     if updated != text:
         readme.write_text(updated, encoding="utf-8", newline="\n")
     return updated != text
@@ -731,7 +842,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the scenes and stop")
     parser.add_argument("--keys", action="store_true", help="print the key map and stop")
     parser.add_argument("--readme", action="store_true",
-                        help="rewrite the key map in README.md and stop")
+                        help="rewrite the key map and configuration reference in README.md, stop")
     parser.add_argument("--out", type=Path, default=SCREENSHOTS, help="default: screenshots/")
     args = parser.parse_args(argv)
     if args.list:
@@ -742,7 +853,8 @@ def main(argv: list[str] | None = None) -> int:
         print(keymap_markdown())
         return 0
     if args.readme:
-        print("README.md key map " + ("rewritten" if rewrite_readme_keymap() else "unchanged"))
+        changed = rewrite_readme_keymap()
+        print("README.md key map and settings " + ("rewritten" if changed else "unchanged"))
         return 0
     unknown = [name for name in args.scenes if name not in SCENES_BY_NAME]
     if unknown:

@@ -386,3 +386,18 @@ def test_sub_command_usage_does_not_repeat_the_session_flags(
     assert "[session options]" in usage
     assert "--tenant" not in usage and "--access-token-command" not in usage
     assert "--tenant TENANT" in out  # still documented below
+
+
+def test_a_bad_saved_view_exits_2_naming_the_file_the_view_and_the_key(
+    capsys: pytest.CaptureFixture[str], calls: Calls
+) -> None:
+    path = default_config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('[views.stale]\nlist = "devices"\ndescending = "yes"\n', encoding="utf-8")
+
+    assert main(["--demo"]) == 2
+
+    assert capsys.readouterr().err == (
+        f"intune-tui: error: {path}: 'views.stale.descending' must be true or false, "
+        "got 'yes'\n")
+    assert calls == []

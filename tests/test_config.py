@@ -2,20 +2,30 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from argparse import Namespace
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from make_screenshots import settings_markdown
 
 from intune_tui.config import (
     CLOUDS,
     GRAPH_POWERSHELL_CLIENT_ID,
+    PROFILE_KEYS,
+    SETTINGS,
     ConfigError,
+    Profile,
     Settings,
+    View,
     default_config_path,
     load_settings,
+    save_list_columns,
+    save_view,
     validate_graph_url,
 )
+from intune_tui.list_columns import ListColumns
 
 CONTOSO_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -413,3 +423,208 @@ def test_any_other_graph_host_needs_the_explicit_opt_in() -> None:
     opted_in = load(Namespace(profile="p", allow_custom_graph_host=True))
     assert opted_in.graph_url == "https://graph.example.com"
     assert load(Namespace(profile="p"), ALLOW_CUSTOM_GRAPH_HOST="1").allow_custom_graph_host
+
+
+def test_the_columns_chosen_per_list_are_read_and_a_bad_table_is_named() -> None:
+    write_config('[columns.devices]\nshown = ["deviceName", "model"]\nwidths = { model = 30 }\n')
+    assert load().columns == {"devices": ListColumns(("deviceName", "model"), {"model": 30})}
+    path = write_config('[columns.devices]\nshown = "deviceName"\n')
+    with pytest.raises(ConfigError, match=r"'columns\.devices': shown must be a list") as error:
+        load()
+    assert str(path) in str(error.value)
+
+
+def test_saved_list_columns_keep_the_users_comments_and_load_again() -> None:
+    path = write_config('# my tenants\ntheme = "nord"  # dark\n\n[profiles.x]\ntenant = "a.com"\n')
+
+    chosen = ListColumns(("deviceName", "serialNumber"), {"deviceName": 24})
+    saved = save_list_columns("devices", chosen)
+
+    assert saved == {"devices": chosen}
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# my tenants\ntheme = "nord"  # dark\n\n[profiles.x]\n')
+    assert '[columns.devices]\nshown = ["deviceName", "serialNumber"]\n' \
+        'widths = {deviceName = 24}\n' in text
+    assert load().columns == {"devices": chosen}
+    save_list_columns("devices", None)
+    assert load().columns == {}
+    assert "[columns" not in path.read_text(encoding="utf-8")
+    assert "# my tenants" in path.read_text(encoding="utf-8")
+
+
+USER_FILE = """\
+# my tenants
+default_profile = "contoso"   # the one I use most
+
+[profiles.contoso]
+tenant = "contoso.onmicrosoft.com"
+"""
+
+
+def test_saving_columns_writes_one_table_per_list_and_reads_back() -> None:
+    path = write_config(USER_FILE)
+    save_list_columns("devices", ListColumns(("deviceName", "serialNumber"),
+                                             {"deviceName": 24}))
+    save_list_columns("apps", ListColumns(("displayName",)))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(USER_FILE)  # the user's lines, comments included, untouched
+    assert load().columns == {
+        "devices": ListColumns(("deviceName", "serialNumber"), {"deviceName": 24}),
+        "apps": ListColumns(("displayName",)),
+    }
+    save_list_columns("devices", ListColumns(("model",)))
+    save_list_columns("apps", None)
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert document["columns"] == {"devices": {"shown": ["model"]}}
+    assert document["profiles"]["contoso"]["tenant"] == "contoso.onmicrosoft.com"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
+
+
+def test_saving_columns_refuses_a_broken_file_and_leaves_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("read_only = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        save_list_columns("devices", ListColumns(("deviceName",)), path=broken)
+    assert broken.read_text(encoding="utf-8") == "read_only = \n"
+
+
+def test_a_write_that_would_break_the_file_leaves_it_as_it_was() -> None:
+    original = 'theme = "nord"\ncolumns = 3\n'
+    path = write_config(original)
+
+    with pytest.raises(ConfigError, match=r"'columns' must be a set of \[columns.LIST\] tables"):
+        save_list_columns("devices", ListColumns(("deviceName",)))
+
+    assert path.read_text(encoding="utf-8") == original
+    assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[columns]\ndevices = []\n", "'columns.devices' must be a table with shown = [...]"),
+        ('[columns.devices]\nshown = "name"\n', "'columns.devices': shown must be a list of"),
+        ("[columns.devices]\nwidths = { x = 0 }\n", "widths must map column ids to 1..200"),
+        ('[columns."a b"]\nshown = []\n', "'columns' list name must be a list's name"),
+        ("[columns.devices]\nshow = []\n", "unknown key 'show'; allowed: shown, widths"),
+        ("columns = [1]\n", "'columns' must be a set of [columns.LIST] tables"),
+    ],
+)
+def test_bad_saved_columns_are_refused_clearly(text: str, expected: str) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected in str(caught.value)
+
+
+def test_the_readme_configuration_reference_is_generated_from_the_declarations() -> None:
+    """`tests/make_screenshots.py --readme` rewrites it; this fails when someone forgot."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert settings_markdown() in readme, (
+        "README's configuration reference is stale: run tests/make_screenshots.py --readme")
+    assert "| `[views.NAME]` | empty | — | — |" in settings_markdown()
+    assert "| `tenant` (profile) | none: any organization | `INTUNE_TUI_TENANT` | " \
+        "`--tenant TENANT` |" in settings_markdown()
+
+
+def test_every_setting_is_read_where_its_declaration_says() -> None:
+    """Profile's fields are the profile keys; every key from outside the file has a check."""
+    profile_fields = tuple(item.name for item in fields(Profile))[1:]
+    assert profile_fields == PROFILE_KEYS
+    for spec in SETTINGS:
+        if spec.env or spec.flags or spec.profile:
+            assert spec.check is not None, spec.name
+    # Each declared variable is read: a bad value of any of them is refused by name.
+    for spec in SETTINGS:
+        if spec.env_var and spec.kind in ("bool", "int", "float"):
+            with pytest.raises(ConfigError, match=re.escape(spec.env_var)):
+                load(**{spec.name.upper(): "not-a-value"})
+
+
+def test_a_profile_colour_comes_with_the_profile_and_goes_with_a_switch() -> None:
+    write_config('default_profile = "prod"\n[profiles.prod]\ncolor = "red"\n[profiles.lab]\n')
+    settings = load()
+    assert settings.color == "red"
+    assert settings.for_profile("lab").color is None
+    assert settings.for_profile("lab").for_profile("prod").color == "red"
+
+
+VIEWS = """
+# my views
+[views.stale-windows]   # the Monday clean-up
+list = "devices"
+search = "os:windows compliance:noncompliant synced>7d"
+sort = "lastSyncDateTime"
+key = "f5"
+"""
+
+
+def test_saved_views_load_as_typed_records() -> None:
+    write_config(VIEWS)
+    assert load().views == {"stale-windows": View(
+        "stale-windows", "devices", "os:windows compliance:noncompliant synced>7d",
+        sort="lastSyncDateTime", key="f5")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("views = 3\n", "'views' must be a set of [views.NAME] tables, got 3"),
+        ('[views."a b"]\nlist = "devices"\n', "'views' name must be a view name"),
+        ('[views.x]\nsearch = "os:ios"\n', "'views.x' needs list = ... (the list it shows"),
+        ('[views.x]\nlist = "devices"\nsortt = "a"\n',
+         "'views.x' has unknown key 'sortt'; allowed: list, search, sort, descending, columns"),
+        ('[views.x]\nlist = "devices"\ndescending = "yes"\n',
+         "'views.x.descending' must be true or false, got 'yes'"),
+        ('[views.x]\nlist = "devices"\ncolumns = "deviceName"\n',
+         "'views.x.columns' must be a list of column keys"),
+        ('[views.x]\nlist = "devices"\nkey = "f5"\n[views.y]\nlist = "apps"\nkey = "f5"\n',
+         "'views.y' key 'f5' already recalls view 'x'"),
+    ],
+)
+def test_a_bad_views_table_is_refused_naming_the_file_view_and_key(
+        text: str, expected: str) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected in str(caught.value)
+
+
+def test_saving_a_view_keeps_comments_inside_it_and_follows_the_files_layout() -> None:
+    path = write_config('[views.a]  # mine\nlist = "apps"  # all apps\nsort = "x"\n')
+    save_view(View("a", "devices", "os:ios"))
+    assert path.read_text(encoding="utf-8") == (
+        '[views.a]  # mine\nlist = "devices"  # all apps\nsearch = "os:ios"\n')
+
+    path = write_config('views = {a = {list = "devices"}}\n')
+    saved = save_view(View("b", "apps", columns=("displayName",)))
+    assert set(saved) == {"a", "b"} and load().views["b"].columns == ("displayName",)
+    assert path.read_text(encoding="utf-8").startswith("views = {a = {")
+
+
+def test_saving_where_there_is_no_file_yet_makes_one() -> None:
+    path = default_config_path()
+    assert not path.exists()
+    save_view(View("ios", "devices", "os:ios", sort="lastSyncDateTime", key="f6"))
+    assert path.read_text(encoding="utf-8") == (
+        '[views.ios]\nlist = "devices"\nsearch = "os:ios"\nsort = "lastSyncDateTime"\n'
+        'key = "f6"\n\n')
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_symlinked_config_stays_a_symlink_and_its_target_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "dotfiles" / "intune.toml"
+    target.parent.mkdir()
+    target.write_text("# from my dotfiles\n", encoding="utf-8")
+    path = default_config_path()
+    path.parent.mkdir(parents=True)
+    path.symlink_to(target)
+
+    save_list_columns("devices", ListColumns(("deviceName",)))
+
+    assert path.is_symlink()
+    assert target.read_text(encoding="utf-8") == (
+        '# from my dotfiles\n\n[columns.devices]\nshown = ["deviceName"]\n')

@@ -469,3 +469,31 @@ def test_a_retried_read_is_said_on_stderr_and_the_export_completes(
     assert status == 0
     assert "intune-tui: retrying (2 of 6) — Graph answered HTTP 504" in captured.err
     assert len(read_csv(path)) == 31
+
+
+def test_export_table_takes_the_chosen_columns_in_their_order() -> None:
+    resource = RESOURCES["devices"]
+    row = resource.to_row({"id": "d1", "deviceName": "PC-1", "serialNumber": "S1"})
+
+    columns, records = export_table(resource, [row], shown=[8, 0])
+
+    assert columns == [("id", "Id"), ("serialNumber", "Serial"), ("deviceName", "Device name")]
+    assert list(records) == [("d1", "S1", "PC-1")]
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_the_export_command_uses_the_columns_chosen_for_the_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from intune_tui.config import save_list_columns
+    from intune_tui.list_columns import ListColumns
+
+    save_list_columns("devices", ListColumns(("complianceState", "deviceName", "retired")))
+    path = tmp_path / "out.csv"
+
+    status = main(["--demo", "--demo-devices", "20", "export", "devices", "--output", str(path)])
+
+    assert status == 0
+    rows = read_csv(path)
+    assert rows[0] == ["Id", "Compliance", "Device name"]
+    assert len(rows) == 21

@@ -72,6 +72,10 @@ def plaintext_path(settings: Settings) -> Path:
     return token_cache_dir(settings) / f"{file_stem(settings.profile)}.json"
 
 
+def _lock_path(settings: Settings) -> Path:
+    return token_cache_dir(settings) / f"{file_stem(settings.profile)}.lock"
+
+
 def _associated_data(profile: str) -> bytes:
     return b"intune-tui token cache v1|" + profile.encode("utf-8")
 
@@ -207,32 +211,23 @@ def open_token_cache(settings: Settings, *, create_key: bool = True) -> TokenCac
     the encrypted file. Without: memory only, or the plaintext file when the user opted in.
     create_key=False (logout) reads an existing key but does not make one.
     """
-    directory = token_cache_dir(settings)
-    lock_path = directory / f"{file_stem(settings.profile)}.lock"
+    lock_path = _lock_path(settings)
     probe = load_or_create_key(
         settings.profile, timeout=settings.keyring_timeout, create=create_key,
         lock_path=lock_path,
     )
     if probe.usable:
-        return _open_encrypted(settings, probe, directory, lock_path)
+        return _open_encrypted(settings, probe, lock_path)
     if settings.allow_plaintext_token_cache:
-        _make_private_dir(directory)
         path = plaintext_path(settings)
-        store = TokenCacheStore(
-            profile=settings.profile,
-            mode=CacheMode.PLAINTEXT,
-            path=path,
-            lock_path=lock_path,
+        return _open_file(
+            settings, CacheMode.PLAINTEXT, path, lock_path,
             notice=(
                 f"Warning: sign-in tokens are stored UNENCRYPTED in {path} because "
                 f"{probe.problem} (allow_plaintext_token_cache = true). Anyone who can read that "
                 "file can use your Intune access until the tokens expire."
             ),
         )
-        lost = store.load()
-        if lost:
-            store.notice = f"{store.notice}\n{lost}"
-        return store
     return TokenCacheStore(
         profile=settings.profile,
         mode=CacheMode.MEMORY,
@@ -266,31 +261,41 @@ def remove_token_cache(settings: Settings) -> tuple[list[Path], str | None]:
 
     Returns the files removed and, if the key could not be deleted, why.
     """
-    directory = token_cache_dir(settings)
     store = TokenCacheStore(
         profile=settings.profile,
         mode=CacheMode.ENCRYPTED,
         path=encrypted_path(settings),
-        lock_path=directory / f"{file_stem(settings.profile)}.lock",
+        lock_path=_lock_path(settings),
     )
     removed = store.delete_files()
     problem = delete_key(settings.profile, timeout=settings.keyring_timeout)
     return removed, problem
 
 
-def _open_encrypted(
-    settings: Settings, probe: KeyringProbe, directory: Path, lock_path: Path
+def _open_file(
+    settings: Settings,
+    mode: CacheMode,
+    path: Path,
+    lock_path: Path,
+    *,
+    key: bytes | None = None,
+    notice: str | None = None,
 ) -> TokenCacheStore:
-    _make_private_dir(directory)
-    path = encrypted_path(settings)
+    """The store kept in `path` (its private folder made when new), read now; a file that
+    existed but could not be read adds its own notice."""
+    _make_private_dir(path.parent)
     store = TokenCacheStore(
-        profile=settings.profile,
-        mode=CacheMode.ENCRYPTED,
-        path=path,
-        lock_path=lock_path,
-        key=probe.key,
+        profile=settings.profile, mode=mode, path=path, lock_path=lock_path, key=key,
+        notice=notice,
     )
-    store.notice = store.load()
+    lost = store.load()
+    store.notice = "\n".join(part for part in (notice, lost) if part) or None
+    return store
+
+
+def _open_encrypted(settings: Settings, probe: KeyringProbe, lock_path: Path) -> TokenCacheStore:
+    path = encrypted_path(settings)
+    store = _open_file(settings, CacheMode.ENCRYPTED, path, lock_path, key=probe.key)
     legacy = plaintext_path(settings)
     if legacy.exists():
         # A plaintext cache from a time without keyring: move it into the encrypted file.

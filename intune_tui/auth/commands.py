@@ -24,7 +24,8 @@ from intune_tui.auth.msal_app import (
     sign_in_scopes,
     tenant_label,
 )
-from intune_tui.auth.provider import CommandTokenProvider, token_claims
+from intune_tui.auth.provider import CommandTokenProvider
+from intune_tui.graph.tokens import claimed_scopes, token_claims
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -235,8 +236,7 @@ def _print_token_summary(settings: Settings, token: str, source: str, now: float
 
 
 def _scopes_from(claims: dict[str, Any]) -> list[str]:
-    scp = claims.get("scp")
-    return [clean(name) for name in scp.split()] if isinstance(scp, str) else []
+    return [clean(name) for name in claimed_scopes(claims) or ()]
 
 
 def _short(scope: str) -> str:

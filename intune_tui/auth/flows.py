@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NotRequired, TypedDict, Unpack
 
 
 class SignInState(enum.Enum):
@@ -35,25 +35,27 @@ class SignInOutcome:
         return self.state is SignInState.SIGNED_IN
 
 
+class SignInTerms(TypedDict):
+    """What every interactive sign-in is given: its deadline, for whom, for what."""
+
+    expires_at: float
+    tenant_label: str
+    scopes: NotRequired[tuple[str, ...]]
+    claims_challenge: NotRequired[str | None]
+    clock: NotRequired[Callable[[], float]]  # time.time unless a test brings its own
+
+
 class PendingSignIn:
     """Common part of a device code and a browser sign-in: deadline, cancel, outcome."""
 
     kind: ClassVar[str] = ""
 
-    def __init__(
-        self,
-        *,
-        expires_at: float,
-        tenant_label: str,
-        scopes: tuple[str, ...] = (),
-        claims_challenge: str | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.expires_at = expires_at
-        self.tenant_label = tenant_label
-        self.scopes = scopes
-        self.claims_challenge = claims_challenge
-        self._clock = clock
+    def __init__(self, **terms: Unpack[SignInTerms]) -> None:
+        self.expires_at = terms["expires_at"]
+        self.tenant_label = terms["tenant_label"]
+        self.scopes = terms.get("scopes", ())
+        self.claims_challenge = terms.get("claims_challenge")
+        self._clock = terms.get("clock", time.time)
         self._cancel = threading.Event()
         self._finished = threading.Event()
         self._outcome: SignInOutcome | None = None
@@ -102,21 +104,11 @@ class DeviceCodeFlow(PendingSignIn):
         verification_uri: str,
         user_code: str,
         message: str,
-        expires_at: float,
         interval: int,
-        tenant_label: str,
         msal_flow: dict[str, Any],
-        scopes: tuple[str, ...] = (),
-        claims_challenge: str | None = None,
-        clock: Callable[[], float] = time.time,
+        **terms: Unpack[SignInTerms],
     ) -> None:
-        super().__init__(
-            expires_at=expires_at,
-            tenant_label=tenant_label,
-            scopes=scopes,
-            claims_challenge=claims_challenge,
-            clock=clock,
-        )
+        super().__init__(**terms)
         self.verification_uri = verification_uri
         self.user_code = user_code
         self.message = message
@@ -142,21 +134,11 @@ class BrowserSignIn(PendingSignIn):
         auth_url: str,
         port: int,
         browser_opened: bool,
-        expires_at: float,
-        tenant_label: str,
         receiver: Any = None,
         auth_flow: dict[str, Any] | None = None,
-        scopes: tuple[str, ...] = (),
-        claims_challenge: str | None = None,
-        clock: Callable[[], float] = time.time,
+        **terms: Unpack[SignInTerms],
     ) -> None:
-        super().__init__(
-            expires_at=expires_at,
-            tenant_label=tenant_label,
-            scopes=scopes,
-            claims_challenge=claims_challenge,
-            clock=clock,
-        )
+        super().__init__(**terms)
         self.auth_url = auth_url
         self.port = port
         self.browser_opened = browser_opened

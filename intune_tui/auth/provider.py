@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
 import re
 import shlex
@@ -24,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from intune_tui.auth.browser import BrowserOpener, SignInMethod, choose_sign_in_method
 from intune_tui.auth.errors import AuthError, TokenCommandFailed, resolve_client_id
 from intune_tui.auth.flows import PendingSignIn
-from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
+from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider, token_claims
 from intune_tui.logs import redact
 from intune_tui.text import clean, truncate
 
@@ -50,23 +48,6 @@ class SignInInteraction(Protocol):
     """
 
     def sign_in_started(self, pending: PendingSignIn) -> None: ...
-
-
-def token_claims(token: str) -> dict[str, Any]:
-    """The payload of a JWT access token, decoded WITHOUT verifying it (display only).
-
-    Useful claims: scp (granted scopes, space separated), upn / unique_name, tid, exp.
-    Returns {} for an opaque token.
-    """
-    parts = token.split(".")
-    if len(parts) != 3:
-        return {}
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 def make_token_provider(

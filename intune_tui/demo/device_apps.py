@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from intune_tui.demo.tenant import DemoTenant, _app_install_state, _app_target_devices
+from intune_tui.demo.tenant import DemoTenant
+from intune_tui.demo.tenant.app_status import app_install_state, app_target_devices
 
 APPS_PATH = "deviceAppManagement/mobileApps"
 SCOPES = ("DeviceManagementManagedDevices.Read.All", "DeviceManagementManagedDevices.ReadWrite.All",
@@ -28,7 +29,7 @@ def intents_and_states(tenant: DemoTenant, user_index: int) -> list[dict[str, An
     devices = [index for index in store.live_indices() if store.user[index] == user_index]
     targets = {}
     for app in tenant.collection(APPS_PATH):
-        targeted = set(_app_target_devices(tenant, app))
+        targeted = set(app_target_devices(tenant, app))
         if targeted:
             targets[app["id"]] = (app, targeted)
     assignments = tenant.children.get(f"{APPS_PATH}/{{id}}/assignments", {})
@@ -45,7 +46,7 @@ def intents_and_states(tenant: DemoTenant, user_index: int) -> list[dict[str, An
                 "displayName": app.get("displayName"),
                 "mobileAppIntent": _INTENTS.get(str(intent), "requiredInstall"),
                 "displayVersion": app.get("displayVersion"),
-                "installState": _app_install_state(tenant, app, index),
+                "installState": app_install_state(tenant, app, index),
                 "supportedDeviceTypes": [],
             })
         answer.append({

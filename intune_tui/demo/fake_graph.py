@@ -24,14 +24,27 @@ import uuid
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
-from intune_tui.demo import odata, rules
+from intune_tui.demo import lifecycle, odata, rules
+from intune_tui.demo.answers import (
+    STATUS_ERRORS,
+    Answer,
+    Call,
+    GraphAnswer,
+    forbidden,
+    graph_error,
+    method_not_allowed,
+    next_link,
+    not_found,
+    segment_not_found,
+    stamp_date,
+    unauthorized,
+)
 from intune_tui.demo.directory import DemoDirectory
 from intune_tui.demo.faults import DelayShot, DropShot, Faults, InjectedFailure
 from intune_tui.demo.identity import DEMO_OPERATOR_NAME, DEMO_OPERATOR_UPN
@@ -50,11 +63,6 @@ GRAPH_ORIGIN = "https://graph.microsoft.com"
 VERSIONS = (rules.V1, rules.BETA)
 JSON_TYPE = ("application/json;odata.metadata=minimal;odata.streaming=true;"
              "IEEE754Compatible=false;charset=utf-8")
-WWW_AUTHENTICATE = (
-    'Bearer realm="", '
-    'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
-    'client_id="00000003-0000-0000-c000-000000000000"'
-)
 DEMO_CLIENT_APP_ID = "0c5a8f2e-1d4b-4f6a-9e3c-7b2d5a8f1c4e"
 KNOWN_QUERY_OPTIONS = frozenset(
     {"$select", "$filter", "$top", "$orderby", "$count", "$expand", "$search", "$skiptoken"}
@@ -83,30 +91,6 @@ class RecordedRequest:
     dropped: bool = False
 
 
-@dataclass
-class _Call:
-    method: str
-    version: str
-    segments: list[str]
-    params: dict[str, str]
-    body: Any
-    headers: httpx.Headers
-    origin: str
-    request_id: str
-    in_batch: bool = False
-    scopes: frozenset[str] = frozenset()
-    upn: str = ""
-
-    @property
-    def path(self) -> str:
-        return "/" + "/".join([self.version, *self.segments])
-
-
-@dataclass
-class _Answer:
-    status: int
-    body: Any = None  # dict/list -> JSON, bytes/str -> raw, None -> empty
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeGraph:
@@ -212,7 +196,7 @@ class FakeGraph:
         if (answer.status == 200 and request.method == "GET" and isinstance(answer.body, dict)
                 and self.faults.roll_malformed()):
             encoded = _encode(answer.body)
-            answer = _Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
+            answer = Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
         if (write and 200 <= answer.status < 300
                 and (self.faults.take_truncation(path) or self.faults.roll_write_truncated())):
             answer = _truncated(answer, f"{origin}/{path.split('/')[1]}/$metadata")
@@ -225,7 +209,7 @@ class FakeGraph:
         return self._to_response(answer, request_id, client_request_id, request)
 
     def _answer_or_fault(self, request: httpx.Request, path: str, params: dict[str, str],
-                         content: bytes, origin: str, request_id: str) -> _Answer:
+                         content: bytes, origin: str, request_id: str) -> Answer:
         injected = self.faults.take_failure(path) or self.faults.roll_failure()
         if injected is None and request.method.upper() in WRITE_METHODS:
             injected = self.faults.roll_write_failure()
@@ -235,12 +219,12 @@ class FakeGraph:
             call = self._parse_call(request.method, path, params, content, request.headers,
                                     origin, request_id)
             answer = self._process(call)
-        except _GraphAnswer as refused:
+        except GraphAnswer as refused:
             answer = refused.answer
         except Exception:  # a bug in the fake must not kill the server; Graph says 500 too
             log.exception("fake Graph failed on %s %s", request.method, path)
-            answer = _error(500, "InternalServerError", "An internal server error occurred.",
-                            request_id)
+            answer = graph_error(500, "InternalServerError", "An internal server error occurred.",
+                                 request_id)
         # after_processing: the request took effect above; its answer is lost to the fault.
         return self._injected(injected, request_id, path) if injected is not None else answer
 
@@ -251,9 +235,9 @@ class FakeGraph:
         if len(self.requests) > self.max_recorded_requests:
             del self.requests[: len(self.requests) - self.max_recorded_requests]
 
-    def _to_response(self, answer: _Answer, request_id: str, client_request_id: str,
+    def _to_response(self, answer: Answer, request_id: str, client_request_id: str,
                      request: httpx.Request) -> httpx.Response:
-        _stamp_date(answer.body, self.tenant_now(), client_request_id)
+        stamp_date(answer.body, self.tenant_now(), client_request_id)
         headers = {
             "request-id": request_id,
             "client-request-id": client_request_id,
@@ -278,42 +262,42 @@ class FakeGraph:
     # --- parsing ---------------------------------------------------------------------------------
     def _parse_call(self, method: str, path: str, params: dict[str, str], content: bytes,
                     headers: httpx.Headers, origin: str, request_id: str,
-                    in_batch: bool = False) -> _Call:
+                    in_batch: bool = False) -> Call:
         segments = [segment for segment in path.split("/") if segment]
         if not segments or segments[0] not in VERSIONS:
             version = segments[0] if segments else ""
-            raise _GraphAnswer(_error(400, "BadRequest", f"Invalid version: {version}",
-                                      request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", f"Invalid version: {version}",
+                                          request_id))
         body: Any = None
         if content:
             try:
                 body = json.loads(content)
             except ValueError:
-                raise _GraphAnswer(_error(400, "BadRequest", "Unable to read JSON request "
-                                          "payload. Please ensure Content-Type header is set "
-                                          "and payload is of valid JSON format.",
-                                          request_id)) from None
-        call = _Call(method.upper(), segments[0], segments[1:], params, body, headers, origin,
-                     request_id, in_batch)
+                raise GraphAnswer(graph_error(400, "BadRequest", "Unable to read JSON request "
+                                              "payload. Please ensure Content-Type header is set "
+                                              "and payload is of valid JSON format.",
+                                              request_id)) from None
+        call = Call(method.upper(), segments[0], segments[1:], params, body, headers, origin,
+                    request_id, in_batch)
         call.scopes = self._authenticate(call)
         return call
 
-    def _authenticate(self, call: _Call) -> frozenset[str]:
+    def _authenticate(self, call: Call) -> frozenset[str]:
         authorization = call.headers.get("authorization", "")
         scheme, _, token = authorization.partition(" ")
         if not authorization or scheme.lower() != "bearer" or not token.strip():
-            raise _GraphAnswer(_unauthorized("Access token is empty.", call.request_id))
+            raise GraphAnswer(unauthorized("Access token is empty.", call.request_id))
         claims = self._verify(token.strip())
         if claims is None:
-            raise _GraphAnswer(_unauthorized(
+            raise GraphAnswer(unauthorized(
                 "IDX14100: JWT is not well formed, there are no dots (.) or the signature "
                 "does not match.", call.request_id))
         serial = int(str(claims.get("uti", "demo0"))[4:] or 0)
         if claims.get("exp", 0) <= self.clock() or serial <= self._revoked_through:
-            raise _GraphAnswer(_unauthorized(
+            raise GraphAnswer(unauthorized(
                 "Lifetime validation failed, the token is expired.", call.request_id))
         if claims.get("tid") != self.tenant.tenant_id:
-            raise _GraphAnswer(_unauthorized(
+            raise GraphAnswer(unauthorized(
                 "Access token validation failure. Invalid audience.", call.request_id))
         call.upn = str(claims.get("upn") or claims.get("unique_name") or "")
         return frozenset(str(claims.get("scp", "")).split())
@@ -333,30 +317,33 @@ class FakeGraph:
         return claims if isinstance(claims, dict) else None
 
     # --- dispatch --------------------------------------------------------------------------------
-    def _process(self, call: _Call) -> _Answer:
+    def _process(self, call: Call) -> Answer:
         if call.segments == ["$batch"]:
             if call.method != "POST":
-                raise _GraphAnswer(_error(405, "BadRequest", "$batch only accepts POST.",
-                                          call.request_id))
+                raise GraphAnswer(graph_error(405, "BadRequest", "$batch only accepts POST.",
+                                              call.request_id))
             if call.in_batch:
-                raise _GraphAnswer(_error(400, "BadRequest", "Nested batch requests are not "
-                                          "supported.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", "Nested batch requests are not "
+                                              "supported.", call.request_id))
             return self._batch(call)
         if _is_function(call.segments, "getEffectivePermissions"):
             return self._effective_permissions(call)
         if call.segments == ["organization"]:
             return self._organization(call)
-        from intune_tui.demo import lifecycle  # Entra devices and Autopilot (issue 18)
-
         if lifecycle.owns(call.segments):
             return lifecycle.serve(self, call)
+        from intune_tui.demo import settings_catalog  # per-device reports, definitions (issue 17)
+
+        catalog = settings_catalog.serve(self, call)
+        if catalog is not None:
+            return catalog
         recovered = self._recovery_secret(call) or self._directory_answer(call)
         if recovered is not None:
             return recovered
         route = _route(call.segments, call.version)
         if route is None:
-            raise _GraphAnswer(_segment_not_found(call.segments, call.version,
-                                                  call.request_id))
+            raise GraphAnswer(segment_not_found(call.segments, call.version,
+                                                call.request_id))
         kind, pattern, ids = route
         if kind == "collection":
             return self._collection(call, pattern, ids)
@@ -369,19 +356,19 @@ class FakeGraph:
         return self._device_action(call, ids[0], call.segments[-1])
 
     # --- the directory's organization -----------------------------------------------------------
-    def _organization(self, call: _Call) -> _Answer:
+    def _organization(self, call: Call) -> Answer:
         """GET /organization: a collection of exactly one organization (rules.py has the source).
 
         Without any of its scopes the directory's 403 (not Intune's); with User.Read alone only
         id, displayName and verifiedDomains carry values, the rest is null.
         """
         if call.method != "GET":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         granted = call.scopes.intersection(rules.ORGANIZATION_READ_SCOPES)
         if not granted:
-            raise _GraphAnswer(_error(403, "Authorization_RequestDenied",
-                                      "Insufficient privileges to complete the operation.",
-                                      call.request_id))
+            raise GraphAnswer(graph_error(403, "Authorization_RequestDenied",
+                                          "Insufficient privileges to complete the operation.",
+                                          call.request_id))
         tenant = self.tenant
         organization: dict[str, Any] = {
             "id": tenant.tenant_id,
@@ -404,10 +391,10 @@ class FakeGraph:
         context = f"{call.origin}/{call.version}/$metadata#organization"
         if select:
             context += "(" + ",".join(select) + ")"
-        return _Answer(200, {"@odata.context": context, "value": [organization]})
+        return Answer(200, {"@odata.context": context, "value": [organization]})
 
     # --- recovery secrets (demo/recovery.py) ------------------------------------------------------
-    def _recovery_secret(self, call: _Call) -> _Answer | None:
+    def _recovery_secret(self, call: Call) -> Answer | None:
         """BitLocker keys, LAPS passwords (Entra) and FileVault keys (Intune, beta)."""
         segments = call.segments
         if (call.version == rules.BETA and len(segments) == 4 and segments[3] == "getFileVaultKey"
@@ -416,9 +403,9 @@ class FakeGraph:
         answer = self.recovery.serve(call.method, segments, call.params, call.scopes,
                                      call.headers, call.upn, call.request_id,
                                      f"{call.origin}/{call.version}")
-        return None if answer is None else _Answer(*answer)
+        return None if answer is None else Answer(*answer)
 
-    def _directory_answer(self, call: _Call) -> _Answer | None:
+    def _directory_answer(self, call: Call) -> Answer | None:
         """Entra users, and a device's primary user (demo/directory.py)."""
         segments = call.segments
         if (len(segments) in (4, 5) and segments[0] == "deviceManagement"
@@ -426,51 +413,51 @@ class FakeGraph:
                 and ((segments[1].startswith("managedDevices(") and len(segments) == 4)
                      or (segments[1] == "managedDevices" and len(segments) == 5))):
             if call.version != rules.BETA:
-                raise _GraphAnswer(_segment_not_found(segments, call.version, call.request_id))
+                raise GraphAnswer(segment_not_found(segments, call.version, call.request_id))
             if call.method != "POST":
-                raise _GraphAnswer(_method_not_allowed(call))
+                raise GraphAnswer(method_not_allowed(call))
             self._require(call, rules.DEVICES_WRITE, "deviceManagement/managedDevices")
             status, body = self.directory.set_primary_user(
                 segments[1] if len(segments) == 4 else segments[2], call.body, call.request_id)
-            return _Answer(status, body)
+            return Answer(status, body)
         answer = self.directory.serve(call.method, call.segments, call.params, call.scopes,
                                       call.request_id, f"{call.origin}/{call.version}",
                                       call.body)
-        return None if answer is None else _Answer(*answer)
+        return None if answer is None else Answer(*answer)
 
-    def _filevault_key(self, call: _Call, device_id: str) -> _Answer:
+    def _filevault_key(self, call: Call, device_id: str) -> Answer:
         if call.method != "GET":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         self._require(call, (rules.MD_PRIVILEGED,), "deviceManagement/managedDevices/"
                       f"{device_id}/getFileVaultKey")
         key = self.recovery.filevault_key(device_id)
         if key is None:
-            raise _GraphAnswer(_not_found(call.request_id, call.path))
-        return _Answer(200, {"@odata.context": f"{call.origin}/beta/$metadata#Edm.String",
-                             "value": key})
+            raise GraphAnswer(not_found(call.request_id, call.path))
+        return Answer(200, {"@odata.context": f"{call.origin}/beta/$metadata#Edm.String",
+                            "value": key})
 
     # --- scopes ----------------------------------------------------------------------------------
-    def _require(self, call: _Call, one_of: Sequence[str], url_path: str) -> None:
+    def _require(self, call: Call, one_of: Sequence[str], url_path: str) -> None:
         if not call.scopes.intersection(one_of):
-            raise _GraphAnswer(_forbidden(one_of, call.request_id, url_path))
+            raise GraphAnswer(forbidden(one_of, call.request_id, url_path))
 
     # --- collections -----------------------------------------------------------------------------
-    def _collection(self, call: _Call, pattern: str, ids: list[str]) -> _Answer:
+    def _collection(self, call: Call, pattern: str, ids: list[str]) -> Answer:
         rule = rules.COLLECTION_RULES[pattern]
         if call.method != "GET":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         self._require(call, rule.read_scopes, pattern)
         query = _parse_query(call.params, rule, call.request_id, call.version)
         self._validate_select(call, pattern, query.select)
         source = self.tenant.record_set(pattern, ids, beta=call.version == rules.BETA)
         if source is None:
-            raise _GraphAnswer(_not_found(call.request_id, pattern))
+            raise GraphAnswer(not_found(call.request_id, pattern))
         if query.count and rule.filter is not None and query.filter_tree is not None:
             combined = odata.filtered_properties(query.filter_tree) & rule.filter.not_with_count
             if combined:
-                raise _GraphAnswer(_error(400, "BadRequest", f"Invalid filter clause: "
-                                          f"'{combined.pop()}' cannot be combined with "
-                                          "$count.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"Invalid filter clause: "
+                                              f"'{combined.pop()}' cannot be combined with "
+                                              "$count.", call.request_id))
         matched = self._matching(call, pattern, ids, source, query)
         top = min(query.top or rule.default_page, rule.max_page)
         offset = self._offset_from(call, pattern, query)
@@ -478,8 +465,8 @@ class FakeGraph:
         if (pattern == "deviceAppManagement/mobileApps"
                 and self.faults.app_list_503_above is not None
                 and len(page) > self.faults.app_list_503_above):
-            return _error(503, "ServiceUnavailable", "The service is temporarily unavailable. "
-                          "Please try again with a smaller page size.", call.request_id)
+            return graph_error(503, "ServiceUnavailable", "The service is temporarily unavailable. "
+                               "Please try again with a smaller page size.", call.request_id)
         render = source.render
         if query.select and "*" not in query.select and source.render_only is not None:
             render = _rendering_only(source.render_only, frozenset(query.select))
@@ -490,11 +477,11 @@ class FakeGraph:
             body["@odata.count"] = len(matched)
         if offset + top < len(matched):
             token = self._skiptoken(call, pattern, query, offset + top)
-            body["@odata.nextLink"] = _next_link(call, token)
+            body["@odata.nextLink"] = next_link(call, token)
         body["value"] = items
-        return _Answer(200, body)
+        return Answer(200, body)
 
-    def _matching(self, call: _Call, pattern: str, ids: list[str], source: RecordSet,
+    def _matching(self, call: Call, pattern: str, ids: list[str], source: RecordSet,
                   query: _Query) -> list[Any]:
         if query.filter_tree is None and query.search is None and not query.orderby:
             return list(source.records)
@@ -530,32 +517,32 @@ class FakeGraph:
             tested |= odata.filtered_properties(query.filter_tree)
         return int(self.clock()) if tested & source.moving else 0
 
-    def _context(self, call: _Call, select: tuple[str, ...]) -> str:
+    def _context(self, call: Call, select: tuple[str, ...]) -> str:
         fragment = "/".join(call.segments)
         if select:
             fragment += "(" + ",".join(select) + ")"
         return f"{call.origin}/{call.version}/$metadata#{fragment}"
 
     # --- paging tokens ---------------------------------------------------------------------------
-    def _fingerprint(self, call: _Call, query: _Query) -> bytes:
+    def _fingerprint(self, call: Call, query: _Query) -> bytes:
         text = "|".join([call.version, "/".join(call.segments), query.filter_text or "",
                          query.search or "", query.orderby_text or ""])
         return hashlib.sha256(text.encode()).digest()
 
-    def _skiptoken(self, call: _Call, pattern: str, query: _Query, offset: int) -> str:
+    def _skiptoken(self, call: Call, pattern: str, query: _Query, offset: int) -> str:
         fingerprint = self._fingerprint(call, query)
         mask = hmac.new(self._secret, b"mask" + fingerprint, hashlib.sha256).digest()[:8]
         packed = bytes(a ^ b for a, b in zip(offset.to_bytes(8, "big"), mask, strict=True))
         mac = hmac.new(self._secret, fingerprint + packed, hashlib.sha256).digest()[:12]
         return "RFNwdF" + _b64(packed + mac)
 
-    def _offset_from(self, call: _Call, pattern: str, query: _Query) -> int:
+    def _offset_from(self, call: Call, pattern: str, query: _Query) -> int:
         token = query.skiptoken
         if token is None:
             return 0
-        invalid = _GraphAnswer(_error(400, "BadRequest", "The $skiptoken is invalid or does "
-                                      "not belong to this query. Follow @odata.nextLink "
-                                      "exactly as returned.", call.request_id))
+        invalid = GraphAnswer(graph_error(400, "BadRequest", "The $skiptoken is invalid or does "
+                                          "not belong to this query. Follow @odata.nextLink "
+                                          "exactly as returned.", call.request_id))
         if not token.startswith("RFNwdF"):
             raise invalid
         try:
@@ -573,7 +560,7 @@ class FakeGraph:
         return int.from_bytes(bytes(a ^ b for a, b in zip(packed, mask, strict=True)), "big")
 
     # --- shaping ---------------------------------------------------------------------------------
-    def _shape(self, call: _Call, pattern: str, rule: rules.CollectionRule | None,
+    def _shape(self, call: Call, pattern: str, rule: rules.CollectionRule | None,
                item: dict[str, Any], select: tuple[str, ...],
                expand: tuple[str, ...]) -> dict[str, Any]:
         beta = call.version == rules.BETA
@@ -607,7 +594,7 @@ class FakeGraph:
             shaped[name] = item[name]
         return shaped
 
-    def _validate_select(self, call: _Call, pattern: str, select: tuple[str, ...]) -> None:
+    def _validate_select(self, call: Call, pattern: str, select: tuple[str, ...]) -> None:
         if not select:
             return
         known = self.tenant.selectable(pattern, beta=call.version == rules.BETA)
@@ -619,12 +606,12 @@ class FakeGraph:
             if "/" in name and pattern == "deviceAppManagement/mobileApps":
                 continue
             entity = pattern.rsplit("/", 1)[-1].rstrip("s")
-            raise _GraphAnswer(_error(400, "BadRequest", f"Could not find a property named "
-                                      f"'{name}' on type 'microsoft.graph.{entity}'.",
-                                      call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", f"Could not find a property named "
+                                          f"'{name}' on type 'microsoft.graph.{entity}'.",
+                                          call.request_id))
 
     # --- entities --------------------------------------------------------------------------------
-    def _entity(self, call: _Call, pattern: str, ids: list[str]) -> _Answer:
+    def _entity(self, call: Call, pattern: str, ids: list[str]) -> Answer:
         rule = rules.COLLECTION_RULES[pattern]
         is_device = pattern == "deviceManagement/managedDevices"
         if call.method == "DELETE" and is_device:
@@ -632,22 +619,22 @@ class FakeGraph:
         if call.method == "PATCH" and is_device:
             return self._patch_device(call, ids[-1])
         if call.method != "GET":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         self._require(call, rule.read_scopes, pattern)
         for option in call.params:
             if option.startswith("$") and option not in ENTITY_QUERY_OPTIONS:
-                raise _GraphAnswer(_error(400, "BadRequest", f"Query option '{option}' is not "
-                                          "allowed on a single entity.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"Query option '{option}' is not "
+                                              "allowed on a single entity.", call.request_id))
         select = _odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
         expand = _odata_or_400(odata.parse_expand, call.params.get("$expand"), call.request_id)
         for name in expand:
             if not _expandable(rule, name, call.version):
-                raise _GraphAnswer(_error(400, "BadRequest", f"Could not find a navigation "
-                                          f"property named '{name}'.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"Could not find a navigation "
+                                              f"property named '{name}'.", call.request_id))
         if is_device:
             index = self.tenant.devices.index_of(ids[-1])
             if index is None:
-                raise _GraphAnswer(_not_found(call.request_id, pattern))
+                raise GraphAnswer(not_found(call.request_id, pattern))
             non_default = set(select) & set(rules.MANAGED_DEVICE_NON_DEFAULT)
             item = self.tenant.devices.to_json(index, beta=call.version == rules.BETA,
                                                with_non_default=bool(non_default))
@@ -659,96 +646,97 @@ class FakeGraph:
                 record = next((candidate for candidate in source.records
                                if source.key(candidate).lower() == wanted), None)
             if source is None or record is None:
-                raise _GraphAnswer(_not_found(call.request_id, pattern))
+                raise GraphAnswer(not_found(call.request_id, pattern))
             item = source.render(record)
         self._validate_select(call, pattern, select)
         shaped = self._shape(call, pattern, rule, item, select, expand)
         context = "/".join(part if part != "{id}" else "" for part in pattern.split("/"))
         body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                 f"{context.replace('//', '/').rstrip('/')}/$entity", **shaped}
-        return _Answer(200, body)
+        return Answer(200, body)
 
-    def _singleton(self, call: _Call, pattern: str, ids: list[str]) -> _Answer:
+    def _singleton(self, call: Call, pattern: str, ids: list[str]) -> Answer:
         rule = rules.SINGLETON_RULES[pattern]
         if call.method != "GET":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         self._require(call, rule.read_scopes, pattern)
         item = (self.tenant.singleton(pattern) if not ids
                 else self.tenant.item_singleton(pattern, ids[-1]))
         if item is None:
-            raise _GraphAnswer(_not_found(call.request_id, pattern))
+            raise GraphAnswer(not_found(call.request_id, pattern))
         select = _odata_or_400(odata.parse_select, call.params.get("$select"), call.request_id)
         shaped = self._shape(call, pattern, None, dict(item), select, ())
         body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                 f"{'/'.join(call.segments)}/$entity", **shaped}
-        return _Answer(200, body)
+        return Answer(200, body)
 
     # --- functions -------------------------------------------------------------------------------
-    def _effective_permissions(self, call: _Call) -> _Answer:
+    def _effective_permissions(self, call: Call) -> Answer:
         """getEffectivePermissions(scope='…'): the caller's permissions from their groups' role
         assignments; like Graph, allowed actions only (notAllowedResourceActions stays empty)."""
         if call.method != "GET":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         if _FUNCTION_SCOPE_ARGUMENT.fullmatch(call.segments[-1].partition("(")[2]) is None:
-            raise _GraphAnswer(_error(400, "BadRequest", "The function 'getEffectivePermissions' "
-                                      "requires the parameter 'scope'.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "The function "
+                                          "'getEffectivePermissions' requires the parameter "
+                                          "'scope'.", call.request_id))
         self._require(call, rules.FUNCTION_SCOPES[rules.EFFECTIVE_PERMISSIONS],
                       rules.EFFECTIVE_PERMISSIONS)
         allowed = self.tenant.effective_permissions(call.upn)
         permissions = [{"actions": allowed, "resourceActions": [
             {"allowedResourceActions": allowed, "notAllowedResourceActions": []}]}]
-        return _Answer(200, {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
-                             "Collection(microsoft.graph.rolePermission)",
-                             "value": permissions if allowed else []})
+        return Answer(200, {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
+                            "Collection(microsoft.graph.rolePermission)",
+                            "value": permissions if allowed else []})
 
     # --- device writes ---------------------------------------------------------------------------
-    def _delete_device(self, call: _Call, device_id: str) -> _Answer:
+    def _delete_device(self, call: Call, device_id: str) -> Answer:
         self._require(call, rules.DEVICES_WRITE, "deviceManagement/managedDevices")
         index = self.tenant.devices.index_of(device_id)
         if index is None:
-            raise _GraphAnswer(_not_found(call.request_id, "deviceManagement/managedDevices"))
+            raise GraphAnswer(not_found(call.request_id, "deviceManagement/managedDevices"))
         self.tenant.devices.delete(index)
-        return _Answer(204)
+        return Answer(204)
 
-    def _patch_device(self, call: _Call, device_id: str) -> _Answer:
+    def _patch_device(self, call: Call, device_id: str) -> Answer:
         self._require(call, rules.DEVICES_WRITE, "deviceManagement/managedDevices")
         index = self.tenant.devices.index_of(device_id)
         if index is None:
-            raise _GraphAnswer(_not_found(call.request_id, "deviceManagement/managedDevices"))
+            raise GraphAnswer(not_found(call.request_id, "deviceManagement/managedDevices"))
         body = call.body if call.body is not None else {}
         if not isinstance(body, dict):
-            raise _GraphAnswer(_error(400, "BadRequest", "The request body must be a JSON "
-                                      "object.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "The request body must be a JSON "
+                                          "object.", call.request_id))
         writable = {"notes", "managedDeviceName", "@odata.type"}
         for key, value in body.items():
             if key not in writable:
-                raise _GraphAnswer(_error(400, "BadRequest", f"The property '{key}' is "
-                                          "read-only or does not exist on type "
-                                          "'microsoft.graph.managedDevice'.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"The property '{key}' is "
+                                              "read-only or does not exist on type "
+                                              "'microsoft.graph.managedDevice'.", call.request_id))
             if key != "@odata.type" and value is not None and not isinstance(value, str):
-                raise _GraphAnswer(_error(400, "BadRequest", f"Cannot convert the literal "
-                                          f"'{value}' to the expected type 'Edm.String'.",
-                                          call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"Cannot convert the literal "
+                                              f"'{value}' to the expected type 'Edm.String'.",
+                                              call.request_id))
         if "notes" in body:
             self.tenant.devices.set_notes(index, body["notes"])
-        return _Answer(204)
+        return Answer(204)
 
     # --- remote actions --------------------------------------------------------------------------
-    def _device_action(self, call: _Call, device_id: str, action: str) -> _Answer:
+    def _device_action(self, call: Call, device_id: str, action: str) -> Answer:
         rule = rules.ACTION_RULES[action]
         if call.method != "POST":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         self._require(call, rule.scopes, f"deviceManagement/managedDevices/{{id}}/{action}")
         body = self._action_body(call, rule)
         index = self.tenant.devices.index_of(device_id)
         if index is None:
-            raise _GraphAnswer(_not_found(call.request_id, "deviceManagement/managedDevices"))
+            raise GraphAnswer(not_found(call.request_id, "deviceManagement/managedDevices"))
         self._start_action(index, action, body, bulk_id=None, initiator=self._initiator(call))
         if rule.answer == "logCollection":
-            return _Answer(200, self._log_collection_response(call, index))
-        return _Answer(204)
+            return Answer(200, self._log_collection_response(call, index))
+        return Answer(204)
 
-    def _log_collection_response(self, call: _Call, index: int) -> dict[str, Any]:
+    def _log_collection_response(self, call: Call, index: int) -> dict[str, Any]:
         """createDeviceLogCollectionRequest's answer: `{"value": deviceLogCollectionResponse}`
         (beta docs example), pending until the device uploads its logs."""
         now = self.tenant_now()
@@ -768,29 +756,29 @@ class FakeGraph:
             },
         }
 
-    def _action_body(self, call: _Call, rule: rules.ActionRule) -> dict[str, Any]:
+    def _action_body(self, call: Call, rule: rules.ActionRule) -> dict[str, Any]:
         body = call.body if call.body is not None else {}
         if not isinstance(body, dict):
-            raise _GraphAnswer(_error(400, "BadRequest", "The request body must be a JSON "
-                                      "object.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "The request body must be a JSON "
+                                          "object.", call.request_id))
         params = dict(rule.params)
         if call.version == rules.BETA:
             params.update(rule.beta_params)
         for key, value in body.items():
             kind = params.get(key)
             if kind is None:
-                raise _GraphAnswer(_error(400, "BadRequest", f"The parameter '{key}' in the "
-                                          "request payload is not a valid parameter for the "
-                                          f"operation '{rule.name}'.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"The parameter '{key}' in the "
+                                              "request payload is not a valid parameter for the "
+                                              f"operation '{rule.name}'.", call.request_id))
             _check_param_type(key, kind, value, call.request_id)
         for key in sorted(rule.required):
             if body.get(key) is None:
-                raise _GraphAnswer(_error(400, "BadRequest", f"The parameter '{key}' is "
-                                          f"required by the operation '{rule.name}' and cannot "
-                                          "be null.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"The parameter '{key}' is "
+                                              f"required by the operation '{rule.name}' and cannot "
+                                              "be null.", call.request_id))
         return body
 
-    def _initiator(self, call: _Call) -> str:
+    def _initiator(self, call: Call) -> str:
         claims = self._verify(call.headers.get("authorization", "").partition(" ")[2].strip())
         return str((claims or {}).get("upn", DEMO_OPERATOR_UPN))
 
@@ -817,30 +805,30 @@ class FakeGraph:
         self.tenant.audits.append((index, devices.actions[index][-1], initiator, bulk_id or ""))
         return outcome
 
-    def _bulk_action(self, call: _Call) -> _Answer:
+    def _bulk_action(self, call: Call) -> Answer:
         if call.method != "POST":
-            raise _GraphAnswer(_method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         self._require(call, (rules.MD_PRIVILEGED,),
                       "deviceManagement/managedDevices/executeAction")
         body = call.body if isinstance(call.body, dict) else None
         if body is None:
-            raise _GraphAnswer(_error(400, "BadRequest", "The request body must be a JSON "
-                                      "object.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "The request body must be a JSON "
+                                          "object.", call.request_id))
         for key, value in body.items():
             kind = rules.BULK_ACTION_PARAMS.get(key)
             if kind is None:
-                raise _GraphAnswer(_error(400, "BadRequest", f"The parameter '{key}' in the "
-                                          "request payload is not a valid parameter for the "
-                                          "operation 'executeAction'.", call.request_id))
+                raise GraphAnswer(graph_error(400, "BadRequest", f"The parameter '{key}' in the "
+                                              "request payload is not a valid parameter for the "
+                                              "operation 'executeAction'.", call.request_id))
             _check_param_type(key, kind, value, call.request_id)
         action_name = body.get("actionName")
         device_ids = body.get("deviceIds")
         if action_name not in rules.BULK_ACTION_NAMES:
-            raise _GraphAnswer(_error(400, "BadRequest", f"The value '{action_name}' is not a "
-                                      "valid managedDeviceRemoteAction.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", f"The value '{action_name}' is not a "
+                                          "valid managedDeviceRemoteAction.", call.request_id))
         if not device_ids or not all(isinstance(item, str) for item in device_ids):
-            raise _GraphAnswer(_error(400, "BadRequest", "deviceIds must be a non-empty list "
-                                      "of device ids.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "deviceIds must be a non-empty list "
+                                          "of device ids.", call.request_id))
         result: dict[str, list[str]] = {"successfulDeviceIds": [], "failedDeviceIds": [],
                                         "notFoundDeviceIds": [], "notSupportedDeviceIds": []}
         bulk_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
@@ -867,18 +855,18 @@ class FakeGraph:
             result[bucket.get(outcome, "successfulDeviceIds")].append(device_id)
         body_out = {"@odata.context": f"{call.origin}/{call.version}/$metadata#"
                     "microsoft.graph.bulkManagedDeviceActionResult", **result}
-        return _Answer(200, body_out)
+        return Answer(200, body_out)
 
     # --- $batch ----------------------------------------------------------------------------------
-    def _batch(self, call: _Call) -> _Answer:
+    def _batch(self, call: Call) -> Answer:
         requests = call.body.get("requests") if isinstance(call.body, dict) else None
         if not isinstance(requests, list) or not requests:
-            raise _GraphAnswer(_error(400, "BadRequest", "Invalid batch payload: 'requests' "
-                                      "must be a non-empty array.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "Invalid batch payload: 'requests' "
+                                          "must be a non-empty array.", call.request_id))
         if len(requests) > rules.BATCH_MAX_REQUESTS:
-            raise _GraphAnswer(_error(400, "BadRequest", "The number of batch requests exceeds "
-                                      f"the limit of {rules.BATCH_MAX_REQUESTS}.",
-                                      call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", "The number of batch requests exceeds "
+                                          f"the limit of {rules.BATCH_MAX_REQUESTS}.",
+                                          call.request_id))
         seen: set[str] = set()
         for sub in requests:
             self._validate_sub_request(sub, seen, call.request_id)
@@ -887,11 +875,11 @@ class FakeGraph:
         for sub in requests:
             responses.append(self._run_sub_request(call, sub, statuses))
         self._rng.shuffle(responses)  # Graph: "responses may come in any order"
-        return _Answer(200, {"responses": responses})
+        return Answer(200, {"responses": responses})
 
     def _validate_sub_request(self, sub: Any, seen: set[str], request_id: str) -> None:
-        def bad(message: str) -> _GraphAnswer:
-            return _GraphAnswer(_error(400, "BadRequest", message, request_id))
+        def bad(message: str) -> GraphAnswer:
+            return GraphAnswer(graph_error(400, "BadRequest", message, request_id))
 
         if not isinstance(sub, dict):
             raise bad("Invalid batch payload: each request must be an object.")
@@ -915,18 +903,18 @@ class FakeGraph:
                           f"later request '{dependency}'.")
         seen.add(sub_id)
 
-    def _run_sub_request(self, outer: _Call, sub: dict[str, Any],
+    def _run_sub_request(self, outer: Call, sub: dict[str, Any],
                          statuses: dict[str, int]) -> dict[str, Any]:
         sub_id = sub["id"]
         failed = [dep for dep in sub.get("dependsOn") or [] if statuses.get(dep, 500) >= 400]
         request_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         if failed:
-            answer = _error(424, "FailedDependency", "The request was not run because a request "
-                            f"it depends on ({failed[0]}) failed.", request_id)
+            answer = graph_error(424, "FailedDependency", "The request was not run because a "
+                                 f"request it depends on ({failed[0]}) failed.", request_id)
         else:
             answer = self._sub_answer(outer, sub, request_id)
         statuses[sub_id] = answer.status
-        _stamp_date(answer.body, self.tenant_now())
+        stamp_date(answer.body, self.tenant_now())
         response: dict[str, Any] = {"id": sub_id, "status": answer.status,
                                     "headers": {"request-id": request_id, **answer.headers}}
         if answer.body is not None:
@@ -935,7 +923,7 @@ class FakeGraph:
                                 else answer.body.decode("utf-8", "replace"))
         return response
 
-    def _sub_answer(self, outer: _Call, sub: dict[str, Any], request_id: str) -> _Answer:
+    def _sub_answer(self, outer: Call, sub: dict[str, Any], request_id: str) -> Answer:
         url = httpx.URL(outer.origin + "/" + outer.version + "/" + sub["url"].lstrip("/"))
         path = url.path
         params = _single_params(url)
@@ -950,12 +938,12 @@ class FakeGraph:
                 call = self._parse_call(sub["method"], path, params, content, headers,
                                         outer.origin, request_id, in_batch=True)
                 answer = self._process(call)
-            except _GraphAnswer as error:
+            except GraphAnswer as error:
                 answer = error.answer
             except Exception:
                 log.exception("fake Graph failed on batched %s %s", sub["method"], path)
-                answer = _error(500, "InternalServerError", "An internal server error "
-                                "occurred.", request_id)
+                answer = graph_error(500, "InternalServerError", "An internal server error "
+                                     "occurred.", request_id)
             if injected is not None:  # after processing: the sub-request took effect
                 answer = self._injected(injected, request_id, path)
         self._record(str(sub["method"]).upper(), path, params, sub.get("body"), answer.status,
@@ -963,24 +951,24 @@ class FakeGraph:
         return answer
 
     # --- faults ----------------------------------------------------------------------------------
-    def _injected(self, failure: InjectedFailure, request_id: str, path: str) -> _Answer:
+    def _injected(self, failure: InjectedFailure, request_id: str, path: str) -> Answer:
         headers: dict[str, str] = dict(failure.headers)
         if failure.retry_after is not None:
             headers["Retry-After"] = str(failure.retry_after)
         if failure.body is not None:
             body = failure.body
-            return _Answer(failure.status, body, headers)
+            return Answer(failure.status, body, headers)
         if failure.status == 401:
-            answer = _unauthorized("Lifetime validation failed, the token is expired.",
-                                   request_id)
+            answer = unauthorized("Lifetime validation failed, the token is expired.",
+                                  request_id)
         elif failure.status == 403:
-            answer = _forbidden((rules.MD_PRIVILEGED,), request_id, path)
+            answer = forbidden((rules.MD_PRIVILEGED,), request_id, path)
         elif failure.status == 404:
-            answer = _not_found(request_id, path)
+            answer = not_found(request_id, path)
         else:
-            code, message = _STATUS_ERRORS.get(failure.status,
-                                               ("UnknownError", "An error has occurred."))
-            answer = _error(failure.status, code, message, request_id)
+            code, message = STATUS_ERRORS.get(failure.status,
+                                              ("UnknownError", "An error has occurred."))
+            answer = graph_error(failure.status, code, message, request_id)
         answer.headers.update(headers)
         return answer
 
@@ -1031,7 +1019,7 @@ def _is_function(segments: list[str], name: str) -> bool:
             and segments[1].partition("(")[0] == name)
 
 
-def _ids_of(call: _Call, pattern: str) -> list[str]:
+def _ids_of(call: Call, pattern: str) -> list[str]:
     parts = pattern.split("/")
     return [segment for part, segment in zip(parts, call.segments, strict=False)
             if part == "{id}"]
@@ -1058,7 +1046,7 @@ def _odata_or_400(parse: Callable[[str], Any], text: str | None, request_id: str
     try:
         return parse(text)
     except odata.ODataError as error:
-        raise _GraphAnswer(_error(400, "BadRequest", str(error), request_id)) from None
+        raise GraphAnswer(graph_error(400, "BadRequest", str(error), request_id)) from None
 
 
 def _expandable(rule: rules.CollectionRule, name: str, version: str) -> bool:
@@ -1072,8 +1060,8 @@ def _expandable(rule: rules.CollectionRule, name: str, version: str) -> bool:
 
 def _parse_query(params: dict[str, str], rule: rules.CollectionRule, request_id: str,
                  version: str) -> _Query:
-    def bad(message: str) -> _GraphAnswer:
-        return _GraphAnswer(_error(400, "BadRequest", message, request_id))
+    def bad(message: str) -> GraphAnswer:
+        return GraphAnswer(graph_error(400, "BadRequest", message, request_id))
 
     for option in params:
         if option == "$skip":
@@ -1120,15 +1108,6 @@ def _parse_query(params: dict[str, str], rule: rules.CollectionRule, request_id:
     return query
 
 
-def _next_link(call: _Call, token: str) -> str:
-    pairs = [(key, value) for key, value in call.params.items() if key != "$skiptoken"]
-    pairs.append(("$skiptoken", token))
-    query = "&".join(f"{quote(key, safe='$')}={quote(value, safe=_QUERY_SAFE)}"
-                     for key, value in pairs)
-    return f"{call.origin}{call.path}?{query}"
-
-
-_QUERY_SAFE = "$'(),/:@*!"
 
 
 def _check_param_type(key: str, kind: str, value: Any, request_id: str) -> None:
@@ -1145,9 +1124,9 @@ def _check_param_type(key: str, kind: str, value: Any, request_id: str) -> None:
         expected = {"bool": "Edm.Boolean", "string": "Edm.String", "number": "Edm.Int32",
                     "object": "a complex type", "array": "a collection",
                     "enum": "microsoft.graph.obliterationBehavior"}[kind]
-        raise _GraphAnswer(_error(400, "BadRequest", f"Cannot convert the literal "
-                                  f"'{value}' to the expected type '{expected}' for "
-                                  f"parameter '{key}'.", request_id))
+        raise GraphAnswer(graph_error(400, "BadRequest", f"Cannot convert the literal "
+                                      f"'{value}' to the expected type '{expected}' for "
+                                      f"parameter '{key}'.", request_id))
 
 
 def _action_payload(action: str, body: dict[str, Any], index: int,
@@ -1178,119 +1157,15 @@ def _action_payload(action: str, body: dict[str, Any], index: int,
 
 
 # --- errors --------------------------------------------------------------------------------------
-class _GraphAnswer(Exception):
-    def __init__(self, answer: _Answer) -> None:
-        super().__init__(answer.status)
-        self.answer = answer
 
 
-_STATUS_ERRORS: dict[int, tuple[str, str]] = {
-    400: ("BadRequest", "The request is invalid."),
-    409: ("Conflict", "The request conflicts with the current state."),
-    429: ("TooManyRequests", "Too many requests. Retry after the time in the Retry-After "
-          "header."),
-    500: ("InternalServerError", "An internal server error occurred."),
-    502: ("BadGateway", "Bad gateway."),
-    503: ("ServiceUnavailable", "The service is temporarily unavailable."),
-    504: ("GatewayTimeout", "The gateway timed out waiting for the service."),
-}
-
-
-def _inner(request_id: str) -> dict[str, str]:
-    # "date" is filled in from the tenant clock when the answer leaves (see _stamp_date).
-    return {"date": "", "request-id": request_id, "client-request-id": request_id}
-
-
-def _stamp_date(body: Any, now: datetime, client_request_id: str | None = None) -> None:
-    inner = body.get("error", {}).get("innerError") if isinstance(body, dict) else None
-    if isinstance(inner, dict):
-        inner["date"] = now.strftime("%Y-%m-%dT%H:%M:%S")
-        if client_request_id:
-            inner["client-request-id"] = client_request_id
-
-
-def _error(status: int, code: str, message: str, request_id: str) -> _Answer:
-    return _Answer(status, {"error": {"code": code, "message": message,
-                                      "innerError": _inner(request_id)}})
-
-
-def _unauthorized(message: str, request_id: str) -> _Answer:
-    answer = _error(401, "InvalidAuthenticationToken", message, request_id)
-    answer.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
-    return answer
-
-
-def _intune_message(text: str, request_id: str, path: str) -> str:
-    """Intune's error text: JSON serialised into a string, CRLF-indented, as the service does."""
-    url = (f"https://fef.msub05.manage.microsoft.com/StatelessDeviceFEService/{path}"
-           "?api-version=2024-09-01")
-    inner = {
-        "_version": 3,
-        "Message": f"{text} - Operation ID (for customer support): "
-        f"00000000-0000-0000-0000-000000000000 - Activity ID: {request_id} - Url: {url}",
-        "CustomApiErrorPhrase": "",
-        "RetryAfter": None,
-        "ErrorSourceService": "",
-        "HttpHeaders": "{}",
-    }
-    return json.dumps(inner, indent=2).replace("\n", "\r\n")
-
-
-def _forbidden(one_of: Sequence[str], request_id: str, path: str) -> _Answer:
-    text = ("Application is not authorized to perform this operation. Application must have one "
-            f"of the following scopes: {', '.join(one_of)}")
-    return _Answer(403, {"error": {"code": "Forbidden",
-                                   "message": _intune_message(text, request_id, path),
-                                   "innerError": _inner(request_id)}})
-
-
-def _not_found(request_id: str, path: str) -> _Answer:
-    text = "The requested resource does not exist."
-    return _Answer(404, {"error": {"code": "ResourceNotFound",
-                                   "message": _intune_message(text, request_id, path),
-                                   "innerError": _inner(request_id)}})
-
-
-def _segment_not_found(segments: list[str], version: str, request_id: str) -> _Answer:
-    """Graph's answer to a path it does not know, such as a beta-only resource on v1.0."""
-    known: list[str] = []
-    for segment in segments:
-        candidate = [*known, segment]
-        if not _prefix_known(candidate, version):
-            return _error(400, "BadRequest", f"Resource not found for the segment '{segment}'.",
-                          request_id)
-        known = candidate
-    return _error(400, "BadRequest", f"Resource not found for the segment '{segments[-1]}'.",
-                  request_id)
-
-
+# --- small helpers -------------------------------------------------------------------------------
 def _rendering_only(
     render_only: Callable[[Any, frozenset[str]], dict[str, Any]], only: frozenset[str]
 ) -> Callable[[Any], dict[str, Any]]:
     return lambda record: render_only(record, only)
 
 
-def _prefix_known(segments: list[str], version: str) -> bool:
-    patterns: list[tuple[str, rules.CollectionRule | rules.SingletonRule]] = [
-        *rules.COLLECTION_RULES.items(), *rules.SINGLETON_RULES.items()
-    ]
-    for pattern, rule in patterns:
-        parts = pattern.split("/")
-        if version not in rule.versions or len(parts) + 1 < len(segments):
-            continue
-        padded = [*parts, "{id}"]
-        if all(part in ("{id}", segment) for part, segment in zip(padded, segments,
-                                                                   strict=False)):
-            return True
-    return False
-
-
-def _method_not_allowed(call: _Call) -> _Answer:
-    return _error(405, "BadRequest", f"The HTTP method '{call.method}' is not allowed on "
-                  f"'{call.path}'.", call.request_id)
-
-
-# --- small helpers -------------------------------------------------------------------------------
 def _b64(data: str | bytes) -> str:
     raw = data.encode() if isinstance(data, str) else data
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -1300,11 +1175,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _truncated(answer: _Answer, context: str) -> _Answer:
+def _truncated(answer: Answer, context: str) -> Answer:
     """A 200 whose JSON body stops halfway (a 204's body is the metadata context, cut)."""
     body = answer.body if isinstance(answer.body, dict | list) else {"@odata.context": context}
     encoded = _encode(body)
-    return _Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
+    return Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
 
 
 def _encode(body: Any) -> bytes:

@@ -14,7 +14,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 # The claims challenge Graph sends under continuous access evaluation (learn: claims-challenge).
 CLAIMS_CHALLENGE = (
@@ -197,18 +197,10 @@ class Faults:
         return False
 
     def take_delay(self, path: str) -> DelayShot | None:
-        for shot in self._delays:
-            if _matches(path, shot.path_contains):
-                self._delays.remove(shot)
-                return shot
-        return None
+        return _take_first(self._delays, path)
 
     def take_drop(self, path: str) -> DropShot | None:
-        for shot in self._drops:
-            if _matches(path, shot.path_contains):
-                self._drops.remove(shot)
-                return shot
-        return None
+        return _take_first(self._drops, path)
 
     def roll_failure(self) -> InjectedFailure | None:
         """A random 429/503/504 per the rates, or None."""
@@ -245,3 +237,15 @@ class Faults:
 
 def _matches(path: str, needle: str | None) -> bool:
     return needle is None or needle in path
+
+
+_Shot = TypeVar("_Shot", DelayShot, DropShot)
+
+
+def _take_first(shots: list[_Shot], path: str) -> _Shot | None:
+    """Remove and return the first one-shot fault aimed at `path`."""
+    for shot in shots:
+        if _matches(path, shot.path_contains):
+            shots.remove(shot)
+            return shot
+    return None

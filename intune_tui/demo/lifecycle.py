@@ -33,11 +33,24 @@ import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from intune_tui.demo import fake_graph as fg
 from intune_tui.demo import odata, rules
+from intune_tui.demo.answers import (
+    Answer,
+    Call,
+    GraphAnswer,
+    graph_error,
+    inner_error,
+    method_not_allowed,
+    next_link,
+    not_found,
+    segment_not_found,
+)
 from intune_tui.demo.tenant import DemoTenant, entra_device_object_id, guid_from, iso, mix64
+
+if TYPE_CHECKING:
+    from intune_tui.demo.fake_graph import FakeGraph
 
 DEVICE_READ = "Device.Read.All"
 DEVICE_READWRITE = "Device.ReadWrite.All"
@@ -90,6 +103,18 @@ class LifecycleDirectories:
             index.setdefault(str(record.get(prop) or "").lower(), []).append(record)
         self._index[key] = (self.generation, index)
         return index
+
+    def written(self, records: list[dict[str, Any]], record: dict[str, Any],
+                method: str) -> bool:
+        """Note a write to `record` (the lookup index goes stale) and carry out a DELETE;
+        True when the record was deleted."""
+        if method == "GET":
+            return False
+        self.generation += 1
+        if method == "DELETE":
+            records.remove(record)
+            return True
+        return False
 
     @classmethod
     def build(cls, tenant: DemoTenant) -> LifecycleDirectories:
@@ -200,7 +225,7 @@ def owns(segments: list[str]) -> bool:
             and len(segments) <= 2) or segments[:2] == AUTOPILOT
 
 
-def serve(fake: fg.FakeGraph, call: fg._Call) -> fg._Answer:
+def serve(fake: FakeGraph, call: Call) -> Answer:
     directories: LifecycleDirectories | None = getattr(fake, "lifecycle", None)
     if directories is None:
         directories = LifecycleDirectories.build(fake.tenant)
@@ -210,13 +235,13 @@ def serve(fake: fg.FakeGraph, call: fg._Call) -> fg._Answer:
     return _entra(fake, directories, call)
 
 
-def _entra(fake: fg.FakeGraph, directories: LifecycleDirectories, call: fg._Call) -> fg._Answer:
+def _entra(fake: FakeGraph, directories: LifecycleDirectories, call: Call) -> Answer:
     segments = call.segments
     if segments[0] != "devices" or len(segments) > 2:
-        raise fg._GraphAnswer(fg._segment_not_found(segments, call.version, call.request_id))
+        raise GraphAnswer(segment_not_found(segments, call.version, call.request_id))
     if len(segments) == 1:
         if call.method != "GET":
-            raise fg._GraphAnswer(fg._method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         _require_directory(call, DEVICES_R)
         return _list(directories, call, directories.entra, ENTRA_FILTER, ENTRA_PAGE,
                      ENTRA_MAX_PAGE, "devices", _entra_render)
@@ -226,88 +251,82 @@ def _entra(fake: fg.FakeGraph, directories: LifecycleDirectories, call: fg._Call
     elif call.method in ("PATCH", "DELETE"):
         _require_directory(call, DEVICES_W)
     else:
-        raise fg._GraphAnswer(fg._method_not_allowed(call))
+        raise GraphAnswer(method_not_allowed(call))
     if record is None:
-        raise fg._GraphAnswer(_directory_error(
+        raise GraphAnswer(_directory_error(
             404, "Request_ResourceNotFound", f"Resource '{segments[1]}' does not exist or one of "
             "its queried reference-property objects are not present.", call.request_id))
-    if call.method != "GET":
-        directories.generation += 1
-    if call.method == "DELETE":
-        directories.entra.remove(record)
-        return fg._Answer(204)
+    if directories.written(directories.entra, record, call.method):
+        return Answer(204)
     if call.method == "PATCH":
         body = call.body if isinstance(call.body, dict) else None
         if body is None:
-            raise fg._GraphAnswer(_directory_error(400, "Request_BadRequest",
-                                                   "Invalid request body.", call.request_id))
+            raise GraphAnswer(_directory_error(400, "Request_BadRequest",
+                                               "Invalid request body.", call.request_id))
         for key, value in body.items():
             if key == "accountEnabled" and isinstance(value, bool):
                 continue
             if key == "displayName" and isinstance(value, str):
                 continue
-            raise fg._GraphAnswer(_directory_error(
+            raise GraphAnswer(_directory_error(
                 400, "Request_BadRequest", f"Invalid value specified for property '{key}' of "
                 "resource 'Device'.", call.request_id))
         record.update(body)
-        return fg._Answer(204)
+        return Answer(204)
     return _entity(call, record, "devices/$entity", _entra_render)
 
 
-def _autopilot(fake: fg.FakeGraph, directories: LifecycleDirectories,
-               call: fg._Call) -> fg._Answer:
+def _autopilot(fake: FakeGraph, directories: LifecycleDirectories,
+               call: Call) -> Answer:
     segments = call.segments
     path = "deviceManagement/windowsAutopilotDeviceIdentities"
     if len(segments) == 2:
         if call.method != "GET":
-            raise fg._GraphAnswer(fg._method_not_allowed(call))
+            raise GraphAnswer(method_not_allowed(call))
         fake._require(call, rules.SERVICE_R, path)
         beta = call.version == rules.BETA
         return _list(directories, call, directories.autopilot, AUTOPILOT_FILTER,
                      AUTOPILOT_PAGE, AUTOPILOT_PAGE, path,
                      lambda record: _autopilot_render(record, beta))
     if len(segments) > 4 or (len(segments) == 4 and segments[3] != "updateDeviceProperties"):
-        raise fg._GraphAnswer(fg._segment_not_found(segments, call.version, call.request_id))
+        raise GraphAnswer(segment_not_found(segments, call.version, call.request_id))
     if call.method == "GET" and len(segments) == 3:
         fake._require(call, rules.SERVICE_R, path)
     elif (call.method == "DELETE" and len(segments) == 3) or (
             call.method == "POST" and len(segments) == 4):
         fake._require(call, rules.SERVICE_W, path)
     else:
-        raise fg._GraphAnswer(fg._method_not_allowed(call))
+        raise GraphAnswer(method_not_allowed(call))
     record = directories.find(directories.autopilot, segments[2])
     if record is None:
-        raise fg._GraphAnswer(fg._not_found(call.request_id, path))
-    if call.method != "GET":
-        directories.generation += 1
-    if call.method == "DELETE":
-        directories.autopilot.remove(record)
-        return fg._Answer(204)
+        raise GraphAnswer(not_found(call.request_id, path))
+    if directories.written(directories.autopilot, record, call.method):
+        return Answer(204)
     if call.method == "POST":
         body = call.body if isinstance(call.body, dict) else {}
         for key, value in body.items():
             if key not in UPDATE_DEVICE_PROPERTIES:
-                raise fg._GraphAnswer(fg._error(
+                raise GraphAnswer(graph_error(
                     400, "BadRequest", f"The parameter '{key}' in the request payload is not a "
                     "valid parameter for the operation 'updateDeviceProperties'.",
                     call.request_id))
             if value is not None and not isinstance(value, str):
-                raise fg._GraphAnswer(fg._error(
+                raise GraphAnswer(graph_error(
                     400, "BadRequest", f"Cannot convert the literal '{value}' to the expected "
                     f"type 'Edm.String' for parameter '{key}'.", call.request_id))
         record.update({key: value for key, value in body.items() if value is not None})
-        return fg._Answer(204)
+        return Answer(204)
     beta = call.version == rules.BETA
     return _entity(call, record, f"{path}/$entity", lambda item: _autopilot_render(item, beta))
 
 
-def _list(directories: LifecycleDirectories, call: fg._Call, records: list[dict[str, Any]],
+def _list(directories: LifecycleDirectories, call: Call, records: list[dict[str, Any]],
           rule: rules.FilterRule, default_page: int, max_page: int, context: str,
-          render: Callable[[dict[str, Any]], dict[str, Any]]) -> fg._Answer:
+          render: Callable[[dict[str, Any]], dict[str, Any]]) -> Answer:
     for option in call.params:
         if option.startswith("$") and option not in _QUERY_OPTIONS:
-            raise fg._GraphAnswer(fg._error(400, "BadRequest", f"Query option '{option}' is "
-                                            "not supported.", call.request_id))
+            raise GraphAnswer(graph_error(400, "BadRequest", f"Query option '{option}' is "
+                                          "not supported.", call.request_id))
     matched = records
     text = call.params.get("$filter")
     if text is not None:
@@ -316,11 +335,11 @@ def _list(directories: LifecycleDirectories, call: fg._Call, records: list[dict[
             odata.validate_filter(tree, rule, resource=context.rsplit("/", 1)[-1])
         except odata.ODataError as error:
             if context == "devices":
-                raise fg._GraphAnswer(_directory_error(
+                raise GraphAnswer(_directory_error(
                     400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter "
                     f"clause specified: {error}", call.request_id)) from None
-            raise fg._GraphAnswer(fg._error(400, "BadRequest", str(error),
-                                            call.request_id)) from None
+            raise GraphAnswer(graph_error(400, "BadRequest", str(error),
+                                          call.request_id)) from None
         if (isinstance(tree, odata.Compare) and tree.op == rules.EQ
                 and tree.literal.kind in ("string", "guid")):
             wanted = str(tree.literal.value).lower()
@@ -333,7 +352,7 @@ def _list(directories: LifecycleDirectories, call: fg._Call, records: list[dict[
             else default_page
         select = _parse_select(call)
     except odata.ODataError as error:
-        raise fg._GraphAnswer(fg._error(400, "BadRequest", str(error), call.request_id)) from None
+        raise GraphAnswer(graph_error(400, "BadRequest", str(error), call.request_id)) from None
     offset = _offset(call)
     page = matched[offset:offset + top]
     body: dict[str, Any] = {"@odata.context": f"{call.origin}/{call.version}/$metadata#{context}"}
@@ -341,12 +360,12 @@ def _list(directories: LifecycleDirectories, call: fg._Call, records: list[dict[
         body["@odata.count"] = len(matched)
     if offset + top < len(matched):
         token = base64.urlsafe_b64encode(f"lc:{offset + top}".encode()).decode().rstrip("=")
-        body["@odata.nextLink"] = fg._next_link(call, token)
+        body["@odata.nextLink"] = next_link(call, token)
     body["value"] = [_select(render(record), select) for record in page]
-    return fg._Answer(200, body)
+    return Answer(200, body)
 
 
-def _offset(call: fg._Call) -> int:
+def _offset(call: Call) -> int:
     token = call.params.get("$skiptoken")
     if token is None:
         return 0
@@ -356,22 +375,22 @@ def _offset(call: fg._Call) -> int:
             return int(text[3:])
     except (ValueError, UnicodeDecodeError):
         pass
-    raise fg._GraphAnswer(fg._error(400, "BadRequest", "The $skiptoken is invalid.",
-                                    call.request_id))
+    raise GraphAnswer(graph_error(400, "BadRequest", "The $skiptoken is invalid.",
+                                  call.request_id))
 
 
-def _entity(call: fg._Call, record: dict[str, Any], context: str,
-            render: Callable[[dict[str, Any]], dict[str, Any]]) -> fg._Answer:
+def _entity(call: Call, record: dict[str, Any], context: str,
+            render: Callable[[dict[str, Any]], dict[str, Any]]) -> Answer:
     try:
         select = _parse_select(call)
     except odata.ODataError as error:
-        raise fg._GraphAnswer(fg._error(400, "BadRequest", str(error), call.request_id)) from None
+        raise GraphAnswer(graph_error(400, "BadRequest", str(error), call.request_id)) from None
     body = {"@odata.context": f"{call.origin}/{call.version}/$metadata#{context}",
             **_select(render(record), select)}
-    return fg._Answer(200, body)
+    return Answer(200, body)
 
 
-def _parse_select(call: fg._Call) -> tuple[str, ...]:
+def _parse_select(call: Call) -> tuple[str, ...]:
     text = call.params.get("$select")
     return odata.parse_select(text) if text is not None else ()
 
@@ -393,14 +412,14 @@ def _autopilot_render(record: dict[str, Any], beta: bool) -> dict[str, Any]:
     return item
 
 
-def _require_directory(call: fg._Call, one_of: tuple[str, ...]) -> None:
+def _require_directory(call: Call, one_of: tuple[str, ...]) -> None:
     if not call.scopes.intersection(one_of):
-        raise fg._GraphAnswer(_directory_error(
+        raise GraphAnswer(_directory_error(
             403, "Authorization_RequestDenied", "Insufficient privileges to complete the "
             "operation.", call.request_id))
 
 
-def _directory_error(status: int, code: str, message: str, request_id: str) -> fg._Answer:
-    return fg._Answer(status, {"error": {"code": code, "message": message,
-                                         "innerError": fg._inner(request_id)}})
+def _directory_error(status: int, code: str, message: str, request_id: str) -> Answer:
+    return Answer(status, {"error": {"code": code, "message": message,
+                                     "innerError": inner_error(request_id)}})
 

@@ -378,11 +378,8 @@ def compile_filter(node: Node, getter: Getter, type_getter: Getter | None = None
     # The fake evaluates a filter on every record of a 100,000-device tenant: no generator per
     # record for the common two-clause case.
     if isinstance(node, And):
-        parts = [compile_filter(item, getter, type_getter) for item in node.items]
-        if len(parts) == 2:
-            first, second = parts
-            return lambda record: first(record) and second(record)
-        return lambda record: all(part(record) for part in parts)
+        return _joined([compile_filter(item, getter, type_getter) for item in node.items],
+                       every=True)
     if isinstance(node, Or):
         same = _same_property_text_eq(node)
         if same is not None:  # `serialNumber eq 'a' or serialNumber eq 'b' ...`: one read
@@ -393,11 +390,8 @@ def compile_filter(node: Node, getter: Getter, type_getter: Getter | None = None
                 return value is not None and str(value).lower() in wanted
 
             return any_of
-        parts = [compile_filter(item, getter, type_getter) for item in node.items]
-        if len(parts) == 2:
-            first, second = parts
-            return lambda record: first(record) or second(record)
-        return lambda record: any(part(record) for part in parts)
+        return _joined([compile_filter(item, getter, type_getter) for item in node.items],
+                       every=False)
     if isinstance(node, Not):
         inner = compile_filter(node.item, getter, type_getter)
         return lambda record: not inner(record)
@@ -406,6 +400,18 @@ def compile_filter(node: Node, getter: Getter, type_getter: Getter | None = None
     if isinstance(node, Function):
         return _compile_function(node, getter)
     return _compile_compare(node, getter)
+
+
+def _joined(parts: list[Predicate], *, every: bool) -> Predicate:
+    """`and` (every) or `or` of compiled clauses; two clauses without a generator per record."""
+    if len(parts) == 2:
+        first, second = parts
+        if every:
+            return lambda record: first(record) and second(record)
+        return lambda record: first(record) or second(record)
+    if every:
+        return lambda record: all(part(record) for part in parts)
+    return lambda record: any(part(record) for part in parts)
 
 
 def _same_property_text_eq(node: Or) -> tuple[str, frozenset[str]] | None:

@@ -6,8 +6,11 @@ The client depends only on this protocol; `intune_tui.auth` implements it with M
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 
 @runtime_checkable
@@ -48,3 +51,32 @@ class StaticTokenProvider:
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or traceback
         return "StaticTokenProvider(<redacted>)"
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT access token, decoded WITHOUT verifying it (display and hints only).
+
+    Useful claims: scp (delegated scopes, space separated), roles (app-only permissions),
+    upn / unique_name, tid, exp. Returns {} for an opaque or unreadable token.
+    """
+    parts = str(token).split(".")
+    if len(parts) != 3:
+        return {}
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def claimed_scopes(claims: Mapping[str, Any]) -> frozenset[str] | None:
+    """The scopes a token's claims carry (`scp` delegated, `roles` app-only); None when they
+    have neither (an opaque token: nothing is known)."""
+    scp, roles = claims.get("scp"), claims.get("roles")
+    if not isinstance(scp, str) and not isinstance(roles, list):
+        return None
+    names = set(scp.split()) if isinstance(scp, str) else set()
+    if isinstance(roles, list):
+        names.update(role for role in roles if isinstance(role, str) and role)
+    return frozenset(names)

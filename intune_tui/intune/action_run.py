@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import RemoteAction, Tier
 from intune_tui.intune.formatting import enum_word
-from intune_tui.intune.models import DeviceActionResult, ManagedDevice
+from intune_tui.intune.models import DeviceActionResult
 from intune_tui.intune.scopes import scope_granted
 from intune_tui.intune.service import ActionOutcome
-from intune_tui.intune.service import result_since as service_result_since
 from intune_tui.text import clean
 
 OUTCOME_UNKNOWN = "Outcome unknown — checking the device"
@@ -90,24 +90,13 @@ class TokenAccess:
                                  "hold and this sign-in cannot ask for.")
 
 
-def scopes_from_claims(claims: Mapping[str, Any]) -> frozenset[str] | None:
-    """The scopes in a token's claims (`scp` delegated, `roles` app-only); None when neither."""
-    scp, roles = claims.get("scp"), claims.get("roles")
-    if not isinstance(scp, str) and not isinstance(roles, list):
-        return None
-    names = set(scp.split()) if isinstance(scp, str) else set()
-    if isinstance(roles, list):
-        names.update(role for role in roles if isinstance(role, str))
-    return frozenset(names)
-
-
 def token_access(claims: Mapping[str, Any] | None, *, can_ask: bool,
                  account: str) -> TokenAccess:
     """What a token with `claims` may do; the operator is the token's UPN, else `account`."""
     operator = ""
     if claims:
         operator = clean(claims.get("upn") or claims.get("unique_name") or "")
-    return TokenAccess(scopes_from_claims(claims or {}), can_ask, operator or account)
+    return TokenAccess(claimed_scopes(claims or {}), can_ask, operator or account)
 
 
 # -- what the user is told ------------------------------------------------------------------------
@@ -173,17 +162,6 @@ class PollSchedule:
         delay = self._next
         self._next = min(self._next * 2, self.cap)
         return delay
-
-
-def result_since(state: Mapping[str, Any], action: RemoteAction,
-                 sent_at: datetime) -> DeviceActionResult | None:
-    """The device's latest result for `action` that is not older than what we sent."""
-    return service_result_since(ManagedDevice.from_graph(state), action, sent_at)
-
-
-def management_state_of(state: Mapping[str, Any]) -> str | None:
-    value = state.get("managementState")
-    return clean(value) if value else None
 
 
 @dataclass

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, PRIVILEGED_OPERATIONS
 
 BATCH_LIMIT = 20  # Graph's JSON batching accepts at most 20 requests per call
@@ -993,8 +994,8 @@ class BulkAction:
         skipped: list[BulkSkip] = []
         seen: set[str] = set()
         for device in devices:
-            device_id = str(device.get("id") or "")
-            name = str(device.get("deviceName") or device_id)
+            record = ManagedDevice.from_graph(device)
+            device_id, name = record.id or "", record.label
             if not device_id:
                 skipped.append(BulkSkip("", name, "The device has no id."))
                 continue

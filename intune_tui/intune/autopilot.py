@@ -14,8 +14,13 @@ from dataclasses import dataclass
 
 from intune_tui.audit import AuditLog, AuditRecord
 from intune_tui.graph.client import GraphClient
-from intune_tui.graph.errors import GraphError, OutcomeUnknown
-from intune_tui.intune.lifecycle import AUTOPILOT_PATH, AUTOPILOT_READ_WRITE, AutopilotIdentity
+from intune_tui.graph.errors import GraphError, GraphForbidden, OutcomeUnknown
+from intune_tui.intune.lifecycle import (
+    AUTOPILOT_PATH,
+    AUTOPILOT_READ_WRITE,
+    AutopilotIdentity,
+    intune_role_words,
+)
 from intune_tui.text import clean
 
 FIELDS = {"group_tag": "groupTag", "user_principal_name": "userPrincipalName",
@@ -81,7 +86,10 @@ async def _apply(client: GraphClient, change: AutopilotChange, audit: AuditLog, 
     except GraphError as error:
         audit.complete(attempt, outcome="failed", http_status=error.status,
                        request_id=error.request_id, error=clean(str(error)))
-        return AutopilotOutcome(change, "failed", clean(str(error)))
+        words = clean(str(error))
+        if isinstance(error, GraphForbidden):
+            words += intune_role_words("Enrollment programs (change a device)")
+        return AutopilotOutcome(change, "failed", words)
     audit.complete(attempt, outcome="succeeded", http_status=response.status,
                    request_id=response.request_id)
     return AutopilotOutcome(change, "done")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import quote
+from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import Platform, RemoteAction, Tier
 from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
 from intune_tui.text import clean
@@ -329,23 +330,30 @@ async def memberships(client: GraphClient, entra_device_id: str | None, user_id:
     (Directory.Read.All; learn.microsoft.com device-list-transitivememberof and
     user-list-transitivememberof, read 2026-12-06).
     """
-    directory = Directory(client)
-
-    async def of_device() -> tuple[DirectoryName, ...] | None:
-        if not entra_device_id or entra_device_id == _NO_ENTRA_DEVICE:
-            return None
-        found = await directory.get_list(
-            "/devices", {"$filter": f"deviceId eq {quote(entra_device_id)}",
-                         "$select": "id,displayName"})
-        if not found:
-            raise GraphError("Entra has no device object with this device's Entra id")
-        return await directory.groups_of(f"/devices/{found[0]['id']}")
-
-    async def of_user() -> tuple[DirectoryName, ...] | None:
-        return await directory.groups_of(f"/users/{user_id}") if user_id else None
-
-    device, user = await asyncio.gather(_settled(of_device()), _settled(of_user()))
+    device, user = await asyncio.gather(_settled(device_groups(client, entra_device_id)),
+                                        _settled(user_groups(client, user_id)))
     return Memberships(device[0], device[1], user[0], user[1])
+
+
+async def device_groups(client: GraphClient, entra_device_id: str | None
+                        ) -> tuple[DirectoryName, ...] | None:
+    """The device's groups (None without an Entra id): two calls by Graph's design, since
+    transitiveMemberOf wants the Entra object id and Intune knows only the deviceId."""
+    if not entra_device_id or entra_device_id == _NO_ENTRA_DEVICE:
+        return None
+    directory = Directory(client)
+    found = await directory.get_list(
+        "/devices", {"$filter": f"deviceId eq {quote(entra_device_id)}",
+                     "$select": "id,displayName"})
+    if not found:
+        raise GraphError("Entra has no device object with this device's Entra id")
+    return await directory.groups_of(f"/devices/{found[0]['id']}")
+
+
+async def user_groups(client: GraphClient, user_id: str | None
+                      ) -> tuple[DirectoryName, ...] | None:
+    """The user's groups, nested ones included (None without a user)."""
+    return await Directory(client).groups_of(f"/users/{user_id}") if user_id else None
 
 
 async def _settled(call: Any) -> tuple[Any, str | None]:
@@ -370,10 +378,7 @@ def _object(body: Any) -> dict[str, Any]:
 
 def full_profile_granted(claims: Mapping[str, Any]) -> bool | None:
     """Whether a token's claims grant User.Read.All (or more); None when they list no scopes."""
-    scp, roles = claims.get("scp"), claims.get("roles")
-    names = set(scp.split()) if isinstance(scp, str) else set()
-    if isinstance(roles, list):
-        names.update(str(role) for role in roles)
+    names = claimed_scopes(claims)
     if not names:
         return None
     return bool({name.rsplit("/", 1)[-1].lower() for name in names} & _FULL_PROFILE_SCOPES)

@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 MISSING = "—"
 
+# A label and its value, as a detail's field list shows them (the value in words or None).
+Field = tuple[str, object]
+
 # Graph's "no date" placeholder: 0001-01-01T00:00:00Z means "never", not year 1.
 _EPOCH_PLACEHOLDER_YEAR = 1
 

@@ -71,10 +71,6 @@ def health_state(item: HealthItem) -> str:
 ATTENTION_STATES = frozenset({EXPIRED, FAILING, EXPIRING, STALE})
 
 
-def needs_attention(item: HealthItem) -> bool:
-    return health_state(item) in ATTENTION_STATES
-
-
 def attention_order(items: Iterable[HealthItem]) -> list[HealthItem]:
     """Worst first; within a state, the fewest days left first, then by area and name."""
     def key(item: HealthItem) -> tuple[Any, ...]:

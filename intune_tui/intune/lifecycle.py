@@ -43,9 +43,10 @@ from enum import Enum
 from typing import Any
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient
-from intune_tui.graph.errors import GraphError
+from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import ODataQuery, encode_params, quote
-from intune_tui.intune.models import ManagedDevice, bool_field, date_field, text_field
+from intune_tui.intune.fields import bool_field, date_field, text_field
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.text import clean
 
 ENTRA_READ = "Device.Read.All"
@@ -54,6 +55,35 @@ ENTRA_WRITE_ROLES = ("Intune Administrator", "Cloud Device Administrator (disabl
 AUTOPILOT_READ = "DeviceManagementServiceConfig.Read.All"
 AUTOPILOT_READ_WRITE = "DeviceManagementServiceConfig.ReadWrite.All"
 MANAGED_READ = "DeviceManagementManagedDevices.Read.All"
+
+# Which built-in Intune roles hold each Intune permission a lifecycle call needs: "Built-in role
+# permissions for Microsoft Intune" (MicrosoftDocs/memdocs,
+# intune/fundamentals/role-based-access-control-reference.md, ms.date 2023-06-07; read
+# 2026-12-06). The Entra role Intune Administrator holds them all. Changing an Autopilot
+# identity (updateDeviceProperties) has no row of its own there; the only built-in roles with
+# Enrollment programs rights beyond reading are the two that may delete, so those are named.
+INTUNE_ROLES: dict[str, tuple[str, ...]] = {
+    "Enrollment programs / Read device": (
+        "Help Desk Operator", "Read Only Operator", "Endpoint Security Manager",
+        "Policy and Profile Manager", "School Administrator"),
+    "Enrollment programs / Delete device": ("Policy and Profile Manager", "School Administrator"),
+    "Enrollment programs (change a device)": ("Policy and Profile Manager",
+                                              "School Administrator"),
+    "Managed devices / Read": (
+        "Help Desk Operator", "Read Only Operator", "Endpoint Security Manager",
+        "Application Manager", "School Administrator"),
+    "Managed devices / Delete": ("Endpoint Security Manager", "School Administrator"),
+    "Remote tasks / Retire": ("Help Desk Operator", "School Administrator"),
+    "Remote tasks / Wipe": ("Help Desk Operator", "School Administrator"),
+}
+
+
+def intune_role_words(permission: str) -> str:
+    """' Your account also needs the Intune permission …' for a 403 on an Intune call."""
+    roles = " or ".join(INTUNE_ROLES[permission])
+    return (f" Your account also needs the Intune permission {permission}: the built-in role "
+            f"{roles}, a custom role that holds it, or the Entra role Intune Administrator.")
+
 
 MANAGED_PATH = "/deviceManagement/managedDevices"
 AUTOPILOT_PATH = "/deviceManagement/windowsAutopilotDeviceIdentities"
@@ -396,6 +426,17 @@ _AREA = {
 }
 _SCOPE = {"intune": MANAGED_READ, "autopilot": AUTOPILOT_READ, "entra": ENTRA_READ}
 Query = tuple[_Q, str]  # (kind, value)
+# The Intune permission a lookup read needs, named with its roles on a 403 (Entra devices are
+# readable by any member user, so a 403 there is the scope alone).
+_READ_PERMISSION = {"intune": "Managed devices / Read",
+                    "autopilot": "Enrollment programs / Read device"}
+
+
+def _refusal(area: str, error: GraphError) -> str:
+    words = f"{area}: {clean(str(error))}"
+    if isinstance(error, GraphForbidden) and area in _READ_PERMISSION:
+        words += intune_role_words(_READ_PERMISSION[area])
+    return words
 
 
 @dataclass
@@ -501,7 +542,7 @@ class DeviceLookup:
                                          []).append(item)
             except GraphError as error:
                 for wanted in queries:
-                    self._answers[wanted] = f"autopilot: {clean(str(error))}"
+                    self._answers[wanted] = _refusal("autopilot", error)
                 return
             self._autopilot_by_serial = index
         for wanted in queries:
@@ -535,7 +576,7 @@ class DeviceLookup:
 
     def _store(self, covered: list[Query], result: BatchResult) -> None:
         if result.error is not None and result.status != 404:
-            message = f"{_AREA[covered[0][0]]}: {clean(str(result.error))}"
+            message = _refusal(_AREA[covered[0][0]], result.error)
             for query in covered:
                 self._answers[query] = message
             return

@@ -60,6 +60,7 @@ from intune_tui.intune.lifecycle import (
     MANAGED_READ,
     JoinedDevice,
     RequestBudget,
+    intune_role_words,
 )
 from intune_tui.text import clean
 
@@ -524,14 +525,26 @@ def _area(step: PlannedStep) -> str:
     return "autopilot" if step.path.startswith(AUTOPILOT_PATH) else "intune"
 
 
+# The Intune permission each Intune or Autopilot step needs (roles: lifecycle.INTUNE_ROLES).
+_STEP_PERMISSION = {
+    Step.RETIRE.value: "Remote tasks / Retire",
+    Step.WIPE.value: "Remote tasks / Wipe",
+    Step.DELETE_INTUNE.value: "Managed devices / Delete",
+    Step.DELETE_AUTOPILOT.value: "Enrollment programs / Delete device",
+}
+
+
 def _refusal_words(step: PlannedStep, error: GraphError) -> str:
-    """Graph's refusal; a 403 on the Entra step also names the Entra role the user needs (the
-    scope alone is not enough there)."""
+    """Graph's refusal; a 403 also names the role the user needs (the scope alone is not
+    enough): the Entra role on the Entra step, the Intune permission and roles on the others."""
     words = clean(str(error))
-    if isinstance(error, GraphForbidden) and _area(step) == "entra":
-        words += (f" Your account also needs the Entra role {' or '.join(ENTRA_WRITE_ROLES)} "
-                  f"(and the delegated permission {ENTRA_WRITE}).")
-    return words
+    if not isinstance(error, GraphForbidden):
+        return words
+    if _area(step) == "entra":
+        return words + (f" Your account also needs the Entra role "
+                        f"{' or '.join(ENTRA_WRITE_ROLES)} (and the delegated permission "
+                        f"{ENTRA_WRITE}).")
+    return words + intune_role_words(_STEP_PERMISSION[step.step])
 
 
 _READ_SCOPES = {"intune": MANAGED_READ, "autopilot": AUTOPILOT_READ, "entra": ENTRA_READ}

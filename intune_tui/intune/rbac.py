@@ -13,12 +13,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.graph.errors import GraphError
-from intune_tui.intune.models import Permission, RoleAssignment, RoleDefinition, list_field
+from intune_tui.intune.fields import list_field
+from intune_tui.intune.models import (
+    Permission,
+    RoleAssignment,
+    RoleDefinition,
+    permission_actions,
+)
 from intune_tui.intune.resources import RESOURCES
 from intune_tui.intune.scopes import RBAC_READ
 
@@ -38,11 +44,6 @@ INTUNE_ADMIN_DIRECTORY_ROLES: Mapping[str, str] = {
     "3a2c62db-5318-420d-8d74-23affee5d9d5": "Intune Administrator",
     "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
 }
-
-
-def permission_lines(grouped: Mapping[str, Sequence[str]]) -> list[str]:
-    """{'Managed devices': ['Read', 'Update']} -> ['Managed devices: Read, Update']."""
-    return [f"{resource}: {', '.join(operations)}" for resource, operations in grouped.items()]
 
 
 def group_permissions(permissions: Iterable[Permission]) -> dict[str, list[str]]:
@@ -66,15 +67,7 @@ class EffectivePermissions:
 
     @classmethod
     def from_graph(cls, body: Mapping[str, Any]) -> EffectivePermissions:
-        raw: list[str] = []
-        for permission in list_field(body, "value"):
-            if not isinstance(permission, dict):
-                continue
-            raw.extend(a for a in list_field(permission, "actions") if isinstance(a, str))
-            for resource_action in list_field(permission, "resourceActions"):
-                if isinstance(resource_action, dict):
-                    raw.extend(a for a in list_field(resource_action, "allowedResourceActions")
-                               if isinstance(a, str))
+        raw, _denied = permission_actions(list_field(body, "value"))
         unique = list(dict.fromkeys(a.strip() for a in raw if a.strip()))
         unrestricted = ALL_PERMISSIONS in unique
         return cls(unrestricted, tuple(Permission.parse(a) for a in unique

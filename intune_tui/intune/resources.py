@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from intune_tui.intune import models
+from intune_tui.intune import models, wording
 from intune_tui.intune.formatting import (
     MISSING,
     age_in_days,
@@ -574,8 +574,8 @@ DEVICE_ACTION_STATE_SELECT: tuple[str, ...] = (
 
 _POLICY_COLUMNS = (
     _name(),
-    _odata_type("Platform", models.policy_platform),
-    _odata_type("Type", models.policy_kind),
+    _odata_type("Platform", wording.policy_platform),
+    _odata_type("Type", wording.policy_kind),
     _modified(),
     Column("version", "Version", 7, Kind.COUNT),
 )
@@ -590,7 +590,7 @@ _APP_PROTECTION_COLUMNS = (
 
 def _assignment_columns() -> tuple[Column, ...]:
     return (
-        Column("target", "Assigned to", 44, Kind.CUSTOM, format=models.assignment_target_words),
+        Column("target", "Assigned to", 44, Kind.CUSTOM, format=wording.assignment_target_words),
         Column("intent", "Intent", 12, Kind.ENUM),
     )
 
@@ -601,6 +601,14 @@ _DEVICE_STATUS_COLUMNS = (
     _status("status", "Status"),
     Column("lastReportedDateTime", "Last report", 12, Kind.AGE),
     Column("deviceModel", "Model", 16, searchable=True),
+)
+
+# A device's tab of compliance policies or of configuration profiles: the state of each.
+_DEVICE_POLICY_STATE_COLUMNS = (
+    _name(),
+    _status("state", "State"),
+    Column("platformType", "Platform", 14, Kind.ENUM),
+    Column("settingCount", "Settings", 8, Kind.COUNT),
 )
 
 _STATUS_OVERVIEW_COLUMNS = (
@@ -628,7 +636,7 @@ def _policy_children(parent: str, base: str, title: str) -> list[Resource]:
 
 def _setting_column(part: int, title: str, width: int) -> Column:
     return Column("settingInstance", title, width, Kind.CUSTOM,
-                  format=lambda instance: models.setting_instance_words(instance)[part])
+                  format=lambda instance: wording.setting_instance_words(instance)[part])
 
 
 def _build_resources() -> dict[str, Resource]:
@@ -641,7 +649,7 @@ def _build_resources() -> dict[str, Resource]:
         # the seed's advice after 503s on large app listings ("20 or fewer": a 503 even at 20
         # halves on down to 5).
         _make("apps", "Apps", "/deviceAppManagement/mobileApps", APPS_READ,
-              (_name(), _odata_type("Type", models.app_type_name, 30),
+              (_name(), _odata_type("Type", wording.app_type_name, 30),
                Column("publisher", "Publisher", 20, searchable=True),
                Column("isAssigned", "Assigned", 8, Kind.BOOL),
                Column("publishingState", "State", 12, Kind.ENUM,
@@ -662,7 +670,7 @@ def _build_resources() -> dict[str, Resource]:
               api_version="beta"),
         _make("app_config_mdm", "App configuration (managed devices)",
               "/deviceAppManagement/mobileAppConfigurations", APPS_READ,
-              (_name(), _odata_type("Platform", models.policy_platform), _modified(),
+              (_name(), _odata_type("Platform", wording.policy_platform), _modified(),
                Column("version", "Version", 7, Kind.COUNT))),
         _make("app_config_mam", "App configuration (managed apps)",
               "/deviceAppManagement/targetedManagedAppConfigurations", APPS_READ,
@@ -676,8 +684,8 @@ def _build_resources() -> dict[str, Resource]:
               CONFIGURATION_READ,
               (_name("name"),
                Column("platforms", "Platform", 22, Kind.CUSTOM,
-                      format=models.settings_catalog_platforms),
-               Column("technologies", "Technologies", 18, Kind.CUSTOM, format=models.flags_words),
+                      format=wording.settings_catalog_platforms),
+               Column("technologies", "Technologies", 18, Kind.CUSTOM, format=wording.flags_words),
                Column("settingCount", "Settings", 8, Kind.COUNT),
                Column("isAssigned", "Assigned", 8, Kind.BOOL),
                _modified()),
@@ -734,7 +742,7 @@ def _build_resources() -> dict[str, Resource]:
               also_accepted_scopes=(APPS_READ,)),
         _make("enrollment_configurations", "Enrollment configurations",
               "/deviceManagement/deviceEnrollmentConfigurations", SERVICE_CONFIG_READ,
-              (_name(), _odata_type("Type", models.policy_kind, 30),
+              (_name(), _odata_type("Type", wording.policy_kind, 30),
                Column("priority", "Priority", 8, Kind.COUNT), _modified())),
         _make("terms_and_conditions", "Terms and conditions",
               "/deviceManagement/termsAndConditions", SERVICE_CONFIG_READ,
@@ -766,18 +774,10 @@ def _build_resources() -> dict[str, Resource]:
         # Tabs of one device.
         _make("device_compliance_states", "Compliance policies",
               "/deviceManagement/managedDevices/{id}/deviceCompliancePolicyStates",
-              MANAGED_DEVICES_READ,
-              (_name(), _status("state", "State"),
-               Column("platformType", "Platform", 14, Kind.ENUM),
-               Column("settingCount", "Settings", 8, Kind.COUNT)),
-              select=False, parent="devices"),
+              MANAGED_DEVICES_READ, _DEVICE_POLICY_STATE_COLUMNS, select=False, parent="devices"),
         _make("device_configuration_states", "Configuration profiles",
               "/deviceManagement/managedDevices/{id}/deviceConfigurationStates",
-              MANAGED_DEVICES_READ,
-              (_name(), _status("state", "State"),
-               Column("platformType", "Platform", 14, Kind.ENUM),
-               Column("settingCount", "Settings", 8, Kind.COUNT)),
-              select=False, parent="devices"),
+              MANAGED_DEVICES_READ, _DEVICE_POLICY_STATE_COLUMNS, select=False, parent="devices"),
         _make("device_detected_apps", "Discovered apps",
               "/deviceManagement/managedDevices/{id}/detectedApps", MANAGED_DEVICES_READ,
               (_name(), Column("version", "Version", 16, Kind.VERSION),
@@ -836,11 +836,6 @@ def _build_resources() -> dict[str, Resource]:
 RESOURCES: dict[str, Resource] = _build_resources()
 
 
-def children_of(parent_key: str) -> list[Resource]:
-    """The tabs of a parent resource ('devices' -> its compliance, configuration, ... lists)."""
-    return [resource for resource in RESOURCES.values() if resource.parent == parent_key]
-
-
 # ---------------------------------------------------------------------------------------------
 # Lists a detail screen shows that are not served on a path of their own: lists that come inside
 # their parent item when it is read with `$expand=<list_property>`, and readable re-shapings of
@@ -863,9 +858,9 @@ def _assignment_list(parent: str, scope: str, api_version: str = "v1.0") -> Reso
 def _managed_app_list(parent: str, api_version: str = "v1.0") -> Resource:
     return _expanded(f"{parent}.apps", "Protected apps", parent, "apps", APPS_READ,
                      (Column("mobileAppIdentifier", "App", 44, Kind.CUSTOM,
-                             format=models.managed_app_identifier, searchable=True),
+                             format=wording.managed_app_identifier, searchable=True),
                       Column("mobileAppIdentifier", "Platform", 10, Kind.CUSTOM,
-                             format=models.managed_app_platform),
+                             format=wording.managed_app_platform),
                       Column("version", "Version", 8)), api_version)
 
 
@@ -886,12 +881,12 @@ DETAIL_LISTS: dict[str, Resource] = {resource.key: resource for resource in (
     _expanded("compliance_policies.actions", "Actions for noncompliance", "compliance_policies",
               "scheduledActionsForRule", CONFIGURATION_READ,
               (Column("actionType", "Action", 34, Kind.CUSTOM,
-                      format=models.compliance_action_words, searchable=True),
+                      format=wording.compliance_action_words, searchable=True),
                Column("gracePeriodHours", "When", 20, Kind.CUSTOM,
-                      format=models.grace_period_words),
+                      format=wording.grace_period_words),
                Column("notificationTemplateId", "Message template", 38))),
-    # A policy's settings as readable rows: {"id", "name", "value"} (models.readable_properties,
-    # models.setting_rows).
+    # A policy's settings as readable rows: {"id", "name", "value"} (wording.readable_properties,
+    # wording.setting_rows).
     _make("policy_settings", "Settings", "", CONFIGURATION_READ,
           (Column("name", "Setting", 48, searchable=True),
            Column("value", "Value", 40, searchable=True)),

@@ -250,12 +250,6 @@ def scope_granted(required: str, granted: Iterable[str]) -> bool:
     return False
 
 
-def missing_scopes(required: Iterable[str], granted: Iterable[str]) -> list[str]:
-    """The scopes of `required` that `granted` does not cover, in the order given."""
-    held = list(granted)
-    return [scope for scope in required if not scope_granted(scope, held)]
-
-
 @dataclass(frozen=True, slots=True)
 class ForbiddenCheck:
     """One thing to verify when Graph answers 403."""

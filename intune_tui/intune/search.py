@@ -216,10 +216,6 @@ class SearchQuery:
     def is_empty(self) -> bool:
         return not self.clauses
 
-    @property
-    def needs_local_filter(self) -> bool:
-        return bool(self.local_clauses)
-
     def matches(self, row: Row) -> bool:
         """Whether a row Graph returned for `server_filter` passes the local checks."""
         return all(clause.check(row) for clause in self.local_clauses)
@@ -542,15 +538,3 @@ def compile_checks(checks: list[Check]) -> Check | None:
         return head(row) and rest(row)
 
     return every
-
-
-def matching_rows(rows: list[Row], query: SearchQuery, *, include_server: bool = False
-                  ) -> list[Row]:
-    """The rows that pass the query's local checks (or all checks with include_server)."""
-    test = query.matches_all if include_server else query.matches
-    return [row for row in rows if test(row)]
-
-
-def describe_fields() -> list[tuple[str, str]]:
-    """(example, what it does) pairs for the help screen."""
-    return [(field.example, f"{field.label} ({field.kind.value})") for field in FIELDS.values()]

@@ -1,24 +1,20 @@
 """IntuneService: the typed operations the UI calls, over the Graph client and the catalogs.
 
 - `stream(resource_key, ...)` yields pages of display rows as Graph sends them.
-- `get_device`, the `device_*` / `app_*` / `policy_*` fetchers and the `*_details` fan-outs fill
-  the detail panes; a fan-out reports each part's error separately instead of failing whole.
-- `run_action` sends one remote action exactly once; `bulk_action` sends one through `$batch`;
-  an answer that may have been lost is settled by re-reading the device, never by sending again.
+- `get_device` and the `device_*` / `app_*` / `policy_*` fetchers fill the detail panes.
+- `send_action` sends one remote action exactly once; `send_bulk` sends a planned one through
+  `$batch`; an answer that may have been lost is settled by re-reading the device, never by
+  sending again.
 - `tenant_health` reads the certificates, tokens and connectors that expire or break.
 
 Graph errors reach the caller as the client's typed `GraphError`s, except where a method says it
-folds them into its result (fan-outs, actions, health).
+folds them into its result (actions, health).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
 import logging
-import math
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -31,8 +27,7 @@ from collections.abc import (
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from itertools import pairwise
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
 from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
@@ -45,7 +40,6 @@ from intune_tui.intune.actions import (
     BulkRequest,
     RemediationScript,
     RemoteAction,
-    build_body,
 )
 from intune_tui.intune.formatting import (
     age_in_days,
@@ -66,7 +60,6 @@ from intune_tui.intune.models import (
     StatusOverview,
     VppToken,
     expiry_status,
-    expiry_words,
 )
 from intune_tui.intune.resources import (
     DEVICE_ACTION_STATE_SELECT,
@@ -78,29 +71,14 @@ from intune_tui.intune.resources import (
     Row,
 )
 from intune_tui.intune.scopes import CONFIGURATION_READ
+from intune_tui.intune.split_listing import SplitListing, partition_for, split_clauses
+from intune_tui.intune.wording import expiry_words
 from intune_tui.text import clean
 
 T = TypeVar("T")
 Outcome = Literal["succeeded", "failed", "unknown", "not_sent"]
 
 log = logging.getLogger("intune_tui.intune")
-
-# Long lists are fetched as several listings in parallel, each one range of a timestamp every
-# item has and never changes (a device's enrollment), cut where a sample of the list (its first
-# page) puts as many items in each range. The split is used only when Graph's counts prove it
-# complete: the counts of the parts add up to the count of the whole list; otherwise the plain
-# listing goes on. A property that changes (compliance, last sync) could move an item from a part
-# not yet read to one already read while the parts are paged, and it would be missed.
-PARTITIONS: dict[str, str] = {"devices": "enrolledDateTime"}
-# Split only lists longer than this many pages: shorter ones are as fast one page after another.
-SPLIT_ABOVE_PAGES = 4
-# Parts of about 0.8 of a page, so that most parts of a short list fit in one page; and at most
-# this many parts: past that Graph answers no faster and every part costs one more short page.
-SPLIT_PAGES_PER_PART = 0.8
-SPLIT_MAX_PARTS = 16
-# After their first pages, this many parts page on at a time: enough to keep Graph busy; more
-# only hold more pages in memory at once and take the UI's time in bursts.
-SPLIT_PAGING_PARTS = 8
 
 # A result that started this long before we sent the action still counts as ours when the
 # answer was lost: Intune's and our clocks differ, and Graph stamps when it queued the action.
@@ -118,51 +96,13 @@ class RowPage:
 
 
 @dataclass(frozen=True)
-class Part(Generic[T]):
-    """One part of a detail fan-out: its value, or the error that kept it from loading."""
-
-    value: T | None = None
-    error: GraphError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(frozen=True)
-class DeviceDetails:
-    device: ManagedDevice
-    compliance: Part[list[Row]]
-    configuration: Part[list[Row]]
-    detected_apps: Part[list[Row]]
-    users: Part[list[Row]]
-    actions: Part[list[Row]]
-
-
-@dataclass(frozen=True)
-class AppDetails:
-    app: dict[str, Any]
-    assignments: Part[list[Row]]
-    install_summary: Part[InstallSummary]
-
-
-@dataclass(frozen=True)
-class PolicyDetails:
-    policy: dict[str, Any]
-    assignments: Part[list[Row]]
-    status_overview: Part[StatusOverview] | None  # None: this kind of policy has none
-    device_statuses: Part[list[Row]] | None
-    settings: Part[list[Row]] | None  # settings catalog only
-
-
-@dataclass(frozen=True)
 class ActionOutcome:
     """What happened to one remote action on one device.
 
     outcome:
         "succeeded": Graph answered 2xx, whatever its body (`body_unreadable` when it could not
             be read): Intune accepted the action, and the device carries it out at its next
-            check-in (follow it with `action_status`). Also a Delete whose answer was lost
+            check-in (follow it with `device_action_state`). Also a Delete whose answer was lost
             when the re-read finds the device gone (`device_gone`, `checked`).
         "failed": Graph refused it (a 4xx, 429 through every retry, 501/507/509): nothing
             was changed.
@@ -242,7 +182,7 @@ class IntuneService:
             orderby=orderby or resource.default_orderby,
             count=resource.request_count and not _uncountable(server_filter),
         )
-        split = _partition_for(resource, query)
+        split = partition_for(resource.key, query)
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         pages = self._pages(resource, path, query)
         first_future = asyncio.ensure_future(anext(pages))
@@ -258,10 +198,10 @@ class IntuneService:
             else:
                 head, first_page = await first_future, None
                 yield self._row_page(resource, head, head.number, head.next_link is not None)
-            parts = _split_clauses(split, head, query) if split is not None else None
+            parts = split_clauses(split, head, query) if split is not None else None
             if parts is not None:
-                listing = _SplitListing(self, resource, path, query, parts, head, pages,
-                                        first_page, passed_on=shown or _keys(resource, head))
+                listing = self._split_listing(resource, path, query, parts, head, pages,
+                                              first_page, shown or _keys(resource, head))
                 async for row_page in listing.pages():
                     yield row_page
                 return
@@ -278,6 +218,25 @@ class IntuneService:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await pages.aclose()
+
+    def _split_listing(self, resource: Resource, path: str, query: ODataQuery,
+                       clauses: list[str], head: Page, pages: AsyncIterator[Page],
+                       first_page: asyncio.Future[Page] | None, passed_on: frozenset[str]
+                       ) -> SplitListing[RowPage]:
+        """The rest of the list after `head` as parts listed in parallel (`SplitListing`),
+        each page as rows counted with the whole list's count."""
+        count = head.count
+
+        def to_page(page: Page, number: int, has_more: bool, seen: set[str]) -> RowPage:
+            rows = self._row_page(resource, page, number, has_more, skip=seen)
+            return replace(rows, count=count)
+
+        return SplitListing(
+            resource.key, query, clauses, head, pages, first_page, passed_on=passed_on,
+            # The whole list's first page was answered at this page size: a 503 on a part is
+            # passing trouble, retried as it is, not a reason to halve the part's pages.
+            open_part=partial(self._pages, resource, path, keep_page_size=True),
+            to_page=to_page)
 
     def _start_preview(self, resource: Resource, path: str, query: ODataQuery
                        ) -> asyncio.Task[Page] | None:
@@ -339,71 +298,26 @@ class IntuneService:
 
     # -- devices --------------------------------------------------------------------------------
 
-    async def get_device(self, device_id: str) -> dict[str, Any]:
+    async def get_device(self, device_id: str) -> ManagedDevice:
         """One device with the fields a list leaves out (hardware, IMEI/MEID, MACs, storage,
         memory, encryption, Entra device id, enrollment type, action results)."""
         devices = RESOURCES["devices"]
-        return await self.client.get(
+        return ManagedDevice.from_graph(await self.client.get(
             devices.path_for() + "/" + _segment(device_id),
             query=ODataQuery(select=DEVICE_DETAIL_SELECT),
             api_version=devices.api_version, required_scope=devices.required_scope,
-        )
+        ))
 
-    async def device_action_state(self, device_id: str) -> dict[str, Any]:
+    async def device_action_state(self, device_id: str) -> ManagedDevice:
         """The device's deviceActionResults and managementState, for following an action."""
         devices = RESOURCES["devices"]
-        return await self.client.get(
+        return ManagedDevice.from_graph(await self.client.get(
             devices.path_for() + "/" + _segment(device_id),
             query=ODataQuery(select=DEVICE_ACTION_STATE_SELECT),
             api_version=devices.api_version, required_scope=devices.required_scope,
-        )
-
-    async def device_action_results(self, device_id: str) -> tuple[DeviceActionResult, ...]:
-        return ManagedDevice.from_graph(await self.device_action_state(device_id)).action_results
-
-    async def action_status(self, device_id: str, action: RemoteAction
-                            ) -> DeviceActionResult | None:
-        """The latest deviceActionResults entry for `action` on the device (for polling)."""
-        device = ManagedDevice.from_graph(await self.device_action_state(device_id))
-        return device.latest_result(action.result_names)
-
-    async def device_compliance_states(self, device_id: str) -> list[Row]:
-        """Compliance policies on the device, each item with its `settingStates`."""
-        return await self.rows("device_compliance_states", parent_id=device_id)
-
-    async def device_configuration_states(self, device_id: str) -> list[Row]:
-        return await self.rows("device_configuration_states", parent_id=device_id)
-
-    async def device_detected_apps(self, device_id: str) -> list[Row]:
-        """Apps Intune discovered on the device (beta only)."""
-        return await self.rows("device_detected_apps", parent_id=device_id)
-
-    async def device_users(self, device_id: str) -> list[Row]:
-        return await self.rows("device_users", parent_id=device_id)
-
-    async def device_details(self, device_id: str) -> DeviceDetails:
-        """The device and every tab, fetched concurrently. The device itself must load (its
-        error is raised); a tab that fails carries its error and the others still show."""
-        device, compliance, configuration, apps, users = await asyncio.gather(
-            self.get_device(device_id),
-            _part(self.device_compliance_states(device_id)),
-            _part(self.device_configuration_states(device_id)),
-            _part(self.device_detected_apps(device_id)),
-            _part(self.device_users(device_id)),
-        )
-        results = RESOURCES["device_action_results"]
-        action_rows = results.to_rows(
-            _dicts(device.get("deviceActionResults") or []), self._now())
-        return DeviceDetails(ManagedDevice.from_graph(device), compliance, configuration, apps,
-                             users, Part(action_rows))
+        ))
 
     # -- apps -----------------------------------------------------------------------------------
-
-    async def get_app(self, app_id: str) -> dict[str, Any]:
-        apps = RESOURCES["apps"]
-        return await self.client.get(apps.path_for() + "/" + _segment(app_id),
-                                     api_version=apps.api_version,
-                                     required_scope=apps.required_scope)
 
     async def app_assignments(self, app_id: str) -> list[Row]:
         return await self.rows("app_assignments", parent_id=app_id)
@@ -413,13 +327,6 @@ class IntuneService:
         body = await self.client.get(summary.path_for(app_id), api_version=summary.api_version,
                                      required_scope=summary.required_scope)
         return InstallSummary.from_graph(body)
-
-    async def app_details(self, app_id: str) -> AppDetails:
-        app, assignments, summary = await asyncio.gather(
-            self.get_app(app_id), _part(self.app_assignments(app_id)),
-            _part(self.app_install_summary(app_id)),
-        )
-        return AppDetails(app, assignments, summary)
 
     async def app_device_statuses(self, app_id: str) -> list[Row]:
         """The app's install state on each device it targets (beta), with the device's id."""
@@ -463,12 +370,6 @@ class IntuneService:
 
     # -- policies -------------------------------------------------------------------------------
 
-    async def get_policy(self, resource_key: str, policy_id: str) -> dict[str, Any]:
-        policies = _policy_resource(resource_key)
-        return await self.client.get(policies.path_for() + "/" + _segment(policy_id),
-                                     api_version=policies.api_version,
-                                     required_scope=policies.required_scope)
-
     async def policy_assignments(self, resource_key: str, policy_id: str) -> list[Row]:
         _policy_resource(resource_key)
         return await self.rows(f"{resource_key}.assignments", parent_id=policy_id)
@@ -489,25 +390,6 @@ class IntuneService:
         """A settings-catalog policy's settings, every page (Graph sends 25 at a time)."""
         return await self.rows("settings_catalog.settings", parent_id=policy_id)
 
-    async def policy_details(self, resource_key: str, policy_id: str) -> PolicyDetails:
-        """A policy with its assignments and status (configuration and compliance policies) or
-        its settings (settings catalog), fetched concurrently; each part fails on its own."""
-        _policy_resource(resource_key)
-        if resource_key == "settings_catalog":
-            policy, assignments, settings = await asyncio.gather(
-                self.get_policy(resource_key, policy_id),
-                _part(self.policy_assignments(resource_key, policy_id)),
-                _part(self.policy_settings(policy_id)),
-            )
-            return PolicyDetails(policy, assignments, None, None, settings)
-        policy, assignments, overview, statuses = await asyncio.gather(
-            self.get_policy(resource_key, policy_id),
-            _part(self.policy_assignments(resource_key, policy_id)),
-            _part(self.policy_status_overview(resource_key, policy_id)),
-            _part(self.policy_device_statuses(resource_key, policy_id)),
-        )
-        return PolicyDetails(policy, assignments, overview, statuses, None)
-
     # -- roles ----------------------------------------------------------------------------------
 
     async def role_definitions(self) -> list[RoleDefinition]:
@@ -522,17 +404,6 @@ class IntuneService:
 
     async def role_assignments(self) -> list[RoleAssignment]:
         return [RoleAssignment.from_graph(row.item) for row in await self.rows("role_assignments")]
-
-    async def role_assignments_of(self, role_id: str) -> list[RoleAssignment]:
-        """The assignments of one role definition."""
-        roles = RESOURCES["role_definitions"]
-        items: list[dict[str, Any]] = []
-        pages = self.client.paginate(
-            f"{roles.path_for()}/{_segment(role_id)}/roleAssignments",
-            api_version=roles.api_version, required_scope=roles.required_scope)
-        async for page in pages:
-            items.extend(_dicts(page.items))
-        return [RoleAssignment.from_graph(item) for item in items]
 
     # -- the tenant's own name -------------------------------------------------------------------
 
@@ -670,22 +541,6 @@ class IntuneService:
 
     # -- remote actions -------------------------------------------------------------------------
 
-    async def run_action(
-        self,
-        device: Mapping[str, Any],
-        action: RemoteAction,
-        options: Mapping[str, object] | None = None,
-    ) -> ActionOutcome:
-        """`send_action` with the body `options` make for this device ("not_sent" when they
-        are wrong for it)."""
-        try:
-            body = build_body(action, options, device=device)
-        except ValueError as error:
-            device_id = str(device.get("id") or "")
-            return ActionOutcome(device_id, str(device.get("deviceName") or device_id),
-                                 action.key, "not_sent", error=str(error), sent=False)
-        return await self.send_action(device, action, body)
-
     async def send_action(
         self,
         device: Mapping[str, Any],
@@ -701,8 +556,8 @@ class IntuneService:
         gives "unknown" after re-reading the device's deviceActionResults and managementState
         (a Delete whose device is then gone is "succeeded").
         """
-        device_id = str(device.get("id") or "")
-        name = str(device.get("deviceName") or device_id)
+        record = ManagedDevice.from_graph(device)
+        device_id, name = record.id or "", record.label
         not_sent = _not_sent_outcome(device, action)
         if not_sent is not None:
             return not_sent
@@ -729,34 +584,13 @@ class IntuneService:
                              request_id=response.request_id,
                              body_unreadable=response.body_unreadable)
 
-    async def bulk_action(
-        self,
-        devices: Iterable[Mapping[str, Any]],
-        action: RemoteAction,
-        options: Mapping[str, object] | None = None,
-    ) -> list[ActionOutcome]:
-        """Send `action` to many devices through `$batch` (20 per call), one outcome per
-        distinct device in the order given. A device's failure does not stop the others;
-        devices the action does not apply to are "not_sent". Sub-requests that may or may not
-        have happened (a lost or unreadable batch answer, a sub-status 5xx) are "unknown", each
-        device is re-read (also by `$batch`) and settled as `run_action` does.
-
-        Options wrong for every device (unknown key, missing required text) raise OptionError
-        before anything is sent.
-        """
-        device_list = list(devices)
-        outcomes = await self.send_bulk(BulkAction.plan(device_list, action, options))
-        by_device = {outcome.device_id: outcome for outcome in outcomes}
-        ordered: list[ActionOutcome] = []
-        for device in device_list:
-            outcome = by_device.pop(str(device.get("id") or ""), None)
-            if outcome is not None:
-                ordered.append(outcome)
-        return ordered
-
     async def send_bulk(self, plan: BulkAction) -> list[ActionOutcome]:
-        """Send a planned bulk action, each device with exactly the body the plan holds (what
-        the audit recorded); one outcome per request, then one "not_sent" per skipped device."""
+        """Send a planned bulk action through `$batch` (20 per call), each device with exactly
+        the body the plan holds (what the audit recorded); one outcome per request, then one
+        "not_sent" per skipped device. A device's failure does not stop the others. Sub-requests
+        that may or may not have happened (a lost or unreadable batch answer, a sub-status 5xx)
+        are "unknown": each such device is re-read (also by `$batch`) and settled as
+        `send_action` does."""
         action = plan.action
         sent_at = self._now()
         items = [BatchItem(id=str(i), method=request.method, url=request.url, body=request.body)
@@ -821,7 +655,8 @@ class IntuneService:
             if isinstance(result.error, GraphNotFound):
                 found[device_id] = _REREAD_GONE
             elif result.error is None and isinstance(result.body, dict):
-                found[device_id] = _reread_of(result.body, action, sent_at)
+                found[device_id] = _reread_of(ManagedDevice.from_graph(result.body), action,
+                                               sent_at)
         return found
 
 
@@ -890,16 +725,9 @@ def _problems_first(expiry: str, problems: list[str], expires: datetime | None,
     return "; ".join([*problems, expiry])
 
 
-async def _part(call: Awaitable[T]) -> Part[T]:
-    try:
-        return Part(value=await call)
-    except GraphError as error:
-        return Part(error=error)
-
-
 def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> ActionOutcome | None:
-    device_id = str(device.get("id") or "")
-    name = str(device.get("deviceName") or device_id)
+    record = ManagedDevice.from_graph(device)
+    device_id, name = record.id or "", record.label
     if not device_id:
         return ActionOutcome("", name, action.key, "not_sent", error="The device has no id.",
                              sent=False)
@@ -971,8 +799,7 @@ _REREAD_FAILED = _Reread(failed=True)
 _REREAD_GONE = _Reread(gone=True)
 
 
-def _reread_of(state: Mapping[str, Any], action: RemoteAction, sent_at: datetime) -> _Reread:
-    device = ManagedDevice.from_graph(state)
+def _reread_of(device: ManagedDevice, action: RemoteAction, sent_at: datetime) -> _Reread:
     return _Reread(result=result_since(device, action, sent_at),
                    management_state=device.management_state)
 
@@ -1023,64 +850,6 @@ def _state_words(state: str | None) -> str:
     return f" The device's management state is {enum_word(state).lower()}."
 
 
-# -- split listings -----------------------------------------------------------------------------
-
-
-def _partition_for(resource: Resource, query: ODataQuery) -> str | None:
-    """The property to split this listing by, or None when it must stay whole: no split known,
-    Graph was asked for an order (parts would interleave), no `$count` (nothing to prove the
-    split complete), or the filter already names the property."""
-    prop = PARTITIONS.get(resource.key)
-    if prop is None or query.orderby or not query.count:
-        return None
-    if query.filter and prop in query.filter:
-        return None
-    return prop
-
-
-def _split_clauses(prop: str, head: Page, query: ODataQuery) -> list[str] | None:
-    """The `$filter` clauses of the parts to list in parallel, cut at the timestamps `prop` has
-    in the list's first page (`head`, a preview or the first full page); None when the list is
-    not long enough to gain from a split, or the page has too few timestamps to cut at."""
-    page_size = max(query.top or 0, len(head.items), 1)
-    if head.next_link is None or head.count is None:
-        return None
-    if math.ceil(head.count / page_size) <= SPLIT_ABOVE_PAGES:
-        return None
-    parts = min(SPLIT_MAX_PARTS, math.ceil(head.count / (page_size * SPLIT_PAGES_PER_PART)))
-    stamps = (parse_datetime(item.get(prop)) for item in _dicts(head.items))
-    return time_ranges(prop, [stamp for stamp in stamps if stamp is not None], parts)
-
-
-def time_ranges(prop: str, sample: Sequence[datetime], parts: int) -> list[str] | None:
-    """`$filter` clauses splitting `prop` into at most `parts` ranges with as many of `sample`
-    in each: `prop lt b1`, `prop gt b1 and prop lt b2`, ..., `prop gt bn`.
-
-    Graph filters timestamps with `lt` and `gt` only, so an item exactly on a boundary would be
-    in no range. Boundaries sit half a second past a whole second, between two sampled values,
-    where Intune's timestamps (whole seconds or 7-digit fractions) almost never fall; and if one
-    does, the parts' counts fall short of the whole list's and the split is not used.
-    None when the sample has too few distinct values for two ranges.
-    """
-    values = sorted(set(sample))
-    parts = min(parts, len(values))
-    bounds: list[datetime] = []
-    for part in range(1, parts):
-        before, after = values[part * len(values) // parts - 1], values[part * len(values) // parts]
-        middle = before + (after - before) / 2
-        bound = middle.astimezone(UTC).replace(microsecond=500_000)
-        if not bounds or bound > bounds[-1]:
-            bounds.append(bound)
-    if not bounds:
-        return None
-    literals = [f"{bound:%Y-%m-%dT%H:%M:%S}.5Z" for bound in bounds]
-    clauses = [f"{prop} lt {literals[0]}"]
-    clauses += [f"{prop} gt {low} and {prop} lt {high}"
-                for low, high in pairwise(literals)]
-    clauses.append(f"{prop} gt {literals[-1]}")
-    return clauses
-
-
 async def _preview_before(first_page: asyncio.Future[Page], preview: asyncio.Future[Page] | None
                           ) -> Page | None:
     """The preview page when it came back, and before the first full page; else None."""
@@ -1092,142 +861,6 @@ async def _preview_before(first_page: asyncio.Future[Page], preview: asyncio.Fut
     return None
 
 
-WHOLE = -1  # the arrivals of the whole list's first page, beside the parts' (0, 1, ...)
-Arrival = tuple[int, "Page | BaseException | None"]
-
-
-def _forward_to(arrivals: asyncio.Queue[Arrival], whole_first: asyncio.Future[Page]) -> None:
-    # A done-callback, not a task awaiting it: cancelling such a task would cancel the page,
-    # which the fallback still needs.
-    if not whole_first.cancelled():
-        arrivals.put_nowait((WHOLE, whole_first.exception() or whole_first.result()))
-
-
-class _SplitListing:
-    """The rest of a long list after its first (or preview) page `head`, as one listing per
-    `$filter` clause, run in parallel and merged as pages arrive.
-
-    Nothing is passed on from the parts until every part's first page is in and their
-    `@odata.count`s add up to the whole list's count (from `head`). If they do not (an item on
-    no part, or a part Graph refused), the parts are dropped and the whole list's own next links
-    are followed instead, exactly as without a split. Rows already passed on (`head`'s, a
-    preview's, the whole list's first page while it is still on its way, `whole_first`) come
-    again in the parts: each row is passed on once (by key; `passed_on`: the keys passed so far).
-    """
-
-    def __init__(self, service: IntuneService, resource: Resource, path: str,
-                 query: ODataQuery, clauses: list[str], head: Page,
-                 whole: AsyncIterator[Page], whole_first: asyncio.Future[Page] | None, *,
-                 passed_on: frozenset[str]) -> None:
-        self._service = service
-        self._resource = resource
-        self._path = path
-        self._query = query
-        self._clauses = clauses
-        self._count = head.count
-        self._whole = whole
-        self._whole_first = whole_first
-        self._number = head.number if whole_first is None else 0
-        self._seen = set(passed_on)
-        self._paging = asyncio.Semaphore(SPLIT_PAGING_PARTS)
-
-    async def pages(self) -> AsyncIterator[RowPage]:
-        arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
-        tasks = [asyncio.create_task(self._pump(index, self._part_query(clause), arrivals))
-                 for index, clause in enumerate(self._clauses)]
-        if self._whole_first is not None:
-            self._whole_first.add_done_callback(partial(_forward_to, arrivals))
-        try:
-            firsts = await self._first_pages(arrivals, len(self._clauses))
-            if firsts is None:
-                for task in tasks:
-                    task.cancel()
-                async for page in self._whole_listing():
-                    yield self._next(page, has_more=page.next_link is not None)
-                return
-            open_parts = len(self._clauses)
-            for index, page in firsts:
-                open_parts -= index != WHOLE and page.next_link is None
-                yield self._next(page, has_more=open_parts > 0)
-            while open_parts > 0:
-                index, item = await arrivals.get()
-                if isinstance(item, BaseException) and index != WHOLE:
-                    raise item
-                if not isinstance(item, Page):
-                    continue  # a part's end, or the whole first page failing (the parts have it)
-                open_parts -= index != WHOLE and item.next_link is None
-                yield self._next(item, has_more=open_parts > 0)
-            if len(self._seen) != self._count:
-                log.warning("split listing of %s gave %d items, Graph counted %s",
-                            self._resource.key, len(self._seen), self._count)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _first_pages(self, arrivals: asyncio.Queue[Arrival], parts: int
-                           ) -> list[tuple[int, Page]] | None:
-        """Every part's first page, then any page that came meanwhile (in arrival order); None
-        when the parts do not provably make up the whole list."""
-        firsts: dict[int, Page] = {}
-        later: list[tuple[int, Page]] = []
-        while len(firsts) < parts:
-            index, item = await arrivals.get()
-            if isinstance(item, BaseException) and index != WHOLE:
-                log.info("split listing of %s: a part failed (%s); listing it whole",
-                         self._resource.key, item)
-                return None
-            if not isinstance(item, Page):
-                continue
-            if index == WHOLE or index in firsts:
-                later.append((index, item))
-            else:
-                firsts[index] = item
-        counts = [page.count for page in firsts.values()]
-        total = sum(count for count in counts if count is not None)
-        if None in counts or total != self._count:
-            log.info("split listing of %s: the parts count %s, the whole %s; listing it whole",
-                     self._resource.key, counts, self._count)
-            return None
-        return [*firsts.items(), *later]
-
-    async def _whole_listing(self) -> AsyncIterator[Page]:
-        if self._whole_first is not None:
-            yield await self._whole_first
-        async for page in self._whole:
-            yield page
-
-    def _part_query(self, clause: str) -> ODataQuery:
-        query_filter = f"({self._query.filter}) and {clause}" if self._query.filter else clause
-        return replace(self._query, filter=query_filter)
-
-    async def _pump(self, index: int, query: ODataQuery, arrivals: asyncio.Queue[Arrival]
-                    ) -> None:
-        # The whole list's first page was answered at this page size: a 503 on a part is
-        # passing trouble, retried as it is, not a reason to halve the part's pages.
-        pages = self._service._pages(self._resource, self._path, query, keep_page_size=True)
-        try:
-            page = await anext(pages, None)  # every part's first page at once: the count check
-            while page is not None:
-                await arrivals.put((index, page))
-                async with self._paging:  # then only so many parts page on at a time
-                    page = await anext(pages, None)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # handed to the merging side, which decides
-            await arrivals.put((index, error))
-            return
-        finally:
-            await pages.aclose()
-        await arrivals.put((index, None))
-
-    def _next(self, page: Page, *, has_more: bool) -> RowPage:
-        self._number += 1
-        row_page = self._service._row_page(self._resource, page, self._number, has_more,
-                                           skip=self._seen)
-        return RowPage(row_page.rows, self._count, row_page.number, has_more)
-
-
 # -- tokens -------------------------------------------------------------------------------------
 
 
@@ -1236,42 +869,8 @@ ORGANIZATION_SCOPES = ("User.Read", "Organization.Read.All", "Directory.Read.All
                        "Organization.ReadWrite.All", "Directory.ReadWrite.All")
 
 
-def granted_scopes(token: str) -> frozenset[str]:
-    """The scopes a JWT access token carries (`scp`, plus app-only `roles`), for display only.
-
-    The signature is NOT verified: this says what the token claims, nothing more. A token that
-    cannot be decoded gives an empty set.
-    """
-    claims = _jwt_claims(token)
-    scopes: set[str] = set()
-    scp = claims.get("scp")
-    if isinstance(scp, str):
-        scopes.update(part for part in scp.split() if part)
-    roles = claims.get("roles")
-    if isinstance(roles, list):
-        scopes.update(role for role in roles if isinstance(role, str) and role)
-    return frozenset(scopes)
-
-
-def _jwt_claims(token: str) -> dict[str, Any]:
-    parts = str(token).split(".")
-    if len(parts) < 2:
-        return {}
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
-
-
 __all__ = [
     "ActionOutcome",
-    "AppDetails",
-    "DeviceDetails",
     "IntuneService",
-    "Part",
-    "PolicyDetails",
     "RowPage",
-    "granted_scopes",
 ]

@@ -25,18 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.audit import AuditLog, AuditRecord, AuditWriteError
 from intune_tui.intune.action_run import (
-    POLL_FIRST_DELAY,
-    POLL_LIMIT,
-    POLL_MAX_DELAY,
     BulkProgress,
     PollSchedule,
     SentAction,
     Severity,
     TokenAccess,
     TrackedAction,
-    management_state_of,
     outcome_message,
-    result_since,
     token_access,
     tracking_text,
 )
@@ -47,7 +42,8 @@ from intune_tui.intune.actions import (
     RemoteAction,
 )
 from intune_tui.intune.formatting import count_of
-from intune_tui.intune.service import ActionOutcome, IntuneService
+from intune_tui.intune.models import ManagedDevice
+from intune_tui.intune.service import ActionOutcome, IntuneService, result_since
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -75,19 +71,21 @@ def sign_in_can_ask(session: Session) -> bool:
 class ActionTracker:
     """Follows the actions sent to one device from a screen: reads the device's
     deviceActionResults (and managementState) with back-off until every action is finished,
-    `POLL_LIMIT` has passed, or the screen closes (its timers die with it).
+    the app's `timings.action_poll_limit` has passed, or the screen closes (its timers die with it).
 
     One read at a time: the next one is armed only when the previous answered.
     """
 
     def __init__(self, screen: Any, device_id: str,
-                 on_update: Callable[[Mapping[str, Any] | None, str], None]) -> None:
+                 on_update: Callable[[ManagedDevice | None, str], None]) -> None:
         self.screen = screen
         self.device_id = device_id
         self.on_update = on_update
         self.tracked: list[TrackedAction] = []
-        self.schedule = PollSchedule(first=POLL_FIRST_DELAY, cap=POLL_MAX_DELAY,
-                                     limit=POLL_LIMIT)
+        timings = screen.app.timings
+        self.schedule = PollSchedule(first=timings.action_poll_first,
+                                     cap=timings.action_poll_max,
+                                     limit=timings.action_poll_limit)
         self.management_state: str | None = None
         self._timer: Any = None
         self._reading = False
@@ -127,7 +125,8 @@ class ActionTracker:
             return "finished"
         delay = self.schedule.next_delay()
         if delay is None:
-            return (f"stopped following after {POLL_LIMIT / 60:.0f} minutes; press r to read "
+            minutes = self.schedule.limit / 60
+            return (f"stopped following after {minutes:.0f} minutes; press r to read "
                     "the device again")
         self._timer = self.screen.set_timer(delay, self._read)
         return f"next check in {delay:.0f} s"
@@ -139,7 +138,7 @@ class ActionTracker:
         self.app.job(f"track:{device_id}", lambda service: service.device_action_state(device_id),
                      on_done=self._answered, on_error=self._failed)
 
-    def _answered(self, state: Mapping[str, Any]) -> None:
+    def _answered(self, state: ManagedDevice) -> None:
         self._reading = False
         if not self.screen.is_attached:
             return
@@ -149,7 +148,7 @@ class ActionTracker:
             if found is not None:
                 tracked.result = found
             flow.settle(tracked)
-        self.management_state = management_state_of(state)
+        self.management_state = clean(state.management_state) or None
         checked = self.app.now().strftime("%H:%M:%S")
         self.on_update(state, self.status_text(f"checked {checked}; {self._arm()}"))
 
@@ -307,8 +306,9 @@ class RemoteActionFlow:
                             timeout=15)
             return None
         sent_at = self.app.now()
-        key = f"action:{device.get('id')}:{action.key}:{attempt_id}"
-        async with self.writing(f"{action.label} → {clean(device.get('deviceName'))}"):
+        record = ManagedDevice.from_graph(device)
+        key = f"action:{record.id}:{action.key}:{attempt_id}"
+        async with self.writing(f"{action.label} → {clean(record.name)}"):
             try:
                 outcome: ActionOutcome = await self.app.call(
                     key, lambda service: service.send_action(device, action, body),
@@ -321,13 +321,14 @@ class RemoteActionFlow:
     def audit_record(self, device: Mapping[str, Any], action: RemoteAction,
                      body: Mapping[str, Any] | None) -> AuditRecord:
         operator = (self.access.operator if self.access else "") or self.app.session.account
+        record = ManagedDevice.from_graph(device)
         return AuditRecord(
             tenant=self.app.session.tenant_label,
             operator=operator,
             action=action.key,
-            device_id=str(device.get("id") or ""),
-            device_name=clean(device.get("deviceName")),
-            serial=clean(device.get("serialNumber")),
+            device_id=record.id or "",
+            device_name=clean(record.name),
+            serial=clean(record.serial_number),
             options=dict(body or {}),
         )
 
@@ -455,9 +456,10 @@ class RemoteActionFlow:
                     progress: BulkProgress) -> None:
         by_id = {outcome.device_id: outcome for outcome in outcomes}
         for device in chunk:
-            device_id = str(device.get("id") or "")
+            record = ManagedDevice.from_graph(device)
+            device_id = record.id or ""
             outcome = by_id.get(device_id) or ActionOutcome(
-                device_id, str(device.get("deviceName") or device_id), action.key,
+                device_id, record.label, action.key,
                 "unknown", error="Graph's answer did not mention this device; check it.")
             if device_id in attempts:
                 self.complete_attempt(attempts[device_id], outcome)
@@ -469,10 +471,9 @@ class RemoteActionFlow:
     @staticmethod
     def _not_sent(devices: list[dict[str, Any]], action: RemoteAction, progress: BulkProgress,
                   reason: str) -> None:
-        for device in devices:
-            device_id = str(device.get("id") or "")
+        for device in map(ManagedDevice.from_graph, devices):
             progress.outcomes.append(ActionOutcome(
-                device_id, str(device.get("deviceName") or device_id), action.key,
+                device.id or "", device.label, action.key,
                 "not_sent", error=f"Not sent: {reason}", sent=False))
 
     def _notify_summary(self, action: RemoteAction, progress: BulkProgress) -> None:
@@ -494,9 +495,9 @@ def crashed_outcome(device: Mapping[str, Any], action: RemoteAction,
                     error: BaseException) -> ActionOutcome:
     """The service turns Graph errors into outcomes; anything else means we cannot tell whether
     the write left, so it is "unknown", never "failed"."""
-    device_id = str(device.get("id") or "")
+    record = ManagedDevice.from_graph(device)
     return ActionOutcome(
-        device_id, str(device.get("deviceName") or device_id), action.key, "unknown",
+        record.id or "", record.label, action.key, "unknown",
         error=f"The app failed while sending ({type(error).__name__}); check the device's "
               "remote actions before trying again.")
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -19,12 +17,15 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.signal import Signal
 
+from intune_tui.config import ConfigError, View
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
-from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, parse_command
+from intune_tui.ui import startup
+from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, describe_view, parse_command
 from intune_tui.ui.palette import ContextCommands
+from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.worker import (
     GraphWorker,
     JobDone,
@@ -45,11 +46,6 @@ log = logging.getLogger("intune_tui.ui")
 
 MODE_KEYS = ("devices", "apps", "policies", "roles", "health")
 FIRST_MODE = "devices"
-# The CLI turns the cyclic garbage collector off before it imports the app: start-up allocates
-# so many objects (imports, styles, widgets, the first page) that the collector ran ~165 times
-# during it, ~40 ms of a ~0.44 s start. It is on again once the first list page is painted,
-# the first list fails, or this long after mount at the latest (a sign-in may come first).
-START_UP_GC_AT_THE_LATEST = 3.0
 
 
 class GraphEvent(Message):
@@ -68,39 +64,6 @@ class _StreamHandlers:
     on_error: Callable[[BaseException], None] | None
 
 
-class _EarlyStream:
-    """The first list, asked for before its screen existed.
-
-    Until a screen claims it, the worker's events for it are kept here, from the worker's
-    thread, rather than posted: the UI thread is busy composing that screen and would only
-    read them after the first frame. The screen then shows them before the first frame.
-    """
-
-    def __init__(self, view: str) -> None:
-        self.view = view
-        self.stream_id = 0
-        self._lock = threading.Lock()
-        self._events: list[WorkerEvent] = []
-        self._claimed = False
-
-    def keep(self, event: WorkerEvent) -> bool:
-        """Keep `event` if it belongs here and nobody claimed it yet (any thread)."""
-        if getattr(event, "view", None) != self.view:
-            return False
-        with self._lock:
-            if self._claimed:
-                return False
-            self._events.append(event)
-            return True
-
-    def claim(self) -> list[WorkerEvent]:
-        """What came so far; what comes next is posted to the app as usual."""
-        with self._lock:
-            self._claimed = True
-            events, self._events = self._events, []
-        return events
-
-
 @dataclass
 class _JobHandlers:
     key: str
@@ -116,6 +79,15 @@ _MODE_SCREENS: dict[str, tuple[str, str]] = {
     "roles": ("intune_tui.ui.screens.roles", "RolesScreen"),
     "health": ("intune_tui.ui.screens.health", "HealthScreen"),
 }
+
+
+def _area_of(list_name: str) -> str | None:
+    """The area (mode) whose screen shows the list `list_name` (a catalog resource)."""
+    for mode, (module, name) in _MODE_SCREENS.items():
+        screen_class = getattr(importlib.import_module(module), name)
+        if screen_class.shows_list(list_name):
+            return mode
+    return None
 
 
 def _modes() -> dict[str, Callable[[], Any]]:
@@ -160,13 +132,20 @@ class IntuneApp(App[None]):
     ]
 
     throttle_text: reactive[str] = reactive("")
+    _css_header_color: str | None = None  # the profile colour the styles were last built with
 
     def __init__(
-        self, settings: Settings, session: Session, *, sign_in: AppSignIn | None = None
+        self,
+        settings: Settings,
+        session: Session,
+        *,
+        sign_in: AppSignIn | None = None,
+        timings: Timings = DEFAULT_TIMINGS,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.session = session
+        self.timings = timings
         self.sign_in = sign_in or AppSignIn()
         self.sign_in.app = self
         self.session_changed: Signal[Session] = Signal(self, "session-changed")
@@ -175,10 +154,10 @@ class IntuneApp(App[None]):
         self.last_failed_request: int | None = None
         self._worker: GraphWorker[IntuneService] | None = None
         self._streams: dict[int, _StreamHandlers] = {}
-        self._early: _EarlyStream | None = None
+        self._early: startup.EarlyStream | None = None
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
-        self._starting = True  # until the first list page is painted (START_UP_GC_AT_THE_LATEST)
+        self._starting = True  # until the first list page is painted (startup: GC pause)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
 
@@ -194,14 +173,15 @@ class IntuneApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        self._bind_view_keys()
         self._apply_theme(self.settings.theme)
         self._apply_session_header()
-        self.set_timer(START_UP_GC_AT_THE_LATEST, self._start_up_over)
+        self.set_timer(startup.START_UP_GC_AT_THE_LATEST, self._start_up_over)
 
     def _start_up_over(self) -> None:
         if self._starting:
             self._starting = False
-            gc.enable()
+            startup.resume_gc()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -237,7 +217,7 @@ class IntuneApp(App[None]):
         module, name = _MODE_SCREENS[FIRST_MODE]
         view, pages = getattr(importlib.import_module(module), name).first_list()
         assert self._worker is not None
-        self._early = _EarlyStream(view)
+        self._early = startup.EarlyStream(view)
         self._early.stream_id = self._worker.stream(view, pages)
 
     def _deliver(self, event: WorkerEvent) -> None:
@@ -259,8 +239,12 @@ class IntuneApp(App[None]):
         # Whenever remote actions are off, the header says so on every screen.
         read_only = self.settings.read_only or self.session.read_only
         self.sub_title = ("READ-ONLY · " if read_only else "") + self.session.header_text
-        if self.is_running:
-            self.refresh_css()  # the profile's header colour ($profile-header)
+        # The profile's header colour ($profile-header): a CSS refresh re-parses every style of
+        # the app, so only when that colour is not the one in effect (two refreshes fewer at
+        # start-up: first rows at 10k demo devices 0.18 s CPU sooner, medians of 9, ui/startup.py's
+        # method).
+        if self.is_running and self.profile_color() != self._css_header_color:
+            self.refresh_css()
 
     def profile_color(self) -> str | None:
         """The `color` of the profile in use ([profiles.NAME] color = "red"), if any."""
@@ -270,6 +254,7 @@ class IntuneApp(App[None]):
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()
         color = self.profile_color() if hasattr(self, "settings") else None
+        self._css_header_color = color
         variables["profile-header"] = color or variables.get("panel", "ansi_default")
         variables["profile-header-text"] = (
             "black" if color in ("yellow", "orange", "cyan") else
@@ -311,7 +296,7 @@ class IntuneApp(App[None]):
         self._streams[stream_id] = handlers
         return stream_id
 
-    def _take_over(self, early: _EarlyStream, handlers: _StreamHandlers) -> int:
+    def _take_over(self, early: startup.EarlyStream, handlers: _StreamHandlers) -> int:
         self._streams[early.stream_id] = handlers
         for event in early.claim():
             self._handle_worker_event(event)
@@ -406,7 +391,7 @@ class IntuneApp(App[None]):
         self._throttle_deadline = time.monotonic() + seconds if paused else 0.0
         self._tick_throttle()
         if paused:
-            self.set_timer(0.5, self._tick_throttle)
+            self.set_timer(self.timings.throttle_tick, self._tick_throttle)
 
     def _show_retry(self, notice: RetryNotice) -> None:
         if self._throttle_deadline > time.monotonic():
@@ -418,7 +403,7 @@ class IntuneApp(App[None]):
             if self.throttle_text == text:
                 self.throttle_text = ""
 
-        self.set_timer(notice.delay + 2.0, expire)
+        self.set_timer(notice.delay + self.timings.retry_note_linger, expire)
 
     def _tick_throttle(self) -> None:
         left = self._throttle_deadline - time.monotonic()
@@ -426,7 +411,7 @@ class IntuneApp(App[None]):
             self.throttle_text = ""
             return
         self.throttle_text = f"throttled by Graph, retrying in {left:.0f} s"
-        self.set_timer(min(0.5, left), self._tick_throttle)
+        self.set_timer(min(self.timings.throttle_tick, left), self._tick_throttle)
 
     def _safely(self, handler: Callable[[Any], None], value: Any) -> None:
         try:
@@ -469,18 +454,20 @@ class IntuneApp(App[None]):
         from intune_tui.ui.screens.help import HelpScreen, screen_keys
 
         keys = screen_keys(self, self.screen.active_bindings.values())
-        self.push_screen(HelpScreen(self.screen.title or self.current_mode, keys))
+        self.push_screen(HelpScreen(self.screen.title or self.current_mode, keys,
+                                    tuple(self.settings.views.values())))
 
     def action_command_line(self) -> None:
         from intune_tui.ui.screens.command_line import CommandLine
 
-        self.push_screen(CommandLine(tuple(self.settings.profiles)), self.run_command_line)
+        self.push_screen(CommandLine(tuple(self.settings.profiles), tuple(self.settings.views)),
+                         self.run_command_line)
 
     def run_command_line(self, line: str | None) -> None:
         if not line or line.strip() == ":":
             return
         try:
-            command = parse_command(line)
+            command = parse_command(line, tuple(self.settings.views))
         except CommandError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
@@ -511,6 +498,79 @@ class IntuneApp(App[None]):
             self.push_screen(UserPickScreen(" ".join(args)))
         elif name == "export":
             self.export_current_view(args[0])
+        elif name == "save":
+            self.save_current_view(args[0], args[1] if len(args) > 1 else None)
+        elif name == "view":
+            self.action_recall_view(args[0])
+
+    # -- saved views ---------------------------------------------------------------------------
+
+    def _bind_view_keys(self) -> None:
+        """Each saved view's key recalls it. A view's key is looked up when pressed (see
+        check_action), so a key given to another view by :save stops recalling the old one."""
+        for view in self.settings.views.values():
+            if view.key is not None:
+                self.bind(view.key, f"recall_view({view.name!r}, {view.key!r})", show=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "recall_view" and len(parameters) == 2:
+            view = self.settings.views.get(str(parameters[0]))
+            return view is not None and view.key == parameters[1]
+        return True
+
+    def save_current_view(self, name: str, key: str | None = None) -> None:
+        """`:save NAME [KEY]`: the list on screen, as it is, into config.toml's [views.NAME]."""
+        from intune_tui.config import save_view
+
+        current = getattr(self.screen, "current_view", None)
+        if current is None:
+            self.notify("Only a list can be saved as a view; open one (:devices, :apps …) "
+                        "first.", severity="warning", markup=False)
+            return
+        taken = self.screen.active_bindings.get(key) if key is not None else None
+        if taken is not None and not taken.binding.action.startswith("recall_view("):
+            self.notify(f"{key} is already {taken.binding.description or taken.binding.action} "
+                        "here; choose another key for the view (f5-f12 are free).",
+                        severity="warning", markup=False)
+            return
+        view = current(name, key)
+        try:
+            self.settings.views = save_view(view, path=self.settings.config_path)
+        except ConfigError as error:
+            self.notify(f"View not saved: {error}", severity="error", markup=False, timeout=10)
+            return
+        self._bind_view_keys()
+        recall = f":{name}" + (f" or {key}" if key else "")
+        self.notify(f"Saved view {name}: {describe_view(view)}. {recall} brings it back.",
+                    title="View", markup=False, timeout=8)
+
+    def action_recall_view(self, name: str, key: str | None = None) -> None:
+        view = self.settings.views.get(name)
+        if view is None:
+            self.notify(f"No saved view {name}.", severity="warning", markup=False)
+            return
+        self.run_worker(self._show_view(view), group="view", exclusive=True)
+
+    async def _show_view(self, view: View) -> None:
+        from textual.screen import ModalScreen
+
+        area = _area_of(view.list_name)
+        if area is None:
+            self.notify(f"View {view.name} shows the list {view.list_name!r}, which this app "
+                        "does not have; fix [views." + view.name + "] in "
+                        f"{self.settings.config_path}", severity="error", markup=False,
+                        timeout=10)
+            return
+        if isinstance(self.screen, ModalScreen):
+            self.notify("Close this dialog first.", severity="warning")
+            return
+        if self.current_mode != area:
+            await self.switch_mode(area)
+        while len(self.screen_stack) > 1 and not hasattr(self.screen, "show_view"):
+            await self.pop_screen()  # a detail screen opened from the list
+        show = getattr(self.screen, "show_view", None)
+        if show is not None:
+            await show(view)
 
     def export_current_view(self, fmt: str) -> None:
         export = getattr(self.screen, "export_view", None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from intune_tui.config import ConfigError, View, check_view_name
 from intune_tui.intune.lifecycle import STALE_PLATFORMS, STALE_PRESETS, stale_platform
 
 
@@ -30,12 +33,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("tenant", ":tenant NAME", "Switch to the profile NAME (another tenant)"),
     CommandSpec("user", ":user NAME", "A user's devices (name or sign-in name starts with NAME)"),
     CommandSpec("export", ":export csv|json", "Export the current view"),
+    CommandSpec("save", ":save NAME [KEY]",
+                "Save this list's search, sort and columns as the view NAME; :NAME (or KEY) "
+                "brings it back"),
     CommandSpec("help", ":help", "Keys of the current screen"),
     CommandSpec("q", ":q", "Quit"),
 )
 COMMAND_NAMES = {spec.name for spec in COMMANDS} | {"quit"}
 # Said after a Graph error wherever one is shown: the app's `!` opens the call in `:requests`.
 SHOW_REQUEST_HINT = "! shows the request"
+# A key a saved view may be recalled by, in Textual's names: f5, ctrl+g, alt+s, …
+_VIEW_KEY = re.compile(
+    r"^((ctrl|shift|alt|meta|super)\+)*([a-z0-9]|f([1-9]|1[0-9]|2[0-4])|home|end|insert|delete"
+    r"|pageup|pagedown)$")
 
 
 class CommandError(ValueError):
@@ -48,8 +58,9 @@ class Command:
     args: tuple[str, ...] = ()
 
 
-def parse_command(line: str) -> Command:
-    """Parse ':name args…' (the colon is optional)."""
+def parse_command(line: str, views: Collection[str] = ()) -> Command:
+    """Parse ':name args…' (the colon is optional). `views` are the saved views' names: `:NAME`
+    recalls one (Command("view", (NAME,)))."""
     text = line.strip().removeprefix(":").strip()
     if not text:
         raise CommandError("Empty command. Try :devices, :apps, :policies, :roles or :q")
@@ -60,6 +71,9 @@ def parse_command(line: str) -> Command:
     name, args = words[0].lower(), tuple(words[1:])
     if name == "quit":
         name = "q"
+    saved = {view.lower(): view for view in views}
+    if name not in COMMAND_NAMES and name in saved and not args:
+        return Command("view", (saved[name],))
     if name not in COMMAND_NAMES:
         raise CommandError(f"Unknown command :{name}. Known: " + ", ".join(
             f":{spec.name}" for spec in COMMANDS))
@@ -71,6 +85,8 @@ def parse_command(line: str) -> Command:
         raise CommandError("Usage: :export csv or :export json")
     if name == "stale":
         return _stale(args)
+    if name == "save":
+        return _save(args)
     return Command(name, tuple(arg.lower() if name == "export" else arg for arg in args))
 
 
@@ -87,11 +103,37 @@ def _stale(args: tuple[str, ...]) -> Command:
     return Command("stale", (str(int(args[0])), platform))
 
 
-def completions(profiles: list[str] | tuple[str, ...] = ()) -> list[str]:
+def _save(args: tuple[str, ...]) -> Command:
+    usage = "Usage: :save NAME [KEY] (NAME: letters, digits, '-', '_'; KEY e.g. f5)"
+    if not 1 <= len(args) <= 2:
+        raise CommandError(usage)
+    try:
+        name = check_view_name(args[0], "NAME")
+    except ConfigError as error:
+        raise CommandError(f"{error}. {usage}") from None
+    if name.lower() in COMMAND_NAMES:
+        raise CommandError(f":{name.lower()} is a command already; choose another view name")
+    if len(args) == 2 and not _VIEW_KEY.match(args[1].lower()):
+        raise CommandError(f"{args[1]} is not a key name (such as f5, ctrl+g, alt+s). {usage}")
+    return Command("save", (name, *(key.lower() for key in args[1:])))
+
+
+def completions(profiles: Collection[str] = (), views: Collection[str] = ()) -> list[str]:
     """Every complete command line the `:` prompt can suggest."""
     lines = [f":{spec.name}" for spec in COMMANDS
-             if spec.name not in {"tenant", "export", "user", "stale"}]
+             if spec.name not in {"tenant", "export", "user", "stale", "save"}]
+    lines += [f":{name}" for name in views]
     lines += [":export csv", ":export json"]
     lines += [f":stale {days}" for days in STALE_PRESETS]
     lines += [f":tenant {name}" for name in profiles]
     return lines
+
+
+def describe_view(view: View) -> str:
+    """A saved view in a few words: `devices · os:windows synced>7d · by lastSyncDateTime ↓`."""
+    parts = [view.list_name, view.search or "no search"]
+    if view.sort is not None:
+        parts.append(f"by {view.sort} {'↓' if view.descending else '↑'}")
+    if view.columns is not None:
+        parts.append(f"{len(view.columns)} columns")
+    return " · ".join(parts)

@@ -9,7 +9,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from intune_tui.intune.lifecycle import STALE_PRESETS
-from intune_tui.ui.commands import COMMANDS
+from intune_tui.ui.commands import COMMANDS, describe_view
 
 PaletteEntry = tuple[str, str, Callable[[], Any]]
 
@@ -32,6 +32,10 @@ class ContextCommands(Provider):
                 for days in STALE_PRESETS:
                     entries.append((f"Stale devices: not synced for {days} days", spec.help,
                                     partial(app.run_command, "stale", (str(days),))))
+            elif spec.name == "save":
+                for view in getattr(app.settings, "views", {}).values():
+                    entries.append((f"View: {view.name}", describe_view(view),
+                                    partial(app.run_command, "view", (view.name,))))
             elif spec.name == "export":
                 for fmt in ("csv", "json"):
                     entries.append((f"Export view as {fmt.upper()}", spec.help,

@@ -24,8 +24,8 @@ from intune_tui.auth.errors import (
 from intune_tui.auth.flows import SignInState
 from intune_tui.auth.keystore import KEYRING_SERVICE, key_name
 from intune_tui.auth.msal_app import MsalSession, sign_in_scopes
-from intune_tui.auth.provider import token_claims
 from intune_tui.config import Settings
+from intune_tui.graph.tokens import token_claims
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 
 from .conftest import CONTOSO_ID, HELPDESK, NORTHWIND_ID, PARTNER, MemoryKeyring

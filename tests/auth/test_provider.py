@@ -26,10 +26,9 @@ from intune_tui.auth.provider import (
     CommandTokenProvider,
     MsalTokenProvider,
     make_token_provider,
-    token_claims,
 )
 from intune_tui.config import Settings
-from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
+from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider, token_claims
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 
 from .conftest import HELPDESK, HangingKeyring, MemoryKeyring
@@ -84,14 +83,6 @@ def test_msal_without_client_id_fails_at_once_with_the_steps(
         make_token_provider(make_settings(client_id=None))
 
     assert "App registrations" in caught.value.explain()
-
-
-def test_token_claims_decodes_without_verifying() -> None:
-    token = unsigned_jwt({"upn": "a@b.c", "scp": "X.Read.All", "exp": 123})
-
-    assert token_claims(token) == {"upn": "a@b.c", "scp": "X.Read.All", "exp": 123}
-    assert token_claims("opaque-token") == {}
-    assert token_claims("a.!!!.c") == {}
 
 
 # --- the token command ----------------------------------------------------------------------------

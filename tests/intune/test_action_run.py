@@ -9,7 +9,6 @@ from intune_tui.intune.action_run import (
     TokenAccess,
     device_word,
     literal_json,
-    scopes_from_claims,
     token_access,
 )
 from intune_tui.intune.actions import ACTIONS
@@ -46,12 +45,6 @@ def test_permission_follows_the_token_and_whether_the_sign_in_can_ask() -> None:
     unknown = TokenAccess(None, can_ask=False)
     assert unknown.permission(wipe).allowed and "could not be read" in \
         unknown.permission(wipe).note
-
-
-def test_scopes_come_from_scp_or_app_roles() -> None:
-    assert scopes_from_claims({"scp": "A.Read.All  B.Read.All"}) == {"A.Read.All", "B.Read.All"}
-    assert scopes_from_claims({"roles": ["C.ReadWrite.All", 7]}) == {"C.ReadWrite.All"}
-    assert scopes_from_claims({}) is None
 
 
 # -- what the user reads and types -------------------------------------------------------------
@@ -102,3 +95,20 @@ def test_bulk_summary_names_accepted_and_only_the_other_kinds_that_happened() ->
                                                outcome("unknown"), outcome("not_sent")])
     assert progress.summary() == ("2 accepted by Intune, 1 outcome unknown, 1 not sent")
     assert BulkProgress(total=0).summary() == "0 accepted by Intune"
+
+
+def test_following_an_action_backs_off_to_a_minute_and_stops_after_ten() -> None:
+    from fake_time import FakeTime
+
+    from intune_tui.intune.action_run import PollSchedule
+
+    time = FakeTime()
+    schedule = PollSchedule(clock=time.clock)
+    delays = []
+    while (delay := schedule.next_delay()) is not None:
+        delays.append(delay)
+        time.now += delay
+    assert delays[:7] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert sum(delays) >= 600.0 and sum(delays[:-1]) < 600.0  # ten minutes, then it stops
+    schedule.restart()  # `r` on the device: from the first delay again
+    assert schedule.next_delay() == 2.0

@@ -12,6 +12,7 @@ from intune_tui.audit import AuditLog
 from intune_tui.config import Settings
 from intune_tui.demo import lifecycle as demo_lifecycle
 from intune_tui.demo.fake_graph import FakeGraph
+from intune_tui.demo.rules import ALL_DEMO_SCOPES
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.tokens import StaticTokenProvider
@@ -61,6 +62,21 @@ async def test_each_identity_gets_one_call_and_one_audit_pair(fake: FakeGraph,
     assert all(tags[t.id] == "Spares" for t in targets)
     assert sorted(e.outcome for e in audit.read_newest_first()) == [
         "succeeded", "succeeded", "unknown"]
+
+
+async def test_a_refused_edit_names_the_scope_and_the_intune_roles(fake: FakeGraph,
+                                                                  tmp_path: Path) -> None:
+    scopes = tuple(scope for scope in ALL_DEMO_SCOPES
+                   if scope != "DeviceManagementServiceConfig.ReadWrite.All")
+    client = GraphClient(StaticTokenProvider(fake.issue_token(scopes=scopes)),
+                         transport=fake.transport())
+    [outcome] = await apply_changes(client, plan_changes(identities(fake, 1), group_tag="Spares"),
+                                    AuditLog(tmp_path / "audit.jsonl"), tenant="Contoso",
+                                    operator="helpdesk@contoso")
+    await client.aclose()
+    assert outcome.state == "failed", outcome.error
+    assert "DeviceManagementServiceConfig.ReadWrite.All" in (outcome.error or "")
+    assert "Policy and Profile Manager or School Administrator" in (outcome.error or "")
 
 
 def test_the_command_previews_confirms_and_changes(tmp_path: Path) -> None:

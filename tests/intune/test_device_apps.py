@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from intune_tui.demo.fake_graph import FakeGraph
-from intune_tui.demo.tenant import _app_install_state, build_tenant
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.demo.tenant.app_status import app_install_state
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.tokens import StaticTokenProvider
 from intune_tui.intune.device_apps import error_words, managed_app_states, with_install_errors
@@ -21,7 +22,7 @@ async def test_managed_apps_of_a_device_match_the_app_install_statuses() -> None
     assert states and states[0].failing  # failing first
     apps = {app["id"]: app for app in fake.tenant.collection("deviceAppManagement/mobileApps")}
     for state in states:
-        expected = _app_install_state(fake.tenant, apps[state.app_id], index)
+        expected = app_install_state(fake.tenant, apps[state.app_id], index)
         assert state.failing == (expected == "failed")
     assert f"/beta/users/{user_id}/mobileAppIntentAndStates" in [r.path for r in fake.requests]
     stranger = next(i for i in store.live_indices() if store.user[i] != store.user[index])

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from recording_tokens import RecordingTokens
 
-from intune_tui.auth.provider import token_claims
 from intune_tui.demo import rules
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
+from intune_tui.graph.tokens import token_claims
 from intune_tui.intune.directory import (
     USER_READ,
     Directory,

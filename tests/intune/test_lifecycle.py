@@ -207,6 +207,23 @@ async def test_a_missing_entra_scope_is_reported_not_dropped(fake: FakeGraph) ->
     assert denied and all(r.status == 403 for r in denied)
 
 
+async def test_a_refused_autopilot_read_names_the_scope_and_the_intune_roles(
+        fake: FakeGraph) -> None:
+    built = directories(fake)
+    scopes = tuple(scope for scope in ALL_DEMO_SCOPES
+                   if not scope.startswith("DeviceManagementServiceConfig."))
+    client = GraphClient(StaticTokenProvider(fake.issue_token(scopes=scopes)),
+                         transport=fake.transport())
+    identity = next(item for item in built.autopilot if item["enrollmentState"] == "enrolled")
+    report = await DeviceLookup(client).lookup([serial(identity["serialNumber"])])
+    await client.aclose()
+    [result] = report.results
+    [refusal] = [error for error in result.errors if error.startswith("autopilot:")]
+    assert "DeviceManagementServiceConfig.Read.All" in refusal
+    assert "Enrollment programs / Read device" in refusal
+    assert "Help Desk Operator" in refusal
+
+
 async def test_the_request_budget_spreads_requests_over_its_window() -> None:
     budget = RequestBudget(limit=4, window=0.2)
     started = time.monotonic()

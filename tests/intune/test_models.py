@@ -2,52 +2,27 @@ from datetime import UTC, datetime, timedelta
 
 from intune_tui.intune.formatting import MISSING
 from intune_tui.intune.models import (
-    APP_TYPE_NAMES,
     ApnsCertificate,
     Assignment,
     DepToken,
     DeviceActionResult,
+    DeviceStatus,
+    DeviceUser,
     ManagedDevice,
     MobileApp,
     Permission,
     Policy,
+    PolicyState,
     RoleAssignment,
     RoleDefinition,
     VppToken,
-    app_type_name,
     expiry_status,
-    expiry_words,
-    setting_instance_words,
+    uses_notification_templates,
+    with_template_names,
 )
+from intune_tui.intune.wording import app_type_name, expiry_words
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-V10_APP_TYPES = [
-    "androidLobApp", "androidStoreApp", "iosLobApp", "iosStoreApp", "iosVppApp",
-    "iosiPadOSWebClip", "macOSDmgApp", "macOSLobApp", "macOSMicrosoftDefenderApp",
-    "macOSMicrosoftEdgeApp", "macOSOfficeSuiteApp", "managedAndroidLobApp",
-    "managedAndroidStoreApp", "managedApp", "managedIOSLobApp", "managedIOSStoreApp",
-    "managedMobileLobApp", "microsoftStoreForBusinessApp", "mobileLobApp", "webApp",
-    "win32LobApp", "windowsAppX", "windowsMicrosoftEdgeApp", "windowsMobileMSI",
-    "windowsUniversalAppX", "windowsWebApp",
-]
-BETA_APP_TYPES = [
-    "androidForWorkApp", "androidManagedStoreApp", "androidManagedStoreWebApp", "macOSPkgApp",
-    "macOsVppApp", "macOSWebClip", "officeSuiteApp", "win32CatalogApp",
-    "windowsAutoUpdateCatalogApp", "windowsPhone81AppX", "windowsPhone81AppXBundle",
-    "windowsPhone81StoreApp", "windowsPhoneXAP", "windowsStoreApp", "winGetApp",
-]
-
-
-def test_every_reference_app_type_has_a_friendly_name() -> None:
-    assert len(V10_APP_TYPES) == 26 and len(BETA_APP_TYPES) == 15
-    for name in V10_APP_TYPES + BETA_APP_TYPES:
-        assert name in APP_TYPE_NAMES, name
-        assert APP_TYPE_NAMES[name] != name
-    assert app_type_name("#microsoft.graph.win32LobApp") == "Windows app (Win32)"
-    assert app_type_name("#microsoft.graph.winGetApp") == "Microsoft Store app (new)"
-    assert app_type_name("#microsoft.graph.iosVppApp") == "iOS volume-purchase app"
-
 
 def test_unknown_app_type_shows_its_raw_name_without_prefix() -> None:
     assert app_type_name("#microsoft.graph.quantumApp") == "quantumApp"
@@ -151,16 +126,6 @@ def test_assignment_targets_in_words() -> None:
     assert Assignment.from_graph({}).target == MISSING
 
 
-def test_settings_catalog_instance_words() -> None:
-    setting = {"@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
-               "settingDefinitionId": "device_vendor_msft_policy_config_camera_allowcamera",
-               "choiceSettingValue": {
-                   "value": "device_vendor_msft_policy_config_camera_allowcamera_0"}}
-    assert setting_instance_words(setting) == (
-        "device_vendor_msft_policy_config_camera_allowcamera", "0")
-    assert setting_instance_words(None) == (MISSING, MISSING)
-
-
 def test_service_config_expiry_helpers() -> None:
     soon = (NOW + timedelta(days=12)).isoformat()
     apns = ApnsCertificate.from_graph({"appleIdentifier": "it@contoso.com",
@@ -176,3 +141,69 @@ def test_service_config_expiry_helpers() -> None:
                                (NOW + timedelta(days=300)).isoformat()})
     assert expiry_status(dep.expires, NOW) == "good" and dep.days_left(NOW) == 300
     assert expiry_status(None, NOW) is None
+
+
+def test_a_device_read_later_fills_in_what_the_list_row_lacked() -> None:
+    row = ManagedDevice.from_graph({"id": "d1", "deviceName": "LAPTOP-7", "userId": None,
+                                    "azureADDeviceId": "e1", "complianceState": "compliant"})
+    assert row.label == "LAPTOP-7" and row.has_directory_ids and row.user_id is None
+    read = ManagedDevice.from_graph({"id": "d1", "deviceName": None, "userId": "u1",
+                                     "complianceState": "noncompliant", "imei": "35"})
+    merged = row.merged_with(read)
+    assert (merged.name, merged.user_id, merged.compliance_state, merged.imei) == (
+        "LAPTOP-7", "u1", "noncompliant", "35")
+    assert merged.azure_ad_device_id == "e1"
+    unnamed = ManagedDevice.from_graph({"id": "d2"})
+    assert unnamed.label == "d2" and not unnamed.has_directory_ids
+    assert ManagedDevice.from_graph({}).label == ""
+
+
+def test_a_policy_state_lists_its_settings_with_their_errors() -> None:
+    state = PolicyState.from_graph({
+        "id": "s1", "displayName": "Baseline", "state": "noncompliant",
+        "settingStates": [
+            {"setting": "Windows10CompliancePolicy.PasswordRequired", "state": "noncompliant",
+             "errorCode": -2016281112, "errorDescription": "Not set", "currentValue": False},
+            {"settingName": "Storage encryption", "state": "compliant", "errorCode": 0},
+            "garbage",
+        ]})
+    assert (state.id, state.name, state.state) == ("s1", "Baseline", "noncompliant")
+    first, second = state.settings
+    assert first.name == "Windows10CompliancePolicy.PasswordRequired"
+    assert (first.error_code, first.error_description, first.current_value) == (
+        "-2016281112", "Not set", "False")
+    assert second.name == "Storage encryption" and second.error_code == "0"
+    assert PolicyState.from_graph({"settingStates": "odd"}).settings == ()
+
+
+def test_a_status_row_names_its_device_by_id_or_by_name() -> None:
+    by_id = DeviceStatus.from_graph({"managedDeviceId": "d1", "deviceName": "PC"})
+    assert (by_id.device_id, by_id.device_name) == ("d1", "PC")
+    by_name = DeviceStatus.from_graph({"deviceDisplayName": "PC-2", "userPrincipalName": "a@b"})
+    assert (by_name.device_id, by_name.device_name, by_name.user_principal_name) == (
+        None, "PC-2", "a@b")
+    user = DeviceUser.from_graph({"id": "u1", "userPrincipalName": "a@b", "displayName": "A"})
+    assert (user.id, user.user_principal_name, user.display_name) == ("u1", "a@b", "A")
+
+
+def test_a_policy_carries_its_overview_facts_and_noncompliance_actions() -> None:
+    policy = Policy.from_graph({
+        "name": "Edge", "platforms": "windows10", "technologies": "mdm", "settingCount": 4,
+        "templateReference": {"templateFamily": "endpointSecurityFirewall"},
+        "roleScopeTagIds": ["0", 7], "isAssigned": True, "version": '"3b2"',
+        "targetedMobileApps": ["com.a"],
+        "scheduledActionsForRule": [{"scheduledActionConfigurations": [
+            {"actionType": "block"},
+            {"actionType": "notification", "notificationTemplateId": "t1"}]}, None]})
+    assert (policy.technologies, policy.template_family, policy.setting_count) == (
+        "mdm", "endpointSecurityFirewall", 4)
+    assert policy.role_scope_tag_ids == ("0", "7") and policy.is_assigned is True
+    assert policy.version == "3b2" and policy.targeted_mobile_apps == ("com.a",)
+    actions = list(policy.compliance_actions)
+    assert [a["actionType"] for a in actions] == ["block", "notification"]
+    assert uses_notification_templates(actions)
+    named = with_template_names(actions, {"t1": "Warn the user"})
+    assert named[1]["notificationTemplateId"] == "Warn the user"
+    assert with_template_names(actions, {})[1]["notificationTemplateId"] == "t1"
+    assert Policy.from_graph({"version": 5}).version == "5"
+    assert Policy.from_graph({}).version is None and not uses_notification_templates([])

@@ -238,6 +238,24 @@ async def test_a_refused_step_stops_the_later_steps_of_that_device(
     assert "1 not sent" in report.lines()[-1]
 
 
+async def test_a_refused_autopilot_step_names_the_scope_and_the_intune_roles(
+        fake: FakeGraph, tmp_path: Path) -> None:
+    """The 403 on deleting an Autopilot identity says which permission the app lacks and which
+    Intune roles hold "Enrollment programs / Delete device" (Microsoft's built-in roles table)."""
+    no_service_write = tuple(scope for scope in ALL_DEMO_SCOPES
+                             if scope != "DeviceManagementServiceConfig.ReadWrite.All")
+    client = make_client(fake, no_service_write)
+    devices = await devices_with_all_three(fake, client, 1)
+    journal = Journal.create(tmp_path / "offboarding", plan_for(devices))
+    report = await OffboardRunner(client, journal, AuditLog(tmp_path / "a.jsonl")).run()
+    await client.aclose()
+    autopilot = report.outcomes[2].state
+    assert (autopilot.state, autopilot.http_status) == (FAILED, 403)
+    assert "DeviceManagementServiceConfig.ReadWrite.All" in (autopilot.error or "")
+    assert "Enrollment programs / Delete device" in (autopilot.error or "")
+    assert "Policy and Profile Manager or School Administrator" in (autopilot.error or "")
+
+
 async def test_the_entra_step_needs_the_delegated_directory_permission_and_names_the_role(
         fake: FakeGraph, tmp_path: Path) -> None:
     """Device.ReadWrite.All alone (app-only on Graph's device pages) does not disable an Entra

@@ -22,7 +22,6 @@ from intune_tui.intune.rbac import (
     effective_permissions,
     my_intune_access,
     operation_permission,
-    permission_lines,
     role_details,
     roles_allowing,
     roles_held,
@@ -64,7 +63,8 @@ def role(name: str, *permissions: str, built_in: bool = True) -> RoleDefinition:
 async def test_operator_permissions_come_from_their_groups_roles(service_for) -> None:
     service = service_for()
     access = await my_intune_access(service)
-    grouped = dict(line.split(": ", 1) for line in permission_lines(access.effective.by_resource()))
+    grouped = {resource: ", ".join(operations)
+               for resource, operations in access.effective.by_resource().items()}
     assert grouped["Managed devices"] == "Read, Update"
     assert "Wipe" in grouped["Remote tasks"].split(", ")
     assert "Roles" in grouped and "Create" not in grouped["Roles"]

@@ -10,7 +10,6 @@ from intune_tui.intune.resources import (
     DEVICE_DETAIL_SELECT,
     RESOURCES,
     Row,
-    children_of,
     sort_rows,
 )
 from intune_tui.intune.scopes import SCOPES
@@ -205,7 +204,7 @@ def test_child_paths_need_a_safe_parent_id() -> None:
         states.path_for(None)
     with pytest.raises(ValueError):
         states.path_for("../../users")
-    assert {r.key for r in children_of("devices")} >= {
+    assert {r.key for r in RESOURCES.values() if r.parent == "devices"} >= {
         "device_compliance_states", "device_configuration_states", "device_detected_apps",
         "device_users", "device_action_results",
     }

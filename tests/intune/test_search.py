@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from intune_tui.intune.resources import RESOURCES
-from intune_tui.intune.search import QueryError, SearchQuery, matching_rows, parse_query
+from intune_tui.intune.search import QueryError, SearchQuery, parse_query
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 DEVICES = RESOURCES["devices"]
@@ -95,7 +95,7 @@ def test_free_words_all_have_to_match_name_user_serial_or_model() -> None:
     assert query.matches(row())
     assert not query.matches(row(model="iPhone 14"))
     rows = [row(id="1"), row(id="2", userPrincipalName="bob@contoso.com")]
-    assert [r.key for r in matching_rows(rows, query)] == ["1"]
+    assert [r.key for r in rows if query.matches(r)] == ["1"]
 
 
 def test_friendly_values_map_to_graph_values() -> None:

@@ -1,8 +1,9 @@
 """Driving the real app on the demo tenant: `make_app(...)` and `wait_until(pilot, predicate)`.
 
-The app runs on the fake Graph in-process, with a frozen clock (snapshots are deterministic) and
-no cursor blink. `app.session.fake` is the FakeGraph once the worker built it: tests assert on
-`fake.requests` and switch its faults.
+The app runs on the fake Graph in-process, with a frozen clock (snapshots are deterministic), no
+cursor blink and `FAST_TIMINGS` (its own delays cut short, so no test sits out a real timer).
+`app.session.fake` is the FakeGraph once the worker built it: tests assert on `fake.requests`
+and switch its faults. `wait_until` is tests/waiting.py's, the one way to wait for the app.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
+from waiting import FAST_TIMINGS
+from waiting import wait_until as _wait_until
 
 from intune_tui.config import load_settings
 from intune_tui.session import demo_session
 from intune_tui.ui.app import IntuneApp
+from intune_tui.ui.timings import Timings
 
 AppFactory = Callable[..., IntuneApp]
 
@@ -28,6 +31,7 @@ def make_app() -> AppFactory:
         devices: int = 300,
         read_only: bool = False,
         scopes: tuple[str, ...] | None = None,
+        timings: Timings = FAST_TIMINGS,
         **settings_changes: Any,
     ) -> IntuneApp:
         settings = dataclasses.replace(
@@ -38,25 +42,14 @@ def make_app() -> AppFactory:
             **settings_changes,
         )
         session = demo_session(settings, frozen=True, scopes=scopes)
-        app = IntuneApp(settings, session)
+        app = IntuneApp(settings, session, timings=timings)
         app.cursor_blink = False  # type: ignore[attr-defined]
         return app
 
     return make
 
 
-WaitUntil = Callable[[Pilot[Any], Callable[[], bool]], Awaitable[None]]
-
-
 @pytest.fixture
-def wait_until() -> WaitUntil:
-    async def wait(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-        waited = 0.0
-        while not predicate():
-            if waited >= timeout:
-                raise AssertionError("the app did not reach the expected state in time")
-            await pilot.pause(0.05)
-            waited += 0.05
-        await pilot.pause()
-
-    return wait
+def wait_until() -> Callable[..., Awaitable[None]]:
+    """tests/waiting.py's `wait_until`, for tests that take it as a fixture."""
+    return _wait_until

@@ -17,6 +17,7 @@ from screens.remote_action_support import (
     settle,
     shown,
 )
+from waiting import FAST_TIMINGS
 
 from intune_tui.config import load_settings
 from intune_tui.intune.resources import DEVICE_ACTION_STATE_SELECT
@@ -40,13 +41,12 @@ class Clock:
 
 
 @pytest.fixture
-def tracking_app(monkeypatch: pytest.MonkeyPatch):
+def tracking_app():
     """An app whose fake Graph runs on a clock the test moves, polling every few ms."""
-    monkeypatch.setattr(action_flow, "POLL_FIRST_DELAY", 0.05)
-    monkeypatch.setattr(action_flow, "POLL_MAX_DELAY", 0.1)
     clock = Clock()
     settings = dataclasses.replace(load_settings(None), demo=True, demo_devices=DEVICES)
-    app = IntuneApp(settings, demo_session(settings, frozen=True, fake_clock=clock))
+    app = IntuneApp(settings, demo_session(settings, frozen=True, fake_clock=clock),
+                    timings=FAST_TIMINGS)
     app.cursor_blink = False  # type: ignore[attr-defined]
     return app, clock
 
@@ -103,9 +103,7 @@ async def test_an_action_sent_from_the_list_is_followed_when_the_device_opens(
         await wait_until(pilot, lambda: "Management state: Retire pending"
                          in shown(screen, "#action-tracking"))
         clock.now += 120
-        # the next poll comes on the back-off schedule (real time, up to 16 s at this point)
-        await wait_until(pilot, lambda: "Retire: Done" in shown(screen, "#action-tracking"),
-                         timeout=45)
+        await wait_until(pilot, lambda: "Retire: Done" in shown(screen, "#action-tracking"))
         assert "Management state: Retire issued" in shown(screen, "#action-tracking")
 
 

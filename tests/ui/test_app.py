@@ -194,3 +194,190 @@ async def test_a_retried_read_is_shown_in_the_status_bar_at_its_first_failure(
         assert "Graph answered HTTP 503" in bar.throttle
         await wait_until(pilot, lambda: app.screen._complete, timeout=15)
         assert app.screen.table.rows_count == 300
+
+
+# -- saved views (:save NAME [KEY], :NAME) ---------------------------------------------------------
+
+SYNC_COLUMN = 6  # lastSyncDateTime in the devices list
+
+
+def notified(app, text: str) -> bool:
+    return any(text in notification.message for notification in app._notifications)
+
+
+def searched(screen) -> bool:
+    """The list ran a search and has every row of it."""
+    return screen._query is not None and screen._complete
+
+
+def shown_devices(app) -> list[tuple[str, ...]]:
+    return [row.cells for row in app.screen.table.visible_rows]
+
+
+async def test_a_saved_view_survives_a_restart_and_the_users_comments_stay(
+        make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+    from intune_tui.ui.widgets.resource_table import ResourceTable
+
+    path = default_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('# my settings\ntheme = "textual-dark"  # the dark one\n', encoding="utf-8")
+
+    first = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(first.screen, DevicesScreen)
+                         and first.screen._complete)
+        await pilot.press("slash", *"os:windows", "enter")
+        await wait_until(pilot, lambda: searched(first.screen))
+        table = first.screen.query_one(ResourceTable)
+        while table.column_cursor < SYNC_COLUMN:
+            await pilot.press("right")
+        await pilot.press("s", "s")  # descending
+        assert (table.sort_column, table.sort_reverse) == (SYNC_COLUMN, True)
+        saved_rows = shown_devices(first)
+        await pilot.press("colon", *"save win-old f5", "enter")
+        await wait_until(pilot, lambda: notified(first, "Saved view win-old"))
+
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# my settings\ntheme = "textual-dark"  # the dark one\n')
+    assert '[views.win-old]\nlist = "devices"\nsearch = "os:windows"\n' \
+        'sort = "lastSyncDateTime"\ndescending = true\nkey = "f5"\n' in text
+
+    second = make_app()  # a new start on the same config directory
+    async with second.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(second.screen, DevicesScreen)
+                         and second.screen._complete)
+        assert not searched(second.screen)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: second.current_mode == "apps")
+        await pilot.press("colon", *"win-old", "enter")
+        await wait_until(pilot, lambda: isinstance(second.screen, DevicesScreen)
+                         and searched(second.screen))
+        screen = second.screen
+        assert screen.query_one("#search").value == "os:windows"
+        assert (screen.table.sort_column, screen.table.sort_reverse) == (SYNC_COLUMN, True)
+        assert shown_devices(second) == saved_rows
+        assert {row[2] for row in saved_rows} == {"Windows"}
+        assert "os:windows" in str(screen.query_one("StatusBar").render())
+
+        # Its key brings it back too, after the search was cleared.
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not searched(screen) and screen._complete)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: searched(screen))
+        assert shown_devices(second) == saved_rows
+
+
+async def test_save_off_a_list_and_a_broken_config_say_so_and_write_nothing(
+        make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        path = default_config_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("theme = [\n", encoding="utf-8")  # broken since the app started
+        await pilot.press("colon", *"save mine", "enter")
+        await wait_until(pilot, lambda: notified(app, "View not saved:"))
+        assert notified(app, f"{path}: is not valid TOML")
+        assert path.read_text(encoding="utf-8") == "theme = [\n"
+        assert app.settings.views == {}
+
+
+async def test_help_and_palette_list_the_saved_views(make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+    from intune_tui.ui.screens.help import HelpScreen
+
+    path = default_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[views.ios]\nlist = "devices"\nsearch = "os:ios"\nkey = "f6"\n',
+                    encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        shown = str(app.screen.query_one("#help-views").render())
+        assert ":ios or f6  devices · os:ios" in shown
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"View: ios")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen.query_one("#search").value == "os:ios")
+
+
+async def test_a_view_of_a_sub_list_opens_its_area_and_tab(make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+    from intune_tui.ui.screens.policies import PoliciesScreen
+
+    path = default_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[views.compliance]\nlist = "compliance_policies"\nsort = "displayName"\n'
+                    'descending = true\nkey = "f7"\n\n[views.gone]\nlist = "printers"\n',
+                    encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, PoliciesScreen)
+                         and app.screen._complete and app.screen.view.resource
+                         == "compliance_policies")
+        screen = app.screen
+        assert screen.query_one("Tabs").active == "view-1"
+        names = [row.cells[0] for row in screen.table.visible_rows]
+        assert len(names) > 1 and names == sorted(names, key=str.casefold, reverse=True)
+
+        await pilot.press("colon", *"gone", "enter")
+        await wait_until(pilot, lambda: notified(app, "View gone shows the list 'printers'"))
+        assert app.screen is screen
+
+
+async def test_save_refuses_a_key_the_screen_already_uses(make_app, wait_until) -> None:
+    from intune_tui.config import default_config_path
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.press("colon", *"save mine s", "enter")
+        await wait_until(pilot, lambda: notified(app, "s is already Sort here"))
+        assert not default_config_path().exists()
+        assert app.settings.views == {}
+
+
+async def test_the_profile_colour_is_in_the_styles_and_a_colourless_one_costs_no_restyle(
+    make_app, wait_until, monkeypatch
+) -> None:
+    from intune_tui.config import Profile
+
+    coloured = make_app(profile="prod", profiles={"prod": Profile("prod", color="red")})
+    async with coloured.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(coloured.screen, DevicesScreen)
+                         and coloured.screen._complete)
+        assert coloured.stylesheet._variables["profile-header"] == "red"
+
+    plain = make_app()
+    restyles: list[int] = []
+    monkeypatch.setattr(type(plain), "refresh_css", lambda self, animate=True: restyles.append(1))
+    async with plain.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(plain.screen, DevicesScreen)
+                         and plain.screen._complete)
+        # Textual's own, as the first mode starts; none of ours (each re-parses every style of
+        # the app, ~0.1 s of the UI thread at start-up)
+        assert len(restyles) == 1
+
+
+async def test_the_profile_colour_paints_the_header(make_app, wait_until) -> None:
+    """A merge once dropped the Header rule: the variable was set and nothing drew it."""
+    from textual.color import Color
+    from textual.widgets import Header
+
+    from intune_tui.config import Profile
+
+    app = make_app(profile="prod", profiles={"prod": Profile("prod", color="red")})
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        header = app.screen.query_one(Header)
+        assert header.styles.background == Color.parse("red")

@@ -45,3 +45,38 @@ def test_completions_offer_profiles_for_tenant() -> None:
     assert ":export json" in lines
     assert ":devices" in lines
     assert ":stale 90" in lines
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (":save stale-windows", Command("save", ("stale-windows",))),
+        (":save old F5", Command("save", ("old", "f5"))),
+        (":save w ctrl+g", Command("save", ("w", "ctrl+g"))),
+        (":stale-windows", Command("view", ("stale-windows",))),
+        (":STALE-WINDOWS", Command("view", ("stale-windows",))),
+        (":devices", Command("devices")),  # a command wins over a view of its name
+    ],
+)
+def test_save_and_saved_views_parse(line: str, expected: Command) -> None:
+    assert parse_command(line, views=("stale-windows", "devices")) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        (":save", "Usage: :save NAME"),
+        (":save a b c", "Usage: :save NAME"),
+        (":save 'two words'", "NAME must be a view name"),
+        (":save devices", ":devices is a command already"),
+        (":save w view", "view is not a key name"),
+        (":stale-windows", "Unknown command :stale-windows"),  # no such view saved
+    ],
+)
+def test_bad_save_commands_say_what_would_work(line: str, says: str) -> None:
+    with pytest.raises(CommandError, match=says):
+        parse_command(line)
+
+
+def test_completions_offer_saved_views() -> None:
+    assert ":stale-windows" in completions((), ("stale-windows",))

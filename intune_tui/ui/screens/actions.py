@@ -31,6 +31,7 @@ from intune_tui.intune.actions import (
     offered_on,
     platform_of,
 )
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.text import clean
 
 TIER_STYLES = {Tier.BENIGN: "", Tier.DESTRUCTIVE: "bold", Tier.IRREVERSIBLE: "bold reverse"}
@@ -95,9 +96,9 @@ def entry_prompt(entry: MenuLine, total: int, width: int = 30) -> Text:
 
 def device_summary(devices: Sequence[Mapping[str, Any]]) -> Text:
     if len(devices) == 1:
-        device = devices[0]
-        parts = [clean(device.get("deviceName")) or "(no name)",
-                 clean(device.get("operatingSystem")), clean(device.get("userPrincipalName"))]
+        only = ManagedDevice.from_graph(devices[0])
+        parts = [clean(only.name) or "(no name)", clean(only.operating_system),
+                 clean(only.user_principal_name)]
         return Text(" · ".join(part for part in parts if part))
     platforms: dict[str, int] = {}
     for device in devices:

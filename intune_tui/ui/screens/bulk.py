@@ -37,6 +37,7 @@ from intune_tui.intune.actions import (
     platform_of,
 )
 from intune_tui.intune.formatting import count_of
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
 from intune_tui.ui.screens.confirm import IncompleteOptions, OptionsForm, facts_table
@@ -77,9 +78,10 @@ def numbered_reasons(reasons: Iterable[str | None]) -> dict[str, int]:
 
 def preview_row(device: Mapping[str, Any], reason: str | None, number: int = 0) -> Row:
     plan = "send" if reason is None else f"skip, reason {number}"
-    return _row(str(device.get("id") or ""),
-                (device.get("deviceName") or "(no name)", device.get("userPrincipalName") or "",
-                 device.get("operatingSystem") or "", device.get("serialNumber") or "", plan),
+    record = ManagedDevice.from_graph(device)
+    return _row(record.id or "",
+                (record.name or "(no name)", record.user_principal_name or "",
+                 record.operating_system or "", record.serial_number or "", plan),
                 (None, None, None, None, None if reason is None else "muted"), dict(device))
 
 
@@ -97,8 +99,8 @@ def result_row(outcome: ActionOutcome) -> Row:
 
 
 def skipped_row(device: Mapping[str, Any], reason: str) -> Row:
-    name = device.get("deviceName") or device.get("id") or ""
-    return _row(str(device.get("id") or ""), (name, "Skipped", "", reason),
+    record = ManagedDevice.from_graph(device)
+    return _row(record.id or "", (record.label, "Skipped", "", reason),
                 (None, "muted", None, None))
 
 

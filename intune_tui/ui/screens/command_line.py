@@ -20,15 +20,17 @@ class CommandLine(ModalScreen[str | None]):
         Binding("tab", "complete", "Complete", id="command.complete", priority=True),
     ]
 
-    def __init__(self, profiles: tuple[str, ...] = ()) -> None:
+    def __init__(self, profiles: tuple[str, ...] = (), views: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._profiles = profiles
+        self._views = views
 
     def compose(self) -> ComposeResult:
         yield LineInput(
             value=":",
             placeholder=":devices, :apps, :tenant NAME, :export csv, :q",
-            suggester=SuggestFromList(completions(self._profiles), case_sensitive=False),
+            suggester=SuggestFromList(completions(self._profiles, self._views),
+                                      case_sensitive=False),
             id="command-input",
             # Keep the ':' typed by the prompt: selecting it on focus would let the first key
             # replace it, and the completions all start with ':'.

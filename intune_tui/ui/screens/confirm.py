@@ -37,6 +37,7 @@ from intune_tui.intune.actions import (
     Tier,
     build_body,
 )
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -57,16 +58,15 @@ class IncompleteOptions(Exception):
     """Some option has not been chosen yet; `str()` says which."""
 
 
-def device_facts(device: Mapping[str, Any], tenant: str) -> list[tuple[str, object]]:
-    user = clean(device.get("userPrincipalName")) or clean(device.get("userDisplayName"))
-    system = " ".join(filter(None, (clean(device.get("operatingSystem")),
-                                    clean(device.get("osVersion")))))
-    name = clean(device.get("deviceName")) or "(no name)"
+def device_facts(device: ManagedDevice, tenant: str) -> list[tuple[str, object]]:
+    user = clean(device.user_principal_name) or clean(device.user_display_name)
+    system = " ".join(filter(None, (clean(device.operating_system), clean(device.os_version))))
+    name = clean(device.name) or "(no name)"
     return [
         ("Tenant", tenant),
         ("Device", f"{name} ({system})" if system else name),
         ("User", user or "(no primary user)"),
-        ("Serial", device.get("serialNumber") or "(none reported)"),
+        ("Serial", device.serial_number or "(none reported)"),
     ]
 
 
@@ -191,6 +191,7 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         super().__init__(classes=f"-{TIER_WORDS[action.tier]}")
         self.action = action
         self.device = dict(device)
+        self.record = ManagedDevice.from_graph(self.device)
         self.tenant = tenant
         self.options = action.options_for(self.device)
         self._answered = False
@@ -202,7 +203,7 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         with Vertical(id="confirm-dialog"):
             yield Static(self.title_text(), id="confirm-title")
             with VerticalScroll(id="confirm-body"):
-                yield Static(facts_table(device_facts(self.device, self.tenant)),
+                yield Static(facts_table(device_facts(self.record, self.tenant)),
                              id="confirm-facts")
                 yield Static(Text(self.action.consequence), id="confirm-consequence")
                 if self.options:
@@ -348,7 +349,7 @@ class BenignConfirm(ActionConfirmScreen):
     CANCEL_LABEL = "No"
 
     def title_text(self) -> Text:
-        name = clean(self.device.get("deviceName")) or "this device"
+        name = clean(self.record.name) or "this device"
         return Text(f"{self.action.label} {name}?")
 
     def confirm_label(self) -> str:

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane
 
+from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.detail import RowsPane
@@ -251,16 +252,17 @@ class DetailScreen(Screen[None]):
     def open_device(self, status: dict[str, Any]) -> None:
         """Open the device a status row is about: by its id when the row carries one,
         otherwise by its name (preferring the device of the row's user)."""
-        device_id = status.get("deviceId") or status.get("managedDeviceId")
-        if isinstance(device_id, str) and device_id:
+        report = DeviceStatus.from_graph(status)
+        device_id = report.device_id
+        if device_id:
             self.job("device", lambda service: service.get_device(device_id),
-                     self._push_device, self._device_failed)
+                     lambda device: self._push_device(device.raw), self._device_failed)
             return
-        name = status.get("deviceDisplayName") or status.get("deviceName")
-        if not isinstance(name, str) or not name:
+        name = report.device_name
+        if not name:
             self.notify("This row names no device.", severity="warning")
             return
-        user = str(status.get("userPrincipalName") or "").lower()
+        user = (report.user_principal_name or "").lower()
         self.job("device", lambda service: service.devices_named(name),
                  lambda rows: self._pick_device(name, user, rows), self._device_failed)
 
@@ -269,8 +271,8 @@ class DetailScreen(Screen[None]):
             self.notify(f"No device named {clean(name)} in Intune any more.",
                         severity="warning", markup=False)
             return
-        mine = [row for row in rows
-                if user and str(row.item.get("userPrincipalName") or "").lower() == user]
+        mine = [row for row in rows if user and (ManagedDevice.from_graph(
+            row.item).user_principal_name or "").lower() == user]
         chosen = (mine or rows)[0]
         if len(rows) > 1 and not mine:
             self.notify(f"{len(rows)} devices are named {clean(name)}; showing the first.",

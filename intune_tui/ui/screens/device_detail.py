@@ -7,15 +7,19 @@ in two keys.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
@@ -24,7 +28,7 @@ from intune_tui.intune.device_apps import (
     managed_app_states,
     with_install_errors,
 )
-from intune_tui.intune.directory import Memberships, memberships, user_card
+from intune_tui.intune.directory import Memberships, device_groups, user_card, user_groups
 from intune_tui.intune.formatting import (
     enum_word,
     format_bool,
@@ -32,10 +36,13 @@ from intune_tui.intune.formatting import (
     format_datetime,
     relative_time,
 )
-from intune_tui.intune.models import ManagedDevice
+from intune_tui.intune.models import DeviceUser, ManagedDevice, PolicyState
 from intune_tui.intune.resources import RESOURCES, Row
+from intune_tui.intune.secrets import RecoverySecrets, platform_kinds
+from intune_tui.intune.settings_catalog import CatalogPolicyState, device_catalog_policies
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
+from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
@@ -52,6 +59,9 @@ TABS: tuple[tuple[str, str, str, str], ...] = (
     ("apps", "device_detected_apps", "Apps", "No discovered apps"),
     ("users", "device_users", "Users", "No users"),
 )
+TAB_LABELS: tuple[tuple[str, str], ...] = (
+    ("overview", "Overview"), *((tab_id, label) for tab_id, _, label, _ in TABS),
+    ("groups", "Groups"), ("recovery", "Recovery"), ("actions", "Actions"))
 # An action sent this recently is followed (and its tab shown) when the device is opened.
 RECENT_ACTION = timedelta(minutes=10)
 _FAILING = {"noncompliant", "error", "conflict"}
@@ -117,16 +127,20 @@ def managed_apps_text(states: list[ManagedAppState]) -> Text:
     return text
 
 
-def groups_text(found: Memberships) -> Text:
-    """The device's Entra groups, then its primary user's (nested memberships included)."""
+def groups_text(found: Memberships, loading: frozenset[str] = frozenset()) -> Text:
+    """The device's Entra groups, then its primary user's (nested memberships included);
+    a half named in `loading` has not come yet."""
     text = Text()
-    for heading, groups, error, absent in (
-            ("This device's groups", found.device, found.device_error,
+    for half, heading, groups, error, absent in (
+            ("device", "This device's groups", found.device, found.device_error,
              "This device has no Entra device id."),
-            ("Its primary user's groups", found.user, found.user_error,
+            ("user", "Its primary user's groups", found.user, found.user_error,
              "This device has no primary user.")):
         count = f" ({len(groups)})" if groups is not None else ""
         text.append(f"{heading}{count}\n", style="bold")
+        if half in loading:
+            text.append("  Loading…\n\n")
+            continue
         if error is not None:
             text.append(f"  Could not read them: {error}\n")
         elif groups is None:
@@ -140,12 +154,20 @@ def groups_text(found: Memberships) -> Text:
     return text
 
 
-def title_line(item: dict[str, Any]) -> Text:
-    """'NAME · user · OS version · Compliance' from the list row's item, literal text."""
-    parts = [clean(item.get("deviceName")) or "(no name)", clean(item.get("userPrincipalName")),
-             " ".join(filter(None, (clean(item.get("operatingSystem")),
-                                    clean(item.get("osVersion"))))),
-             enum_word(item.get("complianceState"))]
+def catalog_rows(policies: list[CatalogPolicyState], now: Any) -> list[Row]:
+    """Settings-catalog profiles as rows of the Config tab (beside the template profiles that
+    deviceConfigurationStates lists), their kind in the Platform column."""
+    return RESOURCES["device_configuration_states"].to_rows(
+        [{"id": policy.policy_id, "displayName": policy.name, "state": policy.status,
+          "platformType": "settingsCatalog", "settingCount": None} for policy in policies], now)
+
+
+def title_line(device: ManagedDevice) -> Text:
+    """'NAME · user · OS version · Compliance' of the device, literal text."""
+    parts = [clean(device.name) or "(no name)", clean(device.user_principal_name),
+             " ".join(filter(None, (clean(device.operating_system),
+                                    clean(device.os_version)))),
+             enum_word(device.compliance_state)]
     return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
 
 
@@ -170,6 +192,8 @@ class DeviceDetailScreen(Screen[None]):
                 tooltip="BitLocker / FileVault keys and the LAPS password, masked"),
         Binding("a", "actions", "Actions", show=False, id="detail.actions",
                 tooltip="Remote actions for this device"),
+        Binding("o", "admin_center", "Admin center", show=False, id="detail.admin_center",
+                tooltip="Copy (and show) this device's link in the Intune admin center"),
         Binding("right_square_bracket", "next_tab", "Next tab", show=False,
                 id="detail.next_tab"),
         Binding("left_square_bracket", "previous_tab", "Previous tab", show=False,
@@ -186,6 +210,19 @@ class DeviceDetailScreen(Screen[None]):
         self._tracker: ActionTracker | None = None
         # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
         self._side_ids: tuple[Any, Any] | None = None
+        # The Config tab's two sources: template profiles and settings-catalog profiles.
+        self._config: list[Row] | BaseException | None = None
+        self._catalog: list[CatalogPolicyState] | BaseException | None = None
+        # The reads start here, at Enter, while the tabs are still being built; what arrives
+        # before its tab's widgets exist waits in `_waiting` (see `_deliver`).
+        self._first_tab = start_tab or "overview"
+        self._built: set[str] = set()  # tabs whose content is mounted
+        self._waiting: list[Callable[[], None]] = []
+        self._loading = False
+        try:
+            self.load()
+        except NoActiveAppError:  # built outside a running app: on_mount starts the reads
+            self._loading = False
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -193,94 +230,204 @@ class DeviceDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(title_line(self.item), id="device-title", classes="panel-title")
-        with TabbedContent(id="device-tabs"):
-            with TabPane("Overview", id="overview"), VerticalScroll():
-                yield Static("", id="overview-problem", classes="error-panel")
-                yield FieldList(id="overview-fields")
-            for tab_id, resource_key, label, _ in TABS:
+        yield Static(title_line(self.device), id="device-title", classes="panel-title")
+        # Only the tab shown first is built now; the others right after the first paint
+        # (`_build_hidden_tabs`): building all eight doubled the time to the first paint.
+        with TabbedContent(id="device-tabs", initial=self._first_tab):
+            for tab_id, label in TAB_LABELS:
                 with TabPane(label, id=tab_id):
-                    if tab_id == "users":
-                        yield FieldList(id="user-card")
-                    if tab_id == "apps":
-                        yield Static(Text("Loading the managed apps…"), id="managed-apps")
-                        yield Static(Text("Discovered apps (inventory)", style="bold"),
-                                     id="discovered-heading")
-                    yield RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")
-            with TabPane("Groups", id="groups"), VerticalScroll():
-                yield Static(Text("Loading…"), id="groups-view")
-            with TabPane("Recovery", id="recovery"):
-                yield RecoveryPanel(id="recovery-panel")
-            with TabPane("Actions", id="actions"):
-                yield Static("", id="action-tracking", classes="panel-note")
-                yield RowsPane(RESOURCES["device_action_results"], id="actions-pane")
+                    if tab_id == self._first_tab:
+                        yield from self._tab_content(tab_id)
         yield KeyFooter()
 
+    def _tab_content(self, tab_id: str) -> list[Widget]:
+        """The widgets of one tab (their data arrives through `_deliver`)."""
+        self._built.add(tab_id)
+        if tab_id == "overview":
+            problem = Static("", id="overview-problem", classes="error-panel")
+            problem.display = False
+            fields = FieldList(id="overview-fields", selectable=True)
+            fields.show(overview_fields(self.device, self.intune_app.now()))
+            return [VerticalScroll(problem, fields)]
+        if tab_id == "groups":
+            return [VerticalScroll(Static(Text("Loading…"), id="groups-view"))]
+        if tab_id == "recovery":
+            return [RecoveryPanel(id="recovery-panel")]
+        if tab_id == "actions":
+            tracking = Static("", id="action-tracking", classes="panel-note")
+            tracking.display = False
+            return [tracking, RowsPane(RESOURCES["device_action_results"], id="actions-pane")]
+        widgets: list[Widget] = []
+        if tab_id == "users":
+            widgets.append(FieldList(id="user-card"))
+        if tab_id == "configuration":
+            note = Static("", id="configuration-note", classes="panel-note")
+            note.display = False
+            widgets.append(note)
+        if tab_id == "apps":
+            widgets += [Static(Text("Loading the managed apps…"), id="managed-apps"),
+                        Static(Text("Discovered apps (inventory)", style="bold"),
+                               id="discovered-heading")]
+        resource_key = next(key for tab, key, _, _ in TABS if tab == tab_id)
+        return [*widgets, RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")]
+
     def on_mount(self) -> None:
-        self.title = clean(self.item.get("deviceName")) or "Device"
-        if self.start_tab:
-            self.query_one(TabbedContent).active = self.start_tab
-        self.query_one("#overview-problem").display = False
-        self.query_one("#overview-fields", FieldList).show(
-            overview_fields(self.device, self.intune_app.now()))
-        self.query_one("#action-tracking").display = False
-        self.load()
+        self.title = clean(self.device.name) or "Device"
+        if not self._loading:
+            self.load()
+        self._flush()
         self._follow_sent_actions()
+        self.call_after_refresh(self._build_hidden_tabs)
+
+    async def _build_hidden_tabs(self) -> None:
+        """The other tabs' widgets, after the first paint, in one batch (one layout pass);
+        then what waited for them."""
+        if not self.is_attached:  # left before its first paint
+            return
+        with self.app.batch_update():
+            mounts = [pane.mount_all(self._tab_content(pane.id))
+                      for pane in self.query_one(TabbedContent).query(TabPane)
+                      if pane.id and pane.id not in self._built]
+        await asyncio.gather(*mounts)
+        self._flush()
+
+    def _deliver(self, show: Callable[[], None]) -> None:
+        """Show a result now if its tab is built, else as soon as it is."""
+        if self.is_mounted:
+            try:
+                show()
+                return
+            except NoMatches:
+                pass
+        self._waiting.append(show)
+
+    def _flush(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for show in waiting:
+            self._deliver(show)
 
     def load(self) -> None:
         """Start every tab at once; each arrives (or fails) on its own."""
+        self._loading = True
         device_id = self.device_id
         self._job("overview", lambda service: service.get_device(device_id),
                   self._show_device, self._device_failed)
+        self._config = self._catalog = None
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
+        self._load_catalog()
         self._side_ids = None
-        if "azureADDeviceId" in self.item and "userId" in self.item:
+        if self.device.has_directory_ids:
             # The list row carries both ids: no need to wait for the device's GET.
-            self._load_side_tabs(self.item)
+            self._load_side_tabs(self.device)
 
-    def _load_side_tabs(self, item: dict[str, Any]) -> None:
+    def _load_side_tabs(self, device: ManagedDevice) -> None:
         """Recovery, Groups, the user card and the managed apps, each on its own."""
-        ids = (item.get("azureADDeviceId"), item.get("userId"))
+        ids = (device.azure_ad_device_id, device.user_id)
         if ids == self._side_ids:
             return
         self._side_ids = ids
-        self.query_one(RecoveryPanel).load(ManagedDevice.from_graph(item))
+        self._load_recovery(device)
         self._load_user_card(ids[1])
         self._load_groups(ids[0], ids[1])
         self._load_managed_apps(ids[1])
 
+    def _load_recovery(self, device: ManagedDevice) -> None:
+        """The secrets' listing (never a value), started here so it does not wait for the
+        Recovery tab to be built."""
+        if not platform_kinds(device.operating_system):
+            self._deliver(lambda: self.query_one(RecoveryPanel).load(device))
+            return
+        operating_system, entra_id = device.operating_system, device.azure_ad_device_id
+        self._job("recovery", lambda service: RecoverySecrets(service.client).listing(
+                      operating_system, entra_id, None),
+                  lambda listing: self.query_one(RecoveryPanel).show_listing(device, listing),
+                  lambda error: self.query_one(RecoveryPanel).show_error(error))
+
+    def _pane(self, tab_id: str) -> RowsPane:
+        return self.query_one(f"#{tab_id}-pane", RowsPane)
+
     def _load_tab(self, tab_id: str, resource_key: str, empty: str) -> None:
-        pane = self.query_one(f"#{tab_id}-pane", RowsPane)
         device_id = self.device_id
 
         def call(service: IntuneService) -> Awaitable[list[Row]]:
             return service.rows(resource_key, parent_id=device_id)
 
         def show(rows: list[Row]) -> None:
-            pane.show_rows(rows, empty=empty)
+            if tab_id == "configuration":
+                self._config = rows
+                self._show_configuration()
+                return
+            self._pane(tab_id).show_rows(rows, empty=empty)
             if tab_id == self.start_tab == "compliance":
                 self.action_why_noncompliant()
 
-        self._job(tab_id, call, show, pane.show_error)
+        def failed(error: BaseException) -> None:
+            if tab_id == "configuration":
+                self._config = error
+                self._show_configuration()
+                return
+            self._pane(tab_id).show_error(error)
+
+        self._job(tab_id, call, show, failed)
+
+    # -- the Config tab: template profiles and settings-catalog profiles, each on its own ------
+
+    def _load_catalog(self) -> None:
+        device_id = self.device_id
+
+        def done(policies: list[CatalogPolicyState]) -> None:
+            self._catalog = policies
+            self._show_configuration()
+
+        def failed(error: BaseException) -> None:
+            self._catalog = error
+            self._show_configuration()
+
+        self._job("configuration-catalog",
+                  lambda service: device_catalog_policies(service.client, device_id),
+                  done, failed)
+
+    def _show_configuration(self) -> None:
+        """Whatever of the two sources has come, merged; a source that failed says so above."""
+        pane = self.query_one("#configuration-pane", RowsPane)
+        note = self.query_one("#configuration-note", Static)
+        config, catalog = self._config, self._catalog
+        problems = []
+        if isinstance(config, BaseException):
+            problems.append(f"Could not load the template profiles: {clean(str(config))}")
+        if isinstance(catalog, BaseException):
+            problems.append(f"Could not load the settings-catalog profiles: "
+                            f"{clean(str(catalog))}")
+        elif catalog is None and config is not None:
+            problems.append("Loading the settings-catalog profiles…")
+        note.update(Text("\n".join(problems)))
+        note.display = bool(problems)
+        rows = (config if isinstance(config, list) else []) + (
+            catalog_rows(catalog, self.intune_app.now()) if isinstance(catalog, list) else [])
+        if isinstance(config, BaseException) and not isinstance(catalog, list):
+            pane.show_error(config)
+        elif config is not None or isinstance(catalog, list):
+            pane.show_rows(rows, empty="No configuration profile applies")
 
     def _job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
              on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
-        self.intune_app.job(f"device:{self.device_id}:{part}", call, on_done=on_done,
-                            on_error=on_error)
+        """One read; its answer is shown once its tab's widgets exist (`_deliver`)."""
+        self.intune_app.job(f"device:{self.device_id}:{part}", call,
+                            on_done=lambda result: self._deliver(lambda: on_done(result)),
+                            on_error=lambda error: self._deliver(lambda: on_error(error)))
 
-    def _show_device(self, data: dict[str, Any]) -> None:
-        merged = {**self.item, **{k: v for k, v in data.items() if v is not None}}
-        self.item = merged
-        self.device = ManagedDevice.from_graph(merged)
-        self.query_one("#device-title", Static).update(title_line(merged))
+    def _show_device(self, read: ManagedDevice) -> None:
+        self.device = self.device.merged_with(read)
+        self.item = self.device.raw
+        self.query_one("#device-title", Static).update(title_line(self.device))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
         # Already started from the list row unless it lacked the ids (or they changed).
-        self._load_side_tabs(merged)
+        self._load_side_tabs(self.device)
         now = self.intune_app.now()
         rows = RESOURCES["device_action_results"].to_rows(
-            [r for r in merged.get("deviceActionResults") or [] if isinstance(r, dict)], now)
+            [result.raw for result in self.device.action_results], now)
         self.query_one("#actions-pane", RowsPane).show_rows(rows, empty="No remote actions yet")
 
     def _device_failed(self, error: BaseException) -> None:
@@ -294,51 +441,68 @@ class DeviceDetailScreen(Screen[None]):
 
     # -- the primary user ----------------------------------------------------------------------
 
+    def _card(self) -> FieldList:
+        return self.query_one("#user-card", FieldList)
+
     def _load_user_card(self, user_id: Any) -> None:
-        card = self.query_one("#user-card", FieldList)
         if not isinstance(user_id, str) or not user_id:
-            card.update(Text("No primary user (a shared or userless device)."))
+            self._deliver(lambda: self._card().update(
+                Text("No primary user (a shared or userless device).")))
             return
-        card.update(Text("Loading the primary user…"))
+        self._deliver(lambda: self._card().update(Text("Loading the primary user…")))
         session = self.intune_app.session
         self._job("user-card",
                   lambda service: user_card(service.client, session.claims(), user_id),
-                  lambda found: card.show(found.fields()),
-                  lambda error: card.update(Text(f"Could not read the primary user from "
-                                                 f"Entra: {clean(str(error))}")))
+                  lambda found: self._card().show(found.fields()),
+                  lambda error: self._card().update(Text(
+                      f"Could not read the primary user from Entra: {clean(str(error))}")))
 
     def _load_groups(self, entra_id: Any, user_id: Any) -> None:
-        view = self.query_one("#groups-view", Static)
+        """The device's groups and its user's, each painted when it comes: the user's take one
+        round trip; the device's two (Entra's object id from its deviceId, then its groups)."""
         entra = entra_id if isinstance(entra_id, str) else None
         user = user_id if isinstance(user_id, str) and user_id else None
-        self._job("groups", lambda service: memberships(service.client, entra, user),
-                  lambda found: view.update(groups_text(found)),
-                  lambda error: view.update(Text(f"Could not read group memberships: "
-                                                 f"{clean(str(error))}")))
+        found: dict[str, tuple[Any, str | None]] = {}
+
+        def show(half: str, groups: Any, error: str | None) -> None:
+            found[half] = (groups, error)
+            device, user_half = found.get("device", (None, None)), found.get("user", (None, None))
+            loading = frozenset({"device", "user"} - found.keys())
+            self.query_one("#groups-view", Static).update(groups_text(
+                Memberships(device[0], device[1], user_half[0], user_half[1]), loading))
+
+        for half, read in (("device", lambda service: device_groups(service.client, entra)),
+                           ("user", lambda service: user_groups(service.client, user))):
+            self._job(f"groups-{half}", read,
+                      lambda groups, half=half: show(half, groups, None),
+                      lambda error, half=half: show(half, None, clean(str(error))))
+
+    def _apps_view(self) -> Static:
+        return self.query_one("#managed-apps", Static)
 
     def _load_managed_apps(self, user_id: Any) -> None:
-        view = self.query_one("#managed-apps", Static)
         if not isinstance(user_id, str) or not user_id:
-            view.update(Text("Managed apps: Intune reports app intents per user, and this device "
-                             "has no primary user."))
+            self._deliver(lambda: self._apps_view().update(Text(
+                "Managed apps: Intune reports app intents per user, and this device "
+                "has no primary user.")))
             return
         device_id = self.device_id
 
         def listed(states: list[ManagedAppState]) -> None:
             # The list paints at once; failing apps' error codes follow (one more round trip).
-            view.update(managed_apps_text(states))
+            self._apps_view().update(managed_apps_text(states))
             if any(state.failing for state in states):
                 self._job("managed-app-errors",
                           lambda service: with_install_errors(service.client, states, device_id),
-                          lambda found: view.update(managed_apps_text(found)),
+                          lambda found: self._apps_view().update(managed_apps_text(found)),
                           lambda error: None)  # each row says why its code is missing
 
         self._job("managed-apps",
                   lambda service: managed_app_states(service.client, user_id, device_id,
                                                      with_errors=False),
                   listed,
-                  lambda error: view.update(Text(f"Could not read the managed apps: "
-                                                 f"{clean(str(error))}")))
+                  lambda error: self._apps_view().update(Text(
+                      f"Could not read the managed apps: {clean(str(error))}")))
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen
@@ -347,9 +511,7 @@ class DeviceDetailScreen(Screen[None]):
         if not upn:
             self.notify("This device has no primary user.", markup=False, severity="warning")
             return
-        user_id = self.item.get("userId")
-        self.app.push_screen(UserDevicesScreen(upn, user_id if isinstance(user_id, str)
-                                               and user_id else None))
+        self.app.push_screen(UserDevicesScreen(upn, self.device.user_id or None))
 
     def action_change_primary_user(self) -> None:
         from intune_tui.ui.screens.user_devices import change_primary_user_flow
@@ -360,12 +522,16 @@ class DeviceDetailScreen(Screen[None]):
 
     # -- recovery secrets: masked again whenever they are out of sight -------------------------
 
+    def _mask_secrets(self) -> None:
+        for panel in self.query(RecoveryPanel):  # none before the Recovery tab is built
+            panel.mask_all()
+
     def on_screen_suspend(self) -> None:
-        self.query_one(RecoveryPanel).mask_all()
+        self._mask_secrets()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id != "recovery":
-            self.query_one(RecoveryPanel).mask_all()
+            self._mask_secrets()
 
     # -- remote actions ------------------------------------------------------------------------
 
@@ -391,14 +557,16 @@ class DeviceDetailScreen(Screen[None]):
             self.query_one(TabbedContent).active = "actions"
             self._tracker.track(sent)
 
-    def _show_tracking(self, state: Mapping[str, Any] | None, status: str) -> None:
+    def _show_tracking(self, state: ManagedDevice | None, status: str) -> None:
+        self._deliver(lambda: self._track(state, status))
+
+    def _track(self, state: ManagedDevice | None, status: str) -> None:
         line = self.query_one("#action-tracking", Static)
         line.update(Text(status))
         line.display = True
         if state is not None:
             rows = RESOURCES["device_action_results"].to_rows(
-                [r for r in state.get("deviceActionResults") or [] if isinstance(r, dict)],
-                self.intune_app.now())
+                [result.raw for result in state.action_results], self.intune_app.now())
             self.query_one("#actions-pane", RowsPane).show_rows(
                 rows, empty="No remote actions yet")
 
@@ -440,36 +608,56 @@ class DeviceDetailScreen(Screen[None]):
 
     def action_show_recovery(self) -> None:
         self.query_one(TabbedContent).active = "recovery"
-        self.query_one("#recovery-list").focus()
+        self._deliver(lambda: self.query_one("#recovery-list").focus())
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
-        a tab's list; on the Overview, the device id."""
+        a tab's list, or the Overview field under its cursor; otherwise the device id."""
         from intune_tui.ui.screens.resource_list import copy_cell
 
         if isinstance(self.focused, ResourceTable):
             copy_cell(self.app, self.focused)
             return
+        if isinstance(self.focused, FieldList) and self.focused.current_field is not None:
+            label, value = self.focused.current_field
+            if value != "—":
+                self.app.copy_to_clipboard(value)
+                self.notify(f"Copied {label}: {value}", markup=False)
+                return
         self.app.copy_to_clipboard(self.device_id)
         self.notify(f"Copied device id: {self.device_id}", markup=False)
+
+    def action_admin_center(self) -> None:
+        copy_admin_center_link(self.intune_app, "devices", self.item,
+                               name=str(self.item.get("deviceName") or ""), noun="device")
 
     def action_why_noncompliant(self) -> None:
         """Show the compliance tab with the cursor on the first failing policy."""
         self.query_one(TabbedContent).active = "compliance"
+        self._deliver(self._cursor_on_failing_policy)
+
+    def _cursor_on_failing_policy(self) -> None:
         table = self.query_one("#compliance-pane", RowsPane).table
         table.focus()
         for index, row in enumerate(table.visible_rows):
-            if str(row.item.get("state", "")).lower() in _FAILING:
+            if (PolicyState.from_graph(row.item).state or "").lower() in _FAILING:
                 table.move_cursor(index)
                 return
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        if isinstance(pane, RowsPane) and pane.id in ("compliance-pane", "configuration-pane"):
+        row = cast(Row, event.row)  # the tables of a detail screen hold Rows
+        catalog = {policy.policy_id: policy for policy in self._catalog or []} if isinstance(
+            self._catalog, list) else {}
+        if isinstance(pane, RowsPane) and pane.id == "configuration-pane" and row.key in catalog:
+            from intune_tui.ui.screens.catalog_settings import CatalogSettingsScreen
+
+            self.app.push_screen(CatalogSettingsScreen(self.item, catalog[row.key]))
+        elif isinstance(pane, RowsPane) and pane.id in ("compliance-pane",
+                                                        "configuration-pane"):
             from intune_tui.ui.screens.setting_states import SettingStatesScreen
 
-            row = cast(Row, event.row)  # the tables of a detail screen hold Rows
             # A configuration profile's deviceConfigurationState carries settingStates too
             # (state, errorCode, errorDescription per setting), like a compliance policy's.
             title = ("Why non-compliant" if pane.id == "compliance-pane"
@@ -478,9 +666,7 @@ class DeviceDetailScreen(Screen[None]):
         elif isinstance(pane, RowsPane) and pane.id == "users-pane":
             from intune_tui.ui.screens.user_devices import UserDevicesScreen
 
-            item = cast(Row, event.row).item
-            upn = clean(item.get("userPrincipalName"))
+            user = DeviceUser.from_graph(row.item)
+            upn = clean(user.user_principal_name)
             if upn:
-                user_id = item.get("id")
-                self.app.push_screen(UserDevicesScreen(
-                    upn, user_id if isinstance(user_id, str) and user_id else None))
+                self.app.push_screen(UserDevicesScreen(upn, user.id or None))

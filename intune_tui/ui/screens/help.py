@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from intune_tui.config import View
+from intune_tui.text import clean
+from intune_tui.ui.commands import describe_view
 
 SEARCH_HELP = (
     "Search with /: free words match name, user, serial and model. Fields: os:ios "
@@ -64,10 +68,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
     ]
 
-    def __init__(self, title: str, keys: list[KeyHelp]) -> None:
+    def __init__(self, title: str, keys: list[KeyHelp], views: Sequence[View] = ()) -> None:
         super().__init__()
         self._title = title
         self._keys = keys
+        self._views = views
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
@@ -79,7 +84,23 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys — {self._title}", style="bold"), id="help-title")
             yield Static(table)
+            yield Static(saved_views_help(self._views), id="help-views")
             yield Static(Text(SEARCH_HELP), id="help-search")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def saved_views_help(views: Sequence[View]) -> Text:
+    """The saved views, each with what brings it back, and how to save one."""
+    text = Text("Saved views: ", style="bold")
+    if not views:
+        text.append("none yet. :save NAME [KEY] keeps this list's search, sort and columns; "
+                    ":NAME (or KEY) brings them back.", style="")
+        return text
+    text.append(":save NAME [KEY] adds one.", style="")
+    for view in views:
+        recall = f":{view.name}" + (f" or {view.key}" if view.key else "")
+        text.append(f"\n  {clean(recall)}", style="bold")
+        text.append(f"  {clean(describe_view(view))}")
+    return text

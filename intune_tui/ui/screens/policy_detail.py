@@ -26,14 +26,18 @@ from intune_tui.intune.formatting import (
     relative_time,
 )
 from intune_tui.intune.models import (
-    HIDDEN_PROPERTIES,
     Policy,
     StatusOverview,
-    flags_words,
-    readable_properties,
-    setting_rows,
+    uses_notification_templates,
+    with_template_names,
 )
 from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
+from intune_tui.intune.wording import (
+    HIDDEN_PROPERTIES,
+    catalog_setting_words,
+    flags_words,
+    readable_properties,
+)
 from intune_tui.text import clean
 from intune_tui.ui.screens.detail import (
     DetailScreen,
@@ -111,30 +115,28 @@ def overview_fields(resource_key: str, data: dict[str, Any], now: datetime,
     if policy.platform != MISSING:
         fields.append(("Platform", policy.platform))
     if resource_key == "settings_catalog":
-        template = data.get("templateReference")
-        family = template.get("templateFamily") if isinstance(template, dict) else None
-        fields += [("Technologies", flags_words(data.get("technologies"))),
+        family = policy.template_family
+        fields += [("Technologies", flags_words(policy.technologies)),
                    ("Template", enum_word(family) if family not in (None, "", "none")
                     else "None (custom)"),
-                   ("Settings", data.get("settingCount"))]
+                   ("Settings", policy.setting_count)]
     if resource_key == "notification_templates":
-        fields += [("Default locale", data.get("defaultLocale")),
-                   ("Branding", flags_words(data.get("brandingOptions")))]
-    if "deployedAppCount" in data:
-        fields.append(("Apps", data.get("deployedAppCount")))
-    targeted = data.get("targetedMobileApps")
-    if isinstance(targeted, list) and targeted:
-        fields.append(("Targeted app ids", ", ".join(str(app) for app in targeted)))
-    if isinstance(data.get("isAssigned"), bool):
-        fields.append(("Assigned", format_bool(data["isAssigned"])))
-    if data.get("version") not in (None, ""):
-        fields.append(("Version", str(data["version"]).strip('"')))
+        fields += [("Default locale", policy.default_locale),
+                   ("Branding", flags_words(policy.branding_options))]
+    if policy.deployed_app_count is not None:
+        fields.append(("Apps", policy.deployed_app_count))
+    if policy.targeted_mobile_apps:
+        fields.append(("Targeted app ids", ", ".join(policy.targeted_mobile_apps)))
+    if policy.is_assigned is not None:
+        fields.append(("Assigned", format_bool(policy.is_assigned)))
+    if policy.version is not None:
+        fields.append(("Version", policy.version))
     fields += [("Created", _when(policy.created, now)),
                ("Modified", _when(policy.last_modified, now))]
-    tags = data.get("roleScopeTagIds")
-    if isinstance(tags, list) and tags:
+    if policy.role_scope_tag_ids:
         names = tag_names or {}
-        fields.append(("Scope tags", ", ".join(names.get(str(tag)) or str(tag) for tag in tags)))
+        fields.append(("Scope tags", ", ".join(names.get(tag) or tag
+                                               for tag in policy.role_scope_tag_ids)))
     fields.append(("Id", policy.id))
     return [(label, value) for label, value in fields if resource_key in POLICY_KEYS
             or value not in (None, "", MISSING) or label in ("Name", "Id")]
@@ -176,22 +178,10 @@ def catalog_setting_rows(settings: list[Row]) -> list[Row]:
     items = []
     for row in settings:
         for position, (depth, name, value) in enumerate(
-                setting_rows(row.item.get("settingInstance"))):
+                catalog_setting_words(row.item)):
             items.append({"id": f"{row.key}.{position}",
                           "name": ("↳ " * depth) + name if depth else name, "value": value})
     return DETAIL_LISTS["policy_settings"].to_rows(items)
-
-
-def compliance_action_items(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The actions for noncompliance of a compliance policy, one item per action."""
-    items = []
-    for rule in data.get("scheduledActionsForRule") or []:
-        if not isinstance(rule, dict):
-            continue
-        for action in rule.get("scheduledActionConfigurations") or []:
-            if isinstance(action, dict):
-                items.append(dict(action))
-    return items
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,7 +251,7 @@ class PolicyDetailScreen(DetailScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.title = clean(self.item.get("displayName") or self.item.get("name")) or "Policy"
+        self.title = clean(Policy.from_graph(self.item).name) or "Policy"
         self.query_one("#overview-problem").display = False
         self._show_overview()
         self.focus_tab()
@@ -298,7 +288,7 @@ class PolicyDetailScreen(DetailScreen):
     def _show_overview(self, status: str | None = None) -> None:
         fields = overview_fields(self.resource_key, self.item, self.intune_app.now(),
                                  self._tag_names)
-        if self._tag_names is None and self.item.get("roleScopeTagIds"):
+        if self._tag_names is None and Policy.from_graph(self.item).role_scope_tag_ids:
             self._name_scope_tags()
         if status is not None:
             labels = [label for label, _ in fields]
@@ -352,17 +342,15 @@ class PolicyDetailScreen(DetailScreen):
 
     def _show_actions(self, data: dict[str, Any]) -> None:
         pane = self.query_one("#actions-pane", RowsPane)
-        items = compliance_action_items(data)
+        items = list(Policy.from_graph(data).compliance_actions)
         pane.show_rows(pane.resource.to_rows(items), empty="No actions for noncompliance")
-        if any(item.get("notificationTemplateId") for item in items):
+        if uses_notification_templates(items):
             self.job("templates", lambda service: service.rows("notification_templates"),
                      lambda rows: self._name_templates(items, rows), lambda error: None)
 
     def _name_templates(self, items: list[dict[str, Any]], templates: list[Row]) -> None:
-        names = {row.key: row.item.get("displayName") for row in templates}
-        named = [{**item, "notificationTemplateId": names.get(
-            str(item.get("notificationTemplateId")), item.get("notificationTemplateId"))}
-            for item in items]
+        names = {row.key: Policy.from_graph(row.item).name for row in templates}
+        named = with_template_names(items, names)
         pane = self.query_one("#actions-pane", RowsPane)
         pane.show_rows(pane.resource.to_rows(named), empty="No actions for noncompliance")
 

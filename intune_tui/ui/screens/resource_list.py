@@ -19,9 +19,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static, Tab, Tabs
 
+from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
+from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
+from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.line_input import LineInput
@@ -29,14 +32,13 @@ from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Sequence
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
+    from intune_tui.ui.screens.columns import ColumnChoice
     from intune_tui.worker import StreamFinished
 
-# While the list is still loading, typing waits this long before asking Graph to filter.
-SERVER_SEARCH_DELAY = 0.6
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
 # full collections, and with them everything the app built before (Textual, imports).
 FREEZE_ABOVE_ROWS = 1_000
@@ -50,9 +52,6 @@ class ListView:
     label: str
     noun: str = "items"
 
-
-# The key bar comes after the first rows, and at the latest this long after the screen mounts.
-FOOTER_AT_THE_LATEST = 0.5
 
 
 def _pages(resource_key: str, server_filter: str | None
@@ -69,6 +68,11 @@ def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     title, value = cell
     app.copy_to_clipboard(value)
     app.notify(f"Copied {title}: {value}", markup=False)
+
+
+def _one(noun: str) -> str:
+    """'policies' -> 'policy', 'devices' -> 'device'."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
 
 
 def table_columns(resource: Resource) -> list[TableColumn]:
@@ -96,6 +100,8 @@ class ResourceListScreen(Screen[None]):
         Binding("e", "export", "Export", id="list.export"),
         Binding("y", "copy_field", "Copy field", show=False, id="list.copy_id",
                 tooltip="Copy the cell under the cursor (← → choose the column), over SSH too"),
+        Binding("o", "admin_center", "Admin center", show=False, id="list.admin_center",
+                tooltip="Copy (and show) the admin center link of the row under the cursor"),
         Binding("escape", "clear_search", "Clear search", show=False, id="list.clear_search"),
         Binding("p", "show_access", "My access", show=False, id="list.access",
                 tooltip="Which scopes and Intune permissions you hold (also :access)"),
@@ -103,6 +109,8 @@ class ResourceListScreen(Screen[None]):
                 id="list.next_view"),
         Binding("left_square_bracket", "previous_view", "Previous list", show=False,
                 id="list.previous_view"),
+        Binding("c", "choose_columns", "Columns", show=False, id="list.columns",
+                tooltip="Show, hide, reorder and size this list's columns (kept in the config)"),
     ]
 
     def __init__(self) -> None:
@@ -157,7 +165,9 @@ class ResourceListScreen(Screen[None]):
         # No Footer yet: `_show_footer` mounts it once the first rows are painted.
 
     def _new_table(self) -> ResourceTable[Row]:
-        table: ResourceTable[Row] = ResourceTable(table_columns(self.resource), id="list")
+        chosen = resolve(self.resource, self.intune_app.settings.columns.get(self.view.resource))
+        table: ResourceTable[Row] = ResourceTable(
+            table_columns(self.resource), shown=chosen.shown, widths=chosen.widths, id="list")
         table.empty_text = "Loading…"
         return table
 
@@ -174,12 +184,10 @@ class ResourceListScreen(Screen[None]):
         self.watch(self.app, "throttle_text", self._on_throttle_text, init=False)
         self.intune_app.session_changed.subscribe(self, self._on_session_changed)
         self.table.focus()
-        self.set_timer(FOOTER_AT_THE_LATEST, self._show_footer)
+        self.set_timer(self.intune_app.timings.footer_at_the_latest, self._show_footer)
 
     async def _show_footer(self) -> None:
-        """Mount the key bar. Textual's Footer is one widget per key, restyled at every focus
-        change: on a first screen that is ~100 ms of UI-thread work, which held the first rows
-        back (bench_app at 100k: first rows 0.18 s after mount with it composed, 0.12 s not)."""
+        """Mount the key bar, after the first rows (a start-up trick: ui/startup.py)."""
         if self.query(KeyFooter):
             return
         await self.mount(KeyFooter())
@@ -307,7 +315,8 @@ class ResourceListScreen(Screen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         if not self._complete and self._query is not None:
-            self._search_timer = self.set_timer(SERVER_SEARCH_DELAY, self._apply_server)
+            self._search_timer = self.set_timer(self.intune_app.timings.server_search_delay,
+                                                self._apply_server)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":
@@ -392,7 +401,8 @@ class ResourceListScreen(Screen[None]):
 
         settings = self.intune_app.settings
         path = default_export_path(settings.data_dir, self.view.resource, fmt)
-        columns, records = export_table(self.resource, self.table.visible_rows)
+        columns, records = export_table(self.resource, self.table.visible_rows,
+                                        self.table.shown_columns)
         try:
             count = write_export(path, fmt, columns, records)
         except OSError as error:
@@ -404,6 +414,50 @@ class ResourceListScreen(Screen[None]):
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
+
+    def action_admin_center(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            self.notify("No row under the cursor", severity="warning", markup=False)
+            return
+        copy_admin_center_link(self.intune_app, self.view.resource, row.item,
+                               name=row.cells[0], noun=_one(self.view.noun))
+
+    # -- columns -------------------------------------------------------------------------------
+
+    def action_choose_columns(self) -> None:
+        from intune_tui.ui.screens.columns import ColumnChooser
+
+        table = self.table
+        chooser = ColumnChooser(self.view.label, table.all_columns, table.shown_columns,
+                                table.column_widths)
+        self.app.push_screen(chooser, self._columns_chosen)
+
+    def _columns_chosen(self, choice: ColumnChoice | None) -> None:
+        if choice is None:
+            return
+        self.table.show_columns(choice.shown, choice.widths)
+        self._save_columns()
+
+    def _save_columns(self) -> None:
+        """Keep the table's columns for this list in the config file (and for this session)."""
+        settings = self.intune_app.settings
+        table = self.table
+        if list(table.shown_columns) == list(range(len(table.all_columns))) and not \
+                table.column_widths:
+            saved = None  # the list's own columns: nothing to keep
+        else:
+            saved = choice_of(self.resource, table.shown_columns, table.column_widths)
+        try:
+            settings.columns = save_list_columns(self.view.resource, saved,
+                                                 path=settings.config_path)
+        except ConfigError as error:
+            self.notify(f"Columns not saved: {error}", severity="error", markup=False)
+            # Kept for this session all the same: the list shows what the user chose.
+            if saved is None:
+                settings.columns.pop(self.view.resource, None)
+            else:
+                settings.columns[self.view.resource] = saved
 
     async def action_next_view(self) -> None:
         await self._switch_view((self._view_index + 1) % len(self.VIEWS))
@@ -433,6 +487,74 @@ class ResourceListScreen(Screen[None]):
         self.query_one("#search", Input).value = ""
         self.load()
 
+    # -- saved views (:save NAME, :NAME) -------------------------------------------------------
+
+    def _own_columns(self) -> tuple[int, ...]:
+        """The columns this list shows when it opens: its `[columns.LIST]` or the catalog's."""
+        return resolve(self.resource,
+                       self.intune_app.settings.columns.get(self.view.resource)).shown
+
+    def view_columns(self) -> tuple[str, ...] | None:
+        """The ids of the columns shown, in order (`list_columns.column_ids`), so the view shows
+        them whatever the list's `[columns.LIST]` says later; None when neither the user nor the
+        list's `[columns.LIST]` changed the catalog's columns."""
+        shown = tuple(self.table.shown_columns)
+        every = tuple(range(len(self.table.all_columns)))
+        if shown == every and self._own_columns() == every:
+            return None
+        ids = column_ids(self.resource)
+        return tuple(ids[index] for index in shown)
+
+    def apply_columns(self, columns: Sequence[str] | None) -> None:
+        """Show the columns with these ids, in this order (a saved view recalled); None: the
+        list's own. Unknown ids are left out; none known shows the list's own. Widths stay,
+        nothing is saved."""
+        table = self.table
+        if columns is None:
+            table.show_columns(self._own_columns(), table.column_widths)
+            return
+        ids = column_ids(self.resource)
+        known = tuple(column for column in columns if column in ids)
+        shown = resolve(self.resource, ListColumns(known)).shown if known else self._own_columns()
+        table.show_columns(shown, table.column_widths)
+
+    def current_view(self, name: str, key: str | None = None) -> View:
+        """What this list shows now, as the saved view `name`: list, search, sort, columns."""
+        sort = self.table.sort_column
+        return View(
+            name,
+            self.view.resource,
+            search=self._query.text.strip() if self._query is not None else "",
+            sort=self.table.all_columns[sort].key if sort is not None else None,
+            descending=self.table.sort_reverse if sort is not None else False,
+            columns=self.view_columns(),
+            key=key,
+        )
+
+    @classmethod
+    def shows_list(cls, list_name: str) -> bool:
+        return any(view.resource == list_name for view in cls.VIEWS)
+
+    async def show_view(self, view: View) -> None:
+        """Bring back a saved view: its list, columns, search and sort."""
+        index = next(index for index, shown in enumerate(self.VIEWS)
+                     if shown.resource == view.list_name)
+        await self._switch_view(index)
+        self.apply_columns(view.columns)
+        if view.search:
+            self.search_for(view.search)
+        else:
+            self.action_clear_search()
+        keys = [column.key for column in self.table.all_columns]
+        if view.sort is not None and view.sort not in keys:
+            self.notify(f"View {view.name}: this list has no column {view.sort!r} to sort by "
+                        f"(columns: {', '.join(keys)})", severity="warning", markup=False)
+            self.table.sort_by(None)
+        else:
+            self.table.sort_by(keys.index(view.sort) if view.sort is not None else None,
+                               reverse=view.descending)
+        self.table.focus()
+
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         self.open_row(cast(Row, event.row))  # a list screen's table holds Rows
@@ -448,6 +570,7 @@ class ResourceListScreen(Screen[None]):
         return [
             ("Search this list", "/", self.action_search),
             ("Refresh this list", "r", self.action_refresh),
+            ("Choose this list's columns", "c", self.action_choose_columns),
         ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

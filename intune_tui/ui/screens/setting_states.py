@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -13,17 +14,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from intune_tui.intune.formatting import enum_word
+from intune_tui.intune.models import ManagedDevice, PolicyState, SettingState
 from intune_tui.text import clean
 
 _FAILING = ("noncompliant", "error", "conflict")
 
 
-def _state_order(setting: dict[str, Any]) -> int:
-    state = str(setting.get("state", "")).lower()
+def _state_order(setting: SettingState) -> int:
+    state = (setting.state or "").lower()
     return _FAILING.index(state) if state in _FAILING else len(_FAILING)
 
 
-def settings_table(setting_states: list[dict[str, Any]]) -> Table:
+def settings_table(setting_states: Sequence[SettingState]) -> Table:
     """Setting, state (in words, failing marked with text), error and current value."""
     table = Table(expand=True, show_edge=False, header_style="bold")
     table.add_column("Setting", ratio=3, overflow="fold")
@@ -31,16 +33,16 @@ def settings_table(setting_states: list[dict[str, Any]]) -> Table:
     table.add_column("Error", ratio=2, overflow="fold")
     table.add_column("Current value", ratio=1, overflow="fold")
     for setting in sorted(setting_states, key=_state_order):
-        state = str(setting.get("state", ""))
+        state = setting.state or ""
         failing = state.lower() in _FAILING
-        name = clean(setting.get("settingName") or setting.get("setting")) or "—"
-        error = " ".join(filter(None, (clean(setting.get("errorDescription")),
-                                       _code(setting.get("errorCode")))))
+        name = clean(setting.name) or "—"
+        error = " ".join(filter(None, (clean(setting.error_description),
+                                       _code(setting.error_code))))
         table.add_row(
             Text(name),
             Text(("✗ " if failing else "") + enum_word(state), style="bold" if failing else ""),
             Text(error or "—"),
-            Text(clean(setting.get("currentValue")) or "—"),
+            Text(clean(setting.current_value) or "—"),
         )
     return table
 
@@ -55,15 +57,15 @@ class SettingStatesScreen(Screen[None]):
     def __init__(self, device: dict[str, Any], policy_state: dict[str, Any], *,
                  title: str = "Why non-compliant") -> None:
         super().__init__()
-        self.device = device
-        self.policy_state = policy_state
+        self.device = ManagedDevice.from_graph(device)
+        self.policy_state = PolicyState.from_graph(policy_state)
         self.screen_title = title
 
     def compose(self) -> ComposeResult:
-        device_name = clean(self.device.get("deviceName")) or "device"
-        policy_name = clean(self.policy_state.get("displayName")) or "policy"
-        state = enum_word(self.policy_state.get("state"))
-        settings = [s for s in self.policy_state.get("settingStates") or [] if isinstance(s, dict)]
+        device_name = clean(self.device.name) or "device"
+        policy_name = clean(self.policy_state.name) or "policy"
+        state = enum_word(self.policy_state.state)
+        settings = self.policy_state.settings
         failing = sum(1 for s in settings if _state_order(s) < len(_FAILING))
         yield Header()
         yield Static(Text(f"{policy_name} on {device_name}: {state}, "

@@ -26,6 +26,7 @@ from intune_tui.intune.directory import (
     devices_of_user,
     user_card,
 )
+from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.detail import FieldList, RowsPane
@@ -243,11 +244,12 @@ async def change_primary_user_flow(app: IntuneApp, device: dict[str, Any],
     if is_read_only(app):
         app.notify(READ_ONLY_MESSAGE, severity="warning", markup=False)
         return
-    name = clean(device.get("deviceName")) or "this device"
+    current = ManagedDevice.from_graph(device)
+    name = clean(current.name) or "this device"
     user = await app.push_screen_wait(ChooseUserScreen(f"New primary user of {name}"))
     if user is None:
         return
-    if user.user_principal_name.lower() == str(device.get("userPrincipalName") or "").lower():
+    if user.user_principal_name.lower() == (current.user_principal_name or "").lower():
         app.notify(f"{user.user_principal_name} is already the primary user.", markup=False)
         return
     action = change_primary_user_action(app.settings.graph_url or "https://graph.microsoft.com",

@@ -3,38 +3,79 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from intune_tui.intune.formatting import Field
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
-Field = tuple[str, object]
+
+def shown_value(value: object) -> str:
+    return clean(value) if value not in (None, "") else "—"
 
 
-def field_table(fields: Iterable[Field]) -> Table:
-    """Label/value pairs as a two-column table; values are tenant data, shown literally."""
+def field_table(fields: Iterable[Field], *, cursor: int | None = None) -> Table:
+    """Label/value pairs as a two-column table; values are tenant data, shown literally. The
+    `cursor` row (when given) is drawn reversed."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    for label, value in fields:
-        shown = clean(value) if value not in (None, "") else "—"
-        table.add_row(Text(label), Text(shown))
+    for index, (label, value) in enumerate(fields):
+        table.add_row(Text(label), Text(shown_value(value)),
+                      style="reverse" if index == cursor else None)
     return table
 
 
 class FieldList(Static):
-    """A Static showing label/value pairs."""
+    """A Static showing label/value pairs. `selectable`: it takes focus and has a cursor row
+    (↑/↓), so `y` can copy the field under it."""
 
     DEFAULT_CSS = "FieldList { height: auto; padding: 0 1; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1)", "Previous field", show=False, id="fields.up"),
+        Binding("down,j", "move(1)", "Next field", show=False, id="fields.down"),
+    ]
+
+    def __init__(self, *, id: str | None = None, selectable: bool = False) -> None:
+        super().__init__(id=id)
+        self.can_focus = selectable
+        self._fields: list[Field] = []
+        self.cursor = 0
 
     def show(self, fields: Sequence[Field]) -> None:
-        self.update(field_table(fields))
+        self._fields = list(fields)
+        self.cursor = min(self.cursor, max(len(self._fields) - 1, 0))
+        self._draw()
+
+    @property
+    def current_field(self) -> tuple[str, str] | None:
+        """(label, value as shown) under the cursor, or None when there are no fields."""
+        if not self._fields:
+            return None
+        label, value = self._fields[self.cursor]
+        return label, shown_value(value)
+
+    def action_move(self, step: int) -> None:
+        self.cursor = max(0, min(self.cursor + step, len(self._fields) - 1))
+        self._draw()
+        self.scroll_visible()
+
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        self.update(field_table(self._fields, cursor=self.cursor if self.has_focus else None))
 
 
 class RowsPane(Vertical):

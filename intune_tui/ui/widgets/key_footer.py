@@ -70,9 +70,10 @@ def fit(widths: list[int], budget: int) -> list[bool]:
 class KeyFooter(Footer):
     """A Footer ordered by the screen's `FOOTER_KEYS` that drops what does not fit."""
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    _composed: tuple[object, ...] | None = None
+
+    def _keys(self) -> list[tuple[Binding, str, str]]:
+        """(binding, key shown, label) of each key that fits, most important first."""
         width = self.app.size.width
         narrow = width < NARROW_BELOW
         active = self.screen.active_bindings
@@ -90,13 +91,36 @@ class KeyFooter(Footer):
                       for binding in bindings]
             widths = [key_width(display, label, narrow=narrow)
                       for display, label in zip(displays, labels, strict=True)]
-        for binding, display, label, keep in zip(bindings, displays, labels,
-                                                 fit(widths, budget), strict=True):
-            if keep:
-                yield FooterKey(binding.key, display, label, binding.action,
-                                disabled=not active[binding.key].enabled,
-                                tooltip=binding.tooltip or binding.description,
-                                ).data_bind(compact=Footer.compact)
+        return [(binding, display, label) for binding, display, label, keep
+                in zip(bindings, displays, labels, fit(widths, budget), strict=True) if keep]
+
+    def _signature(self) -> tuple[object, ...]:
+        """What the bar shows: the same signature draws the same keys."""
+        active = self.screen.active_bindings
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        return (self._bindings_ready, self.compact, self.show_command_palette,
+                tuple((binding.key, display, label, active[binding.key].enabled,
+                       binding.tooltip) for binding, display, label in self._keys()),
+                None if palette is None else (palette[1].key, palette[2]))
+
+    async def recompose(self) -> None:
+        """Rebuilt only when the keys shown change: a screen push or a focus move fires the
+        bindings signal several times, and each rebuild re-styled every key (a good part of the
+        time before the device screen first paints)."""
+        if not self.is_attached or self._signature() == self._composed:
+            return
+        await super().recompose()
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._composed = self._signature()
+        active = self.screen.active_bindings
+        for binding, display, label in self._keys():
+            yield FooterKey(binding.key, display, label, binding.action,
+                            disabled=not active[binding.key].enabled,
+                            tooltip=binding.tooltip or binding.description,
+                            ).data_bind(compact=Footer.compact)
         yield from self._palette_key()
 
     def _palette_key(self) -> ComposeResult:

@@ -109,6 +109,13 @@ class RecoveryPanel(Vertical):
         self.intune_app.job(f"device:{device.id or ''}:recovery", call, on_done=self._listed,
                             on_error=self.show_error)
 
+    def show_listing(self, device: ManagedDevice, listing: RecoveryListing) -> None:
+        """A listing read before this panel was mounted (the device screen starts its reads
+        at Enter, before it builds its tabs)."""
+        self.device = device
+        self.mask_all()
+        self._listed(listing)
+
     def _listed(self, listing: RecoveryListing) -> None:
         self._show(list(listing.items), list(listing.problems))
 

@@ -6,25 +6,19 @@ lists, column widths come from the column definitions (nothing is measured), onl
 screen are rendered (`render_line` -> `Strip`), and rendered lines are kept in a small LRU cache.
 Cells are written as plain `Segment`s, so `"Kiosk [/old]"` is shown literally.
 
-Ordering model: `_rows` holds rows in arrival order; `_ordered` the same rows in sort order (the
-same list object when unsorted), with their sort keys alongside while sorted; `_view` the rows
-that pass the filter, in display order (the same list object as `_ordered` when unfiltered), with
-a mask over `_ordered` saying which rows are in it. A page appended under an active sort is sorted
-on its own and merged in by binary search over the keys: O(page * log(total)) comparisons plus a
-C-level list copy, never a full re-sort. Filters test rows in arrival order (memory order),
-over flat lists kept beside `_rows`: every row's search text, and the sort keys of each column a
-filter has asked about (built on first use, extended with every page).
+Which rows there are, in which order, filtered and marked, and which row the cursor is on, is
+the row store's (`intune_tui.table.store.RowStore`, no Textual); this module draws it and scrolls.
+
+The table shows a choice of the rows' columns (`show_columns`: which, in which order, how wide);
+sorts and filters still name the rows' own columns. Scrolled right, the first column shown stays
+pinned beside the gutter.
 """
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from itertools import compress, count, islice, repeat
-from operator import and_, attrgetter, contains, itemgetter
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Generic
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -38,6 +32,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from intune_tui.table.store import KeyTest, RowPredicate, RowStore, RowT, TableRow
+
 ELLIPSIS = "…"
 MARK_GLYPH = "●"
 CURSOR_GLYPH = "›"
@@ -48,39 +44,6 @@ COLUMN_SEPARATOR = " "
 HEADER_LINES = 1
 SEMANTIC_MARKS = ("bad", "warn", "good", "muted")
 LINE_CACHE_SIZE = 512
-
-
-class TableRow(Protocol):
-    """What the table needs from a row (`intune.resources.Row` satisfies it)."""
-
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def cells(self) -> tuple[str, ...]: ...
-
-    @property
-    def sort_keys(self) -> tuple[Any, ...]: ...
-
-    @property
-    def search_text(self) -> str: ...
-
-    @property
-    def marks(self) -> tuple[str | None, ...]: ...
-
-
-RowT = TypeVar("RowT", bound=TableRow)
-RowPredicate = Callable[[RowT], bool]
-
-
-class KeyTest(Protocol):
-    """A filter on one column's sort keys, run over the list of those keys for many rows at once
-    (no Python call per row, unlike a predicate)."""
-
-    @property
-    def column(self) -> int: ...
-
-    def matches_keys(self, keys: Sequence[Any]) -> list[bool]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +123,28 @@ def _grow_flex_widths(widths: list[int], columns: Sequence[TableColumn], spare: 
         widths[index] += share + (1 if position < remainder else 0)
 
 
+def _with_width(column: TableColumn, width: int | None) -> TableColumn:
+    """`column` at `width` cells (None: its own); it may still shrink down to its minimum, or
+    to the new width when that is narrower."""
+    if width is None or width == column.width:
+        return column
+    min_width = None if column.min_width is None else min(column.min_width, width)
+    return replace(column, width=width, min_width=min_width)
+
+
 def minimum_table_width(columns: Sequence[TableColumn]) -> int:
     """Width of the columns at their narrowest, separators included (gutter excluded)."""
     return sum(column.narrowest for column in columns) + len(COLUMN_SEPARATOR) * (len(columns) - 1)
+
+
+def frozen_width(layout: ColumnLayout, visible: int) -> int:
+    """Cells the first column (and its separator) keeps pinned while the table is scrolled right
+    in `visible` cells: 0 when nothing else would be left to scroll through (one column, or a
+    first column taking more than half the width)."""
+    if len(layout.widths) < 2 or layout.total <= visible:
+        return 0
+    frozen = layout.widths[0] + len(COLUMN_SEPARATOR)
+    return frozen if frozen * 2 <= visible else 0
 
 
 def clip_to_cells(text: str, width: int) -> tuple[str, int]:
@@ -192,136 +174,6 @@ def fit_to_cells(text: str, width: int) -> str:
     """`text` cut (with an ellipsis) or padded with spaces to exactly `width` cells."""
     clipped, length = clip_to_cells(text, width)
     return clipped + " " * (width - length)
-
-
-def _sort_key_for(column: int) -> Callable[[TableRow], Any]:
-    def sort_key(row: TableRow) -> Any:
-        return row.sort_keys[column]
-
-    return sort_key
-
-
-def _tolerant_sort_key_for(column: int) -> Callable[[TableRow], Any]:
-    """A key for columns whose sort keys mix types: numbers first, then the rest as text."""
-
-    def sort_key(row: TableRow) -> Any:
-        value = row.sort_keys[column]
-        if value is None:
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return (0, value, "")
-        return (1, 0, str(value))
-
-    return sort_key
-
-
-def sort_order(keys: Sequence[Any], reverse: bool) -> list[int]:
-    """Indices of `keys` in stable sorted order; None keys last in either direction."""
-    order = [index for index, value in enumerate(keys) if value is not None]
-    order.sort(key=keys.__getitem__, reverse=reverse)
-    if len(order) != len(keys):
-        order.extend(index for index, value in enumerate(keys) if value is None)
-    return order
-
-
-def _count_present(keys: Sequence[Any]) -> int:
-    """Number of leading non-None keys in a key list ordered by `sort_order`."""
-    low, high = 0, len(keys)
-    while low < high:
-        middle = (low + high) // 2
-        if keys[middle] is None:
-            high = middle
-        else:
-            low = middle + 1
-    return low
-
-
-def insertion_positions(
-    target_keys: Sequence[Any], page_keys: Sequence[Any], reverse: bool
-) -> list[int]:
-    """For each key of a sorted page, the index in sorted `target_keys` to insert it before.
-
-    Equal keys go after the ones already there (arrival order), None keys at the very end.
-    O(len(page) * log(len(target))) comparisons, in C for ascending order.
-    """
-    end = len(target_keys)
-    present = _count_present(target_keys)
-    positions: list[int] = []
-    low = 0
-    for value in page_keys:
-        if value is None:
-            positions.append(end)
-            continue
-        if reverse:
-            # bisect has no descending mode: first index whose key is smaller than `value`.
-            high = present
-            while low < high:
-                middle = (low + high) // 2
-                if target_keys[middle] < value:
-                    high = middle
-                else:
-                    low = middle + 1
-        else:
-            low = bisect_right(target_keys, value, low, present)
-        positions.append(low)
-    return positions
-
-
-SequenceT = TypeVar("SequenceT", list[Any], "array[int]")
-
-
-def splice(target: SequenceT, inserts: Iterable[Any], positions: Sequence[int]) -> SequenceT:
-    """`target` with each insert placed before `target[position]` (a list or an array).
-
-    Appends in place when every insert goes at the end; otherwise one new copy of `target`.
-    """
-    if not positions:
-        return target
-    if positions[0] == len(target):
-        target.extend(inserts)
-        return target
-    merged = target[:0]
-    previous = 0
-    for position, item in zip(positions, inserts, strict=True):
-        if position > previous:
-            merged.extend(target[previous:position])
-            previous = position
-        merged.append(item)
-    merged.extend(target[previous:])
-    return merged
-
-
-def _view_positions(
-    ordered_mask: list[bool], ordered_positions: list[int], matches: list[bool]
-) -> list[int]:
-    """Where matching page rows go in the filtered view, from where they go in the full order.
-
-    A row inserted before `_ordered[p]` goes after every visible row above p.
-    """
-    positions: list[int] = []
-    visible_above = 0
-    previous = 0
-    for position, matched in zip(ordered_positions, matches, strict=True):
-        visible_above += ordered_mask[previous:position].count(True)
-        previous = position
-        if matched:
-            positions.append(visible_above)
-    return positions
-
-
-def _column_of(rows: Sequence[TableRow], column: int) -> list[Any]:
-    """The sort key in `column` of each row (C-level: no Python call per row)."""
-    return list(map(itemgetter(column), map(attrgetter("sort_keys"), rows)))
-
-
-def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
-    """Index of this very object in `rows`, or -1 (C-level scan: no __eq__ on dataclasses)."""
-    if row is None:
-        return -1
-    try:
-        return list(map(id, rows)).index(id(row))
-    except ValueError:
-        return -1
 
 
 class _Palette:
@@ -541,6 +393,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self,
         columns: Sequence[TableColumn],
         *,
+        shown: Sequence[int] | None = None,
+        widths: Mapping[int, int] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -549,34 +403,18 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         if not columns:
             raise ValueError("a ResourceTable needs at least one column")
-        self._columns: tuple[TableColumn, ...] = tuple(columns)
-        self._minimum_width = GUTTER_WIDTH + minimum_table_width(self._columns)
-        self._rows: list[RowT] = []
-        self._ordered: list[RowT] = self._rows
-        self._view: list[RowT] = self._rows
-        # While a sort is active: the sort keys alongside `_ordered`, and for each row of
-        # `_ordered` its index in `_rows` (filters test rows in arrival order, which is also
-        # memory order: about twice as fast at 100k rows as walking them sorted).
-        self._ordered_keys: list[Any] = []
-        self._ordered_origins: array[int] = array("q")
-        # While a filter is active: for each row of `_ordered`, whether it is in `_view`.
-        self._view_mask: list[bool] | None = None
-        self._predicate: RowPredicate[RowT] | None = None
-        self._filter_words: tuple[str, ...] = ()
-        self._key_tests: tuple[KeyTest, ...] = ()
-        # `row.search_text` of every row, in arrival order: word filters run in C over it.
-        self._search_texts: list[str] = []
-        # Column index -> that column's sort key of every row, in arrival order (for key tests).
-        self._column_keys: dict[int, list[Any]] = {}
-        self._sort_column: int | None = None
-        self._sort_reverse = False
-        self._sort_key: Callable[[TableRow], Any] = _sort_key_for(0)
-        self._cursor = 0
+        # The rows' columns (what `cells`, `sort_keys` and `marks` hold, in that order), and the
+        # ones shown: `_shown` indexes `_all_columns` in display order, `_columns` are those
+        # columns as drawn (with the widths chosen). Sorts and filters name rows' columns.
+        self._all_columns: tuple[TableColumn, ...] = tuple(columns)
+        self._shown: tuple[int, ...] = ()
+        self._widths: dict[int, int] = {}
+        self._columns: tuple[TableColumn, ...] = ()
+        self._minimum_width = GUTTER_WIDTH
+        self._choose(range(len(columns)) if shown is None else shown, widths or {})
+        self._store: RowStore[RowT] = RowStore(len(self._all_columns))
         self._column_cursor = 0
-        self._marked: dict[str, RowT] = {}
         self._reported_row: RowT | None = None
-        # Rows are never removed within a generation, so id(row) is a stable cache key inside it.
-        self._generation = 0
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
         self._layouts: dict[int, ColumnLayout] = {}
         self._palette: _Palette | None = None
@@ -585,31 +423,47 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     @property
     def columns(self) -> tuple[TableColumn, ...]:
+        """The columns shown, in display order, as drawn."""
         return self._columns
+
+    @property
+    def all_columns(self) -> tuple[TableColumn, ...]:
+        """Every column the rows carry, in the rows' order (shown or not)."""
+        return self._all_columns
+
+    @property
+    def shown_columns(self) -> tuple[int, ...]:
+        """Indexes into `all_columns` of the columns shown, in display order."""
+        return self._shown
+
+    @property
+    def column_widths(self) -> dict[int, int]:
+        """Widths chosen for columns (index into `all_columns` -> cells) instead of theirs."""
+        return dict(self._widths)
 
     @property
     def rows_count(self) -> int:
         """Rows loaded (filter ignored)."""
-        return len(self._rows)
+        return self._store.rows_count
 
     @property
     def visible_count(self) -> int:
         """Rows that pass the filter."""
-        return len(self._view)
+        return self._store.visible_count
 
     @property
     def visible_rows(self) -> tuple[RowT, ...]:
         """The rows that pass the filter, in display order (a copy, e.g. for export)."""
-        return tuple(self._view)
+        return self._store.visible_rows
 
     @property
     def cursor_index(self) -> int:
         """Index of the cursor in the visible rows (0 when there are none)."""
-        return self._cursor
+        return self._store.cursor
 
     @property
     def cursor_row(self) -> RowT | None:
-        return self._view[self._cursor] if self._view else None
+        return self._store.cursor_row
 
     @property
     def cursor_cell(self) -> tuple[str, str] | None:
@@ -618,29 +472,30 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         if row is None or not self._columns:
             return None
         column = min(self._column_cursor, len(self._columns) - 1)
-        return self._columns[column].title, str(row.cells[column])
+        return self._columns[column].title, str(row.cells[self._shown[column]])
 
     @property
     def column_cursor(self) -> int:
-        """Index of the highlighted column (what `s` sorts by)."""
+        """Display position of the highlighted column (what `s` sorts by)."""
         return self._column_cursor
 
     @property
     def sort_column(self) -> int | None:
-        return self._sort_column
+        """Index into `all_columns` of the column sorted by (None: arrival order)."""
+        return self._store.sort_column
 
     @property
     def sort_reverse(self) -> bool:
-        return self._sort_reverse
+        return self._store.sort_reverse
 
     @property
     def filter_active(self) -> bool:
-        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
+        return self._store.filter_active
 
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
-        return list(self._marked.values())
+        return self._store.marked_rows
 
     # ---------------------------------------------------------------- data coming down
 
@@ -653,34 +508,18 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         page = list(rows)
         if not page:
             return
-        was_empty = not self._view
-        old_length = len(self._view)
-        previous_row, previous_screen_line = self.cursor_row, self._cursor - self._scroll_top
-        first_origin = len(self._rows)
-        self._rows.extend(page)
-        page_texts = [row.search_text for row in page]
-        self._search_texts.extend(page_texts)
-        for column, keys in self._column_keys.items():
-            keys.extend(_column_of(page, column))
-        if self._sort_column is None:
-            if self._view_mask is not None:
-                matches = self._matches(page, page_texts)
-                self._view.extend(compress(page, matches))
-                self._view_mask.extend(matches)
-            first_changed, inserted_above_cursor = old_length, 0
-        else:
-            try:
-                first_changed, inserted_above_cursor = self._merge_page(
-                    page, page_texts, first_origin
-                )
-            except TypeError:
-                # Keys of mixed types (bad data): switch to a tolerant key and sort everything.
-                self._use_tolerant_sort_key()
-                self._rebuild_order()
-                index = _index_of_identity(self._view, previous_row)
-                self._place_cursor(max(index, 0), previous_screen_line)
-                first_changed, inserted_above_cursor = 0, 0
-        self._after_rows_added(was_empty, first_changed, inserted_above_cursor)
+        store = self._store
+        was_empty = not store.visible_count
+        previous_screen_line = store.cursor - self._scroll_top
+        appended = store.append(page)
+        self._update_virtual_size()
+        if appended.reordered:
+            self._place_cursor(store.cursor, previous_screen_line)
+        elif appended.above_cursor and not was_empty:
+            self._scroll_vertically_to(self._scroll_top + appended.above_cursor)
+        if appended.first_changed < self._scroll_top + self._page_height:
+            self.refresh()
+        self._report_cursor()
 
     def replace_rows(self, rows: Iterable[RowT], *, keep_key: bool = False) -> None:
         """Show a new result set (filter and sort settings stay).
@@ -689,36 +528,26 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         and marks of rows still present survive; otherwise the cursor goes to the first row and
         marks are cleared.
         """
-        previous_row = self.cursor_row
-        previous_cursor = self._cursor
-        previous_screen_line = self._cursor - self._scroll_top
-        marks_before = len(self._marked)
-        self._start_generation(list(rows))
-        self._rebuild_order()
-        if keep_key:
-            self._keep_marks_present()
-            index = -1
-            if previous_row is not None:
-                keys = [row.key for row in self._view]
-                if previous_row.key in keys:
-                    index = keys.index(previous_row.key)
-            if index >= 0:
-                self._place_cursor(index, previous_screen_line)
-            else:
-                self._place_cursor(min(previous_cursor, max(len(self._view) - 1, 0)), None)
+        store = self._store
+        previous_screen_line = store.cursor - self._scroll_top
+        marks_before = store.marked_count
+        found = store.replace(rows, keep_key=keep_key)
+        self._line_cache.clear()
+        if found:
+            self._place_cursor(store.cursor, previous_screen_line)
+        elif keep_key:
+            self._place_cursor(store.cursor, None)
         else:
-            self._marked.clear()
             self._place_cursor(0, 0)
         self._after_view_changed()
-        if len(self._marked) != marks_before:
-            self.post_message(self.MarksChanged(self, len(self._marked)))
+        if store.marked_count != marks_before:
+            self.post_message(self.MarksChanged(self, store.marked_count))
 
     def clear(self) -> None:
         """Drop every row and mark (filter and sort settings stay)."""
-        had_marks = bool(self._marked)
-        self._start_generation([])
-        self._rebuild_order()
-        self._marked.clear()
+        had_marks = bool(self._store.marked_count)
+        self._store.clear()
+        self._line_cache.clear()
         self._place_cursor(0, 0)
         self._after_view_changed()
         if had_marks:
@@ -732,31 +561,15 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         key_tests: Iterable[KeyTest] = (),
     ) -> None:
         """Show only rows that contain every one of `words`, pass every one of `key_tests` and
-        pass `predicate` (all optional; `set_filter()` shows all rows).
+        pass `predicate` (all optional; `set_filter()` shows all rows); see `RowStore.set_filter`.
 
-        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). They are tested in C over a list of those texts, and `key_tests` over a
-        list of their column's sort keys: several times faster than the same tests in a
-        predicate. The predicate then runs only on rows the others let through.
         The cursor stays on its row (at the same screen line) if that row still matches,
         otherwise it goes to the first row. O(rows), nothing re-sorted.
         """
-        previous_screen_line = self._cursor - self._scroll_top
-        position = self._cursor_position_in_ordered()
-        self._predicate = predicate
-        self._filter_words = tuple(word.lower() for word in words if word)
-        self._key_tests = tuple(key_tests)
-        for test in self._key_tests:
-            if not 0 <= test.column < len(self._columns):
-                raise IndexError(f"no column {test.column}")
-        self._apply_filter()
-        mask = self._view_mask
-        if position is None or (mask is not None and not mask[position]):
-            index = -1
-        else:
-            index = position if mask is None else mask[:position].count(True)
-        if index >= 0:
-            self._place_cursor(index, previous_screen_line)
+        previous_screen_line = self._store.cursor - self._scroll_top
+        kept = self._store.set_filter(predicate, words=words, key_tests=key_tests)
+        if kept:
+            self._place_cursor(self._store.cursor, previous_screen_line)
         else:
             self._place_cursor(0, 0)
         self._after_view_changed()
@@ -766,29 +579,31 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
         The cursor goes to the first row.
         """
-        if column_index is not None and not 0 <= column_index < len(self._columns):
-            raise IndexError(f"no column {column_index}")
-        self._sort_column = column_index
-        self._sort_reverse = reverse if column_index is not None else False
-        if column_index is not None:
-            self._sort_key = _sort_key_for(column_index)
-        try:
-            self._rebuild_order()
-        except TypeError:
-            self._use_tolerant_sort_key()
-            self._rebuild_order()
+        self._store.sort_by(column_index, reverse)
         self._place_cursor(0, 0)
         self._after_view_changed()
 
+    def show_columns(self, shown: Sequence[int], widths: Mapping[int, int] | None = None) -> None:
+        """Show the columns `shown` (indexes into `all_columns`) in that order, `widths`
+        (index -> cells) replacing their own widths. Rows, sort, filter and marks stay."""
+        self._choose(shown, widths or {})
+        self._column_cursor = min(self._column_cursor, len(self._columns) - 1)
+        self._layouts.clear()
+        self._line_cache.clear()
+        self._update_virtual_size()
+        if self.is_mounted:
+            self._scroll_column_into_view()
+        self.refresh()
+
     def move_cursor(self, index: int) -> None:
         """Put the cursor on visible row `index` (clamped) and scroll it into view."""
-        if not self._view:
+        store = self._store
+        if not store.visible_count:
             return
-        index = max(0, min(index, len(self._view) - 1))
-        if index == self._cursor:
+        previous = store.cursor
+        if store.place_cursor(index) == previous:
             return
-        previous = self._cursor
-        self._cursor = index
+        index = store.cursor
         if not self._scroll_cursor_into_view():
             self._refresh_rows(previous, index)
         self._report_cursor()
@@ -801,33 +616,32 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self._column_cursor = index
         self._scroll_column_into_view()
         self._refresh_line(0)
-        if self._view:
-            self._refresh_rows(self._cursor)
+        if self._store.visible_count:
+            self._refresh_rows(self._store.cursor)
 
     def toggle_mark(self) -> None:
         """Mark the cursor row, or unmark it if marked."""
         row = self.cursor_row
         if row is None:
             return
-        if self._marked.pop(row.key, None) is None:
-            self._marked[row.key] = row
-        self._refresh_rows(self._cursor)
-        self.post_message(self.MarksChanged(self, len(self._marked)))
+        self._store.toggle_mark(row)
+        self._refresh_rows(self._store.cursor)
+        self.post_message(self.MarksChanged(self, self._store.marked_count))
 
     def clear_marks(self) -> None:
-        if not self._marked:
+        if not self._store.marked_count:
             return
-        self._marked.clear()
+        self._store.clear_marks()
         self.refresh()
         self.post_message(self.MarksChanged(self, 0))
 
     # ---------------------------------------------------------------- actions (key bindings)
 
     def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor - 1)
+        self.move_cursor(self._store.cursor - 1)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor + 1)
+        self.move_cursor(self._store.cursor + 1)
 
     def action_cursor_page_up(self) -> None:
         self._page(-1)
@@ -839,7 +653,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self.move_cursor(0)
 
     def action_cursor_bottom(self) -> None:
-        self.move_cursor(len(self._view) - 1)
+        self.move_cursor(self._store.visible_count - 1)
 
     def action_column_left(self) -> None:
         self.move_column_cursor(self._column_cursor - 1)
@@ -849,33 +663,28 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     def action_sort_column(self) -> None:
         """Sort ascending by the highlighted column; if it already is, sort descending."""
-        column = self._column_cursor
-        already_ascending = self._sort_column == column and not self._sort_reverse
+        column = self._shown[self._column_cursor]
+        already_ascending = self.sort_column == column and not self.sort_reverse
         self.sort_by(column, reverse=already_ascending)
 
     def action_reverse_sort(self) -> None:
         """Reverse the sort of the highlighted column (descending if it is not sorted yet)."""
-        column = self._column_cursor
-        reverse = not self._sort_reverse if self._sort_column == column else True
+        column = self._shown[self._column_cursor]
+        reverse = not self.sort_reverse if self.sort_column == column else True
         self.sort_by(column, reverse=reverse)
 
     def action_toggle_mark(self) -> None:
         """Mark (or unmark) and move down, so space x4 marks four rows."""
         self.toggle_mark()
-        self.move_cursor(self._cursor + 1)
+        self.move_cursor(self._store.cursor + 1)
 
     def action_mark_all_visible(self) -> None:
         """Mark every row the filter shows; if all already are, unmark them."""
-        if not self._view:
+        if not self._store.visible_count:
             return
-        if all(row.key in self._marked for row in self._view):
-            for row in self._view:
-                self._marked.pop(row.key, None)
-        else:
-            for row in self._view:
-                self._marked.setdefault(row.key, row)
+        self._store.mark_all_visible()
         self.refresh()
-        self.post_message(self.MarksChanged(self, len(self._marked)))
+        self.post_message(self.MarksChanged(self, self._store.marked_count))
 
     def action_activate(self) -> None:
         row = self.cursor_row
@@ -890,19 +699,18 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return
         column = None
         if offset.x >= GUTTER_WIDTH:
-            layout = self._layout(self._available_width)
-            column = layout.column_at(offset.x - GUTTER_WIDTH + self._scroll_left)
+            column = self._column_at(offset.x - GUTTER_WIDTH)
         if offset.y < HEADER_LINES:
             if column is not None:
                 self.move_column_cursor(column)
                 self.action_sort_column()
             return
         index = self._scroll_top + offset.y - HEADER_LINES
-        if index >= len(self._view):
+        if index >= self._store.visible_count:
             return
         if column is not None:
             self.move_column_cursor(column)
-        if index == self._cursor:
+        if index == self._store.cursor:
             self.action_activate()
         else:
             self.move_cursor(index)
@@ -913,10 +721,10 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         width = self._available_width
         if y < HEADER_LINES:
             return self._header_strip(width)
-        if not self._view:
+        if not self._store.visible_count:
             return self._empty_strip(y, width)
         index = self._scroll_top + y - HEADER_LINES
-        if index >= len(self._view):
+        if index >= self._store.visible_count:
             return Strip.blank(width, self._styles.base)
         return self._row_strip(index, width)
 
@@ -941,7 +749,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self._update_virtual_size()
 
     def watch_empty_text(self) -> None:
-        if not self._view:
+        if not self._store.visible_count:
             self.refresh()
 
     @property
@@ -970,6 +778,30 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     def _scroll_left(self) -> int:
         return self.scroll_offset.x
 
+    def _choose(self, shown: Iterable[int], widths: Mapping[int, int]) -> None:
+        shown = tuple(dict.fromkeys(shown))
+        if not shown:
+            raise ValueError("a ResourceTable shows at least one column")
+        for index in (*shown, *widths):
+            if not 0 <= index < len(self._all_columns):
+                raise IndexError(f"no column {index}")
+        self._shown = shown
+        self._widths = {index: width for index, width in widths.items()
+                        if width != self._all_columns[index].width}
+        self._columns = tuple(_with_width(self._all_columns[index], self._widths.get(index))
+                              for index in shown)
+        self._minimum_width = GUTTER_WIDTH + minimum_table_width(self._columns)
+
+    def _column_at(self, x: int) -> int | None:
+        """Display position of the column at `x` cells right of the gutter, on screen."""
+        width = self._available_width
+        layout = self._layout(width)
+        scroll_left = self._scroll_left
+        frozen = frozen_width(layout, width - GUTTER_WIDTH) if scroll_left else 0
+        if x < frozen:
+            return 0
+        return layout.column_at(x + scroll_left)
+
     def _layout(self, width: int) -> ColumnLayout:
         layout = self._layouts.get(width)
         if layout is None:
@@ -978,13 +810,14 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         return layout
 
     def _row_strip(self, index: int, width: int) -> Strip:
-        row = self._view[index]
-        is_cursor = index == self._cursor
-        marked = row.key in self._marked
+        store = self._store
+        row = store.row_at(index)
+        is_cursor = index == store.cursor
+        marked = store.is_marked(row)
         scroll_left = self._scroll_left
         cache_key = (
             id(row),
-            self._generation,
+            store.generation,
             is_cursor,
             marked,
             self._column_cursor if is_cursor else -1,
@@ -1014,21 +847,22 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         column_cursor = self._column_cursor if is_cursor else -1
         segments: list[Segment] = []
         last = len(layout.widths) - 1
-        for column, cell_width in enumerate(layout.widths):
-            text = cells[column] if column < len(cells) else ""
-            mark = marks[column] if column < len(marks) else None
+        for column, (source, cell_width) in enumerate(zip(self._shown, layout.widths,
+                                                          strict=True)):
+            text = cells[source] if source < len(cells) else ""
+            mark = marks[source] if source < len(marks) else None
             style = styles.cell(is_cursor, marked, mark, column == column_cursor)
             segments.append(Segment(fit_to_cells(text, cell_width), style))
             if column != last:
                 segments.append(Segment(COLUMN_SEPARATOR, row_style))
-        return self._assemble(gutter, segments, layout.total, width, scroll_left, row_style)
+        return self._assemble(gutter, segments, layout, width, scroll_left, row_style)
 
     def _header_strip(self, width: int) -> Strip:
         scroll_left = self._scroll_left
         cache_key = (
             "header",
-            self._sort_column,
-            self._sort_reverse,
+            self.sort_column,
+            self.sort_reverse,
             self._column_cursor,
             width,
             scroll_left,
@@ -1047,8 +881,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         last = len(layout.widths) - 1
         for column, cell_width in enumerate(layout.widths):
             title = self._columns[column].title
-            if column == self._sort_column:
-                glyph = SORT_DESCENDING_GLYPH if self._sort_reverse else SORT_ASCENDING_GLYPH
+            if self._shown[column] == self.sort_column:
+                glyph = SORT_DESCENDING_GLYPH if self.sort_reverse else SORT_ASCENDING_GLYPH
                 clipped, _ = clip_to_cells(title, cell_width - 2)
                 title = f"{clipped} {glyph}" if clipped else glyph
             style = styles.header(column == self._column_cursor)
@@ -1056,19 +890,30 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             if column != last:
                 segments.append(Segment(COLUMN_SEPARATOR, header_style))
         gutter = [Segment(" " * GUTTER_WIDTH, header_style)]
-        return self._assemble(gutter, segments, layout.total, width, scroll_left, header_style)
+        return self._assemble(gutter, segments, layout, width, scroll_left, header_style)
 
     @staticmethod
     def _assemble(
         gutter: list[Segment],
         segments: list[Segment],
-        content_width: int,
+        layout: ColumnLayout,
         width: int,
         scroll_left: int,
         fill_style: Style,
     ) -> Strip:
-        """Pinned gutter + the columns scrolled by `scroll_left`, exactly `width` cells wide."""
+        """Pinned gutter + the columns scrolled by `scroll_left`, exactly `width` cells wide.
+
+        Scrolled right, the first column stays pinned beside the gutter (`segments` are cell,
+        separator, cell, …) and the others scroll behind it.
+        """
         visible = width - GUTTER_WIDTH
+        content_width = layout.total
+        frozen = frozen_width(layout, visible) if scroll_left else 0
+        if frozen:
+            pinned = Strip(segments[:2], frozen)
+            rest = Strip(segments[2:], content_width - frozen).crop_extend(
+                scroll_left, scroll_left + visible - frozen, fill_style)
+            return Strip.join([Strip(gutter, GUTTER_WIDTH), pinned, rest])
         columns = Strip(segments, content_width)
         if scroll_left or content_width != visible:
             columns = columns.crop_extend(scroll_left, scroll_left + visible, fill_style)
@@ -1089,139 +934,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             width,
         )
 
-    # ---------------------------------------------------------------- internals: data
-
-    def _start_generation(self, rows: list[RowT]) -> None:
-        self._generation += 1
-        self._line_cache.clear()
-        self._rows = rows
-        self._search_texts = [row.search_text for row in rows]
-        self._column_keys = {}
-
-    def _rebuild_order(self) -> None:
-        if self._sort_column is None:
-            self._ordered, self._ordered_keys = self._rows, []
-            self._ordered_origins = array("q")
-        else:
-            keys = list(map(self._sort_key, self._rows))
-            order = sort_order(keys, self._sort_reverse)
-            self._ordered = list(map(self._rows.__getitem__, order))
-            self._ordered_keys = list(map(keys.__getitem__, order))
-            self._ordered_origins = array("q", order)
-        self._apply_filter()
-
-    def _apply_filter(self) -> None:
-        if not self.filter_active:
-            self._view, self._view_mask = self._ordered, None
-            return
-        matches = self._matches(self._rows, self._search_texts, self._arrival_keys)
-        if self._sort_column is not None:
-            matches = list(map(matches.__getitem__, self._ordered_origins))
-        self._view_mask = matches
-        self._view = list(compress(self._ordered, matches))
-
-    def _cursor_position_in_ordered(self) -> int | None:
-        """Index in `_ordered` of the cursor row (None: no row), without searching for it."""
-        if not self._view:
-            return None
-        if self._view_mask is None:
-            return self._cursor
-        # The position of the cursor-th True in the mask, counted in C.
-        return next(islice(compress(count(), self._view_mask), self._cursor, None))
-
-    def _arrival_keys(self, column: int) -> list[Any]:
-        """One column's sort key of every row in arrival order (kept, and extended per page)."""
-        keys = self._column_keys.get(column)
-        if keys is None:
-            keys = self._column_keys[column] = _column_of(self._rows, column)
-        return keys
-
-    def _matches(
-        self,
-        rows: list[RowT],
-        texts: list[str],
-        column_keys: Callable[[int], list[Any]] | None = None,
-    ) -> list[bool]:
-        """Which of `rows` (with their search texts, and `column_keys(column)` giving their keys
-        in one column) pass the filter, as a list of bools."""
-        matches: list[bool] | None = None
-        for word in self._filter_words:
-            found = map(contains, texts, repeat(word))
-            matches = list(found) if matches is None else list(map(and_, matches, found))
-        for test in self._key_tests:
-            keys = column_keys(test.column) if column_keys else _column_of(rows, test.column)
-            passed = test.matches_keys(keys)
-            matches = passed if matches is None else list(map(and_, matches, passed))
-        predicate = self._predicate
-        if predicate is None:
-            assert matches is not None
-            return matches
-        if matches is None:
-            return list(map(bool, map(predicate, rows)))
-        kept = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
-        matches = [False] * len(rows)
-        for index in kept:
-            matches[index] = True
-        return matches
-
-    def _use_tolerant_sort_key(self) -> None:
-        assert self._sort_column is not None
-        self._sort_key = _tolerant_sort_key_for(self._sort_column)
-
-    def _merge_page(
-        self, page: list[RowT], page_texts: list[str], first_origin: int
-    ) -> tuple[int, int]:
-        """Merge a page into the sorted lists; (first changed view index, rows put above cursor)."""
-        reverse = self._sort_reverse
-        keys = list(map(self._sort_key, page))
-        order = sort_order(keys, reverse)
-        page = list(map(page.__getitem__, order))
-        page_texts = list(map(page_texts.__getitem__, order))
-        keys = list(map(keys.__getitem__, order))
-        positions = insertion_positions(self._ordered_keys, keys, reverse)
-        self._ordered = splice(self._ordered, page, positions)
-        self._ordered_keys = splice(self._ordered_keys, keys, positions)
-        self._ordered_origins = splice(
-            self._ordered_origins, [first_origin + index for index in order], positions
-        )
-        old_view_length = len(self._view)
-        if not self.filter_active:
-            self._view = self._ordered
-        else:
-            old_mask = self._view_mask
-            assert old_mask is not None
-            matches = self._matches(page, page_texts)
-            ordered_positions = positions
-            positions = _view_positions(old_mask, ordered_positions, matches)
-            self._view = splice(self._view, compress(page, matches), positions)
-            self._view_mask = splice(old_mask, matches, ordered_positions)
-        if not positions:
-            return old_view_length, 0
-        if old_view_length == 0:
-            return 0, 0
-        cursor = self._cursor
-        return positions[0], sum(1 for position in positions if position <= cursor)
-
-    def _keep_marks_present(self) -> None:
-        if not self._marked:
-            return
-        present = {row.key: row for row in self._rows if row.key in self._marked}
-        self._marked = {key: present[key] for key in self._marked if key in present}
-
     # ---------------------------------------------------------------- internals: cursor, scroll
-
-    def _after_rows_added(
-        self, was_empty: bool, first_changed: int, inserted_above_cursor: int
-    ) -> None:
-        self._update_virtual_size()
-        if was_empty:
-            self._cursor = 0
-        elif inserted_above_cursor:
-            self._cursor += inserted_above_cursor
-            self._scroll_vertically_to(self._scroll_top + inserted_above_cursor)
-        if first_changed < self._scroll_top + self._page_height:
-            self.refresh()
-        self._report_cursor()
 
     def _after_view_changed(self) -> None:
         self._update_virtual_size()
@@ -1230,24 +943,24 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _place_cursor(self, index: int, screen_line: int | None) -> None:
         """Cursor on `index`; scroll so it sits on `screen_line` (None: just into view)."""
-        self._cursor = max(0, min(index, len(self._view) - 1)) if self._view else 0
+        cursor = self._store.place_cursor(index)
         self._update_virtual_size()
         if screen_line is None:
             self._scroll_cursor_into_view()
             return
         screen_line = max(0, min(screen_line, self._page_height - 1))
-        self._scroll_vertically_to(self._cursor - screen_line)
+        self._scroll_vertically_to(cursor - screen_line)
 
     def _page(self, direction: int) -> None:
-        if not self._view:
+        store = self._store
+        if not store.visible_count:
             return
         page = self._page_height
-        last_top = max(0, len(self._view) - page)
+        last_top = max(0, store.visible_count - page)
         top = max(0, min(self._scroll_top + direction * page, last_top))
-        index = max(0, min(self._cursor + direction * page, len(self._view) - 1))
-        if index == self._cursor:
+        previous = store.cursor
+        if store.place_cursor(previous + direction * page) == previous:
             return
-        self._cursor = index
         self._scroll_vertically_to(top)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -1257,14 +970,15 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         """Scroll so the cursor row is visible; True if the scroll position changed."""
         top = self._scroll_top
         page = self._page_height
-        if self._cursor < top:
-            return self._scroll_vertically_to(self._cursor)
-        if self._cursor >= top + page:
-            return self._scroll_vertically_to(self._cursor - page + 1)
+        cursor = self._store.cursor
+        if cursor < top:
+            return self._scroll_vertically_to(cursor)
+        if cursor >= top + page:
+            return self._scroll_vertically_to(cursor - page + 1)
         return False
 
     def _scroll_vertically_to(self, top: int) -> bool:
-        top = max(0, min(top, max(0, len(self._view) - self._page_height)))
+        top = max(0, min(top, max(0, self._store.visible_count - self._page_height)))
         if top == self._scroll_top:
             return False
         self.scroll_to(y=top, animate=False, force=True)
@@ -1274,8 +988,14 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         width = self._available_width
         layout = self._layout(width)
         visible = width - GUTTER_WIDTH
-        start = layout.offsets[self._column_cursor]
+        frozen = frozen_width(layout, visible)
+        if self._column_cursor == 0:
+            self.scroll_to(x=0, animate=False, force=True)  # back to the start, as before
+            return
+        # Behind a pinned first column, `frozen` cells fewer show the scrolled ones.
+        start = layout.offsets[self._column_cursor] - frozen
         end = start + layout.widths[self._column_cursor]
+        visible -= frozen
         left = self._scroll_left
         if start < left:
             self.scroll_to(x=start, animate=False, force=True)
@@ -1283,7 +1003,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             self.scroll_to(x=min(start, end - visible), animate=False, force=True)
 
     def _update_virtual_size(self) -> None:
-        size = Size(self._minimum_width, len(self._view) + HEADER_LINES)
+        size = Size(self._minimum_width, self._store.visible_count + HEADER_LINES)
         if size == self.virtual_size:
             return
         if self._scrollbars_stay_as_they_are(size):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.rules import ALL_DEMO_SCOPES, READ_ONLY_SCOPES
 from intune_tui.graph.errors import GraphForbidden
@@ -185,16 +186,10 @@ def test_roles_text_for_app_tokens_and_directory_admins() -> None:
 
 async def open_access_after_wait(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("colon", *"access", "enter")
-    for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, AccessScreen) and screen.claims and screen.access is not None:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, AccessScreen) and app.screen.claims
+                     and app.screen.access is not None)
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
+from intune_tui.intune.app_overview import app_sections
 from intune_tui.intune.formatting import MISSING
-from intune_tui.intune.models import APP_TYPE_NAMES
-from intune_tui.ui.screens.app_detail import AppDetailScreen, app_sections, rule_words
+from intune_tui.intune.wording import APP_TYPE_NAMES
+from intune_tui.ui.screens.app_detail import AppDetailScreen
 from intune_tui.ui.screens.apps import AppsScreen
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
@@ -219,43 +221,16 @@ def test_missing_and_odd_fields_render_without_error(item: dict[str, Any]) -> No
     assert dict(sections[0][1])["Type"] == (APP_TYPE_NAMES.get(kind, kind) if kind else MISSING)
 
 
-def test_rule_words_for_each_rule_shape() -> None:
-    assert rule_words({"@odata.type": "#microsoft.graph.win32LobAppFileSystemRule",
-                       "path": "C:\\Apps", "fileOrFolderName": "a.exe",
-                       "operationType": "exists", "check32BitOn64System": True}) == \
-        "File C:\\Apps\\a.exe (32-bit on 64-bit): exists"
-    assert rule_words({"@odata.type": "#microsoft.graph.win32LobAppRegistryRule",
-                       "keyPath": "HKLM\\X", "valueName": "V", "operationType": "integer",
-                       "operator": "lessThan", "comparisonValue": "3"}) == \
-        "Registry HKLM\\X value V: integer < 3"
-    assert rule_words({"@odata.type": "#microsoft.graph.win32LobAppProductCodeRule",
-                       "productCode": "{P}", "productVersionOperator": "notConfigured"}) == \
-        "MSI product code {P}"
-    assert rule_words({"@odata.type": "#microsoft.graph.win32LobAppPowerShellScriptRule",
-                       "displayName": "check.ps1", "operationType": "notConfigured"}) == \
-        "PowerShell script check.ps1"
-    assert rule_words({"@odata.type": "#microsoft.graph.win32LobAppFutureRule",
-                       "colour": "blue"}) == "Win32 lob app future rule: Colour: blue"
-
-
 async def open_win32_detail(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("2")
-    for _ in range(300):
-        if isinstance(app.screen, AppsScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, AppsScreen))
     await pilot.press("slash", *WIN32_NAME, "enter", "enter")
-    for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, AppDetailScreen) and "@odata.context" in screen.item and all(
-                pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)):
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, AppDetailScreen)
+                     and "@odata.context" in app.screen.item and all(
+                         pane.table.empty_text != "Loading…"
+                         for pane in app.screen.query(RowsPane)))
     await pilot.pause(0.3)
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.tenant import build_tenant
-from intune_tui.intune.models import APP_TYPE_NAMES
 from intune_tui.intune.resources import RESOURCES
+from intune_tui.intune.wording import APP_TYPE_NAMES
 from intune_tui.ui.screens.app_detail import AppDetailScreen
 from intune_tui.ui.screens.apps import AppsScreen
 from intune_tui.ui.screens.devices import DevicesScreen
@@ -120,15 +121,9 @@ async def test_search_finds_an_app_by_name_and_publisher(make_app, wait_until) -
 
 async def wait_for_apps(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("2")
-    for _ in range(300):
-        if isinstance(app.screen, AppsScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, AppsScreen))
     await settle(pilot)
 
 

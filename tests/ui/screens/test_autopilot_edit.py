@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, TextArea
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo import lifecycle
 from intune_tui.demo.tenant import build_tenant
@@ -134,18 +135,12 @@ SNAPSHOT_SERIALS = ("9490-4390-1554", "5CGGVYLUC0")  # two of the demo's Autopil
 
 async def _preview_shown(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("colon", *"offboard", "enter")
     await pilot.pause()
     app.screen.query_one("#offboard-input", TextArea).text = "\n".join(SNAPSHOT_SERIALS)
     await pilot.press("ctrl+l")
-    for _ in range(300):
-        if getattr(app.screen, "plan", None) is not None:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: getattr(app.screen, "plan", None) is not None)
     await pilot.press("ctrl+t")
     await pilot.pause()
     for widget in app.screen.query(Input):

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from textual.widgets import Button, Input, Select
+from waiting import wait_until
 
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 from intune_tui.ui.screens.confirm import (
@@ -433,13 +434,6 @@ def _confirm_snapshot(snap_compare, make_app, action_key: str, *keys: str) -> bo
     app = make_app(devices=DEVICES)
 
     async def open_confirmation(pilot) -> None:
-        async def wait_until(pilot, predicate, timeout: float = 15.0) -> None:
-            waited = 0.0
-            while not predicate():
-                assert waited < timeout, "the app did not reach the expected state"
-                await pilot.pause(0.05)
-                waited += 0.05
-
         await confirm_for(pilot, app, wait_until, WINDOWS_ID, action_key)
         await pilot.press(*keys)
         await pilot.pause()

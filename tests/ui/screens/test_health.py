@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.rules import ALL_DEMO_SCOPES
 from intune_tui.ui.screens.devices import DevicesScreen
@@ -151,15 +152,9 @@ async def test_without_service_config_scope_health_says_why(make_app, wait_until
 
 async def wait_for_health(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("5")
-    for _ in range(300):
-        if isinstance(app.screen, HealthScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, HealthScreen))
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, TextArea
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo import lifecycle
-from intune_tui.demo.tenant import _serial, build_tenant
+from intune_tui.demo.tenant import build_tenant
 from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.offboard import OffboardScreen
 from intune_tui.ui.widgets.recovery import RecoveryPanel
@@ -105,10 +106,7 @@ SNAPSHOT_SERIALS = ("9490-4390-1554", "5CGGVYLUC0", "NOT-A-SERIAL")  # two of th
 
 async def _plan_shown(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("colon", *"offboard", "enter")
     await pilot.pause()
     screen = app.screen
@@ -116,12 +114,9 @@ async def _plan_shown(pilot: Any) -> None:
         widget.cursor_blink = False  # deterministic pictures
     screen.query_one("#offboard-input").text = "\n".join(SNAPSHOT_SERIALS)
     await pilot.press("ctrl+l")
-    for _ in range(300):
-        if screen.plan is not None and not any(
+    await wait_until(pilot, lambda: screen.plan is not None and not any(
                 "Loading" in str(panel.query_one("#recovery-note").render())
-                for panel in screen.query(RecoveryPanel)):
-            break
-        await pilot.pause(0.05)
+                for panel in screen.query(RecoveryPanel)))
     await pilot.pause(0.2)
 
 
@@ -129,10 +124,7 @@ async def _report_shown(pilot: Any) -> None:
     await _plan_shown(pilot)
     screen = pilot.app.screen
     await pilot.press("2", "ctrl+r")
-    for _ in range(300):
-        if screen.result is not None:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: screen.result is not None)
     await pilot.pause(0.2)
 
 
@@ -171,7 +163,7 @@ async def test_recovery_key_is_masked_revealable_and_audited_before_confirming(
         index = fake.tenant.devices.index_of(LAPTOP_ID)
         key = fake.recovery.bitlocker_keys(index)[0].key
         laps = fake.recovery.laps_backups(index)[-1].password
-        serial = _serial(fake.tenant.devices, index)
+        serial = fake.tenant.devices.value(index, "serialNumber")
         screen.query_one("#offboard-input").text = serial
         await pilot.press("ctrl+l")
         await wait_until(pilot, lambda: screen.plan is not None
@@ -244,18 +236,12 @@ async def test_stale_command_shows_the_view_by_platform_with_its_exclusions(
 
 async def _stale_shown(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("colon", *"stale 90", "enter")
-    for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, OffboardScreen) and screen.plan is not None and not any(
-                "Loading" in str(panel.query_one("#recovery-note").render())
-                for panel in screen.query(RecoveryPanel)):
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, OffboardScreen)
+                     and app.screen.plan is not None and not any(
+                         "Loading" in str(panel.query_one("#recovery-note").render())
+                         for panel in app.screen.query(RecoveryPanel)))
     for widget in (*app.screen.query(Input), *app.screen.query(TextArea)):
         widget.cursor_blink = False
     app.screen.query_one("#offboard-output").scroll_home(animate=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.formatting import MISSING
@@ -80,15 +81,9 @@ async def test_settings_catalog_is_read_in_pages_of_25_to_the_end(make_app, wait
 
 async def wait_for_policies(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("3")
-    for _ in range(300):
-        if isinstance(app.screen, PoliciesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, PoliciesScreen))
     await pilot.pause(0.3)
 
 

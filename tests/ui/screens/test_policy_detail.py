@@ -12,15 +12,12 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
-from intune_tui.intune.models import (
-    StatusOverview,
-    readable_properties,
-    setting_definition_words,
-    setting_rows,
-)
+from intune_tui.intune.models import StatusOverview
+from intune_tui.intune.wording import readable_properties, setting_definition_words, setting_rows
 from intune_tui.ui.screens.apps import AppsScreen
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
@@ -318,22 +315,14 @@ def test_status_words_leave_out_what_graph_did_not_send() -> None:
 
 async def open_restrictions(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("3")
-    for _ in range(300):
-        if isinstance(app.screen, PoliciesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, PoliciesScreen))
     await pilot.press("enter")
-    for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, PolicyDetailScreen) and screen._status_text and all(
-                pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)):
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, PolicyDetailScreen)
+                     and app.screen._status_text and all(
+                         pane.table.empty_text != "Loading…"
+                         for pane in app.screen.query(RowsPane)))
     await pilot.pause(0.3)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.role_detail import RoleDetailScreen
@@ -176,20 +177,12 @@ async def test_a_role_of_the_old_tenant_closes_when_the_tenant_changes(
 
 async def open_help_desk_operator(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("4")
-    for _ in range(300):
-        if isinstance(app.screen, RolesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, RolesScreen))
     await pilot.press("enter")
-    for _ in range(300):
-        if isinstance(app.screen, RoleDetailScreen) and app.screen.details is not None:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(app.screen, RoleDetailScreen)
+                     and app.screen.details is not None)
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

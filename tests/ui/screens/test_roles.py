@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import list_loaded, wait_until
 
 from intune_tui.demo.rules import ALL_DEMO_SCOPES
 from intune_tui.ui.screens.access import AccessScreen
@@ -167,15 +168,9 @@ async def test_the_roles_list_loads_again_once_it_can(make_app, wait_until) -> N
 
 async def wait_for_roles(pilot: Any) -> None:
     app = pilot.app
-    for _ in range(300):
-        if isinstance(app.screen, DevicesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("4")
-    for _ in range(300):
-        if isinstance(app.screen, RolesScreen) and app.screen._complete:
-            break
-        await pilot.pause(0.05)
+    await wait_until(pilot, list_loaded(app, RolesScreen))
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
@@ -184,3 +179,17 @@ async def wait_for_roles(pilot: Any) -> None:
 @pytest.mark.parametrize("size", [(80, 24)])
 def test_snapshot_roles_list(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size, run_before=wait_for_roles)
+
+
+async def test_o_on_a_role_copies_the_roles_list_and_says_it_is_not_the_role(
+        make_app: Any, wait_until: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_roles(pilot, app, wait_until)
+        await wait_until(pilot, lambda: screen.table.cursor_row is not None)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.clipboard.endswith(
+            "/#view/Microsoft_Intune_DeviceSettings/RolesLandingMenuBlade/~/roles")
+        shown = [n.message for n in app._notifications]
+        assert any("no link to one role" in m and app.clipboard in m for m in shown)

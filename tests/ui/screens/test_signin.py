@@ -7,6 +7,7 @@ import threading
 from rich.text import Text
 from textual.app import App
 from textual.widgets import Static
+from waiting import wait_until
 
 from intune_tui.auth.flows import (
     BrowserSignIn,
@@ -57,13 +58,6 @@ class Host(App[None]):
 def text_of(app: App[None], selector: str) -> str:
     content = app.screen.query_one(selector, Static).content
     return content.plain if isinstance(content, Text) else str(content)
-
-
-async def wait_until(pilot, condition) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.05)
 
 
 def test_countdown_text() -> None:

@@ -39,3 +39,19 @@ async def test_device_screen_footer_shows_actions(make_app, size: tuple[int, int
         shown = footer_keys(app)
         assert {"a", "esc", "?", "q"} <= set(shown), shown
         assert footer_width(app) <= size[0]
+
+
+async def test_the_bar_is_rebuilt_only_when_its_keys_change(make_app) -> None:
+    from intune_tui.ui.widgets.key_footer import KeyFooter
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await devices_loaded(pilot)
+        await pilot.pause(0.3)
+        footer = app.screen.query_one(KeyFooter)
+        before = list(footer.query(FooterKey))
+        await footer.recompose()  # the bindings signal with nothing changed
+        assert list(footer.query(FooterKey)) == before
+        await pilot.resize_terminal(80, 24)  # narrower: other labels, so a new bar
+        await pilot.pause(0.3)
+        assert list(footer.query(FooterKey)) != before

@@ -3,18 +3,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from intune_tui.ui.widgets.resource_table import (
-    ResourceTable,
-    TableColumn,
-    fit_to_cells,
-    insertion_positions,
-    sort_order,
-    splice,
-)
+from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn, fit_to_cells
 
 SCREEN = (80, 24)
 PAGE = SCREEN[1] - 1  # the table fills the screen; one line is the header
@@ -476,25 +470,6 @@ async def test_a_page_with_a_different_key_type_falls_back_without_losing_the_cu
         assert table.cursor_row is not None and table.cursor_row.key == "5"
 
 
-def test_merging_sorted_pages_equals_sorting_everything() -> None:
-    keys = [(n * 37) % 11 if n % 5 else None for n in range(60)]
-    for reverse in (False, True):
-        expected = [keys[index] for index in sort_order(keys, reverse)]
-        assert expected[0] is not None and expected[-1] is None
-        merged_keys: list[Any] = []
-        merged_numbers: list[int] = []
-        for start in range(0, 60, 7):
-            page_keys = keys[start : start + 7]
-            order = sort_order(page_keys, reverse)
-            sorted_keys = [page_keys[index] for index in order]
-            positions = insertion_positions(merged_keys, sorted_keys, reverse)
-            merged_keys = splice(merged_keys, sorted_keys, positions)
-            merged_numbers = splice(merged_numbers, [start + index for index in order], positions)
-        assert merged_keys == expected
-        # Ties keep arrival order, exactly like one stable sort of everything.
-        assert merged_numbers == sort_order(keys, reverse)
-
-
 async def test_space_marks_rows_with_a_visible_marker() -> None:
     app = TableApp()
     async with app.run_test(size=SCREEN) as pilot:
@@ -661,6 +636,62 @@ async def test_narrow_terminal_shrinks_then_scrolls_to_the_highlighted_column() 
         assert "Compliance" in header
         assert header.startswith("   ")  # the gutter stays pinned
         assert "noncompliant" in screen_lines(table)[1]
+
+
+async def test_scrolled_right_the_first_column_stays_pinned_and_clicks_see_it() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 30))
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert table.scroll_offset.x > 0
+        lines = screen_lines(table)
+        assert lines[0].startswith("   Device na… ")  # pinned beside the gutter
+        assert lines[0].rstrip().endswith("Compliance")
+        assert lines[1].startswith("›  PC-00000   ")
+        assert "noncompliant" in lines[1]
+        await pilot.click(ResourceTable, offset=(13, 0))  # on the pinned title: sorts by name
+        await pilot.pause()
+        assert table.sort_column == 0
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+        assert table.scroll_offset.x == 0
+
+
+async def test_show_columns_hides_reorders_and_resizes_without_touching_the_rows() -> None:
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 30))
+        table.set_filter(words=["noncompliant"])
+        table.toggle_mark()
+        table.show_columns([3, 0], {0: 12})
+        await pilot.pause()
+        lines = screen_lines(table)
+        assert lines[0].split() == ["Compliance", "Device", "name"]
+        assert lines[1].split()[1:] == ["noncompliant", "PC-00000"]
+        assert table.columns[1].width == 12 and table.column_widths == {0: 12}
+        assert table.shown_columns == (3, 0)
+        assert table.visible_count == 10 and len(table.marked_rows) == 1
+        await pilot.press("s")  # sorts by the highlighted column: Compliance, the rows' 3rd
+        assert table.sort_column == 3
+        assert "Compliance ▲" in screen_lines(table)[0]
+        assert table.cursor_cell == ("Compliance", "noncompliant")
+        await pilot.press("l", "y")
+        assert table.cursor_cell is not None and table.cursor_cell[0] == "Device name"
+        table.show_columns([1])
+        await pilot.pause()
+        assert table.column_cursor == 0  # clamped to the columns shown
+        assert screen_lines(table)[0].split() == ["User"]
+
+
+def test_show_columns_refuses_no_column_or_one_the_rows_do_not_have() -> None:
+    table: ResourceTable[FakeRow] = ResourceTable(COLUMNS)
+    with pytest.raises(ValueError):
+        table.show_columns([])
+    with pytest.raises(IndexError):
+        table.show_columns([0, 4])
 
 
 async def test_clicks_move_the_cursor_and_the_header_sorts() -> None:

@@ -4,6 +4,7 @@ import pytest
 from make_screenshots import devices_loaded
 from textual.geometry import Region
 from textual.widget import Widget
+from waiting import wait_until
 
 from intune_tui.intune.formatting import count_of
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar, describe
@@ -60,8 +61,8 @@ async def test_status_line_is_not_cut_at_narrow_widths(make_app, size: tuple[int
     async with app.run_test(size=size) as pilot:
         await devices_loaded(pilot)
         await pilot.press("slash", *"4441 os:windows", "enter")
-        await pilot.pause(1.0)
         bar = app.screen.query_one(StatusBar)
+        await wait_until(pilot, lambda: app.screen._complete)
         status = bar.status
         assert status.filter_split.startswith("Graph:"), status
         shown = " ".join(visible_text(bar).split())

@@ -1,0 +1,210 @@
+"""Fills the device store: a realistic spread of platforms, owners and states, and a
+history of past remote actions."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from intune_tui.demo.tenant.devices import ActionRecord, DeviceStore
+from intune_tui.demo.tenant.ids import chars
+from intune_tui.demo.tenant.platforms import (
+    COMPLIANCE_WEIGHTS,
+    DAY,
+    DEVICE_CATEGORIES,
+    HOSTILE_DEVICE_NAMES,
+    HOSTILE_DEVICE_POSITIONS,
+    MANAGEMENT_WEIGHTS,
+    NOTES,
+    PLATFORMS,
+    SYNC_AGE_BUCKETS,
+    Model,
+)
+
+
+def _weighted(rng: random.Random, pairs: Iterable[tuple[Any, float]]) -> Any:
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _windows_name(rng: random.Random, model: Model, user_stem: str) -> str:
+    if model.serial_style == "cloudpc":
+        return f"CPC-{user_stem[:6]}-{chars(rng.getrandbits(30), 5)}"
+    prefix = "CONTOSO-LT" if model.chassis in ("laptop", "tablet") else "CONTOSO-DT"
+    if rng.random() < 0.3:
+        return f"DESKTOP-{chars(rng.getrandbits(40), 7)}"
+    return f"{prefix}-{rng.randrange(10_000, 99_999)}"
+
+
+def _device_name(rng: random.Random, os_name: str, model: Model, given: str | None,
+                 user_stem: str, serial_hint: int) -> str:
+    if os_name == "Windows":
+        return _windows_name(rng, model, user_stem)
+    if os_name == "Linux":
+        return f"ubuntu-{user_stem[:8]}-{rng.randrange(100, 999)}"
+    if given is None:
+        kind = {"iOS": "iPhone", "iPadOS": "iPad", "Android": "Scanner", "macOS": "Mac"}[os_name]
+        return f"SHARED-{kind.upper()}-{serial_hint % 10_000:04d}"
+    friendly = {
+        "iOS": "iPhone", "iPadOS": "iPad", "macOS": "MacBook",
+    }.get(os_name)
+    if friendly is not None:
+        # Apple devices carry the owner's name with a typographic apostrophe.
+        return f"{given}\u2019s {friendly}"
+    short = model.model.replace("SM-", "Galaxy-")
+    return f"{given}-{short}-{serial_hint % 1000:03d}"
+
+
+def _enrollment_for(rng: random.Random, os_name: str, owner: str, userless: bool) -> str:
+    if os_name == "Windows":
+        if userless:
+            return "windowsBulkUserless"
+        if owner == "personal":
+            return "windowsAutoEnrollment"
+        return _weighted(rng, (("windowsAzureADJoin", 50), ("windowsCoManagement", 20),
+                               ("windowsAutoEnrollment", 15),
+                               ("windowsAzureADJoinUsingDeviceAuth", 10),
+                               ("windowsBulkAzureDomainJoin", 5)))
+    if os_name in ("iOS", "iPadOS"):
+        if userless:
+            return "appleBulkWithoutUser"
+        if owner == "personal":
+            return _weighted(rng, (("userEnrollment", 60), ("appleUserEnrollment", 40)))
+        return _weighted(rng, (("appleBulkWithUser", 85), ("deviceEnrollmentManager", 15)))
+    if os_name == "Android":
+        if userless:
+            return "androidEnterpriseDedicatedDevice"
+        if owner == "personal":
+            return "userEnrollment"
+        return _weighted(rng, (("androidEnterpriseFullyManaged", 60),
+                               ("androidEnterpriseCorporateWorkProfile", 40)))
+    if os_name == "macOS":
+        return "appleBulkWithUser" if owner == "company" else "userEnrollment"
+    return "userEnrollment"
+
+
+def _agent_for(os_name: str, enrollment: str) -> str:
+    if enrollment == "windowsCoManagement":
+        return "configurationManagerClientMdm"
+    if os_name == "Android" and enrollment.startswith("androidEnterprise"):
+        return "googleCloudDevicePolicyController"
+    if os_name == "Linux":
+        return "intuneClient"
+    return "mdm"
+
+
+def build_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
+    """Fill the column store with `count` devices."""
+    platforms = rng.choices(PLATFORMS, [platform.weight for platform in PLATFORMS], k=count)
+    compliance = rng.choices(*zip(*COMPLIANCE_WEIGHTS, strict=True), k=count)
+    management = rng.choices(*zip(*MANAGEMENT_WEIGHTS, strict=True), k=count)
+    users = store.users
+    for index in range(count):
+        platform = platforms[index]
+        os_name = platform.os
+        model = _weighted(rng, ((model, model.weight) for model in platform.models))
+        version = _weighted(rng, platform.versions)
+        owner = "company" if rng.random() < platform.company_share else "personal"
+        userless = (owner == "company" and rng.random() < 0.06) or model.model == "TC52"
+        if userless:
+            owner = "company"
+        user = -1 if userless else rng.randrange(len(users))
+        enrollment = _enrollment_for(rng, os_name, owner, userless)
+        low, high, _ = _weighted(rng, ((bucket, bucket[2]) for bucket in SYNC_AGE_BUCKETS))
+        sync_age = rng.randrange(low, high)
+        enroll_age = sync_age + rng.randrange(DAY, 3 * 365 * DAY)
+        encrypted = rng.random() < platform.encrypted_share
+        jailbroken = "Unknown" if os_name in ("Windows", "Linux") else "False"
+        state = compliance[index]
+        if os_name in ("iOS", "Android") and rng.random() < 0.004:
+            jailbroken, state = "True", "noncompliant"
+        if enrollment == "windowsCoManagement" and rng.random() < 0.4:
+            state = "configManager"
+        given = None if user < 0 else users.given[user]
+        stem = "kiosk" if user < 0 else users.upn[user].split("@")[0].replace(".", "")
+        store.os.append(os_name)
+        store.os_version.append(version)
+        store.model.append(model)
+        store.owner.append(owner)
+        store.user.append(user)
+        store.compliance.append(state)
+        store.management.append(management[index])
+        store.enrollment.append(enrollment)
+        store.agent.append(_agent_for(os_name, enrollment))
+        store.sync_age.append(sync_age)
+        store.enroll_age.append(enroll_age)
+        store.encrypted.append(encrypted)
+        store.jailbroken.append(jailbroken)
+        store.category.append("Frontline" if userless else rng.choice(DEVICE_CATEGORIES))
+        store.storage_gb.append(rng.choice(model.storage_gb))
+        store.free_share.append(rng.randrange(4, 80))
+        store.supervised.append(os_name in ("iOS", "iPadOS") and enrollment.startswith(
+            "appleBulk"))
+        store.name.append(_device_name(rng, os_name, model, given, stem, rng.getrandbits(20)))
+        if rng.random() < 0.01:
+            store.notes[index] = rng.choice(NOTES)
+    _give_alice_a_device(store)
+    _ensure_every_value(store.compliance, [state for state, _ in COMPLIANCE_WEIGHTS], rng)
+    _ensure_config_manager(store)
+    _ensure_every_value(store.management, [state for state, _ in MANAGEMENT_WEIGHTS], rng)
+    for position, name in zip(HOSTILE_DEVICE_POSITIONS, HOSTILE_DEVICE_NAMES, strict=True):
+        if position < count:
+            store.name[position] = name
+
+
+def _give_alice_a_device(store: DeviceStore) -> None:
+    """alice.smith@ (user 0) always owns a device, so the demo has a name to search for."""
+    if 0 in store.user:
+        return
+    for index in range(len(store)):
+        previous = store.user[index]
+        if previous >= 0 and index not in HOSTILE_DEVICE_POSITIONS:
+            users = store.users
+            old_stem = users.upn[previous].split("@")[0].replace(".", "")
+            name = store.name[index].replace(users.given[previous], users.given[0], 1)
+            store.name[index] = name.replace(old_stem[:8], "alicesmith"[:8], 1)
+            store.user[index] = 0
+            return
+
+
+def _ensure_every_value(column: list[str], values: list[str], rng: random.Random) -> None:
+    """Small tenants still show every enum value (each on a distinct, non-hostile device)."""
+    present = set(column)
+    reserved = set(HOSTILE_DEVICE_POSITIONS)
+    for value in values:
+        if value in present or len(column) < 3 * len(values):
+            continue
+        while True:
+            index = rng.randrange(len(column))
+            if index not in reserved:
+                break
+        reserved.add(index)
+        column[index] = value
+
+
+def _ensure_config_manager(store: DeviceStore) -> None:
+    if "configManager" in store.compliance or len(store) < 30:
+        return
+    for index in range(len(store)):
+        if store.os[index] == "Windows" and store.compliance[index] == "compliant":
+            store.compliance[index] = "configManager"
+            store.enrollment[index] = "windowsCoManagement"
+            store.agent[index] = "configurationManagerClientMdm"
+            return
+
+
+def build_action_history(store: DeviceStore, rng: random.Random) -> None:
+    """Past remote actions on about one device in twenty."""
+    history = (("syncDevice", "done"), ("rebootNow", "done"), ("remoteLock", "done"),
+               ("resetPasscode", "failed"), ("windowsDefenderScan", "done"),
+               ("locateDevice", "done"))
+    for index in range(len(store)):
+        if rng.random() >= 0.05:
+            continue
+        name, state = rng.choice(history)
+        started = store.now - timedelta(seconds=store.sync_age[index] + rng.randrange(60, DAY))
+        record = ActionRecord(name, started, started + timedelta(seconds=rng.randrange(20, 600)),
+                              state)
+        store.actions[index] = [record]

@@ -1,0 +1,536 @@
+"""The device column store and the Graph properties read from it (core, then derived by
+a hash of the device's index, computed when read)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from intune_tui.demo import rules
+from intune_tui.demo.tenant.ids import (
+    NEVER,
+    NO_GRACE,
+    chars,
+    guid_from,
+    iso,
+    luhn_complete,
+    mix64,
+)
+from intune_tui.demo.tenant.platforms import CARRIERS, PLATFORM_BY_OS, Model, Platform
+from intune_tui.demo.tenant.users import UserDirectory
+
+
+@dataclass
+class ActionRecord:
+    """One entry of a device's deviceActionResults, resolved against the tenant clock."""
+
+    action_name: str
+    start: datetime
+    finish: datetime | None  # None: the device never checks in, stays pending
+    final_state: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def state_at(self, now: datetime) -> str:
+        if self.finish is None or now < self.finish:
+            return "pending"
+        return self.final_state
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        state = self.state_at(now)
+        updated = self.start if state == "pending" or self.finish is None else self.finish
+        body: dict[str, Any] = {
+            "@odata.type": "#microsoft.graph.deviceActionResult",
+            "actionName": self.action_name,
+            "actionState": state,
+            "startDateTime": iso(self.start),
+            "lastUpdatedDateTime": iso(updated),
+        }
+        if state == "done":
+            body.update({key: value for key, value in self.payload.items()
+                         if not key.startswith("_")})
+        return body
+
+
+# Actions that change a device while they run, and how (managementState while pending, done,
+# failed).
+MANAGEMENT_STATE_ACTIONS: dict[str, tuple[str, str, str]] = {
+    "retire": ("retirePending", "retireIssued", "retireFailed"),
+    "wipe": ("wipePending", "wipeIssued", "wipeFailed"),
+}
+
+
+# The timestamps kept as ages (seconds before the tenant's fixed `now`), by property.
+_AGE_COLUMNS = {"lastSyncDateTime": "sync_age", "enrolledDateTime": "enroll_age"}
+
+
+class DeviceStore:
+    """managedDevices as columns; `to_json` builds the Graph dict for one device."""
+
+    def __init__(self, seed: int, now: datetime, users: UserDirectory) -> None:
+        self.seed = seed
+        self.now = now
+        self.users = users
+        self.clock: Callable[[], datetime] = lambda: self.now
+        self.os: list[str] = []
+        self.os_version: list[str] = []
+        self.model: list[Model] = []
+        self.owner: list[str] = []
+        self.user: list[int] = []
+        self.compliance: list[str] = []
+        self.management: list[str] = []
+        self.enrollment: list[str] = []
+        self.agent: list[str] = []
+        self.sync_age: list[int] = []
+        self.enroll_age: list[int] = []
+        self._moment_cache: dict[str, list[datetime]] = {}
+        self.encrypted: list[bool] = []
+        self.jailbroken: list[str] = []
+        self.category: list[str] = []
+        self.storage_gb: list[int] = []
+        self.free_share: list[int] = []  # percent free
+        self.name: list[str] = []
+        self.supervised: list[bool] = []
+        self.notes: dict[int, str] = {}
+        self.actions: dict[int, list[ActionRecord]] = {}
+        self.deleted: set[int] = set()
+        self.generation = 0  # bumped on every change, for caches
+        self._by_id: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.os)
+
+    # --- identity ---
+    def id_of(self, index: int) -> str:
+        return guid_from(self.seed, 1, index)
+
+    def index_of(self, device_id: str) -> int | None:
+        if self._by_id is None:
+            self._by_id = {self.id_of(index): index for index in range(len(self))}
+        index = self._by_id.get(device_id.lower())
+        return None if index is None or index in self.deleted else index
+
+    def live_indices(self) -> list[int]:
+        if not self.deleted:
+            return list(range(len(self)))
+        return [index for index in range(len(self)) if index not in self.deleted]
+
+    def platform(self, index: int) -> Platform:
+        return PLATFORM_BY_OS[self.os[index]]
+
+    # --- mutation ---
+    def add_action(self, index: int, record: ActionRecord) -> None:
+        records = self.actions.setdefault(index, [])
+        records[:] = [old for old in records if old.action_name != record.action_name]
+        records.append(record)
+        self.generation += 1
+
+    def delete(self, index: int) -> None:
+        self.deleted.add(index)
+        self.generation += 1
+
+    def set_notes(self, index: int, notes: str | None) -> None:
+        if notes is None:
+            self.notes.pop(index, None)
+        else:
+            self.notes[index] = notes
+        self.generation += 1
+
+    def set_name(self, index: int, name: str) -> None:
+        self.name[index] = name
+        self.generation += 1
+
+    # --- reading ---
+    def value(self, index: int, prop: str) -> Any:
+        """One property as Graph shows it in a list (the getter for $filter and $orderby)."""
+        reader = _CORE_READERS.get(prop)
+        if reader is not None:
+            return reader(self, index)
+        derived = _DERIVED_READERS.get(prop)
+        if derived is not None:
+            return derived(self, index)
+        return None
+
+    def comparable(self, index: int, prop: str) -> Any:
+        """Like value(), but dates as datetimes: the cheap getter for $filter and $orderby."""
+        moments = self._moment_cache.get(prop)
+        if moments is not None:  # devices are only added while the tenant is built
+            return moments[index]
+        if prop in _AGE_COLUMNS:
+            return self._moments(prop)[index]
+        return self.value(index, prop)
+
+    def _moments(self, prop: str) -> list[datetime]:
+        """Every device's `prop` as a datetime, computed once (a filter reads all of them)."""
+        ages: list[int] = getattr(self, _AGE_COLUMNS[prop])
+        now = self.now
+        moments = self._moment_cache[prop] = [now - timedelta(seconds=age) for age in ages]
+        return moments
+
+    def management_state(self, index: int) -> str:
+        records = self.actions.get(index)
+        if records:
+            now = self.clock()
+            for record in reversed(records):
+                states = MANAGEMENT_STATE_ACTIONS.get(record.action_name)
+                if states is None:
+                    continue
+                state = record.state_at(now)
+                if state == "pending":
+                    return states[0]
+                return states[1] if state == "done" else states[2]
+        return self.management[index]
+
+    def device_name(self, index: int) -> str:
+        records = self.actions.get(index)
+        if records:
+            now = self.clock()
+            for record in reversed(records):
+                if record.action_name == "setDeviceName" and record.state_at(now) == "done":
+                    return str(record.payload.get("_newName", self.name[index]))
+        return self.name[index]
+
+    def action_results(self, index: int) -> list[dict[str, Any]]:
+        now = self.clock()
+        return [record.to_json(now) for record in self.actions.get(index, ())]
+
+    def to_json(self, index: int, *, beta: bool, with_non_default: bool = False,
+                only: frozenset[str] | None = None) -> dict[str, Any]:
+        """The device as Graph sends it. Non-default properties carry their list default
+        unless with_non_default (a GET by id that $selects them). `only` limits the work to
+        the properties a `$select` names."""
+        body: dict[str, Any] = {"@odata.type": "#microsoft.graph.managedDevice"}
+        names = (rules.MANAGED_DEVICE_V1_PROPERTIES + rules.MANAGED_DEVICE_BETA_PROPERTIES
+                 if beta else rules.MANAGED_DEVICE_V1_PROPERTIES)
+        for prop in names:
+            if only is None or prop in only or prop == "id":
+                body[prop] = self.value(index, prop)
+        if not beta and body.get("deviceEnrollmentType") in rules.ENROLLMENT_TYPES_BETA_ONLY:
+            body["deviceEnrollmentType"] = "unknownFutureValue"
+        if not with_non_default:
+            for prop, default in rules.MANAGED_DEVICE_NON_DEFAULT.items():
+                if prop in body:
+                    body[prop] = default
+        return body
+
+
+def _user_field(attribute: str) -> Callable[[DeviceStore, int], Any]:
+    def read(store: DeviceStore, index: int) -> Any:
+        user = store.user[index]
+        if user < 0:
+            return ""
+        if attribute == "upn":
+            return store.users.upn[user]
+        if attribute == "name":
+            return store.users.display_name(user)
+        return store.users.id_of(user)
+
+    return read
+
+
+def seconds_ago(store: DeviceStore, seconds: int) -> str:
+    return iso(store.now - timedelta(seconds=seconds))
+
+
+def _hash(store: DeviceStore, index: int, salt: int) -> int:
+    return mix64((store.seed << 36) ^ (salt << 28) ^ index ^ (salt * 0x9E3779B1))
+
+
+_CORE_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
+    "id": DeviceStore.id_of,
+    "deviceName": DeviceStore.device_name,
+    "operatingSystem": lambda store, index: store.os[index],
+    "osVersion": lambda store, index: store.os_version[index],
+    "model": lambda store, index: store.model[index].model,
+    "manufacturer": lambda store, index: store.model[index].manufacturer,
+    "managedDeviceOwnerType": lambda store, index: store.owner[index],
+    "ownerType": lambda store, index: store.owner[index],
+    "complianceState": lambda store, index: store.compliance[index],
+    "managementState": DeviceStore.management_state,
+    "deviceEnrollmentType": lambda store, index: store.enrollment[index],
+    "managementAgent": lambda store, index: store.agent[index],
+    "lastSyncDateTime": lambda store, index: seconds_ago(store, store.sync_age[index]),
+    "enrolledDateTime": lambda store, index: seconds_ago(store, store.enroll_age[index]),
+    "isEncrypted": lambda store, index: store.encrypted[index],
+    "jailBroken": lambda store, index: store.jailbroken[index],
+    "deviceCategoryDisplayName": lambda store, index: store.category[index],
+    "isSupervised": lambda store, index: store.supervised[index],
+    "userPrincipalName": _user_field("upn"),
+    "emailAddress": _user_field("upn"),
+    "userDisplayName": _user_field("name"),
+    "userId": _user_field("id"),
+    "notes": lambda store, index: store.notes.get(index),
+    "deviceActionResults": DeviceStore.action_results,
+    "totalStorageSpaceInBytes": lambda store, index: store.storage_gb[index] * 1_000_000_000
+    - 4_718_592_000,
+    "freeStorageSpaceInBytes": lambda store, index: (store.storage_gb[index] * 1_000_000_000
+                                                     - 4_718_592_000)
+    * store.free_share[index] // 100,
+    "physicalMemoryInBytes": lambda store, index: store.model[index].memory_gb * 1_073_741_824,
+}
+
+
+# --- derived identifiers (hash of the index; computed when read) ---------------------------------
+def _serial(store: DeviceStore, index: int) -> str:
+    # Read by every serialNumber filter (offboarding looks serials up by the thousand): computed
+    # once per device.
+    cache: dict[int, str] | None = store.__dict__.get("_serial_cache")
+    if cache is None:
+        cache = store.__dict__["_serial_cache"] = {}
+    serial = cache.get(index)
+    if serial is None:
+        serial = cache[index] = _serial_uncached(store, index)
+    return serial
+
+
+def _serial_uncached(store: DeviceStore, index: int) -> str:
+    value = _hash(store, index, 3)
+    style = store.model[index].serial_style
+    if style == "apple":
+        return "C02" + chars(value, 9) if store.os[index] == "macOS" else "F" + chars(value, 11)
+    if style == "dell":
+        return chars(value, 7)
+    if style == "hp":
+        return "5CG" + chars(value, 7)
+    if style == "lenovo":
+        return "PF" + chars(value, 6)
+    if style == "surface":
+        return f"{value % 10**12:012d}"
+    if style == "cloudpc":
+        digits = f"{value % 10**20:020d}"
+        return "-".join(digits[position:position + 4] for position in range(0, 20, 4))
+    if style == "vm":
+        return f"{value % 10**4:04d}-{(value >> 16) % 10**4:04d}-{(value >> 32) % 10**4:04d}"
+    if style == "samsung":
+        return "R5C" + chars(value, 8)
+    if style == "google":
+        return f"{value % 16**12:012X}"
+    if style == "zebra":
+        return f"{value % 10**14:014d}"
+    return chars(value, 10)
+
+
+def _imei(store: DeviceStore, index: int) -> str:
+    if not store.model[index].is_phone:
+        return ""
+    value = _hash(store, index, 4)
+    return luhn_complete(f"35{value % 10**12:012d}")
+
+
+def _meid(store: DeviceStore, index: int) -> str:
+    # iPhones report an MEID (the first 14 digits of the IMEI); Android devices mostly do not.
+    imei = _imei(store, index)
+    return imei[:14] if imei and store.os[index] in ("iOS", "iPadOS") else ""
+
+
+def _mac(store: DeviceStore, index: int, salt: int) -> str:
+    return f"{_hash(store, index, salt) % 16**12:012X}"
+
+
+def _wifi_mac(store: DeviceStore, index: int) -> str:
+    return "" if store.model[index].serial_style in ("cloudpc", "vm") else _mac(store, index, 5)
+
+
+def _ethernet_mac(store: DeviceStore, index: int) -> str | None:
+    if store.os[index] not in ("Windows", "Linux", "macOS"):
+        return None
+    return _mac(store, index, 6)
+
+
+def _azure_ad_device_id(store: DeviceStore, index: int) -> str:
+    if store.enrollment[index] in ("appleBulkWithoutUser", "androidEnterpriseDedicatedDevice"):
+        return "00000000-0000-0000-0000-000000000000"
+    return guid_from(store.seed, 7, index)
+
+
+def _phone_number(store: DeviceStore, index: int) -> str:
+    if not store.model[index].is_phone or _hash(store, index, 8) % 3 == 0:
+        return ""
+    return f"+1425555{_hash(store, index, 9) % 10_000:04d}"
+
+
+def _carrier(store: DeviceStore, index: int) -> str:
+    if not store.model[index].is_phone:
+        return ""
+    return CARRIERS[_hash(store, index, 10) % len(CARRIERS)]
+
+
+def _udid(store: DeviceStore, index: int) -> str | None:
+    if store.os[index] not in ("iOS", "iPadOS", "macOS"):
+        return None
+    value = _hash(store, index, 11)
+    return f"00008110-{value % 16**16:016X}"
+
+
+def _iccid(store: DeviceStore, index: int) -> str | None:
+    if not store.model[index].is_phone:
+        return None
+    return f"89014{_hash(store, index, 12) % 10**14:014d}"
+
+
+def _activation_lock_code(store: DeviceStore, index: int) -> str | None:
+    if not (store.supervised[index] and store.os[index] in ("iOS", "iPadOS")):
+        return None
+    code = chars(_hash(store, index, 13), 24)
+    return "-".join(code[position:position + 4] for position in range(0, 24, 4))
+
+
+def _managed_device_name(store: DeviceStore, index: int) -> str:
+    user = store.user[index]
+    stem = store.users.upn[user].split("@")[0].replace(".", "") if user >= 0 else "userless"
+    enrolled = store.now - timedelta(seconds=store.enroll_age[index])
+    hour = enrolled.hour % 12 or 12
+    suffix = "AM" if enrolled.hour < 12 else "PM"
+    return (f"{stem}_{store.os[index]}_{enrolled.month}/{enrolled.day}/{enrolled.year}_"
+            f"{hour}:{enrolled.minute:02d} {suffix}")
+
+
+def _grace_expiry(store: DeviceStore, index: int) -> str:
+    if store.compliance[index] != "inGracePeriod":
+        return NO_GRACE
+    days = 1 + _hash(store, index, 14) % 6
+    return iso(store.now + timedelta(days=days))
+
+
+def _exchange_state(store: DeviceStore, index: int) -> str:
+    if not store.model[index].is_phone:
+        return "none"
+    roll = _hash(store, index, 15) % 100
+    if store.compliance[index] == "noncompliant" and roll < 40:
+        return "blocked"
+    return "allowed" if roll < 70 else "none"
+
+
+def _exchange_reason(store: DeviceStore, index: int) -> str:
+    state = _exchange_state(store, index)
+    return {"blocked": "notCompliant", "allowed": "compliant"}.get(state, "none")
+
+
+def _security_patch(store: DeviceStore, index: int) -> str:
+    if store.os[index] != "Android":
+        return ""
+    months_old = _hash(store, index, 16) % 14
+    patch = store.now.replace(day=1) - timedelta(days=30 * months_old)
+    return f"{patch.year}-{patch.month:02d}-01"
+
+
+def _join_type(store: DeviceStore, index: int) -> str:
+    if store.os[index] != "Windows":
+        return "azureADRegistered" if store.owner[index] == "personal" else "unknown"
+    if store.enrollment[index] == "windowsCoManagement":
+        return "hybridAzureADJoined"
+    return "azureADJoined" if store.owner[index] == "company" else "azureADRegistered"
+
+
+def _cm_features(store: DeviceStore, index: int) -> dict[str, bool] | None:
+    if store.agent[index] != "configurationManagerClientMdm":
+        return None
+    return {"inventory": True, "modernApps": False, "resourceAccess": True,
+            "deviceConfiguration": False, "compliancePolicy": False,
+            "windowsUpdateForBusiness": True}
+
+
+def _hardware_information(store: DeviceStore, index: int) -> dict[str, Any]:
+    model = store.model[index]
+    return {
+        "serialNumber": _serial(store, index),
+        "totalStorageSpace": store.value(index, "totalStorageSpaceInBytes"),
+        "freeStorageSpace": store.value(index, "freeStorageSpaceInBytes"),
+        "imei": _imei(store, index),
+        "meid": _meid(store, index),
+        "manufacturer": model.manufacturer,
+        "model": model.model,
+        "phoneNumber": _phone_number(store, index),
+        "subscriberCarrier": _carrier(store, index),
+        "wifiMac": _wifi_mac(store, index),
+        "operatingSystemLanguage": "en-US",
+        "isSupervised": store.supervised[index],
+        "isEncrypted": store.encrypted[index],
+        "batterySerialNumber": None,
+        "batteryHealthPercentage": 60 + _hash(store, index, 17) % 41 if model.is_phone else 0,
+        "tpmSpecificationVersion": "2.0, 0, 1.59" if store.os[index] == "Windows" else None,
+        "operatingSystemEdition": "Enterprise" if store.os[index] == "Windows" else None,
+        "deviceFullQualifiedDomainName": None,
+        "deviceGuardVirtualizationBasedSecurityState": None,
+        "ipAddressV4": f"10.{_hash(store, index, 18) % 256}.{index % 256}.{1 + index % 250}",
+        "subnetAddress": "255.255.255.0",
+        "esimIdentifier": None,
+        "systemManagementBIOSVersion": None,
+        "wiredIPv4Addresses": [],
+        "productName": None,
+        "residentUsersCount": None,
+        "osBuildNumber": None,
+    }
+
+
+_DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
+    "serialNumber": _serial,
+    "imei": _imei,
+    "meid": _meid,
+    "wiFiMacAddress": _wifi_mac,
+    "ethernetMacAddress": _ethernet_mac,
+    "azureADDeviceId": _azure_ad_device_id,
+    "azureActiveDirectoryDeviceId": _azure_ad_device_id,
+    "phoneNumber": _phone_number,
+    "subscriberCarrier": _carrier,
+    "udid": _udid,
+    "iccid": _iccid,
+    "activationLockBypassCode": _activation_lock_code,
+    "managedDeviceName": _managed_device_name,
+    "complianceGracePeriodExpirationDateTime": _grace_expiry,
+    "exchangeAccessState": _exchange_state,
+    "exchangeAccessStateReason": _exchange_reason,
+    "androidSecurityPatchLevel": _security_patch,
+    "securityPatchLevel": _security_patch,
+    "joinType": _join_type,
+    "configurationManagerClientEnabledFeatures": _cm_features,
+    "hardwareInformation": _hardware_information,
+    "easActivated": lambda store, index: store.model[index].is_phone,
+    "easDeviceId": lambda store, index: chars(_hash(store, index, 19), 20)
+    if store.model[index].is_phone else "",
+    "easActivationDateTime": lambda store, index: NEVER,
+    "exchangeLastSuccessfulSyncDateTime": lambda store, index: NEVER,
+    "azureADRegistered": lambda store, index: store.enrollment[index]
+    not in ("appleBulkWithoutUser", "androidEnterpriseDedicatedDevice"),
+    "aadRegistered": lambda store, index: store.enrollment[index]
+    not in ("appleBulkWithoutUser", "androidEnterpriseDedicatedDevice"),
+    "deviceRegistrationState": lambda store, index: "registered",
+    "remoteAssistanceSessionUrl": lambda store, index: None,
+    "remoteAssistanceSessionErrorDetails": lambda store, index: None,
+    "deviceHealthAttestationState": lambda store, index: None,
+    "partnerReportedThreatState": lambda store, index: "unknown",
+    "requireUserEnrollmentApproval": lambda store, index: None,
+    "managementCertificateExpirationDate": lambda store, index: iso(
+        store.now - timedelta(seconds=store.enroll_age[index]) + timedelta(days=365)
+    ),
+    "enrollmentProfileName": lambda store, index: {
+        "appleBulkWithUser": "Corporate Apple (ADE)",
+        "appleBulkWithoutUser": "Shared / kiosk Apple (ADE)",
+        "windowsAzureADJoin": "Autopilot - user driven",
+        "windowsAzureADJoinUsingDeviceAuth": "Autopilot - self deploying",
+        "androidEnterpriseFullyManaged": "Fully managed - corporate",
+        "androidEnterpriseDedicatedDevice": "Dedicated - warehouse scanners",
+    }.get(store.enrollment[index]),
+    # beta
+    "chassisType": lambda store, index: store.model[index].chassis,
+    "deviceType": lambda store, index: store.model[index].device_type,
+    "lostModeState": lambda store, index: "disabled",
+    "skuFamily": lambda store, index: "Enterprise" if store.os[index] == "Windows" else "",
+    "processorArchitecture": lambda store, index: "arm64"
+    if store.os[index] in ("iOS", "iPadOS", "Android") or store.model[index].model
+    in ("Mac14,2", "Mac15,4", "Mac14,3") else "x64",
+    "autopilotEnrolled": lambda store, index: store.enrollment[index].startswith("windowsAzureAD"),
+    "usersLoggedOn": lambda store, index: [
+        {"userId": store.users.id_of(store.user[index]),
+         "lastLogOnDateTime": seconds_ago(store, store.sync_age[index] + 3600)}
+    ] if store.os[index] == "Windows" and store.user[index] >= 0 else [],
+    "retireAfterDateTime": lambda store, index: NEVER,
+    "roleScopeTagIds": lambda store, index: ["0"],
+    "windowsActiveMalwareCount": lambda store, index: 0,
+    "managementFeatures": lambda store, index: "none",
+    "enrolledByUserPrincipalName": lambda store, index: store.users.upn[store.user[index]]
+    if store.user[index] >= 0 else "",
+    "bootstrapTokenEscrowed": lambda store, index: store.os[index] == "macOS"
+    and store.owner[index] == "company",
+}

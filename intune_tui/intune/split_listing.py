@@ -1,0 +1,235 @@
+"""Long lists fetched as several listings in parallel (a split listing), merged as pages come.
+
+`partition_for` says whether a listing may be split and by which property, `split_clauses`
+cuts it into `$filter` ranges at the timestamps of its first page, and `SplitListing` runs the
+parts and passes each item on once, or falls back to the plain listing when the parts do not
+provably make up the whole list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import partial
+from itertools import pairwise
+from typing import Generic, TypeVar
+
+from intune_tui.graph.client import Page
+from intune_tui.graph.odata import ODataQuery
+from intune_tui.intune.formatting import parse_datetime
+
+T = TypeVar("T")
+
+log = logging.getLogger("intune_tui.intune")
+
+# Long lists are fetched as several listings in parallel, each one range of a timestamp every
+# item has and never changes (a device's enrollment), cut where a sample of the list (its first
+# page) puts as many items in each range. The split is used only when Graph's counts prove it
+# complete: the counts of the parts add up to the count of the whole list; otherwise the plain
+# listing goes on. A property that changes (compliance, last sync) could move an item from a part
+# not yet read to one already read while the parts are paged, and it would be missed.
+PARTITIONS: dict[str, str] = {"devices": "enrolledDateTime"}
+# Split only lists longer than this many pages: shorter ones are as fast one page after another.
+SPLIT_ABOVE_PAGES = 4
+# Parts of about 0.8 of a page, so that most parts of a short list fit in one page; and at most
+# this many parts: past that Graph answers no faster and every part costs one more short page.
+SPLIT_PAGES_PER_PART = 0.8
+SPLIT_MAX_PARTS = 16
+# After their first pages, this many parts page on at a time: enough to keep Graph busy; more
+# only hold more pages in memory at once and take the UI's time in bursts.
+SPLIT_PAGING_PARTS = 8
+
+
+def partition_for(resource_key: str, query: ODataQuery) -> str | None:
+    """The property to split this listing by, or None when it must stay whole: no split known,
+    Graph was asked for an order (parts would interleave), no `$count` (nothing to prove the
+    split complete), or the filter already names the property."""
+    prop = PARTITIONS.get(resource_key)
+    if prop is None or query.orderby or not query.count:
+        return None
+    if query.filter and prop in query.filter:
+        return None
+    return prop
+
+
+def split_clauses(prop: str, head: Page, query: ODataQuery) -> list[str] | None:
+    """The `$filter` clauses of the parts to list in parallel, cut at the timestamps `prop` has
+    in the list's first page (`head`, a preview or the first full page); None when the list is
+    not long enough to gain from a split, or the page has too few timestamps to cut at."""
+    page_size = max(query.top or 0, len(head.items), 1)
+    if head.next_link is None or head.count is None:
+        return None
+    if math.ceil(head.count / page_size) <= SPLIT_ABOVE_PAGES:
+        return None
+    parts = min(SPLIT_MAX_PARTS, math.ceil(head.count / (page_size * SPLIT_PAGES_PER_PART)))
+    stamps = (parse_datetime(item.get(prop)) for item in head.items if isinstance(item, dict))
+    return time_ranges(prop, [stamp for stamp in stamps if stamp is not None], parts)
+
+
+def time_ranges(prop: str, sample: Sequence[datetime], parts: int) -> list[str] | None:
+    """`$filter` clauses splitting `prop` into at most `parts` ranges with as many of `sample`
+    in each: `prop lt b1`, `prop gt b1 and prop lt b2`, ..., `prop gt bn`.
+
+    Graph filters timestamps with `lt` and `gt` only, so an item exactly on a boundary would be
+    in no range. Boundaries sit half a second past a whole second, between two sampled values,
+    where Intune's timestamps (whole seconds or 7-digit fractions) almost never fall; and if one
+    does, the parts' counts fall short of the whole list's and the split is not used.
+    None when the sample has too few distinct values for two ranges.
+    """
+    values = sorted(set(sample))
+    parts = min(parts, len(values))
+    bounds: list[datetime] = []
+    for part in range(1, parts):
+        before, after = values[part * len(values) // parts - 1], values[part * len(values) // parts]
+        middle = before + (after - before) / 2
+        bound = middle.astimezone(UTC).replace(microsecond=500_000)
+        if not bounds or bound > bounds[-1]:
+            bounds.append(bound)
+    if not bounds:
+        return None
+    literals = [f"{bound:%Y-%m-%dT%H:%M:%S}.5Z" for bound in bounds]
+    clauses = [f"{prop} lt {literals[0]}"]
+    clauses += [f"{prop} gt {low} and {prop} lt {high}"
+                for low, high in pairwise(literals)]
+    clauses.append(f"{prop} gt {literals[-1]}")
+    return clauses
+
+
+WHOLE = -1  # the arrivals of the whole list's first page, beside the parts' (0, 1, ...)
+Arrival = tuple[int, "Page | BaseException | None"]
+
+
+def _forward_to(arrivals: asyncio.Queue[Arrival], whole_first: asyncio.Future[Page]) -> None:
+    # A done-callback, not a task awaiting it: cancelling such a task would cancel the page,
+    # which the fallback still needs.
+    if not whole_first.cancelled():
+        arrivals.put_nowait((WHOLE, whole_first.exception() or whole_first.result()))
+
+
+class SplitListing(Generic[T]):
+    """The rest of a long list after its first (or preview) page `head`, as one listing per
+    `$filter` clause, run in parallel and merged as pages arrive.
+
+    Nothing is passed on from the parts until every part's first page is in and their
+    `@odata.count`s add up to the whole list's count (from `head`). If they do not (an item on
+    no part, or a part Graph refused), the parts are dropped and the whole list's own next links
+    are followed instead, exactly as without a split. Rows already passed on (`head`'s, a
+    preview's, the whole list's first page while it is still on its way, `whole_first`) come
+    again in the parts: each row is passed on once (by key; `passed_on`: the keys passed so far).
+    """
+
+    def __init__(self, key: str, query: ODataQuery, clauses: list[str], head: Page,
+                 whole: AsyncIterator[Page], whole_first: asyncio.Future[Page] | None, *,
+                 passed_on: frozenset[str],
+                 open_part: Callable[[ODataQuery], AsyncIterator[Page]],
+                 to_page: Callable[[Page, int, bool, set[str]], T]) -> None:
+        """`open_part(query)` lists one part (pages of the whole list's size); `to_page(page,
+        number, has_more, seen)` makes what is passed on of a page, leaving out the items whose
+        keys are in `seen` and adding the page's keys to it."""
+        self._key = key
+        self._query = query
+        self._clauses = clauses
+        self._count = head.count
+        self._whole = whole
+        self._whole_first = whole_first
+        self._number = head.number if whole_first is None else 0
+        self._seen: set[str] = set(passed_on)
+        self._paging = asyncio.Semaphore(SPLIT_PAGING_PARTS)
+        self._open_part = open_part
+        self._to_page = to_page
+
+    async def pages(self) -> AsyncIterator[T]:
+        arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
+        tasks = [asyncio.create_task(self._pump(index, self._part_query(clause), arrivals))
+                 for index, clause in enumerate(self._clauses)]
+        if self._whole_first is not None:
+            self._whole_first.add_done_callback(partial(_forward_to, arrivals))
+        try:
+            firsts = await self._first_pages(arrivals, len(self._clauses))
+            if firsts is None:
+                for task in tasks:
+                    task.cancel()
+                async for page in self._whole_listing():
+                    yield self._next(page, has_more=page.next_link is not None)
+                return
+            open_parts = len(self._clauses)
+            for index, page in firsts:
+                open_parts -= index != WHOLE and page.next_link is None
+                yield self._next(page, has_more=open_parts > 0)
+            while open_parts > 0:
+                index, item = await arrivals.get()
+                if isinstance(item, BaseException) and index != WHOLE:
+                    raise item
+                if not isinstance(item, Page):
+                    continue  # a part's end, or the whole first page failing (the parts have it)
+                open_parts -= index != WHOLE and item.next_link is None
+                yield self._next(item, has_more=open_parts > 0)
+            if len(self._seen) != self._count:
+                log.warning("split listing of %s gave %d items, Graph counted %s",
+                            self._key, len(self._seen), self._count)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _first_pages(self, arrivals: asyncio.Queue[Arrival], parts: int
+                           ) -> list[tuple[int, Page]] | None:
+        """Every part's first page, then any page that came meanwhile (in arrival order); None
+        when the parts do not provably make up the whole list."""
+        firsts: dict[int, Page] = {}
+        later: list[tuple[int, Page]] = []
+        while len(firsts) < parts:
+            index, item = await arrivals.get()
+            if isinstance(item, BaseException) and index != WHOLE:
+                log.info("split listing of %s: a part failed (%s); listing it whole",
+                         self._key, item)
+                return None
+            if not isinstance(item, Page):
+                continue
+            if index == WHOLE or index in firsts:
+                later.append((index, item))
+            else:
+                firsts[index] = item
+        counts = [page.count for page in firsts.values()]
+        total = sum(count for count in counts if count is not None)
+        if None in counts or total != self._count:
+            log.info("split listing of %s: the parts count %s, the whole %s; listing it whole",
+                     self._key, counts, self._count)
+            return None
+        return [*firsts.items(), *later]
+
+    async def _whole_listing(self) -> AsyncIterator[Page]:
+        if self._whole_first is not None:
+            yield await self._whole_first
+        async for page in self._whole:
+            yield page
+
+    def _part_query(self, clause: str) -> ODataQuery:
+        query_filter = f"({self._query.filter}) and {clause}" if self._query.filter else clause
+        return replace(self._query, filter=query_filter)
+
+    async def _pump(self, index: int, query: ODataQuery, arrivals: asyncio.Queue[Arrival]
+                    ) -> None:
+        pages = self._open_part(query)
+        try:
+            page = await anext(pages, None)  # every part's first page at once: the count check
+            while page is not None:
+                await arrivals.put((index, page))
+                async with self._paging:  # then only so many parts page on at a time
+                    page = await anext(pages, None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # handed to the merging side, which decides
+            await arrivals.put((index, error))
+            return
+        finally:
+            await pages.aclose()
+        await arrivals.put((index, None))
+
+    def _next(self, page: Page, *, has_more: bool) -> T:
+        self._number += 1
+        return self._to_page(page, self._number, has_more, self._seen)

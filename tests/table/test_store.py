@@ -1,0 +1,238 @@
+"""The row store on its own: no Textual, no screen; what a list would show, in which order."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intune_tui.table.store import RowStore, insertion_positions, sort_order, splice
+
+
+@dataclass(slots=True)
+class FakeRow:
+    key: str
+    cells: tuple[str, ...]
+    sort_keys: tuple[Any, ...]
+    search_text: str
+    marks: tuple[str | None, ...]
+
+
+def device(number: int, *, os: str = "Windows") -> FakeRow:
+    compliance = "noncompliant" if number % 3 == 0 else "compliant"
+    cells = (f"PC-{number:05d}", f"user{number}@contoso.com", os, compliance)
+    return FakeRow(f"id-{number}", cells, (cells[0].lower(), cells[1], os.lower(), compliance),
+                   " ".join(cells).lower(), (None, None, None, None))
+
+
+def devices(start: int, stop: int, *, ios_every: int = 4) -> list[FakeRow]:
+    return [device(n, os="iOS" if n % ios_every == 0 else "Windows") for n in range(start, stop)]
+
+
+def raw(key: str, sort_key: Any) -> FakeRow:
+    return FakeRow(key, (key,), (sort_key,), key, (None,))
+
+
+def keys(store: RowStore[FakeRow]) -> list[str]:
+    return [row.key for row in store.visible_rows]
+
+
+@dataclass(frozen=True)
+class KeyIn:
+    column: int
+    values: frozenset[str]
+
+    def matches_keys(self, keys: list[Any]) -> list[bool]:
+        return [key in self.values for key in keys]
+
+
+def test_the_store_imports_without_textual() -> None:
+    probe = ("import sys, intune_tui.table.store; "
+             "print(sorted(name for name in sys.modules if name.startswith('textual')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip() == "[]"
+
+
+def test_pages_append_in_arrival_order_and_the_first_one_puts_the_cursor_on_row_zero() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    assert store.cursor_row is None
+    first = store.append(devices(0, 5))
+    assert (first.first_changed, first.above_cursor) == (0, 0)
+    assert store.cursor == 0 and store.cursor_row is not None
+    assert store.cursor_row.key == "id-0"
+    store.place_cursor(3)
+    later = store.append(devices(5, 8))
+    assert later.first_changed == 5 and later.above_cursor == 0
+    assert store.rows_count == 8 and keys(store)[-1] == "id-7"
+    assert store.cursor_row.key == "id-3"
+
+
+def test_a_page_merged_under_a_sort_keeps_the_cursor_on_its_row() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append([device(n) for n in range(0, 200, 2)])
+    store.sort_by(0, reverse=True)
+    store.place_cursor(3)
+    assert store.cursor_row is not None and store.cursor_row.key == "id-192"
+    appended = store.append([device(n) for n in range(1, 200, 2)])
+    assert appended.above_cursor == 4  # 199, 197, 195, 193 sort in above 192
+    assert appended.first_changed == 0
+    assert store.cursor == 7 and store.cursor_row.key == "id-192"
+    assert keys(store) == [f"id-{n}" for n in range(199, -1, -1)]
+
+
+def test_filters_combine_words_key_tests_and_a_predicate_and_follow_new_pages() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 100))
+    ios = KeyIn(2, frozenset({"ios"}))
+    store.set_filter(words=["PC-000"], key_tests=[ios])
+    assert store.filter_active
+    assert keys(store) == [f"id-{n}" for n in range(0, 100, 4)]
+    store.set_filter(lambda row: row.cells[3] == "noncompliant", key_tests=[ios])
+    assert keys(store) == [f"id-{n}" for n in range(0, 100, 12)]
+    store.append(devices(100, 130))
+    assert keys(store)[-2:] == ["id-108", "id-120"]
+    assert store.rows_count == 130
+    store.set_filter()
+    assert not store.filter_active and store.visible_count == 130
+
+
+def test_a_key_test_on_a_missing_column_is_refused_before_anything_changes() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 10))
+    with pytest.raises(IndexError):
+        store.set_filter(words=["pc"], key_tests=[KeyIn(4, frozenset())])
+    assert not store.filter_active and store.visible_count == 10
+    with pytest.raises(IndexError):
+        store.sort_by(9)
+
+
+def test_the_cursor_stays_on_its_row_through_a_filter_or_goes_to_the_top() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 300))
+    store.place_cursor(150)
+    assert store.set_filter(lambda row: row.key.endswith("0")) is True
+    assert store.cursor_row is not None and store.cursor_row.key == "id-150"
+    assert store.cursor == 15
+    assert store.set_filter(lambda row: row.key.endswith("7")) is False
+    assert store.cursor == 0 and store.cursor_row.key == "id-7"
+    store.set_filter(lambda row: False)
+    assert store.cursor_row is None and store.visible_count == 0
+
+
+def test_sorted_filtered_pages_arrive_in_place() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.sort_by(0, reverse=True)
+    store.set_filter(words=["ios"])
+    for start in range(0, 400, 100):
+        store.append(devices(start, start + 100)[::-1])
+    assert keys(store) == [f"id-{n}" for n in range(396, -1, -4)]
+    assert store.cursor_row is not None and store.cursor_row.key == "id-96"
+    store.set_filter()
+    assert store.visible_count == 400 and keys(store)[0] == "id-399"
+
+
+def test_missing_keys_sort_last_and_mixed_types_fall_back_without_losing_the_cursor() -> None:
+    store: RowStore[FakeRow] = RowStore(1)
+    store.append([raw("b", "b"), raw("none1", None), raw("a", "a"), raw("none2", None)])
+    store.sort_by(0)
+    assert keys(store) == ["a", "b", "none1", "none2"]
+    store.sort_by(0, reverse=True)
+    assert keys(store) == ["b", "a", "none1", "none2"]
+    store.sort_by(None)
+    assert keys(store) == ["b", "none1", "a", "none2"]
+
+    numbers: RowStore[FakeRow] = RowStore(1)
+    numbers.append([raw(str(n), n) for n in (5, 3, 9, 1)])
+    numbers.sort_by(0)
+    numbers.place_cursor(2)
+    appended = numbers.append([raw("text", "text"), raw("0", 0)])
+    assert appended.reordered
+    assert keys(numbers) == ["0", "1", "3", "5", "9", "text"]
+    assert numbers.cursor_row is not None and numbers.cursor_row.key == "5"
+
+
+def test_marks_survive_a_filter_and_a_refresh_by_key_and_mark_all_toggles() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 100))
+    store.place_cursor(40)
+    row = store.cursor_row
+    assert row is not None
+    store.toggle_mark(row)
+    assert store.is_marked(row) and store.marked_count == 1
+    store.set_filter(words=["pc-0000"])  # hides id-40
+    assert store.marked_rows == [row]
+    store.set_filter()
+    refreshed = devices(10, 120)
+    store.place_cursor(40)
+    assert store.replace(refreshed, keep_key=True) is True
+    assert store.cursor_row is refreshed[30]
+    assert store.marked_rows == [refreshed[30]]
+    store.set_filter(words=["pc-0001"])
+    store.mark_all_visible()
+    assert store.marked_count == 11  # id-40, then id-10 .. id-19
+    store.mark_all_visible()
+    assert store.marked_rows == [refreshed[30]]
+    store.clear_marks()
+    assert store.marked_count == 0
+
+
+def test_replace_without_keep_key_clears_marks_and_a_gone_row_leaves_the_cursor_near() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 100))
+    store.place_cursor(60)
+    generation = store.generation
+    found = store.replace([row for row in devices(0, 100) if row.key != "id-60"], keep_key=True)
+    assert found is False
+    assert store.cursor_row is not None and store.cursor_row.key == "id-61"
+    assert store.generation == generation + 1
+    store.toggle_mark(store.cursor_row)
+    store.replace(devices(0, 50))
+    assert store.cursor == 0 and store.marked_count == 0
+    store.toggle_mark(store.row_at(3))
+    store.clear()
+    assert store.rows_count == 0 and store.cursor_row is None and store.marked_count == 0
+
+
+def test_a_store_needs_a_column() -> None:
+    with pytest.raises(ValueError):
+        RowStore(0)
+
+
+def test_merging_sorted_pages_equals_sorting_everything() -> None:
+    keys_ = [(n * 37) % 11 if n % 5 else None for n in range(60)]
+    for reverse in (False, True):
+        expected = [keys_[index] for index in sort_order(keys_, reverse)]
+        assert expected[0] is not None and expected[-1] is None
+        merged_keys: list[Any] = []
+        merged_numbers: list[int] = []
+        for start in range(0, 60, 7):
+            page_keys = keys_[start : start + 7]
+            order = sort_order(page_keys, reverse)
+            sorted_keys = [page_keys[index] for index in order]
+            positions = insertion_positions(merged_keys, sorted_keys, reverse)
+            merged_keys = splice(merged_keys, sorted_keys, positions)
+            merged_numbers = splice(merged_numbers, [start + index for index in order], positions)
+        assert merged_keys == expected
+        # Ties keep arrival order, exactly like one stable sort of everything.
+        assert merged_numbers == sort_order(keys_, reverse)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pages_under_sort_and_filter_equal_one_sort_and_filter_of_everything(seed: int) -> None:
+    chance = random.Random(seed)
+    rows = [raw(f"r{n}", chance.choice([None, *range(20)])) for n in range(300)]
+    reverse = bool(seed % 2)
+    store: RowStore[FakeRow] = RowStore(1)
+    store.sort_by(0, reverse=reverse)
+    store.set_filter(lambda row: int(row.key[1:]) % 3 != 0)
+    for start in range(0, 300, 37):
+        store.append(rows[start : start + 37])
+    shown = [row for row in rows if int(row.key[1:]) % 3 != 0]
+    order = sort_order([row.sort_keys[0] for row in shown], reverse)
+    assert keys(store) == [shown[index].key for index in order]

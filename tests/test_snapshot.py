@@ -1,0 +1,103 @@
+"""The list snapshot on disk: nothing readable in it, only ours is ever read back, and damage,
+age or a foreign profile/tenant give nothing rather than wrong rows."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from intune_tui.snapshot import (
+    SnapshotPlace,
+    delete_snapshots,
+    read_snapshot,
+    snapshot_path,
+    write_snapshot,
+)
+
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+NOW = 1_800_000_000.0
+DAY = 24 * 3600.0
+PAYLOAD = ("CONTOSO-LT-63219\t5CGGVYLUC0\tadele.vance@contoso.com\n" * 200).encode()
+
+
+def place(tmp_path: Path, profile: str = "prod", tenant: str = "tenant-a") -> SnapshotPlace:
+    return SnapshotPlace(tmp_path / "snapshots" / profile, profile, tenant)
+
+
+def test_what_was_written_reads_back_and_holds_no_plaintext(tmp_path: Path) -> None:
+    here = place(tmp_path)
+    path = write_snapshot(here, KEY, "devices", PAYLOAD, now=NOW)
+    blob = path.read_bytes()
+    for secret in (b"CONTOSO-LT-63219", b"5CGGVYLUC0", b"adele.vance", b"contoso"):
+        assert secret not in blob
+    snapshot = read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW + 60)
+    assert snapshot is not None and snapshot.payload == PAYLOAD and snapshot.created == NOW
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_file_and_its_folder_are_private(tmp_path: Path) -> None:
+    path = write_snapshot(place(tmp_path), KEY, "devices", PAYLOAD, now=NOW)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == ["devices.bin"]  # no temporary left
+
+
+@pytest.mark.parametrize("reader", [
+    pytest.param(lambda tmp: (place(tmp, profile="test"), KEY), id="another profile"),
+    pytest.param(lambda tmp: (place(tmp, tenant="tenant-b"), KEY), id="another tenant"),
+    pytest.param(lambda tmp: (place(tmp), OTHER_KEY), id="another key"),
+])
+def test_a_foreign_snapshot_is_never_read(tmp_path: Path, reader, caplog) -> None:
+    written = write_snapshot(place(tmp_path), KEY, "devices", PAYLOAD, now=NOW)
+    there, key = reader(tmp_path)
+    target = snapshot_path(there, "devices")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target != written:
+        target.write_bytes(written.read_bytes())  # copied to the other profile's place
+    with caplog.at_level(logging.WARNING, logger="intune_tui.snapshot"):
+        assert read_snapshot(there, key, "devices", max_age=DAY, now=NOW) is None
+    assert len(caplog.records) == 1 and "ignored" in caplog.records[0].getMessage()
+
+
+def test_a_truncated_or_edited_snapshot_is_ignored(tmp_path: Path, caplog) -> None:
+    here = place(tmp_path)
+    path = write_snapshot(here, KEY, "devices", PAYLOAD, now=NOW)
+    whole = path.read_bytes()
+    with caplog.at_level(logging.WARNING, logger="intune_tui.snapshot"):
+        for damaged in (whole[: len(whole) // 2], whole[:10], b"",
+                        whole[:-1] + bytes([whole[-1] ^ 1])):
+            path.write_bytes(damaged)
+            assert read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW) is None
+    assert len(caplog.records) == 4
+    assert all(b"CONTOSO" not in r.getMessage().encode() for r in caplog.records)
+
+
+def test_a_snapshot_made_to_look_younger_does_not_decrypt(tmp_path: Path) -> None:
+    here = place(tmp_path)
+    path = write_snapshot(here, KEY, "devices", PAYLOAD, now=NOW - 3 * DAY)
+    blob = bytearray(path.read_bytes())
+    blob[4:12] = int(NOW).to_bytes(8, "big")  # the created time, as if written just now
+    path.write_bytes(bytes(blob))
+    assert read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW) is None
+
+
+def test_an_old_snapshot_is_not_shown(tmp_path: Path) -> None:
+    here = place(tmp_path)
+    write_snapshot(here, KEY, "devices", PAYLOAD, now=NOW - DAY - 1)
+    assert read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW) is None
+    assert read_snapshot(here, KEY, "devices", max_age=2 * DAY, now=NOW) is not None
+
+
+def test_deleting_a_profiles_snapshots_leaves_the_others(tmp_path: Path) -> None:
+    write_snapshot(place(tmp_path), KEY, "devices", PAYLOAD, now=NOW)
+    write_snapshot(place(tmp_path, profile="test"), KEY, "devices", PAYLOAD, now=NOW)
+    assert delete_snapshots(place(tmp_path).folder) is True
+    assert read_snapshot(place(tmp_path), KEY, "devices", max_age=DAY, now=NOW) is None
+    assert read_snapshot(place(tmp_path, profile="test"), KEY, "devices", max_age=DAY,
+                         now=NOW) is not None
+    assert delete_snapshots(place(tmp_path).folder) is False

@@ -1,0 +1,84 @@
+"""Opening a device: the reads start at Enter, every tab loads on its own, and a tab whose
+data needs two round trips paints what it has after the first."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+from intune_tui.ui.widgets.detail import RowsPane
+
+from .remote_action_support import at_device
+
+LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"  # CONTOSO-LT-63219, primary user uma.murphy
+
+
+def text_of(app: Any) -> str:
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def open_laptop(pilot: Any, app: Any, wait_until: Any) -> DeviceDetailScreen:
+    await at_device(pilot, app, wait_until, LAPTOP_ID)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+    return app.screen  # type: ignore[no-any-return]
+
+
+async def test_a_held_tab_does_not_hold_the_others(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        held = app.session.fake.faults.hold_next(path_contains="/deviceCompliancePolicyStates")
+        detail = await open_laptop(pilot, app, wait_until)
+        detail.query_one("TabbedContent").active = "configuration"
+        await wait_until(pilot, lambda: bool(detail.query("#configuration-pane"))
+                         and detail.query_one("#configuration-pane", RowsPane).table.rows_count)
+        compliance = detail.query_one("#compliance-pane", RowsPane)
+        still_loading = compliance.table.empty_text == "Loading…"
+        held.set()
+        await wait_until(pilot, lambda: compliance.table.rows_count > 0)
+    assert still_loading
+
+
+async def test_the_reads_start_before_the_screen_is_mounted(make_app, wait_until,
+                                                           monkeypatch) -> None:
+    app = make_app(devices=300)
+    pending_at_mount: list[str] = []
+    original = DeviceDetailScreen.on_mount
+
+    def on_mount(screen: DeviceDetailScreen) -> None:
+        pending_at_mount.extend(handlers.key for handlers in app._jobs.values())
+        original(screen)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, LAPTOP_ID)
+        app.session.fake.latency_ms = 30  # answers take a while: none is back at the mount
+        monkeypatch.setattr(DeviceDetailScreen, "on_mount", on_mount)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+    parts = {key.rsplit(":", 1)[-1] for key in pending_at_mount
+             if key.startswith(f"device:{LAPTOP_ID}:")}
+    assert {"overview", "compliance", "configuration", "configuration-catalog", "apps", "users",
+            "recovery", "groups-device", "groups-user", "user-card", "managed-apps"} <= parts
+
+
+async def test_groups_show_the_user_s_groups_while_the_device_lookup_is_held(
+        make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        fake = app.session.fake
+        held = fake.faults.hold_next(path_contains="/v1.0/devices")
+        detail = await open_laptop(pilot, app, wait_until)
+        store = fake.tenant.devices
+        index = store.index_of(LAPTOP_ID)
+        groups = fake.directory.groups()
+        user_groups = [groups[g] for g in fake.directory.user_groups(store.user[index])]
+        device_groups = [groups[g] for g in fake.directory.device_groups(index)]
+        detail.query_one("TabbedContent").active = "groups"
+        await wait_until(pilot, lambda: user_groups[0] in text_of(app))
+        first = text_of(app)
+        held.set()
+        await wait_until(pilot, lambda: device_groups[0] in text_of(app))
+    assert f"Its primary user's groups ({len(user_groups)})" in first
+    assert "This device's groups" in first and "Loading…" in first
+    assert device_groups[0] not in first
