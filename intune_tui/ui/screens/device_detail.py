@@ -28,8 +28,15 @@ from intune_tui.intune.device_apps import (
     managed_app_states,
     with_install_errors,
 )
-from intune_tui.intune.directory import Memberships, device_groups, user_card, user_groups
+from intune_tui.intune.directory import (
+    DirectoryName,
+    Memberships,
+    device_groups,
+    user_card,
+    user_groups,
+)
 from intune_tui.intune.formatting import (
+    Field,
     enum_word,
     format_bool,
     format_bytes,
@@ -43,7 +50,7 @@ from intune_tui.intune.settings_catalog import CatalogPolicyState, device_catalo
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.admin_link import copy_admin_center_link
-from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
 from intune_tui.ui.widgets.resource_table import ResourceTable
@@ -471,11 +478,19 @@ class DeviceDetailScreen(Screen[None]):
             self.query_one("#groups-view", Static).update(groups_text(
                 Memberships(device[0], device[1], user_half[0], user_half[1]), loading))
 
-        for half, read in (("device", lambda service: device_groups(service.client, entra)),
-                           ("user", lambda service: user_groups(service.client, user))):
-            self._job(f"groups-{half}", read,
-                      lambda groups, half=half: show(half, groups, None),
-                      lambda error, half=half: show(half, None, clean(str(error))))
+        def shown(half: str) -> Callable[[Any], None]:
+            return lambda groups: show(half, groups, None)
+
+        def failed(half: str) -> Callable[[BaseException], None]:
+            return lambda error: show(half, None, clean(str(error)))
+
+        reads: tuple[tuple[
+            str, Callable[[IntuneService], Awaitable[tuple[DirectoryName, ...] | None]]
+        ], ...] = (
+            ("device", lambda service: device_groups(service.client, entra)),
+            ("user", lambda service: user_groups(service.client, user)))
+        for half, read in reads:
+            self._job(f"groups-{half}", read, shown(half), failed(half))
 
     def _apps_view(self) -> Static:
         return self.query_one("#managed-apps", Static)
@@ -608,7 +623,11 @@ class DeviceDetailScreen(Screen[None]):
 
     def action_show_recovery(self) -> None:
         self.query_one(TabbedContent).active = "recovery"
-        self._deliver(lambda: self.query_one("#recovery-list").focus())
+
+        def focus_list() -> None:
+            self.query_one("#recovery-list").focus()
+
+        self._deliver(focus_list)
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of

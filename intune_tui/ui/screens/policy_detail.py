@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from intune_tui.intune.formatting import (
     MISSING,
+    Field,
     enum_word,
     format_bool,
     format_datetime,
@@ -45,7 +46,7 @@ from intune_tui.ui.screens.detail import (
     rows_as_call,
     with_group_names_in,
 )
-from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
