@@ -292,7 +292,7 @@ async def _collect(session: Session, resource: Resource, search: SearchQuery) ->
     service = await session.make_service(_ThrottleReport())
     rows: list[Row] = []
     try:
-        async for page in service.stream(resource.key, server_filter=search.server_filter):
+        async for page in service.list_pages(resource.key, server_filter=search.server_filter):
             rows.extend(row for row in page.rows if search.matches(row))
     finally:
         await session.close_service(service)

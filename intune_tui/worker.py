@@ -200,13 +200,13 @@ class GraphWorker(Generic[S]):
 
     # -- submitting work (called from the UI thread) --------------------------------------------
 
-    def stream(self, view: str, pages: Callable[[S], AsyncIterator[Any]]) -> int:
+    def submit_listing(self, view: str, pages: Callable[[S], AsyncIterator[Any]]) -> int:
         """Stream pages for `view`, replacing any stream already running for it."""
         stream_id = next(self._ids)
         self._submit(self._start_stream(view, stream_id, pages))
         return stream_id
 
-    def job(
+    def submit_call(
         self, key: str, call: Callable[[S], Awaitable[Any]], *, replace: bool = True,
         protect: bool = False,
     ) -> int:
@@ -217,7 +217,7 @@ class GraphWorker(Generic[S]):
         self._submit(self._start_job(key, job_id, call, replace, protect))
         return job_id
 
-    def cancel(self, view: str) -> None:
+    def cancel_listing(self, view: str) -> None:
         """Cancel the stream of `view`, if any (the view was closed)."""
         self._submit(self._cancel_stream(view))
 

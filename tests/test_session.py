@@ -27,7 +27,7 @@ session = {open_session}
 async def first_page():
     service = await session.make_service(lambda state: None)
     try:
-        return await anext(service.stream("devices"))
+        return await anext(service.list_pages("devices"))
     finally:
         await session.close_service(service)
 
@@ -89,7 +89,7 @@ def test_a_graph_session_loads_the_network_transport_before_the_ui_starts() -> N
 async def _first_page_and_close(session: Session) -> tuple[str, int]:
     service = await session.make_service(lambda state: None)
     try:
-        page = await anext(service.stream("devices"))
+        page = await anext(service.list_pages("devices"))
         return service.client.base_url, len(page.rows)
     finally:
         await session.close_service(service)

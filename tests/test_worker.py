@@ -64,7 +64,7 @@ def next_event(worker: Any, kind: type) -> Any:
 
 
 def test_stream_delivers_every_page_then_finishes(worker: Any) -> None:
-    worker.stream("devices", lambda service: service.pages(3))
+    worker.submit_listing("devices", lambda service: service.pages(3))
     pages = [next_event(worker, StreamPage).page for _ in range(3)]
     assert pages == [[0], [1], [2]]
     finished = next_event(worker, StreamFinished)
@@ -72,9 +72,9 @@ def test_stream_delivers_every_page_then_finishes(worker: Any) -> None:
 
 
 def test_newer_stream_replaces_older_and_stale_pages_are_dropped(worker: Any) -> None:
-    first = worker.stream("devices", lambda service: service.pages(5, wait=True))
+    first = worker.submit_listing("devices", lambda service: service.pages(5, wait=True))
     assert next_event(worker, StreamPage).stream_id == first
-    second = worker.stream("devices", lambda service: service.pages(2))
+    second = worker.submit_listing("devices", lambda service: service.pages(2))
     later = [next_event(worker, StreamPage) for _ in range(2)]
     assert {event.stream_id for event in later} == {second}
     assert next_event(worker, StreamFinished).stream_id == second
@@ -82,7 +82,7 @@ def test_newer_stream_replaces_older_and_stale_pages_are_dropped(worker: Any) ->
 
 
 def test_failed_stream_reports_error_after_good_pages(worker: Any) -> None:
-    worker.stream("apps", lambda service: service.broken())
+    worker.submit_listing("apps", lambda service: service.broken())
     assert next_event(worker, StreamPage).page == [1]
     failed = next_event(worker, StreamFailed)
     assert "malformed" in str(failed.error)
@@ -95,10 +95,10 @@ def test_jobs_report_results_and_failures(worker: Any) -> None:
     async def bad(service: Service) -> str:
         raise RuntimeError("403 from Graph")
 
-    worker.job("a", ok)
+    worker.submit_call("a", ok)
     done = next_event(worker, JobDone)
     assert (done.key, done.result) == ("a", "fine")
-    worker.job("b", bad)
+    worker.submit_call("b", bad)
     failed = next_event(worker, JobFailed)
     assert failed.key == "b" and "403" in str(failed.error)
 
@@ -108,7 +108,7 @@ def test_non_replaceable_jobs_all_run(worker: Any) -> None:
         await asyncio.sleep(0.01)
         return 1
 
-    ids = {worker.job("action", act, replace=False) for _ in range(3)}
+    ids = {worker.submit_call("action", act, replace=False) for _ in range(3)}
     assert {next_event(worker, JobDone).job_id for _ in range(3)} == ids
 
 
@@ -116,7 +116,7 @@ def test_throttle_callback_becomes_an_event(worker: Any) -> None:
     async def throttle(service: Service) -> None:
         service.on_throttle("paused 2s")
 
-    worker.job("t", throttle)
+    worker.submit_call("t", throttle)
     assert next_event(worker, ThrottleChanged).state == "paused 2s"
 
 
@@ -132,8 +132,8 @@ def test_service_that_cannot_be_built_fails_each_job_with_its_reason() -> None:
     broken: GraphWorker[Service] = GraphWorker(make, events.put)
     broken.start()
     try:
-        broken.job("first", call)
-        broken.stream("devices", lambda service: service.pages(1))
+        broken.submit_call("first", call)
+        broken.submit_listing("devices", lambda service: service.pages(1))
         failures = [events.get(timeout=5) for _ in range(2)]
         assert {type(event) for event in failures} == {JobFailed, StreamFailed}
         assert all("no token" in str(event.error) for event in failures)
@@ -145,7 +145,7 @@ def test_stop_closes_the_service(worker: Any) -> None:
     async def grab(service: Service) -> Service:
         return service
 
-    worker.job("grab", grab)
+    worker.submit_call("grab", grab)
     service = next_event(worker, JobDone).result
     worker.stop()
     assert service.closed

@@ -366,7 +366,7 @@ async def _settled(call: Any) -> tuple[Any, str | None]:
 async def devices_of_user(service: IntuneService, user_principal_name: str) -> list[Row]:
     """Every managed device of the user, filtered by Graph (not in the loaded list)."""
     rows: list[Row] = []
-    async for page in service.stream(
+    async for page in service.list_pages(
             "devices", server_filter=f"userPrincipalName eq {quote(user_principal_name)}"):
         rows.extend(page.rows)
     return rows

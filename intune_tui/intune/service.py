@@ -154,7 +154,7 @@ class IntuneService:
 
     # -- lists ----------------------------------------------------------------------------------
 
-    async def stream(
+    async def list_pages(
         self,
         resource_key: str,
         *,
@@ -282,8 +282,8 @@ class IntuneService:
                    server_filter: str | None = None) -> list[Row]:
         """Every row of a list, paged to the end."""
         collected: list[Row] = []
-        async for page in self.stream(resource_key, parent_id=parent_id,
-                                      server_filter=server_filter):
+        async for page in self.list_pages(resource_key, parent_id=parent_id,
+                                          server_filter=server_filter):
             collected.extend(page.rows)
         return collected
 

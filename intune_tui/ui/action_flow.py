@@ -135,8 +135,9 @@ class ActionTracker:
         self._timer = None
         self._reading = True
         device_id = self.device_id
-        self.app.job(f"track:{device_id}", lambda service: service.device_action_state(device_id),
-                     on_done=self._answered, on_error=self._failed)
+        self.app.run_call(f"track:{device_id}",
+                          lambda service: service.device_action_state(device_id),
+                          on_done=self._answered, on_error=self._failed)
 
     def _answered(self, state: ManagedDevice) -> None:
         self._reading = False

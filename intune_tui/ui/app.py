@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.signal import Signal
+from textual.types import CSSPathType
 
 from intune_tui.config import ConfigError, View
 from intune_tui.graph.errors import GraphError, GraphForbidden
@@ -46,6 +47,8 @@ log = logging.getLogger("intune_tui.ui")
 
 MODE_KEYS = ("devices", "apps", "policies", "roles", "health")
 FIRST_MODE = "devices"
+# Next to this module: the app's look, then the screens' layouts (each rule names its screen).
+STYLESHEETS = ("app.tcss", "screens.tcss")
 
 
 class GraphEvent(Message):
@@ -104,7 +107,7 @@ class IntuneApp(App[None]):
     """intune-tui. Receives its session (and so its Graph service) from outside: tests pass one
     backed by the fake Graph."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[CSSPathType | None] = list(STYLESHEETS)
     TITLE = "intune-tui"
     # The first area is the app's first screen: switching to it from Textual's default screen
     # re-parsed every stylesheet once more before the first frame.
@@ -204,7 +207,7 @@ class IntuneApp(App[None]):
                 self.notify(notice, title="Sign-in", severity="warning", timeout=12,
                             markup=False)
 
-        self.job("session:prepare", lambda service: session.prepare(service), on_done=prepared)
+        self.run_call("session:prepare", lambda service: session.prepare(service), on_done=prepared)
 
     def on_unmount(self) -> None:
         if self._worker is not None:
@@ -218,7 +221,7 @@ class IntuneApp(App[None]):
         view, pages = getattr(importlib.import_module(module), name).first_list()
         assert self._worker is not None
         self._early = startup.EarlyStream(view)
-        self._early.stream_id = self._worker.stream(view, pages)
+        self._early.stream_id = self._worker.submit_listing(view, pages)
 
     def _deliver(self, event: WorkerEvent) -> None:
         """From the worker's thread: an event for the UI."""
@@ -267,7 +270,7 @@ class IntuneApp(App[None]):
 
     # -- data: the only way screens reach Graph ---------------------------------------------------
 
-    def stream(
+    def run_listing(
         self,
         view: str,
         pages: Callable[[IntuneService], AsyncIterator[Any]],
@@ -292,7 +295,7 @@ class IntuneApp(App[None]):
         assert self._worker is not None
         for stream_id in [key for key, value in self._streams.items() if value.view == view]:
             del self._streams[stream_id]
-        stream_id = self._worker.stream(view, pages)
+        stream_id = self._worker.submit_listing(view, pages)
         self._streams[stream_id] = handlers
         return stream_id
 
@@ -302,14 +305,14 @@ class IntuneApp(App[None]):
             self._handle_worker_event(event)
         return early.stream_id
 
-    def cancel_stream(self, view: str) -> None:
+    def cancel_listing(self, view: str) -> None:
         if self._worker is None:
             return
         for stream_id in [key for key, value in self._streams.items() if value.view == view]:
             del self._streams[stream_id]
-        self._worker.cancel(view)
+        self._worker.cancel_listing(view)
 
-    def job(
+    def run_call(
         self,
         key: str,
         call: Callable[[IntuneService], Awaitable[Any]],
@@ -324,7 +327,7 @@ class IntuneApp(App[None]):
         `write=True`: the call changes something in the tenant. It replaces nothing and nothing
         cancels it, not even the worker's shutdown (which waits for it instead)."""
         assert self._worker is not None
-        job_id = self._worker.job(key, call, replace=replace and not write, protect=write)
+        job_id = self._worker.submit_call(key, call, replace=replace and not write, protect=write)
         self._jobs[job_id] = _JobHandlers(key, on_done, on_error)
         return job_id
 
@@ -335,7 +338,7 @@ class IntuneApp(App[None]):
         *,
         write: bool = False,
     ) -> asyncio.Future[Any]:
-        """`job` for a coroutine: a future of the call's result (or its exception)."""
+        """`run_call` for a coroutine: a future of the call's result (or its exception)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
         def done(result: Any) -> None:
@@ -346,7 +349,7 @@ class IntuneApp(App[None]):
             if not future.done():
                 future.set_exception(error)
 
-        self.job(key, call, on_done=done, on_error=failed, replace=False, write=write)
+        self.run_call(key, call, on_done=done, on_error=failed, replace=False, write=write)
         return future
 
     def on_graph_event(self, message: GraphEvent) -> None:

@@ -124,7 +124,7 @@ async def send_bulk(service: IntuneService, devices: list[dict[str, Any]], actio
 
 async def test_device_stream_pages_through_the_tenant_with_catalog_select_and_count(
         service: IntuneService, fake: FakeGraph) -> None:
-    pages = [page async for page in service.stream("devices")]
+    pages = [page async for page in service.list_pages("devices")]
     rows = [row for page in pages for row in page.rows]
     assert len(rows) == DEVICE_COUNT
     assert len({row.key for row in rows}) == DEVICE_COUNT
@@ -147,7 +147,7 @@ def _answer_the_preview_first(fake: FakeGraph) -> None:
 async def test_a_short_preview_shows_first_and_every_device_still_comes_once(
         service: IntuneService, fake: FakeGraph) -> None:
     _answer_the_preview_first(fake)
-    pages = [page async for page in service.stream("devices")]
+    pages = [page async for page in service.list_pages("devices")]
     assert len(pages[0].rows) == 100 and pages[0].count == DEVICE_COUNT and pages[0].has_more
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
@@ -162,14 +162,14 @@ async def test_a_preview_holding_the_whole_list_ends_it(
     assert 0 < expected < 100
     fake.requests.clear()
     _answer_the_preview_first(fake)
-    pages = [page async for page in service.stream("devices", server_filter=linux)]
+    pages = [page async for page in service.list_pages("devices", server_filter=linux)]
     assert [(len(page.rows), page.has_more) for page in pages] == [(expected, False)]
 
 
 async def test_a_failing_preview_is_ignored_and_the_list_loads_whole(
         service: IntuneService, fake: FakeGraph) -> None:
     fake.faults.fail_next(400, path_contains="/managedDevices")  # the preview, sent first
-    pages = [page async for page in service.stream("devices")]
+    pages = [page async for page in service.list_pages("devices")]
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert [r.status for r in requests_to(fake, "/managedDevices")] == [400, 200, 200]
@@ -186,7 +186,8 @@ async def test_search_filters_are_accepted_by_graph_and_rows_match_them(
         assert isinstance(query, SearchQuery), text
         assert query.server_filter, text
         fake.requests.clear()
-        rows = [row async for page in service.stream("devices", server_filter=query.server_filter)
+        rows = [row async for page in service.list_pages("devices",
+                                                          server_filter=query.server_filter)
                 for row in page.rows]
         assert all(r.status == 200 for r in fake.requests), (text, fake.requests[-1])
         assert all(query.matches_all(row) for row in rows), text
@@ -207,7 +208,7 @@ async def test_partial_serial_is_filtered_here_not_on_graph(
 
 async def test_apps_come_from_beta_twenty_at_a_time_with_friendly_types(
         service: IntuneService, fake: FakeGraph) -> None:
-    pages = [page async for page in service.stream("apps")]
+    pages = [page async for page in service.list_pages("apps")]
     assert len(pages) > 1
     calls = requests_to(fake, "/deviceAppManagement/mobileApps")
     assert all(call.path.startswith("/beta/") for call in calls)
@@ -225,7 +226,7 @@ async def test_every_catalog_list_is_served_by_graph_as_the_catalog_describes(
         if resource.parent is not None:
             continue
         fake.requests.clear()
-        rows = [row async for page in service.stream(key) for row in page.rows]
+        rows = [row async for page in service.list_pages(key) for row in page.rows]
         assert fake.requests and all(r.status == 200 for r in fake.requests), (
             key, fake.requests[-1])
         assert all(r.path.startswith(f"/{resource.api_version}/") for r in fake.requests), key
@@ -241,7 +242,7 @@ async def test_every_child_list_is_served_for_a_real_parent(
         if resource.parent is None:
             continue
         fake.requests.clear()
-        [row async for page in service.stream(key, parent_id=parents[resource.parent])
+        [row async for page in service.list_pages(key, parent_id=parents[resource.parent])
          for row in page.rows]
         assert all(r.status == 200 for r in fake.requests), (key, fake.requests[-1])
 
@@ -731,7 +732,7 @@ def parse(literal: str) -> datetime:
 
 async def test_a_long_device_list_is_fetched_split_by_enrollment_and_every_device_comes_once(
         service: IntuneService, fake: FakeGraph) -> None:
-    pages = [page async for page in service.stream("devices", top=100)]
+    pages = [page async for page in service.list_pages("devices", top=100)]
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert set(keys) == tenant_device_ids(fake)
@@ -754,7 +755,7 @@ async def test_a_long_device_list_is_fetched_split_by_enrollment_and_every_devic
 async def test_a_split_starts_from_the_preview_and_the_first_page_still_counts_once(
         service: IntuneService, fake: FakeGraph) -> None:
     _answer_the_preview_first(fake)
-    pages = [page async for page in service.stream("devices", top=200)]
+    pages = [page async for page in service.list_pages("devices", top=200)]
     assert len(pages[0].rows) == 100 and pages[0].count == DEVICE_COUNT
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
@@ -786,7 +787,7 @@ async def test_after_their_first_pages_only_eight_parts_page_on_at_a_time(
             in_flight[kind] -= 1
 
     monkeypatch.setattr(fake, "handle", counted)
-    keys = [row.key async for page in service.stream("devices", top=20) for row in page.rows]
+    keys = [row.key async for page in service.list_pages("devices", top=20) for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert most["first"] == 16  # 1,200 devices in pages of 20: 16 parts, all asked for at once
     assert 1 < most["later"] <= 8
@@ -802,7 +803,7 @@ async def test_a_split_whose_counts_do_not_add_up_falls_back_to_the_plain_list(
         return clauses[:2] + clauses[3:]  # the devices of the third range are on no part
 
     monkeypatch.setattr(split_listing, "time_ranges", with_a_gap)
-    pages = [page async for page in service.stream("devices", top=100)]
+    pages = [page async for page in service.list_pages("devices", top=100)]
     keys = [row.key for page in pages for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert set(keys) == tenant_device_ids(fake)
@@ -833,7 +834,7 @@ def test_time_ranges_need_two_distinct_values_and_make_no_more_parts_than_values
 
 async def test_a_split_part_that_graph_refuses_falls_back_to_the_plain_list(
         service: IntuneService, fake: FakeGraph) -> None:
-    pages = service.stream("devices", top=100)
+    pages = service.list_pages("devices", top=100)
     first = await anext(pages)
     fake.faults.fail_next(400, path_contains="/managedDevices")
     rest = [page async for page in pages]
@@ -847,7 +848,7 @@ async def test_short_or_ordered_device_lists_are_not_split(
     await service.rows("devices")
     assert device_list_filters(fake) == [None, None, None]  # the preview and two pages
     fake.requests.clear()
-    rows = [row async for page in service.stream("devices", top=100, orderby="deviceName")
+    rows = [row async for page in service.list_pages("devices", top=100, orderby="deviceName")
             for row in page.rows]
     assert len(rows) == DEVICE_COUNT
     assert set(device_list_filters(fake)) == {None}
@@ -862,8 +863,8 @@ async def test_a_list_filtered_on_enrollment_is_not_split_again(
     expected = len(await service.rows("devices", server_filter=enrolled_before))
     assert expected > 4 * 100  # long enough to be split, were it not filtered on that
     fake.requests.clear()
-    rows = [row async for page in service.stream("devices", top=100,
-                                                 server_filter=enrolled_before)
+    rows = [row async for page in service.list_pages("devices", top=100,
+                                                     server_filter=enrolled_before)
             for row in page.rows]
     assert len(rows) == expected
     assert set(device_list_filters(fake)) == {enrolled_before}
@@ -871,7 +872,7 @@ async def test_a_list_filtered_on_enrollment_is_not_split_again(
 
 async def test_stopping_a_split_listing_early_cancels_its_parts(
         service: IntuneService, fake: FakeGraph) -> None:
-    pages = service.stream("devices", top=100)
+    pages = service.list_pages("devices", top=100)
     await anext(pages)
     await anext(pages)
     await pages.aclose()
@@ -882,7 +883,7 @@ async def test_stopping_a_split_listing_early_cancels_its_parts(
 
 async def test_a_split_part_answering_503_is_retried_without_shrinking_its_pages(
         service: IntuneService, fake: FakeGraph) -> None:
-    pages = service.stream("devices", top=100)
+    pages = service.list_pages("devices", top=100)
     first = await anext(pages)
     fake.faults.fail_next(503, path_contains="/managedDevices", retry_after=0)
     rest = [page async for page in pages]

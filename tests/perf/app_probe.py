@@ -36,6 +36,8 @@ TICK_SECONDS = 0.005
 
 def token_app(url: str, *, token: str | None = None, token_command: str | None = None) -> Any:
     """The real IntuneApp on a token session against `url` (a loopback fake Graph)."""
+    from textual.types import CSSPathType
+
     from intune_tui.config import load_settings
     from intune_tui.session import graph_session
     from intune_tui.ui import app as app_module
@@ -54,7 +56,8 @@ def token_app(url: str, *, token: str | None = None, token_command: str | None =
     class MeasuredIntuneApp(IntuneApp):
         """Runs `load_hooks` first when loaded (Textual then runs IntuneApp.on_load too)."""
 
-        CSS_PATH = str(Path(app_module.__file__).parent / str(IntuneApp.CSS_PATH))
+        CSS_PATH: ClassVar[CSSPathType | None] = [
+            str(Path(app_module.__file__).parent / path) for path in app_module.STYLESHEETS]
         load_hooks: ClassVar[list[Callable[[], None]]] = []
 
         def on_load(self) -> None:

@@ -87,7 +87,7 @@ def first_device_names(devices: int, how_many: int = 40) -> list[bytes]:
         fake = FakeGraph(build_tenant(devices=devices))
         client = GraphClient(StaticTokenProvider(fake.issue_token()), transport=fake.transport())
         try:
-            page = await anext(IntuneService(client).stream("devices"))
+            page = await anext(IntuneService(client).list_pages("devices"))
         finally:
             await client.aclose()
         return [row.cells[0] for row in page.rows[:how_many]]

@@ -112,17 +112,17 @@ async def test_the_first_list_is_asked_for_before_its_screen_is_composed_and_onl
     from intune_tui.worker import GraphWorker
 
     order: list[str] = []
-    real_stream, real_compose = GraphWorker.stream, DevicesScreen.compose
+    real_submit, real_compose = GraphWorker.submit_listing, DevicesScreen.compose
 
-    def stream(self, view, pages):
+    def submit_listing(self, view, pages):
         order.append(f"stream {view}")
-        return real_stream(self, view, pages)
+        return real_submit(self, view, pages)
 
     def compose(self):
         order.append("compose")
         return real_compose(self)
 
-    monkeypatch.setattr(GraphWorker, "stream", stream)
+    monkeypatch.setattr(GraphWorker, "submit_listing", submit_listing)
     monkeypatch.setattr(DevicesScreen, "compose", compose)
     app = make_app(devices=300)
     async with app.run_test() as pilot:

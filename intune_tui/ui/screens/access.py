@@ -212,7 +212,8 @@ def roles_text(access: MyIntuneAccess | None, claims: Mapping[str, Any],
 
 
 def permission_table(grouped: Mapping[str, Iterable[str]]) -> Table:
-    """Permissions in words, one resource per row: 'Managed devices  Read, Update'."""
+    """Permissions in words, one resource per row: 'Managed devices  Read, Update'; the
+    operations wrap (my access, and a role's Permissions tab)."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(ratio=1)
@@ -223,16 +224,6 @@ def permission_table(grouped: Mapping[str, Iterable[str]]) -> Table:
 
 class AccessScreen(Screen[None]):
     """The signed-in account, its token's scopes against the seed's table, its Intune roles."""
-
-    DEFAULT_CSS = """
-    AccessScreen #access-refused {
-        border: round $error; padding: 0 1; margin: 0 1; height: auto;
-    }
-    AccessScreen #access-body { height: 1fr; padding: 0 1; }
-    AccessScreen .section-title { margin-top: 1; }
-    AccessScreen .scope-entry { padding: 0; }
-    AccessScreen .-refused { background: $error 20%; }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="access.back"),
@@ -302,10 +293,10 @@ class AccessScreen(Screen[None]):
 
     def load(self) -> None:
         session = self.intune_app.session
-        self.intune_app.job("access:claims", lambda service: session.claims(),
-                            on_done=self._show_claims, on_error=self._claims_failed)
-        self.intune_app.job("access:roles", my_intune_access,
-                            on_done=self._roles_loaded, on_error=self._roles_failed)
+        self.intune_app.run_call("access:claims", lambda service: session.claims(),
+                                 on_done=self._show_claims, on_error=self._claims_failed)
+        self.intune_app.run_call("access:roles", my_intune_access,
+                                 on_done=self._roles_loaded, on_error=self._roles_failed)
 
     # -- results -------------------------------------------------------------------------------
 

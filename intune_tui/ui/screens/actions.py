@@ -111,21 +111,6 @@ def device_summary(devices: Sequence[Mapping[str, Any]]) -> Text:
 class ActionsMenu(ModalScreen[RemoteAction | None]):
     """Pick a remote action for one device or for the marked devices."""
 
-    DEFAULT_CSS = """
-    ActionsMenu { align: center middle; }
-    ActionsMenu > #actions-dialog {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    ActionsMenu #actions-title { text-style: bold; }
-    ActionsMenu #actions-devices { color: $text-muted; }
-    ActionsMenu OptionList, ActionsMenu OptionList:focus {
-        height: auto; max-height: 12; border: none; padding: 0; margin: 1 0;
-    }
-    ActionsMenu #actions-about { height: auto; min-height: 2; }
-    ActionsMenu #actions-keys { color: $text-muted; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="actions.cancel"),
     ]

@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from intune_tui.intune.app_overview import Section, app_sections, install_summary_words
 from intune_tui.intune.formatting import MISSING
@@ -58,12 +58,10 @@ class AppDetailScreen(DetailScreen):
         super().__init__(item, job_prefix="app")
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(app_title(self.item), id="detail-title", classes="panel-title")
-        yield self.search_input()
+        yield from self.compose_top(app_title(self.item))
         with TabbedContent(id="detail-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
-                yield Static("", id="overview-problem", classes="error-panel")
+                yield self.overview_problem()
                 yield Static("", id="app-sections", classes="field-list")
             with TabPane("Assignments", id="assignments"):
                 yield RowsPane(RESOURCES["app_assignments"], id="assignments-pane")
@@ -75,20 +73,19 @@ class AppDetailScreen(DetailScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = clean(MobileApp.from_graph(self.item).name) or "App"
-        self.query_one("#overview-problem").display = False
         self._show_sections()
         self.focus_tab()
         self.load()
 
     def load(self) -> None:
         app_id = self.item_id
-        self.job("item", lambda service: service.get_item("apps", app_id,
-                                                           expand=("categories",)),
-                 self._show_app, self._app_failed)
+        self.load_part("item", lambda service: service.get_item("apps", app_id,
+                                                                 expand=("categories",)),
+                       self._show_app, self._app_failed)
         self.load_rows("assignments", "assignments-pane",
                        lambda service: service.app_assignments(app_id), "Not assigned")
-        self.job("install-summary", lambda service: service.app_install_summary(app_id),
-                 self._show_summary, self._summary_failed)
+        self.load_part("install-summary", lambda service: service.app_install_summary(app_id),
+                       self._show_summary, self._summary_failed)
         self.load_rows("install-status", "install-pane",
                        lambda service: service.app_device_statuses(app_id),
                        "No device has reported this app")
@@ -99,15 +96,11 @@ class AppDetailScreen(DetailScreen):
 
     def _show_app(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
-        self.query_one("#overview-problem").display = False
-        self.query_one("#detail-title", Static).update(app_title(self.item))
+        self.show_title(app_title(self.item))
         self._show_sections()
 
     def _app_failed(self, error: BaseException) -> None:
-        problem = self.query_one("#overview-problem", Static)
-        problem.update(problem_text("this app's details", error)
-                       + Text("\nWhat the list showed is below."))
-        problem.display = True
+        self.show_overview_problem("this app's details", error)
 
     def _show_summary(self, summary: InstallSummary) -> None:
         self.query_one("#install-summary", Static).update(Text(install_summary_words(summary)))

@@ -140,16 +140,6 @@ def chain_words(report: ChainReport) -> Text:
 class AuditScreen(Screen[None]):
     """The audit of remote actions: this app's record and Intune's."""
 
-    DEFAULT_CSS = """
-    AuditScreen #audit-local-detail { height: auto; max-height: 10; padding: 0 1;
-                                      border-top: solid $panel; }
-    AuditScreen #audit-chain { height: auto; max-height: 7; padding: 0 1; color: $text-muted; }
-    AuditScreen #audit-chain.-broken { background: $error 25%; color: $text;
-                                       border-left: thick $error; }
-    AuditScreen .audit-note { height: auto; padding: 0 1; color: $text-muted; }
-    AuditScreen #audit-remote-problem { display: none; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back"),
         Binding("r", "reload", "Refresh", id="audit.refresh"),
@@ -187,7 +177,7 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-local-table", ResourceTable).focus()
 
     def on_unmount(self) -> None:
-        self.intune_app.cancel_stream(REMOTE_VIEW)
+        self.intune_app.cancel_listing(REMOTE_VIEW)
 
     def load(self) -> None:
         self.load_local()
@@ -230,8 +220,8 @@ class AuditScreen(Screen[None]):
         table.clear()
         table.empty_text = "Loading…"
         self.query_one("#audit-remote-problem").display = False
-        self.intune_app.stream(
-            REMOTE_VIEW, lambda service: service.stream("remote_action_audits"),
+        self.intune_app.run_listing(
+            REMOTE_VIEW, lambda service: service.list_pages("remote_action_audits"),
             on_page=self._remote_page, on_done=self._remote_done, on_error=self._remote_failed)
 
     def _remote_page(self, page: RowPage) -> None:

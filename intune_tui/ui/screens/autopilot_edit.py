@@ -137,8 +137,8 @@ class AutopilotEditScreen(Screen[None]):
             self.outcomes = []
             self._show(f"Not sent: {clean(str(error))}")
 
-        self.intune_app.job(f"autopilot:update:{uuid4()}", send, on_done=done, on_error=failed,
-                            write=True)
+        self.intune_app.run_call(f"autopilot:update:{uuid4()}", send, on_done=done, on_error=failed,
+                                 write=True)
 
     def _show(self, text: str) -> None:
         self.query_one("#autopilot-preview", Static).update(Text(text))

@@ -18,8 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, ProgressBar, RadioSet, Static
+from textual.widgets import Button, Input, ProgressBar, Static
 
 from intune_tui.intune.action_run import (
     OUTCOME_UNKNOWN,
@@ -40,7 +39,12 @@ from intune_tui.intune.formatting import count_of
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
-from intune_tui.ui.screens.confirm import IncompleteOptions, OptionsForm, facts_table
+from intune_tui.ui.screens.confirm import (
+    ConfirmDialog,
+    IncompleteOptions,
+    OptionsForm,
+    facts_table,
+)
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
@@ -104,29 +108,8 @@ def skipped_row(device: Mapping[str, Any], reason: str) -> Row:
                 (None, "muted", None, None))
 
 
-class BulkActionScreen(ModalScreen[None]):
+class BulkActionScreen(ConfirmDialog[None]):
     """Preview -> typed count (destructive) -> progress -> results, for one action."""
-
-    DEFAULT_CSS = """
-    BulkActionScreen { align: center middle; }
-    BulkActionScreen > #bulk-dialog {
-        width: 100%; height: 100%; border: round $primary; background: $surface;
-        padding: 0 1;
-    }
-    BulkActionScreen.-destructive > #bulk-dialog { border: heavy $warning; }
-    BulkActionScreen.-irreversible > #bulk-dialog { border: heavy $error; }
-    BulkActionScreen #bulk-title { text-style: bold; }
-    BulkActionScreen ResourceTable { height: 1fr; min-height: 3; margin: 1 0 0 0; }
-    BulkActionScreen #bulk-results { display: none; }
-    BulkActionScreen #bulk-detail { display: none; height: auto; }
-    BulkActionScreen #bulk-bodies { color: $text-muted; margin: 1 0 0 0; }
-    BulkActionScreen #bulk-count { width: 1fr; background: $boost; }
-    BulkActionScreen #bulk-problem { color: $text-warning; height: auto; }
-    BulkActionScreen ProgressBar { display: none; margin: 1 0 0 0; }
-    BulkActionScreen #bulk-buttons { height: auto; align: right middle; margin: 1 0 0 0; }
-    BulkActionScreen #bulk-buttons > Button { margin: 0 0 0 2; }
-    BulkActionScreen #close { display: none; }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel / close", id="bulk.close"),
@@ -275,18 +258,7 @@ class BulkActionScreen(ModalScreen[None]):
         self.query_one("#bulk-bodies", Static).update(
             facts_table([(self.action.http_method, f"{path} (one per device, via $batch)"),
                          ("Body", bodies or "—")]))
-        shown = self.query_one("#bulk-problem", Static)
-        shown.update(Text(problem or ""))
-        shown.display = problem is not None
-        self.query_one("#confirm", Button).disabled = problem is not None
-
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        event.stop()
-        self.refresh_state()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.refresh_state()
+        self.show_problem(self.query_one("#bulk-problem", Static), problem)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -294,13 +266,6 @@ class BulkActionScreen(ModalScreen[None]):
             self.query_one("#confirm", Button).focus()
 
     # -- answers -------------------------------------------------------------------------------
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "confirm":
-            self.action_confirm()
-        else:
-            self.action_close()
 
     def action_confirm(self) -> None:
         if self._answered:
@@ -313,6 +278,10 @@ class BulkActionScreen(ModalScreen[None]):
         self.query_one("#confirm", Button).disabled = True
         self._show_progress_phase()
         self._give_answer(options)
+
+    def action_cancel(self) -> None:
+        """Cancel (or, once the results are in, Close)."""
+        self.action_close()
 
     def action_close(self) -> None:
         if not self._answered:

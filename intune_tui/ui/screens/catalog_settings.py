@@ -81,7 +81,7 @@ class CatalogSettingsScreen(Screen[None]):
         self.title = "Why is this profile failing"
         self.query_one("#catalog-settings-note").display = False
         policy, device_id = self.policy, self.device_id
-        self.intune_app.job(
+        self.intune_app.run_call(
             f"catalog-settings:{device_id}:{policy.policy_id}",
             lambda service: catalog_setting_states(service.client, policy, device_id),
             on_done=self._show, on_error=self._failed)

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -158,28 +159,45 @@ class OptionsForm(Vertical):
         return values
 
 
-class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
-    """Shared by the three tiers: facts, consequence, options, request, Cancel / Confirm."""
+AnswerType = TypeVar("AnswerType")
 
-    DEFAULT_CSS = """
-    ActionConfirmScreen { align: center middle; }
-    ActionConfirmScreen > #confirm-dialog {
-        width: 78; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    ActionConfirmScreen.-destructive > #confirm-dialog { border: heavy $warning; }
-    ActionConfirmScreen.-irreversible > #confirm-dialog { border: heavy $error; }
-    ActionConfirmScreen #confirm-title { text-style: bold; }
-    ActionConfirmScreen.-irreversible #confirm-title { color: $text-error; }
-    ActionConfirmScreen #confirm-body { height: auto; max-height: 19; }
-    ActionConfirmScreen #confirm-consequence { margin: 1 0 0 0; }
-    ActionConfirmScreen #confirm-request { margin: 1 0 0 0; color: $text-muted; }
-    ActionConfirmScreen #confirm-name-prompt { margin: 1 0 0 0; }
-    ActionConfirmScreen #confirm-name { width: 1fr; background: $boost; }
-    ActionConfirmScreen #confirm-problem { color: $text-warning; height: auto; }
-    ActionConfirmScreen #confirm-buttons { height: auto; align: right middle; margin: 1 0 0 0; }
-    ActionConfirmScreen #confirm-buttons > Button { margin: 0 0 0 2; }
-    """
+
+class ConfirmDialog(ModalScreen[AnswerType]):
+    """What a confirmation and the bulk dialog share: every change of an option or of the typed
+    text checks again whether Confirm may be pressed (`refresh_state`), and says why not."""
+
+    @on(RadioSet.Changed)
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _option_changed(self, event: RadioSet.Changed | Input.Changed | Select.Changed) -> None:
+        event.stop()
+        self.refresh_state()
+
+    def refresh_state(self) -> None:
+        """Show what would be sent and enable Confirm only when nothing is missing."""
+
+    def show_problem(self, shown: Static, problem: str | None) -> None:
+        """Why Confirm is disabled, in `shown` (hidden, and Confirm enabled, when None)."""
+        shown.update(Text(problem or ""))
+        shown.display = problem is not None
+        self.query_one("#confirm", Button).disabled = problem is not None
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "confirm":
+            self.action_confirm()
+        else:
+            self.action_cancel()
+
+    def action_confirm(self) -> None:
+        """Answer yes, once, if nothing is missing."""
+
+    def action_cancel(self) -> None:
+        """Answer no (or close)."""
+
+
+class ActionConfirmScreen(ConfirmDialog[ConfirmedAction | None]):
+    """Shared by the three tiers: facts, consequence, options, request, Cancel / Confirm."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
@@ -242,10 +260,10 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
             self._choices_failed(option, ValueError(f"no list named {option.source}"))
             return
         app = cast("IntuneApp", self.app)  # Textual types Screen.app as App[Any]
-        app.job(f"confirm:choices:{option.key}",
-                lambda service: service.remediation_scripts(),
-                on_done=partial(self._choices_loaded, option),
-                on_error=partial(self._choices_failed, option))
+        app.run_call(f"confirm:choices:{option.key}",
+                     lambda service: service.remediation_scripts(),
+                     on_done=partial(self._choices_loaded, option),
+                     on_error=partial(self._choices_failed, option))
 
     def _choices_loaded(self, option: ActionOption, scripts: list[RemediationScript]) -> None:
         if not self.is_attached:
@@ -268,18 +286,6 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         return self.query_one("#cancel", Button)
 
     # -- state ---------------------------------------------------------------------------------
-
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        event.stop()
-        self.refresh_state()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.refresh_state()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        event.stop()
-        self.refresh_state()
 
     def confirmation(self) -> ConfirmedAction:
         """What would be sent now; raises IncompleteOptions / OptionError when not ready."""
@@ -305,19 +311,9 @@ class ActionConfirmScreen(ModalScreen[ConfirmedAction | None]):
         request = request_path(self.action, str(self.device.get("id") or ""))
         self.query_one("#confirm-request", Static).update(
             facts_table([(self.action.http_method, request), ("Body", body)]))
-        shown_problem = self.query_one("#confirm-problem", Static)
-        shown_problem.update(Text(problem or ""))
-        shown_problem.display = problem is not None
-        self.query_one("#confirm", Button).disabled = problem is not None
+        self.show_problem(self.query_one("#confirm-problem", Static), problem)
 
     # -- answers -------------------------------------------------------------------------------
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "confirm":
-            self.action_confirm()
-        else:
-            self.action_cancel()
 
     def action_confirm(self) -> None:
         if self._answered:

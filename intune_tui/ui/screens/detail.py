@@ -1,7 +1,9 @@
-"""The shared base of the app and policy detail screens: tabs that load on their own, the filter
-box, export, reloading, and opening a device from a status row.
+"""The base of every detail screen (device, app, policy, role): one item in tabs that load on
+their own through the worker, the filter box and export of a tab's list, moving between tabs,
+reloading, copying the id, closing when the tenant changes, and opening a device from a status
+row.
 
-Its own module so that the two screens built on it do not import each other.
+Its own module so that the screens built on it do not import each other.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
 from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.widgets.detail import RowsPane
-from intune_tui.ui.widgets.line_input import LineInput
+from intune_tui.ui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -47,16 +51,13 @@ def rows_as_call(rows: list[Row]) -> Callable[[IntuneService], Awaitable[list[Ro
 
 
 class DetailScreen(Screen[None]):
-    """Tabs of one item. Subclasses compose the tabs and start their jobs in `load`."""
+    """Tabs of one item. Subclasses compose the tabs (under `compose_top()` where a tab has a
+    list) and start their jobs in `load`."""
 
     # The device screen's tab a status row opens on (an app's install status: its Apps tab).
     device_tab: ClassVar[str | None] = None
-
-    AUTO_FOCUS = None  # the hidden filter box must not take the keys; `focus_tab` decides
-    DEFAULT_CSS = """
-    DetailScreen .detail-summary { height: auto; padding: 0 1; text-style: bold;
-                                   background: $boost; }
-    """
+    # What the id `y` copies is of, in its notification ("Copied role id …").
+    id_noun: ClassVar[str] = ""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
@@ -73,6 +74,7 @@ class DetailScreen(Screen[None]):
     ]
 
     def __init__(self, item: dict[str, Any], *, job_prefix: str) -> None:
+        """`job_prefix`: the first part of this screen's job keys ("device", "app", …)."""
         super().__init__()
         self.item = item
         self.item_id = str(item.get("id", ""))
@@ -81,6 +83,8 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.intune_app.session_changed.subscribe(self, self._on_session_changed)
+        for problem in self.query("#overview-problem"):
+            problem.display = False
 
     def _on_session_changed(self, session: Any) -> None:
         """Another tenant: this item belongs to the old one, so the screen closes."""
@@ -92,10 +96,21 @@ class DetailScreen(Screen[None]):
         if self._other_tenant:
             self.app.pop_screen()
 
+    def has_lists(self) -> bool:
+        """Whether a tab holds a list (to filter and export)."""
+        return bool(self.query(RowsPane))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` and `e` exist only on a screen whose tabs hold lists."""
+        if action in ("search", "export"):
+            return self.has_lists()
+        return True
+
     def palette_commands(self) -> list[tuple[str, str, Any]]:
+        lists = [("Filter the list in this tab", "/", self.action_search),
+                 ("Export the list in this tab as CSV", "e", self.action_export)]
         return [
-            ("Filter the list in this tab", "/", self.action_search),
-            ("Export the list in this tab as CSV", "e", self.action_export),
+            *(lists if self.has_lists() else []),
             ("Next tab", "]", self.action_next_tab),
             ("Refresh this item", "r", self.action_reload),
         ]
@@ -104,25 +119,44 @@ class DetailScreen(Screen[None]):
     def intune_app(self) -> IntuneApp:
         return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
-    def search_input(self) -> Input:
-        return LineInput(placeholder="Filter this tab's list: words it must contain", id="search")
+    def compose_top(self, title: Text) -> ComposeResult:
+        """The header, the item's title line and the filter box (hidden until `/`)."""
+        yield Header()
+        yield Static(title, id="detail-title", classes="panel-title")
+        yield SearchBox(placeholder="Filter this tab's list: words it must contain")
+
+    def overview_problem(self) -> Static:
+        """Where the Overview says that the item's details could not be read (hidden until
+        `show_overview_problem`)."""
+        return Static("", id="overview-problem", classes="error-panel")
+
+    def show_title(self, title: Text) -> None:
+        """The item's title line again, from its details as Graph gave them."""
+        self.query_one("#overview-problem").display = False
+        self.query_one("#detail-title", Static).update(title)
+
+    def show_overview_problem(self, what: str, error: BaseException) -> None:
+        problem = self.query_one("#overview-problem", Static)
+        problem.update(problem_text(what, error) + Text("\nWhat the list showed is below."))
+        problem.display = True
 
     # -- jobs ----------------------------------------------------------------------------------
 
     def load(self) -> None:
         """Start every tab's job."""
 
-    def job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
-            on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
-        self.intune_app.job(f"{self.job_prefix}:{self.item_id}:{part}", call, on_done=on_done,
-                            on_error=on_error)
+    def load_part(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
+                  on_done: Callable[[Any], None],
+                  on_error: Callable[[BaseException], None]) -> None:
+        self.intune_app.run_call(f"{self.job_prefix}:{self.item_id}:{part}", call, on_done=on_done,
+                                 on_error=on_error)
 
     def load_rows(self, part: str, pane_id: str,
                   call: Callable[[IntuneService], Awaitable[list[Row]]], empty: str) -> None:
         pane = self.query_one(f"#{pane_id}", RowsPane)
         if part == "assignments":  # target groups by name (intune/directory.py), same job
             call = with_group_names_in(call, pane.resource, self.intune_app.now())
-        self.job(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
+        self.load_part(part, call, lambda rows: pane.show_rows(rows, empty=empty), pane.show_error)
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -176,33 +210,30 @@ class DetailScreen(Screen[None]):
         if self.active_pane() is None:
             self.notify("This tab has no list to filter.", severity="warning")
             return
-        search = self.query_one("#search", Input)
-        search.add_class("-visible")
-        search.focus()
+        self.query_one("#search", SearchBox).open()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "search":
-            return
+    @on(Input.Changed, "#search")
+    def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         pane = self.active_pane()
         if pane is not None:
             pane.table.set_filter(_cells_contain(event.value))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "search":
-            return
+    @on(Input.Submitted, "#search")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         pane = self.active_pane()
         if pane is not None:
             pane.table.focus()
 
     def _close_search(self) -> bool:
-        """Hide the filter box and show every row again; False when it was not open."""
-        search = self.query_one("#search", Input)
-        if not search.has_class("-visible") and not search.value:
+        """Hide the filter box and show every row again; False when it was not open (or the
+        screen has none: no tab holds a list)."""
+        searches = self.query("#search").results(SearchBox)
+        search = next(searches, None)
+        if search is None or not search.is_open:
             return False
-        search.value = ""
-        search.remove_class("-visible")
+        search.close()
         for pane in self.query(RowsPane):
             pane.table.set_filter(None)
         return True
@@ -222,30 +253,22 @@ class DetailScreen(Screen[None]):
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.item_id)
-        self.notify(f"Copied id {self.item_id}", markup=False)
+        noun = f"{self.id_noun} id" if self.id_noun else "id"
+        self.notify(f"Copied {noun} {self.item_id}", markup=False)
 
     def action_export(self) -> None:
         self.export_view("csv")
 
     def export_view(self, fmt: str) -> None:
         """Write the active tab's list, as filtered and sorted, to a file."""
-        from intune_tui.export import default_export_path, export_table, write_export
+        from intune_tui.ui.screens.resource_list import export_rows
 
         pane = self.active_pane()
         if pane is None:
             self.notify("This tab has no list to export.", severity="warning")
             return
-        path = default_export_path(self.intune_app.settings.data_dir,
-                                   pane.resource.key.replace(".", "-"), fmt)
-        columns, records = export_table(pane.resource, pane.table.visible_rows)
-        try:
-            count = write_export(path, fmt, columns, records)
-        except OSError as error:
-            self.notify(f"Export failed: {error.strerror or error}", severity="error",
-                        markup=False)
-            return
-        self.notify(f"Exported {count:,} rows to {path}", title="Export", markup=False,
-                    timeout=8)
+        export_rows(self.intune_app, pane.resource, pane.table.visible_rows,
+                    pane.resource.key.replace(".", "-"), fmt)
 
     # -- devices named in status rows ----------------------------------------------------------
 
@@ -255,16 +278,17 @@ class DetailScreen(Screen[None]):
         report = DeviceStatus.from_graph(status)
         device_id = report.device_id
         if device_id:
-            self.job("device", lambda service: service.get_device(device_id),
-                     lambda device: self._push_device(device.raw), self._device_failed)
+            self.load_part("device", lambda service: service.get_device(device_id),
+                           lambda device: self._push_device(device.raw),
+                           self._open_device_failed)
             return
         name = report.device_name
         if not name:
             self.notify("This row names no device.", severity="warning")
             return
         user = (report.user_principal_name or "").lower()
-        self.job("device", lambda service: service.devices_named(name),
-                 lambda rows: self._pick_device(name, user, rows), self._device_failed)
+        self.load_part("device", lambda service: service.devices_named(name),
+                       lambda rows: self._pick_device(name, user, rows), self._open_device_failed)
 
     def _pick_device(self, name: str, user: str, rows: list[Row]) -> None:
         if not rows:
@@ -280,11 +304,10 @@ class DetailScreen(Screen[None]):
         self._push_device(chosen.item)
 
     def _push_device(self, device: dict[str, Any]) -> None:
-        from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+        # Through the app: the device screen is built on this one and may not be imported here.
+        self.intune_app.open_device(device, start_tab=self.device_tab)
 
-        self.app.push_screen(DeviceDetailScreen(device, start_tab=self.device_tab))
-
-    def _device_failed(self, error: BaseException) -> None:
+    def _open_device_failed(self, error: BaseException) -> None:
         self.notify(f"Could not open the device: {error}", severity="error", markup=False)
 
 

@@ -18,9 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.device_apps import (
@@ -50,6 +49,7 @@ from intune_tui.intune.settings_catalog import CatalogPolicyState, device_catalo
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.admin_link import copy_admin_center_link
+from intune_tui.ui.screens.detail import DetailScreen
 from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
@@ -57,7 +57,6 @@ from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 # tab id -> (catalog resource, tab label short enough for 80 columns, text when empty)
 TABS: tuple[tuple[str, str, str, str], ...] = (
@@ -178,14 +177,17 @@ def title_line(device: ManagedDevice) -> Text:
     return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
 
 
-class DeviceDetailScreen(Screen[None]):
+class DeviceDetailScreen(DetailScreen):
     """Overview, compliance, configuration, discovered apps, action history, users."""
 
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
         "detail.actions", "detail.back", "detail.why", "app.help", "app.quit", "detail.refresh")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="detail.back"),
-        Binding("r", "reload", "Refresh", id="detail.refresh"),
+        # The key bar has no room for these two here (they are in `?`).
+        Binding("slash", "search", "Filter", id="detail.search", show=False,
+                tooltip="Filter the list in this tab"),
+        Binding("e", "export", "Export", id="detail.export", show=False,
+                tooltip="Export the list in this tab as CSV"),
         Binding("c", "why_noncompliant", "Why non-compliant?", id="detail.why"),
         Binding("y", "copy_id", "Copy field", id="detail.copy_id", show=False,
                 tooltip="Copy the cell under the cursor of a tab's list (Overview: the id)"),
@@ -201,19 +203,13 @@ class DeviceDetailScreen(Screen[None]):
                 tooltip="Remote actions for this device"),
         Binding("o", "admin_center", "Admin center", show=False, id="detail.admin_center",
                 tooltip="Copy (and show) this device's link in the Intune admin center"),
-        Binding("right_square_bracket", "next_tab", "Next tab", show=False,
-                id="detail.next_tab"),
-        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False,
-                id="detail.previous_tab"),
     ]
 
     def __init__(self, item: dict[str, Any], *, start_tab: str | None = None) -> None:
-        super().__init__()
-        self.item = item
+        super().__init__(item, job_prefix="device")
         self.start_tab = start_tab
-        self.device_id = str(item.get("id", ""))
+        self.device_id = self.item_id
         self.device: ManagedDevice = ManagedDevice.from_graph(item)
-        self._jobs: set[str] = set()
         self._tracker: ActionTracker | None = None
         # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
         self._side_ids: tuple[Any, Any] | None = None
@@ -231,13 +227,8 @@ class DeviceDetailScreen(Screen[None]):
         except NoActiveAppError:  # built outside a running app: on_mount starts the reads
             self._loading = False
 
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
-
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(title_line(self.device), id="device-title", classes="panel-title")
+        yield from self.compose_top(title_line(self.device))
         # Only the tab shown first is built now; the others right after the first paint
         # (`_build_hidden_tabs`): building all eight doubled the time to the first paint.
         with TabbedContent(id="device-tabs", initial=self._first_tab):
@@ -251,7 +242,7 @@ class DeviceDetailScreen(Screen[None]):
         """The widgets of one tab (their data arrives through `_deliver`)."""
         self._built.add(tab_id)
         if tab_id == "overview":
-            problem = Static("", id="overview-problem", classes="error-panel")
+            problem = self.overview_problem()
             problem.display = False
             fields = FieldList(id="overview-fields", selectable=True)
             fields.show(overview_fields(self.device, self.intune_app.now()))
@@ -279,6 +270,7 @@ class DeviceDetailScreen(Screen[None]):
         return [*widgets, RowsPane(RESOURCES[resource_key], id=f"{tab_id}-pane")]
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.title = clean(self.device.name) or "Device"
         if not self._loading:
             self.load()
@@ -317,8 +309,8 @@ class DeviceDetailScreen(Screen[None]):
         """Start every tab at once; each arrives (or fails) on its own."""
         self._loading = True
         device_id = self.device_id
-        self._job("overview", lambda service: service.get_device(device_id),
-                  self._show_device, self._device_failed)
+        self.load_part("overview", lambda service: service.get_device(device_id),
+                       self._show_device, self._device_failed)
         self._config = self._catalog = None
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
@@ -346,10 +338,10 @@ class DeviceDetailScreen(Screen[None]):
             self._deliver(lambda: self.query_one(RecoveryPanel).load(device))
             return
         operating_system, entra_id = device.operating_system, device.azure_ad_device_id
-        self._job("recovery", lambda service: RecoverySecrets(service.client).listing(
-                      operating_system, entra_id, None),
-                  lambda listing: self.query_one(RecoveryPanel).show_listing(device, listing),
-                  lambda error: self.query_one(RecoveryPanel).show_error(error))
+        self.load_part("recovery", lambda service: RecoverySecrets(service.client).listing(
+                           operating_system, entra_id, None),
+                       lambda listing: self.query_one(RecoveryPanel).show_listing(device, listing),
+                       lambda error: self.query_one(RecoveryPanel).show_error(error))
 
     def _pane(self, tab_id: str) -> RowsPane:
         return self.query_one(f"#{tab_id}-pane", RowsPane)
@@ -376,7 +368,7 @@ class DeviceDetailScreen(Screen[None]):
                 return
             self._pane(tab_id).show_error(error)
 
-        self._job(tab_id, call, show, failed)
+        self.load_part(tab_id, call, show, failed)
 
     # -- the Config tab: template profiles and settings-catalog profiles, each on its own ------
 
@@ -391,9 +383,9 @@ class DeviceDetailScreen(Screen[None]):
             self._catalog = error
             self._show_configuration()
 
-        self._job("configuration-catalog",
-                  lambda service: device_catalog_policies(service.client, device_id),
-                  done, failed)
+        self.load_part("configuration-catalog",
+                       lambda service: device_catalog_policies(service.client, device_id),
+                       done, failed)
 
     def _show_configuration(self) -> None:
         """Whatever of the two sources has come, merged; a source that failed says so above."""
@@ -417,17 +409,18 @@ class DeviceDetailScreen(Screen[None]):
         elif config is not None or isinstance(catalog, list):
             pane.show_rows(rows, empty="No configuration profile applies")
 
-    def _job(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
-             on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
+    def load_part(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
+                  on_done: Callable[[Any], None],
+                  on_error: Callable[[BaseException], None]) -> None:
         """One read; its answer is shown once its tab's widgets exist (`_deliver`)."""
-        self.intune_app.job(f"device:{self.device_id}:{part}", call,
-                            on_done=lambda result: self._deliver(lambda: on_done(result)),
-                            on_error=lambda error: self._deliver(lambda: on_error(error)))
+        super().load_part(part, call,
+                          on_done=lambda result: self._deliver(lambda: on_done(result)),
+                          on_error=lambda error: self._deliver(lambda: on_error(error)))
 
     def _show_device(self, read: ManagedDevice) -> None:
         self.device = self.device.merged_with(read)
         self.item = self.device.raw
-        self.query_one("#device-title", Static).update(title_line(self.device))
+        self.show_title(title_line(self.device))
         self.query_one("#overview-fields", FieldList).show(
             overview_fields(self.device, self.intune_app.now()))
         # Already started from the list row unless it lacked the ids (or they changed).
@@ -438,10 +431,7 @@ class DeviceDetailScreen(Screen[None]):
         self.query_one("#actions-pane", RowsPane).show_rows(rows, empty="No remote actions yet")
 
     def _device_failed(self, error: BaseException) -> None:
-        problem = self.query_one("#overview-problem", Static)
-        problem.update(Text(f"Could not load this device's details: {error}\n"
-                            "What the list showed is below."))
-        problem.display = True
+        self.show_overview_problem("this device's details", error)
         self.query_one("#actions-pane", RowsPane).show_error(error)
         if self._side_ids is None:  # the side tabs had no ids to start from
             self.query_one(RecoveryPanel).show_error(error)
@@ -458,11 +448,11 @@ class DeviceDetailScreen(Screen[None]):
             return
         self._deliver(lambda: self._card().update(Text("Loading the primary user…")))
         session = self.intune_app.session
-        self._job("user-card",
-                  lambda service: user_card(service.client, session.claims(), user_id),
-                  lambda found: self._card().show(found.fields()),
-                  lambda error: self._card().update(Text(
-                      f"Could not read the primary user from Entra: {clean(str(error))}")))
+        self.load_part("user-card",
+                       lambda service: user_card(service.client, session.claims(), user_id),
+                       lambda found: self._card().show(found.fields()),
+                       lambda error: self._card().update(Text(
+                           f"Could not read the primary user from Entra: {clean(str(error))}")))
 
     def _load_groups(self, entra_id: Any, user_id: Any) -> None:
         """The device's groups and its user's, each painted when it comes: the user's take one
@@ -490,7 +480,7 @@ class DeviceDetailScreen(Screen[None]):
             ("device", lambda service: device_groups(service.client, entra)),
             ("user", lambda service: user_groups(service.client, user)))
         for half, read in reads:
-            self._job(f"groups-{half}", read, shown(half), failed(half))
+            self.load_part(f"groups-{half}", read, shown(half), failed(half))
 
     def _apps_view(self) -> Static:
         return self.query_one("#managed-apps", Static)
@@ -507,17 +497,18 @@ class DeviceDetailScreen(Screen[None]):
             # The list paints at once; failing apps' error codes follow (one more round trip).
             self._apps_view().update(managed_apps_text(states))
             if any(state.failing for state in states):
-                self._job("managed-app-errors",
-                          lambda service: with_install_errors(service.client, states, device_id),
-                          lambda found: self._apps_view().update(managed_apps_text(found)),
-                          lambda error: None)  # each row says why its code is missing
+                self.load_part("managed-app-errors",
+                               lambda service: with_install_errors(service.client, states,
+                                                                   device_id),
+                               lambda found: self._apps_view().update(managed_apps_text(found)),
+                               lambda error: None)  # each row says why its code is missing
 
-        self._job("managed-apps",
-                  lambda service: managed_app_states(service.client, user_id, device_id,
-                                                     with_errors=False),
-                  listed,
-                  lambda error: self._apps_view().update(Text(
-                      f"Could not read the managed apps: {clean(str(error))}")))
+        self.load_part("managed-apps",
+                       lambda service: managed_app_states(service.client, user_id, device_id,
+                                                          with_errors=False),
+                       listed,
+                       lambda error: self._apps_view().update(Text(
+                           f"Could not read the managed apps: {clean(str(error))}")))
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen
@@ -545,6 +536,7 @@ class DeviceDetailScreen(Screen[None]):
         self._mask_secrets()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        super().on_tabbed_content_tab_activated(event)
         if event.pane.id != "recovery":
             self._mask_secrets()
 
@@ -590,24 +582,10 @@ class DeviceDetailScreen(Screen[None]):
 
     # -- keys ----------------------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_reload(self) -> None:
-        self.load()
+        super().action_reload()
         if self._tracker is not None:
             self._tracker.refresh()
-
-    def action_next_tab(self) -> None:
-        self._move_tab(1)
-
-    def action_previous_tab(self) -> None:
-        self._move_tab(-1)
-
-    def _move_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        ids = [str(pane.id) for pane in tabs.query(TabPane)]
-        tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [

@@ -25,7 +25,9 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
-    from intune_tui.intune.service import RowPage
+    from collections.abc import AsyncIterator, Callable
+
+    from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.worker import StreamFinished
 
 ATTENTION_LABEL = "Attention"
@@ -87,24 +89,14 @@ class HealthScreen(ResourceListScreen):
         attention.empty_text = table.empty_text
         return attention
 
-    def load(self, *, keep_rows: bool = False) -> None:
+    @classmethod
+    def pages(cls, view: ListView, server_filter: str | None
+              ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
         """The per-area views stream from Graph as every list does; Attention is read from the
         service's tenant health (all areas at once) and arrives as one page."""
-        if self.view.resource != ATTENTION.key:
-            super().load(keep_rows=keep_rows)
-            return
-        self._complete = False
-        self._hide_problem()
-        if keep_rows:
-            self._refresh_buffer = []
-        else:
-            self._refresh_buffer = None
-            self.table.clear()
-            self.table.empty_text = "Loading…"
-        self._set_status(loaded=0 if not keep_rows else self.table.rows_count, total=None,
-                         loading=True, error="")
-        self.intune_app.stream(self.stream_key, attention_pages, on_page=self._on_page,
-                               on_done=self._on_done, on_error=self._on_error)
+        if view.resource == ATTENTION.key:
+            return attention_pages
+        return super().pages(view, server_filter)
 
     def _on_page(self, page: RowPage) -> None:
         if self.view.resource == ATTENTION.key:

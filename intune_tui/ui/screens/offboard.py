@@ -172,7 +172,7 @@ class OffboardScreen(Screen[None]):
             self._show_keys(with_keys)
             self.query_one("#offboard-confirm", Input).focus()
 
-        self.intune_app.job("offboard:lookup", look_up, on_done=done, on_error=self._failed)
+        self.intune_app.run_call("offboard:lookup", look_up, on_done=done, on_error=self._failed)
 
     # -- run -----------------------------------------------------------------------------------
 
@@ -229,8 +229,8 @@ class OffboardScreen(Screen[None]):
             self._failed(error)
 
         # A unique key: nothing may cancel a run once it was confirmed.
-        self.intune_app.job(f"offboard:run:{plan.id}", run, on_done=done, on_error=failed,
-                            replace=False)
+        self.intune_app.run_call(f"offboard:run:{plan.id}", run, on_done=done, on_error=failed,
+                                 replace=False)
 
     # -- Autopilot edits ------------------------------------------------------------------------
 

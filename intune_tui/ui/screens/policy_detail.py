@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from intune_tui.intune.formatting import (
     MISSING,
@@ -201,12 +201,10 @@ class PolicyDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         kind = self.kind
-        yield Header()
-        yield Static(self._title(), id="detail-title", classes="panel-title")
-        yield self.search_input()
+        yield from self.compose_top(self._title())
         with TabbedContent(id="detail-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll():
-                yield Static("", id="overview-problem", classes="error-panel")
+                yield self.overview_problem()
                 yield FieldList(id="overview-fields")
             if kind.status:
                 with TabPane("Device status", id="status"), Vertical():
@@ -253,7 +251,6 @@ class PolicyDetailScreen(DetailScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = clean(Policy.from_graph(self.item).name) or "Policy"
-        self.query_one("#overview-problem").display = False
         self._show_overview()
         self.focus_tab()
         self.load()
@@ -262,21 +259,21 @@ class PolicyDetailScreen(DetailScreen):
 
     def load(self) -> None:
         kind, key, item_id = self.kind, self.resource_key, self.item_id
-        self.job("item", lambda service: service.get_item(key, item_id, expand=kind.expand),
-                 self._show_item, self._item_failed)
+        self.load_part("item", lambda service: service.get_item(key, item_id, expand=kind.expand),
+                       self._show_item, self._item_failed)
         if kind.status:
-            self.job("status-overview",
-                     lambda service: service.policy_status_overview(key, item_id),
-                     self._show_status, self._status_failed)
+            self.load_part("status-overview",
+                           lambda service: service.policy_status_overview(key, item_id),
+                           self._show_status, self._status_failed)
             self.load_rows("device-statuses", "status-pane",
                            lambda service: service.policy_device_statuses(key, item_id),
                            "No device has reported this policy")
         if kind.settings == "catalog":
             pane = self.query_one("#settings-pane", RowsPane)
-            self.job("settings", lambda service: service.policy_settings(item_id),
-                     lambda rows: pane.show_rows(catalog_setting_rows(rows),
-                                                 empty="This policy has no settings"),
-                     pane.show_error)
+            self.load_part("settings", lambda service: service.policy_settings(item_id),
+                           lambda rows: pane.show_rows(catalog_setting_rows(rows),
+                                                       empty="This policy has no settings"),
+                           pane.show_error)
         if kind.assignments == "child":
             self.load_rows("assignments", "assignments-pane",
                            lambda service: service.policy_assignments(key, item_id),
@@ -308,13 +305,12 @@ class PolicyDetailScreen(DetailScreen):
             self._tag_names = names
             self._show_overview(self._status_text)
 
-        self.job("scope-tags", lambda service: names_for(service).scope_tags(), named,
-                 lambda error: None)
+        self.load_part("scope-tags", lambda service: names_for(service).scope_tags(), named,
+                       lambda error: None)
 
     def _show_item(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}
-        self.query_one("#overview-problem").display = False
-        self.query_one("#detail-title", Static).update(self._title())
+        self.show_title(self._title())
         self._show_overview(self._status_text)
         kind = self.kind
         if kind.settings == "properties":
@@ -338,16 +334,16 @@ class PolicyDetailScreen(DetailScreen):
         pane.show_rows(rows, empty=empty)
         if tab == "assignments":  # then again with the target groups by name, once Entra says
             named = with_group_names_in(rows_as_call(rows), pane.resource, self.intune_app.now())
-            self.job("assignment-names", named,
-                     lambda found: pane.show_rows(found, empty=empty), lambda error: None)
+            self.load_part("assignment-names", named,
+                           lambda found: pane.show_rows(found, empty=empty), lambda error: None)
 
     def _show_actions(self, data: dict[str, Any]) -> None:
         pane = self.query_one("#actions-pane", RowsPane)
         items = list(Policy.from_graph(data).compliance_actions)
         pane.show_rows(pane.resource.to_rows(items), empty="No actions for noncompliance")
         if uses_notification_templates(items):
-            self.job("templates", lambda service: service.rows("notification_templates"),
-                     lambda rows: self._name_templates(items, rows), lambda error: None)
+            self.load_part("templates", lambda service: service.rows("notification_templates"),
+                           lambda rows: self._name_templates(items, rows), lambda error: None)
 
     def _name_templates(self, items: list[dict[str, Any]], templates: list[Row]) -> None:
         names = {row.key: Policy.from_graph(row.item).name for row in templates}
@@ -356,10 +352,7 @@ class PolicyDetailScreen(DetailScreen):
         pane.show_rows(pane.resource.to_rows(named), empty="No actions for noncompliance")
 
     def _item_failed(self, error: BaseException) -> None:
-        problem = self.query_one("#overview-problem", Static)
-        problem.update(problem_text("this item's details", error)
-                       + Text("\nWhat the list showed is below."))
-        problem.display = True
+        self.show_overview_problem("this item's details", error)
         for tab in self._tabs_from_item():
             self.query_one(f"#{tab}-pane", RowsPane).show_error(error)
 

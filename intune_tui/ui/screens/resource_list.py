@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -27,8 +28,8 @@ from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.widgets.key_footer import KeyFooter
-from intune_tui.ui.widgets.line_input import LineInput
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
+from intune_tui.ui.widgets.search_box import SearchBox
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
@@ -54,11 +55,6 @@ class ListView:
 
 
 
-def _pages(resource_key: str, server_filter: str | None
-           ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
-    return lambda service: service.stream(resource_key, server_filter=server_filter)
-
-
 def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     """Copy the cell under the cursor through OSC 52 (works over SSH) and say what was copied."""
     cell = table.cursor_cell
@@ -68,6 +64,22 @@ def copy_cell(app: App[Any], table: ResourceTable[Any]) -> None:
     title, value = cell
     app.copy_to_clipboard(value)
     app.notify(f"Copied {title}: {value}", markup=False)
+
+
+def export_rows(app: IntuneApp, resource: Resource, rows: Sequence[Row], name: str, fmt: str,
+                noun: str = "rows", *, shown: Sequence[int] | None = None) -> None:
+    """Write `rows` (what a table shows, as filtered and sorted; `shown`: its columns, in
+    order) to a file named after `name` in the data directory, and say where (or why not)."""
+    from intune_tui.export import default_export_path, export_table, write_export
+
+    path = default_export_path(app.settings.data_dir, name, fmt)
+    columns, records = export_table(resource, rows, shown)
+    try:
+        count = write_export(path, fmt, columns, records)
+    except OSError as error:
+        app.notify(f"Export failed: {error.strerror or error}", severity="error", markup=False)
+        return
+    app.notify(f"Exported {count:,} {noun} to {path}", title="Export", markup=False, timeout=8)
 
 
 def _one(noun: str) -> str:
@@ -146,19 +158,26 @@ class ResourceListScreen(Screen[None]):
         return f"{cls.AREA}:{view.resource}"
 
     @classmethod
+    def pages(cls, view: ListView, server_filter: str | None
+              ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
+        """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
+        `server_filter`. A screen whose view is built otherwise (Health's Attention) says so."""
+        resource_key = view.resource
+        return lambda service: service.list_pages(resource_key, server_filter=server_filter)
+
+    @classmethod
     def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
         """The stream key and the pages of this screen's first load (first view, no search):
         the app asks for them at start-up, before the screen exists."""
         view = cls.VIEWS[0]
-        return cls._stream_key(view), _pages(view.resource, None)
+        return cls._stream_key(view), cls.pages(view, None)
 
     def compose(self) -> ComposeResult:
         yield Header()
         if len(self.VIEWS) > 1:
             yield Tabs(*(Tab(view.label, id=f"view-{index}")
                          for index, view in enumerate(self.VIEWS)), id="views")
-        yield LineInput(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …",
-                    id="search")
+        yield SearchBox(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …")
         yield Static("", id="list-problem", classes="error-panel")
         yield self._new_table()
         yield StatusBar()
@@ -221,9 +240,9 @@ class ResourceListScreen(Screen[None]):
             self.table.empty_text = "Loading…"
         self._set_status(loaded=0 if not keep_rows else self.table.rows_count, total=None,
                          loading=True, error="")
-        self.intune_app.stream(
+        self.intune_app.run_listing(
             self.stream_key,
-            _pages(self.view.resource, server_filter),
+            self.pages(self.view, server_filter),
             on_page=self._on_page,
             on_done=self._on_done,
             on_error=self._on_error,
@@ -302,14 +321,15 @@ class ResourceListScreen(Screen[None]):
 
     # -- search --------------------------------------------------------------------------------
 
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.add_class("-visible")
-        search.focus()
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one("#search", SearchBox)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "search":
-            return
+    def action_search(self) -> None:
+        self.search_box.open()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._apply_local(event.value)
         if self._search_timer is not None:
@@ -318,19 +338,15 @@ class ResourceListScreen(Screen[None]):
             self._search_timer = self.set_timer(self.intune_app.timings.server_search_delay,
                                                 self._apply_server)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "search":
-            return
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._apply_local(event.value)
-        self._apply_server()
-        self.table.focus()
+        self.search_for(event.value, shown=False)
 
-    def search_for(self, text: str) -> None:
-        """Run `text` as if typed in the search box and submitted (shown in the box)."""
-        search = self.query_one("#search", Input)
-        search.value = text
-        search.add_class("-visible")
+    def search_for(self, text: str, *, shown: bool = True) -> None:
+        """Run `text` as if typed in the search box and submitted (`shown`: put in the box)."""
+        if shown:
+            self.search_box.open(text)
         self._apply_local(text)
         self._apply_server()
         self.table.focus()
@@ -370,11 +386,9 @@ class ResourceListScreen(Screen[None]):
                               key_tests=row_filter.column_tests)
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        if not search.has_class("-visible") and self._query is None:
+        if not self.search_box.has_class("-visible") and self._query is None:
             return
-        search.value = ""
-        search.remove_class("-visible")
+        self.search_box.close()
         had_server_filter = self._server_filter is not None
         self._clear_query()
         if had_server_filter:
@@ -397,20 +411,8 @@ class ResourceListScreen(Screen[None]):
         self.export_view("csv")
 
     def export_view(self, fmt: str) -> None:
-        from intune_tui.export import default_export_path, export_table, write_export
-
-        settings = self.intune_app.settings
-        path = default_export_path(settings.data_dir, self.view.resource, fmt)
-        columns, records = export_table(self.resource, self.table.visible_rows,
-                                        self.table.shown_columns)
-        try:
-            count = write_export(path, fmt, columns, records)
-        except OSError as error:
-            self.notify(f"Export failed: {error.strerror or error}", severity="error",
-                        markup=False)
-            return
-        self.notify(f"Exported {count:,} {self.view.noun} to {path}", title="Export",
-                    markup=False, timeout=8)
+        export_rows(self.intune_app, self.resource, self.table.visible_rows, self.view.resource,
+                    fmt, self.view.noun, shown=self.table.shown_columns)
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
@@ -474,7 +476,7 @@ class ResourceListScreen(Screen[None]):
     async def _switch_view(self, index: int) -> None:
         if index == self._view_index or len(self.VIEWS) < 2:
             return
-        self.intune_app.cancel_stream(self.stream_key)
+        self.intune_app.cancel_listing(self.stream_key)
         self._view_index = index
         self.query_one(Tabs).active = f"view-{index}"
         # The new view has other columns: a new table, mounted once the old one (same id) is gone.
@@ -484,7 +486,7 @@ class ResourceListScreen(Screen[None]):
         new.focus()
         self._status = ListStatus(noun=self.view.noun)
         self._clear_query()
-        self.query_one("#search", Input).value = ""
+        self.search_box.value = ""
         self.load()
 
     # -- saved views (:save NAME, :NAME) -------------------------------------------------------

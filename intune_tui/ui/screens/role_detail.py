@@ -7,16 +7,16 @@ account may.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from intune_tui.graph.errors import GraphForbidden
@@ -32,7 +32,8 @@ from intune_tui.intune.rbac import (
     roles_allowing,
 )
 from intune_tui.text import clean
-from intune_tui.ui.screens.access import forbidden_explanation
+from intune_tui.ui.screens.access import forbidden_explanation, permission_table
+from intune_tui.ui.screens.detail import DetailScreen
 from intune_tui.ui.widgets.detail import field_table
 
 if TYPE_CHECKING:
@@ -60,16 +61,6 @@ def role_title(role: RoleDefinition) -> Text:
     return Text(" · ".join(parts), style="bold")
 
 
-def permissions_table(grouped: Mapping[str, Sequence[str]]) -> Table:
-    """'Managed devices   Read, Update' one resource per row; the operations wrap."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(ratio=1)
-    for resource, operations in grouped.items():
-        table.add_row(Text(resource), Text(", ".join(operations)))
-    return table
-
-
 def permissions_view(role: RoleDefinition) -> RenderableType:
     """The Permissions tab: the description, then allowed (and denied) operations in words."""
     parts: list[RenderableType] = []
@@ -79,7 +70,7 @@ def permissions_view(role: RoleDefinition) -> RenderableType:
     grouped = role.permissions_by_resource()
     if grouped:
         parts.append(Text("Allows", style="bold underline"))
-        parts.append(permissions_table(grouped))
+        parts.append(permission_table(grouped))
     else:
         parts.append(Text("This role allows nothing (Graph lists no permissions for it)."))
     if role.not_allowed:
@@ -88,7 +79,7 @@ def permissions_view(role: RoleDefinition) -> RenderableType:
             denied.setdefault(permission.resource, []).append(permission.operation)
         parts.append(Text(""))
         parts.append(Text("Explicitly not allowed", style="bold underline"))
-        parts.append(permissions_table({k: sorted(v) for k, v in sorted(denied.items())}))
+        parts.append(permission_table({k: sorted(v) for k, v in sorted(denied.items())}))
     return Group(*parts)
 
 
@@ -132,39 +123,24 @@ def assignment_view(scope: AssignmentScope, tag_names: Mapping[str, str],
     return Group(heading, fields)
 
 
-class RoleDetailScreen(Screen[None]):
+class RoleDetailScreen(DetailScreen):
     """A role's permissions in words and its assignments (members, scope groups, scope tags)."""
 
-    DEFAULT_CSS = """
-    RoleDetailScreen .role-body { height: 1fr; padding: 0 1; }
-    RoleDetailScreen .role-problem { border: round $error; padding: 0 1; height: auto; }
-    RoleDetailScreen .assignment { margin-bottom: 1; padding: 0 1; }
-    RoleDetailScreen .assignment.-focused { background: $accent 20%; }
-    """
-
+    id_noun = "role"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="role.back"),
-        Binding("r", "reload", "Refresh", id="role.refresh"),
-        Binding("y", "copy_id", "Copy id", id="role.copy_id", show=False),
         Binding("p", "show_access", "My access", id="role.access", show=False,
                 tooltip="Which scopes and Intune permissions you hold"),
     ]
 
     def __init__(self, item: Mapping[str, Any], *, start_tab: str | None = None,
                  assignment_id: str | None = None) -> None:
-        super().__init__()
-        self.item = dict(item)
+        super().__init__(dict(item), job_prefix="role")
         self.role = RoleDefinition.from_graph(self.item)
-        self.role_id = str(self.item.get("id") or "")
+        self.role_id = self.item_id
         self.start_tab = start_tab
         self.assignment_id = assignment_id
         self.details: RoleDetails | None = None
         self.group_names: dict[str, str] = {}
-        self._other_tenant = False
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -179,27 +155,17 @@ class RoleDetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.title = clean(self.role.name) or "Role"
         self.query_one("#role-problem").display = False
         if self.start_tab:
             self.query_one(TabbedContent).active = self.start_tab
-        self.intune_app.session_changed.subscribe(self, self._on_session_changed)
         self.load()
-
-    def _on_session_changed(self, session: Any) -> None:
-        """Another tenant: this role belongs to the old one, so the screen closes."""
-        self._other_tenant = True
-        if self.is_current:
-            self.app.pop_screen()
-
-    def on_screen_resume(self) -> None:
-        if self._other_tenant:
-            self.app.pop_screen()
 
     def load(self) -> None:
         role_id = self.role_id
-        self.intune_app.job(f"role:{role_id}", lambda service: role_details(service, role_id),
-                            on_done=self._show_details, on_error=self._details_failed)
+        self.load_part("details", lambda service: role_details(service, role_id),
+                       self._show_details, self._details_failed)
 
     # -- results -------------------------------------------------------------------------------
 
@@ -230,8 +196,7 @@ class RoleDetailScreen(Screen[None]):
                 self.group_names = names
                 self._show_assignments(details)
 
-        self.intune_app.job(f"role:{self.role_id}:group-names", lookup, on_done=named,
-                            on_error=lambda _error: None)
+        self.load_part("group-names", lookup, named, lambda _error: None)
 
     def _show_assignments(self, details: RoleDetails) -> None:
         container = self.query_one("#assignment-list", VerticalScroll)
@@ -270,18 +235,6 @@ class RoleDetailScreen(Screen[None]):
         self.query_one("#assignments-note", Static).update(
             Text(f"Could not load the assignments: {error}", style="bold"))
 
-    # -- keys ----------------------------------------------------------------------------------
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def action_copy_id(self) -> None:
-        self.app.copy_to_clipboard(self.role_id)
-        self.notify(f"Copied role id {self.role_id}", markup=False)
-
     def action_show_access(self) -> None:
         self.intune_app.action_show_access()
 
@@ -297,16 +250,26 @@ def operation_heading(operation: Mapping[str, Any]) -> Text:
     return text
 
 
+AnswerType = TypeVar("AnswerType")
+
+
+@dataclass
+class Asked(Generic[AnswerType]):
+    """One question to Graph: its answer once it came, or why there is none."""
+
+    answer: AnswerType | None = None
+    error: BaseException | None = None
+
+    def words(self, say: Callable[[AnswerType], str]) -> str:
+        if self.error is not None:
+            return f"Graph does not say ({self.error})"
+        if self.answer is None:
+            return "asking Graph…"
+        return say(self.answer)
+
+
 class OperationScreen(ModalScreen[None]):
     """Enter on a resource operation: which roles allow it, and whether your account may."""
-
-    DEFAULT_CSS = """
-    OperationScreen { align: center middle; }
-    OperationScreen > Vertical {
-        width: 90%; max-width: 100; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "close", "Close", id="operation.close"),
@@ -316,10 +279,8 @@ class OperationScreen(ModalScreen[None]):
         super().__init__()
         self.operation = dict(operation)
         self.permission = operation_permission(self.operation)
-        self.roles: list[RoleDefinition] | None = None
-        self.roles_error: BaseException | None = None
-        self.effective: EffectivePermissions | None = None
-        self.effective_error: BaseException | None = None
+        self.roles: Asked[list[RoleDefinition]] = Asked()
+        self.effective: Asked[EffectivePermissions] = Asked()
 
     @property
     def intune_app(self) -> IntuneApp:
@@ -334,46 +295,32 @@ class OperationScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self._show()
         self.intune_app.session_changed.subscribe(self, lambda session: self.dismiss(None))
-        self.intune_app.job("operation:roles", lambda service: service.role_definitions(),
-                            on_done=self._roles_loaded, on_error=self._roles_failed)
-        self.intune_app.job("operation:mine",
-                            lambda service: effective_permissions(service.client),
-                            on_done=self._effective_loaded, on_error=self._effective_failed)
+        self._ask("operation:roles", lambda service: service.role_definitions(), self.roles)
+        self._ask("operation:mine", lambda service: effective_permissions(service.client),
+                  self.effective)
 
-    def _roles_loaded(self, roles: list[RoleDefinition]) -> None:
-        self.roles = roles
-        self._show()
+    def _ask(self, key: str, call: Callable[[IntuneService], Awaitable[AnswerType]],
+             asked: Asked[AnswerType]) -> None:
+        def answered(answer: AnswerType) -> None:
+            asked.answer = answer
+            self._show()
 
-    def _roles_failed(self, error: BaseException) -> None:
-        self.roles_error = error
-        self._show()
+        def failed(error: BaseException) -> None:
+            asked.error = error
+            self._show()
 
-    def _effective_loaded(self, effective: EffectivePermissions) -> None:
-        self.effective = effective
-        self._show()
-
-    def _effective_failed(self, error: BaseException) -> None:
-        self.effective_error = error
-        self._show()
+        self.intune_app.run_call(key, call, on_done=answered, on_error=failed)
 
     def _show(self) -> None:
+        permission = self.permission
         text = Text()
         text.append("\nRoles that allow it: ", style="bold")
-        if self.roles_error is not None:
-            text.append(f"Graph does not say ({self.roles_error})")
-        elif self.roles is None:
-            text.append("asking Graph…")
-        else:
-            allowing = roles_allowing(self.permission, self.roles)
-            text.append(", ".join(clean(role.name) for role in allowing) or "none")
+        text.append(self.roles.words(lambda roles: ", ".join(
+            clean(role.name) for role in roles_allowing(permission, roles)) or "none"))
         text.append("\nYour account: ", style="bold")
-        if self.effective_error is not None:
-            text.append(f"Graph does not say ({self.effective_error})")
-        elif self.effective is None:
-            text.append("asking Graph…")
-        else:
-            text.append("allowed" if self.effective.allows(self.permission) else "not allowed")
-            text.append(" (Graph's effective permissions for you)")
+        text.append(self.effective.words(lambda effective: (
+            "allowed" if effective.allows(permission) else "not allowed")
+            + " (Graph's effective permissions for you)"))
         self.query_one("#operation-access", Static).update(text)
 
     def action_close(self) -> None:

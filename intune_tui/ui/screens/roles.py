@@ -41,6 +41,6 @@ class RolesScreen(ResourceListScreen):
             self.app.push_screen(RoleDetailScreen(role, start_tab="assignments",
                                                   assignment_id=assignment_id))
 
-        self.intune_app.job("roles:assignment-role",
-                            lambda service: assignment_role(service.client, assignment_id),
-                            on_done=opened, on_error=self.intune_app.report_error)
+        self.intune_app.run_call("roles:assignment-role",
+                                 lambda service: assignment_role(service.client, assignment_id),
+                                 on_done=opened, on_error=self.intune_app.report_error)

@@ -39,45 +39,6 @@ def countdown_text(seconds_left: float) -> str:
 class SignInScreen(ModalScreen[SignInOutcome]):
     """Shows a PendingSignIn until it ends (dismissed with its outcome) or Esc cancels it."""
 
-    DEFAULT_CSS = """
-    SignInScreen {
-        align: center middle;
-    }
-    SignInScreen #signin-dialog {
-        width: 76;
-        max-width: 95%;
-        height: auto;
-        border: round $accent;
-        background: $surface;
-        padding: 1 2;
-    }
-    SignInScreen #signin-title {
-        text-style: bold;
-        margin-bottom: 1;
-    }
-    SignInScreen #signin-url {
-        color: $text-accent;
-        text-style: underline;
-        margin: 0 0 1 3;
-    }
-    SignInScreen #signin-code {
-        width: auto;
-        min-width: 24;
-        height: 5;
-        margin: 0 0 1 3;
-        padding: 1 4;
-        border: heavy $accent;
-        text-style: bold;
-        content-align: center middle;
-    }
-    SignInScreen #signin-hint, SignInScreen #signin-keys {
-        color: $text-muted;
-    }
-    SignInScreen #signin-countdown {
-        margin-bottom: 1;
-    }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel sign-in", id="signin.cancel"),
         Binding("c", "copy_code", "Copy code", id="signin.copy_code"),

@@ -33,6 +33,8 @@ from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
 
@@ -79,12 +81,12 @@ class UserDevicesScreen(Screen[None]):
         def rows(service: IntuneService) -> Any:
             return devices_of_user(service, upn)
 
-        self.intune_app.job(f"user:{upn}:card", card, on_done=self._show_card,
-                            on_error=self._card_failed)
-        self.intune_app.job(f"user:{upn}:devices", rows,
-                            on_done=lambda found: pane.show_rows(
-                                found, empty="No managed device has this primary user"),
-                            on_error=pane.show_error)
+        self.intune_app.run_call(f"user:{upn}:card", card, on_done=self._show_card,
+                                 on_error=self._card_failed)
+        self.intune_app.run_call(f"user:{upn}:devices", rows,
+                                 on_done=lambda found: pane.show_rows(
+                                     found, empty="No managed device has this primary user"),
+                                 on_error=pane.show_error)
         pane.table.focus()
 
     def _show_card(self, card: UserCard) -> None:
@@ -107,6 +109,35 @@ class UserDevicesScreen(Screen[None]):
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [("Refresh this user's devices", "r", self.action_reload)]
+
+
+# -- finding users in Entra (`:user NAME`, and `U` on a device) -----------------------------------
+
+
+def search_users(app: IntuneApp, purpose: str, text: str,
+                 found: Callable[[list[UserCard]], None], note: Static) -> None:
+    """Ask Entra for the users whose name or sign-in name starts with `text`; a failure is said
+    in `note`."""
+    app.run_call(f"users:{purpose}:{text}",
+                 lambda service: Directory(service.client).find_users(text),
+                 on_done=found,
+                 on_error=lambda error: note.update(
+                     Text(f"Could not search Entra users: {clean(str(error))}")))
+
+
+def list_users(users: list[UserCard], note: Static, options: OptionList, *, none: str,
+               some: str) -> None:
+    """The users found as options (the first highlighted and focused), `some` above them, or
+    `none` when there are none."""
+    options.clear_options()
+    if not users:
+        note.update(Text(none))
+        return
+    note.update(Text(some))
+    options.add_options([Option(Text(f"{user.display_name}  <{user.user_principal_name}>"))
+                         for user in users])
+    options.highlighted = 0
+    options.focus()
 
 
 class UserPickScreen(Screen[None]):
@@ -134,30 +165,17 @@ class UserPickScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        text = self.text
-        self.intune_app.job(f"users:find:{text}",
-                            lambda service: Directory(service.client).find_users(text),
-                            on_done=self._found, on_error=self._failed)
+        search_users(self.intune_app, "find", self.text, self._found,
+                     self.query_one("#user-pick-note", Static))
 
     def _found(self, users: list[UserCard]) -> None:
         self.users = users
-        note = self.query_one("#user-pick-note", Static)
-        if not users:
-            note.update(Text(f"No user's name or sign-in name starts with “{clean(self.text)}”."))
-            return
         if len(users) == 1:
             self.app.switch_screen(UserDevicesScreen(users[0].user_principal_name, users[0].id))
             return
-        note.update(Text(f"{len(users)} users · Enter shows a user's devices"))
-        options = self.query_one(OptionList)
-        options.add_options([Option(Text(f"{user.display_name}  <{user.user_principal_name}>"))
-                             for user in users])
-        options.highlighted = 0
-        options.focus()
-
-    def _failed(self, error: BaseException) -> None:
-        self.query_one("#user-pick-note", Static).update(
-            Text(f"Could not search Entra users: {clean(str(error))}"))
+        list_users(users, self.query_one("#user-pick-note", Static), self.query_one(OptionList),
+                   none=f"No user's name or sign-in name starts with “{clean(self.text)}”.",
+                   some=f"{len(users)} users · Enter shows a user's devices")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -200,28 +218,16 @@ class ChooseUserScreen(ModalScreen[UserCard | None]):
         text = event.value.strip()
         if not text:
             return
-        self.query_one("#choose-user-note", Static).update(Text("Searching Entra…"))
-        self.intune_app.job(f"users:choose:{text}",
-                            lambda service: Directory(service.client).find_users(text),
-                            on_done=self._found, on_error=self._failed)
+        note = self.query_one("#choose-user-note", Static)
+        note.update(Text("Searching Entra…"))
+        search_users(self.intune_app, "choose", text, self._found, note)
 
     def _found(self, users: list[UserCard]) -> None:
         self.users = users
-        options = self.query_one("#choose-user-list", OptionList)
-        options.clear_options()
-        note = self.query_one("#choose-user-note", Static)
-        if not users:
-            note.update(Text("No user starts with that."))
-            return
-        note.update(Text(f"{len(users)} found · Enter picks one · Esc cancels"))
-        options.add_options([Option(Text(f"{user.display_name}  <{user.user_principal_name}>"))
-                             for user in users])
-        options.highlighted = 0
-        options.focus()
-
-    def _failed(self, error: BaseException) -> None:
-        self.query_one("#choose-user-note", Static).update(
-            Text(f"Could not search Entra users: {clean(str(error))}"))
+        list_users(users, self.query_one("#choose-user-note", Static),
+                   self.query_one("#choose-user-list", OptionList),
+                   none="No user starts with that.",
+                   some=f"{len(users)} found · Enter picks one · Esc cancels")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -288,5 +294,5 @@ async def change_primary_user_flow(app: IntuneApp, device: dict[str, Any],
         if unknown:
             on_changed()
 
-    app.job(f"device:{device_id}:primary-user", lambda service: change_primary_user(
+    app.run_call(f"device:{device_id}:primary-user", lambda service: change_primary_user(
         service.client, device_id, action, body), on_done=done, on_error=failed, replace=False)

@@ -106,8 +106,8 @@ class RecoveryPanel(Vertical):
         def call(service: IntuneService) -> Any:
             return RecoverySecrets(service.client).listing(operating_system, entra_id, only)
 
-        self.intune_app.job(f"device:{device.id or ''}:recovery", call, on_done=self._listed,
-                            on_error=self.show_error)
+        self.intune_app.run_call(f"device:{device.id or ''}:recovery", call, on_done=self._listed,
+                                 on_error=self.show_error)
 
     def show_listing(self, device: ManagedDevice, listing: RecoveryListing) -> None:
         """A listing read before this panel was mounted (the device screen starts its reads
@@ -203,8 +203,8 @@ class RecoveryPanel(Vertical):
             if self.is_attached:
                 self._note(f"{item.label}: {_sentence(error)}")
 
-        self.intune_app.job(f"device:{device.id or ''}:reveal:{index}", call, on_done=done,
-                            on_error=failed, replace=False)
+        self.intune_app.run_call(f"device:{device.id or ''}:reveal:{index}", call, on_done=done,
+                                 on_error=failed, replace=False)
 
     def mask(self, index: int) -> None:
         timer = self._mask_timers.pop(index, None)

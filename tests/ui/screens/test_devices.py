@@ -4,6 +4,7 @@ hostile names, and snapshots of the list and the detail."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +294,31 @@ async def test_y_copies_the_cell_under_the_cursor_and_says_what(make_app, wait_u
         await pilot.pause()
         assert app.clipboard == upn
         assert f"Copied User: {upn}" in messages(app)
+
+
+async def test_slash_on_a_device_tab_filters_its_list_and_esc_shows_all_again(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        detail.query_one("TabbedContent").active = "apps"
+        pane = detail.query_one("#apps-pane", RowsPane)
+        await wait_until(pilot, lambda: len(pane.table.visible_rows) > 1)
+        everything = ["\t".join(row.cells) for row in pane.table.visible_rows]
+        word = max(re.findall(r"[A-Za-z0-9]+", everything[-1].split("\t")[0]), key=len).lower()
+        await pilot.press("slash", *word)
+        await wait_until(pilot, lambda: len(pane.table.visible_rows) < len(everything))
+        filtered = ["\t".join(row.cells) for row in pane.table.visible_rows]
+        await pilot.press("escape")
+        await pilot.pause()
+        after_esc = ["\t".join(row.cells) for row in pane.table.visible_rows]
+        still_there = isinstance(app.screen, DeviceDetailScreen)
+    assert everything[-1] in filtered
+    assert all(word in row.lower() for row in filtered)
+    assert after_esc == everything and still_there
 
 
 async def test_y_on_a_detail_tab_copies_its_cell(make_app, wait_until) -> None:

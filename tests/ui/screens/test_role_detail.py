@@ -192,3 +192,25 @@ async def open_help_desk_operator(pilot: Any) -> None:
 def test_snapshot_role_detail(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
                         run_before=open_help_desk_operator)
+
+
+async def test_a_role_has_the_detail_keys_but_no_list_to_filter(make_app, wait_until) -> None:
+    """The keys every detail screen has (`]` next tab, `y` copy id, Esc back); `/` and `e` are
+    not offered: no tab of a role holds a list."""
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_role(pilot, app, wait_until, "Help Desk Operator")
+        keys = {binding.action for _node, binding, _enabled, _tooltip
+                in detail.active_bindings.values()}
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        tab = detail.query_one("TabbedContent").active
+        await pilot.press("y")
+        await pilot.pause()
+        copied = app.clipboard
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, RolesScreen))
+    assert {"back", "reload", "next_tab", "copy_id", "show_access"} <= keys
+    assert not {"search", "export"} & keys
+    assert tab == "assignments"
+    assert copied == detail.role_id and copied

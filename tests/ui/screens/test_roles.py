@@ -85,7 +85,8 @@ async def test_enter_on_an_operation_names_the_roles_that_allow_it(make_app, wai
         screen.table.move_cursor(wipe)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, OperationScreen)
-                         and app.screen.roles is not None and app.screen.effective is not None)
+                         and app.screen.roles.answer is not None
+                         and app.screen.effective.answer is not None)
         await pilot.pause()
         text = " ".join(widget_text(app.screen.query_one("#operation-access")).split())
         heading = widget_text(app.screen.query_one("#operation-heading"))

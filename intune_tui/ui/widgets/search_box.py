@@ -1,0 +1,37 @@
+"""The search (or filter) box of a list or detail screen: one line under the header, hidden until
+`/` opens it (app.tcss: `#search`, `#search.-visible`)."""
+
+from __future__ import annotations
+
+from intune_tui.ui.widgets.line_input import LineInput
+
+
+class SearchBox(LineInput):
+    """Hidden until opened; closing it empties it. The screen reacts to its Changed and
+    Submitted messages (`@on(Input.Changed, "#search")`)."""
+
+    def __init__(self, placeholder: str) -> None:
+        super().__init__(placeholder=placeholder, id="search")
+        # Hidden, it takes no focus: a screen's auto focus picks the first widget that can take
+        # it whether or not it is displayed, and this box comes first.
+        self.can_focus = False
+
+    @property
+    def is_open(self) -> bool:
+        """Shown, or holding text (a search given by `:` or kept from before)."""
+        return self.has_class("-visible") or bool(self.value)
+
+    def open(self, text: str | None = None) -> None:
+        """Show the box; with `text`, holding it (and the keys stay where they are)."""
+        self.add_class("-visible")
+        self.can_focus = True
+        if text is None:
+            self.focus()
+        else:
+            self.value = text
+
+    def close(self) -> None:
+        """Empty and hide the box."""
+        self.value = ""
+        self.remove_class("-visible")
+        self.can_focus = False
