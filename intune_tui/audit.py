@@ -533,7 +533,7 @@ def _next_seq(descriptor: int, last: bytes, size: int) -> int:
     except (ValueError, RecursionError):
         value = None
     if isinstance(value, dict) and type(value.get("seq")) is int and _SEAL_TAIL.search(last):
-        return value["seq"] + 1
+        return int(value["seq"]) + 1
     whole = _read_at(descriptor, size, 0)  # only after unchained lines: the first chained write
     return sum(1 for piece in whole.split(b"\n") if piece.strip()) + 1
 
@@ -659,7 +659,9 @@ class _Verifier:
             if seq != expected:
                 self._order_break(line, seq, expected, repeated)
             return
-        body = line.raw[: _SEAL_TAIL.search(line.raw).start()]  # type: ignore[union-attr]
+        seal = _SEAL_TAIL.search(line.raw)
+        assert seal is not None  # a chained line ends in its seal
+        body = line.raw[: seal.start()]
         if not hmac.compare_digest(seal_of(body, key), line.seal or ""):
             self._break(line, "edited", f"line {line.number} was changed after it was written "
                         "(its seal does not match)")

@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write a list to CSV or JSON without the UI",
         description="Write a list (devices, apps, ...) to CSV or JSON without the UI.",
     )
-    export.epilog_when_asked = _export_epilog  # type: ignore[attr-defined]
+    export.epilog_when_asked = _export_epilog
     export.add_argument("resource", metavar="RESOURCE", help="which list, e.g. devices")
     export.add_argument("--filter", default="", metavar="QUERY",
                         help='search as in the app, e.g. "os:ios compliance:noncompliant"')

@@ -716,7 +716,7 @@ def _or_default(value: Any, spec: SettingSpec) -> Any:
 
 
 def _declared(item: Field[Any]) -> SettingSpec | None:
-    spec = item.metadata.get(SPEC)
+    spec: SettingSpec | None = item.metadata.get(SPEC)
     if spec is None:
         return None
     annotation = str(item.type)

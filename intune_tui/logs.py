@@ -9,6 +9,7 @@ and cleans it (`text.clean`): no control characters or escape sequences, one lin
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
@@ -16,7 +17,7 @@ import re
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from intune_tui import __version__
 from intune_tui.private_files import make_private_dir
@@ -85,14 +86,15 @@ class RedactingFilter(logging.Filter):
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file handler whose files are created 0600 and whose errors stay silent."""
 
-    def _open(self) -> IO[str]:
-        return open(
+    def _open(self) -> io.TextIOWrapper:
+        # self.mode is always a text mode ("a"), so open() gives a TextIOWrapper.
+        return cast(io.TextIOWrapper, open(
             self.baseFilename,
             self.mode,
             encoding=self.encoding,
             errors=self.errors,
             opener=lambda path, flags: os.open(path, flags, 0o600),
-        )
+        ))
 
     def handleError(self, record: logging.LogRecord) -> None:
         # The default prints a traceback to stderr, which is the TUI's screen. A log that cannot

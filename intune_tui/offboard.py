@@ -154,6 +154,7 @@ async def _offboard(settings: Settings, client: GraphClient, session: Session, c
             inputs = await _stale(client, session, settings, choice, out)
             report = await DeviceLookup(client, on_progress=_progress_line()).lookup(inputs)
         else:
+            assert source  # checked above: no --stale-days means --from was given
             report = await _look_up(client, _read_source(source, stdin))
         chosen = [result.devices[0] for result in report.matched()]
         plan = build_plan(chosen, step_list, tenant=session.tenant_label,

@@ -22,6 +22,7 @@ from intune_tui.graph.client import (
     loopback_http_transport,
     preload_network_transport,
 )
+from intune_tui.graph.request_log import RequestLog
 from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider
 from intune_tui.intune.service import IntuneService
 from intune_tui.text import clean
@@ -59,6 +60,8 @@ class Session:
     release: Callable[[], None] | None = None
     # A bring-your-own token: who and which tenant are what its (unverified) claims say.
     token_identity: bool = False
+    # Every Graph call of the session (`:requests`); the session's Graph client writes it.
+    requests: RequestLog = field(default_factory=RequestLog)
 
     @property
     def header_text(self) -> str:
@@ -172,6 +175,7 @@ def demo_session(
         make_service=lambda on_throttle: _demo_service(
             settings, session, on_throttle, now, fake_clock, scopes),
         clock=now,
+        requests=RequestLog(clock=now),
     )
     if graph_process is not None:
         preload_network_transport()
@@ -188,7 +192,8 @@ def demo_session(
             session.token_provider = provider
             client = GraphClient(provider, base_url=endpoint.url,
                                  api_version=settings.api_version, on_throttle=on_throttle,
-                                 on_retry=on_throttle, transport=loopback_http_transport())
+                                 on_retry=on_throttle, transport=loopback_http_transport(),
+                                 request_log=session.requests)
             return IntuneService(client, now=now)
 
         session.make_service = make_service
@@ -220,6 +225,7 @@ async def _demo_service(
         transport=fake.transport(),
         on_throttle=on_throttle,
         on_retry=on_throttle,
+        request_log=session.requests,
     )
     return IntuneService(client, now=now)
 
@@ -247,6 +253,7 @@ def graph_session(
             tenant = "tenant " + from_the_token(claims.get("tid"))
         account = from_the_token(claims.get("upn") or claims.get("unique_name"))
     notices = tuple(getattr(provider, "notices", ()) or ())
+    requests = RequestLog()
 
     async def make_service(on_throttle: Callable[[Any], None]) -> IntuneService:
         client = GraphClient(
@@ -255,6 +262,7 @@ def graph_session(
             api_version=settings.api_version,
             on_throttle=on_throttle,
             on_retry=on_throttle,
+            request_log=requests,
         )
         return IntuneService(client)
 
@@ -268,6 +276,7 @@ def graph_session(
         token_provider=provider,
         notices=notices,
         token_identity=not isinstance(provider, MsalTokenProvider),
+        requests=requests,
     )
 
 

@@ -19,7 +19,7 @@ import itertools
 import logging
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -221,10 +221,10 @@ class GraphWorker(Generic[S]):
         """Cancel the stream of `view`, if any (the view was closed)."""
         self._submit(self._cancel_stream(view))
 
-    def _submit(self, coro: Awaitable[None]) -> Future[None]:
+    def _submit(self, coro: Coroutine[Any, Any, None]) -> Future[None]:
         if self._loop is None:
             raise RuntimeError("the Graph worker is not running")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     # -- inside the worker loop ----------------------------------------------------------------
 

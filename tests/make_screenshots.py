@@ -398,6 +398,14 @@ async def audit(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def requests(pilot: Pilot[Any]) -> None:
+    """`:requests` once the devices list is in: its Graph calls, newest first, one in detail."""
+    await devices_loaded(pilot)
+    await pilot.press("colon", *"requests", "enter")
+    await wait_for(pilot, lambda: screen_is(pilot, "RequestLogScreen"), "the request log")
+    await settle(pilot)
+
+
 async def apps(pilot: Pilot[Any]) -> None:
     await area(pilot, "2", "AppsScreen")
     await settle(pilot)
@@ -603,6 +611,8 @@ SCENES: tuple[Scene, ...] = (
           quit_while_sending),
     Scene("audit", "Audit of remote actions (:audit)", audit, prepare=write_audit_file,
           settings={"data_dir": AUDIT_SCENE_DATA_DIR}),
+    Scene("requests", "Every Graph call of the session, copied as curl or PowerShell (:requests)",
+          requests),
     Scene("offboard-plan", "Offboarding plan, recovery keys masked before confirming (:offboard)",
           offboard_plan, settings={"bulk_destructive_cap": 4}),
     Scene("offboard-report", "Offboarding report: each step's outcome, after the typed count",
@@ -654,6 +664,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Tenant health", "intune_tui.ui.screens.health", "HealthScreen"),
     ("My access (:access)", "intune_tui.ui.screens.access", "AccessScreen"),
     ("Audit (:audit)", "intune_tui.ui.screens.audit", "AuditScreen"),
+    ("Graph requests (:requests, ! after an error)", "intune_tui.ui.screens.requests",
+     "RequestLogScreen"),
     ("Offboarding (:offboard)", "intune_tui.ui.screens.offboard", "OffboardScreen"),
     ("Autopilot edits (:offboard, ctrl+t)", "intune_tui.ui.screens.autopilot_edit",
      "AutopilotEditScreen"),

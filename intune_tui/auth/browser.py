@@ -109,9 +109,9 @@ def find_gui_browser(
             controller = webbrowser.get(name)
         except webbrowser.Error:
             continue
-        command = _gui_command(controller)
-        if command is not None:
-            return _command_opener(command)
+        gui_command = _gui_command(controller)
+        if gui_command is not None:
+            return _command_opener(gui_command)
     return None
 
 

@@ -188,7 +188,8 @@ def _wait_for(pending: PendingSignIn, complete: Callable[[Any], AccessToken]) ->
         raise SignInCancelled("Sign-in cancelled (Ctrl-C).") from None
     if "error" in result:
         raise result["error"]
-    return result["token"]
+    token: AccessToken = result["token"]
+    return token
 
 
 def _show_device_code(flow: DeviceCodeFlow) -> None:

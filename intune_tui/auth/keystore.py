@@ -126,22 +126,23 @@ def delete_key(profile: str, *, timeout: float) -> str | None:
 
 def call_with_timeout(function: Callable[[], T], timeout: float) -> T:
     """Run `function` on a daemon thread; its result, its exception, or KeyringTimeout."""
-    outcome: dict[str, object] = {}
+    values: list[T] = []
+    errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            outcome["value"] = function()
+            values.append(function())
         except BaseException as error:  # handed to the caller's thread below
-            outcome["error"] = error
+            errors.append(error)
 
     thread = threading.Thread(target=run, name="intune-tui-keyring", daemon=True)
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
         raise KeyringTimeout
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
+    if errors:
+        raise errors[0]
+    return values[0]
 
 
 def os_keyring(backend: Any) -> keyring.backend.KeyringBackend | None:
@@ -153,7 +154,8 @@ def os_keyring(backend: Any) -> keyring.backend.KeyringBackend | None:
             return None
         backend = chained[0] if chained else None
     if backend is not None and _backend_name(backend) in OS_KEYRING_BACKENDS:
-        return backend  # type: ignore[no-any-return]
+        found: keyring.backend.KeyringBackend = backend
+        return found
     return None
 
 

@@ -299,11 +299,12 @@ class MsalSession:
         app = self.application()
 
         def run() -> dict[str, Any]:
-            return app.acquire_token_by_device_flow(
+            result: dict[str, Any] = app.acquire_token_by_device_flow(
                 flow._msal_flow,
                 claims_challenge=flow.claims_challenge,
                 exit_condition=lambda _msal_flow: flow.should_stop(),
             )
+            return result
 
         return self._complete(flow, run, flow.scopes, "device-code")
 
@@ -361,9 +362,10 @@ class MsalSession:
                 receiver.close()
             if answer is None:
                 return {"error": "authorization_pending"}
-            return app.acquire_token_by_auth_code_flow(
+            result: dict[str, Any] = app.acquire_token_by_auth_code_flow(
                 sign_in._auth_flow, answer, scopes=list(sign_in.scopes)
             )
+            return result
 
         return self._complete(sign_in, run, sign_in.scopes, "browser")
 

@@ -26,7 +26,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 import httpx
@@ -485,7 +484,7 @@ class FakeGraph:
             return source.render_page(page, query.select)
         render = source.render
         if selected and source.render_only is not None:
-            render = partial(source.render_only, only=frozenset(query.select))
+            render = _rendering_only(source.render_only, frozenset(query.select))
         return [self._shape(call, pattern, rule, render(record), query.select, query.expand)
                 for record in page]
 
@@ -1172,6 +1171,12 @@ def _action_payload(action: str, body: dict[str, Any], index: int,
 
 
 # --- small helpers -------------------------------------------------------------------------------
+def _rendering_only(
+    render_only: Callable[[Any, frozenset[str]], dict[str, Any]], only: frozenset[str]
+) -> Callable[[Any], dict[str, Any]]:
+    return lambda record: render_only(record, only)
+
+
 def _b64(data: str | bytes) -> str:
     raw = data.encode() if isinstance(data, str) else data
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

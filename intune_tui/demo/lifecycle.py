@@ -229,7 +229,7 @@ def serve(fake: FakeGraph, call: Call) -> Answer:
     directories: LifecycleDirectories | None = getattr(fake, "lifecycle", None)
     if directories is None:
         directories = LifecycleDirectories.build(fake.tenant)
-        fake.lifecycle = directories  # type: ignore[attr-defined]
+        fake.lifecycle = directories  # type: ignore[attr-defined]  # this module's state, kept on it
     if call.segments[:2] == AUTOPILOT:
         return _autopilot(fake, directories, call)
     return _entra(fake, directories, call)

@@ -559,9 +559,12 @@ def sort_records(
     """Stable multi-key sort; nulls sort first ascending, last descending (as OData says)."""
     ordered = list(records)
     for key in reversed(keys):
-        ordered.sort(key=lambda record, prop=key.prop: _sort_value(getter(record, prop)),
-                     reverse=key.descending)
+        ordered.sort(key=_sort_key(getter, key.prop), reverse=key.descending)
     return ordered
+
+
+def _sort_key(getter: Getter, prop: str) -> Callable[[Any], tuple[int, Any]]:
+    return lambda record: _sort_value(getter(record, prop))
 
 
 def _sort_value(value: Any) -> tuple[int, Any]:

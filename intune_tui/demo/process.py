@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, TypedDict
 
 log = logging.getLogger("intune_tui.demo")
 
@@ -118,9 +118,14 @@ def _open_child_log(log_dir: Path | None) -> IO[bytes] | None:
     return handle
 
 
-def _detached() -> dict[str, object]:
+class _DetachedArgs(TypedDict, total=False):
+    creationflags: int
+    start_new_session: bool
+
+
+def _detached() -> _DetachedArgs:
     """Out of the terminal's process group: Ctrl+C, Ctrl+Z and job control stay the app's."""
-    if os.name == "nt":
+    if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return {"start_new_session": True}
 

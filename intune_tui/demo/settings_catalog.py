@@ -395,7 +395,7 @@ class _Filter:
             return True
         kind = node[0]
         if kind == "eq":
-            return str(row.get(node[1]) or "").lower() == node[2].lower()
+            return str(row.get(node[1]) or "").lower() == str(node[2]).lower()
         results = [self._eval(child, row) for child in node[1]]
         return all(results) if kind == "and" else any(results)
 
@@ -408,7 +408,12 @@ class _Filter:
         if node[0] == "and":
             known = [found for found in sets if found is not None]
             return set.intersection(*known) if known else None
-        return None if any(found is None for found in sets) else set().union(*sets)
+        pinned: set[str] = set()
+        for found in sets:
+            if found is None:
+                return None
+            pinned |= found
+        return pinned
 
 
 def _parse_filter(text: str, columns: tuple[str, ...], request_id: str) -> _Filter:

@@ -39,8 +39,9 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -56,6 +57,7 @@ from intune_tui.graph.errors import (
 )
 from intune_tui.graph.odata import ODataQuery, encode_params
 from intune_tui.graph.parsing import claims_challenge, error_for_status
+from intune_tui.graph.request_log import RequestLog
 from intune_tui.graph.throttle import (
     Clock,
     RetryNotice,
@@ -183,6 +185,15 @@ class _PageTooLarge(Exception):
 
 
 @dataclass
+class _CallTrace:
+    """Internal: what the request log keeps of one call, filled in as its attempts go."""
+
+    attempts: int = 0
+    status: int | None = None
+    request_id: str | None = None
+
+
+@dataclass
 class _SignInRetry:
     """The one retry a 401 earns: with a fresh token, or with a CAE claims challenge."""
 
@@ -232,7 +243,10 @@ class GraphClient:
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
         jitter: Callable[[], float] = random.random,
+        request_log: RequestLog | None = None,
     ) -> None:
+        """`request_log`: where every call is recorded (the session's; a new one if None)."""
+        self.requests = request_log if request_log is not None else RequestLog()
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.max_retries = max_retries
@@ -324,7 +338,7 @@ class GraphClient:
         api_version: str | None = None,
         required_scope: str | None = None,
         min_page_size: int = 20,
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         """Yield every page of a list, following `@odata.nextLink` exactly as Graph sent it."""
         query = query or ODataQuery()
         headers = _query_headers(query)
@@ -456,7 +470,54 @@ class GraphClient:
         """Send until a success, a final error, or a lost answer to a change. Returns a 2xx.
 
         as_read: retry this POST as a read (a `$batch` of GETs changes nothing).
+        The call goes into the request log however it ends; a `GraphError` it raises carries
+        the log entry's number (`request_entry`), so an error shown can open its request.
         """
+        trace = _CallTrace()
+        number, started = self.requests.begin()
+        try:
+            response = await self._attempts(
+                method, url, trace, json_body=json_body, headers=headers, scopes=scopes,
+                required_scope=required_scope, shrinkable=shrinkable, as_read=as_read,
+            )
+        except BaseException as error:
+            self._log_call(method, url, headers, json_body, trace, number, started, error)
+            if isinstance(error, GraphError):
+                error.request_entry = number
+            raise
+        self._log_call(method, url, headers, json_body, trace, number, started, None)
+        return response
+
+    def _log_call(self, method: str, url: str, headers: Mapping[str, str] | None,
+                  json_body: Any, trace: _CallTrace, number: int, started: datetime,
+                  error: BaseException | None) -> None:
+        outcome = ""
+        if isinstance(error, asyncio.CancelledError):
+            outcome = "cancelled"
+        elif isinstance(error, _PageTooLarge):
+            outcome = "too large: asked again with a smaller page"
+        elif error is not None and trace.status is None:
+            never_sent = isinstance(error, NotSent) or trace.attempts == 0
+            outcome = "not sent" if never_sent else "no answer"
+        self.requests.record(
+            number=number, time=started, method=method, url=url, status=trace.status,
+            retries=max(trace.attempts - 1, 0), request_id=trace.request_id,
+            headers=headers, body=json_body, outcome=outcome,
+        )
+
+    async def _attempts(
+        self,
+        method: str,
+        url: str,
+        trace: _CallTrace,
+        *,
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+        scopes: Sequence[str] | None,
+        required_scope: str | None,
+        shrinkable: bool,
+        as_read: bool,
+    ) -> httpx.Response:
         safe = method in _SAFE_METHODS or as_read
         retries = 0
         sign_in = _SignInRetry()
@@ -464,6 +525,8 @@ class GraphClient:
             await self.throttle.wait()
             token = await self._token(scopes, sign_in, safe)
             sign_in.token_requested()
+            trace.attempts += 1
+            trace.status = trace.request_id = None  # the log shows how the last attempt ended
             try:
                 response = await self._transmit(method, url, token, json_body, headers,
                                                  keep_status=not safe)
@@ -480,6 +543,7 @@ class GraphClient:
                 retries += 1
                 continue
             status = response.status_code
+            trace.status, trace.request_id = status, response.headers.get("request-id")
             if 200 <= status < 300:
                 return response
             if status == 401 and sign_in.after_401(response.headers.get("www-authenticate")):
@@ -777,7 +841,7 @@ class GraphClient:
             for item in pending:
                 answer = answers.get(item.id)
                 status = answer.get("status") if answer else None
-                if not isinstance(status, int):
+                if answer is None or not isinstance(status, int):
                     results[item.id] = self._unanswered(item, response)
                     continue
                 headers = _sub_headers(answer)
@@ -811,7 +875,9 @@ class GraphClient:
         }
 
     def _unanswered(self, item: BatchItem, response: httpx.Response) -> BatchResult:
-        error = self._bad_response(f"Graph's batch answer skipped request {item.id}", response)
+        error: GraphError = self._bad_response(
+            f"Graph's batch answer skipped request {item.id}", response
+        )
         if item.method.upper() not in _SAFE_METHODS:
             error = OutcomeUnknown(
                 f"Graph's batch answer said nothing about request {item.id}: it may or may not "

@@ -8,7 +8,18 @@ terminal escape sequence) and they reach the screen, stderr and the log.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from intune_tui.text import clean
+
+
+class ErrorDetails(TypedDict, total=False):
+    """The support details every GraphError takes as keywords (see GraphError.__init__)."""
+
+    status: int | None
+    code: str | None
+    request_id: str | None
+    detail: str | None
 
 
 def _cleaned(value: str | None) -> str | None:
@@ -34,6 +45,8 @@ class GraphError(Exception):
         self.code = _cleaned(code)
         self.request_id = _cleaned(request_id)
         self.detail = _cleaned(detail)
+        # The number of this call's entry in the client's request log, set by the client.
+        self.request_entry: int | None = None
 
     def support_line(self) -> str:
         """A short line for logs and 'copy for support': status, code, request-id."""
@@ -68,9 +81,9 @@ class GraphForbidden(GraphError):
         *,
         missing_scope: str | None = None,
         missing_role: bool = False,
-        **kwargs: object,
+        **kwargs: Unpack[ErrorDetails],
     ) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        super().__init__(message, **kwargs)
         self.missing_scope = missing_scope
         self.missing_role = missing_role
 

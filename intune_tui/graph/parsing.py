@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intune_tui.graph.errors import (
+    ErrorDetails,
     GraphBadRequest,
     GraphError,
     GraphForbidden,
@@ -177,7 +178,9 @@ def forbidden_error(
     body: ErrorBody, *, required_scope: str | None, request_id: str | None
 ) -> GraphForbidden:
     """A 403 as a sentence naming what is missing: a scope, an Intune role, or what Graph said."""
-    details = {"status": 403, "code": body.code, "request_id": request_id, "detail": body.detail}
+    details: ErrorDetails = {
+        "status": 403, "code": body.code, "request_id": request_id, "detail": body.detail
+    }
     if _USER_NOT_AUTHORIZED.search(body.detail):
         sentence = (
             "Access denied: your account has no Intune role that allows this; "
@@ -227,8 +230,8 @@ def error_for_status(
     request_id = request_id or parsed.request_id
     if status == 403:
         return forbidden_error(parsed, required_scope=required_scope, request_id=request_id)
-    details = {"status": status, "code": parsed.code, "request_id": request_id,
-               "detail": parsed.detail}
+    details: ErrorDetails = {"status": status, "code": parsed.code, "request_id": request_id,
+                             "detail": parsed.detail}
     said = parsed.message
     tries = f" after {attempts} tries" if attempts > 1 else ""
     if status == 400:

@@ -104,7 +104,7 @@ def backoff_delay(attempt: int, *, base: float, cap: float, jitter: float) -> fl
     `attempt` counts from 0; `jitter` is a number in [0, 1] (random in production, fixed in tests).
     Keeping at least half the delay spreads concurrent retries out without ever retrying at once.
     """
-    ceiling = min(cap, base * (2 ** min(attempt, 32)))
+    ceiling = min(cap, base * (2.0 ** min(attempt, 32)))
     return ceiling * (0.5 + 0.5 * min(max(jitter, 0.0), 1.0))
 
 

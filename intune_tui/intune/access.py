@@ -34,9 +34,9 @@ def screens_needing(scope: str) -> list[ScopeUse]:
         for key, action in ACTIONS.items()
         if bare_name(action.required_scope) == wanted
     )
-    scope = next((s for s in SCOPES.values() if bare_name(s.name) == wanted), None)
-    if scope is not None:
-        uses.extend(ScopeUse("tab", "", title) for title in scope.needed_by)
+    known = next((s for s in SCOPES.values() if bare_name(s.name) == wanted), None)
+    if known is not None:
+        uses.extend(ScopeUse("tab", "", title) for title in known.needed_by)
     return uses
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import RemoteAction, Tier
@@ -102,7 +102,11 @@ def token_access(claims: Mapping[str, Any] | None, *, can_ask: bool,
 # -- what the user is told ------------------------------------------------------------------------
 
 
-def outcome_message(action: RemoteAction, outcome: ActionOutcome) -> tuple[str, str]:
+# The severities a notice can have (the words Textual's notify takes).
+Severity = Literal["information", "warning", "error"]
+
+
+def outcome_message(action: RemoteAction, outcome: ActionOutcome) -> tuple[str, Severity]:
     """(sentence, severity) telling the user what happened to one action."""
     name = clean(outcome.device_name)
     if outcome.outcome == "succeeded":

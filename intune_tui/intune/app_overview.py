@@ -382,7 +382,7 @@ def _minimum_os(value: object) -> str | None:
     if not isinstance(value, dict):
         return None
     for key, on in value.items():
-        if on is True and key.startswith("v"):
+        if on is True and isinstance(key, str) and key.startswith("v"):
             return key[1:].replace("_", ".") + " or later"
     return None
 

@@ -204,7 +204,8 @@ class JoinedDevice:
 
     @property
     def serial(self) -> str:
-        for record in (*self.managed, *self.autopilot):
+        records: tuple[ManagedDevice | AutopilotIdentity, ...] = (*self.managed, *self.autopilot)
+        for record in records:
             serial = record.serial_number
             if serial:
                 return serial
@@ -221,7 +222,9 @@ class JoinedDevice:
     @property
     def key(self) -> str:
         """A stable id for the device: the first record's id."""
-        for record in (*self.managed, *self.autopilot, *self.entra):
+        records: tuple[ManagedDevice | AutopilotIdentity | EntraDevice, ...] = (
+            *self.managed, *self.autopilot, *self.entra)
+        for record in records:
             if record.id:
                 return record.id
         return ""
@@ -702,8 +705,9 @@ def _link_keys(record: Any) -> list[str]:
     keys: list[str] = []
     if isinstance(record, ManagedDevice):
         keys.append(f"md:{(record.id or '').lower()}")
-        if _real_id(record.azure_ad_device_id):
-            keys.append(f"aad:{record.azure_ad_device_id.lower()}")  # type: ignore[union-attr]
+        azure_id = _real_id(record.azure_ad_device_id)
+        if azure_id:
+            keys.append(f"aad:{azure_id.lower()}")
         if record.serial_number:
             keys.append(f"sn:{record.serial_number.lower()}")
     elif isinstance(record, EntraDevice):

@@ -90,7 +90,7 @@ class Column:
     width: int
     kind: Kind = Kind.TEXT
     words: Mapping[str, str] = field(default_factory=dict)
-    marks: Mapping[str, str] = field(default_factory=dict)
+    marks: Mapping[str, str | None] = field(default_factory=dict)
     stale_after_days: int | None = None
     format: Callable[[Any], str] | None = None
     get: Callable[[Mapping[str, Any]], Any] | None = None
@@ -99,7 +99,8 @@ class Column:
     min_width: int | None = None
     repeats: bool = False  # set by the catalog for `Resource.shared_values` columns
     _renderer: Callable[[Column, Any, datetime], Cell] = field(
-        init=False, repr=False, compare=False, default=None)  # type: ignore[assignment]
+        init=False, repr=False, compare=False,
+        default=None)  # type: ignore[assignment]  # set in __post_init__, never None after
     _words_key: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False,
                                                     default=())
 

@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -177,17 +185,18 @@ class IntuneService:
         split = partition_for(resource.key, query)
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         pages = self._pages(resource, path, query)
-        first_page: asyncio.Future[Page] | None = asyncio.ensure_future(anext(pages))
+        first_future = asyncio.ensure_future(anext(pages))
+        first_page: asyncio.Future[Page] | None = first_future  # None once awaited here
         try:
             shown: frozenset[str] = frozenset()  # the preview's keys, when it came first
-            head = await _preview_before(first_page, preview)
+            head = await _preview_before(first_future, preview)
             if head is not None:
                 shown = _keys(resource, head)
                 yield self._row_page(resource, head, 0, head.next_link is not None)
                 if head.next_link is None:
                     return  # the whole list fitted in the preview
             else:
-                head, first_page = await first_page, None
+                head, first_page = await first_future, None
                 yield self._row_page(resource, head, head.number, head.next_link is not None)
             parts = split_clauses(split, head, query) if split is not None else None
             if parts is not None:
@@ -249,7 +258,7 @@ class IntuneService:
         return asyncio.ensure_future(first_of_preview())
 
     def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
-               keep_page_size: bool = False) -> AsyncIterator[Page]:
+               keep_page_size: bool = False) -> AsyncGenerator[Page, None]:
         min_page_size = resource.min_page_size or min(20, query.top or 20)
         if keep_page_size and query.top:
             min_page_size = query.top
@@ -513,7 +522,7 @@ class IntuneService:
 
     async def _connector_health(
         self, area: str, resource_key: str, now: datetime, *, name: str, state: str, when: str,
-        marks: Mapping[str, str], when_words: str,
+        marks: Mapping[str, str | None], when_words: str,
     ) -> list[HealthItem]:
         """A connector is healthy when its state says so and it was heard from within a day."""
         items = []

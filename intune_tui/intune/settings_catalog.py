@@ -127,6 +127,8 @@ async def catalog_setting_states(client: GraphClient, policy: CatalogPolicyState
 
     The report and the profile's settings are read at once; the settings failing to load leave
     the values blank rather than hiding the states."""
+    report: list[dict[str, Any]] | BaseException
+    settings: list[dict[str, Any]] | BaseException
     report, settings = await asyncio.gather(
         report_rows(client, "getConfigurationSettingsReport",
                     filter=f"(PolicyId eq {quote(policy.policy_id)}) and "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -125,7 +125,7 @@ class SplitListing(Generic[T]):
     def __init__(self, key: str, query: ODataQuery, clauses: list[str], head: Page,
                  whole: AsyncIterator[Page], whole_first: asyncio.Future[Page] | None, *,
                  passed_on: frozenset[str],
-                 open_part: Callable[[ODataQuery], AsyncIterator[Page]],
+                 open_part: Callable[[ODataQuery], AsyncGenerator[Page, None]],
                  to_page: Callable[[Page, int, bool, set[str]], T]) -> None:
         """`open_part(query)` lists one part (pages of the whole list's size); `to_page(page,
         number, has_more, seen)` makes what is passed on of a page, leaving out the items whose

@@ -524,9 +524,9 @@ class RowStore(Generic[RowT]):
             return matches
         if matches is None:
             return list(map(bool, map(predicate, rows)))
-        passed = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
+        kept = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
         matches = [False] * len(rows)
-        for index in passed:
+        for index in kept:
             matches[index] = True
         return matches
 

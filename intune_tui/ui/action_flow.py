@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import count
 from pathlib import Path
@@ -28,6 +28,7 @@ from intune_tui.intune.action_run import (
     BulkProgress,
     PollSchedule,
     SentAction,
+    Severity,
     TokenAccess,
     TrackedAction,
     outcome_message,
@@ -42,7 +43,7 @@ from intune_tui.intune.actions import (
 )
 from intune_tui.intune.formatting import count_of
 from intune_tui.intune.models import ManagedDevice
-from intune_tui.intune.service import ActionOutcome, result_since
+from intune_tui.intune.service import ActionOutcome, IntuneService, result_since
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class ActionTracker:
 
     @property
     def app(self) -> IntuneApp:
-        return self.screen.app  # type: ignore[no-any-return]
+        return self.screen.app  # type: ignore[no-any-return]  # Textual: Screen.app is App[Any]
 
     def track(self, sent: SentAction) -> None:
         self.tracked = [t for t in self.tracked if t.sent.action.key != sent.action.key]
@@ -337,7 +338,7 @@ class RemoteActionFlow:
         """The audit result, the notification and, when it may have happened, tracking."""
         self.complete_attempt(attempt_id, outcome)
         text, severity = outcome_message(action, outcome)
-        self.app.notify(text, title=action.label, severity=severity,  # type: ignore[arg-type]
+        self.app.notify(text, title=action.label, severity=severity,
                         markup=False, timeout=8 if severity == "information" else 20)
         if may_follow(outcome):
             self.remember(SentAction(action, outcome.device_id, sent_at, outcome, attempt_id))
@@ -423,7 +424,7 @@ class RemoteActionFlow:
                 try:
                     outcomes = await self.app.call(
                         f"bulk:{action.key}:{next(iter(attempts.values()), '')}:{index}",
-                        lambda service, plan=plan: service.send_bulk(plan), write=True)
+                        _bulk_sender(plan), write=True)
                 except Exception as error:
                     outcomes = [crashed_outcome(device, action, error) for device in chunk]
             self._chunk_done(chunk, attempts, outcomes, action, sent_at, progress)
@@ -479,9 +480,9 @@ class RemoteActionFlow:
     def _notify_summary(self, action: RemoteAction, progress: BulkProgress) -> None:
         failed = progress.count("failed") + progress.count("not_sent")
         unknown = progress.count("unknown")
-        severity = "error" if failed else "warning" if unknown else "information"
+        severity: Severity = "error" if failed else "warning" if unknown else "information"
         self.app.notify(f"Bulk {action.label}: {progress.summary()}.", title="Bulk action",
-                        severity=severity, markup=False, timeout=10)  # type: ignore[arg-type]
+                        severity=severity, markup=False, timeout=10)
 
 
 def may_follow(outcome: ActionOutcome) -> bool:
@@ -500,3 +501,8 @@ def crashed_outcome(device: Mapping[str, Any], action: RemoteAction,
         record.id or "", record.label, action.key, "unknown",
         error=f"The app failed while sending ({type(error).__name__}); check the device's "
               "remote actions before trying again.")
+
+
+def _bulk_sender(plan: BulkAction) -> Callable[[IntuneService], Awaitable[list[ActionOutcome]]]:
+    """The call that sends one planned chunk (bound now: the loop moves on to the next plan)."""
+    return lambda service: service.send_bulk(plan)

@@ -24,7 +24,7 @@ from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
 from intune_tui.ui import startup
-from intune_tui.ui.commands import CommandError, describe_view, parse_command
+from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, describe_view, parse_command
 from intune_tui.ui.palette import ContextCommands
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.worker import (
@@ -114,7 +114,9 @@ class IntuneApp(App[None]):
     DEFAULT_MODE = FIRST_MODE
     COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
     # Screens narrower than 100 columns get the class -narrow (app.tcss tightens the footer).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    # Not ClassVar: Textual declares it "ClassVar[...] | None", which mypy reads as an instance
+    # variable that a ClassVar may not override.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [
         (0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('devices')", "Devices", id="app.devices", show=False),
@@ -124,6 +126,8 @@ class IntuneApp(App[None]):
         Binding("5", "switch_mode('health')", "Tenant", id="app.health", show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("colon", "command_line", "Command", id="app.command", show=False),
+        Binding("exclamation_mark", "show_failed_request", "Show failed request",
+                id="app.failed_request", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
         # SSH users press Ctrl+C to quit (Textual binds it to a "press ctrl+q" hint): the same
         # action as q, so a remote action on the wire is still asked about first.
@@ -149,6 +153,8 @@ class IntuneApp(App[None]):
         self.sign_in.app = self
         self.session_changed: Signal[Session] = Signal(self, "session-changed")
         self.last_forbidden: GraphForbidden | None = None
+        # The request-log number of the call behind the last Graph error (`!` opens it).
+        self.last_failed_request: int | None = None
         self._worker: GraphWorker[IntuneService] | None = None
         self._streams: dict[int, _StreamHandlers] = {}
         self._early: startup.EarlyStream | None = None
@@ -419,6 +425,8 @@ class IntuneApp(App[None]):
     def _fail(self, handler: Callable[[BaseException], None] | None, error: BaseException) -> None:
         if isinstance(error, GraphForbidden):
             self.last_forbidden = error
+        if isinstance(error, GraphError) and error.request_entry is not None:
+            self.last_failed_request = error.request_entry
         if handler is not None:
             self._safely(handler, error)
         else:
@@ -428,13 +436,16 @@ class IntuneApp(App[None]):
         """Tell the user what went wrong in one sentence; details go to the log."""
         from intune_tui.auth.errors import AuthError
 
+        if isinstance(error, GraphError) and error.request_entry is not None:
+            self.last_failed_request = error.request_entry
+
         if isinstance(error, GraphForbidden):
             self.last_forbidden = error
-            text = f"{error} Open :access to see what is missing."
+            text = f"{error} Open :access to see what is missing ({SHOW_REQUEST_HINT})."
         elif isinstance(error, AuthError):
             text = error.explain()
         elif isinstance(error, GraphError):
-            text = str(error)
+            text = f"{error} ({SHOW_REQUEST_HINT})"
         else:
             log.error("unexpected error", exc_info=error)
             text = f"Something went wrong ({type(error).__name__}); details are in the log."
@@ -476,6 +487,8 @@ class IntuneApp(App[None]):
             self.action_show_access()
         elif name == "audit":
             self.action_show_audit()
+        elif name == "requests":
+            self.action_show_requests()
         elif name == "offboard":
             self.action_show_offboard()
         elif name == "stale":
@@ -578,6 +591,20 @@ class IntuneApp(App[None]):
         from intune_tui.ui.screens.audit import AuditScreen
 
         self.push_screen(AuditScreen())
+
+    def action_show_requests(self, focus: int | None = None) -> None:
+        from intune_tui.ui.screens.requests import RequestLogScreen
+
+        self.push_screen(RequestLogScreen(focus=focus))
+
+    def action_show_failed_request(self) -> None:
+        """The request log at the call behind the last error shown (else at the newest call
+        that failed)."""
+        focus = self.last_failed_request
+        if focus is None or self.session.requests.find(focus) is None:
+            failed = [entry for entry in self.session.requests.entries() if entry.failed]
+            focus = failed[0].number if failed else None
+        self.action_show_requests(focus)
 
     def open_device(self, device: Mapping[str, Any], start_tab: str | None = None) -> None:
         """The device screen for `device`; screens that list devices open it through here, so

@@ -26,6 +26,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("health", ":health", "Tenant health: certificates, tokens, connectors"),
     CommandSpec("access", ":access", "My access: scopes granted, what each allows"),
     CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
+    CommandSpec("requests", ":requests", "Every Graph call of this session, newest first"),
     CommandSpec("offboard", ":offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
     CommandSpec("stale", ":stale 30|90|180 [OS]",
                 "Devices not synced for that many days (one platform or all), to offboard"),
@@ -39,6 +40,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("q", ":q", "Quit"),
 )
 COMMAND_NAMES = {spec.name for spec in COMMANDS} | {"quit"}
+# Said after a Graph error wherever one is shown: the app's `!` opens the call in `:requests`.
+SHOW_REQUEST_HINT = "! shows the request"
 # A key a saved view may be recalled by, in Textual's names: f5, ctrl+g, alt+s, …
 _VIEW_KEY = re.compile(
     r"^((ctrl|shift|alt|meta|super)\+)*([a-z0-9]|f([1-9]|1[0-9]|2[0-4])|home|end|insert|delete"

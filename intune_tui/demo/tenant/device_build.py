@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TypeVar
 
 from intune_tui.demo.tenant.devices import ActionRecord, DeviceStore
 from intune_tui.demo.tenant.ids import chars
@@ -23,10 +23,12 @@ from intune_tui.demo.tenant.platforms import (
     Model,
 )
 
+_T = TypeVar("_T")
 
-def _weighted(rng: random.Random, pairs: Iterable[tuple[Any, float]]) -> Any:
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights)[0]
+
+def _weighted(rng: random.Random, pairs: Iterable[tuple[_T, float]]) -> _T:
+    choices = list(pairs)
+    return rng.choices([value for value, _ in choices], [weight for _, weight in choices])[0]
 
 
 def _windows_name(rng: random.Random, model: Model, user_stem: str) -> str:

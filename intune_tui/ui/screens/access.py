@@ -240,7 +240,7 @@ class AccessScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def refused_scope(self) -> str | None:

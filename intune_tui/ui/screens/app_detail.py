@@ -7,7 +7,7 @@ shown literally.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -112,6 +112,6 @@ class AppDetailScreen(DetailScreen):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        row: Row = event.row  # type: ignore[assignment]
+        row = cast(Row, event.row)  # the tables of a detail screen hold Rows
         if pane is not None and pane.id == "install-pane":
             self.open_device(row.item)

@@ -21,7 +21,7 @@ from intune_tui.intune.autopilot import (
     apply_changes,
     plan_changes,
 )
-from intune_tui.intune.lifecycle import AutopilotIdentity
+from intune_tui.intune.lifecycle import AutopilotIdentity, LookupReport
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
 
@@ -53,7 +53,7 @@ class AutopilotEditScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,7 +144,7 @@ class AutopilotEditScreen(Screen[None]):
         self.query_one("#autopilot-preview", Static).update(Text(text))
 
 
-def identities_of(report: object) -> list[AutopilotIdentity]:
+def identities_of(report: LookupReport) -> list[AutopilotIdentity]:
     """Every Autopilot identity of the lookup's matched devices, once each."""
     seen: dict[str, AutopilotIdentity] = {}
     for result in report.matched():

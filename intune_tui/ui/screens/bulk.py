@@ -146,7 +146,7 @@ class BulkActionScreen(ConfirmDialog[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def cap(self) -> int:

@@ -47,7 +47,7 @@ class ColumnChooser(ModalScreen[ColumnChoice | None]):
     """Show, hide, reorder and size the columns of one list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Show/hide", id="columns.toggle",
+        Binding("space", "toggle_column", "Show/hide", id="columns.toggle",
                 tooltip="Show or hide the column under the cursor"),
         Binding("shift+up,K", "move(-1)", "Move up", id="columns.up",
                 tooltip="Move the column one place left in the list"),
@@ -114,7 +114,7 @@ class ColumnChooser(ModalScreen[ColumnChoice | None]):
 
     # -- keys --------------------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    def action_toggle_column(self) -> None:
         line = self._lines[self._cursor]
         if line.shown and sum(1 for other in self._lines if other.shown) == 1:
             self.notify("One column at least stays shown", severity="warning", markup=False)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -40,6 +40,11 @@ from intune_tui.intune.actions import (
 )
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.text import clean
+
+if TYPE_CHECKING:
+    from textual.widgets.button import ButtonVariant
+
+    from intune_tui.ui.app import IntuneApp
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,7 @@ class ActionConfirmScreen(ConfirmDialog[ConfirmedAction | None]):
     def confirm_label(self) -> str:
         return self.action.label
 
-    def variant(self) -> str:
+    def variant(self) -> ButtonVariant:
         return "error" if self.action.tier >= Tier.DESTRUCTIVE else "primary"
 
     def compose_guard(self) -> ComposeResult:
@@ -254,10 +259,11 @@ class ActionConfirmScreen(ConfirmDialog[ConfirmedAction | None]):
         if option.source != "remediation_scripts":
             self._choices_failed(option, ValueError(f"no list named {option.source}"))
             return
-        self.app.run_call(f"confirm:choices:{option.key}",
-                          lambda service: service.remediation_scripts(),
-                          on_done=partial(self._choices_loaded, option),
-                          on_error=partial(self._choices_failed, option))
+        app = cast("IntuneApp", self.app)  # Textual types Screen.app as App[Any]
+        app.run_call(f"confirm:choices:{option.key}",
+                     lambda service: service.remediation_scripts(),
+                     on_done=partial(self._choices_loaded, option),
+                     on_error=partial(self._choices_failed, option))
 
     def _choices_loaded(self, option: ActionOption, scripts: list[RemediationScript]) -> None:
         if not self.is_attached:

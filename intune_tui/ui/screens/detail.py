@@ -117,7 +117,7 @@ class DetailScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose_top(self, title: Text) -> ComposeResult:
         """The header, the item's title line and the filter box (hidden until `/`)."""

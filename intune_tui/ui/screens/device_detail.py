@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual._context import NoActiveAppError
@@ -27,8 +27,15 @@ from intune_tui.intune.device_apps import (
     managed_app_states,
     with_install_errors,
 )
-from intune_tui.intune.directory import Memberships, device_groups, user_card, user_groups
+from intune_tui.intune.directory import (
+    DirectoryName,
+    Memberships,
+    device_groups,
+    user_card,
+    user_groups,
+)
 from intune_tui.intune.formatting import (
+    Field,
     enum_word,
     format_bool,
     format_bytes,
@@ -43,7 +50,7 @@ from intune_tui.text import clean
 from intune_tui.ui.action_flow import ActionTracker, action_flow
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.screens.detail import DetailScreen
-from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
 from intune_tui.ui.widgets.resource_table import ResourceTable
@@ -461,11 +468,19 @@ class DeviceDetailScreen(DetailScreen):
             self.query_one("#groups-view", Static).update(groups_text(
                 Memberships(device[0], device[1], user_half[0], user_half[1]), loading))
 
-        for half, read in (("device", lambda service: device_groups(service.client, entra)),
-                           ("user", lambda service: user_groups(service.client, user))):
-            self.load_part(f"groups-{half}", read,
-                           lambda groups, half=half: show(half, groups, None),
-                           lambda error, half=half: show(half, None, clean(str(error))))
+        def shown(half: str) -> Callable[[Any], None]:
+            return lambda groups: show(half, groups, None)
+
+        def failed(half: str) -> Callable[[BaseException], None]:
+            return lambda error: show(half, None, clean(str(error)))
+
+        reads: tuple[tuple[
+            str, Callable[[IntuneService], Awaitable[tuple[DirectoryName, ...] | None]]
+        ], ...] = (
+            ("device", lambda service: device_groups(service.client, entra)),
+            ("user", lambda service: user_groups(service.client, user)))
+        for half, read in reads:
+            self.load_part(f"groups-{half}", read, shown(half), failed(half))
 
     def _apps_view(self) -> Static:
         return self.query_one("#managed-apps", Static)
@@ -586,7 +601,11 @@ class DeviceDetailScreen(DetailScreen):
 
     def action_show_recovery(self) -> None:
         self.query_one(TabbedContent).active = "recovery"
-        self._deliver(lambda: self.query_one("#recovery-list").focus())
+
+        def focus_list() -> None:
+            self.query_one("#recovery-list").focus()
+
+        self._deliver(focus_list)
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
@@ -625,7 +644,7 @@ class DeviceDetailScreen(DetailScreen):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        row: Row = event.row  # type: ignore[assignment]
+        row = cast(Row, event.row)  # the tables of a detail screen hold Rows
         catalog = {policy.policy_id: policy for policy in self._catalog or []} if isinstance(
             self._catalog, list) else {}
         if isinstance(pane, RowsPane) and pane.id == "configuration-pane" and row.key in catalog:
@@ -644,7 +663,7 @@ class DeviceDetailScreen(DetailScreen):
         elif isinstance(pane, RowsPane) and pane.id == "users-pane":
             from intune_tui.ui.screens.user_devices import UserDevicesScreen
 
-            user = DeviceUser.from_graph(event.row.item)  # type: ignore[attr-defined]
+            user = DeviceUser.from_graph(row.item)
             upn = clean(user.user_principal_name)
             if upn:
                 self.app.push_screen(UserDevicesScreen(upn, user.id or None))

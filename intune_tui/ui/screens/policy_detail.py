@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from intune_tui.intune.formatting import (
     MISSING,
+    Field,
     enum_word,
     format_bool,
     format_datetime,
@@ -45,7 +46,7 @@ from intune_tui.ui.screens.detail import (
     rows_as_call,
     with_group_names_in,
 )
-from intune_tui.ui.widgets.detail import Field, FieldList, RowsPane
+from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
@@ -376,7 +377,7 @@ class PolicyDetailScreen(DetailScreen):
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
         pane = event.table.parent
-        row: Row = event.row  # type: ignore[assignment]
+        row = cast(Row, event.row)  # the tables of a detail screen hold Rows
         if isinstance(pane, RowsPane) and pane.id == "status-pane":
             self.open_device(row.item)
         elif isinstance(pane, RowsPane) and pane.id == "apps-pane" and self.kind.apps == "category":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on
@@ -26,6 +26,7 @@ from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.ui.admin_link import copy_admin_center_link
+from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.search_box import SearchBox
@@ -138,7 +139,7 @@ class ResourceListScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def view(self) -> ListView:
@@ -297,7 +298,7 @@ class ResourceListScreen(Screen[None]):
             self.intune_app.report_error(error)
         text = Text(str(error))
         if isinstance(error, GraphError) and error.support_line():
-            text.append(f"\n{error.support_line()}", style="dim")
+            text.append(f"\n{error.support_line()} · {SHOW_REQUEST_HINT}", style="dim")
         panel.update(text)
         panel.display = True
 
@@ -558,7 +559,7 @@ class ResourceListScreen(Screen[None]):
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
-        self.open_row(event.row)  # type: ignore[arg-type]
+        self.open_row(cast(Row, event.row))  # a list screen's table holds Rows
 
     def on_resource_table_marks_changed(self, event: ResourceTable.MarksChanged) -> None:
         self._set_status(marked=event.count)

@@ -51,7 +51,8 @@ _SCOPE_TYPE_WORDS = {
 
 def role_title(role: RoleDefinition) -> Text:
     """'Help Desk Operator · Built-in role · 43 permissions in 18 areas'."""
-    kind = {True: "Built-in role", False: "Custom role"}.get(role.is_built_in, "Role")
+    kinds: dict[bool | None, str] = {True: "Built-in role", False: "Custom role"}
+    kind = kinds.get(role.is_built_in, "Role")
     grouped = role.permissions_by_resource()
     count = sum(len(operations) for operations in grouped.values())
     parts = [clean(role.name) or "(no name)", kind,
@@ -283,7 +284,7 @@ class OperationScreen(ModalScreen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -6,7 +6,7 @@ user's devices show even when the devices list is filtered or still loading.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -54,7 +54,7 @@ class UserDevicesScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,7 +104,7 @@ class UserDevicesScreen(Screen[None]):
 
     def on_resource_table_row_activated(self, event: ResourceTable.RowActivated) -> None:
         event.stop()
-        row: Row = event.row  # type: ignore[assignment]
+        row = cast(Row, event.row)  # this screen's tables hold Rows
         self.intune_app.open_device(row.item)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
@@ -154,7 +154,7 @@ class UserPickScreen(Screen[None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -203,7 +203,7 @@ class ChooseUserScreen(ModalScreen[UserCard | None]):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-user"):

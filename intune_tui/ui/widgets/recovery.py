@@ -83,7 +83,7 @@ class RecoveryPanel(Vertical):
 
     @property
     def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…"), id="recovery-note", classes="panel-note")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -27,8 +28,8 @@ class ListStatus:
     refreshed_at: datetime | None = None
     marked: int = 0
 
-    def update(self, **changes: object) -> ListStatus:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def update(self, **changes: Any) -> ListStatus:
+        return replace(self, **changes)
 
 
 def describe(status: ListStatus, throttle: str) -> Text:
