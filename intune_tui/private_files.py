@@ -76,12 +76,41 @@ def write_private(
         check_replaceable(path)
     elif os.path.lexists(path):
         raise FileExistsError(17, "File exists", str(path))
+    return _write_through_temporary(
+        path, lambda descriptor: _fill_text(descriptor, write, newline), overwrite=overwrite)
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """`write_private` for bytes: a 0600 file replaced atomically, never through a symlink or
+    over another user's file."""
+    path = Path(path)
+    make_private_dir(path.parent)
+    check_replaceable(path)
+    _write_through_temporary(path, lambda descriptor: _fill_bytes(descriptor, data))
+
+
+def _fill_text(descriptor: int, write: Callable[[IO[str]], T], newline: str | None) -> T:
+    with open(descriptor, "w", encoding="utf-8", newline=newline) as stream:
+        result = write(stream)
+        stream.flush()
+        os.fsync(stream.fileno())
+    return result
+
+
+def _fill_bytes(descriptor: int, data: bytes) -> None:
+    with open(descriptor, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _write_through_temporary(path: Path, fill: Callable[[int], T], *,
+                             overwrite: bool = True) -> T:
+    """`fill` the new file's descriptor, then move it into place (or link it, when it must not
+    replace one); a failure leaves no temporary file behind."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with open(descriptor, "w", encoding="utf-8", newline=newline) as stream:
-            result = write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
+        result = fill(descriptor)
         if overwrite:
             os.replace(temporary, path)
         else:

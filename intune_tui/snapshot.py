@@ -17,13 +17,10 @@ each of the last three writes one line to the log (never the file's content).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import secrets
 import shutil
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from intune_tui.private_files import check_replaceable, make_private_dir
+from intune_tui.private_files import write_private_bytes
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +80,7 @@ def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, 
     sealed = AESGCM(snapshot_key(key)).encrypt(
         nonce, payload, _associated_data(place, name, created))
     path = snapshot_path(place, name)
-    make_private_dir(path.parent)
-    check_replaceable(path)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(MAGIC + _CREATED.pack(created) + nonce)
-            file.write(sealed)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_private_bytes(path, MAGIC + _CREATED.pack(created) + nonce + sealed)
     return path
 
 
