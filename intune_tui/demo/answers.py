@@ -6,6 +6,7 @@ message). Shared by `fake_graph` and the parts of the fake that answer on their 
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -173,3 +174,24 @@ def _prefix_known(segments: list[str], version: str) -> bool:
 def method_not_allowed(call: Call) -> Answer:
     return graph_error(405, "BadRequest", f"The HTTP method '{call.method}' is not allowed on "
                        f"'{call.path}'.", call.request_id)
+
+
+def position_token(prefix: str, offset: int) -> str:
+    """A `$skiptoken` that carries where the next page starts (`prefix` names the listing)."""
+    return base64.urlsafe_b64encode(f"{prefix}:{offset}".encode()).decode().rstrip("=")
+
+
+def position_from(call: Call, prefix: str) -> int:
+    """The offset a `position_token` of this listing carries (0 without one); any other token
+    is Graph's 400."""
+    token = call.params.get("$skiptoken")
+    if token is None:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        if text.startswith(prefix + ":"):
+            return int(text[len(prefix) + 1:])
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise GraphAnswer(graph_error(400, "BadRequest", "The $skiptoken is invalid.",
+                                  call.request_id))

@@ -29,7 +29,6 @@ This module never imports the client (`intune_tui.graph` / `intune_tui.intune`).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,6 +44,8 @@ from intune_tui.demo.answers import (
     method_not_allowed,
     next_link,
     not_found,
+    position_from,
+    position_token,
     segment_not_found,
 )
 from intune_tui.demo.tenant import DemoTenant, entra_device_object_id, guid_from, iso, mix64
@@ -353,30 +354,16 @@ def _list(directories: LifecycleDirectories, call: Call, records: list[dict[str,
         select = _parse_select(call)
     except odata.ODataError as error:
         raise GraphAnswer(graph_error(400, "BadRequest", str(error), call.request_id)) from None
-    offset = _offset(call)
+    offset = position_from(call, "lc")
     page = matched[offset:offset + top]
     body: dict[str, Any] = {"@odata.context": f"{call.origin}/{call.version}/$metadata#{context}"}
     if call.params.get("$count") == "true":
         body["@odata.count"] = len(matched)
     if offset + top < len(matched):
-        token = base64.urlsafe_b64encode(f"lc:{offset + top}".encode()).decode().rstrip("=")
+        token = position_token("lc", offset + top)
         body["@odata.nextLink"] = next_link(call, token)
     body["value"] = [_select(render(record), select) for record in page]
     return Answer(200, body)
-
-
-def _offset(call: Call) -> int:
-    token = call.params.get("$skiptoken")
-    if token is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        if text.startswith("lc:"):
-            return int(text[3:])
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise GraphAnswer(graph_error(400, "BadRequest", "The $skiptoken is invalid.",
-                                  call.request_id))
 
 
 def _entity(call: Call, record: dict[str, Any], context: str,

@@ -25,7 +25,6 @@ Which profiles reach a device and how they fare there is rolled from the device 
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,8 @@ from intune_tui.demo.answers import (
     method_not_allowed,
     next_link,
     not_found,
+    position_from,
+    position_token,
     segment_not_found,
 )
 from intune_tui.demo.tenant import DemoTenant, mix64
@@ -508,12 +509,12 @@ def _settings(fake: FakeGraph, call: Call, policy_id: str) -> Answer:
         raise GraphAnswer(not_found(call.request_id, path))
     settings = fake.tenant.children.get(path, {}).get(policy["id"], [])
     top = min(SETTINGS_PAGE, _top(call))
-    offset = _offset(call)
+    offset = position_from(call, "sc")
     body: dict[str, Any] = {
         "@odata.context": f"{call.origin}/beta/$metadata#deviceManagement/configurationPolicies"
                           f"('{policy['id']}')/settings(settingDefinitions())"}
     if offset + top < len(settings):
-        token = base64.urlsafe_b64encode(f"sc:{offset + top}".encode()).decode().rstrip("=")
+        token = position_token("sc", offset + top)
         body["@odata.nextLink"] = next_link(call, token)
     body["value"] = [{**setting, "settingDefinitions": definitions(setting["settingInstance"])}
                      for setting in settings[offset:offset + top]]
@@ -528,17 +529,3 @@ def _top(call: Call) -> int:
         raise GraphAnswer(graph_error(400, "BadRequest", f"Invalid $top value '{text}'.",
                                         call.request_id))
     return int(text)
-
-
-def _offset(call: Call) -> int:
-    token = call.params.get("$skiptoken")
-    if token is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        if text.startswith("sc:"):
-            return int(text[3:])
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise GraphAnswer(graph_error(400, "BadRequest", "The $skiptoken is invalid.",
-                                    call.request_id))
