@@ -277,6 +277,14 @@ async def test_a_trailing_space_does_not_filter_again(make_app, wait_until) -> N
 # -- y copies the field under the cursor; Enter on a user lists that user's devices ------------
 
 
+async def y_copies(pilot: Any, app: Any, label: str, value: str) -> None:
+    """`y` put `value` on the clipboard and said so, naming `label`."""
+    await pilot.press("y")
+    await pilot.pause()
+    assert app.clipboard == value
+    assert f"Copied {label}: {value}" in messages(app)
+
+
 def messages(app: Any) -> list[str]:
     return [notification.message for notification in app._notifications]
 
@@ -290,10 +298,7 @@ async def test_y_copies_the_cell_under_the_cursor_and_says_what(make_app, wait_u
         row = table.cursor_row
         upn = row.cells[1]
         assert "@" in upn
-        await pilot.press("y")
-        await pilot.pause()
-        assert app.clipboard == upn
-        assert f"Copied User: {upn}" in messages(app)
+        await y_copies(pilot, app, "User", upn)
 
 
 async def test_slash_on_a_device_tab_filters_its_list_and_esc_shows_all_again(
@@ -335,9 +340,7 @@ async def test_y_on_a_detail_tab_copies_its_cell(make_app, wait_until) -> None:
         pane.table.focus()
         await pilot.press("right")  # the User column
         upn = pane.table.cursor_row.cells[1]
-        await pilot.press("y")
-        await pilot.pause()
-        assert app.clipboard == upn and f"Copied User: {upn}" in messages(app)
+        await y_copies(pilot, app, "User", upn)
 
 
 async def test_y_on_the_overview_copies_the_field_under_its_cursor(make_app, wait_until) -> None:
@@ -353,10 +356,7 @@ async def test_y_on_the_overview_copies_the_field_under_its_cursor(make_app, wai
             before = fields.cursor
             await pilot.press("down")
             assert fields.cursor != before, "no Serial number field on the Overview"
-        await pilot.press("y")
-        await pilot.pause()
-        assert app.clipboard == serial
-        assert f"Copied Serial number: {serial}" in messages(app)
+        await y_copies(pilot, app, "Serial number", serial)
 
 
 async def test_o_copies_and_shows_the_admin_center_link_of_the_device(
