@@ -946,8 +946,28 @@ def update_config_file(path: Path, change: Callable[[Any], None]) -> ConfigFile:
     result is checked like any config before it is written, so a change never leaves a file the
     app would refuse; the write goes through a temporary file and a rename, so an error at any
     point leaves the old file as it was. A symlinked config.toml (dotfiles) stays a symlink: its
-    target is replaced. Raises ConfigError naming the file for anything that goes wrong.
+    target is replaced. Other instances wait for the change (a lock file beside config.toml).
+    Raises ConfigError naming the file for anything that goes wrong.
     """
+    import filelock
+
+    try:
+        # Two instances saving at once would each put back the file they read, losing the other's
+        # change: the whole read-change-write holds one cross-process lock beside the file.
+        with filelock.FileLock(config_lock_path(path), timeout=10):
+            return _update_config_document(path, change)
+    except filelock.Timeout as error:
+        raise ConfigError(f"{path}: another intune-tui is still writing it; try again") from error
+    except OSError as error:  # the lock file cannot be made: the folder is not writable
+        raise ConfigError(f"{path}: cannot be written ({_reason(error)})") from error
+
+
+def config_lock_path(path: Path) -> Path:
+    """The lock file writers of `path` take (hidden, beside it; it stays, as lock files do)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def _update_config_document(path: Path, change: Callable[[Any], None]) -> ConfigFile:
     import tomlkit  # only when writing: start-up reads with tomllib
     from tomlkit.exceptions import TOMLKitError
 

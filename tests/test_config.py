@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import tomllib
 from argparse import Namespace
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 from make_screenshots import settings_markdown
@@ -19,10 +21,12 @@ from intune_tui.config import (
     Profile,
     Settings,
     View,
+    config_lock_path,
     default_config_path,
     load_settings,
     save_list_columns,
     save_view,
+    update_config_file,
     validate_graph_url,
 )
 from intune_tui.list_columns import ListColumns
@@ -478,7 +482,8 @@ def test_saving_columns_writes_one_table_per_list_and_reads_back() -> None:
     assert document["columns"] == {"devices": {"shown": ["model"]}}
     assert document["profiles"]["contoso"]["tenant"] == "contoso.onmicrosoft.com"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
+    assert {item.name for item in path.parent.iterdir()} == {  # no temporary left
+        path.name, config_lock_path(path).name}
 
 
 def test_saving_columns_refuses_a_broken_file_and_leaves_it(tmp_path: Path) -> None:
@@ -497,7 +502,8 @@ def test_a_write_that_would_break_the_file_leaves_it_as_it_was() -> None:
         save_list_columns("devices", ListColumns(("deviceName",)))
 
     assert path.read_text(encoding="utf-8") == original
-    assert [item.name for item in path.parent.iterdir()] == [path.name]  # no temporary left
+    assert {item.name for item in path.parent.iterdir()} == {  # no temporary left
+        path.name, config_lock_path(path).name}
 
 
 @pytest.mark.parametrize(
@@ -603,6 +609,32 @@ def test_saving_a_view_keeps_comments_inside_it_and_follows_the_files_layout() -
     saved = save_view(View("b", "apps", columns=("displayName",)))
     assert set(saved) == {"a", "b"} and load().views["b"].columns == ("displayName",)
     assert path.read_text(encoding="utf-8").startswith("views = {a = {")
+
+
+def test_two_apps_saving_views_at_once_both_keep_their_view() -> None:
+    """Two instances each read, change and write config.toml: without one lock around the whole
+    read-change-write, the slower writer puts back the file it read and the other view is lost."""
+    write_config("# mine\n")
+    first_has_read = threading.Event()
+    release_first = threading.Event()
+
+    def slow_change(document: Any) -> None:
+        first_has_read.set()
+        release_first.wait(timeout=10)
+        document["views"] = {"first": {"list": "devices"}}
+
+    first = threading.Thread(target=update_config_file, args=(default_config_path(), slow_change))
+    first.start()
+    assert first_has_read.wait(timeout=10)
+    second = threading.Thread(target=save_view, args=(View("second", "apps"),))
+    second.start()
+    second.join(timeout=0.5)  # with the lock it waits for the first; without it, it is done
+    release_first.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+
+    assert set(load().views) == {"first", "second"}
+    assert default_config_path().read_text(encoding="utf-8").startswith("# mine\n")
 
 
 def test_saving_where_there_is_no_file_yet_makes_one() -> None:
