@@ -47,11 +47,16 @@ FREEZE_ABOVE_ROWS = 1_000
 
 @dataclass(frozen=True)
 class ListView:
-    """One sub-view of a list screen: a catalog resource and its tab label."""
+    """One sub-view of a list screen: a catalog resource, its tab label, and what its rows are
+    called ("policies"; by default the label in lower case: "Apps" lists apps)."""
 
     resource: str
     label: str
-    noun: str = "items"
+    noun: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.noun:
+            object.__setattr__(self, "noun", self.label.lower())
 
 
 
