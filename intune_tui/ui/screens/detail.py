@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.detail import RowsPane
 from intune_tui.ui.widgets.search_box import SearchBox
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 
 def with_group_names_in(call: Callable[[IntuneService], Awaitable[list[Row]]],
@@ -50,7 +50,7 @@ def rows_as_call(rows: list[Row]) -> Callable[[IntuneService], Awaitable[list[Ro
     return same
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(IntuneAppMixin, Screen[None]):
     """Tabs of one item. Subclasses compose the tabs (under `compose_top()` where a tab has a
     list) and start their jobs in `load`."""
 
@@ -114,10 +114,6 @@ class DetailScreen(Screen[None]):
             ("Next tab", "]", self.action_next_tab),
             ("Refresh this item", "r", self.action_reload),
         ]
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose_top(self, title: Text) -> ComposeResult:
         """The header, the item's title line and the filter box (hidden until `/`)."""
