@@ -138,6 +138,13 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
 
     # -- jobs ----------------------------------------------------------------------------------
 
+    def show_then_load(self, show_row: Callable[[], None]) -> None:
+        """At mount: show what the list's row already holds, give the keys to the active tab,
+        then read the item and its lists."""
+        show_row()
+        self.focus_tab()
+        self.load()
+
     def load(self) -> None:
         """Start every tab's job."""
 
