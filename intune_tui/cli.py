@@ -32,6 +32,14 @@ if TYPE_CHECKING:
 
 PROG = "intune-tui"
 EXPORT_FORMATS = ("csv", "json")
+# `demo-server`'s fault switches: --rate-F for any request, --rate-write-F for changes (-> what
+# a change then gets), and every option it hands to run_demo_server, by its argparse dest.
+DEMO_FAULTS = ("429", "503", "504", "drop", "malformed")
+DEMO_WRITE_FAULTS = {"503": "answered 503", "drop": "left unanswered (the connection drops)",
+                     "truncated": "answered 200 with a cut-off body"}
+DEMO_SERVER_OPTIONS = ("port", "devices", "latency_ms", "seed",
+                       *(f"rate_{fault}" for fault in DEMO_FAULTS),
+                       *(f"rate_write_{fault}" for fault in DEMO_WRITE_FAULTS), "token_file")
 
 
 class UsageError(Exception):
@@ -222,11 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--devices", type=whole_number(0), default=2000, metavar="N")
     server.add_argument("--latency-ms", type=_non_negative_number, default=0.0, metavar="N")
     server.add_argument("--seed", type=int, default=7, metavar="N")
-    for fault in ("429", "503", "504", "drop", "malformed"):
+    for fault in DEMO_FAULTS:
         server.add_argument(f"--rate-{fault}", type=_fraction, default=0.0, metavar="F",
                             help=f"share of requests answered with {fault} (0 to 1)")
-    for fault, what in (("503", "answered 503"), ("drop", "left unanswered (the connection drops)"),
-                        ("truncated", "answered 200 with a cut-off body")):
+    for fault, what in DEMO_WRITE_FAULTS.items():
         server.add_argument(f"--rate-write-{fault}", type=_fraction, default=0.0, metavar="F",
                             help=f"share of changes (POST, PATCH, DELETE, $batch) done, then "
                                  f"{what} (0 to 1)")
@@ -334,23 +341,7 @@ def _start_demo_graph(settings: Settings) -> DemoGraphProcess | None:
 def _run_demo_server(args: argparse.Namespace) -> int:
     from intune_tui.demo.server import run_demo_server
 
-    return _status(
-        run_demo_server(
-            port=args.port,
-            devices=args.devices,
-            latency_ms=args.latency_ms,
-            seed=args.seed,
-            rate_429=args.rate_429,
-            rate_503=args.rate_503,
-            rate_504=args.rate_504,
-            rate_drop=args.rate_drop,
-            rate_malformed=args.rate_malformed,
-            rate_write_503=args.rate_write_503,
-            rate_write_drop=args.rate_write_drop,
-            rate_write_truncated=args.rate_write_truncated,
-            token_file=args.token_file,
-        )
-    )
+    return _status(run_demo_server(**{name: getattr(args, name) for name in DEMO_SERVER_OPTIONS}))
 
 
 def _status(result: object) -> int:

@@ -32,45 +32,51 @@ S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class StreamPage:
-    """One page of a stream arrived."""
+class StreamEvent:
+    """News of one stream: the view it fills and the id the worker gave it when submitted."""
 
     view: str
     stream_id: int
+
+
+@dataclass(frozen=True)
+class StreamPage(StreamEvent):
+    """One page of a stream arrived."""
+
     page: Any
     number: int
 
 
 @dataclass(frozen=True)
-class StreamFinished:
+class StreamFinished(StreamEvent):
     """A stream delivered its last page."""
 
-    view: str
-    stream_id: int
     pages: int
     seconds: float
 
 
 @dataclass(frozen=True)
-class StreamFailed:
+class StreamFailed(StreamEvent):
     """A stream stopped on an error; pages already delivered stay valid."""
 
-    view: str
-    stream_id: int
     error: BaseException
 
 
 @dataclass(frozen=True)
-class JobDone:
+class JobEvent:
+    """The end of one job: its key and the id the worker gave it when submitted."""
+
     key: str
     job_id: int
+
+
+@dataclass(frozen=True)
+class JobDone(JobEvent):
     result: Any
 
 
 @dataclass(frozen=True)
-class JobFailed:
-    key: str
-    job_id: int
+class JobFailed(JobEvent):
     error: BaseException
 
 

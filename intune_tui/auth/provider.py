@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from intune_tui.auth.browser import BrowserOpener, SignInMethod, choose_sign_in_method
 from intune_tui.auth.errors import AuthError, TokenCommandFailed, resolve_client_id
 from intune_tui.auth.flows import PendingSignIn
-from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider, token_claims
+from intune_tui.graph.tokens import (
+    StaticTokenProvider,
+    SuppliedTokenProvider,
+    TokenProvider,
+    token_claims,
+)
 from intune_tui.logs import redact
 from intune_tui.text import clean, truncate
 
@@ -70,7 +75,7 @@ def make_token_provider(
     )
 
 
-class CommandTokenProvider:
+class CommandTokenProvider(SuppliedTokenProvider):
     """Runs a command (no shell) that prints an access token; runs it again near expiry.
 
     The output may be the token itself (optionally "Bearer ...") or JSON with accessToken /
@@ -95,16 +100,8 @@ class CommandTokenProvider:
         program = self._argv[0] if self._argv else ""
         return f"CommandTokenProvider({program!r}, token=<redacted>)"
 
-    async def get_token(
-        self,
-        *,
-        scopes: Sequence[str] | None = None,
-        force_refresh: bool = False,
-        claims_challenge: str | None = None,
-    ) -> str:
-        # The command decides the scopes; a claims challenge can only be met by a new token.
-        renew = force_refresh or claims_challenge is not None
-        return await asyncio.to_thread(self.token, renew=renew)
+    async def supplied_token(self, *, renew: bool) -> str:
+        return await asyncio.to_thread(self.token, renew=renew)  # the command decides the scopes
 
     def token(self, *, renew: bool = False) -> str:
         """The current token, running the command when there is none, it expires, or `renew`."""

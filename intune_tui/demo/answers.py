@@ -10,7 +10,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -19,6 +19,8 @@ from intune_tui.demo import rules
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+T = TypeVar("T")
 
 WWW_AUTHENTICATE = (
     'Bearer realm="", '
@@ -195,3 +197,14 @@ def position_from(call: Call, prefix: str) -> int:
         pass
     raise GraphAnswer(graph_error(400, "BadRequest", "The $skiptoken is invalid.",
                                   call.request_id))
+
+
+def page_of(call: Call, prefix: str, items: Sequence[T], top: int,
+            body: dict[str, Any]) -> Sequence[T]:
+    """The `top` items this call asks for: from where its `$skiptoken` (a `position_token` of
+    the listing `prefix`) says, or the first ones; sets `@odata.nextLink` in `body` when more
+    follow."""
+    offset = position_from(call, prefix)
+    if offset + top < len(items):
+        body["@odata.nextLink"] = next_link(call, position_token(prefix, offset + top))
+    return items[offset:offset + top]

@@ -42,10 +42,8 @@ from intune_tui.demo.answers import (
     graph_error,
     inner_error,
     method_not_allowed,
-    next_link,
     not_found,
-    position_from,
-    position_token,
+    page_of,
     segment_not_found,
 )
 from intune_tui.demo.tenant import DemoTenant, entra_device_object_id, guid_from, iso, mix64
@@ -354,14 +352,10 @@ def _list(directories: LifecycleDirectories, call: Call, records: list[dict[str,
         select = _parse_select(call)
     except odata.ODataError as error:
         raise GraphAnswer(graph_error(400, "BadRequest", str(error), call.request_id)) from None
-    offset = position_from(call, "lc")
-    page = matched[offset:offset + top]
     body: dict[str, Any] = {"@odata.context": f"{call.origin}/{call.version}/$metadata#{context}"}
     if call.params.get("$count") == "true":
         body["@odata.count"] = len(matched)
-    if offset + top < len(matched):
-        token = position_token("lc", offset + top)
-        body["@odata.nextLink"] = next_link(call, token)
+    page = page_of(call, "lc", matched, top, body)
     body["value"] = [_select(render(record), select) for record in page]
     return Answer(200, body)
 

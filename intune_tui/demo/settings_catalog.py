@@ -36,10 +36,8 @@ from intune_tui.demo.answers import (
     GraphAnswer,
     graph_error,
     method_not_allowed,
-    next_link,
     not_found,
-    position_from,
-    position_token,
+    page_of,
     segment_not_found,
 )
 from intune_tui.demo.tenant import DemoTenant, mix64
@@ -509,15 +507,12 @@ def _settings(fake: FakeGraph, call: Call, policy_id: str) -> Answer:
         raise GraphAnswer(not_found(call.request_id, path))
     settings = fake.tenant.children.get(path, {}).get(policy["id"], [])
     top = min(SETTINGS_PAGE, _top(call))
-    offset = position_from(call, "sc")
     body: dict[str, Any] = {
         "@odata.context": f"{call.origin}/beta/$metadata#deviceManagement/configurationPolicies"
                           f"('{policy['id']}')/settings(settingDefinitions())"}
-    if offset + top < len(settings):
-        token = position_token("sc", offset + top)
-        body["@odata.nextLink"] = next_link(call, token)
+    page = page_of(call, "sc", settings, top, body)
     body["value"] = [{**setting, "settingDefinitions": definitions(setting["settingInstance"])}
-                     for setting in settings[offset:offset + top]]
+                     for setting in page]
     return Answer(200, body)
 
 

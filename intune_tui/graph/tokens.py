@@ -34,11 +34,10 @@ class TokenProvider(Protocol):
         ...
 
 
-class StaticTokenProvider:
-    """A provider that always returns the same token (bring-your-own token, demo, tests)."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
+class SuppliedTokenProvider:
+    """Base of the providers whose tokens come from outside (a given token, a command): they
+    cannot ask for scopes, and a rejected token or a claims challenge can only be met by the
+    next token they get (`renew`)."""
 
     async def get_token(
         self,
@@ -47,7 +46,20 @@ class StaticTokenProvider:
         force_refresh: bool = False,
         claims_challenge: str | None = None,
     ) -> str:
-        return self._token
+        return await self.supplied_token(renew=force_refresh or claims_challenge is not None)
+
+    async def supplied_token(self, *, renew: bool) -> str:
+        raise NotImplementedError
+
+
+class StaticTokenProvider(SuppliedTokenProvider):
+    """A provider that always returns the same token (bring-your-own token, demo, tests)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def supplied_token(self, *, renew: bool) -> str:
+        return self._token  # there is no other
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or traceback
         return "StaticTokenProvider(<redacted>)"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from intune_tui.intune.formatting import parse_datetime
+from intune_tui.intune.formatting import number_in, parse_datetime
 
 ODATA_PREFIX = "#microsoft.graph."
 
@@ -34,10 +34,7 @@ def int_field(data: Mapping[str, Any], key: str) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
+        return number_in(value, int)
     return None
 
 

@@ -7,12 +7,15 @@ returns a display string or None; none of them raises on bad data.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 MISSING = "—"
 
 # A label and its value, as a detail's field list shows them (the value in words or None).
 Field = tuple[str, object]
+NumberT = TypeVar("NumberT", int, float)  # what `number_in` reads
 
 # Graph's "no date" placeholder: 0001-01-01T00:00:00Z means "never", not year 1.
 _EPOCH_PLACEHOLDER_YEAR = 1
@@ -227,8 +230,13 @@ def _as_number(value: object) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
+        return number_in(value, float)
     return None
+
+
+def number_in(text: str, kind: Callable[[str], NumberT]) -> NumberT | None:
+    """`kind(text)` (int or float), or None when the text is no such number."""
+    try:
+        return kind(text)
+    except ValueError:
+        return None

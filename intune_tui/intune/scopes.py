@@ -95,6 +95,20 @@ _BITLOCKER_ROLES = ("Cloud Device Administrator", "Helpdesk Administrator",
                     "Intune Service Administrator", "Security Administrator", "Security Reader",
                     "Global Reader")
 
+def _intune_pair(read_write: str, read: str, what: str, area: str, *,
+                 reading: tuple[str, ...], changing: tuple[str, ...] | None = None,
+                 remote_actions: tuple[str, ...] = ()) -> tuple[Scope, Scope]:
+    """An Intune ReadWrite scope and the Read scope it includes, named as the admin center names
+    them ("Read and write Microsoft Intune apps", "Read Microsoft Intune apps"); the ReadWrite
+    one changes `changing` (by default what the Read one reads)."""
+    return (
+        Scope(read_write, f"Read and write Microsoft Intune {what}", area, Access.READ_WRITE,
+              permits_changing=reading if changing is None else changing,
+              remote_actions=remote_actions, implies=(read,)),
+        Scope(read, f"Read Microsoft Intune {what}", area, Access.READ, permits_reading=reading),
+    )
+
+
 # Order follows the seed's table (admin center order).
 SCOPES: dict[str, Scope] = {
     scope.name: scope
@@ -108,74 +122,21 @@ SCOPES: dict[str, Scope] = {
                             "enable/disable lost mode", "clean PC", "reboot",
                             "delete user from shared device"),
         ),
-        Scope(
-            MANAGED_DEVICES_READ_WRITE,
-            "Read and write Microsoft Intune devices",
-            "devices",
-            Access.READ_WRITE,
-            permits_changing=("managed devices", "device categories"),
-            remote_actions=("locate devices", "disable Activation Lock",
-                            "request remote assistance"),
-            implies=(MANAGED_DEVICES_READ,),
-        ),
-        Scope(
-            MANAGED_DEVICES_READ,
-            "Read Microsoft Intune devices",
-            "devices",
-            Access.READ,
-            permits_reading=("managed devices", "device categories", "detected apps",
-                             "remote actions", "malware information"),
-        ),
-        Scope(
-            RBAC_READ_WRITE,
-            "Read and write Microsoft Intune RBAC settings",
-            "roles",
-            Access.READ_WRITE,
-            permits_changing=("role assignments", "role definitions"),
-            implies=(RBAC_READ,),
-        ),
-        Scope(
-            RBAC_READ,
-            "Read Microsoft Intune RBAC settings",
-            "roles",
-            Access.READ,
-            permits_reading=("role assignments", "role definitions", "resource operations"),
-        ),
-        Scope(
-            APPS_READ_WRITE,
-            "Read and write Microsoft Intune apps",
-            "apps",
-            Access.READ_WRITE,
-            permits_changing=_APP_ENTITIES,
-            implies=(APPS_READ,),
-        ),
-        Scope(APPS_READ, "Read Microsoft Intune apps", "apps", Access.READ,
-              permits_reading=_APP_ENTITIES),
-        Scope(
-            CONFIGURATION_READ_WRITE,
-            "Read and write Microsoft Intune Device Configuration and Policies",
-            "policies",
-            Access.READ_WRITE,
-            permits_changing=_CONFIGURATION_ENTITIES,
-            implies=(CONFIGURATION_READ,),
-        ),
-        Scope(
-            CONFIGURATION_READ,
-            "Read Microsoft Intune Device Configuration and Policies",
-            "policies",
-            Access.READ,
-            permits_reading=_CONFIGURATION_ENTITIES,
-        ),
-        Scope(
-            SERVICE_CONFIG_READ_WRITE,
-            "Read and write Microsoft Intune configuration",
-            "tenant",
-            Access.READ_WRITE,
-            permits_changing=_SERVICE_CONFIG_ENTITIES,
-            implies=(SERVICE_CONFIG_READ,),
-        ),
-        Scope(SERVICE_CONFIG_READ, "Read Microsoft Intune configuration", "tenant", Access.READ,
-              permits_reading=_SERVICE_CONFIG_ENTITIES),
+        *_intune_pair(MANAGED_DEVICES_READ_WRITE, MANAGED_DEVICES_READ, "devices", "devices",
+                      reading=("managed devices", "device categories", "detected apps",
+                               "remote actions", "malware information"),
+                      changing=("managed devices", "device categories"),
+                      remote_actions=("locate devices", "disable Activation Lock",
+                                      "request remote assistance")),
+        *_intune_pair(RBAC_READ_WRITE, RBAC_READ, "RBAC settings", "roles",
+                      reading=("role assignments", "role definitions", "resource operations"),
+                      changing=("role assignments", "role definitions")),
+        *_intune_pair(APPS_READ_WRITE, APPS_READ, "apps", "apps", reading=_APP_ENTITIES),
+        *_intune_pair(CONFIGURATION_READ_WRITE, CONFIGURATION_READ,
+                      "Device Configuration and Policies", "policies",
+                      reading=_CONFIGURATION_ENTITIES),
+        *_intune_pair(SERVICE_CONFIG_READ_WRITE, SERVICE_CONFIG_READ, "configuration", "tenant",
+                      reading=_SERVICE_CONFIG_ENTITIES),
         # Not in the seed's table: Entra ID device objects, for offboarding (issue 18). Names as
         # the Graph permissions reference gives them. Disabling or deleting an Entra device with
         # a delegated token needs Directory.AccessAsUser.All ("device-update"/"device-delete"

@@ -472,41 +472,14 @@ class IntuneService:
                            cert.days_left(now))]
 
     async def _dep_health(self, now: datetime) -> list[HealthItem]:
-        area = "Apple enrollment tokens"
-        items = []
-        for row in await self.rows("dep_settings"):
-            token = DepToken.from_graph(row.item)
-            status = expiry_status(token.expires, now)
-            summary = expiry_words(token.expires, now)
-            if token.last_sync_error and token.last_sync_error.lower() not in ("", "none", "0"):
-                status = "bad"
-                summary = _problems_first(summary, [f"sync failed ({token.last_sync_error})"],
-                                          token.expires, now)
-            items.append(HealthItem(area, token.name or token.apple_id or "token", status,
-                                    summary, token.expires, token.days_left(now),
-                                    token.last_sync))
-        return items
+        tokens = [DepToken.from_graph(row.item) for row in await self.rows("dep_settings")]
+        return [_token_item("Apple enrollment tokens", token.name, token, _dep_problems(token),
+                            now) for token in tokens]
 
     async def _vpp_health(self, now: datetime) -> list[HealthItem]:
-        area = "Apple VPP tokens"
-        items = []
-        for row in await self.rows("vpp_tokens"):
-            token = VppToken.from_graph(row.item)
-            status = expiry_status(token.expires, now)
-            summary = expiry_words(token.expires, now)
-            problems: list[str] = []
-            state = (token.state or "").lower()
-            if state and state != "valid" and not (state == "expired" and status == "bad"):
-                problems.append(enum_word(token.state))  # an expired date already says expired
-            if (token.last_sync_status or "").lower() == "failed":
-                problems.append("sync failed")
-            if problems or state == "expired":
-                status = "bad"
-                summary = _problems_first(summary, problems, token.expires, now)
-            items.append(HealthItem(area, token.organization or token.apple_id or "token",
-                                    status, summary, token.expires, token.days_left(now),
-                                    token.last_sync))
-        return items
+        tokens = [VppToken.from_graph(row.item) for row in await self.rows("vpp_tokens")]
+        return [_token_item("Apple VPP tokens", token.organization, token,
+                            _vpp_problems(token, now), now) for token in tokens]
 
     async def _exchange_health(self, now: datetime) -> list[HealthItem]:
         return await self._connector_health(
@@ -723,6 +696,39 @@ def _problems_first(expiry: str, problems: list[str], expires: datetime | None,
     if expires is not None and expires <= now:
         return "; ".join([expiry, *problems])
     return "; ".join([*problems, expiry])
+
+
+def _dep_problems(token: DepToken) -> list[str] | None:
+    """What is wrong with an enrollment token beside its expiry (None: nothing)."""
+    error = token.last_sync_error
+    if error and error.lower() not in ("", "none", "0"):
+        return [f"sync failed ({error})"]
+    return None
+
+
+def _vpp_problems(token: VppToken, now: datetime) -> list[str] | None:
+    """What is wrong with a VPP token beside its expiry (None: nothing; [] when its state says
+    expired, which its expiry already says)."""
+    state = (token.state or "").lower()
+    problems: list[str] = []
+    expired_date = expiry_status(token.expires, now) == "bad"
+    if state and state != "valid" and not (state == "expired" and expired_date):
+        problems.append(enum_word(token.state))  # an expired date already says expired
+    if (token.last_sync_status or "").lower() == "failed":
+        problems.append("sync failed")
+    return problems if problems or state == "expired" else None
+
+
+def _token_item(area: str, name: str | None, token: DepToken | VppToken,
+                problems: list[str] | None, now: datetime) -> HealthItem:
+    """An Apple token by its expiry; bad, with its problems first, when anything else is wrong."""
+    status = expiry_status(token.expires, now)
+    summary = expiry_words(token.expires, now)
+    if problems is not None:
+        status = "bad"
+        summary = _problems_first(summary, problems, token.expires, now)
+    return HealthItem(area, name or token.apple_id or "token", status, summary, token.expires,
+                      token.days_left(now), token.last_sync)
 
 
 def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> ActionOutcome | None:

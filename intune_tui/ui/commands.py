@@ -13,31 +13,38 @@ from intune_tui.intune.lifecycle import STALE_PLATFORMS, STALE_PRESETS, stale_pl
 
 @dataclass(frozen=True)
 class CommandSpec:
+    """One `:` command: its name, what it does, and the arguments it takes (as usage shows)."""
+
     name: str
-    usage: str
     help: str
+    arguments: str = ""
+
+    @property
+    def usage(self) -> str:
+        """':stale 30|90|180 [OS]', ':devices'."""
+        return f":{self.name} {self.arguments}".rstrip()
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("devices", ":devices", "Managed devices"),
-    CommandSpec("apps", ":apps", "Apps, categories, protection and configuration policies"),
-    CommandSpec("policies", ":policies", "Configuration, compliance and settings catalog policies"),
-    CommandSpec("roles", ":roles", "Intune roles and their assignments"),
-    CommandSpec("health", ":health", "Tenant health: certificates, tokens, connectors"),
-    CommandSpec("access", ":access", "My access: scopes granted, what each allows"),
-    CommandSpec("audit", ":audit", "Local audit of remote actions, newest first"),
-    CommandSpec("requests", ":requests", "Every Graph call of this session, newest first"),
-    CommandSpec("offboard", ":offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
-    CommandSpec("stale", ":stale 30|90|180 [OS]",
-                "Devices not synced for that many days (one platform or all), to offboard"),
-    CommandSpec("tenant", ":tenant NAME", "Switch to the profile NAME (another tenant)"),
-    CommandSpec("user", ":user NAME", "A user's devices (name or sign-in name starts with NAME)"),
-    CommandSpec("export", ":export csv|json", "Export the current view"),
-    CommandSpec("save", ":save NAME [KEY]",
-                "Save this list's search, sort and columns as the view NAME; :NAME (or KEY) "
-                "brings it back"),
-    CommandSpec("help", ":help", "Keys of the current screen"),
-    CommandSpec("q", ":q", "Quit"),
+    CommandSpec("devices", "Managed devices"),
+    CommandSpec("apps", "Apps, categories, protection and configuration policies"),
+    CommandSpec("policies", "Configuration, compliance and settings catalog policies"),
+    CommandSpec("roles", "Intune roles and their assignments"),
+    CommandSpec("health", "Tenant health: certificates, tokens, connectors"),
+    CommandSpec("access", "My access: scopes granted, what each allows"),
+    CommandSpec("audit", "Local audit of remote actions, newest first"),
+    CommandSpec("requests", "Every Graph call of this session, newest first"),
+    CommandSpec("offboard", "Offboard pasted devices: Intune, Autopilot, Entra ID"),
+    CommandSpec("stale", "Devices not synced for that many days (one platform or all), to offboard",
+                arguments="30|90|180 [OS]"),
+    CommandSpec("tenant", "Switch to the profile NAME (another tenant)", arguments="NAME"),
+    CommandSpec("user", "A user's devices (name or sign-in name starts with NAME)",
+                arguments="NAME"),
+    CommandSpec("export", "Export the current view", arguments="csv|json"),
+    CommandSpec("save", "Save this list's search, sort and columns as the view NAME; :NAME "
+                "(or KEY) brings it back", arguments="NAME [KEY]"),
+    CommandSpec("help", "Keys of the current screen"),
+    CommandSpec("q", "Quit"),
 )
 COMMAND_NAMES = {spec.name for spec in COMMANDS} | {"quit"}
 # Said after a Graph error wherever one is shown: the app's `!` opens the call in `:requests`.
@@ -120,8 +127,7 @@ def _save(args: tuple[str, ...]) -> Command:
 
 def completions(profiles: Collection[str] = (), views: Collection[str] = ()) -> list[str]:
     """Every complete command line the `:` prompt can suggest."""
-    lines = [f":{spec.name}" for spec in COMMANDS
-             if spec.name not in {"tenant", "export", "user", "stale", "save"}]
+    lines = [spec.usage for spec in COMMANDS if not spec.arguments]
     lines += [f":{name}" for name in views]
     lines += [":export csv", ":export json"]
     lines += [f":stale {days}" for days in STALE_PRESETS]

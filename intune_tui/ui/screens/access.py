@@ -8,7 +8,7 @@ the top and marked in the list. `forbidden_explanation` is the 403 text list scr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -30,10 +30,8 @@ from intune_tui.intune.rbac import (
 from intune_tui.intune.resources import RESOURCES
 from intune_tui.intune.scopes import SCOPES, forbidden_checklist
 from intune_tui.text import clean
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.detail import FieldList
-
-if TYPE_CHECKING:
-    from intune_tui.ui.app import IntuneApp
 
 ACCESS_KEY = "p"
 REFUSED_MARK = "◀ refused last"
@@ -222,7 +220,7 @@ def permission_table(grouped: Mapping[str, Iterable[str]]) -> Table:
     return table
 
 
-class AccessScreen(Screen[None]):
+class AccessScreen(IntuneAppMixin, Screen[None]):
     """The signed-in account, its token's scopes against the seed's table, its Intune roles."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -237,10 +235,6 @@ class AccessScreen(Screen[None]):
         self.claims: dict[str, Any] = {}
         self.access: MyIntuneAccess | None = None
         self.access_error: BaseException | None = None
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def refused_scope(self) -> str | None:

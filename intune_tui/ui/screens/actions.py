@@ -18,7 +18,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -33,6 +32,7 @@ from intune_tui.intune.actions import (
 )
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.text import clean
+from intune_tui.ui.screens.answer_once import AnswerOnceModal
 
 TIER_STYLES = {Tier.BENIGN: "", Tier.DESTRUCTIVE: "bold", Tier.IRREVERSIBLE: "bold reverse"}
 
@@ -108,7 +108,7 @@ def device_summary(devices: Sequence[Mapping[str, Any]]) -> Text:
     return Text(f"{len(devices)} marked devices ({spread})")
 
 
-class ActionsMenu(ModalScreen[RemoteAction | None]):
+class ActionsMenu(AnswerOnceModal[RemoteAction | None]):
     """Pick a remote action for one device or for the marked devices."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -119,7 +119,6 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
         super().__init__()
         self.devices = list(devices)
         self.entries = menu_lines(self.devices, access)
-        self._chosen = False
 
     def compose(self) -> ComposeResult:
         bulk = len(self.devices) > 1
@@ -165,12 +164,8 @@ class ActionsMenu(ModalScreen[RemoteAction | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         entry = self.entries[event.option_index]
-        if self._chosen or not entry.enabled:
-            return
-        self._chosen = True
-        self.dismiss(entry.action)
+        if entry.enabled:
+            self.answer(entry.action)
 
     def action_cancel(self) -> None:
-        if not self._chosen:
-            self._chosen = True
-            self.dismiss(None)
+        self.answer(None)

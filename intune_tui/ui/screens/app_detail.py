@@ -73,9 +73,7 @@ class AppDetailScreen(DetailScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = clean(MobileApp.from_graph(self.item).name) or "App"
-        self._show_sections()
-        self.focus_tab()
-        self.load()
+        self.show_then_load(self._show_sections)
 
     def load(self) -> None:
         app_id = self.item_id

@@ -9,8 +9,8 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 class AppsScreen(ResourceListScreen):
     AREA = "apps"
     VIEWS = (
-        ListView("apps", "Apps", "apps"),
-        ListView("app_categories", "Categories", "categories"),
+        ListView("apps", "Apps"),
+        ListView("app_categories", "Categories"),
         ListView("app_protection_ios", "Protection iOS", "policies"),
         ListView("app_protection_android", "Protection Android", "policies"),
         ListView("app_protection_windows", "Protection Windows", "policies"),

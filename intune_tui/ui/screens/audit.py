@@ -32,11 +32,11 @@ from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
 from intune_tui.ui.screens.resource_list import table_columns
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import RowPage
-    from intune_tui.ui.app import IntuneApp
 
 LOCAL_COLUMNS = [
     TableColumn("time", "When (UTC)", 19),
@@ -137,17 +137,13 @@ def chain_words(report: ChainReport) -> Text:
     return text
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(IntuneAppMixin, Screen[None]):
     """The audit of remote actions: this app's record and Intune's."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back"),
         Binding("r", "reload", "Refresh", id="audit.refresh"),
     ]
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -24,17 +24,17 @@ from intune_tui.intune.autopilot import (
 from intune_tui.intune.lifecycle import AutopilotIdentity, LookupReport
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
+from intune_tui.ui.typed_app import IntuneAppMixin
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 INTRO = ("A new group tag and/or assigned user (blank keeps the current one); ctrl+l previews, "
          "then ctrl+r sends one updateDeviceProperties per identity (type the count first when "
          "there are several).")
 
 
-class AutopilotEditScreen(Screen[None]):
+class AutopilotEditScreen(IntuneAppMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "preview", "Preview", id="autopilot.preview",
                 tooltip="Show what each identity will get; nothing is sent"),
@@ -50,10 +50,6 @@ class AutopilotEditScreen(Screen[None]):
         self.changes: list[AutopilotChange] | None = None  # the previewed changes, not yet sent
         self.outcomes: list[AutopilotOutcome] | None = None
         self.running = False
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()

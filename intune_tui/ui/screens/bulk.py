@@ -45,11 +45,11 @@ from intune_tui.ui.screens.confirm import (
     OptionsForm,
     facts_table,
 )
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import ActionOutcome
-    from intune_tui.ui.app import IntuneApp
 
 PREVIEW_COLUMNS = [TableColumn("device", "Device", 22, flex=True),
                    TableColumn("user", "User", 24), TableColumn("os", "OS", 8),
@@ -108,7 +108,7 @@ def skipped_row(device: Mapping[str, Any], reason: str) -> Row:
                 (None, "muted", None, None))
 
 
-class BulkActionScreen(ConfirmDialog[None]):
+class BulkActionScreen(IntuneAppMixin, ConfirmDialog[None]):
     """Preview -> typed count (destructive) -> progress -> results, for one action."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -143,10 +143,6 @@ class BulkActionScreen(ConfirmDialog[None]):
         future = self._answer_future()
         if not future.done():
             future.set_result(options)
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def cap(self) -> int:

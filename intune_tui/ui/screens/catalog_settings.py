@@ -3,7 +3,7 @@ code and the value the profile sets, in the words of the setting's definition.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -19,9 +19,7 @@ from intune_tui.intune.settings_catalog import (
     catalog_setting_states,
 )
 from intune_tui.text import clean
-
-if TYPE_CHECKING:
-    from intune_tui.ui.app import IntuneApp
+from intune_tui.ui.typed_app import IntuneAppMixin
 
 
 def catalog_settings_table(found: CatalogSettings) -> Table:
@@ -51,7 +49,7 @@ def summary(policy: CatalogPolicyState, device_name: str, found: CatalogSettings
     return text
 
 
-class CatalogSettingsScreen(Screen[None]):
+class CatalogSettingsScreen(IntuneAppMixin, Screen[None]):
     """One settings-catalog profile's settings on one device, failing first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,10 +61,6 @@ class CatalogSettingsScreen(Screen[None]):
         self.policy = policy
         self.device_id = str(device.get("id", ""))
         self.device_name = clean(device.get("deviceName")) or "device"
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()

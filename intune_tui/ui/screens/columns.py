@@ -17,11 +17,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from intune_tui.list_columns import WIDEST  # the config file's bound for a width
+from intune_tui.ui.screens.answer_once import AnswerOnceModal
 from intune_tui.ui.widgets.resource_table import TableColumn
 
 NARROWEST = 3
@@ -43,7 +43,7 @@ class _Line:
     width: int
 
 
-class ColumnChooser(ModalScreen[ColumnChoice | None]):
+class ColumnChooser(AnswerOnceModal[ColumnChoice | None]):
     """Show, hide, reorder and size the columns of one list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,7 +67,6 @@ class ColumnChooser(ModalScreen[ColumnChoice | None]):
         self.list_title = list_title
         self.columns = tuple(columns)
         self._lines = self._lines_for(shown, widths)
-        self._done = False
 
     def _lines_for(self, shown: Sequence[int], widths: Mapping[int, int]) -> list[_Line]:
         hidden = [index for index in range(len(self.columns)) if index not in shown]
@@ -144,15 +143,10 @@ class ColumnChooser(ModalScreen[ColumnChoice | None]):
         self.action_apply()
 
     def action_apply(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        self.dismiss(self.choice)
+        self.answer(self.choice)
 
     def action_cancel(self) -> None:
-        if not self._done:
-            self._done = True
-            self.dismiss(None)
+        self.answer(None)
 
     @property
     def choice(self) -> ColumnChoice:

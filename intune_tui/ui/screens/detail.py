@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.detail import RowsPane
 from intune_tui.ui.widgets.search_box import SearchBox
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 
 def with_group_names_in(call: Callable[[IntuneService], Awaitable[list[Row]]],
@@ -50,7 +50,7 @@ def rows_as_call(rows: list[Row]) -> Callable[[IntuneService], Awaitable[list[Ro
     return same
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(IntuneAppMixin, Screen[None]):
     """Tabs of one item. Subclasses compose the tabs (under `compose_top()` where a tab has a
     list) and start their jobs in `load`."""
 
@@ -115,10 +115,6 @@ class DetailScreen(Screen[None]):
             ("Refresh this item", "r", self.action_reload),
         ]
 
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
-
     def compose_top(self, title: Text) -> ComposeResult:
         """The header, the item's title line and the filter box (hidden until `/`)."""
         yield Header()
@@ -141,6 +137,13 @@ class DetailScreen(Screen[None]):
         problem.display = True
 
     # -- jobs ----------------------------------------------------------------------------------
+
+    def show_then_load(self, show_row: Callable[[], None]) -> None:
+        """At mount: show what the list's row already holds, give the keys to the active tab,
+        then read the item and its lists."""
+        show_row()
+        self.focus_tab()
+        self.load()
 
     def load(self) -> None:
         """Start every tab's job."""

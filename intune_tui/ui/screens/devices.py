@@ -12,7 +12,7 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 
 class DevicesScreen(ResourceListScreen):
     AREA = "devices"
-    VIEWS = (ListView("devices", "Devices", "devices"),)
+    VIEWS = (ListView("devices", "Devices"),)
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
         "table.activate", "devices.actions", "devices.why", "devices.bulk_actions", "table.mark",
         "list.search", "app.help", "app.quit", "table.sort", "list.refresh", "list.export")

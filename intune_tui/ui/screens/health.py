@@ -55,7 +55,7 @@ class HealthScreen(ResourceListScreen):
         ListView("dep_settings", "ADE/DEP", "tokens"),
         ListView("vpp_tokens", "VPP", "tokens"),
         ListView("enrollment_configurations", "Enrollment", "configurations"),
-        ListView("terms_and_conditions", "Terms", "terms"),
+        ListView("terms_and_conditions", "Terms"),
         ListView("exchange_connectors", "Exchange", "connectors"),
         ListView("mtd_connectors", "MTD", "connectors"),
     )

@@ -50,11 +50,11 @@ from intune_tui.intune.offboarding import (
 from intune_tui.intune.secrets import Kind, platform_kinds
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.recovery import RecoveryPanel
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 # `stale:90` or `stale:180 os:Windows` instead of a list: devices not synced for that long.
 STALE_REQUEST = re.compile(r"stale:(?P<days>[1-9][0-9]{0,3})(?:\s+os:(?P<os>[A-Za-z]+))?",
@@ -64,7 +64,7 @@ INTRO = ("Paste serials, names (name:PC-01) or ids, one a line, or type stale:90
          "+ ctrl+r.")
 
 
-class OffboardScreen(Screen[None]):
+class OffboardScreen(IntuneAppMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "look_up", "Look up", id="offboard.look_up",
                 tooltip="Look the pasted inputs up and build the plan"),
@@ -84,10 +84,6 @@ class OffboardScreen(Screen[None]):
         self.plan: OffboardPlan | None = None
         self.result: OffboardReport | None = None
         self.running = False
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()

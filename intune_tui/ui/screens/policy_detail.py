@@ -251,9 +251,7 @@ class PolicyDetailScreen(DetailScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = clean(Policy.from_graph(self.item).name) or "Policy"
-        self._show_overview()
-        self.focus_tab()
-        self.load()
+        self.show_then_load(self._show_overview)
 
     # -- loading -------------------------------------------------------------------------------
 

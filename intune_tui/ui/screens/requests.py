@@ -9,7 +9,7 @@ copies the call as curl (the token left to `$GRAPH_TOKEN`), `p` as `Invoke-MgGra
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,10 +21,8 @@ from intune_tui.graph.request_log import TOKEN_PLACEHOLDER, RequestEntry, as_cur
 from intune_tui.intune.formatting import count_of
 from intune_tui.intune.resources import Row
 from intune_tui.text import clean
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
-
-if TYPE_CHECKING:
-    from intune_tui.ui.app import IntuneApp
 
 COLUMNS = [
     TableColumn("time", "Time (UTC)", 10),
@@ -75,7 +73,7 @@ def entry_details(entry: RequestEntry) -> Text:
     return text
 
 
-class RequestLogScreen(Screen[None]):
+class RequestLogScreen(IntuneAppMixin, Screen[None]):
     """The session's Graph calls; `focus`: the number of the call to put the cursor on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,10 +86,6 @@ class RequestLogScreen(Screen[None]):
     def __init__(self, focus: int | None = None) -> None:
         super().__init__()
         self.focus_number = focus
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()

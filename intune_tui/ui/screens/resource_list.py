@@ -27,6 +27,7 @@ from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_q
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.search_box import SearchBox
@@ -47,11 +48,16 @@ FREEZE_ABOVE_ROWS = 1_000
 
 @dataclass(frozen=True)
 class ListView:
-    """One sub-view of a list screen: a catalog resource and its tab label."""
+    """One sub-view of a list screen: a catalog resource, its tab label, and what its rows are
+    called ("policies"; by default the label in lower case: "Apps" lists apps)."""
 
     resource: str
     label: str
-    noun: str = "items"
+    noun: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.noun:
+            object.__setattr__(self, "noun", self.label.lower())
 
 
 
@@ -96,7 +102,7 @@ def table_columns(resource: Resource) -> list[TableColumn]:
     ]
 
 
-class ResourceListScreen(Screen[None]):
+class ResourceListScreen(IntuneAppMixin, Screen[None]):
     """Base of every list area. Subclasses set VIEWS and react to `open_row`."""
 
     VIEWS: ClassVar[tuple[ListView, ...]] = ()
@@ -136,10 +142,6 @@ class ResourceListScreen(Screen[None]):
         self._search_timer: Timer | None = None
 
     # -- composition ---------------------------------------------------------------------------
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     @property
     def view(self) -> ListView:

@@ -34,11 +34,11 @@ from intune_tui.intune.rbac import (
 from intune_tui.text import clean
 from intune_tui.ui.screens.access import forbidden_explanation, permission_table
 from intune_tui.ui.screens.detail import DetailScreen
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.detail import field_table
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 GROUPS_BY_ID = ("Graph's Intune API names Entra groups by id only; their names are looked up "
                 "in Entra (Directory.Read.All) and shown once they arrive.")
@@ -268,7 +268,7 @@ class Asked(Generic[AnswerType]):
         return say(self.answer)
 
 
-class OperationScreen(ModalScreen[None]):
+class OperationScreen(IntuneAppMixin, ModalScreen[None]):
     """Enter on a resource operation: which roles allow it, and whether your account may."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -281,10 +281,6 @@ class OperationScreen(ModalScreen[None]):
         self.permission = operation_permission(self.operation)
         self.roles: Asked[list[RoleDefinition]] = Asked()
         self.effective: Asked[EffectivePermissions] = Asked()
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         with Vertical():

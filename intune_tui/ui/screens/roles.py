@@ -15,9 +15,9 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 class RolesScreen(ResourceListScreen):
     AREA = "roles"
     VIEWS = (
-        ListView("role_definitions", "Roles", "roles"),
-        ListView("role_assignments", "Assignments", "assignments"),
-        ListView("resource_operations", "Operations", "operations"),
+        ListView("role_definitions", "Roles"),
+        ListView("role_assignments", "Assignments"),
+        ListView("resource_operations", "Operations"),
     )
 
     def open_row(self, row: Row) -> None:

@@ -17,7 +17,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from intune_tui.auth.flows import (
@@ -28,6 +27,7 @@ from intune_tui.auth.flows import (
     SignInState,
 )
 from intune_tui.text import clean
+from intune_tui.ui.screens.answer_once import AnswerOnceModal
 
 
 def countdown_text(seconds_left: float) -> str:
@@ -36,7 +36,7 @@ def countdown_text(seconds_left: float) -> str:
     return f"{whole // 60:d}:{whole % 60:02d}"
 
 
-class SignInScreen(ModalScreen[SignInOutcome]):
+class SignInScreen(AnswerOnceModal[SignInOutcome]):
     """Shows a PendingSignIn until it ends (dismissed with its outcome) or Esc cancels it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,7 +48,6 @@ class SignInScreen(ModalScreen[SignInOutcome]):
         super().__init__()
         self.pending = pending
         self._clock = clock
-        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         pending = self.pending
@@ -87,13 +86,13 @@ class SignInScreen(ModalScreen[SignInOutcome]):
     def _refresh_state(self) -> None:
         outcome = self.pending.outcome
         if outcome is not None:
-            self._close(outcome)
+            self.answer(outcome)
             return
         self.query_one("#signin-countdown", Static).update(Text(self._countdown()))
 
     def action_cancel(self) -> None:
         self.pending.cancel()
-        self._close(SignInOutcome(SignInState.CANCELLED, "Sign-in cancelled."))
+        self.answer(SignInOutcome(SignInState.CANCELLED, "Sign-in cancelled."))
 
     def action_copy_code(self) -> None:
         if not isinstance(self.pending, DeviceCodeFlow):
@@ -106,9 +105,3 @@ class SignInScreen(ModalScreen[SignInOutcome]):
             title="Sign-in code",
             markup=False,
         )
-
-    def _close(self, outcome: SignInOutcome) -> None:
-        if self._dismissed:
-            return
-        self._dismissed = True
-        self.dismiss(outcome)

@@ -29,6 +29,7 @@ from intune_tui.intune.directory import (
 from intune_tui.intune.models import ManagedDevice
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.text import clean
+from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from intune_tui.ui.app import IntuneApp
 
 
-class UserDevicesScreen(Screen[None]):
+class UserDevicesScreen(IntuneAppMixin, Screen[None]):
     """The user's card, then every managed device whose primary user they are."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,10 +52,6 @@ class UserDevicesScreen(Screen[None]):
         super().__init__()
         self.user_principal_name = user_principal_name
         self.user_id = user_id or user_principal_name
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,7 +137,7 @@ def list_users(users: list[UserCard], note: Static, options: OptionList, *, none
     options.focus()
 
 
-class UserPickScreen(Screen[None]):
+class UserPickScreen(IntuneAppMixin, Screen[None]):
     """`:user NAME`: the users whose name or sign-in name starts with NAME; Enter opens one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -151,10 +148,6 @@ class UserPickScreen(Screen[None]):
         super().__init__()
         self.text = text
         self.users: list[UserCard] = []
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -189,7 +182,7 @@ class UserPickScreen(Screen[None]):
 # -- changing a device's primary user (U on a device) ----------------------------------------------
 
 
-class ChooseUserScreen(ModalScreen[UserCard | None]):
+class ChooseUserScreen(IntuneAppMixin, ModalScreen[UserCard | None]):
     """Type the start of a name or sign-in name, Enter searches Entra, Enter picks a user."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -200,10 +193,6 @@ class ChooseUserScreen(ModalScreen[UserCard | None]):
         super().__init__()
         self.title_text = title
         self.users: list[UserCard] = []
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-user"):

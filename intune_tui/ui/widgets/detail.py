@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -68,13 +69,10 @@ class FieldList(Static):
         self._draw()
         self.scroll_visible()
 
-    def on_focus(self) -> None:
-        self._draw()
-
-    def on_blur(self) -> None:
-        self._draw()
-
+    @on(events.Focus)
+    @on(events.Blur)
     def _draw(self) -> None:
+        """The cursor shows while the list has focus."""
         self.update(field_table(self._fields, cursor=self.cursor if self.has_focus else None))
 
 

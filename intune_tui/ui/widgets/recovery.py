@@ -35,10 +35,10 @@ from intune_tui.intune.secrets import (
     platform_kinds,
 )
 from intune_tui.text import clean
+from intune_tui.ui.typed_app import IntuneAppMixin
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
-    from intune_tui.ui.app import IntuneApp
 
 HINT = "v reveal · Y copy (cleared after 30 s) · revealed secrets are masked again after 30 s"
 
@@ -59,7 +59,7 @@ def item_line(item: RecoveryItem, revealed: RevealedSecret | None) -> Text:
     return line
 
 
-class RecoveryPanel(Vertical):
+class RecoveryPanel(IntuneAppMixin, Vertical):
     """Recovery secrets of one device, masked until revealed."""
 
     mask_after: ClassVar[float] = REVEAL_SECONDS
@@ -80,10 +80,6 @@ class RecoveryPanel(Vertical):
         self._revealed: dict[int, RevealedSecret] = {}
         self._mask_timers: dict[int, Timer] = {}
         self._pending: set[int] = set()
-
-    @property
-    def intune_app(self) -> IntuneApp:
-        return self.app  # type: ignore[return-value]  # Textual types Screen.app as App[Any]
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…"), id="recovery-note", classes="panel-note")
