@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import json
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -32,6 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intune_tui.auth.keystore import KeyringProbe, delete_key, load_or_create_key
+from intune_tui.private_files import file_stem as file_stem  # one profile, one file name
 from intune_tui.private_files import make_private_dir
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 MAGIC = b"ITC1"
 NONCE_BYTES = 12
 LOCK_TIMEOUT = 10.0
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class CacheMode(enum.Enum):
@@ -55,13 +53,6 @@ class CacheUnreadable(Exception):
 
 def token_cache_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "tokens"
-
-
-def file_stem(profile: str) -> str:
-    """A file name for the profile: itself when safe, else a hash (never a path)."""
-    if _SAFE_NAME.match(profile) and ".." not in profile:
-        return profile
-    return "profile-" + hashlib.sha256(profile.encode("utf-8")).hexdigest()[:16]
 
 
 def encrypted_path(settings: Settings) -> Path:
