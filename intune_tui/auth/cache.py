@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -248,10 +249,14 @@ def forget_all(cache: msal.SerializableTokenCache) -> list[str]:
 
 
 def remove_token_cache(settings: Settings) -> tuple[list[Path], str | None]:
-    """Delete the profile's cache files and its keyring key (logout).
+    """Delete the profile's cache files, its list snapshots and its keyring key (logout).
 
-    Returns the files removed and, if the key could not be deleted, why.
+    Returns the files (and the snapshots' folder) removed and, if the key could not be
+    deleted, why.
     """
+    from intune_tui.snapshot import delete_snapshots
+    from intune_tui.warm_start import snapshots_folder
+
     store = TokenCacheStore(
         profile=settings.profile,
         mode=CacheMode.ENCRYPTED,
@@ -259,6 +264,13 @@ def remove_token_cache(settings: Settings) -> tuple[list[Path], str | None]:
         lock_path=_lock_path(settings),
     )
     removed = store.delete_files()
+    snapshots = snapshots_folder(settings.data_dir, settings.profile)
+    try:
+        if delete_snapshots(snapshots):
+            removed.append(snapshots)
+    except OSError as error:  # the key goes below all the same: what is left cannot be read
+        logging.getLogger(__name__).warning("the list snapshots in %s could not be deleted: %s",
+                                            snapshots, error.strerror or error)
     problem = delete_key(settings.profile, timeout=settings.keyring_timeout)
     return removed, problem
 
