@@ -18,8 +18,8 @@ from intune_tui.config import default_data_dir
 from intune_tui.demo import fake_graph, tenant
 from intune_tui.demo.identity import DEMO_TENANT_ID
 from intune_tui.snapshot import SnapshotPlace, snapshot_path, write_snapshot
-from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+from intune_tui.ui.screens.devices import DevicesScreen
 
 DEVICES = 300
 KEY = bytes(range(32))
