@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -49,9 +50,13 @@ class WarmStarts:
                 from intune_tui.intune.resources import RESOURCES
                 from intune_tui.warm_start import read_rows, snapshot_access
 
+                started = time.perf_counter()
                 access = snapshot_access(settings, session)
-                future.set_result(
-                    read_rows(access, RESOURCES[resource_key], now) if access else None)
+                rows = read_rows(access, RESOURCES[resource_key], now) if access else None
+                log.debug("snapshot of %s: %s rows, read in %.3f s", resource_key,
+                          len(rows.rows) if rows is not None else "no",
+                          time.perf_counter() - started)
+                future.set_result(rows)
             except Exception:  # a bug: the live list comes all the same
                 log.exception("the snapshot of %s could not be read", resource_key)
                 future.set_result(None)
