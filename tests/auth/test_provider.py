@@ -350,13 +350,20 @@ async def test_sign_out_forgets_the_account_and_deletes_the_cache(
     make_settings: Callable[..., Settings],
     memory_keyring: MemoryKeyring,
 ) -> None:
+    from intune_tui.snapshot import SnapshotPlace, write_snapshot
+    from intune_tui.warm_start import snapshots_folder
+
     settings = make_settings()
     provider = msal_provider(settings, http_client, RecordingInteraction())
     await provider.get_token()
+    snapshots = snapshots_folder(settings.data_dir, settings.profile)
+    write_snapshot(SnapshotPlace(snapshots, settings.profile, "contoso.onmicrosoft.com"),
+                   bytes(32), "devices", b"rows", now=1_800_000_000)
 
     assert await provider.sign_out() == [HELPDESK.upn]
 
     assert memory_keyring.passwords == {}
     assert not list((Path(settings.data_dir) / "tokens").glob("*.bin"))
+    assert not snapshots.exists()  # the list snapshots go with the sign-in
     with pytest.raises(SignInRequired):
         await msal_provider(settings, http_client).get_token()

@@ -242,3 +242,31 @@ async def test_another_profiles_snapshot_is_not_shown(
         release.set()
         await wait_until(pilot, list_loaded(app, DevicesScreen))
         assert app.screen.table.rows_count == DEVICES
+
+
+async def test_actions_on_a_device_screen_not_yet_read_live_read_it_first(
+        make_app, wait_until, keyring_keys, monkeypatch) -> None:
+    """Opened from a snapshot row, the device screen shows that row until its own GET answers;
+    `a` meanwhile reads the device live, and the menu names what Graph says now."""
+    from intune_tui.ui.screens.actions import ActionsMenu
+
+    await run_once(make_app, wait_until)
+    ids = change_the_tenant(monkeypatch)
+    release = hold_device_lists(monkeypatch)
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen.showing_snapshot, what="the snapshot's rows")
+        held = app.session.fake.faults.hold_next(path_contains=ids["renamed"])
+        table = app.screen.table
+        table.move_cursor(next(index for index, row in enumerate(table.visible_rows)
+                               if row.key == ids["renamed"]))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        assert app.screen.item["deviceName"] != NEW_NAME  # still the snapshot's row
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionsMenu),
+                         what="the actions menu")
+        assert [device["deviceName"] for device in app.screen.devices] == [NEW_NAME]
+        held.set()
+        release.set()
