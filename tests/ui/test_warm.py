@@ -136,6 +136,11 @@ async def test_the_next_start_shows_the_snapshot_then_the_live_list_replaces_it(
         assert table().cursor_row.key == ids["renamed"]
         await pilot.press("escape")
         assert table().visible_count == DEVICES and table().cursor_row.key == ids["renamed"]
+        await pilot.press("s")  # sort by the name column
+        names = [row.sort_keys[0] for row in table().visible_rows]
+        assert names == sorted(names)
+        assert len(app.session.fake.requests) == listings
+        table().move_cursor([row.key for row in table().visible_rows].index(ids["renamed"]))
 
         release.set()
         await wait_until(pilot, lambda: app.screen._complete, what="the live list")
@@ -143,6 +148,8 @@ async def test_the_next_start_shows_the_snapshot_then_the_live_list_replaces_it(
         assert len(rows) == DEVICES - 1 and ids["removed"] not in rows
         assert rows[ids["renamed"]].cells[0] == NEW_NAME
         assert table().cursor_row.key == ids["renamed"]  # the cursor stayed on its row
+        names = [row.sort_keys[0] for row in table().visible_rows]
+        assert names == sorted(names)  # still sorted, the renamed device in its new place
         assert not app.screen.showing_snapshot and "snapshot" not in status(app)
 
 
@@ -165,6 +172,10 @@ async def test_a_failed_live_load_keeps_the_snapshot_with_its_marker_and_the_err
         assert app.screen.showing_snapshot and app.screen.table.display
         assert "snapshot · less than a minute old" in status(app)
         assert "refreshing" not in status(app)
+        await pilot.press("e")  # an export of it says where its rows came from
+        await wait_until(pilot, lambda: any(
+            f"Exported {DEVICES} devices (from the snapshot, less than a minute old)"
+            in str(n.message) for n in app._notifications), what="the export")
 
 
 async def test_an_action_on_a_snapshot_row_reads_the_device_live_first(

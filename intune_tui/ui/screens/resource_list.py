@@ -468,8 +468,11 @@ class ResourceListScreen(Screen[None]):
         self.export_view("csv")
 
     def export_view(self, fmt: str) -> None:
+        noun = self.view.noun
+        if self._warm is not None:  # say so: the file holds what the snapshot held
+            noun += f" (from the snapshot, {self._status.snapshot_age})"
         export_rows(self.intune_app, self.resource, self.table.visible_rows, self.view.resource,
-                    fmt, self.view.noun, shown=self.table.shown_columns)
+                    fmt, noun, shown=self.table.shown_columns)
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)
