@@ -73,7 +73,7 @@ class WarmStarts:
         future = self._reads.pop(resource_key)
         session = self._session
 
-        def arrived(done: asyncio.Future[WarmRows | None]) -> None:
+        def arrived(done: Future[WarmRows | None] | asyncio.Future[WarmRows | None]) -> None:
             if done.cancelled() or session is not self._app.session:
                 return
             rows = done.result()
@@ -84,7 +84,10 @@ class WarmStarts:
             except Exception:  # a screen that closed meanwhile, or a bug: never crash the app
                 log.exception("the snapshot of %s could not be shown", resource_key)
 
-        asyncio.wrap_future(future).add_done_callback(arrived)
+        if future.done():  # read already: shown now, in the list's first frame
+            arrived(future)
+        else:
+            asyncio.wrap_future(future).add_done_callback(arrived)
         return True
 
     def save(self, resource_key: str, rows: Sequence[Row]) -> None:
