@@ -153,14 +153,25 @@ class SnapshotAccess:
 
 
 def snapshot_access(settings: Settings, session: Session) -> SnapshotAccess | None:
-    """Where this session's list snapshots live, or None when `snapshot = false`.
+    """Where this session's list snapshots live, or None when `snapshot = false` or when the
+    tenant is not known yet. Blocking (the token cache may wait for the keyring): a thread.
 
-    The tenant bound into each snapshot is the session's (`Session.tenant_key`): the demo's
-    tenant id, the configured tenant with the Graph endpoint, or a given token's `tid`."""
+    The tenant bound into each snapshot is the session's (`Session.tenant_key`: the demo's
+    tenant id, the configured tenant with the Graph endpoint, or a given token's `tid`) and,
+    for an interactive sign-in, the signed-in account's tenant id too: a profile without a
+    configured tenant signs in wherever its account lives, and a snapshot made while signed in
+    to one tenant does not decrypt while signed in to another."""
     if not settings.snapshot:
         return None
+    tenant = session.tenant_key
+    signed_in_tenant = getattr(session.token_provider, "signed_in_tenant", None)
+    if callable(signed_in_tenant):
+        account_tenant = signed_in_tenant()
+        if not account_tenant:
+            return None  # not signed in: nothing is known to bind a snapshot to
+        tenant = f"{tenant} as {account_tenant}"
     place = SnapshotPlace(snapshots_folder(settings.data_dir, session.profile),
-                          session.profile, session.tenant_key)
+                          session.profile, tenant)
     lock_path = Path(settings.data_dir) / "tokens" / f"{file_stem(session.profile)}.lock"
     return SnapshotAccess(place, settings.snapshot_max_age * HOUR, settings.keyring_timeout,
                           lock_path)

@@ -153,3 +153,41 @@ def test_a_payload_of_other_columns_is_ignored_with_one_log_line(
 ])
 def test_age_text(seconds: float, text: str) -> None:
     assert age_text(seconds) == text
+
+
+class SignedIn:
+    """An interactive sign-in's provider, as far as snapshots ask it: the account's tenant."""
+
+    def __init__(self, tenant: str | None) -> None:
+        self.tenant = tenant
+
+    def signed_in_tenant(self) -> str | None:
+        return self.tenant
+
+
+def test_a_profile_signed_in_to_another_tenant_reads_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No tenant configured: the profile is wherever its account signs in, and a snapshot made
+    in one tenant is not shown once the profile's account is in another."""
+    from types import SimpleNamespace
+
+    from intune_tui.config import Settings
+    from intune_tui.warm_start import snapshot_access
+
+    with_keys(monkeypatch, {"default": KEY})
+    settings = Settings(data_dir=tmp_path)
+
+    def session(tenant: str | None) -> object:
+        return SimpleNamespace(profile="default", tenant_key="organizations at graph",
+                               token_provider=SignedIn(tenant))
+
+    contoso = snapshot_access(settings, session("contoso-id"))  # type: ignore[arg-type]
+    assert contoso is not None
+    assert write_rows(contoso, DEVICES, device_rows(20), clock=lambda: NOW) is not None
+    northwind = snapshot_access(settings, session("northwind-id"))  # type: ignore[arg-type]
+    assert northwind is not None and northwind.place.folder == contoso.place.folder
+    assert read_rows(northwind, DEVICES, DEMO_NOW, clock=lambda: NOW) is None
+    assert read_rows(contoso, DEVICES, DEMO_NOW, clock=lambda: NOW) is not None
+    assert snapshot_access(settings, session(None)) is None  # type: ignore[arg-type]
+    assert snapshot_access(Settings(data_dir=tmp_path, snapshot=False),
+                           session("contoso-id")) is None  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ from intune_tui.config import Settings
 from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider, token_claims
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 
-from .conftest import HELPDESK, HangingKeyring, MemoryKeyring
+from .conftest import CONTOSO_ID, HELPDESK, HangingKeyring, MemoryKeyring
 from .fake_entra import FakeEntra, unsigned_jwt
 
 
@@ -342,6 +342,20 @@ async def test_a_hanging_keyring_does_not_hang_the_app(
 
     assert "did not answer within 0.2 s" in (notice or "")
     assert token_claims(token)["upn"] == HELPDESK.upn
+
+
+async def test_the_signed_in_tenant_is_the_cached_accounts(
+    entra: FakeEntra,
+    http_client: httpx.Client,
+    make_settings: Callable[..., Settings],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    settings = make_settings()
+    provider = msal_provider(settings, http_client, RecordingInteraction())
+    assert provider.signed_in_tenant() is None  # never signed in
+    await provider.get_token()
+    assert provider.signed_in_tenant() == CONTOSO_ID
+    assert msal_provider(settings, http_client).signed_in_tenant() == CONTOSO_ID  # next start
 
 
 async def test_sign_out_forgets_the_account_and_deletes_the_cache(
