@@ -53,6 +53,21 @@ def test_rows_come_back_as_a_live_load_builds_them() -> None:
     assert "model" not in back[3].item
 
 
+def test_rows_in_several_chunks_round_trip_and_a_lost_chunk_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warm_start, "CHUNK_ROWS", 7)  # 50 rows: 8 chunks a column
+    rows = device_rows(50)
+    rows[48].item.pop("serialNumber")
+    rebuilt = DEVICES.to_rows([row.item for row in rows], DEMO_NOW)
+    payload = encode_rows(DEVICES, rebuilt)
+    same_rows(decode_rows(DEVICES, payload, DEMO_NOW), rebuilt)
+    lines = zlib.decompress(payload[4:]).split(b"\n")
+    assert len(lines) == 1 + 8 * len(DEVICES.select) + 1  # the header, the chunks, the end
+    without_one = b"\n".join(lines[:5] + lines[6:])
+    with pytest.raises(PayloadError, match="malformed"):
+        decode_rows(DEVICES, payload[:4] + zlib.compress(without_one), DEMO_NOW)
+
+
 def test_an_empty_list_round_trips() -> None:
     assert decode_rows(DEVICES, encode_rows(DEVICES, []), DEMO_NOW) == []
 
