@@ -163,12 +163,14 @@ KEY_SOURCE: KeySource = keyring_key
 @dataclass(frozen=True)
 class SnapshotAccess:
     """One session's snapshots: whose (profile and tenant), how old they may be, how to get the
-    key. `max_age` in seconds."""
+    key. `max_age` in seconds; `create_key`: a write may put the profile's key in the keyring
+    when it has none yet (not for the demo: trying it must not add to anyone's keyring)."""
 
     place: SnapshotPlace
     max_age: float
     keyring_timeout: float
     lock_path: Path | None = None
+    create_key: bool = True
 
     def key(self, *, create: bool) -> bytes | None:
         try:
@@ -201,7 +203,7 @@ def snapshot_access(settings: Settings, session: Session) -> SnapshotAccess | No
                           session.profile, tenant)
     lock_path = Path(settings.data_dir) / "tokens" / f"{file_stem(session.profile)}.lock"
     return SnapshotAccess(place, settings.snapshot_max_age * HOUR, settings.keyring_timeout,
-                          lock_path)
+                          lock_path, create_key=not session.demo)
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ def write_rows(access: SnapshotAccess, resource: Resource, rows: Sequence[Row], 
                clock: Callable[[], float] = time.time) -> Path | None:
     """Put the rows of a fully loaded list in its snapshot. None when not written (no usable
     keyring, a disk problem, rows that do not encode): each is one log line."""
-    key = access.key(create=True)
+    key = access.key(create=access.create_key)
     if key is None:
         return None
     try:

@@ -194,7 +194,7 @@ def test_a_profile_signed_in_to_another_tenant_reads_nothing(
 
     def session(tenant: str | None) -> object:
         return SimpleNamespace(profile="default", tenant_key="organizations at graph",
-                               token_provider=SignedIn(tenant))
+                               token_provider=SignedIn(tenant), demo=False)
 
     contoso = snapshot_access(settings, session("contoso-id"))  # type: ignore[arg-type]
     assert contoso is not None
@@ -206,3 +206,17 @@ def test_a_profile_signed_in_to_another_tenant_reads_nothing(
     assert snapshot_access(settings, session(None)) is None  # type: ignore[arg-type]
     assert snapshot_access(Settings(data_dir=tmp_path, snapshot=False),
                            session("contoso-id")) is None  # type: ignore[arg-type]
+
+
+def test_the_demo_never_puts_a_key_in_the_keyring(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intune_tui.config import Settings
+    from intune_tui.session import demo_session
+    from intune_tui.warm_start import snapshot_access
+
+    asked = with_keys(monkeypatch, {})
+    settings = Settings(data_dir=tmp_path, demo=True)
+    demo = snapshot_access(settings, demo_session(settings))
+    assert demo is not None and demo.place.tenant_id == "7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f"
+    assert write_rows(demo, DEVICES, device_rows(5), clock=lambda: NOW) is None
+    assert asked == [False]  # asked for the demo's key, never to make one

@@ -4,11 +4,13 @@ replaces it. Only with a keyring key, never another profile's, never a damaged o
 
 from __future__ import annotations
 
+import base64
 import threading
 from pathlib import Path
 from typing import Any
 
 import keyring
+import keyring.backend
 import keyring.backends.fail
 import pytest
 from waiting import list_loaded
@@ -216,6 +218,46 @@ async def test_without_a_keyring_nothing_is_written(make_app, wait_until, monkey
     finally:
         keyring.set_keyring(previous)
     assert not (default_data_dir() / "snapshots").exists()
+
+
+class DemoKeyring(keyring.backend.KeyringBackend):
+    """An OS keyring (as far as the keystore can tell) holding the demo profile's key."""
+
+    priority = 1
+    viable = False
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if (service, username) == ("intune-tui", "token-cache-key:demo"):
+            return base64.b64encode(KEY).decode()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise AssertionError("the demo must not put a key in the keyring")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise AssertionError("nothing to delete")
+
+
+async def test_with_the_profiles_key_in_the_os_keyring_the_snapshot_is_written(
+        make_app, wait_until, monkeypatch) -> None:
+    from intune_tui.auth import keystore
+
+    monkeypatch.setattr(warm_start, "KEY_SOURCE", warm_start.keyring_key)  # the real probe
+    monkeypatch.setattr(keystore, "OS_KEYRING_BACKENDS", keystore.OS_KEYRING_BACKENDS | {
+        f"{DemoKeyring.__module__}.{DemoKeyring.__qualname__}"})
+    previous = keyring.get_keyring()
+    keyring.set_keyring(DemoKeyring())
+    try:
+        await run_once(make_app, wait_until)
+        assert demo_snapshot().exists()
+        release = hold_device_lists(monkeypatch)
+        second = make_app(devices=DEVICES)
+        async with second.run_test() as pilot:
+            await wait_until(pilot, lambda: isinstance(second.screen, DevicesScreen)
+                             and second.screen.showing_snapshot, what="the snapshot shown")
+            release.set()
+    finally:
+        keyring.set_keyring(previous)
 
 
 async def test_snapshot_false_writes_nothing(make_app, wait_until, keyring_keys) -> None:
