@@ -226,6 +226,12 @@ def _check_timeout(value: object, where: str) -> float:
     return float(value)
 
 
+def _check_hours(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 365:
+        raise _fail(where, "a number of hours above 0 and at most 8760 (a year)", value)
+    return float(value)
+
+
 def _check_tenant(value: object, where: str) -> str:
     if not isinstance(value, str) or not _TENANT.match(value.strip()):
         raise _fail(where, "a tenant domain (contoso.onmicrosoft.com) or tenant GUID", value)
@@ -607,6 +613,13 @@ class Settings:
     keyring_timeout: float = setting(
         3.0, check=_check_timeout, top_level=True, env=True,
         help="seconds to wait for a (possibly locked) keyring")
+    snapshot: bool = setting(
+        True, top_level=True, env=True,
+        help="keep each fully loaded devices list in an encrypted snapshot (the OS keyring's "
+        "key; none without a keyring) and show it at the next start while the live list loads")
+    snapshot_max_age: float = setting(
+        24.0, check=_check_hours, top_level=True, env=True,
+        help="hours after which a snapshot is no longer shown")
     keymap: dict[str, str] = setting(
         factory=dict, check=_check_keymap, top_level=True,
         help="binding id = keys; see [Key map](#key-map)")

@@ -9,7 +9,9 @@ or replaced atomically.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -17,6 +19,15 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 T = TypeVar("T")
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def file_stem(profile: str) -> str:
+    """A file name for the profile: itself when safe, else a hash (never a path)."""
+    if _SAFE_NAME.match(profile) and ".." not in profile:
+        return profile
+    return "profile-" + hashlib.sha256(profile.encode("utf-8")).hexdigest()[:16]
 
 
 class UnsafeFile(OSError):

@@ -62,6 +62,10 @@ class Session:
     token_identity: bool = False
     # Every Graph call of the session (`:requests`); the session's Graph client writes it.
     requests: RequestLog = field(default_factory=RequestLog)
+    # Which tenant this session's data belongs to, known before any call (bound into the list
+    # snapshots, so that no other tenant's rows are ever shown): the demo's tenant id; else the
+    # configured tenant (or a given token's `tid`, or "organizations") at its Graph endpoint.
+    tenant_key: str = ""
 
     @property
     def header_text(self) -> str:
@@ -159,7 +163,12 @@ def demo_session(
 
     With `graph_process` the tenant is served by that process over loopback, or in-process if it
     fails to come up."""
-    from intune_tui.demo.identity import DEMO_NOW, DEMO_OPERATOR_UPN, DEMO_TENANT_NAME
+    from intune_tui.demo.identity import (
+        DEMO_NOW,
+        DEMO_OPERATOR_UPN,
+        DEMO_TENANT_ID,
+        DEMO_TENANT_NAME,
+    )
 
     started = clock()
 
@@ -176,6 +185,7 @@ def demo_session(
             settings, session, on_throttle, now, fake_clock, scopes),
         clock=now,
         requests=RequestLog(clock=now),
+        tenant_key=DEMO_TENANT_ID,
     )
     if graph_process is not None:
         preload_network_transport()
@@ -245,12 +255,14 @@ def graph_session(
     except AuthError as error:  # ClientIdMissing explains how to register the app
         raise SessionError(error.explain()) from None
     tenant = settings.tenant or ""
+    tenant_key = (settings.tenant or "organizations").lower()
     account = ""
     if isinstance(provider, StaticTokenProvider) and settings.access_token:
         # Unverified claims of a token from elsewhere: cleaned, and said to be the token's.
         claims = token_claims(settings.access_token)
         if not tenant and claims.get("tid"):
             tenant = "tenant " + from_the_token(claims.get("tid"))
+            tenant_key = clean(claims.get("tid")).lower()
         account = from_the_token(claims.get("upn") or claims.get("unique_name"))
     notices = tuple(getattr(provider, "notices", ()) or ())
     requests = RequestLog()
@@ -277,6 +289,7 @@ def graph_session(
         notices=notices,
         token_identity=not isinstance(provider, MsalTokenProvider),
         requests=requests,
+        tenant_key=f"{tenant_key} at {settings.graph_url}",
     )
 
 

@@ -27,3 +27,12 @@ def no_keyring_for_the_audit(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(audit, "DEFAULT_KEY_PROVIDER",
                         lambda: audit.ChainKey(None, "no keyring in tests"))
+
+
+@pytest.fixture(autouse=True)
+def no_keyring_for_list_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """List snapshots never ask the machine's keyring in tests: no key, so none is written,
+    unless a test gives `warm_start.KEY_SOURCE` its own keys."""
+    from intune_tui import warm_start
+
+    monkeypatch.setattr(warm_start, "KEY_SOURCE", lambda *_args, **_kwargs: None)

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import json
+import logging
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intune_tui.auth.keystore import KeyringProbe, delete_key, load_or_create_key
+from intune_tui.private_files import file_stem as file_stem  # one profile, one file name
 from intune_tui.private_files import make_private_dir
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 MAGIC = b"ITC1"
 NONCE_BYTES = 12
 LOCK_TIMEOUT = 10.0
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class CacheMode(enum.Enum):
@@ -55,13 +54,6 @@ class CacheUnreadable(Exception):
 
 def token_cache_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "tokens"
-
-
-def file_stem(profile: str) -> str:
-    """A file name for the profile: itself when safe, else a hash (never a path)."""
-    if _SAFE_NAME.match(profile) and ".." not in profile:
-        return profile
-    return "profile-" + hashlib.sha256(profile.encode("utf-8")).hexdigest()[:16]
 
 
 def encrypted_path(settings: Settings) -> Path:
@@ -257,10 +249,14 @@ def forget_all(cache: msal.SerializableTokenCache) -> list[str]:
 
 
 def remove_token_cache(settings: Settings) -> tuple[list[Path], str | None]:
-    """Delete the profile's cache files and its keyring key (logout).
+    """Delete the profile's cache files, its list snapshots and its keyring key (logout).
 
-    Returns the files removed and, if the key could not be deleted, why.
+    Returns the files (and the snapshots' folder) removed and, if the key could not be
+    deleted, why.
     """
+    from intune_tui.snapshot import delete_snapshots
+    from intune_tui.warm_start import snapshots_folder
+
     store = TokenCacheStore(
         profile=settings.profile,
         mode=CacheMode.ENCRYPTED,
@@ -268,6 +264,13 @@ def remove_token_cache(settings: Settings) -> tuple[list[Path], str | None]:
         lock_path=_lock_path(settings),
     )
     removed = store.delete_files()
+    snapshots = snapshots_folder(settings.data_dir, settings.profile)
+    try:
+        if delete_snapshots(snapshots):
+            removed.append(snapshots)
+    except OSError as error:  # the key goes below all the same: what is left cannot be read
+        logging.getLogger(__name__).warning("the list snapshots in %s could not be deleted: %s",
+                                            snapshots, error.strerror or error)
     problem = delete_key(settings.profile, timeout=settings.keyring_timeout)
     return removed, problem
 

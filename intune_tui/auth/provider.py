@@ -196,6 +196,12 @@ class MsalTokenProvider:
         session = await asyncio.to_thread(self._open)
         return session.account()
 
+    def signed_in_tenant(self) -> str | None:
+        """The tenant id of the profile's cached account, None before any sign-in. No network,
+        but opening the cache may wait for the keyring: call it off the UI thread."""
+        account = self._open().account()
+        return account.tenant_id if account is not None and account.tenant_id else None
+
     async def get_token(
         self,
         *,

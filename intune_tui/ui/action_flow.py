@@ -207,10 +207,15 @@ class RemoteActionFlow:
 
     # -- entry points (the `a` and `A` keys) ---------------------------------------------------
 
-    def open_menu(self, device: Mapping[str, Any]) -> None:
-        """The actions menu for one device, then its confirmation, then the action."""
+    def open_menu(self, device: Mapping[str, Any], *, read_live: bool = False) -> None:
+        """The actions menu for one device, then its confirmation, then the action.
+
+        `read_live`: `device` may be old (a row of the list's snapshot, a device screen whose
+        GET has not answered yet): the device is read from Graph first, and the menu and the
+        confirmation show what Graph says now."""
         if self._may_start():
-            self.app.run_worker(self.device_flow(dict(device)), group="remote-actions")
+            self.app.run_worker(self.device_flow(dict(device), read_live=read_live),
+                                group="remote-actions")
 
     def open_bulk_menu(self, devices: Sequence[Mapping[str, Any]]) -> None:
         """The actions menu for the marked devices, then the bulk preview."""
@@ -233,8 +238,10 @@ class RemoteActionFlow:
 
     # -- the flows -----------------------------------------------------------------------------
 
-    async def device_flow(self, device: dict[str, Any]) -> ActionOutcome | None:
-        """Menu -> confirmation -> audit -> one write -> audit -> notify -> tracking."""
+    async def device_flow(self, device: dict[str, Any], *,
+                          read_live: bool = False) -> ActionOutcome | None:
+        """(Live read ->) menu -> confirmation -> audit -> one write -> audit -> notify ->
+        tracking."""
         from intune_tui.ui.screens.actions import ActionsMenu
         from intune_tui.ui.screens.confirm import confirm_screen
 
@@ -242,6 +249,11 @@ class RemoteActionFlow:
         self.audit.warm_key()  # the first audit write must not wait for the keyring
         try:
             origin = self.app.screen
+            if read_live:
+                live = await self.read_device(device)
+                if live is None or self.app.screen is not origin:
+                    return None
+                device = live
             access = await self.read_access()
             if self.app.screen is not origin:
                 return None  # the user moved on while the token was read
@@ -280,6 +292,25 @@ class RemoteActionFlow:
         if options is None:
             return None
         return await self.bulk_run(screen.planned, action, options, screen.show_progress)
+
+    async def read_device(self, device: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The device as Graph has it now (its detail GET), or None after saying why not."""
+        from intune_tui.graph.errors import GraphNotFound
+
+        device_id = str(device.get("id") or "")
+        try:
+            read = await self.app.call("actions:device",
+                                       lambda service: service.get_device(device_id))
+        except GraphNotFound:
+            name = clean(device.get("deviceName")) or device_id
+            self.app.notify(f"{name} is no longer in Intune (the list showed an older copy); "
+                            "nothing was sent.", title="Remote actions", severity="warning",
+                            markup=False, timeout=10)
+            return None
+        except Exception as error:
+            self.app.report_error(error)
+            return None
+        return dict(read.raw)
 
     async def read_access(self) -> TokenAccess:
         """What the signed-in token may do (its claims are read in the worker)."""

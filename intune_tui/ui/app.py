@@ -27,6 +27,7 @@ from intune_tui.ui import startup
 from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, describe_view, parse_command
 from intune_tui.ui.palette import ContextCommands
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
+from intune_tui.ui.warm import WarmStarts
 from intune_tui.worker import (
     GraphWorker,
     JobDone,
@@ -161,6 +162,7 @@ class IntuneApp(App[None]):
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
         self._starting = True  # until the first list page is painted (startup: GC pause)
+        self.warm = WarmStarts(self)  # the lists' snapshots (warm start)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
 
@@ -218,7 +220,10 @@ class IntuneApp(App[None]):
         Graph's answer is on its way while the UI starts. The screen takes this stream over
         (`stream(..., take_early=True)`): nothing is asked twice."""
         module, name = _MODE_SCREENS[FIRST_MODE]
-        view, pages = getattr(importlib.import_module(module), name).first_list()
+        screen_class = getattr(importlib.import_module(module), name)
+        if screen_class.WARM_START:
+            self.warm.prefetch(screen_class.VIEWS[0].resource)
+        view, pages = screen_class.first_list()
         assert self._worker is not None
         self._early = startup.EarlyStream(view)
         self._early.stream_id = self._worker.submit_listing(view, pages)
@@ -683,6 +688,7 @@ class IntuneApp(App[None]):
         self._early = None
         self._jobs.clear()
         self.settings, self.session = settings, session
+        self.warm = WarmStarts(self)
         self.last_forbidden = None
         self.throttle_text = ""
         self._apply_session_header()

@@ -67,6 +67,25 @@ def test_login_whoami_logout(
     assert "Not signed in" in capsys.readouterr().out
 
 
+def test_logout_deletes_the_profiles_list_snapshots_and_no_others(
+    make_settings: Callable[..., Settings],
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from intune_tui.snapshot import SnapshotPlace, write_snapshot
+    from intune_tui.warm_start import snapshots_folder
+
+    settings = make_settings()
+    mine = snapshots_folder(settings.data_dir, "contoso")
+    theirs = snapshots_folder(settings.data_dir, "northwind")
+    for folder, profile in ((mine, "contoso"), (theirs, "northwind")):
+        write_snapshot(SnapshotPlace(folder, profile, "tenant"), bytes(32), "devices",
+                       b"rows", now=1_800_000_000)
+    assert commands.logout(settings) == 0
+    assert f"Deleted {mine}" in capsys.readouterr().out
+    assert not mine.exists() and (theirs / "devices.bin").exists()
+
+
 def test_login_without_client_id_explains_registration(
     make_settings: Callable[..., Settings],
     memory_keyring: MemoryKeyring,

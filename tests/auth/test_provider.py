@@ -31,7 +31,7 @@ from intune_tui.config import Settings
 from intune_tui.graph.tokens import StaticTokenProvider, TokenProvider, token_claims
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS
 
-from .conftest import HELPDESK, HangingKeyring, MemoryKeyring
+from .conftest import CONTOSO_ID, HELPDESK, HangingKeyring, MemoryKeyring
 from .fake_entra import FakeEntra, unsigned_jwt
 
 
@@ -344,7 +344,7 @@ async def test_a_hanging_keyring_does_not_hang_the_app(
     assert token_claims(token)["upn"] == HELPDESK.upn
 
 
-async def test_sign_out_forgets_the_account_and_deletes_the_cache(
+async def test_the_signed_in_tenant_is_the_cached_accounts(
     entra: FakeEntra,
     http_client: httpx.Client,
     make_settings: Callable[..., Settings],
@@ -352,11 +352,32 @@ async def test_sign_out_forgets_the_account_and_deletes_the_cache(
 ) -> None:
     settings = make_settings()
     provider = msal_provider(settings, http_client, RecordingInteraction())
+    assert provider.signed_in_tenant() is None  # never signed in
     await provider.get_token()
+    assert provider.signed_in_tenant() == CONTOSO_ID
+    assert msal_provider(settings, http_client).signed_in_tenant() == CONTOSO_ID  # next start
+
+
+async def test_sign_out_forgets_the_account_and_deletes_the_cache(
+    entra: FakeEntra,
+    http_client: httpx.Client,
+    make_settings: Callable[..., Settings],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    from intune_tui.snapshot import SnapshotPlace, write_snapshot
+    from intune_tui.warm_start import snapshots_folder
+
+    settings = make_settings()
+    provider = msal_provider(settings, http_client, RecordingInteraction())
+    await provider.get_token()
+    snapshots = snapshots_folder(settings.data_dir, settings.profile)
+    write_snapshot(SnapshotPlace(snapshots, settings.profile, "contoso.onmicrosoft.com"),
+                   bytes(32), "devices", b"rows", now=1_800_000_000)
 
     assert await provider.sign_out() == [HELPDESK.upn]
 
     assert memory_keyring.passwords == {}
     assert not list((Path(settings.data_dir) / "tokens").glob("*.bin"))
+    assert not snapshots.exists()  # the list snapshots go with the sign-in
     with pytest.raises(SignInRequired):
         await msal_provider(settings, http_client).get_token()

@@ -97,10 +97,11 @@ def first_device_names(devices: int, how_many: int = 40) -> list[bytes]:
             and name.isascii()]
 
 
-def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes
-             ) -> dict[str, float | None]:
-    """Fork `argv` on a pty; seconds from fork until each marker group's bytes were read."""
-    home = tempfile.mkdtemp(prefix="intune-tui-startup-")
+def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, *,
+             home: str | None = None) -> dict[str, float | None]:
+    """Fork `argv` on a pty; seconds from fork until each marker group's bytes were read.
+    `home`: the config/data/log directories' parent (default: a new temporary one)."""
+    home = home or tempfile.mkdtemp(prefix="intune-tui-startup-")
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS),
            "LINES": str(LINES)}
     # Bytecode as on a user's machine (pip compiles what it installs; an editable install

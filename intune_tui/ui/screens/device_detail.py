@@ -211,6 +211,7 @@ class DeviceDetailScreen(DetailScreen):
         self.device_id = self.item_id
         self.device: ManagedDevice = ManagedDevice.from_graph(item)
         self._tracker: ActionTracker | None = None
+        self._read_live = False  # the device's own GET has answered (else: the list's row)
         # (Entra device id, user id) the side tabs were last loaded for; None: not yet.
         self._side_ids: tuple[Any, Any] | None = None
         # The Config tab's two sources: template profiles and settings-catalog profiles.
@@ -418,6 +419,7 @@ class DeviceDetailScreen(DetailScreen):
                           on_error=lambda error: self._deliver(lambda: on_error(error)))
 
     def _show_device(self, read: ManagedDevice) -> None:
+        self._read_live = True
         self.device = self.device.merged_with(read)
         self.item = self.device.raw
         self.show_title(title_line(self.device))
@@ -578,7 +580,9 @@ class DeviceDetailScreen(DetailScreen):
                 rows, empty="No remote actions yet")
 
     def action_actions(self) -> None:
-        action_flow(self.intune_app).open_menu(self.item)
+        # Until the device's own GET has answered, the item is the list's row (perhaps the
+        # snapshot's): the flow reads the device live first.
+        action_flow(self.intune_app).open_menu(self.item, read_live=not self._read_live)
 
     # -- keys ----------------------------------------------------------------------------------
 

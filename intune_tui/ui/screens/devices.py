@@ -13,6 +13,7 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 class DevicesScreen(ResourceListScreen):
     AREA = "devices"
     VIEWS = (ListView("devices", "Devices"),)
+    WARM_START = True
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
         "table.activate", "devices.actions", "devices.why", "devices.bulk_actions", "table.mark",
         "list.search", "app.help", "app.quit", "table.sort", "list.refresh", "list.export")
@@ -54,10 +55,15 @@ class DevicesScreen(ResourceListScreen):
         row = self.table.cursor_row
         if row is None:
             return
-        action_flow(self.intune_app).open_menu(row.item)
+        # A snapshot's row may be hours old: the flow reads the device live before its menu.
+        action_flow(self.intune_app).open_menu(row.item, read_live=self.showing_snapshot)
 
     def action_bulk_actions(self) -> None:
         """One remote action on every marked device: preview, confirm, progress, results."""
         from intune_tui.ui.action_flow import action_flow
 
+        if self.showing_snapshot:
+            self.notify("The list still shows the snapshot; bulk actions wait for the live list "
+                        "(loading).", title="Remote actions", severity="warning", markup=False)
+            return
         action_flow(self.intune_app).open_bulk_menu([row.item for row in self.table.marked_rows])

@@ -8,6 +8,7 @@ a sentence in the status bar instead of an empty list.
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.ui.app import IntuneApp
     from intune_tui.ui.screens.columns import ColumnChoice
+    from intune_tui.warm_start import WarmRows
     from intune_tui.worker import StreamFinished
 
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
@@ -107,6 +109,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
     VIEWS: ClassVar[tuple[ListView, ...]] = ()
     AREA: ClassVar[str] = ""
+    # The first view's last full load is kept in an encrypted snapshot and shown at the next
+    # start while the live list loads behind it (`ui/warm.py`).
+    WARM_START: ClassVar[bool] = False
     # The key bar, most important first (KeyFooter shows as many as fit; `?` lists them all).
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
         "table.activate", "table.mark", "list.search", "app.help", "app.quit", "table.sort",
@@ -138,8 +143,14 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._query: SearchQuery | None = None
         self._server_filter: str | None = None
         self._complete = False
+        # The rows of the load under way, as they arrived (what a full load writes to the
+        # snapshot). While the table keeps showing other rows (a refresh in place, or the
+        # snapshot), `_refresh_buffer` is this same list and replaces them when complete.
+        self._arrived: list[Row] = []
         self._refresh_buffer: list[Row] | None = None
         self._search_timer: Timer | None = None
+        self._warm: WarmRows | None = None  # the snapshot the table shows, until the live list
+        self._load_number = 0
 
     # -- composition ---------------------------------------------------------------------------
 
@@ -233,29 +244,64 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         """(Re)load the current view with the current server filter."""
         server_filter = self._server_filter
         self._complete = False
+        self._load_number += 1
         self._hide_problem()
+        self._arrived = []
         if keep_rows:
-            self._refresh_buffer = []
+            self._refresh_buffer = self._arrived
         else:
             self._refresh_buffer = None
+            self._warm = None
             self.table.clear()
             self.table.empty_text = "Loading…"
         self._set_status(loaded=0 if not keep_rows else self.table.rows_count, total=None,
-                         loading=True, error="")
+                         loading=True, error="",
+                         snapshot_age=self._status.snapshot_age if self._warm else "")
+        first_view = server_filter is None and self._view_index == 0
         self.intune_app.run_listing(
             self.stream_key,
             self.pages(self.view, server_filter),
             on_page=self._on_page,
             on_done=self._on_done,
             on_error=self._on_error,
-            take_early=server_filter is None and self._view_index == 0 and not keep_rows,
+            take_early=first_view and not keep_rows,
         )
+        if first_view and not keep_rows and self.WARM_START and not self._complete:
+            number = self._load_number
+            self.intune_app.warm.take(self.view.resource,
+                                      lambda warm: self._show_snapshot(warm, number))
+
+    def _show_snapshot(self, warm: WarmRows, load_number: int) -> None:
+        """The list's snapshot, read meanwhile: shown (stale, with its age) while the live list
+        goes on loading behind it into `_arrived`, which replaces it once complete."""
+        if load_number != self._load_number or self._complete or self._warm is not None:
+            return  # another load since, or the live list is already whole
+        from intune_tui.warm_start import age_text  # imported already by the read
+
+        self._warm = warm
+        if self._status.loading:
+            self._refresh_buffer = self._arrived  # live rows shown so far go behind it
+        else:  # the live load failed first: the snapshot, with the error beside it
+            self._hide_problem()
+        self.table.replace_rows(warm.rows, keep_key=True)
+        self.call_after_refresh(self._show_footer)
+        self._set_status(loaded=len(warm.rows), total=None,
+                         snapshot_age=age_text(warm.age(time.time())))
+        self._update_shown()
+        _keep_out_of_full_collections(len(warm.rows) + len(self._arrived))
+
+    @property
+    def showing_snapshot(self) -> bool:
+        """The table shows the snapshot's rows, not yet the live list's."""
+        return self._warm is not None
 
     def _on_page(self, page: RowPage) -> None:
-        if self._refresh_buffer is not None:
-            self._refresh_buffer.extend(page.rows)
-            self._set_status(total=page.count if page.count is not None else self._status.total)
-            _keep_out_of_full_collections(len(self._refresh_buffer) + self.table.rows_count)
+        self._arrived.extend(page.rows)
+        if self._refresh_buffer is not None:  # the same list as `_arrived`
+            if self._warm is None:  # a snapshot's count is not to be mixed with the live total
+                self._set_status(
+                    total=page.count if page.count is not None else self._status.total)
+            _keep_out_of_full_collections(len(self._arrived) + self.table.rows_count)
             return
         self.table.append_rows(page.rows)
         self.call_after_refresh(self._show_footer)  # after the frame that shows the rows
@@ -268,16 +314,26 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         if self._refresh_buffer is not None:
             self.table.replace_rows(self._refresh_buffer, keep_key=True)
             self._refresh_buffer = None
+        self._warm = None
         self._complete = True
         self.call_later(self._show_footer)
         self.table.empty_text = self._empty_text()
         self._set_status(loaded=self.table.rows_count, loading=False,
-                         refreshed_at=self.intune_app.now())
+                         refreshed_at=self.intune_app.now(), snapshot_age="")
         self._update_shown()
+        if self.WARM_START and self._server_filter is None and self._view_index == 0:
+            self.intune_app.warm.save(self.view.resource, self._arrived)
+        self._arrived = []
 
     def _on_error(self, error: BaseException) -> None:
         self._refresh_buffer = None
+        self._arrived = []
         self.call_later(self._show_footer)
+        if self._warm is not None:
+            # The snapshot stays, still marked as such, with the error beside it.
+            self._set_status(loading=False, error=_short(error))
+            self.intune_app.report_error(error)
+            return
         self._set_status(loading=False, error=_short(error))
         self.table.empty_text = "Could not load this list (see above)"
         self._show_problem(error)
@@ -336,7 +392,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._apply_local(event.value)
         if self._search_timer is not None:
             self._search_timer.stop()
-        if not self._complete and self._query is not None:
+        # On a snapshot every row is here already: the search stays local.
+        if not self._complete and self._warm is None and self._query is not None:
             self._search_timer = self.set_timer(self.intune_app.timings.server_search_delay,
                                                 self._apply_server)
 
@@ -413,8 +470,11 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self.export_view("csv")
 
     def export_view(self, fmt: str) -> None:
+        noun = self.view.noun
+        if self._warm is not None:  # say so: the file holds what the snapshot held
+            noun += f" (from the snapshot, {self._status.snapshot_age})"
         export_rows(self.intune_app, self.resource, self.table.visible_rows, self.view.resource,
-                    fmt, self.view.noun, shown=self.table.shown_columns)
+                    fmt, noun, shown=self.table.shown_columns)
 
     def action_copy_field(self) -> None:
         copy_cell(self.app, self.table)

@@ -27,6 +27,8 @@ class ListStatus:
     error: str = ""
     refreshed_at: datetime | None = None
     marked: int = 0
+    # Set while the rows shown are the list's snapshot (warm start): how old it is.
+    snapshot_age: str = ""
 
     def update(self, **changes: Any) -> ListStatus:
         return replace(self, **changes)
@@ -40,7 +42,10 @@ def describe(status: ListStatus, throttle: str) -> Text:
         count = f"{status.loaded:,} of {count_of(status.total, status.noun)}"
     else:
         count = count_of(status.loaded, status.noun)
-    line.append(f"{'Loading ' if status.loading else ''}{count}")
+    line.append(f"{'Loading ' if status.loading and not status.snapshot_age else ''}{count}")
+    if status.snapshot_age:
+        line.append(f" · snapshot · {status.snapshot_age}"
+                    f"{' — refreshing' if status.loading else ''}", style="reverse")
     if status.shown is not None and status.shown != status.loaded:
         line.append(f" · {count_of(status.shown, 'matches')}")
     if status.marked:

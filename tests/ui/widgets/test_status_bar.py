@@ -28,6 +28,16 @@ def test_status_line_says_loaded_of_total_filter_split_and_throttle() -> None:
     assert text.endswith("refreshed 09:00:05")
 
 
+@pytest.mark.parametrize(("loading", "error", "words"), [
+    (True, "", "2,000 devices · snapshot · 3 h old — refreshing"),
+    (False, "Graph is down", "2,000 devices · snapshot · 3 h old · error: Graph is down"),
+])
+def test_a_snapshot_says_so_with_its_age(loading: bool, error: str, words: str) -> None:
+    status = ListStatus(noun="devices", loaded=2000, loading=loading, error=error,
+                        snapshot_age="3 h old")
+    assert describe(status, "").plain == words
+
+
 @pytest.mark.parametrize(("loaded", "shown", "words"), [
     (1, None, "1 device"),
     (2000, 1, "2,000 devices · 1 match"),

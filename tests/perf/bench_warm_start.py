@@ -1,0 +1,126 @@
+"""Warm start: `intune-tui --demo` from process start to the frame showing the whole devices list
+from its encrypted snapshot, beside a cold start to the frame showing the whole live list, in one
+run, several repetitions, medians (issue 21).
+
+    .venv/bin/python tests/perf/bench_warm_start.py --demo-devices 100000 --repeat 5
+    .venv/bin/python tests/perf/bench_warm_start.py --demo-devices 100000 --latency-ms 50
+
+`--latency-ms`: the app runs on a token session against the fake Graph in a process of its own
+(graph_process.py, one for every run, so its address and with it the snapshot's tenant stay the
+same) answering each request that much later, as Graph does; without it, `--demo` (no latency:
+the live list at its fastest, the warm start's worst case).
+
+Method: bench_startup.py's (real processes on a pty sized 120x40, bytecode as installed, markers
+read from what the app writes), with one data directory per repetition:
+- cold: a fresh data directory; the clock stops at the status line's "refreshed" (the whole live
+  list is in, searchable); "first rows" is when the first page's device names appear. The run
+  then quits with `q`, and its process ends once the snapshot is written (that thread is not a
+  daemon), so the next run finds it.
+- warm: the same data directory, right after; the clock stops at the status line's
+  "snapshot ·" (the snapshot's every row is in the table, searchable); "live" is when the live
+  list replaced it ("refreshed").
+The OS keyring is the one thing replaced: the child gets a fixed key through
+`warm_start.KEY_SOURCE` (a benchmark machine has no Secret Service), as the tests do. Nothing is
+added to the product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench_startup import first_device_names, median, run_once
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "bench_warm_start.json"
+SNAPSHOT_MARKER = "snapshot ·".encode()
+REFRESHED_MARKER = b"refreshed "
+QUIT = b"q"
+
+APP = """
+import sys
+from intune_tui import warm_start
+warm_start.KEY_SOURCE = lambda *args, **kwargs: bytes(range(32))  # the keyring, for the bench
+from intune_tui.cli import main
+sys.exit(main({arguments!r}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--demo-devices", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    names = first_device_names(args.demo_devices)
+    graph = None
+    if args.latency_ms:
+        from graph_process import GraphProcess
+
+        graph = GraphProcess(args.demo_devices, args.latency_ms).start()
+        os.environ["INTUNE_TUI_GRAPH_URL"] = graph.url  # run_once passes the environment on
+        os.environ["INTUNE_TUI_ACCESS_TOKEN"] = graph.token
+        arguments: list[str] = []
+    else:
+        arguments = ["--demo", "--demo-devices", str(args.demo_devices)]
+    argv = [sys.executable, "-c", APP.format(arguments=arguments)]
+    try:
+        report = measure(args, argv, names)
+    finally:
+        if graph is not None:
+            graph.stop()
+    report["latency_ms"] = args.latency_ms
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"{args.demo_devices:,} devices, latency {args.latency_ms:g} ms, {args.repeat} "
+          "repetitions, medians:")
+    print(f"cold: first rows {report['cold']['first_rows_median_s']} s, whole live list "
+          f"{report['cold']['whole_list_median_s']} s")
+    print(f"warm: whole list from the snapshot {report['warm']['whole_snapshot_median_s']} s, "
+          f"live list in {report['warm']['live_replaced_median_s']} s; snapshot "
+          f"{max(report['snapshot_bytes'], default=0):,} bytes")
+    print(f"1-minute load average {report['load_average']} on {report['cpus']} cores; "
+          f"JSON: {args.output}")
+
+
+def measure(args: argparse.Namespace, argv: list[str], names: list[bytes]) -> dict[str, Any]:
+    cold_runs: list[dict[str, float | None]] = []
+    warm_runs: list[dict[str, float | None]] = []
+    snapshot_bytes: list[int] = []
+    run_once(argv, {"whole": [REFRESHED_MARKER]}, QUIT)  # untimed: bytecode, file cache
+    for repetition in range(args.repeat):
+        print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
+        home = tempfile.mkdtemp(prefix="intune-tui-warm-")
+        cold_runs.append(run_once(argv, {"first_rows": names, "whole": [REFRESHED_MARKER]},
+                                  QUIT, home=home))
+        written = list((Path(home) / "data" / "snapshots").glob("*/devices.bin"))
+        snapshot_bytes.append(written[0].stat().st_size if written else 0)
+        warm_runs.append(run_once(argv, {"whole": [SNAPSHOT_MARKER],
+                                         "live": [REFRESHED_MARKER]}, QUIT, home=home))
+    cold = median([run["whole"] for run in cold_runs])
+    warm = median([run["whole"] for run in warm_runs])
+    report: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 2),
+        "repeat": args.repeat,
+        "demo_devices": args.demo_devices,
+        "cold": {"first_rows_median_s": median([run["first_rows"] for run in cold_runs]),
+                 "whole_list_median_s": cold, "runs": cold_runs},
+        "warm": {"whole_snapshot_median_s": warm,
+                 "live_replaced_median_s": median([run["live"] for run in warm_runs]),
+                 "runs": warm_runs},
+        "snapshot_bytes": snapshot_bytes,
+    }
+    return report
+
+
+if __name__ == "__main__":
+    main()

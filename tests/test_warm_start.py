@@ -1,0 +1,222 @@
+"""The warm-start payload and its snapshot: rows come back exactly as a live load builds them,
+nothing readable is on disk, and without a keyring key nothing is written or read."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intune_tui import warm_start
+from intune_tui.demo.identity import DEMO_NOW
+from intune_tui.demo.tenant import build_tenant
+from intune_tui.intune.resources import RESOURCES, Row
+from intune_tui.snapshot import SnapshotPlace, snapshot_path
+from intune_tui.warm_start import (
+    PayloadError,
+    SnapshotAccess,
+    age_text,
+    decode_rows,
+    encode_rows,
+    read_rows,
+    write_rows,
+)
+
+DEVICES = RESOURCES["devices"]
+KEY = bytes(range(32))
+NOW = 1_800_000_000.0
+
+
+def device_rows(count: int = 120) -> list[Row]:
+    store = build_tenant(devices=count).devices
+    items = []
+    for index in range(len(store)):
+        whole = store.to_json(index, beta=False)
+        items.append({key: whole[key] for key in DEVICES.select if key in whole})
+    return DEVICES.to_rows(items, DEMO_NOW)
+
+
+def same_rows(left: list[Row], right: list[Row]) -> None:
+    assert [(r.key, r.cells, r.sort_keys, r.search_text, r.marks, r.item) for r in left] == \
+        [(r.key, r.cells, r.sort_keys, r.search_text, r.marks, r.item) for r in right]
+
+
+def test_rows_come_back_as_a_live_load_builds_them() -> None:
+    rows = device_rows()
+    rows[3].item.pop("model")  # a property Graph left out stays left out (not a None)
+    rows[5].item["deviceName"] = "Kiosk [/old] ✓ 東京"
+    rebuilt = DEVICES.to_rows([row.item for row in rows], DEMO_NOW)
+    back = decode_rows(DEVICES, encode_rows(DEVICES, rebuilt), DEMO_NOW)
+    same_rows(back, rebuilt)
+    assert "model" not in back[3].item
+
+
+def test_rows_in_several_chunks_round_trip_and_a_lost_chunk_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warm_start, "CHUNK_ROWS", 7)  # 50 rows: 8 chunks a column
+    rows = device_rows(50)
+    rows[48].item.pop("serialNumber")
+    rebuilt = DEVICES.to_rows([row.item for row in rows], DEMO_NOW)
+    payload = encode_rows(DEVICES, rebuilt)
+    same_rows(decode_rows(DEVICES, payload, DEMO_NOW), rebuilt)
+    lines = zlib.decompress(payload[4:]).split(b"\n")
+    assert len(lines) == 1 + 8 * len(DEVICES.select) + 1  # the header, the chunks, the end
+    without_one = b"\n".join(lines[:5] + lines[6:])
+    with pytest.raises(PayloadError, match="malformed"):
+        decode_rows(DEVICES, payload[:4] + zlib.compress(without_one), DEMO_NOW)
+
+
+def test_an_empty_list_round_trips() -> None:
+    assert decode_rows(DEVICES, encode_rows(DEVICES, []), DEMO_NOW) == []
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param(lambda payload: payload[: len(payload) // 2], id="cut short"),
+    pytest.param(lambda payload: b"XXXX" + payload[4:], id="not a payload"),
+    pytest.param(lambda payload: payload[:4] + zlib.compress(b'{"version": 1}'), id="no rows"),
+    pytest.param(lambda payload: payload[:4] + zlib.compress(b"[1, 2]"), id="not an object"),
+])
+def test_a_damaged_payload_is_refused(damage: Any) -> None:
+    with pytest.raises(PayloadError):
+        decode_rows(DEVICES, damage(encode_rows(DEVICES, device_rows(20))), DEMO_NOW)
+
+
+def test_the_payload_of_another_list_is_refused() -> None:
+    payload = encode_rows(DEVICES, device_rows(20))
+    with pytest.raises(PayloadError, match="another list"):
+        decode_rows(RESOURCES["apps"], payload, DEMO_NOW)
+
+
+def access(tmp_path: Path, profile: str = "prod", tenant: str = "tenant-a") -> SnapshotAccess:
+    return SnapshotAccess(SnapshotPlace(tmp_path / profile, profile, tenant), max_age=24 * 3600,
+                          keyring_timeout=1.0)
+
+
+def with_keys(monkeypatch: pytest.MonkeyPatch, keys: dict[str, bytes]) -> list[bool]:
+    """Keyring keys per profile; returns the `create` flag of every request."""
+    asked: list[bool] = []
+
+    def source(profile: str, *, timeout: float, create: bool, lock_path: Any) -> bytes | None:
+        asked.append(create)
+        return keys.get(profile)
+
+    monkeypatch.setattr(warm_start, "KEY_SOURCE", source)
+    return asked
+
+
+def test_written_rows_read_back_and_nothing_is_readable_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = with_keys(monkeypatch, {"prod": KEY})
+    rows = device_rows()
+    path = write_rows(access(tmp_path), DEVICES, rows, clock=lambda: NOW)
+    assert path is not None and path == snapshot_path(access(tmp_path).place, "devices")
+    blob = path.read_bytes()
+    for row in rows[:50]:
+        for secret in (row.item["deviceName"], row.item.get("serialNumber"),
+                       row.item.get("userPrincipalName")):
+            if secret:
+                assert secret.encode() not in blob
+    warm = read_rows(access(tmp_path), DEVICES, DEMO_NOW, clock=lambda: NOW + 3 * 3600)
+    assert warm is not None and warm.created == NOW and warm.age(NOW + 3 * 3600) == 3 * 3600
+    same_rows(warm.rows, rows)
+    assert asked == [True, False]  # the write may make the key, the read never does
+
+
+def test_without_a_keyring_key_nothing_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_keys(monkeypatch, {})
+    assert write_rows(access(tmp_path), DEVICES, device_rows(20), clock=lambda: NOW) is None
+    assert not (tmp_path / "prod").exists()
+
+
+def test_no_file_means_no_keyring_question(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = with_keys(monkeypatch, {"prod": KEY})
+    assert read_rows(access(tmp_path), DEVICES, DEMO_NOW, clock=lambda: NOW) is None
+    assert asked == []
+
+
+def test_another_profile_or_tenant_reads_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_keys(monkeypatch, {"prod": KEY, "test": KEY})
+    written = write_rows(access(tmp_path), DEVICES, device_rows(20), clock=lambda: NOW)
+    assert written is not None
+    for other in (access(tmp_path, profile="test"), access(tmp_path, tenant="tenant-b")):
+        target = snapshot_path(other.place, "devices")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(written.read_bytes())
+        assert read_rows(other, DEVICES, DEMO_NOW, clock=lambda: NOW) is None
+
+
+def test_a_payload_of_other_columns_is_ignored_with_one_log_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    with_keys(monkeypatch, {"prod": KEY})
+    here = access(tmp_path)
+    from intune_tui.snapshot import write_snapshot
+
+    write_snapshot(here.place, KEY, "devices", encode_rows(RESOURCES["apps"], []), now=NOW)
+    assert read_rows(here, DEVICES, DEMO_NOW, clock=lambda: NOW) is None
+    assert [record.getMessage() for record in caplog.records
+            if record.name == "intune_tui.warm_start"] == [
+        "snapshot of devices ignored: written for another list, or for other columns"]
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (5, "less than a minute old"), (60, "1 min old"), (59 * 60 + 59, "59 min old"),
+    (3600, "1 h old"), (3 * 3600 + 1800, "3 h old"),
+])
+def test_age_text(seconds: float, text: str) -> None:
+    assert age_text(seconds) == text
+
+
+class SignedIn:
+    """An interactive sign-in's provider, as far as snapshots ask it: the account's tenant."""
+
+    def __init__(self, tenant: str | None) -> None:
+        self.tenant = tenant
+
+    def signed_in_tenant(self) -> str | None:
+        return self.tenant
+
+
+def test_a_profile_signed_in_to_another_tenant_reads_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No tenant configured: the profile is wherever its account signs in, and a snapshot made
+    in one tenant is not shown once the profile's account is in another."""
+    from types import SimpleNamespace
+
+    from intune_tui.config import Settings
+    from intune_tui.warm_start import snapshot_access
+
+    with_keys(monkeypatch, {"default": KEY})
+    settings = Settings(data_dir=tmp_path)
+
+    def session(tenant: str | None) -> object:
+        return SimpleNamespace(profile="default", tenant_key="organizations at graph",
+                               token_provider=SignedIn(tenant), demo=False)
+
+    contoso = snapshot_access(settings, session("contoso-id"))  # type: ignore[arg-type]
+    assert contoso is not None
+    assert write_rows(contoso, DEVICES, device_rows(20), clock=lambda: NOW) is not None
+    northwind = snapshot_access(settings, session("northwind-id"))  # type: ignore[arg-type]
+    assert northwind is not None and northwind.place.folder == contoso.place.folder
+    assert read_rows(northwind, DEVICES, DEMO_NOW, clock=lambda: NOW) is None
+    assert read_rows(contoso, DEVICES, DEMO_NOW, clock=lambda: NOW) is not None
+    assert snapshot_access(settings, session(None)) is None  # type: ignore[arg-type]
+    assert snapshot_access(Settings(data_dir=tmp_path, snapshot=False),
+                           session("contoso-id")) is None  # type: ignore[arg-type]
+
+
+def test_the_demo_never_puts_a_key_in_the_keyring(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intune_tui.config import Settings
+    from intune_tui.session import demo_session
+    from intune_tui.warm_start import snapshot_access
+
+    asked = with_keys(monkeypatch, {})
+    settings = Settings(data_dir=tmp_path, demo=True)
+    demo = snapshot_access(settings, demo_session(settings))
+    assert demo is not None and demo.place.tenant_id == "7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f"
+    assert write_rows(demo, DEVICES, device_rows(5), clock=lambda: NOW) is None
+    assert asked == [False]  # asked for the demo's key, never to make one
