@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from intune_tui.intune.formatting import parse_datetime  # noqa: E402
 from intune_tui.intune.resources import RESOURCES  # noqa: E402
-from intune_tui.intune.service import SPLIT_MAX_PARTS, time_ranges  # noqa: E402
+from intune_tui.intune.split_listing import SPLIT_MAX_PARTS, time_ranges  # noqa: E402
 
 DEVICES = "/v1.0/deviceManagement/managedDevices"
 PAGE = 1000

@@ -11,7 +11,12 @@ from intune_tui.demo.tenant.app_protection import build_app_protection
 from intune_tui.demo.tenant.apps import build_apps
 from intune_tui.demo.tenant.audits import build_history_audits
 from intune_tui.demo.tenant.catalog import Catalog, build_filters
-from intune_tui.demo.tenant.device_build import build_action_history, build_devices
+from intune_tui.demo.tenant.device_build import (
+    BULK_FROM,
+    build_action_history,
+    build_devices,
+    build_users,
+)
 from intune_tui.demo.tenant.devices import DeviceStore
 from intune_tui.demo.tenant.model import DemoTenant
 from intune_tui.demo.tenant.policies import build_device_policies
@@ -19,7 +24,6 @@ from intune_tui.demo.tenant.rbac import build_rbac
 from intune_tui.demo.tenant.remediations import build_remediation_scripts
 from intune_tui.demo.tenant.service_config import build_notifications, build_service_config
 from intune_tui.demo.tenant.settings_catalog import build_settings_catalog
-from intune_tui.demo.tenant.users import UserDirectory
 
 
 def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -> DemoTenant:
@@ -28,7 +32,7 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
         raise ValueError("devices must be zero or more")
     rng = random.Random(seed)
     user_count = max(25, devices * 5 // 8)
-    users = UserDirectory(seed, user_count, rng)
+    users = build_users(seed, user_count, rng, in_bulk=devices >= BULK_FROM)
     store = DeviceStore(seed, now, users)
     build_devices(store, devices, rng)
     build_action_history(store, rng)

@@ -1,0 +1,616 @@
+"""The demo's users and devices drawn in bulk: what `UserDirectory` and `build_devices` draw one
+call at a time, replayed from the generator's raw words, to the same values and strings.
+
+`random.Random` is a Mersenne Twister giving 32-bit words: `random()` is made of two words
+(`(a >> 5) * 2**26 + (b >> 6)`, over 2**53), `getrandbits(k)` of one word's top k bits (two
+words, low word first, for 40 bits), and `randrange(n)` / `choice` draw
+`getrandbits(n.bit_length())` until it is below n. numpy's MT19937, given the Random's state,
+gives the same words, about a hundred times faster than drawing them one call at a time.
+
+Which word a draw reads depends on every draw before it (the rejected tries, the branches on
+platform and owner), so one lean pass in Python follows the stream device by device and notes
+where each draw of a device starts; the values are then read from those positions a column at
+a time with numpy. The Random is left exactly where the one-call-at-a-time build leaves it, so
+what is drawn after (the action history) is unchanged. tests/demo/test_device_replay.py
+compares the two builds column by column, tests/demo/test_tenant.py the served answers.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from bisect import bisect
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from intune_tui.demo.identity import DEMO_DOMAIN
+from intune_tui.demo.tenant import device_build as spread
+from intune_tui.demo.tenant.devices import DeviceStore
+from intune_tui.demo.tenant.platforms import (
+    COMPLIANCE_WEIGHTS,
+    DEVICE_CATEGORIES,
+    MANAGEMENT_WEIGHTS,
+    NOTES,
+    PLATFORMS,
+    SYNC_AGE_BUCKETS,
+    Model,
+)
+from intune_tui.demo.tenant.users import (
+    CITIES,
+    DEPARTMENTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    UserDirectory,
+    ascii_slug,
+)
+
+Ints = npt.NDArray[np.int64]
+Words32 = npt.NDArray[np.uint32]
+
+_INV53 = 1.0 / 9007199254740992.0  # random(): 53 bits over 2**53, as CPython computes it
+_CHUNK = 1 << 16  # words generated at least at a time
+_MARGIN = 4096  # words kept ahead of a device's first draw (a device draws about 30)
+_BLOCK = 1 << 14  # devices walked, then read, at a time
+
+
+class Words:
+    """The Random's next 32-bit words, generated ahead in chunks; positions count from where
+    the Random stood. `settle(end)` leaves it exactly `end` words on."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        _, internal, self._gauss = rng.getstate()
+        self._bits = np.random.MT19937(0)
+        self._bits.state = _numpy_state(internal)
+        self._generator = np.random.Generator(self._bits)
+        self._chunks: list[tuple[int, Any]] = []  # (start, the generator's state there)
+        self.base = 0  # the position of array[0]
+        self.end = 0  # the position after the last word generated
+        self.array: Words32 = np.empty(0, dtype=np.uint32)
+
+    def ensure(self, end: int) -> None:
+        """Words up to position `end` (exclusive) are held."""
+        if end <= self.end:
+            return
+        count = max(end - self.end, _CHUNK)
+        self._chunks.append((self.end, self._bits.state))
+        fresh = self._generator.integers(0, 1 << 32, size=count, dtype=np.uint32)
+        self.array = np.concatenate((self.array, fresh))
+        self.end += count
+
+    def listed(self) -> list[int]:
+        """The words held as Python ints (read one at a time twice as fast as from numpy)."""
+        return self.array.tolist()  # type: ignore[no-any-return]
+
+    def drop_before(self, position: int) -> None:
+        self.array = self.array[position - self.base:]
+        self.base = position
+
+    def settle(self, end: int) -> None:
+        """Leave the Random as if it had drawn exactly `end` words."""
+        start, state = max((chunk for chunk in self._chunks if chunk[0] <= end),
+                           key=lambda chunk: chunk[0], default=(0, None))
+        bits = np.random.MT19937(0)
+        if state is None:
+            return
+        bits.state = state
+        if end > start:
+            np.random.Generator(bits).integers(0, 1 << 32, size=end - start, dtype=np.uint32)
+        key, pos = bits.state["state"]["key"], bits.state["state"]["pos"]
+        self._rng.setstate((3, (*(int(word) for word in key), int(pos)), self._gauss))
+
+    # --- values at positions (relative to array[0]), as random.Random makes them ---
+    def uniform(self, positions: Ints) -> npt.NDArray[np.float64]:
+        high = (self.array[positions] >> 5).astype(np.float64)
+        low = (self.array[positions + 1] >> 6).astype(np.float64)
+        return (high * 67108864.0 + low) * _INV53
+
+    def top_bits(self, positions: Ints, shift: int | Ints) -> Ints:
+        return self.array[positions].astype(np.int64) >> shift
+
+    def weighted(self, positions: Ints, weights: Sequence[float]) -> Ints:
+        """`random.choices(population, weights)[0]`'s index, drawn at each position."""
+        cumulative = list(accumulate(weights))
+        total = cumulative[-1] + 0.0
+        bounds = np.array(cumulative[:-1], dtype=np.float64)
+        found = np.searchsorted(bounds, self.uniform(positions) * total, side="right")
+        return found.astype(np.int64)
+
+
+def _numpy_state(internal: tuple[int, ...]) -> Any:
+    return {"bit_generator": "MT19937",
+            "state": {"key": np.array(internal[:624], dtype=np.uint32), "pos": internal[624]}}
+
+
+def _shift(n: int) -> int:
+    """`getrandbits(n.bit_length())` is a word shifted right by this."""
+    return 32 - n.bit_length()
+
+
+# --- users -------------------------------------------------------------------------------------
+def replay_users(seed: int, count: int, rng: random.Random) -> UserDirectory:
+    """UserDirectory(seed, count, rng), drawn in bulk."""
+    words = Words(rng)
+    positions = array("q", bytes(8 * 4 * count))
+    p = 0
+    tests = ((_shift(len(FIRST_NAMES)), len(FIRST_NAMES)), (_shift(len(LAST_NAMES)),
+             len(LAST_NAMES)), (_shift(len(DEPARTMENTS)), len(DEPARTMENTS)),
+             (_shift(len(CITIES)), len(CITIES)))
+    done = 0
+    while done < count:
+        words.ensure(p + 12 * (count - done) + _MARGIN)
+        done, p = _walk_users(words.listed(), p, done, count, positions, tests)
+    words.settle(p)
+    table = np.frombuffer(positions, dtype=np.int64).reshape(count, 4)
+    given_codes = words.top_bits(np.maximum(table[:, 0], 0), tests[0][0])
+    surname_codes = words.top_bits(np.maximum(table[:, 1], 0), tests[1][0])
+    if count:
+        given_codes[0] = FIRST_NAMES.index("Alice")
+        surname_codes[0] = LAST_NAMES.index("Smith")
+    given = _strings(FIRST_NAMES, given_codes)
+    surname = _strings(LAST_NAMES, surname_codes)
+    upn = _upns(given_codes, surname_codes)
+    department = _strings(DEPARTMENTS, words.top_bits(table[:, 2], tests[2][0]))
+    city = _strings(CITIES, words.top_bits(table[:, 3], tests[3][0]))
+    return UserDirectory.from_columns(seed, given, surname, upn, department, city)
+
+
+def _walk_users(view: list[int], p: int, first: int, count: int, out: array[int],
+                tests: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """Where each user's four choices are drawn: (users walked, position after them)."""
+    (first_shift, firsts), (last_shift, lasts), (dept_shift, depts), (city_shift, cities) = tests
+    user, start = first, p
+    try:
+        for user in range(first, count):
+            start, row = p, 4 * user
+            if user:
+                while view[p] >> first_shift >= firsts:
+                    p += 1
+                out[row] = p
+                p += 1
+                while view[p] >> last_shift >= lasts:
+                    p += 1
+                out[row + 1] = p
+                p += 1
+            else:
+                out[row] = out[row + 1] = -1
+            while view[p] >> dept_shift >= depts:
+                p += 1
+            out[row + 2] = p
+            p += 1
+            while view[p] >> city_shift >= cities:
+                p += 1
+            out[row + 3] = p
+            p += 1
+    except IndexError:  # past the words held: the caller generates more, this user again
+        return user, start
+    return count, p
+
+
+def _upns(given_codes: Ints, surname_codes: Ints) -> list[str]:
+    """`given.surname[n]@domain`: the n-th user of a stem gets the suffix n (from 2 on)."""
+    stems = sorted({f"{ascii_slug(given)}.{ascii_slug(surname)}"
+                    for given in FIRST_NAMES for surname in LAST_NAMES})
+    stem_code = {stem: code for code, stem in enumerate(stems)}
+    pair_stem = np.array([stem_code[f"{ascii_slug(given)}.{ascii_slug(surname)}"]
+                          for given in FIRST_NAMES for surname in LAST_NAMES], dtype=np.int64)
+    codes = pair_stem[given_codes * len(LAST_NAMES) + surname_codes]
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    lengths = np.diff(np.r_[starts, len(ordered)])
+    rank = np.arange(len(ordered)) - np.repeat(starts, lengths)
+    taken = np.empty(len(codes), dtype=np.int64)
+    taken[order] = rank + 1
+    suffixes = [""] + [str(number) for number in range(2, int(taken.max(initial=1)) + 1)]
+    domain = "@" + DEMO_DOMAIN
+    return [stems[code] + suffixes[number - 1] + domain
+            for code, number in zip(codes.tolist(), taken.tolist(), strict=True)]
+
+
+def _strings(values: Sequence[Any], codes: Ints) -> list[Any]:
+    table = np.empty(len(values), dtype=object)
+    table[:] = list(values)
+    return table[codes].tolist()  # type: ignore[no-any-return]
+
+
+# --- devices -----------------------------------------------------------------------------------
+_MODELS: tuple[Model, ...] = tuple(model for platform in PLATFORMS for model in platform.models)
+_OS_NAMES = tuple(platform.os for platform in PLATFORMS)
+_WINDOWS, _IOS, _IPADOS, _ANDROID, _MACOS, _LINUX = (
+    _OS_NAMES.index(name) for name in ("Windows", "iOS", "iPadOS", "Android", "macOS", "Linux"))
+
+# One row a device of what the walk found: where each draw is (-1: not drawn) or its value.
+(_START, _MODEL, _COMPANY, _USERLESS, _USER, _ENROLLMENT, _BUCKET, _SYNC, _ENROLLED,
+ _ENCRYPTED, _JAILBROKEN, _CONFIG_MANAGER, _CATEGORY, _STORAGE, _FREE, _HINT, _NAME,
+ _NAME_NUMBER, _NOTES, _NOTE) = range(20)
+_STRIDE = 20
+
+
+class _Tables:
+    """What the walk looks up, per platform and per model."""
+
+    def __init__(self, user_count: int) -> None:
+        model_base = list(accumulate((len(platform.models) for platform in PLATFORMS),
+                                     initial=0))
+        self.model_base = model_base[:-1]
+        self.model_cum = [list(accumulate(model.weight for model in platform.models))
+                          for platform in PLATFORMS]
+        self.model_total = [cum[-1] + 0.0 for cum in self.model_cum]
+        self.model_hi = [len(cum) - 1 for cum in self.model_cum]
+        self.company_share = [platform.company_share for platform in PLATFORMS]
+        self.os = [_OS_NAMES.index(platform.os) for platform in PLATFORMS]
+        self.always_userless = [model.model == spread.USERLESS_MODEL for model in _MODELS]
+        self.cloud_pc = [model.serial_style == "cloudpc" for model in _MODELS]
+        self.storage = [(_shift(len(model.storage_gb)), len(model.storage_gb))
+                        for model in _MODELS]
+        self.user = (_shift(user_count), user_count) if user_count else (0, 0)
+        windows = spread.WINDOWS_COMPANY_ENROLLMENT
+        self.windows_cum = list(accumulate(weight for _, weight in windows))
+        self.windows_total = self.windows_cum[-1] + 0.0
+        self.co_managed = [name for name, _ in windows].index("windowsCoManagement")
+        self.bucket_cum = list(accumulate(bucket[2] for bucket in SYNC_AGE_BUCKETS))
+        self.bucket_total = self.bucket_cum[-1] + 0.0
+        self.bucket = [(_shift(high - low), high - low) for low, high, _ in SYNC_AGE_BUCKETS]
+        low, high = spread.ENROLLED_BEFORE_SYNC
+        self.enrolled = (_shift(high - low), high - low)
+        self.category = (_shift(len(DEVICE_CATEGORIES)), len(DEVICE_CATEGORIES))
+        low, high = spread.FREE_SHARE
+        self.free = (_shift(high - low), high - low)
+        low, high = spread.WINDOWS_NAME_NUMBER
+        self.windows_number = (_shift(high - low), high - low)
+        low, high = spread.LINUX_NAME_NUMBER
+        self.linux_number = (_shift(high - low), high - low)
+        self.note = (_shift(len(NOTES)), len(NOTES))
+
+
+def replay_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
+    """build_devices' loop (before its fix-ups), drawn in bulk: the store gets `count` devices
+    and the Random stands where the loop leaves it."""
+    words = Words(rng)
+    words.ensure(6 * count)
+    spread_at = 2 * np.arange(count, dtype=np.int64)
+    platforms = words.weighted(spread_at, [platform.weight for platform in PLATFORMS])
+    compliance = words.weighted(spread_at + 2 * count, [w for _, w in COMPLIANCE_WEIGHTS])
+    management = words.weighted(spread_at + 4 * count, [w for _, w in MANAGEMENT_WEIGHTS])
+    tables = _Tables(len(store.users))
+    codes = platforms.tolist()
+    p = 6 * count
+    for first in range(0, count, _BLOCK):
+        words.drop_before(p)
+        size = min(_BLOCK, count - first)
+        rows = array("q", bytes(8 * _STRIDE * size))
+        done, at = 0, 0
+        while done < size:
+            words.ensure(words.base + at + 40 * (size - done) + _MARGIN)
+            done, at = _walk_devices(words.listed(), at, codes, first, done, size, rows, tables,
+                                     len(words.array) - _MARGIN)
+        table = np.frombuffer(rows, dtype=np.int64).reshape(size, _STRIDE)
+        _read_block(store, words, table, platforms[first:first + size],
+                    compliance[first:first + size], management[first:first + size])
+        p = words.base + at
+    words.settle(p)
+
+
+def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: int,
+                  size: int, out: array[int], t: _Tables, limit: int) -> tuple[int, int]:
+    """Where each device's draws are, in build_devices' order: (devices walked, position
+    after them). Stops early near the end of the words held."""
+    model_base, model_cum, model_total, model_hi = (t.model_base, t.model_cum, t.model_total,
+                                                    t.model_hi)
+    company_share, os_of, always_userless = t.company_share, t.os, t.always_userless
+    user_shift, users = t.user
+    windows_cum, windows_total, co_managed = t.windows_cum, t.windows_total, t.co_managed
+    bucket_cum, bucket_total, buckets = t.bucket_cum, t.bucket_total, t.bucket
+    windows_hi, bucket_hi = len(windows_cum) - 1, len(bucket_cum) - 1
+    enrolled_shift, enrolled = t.enrolled
+    category_shift, categories = t.category
+    free_shift, frees = t.free
+    windows_shift, windows_numbers = t.windows_number
+    linux_shift, linux_numbers = t.linux_number
+    note_shift, notes = t.note
+    storage, cloud_pc = t.storage, t.cloud_pc
+    userless_share = spread.USERLESS_SHARE
+    windows_name_share, notes_share = spread.RANDOM_WINDOWS_NAME_SHARE, spread.NOTES_SHARE
+    windows, ios, android, macos, linux = _WINDOWS, _IOS, _ANDROID, _MACOS, _LINUX
+    device, start = done, p
+    try:
+        for device in range(done, size):
+            if p > limit:
+                return device, p
+            start, row = p, device * _STRIDE
+            platform = codes[first + device]
+            out[row] = p  # model, version and owner: three random()
+            model = model_base[platform] + bisect(
+                model_cum[platform],
+                ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53
+                * model_total[platform], 0, model_hi[platform])
+            out[row + _MODEL] = model
+            company = ((view[p + 4] >> 5) * 67108864.0 + (view[p + 5] >> 6)) * _INV53 \
+                < company_share[platform]
+            p += 6
+            userless = False
+            if company:
+                userless = ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53 \
+                    < userless_share
+                p += 2
+            if always_userless[model]:
+                userless = True
+            if userless:
+                company = True
+                out[row + _USER] = -1
+            else:
+                while view[p] >> user_shift >= users:
+                    p += 1
+                out[row + _USER] = p
+                p += 1
+            out[row + _COMPANY] = company
+            out[row + _USERLESS] = userless
+            os = os_of[platform]
+            config_manager = False
+            if userless or os in (macos, linux) or (not company and os in (windows, android)):
+                out[row + _ENROLLMENT] = -1
+            else:
+                out[row + _ENROLLMENT] = p
+                if os == windows:
+                    config_manager = bisect(
+                        windows_cum,
+                        ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53
+                        * windows_total, 0, windows_hi) == co_managed
+                p += 2
+            bucket = bisect(bucket_cum, ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6))
+                            * _INV53 * bucket_total, 0, bucket_hi)
+            out[row + _BUCKET] = bucket
+            p += 2
+            shift, width = buckets[bucket]
+            while view[p] >> shift >= width:
+                p += 1
+            out[row + _SYNC] = p
+            p += 1
+            while view[p] >> enrolled_shift >= enrolled:
+                p += 1
+            out[row + _ENROLLED] = p
+            out[row + _ENCRYPTED] = p + 1
+            p += 3
+            if os in (ios, android):
+                out[row + _JAILBROKEN] = p
+                p += 2
+            else:
+                out[row + _JAILBROKEN] = -1
+            if config_manager:
+                out[row + _CONFIG_MANAGER] = p
+                p += 2
+            else:
+                out[row + _CONFIG_MANAGER] = -1
+            if userless:
+                out[row + _CATEGORY] = -1
+            else:
+                while view[p] >> category_shift >= categories:
+                    p += 1
+                out[row + _CATEGORY] = p
+                p += 1
+            shift, width = storage[model]
+            while view[p] >> shift >= width:
+                p += 1
+            out[row + _STORAGE] = p
+            p += 1
+            while view[p] >> free_shift >= frees:
+                p += 1
+            out[row + _FREE] = p
+            out[row + _HINT] = p + 1
+            p += 2
+            out[row + _NAME] = p
+            out[row + _NAME_NUMBER] = -1
+            if os == windows:
+                if cloud_pc[model]:
+                    p += 1
+                elif ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53 \
+                        < windows_name_share:
+                    p += 4
+                else:
+                    p += 2
+                    while view[p] >> windows_shift >= windows_numbers:
+                        p += 1
+                    out[row + _NAME_NUMBER] = p
+                    p += 1
+            elif os == linux:
+                while view[p] >> linux_shift >= linux_numbers:
+                    p += 1
+                out[row + _NAME_NUMBER] = p
+                p += 1
+            out[row + _NOTES] = p
+            if ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53 < notes_share:
+                p += 2
+                while view[p] >> note_shift >= notes:
+                    p += 1
+                out[row + _NOTE] = p
+                p += 1
+            else:
+                out[row + _NOTE] = -1
+                p += 2
+    except IndexError:  # past the words held: the caller generates more, this device again
+        return device, start
+    return size, p
+
+
+# --- a block of devices, read a column at a time ----------------------------------------------
+_ENROLLMENTS: tuple[str, ...] = tuple(dict.fromkeys((
+    "windowsBulkUserless", "windowsAutoEnrollment", "appleBulkWithoutUser",
+    "androidEnterpriseDedicatedDevice", "userEnrollment", "appleBulkWithUser",
+    *(name for name, _ in spread.WINDOWS_COMPANY_ENROLLMENT),
+    *(name for name, _ in spread.APPLE_PERSONAL_ENROLLMENT),
+    *(name for name, _ in spread.APPLE_COMPANY_ENROLLMENT),
+    *(name for name, _ in spread.ANDROID_COMPANY_ENROLLMENT))))
+_ENROLLMENT_CODE = {name: code for code, name in enumerate(_ENROLLMENTS)}
+_AGENTS = np.array([[spread.agent_for(os_name, enrollment) for enrollment in _ENROLLMENTS]
+                    for os_name in _OS_NAMES], dtype=object)
+_SUPERVISED = np.array([[os_name in ("iOS", "iPadOS") and enrollment.startswith("appleBulk")
+                         for enrollment in _ENROLLMENTS] for os_name in _OS_NAMES])
+_VERSIONS = tuple(version for platform in PLATFORMS for version, _ in platform.versions)
+_VERSION_BASE = list(accumulate((len(platform.versions) for platform in PLATFORMS), initial=0))
+_STATES = (*(state for state, _ in COMPLIANCE_WEIGHTS), "configManager")
+_MANAGEMENT = tuple(state for state, _ in MANAGEMENT_WEIGHTS)
+_JAILBROKEN_TEXT = ("Unknown", "False", "True")
+_BUCKET_LOW = np.array([low for low, _, _ in SYNC_AGE_BUCKETS], dtype=np.int64)
+_BUCKET_SHIFT = np.array([_shift(high - low) for low, high, _ in SYNC_AGE_BUCKETS],
+                         dtype=np.int64)
+_ENCRYPTED_SHARE = np.array([platform.encrypted_share for platform in PLATFORMS])
+_CLOUD_PC = np.array([model.serial_style == "cloudpc" for model in _MODELS])
+_STORAGE_GB = np.array([(*model.storage_gb, 0)[:2] for model in _MODELS], dtype=np.int64)
+_STORAGE_SHIFT = np.array([_shift(len(model.storage_gb)) for model in _MODELS], dtype=np.int64)
+
+
+def _read_block(store: DeviceStore, words: Words, table: Ints, platforms: Ints,
+                compliance: Ints, management: Ints) -> None:
+    """Append the block's devices to the store: the values at the positions the walk found."""
+    offset, size = len(store), len(table)
+    os, model = platforms, table[:, _MODEL]
+    start = table[:, _START]
+    company, userless = table[:, _COMPANY] == 1, table[:, _USERLESS] == 1
+    version = np.empty(size, dtype=np.int64)
+    for code, platform in enumerate(PLATFORMS):
+        chosen = np.flatnonzero(platforms == code)
+        version[chosen] = _VERSION_BASE[code] + words.weighted(
+            start[chosen] + 2, [weight for _, weight in platform.versions])
+    user = np.where(userless, -1, words.top_bits(np.maximum(table[:, _USER], 0),
+                                                 _shift(len(store.users))))
+    enrollment = _enrollments(words, table, os, company, userless)
+    sync_age = _BUCKET_LOW[table[:, _BUCKET]] + words.top_bits(
+        table[:, _SYNC], _BUCKET_SHIFT[table[:, _BUCKET]])
+    low, high = spread.ENROLLED_BEFORE_SYNC
+    enroll_age = sync_age + low + words.top_bits(table[:, _ENROLLED], _shift(high - low))
+    encrypted = words.uniform(table[:, _ENCRYPTED]) < _ENCRYPTED_SHARE[platforms]
+    jailbroken = _drawn_below(words, table[:, _JAILBROKEN], spread.JAILBROKEN_SHARE)
+    config_manager = _drawn_below(words, table[:, _CONFIG_MANAGER], spread.CONFIG_MANAGER_SHARE)
+    state = compliance.copy()
+    state[jailbroken] = _STATES.index("noncompliant")
+    state[config_manager] = _STATES.index("configManager")
+    mobile = (os == _WINDOWS) | (os == _LINUX)
+    jail_text = np.where(mobile, 0, np.where(jailbroken, 2, 1))
+    category = np.where(userless, DEVICE_CATEGORIES.index("Frontline"), words.top_bits(
+        np.maximum(table[:, _CATEGORY], 0), _shift(len(DEVICE_CATEGORIES))))
+    storage = _STORAGE_GB[model, words.top_bits(table[:, _STORAGE], _STORAGE_SHIFT[model])]
+    low, high = spread.FREE_SHARE
+    free = low + words.top_bits(table[:, _FREE], _shift(high - low))
+    store.os.extend(_strings(_OS_NAMES, os))
+    store.os_version.extend(_strings(_VERSIONS, version))
+    store.model.extend(_strings(_MODELS, model))
+    store.owner.extend(np.where(company, "company", "personal").tolist())
+    store.user.frombytes(user.astype(np.int32).tobytes())
+    store.compliance.extend(_strings(_STATES, state))
+    store.management.extend(_strings(_MANAGEMENT, management))
+    store.enrollment.extend(_strings(_ENROLLMENTS, enrollment))
+    store.agent.extend(_AGENTS[os, enrollment].tolist())
+    store.sync_age.frombytes(sync_age.astype(np.int32).tobytes())
+    store.enroll_age.frombytes(enroll_age.astype(np.int32).tobytes())
+    store.encrypted.extend(encrypted.tolist())
+    store.jailbroken.extend(_strings(_JAILBROKEN_TEXT, jail_text))
+    store.category.extend(_strings(DEVICE_CATEGORIES, category))
+    store.storage_gb.frombytes(storage.astype(np.uint16).tobytes())
+    store.free_share.frombytes(free.astype(np.uint8).tobytes())
+    store.supervised.extend(_SUPERVISED[os, enrollment].tolist())
+    store.name.extend(_names(store, words, table, os, model, user))
+    notes = _drawn_below(words, table[:, _NOTES], spread.NOTES_SHARE)
+    for index, note in zip(np.flatnonzero(notes).tolist(), words.top_bits(
+            table[notes, _NOTE], _shift(len(NOTES))).tolist(), strict=True):
+        store.notes[offset + index] = NOTES[note]
+
+
+def _drawn_below(words: Words, positions: Ints, share: float) -> npt.NDArray[np.bool_]:
+    """`random() < share` where it was drawn (position >= 0), False elsewhere."""
+    drawn = np.flatnonzero(positions >= 0)
+    below = np.zeros(len(positions), dtype=bool)
+    below[drawn] = words.uniform(positions[drawn]) < share
+    return below
+
+
+def _enrollments(words: Words, table: Ints, os: Ints, company: npt.NDArray[np.bool_],
+                 userless: npt.NDArray[np.bool_]) -> Ints:
+    """spread._enrollment_for's choice for every device of the block."""
+    enrollment = np.zeros(len(table), dtype=np.int64)
+    personal = ~company
+    apple = (os == _IOS) | (os == _IPADOS)
+
+    def put(where: npt.NDArray[np.bool_], name: str) -> None:
+        enrollment[where] = _ENROLLMENT_CODE[name]
+
+    def draw(where: npt.NDArray[np.bool_], weights: tuple[tuple[str, int], ...]) -> None:
+        chosen = np.flatnonzero(where)
+        codes = np.array([_ENROLLMENT_CODE[name] for name, _ in weights], dtype=np.int64)
+        enrollment[chosen] = codes[words.weighted(table[chosen, _ENROLLMENT],
+                                                  [weight for _, weight in weights])]
+
+    windows, android = os == _WINDOWS, os == _ANDROID
+    put(windows & userless, "windowsBulkUserless")
+    put(windows & personal, "windowsAutoEnrollment")
+    draw(windows & company & ~userless, spread.WINDOWS_COMPANY_ENROLLMENT)
+    put(apple & userless, "appleBulkWithoutUser")
+    draw(apple & personal, spread.APPLE_PERSONAL_ENROLLMENT)
+    draw(apple & company & ~userless, spread.APPLE_COMPANY_ENROLLMENT)
+    put(android & userless, "androidEnterpriseDedicatedDevice")
+    put(android & personal, "userEnrollment")
+    draw(android & company & ~userless, spread.ANDROID_COMPANY_ENROLLMENT)
+    put((os == _MACOS) & company, "appleBulkWithUser")
+    put((os == _MACOS) & personal, "userEnrollment")
+    put(os == _LINUX, "userEnrollment")
+    return enrollment
+
+
+def _names(store: DeviceStore, words: Words, table: Ints, os: Ints, model: Ints,
+           user: Ints) -> list[str]:
+    """spread._device_name for every device of the block, from the words it drew."""
+    users, size = store.users, len(table)
+    names = np.empty(size, dtype=object)
+    at = table[:, _NAME]
+    hint = words.top_bits(table[:, _HINT], 12)  # getrandbits(20)
+
+    def fill(where: npt.NDArray[np.bool_], make: Any, *columns: Ints) -> None:
+        chosen = np.flatnonzero(where)
+        names[chosen] = [make(*values) for values in zip(
+            *(column[chosen].tolist() for column in columns), strict=True)]
+
+    models, given = _MODELS, users.given
+    windows = os == _WINDOWS
+    cloud_pc = windows & _CLOUD_PC[model]
+    fill(cloud_pc, lambda owner, bits: spread.cloud_pc_name(spread.user_stem(users, owner),
+                                                              bits),
+         user, words.top_bits(at, 2))
+    other = np.flatnonzero(windows & ~cloud_pc)
+    random_name = np.zeros(size, dtype=bool)
+    random_name[other] = words.uniform(at[other]) < spread.RANDOM_WINDOWS_NAME_SHARE
+    bits40 = np.zeros(size, dtype=np.int64)
+    chosen = np.flatnonzero(random_name)
+    bits40[chosen] = words.top_bits(at[chosen] + 2, 0) | (
+        words.top_bits(at[chosen] + 3, 24) << 32)
+    fill(random_name, spread.random_windows_name, bits40)
+    low = spread.WINDOWS_NAME_NUMBER[0]
+    numbered = windows & ~cloud_pc & ~random_name
+    number = np.maximum(table[:, _NAME_NUMBER], 0)
+    fill(numbered, lambda code, drawn: spread.numbered_windows_name(models[code], low + drawn),
+         model, words.top_bits(number, _shift(spread.WINDOWS_NAME_NUMBER[1] - low)))
+    low = spread.LINUX_NAME_NUMBER[0]
+    fill(os == _LINUX,
+         lambda owner, drawn: spread.linux_name(spread.user_stem(users, owner), low + drawn),
+         user, words.top_bits(number, _shift(spread.LINUX_NAME_NUMBER[1] - low)))
+    rest = ~windows & (os != _LINUX)
+    fill(rest & (user < 0), lambda code, serial: spread.shared_name(_OS_NAMES[code], serial),
+         os, hint)
+    apple_names: dict[tuple[int, str], str] = {}
+
+    def personal_name(code: int, model_code: int, owner: int, serial: int) -> str:
+        if code == _ANDROID:
+            return spread.personal_name("Android", models[model_code], given[owner], serial)
+        # An Apple device's name is its owner's given name and its kind: made once each.
+        key = (code, given[owner])
+        name = apple_names.get(key)
+        if name is None:
+            name = apple_names[key] = spread.personal_name(_OS_NAMES[code], models[model_code],
+                                                           given[owner], serial)
+        return name
+
+    fill(rest & (user >= 0), personal_name, os, model, user, hint)
+    return names.tolist()
