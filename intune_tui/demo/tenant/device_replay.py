@@ -271,6 +271,7 @@ class _Tables:
 def replay_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
     """build_devices' loop (before its fix-ups), drawn in bulk: the store gets `count` devices
     and the Random stands where the loop leaves it."""
+    store.bulk = True
     words = Words(rng)
     words.ensure(6 * count)
     spread_at = 2 * np.arange(count, dtype=np.int64)

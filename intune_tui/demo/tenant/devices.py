@@ -3,11 +3,13 @@ a hash of the device's index, computed when read)."""
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import repeat
+from json.encoder import encode_basestring
 from typing import Any
 
 from intune_tui.demo import rules
@@ -104,6 +106,7 @@ class DeviceStore:
         self.generation = 0  # bumped on every change, for caches
         self._live: tuple[int, list[int]] | None = None  # (generation, indices) after deletes
         self.seconds_text = SecondsText(now)
+        self.bulk = False  # drawn in bulk (device_replay.py): numpy is loaded, pages use it
 
     def __len__(self) -> int:
         return len(self.os)
@@ -232,6 +235,29 @@ class DeviceStore:
                     beta: bool) -> list[dict[str, Any]]:
         """A listing's page with `$select` (no `*`): what `to_json(index, only=...)` shaped to
         the selection gives, built a column at a time (one pass per selected property)."""
+        keys, columns = self._page_columns(indices, select, beta=beta)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
+
+    def encode_page(self, indices: Sequence[int], select: Sequence[str], *,
+                    beta: bool) -> list[str]:
+        """render_page's items as the fake's JSON text (json.dumps with ensure_ascii=False and
+        compact separators), one string an item, encoded a column at a time."""
+        keys, columns = self._page_columns(indices, select, beta=beta)
+        encoded = [_encoded_column(column, len(indices)) for column in columns]
+        template = "{" + ",".join(encode_basestring(key).replace("%", "%%") + ":%s"
+                                  for key in keys) + "}"
+        return list(map(template.__mod__, zip(*encoded, strict=True)))
+
+    def guids(self, salt: int, indices: Sequence[int]) -> list[str]:
+        """guid_from(seed, salt, index) for a page of devices."""
+        if self.bulk:  # numpy is loaded already
+            from intune_tui.demo.tenant.ids_bulk import guids
+
+            return guids(self.seed, salt, indices)
+        return guids_from(self.seed, salt, indices)
+
+    def _page_columns(self, indices: Sequence[int], select: Sequence[str], *,
+                      beta: bool) -> tuple[list[str], list[Iterable[Any]]]:
         names = _PROPERTY_NAMES[beta]
         keys = ["id", *dict.fromkeys(name for name in select if name in names and name != "id")]
         columns: list[Iterable[Any]] = [repeat("#microsoft.graph.managedDevice")]
@@ -249,7 +275,31 @@ class DeviceStore:
                           else value for value in column]
             columns.append(column)
         keys.insert(0, "@odata.type")
-        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
+        return keys, columns
+
+
+def _encoded_column(column: Iterable[Any], size: int) -> list[str]:
+    """Each value as json.dumps(value, ensure_ascii=False, separators=(",", ":")) writes it."""
+    if isinstance(column, repeat):
+        return [_encoded(next(column))] * size
+    values = column if isinstance(column, list) else list(column)
+    try:
+        return list(map(encode_basestring, values))  # strings: json's own C encoder
+    except TypeError:
+        return list(map(_encoded, values))
+
+
+def _encoded(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 _PROPERTY_NAMES = {
@@ -622,7 +672,7 @@ def _user_page(attribute: str) -> PageReader:
         owners = [store.user[index] for index in indices]
         users = store.users
         if attribute == "id":
-            ids = iter(guids_from(users.seed, 2, (user for user in owners if user >= 0)))
+            ids = iter(_user_guids(store, [user for user in owners if user >= 0]))
             return [next(ids) if user >= 0 else "" for user in owners]
         if attribute == "upn":
             return [users.upn[user] if user >= 0 else "" for user in owners]
@@ -631,8 +681,16 @@ def _user_page(attribute: str) -> PageReader:
     return read
 
 
+def _user_guids(store: DeviceStore, users: list[int]) -> list[str]:
+    if store.bulk:
+        from intune_tui.demo.tenant.ids_bulk import guids
+
+        return guids(store.users.seed, 2, users)
+    return guids_from(store.users.seed, 2, users)
+
+
 def _azure_ad_device_id_page(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-    ids = guids_from(store.seed, 7, indices)
+    ids = store.guids(7, indices)
     enrollment = store.enrollment
     return [guid if enrollment[index] not in _USERLESS_ENROLLMENTS else _NIL_GUID
             for index, guid in zip(indices, ids, strict=True)]
@@ -642,7 +700,7 @@ _USERLESS_ENROLLMENTS = frozenset({"appleBulkWithoutUser", "androidEnterpriseDed
 _NIL_GUID = "00000000-0000-0000-0000-000000000000"
 
 _PAGE_READERS: dict[str, PageReader] = {
-    "id": lambda store, indices: guids_from(store.seed, 1, indices),
+    "id": lambda store, indices: store.guids(1, indices),
     "deviceName": _acted_page(DeviceStore.device_name, "name"),
     "managementState": _acted_page(DeviceStore.management_state, "management"),
     **{prop: _column_page(attribute) for prop, attribute in (
