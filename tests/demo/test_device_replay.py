@@ -36,3 +36,22 @@ def test_bulk_draw_gives_the_same_users_devices_and_random_state(devices: int,
     assert in_bulk.notes == one_by_one.notes
     # What is drawn next (the action history, the fix-ups) starts from the same state.
     assert bulk_state == state
+
+
+def test_bulk_draw_that_runs_out_of_words_generates_more(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words generated one short chunk at a time, with no margin: every walk runs past the
+    words it holds, generates more and goes on, to the same tenant."""
+    from intune_tui.demo.tenant import device_replay
+
+    monkeypatch.setattr(device_replay, "_CHUNK", 1)
+    monkeypatch.setattr(device_replay, "_MARGIN", 0)
+    monkeypatch.setattr(device_replay, "_BLOCK", 300)
+    monkeypatch.setattr(device_replay, "_USER_WORDS", 1)
+    monkeypatch.setattr(device_replay, "_DEVICE_WORDS", 1)
+    one_by_one, state = _drawn(2000, 5, in_bulk=False)
+    in_bulk, bulk_state = _drawn(2000, 5, in_bulk=True)
+    assert in_bulk.users.upn == one_by_one.users.upn
+    for column in COLUMNS:
+        assert list(getattr(in_bulk, column)) == list(getattr(one_by_one, column)), column
+    assert bulk_state == state

@@ -53,8 +53,10 @@ Words32 = npt.NDArray[np.uint32]
 
 _INV53 = 1.0 / 9007199254740992.0  # random(): 53 bits over 2**53, as CPython computes it
 _CHUNK = 1 << 16  # words generated at least at a time
-_MARGIN = 4096  # words kept ahead of a device's first draw (a device draws about 30)
+_MARGIN = 4096  # words kept ahead of a device's first draw
 _BLOCK = 1 << 14  # devices walked, then read, at a time
+_USER_WORDS = 7  # words generated for a user (one draws about 6.6)
+_DEVICE_WORDS = 40  # and for a device (one draws about 30)
 
 
 class Words:
@@ -133,62 +135,59 @@ def _shift(n: int) -> int:
 
 # --- users -------------------------------------------------------------------------------------
 def replay_users(seed: int, count: int, rng: random.Random) -> UserDirectory:
-    """UserDirectory(seed, count, rng), drawn in bulk."""
+    """UserDirectory(seed, count, rng), drawn in bulk.
+
+    A user draws four choices whose tries depend only on the words (no branch on a value), so
+    for every position the word of the next accepted try of each choice is found with numpy;
+    then one hop a user follows the stream, and the choices are read at once."""
+    if not count:
+        return UserDirectory(seed, 0, rng)
+    sizes = (len(FIRST_NAMES), len(LAST_NAMES), len(DEPARTMENTS), len(CITIES))
     words = Words(rng)
-    positions = array("q", bytes(8 * 4 * count))
-    p = 0
-    tests = ((_shift(len(FIRST_NAMES)), len(FIRST_NAMES)), (_shift(len(LAST_NAMES)),
-             len(LAST_NAMES)), (_shift(len(DEPARTMENTS)), len(DEPARTMENTS)),
-             (_shift(len(CITIES)), len(CITIES)))
-    done = 0
-    while done < count:
-        words.ensure(p + 12 * (count - done) + _MARGIN)
-        done, p = _walk_users(words.listed(), p, done, count, positions, tests)
+    held = _USER_WORDS * count + _MARGIN
+    while True:
+        words.ensure(held)
+        first, last, department, city = (_next_accepted(words.array, size) for size in sizes)
+        length = len(words.array)
+        # A user (after the first) starting at p: its four choices' words, then where it ends.
+        following = city[department[last[first[:length] + 1] + 1] + 1] + 1
+        hop = memoryview(following.astype(np.int64))
+        starts = array("q", bytes(8 * count))
+        p = int(city[department[0] + 1]) + 1  # the first user (Alice Smith) draws two
+        try:
+            for user in range(1, count):
+                starts[user] = p
+                p = hop[p]
+        except IndexError:  # past the words held
+            p = length + 1
+        if p <= length:
+            break
+        held *= 2
     words.settle(p)
-    table = np.frombuffer(positions, dtype=np.int64).reshape(count, 4)
-    given_codes = words.top_bits(np.maximum(table[:, 0], 0), tests[0][0])
-    surname_codes = words.top_bits(np.maximum(table[:, 1], 0), tests[1][0])
-    if count:
-        given_codes[0] = FIRST_NAMES.index("Alice")
-        surname_codes[0] = LAST_NAMES.index("Smith")
-    given = _strings(FIRST_NAMES, given_codes)
-    surname = _strings(LAST_NAMES, surname_codes)
-    upn = _upns(given_codes, surname_codes)
-    department = _strings(DEPARTMENTS, words.top_bits(table[:, 2], tests[2][0]))
-    city = _strings(CITIES, words.top_bits(table[:, 3], tests[3][0]))
-    return UserDirectory.from_columns(seed, given, surname, upn, department, city)
+    at = np.frombuffer(starts, dtype=np.int64)[1:]
+    given_at = first[at]
+    surname_at = last[given_at + 1]
+    department_at = np.r_[department[0], department[surname_at + 1]]
+    city_at = city[department_at + 1]
+    given_codes = np.r_[FIRST_NAMES.index("Alice"), words.top_bits(given_at, _shift(sizes[0]))]
+    surname_codes = np.r_[LAST_NAMES.index("Smith"), words.top_bits(surname_at,
+                                                                    _shift(sizes[1]))]
+    return UserDirectory.from_columns(
+        seed, _strings(FIRST_NAMES, given_codes), _strings(LAST_NAMES, surname_codes),
+        _upns(given_codes, surname_codes),
+        _strings(DEPARTMENTS, words.top_bits(department_at, _shift(sizes[2]))),
+        _strings(CITIES, words.top_bits(city_at, _shift(sizes[3]))))
 
 
-def _walk_users(view: list[int], p: int, first: int, count: int, out: array[int],
-                tests: tuple[tuple[int, int], ...]) -> tuple[int, int]:
-    """Where each user's four choices are drawn: (users walked, position after them)."""
-    (first_shift, firsts), (last_shift, lasts), (dept_shift, depts), (city_shift, cities) = tests
-    user, start = first, p
-    try:
-        for user in range(first, count):
-            start, row = p, 4 * user
-            if user:
-                while view[p] >> first_shift >= firsts:
-                    p += 1
-                out[row] = p
-                p += 1
-                while view[p] >> last_shift >= lasts:
-                    p += 1
-                out[row + 1] = p
-                p += 1
-            else:
-                out[row] = out[row + 1] = -1
-            while view[p] >> dept_shift >= depts:
-                p += 1
-            out[row + 2] = p
-            p += 1
-            while view[p] >> city_shift >= cities:
-                p += 1
-            out[row + 3] = p
-            p += 1
-    except IndexError:  # past the words held: the caller generates more, this user again
-        return user, start
-    return count, p
+def _next_accepted(words: Words32, size: int) -> Ints:
+    """For every position, the position of the first word from there that
+    `getrandbits(size.bit_length()) < size` accepts; past the end: the length (two more
+    entries, so that a hop from the last word still reads one)."""
+    length = len(words)
+    accepted = np.flatnonzero((words >> _shift(size)) < size)
+    # Positions (a[k-1], a[k]] go to a[k]; those after the last accepted word to the length.
+    found = np.repeat(accepted, np.diff(accepted, prepend=-1))
+    return np.concatenate((found, np.full(length - len(found) + 2, length, dtype=found.dtype)))
 
 
 def _upns(given_codes: Ints, surname_codes: Ints) -> list[str]:
@@ -285,11 +284,13 @@ def replay_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
         words.drop_before(p)
         size = min(_BLOCK, count - first)
         rows = array("q", bytes(8 * _STRIDE * size))
-        done, at = 0, 0
+        done, at, ahead = 0, 0, _MARGIN
         while done < size:
-            words.ensure(words.base + at + 40 * (size - done) + _MARGIN)
-            done, at = _walk_devices(words.listed(), at, codes, first, done, size, rows, tables,
-                                     len(words.array) - _MARGIN)
+            words.ensure(words.base + at + _DEVICE_WORDS * (size - done) + ahead)
+            walked = _walk_devices(words.listed(), at, codes, first, done, size, rows, tables,
+                                   len(words.array) - _MARGIN)
+            ahead = ahead if walked[0] > done else 2 * ahead + 64  # a device past them all
+            done, at = walked
         table = np.frombuffer(rows, dtype=np.int64).reshape(size, _STRIDE)
         _read_block(store, words, table, platforms[first:first + size],
                     compliance[first:first + size], management[first:first + size])
