@@ -151,7 +151,7 @@ def replay_users(seed: int, count: int, rng: random.Random) -> UserDirectory:
         length = len(words.array)
         # A user (after the first) starting at p: its four choices' words, then where it ends.
         following = city[department[last[first[:length] + 1] + 1] + 1] + 1
-        hop = memoryview(following.astype(np.int64))
+        hop = memoryview(following.astype(np.int64).tobytes()).cast("q")
         starts = array("q", bytes(8 * count))
         p = int(city[department[0] + 1]) + 1  # the first user (Alice Smith) draws two
         try:
