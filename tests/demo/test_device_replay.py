@@ -55,3 +55,35 @@ def test_bulk_draw_that_runs_out_of_words_generates_more(
     for column in COLUMNS:
         assert list(getattr(in_bulk, column)) == list(getattr(one_by_one, column)), column
     assert bulk_state == state
+
+
+def test_draws_decided_from_the_first_word_agree_with_random_near_every_boundary() -> None:
+    """random() < share and a weighted choice, decided from random()'s first word (and the
+    second only next to a boundary), give what random() itself gives, on both sides of each
+    boundary."""
+    from bisect import bisect
+
+    from intune_tui.demo.tenant.device_replay import _below_words, _choice_words
+
+    def uniform(first: int, second: int) -> float:
+        return ((first >> 5) * 67108864.0 + (second >> 6)) * (1.0 / 9007199254740992.0)
+
+    seconds = (0, 1 << 6, 0x7FFFFFFF, 0xFFFFFFC0, 0xFFFFFFFF)
+    for share in (0.06, 0.3, 0.01, 0.88, 0.62, 0.55, 0.004):
+        low, high, rest = _below_words(share)
+        for first in range(low - 64, high + 64):
+            for second in seconds:
+                fast = first < low or (first < high and second >> 6 < rest)
+                assert fast == (uniform(first, second) < share), (share, first, second)
+    for weights in ((18, 10, 8, 14, 10, 8, 8, 6, 8, 3), (64, 20, 9, 7), (50, 20, 15, 10, 5)):
+        cumulative = [sum(weights[:end]) for end in range(1, len(weights) + 1)]
+        passed, near = _choice_words(cumulative)
+        for bound in passed:
+            for first in range(bound - 96, bound + 32):
+                for second in seconds:
+                    chosen = bisect(passed, first)
+                    if first >= near[chosen]:
+                        continue  # decided from both words, as random() is
+                    exact = bisect(cumulative, uniform(first, second) * cumulative[-1], 0,
+                                   len(cumulative) - 1)
+                    assert chosen == exact, (weights, first, second)

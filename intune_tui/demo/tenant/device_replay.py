@@ -17,6 +17,7 @@ compares the two builds column by column, tests/demo/test_tenant.py the served a
 
 from __future__ import annotations
 
+import math
 import random
 from array import array
 from bisect import bisect
@@ -223,11 +224,14 @@ _OS_NAMES = tuple(platform.os for platform in PLATFORMS)
 _WINDOWS, _IOS, _IPADOS, _ANDROID, _MACOS, _LINUX = (
     _OS_NAMES.index(name) for name in ("Windows", "iOS", "iPadOS", "Android", "macOS", "Linux"))
 
-# One row a device of what the walk found: where each draw is (-1: not drawn) or its value.
-(_START, _MODEL, _COMPANY, _USERLESS, _USER, _ENROLLMENT, _BUCKET, _SYNC, _ENROLLED,
- _ENCRYPTED, _JAILBROKEN, _CONFIG_MANAGER, _CATEGORY, _STORAGE, _FREE, _HINT, _NAME,
- _NAME_NUMBER, _NOTES, _NOTE) = range(20)
-_STRIDE = 20
+# One row a device of what the walk found: where each draw is (-1: not drawn; rows start
+# -1 unless drawn) or its value. The draws at a fixed
+# distance from another are not written: isEncrypted's at _ENROLLED + 1, the serial hint's at
+# _FREE + 1, the name's at _FREE + 2.
+(_START, _MODEL, _FLAGS, _USER, _ENROLLMENT, _BUCKET, _SYNC, _ENROLLED, _JAILBROKEN,
+ _CONFIG_MANAGER, _CATEGORY, _STORAGE, _FREE, _NAME_NUMBER, _NOTES, _NOTE) = range(16)
+_STRIDE = 16
+_UNSET_AT_START = (_NAME_NUMBER, _NOTE)  # written only when drawn
 
 
 class _Tables:
@@ -265,6 +269,41 @@ class _Tables:
         low, high = spread.LINUX_NAME_NUMBER
         self.linux_number = (_shift(high - low), high - low)
         self.note = (_shift(len(NOTES)), len(NOTES))
+        # The same draws, decided from the first of random()'s two words where it can be.
+        self.model_words = [_choice_words(cum) for cum in self.model_cum]
+        self.company = [_below_words(share) for share in self.company_share]
+        self.userless = _below_words(spread.USERLESS_SHARE)
+        self.windows_words = _choice_words(self.windows_cum)
+        self.bucket_words = _choice_words(self.bucket_cum)
+        self.windows_name = _below_words(spread.RANDOM_WINDOWS_NAME_SHARE)
+        self.notes = _below_words(spread.NOTES_SHARE)
+
+
+def _below_words(share: float) -> tuple[int, int, int]:
+    """`random() < share` from its words a, b: true when a < low, false when a >= high, else
+    (one time in 2**27) when b >> 6 < rest. random() is m / 2**53 with m = (a >> 5) << 26 |
+    b >> 6, and m < share * 2**53 exactly when m < ceil(share * 2**53)."""
+    bound = math.ceil(share * 9007199254740992.0)
+    top = bound >> 26
+    return top << 5, (top + 1) << 5, bound & ((1 << 26) - 1)
+
+
+def _choice_words(cumulative: Sequence[float]) -> tuple[list[int], list[int]]:
+    """`bisect(cumulative, random() * total, 0, len - 1)` from random()'s first word a:
+    bisect(passed, a) unless a >= near[that] (within 32 of a boundary: decide with both words).
+    A boundary is the least m (random() = m / 2**53) whose product reaches the weight."""
+    total = cumulative[-1] + 0.0
+    passed: list[int] = []
+    for weight in cumulative[:-1]:
+        low, high = 0, 1 << 53
+        while low < high:
+            middle = (low + high) // 2
+            if float(middle) * _INV53 * total >= weight:
+                high = middle
+            else:
+                low = middle + 1
+        passed.append(((low >> 26) + 1) << 5)
+    return passed, [*(bound - 32 for bound in passed), 1 << 40]
 
 
 def replay_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
@@ -283,7 +322,9 @@ def replay_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
     for first in range(0, count, _BLOCK):
         words.drop_before(p)
         size = min(_BLOCK, count - first)
-        rows = array("q", bytes(8 * _STRIDE * size))
+        fresh = np.zeros((size, _STRIDE), dtype=np.int64)
+        fresh[:, _UNSET_AT_START] = -1
+        rows = array("q", fresh.tobytes())
         done, at, ahead = 0, 0, _MARGIN
         while done < size:
             words.ensure(words.base + at + _DEVICE_WORDS * (size - done) + ahead)
@@ -304,11 +345,14 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
     after them). Stops early near the end of the words held."""
     model_base, model_cum, model_total, model_hi = (t.model_base, t.model_cum, t.model_total,
                                                     t.model_hi)
-    company_share, os_of, always_userless = t.company_share, t.os, t.always_userless
+    model_words, company_words, os_of, always_userless = (t.model_words, t.company, t.os,
+                                                          t.always_userless)
     user_shift, users = t.user
+    userless_low, userless_high, userless_rest = t.userless
     windows_cum, windows_total, co_managed = t.windows_cum, t.windows_total, t.co_managed
+    (windows_passed, windows_near), windows_hi = t.windows_words, len(windows_cum) - 1
     bucket_cum, bucket_total, buckets = t.bucket_cum, t.bucket_total, t.bucket
-    windows_hi, bucket_hi = len(windows_cum) - 1, len(bucket_cum) - 1
+    (bucket_passed, bucket_near), bucket_hi = t.bucket_words, len(bucket_cum) - 1
     enrolled_shift, enrolled = t.enrolled
     category_shift, categories = t.category
     free_shift, frees = t.free
@@ -316,8 +360,8 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
     linux_shift, linux_numbers = t.linux_number
     note_shift, notes = t.note
     storage, cloud_pc = t.storage, t.cloud_pc
-    userless_share = spread.USERLESS_SHARE
-    windows_name_share, notes_share = spread.RANDOM_WINDOWS_NAME_SHARE, spread.NOTES_SHARE
+    name_low, name_high, name_rest = t.windows_name
+    notes_low, notes_high, notes_rest = t.notes
     windows, ios, android, macos, linux = _WINDOWS, _IOS, _ANDROID, _MACOS, _LINUX
     device, start = done, p
     try:
@@ -327,18 +371,24 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
             start, row = p, device * _STRIDE
             platform = codes[first + device]
             out[row] = p  # model, version and owner: three random()
-            model = model_base[platform] + bisect(
-                model_cum[platform],
-                ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53
-                * model_total[platform], 0, model_hi[platform])
+            word = view[p]
+            passed, near = model_words[platform]
+            chosen = bisect(passed, word)
+            if word >= near[chosen]:
+                chosen = bisect(model_cum[platform], ((word >> 5) * 67108864.0
+                                                      + (view[p + 1] >> 6)) * _INV53
+                                * model_total[platform], 0, model_hi[platform])
+            model = model_base[platform] + chosen
             out[row + _MODEL] = model
-            company = ((view[p + 4] >> 5) * 67108864.0 + (view[p + 5] >> 6)) * _INV53 \
-                < company_share[platform]
+            word = view[p + 4]
+            low, high, rest = company_words[platform]
+            company = word < low or (word < high and view[p + 5] >> 6 < rest)
             p += 6
             userless = False
             if company:
-                userless = ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53 \
-                    < userless_share
+                word = view[p]
+                userless = word < userless_low or (
+                    word < userless_high and view[p + 1] >> 6 < userless_rest)
                 p += 2
             if always_userless[model]:
                 userless = True
@@ -350,8 +400,7 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
                     p += 1
                 out[row + _USER] = p
                 p += 1
-            out[row + _COMPANY] = company
-            out[row + _USERLESS] = userless
+            out[row + _FLAGS] = company | userless << 1
             os = os_of[platform]
             config_manager = False
             if userless or os in (macos, linux) or (not company and os in (windows, android)):
@@ -359,13 +408,19 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
             else:
                 out[row + _ENROLLMENT] = p
                 if os == windows:
-                    config_manager = bisect(
-                        windows_cum,
-                        ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53
-                        * windows_total, 0, windows_hi) == co_managed
+                    word = view[p]
+                    chosen = bisect(windows_passed, word)
+                    if word >= windows_near[chosen]:
+                        chosen = bisect(windows_cum, ((word >> 5) * 67108864.0
+                                                      + (view[p + 1] >> 6)) * _INV53
+                                        * windows_total, 0, windows_hi)
+                    config_manager = chosen == co_managed
                 p += 2
-            bucket = bisect(bucket_cum, ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6))
-                            * _INV53 * bucket_total, 0, bucket_hi)
+            word = view[p]
+            bucket = bisect(bucket_passed, word)
+            if word >= bucket_near[bucket]:
+                bucket = bisect(bucket_cum, ((word >> 5) * 67108864.0 + (view[p + 1] >> 6))
+                                * _INV53 * bucket_total, 0, bucket_hi)
             out[row + _BUCKET] = bucket
             p += 2
             shift, width = buckets[bucket]
@@ -375,8 +430,7 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
             p += 1
             while view[p] >> enrolled_shift >= enrolled:
                 p += 1
-            out[row + _ENROLLED] = p
-            out[row + _ENCRYPTED] = p + 1
+            out[row + _ENROLLED] = p  # then isEncrypted's random()
             p += 3
             if os in (ios, android):
                 out[row + _JAILBROKEN] = p
@@ -402,38 +456,34 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
             p += 1
             while view[p] >> free_shift >= frees:
                 p += 1
-            out[row + _FREE] = p
-            out[row + _HINT] = p + 1
+            out[row + _FREE] = p  # then the serial hint's word, then the name's draws
             p += 2
-            out[row + _NAME] = p
-            out[row + _NAME_NUMBER] = -1
             if os == windows:
                 if cloud_pc[model]:
                     p += 1
-                elif ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53 \
-                        < windows_name_share:
-                    p += 4
                 else:
-                    p += 2
-                    while view[p] >> windows_shift >= windows_numbers:
+                    word = view[p]
+                    if word < name_low or (word < name_high and view[p + 1] >> 6 < name_rest):
+                        p += 4
+                    else:
+                        p += 2
+                        while view[p] >> windows_shift >= windows_numbers:
+                            p += 1
+                        out[row + _NAME_NUMBER] = p
                         p += 1
-                    out[row + _NAME_NUMBER] = p
-                    p += 1
             elif os == linux:
                 while view[p] >> linux_shift >= linux_numbers:
                     p += 1
                 out[row + _NAME_NUMBER] = p
                 p += 1
             out[row + _NOTES] = p
-            if ((view[p] >> 5) * 67108864.0 + (view[p + 1] >> 6)) * _INV53 < notes_share:
-                p += 2
+            word = view[p]
+            p += 2
+            if word < notes_low or (word < notes_high and view[p - 1] >> 6 < notes_rest):
                 while view[p] >> note_shift >= notes:
                     p += 1
                 out[row + _NOTE] = p
                 p += 1
-            else:
-                out[row + _NOTE] = -1
-                p += 2
     except IndexError:  # past the words held: the caller generates more, this device again
         return device, start
     return size, p
@@ -472,7 +522,7 @@ def _read_block(store: DeviceStore, words: Words, table: Ints, platforms: Ints,
     offset, size = len(store), len(table)
     os, model = platforms, table[:, _MODEL]
     start = table[:, _START]
-    company, userless = table[:, _COMPANY] == 1, table[:, _USERLESS] == 1
+    company, userless = (table[:, _FLAGS] & 1) == 1, (table[:, _FLAGS] & 2) == 2
     version = np.empty(size, dtype=np.int64)
     for code, platform in enumerate(PLATFORMS):
         chosen = np.flatnonzero(platforms == code)
@@ -485,7 +535,7 @@ def _read_block(store: DeviceStore, words: Words, table: Ints, platforms: Ints,
         table[:, _SYNC], _BUCKET_SHIFT[table[:, _BUCKET]])
     low, high = spread.ENROLLED_BEFORE_SYNC
     enroll_age = sync_age + low + words.top_bits(table[:, _ENROLLED], _shift(high - low))
-    encrypted = words.uniform(table[:, _ENCRYPTED]) < _ENCRYPTED_SHARE[platforms]
+    encrypted = words.uniform(table[:, _ENROLLED] + 1) < _ENCRYPTED_SHARE[platforms]
     jailbroken = _drawn_below(words, table[:, _JAILBROKEN], spread.JAILBROKEN_SHARE)
     config_manager = _drawn_below(words, table[:, _CONFIG_MANAGER], spread.CONFIG_MANAGER_SHARE)
     state = compliance.copy()
@@ -567,8 +617,8 @@ def _names(store: DeviceStore, words: Words, table: Ints, os: Ints, model: Ints,
     """spread._device_name for every device of the block, from the words it drew."""
     users, size = store.users, len(table)
     names = np.empty(size, dtype=object)
-    at = table[:, _NAME]
-    hint = words.top_bits(table[:, _HINT], 12)  # getrandbits(20)
+    at = table[:, _FREE] + 2
+    hint = words.top_bits(table[:, _FREE] + 1, 12)  # getrandbits(20)
 
     def fill(where: npt.NDArray[np.bool_], make: Any, *columns: Ints) -> None:
         chosen = np.flatnonzero(where)
