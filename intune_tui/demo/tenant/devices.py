@@ -379,29 +379,61 @@ def _serial(store: DeviceStore, index: int) -> str:
 
 def _serial_uncached(store: DeviceStore, index: int) -> str:
     value = _hash(store, index, 3)
+    style = _serial_style(store, index)
+    chars_style = _SERIAL_CHARS.get(style)
+    if chars_style is not None:
+        prefix, length = chars_style
+        return prefix + chars(value, length)
+    return _SERIAL_DIGITS[style](value)
+
+
+def _serial_style(store: DeviceStore, index: int) -> str:
     style = store.model[index].serial_style
     if style == "apple":
-        return "C02" + chars(value, 9) if store.os[index] == "macOS" else "F" + chars(value, 11)
-    if style == "dell":
-        return chars(value, 7)
-    if style == "hp":
-        return "5CG" + chars(value, 7)
-    if style == "lenovo":
-        return "PF" + chars(value, 6)
-    if style == "surface":
-        return f"{value % 10**12:012d}"
-    if style == "cloudpc":
-        digits = f"{value % 10**20:020d}"
-        return "-".join(digits[position:position + 4] for position in range(0, 20, 4))
-    if style == "vm":
-        return f"{value % 10**4:04d}-{(value >> 16) % 10**4:04d}-{(value >> 32) % 10**4:04d}"
-    if style == "samsung":
-        return "R5C" + chars(value, 8)
-    if style == "google":
-        return f"{value % 16**12:012X}"
-    if style == "zebra":
-        return f"{value % 10**14:014d}"
-    return chars(value, 10)
+        return "mac" if store.os[index] == "macOS" else "apple"
+    return style
+
+
+def _grouped(digits: str) -> str:
+    return "-".join(digits[position:position + 4] for position in range(0, len(digits), 4))
+
+
+# Serial numbers by style: a prefix and so many characters of the device's hash in base 34, or
+# digits of it.
+_SERIAL_CHARS: dict[str, tuple[str, int]] = {
+    "mac": ("C02", 9), "apple": ("F", 11), "dell": ("", 7), "hp": ("5CG", 7),
+    "lenovo": ("PF", 6), "samsung": ("R5C", 8), "generic": ("", 10),
+}
+_SERIAL_DIGITS: dict[str, Callable[[int], str]] = {
+    "surface": lambda value: f"{value % 10**12:012d}",
+    "cloudpc": lambda value: _grouped(f"{value % 10**20:020d}"),
+    "vm": lambda value: f"{value % 10**4:04d}-{(value >> 16) % 10**4:04d}-"
+                        f"{(value >> 32) % 10**4:04d}",
+    "google": lambda value: f"{value % 16**12:012X}",
+    "zebra": lambda value: f"{value % 10**14:014d}",
+}
+
+
+def _serial_page(store: DeviceStore, indices: Sequence[int]) -> list[str]:
+    if not store.bulk:
+        return [_serial_uncached(store, index) for index in indices]
+    from intune_tui.demo.tenant.ids_bulk import base34, hashes  # numpy is loaded already
+
+    values = hashes(store.seed, 3, indices)
+    styles = [_serial_style(store, index) for index in indices]
+    serials: list[str] = [""] * len(styles)
+    by_style: dict[str, list[int]] = {}
+    for position, style in enumerate(styles):
+        by_style.setdefault(style, []).append(position)
+    for style, positions in by_style.items():
+        chars_style = _SERIAL_CHARS.get(style)
+        if chars_style is not None:
+            made = base34(values[positions], chars_style[1], chars_style[0])
+        else:
+            made = list(map(_SERIAL_DIGITS[style], values[positions].tolist()))
+        for position, serial in zip(positions, made, strict=True):
+            serials[position] = serial
+    return serials
 
 
 def _imei(store: DeviceStore, index: int) -> str:
@@ -717,8 +749,7 @@ _PAGE_READERS: dict[str, PageReader] = {
     "emailAddress": _user_page("upn"),
     "userDisplayName": _user_page("name"),
     "userId": _user_page("id"),
-    "serialNumber": lambda store, indices: [_serial_uncached(store, index)
-                                            for index in indices],
+    "serialNumber": _serial_page,
     "azureADDeviceId": _azure_ad_device_id_page,
     "azureActiveDirectoryDeviceId": _azure_ad_device_id_page,
 }

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from intune_tui.demo.tenant.ids import _ALPHANUM as _ALPHANUM_TEXT
 from intune_tui.demo.tenant.ids import _MASK64
 
 U64 = npt.NDArray[np.uint64]
@@ -49,3 +50,30 @@ def guids(seed: int, salt: int, indices: Sequence[int]) -> list[str]:
     text[:, 19] = _VARIANT[(low & np.uint64(3)).astype(np.intp)]
     raw = text.tobytes().decode("ascii")
     return [raw[start:start + 36] for start in range(0, 36 * count, 36)]
+
+
+def hashes(seed: int, salt: int, indices: Sequence[int]) -> U64:
+    """devices._hash(store, index, salt) for a page of devices."""
+    base = ((seed << 36) ^ (salt << 28) ^ (salt * 0x9E3779B1)) & _MASK64
+    return mix64(np.asarray(indices, dtype=np.uint64) ^ np.uint64(base))
+
+
+_ALPHANUM = np.frombuffer(_ALPHANUM_TEXT.encode(), dtype=np.uint8)
+
+
+def base34(values: U64, length: int, prefix: str = "") -> list[str]:
+    """[prefix + ids.chars(value, length) for value in values]: the value's first `length`
+    digits in base 34, least significant first."""
+    count = len(values)
+    if not count:
+        return []
+    width = len(prefix) + length
+    text = np.empty((count, width), dtype=np.uint8)
+    text[:, :len(prefix)] = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    rest = values.copy()
+    radix = np.uint64(len(_ALPHANUM))
+    for position in range(len(prefix), width):
+        text[:, position] = _ALPHANUM[(rest % radix).astype(np.intp)]
+        rest //= radix
+    raw = text.tobytes().decode("ascii")
+    return [raw[start:start + width] for start in range(0, width * count, width)]
