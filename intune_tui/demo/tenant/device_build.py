@@ -68,8 +68,11 @@ def cloud_pc_name(user_stem: str, bits30: int) -> str:
     return f"CPC-{user_stem[:6]}-{chars(bits30, 5)}"
 
 
+RANDOM_WINDOWS_NAME_PREFIX, RANDOM_WINDOWS_NAME_CHARS = "DESKTOP-", 7
+
+
 def random_windows_name(bits40: int) -> str:
-    return f"DESKTOP-{chars(bits40, 7)}"
+    return RANDOM_WINDOWS_NAME_PREFIX + chars(bits40, RANDOM_WINDOWS_NAME_CHARS)
 
 
 def numbered_windows_name(model: Model, number: int) -> str:

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from intune_tui.demo.identity import DEMO_DOMAIN
 from intune_tui.demo.tenant import device_build as spread
 from intune_tui.demo.tenant.devices import DeviceStore
+from intune_tui.demo.tenant.ids_bulk import base34
 from intune_tui.demo.tenant.platforms import (
     COMPLIANCE_WEIGHTS,
     DEVICE_CATEGORIES,
@@ -225,13 +226,13 @@ _WINDOWS, _IOS, _IPADOS, _ANDROID, _MACOS, _LINUX = (
     _OS_NAMES.index(name) for name in ("Windows", "iOS", "iPadOS", "Android", "macOS", "Linux"))
 
 # One row a device of what the walk found: where each draw is (-1: not drawn; rows start
-# -1 unless drawn) or its value. The draws at a fixed
+# -1: not drawn) or its value. The draws at a fixed
 # distance from another are not written: isEncrypted's at _ENROLLED + 1, the serial hint's at
 # _FREE + 1, the name's at _FREE + 2.
-(_START, _MODEL, _FLAGS, _USER, _ENROLLMENT, _BUCKET, _SYNC, _ENROLLED, _JAILBROKEN,
+# The walk appends them in this order, every one for every device.
+(_START, _MODEL, _USER, _FLAGS, _ENROLLMENT, _BUCKET, _SYNC, _ENROLLED, _JAILBROKEN,
  _CONFIG_MANAGER, _CATEGORY, _STORAGE, _FREE, _NAME_NUMBER, _NOTES, _NOTE) = range(16)
 _STRIDE = 16
-_UNSET_AT_START = (_NAME_NUMBER, _NOTE)  # written only when drawn
 
 
 class _Tables:
@@ -322,9 +323,7 @@ def replay_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
     for first in range(0, count, _BLOCK):
         words.drop_before(p)
         size = min(_BLOCK, count - first)
-        fresh = np.zeros((size, _STRIDE), dtype=np.int64)
-        fresh[:, _UNSET_AT_START] = -1
-        rows = array("q", fresh.tobytes())
+        rows = array("q")
         done, at, ahead = 0, 0, _MARGIN
         while done < size:
             words.ensure(words.base + at + _DEVICE_WORDS * (size - done) + ahead)
@@ -363,14 +362,14 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
     name_low, name_high, name_rest = t.windows_name
     notes_low, notes_high, notes_rest = t.notes
     windows, ios, android, macos, linux = _WINDOWS, _IOS, _ANDROID, _MACOS, _LINUX
-    device, start = done, p
+    device, start, put = done, p, out.append
     try:
         for device in range(done, size):
             if p > limit:
                 return device, p
-            start, row = p, device * _STRIDE
+            start = p
             platform = codes[first + device]
-            out[row] = p  # model, version and owner: three random()
+            put(p)  # model, version and owner: three random()
             word = view[p]
             passed, near = model_words[platform]
             chosen = bisect(passed, word)
@@ -379,7 +378,7 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
                                                       + (view[p + 1] >> 6)) * _INV53
                                 * model_total[platform], 0, model_hi[platform])
             model = model_base[platform] + chosen
-            out[row + _MODEL] = model
+            put(model)
             word = view[p + 4]
             low, high, rest = company_words[platform]
             company = word < low or (word < high and view[p + 5] >> 6 < rest)
@@ -394,19 +393,19 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
                 userless = True
             if userless:
                 company = True
-                out[row + _USER] = -1
+                put(-1)
             else:
                 while view[p] >> user_shift >= users:
                     p += 1
-                out[row + _USER] = p
+                put(p)
                 p += 1
-            out[row + _FLAGS] = company | userless << 1
+            put(company | userless << 1)
             os = os_of[platform]
             config_manager = False
             if userless or os in (macos, linux) or (not company and os in (windows, android)):
-                out[row + _ENROLLMENT] = -1
+                put(-1)
             else:
-                out[row + _ENROLLMENT] = p
+                put(p)
                 if os == windows:
                     word = view[p]
                     chosen = bisect(windows_passed, word)
@@ -421,43 +420,44 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
             if word >= bucket_near[bucket]:
                 bucket = bisect(bucket_cum, ((word >> 5) * 67108864.0 + (view[p + 1] >> 6))
                                 * _INV53 * bucket_total, 0, bucket_hi)
-            out[row + _BUCKET] = bucket
+            put(bucket)
             p += 2
             shift, width = buckets[bucket]
             while view[p] >> shift >= width:
                 p += 1
-            out[row + _SYNC] = p
+            put(p)
             p += 1
             while view[p] >> enrolled_shift >= enrolled:
                 p += 1
-            out[row + _ENROLLED] = p  # then isEncrypted's random()
+            put(p)  # then isEncrypted's random()
             p += 3
             if os in (ios, android):
-                out[row + _JAILBROKEN] = p
+                put(p)
                 p += 2
             else:
-                out[row + _JAILBROKEN] = -1
+                put(-1)
             if config_manager:
-                out[row + _CONFIG_MANAGER] = p
+                put(p)
                 p += 2
             else:
-                out[row + _CONFIG_MANAGER] = -1
+                put(-1)
             if userless:
-                out[row + _CATEGORY] = -1
+                put(-1)
             else:
                 while view[p] >> category_shift >= categories:
                     p += 1
-                out[row + _CATEGORY] = p
+                put(p)
                 p += 1
             shift, width = storage[model]
             while view[p] >> shift >= width:
                 p += 1
-            out[row + _STORAGE] = p
+            put(p)
             p += 1
             while view[p] >> free_shift >= frees:
                 p += 1
-            out[row + _FREE] = p  # then the serial hint's word, then the name's draws
+            put(p)  # then the serial hint's word, then the name's draws
             p += 2
+            number = -1
             if os == windows:
                 if cloud_pc[model]:
                     p += 1
@@ -469,22 +469,26 @@ def _walk_devices(view: list[int], p: int, codes: list[int], first: int, done: i
                         p += 2
                         while view[p] >> windows_shift >= windows_numbers:
                             p += 1
-                        out[row + _NAME_NUMBER] = p
+                        number = p
                         p += 1
             elif os == linux:
                 while view[p] >> linux_shift >= linux_numbers:
                     p += 1
-                out[row + _NAME_NUMBER] = p
+                number = p
                 p += 1
-            out[row + _NOTES] = p
+            put(number)
+            put(p)
             word = view[p]
             p += 2
             if word < notes_low or (word < notes_high and view[p - 1] >> 6 < notes_rest):
                 while view[p] >> note_shift >= notes:
                     p += 1
-                out[row + _NOTE] = p
+                put(p)
                 p += 1
+            else:
+                put(-1)
     except IndexError:  # past the words held: the caller generates more, this device again
+        del out[device * _STRIDE:]
         return device, start
     return size, p
 
@@ -551,7 +555,7 @@ def _read_block(store: DeviceStore, words: Words, table: Ints, platforms: Ints,
     store.os.extend(_strings(_OS_NAMES, os))
     store.os_version.extend(_strings(_VERSIONS, version))
     store.model.extend(_strings(_MODELS, model))
-    store.owner.extend(np.where(company, "company", "personal").tolist())
+    store.owner.extend(_strings(("personal", "company"), company.astype(np.int64)))
     store.user.frombytes(user.astype(np.int32).tobytes())
     store.compliance.extend(_strings(_STATES, state))
     store.management.extend(_strings(_MANAGEMENT, management))
@@ -634,11 +638,10 @@ def _names(store: DeviceStore, words: Words, table: Ints, os: Ints, model: Ints,
     other = np.flatnonzero(windows & ~cloud_pc)
     random_name = np.zeros(size, dtype=bool)
     random_name[other] = words.uniform(at[other]) < spread.RANDOM_WINDOWS_NAME_SHARE
-    bits40 = np.zeros(size, dtype=np.int64)
     chosen = np.flatnonzero(random_name)
-    bits40[chosen] = words.top_bits(at[chosen] + 2, 0) | (
-        words.top_bits(at[chosen] + 3, 24) << 32)
-    fill(random_name, spread.random_windows_name, bits40)
+    bits40 = words.top_bits(at[chosen] + 2, 0) | (words.top_bits(at[chosen] + 3, 24) << 32)
+    names[chosen] = base34(bits40.astype(np.uint64), spread.RANDOM_WINDOWS_NAME_CHARS,
+                           spread.RANDOM_WINDOWS_NAME_PREFIX)
     low = spread.WINDOWS_NAME_NUMBER[0]
     numbered = windows & ~cloud_pc & ~random_name
     number = np.maximum(table[:, _NAME_NUMBER], 0)
@@ -651,18 +654,19 @@ def _names(store: DeviceStore, words: Words, table: Ints, os: Ints, model: Ints,
     rest = ~windows & (os != _LINUX)
     fill(rest & (user < 0), lambda code, serial: spread.shared_name(_OS_NAMES[code], serial),
          os, hint)
+    personal = rest & (user >= 0)
+    fill(personal & (os == _ANDROID), lambda model_code, owner, serial: spread.personal_name(
+        "Android", models[model_code], given[owner], serial), model, user, hint)
     apple_names: dict[tuple[int, str], str] = {}
 
-    def personal_name(code: int, model_code: int, owner: int, serial: int) -> str:
-        if code == _ANDROID:
-            return spread.personal_name("Android", models[model_code], given[owner], serial)
+    def apple_name(code: int, owner: int) -> str:
         # An Apple device's name is its owner's given name and its kind: made once each.
         key = (code, given[owner])
         name = apple_names.get(key)
         if name is None:
-            name = apple_names[key] = spread.personal_name(_OS_NAMES[code], models[model_code],
-                                                           given[owner], serial)
+            name = apple_names[key] = spread.personal_name(_OS_NAMES[code], _MODELS[0],
+                                                           given[owner], 0)
         return name
 
-    fill(rest & (user >= 0), personal_name, os, model, user, hint)
+    fill(personal & (os != _ANDROID), apple_name, os, user)
     return names.tolist()
