@@ -286,7 +286,10 @@ def _encoded_column(column: Iterable[Any], size: int) -> list[str]:
     try:
         return list(map(encode_basestring, values))  # strings: json's own C encoder
     except TypeError:
-        return list(map(_encoded, values))
+        pass
+    if all(type(value) is bool for value in values):
+        return ["true" if value else "false" for value in values]
+    return list(map(_encoded, values))
 
 
 def _encoded(value: Any) -> str:
@@ -683,8 +686,8 @@ def _model_page(attribute: str) -> PageReader:
 
 def _age_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        ages, text = getattr(store, attribute), store.seconds_text
-        return [text(ages[index]) for index in indices]
+        ages = getattr(store, attribute)
+        return store.seconds_text.many([ages[index] for index in indices])
 
     return read
 
