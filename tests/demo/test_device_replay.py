@@ -7,8 +7,10 @@ import random
 import pytest
 
 from intune_tui.demo.identity import DEMO_NOW
-from intune_tui.demo.tenant.device_build import build_devices, build_users
+from intune_tui.demo.tenant.device_build import build_devices, finish_devices
+from intune_tui.demo.tenant.device_replay import replay_devices, replay_users
 from intune_tui.demo.tenant.devices import DeviceStore
+from intune_tui.demo.tenant.users import UserDirectory
 
 COLUMNS = ("os", "os_version", "model", "owner", "user", "compliance", "management",
            "enrollment", "agent", "sync_age", "enroll_age", "encrypted", "jailbroken",
@@ -16,10 +18,16 @@ COLUMNS = ("os", "os_version", "model", "owner", "user", "compliance", "manageme
 
 
 def _drawn(devices: int, seed: int, *, in_bulk: bool) -> tuple[DeviceStore, object]:
+    """The users and devices as build_tenant draws them, one call at a time or in bulk."""
     rng = random.Random(seed)
-    users = build_users(seed, max(25, devices * 5 // 8), rng, in_bulk=in_bulk)
-    store = DeviceStore(seed, DEMO_NOW, users)
-    build_devices(store, devices, rng, in_bulk=in_bulk)
+    count = max(25, devices * 5 // 8)
+    if in_bulk:
+        store = DeviceStore(seed, DEMO_NOW, replay_users(seed, count, rng))
+        replay_devices(store, devices, rng)
+        finish_devices(store, devices, rng)
+    else:
+        store = DeviceStore(seed, DEMO_NOW, UserDirectory(seed, count, rng))
+        build_devices(store, devices, rng)
     return store, rng.getstate()
 
 

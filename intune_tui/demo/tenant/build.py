@@ -12,10 +12,9 @@ from intune_tui.demo.tenant.apps import build_apps
 from intune_tui.demo.tenant.audits import build_history_audits
 from intune_tui.demo.tenant.catalog import Catalog, build_filters
 from intune_tui.demo.tenant.device_build import (
-    BULK_FROM,
     build_action_history,
     build_devices,
-    build_users,
+    finish_devices,
 )
 from intune_tui.demo.tenant.devices import DeviceStore
 from intune_tui.demo.tenant.model import DemoTenant
@@ -24,6 +23,11 @@ from intune_tui.demo.tenant.rbac import build_rbac
 from intune_tui.demo.tenant.remediations import build_remediation_scripts
 from intune_tui.demo.tenant.service_config import build_notifications, build_service_config
 from intune_tui.demo.tenant.settings_catalog import build_settings_catalog
+from intune_tui.demo.tenant.users import UserDirectory
+
+# From this many devices on, users and devices are drawn in bulk (device_replay.py, numpy): the
+# same tenant, built several times faster; below it numpy's import costs more than it saves.
+BULK_FROM = 20_000
 
 
 def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -> DemoTenant:
@@ -32,9 +36,17 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
         raise ValueError("devices must be zero or more")
     rng = random.Random(seed)
     user_count = max(25, devices * 5 // 8)
-    users = build_users(seed, user_count, rng, in_bulk=devices >= BULK_FROM)
-    store = DeviceStore(seed, now, users)
-    build_devices(store, devices, rng)
+    if devices >= BULK_FROM:
+        from intune_tui.demo.tenant.device_replay import replay_devices, replay_users  # numpy
+
+        users = replay_users(seed, user_count, rng)
+        store = DeviceStore(seed, now, users)
+        replay_devices(store, devices, rng)
+        finish_devices(store, devices, rng)
+    else:
+        users = UserDirectory(seed, user_count, rng)
+        store = DeviceStore(seed, now, users)
+        build_devices(store, devices, rng)
     build_action_history(store, rng)
     tenant = DemoTenant(DEMO_TENANT_ID, DEMO_TENANT_NAME, DEMO_DOMAIN, seed, now, users, store)
     for rule in rules.COLLECTIONS:

@@ -150,29 +150,15 @@ def agent_for(os_name: str, enrollment: str) -> str:
     return "mdm"
 
 
-# From this many devices on, users and devices are drawn in bulk (device_replay.py, numpy):
-# the same tenant, built about ten times faster; below it numpy's import costs more than it saves.
-BULK_FROM = 20_000
+def build_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
+    """Fill the column store with `count` devices (device_replay.py draws the same in bulk)."""
+    _draw_devices(store, count, rng)
+    finish_devices(store, count, rng)
 
 
-def build_users(seed: int, count: int, rng: random.Random, *, in_bulk: bool) -> UserDirectory:
-    if in_bulk:
-        from intune_tui.demo.tenant.device_replay import replay_users  # numpy: large only
-
-        return replay_users(seed, count, rng)
-    return UserDirectory(seed, count, rng)
-
-
-def build_devices(store: DeviceStore, count: int, rng: random.Random, *,
-                  in_bulk: bool | None = None) -> None:
-    """Fill the column store with `count` devices (drawn in bulk from BULK_FROM devices on,
-    unless `in_bulk` says)."""
-    if count >= BULK_FROM if in_bulk is None else in_bulk:
-        from intune_tui.demo.tenant.device_replay import replay_devices  # numpy: large only
-
-        replay_devices(store, count, rng)
-    else:
-        _draw_devices(store, count, rng)
+def finish_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
+    """What follows the draw of every device, however drawn: Alice's device, every state in
+    small tenants, the hostile names."""
     _give_alice_a_device(store)
     _ensure_every_value(store.compliance, [state for state, _ in COMPLIANCE_WEIGHTS], rng)
     _ensure_config_manager(store)
@@ -183,7 +169,7 @@ def build_devices(store: DeviceStore, count: int, rng: random.Random, *,
 
 
 def _draw_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
-    """The devices drawn one call at a time (device_replay.py draws the same in bulk)."""
+    """The devices drawn one call at a time."""
     platforms = rng.choices(PLATFORMS, [platform.weight for platform in PLATFORMS], k=count)
     compliance = rng.choices(*zip(*COMPLIANCE_WEIGHTS, strict=True), k=count)
     management = rng.choices(*zip(*MANAGEMENT_WEIGHTS, strict=True), k=count)

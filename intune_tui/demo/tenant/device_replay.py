@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+import intune_tui.demo.tenant.device_build as spread
 from intune_tui.demo.identity import DEMO_DOMAIN
-from intune_tui.demo.tenant import device_build as spread
 from intune_tui.demo.tenant.devices import DeviceStore
 from intune_tui.demo.tenant.ids_bulk import base34
 from intune_tui.demo.tenant.platforms import (
