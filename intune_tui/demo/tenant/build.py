@@ -36,7 +36,8 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
         raise ValueError("devices must be zero or more")
     rng = random.Random(seed)
     user_count = max(25, devices * 5 // 8)
-    if devices >= BULK_FROM:
+    in_bulk = devices >= BULK_FROM
+    if in_bulk:
         from intune_tui.demo.tenant.device_replay import replay_devices, replay_users  # numpy
 
         users = replay_users(seed, user_count, rng)
@@ -63,4 +64,8 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
     build_service_config(catalog)
     build_remediation_scripts(catalog)  # last: it must not shift what the others draw
     build_history_audits(tenant)
+    if in_bulk:
+        from intune_tui.demo.tenant.device_replay import give_back_freed_memory
+
+        give_back_freed_memory()
     return tenant
