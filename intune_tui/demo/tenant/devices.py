@@ -8,7 +8,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import repeat
+from itertools import chain, repeat
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -239,14 +239,20 @@ class DeviceStore:
         return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
 
     def encode_page(self, indices: Sequence[int], select: Sequence[str], *,
-                    beta: bool) -> list[str]:
-        """render_page's items as the fake's JSON text (json.dumps with ensure_ascii=False and
-        compact separators), one string an item, encoded a column at a time."""
+                    beta: bool) -> str:
+        """render_page's items as the fake's JSON array text (json.dumps with
+        ensure_ascii=False and compact separators), encoded a column at a time and joined in
+        one pass: '{"key":value,...},{...}' inside '[' and ']'."""
+        if not indices:
+            return "[]"
         keys, columns = self._page_columns(indices, select, beta=beta)
-        encoded = [_encoded_column(column, len(indices)) for column in columns]
-        template = "{" + ",".join(encode_basestring(key).replace("%", "%%") + ":%s"
-                                  for key in keys) + "}"
-        return list(map(template.__mod__, zip(*encoded, strict=True)))
+        pieces: list[Iterable[str]] = []
+        for position, (key, column) in enumerate(zip(keys, columns, strict=True)):
+            pieces.append(repeat(("{" if position == 0 else ",") + encode_basestring(key) + ":"))
+            pieces.append(_encoded_column(column, len(indices)))
+        pieces.append(repeat("},"))
+        text = "".join(chain.from_iterable(zip(*pieces, strict=False)))  # repeat() is endless
+        return "[" + text[:-1] + "]"
 
     def guids(self, salt: int, indices: Sequence[int]) -> list[str]:
         """guid_from(seed, salt, index) for a page of devices."""
@@ -283,6 +289,14 @@ def _encoded_column(column: Iterable[Any], size: int) -> list[str]:
     if isinstance(column, repeat):
         return [_encoded(next(column))] * size
     values = column if isinstance(column, list) else list(column)
+    try:
+        distinct = set(values)
+    except TypeError:  # lists or dicts among them
+        return list(map(_encoded, values))
+    if len(distinct) * 4 < len(values) and ({type(value) for value in distinct} <= {
+            str, type(None)} or {type(value) for value in distinct} == {bool}):
+        # Few values (states, models): each encoded once. Not ints beside bools: 1 == True.
+        return list(map({value: _encoded(value) for value in distinct}.__getitem__, values))
     try:
         return list(map(encode_basestring, values))  # strings: json's own C encoder
     except TypeError:

@@ -18,7 +18,6 @@ U64 = npt.NDArray[np.uint64]
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _VARIANT = np.frombuffer(b"89ab", dtype=np.uint8)
-_NIBBLE_SHIFTS = np.arange(60, -1, -4, dtype=np.uint64)
 # Where the 32 hex digits of (high, low) go in the 36 characters of a GUID: the 13th digit is
 # replaced by the version 4 and the 17th by the variant (ids.guid_from).
 _DIGIT_AT = np.array([*range(0, 8), *range(9, 13), -1, *range(15, 18), -1, *range(20, 23),
@@ -41,8 +40,12 @@ def guids(seed: int, salt: int, indices: Sequence[int]) -> list[str]:
     base = np.uint64(((seed << 40) ^ (salt << 32)) & _MASK64)
     high = mix64(np.asarray(indices, dtype=np.uint64) ^ base)
     low = mix64(high ^ np.uint64((0x5DEECE66D ^ salt) & _MASK64))
-    digits = np.concatenate((_HEX[(high[:, None] >> _NIBBLE_SHIFTS) & np.uint64(15)],
-                             _HEX[(low[:, None] >> _NIBBLE_SHIFTS) & np.uint64(15)]), axis=1)
+    octets = np.empty((count, 16), dtype=np.uint8)
+    octets[:, :8] = high.astype(">u8").view(np.uint8).reshape(count, 8)
+    octets[:, 8:] = low.astype(">u8").view(np.uint8).reshape(count, 8)
+    digits = np.empty((count, 32), dtype=np.uint8)
+    digits[:, 0::2] = _HEX[octets >> 4]
+    digits[:, 1::2] = _HEX[octets & 15]
     text = np.full((count, 36), ord("-"), dtype=np.uint8)
     kept = _DIGIT_AT >= 0
     text[:, _DIGIT_AT[kept]] = digits[:, kept]
