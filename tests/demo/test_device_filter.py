@@ -1,9 +1,11 @@
 """The device store's fast paths give what the per-device path gives: `$filter` on columns
 (tenant/device_filter.py) and a `$select`ed page built a column at a time
-(DeviceStore.render_page), on a tenant whose devices were renamed, retired and deleted."""
+(DeviceStore.render_page, and as JSON text: encode_page), on a tenant whose devices were
+renamed, retired and deleted."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -42,11 +44,13 @@ NOT_ON_COLUMNS = ("serialNumber eq 'ABC'", "isEncrypted eq true", "notes eq null
                   "operatingSystem eq 'iOS' and serialNumber eq 'ABC'")
 
 
-@pytest.fixture(scope="module")
-def changed() -> DemoTenant:
-    """A tenant where remote actions renamed, retired and wiped devices, and two are gone."""
+@pytest.fixture(scope="module", params=[False, True], ids=["lists", "numpy"])
+def changed(request: pytest.FixtureRequest) -> DemoTenant:
+    """A tenant where remote actions renamed, retired and wiped devices, and two are gone;
+    read through lists, or through numpy as a tenant drawn in bulk is."""
     tenant = build_tenant(devices=1500, seed=7)
     store = tenant.devices
+    store.bulk = request.param
     now = tenant.now
     rename = ActionRecord("setDeviceName", now - timedelta(hours=1), now - timedelta(minutes=5),
                           "done", {"_newName": "renamed-by-test"})
@@ -129,6 +133,9 @@ def test_a_page_built_by_columns_is_the_page_built_device_by_device(
     assert rendered == expected
     if "deviceName" in select:
         assert rendered[3]["deviceName"] == "renamed-by-test"
+    encoded = store.encode_page(page, select, beta=beta)
+    assert encoded == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert store.encode_page(page[:0], select, beta=beta) == "[]"
 
 
 def test_ids_are_undone_without_a_table(changed: DemoTenant) -> None:

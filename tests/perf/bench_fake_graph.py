@@ -2,8 +2,9 @@
 
 Starts the fake in a child process on loopback, once per source tree and size, and reads the
 device list the way the app does (resources.py's `$select`, `$top=1000`, `$count=true`; then the
-16 `enrolledDateTime` ranges service.py splits a long list into, each paged to its end). Prints
-the child's CPU seconds (building the tenant, then serving) and its RSS; asserts nothing.
+16 `enrolledDateTime` ranges split_listing.py splits a long list into, each paged to its end;
+then the stale-device and one-user filters). Prints the child's CPU seconds (building the
+tenant, then serving each), its RSS and peak RSS, and the load average; asserts nothing.
 
     .venv/bin/python tests/perf/bench_fake_graph.py [--sizes 100000,300000] [--before REF]
 
@@ -30,10 +31,12 @@ sys.path.insert(0, str(REPO))
 
 from intune_tui.intune.formatting import parse_datetime  # noqa: E402
 from intune_tui.intune.resources import RESOURCES  # noqa: E402
-from intune_tui.intune.service import SPLIT_MAX_PARTS, time_ranges  # noqa: E402
+from intune_tui.intune.split_listing import SPLIT_MAX_PARTS, time_ranges  # noqa: E402
 
 DEVICES = "/v1.0/deviceManagement/managedDevices"
 PAGE = 1000
+# lifecycle.py's stale-device filter (a month before the demo's fixed clock), Windows only.
+STALE = "lastSyncDateTime lt 2026-10-15T00:00:00Z and operatingSystem eq 'Windows'"
 
 # The child: build the server, say where it is, then answer "stats" lines with its CPU and RSS.
 CHILD = r"""
@@ -111,6 +114,13 @@ def measure(tree: Path, devices: int) -> dict[str, Any]:
             figures["split_wall"] = time.perf_counter() - started
             figures["split"] = stats()
             figures["split_items"] = total
+            # Other filters the app sends: stale devices (lifecycle), one user's devices.
+            started = time.perf_counter()
+            for clause in (STALE, "userPrincipalName eq 'alice.smith@contoso-demo.com'"):
+                part_seen, part_count, _ = _walk(client, {**base, "$filter": clause})
+                assert part_seen == part_count, (clause, part_seen, part_count)
+            figures["other_wall"] = time.perf_counter() - started
+            figures["other"] = stats()
         child.stdin.write("stop\n")
         child.wait(timeout=60)
         return figures
@@ -121,12 +131,14 @@ def measure(tree: Path, devices: int) -> dict[str, Any]:
 
 
 def _report(label: str, devices: int, figures: dict[str, Any]) -> None:
-    plain, split = figures["plain"], figures["split"]
+    plain, split, other = figures["plain"], figures["split"], figures["other"]
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{label:>8} {devices:>9,}: build {figures['build_cpu']:6.1f} s CPU "
           f"(RSS {figures['built_rss']:5.0f} MB) | full list {plain['serve_cpu']:6.1f} s CPU "
           f"({figures['plain_wall']:5.1f} s wall) | 16-part split {split['serve_cpu']:6.1f} s CPU "
           f"({figures['split_wall']:5.1f} s wall, {figures['split_items']:,} items) | "
-          f"RSS {split['rss']:5.0f} MB, peak {split['peak']:5.0f} MB", flush=True)
+          f"stale + user filters {other['serve_cpu']:5.1f} s CPU | "
+          f"RSS {other['rss']:5.0f} MB, peak {other['peak']:5.0f} MB | load {load}", flush=True)
 
 
 def main() -> None:

@@ -11,7 +11,11 @@ from intune_tui.demo.tenant.app_protection import build_app_protection
 from intune_tui.demo.tenant.apps import build_apps
 from intune_tui.demo.tenant.audits import build_history_audits
 from intune_tui.demo.tenant.catalog import Catalog, build_filters
-from intune_tui.demo.tenant.device_build import build_action_history, build_devices
+from intune_tui.demo.tenant.device_build import (
+    build_action_history,
+    build_devices,
+    finish_devices,
+)
 from intune_tui.demo.tenant.devices import DeviceStore
 from intune_tui.demo.tenant.model import DemoTenant
 from intune_tui.demo.tenant.policies import build_device_policies
@@ -21,6 +25,10 @@ from intune_tui.demo.tenant.service_config import build_notifications, build_ser
 from intune_tui.demo.tenant.settings_catalog import build_settings_catalog
 from intune_tui.demo.tenant.users import UserDirectory
 
+# From this many devices on, users and devices are drawn in bulk (device_replay.py, numpy): the
+# same tenant, built several times faster; below it numpy's import costs more than it saves.
+BULK_FROM = 20_000
+
 
 def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -> DemoTenant:
     """The demo tenant with `devices` managed devices; same seed, same tenant."""
@@ -28,9 +36,18 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
         raise ValueError("devices must be zero or more")
     rng = random.Random(seed)
     user_count = max(25, devices * 5 // 8)
-    users = UserDirectory(seed, user_count, rng)
-    store = DeviceStore(seed, now, users)
-    build_devices(store, devices, rng)
+    in_bulk = devices >= BULK_FROM
+    if in_bulk:
+        from intune_tui.demo.tenant.device_replay import replay_devices, replay_users  # numpy
+
+        users = replay_users(seed, user_count, rng)
+        store = DeviceStore(seed, now, users)
+        replay_devices(store, devices, rng)
+        finish_devices(store, devices, rng)
+    else:
+        users = UserDirectory(seed, user_count, rng)
+        store = DeviceStore(seed, now, users)
+        build_devices(store, devices, rng)
     build_action_history(store, rng)
     tenant = DemoTenant(DEMO_TENANT_ID, DEMO_TENANT_NAME, DEMO_DOMAIN, seed, now, users, store)
     for rule in rules.COLLECTIONS:
@@ -47,4 +64,8 @@ def build_tenant(devices: int = 2000, seed: int = 7, now: datetime = DEMO_NOW) -
     build_service_config(catalog)
     build_remediation_scripts(catalog)  # last: it must not shift what the others draw
     build_history_audits(tenant)
+    if in_bulk:
+        from intune_tui.demo.tenant.device_replay import give_back_freed_memory
+
+        give_back_freed_memory()
     return tenant

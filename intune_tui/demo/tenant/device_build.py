@@ -22,8 +22,21 @@ from intune_tui.demo.tenant.platforms import (
     SYNC_AGE_BUCKETS,
     Model,
 )
+from intune_tui.demo.tenant.users import UserDirectory
 
 _T = TypeVar("_T")
+
+# The spread's constants (device_replay.py draws the same).
+USERLESS_SHARE = 0.06  # of company devices
+USERLESS_MODEL = "TC52"  # warehouse scanners are always shared
+ENROLLED_BEFORE_SYNC = (DAY, 3 * 365 * DAY)  # seconds, randrange bounds
+JAILBROKEN_SHARE = 0.004  # of iOS and Android devices
+CONFIG_MANAGER_SHARE = 0.4  # of co-managed devices
+FREE_SHARE = (4, 80)  # percent free, randrange bounds
+RANDOM_WINDOWS_NAME_SHARE = 0.3
+WINDOWS_NAME_NUMBER = (10_000, 99_999)
+LINUX_NAME_NUMBER = (100, 999)
+NOTES_SHARE = 0.01
 
 
 def _weighted(rng: random.Random, pairs: Iterable[tuple[_T, float]]) -> _T:
@@ -33,11 +46,10 @@ def _weighted(rng: random.Random, pairs: Iterable[tuple[_T, float]]) -> _T:
 
 def _windows_name(rng: random.Random, model: Model, user_stem: str) -> str:
     if model.serial_style == "cloudpc":
-        return f"CPC-{user_stem[:6]}-{chars(rng.getrandbits(30), 5)}"
-    prefix = "CONTOSO-LT" if model.chassis in ("laptop", "tablet") else "CONTOSO-DT"
-    if rng.random() < 0.3:
-        return f"DESKTOP-{chars(rng.getrandbits(40), 7)}"
-    return f"{prefix}-{rng.randrange(10_000, 99_999)}"
+        return cloud_pc_name(user_stem, rng.getrandbits(30))
+    if rng.random() < RANDOM_WINDOWS_NAME_SHARE:
+        return random_windows_name(rng.getrandbits(40))
+    return numbered_windows_name(model, rng.randrange(*WINDOWS_NAME_NUMBER))
 
 
 def _device_name(rng: random.Random, os_name: str, model: Model, given: str | None,
@@ -45,10 +57,39 @@ def _device_name(rng: random.Random, os_name: str, model: Model, given: str | No
     if os_name == "Windows":
         return _windows_name(rng, model, user_stem)
     if os_name == "Linux":
-        return f"ubuntu-{user_stem[:8]}-{rng.randrange(100, 999)}"
+        return linux_name(user_stem, rng.randrange(*LINUX_NAME_NUMBER))
     if given is None:
-        kind = {"iOS": "iPhone", "iPadOS": "iPad", "Android": "Scanner", "macOS": "Mac"}[os_name]
-        return f"SHARED-{kind.upper()}-{serial_hint % 10_000:04d}"
+        return shared_name(os_name, serial_hint)
+    return personal_name(os_name, model, given, serial_hint)
+
+
+# Device names from what was drawn for them (device_replay.py draws the same in bulk).
+def cloud_pc_name(user_stem: str, bits30: int) -> str:
+    return f"CPC-{user_stem[:6]}-{chars(bits30, 5)}"
+
+
+RANDOM_WINDOWS_NAME_PREFIX, RANDOM_WINDOWS_NAME_CHARS = "DESKTOP-", 7
+
+
+def random_windows_name(bits40: int) -> str:
+    return RANDOM_WINDOWS_NAME_PREFIX + chars(bits40, RANDOM_WINDOWS_NAME_CHARS)
+
+
+def numbered_windows_name(model: Model, number: int) -> str:
+    prefix = "CONTOSO-LT" if model.chassis in ("laptop", "tablet") else "CONTOSO-DT"
+    return f"{prefix}-{number}"
+
+
+def linux_name(user_stem: str, number: int) -> str:
+    return f"ubuntu-{user_stem[:8]}-{number}"
+
+
+def shared_name(os_name: str, serial_hint: int) -> str:
+    kind = {"iOS": "iPhone", "iPadOS": "iPad", "Android": "Scanner", "macOS": "Mac"}[os_name]
+    return f"SHARED-{kind.upper()}-{serial_hint % 10_000:04d}"
+
+
+def personal_name(os_name: str, model: Model, given: str, serial_hint: int) -> str:
     friendly = {
         "iOS": "iPhone", "iPadOS": "iPad", "macOS": "MacBook",
     }.get(os_name)
@@ -59,35 +100,47 @@ def _device_name(rng: random.Random, os_name: str, model: Model, given: str | No
     return f"{given}-{short}-{serial_hint % 1000:03d}"
 
 
+def user_stem(users: UserDirectory, user: int) -> str:
+    """The UPN's local part without dots ("kiosk" for a userless device)."""
+    return "kiosk" if user < 0 else users.upn[user].split("@")[0].replace(".", "")
+
+
+# How corporate devices enroll, by platform (weights); the others follow from owner and user.
+WINDOWS_COMPANY_ENROLLMENT = (("windowsAzureADJoin", 50), ("windowsCoManagement", 20),
+                              ("windowsAutoEnrollment", 15),
+                              ("windowsAzureADJoinUsingDeviceAuth", 10),
+                              ("windowsBulkAzureDomainJoin", 5))
+APPLE_PERSONAL_ENROLLMENT = (("userEnrollment", 60), ("appleUserEnrollment", 40))
+APPLE_COMPANY_ENROLLMENT = (("appleBulkWithUser", 85), ("deviceEnrollmentManager", 15))
+ANDROID_COMPANY_ENROLLMENT = (("androidEnterpriseFullyManaged", 60),
+                              ("androidEnterpriseCorporateWorkProfile", 40))
+
+
 def _enrollment_for(rng: random.Random, os_name: str, owner: str, userless: bool) -> str:
     if os_name == "Windows":
         if userless:
             return "windowsBulkUserless"
         if owner == "personal":
             return "windowsAutoEnrollment"
-        return _weighted(rng, (("windowsAzureADJoin", 50), ("windowsCoManagement", 20),
-                               ("windowsAutoEnrollment", 15),
-                               ("windowsAzureADJoinUsingDeviceAuth", 10),
-                               ("windowsBulkAzureDomainJoin", 5)))
+        return _weighted(rng, WINDOWS_COMPANY_ENROLLMENT)
     if os_name in ("iOS", "iPadOS"):
         if userless:
             return "appleBulkWithoutUser"
         if owner == "personal":
-            return _weighted(rng, (("userEnrollment", 60), ("appleUserEnrollment", 40)))
-        return _weighted(rng, (("appleBulkWithUser", 85), ("deviceEnrollmentManager", 15)))
+            return _weighted(rng, APPLE_PERSONAL_ENROLLMENT)
+        return _weighted(rng, APPLE_COMPANY_ENROLLMENT)
     if os_name == "Android":
         if userless:
             return "androidEnterpriseDedicatedDevice"
         if owner == "personal":
             return "userEnrollment"
-        return _weighted(rng, (("androidEnterpriseFullyManaged", 60),
-                               ("androidEnterpriseCorporateWorkProfile", 40)))
+        return _weighted(rng, ANDROID_COMPANY_ENROLLMENT)
     if os_name == "macOS":
         return "appleBulkWithUser" if owner == "company" else "userEnrollment"
     return "userEnrollment"
 
 
-def _agent_for(os_name: str, enrollment: str) -> str:
+def agent_for(os_name: str, enrollment: str) -> str:
     if enrollment == "windowsCoManagement":
         return "configurationManagerClientMdm"
     if os_name == "Android" and enrollment.startswith("androidEnterprise"):
@@ -98,7 +151,25 @@ def _agent_for(os_name: str, enrollment: str) -> str:
 
 
 def build_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
-    """Fill the column store with `count` devices."""
+    """Fill the column store with `count` devices (device_replay.py draws the same in bulk)."""
+    _draw_devices(store, count, rng)
+    finish_devices(store, count, rng)
+
+
+def finish_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
+    """What follows the draw of every device, however drawn: Alice's device, every state in
+    small tenants, the hostile names."""
+    _give_alice_a_device(store)
+    _ensure_every_value(store.compliance, [state for state, _ in COMPLIANCE_WEIGHTS], rng)
+    _ensure_config_manager(store)
+    _ensure_every_value(store.management, [state for state, _ in MANAGEMENT_WEIGHTS], rng)
+    for position, name in zip(HOSTILE_DEVICE_POSITIONS, HOSTILE_DEVICE_NAMES, strict=True):
+        if position < count:
+            store.name[position] = name
+
+
+def _draw_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
+    """The devices drawn one call at a time."""
     platforms = rng.choices(PLATFORMS, [platform.weight for platform in PLATFORMS], k=count)
     compliance = rng.choices(*zip(*COMPLIANCE_WEIGHTS, strict=True), k=count)
     management = rng.choices(*zip(*MANAGEMENT_WEIGHTS, strict=True), k=count)
@@ -109,23 +180,24 @@ def build_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
         model = _weighted(rng, ((model, model.weight) for model in platform.models))
         version = _weighted(rng, platform.versions)
         owner = "company" if rng.random() < platform.company_share else "personal"
-        userless = (owner == "company" and rng.random() < 0.06) or model.model == "TC52"
+        userless = (owner == "company" and rng.random() < USERLESS_SHARE) or \
+            model.model == USERLESS_MODEL
         if userless:
             owner = "company"
         user = -1 if userless else rng.randrange(len(users))
         enrollment = _enrollment_for(rng, os_name, owner, userless)
         low, high, _ = _weighted(rng, ((bucket, bucket[2]) for bucket in SYNC_AGE_BUCKETS))
         sync_age = rng.randrange(low, high)
-        enroll_age = sync_age + rng.randrange(DAY, 3 * 365 * DAY)
+        enroll_age = sync_age + rng.randrange(*ENROLLED_BEFORE_SYNC)
         encrypted = rng.random() < platform.encrypted_share
         jailbroken = "Unknown" if os_name in ("Windows", "Linux") else "False"
         state = compliance[index]
-        if os_name in ("iOS", "Android") and rng.random() < 0.004:
+        if os_name in ("iOS", "Android") and rng.random() < JAILBROKEN_SHARE:
             jailbroken, state = "True", "noncompliant"
-        if enrollment == "windowsCoManagement" and rng.random() < 0.4:
+        if enrollment == "windowsCoManagement" and rng.random() < CONFIG_MANAGER_SHARE:
             state = "configManager"
         given = None if user < 0 else users.given[user]
-        stem = "kiosk" if user < 0 else users.upn[user].split("@")[0].replace(".", "")
+        stem = user_stem(users, user)
         store.os.append(os_name)
         store.os_version.append(version)
         store.model.append(model)
@@ -134,26 +206,19 @@ def build_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
         store.compliance.append(state)
         store.management.append(management[index])
         store.enrollment.append(enrollment)
-        store.agent.append(_agent_for(os_name, enrollment))
+        store.agent.append(agent_for(os_name, enrollment))
         store.sync_age.append(sync_age)
         store.enroll_age.append(enroll_age)
         store.encrypted.append(encrypted)
         store.jailbroken.append(jailbroken)
         store.category.append("Frontline" if userless else rng.choice(DEVICE_CATEGORIES))
         store.storage_gb.append(rng.choice(model.storage_gb))
-        store.free_share.append(rng.randrange(4, 80))
+        store.free_share.append(rng.randrange(*FREE_SHARE))
         store.supervised.append(os_name in ("iOS", "iPadOS") and enrollment.startswith(
             "appleBulk"))
         store.name.append(_device_name(rng, os_name, model, given, stem, rng.getrandbits(20)))
-        if rng.random() < 0.01:
+        if rng.random() < NOTES_SHARE:
             store.notes[index] = rng.choice(NOTES)
-    _give_alice_a_device(store)
-    _ensure_every_value(store.compliance, [state for state, _ in COMPLIANCE_WEIGHTS], rng)
-    _ensure_config_manager(store)
-    _ensure_every_value(store.management, [state for state, _ in MANAGEMENT_WEIGHTS], rng)
-    for position, name in zip(HOSTILE_DEVICE_POSITIONS, HOSTILE_DEVICE_NAMES, strict=True):
-        if position < count:
-            store.name[position] = name
 
 
 def _give_alice_a_device(store: DeviceStore) -> None:

@@ -21,7 +21,7 @@ from intune_tui.demo.rules import CONTAINS, EQ, GE, GT, LE, LT, NE, STARTSWITH
 if TYPE_CHECKING:
     from intune_tui.demo.tenant.devices import DeviceStore
 
-Mask = list[bool]
+Mask = Any  # list[bool], or a numpy bool array for a tenant drawn in bulk
 TextTest = Callable[[str | None], bool]
 
 # Columns a text test reads as they are stored.
@@ -40,7 +40,10 @@ def filter_indices(store: DeviceStore, node: odata.Node) -> Sequence[int] | None
     mask = _mask(store, node)
     if mask is None:
         return None
-    chosen = list(compress(range(len(store)), mask))
+    if isinstance(mask, list):
+        chosen = list(compress(range(len(store)), mask))
+    else:
+        chosen = _bulk().flatnonzero(mask).tolist()
     if store.deleted:
         deleted = store.deleted
         chosen = [index for index in chosen if index not in deleted]
@@ -52,11 +55,13 @@ def _mask(store: DeviceStore, node: odata.Node) -> Mask | None:
         masks = [_mask(store, item) for item in node.items]
         if any(mask is None for mask in masks):
             return None
-        join = operator.and_ if isinstance(node, odata.And) else operator.or_
-        return reduce(lambda left, right: list(map(join, left, right)), masks)  # type: ignore
+        return _join([mask for mask in masks if mask is not None],
+                     isinstance(node, odata.And))
     if isinstance(node, odata.Not):
         inner = _mask(store, node.item)
-        return None if inner is None else [not value for value in inner]
+        if inner is None:
+            return None
+        return [not value for value in inner] if isinstance(inner, list) else ~inner
     if isinstance(node, odata.Compare):
         if node.prop in _AGE_COLUMNS:
             return _age_mask(store, node)
@@ -76,6 +81,8 @@ def _age_mask(store: DeviceStore, node: odata.Compare) -> Mask | None:
         return None
     bound = (store.now - wanted).total_seconds()
     ages: Sequence[int] = getattr(store, _AGE_COLUMNS[node.prop])
+    if store.bulk:  # a large tenant: numpy is loaded; one comparison over a view of the ints
+        return _bulk_age_mask(ages, node.op, bound)
     # value < wanted <=> age > bound <=> bound < age, and so on.
     test = {LT: bound.__lt__, GT: bound.__gt__, LE: bound.__le__, GE: bound.__ge__,
             EQ: bound.__eq__, NE: bound.__ne__}.get(node.op)
@@ -147,3 +154,28 @@ def _user_mask(store: DeviceStore, attribute: str, test: TextTest) -> Mask:
         return users.upn[user] if attribute == "upn" else users.display_name(user)
 
     return _by_value(store.user, lambda user: test(user_text(user)))
+
+
+def _join(masks: list[Mask], both: bool) -> Mask:
+    """The masks and-ed (both) or or-ed, as lists, or as numpy arrays when one of them is."""
+    if all(isinstance(mask, list) for mask in masks):
+        join = operator.and_ if both else operator.or_
+        return reduce(lambda left, right: list(map(join, left, right)), masks)
+    numpy = _bulk()
+    arrays = [numpy.asarray(mask, dtype=bool) for mask in masks]
+    return reduce(numpy.logical_and if both else numpy.logical_or, arrays)
+
+
+def _bulk_age_mask(ages: Sequence[int], op: str, bound: float) -> Mask:
+    numpy = _bulk()
+    values = numpy.frombuffer(ages, dtype=numpy.int32)
+    tests = {LT: numpy.less, GT: numpy.greater, LE: numpy.less_equal,
+             GE: numpy.greater_equal, EQ: numpy.equal, NE: numpy.not_equal}
+    test = tests.get(op)
+    return None if test is None else test(bound, values)
+
+
+def _bulk() -> Any:
+    import numpy  # loaded already: only tenants drawn in bulk get here
+
+    return numpy

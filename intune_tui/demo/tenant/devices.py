@@ -3,11 +3,13 @@ a hash of the device's index, computed when read)."""
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import repeat
+from itertools import chain, repeat
+from json.encoder import encode_basestring
 from typing import Any
 
 from intune_tui.demo import rules
@@ -104,6 +106,7 @@ class DeviceStore:
         self.generation = 0  # bumped on every change, for caches
         self._live: tuple[int, list[int]] | None = None  # (generation, indices) after deletes
         self.seconds_text = SecondsText(now)
+        self.bulk = False  # drawn in bulk (device_replay.py): numpy is loaded, pages use it
 
     def __len__(self) -> int:
         return len(self.os)
@@ -232,6 +235,35 @@ class DeviceStore:
                     beta: bool) -> list[dict[str, Any]]:
         """A listing's page with `$select` (no `*`): what `to_json(index, only=...)` shaped to
         the selection gives, built a column at a time (one pass per selected property)."""
+        keys, columns = self._page_columns(indices, select, beta=beta)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
+
+    def encode_page(self, indices: Sequence[int], select: Sequence[str], *,
+                    beta: bool) -> str:
+        """render_page's items as the fake's JSON array text (json.dumps with
+        ensure_ascii=False and compact separators), encoded a column at a time and joined in
+        one pass: '{"key":value,...},{...}' inside '[' and ']'."""
+        if not indices:
+            return "[]"
+        keys, columns = self._page_columns(indices, select, beta=beta)
+        pieces: list[Iterable[str]] = []
+        for position, (key, column) in enumerate(zip(keys, columns, strict=True)):
+            pieces.append(repeat(("{" if position == 0 else ",") + encode_basestring(key) + ":"))
+            pieces.append(_encoded_column(column, len(indices)))
+        pieces.append(repeat("},"))
+        text = "".join(chain.from_iterable(zip(*pieces, strict=False)))  # repeat() is endless
+        return "[" + text[:-1] + "]"
+
+    def guids(self, salt: int, indices: Sequence[int]) -> list[str]:
+        """guid_from(seed, salt, index) for a page of devices."""
+        if self.bulk:  # numpy is loaded already
+            from intune_tui.demo.tenant.ids_bulk import guids
+
+            return guids(self.seed, salt, indices)
+        return guids_from(self.seed, salt, indices)
+
+    def _page_columns(self, indices: Sequence[int], select: Sequence[str], *,
+                      beta: bool) -> tuple[list[str], list[Iterable[Any]]]:
         names = _PROPERTY_NAMES[beta]
         keys = ["id", *dict.fromkeys(name for name in select if name in names and name != "id")]
         columns: list[Iterable[Any]] = [repeat("#microsoft.graph.managedDevice")]
@@ -249,7 +281,42 @@ class DeviceStore:
                           else value for value in column]
             columns.append(column)
         keys.insert(0, "@odata.type")
-        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
+        return keys, columns
+
+
+def _encoded_column(column: Iterable[Any], size: int) -> list[str]:
+    """Each value as json.dumps(value, ensure_ascii=False, separators=(",", ":")) writes it."""
+    if isinstance(column, repeat):
+        return [_encoded(next(column))] * size
+    values = column if isinstance(column, list) else list(column)
+    try:
+        distinct = set(values)
+    except TypeError:  # lists or dicts among them
+        return list(map(_encoded, values))
+    if len(distinct) * 4 < len(values) and ({type(value) for value in distinct} <= {
+            str, type(None)} or {type(value) for value in distinct} == {bool}):
+        # Few values (states, models): each encoded once. Not ints beside bools: 1 == True.
+        return list(map({value: _encoded(value) for value in distinct}.__getitem__, values))
+    try:
+        return list(map(encode_basestring, values))  # strings: json's own C encoder
+    except TypeError:
+        pass
+    if all(type(value) is bool for value in values):
+        return ["true" if value else "false" for value in values]
+    return list(map(_encoded, values))
+
+
+def _encoded(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 _PROPERTY_NAMES = {
@@ -329,29 +396,61 @@ def _serial(store: DeviceStore, index: int) -> str:
 
 def _serial_uncached(store: DeviceStore, index: int) -> str:
     value = _hash(store, index, 3)
+    style = _serial_style(store, index)
+    chars_style = _SERIAL_CHARS.get(style)
+    if chars_style is not None:
+        prefix, length = chars_style
+        return prefix + chars(value, length)
+    return _SERIAL_DIGITS[style](value)
+
+
+def _serial_style(store: DeviceStore, index: int) -> str:
     style = store.model[index].serial_style
     if style == "apple":
-        return "C02" + chars(value, 9) if store.os[index] == "macOS" else "F" + chars(value, 11)
-    if style == "dell":
-        return chars(value, 7)
-    if style == "hp":
-        return "5CG" + chars(value, 7)
-    if style == "lenovo":
-        return "PF" + chars(value, 6)
-    if style == "surface":
-        return f"{value % 10**12:012d}"
-    if style == "cloudpc":
-        digits = f"{value % 10**20:020d}"
-        return "-".join(digits[position:position + 4] for position in range(0, 20, 4))
-    if style == "vm":
-        return f"{value % 10**4:04d}-{(value >> 16) % 10**4:04d}-{(value >> 32) % 10**4:04d}"
-    if style == "samsung":
-        return "R5C" + chars(value, 8)
-    if style == "google":
-        return f"{value % 16**12:012X}"
-    if style == "zebra":
-        return f"{value % 10**14:014d}"
-    return chars(value, 10)
+        return "mac" if store.os[index] == "macOS" else "apple"
+    return style
+
+
+def _grouped(digits: str) -> str:
+    return "-".join(digits[position:position + 4] for position in range(0, len(digits), 4))
+
+
+# Serial numbers by style: a prefix and so many characters of the device's hash in base 34, or
+# digits of it.
+_SERIAL_CHARS: dict[str, tuple[str, int]] = {
+    "mac": ("C02", 9), "apple": ("F", 11), "dell": ("", 7), "hp": ("5CG", 7),
+    "lenovo": ("PF", 6), "samsung": ("R5C", 8), "generic": ("", 10),
+}
+_SERIAL_DIGITS: dict[str, Callable[[int], str]] = {
+    "surface": lambda value: f"{value % 10**12:012d}",
+    "cloudpc": lambda value: _grouped(f"{value % 10**20:020d}"),
+    "vm": lambda value: f"{value % 10**4:04d}-{(value >> 16) % 10**4:04d}-"
+                        f"{(value >> 32) % 10**4:04d}",
+    "google": lambda value: f"{value % 16**12:012X}",
+    "zebra": lambda value: f"{value % 10**14:014d}",
+}
+
+
+def _serial_page(store: DeviceStore, indices: Sequence[int]) -> list[str]:
+    if not store.bulk:
+        return [_serial_uncached(store, index) for index in indices]
+    from intune_tui.demo.tenant.ids_bulk import base34, hashes  # numpy is loaded already
+
+    values = hashes(store.seed, 3, indices)
+    styles = [_serial_style(store, index) for index in indices]
+    serials: list[str] = [""] * len(styles)
+    by_style: dict[str, list[int]] = {}
+    for position, style in enumerate(styles):
+        by_style.setdefault(style, []).append(position)
+    for style, positions in by_style.items():
+        chars_style = _SERIAL_CHARS.get(style)
+        if chars_style is not None:
+            made = base34(values[positions], chars_style[1], chars_style[0])
+        else:
+            made = list(map(_SERIAL_DIGITS[style], values[positions].tolist()))
+        for position, serial in zip(positions, made, strict=True):
+            serials[position] = serial
+    return serials
 
 
 def _imei(store: DeviceStore, index: int) -> str:
@@ -601,8 +700,8 @@ def _model_page(attribute: str) -> PageReader:
 
 def _age_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        ages, text = getattr(store, attribute), store.seconds_text
-        return [text(ages[index]) for index in indices]
+        ages = getattr(store, attribute)
+        return store.seconds_text.many([ages[index] for index in indices])
 
     return read
 
@@ -622,7 +721,7 @@ def _user_page(attribute: str) -> PageReader:
         owners = [store.user[index] for index in indices]
         users = store.users
         if attribute == "id":
-            ids = iter(guids_from(users.seed, 2, (user for user in owners if user >= 0)))
+            ids = iter(_user_guids(store, [user for user in owners if user >= 0]))
             return [next(ids) if user >= 0 else "" for user in owners]
         if attribute == "upn":
             return [users.upn[user] if user >= 0 else "" for user in owners]
@@ -631,8 +730,16 @@ def _user_page(attribute: str) -> PageReader:
     return read
 
 
+def _user_guids(store: DeviceStore, users: list[int]) -> list[str]:
+    if store.bulk:
+        from intune_tui.demo.tenant.ids_bulk import guids
+
+        return guids(store.users.seed, 2, users)
+    return guids_from(store.users.seed, 2, users)
+
+
 def _azure_ad_device_id_page(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-    ids = guids_from(store.seed, 7, indices)
+    ids = store.guids(7, indices)
     enrollment = store.enrollment
     return [guid if enrollment[index] not in _USERLESS_ENROLLMENTS else _NIL_GUID
             for index, guid in zip(indices, ids, strict=True)]
@@ -642,7 +749,7 @@ _USERLESS_ENROLLMENTS = frozenset({"appleBulkWithoutUser", "androidEnterpriseDed
 _NIL_GUID = "00000000-0000-0000-0000-000000000000"
 
 _PAGE_READERS: dict[str, PageReader] = {
-    "id": lambda store, indices: guids_from(store.seed, 1, indices),
+    "id": lambda store, indices: store.guids(1, indices),
     "deviceName": _acted_page(DeviceStore.device_name, "name"),
     "managementState": _acted_page(DeviceStore.management_state, "management"),
     **{prop: _column_page(attribute) for prop, attribute in (
@@ -659,8 +766,7 @@ _PAGE_READERS: dict[str, PageReader] = {
     "emailAddress": _user_page("upn"),
     "userDisplayName": _user_page("name"),
     "userId": _user_page("id"),
-    "serialNumber": lambda store, indices: [_serial_uncached(store, index)
-                                            for index in indices],
+    "serialNumber": _serial_page,
     "azureADDeviceId": _azure_ad_device_id_page,
     "azureActiveDirectoryDeviceId": _azure_ad_device_id_page,
 }

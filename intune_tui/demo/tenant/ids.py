@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 NEVER = "0001-01-01T00:00:00Z"  # Intune's "no value" for dates it always sends
@@ -106,9 +106,25 @@ class SecondsText:
         hour, second = divmod(self.epoch - seconds, 3600)
         prefix = self._hours.get(hour)
         if prefix is None:
-            prefix = self._hours[hour] = datetime.fromtimestamp(hour * 3600, UTC).strftime(
-                "%Y-%m-%dT%H:")
+            prefix = self._hour(hour)
         return prefix + _MINUTES_SECONDS[second]
+
+    def many(self, seconds: Sequence[int]) -> list[str]:
+        """[self(value) for value in seconds], without a call a value."""
+        hours, epoch, tail = self._hours, self.epoch, _MINUTES_SECONDS
+        out = []
+        for value in seconds:
+            hour, second = divmod(epoch - value, 3600)
+            prefix = hours.get(hour)
+            if prefix is None:
+                prefix = self._hour(hour)
+            out.append(prefix + tail[second])
+        return out
+
+    def _hour(self, hour: int) -> str:
+        prefix = self._hours[hour] = datetime.fromtimestamp(hour * 3600, UTC).strftime(
+            "%Y-%m-%dT%H:")
+        return prefix
 
 
 _MINUTES_SECONDS = [f"{second // 60:02d}:{second % 60:02d}Z" for second in range(3600)]

@@ -31,7 +31,7 @@ DEPARTMENTS = ("Sales", "Engineering", "Finance", "HR", "Operations", "Marketing
 CITIES = ("Seattle", "London", "Munich", "Singapore", "São Paulo", "Toronto", "Sydney", "Paris")
 
 
-def _ascii_slug(text: str) -> str:
+def ascii_slug(text: str) -> str:
     replacements = str.maketrans({"é": "e", "í": "i", "á": "a", "ü": "u", "ö": "o", "ç": "c",
                                   "ã": "a", "ñ": "n", "'": "", " ": ""})
     return text.lower().translate(replacements)
@@ -53,7 +53,7 @@ class UserDirectory:
                 given, surname = "Alice", "Smith"
             else:
                 given, surname = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            stem = f"{_ascii_slug(given)}.{_ascii_slug(surname)}"
+            stem = f"{ascii_slug(given)}.{ascii_slug(surname)}"
             taken[stem] += 1
             suffix = "" if taken[stem] == 1 else str(taken[stem])
             self.given.append(given)
@@ -61,6 +61,15 @@ class UserDirectory:
             self.upn.append(f"{stem}{suffix}@{DEMO_DOMAIN}")
             self.department.append(rng.choice(DEPARTMENTS))
             self.city.append(rng.choice(CITIES))
+
+    @classmethod
+    def from_columns(cls, seed: int, given: list[str], surname: list[str], upn: list[str],
+                     department: list[str], city: list[str]) -> UserDirectory:
+        """A directory of users drawn elsewhere (device_replay.replay_users)."""
+        users = cls(seed, 0, random.Random())
+        users.given, users.surname, users.upn = given, surname, upn
+        users.department, users.city = department, city
+        return users
 
     def __len__(self) -> int:
         return len(self.upn)
