@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from intune_tui.graph.client import GraphClient
-from intune_tui.graph.errors import GraphError, GraphForbidden
+from intune_tui.graph.errors import GraphError, GraphForbidden, GraphNotFound
 from intune_tui.graph.odata import quote
 from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import Platform, RemoteAction, Tier
@@ -324,11 +324,10 @@ async def memberships(client: GraphClient, entra_device_id: str | None, user_id:
                       ) -> Memberships:
     """Transitive group memberships of the device (found by its Entra deviceId) and its user.
 
-    GET /devices?$filter=deviceId eq '...' gives the Entra object id (device resource: deviceId
-    "Supports $filter (eq)"); GET /devices/{id}/transitiveMemberOf/microsoft.graph.group and
+    GET /devices(deviceId='{deviceId}')/transitiveMemberOf/microsoft.graph.group and
     /users/{id}/transitiveMemberOf/microsoft.graph.group list the groups, nested ones included
     (Directory.Read.All; learn.microsoft.com device-list-transitivememberof and
-    user-list-transitivememberof, read 2026-12-06).
+    user-list-transitivememberof, read 2026-12-06/07).
     """
     device, user = await asyncio.gather(_settled(device_groups(client, entra_device_id)),
                                         _settled(user_groups(client, user_id)))
@@ -337,17 +336,17 @@ async def memberships(client: GraphClient, entra_device_id: str | None, user_id:
 
 async def device_groups(client: GraphClient, entra_device_id: str | None
                         ) -> tuple[DirectoryName, ...] | None:
-    """The device's groups (None without an Entra id): two calls by Graph's design, since
-    transitiveMemberOf wants the Entra object id and Intune knows only the deviceId."""
+    """The device's groups (None without an Entra id), in one round trip: Intune knows only the
+    Entra deviceId, and Graph addresses a device by it as an alternate key
+    (`/devices(deviceId='...')/transitiveMemberOf`; device-list-transitivememberof,
+    microsoft-graph-docs-contrib api-reference/v1.0/api, read 2026-12-07: "You can address the
+    device using either its id or deviceId")."""
     if not entra_device_id or entra_device_id == _NO_ENTRA_DEVICE:
         return None
-    directory = Directory(client)
-    found = await directory.get_list(
-        "/devices", {"$filter": f"deviceId eq {quote(entra_device_id)}",
-                     "$select": "id,displayName"})
-    if not found:
-        raise GraphError("Entra has no device object with this device's Entra id")
-    return await directory.groups_of(f"/devices/{found[0]['id']}")
+    try:
+        return await Directory(client).groups_of(f"/devices(deviceId={quote(entra_device_id)})")
+    except GraphNotFound as error:
+        raise GraphError("Entra has no device object with this device's Entra id") from error
 
 
 async def user_groups(client: GraphClient, user_id: str | None
