@@ -432,9 +432,10 @@ class DeviceDetailScreen(DetailScreen):
         the Overview and the Actions tab show it once they are built."""
         self.device = self.device.merged_with(read)
         self.item = self.device.raw
-        self.query_one("#detail-title", Static).update(title_line(self.device))
         # Already started from the list row unless it lacked the ids (or they changed).
         self._load_side_tabs(self.device)
+        self._deliver(lambda: self.query_one("#detail-title", Static).update(
+            title_line(self.device)))
         self._deliver(self._show_overview)
         rows = RESOURCES["device_action_results"].to_rows(
             [result.raw for result in self.device.action_results], self.intune_app.now())
