@@ -235,6 +235,7 @@ class NameCache:
         self.unknown: set[str] = set()
         self.calls = 0
         self._scope_tags: dict[str, str] | None = None
+        self._scope_tags_lock = asyncio.Lock()
 
     def known(self, object_id: str) -> DirectoryName | None:
         return self.names.get(object_id.lower())
@@ -249,11 +250,14 @@ class NameCache:
         return {key: self.names[key] for key in asked if key in self.names}
 
     async def scope_tags(self) -> dict[str, str]:
-        """Intune scope tag id -> name, read once a session (beta roleScopeTags, RBAC read)."""
-        if self._scope_tags is None:
-            from intune_tui.intune.rbac import role_scope_tags
+        """Intune scope tag id -> name, read once a session (beta roleScopeTags, RBAC read;
+        intune/rbac.py); screens asking together share the one read. A refusal is not kept:
+        the next screen asks again (the scope may have been granted meanwhile)."""
+        async with self._scope_tags_lock:
+            if self._scope_tags is None:
+                from intune_tui.intune.rbac import role_scope_tags
 
-            self._scope_tags = await role_scope_tags(self.client)
+                self._scope_tags = await role_scope_tags(self.client)
         return self._scope_tags
 
     async def _batch(self, ids: list[str]) -> None:

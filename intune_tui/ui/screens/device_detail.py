@@ -43,6 +43,7 @@ from intune_tui.intune.formatting import (
     relative_time,
 )
 from intune_tui.intune.models import DeviceUser, ManagedDevice, PolicyState
+from intune_tui.intune.rbac import device_scope_tags
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.intune.secrets import RecoverySecrets, platform_kinds
 from intune_tui.intune.settings_catalog import CatalogPolicyState, device_catalog_policies
@@ -73,8 +74,10 @@ RECENT_ACTION = timedelta(minutes=10)
 _FAILING = {"noncompliant", "error", "conflict"}
 
 
-def overview_fields(device: ManagedDevice, now: Any) -> list[Field]:
-    """The Overview tab: hardware, OS, enrollment, ownership, security and identifiers."""
+def overview_fields(device: ManagedDevice, now: Any, scope_tags: str | None = None
+                    ) -> list[Field]:
+    """The Overview tab: hardware, OS, enrollment, ownership, security, scope tags (by name,
+    `ScopeTagNames.words`; None: not read yet) and identifiers."""
     storage = "—"
     if device.total_storage_bytes:
         storage = (f"{format_bytes(device.free_storage_bytes)} free of "
@@ -105,6 +108,7 @@ def overview_fields(device: ManagedDevice, now: Any) -> list[Field]:
         ("MEID", device.meid),
         ("Wi-Fi MAC", device.wifi_mac),
         ("Ethernet MAC", device.ethernet_mac),
+        ("Scope tags", "Loading…" if scope_tags is None else scope_tags),
         ("Entra device id", device.azure_ad_device_id),
         ("Intune device id", device.id),
     ]
@@ -215,6 +219,7 @@ class DeviceDetailScreen(DetailScreen):
         self._side_ids: tuple[Any, Any] | None = None
         # The Config tab's two sources: template profiles and settings-catalog profiles.
         self._config: list[Row] | BaseException | None = None
+        self._tag_words: str | None = None  # the Overview's scope tags, once read
         self._catalog: list[CatalogPolicyState] | BaseException | None = None
         # The reads start here, at Enter, while the tabs are still being built; what arrives
         # before its tab's widgets exist waits in `_waiting` (see `_deliver`).
@@ -246,7 +251,7 @@ class DeviceDetailScreen(DetailScreen):
             problem = self.overview_problem()
             problem.display = False
             fields = FieldList(id="overview-fields", selectable=True)
-            fields.show(overview_fields(self.device, self.intune_app.now()))
+            fields.show(overview_fields(self.device, self.intune_app.now(), self._tag_words))
             return [VerticalScroll(problem, fields)]
         if tab_id == "groups":
             return [VerticalScroll(Static(Text("Loading…"), id="groups-view"))]
@@ -322,6 +327,7 @@ class DeviceDetailScreen(DetailScreen):
         super().load_part("overview", lambda service: service.get_device(device_id),
                           self._device_read, self._device_failed)
         self._config = self._catalog = None
+        self._load_scope_tags()
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
         self._load_catalog()
@@ -329,6 +335,18 @@ class DeviceDetailScreen(DetailScreen):
         if self.device.has_directory_ids:
             # The list row carries both ids: no need to wait for the device's GET.
             self._load_side_tabs(self.device)
+
+    def _load_scope_tags(self) -> None:
+        """The device's scope tags by name (beta roleScopeTagIds, the session's tag list)."""
+        device_id = self.device_id
+
+        def show(words: str) -> None:
+            self._tag_words = words
+            self._show_overview_fields()
+
+        self.load_part("scope-tags", lambda service: device_scope_tags(service, device_id),
+                       lambda found: show(found.words()),
+                       lambda error: show(f"Could not read them: {clean(str(error))}"))
 
     def _load_side_tabs(self, device: ManagedDevice) -> None:
         """Recovery, Groups, the user card and the managed apps, each on its own."""
@@ -444,8 +462,11 @@ class DeviceDetailScreen(DetailScreen):
 
     def _show_overview(self) -> None:
         self.show_title(title_line(self.device))
+        self._show_overview_fields()
+
+    def _show_overview_fields(self) -> None:
         self.query_one("#overview-fields", FieldList).show(
-            overview_fields(self.device, self.intune_app.now()))
+            overview_fields(self.device, self.intune_app.now(), self._tag_words))
 
     def _device_failed(self, error: BaseException) -> None:
         self._deliver(lambda: self.show_overview_problem("this device's details", error))

@@ -110,3 +110,39 @@ async def test_a_tab_opened_after_its_reads_answered_draws_them_at_once(
     assert apps_rows > 0
     assert asked == []  # drawn from what the reads at Enter brought
 
+
+
+def overview(detail: DeviceDetailScreen) -> dict[str, str]:
+    from intune_tui.ui.widgets.detail import FieldList
+
+    found = list(detail.query("#overview-fields").results(FieldList))
+    return {label: str(value) for label, value in found[0]._fields} if found else {}
+
+
+async def test_the_overview_names_the_device_s_scope_tags(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: overview(detail).get("Scope tags", "Loading…") != "Loading…")
+        shown = text_of(app)
+        tags = overview(detail)["Scope tags"]
+    assert tags == "Default (0)"
+    assert "Scope tags" in shown and "Default (0)" in shown
+
+
+async def test_a_refused_scope_tag_list_leaves_the_ids_and_says_why(make_app, wait_until
+                                                                    ) -> None:
+    from intune_tui.demo.rules import ALL_DEMO_SCOPES
+
+    scopes = tuple(s for s in ALL_DEMO_SCOPES
+                   if not s.startswith(("DeviceManagementRBAC", "DeviceManagementConfiguration")))
+    app = make_app(devices=300, scopes=scopes)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: overview(detail).get("Scope tags", "Loading…") != "Loading…")
+        refused = [r for r in app.session.fake.requests if r.path.endswith("/roleScopeTags")]
+        still_here = app.screen is detail
+        tags = overview(detail)["Scope tags"]
+    assert [r.status for r in refused] == [403]
+    assert tags == "0 (names need DeviceManagementRBAC.Read.All)"
+    assert still_here
