@@ -119,11 +119,15 @@ def overview(detail: DeviceDetailScreen) -> dict[str, str]:
     return {label: str(value) for label, value in found[0]._fields} if found else {}
 
 
+def tags_read(detail: DeviceDetailScreen) -> bool:
+    return overview(detail).get("Scope tags", "Loading…") != "Loading…"
+
+
 async def test_the_overview_names_the_device_s_scope_tags(make_app, wait_until) -> None:
     app = make_app(devices=300)
     async with app.run_test(size=(120, 40)) as pilot:
         detail = await open_laptop(pilot, app, wait_until)
-        await wait_until(pilot, lambda: overview(detail).get("Scope tags", "Loading…") != "Loading…")
+        await wait_until(pilot, lambda: tags_read(detail))
         shown = text_of(app)
         tags = overview(detail)["Scope tags"]
     assert tags == "Default (0)"
@@ -139,7 +143,7 @@ async def test_a_refused_scope_tag_list_leaves_the_ids_and_says_why(make_app, wa
     app = make_app(devices=300, scopes=scopes)
     async with app.run_test(size=(120, 40)) as pilot:
         detail = await open_laptop(pilot, app, wait_until)
-        await wait_until(pilot, lambda: overview(detail).get("Scope tags", "Loading…") != "Loading…")
+        await wait_until(pilot, lambda: tags_read(detail))
         refused = [r for r in app.session.fake.requests if r.path.endswith("/roleScopeTags")]
         still_here = app.screen is detail
         tags = overview(detail)["Scope tags"]
