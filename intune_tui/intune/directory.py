@@ -23,10 +23,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphError, GraphForbidden, GraphNotFound
-from intune_tui.graph.odata import quote
+from intune_tui.graph.odata import ODataQuery, quote
 from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import Platform, RemoteAction, Tier
-from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
+from intune_tui.intune.scopes import (
+    MANAGED_DEVICES_READ_WRITE,
+    RBAC_READ,
+    USER_READ_ALL,
+    USER_READ_BASIC_ALL,
+)
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -255,8 +260,6 @@ class NameCache:
         the next screen asks again (the scope may have been granted meanwhile)."""
         async with self._scope_tags_lock:
             if self._scope_tags is None:
-                from intune_tui.intune.rbac import role_scope_tags
-
                 self._scope_tags = await role_scope_tags(self.client)
         return self._scope_tags
 
@@ -274,6 +277,32 @@ class NameCache:
             name = clean(item.get("displayName")) or clean(item.get("userPrincipalName"))
             self.names[item["id"].lower()] = DirectoryName(item["id"], name, kind)
         self.unknown.update(set(ids) - self.names.keys())
+
+
+# Scope tags and the assignments' roleScopeTagIds exist on beta only: `roleScopeTags` under
+# deviceManagement is in the beta SDK (msgraph-beta-sdk-python device_management/role_scope_tags)
+# and not in the v1.0 one (msgraph-sdk-python has device_management/role_definitions but no
+# role_scope_tags), and the List roleScopeTags page exists for beta only
+# (microsoft-graph-docs-contrib api-reference/beta/api/intune-rbac-rolescopetag-list.md,
+# ms.date 2024-08-01, read 2026-12-07): GET /deviceManagement/roleScopeTags, properties id,
+# displayName, description, isBuiltIn; scopes DeviceManagementConfiguration.Read.All,
+# DeviceManagementConfiguration.ReadWrite.All, DeviceManagementRBAC.Read.All or
+# DeviceManagementRBAC.ReadWrite.All (we ask for DeviceManagementRBAC.Read.All). A managed
+# device's roleScopeTagIds are beta-only too (managedDevice, beta).
+SCOPE_TAGS_PATH = "/deviceManagement/roleScopeTags"
+SCOPE_TAG_SELECT = ("id", "displayName")
+
+
+async def role_scope_tags(client: GraphClient) -> dict[str, str]:
+    """Scope tag id -> name (beta; every page). Screens read them through the session's cache,
+    `names_for(service).scope_tags()`."""
+    names: dict[str, str] = {}
+    async for page in client.paginate(SCOPE_TAGS_PATH, query=ODataQuery(select=SCOPE_TAG_SELECT),
+                                      api_version="beta", required_scope=RBAC_READ):
+        for item in page.items:
+            if isinstance(item, dict) and item.get("id") is not None:
+                names[str(item["id"])] = str(item.get("displayName") or item["id"])
+    return names
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, NameCache] = weakref.WeakKeyDictionary()

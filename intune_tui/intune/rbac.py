@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.odata import ODataQuery
+from intune_tui.intune.directory import names_for
 from intune_tui.intune.fields import list_field
 from intune_tui.intune.models import (
     Permission,
@@ -37,18 +38,7 @@ if TYPE_CHECKING:
 # Graph answers '*' for a user whose Intune access is unrestricted.
 ALL_PERMISSIONS = "*"
 EFFECTIVE_PERMISSIONS_PATH = "/deviceManagement/getEffectivePermissions(scope='*')"
-# Scope tags and the assignments' roleScopeTagIds exist on beta only: `roleScopeTags` under
-# deviceManagement is in the beta SDK (msgraph-beta-sdk-python device_management/role_scope_tags)
-# and not in the v1.0 one (msgraph-sdk-python has device_management/role_definitions but no
-# role_scope_tags), and the List roleScopeTags page exists for beta only
-# (microsoft-graph-docs-contrib api-reference/beta/api/intune-rbac-rolescopetag-list.md,
-# ms.date 2024-08-01, read 2026-12-07): GET /deviceManagement/roleScopeTags, properties id,
-# displayName, description, isBuiltIn; scopes DeviceManagementConfiguration.Read.All,
-# DeviceManagementConfiguration.ReadWrite.All, DeviceManagementRBAC.Read.All or
-# DeviceManagementRBAC.ReadWrite.All (we ask for DeviceManagementRBAC.Read.All). A managed
-# device's roleScopeTagIds are beta-only too (managedDevice, beta).
-SCOPE_TAGS_PATH = "/deviceManagement/roleScopeTags"
-SCOPE_TAG_SELECT = ("id", "displayName")
+# Scope tags and roleScopeTagIds exist on beta only (intune/directory.py says where from).
 RBAC_BETA = "beta"
 
 # Entra directory roles (template ids, as in the token's `wids`) that grant all of Intune.
@@ -196,18 +186,6 @@ class RoleDetails:
     scope_tags_error: GraphError | None
 
 
-async def role_scope_tags(client: GraphClient) -> dict[str, str]:
-    """Scope tag id -> name (beta; every page). Screens read them through the session's cache,
-    `names_for(service).scope_tags()` (intune/directory.py)."""
-    names: dict[str, str] = {}
-    async for page in client.paginate(SCOPE_TAGS_PATH, query=ODataQuery(select=SCOPE_TAG_SELECT),
-                                      api_version=RBAC_BETA, required_scope=RBAC_READ):
-        for item in page.items:
-            if isinstance(item, dict) and item.get("id") is not None:
-                names[str(item["id"])] = str(item.get("displayName") or item["id"])
-    return names
-
-
 async def role_assignment_scopes(client: GraphClient, role_id: str) -> list[AssignmentScope]:
     """The assignments of one role, read on beta for their scope tags and scope type."""
     roles = RESOURCES["role_definitions"]
@@ -220,8 +198,6 @@ async def role_assignment_scopes(client: GraphClient, role_id: str) -> list[Assi
 
 async def role_details(service: IntuneService, role_id: str) -> RoleDetails:
     """The role (must load: its error is raised), its assignments and the scope tag names."""
-    from intune_tui.intune.directory import names_for
-
     definition, assignments, tags = await asyncio.gather(
         service.role_definition(role_id),
         _caught(role_assignment_scopes(service.client, role_id)),
@@ -255,8 +231,6 @@ class ScopeTagNames:
 async def device_scope_tags(service: IntuneService, device_id: str) -> ScopeTagNames:
     """A managed device's scope tags by name: its roleScopeTagIds (beta, `$select`) and the
     session's tag list, read together; a tag list Graph refuses leaves the ids alone, said."""
-    from intune_tui.intune.directory import names_for
-
     devices = RESOURCES["devices"]
     device, tags = await asyncio.gather(
         service.client.get(f"{devices.path_for()}/{_segment(device_id)}",

@@ -248,8 +248,10 @@ async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_g
     async with app.run_test(size=(120, 40)) as pilot:
         await at_device(pilot, app, wait_until, LAPTOP_ID)
         fake = app.session.fake
-        # The device's own GET is the first request after Enter for this path: hold it.
-        fake.faults.slow_next(4, path_contains=f"/managedDevices/{LAPTOP_ID}")
+        # The device's own GET (v1.0; its scope tags are read on beta) is the first request
+        # after Enter for this path: hold it.
+        own_get = f"/v1.0/deviceManagement/managedDevices/{LAPTOP_ID}"
+        fake.faults.slow_next(4, path_contains=own_get)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         detail = app.screen
@@ -268,4 +270,4 @@ async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_g
         await open_tab(pilot, detail, "users")
         await wait_until(pilot, lambda: fake.tenant.users.display_name(owner) in text_of(app))
     # every side read was answered while the device's own GET was still held
-    assert not any(path.endswith(f"/managedDevices/{LAPTOP_ID}") for path in answered)
+    assert own_get not in answered
