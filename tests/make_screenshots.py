@@ -95,13 +95,17 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
-    """Every tab built (the hidden ones are built after the first paint) and its list loaded."""
-    from textual.widgets import TabPane
+    """The tab shown is built, every read of the screen has answered and every list built is
+    loaded (a hidden tab is built when it is first opened, from what its reads brought)."""
+    from textual.widgets import TabbedContent
 
     from intune_tui.ui.widgets.detail import RowsPane
 
-    screen = pilot.app.screen
-    return (all(pane.children for pane in screen.query(TabPane))
+    app: Any = pilot.app
+    screen = app.screen
+    tabs = screen.query_one(TabbedContent)
+    return (bool(tabs.active) and bool(tabs.get_pane(tabs.active).children)
+            and not any(job.key.startswith("device:") for job in app._jobs.values())
             and all(pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)))
 
 

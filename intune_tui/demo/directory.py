@@ -14,6 +14,11 @@ Rules kept (learn.microsoft.com, read 2026-12-06):
   devices and users (/transitiveMemberOf[/microsoft.graph.group]): Directory.Read.All (or
   Device.Read.All / GroupMember.Read.All); platform, region and pilot groups for devices, the
   department's group and the tenant's sign-in memberships for users (no nesting modelled).
+  A device is addressed by its object id or, as an alternate key, by its Entra deviceId:
+  `/devices(deviceId='{deviceId}')/transitiveMemberOf` (device-list-transitivememberof,
+  microsoft-graph-docs-contrib api-reference/v1.0/api, read 2026-12-07: "You can address the
+  device using either its id or deviceId"); an unknown one is a 404. Memberships honour
+  `$select` (id is always there, with @odata.type) and page at 100 by default, 999 at most.
 - Job titles and office phones are derived from the seed here rather than stored by the tenant.
 """
 
@@ -44,6 +49,7 @@ _CLAUSE = re.compile(
     r"^\s*(?:startswith\(\s*(?P<sprop>\w+)\s*,\s*'(?P<svalue>(?:[^']|'')*)'\s*\)"
     r"|(?P<eprop>\w+)\s+eq\s+'(?P<evalue>(?:[^']|'')*)')\s*$", re.IGNORECASE)
 _FILTERABLE = frozenset({"displayName", "userPrincipalName", "mail", "id"})
+_DEVICE_BY_DEVICE_ID = re.compile(r"^devices\(deviceId='(?P<device_id>[^']*)'\)$")
 
 
 class DemoDirectory:
@@ -162,7 +168,24 @@ class DemoDirectory:
         index = self.device_for_object(segments[1])
         if index is None or index in store.deleted:
             return _not_found(segments[1], request_id)
-        return self._member_of(self.device_groups(index), segments[2:], request_id, base)
+        return self._member_of(self.device_groups(index), segments[:2], segments[2:], params,
+                               request_id, base)
+
+    def _device_by_device_id(self, device_id: str, rest: list[str], params: Mapping[str, str],
+                             scopes: frozenset[str], request_id: str, base: str
+                             ) -> tuple[int, dict[str, Any]]:
+        """/devices(deviceId='...')/transitiveMemberOf[...]: the alternate key of a device."""
+        if not scopes.intersection((*DIRECTORY_SCOPES, "Device.Read.All")):
+            return _error(403, "Authorization_RequestDenied",
+                          "Insufficient privileges to complete the operation.", request_id)
+        store = self.tenant.devices
+        wanted = device_id.lower()
+        index = next((index for index in store.live_indices()
+                      if str(store.value(index, "azureADDeviceId")).lower() == wanted), None)
+        if index is None:
+            return _not_found(device_id, request_id)
+        return self._member_of(self.device_groups(index), [f"devices(deviceId='{device_id}')"],
+                               rest, params, request_id, base)
 
     def _intents(self, user_key: str, scopes: frozenset[str], request_id: str, base: str
                  ) -> tuple[int, dict[str, Any]]:
@@ -183,16 +206,35 @@ class DemoDirectory:
                                        "mobileAppIntentAndStates",
                      "value": intents_and_states(self.tenant, user)}
 
-    def _member_of(self, group_ids: list[str], rest: list[str], request_id: str, base: str
+    def _member_of(self, group_ids: list[str], owner: list[str], rest: list[str],
+                   params: Mapping[str, str], request_id: str, base: str
                    ) -> tuple[int, dict[str, Any]]:
+        """`owner`'s groups (the path segments of the device or user, for the next link)."""
         if rest not in (["transitiveMemberOf"], ["transitiveMemberOf", "microsoft.graph.group"],
                         ["memberOf"], ["memberOf", "microsoft.graph.group"]):
             return _error(400, "BadRequest", "Resource not found for the segment "
                           f"'{rest[-1] if rest else ''}'.", request_id)
+        try:
+            top = min(int(params.get("$top", DEFAULT_PAGE)), MAX_PAGE)
+            offset = int(params.get("$skiptoken", "0"))
+        except ValueError:
+            return _error(400, "BadRequest", "Invalid $top or skip token.", request_id)
+        select = [name.strip() for name in params.get("$select", "").split(",") if name.strip()]
         groups = self.groups()
-        return 200, {"@odata.context": f"{base}/$metadata#groups", "value": [
-            {"@odata.type": "#microsoft.graph.group", "id": group, "displayName": groups[group]}
-            for group in group_ids]}
+        items = [{"@odata.type": "#microsoft.graph.group", "id": group,
+                  "displayName": groups[group], "description": None,
+                  "securityEnabled": True, "mailEnabled": False} for group in group_ids]
+        if select:
+            items = [{name: value for name, value in item.items()
+                      if name in ("@odata.type", "id", *select)} for item in items]
+        body: dict[str, Any] = {"@odata.context": f"{base}/$metadata#groups",
+                                "value": items[offset: offset + top]}
+        if offset + top < len(items):
+            query = "&".join(f"{key}={quote(value, safe=_QUERY_SAFE)}"
+                             for key, value in params.items() if key != "$skiptoken")
+            path = "/".join((*owner, *rest))
+            body["@odata.nextLink"] = f"{base}/{path}?{query}&$skiptoken={offset + top}"
+        return 200, body
 
     def serve(self, method: str, segments: list[str], params: Mapping[str, str],
               scopes: frozenset[str], request_id: str, base: str, body: Any = None
@@ -203,6 +245,13 @@ class DemoDirectory:
                 return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
                               request_id)
             return self.get_by_ids(body, scopes, request_id)
+        keyed = _DEVICE_BY_DEVICE_ID.match(segments[0]) if segments else None
+        if keyed is not None and len(segments) in (2, 3):
+            if method != "GET":
+                return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
+                              request_id)
+            return self._device_by_device_id(keyed.group("device_id"), segments[1:], params,
+                                             scopes, request_id, base)
         if segments and segments[0] == "devices" and len(segments) in (1, 3, 4):
             if method != "GET":
                 return _error(405, "Request_BadRequest", "The HTTP method is not allowed here.",
@@ -219,7 +268,8 @@ class DemoDirectory:
             user = self.index_of(segments[1])
             if user is None:
                 return _not_found(segments[1], request_id)
-            return self._member_of(self.user_groups(user), segments[2:], request_id, base)
+            return self._member_of(self.user_groups(user), segments[:2], segments[2:], params,
+                                   request_id, base)
         if not segments or segments[0] != "users" or len(segments) > 2:
             return None
         if method != "GET":

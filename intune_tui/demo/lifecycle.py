@@ -221,7 +221,8 @@ def owns(segments: list[str]) -> bool:
     """True for the paths this module answers."""
     # /devices and /devices/{id}; a device's memberships are demo/directory.py's.
     return (bool(segments) and segments[0].partition("(")[0] == "devices"
-            and len(segments) <= 2) or segments[:2] == AUTOPILOT
+            and len(segments) <= 2 and segments[1:] not in (["transitiveMemberOf"], ["memberOf"])
+            ) or segments[:2] == AUTOPILOT
 
 
 def serve(fake: FakeGraph, call: Call) -> Answer:

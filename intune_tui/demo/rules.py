@@ -500,7 +500,9 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
     CollectionRule(f"{_DM}/roleAssignments", RBAC_R, RBAC_W, filter=DISPLAY_NAME_FILTER,
                    expand=frozenset({"roleDefinition"})),
     CollectionRule(f"{_DM}/resourceOperations", RBAC_R, RBAC_W),
-    CollectionRule(f"{_DM}/roleScopeTags", RBAC_R, RBAC_W, versions=BETA_ONLY,
+    # List roleScopeTags (beta only; api-reference/beta/api/intune-rbac-rolescopetag-list.md,
+    # ms.date 2024-08-01, read 2026-12-07): the Configuration scopes read them too.
+    CollectionRule(f"{_DM}/roleScopeTags", (*RBAC_R, *CONFIG_R), RBAC_W, versions=BETA_ONLY,
                    filter=DISPLAY_NAME_FILTER),
     CollectionRule(f"{_DM}/assignmentFilters", CONFIG_R, CONFIG_W, versions=BETA_ONLY,
                    filter=DISPLAY_NAME_FILTER),

@@ -375,21 +375,25 @@ class GraphClient:
         api_version: str | None = None,
         scopes: Sequence[str] | None = None,
         required_scope: str | None = None,
+        secret_fields: frozenset[str] = frozenset(),
     ) -> GraphResponse:
         """Send one change (POST, DELETE, PATCH) exactly once, as the module doc says: any 2xx
         is returned (its body may be unreadable), `OutcomeUnknown` when it may or may not have
-        happened, `NotSent` when it never left, another `GraphError` when Graph refused it."""
+        happened, `NotSent` when it never left, another `GraphError` when Graph refused it.
+        `secret_fields`: body fields whose values the request log does not keep."""
         method = method.upper()
         if method in _SAFE_METHODS:
             raise ValueError(f"{method} is not a change; use get or request")
         return await self._write_to(method, self._url(path, api_version, None), json, scopes,
-                                    required_scope)
+                                    required_scope, secret_fields)
 
     async def _write_to(self, method: str, url: str, json: Any,
                         scopes: Sequence[str] | None,
-                        required_scope: str | None) -> GraphResponse:
+                        required_scope: str | None,
+                        secret_fields: frozenset[str] = frozenset()) -> GraphResponse:
         response = await self._send(
-            method, url, json_body=json, scopes=scopes, required_scope=required_scope
+            method, url, json_body=json, scopes=scopes, required_scope=required_scope,
+            secret_fields=secret_fields,
         )
         return self._accepted(method, url, response)
 
@@ -435,8 +439,10 @@ class GraphClient:
         api_version: str | None = None,
         scopes: Sequence[str] | None = None,
         required_scope: str | None = None,
+        secret_fields: frozenset[str] = frozenset(),
     ) -> list[BatchResult]:
         """Send `items` through `$batch`, 20 per call; one result per item, in input order.
+        `secret_fields`: fields of the items' bodies whose values the request log does not keep.
 
         Each sub-answer stands on its own: a change is sent again only after its own 429, a
         read after 429/502/503/504 (after their Retry-After); others become a result with `error`
@@ -450,7 +456,8 @@ class GraphClient:
         results: dict[str, BatchResult] = {}
         for start in range(0, len(items), MAX_BATCH):
             chunk = items[start : start + MAX_BATCH]
-            results.update(await self._batch_chunk(chunk, api_version, scopes, required_scope))
+            results.update(await self._batch_chunk(chunk, api_version, scopes, required_scope,
+                                                   secret_fields))
         return [results[item.id] for item in items]
 
     # -- sending and retrying -----------------------------------------------------------------
@@ -466,6 +473,7 @@ class GraphClient:
         required_scope: str | None = None,
         shrinkable: bool = False,
         as_read: bool = False,
+        secret_fields: frozenset[str] = frozenset(),
     ) -> httpx.Response:
         """Send until a success, a final error, or a lost answer to a change. Returns a 2xx.
 
@@ -481,16 +489,19 @@ class GraphClient:
                 required_scope=required_scope, shrinkable=shrinkable, as_read=as_read,
             )
         except BaseException as error:
-            self._log_call(method, url, headers, json_body, trace, number, started, error)
+            self._log_call(method, url, headers, json_body, trace, number, started, error,
+                           secret_fields)
             if isinstance(error, GraphError):
                 error.request_entry = number
             raise
-        self._log_call(method, url, headers, json_body, trace, number, started, None)
+        self._log_call(method, url, headers, json_body, trace, number, started, None,
+                       secret_fields)
         return response
 
     def _log_call(self, method: str, url: str, headers: Mapping[str, str] | None,
                   json_body: Any, trace: _CallTrace, number: int, started: datetime,
-                  error: BaseException | None) -> None:
+                  error: BaseException | None,
+                  secret_fields: frozenset[str] = frozenset()) -> None:
         outcome = ""
         if isinstance(error, asyncio.CancelledError):
             outcome = "cancelled"
@@ -502,7 +513,7 @@ class GraphClient:
         self.requests.record(
             number=number, time=started, method=method, url=url, status=trace.status,
             retries=max(trace.attempts - 1, 0), request_id=trace.request_id,
-            headers=headers, body=json_body, outcome=outcome,
+            headers=headers, body=json_body, outcome=outcome, secret_fields=secret_fields,
         )
 
     async def _attempts(
@@ -806,6 +817,7 @@ class GraphClient:
         api_version: str | None,
         scopes: Sequence[str] | None,
         required_scope: str | None,
+        secret_fields: frozenset[str] = frozenset(),
     ) -> dict[str, BatchResult]:
         results: dict[str, BatchResult] = {}
         pending = list(chunk)
@@ -821,6 +833,7 @@ class GraphClient:
                     scopes=scopes,
                     required_scope=required_scope,
                     as_read=reads_only,
+                    secret_fields=secret_fields,
                 )
             except GraphError as error:
                 # The call failed whole: only the items it carried share its fate (the items

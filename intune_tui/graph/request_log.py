@@ -3,7 +3,8 @@
 An entry holds only what describes the call: method, URL, status, timing, retries, the
 request-id, the extra headers the client chose (`ConsistencyLevel`, never `Authorization`) and
 the JSON body of a change. Never a token and never an answer's body, so a recovery key or a LAPS
-password read through Graph cannot end up here.
+password read through Graph cannot end up here; a body field the caller names as a secret (the
+macOS unlock PIN of a wipe, inside a `$batch` too) is kept as `WITHHELD`, never its value.
 
 `as_curl` and `as_powershell` turn an entry back into a command a support engineer can run: curl
 with the token left to an environment variable, `Invoke-MgGraphRequest` with the signed-in
@@ -27,6 +28,7 @@ MAX_ENTRIES = 500
 TOKEN_PLACEHOLDER = "$GRAPH_TOKEN"
 # Headers that carry a credential: never recorded, whatever the caller passes.
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+WITHHELD = "(not recorded)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +100,18 @@ class RequestLog:
         headers: Mapping[str, str] | None = None,
         body: Any = None,
         outcome: str = "",
+        secret_fields: frozenset[str] = frozenset(),
     ) -> RequestEntry:
         """Add one finished call begun as `number` at `time`. `body`: the JSON sent; kept for
-        changes only (not GET/HEAD). milliseconds None: measured here, from `time` to now."""
+        changes only (not GET/HEAD), each field named in `secret_fields` (at any depth) as
+        `WITHHELD`. milliseconds None: measured here, from `time` to now."""
         if milliseconds is None:
             milliseconds = (self.clock() - time).total_seconds() * 1000
         method = method.upper()
         kept_body = None
         if body is not None and method not in ("GET", "HEAD"):
-            kept_body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            kept_body = json.dumps(_withheld(body, secret_fields), ensure_ascii=False,
+                                   separators=(",", ":"))
         kept_headers = tuple(
             (clean(name), clean(value)) for name, value in (headers or {}).items()
             if name.lower() not in _SECRET_HEADERS
@@ -133,6 +138,18 @@ class RequestLog:
     def find(self, number: int) -> RequestEntry | None:
         with self._lock:
             return next((entry for entry in self._entries if entry.number == number), None)
+
+
+def _withheld(body: Any, secret_fields: frozenset[str]) -> Any:
+    """`body` with the value of every field named in `secret_fields` replaced, at any depth."""
+    if not secret_fields:
+        return body
+    if isinstance(body, Mapping):
+        return {key: WITHHELD if key in secret_fields and value not in (None, "")
+                else _withheld(value, secret_fields) for key, value in body.items()}
+    if isinstance(body, list | tuple):
+        return [_withheld(item, secret_fields) for item in body]
+    return body
 
 
 def _sh(value: str) -> str:

@@ -271,6 +271,9 @@ class ActionOption:
         sent).
     max_length: the longest text Intune accepts (the modal's input stops there too).
     check: validates a text value; returns the sentence to show, or None when fine.
+    recorded_as: for a secret (a PIN), what the audit keeps instead of the value; the request
+        log keeps neither. The admin center shows such a PIN after the action, so it need not be
+        kept here.
     """
 
     key: str
@@ -285,6 +288,7 @@ class ActionOption:
     minimum: int | None = None
     maximum: int | None = None
     source: str | None = None
+    recorded_as: str | None = None
 
     def applies_to(self, platform: Platform | None) -> bool:
         return platform is None or self.platforms is None or platform in self.platforms
@@ -414,6 +418,19 @@ class RemoteAction:
         """The options that mean something for this device (all of them when None)."""
         platform = platform_of(device) if device is not None else None
         return tuple(option for option in self.options if option.applies_to(platform))
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        """Body fields that carry a secret (the macOS unlock PIN): kept in no record."""
+        return frozenset(option.key for option in self.options if option.recorded_as)
+
+    def recorded_body(self, body: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The body as the audit keeps it: each secret replaced by what was done with it."""
+        recorded = dict(body or {})
+        for option in self.options:
+            if option.recorded_as and recorded.get(option.key) not in (None, ""):
+                recorded[option.key] = option.recorded_as
+        return recorded
 
 
 def _os_words(device: Mapping[str, Any]) -> str:
@@ -738,7 +755,8 @@ _ACTIONS: tuple[RemoteAction, ...] = (
                          platforms=APPLE_MOBILE),
             ActionOption("macOsUnlockCode", "macOS unlock PIN (6 digits)", "str", "",
                          platforms=_MAC, check=_check_unlock_code,
-                         help="Needed to unlock a Mac with Find My or firmware password."),
+                         help="Needed to unlock a Mac with Find My or firmware password.",
+                         recorded_as="unlock PIN set (not recorded)"),
         ),
     ),
     # device-autopilot-reset.md: Graph "wipe action", keeping Entra ID and Intune enrollment and

@@ -22,11 +22,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from intune_tui.graph.client import GraphClient
-from intune_tui.graph.errors import GraphError, GraphForbidden
-from intune_tui.graph.odata import quote
+from intune_tui.graph.errors import GraphError, GraphForbidden, GraphNotFound
+from intune_tui.graph.odata import ODataQuery, quote
 from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import Platform, RemoteAction, Tier
-from intune_tui.intune.scopes import MANAGED_DEVICES_READ_WRITE, USER_READ_ALL, USER_READ_BASIC_ALL
+from intune_tui.intune.scopes import (
+    MANAGED_DEVICES_READ_WRITE,
+    RBAC_READ,
+    USER_READ_ALL,
+    USER_READ_BASIC_ALL,
+)
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
@@ -235,6 +240,7 @@ class NameCache:
         self.unknown: set[str] = set()
         self.calls = 0
         self._scope_tags: dict[str, str] | None = None
+        self._scope_tags_lock = asyncio.Lock()
 
     def known(self, object_id: str) -> DirectoryName | None:
         return self.names.get(object_id.lower())
@@ -249,11 +255,12 @@ class NameCache:
         return {key: self.names[key] for key in asked if key in self.names}
 
     async def scope_tags(self) -> dict[str, str]:
-        """Intune scope tag id -> name, read once a session (beta roleScopeTags, RBAC read)."""
-        if self._scope_tags is None:
-            from intune_tui.intune.rbac import role_scope_tags
-
-            self._scope_tags = await role_scope_tags(self.client)
+        """Intune scope tag id -> name, read once a session (beta roleScopeTags, RBAC read;
+        intune/rbac.py); screens asking together share the one read. A refusal is not kept:
+        the next screen asks again (the scope may have been granted meanwhile)."""
+        async with self._scope_tags_lock:
+            if self._scope_tags is None:
+                self._scope_tags = await role_scope_tags(self.client)
         return self._scope_tags
 
     async def _batch(self, ids: list[str]) -> None:
@@ -270,6 +277,32 @@ class NameCache:
             name = clean(item.get("displayName")) or clean(item.get("userPrincipalName"))
             self.names[item["id"].lower()] = DirectoryName(item["id"], name, kind)
         self.unknown.update(set(ids) - self.names.keys())
+
+
+# Scope tags and the assignments' roleScopeTagIds exist on beta only: `roleScopeTags` under
+# deviceManagement is in the beta SDK (msgraph-beta-sdk-python device_management/role_scope_tags)
+# and not in the v1.0 one (msgraph-sdk-python has device_management/role_definitions but no
+# role_scope_tags), and the List roleScopeTags page exists for beta only
+# (microsoft-graph-docs-contrib api-reference/beta/api/intune-rbac-rolescopetag-list.md,
+# ms.date 2024-08-01, read 2026-12-07): GET /deviceManagement/roleScopeTags, properties id,
+# displayName, description, isBuiltIn; scopes DeviceManagementConfiguration.Read.All,
+# DeviceManagementConfiguration.ReadWrite.All, DeviceManagementRBAC.Read.All or
+# DeviceManagementRBAC.ReadWrite.All (we ask for DeviceManagementRBAC.Read.All). A managed
+# device's roleScopeTagIds are beta-only too (managedDevice, beta).
+SCOPE_TAGS_PATH = "/deviceManagement/roleScopeTags"
+SCOPE_TAG_SELECT = ("id", "displayName")
+
+
+async def role_scope_tags(client: GraphClient) -> dict[str, str]:
+    """Scope tag id -> name (beta; every page). Screens read them through the session's cache,
+    `names_for(service).scope_tags()`."""
+    names: dict[str, str] = {}
+    async for page in client.paginate(SCOPE_TAGS_PATH, query=ODataQuery(select=SCOPE_TAG_SELECT),
+                                      api_version="beta", required_scope=RBAC_READ):
+        for item in page.items:
+            if isinstance(item, dict) and item.get("id") is not None:
+                names[str(item["id"])] = str(item.get("displayName") or item["id"])
+    return names
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, NameCache] = weakref.WeakKeyDictionary()
@@ -324,11 +357,10 @@ async def memberships(client: GraphClient, entra_device_id: str | None, user_id:
                       ) -> Memberships:
     """Transitive group memberships of the device (found by its Entra deviceId) and its user.
 
-    GET /devices?$filter=deviceId eq '...' gives the Entra object id (device resource: deviceId
-    "Supports $filter (eq)"); GET /devices/{id}/transitiveMemberOf/microsoft.graph.group and
+    GET /devices(deviceId='{deviceId}')/transitiveMemberOf/microsoft.graph.group and
     /users/{id}/transitiveMemberOf/microsoft.graph.group list the groups, nested ones included
     (Directory.Read.All; learn.microsoft.com device-list-transitivememberof and
-    user-list-transitivememberof, read 2026-12-06).
+    user-list-transitivememberof, read 2026-12-06/07).
     """
     device, user = await asyncio.gather(_settled(device_groups(client, entra_device_id)),
                                         _settled(user_groups(client, user_id)))
@@ -337,17 +369,17 @@ async def memberships(client: GraphClient, entra_device_id: str | None, user_id:
 
 async def device_groups(client: GraphClient, entra_device_id: str | None
                         ) -> tuple[DirectoryName, ...] | None:
-    """The device's groups (None without an Entra id): two calls by Graph's design, since
-    transitiveMemberOf wants the Entra object id and Intune knows only the deviceId."""
+    """The device's groups (None without an Entra id), in one round trip: Intune knows only the
+    Entra deviceId, and Graph addresses a device by it as an alternate key
+    (`/devices(deviceId='...')/transitiveMemberOf`; device-list-transitivememberof,
+    microsoft-graph-docs-contrib api-reference/v1.0/api, read 2026-12-07: "You can address the
+    device using either its id or deviceId")."""
     if not entra_device_id or entra_device_id == _NO_ENTRA_DEVICE:
         return None
-    directory = Directory(client)
-    found = await directory.get_list(
-        "/devices", {"$filter": f"deviceId eq {quote(entra_device_id)}",
-                     "$select": "id,displayName"})
-    if not found:
-        raise GraphError("Entra has no device object with this device's Entra id")
-    return await directory.groups_of(f"/devices/{found[0]['id']}")
+    try:
+        return await Directory(client).groups_of(f"/devices(deviceId={quote(entra_device_id)})")
+    except GraphNotFound as error:
+        raise GraphError("Entra has no device object with this device's Entra id") from error
 
 
 async def user_groups(client: GraphClient, user_id: str | None

@@ -17,7 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.graph.errors import GraphError
+from intune_tui.graph.errors import GraphError, GraphForbidden
+from intune_tui.graph.odata import ODataQuery
+from intune_tui.intune.directory import names_for
 from intune_tui.intune.fields import list_field
 from intune_tui.intune.models import (
     Permission,
@@ -27,6 +29,7 @@ from intune_tui.intune.models import (
 )
 from intune_tui.intune.resources import RESOURCES
 from intune_tui.intune.scopes import RBAC_READ
+from intune_tui.text import clean
 
 if TYPE_CHECKING:
     from intune_tui.graph.client import GraphClient
@@ -35,8 +38,7 @@ if TYPE_CHECKING:
 # Graph answers '*' for a user whose Intune access is unrestricted.
 ALL_PERMISSIONS = "*"
 EFFECTIVE_PERMISSIONS_PATH = "/deviceManagement/getEffectivePermissions(scope='*')"
-# Scope tags and the assignments' roleScopeTagIds exist on beta only.
-SCOPE_TAGS_PATH = "/deviceManagement/roleScopeTags"
+# Scope tags and roleScopeTagIds exist on beta only (intune/directory.py says where from).
 RBAC_BETA = "beta"
 
 # Entra directory roles (template ids, as in the token's `wids`) that grant all of Intune.
@@ -184,17 +186,6 @@ class RoleDetails:
     scope_tags_error: GraphError | None
 
 
-async def role_scope_tags(client: GraphClient) -> dict[str, str]:
-    """Scope tag id -> name (beta; every page)."""
-    names: dict[str, str] = {}
-    async for page in client.paginate(SCOPE_TAGS_PATH, api_version=RBAC_BETA,
-                                      required_scope=RBAC_READ):
-        for item in page.items:
-            if isinstance(item, dict) and item.get("id") is not None:
-                names[str(item["id"])] = str(item.get("displayName") or item["id"])
-    return names
-
-
 async def role_assignment_scopes(client: GraphClient, role_id: str) -> list[AssignmentScope]:
     """The assignments of one role, read on beta for their scope tags and scope type."""
     roles = RESOURCES["role_definitions"]
@@ -210,12 +201,50 @@ async def role_details(service: IntuneService, role_id: str) -> RoleDetails:
     definition, assignments, tags = await asyncio.gather(
         service.role_definition(role_id),
         _caught(role_assignment_scopes(service.client, role_id)),
-        _caught(role_scope_tags(service.client)),
+        _caught(names_for(service).scope_tags()),
     )
     assignment_list, assignments_error = assignments
     tag_names, tags_error = tags
     return RoleDetails(definition, assignment_list, assignments_error, tag_names or {},
                        tags_error)
+
+
+@dataclass(frozen=True)
+class ScopeTagNames:
+    """Scope tag ids with the names of those the tag list could name; `problem`: why the list
+    could not be read (then the ids are shown alone)."""
+
+    ids: tuple[str, ...]
+    names: Mapping[str, str]
+    problem: str | None = None
+
+    def words(self) -> str:
+        """'Default (0), EMEA (1)': the name, and the id beside it (to copy, and to tell two
+        tags of one name apart); an id the list does not name stands alone."""
+        if not self.ids:
+            return "None"
+        shown = ", ".join(f"{clean(self.names[tag])} ({tag})" if self.names.get(tag) else tag
+                          for tag in self.ids)
+        return f"{shown} ({self.problem})" if self.problem else shown
+
+
+async def device_scope_tags(service: IntuneService, device_id: str) -> ScopeTagNames:
+    """A managed device's scope tags by name: its roleScopeTagIds (beta, `$select`) and the
+    session's tag list, read together; a tag list Graph refuses leaves the ids alone, said."""
+    devices = RESOURCES["devices"]
+    device, tags = await asyncio.gather(
+        service.client.get(f"{devices.path_for()}/{_segment(device_id)}",
+                           query=ODataQuery(select=("id", "roleScopeTagIds")),
+                           api_version=RBAC_BETA, required_scope=devices.required_scope),
+        _caught(names_for(service).scope_tags()))
+    ids = tuple(str(tag) for tag in list_field(device, "roleScopeTagIds") if tag is not None)
+    names, error = tags
+    problem = None
+    if isinstance(error, GraphForbidden):
+        problem = f"names need {RBAC_READ}"
+    elif error is not None:
+        problem = f"names could not be read: {clean(str(error))}"
+    return ScopeTagNames(ids, names or {}, problem)
 
 
 async def assignment_role(client: GraphClient, assignment_id: str) -> dict[str, Any]:

@@ -31,12 +31,13 @@ Graph facts, as documented (learn.microsoft.com, read 2026-12-06):
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 from intune_tui.graph.client import GraphClient
 from intune_tui.graph.errors import GraphError, GraphForbidden, GraphNotFound
@@ -50,6 +51,8 @@ from intune_tui.intune.scopes import (
     PRIVILEGED_OPERATIONS,
 )
 from intune_tui.text import clean
+
+T = TypeVar("T")
 
 # How long a revealed secret stays on screen, and on the clipboard, before it is masked/cleared.
 REVEAL_SECONDS: Final = 30.0
@@ -224,21 +227,17 @@ class RecoverySecrets:
             problems.append("This device has no Entra device id, so Entra holds no BitLocker "
                             "key or LAPS password for it.")
             return RecoveryListing(tuple(items), tuple(problems))
-        if "bitlocker" in kinds:
-            try:
-                items.extend(await self.bitlocker_keys(entra_id))
-            except GraphError as error:
-                problems.append(str(error))
-        if "laps" in kinds:
-            try:
-                laps = await self.laps_item(entra_id)
-            except GraphError as error:
-                problems.append(str(error))
+        # BitLocker and LAPS are read together: one round trip, not two.
+        keys, laps = await asyncio.gather(
+            _caught(self.bitlocker_keys(entra_id) if "bitlocker" in kinds else None),
+            _caught(self.laps_item(entra_id) if "laps" in kinds else None))
+        problems += [str(error) for _found, error in (keys, laps) if error is not None]
+        items.extend(keys[0] or [])
+        if "laps" in kinds and laps[1] is None:
+            if laps[0] is None:
+                problems.append("No LAPS password is backed up to Entra for this device.")
             else:
-                if laps is None:
-                    problems.append("No LAPS password is backed up to Entra for this device.")
-                else:
-                    items.append(laps)
+                items.append(laps[0])
         return RecoveryListing(tuple(items), tuple(problems))
 
     async def bitlocker_keys(self, entra_device_id: str) -> list[RecoveryItem]:
@@ -365,3 +364,13 @@ def _unwrapped(body: Any) -> dict[str, Any]:
         return {}
     inner = body.get("value")
     return inner if isinstance(inner, dict) else body
+
+
+async def _caught(call: Awaitable[T] | None) -> tuple[T | None, GraphError | None]:
+    """A read's result, or the Graph error it ended with (None, None: not asked)."""
+    if call is None:
+        return None, None
+    try:
+        return await call, None
+    except GraphError as error:
+        return None, error

@@ -546,6 +546,7 @@ class IntuneService:
             response = await self.client.write(
                 action.http_method, path, json=body, api_version=action.api_version,
                 scopes=[action.required_scope], required_scope=action.required_scope,
+                secret_fields=action.secret_fields,
             )
         except NotSent as error:
             return _not_sent_error(device_id, name, action, error)
@@ -570,7 +571,7 @@ class IntuneService:
                  for i, request in enumerate(plan.requests)]
         results = await self.client.batch(
             items, api_version=action.api_version, scopes=[action.required_scope],
-            required_scope=action.required_scope,
+            required_scope=action.required_scope, secret_fields=action.secret_fields,
         ) if items else []
         outcomes: list[ActionOutcome] = []
         unknown: list[int] = []

@@ -18,11 +18,18 @@ device_management/reports/get_configuration_settings_report/*_post_request_body.
 get_configuration_policies_report_for_device, read 2026-12-06); scopes from the reports' pages
 (intune-reporting-devicemanagementreports-getconfigurationpolicynoncompliancereport, beta:
 DeviceManagementConfiguration/-Apps/-ManagedDevices Read(Write).All). The filter and column
-names are not on a reference page; they are the ones independent scripts send and read back
-(microsoft's device-policy troubleshooting samples and live-measured exports quoted in
-rknightion/graph2otel, read 2026-12-06). Status codes 0-6: unknown, not applicable, succeeded,
-remediated, not compliant, error, conflict (same sources; a `_loc` sibling column, when Intune
-sends one, carries the words and wins).
+names are not on a reference page for these two actions (their Graph pages say "Not yet
+documented"); they are the ones independent scripts send and read back (microsoft's device-policy
+troubleshooting samples and live-measured exports quoted in rknightion/graph2otel, read
+2026-12-06). The nearest Microsoft source is the export-jobs one, for reports of the same family:
+MicrosoftDocs/memdocs "Intune Reports and Properties Available Using Graph API"
+(reports-export-graph-available-reports.md, ms.date 2025-09-08, read 2026-12-07) lists
+`IntuneDeviceId` and `PolicyBaseTypeName` as the filter columns of DeviceConfigurationPolicyStatuses
+(output PolicyId, PolicyName, IntuneDeviceId, UPN, PolicyStatus…), and its companion page
+(reports-export-graph-apis.md) shows the filter grammar `(Column eq 'value')`; it does not cover
+these actions, so the grammar here stays as measured. Status codes 0-6: unknown, not
+applicable, succeeded, remediated, not compliant, error, conflict (same sources; a `_loc`
+sibling column, when Intune sends one, carries the words and wins).
 
 The report says which setting failed and its code, not what the profile set it to. The value
 comes from the profile itself: beta `GET /deviceManagement/configurationPolicies/{id}/settings

@@ -361,7 +361,7 @@ class RemoteActionFlow:
             device_id=record.id or "",
             device_name=clean(record.name),
             serial=clean(record.serial_number),
-            options=dict(body or {}),
+            options=action.recorded_body(body),
         )
 
     def finish(self, attempt_id: str, action: RemoteAction, sent_at: datetime,

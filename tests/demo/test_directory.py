@@ -90,3 +90,23 @@ async def test_device_objects_by_device_id_and_transitive_groups(fake: FakeGraph
     user = fake.tenant.users.id_of(0)
     mine = (await get(fake, f"/v1.0/users/{user}/transitiveMemberOf")).json()["value"]
     assert all(group["@odata.type"] == "#microsoft.graph.group" for group in mine)
+
+
+async def test_a_device_is_addressed_by_its_entra_device_id_as_an_alternate_key(
+        fake: FakeGraph) -> None:
+    store = fake.tenant.devices
+    index = next(i for i in store.live_indices() if store.os[i] == "Windows")
+    entra_id = store.value(index, "azureADDeviceId")
+    path = f"/v1.0/devices(deviceId='{entra_id}')/transitiveMemberOf/microsoft.graph.group"
+    groups = (await get(fake, f"{path}?$select=id,displayName")).json()["value"]
+    names = fake.directory.groups()
+    assert [group["displayName"] for group in groups] == [
+        names[group] for group in fake.directory.device_groups(index)]
+    assert all(set(group) == {"@odata.type", "id", "displayName"} for group in groups)
+    paged = (await get(fake, f"{path}?$top=1")).json()
+    assert len(paged["value"]) == 1 and "$skiptoken=1" in paged["@odata.nextLink"]
+    assert f"devices(deviceId='{entra_id}')/transitiveMemberOf" in paged["@odata.nextLink"]
+    unknown = "11111111-2222-3333-4444-555555555555"
+    assert (await get(fake, f"/v1.0/devices(deviceId='{unknown}')/transitiveMemberOf")
+            ).status_code == 404
+

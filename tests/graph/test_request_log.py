@@ -75,6 +75,19 @@ def test_an_authorization_header_is_never_kept_and_a_read_keeps_no_body() -> Non
     assert SECRET not in repr(log.entries())
 
 
+def test_a_secret_body_field_is_kept_as_withheld_at_any_depth() -> None:
+    log = RequestLog()
+    batch = {"requests": [{"id": "0", "method": "POST", "url": "/x/wipe",
+                           "body": {"macOsUnlockCode": "123456", "keepUserData": False}}]}
+    entry = record(log, "POST", f"{BASE}/v1.0/$batch", body=batch,
+                   secret_fields=frozenset({"macOsUnlockCode"}))
+
+    assert entry.body is not None and "123456" not in entry.body
+    assert '"macOsUnlockCode":"(not recorded)"' in entry.body
+    assert '"keepUserData":false' in entry.body
+    assert "123456" not in as_curl(entry) and "123456" not in as_powershell(entry)
+
+
 def mock_client(handler: Any, fake_time: FakeTime) -> GraphClient:
     return GraphClient(
         StaticTokenProvider(SECRET), base_url=BASE, transport=httpx.MockTransport(handler),

@@ -322,6 +322,18 @@ def test_readme_table_is_generated_from_the_catalog() -> None:
                             "`python -m intune_tui.intune.actions --markdown`")
 
 
+def test_only_the_macos_unlock_pin_is_a_secret_and_records_say_it_was_set() -> None:
+    secrets = {action.key: action.secret_fields for action in ACTIONS.values()
+               if action.secret_fields}
+    assert secrets == {"wipe": frozenset({"macOsUnlockCode"})}
+    wipe = ACTIONS["wipe"]
+    body = build_body(wipe, {"macOsUnlockCode": "123456"}, device=MAC)
+    assert wipe.recorded_body(body) == {"macOsUnlockCode": "unlock PIN set (not recorded)"}
+    assert body == {"macOsUnlockCode": "123456"}  # what is sent is left as it is
+    windows = build_body(wipe, {"keepUserData": True}, device=WINDOWS)
+    assert wipe.recorded_body(windows) == windows
+
+
 def test_wipe_body_keeps_only_options_for_the_device_platform() -> None:
     wipe = ACTIONS["wipe"]
     options = {"keepEnrollmentData": True, "keepUserData": True, "macOsUnlockCode": "123456",

@@ -10,6 +10,7 @@ from intune_tui.demo import rules
 from intune_tui.demo.fake_graph import FakeGraph
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.graph.client import GraphClient
+from intune_tui.graph.errors import GraphError
 from intune_tui.graph.tokens import token_claims
 from intune_tui.intune.directory import (
     USER_READ,
@@ -130,6 +131,22 @@ async def test_memberships_of_a_device_and_its_user(fake) -> None:
         groups[g] for g in fake.directory.user_groups(store.user[index])}
     none = await memberships(client(fake), "00000000-0000-0000-0000-000000000000", None)
     assert none.device is None and none.user is None and none.device_error is None
+
+
+async def test_a_device_s_groups_take_one_round_trip(fake) -> None:
+    from intune_tui.intune.directory import device_groups
+
+    store = fake.tenant.devices
+    index = store.index_of("3ee9d80e-1689-47c4-9dbd-8029760df3f5")
+    entra_id = str(store.value(index, "azureADDeviceId"))
+    fake.requests.clear()
+    found = await device_groups(client(fake), entra_id)
+    assert "All Windows devices" in {group.name for group in found or ()}
+    assert [(r.path, r.params.get("$select")) for r in fake.requests] == [
+        (f"/v1.0/devices(deviceId='{entra_id}')/transitiveMemberOf/microsoft.graph.group",
+         "id,displayName")]
+    with pytest.raises(GraphError, match="no device object"):
+        await device_groups(client(fake), "11111111-2222-3333-4444-555555555555")
 
 
 async def test_memberships_fail_each_on_their_own(fake) -> None:

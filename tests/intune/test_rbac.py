@@ -142,6 +142,51 @@ async def test_role_details_survive_missing_scope_tags(service_for, fake) -> Non
     assert details.assignments is not None
 
 
+async def test_a_device_s_scope_tags_are_named_from_one_read_a_session(service_for, fake
+                                                                      ) -> None:
+    from intune_tui.intune.rbac import device_scope_tags
+
+    service = service_for()
+    device_id = fake.tenant.devices.id_of(0)
+    first = await device_scope_tags(service, device_id)
+    again = await device_scope_tags(service, fake.tenant.devices.id_of(1))
+    assert first.words() == "Default (0)" and again.words() == "Default (0)"
+    tag_reads = [r for r in fake.requests if r.path.endswith("/roleScopeTags")]
+    assert len(tag_reads) == 1 and tag_reads[0].params.get("$select") == "id,displayName"
+    device_reads = [r for r in fake.requests if r.path.endswith(f"/managedDevices/{device_id}")]
+    assert [(r.path.split("/")[1], r.params.get("$select")) for r in device_reads] == [
+        ("beta", "id,roleScopeTagIds")]
+
+
+async def test_a_refused_tag_list_leaves_the_ids_with_a_note(service_for, fake) -> None:
+    from intune_tui.intune.rbac import device_scope_tags
+
+    scopes = tuple(s for s in rules.ALL_DEMO_SCOPES
+                   if not s.startswith(("DeviceManagementRBAC", "DeviceManagementConfiguration")))
+    found = await device_scope_tags(service_for(scopes=scopes), fake.tenant.devices.id_of(0))
+    assert found.ids == ("0",) and found.names == {}
+    assert found.words() == "0 (names need DeviceManagementRBAC.Read.All)"
+
+
+async def test_the_fake_serves_scope_tags_on_beta_paged_selected_and_scoped(fake) -> None:
+    import httpx
+
+    async def get(path: str, scopes: tuple[str, ...] = rules.ALL_DEMO_SCOPES) -> httpx.Response:
+        token = fake.issue_token(scopes=scopes)
+        async with httpx.AsyncClient(transport=fake.transport(),
+                                     base_url="https://graph.microsoft.com") as http:
+            return await http.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    tags = "/beta/deviceManagement/roleScopeTags"
+    page = (await get(f"{tags}?$select=id,displayName&$top=2")).json()
+    assert [set(item) - {"@odata.type"} for item in page["value"]] == [{"id", "displayName"}] * 2
+    assert "$top=2" in page["@odata.nextLink"] and "$select=id" in page["@odata.nextLink"]
+    assert (await get(tags, scopes=(rules.CONFIG_READ,))).status_code == 200
+    refused = await get(tags, scopes=(rules.MD_READ,))
+    assert refused.status_code == 403 and refused.json()["error"]["code"]
+    assert (await get("/v1.0/deviceManagement/roleScopeTags")).status_code in (400, 404)
+
+
 async def test_an_assignment_leads_to_its_role(service_for) -> None:
     service = service_for()
     assignment = next(a for a in await service.role_assignments()

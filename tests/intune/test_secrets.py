@@ -128,6 +128,27 @@ async def test_a_failing_kind_does_not_hide_the_others(fake) -> None:
     assert any("DeviceLocalCredential.ReadBasic.All" in problem for problem in listing.problems)
 
 
+async def test_bitlocker_and_laps_are_listed_in_one_round_trip(fake) -> None:
+    import asyncio
+
+    index, entra_id = windows_device(fake)
+    secrets, _ = reader(fake)
+    released = fake.faults.hold_next(path_contains="/bitlocker/recoveryKeys")
+    fake.requests.clear()
+    listing = asyncio.create_task(secrets.listing("Windows", entra_id))
+    for _ in range(200):  # the LAPS read is answered while the BitLocker one is held
+        if any("/deviceLocalCredentials/" in r.path for r in fake.requests):
+            break
+        await asyncio.sleep(0.01)
+    laps_while_held = [r.path for r in fake.requests]
+    released.set()
+    found = await listing
+    assert any("/deviceLocalCredentials/" in path for path in laps_while_held)
+    assert not any("/bitlocker/" in path for path in laps_while_held)
+    assert [item.kind for item in found.items] == ["bitlocker"] * len(
+        fake.recovery.bitlocker_keys(index)) + ["laps"]
+
+
 async def test_filevault_key_of_a_mac_and_a_clear_404(fake) -> None:
     store = fake.tenant.devices
     mac = next(i for i in store.live_indices() if store.os[i] == "macOS" and store.encrypted[i])

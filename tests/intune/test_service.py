@@ -341,6 +341,22 @@ async def test_wipe_sends_only_the_options_for_the_device_platform(
     assert state.management_state == "wipePending"
 
 
+async def test_the_macos_unlock_pin_reaches_graph_but_not_the_request_log(
+        service: IntuneService, fake: FakeGraph) -> None:
+    macs = [device for device in await all_devices(service)
+            if device.get("operatingSystem") == "macOS"
+            and device.get("managementState") == "managed"][:2]
+    options = {"macOsUnlockCode": "246802"}
+    assert (await send(service, macs[0], ACTIONS["wipe"], options)).outcome == "succeeded"
+    assert [outcome.outcome for outcome in await send_bulk(
+        service, macs[1:], ACTIONS["wipe"], options)] == ["succeeded"]
+    assert [p.json for p in requests_to(fake, "/wipe", "POST")] == [options, options]
+    logged = [entry.body or "" for entry in service.client.requests.entries()
+              if entry.method == "POST"]
+    assert len(logged) == 2 and all("macOsUnlockCode" in body for body in logged)
+    assert not any("246802" in body for body in logged)
+
+
 async def test_beta_actions_go_to_beta(service: IntuneService, fake: FakeGraph) -> None:
     devices = await all_devices(service)
     supervised = pick(devices, operatingSystem="iOS", isSupervised=True,

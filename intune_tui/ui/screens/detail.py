@@ -8,11 +8,13 @@ Its own module so that the screens built on it do not import each other.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -80,6 +82,19 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         self.item_id = str(item.get("id", ""))
         self.job_prefix = job_prefix
         self._other_tenant = False
+        # The width class (-narrow/-wide) that the screen's first resize would set, set now:
+        # set then, it re-styles every widget of the screen once more before the first paint.
+        with contextlib.suppress(NoActiveAppError):
+            self.add_class(*self._width_classes())
+
+    def _width_classes(self) -> list[str]:
+        """The class of the widest horizontal breakpoint the terminal reaches (as Textual
+        picks it on resize)."""
+        breakpoints = (self.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is not None
+                       else self.app.HORIZONTAL_BREAKPOINTS) or []
+        width = self.app.size.width
+        reached = [(at, name) for at, name in breakpoints if width >= at]
+        return [max(reached)[1]] if reached else []
 
     def on_mount(self) -> None:
         self.intune_app.session_changed.subscribe(self, self._on_session_changed)

@@ -7,12 +7,12 @@ in two keys.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
+from textual import on
 from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -43,6 +43,7 @@ from intune_tui.intune.formatting import (
     relative_time,
 )
 from intune_tui.intune.models import DeviceUser, ManagedDevice, PolicyState
+from intune_tui.intune.rbac import device_scope_tags
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.intune.secrets import RecoverySecrets, platform_kinds
 from intune_tui.intune.settings_catalog import CatalogPolicyState, device_catalog_policies
@@ -73,8 +74,10 @@ RECENT_ACTION = timedelta(minutes=10)
 _FAILING = {"noncompliant", "error", "conflict"}
 
 
-def overview_fields(device: ManagedDevice, now: Any) -> list[Field]:
-    """The Overview tab: hardware, OS, enrollment, ownership, security and identifiers."""
+def overview_fields(device: ManagedDevice, now: Any, scope_tags: str | None = None
+                    ) -> list[Field]:
+    """The Overview tab: hardware, OS, enrollment, ownership, security, scope tags (by name,
+    `ScopeTagNames.words`; None: not read yet) and identifiers."""
     storage = "—"
     if device.total_storage_bytes:
         storage = (f"{format_bytes(device.free_storage_bytes)} free of "
@@ -105,6 +108,7 @@ def overview_fields(device: ManagedDevice, now: Any) -> list[Field]:
         ("MEID", device.meid),
         ("Wi-Fi MAC", device.wifi_mac),
         ("Ethernet MAC", device.ethernet_mac),
+        ("Scope tags", "Loading…" if scope_tags is None else scope_tags),
         ("Entra device id", device.azure_ad_device_id),
         ("Intune device id", device.id),
     ]
@@ -216,6 +220,7 @@ class DeviceDetailScreen(DetailScreen):
         self._side_ids: tuple[Any, Any] | None = None
         # The Config tab's two sources: template profiles and settings-catalog profiles.
         self._config: list[Row] | BaseException | None = None
+        self._tag_words: str | None = None  # the Overview's scope tags, once read
         self._catalog: list[CatalogPolicyState] | BaseException | None = None
         # The reads start here, at Enter, while the tabs are still being built; what arrives
         # before its tab's widgets exist waits in `_waiting` (see `_deliver`).
@@ -230,8 +235,9 @@ class DeviceDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top(title_line(self.device))
-        # Only the tab shown first is built now; the others right after the first paint
-        # (`_build_hidden_tabs`): building all eight doubled the time to the first paint.
+        # Only the tab shown first is built now; each other tab when it is first opened
+        # (`_open_tab`), from what its reads (started at Enter) have brought by then. Building
+        # all eight up front doubled the time to the first paint.
         with TabbedContent(id="device-tabs", initial=self._first_tab):
             for tab_id, label in TAB_LABELS:
                 with TabPane(label, id=tab_id):
@@ -246,7 +252,7 @@ class DeviceDetailScreen(DetailScreen):
             problem = self.overview_problem()
             problem.display = False
             fields = FieldList(id="overview-fields", selectable=True)
-            fields.show(overview_fields(self.device, self.intune_app.now()))
+            fields.show(overview_fields(self.device, self.intune_app.now(), self._tag_words))
             return [VerticalScroll(problem, fields)]
         if tab_id == "groups":
             return [VerticalScroll(Static(Text("Loading…"), id="groups-view"))]
@@ -277,19 +283,27 @@ class DeviceDetailScreen(DetailScreen):
             self.load()
         self._flush()
         self._follow_sent_actions()
-        self.call_after_refresh(self._build_hidden_tabs)
 
-    async def _build_hidden_tabs(self) -> None:
-        """The other tabs' widgets, after the first paint, in one batch (one layout pass);
-        then what waited for them."""
-        if not self.is_attached:  # left before its first paint
+    def has_lists(self) -> bool:
+        """Most tabs hold a list, built or not yet (`/` and `e` say so on one that does not)."""
+        return True
+
+    @on(TabbedContent.TabActivated)
+    async def _open_tab(self, event: TabbedContent.TabActivated) -> None:
+        """A tab opened for the first time: its widgets now, drawn at once from the results
+        that waited for them (`_deliver`)."""
+        pane = event.pane
+        if not pane.id or pane.id in self._built or not self.is_attached:
             return
-        with self.app.batch_update():
-            mounts = [pane.mount_all(self._tab_content(pane.id))
-                      for pane in self.query_one(TabbedContent).query(TabPane)
-                      if pane.id and pane.id not in self._built]
-        await asyncio.gather(*mounts)
+        await pane.mount_all(self._tab_content(pane.id))
         self._flush()
+
+    def focus_tab(self) -> None:
+        """The active tab's list or text; a tab not built yet takes the keys once it is."""
+        if self.tabs.active in self._built:
+            super().focus_tab()
+        else:
+            self._waiting.append(super().focus_tab)
 
     def _deliver(self, show: Callable[[], None]) -> None:
         """Show a result now if its tab is built, else as soon as it is."""
@@ -310,9 +324,11 @@ class DeviceDetailScreen(DetailScreen):
         """Start every tab at once; each arrives (or fails) on its own."""
         self._loading = True
         device_id = self.device_id
-        self.load_part("overview", lambda service: service.get_device(device_id),
-                       self._show_device, self._device_failed)
+        # Not through `load_part`: what the GET brings starts other reads at once.
+        super().load_part("overview", lambda service: service.get_device(device_id),
+                          self._device_read, self._device_failed)
         self._config = self._catalog = None
+        self._load_scope_tags()
         for tab_id, resource_key, _, empty in TABS:
             self._load_tab(tab_id, resource_key, empty)
         self._load_catalog()
@@ -320,6 +336,18 @@ class DeviceDetailScreen(DetailScreen):
         if self.device.has_directory_ids:
             # The list row carries both ids: no need to wait for the device's GET.
             self._load_side_tabs(self.device)
+
+    def _load_scope_tags(self) -> None:
+        """The device's scope tags by name (beta roleScopeTagIds, the session's tag list)."""
+        device_id = self.device_id
+
+        def show(words: str) -> None:
+            self._tag_words = words
+            self._show_overview_fields()
+
+        self.load_part("scope-tags", lambda service: device_scope_tags(service, device_id),
+                       lambda found: show(found.words()),
+                       lambda error: show(f"Could not read them: {clean(str(error))}"))
 
     def _load_side_tabs(self, device: ManagedDevice) -> None:
         """Recovery, Groups, the user card and the managed apps, each on its own."""
@@ -418,25 +446,35 @@ class DeviceDetailScreen(DetailScreen):
                           on_done=lambda result: self._deliver(lambda: on_done(result)),
                           on_error=lambda error: self._deliver(lambda: on_error(error)))
 
-    def _show_device(self, read: ManagedDevice) -> None:
+    def _device_read(self, read: ManagedDevice) -> None:
+        """The device's GET: the side tabs' reads start now if the list row lacked their ids;
+        the Overview and the Actions tab show it once they are built."""
         self._read_live = True
         self.device = self.device.merged_with(read)
         self.item = self.device.raw
-        self.show_title(title_line(self.device))
-        self.query_one("#overview-fields", FieldList).show(
-            overview_fields(self.device, self.intune_app.now()))
         # Already started from the list row unless it lacked the ids (or they changed).
         self._load_side_tabs(self.device)
-        now = self.intune_app.now()
+        self._deliver(lambda: self.query_one("#detail-title", Static).update(
+            title_line(self.device)))
+        self._deliver(self._show_overview)
         rows = RESOURCES["device_action_results"].to_rows(
-            [result.raw for result in self.device.action_results], now)
-        self.query_one("#actions-pane", RowsPane).show_rows(rows, empty="No remote actions yet")
+            [result.raw for result in self.device.action_results], self.intune_app.now())
+        self._deliver(lambda: self.query_one("#actions-pane", RowsPane).show_rows(
+            rows, empty="No remote actions yet"))
+
+    def _show_overview(self) -> None:
+        self.show_title(title_line(self.device))
+        self._show_overview_fields()
+
+    def _show_overview_fields(self) -> None:
+        self.query_one("#overview-fields", FieldList).show(
+            overview_fields(self.device, self.intune_app.now(), self._tag_words))
 
     def _device_failed(self, error: BaseException) -> None:
-        self.show_overview_problem("this device's details", error)
-        self.query_one("#actions-pane", RowsPane).show_error(error)
+        self._deliver(lambda: self.show_overview_problem("this device's details", error))
+        self._deliver(lambda: self.query_one("#actions-pane", RowsPane).show_error(error))
         if self._side_ids is None:  # the side tabs had no ids to start from
-            self.query_one(RecoveryPanel).show_error(error)
+            self._deliver(lambda: self.query_one(RecoveryPanel).show_error(error))
 
     # -- the primary user ----------------------------------------------------------------------
 
@@ -457,8 +495,8 @@ class DeviceDetailScreen(DetailScreen):
                            f"Could not read the primary user from Entra: {clean(str(error))}")))
 
     def _load_groups(self, entra_id: Any, user_id: Any) -> None:
-        """The device's groups and its user's, each painted when it comes: the user's take one
-        round trip; the device's two (Entra's object id from its deviceId, then its groups)."""
+        """The device's groups and its user's, each painted when it comes (one round trip
+        each: the device is addressed by its Entra deviceId)."""
         entra = entra_id if isinstance(entra_id, str) else None
         user = user_id if isinstance(user_id, str) and user_id else None
         found: dict[str, tuple[Any, str | None]] = {}
@@ -496,8 +534,9 @@ class DeviceDetailScreen(DetailScreen):
         device_id = self.device_id
 
         def listed(states: list[ManagedAppState]) -> None:
-            # The list paints at once; failing apps' error codes follow (one more round trip).
-            self._apps_view().update(managed_apps_text(states))
+            # The list paints at once; failing apps' error codes follow (one more round trip),
+            # read now whether or not the Apps tab is built yet.
+            self._deliver(lambda: self._apps_view().update(managed_apps_text(states)))
             if any(state.failing for state in states):
                 self.load_part("managed-app-errors",
                                lambda service: with_install_errors(service.client, states,
@@ -505,12 +544,13 @@ class DeviceDetailScreen(DetailScreen):
                                lambda found: self._apps_view().update(managed_apps_text(found)),
                                lambda error: None)  # each row says why its code is missing
 
-        self.load_part("managed-apps",
-                       lambda service: managed_app_states(service.client, user_id, device_id,
-                                                          with_errors=False),
-                       listed,
-                       lambda error: self._apps_view().update(Text(
-                           f"Could not read the managed apps: {clean(str(error))}")))
+        # Not through `load_part`: the error codes' read starts from this answer at once.
+        super().load_part("managed-apps",
+                          lambda service: managed_app_states(service.client, user_id, device_id,
+                                                             with_errors=False),
+                          listed,
+                          lambda error: self._deliver(lambda: self._apps_view().update(Text(
+                              f"Could not read the managed apps: {clean(str(error))}"))))
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen

@@ -117,11 +117,19 @@ class KeyFooter(Footer):
         self._composed = self._signature()
         active = self.screen.active_bindings
         for binding, display, label in self._keys():
-            yield FooterKey(binding.key, display, label, binding.action,
+            key = FooterKey(binding.key, display, label, binding.action,
                             disabled=not active[binding.key].enabled,
-                            tooltip=binding.tooltip or binding.description,
-                            ).data_bind(compact=Footer.compact)
+                            tooltip=binding.tooltip or binding.description)
+            yield self._compact_as_footer(key).data_bind(compact=Footer.compact)
         yield from self._palette_key()
+
+    def _compact_as_footer(self, key: FooterKey) -> FooterKey:
+        """The key with the footer's `compact` before it mounts: a FooterKey starts compact and
+        the binding then turns that off, each a re-style of the key (twice per key per rebuild,
+        a good part of a screen's time to its first paint)."""
+        key.set_reactive(FooterKey.compact, self.compact)
+        key.set_class(self.compact, "-compact", update=False)
+        return key
 
     def _palette_key(self) -> ComposeResult:
         if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):

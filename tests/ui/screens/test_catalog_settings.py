@@ -10,6 +10,7 @@ from intune_tui.ui.screens.catalog_settings import CatalogSettingsScreen
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.widgets.detail import RowsPane
 
+from .device_screen_support import open_tab
 from .remote_action_support import at_device
 
 # CONTOSO-DT-44835 (seeded 300-device tenant): its Defender baseline (settings catalog) is in
@@ -26,7 +27,7 @@ async def open_config_tab(pilot: Any, app: Any, wait_until: Any) -> RowsPane:
     await at_device(pilot, app, wait_until, DESKTOP_ID)
     await pilot.press("enter")
     await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
-    app.screen.query_one("TabbedContent").active = "configuration"
+    await open_tab(pilot, app.screen, "configuration")
     pane = app.screen.query_one("#configuration-pane", RowsPane)
     await wait_until(pilot, lambda: any(row.item.get("displayName") == PROFILE
                                         for row in pane.table.visible_rows))
@@ -100,7 +101,7 @@ async def test_a_report_refused_for_a_missing_scope_leaves_the_template_profiles
         await at_device(pilot, app, wait_until, DESKTOP_ID)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
-        app.screen.query_one("TabbedContent").active = "configuration"
+        await open_tab(pilot, app.screen, "configuration")
         pane = app.screen.query_one("#configuration-pane", RowsPane)
         await wait_until(pilot, lambda: "Could not load the settings-catalog" in text_of(app))
         names = [row.item.get("displayName") for row in pane.table.visible_rows]

@@ -242,6 +242,28 @@ async def test_macos_wipe_offers_the_unlock_pin_and_checks_it(make_app, wait_unt
         assert shown_body(screen) == squeezed('{"macOsUnlockCode": "123456"}')
 
 
+async def test_the_macos_unlock_pin_is_sent_but_kept_in_no_record(make_app, wait_until) -> None:
+    """The admin center shows the PIN after the wipe; the audit and the request log only say
+    that one was set."""
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await confirm_for(pilot, app, wait_until, MACOS_ID, "wipe")
+        screen.query_one("#option-macOsUnlockCode", Input).value = "135790"
+        screen.query_one("#confirm-name", Input).value = "Björn’s MacBook"
+        await pilot.pause()
+        screen.query_one("#confirm", Button).press()
+        await settle(pilot, app, wait_until, 1)
+        (post,) = action_posts(app)
+        assert post.json == {"macOsUnlockCode": "135790"} and post.status == 204
+        attempt = audit_lines(app)[0]
+        assert attempt["options"] == {"macOsUnlockCode": "unlock PIN set (not recorded)"}
+        assert "135790" not in app.settings.audit_path.read_text()
+        (entry,) = [entry for entry in app.session.requests.entries()
+                    if entry.path.endswith("/wipe")]
+        assert entry.body is not None and "135790" not in entry.body
+        assert "macOsUnlockCode" in entry.body and "not recorded" in entry.body
+
+
 async def test_a_hostile_name_is_shown_and_typed_as_the_clean_text(make_app, wait_until) -> None:
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(100, 40)) as pilot:

@@ -1,5 +1,6 @@
-"""Opening a device: the reads start at Enter, every tab loads on its own, and a tab whose
-data needs two round trips paints what it has after the first."""
+"""Opening a device: the reads start at Enter, every tab loads on its own, a tab is built when it
+is first opened and draws what its reads brought at once, and a tab whose data needs two round
+trips paints what it has after the first."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.widgets.detail import RowsPane
 
+from .device_screen_support import device_settled, open_tab
 from .remote_action_support import at_device
 
 LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"  # CONTOSO-LT-63219, primary user uma.murphy
@@ -30,9 +32,10 @@ async def test_a_held_tab_does_not_hold_the_others(make_app, wait_until) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         held = app.session.fake.faults.hold_next(path_contains="/deviceCompliancePolicyStates")
         detail = await open_laptop(pilot, app, wait_until)
-        detail.query_one("TabbedContent").active = "configuration"
+        await open_tab(pilot, detail, "configuration")
         await wait_until(pilot, lambda: bool(detail.query("#configuration-pane"))
                          and detail.query_one("#configuration-pane", RowsPane).table.rows_count)
+        await open_tab(pilot, detail, "compliance")
         compliance = detail.query_one("#compliance-pane", RowsPane)
         still_loading = compliance.table.empty_text == "Loading…"
         held.set()
@@ -74,7 +77,7 @@ async def test_groups_show_the_user_s_groups_while_the_device_lookup_is_held(
         groups = fake.directory.groups()
         user_groups = [groups[g] for g in fake.directory.user_groups(store.user[index])]
         device_groups = [groups[g] for g in fake.directory.device_groups(index)]
-        detail.query_one("TabbedContent").active = "groups"
+        await open_tab(pilot, detail, "groups")
         await wait_until(pilot, lambda: user_groups[0] in text_of(app))
         first = text_of(app)
         held.set()
@@ -82,3 +85,68 @@ async def test_groups_show_the_user_s_groups_while_the_device_lookup_is_held(
     assert f"Its primary user's groups ({len(user_groups)})" in first
     assert "This device's groups" in first and "Loading…" in first
     assert device_groups[0] not in first
+
+
+async def test_a_tab_opened_after_its_reads_answered_draws_them_at_once(
+        make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: device_settled(app))
+        fake = app.session.fake
+        store = fake.tenant.devices
+        index = store.index_of(LAPTOP_ID)
+        groups = fake.directory.groups()
+        never_built = not detail.query("#groups-view") and not detail.query("#apps-pane")
+        fake.requests.clear()
+        await open_tab(pilot, detail, "groups")
+        groups_shown = text_of(app)
+        await open_tab(pilot, detail, "apps")
+        apps = detail.query_one("#apps-pane", RowsPane)
+        apps_rows = apps.table.rows_count
+        asked = [r.path for r in fake.requests]
+    assert never_built
+    assert all(groups[g] in groups_shown for g in fake.directory.device_groups(index))
+    assert apps_rows > 0
+    assert asked == []  # drawn from what the reads at Enter brought
+
+
+
+def overview(detail: DeviceDetailScreen) -> dict[str, str]:
+    from intune_tui.ui.widgets.detail import FieldList
+
+    found = list(detail.query("#overview-fields").results(FieldList))
+    return {label: str(value) for label, value in found[0]._fields} if found else {}
+
+
+def tags_read(detail: DeviceDetailScreen) -> bool:
+    return overview(detail).get("Scope tags", "Loading…") != "Loading…"
+
+
+async def test_the_overview_names_the_device_s_scope_tags(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: tags_read(detail))
+        shown = text_of(app)
+        tags = overview(detail)["Scope tags"]
+    assert tags == "Default (0)"
+    assert "Scope tags" in shown and "Default (0)" in shown
+
+
+async def test_a_refused_scope_tag_list_leaves_the_ids_and_says_why(make_app, wait_until
+                                                                    ) -> None:
+    from intune_tui.demo.rules import ALL_DEMO_SCOPES
+
+    scopes = tuple(s for s in ALL_DEMO_SCOPES
+                   if not s.startswith(("DeviceManagementRBAC", "DeviceManagementConfiguration")))
+    app = make_app(devices=300, scopes=scopes)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: tags_read(detail))
+        refused = [r for r in app.session.fake.requests if r.path.endswith("/roleScopeTags")]
+        still_here = app.screen is detail
+        tags = overview(detail)["Scope tags"]
+    assert [r.status for r in refused] == [403]
+    assert tags == "0 (names need DeviceManagementRBAC.Read.All)"
+    assert still_here

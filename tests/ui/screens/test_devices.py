@@ -18,6 +18,8 @@ from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.user_devices import UserDevicesScreen
 from intune_tui.ui.widgets.detail import FieldList, RowsPane
 
+from .device_screen_support import device_settled, open_tab
+
 DEVICES = 300
 KIOSK_ID = "b1cd1cd7-7a36-4bd6-af4a-c26efee84186"  # 'Kiosk [/old]', serial FQX5J1QCURNB, iOS
 
@@ -151,8 +153,8 @@ async def test_one_failing_tab_shows_its_error_and_the_others_load(make_app, wai
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         detail = app.screen
-        await wait_until(pilot, lambda: all(
-            pane.table.empty_text != "Loading…" for pane in detail.query(RowsPane)))
+        await open_tab(pilot, detail, "configuration")
+        await wait_until(pilot, lambda: device_settled(app))
         # The Config tab has two sources: the template profiles' failure is said above the
         # settings-catalog profiles, which still load.
         note = detail.query_one("#configuration-note")
@@ -162,6 +164,7 @@ async def test_one_failing_tab_shows_its_error_and_the_others_load(make_app, wai
         config = detail.query_one("#configuration-pane", RowsPane)
         assert config.table.rows_count > 0
         assert all(row.cells[2] == "Settings catalog" for row in config.table.visible_rows)
+        await open_tab(pilot, detail, "compliance")
         compliance = detail.query_one("#compliance-pane", RowsPane)
         assert not compliance.query_one(".rows-problem").display
         assert compliance.table.rows_count > 0
@@ -226,8 +229,8 @@ async def open_kiosk_detail(pilot: Any) -> None:
     await wait_for_list(pilot)
     await pilot.press("slash", *"FQX5J1", "enter", "enter")
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen) and all(
-                pane.table.empty_text != "Loading…" for pane in app.screen.query(RowsPane)))
+    await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen)
+                     and device_settled(app))
     await pilot.pause()
 
 
@@ -309,7 +312,7 @@ async def test_slash_on_a_device_tab_filters_its_list_and_esc_shows_all_again(
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         detail = app.screen
-        detail.query_one("TabbedContent").active = "apps"
+        await open_tab(pilot, detail, "apps")
         pane = detail.query_one("#apps-pane", RowsPane)
         await wait_until(pilot, lambda: len(pane.table.visible_rows) > 1)
         everything = ["\t".join(row.cells) for row in pane.table.visible_rows]
@@ -387,7 +390,7 @@ async def test_enter_on_a_device_user_lists_that_users_devices_from_graph(
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         detail = app.screen
-        detail.query_one("TabbedContent").active = "users"
+        await open_tab(pilot, detail, "users")
         pane = detail.query_one("#users-pane", RowsPane)
         await wait_until(pilot, lambda: bool(pane.table.visible_rows))
         upn = pane.table.cursor_row.item["userPrincipalName"]

@@ -26,6 +26,8 @@ from intune_tui.ui.screens.policy_detail import PolicyDetailScreen, status_words
 from intune_tui.ui.screens.setting_states import SettingStatesScreen
 from intune_tui.ui.widgets.detail import RowsPane
 
+from .device_screen_support import device_settled
+
 DEVICES = 300
 CONFIGURATIONS = "deviceManagement/deviceConfigurations"
 COMPLIANCE = "deviceManagement/deviceCompliancePolicies"
@@ -250,9 +252,7 @@ async def test_why_noncompliant_takes_two_keys_from_a_noncompliant_device(
                          and app.screen._complete)
         await pilot.press("slash", *store.device_name(index), "enter", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
-        detail = app.screen
-        pane = detail.query_one("#compliance-pane", RowsPane)
-        await wait_until(pilot, lambda: pane.table.rows_count > 0)
+        await wait_until(pilot, lambda: device_settled(app))  # every tab's read answered
         await pilot.press("c", "enter")  # the two keys
         await wait_until(pilot, lambda: isinstance(app.screen, SettingStatesScreen))
         shown = plain(app.screen.query_one("#setting-states").content)

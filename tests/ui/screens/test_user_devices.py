@@ -12,6 +12,7 @@ from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.user_devices import UserDevicesScreen, UserPickScreen
 from intune_tui.ui.widgets.detail import RowsPane
 
+from .device_screen_support import open_tab
 from .remote_action_support import at_device
 
 LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"  # CONTOSO-LT-63219, primary user uma.murphy
@@ -71,7 +72,7 @@ async def test_the_users_tab_shows_the_primary_user_card(make_app, wait_until) -
         fake = app.session.fake
         owner = fake.tenant.devices.user[fake.tenant.devices.index_of(LAPTOP_ID)]
         card = fake.directory.user_json(owner)
-        app.screen.query_one("TabbedContent").active = "users"
+        await open_tab(pilot, app.screen, "users")
         await wait_until(pilot, lambda: card["department"] in text_of(app))
         shown = text_of(app)
         assert card["jobTitle"] in shown and card["userPrincipalName"] in shown
@@ -185,7 +186,7 @@ async def test_the_groups_tab_names_the_device_and_user_groups(make_app, wait_un
         groups = fake.directory.groups()
         device_groups = [groups[g] for g in fake.directory.device_groups(index)]
         user_groups = [groups[g] for g in fake.directory.user_groups(store.user[index])]
-        app.screen.query_one("TabbedContent").active = "groups"
+        await open_tab(pilot, app.screen, "groups")
         await wait_until(pilot, lambda: device_groups[0] in text_of(app))
         shown = text_of(app)
     assert all(name in shown for name in device_groups + user_groups)
@@ -199,7 +200,7 @@ async def test_enter_on_a_failing_profile_shows_its_setting_states(make_app, wai
     async with app.run_test(size=(120, 40)) as pilot:
         await open_laptop(pilot, app, wait_until)
         detail = app.screen
-        detail.query_one("TabbedContent").active = "configuration"
+        await open_tab(pilot, detail, "configuration")
         pane = detail.query_one("#configuration-pane", RowsPane)
         await wait_until(pilot, lambda: pane.table.rows_count > 0)
         index = next(i for i, row in enumerate(pane.table.visible_rows)
@@ -220,7 +221,7 @@ async def test_the_apps_tab_lists_managed_apps_failing_first(make_app, wait_unti
     app = make_app(devices=300)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_laptop(pilot, app, wait_until)
-        app.screen.query_one("TabbedContent").active = "apps"
+        await open_tab(pilot, app.screen, "apps")
         await wait_until(pilot, lambda: "Managed apps (" in text_of(app))
         shown = text_of(app)
     assert "failing)" in shown and "Failed to install" in shown
@@ -232,7 +233,7 @@ async def test_a_failing_managed_app_shows_its_error_code(make_app, wait_until) 
     app = make_app(devices=300)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_laptop(pilot, app, wait_until)
-        app.screen.query_one("TabbedContent").active = "apps"
+        await open_tab(pilot, app.screen, "apps")
         await wait_until(pilot, lambda: "Managed apps (" in text_of(app))
         # the list paints first, the failing apps' codes follow
         await wait_until(pilot, lambda: re.search(r">\s+0x[0-9A-F]{8}", text_of(app)) is not None)
@@ -247,8 +248,10 @@ async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_g
     async with app.run_test(size=(120, 40)) as pilot:
         await at_device(pilot, app, wait_until, LAPTOP_ID)
         fake = app.session.fake
-        # The device's own GET is the first request after Enter for this path: hold it.
-        fake.faults.slow_next(4, path_contains=f"/managedDevices/{LAPTOP_ID}")
+        # The device's own GET (v1.0; its scope tags are read on beta) is the first request
+        # after Enter for this path: hold it.
+        own_get = f"/v1.0/deviceManagement/managedDevices/{LAPTOP_ID}"
+        fake.faults.slow_next(4, path_contains=own_get)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         detail = app.screen
@@ -264,7 +267,7 @@ async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_g
 
         await wait_until(pilot, side_reads_answered)
         answered = [r.path for r in fake.requests]
-        detail.query_one("TabbedContent").active = "users"
+        await open_tab(pilot, detail, "users")
         await wait_until(pilot, lambda: fake.tenant.users.display_name(owner) in text_of(app))
     # every side read was answered while the device's own GET was still held
-    assert not any(path.endswith(f"/managedDevices/{LAPTOP_ID}") for path in answered)
+    assert own_get not in answered

@@ -1,0 +1,27 @@
+"""Driving the device screen in tests as a user does: a tab other than the first is built when
+it is first opened, so a test opens it (as a click or `]` would) before it looks inside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import TabbedContent
+from waiting import wait_until
+
+from intune_tui.ui.widgets.detail import RowsPane
+
+
+async def open_tab(pilot: Any, screen: Any, tab_id: str) -> None:
+    """Open `tab_id` on a detail screen and wait until its widgets are there."""
+    tabs = screen.query_one(TabbedContent)
+    tabs.active = tab_id
+    await wait_until(pilot, lambda: bool(tabs.get_pane(tab_id).children),
+                     what=f"the {tab_id} tab")
+    await pilot.pause()
+
+
+def device_settled(app: Any) -> bool:
+    """The device screen's reads have all answered and each list built so far is loaded."""
+    screen = app.screen
+    return (not any(job.key.startswith("device:") for job in app._jobs.values())
+            and all(pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)))
