@@ -2,28 +2,46 @@
 
 `RowStore` holds what a list shows and in which order, and which row the cursor is on; the
 widget (`ui.widgets.resource_table`) draws it and scrolls. Its interface speaks in visible
-indexes, keys and rows, never in the lists behind them, so a columnar engine can replace these
-internals (issue 21) without the widget noticing.
+indexes, keys and rows, never in what is behind them.
 
-Ordering model: `_rows` holds rows in arrival order; `_ordered` the same rows in sort order (the
-same list object when unsorted), with their sort keys alongside while sorted; `_view` the rows
-that pass the filter, in display order (the same list object as `_ordered` when unfiltered), with
-a mask over `_ordered` saying which rows are in it. A page appended under an active sort is sorted
-on its own and merged in by binary search over the keys: O(page * log(total)) comparisons plus a
-C-level list copy, never a full re-sort. Filters test rows in arrival order (memory order),
-over flat lists kept beside `_rows`: every row's search text, and the sort keys of each column a
-filter has asked about (built on first use, extended with every page).
+Rows live as columns of a polars frame in arrival order (`table.columns`: about a sixth of the
+memory of one Python object per row, issue 21); a `Row` is rebuilt only when asked for (drawn
+rows, the cursor row, marked rows, exports), and a drawn row stays the same object while it is
+drawn (a small cache keyed by arrival index), so the widget's line cache keeps working.
+
+Ordering model, as numpy index arrays into the arrival order: `_ordered` the rows in sort order
+(None when unsorted), `_view` the rows that pass the filter in display order (None when it is
+`_ordered` or, unsorted, every row). Sorting is a stable `arg_sort` with missing keys last in
+arrival order, the order Python's stable sort gives (`sort_order`); a page appended under a sort
+is sorted on its own and merged in by binary search over the sorted keys (`search_sorted`), never
+a full re-sort. Filters run over whole columns: every word of the query must occur in the row's
+search text (`str.contains(word, literal=True)`), column tests become polars expressions (others
+run over a list of the column's keys), and a predicate runs only on rows those let through.
+Sort keys polars cannot compare like Python does (mixed types: bad data) stay a Python list and
+sort with Python's rules, falling back to numbers-first-then-text when the types do not compare.
 """
 
 from __future__ import annotations
 
-from array import array
+import io
+import json
+import struct
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, count, islice, repeat
-from operator import and_, attrgetter, contains, itemgetter
-from typing import Any, Generic, Protocol, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from intune_tui.table import columns as col
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import polars as pl
+
+    Indexes = npt.NDArray[np.int64]
+    Mask = npt.NDArray[np.bool_]
 
 
 class TableRow(Protocol):
@@ -51,7 +69,8 @@ RowPredicate = Callable[[RowT], bool]
 
 class KeyTest(Protocol):
     """A filter on one column's sort keys, run over the list of those keys for many rows at once
-    (no Python call per row, unlike a predicate)."""
+    (no Python call per row, unlike a predicate). A test that also has `op` ("in", "contains",
+    "after", "before") and `operand` (like `intune.search.ColumnTest`) runs inside the engine."""
 
     @property
     def column(self) -> int: ...
@@ -74,25 +93,17 @@ class Appended:
     reordered: bool = False
 
 
-def _sort_key_for(column: int) -> Callable[[TableRow], Any]:
-    def sort_key(row: TableRow) -> Any:
-        return row.sort_keys[column]
-
-    return sort_key
+# ---------------------------------------------------------------- Python ordering helpers
+# Used for sort keys kept as Python objects (mixed types), with Python's own comparisons.
 
 
-def _tolerant_sort_key_for(column: int) -> Callable[[TableRow], Any]:
+def tolerant_key(value: Any) -> Any:
     """A key for columns whose sort keys mix types: numbers first, then the rest as text."""
-
-    def sort_key(row: TableRow) -> Any:
-        value = row.sort_keys[column]
-        if value is None:
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return (0, value, "")
-        return (1, 0, str(value))
-
-    return sort_key
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value))
 
 
 def sort_order(keys: Sequence[Any], reverse: bool) -> list[int]:
@@ -122,7 +133,6 @@ def insertion_positions(
     """For each key of a sorted page, the index in sorted `target_keys` to insert it before.
 
     Equal keys go after the ones already there (arrival order), None keys at the very end.
-    O(len(page) * log(len(target))) comparisons, in C for ascending order.
     """
     end = len(target_keys)
     present = _count_present(target_keys)
@@ -147,14 +157,8 @@ def insertion_positions(
     return positions
 
 
-SequenceT = TypeVar("SequenceT", list[Any], "array[int]")
-
-
-def splice(target: SequenceT, inserts: Iterable[Any], positions: Sequence[int]) -> SequenceT:
-    """`target` with each insert placed before `target[position]` (a list or an array).
-
-    Appends in place when every insert goes at the end; otherwise one new copy of `target`.
-    """
+def splice(target: list[Any], inserts: Iterable[Any], positions: Sequence[int]) -> list[Any]:
+    """`target` with each insert placed before `target[position]`."""
     if not positions:
         return target
     if positions[0] == len(target):
@@ -171,37 +175,28 @@ def splice(target: SequenceT, inserts: Iterable[Any], positions: Sequence[int]) 
     return merged
 
 
-def _view_positions(
-    ordered_mask: list[bool], ordered_positions: list[int], matches: list[bool]
-) -> list[int]:
-    """Where matching page rows go in the filtered view, from where they go in the full order.
+# ---------------------------------------------------------------- the store
 
-    A row inserted before `_ordered[p]` goes after every visible row above p.
-    """
-    positions: list[int] = []
-    visible_above = 0
-    previous = 0
-    for position, matched in zip(ordered_positions, matches, strict=True):
-        visible_above += ordered_mask[previous:position].count(True)
-        previous = position
-        if matched:
-            positions.append(visible_above)
-    return positions
+ROW_CACHE_SIZE = 4096  # rows handed out, kept alive: 8x the widget's line cache
+PREFETCH = 64  # rows rebuilt at once around a drawn row
+PREDICATE_BATCH = 4096
+DUMP_MAGIC = b"ITRS1\n"
+_PAGE_OPS = ("in", "contains", "after", "before")
 
 
-def _column_of(rows: Sequence[TableRow], column: int) -> list[Any]:
-    """The sort key in `column` of each row (C-level: no Python call per row)."""
-    return list(map(itemgetter(column), map(attrgetter("sort_keys"), rows)))
+def _stable_order(series: pl.Series, reverse: bool) -> Indexes:
+    """Indexes of `series` in stable order, None last (ties keep arrival order either way)."""
+    import polars as pl
+    order = series.to_frame("v").select(
+        pl.arg_sort_by("v", descending=reverse, nulls_last=True, maintain_order=True))
+    result: Indexes = order.to_series().to_numpy().astype(_np().int64)
+    return result
 
 
-def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
-    """Index of this very object in `rows`, or -1 (C-level scan: no __eq__ on dataclasses)."""
-    if row is None:
-        return -1
-    try:
-        return list(map(id, rows)).index(id(row))
-    except ValueError:
-        return -1
+def _np() -> Any:
+    import numpy
+
+    return numpy
 
 
 class RowStore(Generic[RowT]):
@@ -215,31 +210,38 @@ class RowStore(Generic[RowT]):
     def __init__(self, column_count: int) -> None:
         if column_count < 1:
             raise ValueError("a RowStore needs at least one column")
+        col.preload_engine()
         self._column_count = column_count
-        self._rows: list[RowT] = []
-        self._ordered: list[RowT] = self._rows
-        self._view: list[RowT] = self._rows
-        # While a sort is active: the sort keys alongside `_ordered`, and for each row of
-        # `_ordered` its index in `_rows` (filters test rows in arrival order, which is also
-        # memory order: about twice as fast at 100k rows as walking them sorted).
-        self._ordered_keys: list[Any] = []
-        self._ordered_origins: array[int] = array("q")
-        # While a filter is active: for each row of `_ordered`, whether it is in `_view`.
-        self._view_mask: list[bool] | None = None
+        self._generation = 0
+        self._sort_column: int | None = None
+        self._sort_reverse = False
+        self._tolerant = False
         self._predicate: RowPredicate[RowT] | None = None
         self._filter_words: tuple[str, ...] = ()
         self._key_tests: tuple[KeyTest, ...] = ()
-        # `row.search_text` of every row, in arrival order: word filters run in C over it.
-        self._search_texts: list[str] = []
-        # Column index -> that column's sort key of every row, in arrival order (for key tests).
-        self._column_keys: dict[int, list[Any]] = {}
-        self._sort_column: int | None = None
-        self._sort_reverse = False
-        self._sort_key: Callable[[TableRow], Any] = _sort_key_for(0)
         self._cursor = 0
-        self._marked: dict[str, RowT] = {}
-        # Rows are never removed within a generation, so id(row) is a stable cache key inside it.
-        self._generation = 0
+        self._marked: dict[str, int] = {}  # key -> arrival index, in marking order
+        self._reset_rows()
+
+    def _reset_rows(self) -> None:
+        self._frame: pl.DataFrame | None = None
+        self._length = 0
+        self._kinds: dict[str, str] = {}
+        self._objects: dict[str, list[Any]] = {}
+        self._mark_patterns: list[tuple[str | None, ...]] = []
+        self._mark_index: dict[tuple[str | None, ...], int] = {}
+        self._item_patterns: list[tuple[str, ...]] = []
+        self._item_index: dict[tuple[str, ...], int] = {}
+        self._builder: col.RowBuilder | None = None
+        self._ordered: Indexes | None = None
+        self._view: Indexes | None = None
+        self._mask: Mask | None = None  # arrival order, while a filter is active
+        self._ordered_mask: Mask | None = None  # `_ordered` order, while sorted and filtered
+        self._orders: dict[tuple[int, bool], Indexes] = {}
+        self._column_keys: dict[int, list[Any]] = {}
+        self._handed: OrderedDict[int, RowT] = OrderedDict()
+        self._prefetched: dict[int, RowT] = {}
+        self._index_by_id: dict[int, int] = {}
 
     # ---------------------------------------------------------------- reading
 
@@ -255,21 +257,38 @@ class RowStore(Generic[RowT]):
     @property
     def rows_count(self) -> int:
         """Rows loaded (filter ignored)."""
-        return len(self._rows)
+        return self._length
 
     @property
     def visible_count(self) -> int:
         """Rows that pass the filter."""
-        return len(self._view)
+        return self._length if self._view is None else len(self._view)
 
     @property
     def visible_rows(self) -> tuple[RowT, ...]:
-        """The rows that pass the filter, in display order (a copy)."""
-        return tuple(self._view)
+        """The rows that pass the filter, in display order (rebuilt: a copy)."""
+        if not self._length:
+            return ()
+        indexes = range(self._length) if self._view is None else self._view.tolist()
+        return tuple(self._build(indexes))
 
     def row_at(self, index: int) -> RowT:
         """The visible row at `index` (display order)."""
-        return self._view[index]
+        count = self.visible_count
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("row index out of range")
+        arrival = self._arrival(index)
+        row = self._handed.get(arrival)
+        if row is not None:
+            self._handed.move_to_end(arrival)
+            return row
+        row = self._prefetched.pop(arrival, None)
+        if row is None:
+            row = self._prefetch(index, arrival)
+        self._hand_out(arrival, row)
+        return row
 
     @property
     def cursor(self) -> int:
@@ -278,7 +297,7 @@ class RowStore(Generic[RowT]):
 
     @property
     def cursor_row(self) -> RowT | None:
-        return self._view[self._cursor] if self._view else None
+        return self.row_at(self._cursor) if self.visible_count else None
 
     @property
     def sort_column(self) -> int | None:
@@ -295,7 +314,7 @@ class RowStore(Generic[RowT]):
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
-        return list(self._marked.values())
+        return self._build(list(self._marked.values()))
 
     @property
     def marked_count(self) -> int:
@@ -306,38 +325,33 @@ class RowStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- rows
 
-    def append(self, rows: Iterable[RowT]) -> Appended:
-        """Add a page; the cursor stays on its row.
+    def append(self, rows: Iterable[RowT] | col.ColumnPage) -> Appended:
+        """Add a page (rows, or `columns.encode_page` of them); the cursor stays on its row.
 
-        Cost is O(page) without a sort, O(page * log(total)) comparisons plus one list copy
-        with a sort; rows already loaded are neither re-sorted nor re-filtered.
+        Cost is O(page) without a sort, O(page * log(total)) plus index array copies with one;
+        rows already loaded are neither re-sorted nor re-filtered.
         """
-        page = list(rows)
-        old_length = len(self._view)
-        if not page:
+        page = rows if isinstance(rows, col.ColumnPage) else self._encode(rows)
+        old_length = self.visible_count
+        if page is None or not page.length:
             return Appended(old_length, 0)
-        was_empty = not self._view
-        previous_row = self.cursor_row
-        first_origin = len(self._rows)
-        self._rows.extend(page)
-        page_texts = [row.search_text for row in page]
-        self._search_texts.extend(page_texts)
-        for column, keys in self._column_keys.items():
-            keys.extend(_column_of(page, column))
+        was_empty = not old_length
+        previous = self._arrival(self._cursor) if old_length else None
+        first = self._length
+        self._add_page(page)
+        np = _np()
+        origins = np.arange(first, self._length, dtype=np.int64)
         if self._sort_column is None:
-            if self._view_mask is not None:
-                matches = self._matches(page, page_texts)
-                self._view.extend(compress(page, matches))
-                self._view_mask.extend(matches)
-            appended = Appended(old_length, 0)
+            appended = self._append_unsorted(origins, old_length)
         else:
             try:
-                appended = self._merge_page(page, page_texts, first_origin)
+                appended = self._merge_page(origins, old_length)
             except TypeError:
                 # Keys of mixed types (bad data): switch to a tolerant key and sort everything.
-                self._use_tolerant_sort_key()
+                self._tolerant = True
                 self._rebuild_order()
-                self.place_cursor(max(_index_of_identity(self._view, previous_row), 0))
+                index = self._visible_index_of(previous) if previous is not None else -1
+                self.place_cursor(max(index, 0))
                 appended = Appended(0, 0, reordered=True)
         if was_empty:
             self._cursor = 0
@@ -345,7 +359,7 @@ class RowStore(Generic[RowT]):
             self._cursor += appended.above_cursor
         return appended
 
-    def replace(self, rows: Iterable[RowT], *, keep_key: bool = False) -> bool:
+    def replace(self, rows: Iterable[RowT] | col.ColumnPage, *, keep_key: bool = False) -> bool:
         """Hold a new result set (filter and sort settings stay). True when the cursor found
         its row again.
 
@@ -353,33 +367,76 @@ class RowStore(Generic[RowT]):
         and marks of rows still present survive; otherwise the cursor goes to the first row
         and marks are cleared.
         """
-        previous_row = self.cursor_row
+        previous_key = self._key_at(self._arrival(self._cursor)) if self.visible_count else None
         previous_cursor = self._cursor
-        self._start_generation(list(rows))
+        page = rows if isinstance(rows, col.ColumnPage) else self._encode(rows)
+        self._start_generation()
+        if page is not None and page.length:
+            self._add_page(page)
         self._rebuild_order()
-        if not keep_key:
-            self._marked.clear()
-            self._cursor = 0
-            return False
-        self._keep_marks_present()
-        index = self.index_of_key(previous_row.key) if previous_row is not None else -1
-        if index >= 0:
-            self._cursor = index
-            return True
-        self.place_cursor(min(previous_cursor, max(len(self._view) - 1, 0)))
-        return False
+        return self._after_replace(keep_key, previous_key, previous_cursor)
 
     def clear(self) -> None:
         """Drop every row and mark (filter and sort settings stay)."""
-        self._start_generation([])
+        self._start_generation()
         self._rebuild_order()
         self._marked.clear()
         self._cursor = 0
 
     def index_of_key(self, key: str) -> int:
         """Visible index of the row with `key`, or -1."""
-        keys = [row.key for row in self._view]
-        return keys.index(key) if key in keys else -1
+        if self._frame is None:
+            return -1
+        np = _np()
+        arrivals = np.flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        if not len(arrivals):
+            return -1
+        if self._view is None:
+            return int(arrivals[0])
+        found = np.flatnonzero(np.isin(self._view, arrivals))
+        return int(found[0]) if len(found) else -1
+
+    # ---------------------------------------------------------------- warm start
+
+    def dump(self) -> bytes:
+        """Every row (arrival order) as bytes for `load`/`restore`: Arrow IPC, zstd-compressed.
+
+        Safe to call from another thread: it writes the rows held when it was called.
+        """
+        frame, kinds, objects = self._frame, dict(self._kinds), dict(self._objects)
+        header: dict[str, Any] = {
+            "column_count": self._column_count,
+            "length": self._length,
+            "kinds": kinds,
+            "marks": [list(marks) for marks in self._mark_patterns],
+            "item_keys": [list(keys) for keys in self._item_patterns],
+            "has_item": self._builder.has_item if self._builder else False,
+            "objects": {name: _dump_objects(values) for name, values in objects.items()},
+        }
+        body = io.BytesIO()
+        if frame is not None:
+            frame.write_ipc(body, compression="zstd")
+        head = json.dumps(header, separators=(",", ":")).encode()
+        return DUMP_MAGIC + struct.pack(">Q", len(head)) + head + body.getvalue()
+
+    @classmethod
+    def load(cls, data: bytes, row_type: type[RowT]) -> RowStore[RowT]:
+        """A store holding the rows of `dump()` (as `row_type`); ValueError if `data` is not
+        a dump."""
+        page = decode_dump(data, row_type)
+        store: RowStore[RowT] = cls(page[1])
+        if page[0].length:
+            store._add_page(page[0])
+        store._rebuild_order()
+        return store
+
+    def restore(self, data: bytes, row_type: type[RowT], *, keep_key: bool = False) -> bool:
+        """`replace` with the rows of a `dump()`; ValueError if `data` is not a dump of a store
+        with as many columns."""
+        page, column_count = decode_dump(data, row_type)
+        if column_count != self._column_count:
+            raise ValueError("the dump holds another table's rows")
+        return self.replace(page, keep_key=keep_key)
 
     # ---------------------------------------------------------------- filter and sort
 
@@ -395,25 +452,21 @@ class RowStore(Generic[RowT]):
         still passes (the cursor stays on it); otherwise the cursor goes to the first row.
 
         `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). They are tested in C over a list of those texts, and `key_tests` over a
-        list of their column's sort keys: several times faster than the same tests in a
-        predicate. The predicate then runs only on rows the others let through.
-        O(rows), nothing re-sorted.
+        by contract). O(rows), nothing re-sorted.
         """
         key_tests = tuple(key_tests)
         for test in key_tests:
             if not 0 <= test.column < self._column_count:
                 raise IndexError(f"no column {test.column}")
-        position = self._cursor_position_in_ordered()
+        previous = self._arrival(self._cursor) if self.visible_count else None
         self._predicate = predicate
         self._filter_words = tuple(word.lower() for word in words if word)
         self._key_tests = key_tests
         self._apply_filter()
-        mask = self._view_mask
-        if position is None or (mask is not None and not mask[position]):
+        if previous is None or (self._mask is not None and not self._mask[previous]):
             self._cursor = 0
             return False
-        self.place_cursor(position if mask is None else mask[:position].count(True))
+        self.place_cursor(self._visible_index_of(previous))
         return True
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
@@ -423,151 +476,495 @@ class RowStore(Generic[RowT]):
             raise IndexError(f"no column {column}")
         self._sort_column = column
         self._sort_reverse = reverse if column is not None else False
-        if column is not None:
-            self._sort_key = _sort_key_for(column)
-        try:
-            self._rebuild_order()
-        except TypeError:
-            self._use_tolerant_sort_key()
-            self._rebuild_order()
+        self._tolerant = False
+        self._rebuild_order()
         self._cursor = 0
 
     # ---------------------------------------------------------------- cursor and marks
 
     def place_cursor(self, index: int) -> int:
         """Put the cursor on visible row `index`, clamped; returns where it went."""
-        self._cursor = max(0, min(index, len(self._view) - 1)) if self._view else 0
+        count = self.visible_count
+        self._cursor = max(0, min(index, count - 1)) if count else 0
         return self._cursor
 
     def toggle_mark(self, row: RowT) -> None:
         """Mark `row`, or unmark it if marked."""
         if self._marked.pop(row.key, None) is None:
-            self._marked[row.key] = row
+            arrival = self._index_by_id.get(id(row))
+            if arrival is None or self._handed.get(arrival) is not row:
+                arrival = self._last_index_of_key(row.key)
+            if arrival is not None:
+                self._marked[row.key] = arrival
 
     def mark_all_visible(self) -> None:
         """Mark every visible row; if all already are, unmark them."""
-        if all(row.key in self._marked for row in self._view):
-            for row in self._view:
-                self._marked.pop(row.key, None)
+        if self._frame is None or not self.visible_count:
+            return
+        indexes = (list(range(self._length)) if self._view is None else self._view.tolist())
+        keys = self._frame.get_column(col.KEY)
+        if self._view is not None:
+            keys = keys.gather(self._view)
+        key_list: list[str] = keys.to_list()
+        marked = self._marked
+        if all(key in marked for key in key_list):
+            for key in key_list:
+                marked.pop(key, None)
         else:
-            for row in self._view:
-                self._marked.setdefault(row.key, row)
+            for key, index in zip(key_list, indexes, strict=True):
+                marked.setdefault(key, index)
 
     def clear_marks(self) -> None:
         self._marked.clear()
 
-    # ---------------------------------------------------------------- internals
+    # ---------------------------------------------------------------- internals: rows
 
-    def _start_generation(self, rows: list[RowT]) -> None:
+    def _encode(self, rows: Iterable[RowT]) -> col.ColumnPage | None:
+        page = list(rows)
+        return col.encode_page(page, self._column_count) if page else None
+
+    def _start_generation(self) -> None:
         self._generation += 1
-        self._rows = rows
-        self._search_texts = [row.search_text for row in rows]
-        self._column_keys = {}
+        self._reset_rows()
 
-    def _rebuild_order(self) -> None:
-        if self._sort_column is None:
-            self._ordered, self._ordered_keys = self._rows, []
-            self._ordered_origins = array("q")
+    def _add_page(self, page: col.ColumnPage) -> None:
+        """Append a page's columns to the frame, widening kinds where the two differ."""
+        import polars as pl
+        frame = page.frame
+        if self._builder is None:
+            self._builder = col.RowBuilder(page.row_type, page.has_item, self._column_count,
+                                           self._mark_patterns, self._item_patterns)
+        mapping = col.pattern_mapping(page.marks, self._mark_patterns, self._mark_index)
+        updates = [pl.Series(col.MARKS, mapping, dtype=pl.UInt32)
+                   .gather(frame.get_column(col.MARKS))]
+        if page.has_item:
+            mapping = col.pattern_mapping(page.item_keys, self._item_patterns, self._item_index)
+            updates.append(pl.Series(col.ITEM_KEYS, mapping, dtype=pl.UInt32)
+                           .gather(frame.get_column(col.ITEM_KEYS)))
+        frame = frame.with_columns(updates)
+        frame = self._reconcile(frame, page)
+        if self._frame is None:
+            self._frame = frame
         else:
-            keys = list(map(self._sort_key, self._rows))
-            order = sort_order(keys, self._sort_reverse)
-            self._ordered = list(map(self._rows.__getitem__, order))
-            self._ordered_keys = list(map(keys.__getitem__, order))
-            self._ordered_origins = array("q", order)
-        self._apply_filter()
+            self._frame = pl.concat([self._frame, frame.select(self._frame.columns)],
+                                    how="vertical", rechunk=False)
+        for name, values in page.objects.items():
+            if self._kinds.get(name) == col.OBJECT:
+                self._objects[name].extend(values)
+        self._length += page.length
+        self._orders.clear()
+        for column, keys in self._column_keys.items():
+            keys.extend(self._keys_of(column, self._length - page.length))
 
-    def _apply_filter(self) -> None:
-        if not self.filter_active:
-            self._view, self._view_mask = self._ordered, None
+    def _reconcile(self, frame: pl.DataFrame, page: col.ColumnPage) -> pl.DataFrame:
+        """`frame` (the page) and the store's frame with the same columns and kinds."""
+        import polars as pl
+        names = list(page.kinds) + [name for name in self._kinds if name not in page.kinds]
+        additions: list[pl.Series] = []
+        for name in names:
+            mine = self._kinds.get(name, col.NONE)
+            theirs = page.kinds.get(name, col.NONE)
+            item = name.startswith("i:")
+            kind = col.widen(mine, theirs, item=item)
+            if name not in self._kinds or mine != kind:
+                self._convert_own(name, mine, kind)
+            if theirs != kind or (name not in frame.columns and kind != col.OBJECT):
+                series = frame.get_column(name) if name in frame.columns else None
+                converted, values = col.convert(series, page.objects.get(name), theirs, kind,
+                                                page.length)
+                if converted is not None:
+                    additions.append(converted.alias(name))
+                if values is not None:
+                    page.objects[name] = values
+                if name in frame.columns and converted is None:
+                    frame = frame.drop(name)
+        if additions:
+            frame = frame.with_columns(additions)
+        for name in list(frame.columns):
+            if self._kinds.get(name) == col.OBJECT:
+                frame = frame.drop(name)
+        if self._frame is not None:
+            missing = [name for name in frame.columns if name not in self._frame.columns]
+            if missing:
+                self._frame = self._frame.with_columns(
+                    pl.lit(None, dtype=frame.schema[name]).alias(name) for name in missing)
+            frame = frame.with_columns(
+                pl.lit(None, dtype=self._frame.schema[name]).alias(name)
+                for name in self._frame.columns if name not in frame.columns)
+        return frame
+
+    def _convert_own(self, name: str, kind: str, new_kind: str) -> None:
+        """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
+        self._kinds[name] = new_kind
+        frame = self._frame
+        if frame is None:
+            if new_kind == col.OBJECT:
+                self._objects[name] = []
             return
-        matches = self._matches(self._rows, self._search_texts, self._arrival_keys)
-        if self._sort_column is not None:
-            matches = list(map(matches.__getitem__, self._ordered_origins))
-        self._view_mask = matches
-        self._view = list(compress(self._ordered, matches))
-
-    def _cursor_position_in_ordered(self) -> int | None:
-        """Index in `_ordered` of the cursor row (None: no row), without searching for it."""
-        if not self._view:
-            return None
-        if self._view_mask is None:
-            return self._cursor
-        # The position of the cursor-th True in the mask, counted in C.
-        return next(islice(compress(count(), self._view_mask), self._cursor, None))
-
-    def _arrival_keys(self, column: int) -> list[Any]:
-        """One column's sort key of every row in arrival order (kept, and extended per page)."""
-        keys = self._column_keys.get(column)
-        if keys is None:
-            keys = self._column_keys[column] = _column_of(self._rows, column)
-        return keys
-
-    def _matches(
-        self,
-        rows: list[RowT],
-        texts: list[str],
-        column_keys: Callable[[int], list[Any]] | None = None,
-    ) -> list[bool]:
-        """Which of `rows` (with their search texts, and `column_keys(column)` giving their keys
-        in one column) pass the filter, as a list of bools."""
-        matches: list[bool] | None = None
-        for word in self._filter_words:
-            found = map(contains, texts, repeat(word))
-            matches = list(found) if matches is None else list(map(and_, matches, found))
-        for test in self._key_tests:
-            keys = column_keys(test.column) if column_keys else _column_of(rows, test.column)
-            passed = test.matches_keys(keys)
-            matches = passed if matches is None else list(map(and_, matches, passed))
-        predicate = self._predicate
-        if predicate is None:
-            assert matches is not None
-            return matches
-        if matches is None:
-            return list(map(bool, map(predicate, rows)))
-        kept = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
-        matches = [False] * len(rows)
-        for index in kept:
-            matches[index] = True
-        return matches
-
-    def _use_tolerant_sort_key(self) -> None:
-        assert self._sort_column is not None
-        self._sort_key = _tolerant_sort_key_for(self._sort_column)
-
-    def _merge_page(self, page: list[RowT], page_texts: list[str], first_origin: int) -> Appended:
-        """Merge a page into the sorted lists."""
-        reverse = self._sort_reverse
-        keys = list(map(self._sort_key, page))
-        order = sort_order(keys, reverse)
-        page = list(map(page.__getitem__, order))
-        page_texts = list(map(page_texts.__getitem__, order))
-        keys = list(map(keys.__getitem__, order))
-        positions = insertion_positions(self._ordered_keys, keys, reverse)
-        self._ordered = splice(self._ordered, page, positions)
-        self._ordered_keys = splice(self._ordered_keys, keys, positions)
-        self._ordered_origins = splice(
-            self._ordered_origins, [first_origin + index for index in order], positions
-        )
-        old_view_length = len(self._view)
-        if not self.filter_active:
-            self._view = self._ordered
+        series = frame.get_column(name) if name in frame.columns else None
+        converted, values = col.convert(series, self._objects.pop(name, None), kind, new_kind,
+                                        self._length)
+        if converted is not None:
+            self._frame = frame.with_columns(converted.alias(name))
         else:
-            old_mask = self._view_mask
-            assert old_mask is not None
-            matches = self._matches(page, page_texts)
-            ordered_positions = positions
-            positions = _view_positions(old_mask, ordered_positions, matches)
-            self._view = splice(self._view, compress(page, matches), positions)
-            self._view_mask = splice(old_mask, matches, ordered_positions)
-        if not positions:
-            return Appended(old_view_length, 0)
-        if old_view_length == 0:
-            return Appended(0, 0)
-        cursor = self._cursor
-        return Appended(positions[0], sum(1 for position in positions if position <= cursor))
+            self._frame = frame.drop(name) if name in frame.columns else frame
+            assert values is not None
+            self._objects[name] = values
+        if name.startswith("k"):
+            self._column_keys.pop(int(name[1:]), None)
+
+    def _build(self, indexes: Sequence[int]) -> list[RowT]:
+        if self._frame is None or self._builder is None or not len(indexes):
+            return []
+        rows: list[RowT] = []
+        for start in range(0, len(indexes), 65536):
+            chunk = indexes[start:start + 65536]
+            rows.extend(self._builder.build(self._frame, self._kinds, self._objects, chunk))
+        return rows
+
+    def _prefetch(self, index: int, arrival: int) -> RowT:
+        """Rebuild the visible rows around `index` at once; returns the one at `index`."""
+        start = max(0, index - PREFETCH // 4)
+        stop = min(self.visible_count, start + PREFETCH)
+        if self._view is not None:
+            arrivals = self._view[start:stop].tolist()
+        elif self._ordered is not None:
+            arrivals = self._ordered[start:stop].tolist()
+        else:
+            arrivals = list(range(start, stop))
+        arrivals = [each for each in arrivals if each not in self._handed]
+        if len(self._prefetched) > 4 * PREFETCH:
+            self._prefetched.clear()
+        rows = self._build(arrivals)
+        self._prefetched.update(zip(arrivals, rows, strict=True))
+        return self._prefetched.pop(arrival)
+
+    def _hand_out(self, arrival: int, row: RowT) -> None:
+        # Rows handed out stay alive while they may be drawn: the widget caches drawn lines
+        # by id(row), which must not be reused for another row meanwhile.
+        self._handed[arrival] = row
+        self._index_by_id[id(row)] = arrival
+        while len(self._handed) > ROW_CACHE_SIZE:
+            _, old = self._handed.popitem(last=False)
+            self._index_by_id.pop(id(old), None)
+
+    def _arrival(self, index: int) -> int:
+        if self._view is not None:
+            return int(self._view[index])
+        if self._ordered is not None:
+            return int(self._ordered[index])
+        return index
+
+    def _key_at(self, arrival: int) -> str:
+        assert self._frame is not None
+        key: str = self._frame.get_column(col.KEY)[arrival]
+        return key
+
+    def _last_index_of_key(self, key: str) -> int | None:
+        if self._frame is None:
+            return None
+        found = _np().flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        return int(found[-1]) if len(found) else None
+
+    def _visible_index_of(self, arrival: int) -> int:
+        """Visible index of the row with this arrival index, or -1."""
+        if self._view is None:
+            return arrival if arrival < self._length else -1
+        found = _np().flatnonzero(self._view == arrival)
+        return int(found[0]) if len(found) else -1
+
+    def _after_replace(self, keep_key: bool, previous_key: str | None,
+                       previous_cursor: int) -> bool:
+        if not keep_key:
+            self._marked.clear()
+            self._cursor = 0
+            return False
+        self._keep_marks_present()
+        index = self.index_of_key(previous_key) if previous_key is not None else -1
+        if index >= 0:
+            self._cursor = index
+            return True
+        self.place_cursor(min(previous_cursor, max(self.visible_count - 1, 0)))
+        return False
 
     def _keep_marks_present(self) -> None:
         if not self._marked:
             return
-        present = {row.key: row for row in self._rows if row.key in self._marked}
+        if self._frame is None:
+            self._marked.clear()
+            return
+        np = _np()
+        keys = self._frame.get_column(col.KEY)
+        chosen = np.flatnonzero(keys.is_in(list(self._marked)).to_numpy())
+        present = dict(zip(keys.gather(chosen).to_list(), chosen.tolist(), strict=True))
         self._marked = {key: present[key] for key in self._marked if key in present}
+
+    # ---------------------------------------------------------------- internals: order
+
+    def _rebuild_order(self) -> None:
+        if self._sort_column is None or not self._length:
+            self._ordered = None
+            if self._sort_column is not None:
+                self._ordered = _np().arange(0, dtype=_np().int64)
+        else:
+            self._ordered = self._order(self._sort_column, self._sort_reverse)
+        self._apply_filter()
+
+    def _order(self, column: int, reverse: bool) -> Indexes:
+        """Arrival indexes in the stable order of `column` (cached until rows change)."""
+        np = _np()
+        cache_key = (column, reverse)
+        kind = self._kinds.get(col.sort_name(column), col.NONE)
+        cached = self._orders.get(cache_key)
+        if cached is not None and kind != col.OBJECT:
+            return cached
+        if kind == col.NONE:
+            order: Indexes = np.arange(self._length, dtype=np.int64)
+        elif kind == col.OBJECT:
+            keys = self._objects[col.sort_name(column)]
+            if self._tolerant:
+                keys = list(map(tolerant_key, keys))
+            try:
+                order = np.array(sort_order(keys, reverse), dtype=np.int64)
+            except TypeError:
+                self._tolerant = True
+                keys = list(map(tolerant_key, keys))
+                order = np.array(sort_order(keys, reverse), dtype=np.int64)
+        else:
+            assert self._frame is not None
+            series = self._frame.get_column(col.sort_name(column))
+            order = _stable_order(series, reverse)
+        if kind != col.OBJECT:
+            self._orders[cache_key] = order
+        return order
+
+    def _append_unsorted(self, origins: Indexes, old_length: int) -> Appended:
+        np = _np()
+        if self._mask is not None:
+            matches = self._matches(int(origins[0]))
+            self._mask = np.concatenate([self._mask, matches])
+            assert self._view is not None
+            self._view = np.concatenate([self._view, origins[matches]])
+        return Appended(old_length, 0)
+
+    def _merge_page(self, origins: Indexes, old_length: int) -> Appended:
+        """Merge a page (arrival indexes `origins`) into the sorted order."""
+        np = _np()
+        assert self._sort_column is not None and self._ordered is not None
+        first = int(origins[0])
+        reverse = self._sort_reverse
+        name = col.sort_name(self._sort_column)
+        kind = self._kinds.get(name, col.NONE)
+        if kind == col.OBJECT:
+            page_order, positions = self._object_positions(name, first, reverse)
+        elif kind == col.NONE:
+            page_order = np.arange(len(origins), dtype=np.int64)
+            positions = np.full(len(origins), len(self._ordered), dtype=np.int64)
+        else:
+            page_order, positions = self._engine_positions(name, first, reverse)
+        page_sorted = origins[page_order]
+        self._ordered = np.insert(self._ordered, positions, page_sorted)
+        if not self.filter_active:
+            self._view = self._ordered
+            view_positions = positions
+        else:
+            arrival_matches = self._matches(first)
+            matches = arrival_matches[page_order]
+            old_mask = self._ordered_mask
+            assert old_mask is not None and self._mask is not None and self._view is not None
+            above = np.concatenate([[0], np.cumsum(old_mask)])
+            view_positions = above[positions][matches]
+            self._view = np.insert(self._view, view_positions, page_sorted[matches])
+            self._ordered_mask = np.insert(old_mask, positions, matches)
+            self._mask = np.concatenate([self._mask, arrival_matches])
+        if not len(view_positions):
+            return Appended(old_length, 0)
+        if old_length == 0:
+            return Appended(0, 0)
+        return Appended(int(view_positions[0]),
+                        int(np.count_nonzero(view_positions <= self._cursor)))
+
+    def _engine_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
+        """The page's sort order and where its rows go in `_ordered` (frame kinds)."""
+        np = _np()
+        assert self._frame is not None and self._ordered is not None
+        column = self._frame.get_column(name)
+        old_ordered = self._ordered
+        page = column.slice(first)
+        page_order = _stable_order(page, reverse)
+        present_page = len(page) - page.null_count()
+        old_present = first - column.slice(0, first).null_count()
+        target = column.gather(old_ordered[:old_present])
+        positions = np.full(len(page), len(old_ordered), dtype=np.int64)
+        if present_page:
+            sorted_keys = page.gather(page_order[:present_page])
+            found = target.search_sorted(sorted_keys, side="right", descending=reverse)
+            positions[:present_page] = found.to_numpy()
+        return page_order, positions
+
+    def _object_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
+        """Same as `_engine_positions` with Python's comparisons (keys kept as objects)."""
+        np = _np()
+        assert self._ordered is not None
+        values = self._objects[name]
+        keys = list(map(tolerant_key, values)) if self._tolerant else values
+        page_keys = keys[first:]
+        page_order = sort_order(page_keys, reverse)
+        target = [keys[index] for index in self._ordered.tolist()]
+        positions = insertion_positions(target, [page_keys[i] for i in page_order], reverse)
+        return (np.array(page_order, dtype=np.int64), np.array(positions, dtype=np.int64))
+
+    # ---------------------------------------------------------------- internals: filter
+
+    def _apply_filter(self) -> None:
+        np = _np()
+        if not self.filter_active or not self._length:
+            self._mask = self._ordered_mask = None
+            self._view = self._ordered
+            if self.filter_active:
+                self._mask = np.zeros(0, dtype=bool)
+                self._view = np.zeros(0, dtype=np.int64)
+                if self._ordered is not None:
+                    self._ordered_mask = np.zeros(0, dtype=bool)
+            return
+        self._mask = self._matches(0)
+        if self._ordered is None:
+            self._ordered_mask = None
+            self._view = np.flatnonzero(self._mask).astype(np.int64)
+        else:
+            self._ordered_mask = self._mask[self._ordered]
+            self._view = self._ordered[self._ordered_mask]
+
+    def _matches(self, first: int) -> Mask:
+        """Which rows from arrival index `first` on pass the filter."""
+        np = _np()
+        import polars as pl
+        assert self._frame is not None
+        frame = self._frame.slice(first) if first else self._frame
+        length = self._length - first
+        expressions = [pl.col(col.SEARCH).str.contains(word, literal=True)
+                       for word in self._filter_words]
+        python_tests: list[KeyTest] = []
+        for test in self._key_tests:
+            expression = self._test_expression(test)
+            if expression is None:
+                python_tests.append(test)
+            else:
+                expressions.append(expression)
+        mask: Mask = np.ones(length, dtype=bool)
+        if expressions:
+            combined = frame.select(pl.all_horizontal(expressions).fill_null(False))
+            mask = combined.to_series().to_numpy().astype(bool)
+        for test in python_tests:
+            keys = self._arrival_keys(test.column)[first:]
+            mask &= np.array(test.matches_keys(keys), dtype=bool)
+        predicate = self._predicate
+        if predicate is not None:
+            candidates = (np.flatnonzero(mask) + first).tolist()
+            for start in range(0, len(candidates), PREDICATE_BATCH):
+                batch = candidates[start:start + PREDICATE_BATCH]
+                rows = self._build(batch)
+                for arrival, row in zip(batch, rows, strict=True):
+                    if not predicate(row):
+                        mask[arrival - first] = False
+        return mask
+
+    def _test_expression(self, test: KeyTest) -> pl.Expr | None:
+        """A column test as a polars expression, or None when it must run in Python."""
+        op = getattr(test, "op", None)
+        if op not in _PAGE_OPS:
+            return None
+        operand = getattr(test, "operand", None)
+        name = col.sort_name(test.column)
+        kind = self._kinds.get(name, col.NONE)
+        import polars as pl
+        column = pl.col(name)
+        if kind == col.TEXT and op == "in" and isinstance(operand, frozenset | set) \
+                and all(type(value) is str for value in operand):
+            return column.is_in(pl.Series(list(operand), dtype=pl.String)).fill_null(False)
+        if kind == col.TEXT and op == "contains" and type(operand) is str:
+            return column.str.contains(operand, literal=True).fill_null(False)
+        if op in ("after", "before") and isinstance(operand, datetime) and (
+                (kind == col.AWARE and operand.utcoffset() is not None)
+                or (kind == col.NAIVE and operand.utcoffset() is None)):
+            value = pl.lit(operand, dtype=col.dtype_of(kind))
+            compared = column > value if op == "after" else column < value
+            return compared.fill_null(False)
+        return None
+
+    def _keys_of(self, column: int, first: int) -> list[Any]:
+        name = col.sort_name(column)
+        kind = self._kinds.get(name, col.NONE)
+        if kind == col.OBJECT:
+            return self._objects[name][first:]
+        if kind == col.NONE or self._frame is None:
+            return [None] * (self._length - first)
+        return col.python_values(self._frame.get_column(name).slice(first), kind)
+
+    def _arrival_keys(self, column: int) -> list[Any]:
+        """One column's sort keys in arrival order, as Python values (kept, extended)."""
+        keys = self._column_keys.get(column)
+        if keys is None:
+            keys = self._column_keys[column] = self._keys_of(column, 0)
+        return keys
+
+
+# ---------------------------------------------------------------- dumps
+
+
+def _dump_objects(values: list[Any]) -> list[Any]:
+    """Sort keys kept as objects, as tagged JSON values (what `_load_objects` reads back)."""
+    tagged: list[Any] = []
+    for value in values:
+        if value is None or type(value) in (str, int, bool) or type(value) is float:
+            tagged.append(value if type(value) is not float else ["f", repr(value)])
+        elif isinstance(value, datetime):
+            tagged.append(["d", value.isoformat()])
+        elif isinstance(value, tuple):
+            tagged.append(["t", _dump_objects(list(value))])
+        else:
+            raise ValueError(f"a sort key of type {type(value).__name__} cannot be dumped")
+    return tagged
+
+
+def _load_objects(tagged: list[Any]) -> list[Any]:
+    values: list[Any] = []
+    for value in tagged:
+        if isinstance(value, list):
+            tag, payload = value
+            values.append(float(payload) if tag == "f" else datetime.fromisoformat(payload)
+                          if tag == "d" else tuple(_load_objects(payload)))
+        else:
+            values.append(value)
+    return values
+
+
+def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
+    """The rows of a `RowStore.dump()` as one page, and the store's column count."""
+    import polars as pl
+    if not data.startswith(DUMP_MAGIC) or len(data) < len(DUMP_MAGIC) + 8:
+        raise ValueError("not a row store dump")
+    try:
+        (size,) = struct.unpack_from(">Q", data, len(DUMP_MAGIC))
+        start = len(DUMP_MAGIC) + 8
+        header = json.loads(data[start:start + size])
+        body = data[start + size:]
+        length = int(header["length"])
+        frame = pl.read_ipc(io.BytesIO(body)) if length else pl.DataFrame()
+        if frame.height != length:
+            raise ValueError("row count differs")
+        page = col.ColumnPage(
+            frame,
+            {name: _load_objects(values) for name, values in header["objects"].items()},
+            dict(header["kinds"]),
+            [tuple(marks) for marks in header["marks"]],
+            [tuple(keys) for keys in header["item_keys"]],
+            row_type,
+            bool(header["has_item"]),
+            length,
+        )
+        return page, int(header["column_count"])
+    except ValueError:
+        raise
+    except Exception as error:  # a truncated or foreign body: polars raises its own errors
+        raise ValueError(f"not a row store dump: {type(error).__name__}") from error

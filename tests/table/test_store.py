@@ -171,7 +171,7 @@ def test_marks_survive_a_filter_and_a_refresh_by_key_and_mark_all_toggles() -> N
     refreshed = devices(10, 120)
     store.place_cursor(40)
     assert store.replace(refreshed, keep_key=True) is True
-    assert store.cursor_row is refreshed[30]
+    assert store.cursor_row == refreshed[30]  # rows are rebuilt from columns: equal
     assert store.marked_rows == [refreshed[30]]
     store.set_filter(words=["pc-0001"])
     store.mark_all_visible()
