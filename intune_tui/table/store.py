@@ -881,7 +881,8 @@ class RowStore(Generic[RowT]):
         column = pl.col(name)
         if kind == col.TEXT and op == "in" and isinstance(operand, frozenset | set) \
                 and all(type(value) is str for value in operand):
-            return column.is_in(pl.Series(list(operand), dtype=pl.String).implode()).fill_null(False)
+            choices = pl.Series(list(operand), dtype=pl.String).implode()
+            return column.is_in(choices).fill_null(False)
         if kind == col.TEXT and op == "contains" and type(operand) is str:
             return column.str.contains(operand, literal=True).fill_null(False)
         if op in ("after", "before") and isinstance(operand, datetime) and (

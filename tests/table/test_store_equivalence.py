@@ -15,11 +15,11 @@ from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import oracle_store
 import pytest
 
 from intune_tui.intune.search import ColumnTest
 from intune_tui.table.store import RowStore
-import oracle_store
 
 
 @dataclass(slots=True)
