@@ -3,7 +3,7 @@
 A row (`store.TableRow`: key, cells, sort_keys, search_text, marks, and optionally `item`, the
 Graph dict) becomes one line of a frame. Each sort key column and each item property gets a
 *kind*, decided from its values: text, whole numbers, floats, booleans, aware or naive datetimes,
-versions (tuples of ints, stored as big-endian bytes so bytes order is tuple order), JSON (item
+versions (tuples of ints, stored as hex text so text order is tuple order), JSON (item
 properties holding lists, objects or mixed scalars), or Python objects (anything else, kept in a
 plain list beside the frame: sorting those keeps Python's own comparison rules). A page whose
 values do not fit a column's kind turns the column into JSON (item) or objects (sort keys), so
@@ -23,7 +23,7 @@ import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 NONE = "none"
 TEXT = "str"
+CATEGORY = "cat"  # text with few distinct values (OS, states, models): 4 bytes a row
 INT = "int"
 FLOAT = "float"
 BOOL = "bool"
@@ -41,7 +42,10 @@ VERSION = "ver"
 JSON = "json"
 OBJECT = "obj"
 
-FRAME_KINDS = (NONE, TEXT, INT, FLOAT, BOOL, AWARE, NAIVE, VERSION, JSON)
+FRAME_KINDS = (NONE, TEXT, CATEGORY, INT, FLOAT, BOOL, AWARE, NAIVE, VERSION, JSON)
+TEXTS = (TEXT, CATEGORY)
+ALIAS = "="  # kind "=c0": the same values as column c0 (item properties shown as cells)
+CATEGORY_SHARE = 8  # a page's text column is a category when it has 1/8 as many values
 INT64_LIMIT = 2**63
 
 KEY = "key"
@@ -94,12 +98,13 @@ def dtype_of(kind: str) -> Any:
     return {
         NONE: pl.Null,
         TEXT: pl.String,
+        CATEGORY: pl.Categorical,
         INT: pl.Int64,
         FLOAT: pl.Float64,
         BOOL: pl.Boolean,
         AWARE: pl.Datetime("us", "UTC"),
         NAIVE: pl.Datetime("us"),
-        VERSION: pl.Binary,
+        VERSION: pl.Categorical,
         JSON: pl.String,
     }[kind]
 
@@ -158,20 +163,32 @@ def _single_kind(value_type: type, values: Sequence[Any], *, item: bool) -> str 
             return NAIVE
         return None
     if value_type is tuple and not item:
-        return VERSION if all(map(_version_ok, present)) else None
+        return VERSION if all(_encode_version(value) is not None for value in present) else None
     return None
 
 
-def _encode_version(value: tuple[int, ...] | None) -> bytes | None:
-    if value is None:
-        return None
-    return b"".join(part.to_bytes(8, "big") for part in value)
+# Rows share a few hundred OS versions (one tuple object each, `resources.version_key`).
+_version_text: dict[tuple[int, ...], str] = {}
 
 
-def _decode_version(value: bytes | None) -> tuple[int, ...] | None:
+def _encode_version(value: tuple[int, ...] | None) -> str | None:
+    """16 hex digits per part, big-endian (text order is tuple order, a shorter prefix first);
+    None if a part does not fit. Stored as a category: a tenant has a few hundred versions."""
+    if value is None or not _version_ok(value):  # checked each time: (True,) == (1,)
+        return None
+    encoded = _version_text.get(value)
+    if encoded is None:
+        encoded = "".join(f"{part:016x}" for part in value)
+        if len(_version_text) > 65536:
+            _version_text.clear()
+        _version_text[value] = encoded
+    return encoded
+
+
+def _decode_version(value: str | None) -> tuple[int, ...] | None:
     if value is None:
         return None
-    return tuple(int.from_bytes(value[start:start + 8], "big") for start in range(0, len(value), 8))
+    return tuple(int(value[start:start + 16], 16) for start in range(0, len(value), 16))
 
 
 def _encode_json(value: Any) -> str | None:
@@ -182,8 +199,14 @@ def _decode_json(value: str | None) -> Any:
     return None if value is None else json.loads(value)
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
+_EPOCH_AWARE = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(values: Sequence[datetime | None], epoch: datetime) -> list[int | None]:
+    """Datetimes as exact microseconds since the epoch (polars reads ints much faster)."""
+    return [None if value is None else (value - epoch) // _MICROSECOND for value in values]
 
 
 def series_of(name: str, kind: str, values: Sequence[Any]) -> pl.Series:
@@ -193,8 +216,9 @@ def series_of(name: str, kind: str, values: Sequence[Any]) -> pl.Series:
         values = list(map(_encode_version, values))
     elif kind == JSON:
         values = list(map(_encode_json, values))
-    elif kind == AWARE:
-        values = list(map(_as_utc, values))
+    elif kind in (AWARE, NAIVE):
+        micros = _micros(values, _EPOCH_AWARE if kind == AWARE else _EPOCH_NAIVE)
+        return pl.Series(name, micros, dtype=pl.Int64).cast(dtype_of(kind))
     return pl.Series(name, values, dtype=dtype_of(kind))
 
 
@@ -223,7 +247,8 @@ class ColumnPage:
     frame: key, search text, cell count, marks pattern, cells, sort keys and item properties
         of the frame kinds; objects: columns of kind OBJECT as lists; kinds: column -> kind;
     marks / item_keys: the distinct marks tuples and item key tuples, `frame` holds indexes
-        into these lists.
+        into these lists; exceptions: for item properties of an ALIAS kind, the rows (index in
+        the page) whose value differs from the column they are the same as, and their value.
     """
 
     frame: pl.DataFrame
@@ -234,6 +259,7 @@ class ColumnPage:
     row_type: type
     has_item: bool
     length: int = field(default=0)
+    exceptions: dict[str, dict[int, Any]] = field(default_factory=dict)
 
 
 def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
@@ -243,6 +269,7 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
     has_item = hasattr(first, "item")
     kinds: dict[str, str] = {}
     objects: dict[str, list[Any]] = {}
+    exceptions: dict[str, dict[int, Any]] = {}
     columns: list[pl.Series] = [
         pl.Series(KEY, [row.key for row in rows], dtype=pl.String),
         pl.Series(SEARCH, [row.search_text for row in rows], dtype=pl.String),
@@ -255,11 +282,17 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
     width = max(map(len, cell_rows))
     padded = cell_rows if all(len(cells) == width for cells in cell_rows) else [
         tuple(cells) + (None,) * (width - len(cells)) for cells in cell_rows]
+    cell_values: dict[str, list[Any]] = {KEY: [row.key for row in rows]}
     for index, values in enumerate(zip(*padded, strict=True)):
-        columns.append(pl.Series(cell_name(index), values, dtype=pl.String))
+        cell_values[cell_name(index)] = list(values)
+        _add_column(columns, objects, kinds, cell_name(index), list(values), item=False)
     sort_rows = [row.sort_keys for row in rows]
     for index in range(column_count):
         keys_of_column = [keys[index] for keys in sort_rows]
+        same = cell_name(index)
+        if cell_values.get(same) == keys_of_column and kinds.get(same) in TEXTS:
+            kinds[sort_name(index)] = ALIAS + same
+            continue
         _add_column(columns, objects, kinds, sort_name(index), keys_of_column, item=False)
     item_patterns: list[tuple[str, ...]] = []
     if has_item:
@@ -273,15 +306,57 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
         for pattern in pattern_ids:
             props.update(dict.fromkeys(pattern))
         for prop in props:
-            _add_column(columns, objects, kinds, item_name(prop),
-                        [item.get(prop) for item in items], item=True)
+            values = [item.get(prop) for item in items]
+            alias = _alias_for(values, cell_values, kinds)
+            if alias is not None:
+                kinds[item_name(prop)] = ALIAS + alias[0]
+                if alias[1]:
+                    exceptions[item_name(prop)] = alias[1]
+                continue
+            _add_column(columns, objects, kinds, item_name(prop), values, item=True)
     return ColumnPage(pl.DataFrame(columns), objects, kinds, list(mark_ids), item_patterns,
-                      type(first), has_item, len(rows))
+                      type(first), has_item, len(rows), exceptions)
+
+
+def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
+               kinds: dict[str, str]) -> tuple[str, dict[int, Any]] | None:
+    """The text column `values` are the same as but for a few rows (hostile names the cells
+    show cleaned, missing values shown as ""), and those rows' values; None if there is none."""
+    limit = len(values) // 32
+    head = values[:16]
+    for name, cells in candidates.items():
+        if kinds.get(name, TEXT) not in TEXTS:
+            continue
+        if cells == values:
+            return name, {}
+        if sum(map(_equal, head, cells)) * 4 < len(head) * 3:
+            continue
+        misses = {index: value for index, (value, cell) in enumerate(zip(values, cells,
+                                                                        strict=True))
+                  if value != cell}
+        if len(misses) <= limit and all(map(_json_safe, misses.values())):
+            return name, misses
+    return None
+
+
+def _equal(first: Any, second: Any) -> bool:
+    return bool(first == second)
+
+
+def materialise(name: str, values: list[Any]) -> tuple[pl.Series | None, list[Any] | None, str]:
+    """Item property values as a frame column or an object list, and their kind."""
+    columns: list[pl.Series] = []
+    objects: dict[str, list[Any]] = {}
+    kinds: dict[str, str] = {}
+    _add_column(columns, objects, kinds, name, values, item=True)
+    return (columns[0] if columns else None), objects.get(name), kinds[name]
 
 
 def _add_column(columns: list[pl.Series], objects: dict[str, list[Any]], kinds: dict[str, str],
                 name: str, values: list[Any], *, item: bool) -> None:
     kind = kind_of(values, item=item)
+    if kind == TEXT and len(set(values)) * CATEGORY_SHARE <= len(values):
+        kind = CATEGORY
     if kind != OBJECT:
         try:
             columns.append(series_of(name, kind, values))
@@ -299,7 +374,7 @@ def _add_column(columns: list[pl.Series], objects: dict[str, list[Any]], kinds: 
 
 def widen(kind_a: str, kind_b: str, *, item: bool) -> str:
     """The kind holding both kinds' values."""
-    if kind_a == kind_b or kind_b == NONE:
+    if kind_a == kind_b or kind_b == NONE or (kind_a in TEXTS and kind_b in TEXTS):
         return kind_a
     if kind_a == NONE:
         return kind_b
@@ -311,6 +386,8 @@ def widen(kind_a: str, kind_b: str, *, item: bool) -> str:
 def convert(column: pl.Series | None, objects: list[Any] | None, kind: str, new_kind: str,
             length: int) -> tuple[pl.Series | None, list[Any] | None]:
     """A column of `kind` as `new_kind`: a frame column, or a list for OBJECT."""
+    if kind in TEXTS and new_kind in TEXTS and column is not None:
+        return column.cast(dtype_of(new_kind)), None
     if kind == NONE:
         values: list[Any] = [None] * length
     elif kind == OBJECT:
@@ -336,7 +413,8 @@ class RowBuilder:
     item_keys: list[tuple[str, ...]]
 
     def build(self, frame: pl.DataFrame, kinds: dict[str, str],
-              objects: dict[str, list[Any]], indexes: Sequence[int]) -> list[Any]:
+              objects: dict[str, list[Any]], exceptions: dict[str, dict[int, Any]],
+              indexes: Sequence[int]) -> list[Any]:
         """Rows `indexes` (arrival order) of `frame`."""
         if not len(indexes):
             return []
@@ -345,6 +423,15 @@ class RowBuilder:
 
         def column(name: str) -> list[Any]:
             kind = kinds.get(name, NONE)
+            if kind.startswith(ALIAS):
+                values = column(kind[1:])
+                differs = exceptions.get(name)
+                if differs:
+                    values = [differs.get(index, value) if index in differs else value
+                              for index, value in zip(indexes, values, strict=True)]
+                return values
+            if name == KEY:
+                return keys
             if kind == OBJECT:
                 values = objects[name]
                 return [values[index] for index in indexes]
@@ -355,10 +442,10 @@ class RowBuilder:
         keys = needed.get_column(KEY).to_list()
         texts = needed.get_column(SEARCH).to_list()
         counts = needed.get_column(CELL_COUNT).to_list()
-        cell_names = sorted((name for name in needed.columns
-                             if name.startswith("c") and name[1:].isdigit()),
-                            key=lambda name: int(name[1:]))
-        cell_columns = [needed.get_column(name).to_list() for name in cell_names]
+        width = 0
+        while cell_name(width) in kinds:
+            width += 1
+        cell_columns = [column(cell_name(index)) for index in range(width)]
         cells = [tuple(cells[:count]) for cells, count in
                  zip(zip(*cell_columns, strict=True), counts, strict=True)] \
             if cell_columns else [() for _ in keys]

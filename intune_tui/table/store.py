@@ -228,6 +228,8 @@ class RowStore(Generic[RowT]):
         self._length = 0
         self._kinds: dict[str, str] = {}
         self._objects: dict[str, list[Any]] = {}
+        # Item properties of an alias kind: arrival index -> value, where not the same.
+        self._exceptions: dict[str, dict[int, Any]] = {}
         self._mark_patterns: list[tuple[str | None, ...]] = []
         self._mark_index: dict[tuple[str | None, ...], int] = {}
         self._item_patterns: list[tuple[str, ...]] = []
@@ -403,15 +405,25 @@ class RowStore(Generic[RowT]):
 
         Safe to call from another thread: it writes the rows held when it was called.
         """
-        frame, kinds, objects = self._frame, dict(self._kinds), dict(self._objects)
+        # Copies taken first (each one call, atomic under the GIL): the UI thread may append
+        # while the frame is written.
+        frame, length, kinds = self._frame, self._length, dict(self._kinds)
+        objects = {name: list(values) for name, values in dict(self._objects).items()}
+        exceptions = {name: dict(differs) for name, differs in dict(self._exceptions).items()}
+        marks, item_keys = list(self._mark_patterns), list(self._item_patterns)
+        if frame is not None and frame.height != length:
+            frame = frame.head(length)
         header: dict[str, Any] = {
             "column_count": self._column_count,
-            "length": self._length,
+            "length": length,
             "kinds": kinds,
-            "marks": [list(marks) for marks in self._mark_patterns],
-            "item_keys": [list(keys) for keys in self._item_patterns],
+            "marks": [list(pattern) for pattern in marks],
+            "item_keys": [list(pattern) for pattern in item_keys],
             "has_item": self._builder.has_item if self._builder else False,
-            "objects": {name: _dump_objects(values) for name, values in objects.items()},
+            "objects": {name: _dump_objects(values[:length]) for name, values in objects.items()},
+            "exceptions": {name: [[index, value] for index, value in differs.items()
+                                  if index < length]
+                           for name, differs in exceptions.items()},
         }
         body = io.BytesIO()
         if frame is not None:
@@ -551,6 +563,10 @@ class RowStore(Generic[RowT]):
         for name, values in page.objects.items():
             if self._kinds.get(name) == col.OBJECT:
                 self._objects[name].extend(values)
+        for name, differs in page.exceptions.items():
+            if self._kinds.get(name, "").startswith(col.ALIAS):
+                shifted = {self._length + index: value for index, value in differs.items()}
+                self._exceptions.setdefault(name, {}).update(shifted)
         self._length += page.length
         self._orders.clear()
         for column, keys in self._column_keys.items():
@@ -559,13 +575,23 @@ class RowStore(Generic[RowT]):
     def _reconcile(self, frame: pl.DataFrame, page: col.ColumnPage) -> pl.DataFrame:
         """`frame` (the page) and the store's frame with the same columns and kinds."""
         import polars as pl
+
         names = list(page.kinds) + [name for name in self._kinds if name not in page.kinds]
-        additions: list[pl.Series] = []
         for name in names:
             mine = self._kinds.get(name, col.NONE)
             theirs = page.kinds.get(name, col.NONE)
-            item = name.startswith("i:")
-            kind = col.widen(mine, theirs, item=item)
+            if self._frame is None and name not in self._kinds:
+                self._kinds[name] = theirs  # the first page
+                if theirs == col.OBJECT:
+                    self._objects[name] = []
+                continue
+            if mine == theirs and name in self._kinds:
+                continue
+            if mine.startswith(col.ALIAS):
+                mine = self._unalias_own(name, mine[1:])
+            if theirs.startswith(col.ALIAS):
+                frame, theirs = _unalias_page(frame, page, name, theirs[1:])
+            kind = col.widen(mine, theirs, item=name.startswith("i:"))
             if name not in self._kinds or mine != kind:
                 self._convert_own(name, mine, kind)
             if theirs != kind or (name not in frame.columns and kind != col.OBJECT):
@@ -573,16 +599,15 @@ class RowStore(Generic[RowT]):
                 converted, values = col.convert(series, page.objects.get(name), theirs, kind,
                                                 page.length)
                 if converted is not None:
-                    additions.append(converted.alias(name))
-                if values is not None:
+                    frame = frame.with_columns(converted.alias(name))
+                else:
+                    assert values is not None
                     page.objects[name] = values
-                if name in frame.columns and converted is None:
-                    frame = frame.drop(name)
-        if additions:
-            frame = frame.with_columns(additions)
-        for name in list(frame.columns):
-            if self._kinds.get(name) == col.OBJECT:
-                frame = frame.drop(name)
+                    if name in frame.columns:
+                        frame = frame.drop(name)
+                page.kinds[name] = kind
+        frame = frame.drop([name for name in frame.columns
+                            if self._kinds.get(name) == col.OBJECT])
         if self._frame is not None:
             missing = [name for name in frame.columns if name not in self._frame.columns]
             if missing:
@@ -592,6 +617,38 @@ class RowStore(Generic[RowT]):
                 pl.lit(None, dtype=self._frame.schema[name]).alias(name)
                 for name in self._frame.columns if name not in frame.columns)
         return frame
+
+    def _unalias_own(self, name: str, target: str) -> str:
+        """Give column `name`, so far the same as `target`, values of its own; its kind."""
+        assert self._frame is not None
+        kind = col.TEXT if target == col.KEY else self._kinds[target]
+        differs = self._exceptions.pop(name, None)
+        if differs:
+            series = self._frame.get_column(target) if kind != col.OBJECT else None
+            values = (list(self._objects[target]) if series is None
+                      else col.python_values(series, kind))
+            for index, value in differs.items():
+                values[index] = value
+            converted, objects, kind = col.materialise(name, values)
+            if converted is not None:
+                self._frame = self._frame.with_columns(converted)
+            else:
+                assert objects is not None
+                self._objects[name] = objects
+        elif kind == col.OBJECT:
+            self._objects[name] = list(self._objects[target])
+        else:
+            self._frame = self._frame.with_columns(self._frame.get_column(target).alias(name))
+        self._kinds[name] = kind
+        return kind
+
+    def _resolve(self, name: str) -> tuple[str, str]:
+        """The column holding `name`'s values (itself, or the one it is the same as), its kind."""
+        kind = self._kinds.get(name, col.NONE)
+        if kind.startswith(col.ALIAS):
+            name = kind[1:]
+            kind = col.TEXT if name == col.KEY else self._kinds.get(name, col.NONE)
+        return name, kind
 
     def _convert_own(self, name: str, kind: str, new_kind: str) -> None:
         """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
@@ -619,7 +676,8 @@ class RowStore(Generic[RowT]):
         rows: list[RowT] = []
         for start in range(0, len(indexes), 65536):
             chunk = indexes[start:start + 65536]
-            rows.extend(self._builder.build(self._frame, self._kinds, self._objects, chunk))
+            rows.extend(self._builder.build(self._frame, self._kinds, self._objects,
+                                            self._exceptions, chunk))
         return rows
 
     def _prefetch(self, index: int, arrival: int) -> RowT:
@@ -714,14 +772,14 @@ class RowStore(Generic[RowT]):
         """Arrival indexes in the stable order of `column` (cached until rows change)."""
         np = _np()
         cache_key = (column, reverse)
-        kind = self._kinds.get(col.sort_name(column), col.NONE)
+        name, kind = self._resolve(col.sort_name(column))
         cached = self._orders.get(cache_key)
         if cached is not None and kind != col.OBJECT:
             return cached
         if kind == col.NONE:
             order: Indexes = np.arange(self._length, dtype=np.int64)
         elif kind == col.OBJECT:
-            keys = self._objects[col.sort_name(column)]
+            keys = self._objects[name]
             if self._tolerant:
                 keys = list(map(tolerant_key, keys))
             try:
@@ -732,7 +790,7 @@ class RowStore(Generic[RowT]):
                 order = np.array(sort_order(keys, reverse), dtype=np.int64)
         else:
             assert self._frame is not None
-            series = self._frame.get_column(col.sort_name(column))
+            series = self._frame.get_column(name)
             order = _stable_order(series, reverse)
         if kind != col.OBJECT:
             self._orders[cache_key] = order
@@ -753,8 +811,7 @@ class RowStore(Generic[RowT]):
         assert self._sort_column is not None and self._ordered is not None
         first = int(origins[0])
         reverse = self._sort_reverse
-        name = col.sort_name(self._sort_column)
-        kind = self._kinds.get(name, col.NONE)
+        name, kind = self._resolve(col.sort_name(self._sort_column))
         if kind == col.OBJECT:
             page_order, positions = self._object_positions(name, first, reverse)
         elif kind == col.NONE:
@@ -875,16 +932,16 @@ class RowStore(Generic[RowT]):
         if op not in _PAGE_OPS:
             return None
         operand = getattr(test, "operand", None)
-        name = col.sort_name(test.column)
-        kind = self._kinds.get(name, col.NONE)
+        name, kind = self._resolve(col.sort_name(test.column))
         import polars as pl
         column = pl.col(name)
-        if kind == col.TEXT and op == "in" and isinstance(operand, frozenset | set) \
+        if kind in col.TEXTS and op == "in" and isinstance(operand, frozenset | set) \
                 and all(type(value) is str for value in operand):
             choices = pl.Series(list(operand), dtype=pl.String).implode()
             return column.is_in(choices).fill_null(False)
-        if kind == col.TEXT and op == "contains" and type(operand) is str:
-            return column.str.contains(operand, literal=True).fill_null(False)
+        if kind in col.TEXTS and op == "contains" and type(operand) is str:
+            text = column if kind == col.TEXT else column.cast(pl.String)
+            return text.str.contains(operand, literal=True).fill_null(False)
         if op in ("after", "before") and isinstance(operand, datetime) and (
                 (kind == col.AWARE and operand.utcoffset() is not None)
                 or (kind == col.NAIVE and operand.utcoffset() is None)):
@@ -894,8 +951,7 @@ class RowStore(Generic[RowT]):
         return None
 
     def _keys_of(self, column: int, first: int) -> list[Any]:
-        name = col.sort_name(column)
-        kind = self._kinds.get(name, col.NONE)
+        name, kind = self._resolve(col.sort_name(column))
         if kind == col.OBJECT:
             return self._objects[name][first:]
         if kind == col.NONE or self._frame is None:
@@ -908,6 +964,31 @@ class RowStore(Generic[RowT]):
         if keys is None:
             keys = self._column_keys[column] = self._keys_of(column, 0)
         return keys
+
+
+def _unalias_page(frame: pl.DataFrame, page: col.ColumnPage, name: str,
+                  target: str) -> tuple[pl.DataFrame, str]:
+    """The page's column `name`, so far the same as `target`, with values of its own."""
+    kind = col.TEXT if target == col.KEY else page.kinds[target]
+    differs = page.exceptions.pop(name, None)
+    if differs:
+        series = frame.get_column(target) if kind != col.OBJECT else None
+        values = (list(page.objects[target]) if series is None
+                  else col.python_values(series, kind))
+        for index, value in differs.items():
+            values[index] = value
+        converted, objects, kind = col.materialise(name, values)
+        if converted is not None:
+            frame = frame.with_columns(converted)
+        else:
+            assert objects is not None
+            page.objects[name] = objects
+    elif kind == col.OBJECT:
+        page.objects[name] = list(page.objects[target])
+    else:
+        frame = frame.with_columns(frame.get_column(target).alias(name))
+    page.kinds[name] = kind
+    return frame, kind
 
 
 # ---------------------------------------------------------------- dumps
@@ -963,6 +1044,8 @@ def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
             row_type,
             bool(header["has_item"]),
             length,
+            {name: dict((int(index), value) for index, value in differs)
+             for name, differs in header["exceptions"].items()},
         )
         return page, int(header["column_count"])
     except ValueError:
