@@ -306,14 +306,14 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
         for pattern in pattern_ids:
             props.update(dict.fromkeys(pattern))
         for prop in props:
-            values = [item.get(prop) for item in items]
-            alias = _alias_for(values, cell_values, kinds)
+            props_values = [item.get(prop) for item in items]
+            alias = _alias_for(props_values, cell_values, kinds)
             if alias is not None:
                 kinds[item_name(prop)] = ALIAS + alias[0]
                 if alias[1]:
                     exceptions[item_name(prop)] = alias[1]
                 continue
-            _add_column(columns, objects, kinds, item_name(prop), values, item=True)
+            _add_column(columns, objects, kinds, item_name(prop), props_values, item=True)
     return ColumnPage(pl.DataFrame(columns), objects, kinds, list(mark_ids), item_patterns,
                       type(first), has_item, len(rows), exceptions)
 
