@@ -322,7 +322,7 @@ def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
                kinds: dict[str, str]) -> tuple[str, dict[int, Any]] | None:
     """The text column `values` are the same as but for a few rows (hostile names the cells
     show cleaned, missing values shown as ""), and those rows' values; None if there is none."""
-    limit = len(values) // 32
+    limit = len(values) // 8
     head = values[:16]
     for name, cells in candidates.items():
         if kinds.get(name, TEXT) not in TEXTS:
