@@ -260,10 +260,12 @@ class ColumnPage:
     has_item: bool
     length: int = field(default=0)
     exceptions: dict[str, dict[int, Any]] = field(default_factory=dict)
+    column_count: int = 0
 
 
 def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
-    """Columns of `rows` (at least one row; all of one type)."""
+    """Columns of `rows` (at least one row; all of one type) for a store of `column_count`
+    columns. Pure: the Graph worker can build pages while the UI thread draws."""
     import polars as pl
     first = rows[0]
     has_item = hasattr(first, "item")
@@ -315,7 +317,7 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
                 continue
             _add_column(columns, objects, kinds, item_name(prop), props_values, item=True)
     return ColumnPage(pl.DataFrame(columns), objects, kinds, list(mark_ids), item_patterns,
-                      type(first), has_item, len(rows), exceptions)
+                      type(first), has_item, len(rows), exceptions, column_count)
 
 
 def _alias_for(values: list[Any], candidates: dict[str, list[Any]],

@@ -340,7 +340,7 @@ class RowStore(Generic[RowT]):
         Cost is O(page) without a sort, O(page * log(total)) plus index array copies with one;
         rows already loaded are neither re-sorted nor re-filtered.
         """
-        page = rows if isinstance(rows, col.ColumnPage) else self._encode(rows)
+        page = self._page(rows)
         old_length = self.visible_count
         if page is None or not page.length:
             return Appended(old_length, 0)
@@ -378,7 +378,7 @@ class RowStore(Generic[RowT]):
         """
         previous_key = self._key_at(self._arrival(self._cursor)) if self.visible_count else None
         previous_cursor = self._cursor
-        page = rows if isinstance(rows, col.ColumnPage) else self._encode(rows)
+        page = self._page(rows)
         self._start_generation()
         if page is not None and page.length:
             self._add_page(page)
@@ -537,6 +537,14 @@ class RowStore(Generic[RowT]):
         self._marked.clear()
 
     # ---------------------------------------------------------------- internals: rows
+
+    def _page(self, rows: Iterable[RowT] | col.ColumnPage) -> col.ColumnPage | None:
+        if not isinstance(rows, col.ColumnPage):
+            return self._encode(rows)
+        if rows.column_count != self._column_count:
+            raise ValueError(f"a page of {rows.column_count} columns for a table of "
+                             f"{self._column_count}")
+        return rows
 
     def _encode(self, rows: Iterable[RowT]) -> col.ColumnPage | None:
         page = list(rows)
@@ -1072,6 +1080,7 @@ def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
             length,
             {name: dict((int(index), value) for index, value in differs)
              for name, differs in header["exceptions"].items()},
+            int(header["column_count"]),
         )
         return page, int(header["column_count"])
     except ValueError:

@@ -32,6 +32,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from intune_tui.table.columns import ColumnPage
 from intune_tui.table.store import KeyTest, RowPredicate, RowStore, RowT, TableRow
 
 ELLIPSIS = "…"
@@ -499,11 +500,12 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     # ---------------------------------------------------------------- data coming down
 
-    def append_rows(self, rows: Iterable[RowT]) -> None:
+    def append_rows(self, rows: Iterable[RowT], *, columns: ColumnPage | None = None) -> None:
         """Add a page. The cursor stays on its row, and that row stays where it is on screen.
 
-        Cost is O(page) without a sort, O(page * log(total)) comparisons plus one list copy
-        with a sort; rows already loaded are neither re-sorted, re-filtered nor re-rendered.
+        `columns`: the same rows as `columns.encode_page` built them (in the Graph worker), used
+        instead of `rows` when they have as many columns as the table. Rows already loaded are
+        neither re-sorted, re-filtered nor re-rendered.
         """
         page = list(rows)
         if not page:
@@ -511,7 +513,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         store = self._store
         was_empty = not store.visible_count
         previous_screen_line = store.cursor - self._scroll_top
-        appended = store.append(page)
+        usable = columns is not None and columns.column_count == store.column_count
+        appended = store.append(columns if usable and columns is not None else page)
         self._update_virtual_size()
         if appended.reordered:
             self._place_cursor(store.cursor, previous_screen_line)
