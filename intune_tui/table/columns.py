@@ -78,6 +78,18 @@ def engine() -> ModuleType:
     return polars
 
 
+def engine_ready() -> bool:
+    """True once the preload thread has imported the engine (never waits)."""
+    return _preloading is not None and not _preloading.is_alive()
+
+
+def wait_for_engine() -> None:
+    """Block until the engine is imported (starts the import if nobody did)."""
+    preload_engine()
+    assert _preloading is not None
+    _preloading.join()
+
+
 def preload_engine() -> None:
     """Start importing polars and numpy on a daemon thread, once (returns at once)."""
     global _preloading

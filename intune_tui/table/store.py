@@ -26,14 +26,23 @@ from __future__ import annotations
 import io
 import json
 import struct
-from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
 
 from intune_tui.table import columns as col
+from intune_tui.table.python_store import (
+    Appended,
+    KeyTest,
+    PythonStore,
+    RowPredicate,
+    RowT,
+    TableRow,
+    insertion_positions,
+    sort_order,
+    splice,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,53 +53,8 @@ if TYPE_CHECKING:
     Mask = npt.NDArray[np.bool_]
 
 
-class TableRow(Protocol):
-    """What the table needs from a row (`intune.resources.Row` satisfies it)."""
-
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def cells(self) -> tuple[str, ...]: ...
-
-    @property
-    def sort_keys(self) -> tuple[Any, ...]: ...
-
-    @property
-    def search_text(self) -> str: ...
-
-    @property
-    def marks(self) -> tuple[str | None, ...]: ...
-
-
-RowT = TypeVar("RowT", bound=TableRow)
-RowPredicate = Callable[[RowT], bool]
-
-
-class KeyTest(Protocol):
-    """A filter on one column's sort keys, run over the list of those keys for many rows at once
-    (no Python call per row, unlike a predicate). A test that also has `op` ("in", "contains",
-    "after", "before") and `operand` (like `intune.search.ColumnTest`) runs inside the engine."""
-
-    @property
-    def column(self) -> int: ...
-
-    def matches_keys(self, keys: Sequence[Any]) -> list[bool]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """What a page did to the visible rows.
-
-    first_changed: the first visible index whose row changed (the old visible count when the page
-        only went below); above_cursor: rows put above the cursor row (the cursor index moved by
-        as many, so it stays on its row); reordered: every row was sorted again (sort keys of
-        mixed types), the cursor was found again on its row.
-    """
-
-    first_changed: int
-    above_cursor: int
-    reordered: bool = False
+__all__ = ["Appended", "ColumnStore", "KeyTest", "RowPredicate", "RowStore", "RowT",
+           "TableRow", "insertion_positions", "sort_order", "splice"]
 
 
 # ---------------------------------------------------------------- Python ordering helpers
@@ -104,75 +68,6 @@ def tolerant_key(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (0, value, "")
     return (1, 0, str(value))
-
-
-def sort_order(keys: Sequence[Any], reverse: bool) -> list[int]:
-    """Indices of `keys` in stable sorted order; None keys last in either direction."""
-    order = [index for index, value in enumerate(keys) if value is not None]
-    order.sort(key=keys.__getitem__, reverse=reverse)
-    if len(order) != len(keys):
-        order.extend(index for index, value in enumerate(keys) if value is None)
-    return order
-
-
-def _count_present(keys: Sequence[Any]) -> int:
-    """Number of leading non-None keys in a key list ordered by `sort_order`."""
-    low, high = 0, len(keys)
-    while low < high:
-        middle = (low + high) // 2
-        if keys[middle] is None:
-            high = middle
-        else:
-            low = middle + 1
-    return low
-
-
-def insertion_positions(
-    target_keys: Sequence[Any], page_keys: Sequence[Any], reverse: bool
-) -> list[int]:
-    """For each key of a sorted page, the index in sorted `target_keys` to insert it before.
-
-    Equal keys go after the ones already there (arrival order), None keys at the very end.
-    """
-    end = len(target_keys)
-    present = _count_present(target_keys)
-    positions: list[int] = []
-    low = 0
-    for value in page_keys:
-        if value is None:
-            positions.append(end)
-            continue
-        if reverse:
-            # bisect has no descending mode: first index whose key is smaller than `value`.
-            high = present
-            while low < high:
-                middle = (low + high) // 2
-                if target_keys[middle] < value:
-                    high = middle
-                else:
-                    low = middle + 1
-        else:
-            low = bisect_right(target_keys, value, low, present)
-        positions.append(low)
-    return positions
-
-
-def splice(target: list[Any], inserts: Iterable[Any], positions: Sequence[int]) -> list[Any]:
-    """`target` with each insert placed before `target[position]`."""
-    if not positions:
-        return target
-    if positions[0] == len(target):
-        target.extend(inserts)
-        return target
-    merged = target[:0]
-    previous = 0
-    for position, item in zip(positions, inserts, strict=True):
-        if position > previous:
-            merged.extend(target[previous:position])
-            previous = position
-        merged.append(item)
-    merged.extend(target[previous:])
-    return merged
 
 
 # ---------------------------------------------------------------- the store
@@ -204,9 +99,10 @@ def _np() -> Any:
     return numpy
 
 
-class RowStore(Generic[RowT]):
-    """The rows of one table: loaded in pages, sorted by a column, filtered, marked, and the
-    cursor's row (an index into the visible rows that follows its row through every change).
+class ColumnStore(Generic[RowT]):
+    """The rows of one table as columns: loaded in pages, sorted by a column, filtered, marked,
+    and the cursor's row (an index into the visible rows that follows its row through every
+    change). `RowStore` uses it for long lists.
 
     `column_count` is how many columns the rows carry (`sort_keys[column]` for each); sorts and
     key tests name columns by that index.
@@ -439,11 +335,11 @@ class RowStore(Generic[RowT]):
         return DUMP_MAGIC + struct.pack(">Q", len(head)) + head + body.getvalue()
 
     @classmethod
-    def load(cls, data: bytes, row_type: type[RowT]) -> RowStore[RowT]:
+    def load(cls, data: bytes, row_type: type[RowT]) -> ColumnStore[RowT]:
         """A store holding the rows of `dump()` (as `row_type`); ValueError if `data` is not
         a dump."""
         page = decode_dump(data, row_type)
-        store: RowStore[RowT] = cls(page[1])
+        store: ColumnStore[RowT] = cls(page[1])
         if page[0].length:
             store._add_page(page[0])
         store._rebuild_order()
@@ -1087,3 +983,202 @@ def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
         raise
     except Exception as error:  # a truncated or foreign body: polars raises its own errors
         raise ValueError(f"not a row store dump: {type(error).__name__}") from error
+
+
+# ---------------------------------------------------------------- the facade
+
+COLUMNS_FROM = 5_000  # rows: a list this long moves from Python rows to columns
+
+
+class RowStore(Generic[RowT]):
+    """The rows of one table (what the widget uses): Python rows for short lists
+    (`PythonStore`: faster there, and needs no engine), columns once a list reaches
+    `columns_from` rows and the engine is imported (`ColumnStore`: a sixth of the memory, filters
+    and sorts in the engine). Both show the same rows in the same order; the move keeps the
+    sort, filter, marks and cursor row, and changes `generation` (rows are new objects).
+    """
+
+    def __init__(self, column_count: int, *, columns_from: int = COLUMNS_FROM) -> None:
+        if column_count < 1:
+            raise ValueError("a RowStore needs at least one column")
+        col.preload_engine()
+        self._column_count = column_count
+        self._columns_from = columns_from
+        self._impl: PythonStore[RowT] | ColumnStore[RowT] = PythonStore(column_count)
+        self._generation_base = 0
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def columnar(self) -> bool:
+        """True once the rows are held as columns."""
+        return isinstance(self._impl, ColumnStore)
+
+    @property
+    def column_count(self) -> int:
+        return self._column_count
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever rows are replaced, cleared or moved to columns (within one, rows
+        are only added)."""
+        return self._generation_base + self._impl.generation
+
+    @property
+    def rows_count(self) -> int:
+        return self._impl.rows_count
+
+    @property
+    def visible_count(self) -> int:
+        return self._impl.visible_count
+
+    @property
+    def visible_rows(self) -> tuple[RowT, ...]:
+        return self._impl.visible_rows
+
+    def row_at(self, index: int) -> RowT:
+        return self._impl.row_at(index)
+
+    @property
+    def cursor(self) -> int:
+        return self._impl.cursor
+
+    @property
+    def cursor_row(self) -> RowT | None:
+        return self._impl.cursor_row
+
+    @property
+    def sort_column(self) -> int | None:
+        return self._impl.sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._impl.sort_reverse
+
+    @property
+    def filter_active(self) -> bool:
+        return self._impl.filter_active
+
+    @property
+    def marked_rows(self) -> list[RowT]:
+        return self._impl.marked_rows
+
+    @property
+    def marked_count(self) -> int:
+        return self._impl.marked_count
+
+    def is_marked(self, row: TableRow) -> bool:
+        return self._impl.is_marked(row)
+
+    def index_of_key(self, key: str) -> int:
+        return self._impl.index_of_key(key)
+
+    # ---------------------------------------------------------------- rows
+
+    def append(self, rows: Iterable[RowT], *, columns: col.ColumnPage | None = None) -> Appended:
+        """Add a page (`columns`: the same rows as `columns.encode_page` built them, used
+        once the rows are columns); the cursor stays on its row."""
+        page = list(rows)
+        if self._should_move(len(page), columns is not None):
+            self._move_to_columns()
+        impl = self._impl
+        if isinstance(impl, ColumnStore):
+            usable = columns is not None and columns.column_count == self._column_count
+            return impl.append(columns if usable and columns is not None else page)
+        return impl.append(page)
+
+    def replace(self, rows: Iterable[RowT], *, keep_key: bool = False) -> bool:
+        page = list(rows)
+        if self._should_move(len(page) - self.rows_count, False):
+            self._move_to_columns()
+        return self._impl.replace(page, keep_key=keep_key)
+
+    def clear(self) -> None:
+        self._impl.clear()
+
+    # ---------------------------------------------------------------- warm start
+
+    def dump(self) -> bytes:
+        """Every row as bytes for `load`/`restore` (Arrow IPC, zstd). Safe to call from another
+        thread: it writes the rows held when it was called."""
+        impl = self._impl
+        if isinstance(impl, ColumnStore):
+            return impl.dump()
+        copy: ColumnStore[RowT] = ColumnStore(self._column_count)
+        rows = list(impl._rows)
+        if rows:
+            copy.append(rows)
+        return copy.dump()
+
+    @classmethod
+    def load(cls, data: bytes, row_type: type[RowT]) -> RowStore[RowT]:
+        """A store holding the rows of `dump()` as `row_type`; ValueError if `data` is not a
+        dump (truncated, foreign)."""
+        loaded = ColumnStore.load(data, row_type)
+        store: RowStore[RowT] = cls(loaded.column_count)
+        store._impl = loaded
+        return store
+
+    def restore(self, data: bytes, row_type: type[RowT], *, keep_key: bool = False) -> bool:
+        """`replace` with the rows of a `dump()` (filter and sort settings stay); ValueError if
+        `data` is not a dump of a table with as many columns (the store is then unchanged)."""
+        page, column_count = decode_dump(data, row_type)
+        if column_count != self._column_count:
+            raise ValueError("the dump holds another table's rows")
+        if not isinstance(self._impl, ColumnStore):
+            col.wait_for_engine()
+            self._move_to_columns()
+        impl = self._impl
+        assert isinstance(impl, ColumnStore)
+        return impl.replace(page, keep_key=keep_key)
+
+    # ---------------------------------------------------------------- filter, sort, marks
+
+    def set_filter(self, predicate: RowPredicate[RowT] | None = None, *,
+                   words: Iterable[str] = (), key_tests: Iterable[KeyTest] = ()) -> bool:
+        return self._impl.set_filter(predicate, words=words, key_tests=key_tests)
+
+    def sort_by(self, column: int | None, reverse: bool = False) -> None:
+        self._impl.sort_by(column, reverse)
+
+    def place_cursor(self, index: int) -> int:
+        return self._impl.place_cursor(index)
+
+    def toggle_mark(self, row: RowT) -> None:
+        self._impl.toggle_mark(row)
+
+    def mark_all_visible(self) -> None:
+        self._impl.mark_all_visible()
+
+    def clear_marks(self) -> None:
+        self._impl.clear_marks()
+
+    # ---------------------------------------------------------------- moving to columns
+
+    def _should_move(self, extra: int, columns_given: bool) -> bool:
+        if isinstance(self._impl, ColumnStore):
+            return False
+        if self._impl.rows_count + extra < self._columns_from:
+            return False
+        return columns_given or col.engine_ready()
+
+    def _move_to_columns(self) -> None:
+        """Hold the rows as columns from now on, keeping sort, filter, marks and cursor row."""
+        old = self._impl
+        assert isinstance(old, PythonStore)
+        rows: list[RowT] = old._rows
+        new: ColumnStore[RowT] = ColumnStore(self._column_count)
+        new._sort_column, new._sort_reverse = old.sort_column, old.sort_reverse
+        new._predicate, new._filter_words = old._predicate, old._filter_words
+        new._key_tests = old._key_tests
+        if rows:
+            new._add_page(col.encode_page(rows, self._column_count))
+        new._rebuild_order()
+        arrival = {id(row): index for index, row in enumerate(rows)}
+        cursor_row = old.cursor_row
+        if cursor_row is not None:
+            new.place_cursor(new._visible_index_of(arrival[id(cursor_row)]))
+        new._marked = {key: arrival[id(row)] for key, row in old._marked.items()
+                       if id(row) in arrival}
+        self._generation_base += old.generation + 1
+        self._impl = new

@@ -19,7 +19,8 @@ import oracle_store
 import pytest
 
 from intune_tui.intune.search import ColumnTest
-from intune_tui.table.store import RowStore
+from intune_tui.table.columns import wait_for_engine
+from intune_tui.table.store import ColumnStore, RowStore
 
 
 @dataclass(slots=True)
@@ -135,7 +136,7 @@ def predicate_for(word: str) -> Any:
     return predicate
 
 
-def step(world: World, new: RowStore[ItemRow], old: Any) -> str:
+def step(world: World, new: Any, old: Any) -> str:
     rng = world.rng
     action = rng.choices(("append", "filter", "sort", "cursor", "mark", "replace", "key"),
                          weights=(6, 3, 3, 2, 2, 1, 1))[0]
@@ -187,10 +188,20 @@ def step(world: World, new: RowStore[ItemRow], old: Any) -> str:
     return action
 
 
-@pytest.mark.parametrize("seed", range(60))
-def test_the_columnar_store_shows_what_the_python_store_showed(seed: int) -> None:
+def new_store(kind: str, rng: random.Random) -> Any:
+    """The columnar store, or the table's store moving from Python rows to columns when the
+    list reaches 0, 30 or 120 rows (mid-trial: sort, filter, marks and cursor must survive)."""
+    wait_for_engine()
+    if kind == "columns":
+        return ColumnStore(COLUMNS)
+    return RowStore(COLUMNS, columns_from=rng.choice((0, 30, 120)))
+
+
+@pytest.mark.parametrize("kind", ["columns", "moving"])
+@pytest.mark.parametrize("seed", range(40))
+def test_the_new_store_shows_what_the_old_store_showed(kind: str, seed: int) -> None:
     world = World(random.Random(seed))
-    new: RowStore[ItemRow] = RowStore(COLUMNS)
+    new = new_store(kind, random.Random(-seed))
     old: Any = oracle_store.RowStore(COLUMNS)
     trail: list[str] = []
     for _ in range(40):
@@ -203,14 +214,51 @@ def test_the_columnar_store_shows_what_the_python_store_showed(seed: int) -> Non
 @pytest.mark.parametrize("seed", range(8))
 def test_a_dump_loads_back_to_the_same_rows_and_order(seed: int) -> None:
     world = World(random.Random(1000 + seed))
-    store: RowStore[ItemRow] = RowStore(COLUMNS)
+    store: RowStore[ItemRow] = RowStore(COLUMNS, columns_from=50)
     for _ in range(6):
         store.append(world.page())
     loaded = RowStore.load(store.dump(), ItemRow)
+    assert loaded.columnar
     assert loaded.visible_rows == store.visible_rows
+    restored: RowStore[ItemRow] = RowStore(COLUMNS)
+    assert restored.restore(store.dump(), ItemRow) is False
+    assert restored.visible_rows == store.visible_rows
     for column in range(COLUMNS):
         for reverse in (False, True):
             store.sort_by(column, reverse)
             loaded.sort_by(column, reverse)
             assert [row.key for row in loaded.visible_rows] == \
                 [row.key for row in store.visible_rows]
+
+
+def test_a_dump_cut_short_or_of_another_table_is_refused_and_changes_nothing() -> None:
+    world = World(random.Random(7))
+    store: RowStore[ItemRow] = RowStore(COLUMNS)
+    store.append([world.row() for _ in range(30)])
+    data = store.dump()
+    target: RowStore[ItemRow] = RowStore(COLUMNS)
+    target.append([world.row() for _ in range(3)])
+    before = target.visible_rows
+    for broken in (data[: len(data) // 2], data[:20], b"", b"not a dump" * 10):
+        with pytest.raises(ValueError):
+            target.restore(broken, ItemRow)
+    with pytest.raises(ValueError):
+        RowStore(COLUMNS + 1).restore(data, ItemRow)
+    assert target.visible_rows == before
+
+
+def test_a_long_list_moves_to_columns_and_a_short_one_stays_rows() -> None:
+    wait_for_engine()
+    world = World(random.Random(8))
+    short: RowStore[ItemRow] = RowStore(COLUMNS, columns_from=100)
+    short.append([world.row() for _ in range(99)])
+    assert not short.columnar
+    short.sort_by(0, reverse=True)
+    short.place_cursor(40)
+    row = short.cursor_row
+    assert row is not None
+    short.toggle_mark(row)
+    generation = short.generation
+    short.append([world.row()])
+    assert short.columnar and short.generation != generation
+    assert short.cursor_row == row and [r.key for r in short.marked_rows] == [row.key]

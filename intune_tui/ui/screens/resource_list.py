@@ -25,7 +25,8 @@ from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
-from intune_tui.table.columns import encode_page
+from intune_tui.table.columns import encode_page, engine_ready
+from intune_tui.table.store import COLUMNS_FROM
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.widgets.key_footer import KeyFooter
@@ -90,12 +91,16 @@ def _one(noun: str) -> str:
 
 async def with_columns(pages: AsyncIterator[RowPage], column_count: int
                        ) -> AsyncIterator[RowPage]:
-    """`pages`, each with its rows also as table columns, built where the pages are read (the
-    Graph worker), so the UI thread only appends them (issue 21)."""
+    """`pages`, with the rows of a long list also as table columns, built where the pages are
+    read (the Graph worker), so the UI thread only appends them (issue 21). Short lists stay
+    Python rows (`table.store.RowStore`), and nothing waits for the engine's import."""
+    seen = 0
     try:
         async for page in pages:
-            yield replace(page, columns=encode_page(page.rows, column_count)) if page.rows \
-                else page
+            seen += len(page.rows)
+            if page.rows and seen >= COLUMNS_FROM and engine_ready():
+                page = replace(page, columns=encode_page(page.rows, column_count))
+            yield page
     finally:
         close = getattr(pages, "aclose", None)
         if close is not None:

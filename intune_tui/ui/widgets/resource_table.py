@@ -503,8 +503,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     def append_rows(self, rows: Iterable[RowT], *, columns: ColumnPage | None = None) -> None:
         """Add a page. The cursor stays on its row, and that row stays where it is on screen.
 
-        `columns`: the same rows as `columns.encode_page` built them (in the Graph worker), used
-        instead of `rows` when they have as many columns as the table. Rows already loaded are
+        `columns`: the same rows as `columns.encode_page` built them (in the Graph worker), which
+        a long list appends instead of `rows` (`RowStore.append`). Rows already loaded are
         neither re-sorted, re-filtered nor re-rendered.
         """
         page = list(rows)
@@ -513,8 +513,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         store = self._store
         was_empty = not store.visible_count
         previous_screen_line = store.cursor - self._scroll_top
-        usable = columns is not None and columns.column_count == store.column_count
-        appended = store.append(columns if usable and columns is not None else page)
+        appended = store.append(page, columns=columns)
         self._update_virtual_size()
         if appended.reordered:
             self._place_cursor(store.cursor, previous_screen_line)
