@@ -9,7 +9,7 @@ memory of one Python object per row, issue 21); a `Row` is rebuilt only when ask
 rows, the cursor row, marked rows, exports), and a drawn row stays the same object while it is
 drawn (a small cache keyed by arrival index), so the widget's line cache keeps working.
 
-Ordering model, as numpy index arrays into the arrival order: `_ordered` the rows in sort order
+Ordering model, as numpy int32 index arrays into the arrival order: `_ordered` the rows in sort order
 (None when unsorted), `_view` the rows that pass the filter in display order (None when it is
 `_ordered` or, unsorted, every row). Sorting is a stable `arg_sort` with missing keys last in
 arrival order, the order Python's stable sort gives (`sort_order`); a page appended under a sort
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import polars as pl
 
-    Indexes = npt.NDArray[np.int64]
+    Indexes = npt.NDArray[np.int32]
     Mask = npt.NDArray[np.bool_]
 
 
@@ -76,6 +76,7 @@ ROW_CACHE_SIZE = 4096  # rows handed out, kept alive: 8x the widget's line cache
 PREFETCH = 64  # rows rebuilt at once around a drawn row
 PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
+ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 DUMP_MAGIC = b"ITRS1\n"
 _PAGE_OPS = ("in", "contains", "after", "before")
 
@@ -89,7 +90,7 @@ def _stable_order(series: pl.Series, reverse: bool) -> Indexes:
     frame = series.to_frame("v").with_row_index("i")
     order = frame.select(
         pl.arg_sort_by(["v", "i"], descending=[reverse, False], nulls_last=True))
-    result: Indexes = order.to_series().to_numpy().astype(_np().int64)
+    result: Indexes = order.to_series().to_numpy().astype(_np().int32)
     return result
 
 
@@ -245,7 +246,7 @@ class ColumnStore(Generic[RowT]):
         first = self._length
         self._add_page(page)
         np = _np()
-        origins = np.arange(first, self._length, dtype=np.int64)
+        origins = np.arange(first, self._length, dtype=np.int32)
         if self._sort_column is None:
             appended = self._append_unsorted(origins, old_length)
         else:
@@ -694,7 +695,7 @@ class ColumnStore(Generic[RowT]):
         if self._sort_column is None or not self._length:
             self._ordered = None
             if self._sort_column is not None:
-                self._ordered = _np().arange(0, dtype=_np().int64)
+                self._ordered = _np().arange(0, dtype=_np().int32)
         else:
             self._ordered = self._order(self._sort_column, self._sort_reverse)
         self._apply_filter()
@@ -708,22 +709,24 @@ class ColumnStore(Generic[RowT]):
         if cached is not None and kind != col.OBJECT:
             return cached
         if kind == col.NONE:
-            order: Indexes = np.arange(self._length, dtype=np.int64)
+            order: Indexes = np.arange(self._length, dtype=np.int32)
         elif kind == col.OBJECT:
             keys = self._objects[name]
             if self._tolerant:
                 keys = list(map(tolerant_key, keys))
             try:
-                order = np.array(sort_order(keys, reverse), dtype=np.int64)
+                order = np.array(sort_order(keys, reverse), dtype=np.int32)
             except TypeError:
                 self._tolerant = True
                 keys = list(map(tolerant_key, keys))
-                order = np.array(sort_order(keys, reverse), dtype=np.int64)
+                order = np.array(sort_order(keys, reverse), dtype=np.int32)
         else:
             assert self._frame is not None
             series = self._frame.get_column(name)
             order = _stable_order(series, reverse)
         if kind != col.OBJECT:
+            if len(self._orders) >= ORDERS_KEPT:
+                self._orders.pop(next(iter(self._orders)))
             self._orders[cache_key] = order
         return order
 
@@ -746,8 +749,8 @@ class ColumnStore(Generic[RowT]):
         if kind == col.OBJECT:
             page_order, positions = self._object_positions(name, first, reverse)
         elif kind == col.NONE:
-            page_order = np.arange(len(origins), dtype=np.int64)
-            positions = np.full(len(origins), len(self._ordered), dtype=np.int64)
+            page_order = np.arange(len(origins), dtype=np.int32)
+            positions = np.full(len(origins), len(self._ordered), dtype=np.int32)
         else:
             page_order, positions = self._engine_positions(name, first, reverse)
         page_sorted = origins[page_order]
@@ -783,7 +786,7 @@ class ColumnStore(Generic[RowT]):
         present_page = len(page) - page.null_count()
         old_present = first - column.slice(0, first).null_count()
         target = column.gather(old_ordered[:old_present])
-        positions = np.full(len(page), len(old_ordered), dtype=np.int64)
+        positions = np.full(len(page), len(old_ordered), dtype=np.int32)
         if present_page:
             sorted_keys = page.gather(page_order[:present_page])
             found = target.search_sorted(sorted_keys, side="right", descending=reverse)
@@ -800,7 +803,7 @@ class ColumnStore(Generic[RowT]):
         page_order = sort_order(page_keys, reverse)
         target = [keys[index] for index in self._ordered.tolist()]
         positions = insertion_positions(target, [page_keys[i] for i in page_order], reverse)
-        return (np.array(page_order, dtype=np.int64), np.array(positions, dtype=np.int64))
+        return (np.array(page_order, dtype=np.int32), np.array(positions, dtype=np.int32))
 
     # ---------------------------------------------------------------- internals: filter
 
@@ -811,14 +814,14 @@ class ColumnStore(Generic[RowT]):
             self._view = self._ordered
             if self.filter_active:
                 self._mask = np.zeros(0, dtype=bool)
-                self._view = np.zeros(0, dtype=np.int64)
+                self._view = np.zeros(0, dtype=np.int32)
                 if self._ordered is not None:
                     self._ordered_mask = np.zeros(0, dtype=bool)
             return
         self._mask = self._matches(0)
         if self._ordered is None:
             self._ordered_mask = None
-            self._view = np.flatnonzero(self._mask).astype(np.int64)
+            self._view = np.flatnonzero(self._mask).astype(np.int32)
         else:
             self._ordered_mask = self._mask[self._ordered]
             self._view = self._ordered[self._ordered_mask]
