@@ -2,23 +2,26 @@
 
 `RowStore` holds what a list shows and in which order, and which row the cursor is on; the
 widget (`ui.widgets.resource_table`) draws it and scrolls. Its interface speaks in visible
-indexes, keys and rows, never in what is behind them.
+indexes, keys and rows, never in what is behind them. A short list keeps Python rows
+(`python_store.PythonStore`); past `COLUMNS_FROM` rows, once the engine is imported, the rows
+move to columns (`ColumnStore`, issue 21): about half the memory of the Python rows at 300,000
+devices, and filters and sorts run in the engine.
 
-Rows live as columns of a polars frame in arrival order (`table.columns`: about a sixth of the
-memory of one Python object per row, issue 21); a `Row` is rebuilt only when asked for (drawn
-rows, the cursor row, marked rows, exports), and a drawn row stays the same object while it is
-drawn (a small cache keyed by arrival index), so the widget's line cache keeps working.
+`ColumnStore` keeps the rows as columns of a polars frame in arrival order (`table.columns`);
+a row is rebuilt only when asked for (drawn rows, the cursor row, marked rows, exports), and a
+drawn row stays the same object while it may be drawn (a cache keyed by arrival index), so the
+widget's line cache (keyed by `id(row)`) keeps working.
 
-Ordering model, as numpy int32 index arrays into the arrival order: `_ordered` the rows in sort order
-(None when unsorted), `_view` the rows that pass the filter in display order (None when it is
-`_ordered` or, unsorted, every row). Sorting is a stable `arg_sort` with missing keys last in
-arrival order, the order Python's stable sort gives (`sort_order`); a page appended under a sort
-is sorted on its own and merged in by binary search over the sorted keys (`search_sorted`), never
-a full re-sort. Filters run over whole columns: every word of the query must occur in the row's
-search text (`str.contains(word, literal=True)`), column tests become polars expressions (others
-run over a list of the column's keys), and a predicate runs only on rows those let through.
-Sort keys polars cannot compare like Python does (mixed types: bad data) stay a Python list and
-sort with Python's rules, falling back to numbers-first-then-text when the types do not compare.
+Ordering model, as numpy int32 index arrays into the arrival order: `_ordered` the rows in sort
+order (None when unsorted), `_view` the rows that pass the filter in display order (None when
+it is `_ordered` or, unsorted, every row). Sorting is stable, missing keys last in arrival order,
+the order Python's stable sort gives (`sort_order`); a page appended under a sort is sorted on
+its own and merged in by binary search over the sorted keys (`search_sorted`), never a full
+re-sort. Filters run over whole columns: every word of the query must occur in the row's search
+text (`str.contains(word, literal=True)`), column tests become polars expressions (others run
+over a list of the column's keys), and a predicate runs only on rows those let through. Sort
+keys polars cannot compare like Python does (mixed types: bad data) stay a Python list and sort
+with Python's rules, falling back to numbers-first-then-text when the types do not compare.
 """
 
 from __future__ import annotations
@@ -1002,12 +1005,12 @@ class RowStore(Generic[RowT]):
     sort, filter, marks and cursor row, and changes `generation` (rows are new objects).
     """
 
-    def __init__(self, column_count: int, *, columns_from: int = COLUMNS_FROM) -> None:
+    def __init__(self, column_count: int, *, columns_from: int | None = None) -> None:
         if column_count < 1:
             raise ValueError("a RowStore needs at least one column")
         col.preload_engine()
         self._column_count = column_count
-        self._columns_from = columns_from
+        self._columns_from = COLUMNS_FROM if columns_from is None else columns_from
         self._impl: PythonStore[RowT] | ColumnStore[RowT] = PythonStore(column_count)
         self._generation_base = 0
 

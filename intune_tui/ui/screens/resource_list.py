@@ -25,8 +25,8 @@ from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
+from intune_tui.table import store
 from intune_tui.table.columns import encode_page, engine_ready
-from intune_tui.table.store import COLUMNS_FROM
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.widgets.key_footer import KeyFooter
@@ -98,7 +98,7 @@ async def with_columns(pages: AsyncIterator[RowPage], column_count: int
     try:
         async for page in pages:
             seen += len(page.rows)
-            if page.rows and seen >= COLUMNS_FROM and engine_ready():
+            if page.rows and seen >= store.COLUMNS_FROM and engine_ready():
                 page = replace(page, columns=encode_page(page.rows, column_count))
             yield page
     finally:
