@@ -972,10 +972,14 @@ def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
         frame = pl.read_ipc(io.BytesIO(body)) if length else pl.DataFrame()
         if frame.height != length:
             raise ValueError("row count differs")
+        kinds = dict(header["kinds"])
+        for name, kind in kinds.items():
+            if kind in col.FRAME_KINDS and name not in frame.columns:
+                raise ValueError(f"column {name} missing")
         page = col.ColumnPage(
             frame,
             {name: _load_objects(values) for name, values in header["objects"].items()},
-            dict(header["kinds"]),
+            kinds,
             [tuple(marks) for marks in header["marks"]],
             [tuple(keys) for keys in header["item_keys"]],
             row_type,

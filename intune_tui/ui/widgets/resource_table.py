@@ -534,6 +534,26 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         previous_screen_line = store.cursor - self._scroll_top
         marks_before = store.marked_count
         found = store.replace(rows, keep_key=keep_key)
+        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+
+    def restore_rows(self, data: bytes, row_type: type[RowT], *, keep_key: bool = False) -> None:
+        """`replace_rows` with the rows of `dump_rows()` (a warm start's snapshot, issue 21).
+        ValueError if `data` is not such a dump, or of a table with other columns; the table is
+        then unchanged."""
+        store = self._store
+        previous_screen_line = store.cursor - self._scroll_top
+        marks_before = store.marked_count
+        found = store.restore(data, row_type, keep_key=keep_key)
+        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+
+    def dump_rows(self) -> bytes:
+        """Every loaded row (filter ignored) as bytes for `restore_rows`: Arrow IPC, zstd. Safe
+        to call from a worker thread: it writes the rows loaded when it was called."""
+        return self._store.dump()
+
+    def _after_replace(self, found: bool, keep_key: bool, previous_screen_line: int,
+                       marks_before: int) -> None:
+        store = self._store
         self._line_cache.clear()
         if found:
             self._place_cursor(store.cursor, previous_screen_line)

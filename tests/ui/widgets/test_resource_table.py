@@ -727,3 +727,29 @@ async def test_binding_ids_let_the_app_remap_keys() -> None:
         await pilot.pause()
         assert [row.key for row in app.table.marked_rows] == ["id-0"]
         assert app.table.sort_column == 0
+
+
+async def test_restore_rows_shows_a_dump_and_keeps_the_cursor_row() -> None:
+    """A warm start: rows dumped by one table are shown by another, which then takes live rows
+    (issue 21). Garbage is refused and leaves the table as it was."""
+    source = TableApp()
+    async with source.run_test(size=SCREEN) as pilot:
+        source.table.append_rows(devices(0, 200))
+        await pilot.pause()
+        data = source.table.dump_rows()
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.restore_rows(data, FakeRow)
+        await pilot.pause()
+        assert table.rows_count == 200
+        assert screen_lines(table)[1].startswith("›") and "PC-00000" in screen_lines(table)[1]
+        table.move_cursor(120)
+        await pilot.pause()
+        with pytest.raises(ValueError):
+            table.restore_rows(data[:100], FakeRow)
+        assert table.cursor_row is not None and table.cursor_row.key == "id-120"
+        table.replace_rows(devices(100, 250), keep_key=True)  # the live list replaces it
+        await pilot.pause()
+        assert table.rows_count == 150
+        assert table.cursor_row is not None and table.cursor_row.key == "id-120"
