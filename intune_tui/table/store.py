@@ -80,6 +80,7 @@ PREFETCH = 64  # rows rebuilt at once around a drawn row
 PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
+RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
 DUMP_MAGIC = b"ITRS1\n"
 _PAGE_OPS = ("in", "contains", "after", "before")
 
@@ -95,6 +96,15 @@ def _stable_order(series: pl.Series, reverse: bool) -> Indexes:
         pl.arg_sort_by(["v", "i"], descending=[reverse, False], nulls_last=True))
     result: Indexes = order.to_series().to_numpy().astype(_np().int32)
     return result
+
+
+def _merge_runs(runs: list[pl.Series], reverse: bool) -> None:
+    """Merge the last runs while the newest is at least half the size of the one before, up to
+    RUN_LIMIT keys (a binary counter: at a million keys about twenty runs, each page's merge
+    sorts only small runs, never the whole column)."""
+    while len(runs) >= 2 and len(runs[-2]) < RUN_LIMIT and 2 * len(runs[-1]) >= len(runs[-2]):
+        last = runs.pop()
+        runs[-1] = runs[-1].append(last).sort(descending=reverse).rechunk()
 
 
 def _np() -> Any:
@@ -147,6 +157,9 @@ class ColumnStore(Generic[RowT]):
         self._mask: Mask | None = None  # arrival order, while a filter is active
         self._ordered_mask: Mask | None = None  # `_ordered` order, while sorted and filtered
         self._orders: dict[tuple[int, bool], Indexes] = {}
+        # While sorted by a column of a frame kind: its present keys in sorted runs (their
+        # union is the column in sort order), for placing a page's rows (`_engine_positions`).
+        self._runs: list[pl.Series] | None = None
         self._column_keys: dict[int, list[Any]] = {}
         self._handed: OrderedDict[int, RowT] = OrderedDict()
         self._prefetched: dict[int, RowT] = {}
@@ -556,6 +569,7 @@ class ColumnStore(Generic[RowT]):
     def _unalias_own(self, name: str, target: str) -> str:
         """Give column `name`, so far the same as `target`, values of its own; its kind."""
         assert self._frame is not None
+        self._runs = None
         kind = col.TEXT if target == col.KEY else self._kinds[target]
         differs = self._exceptions.pop(name, None)
         if differs:
@@ -588,6 +602,7 @@ class ColumnStore(Generic[RowT]):
     def _convert_own(self, name: str, kind: str, new_kind: str) -> None:
         """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
         self._kinds[name] = new_kind
+        self._runs = None
         frame = self._frame
         if frame is None:
             if new_kind == col.OBJECT:
@@ -695,6 +710,7 @@ class ColumnStore(Generic[RowT]):
     # ---------------------------------------------------------------- internals: order
 
     def _rebuild_order(self) -> None:
+        self._runs = None
         if self._sort_column is None or not self._length:
             self._ordered = None
             if self._sort_column is not None:
@@ -787,13 +803,21 @@ class ColumnStore(Generic[RowT]):
         page = column.slice(first)
         page_order = _stable_order(page, reverse)
         present_page = len(page) - page.null_count()
-        old_present = first - column.slice(0, first).null_count()
-        target = column.gather(old_ordered[:old_present])
+        runs = self._runs
+        if runs is None:
+            old_present = first - column.slice(0, first).null_count()
+            runs = self._runs = [column.gather(old_ordered[:old_present])] if old_present else []
         positions = np.full(len(page), len(old_ordered), dtype=np.int32)
         if present_page:
             sorted_keys = page.gather(page_order[:present_page])
-            found = target.search_sorted(sorted_keys, side="right", descending=reverse)
-            positions[:present_page] = found.to_numpy()
+            # Rows before a key = rows before it in each run (equal keys: the new row after).
+            counts = np.zeros(present_page, dtype=np.int64)
+            for run in runs:
+                counts += run.search_sorted(sorted_keys, side="right",
+                                            descending=reverse).to_numpy()
+            positions[:present_page] = counts
+            runs.append(sorted_keys.rechunk())
+            _merge_runs(runs, reverse)
         return page_order, positions
 
     def _object_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
