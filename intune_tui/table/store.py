@@ -392,10 +392,16 @@ class ColumnStore(Generic[RowT]):
             if not 0 <= test.column < self._column_count:
                 raise IndexError(f"no column {test.column}")
         previous = self._arrival(self._cursor) if self.visible_count else None
+        old_words, old_mask = self._filter_words, self._mask
+        narrower = predicate is self._predicate and key_tests == self._key_tests
         self._predicate = predicate
         self._filter_words = tuple(word.lower() for word in words if word)
         self._key_tests = key_tests
-        self._apply_filter()
+        # Typing one more letter: every row that passes now passed before (each old word is in
+        # a new one), so only those rows are tested again.
+        narrower = narrower and old_mask is not None and all(
+            any(old in new for new in self._filter_words) for old in old_words)
+        self._apply_filter(old_mask if narrower else None)
         if previous is None or (self._mask is not None and not self._mask[previous]):
             self._cursor = 0
             return False
@@ -834,7 +840,8 @@ class ColumnStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- internals: filter
 
-    def _apply_filter(self) -> None:
+    def _apply_filter(self, within: Mask | None = None) -> None:
+        """Filter every row, or with `within` (a mask every passing row is in), only those."""
         np = _np()
         if not self.filter_active or not self._length:
             self._mask = self._ordered_mask = None
@@ -845,13 +852,34 @@ class ColumnStore(Generic[RowT]):
                 if self._ordered is not None:
                     self._ordered_mask = np.zeros(0, dtype=bool)
             return
-        self._mask = self._matches(0)
+        if within is not None and len(within) == self._length \
+                and np.count_nonzero(within) * 2 < self._length:
+            self._mask = self._words_within(within)
+        else:
+            self._mask = self._matches(0)
         if self._ordered is None:
             self._ordered_mask = None
             self._view = np.flatnonzero(self._mask).astype(np.int32)
         else:
             self._ordered_mask = self._mask[self._ordered]
             self._view = self._ordered[self._ordered_mask]
+
+    def _words_within(self, within: Mask) -> Mask:
+        """The filter's words tested on the rows of `within` only (they passed the rest)."""
+        import polars as pl
+
+        np = _np()
+        assert self._frame is not None
+        if not self._filter_words:
+            return within.copy()
+        candidates = np.flatnonzero(within)
+        texts = self._frame.get_column(col.SEARCH).gather(candidates)
+        found = texts.to_frame().select(pl.all_horizontal(
+            [pl.col(col.SEARCH).str.contains(word, literal=True)
+             for word in self._filter_words]).fill_null(False))
+        mask: Mask = np.zeros(self._length, dtype=bool)
+        mask[candidates[found.to_series().to_numpy().astype(bool)]] = True
+        return mask
 
     def _matches(self, first: int) -> Mask:
         """Which rows from arrival index `first` on pass the filter."""

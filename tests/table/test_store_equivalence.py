@@ -60,6 +60,7 @@ class World:
         self.mixed_text = rng.random() < 0.15  # a number among the text keys
         self.mixed_numbers = rng.random() < 0.15  # floats and bools among whole numbers
         self.duplicates = rng.random() < 0.2
+        self.last_filter: tuple[list[str], list[Any], Any] | None = None
 
     def maybe(self, value: Any, none_rate: float = 0.15) -> Any:
         return None if self.rng.random() < none_rate else value
@@ -154,6 +155,12 @@ def step(world: World, new: Any, old: Any) -> str:
         words = rng.sample(WORDS, rng.randrange(0, 3))
         tests = [world.key_test() for _ in range(rng.choice((0, 0, 1, 2)))]
         predicate = predicate_for(rng.choice(WORDS)) if rng.random() < 0.15 else None
+        if world.last_filter is not None and rng.random() < 0.5:
+            # Typing on: the same tests, each word kept or grown by a letter, maybe one more.
+            old_words, tests, predicate = world.last_filter
+            words = [word + rng.choice(("", "", "a", "p", "t")) for word in old_words]
+            words += rng.sample(WORDS, rng.randrange(0, 2))
+        world.last_filter = (words, tests, predicate)
         assert (new.set_filter(predicate, words=words, key_tests=tests)
                 == old.set_filter(predicate, words=words, key_tests=tests))
     elif action == "sort":
