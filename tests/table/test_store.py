@@ -11,7 +11,18 @@ from typing import Any
 
 import pytest
 
+from intune_tui.table import store as store_module
+from intune_tui.table.columns import wait_for_engine
 from intune_tui.table.store import RowStore, insertion_positions, sort_order, splice
+
+
+@pytest.fixture(autouse=True, params=["rows", "columns"])
+def holding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: on Python rows (short lists) and on columns (long lists)."""
+    if request.param == "columns":
+        wait_for_engine()
+        monkeypatch.setattr(store_module, "COLUMNS_FROM", 0)  # columns from the first row
+    return str(request.param)
 
 
 @dataclass(slots=True)
