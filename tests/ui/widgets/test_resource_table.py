@@ -8,7 +8,19 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.message import Message
 
+from intune_tui.table import store as store_module
+from intune_tui.table.columns import wait_for_engine
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn, fit_to_cells
+
+
+@pytest.fixture(autouse=True, params=["rows", "columns"])
+def holding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: the table's rows as Python rows (a short list) and as columns (a
+    long list, issue 21)."""
+    if request.param == "columns":
+        wait_for_engine()
+        monkeypatch.setattr(store_module, "COLUMNS_FROM", 0)  # columns from the first row
+    return str(request.param)
 
 SCREEN = (80, 24)
 PAGE = SCREEN[1] - 1  # the table fills the screen; one line is the header
