@@ -85,11 +85,38 @@ DUMP_MAGIC = b"ITRS1\n"
 _PAGE_OPS = ("in", "contains", "after", "before")
 
 
-def _stable_order(series: pl.Series, reverse: bool) -> Indexes:
+NUMERIC_KINDS = (col.INT, col.FLOAT, col.BOOL, col.AWARE, col.NAIVE)
+
+
+def _numeric_order(series: pl.Series, reverse: bool) -> Indexes | None:
+    """`_stable_order` of numbers, booleans and datetimes with numpy's stable sort (several
+    times faster than the engine's sort by (key, index)); None when it cannot (overflow)."""
+    np = _np()
+    present = series.is_not_null().to_numpy()
+    where = np.flatnonzero(present).astype(np.int32)
+    keys = series.drop_nulls().to_physical().to_numpy()
+    if keys.dtype == np.bool_:
+        keys = keys.astype(np.int8)
+    if reverse:
+        if keys.dtype.kind == "i" and len(keys) and keys.min() == np.iinfo(keys.dtype).min:
+            return None
+        keys = -keys
+    order: Indexes = where[np.argsort(keys, kind="stable")]
+    if len(where) != len(series):
+        order = np.concatenate([order, np.flatnonzero(~present).astype(np.int32)])
+    return order
+
+
+def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Indexes:
     """Indexes of `series` in stable order, None last (ties keep arrival order either way).
 
     Sorted by (key, index) rather than with `maintain_order`: the same order, found faster."""
     import polars as pl
+
+    if kind in NUMERIC_KINDS:
+        numeric = _numeric_order(series, reverse)
+        if numeric is not None:
+            return numeric
 
     frame = series.to_frame("v").with_row_index("i")
     order = frame.select(
@@ -748,7 +775,7 @@ class ColumnStore(Generic[RowT]):
         else:
             assert self._frame is not None
             series = self._frame.get_column(name)
-            order = _stable_order(series, reverse)
+            order = _stable_order(series, reverse, kind)
         if kind != col.OBJECT:
             if len(self._orders) >= ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))
@@ -807,7 +834,7 @@ class ColumnStore(Generic[RowT]):
         column = self._frame.get_column(name)
         old_ordered = self._ordered
         page = column.slice(first)
-        page_order = _stable_order(page, reverse)
+        page_order = _stable_order(page, reverse, self._resolve(name)[1])
         present_page = len(page) - page.null_count()
         runs = self._runs
         if runs is None:
