@@ -107,6 +107,29 @@ def _numeric_order(series: pl.Series, reverse: bool) -> Indexes | None:
     return order
 
 
+def _category_order(series: pl.Series, reverse: bool) -> Indexes:
+    """`_stable_order` of a category column: each value's rank among the few distinct values
+    (Python's text order), then numpy's stable sort of the ranks (a radix sort)."""
+    import polars as pl
+
+    np = _np()
+    present = series.is_not_null().to_numpy()
+    where = np.flatnonzero(present).astype(np.int32)
+    values = series.drop_nulls()
+    distinct = values.unique()
+    codes = distinct.to_physical().to_numpy()
+    texts: list[str] = distinct.cast(pl.String).to_list()
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    rank_type = np.int16 if len(texts) < 2**15 else np.int32
+    lookup = np.zeros(int(codes.max()) + 1 if len(codes) else 1, dtype=rank_type)
+    lookup[codes[by_text]] = np.arange(len(texts), dtype=rank_type)
+    keys = lookup[values.to_physical().to_numpy()]
+    order: Indexes = where[np.argsort(-keys if reverse else keys, kind="stable")]
+    if len(where) != len(series):
+        order = np.concatenate([order, np.flatnonzero(~present).astype(np.int32)])
+    return order
+
+
 def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Indexes:
     """Indexes of `series` in stable order, None last (ties keep arrival order either way).
 
@@ -117,6 +140,8 @@ def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Ind
         numeric = _numeric_order(series, reverse)
         if numeric is not None:
             return numeric
+    if kind in (col.CATEGORY, col.VERSION) and series.dtype == pl.Categorical:
+        return _category_order(series, reverse)
 
     frame = series.to_frame("v").with_row_index("i")
     order = frame.select(

@@ -60,6 +60,7 @@ class World:
         self.mixed_text = rng.random() < 0.15  # a number among the text keys
         self.mixed_numbers = rng.random() < 0.15  # floats and bools among whole numbers
         self.duplicates = rng.random() < 0.2
+        self.few = rng.random() < 0.4  # few distinct text keys: stored as categories
         self.last_filter: tuple[list[str], list[Any], Any] | None = None
 
     def maybe(self, value: Any, none_rate: float = 0.15) -> Any:
@@ -70,7 +71,7 @@ class World:
         self.serial += 1
         number = rng.randrange(0, 40) if self.duplicates else self.serial
         name = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(1, 4)))
-        text_key: Any = self.maybe(rng.choice(TEXTS).casefold())
+        text_key: Any = self.maybe(rng.choice(TEXTS[:3] if self.few else TEXTS).casefold())
         if self.mixed_text and rng.random() < 0.1:
             text_key = rng.choice((7, 2.5, True))
         when = self.maybe(BASE.astimezone(rng.choice(OFFSETS))
