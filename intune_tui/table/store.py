@@ -1234,10 +1234,14 @@ class RowStore(Generic[RowT]):
         store._impl = loaded
         return store
 
-    def restore(self, data: bytes, row_type: type[RowT], *, keep_key: bool = False) -> bool:
+    def restore(self, data: bytes | col.ColumnPage, row_type: type[RowT], *,
+                keep_key: bool = False) -> bool:
         """`replace` with the rows of a `dump()` (filter and sort settings stay); ValueError if
-        `data` is not a dump of a table with as many columns (the store is then unchanged)."""
-        page, column_count = decode_dump(data, row_type)
+        `data` is not a dump of a table with as many columns (the store is then unchanged).
+        `data` may also be `decode_dump(data, row_type)[0]`, decoded on another thread (most
+        of the time a restore takes)."""
+        page, column_count = ((data, data.column_count) if isinstance(data, col.ColumnPage)
+                              else decode_dump(data, row_type))
         if column_count != self._column_count:
             raise ValueError("the dump holds another table's rows")
         if not isinstance(self._impl, ColumnStore):
@@ -1246,6 +1250,35 @@ class RowStore(Generic[RowT]):
         impl = self._impl
         assert isinstance(impl, ColumnStore)
         return impl.replace(page, keep_key=keep_key)
+
+    def adopt(self, other: RowStore[RowT], *, keep_key: bool = False) -> bool:
+        """Hold the rows of `other`, a store filled elsewhere (a worker thread appending a live
+        list's pages with their columns) and not used afterwards; like `replace`: this store's
+        filter and sort settings stay, and with `keep_key` its cursor row and marks (by key).
+        True when the cursor found its row again."""
+        if other._column_count != self._column_count:
+            raise ValueError("the other store holds another table's rows")
+        old = self._impl
+        cursor_row = old.cursor_row
+        previous_key = cursor_row.key if cursor_row is not None else None
+        previous_cursor = old.cursor
+        marked = dict.fromkeys(old._marked) if keep_key else {}
+        impl = other._impl
+        impl.sort_by(old.sort_column, old.sort_reverse)
+        impl.set_filter(old._predicate, words=old._filter_words, key_tests=old._key_tests)
+        impl._marked = marked  # type: ignore[assignment]  # keys, resolved just below
+        impl._keep_marks_present()
+        self._generation_base += old.generation + other._generation_base + 1
+        self._impl = impl
+        if not keep_key:
+            impl.place_cursor(0)
+            return False
+        index = impl.index_of_key(previous_key) if previous_key is not None else -1
+        if index >= 0:
+            impl.place_cursor(index)
+            return True
+        impl.place_cursor(min(previous_cursor, max(impl.visible_count - 1, 0)))
+        return False
 
     # ---------------------------------------------------------------- filter, sort, marks
 

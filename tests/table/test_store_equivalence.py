@@ -20,7 +20,7 @@ import pytest
 
 from intune_tui.intune.search import ColumnTest
 from intune_tui.table.columns import wait_for_engine
-from intune_tui.table.store import ColumnStore, RowStore
+from intune_tui.table.store import ColumnStore, RowStore, decode_dump
 
 
 @dataclass(slots=True)
@@ -231,6 +231,9 @@ def test_a_dump_loads_back_to_the_same_rows_and_order(seed: int) -> None:
     restored: RowStore[ItemRow] = RowStore(COLUMNS)
     assert restored.restore(store.dump(), ItemRow) is False
     assert restored.visible_rows == store.visible_rows
+    decoded: RowStore[ItemRow] = RowStore(COLUMNS)  # decoded on another thread, then shown
+    decoded.restore(decode_dump(store.dump(), ItemRow)[0], ItemRow)
+    assert decoded.visible_rows == store.visible_rows
     for column in range(COLUMNS):
         for reverse in (False, True):
             store.sort_by(column, reverse)

@@ -536,14 +536,26 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         found = store.replace(rows, keep_key=keep_key)
         self._after_replace(found, keep_key, previous_screen_line, marks_before)
 
-    def restore_rows(self, data: bytes, row_type: type[RowT], *, keep_key: bool = False) -> None:
-        """`replace_rows` with the rows of `dump_rows()` (a warm start's snapshot, issue 21).
-        ValueError if `data` is not such a dump, or of a table with other columns; the table is
-        then unchanged."""
+    def restore_rows(self, data: bytes | ColumnPage, row_type: type[RowT], *,
+                     keep_key: bool = False) -> None:
+        """`replace_rows` with the rows of `dump_rows()` (a warm start's snapshot, issue 21), or
+        of `table.store.decode_dump(data, row_type)[0]` decoded on another thread. ValueError
+        if `data` is not such a dump, or of a table with other columns; the table is then
+        unchanged."""
         store = self._store
         previous_screen_line = store.cursor - self._scroll_top
         marks_before = store.marked_count
         found = store.restore(data, row_type, keep_key=keep_key)
+        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+
+    def adopt_rows(self, rows: RowStore[RowT], *, keep_key: bool = False) -> None:
+        """`replace_rows` with the rows of a store filled on another thread (`RowStore.adopt`):
+        a long live list replacing a snapshot without building a million rows' columns on the
+        UI thread."""
+        store = self._store
+        previous_screen_line = store.cursor - self._scroll_top
+        marks_before = store.marked_count
+        found = store.adopt(rows, keep_key=keep_key)
         self._after_replace(found, keep_key, previous_screen_line, marks_before)
 
     def dump_rows(self) -> bytes:

@@ -10,6 +10,7 @@ from textual.message import Message
 
 from intune_tui.table import store as store_module
 from intune_tui.table.columns import wait_for_engine
+from intune_tui.table.store import RowStore
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn, fit_to_cells
 
 
@@ -765,3 +766,26 @@ async def test_restore_rows_shows_a_dump_and_keeps_the_cursor_row() -> None:
         await pilot.pause()
         assert table.rows_count == 150
         assert table.cursor_row is not None and table.cursor_row.key == "id-120"
+
+
+async def test_adopt_rows_takes_a_list_built_elsewhere_keeping_sort_filter_cursor_marks() -> None:
+    """The live list, filled on another thread, replaces the shown rows (issue 21)."""
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 100))
+        table.sort_by(0, reverse=True)
+        table.set_filter(words=["pc-000"])  # PC-00000 .. PC-00099
+        await pilot.pause()
+        table.move_cursor(10)
+        table.toggle_mark()
+        cursor_key = table.cursor_row.key
+        live: RowStore[FakeRow] = RowStore(len(table.columns))
+        live.append(devices(50, 150))
+        table.adopt_rows(live, keep_key=True)
+        await pilot.pause()
+        assert table.rows_count == 100
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in range(99, 49, -1)]
+        assert table.cursor_row.key == cursor_key
+        assert [row.key for row in table.marked_rows] == [cursor_key]
+        assert "PC-00089" in "\n".join(screen_lines(table))
