@@ -27,7 +27,7 @@ from collections.abc import (
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
 from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
@@ -75,6 +75,9 @@ from intune_tui.intune.split_listing import SplitListing, partition_for, split_c
 from intune_tui.intune.wording import expiry_words
 from intune_tui.text import clean
 
+if TYPE_CHECKING:
+    from intune_tui.table.columns import ColumnPage
+
 T = TypeVar("T")
 Outcome = Literal["succeeded", "failed", "unknown", "not_sent"]
 
@@ -93,6 +96,9 @@ class RowPage:
     count: int | None
     number: int
     has_more: bool
+    # The same rows as table columns, when whoever streams the list built them (in the worker:
+    # `ui.screens.resource_list` does, so the UI thread only appends them).
+    columns: ColumnPage | None = None
 
 
 @dataclass(frozen=True)

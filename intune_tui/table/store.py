@@ -2,211 +2,173 @@
 
 `RowStore` holds what a list shows and in which order, and which row the cursor is on; the
 widget (`ui.widgets.resource_table`) draws it and scrolls. Its interface speaks in visible
-indexes, keys and rows, never in the lists behind them, so a columnar engine can replace these
-internals (issue 21) without the widget noticing.
+indexes, keys and rows, never in what is behind them. A short list keeps Python rows
+(`python_store.PythonStore`); past `COLUMNS_FROM` rows, once the engine is imported, the rows
+move to columns (`ColumnStore`, issue 21): about half the memory of the Python rows at 300,000
+devices, and filters and sorts run in the engine.
 
-Ordering model: `_rows` holds rows in arrival order; `_ordered` the same rows in sort order (the
-same list object when unsorted), with their sort keys alongside while sorted; `_view` the rows
-that pass the filter, in display order (the same list object as `_ordered` when unfiltered), with
-a mask over `_ordered` saying which rows are in it. A page appended under an active sort is sorted
-on its own and merged in by binary search over the keys: O(page * log(total)) comparisons plus a
-C-level list copy, never a full re-sort. Filters test rows in arrival order (memory order),
-over flat lists kept beside `_rows`: every row's search text, and the sort keys of each column a
-filter has asked about (built on first use, extended with every page).
+`ColumnStore` keeps the rows as columns of a polars frame in arrival order (`table.columns`);
+a row is rebuilt only when asked for (drawn rows, the cursor row, marked rows, exports), and a
+drawn row stays the same object while it may be drawn (a cache keyed by arrival index), so the
+widget's line cache (keyed by `id(row)`) keeps working.
+
+Ordering model, as numpy int32 index arrays into the arrival order: `_ordered` the rows in sort
+order (None when unsorted), `_view` the rows that pass the filter in display order (None when
+it is `_ordered` or, unsorted, every row). Sorting is stable, missing keys last in arrival order,
+the order Python's stable sort gives (`sort_order`); a page appended under a sort is sorted on
+its own and merged in by binary search over the sorted keys (`search_sorted`), never a full
+re-sort. Filters run over whole columns: every word of the query must occur in the row's search
+text (`str.contains(word, literal=True)`), column tests become polars expressions (others run
+over a list of the column's keys), and a predicate runs only on rows those let through. Sort
+keys polars cannot compare like Python does (mixed types: bad data) stay a Python list and sort
+with Python's rules, falling back to numbers-first-then-text when the types do not compare.
 """
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from itertools import compress, count, islice, repeat
-from operator import and_, attrgetter, contains, itemgetter
-from typing import Any, Generic, Protocol, TypeVar
+import io
+import json
+import struct
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic
+
+from intune_tui.table import columns as col
+from intune_tui.table.python_store import (
+    Appended,
+    KeyTest,
+    PythonStore,
+    RowPredicate,
+    RowT,
+    TableRow,
+    insertion_positions,
+    sort_order,
+    splice,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import polars as pl
+
+    Indexes = npt.NDArray[np.int32]
+    Mask = npt.NDArray[np.bool_]
 
 
-class TableRow(Protocol):
-    """What the table needs from a row (`intune.resources.Row` satisfies it)."""
-
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def cells(self) -> tuple[str, ...]: ...
-
-    @property
-    def sort_keys(self) -> tuple[Any, ...]: ...
-
-    @property
-    def search_text(self) -> str: ...
-
-    @property
-    def marks(self) -> tuple[str | None, ...]: ...
+__all__ = ["Appended", "ColumnStore", "KeyTest", "RowPredicate", "RowStore", "RowT",
+           "TableRow", "insertion_positions", "sort_order", "splice"]
 
 
-RowT = TypeVar("RowT", bound=TableRow)
-RowPredicate = Callable[[RowT], bool]
+# ---------------------------------------------------------------- Python ordering helpers
+# Used for sort keys kept as Python objects (mixed types), with Python's own comparisons.
 
 
-class KeyTest(Protocol):
-    """A filter on one column's sort keys, run over the list of those keys for many rows at once
-    (no Python call per row, unlike a predicate)."""
-
-    @property
-    def column(self) -> int: ...
-
-    def matches_keys(self, keys: Sequence[Any]) -> list[bool]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """What a page did to the visible rows.
-
-    first_changed: the first visible index whose row changed (the old visible count when the page
-        only went below); above_cursor: rows put above the cursor row (the cursor index moved by
-        as many, so it stays on its row); reordered: every row was sorted again (sort keys of
-        mixed types), the cursor was found again on its row.
-    """
-
-    first_changed: int
-    above_cursor: int
-    reordered: bool = False
-
-
-def _sort_key_for(column: int) -> Callable[[TableRow], Any]:
-    def sort_key(row: TableRow) -> Any:
-        return row.sort_keys[column]
-
-    return sort_key
-
-
-def _tolerant_sort_key_for(column: int) -> Callable[[TableRow], Any]:
+def tolerant_key(value: Any) -> Any:
     """A key for columns whose sort keys mix types: numbers first, then the rest as text."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value))
 
-    def sort_key(row: TableRow) -> Any:
-        value = row.sort_keys[column]
-        if value is None:
+
+# ---------------------------------------------------------------- the store
+
+ROW_CACHE_SIZE = 4096  # rows handed out, kept alive: 8x the widget's line cache
+PREFETCH = 64  # rows rebuilt at once around a drawn row
+PREDICATE_BATCH = 4096
+COMPACT_PAGES = 32
+ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
+RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
+DUMP_MAGIC = b"ITRS1\n"
+_PAGE_OPS = ("in", "contains", "after", "before")
+
+
+NUMERIC_KINDS = (col.INT, col.FLOAT, col.BOOL, col.AWARE, col.NAIVE)
+
+
+def _numeric_order(series: pl.Series, reverse: bool) -> Indexes | None:
+    """`_stable_order` of numbers, booleans and datetimes with numpy's stable sort (several
+    times faster than the engine's sort by (key, index)); None when it cannot (overflow)."""
+    np = _np()
+    present = series.is_not_null().to_numpy()
+    where = np.flatnonzero(present).astype(np.int32)
+    keys = series.drop_nulls().to_physical().to_numpy()
+    if keys.dtype == np.bool_:
+        keys = keys.astype(np.int8)
+    if reverse:
+        if keys.dtype.kind == "i" and len(keys) and keys.min() == np.iinfo(keys.dtype).min:
             return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return (0, value, "")
-        return (1, 0, str(value))
-
-    return sort_key
-
-
-def sort_order(keys: Sequence[Any], reverse: bool) -> list[int]:
-    """Indices of `keys` in stable sorted order; None keys last in either direction."""
-    order = [index for index, value in enumerate(keys) if value is not None]
-    order.sort(key=keys.__getitem__, reverse=reverse)
-    if len(order) != len(keys):
-        order.extend(index for index, value in enumerate(keys) if value is None)
+        keys = -keys
+    order: Indexes = where[np.argsort(keys, kind="stable")]
+    if len(where) != len(series):
+        order = np.concatenate([order, np.flatnonzero(~present).astype(np.int32)])
     return order
 
 
-def _count_present(keys: Sequence[Any]) -> int:
-    """Number of leading non-None keys in a key list ordered by `sort_order`."""
-    low, high = 0, len(keys)
-    while low < high:
-        middle = (low + high) // 2
-        if keys[middle] is None:
-            high = middle
-        else:
-            low = middle + 1
-    return low
+def _category_order(series: pl.Series, reverse: bool) -> Indexes:
+    """`_stable_order` of a category column: each value's rank among the few distinct values
+    (Python's text order), then numpy's stable sort of the ranks (a radix sort)."""
+    import polars as pl
+
+    np = _np()
+    present = series.is_not_null().to_numpy()
+    where = np.flatnonzero(present).astype(np.int32)
+    values = series.drop_nulls()
+    distinct = values.unique()
+    codes = distinct.to_physical().to_numpy()
+    texts: list[str] = distinct.cast(pl.String).to_list()
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    rank_type = np.int16 if len(texts) < 2**15 else np.int32
+    lookup = np.zeros(int(codes.max()) + 1 if len(codes) else 1, dtype=rank_type)
+    lookup[codes[by_text]] = np.arange(len(texts), dtype=rank_type)
+    keys = lookup[values.to_physical().to_numpy()]
+    order: Indexes = where[np.argsort(-keys if reverse else keys, kind="stable")]
+    if len(where) != len(series):
+        order = np.concatenate([order, np.flatnonzero(~present).astype(np.int32)])
+    return order
 
 
-def insertion_positions(
-    target_keys: Sequence[Any], page_keys: Sequence[Any], reverse: bool
-) -> list[int]:
-    """For each key of a sorted page, the index in sorted `target_keys` to insert it before.
+def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Indexes:
+    """Indexes of `series` in stable order, None last (ties keep arrival order either way).
 
-    Equal keys go after the ones already there (arrival order), None keys at the very end.
-    O(len(page) * log(len(target))) comparisons, in C for ascending order.
-    """
-    end = len(target_keys)
-    present = _count_present(target_keys)
-    positions: list[int] = []
-    low = 0
-    for value in page_keys:
-        if value is None:
-            positions.append(end)
-            continue
-        if reverse:
-            # bisect has no descending mode: first index whose key is smaller than `value`.
-            high = present
-            while low < high:
-                middle = (low + high) // 2
-                if target_keys[middle] < value:
-                    high = middle
-                else:
-                    low = middle + 1
-        else:
-            low = bisect_right(target_keys, value, low, present)
-        positions.append(low)
-    return positions
+    Sorted by (key, index) rather than with `maintain_order`: the same order, found faster."""
+    import polars as pl
+
+    if kind in NUMERIC_KINDS:
+        numeric = _numeric_order(series, reverse)
+        if numeric is not None:
+            return numeric
+    if kind in (col.CATEGORY, col.VERSION) and series.dtype == pl.Categorical:
+        return _category_order(series, reverse)
+
+    frame = series.to_frame("v").with_row_index("i")
+    order = frame.select(
+        pl.arg_sort_by(["v", "i"], descending=[reverse, False], nulls_last=True))
+    result: Indexes = order.to_series().to_numpy().astype(_np().int32)
+    return result
 
 
-SequenceT = TypeVar("SequenceT", list[Any], "array[int]")
+def _merge_runs(runs: list[pl.Series], reverse: bool) -> None:
+    """Merge the last runs while the newest is at least half the size of the one before, up to
+    RUN_LIMIT keys (a binary counter: at a million keys about twenty runs, each page's merge
+    sorts only small runs, never the whole column)."""
+    while len(runs) >= 2 and len(runs[-2]) < RUN_LIMIT and 2 * len(runs[-1]) >= len(runs[-2]):
+        last = runs.pop()
+        runs[-1] = runs[-1].append(last).sort(descending=reverse).rechunk()
 
 
-def splice(target: SequenceT, inserts: Iterable[Any], positions: Sequence[int]) -> SequenceT:
-    """`target` with each insert placed before `target[position]` (a list or an array).
+def _np() -> Any:
+    import numpy
 
-    Appends in place when every insert goes at the end; otherwise one new copy of `target`.
-    """
-    if not positions:
-        return target
-    if positions[0] == len(target):
-        target.extend(inserts)
-        return target
-    merged = target[:0]
-    previous = 0
-    for position, item in zip(positions, inserts, strict=True):
-        if position > previous:
-            merged.extend(target[previous:position])
-            previous = position
-        merged.append(item)
-    merged.extend(target[previous:])
-    return merged
+    return numpy
 
 
-def _view_positions(
-    ordered_mask: list[bool], ordered_positions: list[int], matches: list[bool]
-) -> list[int]:
-    """Where matching page rows go in the filtered view, from where they go in the full order.
-
-    A row inserted before `_ordered[p]` goes after every visible row above p.
-    """
-    positions: list[int] = []
-    visible_above = 0
-    previous = 0
-    for position, matched in zip(ordered_positions, matches, strict=True):
-        visible_above += ordered_mask[previous:position].count(True)
-        previous = position
-        if matched:
-            positions.append(visible_above)
-    return positions
-
-
-def _column_of(rows: Sequence[TableRow], column: int) -> list[Any]:
-    """The sort key in `column` of each row (C-level: no Python call per row)."""
-    return list(map(itemgetter(column), map(attrgetter("sort_keys"), rows)))
-
-
-def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
-    """Index of this very object in `rows`, or -1 (C-level scan: no __eq__ on dataclasses)."""
-    if row is None:
-        return -1
-    try:
-        return list(map(id, rows)).index(id(row))
-    except ValueError:
-        return -1
-
-
-class RowStore(Generic[RowT]):
-    """The rows of one table: loaded in pages, sorted by a column, filtered, marked, and the
-    cursor's row (an index into the visible rows that follows its row through every change).
+class ColumnStore(Generic[RowT]):
+    """The rows of one table as columns: loaded in pages, sorted by a column, filtered, marked,
+    and the cursor's row (an index into the visible rows that follows its row through every
+    change). `RowStore` uses it for long lists.
 
     `column_count` is how many columns the rows carry (`sort_keys[column]` for each); sorts and
     key tests name columns by that index.
@@ -215,31 +177,45 @@ class RowStore(Generic[RowT]):
     def __init__(self, column_count: int) -> None:
         if column_count < 1:
             raise ValueError("a RowStore needs at least one column")
+        col.preload_engine()
         self._column_count = column_count
-        self._rows: list[RowT] = []
-        self._ordered: list[RowT] = self._rows
-        self._view: list[RowT] = self._rows
-        # While a sort is active: the sort keys alongside `_ordered`, and for each row of
-        # `_ordered` its index in `_rows` (filters test rows in arrival order, which is also
-        # memory order: about twice as fast at 100k rows as walking them sorted).
-        self._ordered_keys: list[Any] = []
-        self._ordered_origins: array[int] = array("q")
-        # While a filter is active: for each row of `_ordered`, whether it is in `_view`.
-        self._view_mask: list[bool] | None = None
+        self._generation = 0
+        self._sort_column: int | None = None
+        self._sort_reverse = False
+        self._tolerant = False
         self._predicate: RowPredicate[RowT] | None = None
         self._filter_words: tuple[str, ...] = ()
         self._key_tests: tuple[KeyTest, ...] = ()
-        # `row.search_text` of every row, in arrival order: word filters run in C over it.
-        self._search_texts: list[str] = []
-        # Column index -> that column's sort key of every row, in arrival order (for key tests).
-        self._column_keys: dict[int, list[Any]] = {}
-        self._sort_column: int | None = None
-        self._sort_reverse = False
-        self._sort_key: Callable[[TableRow], Any] = _sort_key_for(0)
         self._cursor = 0
-        self._marked: dict[str, RowT] = {}
-        # Rows are never removed within a generation, so id(row) is a stable cache key inside it.
-        self._generation = 0
+        self._marked: dict[str, int] = {}  # key -> arrival index, in marking order
+        self._reset_rows()
+
+    def _reset_rows(self) -> None:
+        self._frame: pl.DataFrame | None = None
+        self._length = 0
+        self._compacted = 0  # rows before this are in few chunks
+        self._pages_since_compact = 0
+        self._kinds: dict[str, str] = {}
+        self._objects: dict[str, list[Any]] = {}
+        # Item properties of an alias kind: arrival index -> value, where not the same.
+        self._exceptions: dict[str, dict[int, Any]] = {}
+        self._mark_patterns: list[tuple[str | None, ...]] = []
+        self._mark_index: dict[tuple[str | None, ...], int] = {}
+        self._item_patterns: list[tuple[str, ...]] = []
+        self._item_index: dict[tuple[str, ...], int] = {}
+        self._builder: col.RowBuilder | None = None
+        self._ordered: Indexes | None = None
+        self._view: Indexes | None = None
+        self._mask: Mask | None = None  # arrival order, while a filter is active
+        self._ordered_mask: Mask | None = None  # `_ordered` order, while sorted and filtered
+        self._orders: dict[tuple[int, bool], Indexes] = {}
+        # While sorted by a column of a frame kind: its present keys in sorted runs (their
+        # union is the column in sort order), for placing a page's rows (`_engine_positions`).
+        self._runs: list[pl.Series] | None = None
+        self._column_keys: dict[int, list[Any]] = {}
+        self._handed: OrderedDict[int, RowT] = OrderedDict()
+        self._prefetched: dict[int, RowT] = {}
+        self._index_by_id: dict[int, int] = {}
 
     # ---------------------------------------------------------------- reading
 
@@ -255,21 +231,38 @@ class RowStore(Generic[RowT]):
     @property
     def rows_count(self) -> int:
         """Rows loaded (filter ignored)."""
-        return len(self._rows)
+        return self._length
 
     @property
     def visible_count(self) -> int:
         """Rows that pass the filter."""
-        return len(self._view)
+        return self._length if self._view is None else len(self._view)
 
     @property
     def visible_rows(self) -> tuple[RowT, ...]:
-        """The rows that pass the filter, in display order (a copy)."""
-        return tuple(self._view)
+        """The rows that pass the filter, in display order (rebuilt: a copy)."""
+        if not self._length:
+            return ()
+        indexes = range(self._length) if self._view is None else self._view.tolist()
+        return tuple(self._build(indexes))
 
     def row_at(self, index: int) -> RowT:
         """The visible row at `index` (display order)."""
-        return self._view[index]
+        count = self.visible_count
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("row index out of range")
+        arrival = self._arrival(index)
+        row = self._handed.get(arrival)
+        if row is not None:
+            self._handed.move_to_end(arrival)
+            return row
+        row = self._prefetched.pop(arrival, None)
+        if row is None:
+            row = self._prefetch(index, arrival)
+        self._hand_out(arrival, row)
+        return row
 
     @property
     def cursor(self) -> int:
@@ -278,7 +271,7 @@ class RowStore(Generic[RowT]):
 
     @property
     def cursor_row(self) -> RowT | None:
-        return self._view[self._cursor] if self._view else None
+        return self.row_at(self._cursor) if self.visible_count else None
 
     @property
     def sort_column(self) -> int | None:
@@ -295,7 +288,7 @@ class RowStore(Generic[RowT]):
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
-        return list(self._marked.values())
+        return self._build(list(self._marked.values()))
 
     @property
     def marked_count(self) -> int:
@@ -306,38 +299,33 @@ class RowStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- rows
 
-    def append(self, rows: Iterable[RowT]) -> Appended:
-        """Add a page; the cursor stays on its row.
+    def append(self, rows: Iterable[RowT] | col.ColumnPage) -> Appended:
+        """Add a page (rows, or `columns.encode_page` of them); the cursor stays on its row.
 
-        Cost is O(page) without a sort, O(page * log(total)) comparisons plus one list copy
-        with a sort; rows already loaded are neither re-sorted nor re-filtered.
+        Cost is O(page) without a sort, O(page * log(total)) plus index array copies with one;
+        rows already loaded are neither re-sorted nor re-filtered.
         """
-        page = list(rows)
-        old_length = len(self._view)
-        if not page:
+        page = self._page(rows)
+        old_length = self.visible_count
+        if page is None or not page.length:
             return Appended(old_length, 0)
-        was_empty = not self._view
-        previous_row = self.cursor_row
-        first_origin = len(self._rows)
-        self._rows.extend(page)
-        page_texts = [row.search_text for row in page]
-        self._search_texts.extend(page_texts)
-        for column, keys in self._column_keys.items():
-            keys.extend(_column_of(page, column))
+        was_empty = not old_length
+        previous = self._arrival(self._cursor) if old_length else None
+        first = self._length
+        self._add_page(page)
+        np = _np()
+        origins = np.arange(first, self._length, dtype=np.int32)
         if self._sort_column is None:
-            if self._view_mask is not None:
-                matches = self._matches(page, page_texts)
-                self._view.extend(compress(page, matches))
-                self._view_mask.extend(matches)
-            appended = Appended(old_length, 0)
+            appended = self._append_unsorted(origins, old_length)
         else:
             try:
-                appended = self._merge_page(page, page_texts, first_origin)
+                appended = self._merge_page(origins, old_length)
             except TypeError:
                 # Keys of mixed types (bad data): switch to a tolerant key and sort everything.
-                self._use_tolerant_sort_key()
+                self._tolerant = True
                 self._rebuild_order()
-                self.place_cursor(max(_index_of_identity(self._view, previous_row), 0))
+                index = self._visible_index_of(previous) if previous is not None else -1
+                self.place_cursor(max(index, 0))
                 appended = Appended(0, 0, reordered=True)
         if was_empty:
             self._cursor = 0
@@ -345,7 +333,7 @@ class RowStore(Generic[RowT]):
             self._cursor += appended.above_cursor
         return appended
 
-    def replace(self, rows: Iterable[RowT], *, keep_key: bool = False) -> bool:
+    def replace(self, rows: Iterable[RowT] | col.ColumnPage, *, keep_key: bool = False) -> bool:
         """Hold a new result set (filter and sort settings stay). True when the cursor found
         its row again.
 
@@ -353,33 +341,87 @@ class RowStore(Generic[RowT]):
         and marks of rows still present survive; otherwise the cursor goes to the first row
         and marks are cleared.
         """
-        previous_row = self.cursor_row
+        previous_key = self._key_at(self._arrival(self._cursor)) if self.visible_count else None
         previous_cursor = self._cursor
-        self._start_generation(list(rows))
+        page = self._page(rows)
+        self._start_generation()
+        if page is not None and page.length:
+            self._add_page(page)
         self._rebuild_order()
-        if not keep_key:
-            self._marked.clear()
-            self._cursor = 0
-            return False
-        self._keep_marks_present()
-        index = self.index_of_key(previous_row.key) if previous_row is not None else -1
-        if index >= 0:
-            self._cursor = index
-            return True
-        self.place_cursor(min(previous_cursor, max(len(self._view) - 1, 0)))
-        return False
+        return self._after_replace(keep_key, previous_key, previous_cursor)
 
     def clear(self) -> None:
         """Drop every row and mark (filter and sort settings stay)."""
-        self._start_generation([])
+        self._start_generation()
         self._rebuild_order()
         self._marked.clear()
         self._cursor = 0
 
     def index_of_key(self, key: str) -> int:
         """Visible index of the row with `key`, or -1."""
-        keys = [row.key for row in self._view]
-        return keys.index(key) if key in keys else -1
+        if self._frame is None:
+            return -1
+        np = _np()
+        arrivals = np.flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        if not len(arrivals):
+            return -1
+        if self._view is None:
+            return int(arrivals[0])
+        found = np.flatnonzero(np.isin(self._view, arrivals))
+        return int(found[0]) if len(found) else -1
+
+    # ---------------------------------------------------------------- warm start
+
+    def dump(self) -> bytes:
+        """Every row (arrival order) as bytes for `load`/`restore`: Arrow IPC, zstd-compressed.
+
+        Safe to call from another thread: it writes the rows held when it was called.
+        """
+        # Copies taken first (each one call, atomic under the GIL): the UI thread may append
+        # while the frame is written.
+        frame, length, kinds = self._frame, self._length, dict(self._kinds)
+        objects = {name: list(values) for name, values in dict(self._objects).items()}
+        exceptions = {name: dict(differs) for name, differs in dict(self._exceptions).items()}
+        marks, item_keys = list(self._mark_patterns), list(self._item_patterns)
+        if frame is not None and frame.height != length:
+            frame = frame.head(length)
+        header: dict[str, Any] = {
+            "column_count": self._column_count,
+            "length": length,
+            "kinds": kinds,
+            "marks": [list(pattern) for pattern in marks],
+            "item_keys": [list(pattern) for pattern in item_keys],
+            "has_item": self._builder.has_item if self._builder else False,
+            "objects": {name: _dump_objects(values[:length]) for name, values in objects.items()},
+            "exceptions": {name: [[index, value] for index, value in differs.items()
+                                  if index < length]
+                           for name, differs in exceptions.items()},
+        }
+        body = io.BytesIO()
+        if frame is not None:
+            # One record batch: read back about a third faster than one per chunk.
+            frame.rechunk().write_ipc(body, compression="zstd")
+        head = json.dumps(header, separators=(",", ":")).encode()
+        return DUMP_MAGIC + struct.pack(">Q", len(head)) + head + body.getvalue()
+
+    @classmethod
+    def load(cls, data: bytes, row_type: type[RowT]) -> ColumnStore[RowT]:
+        """A store holding the rows of `dump()` (as `row_type`); ValueError if `data` is not
+        a dump."""
+        page = decode_dump(data, row_type)
+        store: ColumnStore[RowT] = cls(page[1])
+        if page[0].length:
+            store._add_page(page[0])
+        store._rebuild_order()
+        return store
+
+    def restore(self, data: bytes, row_type: type[RowT], *, keep_key: bool = False) -> bool:
+        """`replace` with the rows of a `dump()`; ValueError if `data` is not a dump of a store
+        with as many columns."""
+        page, column_count = decode_dump(data, row_type)
+        if column_count != self._column_count:
+            raise ValueError("the dump holds another table's rows")
+        return self.replace(page, keep_key=keep_key)
 
     # ---------------------------------------------------------------- filter and sort
 
@@ -395,25 +437,27 @@ class RowStore(Generic[RowT]):
         still passes (the cursor stays on it); otherwise the cursor goes to the first row.
 
         `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). They are tested in C over a list of those texts, and `key_tests` over a
-        list of their column's sort keys: several times faster than the same tests in a
-        predicate. The predicate then runs only on rows the others let through.
-        O(rows), nothing re-sorted.
+        by contract). O(rows), nothing re-sorted.
         """
         key_tests = tuple(key_tests)
         for test in key_tests:
             if not 0 <= test.column < self._column_count:
                 raise IndexError(f"no column {test.column}")
-        position = self._cursor_position_in_ordered()
+        previous = self._arrival(self._cursor) if self.visible_count else None
+        old_words, old_mask = self._filter_words, self._mask
+        narrower = predicate is self._predicate and key_tests == self._key_tests
         self._predicate = predicate
         self._filter_words = tuple(word.lower() for word in words if word)
         self._key_tests = key_tests
-        self._apply_filter()
-        mask = self._view_mask
-        if position is None or (mask is not None and not mask[position]):
+        # Typing one more letter: every row that passes now passed before (each old word is in
+        # a new one), so only those rows are tested again.
+        narrower = narrower and old_mask is not None and all(
+            any(old in new for new in self._filter_words) for old in old_words)
+        self._apply_filter(old_mask if narrower else None)
+        if previous is None or (self._mask is not None and not self._mask[previous]):
             self._cursor = 0
             return False
-        self.place_cursor(position if mask is None else mask[:position].count(True))
+        self.place_cursor(self._visible_index_of(previous))
         return True
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
@@ -423,151 +467,866 @@ class RowStore(Generic[RowT]):
             raise IndexError(f"no column {column}")
         self._sort_column = column
         self._sort_reverse = reverse if column is not None else False
-        if column is not None:
-            self._sort_key = _sort_key_for(column)
-        try:
-            self._rebuild_order()
-        except TypeError:
-            self._use_tolerant_sort_key()
-            self._rebuild_order()
+        self._tolerant = False
+        self._rebuild_order()
         self._cursor = 0
 
     # ---------------------------------------------------------------- cursor and marks
 
     def place_cursor(self, index: int) -> int:
         """Put the cursor on visible row `index`, clamped; returns where it went."""
-        self._cursor = max(0, min(index, len(self._view) - 1)) if self._view else 0
+        count = self.visible_count
+        self._cursor = max(0, min(index, count - 1)) if count else 0
         return self._cursor
 
     def toggle_mark(self, row: RowT) -> None:
         """Mark `row`, or unmark it if marked."""
         if self._marked.pop(row.key, None) is None:
-            self._marked[row.key] = row
+            arrival = self._index_by_id.get(id(row))
+            if arrival is None or self._handed.get(arrival) is not row:
+                arrival = self._last_index_of_key(row.key)
+            if arrival is not None:
+                self._marked[row.key] = arrival
 
     def mark_all_visible(self) -> None:
         """Mark every visible row; if all already are, unmark them."""
-        if all(row.key in self._marked for row in self._view):
-            for row in self._view:
-                self._marked.pop(row.key, None)
+        if self._frame is None or not self.visible_count:
+            return
+        indexes = (list(range(self._length)) if self._view is None else self._view.tolist())
+        keys = self._frame.get_column(col.KEY)
+        if self._view is not None:
+            keys = keys.gather(self._view)
+        key_list: list[str] = keys.to_list()
+        marked = self._marked
+        if all(key in marked for key in key_list):
+            for key in key_list:
+                marked.pop(key, None)
         else:
-            for row in self._view:
-                self._marked.setdefault(row.key, row)
+            for key, index in zip(key_list, indexes, strict=True):
+                marked.setdefault(key, index)
 
     def clear_marks(self) -> None:
         self._marked.clear()
 
-    # ---------------------------------------------------------------- internals
+    # ---------------------------------------------------------------- internals: rows
 
-    def _start_generation(self, rows: list[RowT]) -> None:
+    def _page(self, rows: Iterable[RowT] | col.ColumnPage) -> col.ColumnPage | None:
+        if not isinstance(rows, col.ColumnPage):
+            return self._encode(rows)
+        if rows.column_count != self._column_count:
+            raise ValueError(f"a page of {rows.column_count} columns for a table of "
+                             f"{self._column_count}")
+        return rows
+
+    def _encode(self, rows: Iterable[RowT]) -> col.ColumnPage | None:
+        page = list(rows)
+        return col.encode_page(page, self._column_count) if page else None
+
+    def _start_generation(self) -> None:
         self._generation += 1
-        self._rows = rows
-        self._search_texts = [row.search_text for row in rows]
-        self._column_keys = {}
+        self._reset_rows()
 
-    def _rebuild_order(self) -> None:
-        if self._sort_column is None:
-            self._ordered, self._ordered_keys = self._rows, []
-            self._ordered_origins = array("q")
+    def _add_page(self, page: col.ColumnPage) -> None:
+        """Append a page's columns to the frame, widening kinds where the two differ."""
+        import polars as pl
+        frame = page.frame
+        if self._builder is None:
+            self._builder = col.RowBuilder(page.row_type, page.has_item, self._column_count,
+                                           self._mark_patterns, self._item_patterns)
+        mapping = col.pattern_mapping(page.marks, self._mark_patterns, self._mark_index)
+        updates = [pl.Series(col.MARKS, mapping, dtype=pl.UInt32)
+                   .gather(frame.get_column(col.MARKS))]
+        if page.has_item:
+            mapping = col.pattern_mapping(page.item_keys, self._item_patterns, self._item_index)
+            updates.append(pl.Series(col.ITEM_KEYS, mapping, dtype=pl.UInt32)
+                           .gather(frame.get_column(col.ITEM_KEYS)))
+        frame = frame.with_columns(updates)
+        frame = self._reconcile(frame, page)
+        if self._frame is None:
+            self._frame = frame
         else:
-            keys = list(map(self._sort_key, self._rows))
-            order = sort_order(keys, self._sort_reverse)
-            self._ordered = list(map(self._rows.__getitem__, order))
-            self._ordered_keys = list(map(keys.__getitem__, order))
-            self._ordered_origins = array("q", order)
-        self._apply_filter()
+            if frame.columns != self._frame.columns:
+                frame = frame.select(self._frame.columns)
+            self._frame = pl.concat([self._frame, frame], how="vertical", rechunk=False)
+            self._compact()
+        for name, values in page.objects.items():
+            if self._kinds.get(name) == col.OBJECT:
+                self._objects[name].extend(values)
+        for name, differs in page.exceptions.items():
+            if self._kinds.get(name, "").startswith(col.ALIAS):
+                shifted = {self._length + index: value for index, value in differs.items()}
+                self._exceptions.setdefault(name, {}).update(shifted)
+        self._length += page.length
+        self._orders.clear()
+        for column, keys in self._column_keys.items():
+            keys.extend(self._keys_of(column, self._length - page.length))
 
-    def _apply_filter(self) -> None:
-        if not self.filter_active:
-            self._view, self._view_mask = self._ordered, None
+    def _compact(self) -> None:
+        """Join the pages since the last compaction into one chunk, every COMPACT_PAGES pages:
+        at a million rows the frame then has a few dozen chunks, not a thousand (each chunk
+        costs every later concat, gather and filter a little)."""
+        import polars as pl
+
+        assert self._frame is not None
+        self._pages_since_compact += 1
+        if self._pages_since_compact < COMPACT_PAGES:
             return
-        matches = self._matches(self._rows, self._search_texts, self._arrival_keys)
-        if self._sort_column is not None:
-            matches = list(map(matches.__getitem__, self._ordered_origins))
-        self._view_mask = matches
-        self._view = list(compress(self._ordered, matches))
+        start = self._compacted
+        head = self._frame.slice(0, start)
+        tail = self._frame.slice(start).rechunk()
+        self._frame = pl.concat([head, tail], how="vertical", rechunk=False) if start else tail
+        self._compacted = self._frame.height
+        self._pages_since_compact = 0
 
-    def _cursor_position_in_ordered(self) -> int | None:
-        """Index in `_ordered` of the cursor row (None: no row), without searching for it."""
-        if not self._view:
-            return None
-        if self._view_mask is None:
-            return self._cursor
-        # The position of the cursor-th True in the mask, counted in C.
-        return next(islice(compress(count(), self._view_mask), self._cursor, None))
+    def _reconcile(self, frame: pl.DataFrame, page: col.ColumnPage) -> pl.DataFrame:
+        """`frame` (the page) and the store's frame with the same columns and kinds."""
+        import polars as pl
 
-    def _arrival_keys(self, column: int) -> list[Any]:
-        """One column's sort key of every row in arrival order (kept, and extended per page)."""
-        keys = self._column_keys.get(column)
-        if keys is None:
-            keys = self._column_keys[column] = _column_of(self._rows, column)
-        return keys
+        names = list(page.kinds) + [name for name in self._kinds if name not in page.kinds]
+        for name in names:
+            mine = self._kinds.get(name, col.NONE)
+            theirs = page.kinds.get(name, col.NONE)
+            if self._frame is None and name not in self._kinds:
+                self._kinds[name] = theirs  # the first page
+                if theirs == col.OBJECT:
+                    self._objects[name] = []
+                continue
+            if mine == theirs and name in self._kinds:
+                continue
+            if mine.startswith(col.ALIAS):
+                mine = self._unalias_own(name, mine[1:])
+            if theirs.startswith(col.ALIAS):
+                frame, theirs = _unalias_page(frame, page, name, theirs[1:])
+            kind = col.widen(mine, theirs, item=name.startswith("i:"))
+            if name not in self._kinds or mine != kind:
+                self._convert_own(name, mine, kind)
+            if theirs != kind or (name not in frame.columns and kind != col.OBJECT):
+                series = frame.get_column(name) if name in frame.columns else None
+                converted, values = col.convert(series, page.objects.get(name), theirs, kind,
+                                                page.length)
+                if converted is not None:
+                    frame = frame.with_columns(converted.alias(name))
+                else:
+                    assert values is not None
+                    page.objects[name] = values
+                    if name in frame.columns:
+                        frame = frame.drop(name)
+                page.kinds[name] = kind
+        frame = frame.drop([name for name in frame.columns
+                            if self._kinds.get(name) == col.OBJECT])
+        if self._frame is not None:
+            missing = [name for name in frame.columns if name not in self._frame.columns]
+            if missing:
+                self._frame = self._frame.with_columns(
+                    pl.lit(None, dtype=frame.schema[name]).alias(name) for name in missing)
+            frame = frame.with_columns(
+                pl.lit(None, dtype=self._frame.schema[name]).alias(name)
+                for name in self._frame.columns if name not in frame.columns)
+        return frame
 
-    def _matches(
-        self,
-        rows: list[RowT],
-        texts: list[str],
-        column_keys: Callable[[int], list[Any]] | None = None,
-    ) -> list[bool]:
-        """Which of `rows` (with their search texts, and `column_keys(column)` giving their keys
-        in one column) pass the filter, as a list of bools."""
-        matches: list[bool] | None = None
-        for word in self._filter_words:
-            found = map(contains, texts, repeat(word))
-            matches = list(found) if matches is None else list(map(and_, matches, found))
-        for test in self._key_tests:
-            keys = column_keys(test.column) if column_keys else _column_of(rows, test.column)
-            passed = test.matches_keys(keys)
-            matches = passed if matches is None else list(map(and_, matches, passed))
-        predicate = self._predicate
-        if predicate is None:
-            assert matches is not None
-            return matches
-        if matches is None:
-            return list(map(bool, map(predicate, rows)))
-        kept = [index for index in compress(range(len(rows)), matches) if predicate(rows[index])]
-        matches = [False] * len(rows)
-        for index in kept:
-            matches[index] = True
-        return matches
-
-    def _use_tolerant_sort_key(self) -> None:
-        assert self._sort_column is not None
-        self._sort_key = _tolerant_sort_key_for(self._sort_column)
-
-    def _merge_page(self, page: list[RowT], page_texts: list[str], first_origin: int) -> Appended:
-        """Merge a page into the sorted lists."""
-        reverse = self._sort_reverse
-        keys = list(map(self._sort_key, page))
-        order = sort_order(keys, reverse)
-        page = list(map(page.__getitem__, order))
-        page_texts = list(map(page_texts.__getitem__, order))
-        keys = list(map(keys.__getitem__, order))
-        positions = insertion_positions(self._ordered_keys, keys, reverse)
-        self._ordered = splice(self._ordered, page, positions)
-        self._ordered_keys = splice(self._ordered_keys, keys, positions)
-        self._ordered_origins = splice(
-            self._ordered_origins, [first_origin + index for index in order], positions
-        )
-        old_view_length = len(self._view)
-        if not self.filter_active:
-            self._view = self._ordered
+    def _unalias_own(self, name: str, target: str) -> str:
+        """Give column `name`, so far the same as `target`, values of its own; its kind."""
+        assert self._frame is not None
+        self._runs = None
+        kind = col.TEXT if target == col.KEY else self._kinds[target]
+        differs = self._exceptions.pop(name, None)
+        if differs:
+            series = self._frame.get_column(target) if kind != col.OBJECT else None
+            values = (list(self._objects[target]) if series is None
+                      else col.python_values(series, kind))
+            for index, value in differs.items():
+                values[index] = value
+            converted, objects, kind = col.materialise(name, values)
+            if converted is not None:
+                self._frame = self._frame.with_columns(converted)
+            else:
+                assert objects is not None
+                self._objects[name] = objects
+        elif kind == col.OBJECT:
+            self._objects[name] = list(self._objects[target])
         else:
-            old_mask = self._view_mask
-            assert old_mask is not None
-            matches = self._matches(page, page_texts)
-            ordered_positions = positions
-            positions = _view_positions(old_mask, ordered_positions, matches)
-            self._view = splice(self._view, compress(page, matches), positions)
-            self._view_mask = splice(old_mask, matches, ordered_positions)
-        if not positions:
-            return Appended(old_view_length, 0)
-        if old_view_length == 0:
-            return Appended(0, 0)
-        cursor = self._cursor
-        return Appended(positions[0], sum(1 for position in positions if position <= cursor))
+            self._frame = self._frame.with_columns(self._frame.get_column(target).alias(name))
+        self._kinds[name] = kind
+        return kind
+
+    def _resolve(self, name: str) -> tuple[str, str]:
+        """The column holding `name`'s values (itself, or the one it is the same as), its kind."""
+        kind = self._kinds.get(name, col.NONE)
+        if kind.startswith(col.ALIAS):
+            name = kind[1:]
+            kind = col.TEXT if name == col.KEY else self._kinds.get(name, col.NONE)
+        return name, kind
+
+    def _convert_own(self, name: str, kind: str, new_kind: str) -> None:
+        """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
+        self._kinds[name] = new_kind
+        self._runs = None
+        frame = self._frame
+        if frame is None:
+            if new_kind == col.OBJECT:
+                self._objects[name] = []
+            return
+        series = frame.get_column(name) if name in frame.columns else None
+        converted, values = col.convert(series, self._objects.pop(name, None), kind, new_kind,
+                                        self._length)
+        if converted is not None:
+            self._frame = frame.with_columns(converted.alias(name))
+        else:
+            self._frame = frame.drop(name) if name in frame.columns else frame
+            assert values is not None
+            self._objects[name] = values
+        if name.startswith("k"):
+            self._column_keys.pop(int(name[1:]), None)
+
+    def _build(self, indexes: Sequence[int]) -> list[RowT]:
+        if self._frame is None or self._builder is None or not len(indexes):
+            return []
+        rows: list[RowT] = []
+        for start in range(0, len(indexes), 65536):
+            chunk = indexes[start:start + 65536]
+            rows.extend(self._builder.build(self._frame, self._kinds, self._objects,
+                                            self._exceptions, chunk))
+        return rows
+
+    def _prefetch(self, index: int, arrival: int) -> RowT:
+        """Rebuild the visible rows around `index` at once; returns the one at `index`."""
+        start = max(0, index - PREFETCH // 4)
+        stop = min(self.visible_count, start + PREFETCH)
+        if self._view is not None:
+            arrivals = self._view[start:stop].tolist()
+        elif self._ordered is not None:
+            arrivals = self._ordered[start:stop].tolist()
+        else:
+            arrivals = list(range(start, stop))
+        arrivals = [each for each in arrivals if each not in self._handed]
+        if len(self._prefetched) > 4 * PREFETCH:
+            self._prefetched.clear()
+        rows = self._build(arrivals)
+        self._prefetched.update(zip(arrivals, rows, strict=True))
+        return self._prefetched.pop(arrival)
+
+    def _hand_out(self, arrival: int, row: RowT) -> None:
+        # Rows handed out stay alive while they may be drawn: the widget caches drawn lines
+        # by id(row), which must not be reused for another row meanwhile.
+        self._handed[arrival] = row
+        self._index_by_id[id(row)] = arrival
+        while len(self._handed) > ROW_CACHE_SIZE:
+            _, old = self._handed.popitem(last=False)
+            self._index_by_id.pop(id(old), None)
+
+    def _arrival(self, index: int) -> int:
+        if self._view is not None:
+            return int(self._view[index])
+        if self._ordered is not None:
+            return int(self._ordered[index])
+        return index
+
+    def _key_at(self, arrival: int) -> str:
+        assert self._frame is not None
+        key: str = self._frame.get_column(col.KEY)[arrival]
+        return key
+
+    def _last_index_of_key(self, key: str) -> int | None:
+        if self._frame is None:
+            return None
+        found = _np().flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        return int(found[-1]) if len(found) else None
+
+    def _visible_index_of(self, arrival: int) -> int:
+        """Visible index of the row with this arrival index, or -1."""
+        if self._view is None:
+            return arrival if arrival < self._length else -1
+        found = _np().flatnonzero(self._view == arrival)
+        return int(found[0]) if len(found) else -1
+
+    def _after_replace(self, keep_key: bool, previous_key: str | None,
+                       previous_cursor: int) -> bool:
+        if not keep_key:
+            self._marked.clear()
+            self._cursor = 0
+            return False
+        self._keep_marks_present()
+        index = self.index_of_key(previous_key) if previous_key is not None else -1
+        if index >= 0:
+            self._cursor = index
+            return True
+        self.place_cursor(min(previous_cursor, max(self.visible_count - 1, 0)))
+        return False
 
     def _keep_marks_present(self) -> None:
         if not self._marked:
             return
-        present = {row.key: row for row in self._rows if row.key in self._marked}
+        if self._frame is None:
+            self._marked.clear()
+            return
+        np = _np()
+        keys = self._frame.get_column(col.KEY)
+        chosen = np.flatnonzero(keys.is_in(list(self._marked)).to_numpy())
+        present = dict(zip(keys.gather(chosen).to_list(), chosen.tolist(), strict=True))
         self._marked = {key: present[key] for key in self._marked if key in present}
+
+    # ---------------------------------------------------------------- internals: order
+
+    def _rebuild_order(self) -> None:
+        self._runs = None
+        if self._sort_column is None or not self._length:
+            self._ordered = None
+            if self._sort_column is not None:
+                self._ordered = _np().arange(0, dtype=_np().int32)
+        else:
+            self._ordered = self._order(self._sort_column, self._sort_reverse)
+        self._apply_filter()
+
+    def _order(self, column: int, reverse: bool) -> Indexes:
+        """Arrival indexes in the stable order of `column` (cached until rows change)."""
+        np = _np()
+        cache_key = (column, reverse)
+        name, kind = self._resolve(col.sort_name(column))
+        cached = self._orders.get(cache_key)
+        if cached is not None and kind != col.OBJECT:
+            return cached
+        if kind == col.NONE:
+            order: Indexes = np.arange(self._length, dtype=np.int32)
+        elif kind == col.OBJECT:
+            keys = self._objects[name]
+            if self._tolerant:
+                keys = list(map(tolerant_key, keys))
+            try:
+                order = np.array(sort_order(keys, reverse), dtype=np.int32)
+            except TypeError:
+                self._tolerant = True
+                keys = list(map(tolerant_key, keys))
+                order = np.array(sort_order(keys, reverse), dtype=np.int32)
+        else:
+            assert self._frame is not None
+            series = self._frame.get_column(name)
+            order = _stable_order(series, reverse, kind)
+        if kind != col.OBJECT:
+            if len(self._orders) >= ORDERS_KEPT:
+                self._orders.pop(next(iter(self._orders)))
+            self._orders[cache_key] = order
+        return order
+
+    def _append_unsorted(self, origins: Indexes, old_length: int) -> Appended:
+        np = _np()
+        if self._mask is not None:
+            matches = self._matches(int(origins[0]))
+            self._mask = np.concatenate([self._mask, matches])
+            assert self._view is not None
+            self._view = np.concatenate([self._view, origins[matches]])
+        return Appended(old_length, 0)
+
+    def _merge_page(self, origins: Indexes, old_length: int) -> Appended:
+        """Merge a page (arrival indexes `origins`) into the sorted order."""
+        np = _np()
+        assert self._sort_column is not None and self._ordered is not None
+        first = int(origins[0])
+        reverse = self._sort_reverse
+        name, kind = self._resolve(col.sort_name(self._sort_column))
+        if kind == col.OBJECT:
+            page_order, positions = self._object_positions(name, first, reverse)
+        elif kind == col.NONE:
+            page_order = np.arange(len(origins), dtype=np.int32)
+            positions = np.full(len(origins), len(self._ordered), dtype=np.int32)
+        else:
+            page_order, positions = self._engine_positions(name, first, reverse)
+        page_sorted = origins[page_order]
+        self._ordered = np.insert(self._ordered, positions, page_sorted)
+        if not self.filter_active:
+            self._view = self._ordered
+            view_positions = positions
+        else:
+            arrival_matches = self._matches(first)
+            matches = arrival_matches[page_order]
+            old_mask = self._ordered_mask
+            assert old_mask is not None and self._mask is not None and self._view is not None
+            above = np.concatenate([[0], np.cumsum(old_mask)])
+            view_positions = above[positions][matches]
+            self._view = np.insert(self._view, view_positions, page_sorted[matches])
+            self._ordered_mask = np.insert(old_mask, positions, matches)
+            self._mask = np.concatenate([self._mask, arrival_matches])
+        if not len(view_positions):
+            return Appended(old_length, 0)
+        if old_length == 0:
+            return Appended(0, 0)
+        return Appended(int(view_positions[0]),
+                        int(np.count_nonzero(view_positions <= self._cursor)))
+
+    def _engine_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
+        """The page's sort order and where its rows go in `_ordered` (frame kinds)."""
+        np = _np()
+        assert self._frame is not None and self._ordered is not None
+        column = self._frame.get_column(name)
+        old_ordered = self._ordered
+        page = column.slice(first)
+        page_order = _stable_order(page, reverse, self._resolve(name)[1])
+        present_page = len(page) - page.null_count()
+        runs = self._runs
+        if runs is None:
+            old_present = first - column.slice(0, first).null_count()
+            runs = self._runs = [column.gather(old_ordered[:old_present])] if old_present else []
+        positions = np.full(len(page), len(old_ordered), dtype=np.int32)
+        if present_page:
+            sorted_keys = page.gather(page_order[:present_page])
+            # Rows before a key = rows before it in each run (equal keys: the new row after).
+            counts = np.zeros(present_page, dtype=np.int64)
+            for run in runs:
+                counts += run.search_sorted(sorted_keys, side="right",
+                                            descending=reverse).to_numpy()
+            positions[:present_page] = counts
+            runs.append(sorted_keys.rechunk())
+            _merge_runs(runs, reverse)
+        return page_order, positions
+
+    def _object_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
+        """Same as `_engine_positions` with Python's comparisons (keys kept as objects)."""
+        np = _np()
+        assert self._ordered is not None
+        values = self._objects[name]
+        keys = list(map(tolerant_key, values)) if self._tolerant else values
+        page_keys = keys[first:]
+        page_order = sort_order(page_keys, reverse)
+        target = [keys[index] for index in self._ordered.tolist()]
+        positions = insertion_positions(target, [page_keys[i] for i in page_order], reverse)
+        return (np.array(page_order, dtype=np.int32), np.array(positions, dtype=np.int32))
+
+    # ---------------------------------------------------------------- internals: filter
+
+    def _apply_filter(self, within: Mask | None = None) -> None:
+        """Filter every row, or with `within` (a mask every passing row is in), only those."""
+        np = _np()
+        if not self.filter_active or not self._length:
+            self._mask = self._ordered_mask = None
+            self._view = self._ordered
+            if self.filter_active:
+                self._mask = np.zeros(0, dtype=bool)
+                self._view = np.zeros(0, dtype=np.int32)
+                if self._ordered is not None:
+                    self._ordered_mask = np.zeros(0, dtype=bool)
+            return
+        if within is not None and len(within) == self._length \
+                and np.count_nonzero(within) * 2 < self._length:
+            self._mask = self._words_within(within)
+        else:
+            self._mask = self._matches(0)
+        if self._ordered is None:
+            self._ordered_mask = None
+            self._view = np.flatnonzero(self._mask).astype(np.int32)
+        else:
+            self._ordered_mask = self._mask[self._ordered]
+            self._view = self._ordered[self._ordered_mask]
+
+    def _words_within(self, within: Mask) -> Mask:
+        """The filter's words tested on the rows of `within` only (they passed the rest)."""
+        import polars as pl
+
+        np = _np()
+        assert self._frame is not None
+        if not self._filter_words:
+            return within.copy()
+        candidates = np.flatnonzero(within)
+        texts = self._frame.get_column(col.SEARCH).gather(candidates)
+        found = texts.to_frame().select(pl.all_horizontal(
+            [pl.col(col.SEARCH).str.contains(word, literal=True)
+             for word in self._filter_words]).fill_null(False))
+        mask: Mask = np.zeros(self._length, dtype=bool)
+        mask[candidates[found.to_series().to_numpy().astype(bool)]] = True
+        return mask
+
+    def _matches(self, first: int) -> Mask:
+        """Which rows from arrival index `first` on pass the filter."""
+        np = _np()
+        import polars as pl
+        assert self._frame is not None
+        frame = self._frame.slice(first) if first else self._frame
+        length = self._length - first
+        expressions = [pl.col(col.SEARCH).str.contains(word, literal=True)
+                       for word in self._filter_words]
+        python_tests: list[KeyTest] = []
+        for test in self._key_tests:
+            expression = self._test_expression(test)
+            if expression is None:
+                python_tests.append(test)
+            else:
+                expressions.append(expression)
+        mask: Mask = np.ones(length, dtype=bool)
+        if expressions:
+            combined = frame.select(pl.all_horizontal(expressions).fill_null(False))
+            mask = combined.to_series().to_numpy().astype(bool)
+        for test in python_tests:
+            keys = self._arrival_keys(test.column)[first:]
+            mask &= np.array(test.matches_keys(keys), dtype=bool)
+        predicate = self._predicate
+        if predicate is not None:
+            candidates = (np.flatnonzero(mask) + first).tolist()
+            for start in range(0, len(candidates), PREDICATE_BATCH):
+                batch = candidates[start:start + PREDICATE_BATCH]
+                rows = self._build(batch)
+                for arrival, row in zip(batch, rows, strict=True):
+                    if not predicate(row):
+                        mask[arrival - first] = False
+        return mask
+
+    def _test_expression(self, test: KeyTest) -> pl.Expr | None:
+        """A column test as a polars expression, or None when it must run in Python."""
+        op = getattr(test, "op", None)
+        if op not in _PAGE_OPS:
+            return None
+        operand = getattr(test, "operand", None)
+        name, kind = self._resolve(col.sort_name(test.column))
+        import polars as pl
+        column = pl.col(name)
+        if kind in col.TEXTS and op == "in" and isinstance(operand, frozenset | set) \
+                and all(type(value) is str for value in operand):
+            choices = pl.Series(list(operand), dtype=pl.String).implode()
+            return column.is_in(choices).fill_null(False)
+        if kind in col.TEXTS and op == "contains" and type(operand) is str:
+            text = column if kind == col.TEXT else column.cast(pl.String)
+            return text.str.contains(operand, literal=True).fill_null(False)
+        if op in ("after", "before") and isinstance(operand, datetime) and (
+                (kind == col.AWARE and operand.utcoffset() is not None)
+                or (kind == col.NAIVE and operand.utcoffset() is None)):
+            value = pl.lit(operand, dtype=col.dtype_of(kind))
+            compared = column > value if op == "after" else column < value
+            return compared.fill_null(False)
+        return None
+
+    def _keys_of(self, column: int, first: int) -> list[Any]:
+        name, kind = self._resolve(col.sort_name(column))
+        if kind == col.OBJECT:
+            return self._objects[name][first:]
+        if kind == col.NONE or self._frame is None:
+            return [None] * (self._length - first)
+        return col.python_values(self._frame.get_column(name).slice(first), kind)
+
+    def _arrival_keys(self, column: int) -> list[Any]:
+        """One column's sort keys in arrival order, as Python values (kept, extended)."""
+        keys = self._column_keys.get(column)
+        if keys is None:
+            keys = self._column_keys[column] = self._keys_of(column, 0)
+        return keys
+
+
+def _unalias_page(frame: pl.DataFrame, page: col.ColumnPage, name: str,
+                  target: str) -> tuple[pl.DataFrame, str]:
+    """The page's column `name`, so far the same as `target`, with values of its own."""
+    kind = col.TEXT if target == col.KEY else page.kinds[target]
+    differs = page.exceptions.pop(name, None)
+    if differs:
+        series = frame.get_column(target) if kind != col.OBJECT else None
+        values = (list(page.objects[target]) if series is None
+                  else col.python_values(series, kind))
+        for index, value in differs.items():
+            values[index] = value
+        converted, objects, kind = col.materialise(name, values)
+        if converted is not None:
+            frame = frame.with_columns(converted)
+        else:
+            assert objects is not None
+            page.objects[name] = objects
+    elif kind == col.OBJECT:
+        page.objects[name] = list(page.objects[target])
+    else:
+        frame = frame.with_columns(frame.get_column(target).alias(name))
+    page.kinds[name] = kind
+    return frame, kind
+
+
+# ---------------------------------------------------------------- dumps
+
+
+def _dump_objects(values: list[Any]) -> list[Any]:
+    """Sort keys kept as objects, as tagged JSON values (what `_load_objects` reads back)."""
+    tagged: list[Any] = []
+    for value in values:
+        if value is None or type(value) in (str, int, bool) or type(value) is float:
+            tagged.append(value if type(value) is not float else ["f", repr(value)])
+        elif isinstance(value, datetime):
+            tagged.append(["d", value.isoformat()])
+        elif isinstance(value, tuple):
+            tagged.append(["t", _dump_objects(list(value))])
+        else:
+            raise ValueError(f"a sort key of type {type(value).__name__} cannot be dumped")
+    return tagged
+
+
+def _load_objects(tagged: list[Any]) -> list[Any]:
+    values: list[Any] = []
+    for value in tagged:
+        if isinstance(value, list):
+            tag, payload = value
+            values.append(float(payload) if tag == "f" else datetime.fromisoformat(payload)
+                          if tag == "d" else tuple(_load_objects(payload)))
+        else:
+            values.append(value)
+    return values
+
+
+def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
+    """The rows of a `RowStore.dump()` as one page, and the store's column count."""
+    import polars as pl
+    if not data.startswith(DUMP_MAGIC) or len(data) < len(DUMP_MAGIC) + 8:
+        raise ValueError("not a row store dump")
+    try:
+        (size,) = struct.unpack_from(">Q", data, len(DUMP_MAGIC))
+        start = len(DUMP_MAGIC) + 8
+        header = json.loads(data[start:start + size])
+        body = data[start + size:]
+        length = int(header["length"])
+        frame = pl.read_ipc(io.BytesIO(body)) if length else pl.DataFrame()
+        if frame.height != length:
+            raise ValueError("row count differs")
+        kinds = dict(header["kinds"])
+        for name, kind in kinds.items():
+            if kind in col.FRAME_KINDS and name not in frame.columns:
+                raise ValueError(f"column {name} missing")
+        page = col.ColumnPage(
+            frame,
+            {name: _load_objects(values) for name, values in header["objects"].items()},
+            kinds,
+            [tuple(marks) for marks in header["marks"]],
+            [tuple(keys) for keys in header["item_keys"]],
+            row_type,
+            bool(header["has_item"]),
+            length,
+            {name: dict((int(index), value) for index, value in differs)
+             for name, differs in header["exceptions"].items()},
+            int(header["column_count"]),
+        )
+        return page, int(header["column_count"])
+    except ValueError:
+        raise
+    except Exception as error:  # a truncated or foreign body: polars raises its own errors
+        raise ValueError(f"not a row store dump: {type(error).__name__}") from error
+
+
+# ---------------------------------------------------------------- the facade
+
+COLUMNS_FROM = 5_000  # rows: a list this long moves from Python rows to columns
+
+
+class RowStore(Generic[RowT]):
+    """The rows of one table (what the widget uses): Python rows for short lists
+    (`PythonStore`: faster there, and needs no engine), columns once a list reaches
+    `columns_from` rows and the engine is imported (`ColumnStore`: a sixth of the memory, filters
+    and sorts in the engine). Both show the same rows in the same order; the move keeps the
+    sort, filter, marks and cursor row, and changes `generation` (rows are new objects).
+    """
+
+    def __init__(self, column_count: int, *, columns_from: int | None = None) -> None:
+        if column_count < 1:
+            raise ValueError("a RowStore needs at least one column")
+        col.preload_engine()
+        self._column_count = column_count
+        self._columns_from = COLUMNS_FROM if columns_from is None else columns_from
+        self._impl: PythonStore[RowT] | ColumnStore[RowT] = PythonStore(column_count)
+        self._generation_base = 0
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def columnar(self) -> bool:
+        """True once the rows are held as columns."""
+        return isinstance(self._impl, ColumnStore)
+
+    @property
+    def column_count(self) -> int:
+        return self._column_count
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever rows are replaced, cleared or moved to columns (within one, rows
+        are only added)."""
+        return self._generation_base + self._impl.generation
+
+    @property
+    def rows_count(self) -> int:
+        return self._impl.rows_count
+
+    @property
+    def visible_count(self) -> int:
+        return self._impl.visible_count
+
+    @property
+    def visible_rows(self) -> tuple[RowT, ...]:
+        return self._impl.visible_rows
+
+    def row_at(self, index: int) -> RowT:
+        return self._impl.row_at(index)
+
+    @property
+    def cursor(self) -> int:
+        return self._impl.cursor
+
+    @property
+    def cursor_row(self) -> RowT | None:
+        return self._impl.cursor_row
+
+    @property
+    def sort_column(self) -> int | None:
+        return self._impl.sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._impl.sort_reverse
+
+    @property
+    def filter_active(self) -> bool:
+        return self._impl.filter_active
+
+    @property
+    def marked_rows(self) -> list[RowT]:
+        return self._impl.marked_rows
+
+    @property
+    def marked_count(self) -> int:
+        return self._impl.marked_count
+
+    def is_marked(self, row: TableRow) -> bool:
+        return self._impl.is_marked(row)
+
+    def index_of_key(self, key: str) -> int:
+        return self._impl.index_of_key(key)
+
+    # ---------------------------------------------------------------- rows
+
+    def append(self, rows: Iterable[RowT], *, columns: col.ColumnPage | None = None) -> Appended:
+        """Add a page (`columns`: the same rows as `columns.encode_page` built them, used
+        once the rows are columns); the cursor stays on its row."""
+        page = list(rows)
+        if self._should_move(len(page), columns is not None):
+            self._move_to_columns()
+        impl = self._impl
+        if isinstance(impl, ColumnStore):
+            usable = columns is not None and columns.column_count == self._column_count
+            return impl.append(columns if usable and columns is not None else page)
+        return impl.append(page)
+
+    def replace(self, rows: Iterable[RowT], *, keep_key: bool = False) -> bool:
+        page = list(rows)
+        if self._should_move(len(page) - self.rows_count, False):
+            self._move_to_columns()
+        return self._impl.replace(page, keep_key=keep_key)
+
+    def clear(self) -> None:
+        self._impl.clear()
+
+    # ---------------------------------------------------------------- warm start
+
+    def dump(self) -> bytes:
+        """Every row as bytes for `load`/`restore` (Arrow IPC, zstd). Safe to call from another
+        thread: it writes the rows held when it was called."""
+        impl = self._impl
+        if isinstance(impl, ColumnStore):
+            return impl.dump()
+        copy: ColumnStore[RowT] = ColumnStore(self._column_count)
+        rows = list(impl._rows)
+        if rows:
+            copy.append(rows)
+        return copy.dump()
+
+    @classmethod
+    def load(cls, data: bytes, row_type: type[RowT]) -> RowStore[RowT]:
+        """A store holding the rows of `dump()` as `row_type`; ValueError if `data` is not a
+        dump (truncated, foreign)."""
+        loaded = ColumnStore.load(data, row_type)
+        store: RowStore[RowT] = cls(loaded.column_count)
+        store._impl = loaded
+        return store
+
+    def restore(self, data: bytes | col.ColumnPage, row_type: type[RowT], *,
+                keep_key: bool = False) -> bool:
+        """`replace` with the rows of a `dump()` (filter and sort settings stay); ValueError if
+        `data` is not a dump of a table with as many columns (the store is then unchanged).
+        `data` may also be `decode_dump(data, row_type)[0]`, decoded on another thread (most
+        of the time a restore takes)."""
+        page, column_count = ((data, data.column_count) if isinstance(data, col.ColumnPage)
+                              else decode_dump(data, row_type))
+        if column_count != self._column_count:
+            raise ValueError("the dump holds another table's rows")
+        if not isinstance(self._impl, ColumnStore):
+            col.wait_for_engine()
+            self._move_to_columns()
+        impl = self._impl
+        assert isinstance(impl, ColumnStore)
+        return impl.replace(page, keep_key=keep_key)
+
+    def adopt(self, other: RowStore[RowT], *, keep_key: bool = False) -> bool:
+        """Hold the rows of `other`, a store filled elsewhere (a worker thread appending a live
+        list's pages with their columns) and not used afterwards; like `replace`: this store's
+        filter and sort settings stay, and with `keep_key` its cursor row and marks (by key).
+        True when the cursor found its row again."""
+        if other._column_count != self._column_count:
+            raise ValueError("the other store holds another table's rows")
+        old = self._impl
+        cursor_row = old.cursor_row
+        previous_key = cursor_row.key if cursor_row is not None else None
+        previous_cursor = old.cursor
+        marked = dict.fromkeys(old._marked) if keep_key else {}
+        impl = other._impl
+        impl.sort_by(old.sort_column, old.sort_reverse)
+        impl.set_filter(old._predicate, words=old._filter_words, key_tests=old._key_tests)
+        impl._marked = marked  # type: ignore[assignment]  # keys, resolved just below
+        impl._keep_marks_present()
+        self._generation_base += old.generation + other._generation_base + 1
+        self._impl = impl
+        if not keep_key:
+            impl.place_cursor(0)
+            return False
+        index = impl.index_of_key(previous_key) if previous_key is not None else -1
+        if index >= 0:
+            impl.place_cursor(index)
+            return True
+        impl.place_cursor(min(previous_cursor, max(impl.visible_count - 1, 0)))
+        return False
+
+    # ---------------------------------------------------------------- filter, sort, marks
+
+    def set_filter(self, predicate: RowPredicate[RowT] | None = None, *,
+                   words: Iterable[str] = (), key_tests: Iterable[KeyTest] = ()) -> bool:
+        return self._impl.set_filter(predicate, words=words, key_tests=key_tests)
+
+    def sort_by(self, column: int | None, reverse: bool = False) -> None:
+        self._impl.sort_by(column, reverse)
+
+    def place_cursor(self, index: int) -> int:
+        return self._impl.place_cursor(index)
+
+    def toggle_mark(self, row: RowT) -> None:
+        self._impl.toggle_mark(row)
+
+    def mark_all_visible(self) -> None:
+        self._impl.mark_all_visible()
+
+    def clear_marks(self) -> None:
+        self._impl.clear_marks()
+
+    # ---------------------------------------------------------------- moving to columns
+
+    def _should_move(self, extra: int, columns_given: bool) -> bool:
+        if isinstance(self._impl, ColumnStore):
+            return False
+        if self._impl.rows_count + extra < self._columns_from:
+            return False
+        return columns_given or col.engine_ready()
+
+    def _move_to_columns(self) -> None:
+        """Hold the rows as columns from now on, keeping sort, filter, marks and cursor row."""
+        old = self._impl
+        assert isinstance(old, PythonStore)
+        rows: list[RowT] = old._rows
+        new: ColumnStore[RowT] = ColumnStore(self._column_count)
+        new._sort_column, new._sort_reverse = old.sort_column, old.sort_reverse
+        new._predicate, new._filter_words = old._predicate, old._filter_words
+        new._key_tests = old._key_tests
+        if rows:
+            new._add_page(col.encode_page(rows, self._column_count))
+        new._rebuild_order()
+        arrival = {id(row): index for index, row in enumerate(rows)}
+        cursor_row = old.cursor_row
+        if cursor_row is not None:
+            new.place_cursor(new._visible_index_of(arrival[id(cursor_row)]))
+        new._marked = {key: arrival[id(row)] for key, row in old._marked.items()
+                       if id(row) in arrival}
+        self._generation_base += old.generation + 1
+        self._impl = new

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -26,6 +26,8 @@ from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
+from intune_tui.table import store
+from intune_tui.table.columns import encode_page, engine_ready
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.typed_app import IntuneAppMixin
@@ -93,6 +95,24 @@ def export_rows(app: IntuneApp, resource: Resource, rows: Sequence[Row], name: s
 def _one(noun: str) -> str:
     """'policies' -> 'policy', 'devices' -> 'device'."""
     return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+
+
+async def with_columns(pages: AsyncIterator[RowPage], column_count: int
+                       ) -> AsyncIterator[RowPage]:
+    """`pages`, with the rows of a long list also as table columns, built where the pages are
+    read (the Graph worker), so the UI thread only appends them (issue 21). Short lists stay
+    Python rows (`table.store.RowStore`), and nothing waits for the engine's import."""
+    seen = 0
+    try:
+        async for page in pages:
+            seen += len(page.rows)
+            if page.rows and seen >= store.COLUMNS_FROM and engine_ready():
+                page = replace(page, columns=encode_page(page.rows, column_count))
+            yield page
+    finally:
+        close = getattr(pages, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def table_columns(resource: Resource) -> list[TableColumn]:
@@ -176,7 +196,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
         `server_filter`. A screen whose view is built otherwise (Health's Attention) says so."""
         resource_key = view.resource
-        return lambda service: service.list_pages(resource_key, server_filter=server_filter)
+        column_count = len(RESOURCES[resource_key].columns)
+        return lambda service: with_columns(
+            service.list_pages(resource_key, server_filter=server_filter), column_count)
 
     @classmethod
     def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
@@ -303,7 +325,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
                     total=page.count if page.count is not None else self._status.total)
             _keep_out_of_full_collections(len(self._arrived) + self.table.rows_count)
             return
-        self.table.append_rows(page.rows)
+        self.table.append_rows(page.rows, columns=page.columns)
         self.call_after_refresh(self._show_footer)  # after the frame that shows the rows
         self._set_status(loaded=self.table.rows_count,
                          total=page.count if page.count is not None else self._status.total)

@@ -32,6 +32,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from intune_tui.table.columns import ColumnPage
 from intune_tui.table.store import KeyTest, RowPredicate, RowStore, RowT, TableRow
 
 ELLIPSIS = "…"
@@ -499,11 +500,12 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     # ---------------------------------------------------------------- data coming down
 
-    def append_rows(self, rows: Iterable[RowT]) -> None:
+    def append_rows(self, rows: Iterable[RowT], *, columns: ColumnPage | None = None) -> None:
         """Add a page. The cursor stays on its row, and that row stays where it is on screen.
 
-        Cost is O(page) without a sort, O(page * log(total)) comparisons plus one list copy
-        with a sort; rows already loaded are neither re-sorted, re-filtered nor re-rendered.
+        `columns`: the same rows as `columns.encode_page` built them (in the Graph worker), which
+        a long list appends instead of `rows` (`RowStore.append`). Rows already loaded are
+        neither re-sorted, re-filtered nor re-rendered.
         """
         page = list(rows)
         if not page:
@@ -511,7 +513,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         store = self._store
         was_empty = not store.visible_count
         previous_screen_line = store.cursor - self._scroll_top
-        appended = store.append(page)
+        appended = store.append(page, columns=columns)
         self._update_virtual_size()
         if appended.reordered:
             self._place_cursor(store.cursor, previous_screen_line)
@@ -532,6 +534,38 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         previous_screen_line = store.cursor - self._scroll_top
         marks_before = store.marked_count
         found = store.replace(rows, keep_key=keep_key)
+        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+
+    def restore_rows(self, data: bytes | ColumnPage, row_type: type[RowT], *,
+                     keep_key: bool = False) -> None:
+        """`replace_rows` with the rows of `dump_rows()` (a warm start's snapshot, issue 21), or
+        of `table.store.decode_dump(data, row_type)[0]` decoded on another thread. ValueError
+        if `data` is not such a dump, or of a table with other columns; the table is then
+        unchanged."""
+        store = self._store
+        previous_screen_line = store.cursor - self._scroll_top
+        marks_before = store.marked_count
+        found = store.restore(data, row_type, keep_key=keep_key)
+        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+
+    def adopt_rows(self, rows: RowStore[RowT], *, keep_key: bool = False) -> None:
+        """`replace_rows` with the rows of a store filled on another thread (`RowStore.adopt`):
+        a long live list replacing a snapshot without building a million rows' columns on the
+        UI thread."""
+        store = self._store
+        previous_screen_line = store.cursor - self._scroll_top
+        marks_before = store.marked_count
+        found = store.adopt(rows, keep_key=keep_key)
+        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+
+    def dump_rows(self) -> bytes:
+        """Every loaded row (filter ignored) as bytes for `restore_rows`: Arrow IPC, zstd. Safe
+        to call from a worker thread: it writes the rows loaded when it was called."""
+        return self._store.dump()
+
+    def _after_replace(self, found: bool, keep_key: bool, previous_screen_line: int,
+                       marks_before: int) -> None:
+        store = self._store
         self._line_cache.clear()
         if found:
             self._place_cursor(store.cursor, previous_screen_line)

@@ -13,6 +13,8 @@ from waiting import list_loaded, wait_until
 
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.resources import RESOURCES
+from intune_tui.table import store
+from intune_tui.table.columns import wait_for_engine
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
 from intune_tui.ui.screens.user_devices import UserDevicesScreen
@@ -88,6 +90,31 @@ async def test_part_of_a_serial_finds_the_device_and_back_returns_to_it(
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
         assert app.screen.table.cursor_row.key == KIOSK_ID
+
+
+async def test_a_long_list_held_as_columns_finds_a_serial_and_sorts(
+        make_app, wait_until, monkeypatch) -> None:
+    # A list past `COLUMNS_FROM` rows: its pages come as columns built in the worker, and the
+    # table holds them as columns (lowered here from 5,000 so the demo tenant stays small).
+    monkeypatch.setattr(store, "COLUMNS_FROM", 100)
+    wait_for_engine()
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        table = app.screen.table
+        assert table._store.columnar
+        assert table.rows_count == DEVICES
+        await pilot.press("slash", *"QCURN")
+        assert [row.key for row in table.visible_rows] == [KIOSK_ID]
+        assert table.cursor_row.item["serialNumber"] == "FQX5J1QCURNB"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: table.visible_count == DEVICES)
+        table.sort_by(0, reverse=True)
+        names = [row.sort_keys[0] for row in table.visible_rows]
+        present = [name for name in names if name is not None]
+        assert present == sorted(present, reverse=True) and len(present) == len(names)
+        await pilot.pause()
+        assert table.visible_rows[0].cells[0] in "\n".join(table_lines(app))
 
 
 async def test_field_search_goes_to_graph_as_a_supported_filter(make_app, wait_until) -> None:

@@ -8,7 +8,20 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.message import Message
 
+from intune_tui.table import store as store_module
+from intune_tui.table.columns import wait_for_engine
+from intune_tui.table.store import RowStore
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn, fit_to_cells
+
+
+@pytest.fixture(autouse=True, params=["rows", "columns"])
+def holding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: the table's rows as Python rows (a short list) and as columns (a
+    long list, issue 21)."""
+    if request.param == "columns":
+        wait_for_engine()
+        monkeypatch.setattr(store_module, "COLUMNS_FROM", 0)  # columns from the first row
+    return str(request.param)
 
 SCREEN = (80, 24)
 PAGE = SCREEN[1] - 1  # the table fills the screen; one line is the header
@@ -586,7 +599,7 @@ async def test_replace_rows_keep_key_keeps_the_cursor_and_marks() -> None:
         refreshed = devices(10, 120)  # new objects, some rows gone, some new
         table.replace_rows(refreshed, keep_key=True)
         await pilot.pause()
-        assert table.cursor_row is refreshed[30]
+        assert table.cursor_row == refreshed[30]  # rows are rebuilt from columns: equal
         assert cursor_line(table) == line_before
         assert table.marked_rows == [refreshed[30]]
         table.replace_rows(devices(0, 50))
@@ -727,3 +740,52 @@ async def test_binding_ids_let_the_app_remap_keys() -> None:
         await pilot.pause()
         assert [row.key for row in app.table.marked_rows] == ["id-0"]
         assert app.table.sort_column == 0
+
+
+async def test_restore_rows_shows_a_dump_and_keeps_the_cursor_row() -> None:
+    """A warm start: rows dumped by one table are shown by another, which then takes live rows
+    (issue 21). Garbage is refused and leaves the table as it was."""
+    source = TableApp()
+    async with source.run_test(size=SCREEN) as pilot:
+        source.table.append_rows(devices(0, 200))
+        await pilot.pause()
+        data = source.table.dump_rows()
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.restore_rows(data, FakeRow)
+        await pilot.pause()
+        assert table.rows_count == 200
+        assert screen_lines(table)[1].startswith("›") and "PC-00000" in screen_lines(table)[1]
+        table.move_cursor(120)
+        await pilot.pause()
+        with pytest.raises(ValueError):
+            table.restore_rows(data[:100], FakeRow)
+        assert table.cursor_row is not None and table.cursor_row.key == "id-120"
+        table.replace_rows(devices(100, 250), keep_key=True)  # the live list replaces it
+        await pilot.pause()
+        assert table.rows_count == 150
+        assert table.cursor_row is not None and table.cursor_row.key == "id-120"
+
+
+async def test_adopt_rows_takes_a_list_built_elsewhere_keeping_sort_filter_cursor_marks() -> None:
+    """The live list, filled on another thread, replaces the shown rows (issue 21)."""
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 100))
+        table.sort_by(0, reverse=True)
+        table.set_filter(words=["pc-000"])  # PC-00000 .. PC-00099
+        await pilot.pause()
+        table.move_cursor(10)
+        table.toggle_mark()
+        cursor_key = table.cursor_row.key
+        live: RowStore[FakeRow] = RowStore(len(table.columns))
+        live.append(devices(50, 150))
+        table.adopt_rows(live, keep_key=True)
+        await pilot.pause()
+        assert table.rows_count == 100
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in range(99, 49, -1)]
+        assert table.cursor_row.key == cursor_key
+        assert [row.key for row in table.marked_rows] == [cursor_key]
+        assert "PC-00089" in "\n".join(screen_lines(table))

@@ -1,0 +1,496 @@
+"""Rows as columns: a page of rows turned into a polars frame, and rows rebuilt from it.
+
+A row (`store.TableRow`: key, cells, sort_keys, search_text, marks, and optionally `item`, the
+Graph dict) becomes one line of a frame. Each sort key column and each item property gets a
+*kind*, decided from its values: text, whole numbers, floats, booleans, aware or naive datetimes,
+versions (tuples of ints, stored as hex text so text order is tuple order), JSON (item
+properties holding lists, objects or mixed scalars), or Python objects (anything else, kept in a
+plain list beside the frame: sorting those keeps Python's own comparison rules). A page whose
+values do not fit a column's kind turns the column into JSON (item) or objects (sort keys), so
+rows rebuilt from the frame equal the rows that went in, and sorts compare what Python would.
+
+Item dicts keep which properties they had and in which order (a per-row pattern id into a list
+of key tuples: rows of one list share a handful), so a property that was missing stays missing.
+
+polars is imported on first use (`engine()`); `preload_engine()` starts that import on a
+background thread so it overlaps with the first Graph request instead of the first frame.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+
+NONE = "none"
+TEXT = "str"
+CATEGORY = "cat"  # text with few distinct values (OS, states, models): 4 bytes a row
+INT = "int"
+FLOAT = "float"
+BOOL = "bool"
+AWARE = "dt"
+NAIVE = "ndt"
+VERSION = "ver"
+JSON = "json"
+OBJECT = "obj"
+
+FRAME_KINDS = (NONE, TEXT, CATEGORY, INT, FLOAT, BOOL, AWARE, NAIVE, VERSION, JSON)
+TEXTS = (TEXT, CATEGORY)
+ALIAS = "="  # kind "=c0": the same values as column c0 (item properties shown as cells)
+CATEGORY_SHARE = 8  # a page's text column is a category when it has 1/8 as many values
+INT64_LIMIT = 2**63
+
+KEY = "key"
+SEARCH = "search"
+CELL_COUNT = "cells#"
+MARKS = "marks#"
+ITEM_KEYS = "item#"
+
+
+def cell_name(index: int) -> str:
+    return f"c{index}"
+
+
+def sort_name(index: int) -> str:
+    return f"k{index}"
+
+
+def item_name(prop: str) -> str:
+    return f"i:{prop}"
+
+
+_engine_lock = threading.Lock()
+_preloading: threading.Thread | None = None
+
+
+def engine() -> ModuleType:
+    """The polars module (imported on first call; waits for a preload under way)."""
+    import polars
+
+    return polars
+
+
+def engine_ready() -> bool:
+    """True once the preload thread has imported the engine (never waits)."""
+    return _preloading is not None and not _preloading.is_alive()
+
+
+def wait_for_engine() -> None:
+    """Block until the engine is imported (starts the import if nobody did)."""
+    preload_engine()
+    assert _preloading is not None
+    _preloading.join()
+
+
+def preload_engine() -> None:
+    """Start importing polars and numpy on a daemon thread, once (returns at once)."""
+    global _preloading
+    with _engine_lock:
+        if _preloading is not None:
+            return
+
+        def load() -> None:
+            import numpy  # noqa: F401
+            import polars  # noqa: F401
+
+        _preloading = threading.Thread(target=load, name="row-engine-import", daemon=True)
+        _preloading.start()
+
+
+def dtype_of(kind: str) -> Any:
+    import polars as pl
+    return {
+        NONE: pl.Null,
+        TEXT: pl.String,
+        CATEGORY: pl.Categorical,
+        INT: pl.Int64,
+        FLOAT: pl.Float64,
+        BOOL: pl.Boolean,
+        AWARE: pl.Datetime("us", "UTC"),
+        NAIVE: pl.Datetime("us"),
+        VERSION: pl.Categorical,
+        JSON: pl.String,
+    }[kind]
+
+
+# ---------------------------------------------------------------- kinds
+
+
+def _json_safe(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is list:
+        return all(map(_json_safe, value))
+    if kind is dict:
+        return all(type(key) is str and _json_safe(item) for key, item in value.items())
+    return False
+
+
+def _version_ok(value: tuple[Any, ...]) -> bool:
+    return all(type(part) is int and 0 <= part < INT64_LIMIT for part in value)
+
+
+def kind_of(values: Sequence[Any], *, item: bool) -> str:
+    """The narrowest kind that holds every value exactly (None is allowed in every kind)."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    if not types:
+        return NONE
+    if len(types) == 1:
+        kind = _single_kind(types.pop(), values, item=item)
+        if kind is not None:
+            return kind
+    if item and all(map(_json_safe, values)):
+        return JSON
+    return OBJECT
+
+
+def _single_kind(value_type: type, values: Sequence[Any], *, item: bool) -> str | None:
+    present = [value for value in values if value is not None]
+    if value_type is str:
+        return TEXT
+    if value_type is bool:
+        return BOOL
+    if value_type is int:
+        return INT if all(-INT64_LIMIT <= value < INT64_LIMIT for value in present) else None
+    if value_type is float:
+        # NaN has no place in Python's ordering; keep such keys as objects (Python's rules).
+        return FLOAT if item or not any(value != value for value in present) else None
+    if value_type is datetime and not item:
+        aware = {value.utcoffset() is not None for value in present}
+        if aware == {True}:
+            return AWARE
+        if aware == {False}:
+            return NAIVE
+        return None
+    if value_type is tuple and not item:
+        return VERSION if all(_encode_version(value) is not None for value in present) else None
+    return None
+
+
+# Rows share a few hundred OS versions (one tuple object each, `resources.version_key`).
+_version_text: dict[tuple[int, ...], str] = {}
+
+
+def _encode_version(value: tuple[int, ...] | None) -> str | None:
+    """16 hex digits per part, big-endian (text order is tuple order, a shorter prefix first);
+    None if a part does not fit. Stored as a category: a tenant has a few hundred versions."""
+    if value is None or not _version_ok(value):  # checked each time: (True,) == (1,)
+        return None
+    encoded = _version_text.get(value)
+    if encoded is None:
+        encoded = "".join(f"{part:016x}" for part in value)
+        if len(_version_text) > 65536:
+            _version_text.clear()
+        _version_text[value] = encoded
+    return encoded
+
+
+def _decode_version(value: str | None) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    return tuple(int(value[start:start + 16], 16) for start in range(0, len(value), 16))
+
+
+def _encode_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_json(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+_EPOCH_AWARE = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(values: Sequence[datetime | None], epoch: datetime) -> list[int | None]:
+    """Datetimes as exact microseconds since the epoch (polars reads ints much faster)."""
+    return [None if value is None else (value - epoch) // _MICROSECOND for value in values]
+
+
+def series_of(name: str, kind: str, values: Sequence[Any]) -> pl.Series:
+    """A frame column holding `values` (of `kind`)."""
+    import polars as pl
+    if kind == VERSION:
+        values = list(map(_encode_version, values))
+    elif kind == JSON:
+        values = list(map(_encode_json, values))
+    elif kind in (AWARE, NAIVE):
+        micros = _micros(values, _EPOCH_AWARE if kind == AWARE else _EPOCH_NAIVE)
+        return pl.Series(name, micros, dtype=pl.Int64).cast(dtype_of(kind))
+    return pl.Series(name, values, dtype=dtype_of(kind))
+
+
+def decoder(kind: str) -> Callable[[list[Any]], list[Any]] | None:
+    """Turns `Series.to_list()` of a column back into the values that went in (None: as is)."""
+    if kind == VERSION:
+        return lambda values: list(map(_decode_version, values))
+    if kind == JSON:
+        return lambda values: list(map(_decode_json, values))
+    return None
+
+
+def python_values(column: pl.Series, kind: str) -> list[Any]:
+    values: list[Any] = column.to_list()
+    decode = decoder(kind)
+    return decode(values) if decode is not None else values
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass
+class ColumnPage:
+    """A page of rows as columns (built by `encode_page`, in any thread).
+
+    frame: key, search text, cell count, marks pattern, cells, sort keys and item properties
+        of the frame kinds; objects: columns of kind OBJECT as lists; kinds: column -> kind;
+    marks / item_keys: the distinct marks tuples and item key tuples, `frame` holds indexes
+        into these lists; exceptions: for item properties of an ALIAS kind, the rows (index in
+        the page) whose value differs from the column they are the same as, and their value.
+    """
+
+    frame: pl.DataFrame
+    objects: dict[str, list[Any]]
+    kinds: dict[str, str]
+    marks: list[tuple[str | None, ...]]
+    item_keys: list[tuple[str, ...]]
+    row_type: type
+    has_item: bool
+    length: int = field(default=0)
+    exceptions: dict[str, dict[int, Any]] = field(default_factory=dict)
+    column_count: int = 0
+
+
+def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
+    """Columns of `rows` (at least one row; all of one type) for a store of `column_count`
+    columns. Pure: the Graph worker can build pages while the UI thread draws."""
+    import polars as pl
+    first = rows[0]
+    has_item = hasattr(first, "item")
+    kinds: dict[str, str] = {}
+    objects: dict[str, list[Any]] = {}
+    exceptions: dict[str, dict[int, Any]] = {}
+    columns: list[pl.Series] = [
+        pl.Series(KEY, [row.key for row in rows], dtype=pl.String),
+        pl.Series(SEARCH, [row.search_text for row in rows], dtype=pl.String),
+    ]
+    cell_rows = [row.cells for row in rows]
+    columns.append(pl.Series(CELL_COUNT, list(map(len, cell_rows)), dtype=pl.UInt16))
+    mark_ids: dict[tuple[str | None, ...], int] = {}
+    marks_column = [mark_ids.setdefault(row.marks, len(mark_ids)) for row in rows]
+    columns.append(pl.Series(MARKS, marks_column, dtype=pl.UInt32))
+    width = max(map(len, cell_rows))
+    padded = cell_rows if all(len(cells) == width for cells in cell_rows) else [
+        tuple(cells) + (None,) * (width - len(cells)) for cells in cell_rows]
+    cell_values: dict[str, list[Any]] = {KEY: [row.key for row in rows]}
+    for index, values in enumerate(zip(*padded, strict=True)):
+        cell_values[cell_name(index)] = list(values)
+        _add_column(columns, objects, kinds, cell_name(index), list(values), item=False)
+    sort_rows = [row.sort_keys for row in rows]
+    for index in range(column_count):
+        keys_of_column = [keys[index] for keys in sort_rows]
+        same = cell_name(index)
+        if cell_values.get(same) == keys_of_column and kinds.get(same) in TEXTS:
+            kinds[sort_name(index)] = ALIAS + same
+            continue
+        _add_column(columns, objects, kinds, sort_name(index), keys_of_column, item=False)
+    item_patterns: list[tuple[str, ...]] = []
+    if has_item:
+        pattern_ids: dict[tuple[str, ...], int] = {}
+        items = [row.item for row in rows]
+        patterns = [tuple(item) for item in items]
+        columns.append(pl.Series(ITEM_KEYS, [pattern_ids.setdefault(p, len(pattern_ids))
+                                             for p in patterns], dtype=pl.UInt32))
+        item_patterns = list(pattern_ids)
+        props: dict[str, None] = {}
+        for pattern in pattern_ids:
+            props.update(dict.fromkeys(pattern))
+        for prop in props:
+            props_values = [item.get(prop) for item in items]
+            alias = _alias_for(props_values, cell_values, kinds)
+            if alias is not None:
+                kinds[item_name(prop)] = ALIAS + alias[0]
+                if alias[1]:
+                    exceptions[item_name(prop)] = alias[1]
+                continue
+            _add_column(columns, objects, kinds, item_name(prop), props_values, item=True)
+    return ColumnPage(pl.DataFrame(columns), objects, kinds, list(mark_ids), item_patterns,
+                      type(first), has_item, len(rows), exceptions, column_count)
+
+
+def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
+               kinds: dict[str, str]) -> tuple[str, dict[int, Any]] | None:
+    """The text column `values` are the same as but for a few rows (hostile names the cells
+    show cleaned, missing values shown as ""), and those rows' values; None if there is none."""
+    limit = len(values) // 8
+    head = values[:16]
+    for name, cells in candidates.items():
+        if kinds.get(name, TEXT) not in TEXTS:
+            continue
+        if cells == values:
+            return name, {}
+        if sum(map(_equal, head, cells)) * 4 < len(head) * 3:
+            continue
+        misses = {index: value for index, (value, cell) in enumerate(zip(values, cells,
+                                                                        strict=True))
+                  if value != cell}
+        if len(misses) <= limit and all(map(_json_safe, misses.values())):
+            return name, misses
+    return None
+
+
+def _equal(first: Any, second: Any) -> bool:
+    return bool(first == second)
+
+
+def materialise(name: str, values: list[Any]) -> tuple[pl.Series | None, list[Any] | None, str]:
+    """Item property values as a frame column or an object list, and their kind."""
+    columns: list[pl.Series] = []
+    objects: dict[str, list[Any]] = {}
+    kinds: dict[str, str] = {}
+    _add_column(columns, objects, kinds, name, values, item=True)
+    return (columns[0] if columns else None), objects.get(name), kinds[name]
+
+
+def _add_column(columns: list[pl.Series], objects: dict[str, list[Any]], kinds: dict[str, str],
+                name: str, values: list[Any], *, item: bool) -> None:
+    kind = kind_of(values, item=item)
+    if kind == TEXT and len(set(values)) * CATEGORY_SHARE <= len(values):
+        kind = CATEGORY
+    if kind != OBJECT:
+        try:
+            columns.append(series_of(name, kind, values))
+        except Exception:  # text polars cannot hold (lone surrogates) or an overflow
+            kind = JSON if item and all(map(_json_safe, values)) else OBJECT
+            if kind == JSON:
+                try:
+                    columns.append(series_of(name, kind, values))
+                except Exception:
+                    kind = OBJECT
+    if kind == OBJECT:
+        objects[name] = list(values)
+    kinds[name] = kind
+
+
+def widen(kind_a: str, kind_b: str, *, item: bool) -> str:
+    """The kind holding both kinds' values."""
+    if kind_a == kind_b or kind_b == NONE or (kind_a in TEXTS and kind_b in TEXTS):
+        return kind_a
+    if kind_a == NONE:
+        return kind_b
+    if item and OBJECT not in (kind_a, kind_b):
+        return JSON
+    return OBJECT
+
+
+def convert(column: pl.Series | None, objects: list[Any] | None, kind: str, new_kind: str,
+            length: int) -> tuple[pl.Series | None, list[Any] | None]:
+    """A column of `kind` as `new_kind`: a frame column, or a list for OBJECT."""
+    if kind in TEXTS and new_kind in TEXTS and column is not None:
+        return column.cast(dtype_of(new_kind)), None
+    if kind == NONE:
+        values: list[Any] = [None] * length
+    elif kind == OBJECT:
+        assert objects is not None
+        values = objects
+    else:
+        assert column is not None
+        values = python_values(column, kind)
+    if new_kind == OBJECT:
+        return None, list(values)
+    name = column.name if column is not None else ""
+    return series_of(name, new_kind, values), None
+
+
+@dataclass
+class RowBuilder:
+    """Rebuilds rows of one type from gathered columns."""
+
+    row_type: type
+    has_item: bool
+    column_count: int
+    marks: list[tuple[str | None, ...]]
+    item_keys: list[tuple[str, ...]]
+
+    def build(self, frame: pl.DataFrame, kinds: dict[str, str],
+              objects: dict[str, list[Any]], exceptions: dict[str, dict[int, Any]],
+              indexes: Sequence[int]) -> list[Any]:
+        """Rows `indexes` (arrival order) of `frame`."""
+        if not len(indexes):
+            return []
+        whole = isinstance(indexes, range) and indexes == range(frame.height)
+        needed = frame if whole else frame[list(indexes)]
+
+        def column(name: str) -> list[Any]:
+            kind = kinds.get(name, NONE)
+            if kind.startswith(ALIAS):
+                values = column(kind[1:])
+                differs = exceptions.get(name)
+                if differs:
+                    values = [differs.get(index, value) if index in differs else value
+                              for index, value in zip(indexes, values, strict=True)]
+                return values
+            if name == KEY:
+                return keys
+            if kind == OBJECT:
+                values = objects[name]
+                return [values[index] for index in indexes]
+            if name not in needed.columns:
+                return [None] * len(indexes)
+            return python_values(needed.get_column(name), kind)
+
+        keys = needed.get_column(KEY).to_list()
+        texts = needed.get_column(SEARCH).to_list()
+        counts = needed.get_column(CELL_COUNT).to_list()
+        width = 0
+        while cell_name(width) in kinds:
+            width += 1
+        cell_columns = [column(cell_name(index)) for index in range(width)]
+        cells = [tuple(cells[:count]) for cells, count in
+                 zip(zip(*cell_columns, strict=True), counts, strict=True)] \
+            if cell_columns else [() for _ in keys]
+        marks = list(map(self.marks.__getitem__, needed.get_column(MARKS).to_list()))
+        sort_columns = [column(sort_name(index)) for index in range(self.column_count)]
+        sort_keys = list(zip(*sort_columns, strict=True))
+        if not self.has_item:
+            return [self.row_type(key=key, cells=cell, sort_keys=sort, search_text=text,
+                                  marks=mark)
+                    for key, cell, sort, text, mark in zip(keys, cells, sort_keys, texts, marks,
+                                                           strict=True)]
+        patterns = list(map(self.item_keys.__getitem__, needed.get_column(ITEM_KEYS).to_list()))
+        props: dict[str, None] = {}
+        for pattern in set(patterns):
+            props.update(dict.fromkeys(pattern))
+        values = {prop: column(item_name(prop)) for prop in props}
+        items = [{prop: values[prop][position] for prop in pattern}
+                 for position, pattern in enumerate(patterns)]
+        return [self.row_type(key=key, cells=cell, sort_keys=sort, search_text=text,
+                              marks=mark, item=item)
+                for key, cell, sort, text, mark, item in zip(keys, cells, sort_keys, texts,
+                                                             marks, items, strict=True)]
+
+
+def pattern_mapping(own: list[Any], into: list[Any], index: dict[Any, int]) -> list[int]:
+    """For each pattern of a page (`own`), its id in the store's list `into` (extended)."""
+    mapping = []
+    for pattern in own:
+        found = index.get(pattern)
+        if found is None:
+            found = index[pattern] = len(into)
+            into.append(pattern)
+        mapping.append(found)
+    return mapping
