@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from intune_tui.intune.autopilot import (
@@ -24,7 +23,7 @@ from intune_tui.intune.autopilot import (
 from intune_tui.intune.lifecycle import AutopilotIdentity, LookupReport
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
-from intune_tui.ui.typed_app import IntuneAppMixin
+from intune_tui.ui.screens.typed_count import PlanKey, TypedCountScreen, plan_bindings
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
@@ -34,12 +33,14 @@ INTRO = ("A new group tag and/or assigned user (blank keeps the current one); ct
          "there are several).")
 
 
-class AutopilotEditScreen(IntuneAppMixin, Screen[None]):
+class AutopilotEditScreen(TypedCountScreen):
+    CONFIRM = "autopilot-confirm"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "preview", "Preview", id="autopilot.preview",
-                tooltip="Show what each identity will get; nothing is sent"),
-        Binding("ctrl+r", "apply_changes", "Send", id="autopilot.send",
-                tooltip="Send the previewed change, once per identity"),
+        *plan_bindings("autopilot",
+                       PlanKey("preview", "preview", "Preview",
+                               "Show what each identity will get; nothing is sent"),
+                       PlanKey("send", "apply_changes", "Send",
+                               "Send the previewed change, once per identity")),
         Binding("escape", "app.pop_screen", "Back", id="autopilot.back"),
     ]
 
@@ -49,7 +50,6 @@ class AutopilotEditScreen(IntuneAppMixin, Screen[None]):
         self.identities = identities
         self.changes: list[AutopilotChange] | None = None  # the previewed changes, not yet sent
         self.outcomes: list[AutopilotOutcome] | None = None
-        self.running = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,23 +93,19 @@ class AutopilotEditScreen(IntuneAppMixin, Screen[None]):
         lines.append(f"Type {count} below and press ctrl+r to send them." if count > 1
                      else "Press ctrl+r to send it.")
         self._show("\n".join(lines))
-        self.query_one("#autopilot-confirm", Input).focus()
+        self.confirm_input().focus()
 
     def action_apply_changes(self) -> None:
         changes = self.changes
         if not changes or self.running:
             self.notify("Preview the change first (ctrl+l).", severity="warning")
             return
-        typed = self.query_one("#autopilot-confirm", Input).value.strip()
-        if len(changes) > 1 and typed != str(len(changes)):
-            self.notify(f"Type {len(changes)} (the number of identities) to send; nothing was "
-                        "sent.", severity="warning")
+        if len(changes) > 1 and not self.count_typed(len(changes), "identities", "send"):
             return
         session = self.intune_app.session
         audit = audit_log_at(self.intune_app.settings.audit_path)
         self.changes = None  # one confirmation, one write per identity
-        self.running = True
-        self.query_one("#autopilot-confirm", Input).value = ""
+        self.take_confirmation()
         self._show(f"Sending {len(changes)} change(s)…")
 
         async def send(service: IntuneService) -> list[AutopilotOutcome]:

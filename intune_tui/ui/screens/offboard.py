@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from intune_tui.export import write_export
@@ -50,7 +49,7 @@ from intune_tui.intune.offboarding import (
 from intune_tui.intune.secrets import Kind, platform_kinds
 from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
-from intune_tui.ui.typed_app import IntuneAppMixin
+from intune_tui.ui.screens.typed_count import PlanKey, TypedCountScreen, plan_bindings
 from intune_tui.ui.widgets.recovery import RecoveryPanel
 
 if TYPE_CHECKING:
@@ -64,12 +63,14 @@ INTRO = ("Paste serials, names (name:PC-01) or ids, one a line, or type stale:90
          "+ ctrl+r.")
 
 
-class OffboardScreen(IntuneAppMixin, Screen[None]):
+class OffboardScreen(TypedCountScreen):
+    CONFIRM = "offboard-confirm"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "look_up", "Look up", id="offboard.look_up",
-                tooltip="Look the pasted inputs up and build the plan"),
-        Binding("ctrl+r", "run_plan", "Run plan", id="offboard.run",
-                tooltip="Run the plan once the number of devices is typed"),
+        *plan_bindings("offboard",
+                       PlanKey("look_up", "look_up", "Look up",
+                               "Look the pasted inputs up and build the plan"),
+                       PlanKey("run", "run_plan", "Run plan",
+                               "Run the plan once the number of devices is typed")),
         Binding("ctrl+t", "edit_autopilot", "Autopilot edit", id="offboard.autopilot",
                 tooltip="Change group tag / assigned user of the Autopilot identities found"),
         Binding("escape", "app.pop_screen", "Back", id="offboard.back"),
@@ -83,7 +84,6 @@ class OffboardScreen(IntuneAppMixin, Screen[None]):
         self.report: LookupReport | None = None
         self.plan: OffboardPlan | None = None
         self.result: OffboardReport | None = None
-        self.running = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,7 +166,7 @@ class OffboardScreen(IntuneAppMixin, Screen[None]):
                           "these steps."]
             self._show(Text("\n".join(lines)))
             self._show_keys(with_keys)
-            self.query_one("#offboard-confirm", Input).focus()
+            self.confirm_input().focus()
 
         self.intune_app.run_call("offboard:lookup", look_up, on_done=done, on_error=self._failed)
 
@@ -177,10 +177,7 @@ class OffboardScreen(IntuneAppMixin, Screen[None]):
         if plan is None or not plan.devices or self.running:
             self.notify("Look the devices up first (ctrl+l).", severity="warning")
             return
-        typed = self.query_one("#offboard-confirm", Input).value.strip()
-        if typed != str(len(plan.devices)):
-            self.notify(f"Type {len(plan.devices)} (the number of devices) to run the plan; "
-                        "nothing was sent.", severity="warning")
+        if not self.count_typed(len(plan.devices), "devices", "run the plan"):
             return
         settings = self.intune_app.settings
         try:
@@ -190,10 +187,9 @@ class OffboardScreen(IntuneAppMixin, Screen[None]):
                         severity="error", markup=False)
             return
         audit = audit_log_at(settings.audit_path)
-        self.running = True
         self.plan = None  # one confirmation, one run
         self._clear_keys()
-        self.query_one("#offboard-confirm", Input).value = ""
+        self.take_confirmation()
         self._show(Text(f"Running {plan.step_count} step(s) on {len(plan.devices)} device(s)… "
                         f"Journal: offboarding/{journal.path.name} in the data folder"))
 
