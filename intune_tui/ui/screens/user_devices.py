@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,7 +34,6 @@ from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
     from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
@@ -111,68 +110,88 @@ class UserDevicesScreen(IntuneAppMixin, Screen[None]):
 # -- finding users in Entra (`:user NAME`, and `U` on a device) -----------------------------------
 
 
-def search_users(app: IntuneApp, purpose: str, text: str,
-                 found: Callable[[list[UserCard]], None], note: Static) -> None:
-    """Ask Entra for the users whose name or sign-in name starts with `text`; a failure is said
-    in `note`."""
-    app.run_call(f"users:{purpose}:{text}",
-                 lambda service: Directory(service.client).find_users(text),
-                 on_done=found,
-                 on_error=lambda error: note.update(
-                     Text(f"Could not search Entra users: {clean(str(error))}")))
+class UserSearchScreen(IntuneAppMixin, Screen[ScreenResultType]):
+    """What `:user NAME` and the primary-user chooser share: Entra is asked for the users whose
+    name or sign-in name starts with a text, they are listed under a note, Enter `picked` one."""
+
+    NOTE: ClassVar[str]  # the ids of the note and of the OptionList of users
+    OPTIONS: ClassVar[str]
+
+    def __init__(self, heading: str) -> None:
+        super().__init__()
+        self.heading = heading
+        self.users: list[UserCard] = []
+
+    def search_users(self, purpose: str, text: str) -> None:
+        """The users found go to `found`; a failure is said in the note."""
+        note = self.query_one(f"#{self.NOTE}", Static)
+        self.intune_app.run_call(
+            f"users:{purpose}:{text}",
+            lambda service: Directory(service.client).find_users(text),
+            on_done=self.found,
+            on_error=lambda error: note.update(
+                Text(f"Could not search Entra users: {clean(str(error))}")))
+
+    def found(self, users: list[UserCard]) -> None:
+        raise NotImplementedError
+
+    def list_users(self, users: list[UserCard], *, none: str, some: str) -> None:
+        """The users found as options (the first highlighted and focused), `some` above them,
+        or `none` when there are none."""
+        self.users = users
+        note = self.query_one(f"#{self.NOTE}", Static)
+        options = self.query_one(f"#{self.OPTIONS}", OptionList)
+        options.clear_options()
+        if not users:
+            note.update(Text(none))
+            return
+        note.update(Text(some))
+        options.add_options([Option(Text(f"{user.display_name}  <{user.user_principal_name}>"))
+                             for user in users])
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.picked(self.users[event.option_index])
+
+    def picked(self, user: UserCard) -> None:
+        raise NotImplementedError
 
 
-def list_users(users: list[UserCard], note: Static, options: OptionList, *, none: str,
-               some: str) -> None:
-    """The users found as options (the first highlighted and focused), `some` above them, or
-    `none` when there are none."""
-    options.clear_options()
-    if not users:
-        note.update(Text(none))
-        return
-    note.update(Text(some))
-    options.add_options([Option(Text(f"{user.display_name}  <{user.user_principal_name}>"))
-                         for user in users])
-    options.highlighted = 0
-    options.focus()
-
-
-class UserPickScreen(IntuneAppMixin, Screen[None]):
+class UserPickScreen(UserSearchScreen[None]):
     """`:user NAME`: the users whose name or sign-in name starts with NAME; Enter opens one."""
 
+    NOTE = "user-pick-note"
+    OPTIONS = "user-pick"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="userpick.back"),
     ]
 
     def __init__(self, text: str) -> None:
-        super().__init__()
+        super().__init__(f"Users starting with “{clean(text)}”")
         self.text = text
-        self.users: list[UserCard] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(f"Users starting with “{clean(self.text)}”", style="bold"),
-                     classes="panel-title")
-        yield Static(Text("Searching Entra…"), id="user-pick-note", classes="panel-note")
-        yield OptionList(id="user-pick")
+        yield Static(Text(self.heading, style="bold"), classes="panel-title")
+        yield Static(Text("Searching Entra…"), id=self.NOTE, classes="panel-note")
+        yield OptionList(id=self.OPTIONS)
         yield Footer()
 
     def on_mount(self) -> None:
-        search_users(self.intune_app, "find", self.text, self._found,
-                     self.query_one("#user-pick-note", Static))
+        self.search_users("find", self.text)
 
-    def _found(self, users: list[UserCard]) -> None:
-        self.users = users
+    def found(self, users: list[UserCard]) -> None:
         if len(users) == 1:
+            self.users = users
             self.app.switch_screen(UserDevicesScreen(users[0].user_principal_name, users[0].id))
             return
-        list_users(users, self.query_one("#user-pick-note", Static), self.query_one(OptionList),
-                   none=f"No user's name or sign-in name starts with “{clean(self.text)}”.",
-                   some=f"{len(users)} users · Enter shows a user's devices")
+        self.list_users(users,
+                        none=f"No user's name or sign-in name starts with “{clean(self.text)}”.",
+                        some=f"{len(users)} users · Enter shows a user's devices")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        user = self.users[event.option_index]
+    def picked(self, user: UserCard) -> None:
         self.app.push_screen(UserDevicesScreen(user.user_principal_name, user.id))
 
     def action_back(self) -> None:
@@ -182,45 +201,37 @@ class UserPickScreen(IntuneAppMixin, Screen[None]):
 # -- changing a device's primary user (U on a device) ----------------------------------------------
 
 
-class ChooseUserScreen(IntuneAppMixin, ModalScreen[UserCard | None]):
+class ChooseUserScreen(UserSearchScreen[UserCard | None], ModalScreen[UserCard | None]):
     """Type the start of a name or sign-in name, Enter searches Entra, Enter picks a user."""
 
+    NOTE = "choose-user-note"
+    OPTIONS = "choose-user-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="chooseuser.cancel"),
     ]
 
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.users: list[UserCard] = []
-
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-user"):
-            yield Static(Text(self.title_text, style="bold"))
+            yield Static(Text(self.heading, style="bold"))
             yield Input(placeholder="start of a name or sign-in name, then Enter",
                         id="choose-user-input")
-            yield Static(Text(""), id="choose-user-note")
-            yield OptionList(id="choose-user-list")
+            yield Static(Text(""), id=self.NOTE)
+            yield OptionList(id=self.OPTIONS)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
         if not text:
             return
-        note = self.query_one("#choose-user-note", Static)
-        note.update(Text("Searching Entra…"))
-        search_users(self.intune_app, "choose", text, self._found, note)
+        self.query_one(f"#{self.NOTE}", Static).update(Text("Searching Entra…"))
+        self.search_users("choose", text)
 
-    def _found(self, users: list[UserCard]) -> None:
-        self.users = users
-        list_users(users, self.query_one("#choose-user-note", Static),
-                   self.query_one("#choose-user-list", OptionList),
-                   none="No user starts with that.",
-                   some=f"{len(users)} found · Enter picks one · Esc cancels")
+    def found(self, users: list[UserCard]) -> None:
+        self.list_users(users, none="No user starts with that.",
+                        some=f"{len(users)} found · Enter picks one · Esc cancels")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.users[event.option_index])
+    def picked(self, user: UserCard) -> None:
+        self.dismiss(user)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
