@@ -116,28 +116,29 @@ ANDROID_COMPANY_ENROLLMENT = (("androidEnterpriseFullyManaged", 60),
                               ("androidEnterpriseCorporateWorkProfile", 40))
 
 
+# How each platform enrolls a userless, a personal and a corporate device: the type, or the
+# weights to draw it from. macOS and Linux follow from the owner alone (below).
+_Enrollment = str | tuple[tuple[str, int], ...]
+_APPLE_ENROLLMENTS: tuple[_Enrollment, _Enrollment, _Enrollment] = (
+    "appleBulkWithoutUser", APPLE_PERSONAL_ENROLLMENT, APPLE_COMPANY_ENROLLMENT)
+ENROLLMENTS: dict[str, tuple[_Enrollment, _Enrollment, _Enrollment]] = {
+    "Windows": ("windowsBulkUserless", "windowsAutoEnrollment", WINDOWS_COMPANY_ENROLLMENT),
+    "iOS": _APPLE_ENROLLMENTS,
+    "iPadOS": _APPLE_ENROLLMENTS,
+    "Android": ("androidEnterpriseDedicatedDevice", "userEnrollment",
+                ANDROID_COMPANY_ENROLLMENT),
+}
+
+
 def _enrollment_for(rng: random.Random, os_name: str, owner: str, userless: bool) -> str:
-    if os_name == "Windows":
-        if userless:
-            return "windowsBulkUserless"
-        if owner == "personal":
-            return "windowsAutoEnrollment"
-        return _weighted(rng, WINDOWS_COMPANY_ENROLLMENT)
-    if os_name in ("iOS", "iPadOS"):
-        if userless:
-            return "appleBulkWithoutUser"
-        if owner == "personal":
-            return _weighted(rng, APPLE_PERSONAL_ENROLLMENT)
-        return _weighted(rng, APPLE_COMPANY_ENROLLMENT)
-    if os_name == "Android":
-        if userless:
-            return "androidEnterpriseDedicatedDevice"
-        if owner == "personal":
-            return "userEnrollment"
-        return _weighted(rng, ANDROID_COMPANY_ENROLLMENT)
     if os_name == "macOS":
         return "appleBulkWithUser" if owner == "company" else "userEnrollment"
-    return "userEnrollment"
+    if os_name not in ENROLLMENTS:
+        return "userEnrollment"
+    for_userless, for_personal, for_company = ENROLLMENTS[os_name]
+    enrollment = (for_userless if userless else
+                  for_personal if owner == "personal" else for_company)
+    return enrollment if isinstance(enrollment, str) else _weighted(rng, enrollment)
 
 
 def agent_for(os_name: str, enrollment: str) -> str:
