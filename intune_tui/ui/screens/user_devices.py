@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen, ScreenResultType
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,9 +34,12 @@ from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
-
     from intune_tui.intune.service import IntuneService
     from intune_tui.ui.app import IntuneApp
+
+    _Screen = Screen[Any]
+else:
+    _Screen = object
 
 
 class UserDevicesScreen(IntuneAppMixin, Screen[None]):
@@ -110,9 +113,12 @@ class UserDevicesScreen(IntuneAppMixin, Screen[None]):
 # -- finding users in Entra (`:user NAME`, and `U` on a device) -----------------------------------
 
 
-class UserSearchScreen(IntuneAppMixin, Screen[ScreenResultType]):
+class UserSearch(IntuneAppMixin, _Screen):
     """What `:user NAME` and the primary-user chooser share: Entra is asked for the users whose
-    name or sign-in name starts with a text, they are listed under a note, Enter `picked` one."""
+    name or sign-in name starts with a text, they are listed under a note, Enter `picked` one.
+
+    A mixin put before the Textual screen class, not a Screen itself: Textual takes a screen's
+    default CSS (ModalScreen's dimmed background) only along its first Textual base."""
 
     NOTE: ClassVar[str]  # the ids of the note and of the OptionList of users
     OPTIONS: ClassVar[str]
@@ -159,7 +165,7 @@ class UserSearchScreen(IntuneAppMixin, Screen[ScreenResultType]):
         raise NotImplementedError
 
 
-class UserPickScreen(UserSearchScreen[None]):
+class UserPickScreen(UserSearch, Screen[None]):
     """`:user NAME`: the users whose name or sign-in name starts with NAME; Enter opens one."""
 
     NOTE = "user-pick-note"
@@ -201,7 +207,7 @@ class UserPickScreen(UserSearchScreen[None]):
 # -- changing a device's primary user (U on a device) ----------------------------------------------
 
 
-class ChooseUserScreen(UserSearchScreen[UserCard | None], ModalScreen[UserCard | None]):
+class ChooseUserScreen(UserSearch, ModalScreen[UserCard | None]):
     """Type the start of a name or sign-in name, Enter searches Entra, Enter picks a user."""
 
     NOTE = "choose-user-note"
