@@ -3,6 +3,7 @@ from the machine that runs it, so no test reads or writes the real home director
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -22,6 +23,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
         return None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return WORKERS_PER_CORE * max(1, cores or 1)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is alive once the tests are collected (imported modules, the collected tests) stays
+    alive to the end, so it leaves the cyclic collector's generations (`gc.freeze`): each full
+    collection during the tests then walks only what the tests made (~70,000 objects fewer)."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
