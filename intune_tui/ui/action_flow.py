@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import count
@@ -168,7 +167,9 @@ class ActionTracker:
 
 
 _LOGS: dict[Path, AuditLog] = {}
-_FLOWS: weakref.WeakKeyDictionary[Any, RemoteActionFlow] = weakref.WeakKeyDictionary()
+# The app's flow lives on the app itself. (A module-level WeakKeyDictionary keyed by the app kept
+# every app alive: its value, the flow, refers back to the app; each test leaked its whole app.)
+_FLOW_ATTRIBUTE = "_remote_action_flow"
 
 
 def audit_log_at(path: Path) -> AuditLog:
@@ -180,9 +181,10 @@ def audit_log_at(path: Path) -> AuditLog:
 
 
 def action_flow(app: IntuneApp) -> RemoteActionFlow:
-    flow = _FLOWS.get(app)
+    flow: RemoteActionFlow | None = getattr(app, _FLOW_ATTRIBUTE, None)
     if flow is None:
-        flow = _FLOWS[app] = RemoteActionFlow(app)
+        flow = RemoteActionFlow(app)
+        setattr(app, _FLOW_ATTRIBUTE, flow)
     return flow
 
 

@@ -26,6 +26,7 @@ from intune_tui.text import clean
 from intune_tui.ui import startup
 from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, describe_view, parse_command
 from intune_tui.ui.palette import ContextCommands
+from intune_tui.ui.stylesheet import ParsedStylesheet
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.ui.warm import WarmStarts
 from intune_tui.worker import (
@@ -147,6 +148,8 @@ class IntuneApp(App[None]):
         timings: Timings = DEFAULT_TIMINGS,
     ) -> None:
         super().__init__()
+        # Each CSS source parsed once per process (ui/stylesheet.py), not once per app/reparse.
+        self.stylesheet = ParsedStylesheet(variables=self.stylesheet._variables)
         self.settings = settings
         self.session = session
         self.timings = timings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import re
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -126,6 +127,7 @@ def test_login_needing_admin_consent_says_what_the_admin_does(
 
 
 def test_ctrl_c_cancels_the_login(
+    request: pytest.FixtureRequest,
     entra: FakeEntra,
     http_client: httpx.Client,
     make_settings: Callable[..., Settings],
@@ -134,6 +136,10 @@ def test_ctrl_c_cancels_the_login(
 ) -> None:
     entra.device_code_answer = "never"
     entra.interval = 1
+    # Ctrl-C raises KeyboardInterrupt even where the runner was started with SIGINT ignored (a
+    # backgrounded shell): interrupt_main() does nothing then, and the login would wait forever.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
 
     def press_ctrl_c() -> None:
         entra.first_poll.wait(10)

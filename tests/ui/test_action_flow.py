@@ -3,7 +3,11 @@ done, and writes in flight that a tenant switch or quitting waits for."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import gc
+import weakref
+from typing import Any
 
 import pytest
 from screens.remote_action_support import (
@@ -165,3 +169,22 @@ async def test_quitting_with_nothing_on_the_wire_asks_nothing(make_app, wait_unt
         await at_device(pilot, app, wait_until, WINDOWS_ID)
         await pilot.press("q")
         await wait_until(pilot, lambda: app.return_code is not None)
+
+
+
+async def test_an_app_that_ended_is_freed_with_its_flow(make_app, wait_until) -> None:
+    """The flow of an app must not keep the app (and every widget of it) alive once it ended.
+    (The app runs in a task of its own: Textual's `active_app` context variable holds it in the
+    context it ran in.)"""
+
+    async def run_an_app() -> tuple[weakref.ref[Any], weakref.ref[Any]]:
+        app = make_app(devices=DEVICES)
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+            flow = action_flow.action_flow(app)
+        return weakref.ref(app), weakref.ref(flow)
+
+    app, flow = await asyncio.create_task(run_an_app())
+    gc.collect()
+    assert app() is None, "an app that ended is still referenced"
+    assert flow() is None, "the flow of an app that ended is still referenced"

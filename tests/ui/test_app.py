@@ -103,7 +103,12 @@ async def test_the_garbage_collector_is_on_again_when_the_first_list_fails(
 
 
 def _device_list_requests(app) -> list:
-    return [request for request in app.session.fake.requests
+    """The device listings the fake Graph received; none while the worker is still building it
+    (the screen may compose before the worker thread made the fake Graph)."""
+    fake = app.session.fake
+    if fake is None:
+        return []
+    return [request for request in fake.requests
             if request.path.endswith("/deviceManagement/managedDevices")]
 
 
