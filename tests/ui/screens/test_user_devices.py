@@ -249,9 +249,9 @@ async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_g
         await at_device(pilot, app, wait_until, LAPTOP_ID)
         fake = app.session.fake
         # The device's own GET (v1.0; its scope tags are read on beta) is the first request
-        # after Enter for this path: hold it.
+        # after Enter for this path: hold it until the side reads have answered.
         own_get = f"/v1.0/deviceManagement/managedDevices/{LAPTOP_ID}"
-        fake.faults.slow_next(4, path_contains=own_get)
+        released = fake.faults.hold_next(path_contains=own_get)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         detail = app.screen
@@ -267,6 +267,7 @@ async def test_side_tabs_load_from_the_list_row_without_waiting_for_the_device_g
 
         await wait_until(pilot, side_reads_answered)
         answered = [r.path for r in fake.requests]
+        released.set()
         await open_tab(pilot, detail, "users")
         await wait_until(pilot, lambda: fake.tenant.users.display_name(owner) in text_of(app))
     # every side read was answered while the device's own GET was still held
