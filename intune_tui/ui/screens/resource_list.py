@@ -48,9 +48,10 @@ if TYPE_CHECKING:
     from intune_tui.warm_start import WarmRows
     from intune_tui.worker import StreamFinished
 
+log = logging.getLogger(__name__)
+
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
 # full collections, and with them everything the app built before (Textual, imports).
-log = logging.getLogger(__name__)
 FREEZE_ABOVE_ROWS = 1_000
 
 
@@ -317,6 +318,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             self.table.restore_rows(warm.page, Row, keep_key=True)
         except ValueError as error:  # rows of another table: the live list comes all the same
             log.warning("snapshot of %s not shown: %s", self.view.resource, error)
+            self._live_shown = None
             return
         self._warm = warm
         if self._status.loading:
