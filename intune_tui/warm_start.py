@@ -45,6 +45,7 @@ PAYLOAD_MAGIC = b"ITW3"  # the codec's own format, inside the (encrypted) snapsh
 _FORMAT_VERSION = 3
 HOUR = 3600.0
 _MINUTE_US = 60_000_000
+_DAY_MINUTES = 1440
 
 
 class PayloadError(ValueError):
@@ -122,9 +123,10 @@ def refresh_time_cells(resource: Resource, page: ColumnPage, now: datetime) -> C
     shows_time_passing`: ages, days left) as of `now`, from each row's sort key (the moment).
 
     Column-wise: rows are grouped by what their cell can show (for an age, whole minutes
-    before or after now: every threshold of `relative_time` and of a whole-day staleness is a
-    whole minute), the catalog's own renderer runs once a group, and the result is joined
-    back. Rows without a moment ("never", missing) keep their cell."""
+    before or after now under an hour, whole hours under a day, whole days beyond: every
+    threshold of `relative_time` and of a whole-day staleness falls on such a boundary), the
+    catalog's own renderer runs once a group, and the result is joined back. Rows without a
+    moment ("never", missing) keep their cell."""
     from intune_tui.intune.resources import Kind
     from intune_tui.table import columns as col
 
@@ -166,7 +168,12 @@ def _refresh_column(page: ColumnPage, index: int, column: Column, now: datetime,
     now_us = (now - _EPOCH) // timedelta(microseconds=1)
     if by_minute:
         delta = now_us - moments
-        groups = (delta.abs() // _MINUTE_US) * 2 + (delta < 0).cast(pl.Int64)
+        minutes = delta.abs() // _MINUTE_US
+        # Past an hour the text counts hours, past a day days (and years, whole days too):
+        # rows are grouped by the start of their hour or day, a few hundred groups in all.
+        unit = pl.select(pl.when(minutes < 60).then(1).when(minutes < _DAY_MINUTES).then(60)
+                         .otherwise(_DAY_MINUTES)).to_series()
+        groups = (minutes // unit * unit) * 2 + (delta < 0).cast(pl.Int64)
     else:
         groups = moments
     cells: dict[int, Cell] = {}

@@ -97,6 +97,24 @@ def test_cells_showing_time_passing_read_as_of_now_not_as_of_the_snapshot(
     assert back[9].cells[column] == "30d ago (stale)"
 
 
+def test_ages_on_every_boundary_read_as_a_live_load_would() -> None:
+    """Ages just either side of each step of the text ("just now", minutes, hours, days, years)
+    and of staleness (30 days), before and after now, as of a read 5 h 17 min later."""
+    rows = device_rows(40)
+    now = DEMO_NOW + timedelta(hours=5, minutes=17, seconds=3)
+    steps = [0, 60, 3600, 86400, 30 * 86400, 730 * 86400, 3 * 365 * 86400]
+    ages = [timedelta(seconds=step) + timedelta(microseconds=nudge) * sign
+            for step in steps for nudge in (-1, 0, 1, 30_000_000) for sign in (1, -1)]
+    items = []
+    for index, age in enumerate(ages):
+        item = dict(rows[index % len(rows)].item, id=f"device-{index}")
+        item["lastSyncDateTime"] = (now - age).isoformat()
+        items.append(item)
+    written = DEVICES.to_rows(items, DEMO_NOW)
+    same_rows(rows_of(decode_rows(DEVICES, encode_rows(DEVICES, written), now)),
+              DEVICES.to_rows(items, now))
+
+
 def test_expiry_cells_count_their_days_as_of_now() -> None:
     """Apple tokens' "Expires" ("12d left", "(expired)") and "Last sync" as of the read."""
     tokens = RESOURCES["vpp_tokens"]
