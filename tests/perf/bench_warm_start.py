@@ -57,7 +57,17 @@ def main() -> None:
     parser.add_argument("--demo-devices", type=int, default=2000)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds a run may take (bench_startup's 60 s by default; a cold "
+                             "load of 1,000,000 devices takes longer)")
+    parser.add_argument("--no-untimed-run", action="store_true",
+                        help="skip the untimed first run (bytecode, file cache): at 1,000,000 "
+                             "devices it is a whole cold load more")
     args = parser.parse_args()
+    if args.timeout is not None:
+        import bench_startup
+
+        bench_startup.TIMEOUT = args.timeout
 
     names = first_device_names(args.demo_devices)
     graph = None
@@ -94,7 +104,8 @@ def measure(args: argparse.Namespace, argv: list[str], names: list[bytes]) -> di
     cold_runs: list[dict[str, float | None]] = []
     warm_runs: list[dict[str, float | None]] = []
     snapshot_bytes: list[int] = []
-    run_once(argv, {"whole": [REFRESHED_MARKER]}, QUIT)  # untimed: bytecode, file cache
+    if not args.no_untimed_run:
+        run_once(argv, {"whole": [REFRESHED_MARKER]}, QUIT)  # untimed: bytecode, file cache
     for repetition in range(args.repeat):
         print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
         home = tempfile.mkdtemp(prefix="intune-tui-warm-")
