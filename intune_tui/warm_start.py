@@ -1,14 +1,14 @@
 """Warm start: a list's rows kept between runs in the encrypted snapshot (issue 21). No Textual.
 
 Two halves:
-- the payload codec, `encode_rows` / `decode_rows`: the one seam between the rows a table holds
-  and the bytes inside the snapshot. Today it keeps the rows' Graph items (already `$select`ed)
-  column by column as JSON, zlib-compressed, and rebuilds the rows with the list's own row
-  builder (`Resource.to_rows`), so the rows read back are exactly the rows a live load makes.
-  When the columnar row store offers `dump()` / `load()`, those two functions are what changes.
+- the payload codec, `encode_dump` / `decode_rows`: the one seam between the rows a table holds
+  and the bytes inside the snapshot. The payload is the table's row store dump
+  (`RowStore.dump()`: Arrow IPC, zstd) under a header naming the list, its `$select` and
+  columns; read back as one page of columns, with the cells that show time passing ("3h ago")
+  redone as of now (`refresh_time_cells`), so they read as a live load's would.
 - where, with which key and whether: `SnapshotAccess` (from the settings and the session),
   `read_rows` and `write_rows`, each meant for a thread other than the UI's (the keyring can
-  take seconds to answer; encrypting and encoding 100,000 rows takes a while too).
+  take seconds to answer; dumping, encrypting and decoding a million rows take a while too).
 
 A snapshot is only ever written with a key from a real OS keyring (`auth.keystore`): a session
 without one (memory-only tokens, plaintext opt-in, no Secret Service over SSH) writes nothing.
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import logging
+import struct
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,108 +31,237 @@ from intune_tui.private_files import file_stem
 from intune_tui.snapshot import SnapshotPlace, read_snapshot, snapshot_path, write_snapshot
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from intune_tui.config import Settings
-    from intune_tui.intune.resources import Resource, Row
+    from intune_tui.intune.resources import Cell, Column, Resource, Row
     from intune_tui.session import Session
+    from intune_tui.table.columns import ColumnPage
 
 log = logging.getLogger(__name__)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-PAYLOAD_MAGIC = b"ITW1"  # the codec's own format, inside the (encrypted) snapshot
-_FORMAT_VERSION = 2
-CHUNK_ROWS = 10_000  # values per JSON line: each encode/decode call keeps the GIL ~1-5 ms
+PAYLOAD_MAGIC = b"ITW3"  # the codec's own format, inside the (encrypted) snapshot
+_FORMAT_VERSION = 3
 HOUR = 3600.0
+_MINUTE_US = 60_000_000
+_DAY_MINUTES = 1440
 
 
 class PayloadError(ValueError):
     """The payload is not rows of this list in a format this version reads."""
 
 
-# -- the codec (the seam the columnar store's dump()/load() replaces) ---------------------------
+# -- the codec: the table's row store dump, under a header naming the list ---------------------
+
+
+def encode_dump(resource: Resource, dump: bytes) -> bytes:
+    """The snapshot's payload: a header (which list, which `$select` and columns, so rows
+    written by a version with other columns are never read back) and the table's
+    `RowStore.dump()` (Arrow IPC, zstd)."""
+    header = json.dumps({"version": _FORMAT_VERSION, "list": resource.key,
+                         "select": list(resource.select),
+                         "columns": [column.key for column in resource.columns]},
+                        separators=(",", ":")).encode("utf-8")
+    return PAYLOAD_MAGIC + struct.pack(">I", len(header)) + header + dump
 
 
 def encode_rows(resource: Resource, rows: Sequence[Row]) -> bytes:
-    """The rows of a fully loaded list as the snapshot's payload.
+    """`encode_dump` of rows not in a table (a store is filled with them first)."""
+    from intune_tui.table.store import RowStore
 
-    The items are stored column by column (one list of values per Graph property, and which
-    items lack it), so the property names are not repeated 100,000 times; the `$select` is kept
-    so that rows written by a version with other columns are not read back. Each column is
-    encoded in chunks of `CHUNK_ROWS` values, one JSON line each: the C JSON encoder keeps the
-    GIL for a whole call, and a call over every row would freeze the UI thread meanwhile."""
-    items = [row.item for row in rows]
-    fields = list(dict.fromkeys(key for item in items for key in item))
-    absent: dict[str, list[int]] = {}
-    for field in fields:
-        if not all(field in item for item in items):
-            absent[field] = [index for index, item in enumerate(items) if field not in item]
-    header = {"version": _FORMAT_VERSION, "list": resource.key, "select": list(resource.select),
-              "count": len(items), "fields": fields, "chunk": CHUNK_ROWS, "absent": absent}
-    compressor = zlib.compressobj(1)
-    parts = [PAYLOAD_MAGIC, compressor.compress(_json_line(header))]
-    for field in fields:
-        for start in range(0, len(items), CHUNK_ROWS):
-            values = [item.get(field) for item in items[start:start + CHUNK_ROWS]]
-            parts.append(compressor.compress(_json_line(values)))
-    parts.append(compressor.flush())
-    return b"".join(parts)
+    store: RowStore[Row] = RowStore(len(resource.columns))
+    if rows:
+        store.append(rows)
+    return encode_dump(resource, store.dump())
 
 
-def _json_line(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8") + b"\n"
+def decode_rows(resource: Resource, payload: bytes, now: datetime) -> ColumnPage:
+    """The rows `encode_dump` kept, as one page of columns for `ResourceTable.restore_rows`,
+    with every cell that shows time passing ("synced 3h ago") redone as of `now`, not as of the
+    snapshot. Raises PayloadError for anything else (another list, other columns, damage).
+    Slow for long lists (decompressing, checking): never on the UI thread."""
+    from intune_tui.intune.resources import Row
+    from intune_tui.table.store import decode_dump
 
-
-def decode_rows(resource: Resource, payload: bytes, now: datetime) -> list[Row]:
-    """The rows `encode_rows` kept, built again by the list's row builder as of `now` (so
-    "synced 3 h ago" is as of now, not as of the snapshot). Raises PayloadError for anything
-    else (another list, another `$select`, damage)."""
-    if not payload.startswith(PAYLOAD_MAGIC):
+    if not payload.startswith(PAYLOAD_MAGIC) or len(payload) < len(PAYLOAD_MAGIC) + 4:
         raise PayloadError("not a list payload")
+    (size,) = struct.unpack_from(">I", payload, len(PAYLOAD_MAGIC))
+    start = len(PAYLOAD_MAGIC) + 4
     try:
-        lines = zlib.decompress(payload[len(PAYLOAD_MAGIC):]).split(b"\n")
-        header = json.loads(lines[0])
-    except (zlib.error, ValueError) as error:
+        header = json.loads(payload[start:start + size])
+    except ValueError as error:
         raise PayloadError("unreadable payload") from error
     _check_header(header, resource)
     try:
-        chunks = [json.loads(line) for line in lines[1:-1]]  # one call per chunk (the GIL)
+        page, column_count = decode_dump(payload[start + size:], Row)
     except ValueError as error:
-        raise PayloadError("unreadable payload") from error
-    return resource.to_rows(_items_of(header, chunks), now)
+        raise PayloadError(f"unreadable rows ({error})") from error
+    if column_count != len(resource.columns):
+        raise PayloadError("written for other columns")
+    try:
+        return refresh_time_cells(resource, page, now)
+    except PayloadError:
+        raise
+    except Exception as error:  # rows this version did not write; never shown half-redone
+        raise PayloadError(f"rows not as written ({type(error).__name__})") from error
 
 
 def _check_header(header: Any, resource: Resource) -> None:
     if not isinstance(header, dict) or header.get("version") != _FORMAT_VERSION:
         raise PayloadError("another payload version")
-    if header.get("list") != resource.key or header.get("select") != list(resource.select):
+    if (header.get("list") != resource.key or header.get("select") != list(resource.select)
+            or header.get("columns") != [column.key for column in resource.columns]):
         raise PayloadError("written for another list, or for other columns")
-    fields, count, chunk = header.get("fields"), header.get("count"), header.get("chunk")
-    if (not isinstance(fields, list) or any(not isinstance(field, str) for field in fields)
-            or not isinstance(count, int) or count < 0 or not isinstance(chunk, int)
-            or chunk < 1 or not isinstance(header.get("absent"), dict)):
-        raise PayloadError("malformed payload")
 
 
-def _items_of(header: dict[str, Any], chunks: list[Any]) -> list[dict[str, Any]]:
-    fields: list[str] = header["fields"]
-    count: int = header["count"]
-    per_field = -(-count // header["chunk"])  # chunks per column
-    if len(chunks) != len(fields) * per_field or any(not isinstance(c, list) for c in chunks):
-        raise PayloadError("malformed payload")
-    columns = [[value for part in chunks[index * per_field:(index + 1) * per_field]
-                for value in part] for index in range(len(fields))]
-    if any(len(column) != count for column in columns):
-        raise PayloadError("malformed payload")
-    items: list[dict[str, Any]] = ([dict(zip(fields, values, strict=True))
-                                    for values in zip(*columns, strict=True)]
-                                   if fields else [{} for _ in range(count)])
-    for field, indexes in header["absent"].items():
-        if not isinstance(indexes, list):
-            raise PayloadError("malformed payload")
-        for index in indexes:
-            if not isinstance(index, int) or not 0 <= index < count:
-                raise PayloadError("malformed payload")
-            items[index].pop(field, None)
-    return items
+# -- cells that show time passing, redone as of now ---------------------------------------------
+
+
+def refresh_time_cells(resource: Resource, page: ColumnPage, now: datetime) -> ColumnPage:
+    """`page` with the text and mark of every column that shows time passing (`Column.
+    shows_time_passing`: ages, days left) as of `now`, from each row's sort key (the moment).
+
+    Column-wise: rows are grouped by what their cell can show (for an age, whole minutes
+    before or after now under an hour, whole hours under a day, whole days beyond: every
+    threshold of `relative_time` and of a whole-day staleness falls on such a boundary), the
+    catalog's own renderer runs once a group, and the result is joined back. Rows without a
+    moment ("never", missing) keep their cell."""
+    from intune_tui.intune.resources import Kind
+    from intune_tui.table import columns as col
+
+    for index, column in enumerate(resource.columns):
+        if not column.shows_time_passing or not page.length:
+            continue
+        if column.searchable:  # the search text would be stale too
+            raise PayloadError(f"column {column.key} is searched and shows time passing")
+        _unalias_from(page, col.cell_name(index))
+        by_minute = column.kind is Kind.AGE and (
+            column.stale_after_days is None
+            or (type(column.stale_after_days) is int and column.stale_after_days >= 0))
+        if (page.kinds.get(col.sort_name(index)) == col.AWARE
+                and page.kinds.get(col.cell_name(index)) in col.TEXTS):
+            _refresh_column(page, index, column, now, by_minute=by_minute)
+        elif page.kinds.get(col.sort_name(index)) != col.NONE:
+            _refresh_rows(page, index, column, now)
+    return page
+
+
+def _unalias_from(page: ColumnPage, cell: str) -> None:
+    """Columns stored as "the same as this cell" get values of their own before it changes."""
+    from intune_tui.table import columns as col
+    from intune_tui.table.store import _unalias_page
+
+    for name, kind in list(page.kinds.items()):
+        if kind == col.ALIAS + cell:
+            page.frame, _ = _unalias_page(page.frame, page, name, cell)
+
+
+def _refresh_column(page: ColumnPage, index: int, column: Column, now: datetime, *,
+                    by_minute: bool) -> None:
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    cell_name, frame = col.cell_name(index), page.frame
+    moments = frame.get_column(col.sort_name(index)).cast(pl.Int64)
+    now_us = (now - _EPOCH) // timedelta(microseconds=1)
+    if by_minute:
+        delta = now_us - moments
+        minutes = delta.abs() // _MINUTE_US
+        # Past an hour the text counts hours, past a day days (and years, whole days too):
+        # rows are grouped by the start of their hour or day, a few hundred groups in all.
+        unit = pl.select(pl.when(minutes < 60).then(1).when(minutes < _DAY_MINUTES).then(60)
+                         .otherwise(_DAY_MINUTES)).to_series()
+        groups = (minutes // unit * unit) * 2 + (delta < 0).cast(pl.Int64)
+    else:
+        groups = moments
+    cells: dict[int, Cell] = {}
+    for group in groups.drop_nulls().unique().to_list():
+        if by_minute:
+            minutes, future = divmod(group, 2)
+            delta_us = -max(minutes * _MINUTE_US, 1) if future else minutes * _MINUTE_US
+            when = now - timedelta(microseconds=delta_us)
+        else:
+            when = _EPOCH + timedelta(microseconds=group)
+        cells[group] = column.render_time(when, now)
+    old = frame.get_column(cell_name)
+    texts = groups.replace_strict({group: cell.text for group, cell in cells.items()},
+                                  default=None, return_dtype=pl.String)
+    texts = pl.select(pl.when(groups.is_null()).then(old.cast(pl.String))
+                      .otherwise(texts)).to_series().cast(old.dtype).alias(cell_name)
+    page.frame = frame.with_columns(texts)
+    _set_marks(page, index, groups, {group: cell.mark for group, cell in cells.items()})
+
+
+_MARK_CODES = 8  # room for every mark ("bad", "warn", "good", "muted", None) and "keep"
+
+
+def _set_marks(page: ColumnPage, index: int, groups: pl.Series,
+               marks_of: dict[int, str | None]) -> None:
+    """The marks pattern of every row, with column `index`'s mark from its group."""
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    names = sorted({mark for mark in marks_of.values() if mark is not None})
+    codes: dict[str | None, int] = {None: 0}
+    codes.update({mark: number + 1 for number, mark in enumerate(names)})
+    keep = _MARK_CODES - 1
+    if len(codes) >= keep:
+        raise PayloadError("too many kinds of mark")
+    mark_codes = groups.replace_strict({group: codes[mark] for group, mark in marks_of.items()},
+                                       default=None, return_dtype=pl.Int64).fill_null(keep)
+    pairs = page.frame.get_column(col.MARKS).cast(pl.Int64) * _MARK_CODES + mark_codes
+    by_code = {code: mark for mark, code in codes.items()}
+    patterns: dict[tuple[str | None, ...], int] = {}
+    new_ids: dict[int, int] = {}
+    for pair in pairs.unique().to_list():
+        pattern_id, code = divmod(pair, _MARK_CODES)
+        pattern = page.marks[pattern_id]
+        if code != keep:
+            pattern = (*pattern[:index], by_code[code], *pattern[index + 1:])
+        new_ids[pair] = patterns.setdefault(pattern, len(patterns))
+    page.marks = list(patterns)
+    page.frame = page.frame.with_columns(
+        pairs.replace_strict(new_ids, return_dtype=pl.UInt32).alias(col.MARKS))
+
+
+def _refresh_rows(page: ColumnPage, index: int, column: Column, now: datetime) -> None:
+    """`_refresh_column` row by row, for moments the frame does not hold as such (a column
+    mixing kinds of values, kept as Python objects)."""
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    sort_name, cell_name = col.sort_name(index), col.cell_name(index)
+    kind = page.kinds[sort_name]
+    moments = (list(page.objects[sort_name]) if kind == col.OBJECT
+               else col.python_values(page.frame.get_column(sort_name), kind))
+    cell_kind = page.kinds[cell_name]
+    texts = (list(page.objects[cell_name]) if cell_kind == col.OBJECT
+             else col.python_values(page.frame.get_column(cell_name), cell_kind))
+    mark_ids = page.frame.get_column(col.MARKS).to_list()
+    patterns: dict[tuple[str | None, ...], int] = {}
+    for row, when in enumerate(moments):
+        pattern = page.marks[mark_ids[row]]
+        if isinstance(when, datetime) and when.utcoffset() is not None:
+            cell = column.render_time(when, now)
+            texts[row] = cell.text
+            pattern = (*pattern[:index], cell.mark, *pattern[index + 1:])
+        mark_ids[row] = patterns.setdefault(pattern, len(patterns))
+    page.marks = list(patterns)
+    converted, objects, new_kind = col.materialise(cell_name, texts)
+    page.objects.pop(cell_name, None)
+    frame = page.frame.with_columns(pl.Series(col.MARKS, mark_ids, dtype=pl.UInt32))
+    if converted is not None:
+        frame = frame.with_columns(converted)
+    else:
+        assert objects is not None
+        frame = frame.drop(cell_name, strict=False)
+        page.objects[cell_name] = objects
+    page.frame = frame
+    page.kinds[cell_name] = new_kind
 
 
 # -- where, with which key, whether ---------------------------------------------------------------
@@ -208,10 +337,16 @@ def snapshot_access(settings: Settings, session: Session) -> SnapshotAccess | No
 
 @dataclass(frozen=True)
 class WarmRows:
-    """A list's rows from its snapshot, and when the snapshot was written (Unix seconds)."""
+    """A list's rows from its snapshot, as one page of columns for `ResourceTable.restore_rows`
+    (decoded, and time cells redone, off the UI thread), and when the snapshot was written
+    (Unix seconds)."""
 
-    rows: list[Row]
+    page: ColumnPage
     created: float
+
+    @property
+    def count(self) -> int:
+        return self.page.length
 
     def age(self, now: float) -> float:
         return max(0.0, now - self.created)
@@ -231,11 +366,11 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
     if snapshot is None:
         return None
     try:
-        rows = decode_rows(resource, snapshot.payload, now)
+        page = decode_rows(resource, snapshot.payload, now)
     except PayloadError as error:
         log.warning("snapshot of %s ignored: %s", resource.key, error)
         return None
-    return WarmRows(rows, snapshot.created)
+    return WarmRows(page, snapshot.created)
 
 
 def _may_exist(access: SnapshotAccess, name: str) -> bool:
@@ -243,15 +378,22 @@ def _may_exist(access: SnapshotAccess, name: str) -> bool:
     return snapshot_path(access.place, name).is_file()
 
 
-def write_rows(access: SnapshotAccess, resource: Resource, rows: Sequence[Row], *,
+def write_rows(access: SnapshotAccess, resource: Resource,
+               dump: Callable[[], bytes | None], *,
                clock: Callable[[], float] = time.time) -> Path | None:
-    """Put the rows of a fully loaded list in its snapshot. None when not written (no usable
-    keyring, a disk problem, rows that do not encode): each is one log line."""
+    """Put the rows of a fully loaded list in its snapshot: `dump` gives them (the table's
+    `dump_rows`, called here, on this thread, once a key is there), or None when they are not
+    the list's any more. None when not written (no usable keyring, a disk problem, rows that
+    do not encode, rows replaced meanwhile): each is one log line."""
     key = access.key(create=access.create_key)
     if key is None:
         return None
     try:
-        payload = encode_rows(resource, rows)
+        dumped = dump()
+        if dumped is None:
+            log.info("snapshot of %s not written: the list changed meanwhile", resource.key)
+            return None
+        payload = encode_dump(resource, dumped)
         return write_snapshot(access.place, key, resource.key, payload, now=clock())
     except (OSError, TypeError, ValueError) as error:
         log.warning("snapshot of %s not written: %s", resource.key,

@@ -3,7 +3,8 @@ nothing readable is on disk, and without a keyring key nothing is written or rea
 
 from __future__ import annotations
 
-import zlib
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,14 @@ from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.snapshot import SnapshotPlace, snapshot_path
+from intune_tui.table.columns import ColumnPage
+from intune_tui.table.store import RowStore
 from intune_tui.warm_start import (
     PayloadError,
     SnapshotAccess,
     age_text,
     decode_rows,
+    encode_dump,
     encode_rows,
     read_rows,
     write_rows,
@@ -43,40 +47,102 @@ def same_rows(left: list[Row], right: list[Row]) -> None:
         [(r.key, r.cells, r.sort_keys, r.search_text, r.marks, r.item) for r in right]
 
 
-def test_rows_come_back_as_a_live_load_builds_them() -> None:
-    rows = device_rows()
+def rows_of(page: ColumnPage) -> list[Row]:
+    """The rows a table restoring `page` shows (in arrival order)."""
+    store: RowStore[Row] = RowStore(len(DEVICES.columns))
+    store.restore(page, Row)
+    return list(store.visible_rows)
+
+
+def dump_of(rows: list[Row], column_count: int | None = None) -> Callable[[], bytes]:
+    """What a table holding `rows` gives the snapshot's writer thread."""
+    store: RowStore[Row] = RowStore(column_count or len(DEVICES.columns))
+    if rows:
+        store.append(rows)
+    return store.dump
+
+
+@pytest.mark.parametrize("count", [120, 6_000], ids=["python rows", "columns"])
+def test_rows_come_back_as_a_live_load_builds_them(count: int) -> None:
+    rows = device_rows(count)
     rows[3].item.pop("model")  # a property Graph left out stays left out (not a None)
     rows[5].item["deviceName"] = "Kiosk [/old] ✓ 東京"
     rebuilt = DEVICES.to_rows([row.item for row in rows], DEMO_NOW)
-    back = decode_rows(DEVICES, encode_rows(DEVICES, rebuilt), DEMO_NOW)
+    back = rows_of(decode_rows(DEVICES, encode_rows(DEVICES, rebuilt), DEMO_NOW))
     same_rows(back, rebuilt)
     assert "model" not in back[3].item
 
 
-def test_rows_in_several_chunks_round_trip_and_a_lost_chunk_is_refused(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warm_start, "CHUNK_ROWS", 7)  # 50 rows: 8 chunks a column
-    rows = device_rows(50)
-    rows[48].item.pop("serialNumber")
-    rebuilt = DEVICES.to_rows([row.item for row in rows], DEMO_NOW)
-    payload = encode_rows(DEVICES, rebuilt)
-    same_rows(decode_rows(DEVICES, payload, DEMO_NOW), rebuilt)
-    lines = zlib.decompress(payload[4:]).split(b"\n")
-    assert len(lines) == 1 + 8 * len(DEVICES.select) + 1  # the header, the chunks, the end
-    without_one = b"\n".join(lines[:5] + lines[6:])
-    with pytest.raises(PayloadError, match="malformed"):
-        decode_rows(DEVICES, payload[:4] + zlib.compress(without_one), DEMO_NOW)
+@pytest.mark.parametrize("later", [
+    timedelta(minutes=59, seconds=59), timedelta(hours=3, minutes=7, seconds=13),
+    timedelta(days=9, seconds=1), timedelta(days=400), timedelta(seconds=-90),
+], ids=["an hour", "3 h", "9 days", "a year", "earlier"])
+def test_cells_showing_time_passing_read_as_of_now_not_as_of_the_snapshot(
+        later: timedelta) -> None:
+    """A snapshot written at DEMO_NOW and read `later`: "Last sync" says how long ago as of the
+    read ("3h ago" becomes "6h ago"; past 30 days "(stale)", marked), as a live load would."""
+    rows = device_rows(300)
+    rows[7].item["lastSyncDateTime"] = "0001-01-01T00:00:00Z"  # never: stays "never"
+    rows[8].item.pop("lastSyncDateTime")
+    rows[9].item["lastSyncDateTime"] = (DEMO_NOW - timedelta(days=30) + later
+                                        - timedelta(seconds=30)).isoformat()  # just stale now
+    written = DEVICES.to_rows([row.item for row in rows], DEMO_NOW)
+    now = DEMO_NOW + later
+    live = DEVICES.to_rows([row.item for row in written], now)
+    back = rows_of(decode_rows(DEVICES, encode_rows(DEVICES, written), now))
+    same_rows(back, live)
+    column = DEVICES.column_index("lastSyncDateTime")
+    assert any(a.cells[column] != b.cells[column] for a, b in zip(written, back, strict=True))
+    assert back[7].cells[column] == "never" and back[9].marks[column] == "bad"
+    assert back[9].cells[column] == "30d ago (stale)"
+
+
+def test_ages_on_every_boundary_read_as_a_live_load_would() -> None:
+    """Ages just either side of each step of the text ("just now", minutes, hours, days, years)
+    and of staleness (30 days), before and after now, as of a read 5 h 17 min later."""
+    rows = device_rows(40)
+    now = DEMO_NOW + timedelta(hours=5, minutes=17, seconds=3)
+    steps = [0, 60, 3600, 86400, 30 * 86400, 730 * 86400, 3 * 365 * 86400]
+    ages = [timedelta(seconds=step) + timedelta(microseconds=nudge) * sign
+            for step in steps for nudge in (-1, 0, 1, 30_000_000) for sign in (1, -1)]
+    items = []
+    for index, age in enumerate(ages):
+        item = dict(rows[index % len(rows)].item, id=f"device-{index}")
+        item["lastSyncDateTime"] = (now - age).isoformat()
+        items.append(item)
+    written = DEVICES.to_rows(items, DEMO_NOW)
+    same_rows(rows_of(decode_rows(DEVICES, encode_rows(DEVICES, written), now)),
+              DEVICES.to_rows(items, now))
+
+
+def test_expiry_cells_count_their_days_as_of_now() -> None:
+    """Apple tokens' "Expires" ("12d left", "(expired)") and "Last sync" as of the read."""
+    tokens = RESOURCES["vpp_tokens"]
+    items = [{"id": f"t{index}", "organizationName": f"Org {index}", "state": "valid",
+              "expirationDateTime": (DEMO_NOW + timedelta(days=index * 7, hours=5)).isoformat(),
+              "lastSyncDateTime": (DEMO_NOW - timedelta(hours=index * 9)).isoformat()}
+             for index in range(6)]
+    written = tokens.to_rows(items, DEMO_NOW)
+    now = DEMO_NOW + timedelta(days=20)
+    store: RowStore[Row] = RowStore(len(tokens.columns))
+    store.append(written)
+    page = decode_rows(tokens, encode_dump(tokens, store.dump()), now)
+    back: RowStore[Row] = RowStore(len(tokens.columns))
+    back.restore(page, Row)
+    same_rows(list(back.visible_rows), tokens.to_rows(items, now))
+    assert any("(expired)" in cell for row in back.visible_rows for cell in row.cells)
 
 
 def test_an_empty_list_round_trips() -> None:
-    assert decode_rows(DEVICES, encode_rows(DEVICES, []), DEMO_NOW) == []
+    assert rows_of(decode_rows(DEVICES, encode_rows(DEVICES, []), DEMO_NOW)) == []
 
 
 @pytest.mark.parametrize("damage", [
     pytest.param(lambda payload: payload[: len(payload) // 2], id="cut short"),
+    pytest.param(lambda payload: payload[: len(payload) - 40], id="rows cut short"),
     pytest.param(lambda payload: b"XXXX" + payload[4:], id="not a payload"),
-    pytest.param(lambda payload: payload[:4] + zlib.compress(b'{"version": 1}'), id="no rows"),
-    pytest.param(lambda payload: payload[:4] + zlib.compress(b"[1, 2]"), id="not an object"),
+    pytest.param(lambda payload: payload[:8] + b'{"version": 1}' + payload[8:], id="header"),
+    pytest.param(lambda payload: payload[:4] + b"\0\0\0\2[]", id="not an object"),
 ])
 def test_a_damaged_payload_is_refused(damage: Any) -> None:
     with pytest.raises(PayloadError):
@@ -87,6 +153,16 @@ def test_the_payload_of_another_list_is_refused() -> None:
     payload = encode_rows(DEVICES, device_rows(20))
     with pytest.raises(PayloadError, match="another list"):
         decode_rows(RESOURCES["apps"], payload, DEMO_NOW)
+
+
+def test_a_dump_of_other_columns_under_this_lists_header_is_refused() -> None:
+    """A table of another width (another version's columns) dumped under this list's name."""
+    rows = device_rows(20)
+    narrower = [Row(row.key, row.cells[:-1], row.sort_keys[:-1], row.search_text,
+                    row.marks[:-1], row.item) for row in rows]
+    payload = encode_dump(DEVICES, dump_of(narrower, len(DEVICES.columns) - 1)())
+    with pytest.raises(PayloadError, match="other columns"):
+        decode_rows(DEVICES, payload, DEMO_NOW)
 
 
 def access(tmp_path: Path, profile: str = "prod", tenant: str = "tenant-a") -> SnapshotAccess:
@@ -110,7 +186,7 @@ def test_written_rows_read_back_and_nothing_is_readable_on_disk(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = with_keys(monkeypatch, {"prod": KEY})
     rows = device_rows()
-    path = write_rows(access(tmp_path), DEVICES, rows, clock=lambda: NOW)
+    path = write_rows(access(tmp_path), DEVICES, dump_of(rows), clock=lambda: NOW)
     assert path is not None and path == snapshot_path(access(tmp_path).place, "devices")
     blob = path.read_bytes()
     for row in rows[:50]:
@@ -120,14 +196,16 @@ def test_written_rows_read_back_and_nothing_is_readable_on_disk(
                 assert secret.encode() not in blob
     warm = read_rows(access(tmp_path), DEVICES, DEMO_NOW, clock=lambda: NOW + 3 * 3600)
     assert warm is not None and warm.created == NOW and warm.age(NOW + 3 * 3600) == 3 * 3600
-    same_rows(warm.rows, rows)
+    same_rows(rows_of(warm.page), DEVICES.to_rows([row.item for row in rows],
+                                                  DEMO_NOW))
     assert asked == [True, False]  # the write may make the key, the read never does
 
 
 def test_without_a_keyring_key_nothing_is_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with_keys(monkeypatch, {})
-    assert write_rows(access(tmp_path), DEVICES, device_rows(20), clock=lambda: NOW) is None
+    assert write_rows(access(tmp_path), DEVICES, dump_of(device_rows(20)),
+                         clock=lambda: NOW) is None
     assert not (tmp_path / "prod").exists()
 
 
@@ -140,7 +218,8 @@ def test_no_file_means_no_keyring_question(tmp_path: Path, monkeypatch: pytest.M
 def test_another_profile_or_tenant_reads_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with_keys(monkeypatch, {"prod": KEY, "test": KEY})
-    written = write_rows(access(tmp_path), DEVICES, device_rows(20), clock=lambda: NOW)
+    written = write_rows(access(tmp_path), DEVICES, dump_of(device_rows(20)),
+                         clock=lambda: NOW)
     assert written is not None
     for other in (access(tmp_path, profile="test"), access(tmp_path, tenant="tenant-b")):
         target = snapshot_path(other.place, "devices")
@@ -155,7 +234,9 @@ def test_a_payload_of_other_columns_is_ignored_with_one_log_line(
     here = access(tmp_path)
     from intune_tui.snapshot import write_snapshot
 
-    write_snapshot(here.place, KEY, "devices", encode_rows(RESOURCES["apps"], []), now=NOW)
+    apps = RESOURCES["apps"]
+    payload = encode_dump(apps, RowStore(len(apps.columns)).dump())
+    write_snapshot(here.place, KEY, "devices", payload, now=NOW)
     assert read_rows(here, DEVICES, DEMO_NOW, clock=lambda: NOW) is None
     assert [record.getMessage() for record in caplog.records
             if record.name == "intune_tui.warm_start"] == [
@@ -198,7 +279,7 @@ def test_a_profile_signed_in_to_another_tenant_reads_nothing(
 
     contoso = snapshot_access(settings, session("contoso-id"))  # type: ignore[arg-type]
     assert contoso is not None
-    assert write_rows(contoso, DEVICES, device_rows(20), clock=lambda: NOW) is not None
+    assert write_rows(contoso, DEVICES, dump_of(device_rows(20)), clock=lambda: NOW) is not None
     northwind = snapshot_access(settings, session("northwind-id"))  # type: ignore[arg-type]
     assert northwind is not None and northwind.place.folder == contoso.place.folder
     assert read_rows(northwind, DEVICES, DEMO_NOW, clock=lambda: NOW) is None
@@ -218,5 +299,5 @@ def test_the_demo_never_puts_a_key_in_the_keyring(
     settings = Settings(data_dir=tmp_path, demo=True)
     demo = snapshot_access(settings, demo_session(settings))
     assert demo is not None and demo.place.tenant_id == "7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f"
-    assert write_rows(demo, DEVICES, device_rows(5), clock=lambda: NOW) is None
+    assert write_rows(demo, DEVICES, dump_of(device_rows(5)), clock=lambda: NOW) is None
     assert asked == [False]  # asked for the demo's key, never to make one

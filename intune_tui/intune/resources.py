@@ -115,6 +115,20 @@ class Column:
     def raw_value(self, item: Mapping[str, Any]) -> Any:
         return self.get(item) if self.get is not None else item.get(self.key)
 
+    @property
+    def shows_time_passing(self) -> bool:
+        """Its text and mark depend on the current time ("3h ago", "12d left"), not only on the
+        item: rows kept from another moment (a warm start's snapshot) redo them as of now
+        with `render_time`."""
+        return self.kind in (Kind.AGE, Kind.EXPIRY)
+
+    def render_time(self, when: datetime, now: datetime) -> Cell:
+        """The cell of a `shows_time_passing` column whose sort key is `when` (a moment, never
+        None: cells without one, "never" or missing, do not change with time)."""
+        if self.kind is Kind.EXPIRY:
+            return _expiry_cell(self, when, now)
+        return _age_cell(self, when, now)
+
     def render(self, item: Mapping[str, Any], now: datetime) -> Cell:
         """Text, mark and sort key of this column for one item. Never raises on bad data."""
         try:
@@ -170,6 +184,10 @@ def _render_age(column: Column, value: Any, now: datetime) -> Cell:
         # Graph writes 0001-01-01T00:00:00Z for "never happened".
         never = isinstance(value, str) and value.startswith("0001-")
         return Cell("never", MUTED, None) if never else _MISSING_CELL
+    return _age_cell(column, when, now)
+
+
+def _age_cell(column: Column, when: datetime, now: datetime) -> Cell:
     text = relative_time(when, now)
     age = age_in_days(when, now)
     if column.stale_after_days is not None and age is not None and age >= column.stale_after_days:
@@ -188,6 +206,10 @@ def _render_expiry(column: Column, value: Any, now: datetime) -> Cell:
     when = parse_datetime(value)
     if when is None:
         return _MISSING_CELL
+    return _expiry_cell(column, when, now)
+
+
+def _expiry_cell(column: Column, when: datetime, now: datetime) -> Cell:
     status = models.expiry_status(when, now)
     left = days_left(when, now)
     if status == BAD:

@@ -11,12 +11,15 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
+from intune_tui.table.store import RowStore
+
 if TYPE_CHECKING:
     from intune_tui.intune.resources import Row
+    from intune_tui.intune.service import RowPage
     from intune_tui.ui.app import IntuneApp
     from intune_tui.warm_start import WarmRows
 
@@ -54,7 +57,7 @@ class WarmStarts:
                 access = snapshot_access(settings, session)
                 rows = read_rows(access, RESOURCES[resource_key], now) if access else None
                 log.debug("snapshot of %s: %s rows, read in %.3f s", resource_key,
-                          len(rows.rows) if rows is not None else "no",
+                          rows.count if rows is not None else "no",
                           time.perf_counter() - started)
                 future.set_result(rows)
             except Exception:  # a bug: the live list comes all the same
@@ -64,9 +67,11 @@ class WarmStarts:
         self._reads[resource_key] = future
         threading.Thread(target=read, name="intune-tui-snapshot-read", daemon=True).start()
 
-    def take(self, resource_key: str, deliver: Callable[[WarmRows], None]) -> bool:
-        """Hand the list's snapshot rows to `deliver` on the UI thread once read (not at all when
-        there are none). False when snapshots are off. Call on the UI thread."""
+    def take(self, resource_key: str, deliver: Callable[[WarmRows], None], *,
+             none: Callable[[], None] | None = None) -> bool:
+        """Hand the list's snapshot rows to `deliver` on the UI thread once read (when there are
+        none, `none` is called instead). False when snapshots are off. Call on the UI
+        thread."""
         if not self.enabled:
             return False
         self.prefetch(resource_key)
@@ -78,6 +83,8 @@ class WarmStarts:
                 return
             rows = done.result()
             if rows is None:
+                if none is not None:
+                    none()
                 return
             try:
                 deliver(rows)
@@ -90,12 +97,13 @@ class WarmStarts:
             asyncio.wrap_future(future).add_done_callback(arrived)
         return True
 
-    def save(self, resource_key: str, rows: Sequence[Row]) -> None:
-        """Write the rows of a fully loaded list to its snapshot, in a thread (encoding and
-        encrypting 100,000 rows takes a while; the keyring may too)."""
+    def save(self, resource_key: str, dump: Callable[[], bytes | None]) -> None:
+        """Write the rows of a fully loaded list to its snapshot, in a thread: `dump` (called
+        there: dumping a million rows takes seconds) gives them, or None when they changed
+        meanwhile (nothing is written then)."""
         if not self.enabled:
             return
-        settings, session, kept = self._app.settings, self._session, list(rows)
+        settings, session = self._app.settings, self._session
         future: Future[object] = Future()
 
         def write() -> None:
@@ -105,7 +113,7 @@ class WarmStarts:
 
                 access = snapshot_access(settings, session)
                 future.set_result(
-                    write_rows(access, RESOURCES[resource_key], kept) if access else None)
+                    write_rows(access, RESOURCES[resource_key], dump) if access else None)
             except Exception:
                 log.exception("the snapshot of %s could not be written", resource_key)
                 future.set_result(None)
@@ -114,3 +122,48 @@ class WarmStarts:
         # Not a daemon: a write under way when the app quits finishes (it replaces the file
         # atomically either way; a keyring that hangs is given up after keyring_timeout).
         threading.Thread(target=write, name="intune-tui-snapshot-write").start()
+
+
+class RowsBehind:
+    """A live list loading behind other rows (the snapshot, or the list being refreshed): its
+    pages appended to a store of its own on a worker thread, in order, so the UI thread never
+    builds a million rows' columns; `when_filled` hands the store over once every page is in,
+    for `ResourceTable.adopt_rows`."""
+
+    def __init__(self, column_count: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store: RowStore[Row] = RowStore(column_count)
+        self.count = 0
+        self._failed = False
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="intune-tui-rows-behind")
+
+    def add(self, page: RowPage) -> None:
+        """Queue a page (call on the UI thread, in the order pages arrive)."""
+        self.count += len(page.rows)
+        self._worker.submit(self._append, page)
+
+    def _append(self, page: RowPage) -> None:
+        if self._failed:
+            return
+        try:
+            self.store.append(page.rows, columns=page.columns)
+        except Exception:  # a bug: the rows shown stay, with an error
+            log.exception("a page of the live list could not be kept")
+            self._failed = True
+
+    def when_filled(self, then: Callable[[RowStore[Row] | None], None]) -> None:
+        """Call `then` on the UI thread with the store once every queued page is in it (None if
+        one could not be added). No more pages after this."""
+        done = self._worker.submit(lambda: None)
+        self._worker.shutdown(wait=False)
+
+        def filled(_: object) -> None:
+            then(None if self._failed else self.store)
+
+        asyncio.wrap_future(done).add_done_callback(filled)
+
+    def drop(self) -> None:
+        """Forget it: pages still queued are not added."""
+        self._failed = True
+        self._worker.shutdown(wait=False, cancel_futures=True)

@@ -57,7 +57,18 @@ def main() -> None:
     parser.add_argument("--demo-devices", type=int, default=2000)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds a run may take (bench_startup's 60 s by default; a cold "
+                             "load of 1,000,000 devices takes longer)")
+    parser.add_argument("--no-untimed-run", action="store_true",
+                        help="skip the untimed first run (bytecode, file cache): at 1,000,000 "
+                             "devices it is a whole cold load more")
     args = parser.parse_args()
+    if args.timeout is not None:
+        import bench_startup
+
+        bench_startup.TIMEOUT = args.timeout
+        bench_startup._stop = _stop_waiting(args.timeout)
 
     names = first_device_names(args.demo_devices)
     graph = None
@@ -90,11 +101,38 @@ def main() -> None:
           f"JSON: {args.output}")
 
 
+def _stop_waiting(seconds: float) -> Any:
+    """bench_startup's `_stop`, waiting up to `seconds` (not 5) for the child to end after
+    `q`: at 1,000,000 devices the cold run's snapshot write (dump, encrypt) takes longer, and a
+    child killed meanwhile leaves no snapshot for the warm run."""
+    import contextlib
+    import select
+    import signal
+    import time
+
+    def stop(pid: int, master: int, quit_key: bytes) -> None:
+        with contextlib.suppress(OSError):
+            os.write(master, quit_key)
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            if select.select([master], [], [], 0.05)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(master, 65536)
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+    return stop
+
+
 def measure(args: argparse.Namespace, argv: list[str], names: list[bytes]) -> dict[str, Any]:
     cold_runs: list[dict[str, float | None]] = []
     warm_runs: list[dict[str, float | None]] = []
     snapshot_bytes: list[int] = []
-    run_once(argv, {"whole": [REFRESHED_MARKER]}, QUIT)  # untimed: bytecode, file cache
+    if not args.no_untimed_run:
+        run_once(argv, {"whole": [REFRESHED_MARKER]}, QUIT)  # untimed: bytecode, file cache
     for repetition in range(args.repeat):
         print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
         home = tempfile.mkdtemp(prefix="intune-tui-warm-")

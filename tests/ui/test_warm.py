@@ -323,3 +323,16 @@ async def test_actions_on_a_device_screen_not_yet_read_live_read_it_first(
         assert [device["deviceName"] for device in app.screen.devices] == [NEW_NAME]
         held.set()
         release.set()
+
+
+async def test_rows_replaced_before_the_writer_dumps_them_are_not_written(
+        make_app, wait_until, keyring_keys) -> None:
+    """The writer thread dumps the table's rows when it gets to it: if they were replaced or
+    cleared since the list was complete (another load, another tenant), it writes nothing."""
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        dump = app.screen._rows_dump()
+        assert dump() is not None
+        app.screen.table.clear()
+        assert dump() is None

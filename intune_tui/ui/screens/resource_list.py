@@ -8,6 +8,7 @@ a sentence in the status bar instead of an empty list.
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -31,6 +32,7 @@ from intune_tui.table.columns import encode_page, engine_ready
 from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.typed_app import IntuneAppMixin
+from intune_tui.ui.warm import RowsBehind
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.search_box import SearchBox
@@ -40,10 +42,13 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Sequence
 
     from intune_tui.intune.service import IntuneService, RowPage
+    from intune_tui.table.store import RowStore
     from intune_tui.ui.app import IntuneApp
     from intune_tui.ui.screens.columns import ColumnChoice
     from intune_tui.warm_start import WarmRows
     from intune_tui.worker import StreamFinished
+
+log = logging.getLogger(__name__)
 
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
 # full collections, and with them everything the app built before (Textual, imports).
@@ -163,11 +168,13 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._query: SearchQuery | None = None
         self._server_filter: str | None = None
         self._complete = False
-        # The rows of the load under way, as they arrived (what a full load writes to the
-        # snapshot). While the table keeps showing other rows (a refresh in place, or the
-        # snapshot), `_refresh_buffer` is this same list and replaces them when complete.
-        self._arrived: list[Row] = []
-        self._refresh_buffer: list[Row] | None = None
+        # While the table keeps showing other rows (a refresh in place, or the snapshot), the
+        # load under way fills a store of its own on a worker thread, which replaces them when
+        # complete (`ResourceTable.adopt_rows`): no Python list of a million rows.
+        self._behind: RowsBehind | None = None
+        # The live pages shown so far while the snapshot is still being read (normally none:
+        # it is read from the start): they go behind it if it comes. None once it is settled.
+        self._live_shown: list[RowPage] | None = None
         self._search_timer: Timer | None = None
         self._warm: WarmRows | None = None  # the snapshot the table shows, until the live list
         self._load_number = 0
@@ -268,11 +275,10 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._complete = False
         self._load_number += 1
         self._hide_problem()
-        self._arrived = []
+        self._drop_behind()
         if keep_rows:
-            self._refresh_buffer = self._arrived
+            self._behind = RowsBehind(len(self.resource.columns))
         else:
-            self._refresh_buffer = None
             self._warm = None
             self.table.clear()
             self.table.empty_text = "Loading…"
@@ -280,6 +286,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
                          loading=True, error="",
                          snapshot_age=self._status.snapshot_age if self._warm else "")
         first_view = server_filter is None and self._view_index == 0
+        warm = first_view and not keep_rows and self.WARM_START
+        self._live_shown = [] if warm else None
         self.intune_app.run_listing(
             self.stream_key,
             self.pages(self.view, server_filter),
@@ -288,29 +296,43 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             on_error=self._on_error,
             take_early=first_view and not keep_rows,
         )
-        if first_view and not keep_rows and self.WARM_START and not self._complete:
+        if warm and not self._complete:
             number = self._load_number
-            self.intune_app.warm.take(self.view.resource,
-                                      lambda warm: self._show_snapshot(warm, number))
+            if not self.intune_app.warm.take(
+                    self.view.resource, lambda warm: self._show_snapshot(warm, number),
+                    none=lambda: self._no_snapshot(number)):
+                self._live_shown = None
+
+    def _no_snapshot(self, load_number: int) -> None:
+        if load_number == self._load_number:
+            self._live_shown = None
 
     def _show_snapshot(self, warm: WarmRows, load_number: int) -> None:
         """The list's snapshot, read meanwhile: shown (stale, with its age) while the live list
-        goes on loading behind it into `_arrived`, which replaces it once complete."""
+        goes on loading behind it (`RowsBehind`), which replaces it once complete."""
         if load_number != self._load_number or self._complete or self._warm is not None:
             return  # another load since, or the live list is already whole
         from intune_tui.warm_start import age_text  # imported already by the read
 
+        try:
+            self.table.restore_rows(warm.page, Row, keep_key=True)
+        except ValueError as error:  # rows of another table: the live list comes all the same
+            log.warning("snapshot of %s not shown: %s", self.view.resource, error)
+            self._live_shown = None
+            return
         self._warm = warm
         if self._status.loading:
-            self._refresh_buffer = self._arrived  # live rows shown so far go behind it
+            if self._behind is None:  # live rows shown so far go behind it
+                self._behind = RowsBehind(len(self.resource.columns))
+                for page in self._live_shown or ():
+                    self._behind.add(page)
         else:  # the live load failed first: the snapshot, with the error beside it
             self._hide_problem()
-        self.table.replace_rows(warm.rows, keep_key=True)
+        self._live_shown = None
         self.call_after_refresh(self._show_footer)
-        self._set_status(loaded=len(warm.rows), total=None,
+        self._set_status(loaded=warm.count, total=None,
                          snapshot_age=age_text(warm.age(time.time())))
         self._update_shown()
-        _keep_out_of_full_collections(len(warm.rows) + len(self._arrived))
 
     @property
     def showing_snapshot(self) -> bool:
@@ -318,13 +340,14 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         return self._warm is not None
 
     def _on_page(self, page: RowPage) -> None:
-        self._arrived.extend(page.rows)
-        if self._refresh_buffer is not None:  # the same list as `_arrived`
+        if self._behind is not None:
+            self._behind.add(page)
             if self._warm is None:  # a snapshot's count is not to be mixed with the live total
                 self._set_status(
                     total=page.count if page.count is not None else self._status.total)
-            _keep_out_of_full_collections(len(self._arrived) + self.table.rows_count)
             return
+        if self._live_shown is not None:
+            self._live_shown.append(page)
         self.table.append_rows(page.rows, columns=page.columns)
         self.call_after_refresh(self._show_footer)  # after the frame that shows the rows
         self._set_status(loaded=self.table.rows_count,
@@ -333,23 +356,58 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         _keep_out_of_full_collections(self.table.rows_count)
 
     def _on_done(self, finished: StreamFinished) -> None:
-        if self._refresh_buffer is not None:
-            self.table.replace_rows(self._refresh_buffer, keep_key=True)
-            self._refresh_buffer = None
+        behind, number = self._behind, self._load_number
+        self._behind = None
+        if behind is None:
+            self._finish_load()
+            return
+
+        def filled(rows: RowStore[Row] | None) -> None:
+            if number != self._load_number or not self.is_attached:
+                return  # another load since
+            if rows is None:  # a bug filling it (logged): what the table shows stays
+                self._on_error(RuntimeError("the live list could not be shown"))
+                return
+            self.table.adopt_rows(rows, keep_key=True)
+            self._finish_load()
+
+        behind.when_filled(filled)
+
+    def _finish_load(self) -> None:
         self._warm = None
+        self._live_shown = None
         self._complete = True
         self.call_later(self._show_footer)
         self.table.empty_text = self._empty_text()
         self._set_status(loaded=self.table.rows_count, loading=False,
                          refreshed_at=self.intune_app.now(), snapshot_age="")
         self._update_shown()
+        _keep_out_of_full_collections(self.table.rows_count)
         if self.WARM_START and self._server_filter is None and self._view_index == 0:
-            self.intune_app.warm.save(self.view.resource, self._arrived)
-        self._arrived = []
+            self.intune_app.warm.save(self.view.resource, self._rows_dump())
+
+    def _rows_dump(self) -> Callable[[], bytes | None]:
+        """The table's rows as they are now, for the snapshot's writer thread: None when they
+        were replaced or cleared meanwhile (another load, another tenant), so a snapshot never
+        holds another list's rows nor half of one."""
+        table = self.table
+        generation = table.rows_generation
+
+        def dump() -> bytes | None:
+            if table.rows_generation != generation:
+                return None
+            data = table.dump_rows()
+            return data if table.rows_generation == generation else None
+
+        return dump
+
+    def _drop_behind(self) -> None:
+        if self._behind is not None:
+            self._behind.drop()
+            self._behind = None
 
     def _on_error(self, error: BaseException) -> None:
-        self._refresh_buffer = None
-        self._arrived = []
+        self._drop_behind()
         self.call_later(self._show_footer)
         if self._warm is not None:
             # The snapshot stays, still marked as such, with the error beside it.

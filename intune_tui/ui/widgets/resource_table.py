@@ -448,6 +448,12 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         return self._store.rows_count
 
     @property
+    def rows_generation(self) -> int:
+        """Changes whenever the rows are replaced or cleared (not when rows are added): a
+        thread dumping the rows can tell whether they are still the ones it was asked for."""
+        return self._store.generation
+
+    @property
     def visible_count(self) -> int:
         """Rows that pass the filter."""
         return self._store.visible_count
