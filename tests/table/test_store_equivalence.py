@@ -92,6 +92,16 @@ class World:
             item["osVersion"] = rng.choice(("10.0", "17.2", None))
         if rng.random() < 0.5:
             item["sizes"] = rng.choice((1, 2.5, [1, 2], {"a": None, "b": [True]}, "x"))
+        if rng.random() < 0.7:  # GUIDs and Graph timestamps (held as numbers), or odd text
+            guid = f"{rng.getrandbits(128):032x}"
+            guid = f"{guid[:8]}-{guid[8:12]}-{guid[12:16]}-{guid[16:20]}-{guid[20:]}"
+            item["azureADDeviceId"] = guid if rng.random() > 0.02 else rng.choice(
+                (guid.upper(), guid.replace("-", ""), "", None, 5))
+            stamp = (BASE + timedelta(seconds=rng.randrange(0, 10**8))).strftime(
+                "%Y-%m-%dT%H:%M:%SZ")
+            item["enrolledDateTime"] = stamp if rng.random() > 0.02 else rng.choice(
+                ("2026-02-30T00:00:00Z", stamp.replace("Z", ".5Z"), "0001-01-01T00:00:00Z",
+                 None))
         if rng.random() < 0.3:
             item = dict(reversed(list(item.items())))
         marks = rng.choice(((None,) * COLUMNS, ("bad",) + (None,) * (COLUMNS - 1)))
