@@ -352,9 +352,15 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
     for index in range(column_count):
         keys_of_column = [keys[index] for keys in sort_rows]
         same = cell_name(index)
-        if cell_values.get(same) == keys_of_column and kinds.get(same) in TEXTS:
-            kinds[sort_name(index)] = ALIAS + same
-            continue
+        if same in cell_values and kinds.get(same) in TEXTS:
+            # The same text as the cell but for a few rows (a blank cell's key is None).
+            alias = _alias_for(keys_of_column, {same: cell_values[same]}, kinds,
+                               fits=_text_or_none)
+            if alias is not None:
+                kinds[sort_name(index)] = ALIAS + same
+                if alias[1]:
+                    exceptions[sort_name(index)] = alias[1]
+                continue
         _add_column(columns, objects, kinds, sort_name(index), keys_of_column, item=False)
     item_patterns: list[tuple[str, ...]] = []
     if has_item:
@@ -380,8 +386,13 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
                       type(first), has_item, len(rows), exceptions, column_count)
 
 
+def _text_or_none(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
 def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
-               kinds: dict[str, str]) -> tuple[str, dict[int, Any]] | None:
+               kinds: dict[str, str], fits: Callable[[Any], bool] = _json_safe,
+               ) -> tuple[str, dict[int, Any]] | None:
     """The text column `values` are the same as but for a few rows (hostile names the cells
     show cleaned, missing values shown as ""), and those rows' values; None if there is none."""
     limit = len(values) // 8
@@ -396,7 +407,7 @@ def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
         misses = {index: value for index, (value, cell) in enumerate(zip(values, cells,
                                                                         strict=True))
                   if value != cell}
-        if len(misses) <= limit and all(map(_json_safe, misses.values())):
+        if len(misses) <= limit and all(map(fits, misses.values())):
             return name, misses
     return None
 
@@ -405,12 +416,14 @@ def _equal(first: Any, second: Any) -> bool:
     return bool(first == second)
 
 
-def materialise(name: str, values: list[Any]) -> tuple[pl.Series | None, list[Any] | None, str]:
-    """Item property values as a frame column or an object list, and their kind."""
+def materialise(name: str, values: list[Any], *, item: bool = True,
+                ) -> tuple[pl.Series | None, list[Any] | None, str]:
+    """Item property (or sort key) values as a frame column or an object list, and their
+    kind."""
     columns: list[pl.Series] = []
     objects: dict[str, list[Any]] = {}
     kinds: dict[str, str] = {}
-    _add_column(columns, objects, kinds, name, values, item=True)
+    _add_column(columns, objects, kinds, name, values, item=item)
     return (columns[0] if columns else None), objects.get(name), kinds[name]
 
 

@@ -636,7 +636,8 @@ class ColumnStore(Generic[RowT]):
                       else col.python_values(series, kind))
             for index, value in differs.items():
                 values[index] = value
-            converted, objects, kind = col.materialise(name, values)
+            converted, objects, kind = col.materialise(name, values,
+                                                       item=name.startswith("i:"))
             if converted is not None:
                 self._frame = self._frame.with_columns(converted)
             else:
@@ -798,9 +799,7 @@ class ColumnStore(Generic[RowT]):
                 keys = list(map(tolerant_key, keys))
                 order = np.array(sort_order(keys, reverse), dtype=np.int32)
         else:
-            assert self._frame is not None
-            series = self._frame.get_column(name)
-            order = _stable_order(series, reverse, kind)
+            order = _stable_order(self._sort_series(column), reverse, kind)
         if kind != col.OBJECT:
             if len(self._orders) >= ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))
@@ -829,7 +828,8 @@ class ColumnStore(Generic[RowT]):
             page_order = np.arange(len(origins), dtype=np.int32)
             positions = np.full(len(origins), len(self._ordered), dtype=np.int32)
         else:
-            page_order, positions = self._engine_positions(name, first, reverse)
+            page_order, positions = self._engine_positions(self._sort_column, kind, first,
+                                                           reverse)
         page_sorted = origins[page_order]
         self._ordered = np.insert(self._ordered, positions, page_sorted)
         if not self.filter_active:
@@ -852,19 +852,21 @@ class ColumnStore(Generic[RowT]):
         return Appended(int(view_positions[0]),
                         int(np.count_nonzero(view_positions <= self._cursor)))
 
-    def _engine_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
+    def _engine_positions(self, column: int, kind: str, first: int,
+                          reverse: bool) -> tuple[Indexes, Indexes]:
         """The page's sort order and where its rows go in `_ordered` (frame kinds)."""
         np = _np()
-        assert self._frame is not None and self._ordered is not None
-        column = self._frame.get_column(name)
+        assert self._ordered is not None
         old_ordered = self._ordered
-        page = column.slice(first)
-        page_order = _stable_order(page, reverse, self._resolve(name)[1])
+        page = self._sort_series(column, first)
+        page_order = _stable_order(page, reverse, kind)
         present_page = len(page) - page.null_count()
         runs = self._runs
         if runs is None:
-            old_present = first - column.slice(0, first).null_count()
-            runs = self._runs = [column.gather(old_ordered[:old_present])] if old_present else []
+            column_keys = self._sort_series(column)
+            old_present = first - column_keys.slice(0, first).null_count()
+            runs = self._runs = ([column_keys.gather(old_ordered[:old_present])]
+                                 if old_present else [])
         positions = np.full(len(page), len(old_ordered), dtype=np.int32)
         if present_page:
             sorted_keys = page.gather(page_order[:present_page])
@@ -944,7 +946,7 @@ class ColumnStore(Generic[RowT]):
                        for word in self._filter_words]
         python_tests: list[KeyTest] = []
         for test in self._key_tests:
-            expression = self._test_expression(test)
+            expression = self._test_expression(test, first)
             if expression is None:
                 python_tests.append(test)
             else:
@@ -967,8 +969,9 @@ class ColumnStore(Generic[RowT]):
                         mask[arrival - first] = False
         return mask
 
-    def _test_expression(self, test: KeyTest) -> pl.Expr | None:
-        """A column test as a polars expression, or None when it must run in Python."""
+    def _test_expression(self, test: KeyTest, first: int) -> pl.Expr | None:
+        """A column test (on rows from arrival index `first` on) as a polars expression, or
+        None when it must run in Python."""
         op = getattr(test, "op", None)
         if op not in _PAGE_OPS:
             return None
@@ -976,6 +979,8 @@ class ColumnStore(Generic[RowT]):
         name, kind = self._resolve(col.sort_name(test.column))
         import polars as pl
         column = pl.col(name)
+        if self._exceptions.get(col.sort_name(test.column)) and kind in col.FRAME_KINDS:
+            column = pl.lit(self._sort_series(test.column, first))
         if kind in col.TEXTS and op == "in" and isinstance(operand, frozenset | set) \
                 and all(type(value) is str for value in operand):
             choices = pl.Series(list(operand), dtype=pl.String).implode()
@@ -994,10 +999,39 @@ class ColumnStore(Generic[RowT]):
     def _keys_of(self, column: int, first: int) -> list[Any]:
         name, kind = self._resolve(col.sort_name(column))
         if kind == col.OBJECT:
-            return self._objects[name][first:]
-        if kind == col.NONE or self._frame is None:
+            keys = self._objects[name][first:]
+        elif kind == col.NONE or self._frame is None:
             return [None] * (self._length - first)
-        return col.python_values(self._frame.get_column(name).slice(first), kind)
+        else:
+            keys = col.python_values(self._frame.get_column(name).slice(first), kind)
+        differs = self._exceptions.get(col.sort_name(column))
+        if differs:
+            keys = list(keys)
+            for index, value in differs.items():
+                if index >= first:
+                    keys[index - first] = value
+        return keys
+
+    def _sort_series(self, column: int, first: int = 0) -> pl.Series:
+        """A sort key column of a frame kind in arrival order from row `first` on: the column
+        it is the same as, with the rows where it differs set to their own keys
+        (`columns.encode_page`)."""
+        import polars as pl
+
+        assert self._frame is not None
+        sort = col.sort_name(column)
+        series = self._frame.get_column(self._resolve(sort)[0])
+        if first:
+            series = series.slice(first)
+        differs = self._exceptions.get(sort)
+        if not differs:
+            return series
+        where = [index - first for index in differs if index >= first]
+        if not where:
+            return series
+        values = pl.Series([differs[index + first] for index in where],
+                           dtype=pl.String).cast(series.dtype)
+        return series.clone().scatter(where, values)
 
     def _arrival_keys(self, column: int) -> list[Any]:
         """One column's sort keys in arrival order, as Python values (kept, extended)."""
@@ -1018,7 +1052,7 @@ def _unalias_page(frame: pl.DataFrame, page: col.ColumnPage, name: str,
                   else col.python_values(series, kind))
         for index, value in differs.items():
             values[index] = value
-        converted, objects, kind = col.materialise(name, values)
+        converted, objects, kind = col.materialise(name, values, item=name.startswith("i:"))
         if converted is not None:
             frame = frame.with_columns(converted)
         else:
