@@ -55,6 +55,7 @@ STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _GUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _STAMP_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 ALIAS = "="  # kind "=c0": the same values as column c0 (item properties shown as cells)
+LOWER = "~"  # kind "~c0": column c0 in lower case (polars' `to_lowercase`: text sort keys)
 CATEGORY_SHARE = 8  # a page's text column is a category when it has 1/8 as many values
 INT64_LIMIT = 2**63
 
@@ -63,6 +64,20 @@ SEARCH = "search"
 CELL_COUNT = "cells#"
 MARKS = "marks#"
 ITEM_KEYS = "item#"
+
+
+def derived(kind: str) -> bool:
+    """True for kinds whose values come from another column (ALIAS, LOWER) but for
+    exceptions."""
+    return kind[:1] in (ALIAS, LOWER)
+
+
+def derive(series: pl.Series, kind: str) -> pl.Series:
+    """The values of a derived `kind` from its column's `series`."""
+    import polars as pl
+    if kind.startswith(LOWER):
+        return series.cast(pl.String).str.to_lowercase()
+    return series
 
 
 def cell_name(index: int) -> str:
@@ -356,8 +371,14 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
             # The same text as the cell but for a few rows (a blank cell's key is None).
             alias = _alias_for(keys_of_column, {same: cell_values[same]}, kinds,
                                fits=_text_or_none)
+            prefix = ALIAS
+            if alias is None:  # a name or serial: its sort key is the cell in lower case
+                prefix = LOWER
+                lowered = pl.Series(cell_values[same], dtype=pl.String).str.to_lowercase()
+                alias = _alias_for(keys_of_column, {same: lowered.to_list()}, kinds,
+                                   fits=_text_or_none)
             if alias is not None:
-                kinds[sort_name(index)] = ALIAS + same
+                kinds[sort_name(index)] = prefix + same
                 if alias[1]:
                     exceptions[sort_name(index)] = alias[1]
                 continue
@@ -502,6 +523,7 @@ class RowBuilder:
               objects: dict[str, list[Any]], exceptions: dict[str, dict[int, Any]],
               indexes: Sequence[int]) -> list[Any]:
         """Rows `indexes` (arrival order) of `frame`."""
+        import polars as pl
         if not len(indexes):
             return []
         whole = isinstance(indexes, range) and indexes == range(frame.height)
@@ -509,8 +531,10 @@ class RowBuilder:
 
         def column(name: str) -> list[Any]:
             kind = kinds.get(name, NONE)
-            if kind.startswith(ALIAS):
+            if derived(kind):
                 values = column(kind[1:])
+                if kind.startswith(LOWER):
+                    values = derive(pl.Series(values, dtype=pl.String), kind).to_list()
                 differs = exceptions.get(name)
                 if differs:
                     values = [differs.get(index, value) if index in differs else value

@@ -553,7 +553,7 @@ class ColumnStore(Generic[RowT]):
             if self._kinds.get(name) == col.OBJECT:
                 self._objects[name].extend(values)
         for name, differs in page.exceptions.items():
-            if self._kinds.get(name, "").startswith(col.ALIAS):
+            if col.derived(self._kinds.get(name, "")):
                 shifted = {self._length + index: value for index, value in differs.items()}
                 self._exceptions.setdefault(name, {}).update(shifted)
         self._length += page.length
@@ -593,10 +593,12 @@ class ColumnStore(Generic[RowT]):
                 continue
             if mine == theirs and name in self._kinds:
                 continue
-            if mine.startswith(col.ALIAS):
-                mine = self._unalias_own(name, mine[1:])
-            if theirs.startswith(col.ALIAS):
-                frame, theirs = _unalias_page(frame, page, name, theirs[1:])
+            if col.derived(mine):
+                mine = self._unalias_own(name, mine)
+            if col.derived(theirs):
+                frame, theirs = _own_values(frame, page.kinds, page.objects,
+                                            page.exceptions.pop(name, None), name, theirs)
+                page.kinds[name] = theirs
             kind = col.widen(mine, theirs, item=name.startswith("i:"))
             if name not in self._kinds or mine != kind:
                 self._convert_own(name, mine, kind)
@@ -624,35 +626,22 @@ class ColumnStore(Generic[RowT]):
                 for name in self._frame.columns if name not in frame.columns)
         return frame
 
-    def _unalias_own(self, name: str, target: str) -> str:
-        """Give column `name`, so far the same as `target`, values of its own; its kind."""
+    def _unalias_own(self, name: str, derived: str) -> str:
+        """Give column `name`, so far derived from another (`derived`: its kind), values of
+        its own; its kind."""
         assert self._frame is not None
         self._runs = None
-        kind = col.TEXT if target == col.KEY else self._kinds[target]
-        differs = self._exceptions.pop(name, None)
-        if differs:
-            series = self._frame.get_column(target) if kind != col.OBJECT else None
-            values = (list(self._objects[target]) if series is None
-                      else col.python_values(series, kind))
-            for index, value in differs.items():
-                values[index] = value
-            converted, objects, kind = col.materialise(name, values,
-                                                       item=name.startswith("i:"))
-            if converted is not None:
-                self._frame = self._frame.with_columns(converted)
-            else:
-                assert objects is not None
-                self._objects[name] = objects
-        elif kind == col.OBJECT:
-            self._objects[name] = list(self._objects[target])
-        else:
-            self._frame = self._frame.with_columns(self._frame.get_column(target).alias(name))
+        self._frame, kind = _own_values(self._frame, self._kinds, self._objects,
+                                        self._exceptions.pop(name, None), name, derived)
         self._kinds[name] = kind
         return kind
 
     def _resolve(self, name: str) -> tuple[str, str]:
-        """The column holding `name`'s values (itself, or the one it is the same as), its kind."""
+        """The column holding `name`'s values (itself, or the one it is derived from), and the
+        kind of `name`'s values (text for a LOWER column)."""
         kind = self._kinds.get(name, col.NONE)
+        if kind.startswith(col.LOWER):
+            return kind[1:], col.TEXT
         if kind.startswith(col.ALIAS):
             name = kind[1:]
             kind = col.TEXT if name == col.KEY else self._kinds.get(name, col.NONE)
@@ -979,7 +968,9 @@ class ColumnStore(Generic[RowT]):
         name, kind = self._resolve(col.sort_name(test.column))
         import polars as pl
         column = pl.col(name)
-        if self._exceptions.get(col.sort_name(test.column)) and kind in col.FRAME_KINDS:
+        sort = col.sort_name(test.column)
+        if kind in col.FRAME_KINDS and (self._exceptions.get(sort)
+                                        or self._kinds[sort].startswith(col.LOWER)):
             column = pl.lit(self._sort_series(test.column, first))
         if kind in col.TEXTS and op == "in" and isinstance(operand, frozenset | set) \
                 and all(type(value) is str for value in operand):
@@ -998,19 +989,11 @@ class ColumnStore(Generic[RowT]):
 
     def _keys_of(self, column: int, first: int) -> list[Any]:
         name, kind = self._resolve(col.sort_name(column))
-        if kind == col.OBJECT:
-            keys = self._objects[name][first:]
-        elif kind == col.NONE or self._frame is None:
+        if kind == col.OBJECT:  # never derived: only text sort keys are
+            return self._objects[name][first:]
+        if kind == col.NONE or self._frame is None:
             return [None] * (self._length - first)
-        else:
-            keys = col.python_values(self._frame.get_column(name).slice(first), kind)
-        differs = self._exceptions.get(col.sort_name(column))
-        if differs:
-            keys = list(keys)
-            for index, value in differs.items():
-                if index >= first:
-                    keys[index - first] = value
-        return keys
+        return col.python_values(self._sort_series(column, first), kind)
 
     def _sort_series(self, column: int, first: int = 0) -> pl.Series:
         """A sort key column of a frame kind in arrival order from row `first` on: the column
@@ -1023,6 +1006,7 @@ class ColumnStore(Generic[RowT]):
         series = self._frame.get_column(self._resolve(sort)[0])
         if first:
             series = series.slice(first)
+        series = col.derive(series, self._kinds[sort])
         differs = self._exceptions.get(sort)
         if not differs:
             return series
@@ -1041,28 +1025,33 @@ class ColumnStore(Generic[RowT]):
         return keys
 
 
-def _unalias_page(frame: pl.DataFrame, page: col.ColumnPage, name: str,
-                  target: str) -> tuple[pl.DataFrame, str]:
-    """The page's column `name`, so far the same as `target`, with values of its own."""
-    kind = col.TEXT if target == col.KEY else page.kinds[target]
-    differs = page.exceptions.pop(name, None)
-    if differs:
-        series = frame.get_column(target) if kind != col.OBJECT else None
-        values = (list(page.objects[target]) if series is None
-                  else col.python_values(series, kind))
-        for index, value in differs.items():
-            values[index] = value
-        converted, objects, kind = col.materialise(name, values, item=name.startswith("i:"))
-        if converted is not None:
-            frame = frame.with_columns(converted)
-        else:
-            assert objects is not None
-            page.objects[name] = objects
-    elif kind == col.OBJECT:
-        page.objects[name] = list(page.objects[target])
+def _own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
+                differs: dict[int, Any] | None, name: str,
+                derived: str) -> tuple[pl.DataFrame, str]:
+    """Column `name` (of a store or a page: its frame, kinds and objects), so far derived from
+    another (`derived`: its kind, `differs`: its exceptions), with values of its own: the
+    frame holding them (or `objects`) and their kind."""
+    target = derived[1:]
+    kind = col.TEXT if target == col.KEY else kinds[target]
+    if kind == col.OBJECT:
+        values = list(objects[target])
+        if not differs:
+            objects[name] = values
+            return frame, kind
     else:
-        frame = frame.with_columns(frame.get_column(target).alias(name))
-    page.kinds[name] = kind
+        series = col.derive(frame.get_column(target), derived)
+        if derived.startswith(col.LOWER):
+            kind = col.TEXT
+        if not differs:
+            return frame.with_columns(series.alias(name)), kind
+        values = col.python_values(series, kind)
+    for index, value in differs.items():
+        values[index] = value
+    converted, own_objects, kind = col.materialise(name, values, item=name.startswith("i:"))
+    if converted is not None:
+        return frame.with_columns(converted), kind
+    assert own_objects is not None
+    objects[name] = own_objects
     return frame, kind
 
 
