@@ -372,7 +372,9 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
             alias = _alias_for(keys_of_column, {same: cell_values[same]}, kinds,
                                fits=_text_or_none)
             prefix = ALIAS
-            if alias is None:  # a name or serial: its sort key is the cell in lower case
+            if alias is None and kinds.get(same) == TEXT:
+                # A name or serial: its sort key is the cell in lower case (a category keeps
+                # a category of its own: sorted by its few values' ranks, at 4 bytes a row).
                 prefix = LOWER
                 lowered = pl.Series(cell_values[same], dtype=pl.String).str.to_lowercase()
                 alias = _alias_for(keys_of_column, {same: lowered.to_list()}, kinds,

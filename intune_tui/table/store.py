@@ -209,6 +209,9 @@ class ColumnStore(Generic[RowT]):
         self._mask: Mask | None = None  # arrival order, while a filter is active
         self._ordered_mask: Mask | None = None  # `_ordered` order, while sorted and filtered
         self._orders: dict[tuple[int, bool], Indexes] = {}
+        # Sort orders worked out by `prepare_sorts` on a worker: column -> (rows held then,
+        # ascending order, keys present, which sorted keys equal the one before: packed bits).
+        self._prepared: dict[int, tuple[tuple[int, int], Indexes, int, Any]] = {}
         # While sorted by a column of a frame kind: its present keys in sorted runs (their
         # union is the column in sort order), for placing a page's rows (`_engine_positions`).
         self._runs: list[pl.Series] | None = None
@@ -471,6 +474,40 @@ class ColumnStore(Generic[RowT]):
         self._rebuild_order()
         self._cursor = 0
 
+    def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
+        """Work out the sort orders of `columns` (default: every column whose sort takes a
+        full sort: text, numbers and dates) for the rows held now; until rows change,
+        `sort_by` on one of them, either way, then takes its order instead of sorting (a
+        descending order is derived from the ascending one in linear time). Meant for a worker
+        thread once a list has loaded: polars releases the GIL while it sorts, and an order
+        is kept only if no rows arrived meanwhile. Returns how many orders were prepared."""
+        np = _np()
+        frame, length, generation = self._frame, self._length, self._generation
+        if frame is None or not length:
+            return 0
+        if frame.height != length:
+            frame = frame.head(length)
+        kinds = dict(self._kinds)
+        chosen = range(self._column_count) if columns is None else list(columns)
+        prepared = 0
+        for column in chosen:
+            sort = col.sort_name(column)
+            kind = _resolved(kinds, sort)[1]
+            if kind in (col.NONE, col.OBJECT) or (kind in (col.CATEGORY, col.VERSION)
+                                                   and columns is None):
+                continue
+            keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort)
+            order = _stable_order(keys, False, kind)
+            present = length - keys.null_count()
+            in_order = keys.gather(order[:present])
+            same = (in_order.slice(1) == in_order.slice(0, max(present - 1, 0))).to_numpy()
+            if (self._generation, self._length) != (generation, length):
+                return prepared  # rows changed meanwhile: the orders would be stale
+            self._prepared[column] = ((generation, length), order, present,
+                                      np.packbits(same.astype(bool)))
+            prepared += 1
+        return prepared
+
     # ---------------------------------------------------------------- cursor and marks
 
     def place_cursor(self, index: int) -> int:
@@ -558,6 +595,7 @@ class ColumnStore(Generic[RowT]):
                 self._exceptions.setdefault(name, {}).update(shifted)
         self._length += page.length
         self._orders.clear()
+        self._prepared.clear()
         for column, keys in self._column_keys.items():
             keys.extend(self._keys_of(column, self._length - page.length))
 
@@ -639,13 +677,7 @@ class ColumnStore(Generic[RowT]):
     def _resolve(self, name: str) -> tuple[str, str]:
         """The column holding `name`'s values (itself, or the one it is derived from), and the
         kind of `name`'s values (text for a LOWER column)."""
-        kind = self._kinds.get(name, col.NONE)
-        if kind.startswith(col.LOWER):
-            return kind[1:], col.TEXT
-        if kind.startswith(col.ALIAS):
-            name = kind[1:]
-            kind = col.TEXT if name == col.KEY else self._kinds.get(name, col.NONE)
-        return name, kind
+        return _resolved(self._kinds, name)
 
     def _convert_own(self, name: str, kind: str, new_kind: str) -> None:
         """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
@@ -775,8 +807,13 @@ class ColumnStore(Generic[RowT]):
         cached = self._orders.get(cache_key)
         if cached is not None and kind != col.OBJECT:
             return cached
-        if kind == col.NONE:
-            order: Indexes = np.arange(self._length, dtype=np.int32)
+        prepared = self._prepared.get(column)
+        if prepared is not None and prepared[0] == (self._generation, self._length) \
+                and kind != col.OBJECT:
+            order: Indexes = (_descending(prepared[1], prepared[2], prepared[3])
+                              if reverse else prepared[1])
+        elif kind == col.NONE:
+            order = np.arange(self._length, dtype=np.int32)
         elif kind == col.OBJECT:
             keys = self._objects[name]
             if self._tolerant:
@@ -999,23 +1036,9 @@ class ColumnStore(Generic[RowT]):
         """A sort key column of a frame kind in arrival order from row `first` on: the column
         it is the same as, with the rows where it differs set to their own keys
         (`columns.encode_page`)."""
-        import polars as pl
-
         assert self._frame is not None
         sort = col.sort_name(column)
-        series = self._frame.get_column(self._resolve(sort)[0])
-        if first:
-            series = series.slice(first)
-        series = col.derive(series, self._kinds[sort])
-        differs = self._exceptions.get(sort)
-        if not differs:
-            return series
-        where = [index - first for index in differs if index >= first]
-        if not where:
-            return series
-        values = pl.Series([differs[index + first] for index in where],
-                           dtype=pl.String).cast(series.dtype)
-        return series.clone().scatter(where, values)
+        return _sort_keys(self._frame, self._kinds, self._exceptions.get(sort), sort, first)
 
     def _arrival_keys(self, column: int) -> list[Any]:
         """One column's sort keys in arrival order, as Python values (kept, extended)."""
@@ -1023,6 +1046,55 @@ class ColumnStore(Generic[RowT]):
         if keys is None:
             keys = self._column_keys[column] = self._keys_of(column, 0)
         return keys
+
+
+def _resolved(kinds: dict[str, str], name: str) -> tuple[str, str]:
+    """`ColumnStore._resolve` over `kinds`."""
+    kind = kinds.get(name, col.NONE)
+    if kind.startswith(col.LOWER):
+        return kind[1:], col.TEXT
+    if kind.startswith(col.ALIAS):
+        name = kind[1:]
+        kind = col.TEXT if name == col.KEY else kinds.get(name, col.NONE)
+    return name, kind
+
+
+def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, Any] | None,
+               sort: str, first: int = 0) -> pl.Series:
+    """Sort key column `sort` (of a frame kind) from row `first` on: its own column, or the
+    one it is derived from with the rows where it differs (`differs`) set to their keys."""
+    import polars as pl
+
+    series = frame.get_column(_resolved(kinds, sort)[0])
+    if first:
+        series = series.slice(first)
+    series = col.derive(series, kinds[sort])
+    if not differs:
+        return series
+    where = [index - first for index in differs if index >= first]
+    if not where:
+        return series
+    values = pl.Series([differs[index + first] for index in where],
+                       dtype=pl.String).cast(series.dtype)
+    return series.clone().scatter(where, values)
+
+
+def _descending(ascending: Indexes, present: int, same_packed: Any) -> Indexes:
+    """The stable descending order from the stable ascending one (`present` keys first,
+    missing ones last in both; `same_packed`: which present sorted keys equal the one before,
+    packed bits): groups of equal keys in reverse order, each group's rows still in arrival
+    order."""
+    np = _np()
+    if present < 2:
+        return ascending
+    same = np.unpackbits(same_packed, count=present - 1).astype(bool)
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    ends = np.append(starts[1:], present)
+    group = np.cumsum(np.concatenate([[True], ~same])) - 1
+    positions = np.arange(present) - starts[group] + (present - ends[group])
+    result: Indexes = ascending.copy()
+    result[positions] = ascending[:present]
+    return result
 
 
 def _own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
@@ -1311,6 +1383,12 @@ class RowStore(Generic[RowT]):
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         self._impl.sort_by(column, reverse)
+
+    def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
+        """`ColumnStore.prepare_sorts` (a worker thread's job once a list has loaded); Python
+        rows sort quickly enough without: 0."""
+        impl = self._impl
+        return impl.prepare_sorts(columns) if isinstance(impl, ColumnStore) else 0
 
     def place_cursor(self, index: int) -> int:
         return self._impl.place_cursor(index)
