@@ -205,7 +205,73 @@ def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
         return -1
 
 
-class PythonStore(Generic[RowT]):
+class StoreSettings(Generic[RowT]):
+    """What both row stores keep besides their rows: the column count, the sort, the filter,
+    the cursor, the marks (by key) and the generation; and the readings of those."""
+
+    def __init__(self, column_count: int) -> None:
+        if column_count < 1:
+            raise ValueError("a RowStore needs at least one column")
+        self._column_count = column_count
+        self._generation = 0
+        self._sort_column: int | None = None
+        self._sort_reverse = False
+        self._predicate: RowPredicate[RowT] | None = None
+        self._filter_words: tuple[str, ...] = ()
+        self._key_tests: tuple[KeyTest, ...] = ()
+        self._cursor = 0
+        self._marked: dict[str, Any] = {}  # key -> the row (Python rows) or its arrival index
+
+    @property
+    def column_count(self) -> int:
+        return self._column_count
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever rows are replaced or cleared (within one, rows are only added)."""
+        return self._generation
+
+    @property
+    def cursor(self) -> int:
+        """Index of the cursor in the visible rows (0 when there are none)."""
+        return self._cursor
+
+    @property
+    def sort_column(self) -> int | None:
+        return self._sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._sort_reverse
+
+    @property
+    def filter_active(self) -> bool:
+        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
+
+    @property
+    def marked_count(self) -> int:
+        return len(self._marked)
+
+    def is_marked(self, row: TableRow) -> bool:
+        return row.key in self._marked
+
+    def clear_marks(self) -> None:
+        self._marked.clear()
+
+    def _checked_tests(self, key_tests: Iterable[KeyTest]) -> tuple[KeyTest, ...]:
+        """`key_tests` as a tuple; IndexError (nothing changed) if one names no column."""
+        tests = tuple(key_tests)
+        for test in tests:
+            if not 0 <= test.column < self._column_count:
+                raise IndexError(f"no column {test.column}")
+        return tests
+
+    def _check_sort_column(self, column: int | None) -> None:
+        if column is not None and not 0 <= column < self._column_count:
+            raise IndexError(f"no column {column}")
+
+
+class PythonStore(StoreSettings[RowT]):
     """The rows of one table: loaded in pages, sorted by a column, filtered, marked, and the
     cursor's row (an index into the visible rows that follows its row through every change).
 
@@ -214,9 +280,7 @@ class PythonStore(Generic[RowT]):
     """
 
     def __init__(self, column_count: int) -> None:
-        if column_count < 1:
-            raise ValueError("a row store needs at least one column")
-        self._column_count = column_count
+        super().__init__(column_count)
         self._rows: list[RowT] = []
         self._ordered: list[RowT] = self._rows
         self._view: list[RowT] = self._rows
@@ -227,31 +291,14 @@ class PythonStore(Generic[RowT]):
         self._ordered_origins: array[int] = array("q")
         # While a filter is active: for each row of `_ordered`, whether it is in `_view`.
         self._view_mask: list[bool] | None = None
-        self._predicate: RowPredicate[RowT] | None = None
-        self._filter_words: tuple[str, ...] = ()
-        self._key_tests: tuple[KeyTest, ...] = ()
         # `row.search_text` of every row, in arrival order: word filters run in C over it.
         self._search_texts: list[str] = []
         # Column index -> that column's sort key of every row, in arrival order (for key tests).
         self._column_keys: dict[int, list[Any]] = {}
-        self._sort_column: int | None = None
-        self._sort_reverse = False
         self._sort_key: Callable[[TableRow], Any] = _sort_key_for(0)
-        self._cursor = 0
-        self._marked: dict[str, RowT] = {}
         # Rows are never removed within a generation, so id(row) is a stable cache key inside it.
-        self._generation = 0
 
     # ---------------------------------------------------------------- reading
-
-    @property
-    def column_count(self) -> int:
-        return self._column_count
-
-    @property
-    def generation(self) -> int:
-        """Changes whenever rows are replaced or cleared (within one, rows are only added)."""
-        return self._generation
 
     @property
     def rows_count(self) -> int:
@@ -273,37 +320,13 @@ class PythonStore(Generic[RowT]):
         return self._view[index]
 
     @property
-    def cursor(self) -> int:
-        """Index of the cursor in the visible rows (0 when there are none)."""
-        return self._cursor
-
-    @property
     def cursor_row(self) -> RowT | None:
         return self._view[self._cursor] if self._view else None
-
-    @property
-    def sort_column(self) -> int | None:
-        return self._sort_column
-
-    @property
-    def sort_reverse(self) -> bool:
-        return self._sort_reverse
-
-    @property
-    def filter_active(self) -> bool:
-        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
 
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
         return list(self._marked.values())
-
-    @property
-    def marked_count(self) -> int:
-        return len(self._marked)
-
-    def is_marked(self, row: TableRow) -> bool:
-        return row.key in self._marked
 
     # ---------------------------------------------------------------- rows
 
@@ -401,10 +424,7 @@ class PythonStore(Generic[RowT]):
         predicate. The predicate then runs only on rows the others let through.
         O(rows), nothing re-sorted.
         """
-        key_tests = tuple(key_tests)
-        for test in key_tests:
-            if not 0 <= test.column < self._column_count:
-                raise IndexError(f"no column {test.column}")
+        key_tests = self._checked_tests(key_tests)
         position = self._cursor_position_in_ordered()
         self._predicate = predicate
         self._filter_words = tuple(word.lower() for word in words if word)
@@ -420,8 +440,7 @@ class PythonStore(Generic[RowT]):
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         """Sort by a column's sort keys (None keys last); None restores arrival order. The
         cursor goes to the first row."""
-        if column is not None and not 0 <= column < self._column_count:
-            raise IndexError(f"no column {column}")
+        self._check_sort_column(column)
         self._sort_column = column
         self._sort_reverse = reverse if column is not None else False
         if column is not None:
@@ -453,9 +472,6 @@ class PythonStore(Generic[RowT]):
         else:
             for row in self._view:
                 self._marked.setdefault(row.key, row)
-
-    def clear_marks(self) -> None:
-        self._marked.clear()
 
     # ---------------------------------------------------------------- internals
 

@@ -41,6 +41,7 @@ from intune_tui.table.python_store import (
     PythonStore,
     RowPredicate,
     RowT,
+    StoreSettings,
     TableRow,
     insertion_positions,
     sort_order,
@@ -165,7 +166,7 @@ def _np() -> Any:
     return numpy
 
 
-class ColumnStore(Generic[RowT]):
+class ColumnStore(StoreSettings[RowT]):
     """The rows of one table as columns: loaded in pages, sorted by a column, filtered, marked,
     and the cursor's row (an index into the visible rows that follows its row through every
     change). `RowStore` uses it for long lists.
@@ -175,18 +176,9 @@ class ColumnStore(Generic[RowT]):
     """
 
     def __init__(self, column_count: int) -> None:
-        if column_count < 1:
-            raise ValueError("a RowStore needs at least one column")
+        super().__init__(column_count)
         col.preload_engine()
-        self._column_count = column_count
-        self._generation = 0
-        self._sort_column: int | None = None
-        self._sort_reverse = False
         self._tolerant = False
-        self._predicate: RowPredicate[RowT] | None = None
-        self._filter_words: tuple[str, ...] = ()
-        self._key_tests: tuple[KeyTest, ...] = ()
-        self._cursor = 0
         self._marked: dict[str, int] = {}  # key -> arrival index, in marking order
         self._reset_rows()
 
@@ -221,15 +213,6 @@ class ColumnStore(Generic[RowT]):
         self._index_by_id: dict[int, int] = {}
 
     # ---------------------------------------------------------------- reading
-
-    @property
-    def column_count(self) -> int:
-        return self._column_count
-
-    @property
-    def generation(self) -> int:
-        """Changes whenever rows are replaced or cleared (within one, rows are only added)."""
-        return self._generation
 
     @property
     def rows_count(self) -> int:
@@ -268,37 +251,13 @@ class ColumnStore(Generic[RowT]):
         return row
 
     @property
-    def cursor(self) -> int:
-        """Index of the cursor in the visible rows (0 when there are none)."""
-        return self._cursor
-
-    @property
     def cursor_row(self) -> RowT | None:
         return self.row_at(self._cursor) if self.visible_count else None
-
-    @property
-    def sort_column(self) -> int | None:
-        return self._sort_column
-
-    @property
-    def sort_reverse(self) -> bool:
-        return self._sort_reverse
-
-    @property
-    def filter_active(self) -> bool:
-        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
 
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
         return self._build(list(self._marked.values()))
-
-    @property
-    def marked_count(self) -> int:
-        return len(self._marked)
-
-    def is_marked(self, row: TableRow) -> bool:
-        return row.key in self._marked
 
     # ---------------------------------------------------------------- rows
 
@@ -442,10 +401,7 @@ class ColumnStore(Generic[RowT]):
         `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
         by contract). O(rows), nothing re-sorted.
         """
-        key_tests = tuple(key_tests)
-        for test in key_tests:
-            if not 0 <= test.column < self._column_count:
-                raise IndexError(f"no column {test.column}")
+        key_tests = self._checked_tests(key_tests)
         previous = self._arrival(self._cursor) if self.visible_count else None
         old_words, old_mask = self._filter_words, self._mask
         narrower = predicate is self._predicate and key_tests == self._key_tests
@@ -466,8 +422,7 @@ class ColumnStore(Generic[RowT]):
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         """Sort by a column's sort keys (None keys last); None restores arrival order. The
         cursor goes to the first row."""
-        if column is not None and not 0 <= column < self._column_count:
-            raise IndexError(f"no column {column}")
+        self._check_sort_column(column)
         self._sort_column = column
         self._sort_reverse = reverse if column is not None else False
         self._tolerant = False
@@ -541,9 +496,6 @@ class ColumnStore(Generic[RowT]):
         else:
             for key, index in zip(key_list, indexes, strict=True):
                 marked.setdefault(key, index)
-
-    def clear_marks(self) -> None:
-        self._marked.clear()
 
     # ---------------------------------------------------------------- internals: rows
 
@@ -1361,7 +1313,7 @@ class RowStore(Generic[RowT]):
         impl = other._impl
         impl.sort_by(old.sort_column, old.sort_reverse)
         impl.set_filter(old._predicate, words=old._filter_words, key_tests=old._key_tests)
-        impl._marked = marked  # type: ignore[assignment]  # keys, resolved just below
+        impl._marked = marked  # keys, resolved just below
         impl._keep_marks_present()
         self._generation_base += old.generation + other._generation_base + 1
         self._impl = impl
