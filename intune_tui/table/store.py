@@ -436,7 +436,6 @@ class ColumnStore(StoreSettings[RowT]):
         descending order is derived from the ascending one in linear time). Meant for a worker
         thread once a list has loaded: polars releases the GIL while it sorts, and an order
         is kept only if no rows arrived meanwhile. Returns how many orders were prepared."""
-        np = _np()
         frame, length, generation = self._frame, self._length, self._generation
         if frame is None or not length:
             return 0
@@ -454,12 +453,10 @@ class ColumnStore(StoreSettings[RowT]):
             keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort)
             order = _stable_order(keys, False, kind)
             present = length - keys.null_count()
-            in_order = keys.gather(order[:present])
-            same = (in_order.slice(1) == in_order.slice(0, max(present - 1, 0))).to_numpy()
+            same = _same_as_before(keys, order[:present])
             if (self._generation, self._length) != (generation, length):
                 return prepared  # rows changed meanwhile: the orders would be stale
-            self._prepared[column] = ((generation, length), order, present,
-                                      np.packbits(same.astype(bool)))
+            self._prepared[column] = ((generation, length), order, present, same)
             prepared += 1
         return prepared
 
@@ -1029,6 +1026,19 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, An
     values = pl.Series([differs[index + first] for index in where],
                        dtype=pl.String).cast(series.dtype)
     return series.clone().scatter(where, values)
+
+
+def _same_as_before(keys: pl.Series, order: Indexes) -> Any:
+    """Which keys, taken in `order` (present keys only), equal the one before (the first
+    excluded), as packed bits. Taken a slice at a time: gathering every text key at once
+    would hold a second copy of the column."""
+    np = _np()
+    bits = np.zeros(max(len(order) - 1, 0), dtype=bool)
+    for start in range(0, len(bits), RUN_LIMIT):
+        chunk = keys.gather(order[start:start + RUN_LIMIT + 1])
+        bits[start:start + len(chunk) - 1] = (
+            chunk.slice(1) == chunk.slice(0, len(chunk) - 1)).fill_null(False).to_numpy()
+    return np.packbits(bits)
 
 
 def _descending(ascending: Indexes, present: int, same_packed: Any) -> Indexes:
