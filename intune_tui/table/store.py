@@ -520,13 +520,15 @@ class ColumnStore(StoreSettings[RowT]):
             self._builder = col.RowBuilder(page.row_type, page.has_item, self._column_count,
                                            self._mark_patterns, self._item_patterns)
         mapping = col.pattern_mapping(page.marks, self._mark_patterns, self._mark_index)
-        updates = [pl.Series(col.MARKS, mapping, dtype=pl.UInt32)
-                   .gather(frame.get_column(col.MARKS))]
+        updates = [] if mapping == list(range(len(mapping))) else [
+            pl.Series(col.MARKS, mapping, dtype=pl.UInt32).gather(frame.get_column(col.MARKS))]
         if page.has_item:
             mapping = col.pattern_mapping(page.item_keys, self._item_patterns, self._item_index)
-            updates.append(pl.Series(col.ITEM_KEYS, mapping, dtype=pl.UInt32)
-                           .gather(frame.get_column(col.ITEM_KEYS)))
-        frame = frame.with_columns(updates)
+            if mapping != list(range(len(mapping))):  # ids as the store numbers the patterns
+                updates.append(pl.Series(col.ITEM_KEYS, mapping, dtype=pl.UInt32)
+                               .gather(frame.get_column(col.ITEM_KEYS)))
+        if updates:
+            frame = frame.with_columns(updates)
         frame = self._reconcile(frame, page)
         if self._frame is None:
             self._frame = frame
@@ -601,8 +603,9 @@ class ColumnStore(StoreSettings[RowT]):
                     if name in frame.columns:
                         frame = frame.drop(name)
                 page.kinds[name] = kind
-        frame = frame.drop([name for name in frame.columns
-                            if self._kinds.get(name) == col.OBJECT])
+        objects = [name for name in frame.columns if self._kinds.get(name) == col.OBJECT]
+        if objects:  # a drop of nothing still copies the frame (a tenth of a warm start)
+            frame = frame.drop(objects)
         if self._frame is not None:
             missing = [name for name in frame.columns if name not in self._frame.columns]
             if missing:
