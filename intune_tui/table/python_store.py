@@ -258,13 +258,30 @@ class StoreSettings(Generic[RowT]):
     def clear_marks(self) -> None:
         self._marked.clear()
 
-    def _checked_tests(self, key_tests: Iterable[KeyTest]) -> tuple[KeyTest, ...]:
-        """`key_tests` as a tuple; IndexError (nothing changed) if one names no column."""
+    def set_filter(
+        self,
+        predicate: RowPredicate[RowT] | None = None,
+        *,
+        words: Iterable[str] = (),
+        key_tests: Iterable[KeyTest] = (),
+    ) -> bool:
+        """Keep only rows that contain every one of `words`, pass every one of `key_tests` and
+        pass `predicate` (all optional; `set_filter()` keeps all rows). True when the cursor row
+        still passes (the cursor stays on it); otherwise the cursor goes to the first row.
+
+        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
+        by contract). O(rows), nothing re-sorted; IndexError (nothing changed) if a key test
+        names no column.
+        """
         tests = tuple(key_tests)
         for test in tests:
             if not 0 <= test.column < self._column_count:
                 raise IndexError(f"no column {test.column}")
-        return tests
+        return self._filter(predicate, tuple(word.lower() for word in words if word), tests)
+
+    def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
+                key_tests: tuple[KeyTest, ...]) -> bool:
+        raise NotImplementedError
 
     def _check_sort_column(self, column: int | None) -> None:
         if column is not None and not 0 <= column < self._column_count:
@@ -407,27 +424,14 @@ class PythonStore(StoreSettings[RowT]):
 
     # ---------------------------------------------------------------- filter and sort
 
-    def set_filter(
-        self,
-        predicate: RowPredicate[RowT] | None = None,
-        *,
-        words: Iterable[str] = (),
-        key_tests: Iterable[KeyTest] = (),
-    ) -> bool:
-        """Keep only rows that contain every one of `words`, pass every one of `key_tests` and
-        pass `predicate` (all optional; `set_filter()` keeps all rows). True when the cursor row
-        still passes (the cursor stays on it); otherwise the cursor goes to the first row.
-
-        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). They are tested in C over a list of those texts, and `key_tests` over a
-        list of their column's sort keys: several times faster than the same tests in a
-        predicate. The predicate then runs only on rows the others let through.
-        O(rows), nothing re-sorted.
-        """
-        key_tests = self._checked_tests(key_tests)
+    def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
+                key_tests: tuple[KeyTest, ...]) -> bool:
+        """`set_filter`: words are tested in C over a list of every row's search text, and
+        `key_tests` over a list of their column's sort keys (several times faster than the
+        same tests in a predicate); the predicate then runs only on rows those let through."""
         position = self._cursor_position_in_ordered()
         self._predicate = predicate
-        self._filter_words = tuple(word.lower() for word in words if word)
+        self._filter_words = words
         self._key_tests = key_tests
         self._apply_filter()
         mask = self._view_mask

@@ -387,26 +387,14 @@ class ColumnStore(StoreSettings[RowT]):
 
     # ---------------------------------------------------------------- filter and sort
 
-    def set_filter(
-        self,
-        predicate: RowPredicate[RowT] | None = None,
-        *,
-        words: Iterable[str] = (),
-        key_tests: Iterable[KeyTest] = (),
-    ) -> bool:
-        """Keep only rows that contain every one of `words`, pass every one of `key_tests` and
-        pass `predicate` (all optional; `set_filter()` keeps all rows). True when the cursor row
-        still passes (the cursor stays on it); otherwise the cursor goes to the first row.
-
-        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). O(rows), nothing re-sorted.
-        """
-        key_tests = self._checked_tests(key_tests)
+    def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
+                key_tests: tuple[KeyTest, ...]) -> bool:
+        """`set_filter`: over whole columns, and typing on only tests the rows that passed."""
         previous = self._arrival(self._cursor) if self.visible_count else None
         old_words, old_mask = self._filter_words, self._mask
         narrower = predicate is self._predicate and key_tests == self._key_tests
         self._predicate = predicate
-        self._filter_words = tuple(word.lower() for word in words if word)
+        self._filter_words = words
         self._key_tests = key_tests
         # Typing one more letter: every row that passes now passed before (each old word is in
         # a new one), so only those rows are tested again.
