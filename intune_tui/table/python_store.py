@@ -283,9 +283,30 @@ class StoreSettings(Generic[RowT]):
                 key_tests: tuple[KeyTest, ...]) -> bool:
         raise NotImplementedError
 
-    def _check_sort_column(self, column: int | None) -> None:
+    def sort_by(self, column: int | None, reverse: bool = False) -> None:
+        """Sort by a column's sort keys (None keys last); None restores arrival order. The
+        cursor goes to the first row."""
         if column is not None and not 0 <= column < self._column_count:
             raise IndexError(f"no column {column}")
+        self._sort_column = column
+        self._sort_reverse = reverse if column is not None else False
+        self._sort()
+        self._cursor = 0
+
+    def _sort(self) -> None:
+        """`sort_by`'s work, with `_sort_column` and `_sort_reverse` set."""
+        raise NotImplementedError
+
+    @property
+    def visible_count(self) -> int:
+        """Rows that pass the filter."""
+        raise NotImplementedError
+
+    def place_cursor(self, index: int) -> int:
+        """Put the cursor on visible row `index`, clamped; returns where it went."""
+        count = self.visible_count
+        self._cursor = max(0, min(index, count - 1)) if count else 0
+        return self._cursor
 
 
 class PythonStore(StoreSettings[RowT]):
@@ -441,27 +462,16 @@ class PythonStore(StoreSettings[RowT]):
         self.place_cursor(position if mask is None else mask[:position].count(True))
         return True
 
-    def sort_by(self, column: int | None, reverse: bool = False) -> None:
-        """Sort by a column's sort keys (None keys last); None restores arrival order. The
-        cursor goes to the first row."""
-        self._check_sort_column(column)
-        self._sort_column = column
-        self._sort_reverse = reverse if column is not None else False
-        if column is not None:
-            self._sort_key = _sort_key_for(column)
+    def _sort(self) -> None:
+        if self._sort_column is not None:
+            self._sort_key = _sort_key_for(self._sort_column)
         try:
             self._rebuild_order()
         except TypeError:
             self._use_tolerant_sort_key()
             self._rebuild_order()
-        self._cursor = 0
 
     # ---------------------------------------------------------------- cursor and marks
-
-    def place_cursor(self, index: int) -> int:
-        """Put the cursor on visible row `index`, clamped; returns where it went."""
-        self._cursor = max(0, min(index, len(self._view) - 1)) if self._view else 0
-        return self._cursor
 
     def toggle_mark(self, row: RowT) -> None:
         """Mark `row`, or unmark it if marked."""

@@ -407,15 +407,9 @@ class ColumnStore(StoreSettings[RowT]):
         self.place_cursor(self._visible_index_of(previous))
         return True
 
-    def sort_by(self, column: int | None, reverse: bool = False) -> None:
-        """Sort by a column's sort keys (None keys last); None restores arrival order. The
-        cursor goes to the first row."""
-        self._check_sort_column(column)
-        self._sort_column = column
-        self._sort_reverse = reverse if column is not None else False
+    def _sort(self) -> None:
         self._tolerant = False
         self._rebuild_order()
-        self._cursor = 0
 
     def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
         """Work out the sort orders of `columns` (default: every column whose sort takes a
@@ -449,12 +443,6 @@ class ColumnStore(StoreSettings[RowT]):
         return prepared
 
     # ---------------------------------------------------------------- cursor and marks
-
-    def place_cursor(self, index: int) -> int:
-        """Put the cursor on visible row `index`, clamped; returns where it went."""
-        count = self.visible_count
-        self._cursor = max(0, min(index, count - 1)) if count else 0
-        return self._cursor
 
     def toggle_mark(self, row: RowT) -> None:
         """Mark `row`, or unmark it if marked."""
