@@ -82,7 +82,10 @@ PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
-DUMP_MAGIC = b"ITRS1\n"
+# 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys):
+# such a reader refuses it as "not a row store dump"; this one reads both.
+DUMP_MAGIC = b"ITRS2\n"
+DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC)
 _PAGE_OPS = ("in", "contains", "after", "before")
 
 
@@ -1101,7 +1104,7 @@ def _load_objects(tagged: list[Any]) -> list[Any]:
 def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
     """The rows of a `RowStore.dump()` as one page, and the store's column count."""
     import polars as pl
-    if not data.startswith(DUMP_MAGIC) or len(data) < len(DUMP_MAGIC) + 8:
+    if not data.startswith(DUMP_MAGICS) or len(data) < len(DUMP_MAGIC) + 8:
         raise ValueError("not a row store dump")
     try:
         (size,) = struct.unpack_from(">Q", data, len(DUMP_MAGIC))
