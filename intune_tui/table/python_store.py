@@ -205,7 +205,111 @@ def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
         return -1
 
 
-class PythonStore(Generic[RowT]):
+class StoreSettings(Generic[RowT]):
+    """What both row stores keep besides their rows: the column count, the sort, the filter,
+    the cursor, the marks (by key) and the generation; and the readings of those."""
+
+    def __init__(self, column_count: int) -> None:
+        if column_count < 1:
+            raise ValueError("a RowStore needs at least one column")
+        self._column_count = column_count
+        self._generation = 0
+        self._sort_column: int | None = None
+        self._sort_reverse = False
+        self._predicate: RowPredicate[RowT] | None = None
+        self._filter_words: tuple[str, ...] = ()
+        self._key_tests: tuple[KeyTest, ...] = ()
+        self._cursor = 0
+        self._marked: dict[str, Any] = {}  # key -> the row (Python rows) or its arrival index
+
+    @property
+    def column_count(self) -> int:
+        return self._column_count
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever rows are replaced or cleared (within one, rows are only added)."""
+        return self._generation
+
+    @property
+    def cursor(self) -> int:
+        """Index of the cursor in the visible rows (0 when there are none)."""
+        return self._cursor
+
+    @property
+    def sort_column(self) -> int | None:
+        return self._sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._sort_reverse
+
+    @property
+    def filter_active(self) -> bool:
+        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
+
+    @property
+    def marked_count(self) -> int:
+        return len(self._marked)
+
+    def is_marked(self, row: TableRow) -> bool:
+        return row.key in self._marked
+
+    def clear_marks(self) -> None:
+        self._marked.clear()
+
+    def set_filter(
+        self,
+        predicate: RowPredicate[RowT] | None = None,
+        *,
+        words: Iterable[str] = (),
+        key_tests: Iterable[KeyTest] = (),
+    ) -> bool:
+        """Keep only rows that contain every one of `words`, pass every one of `key_tests` and
+        pass `predicate` (all optional; `set_filter()` keeps all rows). True when the cursor row
+        still passes (the cursor stays on it); otherwise the cursor goes to the first row.
+
+        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
+        by contract). O(rows), nothing re-sorted; IndexError (nothing changed) if a key test
+        names no column.
+        """
+        tests = tuple(key_tests)
+        for test in tests:
+            if not 0 <= test.column < self._column_count:
+                raise IndexError(f"no column {test.column}")
+        return self._filter(predicate, tuple(word.lower() for word in words if word), tests)
+
+    def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
+                key_tests: tuple[KeyTest, ...]) -> bool:
+        raise NotImplementedError
+
+    def sort_by(self, column: int | None, reverse: bool = False) -> None:
+        """Sort by a column's sort keys (None keys last); None restores arrival order. The
+        cursor goes to the first row."""
+        if column is not None and not 0 <= column < self._column_count:
+            raise IndexError(f"no column {column}")
+        self._sort_column = column
+        self._sort_reverse = reverse if column is not None else False
+        self._sort()
+        self._cursor = 0
+
+    def _sort(self) -> None:
+        """`sort_by`'s work, with `_sort_column` and `_sort_reverse` set."""
+        raise NotImplementedError
+
+    @property
+    def visible_count(self) -> int:
+        """Rows that pass the filter."""
+        raise NotImplementedError
+
+    def place_cursor(self, index: int) -> int:
+        """Put the cursor on visible row `index`, clamped; returns where it went."""
+        count = self.visible_count
+        self._cursor = max(0, min(index, count - 1)) if count else 0
+        return self._cursor
+
+
+class PythonStore(StoreSettings[RowT]):
     """The rows of one table: loaded in pages, sorted by a column, filtered, marked, and the
     cursor's row (an index into the visible rows that follows its row through every change).
 
@@ -214,9 +318,7 @@ class PythonStore(Generic[RowT]):
     """
 
     def __init__(self, column_count: int) -> None:
-        if column_count < 1:
-            raise ValueError("a row store needs at least one column")
-        self._column_count = column_count
+        super().__init__(column_count)
         self._rows: list[RowT] = []
         self._ordered: list[RowT] = self._rows
         self._view: list[RowT] = self._rows
@@ -227,31 +329,14 @@ class PythonStore(Generic[RowT]):
         self._ordered_origins: array[int] = array("q")
         # While a filter is active: for each row of `_ordered`, whether it is in `_view`.
         self._view_mask: list[bool] | None = None
-        self._predicate: RowPredicate[RowT] | None = None
-        self._filter_words: tuple[str, ...] = ()
-        self._key_tests: tuple[KeyTest, ...] = ()
         # `row.search_text` of every row, in arrival order: word filters run in C over it.
         self._search_texts: list[str] = []
         # Column index -> that column's sort key of every row, in arrival order (for key tests).
         self._column_keys: dict[int, list[Any]] = {}
-        self._sort_column: int | None = None
-        self._sort_reverse = False
         self._sort_key: Callable[[TableRow], Any] = _sort_key_for(0)
-        self._cursor = 0
-        self._marked: dict[str, RowT] = {}
         # Rows are never removed within a generation, so id(row) is a stable cache key inside it.
-        self._generation = 0
 
     # ---------------------------------------------------------------- reading
-
-    @property
-    def column_count(self) -> int:
-        return self._column_count
-
-    @property
-    def generation(self) -> int:
-        """Changes whenever rows are replaced or cleared (within one, rows are only added)."""
-        return self._generation
 
     @property
     def rows_count(self) -> int:
@@ -273,37 +358,13 @@ class PythonStore(Generic[RowT]):
         return self._view[index]
 
     @property
-    def cursor(self) -> int:
-        """Index of the cursor in the visible rows (0 when there are none)."""
-        return self._cursor
-
-    @property
     def cursor_row(self) -> RowT | None:
         return self._view[self._cursor] if self._view else None
-
-    @property
-    def sort_column(self) -> int | None:
-        return self._sort_column
-
-    @property
-    def sort_reverse(self) -> bool:
-        return self._sort_reverse
-
-    @property
-    def filter_active(self) -> bool:
-        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
 
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
         return list(self._marked.values())
-
-    @property
-    def marked_count(self) -> int:
-        return len(self._marked)
-
-    def is_marked(self, row: TableRow) -> bool:
-        return row.key in self._marked
 
     # ---------------------------------------------------------------- rows
 
@@ -384,30 +445,14 @@ class PythonStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- filter and sort
 
-    def set_filter(
-        self,
-        predicate: RowPredicate[RowT] | None = None,
-        *,
-        words: Iterable[str] = (),
-        key_tests: Iterable[KeyTest] = (),
-    ) -> bool:
-        """Keep only rows that contain every one of `words`, pass every one of `key_tests` and
-        pass `predicate` (all optional; `set_filter()` keeps all rows). True when the cursor row
-        still passes (the cursor stays on it); otherwise the cursor goes to the first row.
-
-        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). They are tested in C over a list of those texts, and `key_tests` over a
-        list of their column's sort keys: several times faster than the same tests in a
-        predicate. The predicate then runs only on rows the others let through.
-        O(rows), nothing re-sorted.
-        """
-        key_tests = tuple(key_tests)
-        for test in key_tests:
-            if not 0 <= test.column < self._column_count:
-                raise IndexError(f"no column {test.column}")
+    def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
+                key_tests: tuple[KeyTest, ...]) -> bool:
+        """`set_filter`: words are tested in C over a list of every row's search text, and
+        `key_tests` over a list of their column's sort keys (several times faster than the
+        same tests in a predicate); the predicate then runs only on rows those let through."""
         position = self._cursor_position_in_ordered()
         self._predicate = predicate
-        self._filter_words = tuple(word.lower() for word in words if word)
+        self._filter_words = words
         self._key_tests = key_tests
         self._apply_filter()
         mask = self._view_mask
@@ -417,28 +462,16 @@ class PythonStore(Generic[RowT]):
         self.place_cursor(position if mask is None else mask[:position].count(True))
         return True
 
-    def sort_by(self, column: int | None, reverse: bool = False) -> None:
-        """Sort by a column's sort keys (None keys last); None restores arrival order. The
-        cursor goes to the first row."""
-        if column is not None and not 0 <= column < self._column_count:
-            raise IndexError(f"no column {column}")
-        self._sort_column = column
-        self._sort_reverse = reverse if column is not None else False
-        if column is not None:
-            self._sort_key = _sort_key_for(column)
+    def _sort(self) -> None:
+        if self._sort_column is not None:
+            self._sort_key = _sort_key_for(self._sort_column)
         try:
             self._rebuild_order()
         except TypeError:
             self._use_tolerant_sort_key()
             self._rebuild_order()
-        self._cursor = 0
 
     # ---------------------------------------------------------------- cursor and marks
-
-    def place_cursor(self, index: int) -> int:
-        """Put the cursor on visible row `index`, clamped; returns where it went."""
-        self._cursor = max(0, min(index, len(self._view) - 1)) if self._view else 0
-        return self._cursor
 
     def toggle_mark(self, row: RowT) -> None:
         """Mark `row`, or unmark it if marked."""
@@ -453,9 +486,6 @@ class PythonStore(Generic[RowT]):
         else:
             for row in self._view:
                 self._marked.setdefault(row.key, row)
-
-    def clear_marks(self) -> None:
-        self._marked.clear()
 
     # ---------------------------------------------------------------- internals
 

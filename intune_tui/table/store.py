@@ -41,6 +41,7 @@ from intune_tui.table.python_store import (
     PythonStore,
     RowPredicate,
     RowT,
+    StoreSettings,
     TableRow,
     insertion_positions,
     sort_order,
@@ -81,7 +82,10 @@ PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
-DUMP_MAGIC = b"ITRS1\n"
+# 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys):
+# such a reader refuses it as "not a row store dump"; this one reads both.
+DUMP_MAGIC = b"ITRS2\n"
+DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC)
 _PAGE_OPS = ("in", "contains", "after", "before")
 
 
@@ -165,7 +169,7 @@ def _np() -> Any:
     return numpy
 
 
-class ColumnStore(Generic[RowT]):
+class ColumnStore(StoreSettings[RowT]):
     """The rows of one table as columns: loaded in pages, sorted by a column, filtered, marked,
     and the cursor's row (an index into the visible rows that follows its row through every
     change). `RowStore` uses it for long lists.
@@ -175,18 +179,9 @@ class ColumnStore(Generic[RowT]):
     """
 
     def __init__(self, column_count: int) -> None:
-        if column_count < 1:
-            raise ValueError("a RowStore needs at least one column")
+        super().__init__(column_count)
         col.preload_engine()
-        self._column_count = column_count
-        self._generation = 0
-        self._sort_column: int | None = None
-        self._sort_reverse = False
         self._tolerant = False
-        self._predicate: RowPredicate[RowT] | None = None
-        self._filter_words: tuple[str, ...] = ()
-        self._key_tests: tuple[KeyTest, ...] = ()
-        self._cursor = 0
         self._marked: dict[str, int] = {}  # key -> arrival index, in marking order
         self._reset_rows()
 
@@ -209,6 +204,9 @@ class ColumnStore(Generic[RowT]):
         self._mask: Mask | None = None  # arrival order, while a filter is active
         self._ordered_mask: Mask | None = None  # `_ordered` order, while sorted and filtered
         self._orders: dict[tuple[int, bool], Indexes] = {}
+        # Sort orders worked out by `prepare_sorts` on a worker: column -> (rows held then,
+        # ascending order, keys present, which sorted keys equal the one before: packed bits).
+        self._prepared: dict[int, tuple[tuple[int, int], Indexes, int, Any]] = {}
         # While sorted by a column of a frame kind: its present keys in sorted runs (their
         # union is the column in sort order), for placing a page's rows (`_engine_positions`).
         self._runs: list[pl.Series] | None = None
@@ -218,15 +216,6 @@ class ColumnStore(Generic[RowT]):
         self._index_by_id: dict[int, int] = {}
 
     # ---------------------------------------------------------------- reading
-
-    @property
-    def column_count(self) -> int:
-        return self._column_count
-
-    @property
-    def generation(self) -> int:
-        """Changes whenever rows are replaced or cleared (within one, rows are only added)."""
-        return self._generation
 
     @property
     def rows_count(self) -> int:
@@ -265,37 +254,13 @@ class ColumnStore(Generic[RowT]):
         return row
 
     @property
-    def cursor(self) -> int:
-        """Index of the cursor in the visible rows (0 when there are none)."""
-        return self._cursor
-
-    @property
     def cursor_row(self) -> RowT | None:
         return self.row_at(self._cursor) if self.visible_count else None
-
-    @property
-    def sort_column(self) -> int | None:
-        return self._sort_column
-
-    @property
-    def sort_reverse(self) -> bool:
-        return self._sort_reverse
-
-    @property
-    def filter_active(self) -> bool:
-        return self._predicate is not None or bool(self._filter_words) or bool(self._key_tests)
 
     @property
     def marked_rows(self) -> list[RowT]:
         """Marked rows in the order they were marked, including rows the filter hides."""
         return self._build(list(self._marked.values()))
-
-    @property
-    def marked_count(self) -> int:
-        return len(self._marked)
-
-    def is_marked(self, row: TableRow) -> bool:
-        return row.key in self._marked
 
     # ---------------------------------------------------------------- rows
 
@@ -425,29 +390,14 @@ class ColumnStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- filter and sort
 
-    def set_filter(
-        self,
-        predicate: RowPredicate[RowT] | None = None,
-        *,
-        words: Iterable[str] = (),
-        key_tests: Iterable[KeyTest] = (),
-    ) -> bool:
-        """Keep only rows that contain every one of `words`, pass every one of `key_tests` and
-        pass `predicate` (all optional; `set_filter()` keeps all rows). True when the cursor row
-        still passes (the cursor stays on it); otherwise the cursor goes to the first row.
-
-        `words` are matched case-insensitively as substrings of `row.search_text` (lower-case
-        by contract). O(rows), nothing re-sorted.
-        """
-        key_tests = tuple(key_tests)
-        for test in key_tests:
-            if not 0 <= test.column < self._column_count:
-                raise IndexError(f"no column {test.column}")
+    def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
+                key_tests: tuple[KeyTest, ...]) -> bool:
+        """`set_filter`: over whole columns, and typing on only tests the rows that passed."""
         previous = self._arrival(self._cursor) if self.visible_count else None
         old_words, old_mask = self._filter_words, self._mask
         narrower = predicate is self._predicate and key_tests == self._key_tests
         self._predicate = predicate
-        self._filter_words = tuple(word.lower() for word in words if word)
+        self._filter_words = words
         self._key_tests = key_tests
         # Typing one more letter: every row that passes now passed before (each old word is in
         # a new one), so only those rows are tested again.
@@ -460,24 +410,42 @@ class ColumnStore(Generic[RowT]):
         self.place_cursor(self._visible_index_of(previous))
         return True
 
-    def sort_by(self, column: int | None, reverse: bool = False) -> None:
-        """Sort by a column's sort keys (None keys last); None restores arrival order. The
-        cursor goes to the first row."""
-        if column is not None and not 0 <= column < self._column_count:
-            raise IndexError(f"no column {column}")
-        self._sort_column = column
-        self._sort_reverse = reverse if column is not None else False
+    def _sort(self) -> None:
         self._tolerant = False
         self._rebuild_order()
-        self._cursor = 0
+
+    def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
+        """Work out the sort orders of `columns` (default: every column whose sort takes a
+        full sort: text, numbers and dates) for the rows held now; until rows change,
+        `sort_by` on one of them, either way, then takes its order instead of sorting (a
+        descending order is derived from the ascending one in linear time). Meant for a worker
+        thread once a list has loaded: polars releases the GIL while it sorts, and an order
+        is kept only if no rows arrived meanwhile. Returns how many orders were prepared."""
+        frame, length, generation = self._frame, self._length, self._generation
+        if frame is None or not length:
+            return 0
+        if frame.height != length:
+            frame = frame.head(length)
+        kinds = dict(self._kinds)
+        chosen = range(self._column_count) if columns is None else list(columns)
+        prepared = 0
+        for column in chosen:
+            sort = col.sort_name(column)
+            kind = _resolved(kinds, sort)[1]
+            if kind in (col.NONE, col.OBJECT) or (kind in (col.CATEGORY, col.VERSION)
+                                                   and columns is None):
+                continue
+            keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort)
+            order = _stable_order(keys, False, kind)
+            present = length - keys.null_count()
+            same = _same_as_before(keys, order[:present])
+            if (self._generation, self._length) != (generation, length):
+                return prepared  # rows changed meanwhile: the orders would be stale
+            self._prepared[column] = ((generation, length), order, present, same)
+            prepared += 1
+        return prepared
 
     # ---------------------------------------------------------------- cursor and marks
-
-    def place_cursor(self, index: int) -> int:
-        """Put the cursor on visible row `index`, clamped; returns where it went."""
-        count = self.visible_count
-        self._cursor = max(0, min(index, count - 1)) if count else 0
-        return self._cursor
 
     def toggle_mark(self, row: RowT) -> None:
         """Mark `row`, or unmark it if marked."""
@@ -505,9 +473,6 @@ class ColumnStore(Generic[RowT]):
             for key, index in zip(key_list, indexes, strict=True):
                 marked.setdefault(key, index)
 
-    def clear_marks(self) -> None:
-        self._marked.clear()
-
     # ---------------------------------------------------------------- internals: rows
 
     def _page(self, rows: Iterable[RowT] | col.ColumnPage) -> col.ColumnPage | None:
@@ -534,13 +499,15 @@ class ColumnStore(Generic[RowT]):
             self._builder = col.RowBuilder(page.row_type, page.has_item, self._column_count,
                                            self._mark_patterns, self._item_patterns)
         mapping = col.pattern_mapping(page.marks, self._mark_patterns, self._mark_index)
-        updates = [pl.Series(col.MARKS, mapping, dtype=pl.UInt32)
-                   .gather(frame.get_column(col.MARKS))]
+        updates = [] if mapping == list(range(len(mapping))) else [
+            pl.Series(col.MARKS, mapping, dtype=pl.UInt32).gather(frame.get_column(col.MARKS))]
         if page.has_item:
             mapping = col.pattern_mapping(page.item_keys, self._item_patterns, self._item_index)
-            updates.append(pl.Series(col.ITEM_KEYS, mapping, dtype=pl.UInt32)
-                           .gather(frame.get_column(col.ITEM_KEYS)))
-        frame = frame.with_columns(updates)
+            if mapping != list(range(len(mapping))):  # ids as the store numbers the patterns
+                updates.append(pl.Series(col.ITEM_KEYS, mapping, dtype=pl.UInt32)
+                               .gather(frame.get_column(col.ITEM_KEYS)))
+        if updates:
+            frame = frame.with_columns(updates)
         frame = self._reconcile(frame, page)
         if self._frame is None:
             self._frame = frame
@@ -553,11 +520,12 @@ class ColumnStore(Generic[RowT]):
             if self._kinds.get(name) == col.OBJECT:
                 self._objects[name].extend(values)
         for name, differs in page.exceptions.items():
-            if self._kinds.get(name, "").startswith(col.ALIAS):
+            if col.derived(self._kinds.get(name, "")):
                 shifted = {self._length + index: value for index, value in differs.items()}
                 self._exceptions.setdefault(name, {}).update(shifted)
         self._length += page.length
         self._orders.clear()
+        self._prepared.clear()
         for column, keys in self._column_keys.items():
             keys.extend(self._keys_of(column, self._length - page.length))
 
@@ -593,10 +561,12 @@ class ColumnStore(Generic[RowT]):
                 continue
             if mine == theirs and name in self._kinds:
                 continue
-            if mine.startswith(col.ALIAS):
-                mine = self._unalias_own(name, mine[1:])
-            if theirs.startswith(col.ALIAS):
-                frame, theirs = _unalias_page(frame, page, name, theirs[1:])
+            if col.derived(mine):
+                mine = self._unalias_own(name, mine)
+            if col.derived(theirs):
+                frame, theirs = _own_values(frame, page.kinds, page.objects,
+                                            page.exceptions.pop(name, None), name, theirs)
+                page.kinds[name] = theirs
             kind = col.widen(mine, theirs, item=name.startswith("i:"))
             if name not in self._kinds or mine != kind:
                 self._convert_own(name, mine, kind)
@@ -612,8 +582,9 @@ class ColumnStore(Generic[RowT]):
                     if name in frame.columns:
                         frame = frame.drop(name)
                 page.kinds[name] = kind
-        frame = frame.drop([name for name in frame.columns
-                            if self._kinds.get(name) == col.OBJECT])
+        objects = [name for name in frame.columns if self._kinds.get(name) == col.OBJECT]
+        if objects:  # a drop of nothing still copies the frame (a tenth of a warm start)
+            frame = frame.drop(objects)
         if self._frame is not None:
             missing = [name for name in frame.columns if name not in self._frame.columns]
             if missing:
@@ -624,38 +595,20 @@ class ColumnStore(Generic[RowT]):
                 for name in self._frame.columns if name not in frame.columns)
         return frame
 
-    def _unalias_own(self, name: str, target: str) -> str:
-        """Give column `name`, so far the same as `target`, values of its own; its kind."""
+    def _unalias_own(self, name: str, derived: str) -> str:
+        """Give column `name`, so far derived from another (`derived`: its kind), values of
+        its own; its kind."""
         assert self._frame is not None
         self._runs = None
-        kind = col.TEXT if target == col.KEY else self._kinds[target]
-        differs = self._exceptions.pop(name, None)
-        if differs:
-            series = self._frame.get_column(target) if kind != col.OBJECT else None
-            values = (list(self._objects[target]) if series is None
-                      else col.python_values(series, kind))
-            for index, value in differs.items():
-                values[index] = value
-            converted, objects, kind = col.materialise(name, values)
-            if converted is not None:
-                self._frame = self._frame.with_columns(converted)
-            else:
-                assert objects is not None
-                self._objects[name] = objects
-        elif kind == col.OBJECT:
-            self._objects[name] = list(self._objects[target])
-        else:
-            self._frame = self._frame.with_columns(self._frame.get_column(target).alias(name))
+        self._frame, kind = _own_values(self._frame, self._kinds, self._objects,
+                                        self._exceptions.pop(name, None), name, derived)
         self._kinds[name] = kind
         return kind
 
     def _resolve(self, name: str) -> tuple[str, str]:
-        """The column holding `name`'s values (itself, or the one it is the same as), its kind."""
-        kind = self._kinds.get(name, col.NONE)
-        if kind.startswith(col.ALIAS):
-            name = kind[1:]
-            kind = col.TEXT if name == col.KEY else self._kinds.get(name, col.NONE)
-        return name, kind
+        """The column holding `name`'s values (itself, or the one it is derived from), and the
+        kind of `name`'s values (text for a LOWER column)."""
+        return _resolved(self._kinds, name)
 
     def _convert_own(self, name: str, kind: str, new_kind: str) -> None:
         """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
@@ -785,8 +738,13 @@ class ColumnStore(Generic[RowT]):
         cached = self._orders.get(cache_key)
         if cached is not None and kind != col.OBJECT:
             return cached
-        if kind == col.NONE:
-            order: Indexes = np.arange(self._length, dtype=np.int32)
+        prepared = self._prepared.get(column)
+        if prepared is not None and prepared[0] == (self._generation, self._length) \
+                and kind != col.OBJECT:
+            order: Indexes = (_descending(prepared[1], prepared[2], prepared[3])
+                              if reverse else prepared[1])
+        elif kind == col.NONE:
+            order = np.arange(self._length, dtype=np.int32)
         elif kind == col.OBJECT:
             keys = self._objects[name]
             if self._tolerant:
@@ -798,9 +756,7 @@ class ColumnStore(Generic[RowT]):
                 keys = list(map(tolerant_key, keys))
                 order = np.array(sort_order(keys, reverse), dtype=np.int32)
         else:
-            assert self._frame is not None
-            series = self._frame.get_column(name)
-            order = _stable_order(series, reverse, kind)
+            order = _stable_order(self._sort_series(column), reverse, kind)
         if kind != col.OBJECT:
             if len(self._orders) >= ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))
@@ -829,7 +785,8 @@ class ColumnStore(Generic[RowT]):
             page_order = np.arange(len(origins), dtype=np.int32)
             positions = np.full(len(origins), len(self._ordered), dtype=np.int32)
         else:
-            page_order, positions = self._engine_positions(name, first, reverse)
+            page_order, positions = self._engine_positions(self._sort_column, kind, first,
+                                                           reverse)
         page_sorted = origins[page_order]
         self._ordered = np.insert(self._ordered, positions, page_sorted)
         if not self.filter_active:
@@ -852,19 +809,21 @@ class ColumnStore(Generic[RowT]):
         return Appended(int(view_positions[0]),
                         int(np.count_nonzero(view_positions <= self._cursor)))
 
-    def _engine_positions(self, name: str, first: int, reverse: bool) -> tuple[Indexes, Indexes]:
+    def _engine_positions(self, column: int, kind: str, first: int,
+                          reverse: bool) -> tuple[Indexes, Indexes]:
         """The page's sort order and where its rows go in `_ordered` (frame kinds)."""
         np = _np()
-        assert self._frame is not None and self._ordered is not None
-        column = self._frame.get_column(name)
+        assert self._ordered is not None
         old_ordered = self._ordered
-        page = column.slice(first)
-        page_order = _stable_order(page, reverse, self._resolve(name)[1])
+        page = self._sort_series(column, first)
+        page_order = _stable_order(page, reverse, kind)
         present_page = len(page) - page.null_count()
         runs = self._runs
         if runs is None:
-            old_present = first - column.slice(0, first).null_count()
-            runs = self._runs = [column.gather(old_ordered[:old_present])] if old_present else []
+            column_keys = self._sort_series(column)
+            old_present = first - column_keys.slice(0, first).null_count()
+            runs = self._runs = ([column_keys.gather(old_ordered[:old_present])]
+                                 if old_present else [])
         positions = np.full(len(page), len(old_ordered), dtype=np.int32)
         if present_page:
             sorted_keys = page.gather(page_order[:present_page])
@@ -944,7 +903,7 @@ class ColumnStore(Generic[RowT]):
                        for word in self._filter_words]
         python_tests: list[KeyTest] = []
         for test in self._key_tests:
-            expression = self._test_expression(test)
+            expression = self._test_expression(test, first)
             if expression is None:
                 python_tests.append(test)
             else:
@@ -967,8 +926,9 @@ class ColumnStore(Generic[RowT]):
                         mask[arrival - first] = False
         return mask
 
-    def _test_expression(self, test: KeyTest) -> pl.Expr | None:
-        """A column test as a polars expression, or None when it must run in Python."""
+    def _test_expression(self, test: KeyTest, first: int) -> pl.Expr | None:
+        """A column test (on rows from arrival index `first` on) as a polars expression, or
+        None when it must run in Python."""
         op = getattr(test, "op", None)
         if op not in _PAGE_OPS:
             return None
@@ -976,6 +936,10 @@ class ColumnStore(Generic[RowT]):
         name, kind = self._resolve(col.sort_name(test.column))
         import polars as pl
         column = pl.col(name)
+        sort = col.sort_name(test.column)
+        if kind in col.FRAME_KINDS and (self._exceptions.get(sort)
+                                        or self._kinds[sort].startswith(col.LOWER)):
+            column = pl.lit(self._sort_series(test.column, first))
         if kind in col.TEXTS and op == "in" and isinstance(operand, frozenset | set) \
                 and all(type(value) is str for value in operand):
             choices = pl.Series(list(operand), dtype=pl.String).implode()
@@ -993,11 +957,19 @@ class ColumnStore(Generic[RowT]):
 
     def _keys_of(self, column: int, first: int) -> list[Any]:
         name, kind = self._resolve(col.sort_name(column))
-        if kind == col.OBJECT:
+        if kind == col.OBJECT:  # never derived: only text sort keys are
             return self._objects[name][first:]
         if kind == col.NONE or self._frame is None:
             return [None] * (self._length - first)
-        return col.python_values(self._frame.get_column(name).slice(first), kind)
+        return col.python_values(self._sort_series(column, first), kind)
+
+    def _sort_series(self, column: int, first: int = 0) -> pl.Series:
+        """A sort key column of a frame kind in arrival order from row `first` on: the column
+        it is the same as, with the rows where it differs set to their own keys
+        (`columns.encode_page`)."""
+        assert self._frame is not None
+        sort = col.sort_name(column)
+        return _sort_keys(self._frame, self._kinds, self._exceptions.get(sort), sort, first)
 
     def _arrival_keys(self, column: int) -> list[Any]:
         """One column's sort keys in arrival order, as Python values (kept, extended)."""
@@ -1007,28 +979,95 @@ class ColumnStore(Generic[RowT]):
         return keys
 
 
-def _unalias_page(frame: pl.DataFrame, page: col.ColumnPage, name: str,
-                  target: str) -> tuple[pl.DataFrame, str]:
-    """The page's column `name`, so far the same as `target`, with values of its own."""
-    kind = col.TEXT if target == col.KEY else page.kinds[target]
-    differs = page.exceptions.pop(name, None)
-    if differs:
-        series = frame.get_column(target) if kind != col.OBJECT else None
-        values = (list(page.objects[target]) if series is None
-                  else col.python_values(series, kind))
-        for index, value in differs.items():
-            values[index] = value
-        converted, objects, kind = col.materialise(name, values)
-        if converted is not None:
-            frame = frame.with_columns(converted)
-        else:
-            assert objects is not None
-            page.objects[name] = objects
-    elif kind == col.OBJECT:
-        page.objects[name] = list(page.objects[target])
+def _resolved(kinds: dict[str, str], name: str) -> tuple[str, str]:
+    """`ColumnStore._resolve` over `kinds`."""
+    kind = kinds.get(name, col.NONE)
+    if kind.startswith(col.LOWER):
+        return kind[1:], col.TEXT
+    if kind.startswith(col.ALIAS):
+        name = kind[1:]
+        kind = col.TEXT if name == col.KEY else kinds.get(name, col.NONE)
+    return name, kind
+
+
+def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, Any] | None,
+               sort: str, first: int = 0) -> pl.Series:
+    """Sort key column `sort` (of a frame kind) from row `first` on: its own column, or the
+    one it is derived from with the rows where it differs (`differs`) set to their keys."""
+    import polars as pl
+
+    series = frame.get_column(_resolved(kinds, sort)[0])
+    if first:
+        series = series.slice(first)
+    series = col.derive(series, kinds[sort])
+    if not differs:
+        return series
+    where = [index - first for index in differs if index >= first]
+    if not where:
+        return series
+    values = pl.Series([differs[index + first] for index in where],
+                       dtype=pl.String).cast(series.dtype)
+    return series.clone().scatter(where, values)
+
+
+def _same_as_before(keys: pl.Series, order: Indexes) -> Any:
+    """Which keys, taken in `order` (present keys only), equal the one before (the first
+    excluded), as packed bits. Taken a slice at a time: gathering every text key at once
+    would hold a second copy of the column."""
+    np = _np()
+    bits = np.zeros(max(len(order) - 1, 0), dtype=bool)
+    for start in range(0, len(bits), RUN_LIMIT):
+        chunk = keys.gather(order[start:start + RUN_LIMIT + 1])
+        bits[start:start + len(chunk) - 1] = (
+            chunk.slice(1) == chunk.slice(0, len(chunk) - 1)).fill_null(False).to_numpy()
+    return np.packbits(bits)
+
+
+def _descending(ascending: Indexes, present: int, same_packed: Any) -> Indexes:
+    """The stable descending order from the stable ascending one (`present` keys first,
+    missing ones last in both; `same_packed`: which present sorted keys equal the one before,
+    packed bits): groups of equal keys in reverse order, each group's rows still in arrival
+    order."""
+    np = _np()
+    if present < 2:
+        return ascending
+    same = np.unpackbits(same_packed, count=present - 1).astype(bool)
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    ends = np.append(starts[1:], present)
+    group = np.cumsum(np.concatenate([[True], ~same])) - 1
+    positions = np.arange(present) - starts[group] + (present - ends[group])
+    result: Indexes = ascending.copy()
+    result[positions] = ascending[:present]
+    return result
+
+
+def _own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
+                differs: dict[int, Any] | None, name: str,
+                derived: str) -> tuple[pl.DataFrame, str]:
+    """Column `name` (of a store or a page: its frame, kinds and objects), so far derived from
+    another (`derived`: its kind, `differs`: its exceptions), with values of its own: the
+    frame holding them (or `objects`) and their kind."""
+    target = derived[1:]
+    kind = col.TEXT if target == col.KEY else kinds[target]
+    if kind == col.OBJECT:
+        values = list(objects[target])
+        if not differs:
+            objects[name] = values
+            return frame, kind
     else:
-        frame = frame.with_columns(frame.get_column(target).alias(name))
-    page.kinds[name] = kind
+        series = col.derive(frame.get_column(target), derived)
+        if derived.startswith(col.LOWER):
+            kind = col.TEXT
+        if not differs:
+            return frame.with_columns(series.alias(name)), kind
+        values = col.python_values(series, kind)
+    for index, value in differs.items():
+        values[index] = value
+    converted, own_objects, kind = col.materialise(name, values, item=name.startswith("i:"))
+    if converted is not None:
+        return frame.with_columns(converted), kind
+    assert own_objects is not None
+    objects[name] = own_objects
     return frame, kind
 
 
@@ -1065,7 +1104,7 @@ def _load_objects(tagged: list[Any]) -> list[Any]:
 def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
     """The rows of a `RowStore.dump()` as one page, and the store's column count."""
     import polars as pl
-    if not data.startswith(DUMP_MAGIC) or len(data) < len(DUMP_MAGIC) + 8:
+    if not data.startswith(DUMP_MAGICS) or len(data) < len(DUMP_MAGIC) + 8:
         raise ValueError("not a row store dump")
     try:
         (size,) = struct.unpack_from(">Q", data, len(DUMP_MAGIC))
@@ -1266,7 +1305,7 @@ class RowStore(Generic[RowT]):
         impl = other._impl
         impl.sort_by(old.sort_column, old.sort_reverse)
         impl.set_filter(old._predicate, words=old._filter_words, key_tests=old._key_tests)
-        impl._marked = marked  # type: ignore[assignment]  # keys, resolved just below
+        impl._marked = marked  # keys, resolved just below
         impl._keep_marks_present()
         self._generation_base += old.generation + other._generation_base + 1
         self._impl = impl
@@ -1288,6 +1327,12 @@ class RowStore(Generic[RowT]):
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         self._impl.sort_by(column, reverse)
+
+    def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
+        """`ColumnStore.prepare_sorts` (a worker thread's job once a list has loaded); Python
+        rows sort quickly enough without: 0."""
+        impl = self._impl
+        return impl.prepare_sorts(columns) if isinstance(impl, ColumnStore) else 0
 
     def place_cursor(self, index: int) -> int:
         return self._impl.place_cursor(index)

@@ -247,3 +247,14 @@ def test_pages_under_sort_and_filter_equal_one_sort_and_filter_of_everything(see
     shown = [row for row in rows if int(row.key[1:]) % 3 != 0]
     order = sort_order([row.sort_keys[0] for row in shown], reverse)
     assert keys(store) == [shown[index].key for index in order]
+
+
+def test_a_dump_of_the_first_format_still_loads_and_a_foreign_magic_does_not() -> None:
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 30))
+    data = store.dump()
+    assert data.startswith(b"ITRS2\n")
+    first_format = b"ITRS1\n" + data[6:]  # these rows hold no kind the first format lacked
+    assert keys(RowStore.load(first_format, FakeRow)) == keys(store)
+    with pytest.raises(ValueError):
+        RowStore.load(b"ITRS9\n" + data[6:], FakeRow)

@@ -45,7 +45,7 @@ class KeyIn:
 
 
 WORDS = ("laptop", "lap", "pc", "Ünïcode", "surface", "ipad", "kiosk", "zz", "a", "é")
-TEXTS = ("alpha", "Beta", "beta", "gamma", "ärger", "zulu", "ä", "", "delta", "Épée")
+TEXTS = ("alpha", "Beta", "beta", "gamma", "ärger", "zulu", "ä", "", "delta", "Épée", "Straße")
 OFFSETS = (UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5)))
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
 COLUMNS = 5
@@ -61,6 +61,7 @@ class World:
         self.mixed_numbers = rng.random() < 0.15  # floats and bools among whole numbers
         self.duplicates = rng.random() < 0.2
         self.few = rng.random() < 0.4  # few distinct text keys: stored as categories
+        self.shown_as_is = rng.random() < 0.5  # text cells as typed, their keys folded
         self.last_filter: tuple[list[str], list[Any], Any] | None = None
 
     def maybe(self, value: Any, none_rate: float = 0.15) -> Any:
@@ -71,7 +72,8 @@ class World:
         self.serial += 1
         number = rng.randrange(0, 40) if self.duplicates else self.serial
         name = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(1, 4)))
-        text_key: Any = self.maybe(rng.choice(TEXTS[:3] if self.few else TEXTS).casefold())
+        typed = rng.choice(TEXTS[:3] if self.few else TEXTS)
+        text_key: Any = self.maybe(typed.casefold(), 0.03 if self.shown_as_is else 0.15)
         if self.mixed_text and rng.random() < 0.1:
             text_key = rng.choice((7, 2.5, True))
         when = self.maybe(BASE.astimezone(rng.choice(OFFSETS))
@@ -82,7 +84,8 @@ class World:
             count = rng.choice((1.5, True, False, -0.0))
         flag = self.maybe(rng.random() < 0.5)
         # Cells the same as their sort keys or item properties (stored once: aliases), or not.
-        cells = (text_key if type(text_key) is str else "-", name, str(when), str(version),
+        shown_key = typed if self.shown_as_is else text_key
+        cells = (shown_key if type(text_key) is str else "-", name, str(when), str(version),
                  str(count))
         # Now and then the Graph value differs from the cell showing it (hostile text shown
         # cleaned, a missing value shown as ""): stored as exceptions to a shared column.
@@ -92,6 +95,16 @@ class World:
             item["osVersion"] = rng.choice(("10.0", "17.2", None))
         if rng.random() < 0.5:
             item["sizes"] = rng.choice((1, 2.5, [1, 2], {"a": None, "b": [True]}, "x"))
+        if rng.random() < 0.7:  # GUIDs and Graph timestamps (held as numbers), or odd text
+            guid = f"{rng.getrandbits(128):032x}"
+            guid = f"{guid[:8]}-{guid[8:12]}-{guid[12:16]}-{guid[16:20]}-{guid[20:]}"
+            item["azureADDeviceId"] = guid if rng.random() > 0.02 else rng.choice(
+                (guid.upper(), guid.replace("-", ""), "", None, 5))
+            stamp = (BASE + timedelta(seconds=rng.randrange(0, 10**8))).strftime(
+                "%Y-%m-%dT%H:%M:%SZ")
+            item["enrolledDateTime"] = stamp if rng.random() > 0.02 else rng.choice(
+                ("2026-02-30T00:00:00Z", stamp.replace("Z", ".5Z"), "0001-01-01T00:00:00Z",
+                 None))
         if rng.random() < 0.3:
             item = dict(reversed(list(item.items())))
         marks = rng.choice(((None,) * COLUMNS, ("bad",) + (None,) * (COLUMNS - 1)))
@@ -140,8 +153,8 @@ def predicate_for(word: str) -> Any:
 
 def step(world: World, new: Any, old: Any) -> str:
     rng = world.rng
-    action = rng.choices(("append", "filter", "sort", "cursor", "mark", "replace", "key"),
-                         weights=(6, 3, 3, 2, 2, 1, 1))[0]
+    action = rng.choices(("append", "filter", "sort", "cursor", "mark", "replace", "key",
+                          "prepare"), weights=(6, 3, 3, 2, 2, 1, 1, 2))[0]
     if action == "append":
         page = world.page()
         was_empty = not old.visible_count
@@ -190,6 +203,8 @@ def step(world: World, new: Any, old: Any) -> str:
             # The old store raised here (keys of mixed types under a sort, on replace only);
             # the new one sorts them the tolerant way, as it did on append. Nothing to compare.
             return "stop"
+    elif action == "prepare":  # sort orders worked out ahead (the oracle has none)
+        new.prepare_sorts(rng.choice((None, [rng.randrange(COLUMNS)])))
     else:
         key = f"id-{rng.randrange(0, 60)}"
         assert new.index_of_key(key) == old.index_of_key(key)

@@ -377,6 +377,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._warm = None
         self._live_shown = None
         self._complete = True
+        self.table.prepare_sorts()
         self.call_later(self._show_footer)
         self.table.empty_text = self._empty_text()
         self._set_status(loaded=self.table.rows_count, loading=False,

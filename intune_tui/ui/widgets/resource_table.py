@@ -564,6 +564,14 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         found = store.adopt(rows, keep_key=keep_key)
         self._after_replace(found, keep_key, previous_screen_line, marks_before)
 
+    def prepare_sorts(self) -> None:
+        """Once a long list has loaded: work out its text and date columns' sort orders on a
+        worker thread (`RowStore.prepare_sorts`), so sorting by one is a lookup, not a sort
+        of a million keys on the UI thread."""
+        if self._store.columnar:
+            self.run_worker(self._store.prepare_sorts, thread=True, group="prepare-sorts",
+                            exit_on_error=False)
+
     def dump_rows(self) -> bytes:
         """Every loaded row (filter ignored) as bytes for `restore_rows`: Arrow IPC, zstd. Safe
         to call from a worker thread: it writes the rows loaded when it was called."""

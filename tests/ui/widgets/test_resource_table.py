@@ -435,6 +435,34 @@ async def test_s_sorts_by_the_highlighted_column_and_shift_s_reverses() -> None:
         assert table.sort_column == 0 and table.sort_reverse
 
 
+async def test_sorts_after_prepare_sorts_show_the_same_order_as_sorting_on_the_spot(
+        holding: str) -> None:
+    """A loaded list's sort orders, worked out on a worker, give the rows a sort would: ties
+    in arrival order and missing keys last, either way."""
+    app = TableApp()
+    users = ["carol", "alice", None, "carol", "bob", "alice", None, "dave"]
+    rows = [device(n, user=f"{name}@contoso.com" if name else "-") for n, name in
+            enumerate(users)]
+    for row, name in zip(rows, users, strict=True):
+        row.sort_keys = (row.sort_keys[0], name, *row.sort_keys[2:])
+    present = [n for n, name in enumerate(users) if name is not None]
+    missing = [n for n, name in enumerate(users) if name is None]
+    ascending = sorted(present, key=lambda n: users[n] or "") + missing
+    descending = sorted(present, key=lambda n: users[n] or "", reverse=True) + missing
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(rows)
+        table.prepare_sorts()
+        await app.workers.wait_for_complete()
+        await pilot.press("l", "s")
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in ascending]
+        await pilot.press("S")
+        await pilot.pause()
+        assert [row.key for row in table.visible_rows] == [f"id-{n}" for n in descending]
+        assert table._store.columnar == (holding == "columns")
+
+
 async def test_missing_sort_keys_sort_last_in_both_directions() -> None:
     rows = [
         raw_row("b", ("b",), ("b",)),
