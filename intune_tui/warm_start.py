@@ -148,13 +148,15 @@ def refresh_time_cells(resource: Resource, page: ColumnPage, now: datetime) -> C
 
 
 def _unalias_from(page: ColumnPage, cell: str) -> None:
-    """Columns stored as "the same as this cell" get values of their own before it changes."""
+    """Columns stored as derived from this cell (the same values, or them in lower case) get
+    values of their own before it changes."""
     from intune_tui.table import columns as col
-    from intune_tui.table.store import _unalias_page
+    from intune_tui.table.store import own_values
 
     for name, kind in list(page.kinds.items()):
-        if kind == col.ALIAS + cell:
-            page.frame, _ = _unalias_page(page.frame, page, name, cell)
+        if kind in (col.ALIAS + cell, col.LOWER + cell):
+            page.frame, page.kinds[name] = own_values(
+                page.frame, page.kinds, page.objects, page.exceptions.pop(name, None), name, kind)
 
 
 def _refresh_column(page: ColumnPage, index: int, column: Column, now: datetime, *,

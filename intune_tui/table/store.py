@@ -564,7 +564,7 @@ class ColumnStore(StoreSettings[RowT]):
             if col.derived(mine):
                 mine = self._unalias_own(name, mine)
             if col.derived(theirs):
-                frame, theirs = _own_values(frame, page.kinds, page.objects,
+                frame, theirs = own_values(frame, page.kinds, page.objects,
                                             page.exceptions.pop(name, None), name, theirs)
                 page.kinds[name] = theirs
             kind = col.widen(mine, theirs, item=name.startswith("i:"))
@@ -600,7 +600,7 @@ class ColumnStore(StoreSettings[RowT]):
         its own; its kind."""
         assert self._frame is not None
         self._runs = None
-        self._frame, kind = _own_values(self._frame, self._kinds, self._objects,
+        self._frame, kind = own_values(self._frame, self._kinds, self._objects,
                                         self._exceptions.pop(name, None), name, derived)
         self._kinds[name] = kind
         return kind
@@ -1041,7 +1041,7 @@ def _descending(ascending: Indexes, present: int, same_packed: Any) -> Indexes:
     return result
 
 
-def _own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
+def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
                 differs: dict[int, Any] | None, name: str,
                 derived: str) -> tuple[pl.DataFrame, str]:
     """Column `name` (of a store or a page: its frame, kinds and objects), so far derived from
