@@ -235,9 +235,10 @@ class DeviceDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top(title_line(self.device))
-        # Only the tab shown first is built now; each other tab when it is first opened
-        # (`_open_tab`), from what its reads (started at Enter) have brought by then. Building
-        # all eight up front doubled the time to the first paint.
+        # Only the tab shown first is built now; the others one per frame after the first
+        # (`_build_next_tab`), or at once when one is opened before its turn (`_open_tab`),
+        # from what its reads (started at Enter) have brought by then. Building all eight up
+        # front doubled the time to the first paint.
         with TabbedContent(id="device-tabs", initial=self._first_tab):
             for tab_id, label in TAB_LABELS:
                 with TabPane(label, id=tab_id):
@@ -283,6 +284,7 @@ class DeviceDetailScreen(DetailScreen):
             self.load()
         self._flush()
         self._follow_sent_actions()
+        self.call_after_refresh(self._build_next_tab)
 
     def has_lists(self) -> bool:
         """Most tabs hold a list, built or not yet (`/` and `e` say so on one that does not)."""
@@ -297,6 +299,19 @@ class DeviceDetailScreen(DetailScreen):
             return
         await pane.mount_all(self._tab_content(pane.id))
         self._flush()
+
+    async def _build_next_tab(self) -> None:
+        """After the first frame, the tabs not built yet, one per frame in tab order (each with
+        what its reads have brought): opening one later only lays it out and draws it."""
+        if not self.is_attached:
+            return
+        tabs = self.query_one(TabbedContent)
+        for tab_id, _label in TAB_LABELS:
+            if tab_id not in self._built:
+                await tabs.get_pane(tab_id).mount_all(self._tab_content(tab_id))
+                self._flush()
+                self.call_after_refresh(self._build_next_tab)
+                return
 
     def focus_tab(self) -> None:
         """The active tab's list or text; a tab not built yet takes the keys once it is."""
