@@ -284,7 +284,7 @@ class DeviceDetailScreen(DetailScreen):
             self.load()
         self._flush()
         self._follow_sent_actions()
-        self.call_after_refresh(self._build_next_tab)
+        self.call_after_refresh(self._build_next_tab_soon)
 
     def has_lists(self) -> bool:
         """Most tabs hold a list, built or not yet (`/` and `e` say so on one that does not)."""
@@ -300,6 +300,10 @@ class DeviceDetailScreen(DetailScreen):
         await pane.mount_all(self._tab_content(pane.id))
         self._flush()
 
+    def _build_next_tab_soon(self) -> None:
+        # Queued, not run among the frame's callbacks: what else waited for that frame first.
+        self.call_later(self._build_next_tab)
+
     async def _build_next_tab(self) -> None:
         """After the first frame, the tabs not built yet, one per frame in tab order (each with
         what its reads have brought): opening one later only lays it out and draws it."""
@@ -310,7 +314,7 @@ class DeviceDetailScreen(DetailScreen):
             if tab_id not in self._built:
                 await tabs.get_pane(tab_id).mount_all(self._tab_content(tab_id))
                 self._flush()
-                self.call_after_refresh(self._build_next_tab)
+                self.call_after_refresh(self._build_next_tab_soon)
                 return
 
     def focus_tab(self) -> None:
