@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -82,6 +82,7 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         self.item_id = str(item.get("id", ""))
         self.job_prefix = job_prefix
         self._other_tenant = False
+        self._resumed = False  # the first ScreenResume (the push) has come
         # The width class (-narrow/-wide) that the screen's first resize would set, set now:
         # set then, it re-styles every widget of the screen once more before the first paint.
         with contextlib.suppress(NoActiveAppError):
@@ -107,7 +108,13 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         if self.is_current:
             self.app.pop_screen()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # The push's resume: every widget was styled as it mounted, moments ago; Textual
+            # would apply the whole stylesheet to the screen's tree again before the first
+            # frame (handlers of a subclass run before Screen's, which reads this flag).
+            self._resumed = True
+            event.refresh_styles = False
         if self._other_tenant:
             self.app.pop_screen()
 

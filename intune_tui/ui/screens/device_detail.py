@@ -227,6 +227,9 @@ class DeviceDetailScreen(DetailScreen):
         self._first_tab = start_tab or "overview"
         self._built: set[str] = set()  # tabs whose content is mounted
         self._waiting: list[Callable[[], None]] = []
+        # What the hidden tabs' building waits for: the first frame, and the device's GET
+        # drawn (or failed), so that neither waits behind it.
+        self._before_building = {"frame", "device"}
         self._loading = False
         try:
             self.load()
@@ -235,9 +238,10 @@ class DeviceDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top(title_line(self.device))
-        # Only the tab shown first is built now; each other tab when it is first opened
-        # (`_open_tab`), from what its reads (started at Enter) have brought by then. Building
-        # all eight up front doubled the time to the first paint.
+        # Only the tab shown first is built now; the others one per frame once the first frame
+        # and the device's GET are drawn (`_build_next_tab`), or at once when one is opened
+        # before its turn (`_open_tab`), from what its reads (started at Enter) have brought
+        # by then. Building all eight up front doubled the time to the first paint.
         with TabbedContent(id="device-tabs", initial=self._first_tab):
             for tab_id, label in TAB_LABELS:
                 with TabPane(label, id=tab_id):
@@ -283,6 +287,7 @@ class DeviceDetailScreen(DetailScreen):
             self.load()
         self._flush()
         self._follow_sent_actions()
+        self.call_after_refresh(lambda: self._may_build_tabs("frame"))
 
     def has_lists(self) -> bool:
         """Most tabs hold a list, built or not yet (`/` and `e` say so on one that does not)."""
@@ -297,6 +302,30 @@ class DeviceDetailScreen(DetailScreen):
             return
         await pane.mount_all(self._tab_content(pane.id))
         self._flush()
+
+    def _may_build_tabs(self, done: str) -> None:
+        if self._before_building:
+            self._before_building.discard(done)
+            if not self._before_building:  # after the frame that shows what just came
+                self.call_after_refresh(self._build_next_tab_soon)
+
+    def _build_next_tab_soon(self) -> None:
+        # Queued, not run among the frame's callbacks: what else waited for that frame first.
+        self.call_later(self._build_next_tab)
+
+    async def _build_next_tab(self) -> None:
+        """Once the first frame and the device's GET are drawn, the tabs not built yet, one per
+        frame in tab order (each with what its reads have brought): opening one later only lays
+        it out and draws it."""
+        if not self.is_attached:
+            return
+        tabs = self.query_one(TabbedContent)
+        for tab_id, _label in TAB_LABELS:
+            if tab_id not in self._built:
+                await tabs.get_pane(tab_id).mount_all(self._tab_content(tab_id))
+                self._flush()
+                self.call_after_refresh(self._build_next_tab_soon)
+                return
 
     def focus_tab(self) -> None:
         """The active tab's list or text; a tab not built yet takes the keys once it is."""
@@ -461,6 +490,7 @@ class DeviceDetailScreen(DetailScreen):
             [result.raw for result in self.device.action_results], self.intune_app.now())
         self._deliver(lambda: self.query_one("#actions-pane", RowsPane).show_rows(
             rows, empty="No remote actions yet"))
+        self._may_build_tabs("device")
 
     def _show_overview(self) -> None:
         self.show_title(title_line(self.device))
@@ -475,6 +505,7 @@ class DeviceDetailScreen(DetailScreen):
         self._deliver(lambda: self.query_one("#actions-pane", RowsPane).show_error(error))
         if self._side_ids is None:  # the side tabs had no ids to start from
             self._deliver(lambda: self.query_one(RecoveryPanel).show_error(error))
+        self._may_build_tabs("device")
 
     # -- the primary user ----------------------------------------------------------------------
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
@@ -33,6 +36,29 @@ def field_table(fields: Iterable[Field], *, cursor: int | None = None) -> Table:
         table.add_row(Text(label), Text(shown_value(value)),
                       style="reverse" if index == cursor else None)
     return table
+
+
+class DrawnOnce:
+    """A Rich renderable drawn once per width. Textual draws a Static's renderable to measure
+    its height (`height: auto`) and again to paint it, at the same width, and a table measures
+    every cell each time: a field list took a good part of a detail screen's first paint."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._drawn: tuple[tuple[object, ...], list[Segment]] | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Everything a table's drawing depends on but the height, which it ignores (Textual
+        # measures with the terminal's and paints with the widget's).
+        key = (options.size, options.legacy_windows, options.min_width, options.max_width,
+               options.is_terminal, options.encoding, options.justify, options.overflow,
+               options.no_wrap, options.highlight, options.markup)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, list(console.render(self.renderable, options)))
+        return self._drawn[1]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
 
 
 class FieldList(Static):
@@ -73,7 +99,8 @@ class FieldList(Static):
     @on(events.Blur)
     def _draw(self) -> None:
         """The cursor shows while the list has focus."""
-        self.update(field_table(self._fields, cursor=self.cursor if self.has_focus else None))
+        self.update(DrawnOnce(field_table(self._fields,
+                                          cursor=self.cursor if self.has_focus else None)))
 
 
 class RowsPane(Vertical):
