@@ -556,9 +556,11 @@ async def offboard_report(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: getattr(pilot.app.screen, "result", None) is not None,
                    "the report")
     output = pilot.app.screen.query_one("#offboard-output")
-    # The report replaces the plan in the output: scroll up once its longer text is laid out
-    # (before that, the plan's scroll position and scrollbar could still be drawn).
-    await wait_for(pilot, lambda: output.max_scroll_y > 0, "the report laid out")
+    report = pilot.app.screen.query_one("#offboard-plan")
+    # The report replaces the plan in the output: scroll up once its text is laid out (before
+    # that, the plan's scroll position and scrollbar could still be drawn).
+    await wait_for(pilot, lambda: "Every step is done." in str(report.render())
+                   and report.size.height > 1, "the report laid out")
     await settle(pilot)
     output.scroll_home(animate=False)
     await settle(pilot)
