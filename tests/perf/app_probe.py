@@ -133,8 +133,8 @@ class Probe:
         append_rows, set_filter, sort_by = (table_class.append_rows, table_class.set_filter,
                                             table_class.sort_by)
 
-        def timed_append(table: Any, rows: Any) -> None:
-            append_rows(table, rows)
+        def timed_append(table: Any, rows: Any, **kwargs: Any) -> None:
+            append_rows(table, rows, **kwargs)
             if table.id == "list":
                 probe.appends.append((time.perf_counter(), table.rows_count))
 
