@@ -34,9 +34,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Final, Literal, TypeVar
 
 from intune_tui.graph.client import GraphClient
@@ -229,8 +230,8 @@ class RecoverySecrets:
             return RecoveryListing(tuple(items), tuple(problems))
         # BitLocker and LAPS are read together: one round trip, not two.
         keys, laps = await asyncio.gather(
-            _caught(self.bitlocker_keys(entra_id) if "bitlocker" in kinds else None),
-            _caught(self.laps_item(entra_id) if "laps" in kinds else None))
+            _caught(partial(self.bitlocker_keys, entra_id) if "bitlocker" in kinds else None),
+            _caught(partial(self.laps_item, entra_id) if "laps" in kinds else None))
         problems += [str(error) for _found, error in (keys, laps) if error is not None]
         items.extend(keys[0] or [])
         if "laps" in kinds and laps[1] is None:
@@ -366,11 +367,13 @@ def _unwrapped(body: Any) -> dict[str, Any]:
     return inner if isinstance(inner, dict) else body
 
 
-async def _caught(call: Awaitable[T] | None) -> tuple[T | None, GraphError | None]:
-    """A read's result, or the Graph error it ended with (None, None: not asked)."""
-    if call is None:
+async def _caught(read: Callable[[], Awaitable[T]] | None,
+                  ) -> tuple[T | None, GraphError | None]:
+    """A read's result, or the Graph error it ended with (None, None: not asked). The read is
+    started here, so a listing cancelled before it runs leaves no coroutine never awaited."""
+    if read is None:
         return None, None
     try:
-        return await call, None
+        return await read(), None
     except GraphError as error:
         return None, error
