@@ -1,8 +1,8 @@
 """The test oracle: the pure-Python row store the columnar `intune_tui.table.store` replaced.
 
-Kept verbatim (issue 21) so `test_store_equivalence.py` can check that the columnar store shows
-the same rows in the same order, with the cursor on the same row, for random pages, queries and
-sorts. What follows is its original description.
+Its class is kept verbatim (issue 21) so `test_store_equivalence.py` can check that the columnar
+store shows the same rows in the same order, with the cursor on the same row, for random pages,
+queries and sorts. What follows is its original description.
 
 
 `RowStore` holds what a list shows and in which order, and which row the cursor is on; the
@@ -25,79 +25,24 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import compress, count, islice, repeat
-from operator import and_, attrgetter, contains, itemgetter
-from typing import Any, Generic, Protocol, TypeVar
+from operator import and_, contains
+from typing import Any, Generic, TypeVar
 
-
-class TableRow(Protocol):
-    """What the table needs from a row (`intune.resources.Row` satisfies it)."""
-
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def cells(self) -> tuple[str, ...]: ...
-
-    @property
-    def sort_keys(self) -> tuple[Any, ...]: ...
-
-    @property
-    def search_text(self) -> str: ...
-
-    @property
-    def marks(self) -> tuple[str | None, ...]: ...
-
-
-RowT = TypeVar("RowT", bound=TableRow)
-RowPredicate = Callable[[RowT], bool]
-
-
-class KeyTest(Protocol):
-    """A filter on one column's sort keys, run over the list of those keys for many rows at once
-    (no Python call per row, unlike a predicate)."""
-
-    @property
-    def column(self) -> int: ...
-
-    def matches_keys(self, keys: Sequence[Any]) -> list[bool]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """What a page did to the visible rows.
-
-    first_changed: the first visible index whose row changed (the old visible count when the page
-        only went below); above_cursor: rows put above the cursor row (the cursor index moved by
-        as many, so it stays on its row); reordered: every row was sorted again (sort keys of
-        mixed types), the cursor was found again on its row.
-    """
-
-    first_changed: int
-    above_cursor: int
-    reordered: bool = False
-
-
-def _sort_key_for(column: int) -> Callable[[TableRow], Any]:
-    def sort_key(row: TableRow) -> Any:
-        return row.sort_keys[column]
-
-    return sort_key
-
-
-def _tolerant_sort_key_for(column: int) -> Callable[[TableRow], Any]:
-    """A key for columns whose sort keys mix types: numbers first, then the rest as text."""
-
-    def sort_key(row: TableRow) -> Any:
-        value = row.sort_keys[column]
-        if value is None:
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return (0, value, "")
-        return (1, 0, str(value))
-
-    return sort_key
+# Helpers the columnar store does not share come from `PythonStore`'s module, unchanged; the
+# ordering helpers it does share are kept here as they were, so the oracle stays independent.
+from intune_tui.table.python_store import (
+    Appended,
+    KeyTest,
+    RowPredicate,
+    RowT,
+    TableRow,
+    _column_of,
+    _index_of_identity,
+    _sort_key_for,
+    _tolerant_sort_key_for,
+    _view_positions,
+)
 
 
 def sort_order(keys: Sequence[Any], reverse: bool) -> list[int]:
@@ -174,39 +119,6 @@ def splice(target: SequenceT, inserts: Iterable[Any], positions: Sequence[int]) 
         merged.append(item)
     merged.extend(target[previous:])
     return merged
-
-
-def _view_positions(
-    ordered_mask: list[bool], ordered_positions: list[int], matches: list[bool]
-) -> list[int]:
-    """Where matching page rows go in the filtered view, from where they go in the full order.
-
-    A row inserted before `_ordered[p]` goes after every visible row above p.
-    """
-    positions: list[int] = []
-    visible_above = 0
-    previous = 0
-    for position, matched in zip(ordered_positions, matches, strict=True):
-        visible_above += ordered_mask[previous:position].count(True)
-        previous = position
-        if matched:
-            positions.append(visible_above)
-    return positions
-
-
-def _column_of(rows: Sequence[TableRow], column: int) -> list[Any]:
-    """The sort key in `column` of each row (C-level: no Python call per row)."""
-    return list(map(itemgetter(column), map(attrgetter("sort_keys"), rows)))
-
-
-def _index_of_identity(rows: list[RowT], row: RowT | None) -> int:
-    """Index of this very object in `rows`, or -1 (C-level scan: no __eq__ on dataclasses)."""
-    if row is None:
-        return -1
-    try:
-        return list(map(id, rows)).index(id(row))
-    except ValueError:
-        return -1
 
 
 class RowStore(Generic[RowT]):
