@@ -146,10 +146,13 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
     return {name: None if value is None else round(value, 3) for name, value in seen.items()}
 
 
+STOP_WAIT = 5.0  # seconds a child has to end after its quit key before it is killed
+
+
 def _stop(pid: int, master: int, quit_key: bytes) -> None:
     with contextlib.suppress(OSError):
         os.write(master, quit_key)
-    deadline = time.perf_counter() + 5
+    deadline = time.perf_counter() + STOP_WAIT
     while time.perf_counter() < deadline:
         # Keep draining so a child writing its last frame never blocks on a full pty.
         if select.select([master], [], [], 0.05)[0]:
