@@ -16,9 +16,9 @@ pinned beside the gutter.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Generic
+from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -45,6 +45,7 @@ COLUMN_SEPARATOR = " "
 HEADER_LINES = 1
 SEMANTIC_MARKS = ("bad", "warn", "good", "muted")
 LINE_CACHE_SIZE = 512
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,7 @@ class _Palette:
     def __init__(self, table: ScrollView) -> None:
         self._table = table
         self.base: Style = table.rich_style
-        self._combined: dict[tuple[Any, ...], Style] = {}
+        self._combined: dict[tuple[str, ...], Style] = {}
 
     def _part(self, name: str) -> Style:
         """Only what the component class sets, so layers combine (mark colour on a marked row).
@@ -202,59 +203,55 @@ class _Palette:
             + styles.text_style
         )
 
-    def row(self, cursor: bool, marked: bool) -> Style:
-        key = ("row", cursor, marked)
-        style = self._combined.get(key)
+    def _combine(self, *parts: str) -> Style:
+        """The base style with each named part laid over it in order ("" adds nothing)."""
+        style = self._combined.get(parts)
         if style is None:
             style = self.base
-            if marked:
-                style += self._part("marked")
-            if cursor:
-                style += self._part("cursor")
-            self._combined[key] = style
+            for part in parts:
+                if part:
+                    style += self._part(part)
+            self._combined[parts] = style
         return style
+
+    def row(self, cursor: bool, marked: bool) -> Style:
+        return self._combine("marked" if marked else "", "cursor" if cursor else "")
 
     def cell(self, cursor: bool, marked: bool, mark: str | None, column_cursor: bool) -> Style:
-        key = ("cell", cursor, marked, mark, column_cursor)
-        style = self._combined.get(key)
-        if style is None:
-            style = self.base
-            if marked:
-                style += self._part("marked")
-            if mark in SEMANTIC_MARKS:
-                style += self._part(mark)
-            if cursor:
-                style += self._part("cursor")
-            if column_cursor:
-                style += self._part("column-cursor")
-            self._combined[key] = style
-        return style
+        return self._combine("marked" if marked else "",
+                             mark if mark in SEMANTIC_MARKS else "",
+                             "cursor" if cursor else "",
+                             "column-cursor" if column_cursor else "")
 
     def marker(self, cursor: bool) -> Style:
-        key = ("marker", cursor)
-        style = self._combined.get(key)
-        if style is None:
-            style = self.row(cursor, True) + self._part("marker")
-            self._combined[key] = style
-        return style
+        return self._combine("marked", "cursor" if cursor else "", "marker")
 
     def header(self, column_cursor: bool) -> Style:
-        key = ("header", column_cursor)
-        style = self._combined.get(key)
-        if style is None:
-            style = self.base + self._part("header")
-            if column_cursor:
-                style += self._part("column-cursor")
-            self._combined[key] = style
-        return style
+        return self._combine("header", "column-cursor" if column_cursor else "")
 
     def empty(self) -> Style:
-        key = ("empty",)
-        style = self._combined.get(key)
-        if style is None:
-            style = self.base + self._part("empty")
-            self._combined[key] = style
-        return style
+        return self._combine("empty")
+
+
+class _OfStore(Generic[T]):
+    """A read-only attribute of the table that is its row store's (`read` picks it), declared
+    in one line instead of a property that only returns the store's. Attributes that hold
+    rows stay properties: they keep the table's row type, which `read` cannot name."""
+
+    def __init__(self, read: Callable[[RowStore[Any]], T]) -> None:
+        self._read = read
+
+    @overload
+    def __get__(self, table: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, table: ResourceTable[Any], owner: type[Any]) -> T: ...
+
+    def __get__(self, table: ResourceTable[Any] | None, owner: type[Any]) -> Self | T:
+        return self if table is None else self._read(table._store)
+
+    def __set__(self, table: ResourceTable[Any], value: object) -> None:
+        raise AttributeError("read-only: the table's row store holds it")
 
 
 class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
@@ -442,31 +439,23 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         """Widths chosen for columns (index into `all_columns` -> cells) instead of theirs."""
         return dict(self._widths)
 
-    @property
-    def rows_count(self) -> int:
-        """Rows loaded (filter ignored)."""
-        return self._store.rows_count
+    rows_count = _OfStore(lambda store: store.rows_count)
+    """Rows loaded (filter ignored)."""
 
-    @property
-    def rows_generation(self) -> int:
-        """Changes whenever the rows are replaced or cleared (not when rows are added): a
-        thread dumping the rows can tell whether they are still the ones it was asked for."""
-        return self._store.generation
+    rows_generation = _OfStore(lambda store: store.generation)
+    """Changes whenever the rows are replaced or cleared (not when rows are added): a thread
+    dumping the rows can tell whether they are still the ones it was asked for."""
 
-    @property
-    def visible_count(self) -> int:
-        """Rows that pass the filter."""
-        return self._store.visible_count
+    visible_count = _OfStore(lambda store: store.visible_count)
+    """Rows that pass the filter."""
 
     @property
     def visible_rows(self) -> tuple[RowT, ...]:
         """The rows that pass the filter, in display order (a copy, e.g. for export)."""
         return self._store.visible_rows
 
-    @property
-    def cursor_index(self) -> int:
-        """Index of the cursor in the visible rows (0 when there are none)."""
-        return self._store.cursor
+    cursor_index = _OfStore(lambda store: store.cursor)
+    """Index of the cursor in the visible rows (0 when there are none)."""
 
     @property
     def cursor_row(self) -> RowT | None:
@@ -486,18 +475,10 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         """Display position of the highlighted column (what `s` sorts by)."""
         return self._column_cursor
 
-    @property
-    def sort_column(self) -> int | None:
-        """Index into `all_columns` of the column sorted by (None: arrival order)."""
-        return self._store.sort_column
-
-    @property
-    def sort_reverse(self) -> bool:
-        return self._store.sort_reverse
-
-    @property
-    def filter_active(self) -> bool:
-        return self._store.filter_active
+    sort_column = _OfStore(lambda store: store.sort_column)
+    """Index into `all_columns` of the column sorted by (None: arrival order)."""
+    sort_reverse = _OfStore(lambda store: store.sort_reverse)
+    filter_active = _OfStore(lambda store: store.filter_active)
 
     @property
     def marked_rows(self) -> list[RowT]:
@@ -518,14 +499,14 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return
         store = self._store
         was_empty = not store.visible_count
-        previous_screen_line = store.cursor - self._scroll_top
+        previous_screen_line = self._cursor_screen_line()
         appended = store.append(page, columns=columns)
         self._update_virtual_size()
         if appended.reordered:
             self._place_cursor(store.cursor, previous_screen_line)
         elif appended.above_cursor and not was_empty:
-            self._scroll_vertically_to(self._scroll_top + appended.above_cursor)
-        if appended.first_changed < self._scroll_top + self._page_height:
+            self._scroll_vertically_to(self.scroll_offset.y + appended.above_cursor)
+        if appended.first_changed < self.scroll_offset.y + self._page_height:
             self.refresh()
         self._report_cursor()
 
@@ -536,11 +517,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         and marks of rows still present survive; otherwise the cursor goes to the first row and
         marks are cleared.
         """
-        store = self._store
-        previous_screen_line = store.cursor - self._scroll_top
-        marks_before = store.marked_count
-        found = store.replace(rows, keep_key=keep_key)
-        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+        self._replace_with(lambda store: store.replace(rows, keep_key=keep_key), keep_key)
 
     def restore_rows(self, data: bytes | ColumnPage, row_type: type[RowT], *,
                      keep_key: bool = False) -> None:
@@ -548,21 +525,14 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         of `table.store.decode_dump(data, row_type)[0]` decoded on another thread. ValueError
         if `data` is not such a dump, or of a table with other columns; the table is then
         unchanged."""
-        store = self._store
-        previous_screen_line = store.cursor - self._scroll_top
-        marks_before = store.marked_count
-        found = store.restore(data, row_type, keep_key=keep_key)
-        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+        self._replace_with(lambda store: store.restore(data, row_type, keep_key=keep_key),
+                           keep_key)
 
     def adopt_rows(self, rows: RowStore[RowT], *, keep_key: bool = False) -> None:
         """`replace_rows` with the rows of a store filled on another thread (`RowStore.adopt`):
         a long live list replacing a snapshot without building a million rows' columns on the
         UI thread."""
-        store = self._store
-        previous_screen_line = store.cursor - self._scroll_top
-        marks_before = store.marked_count
-        found = store.adopt(rows, keep_key=keep_key)
-        self._after_replace(found, keep_key, previous_screen_line, marks_before)
+        self._replace_with(lambda store: store.adopt(rows, keep_key=keep_key), keep_key)
 
     def prepare_sorts(self) -> None:
         """Once a long list has loaded: work out its text and date columns' sort orders on a
@@ -577,9 +547,13 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         to call from a worker thread: it writes the rows loaded when it was called."""
         return self._store.dump()
 
-    def _after_replace(self, found: bool, keep_key: bool, previous_screen_line: int,
-                       marks_before: int) -> None:
+    def _replace_with(self, replace: Callable[[RowStore[RowT]], bool], keep_key: bool) -> None:
+        """`replace` swaps the store's rows (True: the cursor's row is still there); the cursor
+        keeps its screen line or goes as `keep_key` says, and a change of marks is posted."""
         store = self._store
+        previous_screen_line = self._cursor_screen_line()
+        marks_before = store.marked_count
+        found = replace(store)
         self._line_cache.clear()
         if found:
             self._place_cursor(store.cursor, previous_screen_line)
@@ -614,7 +588,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         The cursor stays on its row (at the same screen line) if that row still matches,
         otherwise it goes to the first row. O(rows), nothing re-sorted.
         """
-        previous_screen_line = self._store.cursor - self._scroll_top
+        previous_screen_line = self._cursor_screen_line()
         kept = self._store.set_filter(predicate, words=words, key_tests=key_tests)
         if kept:
             self._place_cursor(self._store.cursor, previous_screen_line)
@@ -753,7 +727,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
                 self.move_column_cursor(column)
                 self.action_sort_column()
             return
-        index = self._scroll_top + offset.y - HEADER_LINES
+        index = self.scroll_offset.y + offset.y - HEADER_LINES
         if index >= self._store.visible_count:
             return
         if column is not None:
@@ -771,7 +745,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return self._header_strip(width)
         if not self._store.visible_count:
             return self._empty_strip(y, width)
-        index = self._scroll_top + y - HEADER_LINES
+        index = self.scroll_offset.y + y - HEADER_LINES
         if index >= self._store.visible_count:
             return Strip.blank(width, self._styles.base)
         return self._row_strip(index, width)
@@ -818,13 +792,9 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     def _page_height(self) -> int:
         return max(1, self.scrollable_content_region.height - HEADER_LINES)
 
-    @property
-    def _scroll_top(self) -> int:
-        return self.scroll_offset.y
-
-    @property
-    def _scroll_left(self) -> int:
-        return self.scroll_offset.x
+    def _cursor_screen_line(self) -> int:
+        """Where the cursor row is on screen (below the header), to keep it there."""
+        return self._store.cursor - self.scroll_offset.y
 
     def _choose(self, shown: Iterable[int], widths: Mapping[int, int]) -> None:
         shown = tuple(dict.fromkeys(shown))
@@ -844,7 +814,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         """Display position of the column at `x` cells right of the gutter, on screen."""
         width = self._available_width
         layout = self._layout(width)
-        scroll_left = self._scroll_left
+        scroll_left = self.scroll_offset.x
         frozen = frozen_width(layout, width - GUTTER_WIDTH) if scroll_left else 0
         if x < frozen:
             return 0
@@ -862,7 +832,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         row = store.row_at(index)
         is_cursor = index == store.cursor
         marked = store.is_marked(row)
-        scroll_left = self._scroll_left
+        scroll_left = self.scroll_offset.x
         cache_key = (
             id(row),
             store.generation,
@@ -906,7 +876,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         return self._assemble(gutter, segments, layout, width, scroll_left, row_style)
 
     def _header_strip(self, width: int) -> Strip:
-        scroll_left = self._scroll_left
+        scroll_left = self.scroll_offset.x
         cache_key = (
             "header",
             self.sort_column,
@@ -1005,7 +975,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             return
         page = self._page_height
         last_top = max(0, store.visible_count - page)
-        top = max(0, min(self._scroll_top + direction * page, last_top))
+        top = max(0, min(self.scroll_offset.y + direction * page, last_top))
         previous = store.cursor
         if store.place_cursor(previous + direction * page) == previous:
             return
@@ -1016,7 +986,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _scroll_cursor_into_view(self) -> bool:
         """Scroll so the cursor row is visible; True if the scroll position changed."""
-        top = self._scroll_top
+        top = self.scroll_offset.y
         page = self._page_height
         cursor = self._store.cursor
         if cursor < top:
@@ -1027,7 +997,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _scroll_vertically_to(self, top: int) -> bool:
         top = max(0, min(top, max(0, self._store.visible_count - self._page_height)))
-        if top == self._scroll_top:
+        if top == self.scroll_offset.y:
             return False
         self.scroll_to(y=top, animate=False, force=True)
         return True
@@ -1044,7 +1014,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         start = layout.offsets[self._column_cursor] - frozen
         end = start + layout.widths[self._column_cursor]
         visible -= frozen
-        left = self._scroll_left
+        left = self.scroll_offset.x
         if start < left:
             self.scroll_to(x=start, animate=False, force=True)
         elif end > left + visible:
@@ -1075,7 +1045,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self.refresh(Region(0, y, self.size.width, 1))
 
     def _refresh_rows(self, *indexes: int) -> None:
-        top = self._scroll_top
+        top = self.scroll_offset.y
         for index in indexes:
             if top <= index < top + self._page_height:
                 self._refresh_line(index - top + HEADER_LINES)
