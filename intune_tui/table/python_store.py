@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, count, islice, repeat
 from operator import and_, attrgetter, contains, itemgetter
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 
 class TableRow(Protocol):
@@ -58,6 +58,14 @@ class KeyTest(Protocol):
     def column(self) -> int: ...
 
     def matches_keys(self, keys: Sequence[Any]) -> list[bool]: ...
+
+
+class FilterTests(TypedDict, total=False):
+    """`set_filter`'s tests besides the predicate (see `PythonStore.set_filter`), declared once
+    for the layers that pass them on (`**tests: Unpack[FilterTests]`)."""
+
+    words: Iterable[str]
+    key_tests: Iterable[KeyTest]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Required, TypedDict, Unpack
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -61,19 +61,31 @@ class GraphEvent(Message):
         self.event = event
 
 
+class ListingReplies(TypedDict, total=False):
+    """What `run_listing` calls on the UI thread: with each page, at the end, on a failure."""
+
+    on_page: Required[Callable[[Any], None]]
+    on_done: Callable[[StreamFinished], None] | None
+    on_error: Callable[[BaseException], None] | None
+
+
+class CallReplies(TypedDict, total=False):
+    """What `run_call` calls on the UI thread: with the result, or on a failure."""
+
+    on_done: Required[Callable[[Any], None]]
+    on_error: Callable[[BaseException], None] | None
+
+
 @dataclass
 class _StreamHandlers:
     view: str
-    on_page: Callable[[Any], None]
-    on_done: Callable[[StreamFinished], None] | None
-    on_error: Callable[[BaseException], None] | None
+    replies: ListingReplies
 
 
 @dataclass
 class _JobHandlers:
     key: str
-    on_done: Callable[[Any], None]
-    on_error: Callable[[BaseException], None] | None
+    replies: CallReplies
 
 
 # Each area's screen, imported when the area is first opened: start-up imports only the first.
@@ -278,22 +290,14 @@ class IntuneApp(App[None]):
 
     # -- data: the only way screens reach Graph ---------------------------------------------------
 
-    def run_listing(
-        self,
-        view: str,
-        pages: Callable[[IntuneService], AsyncIterator[Any]],
-        *,
-        on_page: Callable[[Any], None],
-        on_done: Callable[[StreamFinished], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-        take_early: bool = False,
-    ) -> int:
+    def run_listing(self, view: str, pages: Callable[[IntuneService], AsyncIterator[Any]], *,
+                    take_early: bool = False, **replies: Unpack[ListingReplies]) -> int:
         """Stream pages for `view` through the worker; a newer stream of the view replaces it.
 
         `take_early`: the caller asks for what the app asked for at start-up (the first list);
         if that stream is still unclaimed, the caller gets its pages so far and the rest of it.
         """
-        handlers = _StreamHandlers(view, on_page, on_done, on_error)
+        handlers = _StreamHandlers(view, replies)
         early = self._early
         if early is not None and early.view == view:
             self._early = None
@@ -301,8 +305,7 @@ class IntuneApp(App[None]):
                 return self._take_over(early, handlers)
             early.claim()  # replaced: the worker cancels it, nothing of it is shown
         assert self._worker is not None
-        for stream_id in [key for key, value in self._streams.items() if value.view == view]:
-            del self._streams[stream_id]
+        self._forget_streams(view)
         stream_id = self._worker.submit_listing(view, pages)
         self._streams[stream_id] = handlers
         return stream_id
@@ -316,27 +319,23 @@ class IntuneApp(App[None]):
     def cancel_listing(self, view: str) -> None:
         if self._worker is None:
             return
-        for stream_id in [key for key, value in self._streams.items() if value.view == view]:
-            del self._streams[stream_id]
+        self._forget_streams(view)
         self._worker.cancel_listing(view)
 
-    def run_call(
-        self,
-        key: str,
-        call: Callable[[IntuneService], Awaitable[Any]],
-        *,
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None] | None = None,
-        replace: bool = True,
-        write: bool = False,
-    ) -> int:
+    def _forget_streams(self, view: str) -> None:
+        """Nothing more of the view's streams reaches its screen."""
+        for stream_id in [key for key, value in self._streams.items() if value.view == view]:
+            del self._streams[stream_id]
+
+    def run_call(self, key: str, call: Callable[[IntuneService], Awaitable[Any]], *,
+                 replace: bool = True, write: bool = False, **replies: Unpack[CallReplies]) -> int:
         """Run one Graph call through the worker; results come back on the UI thread.
 
         `write=True`: the call changes something in the tenant. It replaces nothing and nothing
         cancels it, not even the worker's shutdown (which waits for it instead)."""
         assert self._worker is not None
         job_id = self._worker.submit_call(key, call, replace=replace and not write, protect=write)
-        self._jobs[job_id] = _JobHandlers(key, on_done, on_error)
+        self._jobs[job_id] = _JobHandlers(key, replies)
         return job_id
 
     def call(
@@ -368,26 +367,27 @@ class IntuneApp(App[None]):
             case StreamPage():
                 handlers = self._streams.get(event.stream_id)
                 if handlers is not None:
-                    self._safely(handlers.on_page, event.page)
+                    self._safely(handlers.replies["on_page"], event.page)
                 if self._starting:
                     self.call_after_refresh(self._start_up_over)
             case StreamFinished():
                 handlers = self._streams.pop(event.stream_id, None)
-                if handlers is not None and handlers.on_done is not None:
-                    self._safely(handlers.on_done, event)
+                on_done = handlers.replies.get("on_done") if handlers is not None else None
+                if on_done is not None:
+                    self._safely(on_done, event)
             case StreamFailed():
                 handlers = self._streams.pop(event.stream_id, None)
                 if handlers is not None:
-                    self._fail(handlers.on_error, event.error)
+                    self._fail(handlers.replies.get("on_error"), event.error)
                 self._start_up_over()
             case JobDone():
                 job = self._jobs.pop(event.job_id, None)
                 if job is not None:
-                    self._safely(job.on_done, event.result)
+                    self._safely(job.replies["on_done"], event.result)
             case JobFailed():
                 job = self._jobs.pop(event.job_id, None)
                 if job is not None:
-                    self._fail(job.on_error, event.error)
+                    self._fail(job.replies.get("on_error"), event.error)
             case ThrottleChanged():
                 self._show_throttle(event.state)
 

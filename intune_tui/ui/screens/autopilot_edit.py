@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
@@ -28,21 +28,17 @@ from intune_tui.ui.screens.typed_count import PlanKey, TypedCountScreen, plan_bi
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
 
-INTRO = ("A new group tag and/or assigned user (blank keeps the current one); ctrl+l previews, "
-         "then ctrl+r sends one updateDeviceProperties per identity (type the count first when "
-         "there are several).")
-
 
 class AutopilotEditScreen(TypedCountScreen):
-    CONFIRM = "autopilot-confirm"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *plan_bindings("autopilot",
-                       PlanKey("preview", "preview", "Preview",
-                               "Show what each identity will get; nothing is sent"),
-                       PlanKey("send", "apply_changes", "Send",
-                               "Send the previewed change, once per identity")),
-        Binding("escape", "app.pop_screen", "Back", id="autopilot.back"),
-    ]
+    SCOPE = "autopilot"
+    INTRO = ("A new group tag and/or assigned user (blank keeps the current one); ctrl+l previews, "
+             "then ctrl+r sends one updateDeviceProperties per identity (type the count first "
+             "when there are several).")
+    BINDINGS: ClassVar[list[BindingType]] = plan_bindings(
+        SCOPE,
+        PlanKey("preview", "preview", "Preview",
+                "Show what each identity will get; nothing is sent"),
+        PlanKey("send", "apply_changes", "Send", "Send the previewed change, once per identity"))
 
     def __init__(self, identities: list[AutopilotIdentity]) -> None:
         super().__init__()
@@ -53,7 +49,7 @@ class AutopilotEditScreen(TypedCountScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(INTRO), id="autopilot-intro")
+        yield self.intro()
         yield Input(id="autopilot-group-tag", placeholder="new group tag (blank: keep)")
         yield Input(id="autopilot-user", placeholder="assigned user, a UPN (blank: keep)")
         with VerticalScroll(id="autopilot-output"):

@@ -58,23 +58,19 @@ if TYPE_CHECKING:
 # `stale:90` or `stale:180 os:Windows` instead of a list: devices not synced for that long.
 STALE_REQUEST = re.compile(r"stale:(?P<days>[1-9][0-9]{0,3})(?:\s+os:(?P<os>[A-Za-z]+))?",
                            re.IGNORECASE)
-INTRO = ("Paste serials, names (name:PC-01) or ids, one a line, or type stale:90; ctrl+l looks "
-         "them up in Intune, Entra ID and Autopilot. Nothing changes until you type the count "
-         "+ ctrl+r.")
 
 
 class OffboardScreen(TypedCountScreen):
-    CONFIRM = "offboard-confirm"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *plan_bindings("offboard",
-                       PlanKey("look_up", "look_up", "Look up",
-                               "Look the pasted inputs up and build the plan"),
-                       PlanKey("run", "run_plan", "Run plan",
-                               "Run the plan once the number of devices is typed")),
+    SCOPE = "offboard"
+    INTRO = ("Paste serials, names (name:PC-01) or ids, one a line, or type stale:90; ctrl+l looks "
+             "them up in Intune, Entra ID and Autopilot. Nothing changes until you type the "
+             "count + ctrl+r.")
+    BINDINGS: ClassVar[list[BindingType]] = plan_bindings(
+        SCOPE,
+        PlanKey("look_up", "look_up", "Look up", "Look the pasted inputs up and build the plan"),
+        PlanKey("run", "run_plan", "Run plan", "Run the plan once the number of devices is typed"),
         Binding("ctrl+t", "edit_autopilot", "Autopilot edit", id="offboard.autopilot",
-                tooltip="Change group tag / assigned user of the Autopilot identities found"),
-        Binding("escape", "app.pop_screen", "Back", id="offboard.back"),
-    ]
+                tooltip="Change group tag / assigned user of the Autopilot identities found"))
 
     def __init__(self, *, stale: str = "") -> None:
         """`stale`: "90" or "90 Windows" (from `:stale`) looks those devices up at once."""
@@ -87,7 +83,7 @@ class OffboardScreen(TypedCountScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(INTRO), id="offboard-intro")
+        yield self.intro()
         yield TextArea(id="offboard-input", soft_wrap=False, show_line_numbers=True)
         yield Input(",".join(step.value for step in DEFAULT_STEPS), id="offboard-steps",
                     placeholder="steps: retire|wipe, delete-intune, delete-autopilot, "

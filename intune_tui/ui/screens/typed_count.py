@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from intune_tui.ui.typed_app import IntuneAppMixin
 
@@ -23,25 +24,34 @@ class PlanKey(NamedTuple):
     tooltip: str
 
 
-def plan_bindings(scope: str, preview: PlanKey, run: PlanKey) -> list[BindingType]:
-    """ctrl+l for `preview` (nothing is sent), ctrl+r for `run` (once the count is typed)."""
-    return [Binding(key, plan_key.action, plan_key.label, id=f"{scope}.{plan_key.id}",
-                    tooltip=plan_key.tooltip)
-            for key, plan_key in (("ctrl+l", preview), ("ctrl+r", run))]
+def plan_bindings(scope: str, preview: PlanKey, run: PlanKey,
+                  *more: BindingType) -> list[BindingType]:
+    """ctrl+l for `preview` (nothing is sent), ctrl+r for `run` (once the count is typed), the
+    screen's `more` keys, then escape back; `scope` (the screen's `SCOPE`) starts every id."""
+    return [*(Binding(key, plan_key.action, plan_key.label, id=f"{scope}.{plan_key.id}",
+                      tooltip=plan_key.tooltip)
+              for key, plan_key in (("ctrl+l", preview), ("ctrl+r", run))),
+            *more,
+            Binding("escape", "app.pop_screen", "Back", id=f"{scope}.back")]
 
 
 class TypedCountScreen(IntuneAppMixin, Screen[None]):
-    """`CONFIRM` is the id of the Input the count is typed into; `running` holds from the
-    confirmation until the run's report."""
+    """`SCOPE` starts the ids of the screen's keys and widgets: `SCOPE-intro` shows `INTRO`,
+    the count is typed into the Input `SCOPE-confirm`. `running` holds from the confirmation
+    until the run's report."""
 
-    CONFIRM: ClassVar[str]
+    SCOPE: ClassVar[str]
+    INTRO: ClassVar[str]
 
     def __init__(self) -> None:
         super().__init__()
         self.running = False
 
+    def intro(self) -> Static:
+        return Static(Text(self.INTRO), id=f"{self.SCOPE}-intro")
+
     def confirm_input(self) -> Input:
-        return self.query_one(f"#{self.CONFIRM}", Input)
+        return self.query_one(f"#{self.SCOPE}-confirm", Input)
 
     def count_typed(self, count: int, what: str, doing: str) -> bool:
         """Whether the user typed `count`; if not, says so and the caller sends nothing."""

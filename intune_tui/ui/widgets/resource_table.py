@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Generic, Self, TypeVar, overload
+from typing import Any, ClassVar, Generic, Self, TypeVar, Unpack, overload
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -33,7 +33,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from intune_tui.table.columns import ColumnPage
-from intune_tui.table.store import KeyTest, RowPredicate, RowStore, RowT, TableRow
+from intune_tui.table.python_store import FilterTests
+from intune_tui.table.store import RowPredicate, RowStore, RowT, TableRow
 
 ELLIPSIS = "…"
 MARK_GLYPH = "●"
@@ -575,13 +576,8 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         if had_marks:
             self.post_message(self.MarksChanged(self, 0))
 
-    def set_filter(
-        self,
-        predicate: RowPredicate[RowT] | None = None,
-        *,
-        words: Iterable[str] = (),
-        key_tests: Iterable[KeyTest] = (),
-    ) -> None:
+    def set_filter(self, predicate: RowPredicate[RowT] | None = None,
+                   **tests: Unpack[FilterTests]) -> None:
         """Show only rows that contain every one of `words`, pass every one of `key_tests` and
         pass `predicate` (all optional; `set_filter()` shows all rows); see `RowStore.set_filter`.
 
@@ -589,7 +585,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         otherwise it goes to the first row. O(rows), nothing re-sorted.
         """
         previous_screen_line = self._cursor_screen_line()
-        kept = self._store.set_filter(predicate, words=words, key_tests=key_tests)
+        kept = self._store.set_filter(predicate, **tests)
         if kept:
             self._place_cursor(self._store.cursor, previous_screen_line)
         else:
