@@ -10,27 +10,29 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, Unpack, runtime_checkable
+
+
+class TokenRequest(TypedDict, total=False):
+    """What a call asks of the token it gets (each optional).
+
+    scopes: extra scopes this call needs beyond the sign-in scopes (incremental consent,
+        e.g. PrivilegedOperations at the first remote action). None means the default set.
+    force_refresh: the last token was rejected with 401; get a new one, not the cached one.
+    claims_challenge: decoded `claims` from a 401 `WWW-Authenticate` challenge (CAE).
+    """
+
+    scopes: Sequence[str] | None
+    force_refresh: bool
+    claims_challenge: str | None
 
 
 @runtime_checkable
 class TokenProvider(Protocol):
     """Supplies bearer tokens to the Graph client."""
 
-    async def get_token(
-        self,
-        *,
-        scopes: Sequence[str] | None = None,
-        force_refresh: bool = False,
-        claims_challenge: str | None = None,
-    ) -> str:
-        """Return an access token.
-
-        scopes: extra scopes this call needs beyond the sign-in scopes (incremental consent,
-            e.g. PrivilegedOperations at the first remote action). None means the default set.
-        force_refresh: the last token was rejected with 401; get a new one, not the cached one.
-        claims_challenge: decoded `claims` from a 401 `WWW-Authenticate` challenge (CAE).
-        """
+    async def get_token(self, **request: Unpack[TokenRequest]) -> str:
+        """Return an access token for `request`."""
         ...
 
 
@@ -39,14 +41,9 @@ class SuppliedTokenProvider:
     cannot ask for scopes, and a rejected token or a claims challenge can only be met by the
     next token they get (`renew`)."""
 
-    async def get_token(
-        self,
-        *,
-        scopes: Sequence[str] | None = None,
-        force_refresh: bool = False,
-        claims_challenge: str | None = None,
-    ) -> str:
-        return await self.supplied_token(renew=force_refresh or claims_challenge is not None)
+    async def get_token(self, **request: Unpack[TokenRequest]) -> str:
+        renew = request.get("force_refresh", False) or request.get("claims_challenge") is not None
+        return await self.supplied_token(renew=renew)
 
     async def supplied_token(self, *, renew: bool) -> str:
         raise NotImplementedError
