@@ -139,31 +139,48 @@ def _category_order(series: pl.Series, reverse: bool) -> Indexes:
     return order
 
 
-def _text_order(values: pl.Series, reverse: bool) -> Indexes | None:
-    """`_stable_order` of text keys without None: each key with NUL and its index appended
-    (as decimal digits of one width), sorted as values (polars sorts texts that way several
-    times faster than it sorts indexes by (key, index)). A key that is a prefix of another
-    sorts first either way (NUL is below any character the longer key goes on with), equal
-    keys by the index: arrival order both ways (descending, the index counts down). None
-    when it cannot: a key holding NUL."""
+def _text_order(values: pl.Series) -> tuple[Indexes, Any] | None:
+    """The ascending `_stable_order` of text keys without None, and which sorted keys equal
+    the one before (packed bits, as `_same_as_before`): each key with NUL and its index
+    appended (decimal digits of one width), sorted as values (polars sorts texts that way
+    several times faster than it sorts indexes by (key, index)). A key that is a prefix of
+    another sorts first (NUL is below any character the longer key goes on with), equal keys
+    by the index: arrival order. None when it cannot: a key holding NUL."""
     import polars as pl
 
     np = _np()
     count = len(values)
-    if values.str.contains("\x00", literal=True).any():
+    if count < 2 or values.str.contains("\x00", literal=True).any():
         return None
     base = 10 ** len(str(count))  # base + index: every tag has the same number of digits
     width = len(str(base))
-    index = pl.int_range(count, dtype=pl.Int64, eager=True)
-    tags = base + (count - 1 - index if reverse else index)
+    tags = base + pl.int_range(count, dtype=pl.Int64, eager=True)
     tagged = pl.select(pl.concat_str([pl.lit(values), pl.lit("\x00"), pl.lit(tags)])).to_series()
     del tags
-    ordered = tagged.sort(descending=reverse)
+    ordered = tagged.sort()
     del tagged
-    found = ordered.str.slice(-width).cast(pl.Int64).to_numpy() - base
+    order: Indexes = (ordered.str.slice(-width).cast(pl.Int64).to_numpy() - base).astype(np.int32)
+    keys = ordered.str.head(-width - 1)
     del ordered
-    result: Indexes = (count - 1 - found if reverse else found).astype(np.int32)
-    return result
+    same = (keys.slice(1) == keys.slice(0, count - 1)).to_numpy()
+    return order, np.packbits(same)
+
+
+def _text_ascending(series: pl.Series) -> tuple[Indexes, int, Any] | None:
+    """Text keys (None last) in ascending stable order, how many are present, and which
+    sorted present keys equal the one before (packed bits): what `_descending` takes. None
+    when `_text_order` cannot."""
+    np = _np()
+    present = series.is_not_null().to_numpy() if series.null_count() else None
+    values = series if present is None else series.drop_nulls()
+    found = _text_order(values)
+    if found is None:
+        return None
+    order, same = found
+    if present is not None:
+        where = np.flatnonzero(present).astype(np.int32)
+        order = np.concatenate([where[order], np.flatnonzero(~present).astype(np.int32)])
+    return order, len(values), same
 
 
 def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Indexes:
@@ -179,17 +196,9 @@ def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Ind
     if kind in (col.CATEGORY, col.VERSION) and series.dtype == pl.Categorical:
         return _category_order(series, reverse)
     if series.dtype == pl.String:
-        np = _np()
-        present = series.is_not_null().to_numpy() if series.null_count() else None
-        values = series if present is None else series.drop_nulls()
-        texts = _text_order(values, reverse)
-        if texts is not None:
-            if present is None:
-                return texts
-            where = np.flatnonzero(present).astype(np.int32)
-            result: Indexes = np.concatenate(
-                [where[texts], np.flatnonzero(~present).astype(np.int32)])
-            return result
+        ascending = _text_ascending(series)
+        if ascending is not None:
+            return _descending(*ascending) if reverse else ascending[0]
 
     frame = series.to_frame("v").with_row_index("i")
     order = frame.select(
@@ -465,6 +474,8 @@ class ColumnStore(StoreSettings[RowT]):
         descending order is derived from the ascending one in linear time). Meant for a worker
         thread once a list has loaded: polars releases the GIL while it sorts, and an order
         is kept only if no rows arrived meanwhile. Returns how many orders were prepared."""
+        import polars as pl
+
         frame, length, generation = self._frame, self._length, self._generation
         if frame is None or not length:
             return 0
@@ -480,9 +491,13 @@ class ColumnStore(StoreSettings[RowT]):
                                                    and columns is None):
                 continue
             keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort)
-            order = _stable_order(keys, False, kind)
-            present = length - keys.null_count()
-            same = _same_as_before(keys, order[:present])
+            texts = _text_ascending(keys) if keys.dtype == pl.String else None
+            if texts is not None:
+                order, present, same = texts
+            else:
+                order = _stable_order(keys, False, kind)
+                present = length - keys.null_count()
+                same = _same_as_before(keys, order[:present])
             if (self._generation, self._length) != (generation, length):
                 return prepared  # rows changed meanwhile: the orders would be stale
             self._prepared[column] = ((generation, length), order, present, same)
@@ -776,6 +791,8 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _order(self, column: int, reverse: bool) -> Indexes:
         """Arrival indexes in the stable order of `column` (cached until rows change)."""
+        import polars as pl
+
         np = _np()
         cache_key = (column, reverse)
         name, kind = self._resolve(col.sort_name(column))
@@ -800,7 +817,14 @@ class ColumnStore(StoreSettings[RowT]):
                 keys = list(map(tolerant_key, keys))
                 order = np.array(sort_order(keys, reverse), dtype=np.int32)
         else:
-            order = _stable_order(self._sort_series(column), reverse, kind)
+            keys = self._sort_series(column)
+            texts = _text_ascending(keys) if keys.dtype == pl.String else None
+            if texts is None:
+                order = _stable_order(keys, reverse, kind)
+            else:
+                # Kept as if prepared: the other direction is then derived, not sorted again.
+                self._prepared[column] = ((self._generation, self._length), *texts)
+                order = _descending(*texts) if reverse else texts[0]
         if kind != col.OBJECT:
             if len(self._orders) >= ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))
