@@ -139,48 +139,53 @@ def _category_order(series: pl.Series, reverse: bool) -> Indexes:
     return order
 
 
-def _text_order(values: pl.Series) -> tuple[Indexes, Any] | None:
-    """The ascending `_stable_order` of text keys without None, and which sorted keys equal
-    the one before (packed bits, as `_same_as_before`): each key with NUL and its index
-    appended (decimal digits of one width), sorted as values (polars sorts texts that way
-    several times faster than it sorts indexes by (key, index)). A key that is a prefix of
-    another sorts first (NUL is below any character the longer key goes on with), equal keys
-    by the index: arrival order. None when it cannot: a key holding NUL."""
+TAG_BASE = 10**7  # a row's index + TAG_BASE: 8 decimal digits for up to 90 million rows
+TAG_WIDTH = 8
+
+
+def _text_order(values: pl.Series, *, same: bool = True) -> tuple[Indexes, Any] | None:
+    """The ascending `_stable_order` of text keys without None, and (with `same`) which
+    sorted keys equal the one before (packed bits, as `_same_as_before`; else None): each key
+    with NUL and its index appended (TAG_WIDTH decimal digits), sorted as values (polars sorts
+    texts that way about twice as fast as it sorts indexes by (key, index)). A key that is a
+    prefix of another sorts first (NUL is below any character the longer key goes on with),
+    equal keys by the index: arrival order. None when it cannot: a key holding NUL."""
     import polars as pl
 
     np = _np()
     count = len(values)
-    if count < 2 or values.str.contains("\x00", literal=True).any():
+    if not 2 <= count <= 9 * TAG_BASE or values.str.contains("\x00", literal=True).any():
         return None
-    base = 10 ** len(str(count))  # base + index: every tag has the same number of digits
-    width = len(str(base))
-    tags = base + pl.int_range(count, dtype=pl.Int64, eager=True)
+    tags = TAG_BASE + pl.int_range(count, dtype=pl.Int64, eager=True)
     tagged = pl.select(pl.concat_str([pl.lit(values), pl.lit("\x00"), pl.lit(tags)])).to_series()
     del tags
     ordered = tagged.sort()
     del tagged
-    order: Indexes = (ordered.str.slice(-width).cast(pl.Int64).to_numpy() - base).astype(np.int32)
-    keys = ordered.str.head(-width - 1)
+    found = ordered.str.tail(TAG_WIDTH).cast(pl.UInt32).to_numpy()
+    order: Indexes = (found - np.uint32(TAG_BASE)).astype(np.int32)
+    if not same:
+        return order, None
+    keys = ordered.str.head(-TAG_WIDTH - 1)
     del ordered
-    same = (keys.slice(1) == keys.slice(0, count - 1)).to_numpy()
-    return order, np.packbits(same)
+    equal = (keys.slice(1) == keys.slice(0, count - 1)).to_numpy()
+    return order, np.packbits(equal)
 
 
-def _text_ascending(series: pl.Series) -> tuple[Indexes, int, Any] | None:
-    """Text keys (None last) in ascending stable order, how many are present, and which
-    sorted present keys equal the one before (packed bits): what `_descending` takes. None
-    when `_text_order` cannot."""
+def _text_ascending(series: pl.Series, *, same: bool = True) -> tuple[Indexes, int, Any] | None:
+    """Text keys (None last) in ascending stable order, how many are present, and (with
+    `same`) which sorted present keys equal the one before (packed bits): what `_descending`
+    takes. None when `_text_order` cannot."""
     np = _np()
     present = series.is_not_null().to_numpy() if series.null_count() else None
     values = series if present is None else series.drop_nulls()
-    found = _text_order(values)
+    found = _text_order(values, same=same)
     if found is None:
         return None
-    order, same = found
+    order, equal = found
     if present is not None:
         where = np.flatnonzero(present).astype(np.int32)
         order = np.concatenate([where[order], np.flatnonzero(~present).astype(np.int32)])
-    return order, len(values), same
+    return order, len(values), equal
 
 
 def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Indexes:
@@ -802,6 +807,9 @@ class ColumnStore(StoreSettings[RowT]):
         prepared = self._prepared.get(column)
         if prepared is not None and prepared[0] == (self._generation, self._length) \
                 and kind != col.OBJECT:
+            if reverse and prepared[3] is None:
+                same = _same_as_before(self._sort_series(column), prepared[1][:prepared[2]])
+                prepared = self._prepared[column] = (*prepared[:3], same)
             order: Indexes = (_descending(prepared[1], prepared[2], prepared[3])
                               if reverse else prepared[1])
         elif kind == col.NONE:
@@ -818,11 +826,13 @@ class ColumnStore(StoreSettings[RowT]):
                 order = np.array(sort_order(keys, reverse), dtype=np.int32)
         else:
             keys = self._sort_series(column)
-            texts = _text_ascending(keys) if keys.dtype == pl.String else None
+            texts = (_text_ascending(keys, same=reverse) if keys.dtype == pl.String
+                     else None)
             if texts is None:
                 order = _stable_order(keys, reverse, kind)
             else:
-                # Kept as if prepared: the other direction is then derived, not sorted again.
+                # Kept as if prepared: the other direction is then derived, not sorted again
+                # (which keys are equal, needed for that, worked out when first needed).
                 self._prepared[column] = ((self._generation, self._length), *texts)
                 order = _descending(*texts) if reverse else texts[0]
         if kind != col.OBJECT:

@@ -291,3 +291,6 @@ def test_text_keys_sort_like_python_with_nul_non_ascii_prefixes_and_missing_keys
             store.append(rows)
             store.sort_by(0, reverse=reverse)
             assert keys(store) == [f"r{n}" for n in sort_order(keys_, reverse)]
+            # The other direction is derived from the first sort's order, not sorted again.
+            store.sort_by(0, reverse=not reverse)
+            assert keys(store) == [f"r{n}" for n in sort_order(keys_, not reverse)]
