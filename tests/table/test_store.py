@@ -258,3 +258,41 @@ def test_a_dump_of_the_first_format_still_loads_and_a_foreign_magic_does_not() -
     assert keys(RowStore.load(first_format, FakeRow)) == keys(store)
     with pytest.raises(ValueError):
         RowStore.load(b"ITRS9\n" + data[6:], FakeRow)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_typing_on_finds_what_one_filter_of_everything_finds(
+        parts: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Long lists test the words in slices at once, and typing on tests only the rows that
+    # passed: both from the first row here (an odd count: the last slice is shorter).
+    monkeypatch.setattr(store_module, "SPLIT_FROM", 0)
+    monkeypatch.setattr(store_module, "SPLIT_PARTS", parts)
+    rows = devices(0, 301, ios_every=7)
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(rows)
+    store.sort_by(0, reverse=True)
+    for typed in ("p", "pc", "pc-0", "pc-002", "pc-0029", "ios", "pc-002 user2"):
+        store.set_filter(words=typed.split())
+        expected = sorted((row for row in rows
+                           if all(word in row.search_text for word in typed.split())),
+                          key=lambda row: row.sort_keys[0], reverse=True)
+        assert keys(store) == [row.key for row in expected], typed
+
+
+def test_text_keys_sort_like_python_with_nul_non_ascii_prefixes_and_missing_keys(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 0)  # the way long columns sort
+    chance = random.Random(7)
+    for alphabet in ("ab", "ab\x00", "aé€😀b", "aA \t"):
+        keys_ = [None if chance.random() < 0.1 else
+                 "".join(chance.choice(alphabet) for _ in range(chance.randrange(0, 9)))
+                 for _ in range(200)]
+        rows = [raw(f"r{n}", key) for n, key in enumerate(keys_)]
+        for reverse in (False, True):
+            store: RowStore[FakeRow] = RowStore(1)
+            store.append(rows)
+            store.sort_by(0, reverse=reverse)
+            assert keys(store) == [f"r{n}" for n in sort_order(keys_, reverse)]
+            # The other direction is derived from the first sort's order, not sorted again.
+            store.sort_by(0, reverse=not reverse)
+            assert keys(store) == [f"r{n}" for n in sort_order(keys_, not reverse)]

@@ -19,6 +19,7 @@ import oracle_store
 import pytest
 
 from intune_tui.intune.search import ColumnTest
+from intune_tui.table import store as store_module
 from intune_tui.table.columns import wait_for_engine
 from intune_tui.table.store import ColumnStore, RowStore, decode_dump
 
@@ -222,7 +223,11 @@ def new_store(kind: str, rng: random.Random) -> Any:
 
 @pytest.mark.parametrize("kind", ["columns", "moving"])
 @pytest.mark.parametrize("seed", range(40))
-def test_the_new_store_shows_what_the_old_store_showed(kind: str, seed: int) -> None:
+def test_the_new_store_shows_what_the_old_store_showed(kind: str, seed: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if seed % 2:  # what long lists do: text sorts by tagged values, words tested in slices
+        monkeypatch.setattr(store_module, "TAGGED_FROM", 0)
+        monkeypatch.setattr(store_module, "SPLIT_FROM", 0)
     world = World(random.Random(seed))
     new = new_store(kind, random.Random(-seed))
     old: Any = oracle_store.RowStore(COLUMNS)
