@@ -1144,6 +1144,15 @@ def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
 COLUMNS_FROM = 5_000  # rows: a list this long moves from Python rows to columns
 
 
+def _same_rows(page: col.ColumnPage, rows: Sequence[TableRow], column_count: int) -> bool:
+    """`page` holds `rows` as columns (as many of the same type, same first and last keys)."""
+    if page.column_count != column_count or page.length != len(rows) or not rows \
+            or page.row_type is not type(rows[0]):
+        return False
+    keys = page.frame.get_column(col.KEY)
+    return bool(keys[0] == rows[0].key and keys[-1] == rows[-1].key)
+
+
 class RowStore(Generic[RowT]):
     """The rows of one table (what the widget uses): Python rows for short lists
     (`PythonStore`: faster there, and needs no engine), columns once a list reaches
@@ -1234,7 +1243,7 @@ class RowStore(Generic[RowT]):
         once the rows are columns); the cursor stays on its row."""
         page = list(rows)
         if self._should_move(len(page), columns is not None):
-            self._move_to_columns()
+            self._move_to_columns(columns.earlier if columns is not None else None)
         impl = self._impl
         if isinstance(impl, ColumnStore):
             usable = columns is not None and columns.column_count == self._column_count
@@ -1355,17 +1364,21 @@ class RowStore(Generic[RowT]):
             return False
         return columns_given or col.engine_ready()
 
-    def _move_to_columns(self) -> None:
-        """Hold the rows as columns from now on, keeping sort, filter, marks and cursor row."""
+    def _move_to_columns(self, encoded: col.ColumnPage | None = None) -> None:
+        """Hold the rows as columns from now on, keeping sort, filter, marks and cursor row.
+        `encoded`: the rows held, as columns built elsewhere (used when they are the same
+        rows: as many, with the same first and last keys)."""
         old = self._impl
         assert isinstance(old, PythonStore)
         rows: list[RowT] = old._rows
+        if encoded is None or not _same_rows(encoded, rows, self._column_count):
+            encoded = col.encode_page(rows, self._column_count) if rows else None
         new: ColumnStore[RowT] = ColumnStore(self._column_count)
         new._sort_column, new._sort_reverse = old.sort_column, old.sort_reverse
         new._predicate, new._filter_words = old._predicate, old._filter_words
         new._key_tests = old._key_tests
-        if rows:
-            new._add_page(col.encode_page(rows, self._column_count))
+        if encoded is not None:
+            new._add_page(encoded)
         new._rebuild_order()
         arrival = {id(row): index for index, row in enumerate(rows)}
         cursor_row = old.cursor_row
