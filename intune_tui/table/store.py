@@ -29,8 +29,10 @@ from __future__ import annotations
 import io
 import json
 import struct
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -231,6 +233,19 @@ def _np() -> Any:
     return numpy
 
 
+_compactor: ThreadPoolExecutor | None = None
+_compactor_lock = threading.Lock()
+
+
+def _compact_later(frame: pl.DataFrame) -> Future[pl.DataFrame]:
+    """`frame.rechunk()` on a thread of its own (polars releases the GIL while it copies)."""
+    global _compactor
+    with _compactor_lock:
+        if _compactor is None:
+            _compactor = ThreadPoolExecutor(1, thread_name_prefix="row-store-compact")
+    return _compactor.submit(frame.rechunk)
+
+
 class ColumnStore(StoreSettings[RowT]):
     """The rows of one table as columns: loaded in pages, sorted by a column, filtered, marked,
     and the cursor's row (an index into the visible rows that follows its row through every
@@ -252,6 +267,11 @@ class ColumnStore(StoreSettings[RowT]):
         self._length = 0
         self._compacted = 0  # rows before this are in few chunks
         self._pages_since_compact = 0
+        # Changes whenever the frame's columns change other than by appending rows (a kind
+        # widened, a column added): a compaction started before then is dropped.
+        self._reshapes = getattr(self, "_reshapes", 0) + 1
+        # The compaction under way: (first row, rows, `_reshapes` then, the joined rows).
+        self._compacting: tuple[int, int, int, Future[pl.DataFrame]] | None = None
         self._kinds: dict[str, str] = {}
         self._objects: dict[str, list[Any]] = {}
         # Item properties of an alias kind: arrival index -> value, where not the same.
@@ -600,19 +620,37 @@ class ColumnStore(StoreSettings[RowT]):
     def _compact(self) -> None:
         """Join the pages since the last compaction into one chunk, every COMPACT_PAGES pages:
         at a million rows the frame then has a few dozen chunks, not a thousand (each chunk
-        costs every later concat, gather and filter a little)."""
-        import polars as pl
-
+        costs every later concat, gather and filter a little). The copy is made on another
+        thread (5-10 ms of CPU that blocked the UI every 32 pages) and taken in at a later
+        page, in O(chunks); it is dropped if the columns changed meanwhile."""
         assert self._frame is not None
         self._pages_since_compact += 1
-        if self._pages_since_compact < COMPACT_PAGES:
+        self._take_compacted()
+        if self._pages_since_compact < COMPACT_PAGES or self._compacting is not None:
             return
         start = self._compacted
-        head = self._frame.slice(0, start)
-        tail = self._frame.slice(start).rechunk()
-        self._frame = pl.concat([head, tail], how="vertical", rechunk=False) if start else tail
-        self._compacted = self._frame.height
+        tail = self._frame.slice(start)
+        self._compacting = (start, tail.height, self._reshapes, _compact_later(tail))
         self._pages_since_compact = 0
+
+    def _take_compacted(self) -> None:
+        """Take in the compaction under way if it is done (see `_compact`)."""
+        import polars as pl
+
+        job = self._compacting
+        if job is None or not job[3].done():
+            return
+        self._compacting = None
+        start, length, reshapes, done = job
+        if reshapes != self._reshapes or self._frame is None or done.exception() is not None:
+            return  # the next compaction joins these rows too
+        parts = [self._frame.slice(0, start)] if start else []
+        parts.append(done.result())
+        if self._frame.height > start + length:
+            parts.append(self._frame.slice(start + length))
+        self._frame = pl.concat(parts, how="vertical", rechunk=False) if len(parts) > 1 \
+            else parts[0]
+        self._compacted = start + length
 
     def _reconcile(self, frame: pl.DataFrame, page: col.ColumnPage) -> pl.DataFrame:
         """`frame` (the page) and the store's frame with the same columns and kinds."""
@@ -656,6 +694,7 @@ class ColumnStore(StoreSettings[RowT]):
         if self._frame is not None:
             missing = [name for name in frame.columns if name not in self._frame.columns]
             if missing:
+                self._reshapes += 1
                 self._frame = self._frame.with_columns(
                     pl.lit(None, dtype=frame.schema[name]).alias(name) for name in missing)
             frame = frame.with_columns(
@@ -668,6 +707,7 @@ class ColumnStore(StoreSettings[RowT]):
         its own; its kind."""
         assert self._frame is not None
         self._runs = None
+        self._reshapes += 1
         self._frame, kind = own_values(self._frame, self._kinds, self._objects,
                                         self._exceptions.pop(name, None), name, derived)
         self._kinds[name] = kind
@@ -682,6 +722,7 @@ class ColumnStore(StoreSettings[RowT]):
         """The store's column `name` from `kind` to `new_kind` (a new column: all None)."""
         self._kinds[name] = new_kind
         self._runs = None
+        self._reshapes += 1
         frame = self._frame
         if frame is None:
             if new_kind == col.OBJECT:
@@ -1245,6 +1286,15 @@ def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
 COLUMNS_FROM = 5_000  # rows: a list this long moves from Python rows to columns
 
 
+def _same_rows(page: col.ColumnPage, rows: Sequence[TableRow], column_count: int) -> bool:
+    """`page` holds `rows` as columns (as many of the same type, same first and last keys)."""
+    if page.column_count != column_count or page.length != len(rows) or not rows \
+            or page.row_type is not type(rows[0]):
+        return False
+    keys = page.frame.get_column(col.KEY)
+    return bool(keys[0] == rows[0].key and keys[-1] == rows[-1].key)
+
+
 class RowStore(Generic[RowT]):
     """The rows of one table (what the widget uses): Python rows for short lists
     (`PythonStore`: faster there, and needs no engine), columns once a list reaches
@@ -1335,7 +1385,7 @@ class RowStore(Generic[RowT]):
         once the rows are columns); the cursor stays on its row."""
         page = list(rows)
         if self._should_move(len(page), columns is not None):
-            self._move_to_columns()
+            self._move_to_columns(columns.earlier if columns is not None else None)
         impl = self._impl
         if isinstance(impl, ColumnStore):
             usable = columns is not None and columns.column_count == self._column_count
@@ -1456,17 +1506,21 @@ class RowStore(Generic[RowT]):
             return False
         return columns_given or col.engine_ready()
 
-    def _move_to_columns(self) -> None:
-        """Hold the rows as columns from now on, keeping sort, filter, marks and cursor row."""
+    def _move_to_columns(self, encoded: col.ColumnPage | None = None) -> None:
+        """Hold the rows as columns from now on, keeping sort, filter, marks and cursor row.
+        `encoded`: the rows held, as columns built elsewhere (used when they are the same
+        rows: as many, with the same first and last keys)."""
         old = self._impl
         assert isinstance(old, PythonStore)
         rows: list[RowT] = old._rows
+        if encoded is None or not _same_rows(encoded, rows, self._column_count):
+            encoded = col.encode_page(rows, self._column_count) if rows else None
         new: ColumnStore[RowT] = ColumnStore(self._column_count)
         new._sort_column, new._sort_reverse = old.sort_column, old.sort_reverse
         new._predicate, new._filter_words = old._predicate, old._filter_words
         new._key_tests = old._key_tests
-        if rows:
-            new._add_page(col.encode_page(rows, self._column_count))
+        if encoded is not None:
+            new._add_page(encoded)
         new._rebuild_order()
         arrival = {id(row): index for index, row in enumerate(rows)}
         cursor_row = old.cursor_row

@@ -296,3 +296,37 @@ def test_text_keys_sort_like_python_with_nul_non_ascii_prefixes_and_missing_keys
             # The other direction is derived from the first sort's order, not sorted again.
             store.sort_by(0, reverse=not reverse)
             assert keys(store) == [f"r{n}" for n in sort_order(keys_, not reverse)]
+
+
+def test_pages_are_compacted_off_the_ui_thread_and_a_compaction_outdated_by_a_new_kind_is_dropped(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if holding != "columns":
+        pytest.skip("Python rows have no chunks")
+    monkeypatch.setattr(store_module, "COMPACT_PAGES", 2)
+    store: RowStore[FakeRow] = RowStore(1)
+    expected: list[str] = []
+
+    def add(start: int, sort_key: Any = None) -> None:
+        page = [raw(f"k{n}", f"s{n}" if sort_key is None else sort_key) for n in range(start,
+                                                                                     start + 5)]
+        store.append(page)
+        expected.extend(row.key for row in page)
+
+    for start in range(0, 50, 5):
+        add(start)
+        job = store._impl._compacting
+        if job is not None:
+            job[3].result()  # what the next page finds done
+    frame = store._impl._frame
+    assert frame is not None and frame.n_chunks() < 10  # ten pages, joined
+    assert keys(store) == expected
+    add(50)  # a compaction starts...
+    job = store._impl._compacting
+    assert job is not None
+    job[3].result()
+    add(55, sort_key=55)  # ...but this page turns the column's kind from text into objects
+    add(60)
+    assert keys(store) == expected
+    assert [row.sort_keys[0] for row in store.visible_rows][-10:-5] == [55] * 5
+    store.sort_by(0)  # mixed types: the tolerant order, numbers first
+    assert keys(store)[:5] == [f"k{n}" for n in range(55, 60)]

@@ -39,6 +39,41 @@ async def test_long_lists_come_with_columns_and_the_source_is_closed(monkeypatch
     columns: ColumnStore = ColumnStore(len(resource.columns))
     columns.append(second.columns)
     assert list(columns.visible_rows) == second.rows
+    # The rows before it come along as columns, once: the table moves them without encoding.
+    assert second.columns.earlier is not None
+    before: ColumnStore = ColumnStore(len(resource.columns))
+    before.append(second.columns.earlier)
+    assert list(before.visible_rows) == first.rows
+
+
+async def test_a_table_moves_to_columns_with_the_rows_the_worker_built(monkeypatch) -> None:
+    monkeypatch.setattr(store, "COLUMNS_FROM", 30)
+    wait_for_engine()
+    resource = RESOURCES["devices"]
+    devices = build_tenant(devices=60).devices
+    rows = resource.to_rows([devices.to_json(index, beta=False) for index in range(60)])
+
+    async def pages() -> AsyncIterator[RowPage]:
+        for number, start in enumerate(range(0, 60, 20)):
+            yield RowPage(rows[start:start + 20], 60, number, start + 20 < 60)
+
+    table: store.RowStore = store.RowStore(len(resource.columns))
+    table.sort_by(0)
+    table.append(rows[:20])
+    table.place_cursor(3)
+    cursor_key = table.cursor_row.key
+    shown = [page async for page in with_columns(pages(), len(resource.columns))]
+
+    def not_on_the_ui_thread(*args: object) -> None:
+        raise AssertionError("rows encoded again by the table")
+
+    monkeypatch.setattr(store.col, "encode_page", not_on_the_ui_thread)
+    for page in shown[1:]:
+        table.append(page.rows, columns=page.columns)
+    assert table.columnar
+    assert [row.key for row in table.visible_rows] == \
+        [row.key for row in sorted(rows, key=lambda row: row.sort_keys[0])]
+    assert table.cursor_row.key == cursor_key
 
 
 def test_columns_built_for_a_table_of_another_width_are_refused() -> None:

@@ -1,0 +1,54 @@
+"""`table.columns`: the kinds of a page's columns, and values rebuilt exactly as they went in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from intune_tui.table import columns as col
+
+
+@pytest.fixture(autouse=True)
+def engine() -> None:
+    col.wait_for_engine()
+
+
+def added(values: list[Any], *, item: bool) -> tuple[str, list[Any]]:
+    frame_columns: list[Any] = []
+    objects: dict[str, list[Any]] = {}
+    kinds: dict[str, str] = {}
+    col._add_column(frame_columns, objects, kinds, "x", values, item=item)
+    kind = kinds["x"]
+    rebuilt = objects["x"] if kind == col.OBJECT else col.python_values(frame_columns[0], kind)
+    return kind, rebuilt
+
+
+@pytest.mark.parametrize("values", [
+    ["2026-11-19T16:23:24Z", "not a time", None],
+    ["2026-11-19T16:23:24Z", "2026-02-30T00:00:00Z"],  # no such day
+    ["2026-11-19T16:23:24Z", "2026-12-31T23:59:60Z"],  # a leap second
+    ["2026-11-19T16:23:24Z", "2026-11-19T16:23:24.5Z"],
+    ["2026-11-19T16:23:24Z", ""],
+])
+def test_text_that_only_starts_like_graph_timestamps_stays_text(values: list[Any]) -> None:
+    assert added(values, item=True) == (col.TEXT, values)
+
+
+def test_graph_timestamps_and_guids_are_stored_narrow_and_come_back_as_the_same_text() -> None:
+    stamps = ["2026-11-19T16:23:24Z", None, "2024-02-29T00:00:00Z"] * 3
+    guids = ["4903f4ab-5f6e-4442-b369-de8e56747917", None] * 5
+    assert added(stamps, item=True) == (col.STAMP, stamps)
+    assert added(guids, item=True) == (col.GUID, guids)
+    almost = [*guids[:-1], "4903F4AB-5F6E-4442-B369-DE8E56747917"]  # upper case: not the form
+    assert added(almost, item=True) == (col.TEXT, almost)
+
+
+def test_versions_shared_by_rows_are_encoded_once_and_a_boolean_part_is_no_version() -> None:
+    common, other = (18, 1), (10, 0, 22631)
+    values = [common, other, None, common] * 4
+    assert added(values, item=False) == (col.VERSION, values)
+    tricky = [(1,), (True,)]  # equal tuples (and dict keys): Python still tells them apart
+    kind, rebuilt = added(tricky, item=False)
+    assert kind == col.OBJECT
+    assert [type(value[0]) for value in rebuilt] == [int, bool]
