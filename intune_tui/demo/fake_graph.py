@@ -484,7 +484,7 @@ class FakeGraph:
             # writes for the dict (tests/demo compare them), without a dict per item.
             items = source.encode_page(page, query.select)
             return Answer(200, EncodedJSON(
-                _encode(body)[:-1] + b',"value":' + items.encode() + b"}"))
+                _encode(body)[:-1] + b',"value":' + items + b"}"))
         body["value"] = self._page_items(call, pattern, rule, source, page, query)
         return Answer(200, body)
 

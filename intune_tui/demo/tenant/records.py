@@ -39,7 +39,7 @@ class RecordSet:
     # `$filter` tree (None: not one it evaluates, the fake tests each record).
     render_page: Callable[[Sequence[Any], tuple[str, ...]], list[dict[str, Any]]] | None = None
     # render_page's items as JSON array text, for a page the fake encodes itself.
-    encode_page: Callable[[Sequence[Any], tuple[str, ...]], str] | None = None
+    encode_page: Callable[[Sequence[Any], tuple[str, ...]], bytes] | None = None
     filter_records: Callable[[Any], Sequence[Any] | None] | None = None
 
 
