@@ -483,8 +483,8 @@ class FakeGraph:
             # A long list's page as JSON text a column at a time: the same bytes _encode
             # writes for the dict (tests/demo compare them), without a dict per item.
             items = source.encode_page(page, query.select)
-            return Answer(200, EncodedJSON(
-                _encode(body)[:-1] + b',"value":' + items + b"}"))
+            return Answer(200, EncodedJSON(b"".join((_encode(body)[:-1], b',"value":', items,
+                                                     b"}"))))
         body["value"] = self._page_items(call, pattern, rule, source, page, query)
         return Answer(200, body)
 

@@ -10,8 +10,8 @@ once per distinct value where they have few (states, models), else value by valu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from collections.abc import Sequence
+from itertools import repeat
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +28,10 @@ def encode_page(store: DeviceStore, indices: Sequence[int], select: Sequence[str
         return b"[]"
     from intune_tui.demo.tenant.devices import page_column, page_keys
 
-    keys = page_keys(select, beta=beta)
-    count = len(indices)
     numbers = _as_array(indices) if store.bulk else None
-    columns: list[Iterable[bytes]] = []
+    columns: list[Pieces] = []
     pending = "{"  # constant text carried into the next column's pieces
-    for key in keys:
+    for key in page_keys(select, beta=beta):
         pending += encode_basestring(key) + ":"
         fast = _BULK_COLUMNS.get(key) if numbers is not None else None
         if fast is not None:
@@ -41,30 +39,45 @@ def encode_page(store: DeviceStore, indices: Sequence[int], select: Sequence[str
         else:
             column = page_column(store, key, indices, beta=beta)
             if isinstance(column, repeat):  # the same value on every row: part of the text
-                pending += _encoded(next(column))
-                pending += ","
+                pending += _encoded(next(column)) + ","
                 continue
-            columns.append(_prefixed(column, count, pending.encode()))
+            values = column if isinstance(column, list) else list(column)
+            columns.append(_prefixed(values, pending.encode()) if key in _MANY_VALUES
+                           else _few_values(values, pending.encode()))
         pending = ","
+    count, width = len(indices), len(columns) + 1
     if not columns:
         return ("[" + ",".join([pending[:-1] + "}"] * count) + "]").encode()
-    columns.append(repeat(pending[:-1].encode() + b"},"))
-    text = b"".join(chain.from_iterable(zip(*columns, strict=False)))  # repeat() is endless
-    return b"[" + text[:-1] + b"]"
+    pieces: list[bytes] = [b""] * (count * width)  # row by row: the columns' pieces, "},"
+    for position, pieced in enumerate(columns):
+        pieces[position::width] = pieced
+    pieces[width - 1::width] = [pending[:-1].encode() + b"},"] * count
+    return b"[" + b"".join(pieces)[:-1] + b"]"
 
 
-def _prefixed(column: Iterable[Any], count: int, prefix: bytes) -> Pieces:
-    """prefix + each value's JSON, encoded once per distinct value where there are few."""
-    values = column if isinstance(column, list) else list(column)
+# Columns that seldom repeat a value: not worth a table of distinct values.
+_MANY_VALUES = frozenset({"deviceName", "userPrincipalName", "emailAddress", "userDisplayName",
+                          "notes", "serialNumber", "imei", "meid", "managedDeviceName"})
+
+
+def _few_values(values: list[Any], prefix: bytes) -> Pieces:
+    """prefix + each value's JSON, encoded once a distinct value where there are few (states,
+    models), else one by one."""
     try:
         distinct = set(values)
     except TypeError:  # lists or dicts among them
-        distinct = None
-    if distinct is not None and len(distinct) * 4 < len(values):
-        kinds = {type(value) for value in distinct}
-        if kinds <= {str, type(None)} or kinds == {bool}:  # not ints beside bools: 1 == True
-            table = {value: prefix + _encoded(value).encode() for value in distinct}
-            return list(map(table.__getitem__, values))
+        return _prefixed(values, prefix)
+    if len(distinct) * 4 >= len(values):
+        return _prefixed(values, prefix)
+    kinds = {type(value) for value in distinct}
+    if not (kinds <= {str, type(None)} or kinds == {bool}):  # not ints beside bools: 1 == True
+        return _prefixed(values, prefix)
+    table = {value: prefix + _encoded(value).encode() for value in distinct}
+    return list(map(table.__getitem__, values))
+
+
+def _prefixed(values: list[Any], prefix: bytes) -> Pieces:
+    """prefix + each value's JSON."""
     try:
         encoded = list(map(encode_basestring, values))  # strings: json's own C encoder
     except TypeError:
@@ -124,14 +137,13 @@ _USERLESS_ENROLLMENTS = frozenset({"appleBulkWithoutUser", "androidEnterpriseDed
 
 
 def _azure_ad_device_ids(store: DeviceStore, numbers: Any, prefix: bytes) -> Pieces:
-    import numpy as np
-
-    matrix = _guid_column(store, store.seed, 7, numbers, prefix)
-    enrollment = store.enrollment
-    nil = np.fromiter((enrollment[index] in _USERLESS_ENROLLMENTS
-                       for index in numbers.tolist()), dtype=bool, count=len(numbers))
-    matrix[nil, len(prefix) + 1:-1] = np.frombuffer(_NIL_GUID, dtype=np.uint8)
-    return _rows(matrix)
+    rows = _rows(_guid_column(store, store.seed, 7, numbers, prefix))
+    nil = prefix + b'"' + _NIL_GUID + b'"'
+    enrollment, userless = store.enrollment, _USERLESS_ENROLLMENTS
+    for position, index in enumerate(numbers.tolist()):
+        if enrollment[index] in userless:
+            rows[position] = nil
+    return rows
 
 
 def _user_ids(store: DeviceStore, numbers: Any, prefix: bytes) -> Pieces:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import repeat
 from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any
 
 from intune_tui.demo import rules
@@ -686,26 +687,30 @@ _DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
 PageReader = Callable[[DeviceStore, Sequence[int]], list[Any]]
 
 
+def _take(column: Sequence[Any], indices: Sequence[int]) -> Sequence[Any]:
+    """column[index] for each index: a slice when the indices are a run (an unfiltered page)."""
+    if isinstance(indices, range) and indices.step == 1:
+        return column[indices.start:indices.stop]
+    return list(map(column.__getitem__, indices))
+
+
 def _column_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        column = getattr(store, attribute)
-        return [column[index] for index in indices]
+        return list(_take(getattr(store, attribute), indices))
 
     return read
 
 
 def _model_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        models = store.model
-        return [getattr(models[index], attribute) for index in indices]
+        return list(map(attrgetter(attribute), _take(store.model, indices)))
 
     return read
 
 
 def _age_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        ages = getattr(store, attribute)
-        return store.seconds_text.many([ages[index] for index in indices])
+        return store.seconds_text.many(_take(getattr(store, attribute), indices))
 
     return read
 
@@ -713,23 +718,26 @@ def _age_page(attribute: str) -> PageReader:
 def _acted_page(method: Callable[[DeviceStore, int], Any], attribute: str) -> PageReader:
     """A column that remote actions override (the name, the management state)."""
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        column, actions = getattr(store, attribute), store.actions
-        return [method(store, index) if index in actions else column[index]
-                for index in indices]
+        actions = store.actions
+        return [method(store, index) if index in actions else value
+                for index, value in zip(indices, _take(getattr(store, attribute), indices),
+                                        strict=True)]
 
     return read
 
 
 def _user_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        owners = [store.user[index] for index in indices]
+        owners = _take(store.user, indices)
         users = store.users
         if attribute == "id":
             ids = iter(_user_guids(store, [user for user in owners if user >= 0]))
             return [next(ids) if user >= 0 else "" for user in owners]
         if attribute == "upn":
-            return [users.upn[user] if user >= 0 else "" for user in owners]
-        return [users.display_name(user) if user >= 0 else "" for user in owners]
+            upn = users.upn
+            return [upn[user] if user >= 0 else "" for user in owners]
+        given, surname = users.given, users.surname  # users.display_name, inlined
+        return [f"{given[user]} {surname[user]}" if user >= 0 else "" for user in owners]
 
     return read
 
