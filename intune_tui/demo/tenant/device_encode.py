@@ -270,7 +270,7 @@ def _serials(store: DeviceStore, numbers: Any, prefix: bytes) -> Pieces:
             made = [b"%s\"%s\"" % (prefix, form(value).encode())
                     for value in values[positions].tolist()]
         rows[positions] = made
-    return rows.tolist()  # type: ignore[no-any-return]
+    return rows.tolist()
 
 
 _BULK_COLUMNS = {
