@@ -22,10 +22,10 @@ Pieces = list[bytes]
 
 
 def encode_page(store: DeviceStore, indices: Sequence[int], select: Sequence[str], *,
-                beta: bool) -> bytes:
-    """The page's items as a JSON array, in bytes."""
+                beta: bool, head: bytes = b"", tail: bytes = b"") -> bytes:
+    """The page's items as a JSON array in UTF-8, between head and tail: one join."""
     if not indices:
-        return b"[]"
+        return head + b"[]" + tail
     from intune_tui.demo.tenant.devices import page_column, page_keys
 
     numbers = _as_array(indices) if store.bulk else None
@@ -45,14 +45,16 @@ def encode_page(store: DeviceStore, indices: Sequence[int], select: Sequence[str
             columns.append(_prefixed(values, pending.encode()) if key in _MANY_VALUES
                            else _few_values(values, pending.encode()))
         pending = ","
-    count, width = len(indices), len(columns) + 1
-    if not columns:
-        return ("[" + ",".join([pending[:-1] + "}"] * count) + "]").encode()
-    pieces: list[bytes] = [b""] * (count * width)  # row by row: the columns' pieces, "},"
-    for position, pieced in enumerate(columns):
+    count, width = len(indices), len(columns) + 2
+    end = pending[:-1].encode() + b"}"
+    # Row by row: "," (or the start), the columns' pieces, the item's end.
+    pieces: list[bytes] = [b","] * (count * width)
+    pieces[0] = head + b"["
+    for position, pieced in enumerate(columns, start=1):
         pieces[position::width] = pieced
-    pieces[width - 1::width] = [pending[:-1].encode() + b"},"] * count
-    return b"[" + b"".join(pieces)[:-1] + b"]"
+    pieces[width - 1::width] = [end] * count
+    pieces.append(b"]" + tail)
+    return b"".join(pieces)
 
 
 # Columns that seldom repeat a value: not worth a table of distinct values.
@@ -61,8 +63,14 @@ _MANY_VALUES = frozenset({"deviceName", "userPrincipalName", "emailAddress", "us
 
 
 def _few_values(values: list[Any], prefix: bytes) -> Pieces:
-    """prefix + each value's JSON, encoded once a distinct value where there are few (states,
-    models), else one by one."""
+    """prefix + each value's JSON, from a table of the distinct values where there are few
+    (states, models; kept for the next page), else one by one."""
+    table = _TABLES.get(prefix)
+    if table is not None:
+        try:
+            return list(map(table.__getitem__, values))
+        except KeyError:  # a value the table has not seen yet
+            pass
     try:
         distinct = set(values)
     except TypeError:  # lists or dicts among them
@@ -73,7 +81,15 @@ def _few_values(values: list[Any], prefix: bytes) -> Pieces:
     if not (kinds <= {str, type(None)} or kinds == {bool}):  # not ints beside bools: 1 == True
         return _prefixed(values, prefix)
     table = {value: prefix + _encoded(value).encode() for value in distinct}
+    if len(table) <= _TABLE_SIZE and len(_TABLES) < _TABLE_SIZE:
+        # A key's values are of one type (a table of bools never sees an int).
+        _TABLES[prefix] = {**_TABLES.get(prefix, {}), **table}
     return list(map(table.__getitem__, values))
+
+
+# Encoded pieces by prefix (the key and what comes before it), for columns of few values.
+_TABLES: dict[bytes, dict[Any, bytes]] = {}
+_TABLE_SIZE = 256
 
 
 def _prefixed(values: list[Any], prefix: bytes) -> Pieces:
