@@ -45,15 +45,14 @@ def encode_page(store: DeviceStore, indices: Sequence[int], select: Sequence[str
             columns.append(_prefixed(values, pending.encode()) if key in _MANY_VALUES
                            else _few_values(values, pending.encode()))
         pending = ","
-    count, width = len(indices), len(columns) + 2
+    count, width = len(indices), len(columns) + 1
     end = pending[:-1].encode() + b"}"
-    # Row by row: "," (or the start), the columns' pieces, the item's end.
-    pieces: list[bytes] = [b","] * (count * width)
-    pieces[0] = head + b"["
-    for position, pieced in enumerate(columns, start=1):
+    # (the id is always a column.) Row by row: the columns' pieces, then the item's end and a comma.
+    pieces: list[bytes] = [end + b","] * (count * width)
+    for position, pieced in enumerate(columns):
         pieces[position::width] = pieced
-    pieces[width - 1::width] = [end] * count
-    pieces.append(b"]" + tail)
+    pieces[0] = head + b"[" + pieces[0]
+    pieces[-1] = end + b"]" + tail
     return b"".join(pieces)
 
 
