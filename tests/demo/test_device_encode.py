@@ -55,7 +55,7 @@ def test_a_bulk_page_is_what_each_device_says(bulk: DemoTenant, select: tuple[st
     select = tuple(name for name in select if name in names)
     live = store.live_indices()
     scattered = sorted(random.Random(3).sample(list(live), 1000))  # a filtered listing's page
-    for page in (live[:1000], live[BULK_FROM - 1500:], scattered):
+    for page in (live[:1000], live[BULK_FROM - 1500:], scattered, range(5, 1005)):
         assert store.encode_page(page, select, beta=beta) == _expected(
             bulk, list(page), select, beta)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -719,12 +720,26 @@ def _age_page(attribute: str) -> PageReader:
 def _acted_page(method: Callable[[DeviceStore, int], Any], attribute: str) -> PageReader:
     """A column that remote actions override (the name, the management state)."""
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
+        values = list(_take(getattr(store, attribute), indices))
+        if isinstance(indices, range) and indices.step == 1:  # the acted devices in the run
+            acted = _acted_indices(store)
+            start = indices.start
+            for index in acted[bisect_left(acted, start):bisect_left(acted, indices.stop)]:
+                values[index - start] = method(store, index)
+            return values
         actions = store.actions
         return [method(store, index) if index in actions else value
-                for index, value in zip(indices, _take(getattr(store, attribute), indices),
-                                        strict=True)]
+                for index, value in zip(indices, values, strict=True)]
 
     return read
+
+
+def _acted_indices(store: DeviceStore) -> list[int]:
+    """The devices remote actions were run on, in order (kept until the store changes)."""
+    known: tuple[int, list[int]] | None = store.__dict__.get("_acted_indices")
+    if known is None or known[0] != store.generation:
+        known = store.__dict__["_acted_indices"] = (store.generation, sorted(store.actions))
+    return known[1]
 
 
 def _user_page(attribute: str) -> PageReader:
