@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import repeat
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from intune_tui.demo import rules
@@ -693,7 +693,9 @@ def _take(column: Sequence[Any], indices: Sequence[int]) -> Sequence[Any]:
     """column[index] for each index: a slice when the indices are a run (an unfiltered page)."""
     if isinstance(indices, range) and indices.step == 1:
         return column[indices.start:indices.stop]
-    return list(map(column.__getitem__, indices))
+    if len(indices) < 2:  # itemgetter of one index gives the item, not a tuple
+        return [column[index] for index in indices]
+    return itemgetter(*indices)(column)  # type: ignore[no-any-return]  # a C loop
 
 
 def _column_page(attribute: str) -> PageReader:
