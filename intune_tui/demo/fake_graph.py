@@ -195,7 +195,7 @@ class FakeGraph:
         answer = self._answer_or_fault(request, path, params, content, origin, request_id)
         if (answer.status == 200 and request.method == "GET"
                 and isinstance(answer.body, dict | EncodedJSON) and self.faults.roll_malformed()):
-            encoded = (answer.body if isinstance(answer.body, EncodedJSON)
+            encoded = (answer.body.data if isinstance(answer.body, EncodedJSON)
                        else _encode(answer.body))
             answer = Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
         if (write and 200 <= answer.status < 300
@@ -252,7 +252,7 @@ class FakeGraph:
             return httpx.Response(answer.status, headers=headers, request=request)
         content: bytes
         if isinstance(answer.body, EncodedJSON):
-            content = bytes(answer.body)
+            content = answer.body.data
             headers["Content-Type"] = JSON_TYPE
         elif isinstance(answer.body, bytes | str):
             content = answer.body.encode() if isinstance(answer.body, str) else answer.body
@@ -482,9 +482,8 @@ class FakeGraph:
                 and "*" not in query.select and not query.expand):
             # A long list's page as JSON text a column at a time: the same bytes _encode
             # writes for the dict (tests/demo compare them), without a dict per item.
-            items = source.encode_page(page, query.select)
-            return Answer(200, EncodedJSON(
-                _encode(body)[:-1] + b',"value":' + items.encode() + b"}"))
+            return Answer(200, EncodedJSON(source.encode_page(
+                page, query.select, _encode(body)[:-1] + b',"value":', b"}")))
         body["value"] = self._page_items(call, pattern, rule, source, page, query)
         return Answer(200, body)
 
@@ -1197,14 +1196,18 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class EncodedJSON(bytes):
-    """A JSON body the fake encoded itself (a long list's page), as _encode would."""
+@dataclass(frozen=True)
+class EncodedJSON:
+    """A JSON body the fake encoded itself (a long list's page), as _encode would: kept in
+    the bytes it was joined into (a bytes subclass would copy them)."""
+
+    data: bytes
 
 
 def _truncated(answer: Answer, context: str) -> Answer:
     """A 200 whose JSON body stops halfway (a 204's body is the metadata context, cut)."""
     body = answer.body if isinstance(answer.body, dict | list) else {"@odata.context": context}
-    encoded = answer.body if isinstance(answer.body, EncodedJSON) else _encode(body)
+    encoded = answer.body.data if isinstance(answer.body, EncodedJSON) else _encode(body)
     return Answer(200, encoded[: max(1, len(encoded) // 2)], answer.headers)
 
 

@@ -134,8 +134,8 @@ def test_a_page_built_by_columns_is_the_page_built_device_by_device(
     if "deviceName" in select:
         assert rendered[3]["deviceName"] == "renamed-by-test"
     encoded = store.encode_page(page, select, beta=beta)
-    assert encoded == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
-    assert store.encode_page(page[:0], select, beta=beta) == "[]"
+    assert encoded == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+    assert store.encode_page(page[:0], select, beta=beta) == b"[]"
 
 
 def test_ids_are_undone_without_a_table(changed: DemoTenant) -> None:

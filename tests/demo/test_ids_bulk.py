@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intune_tui.demo.tenant.ids import chars, guid_from, mix64
-from intune_tui.demo.tenant.ids_bulk import base34, guids, hashes
+from intune_tui.demo.tenant.ids_bulk import base34, base34_digits, guids, hashes
 
 INDICES = [0, 1, 2, 255, 256, 65_535, 999_999, 2**31, 2**32 - 1, *range(3, 3000, 7)]
 
@@ -25,3 +25,7 @@ def test_hashes_and_base34_are_the_store_hash_and_chars(seed: int) -> None:
     for length, prefix in ((7, ""), (9, "C02"), (11, "F"), (8, "DESKTOP-")):
         assert base34(values, length, prefix) == [prefix + chars(value, length)
                                                   for value in expected]
+
+    for length in (1, 6, 7, 11, 12):
+        assert [row.tobytes().decode() for row in base34_digits(values, length)] == [
+            chars(value, length) for value in expected]

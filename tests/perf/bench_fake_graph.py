@@ -3,8 +3,9 @@
 Starts the fake in a child process on loopback, once per source tree and size, and reads the
 device list the way the app does (resources.py's `$select`, `$top=1000`, `$count=true`; then the
 16 `enrolledDateTime` ranges split_listing.py splits a long list into, each paged to its end;
-then the stale-device and one-user filters). Prints the child's CPU seconds (building the
-tenant, then serving each), its RSS and peak RSS, and the load average; asserts nothing.
+then the stale-device and one-user filters). Prints the child's CPU seconds (user + system:
+building the tenant, then serving each; the system share of the full list beside it), its RSS
+and peak RSS, and the load average; asserts nothing.
 
     .venv/bin/python tests/perf/bench_fake_graph.py [--sizes 100000,300000] [--before REF]
 
@@ -40,7 +41,7 @@ STALE = "lastSyncDateTime lt 2026-10-15T00:00:00Z and operatingSystem eq 'Window
 
 # The child: build the server, say where it is, then answer "stats" lines with its CPU and RSS.
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 from intune_tui.demo.server import DemoServer
 started = time.process_time()
 server = DemoServer(devices=int(sys.argv[1]), seed=7).start()
@@ -51,14 +52,15 @@ def rss_mb():
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 print(json.dumps({"url": server.url, "token": server.token, "build_cpu": build_cpu,
                   "rss": rss_mb()[0]}), flush=True)
-mark = time.process_time()
+mark, mark_sys = time.process_time(), os.times().system
 for line in sys.stdin:
     if line.strip() == "stop":
         break
     rss, peak = rss_mb()
-    print(json.dumps({"serve_cpu": time.process_time() - mark, "rss": rss, "peak": peak}),
+    print(json.dumps({"serve_cpu": time.process_time() - mark,
+                      "serve_sys": os.times().system - mark_sys, "rss": rss, "peak": peak}),
           flush=True)
-    mark = time.process_time()
+    mark, mark_sys = time.process_time(), os.times().system
 server.stop()
 """
 
@@ -135,7 +137,8 @@ def _report(label: str, devices: int, figures: dict[str, Any]) -> None:
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{label:>8} {devices:>9,}: build {figures['build_cpu']:6.1f} s CPU "
           f"(RSS {figures['built_rss']:5.0f} MB) | full list {plain['serve_cpu']:6.1f} s CPU "
-          f"({figures['plain_wall']:5.1f} s wall) | 16-part split {split['serve_cpu']:6.1f} s CPU "
+          f"(of it {plain['serve_sys']:4.1f} s sys, {figures['plain_wall']:5.1f} s wall) | "
+          f"16-part split {split['serve_cpu']:6.1f} s CPU "
           f"({figures['split_wall']:5.1f} s wall, {figures['split_items']:,} items) | "
           f"stale + user filters {other['serve_cpu']:5.1f} s CPU | "
           f"RSS {other['rss']:5.0f} MB, peak {other['peak']:5.0f} MB | load {load}", flush=True)

@@ -276,3 +276,4 @@ def build_action_history(store: DeviceStore, rng: random.Random) -> None:
         record = ActionRecord(name, started, started + timedelta(seconds=rng.randrange(20, 600)),
                               state)
         store.actions[index] = [record]
+    store.generation += 1

@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 import intune_tui.demo.tenant.device_build as spread
 from intune_tui.demo.identity import DEMO_DOMAIN
-from intune_tui.demo.tenant.devices import DeviceStore
+from intune_tui.demo.tenant.devices import SERIAL_STYLE_CODES, DeviceStore
 from intune_tui.demo.tenant.ids_bulk import base34
 from intune_tui.demo.tenant.platforms import (
     COMPLIANCE_WEIGHTS,
@@ -534,6 +534,8 @@ _BUCKET_SHIFT = np.array([_shift(high - low) for low, high, _ in SYNC_AGE_BUCKET
                          dtype=np.int64)
 _ENCRYPTED_SHARE = np.array([platform.encrypted_share for platform in PLATFORMS])
 _CLOUD_PC = np.array([model.serial_style == "cloudpc" for model in _MODELS])
+_SERIAL_STYLE = np.array([SERIAL_STYLE_CODES[model.serial_style] for model in _MODELS])
+_APPLE_SERIAL, _MAC_SERIAL = SERIAL_STYLE_CODES["apple"], SERIAL_STYLE_CODES["mac"]
 _STORAGE_GB = np.array([(*model.storage_gb, 0)[:2] for model in _MODELS], dtype=np.int64)
 _STORAGE_SHIFT = np.array([_shift(len(model.storage_gb)) for model in _MODELS], dtype=np.int64)
 
@@ -573,6 +575,9 @@ def _read_block(store: DeviceStore, words: Words, table: Ints, platforms: Ints,
     store.os.extend(_strings(_OS_NAMES, os))
     store.os_version.extend(_strings(_VERSIONS, version))
     store.model.extend(_strings(_MODELS, model))
+    store.serial_styles.frombytes(np.where(
+        (_SERIAL_STYLE[model] == _APPLE_SERIAL) & (os == _MACOS), _MAC_SERIAL,
+        _SERIAL_STYLE[model]).astype(np.uint8).tobytes())
     store.owner.extend(_strings(("personal", "company"), company.astype(np.int64)))
     store.user.frombytes(user.astype(np.int32).tobytes())
     store.compliance.extend(_strings(_STATES, state))

@@ -24,8 +24,8 @@ def device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
                      moving=DEVICE_PROPERTIES_MOVING,
                      render_page=lambda indices, select: store.render_page(indices, select,
                                                                            beta=beta),
-                     encode_page=lambda indices, select: store.encode_page(indices, select,
-                                                                           beta=beta),
+                     encode_page=lambda indices, select, head, tail: store.encode_page(
+                         indices, select, beta=beta, head=head, tail=tail),
                      filter_records=partial(filter_indices, store))
 
 

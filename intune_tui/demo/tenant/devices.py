@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain, repeat
+from itertools import repeat
 from json.encoder import encode_basestring
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from intune_tui.demo import rules
@@ -99,6 +101,8 @@ class DeviceStore:
         self.storage_gb = array("H")
         self.free_share = array("B")  # percent free
         self.name: list[str] = []
+        # SERIAL_STYLES index a device, filled by the bulk build (device_replay.py) only.
+        self.serial_styles = array("B")
         self.supervised: list[bool] = []
         self.notes: dict[int, str] = {}
         self.actions: dict[int, list[ActionRecord]] = {}
@@ -238,21 +242,14 @@ class DeviceStore:
         keys, columns = self._page_columns(indices, select, beta=beta)
         return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
 
-    def encode_page(self, indices: Sequence[int], select: Sequence[str], *,
-                    beta: bool) -> str:
-        """render_page's items as the fake's JSON array text (json.dumps with
-        ensure_ascii=False and compact separators), encoded a column at a time and joined in
-        one pass: '{"key":value,...},{...}' inside '[' and ']'."""
-        if not indices:
-            return "[]"
-        keys, columns = self._page_columns(indices, select, beta=beta)
-        pieces: list[Iterable[str]] = []
-        for position, (key, column) in enumerate(zip(keys, columns, strict=True)):
-            pieces.append(repeat(("{" if position == 0 else ",") + encode_basestring(key) + ":"))
-            pieces.append(_encoded_column(column, len(indices)))
-        pieces.append(repeat("},"))
-        text = "".join(chain.from_iterable(zip(*pieces, strict=False)))  # repeat() is endless
-        return "[" + text[:-1] + "]"
+    def encode_page(self, indices: Sequence[int], select: Sequence[str], *, beta: bool,
+                    head: bytes = b"", tail: bytes = b"") -> bytes:
+        """render_page's items as the fake's JSON array (json.dumps with ensure_ascii=False
+        and compact separators, UTF-8) between head and tail, built a column at a time
+        (device_encode.py)."""
+        from intune_tui.demo.tenant.device_encode import encode_page
+
+        return encode_page(self, indices, select, beta=beta, head=head, tail=tail)
 
     def guids(self, salt: int, indices: Sequence[int]) -> list[str]:
         """guid_from(seed, salt, index) for a page of devices."""
@@ -264,49 +261,37 @@ class DeviceStore:
 
     def _page_columns(self, indices: Sequence[int], select: Sequence[str], *,
                       beta: bool) -> tuple[list[str], list[Iterable[Any]]]:
-        names = _PROPERTY_NAMES[beta]
-        keys = ["id", *dict.fromkeys(name for name in select if name in names and name != "id")]
-        columns: list[Iterable[Any]] = [repeat("#microsoft.graph.managedDevice")]
-        for prop in keys:
-            if prop in rules.MANAGED_DEVICE_NON_DEFAULT:
-                columns.append(repeat(rules.MANAGED_DEVICE_NON_DEFAULT[prop]))
-                continue
-            page_reader = _PAGE_READERS.get(prop)
-            if page_reader is not None:
-                column = page_reader(self, indices)
-            else:
-                column = [self.value(index, prop) for index in indices]
-            if prop == "deviceEnrollmentType" and not beta:
-                column = ["unknownFutureValue" if value in rules.ENROLLMENT_TYPES_BETA_ONLY
-                          else value for value in column]
-            columns.append(column)
-        keys.insert(0, "@odata.type")
-        return keys, columns
+        keys = page_keys(select, beta=beta)
+        return keys, [page_column(self, key, indices, beta=beta) for key in keys]
 
 
-def _encoded_column(column: Iterable[Any], size: int) -> list[str]:
-    """Each value as json.dumps(value, ensure_ascii=False, separators=(",", ":")) writes it."""
-    if isinstance(column, repeat):
-        return [_encoded(next(column))] * size
-    values = column if isinstance(column, list) else list(column)
-    try:
-        distinct = set(values)
-    except TypeError:  # lists or dicts among them
-        return list(map(_encoded, values))
-    if len(distinct) * 4 < len(values) and ({type(value) for value in distinct} <= {
-            str, type(None)} or {type(value) for value in distinct} == {bool}):
-        # Few values (states, models): each encoded once. Not ints beside bools: 1 == True.
-        return list(map({value: _encoded(value) for value in distinct}.__getitem__, values))
-    try:
-        return list(map(encode_basestring, values))  # strings: json's own C encoder
-    except TypeError:
-        pass
-    if all(type(value) is bool for value in values):
-        return ["true" if value else "false" for value in values]
-    return list(map(_encoded, values))
+def page_keys(select: Sequence[str], *, beta: bool) -> list[str]:
+    """The keys of a `$select`ed page's items, in order."""
+    names = _PROPERTY_NAMES[beta]
+    return ["@odata.type", "id",
+            *dict.fromkeys(name for name in select if name in names and name != "id")]
 
 
-def _encoded(value: Any) -> str:
+def page_column(store: DeviceStore, prop: str, indices: Sequence[int], *,
+                beta: bool) -> Iterable[Any]:
+    """One property of a page of devices: a list, or repeat() of a value every item has."""
+    if prop == "@odata.type":
+        return repeat("#microsoft.graph.managedDevice")
+    if prop in rules.MANAGED_DEVICE_NON_DEFAULT:
+        return repeat(rules.MANAGED_DEVICE_NON_DEFAULT[prop])
+    page_reader = _PAGE_READERS.get(prop)
+    if page_reader is not None:
+        column = page_reader(store, indices)
+    else:
+        column = [store.value(index, prop) for index in indices]
+    if prop == "deviceEnrollmentType" and not beta:
+        column = ["unknownFutureValue" if value in rules.ENROLLMENT_TYPES_BETA_ONLY
+                  else value for value in column]
+    return column
+
+
+def encoded_value(value: Any) -> str:
+    """json.dumps(value, ensure_ascii=False, separators=(",", ":"))."""
     kind = type(value)
     if kind is str:
         return encode_basestring(value)
@@ -429,6 +414,28 @@ _SERIAL_DIGITS: dict[str, Callable[[int], str]] = {
     "google": lambda value: f"{value % 16**12:012X}",
     "zebra": lambda value: f"{value % 10**14:014d}",
 }
+
+
+SERIAL_STYLES: tuple[str, ...] = (*_SERIAL_CHARS, *_SERIAL_DIGITS)
+SERIAL_STYLE_CODES = {style: code for code, style in enumerate(SERIAL_STYLES)}
+SERIAL_CHARS_LONGEST = max(length for _, length in _SERIAL_CHARS.values())
+
+
+def serial_chars(style: str) -> tuple[str, int] | None:
+    """A serial style's prefix and number of base-34 characters (None: a digits style)."""
+    return _SERIAL_CHARS.get(style)
+
+
+def serial_digits(style: str) -> Callable[[int], str]:
+    return _SERIAL_DIGITS[style]
+
+
+def serial_style_codes(store: DeviceStore, indices: Sequence[int]) -> list[int]:
+    """The SERIAL_STYLES index of each device."""
+    codes = store.serial_styles
+    if len(codes) == len(store):
+        return [codes[index] for index in indices]
+    return [SERIAL_STYLE_CODES[_serial_style(store, index)] for index in indices]
 
 
 def _serial_page(store: DeviceStore, indices: Sequence[int]) -> list[str]:
@@ -682,26 +689,32 @@ _DERIVED_READERS: dict[str, Callable[[DeviceStore, int], Any]] = {
 PageReader = Callable[[DeviceStore, Sequence[int]], list[Any]]
 
 
+def _take(column: Sequence[Any], indices: Sequence[int]) -> Sequence[Any]:
+    """column[index] for each index: a slice when the indices are a run (an unfiltered page)."""
+    if isinstance(indices, range) and indices.step == 1:
+        return column[indices.start:indices.stop]
+    if len(indices) < 2:  # itemgetter of one index gives the item, not a tuple
+        return [column[index] for index in indices]
+    return itemgetter(*indices)(column)  # type: ignore[no-any-return]  # a C loop
+
+
 def _column_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        column = getattr(store, attribute)
-        return [column[index] for index in indices]
+        return list(_take(getattr(store, attribute), indices))
 
     return read
 
 
 def _model_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        models = store.model
-        return [getattr(models[index], attribute) for index in indices]
+        return list(map(attrgetter(attribute), _take(store.model, indices)))
 
     return read
 
 
 def _age_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        ages = getattr(store, attribute)
-        return store.seconds_text.many([ages[index] for index in indices])
+        return store.seconds_text.many(_take(getattr(store, attribute), indices))
 
     return read
 
@@ -709,23 +722,40 @@ def _age_page(attribute: str) -> PageReader:
 def _acted_page(method: Callable[[DeviceStore, int], Any], attribute: str) -> PageReader:
     """A column that remote actions override (the name, the management state)."""
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        column, actions = getattr(store, attribute), store.actions
-        return [method(store, index) if index in actions else column[index]
-                for index in indices]
+        values = list(_take(getattr(store, attribute), indices))
+        if isinstance(indices, range) and indices.step == 1:  # the acted devices in the run
+            acted = _acted_indices(store)
+            start = indices.start
+            for index in acted[bisect_left(acted, start):bisect_left(acted, indices.stop)]:
+                values[index - start] = method(store, index)
+            return values
+        actions = store.actions
+        return [method(store, index) if index in actions else value
+                for index, value in zip(indices, values, strict=True)]
 
     return read
 
 
+def _acted_indices(store: DeviceStore) -> list[int]:
+    """The devices remote actions were run on, in order (kept until the store changes)."""
+    known: tuple[int, list[int]] | None = store.__dict__.get("_acted_indices")
+    if known is None or known[0] != store.generation:
+        known = store.__dict__["_acted_indices"] = (store.generation, sorted(store.actions))
+    return known[1]
+
+
 def _user_page(attribute: str) -> PageReader:
     def read(store: DeviceStore, indices: Sequence[int]) -> list[Any]:
-        owners = [store.user[index] for index in indices]
+        owners = _take(store.user, indices)
         users = store.users
         if attribute == "id":
             ids = iter(_user_guids(store, [user for user in owners if user >= 0]))
             return [next(ids) if user >= 0 else "" for user in owners]
         if attribute == "upn":
-            return [users.upn[user] if user >= 0 else "" for user in owners]
-        return [users.display_name(user) if user >= 0 else "" for user in owners]
+            upn = users.upn
+            return [upn[user] if user >= 0 else "" for user in owners]
+        given, surname = users.given, users.surname  # users.display_name, inlined
+        return [f"{given[user]} {surname[user]}" if user >= 0 else "" for user in owners]
 
     return read
 

@@ -18,10 +18,6 @@ U64 = npt.NDArray[np.uint64]
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _VARIANT = np.frombuffer(b"89ab", dtype=np.uint8)
-# Where the 32 hex digits of (high, low) go in the 36 characters of a GUID: the 13th digit is
-# replaced by the version 4 and the 17th by the variant (ids.guid_from).
-_DIGIT_AT = np.array([*range(0, 8), *range(9, 13), -1, *range(15, 18), -1, *range(20, 23),
-                      *range(24, 36)])
 
 
 def mix64(value: U64) -> U64:
@@ -37,22 +33,36 @@ def guids(seed: int, salt: int, indices: Sequence[int]) -> list[str]:
     count = len(indices)
     if not count:
         return []
+    raw = guid_digits(seed, salt, np.asarray(indices, dtype=np.uint64)).tobytes().decode("ascii")
+    return [raw[start:start + 36] for start in range(0, 36 * count, 36)]
+
+
+def guid_digits(seed: int, salt: int, indices: npt.NDArray[np.integer]) -> npt.NDArray[np.uint8]:
+    """The GUIDs' text, a row of 36 ASCII bytes each."""
+    count = len(indices)
     base = np.uint64(((seed << 40) ^ (salt << 32)) & _MASK64)
-    high = mix64(np.asarray(indices, dtype=np.uint64) ^ base)
+    high = mix64(indices.astype(np.uint64) ^ base)
     low = mix64(high ^ np.uint64((0x5DEECE66D ^ salt) & _MASK64))
     octets = np.empty((count, 16), dtype=np.uint8)
     octets[:, :8] = high.astype(">u8").view(np.uint8).reshape(count, 8)
     octets[:, 8:] = low.astype(">u8").view(np.uint8).reshape(count, 8)
-    digits = np.empty((count, 32), dtype=np.uint8)
-    digits[:, 0::2] = _HEX[octets >> 4]
-    digits[:, 1::2] = _HEX[octets & 15]
-    text = np.full((count, 36), ord("-"), dtype=np.uint8)
-    kept = _DIGIT_AT >= 0
-    text[:, _DIGIT_AT[kept]] = digits[:, kept]
+    digits = _HEX_PAIRS.take(octets).view(np.uint8).reshape(count, 32)  # take: no fancy index
+    text = np.empty((count, 36), dtype=np.uint8)
+    for dash in (8, 13, 18, 23):
+        text[:, dash] = ord("-")
+    for target, source, width in _GUID_RUNS:
+        text[:, target:target + width] = digits[:, source:source + width]
     text[:, 14] = ord("4")
     text[:, 19] = _VARIANT[(low & np.uint64(3)).astype(np.intp)]
-    raw = text.tobytes().decode("ascii")
-    return [raw[start:start + 36] for start in range(0, 36 * count, 36)]
+    return text
+
+
+# Each octet's two hex digits as one 16-bit item (its bytes in text order).
+_HEX_PAIRS = np.array([[high, low] for high in _HEX for low in _HEX],
+                      dtype=np.uint8).view(np.uint16).ravel()
+# Runs of hex digits copied into the GUID's text: (where, from which digit, how many); the
+# 13th digit is replaced by the version 4 and the 17th by the variant (ids.guid_from).
+_GUID_RUNS = ((0, 0, 8), (9, 8, 4), (15, 13, 3), (20, 17, 3), (24, 20, 12))
 
 
 def hashes(seed: int, salt: int, indices: Sequence[int]) -> U64:
@@ -80,3 +90,23 @@ def base34(values: U64, length: int, prefix: str = "") -> list[str]:
         rest //= radix
     raw = text.tobytes().decode("ascii")
     return [raw[start:start + width] for start in range(0, width * count, width)]
+
+
+def base34_digits(values: U64, length: int) -> npt.NDArray[np.uint8]:
+    """The values' first `length` digits in base 34, least significant first (ids.chars), a
+    row of ASCII bytes each: two digits a division."""
+    count = len(values)
+    pairs = (length + 1) // 2
+    text = np.empty((count, pairs), dtype=np.uint16)
+    rest = values.copy()
+    radix = np.uint64(len(_ALPHANUM) ** 2)
+    for position in range(pairs):
+        text[:, position] = _ALPHANUM_PAIRS.take((rest % radix).astype(np.intp))
+        rest //= radix
+    return text.view(np.uint8).reshape(count, 2 * pairs)[:, :length]
+
+
+# Each pair of base-34 digits (low digit first) as one 16-bit item, its bytes in text order.
+_ALPHANUM_PAIRS = np.array([[_ALPHANUM[pair % len(_ALPHANUM)], _ALPHANUM[pair // len(_ALPHANUM)]]
+                            for pair in range(len(_ALPHANUM) ** 2)],
+                           dtype=np.uint8).view(np.uint16).ravel()

@@ -38,8 +38,9 @@ class RecordSet:
     # once, exactly as `render_only` then the fake's shaping would; and the records matching a
     # `$filter` tree (None: not one it evaluates, the fake tests each record).
     render_page: Callable[[Sequence[Any], tuple[str, ...]], list[dict[str, Any]]] | None = None
-    # render_page's items as JSON array text, for a page the fake encodes itself.
-    encode_page: Callable[[Sequence[Any], tuple[str, ...]], str] | None = None
+    # render_page's items as a JSON array in UTF-8, for a page the fake encodes itself, between
+    # the two bytes given (the body's start and end).
+    encode_page: Callable[[Sequence[Any], tuple[str, ...], bytes, bytes], bytes] | None = None
     filter_records: Callable[[Any], Sequence[Any] | None] | None = None
 
 
