@@ -19,13 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.typed_app import IntuneAppMixin
-from intune_tui.ui.widgets.detail import RowsPane
+from intune_tui.ui.widgets.detail import DetailHeader, RowsPane
 from intune_tui.ui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
@@ -108,6 +108,22 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         if self.is_current:
             self.app.pop_screen()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The Resize Textual sends the screen after its first layout is at the size that
+        layout was just done for: laying the whole screen (and the one below) out again would
+        change nothing. A real resize comes at another size and goes on to Textual's handler.
+
+        That first layout (on the push's ScreenResume) also leaves Textual's "layout required"
+        flag set by the mounts before it, so the next frame would lay the whole screen out once
+        more for nothing; a widget that asked for a layout since is in `_layout_widgets`
+        (emptied by every full layout), and then the flag stays."""
+        if not self._compositor.size or event.size != self._compositor.size:
+            return
+        event.prevent_default()
+        event.stop()
+        if not self._layout_widgets:
+            self._layout_required = False
+
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._resumed:
             # The push's resume: every widget was styled as it mounted, moments ago; Textual
@@ -139,7 +155,7 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
 
     def compose_top(self, title: Text) -> ComposeResult:
         """The header, the item's title line and the filter box (hidden until `/`)."""
-        yield Header()
+        yield DetailHeader()
         yield Static(title, id="detail-title", classes="panel-title")
         yield SearchBox(placeholder="Filter this tab's list: words it must contain")
 
@@ -151,7 +167,8 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
     def show_title(self, title: Text) -> None:
         """The item's title line again, from its details as Graph gave them."""
         self.query_one("#overview-problem").display = False
-        self.query_one("#detail-title", Static).update(title)
+        # One line high (.panel-title) whatever it says: a repaint, not a layout.
+        self.query_one("#detail-title", Static).update(title, layout=False)
 
     def show_overview_problem(self, what: str, error: BaseException) -> None:
         problem = self.query_one("#overview-problem", Static)

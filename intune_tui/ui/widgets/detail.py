@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -14,7 +15,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.visual import VisualType
+from textual.widgets import Header, Static
+from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
 from intune_tui.intune.formatting import Field
 from intune_tui.intune.resources import Resource, Row
@@ -24,6 +27,20 @@ from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 def shown_value(value: object) -> str:
     return clean(value) if value not in (None, "") else "—"
+
+
+FIELD_GAP = 2  # cells between a label and its value (`field_table`'s padding)
+
+
+def one_line_each(fields: Sequence[Field], width: int) -> bool:
+    """Whether `field_table` draws each field on one line at this content width: no value
+    wraps beside the widest label."""
+    if not fields:
+        return False
+    label_width = max(cell_len(label) for label, _ in fields)
+    room = width - label_width - FIELD_GAP
+    return all("\n" not in (shown := shown_value(value)) and cell_len(shown) <= room
+               for _, value in fields)
 
 
 def field_table(fields: Iterable[Field], *, cursor: int | None = None) -> Table:
@@ -61,6 +78,26 @@ class DrawnOnce:
         return Measurement.get(console, options, self.renderable)
 
 
+class _OneLineTitle(HeaderTitle):
+    """The header's title: one line whatever it says (`Header` is one line high, the title
+    does not wrap), so a new title is a repaint, not a layout of the whole screen. Textual's
+    Header sets its title again from four watchers as a screen mounts; after the screen's
+    first layout each one laid it all out again."""
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(content, layout=False)
+
+
+class DetailHeader(Header):
+    """Textual's Header (its `compose`, Textual 8.2.8) with `_OneLineTitle`."""
+
+    def compose(self) -> ComposeResult:
+        yield HeaderIcon().data_bind(Header.icon)
+        yield _OneLineTitle()
+        yield (HeaderClock().data_bind(Header.time_format) if self._show_clock
+               else HeaderClockSpace())
+
+
 class FieldList(Static):
     """A Static showing label/value pairs. `selectable`: it takes focus and has a cursor row
     (↑/↓), so `y` can copy the field under it."""
@@ -78,9 +115,14 @@ class FieldList(Static):
         self.cursor = 0
 
     def show(self, fields: Sequence[Field]) -> None:
+        # As many lines as before (one per field, then and now): a repaint, not a layout of
+        # the whole screen (the device's GET and its scope tags redraw the Overview so).
+        width = self.content_region.width
+        same_height = (len(fields) == len(self._fields) == self.content_region.height
+                       and one_line_each(self._fields, width) and one_line_each(fields, width))
         self._fields = list(fields)
         self.cursor = min(self.cursor, max(len(self._fields) - 1, 0))
-        self._draw()
+        self._redraw(layout=not same_height)
 
     @property
     def current_field(self) -> tuple[str, str] | None:
@@ -98,9 +140,13 @@ class FieldList(Static):
     @on(events.Focus)
     @on(events.Blur)
     def _draw(self) -> None:
-        """The cursor shows while the list has focus."""
+        """The cursor shows while the list has focus (it changes no line's height)."""
+        self._redraw(layout=False)
+
+    def _redraw(self, *, layout: bool) -> None:
         self.update(DrawnOnce(field_table(self._fields,
-                                          cursor=self.cursor if self.has_focus else None)))
+                                          cursor=self.cursor if self.has_focus else None)),
+                    layout=layout)
 
 
 class RowsPane(Vertical):
