@@ -39,8 +39,7 @@ def one_line_each(fields: Sequence[Field], width: int) -> bool:
         return False
     label_width = max(cell_len(label) for label, _ in fields)
     room = width - label_width - FIELD_GAP
-    return all("\n" not in (shown := shown_value(value)) and cell_len(shown) <= room
-               for _, value in fields)
+    return all(cell_len(shown_value(value)) <= room for _, value in fields)
 
 
 def field_table(fields: Iterable[Field], *, cursor: int | None = None) -> Table:
