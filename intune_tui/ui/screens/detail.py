@@ -110,19 +110,12 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """The Resize Textual sends the screen after its first layout is at the size that
-        layout was just done for: laying the whole screen (and the one below) out again would
-        change nothing. A real resize comes at another size and goes on to Textual's handler.
-
-        That first layout (on the push's ScreenResume) also leaves Textual's "layout required"
-        flag set by the mounts before it, so the next frame would lay the whole screen out once
-        more for nothing; a widget that asked for a layout since is in `_layout_widgets`
-        (emptied by every full layout), and then the flag stays."""
-        if not self._compositor.size or event.size != self._compositor.size:
-            return
-        event.prevent_default()
-        event.stop()
-        if not self._layout_widgets:
-            self._layout_required = False
+        layout was just done for: laying the whole screen (and the one below) out again at once
+        would place everything where it is (what the widgets ask for since is laid out in the
+        next frame as usual). A real resize comes at another size and goes on to Textual."""
+        if self._compositor.size and event.size == self._compositor.size:
+            event.prevent_default()
+            event.stop()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._resumed:
