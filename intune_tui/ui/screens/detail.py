@@ -147,10 +147,10 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         ]
 
     def compose_top(self, title: Text) -> ComposeResult:
-        """The header, the item's title line and the filter box (hidden until `/`)."""
+        """The header and the item's title line; the filter box goes under them on the first
+        `/` (`action_search`): hidden until then, it only slowed the first frame."""
         yield DetailHeader()
         yield Static(title, id="detail-title", classes="panel-title")
-        yield SearchBox(placeholder="Filter this tab's list: words it must contain")
 
     def overview_problem(self) -> Static:
         """Where the Overview says that the item's details could not be read (hidden until
@@ -241,11 +241,15 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
 
     # -- filter --------------------------------------------------------------------------------
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         if self.active_pane() is None:
             self.notify("This tab has no list to filter.", severity="warning")
             return
-        self.query_one("#search", SearchBox).open()
+        search = next(self.query("#search").results(SearchBox), None)
+        if search is None:
+            search = SearchBox(placeholder="Filter this tab's list: words it must contain")
+            await self.mount(search, after="#detail-title")
+        search.open()
 
     @on(Input.Changed, "#search")
     def _filter_changed(self, event: Input.Changed) -> None:
