@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
@@ -52,6 +53,42 @@ def field_table(fields: Iterable[Field], *, cursor: int | None = None) -> Table:
         table.add_row(Text(label), Text(shown_value(value)),
                       style="reverse" if index == cursor else None)
     return table
+
+
+class FieldTable:
+    """`field_table` as drawn: when every field fits on one line (the usual case), its lines
+    are put together here, the same segments as Rich's Table gives them (tests/ui/widgets/
+    test_detail.py compares them), without the Table measuring every cell; otherwise that
+    Table draws it."""
+
+    def __init__(self, fields: Sequence[Field], *, cursor: int | None = None) -> None:
+        self.fields = list(fields)
+        self.cursor = cursor
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not one_line_each(self.fields, options.max_width):
+            yield field_table(self.fields, cursor=self.cursor)
+            return
+        values = [shown_value(value) for _, value in self.fields]
+        label_width = max(cell_len(label) for label, _ in self.fields)
+        value_width = max(cell_len(value) for value in values)
+        gap = " " * FIELD_GAP
+        for index, ((label, _), value) in enumerate(zip(self.fields, values, strict=True)):
+            on_cursor = index == self.cursor
+            label_style = _CURSOR_LABEL if on_cursor else _LABEL
+            yield Segment(label + " " * (label_width - cell_len(label)), label_style)
+            yield Segment(gap, label_style)
+            yield Segment(value + " " * (value_width - cell_len(value)),
+                          _CURSOR if on_cursor else None)
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, field_table(self.fields, cursor=self.cursor))
+
+
+_LABEL = Style(bold=True)
+_CURSOR = Style(reverse=True)
+_CURSOR_LABEL = _LABEL + _CURSOR
 
 
 class DrawnOnce:
@@ -143,8 +180,8 @@ class FieldList(Static):
         self._redraw(layout=False)
 
     def _redraw(self, *, layout: bool) -> None:
-        self.update(DrawnOnce(field_table(self._fields,
-                                          cursor=self.cursor if self.has_focus else None)),
+        self.update(DrawnOnce(FieldTable(self._fields,
+                                         cursor=self.cursor if self.has_focus else None)),
                     layout=layout)
 
 

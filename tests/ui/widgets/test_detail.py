@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+from rich.console import Console
+from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from intune_tui.ui.widgets.detail import FieldList, one_line_each
+from intune_tui.intune.formatting import Field
+from intune_tui.ui.widgets.detail import FieldList, FieldTable, field_table, one_line_each
 
 
 class FieldsApp(App[None]):
@@ -55,3 +59,25 @@ async def test_a_longer_value_grows_the_list_and_a_shorter_one_repaints_in_place
         assert fields.size.height == 3
         assert app.query_one("#below").region.y == 3
         assert "Name    LT-2" in _text(app)
+
+
+FIELD_SETS: list[list[Field]] = [
+    [("Name", "LT-1"), ("Operating system", "Windows 10.0.22631"), ("Memory", None),
+     ("Serial", "")],
+    [("Primary user", "Ada Lovelace <ada@contoso.example>"), ("IMEI", "  35 20 99")],
+    [("Name", "東京-ノート-01"), ("Model", "Surface Laptop 5 trailing  ")],
+    [("Only", "x")],
+    [("Notes", "a long value " * 8)],  # wraps at every width below: Rich's Table draws it
+]
+
+
+@pytest.mark.parametrize("fields", FIELD_SETS)
+@pytest.mark.parametrize("width", [118, 76, 40, 24])
+@pytest.mark.parametrize("cursor", [None, 0, 1])
+def test_field_lines_are_the_segments_rich_table_draws(fields: list[Field], width: int,
+                                                       cursor: int | None) -> None:
+    console = Console(width=width, color_system="truecolor", legacy_windows=False)
+    options = console.options.update(width=width)
+    ours: list[Segment] = list(console.render(FieldTable(fields, cursor=cursor), options))
+    rich: list[Segment] = list(console.render(field_table(fields, cursor=cursor), options))
+    assert ours == rich
