@@ -100,13 +100,20 @@ def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
     from textual.widgets import TabbedContent
 
     from intune_tui.ui.widgets.detail import RowsPane
+    from intune_tui.ui.widgets.resource_table import ResourceTable
 
     app: Any = pilot.app
     screen = app.screen
     tabs = screen.query_one(TabbedContent)
+
+    def loaded(pane: RowsPane) -> bool:
+        # A pane of a tab being built may not have composed its table yet.
+        tables = pane.query(ResourceTable)
+        return bool(tables) and tables.first().empty_text != "Loading…"
+
     return (bool(tabs.active) and bool(tabs.get_pane(tabs.active).children)
             and not any(job.key.startswith("device:") for job in app._jobs.values())
-            and all(pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)))
+            and all(loaded(pane) for pane in screen.query(RowsPane)))
 
 
 # -- steps ----------------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
 from intune_tui.ui.typed_app import IntuneAppMixin
-from intune_tui.ui.widgets.detail import RowsPane
+from intune_tui.ui.widgets.detail import DetailHeader, RowsPane
 from intune_tui.ui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
@@ -108,6 +108,15 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         if self.is_current:
             self.app.pop_screen()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The Resize Textual sends the screen after its first layout is at the size that
+        layout was just done for: laying the whole screen (and the one below) out again at once
+        would place everything where it is (what the widgets ask for since is laid out in the
+        next frame as usual). A real resize comes at another size and goes on to Textual."""
+        if self._compositor.size and event.size == self._compositor.size:
+            event.prevent_default()
+            event.stop()
+
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._resumed:
             # The push's resume: every widget was styled as it mounted, moments ago; Textual
@@ -138,10 +147,10 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         ]
 
     def compose_top(self, title: Text) -> ComposeResult:
-        """The header, the item's title line and the filter box (hidden until `/`)."""
-        yield Header()
+        """The header and the item's title line; the filter box goes under them on the first
+        `/` (`action_search`): hidden until then, it only slowed the first frame."""
+        yield DetailHeader()
         yield Static(title, id="detail-title", classes="panel-title")
-        yield SearchBox(placeholder="Filter this tab's list: words it must contain")
 
     def overview_problem(self) -> Static:
         """Where the Overview says that the item's details could not be read (hidden until
@@ -151,7 +160,8 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
     def show_title(self, title: Text) -> None:
         """The item's title line again, from its details as Graph gave them."""
         self.query_one("#overview-problem").display = False
-        self.query_one("#detail-title", Static).update(title)
+        # One line high (.panel-title) whatever it says: a repaint, not a layout.
+        self.query_one("#detail-title", Static).update(title, layout=False)
 
     def show_overview_problem(self, what: str, error: BaseException) -> None:
         problem = self.query_one("#overview-problem", Static)
@@ -231,11 +241,15 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
 
     # -- filter --------------------------------------------------------------------------------
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         if self.active_pane() is None:
             self.notify("This tab has no list to filter.", severity="warning")
             return
-        self.query_one("#search", SearchBox).open()
+        search = next(self.query("#search").results(SearchBox), None)
+        if search is None:
+            search = SearchBox(placeholder="Filter this tab's list: words it must contain")
+            await self.mount(search, after="#detail-title")
+        search.open()
 
     @on(Input.Changed, "#search")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -483,8 +483,9 @@ class DeviceDetailScreen(DetailScreen):
         self.item = self.device.raw
         # Already started from the list row unless it lacked the ids (or they changed).
         self._load_side_tabs(self.device)
+        # The title line shows at once even when the Overview is not built yet (another tab first).
         self._deliver(lambda: self.query_one("#detail-title", Static).update(
-            title_line(self.device)))
+            title_line(self.device), layout=False))
         self._deliver(self._show_overview)
         rows = RESOURCES["device_action_results"].to_rows(
             [result.raw for result in self.device.action_results], self.intune_app.now())

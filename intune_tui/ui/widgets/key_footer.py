@@ -98,7 +98,7 @@ class KeyFooter(Footer):
         """What the bar shows: the same signature draws the same keys."""
         active = self.screen.active_bindings
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        return (self._bindings_ready, self.compact, self.show_command_palette,
+        return (self.compact, self.show_command_palette,
                 tuple((binding.key, display, label, active[binding.key].enabled,
                        binding.tooltip) for binding, display, label in self._keys()),
                 None if palette is None else (palette[1].key, palette[2]))
@@ -112,8 +112,10 @@ class KeyFooter(Footer):
         await super().recompose()
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+        # Composed with the screen, from the bindings it has then (Textual's Footer waits for
+        # the screen's first bindings signal, after its first frame): the first frame has its
+        # keys, and the rebuild that signal asks for is skipped when they are the same (for
+        # the device screen: mounting them after its first frame took as long as a layout).
         self._composed = self._signature()
         active = self.screen.active_bindings
         for binding, display, label in self._keys():
