@@ -380,6 +380,12 @@ MOBILE_APP_BETA_ONLY_PROPERTIES: frozenset[str] = frozenset({
     "isAssigned", "roleScopeTagIds", "dependentAppCount", "supersedingAppCount",
     "supersededAppCount", "uploadState",
 })
+# v1.0's deviceConfiguration and deviceCompliancePolicy have only createdDateTime, description,
+# displayName, lastModifiedDateTime and version of their own (msgraph-metadata
+# schemas/v1.0-Prod.csdl, 2026-08-03); beta adds roleScopeTagIds to both and supportsScopeTags to
+# deviceConfiguration (msgraph-beta-sdk-python models/device_configuration.py,
+# device_compliance_policy.py, read 2026-12-07).
+POLICY_BETA_ONLY_PROPERTIES: frozenset[str] = frozenset({"roleScopeTagIds"})
 BETA_ONLY_APP_TYPES: frozenset[str] = frozenset({
     "#microsoft.graph.androidForWorkApp", "#microsoft.graph.androidManagedStoreApp",
     "#microsoft.graph.androidManagedStoreWebApp", "#microsoft.graph.macOSPkgApp",
@@ -465,14 +471,16 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
     CollectionRule(f"{_DM}/deviceConfigurations", CONFIG_R, CONFIG_W,
                    filter=DISPLAY_NAME_FILTER, orderby=frozenset({"displayName",
                                                                   "lastModifiedDateTime"}),
-                   expand=frozenset({"assignments"})),
+                   expand=frozenset({"assignments"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES | {"supportsScopeTags"}),
     CollectionRule(f"{_DM}/deviceConfigurations/{{id}}/assignments", CONFIG_R, CONFIG_W),
     CollectionRule(f"{_DM}/deviceConfigurations/{{id}}/deviceStatuses", CONFIG_R, CONFIG_W,
                    filter=DEVICE_STATUS_FILTER),
     CollectionRule(f"{_DM}/deviceCompliancePolicies", CONFIG_R, CONFIG_W,
                    filter=DISPLAY_NAME_FILTER, orderby=frozenset({"displayName",
                                                                   "lastModifiedDateTime"}),
-                   expand=frozenset({"assignments", "scheduledActionsForRule"})),
+                   expand=frozenset({"assignments", "scheduledActionsForRule"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DM}/deviceCompliancePolicies/{{id}}/assignments", CONFIG_R, CONFIG_W),
     CollectionRule(f"{_DM}/deviceCompliancePolicies/{{id}}/deviceStatuses", CONFIG_R, CONFIG_W,
                    filter=DEVICE_STATUS_FILTER),
