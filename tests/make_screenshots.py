@@ -95,8 +95,9 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
-    """The tab shown is built, every read of the screen has answered and every list built is
-    loaded (a hidden tab is built when it is first opened, from what its reads brought)."""
+    """The tab shown is built, every read of the screen (device, app or policy detail) has
+    answered and every list built is loaded (a hidden tab is built when it is first opened,
+    from what its reads brought)."""
     from textual.widgets import TabbedContent
 
     from intune_tui.ui.widgets.detail import RowsPane
@@ -105,7 +106,8 @@ def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
     screen = app.screen
     tabs = screen.query_one(TabbedContent)
     return (bool(tabs.active) and bool(tabs.get_pane(tabs.active).children)
-            and not any(job.key.startswith("device:") for job in app._jobs.values())
+            and not any(job.key.startswith(("device:", "app:", "detail:"))
+                        for job in app._jobs.values())
             and all(pane.table.empty_text != "Loading…" for pane in screen.query(RowsPane)))
 
 
