@@ -223,8 +223,8 @@ class ScopeTagNames:
         tags of one name apart); an id the list does not name stands alone."""
         if not self.ids:
             return "None"
-        shown = ", ".join(f"{clean(self.names[tag])} ({tag})" if self.names.get(tag) else tag
-                          for tag in self.ids)
+        shown = ", ".join(f"{clean(self.names[tag])} ({clean(tag)})" if self.names.get(tag)
+                          else clean(tag) for tag in self.ids)
         return f"{shown} ({self.problem})" if self.problem else shown
 
 

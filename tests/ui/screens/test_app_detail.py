@@ -297,3 +297,23 @@ async def test_a_refused_tag_list_leaves_the_app_s_tag_ids_and_says_why(make_app
                                                                      "Scope tags Loading…"))
         line = app_tag_line(screen)
     assert line == "Scope tags 0, 1 (names need DeviceManagementRBAC.Read.All)"
+
+
+async def test_y_on_an_assignment_copies_its_group_s_id(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_app(pilot, app, wait_until, WIN32_NAME)
+        await pilot.press("right_square_bracket")
+        assigned = screen.query_one("#assignments-pane", RowsPane)
+        await wait_until(pilot, lambda: screen.tabs.active == "assignments"
+                         and assigned.table.rows_count > 0
+                         and "groupDisplayName" in str(assigned.table.visible_rows[0].item))
+        row = assigned.table.cursor_row
+        assert row is not None
+        target = row.item["target"]
+        await pilot.press("y")
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+        copied = app.clipboard
+    assert copied == target["groupId"]
+    assert any(target["groupId"] in note and target["groupDisplayName"] in note for note in notes)
