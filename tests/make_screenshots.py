@@ -242,6 +242,26 @@ async def device_groups_tab(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def device_apps_tab(pilot: Pilot[Any]) -> None:
+    """The Apps tab: the managed apps targeted at the device or its user, failing first, a
+    failing app's error code in words, then the discovered apps."""
+    import re
+
+    from textual.widgets import TabbedContent
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    for _ in range(len(tabs.query("TabPane"))):
+        if tabs.active == "apps":
+            break
+        await pilot.press("right")
+    await wait_for(pilot, lambda: tabs.active == "apps" and detail_tabs_loaded(pilot)
+                   and re.search(r"0x[0-9A-F]{8}", str(
+                       pilot.app.screen.query_one("#managed-apps").render())) is not None,
+                   "the device's managed apps and a failing app's error code")
+    await settle(pilot)
+
+
 async def user_devices(pilot: Pilot[Any]) -> None:
     """`u` on a device: its primary user's card and every device of theirs (Graph-filtered)."""
     from intune_tui.ui.widgets.detail import RowsPane
@@ -598,6 +618,8 @@ SCENES: tuple[Scene, ...] = (
           device_recovery_tab),
     Scene("device-groups", "Device detail: its Entra groups and its user's, by name",
           device_groups_tab),
+    Scene("device-apps", "Device detail: managed apps, failing first, the error in words",
+          device_apps_tab),
     Scene("user-devices", "A user's card and all their devices (u on a device, :user NAME)",
           user_devices),
     Scene("actions-menu", "Remote actions menu (a)", actions),
