@@ -279,7 +279,8 @@ async def item_scope_tags(service: IntuneService, resource_key: str,
                            query=ODataQuery(select=("id", "roleScopeTagIds")),
                            api_version=RBAC_BETA, required_scope=resource.required_scope),
         scope_tag_list(service))
-    return tags.naming(scope_tag_ids(item))
+    named: ScopeTagList = tags
+    return named.naming(scope_tag_ids(item))
 
 
 async def device_scope_tags(service: IntuneService, device_id: str) -> ScopeTagNames:
