@@ -384,7 +384,11 @@ MOBILE_APP_BETA_ONLY_PROPERTIES: frozenset[str] = frozenset({
 # displayName, lastModifiedDateTime and version of their own (msgraph-metadata
 # schemas/v1.0-Prod.csdl, 2026-08-03); beta adds roleScopeTagIds to both and supportsScopeTags to
 # deviceConfiguration (msgraph-beta-sdk-python models/device_configuration.py,
-# device_compliance_policy.py, read 2026-12-07).
+# device_compliance_policy.py, read 2026-12-07). The same holds for managedAppPolicy (app
+# protection, targeted app configuration) and managedDeviceMobileAppConfiguration: v1.0 has no
+# roleScopeTagIds on them, beta has (models/managed_app_policy.py,
+# managed_device_mobile_app_configuration.py). In v1.0 only notificationMessageTemplate and
+# windowsAutopilotDeploymentProfile carry it.
 POLICY_BETA_ONLY_PROPERTIES: frozenset[str] = frozenset({"roleScopeTagIds"})
 BETA_ONLY_APP_TYPES: frozenset[str] = frozenset({
     "#microsoft.graph.androidForWorkApp", "#microsoft.graph.androidManagedStoreApp",
@@ -447,19 +451,25 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
                    versions=BETA_ONLY, filter=APP_INSTALL_STATUS_FILTER),
     CollectionRule(f"{_DAM}/mobileAppCategories", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER,
                    orderby=frozenset({"displayName"})),
-    CollectionRule(f"{_DAM}/managedAppPolicies", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER),
+    CollectionRule(f"{_DAM}/managedAppPolicies", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER,
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/iosManagedAppProtections", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/androidManagedAppProtections", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/windowsManagedAppProtections", APPS_R, APPS_W, versions=BETA_ONLY,
                    filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
     CollectionRule(f"{_DAM}/defaultManagedAppProtections", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER),
+                   filter=DISPLAY_NAME_FILTER,
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/targetedManagedAppConfigurations", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/mobileAppConfigurations", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/vppTokens", APPS_R, APPS_W),
     *(CollectionRule(f"{_DAM}/{parent}/{{id}}/{child}", APPS_R, APPS_W,
                      versions=BETA_ONLY if parent.startswith("windows") else BOTH)

@@ -259,12 +259,17 @@ def scope_tag_ids(item: Mapping[str, Any]) -> tuple[str, ...]:
 # The lists read from v1.0 whose items carry roleScopeTagIds on beta only. v1.0's CSDL
 # (msgraph-metadata schemas/v1.0-Prod.csdl, commit 0564689 of 2026-08-03) gives the property to
 # notificationMessageTemplate and windowsAutopilotDeploymentProfile alone; beta gives it to
-# managedDevice (intune/directory.py), deviceConfiguration and deviceCompliancePolicy
-# (msgraph-beta-sdk-python models/device_configuration.py and device_compliance_policy.py: "List
-# of Scope Tags for this Entity instance", read 2026-12-07). Apps (beta mobileApp, base of every app
-# type) and settings-catalog policies (beta deviceManagementConfigurationPolicy) are read from
-# beta already, whole, so their ids come with the item.
-BETA_SCOPE_TAG_READS = frozenset({"devices", "device_configurations", "compliance_policies"})
+# managedDevice (intune/directory.py), deviceConfiguration, deviceCompliancePolicy, managedAppPolicy
+# (app protection, targeted app configuration) and managedDeviceMobileAppConfiguration
+# (msgraph-beta-sdk-python models/device_configuration.py, device_compliance_policy.py,
+# managed_app_policy.py, managed_device_mobile_app_configuration.py: "List of Scope Tags for
+# this Entity instance", read 2026-12-07). Apps (beta mobileApp, base of every app type),
+# settings-catalog policies (beta deviceManagementConfigurationPolicy) and Windows app
+# protection are read from beta already, whole, so their ids come with the item.
+BETA_SCOPE_TAG_READS = frozenset({
+    "devices", "device_configurations", "compliance_policies", "app_protection_ios",
+    "app_protection_android", "app_config_mdm", "app_config_mam",
+})
 
 
 async def item_scope_tags(service: IntuneService, resource_key: str,

@@ -165,12 +165,13 @@ _LIST_SELECT = ("id", "deviceName", "operatingSystem", "osVersion", "complianceS
                 "managementState", "model", "manufacturer")
 
 
-# Updated when every fourth app became tagged EMEA as well as Default (apps.py, issue 17).
+# Updated when every fourth app became tagged EMEA as well as Default (apps.py) and app
+# configurations for managed devices got roleScopeTagIds as beta has them (issue 17).
 @pytest.mark.parametrize(("devices", "seed", "every_property", "expected"), [
-    (3000, 7, True, "b503d979861030e2ba701a0d9e810c65edb2e03d1722203b05c8bfdcf10562aa"),
-    (3000, 11, True, "a85197b71921fe0c086813f478cbed8d261e9aa64de307aef480464619427385"),
+    (3000, 7, True, "c4116a9d5df8115d9c0d0652278021c862d0afd0200bc2d2cd165e0307e0e8dd"),
+    (3000, 11, True, "21016f07a0d86e4ad218ff1d37aaf4895f0b1cc5b4179a5b48dc3199c68750b7"),
     # Large enough to be built by the vectorised replay (device_replay.py).
-    (40000, 7, False, "c1db26001450435cc9392b4f41510ffa1db033e51d3a56d49686d42058431c3f"),
+    (40000, 7, False, "fb128f3b1afdf311daa935b7c96b77cddc42bb6b028496df0d9b50905a350a2d"),
 ])
 def test_tenant_fingerprint_is_unchanged(devices: int, seed: int, every_property: bool,
                                          expected: str) -> None:

@@ -212,6 +212,10 @@ def test_directory_roles_that_grant_all_of_intune() -> None:
 @pytest.mark.parametrize(("resource_key", "path"), [
     ("device_configurations", "deviceManagement/deviceConfigurations"),
     ("compliance_policies", "deviceManagement/deviceCompliancePolicies"),
+    ("app_protection_ios", "deviceAppManagement/iosManagedAppProtections"),
+    ("app_protection_android", "deviceAppManagement/androidManagedAppProtections"),
+    ("app_config_mdm", "deviceAppManagement/mobileAppConfigurations"),
+    ("app_config_mam", "deviceAppManagement/targetedManagedAppConfigurations"),
 ])
 async def test_a_v1_policy_s_scope_tags_are_read_from_beta(service_for, fake, resource_key,
                                                            path) -> None:
