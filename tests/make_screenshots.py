@@ -95,8 +95,9 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
-    """The tab shown is built, every read of the screen has answered and every list built is
-    loaded (a hidden tab is built when it is first opened, from what its reads brought)."""
+    """The tab shown is built, every read of the screen (device, app or policy detail) has
+    answered and every list built is loaded (a hidden tab is built when it is first opened,
+    from what its reads brought)."""
     from textual.widgets import TabbedContent
 
     from intune_tui.ui.widgets.detail import RowsPane
@@ -112,7 +113,8 @@ def detail_tabs_loaded(pilot: Pilot[Any]) -> bool:
         return bool(tables) and tables.first().empty_text != "Loading…"
 
     return (bool(tabs.active) and bool(tabs.get_pane(tabs.active).children)
-            and not any(job.key.startswith("device:") for job in app._jobs.values())
+            and not any(job.key.startswith(("device:", "app:", "detail:"))
+                        for job in app._jobs.values())
             and all(loaded(pane) for pane in screen.query(RowsPane)))
 
 
@@ -244,6 +246,26 @@ async def device_groups_tab(pilot: Pilot[Any]) -> None:
         await pilot.press("right")
     await wait_for(pilot, lambda: "groups (" in str(
         pilot.app.screen.query_one("#groups-view").render()), "the device's groups")
+    await settle(pilot)
+
+
+async def device_apps_tab(pilot: Pilot[Any]) -> None:
+    """The Apps tab: the managed apps targeted at the device or its user, failing first, a
+    failing app's error code in words, then the discovered apps."""
+    import re
+
+    from textual.widgets import TabbedContent
+
+    await open_device(pilot, RECOVERY_DEVICE)
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    for _ in range(len(tabs.query("TabPane"))):
+        if tabs.active == "apps":
+            break
+        await pilot.press("right")
+    await wait_for(pilot, lambda: tabs.active == "apps" and detail_tabs_loaded(pilot)
+                   and re.search(r"0x[0-9A-F]{8}", str(
+                       pilot.app.screen.query_one("#managed-apps").render())) is not None,
+                   "the device's managed apps and a failing app's error code")
     await settle(pilot)
 
 
@@ -603,6 +625,8 @@ SCENES: tuple[Scene, ...] = (
           device_recovery_tab),
     Scene("device-groups", "Device detail: its Entra groups and its user's, by name",
           device_groups_tab),
+    Scene("device-apps", "Device detail: managed apps, failing first, the error in words",
+          device_apps_tab),
     Scene("user-devices", "A user's card and all their devices (u on a device, :user NAME)",
           user_devices),
     Scene("actions-menu", "Remote actions menu (a)", actions),

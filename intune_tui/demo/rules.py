@@ -380,6 +380,16 @@ MOBILE_APP_BETA_ONLY_PROPERTIES: frozenset[str] = frozenset({
     "isAssigned", "roleScopeTagIds", "dependentAppCount", "supersedingAppCount",
     "supersededAppCount", "uploadState",
 })
+# v1.0's deviceConfiguration and deviceCompliancePolicy have only createdDateTime, description,
+# displayName, lastModifiedDateTime and version of their own (msgraph-metadata
+# schemas/v1.0-Prod.csdl, 2026-08-03); beta adds roleScopeTagIds to both and supportsScopeTags to
+# deviceConfiguration (msgraph-beta-sdk-python models/device_configuration.py,
+# device_compliance_policy.py, read 2026-12-07). The same holds for managedAppPolicy (app
+# protection, targeted app configuration) and managedDeviceMobileAppConfiguration: v1.0 has no
+# roleScopeTagIds on them, beta has (models/managed_app_policy.py,
+# managed_device_mobile_app_configuration.py). In v1.0 only notificationMessageTemplate and
+# windowsAutopilotDeploymentProfile carry it.
+POLICY_BETA_ONLY_PROPERTIES: frozenset[str] = frozenset({"roleScopeTagIds"})
 BETA_ONLY_APP_TYPES: frozenset[str] = frozenset({
     "#microsoft.graph.androidForWorkApp", "#microsoft.graph.androidManagedStoreApp",
     "#microsoft.graph.androidManagedStoreWebApp", "#microsoft.graph.macOSPkgApp",
@@ -441,19 +451,25 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
                    versions=BETA_ONLY, filter=APP_INSTALL_STATUS_FILTER),
     CollectionRule(f"{_DAM}/mobileAppCategories", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER,
                    orderby=frozenset({"displayName"})),
-    CollectionRule(f"{_DAM}/managedAppPolicies", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER),
+    CollectionRule(f"{_DAM}/managedAppPolicies", APPS_R, APPS_W, filter=DISPLAY_NAME_FILTER,
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/iosManagedAppProtections", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/androidManagedAppProtections", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/windowsManagedAppProtections", APPS_R, APPS_W, versions=BETA_ONLY,
                    filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
     CollectionRule(f"{_DAM}/defaultManagedAppProtections", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER),
+                   filter=DISPLAY_NAME_FILTER,
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/targetedManagedAppConfigurations", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments", "apps"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/mobileAppConfigurations", APPS_R, APPS_W,
-                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments"})),
+                   filter=DISPLAY_NAME_FILTER, expand=frozenset({"assignments"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DAM}/vppTokens", APPS_R, APPS_W),
     *(CollectionRule(f"{_DAM}/{parent}/{{id}}/{child}", APPS_R, APPS_W,
                      versions=BETA_ONLY if parent.startswith("windows") else BOTH)
@@ -465,14 +481,16 @@ COLLECTIONS: tuple[CollectionRule, ...] = (
     CollectionRule(f"{_DM}/deviceConfigurations", CONFIG_R, CONFIG_W,
                    filter=DISPLAY_NAME_FILTER, orderby=frozenset({"displayName",
                                                                   "lastModifiedDateTime"}),
-                   expand=frozenset({"assignments"})),
+                   expand=frozenset({"assignments"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES | {"supportsScopeTags"}),
     CollectionRule(f"{_DM}/deviceConfigurations/{{id}}/assignments", CONFIG_R, CONFIG_W),
     CollectionRule(f"{_DM}/deviceConfigurations/{{id}}/deviceStatuses", CONFIG_R, CONFIG_W,
                    filter=DEVICE_STATUS_FILTER),
     CollectionRule(f"{_DM}/deviceCompliancePolicies", CONFIG_R, CONFIG_W,
                    filter=DISPLAY_NAME_FILTER, orderby=frozenset({"displayName",
                                                                   "lastModifiedDateTime"}),
-                   expand=frozenset({"assignments", "scheduledActionsForRule"})),
+                   expand=frozenset({"assignments", "scheduledActionsForRule"}),
+                   beta_only_properties=POLICY_BETA_ONLY_PROPERTIES),
     CollectionRule(f"{_DM}/deviceCompliancePolicies/{{id}}/assignments", CONFIG_R, CONFIG_W),
     CollectionRule(f"{_DM}/deviceCompliancePolicies/{{id}}/deviceStatuses", CONFIG_R, CONFIG_W,
                    filter=DEVICE_STATUS_FILTER),

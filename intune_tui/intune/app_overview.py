@@ -88,12 +88,14 @@ def _present(fields: list[Field]) -> list[Field]:
     return [(label, value) for label, value in fields if value not in (None, "", MISSING)]
 
 
-def app_sections(app: dict[str, Any], now: datetime) -> list[Section]:
-    """The overview of an app as titled sections of label/value pairs, for any type."""
+def app_sections(app: dict[str, Any], now: datetime,
+                 scope_tags: str | None = None) -> list[Section]:
+    """The overview of an app as titled sections of label/value pairs, for any type;
+    `scope_tags`: the app's scope tags in words (`ScopeTagNames.words`), None: not shown."""
     reader = _Reader(app)
     model = MobileApp.from_graph(app)
     kind = model.odata_type or ""
-    sections: list[Section] = [("App", _common_fields(reader, model, now))]
+    sections: list[Section] = [("App", _common_fields(reader, model, now, scope_tags))]
     if kind in _WIN32_TYPES:
         sections += _win32_sections(reader)
     if kind in _WEB_TYPES:
@@ -125,7 +127,8 @@ def app_sections(app: dict[str, Any], now: datetime) -> list[Section]:
     return [(title, fields) for title, fields in sections if fields]
 
 
-def _common_fields(reader: _Reader, model: MobileApp, now: datetime) -> list[Field]:
+def _common_fields(reader: _Reader, model: MobileApp, now: datetime,
+                   scope_tags: str | None) -> list[Field]:
     categories = reader.raw("categories")
     names = [str(c.get("displayName")) for c in categories or []
              if isinstance(c, dict) and c.get("displayName")] if isinstance(
@@ -147,6 +150,7 @@ def _common_fields(reader: _Reader, model: MobileApp, now: datetime) -> list[Fie
         ("Notes", reader.text("notes")),
         ("Information URL", reader.text("informationUrl")),
         ("Privacy URL", reader.text("privacyInformationUrl")),
+        ("Scope tags", scope_tags),
         ("Id", model.id),
     ]
     shown = ("Name", "Type", "Publisher", "Assigned", "Modified", "Id")

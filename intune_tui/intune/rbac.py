@@ -223,28 +223,74 @@ class ScopeTagNames:
         tags of one name apart); an id the list does not name stands alone."""
         if not self.ids:
             return "None"
-        shown = ", ".join(f"{clean(self.names[tag])} ({tag})" if self.names.get(tag) else tag
-                          for tag in self.ids)
+        shown = ", ".join(f"{clean(self.names[tag])} ({clean(tag)})" if self.names.get(tag)
+                          else clean(tag) for tag in self.ids)
         return f"{shown} ({self.problem})" if self.problem else shown
 
 
-async def device_scope_tags(service: IntuneService, device_id: str) -> ScopeTagNames:
-    """A managed device's scope tags by name: its roleScopeTagIds (beta, `$select`) and the
-    session's tag list, read together; a tag list Graph refuses leaves the ids alone, said."""
-    devices = RESOURCES["devices"]
-    device, tags = await asyncio.gather(
-        service.client.get(f"{devices.path_for()}/{_segment(device_id)}",
-                           query=ODataQuery(select=("id", "roleScopeTagIds")),
-                           api_version=RBAC_BETA, required_scope=devices.required_scope),
-        _caught(names_for(service).scope_tags()))
-    ids = tuple(str(tag) for tag in list_field(device, "roleScopeTagIds") if tag is not None)
-    names, error = tags
+@dataclass(frozen=True)
+class ScopeTagList:
+    """The session's scope tag names, or why they could not be read (then ids stand alone)."""
+
+    names: Mapping[str, str]
+    problem: str | None = None
+
+    def naming(self, ids: Iterable[str]) -> ScopeTagNames:
+        return ScopeTagNames(tuple(ids), self.names, self.problem)
+
+
+async def scope_tag_list(service: IntuneService) -> ScopeTagList:
+    """The session's scope tag list (read once a session); a refusal or a failure is said, not
+    raised, so a screen still shows the ids."""
+    names, error = await _caught(names_for(service).scope_tags())
     problem = None
     if isinstance(error, GraphForbidden):
         problem = f"names need {RBAC_READ}"
     elif error is not None:
         problem = f"names could not be read: {clean(str(error))}"
-    return ScopeTagNames(ids, names or {}, problem)
+    return ScopeTagList(names or {}, problem)
+
+
+def scope_tag_ids(item: Mapping[str, Any]) -> tuple[str, ...]:
+    """An item's roleScopeTagIds as text (Graph sends strings; odd values are kept as text)."""
+    return tuple(str(tag) for tag in list_field(item, "roleScopeTagIds") if tag is not None)
+
+
+# The lists read from v1.0 whose items carry roleScopeTagIds on beta only. v1.0's CSDL
+# (msgraph-metadata schemas/v1.0-Prod.csdl, commit 0564689 of 2026-08-03) gives the property to
+# notificationMessageTemplate and windowsAutopilotDeploymentProfile alone; beta gives it to
+# managedDevice (intune/directory.py), deviceConfiguration, deviceCompliancePolicy, managedAppPolicy
+# (app protection, targeted app configuration) and managedDeviceMobileAppConfiguration
+# (msgraph-beta-sdk-python models/device_configuration.py, device_compliance_policy.py,
+# managed_app_policy.py, managed_device_mobile_app_configuration.py: "List of Scope Tags for
+# this Entity instance", read 2026-12-07). Apps (beta mobileApp, base of every app type),
+# settings-catalog policies (beta deviceManagementConfigurationPolicy) and Windows app
+# protection are read from beta already, whole, so their ids come with the item.
+BETA_SCOPE_TAG_READS = frozenset({
+    "devices", "device_configurations", "compliance_policies", "app_protection_ios",
+    "app_protection_android", "app_config_mdm", "app_config_mam",
+})
+
+
+async def item_scope_tags(service: IntuneService, resource_key: str,
+                          item_id: str) -> ScopeTagNames:
+    """An item's scope tags by name: its roleScopeTagIds (beta, `$select`) and the session's tag
+    list, read together; a tag list Graph refuses leaves the ids alone, said."""
+    if resource_key not in BETA_SCOPE_TAG_READS:
+        raise ValueError(f"{resource_key} has no roleScopeTagIds to read from beta")
+    resource = RESOURCES[resource_key]
+    item, tags = await asyncio.gather(
+        service.client.get(f"{resource.path_for()}/{_segment(item_id)}",
+                           query=ODataQuery(select=("id", "roleScopeTagIds")),
+                           api_version=RBAC_BETA, required_scope=resource.required_scope),
+        scope_tag_list(service))
+    named: ScopeTagList = tags
+    return named.naming(scope_tag_ids(item))
+
+
+async def device_scope_tags(service: IntuneService, device_id: str) -> ScopeTagNames:
+    """A managed device's scope tags by name (`item_scope_tags` of a device)."""
+    return await item_scope_tags(service, "devices", device_id)
 
 
 async def assignment_role(client: GraphClient, assignment_id: str) -> dict[str, Any]:

@@ -165,11 +165,13 @@ _LIST_SELECT = ("id", "deviceName", "operatingSystem", "osVersion", "complianceS
                 "managementState", "model", "manufacturer")
 
 
+# Updated when every fourth app became tagged EMEA as well as Default (apps.py) and app
+# configurations for managed devices got roleScopeTagIds as beta has them (issue 17).
 @pytest.mark.parametrize(("devices", "seed", "every_property", "expected"), [
-    (3000, 7, True, "c4bcf78cd60b2135486514590880679231acb3163ce728f83b7d8296318e31b6"),
-    (3000, 11, True, "7f9e7df656a38f6159a0580876eb5385e2a40276735aadf5d4f32268d1ada980"),
+    (3000, 7, True, "c4116a9d5df8115d9c0d0652278021c862d0afd0200bc2d2cd165e0307e0e8dd"),
+    (3000, 11, True, "21016f07a0d86e4ad218ff1d37aaf4895f0b1cc5b4179a5b48dc3199c68750b7"),
     # Large enough to be built by the vectorised replay (device_replay.py).
-    (40000, 7, False, "340e76ee1467b53b49f828ca44bb199a43310158a981e9f43fb3f6245d606b22"),
+    (40000, 7, False, "fb128f3b1afdf311daa935b7c96b77cddc42bb6b028496df0d9b50905a350a2d"),
 ])
 def test_tenant_fingerprint_is_unchanged(devices: int, seed: int, every_property: bool,
                                          expected: str) -> None:

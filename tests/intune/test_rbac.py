@@ -207,3 +207,45 @@ def test_directory_roles_that_grant_all_of_intune() -> None:
                        "b79fbf4d-3ef9-4689-8143-76b194e85509"]}
     assert directory_admin_roles(claims) == ["Intune Administrator"]
     assert directory_admin_roles({"wids": "nope"}) == []
+
+
+@pytest.mark.parametrize(("resource_key", "path"), [
+    ("device_configurations", "deviceManagement/deviceConfigurations"),
+    ("compliance_policies", "deviceManagement/deviceCompliancePolicies"),
+    ("app_protection_ios", "deviceAppManagement/iosManagedAppProtections"),
+    ("app_protection_android", "deviceAppManagement/androidManagedAppProtections"),
+    ("app_config_mdm", "deviceAppManagement/mobileAppConfigurations"),
+    ("app_config_mam", "deviceAppManagement/targetedManagedAppConfigurations"),
+])
+async def test_a_v1_policy_s_scope_tags_are_read_from_beta(service_for, fake, resource_key,
+                                                           path) -> None:
+    from intune_tui.intune.rbac import item_scope_tags
+
+    service = service_for()
+    policy_id = fake.tenant.collection(path)[0]["id"]
+    v1_item = await service.get_item(resource_key, policy_id)  # v1.0: Graph has no tags there
+    found = await item_scope_tags(service, resource_key, policy_id)
+    assert "roleScopeTagIds" not in v1_item and found.words() == "Default (0)"
+    reads = [r for r in fake.requests if r.path.endswith(f"/{path}/{policy_id}")]
+    assert [(r.path.split("/")[1], r.params.get("$select")) for r in reads] == [
+        ("v1.0", None), ("beta", "id,roleScopeTagIds")]
+
+
+async def test_ids_read_with_an_item_are_named_by_the_session_s_list(service_for, fake) -> None:
+    from intune_tui.intune.rbac import scope_tag_list
+
+    service = service_for()
+    tags = await scope_tag_list(service)
+    again = await scope_tag_list(service)
+    assert tags.naming(["0", "1", "99"]).words() == "Default (0), EMEA (1), 99"
+    assert again.naming(()).words() == "None"
+    assert len([r for r in fake.requests if r.path.endswith("/roleScopeTags")]) == 1
+
+
+async def test_a_refused_tag_list_is_said_not_raised(service_for) -> None:
+    from intune_tui.intune.rbac import scope_tag_list
+
+    scopes = tuple(s for s in rules.ALL_DEMO_SCOPES
+                   if not s.startswith(("DeviceManagementRBAC", "DeviceManagementConfiguration")))
+    tags = await scope_tag_list(service_for(scopes=scopes))
+    assert tags.naming(["0"]).words() == "0 (names need DeviceManagementRBAC.Read.All)"

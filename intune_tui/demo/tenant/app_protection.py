@@ -177,6 +177,7 @@ def _add_device_app_configuration(catalog: Catalog, odata_type: str, name: str,
         "targetedMobileApps": targets,
         "createdDateTime": catalog.moment(100, 600),
         "lastModifiedDateTime": catalog.moment(1, 99), "version": version,
+        "roleScopeTagIds": ["0"],  # beta only (demo/rules.py POLICY_BETA_ONLY_PROPERTIES)
         **settings,
     }
     catalog.add("deviceAppManagement/mobileAppConfigurations", config)

@@ -167,7 +167,8 @@ class _AppFactory:
             "developer": "",
             "notes": "",
             "publishingState": "published",
-            "roleScopeTagIds": ["0"],
+            # Every fourth app is also tagged for EMEA (tags: demo/tenant/rbac.py).
+            "roleScopeTagIds": ["0", "1"] if self.count % 4 == 0 else ["0"],
             "dependentAppCount": 0,
             "supersedingAppCount": 0,
             "supersededAppCount": 0,

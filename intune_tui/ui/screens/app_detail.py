@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from intune_tui.intune.app_overview import Section, app_sections, install_summary_words
 from intune_tui.intune.formatting import MISSING
 from intune_tui.intune.models import InstallSummary, MobileApp
+from intune_tui.intune.rbac import ScopeTagList, scope_tag_ids, scope_tag_list
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.intune.wording import app_type_name
 from intune_tui.text import clean
@@ -56,6 +57,7 @@ class AppDetailScreen(DetailScreen):
 
     def __init__(self, item: dict[str, Any]) -> None:
         super().__init__(item, job_prefix="app")
+        self._tag_list: ScopeTagList | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top(app_title(self.item))
@@ -87,10 +89,28 @@ class AppDetailScreen(DetailScreen):
         self.load_rows("install-status", "install-pane",
                        lambda service: service.app_device_statuses(app_id),
                        "No device has reported this app")
+        # Beyond the list's row, the app is read from beta whole: its roleScopeTagIds come
+        # with it (beta mobileApp, base of every app type; intune/rbac.py). The tag names
+        # are read meanwhile (once a session).
+        self.load_part("scope-tags", scope_tag_list, self._tag_list_read,
+                       lambda error: self._tag_list_read(ScopeTagList(
+                           {}, f"names could not be read: {clean(str(error))}")))
 
     def _show_sections(self) -> None:
-        sections = app_sections(self.item, self.intune_app.now())
+        sections = app_sections(self.item, self.intune_app.now(), self._scope_tag_words())
         self.query_one("#app-sections", Static).update(sections_renderable(sections))
+
+    def _scope_tag_words(self) -> str | None:
+        """The app's scope tags by name, id beside; "Loading…" until the names are read; None
+        before the app's own read brought its ids."""
+        ids = scope_tag_ids(self.item)
+        if not ids and "roleScopeTagIds" not in self.item:
+            return None
+        return "Loading…" if self._tag_list is None else self._tag_list.naming(ids).words()
+
+    def _tag_list_read(self, tags: ScopeTagList) -> None:
+        self._tag_list = tags
+        self._show_sections()
 
     def _show_app(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}

@@ -291,9 +291,27 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         self.load()
 
     def action_copy_id(self) -> None:
+        group = self._group_under_cursor()
+        if group is not None:  # an assignment shows its group by name: `y` gives its id
+            group_id, name = group
+            self.app.copy_to_clipboard(group_id)
+            self.notify(f"Copied the group id of {name}: {group_id}", markup=False)
+            return
         self.app.copy_to_clipboard(self.item_id)
         noun = f"{self.id_noun} id" if self.id_noun else "id"
         self.notify(f"Copied {noun} {self.item_id}", markup=False)
+
+    def _group_under_cursor(self) -> tuple[str, str] | None:
+        """(group id, name) of the assignment under the cursor on an Assignments tab."""
+        pane = self.active_pane()
+        if pane is None or not pane.resource.key.endswith("assignments"):
+            return None
+        row = pane.table.cursor_row
+        target = row.item.get("target") if row is not None else None
+        if not isinstance(target, dict) or not target.get("groupId"):
+            return None
+        group_id = clean(str(target["groupId"]))
+        return group_id, clean(target.get("groupDisplayName")) or "this assignment"
 
     def action_export(self) -> None:
         self.export_view("csv")

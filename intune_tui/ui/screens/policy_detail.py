@@ -9,7 +9,6 @@ Built on `DetailScreen` (ui/screens/detail.py), as the app detail is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,6 +30,14 @@ from intune_tui.intune.models import (
     StatusOverview,
     uses_notification_templates,
     with_template_names,
+)
+from intune_tui.intune.rbac import (
+    BETA_SCOPE_TAG_READS,
+    ScopeTagList,
+    ScopeTagNames,
+    item_scope_tags,
+    scope_tag_ids,
+    scope_tag_list,
 )
 from intune_tui.intune.resources import DETAIL_LISTS, RESOURCES, Resource, Row
 from intune_tui.intune.wording import (
@@ -68,6 +75,7 @@ class DetailKind:
     messages: a notification template's localized messages (expanded).
     apps: "expanded" (an app policy's targeted apps) or "category" (apps in a category).
     assignments: "child" (their own list) or "expanded".
+    scope_tags: the item has roleScopeTagIds (an app category has none).
     """
 
     expand: tuple[str, ...] = ()
@@ -77,6 +85,7 @@ class DetailKind:
     messages: bool = False
     apps: str | None = None
     assignments: str | None = None
+    scope_tags: bool = True
 
 
 _APP_POLICY = DetailKind(expand=("apps", "assignments"), settings="properties", apps="expanded",
@@ -88,7 +97,7 @@ KINDS: dict[str, DetailKind] = {
     "settings_catalog": DetailKind(settings="catalog", assignments="child"),
     "notification_templates": DetailKind(expand=("localizedNotificationMessages",),
                                          messages=True),
-    "app_categories": DetailKind(apps="category"),
+    "app_categories": DetailKind(apps="category", scope_tags=False),
     "app_protection_ios": _APP_POLICY,
     "app_protection_android": _APP_POLICY,
     "app_protection_windows": _APP_POLICY,
@@ -106,8 +115,9 @@ _OVERVIEW_PROPERTIES = HIDDEN_PROPERTIES | {
 
 
 def overview_fields(resource_key: str, data: dict[str, Any], now: datetime,
-                    tag_names: Mapping[str, str] | None = None) -> list[Field]:
-    """Name, type, platform, assignment and dates of any item a policy detail shows."""
+                    scope_tags: str | None = None) -> list[Field]:
+    """Name, type, platform, assignment and dates of any item a policy detail shows;
+    `scope_tags`: the tags in words (`ScopeTagNames.words`), None: no such field."""
     policy = Policy.from_graph(data)
     resource = RESOURCES[resource_key]
     kind = policy.kind if resource_key in POLICY_KEYS else resource.title
@@ -134,10 +144,8 @@ def overview_fields(resource_key: str, data: dict[str, Any], now: datetime,
         fields.append(("Version", policy.version))
     fields += [("Created", _when(policy.created, now)),
                ("Modified", _when(policy.last_modified, now))]
-    if policy.role_scope_tag_ids:
-        names = tag_names or {}
-        fields.append(("Scope tags", ", ".join(names.get(tag) or tag
-                                               for tag in policy.role_scope_tag_ids)))
+    if scope_tags is not None:
+        fields.append(("Scope tags", scope_tags))
     fields.append(("Id", policy.id))
     return [(label, value) for label, value in fields if resource_key in POLICY_KEYS
             or value not in (None, "", MISSING) or label in ("Name", "Id")]
@@ -197,7 +205,10 @@ class PolicyDetailScreen(DetailScreen):
         self.resource_key = resource_key
         self.kind = KINDS.get(resource_key, DetailKind())
         self._status_text: str | None = None
-        self._tag_names: dict[str, str] | None = None
+        # Scope tags: read with the item's own ids from beta (`BETA_SCOPE_TAG_READS`), or the
+        # session's tag list naming the ids the item brings.
+        self._scope_tags: ScopeTagNames | str | None = None
+        self._tag_list: ScopeTagList | None = None
 
     def compose(self) -> ComposeResult:
         kind = self.kind
@@ -272,6 +283,7 @@ class PolicyDetailScreen(DetailScreen):
                            lambda rows: pane.show_rows(catalog_setting_rows(rows),
                                                        empty="This policy has no settings"),
                            pane.show_error)
+        self._load_scope_tags()
         if kind.assignments == "child":
             self.load_rows("assignments", "assignments-pane",
                            lambda service: service.policy_assignments(key, item_id),
@@ -283,28 +295,50 @@ class PolicyDetailScreen(DetailScreen):
 
     def _show_overview(self, status: str | None = None) -> None:
         fields = overview_fields(self.resource_key, self.item, self.intune_app.now(),
-                                 self._tag_names)
-        if self._tag_names is None and Policy.from_graph(self.item).role_scope_tag_ids:
-            self._name_scope_tags()
+                                 self._scope_tag_words())
         if status is not None:
             labels = [label for label, _ in fields]
             after = labels.index("Platform") if "Platform" in labels else labels.index("Type")
             fields.insert(after + 1, ("Device status", status))
         self.query_one("#overview-fields", FieldList).show(fields)
 
-    def _name_scope_tags(self) -> None:
-        """Scope tags by name (read once a session), then the overview again (with the device
-        status as it is by then)."""
-        from intune_tui.intune.directory import names_for
+    def _load_scope_tags(self) -> None:
+        """Scope tags by name: the policy's ids from beta where the list reads v1.0 (which has no
+        roleScopeTagIds), else the session's tag list for the ids the item brings."""
+        key, item_id = self.resource_key, self.item_id
+        if key in BETA_SCOPE_TAG_READS:
+            self.load_part("scope-tags", lambda service: item_scope_tags(service, key, item_id),
+                           self._scope_tags_read, self._scope_tags_failed)
+        elif self.kind.scope_tags:  # read with the item; named by the list read meanwhile
+            self.load_part("scope-tags", scope_tag_list, self._tag_list_read,
+                           lambda error: self._tag_list_read(ScopeTagList(
+                               {}, f"names could not be read: {clean(str(error))}")))
 
-        self._tag_names = {}  # asked once per screen, even if it fails
+    def _scope_tag_words(self) -> str | None:
+        """The tags in words; "Loading…" until read; None where the item has none to show."""
+        tags = self._scope_tags
+        if isinstance(tags, str):
+            return tags
+        if tags is not None:
+            return tags.words()
+        if self.resource_key in BETA_SCOPE_TAG_READS:
+            return "Loading…"
+        ids = scope_tag_ids(self.item)
+        if not ids:
+            return None
+        return "Loading…" if self._tag_list is None else self._tag_list.naming(ids).words()
 
-        def named(names: dict[str, str]) -> None:
-            self._tag_names = names
-            self._show_overview(self._status_text)
+    def _scope_tags_read(self, tags: ScopeTagNames) -> None:
+        self._scope_tags = tags
+        self._show_overview(self._status_text)
 
-        self.load_part("scope-tags", lambda service: names_for(service).scope_tags(), named,
-                       lambda error: None)
+    def _tag_list_read(self, tags: ScopeTagList) -> None:
+        self._tag_list = tags
+        self._show_overview(self._status_text)
+
+    def _scope_tags_failed(self, error: BaseException) -> None:
+        self._scope_tags = f"could not be read: {clean(str(error))}"
+        self._show_overview(self._status_text)
 
     def _show_item(self, data: dict[str, Any]) -> None:
         self.item = {**self.item, **{k: v for k, v in data.items() if v is not None}}

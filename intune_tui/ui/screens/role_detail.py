@@ -26,6 +26,7 @@ from intune_tui.intune.rbac import (
     AssignmentScope,
     EffectivePermissions,
     RoleDetails,
+    ScopeTagNames,
     effective_permissions,
     operation_permission,
     role_details,
@@ -99,11 +100,10 @@ def scope_words(scope: AssignmentScope, group_names: Mapping[str, str] | None = 
 
 
 def tag_words(scope: AssignmentScope, tag_names: Mapping[str, str]) -> str:
-    """Scope tags by name where Graph gave the names, else by id."""
+    """Scope tags by name with their id beside ('Default (0)', as everywhere), else by id."""
     if not scope.scope_tag_ids:
         return "—"
-    return ", ".join(clean(tag_names.get(tag)) or f"id {clean(tag)}"
-                     for tag in scope.scope_tag_ids)
+    return ScopeTagNames(scope.scope_tag_ids, tag_names).words()
 
 
 def assignment_view(scope: AssignmentScope, tag_names: Mapping[str, str],

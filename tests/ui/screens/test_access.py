@@ -199,3 +199,18 @@ async def open_access_after_wait(pilot: Any) -> None:
 def test_snapshot_my_access(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app(devices=DEVICES), terminal_size=size,
                         run_before=open_access_after_wait)
+
+
+async def test_each_recovery_and_directory_scope_says_what_it_unlocks_and_which_role(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(100, 60)) as pilot:
+        screen = await open_access(pilot, app, wait_until)
+        entries = {str(widget.name): flat(widget) for widget in screen.query(".scope-entry")
+                   if widget.name}
+    laps = entries["DeviceLocalCredential.Read.All"]
+    assert "Windows LAPS passwords" in laps and "reveal the LAPS password" in laps
+    assert "Entra role Cloud Device Administrator or Intune Service Administrator" in laps
+    bitlocker = entries["BitlockerKey.Read.All"]
+    assert "reveal a BitLocker key" in bitlocker and "Helpdesk Administrator" in bitlocker
+    assert "group names in assignments and roles" in entries["Directory.Read.All"]

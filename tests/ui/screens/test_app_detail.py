@@ -228,7 +228,8 @@ async def open_win32_detail(pilot: Any) -> None:
     await wait_until(pilot, list_loaded(app, AppsScreen))
     await pilot.press("slash", *WIN32_NAME, "enter", "enter")
     await wait_until(pilot, lambda: isinstance(app.screen, AppDetailScreen)
-                     and "@odata.context" in app.screen.item and all(
+                     and "@odata.context" in app.screen.item
+                     and app.screen._tag_list is not None and all(
                          pane.table.empty_text != "Loading…"
                          for pane in app.screen.query(RowsPane)))
     await pilot.pause(0.3)
@@ -260,3 +261,59 @@ async def test_assigned_groups_show_by_name_and_keep_their_id(make_app, wait_unt
     assert all(name in targets for name in expected)
     assert not any(group_id in targets for group_id in names)
     assert {a["target"].get("groupId") for a in assignments} == ids
+
+
+def app_tag_line(screen: AppDetailScreen) -> str | None:
+    return next((" ".join(line.split()) for line in sections_text(screen).splitlines()
+                 if line.strip().startswith("Scope tags")), None)
+
+
+async def test_the_overview_names_the_app_s_scope_tags_and_keeps_their_ids(make_app, wait_until
+                                                                         ) -> None:
+    tagged = tenant_app("Mozilla Firefox ESR")
+    assert tagged["roleScopeTagIds"] == ["0", "1"]
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_app(pilot, app, wait_until, "Mozilla Firefox ESR")
+        await wait_until(pilot, lambda: app_tag_line(screen) not in (None,
+                                                                     "Scope tags Loading…"))
+        line = app_tag_line(screen)
+        reads = [r for r in app.session.fake.requests
+                 if r.path.endswith(f"/mobileApps/{tagged['id']}")]
+    assert line == "Scope tags Default (0), EMEA (1)"
+    assert [r.path.split("/")[1] for r in reads] == ["beta"]  # where Graph has the ids
+
+
+async def test_a_refused_tag_list_leaves_the_app_s_tag_ids_and_says_why(make_app, wait_until
+                                                                       ) -> None:
+    from intune_tui.demo.rules import ALL_DEMO_SCOPES
+
+    scopes = tuple(s for s in ALL_DEMO_SCOPES
+                   if not s.startswith(("DeviceManagementRBAC", "DeviceManagementConfiguration")))
+    app = make_app(devices=DEVICES, scopes=scopes)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_app(pilot, app, wait_until, "Mozilla Firefox ESR")
+        await wait_until(pilot, lambda: app_tag_line(screen) not in (None,
+                                                                     "Scope tags Loading…"))
+        line = app_tag_line(screen)
+    assert line == "Scope tags 0, 1 (names need DeviceManagementRBAC.Read.All)"
+
+
+async def test_y_on_an_assignment_copies_its_group_s_id(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_app(pilot, app, wait_until, WIN32_NAME)
+        await pilot.press("right_square_bracket")
+        assigned = screen.query_one("#assignments-pane", RowsPane)
+        await wait_until(pilot, lambda: screen.tabs.active == "assignments"
+                         and assigned.table.rows_count > 0
+                         and "groupDisplayName" in str(assigned.table.visible_rows[0].item))
+        row = assigned.table.cursor_row
+        assert row is not None
+        target = row.item["target"]
+        await pilot.press("y")
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+        copied = app.clipboard
+    assert copied == target["groupId"]
+    assert any(target["groupId"] in note and target["groupDisplayName"] in note for note in notes)

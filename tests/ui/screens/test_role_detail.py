@@ -146,8 +146,9 @@ async def test_assignments_show_groups_and_scope_tags(make_app, wait_until) -> N
         assert assignment["members"][0] not in flat
         for group in assignment["resourceScopes"]:
             assert group_names[group] in flat
-    assert "Scope tags Default" in " ".join(entries["Service desk - global"].split())
-    assert "Scope tags EMEA" in " ".join(entries["Service desk - EMEA"].split())
+    # by name, the id beside it (to copy, and to tell two tags of one name apart)
+    assert "Scope tags Default (0)" in " ".join(entries["Service desk - global"].split())
+    assert "Scope tags EMEA (1)" in " ".join(entries["Service desk - EMEA"].split())
 
 
 async def test_a_role_whose_assignments_fail_still_shows_its_permissions(

@@ -217,3 +217,18 @@ def test_the_demo_tenant_has_these_devices() -> None:
     store = demo.tenant.devices
     assert store.name[store.index_of(LAPTOP_ID)] == "CONTOSO-LT-63219"
     assert demo.recovery.filevault_key(MAC_ID)
+
+
+async def test_revealed_secrets_are_not_in_the_request_log(make_app, wait_until) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_recovery(pilot, app, wait_until, LAPTOP_ID)
+        key, password = secrets_of(app, LAPTOP_ID)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: panel(app).revealed_count == 1)
+        await pilot.press("down", "v")
+        await wait_until(pilot, lambda: panel(app).revealed_count == 2)
+        entries = app.session.requests.entries()
+    logged = json.dumps([dataclasses.asdict(entry) for entry in entries], default=str)
+    assert "$select=key" in logged and "deviceLocalCredentials" in logged  # the reads are there
+    assert key not in logged and password not in logged
