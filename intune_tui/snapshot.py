@@ -23,13 +23,12 @@ import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING
 
 from intune_tui.private_files import write_private_bytes
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +56,19 @@ class Snapshot:
 
 def snapshot_key(profile_key: bytes) -> bytes:
     """The snapshot's own key, derived from the profile's keyring key (never used as is)."""
+    # cryptography is imported here, not with the module: at start-up the snapshot is read on
+    # a thread of its own, and the live list's check for a file must not wait for the import.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                 info=b"intune-tui list snapshot v1").derive(profile_key)
+
+
+def _cipher(profile_key: bytes) -> AESGCM:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(snapshot_key(profile_key))
 
 
 def _associated_data(place: SnapshotPlace, name: str, created: int) -> bytes:
@@ -77,7 +87,7 @@ def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, 
     problem; the previous snapshot, if any, then stays as it was."""
     created = int(now)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(snapshot_key(key)).encrypt(
+    sealed = _cipher(key).encrypt(
         nonce, payload, _associated_data(place, name, created))
     path = snapshot_path(place, name)
     write_private_bytes(path, MAGIC + _CREATED.pack(created) + nonce + sealed)
@@ -103,9 +113,11 @@ def read_snapshot(place: SnapshotPlace, key: bytes, name: str, *, max_age: float
     if not 0 <= now - created <= max_age:
         return None
     nonce = blob[len(MAGIC) + _CREATED.size:_HEADER]
-    try:
-        payload = AESGCM(snapshot_key(key)).decrypt(
-            nonce, blob[_HEADER:], _associated_data(place, name, created))
+    from cryptography.exceptions import InvalidTag
+
+    try:  # a view of the ciphertext: at a million rows a copy is 170 MB more to write
+        payload = _cipher(key).decrypt(
+            nonce, memoryview(blob)[_HEADER:], _associated_data(place, name, created))
     except InvalidTag:
         log.warning("snapshot %s ignored: damaged, or written for another profile, tenant or "
                     "key", path)

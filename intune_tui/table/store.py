@@ -1101,17 +1101,19 @@ def _load_objects(tagged: list[Any]) -> list[Any]:
     return values
 
 
-def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
-    """The rows of a `RowStore.dump()` as one page, and the store's column count."""
+def decode_dump(data: bytes | memoryview, row_type: type) -> tuple[col.ColumnPage, int]:
+    """The rows of a `RowStore.dump()` as one page, and the store's column count. `data` may
+    be a view (of a larger payload): the rows are then copied once, not twice."""
     import polars as pl
-    if not data.startswith(DUMP_MAGICS) or len(data) < len(DUMP_MAGIC) + 8:
+    if bytes(data[:len(DUMP_MAGIC)]) not in DUMP_MAGICS or len(data) < len(DUMP_MAGIC) + 8:
         raise ValueError("not a row store dump")
     try:
         (size,) = struct.unpack_from(">Q", data, len(DUMP_MAGIC))
         start = len(DUMP_MAGIC) + 8
-        header = json.loads(data[start:start + size])
-        body = data[start + size:]
+        header = json.loads(bytes(data[start:start + size]))
         length = int(header["length"])
+        # bytes, as the IPC reader reads them without a copy of its own (a BytesIO over them)
+        body = data[start + size:] if isinstance(data, bytes) else bytes(data[start + size:])
         frame = pl.read_ipc(io.BytesIO(body)) if length else pl.DataFrame()
         if frame.height != length:
             raise ValueError("row count differs")

@@ -224,9 +224,11 @@ class IntuneApp(App[None]):
         (`stream(..., take_early=True)`): nothing is asked twice."""
         module, name = _MODE_SCREENS[FIRST_MODE]
         screen_class = getattr(importlib.import_module(module), name)
-        if screen_class.WARM_START:
-            self.warm.prefetch(screen_class.VIEWS[0].resource)
         view, pages = screen_class.first_list()
+        if screen_class.WARM_START:
+            resource = screen_class.VIEWS[0].resource
+            self.warm.prefetch(resource)
+            pages = self.warm.live_after_snapshot(resource, pages)
         assert self._worker is not None
         self._early = startup.EarlyStream(view)
         self._early.stream_id = self._worker.submit_listing(view, pages)
