@@ -189,10 +189,14 @@ def _refresh_column(page: ColumnPage, index: int, column: Column, now: datetime,
             when = _EPOCH + timedelta(microseconds=group)
         cells[group] = column.render_time(when, now)
     old = frame.get_column(cell_name)
-    texts = groups.replace_strict({group: cell.text for group, cell in cells.items()},
-                                  default=None, return_dtype=pl.String)
-    texts = pl.select(pl.when(groups.is_null()).then(old.cast(pl.String))
-                      .otherwise(texts)).to_series().cast(old.dtype).alias(cell_name)
+    # Each group's text once, in the column's own type (a category for most), then picked for
+    # every row by number: no million texts built, hashed or cast (a third of this at 1M).
+    positions = groups.replace_strict({group: number for number, group in enumerate(cells)},
+                                      default=None, return_dtype=pl.UInt32)
+    texts = pl.Series(cell_name, [cell.text for cell in cells.values()],
+                      dtype=pl.String).cast(old.dtype).gather(positions)
+    texts = pl.select(pl.when(positions.is_null()).then(old)
+                      .otherwise(texts)).to_series().alias(cell_name)
     page.frame = frame.with_columns(texts)
     _set_marks(page, index, groups, {group: cell.mark for group, cell in cells.items()})
 
