@@ -98,6 +98,21 @@ def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, 
     return path
 
 
+def young_enough(place: SnapshotPlace, name: str, *, max_age: float, now: float) -> bool:
+    """Whether the snapshot's file says it was made less than `max_age` seconds ago (its
+    plaintext header, read without the key: an old one needs no keyring question and no
+    read of the whole file). `read_snapshot` checks it again, bound in by the cipher."""
+    try:
+        with snapshot_path(place, name).open("rb") as stream:
+            head = stream.read(len(MAGIC) + _CREATED.size)
+    except OSError:
+        return False
+    if len(head) < len(MAGIC) + _CREATED.size or not head.startswith(MAGIC):
+        return True  # read_snapshot says what is wrong with it
+    (created,) = _CREATED.unpack_from(head, len(MAGIC))
+    return 0 <= now - created <= max_age
+
+
 def read_snapshot(place: SnapshotPlace, key: bytes, name: str, *, max_age: float,
                   now: float) -> Snapshot | None:
     """The snapshot if it is ours (this profile, tenant and list), whole, and younger than

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from intune_tui.private_files import file_stem
-from intune_tui.snapshot import SnapshotPlace, read_snapshot, snapshot_path, write_snapshot
+from intune_tui.snapshot import (
+    SnapshotPlace,
+    read_snapshot,
+    snapshot_path,
+    write_snapshot,
+    young_enough,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -363,7 +369,8 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
               clock: Callable[[], float] = time.time) -> WarmRows | None:
     """The list's rows from its snapshot, if there is one of ours young enough; else None.
     Never raises (a damaged payload is one log line)."""
-    if not _may_exist(access, resource.key):
+    if not _may_exist(access, resource.key) or not young_enough(
+            access.place, resource.key, max_age=access.max_age, now=clock()):
         return None
     key = access.key(create=False)
     if key is None:
