@@ -109,7 +109,7 @@ def young_enough(place: SnapshotPlace, name: str, *, max_age: float, now: float)
         return False
     if len(head) < len(MAGIC) + _CREATED.size or not head.startswith(MAGIC):
         return True  # read_snapshot says what is wrong with it
-    (created,) = _CREATED.unpack_from(head, len(MAGIC))
+    created: int = _CREATED.unpack_from(head, len(MAGIC))[0]
     return 0 <= now - created <= max_age
 
 
