@@ -91,7 +91,7 @@ def write_private(
         path, lambda descriptor: _fill_text(descriptor, write, newline), overwrite=overwrite)
 
 
-def write_private_bytes(path: Path, data: bytes) -> None:
+def write_private_bytes(path: Path, data: bytes | bytearray) -> None:
     """`write_private` for bytes: a 0600 file replaced atomically, never through a symlink or
     over another user's file."""
     path = Path(path)
@@ -108,7 +108,7 @@ def _fill_text(descriptor: int, write: Callable[[IO[str]], T], newline: str | No
     return result
 
 
-def _fill_bytes(descriptor: int, data: bytes) -> None:
+def _fill_bytes(descriptor: int, data: bytes | bytearray) -> None:
     with open(descriptor, "wb") as stream:
         stream.write(data)
         stream.flush()

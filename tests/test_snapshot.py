@@ -101,3 +101,23 @@ def test_deleting_a_profiles_snapshots_leaves_the_others(tmp_path: Path) -> None
     assert read_snapshot(place(tmp_path, profile="test"), KEY, "devices", max_age=DAY,
                          now=NOW) is not None
     assert delete_snapshots(place(tmp_path).folder) is False
+
+
+def test_the_module_imports_no_cryptography_until_a_snapshot_is_read() -> None:
+    """At start-up the app checks for a snapshot file on the UI thread's side; the cipher is
+    imported by the reading thread, when there is one to read."""
+    import subprocess
+    import sys
+
+    code = ("import sys, intune_tui.snapshot; "
+            "print(sorted(m for m in sys.modules if m.startswith('cryptography')))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=Path(__file__).resolve().parents[1])
+    assert shown.stdout.strip() == "[]"
+
+
+def test_a_snapshot_reads_back_whole_from_a_large_file(tmp_path: Path) -> None:
+    payload = os.urandom(3_000_000)
+    write_snapshot(place(tmp_path), KEY, "devices", payload, now=NOW)
+    snapshot = read_snapshot(place(tmp_path), KEY, "devices", max_age=DAY, now=NOW)
+    assert snapshot is not None and bytes(snapshot.payload) == payload

@@ -215,6 +215,17 @@ def test_no_file_means_no_keyring_question(tmp_path: Path, monkeypatch: pytest.M
     assert asked == []
 
 
+def test_a_snapshot_too_old_to_show_means_no_keyring_question(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An old snapshot is known as such from its file's header: the keyring (which may take
+    seconds) is not asked, and the live list, waiting for the snapshot's verdict, starts."""
+    asked = with_keys(monkeypatch, {"prod": KEY})
+    write_rows(access(tmp_path), DEVICES, dump_of(device_rows(20)), clock=lambda: NOW)
+    assert read_rows(access(tmp_path), DEVICES, DEMO_NOW,
+                     clock=lambda: NOW + 25 * 3600) is None
+    assert asked == [True]  # the write's question only
+
+
 def test_another_profile_or_tenant_reads_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with_keys(monkeypatch, {"prod": KEY, "test": KEY})

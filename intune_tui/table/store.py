@@ -444,12 +444,15 @@ class ColumnStore(StoreSettings[RowT]):
                                   if index < length]
                            for name, differs in exceptions.items()},
         }
+        head = json.dumps(header, separators=(",", ":")).encode()
+        # The rows written after the header in one buffer: no second copy of them joined to it
+        # (a copy of 170 MB holds the GIL, and the UI thread waits, while it is made).
         body = io.BytesIO()
+        body.write(DUMP_MAGIC + struct.pack(">Q", len(head)) + head)
         if frame is not None:
             # One record batch: read back about a third faster than one per chunk.
             frame.rechunk().write_ipc(body, compression="zstd")
-        head = json.dumps(header, separators=(",", ":")).encode()
-        return DUMP_MAGIC + struct.pack(">Q", len(head)) + head + body.getvalue()
+        return body.getvalue()
 
     @classmethod
     def load(cls, data: bytes, row_type: type[RowT]) -> ColumnStore[RowT]:
@@ -1243,17 +1246,19 @@ def _load_objects(tagged: list[Any]) -> list[Any]:
     return values
 
 
-def decode_dump(data: bytes, row_type: type) -> tuple[col.ColumnPage, int]:
-    """The rows of a `RowStore.dump()` as one page, and the store's column count."""
+def decode_dump(data: bytes | memoryview, row_type: type) -> tuple[col.ColumnPage, int]:
+    """The rows of a `RowStore.dump()` as one page, and the store's column count. `data` may
+    be a view (of a larger payload): the rows are then copied once, not twice."""
     import polars as pl
-    if not data.startswith(DUMP_MAGICS) or len(data) < len(DUMP_MAGIC) + 8:
+    if bytes(data[:len(DUMP_MAGIC)]) not in DUMP_MAGICS or len(data) < len(DUMP_MAGIC) + 8:
         raise ValueError("not a row store dump")
     try:
         (size,) = struct.unpack_from(">Q", data, len(DUMP_MAGIC))
         start = len(DUMP_MAGIC) + 8
-        header = json.loads(data[start:start + size])
-        body = data[start + size:]
+        header = json.loads(bytes(data[start:start + size]))
         length = int(header["length"])
+        # bytes, as the IPC reader reads them without a copy of its own (a BytesIO over them)
+        body = data[start + size:] if isinstance(data, bytes) else bytes(data[start + size:])
         frame = pl.read_ipc(io.BytesIO(body)) if length else pl.DataFrame()
         if frame.height != length:
             raise ValueError("row count differs")

@@ -180,6 +180,9 @@ class IntuneApp(App[None]):
         self.warm = WarmStarts(self)  # the lists' snapshots (warm start)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
+        first_screen = _first_screen_class()
+        if first_screen.WARM_START:  # read while Textual sets up the terminal and the screen
+            self.warm.prefetch(first_screen.VIEWS[0].resource)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -234,11 +237,12 @@ class IntuneApp(App[None]):
         """Ask for the first area's list now, not once its screen is composed (~0.1 s later), so
         Graph's answer is on its way while the UI starts. The screen takes this stream over
         (`stream(..., take_early=True)`): nothing is asked twice."""
-        module, name = _MODE_SCREENS[FIRST_MODE]
-        screen_class = getattr(importlib.import_module(module), name)
-        if screen_class.WARM_START:
-            self.warm.prefetch(screen_class.VIEWS[0].resource)
+        screen_class = _first_screen_class()
         view, pages = screen_class.first_list()
+        if screen_class.WARM_START:
+            resource = screen_class.VIEWS[0].resource
+            self.warm.prefetch(resource)
+            pages = self.warm.live_after_snapshot(resource, pages)
         assert self._worker is not None
         self._early = startup.EarlyStream(view)
         self._early.stream_id = self._worker.submit_listing(view, pages)
@@ -719,6 +723,11 @@ class AppSignIn:
             pending.cancel()
             return
         app.call_from_thread(app.push_screen, SignInScreen(pending))
+
+
+def _first_screen_class() -> Any:
+    module, name = _MODE_SCREENS[FIRST_MODE]
+    return getattr(importlib.import_module(module), name)
 
 
 def run_app(settings: Settings, *, demo_graph: DemoGraphProcess | None = None) -> int:

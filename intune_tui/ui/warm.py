@@ -11,9 +11,9 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from intune_tui.table.store import RowStore
 
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from intune_tui.warm_start import WarmRows
 
 log = logging.getLogger(__name__)
+PageT = TypeVar("PageT")
+
+# The live list's first request waits for the snapshot's frame at most this long (seconds): a
+# read slower than that (a keyring that takes its time) lets the live list start regardless,
+# and its pages then go behind the snapshot once it comes.
+LIVE_WAITS_AT_MOST = 5.0
 
 
 class WarmStarts:
@@ -34,6 +40,8 @@ class WarmStarts:
         self._app = app
         self._session = app.session
         self._reads: dict[str, Future[WarmRows | None]] = {}
+        # Per list read: done once its snapshot is on screen, or known to be absent.
+        self._settled: dict[str, Future[None]] = {}
         # The last write started (tests and quitting can wait for it); None before any.
         self.saving: Future[object] | None = None
 
@@ -47,6 +55,7 @@ class WarmStarts:
             return
         settings, session, now = self._app.settings, self._session, self._app.now()
         future: Future[WarmRows | None] = Future()
+        settled: Future[None] = Future()
 
         def read() -> None:
             try:
@@ -59,12 +68,15 @@ class WarmStarts:
                 log.debug("snapshot of %s: %s rows, read in %.3f s", resource_key,
                           rows.count if rows is not None else "no",
                           time.perf_counter() - started)
-                future.set_result(rows)
             except Exception:  # a bug: the live list comes all the same
                 log.exception("the snapshot of %s could not be read", resource_key)
-                future.set_result(None)
+                rows = None
+            if rows is None:
+                _settle(settled)
+            future.set_result(rows)
 
         self._reads[resource_key] = future
+        self._settled[resource_key] = settled
         threading.Thread(target=read, name="intune-tui-snapshot-read", daemon=True).start()
 
     def take(self, resource_key: str, deliver: Callable[[WarmRows], None], *,
@@ -76,6 +88,7 @@ class WarmStarts:
             return False
         self.prefetch(resource_key)
         future = self._reads.pop(resource_key)
+        settled = self._settled.get(resource_key)
         session = self._session
 
         def arrived(done: Future[WarmRows | None] | asyncio.Future[WarmRows | None]) -> None:
@@ -90,12 +103,30 @@ class WarmStarts:
                 deliver(rows)
             except Exception:  # a screen that closed meanwhile, or a bug: never crash the app
                 log.exception("the snapshot of %s could not be shown", resource_key)
+            if settled is not None:  # the live list starts once the snapshot's frame is drawn
+                self._app.call_after_refresh(_settle, settled)
 
         if future.done():  # read already: shown now, in the list's first frame
             arrived(future)
         else:
             asyncio.wrap_future(future).add_done_callback(arrived)
         return True
+
+    def live_after_snapshot(
+            self, resource_key: str, pages: Callable[[Any], AsyncIterator[PageT]]
+    ) -> Callable[[Any], AsyncIterator[PageT]]:
+        """`pages` (a list's live load) starting only once the list's snapshot is on screen or
+        known to be absent (`LIVE_WAITS_AT_MOST` at the longest): while a long snapshot is
+        decoded, the live list's pages (their JSON, their columns, on the worker thread) would
+        take the CPU it needs, and the pages would only go behind it."""
+        settled = self._settled.get(resource_key)
+        if settled is None or settled.done():
+            return pages
+
+        def gated(service: Any) -> AsyncIterator[PageT]:
+            return _after(settled, resource_key, pages, service)
+
+        return gated
 
     def save(self, resource_key: str, dump: Callable[[], bytes | None]) -> None:
         """Write the rows of a fully loaded list to its snapshot, in a thread: `dump` (called
@@ -122,6 +153,30 @@ class WarmStarts:
         # Not a daemon: a write under way when the app quits finishes (it replaces the file
         # atomically either way; a keyring that hangs is given up after keyring_timeout).
         threading.Thread(target=write, name="intune-tui-snapshot-write").start()
+
+
+def _settle(settled: Future[None]) -> None:
+    if not settled.done():
+        settled.set_result(None)
+
+
+async def _after(settled: Future[None], resource_key: str,
+                 pages: Callable[[Any], AsyncIterator[PageT]], service: Any
+                 ) -> AsyncIterator[PageT]:
+    """`pages(service)` once `settled` is done, or `LIVE_WAITS_AT_MOST` has passed."""
+    try:
+        await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(settled)), LIVE_WAITS_AT_MOST)
+    except TimeoutError:
+        log.info("the snapshot of %s is not on screen yet: the live list starts all the same",
+                 resource_key)
+    inner = pages(service)
+    try:
+        async for page in inner:
+            yield page
+    finally:
+        close = getattr(inner, "aclose", None)
+        if close is not None:
+            await close()
 
 
 class RowsBehind:

@@ -254,6 +254,9 @@ def test_a_dump_loads_back_to_the_same_rows_and_order(seed: int) -> None:
     decoded: RowStore[ItemRow] = RowStore(COLUMNS)  # decoded on another thread, then shown
     decoded.restore(decode_dump(store.dump(), ItemRow)[0], ItemRow)
     assert decoded.visible_rows == store.visible_rows
+    viewed: RowStore[ItemRow] = RowStore(COLUMNS)  # a view of the dump inside a larger payload
+    viewed.restore(decode_dump(memoryview(b"header" + store.dump())[6:], ItemRow)[0], ItemRow)
+    assert viewed.visible_rows == store.visible_rows
     for column in range(COLUMNS):
         for reverse in (False, True):
             store.sort_by(column, reverse)

@@ -53,7 +53,7 @@ def status(app: Any) -> str:
 
 async def run_once(make_app: Any, wait_until: Any, **settings: Any) -> list[Any]:
     """One app run to the end of the devices list and of the snapshot write; its rows."""
-    app = make_app(devices=DEVICES, **settings)
+    app = make_app(**{"devices": DEVICES, **settings})
     async with app.run_test() as pilot:
         await wait_until(pilot, list_loaded(app, DevicesScreen))
         await wait_until(pilot, lambda: app.warm.saving is None or app.warm.saving.done(),
@@ -336,3 +336,95 @@ async def test_rows_replaced_before_the_writer_dumps_them_are_not_written(
         assert dump() is not None
         app.screen.table.clear()
         assert dump() is None
+
+
+def hold_the_snapshot_read(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The snapshot's read waits for the keyring (its key) until released."""
+    release = threading.Event()
+
+    def source(profile: str, *, timeout: float, create: bool, lock_path: Any) -> bytes | None:
+        release.wait(30)
+        return KEY if profile == "demo" else None
+
+    monkeypatch.setattr(warm_start, "KEY_SOURCE", source)
+    return release
+
+
+def device_listings(app: Any) -> list[Any]:
+    fake = getattr(app.session, "fake", None)
+    return [] if fake is None else [
+        request for request in fake.requests
+        if request.method == "GET" and request.path.endswith("deviceManagement/managedDevices")]
+
+
+async def test_the_live_list_is_asked_for_once_the_snapshot_is_on_screen(
+        make_app, wait_until, keyring_keys, monkeypatch) -> None:
+    """While the snapshot is read, Graph is not asked for the list (its pages would take the
+    CPU the read needs, and only go behind it); once the snapshot is drawn, it is."""
+    await run_once(make_app, wait_until)
+    ids = change_the_tenant(monkeypatch)
+    release = hold_the_snapshot_read(monkeypatch)
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and getattr(app.session, "fake", None) is not None,
+                         what="the list screen and the fake Graph")
+        await pilot.pause(0.5)
+        assert device_listings(app) == [] and app.screen.table.rows_count == 0
+        # Asked for nothing yet: its answers are held from here on, to see the snapshot shown.
+        held = [app.session.fake.faults.hold_next(path_contains="deviceManagement/managedDevices")
+                for _ in range(2)]
+        release.set()
+        await wait_until(pilot, lambda: app.screen.showing_snapshot, what="the snapshot")
+        assert app.screen.table.rows_count == DEVICES
+        assert "snapshot · less than a minute old — refreshing" in status(app)
+        for event in held:
+            event.set()
+        await wait_until(pilot, lambda: app.screen._complete, what="the live list")
+        assert len(device_listings(app)) >= 1
+        keys = [row.key for row in app.screen.table.visible_rows]
+        assert len(keys) == DEVICES - 1 and ids["removed"] not in keys
+
+
+async def test_live_pages_shown_before_the_snapshot_was_read_go_behind_it(
+        make_app, wait_until, keyring_keys, monkeypatch) -> None:
+    """A snapshot read slower than the live list is waited for (a keyring taking its time): the
+    live list's first page is shown; then the snapshot comes and shows the whole list, marked;
+    the live list then replaces it, and holds each device once (its first page included)."""
+    from intune_tui.ui import warm
+
+    devices = 1500  # more than one page of the live list
+    await run_once(make_app, wait_until, devices=devices)
+    ids = change_the_tenant(monkeypatch)
+    release_read = hold_the_snapshot_read(monkeypatch)
+    monkeypatch.setattr(warm, "LIVE_WAITS_AT_MOST", 0.05)
+    original = fake_graph.FakeGraph
+    second_page = threading.Event()
+
+    class SecondPageHeld(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.faults.slow_next(0, path_contains="deviceManagement/managedDevices")
+            held = self.faults.hold_next(path_contains="deviceManagement/managedDevices")
+            threading.Thread(target=lambda: (second_page.wait(30), held.set()),
+                             daemon=True).start()
+
+    monkeypatch.setattr(fake_graph, "FakeGraph", SecondPageHeld)
+    app = make_app(devices=devices)
+    async with app.run_test(size=(140, 40)) as pilot:
+        table = lambda: app.screen.table  # noqa: E731
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and 0 < table().rows_count < devices, what="the live list's first page")
+        first_page = [row.key for row in table().visible_rows]
+        assert not app.screen.showing_snapshot and "snapshot" not in status(app)
+        release_read.set()
+        await wait_until(pilot, lambda: app.screen.showing_snapshot, what="the snapshot")
+        assert table().rows_count == devices  # the whole list, as the snapshot has it
+        assert "snapshot · less than a minute old — refreshing" in status(app)
+        assert ids["removed"] in [row.key for row in table().visible_rows]
+        second_page.set()
+        await wait_until(pilot, lambda: app.screen._complete, what="the live list")
+        keys = [row.key for row in table().visible_rows]
+        assert len(keys) == len(set(keys)) == devices - 1 and ids["removed"] not in keys
+        assert set(first_page) - {ids["removed"]} <= set(keys)
+        assert not app.screen.showing_snapshot and "snapshot" not in status(app)
