@@ -873,11 +873,11 @@ class ColumnStore(StoreSettings[RowT]):
                 keys = list(map(tolerant_key, keys))
                 order = np.array(sort_order(keys, reverse), dtype=np.int32)
         else:
-            keys = self._sort_series(column)
-            texts = (_text_ascending(keys, same=reverse) if keys.dtype == pl.String
+            series = self._sort_series(column)
+            texts = (_text_ascending(series, same=reverse) if series.dtype == pl.String
                      else None)
             if texts is None:
-                order = _stable_order(keys, reverse, kind)
+                order = _stable_order(series, reverse, kind)
             else:
                 # Kept as if prepared: the other direction is then derived, not sorted again
                 # (which keys are equal, needed for that, worked out when first needed).
