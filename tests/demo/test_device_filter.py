@@ -1,7 +1,7 @@
 """The device store's fast paths give what the per-device path gives: `$filter` on columns
 (tenant/device_filter.py) and a `$select`ed page built a column at a time
-(DeviceStore.render_page, and as JSON text: encode_page), on a tenant whose devices were
-renamed, retired and deleted."""
+(DeviceStore.render_page, and as JSON text: device_encode.encode_page), on a tenant whose
+devices were renamed, retired and deleted."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from intune_tui.demo import odata, rules
 from intune_tui.demo.tenant import ActionRecord, DemoTenant, build_tenant
+from intune_tui.demo.tenant.device_encode import encode_page
 from intune_tui.demo.tenant.device_filter import filter_indices
 
 FILTERS = (
@@ -133,9 +134,9 @@ def test_a_page_built_by_columns_is_the_page_built_device_by_device(
     assert rendered == expected
     if "deviceName" in select:
         assert rendered[3]["deviceName"] == "renamed-by-test"
-    encoded = store.encode_page(page, select, beta=beta)
+    encoded = encode_page(store, page, select, beta=beta)
     assert encoded == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
-    assert store.encode_page(page[:0], select, beta=beta) == b"[]"
+    assert encode_page(store, page[:0], select, beta=beta) == b"[]"
 
 
 def test_ids_are_undone_without_a_table(changed: DemoTenant) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from intune_tui.demo.tenant.device_encode import encode_page
 from intune_tui.demo.tenant.device_filter import filter_indices
 from intune_tui.demo.tenant.records import DEVICE_PROPERTIES_MOVING, RecordSet
 
@@ -24,8 +25,8 @@ def device_records(tenant: DemoTenant, ids: list[str], beta: bool) -> RecordSet:
                      moving=DEVICE_PROPERTIES_MOVING,
                      render_page=lambda indices, select: store.render_page(indices, select,
                                                                            beta=beta),
-                     encode_page=lambda indices, select, head, tail: store.encode_page(
-                         indices, select, beta=beta, head=head, tail=tail),
+                     encode_page=lambda indices, select, head, tail: encode_page(
+                         store, indices, select, beta=beta, head=head, tail=tail),
                      filter_records=partial(filter_indices, store))
 
 

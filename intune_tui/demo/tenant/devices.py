@@ -242,15 +242,6 @@ class DeviceStore:
         keys, columns = self._page_columns(indices, select, beta=beta)
         return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=False)]
 
-    def encode_page(self, indices: Sequence[int], select: Sequence[str], *, beta: bool,
-                    head: bytes = b"", tail: bytes = b"") -> bytes:
-        """render_page's items as the fake's JSON array (json.dumps with ensure_ascii=False
-        and compact separators, UTF-8) between head and tail, built a column at a time
-        (device_encode.py)."""
-        from intune_tui.demo.tenant.device_encode import encode_page
-
-        return encode_page(self, indices, select, beta=beta, head=head, tail=tail)
-
     def guids(self, salt: int, indices: Sequence[int]) -> list[str]:
         """guid_from(seed, salt, index) for a page of devices."""
         if self.bulk:  # numpy is loaded already
