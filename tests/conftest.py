@@ -27,9 +27,10 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 # The cyclic collector's thresholds while tests run. Textual allocates in bulk (every layout,
 # every frame), so with Python's default (700 allocations) the young generation was collected
-# ~1,800 times in one UI test file: 1.95 of its 11.3 s CPU (17%). With 50,000 it runs ~20 times,
-# 0.4 s (tests/ui/screens/test_user_devices.py, -n 0, measured with gc.callbacks), for ~15% more
-# memory per worker. Garbage is still collected, only in larger batches.
+# ~1,800 times in one UI test file. With 50,000 it runs ~20 times. Same tree, only this changed,
+# alternating, -n 0, user CPU: test_user_devices.py + test_audit.py 22.5 / 21.5 s -> 18.9 / 17.1 s;
+# test_user_devices.py alone 12.7 / 11.5 -> 12.3 / 10.4 s. Costs ~15% more memory per worker;
+# garbage is still collected, only in larger batches.
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
