@@ -487,8 +487,9 @@ def _fresh(devices: list[dict[str, Any]], os_name: str, count: int = 1
 async def _fresh_devices(service: IntuneService, os_name: str, count: int = 1
                          ) -> list[dict[str, Any]]:
     devices = await all_devices(service)
-    states = [await service.device_action_state(d["id"]) for d in devices
-              if d["operatingSystem"] == os_name and d["managementState"] == "managed"][:40]
+    candidates = [d for d in devices
+                  if d["operatingSystem"] == os_name and d["managementState"] == "managed"][:40]
+    states = [await service.device_action_state(d["id"]) for d in candidates]
     ids = {state.id for state in states if not state.action_results}
     return _fresh([d for d in devices if d["id"] in ids], os_name, count)
 

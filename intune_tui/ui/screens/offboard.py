@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from intune_tui.export import write_export
@@ -51,6 +51,7 @@ from intune_tui.text import clean
 from intune_tui.ui.action_flow import audit_log_at
 from intune_tui.ui.screens.typed_count import PlanKey, TypedCountScreen, plan_bindings
 from intune_tui.ui.widgets.recovery import RecoveryPanel
+from intune_tui.ui.widgets.scroll_area import ScrollArea
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
@@ -88,7 +89,7 @@ class OffboardScreen(TypedCountScreen):
         yield Input(",".join(step.value for step in DEFAULT_STEPS), id="offboard-steps",
                     placeholder="steps: retire|wipe, delete-intune, delete-autopilot, "
                     "disable-entra|delete-entra")
-        with VerticalScroll(id="offboard-output"):
+        with ScrollArea(id="offboard-output"):
             yield Static(Text("No plan yet."), id="offboard-plan")
             yield Vertical(id="offboard-keys")
         yield Input(id="offboard-confirm", placeholder="type the number of devices, then ctrl+r")

@@ -60,6 +60,9 @@ async def test_ios_device_gets_no_clean_windows_device(make_app, wait_until) -> 
 
 async def test_read_only_mode_opens_nothing_and_says_why(make_app, wait_until) -> None:
     app = make_app(devices=DEVICES, read_only=True)
+    # The notes shown are counted below: none may expire first (5 s by default, which a loaded
+    # machine outlasted between the first note and the fourth count).
+    app.NOTIFICATION_TIMEOUT = 600
     async with app.run_test() as pilot:
         await at_device(pilot, app, wait_until, WINDOWS_ID)
         await pilot.press("a", "A", "space", "A")
