@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
 
 GROUPS_BY_ID = ("Graph's Intune API names Entra groups by id only; their names are looked up "
-                "in Entra (Directory.Read.All) and shown once they arrive.")
+                "in Entra (Directory.Read.All) and shown once they arrive; y copies their ids.")
 _SCOPE_TYPE_WORDS = {
     "alldevices": "All devices",
     "alllicensedusers": "All licensed users",
@@ -237,6 +237,25 @@ class RoleDetailScreen(DetailScreen):
 
     def action_show_access(self) -> None:
         self.intune_app.action_show_access()
+
+    def action_copy_id(self) -> None:
+        """On the Assignments tab `y` gives the ids of the groups shown there by name."""
+        lines = self._assignment_group_lines()
+        if self.tabs.active != "assignments" or not lines:
+            super().action_copy_id()
+            return
+        self.app.copy_to_clipboard("\n".join(lines))
+        self.notify(f"Copied the ids of {len(lines)} group{'s' if len(lines) != 1 else ''} "
+                    "(name, tab, id; one a line)", markup=False)
+
+    def _assignment_group_lines(self) -> list[str]:
+        """'name<TAB>id' of each member and scope group of the assignments, in order, once."""
+        scopes = self.details.assignments if self.details is not None else None
+        groups = dict.fromkeys(clean(group) for scope in scopes or ()
+                               for group in (*scope.assignment.members,
+                                             *scope.assignment.resource_scopes))
+        return [f"{clean(self.group_names.get(group.lower())) or group}\t{group}"
+                for group in groups if group]
 
 
 def operation_heading(operation: Mapping[str, Any]) -> Text:

@@ -151,6 +151,31 @@ async def test_assignments_show_groups_and_scope_tags(make_app, wait_until) -> N
     assert "Scope tags EMEA (1)" in " ".join(entries["Service desk - EMEA"].split())
 
 
+async def test_y_on_the_assignments_copies_each_group_s_id_beside_its_name(
+        make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_role(pilot, app, wait_until, "Help Desk Operator")
+        await pilot.press("y")  # on the Permissions tab: the role's own id, as before
+        role_copy = app.clipboard
+        detail.query_one("TabbedContent").active = "assignments"
+        await wait_until(pilot, lambda: bool(detail.group_names))
+        await pilot.press("y")
+        await pilot.pause()
+        copied = app.clipboard
+        notes = [str(note.message) for note in app._notifications]
+        tenant = app.session.fake.tenant
+        group_names = app.session.fake.directory.groups()
+
+    assert role_copy == detail.role_id
+    assignments = [a for a in tenant.collections["deviceManagement/roleAssignments"]
+                   if a["displayName"] in {"Service desk - global", "Service desk - EMEA"}]
+    groups = dict.fromkeys(group for a in assignments
+                           for group in (*a["members"], *a["resourceScopes"]))
+    assert copied.splitlines() == [f"{group_names[group]}\t{group}" for group in groups]
+    assert any(f"Copied the ids of {len(groups)} groups" in note for note in notes)
+
+
 async def test_a_role_whose_assignments_fail_still_shows_its_permissions(
         make_app, wait_until) -> None:
     app = make_app(devices=DEVICES)
@@ -203,12 +228,12 @@ async def test_a_role_has_the_detail_keys_but_no_list_to_filter(make_app, wait_u
         detail = await open_role(pilot, app, wait_until, "Help Desk Operator")
         keys = {binding.action for _node, binding, _enabled, _tooltip
                 in detail.active_bindings.values()}
+        await pilot.press("y")  # the role's id (on Assignments, `y` gives the groups' ids)
+        await pilot.pause()
+        copied = app.clipboard
         await pilot.press("right_square_bracket")
         await pilot.pause()
         tab = detail.query_one("TabbedContent").active
-        await pilot.press("y")
-        await pilot.pause()
-        copied = app.clipboard
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, RolesScreen))
     assert {"back", "reload", "next_tab", "copy_id", "show_access"} <= keys
