@@ -120,6 +120,11 @@ def _user(device: ManagedDevice) -> str | None:
     return device.user_principal_name or device.user_display_name
 
 
+def names_version(name: str, version: str) -> bool:
+    """Whether the app's name already ends with its version ('DWG TrueView 2025', '2025')."""
+    return name.rstrip().rsplit(" ", 1)[-1] == version.strip()
+
+
 def managed_apps_text(states: list[ManagedAppState]) -> Text:
     """Managed apps (intent · install state), failing first, above the discovered apps."""
     failing = sum(1 for state in states if state.failing)
@@ -127,7 +132,7 @@ def managed_apps_text(states: list[ManagedAppState]) -> Text:
                 "Managed apps: none is targeted at this device or its user\n", style="bold")
     for state in states:
         text.append(f"  {state.name}", style="bold" if state.failing else "")
-        if state.version:
+        if state.version and not names_version(state.name, state.version):
             text.append(f" {state.version}", style="dim")
         text.append(f" · {state.intent} · ")
         text.append(state.state, style="bold reverse" if state.failing else "")

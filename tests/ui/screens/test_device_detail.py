@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from intune_tui.ui.screens.device_detail import DeviceDetailScreen
+from intune_tui.intune.device_apps import ManagedAppState
+from intune_tui.ui.screens.device_detail import DeviceDetailScreen, managed_apps_text
 from intune_tui.ui.widgets.detail import RowsPane
 
 from .device_screen_support import device_settled, open_tab
@@ -151,3 +152,14 @@ async def test_a_refused_scope_tag_list_leaves_the_ids_and_says_why(make_app, wa
     assert [r.status for r in refused] == [403]
     assert tags == "0 (names need DeviceManagementRBAC.Read.All)"
     assert still_here
+
+
+def test_a_managed_app_s_version_is_not_repeated_when_its_name_ends_with_it() -> None:
+    def state(name: str, version: str) -> ManagedAppState:
+        return ManagedAppState("id", name, "Required install", version, "Installed", False)
+
+    lines = managed_apps_text([state("Autodesk DWG TrueView 2025", "2025"),
+                               state("Notepad++", "8.6.9"), state("Tool 2025", "2025.1")]).plain
+    assert "  Autodesk DWG TrueView 2025 · Required install · Installed" in lines
+    assert "  Notepad++ 8.6.9 · Required install" in lines
+    assert "  Tool 2025 2025.1 · Required install" in lines
