@@ -78,7 +78,12 @@ def _associated_data(place: SnapshotPlace, name: str, created: int) -> bytes:
 
 
 def snapshot_path(place: SnapshotPlace, name: str) -> Path:
-    return place.folder / f"{name}.bin"
+    return snapshot_file(place.folder, name)
+
+
+def snapshot_file(folder: Path, name: str) -> Path:
+    """The file of list `name`'s snapshot in a profile's snapshots folder."""
+    return folder / f"{name}.bin"
 
 
 def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, *,

@@ -20,6 +20,7 @@ from intune_tui.config import default_data_dir
 from intune_tui.demo import fake_graph, tenant
 from intune_tui.demo.identity import DEMO_TENANT_ID
 from intune_tui.snapshot import SnapshotPlace, snapshot_path, write_snapshot
+from intune_tui.ui import warm
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
 
@@ -384,6 +385,34 @@ async def test_the_live_list_is_asked_for_once_the_snapshot_is_on_screen(
         assert len(device_listings(app)) >= 1
         keys = [row.key for row in app.screen.table.visible_rows]
         assert len(keys) == DEVICES - 1 and ids["removed"] not in keys
+
+
+async def test_without_a_snapshot_the_list_is_asked_for_at_once(
+        make_app, wait_until, monkeypatch) -> None:
+    """A cold start (no snapshot file) waits for no thread: here finding the snapshot's key
+    (the token cache, the keyring: `snapshot_access` blocks) would hang, and the list comes."""
+    monkeypatch.setattr(warm, "LIVE_WAITS_AT_MOST", 600.0)
+    release = threading.Event()
+    asked: list[str] = []
+    access = warm_start.snapshot_access
+
+    def slow_access(*args: Any) -> Any:
+        if threading.current_thread().name == "intune-tui-snapshot-read":  # not the write
+            asked.append("read")
+            release.wait(30)
+        return access(*args)
+
+    monkeypatch.setattr(warm_start, "snapshot_access", slow_access)
+    app = make_app(devices=DEVICES)
+    try:
+        async with app.run_test() as pilot:
+            await wait_until(pilot, list_loaded(app, DevicesScreen), timeout=20)
+            rows = app.screen.table.rows_count
+            marked = app.screen.showing_snapshot
+    finally:
+        release.set()
+    assert rows == DEVICES and not marked
+    assert asked == []  # no file to read: no read was started
 
 
 async def test_live_pages_shown_before_the_snapshot_was_read_go_behind_it(
