@@ -287,6 +287,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from intune_tui.ui import startup
 
         startup.pause_gc()
+        startup.hold_engine_import()
         try:
             demo_graph = _start_demo_graph(settings) if settings.demo else None
             from intune_tui.ui.app import run_app
@@ -294,6 +295,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return _status(run_app(settings, demo_graph=demo_graph))
         finally:
             startup.resume_gc()
+            startup.release_engine_import()
     if command in ("login", "logout", "whoami"):
         if settings.demo:
             raise UsageError(f"{command} is for a real tenant: the demo tenant (--demo) has no "

@@ -13,7 +13,8 @@ Item dicts keep which properties they had and in which order (a per-row pattern 
 of key tuples: rows of one list share a handful), so a property that was missing stays missing.
 
 polars is imported on first use (`engine()`); `preload_engine()` starts that import on a
-background thread so it overlaps with the first Graph request instead of the first frame.
+background thread so it overlaps with loading the list instead of delaying the first frame
+(at start-up the thread waits for the first rows to be painted: `hold_preload`).
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ def item_name(prop: str) -> str:
 
 _engine_lock = threading.Lock()
 _preloading: threading.Thread | None = None
+# While cleared, a started preload waits before importing (ui/startup.py holds it until the
+# first rows are painted: on another thread the import still takes the GIL from the first frame).
+_preload_allowed = threading.Event()
+_preload_allowed.set()
 
 
 def engine() -> ModuleType:
@@ -108,8 +113,19 @@ def engine_ready() -> bool:
     return _preloading is not None and not _preloading.is_alive()
 
 
+def hold_preload() -> None:
+    """Make a preload, started now or later, wait for `release_preload()` before importing."""
+    _preload_allowed.clear()
+
+
+def release_preload() -> None:
+    _preload_allowed.set()
+
+
 def wait_for_engine() -> None:
-    """Block until the engine is imported (starts the import if nobody did)."""
+    """Block until the engine is imported (starts the import if nobody did; a held preload is
+    released, since something needs the engine now)."""
+    release_preload()
     preload_engine()
     assert _preloading is not None
     _preloading.join()
@@ -123,6 +139,7 @@ def preload_engine() -> None:
             return
 
         def load() -> None:
+            _preload_allowed.wait()
             import numpy  # noqa: F401
             import polars  # noqa: F401
 

@@ -205,6 +205,7 @@ class IntuneApp(App[None]):
         if self._starting:
             self._starting = False
             startup.resume_gc()
+            startup.release_engine_import()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:

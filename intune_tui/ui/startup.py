@@ -38,6 +38,28 @@ def resume_gc() -> None:
     gc.enable()
 
 
+# -- the row engine's import after the first rows --------------------------------------------
+# A table starts importing polars and numpy on a thread when it is built (table/columns.py), so
+# the engine is there when a long list needs columns. During start-up that thread still takes
+# the GIL from the UI thread: the CLI holds it back before the app's imports and the app lets it
+# go when start-up is over (with the collector, above). A warm start's snapshot decode imports
+# polars itself and is not held.
+# Measured (bench_startup.py's method, 2,000 demo devices, 9 runs each alternating, load ~3.6,
+# 2026-12-07): first rows 0.887 -> 0.779 s wall, 0.680 -> 0.560 s CPU of the app's process.
+
+
+def hold_engine_import() -> None:
+    from intune_tui.table.columns import hold_preload
+
+    hold_preload()
+
+
+def release_engine_import() -> None:
+    from intune_tui.table.columns import release_preload
+
+    release_preload()
+
+
 # -- the first list asked for before its screen exists -----------------------------------------
 # The app asks for the first area's list in on_load, not once its screen is composed (~0.1 s
 # later), so Graph's answer is on its way while the UI starts; the screen takes that stream over.

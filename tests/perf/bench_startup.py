@@ -1,32 +1,46 @@
-"""Start-up: `intune-tui --demo` from process start to the first device rows painted, beside a bare
-Textual app's start to its first paint (the floor), in one run, several repetitions, medians.
+"""Start-up: `intune-tui --demo` from process start to the first device rows painted, beside bare
+Textual apps in one run (the target's reference and two floors), several repetitions, medians.
 
     .venv/bin/python tests/perf/bench_startup.py                 # 7 repetitions of each
     .venv/bin/python tests/perf/bench_startup.py --repeat 11 --demo-devices 2000
 
+Timed beside intune-tui, all with the same Python and the same Textual:
+- the target's reference (issue 21: "cold start first rows <= 1.5x a bare Textual app that draws
+  a comparable first screen (header, input, 40 rows, status line) with httpx imported, side by
+  side in one run"): a bare `textual.app.App` that imports httpx and composes a Header, an
+  Input, a Static holding a column heading and the same 40 device rows intune-tui shows first
+  (ten columns at our table's widths), a status line and a Footer of ten keys, as our first
+  screen has. Why a Static and not a DataTable: it is the cheapest way Textual draws 40 rows,
+  so the reference is the fastest comparable one and the target the strictest; our table renders
+  only its visible lines through the line API, closer to a Static's work than to a DataTable's
+  (which builds row and column objects and measures every cell). Measured once beside it (7
+  runs each, load ~3.7): the same screen with a DataTable took 0.59 s, with the Static 0.40 s;
+- for context, the floor: a bare app showing one Static with a marker word, and the same with
+  `import httpx` first.
+
 Method: real processes on a real pseudo-terminal, nothing added to the product.
-- One untimed run of each comes first (it writes bytecode, see below, and warms the file cache).
+- One untimed run of each first (it writes bytecode, see below, and warms the file cache).
 - Each run forks a fresh interpreter on a pty sized 120x40 (TIOCSWINSZ before the exec, so
   Textual's first layout already has that size) with TERM=xterm-256color and private
   config/data/log directories (INTUNE_TUI_*_DIR), and reads everything it writes.
-  PYTHONDONTWRITEBYTECODE is removed from its environment, so both programs run from bytecode
+  PYTHONDONTWRITEBYTECODE is removed from its environment, so every program runs from bytecode
   as on a user's machine.
 - The clock starts just before the fork and stops when the bytes of a marker have been read from
-  the pty: for intune-tui the name of one of the first devices of the demo tenant (the first
-  page's names are computed beforehand from the same seeded tenant, outside the timing; a cell is
-  one Rich segment, so a name reaches the terminal in one piece); for the floor, a bare
-  `textual.app.App` showing one Static with a marker word. Both are therefore "from exec to the
-  frame holding the thing on the terminal", including interpreter start, imports, CSS, the
-  driver's terminal setup and, for intune-tui, building the demo tenant and the first page.
-- Also recorded for intune-tui: first byte written (the driver started) and the first frame of
-  the devices screen, still without rows ("Loading…").
+  the pty: for intune-tui and the reference, the name of one of the first devices of the demo
+  tenant (the first page's rows are computed beforehand from the same seeded tenant, outside
+  the timing; a cell, and the reference's plain row, is one Rich segment, so a name reaches the
+  terminal in one piece); for the floors, the marker word. All are therefore "from exec to the
+  frame holding the rows (or word) on the terminal", including interpreter start, imports, CSS,
+  the driver's terminal setup and, for intune-tui, building the demo tenant and the first page.
+- Also recorded: the CPU seconds (user + system, from /proc) each program had used when its
+  marker arrived (a second view, which a loaded machine disturbs less), the first byte written
+  (the driver started) by intune-tui and the reference, and intune-tui's first frame of the
+  devices screen still without rows ("Loading…").
 - The process is then asked to quit (`q` / Ctrl+Q) and killed if it has not after 5 s.
-A reference is timed beside them: the bare app with `import httpx` first (every Graph client
-on Textual pays that import).
-Runs alternate (floor, reference, app, floor, ...) so drift in machine load hits both alike; the
-figure that matters is the ratio of the medians (target: intune-tui <= 1.5x the floor).
-`python -X importtime` alone would miss everything after imports, and `run_test` skips the
-driver, so neither is used.
+Runs alternate (floor, floor with httpx, reference, intune-tui, floor, ...) so drift in machine
+load hits all alike; the figure that matters is the ratio of the medians of intune-tui to the
+reference (target: at most 1.5x). `python -X importtime` alone would miss everything after
+imports, and `run_test` skips the driver, so neither is used.
 """
 
 from __future__ import annotations
@@ -70,31 +84,94 @@ class Bare(App):
 
 Bare().run()
 """
-# A reference, not the target: the same bare app with httpx imported first, since any Graph
-# client on Textual pays that import (and the ratio's budget is spent by it in part).
+# Context, not the target: the same one-word app with httpx imported first (any Graph client on
+# Textual pays that import).
 BARE_HTTPX_APP = "import httpx\n" + BARE_APP
 
+# The target's reference (issue 21): a bare Textual app that imports httpx and draws a screen
+# comparable to intune-tui's first one: a Header, an Input, the same 40 device rows (a column
+# heading and 40 lines of ten columns, the widths our table gives them at 120 columns), a status
+# line and a Footer of ten keys, as ours has. The rows are one plain Static, the cheapest way
+# Textual draws them (the fastest reference, so the strictest target; our table renders only
+# its visible lines, which is closer to a Static's work than to a DataTable's, which measures
+# every cell). Its rows are detected as ours are: the same device names on the terminal.
+SCREEN_WIDTHS = (16, 16, 7, 8, 12, 10, 10, 9, 10, 8)
+SCREEN_HEADINGS = ("Device name", "User", "OS", "OS version", "Compliance", "Management",
+                   "Last sync", "Ownership", "Serial", "Model")
+SCREEN_APP = r"""
+import httpx
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
 
-def first_device_names(devices: int, how_many: int = 40) -> list[bytes]:
-    """Names on the demo tenant's first device page, as the table will show them."""
+ROWS = {rows!r}
+HEADINGS = {headings!r}
+WIDTHS = {widths!r}
+
+def fit(cells):
+    return "   " + " ".join((cell if len(cell) <= width else cell[:width - 1] + "\u2026")
+                           .ljust(width) for cell, width in zip(cells, WIDTHS))
+
+class Screenful(App):
+    CSS = "#rows {{ height: 1fr; }} #status {{ dock: bottom; height: 1; margin-bottom: 1; }}"
+    TITLE = "Devices"
+    AUTO_FOCUS = None  # as in ours, keys go to the list, not the search box
+    BINDINGS = [Binding(key, key, label) for key, label in (
+        ("enter", "Open"), ("a", "Actions"), ("w", "Why"), ("A", "Bulk"), ("space", "Mark"),
+        ("slash", "Search"), ("question_mark", "Help"), ("q", "Quit"), ("s", "Sort"),
+        ("r", "Reload"))]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search: words, os:ios compliance:noncompliant")
+        text = Text(no_wrap=True)
+        text.append(fit(HEADINGS), style="bold")
+        for cells in ROWS:
+            text.append("\n" + fit(cells))
+        yield Static(text, id="rows")
+        yield Static(Text(f"{{len(ROWS)}} devices \u00b7 refreshed 09:00:00"), id="status")
+        yield Footer()
+
+Screenful().run()
+"""
+
+
+def screen_app(rows: list[tuple[str, ...]]) -> str:
+    """The comparable screen's program, with these rows."""
+    return SCREEN_APP.format(rows=rows, headings=SCREEN_HEADINGS, widths=SCREEN_WIDTHS)
+
+
+def first_device_rows(devices: int, how_many: int = 40) -> list[tuple[str, ...]]:
+    """Cells of the demo tenant's first device rows, as the table will show them."""
     from intune_tui.demo.fake_graph import FakeGraph
     from intune_tui.demo.tenant import build_tenant
     from intune_tui.graph.client import GraphClient
     from intune_tui.graph.tokens import StaticTokenProvider
     from intune_tui.intune.service import IntuneService
 
-    async def names() -> list[str]:
+    async def rows() -> list[tuple[str, ...]]:
         fake = FakeGraph(build_tenant(devices=devices))
         client = GraphClient(StaticTokenProvider(fake.issue_token()), transport=fake.transport())
         try:
             page = await anext(IntuneService(client).list_pages("devices"))
         finally:
             await client.aclose()
-        return [row.cells[0] for row in page.rows[:how_many]]
+        return [tuple(row.cells) for row in page.rows[:how_many]]
 
-    # Long enough to be unambiguous, short enough to survive column truncation.
-    return [name[:12].encode() for name in asyncio.run(names()) if len(name) >= 8
-            and name.isascii()]
+    return asyncio.run(rows())
+
+
+def device_names(rows: list[tuple[str, ...]]) -> list[bytes]:
+    """Markers for "these rows are on the terminal": the rows' device names.
+    Long enough to be unambiguous, short enough to survive column truncation."""
+    return [cells[0][:12].encode() for cells in rows if len(cells[0]) >= 8
+            and cells[0].isascii()]
+
+
+def first_device_names(devices: int) -> list[bytes]:
+    """Markers for the demo tenant's first device rows (bench_warm_start.py uses them too)."""
+    return device_names(first_device_rows(devices))
 
 
 def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, *,
@@ -118,6 +195,7 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
         os.chdir(REPO)
         os.execve(argv[0], argv, env)
     seen: dict[str, float | None] = {name: None for name in ("first_byte", *markers)}
+    seen.update({f"{name}_cpu": None for name in markers})
     output = b""
     deadline = started + TIMEOUT
     try:
@@ -140,10 +218,23 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
             for name, needles in markers.items():
                 if seen[name] is None and any(needle in output for needle in needles):
                     seen[name] = now - started
+                    seen[f"{name}_cpu"] = process_cpu(pid)
         _stop(pid, master, quit_key)
     finally:
         os.close(master)
     return {name: None if value is None else round(value, 3) for name, value in seen.items()}
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) the process has used so far, from /proc (Linux; 10 ms steps
+    at the usual 100 ticks a second); None where there is no /proc. Its children (intune-tui's
+    demo Graph) are not counted: this is the CPU of the program the user waits on."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state is field 3
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 STOP_WAIT = 5.0  # seconds a child has to end after its quit key before it is killed
@@ -181,59 +272,94 @@ def main() -> None:
     parser.add_argument("--demo-devices", type=int, default=2000)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
+    load_at_start = round(os.getloadavg()[0], 2)
 
-    names = first_device_names(args.demo_devices)
+    rows = first_device_rows(args.demo_devices)
+    names = device_names(rows)
     app_argv = [sys.executable, "-m", "intune_tui", "--demo", "--demo-devices",
                 str(args.demo_devices)]
     floor_argv = [sys.executable, "-c", BARE_APP]
     httpx_argv = [sys.executable, "-c", BARE_HTTPX_APP]
-    floor_runs, httpx_runs, app_runs = [], [], []
+    screen_argv = [sys.executable, "-c", screen_app(rows)]
+    floor_marker = {"painted": [FLOOR_MARKER.encode()]}
+    floor_runs, httpx_runs, screen_runs, app_runs = [], [], [], []
     # One untimed run of each first: it writes the bytecode and warms the file cache.
-    run_once(floor_argv, {"painted": [FLOOR_MARKER.encode()]}, b"\x11")
+    run_once(floor_argv, floor_marker, b"\x11")
+    run_once(screen_argv, {"device_rows": names}, b"\x11")
     run_once(app_argv, {"device_rows": names}, b"q")
     for repetition in range(args.repeat):
         print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
-        floor_runs.append(run_once(floor_argv, {"painted": [FLOOR_MARKER.encode()]},
-                                   b"\x11"))
-        httpx_runs.append(run_once(httpx_argv, {"painted": [FLOOR_MARKER.encode()]},
-                                   b"\x11"))
+        floor_runs.append(run_once(floor_argv, floor_marker, b"\x11"))
+        httpx_runs.append(run_once(httpx_argv, floor_marker, b"\x11"))
+        screen_runs.append(run_once(screen_argv, {"device_rows": names}, b"\x11"))
         app_runs.append(run_once(app_argv, {"list_painted": [LOADING_MARKER], "device_rows": names},
                                  b"q"))
     floor = median([run["painted"] for run in floor_runs])
     httpx_floor = median([run["painted"] for run in httpx_runs])
+    screen = median([run["device_rows"] for run in screen_runs])
     app_rows = median([run["device_rows"] for run in app_runs])
+
+    def ratio(reference: float | None) -> float | None:
+        return round(app_rows / reference, 2) if app_rows and reference else None
+
     report: dict[str, Any] = {
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
         "load_average": round(os.getloadavg()[0], 2),
+        "load_average_at_start": load_at_start,
         "repeat": args.repeat,
         "demo_devices": args.demo_devices,
         "bare_textual_first_paint_s": {
-            "median": floor, "runs": [run["painted"] for run in floor_runs]},
+            "median": floor, "runs": [run["painted"] for run in floor_runs],
+            "cpu_median_s": median([run["painted_cpu"] for run in floor_runs])},
         "bare_textual_with_httpx_first_paint_s": {
-            "median": httpx_floor, "runs": [run["painted"] for run in httpx_runs]},
+            "median": httpx_floor, "runs": [run["painted"] for run in httpx_runs],
+            "cpu_median_s": median([run["painted_cpu"] for run in httpx_runs])},
+        "comparable_screen_with_httpx_first_rows_s": {
+            "median": screen, "runs": [run["device_rows"] for run in screen_runs],
+            "first_byte_median_s": median([run["first_byte"] for run in screen_runs]),
+            "cpu_median_s": median([run["device_rows_cpu"] for run in screen_runs])},
         "intune_tui": {
             "first_byte_median_s": median([run["first_byte"] for run in app_runs]),
             "empty_list_painted_median_s": median([run["list_painted"] for run in app_runs]),
             "device_rows_painted_median_s": app_rows,
             "device_rows_runs": [run["device_rows"] for run in app_runs],
+            "device_rows_cpu_median_s": median([run["device_rows_cpu"] for run in app_runs]),
         },
-        "ratio": round(app_rows / floor, 2) if app_rows and floor else None,
+        # The target (issue 21): against the comparable screen with httpx, at most 1.5x.
+        "ratio": ratio(screen),
+        "ratio_vs_one_word": ratio(floor),
+        "ratio_vs_one_word_with_httpx": ratio(httpx_floor),
     }
+    screen_cpu = report["comparable_screen_with_httpx_first_rows_s"]["cpu_median_s"]
+    app_cpu = report["intune_tui"]["device_rows_cpu_median_s"]
+    # CPU seconds suffer less from a loaded machine than wall time does: a second view.
+    report["cpu_ratio"] = round(app_cpu / screen_cpu, 2) if app_cpu and screen_cpu else None
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"bare Textual app, exec to first paint: median {floor} s "
-          f"(runs: {report['bare_textual_first_paint_s']['runs']})")
-    print(f"the same with httpx imported first (a reference, not the target): median "
-          f"{httpx_floor} s, {round(httpx_floor / floor, 2) if httpx_floor and floor else None}x")
+    print(f"bare Textual app painting one word, exec to first paint: median {floor} s "
+          f"(runs: {report['bare_textual_first_paint_s']['runs']}), CPU "
+          f"{report['bare_textual_first_paint_s']['cpu_median_s']} s")
+    print(f"the same with httpx imported first: median {httpx_floor} s "
+          f"(runs: {report['bare_textual_with_httpx_first_paint_s']['runs']}), CPU "
+          f"{report['bare_textual_with_httpx_first_paint_s']['cpu_median_s']} s")
+    print(f"the target's reference, a bare Textual app with httpx drawing header, input, 40 rows, "
+          f"status line and footer, exec to its rows: median {screen} s "
+          f"(runs: {report['comparable_screen_with_httpx_first_rows_s']['runs']}); first byte "
+          f"{report['comparable_screen_with_httpx_first_rows_s']['first_byte_median_s']} s, CPU "
+          f"{screen_cpu} s")
     print(f"intune-tui --demo, exec to first device rows: median {app_rows} s "
-          f"(runs: {report['intune_tui']['device_rows_runs']}); first byte "
+          f"(runs: {report['intune_tui']['device_rows_runs']}), CPU {app_cpu} s; first byte "
           f"{report['intune_tui']['first_byte_median_s']} s, the list painted still empty "
           f"(\"Loading…\") {empty_list_text(report['intune_tui']['empty_list_painted_median_s'])}")
-    ratio = report["ratio"]
-    verdict = "met" if ratio is not None and ratio <= 1.5 else "NOT met"
-    print(f"ratio {ratio}x (target <= 1.5x): {verdict}; 1-minute load average "
-          f"{report['load_average']} on {report['cpus']} cores")
+    target = report["ratio"]
+    verdict = "met" if target is not None and target <= 1.5 else "NOT met"
+    print(f"ratio to the comparable screen {target}x (target <= 1.5x): {verdict}; for context "
+          f"{report['ratio_vs_one_word']}x the one-word app, "
+          f"{report['ratio_vs_one_word_with_httpx']}x the one-word app with httpx; "
+          f"in CPU seconds {report['cpu_ratio']}x the comparable screen")
+    print(f"1-minute load average {load_at_start} at the start, {report['load_average']} at the "
+          f"end, on {report['cpus']} cores")
     print(f"JSON: {args.output}")
 
 

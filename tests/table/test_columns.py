@@ -52,3 +52,35 @@ def test_versions_shared_by_rows_are_encoded_once_and_a_boolean_part_is_no_versi
     kind, rebuilt = added(tricky, item=False)
     assert kind == col.OBJECT
     assert [type(value[0]) for value in rebuilt] == [int, bool]
+
+
+def test_a_held_preload_imports_only_once_released(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Start-up holds the engine's import until the first rows are painted (ui/startup.py).
+    monkeypatch.setattr(col, "_preloading", None)  # a preload not started yet in this process
+    col.hold_preload()
+    try:
+        col.preload_engine()
+        thread = col._preloading
+        assert thread is not None
+        thread.join(0.3)  # polars is already imported here: an unheld preload ends at once
+        assert not col.engine_ready()
+    finally:
+        col.release_preload()
+    thread.join(10)
+    assert col.engine_ready()
+
+
+def test_waiting_for_the_engine_releases_a_held_preload(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(col, "_preloading", None)
+    col.hold_preload()
+    try:
+        col.preload_engine()
+        waiter = threading.Thread(target=col.wait_for_engine, daemon=True)
+        waiter.start()
+        waiter.join(10)
+        assert not waiter.is_alive()
+        assert col.engine_ready()
+    finally:
+        col.release_preload()

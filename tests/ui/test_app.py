@@ -87,6 +87,23 @@ async def test_the_garbage_collector_paused_for_start_up_is_on_once_rows_are_sho
         gc.enable()
 
 
+async def test_the_row_engine_import_held_for_start_up_goes_ahead_once_rows_are_shown(
+        make_app, wait_until) -> None:
+    from intune_tui.table import columns
+    from intune_tui.ui import startup
+
+    startup.hold_engine_import()  # as the CLI does before it imports the app
+    try:
+        app = make_app()
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                             and app.screen.table.rows_count > 0)
+            await pilot.pause()
+            assert columns._preload_allowed.is_set()
+    finally:
+        startup.release_engine_import()
+
+
 async def test_the_garbage_collector_is_on_again_when_the_first_list_fails(
         make_app, wait_until) -> None:
     import gc
