@@ -187,6 +187,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._search_timer: Timer | None = None
         self._warm: WarmRows | None = None  # the snapshot the table shows, until the live list
         self._load_number = 0
+        self._frozen_load = 0  # the load that froze the objects alive (gc.freeze), if any
 
     # -- composition ---------------------------------------------------------------------------
 
@@ -364,7 +365,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._update_shown()
         # A long list (Graph's count) freezes from its first page: a full collection of the
         # app's start-up objects while the next pages come cost 70-530 ms (bench_app, 100k).
-        _keep_out_of_full_collections(max(self.table.rows_count, page.count or 0))
+        self._freeze_once(max(self.table.rows_count, page.count or 0))
 
     def _on_done(self, finished: StreamFinished) -> None:
         behind, number = self._behind, self._load_number
@@ -384,6 +385,15 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
         behind.when_filled(filled)
 
+    def _freeze_once(self, rows_alive: int) -> None:
+        """Freeze at most once while a load streams: the rows are columns, so what a freeze
+        keeps out of full collections is the app's start-up objects, alive before the first
+        page. A freeze on every page also made immortal the cyclic garbage of that moment: the
+        httpx answers of the pages then in flight (~0.7 MB each, 60 MiB a 100,000-device
+        load). The load's end freezes again after a full collection (`_finish_load`)."""
+        if self._frozen_load != self._load_number and _keep_out_of_full_collections(rows_alive):
+            self._frozen_load = self._load_number
+
     def _finish_load(self) -> None:
         self._warm = None
         self._live_shown = None
@@ -394,7 +404,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._set_status(loaded=self.table.rows_count, loading=False,
                          refreshed_at=self.intune_app.now(), snapshot_age="")
         self._update_shown()
-        _keep_out_of_full_collections(self.table.rows_count)
+        # Nothing is in flight now: a full collection frees the load's cyclic garbage (its
+        # page answers), then what the load made leaves full collections too.
+        _keep_out_of_full_collections(self.table.rows_count, collect_all=True)
         if self.WARM_START and self._server_filter is None and self._view_index == 0:
             self.intune_app.warm.save(self.view.resource, self._rows_dump())
 
@@ -736,7 +748,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         return True
 
 
-def _keep_out_of_full_collections(rows_alive: int) -> None:
+def _keep_out_of_full_collections(rows_alive: int, *, collect_all: bool = False) -> bool:
     """With a large list loaded, move every object alive now out of the cyclic garbage
     collector's generations (`gc.freeze`).
 
@@ -744,12 +756,13 @@ def _keep_out_of_full_collections(rows_alive: int) -> None:
     freeze of the UI, several times during a load. Rows hold no reference cycles, so they are
     still freed by reference counting when the list is dropped; what a freeze costs is that
     cyclic garbage not yet collected at that moment is never collected. A young collection
-    first keeps that to what is already old.
+    first keeps that to what is already old; `collect_all`, a full one, to nothing.
     """
     if rows_alive < FREEZE_ABOVE_ROWS:
-        return
-    gc.collect(1)
+        return False
+    gc.collect(2 if collect_all else 1)
     gc.freeze()
+    return True
 
 
 def _short(error: BaseException) -> str:
