@@ -71,11 +71,17 @@ async def test_sub_views_switch_with_brackets_and_load_their_own_list(make_app, 
         assert screen.view.resource == seen[-2]
 
 
-async def test_the_garbage_collector_paused_for_start_up_is_on_once_rows_are_shown(
+async def test_what_start_up_holds_back_goes_ahead_once_rows_are_shown(
         make_app, wait_until) -> None:
+    """The garbage collector paused and the row engine's import held, as the CLI does before it
+    imports the app: both let go once the first rows are on screen."""
     import gc
 
-    gc.disable()  # as the CLI does before it imports the app
+    from intune_tui.table import columns
+    from intune_tui.ui import startup
+
+    gc.disable()
+    startup.hold_engine_import()
     try:
         app = make_app()
         async with app.run_test() as pilot:
@@ -83,24 +89,9 @@ async def test_the_garbage_collector_paused_for_start_up_is_on_once_rows_are_sho
                              and app.screen.table.rows_count > 0)
             await pilot.pause()
             assert gc.isenabled()
-    finally:
-        gc.enable()
-
-
-async def test_the_row_engine_import_held_for_start_up_goes_ahead_once_rows_are_shown(
-        make_app, wait_until) -> None:
-    from intune_tui.table import columns
-    from intune_tui.ui import startup
-
-    startup.hold_engine_import()  # as the CLI does before it imports the app
-    try:
-        app = make_app()
-        async with app.run_test() as pilot:
-            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
-                             and app.screen.table.rows_count > 0)
-            await pilot.pause()
             assert columns._preload_allowed.is_set()
     finally:
+        gc.enable()
         startup.release_engine_import()
 
 
