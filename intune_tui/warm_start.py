@@ -31,7 +31,7 @@ from intune_tui.private_files import file_stem
 from intune_tui.snapshot import (
     SnapshotPlace,
     read_snapshot,
-    snapshot_path,
+    snapshot_file,
     write_snapshot,
     young_enough,
 )
@@ -369,8 +369,7 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
               clock: Callable[[], float] = time.time) -> WarmRows | None:
     """The list's rows from its snapshot, if there is one of ours young enough; else None.
     Never raises (a damaged payload is one log line)."""
-    if not _may_exist(access, resource.key) or not young_enough(
-            access.place, resource.key, max_age=access.max_age, now=clock()):
+    if not young_enough(access.place, resource.key, max_age=access.max_age, now=clock()):
         return None
     key = access.key(create=False)
     if key is None:
@@ -387,9 +386,9 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
     return WarmRows(page, snapshot.created)
 
 
-def _may_exist(access: SnapshotAccess, name: str) -> bool:
-    """Without a file there is nothing to ask the keyring for."""
-    return snapshot_path(access.place, name).is_file()
+def snapshot_on_disk(data_dir: Path, profile: str, name: str) -> bool:
+    """Whether the profile has a snapshot file of list `name` (one stat: the UI thread may ask)."""
+    return snapshot_file(snapshots_folder(data_dir, profile), name).is_file()
 
 
 def write_rows(access: SnapshotAccess, resource: Resource,

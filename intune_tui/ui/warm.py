@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from intune_tui.table.store import RowStore
@@ -59,7 +58,9 @@ class WarmStarts:
         settled: Future[None] = Future()
         self._reads[resource_key] = future
         self._settled[resource_key] = settled
-        if not _snapshot_on_disk(settings.data_dir, session.profile, resource_key):
+        from intune_tui.warm_start import snapshot_on_disk
+
+        if not snapshot_on_disk(settings.data_dir, session.profile, resource_key):
             # A cold start: known at once (one stat), so the live list is not held back until
             # a thread, which the starting UI leaves little of the GIL to, has said so.
             future.set_result(None)
@@ -160,13 +161,6 @@ class WarmStarts:
         # Not a daemon: a write under way when the app quits finishes (it replaces the file
         # atomically either way; a keyring that hangs is given up after keyring_timeout).
         threading.Thread(target=write, name="intune-tui-snapshot-write").start()
-
-
-def _snapshot_on_disk(data_dir: Path, profile: str, resource_key: str) -> bool:
-    from intune_tui.snapshot import snapshot_file
-    from intune_tui.warm_start import snapshots_folder
-
-    return snapshot_file(snapshots_folder(data_dir, profile), resource_key).is_file()
 
 
 def _settle(settled: Future[None]) -> None:
