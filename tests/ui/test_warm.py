@@ -188,11 +188,9 @@ async def test_an_action_on_a_snapshot_row_reads_the_device_live_first(
     release = hold_device_lists(monkeypatch)
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
-                         and app.screen.showing_snapshot, what="the snapshot's rows")
+        await wait_until(pilot, snapshot_shown(app), what="the snapshot's rows")
         table = app.screen.table
-        table.move_cursor(next(index for index, row in enumerate(table.visible_rows)
-                               if row.key == ids["removed"]))
+        put_cursor_on(table, ids["removed"])
         await pilot.press("a")
         await wait_until(pilot, lambda: any(
             "no longer in Intune" in str(n.message) for n in app._notifications),
@@ -202,8 +200,7 @@ async def test_an_action_on_a_snapshot_row_reads_the_device_live_first(
         assert len(gets) == 1  # read live, found gone: no menu, nothing sent
         assert not any(r.method == "POST" for r in app.session.fake.requests)
 
-        table.move_cursor(next(index for index, row in enumerate(table.visible_rows)
-                               if row.key == ids["renamed"]))
+        put_cursor_on(table, ids["renamed"])
         await pilot.press("enter")  # the device screen reads the device live on its own
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen)
                          and app.screen.device.name == NEW_NAME, what="the live device")
@@ -309,12 +306,10 @@ async def test_actions_on_a_device_screen_not_yet_read_live_read_it_first(
     release = hold_device_lists(monkeypatch)
     app = make_app(devices=DEVICES)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
-                         and app.screen.showing_snapshot, what="the snapshot's rows")
+        await wait_until(pilot, snapshot_shown(app), what="the snapshot's rows")
         held = app.session.fake.faults.hold_next(path_contains=ids["renamed"])
         table = app.screen.table
-        table.move_cursor(next(index for index, row in enumerate(table.visible_rows)
-                               if row.key == ids["renamed"]))
+        put_cursor_on(table, ids["renamed"])
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
         assert app.screen.item["deviceName"] != NEW_NAME  # still the snapshot's row
@@ -349,6 +344,15 @@ def hold_the_snapshot_read(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
 
     monkeypatch.setattr(warm_start, "KEY_SOURCE", source)
     return release
+
+
+def snapshot_shown(app: Any) -> Any:
+    return lambda: isinstance(app.screen, DevicesScreen) and app.screen.showing_snapshot
+
+
+def put_cursor_on(table: Any, key: str) -> None:
+    table.move_cursor(next(index for index, row in enumerate(table.visible_rows)
+                           if row.key == key))
 
 
 def device_listings(app: Any) -> list[Any]:
