@@ -1057,6 +1057,9 @@ def _tls_listener() -> Iterator[int]:
     try:
         yield listener.getsockname()[1]
     finally:
+        # close() alone leaves accept() blocked on Linux, and the join then waited its 5 s.
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
         listener.close()
         thread.join(timeout=5)
 
