@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 
 class AutopilotEditScreen(TypedCountScreen):
     SCOPE = "autopilot"
-    INTRO = ("A new group tag and/or assigned user (blank keeps the current one); ctrl+l previews, "
-             "then ctrl+r sends one updateDeviceProperties per identity (type the count first "
-             "when there are several).")
     BINDINGS: ClassVar[list[BindingType]] = plan_bindings(
         SCOPE,
         PlanKey("preview", "preview", "Preview",
                 "Show what each identity will get; nothing is sent"),
         PlanKey("send", "apply_changes", "Send", "Send the previewed change, once per identity"))
+    INTRO = ("A new group tag and/or assigned user (blank keeps the current one); ctrl+l previews, "
+             "then ctrl+r sends one updateDeviceProperties per identity (type the count first "
+             "when there are several).")
 
     def __init__(self, identities: list[AutopilotIdentity]) -> None:
         super().__init__()
