@@ -103,7 +103,10 @@ def read_page(body: bytes) -> ReadPage | None:
     count, next_link = _envelope(whole)
     if count is False or next_link is False:
         return None
-    items = whole.select(pl.col("value").explode()).unnest("value")
+    try:
+        items = whole.select(pl.col("value").explode()).unnest("value")
+    except Exception:  # a property twice in an item
+        return None
     if not _same_as_json(body, whole, items):
         return None
     return ReadPage(ListPage(items, body), count, next_link)
