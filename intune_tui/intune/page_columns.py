@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -216,12 +216,13 @@ def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan
     import polars as pl
 
     length = items.height
-    keys = [column.key for column in resource.columns if column.key in items.columns]
+    schema = items.schema
+    keys = [column.key for column in resource.columns if column.key in schema]
     distinct = items.select(pl.col(list(dict.fromkeys(keys))).n_unique()).row(
         0, named=True) if keys else {}
 
     def fast(column: Column) -> bool:
-        return (column.key in distinct and items.schema[column.key] == pl.String
+        return (column.key in distinct and schema[column.key] == pl.String
                 and distinct[column.key] * _DISTINCT_SHARE > length
                 and column.kind in (Kind.TEXT, Kind.AGE))
 
@@ -235,7 +236,8 @@ def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan
             plan = _text_plan(column, f"_x{index}") if column.kind is Kind.TEXT \
                 else _age_plan(column, now, f"_x{index}")
         else:
-            plan = _distinct_plan(column, uniques.get(column.key, []), now)
+            plan = _distinct_plan(column, uniques.get(column.key, []), now,
+                                  schema.get(column.key, pl.Null))
         if plan is None:
             return None
         plans.append(plan)
@@ -252,31 +254,105 @@ def _codes(marks: Sequence[str | None]) -> list[int] | None:
     return None if -1 in codes else codes
 
 
-def _distinct_plan(column: Column, values: list[Any], now: datetime) -> _Plan | None:
+@dataclass
+class _Known:
+    """A column's distinct values rendered so far (pages of one list repeat them: OS, states,
+    versions, models), and the engine's series for spreading them (None: to be rebuilt)."""
+
+    column: Column
+    values: list[Any] = field(default_factory=list)
+    index: dict[Any, int] = field(default_factory=dict)
+    cells: list[tuple[str, str | None, Any]] = field(default_factory=list)
+    spread: tuple[pl.Series, pl.Series, pl.Series, pl.Series, str,
+                  Callable[[Any], Any]] | None = None
+
+
+# Per column (and the engine's type of its values): what `_distinct_plan` rendered. Columns
+# whose text depends on the time are rendered afresh for each page.
+_KNOWN: dict[tuple[int, str], _Known] = {}
+_KNOWN_LIMIT = 4096  # distinct values a column keeps; past that it starts again
+
+
+def _known(column: Column, dtype: Any, present: list[Any], now: datetime) -> _Known:
+    key = (id(column), str(dtype))
+    known = _KNOWN.get(key)
+    if known is None or known.column is not column or column.shows_time_passing \
+            or len(known.values) > _KNOWN_LIMIT:
+        known = _Known(column)
+        if not column.shows_time_passing:
+            _KNOWN[key] = known
+    new = [value for value in present if value not in known.index]
+    if new:
+        for value in new:
+            known.index[value] = len(known.values)
+            known.values.append(value)
+            known.cells.append(_rendered(column, value, now))
+        known.spread = None
+    return known
+
+
+def _spread(known: _Known, missing: tuple[str, str | None, Any], dtype: Any) -> bool:
+    """Build `known.spread`; False when a value's mark or sort key has no place in the
+    engine."""
+    import polars as pl
+
+    codes = _codes([cell[1] for cell in known.cells])
+    sort_type = _sort_type([*(cell[2] for cell in known.cells), missing[2]])
+    if codes is None or sort_type is None:
+        return False
+    kind, sort_dtype, encode = sort_type
+    known.spread = (pl.Series(known.values, dtype=dtype),
+                    pl.Series([cell[0] for cell in known.cells], dtype=pl.String),
+                    pl.Series(codes, dtype=pl.UInt8),
+                    pl.Series([encode(cell[2]) for cell in known.cells], dtype=sort_dtype),
+                    kind, encode)
+    return True
+
+
+def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any,
+                   ) -> _Plan | None:
     """`Column.render` once per distinct value, spread over the rows."""
     import polars as pl
 
     present = [value for value in values if value is not None]
-    rendered = [_rendered(column, value, now) for value in present]
     missing = _rendered(column, None, now)
-    codes = _codes([cell[1] for cell in rendered] + [missing[1]])
-    sort_type = _sort_type([*(cell[2] for cell in rendered), missing[2]])
-    if codes is None or sort_type is None:
+    known = _known(column, dtype, present, now) if present else None
+    if known is not None and known.spread is None and not _spread(known, missing, dtype):
+        # Values of earlier pages may be what the engine cannot hold (a version past 64
+        # bits): this page's own, afresh; else the row path.
+        _KNOWN.pop((id(column), str(dtype)), None)
+        known = _known(column, dtype, present, now)
+        if not _spread(known, missing, dtype):
+            return None
+    missing_code = _codes([missing[1]])
+    if missing_code is None:
         return None
-    kind, dtype, encode = sort_type
+    if known is None:
+        sort_type = _sort_type([missing[2]])
+        if sort_type is None:
+            return None
+        kind, sort_dtype, encode = sort_type
+        sort = pl.lit(encode(missing[2]), sort_dtype)
+        if kind in (col.AWARE, col.NAIVE):
+            sort = sort.cast(col.dtype_of(kind))
+        return _Plan(column, pl.lit(missing[0], pl.String), pl.lit(missing_code[0], pl.UInt8),
+                     sort, kind, encode)
+    assert known.spread is not None
+    old, texts, marks, sorts, kind, encode = known.spread
+    try:
+        missing_sort = encode(missing[2])
+    except TypeError:
+        return None
 
-    def spread(new: Sequence[Any], dtype: Any, fill: Any) -> pl.Expr:
-        if not present:
-            return pl.lit(fill, dtype)
-        return pl.col(column.key).replace_strict(present, list(new), default=None,
-                                                 return_dtype=dtype).fill_null(
-            pl.lit(fill, dtype))
+    def spread(new: pl.Series, fill: Any) -> pl.Expr:
+        return pl.col(column.key).replace_strict(old, new, default=None).fill_null(
+            pl.lit(fill, new.dtype))
 
-    sort = spread([encode(cell[2]) for cell in rendered], dtype, encode(missing[2]))
+    sort = spread(sorts, missing_sort)
     if kind in (col.AWARE, col.NAIVE):
         sort = sort.cast(col.dtype_of(kind))
-    return _Plan(column, spread([cell[0] for cell in rendered], pl.String, missing[0]),
-                 spread(codes[:-1], pl.UInt8, codes[-1]), sort, kind, encode)
+    return _Plan(column, spread(texts, missing[0]), spread(marks, missing_code[0]), sort, kind,
+                 encode)
 
 
 def _sort_type(values: Sequence[Any]) -> tuple[str, Any, Callable[[Any], Any]] | None:
