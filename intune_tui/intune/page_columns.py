@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 # An ASCII printable value is its own `clean` (text.clean's first test), and its only
 # whitespace is the space: `clean(value).strip()` is then `strip_chars(" ")`.
 _PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
-_NOT_ASCII = r"[^\x00-\x7f]"
+# Non-ASCII characters lower case changes (Python's `lower` and the engine's may differ there,
+# by their Unicode versions); every other character both leave as it is.
+_CASED_WIDE = r"[\p{Changes_When_Lowercased}&&[^\x00-\x7f]]"
 _LONE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 _STAMP_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-5][0-9]Z$"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -464,7 +466,6 @@ def _age_plan(column: Column, now: datetime, first: str) -> _Plan:
 def _cells(items: pl.DataFrame, plans: list[_Plan], now: datetime) -> pl.DataFrame | None:
     """Every column's text `t<i>`, mark code `m<i>` and sort key `s<i>` (one query), with the
     rows the engine left to `Column.render` rendered by it."""
-    import polars as pl
 
     exprs: list[pl.Expr] = []
     for index, plan in enumerate(plans):
@@ -480,16 +481,16 @@ def _cells(items: pl.DataFrame, plans: list[_Plan], now: datetime) -> pl.DataFra
     frame = source.select(*exprs, *(other.alias(f"o{index}") for index, other in others.items()))
     if not others:
         return frame
-    found = frame.select(pl.arg_where(pl.col(f"o{index}")).implode().alias(f"o{index}")
-                         for index in others).row(0, named=True)
+    masks = {index: frame.get_column(f"o{index}") for index in others}
     frame = frame.drop(f"o{index}" for index in others)
     updates: list[pl.Series] = []
-    for index, rows in ((index, found[f"o{index}"]) for index in others):
-        if not rows:
+    for index, mask in masks.items():
+        if not mask.any():
             continue
+        rows = mask.to_numpy().nonzero()[0].tolist()
         plan = plans[index]
-        values = items.get_column(plan.column.key).gather(rows).to_list()
-        rendered = [_rendered(plan.column, value, now) for value in values]
+        values = items.get_column(plan.column.key).to_list()
+        rendered = [_cached_render(plan.column, values[row], now) for row in rows]
         codes = _codes([cell[1] for cell in rendered])
         try:
             keys = [plan.encode(cell[2]) for cell in rendered]
@@ -506,6 +507,26 @@ def _cells(items: pl.DataFrame, plans: list[_Plan], now: datetime) -> pl.DataFra
             sort.scatter(rows, keys)
         updates += [text, mark, sort]
     return frame.with_columns(updates) if updates else frame
+
+
+# Values the engine leaves to `render` in columns that do not show the time: the same odd
+# names ("Anna’s iPhone") come again on many pages.
+_RENDERED: dict[tuple[int, Any], tuple[Column, tuple[str, str | None, Any]]] = {}
+_RENDERED_LIMIT = 65536
+
+
+def _cached_render(column: Column, value: Any, now: datetime) -> tuple[str, str | None, Any]:
+    if column.shows_time_passing:
+        return _rendered(column, value, now)
+    key = (id(column), value)
+    found = _RENDERED.get(key)
+    if found is not None and found[0] is column:
+        return found[1]
+    cell = _rendered(column, value, now)
+    if len(_RENDERED) >= _RENDERED_LIMIT:
+        _RENDERED.clear()
+    _RENDERED[key] = (column, cell)
+    return cell
 
 
 # ------------------------------------------------------------------ assembling the frame
@@ -573,9 +594,7 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
         if kind is None:
             return None
         kinds[name] = own_items[prop] = kind
-    checked = _checked_texts(whole, own_items)
-    for prop, kind in checked.items():
-        kinds[col.item_name(prop)] = own_items[prop] = kind
+    checks = _text_checks(own_items)
     codes: list[int] = stats["codes"]
     marks = [tuple(_MARK_OF_CODE[(value // 8 ** index) % 8] for index in range(count))
              for value in codes]
@@ -591,9 +610,15 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
           for index, kind in own_sorts.items()),
         pl.lit(0, pl.UInt32).alias(col.ITEM_KEYS),
         *(_item_expr(prop, kind) for prop, kind in own_items.items()),
-        joined.str.contains(_NOT_ASCII).alias("_wide"), joined.alias("_joined"),
+        joined.str.contains(_CASED_WIDE).alias("_wide"), joined.alias("_joined"),
+        *(check.alias(f"_ok:{prop}") for prop, check in checks.items()),
     )
-    frame = _lower_wide(frame)
+    for prop in checks:
+        if not frame.item(0, f"_ok:{prop}"):  # not every value of that form: text
+            name = col.item_name(prop)
+            kinds[name] = col.TEXT
+            frame = frame.with_columns(whole.get_column(name))
+    frame = _lower_wide(frame.drop(f"_ok:{prop}" for prop in checks))
     return col.ColumnPage(frame, {}, kinds, marks, [pattern], Row, True, length, exceptions,
                           count)
 
@@ -612,12 +637,14 @@ def _joined(resource: Resource, count: int) -> pl.Expr:
 
 
 def _lower_wide(frame: pl.DataFrame) -> pl.DataFrame:
-    """Search text in Python's lower case where it is not ASCII (the engine's may differ)."""
-    wide = frame.get_column("_wide").arg_true()
-    if wide.len():
+    """Search text in Python's lower case where a non-ASCII character changes in lower case
+    (the engine's may differ there)."""
+    wide = frame.get_column("_wide")
+    if wide.any():
+        rows = wide.to_numpy().nonzero()[0].tolist()
         search = frame.get_column(col.SEARCH).clone()
-        texts = frame.get_column("_joined").gather(wide).to_list()
-        search.scatter(wide, [text.lower() for text in texts])
+        texts = frame.get_column("_joined").to_list()
+        search.scatter(rows, [texts[row].lower() for row in rows])
         frame = frame.with_columns(search)
     return frame.drop("_wide", "_joined")
 
@@ -664,26 +691,19 @@ def _aliases(whole: pl.DataFrame, length: int, kinds: dict[str, str], text_sorts
         _, values, other = pairs[name][number]
         return (pl.col(values) != pl.col(other)).fill_null(True)
 
-    misses = whole.select(differs(name, number).sum().alias(f"{name}|{number}")
-                          for name, number in likely).row(0, named=True)
+    # One query: how many rows differ for each likely pair, and which (few, as a rule).
+    found_rows = whole.select(
+        *(pl.arg_where(differs(name, number)).implode().alias(f"r{name}|{number}")
+          for name, number in likely),
+        *(pl.col(pairs[name][number][1]).filter(differs(name, number)).implode()
+          .alias(f"v{name}|{number}") for name, number in likely)).row(0, named=True)
     limit = length // 8
-    chosen: dict[str, tuple[str, int, int]] = {}
+    found: dict[str, tuple[str, dict[int, Any]]] = {}
     for name, number in likely:
-        missed = misses[f"{name}|{number}"]
-        if name not in chosen and missed <= limit:
-            chosen[name] = (pairs[name][number][0], number, missed)
-    found: dict[str, tuple[str, dict[int, Any]]] = {
-        name: (kind, {}) for name, (kind, _, missed) in chosen.items() if not missed}
-    differing = {name: number for name, (_, number, missed) in chosen.items() if missed}
-    if differing:
-        rows = whole.select(
-            *(pl.arg_where(differs(name, number)).implode().alias(f"r{name}")
-              for name, number in differing.items()),
-            *(pl.col(pairs[name][number][1]).filter(differs(name, number)).implode()
-              .alias(f"v{name}") for name, number in differing.items())).row(0, named=True)
-        for name in differing:
-            found[name] = (chosen[name][0], dict(zip(rows[f"r{name}"], rows[f"v{name}"],
-                                                     strict=True)))
+        rows = found_rows[f"r{name}|{number}"]
+        if name not in found and len(rows) <= limit:
+            values = found_rows[f"v{name}|{number}"]
+            found[name] = (pairs[name][number][0], dict(zip(rows, values, strict=True)))
     return found
 
 
@@ -712,9 +732,9 @@ def _item_kind(dtype: Any, distinct: int, nulls: int, first: str | None,
     return col.TEXT
 
 
-def _checked_texts(whole: pl.DataFrame, kinds: dict[str, str]) -> dict[str, str]:
-    """The GUID and STAMP item columns whose every value is not of that form, as TEXT
-    (`narrow_text` and `series_of`'s checks)."""
+def _text_checks(kinds: dict[str, str]) -> dict[str, pl.Expr]:
+    """For the GUID and STAMP item columns, whether every value is of that form
+    (`narrow_text` and `series_of`'s checks): a column of another is kept as text."""
     import polars as pl
 
     checks: dict[str, pl.Expr] = {}
@@ -727,10 +747,7 @@ def _checked_texts(whole: pl.DataFrame, kinds: dict[str, str]) -> dict[str, str]
             checks[prop] = ((stamps.null_count() == raw.null_count())
                             & (stamps.dt.strftime(col.STAMP_FORMAT) == raw)
                             .fill_null(True).all())
-    if not checks:
-        return {}
-    passed = whole.select(expr.alias(prop) for prop, expr in checks.items()).row(0, named=True)
-    return {prop: col.TEXT for prop, ok in passed.items() if not ok}
+    return checks
 
 
 def _item_expr(prop: str, kind: str) -> pl.Expr:
@@ -740,7 +757,7 @@ def _item_expr(prop: str, kind: str) -> pl.Expr:
     raw = pl.col(name)
     if kind == col.GUID:
         return raw.str.replace_all("-", "", literal=True).str.to_integer(
-            base=16, dtype=pl.UInt128).alias(name)
+            base=16, dtype=pl.UInt128, strict=False).alias(name)
     if kind == col.STAMP:
         return raw.str.strptime(col.dtype_of(col.STAMP), col.STAMP_FORMAT,
                                 strict=False).alias(name)

@@ -128,6 +128,11 @@ def test_every_odd_value_is_shown_as_to_row_shows_it() -> None:
         items[50 + index]["lastSyncDateTime"] = when
     for index, version in enumerate(ODD_VERSIONS):
         items[100 + index]["osVersion"] = version
+    # Properties that look like GUIDs and timestamps but for one value (kept as text).
+    for index, item in enumerate(items):
+        item["userId"] = f"{index:08x}-0000-4000-8000-{index:012x}"
+    items[200]["userId"] = "not-a-guid"
+    items[201]["enrolledDateTime"] = "2020-01-01T00:00:00.5Z"
     body = answer(items)
     expected = DEVICES.to_rows(json.loads(body)["value"], NOW)
     got = rows_from_columns(body)
