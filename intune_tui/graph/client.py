@@ -152,12 +152,30 @@ class GraphResponse:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its items, `@odata.count` when Graph sent it, the next link, 1-based."""
+    """One page of a list: its items, `@odata.count` when Graph sent it, the next link, 1-based.
+
+    `table`: what `paginate`'s `read_items` made of the answer, when it took it (then `items` is
+    empty): the caller's own form of the items (a long list's table columns, issue 21)."""
 
     items: list[dict[str, Any]]
     count: int | None
     next_link: str | None
     number: int
+    table: Any = None
+
+
+@dataclass(frozen=True)
+class ItemsRead:
+    """A list answer as a `paginate(read_items=...)` reader read it: its items in the reader's
+    own form (`Page.table`), and Graph's `@odata.count` and next link (None when absent)."""
+
+    table: Any
+    count: int | None
+    next_link: str | None
+
+
+# Reads a list answer's bytes its own way, or declines (None): the answer is then read as JSON.
+ItemsReader = Callable[[bytes], ItemsRead | None]
 
 
 @dataclass(frozen=True)
@@ -338,12 +356,17 @@ class GraphClient:
         api_version: str | None = None,
         required_scope: str | None = None,
         min_page_size: int = 20,
+        read_items: ItemsReader | None = None,
     ) -> AsyncGenerator[Page, None]:
-        """Yield every page of a list, following `@odata.nextLink` exactly as Graph sent it."""
+        """Yield every page of a list, following `@odata.nextLink` exactly as Graph sent it.
+
+        `read_items`: offered each answer's bytes first; a page it reads comes with its `table`
+        and no `items`. What it declines is read as JSON, which also judges (and asks again
+        for) unreadable answers."""
         query = query or ODataQuery()
         headers = _query_headers(query)
         response, page = await self._first_page(
-            path, query, api_version, required_scope, min_page_size
+            path, query, api_version, required_scope, min_page_size, read_items
         )
         links_followed: set[str] = set()
         number = 1
@@ -362,7 +385,8 @@ class GraphClient:
             url = self._url(page.next_link, None, None)
             number += 1
             response, page = await self._read(
-                "GET", url, partial(self._page, number=number), headers=headers,
+                "GET", url, partial(self._page, number=number, read_items=read_items),
+                headers=headers,
                 required_scope=required_scope,
             )
 
@@ -774,6 +798,7 @@ class GraphClient:
         api_version: str | None,
         required_scope: str | None,
         min_page_size: int,
+        read_items: ItemsReader | None = None,
     ) -> tuple[httpx.Response, Page]:
         """Fetch page 1, halving `$top` on each 503 down to `min_page_size` before giving up."""
         headers = _query_headers(query)
@@ -784,7 +809,7 @@ class GraphClient:
                 return await self._read(
                     "GET",
                     url,
-                    partial(self._page, number=1),
+                    partial(self._page, number=1, read_items=read_items),
                     headers=headers,
                     required_scope=required_scope,
                     shrinkable=smaller is not None,
@@ -793,7 +818,13 @@ class GraphClient:
                 log.debug("GET %s answered 503, asking again with $top=%s", url, smaller)
                 query = query.with_top(smaller)
 
-    def _page(self, response: httpx.Response, number: int) -> Page:
+    def _page(self, response: httpx.Response, number: int,
+              read_items: ItemsReader | None = None) -> Page:
+        if read_items is not None and response.status_code != 204:
+            read = _read_items(read_items, response.content)
+            if read is not None:
+                return Page(items=[], count=read.count, next_link=read.next_link,
+                            number=number, table=read.table)
         body = self._decode(response)
         if not isinstance(body, dict) or not isinstance(body.get("value"), list):
             raise self._bad_response("Graph's list answer had no list of items", response)
@@ -929,6 +960,15 @@ def _unreadable_reason(error: GraphBadResponse) -> str:
 
 def _retryable(method: str, status: int) -> bool:
     return status in (_RETRIED_READ if method in _SAFE_METHODS else _NOT_PROCESSED)
+
+
+def _read_items(read_items: ItemsReader, content: bytes) -> ItemsRead | None:
+    """`read_items(content)`; a reader that fails declines (the page is read as JSON)."""
+    try:
+        return read_items(content)
+    except Exception:
+        log.warning("a list page could not be read as columns; read as JSON", exc_info=True)
+        return None
 
 
 def _smaller_page(top: int | None, minimum: int) -> int | None:

@@ -14,6 +14,7 @@ folds them into its result (actions, health).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import (
     AsyncGenerator,
@@ -29,9 +30,23 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from intune_tui.graph.client import BatchItem, BatchResult, GraphClient, Page
-from intune_tui.graph.errors import GraphError, GraphNotFound, NotSent, OutcomeUnknown
+from intune_tui.graph.client import (
+    BatchItem,
+    BatchResult,
+    GraphClient,
+    ItemsRead,
+    ItemsReader,
+    Page,
+)
+from intune_tui.graph.errors import (
+    GraphBadResponse,
+    GraphError,
+    GraphNotFound,
+    NotSent,
+    OutcomeUnknown,
+)
 from intune_tui.graph.odata import ODataQuery, quote
+from intune_tui.intune import page_columns
 from intune_tui.intune.actions import (
     REMEDIATION_SCRIPT_SELECT,
     REMEDIATION_SCRIPTS_PATH,
@@ -97,8 +112,16 @@ class RowPage:
     number: int
     has_more: bool
     # The same rows as table columns, when whoever streams the list built them (in the worker:
-    # `ui.screens.resource_list` does, so the UI thread only appends them).
+    # `ui.screens.resource_list` does, so the UI thread only appends them). A page read
+    # straight from Graph's answer as columns (`list_pages(as_columns=True)`) has no `rows`.
     columns: ColumnPage | None = None
+
+    @property
+    def size(self) -> int:
+        """How many rows the page holds (as rows, or only as columns)."""
+        if not self.rows and self.columns is not None:
+            return self.columns.length
+        return len(self.rows)
 
 
 @dataclass(frozen=True)
@@ -168,11 +191,15 @@ class IntuneService:
         orderby: str | None = None,
         top: int | None = None,
         parent_id: str | None = None,
+        as_columns: bool = False,
     ) -> AsyncIterator[RowPage]:
         """Yield the rows of a catalog list page by page, following Graph's next links.
 
         `parent_id` fills in the parent for a tab (`device_compliance_states` of one device).
         Singletons and list properties (APNs certificate, deviceActionResults) come as one page.
+        `as_columns`: once Graph's count says the list is long (`table.store.COLUMNS_FROM`) and
+        the row engine is loaded, its pages come as table columns built from Graph's answers
+        (`RowPage.columns`, no `rows`): no Python row a device (issue 21).
         """
         resource = _resource(resource_key)
         path = resource.path_for(parent_id)
@@ -190,12 +217,15 @@ class IntuneService:
         )
         split = partition_for(resource.key, query)
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
-        pages = self._pages(resource, path, query)
+        reader = _ColumnReader() if as_columns and page_columns.supported(resource) else None
+        pages = self._pages(resource, path, query, read_items=reader)
         first_future = asyncio.ensure_future(anext(pages))
         first_page: asyncio.Future[Page] | None = first_future  # None once awaited here
         try:
             shown: frozenset[str] = frozenset()  # the preview's keys, when it came first
             head = await _preview_before(first_future, preview)
+            if reader is not None and head is not None:
+                reader.long_list(head.count)
             if head is not None:
                 shown = _keys(resource, head)
                 yield self._row_page(resource, head, 0, head.next_link is not None)
@@ -203,11 +233,14 @@ class IntuneService:
                     return  # the whole list fitted in the preview
             else:
                 head, first_page = await first_future, None
+                if reader is not None:
+                    reader.long_list(head.count)
                 yield self._row_page(resource, head, head.number, head.next_link is not None)
             parts = split_clauses(split, head, query) if split is not None else None
             if parts is not None:
                 listing = self._split_listing(resource, path, query, parts, head, pages,
-                                              first_page, shown or _keys(resource, head))
+                                              first_page, shown or _keys(resource, head),
+                                              reader)
                 async for row_page in listing.pages():
                     yield row_page
                 return
@@ -227,8 +260,8 @@ class IntuneService:
 
     def _split_listing(self, resource: Resource, path: str, query: ODataQuery,
                        clauses: list[str], head: Page, pages: AsyncIterator[Page],
-                       first_page: asyncio.Future[Page] | None, passed_on: frozenset[str]
-                       ) -> SplitListing[RowPage]:
+                       first_page: asyncio.Future[Page] | None, passed_on: frozenset[str],
+                       reader: ItemsReader | None = None) -> SplitListing[RowPage]:
         """The rest of the list after `head` as parts listed in parallel (`SplitListing`),
         each page as rows counted with the whole list's count."""
         count = head.count
@@ -241,7 +274,8 @@ class IntuneService:
             resource.key, query, clauses, head, pages, first_page, passed_on=passed_on,
             # The whole list's first page was answered at this page size: a 503 on a part is
             # passing trouble, retried as it is, not a reason to halve the part's pages.
-            open_part=partial(self._pages, resource, path, keep_page_size=True),
+            open_part=partial(self._pages, resource, path, keep_page_size=True,
+                              read_items=reader),
             to_page=to_page)
 
     def _start_preview(self, resource: Resource, path: str, query: ODataQuery
@@ -264,25 +298,51 @@ class IntuneService:
         return asyncio.ensure_future(first_of_preview())
 
     def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
-               keep_page_size: bool = False) -> AsyncGenerator[Page, None]:
+               keep_page_size: bool = False, read_items: ItemsReader | None = None,
+               ) -> AsyncGenerator[Page, None]:
         min_page_size = resource.min_page_size or min(20, query.top or 20)
         if keep_page_size and query.top:
             min_page_size = query.top
         return self.client.paginate(
             path, query=query, api_version=resource.api_version,
             required_scope=resource.required_scope, min_page_size=min_page_size,
+            read_items=read_items,
         )
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
                   skip: set[str] | None = None) -> RowPage:
         """The page as rows; with `skip`, items whose key is in it are left out (before they
-        are made into rows) and the keys passed on are added to it."""
+        are made into rows) and the keys passed on are added to it. A page read as columns
+        (`_ColumnReader`) comes as columns, or as rows when they cannot be built exactly."""
+        if page.table is not None:
+            built = self._column_page(resource, page, number, has_more, skip)
+            if built is not None:
+                return built
+            page = replace(page, items=_items_of(page.table.body), table=None)
         items = _dicts(page.items)
         if skip is not None:
             keys = [resource.row_key(item) for item in items]
             items = [item for item, key in zip(items, keys, strict=True) if key not in skip]
             skip.update(keys)
         return RowPage(resource.to_rows(items, self._now()), page.count, number, has_more)
+
+    def _column_page(self, resource: Resource, page: Page, number: int, has_more: bool,
+                     skip: set[str] | None) -> RowPage | None:
+        listed: page_columns.ListPage = page.table
+        unseen = page_columns.unseen(resource, listed, skip)
+        if unseen is None:
+            return None
+        kept, keys = unseen
+        if not kept.items.height:
+            if skip is not None:
+                skip.update(keys)
+            return RowPage([], page.count, number, has_more)
+        columns = page_columns.column_page(resource, kept, self._now())
+        if columns is None:
+            return None
+        if skip is not None:
+            skip.update(keys)
+        return RowPage([], page.count, number, has_more, columns=columns)
 
     async def rows(self, resource_key: str, *, parent_id: str | None = None,
                    server_filter: str | None = None) -> list[Row]:
@@ -687,6 +747,38 @@ def _succeeded(task: asyncio.Future[Any]) -> bool:
     if error is not None:
         log.debug("list preview failed (the full page still comes): %s", error)
     return error is None
+
+
+class _ColumnReader:
+    """Reads a long list's answers as table columns (`page_columns.read_page`), from when
+    its first page's count says it is long and while the row engine is loaded."""
+
+    def __init__(self) -> None:
+        self._long = False
+
+    def long_list(self, count: int | None) -> None:
+        from intune_tui.table.store import COLUMNS_FROM
+
+        self._long = count is not None and count >= COLUMNS_FROM
+
+    def __call__(self, body: bytes) -> ItemsRead | None:
+        from intune_tui.table.columns import engine_ready
+
+        if not self._long or not engine_ready():
+            return None
+        read = page_columns.read_page(body)
+        return None if read is None else ItemsRead(read.page, read.count, read.next_link)
+
+
+def _items_of(body: bytes) -> list[Any]:
+    """The items of an answer the engine read but whose columns could not be built exactly:
+    read as JSON (it was valid for the engine; what JSON refuses is an unreadable answer)."""
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        raise GraphBadResponse("Graph answered with malformed JSON") from None
+    items = decoded.get("value") if isinstance(decoded, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def _dicts(items: Iterable[Any]) -> list[dict[str, Any]]:

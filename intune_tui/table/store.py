@@ -1387,13 +1387,18 @@ class RowStore(Generic[RowT]):
 
     def append(self, rows: Iterable[RowT], *, columns: col.ColumnPage | None = None) -> Appended:
         """Add a page (`columns`: the same rows as `columns.encode_page` built them, used
-        once the rows are columns); the cursor stays on its row."""
+        once the rows are columns); the cursor stays on its row. `columns` with no `rows`
+        (built from Graph's answer, issue 21) moves the store to columns at once."""
         page = list(rows)
-        if self._should_move(len(page), columns is not None):
+        only_columns = columns is not None and not page and columns.length > 0
+        if (only_columns and not isinstance(self._impl, ColumnStore)) \
+                or self._should_move(len(page), columns is not None):
             self._move_to_columns(columns.earlier if columns is not None else None)
         impl = self._impl
         if isinstance(impl, ColumnStore):
             usable = columns is not None and columns.column_count == self._column_count
+            if only_columns and not usable:
+                raise ValueError("columns built for a table of another width")
             return impl.append(columns if usable and columns is not None else page)
         return impl.append(page)
 

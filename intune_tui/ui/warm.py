@@ -203,7 +203,7 @@ class RowsBehind:
 
     def add(self, page: RowPage) -> None:
         """Queue a page (call on the UI thread, in the order pages arrive)."""
-        self.count += len(page.rows)
+        self.count += page.size
         self._worker.submit(self._append, page)
 
     def _append(self, page: RowPage) -> None:

@@ -965,3 +965,30 @@ async def test_bulk_delete_goes_out_as_delete_sub_requests(service: IntuneServic
     assert {(r.method, r.path.rsplit("/", 1)[-1]) for r in subs} == {
         ("DELETE", d["id"]) for d in devices}
     assert all(fake.tenant.devices.index_of(d["id"]) is None for d in devices)
+
+
+async def test_a_long_list_asked_for_as_columns_comes_as_the_same_rows_built_from_the_answers(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 21: past `COLUMNS_FROM` (Graph's count), each answer becomes table columns on the
+    # worker, with no Row a device; the rows the table rebuilds are those of the row path.
+    from intune_tui.table import store
+    from intune_tui.table.columns import wait_for_engine
+    from intune_tui.table.store import ColumnStore
+
+    monkeypatch.setattr(store, "COLUMNS_FROM", 300)
+    wait_for_engine()
+    fake.faults.rate_malformed = 0.15  # cut-off answers are still asked for again
+    columns = [page async for page in service.list_pages("devices", top=100, as_columns=True)]
+    fake.faults.rate_malformed = 0.0
+    rows = [page async for page in service.list_pages("devices", top=100)]
+    built = [page for page in columns if page.columns is not None]
+    assert len(built) >= len(columns) // 2  # most pages (not the head) came as columns
+    assert all(not page.rows for page in built)
+    table: ColumnStore[Row] = ColumnStore(len(RESOURCES["devices"].columns))
+    for page in columns:
+        table.append(page.columns if page.columns is not None else page.rows)
+    expected = {row.key: row for page in rows for row in page.rows}
+    shown = list(table.visible_rows)
+    assert len(shown) == sum(page.size for page in columns) == DEVICE_COUNT
+    assert {row.key for row in shown} == set(expected) == tenant_device_ids(fake)
+    assert all(row == expected[row.key] for row in shown)

@@ -108,13 +108,19 @@ async def with_columns(pages: AsyncIterator[RowPage], column_count: int
     read (the Graph worker), so the UI thread only appends them (issue 21). Short lists stay
     Python rows (`table.store.RowStore`), and nothing waits for the engine's import. The first
     page built as columns also carries the rows before it as columns (`ColumnPage.earlier`):
-    the table moves those to columns then, and building them on the UI thread took ~0.3 s."""
+    the table moves those to columns then, and building them on the UI thread took ~0.3 s.
+    Pages that come as columns only (`IntuneService.list_pages(as_columns=True)`, built from
+    Graph's answers) pass as they are, the first of them with the rows before it."""
     seen = 0
     before: list[Row] | None = []  # rows streamed as Python rows only, until the first columns
     try:
         async for page in pages:
-            seen += len(page.rows)
-            if page.rows and seen >= store.COLUMNS_FROM and engine_ready():
+            seen += page.size
+            if page.columns is not None:
+                if before:
+                    page.columns.earlier = encode_page(before, column_count)
+                before = None
+            elif page.rows and seen >= store.COLUMNS_FROM and engine_ready():
                 columns = encode_page(page.rows, column_count)
                 if before:
                     columns.earlier = encode_page(before, column_count)
@@ -215,7 +221,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         resource_key = view.resource
         column_count = len(RESOURCES[resource_key].columns)
         return lambda service: with_columns(
-            service.list_pages(resource_key, server_filter=server_filter), column_count)
+            service.list_pages(resource_key, server_filter=server_filter, as_columns=True),
+            column_count)
 
     @classmethod
     def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:

@@ -492,11 +492,12 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         """Add a page. The cursor stays on its row, and that row stays where it is on screen.
 
         `columns`: the same rows as `columns.encode_page` built them (in the Graph worker), which
-        a long list appends instead of `rows` (`RowStore.append`). Rows already loaded are
-        neither re-sorted, re-filtered nor re-rendered.
+        a long list appends instead of `rows` (`RowStore.append`); or columns alone, with no
+        `rows` (built from Graph's answer: `IntuneService.list_pages(as_columns=True)`). Rows
+        already loaded are neither re-sorted, re-filtered nor re-rendered.
         """
         page = list(rows)
-        if not page:
+        if not page and (columns is None or not columns.length):
             return
         store = self._store
         was_empty = not store.visible_count
