@@ -452,6 +452,13 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
                       type(first), has_item, len(rows), exceptions, column_count)
 
 
+def fits_exception(value: Any, *, item: bool) -> bool:
+    """True when `value` can be kept as an exception to a derived column: text or None for a
+    sort key (`store._sort_keys` puts them into a text column), a JSON value for an item
+    property (the warm-start dump writes them as JSON)."""
+    return _json_safe(value) if item else _text_or_none(value)
+
+
 def _text_or_none(value: Any) -> bool:
     return value is None or type(value) is str
 

@@ -670,6 +670,11 @@ class ColumnStore(StoreSettings[RowT]):
                 continue
             if mine == theirs and name in self._kinds:
                 continue
+            if col.derived(mine) and not col.derived(theirs):
+                realiased = _derived_page(frame, page, name, mine, self._kinds)
+                if realiased is not None:
+                    frame = realiased
+                    continue
             if col.derived(mine):
                 mine = self._unalias_own(name, mine)
             if col.derived(theirs):
@@ -1184,6 +1189,48 @@ def _descending(ascending: Indexes, present: int, same_packed: Any) -> Indexes:
     result: Indexes = ascending.copy()
     result[positions] = ascending[:present]
     return result
+
+
+DERIVED_MISSES = (1, 2)  # a page's column is kept derived while at most half its rows differ
+
+
+def _derived_page(frame: pl.DataFrame, page: col.ColumnPage, name: str, derived: str,
+                  store_kinds: dict[str, str]) -> pl.DataFrame | None:
+    """The page's column `name`, which came with values of its own, made derived like the
+    store's (`derived`: its kind there), the rows that differ kept as the page's exceptions;
+    the page's frame without the column, or None when more than half of its rows differ
+    (or what it is derived from is not text).
+
+    `columns.encode_page` derives a column only while few of a page's rows differ, and looks
+    at the first rows to decide quickly: a page with more userless devices than most (their
+    user cell "—", their sort key None) came with the user's sort key and Graph UPN as text
+    of their own, and one such page made the store hold both for every row (a million
+    devices: two more copies of every UPN, ~110 MB)."""
+    target = derived[1:]
+    theirs = page.kinds[name]
+    page_target = col.TEXT if target == col.KEY else page.kinds.get(target)
+    store_target = col.TEXT if target == col.KEY else store_kinds.get(target)
+    if page_target not in col.TEXTS or store_target not in col.TEXTS \
+            or (theirs != col.OBJECT and name not in frame.columns) or not page.length:
+        return None
+    values = (page.objects[name] if theirs == col.OBJECT
+              else col.python_values(frame.get_column(name), theirs))
+    targets = col.derive(frame.get_column(target), derived).to_list()
+    misses = {index: value for index, (value, same) in enumerate(zip(values, targets,
+                                                                      strict=True))
+              if value != same}
+    item = name.startswith("i:")
+    if len(misses) * DERIVED_MISSES[1] > page.length * DERIVED_MISSES[0] \
+            or not all(col.fits_exception(value, item=item) for value in misses.values()):
+        return None
+    if theirs == col.OBJECT:
+        del page.objects[name]
+    else:
+        frame = frame.drop(name)
+    page.kinds[name] = derived
+    if misses:
+        page.exceptions[name] = misses
+    return frame
 
 
 def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],

@@ -330,3 +330,29 @@ def test_pages_are_compacted_off_the_ui_thread_and_a_compaction_outdated_by_a_ne
     assert [row.sort_keys[0] for row in store.visible_rows][-10:-5] == [55] * 5
     store.sort_by(0)  # mixed types: the tolerant order, numbers first
     assert keys(store)[:5] == [f"k{n}" for n in range(55, 60)]
+
+
+def test_a_page_with_many_userless_devices_still_shares_the_user_column(holding: str) -> None:
+    """A page whose user sort keys differ from the user cells more often than most (userless
+    devices: cell "—", key None) comes with keys of its own; the store keeps deriving them from
+    the cells (the differing rows as exceptions), not a second copy of every user."""
+    if holding != "columns":
+        pytest.skip("Python rows hold no columns")
+
+    def row(number: int, userless: bool) -> FakeRow:
+        user = "—" if userless else f"user{number}@contoso.com"
+        return FakeRow(f"id-{number}", (f"PC-{number}", user),
+                       (f"pc-{number}", None if userless else user), f"pc-{number}", (None, None))
+
+    first = [row(n, n % 20 == 0) for n in range(100)]
+    second = [row(n, n % 5 < 2) for n in range(100, 200)]  # 40 % userless
+    store: RowStore[FakeRow] = RowStore(2)
+    store.append(first)
+    store.append(second)
+    frame = store._impl._frame
+    assert frame is not None and "k1" not in frame.columns
+    assert list(store.visible_rows) == first + second
+    store.sort_by(1)
+    sorted_keys = [row.sort_keys[1] for row in store.visible_rows]
+    present = sorted(key for key in sorted_keys if key is not None)
+    assert sorted_keys == present + [None] * (len(sorted_keys) - len(present))
