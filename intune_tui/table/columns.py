@@ -143,6 +143,11 @@ def preload_engine() -> None:
             import numpy  # noqa: F401
             import polars  # noqa: F401
 
+            from intune_tui.table import memory
+
+            # A long list's load is coming: its freed large blocks should leave the process.
+            memory.keep_large_blocks_out_of_heap()
+
         _preloading = threading.Thread(target=load, name="row-engine-import", daemon=True)
         _preloading.start()
 
