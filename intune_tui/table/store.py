@@ -85,10 +85,14 @@ PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
-# 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys):
-# such a reader refuses it as "not a row store dump"; this one reads both.
-DUMP_MAGIC = b"ITRS2\n"
-DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC)
+# 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys);
+# 3: the same with GUIDs and blanks (`columns.BLANK_GUID`), written only by a dump holding
+# them. An older reader refuses a newer magic as "not a row store dump" (the warm start then
+# ignores the snapshot); this one reads them all.
+DUMP_MAGIC = b"ITRS3\n"
+DUMP_MAGIC_2 = b"ITRS2\n"
+DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC_2, DUMP_MAGIC)
+_KINDS_SINCE_3 = (col.BLANK_GUID,)
 _PAGE_OPS = ("in", "contains", "after", "before")
 SPLIT_FROM = 100_000  # rows from which the filter's words are tested in slices at once
 SPLIT_PARTS = 2
@@ -459,7 +463,9 @@ class ColumnStore(StoreSettings[RowT]):
         # The rows written after the header in one buffer: no second copy of them joined to it
         # (a copy of 170 MB holds the GIL, and the UI thread waits, while it is made).
         body = io.BytesIO()
-        body.write(DUMP_MAGIC + struct.pack(">Q", len(head)) + head)
+        magic = DUMP_MAGIC if any(kind in _KINDS_SINCE_3 for kind in kinds.values()) \
+            else DUMP_MAGIC_2
+        body.write(magic + struct.pack(">Q", len(head)) + head)
         if frame is not None:
             # One record batch: read back about a third faster than one per chunk.
             frame.rechunk().write_ipc(body, compression="zstd")
