@@ -328,6 +328,27 @@ def _guid_text(value: int | None) -> str | None:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
+def key_series(keys: Sequence[str]) -> tuple[pl.Series, str]:
+    """A page's key column and its kind: GUID when every key is a lower-case GUID (Intune's
+    ids: 16 bytes a row, 52 as text), else TEXT. A store holds the kind in `kinds[KEY]`
+    (missing: TEXT, as pages built elsewhere and dumps of the first formats have it)."""
+    import polars as pl
+
+    text = pl.Series(KEY, keys, dtype=pl.String)
+    if keys and _GUID_TEXT.fullmatch(keys[0]) \
+            and text.str.contains(f"^{_GUID_TEXT.pattern}$").all():
+        return pl.Series(KEY, list(map(_guid_int, keys)), dtype=pl.UInt128), GUID
+    return text, TEXT
+
+
+def key_code(key: str, kind: str) -> str | int | None:
+    """`key` as a key column of `kind` holds it, to compare with the column; None when no row
+    of such a column can have it (not a GUID in a column of GUIDs)."""
+    if kind != GUID:
+        return key
+    return _guid_int(key) if _GUID_TEXT.fullmatch(key) else None
+
+
 def series_of(name: str, kind: str, values: Sequence[Any]) -> pl.Series:
     """A frame column holding `values` (of `kind`)."""
     import polars as pl
@@ -416,8 +437,9 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
     kinds: dict[str, str] = {}
     objects: dict[str, list[Any]] = {}
     exceptions: dict[str, dict[int, Any]] = {}
+    key_column, kinds[KEY] = key_series([row.key for row in rows])
     columns: list[pl.Series] = [
-        pl.Series(KEY, [row.key for row in rows], dtype=pl.String),
+        key_column,
         pl.Series(SEARCH, [row.search_text for row in rows], dtype=pl.String),
     ]
     cell_rows = [row.cells for row in rows]
@@ -497,7 +519,7 @@ def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
     limit = len(values) // 8
     head = values[:16]
     for name, cells in candidates.items():
-        if kinds.get(name, TEXT) not in TEXTS:
+        if name != KEY and kinds.get(name, TEXT) not in TEXTS:  # keys are text, however held
             continue
         if cells == values:
             return name, {}
@@ -629,7 +651,7 @@ class RowBuilder:
                 return [None] * len(indexes)
             return python_values(needed.get_column(name), kind)
 
-        keys = needed.get_column(KEY).to_list()
+        keys = python_values(needed.get_column(KEY), kinds.get(KEY, TEXT))
         texts = needed.get_column(SEARCH).to_list()
         counts = needed.get_column(CELL_COUNT).to_list()
         width = 0

@@ -86,9 +86,9 @@ COMPACT_PAGES = 32
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
 # 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys);
-# 3: the same with GUIDs and blanks (`columns.BLANK_GUID`), written only by a dump holding
-# them. An older reader refuses a newer magic as "not a row store dump" (the warm start then
-# ignores the snapshot); this one reads them all.
+# 3: the same with GUIDs and blanks (`columns.BLANK_GUID`) or keys held as GUIDs, written
+# only by a dump holding them. An older reader refuses a newer magic as "not a row store
+# dump" (the warm start then ignores the snapshot); this one reads them all.
 DUMP_MAGIC = b"ITRS3\n"
 DUMP_MAGIC_2 = b"ITRS2\n"
 DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC_2, DUMP_MAGIC)
@@ -424,7 +424,7 @@ class ColumnStore(StoreSettings[RowT]):
         if self._frame is None:
             return -1
         np = _np()
-        arrivals = np.flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        arrivals = self._arrivals_of_key(key)
         if not len(arrivals):
             return -1
         if self._view is None:
@@ -463,8 +463,8 @@ class ColumnStore(StoreSettings[RowT]):
         # The rows written after the header in one buffer: no second copy of them joined to it
         # (a copy of 170 MB holds the GIL, and the UI thread waits, while it is made).
         body = io.BytesIO()
-        magic = DUMP_MAGIC if any(kind in _KINDS_SINCE_3 for kind in kinds.values()) \
-            else DUMP_MAGIC_2
+        magic = DUMP_MAGIC if kinds.get(col.KEY) == col.GUID or any(
+            kind in _KINDS_SINCE_3 for kind in kinds.values()) else DUMP_MAGIC_2
         body.write(magic + struct.pack(">Q", len(head)) + head)
         if frame is not None:
             # One record batch: read back about a third faster than one per chunk.
@@ -572,7 +572,7 @@ class ColumnStore(StoreSettings[RowT]):
         keys = self._frame.get_column(col.KEY)
         if self._view is not None:
             keys = keys.gather(self._view)
-        key_list: list[str] = keys.to_list()
+        key_list: list[str] = col.python_values(keys, self._key_kind())
         marked = self._marked
         if all(key in marked for key in key_list):
             for key in key_list:
@@ -676,6 +676,7 @@ class ColumnStore(StoreSettings[RowT]):
         """`frame` (the page) and the store's frame with the same columns and kinds."""
         import polars as pl
 
+        page.kinds.setdefault(col.KEY, col.TEXT)  # pages built elsewhere, older dumps
         names = list(page.kinds) + [name for name in self._kinds if name not in page.kinds]
         for name in names:
             mine = self._kinds.get(name, col.NONE)
@@ -698,7 +699,8 @@ class ColumnStore(StoreSettings[RowT]):
                 frame, theirs = own_values(frame, page.kinds, page.objects,
                                             page.exceptions.pop(name, None), name, theirs)
                 page.kinds[name] = theirs
-            kind = col.widen(mine, theirs, item=name.startswith("i:"))
+            kind = col.TEXT if name == col.KEY else col.widen(mine, theirs,
+                                                               item=name.startswith("i:"))
             if name not in self._kinds or mine != kind:
                 self._convert_own(name, mine, kind)
             if theirs != kind or (name not in frame.columns and kind != col.OBJECT):
@@ -762,7 +764,7 @@ class ColumnStore(StoreSettings[RowT]):
             self._frame = frame.drop(name) if name in frame.columns else frame
             assert values is not None
             self._objects[name] = values
-        if name.startswith("k"):
+        if name.startswith("k") and name != col.KEY:
             self._column_keys.pop(int(name[1:]), None)
 
     def _build(self, indexes: Sequence[int]) -> list[RowT]:
@@ -810,13 +812,28 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _key_at(self, arrival: int) -> str:
         assert self._frame is not None
-        key: str = self._frame.get_column(col.KEY)[arrival]
+        key: str = col.python_values(self._frame.get_column(col.KEY).slice(arrival, 1),
+                                     self._key_kind())[0]
         return key
+
+    def _key_kind(self) -> str:
+        return self._kinds.get(col.KEY, col.TEXT)
+
+    def _arrivals_of_key(self, key: str) -> Indexes:
+        """Arrival indexes of the rows with `key` (a frame is held)."""
+        np = _np()
+        assert self._frame is not None
+        code = col.key_code(key, self._key_kind())
+        if code is None:
+            none: Indexes = np.zeros(0, dtype=np.int32)
+            return none
+        found: Indexes = np.flatnonzero((self._frame.get_column(col.KEY) == code).to_numpy())
+        return found
 
     def _last_index_of_key(self, key: str) -> int | None:
         if self._frame is None:
             return None
-        found = _np().flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        found = self._arrivals_of_key(key)
         return int(found[-1]) if len(found) else None
 
     def _visible_index_of(self, arrival: int) -> int:
@@ -846,10 +863,17 @@ class ColumnStore(StoreSettings[RowT]):
         if self._frame is None:
             self._marked.clear()
             return
+        import polars as pl
+
         np = _np()
         keys = self._frame.get_column(col.KEY)
-        chosen = np.flatnonzero(keys.is_in(list(self._marked)).to_numpy())
-        present = dict(zip(keys.gather(chosen).to_list(), chosen.tolist(), strict=True))
+        kind = self._key_kind()
+        codes = [code for code in (col.key_code(key, kind) for key in self._marked)
+                 if code is not None]
+        chosen = np.flatnonzero(keys.is_in(pl.Series(codes, dtype=keys.dtype).implode())
+                                .to_numpy())
+        present = dict(zip(col.python_values(keys.gather(chosen), kind), chosen.tolist(),
+                           strict=True))
         self._marked = {key: present[key] for key in self._marked if key in present}
 
     # ---------------------------------------------------------------- internals: order
@@ -1232,7 +1256,8 @@ def _derived_page(frame: pl.DataFrame, page: col.ColumnPage, name: str, derived:
         return None
     values = (page.objects[name] if theirs == col.OBJECT
               else col.python_values(frame.get_column(name), theirs))
-    targets = col.derive(frame.get_column(target), derived).to_list()
+    targets = (col.python_values(frame.get_column(col.KEY), page.kinds.get(col.KEY, col.TEXT))
+               if target == col.KEY else col.derive(frame.get_column(target), derived).to_list())
     misses = {index: value for index, (value, same) in enumerate(zip(values, targets,
                                                                       strict=True))
               if value != same}
@@ -1257,7 +1282,7 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
     another (`derived`: its kind, `differs`: its exceptions), with values of its own: the
     frame holding them (or `objects`) and their kind."""
     target = derived[1:]
-    kind = col.TEXT if target == col.KEY else kinds[target]
+    kind = kinds.get(col.KEY, col.TEXT) if target == col.KEY else kinds[target]
     if kind == col.OBJECT:
         values = list(objects[target])
         if not differs:
@@ -1361,7 +1386,8 @@ def _same_rows(page: col.ColumnPage, rows: Sequence[TableRow], column_count: int
             or page.row_type is not type(rows[0]):
         return False
     keys = page.frame.get_column(col.KEY)
-    return bool(keys[0] == rows[0].key and keys[-1] == rows[-1].key)
+    ends = col.python_values(keys.gather([0, len(keys) - 1]), page.kinds.get(col.KEY, col.TEXT))
+    return bool(ends[0] == rows[0].key and ends[-1] == rows[-1].key)
 
 
 class RowStore(Generic[RowT]):
