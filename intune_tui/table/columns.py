@@ -48,10 +48,14 @@ OBJECT = "obj"
 # other text in the column keeps it as text.
 GUID = "guid"
 STAMP = "stamp"
+# GUIDs and blanks, no None: Graph's `userId` of a userless device is "" (stored as null, so a
+# column of GUIDs costs 16 bytes a row, not 52 as text). A page holding None and "" is text.
+BLANK_GUID = "guid0"
 
-FRAME_KINDS = (NONE, TEXT, CATEGORY, INT, FLOAT, BOOL, AWARE, NAIVE, VERSION, JSON, GUID, STAMP)
+FRAME_KINDS = (NONE, TEXT, CATEGORY, INT, FLOAT, BOOL, AWARE, NAIVE, VERSION, JSON, GUID, STAMP,
+               BLANK_GUID)
 TEXTS = (TEXT, CATEGORY)
-TEXT_LIKE = (TEXT, CATEGORY, GUID, STAMP)  # item kinds whose values are all str
+TEXT_LIKE = (TEXT, CATEGORY, GUID, STAMP, BLANK_GUID)  # item kinds whose values are all str
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _GUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _STAMP_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
@@ -143,6 +147,11 @@ def preload_engine() -> None:
             import numpy  # noqa: F401
             import polars  # noqa: F401
 
+            from intune_tui.table import memory
+
+            # A long list's load is coming: its freed large blocks should leave the process.
+            memory.keep_large_blocks_out_of_heap()
+
         _preloading = threading.Thread(target=load, name="row-engine-import", daemon=True)
         _preloading.start()
 
@@ -162,6 +171,7 @@ def dtype_of(kind: str) -> Any:
         JSON: pl.String,
         GUID: pl.UInt128,
         STAMP: pl.Datetime("us", "UTC"),
+        BLANK_GUID: pl.UInt128,
     }[kind]
 
 
@@ -201,11 +211,11 @@ def kind_of(values: Sequence[Any], *, item: bool) -> str:
 
 
 def narrow_text(values: Sequence[str | None]) -> str:
-    """An item text column's kind: GUID when every value is exactly of that form (tested over
-    the column in the engine: a Python regex per value held the GIL ~0.4 ms a page and
-    column), STAMP when the first is (`series_of` then checks every value: each must come back
-    as the same text), else TEXT."""
-    first = next((value for value in values if value is not None), None)
+    """An item text column's kind: GUID when every value is exactly of that form or None,
+    BLANK_GUID when every value is of that form or "" (tested over the column in the engine: a
+    Python regex per value held the GIL ~0.4 ms a page and column), STAMP when the first is
+    (`series_of` then checks every value: each must come back as the same text), else TEXT."""
+    first = next((value for value in values if value), None)
     if first is None:
         return TEXT
     if _STAMP_TEXT.fullmatch(first):
@@ -214,7 +224,13 @@ def narrow_text(values: Sequence[str | None]) -> str:
         import polars as pl
 
         text = pl.Series(values, dtype=pl.String)
-        if text.str.contains(f"^{_GUID_TEXT.pattern}$").fill_null(True).all():
+        if not text.null_count():
+            # Graph's GUID properties are never null: a page of GUIDs alone is kept as one
+            # that may hold blanks too, or the first page with a blank would turn it into text.
+            blank = text == ""
+            if text.filter(~blank).str.contains(f"^{_GUID_TEXT.pattern}$").all():
+                return BLANK_GUID
+        elif text.str.contains(f"^{_GUID_TEXT.pattern}$").fill_null(True).all():
             return GUID
     return TEXT
 
@@ -301,6 +317,10 @@ def _guid_int(value: str | None) -> int | None:
     return None if value is None else int(value.replace("-", ""), 16)
 
 
+def _blank_guid_int(value: str) -> int | None:
+    return None if value == "" else int(value.replace("-", ""), 16)
+
+
 def _guid_text(value: int | None) -> str | None:
     if value is None:
         return None
@@ -308,11 +328,36 @@ def _guid_text(value: int | None) -> str | None:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
+def key_series(keys: Sequence[str]) -> tuple[pl.Series, str]:
+    """A page's key column and its kind: GUID when every key is a lower-case GUID (Intune's
+    ids: 16 bytes a row, 52 as text), else TEXT. A store holds the kind in `kinds[KEY]`
+    (missing: TEXT, as pages built elsewhere and dumps of the first formats have it)."""
+    import polars as pl
+
+    text = pl.Series(KEY, keys, dtype=pl.String)
+    if keys and _GUID_TEXT.fullmatch(keys[0]) \
+            and text.str.contains(f"^{_GUID_TEXT.pattern}$").all():
+        return pl.Series(KEY, list(map(_guid_int, keys)), dtype=pl.UInt128), GUID
+    return text, TEXT
+
+
+def key_code(key: str, kind: str) -> str | int | None:
+    """`key` as a key column of `kind` holds it, to compare with the column; None when no row
+    of such a column can have it (not a GUID in a column of GUIDs)."""
+    if kind != GUID:
+        return key
+    return _guid_int(key) if _GUID_TEXT.fullmatch(key) else None
+
+
 def series_of(name: str, kind: str, values: Sequence[Any]) -> pl.Series:
     """A frame column holding `values` (of `kind`)."""
     import polars as pl
     if kind == GUID:
         return pl.Series(name, list(map(_guid_int, values)), dtype=pl.UInt128)
+    if kind == BLANK_GUID:
+        if any(value is None for value in values):
+            raise ValueError("None among GUIDs and blanks")
+        return pl.Series(name, list(map(_blank_guid_int, values)), dtype=pl.UInt128)
     if kind == STAMP:
         text = pl.Series(name, values, dtype=pl.String)
         stamps = text.str.strptime(dtype_of(STAMP), STAMP_FORMAT, strict=False)
@@ -340,6 +385,8 @@ def decoder(kind: str) -> Callable[[list[Any]], list[Any]] | None:
         return lambda values: list(map(_decode_json, values))
     if kind == GUID:
         return lambda values: list(map(_guid_text, values))
+    if kind == BLANK_GUID:
+        return lambda values: ["" if value is None else _guid_text(value) for value in values]
     return None
 
 
@@ -390,8 +437,9 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
     kinds: dict[str, str] = {}
     objects: dict[str, list[Any]] = {}
     exceptions: dict[str, dict[int, Any]] = {}
+    key_column, kinds[KEY] = key_series([row.key for row in rows])
     columns: list[pl.Series] = [
-        pl.Series(KEY, [row.key for row in rows], dtype=pl.String),
+        key_column,
         pl.Series(SEARCH, [row.search_text for row in rows], dtype=pl.String),
     ]
     cell_rows = [row.cells for row in rows]
@@ -452,6 +500,13 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
                       type(first), has_item, len(rows), exceptions, column_count)
 
 
+def fits_exception(value: Any, *, item: bool) -> bool:
+    """True when `value` can be kept as an exception to a derived column: text or None for a
+    sort key (`store._sort_keys` puts them into a text column), a JSON value for an item
+    property (the warm-start dump writes them as JSON)."""
+    return _json_safe(value) if item else _text_or_none(value)
+
+
 def _text_or_none(value: Any) -> bool:
     return value is None or type(value) is str
 
@@ -464,7 +519,7 @@ def _alias_for(values: list[Any], candidates: dict[str, list[Any]],
     limit = len(values) // 8
     head = values[:16]
     for name, cells in candidates.items():
-        if kinds.get(name, TEXT) not in TEXTS:
+        if name != KEY and kinds.get(name, TEXT) not in TEXTS:  # keys are text, however held
             continue
         if cells == values:
             return name, {}
@@ -500,7 +555,7 @@ def _add_column(columns: list[pl.Series], objects: dict[str, list[Any]], kinds: 
         kind = CATEGORY
     elif kind == TEXT and item:
         kind = narrow_text(values)
-    if kind in (GUID, STAMP):
+    if kind in (GUID, STAMP, BLANK_GUID):
         try:
             columns.append(series_of(name, kind, values))
             kinds[name] = kind
@@ -524,6 +579,8 @@ def _add_column(columns: list[pl.Series], objects: dict[str, list[Any]], kinds: 
 
 def widen(kind_a: str, kind_b: str, *, item: bool) -> str:
     """The kind holding both kinds' values."""
+    if item and BLANK_GUID in (kind_a, kind_b) and NONE in (kind_a, kind_b):
+        return TEXT  # None and "" in one column: BLANK_GUID holds no None
     if kind_a == kind_b or kind_b == NONE or (kind_a in TEXTS and kind_b in TEXTS):
         return kind_a
     if kind_a == NONE:
@@ -594,7 +651,7 @@ class RowBuilder:
                 return [None] * len(indexes)
             return python_values(needed.get_column(name), kind)
 
-        keys = needed.get_column(KEY).to_list()
+        keys = python_values(needed.get_column(KEY), kinds.get(KEY, TEXT))
         texts = needed.get_column(SEARCH).to_list()
         counts = needed.get_column(CELL_COUNT).to_list()
         width = 0

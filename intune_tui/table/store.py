@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic
 
 from intune_tui.table import columns as col
+from intune_tui.table import memory
 from intune_tui.table.python_store import (
     Appended,
     KeyTest,
@@ -84,10 +85,14 @@ PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
-# 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys):
-# such a reader refuses it as "not a row store dump"; this one reads both.
-DUMP_MAGIC = b"ITRS2\n"
-DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC)
+# 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys);
+# 3: the same with GUIDs and blanks (`columns.BLANK_GUID`) or keys held as GUIDs, written
+# only by a dump holding them. An older reader refuses a newer magic as "not a row store
+# dump" (the warm start then ignores the snapshot); this one reads them all.
+DUMP_MAGIC = b"ITRS3\n"
+DUMP_MAGIC_2 = b"ITRS2\n"
+DUMP_MAGICS = (b"ITRS1\n", DUMP_MAGIC_2, DUMP_MAGIC)
+_KINDS_SINCE_3 = (col.BLANK_GUID,)
 _PAGE_OPS = ("in", "contains", "after", "before")
 SPLIT_FROM = 100_000  # rows from which the filter's words are tested in slices at once
 SPLIT_PARTS = 2
@@ -166,14 +171,24 @@ def _text_order(values: pl.Series, *, same: bool = True) -> tuple[Indexes, Any] 
     del tags
     ordered = tagged.sort()
     del tagged
-    found = ordered.str.tail(TAG_WIDTH).cast(pl.UInt32).to_numpy()
-    order: Indexes = (found - np.uint32(TAG_BASE)).astype(np.int32)
-    if not same:
-        return order, None
-    keys = ordered.str.head(-TAG_WIDTH - 1)
-    del ordered
-    equal = (keys.slice(1) == keys.slice(0, count - 1)).to_numpy()
-    return order, np.packbits(equal)
+    # The indexes and keys are cut out of the sorted texts a slice at a time: all at once, they
+    # were two more columns as long as the keys (at a million names, ~50 MB more at the peak
+    # of the worker's `prepare_sorts`, ~90 MB for user names).
+    order: Indexes = np.empty(count, dtype=np.int32)
+    equal = np.empty(count - 1, dtype=bool) if same else None
+    last: str | None = None
+    for start in range(0, count, RUN_LIMIT):
+        part = ordered.slice(start, RUN_LIMIT)
+        found = part.str.tail(TAG_WIDTH).cast(pl.UInt32).to_numpy()
+        order[start:start + len(part)] = found - np.uint32(TAG_BASE)
+        if equal is not None:
+            keys = part.str.head(-TAG_WIDTH - 1)
+            if start:
+                equal[start - 1] = keys[0] == last
+            equal[start:start + len(part) - 1] = (
+                keys.slice(1) == keys.slice(0, len(part) - 1)).to_numpy()
+            last = keys[-1]
+    return order, None if equal is None else np.packbits(equal)
 
 
 def _text_ascending(series: pl.Series, *, same: bool = True) -> tuple[Indexes, int, Any] | None:
@@ -409,7 +424,7 @@ class ColumnStore(StoreSettings[RowT]):
         if self._frame is None:
             return -1
         np = _np()
-        arrivals = np.flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        arrivals = self._arrivals_of_key(key)
         if not len(arrivals):
             return -1
         if self._view is None:
@@ -448,7 +463,9 @@ class ColumnStore(StoreSettings[RowT]):
         # The rows written after the header in one buffer: no second copy of them joined to it
         # (a copy of 170 MB holds the GIL, and the UI thread waits, while it is made).
         body = io.BytesIO()
-        body.write(DUMP_MAGIC + struct.pack(">Q", len(head)) + head)
+        magic = DUMP_MAGIC if kinds.get(col.KEY) == col.GUID or any(
+            kind in _KINDS_SINCE_3 for kind in kinds.values()) else DUMP_MAGIC_2
+        body.write(magic + struct.pack(">Q", len(head)) + head)
         if frame is not None:
             # One record batch: read back about a third faster than one per chunk.
             frame.rechunk().write_ipc(body, compression="zstd")
@@ -555,7 +572,7 @@ class ColumnStore(StoreSettings[RowT]):
         keys = self._frame.get_column(col.KEY)
         if self._view is not None:
             keys = keys.gather(self._view)
-        key_list: list[str] = keys.to_list()
+        key_list: list[str] = col.python_values(keys, self._key_kind())
         marked = self._marked
         if all(key in marked for key in key_list):
             for key in key_list:
@@ -659,6 +676,7 @@ class ColumnStore(StoreSettings[RowT]):
         """`frame` (the page) and the store's frame with the same columns and kinds."""
         import polars as pl
 
+        page.kinds.setdefault(col.KEY, col.TEXT)  # pages built elsewhere, older dumps
         names = list(page.kinds) + [name for name in self._kinds if name not in page.kinds]
         for name in names:
             mine = self._kinds.get(name, col.NONE)
@@ -670,13 +688,19 @@ class ColumnStore(StoreSettings[RowT]):
                 continue
             if mine == theirs and name in self._kinds:
                 continue
+            if col.derived(mine) and not col.derived(theirs):
+                realiased = _derived_page(frame, page, name, mine, self._kinds)
+                if realiased is not None:
+                    frame = realiased
+                    continue
             if col.derived(mine):
                 mine = self._unalias_own(name, mine)
             if col.derived(theirs):
                 frame, theirs = own_values(frame, page.kinds, page.objects,
                                             page.exceptions.pop(name, None), name, theirs)
                 page.kinds[name] = theirs
-            kind = col.widen(mine, theirs, item=name.startswith("i:"))
+            kind = col.TEXT if name == col.KEY else col.widen(mine, theirs,
+                                                               item=name.startswith("i:"))
             if name not in self._kinds or mine != kind:
                 self._convert_own(name, mine, kind)
             if theirs != kind or (name not in frame.columns and kind != col.OBJECT):
@@ -740,7 +764,7 @@ class ColumnStore(StoreSettings[RowT]):
             self._frame = frame.drop(name) if name in frame.columns else frame
             assert values is not None
             self._objects[name] = values
-        if name.startswith("k"):
+        if name.startswith("k") and name != col.KEY:
             self._column_keys.pop(int(name[1:]), None)
 
     def _build(self, indexes: Sequence[int]) -> list[RowT]:
@@ -788,13 +812,28 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _key_at(self, arrival: int) -> str:
         assert self._frame is not None
-        key: str = self._frame.get_column(col.KEY)[arrival]
+        key: str = col.python_values(self._frame.get_column(col.KEY).slice(arrival, 1),
+                                     self._key_kind())[0]
         return key
+
+    def _key_kind(self) -> str:
+        return self._kinds.get(col.KEY, col.TEXT)
+
+    def _arrivals_of_key(self, key: str) -> Indexes:
+        """Arrival indexes of the rows with `key` (a frame is held)."""
+        np = _np()
+        assert self._frame is not None
+        code = col.key_code(key, self._key_kind())
+        if code is None:
+            none: Indexes = np.zeros(0, dtype=np.int32)
+            return none
+        found: Indexes = np.flatnonzero((self._frame.get_column(col.KEY) == code).to_numpy())
+        return found
 
     def _last_index_of_key(self, key: str) -> int | None:
         if self._frame is None:
             return None
-        found = _np().flatnonzero((self._frame.get_column(col.KEY) == key).to_numpy())
+        found = self._arrivals_of_key(key)
         return int(found[-1]) if len(found) else None
 
     def _visible_index_of(self, arrival: int) -> int:
@@ -824,10 +863,17 @@ class ColumnStore(StoreSettings[RowT]):
         if self._frame is None:
             self._marked.clear()
             return
+        import polars as pl
+
         np = _np()
         keys = self._frame.get_column(col.KEY)
-        chosen = np.flatnonzero(keys.is_in(list(self._marked)).to_numpy())
-        present = dict(zip(keys.gather(chosen).to_list(), chosen.tolist(), strict=True))
+        kind = self._key_kind()
+        codes = [code for code in (col.key_code(key, kind) for key in self._marked)
+                 if code is not None]
+        chosen = np.flatnonzero(keys.is_in(pl.Series(codes, dtype=keys.dtype).implode())
+                                .to_numpy())
+        present = dict(zip(col.python_values(keys.gather(chosen), kind), chosen.tolist(),
+                           strict=True))
         self._marked = {key: present[key] for key in self._marked if key in present}
 
     # ---------------------------------------------------------------- internals: order
@@ -1186,6 +1232,49 @@ def _descending(ascending: Indexes, present: int, same_packed: Any) -> Indexes:
     return result
 
 
+DERIVED_MISSES = (1, 2)  # a page's column is kept derived while at most half its rows differ
+
+
+def _derived_page(frame: pl.DataFrame, page: col.ColumnPage, name: str, derived: str,
+                  store_kinds: dict[str, str]) -> pl.DataFrame | None:
+    """The page's column `name`, which came with values of its own, made derived like the
+    store's (`derived`: its kind there), the rows that differ kept as the page's exceptions;
+    the page's frame without the column, or None when more than half of its rows differ
+    (or what it is derived from is not text).
+
+    `columns.encode_page` derives a column only while few of a page's rows differ, and looks
+    at the first rows to decide quickly: a page with more userless devices than most (their
+    user cell "—", their sort key None) came with the user's sort key and Graph UPN as text
+    of their own, and one such page made the store hold both for every row (a million
+    devices: two more copies of every UPN, ~110 MB)."""
+    target = derived[1:]
+    theirs = page.kinds[name]
+    page_target = col.TEXT if target == col.KEY else page.kinds.get(target)
+    store_target = col.TEXT if target == col.KEY else store_kinds.get(target)
+    if page_target not in col.TEXTS or store_target not in col.TEXTS \
+            or (theirs != col.OBJECT and name not in frame.columns) or not page.length:
+        return None
+    values = (page.objects[name] if theirs == col.OBJECT
+              else col.python_values(frame.get_column(name), theirs))
+    targets = (col.python_values(frame.get_column(col.KEY), page.kinds.get(col.KEY, col.TEXT))
+               if target == col.KEY else col.derive(frame.get_column(target), derived).to_list())
+    misses = {index: value for index, (value, same) in enumerate(zip(values, targets,
+                                                                      strict=True))
+              if value != same}
+    item = name.startswith("i:")
+    if len(misses) * DERIVED_MISSES[1] > page.length * DERIVED_MISSES[0] \
+            or not all(col.fits_exception(value, item=item) for value in misses.values()):
+        return None
+    if theirs == col.OBJECT:
+        del page.objects[name]
+    else:
+        frame = frame.drop(name)
+    page.kinds[name] = derived
+    if misses:
+        page.exceptions[name] = misses
+    return frame
+
+
 def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
                 differs: dict[int, Any] | None, name: str,
                 derived: str) -> tuple[pl.DataFrame, str]:
@@ -1193,7 +1282,7 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
     another (`derived`: its kind, `differs`: its exceptions), with values of its own: the
     frame holding them (or `objects`) and their kind."""
     target = derived[1:]
-    kind = col.TEXT if target == col.KEY else kinds[target]
+    kind = kinds.get(col.KEY, col.TEXT) if target == col.KEY else kinds[target]
     if kind == col.OBJECT:
         values = list(objects[target])
         if not differs:
@@ -1297,7 +1386,8 @@ def _same_rows(page: col.ColumnPage, rows: Sequence[TableRow], column_count: int
             or page.row_type is not type(rows[0]):
         return False
     keys = page.frame.get_column(col.KEY)
-    return bool(keys[0] == rows[0].key and keys[-1] == rows[-1].key)
+    ends = col.python_values(keys.gather([0, len(keys) - 1]), page.kinds.get(col.KEY, col.TEXT))
+    return bool(ends[0] == rows[0].key and ends[-1] == rows[-1].key)
 
 
 class RowStore(Generic[RowT]):
@@ -1493,7 +1583,14 @@ class RowStore(Generic[RowT]):
         """`ColumnStore.prepare_sorts` (a worker thread's job once a list has loaded); Python
         rows sort quickly enough without: 0."""
         impl = self._impl
-        return impl.prepare_sorts(columns) if isinstance(impl, ColumnStore) else 0
+        if not isinstance(impl, ColumnStore):
+            return 0
+        # Once a long list has loaded: what the load freed goes back to the system before the
+        # sorts' temporaries are made, and what those freed after.
+        memory.give_back_freed()
+        prepared = impl.prepare_sorts(columns)
+        memory.give_back_freed()
+        return prepared
 
     def place_cursor(self, index: int) -> int:
         return self._impl.place_cursor(index)

@@ -44,6 +44,31 @@ def test_graph_timestamps_and_guids_are_stored_narrow_and_come_back_as_the_same_
     assert added(almost, item=True) == (col.TEXT, almost)
 
 
+def test_guids_with_blanks_are_stored_narrow_and_come_back_as_blanks_not_none() -> None:
+    # Graph's userId of a userless device is "": a column of GUIDs and blanks is 16 bytes a row.
+    user_ids = ["4903f4ab-5f6e-4442-b369-de8e56747917", ""] * 5
+    assert added(user_ids, item=True) == (col.BLANK_GUID, user_ids)
+    assert added(user_ids[:1] * 4, item=True) == (col.BLANK_GUID, user_ids[:1] * 4)
+    both = [*user_ids, None]  # None and "" in one column: only text tells them apart
+    assert added(both, item=True) == (col.TEXT, both)
+    assert added(["", ""], item=True) == (col.TEXT, ["", ""])  # blanks alone: no GUID seen
+
+
+def test_a_guid_column_meeting_none_or_other_text_becomes_text_with_every_value_kept() -> None:
+    import polars as pl
+
+    blanks = ["4903f4ab-5f6e-4442-b369-de8e56747917", ""]
+    assert col.widen(col.BLANK_GUID, col.NONE, item=True) == col.TEXT
+    assert col.widen(col.NONE, col.BLANK_GUID, item=True) == col.TEXT
+    assert col.widen(col.BLANK_GUID, col.GUID, item=True) == col.TEXT
+    column = col.series_of("x", col.BLANK_GUID, blanks)
+    converted, objects = col.convert(column, None, col.BLANK_GUID, col.TEXT, 2)
+    assert objects is None and converted is not None
+    assert converted.dtype == pl.String and converted.to_list() == blanks
+    with pytest.raises(ValueError):
+        col.series_of("x", col.BLANK_GUID, [None, *blanks])
+
+
 def test_versions_shared_by_rows_are_encoded_once_and_a_boolean_part_is_no_version() -> None:
     common, other = (18, 1), (10, 0, 22631)
     values = [common, other, None, common] * 4
