@@ -24,6 +24,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from intune_tui.intune.models import DeviceStatus, ManagedDevice
 from intune_tui.intune.resources import Resource, Row
 from intune_tui.text import clean
+from intune_tui.ui import collector
 from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.widgets.detail import DetailHeader, RowsPane
 from intune_tui.ui.widgets.search_box import SearchBox
@@ -83,10 +84,13 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         self.job_prefix = job_prefix
         self._other_tenant = False
         self._resumed = False  # the first ScreenResume (the push) has come
+        self._release_collector: Callable[[], None] = _nothing
         # The width class (-narrow/-wide) that the screen's first resize would set, set now:
         # set then, it re-styles every widget of the screen once more before the first paint.
         with contextlib.suppress(NoActiveAppError):
             self.add_class(*self._width_classes())
+            # Built in a running app (at Enter): no cyclic collection until the first frame.
+            self._release_collector = collector.hold()
 
     def _width_classes(self) -> list[str]:
         """The class of the widest horizontal breakpoint the terminal reaches (as Textual
@@ -98,6 +102,7 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         return [max(reached)[1]] if reached else []
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._release_collector)
         self.intune_app.session_changed.subscribe(self, self._on_session_changed)
         for problem in self.query("#overview-problem"):
             problem.display = False
@@ -366,6 +371,10 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
 
     def _open_device_failed(self, error: BaseException) -> None:
         self.notify(f"Could not open the device: {error}", severity="error", markup=False)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _cells_contain(text: str) -> Callable[[Any], bool] | None:
