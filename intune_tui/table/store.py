@@ -1205,6 +1205,9 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
             kind = col.TEXT
         if not differs:
             return frame.with_columns(series.alias(name)), kind
+        own = _text_with(series, kind, differs, name)
+        if own is not None:
+            return frame.with_columns(own[0]), own[1]
         values = col.python_values(series, kind)
     for index, value in differs.items():
         values[index] = value
@@ -1214,6 +1217,35 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
     assert own_objects is not None
     objects[name] = own_objects
     return frame, kind
+
+
+def _text_with(series: pl.Series, kind: str, differs: dict[int, Any], name: str
+               ) -> tuple[pl.Series, str] | None:
+    """Text column `series` (of `kind`) with the rows of `differs` set to their values, in the
+    engine, and the kind `columns.materialise` gives those values; None when it cannot tell
+    (values other than text, a GUID or timestamp the column might become, text the engine
+    cannot hold). A store's column turned from derived to its own mid-load (a page where one
+    differs too often) took ~45 ms at 65,000 rows as Python values, ~0.7 s at a million."""
+    import polars as pl
+
+    if kind not in col.TEXTS or not all(type(value) is str or value is None
+                                        for value in differs.values()):
+        return None
+    where = list(differs)
+    try:
+        replaced = pl.Series(name, [differs[index] for index in where], dtype=pl.String)
+    except Exception:  # lone surrogates: the Python path keeps them as objects
+        return None
+    text = series.cast(pl.String) if series.dtype != pl.String else series
+    own = text.clone().scatter(where, replaced).alias(name)
+    present = own.drop_nulls()
+    if not len(present):
+        return None
+    if own.n_unique() * col.CATEGORY_SHARE <= len(own):
+        return own.cast(pl.Categorical), col.CATEGORY
+    if name.startswith("i:") and col.narrow_text([present[0]]) != col.TEXT:
+        return None
+    return own, col.TEXT
 
 
 # ---------------------------------------------------------------- dumps
