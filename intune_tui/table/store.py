@@ -31,7 +31,7 @@ import json
 import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic
@@ -499,13 +499,16 @@ class ColumnStore(StoreSettings[RowT]):
         self._tolerant = False
         self._rebuild_order()
 
-    def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
+    def prepare_sorts(self, columns: Iterable[int] | None = None, *,
+                      pause: Callable[[], object] | None = None) -> int:
         """Work out the sort orders of `columns` (default: every column whose sort takes a
         full sort: text, numbers and dates) for the rows held now; until rows change,
         `sort_by` on one of them, either way, then takes its order instead of sorting (a
         descending order is derived from the ascending one in linear time). Meant for a worker
         thread once a list has loaded: polars releases the GIL while it sorts, and an order
-        is kept only if no rows arrived meanwhile. Returns how many orders were prepared."""
+        is kept only if no rows arrived meanwhile. `pause` is called before each column (it
+        may wait for the user to stop typing: `table.quiet`); a column a sort has worked out
+        meanwhile is not sorted again. Returns how many orders were prepared."""
         import polars as pl
 
         frame, length, generation = self._frame, self._length, self._generation
@@ -522,6 +525,13 @@ class ColumnStore(StoreSettings[RowT]):
             if kind in (col.NONE, col.OBJECT) or (kind in (col.CATEGORY, col.VERSION)
                                                    and columns is None):
                 continue
+            if pause is not None:
+                pause()
+            if (self._generation, self._length) != (generation, length):
+                return prepared  # rows changed meanwhile: the orders would be stale
+            done = self._prepared.get(column)
+            if done is not None and done[0] == (generation, length):
+                continue  # a sort worked it out meanwhile
             keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort)
             texts = _text_ascending(keys) if keys.dtype == pl.String else None
             if texts is not None:
@@ -1516,11 +1526,13 @@ class RowStore(Generic[RowT]):
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         self._impl.sort_by(column, reverse)
 
-    def prepare_sorts(self, columns: Iterable[int] | None = None) -> int:
+    def prepare_sorts(self, columns: Iterable[int] | None = None, *,
+                      pause: Callable[[], object] | None = None) -> int:
         """`ColumnStore.prepare_sorts` (a worker thread's job once a list has loaded); Python
         rows sort quickly enough without: 0."""
         impl = self._impl
-        return impl.prepare_sorts(columns) if isinstance(impl, ColumnStore) else 0
+        return (impl.prepare_sorts(columns, pause=pause) if isinstance(impl, ColumnStore)
+                else 0)
 
     def place_cursor(self, index: int) -> int:
         return self._impl.place_cursor(index)

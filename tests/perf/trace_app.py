@@ -139,6 +139,12 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
               f" s, first frame after {round(frame - started, 3)} s")
         loaded_at = time.perf_counter()
         print(f"loaded at {loaded_at - probe.started:.2f} s")
+        impl = screen.table._store._impl
+        kinds = getattr(impl, "_kinds", {})
+        print("store columns (name kind [exceptions]):", ", ".join(
+            f"{name} {kind}" + (f" [{len(impl._exceptions[name])}]"
+                                if impl._exceptions.get(name) else "")
+            for name, kind in kinds.items()))
         # What bench_app.py does next, with the same pauses and waits.
         await pilot.pause(0.2)
         keys: list[tuple[float, str, cProfile.Profile, str]] = []

@@ -367,3 +367,31 @@ def test_a_key_column_that_stops_matching_its_cells_mid_load_keeps_every_rows_ke
     store.set_filter(key_tests=[KeyIn(1, frozenset({"USER@CONTOSO.COM", "user7@contoso.com"}))])
     assert keys(store) == [f"id-{n}" for n in (*range(40, 45), 7)]  # by key: upper case first
     assert converted == []
+
+
+def test_prepared_sorts_pause_before_each_column_and_stop_when_rows_arrive_meanwhile(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if holding != "columns":
+        pytest.skip("Python rows prepare no sorts")
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 40))
+    paused: list[int] = []
+    assert store.prepare_sorts(pause=lambda: paused.append(store.rows_count)) == 2
+    assert paused == [40, 40]  # name and user: text keys (OS and compliance: categories)
+    store.sort_by(None)
+    store.append(devices(40, 50))
+    store.sort_by(1)  # worked out on the spot: not sorted again
+    store.sort_by(None)
+    assert store.prepare_sorts(pause=lambda: None) == 1
+
+    def a_page_arrives() -> None:
+        paused.append(store.rows_count)
+        if store.rows_count == 50:
+            store.append(devices(50, 60))
+
+    paused.clear()
+    assert store.prepare_sorts(pause=a_page_arrives) == 0
+    assert paused == [50]
+    store.sort_by(0, reverse=True)
+    assert keys(store) == [f"id-{n}" for n in range(59, -1, -1)]
