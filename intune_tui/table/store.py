@@ -1232,10 +1232,12 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
 def _text_with(series: pl.Series, kind: str, differs: dict[int, Any], name: str
                ) -> tuple[pl.Series, str] | None:
     """Text column `series` (of `kind`) with the rows of `differs` set to their values, in the
-    engine, and the kind `columns.materialise` gives those values; None when it cannot tell
-    (values other than text, a GUID or timestamp the column might become, text the engine
-    cannot hold). A store's column turned from derived to its own mid-load (a page where one
-    differs too often) took ~45 ms at 65,000 rows as Python values, ~0.7 s at a million."""
+    engine, and the kind `columns.materialise` gives such values (a category when few are
+    distinct: counted by estimate, an exact count of a million texts takes ~0.1 s; either
+    kind holds the same texts); None when it cannot tell (values other than text, a GUID or
+    timestamp the column might become, text the engine cannot hold). A store's column turned
+    from derived to its own mid-load (a page where one differs too often) took ~45 ms at
+    65,000 rows as Python values, ~0.7 s at a million."""
     import polars as pl
 
     if kind not in col.TEXTS or not all(type(value) is str or value is None
@@ -1248,12 +1250,11 @@ def _text_with(series: pl.Series, kind: str, differs: dict[int, Any], name: str
         return None
     text = series.cast(pl.String) if series.dtype != pl.String else series
     own = text.clone().scatter(where, replaced).alias(name)
-    present = own.drop_nulls()
-    if not len(present):
+    if own.null_count() == len(own):
         return None
-    if own.n_unique() * col.CATEGORY_SHARE <= len(own):
+    if own.approx_n_unique() * col.CATEGORY_SHARE <= len(own):
         return own.cast(pl.Categorical), col.CATEGORY
-    if name.startswith("i:") and col.narrow_text([present[0]]) != col.TEXT:
+    if name.startswith("i:") and col.narrow_text([own.drop_nulls()[0]]) != col.TEXT:
         return None
     return own, col.TEXT
 

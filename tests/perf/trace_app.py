@@ -168,6 +168,9 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
                   f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
             for stack, count in stacks.most_common(2):
                 print(f"   {count} x\n      {stack}")
+        gcs = [(round(when - probe.started, 2), round(seconds * 1000))
+               for when, seconds in probe.full_gcs if when <= loaded_at]
+        print(f"\n== full garbage collections while loading (at s, ms): {gcs}")
         print("\n== whole-column changes (what, column, kinds, rows, ms) ==")
         for event in reshapes:
             print(f"   {event}")
