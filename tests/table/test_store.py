@@ -422,3 +422,68 @@ def test_guid_keys_find_mark_refresh_and_dump_like_text_keys_and_a_non_guid_key_
     assert [row.key for row in store.marked_rows] == [rows[3].key, rows[25].key]
     store.mark_all_visible()
     assert store.marked_count == 31
+
+
+def test_a_key_column_that_stops_matching_its_cells_mid_load_keeps_every_rows_key(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sort keys stored as "the cell's text but for a few rows" get values of their own when a
+    page differs too often; every row keeps its key, without the column going through Python
+    values (at a million rows that held the UI thread ~0.7 s); a page's own column may be."""
+    converted: list[str] = []  # store-long columns turned into Python values while appending
+    appending = False
+    python_values = store_module.col.python_values
+
+    def recorded(column: Any, kind: str) -> list[Any]:
+        if appending and len(column) > 10:  # longer than a page: the store's column
+            converted.append(column.name)
+        return python_values(column, kind)
+
+    monkeypatch.setattr(store_module.col, "python_values", recorded)
+    store: RowStore[FakeRow] = RowStore(4)
+    appended: list[FakeRow] = []
+    for start in range(0, 60, 10):
+        page = devices(start, start + 10)
+        page[3].sort_keys = (*page[3].sort_keys[:1], None, *page[3].sort_keys[2:])
+        if start == 40:  # keys of their own from here on: upper case, one user shared
+            for row in page:
+                row.sort_keys = (row.sort_keys[0], "USER@CONTOSO.COM" if int(row.key[3:]) < 45
+                                 else row.cells[1].upper(), *row.sort_keys[2:])
+        appending = True
+        store.append(page)
+        appending = False
+        appended.extend(page)
+    assert store.visible_rows == tuple(appended)
+    store.sort_by(1)
+    assert keys(store) == [appended[n].key for n in sort_order(
+        [row.sort_keys[1] for row in appended], False)]
+    store.set_filter(key_tests=[KeyIn(1, frozenset({"USER@CONTOSO.COM", "user7@contoso.com"}))])
+    assert keys(store) == [f"id-{n}" for n in (*range(40, 45), 7)]  # by key: upper case first
+    assert converted == []
+
+
+def test_prepared_sorts_pause_before_each_column_and_stop_when_rows_arrive_meanwhile(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if holding != "columns":
+        pytest.skip("Python rows prepare no sorts")
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 40))
+    paused: list[int] = []
+    assert store.prepare_sorts(pause=lambda: paused.append(store.rows_count)) == 2
+    assert paused == [40, 40]  # name and user: text keys (OS and compliance: categories)
+    store.sort_by(None)
+    store.append(devices(40, 50))
+    store.sort_by(1)  # worked out on the spot: not sorted again
+    store.sort_by(None)
+    assert store.prepare_sorts(pause=lambda: None) == 1
+
+    def a_page_arrives() -> None:
+        paused.append(store.rows_count)
+        if store.rows_count == 50:
+            store.append(devices(50, 60))
+
+    paused.clear()
+    assert store.prepare_sorts(pause=a_page_arrives) == 0
+    assert paused == [50]
+    store.sort_by(0, reverse=True)
+    assert keys(store) == [f"id-{n}" for n in range(59, -1, -1)]

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 # Lists at least this long (a full page of devices) are kept out of the garbage collector's
 # full collections, and with them everything the app built before (Textual, imports).
 FREEZE_ABOVE_ROWS = 1_000
+# The snapshot of a loaded list is written once the user stops typing, or after this long.
+SNAPSHOT_WAITS_AT_MOST = 30.0
 
 
 @dataclass(frozen=True)
@@ -425,6 +427,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         generation = table.rows_generation
 
         def dump() -> bytes | None:
+            # Seconds of the row engine's threads at a million rows: not while the user types
+            # (each keystroke's filter waited for them).
+            table.wait_until_quiet(SNAPSHOT_WAITS_AT_MOST)
             if table.rows_generation != generation:
                 return None
             data = table.dump_rows()

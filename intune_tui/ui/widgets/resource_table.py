@@ -34,6 +34,7 @@ from textual.strip import Strip
 
 from intune_tui.table.columns import ColumnPage
 from intune_tui.table.python_store import FilterTests
+from intune_tui.table.quiet import Quiet
 from intune_tui.table.store import RowPredicate, RowStore, RowT, TableRow
 
 ELLIPSIS = "…"
@@ -417,6 +418,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
         self._layouts: dict[int, ColumnLayout] = {}
         self._palette: _Palette | None = None
+        self._quiet = Quiet()
 
     # ---------------------------------------------------------------- public read-only state
 
@@ -539,10 +541,19 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
     def prepare_sorts(self) -> None:
         """Once a long list has loaded: work out its text and date columns' sort orders on a
         worker thread (`RowStore.prepare_sorts`), so sorting by one is a lookup, not a sort
-        of a million keys on the UI thread."""
+        of a million keys on the UI thread. Each column waits until the user has not filtered
+        or sorted for a moment (`wait_until_quiet`)."""
         if self._store.columnar:
-            self.run_worker(self._store.prepare_sorts, thread=True, group="prepare-sorts",
-                            exit_on_error=False)
+            store, quiet = self._store, self._quiet
+            self.run_worker(lambda: store.prepare_sorts(pause=quiet.wait), thread=True,
+                            group="prepare-sorts", exit_on_error=False)
+
+    def wait_until_quiet(self, at_most: float | None = None) -> bool:
+        """For worker threads about to work on this table's rows for seconds (sort orders, a
+        snapshot): return once the user has not filtered or sorted for a moment, or after
+        `at_most` seconds; True when quiet. Their work would slow every keystroke meanwhile:
+        a filter needs the row engine's threads, which they keep busy."""
+        return self._quiet.wait(at_most)
 
     def dump_rows(self) -> bytes:
         """Every loaded row (filter ignored) as bytes for `restore_rows`: Arrow IPC, zstd. Safe
@@ -585,6 +596,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         The cursor stays on its row (at the same screen line) if that row still matches,
         otherwise it goes to the first row. O(rows), nothing re-sorted.
         """
+        self._quiet.touch()
         previous_screen_line = self._cursor_screen_line()
         kept = self._store.set_filter(predicate, **tests)
         if kept:
@@ -598,6 +610,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
 
         The cursor goes to the first row.
         """
+        self._quiet.touch()
         self._store.sort_by(column_index, reverse)
         self._place_cursor(0, 0)
         self._after_view_changed()

@@ -463,6 +463,22 @@ async def test_sorts_after_prepare_sorts_show_the_same_order_as_sorting_on_the_s
         assert table._store.columnar == (holding == "columns")
 
 
+async def test_work_on_the_rows_waits_while_the_user_filters_or_sorts(
+        holding: str) -> None:
+    """Sort orders and the snapshot wait for a moment without filters or sorts: while the
+    user types, their seconds of work would slow every keystroke."""
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        table.append_rows(devices(0, 30))
+        assert table.wait_until_quiet(at_most=0.0)  # nobody has filtered yet
+        await pilot.press("s")
+        assert not table.wait_until_quiet(at_most=0.0)
+        assert table.wait_until_quiet(at_most=2.0)  # half a second later
+        table.set_filter(words=["pc"])
+        assert not table.wait_until_quiet(at_most=0.0)
+
+
 async def test_missing_sort_keys_sort_last_in_both_directions() -> None:
     rows = [
         raw_row("b", ("b",), ("b",)),

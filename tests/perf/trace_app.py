@@ -1,0 +1,236 @@
+"""Where the devices list's UI thread spends its time: stalls during the load, and each filter
+keystroke and sort (a diagnostic, not a benchmark; bench_app.py has the figures).
+
+    .venv/bin/python tests/perf/trace_app.py --devices 100000
+    .venv/bin/python tests/perf/trace_app.py --devices 300000 --stall-ms 40 --profile
+
+The real app (`app_probe.token_app`) against the fake Graph in its own process (`graph_process`),
+as bench_app.py runs it. While the list loads, a sampler thread watches a ticker on the app's
+loop; while the loop has not ticked for `--stall-ms`, it samples the UI thread's stack every
+millisecond. Each stall is printed with its length and the app frames most often on the stack
+(innermost last). Then the `os:ios iphone` query is typed and the list sorted by name, each
+keystroke timed from the key press to the next frame; with `--profile`, the slowest of them
+is printed as a cProfile table. `TRACE_APP_REPO=/other/checkout` traces another checkout's app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+# TRACE_APP_REPO: the checkout whose app (and app_probe, graph_process) is traced.
+REPO = Path(os.environ.get("TRACE_APP_REPO") or Path(__file__).resolve().parents[2])
+HERE = REPO / "tests" / "perf"
+for path in (str(REPO), str(HERE)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from app_probe import SCREEN_SIZE, Probe, token_app  # noqa: E402
+from graph_process import GraphProcess  # noqa: E402
+
+FIELD_QUERY = "os:ios iphone"
+
+
+class StallSampler:
+    """Samples the UI thread's stack while its event loop is late."""
+
+    def __init__(self, stall_seconds: float) -> None:
+        self.stall = stall_seconds
+        self.beat = time.perf_counter()
+        self.stalls: list[tuple[float, float, Counter[str]]] = []  # (start, length, stacks)
+        self._thread_id = threading.get_ident()
+        self._running = True
+        self._sampler = threading.Thread(target=self._watch, daemon=True)
+
+    async def tick(self) -> None:
+        while self._running:
+            self.beat = time.perf_counter()
+            await asyncio.sleep(0.002)
+
+    def start(self) -> None:
+        asyncio.get_running_loop().create_task(self.tick())
+        self._sampler.start()
+
+    def stop(self) -> None:
+        self._running = False
+
+    def _watch(self) -> None:
+        current: Counter[str] | None = None
+        started = 0.0
+        while self._running:
+            time.sleep(0.001)
+            now = time.perf_counter()
+            late = now - self.beat
+            if late >= self.stall:
+                if current is None:
+                    current, started = Counter(), self.beat
+                frame = sys._current_frames().get(self._thread_id)
+                if frame is not None:
+                    current[_stack(frame)] += 1
+            elif current is not None:
+                self.stalls.append((started, now - started, current))
+                current = None
+
+
+def _stack(frame: Any) -> str:
+    lines = []
+    for summary in traceback.extract_stack(frame)[-14:]:
+        where = summary.filename.replace(str(REPO) + "/", "")
+        if "site-packages" in where:
+            where = "…" + where.split("site-packages")[-1]
+        lines.append(f"{where}:{summary.lineno} {summary.name}")
+    return "\n      ".join(lines)
+
+
+def watch_reshapes() -> list[tuple[Any, ...]]:
+    """Record every whole-column change of the row store (a kind widened, a derived column
+    given values of its own): (what, column, kinds, rows, ms)."""
+    from intune_tui.table import store
+
+    events: list[tuple[Any, ...]] = []
+    own_values, convert_own = store.own_values, store.ColumnStore._convert_own
+
+    def timed_own(frame: Any, kinds: Any, objects: Any, differs: Any, name: str,
+                  derived: str) -> Any:
+        start = time.perf_counter()
+        result = own_values(frame, kinds, objects, differs, name, derived)
+        events.append(("own values", name, derived, frame.height,
+                       round((time.perf_counter() - start) * 1000, 1)))
+        return result
+
+    def timed_convert(self: Any, name: str, kind: str, new_kind: str) -> None:
+        start = time.perf_counter()
+        convert_own(self, name, kind, new_kind)
+        events.append(("convert", name, f"{kind}->{new_kind}", self._length,
+                       round((time.perf_counter() - start) * 1000, 1)))
+
+    store.own_values = timed_own  # type: ignore[assignment]
+    store.ColumnStore._convert_own = timed_convert  # type: ignore[method-assign]
+    return events
+
+
+async def run(url: str, token: str, devices: int, profile: bool, stall: float) -> None:
+    reshapes = watch_reshapes()
+    app = token_app(url, token=token)
+    probe = Probe(app)
+    sampler = StallSampler(stall)
+    app.load_hooks.append(sampler.start)
+    async with app.run_test(size=SCREEN_SIZE) as pilot:
+        screen = app.screen
+        await probe.wait_for(lambda: screen.table.rows_count >= devices and screen._complete,
+                             900)
+        assert probe.started is not None
+        first = probe.first_append_at_least(1)
+        started = probe.started
+        loads = [round(moment - started, 3) for moment in probe.loads]
+        frame = probe.frame_after(first or 0) or 0
+        print(f"list asked {loads} s, first page in table {first and round(first - started, 3)}"
+              f" s, first frame after {round(frame - started, 3)} s")
+        loaded_at = time.perf_counter()
+        print(f"loaded at {loaded_at - probe.started:.2f} s")
+        impl = screen.table._store._impl
+        kinds = getattr(impl, "_kinds", {})
+        print("store columns (name kind [exceptions]):", ", ".join(
+            f"{name} {kind}" + (f" [{len(impl._exceptions[name])}]"
+                                if impl._exceptions.get(name) else "")
+            for name, kind in kinds.items()))
+        # What bench_app.py does next, with the same pauses and waits.
+        await pilot.pause(0.2)
+        keys: list[tuple[float, str, cProfile.Profile, str]] = []
+        for query in ("ingrid", "os:ios iphone"):
+            await pilot.press("slash")
+            for character in query:
+                key = {" ": "space", ":": "colon"}.get(character, character)
+                keys.append(await timed(pilot, probe, key, probe.filters, profile))
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+        for key in ("s", "s", "right", "right", "right", "right", "right", "right", "s"):
+            if key == "s":
+                keys.append(await timed(pilot, probe, key, probe.sorts, profile))
+            else:
+                await pilot.press(key)
+        sampler.stop()
+        print(f"\n== stalls of {stall * 1000:.0f} ms or more ==")
+        for start, length, stacks in sampler.stalls:
+            when = start - probe.started
+            print(f"-- at {when:.2f} s{' (after load)' if start > loaded_at else ''}: "
+                  f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
+            for stack, count in stacks.most_common(2):
+                print(f"   {count} x\n      {stack}")
+        gcs = [(round(when - probe.started, 2), round(seconds * 1000))
+               for when, seconds in probe.full_gcs if when <= loaded_at]
+        print(f"\n== full garbage collections while loading (at s, ms): {gcs}")
+        print("\n== whole-column changes (what, column, kinds, rows, ms) ==")
+        for event in reshapes:
+            print(f"   {event}")
+        print("\n== keys (to screen; UI thread CPU; process CPU; other threads busy) ==")
+        for elapsed, key, _, note in keys:
+            print(f"{key}: {elapsed * 1000:.1f} ms  {note}")
+        if profile:
+            for elapsed, key, prof, _ in sorted(keys, key=lambda k: k[0])[-2:]:
+                out = io.StringIO()
+                pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(45)
+                print(f"\n== profile of {key} ({elapsed * 1000:.1f} ms) ==\n{out.getvalue()}")
+
+
+def _busy_threads() -> str:
+    """Threads other than this one, with the function each is in (idle pool threads left out)."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    busy = []
+    for ident, frame in sys._current_frames().items():
+        if ident == threading.get_ident():
+            continue
+        where = f"{frame.f_code.co_name}"
+        if where in ("wait", "_worker", "select", "_watch", "sleep", "poll", "run_forever",
+                     "_run_once", "read", "readline"):
+            continue
+        busy.append(f"{names.get(ident, ident)}:{where}")
+    return ",".join(busy)
+
+
+async def timed(pilot: Any, probe: Probe, key: str, calls: list[float],
+                profile: bool) -> tuple[float, str, cProfile.Profile, str]:
+    await pilot.pause(0.05)
+    before = len(calls)
+    prof = cProfile.Profile()
+    busy = _busy_threads()
+    cpu, process_cpu = time.thread_time(), time.process_time()
+    pressed = time.perf_counter()
+    if profile:
+        prof.enable()
+    await pilot.press(key)
+    await probe.wait_for(lambda: len(calls) > before, 5.0, 0.001)
+    frame = await probe.next_frame_after(calls[-1]) if len(calls) > before else None
+    prof.disable()
+    note = (f"ui cpu {(time.thread_time() - cpu) * 1000:.0f} ms, process cpu "
+            f"{(time.process_time() - process_cpu) * 1000:.0f} ms, busy [{busy}]")
+    if frame is None:  # the key made no call (a query the box cannot run yet): not timed
+        return (0.0, key + " (no call)", prof, "")
+    return (frame - pressed, key, prof, note)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--devices", type=int, default=100_000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--stall-ms", type=float, default=40.0)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with GraphProcess(args.devices, args.latency_ms) as graph:
+        asyncio.run(run(graph.url, graph.token, args.devices, args.profile,
+                        args.stall_ms / 1000))
+
+
+if __name__ == "__main__":
+    main()
