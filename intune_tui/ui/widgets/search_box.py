@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
+from textual.reactive import Reactive
+
 from intune_tui.ui.widgets.line_input import LineInput
 
 
 class SearchBox(LineInput):
     """Hidden until opened; closing it empties it. The screen reacts to its Changed and
     Submitted messages (`@on(Input.Changed, "#search")`)."""
+
+    # Textual's Input sets its virtual size (the text's width) at every change of its value,
+    # and a widget's virtual size asks for a layout of the whole screen: each keystroke laid
+    # out and painted every widget again. The box is one line of fixed size: a repaint does.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, placeholder: str) -> None:
         super().__init__(placeholder=placeholder, id="search")
