@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -120,8 +121,28 @@ def watch_reshapes() -> list[tuple[Any, ...]]:
     return events
 
 
+class FullCollections:
+    """Every full garbage collection: when, how long, on which thread, what it found."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[float, float, str, int, int]] = []
+        self._started = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        now = time.perf_counter()
+        self.seen.append((now, now - self._started, threading.current_thread().name,
+                          info["collected"], len(gc.get_objects(2))))
+
+
 async def run(url: str, token: str, devices: int, profile: bool, stall: float) -> None:
     reshapes = watch_reshapes()
+    collections = FullCollections()
     app = token_app(url, token=token)
     probe = Probe(app)
     sampler = StallSampler(stall)
@@ -168,9 +189,11 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
                   f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
             for stack, count in stacks.most_common(2):
                 print(f"   {count} x\n      {stack}")
-        gcs = [(round(when - probe.started, 2), round(seconds * 1000))
-               for when, seconds in probe.full_gcs if when <= loaded_at]
-        print(f"\n== full garbage collections while loading (at s, ms): {gcs}")
+        print("\n== full garbage collections (at s, ms, thread, collected, objects in the "
+              "oldest generation after it) ==")
+        for when, seconds, thread, collected, left in collections.seen:
+            print(f"   {when - probe.started:.2f}{' (after load)' if when > loaded_at else ''}"
+                  f" {seconds * 1000:.0f} ms {thread} {collected} {left}")
         print("\n== whole-column changes (what, column, kinds, rows, ms) ==")
         for event in reshapes:
             print(f"   {event}")
