@@ -50,6 +50,7 @@ _MICROSECOND = timedelta(microseconds=1)
 _MINUTE_US, _HOUR_US, _DAY_US = 60_000_000, 3_600_000_000, 86_400_000_000
 _MARK_CODES: dict[str | None, int] = {None: 0, BAD: 1, "warn": 2, "good": 3, MUTED: 4}
 _MARK_OF_CODE = {code: mark for mark, code in _MARK_CODES.items()}
+_MAX_COLUMNS = 20  # a row's marks are one Int64: 3 bits a column
 # A column with at most this share of distinct values is rendered a distinct value at a time.
 _DISTINCT_SHARE = 4
 
@@ -76,6 +77,7 @@ def supported(resource: Resource) -> bool:
     """Whether `column_page` can build this list's pages (columns rendered from their own
     property: no `get` or `format` of their own; a list of items, not a singleton)."""
     return (not resource.singleton and resource.list_property is None
+            and len(resource.columns) <= _MAX_COLUMNS
             and all(column.get is None and column.format is None
                     for column in resource.columns))
 
