@@ -249,6 +249,7 @@ def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan
         0, named=True) if few else {}
     plans: list[_Plan] = []
     for index, column in enumerate(resource.columns):
+        plan: _Plan | None
         if fast(column):
             plan = _text_plan(column, f"_x{index}") if column.kind is Kind.TEXT \
                 else _age_plan(column, now, f"_x{index}")
@@ -408,7 +409,7 @@ _EPOCH_NAIVE = _EPOCH.replace(tzinfo=None)
 def _as_text(value: Any) -> str | None:
     if value is not None and type(value) is not str:
         raise TypeError("not a text sort key")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _aware_micros(value: Any) -> int | None:
@@ -604,11 +605,11 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
             if found[1]:
                 exceptions[name] = found[1]
             continue
-        kind = _item_kind(items.schema[prop], stats[f"u:{prop}"], stats[f"n:{prop}"],
-                          stats.get(f"f:{prop}"), length)
-        if kind is None:
+        item_kind = _item_kind(items.schema[prop], stats[f"u:{prop}"], stats[f"n:{prop}"],
+                               stats.get(f"f:{prop}"), length)
+        if item_kind is None:
             return None
-        kinds[name] = own_items[prop] = kind
+        kinds[name] = own_items[prop] = item_kind
     checks = _text_checks(own_items)
     codes: list[int] = stats["codes"]
     marks = [tuple(_MARK_OF_CODE[(value // 8 ** index) % 8] for index in range(count))

@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 from intune_tui.table import columns as col
 from intune_tui.table import memory
@@ -1341,7 +1341,7 @@ def _text_with(series: pl.Series, kind: str, differs: dict[int, Any], name: str
     own = text.clone().scatter(where, replaced).alias(name)
     if own.null_count() == len(own):
         return None
-    if own.approx_n_unique() * col.CATEGORY_SHARE <= len(own):
+    if cast("int", own.approx_n_unique()) * col.CATEGORY_SHARE <= len(own):
         return own.cast(pl.Categorical), col.CATEGORY
     if name.startswith("i:") and col.narrow_text([own.drop_nulls()[0]]) != col.TEXT:
         return None
