@@ -12,8 +12,10 @@ import pytest
 # `-n auto` (pyproject's addopts) starts this many workers per usable core. A UI test keeps its
 # core busy only about half the time: Textual's Pilot waits for the app to go idle after every
 # key (20 ms windows of its own CPU clock) and the app waits on its fake Graph thread, so one
-# worker per core left ~45% of two cores unused (1,650 tests: ~540 s CPU in ~476 s wall).
-WORKERS_PER_CORE = 2
+# worker per core left ~45% of two cores unused (1,650 tests: ~540 s CPU in ~476 s wall). On a
+# quiet 2-core machine (2026-12-07, 2,033 tests, one run each): 4 workers 240 s wall / 344 s
+# CPU, 6 workers 201 s / 355 s; 8 added ~80 s of CPU (430 s) for no shorter wall.
+WORKERS_PER_CORE = 3
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
