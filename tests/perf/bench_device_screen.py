@@ -34,7 +34,10 @@
    (mobileAppIntentAndStateDetail has no error code: applicationId, displayName,
    displayVersion, installState, mobileAppIntent, supportedDeviceTypes - msgraph-beta-sdk-python
    models/mobile_app_intent_and_state_detail.py, read 2026-12-07; the error code is on the
-   app's deviceStatuses, addressed by app id; the reports export `DeviceInstallStatusByApp`
+   app's deviceStatuses, addressed by app id (intune-apps-mobileappinstallstatus, beta: "This
+   will be deprecated in May, 2023"; the stored msgraph-beta-sdk-python has no request builder
+   under mobile_apps/item/device_statuses, read 2026-12-07); the reports export
+   `DeviceInstallStatusByApp`
    also takes one app id per request - reports-export-graph-available-reports,
    learn.microsoft.com, read 2026-12-07; JSON $batch cannot feed one answer into another
    request's URL).
