@@ -26,9 +26,9 @@
    Target: 1 round trip + 100 ms (the latency + 100 ms) for each.
    Beside the wall times, "first paint: UI-thread CPU" is the CPU the UI thread itself spent
    from Enter to that frame (`time.thread_time`): it leaves out the worker, the in-process fake
-   Graph and the other processes of a shared machine, so it moves far less with the load than
-   the wall time does (first paint ~= that CPU + the time the thread waited for a core or the
-   GIL).
+   Graph and the waits for a core or the GIL (first paint ~= that CPU + those waits). On the
+   shared 2-core VM it still varies with the load (88-249 ms for the same code, 2026-12-07),
+   so compare trees only in interleaved runs, as --parts does.
    The install errors of failing managed apps take a second round trip: no documented Graph
    read gives a device's app error codes without the app ids of the first answer
    (mobileAppIntentAndStateDetail has no error code: applicationId, displayName,
