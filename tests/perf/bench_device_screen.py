@@ -3,6 +3,7 @@
     .venv/bin/python tests/perf/bench_device_screen.py                 # 50 ms, 3 runs
     .venv/bin/python tests/perf/bench_device_screen.py --latency-ms 50 --repeat 5
     .venv/bin/python tests/perf/bench_device_screen.py --cpu --repeat 8    # CPU ms, 0 ms latency
+    .venv/bin/python tests/perf/bench_device_screen.py --parts --repeat 8  # what each part costs
 
 1. Tabs: the real `IntuneApp` headless (120x40) on the in-process demo tenant (300 devices). The
    device list loads without latency; then the fake Graph adds `--latency-ms` to every answer
@@ -23,6 +24,27 @@
      frame), so its first paint after Enter is bounded by the read's answer time when opened
      before it, and by t + open time after.
    Target: 1 round trip + 100 ms (the latency + 100 ms) for each.
+   Beside the wall times, "first paint: UI-thread CPU" is the CPU the UI thread itself spent
+   from Enter to that frame (`time.thread_time`): it leaves out the worker, the in-process fake
+   Graph and the waits for a core or the GIL (first paint ~= that CPU + those waits). On the
+   shared 2-core VM it still varies with the load (88-249 ms for the same code, 2026-12-07),
+   so compare trees only in interleaved runs, as --parts does.
+   The install errors of failing managed apps take a second round trip: no documented Graph
+   read gives a device's app error codes without the app ids of the first answer
+   (mobileAppIntentAndStateDetail has no error code: applicationId, displayName,
+   displayVersion, installState, mobileAppIntent, supportedDeviceTypes - msgraph-beta-sdk-python
+   models/mobile_app_intent_and_state_detail.py, read 2026-12-07; the error code is on the
+   app's deviceStatuses, addressed by app id (intune-apps-mobileappinstallstatus, beta: "This
+   will be deprecated in May, 2023"; the stored msgraph-beta-sdk-python has no request builder
+   under mobile_apps/item/device_statuses, read 2026-12-07); the reports export
+   `DeviceInstallStatusByApp`
+   also takes one app id per request - reports-export-graph-available-reports,
+   learn.microsoft.com, read 2026-12-07; JSON $batch cannot feed one answer into another
+   request's URL).
+   --parts: the UI-thread CPU to the first paint of the whole screen and of the screen with one
+   part left out (the key bar, the header, the seven hidden tabs' panes and labels), the runs
+   interleaved: what each part costs the first paint (not a target; where "fewer widgets"
+   would pay).
 2. Names: 5,000 distinct ids (every user and group of a 5,000-device demo tenant, topped up with
    ids that name nothing) resolved through `NameCache.resolve` (directoryObjects/getByIds, 1,000
    a call, batches in parallel) at the same latency. Targets: <= 5 calls, <= 1.5 s.
@@ -37,13 +59,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import os
 import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +118,7 @@ READS = ("overview", "compliance", "configuration", "configuration-catalog", "ap
          "recovery")
 MARKS = ("screen built (reads start)", "screen mounted", "first paint (visible tab)",
          "overview: device GET drawn")
+UI_CPU = "first paint: UI-thread CPU"
 # hidden tab -> the parts whose answers it shows
 HIDDEN = {"compliance": ("compliance",), "configuration": ("configuration",
                                                            "configuration-catalog"),
@@ -153,9 +177,14 @@ async def tab_run(latency_ms: float) -> dict[str, float]:
         fake: FakeGraph = app.session.fake  # type: ignore[attr-defined]
         fake.latency_ms = latency_ms
         started = clock()
+        ui_started = time.thread_time()  # the app runs on this thread (run_test)
 
         def mark(name: str) -> None:
             seen.setdefault(name, (clock() - started) * 1000)
+
+        def painted() -> None:
+            mark("first paint (visible tab)")
+            seen.setdefault(UI_CPU, (time.thread_time() - ui_started) * 1000)
 
         originals = (DeviceDetailScreen.__init__, DeviceDetailScreen.on_mount)
 
@@ -166,7 +195,7 @@ async def tab_run(latency_ms: float) -> dict[str, float]:
         def timed_mount(screen: DeviceDetailScreen) -> None:
             mark("screen mounted")
             originals[1](screen)
-            screen.call_after_refresh(lambda: mark("first paint (visible tab)"))
+            screen.call_after_refresh(painted)
 
         DeviceDetailScreen.__init__ = timed_init  # type: ignore[method-assign]
         DeviceDetailScreen.on_mount = timed_mount  # type: ignore[method-assign]
@@ -249,6 +278,83 @@ async def names_run(latency_ms: float, count: int) -> dict[str, float]:
     return {"ids": len(set(ids)), "named": len(names), "calls": calls, "seconds": elapsed}
 
 
+PARTS = ("whole screen", "without the key bar", "without the header",
+         "without the 7 hidden tabs")
+
+
+@contextlib.contextmanager
+def _left_out(part: str) -> Iterator[None]:
+    """The device screen composed without one part (`PARTS`)."""
+    from intune_tui.ui.screens import device_detail
+    from intune_tui.ui.widgets.detail import DetailHeader
+    from intune_tui.ui.widgets.key_footer import KeyFooter
+
+    compose, labels = DeviceDetailScreen.compose, device_detail.TAB_LABELS
+    dropped = {"without the key bar": KeyFooter, "without the header": DetailHeader}.get(part)
+
+    def compose_without(screen: DeviceDetailScreen) -> Any:
+        for widget in compose(screen):
+            if dropped is None or not isinstance(widget, dropped):
+                yield widget
+
+    setattr(DeviceDetailScreen, "compose", compose_without)  # noqa: B010 (a method, for mypy)
+    if part == "without the 7 hidden tabs":
+        device_detail.TAB_LABELS = labels[:1]
+    try:
+        yield
+    finally:
+        setattr(DeviceDetailScreen, "compose", compose)  # noqa: B010
+        device_detail.TAB_LABELS = labels
+
+
+async def first_paint_cpu(latency_ms: float, part: str) -> float:
+    """UI-thread CPU ms from Enter to the device screen's first frame, `part` left out."""
+    settings = dataclasses.replace(load_settings(None), demo=True, demo_devices=300)
+    app = IntuneApp(settings, demo_session(settings, frozen=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _at_laptop(pilot, app)
+        fake = app.session.fake
+        assert fake is not None  # a demo session
+        fake.latency_ms = latency_ms
+        painted = asyncio.get_running_loop().create_future()
+        on_mount = DeviceDetailScreen.on_mount
+
+        def timed_mount(screen: DeviceDetailScreen) -> None:
+            on_mount(screen)
+            def frame() -> None:
+                if not painted.done():
+                    painted.set_result((time.thread_time() - started) * 1000)
+
+            screen.call_after_refresh(frame)
+
+        setattr(DeviceDetailScreen, "on_mount", timed_mount)  # noqa: B010
+        try:
+            with _left_out(part):
+                started = time.thread_time()
+                pressed = asyncio.create_task(pilot.press("enter"))
+                cpu: float = await asyncio.wait_for(painted, TIMEOUT_S)
+                await pressed
+        finally:
+            setattr(DeviceDetailScreen, "on_mount", on_mount)  # noqa: B010
+    return cpu
+
+
+def parts_main(latency_ms: float, repeat: int) -> None:
+    asyncio.run(first_paint_cpu(latency_ms, PARTS[0]))  # imports and caches of the process
+    found: dict[str, list[float]] = {part: [] for part in PARTS}
+    for index in range(repeat):
+        for part in PARTS if index % 2 else PARTS[::-1]:
+            found[part].append(asyncio.run(first_paint_cpu(latency_ms, part)))
+    print(f"== device screen parts: UI-thread CPU ms from Enter to the first frame, "
+          f"{latency_ms:g} ms per request, median of {repeat} interleaved runs ==")
+    print(f"   load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores, shared)")
+    whole = statistics.median(found[PARTS[0]])
+    for part, values in found.items():
+        median = statistics.median(values)
+        saved = "" if part == PARTS[0] else f"  (costs ~{whole - median:.0f} ms)"
+        print(f"  {part:28} median {median:6.1f}, min {min(values):6.1f}{saved}")
+
+
 def _line(runs: list[dict[str, float]], name: str, target: float, note: str = "") -> None:
     values = [run[name] for run in runs if name in run]
     if len(values) < len(runs):
@@ -269,7 +375,12 @@ def main() -> None:
     parser.add_argument("--ids", type=int, default=5000)
     parser.add_argument("--cpu", action="store_true",
                         help="CPU ms of this process from Enter, at 0 ms latency (target 100)")
+    parser.add_argument("--parts", action="store_true",
+                        help="UI-thread CPU to the first frame, each part of the screen left out")
     args = parser.parse_args()
+    if args.parts:
+        parts_main(args.latency_ms, args.repeat)
+        return
     if args.cpu:
         global clock
         clock = time.process_time
@@ -285,6 +396,7 @@ def main() -> None:
     print("  -- the screen and the visible tab (Overview), from Enter --")
     for name in MARKS:
         _line(runs, name, target)
+    _line(runs, UI_CPU, 100.0, "  (the UI thread's own work; target: 100 ms of local work)")
     print("  -- each read answered, from Enter (all start at Enter, in parallel) --")
     for part in READS:
         # The error codes of failing apps need the app list first: two round trips by design.
