@@ -226,7 +226,7 @@ def column_page(resource: Resource, page: ListPage, now: datetime) -> col.Column
     cells = _cells(items, plans, now)
     if cells is None:
         return None
-    return _assemble(resource, items, plans, cells)
+    return col.narrow_page(_assemble(resource, items, plans, cells))
 
 
 def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan] | None:

@@ -612,6 +612,8 @@ class ColumnStore(StoreSettings[RowT]):
     def _add_page(self, page: col.ColumnPage) -> None:
         """Append a page's columns to the frame, widening kinds where the two differ."""
         import polars as pl
+        if self._narrower_in_store(page):
+            page = col.narrow_page(page)
         frame = page.frame
         if self._builder is None:
             self._builder = col.RowBuilder(page.row_type, page.has_item, self._column_count,
@@ -646,6 +648,15 @@ class ColumnStore(StoreSettings[RowT]):
         self._prepared.clear()
         for column, keys in self._column_keys.items():
             keys.extend(self._keys_of(column, self._length - page.length))
+
+    def _narrower_in_store(self, page: col.ColumnPage) -> bool:
+        """True when the store holds GUIDs as numbers where `page` holds text (a page built
+        without `columns.narrow_page`): the page's column is narrowed rather than the store's
+        made text again."""
+        guids = (col.GUID, col.BLANK_GUID)
+        return any(self._kinds.get(name) in guids and (
+            page.kinds.get(name, col.TEXT if name == col.KEY else col.NONE) == col.TEXT)
+            for name in self._kinds)
 
     def _compact(self) -> None:
         """Join the pages since the last compaction into one chunk, every COMPACT_PAGES pages:

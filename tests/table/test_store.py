@@ -424,6 +424,41 @@ def test_guid_keys_find_mark_refresh_and_dump_like_text_keys_and_a_non_guid_key_
     assert store.marked_count == 31
 
 
+def test_a_page_bringing_guid_keys_as_text_keeps_the_store_holding_them_as_numbers(
+        holding: str) -> None:
+    """A page built elsewhere (Graph's answers: keys and userId as text) appended to a store
+    that holds them as 16-byte numbers is narrowed to them, not the store's columns widened
+    back to text; the rows are the same."""
+    if holding != "columns":
+        pytest.skip("Python rows hold keys as they are")
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    def row(number: int) -> GraphRow:
+        key = f"{number:08x}-5f6e-4442-b369-de8e56747917"
+        return GraphRow(key, (f"PC-{number}",), (f"pc-{number}",), f"pc-{number}", (None,),
+                        {"id": key, "userId": "" if number % 3 else key})
+
+    rows = [row(number) for number in range(30)]
+    store: RowStore[GraphRow] = RowStore(1)
+    store.append(rows[:10])
+    page = col.encode_page(rows[10:], 1)
+    assert (page.kinds[col.KEY], page.kinds["i:userId"]) == (col.GUID, col.BLANK_GUID)
+    as_text = col.ColumnPage(
+        page.frame.with_columns(pl.Series(col.KEY, [row.key for row in rows[10:]]),
+                                pl.Series("i:userId", [row.item["userId"] for row in rows[10:]])),
+        page.objects, {**page.kinds, col.KEY: col.TEXT, "i:userId": col.TEXT}, page.marks,
+        page.item_keys, page.row_type, page.has_item, page.length, page.exceptions, 1)
+    store.append([], columns=as_text)
+    impl = store._impl
+    assert isinstance(impl, store_module.ColumnStore) and impl._frame is not None
+    assert (impl._kinds[col.KEY], impl._kinds["i:userId"]) == (col.GUID, col.BLANK_GUID)
+    assert impl._frame.schema[col.KEY] == pl.UInt128
+    assert list(store.visible_rows) == rows
+    assert store.index_of_key(rows[20].key) == 20
+
+
 def test_a_key_column_that_stops_matching_its_cells_mid_load_keeps_every_rows_key(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sort keys stored as "the cell's text but for a few rows" get values of their own when a
