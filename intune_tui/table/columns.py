@@ -355,13 +355,18 @@ def guid_numbers(text: pl.Series, kind: str = GUID) -> pl.Series | None:
 
     if kind not in (GUID, BLANK_GUID) or (kind == BLANK_GUID and text.null_count()):
         return None
-    missing = text.is_null() if kind == GUID else (text == "")
-    holes = int(missing.sum())
-    if holes == len(text):
-        return None
-    filled = text if not holes else pl.select(
+    missing = None
+    if kind == BLANK_GUID or text.null_count():
+        missing = text.is_null() if kind == GUID else (text == "")
+        holes = int(missing.sum())
+        if holes == len(text):
+            return None
+        if not holes:
+            missing = None
+    filled = text if missing is None else pl.select(
         pl.when(pl.lit(missing)).then(pl.lit(_ZERO_GUID)).otherwise(pl.lit(text))).to_series()
-    if filled.str.len_bytes().min() != 36 or filled.str.len_bytes().max() != 36:
+    lengths = filled.str.len_bytes()
+    if not len(lengths) or lengths.min() != 36 or lengths.max() != 36:
         return None
     try:
         joined = cast("str", filled.str.join("").item()).encode("ascii")
@@ -370,17 +375,16 @@ def guid_numbers(text: pl.Series, kind: str = GUID) -> pl.Series | None:
     raw = np.frombuffer(joined, dtype=np.uint8).reshape(-1, 36)
     if not (raw[:, _GUID_DASHES] == ord("-")).all():
         return None
-    nibbles = _hex_values()[raw[:, _GUID_DIGITS]]
+    nibbles = np.take(_hex_values(), raw)[:, _GUID_DIGITS]
     if (nibbles == 255).any():
         return None
     octets = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
     high = pl.Series(octets[:, :8].copy().view(">u8").ravel().astype(np.uint64))
     low = pl.Series(octets[:, 8:].copy().view(">u8").ravel().astype(np.uint64))
-    numbers = pl.select(
-        pl.when(~pl.lit(missing))
-        .then(pl.lit(high).cast(pl.UInt128) * (2**64) + pl.lit(low).cast(pl.UInt128))
-    ).to_series()
-    return numbers.alias(text.name)
+    number = pl.lit(high).cast(pl.UInt128) * (2**64) + pl.lit(low).cast(pl.UInt128)
+    if missing is not None:
+        number = pl.when(~pl.lit(missing)).then(number)
+    return pl.select(number).to_series().alias(text.name)
 
 
 _ZERO_GUID = "00000000-0000-0000-0000-000000000000"
