@@ -1194,8 +1194,8 @@ def _words_in(texts: pl.Series, words: tuple[str, ...]) -> Mask:
 def _resolved(kinds: dict[str, str], name: str) -> tuple[str, str]:
     """`ColumnStore._resolve` over `kinds`."""
     kind = kinds.get(name, col.NONE)
-    if kind.startswith(col.LOWER):
-        return kind[1:], col.TEXT
+    if kind.startswith(col.LOWER):  # a category's lower case is one too
+        return kind[1:], col.CATEGORY if kinds.get(kind[1:]) == col.CATEGORY else col.TEXT
     if kind.startswith(col.ALIAS):
         name = kind[1:]
         kind = col.TEXT if name == col.KEY else kinds.get(name, col.NONE)
@@ -1311,7 +1311,7 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
             return frame, kind
     else:
         series = col.derive(frame.get_column(target), derived)
-        if derived.startswith(col.LOWER):
+        if derived.startswith(col.LOWER) and kind != col.CATEGORY:
             kind = col.TEXT
         if not differs:
             return frame.with_columns(series.alias(name)), kind
