@@ -167,3 +167,16 @@ def test_a_page_with_guid_ids_as_text_is_narrowed_and_builds_the_same_rows() -> 
     builder = col.RowBuilder(Row, True, 1, page.marks, page.item_keys)
     assert builder.build(narrowed.frame, narrowed.kinds, narrowed.objects, narrowed.exceptions,
                          range(len(rows))) == rows
+
+
+def test_a_category_in_lower_case_is_the_text_in_lower_case_row_by_row() -> None:
+    import polars as pl
+
+    values = ["iOS", None, "IOS", "Windows", "ÅLAND", None, "iOS"]
+    category = pl.Series("c0", values, dtype=pl.Categorical)
+    lowered = col.derive(category, col.LOWER + "c0")
+    assert lowered.dtype == pl.Categorical
+    assert lowered.cast(pl.String).to_list() == (
+        pl.Series(values, dtype=pl.String).str.to_lowercase().to_list())
+    empty = pl.Series("c0", [None, None], dtype=pl.Categorical)
+    assert col.derive(empty, col.LOWER + "c0").to_list() == [None, None]
