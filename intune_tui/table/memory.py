@@ -24,10 +24,11 @@ import threading
 
 # polars' jemalloc (tikv-jemallocator) reads `_RJEM_MALLOC_CONF`; polars' own __init__ writes
 # its settings there first and appends what the environment held (polars 2.1.0
-# polars/__init__.py, pola-rs/polars#18088 and #21829: the last setting wins). Freed pages are unmapped (no lazy "muzzy" stage, which stays resident)
-# once unused for 100 ms. Measured at 100,000 devices (tests/perf/probe_store_memory.py, the
-# app's page path): RSS after the load 94-96 -> 88-89 MiB, load CPU unchanged; with no delay
-# at all 84 MiB, but 20-35% more CPU for the load (every freed page mapped again).
+# polars/__init__.py, pola-rs/polars#18088 and #21829: the last setting wins). Here freed pages
+# are unmapped (no lazy "muzzy" stage, which stays resident) once unused for 100 ms. Measured
+# at 100,000 devices (tests/perf/probe_store_memory.py, the app's page path): RSS after the
+# load 94-96 -> 88-89 MiB, load CPU unchanged; with no delay at all 84 MiB, but 20-35% more
+# CPU for the load (every freed page mapped again).
 ENGINE_ALLOCATOR = "dirty_decay_ms:100,muzzy_decay_ms:0"
 _ENGINE_ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
 _M_MMAP_THRESHOLD = -3  # glibc's malloc.h
