@@ -226,7 +226,8 @@ def column_page(resource: Resource, page: ListPage, now: datetime) -> col.Column
     cells = _cells(items, plans, now)
     if cells is None:
         return None
-    return _assemble(resource, items, plans, cells)
+    built = _assemble(resource, items, plans, cells)
+    return col.narrow_page(built) if built is not None else None
 
 
 def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan] | None:

@@ -308,6 +308,8 @@ class ColumnStore(StoreSettings[RowT]):
         # union is the column in sort order), for placing a page's rows (`_engine_positions`).
         self._runs: list[pl.Series] | None = None
         self._column_keys: dict[int, list[Any]] = {}
+        # The last derived category sort key column asked for (`_sort_series`), and when.
+        self._derived_keys: tuple[tuple[int, int, int, int], pl.Series] | None = None
         self._handed: OrderedDict[int, RowT] = OrderedDict()
         self._prefetched: dict[int, RowT] = {}
         self._index_by_id: dict[int, int] = {}
@@ -612,6 +614,8 @@ class ColumnStore(StoreSettings[RowT]):
     def _add_page(self, page: col.ColumnPage) -> None:
         """Append a page's columns to the frame, widening kinds where the two differ."""
         import polars as pl
+        if self._narrower_in_store(page):
+            page = col.narrow_page(page)
         frame = page.frame
         if self._builder is None:
             self._builder = col.RowBuilder(page.row_type, page.has_item, self._column_count,
@@ -646,6 +650,15 @@ class ColumnStore(StoreSettings[RowT]):
         self._prepared.clear()
         for column, keys in self._column_keys.items():
             keys.extend(self._keys_of(column, self._length - page.length))
+
+    def _narrower_in_store(self, page: col.ColumnPage) -> bool:
+        """True when the store holds GUIDs as numbers where `page` holds text (a page built
+        without `columns.narrow_page`): the page's column is narrowed rather than the store's
+        made text again."""
+        guids = (col.GUID, col.BLANK_GUID)
+        return any(self._kinds.get(name) in guids and (
+            page.kinds.get(name, col.TEXT if name == col.KEY else col.NONE) == col.TEXT)
+            for name in self._kinds)
 
     def _compact(self) -> None:
         """Join the pages since the last compaction into one chunk, every COMPACT_PAGES pages:
@@ -1151,7 +1164,18 @@ class ColumnStore(StoreSettings[RowT]):
         (`columns.encode_page`)."""
         assert self._frame is not None
         sort = col.sort_name(column)
-        return _sort_keys(self._frame, self._kinds, self._exceptions.get(sort), sort, first)
+        kind = self._kinds.get(sort, col.NONE)
+        if first or not (kind.startswith(col.LOWER)
+                         and self._kinds.get(kind[1:]) == col.CATEGORY):
+            return _sort_keys(self._frame, self._kinds, self._exceptions.get(sort), sort, first)
+        # A category's lower case (`columns._derive_category_keys`): worked out once for the
+        # rows held (~15 ms at a million rows), not at every keystroke of a column test.
+        stamp = (self._generation, self._length, self._reshapes, column)
+        cached = self._derived_keys
+        if cached is None or cached[0] != stamp:
+            cached = self._derived_keys = (stamp, _sort_keys(
+                self._frame, self._kinds, self._exceptions.get(sort), sort))
+        return cached[1]
 
     def _arrival_keys(self, column: int) -> list[Any]:
         """One column's sort keys in arrival order, as Python values (kept, extended)."""
@@ -1183,8 +1207,8 @@ def _words_in(texts: pl.Series, words: tuple[str, ...]) -> Mask:
 def _resolved(kinds: dict[str, str], name: str) -> tuple[str, str]:
     """`ColumnStore._resolve` over `kinds`."""
     kind = kinds.get(name, col.NONE)
-    if kind.startswith(col.LOWER):
-        return kind[1:], col.TEXT
+    if kind.startswith(col.LOWER):  # a category's lower case is one too
+        return kind[1:], col.CATEGORY if kinds.get(kind[1:]) == col.CATEGORY else col.TEXT
     if kind.startswith(col.ALIAS):
         name = kind[1:]
         kind = col.TEXT if name == col.KEY else kinds.get(name, col.NONE)
@@ -1300,7 +1324,7 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
             return frame, kind
     else:
         series = col.derive(frame.get_column(target), derived)
-        if derived.startswith(col.LOWER):
+        if derived.startswith(col.LOWER) and kind != col.CATEGORY:
             kind = col.TEXT
         if not differs:
             return frame.with_columns(series.alias(name)), kind

@@ -109,3 +109,74 @@ def test_waiting_for_the_engine_releases_a_held_preload(monkeypatch: pytest.Monk
         assert col.engine_ready()
     finally:
         col.release_preload()
+
+
+GUIDS = ["4903f4ab-5f6e-4442-b369-de8e56747917", "00000000-0000-0000-0000-000000000000",
+         "ffffffff-ffff-ffff-ffff-ffffffffffff", "c3c8756d-70ff-4078-892d-f05e7f2ea3cc"]
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    (GUIDS, col.GUID),
+    ([*GUIDS, None], col.GUID),
+    ([*GUIDS, ""], col.BLANK_GUID),
+])
+def test_guid_texts_become_the_numbers_a_row_by_row_encoding_makes(values: list[Any],
+                                                                    kind: str) -> None:
+    import polars as pl
+
+    numbers = col.guid_numbers(pl.Series("x", values, dtype=pl.String), kind)
+    assert numbers is not None
+    assert numbers.to_list() == col.series_of("x", kind, values).to_list()
+    assert col.python_values(numbers, kind) == values
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ([*GUIDS, GUIDS[0].upper()], col.GUID),  # Intune's ids are lower case: text stays text
+    ([*GUIDS, GUIDS[0].replace("-", "_")], col.GUID),
+    ([*GUIDS, GUIDS[0][:-1] + "g"], col.GUID),
+    ([*GUIDS, GUIDS[0] + " "], col.GUID),
+    ([*GUIDS, GUIDS[0][:-1] + "\u00e9"], col.GUID),
+    ([*GUIDS, ""], col.GUID),  # a blank where None would be
+    ([*GUIDS, None], col.BLANK_GUID),
+    ([None, None], col.GUID),
+    (["", ""], col.BLANK_GUID),
+])
+def test_text_that_is_not_only_guids_is_not_made_numbers(values: list[Any], kind: str) -> None:
+    import polars as pl
+
+    assert col.guid_numbers(pl.Series("x", values, dtype=pl.String), kind) is None
+
+
+def test_a_page_with_guid_ids_as_text_is_narrowed_and_builds_the_same_rows() -> None:
+    import polars as pl
+
+    from intune_tui.intune.resources import Row
+
+    rows = [Row(key=guid, cells=(f"d{index}",), sort_keys=(f"d{index}",), search_text="d",
+                marks=(None,), item={"id": guid, "userId": "" if index % 2 else GUIDS[index]})
+            for index, guid in enumerate(GUIDS)]
+    page = col.encode_page(rows, 1)
+    as_text = col.ColumnPage(
+        page.frame.with_columns(pl.Series(col.KEY, GUIDS), pl.Series("i:userId", [
+            row.item["userId"] for row in rows])),
+        page.objects, {**page.kinds, col.KEY: col.TEXT, "i:userId": col.TEXT}, page.marks,
+        page.item_keys, page.row_type, page.has_item, page.length, page.exceptions, 1)
+    narrowed = col.narrow_page(as_text)
+    assert (narrowed.kinds[col.KEY], narrowed.kinds["i:userId"]) == (col.GUID, col.BLANK_GUID)
+    assert narrowed.frame.schema[col.KEY] == pl.UInt128
+    builder = col.RowBuilder(Row, True, 1, page.marks, page.item_keys)
+    assert builder.build(narrowed.frame, narrowed.kinds, narrowed.objects, narrowed.exceptions,
+                         range(len(rows))) == rows
+
+
+def test_a_category_in_lower_case_is_the_text_in_lower_case_row_by_row() -> None:
+    import polars as pl
+
+    values = ["iOS", None, "IOS", "Windows", "ÅLAND", None, "iOS"]
+    category = pl.Series("c0", values, dtype=pl.Categorical)
+    lowered = col.derive(category, col.LOWER + "c0")
+    assert lowered.dtype == pl.Categorical
+    assert lowered.cast(pl.String).to_list() == (
+        pl.Series(values, dtype=pl.String).str.to_lowercase().to_list())
+    empty = pl.Series("c0", [None, None], dtype=pl.Categorical)
+    assert col.derive(empty, col.LOWER + "c0").to_list() == [None, None]

@@ -424,6 +424,41 @@ def test_guid_keys_find_mark_refresh_and_dump_like_text_keys_and_a_non_guid_key_
     assert store.marked_count == 31
 
 
+def test_a_page_bringing_guid_keys_as_text_keeps_the_store_holding_them_as_numbers(
+        holding: str) -> None:
+    """A page built elsewhere (Graph's answers: keys and userId as text) appended to a store
+    that holds them as 16-byte numbers is narrowed to them, not the store's columns widened
+    back to text; the rows are the same."""
+    if holding != "columns":
+        pytest.skip("Python rows hold keys as they are")
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    def row(number: int) -> GraphRow:
+        key = f"{number:08x}-5f6e-4442-b369-de8e56747917"
+        return GraphRow(key, (f"PC-{number}",), (f"pc-{number}",), f"pc-{number}", (None,),
+                        {"id": key, "userId": "" if number % 3 else key})
+
+    rows = [row(number) for number in range(30)]
+    store: RowStore[GraphRow] = RowStore(1)
+    store.append(rows[:10])
+    page = col.encode_page(rows[10:], 1)
+    assert (page.kinds[col.KEY], page.kinds["i:userId"]) == (col.GUID, col.BLANK_GUID)
+    as_text = col.ColumnPage(
+        page.frame.with_columns(pl.Series(col.KEY, [row.key for row in rows[10:]]),
+                                pl.Series("i:userId", [row.item["userId"] for row in rows[10:]])),
+        page.objects, {**page.kinds, col.KEY: col.TEXT, "i:userId": col.TEXT}, page.marks,
+        page.item_keys, page.row_type, page.has_item, page.length, page.exceptions, 1)
+    store.append([], columns=as_text)
+    impl = store._impl
+    assert isinstance(impl, store_module.ColumnStore) and impl._frame is not None
+    assert (impl._kinds[col.KEY], impl._kinds["i:userId"]) == (col.GUID, col.BLANK_GUID)
+    assert impl._frame.schema[col.KEY] == pl.UInt128
+    assert list(store.visible_rows) == rows
+    assert store.index_of_key(rows[20].key) == 20
+
+
 def test_a_key_column_that_stops_matching_its_cells_mid_load_keeps_every_rows_key(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sort keys stored as "the cell's text but for a few rows" get values of their own when a
@@ -487,3 +522,46 @@ def test_prepared_sorts_pause_before_each_column_and_stop_when_rows_arrive_meanw
     assert paused == [50]
     store.sort_by(0, reverse=True)
     assert keys(store) == [f"id-{n}" for n in range(59, -1, -1)]
+
+
+def test_category_sort_keys_that_are_their_cell_in_lower_case_are_not_held_twice(
+        holding: str) -> None:
+    """An OS or compliance column's sort key is its cell in lower case: the store derives it
+    from the cell (no column of its own); sorting, a key test, a page whose keys differ and a
+    dump all see the keys the rows came with."""
+    if holding != "columns":
+        pytest.skip("Python rows hold their keys")
+    from intune_tui.table import columns as col
+
+    states = ["Compliant", "Noncompliant", "In grace period", "Unknown"]
+
+    def row(number: int, key: str | None = None) -> FakeRow:
+        state = states[number * 7 % 4]
+        return FakeRow(f"d{number:03d}", (state,), (key or state.lower(),), f"d{number}",
+                       (None,))
+
+    rows = [row(number) for number in range(80)]  # pages of 40: the cells are categories
+    store: RowStore[FakeRow] = RowStore(1)
+    store.append(rows[:40])
+    store.append(rows[40:])
+    impl = store._impl
+    assert isinstance(impl, store_module.ColumnStore) and impl._frame is not None
+    assert impl._kinds[col.sort_name(0)] == col.LOWER + col.cell_name(0)
+    assert col.sort_name(0) not in impl._frame.columns
+    for reverse in (False, True):
+        store.sort_by(0, reverse)
+        expected = [rows[index] for index in sort_order([r.sort_keys[0] for r in rows],
+                                                        reverse)]
+        assert list(store.visible_rows) == expected
+    store.sort_by(0)
+    odd = [row(80, key="zzz"), row(81, key="aaa"), row(82)]  # keys of their own
+    store.append(odd)
+    everything = [*rows, *odd]
+    assert list(store.visible_rows) == [
+        everything[index] for index in sort_order([r.sort_keys[0] for r in everything], False)]
+    store.set_filter(key_tests=[KeyIn(0, frozenset({"noncompliant", "aaa"}))])
+    assert {row.key for row in store.visible_rows} == {
+        r.key for r in everything if r.sort_keys[0] in ("noncompliant", "aaa")}
+    store.set_filter()
+    store.sort_by(None)
+    assert list(RowStore.load(store.dump(), FakeRow).visible_rows) == everything
