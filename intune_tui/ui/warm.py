@@ -69,6 +69,13 @@ class WarmStarts:
 
         def read() -> None:
             try:
+                # The table showing the rows needs the whole engine (numpy too, which the
+                # decode does not import): imported beside the read, not after it on the UI
+                # thread (`wait_for_engine`, 0.1-0.14 s of the snapshot's frame at a million).
+                from intune_tui.table.columns import preload_engine, release_preload
+
+                release_preload()
+                preload_engine()
                 from intune_tui.intune.resources import RESOURCES
                 from intune_tui.warm_start import read_rows, snapshot_access
 
