@@ -216,27 +216,29 @@ def _refresh_column(page: ColumnPage, index: int, column: Column, now: datetime,
     texts = pl.select(pl.when(positions.is_null()).then(old)
                       .otherwise(texts)).to_series().alias(cell_name)
     page.frame = frame.with_columns(texts)
-    _set_marks(page, index, groups, {group: cell.mark for group, cell in cells.items()})
+    _set_marks(page, index, positions, [cell.mark for cell in cells.values()])
 
 
 _MARK_CODES = 8  # room for every mark ("bad", "warn", "good", "muted", None) and "keep"
 
 
-def _set_marks(page: ColumnPage, index: int, groups: pl.Series,
-               marks_of: dict[int, str | None]) -> None:
-    """The marks pattern of every row, with column `index`'s mark from its group."""
+def _set_marks(page: ColumnPage, index: int, positions: pl.Series,
+               marks: list[str | None]) -> None:
+    """The marks pattern of every row, with column `index`'s mark that of its group: `marks`
+    of each group by number, `positions` every row's group number (null: the row keeps its
+    mark). Picked by number, as the texts are: no second lookup of a million groups."""
     import polars as pl
 
     from intune_tui.table import columns as col
 
-    names = sorted({mark for mark in marks_of.values() if mark is not None})
+    names = sorted({mark for mark in marks if mark is not None})
     codes: dict[str | None, int] = {None: 0}
     codes.update({mark: number + 1 for number, mark in enumerate(names)})
     keep = _MARK_CODES - 1
     if len(codes) >= keep:
         raise PayloadError("too many kinds of mark")
-    mark_codes = groups.replace_strict({group: codes[mark] for group, mark in marks_of.items()},
-                                       default=None, return_dtype=pl.Int64).fill_null(keep)
+    mark_codes = pl.Series([codes[mark] for mark in marks], dtype=pl.Int64).gather(
+        positions).fill_null(keep)
     pairs = page.frame.get_column(col.MARKS).cast(pl.Int64) * _MARK_CODES + mark_codes
     by_code = {code: mark for mark, code in codes.items()}
     patterns: dict[tuple[str | None, ...], int] = {}
