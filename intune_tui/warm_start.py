@@ -9,6 +9,9 @@ Two halves:
 - where, with which key and whether: `SnapshotAccess` (from the settings and the session),
   `read_rows` and `write_rows`, each meant for a thread other than the UI's (the keyring can
   take seconds to answer; dumping, encrypting and decoding a million rows take a while too).
+  At start-up the CLI reads the first list's snapshot before the session exists
+  (`read_rows_early`, from the settings: the profile's key, the snapshot authenticated and
+  decoded) and the app hands the rows over only if the session's tenant is theirs (`claim`).
 
 A snapshot is only ever written with a key from a real OS keyring (`auth.keystore`): a session
 without one (memory-only tokens, plaintext opt-in, no Secret Service over SSH) writes nothing.

@@ -4,6 +4,10 @@ run, several repetitions, medians (issue 21).
 
     .venv/bin/python tests/perf/bench_warm_start.py --demo-devices 100000 --repeat 5
     .venv/bin/python tests/perf/bench_warm_start.py --demo-devices 100000 --latency-ms 50
+    # before/after side by side: one cold run each (it writes the snapshot), then warm runs
+    # alternating between the checkouts, ending at the snapshot's frame
+    .venv/bin/python tests/perf/bench_warm_start.py --demo-devices 1000000 --latency-ms 50 \
+        --trees . ../wt-before --warm-repeat 3 --no-live --no-untimed-run --timeout 400
 
 `--latency-ms`: the app runs on a token session against the fake Graph in a process of its own
 (graph_process.py, one for every run, so its address and with it the snapshot's tenant stay the
@@ -19,6 +23,12 @@ read from what the app writes), with one data directory per repetition:
 - warm: the same data directory, right after; the clock stops at the status line's
   "snapshot ·" (the snapshot's every row is in the table, searchable); "live" is when the live
   list replaced it ("refreshed").
+`--trees`: each checkout's app runs from that checkout (first on `sys.path`), against the same
+fake Graph. `--homes`: directories already holding each checkout's snapshot (no cold runs).
+In `--demo` mode the app starts the fake Graph in a child process, which at a million devices
+spends ~6.6 s of CPU building its tenant while the snapshot is read (on a 2-core machine, half
+of it); with `--latency-ms` the fake Graph runs in a process started once before the runs, as
+a real tenant's Graph would (none of its CPU is the app's start-up).
 The OS keyring is the one thing replaced: the child gets a fixed key through
 `warm_start.KEY_SOURCE` (a benchmark machine has no Secret Service), as the tests do. Nothing is
 added to the product.
