@@ -290,6 +290,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         startup.hold_engine_import()
         try:
             demo_graph = _start_demo_graph(settings) if settings.demo else None
+            from intune_tui.ui.warm import read_ahead
+
+            read_ahead(settings)  # the first list's snapshot, decoded while the app imports
             from intune_tui.ui.app import run_app
 
             return _status(run_app(settings, demo_graph=demo_graph))

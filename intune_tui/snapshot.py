@@ -2,14 +2,20 @@
 
 Layout: `<data dir>/snapshots/<profile>/<list>.bin`, 0600, replaced atomically:
 
-    MAGIC (4) | created, Unix seconds (8, big-endian) | nonce (12) | AES-256-GCM ciphertext
+    MAGIC (4) | created, Unix seconds (8, big-endian) | tenant binding (32) | nonce (12)
+    | AES-256-GCM ciphertext
 
 The key is derived (HKDF-SHA256, its own `info`) from the profile's key in the OS keyring, the
 one that encrypts the token cache, so the snapshot needs no second keyring entry and logout's
-deletion of that key makes any snapshot left behind unreadable as well. The associated data
-binds the profile, the tenant id, the list and the creation time: a file copied to another
-profile or tenant, or with its time edited to look fresh, does not decrypt. What is inside is
-the row store's own bytes; this module neither knows nor parses them.
+deletion of that key makes any snapshot left behind unreadable as well. The tenant binding is
+an HMAC-SHA256 of the tenant id under a key derived likewise (it tells nothing without the
+key). The associated data binds the profile, the tenant binding, the list and the creation
+time: a file copied to another profile, or with its time or binding edited, does not decrypt,
+and one written for another tenant decrypts only to be refused (`belongs_to`) before anything
+of it is shown. That split lets a start-up read and decode the snapshot before it knows which
+tenant the session is for (`open_snapshot`: the data is authenticated, ours, before it is
+parsed), and check the tenant once it does. What is inside is the row store's own bytes; this
+module neither knows nor parses them.
 
 Reading never raises: a missing, old, truncated, foreign or undecryptable file gives None, and
 each of the last three writes one line to the log (never the file's content).
@@ -32,11 +38,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"ITS1"
+MAGIC = b"ITS2"  # 2: the tenant as a binding in the header (ITS1 files are ignored)
 _CREATED = struct.Struct(">q")
+BINDING_BYTES = 32
 NONCE_BYTES = 12
 TAG_BYTES = 16
-_HEADER = len(MAGIC) + _CREATED.size + NONCE_BYTES
+_BINDING_AT = len(MAGIC) + _CREATED.size
+_HEADER = _BINDING_AT + BINDING_BYTES + NONCE_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +60,7 @@ class SnapshotPlace:
 class Snapshot:
     payload: bytes
     created: float  # Unix seconds
+    binding: bytes = b""  # which tenant it was written for (`tenant_binding`)
 
 
 def snapshot_key(profile_key: bytes) -> bytes:
@@ -65,16 +74,28 @@ def snapshot_key(profile_key: bytes) -> bytes:
                 info=b"intune-tui list snapshot v1").derive(profile_key)
 
 
+def tenant_binding(profile_key: bytes, tenant_id: str) -> bytes:
+    """What a snapshot's header says of its tenant: an HMAC of the tenant id under a key of its
+    own derived from the profile's key (without that key it tells nothing)."""
+    import hmac
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    binding_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                       info=b"intune-tui list snapshot tenant v2").derive(profile_key)
+    return hmac.digest(binding_key, tenant_id.encode("utf-8"), "sha256")
+
+
 def _cipher(profile_key: bytes) -> AESGCM:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     return AESGCM(snapshot_key(profile_key))
 
 
-def _associated_data(place: SnapshotPlace, name: str, created: int) -> bytes:
-    return b"|".join((b"intune-tui list snapshot v1", place.profile.encode("utf-8"),
-                      place.tenant_id.encode("utf-8"), name.encode("utf-8"),
-                      str(created).encode("ascii")))
+def _associated_data(profile: str, binding: bytes, name: str, created: int) -> bytes:
+    return b"|".join((b"intune-tui list snapshot v2", profile.encode("utf-8"), binding.hex()
+                      .encode("ascii"), name.encode("utf-8"), str(created).encode("ascii")))
 
 
 def snapshot_path(place: SnapshotPlace, name: str) -> Path:
@@ -92,37 +113,41 @@ def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, 
     problem; the previous snapshot, if any, then stays as it was."""
     created = int(now)
     nonce = secrets.token_bytes(NONCE_BYTES)
+    binding = tenant_binding(key, place.tenant_id)
     # Sealed straight into the file's buffer, after its header: a header joined to the sealed
     # payload would be one more copy of it (170 MB at a million rows, made holding the GIL).
     blob = bytearray(_HEADER + len(payload) + TAG_BYTES)
-    blob[:_HEADER] = MAGIC + _CREATED.pack(created) + nonce
-    _cipher(key).encrypt_into(nonce, payload, _associated_data(place, name, created),
+    blob[:_HEADER] = MAGIC + _CREATED.pack(created) + binding + nonce
+    _cipher(key).encrypt_into(nonce, payload,
+                              _associated_data(place.profile, binding, name, created),
                               memoryview(blob)[_HEADER:])
     path = snapshot_path(place, name)
     write_private_bytes(path, blob)
     return path
 
 
-def young_enough(place: SnapshotPlace, name: str, *, max_age: float, now: float) -> bool:
-    """Whether the snapshot's file says it was made less than `max_age` seconds ago (its
-    plaintext header, read without the key: an old one needs no keyring question and no
-    read of the whole file). `read_snapshot` checks it again, bound in by the cipher."""
+def young_enough(folder: Path, name: str, *, max_age: float, now: float) -> bool:
+    """Whether the snapshot's file (in a profile's `folder`) says it was made less than
+    `max_age` seconds ago (its plaintext header, read without the key: an old one needs no
+    keyring question and no read of the whole file). `open_snapshot` checks it again, bound in
+    by the cipher."""
     try:
-        with snapshot_path(place, name).open("rb") as stream:
+        with snapshot_file(folder, name).open("rb") as stream:
             head = stream.read(len(MAGIC) + _CREATED.size)
     except OSError:
         return False
     if len(head) < len(MAGIC) + _CREATED.size or not head.startswith(MAGIC):
-        return True  # read_snapshot says what is wrong with it
+        return True  # open_snapshot says what is wrong with it
     created: int = _CREATED.unpack_from(head, len(MAGIC))[0]
     return 0 <= now - created <= max_age
 
 
-def read_snapshot(place: SnapshotPlace, key: bytes, name: str, *, max_age: float,
+def open_snapshot(folder: Path, profile: str, key: bytes, name: str, *, max_age: float,
                   now: float) -> Snapshot | None:
-    """The snapshot if it is ours (this profile, tenant and list), whole, and younger than
-    `max_age` seconds; otherwise None."""
-    path = snapshot_path(place, name)
+    """The snapshot of list `name` in a profile's `folder` if it is this profile's (written
+    with its key), whole, and younger than `max_age` seconds; otherwise None. Its tenant is
+    not checked: `belongs_to` before anything of it is shown."""
+    path = snapshot_file(folder, name)
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -131,22 +156,41 @@ def read_snapshot(place: SnapshotPlace, key: bytes, name: str, *, max_age: float
         log.warning("snapshot %s ignored: %s", path, error.strerror or error)
         return None
     if not blob.startswith(MAGIC) or len(blob) < _HEADER + TAG_BYTES:
-        log.warning("snapshot %s ignored: not a snapshot, or cut short", path)
+        log.warning("snapshot %s ignored: not a snapshot of this version, or cut short", path)
         return None
     (created,) = _CREATED.unpack_from(blob, len(MAGIC))
     if not 0 <= now - created <= max_age:
         return None
-    nonce = blob[len(MAGIC) + _CREATED.size:_HEADER]
+    binding = blob[_BINDING_AT:_BINDING_AT + BINDING_BYTES]
+    nonce = blob[_BINDING_AT + BINDING_BYTES:_HEADER]
     from cryptography.exceptions import InvalidTag
 
     try:  # a view of the ciphertext: at a million rows a copy is 170 MB more to write
         payload = _cipher(key).decrypt(
-            nonce, memoryview(blob)[_HEADER:], _associated_data(place, name, created))
+            nonce, memoryview(blob)[_HEADER:], _associated_data(profile, binding, name, created))
     except InvalidTag:
         log.warning("snapshot %s ignored: damaged, or written for another profile, tenant or "
                     "key", path)
         return None
-    return Snapshot(payload, float(created))
+    return Snapshot(payload, float(created), binding)
+
+
+def belongs_to(snapshot: Snapshot, key: bytes, tenant_id: str) -> bool:
+    """Whether `snapshot` (from `open_snapshot` with `key`) was written for `tenant_id`."""
+    import hmac
+
+    return hmac.compare_digest(snapshot.binding, tenant_binding(key, tenant_id))
+
+
+def read_snapshot(place: SnapshotPlace, key: bytes, name: str, *, max_age: float,
+                  now: float) -> Snapshot | None:
+    """The snapshot if it is ours (this profile, tenant and list), whole, and younger than
+    `max_age` seconds; otherwise None."""
+    snapshot = open_snapshot(place.folder, place.profile, key, name, max_age=max_age, now=now)
+    if snapshot is None or belongs_to(snapshot, key, place.tenant_id):
+        return snapshot
+    log.warning("snapshot %s ignored: written for another tenant", snapshot_path(place, name))
+    return None
 
 
 def delete_snapshots(folder: Path) -> bool:

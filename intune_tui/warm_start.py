@@ -9,6 +9,9 @@ Two halves:
 - where, with which key and whether: `SnapshotAccess` (from the settings and the session),
   `read_rows` and `write_rows`, each meant for a thread other than the UI's (the keyring can
   take seconds to answer; dumping, encrypting and decoding a million rows take a while too).
+  At start-up the CLI reads the first list's snapshot before the session exists
+  (`read_rows_early`, from the settings: the profile's key, the snapshot authenticated and
+  decoded) and the app hands the rows over only if the session's tenant is theirs (`claim`).
 
 A snapshot is only ever written with a key from a real OS keyring (`auth.keystore`): a session
 without one (memory-only tokens, plaintext opt-in, no Secret Service over SSH) writes nothing.
@@ -29,7 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.private_files import file_stem
 from intune_tui.snapshot import (
+    Snapshot,
     SnapshotPlace,
+    belongs_to,
+    open_snapshot,
     read_snapshot,
     snapshot_file,
     write_snapshot,
@@ -87,6 +93,20 @@ def decode_rows(resource: Resource, payload: bytes, now: datetime) -> ColumnPage
     with every cell that shows time passing ("synced 3h ago") redone as of `now`, not as of the
     snapshot. Raises PayloadError for anything else (another list, other columns, damage).
     Slow for long lists (decompressing, checking): never on the UI thread."""
+    return _as_of(resource, decode_page(resource, payload), now)
+
+
+def _as_of(resource: Resource, page: ColumnPage, now: datetime) -> ColumnPage:
+    try:
+        return refresh_time_cells(resource, page, now)
+    except PayloadError:
+        raise
+    except Exception as error:  # rows this version did not write; never shown half-redone
+        raise PayloadError(f"rows not as written ({type(error).__name__})") from error
+
+
+def decode_page(resource: Resource, payload: bytes) -> ColumnPage:
+    """`decode_rows` without redoing the time cells (`refresh_time_cells`)."""
     from intune_tui.intune.resources import Row
     from intune_tui.table.store import decode_dump
 
@@ -106,12 +126,7 @@ def decode_rows(resource: Resource, payload: bytes, now: datetime) -> ColumnPage
         raise PayloadError(f"unreadable rows ({error})") from error
     if column_count != len(resource.columns):
         raise PayloadError("written for other columns")
-    try:
-        return refresh_time_cells(resource, page, now)
-    except PayloadError:
-        raise
-    except Exception as error:  # rows this version did not write; never shown half-redone
-        raise PayloadError(f"rows not as written ({type(error).__name__})") from error
+    return page
 
 
 def _check_header(header: Any, resource: Resource) -> None:
@@ -204,27 +219,29 @@ def _refresh_column(page: ColumnPage, index: int, column: Column, now: datetime,
     texts = pl.select(pl.when(positions.is_null()).then(old)
                       .otherwise(texts)).to_series().alias(cell_name)
     page.frame = frame.with_columns(texts)
-    _set_marks(page, index, groups, {group: cell.mark for group, cell in cells.items()})
+    _set_marks(page, index, positions, [cell.mark for cell in cells.values()])
 
 
 _MARK_CODES = 8  # room for every mark ("bad", "warn", "good", "muted", None) and "keep"
 
 
-def _set_marks(page: ColumnPage, index: int, groups: pl.Series,
-               marks_of: dict[int, str | None]) -> None:
-    """The marks pattern of every row, with column `index`'s mark from its group."""
+def _set_marks(page: ColumnPage, index: int, positions: pl.Series,
+               marks: list[str | None]) -> None:
+    """The marks pattern of every row, with column `index`'s mark that of its group: `marks`
+    of each group by number, `positions` every row's group number (null: the row keeps its
+    mark). Picked by number, as the texts are: no second lookup of a million groups."""
     import polars as pl
 
     from intune_tui.table import columns as col
 
-    names = sorted({mark for mark in marks_of.values() if mark is not None})
+    names = sorted({mark for mark in marks if mark is not None})
     codes: dict[str | None, int] = {None: 0}
     codes.update({mark: number + 1 for number, mark in enumerate(names)})
     keep = _MARK_CODES - 1
     if len(codes) >= keep:
         raise PayloadError("too many kinds of mark")
-    mark_codes = groups.replace_strict({group: codes[mark] for group, mark in marks_of.items()},
-                                       default=None, return_dtype=pl.Int64).fill_null(keep)
+    mark_codes = pl.Series([codes[mark] for mark in marks], dtype=pl.Int64).gather(
+        positions).fill_null(keep)
     pairs = page.frame.get_column(col.MARKS).cast(pl.Int64) * _MARK_CODES + mark_codes
     by_code = {code: mark for mark, code in codes.items()}
     patterns: dict[tuple[str | None, ...], int] = {}
@@ -369,7 +386,8 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
               clock: Callable[[], float] = time.time) -> WarmRows | None:
     """The list's rows from its snapshot, if there is one of ours young enough; else None.
     Never raises (a damaged payload is one log line)."""
-    if not young_enough(access.place, resource.key, max_age=access.max_age, now=clock()):
+    if not young_enough(access.place.folder, resource.key, max_age=access.max_age,
+                        now=clock()):
         return None
     key = access.key(create=False)
     if key is None:
@@ -384,6 +402,70 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
         log.warning("snapshot of %s ignored: %s", resource.key, error)
         return None
     return WarmRows(page, snapshot.created)
+
+
+@dataclass(frozen=True)
+class EarlyRows:
+    """A list's snapshot read and decoded before the session (and with it the tenant) is known:
+    this profile's, authenticated, not yet known to be the session's tenant's (`claim`)."""
+
+    profile: str
+    key: bytes
+    snapshot: Snapshot
+    page: ColumnPage
+
+
+def session_profile(settings: Settings) -> str:
+    """The profile a session of `settings` is for (`session.open_session`'s: the demo's own)."""
+    return "demo" if settings.demo else settings.profile
+
+
+def read_rows_early(settings: Settings, resource: Resource, *,
+                    clock: Callable[[], float] = time.time) -> EarlyRows | None:
+    """`read_rows` from the settings alone, at start-up while the app is imported: the key is
+    asked for (never created) and the snapshot decrypted and decoded; `claim` hands the rows
+    over once the session says whose they must be and what time it is (the demo's clock is its
+    own). None when there is nothing to read (no keyring key, no snapshot, an old or damaged
+    one: one log line). Never raises."""
+    if not settings.snapshot:
+        return None
+    profile = session_profile(settings)
+    folder = snapshots_folder(settings.data_dir, profile)
+    max_age = settings.snapshot_max_age * HOUR
+    if not young_enough(folder, resource.key, max_age=max_age, now=clock()):
+        return None
+    lock_path = Path(settings.data_dir) / "tokens" / f"{file_stem(profile)}.lock"
+    key = SnapshotAccess(SnapshotPlace(folder, profile, ""), max_age, settings.keyring_timeout,
+                         lock_path, create_key=False).key(create=False)
+    if key is None:
+        return None
+    snapshot = open_snapshot(folder, profile, key, resource.key, max_age=max_age, now=clock())
+    if snapshot is None:
+        return None
+    try:
+        page = decode_page(resource, snapshot.payload)
+    except PayloadError as error:
+        log.warning("snapshot of %s ignored: %s", resource.key, error)
+        return None
+    return EarlyRows(profile, key, Snapshot(b"", snapshot.created, snapshot.binding), page)
+
+
+def claim(early: EarlyRows, access: SnapshotAccess, resource: Resource,
+          now: datetime) -> WarmRows | None:
+    """The early rows, their time cells as of `now`, if the session's snapshots (`access`) are
+    theirs: the same profile and tenant (the snapshot's binding checked with the key it was
+    decrypted with). Otherwise None, with one log line when it was another tenant's."""
+    if early.profile != access.place.profile:
+        return None
+    if not belongs_to(early.snapshot, early.key, access.place.tenant_id):
+        log.warning("snapshot of profile %s ignored: written for another tenant", early.profile)
+        return None
+    try:
+        page = _as_of(resource, early.page, now)
+    except PayloadError as error:
+        log.warning("snapshot of %s ignored: %s", resource.key, error)
+        return None
+    return WarmRows(page, early.snapshot.created)
 
 
 def snapshot_on_disk(data_dir: Path, profile: str, name: str) -> bool:

@@ -12,7 +12,9 @@ import pytest
 
 from intune_tui.snapshot import (
     SnapshotPlace,
+    belongs_to,
     delete_snapshots,
+    open_snapshot,
     read_snapshot,
     snapshot_path,
     write_snapshot,
@@ -121,3 +123,35 @@ def test_a_snapshot_reads_back_whole_from_a_large_file(tmp_path: Path) -> None:
     write_snapshot(place(tmp_path), KEY, "devices", payload, now=NOW)
     snapshot = read_snapshot(place(tmp_path), KEY, "devices", max_age=DAY, now=NOW)
     assert snapshot is not None and bytes(snapshot.payload) == payload
+
+
+def test_read_before_its_tenant_is_known_a_snapshot_is_still_only_shown_to_its_tenant(
+        tmp_path: Path, caplog) -> None:
+    """At start-up the snapshot is decrypted before the session says which tenant it is for
+    (`open_snapshot`); the tenant is checked then (`belongs_to`), and the file does not name
+    it in any readable way."""
+    here = place(tmp_path, tenant="7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f")
+    path = write_snapshot(here, KEY, "devices", PAYLOAD, now=NOW)
+    assert b"7d3c1f0a" not in path.read_bytes()
+    opened = open_snapshot(here.folder, "prod", KEY, "devices", max_age=DAY, now=NOW)
+    assert opened is not None and opened.payload == PAYLOAD
+    assert belongs_to(opened, KEY, here.tenant_id)
+    assert not belongs_to(opened, KEY, "tenant-b")
+    assert not belongs_to(opened, OTHER_KEY, here.tenant_id)
+    assert open_snapshot(here.folder, "test", KEY, "devices", max_age=DAY, now=NOW) is None
+    blob = bytearray(path.read_bytes())
+    blob[12] ^= 1  # the tenant binding, edited to be another tenant's: no longer decrypts
+    path.write_bytes(bytes(blob))
+    with caplog.at_level(logging.WARNING, logger="intune_tui.snapshot"):
+        assert open_snapshot(here.folder, "prod", KEY, "devices", max_age=DAY, now=NOW) is None
+    assert len(caplog.records) == 2  # the other profile's key, then the edit
+
+
+def test_a_snapshot_of_the_first_version_is_ignored(tmp_path: Path, caplog) -> None:
+    here = place(tmp_path)
+    path = write_snapshot(here, KEY, "devices", PAYLOAD, now=NOW)
+    path.write_bytes(b"ITS1" + path.read_bytes()[4:])
+    with caplog.at_level(logging.WARNING, logger="intune_tui.snapshot"):
+        assert read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW) is None
+    assert len(caplog.records) == 1 and "not a snapshot of this version" in \
+        caplog.records[0].getMessage()

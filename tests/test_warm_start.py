@@ -21,10 +21,13 @@ from intune_tui.warm_start import (
     PayloadError,
     SnapshotAccess,
     age_text,
+    claim,
     decode_rows,
     encode_dump,
     encode_rows,
     read_rows,
+    read_rows_early,
+    snapshots_folder,
     write_rows,
 )
 
@@ -312,3 +315,33 @@ def test_the_demo_never_puts_a_key_in_the_keyring(
     assert demo is not None and demo.place.tenant_id == "7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f"
     assert write_rows(demo, DEVICES, dump_of(device_rows(5)), clock=lambda: NOW) is None
     assert asked == [False]  # asked for the demo's key, never to make one
+
+
+def test_rows_read_before_the_session_go_only_to_their_profile_and_tenant(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's read ahead (from the settings alone) decodes the snapshot; `claim` gives the
+    rows only to a session of the same profile and tenant, their time cells as of its now."""
+    import dataclasses
+
+    from intune_tui.config import load_settings
+
+    asked = with_keys(monkeypatch, {"prod": KEY})
+    settings = dataclasses.replace(load_settings(None), data_dir=tmp_path, profile="prod",
+                                   demo=False)
+    ours = SnapshotAccess(SnapshotPlace(snapshots_folder(tmp_path, "prod"), "prod", "tenant-a"),
+                          max_age=24 * 3600, keyring_timeout=1.0)
+    rows = device_rows(30)
+    assert write_rows(ours, DEVICES, dump_of(rows), clock=lambda: NOW) is not None
+    assert read_rows_early(settings, DEVICES, clock=lambda: NOW + 25 * 3600) is None  # too old
+    assert read_rows_early(dataclasses.replace(settings, snapshot=False), DEVICES) is None
+    early = read_rows_early(settings, DEVICES, clock=lambda: NOW + 60)
+    assert early is not None and asked == [True, False]  # never creates a key
+    other_tenant = dataclasses.replace(ours, place=dataclasses.replace(ours.place,
+                                                                       tenant_id="tenant-b"))
+    other_profile = dataclasses.replace(ours, place=dataclasses.replace(ours.place,
+                                                                        profile="test"))
+    assert claim(early, other_tenant, DEVICES, DEMO_NOW) is None
+    assert claim(early, other_profile, DEVICES, DEMO_NOW) is None
+    warm = claim(early, ours, DEVICES, DEMO_NOW)
+    assert warm is not None and warm.created == NOW
+    same_rows(rows_of(warm.page), DEVICES.to_rows([row.item for row in rows], DEMO_NOW))

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from intune_tui.table.store import RowStore
 
 if TYPE_CHECKING:
+    from intune_tui.config import Settings
     from intune_tui.intune.resources import Row
     from intune_tui.intune.service import RowPage
     from intune_tui.ui.app import IntuneApp
-    from intune_tui.warm_start import WarmRows
+    from intune_tui.warm_start import EarlyRows, WarmRows
 
 log = logging.getLogger(__name__)
 PageT = TypeVar("PageT")
@@ -30,6 +31,51 @@ PageT = TypeVar("PageT")
 # read slower than that (a keyring that takes its time) lets the live list start regardless,
 # and its pages then go behind the snapshot once it comes.
 LIVE_WAITS_AT_MOST = 5.0
+
+# The first screen's list (`ui.app.FIRST_MODE`'s screen's first view), read ahead by the CLI.
+FIRST_LIST = "devices"
+
+# Snapshots read by `read_ahead` (at most one a process), by profile and list, until taken.
+_early: dict[tuple[str, str], Future[EarlyRows | None]] = {}
+
+
+def read_ahead(settings: Settings, resource_key: str = FIRST_LIST) -> None:
+    """Start reading the first list's snapshot now, before the app and Textual are imported (a
+    third of a second of start-up on an idle machine): the session, which says whose rows they
+    must be, is not there yet, so the rows are decoded now and handed over by the app's
+    `WarmStarts` only when the session's profile and tenant are theirs
+    (`warm_start.claim`). Nothing when snapshots are off or there is no file (one stat)."""
+    from intune_tui.warm_start import session_profile, snapshot_on_disk
+
+    profile = session_profile(settings)
+    if not settings.snapshot or (profile, resource_key) in _early \
+            or not snapshot_on_disk(settings.data_dir, profile, resource_key):
+        return
+    future: Future[EarlyRows | None] = Future()
+    _early[(profile, resource_key)] = future
+
+    def read() -> None:
+        try:
+            _preload_engine()
+            from intune_tui.intune.resources import RESOURCES
+            from intune_tui.warm_start import read_rows_early
+
+            future.set_result(read_rows_early(settings, RESOURCES[resource_key]))
+        except Exception:  # a bug: the app reads it again, or the live list comes all the same
+            log.exception("the snapshot of %s could not be read ahead", resource_key)
+            future.set_result(None)
+
+    threading.Thread(target=read, name="intune-tui-snapshot-ahead", daemon=True).start()
+
+
+def _preload_engine() -> None:
+    """The table showing the rows needs the whole engine (numpy too, which the decode does not
+    import): imported beside the read, not after it on the UI thread (`wait_for_engine`,
+    0.1-0.14 s of the snapshot's frame at a million)."""
+    from intune_tui.table.columns import preload_engine, release_preload
+
+    release_preload()
+    preload_engine()
 
 
 class WarmStarts:
@@ -60,7 +106,9 @@ class WarmStarts:
         self._settled[resource_key] = settled
         from intune_tui.warm_start import snapshot_on_disk
 
-        if not snapshot_on_disk(settings.data_dir, session.profile, resource_key):
+        early = _early.pop((session.profile, resource_key), None)
+        if early is None and not snapshot_on_disk(settings.data_dir, session.profile,
+                                                  resource_key):
             # A cold start: known at once (one stat), so the live list is not held back until
             # a thread, which the starting UI leaves little of the GIL to, has said so.
             future.set_result(None)
@@ -69,12 +117,20 @@ class WarmStarts:
 
         def read() -> None:
             try:
+                _preload_engine()
                 from intune_tui.intune.resources import RESOURCES
-                from intune_tui.warm_start import read_rows, snapshot_access
+                from intune_tui.warm_start import claim, read_rows, snapshot_access
 
                 started = time.perf_counter()
                 access = snapshot_access(settings, session)
-                rows = read_rows(access, RESOURCES[resource_key], now) if access else None
+                if access is None:
+                    rows = None
+                elif early is not None:  # read ahead: the rows if this session's
+                    ahead = early.result()
+                    rows = (claim(ahead, access, RESOURCES[resource_key], now)
+                            if ahead is not None else None)
+                else:
+                    rows = read_rows(access, RESOURCES[resource_key], now)
                 log.debug("snapshot of %s: %s rows, read in %.3f s", resource_key,
                           rows.count if rows is not None else "no",
                           time.perf_counter() - started)

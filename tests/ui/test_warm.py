@@ -461,3 +461,60 @@ async def test_live_pages_shown_before_the_snapshot_was_read_go_behind_it(
         assert len(keys) == len(set(keys)) == devices - 1 and ids["removed"] not in keys
         assert set(first_page) - {ids["removed"]} <= set(keys)
         assert not app.screen.showing_snapshot and "snapshot" not in status(app)
+
+
+def demo_settings() -> Any:
+    """The settings `make_app` gives its app, as the CLI has them before the app exists."""
+    import dataclasses
+
+    from intune_tui.config import load_settings
+
+    return dataclasses.replace(load_settings(None), demo=True, demo_devices=DEVICES)
+
+
+def test_the_list_read_ahead_is_the_first_screens() -> None:
+    from intune_tui.ui.app import _MODE_SCREENS, FIRST_MODE
+
+    assert _MODE_SCREENS[FIRST_MODE][1] == DevicesScreen.__name__
+    assert DevicesScreen.VIEWS[0].resource == warm.FIRST_LIST
+
+
+async def test_a_snapshot_read_ahead_of_the_app_is_shown_when_the_session_is_its_tenants(
+        make_app, wait_until, keyring_keys, monkeypatch) -> None:
+    """The CLI starts reading the snapshot before the app exists (`warm.read_ahead`); the app
+    shows those rows, without reading the file again."""
+    await run_once(make_app, wait_until)
+    release = hold_device_lists(monkeypatch)
+    warm.read_ahead(demo_settings())
+    warm._early[("demo", "devices")].result(timeout=30)
+    demo_snapshot().unlink()  # what is shown can only be what was read ahead
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                         and app.screen.table.rows_count == DEVICES, what="the snapshot's rows")
+        assert app.screen.showing_snapshot and "snapshot ·" in status(app)
+        release.set()
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+    assert warm._early == {}
+
+
+async def test_a_snapshot_read_ahead_for_another_tenant_is_not_shown(
+        make_app, wait_until, keyring_keys, monkeypatch, caplog) -> None:
+    rows = await run_once(make_app, wait_until)
+    from intune_tui.intune.resources import RESOURCES
+
+    other = SnapshotPlace(default_data_dir() / "snapshots" / "demo", "demo", "another-tenant")
+    write_snapshot(other, KEY, "devices", warm_start.encode_rows(RESOURCES["devices"], rows[:5]),
+                   now=__import__("time").time())
+    release = hold_device_lists(monkeypatch)
+    warm.read_ahead(demo_settings())
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.pause(0.3)
+        assert app.screen.table.rows_count == 0 and not app.screen.showing_snapshot
+        release.set()
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        assert app.screen.table.rows_count == DEVICES
+    assert [r.getMessage() for r in caplog.records if r.name == "intune_tui.warm_start"] == [
+        "snapshot of profile demo ignored: written for another tenant"]
