@@ -213,6 +213,34 @@ def unseen(resource: Resource, page: ListPage, skip: set[str] | None,
     return page, keys
 
 
+def joined(pages: Sequence[ListPage]) -> ListPage | None:
+    """Pages read one after the other as one (`column_page` then pays its per-page queries
+    once for them all); None when they do not hold the same properties, each of one type or
+    of none (`Null`: every value null): joined, the engine would make one into the other (a
+    boolean into text) or a property missing from a page into nulls."""
+    import polars as pl
+
+    if len(pages) == 1:
+        return pages[0]
+    first = pages[0].items
+    names = set(first.columns)
+    types: dict[str, Any] = {}
+    for page in pages:
+        schema = page.items.schema
+        if set(schema) != names:
+            return None
+        for name, dtype in schema.items():
+            if dtype == pl.Null:
+                continue
+            if types.setdefault(name, dtype) != dtype:
+                return None
+    order = first.columns
+    frames = [page.items.select(
+        pl.col(name) if page.items.schema[name] == types.get(name, pl.Null)
+        else pl.col(name).cast(types[name]) for name in order) for page in pages]
+    return ListPage(pl.concat(frames, how="vertical", rechunk=False), b"")
+
+
 def column_page(resource: Resource, page: ListPage, now: datetime) -> col.ColumnPage | None:
     """The page's items as the table's columns, as `encode_page(resource.to_rows(items, now))`
     builds them; None if the page cannot be built so (see the module's note): the caller

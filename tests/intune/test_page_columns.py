@@ -232,3 +232,45 @@ def test_items_already_passed_on_are_left_out_and_the_others_are_passed_on() -> 
     store.append(columns)
     assert [row.key for row in store.visible_rows] == \
         [item["id"] for index, item in enumerate(items) if index not in (0, 5)]
+
+
+def joined_rows(bodies: list[bytes]) -> list[Row] | None:
+    reads = [page_columns.read_page(body) for body in bodies]
+    assert all(read is not None for read in reads)
+    whole = page_columns.joined([read.page for read in reads if read is not None])
+    if whole is None:
+        return None
+    columns = page_columns.column_page(DEVICES, whole, NOW)
+    assert columns is not None, "the joined pages were refused"
+    store: ColumnStore[Row] = ColumnStore(len(DEVICES.columns))
+    store.append(columns)
+    return list(store.visible_rows)
+
+
+def test_pages_built_together_are_the_rows_to_row_makes_of_each() -> None:
+    # Pages that arrive together are built as one (issue 21): a page of plain devices, one of
+    # odd ones, one where a property is null on every item (the engine's Null type there).
+    rng = random.Random(21)
+    pages = [page_of(rng, 300, 0.0), page_of(rng, 200, 0.6), page_of(rng, 50, 0.1)]
+    for item in pages[2]:
+        item["managementState"] = None
+        item["isSupervised"] = None
+    bodies = [answer(items) for items in pages]
+    expected = [row for body in bodies
+                for row in DEVICES.to_rows(json.loads(body)["value"], NOW)]
+    got = joined_rows(bodies)
+    assert got is not None
+    assert len(got) == len(expected) == 550
+    assert got == expected
+
+
+def test_pages_whose_properties_differ_in_type_or_name_are_not_built_together() -> None:
+    rng = random.Random(22)
+    first, second = page_of(rng, 40, 0.0), page_of(rng, 40, 0.0)
+    for item in second:
+        item["isSupervised"] = "true"  # a string here, a boolean on the other page
+    assert joined_rows([answer(first), answer(second)]) is None
+    third = page_of(rng, 40, 0.0)
+    for item in third:
+        del item["model"]
+    assert joined_rows([answer(first), answer(third)]) is None

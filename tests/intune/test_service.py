@@ -992,3 +992,24 @@ async def test_a_long_list_asked_for_as_columns_comes_as_the_same_rows_built_fro
     assert len(shown) == sum(page.size for page in columns) == DEVICE_COUNT
     assert {row.key for row in shown} == set(expected) == tenant_device_ids(fake)
     assert all(row == expected[row.key] for row in shown)
+
+
+async def test_answers_that_arrive_together_come_as_one_page_of_columns(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 21: the split's parts answer at once; the answers read meanwhile are built into
+    # columns together (the engine's per-page work once), and every device still comes once.
+    from intune_tui.table import store
+    from intune_tui.table.columns import wait_for_engine
+
+    monkeypatch.setattr(store, "COLUMNS_FROM", 300)
+    wait_for_engine()
+    fake.latency_ms = 5  # answers overlap, as over a network
+    pages = [page async for page in service.list_pages("devices", top=100, as_columns=True)]
+    answered = [r for r in requests_to(fake, "/v1.0/deviceManagement/managedDevices")
+                if r.status == 200]
+    built = [page for page in pages if page.columns is not None]
+    assert any(page.size > 100 for page in built)  # more than one 100-device answer
+    assert len(pages) < len(answered)
+    assert sum(page.size for page in pages) == DEVICE_COUNT
+    assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
+    assert all(page.count == DEVICE_COUNT for page in pages)

@@ -140,13 +140,15 @@ class FullCollections:
                           info["collected"], len(gc.get_objects(2))))
 
 
-async def run(url: str, token: str, devices: int, profile: bool, stall: float) -> None:
+async def run(url: str, token: str, devices: int, profile: bool, stall: float,
+              load_only: bool = False) -> None:
     reshapes = watch_reshapes()
     collections = FullCollections()
     app = token_app(url, token=token)
     probe = Probe(app)
     sampler = StallSampler(stall)
-    app.load_hooks.append(sampler.start)
+    if stall > 0:
+        app.load_hooks.append(sampler.start)
     async with app.run_test(size=SCREEN_SIZE) as pilot:
         screen = app.screen
         await probe.wait_for(lambda: screen.table.rows_count >= devices and screen._complete,
@@ -159,7 +161,12 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
         print(f"list asked {loads} s, first page in table {first and round(first - started, 3)}"
               f" s, first frame after {round(frame - started, 3)} s")
         loaded_at = time.perf_counter()
-        print(f"loaded at {loaded_at - probe.started:.2f} s")
+        print(f"loaded at {loaded_at - probe.started:.2f} s, process CPU "
+              f"{time.process_time():.2f} s")
+        if load_only:
+            sampler.stop()
+            print_stalls(sampler, probe.started, loaded_at, stall)
+            return
         impl = screen.table._store._impl
         kinds = getattr(impl, "_kinds", {})
         print("store columns (name kind [exceptions]):", ", ".join(
@@ -182,13 +189,7 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
             else:
                 await pilot.press(key)
         sampler.stop()
-        print(f"\n== stalls of {stall * 1000:.0f} ms or more ==")
-        for start, length, stacks in sampler.stalls:
-            when = start - probe.started
-            print(f"-- at {when:.2f} s{' (after load)' if start > loaded_at else ''}: "
-                  f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
-            for stack, count in stacks.most_common(2):
-                print(f"   {count} x\n      {stack}")
+        print_stalls(sampler, probe.started, loaded_at, stall)
         print("\n== full garbage collections (at s, ms, thread, collected, objects in the "
               "oldest generation after it) ==")
         for when, seconds, thread, collected, left in collections.seen:
@@ -205,6 +206,16 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
                 out = io.StringIO()
                 pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(45)
                 print(f"\n== profile of {key} ({elapsed * 1000:.1f} ms) ==\n{out.getvalue()}")
+
+
+def print_stalls(sampler: StallSampler, started: float, loaded_at: float, stall: float) -> None:
+    print(f"\n== stalls of {stall * 1000:.0f} ms or more ==")
+    for start, length, stacks in sampler.stalls:
+        when = start - started
+        print(f"-- at {when:.2f} s{' (after load)' if start > loaded_at else ''}: "
+              f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
+        for stack, count in stacks.most_common(2):
+            print(f"   {count} x\n      {stack}")
 
 
 def _busy_threads() -> str:
@@ -249,10 +260,13 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--stall-ms", type=float, default=40.0)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--load-only", action="store_true",
+                        help="stop once the list has loaded (no keystrokes; for a profiler "
+                             "run around the whole script); --stall-ms 0: no stall sampler")
     args = parser.parse_args()
     with GraphProcess(args.devices, args.latency_ms) as graph:
         asyncio.run(run(graph.url, graph.token, args.devices, args.profile,
-                        args.stall_ms / 1000))
+                        args.stall_ms / 1000, args.load_only))
 
 
 if __name__ == "__main__":
