@@ -274,3 +274,26 @@ def test_pages_whose_properties_differ_in_type_or_name_are_not_built_together() 
     for item in third:
         del item["model"]
     assert joined_rows([answer(first), answer(third)]) is None
+
+
+def test_the_columns_are_of_the_kinds_encode_page_gives_the_same_rows() -> None:
+    # A store holding a column of another kind converts it, every row it holds, on the UI
+    # thread: Intune's ids as 16-byte GUIDs (key, azureADDeviceId), a GUID property with
+    # blanks (a userless device's userId is "") as GUIDs that may be blank.
+    rng = random.Random(23)
+    items = page_of(rng, 400, 0.0)
+    for index, item in enumerate(items):
+        item["id"] = f"{rng.getrandbits(128):032x}"
+        item["id"] = "-".join((item["id"][:8], item["id"][8:12], item["id"][12:16],
+                               item["id"][16:20], item["id"][20:]))
+        item["azureADDeviceId"] = item["id"].replace("a", "b")
+        item["userId"] = "" if index % 5 == 0 else item["id"].replace("a", "c")
+    body = answer(items)
+    read = page_columns.read_page(body)
+    assert read is not None
+    built = page_columns.column_page(DEVICES, read.page, NOW)
+    assert built is not None
+    encoded = encode_page(DEVICES.to_rows(items, NOW), len(DEVICES.columns))
+    assert {name: built.kinds.get(name) for name in encoded.kinds} == encoded.kinds
+    assert (built.kinds["key"], built.kinds["i:userId"]) == ("guid", "guid0")
+    assert rows_from_columns(body) == DEVICES.to_rows(items, NOW)
