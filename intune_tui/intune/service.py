@@ -272,12 +272,17 @@ class IntuneService:
 
         def to_pages(pages: list[Page], number: int, has_more: bool, seen: set[str]
                      ) -> list[RowPage]:
-            built = self._column_pages(resource, pages, number, has_more, seen)
-            if built is not None:
-                return [replace(built, count=count)]
+            # The pages read as columns are built together; the others (read before the row
+            # engine was loaded) and any the engine cannot build together, one at a time.
+            tables = [page for page in pages if page.table is not None]
+            built = self._column_pages(resource, tables, number, has_more, seen) \
+                if len(tables) > 1 else None
+            alone = [page for page in pages if built is None or page.table is None]
             first = number - len(pages) + 1
-            return [to_page(page, first + index, has_more or index < len(pages) - 1, seen)
-                    for index, page in enumerate(pages)]
+            made = [to_page(page, first + index,
+                            has_more or built is not None or index < len(alone) - 1, seen)
+                    for index, page in enumerate(alone)]
+            return made + [replace(built, count=count)] if built is not None else made
 
         return SplitListing(
             resource.key, query, clauses, head, pages, first_page, passed_on=passed_on,
