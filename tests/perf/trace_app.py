@@ -140,9 +140,38 @@ class FullCollections:
                           info["collected"], len(gc.get_objects(2))))
 
 
+def watch_appends() -> list[tuple[int, float]]:
+    """(rows added, seconds of the UI thread) of each page the list's table appends."""
+    from intune_tui.ui.widgets.resource_table import ResourceTable
+
+    appends: list[tuple[int, float]] = []
+    original = ResourceTable.append_rows
+
+    def append_rows(table: Any, rows: Any, **kwargs: Any) -> None:
+        before, started = table.rows_count, time.perf_counter()
+        original(table, rows, **kwargs)
+        appends.append((table.rows_count - before, time.perf_counter() - started))
+
+    ResourceTable.append_rows = append_rows  # type: ignore[method-assign]
+    return appends
+
+
+def print_appends(appends: list[tuple[int, float]]) -> None:
+    times = sorted(seconds for _, seconds in appends)
+    if not times:
+        return
+    print(f"table appends: {len(times)} pages, {sum(rows for rows, _ in appends):,} rows, "
+          f"{sum(times) * 1000:.0f} ms in all, p50 {times[len(times) // 2] * 1000:.1f} ms, "
+          f"p95 {times[int(len(times) * 0.95)] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms; "
+          f"slowest (rows, ms): "
+          + ", ".join(f"({rows}, {seconds * 1000:.0f})"
+                      for rows, seconds in sorted(appends, key=lambda a: -a[1])[:5]))
+
+
 async def run(url: str, token: str, devices: int, profile: bool, stall: float,
               load_only: bool = False) -> None:
     reshapes = watch_reshapes()
+    appends = watch_appends()
     collections = FullCollections()
     app = token_app(url, token=token)
     probe = Probe(app)
@@ -163,6 +192,7 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float,
         loaded_at = time.perf_counter()
         print(f"loaded at {loaded_at - probe.started:.2f} s, process CPU "
               f"{time.process_time():.2f} s")
+        print_appends(appends)
         if load_only:
             sampler.stop()
             print_stalls(sampler, probe.started, loaded_at, stall)
