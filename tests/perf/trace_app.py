@@ -76,12 +76,38 @@ class StallSampler:
             if late >= self.stall:
                 if current is None:
                     current, started = Counter(), self.beat
-                frame = sys._current_frames().get(self._thread_id)
+                frames = sys._current_frames()
+                frame = frames.get(self._thread_id)
                 if frame is not None:
                     current[_stack(frame)] += 1
+                # Where the other threads are meanwhile (the one holding the GIL most of the
+                # time is often the reason the UI thread, back from select, cannot go on).
+                for ident, other in frames.items():
+                    if ident not in (self._thread_id, threading.get_ident()):
+                        where = _where(other)
+                        if where:
+                            current[f"[{_names.get(ident, ident)}] {where}"] += 1
             elif current is not None:
                 self.stalls.append((started, now - started, current))
                 current = None
+
+
+_names: dict[int | None, str] = {}
+_IDLE = ("wait", "_worker", "select", "_watch", "sleep", "poll", "run_forever", "_run_once",
+         "read", "readline", "_bootstrap", "_bootstrap_inner")
+
+
+def _where(frame: Any) -> str:
+    """A busy thread's innermost frames (of the app's code when it is in it); "" when idle."""
+    if frame.f_code.co_name in _IDLE:
+        return ""
+    if frame.f_code.co_name not in _IDLE and not _names:
+        _names.update({thread.ident: thread.name for thread in threading.enumerate()})
+    stack = traceback.extract_stack(frame)
+    mine = [summary for summary in stack if "intune_tui" in summary.filename]
+    picked = (mine[-2:] if mine else []) + [stack[-1]]
+    return " < ".join(f"{Path(summary.filename).name}:{summary.lineno} {summary.name}"
+                      for summary in reversed(picked))
 
 
 def _stack(frame: Any) -> str:
@@ -244,8 +270,14 @@ def print_stalls(sampler: StallSampler, started: float, loaded_at: float, stall:
         when = start - started
         print(f"-- at {when:.2f} s{' (after load)' if start > loaded_at else ''}: "
               f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
-        for stack, count in stacks.most_common(2):
+        mine = Counter({stack: count for stack, count in stacks.items()
+                        if not stack.startswith("[")})
+        others = Counter({stack: count for stack, count in stacks.items()
+                          if stack.startswith("[")})
+        for stack, count in mine.most_common(2):
             print(f"   {count} x\n      {stack}")
+        for stack, count in others.most_common(3):
+            print(f"   other thread, {count} x: {stack}")
 
 
 def _busy_threads() -> str:
