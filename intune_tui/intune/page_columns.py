@@ -547,8 +547,9 @@ def _cells(items: pl.DataFrame, plans: list[_Plan], now: datetime) -> pl.DataFra
             continue
         rows = mask.to_numpy().nonzero()[0].tolist()
         plan = plans[index]
-        values = items.get_column(plan.column.key).to_list()
-        rendered = [_cached_render(plan.column, values[row], now) for row in rows]
+        # Only those rows' values as Python objects (a batch of pages is ~16,000 rows).
+        values = items.get_column(plan.column.key).gather(rows).to_list()
+        rendered = [_cached_render(plan.column, value, now) for value in values]
         codes = _codes([cell[1] for cell in rendered])
         try:
             keys = [plan.encode(cell[2]) for cell in rendered]

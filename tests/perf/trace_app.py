@@ -219,6 +219,8 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float,
         print(f"loaded at {loaded_at - probe.started:.2f} s, process CPU "
               f"{time.process_time():.2f} s")
         print_appends(appends)
+        print("whole-column changes while loading (what, column, kinds, rows, ms):",
+              reshapes or "none")
         if load_only:
             sampler.stop()
             print_stalls(sampler, probe.started, loaded_at, stall)
