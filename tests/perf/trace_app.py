@@ -328,9 +328,18 @@ def main() -> None:
                         help="stop once the list has loaded (no keystrokes; for a profiler "
                              "run around the whole script); --stall-ms 0: no stall sampler")
     args = parser.parse_args()
+    from intune_tui.ui import startup
+
     with GraphProcess(args.devices, args.latency_ms) as graph:
-        asyncio.run(run(graph.url, graph.token, args.devices, args.profile,
-                        args.stall_ms / 1000, args.load_only))
+        # As the CLI starts the app (bench_app.run_app does the same).
+        startup.pause_gc()
+        startup.hold_engine_import()
+        try:
+            asyncio.run(run(graph.url, graph.token, args.devices, args.profile,
+                            args.stall_ms / 1000, args.load_only))
+        finally:
+            startup.resume_gc()
+            startup.release_engine_import()
 
 
 if __name__ == "__main__":
