@@ -282,7 +282,7 @@ class IntuneService:
             made = [to_page(page, first + index,
                             has_more or built is not None or index < len(alone) - 1, seen)
                     for index, page in enumerate(alone)]
-            return made + [replace(built, count=count)] if built is not None else made
+            return [*made, replace(built, count=count)] if built is not None else made
 
         return SplitListing(
             resource.key, query, clauses, head, pages, first_page, passed_on=passed_on,
