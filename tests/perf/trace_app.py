@@ -3,6 +3,7 @@ keystroke and sort (a diagnostic, not a benchmark; bench_app.py has the figures)
 
     .venv/bin/python tests/perf/trace_app.py --devices 100000
     .venv/bin/python tests/perf/trace_app.py --devices 300000 --stall-ms 40 --profile
+    .venv/bin/python tests/perf/trace_app.py --devices 100000 --load-only   # the load alone
 
 The real app (`app_probe.token_app`) against the fake Graph in its own process (`graph_process`),
 as bench_app.py runs it. While the list loads, a sampler thread watches a ticker on the app's
@@ -11,6 +12,11 @@ millisecond. Each stall is printed with its length and the app frames most often
 (innermost last). Then the `os:ios iphone` query is typed and the list sorted by name, each
 keystroke timed from the key press to the next frame; with `--profile`, the slowest of them
 is printed as a cProfile table. `TRACE_APP_REPO=/other/checkout` traces another checkout's app.
+Each stall also names where the other busy threads were (the one holding the GIL is often why
+the UI thread, back from `select`, cannot go on); the table's appends (rows, UI-thread ms) and
+the store's whole-column changes are listed. The app starts as the CLI starts it (collector off
+and the row engine's import held until the first list is painted). `--load-only` stops once
+the list has loaded (for a sampling profiler run around the whole script, e.g. py-spy).
 """
 
 from __future__ import annotations
