@@ -270,13 +270,27 @@ class IntuneService:
             rows = self._row_page(resource, page, number, has_more, skip=seen)
             return replace(rows, count=count)
 
+        def to_pages(pages: list[Page], number: int, has_more: bool, seen: set[str]
+                     ) -> list[RowPage]:
+            # The pages read as columns are built together; the others (read before the row
+            # engine was loaded) and any the engine cannot build together, one at a time.
+            tables = [page for page in pages if page.table is not None]
+            built = self._column_pages(resource, tables, number, has_more, seen) \
+                if len(tables) > 1 else None
+            alone = [page for page in pages if built is None or page.table is None]
+            first = number - len(pages) + 1
+            made = [to_page(page, first + index,
+                            has_more or built is not None or index < len(alone) - 1, seen)
+                    for index, page in enumerate(alone)]
+            return [*made, replace(built, count=count)] if built is not None else made
+
         return SplitListing(
             resource.key, query, clauses, head, pages, first_page, passed_on=passed_on,
             # The whole list's first page was answered at this page size: a 503 on a part is
             # passing trouble, retried as it is, not a reason to halve the part's pages.
             open_part=partial(self._pages, resource, path, keep_page_size=True,
                               read_items=reader),
-            to_page=to_page)
+            to_page=to_page, to_pages=to_pages if reader is not None else None)
 
     def _start_preview(self, resource: Resource, path: str, query: ODataQuery
                        ) -> asyncio.Task[Page] | None:
@@ -343,6 +357,41 @@ class IntuneService:
         if skip is not None:
             skip.update(keys)
         return RowPage([], page.count, number, has_more, columns=columns)
+
+    def _column_pages(self, resource: Resource, pages: list[Page], number: int, has_more: bool,
+                      skip: set[str]) -> RowPage | None:
+        """Pages read as columns that arrived together, as one page of columns built at once
+        (`page_columns.joined`: the engine's per-page queries once for all of them); None when
+        one of them was not read so, or they cannot be joined or built exactly (`skip` is then
+        as it was: the caller makes each page on its own)."""
+        listed: list[page_columns.ListPage] = []
+        added: list[str] = []
+        try:
+            for page in pages:
+                if page.table is None:
+                    return None
+                unseen = page_columns.unseen(resource, page.table, skip)
+                if unseen is None:
+                    return None
+                kept, keys = unseen
+                fresh = keys if kept is page.table else [key for key in keys if key not in skip]
+                skip.update(fresh)
+                added.extend(fresh)
+                if kept.items.height:
+                    listed.append(kept)
+            whole = page_columns.joined(listed) if listed else None
+            if not listed:
+                columns = None
+            elif whole is None:
+                return None
+            else:
+                columns = page_columns.column_page(resource, whole, self._now())
+                if columns is None:
+                    return None
+            added = []  # built: the keys stay seen
+        finally:
+            skip.difference_update(added)
+        return RowPage([], pages[-1].count, number, has_more, columns=columns)
 
     async def rows(self, resource_key: str, *, parent_id: str | None = None,
                    server_filter: str | None = None) -> list[Row]:

@@ -42,6 +42,14 @@ SPLIT_MAX_PARTS = 16
 # After their first pages, this many parts page on at a time: enough to keep Graph busy; more
 # only hold more pages in memory at once and take the UI's time in bursts.
 SPLIT_PAGING_PARTS = 8
+# Pages that arrive close together are passed on together (`to_pages`), up to this many: a long
+# list's per-page costs (engine queries, the table's append) are then paid once for them all.
+# Answers are read a slice at a time between the other work of the worker's loop, so they
+# finish one by one: after the first of a batch, those that finish within `BATCH_WAIT` seconds
+# join it (the loop reads the others meanwhile).
+BATCH_PAGES = 16
+BATCH_WAIT = 0.03
+_BATCH_POLL = 0.005
 
 
 def partition_for(resource_key: str, query: ODataQuery) -> str | None:
@@ -126,10 +134,14 @@ class SplitListing(Generic[T]):
                  whole: AsyncIterator[Page], whole_first: asyncio.Future[Page] | None, *,
                  passed_on: frozenset[str],
                  open_part: Callable[[ODataQuery], AsyncGenerator[Page, None]],
-                 to_page: Callable[[Page, int, bool, set[str]], T]) -> None:
+                 to_page: Callable[[Page, int, bool, set[str]], T],
+                 to_pages: Callable[[list[Page], int, bool, set[str]], list[T]] | None = None,
+                 ) -> None:
         """`open_part(query)` lists one part (pages of the whole list's size); `to_page(page,
         number, has_more, seen)` makes what is passed on of a page, leaving out the items whose
-        keys are in `seen` and adding the page's keys to it."""
+        keys are in `seen` and adding the page's keys to it. `to_pages(pages, number, has_more,
+        seen)`, when given, does so for pages that are ready together (`BATCH_PAGES`), in one
+        or more of what is passed on; `number` is that of the last page."""
         self._key = key
         self._query = query
         self._clauses = clauses
@@ -141,6 +153,7 @@ class SplitListing(Generic[T]):
         self._paging = asyncio.Semaphore(SPLIT_PAGING_PARTS)
         self._open_part = open_part
         self._to_page = to_page
+        self._to_pages = to_pages
 
     async def pages(self) -> AsyncIterator[T]:
         arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
@@ -157,17 +170,28 @@ class SplitListing(Generic[T]):
                     yield self._next(page, has_more=page.next_link is not None)
                 return
             open_parts = len(self._clauses)
+            batch: list[Page] = []
             for index, page in firsts:
                 open_parts -= index != WHOLE and page.next_link is None
-                yield self._next(page, has_more=open_parts > 0)
+                batch.append(page)
+                if len(batch) == self._batch_size:
+                    for passed in self._next_batch(batch, has_more=open_parts > 0):
+                        yield passed
+                    batch = []
+            for passed in self._next_batch(batch, has_more=open_parts > 0):
+                yield passed
             while open_parts > 0:
-                index, item = await arrivals.get()
-                if isinstance(item, BaseException) and index != WHOLE:
-                    raise item
-                if not isinstance(item, Page):
-                    continue  # a part's end, or the whole first page failing (the parts have it)
-                open_parts -= index != WHOLE and item.next_link is None
-                yield self._next(item, has_more=open_parts > 0)
+                batch = []
+                for index, item in await self._arrived(arrivals):
+                    if isinstance(item, BaseException) and index != WHOLE:
+                        raise item
+                    if not isinstance(item, Page):
+                        continue  # a part's end, or the whole first page failing (the parts
+                        # have it)
+                    open_parts -= index != WHOLE and item.next_link is None
+                    batch.append(item)
+                for passed in self._next_batch(batch, has_more=open_parts > 0):
+                    yield passed
             if len(self._seen) != self._count:
                 log.warning("split listing of %s gave %d items, Graph counted %s",
                             self._key, len(self._seen), self._count)
@@ -175,6 +199,27 @@ class SplitListing(Generic[T]):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    @property
+    def _batch_size(self) -> int:
+        return BATCH_PAGES if self._to_pages is not None else 1
+
+    async def _arrived(self, arrivals: asyncio.Queue[Arrival]) -> list[Arrival]:
+        """The next arrival (waiting for it), and those that come within `BATCH_WAIT` of it
+        (when batching)."""
+        arrived = [await arrivals.get()]
+        if self._batch_size == 1:
+            return arrived
+        loop = asyncio.get_running_loop()
+        until = loop.time() + BATCH_WAIT
+        while len(arrived) < self._batch_size:
+            if not arrivals.empty():
+                arrived.append(arrivals.get_nowait())
+            elif loop.time() < until:
+                await asyncio.sleep(_BATCH_POLL)
+            else:
+                break
+        return arrived
 
     async def _first_pages(self, arrivals: asyncio.Queue[Arrival], parts: int
                            ) -> list[tuple[int, Page]] | None:
@@ -233,3 +278,12 @@ class SplitListing(Generic[T]):
     def _next(self, page: Page, *, has_more: bool) -> T:
         self._number += 1
         return self._to_page(page, self._number, has_more, self._seen)
+
+    def _next_batch(self, pages: list[Page], *, has_more: bool) -> list[T]:
+        if not pages:
+            return []
+        if self._to_pages is None or len(pages) == 1:
+            return [self._next(page, has_more=has_more or index < len(pages) - 1)
+                    for index, page in enumerate(pages)]
+        self._number += len(pages)
+        return self._to_pages(pages, self._number, has_more, self._seen)

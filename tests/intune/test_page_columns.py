@@ -232,3 +232,68 @@ def test_items_already_passed_on_are_left_out_and_the_others_are_passed_on() -> 
     store.append(columns)
     assert [row.key for row in store.visible_rows] == \
         [item["id"] for index, item in enumerate(items) if index not in (0, 5)]
+
+
+def joined_rows(bodies: list[bytes]) -> list[Row] | None:
+    reads = [page_columns.read_page(body) for body in bodies]
+    assert all(read is not None for read in reads)
+    whole = page_columns.joined([read.page for read in reads if read is not None])
+    if whole is None:
+        return None
+    columns = page_columns.column_page(DEVICES, whole, NOW)
+    assert columns is not None, "the joined pages were refused"
+    store: ColumnStore[Row] = ColumnStore(len(DEVICES.columns))
+    store.append(columns)
+    return list(store.visible_rows)
+
+
+def test_pages_built_together_are_the_rows_to_row_makes_of_each() -> None:
+    # Pages that arrive together are built as one (issue 21): a page of plain devices, one of
+    # odd ones, one where a property is null on every item (the engine's Null type there).
+    rng = random.Random(21)
+    pages = [page_of(rng, 300, 0.0), page_of(rng, 200, 0.6), page_of(rng, 50, 0.1)]
+    for item in pages[2]:
+        item["managementState"] = None
+        item["isSupervised"] = None
+    bodies = [answer(items) for items in pages]
+    expected = [row for body in bodies
+                for row in DEVICES.to_rows(json.loads(body)["value"], NOW)]
+    got = joined_rows(bodies)
+    assert got is not None
+    assert len(got) == len(expected) == 550
+    assert got == expected
+
+
+def test_pages_whose_properties_differ_in_type_or_name_are_not_built_together() -> None:
+    rng = random.Random(22)
+    first, second = page_of(rng, 40, 0.0), page_of(rng, 40, 0.0)
+    for item in second:
+        item["isSupervised"] = "true"  # a string here, a boolean on the other page
+    assert joined_rows([answer(first), answer(second)]) is None
+    third = page_of(rng, 40, 0.0)
+    for item in third:
+        del item["model"]
+    assert joined_rows([answer(first), answer(third)]) is None
+
+
+def test_the_columns_are_of_the_kinds_encode_page_gives_the_same_rows() -> None:
+    # A store holding a column of another kind converts it, every row it holds, on the UI
+    # thread: Intune's ids as 16-byte GUIDs (key, azureADDeviceId), a GUID property with
+    # blanks (a userless device's userId is "") as GUIDs that may be blank.
+    rng = random.Random(23)
+    items = page_of(rng, 400, 0.0)
+    for index, item in enumerate(items):
+        item["id"] = f"{rng.getrandbits(128):032x}"
+        item["id"] = "-".join((item["id"][:8], item["id"][8:12], item["id"][12:16],
+                               item["id"][16:20], item["id"][20:]))
+        item["azureADDeviceId"] = item["id"].replace("a", "b")
+        item["userId"] = "" if index % 5 == 0 else item["id"].replace("a", "c")
+    body = answer(items)
+    read = page_columns.read_page(body)
+    assert read is not None
+    built = page_columns.column_page(DEVICES, read.page, NOW)
+    assert built is not None
+    encoded = encode_page(DEVICES.to_rows(items, NOW), len(DEVICES.columns))
+    assert {name: built.kinds.get(name) for name in encoded.kinds} == encoded.kinds
+    assert (built.kinds["key"], built.kinds["i:userId"]) == ("guid", "guid0")
+    assert rows_from_columns(body) == DEVICES.to_rows(items, NOW)

@@ -992,3 +992,52 @@ async def test_a_long_list_asked_for_as_columns_comes_as_the_same_rows_built_fro
     assert len(shown) == sum(page.size for page in columns) == DEVICE_COUNT
     assert {row.key for row in shown} == set(expected) == tenant_device_ids(fake)
     assert all(row == expected[row.key] for row in shown)
+
+
+async def test_answers_that_arrive_together_come_as_one_page_of_columns(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 21: the split's parts answer at once; the answers read meanwhile are built into
+    # columns together (the engine's per-page work once), and every device still comes once.
+    from intune_tui.table import store
+    from intune_tui.table.columns import wait_for_engine
+
+    monkeypatch.setattr(store, "COLUMNS_FROM", 300)
+    wait_for_engine()
+    fake.latency_ms = 5  # answers overlap, as over a network
+    pages = [page async for page in service.list_pages("devices", top=100, as_columns=True)]
+    answered = [r for r in requests_to(fake, "/v1.0/deviceManagement/managedDevices")
+                if r.status == 200]
+    built = [page for page in pages if page.columns is not None]
+    assert any(page.size > 100 for page in built)  # more than one 100-device answer
+    assert len(pages) < len(answered)
+    assert sum(page.size for page in pages) == DEVICE_COUNT
+    assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
+    assert all(page.count == DEVICE_COUNT for page in pages)
+
+
+async def test_answers_read_as_json_among_those_built_together_still_come_once_each(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Answers read before the row engine was loaded come as rows, beside the others of their
+    # batch, which are still built together as columns.
+    from intune_tui.intune import page_columns
+    from intune_tui.table import store
+    from intune_tui.table.columns import wait_for_engine
+    from intune_tui.table.store import ColumnStore
+
+    monkeypatch.setattr(store, "COLUMNS_FROM", 300)
+    wait_for_engine()
+    read_page = page_columns.read_page
+    calls = iter(range(10_000))
+    monkeypatch.setattr(page_columns, "read_page",
+                        lambda body: None if next(calls) % 3 == 0 else read_page(body))
+    fake.latency_ms = 5
+    pages = [page async for page in service.list_pages("devices", top=100, as_columns=True)]
+    assert any(page.columns is not None and page.size > 100 for page in pages)
+    assert sum(1 for page in pages if page.rows) > 2  # the declined answers, as rows
+    table: ColumnStore[Row] = ColumnStore(len(RESOURCES["devices"].columns))
+    for page in pages:
+        table.append(page.columns if page.columns is not None else page.rows)
+    keys = [row.key for row in table.visible_rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert set(keys) == tenant_device_ids(fake)
+    assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]

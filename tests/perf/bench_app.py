@@ -80,6 +80,20 @@ TOKEN_VARIABLE = "BENCH_APP_TOKEN"
 
 
 async def run_app(url: str, token: str, devices: int) -> dict[str, Any]:
+    # As the CLI starts the app (cli._dispatch): the collector off and the row engine's import
+    # held until the first list is painted (the app lets both go then, `_start_up_over`).
+    from intune_tui.ui import startup
+
+    startup.pause_gc()
+    startup.hold_engine_import()
+    try:
+        return await _run_app(url, token, devices)
+    finally:
+        startup.resume_gc()
+        startup.release_engine_import()
+
+
+async def _run_app(url: str, token: str, devices: int) -> dict[str, Any]:
     app = token_app(url, token=token)
     probe = Probe(app)
     result: dict[str, Any] = {"rss_start_mib": rss_mib()}

@@ -3,6 +3,7 @@ keystroke and sort (a diagnostic, not a benchmark; bench_app.py has the figures)
 
     .venv/bin/python tests/perf/trace_app.py --devices 100000
     .venv/bin/python tests/perf/trace_app.py --devices 300000 --stall-ms 40 --profile
+    .venv/bin/python tests/perf/trace_app.py --devices 100000 --load-only   # the load alone
 
 The real app (`app_probe.token_app`) against the fake Graph in its own process (`graph_process`),
 as bench_app.py runs it. While the list loads, a sampler thread watches a ticker on the app's
@@ -11,6 +12,11 @@ millisecond. Each stall is printed with its length and the app frames most often
 (innermost last). Then the `os:ios iphone` query is typed and the list sorted by name, each
 keystroke timed from the key press to the next frame; with `--profile`, the slowest of them
 is printed as a cProfile table. `TRACE_APP_REPO=/other/checkout` traces another checkout's app.
+Each stall also names where the other busy threads were (the one holding the GIL is often why
+the UI thread, back from `select`, cannot go on); the table's appends (rows, UI-thread ms) and
+the store's whole-column changes are listed. The app starts as the CLI starts it (collector off
+and the row engine's import held until the first list is painted). `--load-only` stops once
+the list has loaded (for a sampling profiler run around the whole script, e.g. py-spy).
 """
 
 from __future__ import annotations
@@ -76,12 +82,38 @@ class StallSampler:
             if late >= self.stall:
                 if current is None:
                     current, started = Counter(), self.beat
-                frame = sys._current_frames().get(self._thread_id)
+                frames = sys._current_frames()
+                frame = frames.get(self._thread_id)
                 if frame is not None:
                     current[_stack(frame)] += 1
+                # Where the other threads are meanwhile (the one holding the GIL most of the
+                # time is often the reason the UI thread, back from select, cannot go on).
+                for ident, other in frames.items():
+                    if ident not in (self._thread_id, threading.get_ident()):
+                        where = _where(other)
+                        if where:
+                            current[f"[{_names.get(ident, ident)}] {where}"] += 1
             elif current is not None:
                 self.stalls.append((started, now - started, current))
                 current = None
+
+
+_names: dict[int | None, str] = {}
+_IDLE = ("wait", "_worker", "select", "_watch", "sleep", "poll", "run_forever", "_run_once",
+         "read", "readline", "_bootstrap", "_bootstrap_inner")
+
+
+def _where(frame: Any) -> str:
+    """A busy thread's innermost frames (of the app's code when it is in it); "" when idle."""
+    if frame.f_code.co_name in _IDLE:
+        return ""
+    if frame.f_code.co_name not in _IDLE and not _names:
+        _names.update({thread.ident: thread.name for thread in threading.enumerate()})
+    stack = traceback.extract_stack(frame)
+    mine = [summary for summary in stack if "intune_tui" in summary.filename]
+    picked = (mine[-2:] if mine else []) + [stack[-1]]
+    return " < ".join(f"{Path(summary.filename).name}:{summary.lineno} {summary.name}"
+                      for summary in reversed(picked))
 
 
 def _stack(frame: Any) -> str:
@@ -140,13 +172,44 @@ class FullCollections:
                           info["collected"], len(gc.get_objects(2))))
 
 
-async def run(url: str, token: str, devices: int, profile: bool, stall: float) -> None:
+def watch_appends() -> list[tuple[int, float]]:
+    """(rows added, seconds of the UI thread) of each page the list's table appends."""
+    from intune_tui.ui.widgets.resource_table import ResourceTable
+
+    appends: list[tuple[int, float]] = []
+    original = ResourceTable.append_rows
+
+    def append_rows(table: Any, rows: Any, **kwargs: Any) -> None:
+        before, started = table.rows_count, time.perf_counter()
+        original(table, rows, **kwargs)
+        appends.append((table.rows_count - before, time.perf_counter() - started))
+
+    ResourceTable.append_rows = append_rows  # type: ignore[method-assign]
+    return appends
+
+
+def print_appends(appends: list[tuple[int, float]]) -> None:
+    times = sorted(seconds for _, seconds in appends)
+    if not times:
+        return
+    print(f"table appends: {len(times)} pages, {sum(rows for rows, _ in appends):,} rows, "
+          f"{sum(times) * 1000:.0f} ms in all, p50 {times[len(times) // 2] * 1000:.1f} ms, "
+          f"p95 {times[int(len(times) * 0.95)] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms; "
+          f"slowest (rows, ms): "
+          + ", ".join(f"({rows}, {seconds * 1000:.0f})"
+                      for rows, seconds in sorted(appends, key=lambda a: -a[1])[:5]))
+
+
+async def run(url: str, token: str, devices: int, profile: bool, stall: float,
+              load_only: bool = False) -> None:
     reshapes = watch_reshapes()
+    appends = watch_appends()
     collections = FullCollections()
     app = token_app(url, token=token)
     probe = Probe(app)
     sampler = StallSampler(stall)
-    app.load_hooks.append(sampler.start)
+    if stall > 0:
+        app.load_hooks.append(sampler.start)
     async with app.run_test(size=SCREEN_SIZE) as pilot:
         screen = app.screen
         await probe.wait_for(lambda: screen.table.rows_count >= devices and screen._complete,
@@ -159,7 +222,15 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
         print(f"list asked {loads} s, first page in table {first and round(first - started, 3)}"
               f" s, first frame after {round(frame - started, 3)} s")
         loaded_at = time.perf_counter()
-        print(f"loaded at {loaded_at - probe.started:.2f} s")
+        print(f"loaded at {loaded_at - probe.started:.2f} s, process CPU "
+              f"{time.process_time():.2f} s")
+        print_appends(appends)
+        print("whole-column changes while loading (what, column, kinds, rows, ms):",
+              reshapes or "none")
+        if load_only:
+            sampler.stop()
+            print_stalls(sampler, probe.started, loaded_at, stall)
+            return
         impl = screen.table._store._impl
         kinds = getattr(impl, "_kinds", {})
         print("store columns (name kind [exceptions]):", ", ".join(
@@ -182,13 +253,7 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
             else:
                 await pilot.press(key)
         sampler.stop()
-        print(f"\n== stalls of {stall * 1000:.0f} ms or more ==")
-        for start, length, stacks in sampler.stalls:
-            when = start - probe.started
-            print(f"-- at {when:.2f} s{' (after load)' if start > loaded_at else ''}: "
-                  f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
-            for stack, count in stacks.most_common(2):
-                print(f"   {count} x\n      {stack}")
+        print_stalls(sampler, probe.started, loaded_at, stall)
         print("\n== full garbage collections (at s, ms, thread, collected, objects in the "
               "oldest generation after it) ==")
         for when, seconds, thread, collected, left in collections.seen:
@@ -205,6 +270,22 @@ async def run(url: str, token: str, devices: int, profile: bool, stall: float) -
                 out = io.StringIO()
                 pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(45)
                 print(f"\n== profile of {key} ({elapsed * 1000:.1f} ms) ==\n{out.getvalue()}")
+
+
+def print_stalls(sampler: StallSampler, started: float, loaded_at: float, stall: float) -> None:
+    print(f"\n== stalls of {stall * 1000:.0f} ms or more ==")
+    for start, length, stacks in sampler.stalls:
+        when = start - started
+        print(f"-- at {when:.2f} s{' (after load)' if start > loaded_at else ''}: "
+              f"{length * 1000:.0f} ms, {sum(stacks.values())} samples")
+        mine = Counter({stack: count for stack, count in stacks.items()
+                        if not stack.startswith("[")})
+        others = Counter({stack: count for stack, count in stacks.items()
+                          if stack.startswith("[")})
+        for stack, count in mine.most_common(2):
+            print(f"   {count} x\n      {stack}")
+        for stack, count in others.most_common(3):
+            print(f"   other thread, {count} x: {stack}")
 
 
 def _busy_threads() -> str:
@@ -249,10 +330,22 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--stall-ms", type=float, default=40.0)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--load-only", action="store_true",
+                        help="stop once the list has loaded (no keystrokes; for a profiler "
+                             "run around the whole script); --stall-ms 0: no stall sampler")
     args = parser.parse_args()
+    from intune_tui.ui import startup
+
     with GraphProcess(args.devices, args.latency_ms) as graph:
-        asyncio.run(run(graph.url, graph.token, args.devices, args.profile,
-                        args.stall_ms / 1000))
+        # As the CLI starts the app (bench_app.run_app does the same).
+        startup.pause_gc()
+        startup.hold_engine_import()
+        try:
+            asyncio.run(run(graph.url, graph.token, args.devices, args.profile,
+                            args.stall_ms / 1000, args.load_only))
+        finally:
+            startup.resume_gc()
+            startup.release_engine_import()
 
 
 if __name__ == "__main__":
