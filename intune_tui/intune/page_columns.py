@@ -628,11 +628,7 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
     aliases = _aliases(whole, length, kinds, text_sorts, strings)
     for index, plan in enumerate(plans):
         name = col.sort_name(index)
-        found = aliases.get(name)
-        if found is not None:
-            kinds[name] = found[0]
-            if found[1]:
-                exceptions[name] = found[1]
+        if _took_alias(name, aliases, kinds, exceptions):
             continue
         kind = plan.sort_kind
         if stats[f"ns{index}"] == length:
@@ -643,11 +639,7 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
     own_items: dict[str, str] = {}
     for prop in pattern:
         name = col.item_name(prop)
-        found = aliases.get(name)
-        if found is not None:
-            kinds[name] = found[0]
-            if found[1]:
-                exceptions[name] = found[1]
+        if _took_alias(name, aliases, kinds, exceptions):
             continue
         item_kind = _item_kind(items.schema[prop], stats[f"u:{prop}"], stats[f"n:{prop}"],
                                stats.get(f"f:{prop}"), length)
@@ -709,6 +701,19 @@ def _lower_wide(frame: pl.DataFrame) -> pl.DataFrame:
         search.scatter(rows, [texts[row].lower() for row in rows])
         frame = frame.with_columns(search)
     return frame.drop("_wide", "_joined")
+
+
+def _took_alias(name: str, aliases: dict[str, tuple[str, dict[int, Any]]],
+                kinds: dict[str, str], exceptions: dict[str, dict[int, Any]]) -> bool:
+    """Whether column `name` is an alias of another (`_aliases`): then its kind, and the rows
+    where it differs, are recorded."""
+    found = aliases.get(name)
+    if found is None:
+        return False
+    kinds[name] = found[0]
+    if found[1]:
+        exceptions[name] = found[1]
+    return True
 
 
 def _aliases(whole: pl.DataFrame, length: int, kinds: dict[str, str], text_sorts: list[int],
