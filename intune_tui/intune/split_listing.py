@@ -111,6 +111,25 @@ WHOLE = -1  # the arrivals of the whole list's first page, beside the parts' (0,
 Arrival = tuple[int, "Page | BaseException | None"]
 
 
+# The keys a split listing passed on are freed this many at a time (`release_piecewise`).
+RELEASE_KEYS_AT_ONCE = 2_000
+
+
+def release_piecewise(keys: set[str]) -> None:
+    """Empty `keys` a few thousand at a time. Freed at once, the set of a 1,000,000-device
+    listing's keys is one C call of ~40-90 ms holding the GIL, on the Graph worker's thread:
+    the UI's event loop stood still that long as the list finished loading (issue 21, lag max
+    113 ms at 1M). Popped in a Python loop, the interpreter hands the GIL over between pieces
+    (`sys.setswitchinterval`, worker.py). Measured 2026-12-07, 1M GUID strings, quiet
+    machine: another thread's longest wait 43-46 ms -> 4 ms, for 80-85 ms of this thread's
+    CPU instead of ~45 (trace_app.py at 1M: a 91 ms stall of the UI's loop as the load ended,
+    the Graph worker in this listing's end)."""
+    pop = keys.pop
+    while keys:
+        piece = [pop() for _ in range(min(RELEASE_KEYS_AT_ONCE, len(keys)))]
+        del piece  # a short C call frees these
+
+
 def _forward_to(arrivals: asyncio.Queue[Arrival], whole_first: asyncio.Future[Page]) -> None:
     # A done-callback, not a task awaiting it: cancelling such a task would cancel the page,
     # which the fallback still needs.
@@ -199,6 +218,7 @@ class SplitListing(Generic[T]):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            release_piecewise(self._seen)
 
     @property
     def _batch_size(self) -> int:
