@@ -166,6 +166,7 @@ def demo_session(
     from intune_tui.demo.identity import (
         DEMO_NOW,
         DEMO_OPERATOR_UPN,
+        DEMO_PROFILE,
         DEMO_TENANT_ID,
         DEMO_TENANT_NAME,
     )
@@ -176,7 +177,7 @@ def demo_session(
         return DEMO_NOW if frozen else DEMO_NOW + timedelta(seconds=clock() - started)
 
     session = Session(
-        profile="demo",
+        profile=DEMO_PROFILE,
         tenant_label=f"{DEMO_TENANT_NAME} (demo tenant)",
         account=DEMO_OPERATOR_UPN,
         demo=True,

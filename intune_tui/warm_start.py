@@ -25,7 +25,7 @@ import logging
 import struct
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -358,11 +358,13 @@ def snapshot_access(settings: Settings, session: Session) -> SnapshotAccess | No
         if not account_tenant:
             return None  # not signed in: nothing is known to bind a snapshot to
         tenant = f"{tenant} as {account_tenant}"
+    from intune_tui.auth.keystore import profile_lock_path
+
     place = SnapshotPlace(snapshots_folder(settings.data_dir, session.profile),
                           session.profile, tenant)
-    lock_path = Path(settings.data_dir) / "tokens" / f"{file_stem(session.profile)}.lock"
     return SnapshotAccess(place, settings.snapshot_max_age * HOUR, settings.keyring_timeout,
-                          lock_path, create_key=not session.demo)
+                          profile_lock_path(settings.data_dir, session.profile),
+                          create_key=not session.demo)
 
 
 @dataclass(frozen=True)
@@ -410,14 +412,16 @@ class EarlyRows:
     this profile's, authenticated, not yet known to be the session's tenant's (`claim`)."""
 
     profile: str
-    key: bytes
-    snapshot: Snapshot
-    page: ColumnPage
+    key: bytes = field(repr=False)  # a secret: never in a log line or a traceback
+    snapshot: Snapshot = field(repr=False)
+    page: ColumnPage = field(repr=False)
 
 
 def session_profile(settings: Settings) -> str:
     """The profile a session of `settings` is for (`session.open_session`'s: the demo's own)."""
-    return "demo" if settings.demo else settings.profile
+    from intune_tui.demo.identity import DEMO_PROFILE
+
+    return DEMO_PROFILE if settings.demo else settings.profile
 
 
 def read_rows_early(settings: Settings, resource: Resource, *,
@@ -434,9 +438,11 @@ def read_rows_early(settings: Settings, resource: Resource, *,
     max_age = settings.snapshot_max_age * HOUR
     if not young_enough(folder, resource.key, max_age=max_age, now=clock()):
         return None
-    lock_path = Path(settings.data_dir) / "tokens" / f"{file_stem(profile)}.lock"
+    from intune_tui.auth.keystore import profile_lock_path
+
     key = SnapshotAccess(SnapshotPlace(folder, profile, ""), max_age, settings.keyring_timeout,
-                         lock_path, create_key=False).key(create=False)
+                         profile_lock_path(settings.data_dir, profile),
+                         create_key=False).key(create=False)
     if key is None:
         return None
     snapshot = open_snapshot(folder, profile, key, resource.key, max_age=max_age, now=clock())

@@ -336,6 +336,7 @@ def test_rows_read_before_the_session_go_only_to_their_profile_and_tenant(
     assert read_rows_early(dataclasses.replace(settings, snapshot=False), DEVICES) is None
     early = read_rows_early(settings, DEVICES, clock=lambda: NOW + 60)
     assert early is not None and asked == [True, False]  # never creates a key
+    assert repr(KEY) not in repr(early) and KEY.hex() not in repr(early)  # held, never shown
     other_tenant = dataclasses.replace(ours, place=dataclasses.replace(ours.place,
                                                                        tenant_id="tenant-b"))
     other_profile = dataclasses.replace(ours, place=dataclasses.replace(ours.place,

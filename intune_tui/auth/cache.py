@@ -30,7 +30,12 @@ import msal
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from intune_tui.auth.keystore import KeyringProbe, delete_key, load_or_create_key
+from intune_tui.auth.keystore import (
+    KeyringProbe,
+    delete_key,
+    load_or_create_key,
+    profile_lock_path,
+)
 from intune_tui.private_files import file_stem as file_stem  # one profile, one file name
 from intune_tui.private_files import make_private_dir
 
@@ -65,7 +70,7 @@ def plaintext_path(settings: Settings) -> Path:
 
 
 def _lock_path(settings: Settings) -> Path:
-    return token_cache_dir(settings) / f"{file_stem(settings.profile)}.lock"
+    return profile_lock_path(settings.data_dir, settings.profile)
 
 
 def _associated_data(profile: str) -> bytes:

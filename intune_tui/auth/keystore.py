@@ -30,7 +30,7 @@ import keyring.backends.chainer
 import keyring.core
 import keyring.errors
 
-from intune_tui.private_files import make_private_dir
+from intune_tui.private_files import file_stem, make_private_dir
 
 KEYRING_SERVICE = "intune-tui"
 KEY_BYTES = 32
@@ -49,6 +49,12 @@ OS_KEYRING_BACKENDS = frozenset({
 KEY_LOCK_TIMEOUT = 10.0
 
 T = TypeVar("T")
+
+
+def profile_lock_path(data_dir: Path, profile: str) -> Path:
+    """The file lock around creating the profile's key and writing its token cache
+    (`<data dir>/tokens/<profile>.lock`)."""
+    return Path(data_dir) / "tokens" / f"{file_stem(profile)}.lock"
 
 
 class KeyringTimeout(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 DEMO_NOW = datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)
+DEMO_PROFILE = "demo"  # the demo session's profile (its snapshots' folder)
 DEMO_TENANT_ID = "7d3c1f0a-5b2e-4c8d-9e6f-2a4b8c0d1e3f"
 DEMO_TENANT_NAME = "Contoso Demo"
 DEMO_DOMAIN = "contoso-demo.onmicrosoft.com"
