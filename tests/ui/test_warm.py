@@ -274,6 +274,19 @@ async def test_a_truncated_snapshot_is_ignored_and_the_live_list_shown(
         f"snapshot {path} ignored: damaged, or written for another profile, tenant or key"]
 
 
+
+async def only_the_live_list_is_shown(make_app, wait_until, release: threading.Event) -> None:
+    """A start whose snapshot must not be shown: the table stays empty while the live list is
+    held back, then holds the live list once it is let go."""
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.pause(0.3)
+        assert app.screen.table.rows_count == 0 and not app.screen.showing_snapshot
+        release.set()
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        assert app.screen.table.rows_count == DEVICES
+
 async def test_another_profiles_snapshot_is_not_shown(
         make_app, wait_until, keyring_keys, monkeypatch) -> None:
     """A snapshot made for another profile, copied into this one's place: never shown."""
@@ -285,14 +298,7 @@ async def test_another_profiles_snapshot_is_not_shown(
     written = write_snapshot(other, KEY, "devices", payload, now=__import__("time").time())
     demo_snapshot().write_bytes(written.read_bytes())
     release = hold_device_lists(monkeypatch)
-    app = make_app(devices=DEVICES)
-    async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
-        await pilot.pause(0.3)
-        assert app.screen.table.rows_count == 0 and not app.screen.showing_snapshot
-        release.set()
-        await wait_until(pilot, list_loaded(app, DevicesScreen))
-        assert app.screen.table.rows_count == DEVICES
+    await only_the_live_list_is_shown(make_app, wait_until, release)
 
 
 async def test_actions_on_a_device_screen_not_yet_read_live_read_it_first(
@@ -508,13 +514,6 @@ async def test_a_snapshot_read_ahead_for_another_tenant_is_not_shown(
                    now=__import__("time").time())
     release = hold_device_lists(monkeypatch)
     warm.read_ahead(demo_settings())
-    app = make_app(devices=DEVICES)
-    async with app.run_test() as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
-        await pilot.pause(0.3)
-        assert app.screen.table.rows_count == 0 and not app.screen.showing_snapshot
-        release.set()
-        await wait_until(pilot, list_loaded(app, DevicesScreen))
-        assert app.screen.table.rows_count == DEVICES
+    await only_the_live_list_is_shown(make_app, wait_until, release)
     assert [r.getMessage() for r in caplog.records if r.name == "intune_tui.warm_start"] == [
         "snapshot of profile demo ignored: written for another tenant"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from intune_tui.ui.widgets.search_box import SearchBox
@@ -26,12 +29,18 @@ def box_line(app: BoxApp) -> str:
     return "".join(segment.text for segment in box.render_line(0))
 
 
-async def test_typing_repaints_the_box_without_laying_out_the_screen() -> None:
+@contextlib.asynccontextmanager
+async def opened_box() -> AsyncIterator[tuple[BoxApp, Pilot[None], SearchBox]]:
     app = BoxApp()
     async with app.run_test(size=(40, 10)) as pilot:
         box = app.query_one(SearchBox)
         box.open()
         await pilot.pause()
+        yield app, pilot, box
+
+
+async def test_typing_repaints_the_box_without_laying_out_the_screen() -> None:
+    async with opened_box() as (app, pilot, box):
         layouts = 0
         lay_out = app.screen._refresh_layout
 
@@ -49,11 +58,7 @@ async def test_typing_repaints_the_box_without_laying_out_the_screen() -> None:
 
 
 async def test_a_query_longer_than_the_box_scrolls_to_what_is_typed() -> None:
-    app = BoxApp()
-    async with app.run_test(size=(40, 10)) as pilot:
-        box = app.query_one(SearchBox)
-        box.open()
-        await pilot.pause()
+    async with opened_box() as (app, pilot, box):
         typed = "user:alice@contoso.com os:ios compliance:noncompliant synced<7d"
         await pilot.press(*(("space" if c == " " else "colon" if c == ":" else
                              "less_than_sign" if c == "<" else c) for c in typed))
