@@ -1,4 +1,6 @@
-"""Holding Python's cyclic garbage collector off while a screen builds its first frame.
+"""Holding Python's cyclic garbage collector off: at start-up until the first rows
+(`ui.startup.pause_gc`) and while a screen builds its first frame. Every hold goes through here,
+so one hold ending never turns the collector on under another.
 
 Building the device screen allocates tens of thousands of container objects (widgets, styles,
 strips) between Enter and its first frame: the collector ran 35-60 young collections in that

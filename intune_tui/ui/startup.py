@@ -14,9 +14,11 @@ is for, a key pressed or a frame painted while a long list loads waits at most 1
 
 from __future__ import annotations
 
-import gc
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from intune_tui.ui import collector
 
 if TYPE_CHECKING:
     from intune_tui.worker import WorkerEvent
@@ -30,12 +32,21 @@ if TYPE_CHECKING:
 START_UP_GC_AT_THE_LATEST = 3.0
 
 
+_release_gc: Callable[[], None] | None = None
+
+
 def pause_gc() -> None:
-    gc.disable()
+    """A hold on the collector (`ui.collector`, the one switch every hold shares) for start-up."""
+    global _release_gc
+    if _release_gc is None:
+        _release_gc = collector.hold()
 
 
 def resume_gc() -> None:
-    gc.enable()
+    global _release_gc
+    if _release_gc is not None:
+        _release_gc()
+        _release_gc = None
 
 
 # -- the row engine's import after the first rows --------------------------------------------

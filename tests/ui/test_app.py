@@ -80,7 +80,7 @@ async def test_what_start_up_holds_back_goes_ahead_once_rows_are_shown(
     from intune_tui.table import columns
     from intune_tui.ui import startup
 
-    gc.disable()
+    startup.pause_gc()
     startup.hold_engine_import()
     try:
         app = make_app()
@@ -91,7 +91,7 @@ async def test_what_start_up_holds_back_goes_ahead_once_rows_are_shown(
             assert gc.isenabled()
             assert columns._preload_allowed.is_set()
     finally:
-        gc.enable()
+        startup.resume_gc()
         startup.release_engine_import()
 
 
@@ -99,7 +99,9 @@ async def test_the_garbage_collector_is_on_again_when_the_first_list_fails(
         make_app, wait_until) -> None:
     import gc
 
-    gc.disable()
+    from intune_tui.ui import startup
+
+    startup.pause_gc()  # as the CLI does
     try:
         app = make_app(scopes=())  # a token with no scope: the device list answers 403
         async with app.run_test() as pilot:
@@ -107,7 +109,7 @@ async def test_the_garbage_collector_is_on_again_when_the_first_list_fails(
                              and app.screen.query_one("#list-problem").display)
             assert gc.isenabled()
     finally:
-        gc.enable()
+        startup.resume_gc()
 
 
 def _device_list_requests(app) -> list:
