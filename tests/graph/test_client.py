@@ -1156,3 +1156,44 @@ async def test_retry_after_zero_or_negative_waits_at_least_the_back_off(
     assert len(fake_time.sleeps) == 5
     assert all(delay > 0 for delay in fake_time.sleeps)
     assert fake_time.sleeps == sorted(fake_time.sleeps)  # the back-off grows between tries
+
+
+# --- memory ----------------------------------------------------------------------------------
+
+
+async def test_answers_are_freed_without_the_cyclic_collector(
+    fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The UI keeps a long list's objects away from the collector (gc.freeze): an answer that
+    # needed it to be freed, alive at that moment, was never freed (~0.7 MB a page).
+    import gc
+    import weakref
+
+    answers: list[weakref.ref[httpx.Response]] = []
+    created = httpx.Response.__init__
+
+    def recorded(response: httpx.Response, *args: object, **kwargs: object) -> None:
+        created(response, *args, **kwargs)
+        answers.append(weakref.ref(response))
+
+    monkeypatch.setattr(httpx.Response, "__init__", recorded)
+    next_link = f"{BASE}/v1.0/deviceManagement/managedDevices?$skiptoken=2"
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(204)
+        if "skiptoken" in str(request.url):
+            return graph_json({"value": [{"id": "b"}]})
+        return graph_json({"value": [{"id": "a"}], "@odata.nextLink": next_link})
+
+    client = mock_client(handler, fake_time)
+    gc.disable()
+    try:
+        pages = [page.items async for page in client.paginate("/deviceManagement/managedDevices")]
+        read = await client.get("/deviceManagement/managedDevices/a")
+        done = await client.post_action("/deviceManagement/managedDevices/a/syncDevice")
+        assert len(answers) >= 3
+        assert [ref() for ref in answers if ref() is not None] == []
+    finally:
+        gc.enable()
+    assert pages == [[{"id": "a"}], [{"id": "b"}]] and read["value"] and done.status == 204
