@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,16 @@ def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     for kind in ("CONFIG", "DATA", "LOG"):
         monkeypatch.setenv(f"INTUNE_TUI_{kind}_DIR", str(root / kind.lower()))
     return root
+
+
+@pytest.fixture(autouse=True)
+def logging_as_found() -> Iterator[None]:
+    """`main()` sets up the process's logging (and routes warnings to it) for good: a test that
+    ran it must not leave warnings routed to its log file for the tests after it."""
+    yield
+    from intune_tui.logs import reset_logging
+
+    reset_logging()
 
 
 @pytest.fixture(autouse=True)
