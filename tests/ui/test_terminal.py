@@ -24,6 +24,7 @@ from textual.widgets._header import HeaderTitle
 
 from intune_tui.cli import main
 from intune_tui.ui.app import IntuneApp
+from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import CURSOR_GLYPH, MARK_GLYPH, ResourceTable
 
 STATE_MARKS = ("bad", "warn", "good")
@@ -64,6 +65,13 @@ async def test_at_80x24_the_header_names_the_tenant_and_every_footer_key_fits(na
         screen = app.screen
         (header,) = shown_lines(screen.query_one(HeaderTitle))
         assert "Contoso Demo" in header
+        if screen.query(KeyFooter):  # one widget: its keys, whole, and no palette key
+            line = shown_lines(screen.query_one(KeyFooter))[0]
+            assert screen.query_one(KeyFooter).shown, "no footer keys"
+            for shown in screen.query_one(KeyFooter).shown:
+                assert f"{shown.display} {shown.label}" in line, f"{name}: {shown} cut: {line}"
+            assert "palette" not in line
+            return
         keys = [key for key in screen.query_one(Footer).query(FooterKey) if key.display]
         assert keys, "no footer keys"
         for key in keys:

@@ -6,19 +6,31 @@ notion of which keys matter most (`Binding.priority` is about dispatch, `Footer.
 tightens the spacing). Here a screen lists the ids of its keys in order of importance
 (`FOOTER_KEYS`); those are shown even when their binding says `show=False`, in that order, and a
 key that does not fit in the width is left out (every key is still in `?`) rather than cut.
+
+One widget drawing one line (Textual's line API), not Textual's Footer of one widget per key:
+each of those was styled and laid out on its own, at every screen push and focus move (about a
+fifth of the UI thread's work before the device screen's first paint). It draws what that
+Footer drew, cell for cell and style for style (the snapshot tests compare them); its spacing
+and colours are component classes, so app.tcss still narrows it under 100 columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
-from textual.events import Resize
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.strip import Strip
+from textual.widget import Widget
 
-NARROW_BELOW = 100  # the app's -narrow breakpoint (app.tcss tightens the footer under it)
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+NARROW_BELOW = 100  # the app's -narrow breakpoint (app.tcss tightens the bar under it)
 
 # Labels used when the long ones do not all fit, by binding id: the shortest word that still
 # says what the key does.
@@ -29,13 +41,7 @@ SHORT_LABELS: dict[str, str] = {
     "list.refresh": "Reload",
     "detail.refresh": "Reload",
 }
-
-
-def key_width(key_display: str, label: str, *, narrow: bool) -> int:
-    """Cells one key takes: app.tcss (narrow) or Textual's FooterKey padding (wide)."""
-    if narrow:
-        return len(key_display) + 1 + len(label) + 1  # "k Label" + margin-right 1
-    return 1 + len(key_display) + 1 + len(label) + 1  # " k " + "Label "
+PALETTE_SEPARATOR = "▏"  # Textual's `vkey` border left of the palette key
 
 
 def ranked(bindings: Iterable[Binding], order: tuple[str, ...]) -> list[Binding]:
@@ -67,84 +73,266 @@ def fit(widths: list[int], budget: int) -> list[bool]:
     return kept
 
 
-class KeyFooter(Footer):
-    """A Footer ordered by the screen's `FOOTER_KEYS` that drops what does not fit."""
+@dataclass(frozen=True)
+class Spacing:
+    """The cells around a key's parts, from the bar's component styles (app.tcss)."""
 
-    _composed: tuple[object, ...] | None = None
+    key: tuple[int, int]  # left, right of the key
+    label: tuple[int, int]  # left, right of its label
+    gap: int  # after each key
+    padding: tuple[int, int]  # the bar's own left, right
+    palette: bool  # whether the palette key shows (right, after a separator)
+    palette_right: int  # after the palette key
 
-    def _keys(self) -> list[tuple[Binding, str, str]]:
-        """(binding, key shown, label) of each key that fits, most important first."""
-        width = self.app.size.width
-        narrow = width < NARROW_BELOW
-        active = self.screen.active_bindings
-        order: tuple[str, ...] = getattr(self.screen, "FOOTER_KEYS", ())
+    def key_text(self, display: str) -> str:
+        return " " * self.key[0] + display + " " * self.key[1]
+
+    def label_text(self, label: str) -> str:
+        return " " * self.label[0] + label + " " * self.label[1]
+
+    def width(self, display: str, label: str) -> int:
+        if not label:
+            return len(display) + self.gap
+        return len(self.key_text(display)) + len(self.label_text(label)) + self.gap
+
+
+@dataclass(frozen=True)
+class ShownKey:
+    """A key as drawn: its binding's key and action, what it shows, where (content cells)."""
+
+    key: str
+    action: str
+    display: str
+    label: str
+    enabled: bool
+    tooltip: str
+    start: int
+    end: int  # after its label, before the gap
+
+
+class KeyFooter(Widget, can_focus=False):
+    """A key bar ordered by the screen's `FOOTER_KEYS` that drops what does not fit."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-footer--key", "key-footer--description", "key-footer--gap",
+        "key-footer--hover", "key-footer--disabled", "key-footer--palette",
+        "key-footer--separator",
+    }
+    # Textual 8.2.8's Footer and FooterKey CSS, as one widget's parts.
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+            padding: 0 1;
+        }
+        & > .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+            padding: 0 1 0 0;
+        }
+        & > .key-footer--gap { margin: 0; }
+        & > .key-footer--hover { background: $block-hover-background; }
+        & > .key-footer--disabled { text-style: dim; }
+        & > .key-footer--palette { padding: 0 1 0 0; }
+        & > .key-footer--separator { color: $foreground 20%; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._shown: list[ShownKey] | None = None  # None: to work out at the next draw
+        self._palette: ShownKey | None = None
+        self._hover: str | None = None  # the key under the mouse
+        self._styles: dict[tuple[str, ...], Style] = {}
+
+    # -- what is shown --------------------------------------------------------------------------
+
+    def spacing(self) -> Spacing:
+        def padding(name: str) -> tuple[int, int]:
+            found = self.get_component_styles(name).padding
+            return found.left, found.right
+
+        return Spacing(key=padding("key-footer--key"), label=padding("key-footer--description"),
+                       gap=self.get_component_styles("key-footer--gap").margin.right,
+                       padding=(self.styles.padding.left, self.styles.padding.right),
+                       palette=self.get_component_styles("key-footer--palette").display != "none",
+                       palette_right=self.get_component_styles("key-footer--palette"
+                                                               ).padding.right)
+
+    @property
+    def shown(self) -> list[ShownKey]:
+        """The keys drawn, most important first."""
+        if self._shown is None:
+            self._shown, self._palette = self._lay_out()
+        return self._shown
+
+    def _lay_out(self) -> tuple[list[ShownKey], ShownKey | None]:
+        """Which keys fit in the app's width (the bar is as wide), most important first."""
+        screen = self.screen
+        spacing = self.spacing()
+        content_width = self.app.size.width - sum(spacing.padding)
+        palette = self._palette_key(screen, spacing, content_width)
+        palette_width = len(" ^p palette ") + 1 if palette is not None else 0
+        budget = content_width - palette_width
+        active = screen.active_bindings
+        order: tuple[str, ...] = getattr(screen, "FOOTER_KEYS", ())
         bindings = one_per_action(ranked((binding for _node, binding, _enabled, _tooltip
                                           in active.values()), order))
         displays = [self.app.get_key_display(binding) for binding in bindings]
-        palette = 0 if narrow else len(" ^p palette ") + 1
-        budget = width - (1 if narrow else 0) - palette
         labels = [binding.description for binding in bindings]
-        widths = [key_width(display, label, narrow=narrow)
+        widths = [spacing.width(display, label)
                   for display, label in zip(displays, labels, strict=True)]
         if sum(widths) > budget:
             labels = [SHORT_LABELS.get(binding.id or "", binding.description)
                       for binding in bindings]
-            widths = [key_width(display, label, narrow=narrow)
+            widths = [spacing.width(display, label)
                       for display, label in zip(displays, labels, strict=True)]
-        return [(binding, display, label) for binding, display, label, keep
-                in zip(bindings, displays, labels, fit(widths, budget), strict=True) if keep]
+        shown: list[ShownKey] = []
+        x = 0
+        for binding, display, label, width, keep in zip(
+                bindings, displays, labels, widths, fit(widths, budget), strict=True):
+            if keep:
+                shown.append(ShownKey(binding.key, binding.action, display, label,
+                                      active[binding.key].enabled,
+                                      binding.tooltip or binding.description,
+                                      x, x + width - spacing.gap))
+                x += width
+        return shown, palette
 
-    def _signature(self) -> tuple[object, ...]:
-        """What the bar shows: the same signature draws the same keys."""
-        active = self.screen.active_bindings
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        return (self.compact, self.show_command_palette,
-                tuple((binding.key, display, label, active[binding.key].enabled,
-                       binding.tooltip) for binding, display, label in self._keys()),
-                None if palette is None else (palette[1].key, palette[2]))
-
-    async def recompose(self) -> None:
-        """Rebuilt only when the keys shown change: a screen push or a focus move fires the
-        bindings signal several times, and each rebuild re-styled every key (a good part of the
-        time before the device screen first paints)."""
-        if not self.is_attached or self._signature() == self._composed:
-            return
-        await super().recompose()
-
-    def compose(self) -> ComposeResult:
-        # Composed with the screen, from the bindings it has then (Textual's Footer waits for
-        # the screen's first bindings signal, after its first frame): the first frame has its
-        # keys, and the rebuild that signal asks for is skipped when they are the same (for
-        # the device screen: mounting them after its first frame took as long as a layout).
-        self._composed = self._signature()
-        active = self.screen.active_bindings
-        for binding, display, label in self._keys():
-            key = FooterKey(binding.key, display, label, binding.action,
-                            disabled=not active[binding.key].enabled,
-                            tooltip=binding.tooltip or binding.description)
-            yield self._compact_as_footer(key).data_bind(compact=Footer.compact)
-        yield from self._palette_key()
-
-    def _compact_as_footer(self, key: FooterKey) -> FooterKey:
-        """The key with the footer's `compact` before it mounts: a FooterKey starts compact and
-        the binding then turns that off, each a re-style of the key (twice per key per rebuild,
-        a good part of a screen's time to its first paint)."""
-        key.set_reactive(FooterKey.compact, self.compact)
-        key.set_class(self.compact, "-compact", update=False)
-        return key
-
-    def _palette_key(self) -> ComposeResult:
-        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
-            return
-        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+    def _palette_key(self, screen: Screen[object], spacing: Spacing,
+                     content_width: int) -> ShownKey | None:
+        """The command palette's key, right of the others (Textual's Footer shows it so)."""
+        if not (spacing.palette and self.app.ENABLE_COMMAND_PALETTE):
+            return None
+        found = screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
         if found is None:
-            return
+            return None
         _node, binding, enabled, _tooltip = found
-        yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                        binding.action, classes="-command-palette", disabled=not enabled,
-                        tooltip=binding.tooltip or binding.description)
+        display = self.app.get_key_display(binding)
+        # Drawn compact, as Textual draws it: "^p palette", then the padding.
+        end = content_width - spacing.palette_right
+        start = end - len(display) - 1 - len(binding.description)
+        return ShownKey(binding.key, binding.action, display, binding.description, enabled,
+                        binding.tooltip or binding.description, start, end)
 
-    def on_resize(self, event: Resize) -> None:
-        if event.size.width != getattr(self, "_laid_out_for", None):
-            self._laid_out_for = event.size.width
-            self.call_after_refresh(self.recompose)
+    def _keys_changed(self, _screen: Screen[object] | None = None) -> None:
+        """The screen's bindings changed (a focus move, a check_action): drawn again if what
+        the bar shows changed."""
+        before = (self._shown, self._palette)
+        self._shown, self._palette = self._lay_out()
+        if (self._shown, self._palette) != before:
+            self._hover = None
+            self.refresh()
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _style(self, *parts: str) -> Style:
+        """The rich style of a part ("key", "description", "hover", "disabled", "offset N")."""
+        if parts not in self._styles:
+            style = Style()
+            for part in parts:
+                if part.startswith("offset "):
+                    style += Style(meta={"offset": (int(part.split()[1]), 0)})
+                elif part == "background":
+                    style += Style(bgcolor=self.rich_style.bgcolor)
+                elif part == "hover":
+                    style += Style(bgcolor=self.get_component_rich_style("key-footer--hover"
+                                                                         ).bgcolor)
+                elif part == "disabled":
+                    style += Style(dim=True)
+                else:
+                    style += self.get_component_rich_style(f"key-footer--{part}")
+            self._styles[parts] = style
+        return self._styles[parts]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._shown = None
+
+    def _key_segments(self, shown: ShownKey, key_text: str, label_text: str) -> list[Segment]:
+        """A key and its label as Textual's FooterKey draws them (its offsets in `meta`)."""
+        extra = ("hover",) if shown.key == self._hover else ()
+        extra += () if shown.enabled else ("disabled",)
+        segments = [Segment(key_text, self._style("key", *extra, "offset 0"))]
+        if shown.label:
+            segments.append(Segment(label_text, self._style(
+                "description", *extra, f"offset {len(key_text)}")))
+        return segments
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        background = self._style("background")
+        if y or width <= 0:
+            return Strip.blank(width, background)
+        spacing = self.spacing()
+        shown, palette = self.shown, self._palette
+        segments: list[Segment] = []
+        x = 0
+        for index, key in enumerate(shown):
+            if index and spacing.gap:
+                segments.append(Segment(" " * spacing.gap, background))
+            segments += self._key_segments(key, spacing.key_text(key.display) if key.label
+                                           else key.display, spacing.label_text(key.label))
+            x = key.end
+        rest = (palette.start - 1 if palette is not None else width) - x
+        if rest > 0:
+            segments.append(Segment(" " * rest, background))
+        if palette is not None:
+            segments.append(Segment(PALETTE_SEPARATOR, self._style("background", "separator")))
+            segments += self._key_segments(palette, palette.display, f" {palette.label}")
+            if spacing.palette_right:
+                segments.append(Segment(" " * spacing.palette_right, background))
+        return Strip(segments).crop_extend(0, width, background)
+
+    # -- keys, bindings and the mouse -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._keys_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._shown = None
+        self.refresh()
+
+    def key_at(self, x: int) -> ShownKey | None:
+        """The key drawn at content cell `x` (its gap belongs to none)."""
+        keys = [*self.shown, *([self._palette] if self._palette is not None else [])]
+        return next((key for key in keys if key.start <= x < key.end), None)
+
+    def _key_under(self, event: events.MouseEvent) -> ShownKey | None:
+        offset = event.get_content_offset(self)
+        return None if offset is None else self.key_at(offset.x)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self._key_under(event)
+        hover = key.key if key is not None else None
+        if hover != self._hover:
+            self._hover = hover
+            self.tooltip = key.tooltip if key is not None else None
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A click on a key presses it (a disabled one rings the bell), as on Textual's."""
+        key = self._key_under(event)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
