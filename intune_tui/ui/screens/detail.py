@@ -18,6 +18,7 @@ from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
@@ -212,7 +213,10 @@ class DetailScreen(IntuneAppMixin, Screen[None]):
         active = self.tabs.active
         if not active:
             return None
-        panes = self.tabs.get_pane(active).query(RowsPane)
+        try:
+            panes = self.tabs.get_pane(active).query(RowsPane)
+        except NoMatches:  # a pane not mounted yet (the device screen mounts them late)
+            return None
         return panes.first() if panes else None
 
     def action_next_tab(self) -> None:

@@ -12,14 +12,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on
 from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane, Tabs
+from textual.widgets._tabbed_content import ContentTab, ContentTabs
 
 from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.device_apps import (
@@ -186,6 +186,70 @@ def title_line(device: ManagedDevice) -> Text:
     return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
 
 
+class DeviceTabs(TabbedContent):
+    """Every tab's label from the first frame, but only the shown tab's pane: the others are
+    mounted later (`ensure_pane`), each built whole by `build`. A tab whose pane is not mounted
+    yet is shown only once it is: whichever way it is opened (a key, a click on its label, a
+    command, a deep link), the old pane stays until the new one is complete, so no empty or
+    half-built pane is ever drawn. `built(tab_id)` is told once a pane is mounted (and shown,
+    when it is the active one)."""
+
+    def __init__(self, labels: tuple[tuple[str, str], ...], first: TabPane,
+                 build: Callable[[str], TabPane], built: Callable[[str], None], *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id, initial=first.id or "")
+        self._labels = labels
+        self._first = first
+        self._build = build
+        self._built = built
+        self._mounted: set[str] = {first.id or ""}
+        self._mounting: dict[str, Awaitable[None]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield ContentTabs(*(ContentTab(label, tab_id) for tab_id, label in self._labels),
+                          active=self._initial or None, tabbed_content=self)
+        with ContentSwitcher(initial=self._initial or None):
+            yield self._first
+
+    def has_pane(self, tab_id: str) -> bool:
+        return tab_id in self._mounted
+
+    async def ensure_pane(self, tab_id: str) -> None:
+        """Mount the tab's pane (hidden) with everything in it, unless it is already."""
+        if tab_id in self._mounted:
+            return
+        if tab_id not in self._mounting:
+            pane = self._build(tab_id)
+            pane.display = False  # the switcher shows it (`_watch_active`)
+            self._mounting[tab_id] = self.get_child_by_type(ContentSwitcher).mount(pane)
+        await self._mounting[tab_id]
+        self._mounted.add(tab_id)
+        self._mounting.pop(tab_id, None)
+        if tab_id != self.active:  # else told once it is shown (`_show_when_mounted`)
+            self._built(tab_id)
+
+    def _watch_active(self, active: str) -> None:
+        if active and active not in self._mounted:
+            self.call_later(self._show_when_mounted, active)
+            return
+        super()._watch_active(active)
+
+    async def _show_when_mounted(self, tab_id: str) -> None:
+        await self.ensure_pane(tab_id)
+        if self.active == tab_id and self.is_attached:
+            super()._watch_active(tab_id)
+            self._built(tab_id)
+
+    def _on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        """A click on the label of a tab whose pane is not mounted yet: shown once it is
+        (Textual's handler would switch to the pane at once)."""
+        tab_id = ContentTab.sans_prefix(event.tab.id or "")
+        if self._is_associated_tabs(event.tabs) and tab_id not in self._mounted:
+            event.stop()
+            event.prevent_default()
+            self.active = tab_id
+
+
 class DeviceDetailScreen(DetailScreen):
     """Overview, compliance, configuration, discovered apps, action history, users."""
 
@@ -230,7 +294,6 @@ class DeviceDetailScreen(DetailScreen):
         # The reads start here, at Enter, while the tabs are still being built; what arrives
         # before its tab's widgets exist waits in `_waiting` (see `_deliver`).
         self._first_tab = start_tab or "overview"
-        self._built: set[str] = set()  # tabs whose content is mounted
         self._waiting: list[Callable[[], None]] = []
         # What the hidden tabs' building waits for: the first frame, and the device's GET
         # drawn (or failed), so that neither waits behind it.
@@ -243,20 +306,29 @@ class DeviceDetailScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top(title_line(self.device))
-        # Only the tab shown first is built now; the others one per frame once the first frame
-        # and the device's GET are drawn (`_build_next_tab`), or at once when one is opened
-        # before its turn (`_open_tab`), from what its reads (started at Enter) have brought
-        # by then. Building all eight up front doubled the time to the first paint.
-        with TabbedContent(id="device-tabs", initial=self._first_tab):
-            for tab_id, label in TAB_LABELS:
-                with TabPane(label, id=tab_id):
-                    if tab_id == self._first_tab:
-                        yield from self._tab_content(tab_id)
+        # Only the tab shown first has its pane now (every label is there); the others are
+        # mounted one per frame once the first frame and the device's GET are drawn
+        # (`_build_next_tab`), or at once when one is opened before its turn (DeviceTabs), from
+        # what its reads (started at Enter) have brought by then. Building all eight up front
+        # doubled the time to the first paint; their empty panes alone cost ~10 ms of it.
+        yield DeviceTabs(TAB_LABELS, self._tab_pane(self._first_tab), self._tab_pane,
+                         self._pane_built, id="device-tabs")
         yield KeyFooter()
+
+    def _tab_pane(self, tab_id: str) -> TabPane:
+        label = dict(TAB_LABELS)[tab_id]
+        return TabPane(label, *self._tab_content(tab_id), id=tab_id)
+
+    def _pane_built(self, _tab_id: str) -> None:
+        """A tab's pane is mounted (or shown): what waited for its widgets now."""
+        self._flush()
+
+    def tab_ids(self) -> list[str]:
+        """Every tab, its pane mounted or not (DeviceTabs mounts it when it is opened)."""
+        return [tab_id for tab_id, _label in TAB_LABELS]
 
     def _tab_content(self, tab_id: str) -> list[Widget]:
         """The widgets of one tab (their data arrives through `_deliver`)."""
-        self._built.add(tab_id)
         if tab_id == "overview":
             problem = self.overview_problem()
             problem.display = False
@@ -298,16 +370,6 @@ class DeviceDetailScreen(DetailScreen):
         """Most tabs hold a list, built or not yet (`/` and `e` say so on one that does not)."""
         return True
 
-    @on(TabbedContent.TabActivated)
-    async def _open_tab(self, event: TabbedContent.TabActivated) -> None:
-        """A tab opened for the first time: its widgets now, drawn at once from the results
-        that waited for them (`_deliver`)."""
-        pane = event.pane
-        if not pane.id or pane.id in self._built or not self.is_attached:
-            return
-        await pane.mount_all(self._tab_content(pane.id))
-        self._flush()
-
     def _may_build_tabs(self, done: str) -> None:
         if self._before_building:
             self._before_building.discard(done)
@@ -324,20 +386,20 @@ class DeviceDetailScreen(DetailScreen):
         it out and draws it."""
         if not self.is_attached:
             return
-        tabs = self.query_one(TabbedContent)
+        tabs = self.query_one(DeviceTabs)
         for tab_id, _label in TAB_LABELS:
-            if tab_id not in self._built:
-                await tabs.get_pane(tab_id).mount_all(self._tab_content(tab_id))
-                self._flush()
+            if not tabs.has_pane(tab_id):
+                await tabs.ensure_pane(tab_id)
                 self.call_after_refresh(self._build_next_tab_soon)
                 return
 
     def focus_tab(self) -> None:
         """The active tab's list or text; a tab not built yet takes the keys once it is."""
-        if self.tabs.active in self._built:
+        tabs = self.query_one(DeviceTabs)
+        if tabs.has_pane(tabs.active) and tabs.get_pane(tabs.active).display:
             super().focus_tab()
         else:
-            self._waiting.append(super().focus_tab)
+            self._waiting.append(self.focus_tab)
 
     def _deliver(self, show: Callable[[], None]) -> None:
         """Show a result now if its tab is built, else as soon as it is."""

@@ -260,7 +260,7 @@ class KeyFooter(Widget, can_focus=False):
 
     def _key_segments(self, shown: ShownKey, key_text: str, label_text: str) -> list[Segment]:
         """A key and its label as Textual's FooterKey draws them (its offsets in `meta`)."""
-        extra = ("hover",) if shown.key == self._hover else ()
+        extra: tuple[str, ...] = ("hover",) if shown.key == self._hover else ()
         extra += () if shown.enabled else ("disabled",)
         segments = [Segment(key_text, self._style("key", *extra, "offset 0"))]
         if shown.label:

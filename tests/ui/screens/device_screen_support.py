@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.css.query import NoMatches
 from textual.widgets import TabbedContent
 from waiting import wait_until
 
@@ -15,8 +16,15 @@ async def open_tab(pilot: Any, screen: Any, tab_id: str) -> None:
     """Open `tab_id` on a detail screen and wait until its widgets are there."""
     tabs = screen.query_one(TabbedContent)
     tabs.active = tab_id
-    await wait_until(pilot, lambda: bool(tabs.get_pane(tab_id).children),
-                     what=f"the {tab_id} tab")
+
+    def shown() -> bool:
+        try:  # the device screen mounts a pane only once it has all its widgets
+            pane = tabs.get_pane(tab_id)
+        except NoMatches:
+            return False
+        return pane.display and bool(pane.children)
+
+    await wait_until(pilot, shown, what=f"the {tab_id} tab")
     await pilot.pause()
 
 

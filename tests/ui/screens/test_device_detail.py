@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from textual.widgets import ContentSwitcher, TabbedContent
+
 from intune_tui.intune.device_apps import ManagedAppState
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen, managed_apps_text
 from intune_tui.ui.widgets.detail import RowsPane
@@ -163,3 +165,84 @@ def test_a_managed_app_s_version_is_not_repeated_when_its_name_ends_with_it() ->
     assert "  Autodesk DWG TrueView 2025 · Required install · Installed" in lines
     assert "  Notepad++ 8.6.9 · Required install" in lines
     assert "  Tool 2025 2025.1 · Required install" in lines
+
+
+# -- a tab's pane is drawn only whole ------------------------------------------------------------
+
+def drawn_pane_problems(screen: DeviceDetailScreen) -> list[str]:
+    """What is wrong with the tab pane shown now: none, more than one, not the active tab's, or
+    one without all its widgets mounted."""
+    switcher = screen.query_one(ContentSwitcher)
+    shown = [pane for pane in switcher.children if pane.display]
+    if len(shown) != 1:
+        return [f"{len(shown)} panes shown"]
+    pane = shown[0]
+    widgets = list(pane.walk_children())
+    problems = [] if widgets else [f"{pane.id}: empty"]
+    problems += [f"{pane.id}: {widget!r} not mounted" for widget in widgets
+                 if not widget.is_mounted]
+    if pane.id != screen.query_one(TabbedContent).active:
+        problems.append(f"{pane.id} shown, {screen.query_one(TabbedContent).active} active")
+    return problems
+
+
+def watch_frames(app: Any, monkeypatch: Any) -> list[str]:
+    """Every frame drawn of a device screen: the problems of its shown pane then."""
+    problems: list[str] = []
+    display = app._display
+
+    def spy(screen: Any, renderable: Any) -> None:
+        if isinstance(screen, DeviceDetailScreen) and screen.is_mounted:
+            problems.extend(drawn_pane_problems(screen))
+        display(screen, renderable)
+
+    monkeypatch.setattr(app, "_display", spy)
+    return problems
+
+
+def whole(screen: Any, tab_id: str) -> bool:
+    return (screen.query_one(TabbedContent).active == tab_id
+            and not drawn_pane_problems(screen))
+
+
+async def test_a_tab_opened_before_its_pane_is_built_is_never_drawn_empty(
+        make_app, wait_until, monkeypatch) -> None:
+    """Each way of opening a tab (`]`, a click on its label, `k`, `c`), its pane not built yet
+    (the building after the first frame held off): every frame shows one whole pane."""
+    async def not_yet(_screen: DeviceDetailScreen) -> None:
+        return None
+
+    monkeypatch.setattr(DeviceDetailScreen, "_build_next_tab", not_yet)
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        problems = watch_frames(app, monkeypatch)
+        detail = await open_laptop(pilot, app, wait_until)
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: whole(detail, "compliance"))
+        await pilot.click("#--content-tab-groups")
+        await wait_until(pilot, lambda: whole(detail, "groups"))
+        await pilot.press("k")
+        await wait_until(pilot, lambda: whole(detail, "recovery")
+                         and detail.focused is detail.query_one("#recovery-list"))
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await wait_until(pilot, lambda: whole(detail, "users"))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: whole(detail, "compliance"))
+        await wait_until(pilot, lambda: device_settled(app))
+        text = text_of(app)
+    assert problems == []
+    assert "Why non-compliant" in text or "Compliance" in text
+
+
+async def test_a_device_opened_on_a_tab_shows_that_tab_first(make_app, wait_until,
+                                                            monkeypatch) -> None:
+    """`w` on the list opens the device on its Compliance tab: its first frame shows it."""
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        problems = watch_frames(app, monkeypatch)
+        await at_device(pilot, app, wait_until, LAPTOP_ID)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+        detail = app.screen
+        await wait_until(pilot, lambda: whole(detail, "compliance") and device_settled(app))
+    assert problems == []
