@@ -192,9 +192,10 @@ class RecoveryVault:
         if "key" in _select(params):
             return _error(400, "BadRequest", "The key property can only be selected on a "
                           "single recovery key.", request_id)
-        keys = list(self.all_keys().values())
         text = params.get("$filter")
-        if text is not None:
+        if text is None:
+            keys = list(self.all_keys().values())
+        else:  # one device's keys, without making every key of the tenant first
             device_id = _device_id_filter(text)
             if device_id is None:
                 return _error(400, "BadRequest", "Invalid filter clause: only deviceId eq "
