@@ -7,9 +7,10 @@ in two keys.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from rich.text import Text
 from textual._context import NoActiveAppError
@@ -71,6 +72,7 @@ TAB_LABELS: tuple[tuple[str, str], ...] = (
     ("groups", "Groups"), ("recovery", "Recovery"), ("actions", "Actions"))
 # An action sent this recently is followed (and its tab shown) when the device is opened.
 RECENT_ACTION = timedelta(minutes=10)
+T = TypeVar("T")
 _FAILING = {"noncompliant", "error", "conflict"}
 
 
@@ -184,6 +186,35 @@ def title_line(device: ManagedDevice) -> Text:
                                     clean(device.os_version)))),
              enum_word(device.compliance_state)]
     return Text(" · ".join(part for part in parts if part and part != "—"), style="bold")
+
+
+class Relay(Generic[T]):
+    """One job's answer handed to another job on the worker's loop as soon as it comes (not
+    once the UI thread has seen it)."""
+
+    def __init__(self) -> None:
+        self._done: asyncio.Event | None = None
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def _event(self) -> asyncio.Event:
+        if self._done is None:  # made on the worker's loop, where it is used
+            self._done = asyncio.Event()
+        return self._done
+
+    def set(self, value: T) -> None:
+        self._value = value
+        self._event().set()
+
+    def fail(self, error: BaseException) -> None:
+        self._error = error
+        self._event().set()
+
+    async def get(self) -> T:
+        await self._event().wait()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
 
 
 class DeviceTabs(TabbedContent):
@@ -631,25 +662,41 @@ class DeviceDetailScreen(DetailScreen):
                 "has no primary user.")))
             return
         device_id = self.device_id
+        listed = Relay[list[ManagedAppState]]()
+        shown = {"errors": False}  # whether the list with its error codes is drawn
 
-        def listed(states: list[ManagedAppState]) -> None:
-            # The list paints at once; failing apps' error codes follow (one more round trip),
-            # read now whether or not the Apps tab is built yet.
-            self._deliver(lambda: self._apps_view().update(managed_apps_text(states)))
-            if any(state.failing for state in states):
-                self.load_part("managed-app-errors",
-                               lambda service: with_install_errors(service.client, states,
-                                                                   device_id),
-                               lambda found: self._apps_view().update(managed_apps_text(found)),
-                               lambda error: None)  # each row says why its code is missing
+        async def states(service: IntuneService) -> list[ManagedAppState]:
+            try:
+                found = await managed_app_states(service.client, user_id, device_id,
+                                                 with_errors=False)
+            except BaseException as error:
+                listed.fail(error)
+                raise
+            listed.set(found)
+            return found
 
-        # Not through `load_part`: the error codes' read starts from this answer at once.
-        super().load_part("managed-apps",
-                          lambda service: managed_app_states(service.client, user_id, device_id,
-                                                             with_errors=False),
-                          listed,
-                          lambda error: self._deliver(lambda: self._apps_view().update(Text(
-                              f"Could not read the managed apps: {clean(str(error))}"))))
+        async def with_errors(service: IntuneService) -> list[ManagedAppState] | None:
+            """The failing apps' error codes, read in the worker as soon as the list comes
+            (one more round trip, by Graph's design), not once the UI thread has drawn it."""
+            found = await listed.get()
+            if not any(state.failing for state in found):
+                return None
+            return await with_install_errors(service.client, found, device_id)
+
+        def show_list(found: list[ManagedAppState]) -> None:
+            if not shown["errors"]:  # else the list with the codes came first
+                self._apps_view().update(managed_apps_text(found))
+
+        def show_errors(found: list[ManagedAppState] | None) -> None:
+            if found is not None:
+                shown["errors"] = True
+                self._apps_view().update(managed_apps_text(found))
+
+        self.load_part("managed-apps", states, show_list,
+                       lambda error: self._apps_view().update(Text(
+                           f"Could not read the managed apps: {clean(str(error))}")))
+        # A failed list says so above; each row says why its own code is missing.
+        self.load_part("managed-app-errors", with_errors, show_errors, lambda error: None)
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen

@@ -247,3 +247,52 @@ async def test_a_device_opened_on_a_tab_shows_that_tab_first(make_app, wait_unti
         detail = app.screen
         await wait_until(pilot, lambda: whole(detail, "compliance") and device_settled(app))
     assert problems == []
+
+
+# -- the managed apps' error codes: the second round trip starts from the first answer ---------
+
+async def test_the_error_codes_are_asked_for_without_waiting_for_the_ui(
+        make_app, wait_until, monkeypatch) -> None:
+    """The app list's answer starts the failing apps' error code reads in the worker: they
+    reach Graph even while the UI thread has not handled that answer yet (here: never)."""
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, LAPTOP_ID)
+        fake = app.session.fake
+        handle = app._handle_worker_event
+
+        def ui_never_sees_the_list(event: Any) -> None:
+            job = app._jobs.get(getattr(event, "job_id", None))
+            if job is None or not job.key.endswith(":managed-apps"):
+                handle(event)
+
+        monkeypatch.setattr(app, "_handle_worker_event", ui_never_sees_the_list)
+        fake.requests.clear()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("/deviceStatuses" in r.path for r in fake.requests))
+        asked = [r.path for r in fake.requests]
+    assert any("/mobileAppIntentAndStates" in path for path in asked)
+
+
+async def test_a_failed_app_list_says_so_and_asks_for_no_error_code(make_app, wait_until
+                                                                    ) -> None:
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, LAPTOP_ID)
+        fake = app.session.fake
+        fake.faults.fail_next(403, path_contains="/mobileAppIntentAndStates")
+        fake.requests.clear()
+        detail = await open_laptop_from_the_row(pilot, app, wait_until)
+        await open_tab(pilot, detail, "apps")
+        await wait_until(pilot, lambda: "Could not read the managed apps" in text_of(app))
+        await wait_until(pilot, lambda: device_settled(app))
+        asked = [r.path for r in fake.requests]
+        shown = text_of(app)
+    assert not any("/deviceStatuses" in path for path in asked)
+    assert "Discovered apps" in shown  # the rest of the tab is there
+
+
+async def open_laptop_from_the_row(pilot: Any, app: Any, wait_until: Any) -> DeviceDetailScreen:
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
+    return app.screen  # type: ignore[no-any-return]
