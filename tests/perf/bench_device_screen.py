@@ -17,10 +17,11 @@
      error codes a second one after the app list (by Graph's design).
    - hidden tabs: only their labels are in the first frame; their panes are mounted (each
      whole) one per frame once the first frame and the device's GET are drawn, or when opened
-     before their turn (issue 17: first paint of a hidden tab = when it is opened). Once every read has answered, the bench opens each hidden tab in turn
-     and measures from `active = tab` to the frame that shows its content (drawn from the data
-     that waited for it; "data had arrived: yes" is checked, not assumed). A tab opened earlier,
-     at t ms after Enter, paints at about max(t + that open time, its read's answer + one
+     before their turn (issue 17: first paint of a hidden tab = when it is opened). Once every
+     read has answered, the bench opens each hidden tab in turn and measures from
+     `active = tab` to the frame that shows its content (drawn from the data that waited for
+     it; "data had arrived: yes" is checked, not assumed). A tab opened earlier, at t ms after
+     Enter, paints at about max(t + that open time, its read's answer + one
      frame), so its first paint after Enter is bounded by the read's answer time when opened
      before it, and by t + open time after.
    Target: 1 round trip + 100 ms (the latency + 100 ms) for each.
