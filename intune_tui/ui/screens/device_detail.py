@@ -341,7 +341,8 @@ class DeviceDetailScreen(DetailScreen):
         # mounted one per frame once the first frame and the device's GET are drawn
         # (`_build_next_tab`), or at once when one is opened before its turn (DeviceTabs), from
         # what its reads (started at Enter) have brought by then. Building all eight up front
-        # doubled the time to the first paint; their empty panes alone cost ~10 ms of it.
+        # doubled the time to the first paint; even empty, the seven hidden panes were seven
+        # more widgets to style before it.
         yield DeviceTabs(TAB_LABELS, self._tab_pane(self._first_tab), self._tab_pane,
                          self._pane_built, id="device-tabs")
         yield KeyFooter()
