@@ -177,6 +177,9 @@ class IntuneApp(App[None]):
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
         self._starting = True  # until the first list page is painted (startup: GC pause)
+        # What waits for the app's first frame to be on the terminal (`after_first_frame`);
+        # None once it is.
+        self._before_first_frame: list[Callable[[], object]] | None = []
         self.warm = WarmStarts(self)  # the lists' snapshots (warm start)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
@@ -201,7 +204,30 @@ class IntuneApp(App[None]):
         self._apply_session_header()
         self.set_timer(startup.START_UP_GC_AT_THE_LATEST, self._start_up_over)
 
+    def on_ready(self) -> None:
+        # Textual's Ready: the first layout is done and its frame queued; what waited for the
+        # first frame goes once that frame is out.
+        self.call_after_refresh(self._first_frame_shown)
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` now, or once the app's first frame is on the terminal if it is not
+        yet (ui/startup.py: work that would hold the first rows back)."""
+        waiting = self._before_first_frame
+        if waiting is None:
+            callback()
+        else:
+            waiting.append(callback)
+
+    def _first_frame_shown(self) -> None:
+        waiting, self._before_first_frame = self._before_first_frame, None
+        for callback in waiting or ():
+            try:
+                callback()
+            except Exception:  # a screen that closed meanwhile, or a bug: never crash the app
+                log.exception("a step waiting for the first frame failed")
+
     def _start_up_over(self) -> None:
+        self._first_frame_shown()  # at the latest now (a frame that never came)
         if self._starting:
             self._starting = False
             startup.resume_gc()
@@ -374,7 +400,7 @@ class IntuneApp(App[None]):
                 if handlers is not None:
                     self._safely(handlers.replies["on_page"], event.page)
                 if self._starting:
-                    self.call_after_refresh(self._start_up_over)
+                    self.after_first_frame(lambda: self.call_after_refresh(self._start_up_over))
             case StreamFinished():
                 handlers = self._streams.pop(event.stream_id, None)
                 on_done = handlers.replies.get("on_done") if handlers is not None else None
