@@ -24,8 +24,6 @@ from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
 from intune_tui.ui import startup
-from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, describe_view, parse_command
-from intune_tui.ui.palette import ContextCommands
 from intune_tui.ui.stylesheet import ParsedStylesheet
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.ui.warm import WarmStarts
@@ -41,6 +39,8 @@ from intune_tui.worker import (
 )
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from intune_tui.config import Settings
     from intune_tui.demo.process import DemoGraphProcess
     from intune_tui.intune.service import IntuneService
@@ -107,6 +107,14 @@ def _area_of(list_name: str) -> str | None:
     return None
 
 
+def _context_commands() -> type[Provider]:
+    """The palette's own commands, imported when the palette opens (ui.commands and what it
+    imports are not needed for the first frame)."""
+    from intune_tui.ui.palette import ContextCommands
+
+    return ContextCommands
+
+
 def _modes() -> dict[str, Callable[[], Any]]:
     def factory(module: str, name: str) -> Callable[[], Any]:
         def make_screen() -> Any:
@@ -126,7 +134,7 @@ class IntuneApp(App[None]):
     # The first area is the app's first screen: switching to it from Textual's default screen
     # re-parsed every stylesheet once more before the first frame.
     DEFAULT_MODE = FIRST_MODE
-    COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {_context_commands}
     # Screens narrower than 100 columns get the class -narrow (app.tcss tightens the footer).
     # Not ClassVar: Textual declares it "ClassVar[...] | None", which mypy reads as an instance
     # variable that a ClassVar may not override.
@@ -474,6 +482,7 @@ class IntuneApp(App[None]):
     def report_error(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; details go to the log."""
         from intune_tui.auth.errors import AuthError
+        from intune_tui.ui.commands import SHOW_REQUEST_HINT
 
         if isinstance(error, GraphError) and error.request_entry is not None:
             self.last_failed_request = error.request_entry
@@ -506,6 +515,8 @@ class IntuneApp(App[None]):
                          self.run_command_line)
 
     def run_command_line(self, line: str | None) -> None:
+        from intune_tui.ui.commands import CommandError, parse_command
+
         if not line or line.strip() == ":":
             return
         try:
@@ -563,6 +574,7 @@ class IntuneApp(App[None]):
     def save_current_view(self, name: str, key: str | None = None) -> None:
         """`:save NAME [KEY]`: the list on screen, as it is, into config.toml's [views.NAME]."""
         from intune_tui.config import save_view
+        from intune_tui.ui.commands import describe_view
 
         current = getattr(self.screen, "current_view", None)
         if current is None:

@@ -25,12 +25,10 @@ from textual.widgets import Header, Input, Static, Tab, Tabs
 from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
-from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.table import store
 from intune_tui.table.columns import encode_page, engine_ready
 from intune_tui.ui.admin_link import copy_admin_center_link
-from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.warm import RowsBehind
 from intune_tui.ui.widgets.key_footer import KeyFooter
@@ -41,6 +39,7 @@ from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Sequence
 
+    from intune_tui.intune.search import RowFilter, SearchQuery
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.table.store import RowStore
     from intune_tui.ui.app import IntuneApp
@@ -483,6 +482,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         if not isinstance(error, GraphError):
             self.intune_app.report_error(error)
+        from intune_tui.ui.commands import SHOW_REQUEST_HINT
+
         text = Text(str(error))
         if isinstance(error, GraphError) and error.support_line():
             text.append(f"\n{error.support_line()} · {SHOW_REQUEST_HINT}", style="dim")
@@ -549,6 +550,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         if self._query is not None and self._query.text.rstrip() == text.rstrip():
             return  # a trailing space: the same rows, and re-filtering 100k rows is not free
+        # Imported at the first search, not for the first frame (ui/startup.py).
+        from intune_tui.intune.search import QueryError, parse_query
+
         parsed = parse_query(text, self.resource, now=self.intune_app.now())
         if isinstance(parsed, QueryError):
             self._set_status(filter_text=text, filter_split="", error=parsed.message)
