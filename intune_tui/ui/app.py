@@ -24,7 +24,7 @@ from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
 from intune_tui.ui import startup
-from intune_tui.ui.stylesheet import ParsedStylesheet
+from intune_tui.ui.stylesheet import ParsedStylesheet, RulesOnDisk, rules_cache_dir
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.ui.warm import WarmStarts
 from intune_tui.worker import (
@@ -166,10 +166,13 @@ class IntuneApp(App[None]):
         *,
         sign_in: AppSignIn | None = None,
         timings: Timings = DEFAULT_TIMINGS,
+        styles_on_disk: RulesOnDisk | None = None,
     ) -> None:
         super().__init__()
-        # Each CSS source parsed once per process (ui/stylesheet.py), not once per app/reparse.
-        self.stylesheet = ParsedStylesheet(variables=self.stylesheet._variables)
+        # Each CSS source parsed once per process (ui/stylesheet.py), not once per app/reparse;
+        # with `styles_on_disk` (the CLI's app), once per machine.
+        self.stylesheet = ParsedStylesheet(variables=self.stylesheet._variables,
+                                           disk=styles_on_disk)
         self.settings = settings
         self.session = session
         self.timings = timings
@@ -781,6 +784,7 @@ def run_app(settings: Settings, *, demo_graph: DemoGraphProcess | None = None) -
     except SessionError as error:
         print(f"intune-tui: {error}")
         return 1
-    app = IntuneApp(settings, session, sign_in=sign_in)
+    app = IntuneApp(settings, session, sign_in=sign_in,
+                    styles_on_disk=RulesOnDisk(rules_cache_dir()))
     app.run(mouse=settings.mouse)
     return app.return_code or 0
