@@ -25,7 +25,10 @@ Method: real processes on a real pseudo-terminal, nothing added to the product.
   Textual's first layout already has that size) with TERM=xterm-256color and private
   config/data/log directories (INTUNE_TUI_*_DIR), and reads everything it writes.
   PYTHONDONTWRITEBYTECODE is removed from its environment, so every program runs from bytecode
-  as on a user's machine.
+  as on a user's machine. Likewise intune-tui's parsed style rules (ui/stylesheet.py), kept in
+  the user's cache folder by the untimed run; `--cold-caches` gives every run an empty cache
+  folder of its own (XDG_CACHE_HOME and INTUNE_TUI_CACHE_DIR), as on the first launch after an
+  install or upgrade.
 - The clock starts just before the fork and stops when the bytes of a marker have been read from
   the pty: for intune-tui and the reference, the name of one of the first devices of the demo
   tenant (the first page's rows are computed beforehand from the same seeded tenant, outside
@@ -178,7 +181,8 @@ def first_device_names(devices: int) -> list[bytes]:
 
 
 def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, *,
-             home: str | None = None, cwd: Path = REPO) -> dict[str, float | None]:
+             home: str | None = None, cwd: Path = REPO,
+             cold_caches: bool = False) -> dict[str, float | None]:
     """Fork `argv` on a pty in `cwd`; seconds from fork until each marker group's bytes were
     read. `home`: the config/data/log directories' parent (default: a new temporary one)."""
     home = home or tempfile.mkdtemp(prefix="intune-tui-startup-")
@@ -190,6 +194,8 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     for kind in ("CONFIG", "DATA", "LOG"):
         env[f"INTUNE_TUI_{kind}_DIR"] = str(Path(home) / kind.lower())
+    if cold_caches:
+        env["XDG_CACHE_HOME"] = env["INTUNE_TUI_CACHE_DIR"] = str(Path(home) / "cache")
     started = time.perf_counter()
     pid, master = pty.fork()
     if pid == 0:  # the child: set the size, then become the program
@@ -285,6 +291,8 @@ def app_summary(runs: list[dict[str, float | None]], screen: float | None,
         "device_rows_painted_median_s": rows,
         "device_rows_runs": [run["device_rows"] for run in runs],
         "device_rows_cpu_median_s": cpu,
+        "device_rows_cpu_runs": [run["device_rows_cpu"] for run in runs],
+        "empty_list_painted_runs": [run["list_painted"] for run in runs],
         # The target (issue 21): against the comparable screen with httpx, at most 1.5x.
         "ratio": ratio(screen),
         "ratio_vs_one_word": ratio(floor),
@@ -302,6 +310,9 @@ def main() -> None:
     parser.add_argument("--trees", type=Path, nargs="+", default=None, metavar="CHECKOUT",
                         help="run intune-tui from each of these checkouts (e.g. before and "
                         "after a change), alternating within each repetition")
+    parser.add_argument("--cold-caches", action="store_true",
+                        help="every run with an empty cache folder of its own (no parsed style "
+                        "rules kept from an earlier run)")
     args = parser.parse_args()
     trees = [tree.resolve() for tree in args.trees] if args.trees else [REPO]
     load_at_start = round(os.getloadavg()[0], 2)
@@ -329,7 +340,8 @@ def main() -> None:
         screen_runs.append(run_once(screen_argv, {"device_rows": names}, b"\x11"))
         # Each repetition starts from another checkout, so none always runs first.
         for tree in trees[repetition % len(trees):] + trees[:repetition % len(trees)]:
-            app_runs[tree].append(run_once(app_argv, app_markers, b"q", cwd=tree))
+            app_runs[tree].append(run_once(app_argv, app_markers, b"q", cwd=tree,
+                                           cold_caches=args.cold_caches))
     floor = median([run["painted"] for run in floor_runs])
     httpx_floor = median([run["painted"] for run in httpx_runs])
     screen = median([run["device_rows"] for run in screen_runs])
@@ -344,6 +356,7 @@ def main() -> None:
         "load_average_at_start": load_at_start,
         "repeat": args.repeat,
         "demo_devices": args.demo_devices,
+        "cold_caches": args.cold_caches,
         "bare_textual_first_paint_s": {
             "median": floor, "runs": [run["painted"] for run in floor_runs],
             "cpu_median_s": median([run["painted_cpu"] for run in floor_runs])},
