@@ -31,8 +31,8 @@ import sys
 from pathlib import Path
 
 import platformdirs
-import textual
 from textual.cache import LRUCache
+from textual.css import model, parse, styles
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.css.types import CSSLocation
@@ -49,6 +49,19 @@ _PARSED: LRUCache[_RulesKey, list[RuleSet]] = LRUCache(1024)
 # Part of every file's name: a change of how rules are stored, of Textual (its classes are what
 # is stored) or of Python (pickle's classes) makes every old file unused.
 _DISK_FORMAT = 1
+_textual_identity: tuple[object, ...] | None = None
+
+
+def _textual_files() -> tuple[object, ...]:
+    """Which Textual parses and holds the rules: its parser's and rule classes' files, where
+    and as of when (an upgrade replaces them). Not `textual.__version__`: Textual reads its
+    package metadata on every use of it (~2 ms each, and importlib.metadata's import)."""
+    global _textual_identity
+    if _textual_identity is None:
+        files = [module.__file__ or "" for module in (parse, model, styles)]
+        _textual_identity = tuple((file, info.st_mtime_ns, info.st_size)
+                                  for file, info in ((file, os.stat(file)) for file in files))
+    return _textual_identity
 
 
 def rules_cache_dir() -> Path:
@@ -73,7 +86,7 @@ class RulesOnDisk:
         self.directory = directory
 
     def _path(self, key: _RulesKey) -> Path:
-        named = repr((_DISK_FORMAT, textual.__version__, sys.version, key))
+        named = repr((_DISK_FORMAT, _textual_files(), sys.version, key))
         return self.directory / (hashlib.sha256(named.encode("utf-8")).hexdigest()[:40] + ".rules")
 
     def load(self, key: _RulesKey) -> list[RuleSet] | None:
