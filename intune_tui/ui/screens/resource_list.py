@@ -550,7 +550,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         if self._query is not None and self._query.text.rstrip() == text.rstrip():
             return  # a trailing space: the same rows, and re-filtering 100k rows is not free
-        # Imported at the first search, not for the first frame (ui/startup.py).
+        # Imported at the first search, not before the first frame.
         from intune_tui.intune.search import QueryError, parse_query
 
         parsed = parse_query(text, self.resource, now=self.intune_app.now())
