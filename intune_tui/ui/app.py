@@ -24,9 +24,7 @@ from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
 from intune_tui.text import clean
 from intune_tui.ui import startup
-from intune_tui.ui.commands import SHOW_REQUEST_HINT, CommandError, describe_view, parse_command
-from intune_tui.ui.palette import ContextCommands
-from intune_tui.ui.stylesheet import ParsedStylesheet
+from intune_tui.ui.stylesheet import ParsedStylesheet, RulesOnDisk, rules_cache_dir
 from intune_tui.ui.timings import DEFAULT_TIMINGS, Timings
 from intune_tui.ui.warm import WarmStarts
 from intune_tui.worker import (
@@ -41,6 +39,8 @@ from intune_tui.worker import (
 )
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from intune_tui.config import Settings
     from intune_tui.demo.process import DemoGraphProcess
     from intune_tui.intune.service import IntuneService
@@ -107,6 +107,14 @@ def _area_of(list_name: str) -> str | None:
     return None
 
 
+def _context_commands() -> type[Provider]:
+    """The palette's own commands, imported when the palette opens (ui.commands and what it
+    imports are not needed for the first frame)."""
+    from intune_tui.ui.palette import ContextCommands
+
+    return ContextCommands
+
+
 def _modes() -> dict[str, Callable[[], Any]]:
     def factory(module: str, name: str) -> Callable[[], Any]:
         def make_screen() -> Any:
@@ -126,7 +134,7 @@ class IntuneApp(App[None]):
     # The first area is the app's first screen: switching to it from Textual's default screen
     # re-parsed every stylesheet once more before the first frame.
     DEFAULT_MODE = FIRST_MODE
-    COMMANDS: ClassVar = App.COMMANDS | {ContextCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {_context_commands}
     # Screens narrower than 100 columns get the class -narrow (app.tcss tightens the footer).
     # Not ClassVar: Textual declares it "ClassVar[...] | None", which mypy reads as an instance
     # variable that a ClassVar may not override.
@@ -158,10 +166,13 @@ class IntuneApp(App[None]):
         *,
         sign_in: AppSignIn | None = None,
         timings: Timings = DEFAULT_TIMINGS,
+        styles_on_disk: RulesOnDisk | None = None,
     ) -> None:
         super().__init__()
-        # Each CSS source parsed once per process (ui/stylesheet.py), not once per app/reparse.
-        self.stylesheet = ParsedStylesheet(variables=self.stylesheet._variables)
+        # Each CSS source parsed once per process (ui/stylesheet.py), not once per app/reparse;
+        # with `styles_on_disk` (the CLI's app), once per machine.
+        self.stylesheet = ParsedStylesheet(variables=self.stylesheet._variables,
+                                           disk=styles_on_disk)
         self.settings = settings
         self.session = session
         self.timings = timings
@@ -177,6 +188,9 @@ class IntuneApp(App[None]):
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
         self._starting = True  # until the first list page is painted (startup: GC pause)
+        # What waits for the app's first frame to be on the terminal (`after_first_frame`);
+        # None once it is.
+        self._before_first_frame: list[Callable[[], object]] | None = []
         self.warm = WarmStarts(self)  # the lists' snapshots (warm start)
         for name, factory in _modes().items():
             self.add_mode(name, factory)
@@ -201,7 +215,30 @@ class IntuneApp(App[None]):
         self._apply_session_header()
         self.set_timer(startup.START_UP_GC_AT_THE_LATEST, self._start_up_over)
 
+    def on_ready(self) -> None:
+        # Textual's Ready: the first layout is done and its frame queued; what waited for the
+        # first frame goes once that frame is out.
+        self.call_after_refresh(self._first_frame_shown)
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` now, or once the app's first frame is on the terminal if it is not
+        yet (ui/startup.py: work that would hold the first rows back)."""
+        waiting = self._before_first_frame
+        if waiting is None:
+            callback()
+        else:
+            waiting.append(callback)
+
+    def _first_frame_shown(self) -> None:
+        waiting, self._before_first_frame = self._before_first_frame, None
+        for callback in waiting or ():
+            try:
+                callback()
+            except Exception:  # a screen that closed meanwhile, or a bug: never crash the app
+                log.exception("a step waiting for the first frame failed")
+
     def _start_up_over(self) -> None:
+        self._first_frame_shown()  # at the latest now (a frame that never came)
         if self._starting:
             self._starting = False
             startup.resume_gc()
@@ -374,7 +411,7 @@ class IntuneApp(App[None]):
                 if handlers is not None:
                     self._safely(handlers.replies["on_page"], event.page)
                 if self._starting:
-                    self.call_after_refresh(self._start_up_over)
+                    self.after_first_frame(lambda: self.call_after_refresh(self._start_up_over))
             case StreamFinished():
                 handlers = self._streams.pop(event.stream_id, None)
                 on_done = handlers.replies.get("on_done") if handlers is not None else None
@@ -448,6 +485,7 @@ class IntuneApp(App[None]):
     def report_error(self, error: BaseException) -> None:
         """Tell the user what went wrong in one sentence; details go to the log."""
         from intune_tui.auth.errors import AuthError
+        from intune_tui.ui.commands import SHOW_REQUEST_HINT
 
         if isinstance(error, GraphError) and error.request_entry is not None:
             self.last_failed_request = error.request_entry
@@ -480,6 +518,8 @@ class IntuneApp(App[None]):
                          self.run_command_line)
 
     def run_command_line(self, line: str | None) -> None:
+        from intune_tui.ui.commands import CommandError, parse_command
+
         if not line or line.strip() == ":":
             return
         try:
@@ -537,6 +577,7 @@ class IntuneApp(App[None]):
     def save_current_view(self, name: str, key: str | None = None) -> None:
         """`:save NAME [KEY]`: the list on screen, as it is, into config.toml's [views.NAME]."""
         from intune_tui.config import save_view
+        from intune_tui.ui.commands import describe_view
 
         current = getattr(self.screen, "current_view", None)
         if current is None:
@@ -743,6 +784,7 @@ def run_app(settings: Settings, *, demo_graph: DemoGraphProcess | None = None) -
     except SessionError as error:
         print(f"intune-tui: {error}")
         return 1
-    app = IntuneApp(settings, session, sign_in=sign_in)
+    app = IntuneApp(settings, session, sign_in=sign_in,
+                    styles_on_disk=RulesOnDisk(rules_cache_dir()))
     app.run(mouse=settings.mouse)
     return app.return_code or 0

@@ -7,6 +7,11 @@ loaded it, load average ~16: wall times ~5x an idle machine's, so the CPU second
 process used until its first rows are given too, they suffer less from the load). All on: first
 rows after 4.30 s wall, 0.85 s CPU.
 
+Re-measured 2026-12-07 at the target's size (bench_startup.py --trees, 2,000 demo devices, each
+trick off in a copy of the tree against all on, runs alternating, medians of 9, load average
+2.7-4.6): all on, first rows after 0.99 s wall, 0.59 s CPU (the reference screen: 0.51 s, 0.34 s).
+Each gain below names its measurement.
+
 Not a start-up trick: the worker's 1 ms GIL switch interval (worker.py). Turned off, the first
 rows came 30 ms wall / 20 ms CPU *sooner*, within the noise; it stays in the worker for what it
 is for, a key pressed or a frame painted while a long list loads waits at most 1 ms for the GIL.
@@ -28,7 +33,8 @@ if TYPE_CHECKING:
 # collector ran ~165 times during it, ~40 ms of a ~0.44 s start. The CLI turns it off before it
 # imports the app; the app turns it on once the first list page is painted, the first list fails,
 # or this long after mount at the latest (a sign-in may come first).
-# Measured gain at 10k rows: 0.66 s wall, 0.13 s CPU.
+# Measured gain at 10k rows: 0.66 s wall, 0.13 s CPU. At 2k rows (2026-12-07): 0.05 s wall,
+# 0.20 s CPU.
 START_UP_GC_AT_THE_LATEST = 3.0
 
 
@@ -57,6 +63,7 @@ def resume_gc() -> None:
 # polars itself and is not held.
 # Measured (bench_startup.py's method, 2,000 demo devices, 9 runs each alternating, load ~3.6,
 # 2026-12-07): first rows 0.887 -> 0.779 s wall, 0.680 -> 0.560 s CPU of the app's process.
+# Re-measured (2026-12-07, the header's run): 0.22 s wall, 0.18 s CPU.
 
 
 def hold_engine_import() -> None:
@@ -114,5 +121,27 @@ class EarlyStream:
 # Textual's Footer is one widget per key, restyled at every focus change: on a first screen that
 # is ~100 ms of UI-thread work, which held the first rows back. A list screen mounts its
 # KeyFooter after the frame with its first rows (or when the list ends or fails), and at the
-# latest `Timings.footer_at_the_latest` after it mounts.
+# latest `Timings.footer_at_the_latest` after it mounts; at start-up that frame is the app's
+# first (next trick).
 # Measured gain at 10k rows: 2.25 s wall, 0.47 s CPU.
+
+
+# -- what would hold the first rows back waits for the app's first frame ---------------------
+# While Textual mounts the first screen it paints nothing (a batch update until the app is
+# ready) and runs `call_after_refresh` callbacks at once. When the first page came during that
+# mount (the demo's Graph answers in ~50 ms), "after the frame with the rows" was before the
+# first frame: the key bar (~100 ms), the first page's gc.freeze (a young collection over every
+# start-up object, the collector being off), the loaded list's full collection and the snapshot
+# writer's thread (keyring, cryptography, the row engine's imports) all ran before the rows
+# were painted. `IntuneApp.after_first_frame` holds them until Textual's Ready has been
+# followed by a refresh; afterwards it runs them at once.
+# Measured gain (2026-12-07, the header's run): 0.03 s wall, 0.08 s CPU.
+
+
+# -- parsed style rules kept between runs ----------------------------------------------------
+# The first app of a process parsed ~13 KB of our CSS and Textual's widgets' defaults (35-65 ms
+# of CPU on the loaded machine, each parse timed). The CLI's app keeps the parsed rules in the
+# user's cache folder (ui/stylesheet.py's `RulesOnDisk`) and reads them back, as Python keeps
+# bytecode; the first launch after an install or upgrade parses and writes them.
+# Measured gain (2026-12-07, bench_startup.py --trees, the cache off in a copy of the tree,
+# medians of 11, load average ~10): 0.05 s wall, 0.05 s CPU.

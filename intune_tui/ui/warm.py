@@ -216,7 +216,10 @@ class WarmStarts:
         self.saving = future
         # Not a daemon: a write under way when the app quits finishes (it replaces the file
         # atomically either way; a keyring that hangs is given up after keyring_timeout).
-        threading.Thread(target=write, name="intune-tui-snapshot-write").start()
+        # Started once the app's first frame is out: its imports (keyring, cryptography, the
+        # row engine) would take the GIL from the frame with a short list's first rows.
+        thread = threading.Thread(target=write, name="intune-tui-snapshot-write")
+        self._app.after_first_frame(thread.start)
 
 
 def _settle(settled: Future[None]) -> None:

@@ -3,6 +3,7 @@ Textual apps in one run (the target's reference and two floors), several repetit
 
     .venv/bin/python tests/perf/bench_startup.py                 # 7 repetitions of each
     .venv/bin/python tests/perf/bench_startup.py --repeat 11 --demo-devices 2000
+    .venv/bin/python tests/perf/bench_startup.py --trees /work/wt-before .   # before/after
 
 Timed beside intune-tui, all with the same Python and the same Textual:
 - the target's reference (issue 21: "cold start first rows <= 1.5x a bare Textual app that draws
@@ -24,7 +25,10 @@ Method: real processes on a real pseudo-terminal, nothing added to the product.
   Textual's first layout already has that size) with TERM=xterm-256color and private
   config/data/log directories (INTUNE_TUI_*_DIR), and reads everything it writes.
   PYTHONDONTWRITEBYTECODE is removed from its environment, so every program runs from bytecode
-  as on a user's machine.
+  as on a user's machine. Likewise intune-tui's parsed style rules (ui/stylesheet.py), kept in
+  the user's cache folder by the untimed run; `--cold-caches` gives every run an empty cache
+  folder of its own (XDG_CACHE_HOME and INTUNE_TUI_CACHE_DIR), as on the first launch after an
+  install or upgrade.
 - The clock starts just before the fork and stops when the bytes of a marker have been read from
   the pty: for intune-tui and the reference, the name of one of the first devices of the demo
   tenant (the first page's rows are computed beforehand from the same seeded tenant, outside
@@ -38,9 +42,11 @@ Method: real processes on a real pseudo-terminal, nothing added to the product.
   devices screen still without rows ("Loading…").
 - The process is then asked to quit (`q` / Ctrl+Q) and killed if it has not after 5 s.
 Runs alternate (floor, floor with httpx, reference, intune-tui, floor, ...) so drift in machine
-load hits all alike; the figure that matters is the ratio of the medians of intune-tui to the
-reference (target: at most 1.5x). `python -X importtime` alone would miss everything after
-imports, and `run_test` skips the driver, so neither is used.
+load hits all alike; with `--trees A B`, intune-tui runs once from each checkout in every
+repetition (`-m intune_tui` from the checkout's root imports that checkout's package), each
+with its own medians and ratios; the figure that matters is the ratio of the medians of
+intune-tui to the reference (target: at most 1.5x). `python -X importtime` alone would miss
+everything after imports, and `run_test` skips the driver, so neither is used.
 """
 
 from __future__ import annotations
@@ -175,9 +181,10 @@ def first_device_names(devices: int) -> list[bytes]:
 
 
 def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, *,
-             home: str | None = None) -> dict[str, float | None]:
-    """Fork `argv` on a pty; seconds from fork until each marker group's bytes were read.
-    `home`: the config/data/log directories' parent (default: a new temporary one)."""
+             home: str | None = None, cwd: Path = REPO,
+             cold_caches: bool = False) -> dict[str, float | None]:
+    """Fork `argv` on a pty in `cwd`; seconds from fork until each marker group's bytes were
+    read. `home`: the config/data/log directories' parent (default: a new temporary one)."""
     home = home or tempfile.mkdtemp(prefix="intune-tui-startup-")
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS),
            "LINES": str(LINES)}
@@ -187,12 +194,14 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     for kind in ("CONFIG", "DATA", "LOG"):
         env[f"INTUNE_TUI_{kind}_DIR"] = str(Path(home) / kind.lower())
+    if cold_caches:
+        env["XDG_CACHE_HOME"] = env["INTUNE_TUI_CACHE_DIR"] = str(Path(home) / "cache")
     started = time.perf_counter()
     pid, master = pty.fork()
     if pid == 0:  # the child: set the size, then become the program
         fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ,
                     struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-        os.chdir(REPO)
+        os.chdir(cwd)
         os.execve(argv[0], argv, env)
     seen: dict[str, float | None] = {name: None for name in ("first_byte", *markers)}
     seen.update({f"{name}_cpu": None for name in markers})
@@ -266,12 +275,46 @@ def median(values: list[float | None]) -> float | None:
     return round(statistics.median(present), 3) if present else None
 
 
+def app_summary(runs: list[dict[str, float | None]], screen: float | None,
+                screen_cpu: float | None, floor: float | None,
+                httpx_floor: float | None) -> dict[str, Any]:
+    """One checkout's intune-tui runs: medians, and their ratios to the reference and floors."""
+    rows = median([run["device_rows"] for run in runs])
+    cpu = median([run["device_rows_cpu"] for run in runs])
+
+    def ratio(reference: float | None) -> float | None:
+        return round(rows / reference, 2) if rows and reference else None
+
+    return {
+        "first_byte_median_s": median([run["first_byte"] for run in runs]),
+        "empty_list_painted_median_s": median([run["list_painted"] for run in runs]),
+        "device_rows_painted_median_s": rows,
+        "device_rows_runs": [run["device_rows"] for run in runs],
+        "device_rows_cpu_median_s": cpu,
+        "device_rows_cpu_runs": [run["device_rows_cpu"] for run in runs],
+        "empty_list_painted_runs": [run["list_painted"] for run in runs],
+        # The target (issue 21): against the comparable screen with httpx, at most 1.5x.
+        "ratio": ratio(screen),
+        "ratio_vs_one_word": ratio(floor),
+        "ratio_vs_one_word_with_httpx": ratio(httpx_floor),
+        # CPU seconds suffer less from a loaded machine than wall time does: a second view.
+        "cpu_ratio": round(cpu / screen_cpu, 2) if cpu and screen_cpu else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--demo-devices", type=int, default=2000)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--trees", type=Path, nargs="+", default=None, metavar="CHECKOUT",
+                        help="run intune-tui from each of these checkouts (e.g. before and "
+                        "after a change), alternating within each repetition")
+    parser.add_argument("--cold-caches", action="store_true",
+                        help="every run with an empty cache folder of its own (no parsed style "
+                        "rules kept from an earlier run)")
     args = parser.parse_args()
+    trees = [tree.resolve() for tree in args.trees] if args.trees else [REPO]
     load_at_start = round(os.getloadavg()[0], 2)
 
     rows = first_device_rows(args.demo_devices)
@@ -282,25 +325,29 @@ def main() -> None:
     httpx_argv = [sys.executable, "-c", BARE_HTTPX_APP]
     screen_argv = [sys.executable, "-c", screen_app(rows)]
     floor_marker = {"painted": [FLOOR_MARKER.encode()]}
-    floor_runs, httpx_runs, screen_runs, app_runs = [], [], [], []
+    app_markers = {"list_painted": [LOADING_MARKER], "device_rows": names}
+    floor_runs, httpx_runs, screen_runs = [], [], []
+    app_runs: dict[Path, list[dict[str, float | None]]] = {tree: [] for tree in trees}
     # One untimed run of each first: it writes the bytecode and warms the file cache.
     run_once(floor_argv, floor_marker, b"\x11")
     run_once(screen_argv, {"device_rows": names}, b"\x11")
-    run_once(app_argv, {"device_rows": names}, b"q")
+    for tree in trees:
+        run_once(app_argv, {"device_rows": names}, b"q", cwd=tree)
     for repetition in range(args.repeat):
         print(f"repetition {repetition + 1} of {args.repeat}", file=sys.stderr, flush=True)
         floor_runs.append(run_once(floor_argv, floor_marker, b"\x11"))
         httpx_runs.append(run_once(httpx_argv, floor_marker, b"\x11"))
         screen_runs.append(run_once(screen_argv, {"device_rows": names}, b"\x11"))
-        app_runs.append(run_once(app_argv, {"list_painted": [LOADING_MARKER], "device_rows": names},
-                                 b"q"))
+        # Each repetition starts from another checkout, so none always runs first.
+        for tree in trees[repetition % len(trees):] + trees[:repetition % len(trees)]:
+            app_runs[tree].append(run_once(app_argv, app_markers, b"q", cwd=tree,
+                                           cold_caches=args.cold_caches))
     floor = median([run["painted"] for run in floor_runs])
     httpx_floor = median([run["painted"] for run in httpx_runs])
     screen = median([run["device_rows"] for run in screen_runs])
-    app_rows = median([run["device_rows"] for run in app_runs])
-
-    def ratio(reference: float | None) -> float | None:
-        return round(app_rows / reference, 2) if app_rows and reference else None
+    screen_cpu = median([run["device_rows_cpu"] for run in screen_runs])
+    apps = {tree: app_summary(runs, screen, screen_cpu, floor, httpx_floor)
+            for tree, runs in app_runs.items()}
 
     report: dict[str, Any] = {
         "python": sys.version.split()[0],
@@ -309,6 +356,7 @@ def main() -> None:
         "load_average_at_start": load_at_start,
         "repeat": args.repeat,
         "demo_devices": args.demo_devices,
+        "cold_caches": args.cold_caches,
         "bare_textual_first_paint_s": {
             "median": floor, "runs": [run["painted"] for run in floor_runs],
             "cpu_median_s": median([run["painted_cpu"] for run in floor_runs])},
@@ -318,23 +366,17 @@ def main() -> None:
         "comparable_screen_with_httpx_first_rows_s": {
             "median": screen, "runs": [run["device_rows"] for run in screen_runs],
             "first_byte_median_s": median([run["first_byte"] for run in screen_runs]),
-            "cpu_median_s": median([run["device_rows_cpu"] for run in screen_runs])},
-        "intune_tui": {
-            "first_byte_median_s": median([run["first_byte"] for run in app_runs]),
-            "empty_list_painted_median_s": median([run["list_painted"] for run in app_runs]),
-            "device_rows_painted_median_s": app_rows,
-            "device_rows_runs": [run["device_rows"] for run in app_runs],
-            "device_rows_cpu_median_s": median([run["device_rows_cpu"] for run in app_runs]),
-        },
-        # The target (issue 21): against the comparable screen with httpx, at most 1.5x.
-        "ratio": ratio(screen),
-        "ratio_vs_one_word": ratio(floor),
-        "ratio_vs_one_word_with_httpx": ratio(httpx_floor),
+            "cpu_median_s": screen_cpu},
     }
-    screen_cpu = report["comparable_screen_with_httpx_first_rows_s"]["cpu_median_s"]
-    app_cpu = report["intune_tui"]["device_rows_cpu_median_s"]
-    # CPU seconds suffer less from a loaded machine than wall time does: a second view.
-    report["cpu_ratio"] = round(app_cpu / screen_cpu, 2) if app_cpu and screen_cpu else None
+    if len(trees) == 1:
+        summary = apps[trees[0]]
+        report["intune_tui"] = {key: value for key, value in summary.items()
+                                if not key.startswith(("ratio", "cpu_ratio"))}
+        report.update({key: summary[key] for key in
+                       ("ratio", "ratio_vs_one_word", "ratio_vs_one_word_with_httpx",
+                        "cpu_ratio")})
+    else:
+        report["intune_tui_by_checkout"] = {str(tree): summary for tree, summary in apps.items()}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"bare Textual app painting one word, exec to first paint: median {floor} s "
@@ -348,16 +390,19 @@ def main() -> None:
           f"(runs: {report['comparable_screen_with_httpx_first_rows_s']['runs']}); first byte "
           f"{report['comparable_screen_with_httpx_first_rows_s']['first_byte_median_s']} s, CPU "
           f"{screen_cpu} s")
-    print(f"intune-tui --demo, exec to first device rows: median {app_rows} s "
-          f"(runs: {report['intune_tui']['device_rows_runs']}), CPU {app_cpu} s; first byte "
-          f"{report['intune_tui']['first_byte_median_s']} s, the list painted still empty "
-          f"(\"Loading…\") {empty_list_text(report['intune_tui']['empty_list_painted_median_s'])}")
-    target = report["ratio"]
-    verdict = "met" if target is not None and target <= 1.5 else "NOT met"
-    print(f"ratio to the comparable screen {target}x (target <= 1.5x): {verdict}; for context "
-          f"{report['ratio_vs_one_word']}x the one-word app, "
-          f"{report['ratio_vs_one_word_with_httpx']}x the one-word app with httpx; "
-          f"in CPU seconds {report['cpu_ratio']}x the comparable screen")
+    for tree, summary in apps.items():
+        where = f" from {tree}" if len(trees) > 1 else ""
+        print(f"intune-tui --demo{where}, exec to first device rows: median "
+              f"{summary['device_rows_painted_median_s']} s (runs: {summary['device_rows_runs']}), "
+              f"CPU {summary['device_rows_cpu_median_s']} s; first byte "
+              f"{summary['first_byte_median_s']} s, the list painted still empty (\"Loading…\") "
+              f"{empty_list_text(summary['empty_list_painted_median_s'])}")
+        target = summary["ratio"]
+        verdict = "met" if target is not None and target <= 1.5 else "NOT met"
+        print(f"  ratio to the comparable screen {target}x (target <= 1.5x): {verdict}; for "
+              f"context {summary['ratio_vs_one_word']}x the one-word app, "
+              f"{summary['ratio_vs_one_word_with_httpx']}x the one-word app with httpx; "
+              f"in CPU seconds {summary['cpu_ratio']}x the comparable screen")
     print(f"1-minute load average {load_at_start} at the start, {report['load_average']} at the "
           f"end, on {report['cpus']} cores")
     print(f"JSON: {args.output}")

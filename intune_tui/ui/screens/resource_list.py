@@ -25,12 +25,10 @@ from textual.widgets import Header, Input, Static, Tab, Tabs
 from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.intune.resources import RESOURCES, Resource, Row
-from intune_tui.intune.search import QueryError, RowFilter, SearchQuery, parse_query
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.table import store
 from intune_tui.table.columns import encode_page, engine_ready
 from intune_tui.ui.admin_link import copy_admin_center_link
-from intune_tui.ui.commands import SHOW_REQUEST_HINT
 from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.warm import RowsBehind
 from intune_tui.ui.widgets.key_footer import KeyFooter
@@ -41,6 +39,7 @@ from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Sequence
 
+    from intune_tui.intune.search import RowFilter, SearchQuery
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.table.store import RowStore
     from intune_tui.ui.app import IntuneApp
@@ -348,7 +347,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         else:  # the live load failed first: the snapshot, with the error beside it
             self._hide_problem()
         self._live_shown = None
-        self.call_after_refresh(self._show_footer)
+        self._footer_after_rows()
         self._set_status(loaded=warm.count, total=None,
                          snapshot_age=age_text(warm.age(time.time())))
         self._update_shown()
@@ -368,13 +367,15 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         if self._live_shown is not None:
             self._live_shown.append(page)
         self.table.append_rows(page.rows, columns=page.columns)
-        self.call_after_refresh(self._show_footer)  # after the frame that shows the rows
+        self._footer_after_rows()
         self._set_status(loaded=self.table.rows_count,
                          total=page.count if page.count is not None else self._status.total)
         self._update_shown()
         # A long list (Graph's count) freezes from its first page: a full collection of the
         # app's start-up objects while the next pages come cost 70-530 ms (bench_app, 100k).
-        self._freeze_once(max(self.table.rows_count, page.count or 0))
+        # At start-up, once the first frame is out (the collector is off until then).
+        rows_alive, number = max(self.table.rows_count, page.count or 0), self._load_number
+        self.intune_app.after_first_frame(lambda: self._freeze_once(rows_alive, number))
 
     def _on_done(self, finished: StreamFinished) -> None:
         behind, number = self._behind, self._load_number
@@ -394,13 +395,21 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
         behind.when_filled(filled)
 
-    def _freeze_once(self, rows_alive: int) -> None:
+    def _footer_after_rows(self) -> None:
+        """Mount the key bar after the frame that shows the rows: at start-up, after the app's
+        first frame (the first rows can come while the screen is still being mounted, where
+        Textual paints nothing and runs `call_after_refresh` callbacks at once)."""
+        self.intune_app.after_first_frame(lambda: self.call_after_refresh(self._show_footer))
+
+    def _freeze_once(self, rows_alive: int, load_number: int) -> None:
         """Freeze at most once while a load streams: the rows are columns, so what a freeze
         keeps out of full collections is the app's start-up objects, alive before the first
         page. A freeze on every page also made immortal the cyclic garbage of that moment: the
         httpx answers of the pages then in flight (~0.7 MB each, 60 MiB a 100,000-device
         load). The load's end freezes again after a full collection (`_finish_load`)."""
-        if self._frozen_load != self._load_number and _keep_out_of_full_collections(rows_alive):
+        if load_number != self._load_number or self._frozen_load == load_number:
+            return
+        if _keep_out_of_full_collections(rows_alive):
             self._frozen_load = self._load_number
 
     def _finish_load(self) -> None:
@@ -408,14 +417,17 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._live_shown = None
         self._complete = True
         self.table.prepare_sorts()
-        self.call_later(self._show_footer)
+        self._footer_after_rows()
         self.table.empty_text = self._empty_text()
         self._set_status(loaded=self.table.rows_count, loading=False,
                          refreshed_at=self.intune_app.now(), snapshot_age="")
         self._update_shown()
         # Nothing is in flight now: a full collection frees the load's cyclic garbage (its
-        # page answers), then what the load made leaves full collections too.
-        _keep_out_of_full_collections(self.table.rows_count, collect_all=True)
+        # page answers), then what the load made leaves full collections too (at start-up,
+        # once the first frame is out).
+        rows_alive = self.table.rows_count
+        self.intune_app.after_first_frame(
+            lambda: _keep_out_of_full_collections(rows_alive, collect_all=True))
         if self.WARM_START and self._server_filter is None and self._view_index == 0:
             self.intune_app.warm.save(self.view.resource, self._rows_dump())
 
@@ -444,7 +456,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
     def _on_error(self, error: BaseException) -> None:
         self._drop_behind()
-        self.call_later(self._show_footer)
+        self._footer_after_rows()
         if self._warm is not None:
             # The snapshot stays, still marked as such, with the error beside it.
             self._set_status(loading=False, error=_short(error))
@@ -470,6 +482,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         if not isinstance(error, GraphError):
             self.intune_app.report_error(error)
+        from intune_tui.ui.commands import SHOW_REQUEST_HINT
+
         text = Text(str(error))
         if isinstance(error, GraphError) and error.support_line():
             text.append(f"\n{error.support_line()} · {SHOW_REQUEST_HINT}", style="dim")
@@ -536,6 +550,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         if self._query is not None and self._query.text.rstrip() == text.rstrip():
             return  # a trailing space: the same rows, and re-filtering 100k rows is not free
+        # Imported at the first search, not before the first frame.
+        from intune_tui.intune.search import QueryError, parse_query
+
         parsed = parse_query(text, self.resource, now=self.intune_app.now())
         if isinstance(parsed, QueryError):
             self._set_status(filter_text=text, filter_split="", error=parsed.message)

@@ -133,3 +133,55 @@ async def test_a_long_list_s_page_answers_are_freed_once_it_is_loaded(
                    for answer in alive]
         assert [str(answer.request.url) for answer in alive] == [], held_by
         assert len(freezes) == 2  # from the first page and at the end, not one a page
+
+
+async def test_what_follows_a_first_page_that_came_during_the_mount_waits_for_the_first_frame(
+        make_app, wait_until, monkeypatch) -> None:
+    """Textual paints nothing while it mounts the first screen and runs `call_after_refresh`
+    callbacks at once: when the first page came then, the key bar and the page's gc.freeze
+    went before the first frame, holding its rows back (ui/startup.py)."""
+    import dataclasses
+    import gc
+    import time
+
+    from waiting import FAST_TIMINGS, list_loaded
+
+    from intune_tui.ui.screens import resource_list
+    from intune_tui.ui.screens.devices import DevicesScreen
+
+    events: list[str] = []
+    # The key bar's own deadline out of the way: only the first rows may bring it.
+    app = make_app(devices=2_000,
+                   timings=dataclasses.replace(FAST_TIMINGS, footer_at_the_latest=30.0))
+    display = app._display
+
+    def displayed(screen: object, renderable: object) -> None:
+        if renderable is not None and not app._batch_count and "frame" not in events:
+            events.append("frame")
+        display(screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app, "_display", displayed)
+    freeze = gc.freeze
+    monkeypatch.setattr(resource_list.gc, "freeze",
+                        lambda: (events.append("freeze"), freeze())[1])
+    show_footer = resource_list.ResourceListScreen._show_footer
+
+    async def footer(screen: resource_list.ResourceListScreen) -> None:
+        events.append("key bar")
+        await show_footer(screen)
+
+    monkeypatch.setattr(resource_list.ResourceListScreen, "_show_footer", footer)
+    compose = resource_list.ResourceListScreen.compose
+
+    def compose_once_the_first_page_is_in(screen: DevicesScreen) -> object:
+        deadline = time.monotonic() + 10
+        while not app._early._events and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.005)
+        return compose(screen)
+
+    monkeypatch.setattr(DevicesScreen, "compose", compose_once_the_first_page_is_in)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        await wait_until(pilot, lambda: "key bar" in events and "freeze" in events)
+    assert events.index("frame") < events.index("freeze")
+    assert events.index("frame") < events.index("key bar")
