@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.intune.formatting import MISSING
 from intune_tui.intune.resources import BAD, MUTED, Column, Kind, Resource, Row
+from intune_tui.intune.split_listing import KeySet
 from intune_tui.table import columns as col
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class _Plan:
     first: pl.Expr | None = None
 
 
-def unseen(resource: Resource, page: ListPage, skip: set[str] | None,
+def unseen(resource: Resource, page: ListPage, skip: set[str] | KeySet | None,
            ) -> tuple[ListPage, list[str]] | None:
     """The page without the items whose id is in `skip`, and the page's ids (for the caller
     to add to `skip` once the page is passed on); None when an item has no id of its own
@@ -222,7 +223,8 @@ def unseen(resource: Resource, page: ListPage, skip: set[str] | None,
         return page, []
     keys: list[str] = ids.to_list()
     if skip and not skip.isdisjoint(keys):
-        page = ListPage(items.filter(pl.Series([key not in skip for key in keys])), page.body)
+        held = skip.found(keys) if isinstance(skip, KeySet) else [key in skip for key in keys]
+        page = ListPage(items.filter(~pl.Series(held, dtype=pl.Boolean)), page.body)
     return page, keys
 
 

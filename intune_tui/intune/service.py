@@ -86,7 +86,7 @@ from intune_tui.intune.resources import (
     Row,
 )
 from intune_tui.intune.scopes import CONFIGURATION_READ
-from intune_tui.intune.split_listing import SplitListing, partition_for, split_clauses
+from intune_tui.intune.split_listing import KeySet, SplitListing, partition_for, split_clauses
 from intune_tui.intune.wording import expiry_words
 from intune_tui.text import clean
 
@@ -266,11 +266,11 @@ class IntuneService:
         each page as rows counted with the whole list's count."""
         count = head.count
 
-        def to_page(page: Page, number: int, has_more: bool, seen: set[str]) -> RowPage:
+        def to_page(page: Page, number: int, has_more: bool, seen: KeySet) -> RowPage:
             rows = self._row_page(resource, page, number, has_more, skip=seen)
             return replace(rows, count=count)
 
-        def to_pages(pages: list[Page], number: int, has_more: bool, seen: set[str]
+        def to_pages(pages: list[Page], number: int, has_more: bool, seen: KeySet
                      ) -> list[RowPage]:
             # The pages read as columns are built together; the others (read before the row
             # engine was loaded) and any the engine cannot build together, one at a time.
@@ -324,7 +324,7 @@ class IntuneService:
         )
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
-                  skip: set[str] | None = None) -> RowPage:
+                  skip: set[str] | KeySet | None = None) -> RowPage:
         """The page as rows; with `skip`, items whose key is in it are left out (before they
         are made into rows) and the keys passed on are added to it. A page read as columns
         (`_ColumnReader`) comes as columns, or as rows when they cannot be built exactly."""
@@ -341,7 +341,7 @@ class IntuneService:
         return RowPage(resource.to_rows(items, self._now()), page.count, number, has_more)
 
     def _column_page(self, resource: Resource, page: Page, number: int, has_more: bool,
-                     skip: set[str] | None) -> RowPage | None:
+                     skip: set[str] | KeySet | None) -> RowPage | None:
         listed: page_columns.ListPage = page.table
         unseen = page_columns.unseen(resource, listed, skip)
         if unseen is None:
@@ -359,7 +359,7 @@ class IntuneService:
         return RowPage([], page.count, number, has_more, columns=columns)
 
     def _column_pages(self, resource: Resource, pages: list[Page], number: int, has_more: bool,
-                      skip: set[str]) -> RowPage | None:
+                      skip: KeySet) -> RowPage | None:
         """Pages read as columns that arrived together, as one page of columns built at once
         (`page_columns.joined`: the engine's per-page queries once for all of them); None when
         one of them was not read so, or they cannot be joined or built exactly (`skip` is then
@@ -374,7 +374,9 @@ class IntuneService:
                 if unseen is None:
                     return None
                 kept, keys = unseen
-                fresh = keys if kept is page.table else [key for key in keys if key not in skip]
+                fresh = keys if kept is page.table else [
+                    key for key, held in zip(keys, skip.found(keys).tolist(), strict=True)
+                    if not held]
                 skip.update(fresh)
                 added.extend(fresh)
                 if kept.items.height:
