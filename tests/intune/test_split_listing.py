@@ -28,10 +28,7 @@ def _guid(rng: random.Random) -> str:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_a_key_set_holds_the_keys_a_set_of_text_holds(seed: int,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    # Few keys in text at a time, so that most are held as numbers in several arrays.
-    monkeypatch.setattr(split_listing, "KEYS_IN_SET", 7)
+def test_a_key_set_holds_the_keys_a_set_of_text_holds(seed: int) -> None:
     rng = random.Random(seed)
     guids = [_guid(rng) for _ in range(300)]
     twin = guids[0][:19] + ("0" if guids[0][19] != "0" else "1") + guids[0][20:]
@@ -57,9 +54,7 @@ def test_a_key_set_holds_the_keys_a_set_of_text_holds(seed: int,
     assert keys == set() and not keys and guids[0] not in keys
 
 
-def test_a_key_set_tells_apart_guids_whose_high_halves_are_alike(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(split_listing, "KEYS_IN_SET", 2)
+def test_a_key_set_tells_apart_guids_whose_high_halves_are_alike() -> None:
     alike = [f"01234567-89ab-cdef-0000-00000000000{digit}" for digit in "0123456789"]
     keys = split_listing.KeySet(alike[:6:2])
     keys.update(alike[1:6:2])
@@ -81,6 +76,6 @@ def test_a_key_set_of_many_guids_takes_a_fraction_of_a_set_of_their_text() -> No
     finally:
         tracemalloc.stop()
     assert len(keys) == len(guids)
-    # 16 bytes a key, and the set of the last keys. A set of the (already existing) strings
-    # alone is ~4 MiB at 100,000, their text another 8.
-    assert held < 100_000 * 16 + split_listing.KEYS_IN_SET * 40
+    # 16 bytes a key and 4 bits of a filter. A set of the (already existing) strings alone is
+    # ~4 MiB at 100,000, their text another 8.
+    assert held < 100_000 * 22
