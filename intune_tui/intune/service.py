@@ -336,7 +336,9 @@ class IntuneService:
         items = _dicts(page.items)
         if skip is not None:
             keys = [resource.row_key(item) for item in items]
-            items = [item for item, key in zip(items, keys, strict=True) if key not in skip]
+            held = skip.found(keys).tolist() if isinstance(skip, KeySet) \
+                else [key in skip for key in keys]
+            items = [item for item, seen in zip(items, held, strict=True) if not seen]
             skip.update(keys)
         return RowPage(resource.to_rows(items, self._now()), page.count, number, has_more)
 

@@ -284,6 +284,8 @@ class KeySet(MutableSet[str]):
 
     def difference_update(self, keys: Iterable[str]) -> None:
         listed = list(keys)
+        if not listed:
+            return
         self._changes += 1
         self._texts.difference_update(listed)
         if not self._runs:
