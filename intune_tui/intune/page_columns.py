@@ -609,11 +609,11 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
         items.get_column(resource.id_field).alias(col.KEY))
     code = pl.sum_horizontal(pl.col(f"m{index}").cast(pl.Int64) * (8 ** index)
                              for index in range(count))
+    # Distinct values (a hash of every value: most of this query's time) only where they
+    # decide something; those of sort keys and items that take an alias are not needed.
     stats = whole.select(
         *(pl.col(f"t{index}").n_unique().alias(f"ut{index}") for index in range(count)),
-        *(pl.col(f"s{index}").n_unique().alias(f"us{index}") for index in range(count)),
         *(pl.col(f"s{index}").null_count().alias(f"ns{index}") for index in range(count)),
-        *(pl.col(col.item_name(prop)).n_unique().alias(f"u:{prop}") for prop in pattern),
         *(pl.col(col.item_name(prop)).null_count().alias(f"n:{prop}") for prop in pattern),
         *(_first_text(col.item_name(prop)).alias(f"f:{prop}") for prop in strings),
         code.unique().sort().implode().alias("codes"),
@@ -628,6 +628,13 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
     text_sorts = [index for index, plan in enumerate(plans)
                   if plan.sort_kind == col.TEXT and stats[f"ns{index}"] < length]
     aliases = _aliases(whole, length, kinds, text_sorts, strings)
+    distinct = [
+        *(pl.col(f"s{index}").n_unique().alias(f"us{index}") for index in text_sorts
+          if col.sort_name(index) not in aliases),
+        *(pl.col(col.item_name(prop)).n_unique().alias(f"u:{prop}") for prop in strings
+          if col.item_name(prop) not in aliases and stats[f"n:{prop}"] < length)]
+    if distinct:
+        stats.update(whole.select(distinct).row(0, named=True))
     for index, plan in enumerate(plans):
         name = col.sort_name(index)
         if _took_alias(name, aliases, kinds, exceptions):
@@ -643,7 +650,7 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
         name = col.item_name(prop)
         if _took_alias(name, aliases, kinds, exceptions):
             continue
-        item_kind = _item_kind(items.schema[prop], stats[f"u:{prop}"], stats[f"n:{prop}"],
+        item_kind = _item_kind(items.schema[prop], stats.get(f"u:{prop}", 0), stats[f"n:{prop}"],
                                stats.get(f"f:{prop}"), length)
         if item_kind is None:
             return None
