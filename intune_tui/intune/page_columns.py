@@ -300,7 +300,7 @@ def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan
                 else _age_plan(column, now, f"_x{index}")
         else:
             plan = _distinct_plan(column, uniques.get(column.key, []), now,
-                                  schema.get(column.key, pl.Null))
+                                  schema.get(column.key, pl.Null), f"_x{index}")
         if plan is None:
             return None
         plans.append(plan)
@@ -372,9 +372,10 @@ def _spread(known: _Known, missing: tuple[str, str | None, Any], dtype: Any) -> 
     return True
 
 
-def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any,
+def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any, name: str,
                    ) -> _Plan | None:
-    """`Column.render` once per distinct value, spread over the rows."""
+    """`Column.render` once per distinct value, spread over the rows (`name`: the column the
+    rows' places among the values are computed as, `_Plan.first`)."""
     import polars as pl
 
     present = [value for value in values if value is not None]
@@ -407,15 +408,19 @@ def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any,
     except TypeError:
         return None
 
+    # Each row's distinct value as its place in `old` (null: not there, a missing value),
+    # looked up once; the text, mark and sort key are taken by that place.
+    place = pl.col(column.key).replace_strict(
+        old, pl.Series(range(len(old)), dtype=pl.UInt32), default=None)
+
     def spread(new: pl.Series, fill: Any) -> pl.Expr:
-        return pl.col(column.key).replace_strict(old, new, default=None).fill_null(
-            pl.lit(fill, new.dtype))
+        return pl.lit(new).gather(pl.col(name)).fill_null(pl.lit(fill, new.dtype))
 
     sort = spread(sorts, missing_sort)
     if kind in (col.AWARE, col.NAIVE):
         sort = sort.cast(col.dtype_of(kind))
     return _Plan(column, spread(texts, missing[0]), spread(marks, missing_code[0]), sort, kind,
-                 encode)
+                 encode, first=place)
 
 
 def _sort_type(values: Sequence[Any]) -> tuple[str, Any, Callable[[Any], Any]] | None:
