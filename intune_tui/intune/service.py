@@ -802,6 +802,10 @@ def _succeeded(task: asyncio.Future[Any]) -> bool:
     return error is None
 
 
+# How long a long list's answer waits for the row engine's import (`_ColumnReader`).
+ENGINE_WAIT = 1.5
+
+
 class _ColumnReader:
     """Reads a long list's answers as table columns (`page_columns.read_page`), from when
     its first page's count says it is long and while the row engine is loaded."""
@@ -815,9 +819,12 @@ class _ColumnReader:
         self._long = count is not None and count >= COLUMNS_FROM
 
     def __call__(self, body: bytes) -> ItemsRead | None:
-        from intune_tui.table.columns import engine_ready
+        from intune_tui.table.columns import engine_ready_within
 
-        if not self._long or not engine_ready():
+        # A long list's first answers often come while the engine is still being imported
+        # (held until the first rows are painted): they are worth the wait (read as JSON,
+        # each costs 2-3x the CPU and leaves its dicts' memory fragmented: issue 21).
+        if not self._long or not engine_ready_within(ENGINE_WAIT):
             return None
         read = page_columns.read_page(body)
         return None if read is None else ItemsRead(read.page, read.count, read.next_link)
