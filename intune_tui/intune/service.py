@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -802,7 +803,7 @@ def _succeeded(task: asyncio.Future[Any]) -> bool:
     return error is None
 
 
-# How long a long list's answer waits for the row engine's import (`_ColumnReader`).
+# How long a long list's answers wait for the row engine's import, in all (`_ColumnReader`).
 ENGINE_WAIT = 1.5
 
 
@@ -812,6 +813,22 @@ class _ColumnReader:
 
     def __init__(self) -> None:
         self._long = False
+        self._wait_left = ENGINE_WAIT
+
+    def _engine_ready(self) -> bool:
+        """A long list's first answers often come while the engine is still being imported
+        (held until the first rows are painted): they are worth a wait (read as JSON, each
+        costs 2-3x the CPU and leaves its dicts' memory fragmented: issue 21), up to
+        `ENGINE_WAIT` in all for the list (an import held longer is not waited for again)."""
+        from intune_tui.table.columns import engine_ready, engine_ready_within
+
+        if engine_ready() or self._wait_left <= 0:
+            return engine_ready()
+        started = time.monotonic()
+        try:
+            return engine_ready_within(self._wait_left)
+        finally:
+            self._wait_left -= time.monotonic() - started
 
     def long_list(self, count: int | None) -> None:
         from intune_tui.table.store import COLUMNS_FROM
@@ -819,12 +836,7 @@ class _ColumnReader:
         self._long = count is not None and count >= COLUMNS_FROM
 
     def __call__(self, body: bytes) -> ItemsRead | None:
-        from intune_tui.table.columns import engine_ready_within
-
-        # A long list's first answers often come while the engine is still being imported
-        # (held until the first rows are painted): they are worth the wait (read as JSON,
-        # each costs 2-3x the CPU and leaves its dicts' memory fragmented: issue 21).
-        if not self._long or not engine_ready_within(ENGINE_WAIT):
+        if not self._long or not self._engine_ready():
             return None
         read = page_columns.read_page(body)
         return None if read is None else ItemsRead(read.page, read.count, read.next_link)
