@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from intune_tui.intune.formatting import MISSING
 from intune_tui.intune.resources import BAD, MUTED, Column, Kind, Resource, Row
+from intune_tui.intune.split_listing import KeySet
 from intune_tui.table import columns as col
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class _Plan:
     first: pl.Expr | None = None
 
 
-def unseen(resource: Resource, page: ListPage, skip: set[str] | None,
+def unseen(resource: Resource, page: ListPage, skip: set[str] | KeySet | None,
            ) -> tuple[ListPage, list[str]] | None:
     """The page without the items whose id is in `skip`, and the page's ids (for the caller
     to add to `skip` once the page is passed on); None when an item has no id of its own
@@ -222,7 +223,8 @@ def unseen(resource: Resource, page: ListPage, skip: set[str] | None,
         return page, []
     keys: list[str] = ids.to_list()
     if skip and not skip.isdisjoint(keys):
-        page = ListPage(items.filter(pl.Series([key not in skip for key in keys])), page.body)
+        held = skip.found(keys) if isinstance(skip, KeySet) else [key in skip for key in keys]
+        page = ListPage(items.filter(~pl.Series(held, dtype=pl.Boolean)), page.body)
     return page, keys
 
 
@@ -298,7 +300,7 @@ def _plans(resource: Resource, items: pl.DataFrame, now: datetime) -> list[_Plan
                 else _age_plan(column, now, f"_x{index}")
         else:
             plan = _distinct_plan(column, uniques.get(column.key, []), now,
-                                  schema.get(column.key, pl.Null))
+                                  schema.get(column.key, pl.Null), f"_x{index}")
         if plan is None:
             return None
         plans.append(plan)
@@ -370,9 +372,10 @@ def _spread(known: _Known, missing: tuple[str, str | None, Any], dtype: Any) -> 
     return True
 
 
-def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any,
+def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any, name: str,
                    ) -> _Plan | None:
-    """`Column.render` once per distinct value, spread over the rows."""
+    """`Column.render` once per distinct value, spread over the rows (`name`: the column the
+    rows' places among the values are computed as, `_Plan.first`)."""
     import polars as pl
 
     present = [value for value in values if value is not None]
@@ -405,15 +408,19 @@ def _distinct_plan(column: Column, values: list[Any], now: datetime, dtype: Any,
     except TypeError:
         return None
 
+    # Each row's distinct value as its place in `old` (null: not there, a missing value),
+    # looked up once; the text, mark and sort key are taken by that place.
+    place = pl.col(column.key).replace_strict(
+        old, pl.Series(range(len(old)), dtype=pl.UInt32), default=None)
+
     def spread(new: pl.Series, fill: Any) -> pl.Expr:
-        return pl.col(column.key).replace_strict(old, new, default=None).fill_null(
-            pl.lit(fill, new.dtype))
+        return pl.lit(new).gather(pl.col(name)).fill_null(pl.lit(fill, new.dtype))
 
     sort = spread(sorts, missing_sort)
     if kind in (col.AWARE, col.NAIVE):
         sort = sort.cast(col.dtype_of(kind))
     return _Plan(column, spread(texts, missing[0]), spread(marks, missing_code[0]), sort, kind,
-                 encode)
+                 encode, first=place)
 
 
 def _sort_type(values: Sequence[Any]) -> tuple[str, Any, Callable[[Any], Any]] | None:
@@ -607,11 +614,11 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
         items.get_column(resource.id_field).alias(col.KEY))
     code = pl.sum_horizontal(pl.col(f"m{index}").cast(pl.Int64) * (8 ** index)
                              for index in range(count))
+    # Distinct values (a hash of every value: most of this query's time) only where they
+    # decide something; those of sort keys and items that take an alias are not needed.
     stats = whole.select(
         *(pl.col(f"t{index}").n_unique().alias(f"ut{index}") for index in range(count)),
-        *(pl.col(f"s{index}").n_unique().alias(f"us{index}") for index in range(count)),
         *(pl.col(f"s{index}").null_count().alias(f"ns{index}") for index in range(count)),
-        *(pl.col(col.item_name(prop)).n_unique().alias(f"u:{prop}") for prop in pattern),
         *(pl.col(col.item_name(prop)).null_count().alias(f"n:{prop}") for prop in pattern),
         *(_first_text(col.item_name(prop)).alias(f"f:{prop}") for prop in strings),
         code.unique().sort().implode().alias("codes"),
@@ -626,6 +633,13 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
     text_sorts = [index for index, plan in enumerate(plans)
                   if plan.sort_kind == col.TEXT and stats[f"ns{index}"] < length]
     aliases = _aliases(whole, length, kinds, text_sorts, strings)
+    distinct = [
+        *(pl.col(f"s{index}").n_unique().alias(f"us{index}") for index in text_sorts
+          if col.sort_name(index) not in aliases),
+        *(pl.col(col.item_name(prop)).n_unique().alias(f"u:{prop}") for prop in strings
+          if col.item_name(prop) not in aliases and stats[f"n:{prop}"] < length)]
+    if distinct:
+        stats.update(whole.select(distinct).row(0, named=True))
     for index, plan in enumerate(plans):
         name = col.sort_name(index)
         if _took_alias(name, aliases, kinds, exceptions):
@@ -641,7 +655,7 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
         name = col.item_name(prop)
         if _took_alias(name, aliases, kinds, exceptions):
             continue
-        item_kind = _item_kind(items.schema[prop], stats[f"u:{prop}"], stats[f"n:{prop}"],
+        item_kind = _item_kind(items.schema[prop], stats.get(f"u:{prop}", 0), stats[f"n:{prop}"],
                                stats.get(f"f:{prop}"), length)
         if item_kind is None:
             return None
@@ -652,7 +666,9 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
     codes: list[int] = stats["codes"]
     marks = [tuple(_MARK_OF_CODE[(value // 8 ** index) % 8] for index in range(count))
              for value in codes]
-    joined = _joined(resource, count)
+    # The search text before lower case, once (each use in one query would make it again).
+    whole = whole.with_columns(_joined(resource, count).alias("_joined"))
+    joined = pl.col("_joined")
     frame = whole.select(
         _guid_numbers(pl.col(col.KEY)).alias(col.KEY) if key_guids else pl.col(col.KEY),
         joined.str.to_lowercase().alias(col.SEARCH),
@@ -664,7 +680,8 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
           for index, kind in own_sorts.items()),
         pl.lit(0, pl.UInt32).alias(col.ITEM_KEYS),
         *(_item_expr(prop, kind) for prop, kind in own_items.items()),
-        joined.str.contains(_CASED_WIDE).alias("_wide"), joined.alias("_joined"),
+        (joined.str.len_bytes() != joined.str.len_chars()).fill_null(False).alias("_wide"),
+        joined,
         *(check.alias(f"_ok:{prop}") for prop, check in checks.items()),
     )
     for prop in checks:
@@ -692,14 +709,17 @@ def _joined(resource: Resource, count: int) -> pl.Expr:
 
 def _lower_wide(frame: pl.DataFrame) -> pl.DataFrame:
     """Search text in Python's lower case where a non-ASCII character changes in lower case
-    (the engine's may differ there)."""
+    (the engine's may differ there). `_wide`: the rows with a non-ASCII character, the only
+    ones the (slow) test of `_CASED_WIDE` is run on."""
     wide = frame.get_column("_wide")
     if wide.any():
-        rows = wide.to_numpy().nonzero()[0].tolist()
-        search = frame.get_column(col.SEARCH).clone()
-        texts = frame.get_column("_joined").to_list()
-        search.scatter(rows, [texts[row].lower() for row in rows])
-        frame = frame.with_columns(search)
+        texts = frame.get_column("_joined").filter(wide)
+        cased = texts.str.contains(_CASED_WIDE).fill_null(False)
+        if cased.any():
+            rows = wide.to_numpy().nonzero()[0][cased.to_numpy()].tolist()
+            search = frame.get_column(col.SEARCH).clone()
+            search.scatter(rows, [text.lower() for text in texts.filter(cased).to_list()])
+            frame = frame.with_columns(search)
     return frame.drop("_wide", "_joined")
 
 
@@ -835,10 +855,14 @@ def _text_checks(kinds: dict[str, str]) -> dict[str, pl.Expr]:
         elif kind == col.BLANK_GUID:
             checks[prop] = _all_guids(pl.when(raw == "").then(None).otherwise(raw))
         elif kind == col.STAMP:
+            # `series_of` writes the parsed time back as text and compares. The same, without
+            # writing (most of this query's time): each text is in the form's exact digits and
+            # parses (a date the calendar lacks does not), so it is the one the time writes.
+            # Seconds stop at 59: chrono reads 60 as a leap second, which the engine's
+            # microseconds hold as the next minute (written back differently).
             stamps = raw.str.strptime(col.dtype_of(col.STAMP), col.STAMP_FORMAT, strict=False)
             checks[prop] = ((stamps.null_count() == raw.null_count())
-                            & (stamps.dt.strftime(col.STAMP_FORMAT) == raw)
-                            .fill_null(True).all())
+                            & raw.str.contains(_STAMP_FORM).fill_null(True).all())
     return checks
 
 

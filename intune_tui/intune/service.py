@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -86,7 +87,7 @@ from intune_tui.intune.resources import (
     Row,
 )
 from intune_tui.intune.scopes import CONFIGURATION_READ
-from intune_tui.intune.split_listing import SplitListing, partition_for, split_clauses
+from intune_tui.intune.split_listing import KeySet, SplitListing, partition_for, split_clauses
 from intune_tui.intune.wording import expiry_words
 from intune_tui.text import clean
 
@@ -266,11 +267,11 @@ class IntuneService:
         each page as rows counted with the whole list's count."""
         count = head.count
 
-        def to_page(page: Page, number: int, has_more: bool, seen: set[str]) -> RowPage:
+        def to_page(page: Page, number: int, has_more: bool, seen: KeySet) -> RowPage:
             rows = self._row_page(resource, page, number, has_more, skip=seen)
             return replace(rows, count=count)
 
-        def to_pages(pages: list[Page], number: int, has_more: bool, seen: set[str]
+        def to_pages(pages: list[Page], number: int, has_more: bool, seen: KeySet
                      ) -> list[RowPage]:
             # The pages read as columns are built together; the others (read before the row
             # engine was loaded) and any the engine cannot build together, one at a time.
@@ -324,7 +325,7 @@ class IntuneService:
         )
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
-                  skip: set[str] | None = None) -> RowPage:
+                  skip: set[str] | KeySet | None = None) -> RowPage:
         """The page as rows; with `skip`, items whose key is in it are left out (before they
         are made into rows) and the keys passed on are added to it. A page read as columns
         (`_ColumnReader`) comes as columns, or as rows when they cannot be built exactly."""
@@ -336,12 +337,14 @@ class IntuneService:
         items = _dicts(page.items)
         if skip is not None:
             keys = [resource.row_key(item) for item in items]
-            items = [item for item, key in zip(items, keys, strict=True) if key not in skip]
+            held = skip.found(keys).tolist() if isinstance(skip, KeySet) \
+                else [key in skip for key in keys]
+            items = [item for item, seen in zip(items, held, strict=True) if not seen]
             skip.update(keys)
         return RowPage(resource.to_rows(items, self._now()), page.count, number, has_more)
 
     def _column_page(self, resource: Resource, page: Page, number: int, has_more: bool,
-                     skip: set[str] | None) -> RowPage | None:
+                     skip: set[str] | KeySet | None) -> RowPage | None:
         listed: page_columns.ListPage = page.table
         unseen = page_columns.unseen(resource, listed, skip)
         if unseen is None:
@@ -359,7 +362,7 @@ class IntuneService:
         return RowPage([], page.count, number, has_more, columns=columns)
 
     def _column_pages(self, resource: Resource, pages: list[Page], number: int, has_more: bool,
-                      skip: set[str]) -> RowPage | None:
+                      skip: KeySet) -> RowPage | None:
         """Pages read as columns that arrived together, as one page of columns built at once
         (`page_columns.joined`: the engine's per-page queries once for all of them); None when
         one of them was not read so, or they cannot be joined or built exactly (`skip` is then
@@ -374,7 +377,9 @@ class IntuneService:
                 if unseen is None:
                     return None
                 kept, keys = unseen
-                fresh = keys if kept is page.table else [key for key in keys if key not in skip]
+                fresh = keys if kept is page.table else [
+                    key for key, held in zip(keys, skip.found(keys).tolist(), strict=True)
+                    if not held]
                 skip.update(fresh)
                 added.extend(fresh)
                 if kept.items.height:
@@ -798,12 +803,32 @@ def _succeeded(task: asyncio.Future[Any]) -> bool:
     return error is None
 
 
+# How long a long list's answers wait for the row engine's import, in all (`_ColumnReader`).
+ENGINE_WAIT = 1.5
+
+
 class _ColumnReader:
     """Reads a long list's answers as table columns (`page_columns.read_page`), from when
     its first page's count says it is long and while the row engine is loaded."""
 
     def __init__(self) -> None:
         self._long = False
+        self._wait_left = ENGINE_WAIT
+
+    def _engine_ready(self) -> bool:
+        """A long list's first answers often come while the engine is still being imported
+        (held until the first rows are painted): they are worth a wait (read as JSON, each
+        costs 2-3x the CPU and leaves its dicts' memory fragmented: issue 21), up to
+        `ENGINE_WAIT` in all for the list (an import held longer is not waited for again)."""
+        from intune_tui.table.columns import engine_ready, engine_ready_within
+
+        if engine_ready() or self._wait_left <= 0:
+            return engine_ready()
+        started = time.monotonic()
+        try:
+            return engine_ready_within(self._wait_left)
+        finally:
+            self._wait_left -= time.monotonic() - started
 
     def long_list(self, count: int | None) -> None:
         from intune_tui.table.store import COLUMNS_FROM
@@ -811,9 +836,7 @@ class _ColumnReader:
         self._long = count is not None and count >= COLUMNS_FROM
 
     def __call__(self, body: bytes) -> ItemsRead | None:
-        from intune_tui.table.columns import engine_ready
-
-        if not self._long or not engine_ready():
+        if not self._long or not self._engine_ready():
             return None
         read = page_columns.read_page(body)
         return None if read is None else ItemsRead(read.page, read.count, read.next_link)

@@ -149,6 +149,16 @@ def release_preload() -> None:
     _preload_allowed.set()
 
 
+def engine_ready_within(seconds: float) -> bool:
+    """Whether the engine is imported, waiting up to `seconds` for a preload started (held
+    or under way) to finish it; never starts nor releases one."""
+    loading = _preloading
+    if loading is None:
+        return False
+    loading.join(seconds)
+    return not loading.is_alive()
+
+
 def wait_for_engine() -> None:
     """Block until the engine is imported (starts the import if nobody did; a held preload is
     released, since something needs the engine now)."""

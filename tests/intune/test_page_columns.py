@@ -297,3 +297,24 @@ def test_the_columns_are_of_the_kinds_encode_page_gives_the_same_rows() -> None:
     assert {name: built.kinds.get(name) for name in encoded.kinds} == encoded.kinds
     assert (built.kinds["key"], built.kinds["i:userId"]) == ("guid", "guid0")
     assert rows_from_columns(body) == DEVICES.to_rows(items, NOW)
+
+
+@pytest.mark.parametrize("text", [
+    "2026-11-19T16:23:24Z", "0000-01-01T00:00:00Z", "2024-02-29T01:02:03Z",
+    "2023-02-29T01:02:03Z", "2024-06-30T23:59:60Z", "2024-1-05T01:02:03Z",
+    "+2024-01-05T01:02:03Z", "2024-01-05T01:02:03.5Z", "2024-01-05 01:02:03Z",
+    "2024-01-05T24:00:00Z",
+])
+def test_a_timestamp_column_is_kept_as_time_exactly_when_the_row_path_keeps_it(text: str) -> None:
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    try:
+        col.series_of("i:t", col.STAMP, [text, "2026-11-19T16:23:24Z"])
+        kept = True
+    except ValueError:
+        kept = False
+    frame = pl.DataFrame({"i:t": [text, "2026-11-19T16:23:24Z"]})
+    check = page_columns._text_checks({"t": col.STAMP})["t"]
+    assert frame.select(check).item() is kept

@@ -1069,3 +1069,36 @@ async def test_answers_read_as_json_among_those_built_together_still_come_once_e
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert set(keys) == tenant_device_ids(fake)
     assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
+
+
+def test_a_long_lists_answers_wait_for_the_row_engine_once_and_then_no_more(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 21: answers that come while the engine is being imported wait for it (read as
+    # JSON they cost 2-3x the CPU); an import held longer than ENGINE_WAIT is not waited for
+    # again by the list's later answers.
+    import json
+
+    from intune_tui.intune import service as service_module
+    from intune_tui.table import columns as col
+    from intune_tui.table.store import COLUMNS_FROM
+
+    body = json.dumps({"value": [{"id": "a", "deviceName": "x"}]}, separators=(",", ":")).encode()
+    waits: list[float] = []
+    ready = [False]
+    monkeypatch.setattr(col, "engine_ready", lambda: ready[0])
+
+    def within(seconds: float) -> bool:
+        waits.append(seconds)
+        return ready[0]
+
+    monkeypatch.setattr(col, "engine_ready_within", within)
+    reader = service_module._ColumnReader()
+    reader.long_list(COLUMNS_FROM)
+    monkeypatch.setattr(service_module.time, "monotonic",
+                        iter([0.0, service_module.ENGINE_WAIT + 0.1]).__next__)
+    assert reader(body) is None and reader(body) is None
+    assert waits == [service_module.ENGINE_WAIT]  # once, then no more
+    ready[0] = True
+    read = reader(body)
+    assert read is not None and read.table is not None and read.table.items.height == 1
+    assert waits == [service_module.ENGINE_WAIT]

@@ -72,6 +72,10 @@ def pymalloc_arenas() -> dict[str, float]:
             found["py_blocks_mib"] = int(number) / MIB
         elif label.startswith("Total") and number.isdigit():
             found["py_arenas_mib"] = int(number) / MIB
+        elif label == "arenas allocated current" and number.isdigit():
+            # 1 MiB arenas (CPython 3.10+), kept while any block in them is in use: a load's
+            # short-lived objects among long-lived ones leave them fragmented (issue 21).
+            found["py_arenas_current_mib"] = int(number) * 1.0
     return found
 
 

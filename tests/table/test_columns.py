@@ -111,6 +111,27 @@ def test_waiting_for_the_engine_releases_a_held_preload(monkeypatch: pytest.Monk
         col.release_preload()
 
 
+def test_a_bounded_wait_for_the_engine_neither_starts_nor_releases_its_import(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(col, "_preloading", None)
+    assert not col.engine_ready_within(0.05)  # none started: none started by the wait
+    assert col._preloading is None
+    col.hold_preload()
+    try:
+        col.preload_engine()
+        assert not col.engine_ready_within(0.1)  # held: still held after the wait
+        ready: list[bool] = []
+        waiter = threading.Thread(target=lambda: ready.append(col.engine_ready_within(10)),
+                                  daemon=True)
+        waiter.start()
+    finally:
+        col.release_preload()  # (the first rows painted)
+    waiter.join(10)
+    assert ready == [True]
+
+
 GUIDS = ["4903f4ab-5f6e-4442-b369-de8e56747917", "00000000-0000-0000-0000-000000000000",
          "ffffffff-ffff-ffff-ffff-ffffffffffff", "c3c8756d-70ff-4078-892d-f05e7f2ea3cc"]
 
