@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.unraisableexception import gc_collect_iterations_key
 
 # `-n auto` (pyproject's addopts) starts this many workers per usable core. A UI test keeps its
 # core busy only about half the time: Textual's Pilot waits for the app to go idle after every
@@ -35,6 +36,16 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 # test_user_devices.py alone 12.7 / 11.5 -> 12.3 / 10.4 s. Costs ~15% more memory per worker;
 # garbage is still collected, only in larger batches.
 GC_THRESHOLDS = (50_000, 20, 100)
+
+# pytest runs the full collector this many times at the end of each process (xdist worker), to
+# find exceptions raised in the finalizers of garbage (`_pytest/unraisableexception.py`: 5, "as
+# Trio found"). Each pass walks every object the worker has alive, ~0.25-0.5 s; one pass still
+# collects all cyclic garbage and reports what its finalizers raise.
+UNRAISABLE_GC_PASSES = 1
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[gc_collect_iterations_key] = UNRAISABLE_GC_PASSES
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
