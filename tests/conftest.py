@@ -16,7 +16,10 @@ from _pytest.unraisableexception import gc_collect_iterations_key
 # key (20 ms windows of its own CPU clock) and the app waits on its fake Graph thread, so one
 # worker per core left ~45% of two cores unused (1,650 tests: ~540 s CPU in ~476 s wall). On a
 # quiet 2-core machine (2026-12-07, 2,033 tests, one run each): 4 workers 240 s wall / 344 s
-# CPU, 6 workers 201 s / 355 s; 8 added ~80 s of CPU (430 s) for no shorter wall.
+# CPU, 6 workers 201 s / 355 s; 8 added ~80 s of CPU (430 s) for no shorter wall. Again
+# 2026-12-07, tests/ui/screens alone, alternating on the shared machine: 4 workers 138 s wall /
+# 165 s CPU (load 4.7) and 210 s / 184 s (load 9.0); 6 workers 143 s / 176 s (load 4.0) and
+# 187 s / 184 s (load 9.4): no clear winner, so 3 stays.
 WORKERS_PER_CORE = 3
 
 
