@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _pytest.unraisableexception import gc_collect_iterations_key
 
 # `-n auto` (pyproject's addopts) starts this many workers per usable core. A UI test keeps its
 # core busy only about half the time: Textual's Pilot waits for the app to go idle after every
@@ -48,6 +47,10 @@ UNRAISABLE_GC_PASSES = 1
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    try:  # pytest's own key (8.4); a pytest without it keeps its default
+        from _pytest.unraisableexception import gc_collect_iterations_key
+    except ImportError:
+        return
     config.stash[gc_collect_iterations_key] = UNRAISABLE_GC_PASSES
 
 
