@@ -42,7 +42,9 @@ GC_THRESHOLDS = (50_000, 20, 100)
 # pytest runs the full collector this many times at the end of each process (xdist worker), to
 # find exceptions raised in the finalizers of garbage (`_pytest/unraisableexception.py`: 5, "as
 # Trio found"). Each pass walks every object the worker has alive, ~0.25-0.5 s; one pass still
-# collects all cyclic garbage and reports what its finalizers raise.
+# collects all cyclic garbage and reports what its finalizers raise. pytest itself went to one
+# pass on CPython later (pytest-dev/pytest#14441, merged 2026-05: five were for PyPy's
+# resurrection); its key came with pytest-dev/pytest#13513 (8.4.x).
 UNRAISABLE_GC_PASSES = 1
 
 
