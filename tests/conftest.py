@@ -15,7 +15,10 @@ import pytest
 # key (20 ms windows of its own CPU clock) and the app waits on its fake Graph thread, so one
 # worker per core left ~45% of two cores unused (1,650 tests: ~540 s CPU in ~476 s wall). On a
 # quiet 2-core machine (2026-12-07, 2,033 tests, one run each): 4 workers 240 s wall / 344 s
-# CPU, 6 workers 201 s / 355 s; 8 added ~80 s of CPU (430 s) for no shorter wall.
+# CPU, 6 workers 201 s / 355 s; 8 added ~80 s of CPU (430 s) for no shorter wall. Again
+# 2026-12-07, tests/ui/screens alone, alternating on the shared machine: 4 workers 138 s wall /
+# 165 s CPU (load 4.7) and 210 s / 184 s (load 9.0); 6 workers 143 s / 176 s (load 4.0) and
+# 187 s / 184 s (load 9.4): no clear winner, so 3 stays.
 WORKERS_PER_CORE = 3
 
 
@@ -35,6 +38,22 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 # test_user_devices.py alone 12.7 / 11.5 -> 12.3 / 10.4 s. Costs ~15% more memory per worker;
 # garbage is still collected, only in larger batches.
 GC_THRESHOLDS = (50_000, 20, 100)
+
+# pytest runs the full collector this many times at the end of each process (xdist worker), to
+# find exceptions raised in the finalizers of garbage (`_pytest/unraisableexception.py`: 5, "as
+# Trio found"). Each pass walks every object the worker has alive, ~0.25-0.5 s; one pass still
+# collects all cyclic garbage and reports what its finalizers raise. pytest itself went to one
+# pass on CPython later (pytest-dev/pytest#14441, merged 2026-05: five were for PyPy's
+# resurrection); its key came with pytest-dev/pytest#13513 (8.4.x).
+UNRAISABLE_GC_PASSES = 1
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:  # pytest's own key (8.4); a pytest without it keeps its default
+        from _pytest.unraisableexception import gc_collect_iterations_key
+    except ImportError:
+        return
+    config.stash[gc_collect_iterations_key] = UNRAISABLE_GC_PASSES
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
