@@ -71,7 +71,7 @@ def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     for name in [name for name in os.environ if name.startswith("INTUNE_TUI_")]:
         monkeypatch.delenv(name)
     root: Path = tmp_path_factory.mktemp("intune-tui-home")
-    for kind in ("CONFIG", "DATA", "LOG"):
+    for kind in ("CONFIG", "DATA", "LOG", "CACHE"):
         monkeypatch.setenv(f"INTUNE_TUI_{kind}_DIR", str(root / kind.lower()))
     return root
 
