@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import gc
 import os
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import httpx
 
 # `-n auto` (pyproject's addopts) starts this many workers per usable core. A UI test keeps its
 # core busy only about half the time: Textual's Pilot waits for the app to go idle after every
@@ -74,6 +79,22 @@ def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     for kind in ("CONFIG", "DATA", "LOG", "CACHE"):
         monkeypatch.setenv(f"INTUNE_TUI_{kind}_DIR", str(root / kind.lower()))
     return root
+
+
+@pytest.fixture
+def httpx_answers(monkeypatch: pytest.MonkeyPatch) -> list[weakref.ref[httpx.Response]]:
+    """Every httpx answer made during the test, in order, held weakly: whether each is freed."""
+    import httpx
+
+    answers: list[weakref.ref[httpx.Response]] = []
+    created = httpx.Response.__init__
+
+    def recorded(response: httpx.Response, *args: object, **kwargs: object) -> None:
+        created(response, *args, **kwargs)
+        answers.append(weakref.ref(response))
+
+    monkeypatch.setattr(httpx.Response, "__init__", recorded)
+    return answers
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,8 @@ from intune_tui.graph.odata import ODataQuery
 from intune_tui.graph.tokens import StaticTokenProvider
 
 if TYPE_CHECKING:
+    import weakref
+
     from conftest import FakeTime, RecordingTokens
 
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
@@ -1162,21 +1164,13 @@ async def test_retry_after_zero_or_negative_waits_at_least_the_back_off(
 
 
 async def test_answers_are_freed_without_the_cyclic_collector(
-    fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch,
+    fake_time: FakeTime, httpx_answers: list[weakref.ref[httpx.Response]],
 ) -> None:
     # The UI keeps a long list's objects away from the collector (gc.freeze): an answer that
     # needed it to be freed, alive at that moment, was never freed (~0.7 MB a page).
     import gc
-    import weakref
 
-    answers: list[weakref.ref[httpx.Response]] = []
-    created = httpx.Response.__init__
-
-    def recorded(response: httpx.Response, *args: object, **kwargs: object) -> None:
-        created(response, *args, **kwargs)
-        answers.append(weakref.ref(response))
-
-    monkeypatch.setattr(httpx.Response, "__init__", recorded)
+    answers = httpx_answers
     next_link = f"{BASE}/v1.0/deviceManagement/managedDevices?$skiptoken=2"
 
     async def handler(request: httpx.Request) -> httpx.Response:

@@ -87,28 +87,19 @@ def test_columns_built_for_a_table_of_another_width_are_refused() -> None:
 
 
 async def test_a_long_list_s_page_answers_are_freed_once_it_is_loaded(
-        make_app, wait_until, monkeypatch) -> None:
+        make_app, wait_until, monkeypatch, httpx_answers) -> None:
     # The screen keeps a long list's objects out of full collections (gc.freeze). A freeze on
     # every page also made immortal the cyclic garbage of that moment, the httpx answers of the
     # pages then in flight (~0.7 MB each): 60 MiB at 100,000 devices, 170 MiB at 300,000.
     import gc
-    import weakref
 
-    import httpx
     from waiting import list_loaded
 
     from intune_tui.ui.screens import resource_list
     from intune_tui.ui.screens.devices import DevicesScreen
 
     monkeypatch.setattr(resource_list, "FREEZE_ABOVE_ROWS", 100)
-    answers: list[weakref.ref[httpx.Response]] = []
-    created = httpx.Response.__init__
-
-    def recorded(response: httpx.Response, *args: object, **kwargs: object) -> None:
-        created(response, *args, **kwargs)
-        answers.append(weakref.ref(response))
-
-    monkeypatch.setattr(httpx.Response, "__init__", recorded)
+    answers = httpx_answers
     freezes: list[int] = []
     freeze = gc.freeze
     monkeypatch.setattr(resource_list.gc, "freeze", lambda: (freezes.append(1), freeze())[1])
