@@ -398,12 +398,8 @@ def read_rows(access: SnapshotAccess, resource: Resource, now: datetime, *,
                              now=clock())
     if snapshot is None:
         return None
-    try:
-        page = decode_rows(resource, snapshot.payload, now)
-    except PayloadError as error:
-        log.warning("snapshot of %s ignored: %s", resource.key, error)
-        return None
-    return WarmRows(page, snapshot.created)
+    payload = snapshot.payload
+    return _warm_rows(resource, lambda: decode_rows(resource, payload, now), snapshot.created)
 
 
 @dataclass(frozen=True)
@@ -466,12 +462,20 @@ def claim(early: EarlyRows, access: SnapshotAccess, resource: Resource,
     if not belongs_to(early.snapshot, early.key, access.place.tenant_id):
         log.warning("snapshot of profile %s ignored: written for another tenant", early.profile)
         return None
+    return _warm_rows(resource, lambda: _as_of(resource, early.page, now),
+                      early.snapshot.created)
+
+
+def _warm_rows(resource: Resource, page_of: Callable[[], ColumnPage],
+               created: float) -> WarmRows | None:
+    """The snapshot's rows as `page_of` makes them; None, with one log line, when its payload
+    cannot be read."""
     try:
-        page = _as_of(resource, early.page, now)
+        page = page_of()
     except PayloadError as error:
         log.warning("snapshot of %s ignored: %s", resource.key, error)
         return None
-    return WarmRows(page, early.snapshot.created)
+    return WarmRows(page, created)
 
 
 def snapshot_on_disk(data_dir: Path, profile: str, name: str) -> bool:
