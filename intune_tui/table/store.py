@@ -161,25 +161,48 @@ TAG_WIDTH = 8
 TAGGED_FROM = 20_000  # keys from which `_text_order` sorts (a page of 1,000: twice as slow)
 
 
-def _text_order(values: pl.Series, *, same: bool = True) -> tuple[Indexes, Any] | None:
+def _in_slices(series: pl.Series, step: Callable[[pl.Series, int], pl.Series]) -> pl.Series:
+    """`step(slice, its first index)` a RUN_LIMIT slice at a time, the results kept as chunks
+    (not copied into one). For a worker thread beside the UI thread: each call holds the row
+    engine's thread pool for one slice, so a keystroke's filter, which needs that pool too,
+    waits for a slice, not for the whole column (`_text_order`'s `alone`)."""
+    import polars as pl
+
+    if len(series) <= RUN_LIMIT:
+        return step(series, 0)
+    return pl.concat([step(series.slice(start, RUN_LIMIT), start)
+                      for start in range(0, len(series), RUN_LIMIT)], rechunk=False)
+
+
+def _text_order(values: pl.Series, *, same: bool = True,
+                alone: bool = False) -> tuple[Indexes, Any] | None:
     """The ascending `_stable_order` of text keys without None, and (with `same`) which
     sorted keys equal the one before (packed bits, as `_same_as_before`; else None): each key
     with NUL and its index appended (TAG_WIDTH decimal digits), sorted as values (polars sorts
     texts that way about twice as fast as it sorts indexes by (key, index)). A key that is a
     prefix of another sorts first (NUL is below any character the longer key goes on with),
     equal keys by the index: arrival order. None when it cannot (a key holding NUL) or need
-    not (fewer than TAGGED_FROM keys)."""
+    not (fewer than TAGGED_FROM keys).
+
+    `alone`: for a worker thread while the user may type (`prepare_sorts`). The keys are
+    tagged a slice at a time and sorted on this thread only, never in the row engine's thread
+    pool, which a keystroke's filter needs at once: a sort of a million keys there held every
+    keystroke meanwhile for up to ~1 s (`bench_store.py`, 2026-12-07)."""
     import polars as pl
 
     np = _np()
     count = len(values)
-    if not max(TAGGED_FROM, 2) <= count <= 9 * TAG_BASE \
-            or values.str.contains("\x00", literal=True).any():
+    if not max(TAGGED_FROM, 2) <= count <= 9 * TAG_BASE:
         return None
-    tags = TAG_BASE + pl.int_range(count, dtype=pl.Int64, eager=True)
-    tagged = pl.select(pl.concat_str([pl.lit(values), pl.lit("\x00"), pl.lit(tags)])).to_series()
-    del tags
-    ordered = tagged.sort()
+    if alone:
+        nul = _in_slices(values, lambda part, _: part.str.contains("\x00", literal=True))
+    else:
+        nul = values.str.contains("\x00", literal=True)
+    if nul.any():
+        return None
+    del nul
+    tagged = _in_slices(values, _tagged) if alone else _tagged(values, 0)
+    ordered = tagged.sort(multithreaded=not alone)
     del tagged
     # The indexes and keys are cut out of the sorted texts a slice at a time: all at once, they
     # were two more columns as long as the keys (at a million names, ~50 MB more at the peak
@@ -201,14 +224,23 @@ def _text_order(values: pl.Series, *, same: bool = True) -> tuple[Indexes, Any] 
     return order, None if equal is None else np.packbits(equal)
 
 
-def _text_ascending(series: pl.Series, *, same: bool = True) -> tuple[Indexes, int, Any] | None:
+def _tagged(values: pl.Series, first: int) -> pl.Series:
+    """Each key with NUL and its index (from `first`) appended, TAG_WIDTH decimal digits."""
+    import polars as pl
+
+    tags = TAG_BASE + pl.int_range(first, first + len(values), dtype=pl.Int64, eager=True)
+    return pl.select(pl.concat_str([pl.lit(values), pl.lit("\x00"), pl.lit(tags)])).to_series()
+
+
+def _text_ascending(series: pl.Series, *, same: bool = True,
+                    alone: bool = False) -> tuple[Indexes, int, Any] | None:
     """Text keys (None last) in ascending stable order, how many are present, and (with
     `same`) which sorted present keys equal the one before (packed bits): what `_descending`
     takes. None when `_text_order` cannot."""
     np = _np()
     present = series.is_not_null().to_numpy() if series.null_count() else None
     values = series if present is None else series.drop_nulls()
-    found = _text_order(values, same=same)
+    found = _text_order(values, same=same, alone=alone)
     if found is None:
         return None
     order, equal = found
@@ -218,11 +250,12 @@ def _text_ascending(series: pl.Series, *, same: bool = True) -> tuple[Indexes, i
     return order, len(values), equal
 
 
-def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Indexes:
+def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT, *,
+                  alone: bool = False) -> Indexes:
     """Indexes of `series` in stable order, None last (ties keep arrival order either way).
 
     Long text columns as `_text_order`; the rest sorted by (key, index) rather than with
-    `maintain_order`: the same order, found faster."""
+    `maintain_order`: the same order, found faster. `alone`: as `_text_order`'s."""
     import polars as pl
 
     if kind in NUMERIC_KINDS:
@@ -232,13 +265,14 @@ def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT) -> Ind
     if kind in (col.CATEGORY, col.VERSION) and series.dtype == pl.Categorical:
         return _category_order(series, reverse)
     if series.dtype == pl.String:
-        ascending = _text_ascending(series)
+        ascending = _text_ascending(series, alone=alone)
         if ascending is not None:
             return _descending(*ascending) if reverse else ascending[0]
 
     frame = series.to_frame("v").with_row_index("i")
     order = frame.select(
-        pl.arg_sort_by(["v", "i"], descending=[reverse, False], nulls_last=True))
+        pl.arg_sort_by(["v", "i"], descending=[reverse, False], nulls_last=True,
+                       multithreaded=not alone))
     result: Indexes = order.to_series().to_numpy().astype(_np().int32)
     return result
 
@@ -563,12 +597,13 @@ class ColumnStore(StoreSettings[RowT]):
             done = self._prepared.get(column)
             if done is not None and done[0] == (generation, length):
                 continue  # a sort worked it out meanwhile
-            keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort)
-            texts = _text_ascending(keys) if keys.dtype == pl.String else None
+            keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort,
+                              alone=True)
+            texts = _text_ascending(keys, alone=True) if keys.dtype == pl.String else None
             if texts is not None:
                 order, present, same = texts
             else:
-                order = _stable_order(keys, False, kind)
+                order = _stable_order(keys, False, kind, alone=True)
                 present = length - keys.null_count()
                 same = _same_as_before(keys, order[:present])
             if (self._generation, self._length) != (generation, length):
@@ -1228,15 +1263,20 @@ def _resolved(kinds: dict[str, str], name: str) -> tuple[str, str]:
 
 
 def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, Any] | None,
-               sort: str, first: int = 0) -> pl.Series:
+               sort: str, first: int = 0, *, alone: bool = False) -> pl.Series:
     """Sort key column `sort` (of a frame kind) from row `first` on: its own column, or the
-    one it is derived from with the rows where it differs (`differs`) set to their keys."""
+    one it is derived from with the rows where it differs (`differs`) set to their keys.
+    `alone`: derived a slice at a time, as `_text_order`'s."""
     import polars as pl
 
     series = frame.get_column(_resolved(kinds, sort)[0])
     if first:
         series = series.slice(first)
-    series = col.derive(series, kinds[sort])
+    kind = kinds[sort]
+    if alone and col.derived(kind):
+        series = _in_slices(series, lambda part, _: col.derive(part, kind))
+    else:
+        series = col.derive(series, kind)
     if not differs:
         return series
     where = [index - first for index in differs if index >= first]

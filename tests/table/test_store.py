@@ -562,6 +562,48 @@ def test_prepared_sorts_pause_before_each_column_and_stop_when_rows_arrive_meanw
     assert keys(store) == [f"id-{n}" for n in range(59, -1, -1)]
 
 
+def test_prepared_sorts_leave_the_row_engine_s_threads_free_for_a_keystroke(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sort orders are prepared on a worker while the user may type, and a keystroke's filter
+    needs the row engine's thread pool at once: the worker sorts on its own thread only and
+    works out its keys a slice at a time, never a whole column in the pool (typing right after
+    a million rows loaded took up to ~1 s a keystroke: bench_store.py). The orders are the
+    ones a sort works out on the spot."""
+    import polars as pl
+
+    if holding != "columns":
+        pytest.skip("Python rows prepare no sorts")
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
+    monkeypatch.setattr(store_module, "RUN_LIMIT", 8)
+    on_the_spot: RowStore[FakeRow] = RowStore(4)
+    on_the_spot.append(devices(0, 40))
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(devices(0, 40))
+    sorts: list[bool] = []
+    derived: list[int] = []
+    sort, derive = pl.Series.sort, store_module.col.derive
+
+    def recorded_sort(series: pl.Series, *args: Any, **kwargs: Any) -> pl.Series:
+        sorts.append(kwargs.get("multithreaded", True))
+        return sort(series, *args, **kwargs)
+
+    def recorded_derive(series: pl.Series, kind: str) -> pl.Series:
+        derived.append(len(series))
+        return derive(series, kind)
+
+    monkeypatch.setattr(pl.Series, "sort", recorded_sort)
+    monkeypatch.setattr(store_module.col, "derive", recorded_derive)
+    assert store.prepare_sorts(pause=lambda: None) == 2  # name and user
+    assert sorts and not any(sorts)
+    assert derived and max(derived) <= 8
+    monkeypatch.undo()
+    for column in (0, 1):
+        for reverse in (False, True):
+            store.sort_by(column, reverse=reverse)
+            on_the_spot.sort_by(column, reverse=reverse)
+            assert keys(store) == keys(on_the_spot)
+
+
 def test_category_sort_keys_that_are_their_cell_in_lower_case_are_not_held_twice(
         holding: str) -> None:
     """An OS or compliance column's sort key is its cell in lower case: the store derives it
