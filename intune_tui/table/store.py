@@ -89,8 +89,9 @@ RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for pa
 # 3: the same with GUIDs and blanks (`columns.BLANK_GUID`) or keys held as GUIDs, written
 # only by a dump holding them. An older reader refuses a newer magic as "not a row store
 # dump" (the warm start then ignores the snapshot); this one reads them all.
-# 4: the frame in two Arrow IPC files, its columns of GUIDs (text or numbers) uncompressed and
-# the others zstd-compressed, with a table of them at the end (`_write_parts`); written for a
+# 4: the frame in Arrow IPC files, its columns of GUIDs (text or numbers) uncompressed in one
+# and the others zstd-compressed (each in its own since 2026-12-07, all in one before: read
+# alike), with a table of them at the end (`_write_parts`); written for a
 # frame of `DUMP_PARTS_FROM` rows or more that has such columns.
 DUMP_MAGIC = b"ITRS3\n"
 DUMP_MAGIC_2 = b"ITRS2\n"
@@ -1485,12 +1486,18 @@ def _guid_columns(frame: pl.DataFrame) -> list[str]:
 
 
 def _write_parts(body: io.BytesIO, frame: pl.DataFrame, raw: list[str]) -> None:
-    """The frame as two Arrow IPC files, columns `raw` uncompressed and the others compressed,
-    then the table of parts (JSON: each part's end offset in `body`, the frame's columns in
-    order) and its size."""
+    """The frame as Arrow IPC files, each other column compressed in one of its own and the
+    columns `raw` uncompressed in one, then the table of parts (JSON: each part's end offset in
+    `body`, the frame's columns in order) and its size.
+
+    One compressed column a file: the snapshot's writer thread holds the row engine's thread
+    pool for one column at a time, and a keystroke's filter, which needs it, waits for that
+    column only. Written in one file, a million rows held keystrokes for up to 0.8-1.9 s;
+    one a column, 0.1-0.7 s (same bytes, same read time; `bench_store.py`, load 8,
+    2026-12-07)."""
     parts: list[int] = []
     rest = [name for name in frame.columns if name not in raw]
-    for names, compression in ((rest, "zstd"), (raw, "uncompressed")):
+    for names, compression in [*(([name], "zstd") for name in rest), (raw, "uncompressed")]:
         if names:
             _write_ipc(body, frame.select(names), compression)
             parts.append(body.tell())
