@@ -10,7 +10,9 @@ from textual.message import Message
 
 from intune_tui.table import store as store_module
 from intune_tui.table.columns import wait_for_engine
+from intune_tui.table.quiet import QUIET_SECONDS, Quiet
 from intune_tui.table.store import RowStore
+from intune_tui.ui.widgets import resource_table as resource_table_module
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn, fit_to_cells
 
 
@@ -464,9 +466,18 @@ async def test_sorts_after_prepare_sorts_show_the_same_order_as_sorting_on_the_s
 
 
 async def test_work_on_the_rows_waits_while_the_user_filters_or_sorts(
-        holding: str) -> None:
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sort orders and the snapshot wait for a moment without filters or sorts: while the
     user types, their seconds of work would slow every keystroke."""
+    now = [1000.0]  # the table's clock moves only when a worker waits (a loaded machine's
+    waited = []  # half a second between two lines made this test fail)
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(resource_table_module, "Quiet",
+                        lambda: Quiet(clock=lambda: now[0], sleep=sleep))
     app = TableApp()
     async with app.run_test(size=SCREEN) as pilot:
         table = app.table
@@ -474,7 +485,8 @@ async def test_work_on_the_rows_waits_while_the_user_filters_or_sorts(
         assert table.wait_until_quiet(at_most=0.0)  # nobody has filtered yet
         await pilot.press("s")
         assert not table.wait_until_quiet(at_most=0.0)
-        assert table.wait_until_quiet(at_most=2.0)  # half a second later
+        assert table.wait_until_quiet(at_most=2.0)
+        assert sum(waited) == pytest.approx(QUIET_SECONDS)
         table.set_filter(words=["pc"])
         assert not table.wait_until_quiet(at_most=0.0)
 
