@@ -243,6 +243,7 @@ class IntuneApp(App[None]):
             self._starting = False
             startup.resume_gc()
             startup.release_engine_import()
+            startup.warm_imports()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:

@@ -19,6 +19,7 @@ is for, a key pressed or a frame painted while a long list loads waits at most 1
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -76,6 +77,37 @@ def release_engine_import() -> None:
     from intune_tui.table.columns import release_preload
 
     release_preload()
+
+
+# -- what the first frame does without, imported after it --------------------------------------
+# The first frame imports only what the device list's first page and frame need. The records of
+# one item (`intune.models`), the remote actions (`intune.actions`, `intune.action_run`) and the
+# search parser (`intune.search`) are used from the first Enter, `a` or search keystroke on:
+# they are imported on a thread once start-up is over, so neither the first frame nor that
+# first key waits for them (a key pressed before the thread is done waits on Python's import
+# lock for the rest of that module only).
+WARM_AFTER_START_UP = (
+    "intune_tui.intune.models",
+    "intune_tui.intune.actions",
+    "intune_tui.intune.action_run",
+    "intune_tui.intune.search",
+)
+
+_warming: threading.Thread | None = None
+
+
+def warm_imports() -> None:
+    """Import `WARM_AFTER_START_UP` on a daemon thread, once a process (returns at once)."""
+    global _warming
+    if _warming is not None:
+        return
+
+    def load() -> None:
+        for module in WARM_AFTER_START_UP:
+            importlib.import_module(module)
+
+    _warming = threading.Thread(target=load, name="warm-imports", daemon=True)
+    _warming.start()
 
 
 # -- the first list asked for before its screen exists -----------------------------------------
