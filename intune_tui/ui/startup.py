@@ -19,15 +19,20 @@ is for, a key pressed or a frame painted while a long list loads waits at most 1
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from intune_tui.ui import collector
 
 if TYPE_CHECKING:
     from intune_tui.worker import WorkerEvent
+
+S = TypeVar("S")
+T = TypeVar("T")
 
 # -- the garbage collector off until the first rows are painted --------------------------------
 # Start-up allocates so many objects (imports, styles, widgets, the first page) that the cyclic
@@ -147,6 +152,64 @@ class EarlyStream:
             self._claimed = True
             events, self._events = self._events, []
         return events
+
+
+# -- the first list's later pages after the first frame ---------------------------------------
+# The first list's first page is all the first frame shows (the preview page of 100 rows, or the
+# first full page). The pages after it came while the first screen was still being built, and
+# the worker turned each into rows (~35 ms of CPU a 1,000 devices) and the UI thread appended
+# them before its first frame, both on the one GIL. The early stream takes its pages after the
+# first one only once the first frame is out (or start-up is over at the latest): the requests
+# are already on their way, only turning the answers into rows waits.
+
+
+class FirstFrameGate:
+    """Opened once, from any thread, when the app's first frame is out; a coroutine on any
+    event loop waits for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = False
+        self._waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def open(self) -> None:
+        with self._lock:
+            self._open = True
+            waiting, self._waiting = self._waiting, []
+        for loop, future in waiting:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                loop.call_soon_threadsafe(_wake, future)
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if self._open:
+                return
+            self._waiting.append((loop, future))
+        await future
+
+    def after_first_page(self, pages: Callable[[S], AsyncIterator[T]]
+                         ) -> Callable[[S], AsyncIterator[T]]:
+        """`pages` whose first page comes at once and the others once the gate is open."""
+
+        async def held(service: S) -> AsyncIterator[T]:
+            stream = pages(service)
+            try:
+                async for page in stream:
+                    yield page
+                    await self.wait()
+            finally:
+                close = getattr(stream, "aclose", None)
+                if close is not None:
+                    await close()
+
+        return held
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 # -- the key bar mounted after the first rows --------------------------------------------------
