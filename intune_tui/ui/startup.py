@@ -189,6 +189,8 @@ class FirstFrameGate:
                 loop.call_soon_threadsafe(_wake, future)
 
     async def wait(self) -> None:
+        if self._open:  # every page after the gate opened: nothing to wait for
+            return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         with self._lock:
