@@ -19,6 +19,7 @@ from intune_tui.graph.tokens import claimed_scopes
 from intune_tui.intune.actions import RemoteAction, Tier
 from intune_tui.intune.formatting import enum_word
 from intune_tui.intune.models import DeviceActionResult
+from intune_tui.intune.polling import POLL_FIRST_DELAY, POLL_LIMIT, POLL_MAX_DELAY
 from intune_tui.intune.scopes import scope_granted
 from intune_tui.intune.service import ActionOutcome
 from intune_tui.text import clean
@@ -133,12 +134,6 @@ class SentAction:
     sent_at: datetime
     outcome: ActionOutcome
     attempt_id: str | None = None  # its audit attempt, settled once the device finishes it
-
-
-# Following an action: first check after 2 s, doubling up to a minute, for ten minutes at most.
-POLL_FIRST_DELAY = 2.0
-POLL_MAX_DELAY = 60.0
-POLL_LIMIT = 600.0
 
 
 class PollSchedule:

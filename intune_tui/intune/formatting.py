@@ -127,6 +127,23 @@ def days_left(when: datetime | None, now: datetime) -> int | None:
     return (when - now) // timedelta(days=1)
 
 
+# A certificate or token this close to its expiry is a warning (tenant health, expiry columns).
+EXPIRY_WARNING_DAYS = 30
+
+
+def expiry_status(expires: datetime | None, now: datetime,
+                  warn_days: int = EXPIRY_WARNING_DAYS) -> str | None:
+    """'bad' once expired, 'warn' within `warn_days`, 'good' otherwise, None when unknown."""
+    left = days_left(expires, now)
+    if left is None:
+        return None
+    if expires is not None and expires <= now:
+        return "bad"
+    if left < warn_days:
+        return "warn"
+    return "good"
+
+
 def format_datetime(when: datetime | None) -> str:
     """'2026-11-20 09:00 UTC', MISSING when unknown."""
     if when is None:

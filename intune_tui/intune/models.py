@@ -23,6 +23,7 @@ from intune_tui.intune.fields import (
     text_field,
 )
 from intune_tui.intune.formatting import camel_words, days_left, enum_word
+from intune_tui.intune.formatting import expiry_status as expiry_status  # where it was first
 from intune_tui.intune.wording import (
     PERMISSION_RESOURCE_WORDS,
     app_type_name,
@@ -555,22 +556,6 @@ class RoleAssignment:
 
 # ---------------------------------------------------------------------------------------------
 # Tenant service configuration (certificates and tokens that expire)
-
-EXPIRY_WARNING_DAYS = 30
-
-
-def expiry_status(expires: datetime | None, now: datetime,
-                  warn_days: int = EXPIRY_WARNING_DAYS) -> str | None:
-    """'bad' once expired, 'warn' within `warn_days`, 'good' otherwise, None when unknown."""
-    left = days_left(expires, now)
-    if left is None:
-        return None
-    if expires is not None and expires <= now:
-        return "bad"
-    if left < warn_days:
-        return "warn"
-    return "good"
-
 
 @dataclass(frozen=True, slots=True)
 class ApnsCertificate:

@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from intune_tui.intune import models, wording
+from intune_tui.intune import wording
 from intune_tui.intune.formatting import (
     MISSING,
     age_in_days,
     days_left,
     enum_word,
+    expiry_status,
     format_bool,
     format_bytes,
     format_count,
@@ -210,7 +211,7 @@ def _render_expiry(column: Column, value: Any, now: datetime) -> Cell:
 
 
 def _expiry_cell(column: Column, when: datetime, now: datetime) -> Cell:
-    status = models.expiry_status(when, now)
+    status = expiry_status(when, now)
     left = days_left(when, now)
     if status == BAD:
         text = f"{format_date(when)} (expired)"

@@ -48,34 +48,13 @@ from intune_tui.graph.errors import (
 )
 from intune_tui.graph.odata import ODataQuery, quote
 from intune_tui.intune import page_columns
-from intune_tui.intune.actions import (
-    REMEDIATION_SCRIPT_SELECT,
-    REMEDIATION_SCRIPTS_PATH,
-    REMEDIATION_SCRIPTS_VERSION,
-    BulkAction,
-    BulkRequest,
-    RemediationScript,
-    RemoteAction,
-)
 from intune_tui.intune.formatting import (
     age_in_days,
     enum_word,
+    expiry_status,
     format_datetime,
     parse_datetime,
     relative_time,
-)
-from intune_tui.intune.models import (
-    ApnsCertificate,
-    DepToken,
-    DeviceActionResult,
-    HealthItem,
-    InstallSummary,
-    ManagedDevice,
-    RoleAssignment,
-    RoleDefinition,
-    StatusOverview,
-    VppToken,
-    expiry_status,
 )
 from intune_tui.intune.resources import (
     DEVICE_ACTION_STATE_SELECT,
@@ -91,7 +70,22 @@ from intune_tui.intune.split_listing import KeySet, SplitListing, partition_for,
 from intune_tui.intune.wording import expiry_words
 from intune_tui.text import clean
 
+# The records of one item (models), the remote actions (actions) and what follows them are
+# imported where they are used: a list's first page needs none of them, and start-up imports
+# only what the first list's first frame needs (ui/startup.py: imports after the first frame).
 if TYPE_CHECKING:
+    from intune_tui.intune.actions import BulkAction, BulkRequest, RemediationScript, RemoteAction
+    from intune_tui.intune.models import (
+        DepToken,
+        DeviceActionResult,
+        HealthItem,
+        InstallSummary,
+        ManagedDevice,
+        RoleAssignment,
+        RoleDefinition,
+        StatusOverview,
+        VppToken,
+    )
     from intune_tui.table.columns import ColumnPage
 
 T = TypeVar("T")
@@ -421,6 +415,7 @@ class IntuneService:
     async def get_device(self, device_id: str) -> ManagedDevice:
         """One device with the fields a list leaves out (hardware, IMEI/MEID, MACs, storage,
         memory, encryption, Entra device id, enrollment type, action results)."""
+        from intune_tui.intune.models import ManagedDevice
         devices = RESOURCES["devices"]
         return ManagedDevice.from_graph(await self.client.get(
             devices.path_for() + "/" + _segment(device_id),
@@ -430,6 +425,7 @@ class IntuneService:
 
     async def device_action_state(self, device_id: str) -> ManagedDevice:
         """The device's deviceActionResults and managementState, for following an action."""
+        from intune_tui.intune.models import ManagedDevice
         devices = RESOURCES["devices"]
         return ManagedDevice.from_graph(await self.client.get(
             devices.path_for() + "/" + _segment(device_id),
@@ -443,6 +439,7 @@ class IntuneService:
         return await self.rows("app_assignments", parent_id=app_id)
 
     async def app_install_summary(self, app_id: str) -> InstallSummary:
+        from intune_tui.intune.models import InstallSummary
         summary = RESOURCES["app_install_summary"]
         body = await self.client.get(summary.path_for(app_id), api_version=summary.api_version,
                                      required_scope=summary.required_scope)
@@ -499,6 +496,7 @@ class IntuneService:
         return await self.rows(f"{resource_key}.device_statuses", parent_id=policy_id)
 
     async def policy_status_overview(self, resource_key: str, policy_id: str) -> StatusOverview:
+        from intune_tui.intune.models import StatusOverview
         _policy_resource(resource_key)
         overview = _resource(f"{resource_key}.device_status_overview")
         body = await self.client.get(overview.path_for(policy_id),
@@ -513,9 +511,11 @@ class IntuneService:
     # -- roles ----------------------------------------------------------------------------------
 
     async def role_definitions(self) -> list[RoleDefinition]:
+        from intune_tui.intune.models import RoleDefinition
         return [RoleDefinition.from_graph(row.item) for row in await self.rows("role_definitions")]
 
     async def role_definition(self, role_id: str) -> RoleDefinition:
+        from intune_tui.intune.models import RoleDefinition
         roles = RESOURCES["role_definitions"]
         body = await self.client.get(roles.path_for() + "/" + _segment(role_id),
                                      api_version=roles.api_version,
@@ -523,6 +523,7 @@ class IntuneService:
         return RoleDefinition.from_graph(body)
 
     async def role_assignments(self) -> list[RoleAssignment]:
+        from intune_tui.intune.models import RoleAssignment
         return [RoleAssignment.from_graph(row.item) for row in await self.rows("role_assignments")]
 
     # -- the tenant's own name -------------------------------------------------------------------
@@ -548,6 +549,12 @@ class IntuneService:
     async def remediation_scripts(self) -> list[RemediationScript]:
         """The tenant's remediation script packages (beta deviceHealthScripts), every page, by
         name; what Run remediation lets the user choose from."""
+        from intune_tui.intune.actions import (
+            REMEDIATION_SCRIPT_SELECT,
+            REMEDIATION_SCRIPTS_PATH,
+            REMEDIATION_SCRIPTS_VERSION,
+            RemediationScript,
+        )
         scripts: list[RemediationScript] = []
         pages = self.client.paginate(
             REMEDIATION_SCRIPTS_PATH, query=ODataQuery(select=REMEDIATION_SCRIPT_SELECT),
@@ -573,12 +580,14 @@ class IntuneService:
 
     async def _health_part(self, area: str, items: Awaitable[list[HealthItem]]
                            ) -> list[HealthItem]:
+        from intune_tui.intune.models import HealthItem
         try:
             return await items
         except GraphError as error:
             return [HealthItem(area, area, None, "could not be read", error=str(error))]
 
     async def _apns_health(self, now: datetime) -> list[HealthItem]:
+        from intune_tui.intune.models import ApnsCertificate, HealthItem
         area = "Apple push certificate"
         apns = RESOURCES["apns"]
         try:
@@ -592,11 +601,13 @@ class IntuneService:
                            cert.days_left(now))]
 
     async def _dep_health(self, now: datetime) -> list[HealthItem]:
+        from intune_tui.intune.models import DepToken
         tokens = [DepToken.from_graph(row.item) for row in await self.rows("dep_settings")]
         return [_token_item("Apple enrollment tokens", token.name, token, _dep_problems(token),
                             now) for token in tokens]
 
     async def _vpp_health(self, now: datetime) -> list[HealthItem]:
+        from intune_tui.intune.models import VppToken
         tokens = [VppToken.from_graph(row.item) for row in await self.rows("vpp_tokens")]
         return [_token_item("Apple VPP tokens", token.organization, token,
                             _vpp_problems(token, now), now) for token in tokens]
@@ -618,6 +629,7 @@ class IntuneService:
         marks: Mapping[str, str | None], when_words: str,
     ) -> list[HealthItem]:
         """A connector is healthy when its state says so and it was heard from within a day."""
+        from intune_tui.intune.models import HealthItem
         items = []
         for row in await self.rows(resource_key):
             item = row.item
@@ -649,6 +661,7 @@ class IntuneService:
         gives "unknown" after re-reading the device's deviceActionResults and managementState
         (a Delete whose device is then gone is "succeeded").
         """
+        from intune_tui.intune.models import ManagedDevice
         record = ManagedDevice.from_graph(device)
         device_id, name = record.id or "", record.label
         not_sent = _not_sent_outcome(device, action)
@@ -732,6 +745,7 @@ class IntuneService:
                            sent_at: datetime) -> dict[str, _Reread]:
         """What a `$batch` of reads shows of each device (a device whose read failed is left
         out)."""
+        from intune_tui.intune.models import ManagedDevice
         devices = RESOURCES["devices"]
         select = ",".join(DEVICE_ACTION_STATE_SELECT)
         items = [BatchItem(id=str(i), method="GET",
@@ -893,6 +907,7 @@ def _vpp_problems(token: VppToken, now: datetime) -> list[str] | None:
 def _token_item(area: str, name: str | None, token: DepToken | VppToken,
                 problems: list[str] | None, now: datetime) -> HealthItem:
     """An Apple token by its expiry; bad, with its problems first, when anything else is wrong."""
+    from intune_tui.intune.models import HealthItem
     status = expiry_status(token.expires, now)
     summary = expiry_words(token.expires, now)
     if problems is not None:
@@ -903,6 +918,7 @@ def _token_item(area: str, name: str | None, token: DepToken | VppToken,
 
 
 def _not_sent_outcome(device: Mapping[str, Any], action: RemoteAction) -> ActionOutcome | None:
+    from intune_tui.intune.models import ManagedDevice
     record = ManagedDevice.from_graph(device)
     device_id, name = record.id or "", record.label
     if not device_id:

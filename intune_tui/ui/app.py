@@ -185,6 +185,8 @@ class IntuneApp(App[None]):
         self._worker: GraphWorker[IntuneService] | None = None
         self._streams: dict[int, _StreamHandlers] = {}
         self._early: startup.EarlyStream | None = None
+        # Opened by the first frame: the first list's pages after its first wait for it.
+        self._first_frame_gate = startup.FirstFrameGate()
         self._jobs: dict[int, _JobHandlers] = {}
         self._throttle_deadline = 0.0
         self._starting = True  # until the first list page is painted (startup: GC pause)
@@ -231,6 +233,7 @@ class IntuneApp(App[None]):
 
     def _first_frame_shown(self) -> None:
         waiting, self._before_first_frame = self._before_first_frame, None
+        self._first_frame_gate.open()
         for callback in waiting or ():
             try:
                 callback()
@@ -243,6 +246,7 @@ class IntuneApp(App[None]):
             self._starting = False
             startup.resume_gc()
             startup.release_engine_import()
+            startup.warm_imports()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -283,7 +287,8 @@ class IntuneApp(App[None]):
             pages = self.warm.live_after_snapshot(resource, pages)
         assert self._worker is not None
         self._early = startup.EarlyStream(view)
-        self._early.stream_id = self._worker.submit_listing(view, pages)
+        self._early.stream_id = self._worker.submit_listing(
+            view, self._first_frame_gate.after_first_page(pages))
 
     def _deliver(self, event: WorkerEvent) -> None:
         """From the worker's thread: an event for the UI."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intune_tui.intune.action_run import POLL_FIRST_DELAY, POLL_LIMIT, POLL_MAX_DELAY
+from intune_tui.intune.polling import POLL_FIRST_DELAY, POLL_LIMIT, POLL_MAX_DELAY
 
 
 @dataclass(frozen=True)
