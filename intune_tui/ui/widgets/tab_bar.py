@@ -78,8 +78,9 @@ class TabBar(Widget, can_focus=True):
 
     ALLOW_SELECT = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "previous_tab", "Previous tab", show=False),
-        Binding("right", "next_tab", "Next tab", show=False),
+        # Textual's Tabs' keys (same descriptions in `?`), with ids to remap them.
+        Binding("left", "previous_tab", "Previous tab", show=False, id="tabs.previous"),
+        Binding("right", "next_tab", "Next tab", show=False, id="tabs.next"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "tab-bar--tab", "tab-bar--hover", "tab-bar--active", "tab-bar--cursor",
@@ -304,14 +305,13 @@ class TabBar(Widget, can_focus=True):
             self.refresh()
 
     def on_click(self, event: events.Click) -> None:
-        """A click on a label, or on the underline under it, opens that tab (and, as on
-        Tabs, gives the bar the focus)."""
+        """A click on a label, or on the underline under it, opens that tab (the bar took the
+        focus at the mouse down, as Tabs does)."""
         offset = event.get_content_offset(self)
         tab = self.tab_at(offset.x) if offset is not None else None
         if tab is None:
             return
         event.stop()
-        self.focus()
         self._choose(tab.tab_id)
 
     def _choose(self, tab_id: str) -> None:
