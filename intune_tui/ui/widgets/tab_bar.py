@@ -168,6 +168,8 @@ class TabBar(Widget, can_focus=True):
             return
         had_one = bool(self._active)
         self._active = tab_id
+        if not self.is_mounted or not self.size.width:
+            return  # placed at mount and at the first resize, without sliding
         self._move_underline(animate=had_one)
         self._scroll_to_active(animate=True)
         self.refresh()
