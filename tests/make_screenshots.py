@@ -686,6 +686,8 @@ KEYMAP_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Every detail (a device, an app, a policy, a role)", "intune_tui.ui.screens.detail",
      "DetailScreen"),
     ("A device", "intune_tui.ui.screens.device_detail", "DeviceDetailScreen"),
+    ("A device's tab bar (it has the keys when a device opens; Tab moves on)",
+     "intune_tui.ui.widgets.tab_bar", "TabBar"),
     ("A device's Recovery tab (k)", "intune_tui.ui.widgets.recovery", "RecoveryPanel"),
     ("A device's Overview fields (Tab to them)", "intune_tui.ui.widgets.detail", "FieldList"),
     ("A user's devices (u, :user NAME)", "intune_tui.ui.screens.user_devices",

@@ -10,8 +10,15 @@
    and Enter opens CONTOSO-LT-63219 (a Windows laptop with a primary user, BitLocker keys, LAPS
    backups and failing managed apps). All times are from the key press. What "first paint"
    means here:
-   - visible tab (Overview, the first tab): the first frame of the screen (a callback after the
-     screen's first refresh), then the frame showing the device GET's fields (memory, IMEI…).
+   - visible tab (Overview, the first tab): "first frame written" is when Textual hands the
+     screen's first frame to the terminal (`App._display` with the device screen's first
+     update: header, title, every tab's label, the Overview from the list's row, the key
+     bar; headless here, so the escape codes a terminal gets are not made: a few ms more in a
+     terminal). "first paint" (the mark of earlier figures) is a callback queued at the
+     screen's mount with `call_after_refresh`: Textual runs those only after the refresh that
+     follows that frame (its second layout, asked for by every widget's first size), so it
+     comes one refresh after the frame the user already sees. Then the frame showing the
+     device GET's fields (memory, IMEI…).
    - reads: when each of the screen's reads was answered (its job left the app's job table);
      they all start at Enter, in parallel. The Groups tab takes one round trip, the managed apps'
      error codes a second one after the app list (by Graph's design).
@@ -121,9 +128,11 @@ def _overview_merged(screen: Any) -> bool:
 READS = ("overview", "compliance", "configuration", "configuration-catalog", "apps", "users",
          "user-card", "managed-apps", "managed-app-errors", "groups-device", "groups-user",
          "recovery")
-MARKS = ("screen built (reads start)", "screen mounted", "first paint (visible tab)",
+FIRST_FRAME = "first frame written (visible tab)"
+MARKS = ("screen built (reads start)", "screen mounted", FIRST_FRAME, "first paint (visible tab)",
          "overview: device GET drawn")
 UI_CPU = "first paint: UI-thread CPU"
+FRAME_CPU = "first frame: UI-thread CPU"
 # --start-tab apps: the Apps tab shown first, as an app's device status row opens it
 APPS_MARKS: dict[str, Callable[[Any], bool]] = {
     "apps tab: managed apps listed": lambda screen: _static_text(
@@ -208,6 +217,16 @@ async def tab_run(latency_ms: float, start_tab: str | None = None) -> dict[str, 
             originals[1](screen)
             screen.call_after_refresh(painted)
 
+        display = app._display
+
+        def written(screen: Any, update: Any) -> None:
+            if isinstance(screen, DeviceDetailScreen) and update is not None \
+                    and not app._batch_count:  # else Textual writes nothing
+                mark(FIRST_FRAME)
+                seen.setdefault(FRAME_CPU, (time.thread_time() - ui_started) * 1000)
+            display(screen, update)
+
+        app._display = written  # type: ignore[method-assign]
         DeviceDetailScreen.__init__ = timed_init  # type: ignore[method-assign]
         DeviceDetailScreen.on_mount = timed_mount  # type: ignore[method-assign]
         # pilot.press returns only once the app is idle (everything loaded): watch beside it.
@@ -300,7 +319,7 @@ async def names_run(latency_ms: float, count: int) -> dict[str, float]:
 
 
 PARTS = ("whole screen", "without the key bar", "without the header",
-         "without the 7 hidden tabs")
+         "without the 7 hidden tabs' labels")
 
 
 @contextlib.contextmanager
@@ -319,7 +338,7 @@ def _left_out(part: str) -> Iterator[None]:
                 yield widget
 
     setattr(DeviceDetailScreen, "compose", compose_without)  # noqa: B010 (a method, for mypy)
-    if part == "without the 7 hidden tabs":
+    if part == "without the 7 hidden tabs' labels":
         device_detail.TAB_LABELS = labels[:1]
     try:
         yield
@@ -329,7 +348,8 @@ def _left_out(part: str) -> Iterator[None]:
 
 
 async def first_paint_cpu(latency_ms: float, part: str) -> float:
-    """UI-thread CPU ms from Enter to the device screen's first frame, `part` left out."""
+    """UI-thread CPU ms from Enter to the device screen's first frame written, `part` left
+    out."""
     settings = dataclasses.replace(load_settings(None), demo=True, demo_devices=300)
     app = IntuneApp(settings, demo_session(settings, frozen=True))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -338,25 +358,20 @@ async def first_paint_cpu(latency_ms: float, part: str) -> float:
         assert fake is not None  # a demo session
         fake.latency_ms = latency_ms
         painted = asyncio.get_running_loop().create_future()
-        on_mount = DeviceDetailScreen.on_mount
+        display = app._display
 
-        def timed_mount(screen: DeviceDetailScreen) -> None:
-            on_mount(screen)
-            def frame() -> None:
-                if not painted.done():
-                    painted.set_result((time.thread_time() - started) * 1000)
+        def written(screen: Any, update: Any) -> None:
+            if isinstance(screen, DeviceDetailScreen) and update is not None \
+                    and not app._batch_count and not painted.done():
+                painted.set_result((time.thread_time() - started) * 1000)
+            display(screen, update)
 
-            screen.call_after_refresh(frame)
-
-        setattr(DeviceDetailScreen, "on_mount", timed_mount)  # noqa: B010
-        try:
-            with _left_out(part):
-                started = time.thread_time()
-                pressed = asyncio.create_task(pilot.press("enter"))
-                cpu: float = await asyncio.wait_for(painted, TIMEOUT_S)
-                await pressed
-        finally:
-            setattr(DeviceDetailScreen, "on_mount", on_mount)  # noqa: B010
+        app._display = written  # type: ignore[method-assign]
+        with _left_out(part):
+            started = time.thread_time()
+            pressed = asyncio.create_task(pilot.press("enter"))
+            cpu: float = await asyncio.wait_for(painted, TIMEOUT_S)
+            await pressed
     return cpu
 
 
@@ -366,7 +381,7 @@ def parts_main(latency_ms: float, repeat: int) -> None:
     for index in range(repeat):
         for part in PARTS if index % 2 else PARTS[::-1]:
             found[part].append(asyncio.run(first_paint_cpu(latency_ms, part)))
-    print(f"== device screen parts: UI-thread CPU ms from Enter to the first frame, "
+    print(f"== device screen parts: UI-thread CPU ms from Enter to the first frame written, "
           f"{latency_ms:g} ms per request, median of {repeat} interleaved runs ==")
     print(f"   load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores, shared)")
     whole = statistics.median(found[PARTS[0]])
@@ -423,7 +438,8 @@ def main() -> None:
         _line(runs, "apps tab: managed apps listed", target)
         _line(runs, "apps tab: their error codes", args.latency_ms * 2 + 100,
               "  (2 round trips by design)")
-    _line(runs, UI_CPU, 100.0, "  (the UI thread's own work; target: 100 ms of local work)")
+    _line(runs, FRAME_CPU, 100.0, "  (the UI thread's own work; target: 100 ms of local work)")
+    _line(runs, UI_CPU, 100.0, "  (to the refresh after it, the mark of earlier figures)")
     print("  -- each read answered, from Enter (all start at Enter, in parallel) --")
     for part in READS:
         # The error codes of failing apps need the app list first: two round trips by design.

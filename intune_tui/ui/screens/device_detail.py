@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane, Tabs
-from textual.widgets._tabbed_content import ContentTab, ContentTabs
+from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTab
 
 from intune_tui.intune.action_run import SentAction
 from intune_tui.intune.device_apps import (
@@ -56,6 +56,7 @@ from intune_tui.ui.widgets.detail import FieldList, RowsPane
 from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.recovery import RecoveryPanel
 from intune_tui.ui.widgets.resource_table import ResourceTable
+from intune_tui.ui.widgets.tab_bar import TabBar
 
 if TYPE_CHECKING:
     from intune_tui.intune.service import IntuneService
@@ -218,12 +219,20 @@ class Relay(Generic[T]):
 
 
 class DeviceTabs(TabbedContent):
-    """Every tab's label from the first frame, but only the shown tab's pane: the others are
-    mounted later (`ensure_pane`), each built whole by `build`. A tab whose pane is not mounted
-    yet is shown only once it is: whichever way it is opened (a key, a click on its label, a
-    command, a deep link), the old pane stays until the new one is complete, so no empty or
-    half-built pane is ever drawn. `built(tab_id)` is told once a pane is mounted (and shown,
-    when it is the active one)."""
+    """Every tab's label from the first frame (one `TabBar` widget, not Textual's Tabs), but
+    only the shown tab's pane: the others are mounted later (`ensure_pane`), each built whole
+    by `build`. A tab whose pane is not mounted yet is shown only once it is: whichever way it
+    is opened (a key, a click on its label, a command, a deep link), the old pane stays until
+    the new one is complete, so no empty or half-built pane is ever drawn. `built(tab_id)` is
+    told once a pane is mounted (and shown, when it is the active one).
+
+    Still a TabbedContent to the screens and tests (`active`, `get_pane`, `active_pane`, its
+    TabActivated message); its set of tabs is fixed (no add_pane/remove_pane, no hidden or
+    disabled tabs: those act on Textual's Tabs, which it does not have)."""
+
+    DEFAULT_CSS = """
+    DeviceTabs > TabBar { dock: top; }
+    """
 
     def __init__(self, labels: tuple[tuple[str, str], ...], first: TabPane,
                  build: Callable[[str], TabPane], built: Callable[[str], None], *,
@@ -235,12 +244,21 @@ class DeviceTabs(TabbedContent):
         self._built = built
         self._mounted: set[str] = {first.id or ""}
         self._mounting: dict[str, Awaitable[None]] = {}
+        # What TabActivated carries as its `tab` (Textual's ContentTab: the label and the id),
+        # made when a tab is first activated; never mounted.
+        self._content_tabs: dict[str, ContentTab] = {}
+        # Active from the start, as Textual's Tabs make it once mounted (no message: nothing
+        # changed).
+        self.set_reactive(DeviceTabs.active, first.id or "")
 
     def compose(self) -> ComposeResult:
-        yield ContentTabs(*(ContentTab(label, tab_id) for tab_id, label in self._labels),
-                          active=self._initial or None, tabbed_content=self)
+        yield TabBar(self._labels, active=self._initial)
         with ContentSwitcher(initial=self._initial or None):
             yield self._first
+
+    @property
+    def tab_count(self) -> int:
+        return len(self._labels)
 
     def has_pane(self, tab_id: str) -> bool:
         return tab_id in self._mounted
@@ -251,7 +269,7 @@ class DeviceTabs(TabbedContent):
             return
         if tab_id not in self._mounting:
             pane = self._build(tab_id)
-            pane.display = False  # the switcher shows it (`_watch_active`)
+            pane.display = False  # the switcher shows it (`_show`)
             self._mounting[tab_id] = self.get_child_by_type(ContentSwitcher).mount(pane)
         await self._mounting[tab_id]
         self._mounted.add(tab_id)
@@ -263,22 +281,32 @@ class DeviceTabs(TabbedContent):
         if active and active not in self._mounted:
             self.call_later(self._show_when_mounted, active)
             return
-        super()._watch_active(active)
+        self._show(active)
 
     async def _show_when_mounted(self, tab_id: str) -> None:
         await self.ensure_pane(tab_id)
         if self.active == tab_id and self.is_attached:
-            super()._watch_active(tab_id)
+            self._show(tab_id)
             self._built(tab_id)
 
-    def _on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        """A click on the label of a tab whose pane is not mounted yet: shown once it is
-        (Textual's handler would switch to the pane at once)."""
-        tab_id = ContentTab.sans_prefix(event.tab.id or "")
-        if self._is_associated_tabs(event.tabs) and tab_id not in self._mounted:
-            event.stop()
-            event.prevent_default()
-            self.active = tab_id
+    def _show(self, tab_id: str) -> None:
+        """The tab's label marked and its pane shown (what TabbedContent's watcher does)."""
+        self.get_child_by_type(TabBar).active = tab_id
+        self.get_child_by_type(ContentSwitcher).current = tab_id or None
+        if tab_id:
+            self.post_message(TabbedContent.TabActivated(self, self._content_tab(tab_id)))
+        else:
+            self.post_message(TabbedContent.Cleared(self).set_sender(self))
+
+    def _content_tab(self, tab_id: str) -> ContentTab:
+        if tab_id not in self._content_tabs:
+            self._content_tabs[tab_id] = ContentTab(dict(self._labels)[tab_id], tab_id)
+        return self._content_tabs[tab_id]
+
+    def on_tab_bar_chosen(self, event: TabBar.Chosen) -> None:
+        """A click on a label, or ← / → on the bar: shown once its pane is mounted."""
+        event.stop()
+        self.active = event.tab_id
 
 
 class DeviceDetailScreen(DetailScreen):

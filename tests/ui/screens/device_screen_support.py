@@ -10,6 +10,7 @@ from textual.widgets import TabbedContent
 from waiting import wait_until
 
 from intune_tui.ui.widgets.detail import RowsPane
+from intune_tui.ui.widgets.tab_bar import TabBar
 
 
 async def open_tab(pilot: Any, screen: Any, tab_id: str) -> None:
@@ -26,6 +27,13 @@ async def open_tab(pilot: Any, screen: Any, tab_id: str) -> None:
 
     await wait_until(pilot, shown, what=f"the {tab_id} tab")
     await pilot.pause()
+
+
+async def click_tab(pilot: Any, screen: Any, tab_id: str) -> None:
+    """Click the label of `tab_id` in the device screen's tab bar, where it is drawn."""
+    bar = screen.query_one(TabBar)
+    tab = next(tab for tab in bar.tabs if tab.tab_id == tab_id)
+    await pilot.click(TabBar, offset=(tab.start - round(bar.strip_x) + 1, 0))
 
 
 def device_settled(app: Any) -> bool:

@@ -13,7 +13,7 @@ from intune_tui.intune.device_apps import ManagedAppState
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen, managed_apps_text
 from intune_tui.ui.widgets.detail import RowsPane
 
-from .device_screen_support import device_settled, open_tab
+from .device_screen_support import click_tab, device_settled, open_tab
 from .remote_action_support import at_device
 
 LAPTOP_ID = "3ee9d80e-1689-47c4-9dbd-8029760df3f5"  # CONTOSO-LT-63219, primary user uma.murphy
@@ -220,7 +220,7 @@ async def test_a_tab_opened_before_its_pane_is_built_is_never_drawn_empty(
         detail = await open_laptop(pilot, app, wait_until)
         await pilot.press("right_square_bracket")
         await wait_until(pilot, lambda: whole(detail, "compliance"))
-        await pilot.click("#--content-tab-groups")
+        await click_tab(pilot, detail, "groups")
         await wait_until(pilot, lambda: whole(detail, "groups"))
         await pilot.press("k")
         await wait_until(pilot, lambda: whole(detail, "recovery")
