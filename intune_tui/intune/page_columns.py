@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -122,27 +123,28 @@ def _checked(body: bytes, whole: pl.DataFrame, *, nulls_as_null: bool = False
     `Null` (the reader was given a schema)."""
     import polars as pl
 
-    if whole.height != 1 or "value" not in whole.columns:
+    schema = whole.schema  # (made anew at each call: once here)
+    if whole.height != 1 or "value" not in schema:
         return None
-    value = whole.schema["value"]
+    value = schema["value"]
     if not isinstance(value, pl.List) or not isinstance(value.inner, pl.Struct):
         return None
     fields = value.inner.fields
     if not fields or not all(field.dtype in (pl.String, pl.Boolean, pl.Null)
                              for field in fields):
         return None
-    count, next_link = _envelope(whole)
+    count, next_link = _envelope(whole, schema)
     if count is False or next_link is False:
         return None
     try:
         items = whole.select(pl.col("value").explode()).unnest("value")
     except Exception:  # a property twice in an item
         return None
-    if not _same_as_json(body, whole, items):
+    if not _same_as_json(body, whole, schema, items):
         return None
     if nulls_as_null:
         items = _nulls_as_null(items)
-    return ReadPage(ListPage(items, body), count, next_link, whole.schema)
+    return ReadPage(ListPage(items, body), count, next_link, schema)
 
 
 def _nulls_as_null(items: pl.DataFrame) -> pl.DataFrame:
@@ -172,21 +174,21 @@ def _plain_escapes(body: bytes) -> bool:
     return b'\\"' not in body and _LONE_SURROGATE.search(body) is None
 
 
-def _envelope(whole: pl.DataFrame) -> tuple[Any, Any]:
+def _envelope(whole: pl.DataFrame, schema: pl.Schema) -> tuple[Any, Any]:
     """Graph's `@odata.count` and `@odata.nextLink` as the client reads them (None when absent
     or unusable); False when the engine read them as something `json.loads` would not."""
     import polars as pl
 
     count: Any = None
     if "@odata.count" in whole.columns:
-        dtype = whole.schema["@odata.count"]
+        dtype = schema["@odata.count"]
         if dtype == pl.Int64:
             count = whole.item(0, "@odata.count")
         elif dtype != pl.Null:
             return False, False
     next_link: Any = None
     if "@odata.nextLink" in whole.columns:
-        dtype = whole.schema["@odata.nextLink"]
+        dtype = schema["@odata.nextLink"]
         if dtype == pl.String:
             next_link = whole.item(0, "@odata.nextLink") or None
         elif dtype != pl.Null:
@@ -194,7 +196,8 @@ def _envelope(whole: pl.DataFrame) -> tuple[Any, Any]:
     return count, next_link
 
 
-def _same_as_json(body: bytes, whole: pl.DataFrame, items: pl.DataFrame) -> bool:
+def _same_as_json(body: bytes, whole: pl.DataFrame, schema: pl.Schema, items: pl.DataFrame
+                  ) -> bool:
     """Every item holds every property once, and each string the engine read was a string in
     the JSON (not a number or a boolean it turned into text). Counted in the bytes: `":` ends
     each property name (escaped quotes were refused), `":"` each one holding a string."""
@@ -202,7 +205,7 @@ def _same_as_json(body: bytes, whole: pl.DataFrame, items: pl.DataFrame) -> bool
 
     names = len(whole.columns) + items.height * items.width
     strings = 0
-    for name, dtype in whole.schema.items():
+    for name, dtype in schema.items():
         if name != "value" and dtype == pl.String and whole.item(0, name) is not None:
             strings += 1
     for series in items.iter_columns():
@@ -306,10 +309,11 @@ def column_page(resource: Resource, page: ListPage, now: datetime) -> col.Column
     items = page.items
     if not items.height:
         return None
-    plans = _plans(resource, items, now)
-    if plans is None:
-        return None
-    cells = _cells(items, plans, now)
+    with _CACHES_LOCK:  # pages may be built on more than one thread (`split_listing`)
+        plans = _plans(resource, items, now)
+        if plans is None:
+            return None
+        cells = _cells(items, plans, now)
     if cells is None:
         return None
     built = _assemble(resource, items, plans, cells)
@@ -375,6 +379,8 @@ class _Known:
 # Per column (and the engine's type of its values): what `_distinct_plan` rendered. Columns
 # whose text depends on the time are rendered afresh for each page.
 _KNOWN: dict[tuple[int, str], _Known] = {}
+# `_KNOWN` and `_RENDERED` are read and written by one thread at a time.
+_CACHES_LOCK = threading.Lock()
 _KNOWN_LIMIT = 4096  # distinct values a column keeps; past that it starts again
 
 

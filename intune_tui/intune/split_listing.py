@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import sys
+import threading
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -22,6 +23,7 @@ from collections.abc import (
     MutableSet,
     Sequence,
 )
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     _Numbers = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.bool_]]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 log = logging.getLogger("intune_tui.intune")
 
@@ -67,6 +70,18 @@ SPLIT_PAGING_PARTS = 8
 BATCH_PAGES = 16
 BATCH_WAIT = 0.03
 _BATCH_POLL = 0.005
+# The pages of a split listing read as columns are built (`to_pages`: the row engine's queries,
+# mostly outside the GIL) on one thread of their own, one batch after the other.
+_builder: ThreadPoolExecutor | None = None
+_builder_lock = threading.Lock()
+
+
+def _page_builder() -> ThreadPoolExecutor:
+    global _builder
+    with _builder_lock:
+        if _builder is None:
+            _builder = ThreadPoolExecutor(1, thread_name_prefix="list-page-build")
+        return _builder
 
 
 def partition_for(resource_key: str, query: ODataQuery) -> str | None:
@@ -454,7 +469,7 @@ class SplitListing(Generic[T]):
                 for task in tasks:
                     task.cancel()
                 async for page in self._whole_listing():
-                    yield self._next(page, has_more=page.next_link is not None)
+                    yield await self._next(page, has_more=page.next_link is not None)
                 return
             open_parts = len(self._clauses)
             batch: list[Page] = []
@@ -462,10 +477,10 @@ class SplitListing(Generic[T]):
                 open_parts -= index != WHOLE and page.next_link is None
                 batch.append(page)
                 if len(batch) == self._batch_size:
-                    for passed in self._next_batch(batch, has_more=open_parts > 0):
+                    for passed in await self._next_batch(batch, has_more=open_parts > 0):
                         yield passed
                     batch = []
-            for passed in self._next_batch(batch, has_more=open_parts > 0):
+            for passed in await self._next_batch(batch, has_more=open_parts > 0):
                 yield passed
             while open_parts > 0:
                 batch = []
@@ -477,7 +492,7 @@ class SplitListing(Generic[T]):
                         # have it)
                     open_parts -= index != WHOLE and item.next_link is None
                     batch.append(item)
-                for passed in self._next_batch(batch, has_more=open_parts > 0):
+                for passed in await self._next_batch(batch, has_more=open_parts > 0):
                     yield passed
             if len(self._seen) != self._count:
                 log.warning("split listing of %s gave %d items, Graph counted %s",
@@ -563,15 +578,24 @@ class SplitListing(Generic[T]):
             await pages.aclose()
         await arrivals.put((index, None))
 
-    def _next(self, page: Page, *, has_more: bool) -> T:
+    async def _next(self, page: Page, *, has_more: bool) -> T:
         self._number += 1
-        return self._to_page(page, self._number, has_more, self._seen)
+        return await self._made(self._to_page, page, self._number, has_more, self._seen)
 
-    def _next_batch(self, pages: list[Page], *, has_more: bool) -> list[T]:
+    async def _next_batch(self, pages: list[Page], *, has_more: bool) -> list[T]:
         if not pages:
             return []
         if self._to_pages is None or len(pages) == 1:
-            return [self._next(page, has_more=has_more or index < len(pages) - 1)
+            return [await self._next(page, has_more=has_more or index < len(pages) - 1)
                     for index, page in enumerate(pages)]
         self._number += len(pages)
-        return self._to_pages(pages, self._number, has_more, self._seen)
+        return await self._made(self._to_pages, pages, self._number, has_more, self._seen)
+
+    async def _made(self, make: Callable[..., R], *arguments: Any) -> R:
+        """`make(*arguments)`: pages read as columns (`to_pages` given) are built on the page
+        builder's thread (`_page_builder`), the loop meanwhile sending requests and taking in
+        answers; rows on the loop (Python from end to end, the GIL's work either way)."""
+        if self._to_pages is None:
+            return make(*arguments)
+        return await asyncio.get_running_loop().run_in_executor(_page_builder(), make,
+                                                                *arguments)
