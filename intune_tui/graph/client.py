@@ -390,6 +390,8 @@ class GraphClient:
                 "GET", url, partial(self._page, number=number, read_items=read_items),
                 headers=headers,
                 required_scope=required_scope,
+                # (A first page is read on the loop: at start-up, while the first rows are
+                # drawn, a loop waiting for the row engine leaves the UI the GIL.)
                 off_loop=read_items is not None,
             )
 
@@ -821,7 +823,6 @@ class GraphClient:
                     headers=headers,
                     required_scope=required_scope,
                     shrinkable=smaller is not None,
-                    off_loop=read_items is not None,
                 )
             except _PageTooLarge:
                 log.debug("GET %s answered 503, asking again with $top=%s", url, smaller)
