@@ -991,10 +991,10 @@ def _retryable(method: str, status: int) -> bool:
 
 
 # A long list's answers are read (`paginate(read_items=...)`: the row engine's JSON reader, ~3
-# ms of CPU a 1,000-device page, mostly outside the GIL) on threads of their own: the loop
+# ms of CPU a 1,000-device page, mostly outside the GIL) on a thread of their own: the loop
 # meanwhile sends the next requests and takes in other answers, where reading them on it held
 # it for every page (issue 21: at a million devices the loop's thread was the load's bottleneck).
-PAGE_READERS = 2
+PAGE_READERS = 1
 _readers: ThreadPoolExecutor | None = None
 _readers_lock = threading.Lock()
 
