@@ -66,8 +66,11 @@ SPLIT_PAGING_PARTS = 8
 # list's per-page costs (engine queries, the table's append) are then paid once for them all.
 # Answers are read a slice at a time between the other work of the worker's loop, so they
 # finish one by one: after the first of a batch, those that finish within `BATCH_WAIT` seconds
-# join it (the loop reads the others meanwhile).
-BATCH_PAGES = 16
+# join it (the loop reads the others meanwhile). With the pages built off the loop (`_made`),
+# those that arrive while a batch is built make the next: 32 rather than 16 took the engine's
+# per-row cost from ~7.0 to ~6.1 us (1,000-device pages) and, at 300,000 devices, the full
+# list from 11.5 to 7.3 s and from 16.2 to 11.4 s in two alternating pairs (loaded machine).
+BATCH_PAGES = 32
 BATCH_WAIT = 0.03
 _BATCH_POLL = 0.005
 # The pages of a split listing read as columns are built (`to_pages`: the row engine's queries,
