@@ -18,7 +18,8 @@ unreadable answer is unchanged), a property holding a number, an object or a lis
 where another item has a boolean (the engine would turn one into the other), an item missing a
 property others have, a duplicated property, escaped quotes or lone surrogates in the text, an
 item without an id. One difference is accepted: an item's properties are kept in the order of the
-page's first item (Graph writes them in one order).
+page's first item, or, when `read_page` is given an earlier page's schema, of that page's first
+item (Graph writes them in one order).
 """
 
 from __future__ import annotations
