@@ -583,7 +583,8 @@ class SplitListing(Generic[T]):
 
     async def _next(self, page: Page, *, has_more: bool) -> T:
         self._number += 1
-        return await self._made(self._to_page, page, self._number, has_more, self._seen)
+        return await self._made(self._to_page, page.table is not None, page, self._number,
+                                has_more, self._seen)
 
     async def _next_batch(self, pages: list[Page], *, has_more: bool) -> list[T]:
         if not pages:
@@ -592,13 +593,15 @@ class SplitListing(Generic[T]):
             return [await self._next(page, has_more=has_more or index < len(pages) - 1)
                     for index, page in enumerate(pages)]
         self._number += len(pages)
-        return await self._made(self._to_pages, pages, self._number, has_more, self._seen)
+        return await self._made(self._to_pages, any(page.table is not None for page in pages),
+                                pages, self._number, has_more, self._seen)
 
-    async def _made(self, make: Callable[..., R], *arguments: Any) -> R:
-        """`make(*arguments)`: pages read as columns (`to_pages` given) are built on the page
-        builder's thread (`_page_builder`), the loop meanwhile sending requests and taking in
-        answers; rows on the loop (Python from end to end, the GIL's work either way)."""
-        if self._to_pages is None:
+    async def _made(self, make: Callable[..., R], columns: bool, *arguments: Any) -> R:
+        """`make(*arguments)`: pages read as columns (`columns`, when `to_pages` is given) are
+        built on the page builder's thread (`_page_builder`), the loop meanwhile sending
+        requests and taking in answers; rows on the loop (Python from end to end, the GIL's
+        work either way)."""
+        if self._to_pages is None or not columns:
             return make(*arguments)
         return await asyncio.get_running_loop().run_in_executor(_page_builder(), make,
                                                                 *arguments)
