@@ -34,12 +34,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import logging
 import random
 import ssl
+import sys
+import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -98,8 +102,23 @@ def preload_network_transport() -> None:
     """
     import httpcore  # noqa: F401
 
+    skip_absent_sniffio()
     with contextlib.suppress(ImportError):  # anyio's own module name: a later anyio may move it
         import anyio._backends._asyncio  # noqa: F401
+
+
+def skip_absent_sniffio() -> None:
+    """When sniffio is not installed, have `import sniffio` fail at once.
+
+    httpcore 1.0.9 tries `import sniffio` (falling back to asyncio when it is absent) each time
+    it sets up one of its locks, several a request (`httpcore/_synchronization.py`). An import
+    that fails is not remembered: each searches sys.path again, ~120 us (measured here), which
+    a long list's 1,000 requests paid on the worker's loop, holding the GIL. `None` in
+    sys.modules makes it fail at once (~4 us), with the same ModuleNotFoundError; an installed
+    sniffio is left alone.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def loopback_http_transport() -> httpx.AsyncHTTPTransport:
@@ -279,6 +298,7 @@ class GraphClient:
         self._wall_clock = wall_clock
         self._jitter = jitter
         self._on_retry = on_retry
+        skip_absent_sniffio()
         self._http = httpx.AsyncClient(
             transport=transport, timeout=timeout, follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
@@ -388,6 +408,9 @@ class GraphClient:
                 "GET", url, partial(self._page, number=number, read_items=read_items),
                 headers=headers,
                 required_scope=required_scope,
+                # (A first page is read on the loop: at start-up, while the first rows are
+                # drawn, a loop waiting for the row engine leaves the UI the GIL.)
+                off_loop=read_items is not None,
             )
 
     async def write(
@@ -697,11 +720,13 @@ class GraphClient:
         scopes: Sequence[str] | None = None,
         required_scope: str | None = None,
         shrinkable: bool = False,
+        off_loop: bool = False,
     ) -> tuple[httpx.Response, T]:
         """Send a read and `parse` its answer; an unreadable 2xx body is asked for again.
 
         A truncated or malformed body is a transport failure that happened to arrive with a
         200: the same bounded back-off as a dropped answer, then the last error.
+        `off_loop`: parse on a page-reading thread (`_page_readers`), not the loop's.
         """
         unreadable = 0
         while True:
@@ -710,6 +735,9 @@ class GraphClient:
                 shrinkable=shrinkable,
             )
             try:
+                if off_loop:
+                    return response, await asyncio.get_running_loop().run_in_executor(
+                        _page_readers(), parse, response)
                 return response, parse(response)
             except GraphBadResponse as error:
                 if unreadable >= self.max_retries:
@@ -960,6 +988,23 @@ def _unreadable_reason(error: GraphBadResponse) -> str:
 
 def _retryable(method: str, status: int) -> bool:
     return status in (_RETRIED_READ if method in _SAFE_METHODS else _NOT_PROCESSED)
+
+
+# A long list's answers are read (`paginate(read_items=...)`: the row engine's JSON reader, ~3
+# ms of CPU a 1,000-device page, mostly outside the GIL) on a thread of their own: the loop
+# meanwhile sends the next requests and takes in other answers, where reading them on it held
+# it for every page (issue 21: at a million devices the loop's thread was the load's bottleneck).
+PAGE_READERS = 1
+_readers: ThreadPoolExecutor | None = None
+_readers_lock = threading.Lock()
+
+
+def _page_readers() -> ThreadPoolExecutor:
+    global _readers
+    with _readers_lock:
+        if _readers is None:
+            _readers = ThreadPoolExecutor(PAGE_READERS, thread_name_prefix="graph-page-read")
+        return _readers
 
 
 def _read_items(read_items: ItemsReader, content: bytes) -> ItemsRead | None:

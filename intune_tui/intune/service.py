@@ -828,6 +828,7 @@ class _ColumnReader:
     def __init__(self) -> None:
         self._long = False
         self._wait_left = ENGINE_WAIT
+        self._schema: Any = None  # the last page's, for the next (`read_page`)
 
     def _engine_ready(self) -> bool:
         """A long list's first answers often come while the engine is still being imported
@@ -852,8 +853,11 @@ class _ColumnReader:
     def __call__(self, body: bytes) -> ItemsRead | None:
         if not self._long or not self._engine_ready():
             return None
-        read = page_columns.read_page(body)
-        return None if read is None else ItemsRead(read.page, read.count, read.next_link)
+        read = page_columns.read_page(body, self._schema)
+        if read is None:
+            return None
+        self._schema = read.schema
+        return ItemsRead(read.page, read.count, read.next_link)
 
 
 def _items_of(body: bytes) -> list[Any]:

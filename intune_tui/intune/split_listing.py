@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import sys
+import threading
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -22,6 +23,7 @@ from collections.abc import (
     MutableSet,
     Sequence,
 )
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     _Numbers = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.bool_]]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 log = logging.getLogger("intune_tui.intune")
 
@@ -63,10 +66,25 @@ SPLIT_PAGING_PARTS = 8
 # list's per-page costs (engine queries, the table's append) are then paid once for them all.
 # Answers are read a slice at a time between the other work of the worker's loop, so they
 # finish one by one: after the first of a batch, those that finish within `BATCH_WAIT` seconds
-# join it (the loop reads the others meanwhile).
-BATCH_PAGES = 16
+# join it (the loop reads the others meanwhile). With the pages built off the loop (`_made`),
+# those that arrive while a batch is built make the next: 32 rather than 16 took the engine's
+# per-row cost from ~7.0 to ~6.1 us (1,000-device pages) and, at 300,000 devices, the full
+# list from 11.5 to 7.3 s and from 16.2 to 11.4 s in two alternating pairs (loaded machine).
+BATCH_PAGES = 32
 BATCH_WAIT = 0.03
 _BATCH_POLL = 0.005
+# The pages of a split listing read as columns are built (`to_pages`: the row engine's queries,
+# mostly outside the GIL) on one thread of their own, one batch after the other.
+_builder: ThreadPoolExecutor | None = None
+_builder_lock = threading.Lock()
+
+
+def _page_builder() -> ThreadPoolExecutor:
+    global _builder
+    with _builder_lock:
+        if _builder is None:
+            _builder = ThreadPoolExecutor(1, thread_name_prefix="list-page-build")
+        return _builder
 
 
 def partition_for(resource_key: str, query: ODataQuery) -> str | None:
@@ -454,7 +472,7 @@ class SplitListing(Generic[T]):
                 for task in tasks:
                     task.cancel()
                 async for page in self._whole_listing():
-                    yield self._next(page, has_more=page.next_link is not None)
+                    yield await self._next(page, has_more=page.next_link is not None)
                 return
             open_parts = len(self._clauses)
             batch: list[Page] = []
@@ -462,10 +480,10 @@ class SplitListing(Generic[T]):
                 open_parts -= index != WHOLE and page.next_link is None
                 batch.append(page)
                 if len(batch) == self._batch_size:
-                    for passed in self._next_batch(batch, has_more=open_parts > 0):
+                    for passed in await self._next_batch(batch, has_more=open_parts > 0):
                         yield passed
                     batch = []
-            for passed in self._next_batch(batch, has_more=open_parts > 0):
+            for passed in await self._next_batch(batch, has_more=open_parts > 0):
                 yield passed
             while open_parts > 0:
                 batch = []
@@ -477,7 +495,7 @@ class SplitListing(Generic[T]):
                         # have it)
                     open_parts -= index != WHOLE and item.next_link is None
                     batch.append(item)
-                for passed in self._next_batch(batch, has_more=open_parts > 0):
+                for passed in await self._next_batch(batch, has_more=open_parts > 0):
                     yield passed
             if len(self._seen) != self._count:
                 log.warning("split listing of %s gave %d items, Graph counted %s",
@@ -563,15 +581,27 @@ class SplitListing(Generic[T]):
             await pages.aclose()
         await arrivals.put((index, None))
 
-    def _next(self, page: Page, *, has_more: bool) -> T:
+    async def _next(self, page: Page, *, has_more: bool) -> T:
         self._number += 1
-        return self._to_page(page, self._number, has_more, self._seen)
+        return await self._made(self._to_page, page.table is not None, page, self._number,
+                                has_more, self._seen)
 
-    def _next_batch(self, pages: list[Page], *, has_more: bool) -> list[T]:
+    async def _next_batch(self, pages: list[Page], *, has_more: bool) -> list[T]:
         if not pages:
             return []
         if self._to_pages is None or len(pages) == 1:
-            return [self._next(page, has_more=has_more or index < len(pages) - 1)
+            return [await self._next(page, has_more=has_more or index < len(pages) - 1)
                     for index, page in enumerate(pages)]
         self._number += len(pages)
-        return self._to_pages(pages, self._number, has_more, self._seen)
+        return await self._made(self._to_pages, any(page.table is not None for page in pages),
+                                pages, self._number, has_more, self._seen)
+
+    async def _made(self, make: Callable[..., R], columns: bool, *arguments: Any) -> R:
+        """`make(*arguments)`: pages read as columns (`columns`, when `to_pages` is given) are
+        built on the page builder's thread (`_page_builder`), the loop meanwhile sending
+        requests and taking in answers; rows on the loop (Python from end to end, the GIL's
+        work either way)."""
+        if self._to_pages is None or not columns:
+            return make(*arguments)
+        return await asyncio.get_running_loop().run_in_executor(_page_builder(), make,
+                                                                *arguments)

@@ -1191,3 +1191,43 @@ async def test_answers_are_freed_without_the_cyclic_collector(
     finally:
         gc.enable()
     assert pages == [[{"id": "a"}], [{"id": "b"}]] and read["value"] and done.status == 204
+
+
+def test_httpcores_lookups_of_an_absent_sniffio_fail_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpcore tries `import sniffio` for every lock it sets up; a failed import searches
+    # sys.path again each time (~120 us, several a request) unless sys.modules says it failed.
+    import importlib.util
+    import sys
+    import types
+
+    from httpcore._synchronization import current_async_library
+
+    from intune_tui.graph import client
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None
+                        if name == "sniffio" else find_spec(name, *rest))
+    monkeypatch.delitem(sys.modules, "sniffio", raising=False)
+    searched: list[str] = []
+
+    class Recorder:
+        def find_spec(self, name: str, *rest: Any) -> None:
+            if name == "sniffio":
+                searched.append(name)
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    try:
+        client.skip_absent_sniffio()
+
+        async def library() -> str:
+            return current_async_library()
+
+        assert asyncio.run(library()) == "asyncio"  # what httpcore says without sniffio
+        assert searched == []  # and it did not search for it
+        installed = types.ModuleType("sniffio")
+        sys.modules["sniffio"] = installed
+        client.skip_absent_sniffio()
+        assert sys.modules["sniffio"] is installed  # an installed one is left alone
+    finally:
+        sys.modules.pop("sniffio", None)

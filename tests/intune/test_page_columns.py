@@ -204,6 +204,77 @@ def test_answers_the_engine_could_misread_are_refused(body: bytes) -> None:
     assert page_columns.read_page(body) is None
 
 
+@pytest.mark.parametrize("body", [
+    pytest.param(answer(page_of(random.Random(5), 50, 0.0))[:-40], id="cut off"),
+    pytest.param(_with(lambda items: items[7].update(deviceName=42)), id="a number"),
+    pytest.param(_with(lambda items: items[7].update(deviceName=True)), id="a boolean"),
+    pytest.param(_with(lambda items: items[7].update(isSupervised="yes")), id="text for a boolean"),
+    pytest.param(_with(lambda items: items[7].update(model={"name": "x"})), id="an object"),
+    pytest.param(_with(lambda items: items[7].update(model=["x"])), id="a list"),
+    pytest.param(_with(lambda items: items[7].pop("serialNumber")), id="a missing property"),
+    pytest.param(_with(lambda items: items[7].update(extra="x")), id="a property more"),
+    pytest.param(_with(lambda items: items[7].update(deviceName='say "hi"')), id="quotes"),
+    pytest.param(answer(page_of(random.Random(5), 50, 0.0)).replace(
+        b'"model":', b'"model":"x","model":', 1), id="a property twice"),
+    pytest.param(answer(page_of(random.Random(5), 50, 0.0)).replace(
+        b'"@odata.count":5000', b'"@odata.count":"5000"'), id="a count as text"),
+])
+def test_with_an_earlier_pages_schema_answers_it_could_misread_are_still_refused(
+        body: bytes) -> None:
+    earlier = page_columns.read_page(answer(page_of(random.Random(6), 50, 0.0)))
+    assert earlier is not None and earlier.schema is not None
+    assert page_columns.read_page(body, earlier.schema) is None
+
+
+def _read_with(monkeypatch: pytest.MonkeyPatch, body: bytes, schema: Any
+               ) -> tuple[page_columns.ReadPage | None, list[bool]]:
+    """`read_page(body, schema)`, and for each JSON read it made whether it had a schema."""
+    import polars as pl
+
+    reads: list[bool] = []
+    read_json = pl.read_json
+
+    def recorded(source: Any, **options: Any) -> Any:
+        reads.append(options.get("schema") is not None)
+        return read_json(source, **options)
+
+    monkeypatch.setattr(pl, "read_json", recorded)
+    return page_columns.read_page(body, schema), reads
+
+
+def test_a_page_read_with_the_last_pages_schema_is_the_page_read_without(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(31)
+    first = page_columns.read_page(answer(page_of(rng, 300, 0.1)))
+    assert first is not None
+    nulls = page_of(rng, 80, 0.3)
+    for item in nulls:
+        item["managementState"] = None  # null in every item: the engine's Null type
+    flipped = page_of(rng, 60, 0.0)
+    for item in flipped:
+        item["isSupervised"] = "no"  # text in every item where the schema says boolean
+    cases = [(answer(page_of(rng, 200, 0.4)), [True]),
+             (answer(nulls), [True]),
+             (answer(page_of(rng, 100, 0.0), count=None, next_link=None), [True, False]),
+             (answer(flipped), [True, False])]
+    for body, expected_reads in cases:
+        alone = page_columns.read_page(body)
+        read, reads = _read_with(monkeypatch, body, first.schema)
+        monkeypatch.undo()
+        assert reads == expected_reads  # with the schema first; again without only if need be
+        assert read is not None and alone is not None
+        assert read.page.items.schema == alone.page.items.schema
+        assert read.page.items.equals(alone.page.items)
+        assert (read.count, read.next_link) == (alone.count, alone.next_link)
+        kept = page_columns.unseen(DEVICES, read.page, None)
+        assert kept is not None
+        columns = page_columns.column_page(DEVICES, kept[0], NOW)
+        assert columns is not None
+        store: ColumnStore[Row] = ColumnStore(len(DEVICES.columns))
+        store.append(columns)
+        assert list(store.visible_rows) == DEVICES.to_rows(json.loads(body)["value"], NOW)
+
+
 def test_keys_the_engine_would_keep_as_python_objects_are_refused() -> None:
     # A version part past 64 bits: `encode_page` keeps such sort keys as Python objects.
     read = page_columns.read_page(_with(

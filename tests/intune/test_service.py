@@ -30,7 +30,7 @@ from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
 from intune_tui.intune.service import ActionOutcome, IntuneService
-from intune_tui.intune.split_listing import time_ranges
+from intune_tui.intune.split_listing import SPLIT_MAX_PARTS, time_ranges
 
 DEVICE_COUNT = 1200
 
@@ -1057,7 +1057,8 @@ async def test_answers_read_as_json_among_those_built_together_still_come_once_e
     read_page = page_columns.read_page
     calls = iter(range(10_000))
     monkeypatch.setattr(page_columns, "read_page",
-                        lambda body: None if next(calls) % 3 == 0 else read_page(body))
+                        lambda body, schema=None: None if next(calls) % 3 == 0
+                        else read_page(body, schema))
     fake.latency_ms = 5
     pages = [page async for page in service.list_pages("devices", top=100, as_columns=True)]
     assert any(page.columns is not None and page.size > 100 for page in pages)
@@ -1069,6 +1070,41 @@ async def test_answers_read_as_json_among_those_built_together_still_come_once_e
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert set(keys) == tenant_device_ids(fake)
     assert [page.has_more for page in pages] == [True] * (len(pages) - 1) + [False]
+
+
+async def test_a_long_lists_answers_are_read_and_built_off_the_loops_thread(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 21: reading an answer (~3 ms) and building a batch of pages (~50 ms) on the
+    # worker's loop held it: no request went out meanwhile. The pages are the same either way.
+    import threading
+
+    from intune_tui.intune import page_columns
+    from intune_tui.table import store
+    from intune_tui.table.columns import wait_for_engine
+
+    monkeypatch.setattr(store, "COLUMNS_FROM", 300)
+    wait_for_engine()
+    where: dict[str, list[str]] = {"read": [], "built": []}
+    read_page, column_page = page_columns.read_page, page_columns.column_page
+
+    def reading(body: bytes, schema: Any = None) -> Any:
+        where["read"].append(threading.current_thread().name)
+        return read_page(body, schema)
+
+    def building(*arguments: Any) -> Any:
+        where["built"].append(threading.current_thread().name)
+        return column_page(*arguments)
+
+    monkeypatch.setattr(page_columns, "read_page", reading)
+    monkeypatch.setattr(page_columns, "column_page", building)
+    fake.latency_ms = 5
+    loop_thread = threading.current_thread().name
+    pages = [page async for page in service.list_pages("devices", top=100, as_columns=True)]
+    assert sum(page.size for page in pages) == DEVICE_COUNT
+    # A part's first answer is read on the loop (see `GraphClient.paginate`); the others not.
+    assert where["read"].count(loop_thread) <= SPLIT_MAX_PARTS
+    assert any(name.startswith("graph-page-read") for name in where["read"])
+    assert where["built"] and all(name.startswith("list-page-build") for name in where["built"])
 
 
 def test_a_long_lists_answers_wait_for_the_row_engine_once_and_then_no_more(
