@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from textual import events
 from waiting import list_loaded, wait_until
 
 from intune_tui.demo.identity import DEMO_NOW
@@ -51,7 +52,10 @@ async def open_app(pilot: Any, app: Any, wait_until: Any, search: str) -> AppDet
                      and app.screen._complete)
     await pilot.press("2")
     await wait_until(pilot, lambda: isinstance(app.screen, AppsScreen) and app.screen._complete)
-    await pilot.press("slash", *search, "enter", "enter")
+    await pilot.press("slash")
+    app.post_message(events.Paste(search))  # pasted: the search is not under test
+    await pilot.pause()
+    await pilot.press("enter", "enter")
     await wait_until(pilot, lambda: isinstance(app.screen, AppDetailScreen)
                      and "@odata.context" in app.screen.item)
     return app.screen
@@ -226,7 +230,10 @@ async def open_win32_detail(pilot: Any) -> None:
     await wait_until(pilot, list_loaded(app, DevicesScreen))
     await pilot.press("2")
     await wait_until(pilot, list_loaded(app, AppsScreen))
-    await pilot.press("slash", *WIN32_NAME, "enter", "enter")
+    await pilot.press("slash")
+    app.post_message(events.Paste(WIN32_NAME))  # pasted: the search is not under test
+    await pilot.pause()
+    await pilot.press("enter", "enter")
     await wait_until(pilot, lambda: isinstance(app.screen, AppDetailScreen)
                      and "@odata.context" in app.screen.item
                      and app.screen._tag_list is not None and all(

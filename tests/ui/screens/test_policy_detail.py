@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from textual import events
 from waiting import list_loaded, wait_until
 
 from intune_tui.demo.identity import DEMO_NOW
@@ -63,7 +64,10 @@ async def open_policy(pilot: Any, app: Any, wait_until: Any, view: int,
     while screen._view_index != view:
         await pilot.press("right_square_bracket")
         await wait_until(pilot, lambda: screen._complete)
-    await pilot.press("slash", *name, "enter", "enter")
+    await pilot.press("slash")
+    app.post_message(events.Paste(name))  # pasted: the search is not under test
+    await pilot.pause()
+    await pilot.press("enter", "enter")
     await wait_until(pilot, lambda: isinstance(app.screen, PolicyDetailScreen)
                      and "@odata.context" in app.screen.item)
     return app.screen
