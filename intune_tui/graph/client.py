@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib.util
 import json
 import logging
 import random
 import ssl
 import sys
-import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -995,16 +995,11 @@ def _retryable(method: str, status: int) -> bool:
 # meanwhile sends the next requests and takes in other answers, where reading them on it held
 # it for every page (issue 21: at a million devices the loop's thread was the load's bottleneck).
 PAGE_READERS = 1
-_readers: ThreadPoolExecutor | None = None
-_readers_lock = threading.Lock()
 
 
+@functools.cache  # made once, at first use (two threads racing may make one that stays idle)
 def _page_readers() -> ThreadPoolExecutor:
-    global _readers
-    with _readers_lock:
-        if _readers is None:
-            _readers = ThreadPoolExecutor(PAGE_READERS, thread_name_prefix="graph-page-read")
-        return _readers
+    return ThreadPoolExecutor(PAGE_READERS, thread_name_prefix="graph-page-read")
 
 
 def _read_items(read_items: ItemsReader, content: bytes) -> ItemsRead | None:

@@ -9,11 +9,11 @@ provably make up the whole list.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import re
 import sys
-import threading
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -75,16 +75,11 @@ BATCH_WAIT = 0.03
 _BATCH_POLL = 0.005
 # The pages of a split listing read as columns are built (`to_pages`: the row engine's queries,
 # mostly outside the GIL) on one thread of their own, one batch after the other.
-_builder: ThreadPoolExecutor | None = None
-_builder_lock = threading.Lock()
 
 
+@functools.cache  # made once, at first use (as graph.client's page readers)
 def _page_builder() -> ThreadPoolExecutor:
-    global _builder
-    with _builder_lock:
-        if _builder is None:
-            _builder = ThreadPoolExecutor(1, thread_name_prefix="list-page-build")
-        return _builder
+    return ThreadPoolExecutor(1, thread_name_prefix="list-page-build")
 
 
 def partition_for(resource_key: str, query: ODataQuery) -> str | None:

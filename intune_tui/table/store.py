@@ -26,10 +26,10 @@ with Python's rules, falling back to numbers-first-then-text when the types do n
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import struct
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -293,17 +293,14 @@ def _np() -> Any:
     return numpy
 
 
-_compactor: ThreadPoolExecutor | None = None
-_compactor_lock = threading.Lock()
+@functools.cache  # made once, at first use (two threads racing may make one that stays idle)
+def _compactor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(1, thread_name_prefix="row-store-compact")
 
 
 def _compact_later(frame: pl.DataFrame) -> Future[pl.DataFrame]:
     """`frame.rechunk()` on a thread of its own (polars releases the GIL while it copies)."""
-    global _compactor
-    with _compactor_lock:
-        if _compactor is None:
-            _compactor = ThreadPoolExecutor(1, thread_name_prefix="row-store-compact")
-    return _compactor.submit(frame.rechunk)
+    return _compactor().submit(frame.rechunk)
 
 
 class ColumnStore(StoreSettings[RowT]):
