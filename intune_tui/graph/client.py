@@ -102,7 +102,6 @@ def preload_network_transport() -> None:
     """
     import httpcore  # noqa: F401
 
-    skip_absent_sniffio()
     with contextlib.suppress(ImportError):  # anyio's own module name: a later anyio may move it
         import anyio._backends._asyncio  # noqa: F401
 
