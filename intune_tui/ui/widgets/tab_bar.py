@@ -28,17 +28,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.renderables.bar import Bar
 from textual.strip import Strip
 from textual.widget import Widget
-
-# Textual's Bar (renderables/bar.py), the underline's characters.
-BAR, HALF_BAR_LEFT, HALF_BAR_RIGHT = "━", "╺", "╸"
 
 
 @dataclass(frozen=True)
@@ -56,29 +55,13 @@ class TabLabel:
         return (self.start + self.end) / 2
 
 
-def underline_segments(width: int, start: float, end: float, highlight: Style,
-                       background: Style) -> list[Segment]:
-    """The underline `width` cells wide, `start`..`end` highlighted (half cells while it slides),
-    as Textual's Bar draws it."""
-    start, end = max(start, 0), min(end, width)
-    if start == end == 0 or end < 0 or start > end:
-        return [Segment(BAR * width, background)]
-    start, end = round(start * 2) / 2, round(end * 2) / 2
-    half_start, half_end = start - int(start) > 0, end - int(end) > 0
-    draw_background = background.color is None or not background.color.is_default
-    bar = BAR if draw_background else " "
-    left = HALF_BAR_LEFT if draw_background else " "
-    right = HALF_BAR_RIGHT if draw_background else " "
-    segments = [Segment(bar * int(start - 0.5), background)]
-    if not half_start and start > 0:
-        segments.append(Segment(right, background))
-    bar_width = int(end) - int(start)
-    lit = HALF_BAR_LEFT + BAR * (bar_width - 1) if half_start else BAR * bar_width
-    segments.append(Segment(lit + (HALF_BAR_RIGHT if half_end else ""), highlight))
-    if not half_end and end - width != 0:
-        segments.append(Segment(left, background))
-    segments.append(Segment(bar * (int(width) - int(end) - 1), background))
-    return [segment for segment in segments if segment.text]
+def underline_segments(console: Console, width: int, start: float, end: float,
+                       highlight: Style, background: Style) -> list[Segment]:
+    """The underline `width` cells wide, `start`..`end` highlighted (half cells while it slides):
+    Textual's own Bar (the Underline of its Tabs) as segments."""
+    bar = Bar((start, end), highlight_style=highlight, background_style=background, width=width)
+    return [segment for segment in console.render(bar, console.options.update_width(width))
+            if segment.text != "\n"]
 
 
 class TabBar(Widget, can_focus=True):
@@ -277,7 +260,7 @@ class TabBar(Widget, can_focus=True):
             bar = self._style("underline")
             on = Style(bgcolor=background.bgcolor)
             segments = underline_segments(
-                line_width, self.highlight_start, self.highlight_end,
+                self.app.console, line_width, self.highlight_start, self.highlight_end,
                 Style(color=bar.color) + on, Style(color=bar.bgcolor) + on)
         x = round(self.strip_x)
         return Strip(segments).crop_extend(x, x + width, background)

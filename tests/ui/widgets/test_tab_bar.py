@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import Console
-from rich.segment import Segment
 from rich.style import Style
 from textual.app import App, ComposeResult
-from textual.renderables.bar import Bar
 from textual.widgets import Static
 
-from intune_tui.ui.widgets.tab_bar import TabBar, underline_segments
+from intune_tui.ui.widgets.tab_bar import TabBar
 
 LABELS = (("overview", "Overview"), ("compliance", "Compliance"), ("config", "Config"),
           ("apps", "Apps"))
@@ -138,20 +135,3 @@ async def test_a_bar_wider_than_the_screen_keeps_the_active_tab_in_view() -> Non
         assert lit(bar) == "Apps"
         await pilot.click(TabBar, offset=(labels.index("Apps") + 1, 0))  # where it is drawn now
         assert bar.active == "apps"
-
-
-def test_the_underline_is_drawn_as_textual_draws_it() -> None:
-    """Cell for cell as Textual's Bar (the Underline of its Tabs), at rest and while it slides
-    (half cells)."""
-    lit_style, rest = Style(color="blue"), Style(color="grey37")
-    console = Console(width=12, color_system="truecolor", legacy_windows=False)
-    for start in (0, 0.5, 1, 1.25, 1.5, 2, 5.5, 11):
-        for end in (0, 0.5, 1, 3, 3.5, 4, 8.75, 12):
-            ours = underline_segments(12, start, end, lit_style, rest)
-            bar = Bar((start, end), highlight_style=lit_style, background_style=rest)
-            theirs = [segment for segment in console.render(bar) if segment.text != "\n"]
-            assert cells(ours) == cells(theirs), (start, end)
-
-
-def cells(segments: list[Segment]) -> list[tuple[str, Style | None]]:
-    return [(character, segment.style) for segment in segments for character in segment.text]
