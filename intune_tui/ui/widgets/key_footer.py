@@ -27,6 +27,8 @@ from textual.binding import Binding
 from textual.strip import Strip
 from textual.widget import Widget
 
+from intune_tui.ui.widgets.part_styles import PartStyles
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -151,7 +153,7 @@ class KeyFooter(Widget, can_focus=False):
         self._shown: list[ShownKey] | None = None  # None: to work out at the next draw
         self._palette: ShownKey | None = None
         self._hover: str | None = None  # the key under the mouse
-        self._styles: dict[tuple[str, ...], Style] = {}
+        self._style = PartStyles(self._part_style)
 
     # -- what is shown --------------------------------------------------------------------------
 
@@ -234,28 +236,21 @@ class KeyFooter(Widget, can_focus=False):
 
     # -- drawing --------------------------------------------------------------------------------
 
-    def _style(self, *parts: str) -> Style:
+    def _part_style(self, part: str) -> Style:
         """The rich style of a part ("key", "description", "hover", "disabled", "offset N")."""
-        if parts not in self._styles:
-            style = Style()
-            for part in parts:
-                if part.startswith("offset "):
-                    style += Style(meta={"offset": (int(part.split()[1]), 0)})
-                elif part == "background":
-                    style += Style(bgcolor=self.rich_style.bgcolor)
-                elif part == "hover":
-                    style += Style(bgcolor=self.get_component_rich_style("key-footer--hover"
-                                                                         ).bgcolor)
-                elif part == "disabled":
-                    style += Style(dim=True)
-                else:
-                    style += self.get_component_rich_style(f"key-footer--{part}")
-            self._styles[parts] = style
-        return self._styles[parts]
+        if part.startswith("offset "):
+            return Style(meta={"offset": (int(part.split()[1]), 0)})
+        if part == "background":
+            return Style(bgcolor=self.rich_style.bgcolor)
+        if part == "hover":
+            return Style(bgcolor=self.get_component_rich_style("key-footer--hover").bgcolor)
+        if part == "disabled":
+            return Style(dim=True)
+        return self.get_component_rich_style(f"key-footer--{part}")
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._styles.clear()
+        self._style.clear()
         self._shown = None
 
     def _key_segments(self, shown: ShownKey, key_text: str, label_text: str) -> list[Segment]:

@@ -39,6 +39,8 @@ from textual.renderables.bar import Bar
 from textual.strip import Strip
 from textual.widget import Widget
 
+from intune_tui.ui.widgets.part_styles import PartStyles
+
 
 @dataclass(frozen=True)
 class TabLabel:
@@ -132,7 +134,7 @@ class TabBar(Widget, can_focus=True):
         self._active = active or (labels[0][0] if labels else "")
         self._tabs: list[TabLabel] | None = None  # None: to work out at the next draw
         self._hover: str | None = None  # the tab whose label is under the mouse
-        self._styles: dict[tuple[str, ...], Style] = {}
+        self._style = PartStyles(self._part_style)
 
     # -- what is shown --------------------------------------------------------------------------
 
@@ -214,20 +216,16 @@ class TabBar(Widget, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------------
 
-    def _style(self, *parts: str) -> Style:
-        """The rich style of parts laid over each other ("tab", "hover", "active", "cursor"),
-        or "background" (the bar's own)."""
-        if parts not in self._styles:
-            style = Style()
-            for part in parts:
-                style += (Style(bgcolor=self.rich_style.bgcolor) if part == "background"
-                          else self.get_component_rich_style(f"tab-bar--{part}"))
-            self._styles[parts] = style
-        return self._styles[parts]
+    def _part_style(self, part: str) -> Style:
+        """The rich style of a part ("tab", "hover", "active", "cursor", "underline"), or
+        "background" (the bar's own)."""
+        if part == "background":
+            return Style(bgcolor=self.rich_style.bgcolor)
+        return self.get_component_rich_style(f"tab-bar--{part}")
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._styles.clear()
+        self._style.clear()
         self._tabs = None
 
     def _label_segments(self, tab: TabLabel) -> list[Segment]:
