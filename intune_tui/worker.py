@@ -9,7 +9,7 @@ Rules it keeps:
 - a newer stream for the same view cancels the older one, and stale events are never delivered;
 - a job with `replace=True` cancels the running job of the same key (detail tabs); remote actions
   use `replace=False` so nothing ever cancels a POST in flight;
-- concurrency is capped so a burst of detail tabs cannot flood Graph.
+- concurrency is capped (`MAX_CONCURRENCY`) so a burst of detail tabs cannot flood Graph.
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ from typing import Any, Generic, TypeVar
 log = logging.getLogger("intune_tui.worker")
 
 GIL_SWITCH_INTERVAL = 0.001  # seconds
+# Jobs and streams running at once. The device screen starts 13 reads at Enter (issue 17), one of
+# them waiting for another's answer: with 6 they took three rounds of Graph's latency where the
+# data needs two (the managed apps' error codes came a round trip late). Graph sets no
+# concurrency limit for Intune or the directory, only rates - Intune devices: 2,000 requests per
+# 20 s per app per tenant, 4,000 for all apps; concurrency limits are named for Outlook (4) and
+# OneNote (5) only (microsoft-graph-docs-contrib concepts/throttling-limits.md and
+# includes/throttling-intune-devices.md, read 2026-12-07); a 429 is still honoured by the
+# throttle gate.
+MAX_CONCURRENCY = 16
 
 S = TypeVar("S")
 
@@ -101,7 +110,7 @@ class GraphWorker(Generic[S]):
         make_service: ServiceFactory[S],
         deliver: Deliver,
         *,
-        max_concurrency: int = 6,
+        max_concurrency: int = MAX_CONCURRENCY,
         close_service: Callable[[S], Awaitable[None]] | None = None,
     ) -> None:
         self._make_service = make_service

@@ -8,6 +8,7 @@ in two keys.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
@@ -17,7 +18,6 @@ from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTab
@@ -74,6 +74,8 @@ TAB_LABELS: tuple[tuple[str, str], ...] = (
 # An action sent this recently is followed (and its tab shown) when the device is opened.
 RECENT_ACTION = timedelta(minutes=10)
 T = TypeVar("T")
+SCREEN = ""  # what `_deliver` draws outside the tabs (the title line): mounted with the screen
+log = logging.getLogger(__name__)
 _FAILING = {"noncompliant", "error", "conflict"}
 
 
@@ -264,7 +266,9 @@ class DeviceTabs(TabbedContent):
         return tab_id in self._mounted
 
     async def ensure_pane(self, tab_id: str) -> None:
-        """Mount the tab's pane (hidden) with everything in it, unless it is already."""
+        """Mount the tab's pane (hidden) with everything in it, unless it is already; shown
+        if it is the active tab by then. `built(tab_id)` is told once, whoever awaited the
+        mount (the building after the first frame, a tab opened before its turn, or both)."""
         if tab_id in self._mounted:
             return
         if tab_id not in self._mounting:
@@ -272,22 +276,19 @@ class DeviceTabs(TabbedContent):
             pane.display = False  # the switcher shows it (`_show`)
             self._mounting[tab_id] = self.get_child_by_type(ContentSwitcher).mount(pane)
         await self._mounting[tab_id]
+        if tab_id in self._mounted:  # another awaiter of the same mount came first
+            return
         self._mounted.add(tab_id)
         self._mounting.pop(tab_id, None)
-        if tab_id != self.active:  # else told once it is shown (`_show_when_mounted`)
-            self._built(tab_id)
+        if self.active == tab_id and self.is_attached:
+            self._show(tab_id)
+        self._built(tab_id)
 
     def _watch_active(self, active: str) -> None:
         if active and active not in self._mounted:
-            self.call_later(self._show_when_mounted, active)
+            self.call_later(self.ensure_pane, active)  # shown once mounted
             return
         self._show(active)
-
-    async def _show_when_mounted(self, tab_id: str) -> None:
-        await self.ensure_pane(tab_id)
-        if self.active == tab_id and self.is_attached:
-            self._show(tab_id)
-            self._built(tab_id)
 
     def _show(self, tab_id: str) -> None:
         """The tab's label marked and its pane shown (what TabbedContent's watcher does)."""
@@ -351,9 +352,10 @@ class DeviceDetailScreen(DetailScreen):
         self._tag_words: str | None = None  # the Overview's scope tags, once read
         self._catalog: list[CatalogPolicyState] | BaseException | None = None
         # The reads start here, at Enter, while the tabs are still being built; what arrives
-        # before its tab's widgets exist waits in `_waiting` (see `_deliver`).
+        # before its tab's pane is mounted waits for it in `_waiting` (see `_deliver`).
         self._first_tab = start_tab or "overview"
-        self._waiting: list[Callable[[], None]] = []
+        self._waiting: dict[str, list[Callable[[], None]]] = {}
+        self._ready: set[str] = set()  # SCREEN and the tabs whose panes are mounted
         # What the hidden tabs' building waits for: the first frame, and the device's GET
         # drawn (or failed), so that neither waits behind it.
         self._before_building = {"frame", "device"}
@@ -379,9 +381,10 @@ class DeviceDetailScreen(DetailScreen):
         label = dict(TAB_LABELS)[tab_id]
         return TabPane(label, *self._tab_content(tab_id), id=tab_id)
 
-    def _pane_built(self, _tab_id: str) -> None:
-        """A tab's pane is mounted (or shown): what waited for its widgets now."""
-        self._flush()
+    def _pane_built(self, tab_id: str) -> None:
+        """A tab's pane is mounted (and shown, if it is the active tab): what waited for it
+        now."""
+        self._now_ready(tab_id)
 
     def tab_ids(self) -> list[str]:
         """Every tab, its pane mounted or not (DeviceTabs mounts it when it is opened)."""
@@ -422,7 +425,9 @@ class DeviceDetailScreen(DetailScreen):
         self.title = clean(self.device.name) or "Device"
         if not self._loading:
             self.load()
-        self._flush()
+        # Composed with the screen, so mounted before it: the title line and the first tab.
+        self._now_ready(SCREEN)
+        self._now_ready(self._first_tab)
         self._follow_sent_actions()
         self.call_after_refresh(lambda: self._may_build_tabs("frame"))
 
@@ -454,27 +459,34 @@ class DeviceDetailScreen(DetailScreen):
                 return
 
     def focus_tab(self) -> None:
-        """The active tab's list or text; a tab not built yet takes the keys once it is."""
-        tabs = self.query_one(DeviceTabs)
-        if tabs.has_pane(tabs.active) and tabs.get_pane(tabs.active).display:
+        """The active tab's list or text; a tab not built yet takes the keys once it is (the
+        tab active then: another may have been opened meanwhile)."""
+        active = self.query_one(DeviceTabs).active
+        if active in self._ready:
             super().focus_tab()
         else:
-            self._waiting.append(self.focus_tab)
+            self._waiting.setdefault(active, []).append(self.focus_tab)
 
-    def _deliver(self, show: Callable[[], None]) -> None:
-        """Show a result now if its tab is built, else as soon as it is."""
-        if self.is_mounted:
+    def _deliver(self, tab_id: str, show: Callable[[], None]) -> None:
+        """Draw an answer in tab `tab_id` (or SCREEN: the title line) now if its pane is
+        mounted, else once it is. What waits for a pane is drawn in the order it came, and
+        before anything that comes after: a later answer is never overwritten by an earlier
+        one (or by the "Loading" line set before its read began), whichever of the answers
+        and the mount came first."""
+        if tab_id in self._ready:
+            show()
+        else:
+            self._waiting.setdefault(tab_id, []).append(show)
+
+    def _now_ready(self, tab_id: str) -> None:
+        """`tab_id`'s pane is mounted: what waited for it, in order, and from now on at once.
+        One drawing that fails is logged; the others are still drawn."""
+        self._ready.add(tab_id)
+        for show in self._waiting.pop(tab_id, []):
             try:
                 show()
-                return
-            except NoMatches:
-                pass
-        self._waiting.append(show)
-
-    def _flush(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        for show in waiting:
-            self._deliver(show)
+            except Exception:  # a bug; the answers after it still reach their widgets
+                log.exception("drawing an answer in the device screen's %s tab failed", tab_id)
 
     def load(self) -> None:
         """Start every tab at once; each arrives (or fails) on its own."""
@@ -503,7 +515,8 @@ class DeviceDetailScreen(DetailScreen):
 
         self.load_part("scope-tags", lambda service: device_scope_tags(service, device_id),
                        lambda found: show(found.words()),
-                       lambda error: show(f"Could not read them: {clean(str(error))}"))
+                       lambda error: show(f"Could not read them: {clean(str(error))}"),
+                       tab="overview")
 
     def _load_side_tabs(self, device: ManagedDevice) -> None:
         """Recovery, Groups, the user card and the managed apps, each on its own."""
@@ -520,13 +533,14 @@ class DeviceDetailScreen(DetailScreen):
         """The secrets' listing (never a value), started here so it does not wait for the
         Recovery tab to be built."""
         if not platform_kinds(device.operating_system):
-            self._deliver(lambda: self.query_one(RecoveryPanel).load(device))
+            self._deliver("recovery", lambda: self.query_one(RecoveryPanel).load(device))
             return
         operating_system, entra_id = device.operating_system, device.azure_ad_device_id
         self.load_part("recovery", lambda service: RecoverySecrets(service.client).listing(
                            operating_system, entra_id, None),
                        lambda listing: self.query_one(RecoveryPanel).show_listing(device, listing),
-                       lambda error: self.query_one(RecoveryPanel).show_error(error))
+                       lambda error: self.query_one(RecoveryPanel).show_error(error),
+                       tab="recovery")
 
     def _pane(self, tab_id: str) -> RowsPane:
         return self.query_one(f"#{tab_id}-pane", RowsPane)
@@ -570,7 +584,7 @@ class DeviceDetailScreen(DetailScreen):
 
         self.load_part("configuration-catalog",
                        lambda service: device_catalog_policies(service.client, device_id),
-                       done, failed)
+                       done, failed, tab="configuration")
 
     def _show_configuration(self) -> None:
         """Whatever of the two sources has come, merged; a source that failed says so above."""
@@ -596,11 +610,14 @@ class DeviceDetailScreen(DetailScreen):
 
     def load_part(self, part: str, call: Callable[[IntuneService], Awaitable[Any]],
                   on_done: Callable[[Any], None],
-                  on_error: Callable[[BaseException], None]) -> None:
-        """One read; its answer is shown once its tab's widgets exist (`_deliver`)."""
+                  on_error: Callable[[BaseException], None], *, tab: str | None = None
+                  ) -> None:
+        """One read; its answer is drawn in `tab` (the tab named `part` unless said) once that
+        tab's pane is mounted (`_deliver`)."""
+        tab_id = tab or part
         super().load_part(part, call,
-                          on_done=lambda result: self._deliver(lambda: on_done(result)),
-                          on_error=lambda error: self._deliver(lambda: on_error(error)))
+                          on_done=lambda result: self._deliver(tab_id, lambda: on_done(result)),
+                          on_error=lambda error: self._deliver(tab_id, lambda: on_error(error)))
 
     def _device_read(self, read: ManagedDevice) -> None:
         """The device's GET: the side tabs' reads start now if the list row lacked their ids;
@@ -611,12 +628,12 @@ class DeviceDetailScreen(DetailScreen):
         # Already started from the list row unless it lacked the ids (or they changed).
         self._load_side_tabs(self.device)
         # The title line shows at once even when the Overview is not built yet (another tab first).
-        self._deliver(lambda: self.query_one("#detail-title", Static).update(
+        self._deliver(SCREEN, lambda: self.query_one("#detail-title", Static).update(
             title_line(self.device), layout=False))
-        self._deliver(self._show_overview)
+        self._deliver("overview", self._show_overview)
         rows = RESOURCES["device_action_results"].to_rows(
             [result.raw for result in self.device.action_results], self.intune_app.now())
-        self._deliver(lambda: self.query_one("#actions-pane", RowsPane).show_rows(
+        self._deliver("actions", lambda: self.query_one("#actions-pane", RowsPane).show_rows(
             rows, empty="No remote actions yet"))
         self._may_build_tabs("device")
 
@@ -629,10 +646,12 @@ class DeviceDetailScreen(DetailScreen):
             overview_fields(self.device, self.intune_app.now(), self._tag_words))
 
     def _device_failed(self, error: BaseException) -> None:
-        self._deliver(lambda: self.show_overview_problem("this device's details", error))
-        self._deliver(lambda: self.query_one("#actions-pane", RowsPane).show_error(error))
+        self._deliver("overview",
+                      lambda: self.show_overview_problem("this device's details", error))
+        self._deliver("actions",
+                      lambda: self.query_one("#actions-pane", RowsPane).show_error(error))
         if self._side_ids is None:  # the side tabs had no ids to start from
-            self._deliver(lambda: self.query_one(RecoveryPanel).show_error(error))
+            self._deliver("recovery", lambda: self.query_one(RecoveryPanel).show_error(error))
         self._may_build_tabs("device")
 
     # -- the primary user ----------------------------------------------------------------------
@@ -642,16 +661,17 @@ class DeviceDetailScreen(DetailScreen):
 
     def _load_user_card(self, user_id: Any) -> None:
         if not isinstance(user_id, str) or not user_id:
-            self._deliver(lambda: self._card().update(
+            self._deliver("users", lambda: self._card().update(
                 Text("No primary user (a shared or userless device).")))
             return
-        self._deliver(lambda: self._card().update(Text("Loading the primary user…")))
+        self._deliver("users", lambda: self._card().update(Text("Loading the primary user…")))
         session = self.intune_app.session
         self.load_part("user-card",
                        lambda service: user_card(service.client, session.claims(), user_id),
                        lambda found: self._card().show(found.fields()),
                        lambda error: self._card().update(Text(
-                           f"Could not read the primary user from Entra: {clean(str(error))}")))
+                           f"Could not read the primary user from Entra: {clean(str(error))}")),
+                       tab="users")
 
     def _load_groups(self, entra_id: Any, user_id: Any) -> None:
         """The device's groups and its user's, each painted when it comes (one round trip
@@ -679,14 +699,14 @@ class DeviceDetailScreen(DetailScreen):
             ("device", lambda service: device_groups(service.client, entra)),
             ("user", lambda service: user_groups(service.client, user)))
         for half, read in reads:
-            self.load_part(f"groups-{half}", read, shown(half), failed(half))
+            self.load_part(f"groups-{half}", read, shown(half), failed(half), tab="groups")
 
     def _apps_view(self) -> Static:
         return self.query_one("#managed-apps", Static)
 
     def _load_managed_apps(self, user_id: Any) -> None:
         if not isinstance(user_id, str) or not user_id:
-            self._deliver(lambda: self._apps_view().update(Text(
+            self._deliver("apps", lambda: self._apps_view().update(Text(
                 "Managed apps: Intune reports app intents per user, and this device "
                 "has no primary user.")))
             return
@@ -723,9 +743,10 @@ class DeviceDetailScreen(DetailScreen):
 
         self.load_part("managed-apps", states, show_list,
                        lambda error: self._apps_view().update(Text(
-                           f"Could not read the managed apps: {clean(str(error))}")))
+                           f"Could not read the managed apps: {clean(str(error))}")), tab="apps")
         # A failed list says so above; each row says why its own code is missing.
-        self.load_part("managed-app-errors", with_errors, show_errors, lambda error: None)
+        self.load_part("managed-app-errors", with_errors, show_errors, lambda error: None,
+                       tab="apps")
 
     def action_user_devices(self) -> None:
         from intune_tui.ui.screens.user_devices import UserDevicesScreen
@@ -782,7 +803,7 @@ class DeviceDetailScreen(DetailScreen):
             self._tracker.track(sent)
 
     def _show_tracking(self, state: ManagedDevice | None, status: str) -> None:
-        self._deliver(lambda: self._track(state, status))
+        self._deliver("actions", lambda: self._track(state, status))
 
     def _track(self, state: ManagedDevice | None, status: str) -> None:
         line = self.query_one("#action-tracking", Static)
@@ -822,9 +843,10 @@ class DeviceDetailScreen(DetailScreen):
         self.query_one(TabbedContent).active = "recovery"
 
         def focus_list() -> None:
-            self.query_one("#recovery-list").focus()
+            if self.query_one(DeviceTabs).active == "recovery":  # not opened elsewhere since
+                self.query_one("#recovery-list").focus()
 
-        self._deliver(focus_list)
+        self._deliver("recovery", focus_list)
 
     def action_copy_id(self) -> None:
         """`y` (id detail.copy_id, shared with the other details): the cell under the cursor of
@@ -850,7 +872,7 @@ class DeviceDetailScreen(DetailScreen):
     def action_why_noncompliant(self) -> None:
         """Show the compliance tab with the cursor on the first failing policy."""
         self.query_one(TabbedContent).active = "compliance"
-        self._deliver(self._cursor_on_failing_policy)
+        self._deliver("compliance", self._cursor_on_failing_policy)
 
     def _cursor_on_failing_policy(self) -> None:
         table = self.query_one("#compliance-pane", RowsPane).table

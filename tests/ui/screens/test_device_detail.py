@@ -4,9 +4,12 @@ trips paints what it has after the first."""
 
 from __future__ import annotations
 
+import asyncio
 import html
+from collections.abc import Callable
 from typing import Any
 
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, TabbedContent
 
 from intune_tui.intune.device_apps import ManagedAppState
@@ -296,3 +299,107 @@ async def open_laptop_from_the_row(pilot: Any, app: Any, wait_until: Any) -> Dev
     await pilot.press("enter")
     await wait_until(pilot, lambda: isinstance(app.screen, DeviceDetailScreen))
     return app.screen  # type: ignore[no-any-return]
+
+
+# -- answers and late panes: whatever order they come in, a tab shows the latest answer --------
+
+def card_fields(detail: DeviceDetailScreen) -> str:
+    from intune_tui.ui.widgets.detail import FieldList
+
+    return " ".join(str(value) for _label, value in
+                    detail.query_one("#user-card", FieldList)._fields)
+
+
+def hold_mount_of(pane_id: str, opened: asyncio.Event, monkeypatch: Any) -> None:
+    """Mounting the tab pane `pane_id` completes (for whoever awaits it) only once `opened`
+    is set: its widgets are all there meanwhile."""
+    mount = ContentSwitcher.mount
+
+    def held(switcher: ContentSwitcher, *widgets: Widget, **options: Any) -> Any:
+        mounting = mount(switcher, *widgets, **options)
+        if not any(widget.id == pane_id for widget in widgets):
+            return mounting
+
+        async def until_opened() -> None:
+            await mounting
+            await opened.wait()
+
+        return asyncio.ensure_future(until_opened())
+
+    monkeypatch.setattr(ContentSwitcher, "mount", held)
+
+
+async def until(predicate: Callable[[], object]) -> None:
+    """`wait_until` for a moment when the pilot cannot be used: while a pane's mount is held,
+    the screen (which builds its panes) handles no message, and a pilot's pause waits for
+    it."""
+    for _ in range(1500):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the app did not get there in 15 s")
+
+
+async def test_an_answer_that_comes_while_its_pane_is_mounting_is_not_overwritten(
+        make_app, wait_until, monkeypatch) -> None:
+    """The primary user's card arrives while the Users pane is being mounted (its widgets are
+    there, the mount not complete): the card shows the user, not the "Loading" line the
+    screen set before the read began (that line waited for the pane, and came after)."""
+    opened = asyncio.Event()
+    hold_mount_of("users", opened, monkeypatch)
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await at_device(pilot, app, wait_until, LAPTOP_ID)
+        handle = app._handle_worker_event
+        held: list[Any] = []
+
+        def hold_the_card(event: Any) -> None:
+            job = app._jobs.get(getattr(event, "job_id", None))
+            if job is not None and job.key.endswith(":user-card") and not held:
+                held.append(event)
+                return
+            handle(event)
+
+        monkeypatch.setattr(app, "_handle_worker_event", hold_the_card)
+        app.open_device(app.screen.table.cursor_row.item)  # as Enter does
+        # The card's answer is back; the Users pane's widgets are mounted, its mount held.
+        await until(lambda: held and isinstance(app.screen, DeviceDetailScreen)
+                    and bool(app.screen.query("#user-card")))
+        detail = app.screen
+        handle(held[0])
+        opened.set()
+        await open_tab(pilot, detail, "users")
+        await wait_until(pilot, lambda: device_settled(app))
+        card = card_fields(detail)
+        shown = text_of(app)
+    assert "Loading the primary user" not in shown
+    assert "uma.murphy" in card
+
+
+async def test_a_tab_left_before_its_pane_is_mounted_still_draws_its_answers(
+        make_app, wait_until, monkeypatch) -> None:
+    """The Users tab is opened before its turn and left for Groups while its pane is being
+    mounted: opened again, it shows the user's card (the answers that waited for the pane
+    were drawn once it was mounted, though it was not the tab shown then)."""
+    async def not_yet(_screen: DeviceDetailScreen) -> None:
+        return None
+
+    monkeypatch.setattr(DeviceDetailScreen, "_build_next_tab", not_yet)
+    opened = asyncio.Event()
+    hold_mount_of("users", opened, monkeypatch)
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: device_settled(app))
+        tabs = detail.query_one(TabbedContent)
+        tabs.active = "users"
+        await until(lambda: bool(detail.query("#user-card")))
+        tabs.active = "groups"
+        opened.set()
+        await wait_until(pilot, lambda: whole(detail, "groups"))
+        await open_tab(pilot, detail, "users")
+        await wait_until(pilot, lambda: whole(detail, "users"))
+        card = card_fields(detail)
+        shown = text_of(app)
+    assert "Loading the primary user" not in shown
+    assert "uma.murphy" in card
