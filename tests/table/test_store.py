@@ -333,6 +333,34 @@ def test_pages_are_compacted_off_the_ui_thread_and_a_compaction_outdated_by_a_ne
     assert keys(store)[:5] == [f"k{n}" for n in range(55, 60)]
 
 
+def test_rows_come_back_the_same_from_compacted_pages(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compaction copies the text columns' characters: blank, missing, long and non-ASCII
+    texts are the same afterwards."""
+    if holding != "columns":
+        pytest.skip("Python rows have no chunks")
+    monkeypatch.setattr(store_module, "COMPACT_PAGES", 2)
+    store: RowStore[FakeRow] = RowStore(2)
+
+    def row(number: int) -> FakeRow:
+        name = ["", f"PC-{number}", f"Ünïcode-{number}-" + "x" * (number % 40), "\t"][number % 4]
+        key = None if number % 5 == 0 else name.lower()
+        return FakeRow(f"id-{number}", (name, f"user{number}"), (key, f"user{number}"),
+                       name.lower(), (None, None))
+
+    added: list[FakeRow] = []
+    for start in range(0, 100, 10):
+        page = [row(n) for n in range(start, start + 10)]
+        store.append(page)
+        added.extend(page)
+        job = store._impl._compacting
+        if job is not None:
+            job[3].result()
+    frame = store._impl._frame
+    assert frame is not None and frame.n_chunks() < 10
+    assert list(store.visible_rows) == added
+
+
 def test_a_page_with_many_userless_devices_still_shares_the_user_column(holding: str) -> None:
     """A page whose user sort keys differ from the user cells more often than most (userless
     devices: cell "—", key None) comes with keys of its own; the store keeps deriving them from
