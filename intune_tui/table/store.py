@@ -83,6 +83,10 @@ ROW_CACHE_SIZE = 4096  # rows handed out, kept alive: 8x the widget's line cache
 PREFETCH = 64  # rows rebuilt at once around a drawn row
 PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
+# ... or as soon as this many rows came since the last one: the app's pages of a long list come
+# in batches of up to 32,000 rows (`intune.split_listing.BATCH_PAGES`), so 32 pages could be a
+# whole million rows, each page's text in its own small blocks until then (`_compacted`).
+COMPACT_ROWS = 65_536
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
 # 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys);
@@ -402,6 +406,7 @@ class ColumnStore(StoreSettings[RowT]):
             index += count
         if not 0 <= index < count:
             raise IndexError("row index out of range")
+        self._take_compacted()  # one a worker made after the load (`compact_loaded`)
         arrival = self._arrival(index)
         row = self._handed.get(arrival)
         if row is not None:
@@ -560,6 +565,7 @@ class ColumnStore(StoreSettings[RowT]):
     def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
                 key_tests: tuple[KeyTest, ...]) -> bool:
         """`set_filter`: over whole columns, and typing on only tests the rows that passed."""
+        self._take_compacted()
         previous = self._arrival(self._cursor) if self.visible_count else None
         old_words, old_mask = self._filter_words, self._mask
         narrower = predicate is self._predicate and key_tests == self._key_tests
@@ -578,6 +584,7 @@ class ColumnStore(StoreSettings[RowT]):
         return True
 
     def _sort(self) -> None:
+        self._take_compacted()
         self._tolerant = False
         self._rebuild_order()
 
@@ -729,16 +736,40 @@ class ColumnStore(StoreSettings[RowT]):
         at a million rows the frame then has a few dozen chunks, not a thousand (each chunk
         costs every later concat, gather and filter a little). The copy is made on another
         thread (5-10 ms of CPU that blocked the UI every 32 pages) and taken in at a later
-        page, in O(chunks); it is dropped if the columns changed meanwhile."""
+        page, in O(chunks); it is dropped if the columns changed meanwhile. Every
+        COMPACT_ROWS rows too: the compaction is also what gives the pages' small blocks of
+        text back (`_compacted`)."""
         assert self._frame is not None
         self._pages_since_compact += 1
         self._take_compacted()
-        if self._pages_since_compact < COMPACT_PAGES or self._compacting is not None:
+        if self._compacting is not None or (
+                self._pages_since_compact < COMPACT_PAGES
+                and self._frame.height - self._compacted < COMPACT_ROWS):
             return
+        self._compact_rest()
+
+    def _compact_rest(self) -> Future[pl.DataFrame] | None:
+        """Start compacting the rows since the last compaction (`_compact`); the job, or
+        None when there are none."""
+        assert self._frame is not None
         start = self._compacted
+        if start >= self._frame.height:
+            return None
         tail = self._frame.slice(start)
-        self._compacting = (start, tail.height, self._reshapes, _compact_later(tail))
+        job = _compact_later(tail)
+        self._compacting = (start, tail.height, self._reshapes, job)
         self._pages_since_compact = 0
+        return job
+
+    def compact_loaded(self) -> None:
+        """Compact the rows of the last pages (fewer than COMPACT_ROWS) once a list has
+        loaded: a worker thread's job (`RowStore.prepare_sorts`), which waits for it. The UI
+        thread takes it in at its next read of a row, filter or sort (`_take_compacted`)."""
+        if self._frame is None or self._compacting is not None:
+            return
+        job = self._compact_rest()
+        if job is not None:
+            job.result()
 
     def _take_compacted(self) -> None:
         """Take in the compaction under way if it is done (see `_compact`)."""
@@ -1806,6 +1837,7 @@ class RowStore(Generic[RowT]):
         # Once a long list has loaded: what the load freed goes back to the system before the
         # sorts' temporaries are made, and what those freed after.
         memory.give_back_freed()
+        impl.compact_loaded()
         prepared = impl.prepare_sorts(columns, pause=pause)
         memory.give_back_freed()
         return prepared

@@ -361,6 +361,28 @@ def test_rows_come_back_the_same_from_compacted_pages(
     assert list(store.visible_rows) == added
 
 
+def test_the_last_pages_of_a_load_are_compacted_when_the_sorts_are_prepared(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages since the last compaction (fewer than COMPACT_ROWS rows, the end of a load) are
+    compacted by `prepare_sorts` (the worker's job once a list has loaded) and taken in at
+    the next row read; the rows stay the same."""
+    if holding != "columns":
+        pytest.skip("Python rows have no chunks")
+    store: RowStore[FakeRow] = RowStore(4)
+    added = [devices(start, start + 7) for start in range(0, 21, 7)]
+    for page in added:
+        store.append(page)
+    frame = store._impl._frame
+    assert frame is not None and frame.n_chunks() == 3
+    store.prepare_sorts()
+    assert store.row_at(0).key == "id-0"
+    frame = store._impl._frame
+    assert frame is not None and frame.n_chunks() == 1
+    assert list(store.visible_rows) == [row for page in added for row in page]
+    store.sort_by(0, reverse=True)
+    assert keys(store)[:2] == ["id-20", "id-19"]
+
+
 def test_a_page_with_many_userless_devices_still_shares_the_user_column(holding: str) -> None:
     """A page whose user sort keys differ from the user cells more often than most (userless
     devices: cell "—", key None) comes with keys of its own; the store keeps deriving them from
