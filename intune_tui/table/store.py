@@ -114,6 +114,12 @@ SPLIT_PARTS = 2
 # Typing on tests only the rows that passed while they are under this share of all rows
 # (measured at a million: a third of the rows in half the time of all, four fifths slower).
 NARROW_SHARE = (2, 3)
+# The frame holds its pattern ids and cell counts (`columns.MARKS`, ITEM_KEYS, CELL_COUNT) as the
+# narrowest of these that holds the largest (pages make them UInt32 or UInt16: 6.7 MiB less at a
+# million devices), and its item categories as `columns.narrow_categories` made them
+# (`_narrowed`). A dump writes both as a page did before (an older reader reads it as ever).
+CODE_TYPES = ("UInt8", "UInt16", "UInt32")
+CODE_COLUMNS = (col.MARKS, col.ITEM_KEYS, col.CELL_COUNT)
 
 
 NUMERIC_KINDS = (col.INT, col.FLOAT, col.BOOL, col.AWARE, col.NAIVE)
@@ -295,6 +301,32 @@ def _np() -> Any:
     import numpy
 
     return numpy
+
+
+def _code_type(largest: int, held: Any) -> Any:
+    """The narrowest of CODE_TYPES holding `largest`, and no narrower than `held` (None: the
+    store holds none yet)."""
+    import polars as pl
+
+    types = [getattr(pl, name) for name in CODE_TYPES]
+    least = 0 if held is None or held not in types else types.index(held)
+    for index in range(least, len(types)):
+        if largest < 2 ** (8 * 2 ** index):
+            return types[index]
+    raise OverflowError(f"a code of {largest}")
+
+
+def _as_written(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with its columns of `ColumnStore._narrowed` as a page has them (a dump of
+    the store is then what a dump was before: an older reader reads it)."""
+    import polars as pl
+
+    page_types = {col.MARKS: pl.UInt32, col.ITEM_KEYS: pl.UInt32, col.CELL_COUNT: pl.UInt16}
+    widened = [pl.col(name).cast(page_types[name]) for name in CODE_COLUMNS
+               if name in frame.columns and frame.schema[name] != page_types[name]]
+    widened += [pl.col(name).cast(pl.Categorical()) for name, dtype in frame.schema.items()
+                if col.category_rank(dtype) < 2]
+    return frame.with_columns(widened) if widened else frame
 
 
 @functools.cache  # made once, at first use (two threads racing may make one that stays idle)
@@ -515,6 +547,8 @@ class ColumnStore(StoreSettings[RowT]):
         marks, item_keys = list(self._mark_patterns), list(self._item_patterns)
         if frame is not None and frame.height != length:
             frame = frame.head(length)
+        if frame is not None:
+            frame = _as_written(frame)
         header: dict[str, Any] = {
             "column_count": self._column_count,
             "length": length,
@@ -701,7 +735,7 @@ class ColumnStore(StoreSettings[RowT]):
                                .gather(frame.get_column(col.ITEM_KEYS)))
         if updates:
             frame = frame.with_columns(updates)
-        frame = self._reconcile(frame, page)
+        frame = self._narrowed(self._reconcile(frame, page))
         if self._frame is None:
             self._frame = frame
         else:
@@ -721,6 +755,45 @@ class ColumnStore(StoreSettings[RowT]):
         self._prepared.clear()
         for column, keys in self._column_keys.items():
             keys.extend(self._keys_of(column, self._length - page.length))
+
+    def _narrowed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (a page's, reconciled) with its pattern ids and cell counts in the narrowest
+        of CODE_TYPES that holds them, and each item category column with the codes the store
+        holds it with (`columns.narrow_categories`): where one of the two needs wider ones,
+        both get them (the store's column then changes: a compaction under way is dropped,
+        `_reshapes`)."""
+        import polars as pl
+
+        held = dict(self._frame.schema) if self._frame is not None else {}
+        theirs = dict(frame.schema)
+        wanted: dict[str, Any] = {}
+        for name in CODE_COLUMNS:
+            if name in theirs:
+                largest = {col.MARKS: len(self._mark_patterns) - 1,
+                           col.ITEM_KEYS: len(self._item_patterns) - 1}.get(name)
+                if largest is None:
+                    largest = cast("int | None", frame.get_column(name).max()) or 0
+                wanted[name] = _code_type(largest, held.get(name))
+        changed = [frame.get_column(name).cast(dtype) for name, dtype in wanted.items()
+                   if theirs[name] != dtype]
+        for name, dtype in theirs.items():
+            if name not in held or held[name] == dtype or not name.startswith("i:") \
+                    or self._kinds.get(name) != col.CATEGORY:
+                continue
+            # (A page's column in the engine's mapping, as `_reconcile` makes a text column of
+            # a page categories, turns the store's into that too, once, rather than costing
+            # every such page a cast on this thread: ~3 ms for 32,000 rows.)
+            series = col.as_category(frame.get_column(name), max(
+                col.category_rank(held[name]), col.category_rank(dtype)))
+            changed.append(series)
+            wanted[name] = series.dtype
+        widened = [pl.col(name).cast(dtype) for name, dtype in wanted.items()
+                   if held.get(name) not in (None, dtype)]
+        if widened:
+            assert self._frame is not None
+            self._frame = self._frame.with_columns(widened)
+            self._reshapes += 1
+        return frame.with_columns(changed) if changed else frame
 
     def _narrower_in_store(self, page: col.ColumnPage) -> bool:
         """True when the store holds GUIDs as numbers where `page` holds text (a page built
@@ -1616,7 +1689,7 @@ def decode_dump(data: bytes | memoryview, row_type: type) -> tuple[col.ColumnPag
              for name, differs in header["exceptions"].items()},
             int(header["column_count"]),
         )
-        return page, int(header["column_count"])
+        return col.narrow_categories(page), int(header["column_count"])
     except ValueError:
         raise
     except Exception as error:  # a truncated or foreign body: polars raises its own errors

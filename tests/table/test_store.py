@@ -438,6 +438,54 @@ def test_user_ids_with_blanks_come_back_from_a_dump_as_they_went_in(holding: str
     assert list(RowStore.load(data, GraphRow).visible_rows) == rows
 
 
+def test_item_categories_and_mark_patterns_outgrow_their_narrow_codes_without_a_change(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An item property of few values is held with 1-byte codes of its own, mark patterns
+    and cell counts as 1-byte numbers; pages bringing more values than those hold (300
+    manufacturers, 300 mark patterns) widen them, and every row stays what went in, in the
+    store and through a dump, which holds them as a page does."""
+    if holding != "columns":
+        pytest.skip("Python rows hold no codes")
+    import uuid
+
+    import polars as pl
+
+    # A property of its own: the engine's mappings are the process's (another test, or this
+    # one again, would find them filled).
+    prop = f"maker-{uuid.uuid4().hex[:8]}"
+
+    def row(number: int, kinds: int) -> GraphRow:
+        maker = f"Maker {number % kinds}"
+        marks = tuple("bad" if number % kinds >> bit & 1 else None for bit in range(9))
+        return GraphRow(f"id-{number}", (f"PC-{number}",) + ("x",) * 8, (f"pc-{number}",),
+                        f"pc-{number}", marks,
+                        {"id": f"id-{number}", prop: maker, "os": "Windows"})
+
+    store: RowStore[GraphRow] = RowStore(1)
+    rows = [row(number, 3) for number in range(40)]
+    store.append(rows)
+    frame = store._impl._frame
+    assert frame is not None
+    assert frame.schema[f"i:{prop}"].categories.physical() == pl.UInt8
+    assert frame.schema["marks#"] == pl.UInt8 and frame.schema["cells#"] == pl.UInt8
+    more = [row(number, 300) for number in range(40, 6040)]  # pages of categories too
+    store.append(more[:3000])
+    store.append(more[3000:])
+    rows += more
+    frame = store._impl._frame
+    assert frame is not None
+    assert frame.schema[f"i:{prop}"].categories.physical() == pl.UInt16
+    assert frame.schema["marks#"] == pl.UInt16
+    assert list(store.visible_rows) == rows
+    data = store.dump()
+    assert list(RowStore.load(data, GraphRow).visible_rows) == rows
+    with monkeypatch.context() as patched:  # what the dump holds, as an older reader sees it
+        patched.setattr(store_module.col, "narrow_categories", lambda page: page)
+        page, _ = store_module.decode_dump(data, GraphRow)
+    assert page.frame.schema[f"i:{prop}"] == pl.Categorical()
+    assert page.frame.schema["marks#"] == pl.UInt32
+
+
 def test_a_long_dump_keeps_its_guid_columns_apart_and_loads_back_the_same_rows(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long list's dump holds its GUID columns (numbers or text) uncompressed, apart from
