@@ -739,8 +739,8 @@ def _assemble(resource: Resource, items: pl.DataFrame, plans: list[_Plan],
             kinds[name] = col.TEXT
             frame = frame.with_columns(whole.get_column(name))
     frame = _lower_wide(frame.drop(f"_ok:{prop}" for prop in checks))
-    return col.ColumnPage(frame, {}, kinds, marks, [pattern], Row, True, length, exceptions,
-                          count)
+    return col.narrow_categories(col.ColumnPage(frame, {}, kinds, marks, [pattern], Row, True,
+                                                length, exceptions, count))
 
 
 def _joined(resource: Resource, count: int) -> pl.Expr:

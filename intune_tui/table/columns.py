@@ -597,7 +597,7 @@ def encode_page(rows: Sequence[Any], column_count: int) -> ColumnPage:
     page = ColumnPage(pl.DataFrame(columns), objects, kinds, list(mark_ids), item_patterns,
                       type(first), has_item, len(rows), exceptions, column_count)
     _derive_category_keys(page)
-    return page
+    return narrow_categories(page)
 
 
 def narrow_page(page: ColumnPage) -> ColumnPage:
@@ -645,6 +645,65 @@ def _derive_category_keys(page: ColumnPage) -> None:
         page.kinds[sort_name(index)] = LOWER + cell_name(index)
     if derived:
         page.frame = frame.drop([sort_name(index) for index in derived])
+
+
+# An item property's categories (OS, states, manufacturer: CATEGORY) in a mapping of its own
+# (one per property, shared by the lists that show it) with 1-byte codes, or 2-byte ones once
+# that holds 255 values, instead of the engine's shared mapping's 4-byte codes: 2-3 bytes a row
+# saved (17 MiB for six columns at a million devices). A mapping is the process's: once full
+# it stays full (`_FULL`), and pages then use the next.
+OWN_CATEGORIES = "intune-tui"
+_FULL: set[tuple[str, str]] = set()
+
+
+def own_category(name: str, physical: str) -> Any:
+    """Column `name`'s category dtype with codes of its own, `physical` UInt8 or UInt16."""
+    import polars as pl
+
+    return pl.Categorical(pl.Categories(name, OWN_CATEGORIES, physical=getattr(pl, physical)))
+
+
+def category_rank(dtype: Any) -> int:
+    """0 and 1 for `own_category` UInt8 and UInt16, 2 for any other (the engine's mapping):
+    a column of several is held as the highest."""
+    import polars as pl
+
+    if not isinstance(dtype, pl.Categorical) or dtype.categories.namespace() != OWN_CATEGORIES:
+        return 2
+    return 0 if dtype.categories.physical() == pl.UInt8 else 1
+
+
+def category_of_rank(name: str, rank: int) -> Any:
+    import polars as pl
+
+    return own_category(name, ("UInt8", "UInt16")[rank]) if rank < 2 else pl.Categorical()
+
+
+def as_category(series: pl.Series, rank: int) -> pl.Series:
+    """`series` (text or categories) as categories of `rank` or, where those cannot hold its
+    values, of the next rank that can."""
+    import polars as pl
+
+    name = series.name
+    while rank < 2:
+        if (name, str(rank)) not in _FULL:
+            try:
+                return series.cast(category_of_rank(name, rank))
+            except pl.exceptions.PolarsError:  # more values than the mapping holds
+                _FULL.add((name, str(rank)))
+        rank += 1
+    return series.cast(pl.Categorical())
+
+
+def narrow_categories(page: ColumnPage) -> ColumnPage:
+    """`page` with its item category columns in mappings of their own (OWN_CATEGORIES), for
+    whoever builds pages (a worker thread: ~0.5 ms a column for 32,000 rows)."""
+    frame = page.frame
+    narrowed = [as_category(frame.get_column(name), 0) for name, kind in page.kinds.items()
+                if kind == CATEGORY and name.startswith("i:") and name in frame.columns]
+    if narrowed:
+        page.frame = frame.with_columns(narrowed)
+    return page
 
 
 def fits_exception(value: Any, *, item: bool) -> bool:

@@ -83,6 +83,10 @@ ROW_CACHE_SIZE = 4096  # rows handed out, kept alive: 8x the widget's line cache
 PREFETCH = 64  # rows rebuilt at once around a drawn row
 PREDICATE_BATCH = 4096
 COMPACT_PAGES = 32
+# ... or as soon as this many rows came since the last one: the app's pages of a long list come
+# in batches of up to 32,000 rows (`intune.split_listing.BATCH_PAGES`), so 32 pages could be a
+# whole million rows, each page's text in its own small blocks until then (`_compacted`).
+COMPACT_ROWS = 65_536
 ORDERS_KEPT = 2  # sort orders cached (per column and direction) until rows change
 RUN_LIMIT = 65_536  # sorted keys kept in runs of at most about this many for page merges
 # 2: columns of kinds an older reader would misread (GUIDs as numbers, derived sort keys);
@@ -110,6 +114,12 @@ SPLIT_PARTS = 2
 # Typing on tests only the rows that passed while they are under this share of all rows
 # (measured at a million: a third of the rows in half the time of all, four fifths slower).
 NARROW_SHARE = (2, 3)
+# The frame holds its pattern ids and cell counts (`columns.MARKS`, ITEM_KEYS, CELL_COUNT) as the
+# narrowest of these that holds the largest (pages make them UInt32 or UInt16: 6.7 MiB less at a
+# million devices), and its item categories as `columns.narrow_categories` made them
+# (`_narrowed`). A dump writes both as a page did before (an older reader reads it as ever).
+CODE_TYPES = ("UInt8", "UInt16", "UInt32")
+CODE_COLUMNS = (col.MARKS, col.ITEM_KEYS, col.CELL_COUNT)
 
 
 NUMERIC_KINDS = (col.INT, col.FLOAT, col.BOOL, col.AWARE, col.NAIVE)
@@ -293,14 +303,59 @@ def _np() -> Any:
     return numpy
 
 
+def _code_type(largest: int, held: Any) -> Any:
+    """The narrowest of CODE_TYPES holding `largest`, and no narrower than `held` (None: the
+    store holds none yet)."""
+    import polars as pl
+
+    types = [getattr(pl, name) for name in CODE_TYPES]
+    least = 0 if held is None or held not in types else types.index(held)
+    for index in range(least, len(types)):
+        if largest < 2 ** (8 * 2 ** index):
+            return types[index]
+    raise OverflowError(f"a code of {largest}")
+
+
+def _as_written(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with its columns of `ColumnStore._narrowed` as a page has them (a dump of
+    the store is then what a dump was before: an older reader reads it)."""
+    import polars as pl
+
+    page_types = {col.MARKS: pl.UInt32, col.ITEM_KEYS: pl.UInt32, col.CELL_COUNT: pl.UInt16}
+    widened = [pl.col(name).cast(page_types[name]) for name in CODE_COLUMNS
+               if name in frame.columns and frame.schema[name] != page_types[name]]
+    widened += [pl.col(name).cast(pl.Categorical()) for name, dtype in frame.schema.items()
+                if col.category_rank(dtype) < 2]
+    return frame.with_columns(widened) if widened else frame
+
+
 @functools.cache  # made once, at first use (two threads racing may make one that stays idle)
 def _compactor() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(1, thread_name_prefix="row-store-compact")
 
 
 def _compact_later(frame: pl.DataFrame) -> Future[pl.DataFrame]:
-    """`frame.rechunk()` on a thread of its own (polars releases the GIL while it copies)."""
-    return _compactor().submit(frame.rechunk)
+    """`_compacted(frame)` on a thread of its own (polars releases the GIL while it copies)."""
+    return _compactor().submit(_compacted, frame)
+
+
+def _compacted(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` in one chunk, its text columns' characters copied into a few large blocks.
+
+    `rechunk` copies a text column's views (16 bytes a row) but not its characters: each
+    page's few small blocks of them (a few KB each) stay, and keep resident the allocator's
+    pages they share with the page's freed temporaries. Copying them (`concat_str` writes
+    new blocks; None stays None) let those pages go: at a million devices the store took
+    ~70 MiB less RSS (tests/perf/probe_store_memory.py, 495 -> 422 MiB after the load), for
+    ~0.3 ms of this thread's time per thousand rows."""
+    import polars as pl
+
+    joined = frame.rechunk()
+    texts = [name for name, dtype in joined.schema.items() if dtype == pl.String]
+    if not texts:
+        return joined
+    return joined.with_columns(pl.concat_str([pl.col(name), pl.lit("")]).alias(name)
+                               for name in texts)
 
 
 class ColumnStore(StoreSettings[RowT]):
@@ -383,6 +438,7 @@ class ColumnStore(StoreSettings[RowT]):
             index += count
         if not 0 <= index < count:
             raise IndexError("row index out of range")
+        self._take_compacted()  # one a worker made after the load (`compact_loaded`)
         arrival = self._arrival(index)
         row = self._handed.get(arrival)
         if row is not None:
@@ -491,6 +547,8 @@ class ColumnStore(StoreSettings[RowT]):
         marks, item_keys = list(self._mark_patterns), list(self._item_patterns)
         if frame is not None and frame.height != length:
             frame = frame.head(length)
+        if frame is not None:
+            frame = _as_written(frame)
         header: dict[str, Any] = {
             "column_count": self._column_count,
             "length": length,
@@ -541,6 +599,7 @@ class ColumnStore(StoreSettings[RowT]):
     def _filter(self, predicate: RowPredicate[RowT] | None, words: tuple[str, ...],
                 key_tests: tuple[KeyTest, ...]) -> bool:
         """`set_filter`: over whole columns, and typing on only tests the rows that passed."""
+        self._take_compacted()
         previous = self._arrival(self._cursor) if self.visible_count else None
         old_words, old_mask = self._filter_words, self._mask
         narrower = predicate is self._predicate and key_tests == self._key_tests
@@ -559,6 +618,7 @@ class ColumnStore(StoreSettings[RowT]):
         return True
 
     def _sort(self) -> None:
+        self._take_compacted()
         self._tolerant = False
         self._rebuild_order()
 
@@ -675,7 +735,7 @@ class ColumnStore(StoreSettings[RowT]):
                                .gather(frame.get_column(col.ITEM_KEYS)))
         if updates:
             frame = frame.with_columns(updates)
-        frame = self._reconcile(frame, page)
+        frame = self._narrowed(self._reconcile(frame, page))
         if self._frame is None:
             self._frame = frame
         else:
@@ -696,6 +756,45 @@ class ColumnStore(StoreSettings[RowT]):
         for column, keys in self._column_keys.items():
             keys.extend(self._keys_of(column, self._length - page.length))
 
+    def _narrowed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (a page's, reconciled) with its pattern ids and cell counts in the narrowest
+        of CODE_TYPES that holds them, and each item category column with the codes the store
+        holds it with (`columns.narrow_categories`): where one of the two needs wider ones,
+        both get them (the store's column then changes: a compaction under way is dropped,
+        `_reshapes`)."""
+        import polars as pl
+
+        held = dict(self._frame.schema) if self._frame is not None else {}
+        theirs = dict(frame.schema)
+        wanted: dict[str, Any] = {}
+        for name in CODE_COLUMNS:
+            if name in theirs:
+                largest = {col.MARKS: len(self._mark_patterns) - 1,
+                           col.ITEM_KEYS: len(self._item_patterns) - 1}.get(name)
+                if largest is None:
+                    largest = cast("int | None", frame.get_column(name).max()) or 0
+                wanted[name] = _code_type(largest, held.get(name))
+        changed = [frame.get_column(name).cast(dtype) for name, dtype in wanted.items()
+                   if theirs[name] != dtype]
+        for name, dtype in theirs.items():
+            if name not in held or held[name] == dtype or not name.startswith("i:") \
+                    or self._kinds.get(name) != col.CATEGORY:
+                continue
+            # (A page's column in the engine's mapping, as `_reconcile` makes a text column of
+            # a page categories, turns the store's into that too, once, rather than costing
+            # every such page a cast on this thread: ~3 ms for 32,000 rows.)
+            series = col.as_category(frame.get_column(name), max(
+                col.category_rank(held[name]), col.category_rank(dtype)))
+            changed.append(series)
+            wanted[name] = series.dtype
+        widened = [pl.col(name).cast(dtype) for name, dtype in wanted.items()
+                   if held.get(name) not in (None, dtype)]
+        if widened:
+            assert self._frame is not None
+            self._frame = self._frame.with_columns(widened)
+            self._reshapes += 1
+        return frame.with_columns(changed) if changed else frame
+
     def _narrower_in_store(self, page: col.ColumnPage) -> bool:
         """True when the store holds GUIDs as numbers where `page` holds text (a page built
         without `columns.narrow_page`): the page's column is narrowed rather than the store's
@@ -710,16 +809,40 @@ class ColumnStore(StoreSettings[RowT]):
         at a million rows the frame then has a few dozen chunks, not a thousand (each chunk
         costs every later concat, gather and filter a little). The copy is made on another
         thread (5-10 ms of CPU that blocked the UI every 32 pages) and taken in at a later
-        page, in O(chunks); it is dropped if the columns changed meanwhile."""
+        page, in O(chunks); it is dropped if the columns changed meanwhile. Every
+        COMPACT_ROWS rows too: the compaction is also what gives the pages' small blocks of
+        text back (`_compacted`)."""
         assert self._frame is not None
         self._pages_since_compact += 1
         self._take_compacted()
-        if self._pages_since_compact < COMPACT_PAGES or self._compacting is not None:
+        if self._compacting is not None or (
+                self._pages_since_compact < COMPACT_PAGES
+                and self._frame.height - self._compacted < COMPACT_ROWS):
             return
+        self._compact_rest()
+
+    def _compact_rest(self) -> Future[pl.DataFrame] | None:
+        """Start compacting the rows since the last compaction (`_compact`); the job, or
+        None when there are none."""
+        assert self._frame is not None
         start = self._compacted
+        if start >= self._frame.height:
+            return None
         tail = self._frame.slice(start)
-        self._compacting = (start, tail.height, self._reshapes, _compact_later(tail))
+        job = _compact_later(tail)
+        self._compacting = (start, tail.height, self._reshapes, job)
         self._pages_since_compact = 0
+        return job
+
+    def compact_loaded(self) -> None:
+        """Compact the rows of the last pages (fewer than COMPACT_ROWS) once a list has
+        loaded: a worker thread's job (`RowStore.prepare_sorts`), which waits for it. The UI
+        thread takes it in at its next read of a row, filter or sort (`_take_compacted`)."""
+        if self._frame is None or self._compacting is not None:
+            return
+        job = self._compact_rest()
+        if job is not None:
+            job.result()
 
     def _take_compacted(self) -> None:
         """Take in the compaction under way if it is done (see `_compact`)."""
@@ -1566,7 +1689,7 @@ def decode_dump(data: bytes | memoryview, row_type: type) -> tuple[col.ColumnPag
              for name, differs in header["exceptions"].items()},
             int(header["column_count"]),
         )
-        return page, int(header["column_count"])
+        return col.narrow_categories(page), int(header["column_count"])
     except ValueError:
         raise
     except Exception as error:  # a truncated or foreign body: polars raises its own errors
@@ -1787,6 +1910,7 @@ class RowStore(Generic[RowT]):
         # Once a long list has loaded: what the load freed goes back to the system before the
         # sorts' temporaries are made, and what those freed after.
         memory.give_back_freed()
+        impl.compact_loaded()
         prepared = impl.prepare_sorts(columns, pause=pause)
         memory.give_back_freed()
         return prepared
