@@ -150,12 +150,19 @@ def serve(devices: int, seed: int) -> int:
 def main(argv: list[str]) -> int:
     import argparse
 
+    from intune_tui import code_cache
+
     parser = argparse.ArgumentParser(prog=f"python -m {__name__}",
                                      description="Serve the demo tenant for one intune-tui.")
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    return serve(args.devices, args.seed)
+    # The app waits for this process to be ready: its dataclasses from their kept code too.
+    code_cache.install()
+    try:
+        return serve(args.devices, args.seed)
+    finally:
+        code_cache.save_installed()
 
 
 if __name__ == "__main__":
