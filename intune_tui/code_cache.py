@@ -59,13 +59,15 @@ def _key(source: str) -> bytes:
 
 
 class CodeOnDisk:
-    """Compiled dataclass methods kept in one file, by the digest of their source text."""
+    """Compiled dataclass methods kept in one file: the digest of each source text to its code,
+    marshalled on its own (only the code of the classes a run defines is unmarshalled: the file
+    holds every class a session of the app defined, most of them after start-up)."""
 
     def __init__(self, directory: Path) -> None:
         version = importlib.util.MAGIC_NUMBER.hex()
         self.path = directory / f"dataclasses-{_FORMAT}-{version}.code"
-        self._known: dict[bytes, CodeType] = {}
-        self._new: dict[bytes, CodeType] = {}
+        self._known: dict[bytes, bytes] = {}
+        self._new: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
 
     @property
@@ -77,7 +79,7 @@ class CodeOnDisk:
         """Read the file, if there is a usable one."""
         self._known = self._read()
 
-    def _read(self) -> dict[bytes, CodeType]:
+    def _read(self) -> dict[bytes, bytes]:
         data = read_own_private_bytes(self.path)
         if data is None:
             return {}
@@ -87,10 +89,19 @@ class CodeOnDisk:
             log.info("dataclass code cache %s ignored: %s", self.path, type(error).__name__)
             return {}
         if isinstance(known, dict) and all(
-                isinstance(key, bytes) and isinstance(code, CodeType)
-                for key, code in known.items()):
+                isinstance(key, bytes) and isinstance(code, bytes) for key, code in known.items()):
             return known
         return {}
+
+    def _kept_code(self, key: bytes) -> CodeType | None:
+        kept = self._known.get(key)
+        if kept is None:
+            return None
+        try:
+            code = marshal.loads(kept)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return code if isinstance(code, CodeType) else None
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None,
              locals: dict[str, Any] | None = None) -> None:
@@ -99,14 +110,14 @@ class CodeOnDisk:
             builtins.exec(source, globals, locals)
             return
         key = _key(source)
-        code = self._known.get(key)
+        code = self._kept_code(key)
         if code is None:
             # What exec(source) compiles: the caller's module (dataclasses) has no __future__
             # flags to pass on, and this module's must not be (`annotations` would turn the
             # methods' annotations into strings).
             code = compile(source, "<string>", "exec", dont_inherit=True)
             with self._lock:
-                self._new[key] = code
+                self._new[key] = marshal.dumps(code)
         builtins.exec(code, globals, locals)
 
     def save(self) -> None:

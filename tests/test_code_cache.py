@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import marshal
 import os
 import subprocess
 import sys
@@ -111,12 +112,15 @@ def test_a_file_others_may_write_or_that_holds_no_code_is_ignored(tmp_path: Path
     assert code_cache.install(tmp_path).compiled > 0  # compiled: the file was not read
     code_cache.uninstall()
 
-    disk.path.write_bytes(b"not marshal data")
-    os.chmod(disk.path, 0o600)
-    code_cache.install(tmp_path)
-    namespace = _records()
-    assert code_cache.install(tmp_path).compiled > 0
-    assert namespace["Device"]("PC-1").os == "Windows"
+    kept = marshal.loads(disk.path.read_bytes())
+    for damaged in (b"not marshal data", marshal.dumps({key: b"\xff" for key in kept})):
+        disk.path.write_bytes(damaged)
+        os.chmod(disk.path, 0o600)
+        code_cache.install(tmp_path)
+        namespace = _records()
+        assert code_cache.install(tmp_path).compiled > 0
+        assert namespace["Device"]("PC-1").os == "Windows"
+        code_cache.uninstall()
 
 
 def test_what_another_process_kept_meanwhile_stays_in_the_file(tmp_path: Path) -> None:
