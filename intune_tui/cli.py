@@ -289,6 +289,9 @@ def _usage_failure(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command is None:
+        # The demo's Graph first: its process builds the tenant while this one imports, and
+        # the first rows wait for it (ui/startup.py).
+        demo_graph = _start_demo_graph(settings) if settings.demo else None
         # The collector is off for start-up only (ui/startup.py): the app turns it on once its
         # first list is painted, and it is on again whatever way the app ends.
         from intune_tui.ui import startup
@@ -296,7 +299,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         startup.pause_gc()
         startup.hold_engine_import()
         try:
-            demo_graph = _start_demo_graph(settings) if settings.demo else None
             from intune_tui.ui.warm import read_ahead
 
             read_ahead(settings)  # the first list's snapshot, decoded while the app imports

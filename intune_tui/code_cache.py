@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 # Part of the file's name: a change of how the file is laid out, or of Python (whose bytecode
 # it holds), makes an old file unused.
 _FORMAT = 1
+# A session of the app defines ~1,100 dataclasses' texts, the demo's Graph ~150 more. Past
+# this many (upgrades leave old texts behind), a save keeps only what its process used.
+MOST_KEPT = 4096
 
 
 def user_cache_dir() -> Path:
@@ -68,6 +71,7 @@ class CodeOnDisk:
         self.path = directory / f"dataclasses-{_FORMAT}-{version}.code"
         self._known: dict[bytes, bytes] = {}
         self._new: dict[bytes, bytes] = {}
+        self._used: set[bytes] = set()
         self._lock = threading.Lock()
 
     @property
@@ -111,7 +115,9 @@ class CodeOnDisk:
             return
         key = _key(source)
         code = self._kept_code(key)
-        if code is None:
+        if code is not None:
+            self._used.add(key)
+        else:
             # What exec(source) compiles: the caller's module (dataclasses) has no __future__
             # flags to pass on, and this module's must not be (`annotations` would turn the
             # methods' annotations into strings).
@@ -127,6 +133,9 @@ class CodeOnDisk:
             if not self._new:
                 return
             known = {**self._read(), **self._known, **self._new}
+            if len(known) > MOST_KEPT:
+                known = {key: code for key, code in known.items()
+                         if key in self._used or key in self._new}
             self._known, self._new = known, {}
         try:
             write_private_bytes(self.path, marshal.dumps(known))

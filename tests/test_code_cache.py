@@ -148,3 +148,24 @@ def test_the_cli_keeps_the_code_of_the_settings_records(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", check], cwd=REPO, env=env, check=True,
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["0"]
+
+
+def test_past_the_most_kept_a_save_keeps_what_its_process_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(code_cache, "MOST_KEPT", 2)
+    first = code_cache.CodeOnDisk(tmp_path)
+    first.exec("def used(): pass", {})
+    first.exec("def left_behind(): pass", {})
+    first.save()
+    later = code_cache.CodeOnDisk(tmp_path)
+    later.load()
+    later.exec("def used(): pass", {})
+    later.exec("def new(): pass", {})
+    later.save()
+    kept = code_cache.CodeOnDisk(tmp_path)
+    kept.load()
+    for source in ("def used(): pass", "def new(): pass"):
+        kept.exec(source, {})
+    assert kept.compiled == 0
+    kept.exec("def left_behind(): pass", {})
+    assert kept.compiled == 1
