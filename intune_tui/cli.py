@@ -14,20 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from intune_tui import __version__
-from intune_tui.config import (
-    SETTINGS,
-    ConfigError,
-    Flag,
-    Settings,
-    SettingSpec,
-    default_config_path,
-    load_settings,
-    whole_number,
-)
+from intune_tui import __version__, code_cache
 from intune_tui.text import clean
 
 if TYPE_CHECKING:
+    from intune_tui.config import Flag, Settings, SettingSpec
     from intune_tui.demo.process import DemoGraphProcess
 
 PROG = "intune-tui"
@@ -115,6 +106,8 @@ def _add_session_options(parser: argparse.ArgumentParser, *, top_level: bool) ->
     On sub-commands their default is SUPPRESS, so a sub-command does not reset a value that
     was given before it (`intune-tui --demo export devices`).
     """
+    from intune_tui.config import SETTINGS
+
     unset = None if top_level else argparse.SUPPRESS
     before = set(parser._actions)
     group = parser.add_argument_group("session options")
@@ -140,6 +133,8 @@ def _flag_action(spec: SettingSpec, flag: Flag) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from intune_tui.config import default_config_path, whole_number
+
     parser = _Parser(
         prog=PROG,
         usage="%(prog)s [options] [COMMAND [command options]]",
@@ -245,6 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    # Before the first dataclass is defined (the settings are dataclasses): code_cache.py.
+    code_cache.install()
+    try:
+        return _run(argv)
+    finally:
+        code_cache.save_installed()
+        code_cache.uninstall()
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    from intune_tui.config import ConfigError, load_settings
+
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -282,6 +289,9 @@ def _usage_failure(message: str) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command is None:
+        # The demo's Graph first: its process builds the tenant while this one imports, and
+        # the first rows wait for it (ui/startup.py).
+        demo_graph = _start_demo_graph(settings) if settings.demo else None
         # The collector is off for start-up only (ui/startup.py): the app turns it on once its
         # first list is painted, and it is on again whatever way the app ends.
         from intune_tui.ui import startup
@@ -289,7 +299,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         startup.pause_gc()
         startup.hold_engine_import()
         try:
-            demo_graph = _start_demo_graph(settings) if settings.demo else None
             from intune_tui.ui.warm import read_ahead
 
             read_ahead(settings)  # the first list's snapshot, decoded while the app imports

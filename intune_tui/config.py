@@ -44,7 +44,6 @@ import argparse
 import ipaddress
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
@@ -774,6 +773,8 @@ def read_config_file(path: Path) -> ConfigFile:
         return ConfigFile(path, {}, {})
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read ({error.strerror or error})") from error
+    import tomllib  # only when there is a file to read (start-up without one skips its import)
+
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:

@@ -100,6 +100,28 @@ def write_private_bytes(path: Path, data: bytes | bytearray) -> None:
     _write_through_temporary(path, lambda descriptor: _fill_bytes(descriptor, data))
 
 
+def is_own_and_private(info: os.stat_result) -> bool:
+    """The user's own file that nobody else may write (POSIX; elsewhere, any file)."""
+    getuid = getattr(os, "getuid", None)
+    owned = getuid is None or info.st_uid == getuid()
+    return owned and not info.st_mode & 0o022
+
+
+def read_own_private_bytes(path: Path) -> bytes | None:
+    """The bytes of the user's own file that nobody else may write, as `write_private_bytes`
+    leaves it; None when there is none, it is a symlink or it is not such a file (it may be
+    one whose content this process would run: a cache of code or of parsed objects)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode) or not is_own_and_private(info):
+                return None
+            return file.read()
+    except OSError:
+        return None
+
+
 def _fill_text(descriptor: int, write: Callable[[IO[str]], T], newline: str | None) -> T:
     with open(descriptor, "w", encoding="utf-8", newline=newline) as stream:
         result = write(stream)

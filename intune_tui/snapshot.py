@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intune_tui.private_files import write_private_bytes
+from intune_tui.snapshot_files import snapshot_file
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -100,11 +101,6 @@ def _associated_data(profile: str, binding: bytes, name: str, created: int) -> b
 
 def snapshot_path(place: SnapshotPlace, name: str) -> Path:
     return snapshot_file(place.folder, name)
-
-
-def snapshot_file(folder: Path, name: str) -> Path:
-    """The file of list `name`'s snapshot in a profile's snapshots folder."""
-    return folder / f"{name}.bin"
 
 
 def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, *,

@@ -30,17 +30,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intune_tui.private_files import file_stem
 from intune_tui.snapshot import (
     Snapshot,
     SnapshotPlace,
     belongs_to,
     open_snapshot,
     read_snapshot,
-    snapshot_file,
     write_snapshot,
     young_enough,
 )
+from intune_tui.snapshot_files import session_profile, snapshots_folder
 
 if TYPE_CHECKING:
     import polars as pl
@@ -297,11 +296,6 @@ def _refresh_rows(page: ColumnPage, index: int, column: Column, now: datetime) -
 # -- where, with which key, whether ---------------------------------------------------------------
 
 
-def snapshots_folder(data_dir: Path, profile: str) -> Path:
-    """`<data dir>/snapshots/<profile>`: every snapshot of one profile (logout deletes it)."""
-    return Path(data_dir) / "snapshots" / file_stem(profile)
-
-
 def keyring_key(profile: str, *, timeout: float, create: bool, lock_path: Path | None
                 ) -> bytes | None:
     """The profile's key from the OS keyring (the token cache's), or None without a usable one.
@@ -413,13 +407,6 @@ class EarlyRows:
     page: ColumnPage = field(repr=False)
 
 
-def session_profile(settings: Settings) -> str:
-    """The profile a session of `settings` is for (`session.open_session`'s: the demo's own)."""
-    from intune_tui.demo.identity import DEMO_PROFILE
-
-    return DEMO_PROFILE if settings.demo else settings.profile
-
-
 def read_rows_early(settings: Settings, resource: Resource, *,
                     clock: Callable[[], float] = time.time) -> EarlyRows | None:
     """`read_rows` from the settings alone, at start-up while the app is imported: the key is
@@ -476,11 +463,6 @@ def _warm_rows(resource: Resource, page_of: Callable[[], ColumnPage],
         log.warning("snapshot of %s ignored: %s", resource.key, error)
         return None
     return WarmRows(page, created)
-
-
-def snapshot_on_disk(data_dir: Path, profile: str, name: str) -> bool:
-    """Whether the profile has a snapshot file of list `name` (one stat: the UI thread may ask)."""
-    return snapshot_file(snapshots_folder(data_dir, profile), name).is_file()
 
 
 def write_rows(access: SnapshotAccess, resource: Resource,

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from intune_tui.private_files import UnsafeFile, make_private_dir, write_private
+from intune_tui.private_files import (
+    UnsafeFile,
+    make_private_dir,
+    read_own_private_bytes,
+    write_private,
+    write_private_bytes,
+)
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -59,3 +65,17 @@ def test_a_symlink_is_never_written_through(tmp_path: Path) -> None:
         write_private(link, lambda stream: stream.write("token"))
 
     assert victim.read_text() == "precious" and link.is_symlink()
+
+
+def test_only_the_users_own_file_that_others_cannot_write_is_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "kept.bin"
+    write_private_bytes(path, b"kept")
+    assert read_own_private_bytes(path) == b"kept"
+    os.chmod(path, 0o620)  # the group may write it: whoever did may have put anything there
+    assert read_own_private_bytes(path) is None
+    os.chmod(path, 0o600)
+    link = tmp_path / "link.bin"
+    link.symlink_to(path)
+    assert read_own_private_bytes(link) is None
+    assert read_own_private_bytes(tmp_path / "absent.bin") is None
+    assert read_own_private_bytes(tmp_path / "cache") is None  # a folder

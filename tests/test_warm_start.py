@@ -15,6 +15,7 @@ from intune_tui.demo.identity import DEMO_NOW
 from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.snapshot import SnapshotPlace, snapshot_path
+from intune_tui.snapshot_files import snapshots_folder
 from intune_tui.table.columns import ColumnPage
 from intune_tui.table.store import RowStore
 from intune_tui.warm_start import (
@@ -27,7 +28,6 @@ from intune_tui.warm_start import (
     encode_rows,
     read_rows,
     read_rows_early,
-    snapshots_folder,
     write_rows,
 )
 

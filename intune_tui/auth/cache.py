@@ -260,7 +260,7 @@ def remove_token_cache(settings: Settings) -> tuple[list[Path], str | None]:
     deleted, why.
     """
     from intune_tui.snapshot import delete_snapshots
-    from intune_tui.warm_start import snapshots_folder
+    from intune_tui.snapshot_files import snapshots_folder
 
     store = TokenCacheStore(
         profile=settings.profile,

@@ -16,11 +16,13 @@ sooner (must run before polars is imported: jemalloc reads `_RJEM_MALLOC_CONF` w
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ctypes
 
 # polars' jemalloc (tikv-jemallocator) reads `_RJEM_MALLOC_CONF`; polars' own __init__ writes
 # its settings there first and appends what the environment held (polars 2.1.0
@@ -47,6 +49,10 @@ def _glibc() -> ctypes.CDLL | None:
         if not _loaded:
             _loaded = True
             if sys.platform.startswith("linux"):
+                # Imported here, on the engine's thread: not on the first frame's path.
+                import ctypes
+                import ctypes.util
+
                 with contextlib.suppress(OSError):
                     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
                     if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt"):

@@ -30,14 +30,14 @@ import pickle
 import sys
 from pathlib import Path
 
-import platformdirs
 from textual.cache import LRUCache
 from textual.css import model, parse, styles
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.css.types import CSSLocation
 
-from intune_tui.private_files import write_private_bytes
+from intune_tui.code_cache import user_cache_dir
+from intune_tui.private_files import is_own_and_private, write_private_bytes
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +67,7 @@ def _textual_files() -> tuple[object, ...]:
 def rules_cache_dir() -> Path:
     """Where the CLI's app keeps parsed style rules: the user's cache folder
     (INTUNE_TUI_CACHE_DIR instead, when set)."""
-    chosen = os.environ.get("INTUNE_TUI_CACHE_DIR", "")
-    base = (Path(chosen).expanduser() if chosen
-            else Path(platformdirs.user_cache_dir("intune-tui", appauthor=False)))
-    return base / "styles"
+    return user_cache_dir() / "styles"
 
 
 class RulesOnDisk:
@@ -97,7 +94,7 @@ class RulesOnDisk:
             return None
         try:
             with os.fdopen(descriptor, "rb") as file:
-                if not _private(os.fstat(file.fileno())):
+                if not is_own_and_private(os.fstat(file.fileno())):
                     log.info("style cache %s ignored: not the user's own file", path)
                     return None
                 rules = pickle.load(file)
@@ -114,13 +111,6 @@ class RulesOnDisk:
                                 pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as error:  # a read-only cache folder: parsed again next time
             log.info("style cache not written in %s: %s", self.directory, error)
-
-
-def _private(info: os.stat_result) -> bool:
-    """The user's own file that nobody else may write."""
-    getuid = getattr(os, "getuid", None)
-    owned = getuid is None or info.st_uid == getuid()
-    return owned and not info.st_mode & 0o022
 
 
 class ParsedStylesheet(Stylesheet):

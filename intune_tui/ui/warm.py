@@ -45,7 +45,7 @@ def read_ahead(settings: Settings, resource_key: str = FIRST_LIST) -> None:
     must be, is not there yet, so the rows are decoded now and handed over by the app's
     `WarmStarts` only when the session's profile and tenant are theirs
     (`warm_start.claim`). Nothing when snapshots are off or there is no file (one stat)."""
-    from intune_tui.warm_start import session_profile, snapshot_on_disk
+    from intune_tui.snapshot_files import session_profile, snapshot_on_disk
 
     profile = session_profile(settings)
     if not settings.snapshot or (profile, resource_key) in _early \
@@ -104,7 +104,7 @@ class WarmStarts:
         settled: Future[None] = Future()
         self._reads[resource_key] = future
         self._settled[resource_key] = settled
-        from intune_tui.warm_start import snapshot_on_disk
+        from intune_tui.snapshot_files import snapshot_on_disk
 
         early = _early.pop((session.profile, resource_key), None)
         if early is None and not snapshot_on_disk(settings.data_dir, session.profile,

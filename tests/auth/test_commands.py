@@ -74,7 +74,7 @@ def test_logout_deletes_the_profiles_list_snapshots_and_no_others(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from intune_tui.snapshot import SnapshotPlace, write_snapshot
-    from intune_tui.warm_start import snapshots_folder
+    from intune_tui.snapshot_files import snapshots_folder
 
     settings = make_settings()
     mine = snapshots_folder(settings.data_dir, "contoso")

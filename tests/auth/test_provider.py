@@ -365,7 +365,7 @@ async def test_sign_out_forgets_the_account_and_deletes_the_cache(
     memory_keyring: MemoryKeyring,
 ) -> None:
     from intune_tui.snapshot import SnapshotPlace, write_snapshot
-    from intune_tui.warm_start import snapshots_folder
+    from intune_tui.snapshot_files import snapshots_folder
 
     settings = make_settings()
     provider = msal_provider(settings, http_client, RecordingInteraction())

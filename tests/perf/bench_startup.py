@@ -25,8 +25,9 @@ Method: real processes on a real pseudo-terminal, nothing added to the product.
   Textual's first layout already has that size) with TERM=xterm-256color and private
   config/data/log directories (INTUNE_TUI_*_DIR), and reads everything it writes.
   PYTHONDONTWRITEBYTECODE is removed from its environment, so every program runs from bytecode
-  as on a user's machine. Likewise intune-tui's parsed style rules (ui/stylesheet.py), kept in
-  the user's cache folder by the untimed run; `--cold-caches` gives every run an empty cache
+  as on a user's machine. Likewise intune-tui's parsed style rules (ui/stylesheet.py) and its
+  dataclasses' compiled methods (code_cache.py), kept in the user's cache folder by the untimed
+  run (written when it quits); `--cold-caches` gives every run an empty cache
   folder of its own (XDG_CACHE_HOME and INTUNE_TUI_CACHE_DIR), as on the first launch after an
   install or upgrade.
 - The clock starts just before the fork and stops when the bytes of a marker have been read from
@@ -312,7 +313,7 @@ def main() -> None:
                         "after a change), alternating within each repetition")
     parser.add_argument("--cold-caches", action="store_true",
                         help="every run with an empty cache folder of its own (no parsed style "
-                        "rules kept from an earlier run)")
+                        "rules or compiled dataclass methods kept from an earlier run)")
     args = parser.parse_args()
     trees = [tree.resolve() for tree in args.trees] if args.trees else [REPO]
     load_at_start = round(os.getloadavg()[0], 2)

@@ -33,6 +33,42 @@ print(sorted(name for name in startup.WARM_AFTER_START_UP if name in sys.modules
 """
 
 
+# The CLI's way to the first frame without a config file, printing which of the modules that
+# start-up does without were imported: `tomllib` (only when there is a file to read), the
+# snapshot reader and its `secrets`/`hmac` (only when there is a snapshot), `ctypes` (the
+# engine's allocator settings, on its thread), the key bar (mounted after the first frame) and
+# the admin center link (its key).
+NOT_BEFORE_THE_FIRST_FRAME = ("tomllib", "ctypes", "secrets", "hmac", "intune_tui.warm_start",
+                              "intune_tui.snapshot", "intune_tui.ui.widgets.key_footer",
+                              "intune_tui.ui.admin_link")
+CLI_PATH_IMPORTS = f"""
+import sys, tempfile
+from pathlib import Path
+import intune_tui.cli
+from intune_tui.config import load_settings
+from intune_tui.logs import setup_logging
+from intune_tui.ui import startup, warm
+
+home = Path(tempfile.mkdtemp())
+env = {{f"INTUNE_TUI_{{kind}}_DIR": str(home / kind.lower()) for kind in ("CONFIG", "DATA", "LOG")}}
+settings = load_settings(None, env={{**env, "INTUNE_TUI_DEMO": "1"}})
+setup_logging(settings)
+warm.read_ahead(settings)
+from intune_tui.ui import app
+from intune_tui.session import preload_network_transport
+
+app._first_screen_class()
+preload_network_transport()
+print(sorted(name for name in {NOT_BEFORE_THE_FIRST_FRAME!r} if name in sys.modules))
+"""
+
+
+def test_the_cli_path_to_the_first_frame_leaves_out_what_it_does_without() -> None:
+    result = subprocess.run([sys.executable, "-c", CLI_PATH_IMPORTS], cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.splitlines() == ["[]"]
+
+
 def test_the_first_frame_imports_no_item_records_actions_or_search_and_they_come_after() -> None:
     result = subprocess.run([sys.executable, "-c", FIRST_FRAME_IMPORTS], cwd=REPO,
                             capture_output=True, text=True, timeout=120, check=True)

@@ -28,10 +28,8 @@ from intune_tui.intune.resources import RESOURCES, Resource, Row
 from intune_tui.list_columns import ListColumns, choice_of, column_ids, resolve
 from intune_tui.table import store
 from intune_tui.table.columns import encode_page, engine_ready
-from intune_tui.ui.admin_link import copy_admin_center_link
 from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.warm import RowsBehind
-from intune_tui.ui.widgets.key_footer import KeyFooter
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from intune_tui.ui.widgets.search_box import SearchBox
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
@@ -266,7 +264,10 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self.set_timer(self.intune_app.timings.footer_at_the_latest, self._show_footer)
 
     async def _show_footer(self) -> None:
-        """Mount the key bar, after the first rows (a start-up trick: ui/startup.py)."""
+        """Mount the key bar, after the first rows (a start-up trick: ui/startup.py; its module
+        is imported then too)."""
+        from intune_tui.ui.widgets.key_footer import KeyFooter
+
         if self.query(KeyFooter):
             return
         await self.mount(KeyFooter())
@@ -613,6 +614,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         copy_cell(self.app, self.table)
 
     def action_admin_center(self) -> None:
+        from intune_tui.ui.admin_link import copy_admin_center_link
+
         row = self.table.cursor_row
         if row is None:
             self.notify("No row under the cursor", severity="warning", markup=False)
