@@ -74,7 +74,7 @@ TAB_LABELS: tuple[tuple[str, str], ...] = (
 # An action sent this recently is followed (and its tab shown) when the device is opened.
 RECENT_ACTION = timedelta(minutes=10)
 T = TypeVar("T")
-SCREEN = ""  # what `_deliver` draws outside the tabs (the title line): mounted with the screen
+SCREEN = "(screen)"  # `_deliver`'s target outside the tabs (the title line); no tab id
 log = logging.getLogger(__name__)
 _FAILING = {"noncompliant", "error", "conflict"}
 
@@ -462,6 +462,8 @@ class DeviceDetailScreen(DetailScreen):
         """The active tab's list or text; a tab not built yet takes the keys once it is (the
         tab active then: another may have been opened meanwhile)."""
         active = self.query_one(DeviceTabs).active
+        if not active:
+            return
         if active in self._ready:
             super().focus_tab()
         else:
