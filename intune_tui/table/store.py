@@ -116,7 +116,7 @@ SPLIT_PARTS = 2
 NARROW_SHARE = (2, 3)
 # The frame holds its pattern ids and cell counts (`columns.MARKS`, ITEM_KEYS, CELL_COUNT) as the
 # narrowest of these that holds the largest (pages make them UInt32 or UInt16: 6.7 MiB less at a
-# million devices), and its item categories as `columns.narrow_categories` made them
+# million devices), and its categories as `columns.narrow_categories` made them
 # (`_narrowed`). A dump writes both as a page did before (an older reader reads it as ever).
 CODE_TYPES = ("UInt8", "UInt16", "UInt32")
 CODE_COLUMNS = (col.MARKS, col.ITEM_KEYS, col.CELL_COUNT)
@@ -273,7 +273,7 @@ def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT, *,
         numeric = _numeric_order(series, reverse)
         if numeric is not None:
             return numeric
-    if kind in (col.CATEGORY, col.VERSION) and series.dtype == pl.Categorical:
+    if kind in (col.CATEGORY, col.VERSION) and isinstance(series.dtype, pl.Categorical):
         return _category_order(series, reverse)
     if series.dtype == pl.String:
         ascending = _text_ascending(series, alone=alone)
@@ -758,7 +758,7 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _narrowed(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` (a page's, reconciled) with its pattern ids and cell counts in the narrowest
-        of CODE_TYPES that holds them, and each item category column with the codes the store
+        of CODE_TYPES that holds them, and each category column with the codes the store
         holds it with (`columns.narrow_categories`): where one of the two needs wider ones,
         both get them (the store's column then changes: a compaction under way is dropped,
         `_reshapes`)."""
@@ -777,8 +777,8 @@ class ColumnStore(StoreSettings[RowT]):
         changed = [frame.get_column(name).cast(dtype) for name, dtype in wanted.items()
                    if theirs[name] != dtype]
         for name, dtype in theirs.items():
-            if name not in held or held[name] == dtype or not name.startswith("i:") \
-                    or self._kinds.get(name) != col.CATEGORY:
+            if name not in held or held[name] == dtype \
+                    or self._kinds.get(name) not in (col.CATEGORY, col.VERSION):
                 continue
             # (A page's column in the engine's mapping, as `_reconcile` makes a text column of
             # a page categories, turns the store's into that too, once, rather than costing
@@ -793,6 +793,7 @@ class ColumnStore(StoreSettings[RowT]):
             assert self._frame is not None
             self._frame = self._frame.with_columns(widened)
             self._reshapes += 1
+            self._runs = None  # sorted keys of the narrower type: made again when needed
         return frame.with_columns(changed) if changed else frame
 
     def _narrower_in_store(self, page: col.ColumnPage) -> bool:
@@ -1403,6 +1404,8 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, An
     where = [index - first for index in differs if index >= first]
     if not where:
         return series
+    if col.category_rank(series.dtype) < 2:  # its own mapping may not hold the values
+        series = series.cast(pl.Categorical())
     values = pl.Series([differs[index + first] for index in where],
                        dtype=pl.String).cast(series.dtype)
     return series.clone().scatter(where, values)
