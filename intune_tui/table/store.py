@@ -824,14 +824,15 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _compact_rest(self) -> Future[pl.DataFrame] | None:
         """Start compacting the rows since the last compaction (`_compact`); the job, or
-        None when there are none."""
-        assert self._frame is not None
-        start = self._compacted
-        if start >= self._frame.height:
+        None when there are none. Each attribute read once: a worker thread may call it
+        (`compact_loaded`) while the UI thread replaces the rows, whose new `_reshapes` then
+        has the job dropped."""
+        frame, start, reshapes = self._frame, self._compacted, self._reshapes
+        if frame is None or start >= frame.height:
             return None
-        tail = self._frame.slice(start)
+        tail = frame.slice(start)
         job = _compact_later(tail)
-        self._compacting = (start, tail.height, self._reshapes, job)
+        self._compacting = (start, tail.height, reshapes, job)
         self._pages_since_compact = 0
         return job
 
@@ -839,7 +840,7 @@ class ColumnStore(StoreSettings[RowT]):
         """Compact the rows of the last pages (fewer than COMPACT_ROWS) once a list has
         loaded: a worker thread's job (`RowStore.prepare_sorts`), which waits for it. The UI
         thread takes it in at its next read of a row, filter or sort (`_take_compacted`)."""
-        if self._frame is None or self._compacting is not None:
+        if self._compacting is not None:
             return
         job = self._compact_rest()
         if job is not None:
