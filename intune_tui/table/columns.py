@@ -23,7 +23,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
@@ -828,7 +828,7 @@ class RowBuilder:
     item_keys: list[tuple[str, ...]]
 
     def build(self, frame: pl.DataFrame, kinds: dict[str, str],
-              objects: dict[str, list[Any]], exceptions: dict[str, dict[int, Any]],
+              objects: dict[str, list[Any]], exceptions: Mapping[str, Mapping[int, Any]],
               indexes: Sequence[int]) -> list[Any]:
         """Rows `indexes` (arrival order) of `frame`."""
         import polars as pl

@@ -517,6 +517,23 @@ def test_a_sorted_and_filtered_category_column_outgrowing_its_codes_keeps_its_or
                            if rows[int(key[3:])].sort_keys[1] in wanted]
 
 
+def test_a_store_keeps_the_rows_where_a_derived_column_differs_as_a_dict_would() -> None:
+    """`RowValues` (the store's exceptions, in arrays) reads as the dict it replaced, page by
+    page and when a page brings rows it holds already."""
+    held = store_module.RowValues()
+    expected: dict[int, Any] = {}
+    for first, page in ((0, {3: None, 1: ""}), (10, {0: "x", 5: None}), (4, {0: "y", 7: "z"})):
+        held.add(first, page)
+        expected.update({first + index: value for index, value in page.items()})
+    assert dict(held) == expected and dict(held.items()) == expected
+    assert list(held) == sorted(expected) and list(held.values()) == [
+        expected[index] for index in sorted(expected)]
+    assert len(held) == 6 and 4 in held and 5 not in held and "4" not in held
+    assert held.get(4) == "y" and held.get(10) == "x" and held.get(2, "-") == "-"
+    with pytest.raises(KeyError):
+        held[2]
+
+
 def test_a_long_dump_keeps_its_guid_columns_apart_and_loads_back_the_same_rows(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long list's dump holds its GUID columns (numbers or text) uncompressed, apart from
