@@ -26,12 +26,14 @@ with Python's rules, falling back to numbers-first-then-text when the types do n
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import json
 import struct
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, cast
@@ -116,7 +118,7 @@ SPLIT_PARTS = 2
 NARROW_SHARE = (2, 3)
 # The frame holds its pattern ids and cell counts (`columns.MARKS`, ITEM_KEYS, CELL_COUNT) as the
 # narrowest of these that holds the largest (pages make them UInt32 or UInt16: 6.7 MiB less at a
-# million devices), and its item categories as `columns.narrow_categories` made them
+# million devices), and its categories as `columns.narrow_categories` made them
 # (`_narrowed`). A dump writes both as a page did before (an older reader reads it as ever).
 CODE_TYPES = ("UInt8", "UInt16", "UInt32")
 CODE_COLUMNS = (col.MARKS, col.ITEM_KEYS, col.CELL_COUNT)
@@ -273,7 +275,7 @@ def _stable_order(series: pl.Series, reverse: bool, kind: str = col.TEXT, *,
         numeric = _numeric_order(series, reverse)
         if numeric is not None:
             return numeric
-    if kind in (col.CATEGORY, col.VERSION) and series.dtype == pl.Categorical:
+    if kind in (col.CATEGORY, col.VERSION) and isinstance(series.dtype, pl.Categorical):
         return _category_order(series, reverse)
     if series.dtype == pl.String:
         ascending = _text_ascending(series, alone=alone)
@@ -358,6 +360,76 @@ def _compacted(frame: pl.DataFrame) -> pl.DataFrame:
                                for name in texts)
 
 
+class RowValues(Mapping[int, Any]):
+    """Arrival index -> value, for the rows where a derived column differs from the one it is
+    derived from (a store's exceptions, `ColumnStore._exceptions`): the indexes in an array
+    of 8-byte numbers, ascending, the values in a list beside it: 16 bytes a row where a dict
+    took ~65 (at a million devices the ~67,000 userless ones differ in two columns: 6.6 MiB
+    less). Filled page by page (`add`), read by index."""
+
+    __slots__ = ("_rows", "_values")
+
+    def __init__(self) -> None:
+        self._rows = array("q")
+        self._values: list[Any] = []
+
+    def add(self, first: int, differs: Mapping[int, Any]) -> None:
+        """The rows of a page whose first row is `first` (`differs`: index in the page ->
+        value); rows held already take their new value."""
+        shifted = sorted((first + index, value) for index, value in differs.items())
+        if shifted and self._rows and shifted[0][0] <= self._rows[-1]:
+            merged = dict(zip(self._rows, self._values, strict=True))
+            merged.update(shifted)
+            shifted = sorted(merged.items())
+            self._rows, self._values = array("q"), []
+        self._rows.extend(index for index, _ in shifted)
+        self._values.extend(value for _, value in shifted)
+
+    def _position(self, index: object) -> int:
+        if type(index) is not int:
+            return -1
+        position = bisect.bisect_left(self._rows, index)
+        return position if position < len(self._rows) and self._rows[position] == index \
+            else -1
+
+    def __getitem__(self, index: int) -> Any:
+        position = self._position(index)
+        if position < 0:
+            raise KeyError(index)
+        return self._values[position]
+
+    def __contains__(self, index: object) -> bool:
+        return self._position(index) >= 0
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def items(self) -> ItemsView[int, Any]:
+        return _RowItems(self)
+
+    def values(self) -> ValuesView[Any]:
+        return _RowValuesView(self)
+
+
+class _RowItems(ItemsView[int, Any]):
+    """`RowValues.items()` read side by side, not looked up one by one."""
+
+    _mapping: RowValues
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return zip(self._mapping._rows, self._mapping._values, strict=True)
+
+
+class _RowValuesView(ValuesView[Any]):
+    _mapping: RowValues
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapping._values)
+
+
 class ColumnStore(StoreSettings[RowT]):
     """The rows of one table as columns: loaded in pages, sorted by a column, filtered, marked,
     and the cursor's row (an index into the visible rows that follows its row through every
@@ -387,7 +459,7 @@ class ColumnStore(StoreSettings[RowT]):
         self._kinds: dict[str, str] = {}
         self._objects: dict[str, list[Any]] = {}
         # Item properties of an alias kind: arrival index -> value, where not the same.
-        self._exceptions: dict[str, dict[int, Any]] = {}
+        self._exceptions: dict[str, RowValues] = {}
         self._mark_patterns: list[tuple[str | None, ...]] = []
         self._mark_index: dict[tuple[str | None, ...], int] = {}
         self._item_patterns: list[tuple[str, ...]] = []
@@ -543,7 +615,8 @@ class ColumnStore(StoreSettings[RowT]):
         # while the frame is written.
         frame, length, kinds = self._frame, self._length, dict(self._kinds)
         objects = {name: list(values) for name, values in dict(self._objects).items()}
-        exceptions = {name: dict(differs) for name, differs in dict(self._exceptions).items()}
+        exceptions = {name: dict(differs.items())
+                      for name, differs in dict(self._exceptions).items()}
         marks, item_keys = list(self._mark_patterns), list(self._item_patterns)
         if frame is not None and frame.height != length:
             frame = frame.head(length)
@@ -655,7 +728,8 @@ class ColumnStore(StoreSettings[RowT]):
             done = self._prepared.get(column)
             if done is not None and done[0] == (generation, length):
                 continue  # a sort worked it out meanwhile
-            keys = _sort_keys(frame, kinds, dict(self._exceptions.get(sort, {})), sort,
+            differs = self._exceptions.get(sort)
+            keys = _sort_keys(frame, kinds, dict(differs.items()) if differs else None, sort,
                               alone=True)
             texts = _text_ascending(keys, alone=True) if keys.dtype == pl.String else None
             if texts is not None:
@@ -748,8 +822,7 @@ class ColumnStore(StoreSettings[RowT]):
                 self._objects[name].extend(values)
         for name, differs in page.exceptions.items():
             if col.derived(self._kinds.get(name, "")):
-                shifted = {self._length + index: value for index, value in differs.items()}
-                self._exceptions.setdefault(name, {}).update(shifted)
+                self._exceptions.setdefault(name, RowValues()).add(self._length, differs)
         self._length += page.length
         self._orders.clear()
         self._prepared.clear()
@@ -758,7 +831,7 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _narrowed(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` (a page's, reconciled) with its pattern ids and cell counts in the narrowest
-        of CODE_TYPES that holds them, and each item category column with the codes the store
+        of CODE_TYPES that holds them, and each category column with the codes the store
         holds it with (`columns.narrow_categories`): where one of the two needs wider ones,
         both get them (the store's column then changes: a compaction under way is dropped,
         `_reshapes`)."""
@@ -777,8 +850,8 @@ class ColumnStore(StoreSettings[RowT]):
         changed = [frame.get_column(name).cast(dtype) for name, dtype in wanted.items()
                    if theirs[name] != dtype]
         for name, dtype in theirs.items():
-            if name not in held or held[name] == dtype or not name.startswith("i:") \
-                    or self._kinds.get(name) != col.CATEGORY:
+            if name not in held or held[name] == dtype \
+                    or self._kinds.get(name) not in (col.CATEGORY, col.VERSION):
                 continue
             # (A page's column in the engine's mapping, as `_reconcile` makes a text column of
             # a page categories, turns the store's into that too, once, rather than costing
@@ -793,6 +866,7 @@ class ColumnStore(StoreSettings[RowT]):
             assert self._frame is not None
             self._frame = self._frame.with_columns(widened)
             self._reshapes += 1
+            self._runs = None  # sorted keys of the narrower type: made again when needed
         return frame.with_columns(changed) if changed else frame
 
     def _narrower_in_store(self, page: col.ColumnPage) -> bool:
@@ -823,14 +897,15 @@ class ColumnStore(StoreSettings[RowT]):
 
     def _compact_rest(self) -> Future[pl.DataFrame] | None:
         """Start compacting the rows since the last compaction (`_compact`); the job, or
-        None when there are none."""
-        assert self._frame is not None
-        start = self._compacted
-        if start >= self._frame.height:
+        None when there are none. Each attribute read once: a worker thread may call it
+        (`compact_loaded`) while the UI thread replaces the rows, whose new `_reshapes` then
+        has the job dropped."""
+        frame, start, reshapes = self._frame, self._compacted, self._reshapes
+        if frame is None or start >= frame.height:
             return None
-        tail = self._frame.slice(start)
+        tail = frame.slice(start)
         job = _compact_later(tail)
-        self._compacting = (start, tail.height, self._reshapes, job)
+        self._compacting = (start, tail.height, reshapes, job)
         self._pages_since_compact = 0
         return job
 
@@ -838,7 +913,7 @@ class ColumnStore(StoreSettings[RowT]):
         """Compact the rows of the last pages (fewer than COMPACT_ROWS) once a list has
         loaded: a worker thread's job (`RowStore.prepare_sorts`), which waits for it. The UI
         thread takes it in at its next read of a row, filter or sort (`_take_compacted`)."""
-        if self._frame is None or self._compacting is not None:
+        if self._compacting is not None:
             return
         job = self._compact_rest()
         if job is not None:
@@ -1383,7 +1458,7 @@ def _resolved(kinds: dict[str, str], name: str) -> tuple[str, str]:
     return name, kind
 
 
-def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, Any] | None,
+def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: Mapping[int, Any] | None,
                sort: str, first: int = 0, *, alone: bool = False) -> pl.Series:
     """Sort key column `sort` (of a frame kind) from row `first` on: its own column, or the
     one it is derived from with the rows where it differs (`differs`) set to their keys.
@@ -1400,11 +1475,13 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: dict[int, An
         series = col.derive(series, kind)
     if not differs:
         return series
-    where = [index - first for index in differs if index >= first]
-    if not where:
+    pairs = [(index - first, value) for index, value in differs.items() if index >= first]
+    if not pairs:
         return series
-    values = pl.Series([differs[index + first] for index in where],
-                       dtype=pl.String).cast(series.dtype)
+    where = [index for index, _ in pairs]
+    if col.category_rank(series.dtype) < 2:  # its own mapping may not hold the values
+        series = series.cast(pl.Categorical())
+    values = pl.Series([value for _, value in pairs], dtype=pl.String).cast(series.dtype)
     return series.clone().scatter(where, values)
 
 
@@ -1483,7 +1560,7 @@ def _derived_page(frame: pl.DataFrame, page: col.ColumnPage, name: str, derived:
 
 
 def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, list[Any]],
-                differs: dict[int, Any] | None, name: str,
+                differs: Mapping[int, Any] | None, name: str,
                 derived: str) -> tuple[pl.DataFrame, str]:
     """Column `name` (of a store or a page: its frame, kinds and objects), so far derived from
     another (`derived`: its kind, `differs`: its exceptions), with values of its own: the
@@ -1515,7 +1592,7 @@ def own_values(frame: pl.DataFrame, kinds: dict[str, str], objects: dict[str, li
     return frame, kind
 
 
-def _text_with(series: pl.Series, kind: str, differs: dict[int, Any], name: str
+def _text_with(series: pl.Series, kind: str, differs: Mapping[int, Any], name: str
                ) -> tuple[pl.Series, str] | None:
     """Text column `series` (of `kind`) with the rows of `differs` set to their values, in the
     engine, and the kind `columns.materialise` gives such values (a category when few are

@@ -263,7 +263,7 @@ def _wake(future: asyncio.Future[None]) -> None:
 # (`code_cache.py`), as Python keeps bytecode; the first launch after an install or upgrade
 # compiles and writes them.
 # Measured (2026-12-07): the instructions of the CLI's imports up to the first screen and the
-# network transport (valgrind, deterministic) 1.456 -> 1.303 billion; bench_startup.py --trees
-# (15 each, load 6.6-10): the app's CPU at its first rows 0.39 -> 0.34 s (1.63x -> 1.42x the
-# reference's), together with the imports left out of the first frame's path
-# (tests/ui/test_startup.py).
+# network transport (valgrind, deterministic) 1.457 -> 1.198 billion (the imports left out of
+# the first frame's path, tests/ui/test_startup.py, took 1.506 -> 1.457); bench_startup.py
+# --trees (15 each, load 6.6-10): the app's CPU at its first rows 0.39 -> 0.34 s (1.63x ->
+# 1.42x the reference's), both changes together.

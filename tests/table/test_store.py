@@ -486,6 +486,54 @@ def test_item_categories_and_mark_patterns_outgrow_their_narrow_codes_without_a_
     assert page.frame.schema["marks#"] == pl.UInt32
 
 
+def test_a_sorted_and_filtered_category_column_outgrowing_its_codes_keeps_its_order(
+        holding: str) -> None:
+    """Sorted by a column of categories (held with 1-byte codes of its own) and filtered on
+    it, pages bringing more values than those codes hold merge in where Python's order puts
+    them, and the filter still finds its rows."""
+    import uuid
+
+    maker = f"Maker-{uuid.uuid4().hex[:6]}-"  # values of its own: mappings are the process's
+
+    def row(number: int, kinds: int) -> FakeRow:
+        value = f"{maker}{(number * 7) % kinds:03d}"
+        return FakeRow(f"id-{number}", (f"PC-{number}", value), (f"pc-{number}", value),
+                       f"pc-{number}", (None, None))
+
+    store: RowStore[FakeRow] = RowStore(2)
+    rows = [row(number, 3) for number in range(60)]
+    store.append(rows)
+    store.sort_by(1)
+    wanted = frozenset({f"{maker}001", f"{maker}299"})
+    for start, stop in ((60, 3060), (3060, 6060)):
+        page = [row(number, 300) for number in range(start, stop)]
+        store.append(page)
+        rows += page
+        expected = [rows[index].key for index in sort_order([r.sort_keys[1] for r in rows],
+                                                            False)]
+        assert keys(store) == expected
+    store.set_filter(key_tests=[KeyIn(1, wanted)])
+    assert keys(store) == [key for key in expected
+                           if rows[int(key[3:])].sort_keys[1] in wanted]
+
+
+def test_a_store_keeps_the_rows_where_a_derived_column_differs_as_a_dict_would() -> None:
+    """`RowValues` (the store's exceptions, in arrays) reads as the dict it replaced, page by
+    page and when a page brings rows it holds already."""
+    held = store_module.RowValues()
+    expected: dict[int, Any] = {}
+    for first, page in ((0, {3: None, 1: ""}), (10, {0: "x", 5: None}), (4, {0: "y", 7: "z"})):
+        held.add(first, page)
+        expected.update({first + index: value for index, value in page.items()})
+    assert dict(held) == expected and dict(held.items()) == expected
+    assert list(held) == sorted(expected) and list(held.values()) == [
+        expected[index] for index in sorted(expected)]
+    assert len(held) == 6 and 4 in held and 5 not in held and "4" not in held
+    assert held.get(4) == "y" and held.get(10) == "x" and held.get(2, "-") == "-"
+    with pytest.raises(KeyError):
+        held[2]
+
+
 def test_a_long_dump_keeps_its_guid_columns_apart_and_loads_back_the_same_rows(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long list's dump holds its GUID columns (numbers or text) uncompressed, apart from

@@ -18,6 +18,7 @@ from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTab
@@ -74,8 +75,9 @@ TAB_LABELS: tuple[tuple[str, str], ...] = (
 # An action sent this recently is followed (and its tab shown) when the device is opened.
 RECENT_ACTION = timedelta(minutes=10)
 T = TypeVar("T")
-SCREEN = ""  # what `_deliver` draws outside the tabs (the title line): mounted with the screen
+SCREEN = "(screen)"  # `_deliver`'s target outside the tabs (the title line); no tab id
 log = logging.getLogger(__name__)
+MAX_DRAW_RETRIES = 100  # frames an answer waits for its widget in a pane reported mounted
 _FAILING = {"noncompliant", "error", "conflict"}
 
 
@@ -356,6 +358,7 @@ class DeviceDetailScreen(DetailScreen):
         self._first_tab = start_tab or "overview"
         self._waiting: dict[str, list[Callable[[], None]]] = {}
         self._ready: set[str] = set()  # SCREEN and the tabs whose panes are mounted
+        self._retries: dict[str, int] = {}  # tab id -> frames its answers waited for a widget
         # What the hidden tabs' building waits for: the first frame, and the device's GET
         # drawn (or failed), so that neither waits behind it.
         self._before_building = {"frame", "device"}
@@ -461,8 +464,11 @@ class DeviceDetailScreen(DetailScreen):
     def focus_tab(self) -> None:
         """The active tab's list or text; a tab not built yet takes the keys once it is (the
         tab active then: another may have been opened meanwhile)."""
-        active = self.query_one(DeviceTabs).active
-        if active in self._ready:
+        tabs = self.query_one(DeviceTabs)
+        active = tabs.active
+        if not active:
+            return
+        if tabs.has_pane(active):  # mounted, and shown with it (`ensure_pane`)
             super().focus_tab()
         else:
             self._waiting.setdefault(active, []).append(self.focus_tab)
@@ -480,13 +486,33 @@ class DeviceDetailScreen(DetailScreen):
 
     def _now_ready(self, tab_id: str) -> None:
         """`tab_id`'s pane is mounted: what waited for it, in order, and from now on at once.
-        One drawing that fails is logged; the others are still drawn."""
-        self._ready.add(tab_id)
-        for show in self._waiting.pop(tab_id, []):
+        A drawing whose widget is not there yet (NoMatches: seen once, under load, on a pane
+        reported mounted) waits with the ones after it for the next frame, said in the log;
+        one that fails otherwise is logged and the others are still drawn."""
+        while waiting := self._waiting.get(tab_id):
+            show = waiting.pop(0)
             try:
                 show()
+            except NoMatches as missing:
+                waiting.insert(0, show)
+                self._retry_later(tab_id, missing)
+                return
             except Exception:  # a bug; the answers after it still reach their widgets
                 log.exception("drawing an answer in the device screen's %s tab failed", tab_id)
+        self._waiting.pop(tab_id, None)
+        self._ready.add(tab_id)
+        self._retries.pop(tab_id, None)
+
+    def _retry_later(self, tab_id: str, missing: NoMatches) -> None:
+        tries = self._retries[tab_id] = self._retries.get(tab_id, 0) + 1
+        if tries > MAX_DRAW_RETRIES:
+            log.error("the device screen's %s tab still lacks a widget after %d frames (%s); "
+                      "%d answers not drawn", tab_id, MAX_DRAW_RETRIES, missing,
+                      len(self._waiting[tab_id]))
+            return
+        log.warning("the device screen's %s tab is mounted without all its widgets (%s): "
+                    "its answers wait for the next frame", tab_id, missing)
+        self.call_after_refresh(self._now_ready, tab_id)
 
     def load(self) -> None:
         """Start every tab at once; each arrives (or fails) on its own."""

@@ -403,3 +403,34 @@ async def test_a_tab_left_before_its_pane_is_mounted_still_draws_its_answers(
         shown = text_of(app)
     assert "Loading the primary user" not in shown
     assert "uma.murphy" in card
+
+
+async def test_answers_wait_for_widgets_a_pane_reported_mounted_does_not_have_yet(
+        make_app, wait_until, monkeypatch) -> None:
+    """The Users pane's mount is reported complete before its widgets are there (seen once
+    under load, on the Actions pane): the card still shows the user once they are."""
+    async def not_yet(_screen: DeviceDetailScreen) -> None:
+        return None
+
+    monkeypatch.setattr(DeviceDetailScreen, "_build_next_tab", not_yet)
+    mount = ContentSwitcher.mount
+
+    def reported_at_once(switcher: ContentSwitcher, *widgets: Widget, **options: Any) -> Any:
+        mounting = mount(switcher, *widgets, **options)
+        if not any(widget.id == "users" for widget in widgets):
+            return mounting
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    monkeypatch.setattr(ContentSwitcher, "mount", reported_at_once)
+    app = make_app(devices=300)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await open_laptop(pilot, app, wait_until)
+        await wait_until(pilot, lambda: device_settled(app))
+        await open_tab(pilot, detail, "users")
+        await wait_until(pilot, lambda: whole(detail, "users"))
+        card = card_fields(detail)
+        shown = text_of(app)
+    assert "Loading the primary user" not in shown
+    assert "uma.murphy" in card
