@@ -33,6 +33,29 @@ FAST_TIMINGS = Timings(
     action_poll_max=0.1,
 )
 
+# Textual's Pilot waits for the app to go idle after every key and every `pause()`
+# (`textual._wait.wait_for_idle`): it sleeps in windows of 20 ms until one passes with under 1 ms
+# of the process's CPU, so a key cost at least 40 ms of a test's time with its core idle. The
+# same rule on 5 ms windows (under 0.25 ms of CPU) still waits for the app and its Graph worker
+# thread to stop working, 4x sooner once they have. Tests only: the app never calls it.
+# Pictures (`snap_compare`) keep Textual's 20 ms: a tab switched just before the picture was
+# drawn half-way in 1 of 4 runs with 5 ms windows (device-actions-tab, load ~19).
+IDLE_WINDOW = 0.005
+
+
+def quick_idle_windows(monkeypatch: Any, window: float = IDLE_WINDOW) -> None:
+    """Make Textual's idle wait (`wait_for_idle`, under `Pilot.press` and `Pilot.pause`) look
+    at windows of `window` seconds, with its idle share (1/20 of a window) kept, until
+    `monkeypatch` undoes it."""
+    from textual import _wait
+
+    for name in ("SLEEP_GRANULARITY", "SLEEP_IDLE"):  # a Textual without them: say so here
+        if not isinstance(getattr(_wait, name, None), float):
+            raise RuntimeError(f"textual._wait.{name} is gone: check quick_idle_windows")
+    monkeypatch.setattr(_wait, "SLEEP_IDLE",
+                        window * (_wait.SLEEP_IDLE / _wait.SLEEP_GRANULARITY))
+    monkeypatch.setattr(_wait, "SLEEP_GRANULARITY", window)
+
 
 async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object],
                      timeout: float = TIMEOUT, *, what: str = "the expected state") -> None:

@@ -1,7 +1,9 @@
 """Driving the real app on the demo tenant: `make_app(...)` and `wait_until(pilot, predicate)`.
 
 The app runs on the fake Graph in-process, with a frozen clock (snapshots are deterministic), no
-cursor blink and `FAST_TIMINGS` (its own delays cut short, so no test sits out a real timer).
+cursor blink and `FAST_TIMINGS` (its own delays cut short, so no test sits out a real timer);
+the Pilot waits for the app to go idle in 5 ms windows, not 20 (`quick_idle_windows`;
+not for snapshots).
 `app.session.fake` is the FakeGraph once the worker built it: tests assert on `fake.requests`
 and switch its faults. `wait_until` is tests/waiting.py's, the one way to wait for the app.
 """
@@ -13,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from waiting import FAST_TIMINGS
+from waiting import FAST_TIMINGS, quick_idle_windows
 from waiting import wait_until as _wait_until
 
 from intune_tui.config import load_settings
@@ -22,6 +24,20 @@ from intune_tui.ui.app import IntuneApp
 from intune_tui.ui.timings import Timings
 
 AppFactory = Callable[..., IntuneApp]
+
+
+@pytest.fixture(autouse=True)
+def quick_idle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Pilot waits for idle in short windows (tests/waiting.py), except for pictures and
+    tests marked `textual_idle_windows`."""
+    if ("snap_compare" not in request.fixturenames
+            and request.node.get_closest_marker("textual_idle_windows") is None):
+        quick_idle_windows(monkeypatch)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "textual_idle_windows: the Pilot keeps Textual's own "
+                            "20 ms idle windows (tests/waiting.py quick_idle_windows)")
 
 
 @pytest.fixture

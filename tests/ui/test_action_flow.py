@@ -172,6 +172,11 @@ async def test_quitting_with_nothing_on_the_wire_asks_nothing(make_app, wait_unt
 
 
 
+# Textual's own idle windows: with 5 ms ones this failed in 3 of 4 clean-clone CI runs (the
+# app still referenced), as it fails on its own, every time, with 20 ms ones too (f6fa90e: run
+# alone with `-n 0`; it passes after other UI tests of the same process). Open: what keeps the
+# first app of a process alive.
+@pytest.mark.textual_idle_windows
 async def test_an_app_that_ended_is_freed_with_its_flow(make_app, wait_until) -> None:
     """The flow of an app must not keep the app (and every widget of it) alive once it ended.
     (The app runs in a task of its own: Textual's `active_app` context variable holds it in the

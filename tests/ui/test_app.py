@@ -183,10 +183,13 @@ async def test_a_first_list_that_failed_before_its_screen_asked_shows_why(
     _load_late(monkeypatch, lambda app: bool(_device_list_requests(app)))
     app = make_app(scopes=())  # a token with no scope: the device list answers 403
     async with app.run_test() as pilot:
+        # Until the panel names the scope: shown is not yet filled (the Pilot's idle wait alone
+        # missed the text in 1 of 2 clean-clone CI runs once it looked in 5 ms windows).
         await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
-                         and app.screen.query_one("#list-problem").display)
-        assert "DeviceManagementManagedDevices.Read.All" in str(
-            app.screen.query_one("#list-problem").render())
+                         and app.screen.query_one("#list-problem").display
+                         and "DeviceManagementManagedDevices.Read.All" in str(
+                             app.screen.query_one("#list-problem").render()),
+                         what="the problem panel naming the missing scope")
 
 
 async def test_a_retried_read_is_shown_in_the_status_bar_at_its_first_failure(
