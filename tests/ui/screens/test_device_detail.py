@@ -340,6 +340,12 @@ async def until(predicate: Callable[[], object]) -> None:
     raise AssertionError("the app did not get there in 15 s")
 
 
+def assert_the_card_shows_the_user(app, detail: DeviceDetailScreen) -> None:
+    """The Users tab shows the laptop's primary user, not the line set before the card's read."""
+    assert "Loading the primary user" not in text_of(app)
+    assert "uma.murphy" in card_fields(detail)
+
+
 async def test_an_answer_that_comes_while_its_pane_is_mounting_is_not_overwritten(
         make_app, wait_until, monkeypatch) -> None:
     """The primary user's card arrives while the Users pane is being mounted (its widgets are
@@ -370,10 +376,7 @@ async def test_an_answer_that_comes_while_its_pane_is_mounting_is_not_overwritte
         opened.set()
         await open_tab(pilot, detail, "users")
         await wait_until(pilot, lambda: device_settled(app))
-        card = card_fields(detail)
-        shown = text_of(app)
-    assert "Loading the primary user" not in shown
-    assert "uma.murphy" in card
+        assert_the_card_shows_the_user(app, detail)
 
 
 async def test_a_tab_left_before_its_pane_is_mounted_still_draws_its_answers(
@@ -399,10 +402,7 @@ async def test_a_tab_left_before_its_pane_is_mounted_still_draws_its_answers(
         await wait_until(pilot, lambda: whole(detail, "groups"))
         await open_tab(pilot, detail, "users")
         await wait_until(pilot, lambda: whole(detail, "users"))
-        card = card_fields(detail)
-        shown = text_of(app)
-    assert "Loading the primary user" not in shown
-    assert "uma.murphy" in card
+        assert_the_card_shows_the_user(app, detail)
 
 
 async def test_answers_wait_for_widgets_a_pane_reported_mounted_does_not_have_yet(
@@ -430,7 +430,4 @@ async def test_answers_wait_for_widgets_a_pane_reported_mounted_does_not_have_ye
         await wait_until(pilot, lambda: device_settled(app))
         await open_tab(pilot, detail, "users")
         await wait_until(pilot, lambda: whole(detail, "users"))
-        card = card_fields(detail)
-        shown = text_of(app)
-    assert "Loading the primary user" not in shown
-    assert "uma.murphy" in card
+        assert_the_card_shows_the_user(app, detail)
