@@ -100,7 +100,7 @@ def write_private_bytes(path: Path, data: bytes | bytearray) -> None:
     _write_through_temporary(path, lambda descriptor: _fill_bytes(descriptor, data))
 
 
-def is_own_and_private(info: os.stat_result) -> bool:
+def _is_own_and_private(info: os.stat_result) -> bool:
     """The user's own file that nobody else may write (POSIX; elsewhere, any file)."""
     getuid = getattr(os, "getuid", None)
     owned = getuid is None or info.st_uid == getuid()
@@ -115,7 +115,7 @@ def read_own_private_bytes(path: Path) -> bytes | None:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(descriptor, "rb") as file:
             info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode) or not is_own_and_private(info):
+            if not stat.S_ISREG(info.st_mode) or not _is_own_and_private(info):
                 return None
             return file.read()
     except OSError:

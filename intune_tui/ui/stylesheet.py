@@ -37,7 +37,7 @@ from textual.css.stylesheet import Stylesheet
 from textual.css.types import CSSLocation
 
 from intune_tui.code_cache import user_cache_dir
-from intune_tui.private_files import is_own_and_private, write_private_bytes
+from intune_tui.private_files import read_own_private_bytes, write_private_bytes
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +88,11 @@ class RulesOnDisk:
 
     def load(self, key: _RulesKey) -> list[RuleSet] | None:
         path = self._path(key)
-        try:
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:  # none yet (or a symlink): parsed and written
+        data = read_own_private_bytes(path)
+        if data is None:  # none yet, a symlink, or not the user's own: parsed and written
             return None
         try:
-            with os.fdopen(descriptor, "rb") as file:
-                if not is_own_and_private(os.fstat(file.fileno())):
-                    log.info("style cache %s ignored: not the user's own file", path)
-                    return None
-                rules = pickle.load(file)
+            rules = pickle.loads(data)
         except Exception as error:  # a cut-off or foreign file: parsed again and replaced
             log.info("style cache %s ignored: %s", path, type(error).__name__)
             return None
