@@ -29,12 +29,12 @@ import hashlib
 import importlib.util
 import logging
 import marshal
-import os
 import threading
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from intune_tui.app_dirs import app_dir
 from intune_tui.private_files import read_own_private_bytes, write_private_bytes
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,7 @@ MOST_KEPT = 4096
 
 def user_cache_dir() -> Path:
     """The app's folder in the user's cache folder (INTUNE_TUI_CACHE_DIR instead, when set)."""
-    chosen = os.environ.get("INTUNE_TUI_CACHE_DIR", "")
-    if chosen:
-        return Path(chosen).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("intune-tui", appauthor=False))
+    return app_dir("cache")
 
 
 def _key(source: str) -> bytes:

@@ -50,13 +50,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import platformdirs
-
+from intune_tui.app_dirs import ENV_PREFIX, app_dir
 from intune_tui.list_columns import ColumnsError, ListColumns, check_list_columns
 
-APP_NAME = "intune-tui"
 CONFIG_FILE_NAME = "config.toml"
-ENV_PREFIX = "INTUNE_TUI_"
 
 # Microsoft Graph PowerShell's public client. Only ever used when the user asks for it by name:
 # tenants can block it, and it is not ours to rely on silently.
@@ -99,31 +96,16 @@ GRAPH_HOSTS = frozenset(urlsplit(cloud.graph_url).hostname or "" for cloud in CL
 # --- paths ------------------------------------------------------------------------------------
 
 
-def _dir_from_env(env: Mapping[str, str], name: str, fallback: Callable[[], str]) -> Path:
-    value = env.get(ENV_PREFIX + name, "")
-    return Path(value).expanduser() if value else Path(fallback())
-
-
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    config_dir = _dir_from_env(
-        env, "CONFIG_DIR", lambda: platformdirs.user_config_dir(APP_NAME, appauthor=False)
-    )
-    return config_dir / CONFIG_FILE_NAME
+    return app_dir("config", env) / CONFIG_FILE_NAME
 
 
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return _dir_from_env(
-        env, "DATA_DIR", lambda: platformdirs.user_data_dir(APP_NAME, appauthor=False)
-    )
+    return app_dir("data", env)
 
 
 def default_log_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return _dir_from_env(
-        env, "LOG_DIR", lambda: platformdirs.user_log_dir(APP_NAME, appauthor=False)
-    )
+    return app_dir("log", env)
 
 
 # --- value checks -------------------------------------------------------------------------------
