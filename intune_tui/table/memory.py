@@ -19,6 +19,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 # load 94-96 -> 88-89 MiB, load CPU unchanged; with no delay at all 84 MiB, but 20-35% more
 # CPU for the load (every freed page mapped again).
 ENGINE_ALLOCATOR = "dirty_decay_ms:100,muzzy_decay_ms:0"
+# How long `let_engine_free` waits: the decay above and a little more for the allocator's
+# background thread (polars turns it on) to get to it.
+ENGINE_FREE_SECONDS = 0.2
 _ENGINE_ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
 _M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 LARGE_BLOCK = 256 * 1024
@@ -85,3 +89,13 @@ def tune_engine_allocator() -> None:
     environment says otherwise. Does nothing once polars is imported."""
     if "polars" not in sys.modules:
         os.environ.setdefault(_ENGINE_ALLOCATOR_VARIABLE, ENGINE_ALLOCATOR)
+
+
+def let_engine_free() -> None:
+    """Return what is free to the system now (`give_back_freed`) and wait until the engine's
+    allocator has done the same (ENGINE_FREE_SECONDS): between steps of a worker thread
+    whose temporaries are large (`store.ColumnStore.prepare_sorts`, ~50-100 MB each at a
+    million rows), so that one step's are gone before the next one's are made and the two
+    do not add up (they did: ~165 MiB at the peak at a million devices, ~100 for one)."""
+    give_back_freed()
+    time.sleep(ENGINE_FREE_SECONDS)

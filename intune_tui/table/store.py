@@ -111,6 +111,9 @@ DUMP_PARTS_FROM = 50_000
 _GUID_SAMPLE = 1_000  # values of a text column looked at to tell whether it holds GUIDs
 _PART_TABLE = struct.Struct(">Q")
 _PAGE_OPS = ("in", "contains", "after", "before")
+# Rows from which `prepare_sorts` waits after each column for its temporaries to be freed
+# (`memory.let_engine_free`).
+SETTLE_FROM = 100_000
 SPLIT_FROM = 100_000  # rows from which the filter's words are tested in slices at once
 SPLIT_PARTS = 2
 # Typing on tests only the rows that passed while they are under this share of all rows
@@ -169,6 +172,8 @@ def _category_order(series: pl.Series, reverse: bool) -> Indexes:
     return order
 
 
+BUCKETS = 64  # `_lean_text_order`'s splitters (at most: fewer when keys repeat); < 256
+BUCKET_SAMPLE = 32  # keys sampled per bucket
 TAG_BASE = 10**7  # a row's index + TAG_BASE: 8 decimal digits for up to 90 million rows
 TAG_WIDTH = 8
 TAGGED_FROM = 20_000  # keys from which `_text_order` sorts (a page of 1,000: twice as slow)
@@ -197,10 +202,10 @@ def _text_order(values: pl.Series, *, same: bool = True,
     equal keys by the index: arrival order. None when it cannot (a key holding NUL) or need
     not (fewer than TAGGED_FROM keys).
 
-    `alone`: for a worker thread while the user may type (`prepare_sorts`). The keys are
-    tagged a slice at a time and sorted on this thread only, never in the row engine's thread
-    pool, which a keystroke's filter needs at once: a sort of a million keys there held every
-    keystroke meanwhile for up to ~1 s (`bench_store.py`, 2026-12-07)."""
+    `alone`: for a worker thread while the user may type (`prepare_sorts`): sorted on this
+    thread only, never in the row engine's thread pool, which a keystroke's filter needs at
+    once (a sort of a million keys there held every keystroke meanwhile for up to ~1 s:
+    `bench_store.py`, 2026-12-07), and in buckets (`_lean_text_order`)."""
     import polars as pl
 
     np = _np()
@@ -208,14 +213,13 @@ def _text_order(values: pl.Series, *, same: bool = True,
     if not max(TAGGED_FROM, 2) <= count <= 9 * TAG_BASE:
         return None
     if alone:
-        nul = _in_slices(values, lambda part, _: part.str.contains("\x00", literal=True))
-    else:
-        nul = values.str.contains("\x00", literal=True)
+        return _lean_text_order(values, same=same)
+    nul = values.str.contains("\x00", literal=True)
     if nul.any():
         return None
     del nul
-    tagged = _in_slices(values, _tagged) if alone else _tagged(values, 0)
-    ordered = tagged.sort(multithreaded=not alone)
+    tagged = _tagged(values, 0)
+    ordered = tagged.sort()
     del tagged
     # The indexes and keys are cut out of the sorted texts a slice at a time: all at once, they
     # were two more columns as long as the keys (at a million names, ~50 MB more at the peak
@@ -235,6 +239,44 @@ def _text_order(values: pl.Series, *, same: bool = True,
                 keys.slice(1) == keys.slice(0, len(part) - 1)).to_numpy()
             last = keys[-1]
     return order, None if equal is None else np.packbits(equal)
+
+
+def _lean_text_order(values: pl.Series, *, same: bool) -> tuple[Indexes, Any]:
+    """`_text_order` for a worker thread (`alone`), in little memory: a sample sort. Keys
+    sampled at random (the same ones for the same count) and sorted give up to BUCKETS
+    splitters; each key goes to the bucket of how many splitters are at most it (a binary
+    search, a slice of keys at a time), so every key of a bucket sorts before every key of
+    the next and equal keys share one; each bucket's rows, in arrival order, are sorted by
+    the engine's stable sort on this thread. Which sorted keys equal the one before is worked
+    out a slice at a time (`_same_as_before`). At a million user names the engine's sort of
+    all the keys at once held ~48 MiB at the peak (the tagged keys of the UI thread's sort,
+    ~95 MiB), this ~20 MiB, in as much time (tests/perf/probe_store_memory.py)."""
+    import polars as pl
+
+    np = _np()
+    count = len(values)
+    picked = np.random.default_rng(count).integers(0, count, BUCKETS * BUCKET_SAMPLE)
+    sample = values.gather(picked).sort(multithreaded=False)
+    splitters = sample.gather(np.arange(BUCKET_SAMPLE, len(sample), BUCKET_SAMPLE))
+    splitters = splitters.filter(splitters.is_first_distinct())  # sorted: equal ones adjacent
+    buckets = np.zeros(count, dtype=np.uint8)
+    if len(splitters):
+        for start in range(0, count, RUN_LIMIT):
+            part = values.slice(start, RUN_LIMIT)
+            buckets[start:start + len(part)] = splitters.search_sorted(
+                part, side="right").to_numpy()
+    order: Indexes = np.empty(count, dtype=np.int32)
+    at = 0
+    for bucket in range(len(splitters) + 1):
+        rows = np.flatnonzero(buckets == bucket).astype(np.int32)
+        if len(rows) > 1:
+            local = values.gather(rows).to_frame("v").select(pl.arg_sort_by(
+                "v", maintain_order=True, multithreaded=False)).to_series().to_numpy()
+            rows = rows[local]
+        order[at:at + len(rows)] = rows
+        at += len(rows)
+    del buckets
+    return order, _same_as_before(values, order) if same else None
 
 
 def _tagged(values: pl.Series, first: int) -> pl.Series:
@@ -705,7 +747,6 @@ class ColumnStore(StoreSettings[RowT]):
         is kept only if no rows arrived meanwhile. `pause` is called before each column (it
         may wait for the user to stop typing: `table.quiet`); a column a sort has worked out
         meanwhile is not sorted again. Returns how many orders were prepared."""
-        import polars as pl
 
         frame, length, generation = self._frame, self._length, self._generation
         if frame is None or not length:
@@ -729,19 +770,15 @@ class ColumnStore(StoreSettings[RowT]):
             if done is not None and done[0] == (generation, length):
                 continue  # a sort worked it out meanwhile
             differs = self._exceptions.get(sort)
-            keys = _sort_keys(frame, kinds, dict(differs.items()) if differs else None, sort,
-                              alone=True)
-            texts = _text_ascending(keys, alone=True) if keys.dtype == pl.String else None
-            if texts is not None:
-                order, present, same = texts
-            else:
-                order = _stable_order(keys, False, kind, alone=True)
-                present = length - keys.null_count()
-                same = _same_as_before(keys, order[:present])
+            found = _prepared_order(frame, kinds, dict(differs.items()) if differs else None,
+                                    sort, kind)
             if (self._generation, self._length) != (generation, length):
                 return prepared  # rows changed meanwhile: the orders would be stale
-            self._prepared[column] = ((generation, length), order, present, same)
+            self._prepared[column] = ((generation, length), *found)
             prepared += 1
+            del found
+            if length >= SETTLE_FROM:
+                memory.let_engine_free()
         return prepared
 
     # ---------------------------------------------------------------- cursor and marks
@@ -1428,6 +1465,24 @@ class ColumnStore(StoreSettings[RowT]):
         return keys
 
 
+def _prepared_order(frame: pl.DataFrame, kinds: dict[str, str],
+                    differs: Mapping[int, Any] | None, sort: str,
+                    kind: str) -> tuple[Indexes, int, Any]:
+    """`ColumnStore.prepare_sorts`' work for one column (on its worker thread): the ascending
+    order of sort key `sort`, how many keys are present, and which sorted present keys equal
+    the one before (packed bits). Its temporaries (the keys, ~100 MB at a million user
+    names) are gone when it returns, before the next column's are made."""
+    import polars as pl
+
+    keys = _sort_keys(frame, kinds, differs, sort, alone=True)
+    texts = _text_ascending(keys, alone=True) if keys.dtype == pl.String else None
+    if texts is not None:
+        return texts
+    order = _stable_order(keys, False, kind, alone=True)
+    present = len(keys) - keys.null_count()
+    return order, present, _same_as_before(keys, order[:present])
+
+
 def _words_in(texts: pl.Series, words: tuple[str, ...]) -> Mask:
     """Which of `texts` hold every one of `words` (None holds none). Long columns are
     tested in SPLIT_PARTS slices at once (`collect_all` runs them on polars' threads; one
@@ -1470,7 +1525,7 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: Mapping[int,
         series = series.slice(first)
     kind = kinds[sort]
     if alone and col.derived(kind):
-        series = _in_slices(series, lambda part, _: col.derive(part, kind))
+        series = _in_slices(series, lambda part, _: _derived_or_same(part, kind))
     else:
         series = col.derive(series, kind)
     if not differs:
@@ -1483,6 +1538,16 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: Mapping[int,
         series = series.cast(pl.Categorical())
     values = pl.Series([value for _, value in pairs], dtype=pl.String).cast(series.dtype)
     return series.clone().scatter(where, values)
+
+
+def _derived_or_same(part: pl.Series, kind: str) -> pl.Series:
+    """`columns.derive(part, kind)`, or `part` itself where that changes nothing (user names
+    are most often in lower case already): then no copy of it is held while the sort orders
+    are worked out (at a million user names, ~55 MiB)."""
+    derived = col.derive(part, kind)
+    if derived.dtype == part.dtype and derived.equals(part, check_names=False):
+        return part
+    return derived
 
 
 def _same_as_before(keys: pl.Series, order: Indexes) -> Any:

@@ -734,6 +734,39 @@ def test_a_key_column_that_stops_matching_its_cells_mid_load_keeps_every_rows_ke
     assert converted == []
 
 
+@pytest.mark.parametrize("alphabet", ["ab", "ab\x00", "aé€😀b", "aA \t", "x"])
+def test_prepared_text_orders_sort_like_python_in_buckets(
+        holding: str, alphabet: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long list's text sort orders are prepared a bucket of keys at a time (a sample
+    sort, for the memory): the order of each direction is Python's stable sort of the keys,
+    with missing keys last, equal keys in arrival order, a key before the longer ones it
+    starts, NUL and characters beyond ASCII in code point order, whether the keys spread
+    over every bucket or are all in one (one key repeated)."""
+    if holding != "columns":
+        pytest.skip("Python rows prepare no sorts")
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
+    monkeypatch.setattr(store_module, "BUCKETS", 5)
+    monkeypatch.setattr(store_module, "BUCKET_SAMPLE", 4)
+    monkeypatch.setattr(store_module, "RUN_LIMIT", 16)
+    chance = random.Random(len(alphabet))
+    keys_ = [None if chance.random() < 0.1 else
+             "".join(chance.choice(alphabet) for _ in range(chance.randrange(0, 7)))
+             for _ in range(300)]
+    if alphabet == "x":  # most keys one and the same, the rest all different: not categories
+        keys_ = ["x" if n % 3 else f"x{n}" for n in range(300)]
+    rows = [raw(f"r{n}", key) for n, key in enumerate(keys_)]
+    store: RowStore[FakeRow] = RowStore(1)
+    store.append(rows)
+    assert store.prepare_sorts() == 1
+    sorted_on_the_spot: list[bool] = []
+    monkeypatch.setattr(store_module, "_stable_order",
+                        lambda *_, **__: sorted_on_the_spot.append(True))
+    for reverse in (False, True, False):
+        store.sort_by(0, reverse=reverse)
+        assert keys(store) == [f"r{n}" for n in sort_order(keys_, reverse)]
+    assert not sorted_on_the_spot  # the prepared order, both ways
+
+
 def test_prepared_sorts_pause_before_each_column_and_stop_when_rows_arrive_meanwhile(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if holding != "columns":
@@ -781,17 +814,22 @@ def test_prepared_sorts_leave_the_row_engine_s_threads_free_for_a_keystroke(
     store.append(devices(0, 40))
     sorts: list[bool] = []
     derived: list[int] = []
-    sort, derive = pl.Series.sort, store_module.col.derive
+    sort, derive, arg_sort_by = pl.Series.sort, store_module.col.derive, pl.arg_sort_by
 
     def recorded_sort(series: pl.Series, *args: Any, **kwargs: Any) -> pl.Series:
         sorts.append(kwargs.get("multithreaded", True))
         return sort(series, *args, **kwargs)
+
+    def recorded_arg_sort_by(*args: Any, **kwargs: Any) -> pl.Expr:
+        sorts.append(kwargs.get("multithreaded", True))
+        return arg_sort_by(*args, **kwargs)
 
     def recorded_derive(series: pl.Series, kind: str) -> pl.Series:
         derived.append(len(series))
         return derive(series, kind)
 
     monkeypatch.setattr(pl.Series, "sort", recorded_sort)
+    monkeypatch.setattr(pl, "arg_sort_by", recorded_arg_sort_by)
     monkeypatch.setattr(store_module.col, "derive", recorded_derive)
     assert store.prepare_sorts(pause=lambda: None) == 2  # name and user
     assert sorts and not any(sorts)
