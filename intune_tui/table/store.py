@@ -172,7 +172,8 @@ def _category_order(series: pl.Series, reverse: bool) -> Indexes:
     return order
 
 
-BUCKETS = 64  # `_lean_text_order`'s splitters (at most: fewer when keys repeat); < 256
+BUCKETS = 64  # `_lean_text_ascending`'s splitters (at most: fewer when keys repeat)
+MISSING_BUCKET = 255  # ... and its bucket of missing keys (BUCKETS must stay below it)
 BUCKET_SAMPLE = 32  # keys sampled per bucket
 TAG_BASE = 10**7  # a row's index + TAG_BASE: 8 decimal digits for up to 90 million rows
 TAG_WIDTH = 8
@@ -205,7 +206,7 @@ def _text_order(values: pl.Series, *, same: bool = True,
     `alone`: for a worker thread while the user may type (`prepare_sorts`): sorted on this
     thread only, never in the row engine's thread pool, which a keystroke's filter needs at
     once (a sort of a million keys there held every keystroke meanwhile for up to ~1 s:
-    `bench_store.py`, 2026-12-07), and in buckets (`_lean_text_order`)."""
+    `bench_store.py`, 2026-12-07), and in buckets (`_lean_text_ascending`)."""
     import polars as pl
 
     np = _np()
@@ -213,7 +214,8 @@ def _text_order(values: pl.Series, *, same: bool = True,
     if not max(TAGGED_FROM, 2) <= count <= 9 * TAG_BASE:
         return None
     if alone:
-        return _lean_text_order(values, same=same)
+        lean = _lean_text_ascending(values, same=same)
+        return lean[0], lean[2]
     nul = values.str.contains("\x00", literal=True)
     if nul.any():
         return None
@@ -241,42 +243,95 @@ def _text_order(values: pl.Series, *, same: bool = True,
     return order, None if equal is None else np.packbits(equal)
 
 
-def _lean_text_order(values: pl.Series, *, same: bool) -> tuple[Indexes, Any]:
-    """`_text_order` for a worker thread (`alone`), in little memory: a sample sort. Keys
-    sampled at random (the same ones for the same count) and sorted give up to BUCKETS
-    splitters; each key goes to the bucket of how many splitters are at most it (a binary
-    search, a slice of keys at a time), so every key of a bucket sorts before every key of
-    the next and equal keys share one; each bucket's rows, in arrival order, are sorted by
-    the engine's stable sort on this thread. Which sorted keys equal the one before is worked
-    out a slice at a time (`_same_as_before`). At a million user names the engine's sort of
-    all the keys at once held ~48 MiB at the peak (the tagged keys of the UI thread's sort,
-    ~95 MiB), this ~20 MiB, in as much time (tests/perf/probe_store_memory.py)."""
+class _KeysOnDemand:
+    """A text sort key column worked out only for the rows asked for (`gather`, `slice`):
+    its column's values (`series`), derived as its kind says (`columns.derive`), with the
+    rows where the keys differ (`differs`) set to their own. For `_lean_text_ascending`,
+    which looks at each key a few times, a few thousand at a time: no copy of the whole key
+    column is held (a million device names in lower case: ~32 MiB)."""
+
+    def __init__(self, series: pl.Series, kind: str,
+                 differs: Mapping[int, Any] | None) -> None:
+        import polars as pl
+
+        np = _np()
+        self._series = series
+        self._kind = kind
+        pairs = sorted(differs.items()) if differs else []
+        self._where = np.array([index for index, _ in pairs], dtype=np.int64)
+        self._values = pl.Series([value for _, value in pairs], dtype=pl.String)
+
+    def __len__(self) -> int:
+        return len(self._series)
+
+    def gather(self, rows: Indexes) -> pl.Series:
+        """The keys of `rows`, derived RUN_LIMIT at a time (as `_in_slices`)."""
+        import polars as pl
+
+        if len(rows) <= RUN_LIMIT:
+            return self._patched(self._series.gather(rows), rows)
+        return pl.concat([self._patched(self._series.gather(part), part)
+                          for part in (rows[start:start + RUN_LIMIT]
+                                       for start in range(0, len(rows), RUN_LIMIT))],
+                         rechunk=False)
+
+    def slice(self, start: int, length: int) -> pl.Series:
+        part = self._series.slice(start, length)
+        return self._patched(part, _np().arange(start, start + len(part)))
+
+    def _patched(self, part: pl.Series, rows: Any) -> pl.Series:
+        np = _np()
+        keys = col.derive(part, self._kind) if col.derived(self._kind) else part
+        if not len(self._where) or not len(rows):
+            return keys
+        found = np.minimum(np.searchsorted(self._where, rows), len(self._where) - 1)
+        hit = self._where[found] == rows
+        if not hit.any():
+            return keys
+        return keys.clone().scatter(np.flatnonzero(hit), self._values.gather(found[hit]))
+
+
+def _lean_text_ascending(keys: pl.Series | _KeysOnDemand, *,
+                         same: bool) -> tuple[Indexes, int, Any]:
+    """`_text_ascending` for a worker thread (`alone`), in little memory: a sample sort.
+    Present keys sampled at random (the same ones for the same count) and sorted give up to
+    BUCKETS splitters; each key goes to the bucket of how many splitters are at most it (a
+    binary search, a slice of keys at a time), so every key of a bucket sorts before every
+    key of the next and equal keys share one; each bucket's rows, in arrival order, are
+    sorted by the engine's stable sort on this thread; missing keys come last, in arrival
+    order. Which sorted keys equal the one before is worked out a slice at a time
+    (`_same_as_before`). At a million user names the engine's sort of all the keys at once
+    held ~48 MiB at the peak (the tagged keys of the UI thread's sort, ~95 MiB), this ~20 MiB,
+    in as much time (tests/perf/probe_store_memory.py)."""
     import polars as pl
 
     np = _np()
-    count = len(values)
-    picked = np.random.default_rng(count).integers(0, count, BUCKETS * BUCKET_SAMPLE)
-    sample = values.gather(picked).sort(multithreaded=False)
+    count = len(keys)
+    picked = np.random.default_rng(count).integers(0, count, min(BUCKETS * BUCKET_SAMPLE, count))
+    sample = keys.gather(picked).drop_nulls().sort(multithreaded=False)
     splitters = sample.gather(np.arange(BUCKET_SAMPLE, len(sample), BUCKET_SAMPLE))
     splitters = splitters.filter(splitters.is_first_distinct())  # sorted: equal ones adjacent
     buckets = np.zeros(count, dtype=np.uint8)
-    if len(splitters):
-        for start in range(0, count, RUN_LIMIT):
-            part = values.slice(start, RUN_LIMIT)
-            buckets[start:start + len(part)] = splitters.search_sorted(
-                part, side="right").to_numpy()
+    for start in range(0, count, RUN_LIMIT):
+        part = keys.slice(start, RUN_LIMIT)
+        found = buckets[start:start + len(part)]
+        if len(splitters):
+            found[:] = splitters.search_sorted(part.fill_null(""), side="right").to_numpy()
+        if part.null_count():
+            found[part.is_null().to_numpy()] = MISSING_BUCKET
     order: Indexes = np.empty(count, dtype=np.int32)
     at = 0
-    for bucket in range(len(splitters) + 1):
+    for bucket in (*range(len(splitters) + 1), MISSING_BUCKET):
         rows = np.flatnonzero(buckets == bucket).astype(np.int32)
-        if len(rows) > 1:
-            local = values.gather(rows).to_frame("v").select(pl.arg_sort_by(
+        if len(rows) > 1 and bucket != MISSING_BUCKET:
+            local = keys.gather(rows).to_frame("v").select(pl.arg_sort_by(
                 "v", maintain_order=True, multithreaded=False)).to_series().to_numpy()
             rows = rows[local]
         order[at:at + len(rows)] = rows
         at += len(rows)
+    present = count - int(np.count_nonzero(buckets == MISSING_BUCKET))
     del buckets
-    return order, _same_as_before(values, order) if same else None
+    return order, present, _same_as_before(keys, order[:present]) if same else None
 
 
 def _tagged(values: pl.Series, first: int) -> pl.Series:
@@ -1474,6 +1529,9 @@ def _prepared_order(frame: pl.DataFrame, kinds: dict[str, str],
     names) are gone when it returns, before the next column's are made."""
     import polars as pl
 
+    source = frame.get_column(_resolved(kinds, sort)[0])
+    if source.dtype == pl.String and len(source) >= max(TAGGED_FROM, 2):
+        return _lean_text_ascending(_KeysOnDemand(source, kinds[sort], differs), same=True)
     keys = _sort_keys(frame, kinds, differs, sort, alone=True)
     texts = _text_ascending(keys, alone=True) if keys.dtype == pl.String else None
     if texts is not None:
@@ -1550,7 +1608,7 @@ def _derived_or_same(part: pl.Series, kind: str) -> pl.Series:
     return derived
 
 
-def _same_as_before(keys: pl.Series, order: Indexes) -> Any:
+def _same_as_before(keys: pl.Series | _KeysOnDemand, order: Indexes) -> Any:
     """Which keys, taken in `order` (present keys only), equal the one before (the first
     excluded), as packed bits. Taken a slice at a time: gathering every text key at once
     would hold a second copy of the column."""

@@ -767,6 +767,39 @@ def test_prepared_text_orders_sort_like_python_in_buckets(
     assert not sorted_on_the_spot  # the prepared order, both ways
 
 
+def test_prepared_orders_of_keys_derived_from_their_cells_keep_the_rows_own_keys(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text sort key that is its cell in lower case is derived from the cell (no column of
+    its own), and a prepared order works the keys out a bucket at a time: the rows whose
+    key is not their cell's lower case (another text, or none) still sort by their own."""
+    if holding != "columns":
+        pytest.skip("Python rows hold their keys")
+    from intune_tui.table import columns as col
+
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
+    monkeypatch.setattr(store_module, "BUCKETS", 6)
+    monkeypatch.setattr(store_module, "BUCKET_SAMPLE", 5)
+    monkeypatch.setattr(store_module, "RUN_LIMIT", 32)
+    chance = random.Random(11)
+    cells = ["".join(chance.choice("aBcD") for _ in range(chance.randrange(1, 6)))
+             for _ in range(400)]
+    own = {n: (None if n % 2 else f"{cell}!") for n, cell in enumerate(cells) if n % 13 == 5}
+    sort_keys = [own[n] if n in own else cell.lower() for n, cell in enumerate(cells)]
+    rows = [FakeRow(f"r{n}", (cell,), (key,), cell, (None,))
+            for n, (cell, key) in enumerate(zip(cells, sort_keys, strict=True))]
+    store: RowStore[FakeRow] = RowStore(1)
+    for start in range(0, 400, 100):
+        store.append(rows[start:start + 100])
+    impl = store._impl
+    assert isinstance(impl, store_module.ColumnStore)
+    assert impl._kinds[col.sort_name(0)] == col.LOWER + col.cell_name(0)
+    assert len(impl._exceptions[col.sort_name(0)]) == len(own)
+    assert store.prepare_sorts() == 1
+    for reverse in (True, False):
+        store.sort_by(0, reverse=reverse)
+        assert keys(store) == [f"r{n}" for n in sort_order(sort_keys, reverse)]
+
+
 def test_prepared_sorts_pause_before_each_column_and_stop_when_rows_arrive_meanwhile(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if holding != "columns":
@@ -808,6 +841,8 @@ def test_prepared_sorts_leave_the_row_engine_s_threads_free_for_a_keystroke(
         pytest.skip("Python rows prepare no sorts")
     monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
     monkeypatch.setattr(store_module, "RUN_LIMIT", 8)
+    monkeypatch.setattr(store_module, "BUCKETS", 2)  # keys sampled: 2 x 4
+    monkeypatch.setattr(store_module, "BUCKET_SAMPLE", 4)
     on_the_spot: RowStore[FakeRow] = RowStore(4)
     on_the_spot.append(devices(0, 40))
     store: RowStore[FakeRow] = RowStore(4)
