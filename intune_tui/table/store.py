@@ -1525,8 +1525,9 @@ def _prepared_order(frame: pl.DataFrame, kinds: dict[str, str],
                     kind: str) -> tuple[Indexes, int, Any]:
     """`ColumnStore.prepare_sorts`' work for one column (on its worker thread): the ascending
     order of sort key `sort`, how many keys are present, and which sorted present keys equal
-    the one before (packed bits). Its temporaries (the keys, ~100 MB at a million user
-    names) are gone when it returns, before the next column's are made."""
+    the one before (packed bits). Its temporaries are gone when it returns, before the next
+    column's are made. Text keys are sorted in buckets and worked out from their column a
+    bucket at a time (`_lean_text_ascending`, `_KeysOnDemand`)."""
     import polars as pl
 
     source = frame.get_column(_resolved(kinds, sort)[0])
@@ -1583,7 +1584,7 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: Mapping[int,
         series = series.slice(first)
     kind = kinds[sort]
     if alone and col.derived(kind):
-        series = _in_slices(series, lambda part, _: _derived_or_same(part, kind))
+        series = _in_slices(series, lambda part, _: col.derive(part, kind))
     else:
         series = col.derive(series, kind)
     if not differs:
@@ -1596,16 +1597,6 @@ def _sort_keys(frame: pl.DataFrame, kinds: dict[str, str], differs: Mapping[int,
         series = series.cast(pl.Categorical())
     values = pl.Series([value for _, value in pairs], dtype=pl.String).cast(series.dtype)
     return series.clone().scatter(where, values)
-
-
-def _derived_or_same(part: pl.Series, kind: str) -> pl.Series:
-    """`columns.derive(part, kind)`, or `part` itself where that changes nothing (user names
-    are most often in lower case already): then no copy of it is held while the sort orders
-    are worked out (at a million user names, ~55 MiB)."""
-    derived = col.derive(part, kind)
-    if derived.dtype == part.dtype and derived.equals(part, check_names=False):
-        return part
-    return derived
 
 
 def _same_as_before(keys: pl.Series | _KeysOnDemand, order: Indexes) -> Any:
