@@ -114,6 +114,7 @@ _PAGE_OPS = ("in", "contains", "after", "before")
 # Rows from which `prepare_sorts` waits after each column for its temporaries to be freed
 # (`memory.let_engine_free`).
 SETTLE_FROM = 100_000
+CATEGORIZE_FROM = 65_536  # rows from which a loaded list's item properties may become categories
 SPLIT_FROM = 100_000  # rows from which the filter's words are tested in slices at once
 SPLIT_PARTS = 2
 # Typing on tests only the rows that passed while they are under this share of all rows
@@ -553,6 +554,9 @@ class ColumnStore(StoreSettings[RowT]):
         self._reshapes = getattr(self, "_reshapes", 0) + 1
         # The compaction under way: (first row, rows, `_reshapes` then, the joined rows).
         self._compacting: tuple[int, int, int, Future[pl.DataFrame]] | None = None
+        # Text item properties a worker found few values in once the list loaded, as
+        # categories: ((generation, rows, `_reshapes`) then, the columns) (`categorize_loaded`).
+        self._categorized: tuple[tuple[int, int, int], list[pl.Series]] | None = None
         self._kinds: dict[str, str] = {}
         self._objects: dict[str, list[Any]] = {}
         # Item properties of an alias kind: arrival index -> value, where not the same.
@@ -1011,8 +1015,48 @@ class ColumnStore(StoreSettings[RowT]):
         if job is not None:
             job.result()
 
+    def categorize_loaded(self) -> None:
+        """Once a long list has loaded (a worker thread's job: `RowStore.prepare_sorts`): its
+        text item properties that hold few distinct values over the whole list, though many
+        in each page (so the pages made them text, `columns.CATEGORY_SHARE`), as categories,
+        for the UI thread to take in at its next read of a row, filter or sort
+        (`_take_compacted`). Either kind holds the same texts (`columns.widen`); a category
+        holds one code a row, text 16 bytes a row and its characters: the devices' user
+        display names (a few thousand people) took ~21 MiB at a million devices, ~2 as
+        categories. Item properties only: the table sorts by none of them (a category
+        column's sort ranks its distinct values in Python)."""
+        frame, length = self._frame, self._length
+        stamp = (self._generation, length, self._reshapes)
+        if frame is None or length < CATEGORIZE_FROM or frame.height != length:
+            return
+        found = [col.as_category(series, 0) for series in (
+            frame.get_column(name) for name, kind in dict(self._kinds).items()
+            if kind == col.TEXT and name.startswith("i:") and name in frame.columns)
+            if cast("int", series.approx_n_unique()) * col.CATEGORY_SHARE <= length]
+        if found:
+            self._categorized = (stamp, found)
+
+    def _take_categorized(self) -> None:
+        """Take in the categories `categorize_loaded` made, if the rows are still those."""
+        found, self._categorized = self._categorized, None
+        if found is None or self._frame is None or found[0] != (
+                self._generation, self._length, self._reshapes) \
+                or self._frame.height != self._length \
+                or any(self._kinds.get(series.name) != col.TEXT for series in found[1]):
+            return  # (a page being appended: the frame holds its rows, the count not yet)
+        self._frame = self._frame.with_columns(found[1])
+        for series in found[1]:
+            self._kinds[series.name] = col.CATEGORY
+        self._reshapes += 1  # a compaction under way holds the text: dropped
+
     def _take_compacted(self) -> None:
-        """Take in the compaction under way if it is done (see `_compact`)."""
+        """Take in the compaction under way if it is done (see `_compact`), then the
+        categories a worker made (`categorize_loaded`: they would have it dropped)."""
+        self._take_compaction()
+        if self._categorized is not None:
+            self._take_categorized()
+
+    def _take_compaction(self) -> None:
         import polars as pl
 
         job = self._compacting
@@ -2102,6 +2146,7 @@ class RowStore(Generic[RowT]):
         # sorts' temporaries are made, and what those freed after.
         memory.give_back_freed()
         impl.compact_loaded()
+        impl.categorize_loaded()
         prepared = impl.prepare_sorts(columns, pause=pause)
         memory.give_back_freed()
         return prepared

@@ -486,6 +486,73 @@ def test_item_categories_and_mark_patterns_outgrow_their_narrow_codes_without_a_
     assert page.frame.schema["marks#"] == pl.UInt32
 
 
+def test_a_loaded_list_s_text_item_property_of_few_values_becomes_categories(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A property with a value for most rows of each page but few over the whole list (user
+    display names: a few thousand people on a million devices) comes in pages as text; once
+    the list has loaded it is held as categories. The rows, a search, a filter on the
+    property, a dump and a page appended after it are what they were."""
+    if holding != "columns":
+        pytest.skip("Python rows hold no columns")
+    import uuid
+
+    import polars as pl
+
+    from intune_tui.table import columns as col
+
+    monkeypatch.setattr(store_module, "CATEGORIZE_FROM", 200)
+    prop = f"owner-{uuid.uuid4().hex[:8]}"  # values of its own: mappings are the process's
+    name = f"i:{prop}"
+
+    def row(number: int) -> GraphRow:
+        owner = None if number % 17 == 0 else f"Owner {number * 7 % 30}"
+        return GraphRow(f"id-{number}", (f"PC-{number}",), (f"pc-{number}",),
+                        f"pc-{number} {str(owner).lower()}", (None,),
+                        {"id": f"id-{number}", prop: owner})
+
+    rows = [row(number) for number in range(300)]
+    store: RowStore[GraphRow] = RowStore(1)
+    for start in range(0, 300, 50):  # 30 owners, 26-27 in each page of 50: text
+        store.append(rows[start:start + 50])
+    impl = store._impl
+    assert isinstance(impl, store_module.ColumnStore) and impl._frame is not None
+    assert impl._kinds[name] == col.TEXT
+    store.prepare_sorts()
+    assert store.row_at(0) == rows[0]  # the first row drawn takes the categories in
+    assert impl._kinds[name] == col.CATEGORY
+    assert list(store.visible_rows) == rows
+    assert isinstance(impl._frame.schema[name], pl.Categorical)
+    store.set_filter(lambda row: row.item[prop] == "Owner 7", words=["owner"])
+    assert keys(store) == [row.key for row in rows if row.item[prop] == "Owner 7"]
+    store.set_filter()
+    assert list(RowStore.load(store.dump(), GraphRow).visible_rows) == rows
+    later = [row(number) for number in range(300, 350)]
+    store.append(later)
+    assert list(store.visible_rows) == rows + later
+
+
+def test_categories_made_after_a_load_are_dropped_when_the_rows_changed_meanwhile(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if holding != "columns":
+        pytest.skip("Python rows hold no columns")
+    from intune_tui.table import columns as col
+
+    monkeypatch.setattr(store_module, "CATEGORIZE_FROM", 100)
+    rows = [GraphRow(f"id-{n}", (f"PC-{n}",), (f"pc-{n}",), f"pc-{n}", (None,),
+                     {"id": f"id-{n}", "where": f"Site {n % 12}"}) for n in range(160)]
+    store: RowStore[GraphRow] = RowStore(1)
+    store.append(rows[:40])
+    store.append(rows[40:80])
+    store.append(rows[80:120])
+    impl = store._impl
+    assert isinstance(impl, store_module.ColumnStore)
+    impl.categorize_loaded()  # the worker, then a page before the UI thread takes them in
+    assert impl._categorized is not None
+    store.append(rows[120:])
+    assert list(store.visible_rows) == rows
+    assert impl._kinds["i:where"] == col.TEXT
+
+
 def test_a_sorted_and_filtered_category_column_outgrowing_its_codes_keeps_its_order(
         holding: str) -> None:
     """Sorted by a column of categories (held with 1-byte codes of its own) and filtered on
