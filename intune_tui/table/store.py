@@ -1036,6 +1036,11 @@ class ColumnStore(StoreSettings[RowT]):
         if found:
             self._categorized = (stamp, found)
 
+    def take_in_worker_results(self) -> None:
+        """Take in what a worker made for the rows (a compaction, categories), now (UI
+        thread): its memory is then given back without waiting for the next row drawn."""
+        self._take_compacted()
+
     def _take_categorized(self) -> None:
         """Take in the categories `categorize_loaded` made, if the rows are still those."""
         found, self._categorized = self._categorized, None
@@ -2136,9 +2141,14 @@ class RowStore(Generic[RowT]):
         self._impl.sort_by(column, reverse)
 
     def prepare_sorts(self, columns: Iterable[int] | None = None, *,
-                      pause: Callable[[], object] | None = None) -> int:
+                      pause: Callable[[], object] | None = None,
+                      on_ui_thread: Callable[[Callable[[], None]], object] | None = None
+                      ) -> int:
         """`ColumnStore.prepare_sorts` (a worker thread's job once a list has loaded); Python
-        rows sort quickly enough without: 0."""
+        rows sort quickly enough without: 0. First the last pages are compacted and item
+        properties of few values made categories (`ColumnStore.categorize_loaded`), which
+        `on_ui_thread` (having the UI thread run a callable soon) has the UI thread take in
+        without waiting for its next row drawn."""
         impl = self._impl
         if not isinstance(impl, ColumnStore):
             return 0
@@ -2147,6 +2157,8 @@ class RowStore(Generic[RowT]):
         memory.give_back_freed()
         impl.compact_loaded()
         impl.categorize_loaded()
+        if on_ui_thread is not None:
+            on_ui_thread(impl.take_in_worker_results)
         prepared = impl.prepare_sorts(columns, pause=pause)
         memory.give_back_freed()
         return prepared

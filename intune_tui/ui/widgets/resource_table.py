@@ -389,6 +389,16 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
             self.count = count
             super().__init__(table)
 
+    class WorkerResultsReady(_TableMessage):
+        """A worker made something for the table's rows that the UI thread is to take in
+        (`take_in`); handled by the table itself."""
+
+        bubble = False
+
+        def __init__(self, table: ResourceTable[Any], take_in: Callable[[], None]) -> None:
+            self.take_in = take_in
+            super().__init__(table)
+
     def __init__(
         self,
         columns: Sequence[TableColumn],
@@ -545,8 +555,18 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         or sorted for a moment (`wait_until_quiet`)."""
         if self._store.columnar:
             store, quiet = self._store, self._quiet
-            self.run_worker(lambda: store.prepare_sorts(pause=quiet.wait), thread=True,
-                            group="prepare-sorts", exit_on_error=False)
+            self.run_worker(lambda: store.prepare_sorts(pause=quiet.wait,
+                                                        on_ui_thread=self._later_from_worker),
+                            thread=True, group="prepare-sorts", exit_on_error=False)
+
+    def _later_from_worker(self, callback: Callable[[], None]) -> None:
+        """Have the UI thread run `callback` soon (from a worker thread: a message, which may
+        be posted from any thread; the worker goes on without waiting)."""
+        self.post_message(self.WorkerResultsReady(self, callback))
+
+    def on_resource_table_worker_results_ready(self, event: WorkerResultsReady) -> None:
+        event.stop()
+        event.take_in()
 
     def wait_until_quiet(self, at_most: float | None = None) -> bool:
         """For worker threads about to work on this table's rows for seconds (sort orders, a

@@ -465,6 +465,37 @@ async def test_sorts_after_prepare_sorts_show_the_same_order_as_sorting_on_the_s
         assert table._store.columnar == (holding == "columns")
 
 
+async def test_categories_a_worker_made_for_a_loaded_list_are_taken_in_without_a_redraw(
+        holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a long list has loaded, the worker that prepares its sorts also makes its item
+    properties of few values categories (less memory); the table takes them in as soon as
+    they are made, not at the next row it draws (which may be long after)."""
+    if holding != "columns":
+        pytest.skip("Python rows hold no columns")
+    from intune_tui.table import columns as col
+
+    monkeypatch.setattr(store_module, "CATEGORIZE_FROM", 100)
+    rows = []
+    for number in range(160):
+        row = device(number)
+        row.item = {"id": row.key, "site": f"Site {number % 12}"}
+        rows.append(row)
+    app = TableApp()
+    async with app.run_test(size=SCREEN) as pilot:
+        table = app.table
+        for start in range(0, 160, 40):  # 12 sites in a page of 40: text
+            table.append_rows(rows[start:start + 40])
+        await pilot.pause()
+        impl = table._store._impl
+        assert isinstance(impl, store_module.ColumnStore)
+        assert impl._kinds["i:site"] == col.TEXT
+        table.prepare_sorts()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert impl._kinds["i:site"] == col.CATEGORY
+        assert list(table.visible_rows) == rows
+
+
 async def test_work_on_the_rows_waits_while_the_user_filters_or_sorts(
         holding: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sort orders and the snapshot wait for a moment without filters or sorts: while the
