@@ -187,6 +187,7 @@ class IntuneService:
         top: int | None = None,
         parent_id: str | None = None,
         as_columns: bool = False,
+        full_page_after: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncIterator[RowPage]:
         """Yield the rows of a catalog list page by page, following Graph's next links.
 
@@ -195,6 +196,10 @@ class IntuneService:
         `as_columns`: once Graph's count says the list is long (`table.store.COLUMNS_FROM`) and
         the row engine is loaded, its pages come as table columns built from Graph's answers
         (`RowPage.columns`, no `rows`): no Python row a device (issue 21).
+        `full_page_after`: with a preview (`Resource.preview_size`), the first full page is
+        asked for once this returns, not beside the preview (start-up: once the app's first
+        frame is out, ui/startup.py). Without a preview it is not used: the first full page is
+        then the first page.
         """
         resource = _resource(resource_key)
         path = resource.path_for(parent_id)
@@ -214,7 +219,9 @@ class IntuneService:
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         reader = _ColumnReader() if as_columns and page_columns.supported(resource) else None
         pages = self._pages(resource, path, query, read_items=reader)
-        first_future = asyncio.ensure_future(anext(pages))
+        first_future = asyncio.ensure_future(
+            _after(full_page_after, pages) if preview is not None and full_page_after is not None
+            else anext(pages))
         first_page: asyncio.Future[Page] | None = first_future  # None once awaited here
         try:
             shown: frozenset[str] = frozenset()  # the preview's keys, when it came first
@@ -797,6 +804,12 @@ def _segment(value: str) -> str:
 def _uncountable(server_filter: str | None) -> bool:
     # Graph: azureADDeviceId "not combine with count".
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
+
+
+async def _after(hold: Callable[[], Awaitable[None]], pages: AsyncIterator[Page]) -> Page:
+    """The first of `pages`, asked for once `hold()` has returned."""
+    await hold()
+    return await anext(pages)
 
 
 def _keys(resource: Resource, page: Page) -> frozenset[str]:

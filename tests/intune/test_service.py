@@ -175,6 +175,40 @@ async def test_a_failing_preview_is_ignored_and_the_list_loads_whole(
     assert [r.status for r in requests_to(fake, "/managedDevices")] == [400, 200, 200]
 
 
+async def test_with_a_hold_the_first_full_page_is_asked_for_only_once_it_returns(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """Start-up (ui/startup.py): the preview comes alone; the first full page is asked for once
+    the hold (the app's first frame) has returned, and every device still comes once."""
+    released = asyncio.Event()
+
+    async def first_frame() -> None:
+        await released.wait()
+
+    pages = service.list_pages("devices", full_page_after=first_frame)
+    preview = await anext(pages)
+    assert len(preview.rows) == 100 and preview.count == DEVICE_COUNT and preview.has_more
+    await asyncio.sleep(0.05)  # room for a full page to be asked for, if it were
+    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == ["100"]
+    released.set()
+    rest = [page async for page in pages]
+    keys = [row.key for page in [preview, *rest] for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == [
+        "100", "1000", "1000"]
+
+
+async def test_a_hold_on_a_list_without_preview_holds_nothing(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """Without a preview the first full page is the first page: the hold is not waited for."""
+    async def never() -> None:
+        await asyncio.Event().wait()
+
+    first = await asyncio.wait_for(
+        anext(service.list_pages("apps", full_page_after=never)), timeout=30)
+    assert first.rows
+    assert RESOURCES["apps"].preview_size is None
+
+
 async def test_search_filters_are_accepted_by_graph_and_rows_match_them(
         service: IntuneService, fake: FakeGraph) -> None:
     devices = await all_devices(service)

@@ -35,7 +35,7 @@ from intune_tui.ui.widgets.search_box import SearchBox
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from intune_tui.intune.search import RowFilter, SearchQuery
     from intune_tui.intune.service import IntuneService, RowPage
@@ -213,22 +213,27 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         return f"{cls.AREA}:{view.resource}"
 
     @classmethod
-    def pages(cls, view: ListView, server_filter: str | None
+    def pages(cls, view: ListView, server_filter: str | None, *,
+              full_page_after: Callable[[], Awaitable[None]] | None = None,
               ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
         """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
-        `server_filter`. A screen whose view is built otherwise (Health's Attention) says so."""
+        `server_filter`. A screen whose view is built otherwise (Health's Attention) says so.
+        `full_page_after`: as `IntuneService.list_pages` takes it."""
         resource_key = view.resource
         column_count = len(RESOURCES[resource_key].columns)
         return lambda service: with_columns(
-            service.list_pages(resource_key, server_filter=server_filter, as_columns=True),
+            service.list_pages(resource_key, server_filter=server_filter, as_columns=True,
+                               full_page_after=full_page_after),
             column_count)
 
     @classmethod
-    def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
+    def first_list(cls, *, full_page_after: Callable[[], Awaitable[None]] | None = None
+                   ) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
         """The stream key and the pages of this screen's first load (first view, no search):
-        the app asks for them at start-up, before the screen exists."""
+        the app asks for them at start-up, before the screen exists (`full_page_after`: the
+        app's first frame, ui/startup.py)."""
         view = cls.VIEWS[0]
-        return cls._stream_key(view), cls.pages(view, None)
+        return cls._stream_key(view), cls.pages(view, None, full_page_after=full_page_after)
 
     def compose(self) -> ComposeResult:
         yield Header()
