@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -178,6 +179,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._view_index = 0
+        self._resized_to: Size | None = None  # the size of the last Resize handled (_on_resize)
         self._status = ListStatus(noun=self.VIEWS[0].noun)
         self._query: SearchQuery | None = None
         self._server_filter: str | None = None
@@ -258,6 +260,18 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         # Load as soon as the widgets exist, before the screen's Mount: Textual paints the first
         # frame in between, and the first list's pages that came meanwhile are then in it.
         self.load()
+
+    async def _on_resize(self, event: events.Resize) -> None:
+        """Textual's Screen handles a size this screen is not laid out at yet; the same size
+        again is let go. Textual (8.2.8) hands the terminal's size to the screen twice more at
+        start-up, unchanged (the app's first Resize, then the driver's at idle): each laid out
+        and painted the whole screen again before the frame with the first rows (ui/startup.py).
+        """
+        if event.size == self._resized_to and event.size == self._compositor.size:
+            event.prevent_default()  # Textual's own handler (the base class's) does not run
+            event.stop()
+            return
+        self._resized_to = event.size
 
     def on_mount(self) -> None:
         self.title = self.AREA.capitalize()
