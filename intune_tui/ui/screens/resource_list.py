@@ -178,6 +178,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._add_width_class()
         self._view_index = 0
         self._resized_to: Size | None = None  # the size of the last Resize handled (_on_resize)
         self._status = ListStatus(noun=self.VIEWS[0].noun)
@@ -260,6 +261,16 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         # Load as soon as the widgets exist, before the screen's Mount: Textual paints the first
         # frame in between, and the first list's pages that came meanwhile are then in it.
         self.load()
+
+    def _add_width_class(self) -> None:
+        """The width class (-narrow, -wide: `IntuneApp.HORIZONTAL_BREAKPOINTS`) that Textual
+        gives the screen at its first Resize, given before its widgets are styled: that Resize
+        then changes no class, and does not restyle the whole screen (ui/startup.py)."""
+        breakpoints = (self.app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None
+                       else self.HORIZONTAL_BREAKPOINTS)
+        if breakpoints:
+            self.add_class(*self._get_breakpoint_classes(self.app.size.width, breakpoints),
+                           update=False)
 
     async def _on_resize(self, event: events.Resize) -> None:
         """Textual's Screen handles a size this screen is not laid out at yet; the same size
