@@ -21,7 +21,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Header, Input, Static, Tab, Tabs
+from textual.widgets import Header, Input, Static
 
 from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
@@ -37,6 +37,8 @@ from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+    from textual.widgets import Tabs
 
     from intune_tui.intune.search import RowFilter, SearchQuery
     from intune_tui.intune.service import IntuneService, RowPage
@@ -241,6 +243,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         if len(self.VIEWS) > 1:
+            # Imported here: the first screen (devices) has one view (ui/startup.py).
+            from textual.widgets import Tab, Tabs
+
             yield Tabs(*(Tab(view.label, id=f"view-{index}")
                          for index, view in enumerate(self.VIEWS)), id="views")
         yield SearchBox(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …")
@@ -706,6 +711,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         self.intune_app.cancel_listing(self.stream_key)
         self._view_index = index
+        from textual.widgets import Tabs
+
         self.query_one(Tabs).active = f"view-{index}"
         # The new view has other columns: a new table, mounted once the old one (same id) is gone.
         await self.table.remove()
