@@ -197,9 +197,9 @@ class IntuneService:
         the row engine is loaded, its pages come as table columns built from Graph's answers
         (`RowPage.columns`, no `rows`): no Python row a device (issue 21).
         `full_page_after`: with a preview (`Resource.preview_size`), the first full page is
-        asked for once this returns, not beside the preview (start-up: once the app's first
-        frame is out, ui/startup.py). Without a preview it is not used: the first full page is
-        then the first page.
+        still asked for beside it, and its answer read once this returns (start-up: once the
+        app's first frame is out, ui/startup.py). Without a preview it is not used: the first
+        full page is then the first page.
         """
         resource = _resource(resource_key)
         path = resource.path_for(parent_id)
@@ -218,10 +218,9 @@ class IntuneService:
         split = partition_for(resource.key, query)
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         reader = _ColumnReader() if as_columns and page_columns.supported(resource) else None
-        pages = self._pages(resource, path, query, read_items=reader)
-        first_future = asyncio.ensure_future(
-            _after(full_page_after, pages) if preview is not None and full_page_after is not None
-            else anext(pages))
+        pages = self._pages(resource, path, query, read_items=reader,
+                            first_read_after=full_page_after if preview is not None else None)
+        first_future = asyncio.ensure_future(anext(pages))
         first_page: asyncio.Future[Page] | None = first_future  # None once awaited here
         try:
             shown: frozenset[str] = frozenset()  # the preview's keys, when it came first
@@ -315,6 +314,7 @@ class IntuneService:
 
     def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
                keep_page_size: bool = False, read_items: ItemsReader | None = None,
+               first_read_after: Callable[[], Awaitable[None]] | None = None,
                ) -> AsyncGenerator[Page, None]:
         min_page_size = resource.min_page_size or min(20, query.top or 20)
         if keep_page_size and query.top:
@@ -322,7 +322,7 @@ class IntuneService:
         return self.client.paginate(
             path, query=query, api_version=resource.api_version,
             required_scope=resource.required_scope, min_page_size=min_page_size,
-            read_items=read_items,
+            read_items=read_items, first_read_after=first_read_after,
         )
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
@@ -804,12 +804,6 @@ def _segment(value: str) -> str:
 def _uncountable(server_filter: str | None) -> bool:
     # Graph: azureADDeviceId "not combine with count".
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
-
-
-async def _after(hold: Callable[[], Awaitable[None]], pages: AsyncIterator[Page]) -> Page:
-    """The first of `pages`, asked for once `hold()` has returned."""
-    await hold()
-    return await anext(pages)
 
 
 def _keys(resource: Resource, page: Page) -> frozenset[str]:

@@ -175,10 +175,11 @@ async def test_a_failing_preview_is_ignored_and_the_list_loads_whole(
     assert [r.status for r in requests_to(fake, "/managedDevices")] == [400, 200, 200]
 
 
-async def test_with_a_hold_the_first_full_page_is_asked_for_only_once_it_returns(
+async def test_with_a_hold_the_first_full_page_is_asked_for_at_once_and_read_after_it(
         service: IntuneService, fake: FakeGraph) -> None:
-    """Start-up (ui/startup.py): the preview comes alone; the first full page is asked for once
-    the hold (the app's first frame) has returned, and every device still comes once."""
+    """Start-up (ui/startup.py): the preview comes alone; the first full page is asked for
+    beside it, and its answer read once the hold (the app's first frame) has returned. Every
+    device still comes once."""
     released = asyncio.Event()
 
     async def first_frame() -> None:
@@ -187,14 +188,37 @@ async def test_with_a_hold_the_first_full_page_is_asked_for_only_once_it_returns
     pages = service.list_pages("devices", full_page_after=first_frame)
     preview = await anext(pages)
     assert len(preview.rows) == 100 and preview.count == DEVICE_COUNT and preview.has_more
-    await asyncio.sleep(0.05)  # room for a full page to be asked for, if it were
-    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == ["100"]
+    following = asyncio.ensure_future(anext(pages))
+    await asyncio.sleep(0.05)
+    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == ["100", "1000"]
+    assert not following.done()  # answered, not read: the hold is closed
     released.set()
-    rest = [page async for page in pages]
+    rest = [await following, *[page async for page in pages]]
     keys = [row.key for page in [preview, *rest] for row in page.rows]
     assert len(keys) == len(set(keys)) == DEVICE_COUNT
     assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == [
         "100", "1000", "1000"]
+
+
+async def test_a_preview_holding_the_whole_list_ends_it_while_the_full_page_is_held(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """The first full page's answer, never read (the hold stays closed), is let go when the
+    preview turns out to be the whole list: the listing ends, nothing waits for the hold."""
+    linux = "operatingSystem eq 'Linux'"
+    expected = len(await service.rows("devices", server_filter=linux))
+    assert 0 < expected < 100
+
+    async def never() -> None:
+        await asyncio.Event().wait()
+
+    _answer_the_preview_first(fake)
+    listing = service.list_pages("devices", server_filter=linux, full_page_after=never)
+    pages = await asyncio.wait_for(_all(listing), timeout=30)
+    assert [(len(page.rows), page.has_more) for page in pages] == [(expected, False)]
+
+
+async def _all(pages: AsyncIterator[Any]) -> list[Any]:
+    return [page async for page in pages]
 
 
 async def test_a_hold_on_a_list_without_preview_holds_nothing(
