@@ -197,9 +197,9 @@ class IntuneService:
         the row engine is loaded, its pages come as table columns built from Graph's answers
         (`RowPage.columns`, no `rows`): no Python row a device (issue 21).
         `full_page_after`: with a preview (`Resource.preview_size`), the first full page is
-        still asked for beside it, and its answer read once this returns (start-up: once the
-        app's first frame is out, ui/startup.py). Without a preview it is not used: the first
-        full page is then the first page.
+        still asked for beside it, and its answer read once the preview is answered and this
+        returns (start-up: once the app's first frame is out, ui/startup.py). Without a preview
+        it is not used: the first full page is then the first page.
         """
         resource = _resource(resource_key)
         path = resource.path_for(parent_id)
@@ -219,7 +219,7 @@ class IntuneService:
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         reader = _ColumnReader() if as_columns and page_columns.supported(resource) else None
         pages = self._pages(resource, path, query, read_items=reader,
-                            first_read_after=full_page_after if preview is not None else None)
+                            first_read_after=_after_preview(preview, full_page_after))
         first_future = asyncio.ensure_future(anext(pages))
         first_page: asyncio.Future[Page] | None = first_future  # None once awaited here
         try:
@@ -804,6 +804,28 @@ def _segment(value: str) -> str:
 def _uncountable(server_filter: str | None) -> bool:
     # Graph: azureADDeviceId "not combine with count".
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
+
+
+# How long the first full page's answer waits, at most, for the preview's (`_after_preview`): a
+# preview that hangs (its retries) must not hold the whole list back.
+PREVIEW_HEAD_START = 1.0  # seconds
+
+
+def _after_preview(preview: asyncio.Future[Page] | None,
+                   hold: Callable[[], Awaitable[None]] | None
+                   ) -> Callable[[], Awaitable[None]] | None:
+    """When the first full page's answer may be read, given a preview and `hold`: once the
+    preview is answered (or failed, or `PREVIEW_HEAD_START` has passed: the first rows come
+    from it, and reading 1,000 devices first held them back) and `hold()` has returned. None
+    (read at once) without either."""
+    if preview is None or hold is None:
+        return None
+
+    async def after() -> None:
+        await asyncio.wait((preview,), timeout=PREVIEW_HEAD_START)
+        await hold()
+
+    return after
 
 
 def _keys(resource: Resource, page: Page) -> frozenset[str]:

@@ -200,6 +200,38 @@ async def test_with_a_hold_the_first_full_page_is_asked_for_at_once_and_read_aft
         "100", "1000", "1000"]
 
 
+async def test_with_a_hold_the_preview_comes_first_even_when_the_full_page_is_answered_first(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """With the hold open (the first frame is out, still without rows), the first full page's
+    answer is read only after the preview's: the first rows are the preview's, not held back
+    behind 1,000 devices."""
+    async def open_hold() -> None:
+        return None
+
+    fake.faults.slow_next(0.2, path_contains="/managedDevices")  # the preview, sent first
+    fake.faults.slow_next(0.0, path_contains="/managedDevices")
+    pages = [page async for page in service.list_pages("devices", full_page_after=open_hold)]
+    assert len(pages[0].rows) == 100 and pages[0].has_more
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+
+
+async def test_with_a_hold_a_preview_that_hangs_holds_the_full_page_back_only_so_long(
+        service: IntuneService, fake: FakeGraph, monkeypatch) -> None:
+    from intune_tui.intune import service as service_module
+
+    monkeypatch.setattr(service_module, "PREVIEW_HEAD_START", 0.05)
+
+    async def open_hold() -> None:
+        return None
+
+    fake.faults.slow_next(60.0, path_contains="/managedDevices")  # the preview, sent first
+    pages = service.list_pages("devices", full_page_after=open_hold)
+    first = await asyncio.wait_for(anext(pages), timeout=10)
+    assert len(first.rows) == 1000
+    await pages.aclose()
+
+
 async def test_a_preview_holding_the_whole_list_ends_it_while_the_full_page_is_held(
         service: IntuneService, fake: FakeGraph) -> None:
     """The first full page's answer, never read (the hold stays closed), is let go when the
