@@ -179,8 +179,10 @@ class EarlyStream:
 # (`IntuneService.list_pages(full_page_after=...)`): it is still asked for beside the preview,
 # but on a fast Graph (the demo's, on loopback) its answer (1,000 devices, ~0.7 MB) was read and
 # decoded by the worker before the first frame, taking the GIL from it. The answer now waits,
-# unread, in its connection until the first frame is out (`GraphClient`'s `read_after`); on a
-# slower Graph the first frame is out before it comes and nothing waits.
+# unread, in its connection until the first frame is out and the preview's answer is in (or
+# 1 s has passed: `IntuneService` `PREVIEW_HEAD_START`), so that when the first frame came
+# still without rows ("Loading…"), the preview's rows are not held back behind it either
+# (`GraphClient`'s `read_after`). On a slower Graph both are out before it comes.
 # Measured (2026-12-07, valgrind, instructions of the app's process to its first rows, 2,000
 # demo devices, PYTHONHASHSEED=0, 2 runs each): the worker's 92 -> 43 million; asking for the
 # page only after the first frame saved 6 million more, but delayed the whole list by the
