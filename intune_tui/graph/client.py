@@ -42,7 +42,7 @@ import random
 import ssl
 import sys
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -376,16 +376,19 @@ class GraphClient:
         required_scope: str | None = None,
         min_page_size: int = 20,
         read_items: ItemsReader | None = None,
+        first_read_after: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncGenerator[Page, None]:
         """Yield every page of a list, following `@odata.nextLink` exactly as Graph sent it.
 
         `read_items`: offered each answer's bytes first; a page it reads comes with its `table`
         and no `items`. What it declines is read as JSON, which also judges (and asks again
-        for) unreadable answers."""
+        for) unreadable answers. `first_read_after`: the first page is asked for at once, and
+        its answer read once this returns."""
         query = query or ODataQuery()
         headers = _query_headers(query)
         response, page = await self._first_page(
-            path, query, api_version, required_scope, min_page_size, read_items
+            path, query, api_version, required_scope, min_page_size, read_items,
+            first_read_after,
         )
         links_followed: set[str] = set()
         number = 1
@@ -520,10 +523,12 @@ class GraphClient:
         shrinkable: bool = False,
         as_read: bool = False,
         secret_fields: frozenset[str] = frozenset(),
+        read_after: Callable[[], Awaitable[None]] | None = None,
     ) -> httpx.Response:
         """Send until a success, a final error, or a lost answer to a change. Returns a 2xx.
 
         as_read: retry this POST as a read (a `$batch` of GETs changes nothing).
+        read_after (a read): each answer's body is read once this returns (`_transmit`).
         The call goes into the request log however it ends; a `GraphError` it raises carries
         the log entry's number (`request_entry`), so an error shown can open its request.
         """
@@ -533,6 +538,7 @@ class GraphClient:
             response = await self._attempts(
                 method, url, trace, json_body=json_body, headers=headers, scopes=scopes,
                 required_scope=required_scope, shrinkable=shrinkable, as_read=as_read,
+                read_after=read_after,
             )
         except BaseException as error:
             self._log_call(method, url, headers, json_body, trace, number, started, error,
@@ -574,8 +580,11 @@ class GraphClient:
         required_scope: str | None,
         shrinkable: bool,
         as_read: bool,
+        read_after: Callable[[], Awaitable[None]] | None = None,
     ) -> httpx.Response:
         safe = method in _SAFE_METHODS or as_read
+        if not safe:
+            read_after = None  # a change's answer is read as it comes (`_read_or_status_only`)
         retries = 0
         sign_in = _SignInRetry()
         while True:
@@ -586,7 +595,7 @@ class GraphClient:
             trace.status = trace.request_id = None  # the log shows how the last attempt ended
             try:
                 response = await self._transmit(method, url, token, json_body, headers,
-                                                 keep_status=not safe)
+                                                 keep_status=not safe, read_after=read_after)
             except httpx.TransportError as exc:
                 if not safe and not isinstance(exc, _NOT_SENT):
                     raise _outcome_unknown(method, exc) from exc
@@ -643,18 +652,24 @@ class GraphClient:
         extra_headers: Mapping[str, str] | None,
         *,
         keep_status: bool = False,
+        read_after: Callable[[], Awaitable[None]] | None = None,
     ) -> httpx.Response:
         """Send once. keep_status (a change): the status line is read first, so an answer whose
-        body is cut off after it still counts by its status (see `_read_or_status_only`)."""
+        body is cut off after it still counts by its status (see `_read_or_status_only`).
+        read_after (a read): the body is read once it returns; until then it waits, unread, in
+        the connection (start-up: a page the first frame does not show, ui/startup.py)."""
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if extra_headers:
             headers.update(extra_headers)
         request = self._http.build_request(method, url, headers=headers, json=json_body)
         started = self._clock()
         try:
-            response = await self._http.send(request, stream=keep_status)
+            response = await self._http.send(request, stream=keep_status
+                                             or read_after is not None)
             if keep_status:
                 response = await _read_or_status_only(response, method, url)
+            elif read_after is not None:
+                response = await _read_later(response, read_after)
         except _NOT_SENT as exc:
             log.debug("%s %s not sent: %s", method, url, type(exc).__name__)
             raise
@@ -720,18 +735,21 @@ class GraphClient:
         required_scope: str | None = None,
         shrinkable: bool = False,
         off_loop: bool = False,
+        read_after: Callable[[], Awaitable[None]] | None = None,
     ) -> tuple[httpx.Response, T]:
         """Send a read and `parse` its answer; an unreadable 2xx body is asked for again.
 
         A truncated or malformed body is a transport failure that happened to arrive with a
         200: the same bounded back-off as a dropped answer, then the last error.
         `off_loop`: parse on a page-reading thread (`_page_readers`), not the loop's.
+        `read_after`: the answer's body is read and parsed once this returns (the request
+        goes out at once).
         """
         unreadable = 0
         while True:
             response = await self._send(
                 method, url, headers=headers, scopes=scopes, required_scope=required_scope,
-                shrinkable=shrinkable,
+                shrinkable=shrinkable, read_after=read_after,
             )
             try:
                 if off_loop:
@@ -826,6 +844,7 @@ class GraphClient:
         required_scope: str | None,
         min_page_size: int,
         read_items: ItemsReader | None = None,
+        read_after: Callable[[], Awaitable[None]] | None = None,
     ) -> tuple[httpx.Response, Page]:
         """Fetch page 1, halving `$top` on each 503 down to `min_page_size` before giving up."""
         headers = _query_headers(query)
@@ -840,6 +859,7 @@ class GraphClient:
                     headers=headers,
                     required_scope=required_scope,
                     shrinkable=smaller is not None,
+                    read_after=read_after,
                 )
             except _PageTooLarge:
                 log.debug("GET %s answered 503, asking again with $top=%s", url, smaller)
@@ -1052,6 +1072,19 @@ def _network_error(exc: Exception, attempts: int) -> GraphNetworkError:
 
 # The body given to an answer whose status came but whose body was cut off: never valid JSON.
 _CUT_OFF = b"\x00"
+
+
+async def _read_later(response: httpx.Response, read_after: Callable[[], Awaitable[None]]
+                      ) -> httpx.Response:
+    """The answer with its body read once `read_after()` has returned (a failure to read it
+    goes up as the `httpx.TransportError` an unstreamed send would raise)."""
+    try:
+        await read_after()
+        await response.aread()
+    except BaseException:
+        await response.aclose()
+        raise
+    return response
 
 
 async def _read_or_status_only(response: httpx.Response, method: str, url: str

@@ -187,6 +187,7 @@ class IntuneService:
         top: int | None = None,
         parent_id: str | None = None,
         as_columns: bool = False,
+        full_page_after: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncIterator[RowPage]:
         """Yield the rows of a catalog list page by page, following Graph's next links.
 
@@ -195,6 +196,10 @@ class IntuneService:
         `as_columns`: once Graph's count says the list is long (`table.store.COLUMNS_FROM`) and
         the row engine is loaded, its pages come as table columns built from Graph's answers
         (`RowPage.columns`, no `rows`): no Python row a device (issue 21).
+        `full_page_after`: with a preview (`Resource.preview_size`), the first full page is
+        still asked for beside it, and its answer read once the preview is answered and this
+        returns (start-up: once the app's first frame is out, ui/startup.py). Without a preview
+        it is not used: the first full page is then the first page.
         """
         resource = _resource(resource_key)
         path = resource.path_for(parent_id)
@@ -213,7 +218,8 @@ class IntuneService:
         split = partition_for(resource.key, query)
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
         reader = _ColumnReader() if as_columns and page_columns.supported(resource) else None
-        pages = self._pages(resource, path, query, read_items=reader)
+        pages = self._pages(resource, path, query, read_items=reader,
+                            first_read_after=_after_preview(preview, full_page_after))
         first_future = asyncio.ensure_future(anext(pages))
         first_page: asyncio.Future[Page] | None = first_future  # None once awaited here
         try:
@@ -308,6 +314,7 @@ class IntuneService:
 
     def _pages(self, resource: Resource, path: str, query: ODataQuery, *,
                keep_page_size: bool = False, read_items: ItemsReader | None = None,
+               first_read_after: Callable[[], Awaitable[None]] | None = None,
                ) -> AsyncGenerator[Page, None]:
         min_page_size = resource.min_page_size or min(20, query.top or 20)
         if keep_page_size and query.top:
@@ -315,7 +322,7 @@ class IntuneService:
         return self.client.paginate(
             path, query=query, api_version=resource.api_version,
             required_scope=resource.required_scope, min_page_size=min_page_size,
-            read_items=read_items,
+            read_items=read_items, first_read_after=first_read_after,
         )
 
     def _row_page(self, resource: Resource, page: Page, number: int, has_more: bool,
@@ -797,6 +804,28 @@ def _segment(value: str) -> str:
 def _uncountable(server_filter: str | None) -> bool:
     # Graph: azureADDeviceId "not combine with count".
     return bool(server_filter) and "azureADDeviceId" in str(server_filter)
+
+
+# How long the first full page's answer waits, at most, for the preview's (`_after_preview`): a
+# preview that hangs (its retries) must not hold the whole list back.
+PREVIEW_HEAD_START = 1.0  # seconds
+
+
+def _after_preview(preview: asyncio.Future[Page] | None,
+                   hold: Callable[[], Awaitable[None]] | None
+                   ) -> Callable[[], Awaitable[None]] | None:
+    """When the first full page's answer may be read, given a preview and `hold`: once the
+    preview is answered (or failed, or `PREVIEW_HEAD_START` has passed: the first rows come
+    from it, and reading 1,000 devices first held them back) and `hold()` has returned. None
+    (read at once) without either."""
+    if preview is None or hold is None:
+        return None
+
+    async def after() -> None:
+        await asyncio.wait((preview,), timeout=PREVIEW_HEAD_START)
+        await hold()
+
+    return after
 
 
 def _keys(resource: Resource, page: Page) -> frozenset[str]:

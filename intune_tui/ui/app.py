@@ -280,7 +280,8 @@ class IntuneApp(App[None]):
         Graph's answer is on its way while the UI starts. The screen takes this stream over
         (`stream(..., take_early=True)`): nothing is asked twice."""
         screen_class = _first_screen_class()
-        view, pages = screen_class.first_list()
+        # Its first full page after the first frame, when a preview comes first (ui/startup.py).
+        view, pages = screen_class.first_list(full_page_after=self._first_frame_gate.wait)
         if screen_class.WARM_START:
             resource = screen_class.VIEWS[0].resource
             self.warm.prefetch(resource)

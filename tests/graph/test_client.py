@@ -1231,3 +1231,34 @@ def test_httpcores_lookups_of_an_absent_sniffio_fail_at_once(
         assert sys.modules["sniffio"] is installed  # an installed one is left alone
     finally:
         sys.modules.pop("sniffio", None)
+
+
+async def test_a_first_page_read_after_a_hold_is_asked_for_at_once_and_read_once_it_returns(
+        fake_time: FakeTime) -> None:
+    """`first_read_after` (start-up, ui/startup.py): the request goes out at once; its answer
+    is read, and the page given, only once the hold has returned. The next pages are not held."""
+    asked: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params.get("$skiptoken", "first"))
+        if "$skiptoken" in request.url.params:
+            return graph_json({"value": [{"id": "b"}]})
+        return graph_json({"value": [{"id": "a"}],
+                           "@odata.nextLink": f"{BASE}/v1.0/things?$skiptoken=2"})
+
+    released = asyncio.Event()
+
+    async def hold() -> None:
+        await released.wait()
+
+    graph = mock_client(handler, fake_time)
+    pages = graph.paginate("/things", first_read_after=hold)
+    first = asyncio.ensure_future(anext(pages))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert asked == ["first"] and not first.done()
+    released.set()
+    assert [item["id"] for item in (await first).items] == ["a"]
+    assert [item["id"] for page in [page async for page in pages] for item in page.items] == ["b"]
+    assert asked == ["first", "2"]
+    await graph.aclose()

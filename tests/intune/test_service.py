@@ -175,6 +175,96 @@ async def test_a_failing_preview_is_ignored_and_the_list_loads_whole(
     assert [r.status for r in requests_to(fake, "/managedDevices")] == [400, 200, 200]
 
 
+async def test_with_a_hold_the_first_full_page_is_asked_for_at_once_and_read_after_it(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """Start-up (ui/startup.py): the preview comes alone; the first full page is asked for
+    beside it, and its answer read once the hold (the app's first frame) has returned. Every
+    device still comes once."""
+    released = asyncio.Event()
+
+    async def first_frame() -> None:
+        await released.wait()
+
+    pages = service.list_pages("devices", full_page_after=first_frame)
+    preview = await anext(pages)
+    assert len(preview.rows) == 100 and preview.count == DEVICE_COUNT and preview.has_more
+    following = asyncio.ensure_future(anext(pages))
+    await asyncio.sleep(0.05)
+    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == ["100", "1000"]
+    assert not following.done()  # answered, not read: the hold is closed
+    released.set()
+    rest = [await following, *[page async for page in pages]]
+    keys = [row.key for page in [preview, *rest] for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+    assert [r.params["$top"] for r in requests_to(fake, "/managedDevices")] == [
+        "100", "1000", "1000"]
+
+
+async def test_with_a_hold_the_preview_comes_first_even_when_the_full_page_is_answered_first(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """With the hold open (the first frame is out, still without rows), the first full page's
+    answer is read only after the preview's: the first rows are the preview's, not held back
+    behind 1,000 devices."""
+    async def open_hold() -> None:
+        return None
+
+    fake.faults.slow_next(0.2, path_contains="/managedDevices")  # the preview, sent first
+    fake.faults.slow_next(0.0, path_contains="/managedDevices")
+    pages = [page async for page in service.list_pages("devices", full_page_after=open_hold)]
+    assert len(pages[0].rows) == 100 and pages[0].has_more
+    keys = [row.key for page in pages for row in page.rows]
+    assert len(keys) == len(set(keys)) == DEVICE_COUNT
+
+
+async def test_with_a_hold_a_preview_that_hangs_holds_the_full_page_back_only_so_long(
+        service: IntuneService, fake: FakeGraph, monkeypatch) -> None:
+    from intune_tui.intune import service as service_module
+
+    monkeypatch.setattr(service_module, "PREVIEW_HEAD_START", 0.05)
+
+    async def open_hold() -> None:
+        return None
+
+    fake.faults.slow_next(60.0, path_contains="/managedDevices")  # the preview, sent first
+    pages = service.list_pages("devices", full_page_after=open_hold)
+    first = await asyncio.wait_for(anext(pages), timeout=10)
+    assert len(first.rows) == 1000
+    await pages.aclose()
+
+
+async def test_a_preview_holding_the_whole_list_ends_it_while_the_full_page_is_held(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """The first full page's answer, never read (the hold stays closed), is let go when the
+    preview turns out to be the whole list: the listing ends, nothing waits for the hold."""
+    linux = "operatingSystem eq 'Linux'"
+    expected = len(await service.rows("devices", server_filter=linux))
+    assert 0 < expected < 100
+
+    async def never() -> None:
+        await asyncio.Event().wait()
+
+    _answer_the_preview_first(fake)
+    listing = service.list_pages("devices", server_filter=linux, full_page_after=never)
+    pages = await asyncio.wait_for(_all(listing), timeout=30)
+    assert [(len(page.rows), page.has_more) for page in pages] == [(expected, False)]
+
+
+async def _all(pages: AsyncIterator[Any]) -> list[Any]:
+    return [page async for page in pages]
+
+
+async def test_a_hold_on_a_list_without_preview_holds_nothing(
+        service: IntuneService, fake: FakeGraph) -> None:
+    """Without a preview the first full page is the first page: the hold is not waited for."""
+    async def never() -> None:
+        await asyncio.Event().wait()
+
+    first = await asyncio.wait_for(
+        anext(service.list_pages("apps", full_page_after=never)), timeout=30)
+    assert first.rows
+    assert RESOURCES["apps"].preview_size is None
+
+
 async def test_search_filters_are_accepted_by_graph_and_rows_match_them(
         service: IntuneService, fake: FakeGraph) -> None:
     devices = await all_devices(service)

@@ -36,11 +36,11 @@ print(sorted(name for name in startup.WARM_AFTER_START_UP if name in sys.modules
 # The CLI's way to the first frame without a config file, printing which of the modules that
 # start-up does without were imported: `tomllib` (only when there is a file to read), the
 # snapshot reader and its `secrets`/`hmac` (only when there is a snapshot), `ctypes` (the
-# engine's allocator settings, on its thread), the key bar (mounted after the first frame) and
-# the admin center link (its key).
+# engine's allocator settings, on its thread), the key bar (mounted after the first frame), the
+# admin center link (its key) and Textual's Tabs (only lists of several views have them).
 NOT_BEFORE_THE_FIRST_FRAME = ("tomllib", "ctypes", "secrets", "hmac", "intune_tui.warm_start",
                               "intune_tui.snapshot", "intune_tui.ui.widgets.key_footer",
-                              "intune_tui.ui.admin_link")
+                              "intune_tui.ui.admin_link", "textual.widgets._tabs")
 CLI_PATH_IMPORTS = f"""
 import sys, tempfile
 from pathlib import Path

@@ -4,8 +4,10 @@ history of past remote actions."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from bisect import bisect
 from datetime import timedelta
+from functools import cache
+from itertools import accumulate
 from typing import TypeVar
 
 from intune_tui.demo.tenant.devices import ActionRecord, DeviceStore
@@ -25,6 +27,7 @@ from intune_tui.demo.tenant.platforms import (
 from intune_tui.demo.tenant.users import UserDirectory
 
 _T = TypeVar("_T")
+_SYNC_AGE_DRAW = tuple((bucket, bucket[2]) for bucket in SYNC_AGE_BUCKETS)
 
 # The spread's constants (device_replay.py draws the same).
 USERLESS_SHARE = 0.06  # of company devices
@@ -39,9 +42,25 @@ LINUX_NAME_NUMBER = (100, 999)
 NOTES_SHARE = 0.01
 
 
-def _weighted(rng: random.Random, pairs: Iterable[tuple[_T, float]]) -> _T:
-    choices = list(pairs)
-    return rng.choices([value for value, _ in choices], [weight for _, weight in choices])[0]
+def _weighted(rng: random.Random, pairs: tuple[tuple[_T, float], ...]) -> _T:
+    """`rng.choices` of one of `pairs`' values by their weights: the same draw (one
+    `rng.random()`, the same bisection), from the values and cumulated weights of `pairs`
+    worked out once (`_draw_table`), not on each of a tenant's thousands of draws."""
+    values, cumulated, total = _draw_table(pairs)
+    value: _T = values[bisect(cumulated, rng.random() * total, 0, len(values) - 1)]
+    return value
+
+
+@cache
+def _draw_table(pairs: tuple[tuple[_T, float], ...]
+                ) -> tuple[tuple[_T, ...], list[float], float]:
+    cumulated = list(accumulate(weight for _, weight in pairs))
+    return tuple(value for value, _ in pairs), cumulated, cumulated[-1] + 0.0
+
+
+@cache
+def _by_weight(models: tuple[Model, ...]) -> tuple[tuple[Model, float], ...]:
+    return tuple((model, model.weight) for model in models)
 
 
 def _windows_name(rng: random.Random, model: Model, user_stem: str) -> str:
@@ -178,7 +197,7 @@ def _draw_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
     for index in range(count):
         platform = platforms[index]
         os_name = platform.os
-        model = _weighted(rng, ((model, model.weight) for model in platform.models))
+        model = _weighted(rng, _by_weight(platform.models))
         version = _weighted(rng, platform.versions)
         owner = "company" if rng.random() < platform.company_share else "personal"
         userless = (owner == "company" and rng.random() < USERLESS_SHARE) or \
@@ -187,7 +206,7 @@ def _draw_devices(store: DeviceStore, count: int, rng: random.Random) -> None:
             owner = "company"
         user = -1 if userless else rng.randrange(len(users))
         enrollment = _enrollment_for(rng, os_name, owner, userless)
-        low, high, _ = _weighted(rng, ((bucket, bucket[2]) for bucket in SYNC_AGE_BUCKETS))
+        low, high, _ = _weighted(rng, _SYNC_AGE_DRAW)
         sync_age = rng.randrange(low, high)
         enroll_age = sync_age + rng.randrange(*ENROLLED_BEFORE_SYNC)
         encrypted = rng.random() < platform.encrypted_share

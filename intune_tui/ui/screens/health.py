@@ -25,7 +25,7 @@ from intune_tui.ui.screens.resource_list import ListView, ResourceListScreen
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from intune_tui.intune.service import IntuneService, RowPage
     from intune_tui.worker import StreamFinished
@@ -90,13 +90,14 @@ class HealthScreen(ResourceListScreen):
         return attention
 
     @classmethod
-    def pages(cls, view: ListView, server_filter: str | None
+    def pages(cls, view: ListView, server_filter: str | None, *,
+              full_page_after: Callable[[], Awaitable[None]] | None = None,
               ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
         """The per-area views stream from Graph as every list does; Attention is read from the
         service's tenant health (all areas at once) and arrives as one page."""
         if view.resource == ATTENTION.key:
             return attention_pages
-        return super().pages(view, server_filter)
+        return super().pages(view, server_filter, full_page_after=full_page_after)
 
     def _on_page(self, page: RowPage) -> None:
         if self.view.resource == ATTENTION.key:

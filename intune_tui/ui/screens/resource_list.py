@@ -14,13 +14,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Header, Input, Static, Tab, Tabs
+from textual.widgets import Header, Input, Static
 
 from intune_tui.config import ConfigError, View, save_list_columns
 from intune_tui.graph.errors import GraphError, GraphForbidden
@@ -35,7 +36,9 @@ from intune_tui.ui.widgets.search_box import SearchBox
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+    from textual.widgets import Tabs
 
     from intune_tui.intune.search import RowFilter, SearchQuery
     from intune_tui.intune.service import IntuneService, RowPage
@@ -177,7 +180,9 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._add_width_class()
         self._view_index = 0
+        self._resized_to: Size | None = None  # the size of the last Resize handled (_on_resize)
         self._status = ListStatus(noun=self.VIEWS[0].noun)
         self._query: SearchQuery | None = None
         self._server_filter: str | None = None
@@ -213,26 +218,34 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         return f"{cls.AREA}:{view.resource}"
 
     @classmethod
-    def pages(cls, view: ListView, server_filter: str | None
+    def pages(cls, view: ListView, server_filter: str | None, *,
+              full_page_after: Callable[[], Awaitable[None]] | None = None,
               ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
         """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
-        `server_filter`. A screen whose view is built otherwise (Health's Attention) says so."""
+        `server_filter`. A screen whose view is built otherwise (Health's Attention) says so.
+        `full_page_after`: as `IntuneService.list_pages` takes it."""
         resource_key = view.resource
         column_count = len(RESOURCES[resource_key].columns)
         return lambda service: with_columns(
-            service.list_pages(resource_key, server_filter=server_filter, as_columns=True),
+            service.list_pages(resource_key, server_filter=server_filter, as_columns=True,
+                               full_page_after=full_page_after),
             column_count)
 
     @classmethod
-    def first_list(cls) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
+    def first_list(cls, *, full_page_after: Callable[[], Awaitable[None]] | None = None
+                   ) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
         """The stream key and the pages of this screen's first load (first view, no search):
-        the app asks for them at start-up, before the screen exists."""
+        the app asks for them at start-up, before the screen exists (`full_page_after`: the
+        app's first frame, ui/startup.py)."""
         view = cls.VIEWS[0]
-        return cls._stream_key(view), cls.pages(view, None)
+        return cls._stream_key(view), cls.pages(view, None, full_page_after=full_page_after)
 
     def compose(self) -> ComposeResult:
         yield Header()
         if len(self.VIEWS) > 1:
+            # Imported here: the first screen (devices) has one view (ui/startup.py).
+            from textual.widgets import Tab, Tabs
+
             yield Tabs(*(Tab(view.label, id=f"view-{index}")
                          for index, view in enumerate(self.VIEWS)), id="views")
         yield SearchBox(placeholder="Search: words, os:ios compliance:noncompliant synced<7d …")
@@ -253,6 +266,28 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         # Load as soon as the widgets exist, before the screen's Mount: Textual paints the first
         # frame in between, and the first list's pages that came meanwhile are then in it.
         self.load()
+
+    def _add_width_class(self) -> None:
+        """The width class (-narrow, -wide: `IntuneApp.HORIZONTAL_BREAKPOINTS`) that Textual
+        gives the screen at its first Resize, given before its widgets are styled: that Resize
+        then changes no class, and does not restyle the whole screen (ui/startup.py)."""
+        breakpoints = (self.app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None
+                       else self.HORIZONTAL_BREAKPOINTS)
+        if breakpoints:
+            self.add_class(*self._get_breakpoint_classes(self.app.size.width, breakpoints),
+                           update=False)
+
+    async def _on_resize(self, event: events.Resize) -> None:
+        """Textual's Screen handles a size this screen is not laid out at yet; the same size
+        again is let go. Textual (8.2.8) hands the terminal's size to the screen twice more at
+        start-up, unchanged (the app's first Resize, then the driver's at idle): each laid out
+        and painted the whole screen again before the frame with the first rows (ui/startup.py).
+        """
+        if event.size == self._resized_to and event.size == self._compositor.size:
+            event.prevent_default()  # Textual's own handler (the base class's) does not run
+            event.stop()
+            return
+        self._resized_to = event.size
 
     def on_mount(self) -> None:
         self.title = self.AREA.capitalize()
@@ -676,6 +711,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
             return
         self.intune_app.cancel_listing(self.stream_key)
         self._view_index = index
+        from textual.widgets import Tabs
+
         self.query_one(Tabs).active = f"view-{index}"
         # The new view has other columns: a new table, mounted once the old one (same id) is gone.
         await self.table.remove()

@@ -176,3 +176,28 @@ async def test_what_follows_a_first_page_that_came_during_the_mount_waits_for_th
         await wait_until(pilot, lambda: "key bar" in events and "freeze" in events)
     assert events.index("frame") < events.index("freeze")
     assert events.index("frame") < events.index("key bar")
+
+
+async def test_the_list_follows_the_terminal_to_another_size_and_back(make_app, wait_until
+                                                                      ) -> None:
+    """The screen lets a Resize to the size it is already laid out at go (Textual repeats the
+    terminal's size at start-up, ui/startup.py); a new size, and the old one again after it,
+    still lay the list out and set the width classes (-narrow below 100 columns)."""
+    from waiting import list_loaded
+
+    from intune_tui.ui.screens.devices import DevicesScreen
+    from intune_tui.ui.widgets.resource_table import ResourceTable
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        screen = app.screen
+        table = screen.query_one(ResourceTable)
+        assert table.region.width == 120 and screen.has_class("-wide")
+        for width, height, width_class in ((80, 24, "-narrow"), (120, 40, "-wide"),
+                                           (80, 24, "-narrow")):
+            await pilot.resize_terminal(width, height)
+            await wait_until(pilot, lambda width=width: table.region.width == width)
+            await pilot.pause(0.05)
+            assert screen.has_class(width_class), (width, screen.classes)
+            assert table.region.width == width and screen.size == (width, height)
