@@ -193,15 +193,15 @@ async def test_an_app_that_ended_is_freed_with_its_flow(make_app, wait_until,
     async def run_an_app() -> tuple[weakref.ref[Any], weakref.ref[Any]]:
         app = make_app(devices=DEVICES)
         async with app.run_test() as pilot:
-            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+            # ...and both once-a-process threads started under this app (start-up's end).
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                             and None not in (startup._warmed, columns._preloaded))
             flow = action_flow.action_flow(app)
         return weakref.ref(app), weakref.ref(flow)
 
     app, flow = await asyncio.create_task(run_an_app())
-    # Both once-a-process threads were started by this app; each holds it while it runs (a
-    # Thread keeps its `sys.stderr`), and nothing may hold it once they end.
-    loaders = (startup._warmed, columns._preloaded)
-    assert None not in loaders
+    # Each of those threads holds the app while it runs (a Thread keeps its `sys.stderr`);
+    # nothing may hold it once they end.
     await asyncio.to_thread(join_threads, ("warm-imports", "row-engine-import"))
     gc.collect()
     assert app() is None, "an app that ended is still referenced"
