@@ -61,35 +61,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[gc_collect_iterations_key] = UNRAISABLE_GC_PASSES
 
 
-# How much longer a test under tests/ui/ takes than one elsewhere (one whole run, 6 workers,
-# 2026-12-07: 638 UI tests 0.96 s wall each, 1,560 others 0.11 s): where in the run's time a test
-# falls, for spreading the pictures.
-UI_TEST_WEIGHT = 8
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Spread the picture tests (`snap_compare`) evenly over the run's time, the others keeping
-    their order. xdist hands tests out in collection order, so the ~85 pictures, which mostly
-    wait (Textual's 20 ms idle windows, the scenes' settling pauses: ~0.45 s of CPU in ~2.5 s),
-    ran side by side on every worker at once near the end and the two cores were half idle for
-    ~30 s (2026-12-07, per-test CPU and start times of one whole run: 10 s of test CPU per 10 s
-    of wall in that stretch, 17-20 s elsewhere)."""
-    pictures = [item for item in items if "snap_compare" in getattr(item, "fixturenames", ())]
-    if not pictures or len(pictures) == len(items):
-        return
-    taken = set(map(id, pictures))
-    others = [item for item in items if id(item) not in taken]
-    weights = [UI_TEST_WEIGHT if "ui" in item.path.parts else 1 for item in others]
-    total = sum(weights)
-    spread: list[tuple[float, pytest.Item]] = []
-    elapsed = 0
-    for item, weight in zip(others, weights, strict=True):
-        spread.append(((elapsed + weight / 2) / total, item))
-        elapsed += weight
-    spread += [((index + 0.5) / len(pictures), item) for index, item in enumerate(pictures)]
-    items[:] = [item for _, item in sorted(spread, key=lambda pair: pair[0])]
-
-
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What is alive once the tests are collected (imported modules, the collected tests) stays
     alive to the end, so it leaves the cyclic collector's generations (`gc.freeze`): each full
