@@ -121,7 +121,11 @@ def item_name(prop: str) -> str:
 
 
 _engine_lock = threading.Lock()
-_preloading: threading.Thread | None = None
+# Set once the preload thread has ended (engine imported, or the import failed). The module
+# keeps this Event, not the Thread: a Thread keeps the `sys.stderr` of the moment it was made
+# (CPython's `Thread._stderr`), inside a running Textual app that app's print capture, so a kept
+# Thread kept the process's first app, and every widget of it, alive for good.
+_preloaded: threading.Event | None = None
 # While cleared, a started preload waits before importing (ui/startup.py holds it until the
 # first rows are painted: on another thread the import still takes the GIL from the first frame).
 _preload_allowed = threading.Event()
@@ -137,7 +141,7 @@ def engine() -> ModuleType:
 
 def engine_ready() -> bool:
     """True once the preload thread has imported the engine (never waits)."""
-    return _preloading is not None and not _preloading.is_alive()
+    return _preloaded is not None and _preloaded.is_set()
 
 
 def hold_preload() -> None:
@@ -152,11 +156,8 @@ def release_preload() -> None:
 def engine_ready_within(seconds: float) -> bool:
     """Whether the engine is imported, waiting up to `seconds` for a preload started (held
     or under way) to finish it; never starts nor releases one."""
-    loading = _preloading
-    if loading is None:
-        return False
-    loading.join(seconds)
-    return not loading.is_alive()
+    loaded = _preloaded
+    return loaded is not None and loaded.wait(seconds)
 
 
 def wait_for_engine() -> None:
@@ -164,27 +165,31 @@ def wait_for_engine() -> None:
     released, since something needs the engine now)."""
     release_preload()
     preload_engine()
-    assert _preloading is not None
-    _preloading.join()
+    assert _preloaded is not None
+    _preloaded.wait()
 
 
 def preload_engine() -> None:
     """Start importing polars and numpy on a daemon thread, once (returns at once)."""
-    global _preloading
+    global _preloaded
     with _engine_lock:
-        if _preloading is not None:
+        if _preloaded is not None:
             return
+        ended = threading.Event()
 
         def load() -> None:
-            _preload_allowed.wait()
-            import numpy  # noqa: F401
-            import polars  # noqa: F401
+            try:
+                _preload_allowed.wait()
+                import numpy  # noqa: F401
+                import polars  # noqa: F401
 
-            # A long list's load is coming: its freed large blocks should leave the process.
-            memory.keep_large_blocks_out_of_heap()
+                # A long list's load is coming: its freed large blocks should leave the process.
+                memory.keep_large_blocks_out_of_heap()
+            finally:
+                ended.set()
 
-        _preloading = threading.Thread(target=load, name="row-engine-import", daemon=True)
-        _preloading.start()
+        _preloaded = ended
+        threading.Thread(target=load, name="row-engine-import", daemon=True).start()
 
 
 def dtype_of(kind: str) -> Any:

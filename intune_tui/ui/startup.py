@@ -106,21 +106,28 @@ WARM_AFTER_START_UP = (
     "intune_tui.ui.screens.device_detail",
 )
 
-_warming: threading.Thread | None = None
+# Set once the warming thread has ended. An Event, not the Thread: a Thread keeps the
+# `sys.stderr` of the moment it was made, the running app's print capture, and so the app
+# (table/columns.py's preload says more).
+_warmed: threading.Event | None = None
 
 
 def warm_imports() -> None:
     """Import `WARM_AFTER_START_UP` on a daemon thread, once a process (returns at once)."""
-    global _warming
-    if _warming is not None:
+    global _warmed
+    if _warmed is not None:
         return
+    ended = threading.Event()
 
     def load() -> None:
-        for module in WARM_AFTER_START_UP:
-            importlib.import_module(module)
+        try:
+            for module in WARM_AFTER_START_UP:
+                importlib.import_module(module)
+        finally:
+            ended.set()
 
-    _warming = threading.Thread(target=load, name="warm-imports", daemon=True)
-    _warming.start()
+    _warmed = ended
+    threading.Thread(target=load, name="warm-imports", daemon=True).start()
 
 
 # -- the first list asked for before its screen exists -----------------------------------------

@@ -81,24 +81,24 @@ def test_versions_shared_by_rows_are_encoded_once_and_a_boolean_part_is_no_versi
 
 def test_a_held_preload_imports_only_once_released(monkeypatch: pytest.MonkeyPatch) -> None:
     # Start-up holds the engine's import until the first rows are painted (ui/startup.py).
-    monkeypatch.setattr(col, "_preloading", None)  # a preload not started yet in this process
+    monkeypatch.setattr(col, "_preloaded", None)  # a preload not started yet in this process
     col.hold_preload()
     try:
         col.preload_engine()
-        thread = col._preloading
-        assert thread is not None
-        thread.join(0.3)  # polars is already imported here: an unheld preload ends at once
+        ended = col._preloaded
+        assert ended is not None
+        ended.wait(0.3)  # polars is already imported here: an unheld preload ends at once
         assert not col.engine_ready()
     finally:
         col.release_preload()
-    thread.join(10)
+    ended.wait(10)
     assert col.engine_ready()
 
 
 def test_waiting_for_the_engine_releases_a_held_preload(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    monkeypatch.setattr(col, "_preloading", None)
+    monkeypatch.setattr(col, "_preloaded", None)
     col.hold_preload()
     try:
         col.preload_engine()
@@ -115,9 +115,9 @@ def test_a_bounded_wait_for_the_engine_neither_starts_nor_releases_its_import(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    monkeypatch.setattr(col, "_preloading", None)
+    monkeypatch.setattr(col, "_preloaded", None)
     assert not col.engine_ready_within(0.05)  # none started: none started by the wait
-    assert col._preloading is None
+    assert col._preloaded is None
     col.hold_preload()
     try:
         col.preload_engine()

@@ -28,16 +28,9 @@ AppFactory = Callable[..., IntuneApp]
 
 @pytest.fixture(autouse=True)
 def quick_idle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Pilot waits for idle in short windows (tests/waiting.py), except for pictures and
-    tests marked `textual_idle_windows`."""
-    if ("snap_compare" not in request.fixturenames
-            and request.node.get_closest_marker("textual_idle_windows") is None):
+    """The Pilot waits for idle in short windows (tests/waiting.py), except for pictures."""
+    if "snap_compare" not in request.fixturenames:
         quick_idle_windows(monkeypatch)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "textual_idle_windows: the Pilot keeps Textual's own "
-                            "20 ms idle windows (tests/waiting.py quick_idle_windows)")
 
 
 @pytest.fixture

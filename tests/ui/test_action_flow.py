@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import threading
 import weakref
 from typing import Any
 
@@ -26,7 +27,8 @@ from waiting import FAST_TIMINGS
 from intune_tui.config import load_settings
 from intune_tui.intune.resources import DEVICE_ACTION_STATE_SELECT
 from intune_tui.session import demo_session
-from intune_tui.ui import action_flow
+from intune_tui.table import columns
+from intune_tui.ui import action_flow, startup
 from intune_tui.ui.app import IntuneApp
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
 from intune_tui.ui.screens.devices import DevicesScreen
@@ -171,25 +173,36 @@ async def test_quitting_with_nothing_on_the_wire_asks_nothing(make_app, wait_unt
         await wait_until(pilot, lambda: app.return_code is not None)
 
 
+def join_threads(names: tuple[str, ...]) -> None:
+    """Wait (10 s at most each) for the threads of these names to end; no Thread is kept."""
+    for thread in threading.enumerate():
+        if thread.name in names:
+            thread.join(10)
 
-# Textual's own idle windows: with 5 ms ones this failed in 3 of 4 clean-clone CI runs (the
-# app still referenced), as it fails on its own, every time, with 20 ms ones too (f6fa90e: run
-# alone with `-n 0`; it passes after other UI tests of the same process). Open: what keeps the
-# first app of a process alive.
-@pytest.mark.textual_idle_windows
-async def test_an_app_that_ended_is_freed_with_its_flow(make_app, wait_until) -> None:
+
+async def test_an_app_that_ended_is_freed_with_its_flow(make_app, wait_until,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The flow of an app must not keep the app (and every widget of it) alive once it ended.
     (The app runs in a task of its own: Textual's `active_app` context variable holds it in the
-    context it ran in.)"""
+    context it ran in.) Nor may what the app starts once a process: its threads are made while
+    the app captures `sys.stderr`, and a Thread keeps the `sys.stderr` it was made with."""
+    # The once-a-process threads start again under this test's app, whichever test came first.
+    monkeypatch.setattr(startup, "_warmed", None)
+    monkeypatch.setattr(columns, "_preloaded", None)
 
     async def run_an_app() -> tuple[weakref.ref[Any], weakref.ref[Any]]:
         app = make_app(devices=DEVICES)
         async with app.run_test() as pilot:
-            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen))
+            # ...and both once-a-process threads started under this app (start-up's end).
+            await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
+                             and None not in (startup._warmed, columns._preloaded))
             flow = action_flow.action_flow(app)
         return weakref.ref(app), weakref.ref(flow)
 
     app, flow = await asyncio.create_task(run_an_app())
+    # Each of those threads holds the app while it runs (a Thread keeps its `sys.stderr`);
+    # nothing may hold it once they end.
+    await asyncio.to_thread(join_threads, ("warm-imports", "row-engine-import"))
     gc.collect()
     assert app() is None, "an app that ended is still referenced"
     assert flow() is None, "the flow of an app that ended is still referenced"

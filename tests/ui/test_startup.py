@@ -28,7 +28,7 @@ app._first_screen_class()
 preload_network_transport()
 print(sorted(name for name in startup.WARM_AFTER_START_UP if name in sys.modules))
 startup.warm_imports()
-startup._warming.join(60)
+startup._warmed.wait(60)
 print(sorted(name for name in startup.WARM_AFTER_START_UP if name in sys.modules))
 """
 
