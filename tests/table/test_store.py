@@ -801,6 +801,16 @@ def test_a_key_column_that_stops_matching_its_cells_mid_load_keeps_every_rows_ke
     assert converted == []
 
 
+def sort_in_small_buckets(monkeypatch: pytest.MonkeyPatch, *, buckets: int, sample: int,
+                          run_limit: int) -> None:
+    """A few hundred text keys prepared as a long list's are (a sample sort), in buckets and
+    slices small enough for a test's keys to fill many of them."""
+    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)
+    monkeypatch.setattr(store_module, "BUCKETS", buckets)
+    monkeypatch.setattr(store_module, "BUCKET_SAMPLE", sample)
+    monkeypatch.setattr(store_module, "RUN_LIMIT", run_limit)
+
+
 @pytest.mark.parametrize("alphabet", ["ab", "ab\x00", "aé€😀b", "aA \t", "x"])
 def test_prepared_text_orders_sort_like_python_in_buckets(
         holding: str, alphabet: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -811,10 +821,7 @@ def test_prepared_text_orders_sort_like_python_in_buckets(
     over every bucket or are all in one (one key repeated)."""
     if holding != "columns":
         pytest.skip("Python rows prepare no sorts")
-    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
-    monkeypatch.setattr(store_module, "BUCKETS", 5)
-    monkeypatch.setattr(store_module, "BUCKET_SAMPLE", 4)
-    monkeypatch.setattr(store_module, "RUN_LIMIT", 16)
+    sort_in_small_buckets(monkeypatch, buckets=5, sample=4, run_limit=16)
     chance = random.Random(len(alphabet))
     keys_ = [None if chance.random() < 0.1 else
              "".join(chance.choice(alphabet) for _ in range(chance.randrange(0, 7)))
@@ -843,10 +850,7 @@ def test_prepared_orders_of_keys_derived_from_their_cells_keep_the_rows_own_keys
         pytest.skip("Python rows hold their keys")
     from intune_tui.table import columns as col
 
-    monkeypatch.setattr(store_module, "TAGGED_FROM", 2)  # text sorts as a long list's
-    monkeypatch.setattr(store_module, "BUCKETS", 6)
-    monkeypatch.setattr(store_module, "BUCKET_SAMPLE", 5)
-    monkeypatch.setattr(store_module, "RUN_LIMIT", 32)
+    sort_in_small_buckets(monkeypatch, buckets=6, sample=5, run_limit=32)
     chance = random.Random(11)
     cells = ["".join(chance.choice("aBcD") for _ in range(chance.randrange(1, 6)))
              for _ in range(400)]
