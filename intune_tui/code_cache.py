@@ -47,11 +47,6 @@ _FORMAT = 1
 MOST_KEPT = 4096
 
 
-def user_cache_dir() -> Path:
-    """The app's folder in the user's cache folder (INTUNE_TUI_CACHE_DIR instead, when set)."""
-    return app_dir("cache")
-
-
 def _key(source: str) -> bytes:
     return hashlib.blake2b(source.encode("utf-8"), digest_size=16).digest()
 
@@ -147,7 +142,7 @@ def install(directory: Path | None = None) -> CodeOnDisk:
     from now on, in this process; once (a second call returns the first cache)."""
     global _installed
     if _installed is None:
-        disk = CodeOnDisk(directory or user_cache_dir() / "code")
+        disk = CodeOnDisk(directory or app_dir("cache") / "code")
         disk.load()
         # A global of that module, found before the builtin.
         dataclasses.exec = disk.exec  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.css.types import CSSLocation
 
-from intune_tui.code_cache import user_cache_dir
+from intune_tui.app_dirs import app_dir
 from intune_tui.private_files import read_own_private_bytes, write_private_bytes
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _textual_files() -> tuple[object, ...]:
 def rules_cache_dir() -> Path:
     """Where the CLI's app keeps parsed style rules: the user's cache folder
     (INTUNE_TUI_CACHE_DIR instead, when set)."""
-    return user_cache_dir() / "styles"
+    return app_dir("cache") / "styles"
 
 
 class RulesOnDisk:
