@@ -511,6 +511,10 @@ class RowValues(Mapping[int, Any]):
     def values(self) -> ValuesView[Any]:
         return _RowValuesView(self)
 
+    def arrays(self) -> tuple[Indexes, list[Any]]:
+        """The indexes (a numpy array, no copy) and the values beside them."""
+        return _np().frombuffer(self._rows, dtype=_np().int64), self._values
+
 
 class _RowItems(ItemsView[int, Any]):
     """`RowValues.items()` read side by side, not looked up one by one."""
@@ -776,15 +780,17 @@ class ColumnStore(StoreSettings[RowT]):
         self._take_compacted()
         previous = self._arrival(self._cursor) if self.visible_count else None
         old_words, old_mask = self._filter_words, self._mask
-        narrower = predicate is self._predicate and key_tests == self._key_tests
+        old_tests = self._key_tests
+        narrower = predicate is self._predicate and _narrower_tests(key_tests, old_tests)
         self._predicate = predicate
         self._filter_words = words
         self._key_tests = key_tests
         # Typing one more letter: every row that passes now passed before (each old word is in
-        # a new one), so only those rows are tested again.
+        # a new one, each old column test implied by a new one), so only those rows are tested
+        # again.
         narrower = narrower and old_mask is not None and all(
             any(old in new for new in self._filter_words) for old in old_words)
-        self._apply_filter(old_mask if narrower else None)
+        self._apply_filter(old_mask if narrower else None, tests_changed=key_tests != old_tests)
         if previous is None or (self._mask is not None and not self._mask[previous]):
             self._cursor = 0
             return False
@@ -1029,7 +1035,7 @@ class ColumnStore(StoreSettings[RowT]):
         stamp = (self._generation, length, self._reshapes)
         if frame is None or length < CATEGORIZE_FROM or frame.height != length:
             return
-        found = [col.as_category(series, 0) for series in (
+        found = [_chunked_like(col.as_category(series, 0), series) for series in (
             frame.get_column(name) for name, kind in dict(self._kinds).items()
             if kind == col.TEXT and name.startswith("i:") and name in frame.columns)
             if cast("int", series.approx_n_unique()) * col.CATEGORY_SHARE <= length]
@@ -1430,8 +1436,9 @@ class ColumnStore(StoreSettings[RowT]):
 
     # ---------------------------------------------------------------- internals: filter
 
-    def _apply_filter(self, within: Mask | None = None) -> None:
-        """Filter every row, or with `within` (a mask every passing row is in), only those."""
+    def _apply_filter(self, within: Mask | None = None, *, tests_changed: bool = False) -> None:
+        """Filter every row, or with `within` (a mask every passing row is in), only those:
+        their words, and their column tests too when those changed (`tests_changed`)."""
         np = _np()
         if not self.filter_active or not self._length:
             self._mask = self._ordered_mask = None
@@ -1442,11 +1449,11 @@ class ColumnStore(StoreSettings[RowT]):
                 if self._ordered is not None:
                     self._ordered_mask = np.zeros(0, dtype=bool)
             return
+        narrowed = None
         if within is not None and len(within) == self._length \
                 and np.count_nonzero(within) * NARROW_SHARE[1] < self._length * NARROW_SHARE[0]:
-            self._mask = self._words_within(within)
-        else:
-            self._mask = self._matches(0)
+            narrowed = self._matches_within(within, tests_changed)
+        self._mask = self._matches(0) if narrowed is None else narrowed
         if self._ordered is None:
             self._ordered_mask = None
             self._view = np.flatnonzero(self._mask).astype(np.int32)
@@ -1454,8 +1461,9 @@ class ColumnStore(StoreSettings[RowT]):
             self._ordered_mask = self._mask[self._ordered]
             self._view = self._ordered[self._ordered_mask]
 
-    def _words_within(self, within: Mask) -> Mask:
-        """The filter's words tested on the rows of `within` only (they passed the rest).
+    def _matches_within(self, within: Mask, tests_changed: bool) -> Mask | None:
+        """The filter's words, and its column tests when `tests_changed`, tested on the rows of
+        `within` only (they passed the rest); None when a column test must run in Python.
 
         The rows are taken with a boolean `filter`, which shares the texts (a `gather` of
         the same rows copies them: at a million rows it costs twice the test itself), so
@@ -1464,36 +1472,39 @@ class ColumnStore(StoreSettings[RowT]):
 
         np = _np()
         assert self._frame is not None
-        if not self._filter_words:
+        plain, own, python_tests = self._split_tests(self._key_tests if tests_changed else (), 0)
+        if python_tests:
+            return None
+        tests = _word_tests(self._filter_words) + plain
+        if not tests and not own:
             return within.copy()
-        texts = self._frame.get_column(col.SEARCH).filter(pl.Series(within))
+        rows = np.flatnonzero(within)
+        keep = pl.Series(within)
+        passed = _tested(self._frame, tests, keep) if tests else np.ones(len(rows), dtype=bool)
+        for test, expression, keys in own:
+            part = _tested(self._frame, [expression], keep)
+            _take_own_keys(part, test, keys, rows=rows)
+            passed &= part
         mask: Mask = np.zeros(self._length, dtype=bool)
-        mask[np.flatnonzero(within)[_words_in(texts, self._filter_words)]] = True
+        mask[rows[passed]] = True
         return mask
 
     def _matches(self, first: int) -> Mask:
         """Which rows from arrival index `first` on pass the filter."""
         np = _np()
-        import polars as pl
         assert self._frame is not None
         frame = self._frame.slice(first) if first else self._frame
         length = self._length - first
-        expressions: list[pl.Expr] = []
-        python_tests: list[KeyTest] = []
-        for test in self._key_tests:
-            expression = self._test_expression(test, first)
-            if expression is None:
-                python_tests.append(test)
-            else:
-                expressions.append(expression)
-        mask: Mask = (_words_in(frame.get_column(col.SEARCH), self._filter_words)
-                      if self._filter_words else np.ones(length, dtype=bool))
-        if expressions:
-            combined = frame.select(pl.all_horizontal(expressions).fill_null(False))
-            mask &= combined.to_series().to_numpy()
+        plain, own, python_tests = self._split_tests(self._key_tests, first)
+        tests = _word_tests(self._filter_words) + plain
+        mask: Mask = _tested(frame, tests) if tests else np.ones(length, dtype=bool)
+        for test, expression, keys in own:
+            passed = _tested(frame, [expression])
+            _take_own_keys(passed, test, keys, first=first)
+            mask &= passed
         for test in python_tests:
-            keys = self._arrival_keys(test.column)[first:]
-            mask &= np.array(test.matches_keys(keys), dtype=bool)
+            keys_ = self._arrival_keys(test.column)[first:]
+            mask &= np.array(test.matches_keys(keys_), dtype=bool)
         predicate = self._predicate
         if predicate is not None:
             candidates = (np.flatnonzero(mask) + first).tolist()
@@ -1505,24 +1516,48 @@ class ColumnStore(StoreSettings[RowT]):
                         mask[arrival - first] = False
         return mask
 
+    def _split_tests(self, tests: Iterable[KeyTest], first: int) -> tuple[
+            list[pl.Expr], list[tuple[KeyTest, pl.Expr, RowValues]], list[KeyTest]]:
+        """`tests` (on rows from arrival index `first` on) as polars expressions: those on
+        columns without exceptions, those on columns with (test, expression, the rows' own
+        keys), and the tests that must run in Python."""
+        plain: list[pl.Expr] = []
+        own: list[tuple[KeyTest, pl.Expr, RowValues]] = []
+        python_tests: list[KeyTest] = []
+        for test in tests:
+            expression = self._test_expression(test, first)
+            sort = col.sort_name(test.column)
+            keys = self._exceptions.get(sort)
+            if expression is None:
+                python_tests.append(test)
+            elif keys and self._resolve(sort)[1] in col.FRAME_KINDS:
+                own.append((test, expression, keys))
+            else:
+                plain.append(expression)
+        return plain, own, python_tests
+
     def _test_expression(self, test: KeyTest, first: int) -> pl.Expr | None:
-        """A column test (on rows from arrival index `first` on) as a polars expression, or
-        None when it must run in Python."""
+        """A column test (on rows from arrival index `first` on) as a polars expression over
+        the frame's columns (the rows with keys of their own, exceptions, are not told
+        apart), or None when it must run in Python."""
         op = getattr(test, "op", None)
         if op not in _PAGE_OPS:
             return None
         operand = getattr(test, "operand", None)
-        name, kind = self._resolve(col.sort_name(test.column))
+        sort = col.sort_name(test.column)
+        name, kind = self._resolve(sort)
         import polars as pl
         column = pl.col(name)
-        sort = col.sort_name(test.column)
-        if kind in col.FRAME_KINDS and (self._exceptions.get(sort)
-                                        or self._kinds[sort].startswith(col.LOWER)):
-            column = pl.lit(self._sort_series(test.column, first))
-        if kind in col.TEXTS and op == "in" and isinstance(operand, frozenset | set) \
-                and all(type(value) is str for value in operand):
-            choices = pl.Series(list(operand), dtype=pl.String).implode()
-            return column.is_in(choices).fill_null(False)
+        lower = self._kinds[sort].startswith(col.LOWER)
+        if kind == col.CATEGORY and _text_test(op, operand):
+            return self._category_test(name, lower, op, operand, first)
+        if lower:
+            if kind != col.TEXT:
+                return None
+            column = column.str.to_lowercase()  # as `columns.derive`
+        if kind in col.TEXTS and op == "in" and _text_test(op, operand):
+            choices = pl.Series(list(cast("frozenset[str]", operand)), dtype=pl.String)
+            return column.is_in(choices.implode()).fill_null(False)
         if kind in col.TEXTS and op == "contains" and type(operand) is str:
             text = column if kind == col.TEXT else column.cast(pl.String)
             return text.str.contains(operand, literal=True).fill_null(False)
@@ -1533,6 +1568,26 @@ class ColumnStore(StoreSettings[RowT]):
             compared = column > value if op == "after" else column < value
             return compared.fill_null(False)
         return None
+
+    def _category_test(self, name: str, lower: bool, op: str, operand: Any,
+                       first: int) -> pl.Expr:
+        """A text test on category column `name` (in lower case when `lower`) as a test of
+        its codes: its few distinct values are tested, then each row's code looked up. No
+        row's text is made (lowering a million rows' OS took ~20 ms a keystroke)."""
+        import polars as pl
+
+        assert self._frame is not None
+        values = self._frame.get_column(name)
+        distinct = (values.slice(first) if first else values).unique().drop_nulls()
+        texts = distinct.cast(pl.String)
+        if lower:
+            texts = texts.str.to_lowercase()
+        if op == "in":
+            passing = texts.is_in(pl.Series(list(operand), dtype=pl.String).implode())
+        else:
+            passing = texts.str.contains(operand, literal=True)
+        codes = distinct.filter(passing).to_physical()
+        return pl.col(name).to_physical().is_in(codes.implode()).fill_null(False)
 
     def _keys_of(self, column: int, first: int) -> list[Any]:
         name, kind = self._resolve(col.sort_name(column))
@@ -1591,22 +1646,105 @@ def _prepared_order(frame: pl.DataFrame, kinds: dict[str, str],
     return order, present, _same_as_before(keys, order[:present])
 
 
-def _words_in(texts: pl.Series, words: tuple[str, ...]) -> Mask:
-    """Which of `texts` hold every one of `words` (None holds none). Long columns are
-    tested in SPLIT_PARTS slices at once (`collect_all` runs them on polars' threads; one
-    expression over the whole column runs on one)."""
+def _chunked_like(series: pl.Series, model: pl.Series) -> pl.Series:
+    """`series` in chunks as long as `model`'s (views of its own, no copy). A cast to
+    categories makes one chunk; a frame whose columns are chunked alike is not aligned
+    again (copied) by each expression that runs on it."""
+    import polars as pl
+
+    if series.n_chunks() == model.n_chunks():
+        return series
+    parts, start = [], 0
+    for chunk in model.get_chunks():
+        parts.append(series.slice(start, len(chunk)))
+        start += len(chunk)
+    return pl.concat(parts, rechunk=False)
+
+
+def _tested(frame: pl.DataFrame, tests: Sequence[pl.Expr],
+            keep: pl.Series | None = None) -> Mask:
+    """Which rows of `frame` (of those `keep` keeps) pass every one of `tests`. They run on
+    the columns they read only: an expression run on the whole frame has polars align every
+    column's chunks first (one column chunked otherwise, made categories at once, cost every
+    column test ~45 ms at a million rows)."""
+    import polars as pl
+
+    names = sorted({name for test in tests for name in test.meta.root_names()})
+    columns = pl.DataFrame([frame.get_column(name) for name in names]) if names else frame
+    return _passing(columns if keep is None else columns.filter(keep), tests)
+
+
+def _take_own_keys(passed: Mask, test: KeyTest, keys: RowValues, *, first: int = 0,
+                   rows: Indexes | None = None) -> None:
+    """`test` run again in Python on the rows with keys of their own (`keys`) among those of
+    `passed`: arrival indexes `first` on, or `rows` (ascending)."""
+    np = _np()
+    indexes, values = keys.arrays()
+    if rows is None:
+        start = int(np.searchsorted(indexes, first))
+        where, chosen = indexes[start:] - first, values[start:]
+    else:
+        positions = np.searchsorted(rows, indexes)
+        found = positions < len(rows)
+        found[found] = rows[positions[found]] == indexes[found]
+        where = positions[found]
+        chosen = [values[index] for index in np.flatnonzero(found).tolist()]
+    if len(where):
+        passed[where] = test.matches_keys(chosen)
+
+
+def _text_test(op: str, operand: Any) -> bool:
+    """True for a column test of text: "contains" a text, or "in" a set of texts."""
+    if op == "contains":
+        return type(operand) is str
+    return op == "in" and isinstance(operand, frozenset | set) \
+        and all(type(value) is str for value in operand)
+
+
+def _implies(new: KeyTest, old: KeyTest) -> bool:
+    """True when every row `new` lets through, `old` lets through too (typing on)."""
+    if new == old:
+        return True
+    if new.column != old.column:
+        return False
+    op, old_op = getattr(new, "op", None), getattr(old, "op", None)
+    operand, old_operand = getattr(new, "operand", None), getattr(old, "operand", None)
+    if op == old_op == "contains" and type(operand) is str and type(old_operand) is str:
+        return old_operand in operand
+    return op == old_op == "in" and isinstance(operand, frozenset | set) \
+        and isinstance(old_operand, frozenset | set) and operand <= old_operand
+
+
+def _narrower_tests(tests: tuple[KeyTest, ...], old_tests: tuple[KeyTest, ...]) -> bool:
+    """True when `tests` let through no row `old_tests` did not: each old test is implied by
+    a new one."""
+    return all(any(_implies(new, old) for new in tests) for old in old_tests)
+
+
+def _word_tests(words: tuple[str, ...]) -> list[pl.Expr]:
+    """A row's search text holds each of `words` (None holds none)."""
+    import polars as pl
+
+    return [pl.col(col.SEARCH).str.contains(word, literal=True) for word in words]
+
+
+def _passing(frame: pl.DataFrame, tests: Sequence[pl.Expr]) -> Mask:
+    """Which rows of `frame` pass every one of `tests` (a null fails). Long frames are tested
+    in SPLIT_PARTS slices at once (`collect_all` runs them on polars' threads; one
+    expression over the whole frame runs on one), unless a test holds a whole column of
+    its own (a literal: it reads no column of `frame`)."""
     import polars as pl
 
     np = _np()
-    parts = SPLIT_PARTS if len(texts) >= SPLIT_FROM else 1
-    size = -(-len(texts) // parts)
-    test = pl.all_horizontal([pl.col(texts.name).str.contains(word, literal=True)
-                              for word in words]).fill_null(False)
+    test = pl.all_horizontal(tests).fill_null(False)
+    whole = any(not expression.meta.root_names() for expression in tests)
+    parts = SPLIT_PARTS if frame.height >= SPLIT_FROM and not whole else 1
     if parts == 1:
-        return texts.to_frame().select(test).to_series().to_numpy()
-    found = pl.collect_all([texts.slice(part * size, size).to_frame().lazy().select(test)
+        return frame.select(test).to_series().to_numpy()
+    size = -(-frame.height // parts)
+    found = pl.collect_all([frame.slice(part * size, size).lazy().select(test)
                             for part in range(parts)])
-    result: Mask = np.concatenate([frame.to_series().to_numpy() for frame in found])
+    result: Mask = np.concatenate([part.to_series().to_numpy() for part in found])
     return result
 
 

@@ -8,10 +8,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from intune_tui.intune.search import ColumnTest
 from intune_tui.table import store as store_module
 from intune_tui.table.columns import wait_for_engine
 from intune_tui.table.store import RowStore, insertion_positions, sort_order, splice
@@ -278,6 +279,34 @@ def test_typing_on_finds_what_one_filter_of_everything_finds(
                            if all(word in row.search_text for word in typed.split())),
                           key=lambda row: row.sort_keys[0], reverse=True)
         assert keys(store) == [row.key for row in expected], typed
+
+
+def test_typing_on_a_column_test_finds_what_one_filter_of_everything_finds() -> None:
+    # `name:pc-000` typed key by key, then taken back; OS choices narrowed, then widened.
+    rows = devices(0, 301, ios_every=7)
+    store: RowStore[FakeRow] = RowStore(4)
+    store.append(rows)
+    steps = [("contains", 0, text) for text in ("p", "pc-0", "pc-002", "pc-0029", "pc-00", "c")]
+    steps += [("in", 2, frozenset({"ios", "macos"})), ("in", 2, frozenset({"ios"})),
+              ("in", 2, frozenset({"windows", "ios"}))]
+    for op, column, operand in steps:
+        test = ColumnTest(column, op, operand)
+        store.set_filter(words=["user"], key_tests=[test])
+        expected = [row.key for row in rows if test.matches(cast(Any, row))]
+        assert keys(store) == expected, (op, operand)
+
+
+def test_typing_on_a_column_test_tests_keys_unlike_their_cell_by_their_own_key() -> None:
+    # "Straße" sorts and filters as "strasse" (Python's casefold), not as its lower case.
+    names = ("Straße", "Strasse") + ("Other",) * 28  # a few keys of their own: exceptions
+    rows = [FakeRow(f"id-{n}", (f"{names[n % 30]}-{n}",), (f"{names[n % 30]}-{n}".casefold(),),
+                    f"{names[n % 30]}-{n}".lower(), (None,)) for n in range(300)]
+    store: RowStore[FakeRow] = RowStore(1)
+    store.append(rows)
+    for typed in ("s", "st", "stra", "strass", "strasse-1", "straß"):
+        test = ColumnTest(0, "contains", typed)
+        store.set_filter(key_tests=[test])
+        assert keys(store) == [row.key for row in rows if test.matches(cast(Any, row))], typed
 
 
 def test_text_keys_sort_like_python_with_nul_non_ascii_prefixes_and_missing_keys(

@@ -145,6 +145,17 @@ def state(store: Any) -> tuple[Any, ...]:
     )
 
 
+def narrowed(test: Any, rng: random.Random) -> Any:
+    """`test` as typing on may leave it: as it was, or letting fewer rows through."""
+    if not isinstance(test, ColumnTest) or rng.random() < 0.4:
+        return test
+    if test.op == "contains":
+        return ColumnTest(test.column, "contains", test.operand + rng.choice(("l", "e", "t")))
+    if test.op == "in" and test.operand:
+        return ColumnTest(test.column, "in", frozenset(sorted(test.operand)[1:]))
+    return test
+
+
 def predicate_for(word: str) -> Any:
     def predicate(row: ItemRow) -> bool:
         return word in str(row.item.get("deviceName", ""))
@@ -171,10 +182,13 @@ def step(world: World, new: Any, old: Any) -> str:
         tests = [world.key_test() for _ in range(rng.choice((0, 0, 1, 2)))]
         predicate = predicate_for(rng.choice(WORDS)) if rng.random() < 0.15 else None
         if world.last_filter is not None and rng.random() < 0.5:
-            # Typing on: the same tests, each word kept or grown by a letter, maybe one more.
-            old_words, tests, predicate = world.last_filter
+            # Typing on: each word kept or grown by a letter, maybe one more; each column test
+            # kept or narrowed (a longer text, fewer choices), maybe one more.
+            old_words, old_tests, predicate = world.last_filter
             words = [word + rng.choice(("", "", "a", "p", "t")) for word in old_words]
             words += rng.sample(WORDS, rng.randrange(0, 2))
+            tests = [narrowed(test, rng) for test in old_tests]
+            tests += [world.key_test() for _ in range(rng.choice((0, 0, 0, 1)))]
         world.last_filter = (words, tests, predicate)
         assert (new.set_filter(predicate, words=words, key_tests=tests)
                 == old.set_filter(predicate, words=words, key_tests=tests))
