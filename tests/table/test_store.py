@@ -296,14 +296,16 @@ def test_typing_on_a_column_test_finds_what_one_filter_of_everything_finds() -> 
         assert keys(store) == expected, (op, operand)
 
 
-def test_typing_on_a_column_test_tests_keys_unlike_their_cell_by_their_own_key() -> None:
-    # "Straße" sorts and filters as "strasse" (Python's casefold), not as its lower case.
-    names = ("Straße", "Strasse") + ("Other",) * 28  # a few keys of their own: exceptions
+def test_a_column_test_finds_what_python_finds_in_keys_unlike_their_cell() -> None:
+    # "Straße" sorts and filters as "strasse" (Python's casefold), not as its lower case; the
+    # Kelvin sign and "İ" lower-case into ASCII ("k", "i" and a dot), "LAPTOP" is upper case.
+    names = ("Straße", "Strasse", "\u212aELVIN", "\u0130stanbul", "LAPTOP") + ("Other",) * 25
     rows = [FakeRow(f"id-{n}", (f"{names[n % 30]}-{n}",), (f"{names[n % 30]}-{n}".casefold(),),
                     f"{names[n % 30]}-{n}".lower(), (None,)) for n in range(300)]
     store: RowStore[FakeRow] = RowStore(1)
     store.append(rows)
-    for typed in ("s", "st", "stra", "strass", "strasse-1", "straß"):
+    for typed in ("s", "st", "stra", "strass", "strasse-1", "straß", "k", "kel", "kelvin-2",
+                  "i", "ist", "i\u0307s", "l", "lap", "laptop-4", "o", "ther"):
         test = ColumnTest(0, "contains", typed)
         store.set_filter(key_tests=[test])
         assert keys(store) == [row.key for row in rows if test.matches(cast(Any, row))], typed
