@@ -67,6 +67,7 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -183,9 +184,13 @@ def first_device_names(devices: int) -> list[bytes]:
 
 def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, *,
              home: str | None = None, cwd: Path = REPO,
-             cold_caches: bool = False) -> dict[str, float | None]:
+             cold_caches: bool = False,
+             typed: Sequence[tuple[str, bytes, list[bytes]]] = ()) -> dict[str, float | None]:
     """Fork `argv` on a pty in `cwd`; seconds from fork until each marker group's bytes were
-    read. `home`: the config/data/log directories' parent (default: a new temporary one)."""
+    read. `home`: the config/data/log directories' parent (default: a new temporary one).
+    `typed`: once the last marker is read, keys written one step at a time, each (name, keys,
+    marker bytes): seconds from writing the keys until the marker was read after them (a step
+    without markers waits TYPING_PAUSE and is not timed)."""
     home = home or tempfile.mkdtemp(prefix="intune-tui-startup-")
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS),
            "LINES": str(LINES)}
@@ -229,10 +234,49 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
                 if seen[name] is None and any(needle in output for needle in needles):
                     seen[name] = now - started
                     seen[f"{name}_cpu"] = process_cpu(pid)
+        if seen[last] is not None:
+            seen.update(_type_steps(master, typed))
         _stop(pid, master, quit_key)
     finally:
         os.close(master)
     return {name: None if value is None else round(value, 3) for name, value in seen.items()}
+
+
+TYPING_PAUSE = 0.5  # seconds after an untimed step of `run_once(typed=...)` (a "/")
+TYPING_TIMEOUT = 10.0
+
+
+def _type_steps(master: int, typed: Sequence[tuple[str, bytes, list[bytes]]]
+                ) -> dict[str, float | None]:
+    """`run_once`'s typing: each step's seconds from its keys written to its marker read."""
+    seen: dict[str, float | None] = {}
+    for name, keys, needles in typed:
+        _drain(master, 0.0)
+        os.write(master, keys)
+        written = time.perf_counter()
+        if not needles:
+            _drain(master, TYPING_PAUSE)
+            continue
+        seen[name] = None
+        output = b""
+        while time.perf_counter() < written + TYPING_TIMEOUT and seen[name] is None:
+            if not select.select([master], [], [], 0.05)[0]:
+                continue
+            output = output[-256:] + os.read(master, 65536)
+            if any(needle in output for needle in needles):
+                seen[name] = round(time.perf_counter() - written, 4)
+    return seen
+
+
+def _drain(master: int, seconds: float) -> None:
+    """Read what the child wrote, for `seconds` (0: only what is there now)."""
+    deadline = time.perf_counter() + seconds
+    while True:
+        if select.select([master], [], [], max(0.0, min(0.05, deadline - time.perf_counter())))[0]:
+            with contextlib.suppress(OSError):
+                os.read(master, 65536)
+        elif time.perf_counter() >= deadline:
+            return
 
 
 def process_cpu(pid: int) -> float | None:
