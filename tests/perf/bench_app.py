@@ -74,6 +74,10 @@ FREE_WORD_QUERY = "ingrid"
 FIELD_QUERY = "os:ios iphone"
 LOAD_TIMEOUT = 900.0
 TOKEN_VARIABLE = "BENCH_APP_TOKEN"
+# `--snapshot`: the child writes the list's snapshot (a fixed key in place of the OS keyring, as
+# bench_warm_start.py does) and waits for it, measuring the loop's lag until it is written.
+SNAPSHOT_VARIABLE = "BENCH_APP_SNAPSHOT"
+SNAPSHOT_TIMEOUT = 300.0
 
 
 # -- 1. the app -----------------------------------------------------------------------------------
@@ -94,6 +98,11 @@ async def run_app(url: str, token: str, devices: int) -> dict[str, Any]:
 
 
 async def _run_app(url: str, token: str, devices: int) -> dict[str, Any]:
+    snapshot = bool(os.environ.get(SNAPSHOT_VARIABLE))
+    if snapshot:
+        from intune_tui import warm_start
+
+        warm_start.KEY_SOURCE = lambda *args, **kwargs: bytes(range(32))
     app = token_app(url, token=token)
     probe = Probe(app)
     result: dict[str, Any] = {"rss_start_mib": rss_mib()}
@@ -144,6 +153,8 @@ async def _run_app(url: str, token: str, devices: int) -> dict[str, Any]:
         result["sort_last_sync"] = await timed_key(pilot, probe, "s", probe.sorts)
         result["interaction_lag"] = lag_summary(probe.lags_between(load_end,
                                                                    time.perf_counter()))
+        if snapshot:
+            result.update(await _snapshot_written(probe, app.settings.data_dir, load_end))
         result["interaction_full_gcs_ms"] = [
             ms(s) for s in probe.full_gcs_between(load_end, time.perf_counter())]
         result["rss_end_mib"] = rss_mib()
@@ -154,6 +165,20 @@ async def _run_app(url: str, token: str, devices: int) -> dict[str, Any]:
     gc.unfreeze()
     result["gc_garbage_found_after_unfreeze"] = gc.collect()
     return result
+
+
+async def _snapshot_written(probe: Probe, data_dir: Path, load_end: float) -> dict[str, Any]:
+    """Wait for the list's snapshot file (written once, by an atomic replace); the loop's lag
+    from the load's end until then (the typing and sorting above included)."""
+    def written() -> bool:
+        return any((data_dir / "snapshots").glob("*/devices.bin"))
+
+    found = await probe.wait_for(written, SNAPSHOT_TIMEOUT, 0.02)
+    seen = time.perf_counter()
+    files = list((data_dir / "snapshots").glob("*/devices.bin"))
+    return {"snapshot_written_s": round(seen - load_end, 2) if found else None,
+            "snapshot_mib": round(files[0].stat().st_size / 2**20, 1) if files else None,
+            "lag_until_snapshot": lag_summary(probe.lags_between(load_end, seen))}
 
 
 def _since(start: float, moment: float | None) -> float | None:
@@ -454,6 +479,11 @@ def print_report(results: list[dict[str, Any]]) -> None:
             keys = ", ".join(f"{k['key']}:{k['to_screen_ms']}" for k in typed["keystrokes"])
             print(f"     filter {typed['query']!r}: max {typed['max_ms']} ms, median "
                   f"{typed['median_ms']} ms  [{keys}]")
+        if "lag_until_snapshot" in app:
+            lag = app["lag_until_snapshot"]
+            print(f"     snapshot written {app['snapshot_written_s']} s after the load "
+                  f"({app['snapshot_mib']} MiB); lag until then p95 {lag.get('p95_ms')} ms, "
+                  f"max {lag.get('max_ms')} ms")
         print(f"     sort name {app['sort_name']['to_screen_ms']} ms, reversed "
               f"{app['sort_name_reversed']['to_screen_ms']} ms, last sync "
               f"{app['sort_last_sync']['to_screen_ms']} ms")
@@ -511,6 +541,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3,
                         help="app runs per size (medians are reported; default 3)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--snapshot", action="store_true",
+                        help="have the app write the list's snapshot (a fixed key for the "
+                             "keyring) and report the loop's lag until it is written")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -519,6 +552,8 @@ def main() -> None:
 
     import textual
 
+    if args.snapshot:
+        os.environ[SNAPSHOT_VARIABLE] = "1"  # the children get the environment
     results = [bench_size(devices, args.latency_ms, args) for devices in args.devices]
     report = {"python": sys.version.split()[0], "textual": textual.__version__,
               "cpus": os.cpu_count(), "screen": list(SCREEN_SIZE), "results": results}
