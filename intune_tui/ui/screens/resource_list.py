@@ -535,6 +535,14 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
 
     # -- status --------------------------------------------------------------------------------
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, SearchBox):
+            self.query_one(StatusBar).hold_lines(True)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if isinstance(event.widget, SearchBox):
+            self.query_one(StatusBar).hold_lines(False)
+
     def _set_status(self, **changes: Any) -> None:
         self._status = self._status.update(**changes)
         self.query_one(StatusBar).status = self._status

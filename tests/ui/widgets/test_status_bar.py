@@ -79,3 +79,24 @@ async def test_status_line_is_not_cut_at_narrow_widths(make_app, size: tuple[int
         for part in (status.filter_text, status.filter_split, "refreshed"):
             assert " ".join(part.split()) in shown, shown
         assert "…" not in shown
+
+
+async def test_the_list_stays_put_while_an_error_comes_and_goes_with_the_keys(make_app) -> None:
+    # "os:i" is no OS: its error takes a second line at 120 columns, "os:ios" needs one line.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await devices_loaded(pilot)
+        bar, table = app.screen.query_one(StatusBar), app.screen.table
+        await pilot.press("slash", *"os")
+        await wait_until(pilot, lambda: bar.status.filter_text == "os")
+        one_line = table.region
+        await pilot.press("colon", "i")
+        await wait_until(pilot, lambda: bar.size.height == 2)
+        two_lines = table.region
+        assert two_lines.height == one_line.height - 1
+        await pilot.press(*"os")
+        await wait_until(pilot, lambda: bar.status.filter_text == "os:ios" and not bar.status.error)
+        assert table.region == two_lines and "os:ios" in visible_text(bar)
+        await pilot.press("enter")  # typing done: the line goes back to the list
+        await wait_until(pilot, lambda: bar.size.height == 1)
+        assert table.region == one_line
