@@ -852,6 +852,14 @@ def no_cursor_blink() -> None:
     Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
 
 
+def no_animations() -> None:
+    """Textual's animations off, as the snapshot tests take their pictures (tests/ui/conftest.py):
+    what slides jumps to where it ends."""
+    from textual import constants
+
+    constants.TEXTUAL_ANIMATIONS = "none"
+
+
 @contextmanager
 def isolated_dirs() -> Iterator[Path]:
     """Config, data and log directories of our own, and no INTUNE_TUI_* from the shell."""
@@ -908,6 +916,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scene {', '.join(unknown)}; --list shows them")
     chosen = [SCENES_BY_NAME[name] for name in args.scenes] or list(SCENES)
     no_cursor_blink()
+    no_animations()
     args.out.mkdir(parents=True, exist_ok=True)
     for scene in chosen:
         with isolated_dirs():

@@ -3,7 +3,7 @@
 The app runs on the fake Graph in-process, with a frozen clock (snapshots are deterministic), no
 cursor blink and `FAST_TIMINGS` (its own delays cut short, so no test sits out a real timer);
 the Pilot waits for the app to go idle in 5 ms windows, not 20 (`quick_idle_windows`;
-not for snapshots).
+not for snapshots). Pictures (`snap_compare`) are taken with Textual's animations off.
 `app.session.fake` is the FakeGraph once the worker built it: tests assert on `fake.requests`
 and switch its faults. `wait_until` is tests/waiting.py's, the one way to wait for the app.
 """
@@ -31,6 +31,19 @@ def quick_idle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     """The Pilot waits for idle in short windows (tests/waiting.py), except for pictures."""
     if "snap_compare" not in request.fixturenames:
         quick_idle_windows(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def pictures_without_animations(request: pytest.FixtureRequest,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A picture's app runs with Textual's animations off (as TEXTUAL_ANIMATIONS=none would):
+    a tab's underline and the tab bar's scroll jump to where they end instead of sliding there
+    over 0.3 s of frames. A picture shows where they end either way (it is taken once
+    animations are done), and each slide cost ~75 ms of CPU (device-actions-tab: 0.8 -> 0.6 s)."""
+    if "snap_compare" in request.fixturenames:
+        from textual import constants
+
+        monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "none")
 
 
 @pytest.fixture
