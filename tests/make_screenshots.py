@@ -133,14 +133,19 @@ async def area(pilot: Pilot[Any], key: str, screen_class: str) -> None:
     await wait_for(pilot, lambda: list_complete(pilot, screen_class), f"the {screen_class}")
 
 
+async def paste(pilot: Pilot[Any], text: str) -> None:
+    """`text` pasted into the focused input, as a terminal hands a paste to the app."""
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 async def find_device(pilot: Pilot[Any], name: str) -> None:
     """`/`, NAME pasted, Enter: the list narrows to the device and the cursor sits on it.
     Pasted as a helpdesk pastes a name from a ticket (typing it narrowed and redrew the list at
     every key, ~0.25 s of CPU a scene; tests/ui/screens/test_devices.py types searches)."""
     await devices_loaded(pilot)
     await pilot.press("slash")
-    pilot.app.post_message(events.Paste(name))
-    await pilot.pause()
+    await paste(pilot, name)
     await pilot.press("enter")
     await wait_for(pilot, lambda: pilot.app.screen.table.cursor_row is not None
                    and pilot.app.screen.table.cursor_row.cells[0] == name, f"device {name}")
@@ -346,10 +351,17 @@ async def confirm_remediation(pilot: Pilot[Any]) -> None:
 
 
 async def confirm_notification(pilot: Pilot[Any]) -> None:
-    """Send custom notification: a title and a message, within Intune's 50/500 characters."""
+    """Send custom notification: a title and a message, within Intune's 50/500 characters.
+    Pasted, as a helpdesk pastes a prepared notice (typed, each of the 51 keys redrew the dialog:
+    ~0.6 s of CPU; tests/ui/screens/test_confirm.py types them). The message's first letter is
+    typed: Textual's Input (8.2.8) keeps its view still on the first change of an empty field,
+    so a paste wider than the field as the first change leaves the cursor out of view."""
     await actions_menu(pilot, PERSONAL_ANDROID)
     await choose_action(pilot, "Send custom notification")
-    await pilot.press(*"IT notice", "tab", *"Please restart today to finish the update.")
+    await paste(pilot, "IT notice")
+    message = "Please restart today to finish the update."
+    await pilot.press("tab", message[0])
+    await paste(pilot, message[1:])
     stop_cursor_blink(pilot.app)
     await settle(pilot)
 
