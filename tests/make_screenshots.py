@@ -367,10 +367,12 @@ async def confirm_notification(pilot: Pilot[Any]) -> None:
 
 
 async def confirm_irreversible(pilot: Pilot[Any]) -> None:
-    """Wipe: options chosen with the keyboard, the device name typed, Wipe ready."""
+    """Wipe: options chosen with the keyboard, the device name typed, Wipe ready. The name is
+    pasted (typed, each key redrew the dialog; tests/ui/screens/test_confirm.py types it)."""
     await actions_menu(pilot)
     await choose_action(pilot, "Wipe")
-    await pilot.press("right", "enter", "tab", "enter", "tab", *WINDOWS_DEVICE)
+    await pilot.press("right", "enter", "tab", "enter", "tab")
+    await paste(pilot, WINDOWS_DEVICE)
     stop_cursor_blink(pilot.app)
     await settle(pilot)
 
