@@ -158,6 +158,22 @@ async def open_device(pilot: Pilot[Any], name: str, key: str = "enter") -> None:
                    and detail_tabs_loaded(pilot), f"the detail of {name}")
 
 
+async def to_tab(pilot: Pilot[Any], tab_id: str) -> None:
+    """← or → along the open device's tab bar (it has the keys) to `tab_id`, the shorter way
+    round: the bar wraps, and each tab passed on the way is built (~0.1 s of CPU)."""
+    from textual.widgets import TabbedContent
+
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    ids = [pane.id for pane in tabs.query("TabPane")]
+    ahead = (ids.index(tab_id) - ids.index(tabs.active)) % len(ids)
+    if ahead <= len(ids) - ahead:
+        await pilot.press(*["right"] * ahead)
+    else:
+        await pilot.press(*["left"] * (len(ids) - ahead))
+    await wait_for(pilot, lambda: tabs.active == tab_id and detail_tabs_loaded(pilot),
+                   f"the {tab_id} tab")
+
+
 async def actions_menu(pilot: Pilot[Any], device: str = WINDOWS_DEVICE) -> None:
     await find_device(pilot, device)
     await pilot.press("a")
@@ -250,14 +266,8 @@ async def device_recovery_tab(pilot: Pilot[Any]) -> None:
 
 async def device_groups_tab(pilot: Pilot[Any]) -> None:
     """The Groups tab: the device's Entra groups and its primary user's, by name."""
-    from textual.widgets import TabbedContent
-
     await open_device(pilot, RECOVERY_DEVICE)
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    for _ in range(len(tabs.query("TabPane"))):
-        if tabs.active == "groups":
-            break
-        await pilot.press("right")
+    await to_tab(pilot, "groups")
     await wait_for(pilot, lambda: "groups (" in str(
         pilot.app.screen.query_one("#groups-view").render()), "the device's groups")
     await settle(pilot)
@@ -268,18 +278,11 @@ async def device_apps_tab(pilot: Pilot[Any]) -> None:
     failing app's error code in words, then the discovered apps."""
     import re
 
-    from textual.widgets import TabbedContent
-
     await open_device(pilot, RECOVERY_DEVICE)
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    for _ in range(len(tabs.query("TabPane"))):
-        if tabs.active == "apps":
-            break
-        await pilot.press("right")
-    await wait_for(pilot, lambda: tabs.active == "apps" and detail_tabs_loaded(pilot)
-                   and re.search(r"0x[0-9A-F]{8}", str(
-                       pilot.app.screen.query_one("#managed-apps").render())) is not None,
-                   "the device's managed apps and a failing app's error code")
+    await to_tab(pilot, "apps")
+    await wait_for(pilot, lambda: detail_tabs_loaded(pilot) and re.search(
+        r"0x[0-9A-F]{8}", str(pilot.app.screen.query_one("#managed-apps").render())) is not None,
+        "the device's managed apps and a failing app's error code")
     await settle(pilot)
 
 
@@ -297,15 +300,10 @@ async def user_devices(pilot: Pilot[Any]) -> None:
 
 
 async def device_actions_tab(pilot: Pilot[Any]) -> None:
-    """The Actions tab (history and tracking): the tab bar has the focus, → moves along it."""
-    from textual.widgets import TabbedContent
-
+    """The Actions tab (history and tracking): the tab bar has the focus, ← from Overview
+    wraps round to it."""
     await open_device(pilot, ACTED_ON_DEVICE)
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    for _ in range(len(tabs.query("TabPane"))):
-        if tabs.active == "actions":
-            break
-        await pilot.press("right")
+    await to_tab(pilot, "actions")
     await settle(pilot)
 
 
