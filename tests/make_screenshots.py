@@ -160,16 +160,21 @@ async def open_device(pilot: Pilot[Any], name: str, key: str = "enter") -> None:
 
 async def to_tab(pilot: Pilot[Any], tab_id: str) -> None:
     """← or → along the open device's tab bar (it has the keys) to `tab_id`, the shorter way
-    round: the bar wraps, and each tab passed on the way is built (~0.1 s of CPU)."""
+    round: the bar wraps, and each tab passed on the way is built (~0.1 s of CPU). The bar's
+    labels are all there from the first frame; the tabs' panes are not (each is made when
+    first shown)."""
     from textual.widgets import TabbedContent
 
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    ids = [pane.id for pane in tabs.query("TabPane")]
-    ahead = (ids.index(tab_id) - ids.index(tabs.active)) % len(ids)
+    from intune_tui.ui.widgets.tab_bar import TabBar
+
+    bar = pilot.app.screen.query_one(TabBar)
+    ids = [tab.tab_id for tab in bar.tabs]
+    ahead = (ids.index(tab_id) - ids.index(bar.active)) % len(ids)
     if ahead <= len(ids) - ahead:
         await pilot.press(*["right"] * ahead)
     else:
         await pilot.press(*["left"] * (len(ids) - ahead))
+    tabs = pilot.app.screen.query_one(TabbedContent)
     await wait_for(pilot, lambda: tabs.active == tab_id and detail_tabs_loaded(pilot),
                    f"the {tab_id} tab")
 
