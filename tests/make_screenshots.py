@@ -133,14 +133,19 @@ async def area(pilot: Pilot[Any], key: str, screen_class: str) -> None:
     await wait_for(pilot, lambda: list_complete(pilot, screen_class), f"the {screen_class}")
 
 
+async def paste(pilot: Pilot[Any], text: str) -> None:
+    """`text` pasted into the focused input, as a terminal hands a paste to the app."""
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 async def find_device(pilot: Pilot[Any], name: str) -> None:
     """`/`, NAME pasted, Enter: the list narrows to the device and the cursor sits on it.
     Pasted as a helpdesk pastes a name from a ticket (typing it narrowed and redrew the list at
     every key, ~0.25 s of CPU a scene; tests/ui/screens/test_devices.py types searches)."""
     await devices_loaded(pilot)
     await pilot.press("slash")
-    pilot.app.post_message(events.Paste(name))
-    await pilot.pause()
+    await paste(pilot, name)
     await pilot.press("enter")
     await wait_for(pilot, lambda: pilot.app.screen.table.cursor_row is not None
                    and pilot.app.screen.table.cursor_row.cells[0] == name, f"device {name}")
@@ -151,6 +156,27 @@ async def open_device(pilot: Pilot[Any], name: str, key: str = "enter") -> None:
     await pilot.press(key)
     await wait_for(pilot, lambda: screen_is(pilot, "DeviceDetailScreen")
                    and detail_tabs_loaded(pilot), f"the detail of {name}")
+
+
+async def to_tab(pilot: Pilot[Any], tab_id: str) -> None:
+    """← or → along the open device's tab bar (it has the keys) to `tab_id`, the shorter way
+    round: the bar wraps, and each tab passed on the way is built (~0.1 s of CPU). The bar's
+    labels are all there from the first frame; the tabs' panes are not (each is made when
+    first shown)."""
+    from textual.widgets import TabbedContent
+
+    from intune_tui.ui.widgets.tab_bar import TabBar
+
+    bar = pilot.app.screen.query_one(TabBar)
+    ids = [tab.tab_id for tab in bar.tabs]
+    ahead = (ids.index(tab_id) - ids.index(bar.active)) % len(ids)
+    if ahead <= len(ids) - ahead:
+        await pilot.press(*["right"] * ahead)
+    else:
+        await pilot.press(*["left"] * (len(ids) - ahead))
+    tabs = pilot.app.screen.query_one(TabbedContent)
+    await wait_for(pilot, lambda: tabs.active == tab_id and detail_tabs_loaded(pilot),
+                   f"the {tab_id} tab")
 
 
 async def actions_menu(pilot: Pilot[Any], device: str = WINDOWS_DEVICE) -> None:
@@ -245,14 +271,8 @@ async def device_recovery_tab(pilot: Pilot[Any]) -> None:
 
 async def device_groups_tab(pilot: Pilot[Any]) -> None:
     """The Groups tab: the device's Entra groups and its primary user's, by name."""
-    from textual.widgets import TabbedContent
-
     await open_device(pilot, RECOVERY_DEVICE)
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    for _ in range(len(tabs.query("TabPane"))):
-        if tabs.active == "groups":
-            break
-        await pilot.press("right")
+    await to_tab(pilot, "groups")
     await wait_for(pilot, lambda: "groups (" in str(
         pilot.app.screen.query_one("#groups-view").render()), "the device's groups")
     await settle(pilot)
@@ -263,18 +283,11 @@ async def device_apps_tab(pilot: Pilot[Any]) -> None:
     failing app's error code in words, then the discovered apps."""
     import re
 
-    from textual.widgets import TabbedContent
-
     await open_device(pilot, RECOVERY_DEVICE)
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    for _ in range(len(tabs.query("TabPane"))):
-        if tabs.active == "apps":
-            break
-        await pilot.press("right")
-    await wait_for(pilot, lambda: tabs.active == "apps" and detail_tabs_loaded(pilot)
-                   and re.search(r"0x[0-9A-F]{8}", str(
-                       pilot.app.screen.query_one("#managed-apps").render())) is not None,
-                   "the device's managed apps and a failing app's error code")
+    await to_tab(pilot, "apps")
+    await wait_for(pilot, lambda: detail_tabs_loaded(pilot) and re.search(
+        r"0x[0-9A-F]{8}", str(pilot.app.screen.query_one("#managed-apps").render())) is not None,
+        "the device's managed apps and a failing app's error code")
     await settle(pilot)
 
 
@@ -292,15 +305,10 @@ async def user_devices(pilot: Pilot[Any]) -> None:
 
 
 async def device_actions_tab(pilot: Pilot[Any]) -> None:
-    """The Actions tab (history and tracking): the tab bar has the focus, → moves along it."""
-    from textual.widgets import TabbedContent
-
+    """The Actions tab (history and tracking): the tab bar has the focus, ← from Overview
+    wraps round to it."""
     await open_device(pilot, ACTED_ON_DEVICE)
-    tabs = pilot.app.screen.query_one(TabbedContent)
-    for _ in range(len(tabs.query("TabPane"))):
-        if tabs.active == "actions":
-            break
-        await pilot.press("right")
+    await to_tab(pilot, "actions")
     await settle(pilot)
 
 
@@ -346,19 +354,28 @@ async def confirm_remediation(pilot: Pilot[Any]) -> None:
 
 
 async def confirm_notification(pilot: Pilot[Any]) -> None:
-    """Send custom notification: a title and a message, within Intune's 50/500 characters."""
+    """Send custom notification: a title and a message, within Intune's 50/500 characters.
+    Pasted, as a helpdesk pastes a prepared notice (typed, each of the 51 keys redrew the dialog:
+    ~0.6 s of CPU; tests/ui/screens/test_confirm.py types them). The message's first letter is
+    typed: Textual's Input (8.2.8) keeps its view still on the first change of an empty field,
+    so a paste wider than the field as the first change leaves the cursor out of view."""
     await actions_menu(pilot, PERSONAL_ANDROID)
     await choose_action(pilot, "Send custom notification")
-    await pilot.press(*"IT notice", "tab", *"Please restart today to finish the update.")
+    await paste(pilot, "IT notice")
+    message = "Please restart today to finish the update."
+    await pilot.press("tab", message[0])
+    await paste(pilot, message[1:])
     stop_cursor_blink(pilot.app)
     await settle(pilot)
 
 
 async def confirm_irreversible(pilot: Pilot[Any]) -> None:
-    """Wipe: options chosen with the keyboard, the device name typed, Wipe ready."""
+    """Wipe: options chosen with the keyboard, the device name typed, Wipe ready. The name is
+    pasted (typed, each key redrew the dialog; tests/ui/screens/test_confirm.py types it)."""
     await actions_menu(pilot)
     await choose_action(pilot, "Wipe")
-    await pilot.press("right", "enter", "tab", "enter", "tab", *WINDOWS_DEVICE)
+    await pilot.press("right", "enter", "tab", "enter", "tab")
+    await paste(pilot, WINDOWS_DEVICE)
     stop_cursor_blink(pilot.app)
     await settle(pilot)
 
@@ -852,6 +869,14 @@ def no_cursor_blink() -> None:
     Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
 
 
+def no_animations() -> None:
+    """Textual's animations off, as the snapshot tests take their pictures (tests/ui/conftest.py):
+    what slides jumps to where it ends."""
+    from textual import constants
+
+    constants.TEXTUAL_ANIMATIONS = "none"
+
+
 @contextmanager
 def isolated_dirs() -> Iterator[Path]:
     """Config, data and log directories of our own, and no INTUNE_TUI_* from the shell."""
@@ -908,6 +933,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scene {', '.join(unknown)}; --list shows them")
     chosen = [SCENES_BY_NAME[name] for name in args.scenes] or list(SCENES)
     no_cursor_blink()
+    no_animations()
     args.out.mkdir(parents=True, exist_ok=True)
     for scene in chosen:
         with isolated_dirs():

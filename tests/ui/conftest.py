@@ -3,7 +3,8 @@
 The app runs on the fake Graph in-process, with a frozen clock (snapshots are deterministic), no
 cursor blink and `FAST_TIMINGS` (its own delays cut short, so no test sits out a real timer);
 the Pilot waits for the app to go idle in 5 ms windows, not 20 (`quick_idle_windows`;
-not for snapshots).
+not for pictures). Pictures (tests using syrupy's `snapshot`, as `snap_compare` does) are taken
+with Textual's animations off.
 `app.session.fake` is the FakeGraph once the worker built it: tests assert on `fake.requests`
 and switch its faults. `wait_until` is tests/waiting.py's, the one way to wait for the app.
 """
@@ -26,11 +27,29 @@ from intune_tui.ui.timings import Timings
 AppFactory = Callable[..., IntuneApp]
 
 
+def takes_pictures(request: pytest.FixtureRequest) -> bool:
+    """A snapshot test: it uses syrupy's `snapshot` (`snap_compare` does, test_snapshots.py too)."""
+    return "snapshot" in request.fixturenames
+
+
 @pytest.fixture(autouse=True)
 def quick_idle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Pilot waits for idle in short windows (tests/waiting.py), except for pictures."""
-    if "snap_compare" not in request.fixturenames:
+    if not takes_pictures(request):
         quick_idle_windows(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def pictures_without_animations(request: pytest.FixtureRequest,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A picture's app runs with Textual's animations off (as TEXTUAL_ANIMATIONS=none would):
+    a tab's underline and the tab bar's scroll jump to where they end instead of sliding there
+    over 0.3 s of frames. A picture shows where they end either way (it is taken once
+    animations are done), and each slide cost ~75 ms of CPU (device-actions-tab: 0.8 -> 0.6 s)."""
+    if takes_pictures(request):
+        from textual import constants
+
+        monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "none")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual import events
 from textual.widgets import Button, Input, Select
 from waiting import wait_until
 
@@ -452,12 +453,15 @@ async def test_delete_asks_for_the_typed_name_and_sends_one_delete(make_app, wai
 # -- snapshots of each tier at 80x24 -------------------------------------------------------------
 
 
-def _confirm_snapshot(snap_compare, make_app, action_key: str, *keys: str) -> bool:
+def _confirm_snapshot(snap_compare, make_app, action_key: str, *keys: str,
+                      pasted: str = "") -> bool:
     app = make_app(devices=DEVICES)
 
     async def open_confirmation(pilot) -> None:
         await confirm_for(pilot, app, wait_until, WINDOWS_ID, action_key)
         await pilot.press(*keys)
+        if pasted:
+            app.post_message(events.Paste(pasted))
         await pilot.pause()
 
     return snap_compare(app, terminal_size=(80, 24), run_before=open_confirmation)
@@ -472,8 +476,9 @@ def test_snapshot_destructive_confirmation(snap_compare, make_app) -> None:
 
 
 def test_snapshot_irreversible_confirmation_ready_to_wipe(snap_compare, make_app) -> None:
+    """The name pasted: the tests above type it (typed, each key redrew the dialog)."""
     assert _confirm_snapshot(snap_compare, make_app, "wipe", "right", "enter", "tab", "enter",
-                             "tab", *"CONTOSO-DT-91956")
+                             "tab", pasted="CONTOSO-DT-91956")
 
 
 async def test_a_name_with_invisible_characters_is_typed_as_it_is_shown() -> None:
