@@ -53,7 +53,8 @@ REFRESHED_MARKER = b"refreshed "
 QUIT = b"q"
 # `--first-key`: the search box opened, then one letter timed to the frame that shows the
 # matches (the status line's "· N matches").
-FIRST_KEY = [("search", b"/", []), ("first_key", b"i", [b" matches"])]
+FIRST_KEY = [("search", b"/", []), ("first_key", b"i", [b" matches"]),
+             ("leave", b"\x1b", [])]  # Esc: the quit key is a key again, not a letter typed
 
 APP = """
 import sys
