@@ -57,7 +57,7 @@ def rows_of(page: ColumnPage) -> list[Row]:
     return list(store.visible_rows)
 
 
-def dump_of(rows: list[Row], column_count: int | None = None) -> Callable[[], bytes]:
+def dump_of(rows: list[Row], column_count: int | None = None) -> Callable[[bytes], bytes]:
     """What a table holding `rows` gives the snapshot's writer thread."""
     store: RowStore[Row] = RowStore(column_count or len(DEVICES.columns))
     if rows:

@@ -720,8 +720,9 @@ class ColumnStore(StoreSettings[RowT]):
 
     # ---------------------------------------------------------------- warm start
 
-    def dump(self) -> bytes:
-        """Every row (arrival order) as bytes for `load`/`restore`: Arrow IPC, zstd-compressed.
+    def dump(self, prefix: bytes = b"") -> bytes:
+        """Every row (arrival order) as bytes for `load`/`restore`: Arrow IPC, zstd-compressed,
+        after `prefix` (a snapshot's own header: the rows are not copied to join it).
 
         Safe to call from another thread: it writes the rows held when it was called.
         """
@@ -752,6 +753,7 @@ class ColumnStore(StoreSettings[RowT]):
         # The rows written after the header in one buffer: no second copy of them joined to it
         # (a copy of 170 MB holds the GIL, and the UI thread waits, while it is made).
         body = io.BytesIO()
+        body.write(prefix)
         raw = _guid_columns(frame) if frame is not None and length >= DUMP_PARTS_FROM else []
         magic = DUMP_MAGIC_4 if raw else DUMP_MAGIC if kinds.get(col.KEY) == col.GUID or any(
             kind in _KINDS_SINCE_3 for kind in kinds.values()) else DUMP_MAGIC_2
@@ -2273,17 +2275,17 @@ class RowStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- warm start
 
-    def dump(self) -> bytes:
-        """Every row as bytes for `load`/`restore` (Arrow IPC, zstd). Safe to call from another
-        thread: it writes the rows held when it was called."""
+    def dump(self, prefix: bytes = b"") -> bytes:
+        """Every row as bytes for `load`/`restore` (Arrow IPC, zstd), after `prefix`. Safe to
+        call from another thread: it writes the rows held when it was called."""
         impl = self._impl
         if isinstance(impl, ColumnStore):
-            return impl.dump()
+            return impl.dump(prefix)
         copy: ColumnStore[RowT] = ColumnStore(self._column_count)
         rows = list(impl._rows)
         if rows:
             copy.append(rows)
-        return copy.dump()
+        return copy.dump(prefix)
 
     @classmethod
     def load(cls, data: bytes, row_type: type[RowT]) -> RowStore[RowT]:

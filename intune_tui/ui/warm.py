@@ -192,10 +192,10 @@ class WarmStarts:
 
         return gated
 
-    def save(self, resource_key: str, dump: Callable[[], bytes | None]) -> None:
+    def save(self, resource_key: str, dump: Callable[[bytes], bytes | None]) -> None:
         """Write the rows of a fully loaded list to its snapshot, in a thread: `dump` (called
-        there: dumping a million rows takes seconds) gives them, or None when they changed
-        meanwhile (nothing is written then)."""
+        there: dumping a million rows takes seconds) gives them after the bytes it is given,
+        or None when they changed meanwhile (nothing is written then)."""
         if not self.enabled:
             return
         settings, session = self._app.settings, self._session

@@ -467,20 +467,20 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         if self.WARM_START and self._server_filter is None and self._view_index == 0:
             self.intune_app.warm.save(self.view.resource, self._rows_dump())
 
-    def _rows_dump(self) -> Callable[[], bytes | None]:
+    def _rows_dump(self) -> Callable[[bytes], bytes | None]:
         """The table's rows as they are now, for the snapshot's writer thread: None when they
         were replaced or cleared meanwhile (another load, another tenant), so a snapshot never
         holds another list's rows nor half of one."""
         table = self.table
         generation = table.rows_generation
 
-        def dump() -> bytes | None:
+        def dump(prefix: bytes) -> bytes | None:
             # Seconds of the row engine's threads at a million rows: not while the user types
             # (each keystroke's filter waited for them).
             table.wait_until_quiet(SNAPSHOT_WAITS_AT_MOST)
             if table.rows_generation != generation:
                 return None
-            data = table.dump_rows()
+            data = table.dump_rows(prefix)
             return data if table.rows_generation == generation else None
 
         return dump
