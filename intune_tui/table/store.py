@@ -1548,20 +1548,26 @@ class ColumnStore(StoreSettings[RowT]):
         return plain, own, python_tests
 
     def _own_keys(self, test: KeyTest) -> OwnKeys | None:
-        """The rows `expression` may tell wrong for `test`, with their keys: the rows whose
-        keys are their own (exceptions), and for a lower case tested in ASCII
-        (`_ascii_contains`) the rows whose lower case holds ASCII of other characters."""
+        """The rows `_test_expression(test)` may tell wrong, with their keys: the rows whose
+        keys are their own (exceptions), and for a test searched as ASCII
+        (`_searched_as_ascii`) the rows whose lower case holds ASCII of other characters."""
         sort = col.sort_name(test.column)
         name, kind = self._resolve(sort)
         exceptions = self._exceptions.get(sort) if kind in col.FRAME_KINDS else None
         own = exceptions.arrays() if exceptions else None
-        if not (kind == col.TEXT and self._kinds[sort].startswith(col.LOWER)
-                and _is_ascii_test(test)):
+        if not self._searched_as_ascii(test):
             return own
         special = self._lowered_into_ascii(name)
-        if own is None or not len(own[0]):
+        if own is None:
             return special if len(special[0]) else None
         return _merged_keys(own, special)
+
+    def _searched_as_ascii(self, test: KeyTest) -> bool:
+        """True when `test` runs on a lower-case text column's own text, ASCII
+        case-insensitively (`_is_ascii_test`)."""
+        sort = col.sort_name(test.column)
+        return self._resolve(sort)[1] == col.TEXT \
+            and self._kinds[sort].startswith(col.LOWER) and _is_ascii_test(test)
 
     def _lowered_into_ascii(self, name: str) -> OwnKeys:
         """The rows of text column `name` holding a character whose lower case is or holds
@@ -1593,12 +1599,12 @@ class ColumnStore(StoreSettings[RowT]):
         lower = self._kinds[sort].startswith(col.LOWER)
         if kind == col.CATEGORY and _text_test(op, operand):
             return self._category_test(name, lower, op, operand, first)
+        if self._searched_as_ascii(test):
+            return column.str.contains_any([operand], ascii_case_insensitive=True) \
+                .fill_null(False)
         if lower:
             if kind != col.TEXT:
                 return None
-            if _is_ascii_test(test):
-                return column.str.contains_any([operand], ascii_case_insensitive=True) \
-                    .fill_null(False)
             column = column.str.to_lowercase()  # as `columns.derive`
         if kind in col.TEXTS and op == "in" and _text_test(op, operand):
             choices = pl.Series(list(cast("frozenset[str]", operand)), dtype=pl.String)
@@ -1653,7 +1659,7 @@ class ColumnStore(StoreSettings[RowT]):
                          and self._kinds.get(kind[1:]) == col.CATEGORY):
             return _sort_keys(self._frame, self._kinds, self._exceptions.get(sort), sort, first)
         # A category's lower case (`columns._derive_category_keys`): worked out once for the
-        # rows held (~15 ms at a million rows), not at every keystroke of a column test.
+        # rows held (~15 ms at a million rows), not at each sort by it or page merged in.
         stamp = (self._generation, self._length, self._reshapes, column)
         cached = self._derived_keys
         if cached is None or cached[0] != stamp:
@@ -1716,7 +1722,8 @@ def _tested(frame: pl.DataFrame, tests: Sequence[pl.Expr],
 
     names = sorted({name for test in tests for name in test.meta.root_names()})
     read = [frame.get_column(name) for name in names]
-    if len({_chunk_lengths(series) for series in read}) > 1:  # (a snapshot's categories)
+    if len(tests) > 1 and len({_chunk_lengths(series) for series in read}) > 1:
+        # (a snapshot's categories come back in one chunk, its other columns in several)
         passed = _tested(frame, tests[:1], keep)
         for test in tests[1:]:
             passed &= _tested(frame, [test], keep)
