@@ -16,6 +16,7 @@ from intune_tui.demo.tenant import build_tenant
 from intune_tui.intune.resources import RESOURCES, Row
 from intune_tui.snapshot import SnapshotPlace, snapshot_path
 from intune_tui.snapshot_files import snapshots_folder
+from intune_tui.table import store as store_module
 from intune_tui.table.columns import ColumnPage
 from intune_tui.table.store import RowStore
 from intune_tui.warm_start import (
@@ -185,10 +186,13 @@ def with_keys(monkeypatch: pytest.MonkeyPatch, keys: dict[str, bytes]) -> list[b
     return asked
 
 
+@pytest.mark.parametrize("count", [120, 6_000], ids=["python rows", "columns in parts"])
 def test_written_rows_read_back_and_nothing_is_readable_on_disk(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    # a long list's dump, written in parts (as from 50,000 rows), after the payload's head
+    monkeypatch.setattr(store_module, "DUMP_PARTS_FROM", 1_000)
     asked = with_keys(monkeypatch, {"prod": KEY})
-    rows = device_rows()
+    rows = device_rows(count)
     path = write_rows(access(tmp_path), DEVICES, dump_of(rows), clock=lambda: NOW)
     assert path is not None and path == snapshot_path(access(tmp_path).place, "devices")
     blob = path.read_bytes()

@@ -759,7 +759,7 @@ class ColumnStore(StoreSettings[RowT]):
             kind in _KINDS_SINCE_3 for kind in kinds.values()) else DUMP_MAGIC_2
         body.write(magic + struct.pack(">Q", len(head)) + head)
         if frame is not None and raw:
-            _write_parts(body, frame.rechunk(), raw)
+            _write_parts(body, frame.rechunk(), raw, origin=len(prefix))
         elif frame is not None:
             _write_ipc(body, frame.rechunk(), "zstd")
         return body.getvalue()
@@ -2063,10 +2063,10 @@ def _guid_columns(frame: pl.DataFrame) -> list[str]:
     return found
 
 
-def _write_parts(body: io.BytesIO, frame: pl.DataFrame, raw: list[str]) -> None:
+def _write_parts(body: io.BytesIO, frame: pl.DataFrame, raw: list[str], *, origin: int) -> None:
     """The frame as Arrow IPC files, each other column compressed in one of its own and the
     columns `raw` uncompressed in one, then the table of parts (JSON: each part's end offset in
-    `body`, the frame's columns in order) and its size.
+    the dump, which starts at `origin` in `body`, the frame's columns in order) and its size.
 
     One compressed column a file: the snapshot's writer thread holds the row engine's thread
     pool for one column at a time, and a keystroke's filter, which needs it, waits for that
@@ -2078,7 +2078,7 @@ def _write_parts(body: io.BytesIO, frame: pl.DataFrame, raw: list[str]) -> None:
     for names, compression in [*(([name], "zstd") for name in rest), (raw, "uncompressed")]:
         if names:
             _write_ipc(body, frame.select(names), compression)
-            parts.append(body.tell())
+            parts.append(body.tell() - origin)
     table = json.dumps({"parts": parts, "columns": frame.columns},
                        separators=(",", ":")).encode()
     body.write(table + _PART_TABLE.pack(len(table)))
