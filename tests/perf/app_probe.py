@@ -102,6 +102,7 @@ class Probe:
         self.app = app
         self.started: float | None = None
         self.frames: list[float] = []
+        self.list_frames: list[float] = []  # the frames among them repainting the list's rows
         self.appends: list[tuple[float, int]] = []  # (end of call, rows loaded after it)
         self.filters: list[float] = []  # end of each set_filter call
         self.sorts: list[float] = []  # end of each sort_by call
@@ -125,6 +126,8 @@ class Probe:
             original(screen, renderable)
             if renderable is not None:
                 self.frames.append(time.perf_counter())
+                if _repaints_list(screen, renderable):
+                    self.list_frames.append(self.frames[-1])
 
         app._display = display
 
@@ -200,6 +203,9 @@ class Probe:
     def frame_after(self, moment: float) -> float | None:
         return next((frame for frame in self.frames if frame >= moment), None)
 
+    def list_frame_after(self, moment: float) -> float | None:
+        return next((frame for frame in self.list_frames if frame >= moment), None)
+
     def lags_between(self, start: float, end: float) -> list[float]:
         return [lag for when, lag in self.lags if start <= when <= end]
 
@@ -221,3 +227,26 @@ class Probe:
     async def next_frame_after(self, moment: float, timeout: float = 2.0) -> float | None:
         await self.wait_for(lambda: self.frame_after(moment) is not None, timeout, 0.001)
         return self.frame_after(moment)
+
+    async def next_list_frame_after(self, moment: float, timeout: float = 2.0) -> float | None:
+        """The first frame after `moment` that repaints the list's rows: a keystroke's first
+        frame may hold only the letter typed, the rows it selects coming a frame later."""
+        await self.wait_for(lambda: self.list_frame_after(moment) is not None, timeout, 0.001)
+        return self.list_frame_after(moment)
+
+
+def _repaints_list(screen: Any, update: Any) -> bool:
+    """Whether a compositor update (Textual's `LayoutUpdate` or `ChopsUpdate`) paints lines of
+    the screen's devices list (`#list`)."""
+    try:
+        region = screen.query_one("#list").region
+    except Exception:  # no list on this screen
+        return False
+    if not region.height:
+        return False
+    lines = range(region.y, region.y + region.height)
+    spans = getattr(update, "spans", None)
+    if spans is not None:
+        return any(y in lines for y, _, _ in spans)
+    painted = getattr(update, "region", None)
+    return painted is not None and painted.y < lines.stop and lines.start < painted.bottom

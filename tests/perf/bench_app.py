@@ -186,7 +186,8 @@ def _since(start: float, moment: float | None) -> float | None:
 
 
 async def timed_key(pilot: Any, probe: Probe, key: str, calls: list[float]) -> dict[str, Any]:
-    """Press `key`; time to the first frame after the call it causes (in `calls`) returned."""
+    """Press `key`; time to the first frame repainting the list after the call it causes (in
+    `calls`) returned (not merely the first frame: it may show only the letter typed)."""
     await pilot.pause(0.05)
     before = len(calls)
     pressed = time.perf_counter()
@@ -194,7 +195,7 @@ async def timed_key(pilot: Any, probe: Probe, key: str, calls: list[float]) -> d
     await probe.wait_for(lambda: len(calls) > before, 5.0, 0.001)
     if len(calls) == before:
         return {"key": key, "to_screen_ms": None, "note": "no table call"}
-    frame = await probe.next_frame_after(calls[-1])
+    frame = await probe.next_list_frame_after(calls[-1])
     return {"key": key, "call_ms": ms(calls[-1] - pressed),
             "to_screen_ms": ms(frame - pressed) if frame else None}
 

@@ -32,7 +32,7 @@ from intune_tui.table.columns import encode_page, engine_ready
 from intune_tui.ui.typed_app import IntuneAppMixin
 from intune_tui.ui.warm import RowsBehind
 from intune_tui.ui.widgets.resource_table import ResourceTable, TableColumn
-from intune_tui.ui.widgets.search_box import SearchBox
+from intune_tui.ui.widgets.search_box import SearchBox, with_the_letter_typed
 from intune_tui.ui.widgets.status_bar import ListStatus, StatusBar
 
 if TYPE_CHECKING:
@@ -561,7 +561,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self.search_box.open()
 
     @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
+    async def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._apply_local(event.value)
         if self._search_timer is not None:
@@ -570,6 +570,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         if not self._complete and self._warm is None and self._query is not None:
             self._search_timer = self.set_timer(self.intune_app.timings.server_search_delay,
                                                 self._apply_server)
+        await with_the_letter_typed()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.geometry import Size
 from textual.reactive import Reactive
 
@@ -43,3 +45,13 @@ class SearchBox(LineInput):
         self.value = ""
         self.remove_class("-visible")
         self.can_focus = False
+
+
+async def with_the_letter_typed() -> None:
+    """Await at the end of a `Changed` handler that filtered rows: the widgets it changed (the
+    rows, the status line) post their repaint to the screen before the screen goes idle, so
+    they show in the frame that shows the letter typed. Otherwise a filter longer than a frame's
+    period (~21 ms at a million rows) has the screen paint the letter at once and the rows it
+    selects one update later (17-33 ms): each widget asks for its repaint only once the
+    screen's handler has returned and the loop turns to it."""
+    await asyncio.sleep(0)

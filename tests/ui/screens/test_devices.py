@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,49 @@ async def test_each_list_load_also_asks_for_a_short_preview_page(make_app, wait_
 async def loaded(pilot: Any, app: Any, wait_until: Any, rows: int = DEVICES) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, DevicesScreen)
                      and app.screen.table.rows_count >= rows and app.screen._complete)
+
+
+def painted_lines(update: Any) -> set[int]:
+    """The screen lines a compositor update (Textual's `LayoutUpdate`, `ChopsUpdate`) paints."""
+    spans = getattr(update, "spans", None)
+    if spans is not None:
+        return {y for y, _, _ in spans}
+    return set(range(update.region.y, update.region.bottom))
+
+
+async def test_the_rows_a_keystroke_selects_show_in_the_frame_that_shows_the_letter(
+        make_app, wait_until, monkeypatch) -> None:
+    # A long list's filter outlasts a frame's period (~21 ms at a million rows): the screen
+    # then painted the letter at once and the rows it selects one frame later (17-33 ms).
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, wait_until)
+        await pilot.press("slash")
+        await pilot.pause(0.1)
+        screen = app.screen
+        table, box = screen.table, screen.search_box
+        set_filter = table.set_filter
+
+        def slow_filter(*args: Any, **kwargs: Any) -> None:
+            set_filter(*args, **kwargs)
+            time.sleep(0.03)
+
+        monkeypatch.setattr(table, "set_filter", slow_filter)
+        frames: list[set[int]] = []
+        display = app._display
+
+        def recorded(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if update is not None:
+                frames.append(painted_lines(update))
+
+        monkeypatch.setattr(app, "_display", recorded)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: table.visible_count < DEVICES)
+        await pilot.pause(0.2)
+        first = next(lines for lines in frames if box.region.y in lines)
+        assert set(range(table.region.y, table.region.bottom)) <= first
+        assert table.visible_count < DEVICES
 
 
 async def test_list_asks_graph_only_for_its_columns(make_app, wait_until) -> None:
