@@ -188,6 +188,7 @@ class IntuneService:
         parent_id: str | None = None,
         as_columns: bool = False,
         full_page_after: Callable[[], Awaitable[None]] | None = None,
+        pace: Callable[[], object] | None = None,
     ) -> AsyncIterator[RowPage]:
         """Yield the rows of a catalog list page by page, following Graph's next links.
 
@@ -200,6 +201,8 @@ class IntuneService:
         still asked for beside it, and its answer read once the preview is answered and this
         returns (start-up: once the app's first frame is out, ui/startup.py). Without a preview
         it is not used: the first full page is then the first page.
+        `pace`: called (it may block) on the threads that read and build a long list's pages
+        as columns, before each: the UI's way to have them wait while the user types.
         """
         resource = _resource(resource_key)
         path = resource.path_for(parent_id)
@@ -217,7 +220,8 @@ class IntuneService:
         )
         split = partition_for(resource.key, query)
         preview = self._start_preview(resource, path, query)  # first: Graph answers it first
-        reader = _ColumnReader() if as_columns and page_columns.supported(resource) else None
+        reader = _ColumnReader(pace) if as_columns and page_columns.supported(resource) \
+            else None
         pages = self._pages(resource, path, query, read_items=reader,
                             first_read_after=_after_preview(preview, full_page_after))
         first_future = asyncio.ensure_future(anext(pages))
@@ -241,7 +245,7 @@ class IntuneService:
             if parts is not None:
                 listing = self._split_listing(resource, path, query, parts, head, pages,
                                               first_page, shown or _keys(resource, head),
-                                              reader)
+                                              reader, pace)
                 async for row_page in listing.pages():
                     yield row_page
                 return
@@ -262,7 +266,8 @@ class IntuneService:
     def _split_listing(self, resource: Resource, path: str, query: ODataQuery,
                        clauses: list[str], head: Page, pages: AsyncIterator[Page],
                        first_page: asyncio.Future[Page] | None, passed_on: frozenset[str],
-                       reader: ItemsReader | None = None) -> SplitListing[RowPage]:
+                       reader: ItemsReader | None = None,
+                       pace: Callable[[], object] | None = None) -> SplitListing[RowPage]:
         """The rest of the list after `head` as parts listed in parallel (`SplitListing`),
         each page as rows counted with the whole list's count."""
         count = head.count
@@ -291,7 +296,7 @@ class IntuneService:
             # passing trouble, retried as it is, not a reason to halve the part's pages.
             open_part=partial(self._pages, resource, path, keep_page_size=True,
                               read_items=reader),
-            to_page=to_page, to_pages=to_pages if reader is not None else None)
+            to_page=to_page, to_pages=to_pages if reader is not None else None, pace=pace)
 
     def _start_preview(self, resource: Resource, path: str, query: ODataQuery
                        ) -> asyncio.Task[Page] | None:
@@ -854,7 +859,8 @@ class _ColumnReader:
     """Reads a long list's answers as table columns (`page_columns.read_page`), from when
     its first page's count says it is long and while the row engine is loaded."""
 
-    def __init__(self) -> None:
+    def __init__(self, pace: Callable[[], object] | None = None) -> None:
+        self._pace = pace
         self._long = False
         self._wait_left = ENGINE_WAIT
         self._schema: Any = None  # the last page's, for the next (`read_page`)
@@ -882,11 +888,21 @@ class _ColumnReader:
     def __call__(self, body: bytes) -> ItemsRead | None:
         if not self._long or not self._engine_ready():
             return None
+        if self._pace is not None and not _on_event_loop():
+            self._pace()  # never on the loop: a part's first answer is read there
         read = page_columns.read_page(body, self._schema)
         if read is None:
             return None
         self._schema = read.schema
         return ItemsRead(read.page, read.count, read.next_link)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _items_of(body: bytes) -> list[Any]:

@@ -436,12 +436,14 @@ class SplitListing(Generic[T]):
                  open_part: Callable[[ODataQuery], AsyncGenerator[Page, None]],
                  to_page: Callable[[Page, int, bool, KeySet], T],
                  to_pages: Callable[[list[Page], int, bool, KeySet], list[T]] | None = None,
+                 pace: Callable[[], object] | None = None,
                  ) -> None:
         """`open_part(query)` lists one part (pages of the whole list's size); `to_page(page,
         number, has_more, seen)` makes what is passed on of a page, leaving out the items whose
         keys are in `seen` and adding the page's keys to it. `to_pages(pages, number, has_more,
         seen)`, when given, does so for pages that are ready together (`BATCH_PAGES`), in one
-        or more of what is passed on; `number` is that of the last page."""
+        or more of what is passed on; `number` is that of the last page. `pace`: called (it
+        may block) on the page builder's thread before each batch is built there."""
         self._key = key
         self._query = query
         self._clauses = clauses
@@ -454,6 +456,7 @@ class SplitListing(Generic[T]):
         self._open_part = open_part
         self._to_page = to_page
         self._to_pages = to_pages
+        self._pace = pace
 
     async def pages(self) -> AsyncIterator[T]:
         arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
@@ -598,5 +601,12 @@ class SplitListing(Generic[T]):
         work either way)."""
         if self._to_pages is None or not columns:
             return make(*arguments)
-        return await asyncio.get_running_loop().run_in_executor(_page_builder(), make,
+        pace = self._pace
+
+        def paced(*arguments: Any) -> R:
+            if pace is not None:
+                pace()
+            return make(*arguments)
+
+        return await asyncio.get_running_loop().run_in_executor(_page_builder(), paced,
                                                                 *arguments)

@@ -22,6 +22,7 @@ from intune_tui.config import ConfigError, View
 from intune_tui.graph.errors import GraphError, GraphForbidden
 from intune_tui.graph.throttle import RetryNotice
 from intune_tui.session import Session
+from intune_tui.table.quiet import Quiet
 from intune_tui.text import clean
 from intune_tui.ui import startup
 from intune_tui.ui.stylesheet import ParsedStylesheet, RulesOnDisk, rules_cache_dir
@@ -194,6 +195,9 @@ class IntuneApp(App[None]):
         # None once it is.
         self._before_first_frame: list[Callable[[], object]] | None = []
         self.warm = WarmStarts(self)  # the lists' snapshots (warm start)
+        # When the user last filtered or sorted a list: a list loading behind it waits meanwhile
+        # (`Quiet.pace`), as do its snapshot and sort orders.
+        self.typing = Quiet()
         for name, factory in _modes().items():
             self.add_mode(name, factory)
         first_screen = _first_screen_class()
@@ -281,7 +285,8 @@ class IntuneApp(App[None]):
         (`stream(..., take_early=True)`): nothing is asked twice."""
         screen_class = _first_screen_class()
         # Its first full page after the first frame, when a preview comes first (ui/startup.py).
-        view, pages = screen_class.first_list(full_page_after=self._first_frame_gate.wait)
+        view, pages = screen_class.first_list(full_page_after=self._first_frame_gate.wait,
+                                              pace=self.typing.pace)
         if screen_class.WARM_START:
             resource = screen_class.VIEWS[0].resource
             self.warm.prefetch(resource)

@@ -252,9 +252,11 @@ class RowsBehind:
     builds a million rows' columns; `when_filled` hands the store over once every page is in,
     for `ResourceTable.adopt_rows`."""
 
-    def __init__(self, column_count: int) -> None:
+    def __init__(self, column_count: int, *, pace: Callable[[], object] | None = None) -> None:
+        """`pace`: called (it may block) on the worker thread before each page is added."""
         from concurrent.futures import ThreadPoolExecutor
 
+        self._pace = pace
         self.store: RowStore[Row] = RowStore(column_count)
         self.count = 0
         self._failed = False
@@ -266,6 +268,8 @@ class RowsBehind:
         self._worker.submit(self._append, page)
 
     def _append(self, page: RowPage) -> None:
+        if self._pace is not None:
+            self._pace()
         if self._failed:
             return
         try:

@@ -4,6 +4,7 @@ a wrong path, version, $select, $filter operator or action body in our catalogs 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from intune_tui.intune.actions import (
 from intune_tui.intune.resources import DEVICE_DETAIL_SELECT, RESOURCES, Row
 from intune_tui.intune.scopes import PRIVILEGED_OPERATIONS, READ_SCOPES
 from intune_tui.intune.search import SearchQuery, parse_query
-from intune_tui.intune.service import ActionOutcome, IntuneService
+from intune_tui.intune.service import ActionOutcome, IntuneService, RowPage
 from intune_tui.intune.split_listing import SPLIT_MAX_PARTS, time_ranges
 
 DEVICE_COUNT = 1200
@@ -1110,6 +1111,45 @@ async def test_a_long_list_asked_for_as_columns_comes_as_the_same_rows_built_fro
     assert len(shown) == sum(page.size for page in columns) == DEVICE_COUNT
     assert {row.key for row in shown} == set(expected) == tenant_device_ids(fake)
     assert all(row == expected[row.key] for row in shown)
+
+
+async def test_a_long_list_reads_and_builds_no_page_while_the_user_types(
+        service: IntuneService, fake: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 21: behind a warm start's frame, reading and building a million devices' pages
+    # (Python holding the GIL) made the first keystroke wait 0.1-0.25 s. `pace` holds them
+    # while the user types; on the reading and building threads only, never the loop's.
+    from intune_tui.intune import page_columns
+    from intune_tui.table import store
+    from intune_tui.table.columns import wait_for_engine
+
+    monkeypatch.setattr(store, "COLUMNS_FROM", 300)
+    wait_for_engine()
+    read: list[str] = []
+    read_page = page_columns.read_page
+    monkeypatch.setattr(page_columns, "read_page", lambda body, schema=None: (
+        read.append(threading.current_thread().name), read_page(body, schema))[1])
+    typing_over = threading.Event()
+    paced: list[str] = []
+
+    def pace() -> None:
+        paced.append(threading.current_thread().name.rsplit("_", 1)[0])
+        typing_over.wait(10)
+
+    fake.latency_ms = 5  # answers overlap, as over a network: pages are built together
+    pages = service.list_pages("devices", top=100, as_columns=True, pace=pace)
+    first = await anext(pages)
+    rest = asyncio.ensure_future(_all(pages))
+    await asyncio.sleep(0.3)
+    held = [name for name in read if name.startswith("graph-page-read")]
+    assert held == [] and paced  # the user types: no answer read on the reading thread
+    typing_over.set()
+    pages_after = await rest
+    assert sum(page.size for page in [first, *pages_after]) == DEVICE_COUNT
+    assert set(paced) == {"graph-page-read", "list-page-build"}
+
+
+async def _all(pages: AsyncIterator[RowPage]) -> list[RowPage]:
+    return [page async for page in pages]
 
 
 async def test_answers_that_arrive_together_come_as_one_page_of_columns(

@@ -55,3 +55,17 @@ def test_a_wait_with_a_limit_gives_up_while_the_user_keeps_typing() -> None:
     quiet.touch()
     assert quiet.wait(at_most=2.0) is False
     assert clock.now == 102.0
+
+
+def test_pacing_waits_while_the_user_types_but_not_for_ever() -> None:
+    clock = Clock(touches=[100.3])
+    quiet = quiet_on(clock)
+    quiet.pace()  # nobody typed: no wait
+    assert clock.slept == []
+    quiet.touch()
+    quiet.pace()  # a keystroke at 100.0, another at 100.3: the work goes on at 100.8
+    assert clock.now == 100.8
+    clock.touches = [100.8 + 0.3 * n for n in range(1, 20)]
+    quiet.touch()
+    quiet.pace()  # typing on and on: a page at a time still goes through
+    assert clock.now == 101.8

@@ -18,7 +18,7 @@ from waiting import list_loaded
 from intune_tui import warm_start
 from intune_tui.config import default_data_dir
 from intune_tui.demo import fake_graph, tenant
-from intune_tui.demo.identity import DEMO_TENANT_ID
+from intune_tui.demo.identity import DEMO_NOW, DEMO_TENANT_ID
 from intune_tui.snapshot import SnapshotPlace, snapshot_path, write_snapshot
 from intune_tui.ui import warm
 from intune_tui.ui.screens.device_detail import DeviceDetailScreen
@@ -517,3 +517,35 @@ async def test_a_snapshot_read_ahead_for_another_tenant_is_not_shown(
     await only_the_live_list_is_shown(make_app, wait_until, release)
     assert [r.getMessage() for r in caplog.records if r.name == "intune_tui.warm_start"] == [
         "snapshot of profile demo ignored: written for another tenant"]
+
+
+def test_pages_kept_behind_a_snapshot_wait_while_the_user_types() -> None:
+    """The live list loading behind a snapshot's frame keeps its pages on a thread of its own;
+    it holds them while the user types (`pace`), so a keystroke on the frame has the GIL."""
+    from intune_tui.intune.resources import RESOURCES
+    from intune_tui.intune.service import RowPage
+
+    resource = RESOURCES["devices"]
+    items = [tenant.build_tenant(devices=20).devices.to_json(index, beta=False)
+             for index in range(20)]
+    rows = resource.to_rows(items, DEMO_NOW)
+    typing_over = threading.Event()
+    behind = warm.RowsBehind(len(resource.columns), pace=lambda: typing_over.wait(10))
+    behind.add(RowPage(rows[:10], 20, 1, True))
+    behind.add(RowPage(rows[10:], 20, 2, False))
+    assert not typing_over.wait(0.2)
+    assert behind.store.rows_count == 0  # the user is typing: nothing kept yet
+    typing_over.set()
+    done = threading.Event()
+    behind._worker.submit(done.set)
+    assert done.wait(10)
+    assert [row.key for row in behind.store.visible_rows] == [row.key for row in rows]
+
+
+async def test_filtering_the_list_is_what_its_live_load_waits_for(make_app, wait_until) -> None:
+    app = make_app(devices=DEVICES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        assert app.typing.quiet_for() > 10  # nothing typed yet
+        await pilot.press("slash", "x")
+        assert app.typing.quiet_for() < 5

@@ -92,12 +92,13 @@ class HealthScreen(ResourceListScreen):
     @classmethod
     def pages(cls, view: ListView, server_filter: str | None, *,
               full_page_after: Callable[[], Awaitable[None]] | None = None,
+              pace: Callable[[], object] | None = None,
               ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
         """The per-area views stream from Graph as every list does; Attention is read from the
         service's tenant health (all areas at once) and arrives as one page."""
         if view.resource == ATTENTION.key:
             return attention_pages
-        return super().pages(view, server_filter, full_page_after=full_page_after)
+        return super().pages(view, server_filter, full_page_after=full_page_after, pace=pace)
 
     def _on_page(self, page: RowPage) -> None:
         if self.view.resource == ATTENTION.key:

@@ -220,25 +220,28 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
     @classmethod
     def pages(cls, view: ListView, server_filter: str | None, *,
               full_page_after: Callable[[], Awaitable[None]] | None = None,
+              pace: Callable[[], object] | None = None,
               ) -> Callable[[IntuneService], AsyncIterator[RowPage]]:
         """Where a view's rows come from: its catalog resource from Graph, filtered on Graph by
         `server_filter`. A screen whose view is built otherwise (Health's Attention) says so.
-        `full_page_after`: as `IntuneService.list_pages` takes it."""
+        `full_page_after`, `pace`: as `IntuneService.list_pages` takes them."""
         resource_key = view.resource
         column_count = len(RESOURCES[resource_key].columns)
         return lambda service: with_columns(
             service.list_pages(resource_key, server_filter=server_filter, as_columns=True,
-                               full_page_after=full_page_after),
+                               full_page_after=full_page_after, pace=pace),
             column_count)
 
     @classmethod
-    def first_list(cls, *, full_page_after: Callable[[], Awaitable[None]] | None = None
+    def first_list(cls, *, full_page_after: Callable[[], Awaitable[None]] | None = None,
+                   pace: Callable[[], object] | None = None,
                    ) -> tuple[str, Callable[[IntuneService], AsyncIterator[RowPage]]]:
         """The stream key and the pages of this screen's first load (first view, no search):
         the app asks for them at start-up, before the screen exists (`full_page_after`: the
-        app's first frame, ui/startup.py)."""
+        app's first frame, ui/startup.py; `pace`: the app's `typing`)."""
         view = cls.VIEWS[0]
-        return cls._stream_key(view), cls.pages(view, None, full_page_after=full_page_after)
+        return cls._stream_key(view), cls.pages(view, None, full_page_after=full_page_after,
+                                                pace=pace)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -257,7 +260,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
     def _new_table(self) -> ResourceTable[Row]:
         chosen = resolve(self.resource, self.intune_app.settings.columns.get(self.view.resource))
         table: ResourceTable[Row] = ResourceTable(
-            table_columns(self.resource), shown=chosen.shown, widths=chosen.widths, id="list")
+            table_columns(self.resource), shown=chosen.shown, widths=chosen.widths, id="list",
+            quiet=self.intune_app.typing)
         table.empty_text = "Loading…"
         return table
 
@@ -331,7 +335,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._hide_problem()
         self._drop_behind()
         if keep_rows:
-            self._behind = RowsBehind(len(self.resource.columns))
+            self._behind = RowsBehind(len(self.resource.columns),
+                                          pace=self.intune_app.typing.pace)
         else:
             self._warm = None
             self.table.clear()
@@ -344,7 +349,7 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._live_shown = [] if warm else None
         self.intune_app.run_listing(
             self.stream_key,
-            self.pages(self.view, server_filter),
+            self.pages(self.view, server_filter, pace=self.intune_app.typing.pace),
             on_page=self._on_page,
             on_done=self._on_done,
             on_error=self._on_error,
@@ -377,7 +382,8 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self._warm = warm
         if self._status.loading:
             if self._behind is None:  # live rows shown so far go behind it
-                self._behind = RowsBehind(len(self.resource.columns))
+                self._behind = RowsBehind(len(self.resource.columns),
+                                          pace=self.intune_app.typing.pace)
                 for page in self._live_shown or ():
                     self._behind.add(page)
         else:  # the live load failed first: the snapshot, with the error beside it

@@ -409,7 +409,10 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         id: str | None = None,
         classes: str | None = None,
         disabled: bool = False,
+        quiet: Quiet | None = None,
     ) -> None:
+        """`quiet`: where the table says the user filtered or sorted (`wait_until_quiet`),
+        shared with background work that should wait meanwhile (default: the table's own)."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         if not columns:
             raise ValueError("a ResourceTable needs at least one column")
@@ -428,7 +431,7 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
         self._layouts: dict[int, ColumnLayout] = {}
         self._palette: _Palette | None = None
-        self._quiet = Quiet()
+        self._quiet = quiet or Quiet()
 
     # ---------------------------------------------------------------- public read-only state
 
