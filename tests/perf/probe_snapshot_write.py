@@ -7,8 +7,9 @@ the app gets it (probe_store_memory.py's load: the fake Graph's pages, `column_p
 as columns, compacted, `prepare_sorts` as a load's end does), returns the heap's free memory to
 the system, then writes the snapshot as the app's writer thread does (`warm_start.write_rows`
 with a fixed key in place of the keyring's, into a temporary folder) and reports the highest
-RSS seen while it wrote, above the RSS just before (sampled every 2 ms on a thread), and the
-write's wall time. A tree whose store has `dump_into` is given a dump writing into the sealing
+RSS seen while it wrote, above the RSS just before (sampled every 2 ms on a thread), when it
+was seen, the increase 0.1 to 1 s into the write (sampled every 5 ms), and the write's wall
+time. A tree whose store has `dump_into` is given a dump writing into the sealing
 stream; an older one, `RowStore.dump(prefix)` (its `write_rows` then seals the whole payload).
 """
 
@@ -21,11 +22,43 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+
+
+class Timeline:
+    """RSS (MiB) every 5 ms while the `with` block runs, with the time of each reading."""
+
+    def __init__(self) -> None:
+        self.readings: list[tuple[float, float]] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> Timeline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        from probe_store_memory import rss
+
+        while not self._done.wait(0.005):
+            self.readings.append((time.perf_counter(), rss()))
+
+    def at(self, moment: float) -> float:
+        """The last reading at or before `moment`."""
+        return max((reading for reading in self.readings if reading[0] <= moment),
+                   default=self.readings[0])[1]
+
+    def peak_time(self) -> float:
+        return max(self.readings, key=lambda reading: reading[1])[0]
 
 
 def child(total: int) -> dict[str, Any]:
@@ -59,10 +92,13 @@ def child(total: int) -> dict[str, Any]:
         memory.give_back_freed()
         before = rss()
         start = time.perf_counter()
-        with PeakRss() as peak:
+        with Timeline() as timeline, PeakRss() as peak:
             path = warm_start.write_rows(access, resource,
                                          dump_into if streamed else store.dump)
         result["write_s"] = time.perf_counter() - start
+        result["increase_at_mib"] = {f"{at:.1f}s": round(timeline.at(start + at) - before)
+                                     for at in (0.1, 0.2, 0.5, 1.0) if at < result["write_s"]}
+        result["peak_at_s"] = round(timeline.peak_time() - start, 2)
         assert path is not None, "nothing written"
         result["file_mb"] = path.stat().st_size / 1e6
         result["rss_before_mib"] = before
