@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, BinaryIO, TypeVar
 
 T = TypeVar("T")
 
@@ -94,10 +94,30 @@ def write_private(
 def write_private_bytes(path: Path, data: bytes | bytearray) -> None:
     """`write_private` for bytes: a 0600 file replaced atomically, never through a symlink or
     over another user's file."""
+    def fill(stream: BinaryIO) -> bool:
+        stream.write(data)
+        return True
+
+    write_private_stream(path, fill)
+
+
+def write_private_stream(path: Path, fill: Callable[[BinaryIO], bool]) -> bool:
+    """`write_private_bytes` of the bytes `fill` writes to the file's stream as it makes them
+    (none of it held whole in memory). The file is put in place only when `fill` returns True;
+    when it returns False or raises, the previous file (or none) stays and no temporary file is
+    left. True when the file was replaced."""
     path = Path(path)
     make_private_dir(path.parent)
     check_replaceable(path)
-    _write_through_temporary(path, lambda descriptor: _fill_bytes(descriptor, data))
+    try:
+        _write_through_temporary(path, lambda descriptor: _fill_bytes(descriptor, fill))
+    except _NotKept:
+        return False
+    return True
+
+
+class _NotKept(Exception):
+    """`fill` said the file it wrote is not to be kept."""
 
 
 def _is_own_and_private(info: os.stat_result) -> bool:
@@ -130,9 +150,10 @@ def _fill_text(descriptor: int, write: Callable[[IO[str]], T], newline: str | No
     return result
 
 
-def _fill_bytes(descriptor: int, data: bytes | bytearray) -> None:
+def _fill_bytes(descriptor: int, fill: Callable[[BinaryIO], bool]) -> None:
     with open(descriptor, "wb") as stream:
-        stream.write(data)
+        if not fill(stream):
+            raise _NotKept
         stream.flush()
         os.fsync(stream.fileno())
 

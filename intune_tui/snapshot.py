@@ -3,7 +3,9 @@
 Layout: `<data dir>/snapshots/<profile>/<list>.bin`, 0600, replaced atomically:
 
     MAGIC (4) | created, Unix seconds (8, big-endian) | tenant binding (32) | nonce (12)
-    | AES-256-GCM ciphertext
+    | AES-256-GCM ciphertext | its tag (16)
+
+It is written as the payload is made (`seal_snapshot`), read in one piece (`open_snapshot`).
 
 The key is derived (HKDF-SHA256, its own `info`) from the profile's key in the OS keyring, the
 one that encrypts the token cache, so the snapshot needs no second keyring entry and logout's
@@ -27,14 +29,16 @@ import logging
 import secrets
 import shutil
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
-from intune_tui.private_files import write_private_bytes
+from intune_tui.private_files import write_private_stream
 from intune_tui.snapshot_files import snapshot_file
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers import AEADEncryptionContext
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 _BINDING_AT = len(MAGIC) + _CREATED.size
 _HEADER = _BINDING_AT + BINDING_BYTES + NONCE_BYTES
+_SEAL_PIECE = 1 << 20  # payload bytes sealed at a time (`_Sealing`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +112,75 @@ def write_snapshot(place: SnapshotPlace, key: bytes, name: str, payload: bytes, 
                    now: float) -> Path:
     """Encrypt `payload` and put it in place atomically (0600). Raises OSError on a disk
     problem; the previous snapshot, if any, then stays as it was."""
+
+    def fill(stream: BinaryIO) -> bool:
+        stream.write(payload)
+        return True
+
+    path = seal_snapshot(place, key, name, fill, now=now)
+    assert path is not None  # `fill` always keeps what it wrote
+    return path
+
+
+def seal_snapshot(place: SnapshotPlace, key: bytes, name: str,
+                  fill: Callable[[BinaryIO], bool], *, now: float) -> Path | None:
+    """`write_snapshot` of the payload `fill` writes to the stream it is given, sealed and
+    written to the file as it comes (`_Sealing`): at most a piece of it is in memory here.
+    The file is put in place only when `fill` returns True (False: its rows changed meanwhile;
+    then None); when it returns False or raises (OSError on a disk problem), the previous
+    snapshot stays as it was and no temporary file is left."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     created = int(now)
     nonce = secrets.token_bytes(NONCE_BYTES)
     binding = tenant_binding(key, place.tenant_id)
-    # Sealed straight into the file's buffer, after its header: a header joined to the sealed
-    # payload would be one more copy of it (170 MB at a million rows, made holding the GIL).
-    blob = bytearray(_HEADER + len(payload) + TAG_BYTES)
-    blob[:_HEADER] = MAGIC + _CREATED.pack(created) + binding + nonce
-    _cipher(key).encrypt_into(nonce, payload,
-                              _associated_data(place.profile, binding, name, created),
-                              memoryview(blob)[_HEADER:])
+    # GCM sealed a piece at a time is what `AESGCM.encrypt` gives at once, ciphertext then
+    # tag: `open_snapshot` reads it in one piece.
+    encryptor = Cipher(algorithms.AES(snapshot_key(key)), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(
+        _associated_data(place.profile, binding, name, created))
+
+    def sealed(file: BinaryIO) -> bool:
+        file.write(MAGIC + _CREATED.pack(created) + binding + nonce)
+        if not fill(cast("BinaryIO", _Sealing(file, encryptor))):
+            return False
+        file.write(encryptor.finalize())
+        file.write(encryptor.tag)
+        return True
+
     path = snapshot_path(place, name)
-    write_private_bytes(path, blob)
-    return path
+    return path if write_private_stream(path, sealed) else None
+
+
+class _Sealing:
+    """A binary stream that encrypts what is written to it into `file`, a piece of at most
+    `_SEAL_PIECE` bytes at a time into one buffer: no copy of a long payload is made, sealed
+    or not (121 MB at a million devices)."""
+
+    def __init__(self, file: BinaryIO, encryptor: AEADEncryptionContext) -> None:
+        self._file = file
+        self._encryptor = encryptor
+        # GCM's output is as long as its input; `update_into` wants a block's room more.
+        self._sealed = bytearray(_SEAL_PIECE + 15)
+        self._written = 0
+
+    def write(self, data: bytes | bytearray | memoryview, /) -> int:
+        plain = memoryview(data).cast("B")
+        for start in range(0, len(plain), _SEAL_PIECE):
+            size = self._encryptor.update_into(plain[start:start + _SEAL_PIECE], self._sealed)
+            self._file.write(memoryview(self._sealed)[:size])
+        self._written += len(plain)
+        return len(plain)
+
+    def tell(self) -> int:
+        """The payload's bytes written so far."""
+        return self._written
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        """Nothing is kept here: each piece is in the file once written."""
 
 
 def young_enough(folder: Path, name: str, *, max_age: float, now: float) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from intune_tui.snapshot import (
     Snapshot,
@@ -36,7 +36,7 @@ from intune_tui.snapshot import (
     belongs_to,
     open_snapshot,
     read_snapshot,
-    write_snapshot,
+    seal_snapshot,
     young_enough,
 )
 from intune_tui.snapshot_files import session_profile, snapshots_folder
@@ -74,9 +74,9 @@ def encode_dump(resource: Resource, dump: bytes) -> bytes:
 
 
 def payload_head(resource: Resource) -> bytes:
-    """`encode_dump`'s payload before the dump: a long list's dump is written after it
-    (`RowStore.dump(prefix)`), not joined to it (a copy of 121 MB at a million devices,
-    142 ms holding the GIL while the UI thread waited)."""
+    """`encode_dump`'s payload before the dump: a long list's dump is written after it, to the
+    snapshot's file as it is made (`write_rows`), never joined to it (a copy of 121 MB at a
+    million devices, 142 ms holding the GIL while the UI thread waited)."""
     header = json.dumps({"version": _FORMAT_VERSION, "list": resource.key,
                          "select": list(resource.select),
                          "columns": [column.key for column in resource.columns]},
@@ -473,26 +473,33 @@ def _warm_rows(resource: Resource, page_of: Callable[[], ColumnPage],
 
 
 def write_rows(access: SnapshotAccess, resource: Resource,
-               dump: Callable[[bytes], bytes | None], *,
+               dump: Callable[[BinaryIO], bool], *,
                clock: Callable[[], float] = time.time) -> Path | None:
-    """Put the rows of a fully loaded list in its snapshot: `dump` gives them after the bytes
-    it is given, the payload's head (the table's `dump_rows`, called here, on this thread,
-    once a key is there), or None when they are not the list's any more. None when not
-    written (no usable keyring, a disk problem, rows that do not encode, rows replaced
-    meanwhile): each is one log line."""
+    """Put the rows of a fully loaded list in its snapshot: `dump` writes them to the stream it
+    is given, after the payload's head (the table's `dump_rows_into`, called here, on this
+    thread, once a key is there), sealed and written to the file as they come; it returns False
+    when they are not the list's any more. None when not written (no usable keyring, a disk
+    problem, rows that do not encode, rows replaced meanwhile): each is one log line, and the
+    previous snapshot stays as it was."""
     key = access.key(create=access.create_key)
     if key is None:
         return None
+
+    def fill(stream: BinaryIO) -> bool:
+        stream.write(payload_head(resource))
+        return dump(stream)
+
     try:
-        payload = dump(payload_head(resource))
-        if payload is None:
-            log.info("snapshot of %s not written: the list changed meanwhile", resource.key)
-            return None
-        return write_snapshot(access.place, key, resource.key, payload, now=clock())
+        # Its time is sealed in before the first byte: when the write starts, before `dump`
+        # waits for the row engine to be quiet (the rows are as old as that, or older).
+        path = seal_snapshot(access.place, key, resource.key, fill, now=clock())
     except (OSError, TypeError, ValueError) as error:
         log.warning("snapshot of %s not written: %s", resource.key,
                     getattr(error, "strerror", None) or type(error).__name__)
         return None
+    if path is None:
+        log.info("snapshot of %s not written: the list changed meanwhile", resource.key)
+    return path
 
 
 def age_text(seconds: float) -> str:

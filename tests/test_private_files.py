@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -14,6 +16,7 @@ from intune_tui.private_files import (
     read_own_private_bytes,
     write_private,
     write_private_bytes,
+    write_private_stream,
 )
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -79,3 +82,42 @@ def test_only_the_users_own_file_that_others_cannot_write_is_read_back(tmp_path:
     assert read_own_private_bytes(link) is None
     assert read_own_private_bytes(tmp_path / "absent.bin") is None
     assert read_own_private_bytes(tmp_path / "cache") is None  # a folder
+
+
+def test_a_streamed_file_is_private_and_replaces_the_old_one_only_once_kept(
+        tmp_path: Path) -> None:
+    path = tmp_path / "data" / "kept.bin"
+    write_private_bytes(path, b"old")
+
+    def in_pieces(keep: bool) -> Callable[[BinaryIO], bool]:
+        def write(stream: BinaryIO) -> bool:
+            stream.write(b"new, ")
+            stream.write(b"in pieces")
+            return keep
+        return write
+
+    def failing(stream: BinaryIO) -> bool:
+        stream.write(b"half")
+        raise ValueError("the rest could not be made")
+
+    assert write_private_stream(path, in_pieces(False)) is False
+    assert path.read_bytes() == b"old" and [p.name for p in path.parent.iterdir()] == ["kept.bin"]
+    with pytest.raises(ValueError):
+        write_private_stream(path, failing)
+    assert path.read_bytes() == b"old" and [p.name for p in path.parent.iterdir()] == ["kept.bin"]
+    assert write_private_stream(path, in_pieces(True)) is True
+    assert path.read_bytes() == b"new, in pieces" and mode(path) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["kept.bin"]
+
+
+def test_a_stream_is_never_written_through_a_symlink(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    link = tmp_path / "snapshot.bin"
+    link.symlink_to(victim)
+    asked: list[BinaryIO] = []
+
+    with pytest.raises(UnsafeFile):
+        write_private_stream(link, lambda stream: bool(asked.append(stream)) or True)
+
+    assert victim.read_bytes() == b"precious" and link.is_symlink() and asked == []

@@ -3,10 +3,12 @@ age or a foreign profile/tenant give nothing rather than wrong rows."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -16,6 +18,7 @@ from intune_tui.snapshot import (
     delete_snapshots,
     open_snapshot,
     read_snapshot,
+    seal_snapshot,
     snapshot_path,
     write_snapshot,
 )
@@ -155,3 +158,62 @@ def test_a_snapshot_of_the_first_version_is_ignored(tmp_path: Path, caplog) -> N
         assert read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW) is None
     assert len(caplog.records) == 1 and "not a snapshot of this version" in \
         caplog.records[0].getMessage()
+
+
+def test_a_payload_sealed_as_it_is_written_is_what_one_sealing_gives_and_reads_back(
+        tmp_path: Path) -> None:
+    """The payload written in pieces of every size (a long list's is sealed as its parts are
+    made) gives the file one `AESGCM.encrypt` of the whole would: the reader, which decrypts
+    it in one piece, reads it back."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from intune_tui import snapshot
+
+    payload = PAYLOAD + os.urandom(2_500_000) + PAYLOAD
+    cuts = [0, 7, 7, 1_300_000, 1_300_001, 3_900_000, len(payload)]
+
+    def fill(stream: BinaryIO) -> bool:
+        for start, end in itertools.pairwise(cuts):
+            stream.write(memoryview(payload)[start:end] if start % 2 else payload[start:end])
+        return True
+
+    here = place(tmp_path)
+    path = seal_snapshot(here, KEY, "devices", fill, now=NOW)
+    assert path == snapshot_path(here, "devices")
+    blob = path.read_bytes()
+    for secret in (b"CONTOSO-LT-63219", b"5CGGVYLUC0", b"adele.vance"):
+        assert secret not in blob
+    head = blob[:snapshot._HEADER]
+    binding, nonce = head[12:44], head[44:]
+    sealed_at_once = AESGCM(snapshot.snapshot_key(KEY)).encrypt(
+        nonce, payload, snapshot._associated_data("prod", binding, "devices", int(NOW)))
+    assert blob == head + sealed_at_once
+    opened = read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW)
+    assert opened is not None and bytes(opened.payload) == payload
+
+
+def fails_midway(stream: BinaryIO) -> bool:
+    stream.write(PAYLOAD)
+    raise RuntimeError("the rows could not be written")
+
+
+def gives_up_midway(stream: BinaryIO) -> bool:
+    stream.write(PAYLOAD)
+    return False  # the rows were replaced while they were written
+
+
+@pytest.mark.parametrize("fill", [fails_midway, gives_up_midway])
+def test_a_payload_that_fails_or_is_given_up_midway_leaves_the_previous_snapshot(
+        tmp_path: Path, fill) -> None:
+    here = place(tmp_path)
+    path = write_snapshot(here, KEY, "devices", b"the rows before", now=NOW)
+    before = path.read_bytes()
+    if fill is fails_midway:
+        with pytest.raises(RuntimeError):
+            seal_snapshot(here, KEY, "devices", fill, now=NOW + 60)
+    else:
+        assert seal_snapshot(here, KEY, "devices", fill, now=NOW + 60) is None
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == ["devices.bin"]  # no temporary left
+    opened = read_snapshot(here, KEY, "devices", max_age=DAY, now=NOW)
+    assert opened is not None and opened.payload == b"the rows before"

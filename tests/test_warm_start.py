@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -58,12 +58,22 @@ def rows_of(page: ColumnPage) -> list[Row]:
     return list(store.visible_rows)
 
 
-def dump_of(rows: list[Row], column_count: int | None = None) -> Callable[[bytes], bytes]:
-    """What a table holding `rows` gives the snapshot's writer thread."""
+def store_of(rows: list[Row], column_count: int | None = None) -> RowStore[Row]:
     store: RowStore[Row] = RowStore(column_count or len(DEVICES.columns))
     if rows:
         store.append(rows)
-    return store.dump
+    return store
+
+
+def dump_of(rows: list[Row]) -> Callable[[BinaryIO], bool]:
+    """What a table holding `rows` gives the snapshot's writer thread."""
+    store = store_of(rows)
+
+    def dump(stream: BinaryIO) -> bool:
+        store.dump_into(stream)
+        return True
+
+    return dump
 
 
 @pytest.mark.parametrize("count", [120, 6_000], ids=["python rows", "columns"])
@@ -164,7 +174,7 @@ def test_a_dump_of_other_columns_under_this_lists_header_is_refused() -> None:
     rows = device_rows(20)
     narrower = [Row(row.key, row.cells[:-1], row.sort_keys[:-1], row.search_text,
                     row.marks[:-1], row.item) for row in rows]
-    payload = encode_dump(DEVICES, dump_of(narrower, len(DEVICES.columns) - 1)())
+    payload = encode_dump(DEVICES, store_of(narrower, len(DEVICES.columns) - 1).dump())
     with pytest.raises(PayloadError, match="other columns"):
         decode_rows(DEVICES, payload, DEMO_NOW)
 
@@ -206,6 +216,47 @@ def test_written_rows_read_back_and_nothing_is_readable_on_disk(
     same_rows(rows_of(warm.page), DEVICES.to_rows([row.item for row in rows],
                                                   DEMO_NOW))
     assert asked == [True, False]  # the write may make the key, the read never does
+
+
+def half_then(outcome: Callable[[], bool], rows: list[Row]) -> Callable[[BinaryIO], bool]:
+    """A dump that writes the first half of `rows`' dump, then ends as `outcome` says (raises,
+    or returns False: the rows were replaced meanwhile)."""
+    data = store_of(rows).dump()
+
+    def dump(stream: BinaryIO) -> bool:
+        stream.write(data[:len(data) // 2])
+        return outcome()
+
+    return dump
+
+
+def disk_full() -> bool:
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize(("outcome", "message"), [
+    (disk_full, "snapshot of devices not written: No space left on device"),
+    (lambda: False, "snapshot of devices not written: the list changed meanwhile"),
+], ids=["a disk problem", "rows replaced"])
+def test_a_write_that_fails_or_whose_rows_change_midway_leaves_the_last_snapshot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        outcome: Callable[[], bool], message: str) -> None:
+    monkeypatch.setattr(store_module, "DUMP_PARTS_FROM", 1_000)
+    with_keys(monkeypatch, {"prod": KEY})
+    rows = device_rows(20)
+    path = write_rows(access(tmp_path), DEVICES, dump_of(rows), clock=lambda: NOW)
+    assert path is not None
+    before = path.read_bytes()
+    caplog.set_level("INFO", logger="intune_tui.warm_start")
+    assert write_rows(access(tmp_path), DEVICES, half_then(outcome, device_rows(3_000)),
+                      clock=lambda: NOW + 60) is None
+    assert [record.getMessage() for record in caplog.records
+            if record.name == "intune_tui.warm_start"] == [message]
+    assert path.read_bytes() == before
+    assert [entry.name for entry in path.parent.iterdir()] == ["devices.bin"]  # no temporary
+    warm = read_rows(access(tmp_path), DEVICES, DEMO_NOW, clock=lambda: NOW + 120)
+    assert warm is not None and warm.created == NOW
+    same_rows(rows_of(warm.page), DEVICES.to_rows([row.item for row in rows], DEMO_NOW))
 
 
 def test_without_a_keyring_key_nothing_is_written(

@@ -36,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, cast
 
 from intune_tui.table import columns as col
 from intune_tui.table import memory
@@ -721,8 +721,18 @@ class ColumnStore(StoreSettings[RowT]):
     # ---------------------------------------------------------------- warm start
 
     def dump(self, prefix: bytes = b"") -> bytes:
-        """Every row (arrival order) as bytes for `load`/`restore`: Arrow IPC, zstd-compressed,
-        after `prefix` (a snapshot's own header: the rows are not copied to join it).
+        """Every row (arrival order) as bytes for `load`/`restore`, after `prefix`: what
+        `dump_into` writes, in one buffer (short lists, tests). Safe to call from another
+        thread, as `dump_into` is."""
+        body = io.BytesIO()
+        body.write(prefix)
+        self.dump_into(body)
+        return body.getvalue()
+
+    def dump_into(self, stream: BinaryStream) -> None:
+        """Every row (arrival order), as `load`/`restore` read them (Arrow IPC, zstd), written
+        to `stream` (a snapshot's sealing file) a part at a time: a long list's dump is never
+        whole in memory (121 MB at a million devices), nor is a copy of its frame.
 
         Safe to call from another thread: it writes the rows held when it was called.
         """
@@ -735,8 +745,6 @@ class ColumnStore(StoreSettings[RowT]):
         marks, item_keys = list(self._mark_patterns), list(self._item_patterns)
         if frame is not None and frame.height != length:
             frame = frame.head(length)
-        if frame is not None:
-            frame = _as_written(frame)
         header: dict[str, Any] = {
             "column_count": self._column_count,
             "length": length,
@@ -750,19 +758,15 @@ class ColumnStore(StoreSettings[RowT]):
                            for name, differs in exceptions.items()},
         }
         head = json.dumps(header, separators=(",", ":")).encode()
-        # The rows written after the header in one buffer: no second copy of them joined to it
-        # (a copy of 170 MB holds the GIL, and the UI thread waits, while it is made).
-        body = io.BytesIO()
-        body.write(prefix)
         raw = _guid_columns(frame) if frame is not None and length >= DUMP_PARTS_FROM else []
         magic = DUMP_MAGIC_4 if raw else DUMP_MAGIC if kinds.get(col.KEY) == col.GUID or any(
             kind in _KINDS_SINCE_3 for kind in kinds.values()) else DUMP_MAGIC_2
-        body.write(magic + struct.pack(">Q", len(head)) + head)
+        out = _Counting(stream)
+        out.write(magic + struct.pack(">Q", len(head)) + head)
         if frame is not None and raw:
-            _write_parts(body, frame.rechunk(), raw, origin=len(prefix))
+            _write_parts(out, frame, raw)
         elif frame is not None:
-            _write_ipc(body, frame.rechunk(), "zstd")
-        return body.getvalue()
+            _write_ipc(out, _as_written(frame).rechunk(), "zstd")
 
     @classmethod
     def load(cls, data: bytes, row_type: type[RowT]) -> ColumnStore[RowT]:
@@ -2033,14 +2037,42 @@ def _load_objects(tagged: list[Any]) -> list[Any]:
     return values
 
 
-def _write_ipc(body: io.BytesIO, frame: pl.DataFrame, compression: str) -> None:
+class BinaryStream(Protocol):
+    """Where a dump is written: a binary file, a `BytesIO`, a snapshot's sealing stream."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+class _Counting:
+    """`stream` counting the bytes written to it: the offsets of a dump's parts are counted
+    from the dump's own start, wherever in the stream that is (after a snapshot's head)."""
+
+    def __init__(self, stream: BinaryStream) -> None:
+        self._stream = stream
+        self.written = 0
+
+    def write(self, data: bytes, /) -> int:
+        self._stream.write(data)
+        self.written += memoryview(data).nbytes
+        return memoryview(data).nbytes
+
+    def tell(self) -> int:
+        return self.written
+
+    def flush(self) -> None:
+        """Nothing kept here to flush (polars calls it); the stream's owner flushes it."""
+
+
+def _write_ipc(out: BinaryStream, frame: pl.DataFrame, compression: str) -> None:
     """One Arrow IPC file of `frame` in one record batch (read back about a third faster than
     one per chunk), in Arrow's oldest string layout (offsets, not views), which every reader
     of these magics reads back as the same frame: a third smaller zstd-compressed, and quicker
-    to read (100,000 demo devices: 17.1 -> 13.3 MB, read 130 -> 119 ms)."""
+    to read (100,000 demo devices: 17.1 -> 13.3 MB, read 130 -> 119 ms). polars writes it to
+    `out` as it encodes it, in pieces of a few MB (2.2.0: 2.4 MB at most for a million GUIDs,
+    zstd), not as one buffer."""
     from polars import CompatLevel
 
-    frame.write_ipc(body, compression=cast(Any, compression),
+    frame.write_ipc(cast(Any, out), compression=cast(Any, compression),
                     compat_level=CompatLevel.oldest())
 
 
@@ -2063,10 +2095,11 @@ def _guid_columns(frame: pl.DataFrame) -> list[str]:
     return found
 
 
-def _write_parts(body: io.BytesIO, frame: pl.DataFrame, raw: list[str], *, origin: int) -> None:
+def _write_parts(out: _Counting, frame: pl.DataFrame, raw: list[str]) -> None:
     """The frame as Arrow IPC files, each other column compressed in one of its own and the
     columns `raw` uncompressed in one, then the table of parts (JSON: each part's end offset in
-    the dump, which starts at `origin` in `body`, the frame's columns in order) and its size.
+    the dump, the frame's columns in order) and its size. Each part is made whole (widened as
+    written, in one chunk) only when it is written: no copy of the whole frame at once.
 
     One compressed column a file: the snapshot's writer thread holds the row engine's thread
     pool for one column at a time, and a keystroke's filter, which needs it, waits for that
@@ -2077,11 +2110,11 @@ def _write_parts(body: io.BytesIO, frame: pl.DataFrame, raw: list[str], *, origi
     rest = [name for name in frame.columns if name not in raw]
     for names, compression in [*(([name], "zstd") for name in rest), (raw, "uncompressed")]:
         if names:
-            _write_ipc(body, frame.select(names), compression)
-            parts.append(body.tell() - origin)
+            _write_ipc(out, _as_written(frame.select(names)).rechunk(), compression)
+            parts.append(out.written)
     table = json.dumps({"parts": parts, "columns": frame.columns},
                        separators=(",", ":")).encode()
-    body.write(table + _PART_TABLE.pack(len(table)))
+    out.write(table + _PART_TABLE.pack(len(table)))
 
 
 def _read_parts(data: bytes | memoryview, start: int) -> pl.DataFrame:
@@ -2285,14 +2318,23 @@ class RowStore(Generic[RowT]):
     def dump(self, prefix: bytes = b"") -> bytes:
         """Every row as bytes for `load`/`restore` (Arrow IPC, zstd), after `prefix`. Safe to
         call from another thread: it writes the rows held when it was called."""
+        return self._as_columns().dump(prefix)
+
+    def dump_into(self, stream: BinaryStream) -> None:
+        """`dump`'s bytes (without a prefix) written to `stream` a part at a time
+        (`ColumnStore.dump_into`). Safe to call from another thread, as `dump` is."""
+        self._as_columns().dump_into(stream)
+
+    def _as_columns(self) -> ColumnStore[RowT]:
+        """The rows as columns: the store itself, or a copy of its Python rows."""
         impl = self._impl
         if isinstance(impl, ColumnStore):
-            return impl.dump(prefix)
+            return impl
         copy: ColumnStore[RowT] = ColumnStore(self._column_count)
         rows = list(impl._rows)
         if rows:
             copy.append(rows)
-        return copy.dump(prefix)
+        return copy
 
     @classmethod
     def load(cls, data: bytes, row_type: type[RowT]) -> RowStore[RowT]:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from intune_tui.table.store import RowStore
 
@@ -192,10 +192,10 @@ class WarmStarts:
 
         return gated
 
-    def save(self, resource_key: str, dump: Callable[[bytes], bytes | None]) -> None:
+    def save(self, resource_key: str, dump: Callable[[BinaryIO], bool]) -> None:
         """Write the rows of a fully loaded list to its snapshot, in a thread: `dump` (called
-        there: dumping a million rows takes seconds) gives them after the bytes it is given,
-        or None when they changed meanwhile (nothing is written then)."""
+        there: dumping a million rows takes seconds) writes them to the stream it is given,
+        or returns False when they changed meanwhile (nothing is written then)."""
         if not self.enabled:
             return
         settings, session = self._app.settings, self._session

@@ -108,27 +108,15 @@ def pymalloc_arenas() -> dict[str, float]:
     return found
 
 
-def run(total: int, trace: bool = False) -> dict[str, Any]:
-    from intune_tui.demo.tenant import build_tenant
+def load_pages(store: Any, tenant: Any) -> None:
+    """The tenant's devices into `store` as the app gets them: pages of 1,000 as the fake Graph
+    writes them, read as columns, appended, then compacted."""
     from intune_tui.demo.tenant.device_encode import encode_page
     from intune_tui.intune import page_columns
     from intune_tui.intune.resources import RESOURCES
-    from intune_tui.table import columns as col
-    from intune_tui.table.store import RowStore
 
-    resource = RESOURCES["devices"]
-    tenant = build_tenant(devices=total)
-    devices = tenant.devices
+    resource, devices = RESOURCES["devices"], tenant.devices
     live = list(devices.live_indices())
-    store: Any = RowStore(len(resource.columns))
-    col.wait_for_engine()
-    gc.collect()
-    before = rss()
-    result0 = {f"base_{k}": v for k, v in {**glibc_heap(), **pymalloc_arenas()}.items()}
-    if trace:
-        import tracemalloc
-        tracemalloc.start()
-    start = time.process_time()
     for first in range(0, len(live), 1000):
         body = encode_page(devices, live[first:first + 1000], resource.select, beta=False,
                            head=b'{"value":', tail=b"}")
@@ -139,13 +127,46 @@ def run(total: int, trace: bool = False) -> dict[str, Any]:
         page = page_columns.column_page(resource, unseen[0], tenant.now)
         assert page is not None, first
         store.append([], columns=page)
-    result: dict[str, Any] = {"rows": store.rows_count, "load_cpu_s": time.process_time() - start}
-    result.update(result0)
-    del body, read, unseen, page
     impl = store._impl
     if impl._compacting is not None:
         impl._compacting[3].result()
         impl._take_compacted()
+
+
+def load_devices(total: int) -> Any:
+    """A row store holding `total` demo devices, loaded as `load_pages` does."""
+    from intune_tui.demo.tenant import build_tenant
+    from intune_tui.intune.resources import RESOURCES
+    from intune_tui.table import columns as col
+    from intune_tui.table.store import RowStore
+
+    store: Any = RowStore(len(RESOURCES["devices"].columns))
+    col.wait_for_engine()
+    load_pages(store, build_tenant(devices=total))
+    return store
+
+
+def run(total: int, trace: bool = False) -> dict[str, Any]:
+    from intune_tui.demo.tenant import build_tenant
+    from intune_tui.intune.resources import RESOURCES
+    from intune_tui.table import columns as col
+    from intune_tui.table.store import RowStore
+
+    resource = RESOURCES["devices"]
+    tenant = build_tenant(devices=total)
+    store: Any = RowStore(len(resource.columns))
+    col.wait_for_engine()
+    gc.collect()
+    before = rss()
+    result0 = {f"base_{k}": v for k, v in {**glibc_heap(), **pymalloc_arenas()}.items()}
+    if trace:
+        import tracemalloc
+        tracemalloc.start()
+    start = time.process_time()
+    load_pages(store, tenant)
+    result: dict[str, Any] = {"rows": store.rows_count, "load_cpu_s": time.process_time() - start}
+    result.update(result0)
+    impl = store._impl
     gc.collect()
     time.sleep(1.5)  # jemalloc's decay
     result["rss_loaded_mib"] = rss() - before

@@ -693,7 +693,6 @@ def test_a_long_dump_compresses_each_column_apart_and_reads_the_older_layout_too
     """The snapshot's writer thread compresses one column at a time (a keystroke's filter
     waits for one column's compression, not the whole list's); a snapshot written before
     that, its compressed columns in one part, still loads back the same rows."""
-    import io
     import json
 
     if holding != "columns":
@@ -707,20 +706,54 @@ def test_a_long_dump_compresses_each_column_apart_and_reads_the_older_layout_too
     data = store.dump()
     assert [len(part) for part in parts_of(data)[:-1]] == [1] * (len(parts_of(data)) - 1)
 
-    def in_one_part(body: io.BytesIO, frame: Any, raw: list[str], *, origin: int) -> None:
+    def in_one_part(out: Any, frame: Any, raw: list[str]) -> None:
         parts = []
         rest = [name for name in frame.columns if name not in raw]
         for names, compression in ((rest, "zstd"), (raw, "uncompressed")):
-            store_module._write_ipc(body, frame.select(names), compression)
-            parts.append(body.tell() - origin)
+            store_module._write_ipc(out, store_module._as_written(frame.select(names)),
+                                    compression)
+            parts.append(out.written)
         table = json.dumps({"parts": parts, "columns": frame.columns}).encode()
-        body.write(table + store_module._PART_TABLE.pack(len(table)))
+        out.write(table + store_module._PART_TABLE.pack(len(table)))
 
     monkeypatch.setattr(store_module, "_write_parts", in_one_part)
     older = store.dump()
     assert older.startswith(b"ITRS4\n") and len(parts_of(older)) == 2
     assert list(RowStore.load(older, GraphRow).visible_rows) == rows
     assert list(RowStore.load(data, GraphRow).visible_rows) == rows
+
+
+class WriteOnly:
+    """A stream that can only be written to (no `tell`, no `seek`), as a pipe or a sealing
+    stream is, recording what was written."""
+
+    def __init__(self, before: bytes) -> None:
+        self.chunks = [before]
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+
+@pytest.mark.parametrize("parts_from", [10, 1_000], ids=["in parts", "in one file"])
+def test_a_dump_written_to_a_stream_after_other_bytes_is_the_dump_and_loads_back(
+        holding: str, monkeypatch: pytest.MonkeyPatch, parts_from: int) -> None:
+    """A snapshot's rows are written to its file as they are made, after the snapshot's own
+    head: the bytes are `dump()`'s, and a long list's parts are found from the dump's start."""
+    monkeypatch.setattr(store_module, "DUMP_PARTS_FROM", parts_from)
+    rows = [GraphRow(f"{n:08x}-5f6e-4442-b369-de8e56747917", (f"PC-{n}", f"user{n % 7}"),
+                     (f"pc-{n}", f"user{n % 7}"), f"pc-{n} user{n % 7}", (None, "warn"),
+                     {"id": str(n)}) for n in range(40)]
+    store: RowStore[GraphRow] = RowStore(2)
+    store.append(rows[:25])
+    store.append(rows[25:])  # the frame in more than one chunk
+    stream = WriteOnly(b"the snapshot's head")
+    store.dump_into(stream)
+    written = b"".join(stream.chunks)
+    assert written == b"the snapshot's head" + store.dump()
+    assert written.count(b"ITRS4\n") == (parts_from == 10)
+    loaded = RowStore.load(written[len(b"the snapshot's head"):], GraphRow)
+    assert list(loaded.visible_rows) == rows
 
 
 def test_guid_keys_find_mark_refresh_and_dump_like_text_keys_and_a_non_guid_key_joins_them(

@@ -330,14 +330,30 @@ async def test_actions_on_a_device_screen_not_yet_read_live_read_it_first(
 async def test_rows_replaced_before_the_writer_dumps_them_are_not_written(
         make_app, wait_until, keyring_keys) -> None:
     """The writer thread dumps the table's rows when it gets to it: if they were replaced or
-    cleared since the list was complete (another load, another tenant), it writes nothing."""
+    cleared since the list was complete (another load, another tenant), before or while it
+    wrote them, the snapshot is not kept."""
+    import io
+
+    from intune_tui.table.store import RowStore
+
     app = make_app(devices=DEVICES)
     async with app.run_test() as pilot:
         await wait_until(pilot, list_loaded(app, DevicesScreen))
-        dump = app.screen._rows_dump()
-        assert dump(b"") is not None
-        app.screen.table.clear()
-        assert dump(b"") is None
+        table = app.screen.table
+        dump, stream = app.screen._rows_dump(), io.BytesIO()
+        assert dump(stream) is True
+        restored = RowStore.load(stream.getvalue(), type(table.visible_rows[0]))
+        assert [row.key for row in restored.visible_rows] == [
+            row.key for row in table.visible_rows]
+        dump_rows_into = table.dump_rows_into
+
+        def cleared_while_written(into: Any) -> None:
+            dump_rows_into(into)
+            table.clear()
+
+        table.dump_rows_into = cleared_while_written
+        assert app.screen._rows_dump()(io.BytesIO()) is False
+        assert dump(io.BytesIO()) is False  # cleared before it was written
 
 
 def hold_the_snapshot_read(monkeypatch: pytest.MonkeyPatch) -> threading.Event:

@@ -11,7 +11,7 @@ import gc
 import logging
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
@@ -473,21 +473,22 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         if self.WARM_START and self._server_filter is None and self._view_index == 0:
             self.intune_app.warm.save(self.view.resource, self._rows_dump())
 
-    def _rows_dump(self) -> Callable[[bytes], bytes | None]:
-        """The table's rows as they are now, for the snapshot's writer thread: None when they
-        were replaced or cleared meanwhile (another load, another tenant), so a snapshot never
+    def _rows_dump(self) -> Callable[[BinaryIO], bool]:
+        """The table's rows as they are now, written to the snapshot's stream on its writer
+        thread: False when they were replaced or cleared before or while they were written
+        (another load, another tenant; the snapshot is then not written), so a snapshot never
         holds another list's rows nor half of one."""
         table = self.table
         generation = table.rows_generation
 
-        def dump(prefix: bytes) -> bytes | None:
+        def dump(stream: BinaryIO) -> bool:
             # Seconds of the row engine's threads at a million rows: not while the user types
             # (each keystroke's filter waited for them).
             table.wait_until_quiet(SNAPSHOT_WAITS_AT_MOST)
             if table.rows_generation != generation:
-                return None
-            data = table.dump_rows(prefix)
-            return data if table.rows_generation == generation else None
+                return False
+            table.dump_rows_into(stream)
+            return table.rows_generation == generation
 
         return dump
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Generic, Self, TypeVar, Unpack, overload
+from typing import Any, BinaryIO, ClassVar, Generic, Self, TypeVar, Unpack, overload
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -583,6 +583,11 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         `prefix` (`RowStore.dump`). Safe to call from a worker thread: it writes the rows
         loaded when it was called."""
         return self._store.dump(prefix)
+
+    def dump_rows_into(self, stream: BinaryIO) -> None:
+        """`dump_rows`' bytes written to `stream` a part at a time (the snapshot's sealing
+        stream: a long list's dump is never whole in memory). Safe from a worker thread."""
+        self._store.dump_into(stream)
 
     def _replace_with(self, replace: Callable[[RowStore[RowT]], bool], keep_key: bool) -> None:
         """`replace` swaps the store's rows (True: the cursor's row is still there); the cursor
