@@ -36,11 +36,12 @@ def rss() -> float:
 
 
 class PeakRss:
-    """The highest RSS (MiB) seen while the `with` block runs, sampled every 2 ms on a
-    thread of its own (VmRSS: psutil's `memory_info` is too slow to sample that often)."""
+    """The highest RSS (MiB) seen while the `with` block runs, sampled every `interval` seconds
+    on a thread of its own (VmRSS: psutil's `memory_info` is too slow to sample that often)."""
 
-    def __init__(self) -> None:
+    def __init__(self, interval: float = 0.002) -> None:
         self.highest = 0.0
+        self._interval = interval
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -55,7 +56,7 @@ class PeakRss:
 
     def _sample(self) -> None:
         with open("/proc/self/status", encoding="ascii") as status:
-            while not self._done.wait(0.002):
+            while not self._done.wait(self._interval):
                 status.seek(0)
                 for line in status:
                     if line.startswith("VmRSS:"):
