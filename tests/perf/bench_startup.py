@@ -185,12 +185,14 @@ def first_device_names(devices: int) -> list[bytes]:
 def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, *,
              home: str | None = None, cwd: Path = REPO,
              cold_caches: bool = False,
-             typed: Sequence[tuple[str, bytes, list[bytes]]] = ()) -> dict[str, float | None]:
+             typed: Sequence[tuple[str, bytes, list[bytes]]] = (),
+             abort: Sequence[bytes] = ()) -> dict[str, float | None]:
     """Fork `argv` on a pty in `cwd`; seconds from fork until each marker group's bytes were
     read. `home`: the config/data/log directories' parent (default: a new temporary one).
     `typed`: once the last marker is read, keys written one step at a time, each (name, keys,
     marker bytes): seconds from writing the keys until the marker was read after them (a step
-    without markers waits TYPING_PAUSE and is not timed)."""
+    without markers waits TYPING_PAUSE and is not timed). `abort`: bytes that end the run at
+    once, the last marker not seen (a warm run whose snapshot was not shown)."""
     home = home or tempfile.mkdtemp(prefix="intune-tui-startup-")
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS),
            "LINES": str(LINES)}
@@ -234,6 +236,8 @@ def run_once(argv: list[str], markers: dict[str, list[bytes]], quit_key: bytes, 
                 if seen[name] is None and any(needle in output for needle in needles):
                     seen[name] = now - started
                     seen[f"{name}_cpu"] = process_cpu(pid)
+            if seen[last] is None and any(needle in output for needle in abort):
+                break
         if seen[last] is not None:
             seen.update(_type_steps(master, typed))
         _stop(pid, master, quit_key)

@@ -171,9 +171,15 @@ def measure_warm(args: argparse.Namespace, argvs: dict[str, list[str]],
         print(f"warm repetition {repetition + 1}", file=sys.stderr, flush=True)
         for tree, argv in argvs.items():
             reports[tree]["load_averages"].append(round(os.getloadavg()[0], 2))
-            reports[tree]["warm_runs"].append(
-                run_once(argv, markers, QUIT, home=homes[tree],
-                         typed=FIRST_KEY if args.first_key else ()))
+            # --no-live: the live list refreshed first means the snapshot was not shown (its
+            # log says why): the run ends there, not at the timeout.
+            run = run_once(argv, markers, QUIT, home=homes[tree],
+                           typed=FIRST_KEY if args.first_key else (),
+                           abort=[REFRESHED_MARKER] if args.no_live else ())
+            if run["whole"] is None:
+                print(f"{tree}: the snapshot was not shown; see {homes[tree]}/log",
+                      file=sys.stderr, flush=True)
+            reports[tree]["warm_runs"].append(run)
     return {tree: {
         "python": sys.version.split()[0], "cpus": os.cpu_count(),
         "demo_devices": args.demo_devices, "load_averages": report["load_averages"],
