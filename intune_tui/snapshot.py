@@ -162,25 +162,13 @@ class _Sealing:
         self._encryptor = encryptor
         # GCM's output is as long as its input; `update_into` wants a block's room more.
         self._sealed = bytearray(_SEAL_PIECE + 15)
-        self._written = 0
 
     def write(self, data: bytes | bytearray | memoryview, /) -> int:
         plain = memoryview(data).cast("B")
         for start in range(0, len(plain), _SEAL_PIECE):
             size = self._encryptor.update_into(plain[start:start + _SEAL_PIECE], self._sealed)
             self._file.write(memoryview(self._sealed)[:size])
-        self._written += len(plain)
         return len(plain)
-
-    def tell(self) -> int:
-        """The payload's bytes written so far."""
-        return self._written
-
-    def writable(self) -> bool:
-        return True
-
-    def flush(self) -> None:
-        """Nothing is kept here: each piece is in the file once written."""
 
 
 def young_enough(folder: Path, name: str, *, max_age: float, now: float) -> bool:

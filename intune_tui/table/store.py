@@ -720,12 +720,11 @@ class ColumnStore(StoreSettings[RowT]):
 
     # ---------------------------------------------------------------- warm start
 
-    def dump(self, prefix: bytes = b"") -> bytes:
-        """Every row (arrival order) as bytes for `load`/`restore`, after `prefix`: what
-        `dump_into` writes, in one buffer (short lists, tests). Safe to call from another
-        thread, as `dump_into` is."""
+    def dump(self) -> bytes:
+        """Every row (arrival order) as bytes for `load`/`restore`: what `dump_into` writes,
+        in one buffer (short lists, tests). Safe to call from another thread, as `dump_into`
+        is."""
         body = io.BytesIO()
-        body.write(prefix)
         self.dump_into(body)
         return body.getvalue()
 
@@ -2315,13 +2314,13 @@ class RowStore(Generic[RowT]):
 
     # ---------------------------------------------------------------- warm start
 
-    def dump(self, prefix: bytes = b"") -> bytes:
-        """Every row as bytes for `load`/`restore` (Arrow IPC, zstd), after `prefix`. Safe to
-        call from another thread: it writes the rows held when it was called."""
-        return self._as_columns().dump(prefix)
+    def dump(self) -> bytes:
+        """Every row as bytes for `load`/`restore` (Arrow IPC, zstd). Safe to call from another
+        thread: it writes the rows held when it was called."""
+        return self._as_columns().dump()
 
     def dump_into(self, stream: BinaryStream) -> None:
-        """`dump`'s bytes (without a prefix) written to `stream` a part at a time
+        """`dump`'s bytes written to `stream` a part at a time
         (`ColumnStore.dump_into`). Safe to call from another thread, as `dump` is."""
         self._as_columns().dump_into(stream)
 

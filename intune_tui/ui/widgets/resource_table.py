@@ -578,11 +578,10 @@ class ResourceTable(ScrollView, Generic[RowT], can_focus=True):
         a filter needs the row engine's threads, which they keep busy."""
         return self._quiet.wait(at_most)
 
-    def dump_rows(self, prefix: bytes = b"") -> bytes:
-        """Every loaded row (filter ignored) as bytes for `restore_rows`: Arrow IPC, zstd, after
-        `prefix` (`RowStore.dump`). Safe to call from a worker thread: it writes the rows
-        loaded when it was called."""
-        return self._store.dump(prefix)
+    def dump_rows(self) -> bytes:
+        """Every loaded row (filter ignored) as bytes for `restore_rows`: Arrow IPC, zstd. Safe
+        to call from a worker thread: it writes the rows loaded when it was called."""
+        return self._store.dump()
 
     def dump_rows_into(self, stream: BinaryIO) -> None:
         """`dump_rows`' bytes written to `stream` a part at a time (the snapshot's sealing
