@@ -490,8 +490,8 @@ def write_rows(access: SnapshotAccess, resource: Resource,
         return dump(stream)
 
     try:
-        # Its time is sealed in before the first byte: when the write starts, before `dump`
-        # waits for the row engine to be quiet (the rows are as old as that, or older).
+        # Its time is sealed in before the first byte: when the write starts (the rows are as
+        # old as that, or older).
         path = seal_snapshot(access.place, key, resource.key, fill, now=clock())
     except (OSError, TypeError, ValueError) as error:
         log.warning("snapshot of %s not written: %s", resource.key,

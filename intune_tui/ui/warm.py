@@ -192,10 +192,13 @@ class WarmStarts:
 
         return gated
 
-    def save(self, resource_key: str, dump: Callable[[BinaryIO], bool]) -> None:
+    def save(self, resource_key: str, dump: Callable[[BinaryIO], bool], *,
+             wait: Callable[[], object] | None = None) -> None:
         """Write the rows of a fully loaded list to its snapshot, in a thread: `dump` (called
         there: dumping a million rows takes seconds) writes them to the stream it is given,
-        or returns False when they changed meanwhile (nothing is written then)."""
+        or returns False when they changed meanwhile (nothing is written then). `wait` is
+        called there first, before the file is begun (it may wait for the user to stop
+        typing)."""
         if not self.enabled:
             return
         settings, session = self._app.settings, self._session
@@ -203,6 +206,8 @@ class WarmStarts:
 
         def write() -> None:
             try:
+                if wait is not None:
+                    wait()
                 from intune_tui.intune.resources import RESOURCES
                 from intune_tui.warm_start import snapshot_access, write_rows
 

@@ -356,6 +356,33 @@ async def test_rows_replaced_before_the_writer_dumps_them_are_not_written(
         assert dump(io.BytesIO()) is False  # cleared before it was written
 
 
+async def test_the_snapshot_file_is_begun_only_once_the_user_stops_typing(
+        make_app, wait_until, keyring_keys, monkeypatch) -> None:
+    """The writer waits for the user to stop typing before it starts the file (the snapshot's
+    time is then that of rows dumped at once), not with a temporary file open meanwhile."""
+    from intune_tui.ui.widgets.resource_table import ResourceTable
+
+    typing_over, waiting = threading.Event(), threading.Event()
+
+    def wait_until_quiet(table: Any, at_most: float | None = None) -> bool:
+        waiting.set()
+        return typing_over.wait(30)
+
+    monkeypatch.setattr(ResourceTable, "wait_until_quiet", wait_until_quiet)
+    app = make_app(devices=DEVICES)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, list_loaded(app, DevicesScreen))
+        await wait_until(pilot, waiting.is_set, what="the writer waiting")
+        folder = demo_snapshot().parent
+        assert not folder.exists() or list(folder.iterdir()) == []
+        typing_over.set()
+        saving = app.warm.saving
+        assert saving is not None
+        await wait_until(pilot, saving.done, what="the snapshot written")
+        assert saving.result() == demo_snapshot()
+        assert [path.name for path in folder.iterdir()] == ["devices.bin"]
+
+
 def hold_the_snapshot_read(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """The snapshot's read waits for the keyring (its key) until released."""
     release = threading.Event()

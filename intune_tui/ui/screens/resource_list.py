@@ -471,7 +471,12 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         self.intune_app.after_first_frame(
             lambda: _keep_out_of_full_collections(rows_alive, collect_all=True))
         if self.WARM_START and self._server_filter is None and self._view_index == 0:
-            self.intune_app.warm.save(self.view.resource, self._rows_dump())
+            # Seconds of the row engine's threads at a million rows: not while the user types
+            # (each keystroke's filter waited for them).
+            table = self.table
+            self.intune_app.warm.save(
+                self.view.resource, self._rows_dump(),
+                wait=lambda: table.wait_until_quiet(SNAPSHOT_WAITS_AT_MOST))
 
     def _rows_dump(self) -> Callable[[BinaryIO], bool]:
         """The table's rows as they are now, written to the snapshot's stream on its writer
@@ -482,9 +487,6 @@ class ResourceListScreen(IntuneAppMixin, Screen[None]):
         generation = table.rows_generation
 
         def dump(stream: BinaryIO) -> bool:
-            # Seconds of the row engine's threads at a million rows: not while the user types
-            # (each keystroke's filter waited for them).
-            table.wait_until_quiet(SNAPSHOT_WAITS_AT_MOST)
             if table.rows_generation != generation:
                 return False
             table.dump_rows_into(stream)
